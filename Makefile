@@ -1,0 +1,157 @@
+SHELL := /bin/bash
+# Alloy: the user's entry point. `make help` lists targets and knobs.
+
+FFI ?= 1
+SMP ?= 4
+MEM ?= 512M
+APPEND ?=
+DEBUG ?= 1
+TIMEOUT ?= 0
+
+BUILD := build
+KDIR := $(BUILD)/ffi$(FFI)
+KELF := $(KDIR)/alloy.elf
+KBIN := $(KDIR)/alloy.bin
+
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+HOSTCC := cc
+CARGO := $(shell if [ -x /usr/bin/cargo ]; then echo /usr/bin/cargo; else echo cargo; fi)
+XTASK := target/release/xtask
+
+ARCH := kernel/arch/x86_64
+KSRC := $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/sched/*.c \
+	  kernel/drivers/*.c kernel/test/*.c $(ARCH)/*.c)
+KASM := $(wildcard $(ARCH)/*.S)
+KOBJ := $(patsubst %.c,$(KDIR)/%.o,$(KSRC)) $(patsubst %.S,$(KDIR)/%.o,$(KASM))
+
+KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -mcmodel=kernel -mno-red-zone \
+	-mgeneral-regs-only -fno-omit-frame-pointer -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -fstack-protector-strong \
+	-mstack-protector-guard=global -O2 -g -Wall -Wextra -Werror \
+	-Iinclude -I$(ARCH)/include -DALLOY_FFI=$(FFI) -MMD -MP
+ifeq ($(DEBUG),1)
+KCFLAGS += -DCONFIG_DEBUG -DCONFIG_LOCKDEP
+endif
+KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T $(ARCH)/linker.ld
+
+HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
+	-DALLOY_HOST -DCONFIG_DEBUG -Itests/host/shim -Iinclude
+HOST_TESTS := $(wildcard tests/host/test_*.c)
+
+RESULTS := $(BUILD)/results
+KTEST_TIMEOUT ?= 600
+
+.PHONY: all kernel run debug test test-host test-xtask test-ktest deps help clean
+all: kernel
+
+help:
+	@echo 'Alloy targets:'
+	@echo '  make run     build and boot in QEMU, serial console on this terminal'
+	@echo '               (leave QEMU with Ctrl-A x)'
+	@echo '  make test    every test: host unit tests, xtask tests, in-kernel tests'
+	@echo '               (FFI=0/1 x -smp 1/4); ends with "N passed, N failed"'
+	@echo '  make debug   QEMU halted with a gdb stub; prints the gdb command'
+	@echo '  make kernel  build $(BUILD)/ffi$$FFI/alloy.elf and alloy.bin'
+	@echo '  make deps    install missing build tools (apt-get, as root)'
+	@echo '  make clean'
+	@echo 'Knobs (defaults): FFI=$(FFI) SMP=$(SMP) MEM=$(MEM) APPEND="$(APPEND)"'
+	@echo '  DEBUG=$(DEBUG) (lock-order checks, slab poisoning) TIMEOUT=$(TIMEOUT) s (0: none)'
+	@echo "  e.g. make run APPEND='ktest=all' runs the in-kernel tests and exits"
+	@echo '  with their result; kernel options are listed in docs/cmdline.md'
+
+deps:
+	@scripts/deps.sh
+
+kernel: deps $(KBIN)
+
+$(KDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(KDIR)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# Two links: the first gives the addresses for the symbol table that the
+# second embeds (.ksyms follows .text, so text addresses do not move).
+$(KELF): $(KOBJ) $(ARCH)/linker.ld scripts/ksyms.sh
+	scripts/ksyms.sh > $(KDIR)/ksyms0.S
+	$(CC) -c $(KDIR)/ksyms0.S -o $(KDIR)/ksyms0.o
+	$(LD) $(KLDFLAGS) -o $(KDIR)/alloy.pass1.elf $(KOBJ) $(KDIR)/ksyms0.o
+	scripts/ksyms.sh $(KDIR)/alloy.pass1.elf > $(KDIR)/ksyms.S
+	$(CC) -c $(KDIR)/ksyms.S -o $(KDIR)/ksyms.o
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(KDIR)/ksyms.o
+	scripts/ksyms.sh $@ | cmp -s - $(KDIR)/ksyms.S || \
+		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
+
+$(KBIN): $(KELF)
+	$(OBJCOPY) -O binary $< $@
+
+$(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
+	$(CARGO) build --offline --release -q -p xtask
+
+run: kernel $(XTASK)
+	$(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
+		--append "$(APPEND)" --timeout $(TIMEOUT) \
+		--mark 'scheduler running on'
+
+debug: kernel $(XTASK)
+	$(XTASK) run --gdb --kernel $(KBIN) --elf $(KELF) --smp $(SMP) \
+		--mem $(MEM) --append "$(APPEND)"
+
+# ---- tests: every suite writes $(RESULTS)/<suite>.tap; failures are
+# recorded there, not fatal, so one broken suite does not hide the others.
+test: deps
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS) $(BUILD)/logs
+	@$(MAKE) --no-print-directory test-host test-xtask
+	@$(MAKE) --no-print-directory test-ktest FFI=0
+	@$(MAKE) --no-print-directory test-ktest FFI=1
+	@$(XTASK) summary $(RESULTS)
+
+test-host:
+	@mkdir -p $(RESULTS) $(BUILD)/host
+	@for t in $(HOST_TESTS); do \
+		n=$$(basename $$t .c); \
+		srcs=$$(sed -n '1s|^// SOURCES:||p' $$t); \
+		out=$(RESULTS)/host-$$n.tap; \
+		echo "host: $$n"; \
+		if ! $(HOSTCC) $(HOST_CFLAGS) -o $(BUILD)/host/$$n $$t $$srcs \
+			2> $(BUILD)/host/$$n.build.log; then \
+			cat $(BUILD)/host/$$n.build.log; \
+			echo "not ok 1 host-$$n: build" > $$out; continue; \
+		fi; \
+		$(BUILD)/host/$$n 2> $(BUILD)/host/$$n.log | \
+			sed -n 's/^\(not ok\|ok\) [0-9]* *-* */\1 1 host-'$$n': /p' > $$out; \
+		st=$${PIPESTATUS[0]}; \
+		if [ $$st -ne 0 ]; then tail -20 $(BUILD)/host/$$n.log; \
+			echo "not ok 1 host-$$n: exit status $$st" >> $$out; fi; \
+		grep '^not ok' $$out || true; \
+	done
+
+test-xtask: $(XTASK)
+	@mkdir -p $(RESULTS)
+	@if $(CARGO) test --offline -q -p xtask > $(BUILD)/logs/xtask-test.log 2>&1; \
+	then echo "ok 1 xtask: cargo test" > $(RESULTS)/xtask.tap; \
+	else tail -30 $(BUILD)/logs/xtask-test.log; \
+		echo "not ok 1 xtask: cargo test" > $(RESULTS)/xtask.tap; fi
+
+test-ktest: kernel $(XTASK)
+	@mkdir -p $(RESULTS) $(BUILD)/logs
+	@for s in 1 4; do \
+		echo "ktest: FFI=$(FFI) -smp $$s"; \
+		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
+			--mem $(MEM) --append 'ktest=all' --timeout $(KTEST_TIMEOUT) \
+			--name ffi$(FFI)-smp$$s --mark 'scheduler running on' \
+			--ktap-out $(RESULTS)/ktest-ffi$(FFI)-smp$$s.tap \
+			--log $(BUILD)/logs/ktest-ffi$(FFI)-smp$$s.log > /dev/null || true; \
+		grep -h '^\(ok\|not ok\)' $(RESULTS)/ktest-ffi$(FFI)-smp$$s.tap | \
+			sed 's/^/  /'; \
+	done
+
+clean:
+	rm -rf $(BUILD) target
+
+-include $(KOBJ:.o=.d)

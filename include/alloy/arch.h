@@ -1,0 +1,57 @@
+/*
+ * What the generic kernel asks of the architecture. Implemented in
+ * kernel/arch/x86_64/; nothing outside that folder knows it is x86.
+ */
+#ifndef ALLOY_ARCH_H
+#define ALLOY_ARCH_H
+
+#include <alloy/compiler.h>
+#include <alloy/types.h>
+
+struct cpu;
+struct task;
+
+/* Stop every other CPU (NMI); used by panic. */
+void arch_stop_other_cpus(void);
+/* Leave QEMU through isa-debug-exit with `code`; returns if not present. */
+void arch_debug_exit(u32 code);
+/* Print a symbolized backtrace starting at the given frame. */
+void arch_backtrace(u64 rbp);
+/* Print a backtrace of the caller. */
+void arch_backtrace_here(void);
+__noreturn void arch_halt_forever(void);
+void arch_idle(void);			/* sti; hlt, returns after an interrupt */
+void arch_send_reschedule(unsigned int cpu);
+
+/* Task contexts (kernel/arch/x86_64/switch.S, context.c). */
+struct arch_context {
+	u64 rsp;
+};
+/* Prepare a new task's stack so the first switch enters entry(arg). */
+void arch_context_init(struct arch_context *ctx, void *stack_top,
+		       void (*entry)(void *), void *arg);
+/* Save callee-saved state in *prev, resume next; returns when switched back. */
+void arch_switch(struct arch_context *prev, struct arch_context *next);
+/* A task switch is about to run `t` on this CPU. */
+void arch_task_switched_in(struct task *t, void *kstack_top);
+
+/* Kernel virtual memory (kernel/arch/x86_64/paging.c). */
+#define KMAP_WRITE (1u << 0)
+#define KMAP_EXEC (1u << 1)
+#define KMAP_UNCACHED (1u << 2)
+int kmap_page(u64 va, phys_addr_t pa, unsigned int prot);
+/* Unmap, invalidating the TLB on every CPU; returns the old frame or 0. */
+phys_addr_t kunmap_page(u64 va);
+/* Unmap n pages with one shootdown; old frames (or 0) go to frames[]. */
+void kunmap_range(u64 va, u64 n, phys_addr_t *frames);
+int kprotect_page(u64 va, unsigned int prot);
+/* Physical frame mapped at va (0 if none) and its KMAP_* flags. */
+phys_addr_t kvirt_lookup(u64 va, unsigned int *prot);
+void *ioremap(phys_addr_t pa, size_t size);
+/* Flush va range on all CPUs. No spinlocks may be held (DESIGN: shootdown). */
+void tlb_shootdown(u64 va, u64 npages);
+
+/* Timer interrupt rate. */
+#define HZ 250
+
+#endif

@@ -1,0 +1,14 @@
+/* Kernel stacks: KSTACK_SIZE bytes below an unmapped guard page each. */
+#ifndef ALLOY_KSTACK_H
+#define ALLOY_KSTACK_H
+
+#include <alloy/types.h>
+
+#define KSTACK_PAGES 4
+#define KSTACK_SIZE (KSTACK_PAGES * 4096UL)
+
+/* Returns the top of a new stack, or NULL when out of memory or slots. */
+void *kstack_alloc(void);
+void kstack_free(void *top);
+
+#endif

@@ -1,0 +1,12 @@
+/* The kernel's own symbol table, generated at build time (scripts/ksyms.sh). */
+#ifndef ALLOY_KSYMS_H
+#define ALLOY_KSYMS_H
+
+#include <alloy/types.h>
+
+/* Finds the function containing addr; false if none. */
+bool ksyms_lookup(u64 addr, const char **name, u64 *offset);
+/* Address of a named function, 0 if unknown (used by tests). */
+u64 ksyms_address(const char *name);
+
+#endif

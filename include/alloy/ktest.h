@@ -1,0 +1,60 @@
+/*
+ * In-kernel tests. A test is a function registered with KTEST(name); the
+ * runner (kernel/test/ktest.c) runs the tests selected by `ktest=` on the
+ * command line in a kernel thread, prints KTAP on the console and exits
+ * QEMU through isa-debug-exit with 0 only if every test passed.
+ *
+ * A failed KT_ASSERT returns from the test function; KT_EXPECT records the
+ * failure and goes on. Helper threads a test spawns may call ktest_fail()
+ * too: failures are counted for the test that is running.
+ */
+#ifndef ALLOY_KTEST_H
+#define ALLOY_KTEST_H
+
+#include <alloy/compiler.h>
+
+struct ktest {
+	const char *name;
+	void (*fn)(void);
+};
+
+#define KTEST(tname)                                                       \
+	static void ktest_fn_##tname(void);                                \
+	static const struct ktest ktest_##tname __used                     \
+		__attribute__((section(".ktests"), aligned(8))) = {         \
+			.name = #tname,                                    \
+			.fn = ktest_fn_##tname,                            \
+		};                                                         \
+	static void ktest_fn_##tname(void)
+
+void ktest_fail(const char *file, int line, const char *fmt, ...)
+	__printf(3, 4);
+void ktest_skip(const char *reason);
+void ktest_run_selected(void);
+
+#define KT_EXPECT(c)                                                       \
+	do {                                                               \
+		if (!(c))                                                  \
+			ktest_fail(__FILE__, __LINE__, "%s", #c);          \
+	} while (0)
+
+#define KT_ASSERT(c)                                                       \
+	do {                                                               \
+		if (!(c)) {                                                \
+			ktest_fail(__FILE__, __LINE__, "%s", #c);          \
+			return;                                            \
+		}                                                          \
+	} while (0)
+
+#define KT_ASSERT_EQ(a, b)                                                 \
+	do {                                                               \
+		long long __a = (long long)(a), __b = (long long)(b);      \
+		if (__a != __b) {                                          \
+			ktest_fail(__FILE__, __LINE__,                     \
+				   "%s == %s: %lld != %lld", #a, #b, __a,  \
+				   __b);                                   \
+			return;                                            \
+		}                                                          \
+	} while (0)
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * The kernel's lock order, as ranks: a lock may only be taken while every
+ * lock already held has a strictly lower rank. Debug builds check this at
+ * run time (kernel/sched/lockdep.c). docs/locking.md explains each rank.
+ */
+#ifndef ALLOY_LOCKRANK_H
+#define ALLOY_LOCKRANK_H
+
+enum lock_rank {
+	/* sleeping locks (mutexes): always outermost */
+	LR_MUTEX_TEST_OUTER = 10,
+	LR_MUTEX_TEST = 20,
+	LR_MUTEX_DEFAULT = 50,
+
+	/* spinlocks */
+	LR_TEST_OUTER = 100,	/* ktest lockdep_inversion */
+	LR_TEST_INNER = 101,
+	LR_KSTACK = 110,	/* kernel stack slot bitmap */
+	LR_TASKLIST = 120,	/* tid table */
+	LR_SHOOTDOWN = 130,	/* TLB shootdown request */
+	LR_PGTABLE = 140,	/* kernel page tables */
+	LR_IOAPIC = 145,	/* IOAPIC register window */
+	LR_WAITQ = 150,		/* wait queue / mutex internals */
+	LR_TASK = 160,		/* task->lock (state, on_rq) */
+	LR_RQ = 170,		/* per-CPU run queue */
+	LR_TIMER = 180,		/* per-CPU timer list */
+	LR_SLAB_LIST = 190,	/* list of slab caches */
+	LR_SLAB = 200,		/* one kmem_cache */
+	LR_BUDDY = 210,		/* buddy free lists */
+	LR_CONSOLE = 250,	/* serial output: innermost, printk anywhere */
+};
+
+#endif

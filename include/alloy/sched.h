@@ -1,0 +1,47 @@
+/*
+ * Tasks and the scheduler: the interface the rest of the kernel uses.
+ *
+ * Tasks are refcounted: kthread_create() returns a task with one reference
+ * held for the caller (drop it with task_put() when done, e.g. after
+ * task_join()). Run queues are per CPU; idle CPUs steal work.
+ */
+#ifndef ALLOY_SCHED_H
+#define ALLOY_SCHED_H
+
+#include <alloy/types.h>
+
+struct task;
+
+#define CPU_ANY (-1)
+
+/* Create a runnable kernel thread; NULL on out-of-memory. `cpu` pins it. */
+struct task *kthread_create_on(int cpu, void (*fn)(void *), void *arg,
+			       const char *name);
+static inline struct task *kthread_create(void (*fn)(void *), void *arg,
+					  const char *name)
+{
+	return kthread_create_on(CPU_ANY, fn, arg, name);
+}
+
+void task_get(struct task *t);
+void task_put(struct task *t);
+/* Sleep until `t` has exited. The caller still holds its reference. */
+void task_join(struct task *t);
+int task_tid(const struct task *t);
+int task_last_cpu(const struct task *t);
+struct task *current_task(void);
+
+__noreturn void kthread_exit(void);
+void schedule(void);
+void sched_yield(void);
+void sleep_ns(u64 ns);
+static inline void sleep_ms(u64 ms) { sleep_ns(ms * 1000000ULL); }
+
+/* Monotonic time since boot in nanoseconds. */
+u64 ktime_ns(void);
+
+/* CPU numbering: 0..nr_cpus-1, dense. */
+extern unsigned int nr_cpus;
+unsigned int cpu_id(void);
+
+#endif

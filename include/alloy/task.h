@@ -1,0 +1,52 @@
+/*
+ * struct task: a kernel thread (later also the kernel side of a user
+ * thread). Fields marked [lock] are protected by task->lock; the scheduler
+ * owns the rest. See kernel/sched/sched.c for the state machine.
+ */
+#ifndef ALLOY_TASK_H
+#define ALLOY_TASK_H
+
+#include <alloy/arch.h>
+#include <alloy/atomic.h>
+#include <alloy/list.h>
+#include <alloy/spinlock.h>
+#include <alloy/wait.h>
+
+#define TASK_RUNNING 0		/* runnable or running */
+#define TASK_BLOCKED 1		/* waiting for a wakeup */
+#define TASK_DEAD 2		/* exited; freed when the last ref goes */
+
+#define TASK_NAME_LEN 16
+#define MUTEX_DEPTH 8
+
+struct mutex;
+
+struct task {
+	struct arch_context ctx;
+	int tid;
+	char name[TASK_NAME_LEN];
+	atomic_t refcount;
+	spinlock_t lock;
+	int state;			/* [lock] */
+	bool on_rq;			/* [lock] queued or running */
+	int on_cpu;			/* context in use; cleared after switch */
+	int cpu;			/* CPU it runs or last ran on */
+	int pinned;			/* CPU_ANY or the only CPU it may use */
+	struct list_head rq_link;	/* [rq lock] */
+	void *kstack_top;		/* NULL for the boot CPU's idle task */
+	void (*fn)(void *);
+	void *arg;
+	struct wait_queue exit_wq;
+	bool exited;			/* [exit_wq.lock] */
+	int slice;			/* ticks left in this time slice */
+	u64 cpus_seen;			/* bit per CPU it has run on */
+	int mutex_depth;		/* lockdep: sleeping locks held */
+	struct mutex *mutex_held[MUTEX_DEPTH];
+};
+
+void set_current_state_blocked(void);
+void set_current_state_running(void);
+void tid_set_next_for_test(int tid);
+int tid_max(void);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * Per-CPU descriptor tables: each CPU gets its own GDT (the TSS descriptor
+ * differs) and TSS with three IST stacks, so a double fault on an
+ * overflowed kernel stack, an NMI or a machine check always has a good
+ * stack. The IDT is shared. GS base points at the CPU's struct cpu.
+ */
+#include <alloy/cpu.h>
+#include <alloy/printk.h>
+#include <alloy/string.h>
+#include <asm/arch_cpu.h>
+#include <asm/cpu.h>
+#include <asm/trap.h>
+
+struct cpu cpus[MAX_CPUS];
+static struct arch_cpu arch_cpus[MAX_CPUS];
+
+struct idt_entry {
+	u16 off_lo;
+	u16 sel;
+	u8 ist;
+	u8 type;
+	u16 off_mid;
+	u32 off_hi;
+	u32 zero;
+} __packed;
+
+static struct idt_entry idt[256] __aligned(16);
+
+struct desc_ptr {
+	u16 limit;
+	u64 base;
+} __packed;
+
+extern const char vector_table_start[];
+
+static void idt_set(int vec, u64 handler, u8 ist, u8 dpl)
+{
+	idt[vec] = (struct idt_entry){
+		.off_lo = handler & 0xffff,
+		.sel = GDT_KCODE,
+		.ist = ist,
+		.type = 0x8e | (dpl << 5),	/* present, interrupt gate */
+		.off_mid = (handler >> 16) & 0xffff,
+		.off_hi = handler >> 32,
+	};
+}
+
+void idt_init(void)
+{
+	for (int v = 0; v < 256; v++)
+		idt_set(v, (u64)vector_table_start + 16 * v, 0, 0);
+	idt_set(8, (u64)vector_table_start + 16 * 8, IST_DOUBLE_FAULT, 0);
+	idt_set(2, (u64)vector_table_start + 16 * 2, IST_NMI, 0);
+	idt_set(18, (u64)vector_table_start + 16 * 18, IST_MACHINE_CHECK, 0);
+}
+
+static void gdt_init(struct arch_cpu *a)
+{
+	a->gdt[0] = 0;
+	a->gdt[GDT_KCODE / 8] = 0x00af9a000000ffffULL;
+	a->gdt[GDT_KDATA / 8] = 0x00cf92000000ffffULL;
+	a->gdt[GDT_UCODE32 / 8] = 0x00cffa000000ffffULL;
+	a->gdt[GDT_UDATA / 8] = 0x00cff2000000ffffULL;
+	a->gdt[GDT_UCODE / 8] = 0x00affa000000ffffULL;
+
+	u64 base = (u64)&a->tss, limit = sizeof(a->tss) - 1;
+	a->gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+			      (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
+			      (((base >> 24) & 0xff) << 56);
+	a->gdt[GDT_TSS / 8 + 1] = base >> 32;
+}
+
+static void load_tables(struct arch_cpu *a)
+{
+	struct desc_ptr g = { sizeof(a->gdt) - 1, (u64)a->gdt };
+	struct desc_ptr i = { sizeof(idt) - 1, (u64)idt };
+
+	__asm__ volatile("lgdt %0" : : "m"(g));
+	/* reload CS through a far return, then the data segments */
+	__asm__ volatile("pushq %0\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movw %w1, %%ds\n\t"
+			 "movw %w1, %%es\n\t"
+			 "movw %w1, %%ss\n\t"
+			 : : "i"(GDT_KCODE), "r"(GDT_KDATA) : "rax", "memory");
+	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS));
+	__asm__ volatile("lidt %0" : : "m"(i));
+}
+
+void cpu_init_this(struct cpu *c, unsigned int id)
+{
+	struct arch_cpu *a = &arch_cpus[id];
+
+	c->self = c;
+	c->id = id;
+	c->arch = a;
+	gdt_init(a);
+	memset(&a->tss, 0, sizeof(a->tss));
+	a->tss.iomap_base = sizeof(a->tss);
+	for (int i = 0; i < 3; i++)
+		a->tss.ist[i] = (u64)a->ist_stacks[i] + IST_STACK_SIZE;
+	load_tables(a);
+	/* fs/gs selectors are zero; the bases come from the MSRs */
+	__asm__ volatile("movw %w0, %%fs; movw %w0, %%gs" : : "r"(0));
+	wrmsr(MSR_GS_BASE, (u64)c);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+void cpu_enable_features(void)
+{
+	u32 a, b, c, d;
+	u64 cr4 = read_cr4() | CR4_PGE;
+
+	cpuid(7, 0, &a, &b, &c, &d);
+	if (b & (1u << 7))
+		cr4 |= CR4_SMEP;
+	if (b & (1u << 20))
+		cr4 |= CR4_SMAP;
+	write_cr4(cr4);
+	write_cr0(read_cr0() | CR0_WP);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11));	/* NXE */
+}
+
+void arch_task_switched_in(struct task *t, void *kstack_top)
+{
+	struct cpu *c = this_cpu();
+	(void)t;
+	c->kstack_top = (u64)kstack_top;
+	c->arch->tss.rsp0 = (u64)kstack_top;
+}

@@ -1,0 +1,84 @@
+/*
+ * Interrupt and exception entry. Each vector has a stub that makes the
+ * stack uniform (a zero error code where the CPU pushes none, then the
+ * vector number) and jumps to trap_common, which saves the registers as a
+ * struct trap_frame and calls trap_dispatch(frame).
+ *
+ * GS: in kernel mode the GS base is always this CPU's struct cpu; an entry
+ * from user mode (CPL 3 in the saved CS) swaps it in with swapgs.
+ */
+	.text
+
+.macro VECTOR n
+	.align 16
+vector_\n:
+.if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	/* the CPU pushed an error code */
+.else
+	pushq $0
+.endif
+	pushq $\n
+	jmp trap_common
+.endm
+
+	.globl vector_table_start
+vector_table_start:
+	.altmacro
+.set i, 0
+.rept 256
+	VECTOR %i
+.set i, i + 1
+.endr
+
+	.noaltmacro
+trap_common:
+	testb $3, 24(%rsp)		/* saved CS above vector, error, rip */
+	jz 1f
+	swapgs
+1:	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	/* rbp is left alone: backtraces continue into the interrupted code */
+	call trap_dispatch
+	.globl trap_return
+trap_return:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	testb $3, 24(%rsp)
+	jz 2f
+	swapgs
+2:	addq $16, %rsp			/* vector and error code */
+	iretq
+
+/* The stub address of vector n is vector_table_start + 16 * n. */
+	.section .rodata
+	.globl vector_stub_size
+vector_stub_size:
+	.quad 16

@@ -1,0 +1,43 @@
+/* x86 per-CPU state: descriptor tables and the TSS. */
+#ifndef ASM_ARCH_CPU_H
+#define ASM_ARCH_CPU_H
+
+#include <alloy/compiler.h>
+#include <alloy/types.h>
+
+#define GDT_KCODE 0x08
+#define GDT_KDATA 0x10
+#define GDT_UCODE32 0x18	/* sysret base: user data = +8, code = +16 */
+#define GDT_UDATA 0x20
+#define GDT_UCODE 0x28
+#define GDT_TSS 0x30
+#define GDT_ENTRIES 8
+
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI 2
+#define IST_MACHINE_CHECK 3
+#define IST_STACK_SIZE 8192
+
+struct tss {
+	u32 reserved0;
+	u64 rsp0, rsp1, rsp2;
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+struct arch_cpu {
+	u64 gdt[GDT_ENTRIES] __aligned(16);
+	struct tss tss;
+	u8 ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+};
+
+struct cpu;
+void cpu_init_this(struct cpu *c, unsigned int id);	/* GDT, TSS, IDT, GS */
+void idt_init(void);
+void cpu_enable_features(void);	/* NX, SMEP/SMAP, WP, PGE */
+u64 cpu_tsc_khz(void);
+
+#endif

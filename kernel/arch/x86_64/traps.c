@@ -1,0 +1,128 @@
+/*
+ * Exception and interrupt dispatch. Kernel-mode exceptions are fatal
+ * unless the faulting instruction has an exception-table fixup (the uaccess
+ * helpers): they print the vector, error code, registers, CR2 for page
+ * faults and a symbolized backtrace, then stop every CPU.
+ */
+#include <alloy/arch.h>
+#include <alloy/cpu.h>
+#include <alloy/ksyms.h>
+#include <alloy/panic.h>
+#include <alloy/printk.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/trap.h>
+
+void sched_irq_exit(struct trap_frame *tf);
+
+static irq_handler_t irq_handlers[256];
+
+static const char *const exception_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range", "invalid opcode", "device not available",
+	"double fault", "coprocessor overrun", "invalid TSS",
+	"segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 error", "alignment check",
+	"machine check", "SIMD error", "virtualization", "control protection",
+};
+
+void irq_register(u8 vector, irq_handler_t fn)
+{
+	irq_handlers[vector] = fn;
+}
+
+static void print_sym(const char *label, u64 addr)
+{
+	const char *name;
+	u64 off;
+
+	if (ksyms_lookup(addr, &name, &off))
+		emergency_printf("%s%016llx %s+0x%llx\n", label,
+				 (unsigned long long)addr, name,
+				 (unsigned long long)off);
+	else
+		emergency_printf("%s%016llx ?\n", label, (unsigned long long)addr);
+}
+
+void dump_frame(const struct trap_frame *tf)
+{
+	print_sym("RIP: ", tf->rip);
+	emergency_printf("RSP: %016llx RFLAGS: %08llx CS: %llx SS: %llx\n",
+			 tf->rsp, tf->rflags, tf->cs, tf->ss);
+	emergency_printf("RAX: %016llx RBX: %016llx RCX: %016llx\n",
+			 tf->rax, tf->rbx, tf->rcx);
+	emergency_printf("RDX: %016llx RSI: %016llx RDI: %016llx\n",
+			 tf->rdx, tf->rsi, tf->rdi);
+	emergency_printf("RBP: %016llx R8:  %016llx R9:  %016llx\n",
+			 tf->rbp, tf->r8, tf->r9);
+	emergency_printf("R10: %016llx R11: %016llx R12: %016llx\n",
+			 tf->r10, tf->r11, tf->r12);
+	emergency_printf("R13: %016llx R14: %016llx R15: %016llx\n",
+			 tf->r13, tf->r14, tf->r15);
+	emergency_printf("CR0: %016llx CR3: %016llx CR4: %016llx\n",
+			 read_cr0(), read_cr3(), read_cr4());
+}
+
+static bool try_fixup(struct trap_frame *tf)
+{
+	extern const struct extable_entry __extable_start[], __extable_end[];
+
+	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
+		if (e->insn == tf->rip) {
+			tf->rip = e->fixup;
+			return true;
+		}
+	}
+	return false;
+}
+
+static __noreturn void die(struct trap_frame *tf)
+{
+	u64 v = tf->vector;
+	const char *name = v < 32 && exception_names[v] ? exception_names[v] : "?";
+
+	panic_begin();
+	emergency_printf("\nKERNEL PANIC on CPU %u: %s (vector %llu, error 0x%llx)\n",
+			 this_cpu()->id, name, v, tf->error);
+	if (v == VEC_PAGE_FAULT)
+		emergency_printf("CR2: %016llx (%s %s, %s)\n", read_cr2(),
+				 tf->error & 1 ? "protection violation" : "not present",
+				 tf->error & 2 ? "on write" : "on read",
+				 tf->error & 16 ? "instruction fetch" : "data");
+	dump_frame(tf);
+	emergency_printf("Backtrace:\n");
+	print_sym("  ", tf->rip);
+	arch_backtrace(tf->rbp);
+	panic_end();
+}
+
+static void exception(struct trap_frame *tf)
+{
+	if (tf->vector == 2) {		/* NMI: panic-stop or a stray one */
+		if (in_panic())
+			arch_halt_forever();
+		pr_warn("NMI on CPU %u\n", this_cpu()->id);
+		return;
+	}
+	if ((tf->vector == VEC_PAGE_FAULT || tf->vector == 13) && try_fixup(tf))
+		return;
+	die(tf);
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+	u64 v = tf->vector;
+
+	if (v < 32) {
+		exception(tf);
+		return;
+	}
+	struct cpu *c = this_cpu();
+	c->irq_depth++;
+	if (irq_handlers[v])
+		irq_handlers[v](tf);
+	if (v != VEC_SPURIOUS)
+		lapic_eoi();
+	c->irq_depth--;
+	sched_irq_exit(tf);
+}

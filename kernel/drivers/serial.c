@@ -1,0 +1,49 @@
+/*
+ * 16550 UART on COM1, polled output. The console lock in printk.c
+ * serialises callers; this file only knows the hardware.
+ */
+#include <alloy/console.h>
+#include <asm/io.h>
+
+#define COM1 0x3f8
+#define REG_DATA 0
+#define REG_IER 1
+#define REG_FCR 2
+#define REG_LCR 3
+#define REG_MCR 4
+#define REG_LSR 5
+#define LSR_THR_EMPTY 0x20
+
+void serial_init(void)
+{
+	outb(COM1 + REG_IER, 0x00);	/* no interrupts yet */
+	outb(COM1 + REG_LCR, 0x80);	/* DLAB: set the divisor */
+	outb(COM1 + REG_DATA, 0x01);	/* 115200 baud */
+	outb(COM1 + REG_IER, 0x00);
+	outb(COM1 + REG_LCR, 0x03);	/* 8n1 */
+	outb(COM1 + REG_FCR, 0xc7);	/* FIFOs on, cleared */
+	outb(COM1 + REG_MCR, 0x0b);
+}
+
+static void serial_putc(char c)
+{
+	/* bounded: a missing UART must not hang the kernel */
+	for (int i = 0; i < 100000; i++)
+		if (inb(COM1 + REG_LSR) & LSR_THR_EMPTY)
+			break;
+	outb(COM1 + REG_DATA, (u8)c);
+}
+
+void serial_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			serial_putc('\r');
+		serial_putc(s[i]);
+	}
+}
+
+void console_emergency_write(const char *s, size_t n)
+{
+	serial_write(s, n);
+}

@@ -1,0 +1,95 @@
+/*
+ * kmain: bring-up order matters. GS (per-CPU data) first so locks work,
+ * then the console, the boot information, ACPI (its tables may lie in
+ * memory the direct map will not cover), memory, interrupts and clocks,
+ * the scheduler, the other CPUs, and finally the first kernel thread.
+ */
+#include <alloy/arch.h>
+#include <alloy/boot.h>
+#include <alloy/cmdline.h>
+#include <alloy/console.h>
+#include <alloy/cpu.h>
+#include <alloy/ktest.h>
+#include <alloy/mm.h>
+#include <alloy/printk.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <asm/apic.h>
+#include <asm/arch_cpu.h>
+#include <asm/cpu.h>
+
+#define ALLOY_VERSION "0.1"
+
+unsigned int smp_boot(unsigned int max);
+void sched_init_cpu_queues(void);
+void sched_init_bsp(void);
+void timers_init(void);
+void tlb_init(void);
+__noreturn void sched_bsp_idle(void);
+
+uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
+
+__noreturn void __stack_chk_fail(void)
+{
+	panic("stack protector: a kernel stack was overwritten");
+}
+
+static void kinit(void *arg)
+{
+	(void)arg;
+	pr_info("scheduler running on %u CPUs\n", nr_cpus);
+	if (cmdline_has("ktest")) {
+		ktest_run_selected();	/* exits QEMU */
+		return;
+	}
+	pr_info("Alloy %s is up. There is no userspace yet; the kernel idles.\n"
+		"Boot with APPEND='ktest=all' to run the in-kernel tests; "
+		"leave QEMU with Ctrl-A x.\n", ALLOY_VERSION);
+}
+
+static void setup_log_level(void)
+{
+	const char *l = cmdline_get("loglevel");
+	if (l)
+		printk_set_level((int)cmdline_int("loglevel", LOG_INFO));
+	if (cmdline_has("quiet"))
+		printk_set_level(LOG_WARN);
+}
+
+__noreturn void kmain(u32 magic, u32 mb_info)
+{
+	cpu_init_this(&cpus[0], 0);
+	idt_init();
+	serial_init();
+	if (multiboot_parse(magic, mb_info))
+		panic("not started by a Multiboot loader (magic %#x)", magic);
+	cmdline_init(boot_info.cmdline);
+	setup_log_level();
+	pr_info("Alloy %s: %llu MiB RAM, command line '%s'\n", ALLOY_VERSION,
+		(unsigned long long)(boot_info.ram_bytes >> 20), cmdline_raw());
+
+	if (acpi_init())
+		panic("ACPI tables (MADT) are required");
+	cpu_enable_features();
+	mem_init();
+	kmalloc_init();
+
+	lapic_init();
+	cpus[0].apic_id = lapic_id();
+	lapic_init_this();
+	ioapic_init();
+	tlb_init();
+	clock_init();
+	timers_init();
+	sched_init_cpu_queues();
+	sched_init_bsp();
+	lapic_timer_start();
+	__asm__ volatile("sti");
+
+	long long want = cmdline_int("smp", MAX_CPUS);
+	nr_cpus = smp_boot(want < 1 ? 1 : (unsigned int)want);
+
+	if (!kthread_create(kinit, NULL, "kinit"))
+		panic("cannot create the first kernel thread");
+	sched_bsp_idle();
+}

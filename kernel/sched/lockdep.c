@@ -1,0 +1,100 @@
+/*
+ * Run-time lock-order checking (CONFIG_LOCKDEP, on in debug builds).
+ *
+ * Every lock has a rank (<alloy/lockrank.h>); a CPU may take a spinlock
+ * only if it is ranked above every spinlock that CPU holds, and a task may
+ * take a mutex only if it holds no spinlock and the mutex is ranked above
+ * every mutex it holds. Spinlocks are tracked per CPU (they are held with
+ * interrupts off, so they never migrate), mutexes per task. A violation
+ * panics naming both locks; the lockdep ktest asks for a report instead.
+ */
+#include <alloy/cpu.h>
+#include <alloy/mutex.h>
+#include <alloy/panic.h>
+#include <alloy/printk.h>
+#include <alloy/task.h>
+
+static void violation(const char *taking, int rank_t, const char *held, int rank_h)
+{
+	struct cpu *c = this_cpu();
+
+	if (c->lockdep_expect) {
+		c->lockdep_report[0] = taking;
+		c->lockdep_report[1] = held;
+		return;
+	}
+	panic("lock order violation: taking '%s' (rank %d) while holding '%s' "
+	      "(rank %d); see docs/locking.md", taking, rank_t, held, rank_h);
+}
+
+#ifdef CONFIG_LOCKDEP
+void lockdep_acquire(spinlock_t *l)
+{
+	struct cpu *c = this_cpu();
+
+	if (in_panic())
+		return;
+	if (c->lock_depth) {
+		spinlock_t *top = c->held[c->lock_depth - 1];
+		if (top->rank >= l->rank)
+			violation(l->name, l->rank, top->name, top->rank);
+	}
+	if (c->lock_depth == LOCKDEP_DEPTH)
+		panic("lockdep: more than %d spinlocks held", LOCKDEP_DEPTH);
+	c->held[c->lock_depth++] = l;
+	l->holder_cpu = (s16)c->id;
+}
+
+void lockdep_release(spinlock_t *l)
+{
+	struct cpu *c = this_cpu();
+
+	if (in_panic())
+		return;
+	for (int i = c->lock_depth - 1; i >= 0; i--) {
+		if (c->held[i] != l)
+			continue;
+		for (int j = i; j < c->lock_depth - 1; j++)
+			c->held[j] = c->held[j + 1];
+		c->lock_depth--;
+		l->holder_cpu = -1;
+		return;
+	}
+	panic("lockdep: releasing '%s', which CPU %u does not hold", l->name, c->id);
+}
+#endif
+
+void lockdep_mutex_acquire(struct mutex *m)
+{
+	struct task *t = current;
+
+#ifdef CONFIG_LOCKDEP
+	struct cpu *c = this_cpu();
+	if (c->lock_depth)
+		violation(m->name, m->rank, c->held[c->lock_depth - 1]->name,
+			  c->held[c->lock_depth - 1]->rank);
+#endif
+	if (t->mutex_depth) {
+		struct mutex *top = t->mutex_held[t->mutex_depth - 1];
+		if (top->rank >= m->rank)
+			violation(m->name, m->rank, top->name, top->rank);
+	}
+	if (t->mutex_depth == MUTEX_DEPTH)
+		panic("lockdep: more than %d mutexes held", MUTEX_DEPTH);
+	t->mutex_held[t->mutex_depth++] = m;
+}
+
+void lockdep_mutex_release(struct mutex *m)
+{
+	struct task *t = current;
+
+	for (int i = t->mutex_depth - 1; i >= 0; i--) {
+		if (t->mutex_held[i] != m)
+			continue;
+		for (int j = i; j < t->mutex_depth - 1; j++)
+			t->mutex_held[j] = t->mutex_held[j + 1];
+		t->mutex_depth--;
+		return;
+	}
+	panic("lockdep: releasing mutex '%s' not held by task %d", m->name, t->tid);
+}

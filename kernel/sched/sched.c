@@ -1,0 +1,301 @@
+/*
+ * The scheduler: per-CPU FIFO run queues with round-robin time slices,
+ * preemption on the timer tick, and work stealing by CPUs that run dry.
+ *
+ * Task states and who changes them (all under task->lock):
+ *   RUNNING -> BLOCKED   the task itself (prepare_to_wait, sleep)
+ *   BLOCKED -> RUNNING   a waker (wake_up_task) or the task (finish_wait)
+ *   RUNNING -> DEAD      the task itself (kthread_exit)
+ * on_rq says the task is queued or running. schedule() clears it for a
+ * task that blocked; a waker that finds on_rq clear re-queues the task,
+ * but first waits for on_cpu to drop, i.e. for the old CPU to be off the
+ * task's stack. Lock order: task->lock, then a run-queue lock.
+ */
+#include <alloy/arch.h>
+#include <alloy/cpu.h>
+#include <alloy/kstack.h>
+#include <alloy/lockrank.h>
+#include <alloy/printk.h>
+#include <alloy/sched.h>
+#include <alloy/task.h>
+#include <asm/trap.h>
+
+#define SLICE_TICKS 3		/* 12 ms at HZ=250 */
+
+struct rq {
+	spinlock_t lock;
+	struct list_head queue;
+	unsigned int nr;
+} __aligned(64);
+
+static struct rq runqueues[MAX_CPUS];
+unsigned int nr_cpus = 1;
+
+void timers_run_expired(void);
+void task_free(struct task *t);
+
+unsigned int cpu_id(void)
+{
+	return this_cpu()->id;
+}
+
+struct task *current_task(void)
+{
+	return current;
+}
+
+static void enqueue(struct rq *rq, struct task *t)
+{
+	list_add_tail(&t->rq_link, &rq->queue);
+	rq->nr++;
+}
+
+static void dequeue(struct rq *rq, struct task *t)
+{
+	list_del_init(&t->rq_link);
+	rq->nr--;
+}
+
+static struct task *pick_local(struct rq *rq)
+{
+	struct task *t = list_first_entry_or_null(&rq->queue, struct task, rq_link);
+	if (t)
+		dequeue(rq, t);
+	return t;
+}
+
+/* Takes one task another CPU may run from the busiest queue. */
+static struct task *steal(unsigned int self)
+{
+	unsigned int victim = self;
+	unsigned int most = 0;
+
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		unsigned int n = READ_ONCE(runqueues[i].nr);
+		if (i != self && n > most) {
+			most = n;
+			victim = i;
+		}
+	}
+	if (victim == self)
+		return NULL;
+	struct rq *rq = &runqueues[victim];
+	struct task *t, *found = NULL;
+	spin_lock(&rq->lock);
+	list_for_each_entry(t, &rq->queue, rq_link) {
+		if (!READ_ONCE(t->on_cpu) && t->pinned == CPU_ANY) {
+			dequeue(rq, t);
+			found = t;
+			break;
+		}
+	}
+	spin_unlock(&rq->lock);
+	return found;
+}
+
+static bool cpu_is_idle(unsigned int cpu)
+{
+	return READ_ONCE(cpus[cpu].curr) == cpus[cpu].idle;
+}
+
+/* Wakes a CPU that should look at its queue (or steal from `busy`). */
+static void kick(unsigned int target)
+{
+	unsigned int self = this_cpu()->id;
+
+	if (!cpu_is_idle(target)) {	/* busy: let an idle CPU steal */
+		for (unsigned int i = 0; i < nr_cpus; i++) {
+			if (i != target && cpu_is_idle(i) && cpus[i].online) {
+				target = i;
+				break;
+			}
+		}
+		if (!cpu_is_idle(target))
+			return;
+	}
+	if (target == self)
+		this_cpu()->need_resched = true;
+	else if (cpus[target].online)
+		arch_send_reschedule(target);
+}
+
+/* Puts a runnable task on a queue; caller holds t->lock. */
+static void activate(struct task *t)
+{
+	unsigned int cpu = t->pinned != CPU_ANY ? (unsigned int)t->pinned :
+						  (unsigned int)t->cpu;
+	struct rq *rq = &runqueues[cpu];
+
+	t->on_rq = true;
+	spin_lock(&rq->lock);
+	t->cpu = (int)cpu;
+	enqueue(rq, t);
+	spin_unlock(&rq->lock);
+	kick(cpu);
+}
+
+void sched_add_new(struct task *t)
+{
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	if (t->pinned == CPU_ANY)
+		t->cpu = (int)this_cpu()->id;
+	activate(t);
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+bool wake_up_task(struct task *t)
+{
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+
+	if (t->state != TASK_BLOCKED) {
+		spin_unlock_irqrestore(&t->lock, flags);
+		return false;
+	}
+	t->state = TASK_RUNNING;
+	if (!t->on_rq) {
+		/* its old CPU may still be switching away from it */
+		while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+			arch_cpu_relax();
+		activate(t);
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+	return true;
+}
+
+/* Runs on the new task's stack right after every switch. */
+void finish_switch(void)
+{
+	struct cpu *c = this_cpu();
+	struct task *prev = c->switch_from;
+
+	c->switch_from = NULL;
+	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+	if (READ_ONCE(prev->state) == TASK_DEAD)
+		task_put(prev);		/* the reference it held while alive */
+}
+
+static void context_switch(struct cpu *c, struct task *prev, struct task *next)
+{
+	next->on_cpu = 1;
+	next->cpu = (int)c->id;
+	next->slice = SLICE_TICKS;
+	next->cpus_seen |= 1ULL << c->id;
+	c->switch_from = prev;
+	c->switches++;
+	WRITE_ONCE(c->curr, next);
+	if (next->kstack_top)
+		arch_task_switched_in(next, next->kstack_top);
+	arch_switch(&prev->ctx, &next->ctx);
+	finish_switch();
+}
+
+void schedule(void)
+{
+	unsigned long flags = arch_irq_save();
+	struct cpu *c = this_cpu();
+	struct task *prev = c->curr;
+	struct rq *rq = &runqueues[c->id];
+	bool requeue;
+
+#ifdef CONFIG_LOCKDEP
+	if (c->lock_depth)
+		panic("schedule() with spinlock '%s' held",
+		      c->held[c->lock_depth - 1]->name);
+#endif
+	c->need_resched = false;
+	spin_lock(&prev->lock);
+	requeue = prev->state == TASK_RUNNING && prev != c->idle;
+	if (prev->state != TASK_RUNNING)
+		prev->on_rq = false;
+	spin_unlock(&prev->lock);
+
+	spin_lock(&rq->lock);
+	if (requeue)
+		enqueue(rq, prev);
+	struct task *next = pick_local(rq);
+	spin_unlock(&rq->lock);
+	if (!next)
+		next = steal(c->id);
+	if (!next)	/* never prev: a waker may be waiting for it to stop */
+		next = c->idle;
+	if (next != prev)
+		context_switch(c, prev, next);
+	arch_irq_restore(flags);
+}
+
+void sched_yield(void)
+{
+	schedule();
+}
+
+/* Timer interrupt: time slices and timers. */
+static void tick(struct trap_frame *tf)
+{
+	struct cpu *c = this_cpu();
+	struct task *t = c->curr;
+
+	(void)tf;
+	c->ticks++;
+	if (t == c->idle) {
+		if (READ_ONCE(runqueues[c->id].nr))
+			c->need_resched = true;
+	} else if (--t->slice <= 0) {
+		c->need_resched = true;
+	}
+	timers_run_expired();
+}
+
+static void resched_ipi(struct trap_frame *tf)
+{
+	(void)tf;
+	this_cpu()->need_resched = true;
+}
+
+/* Called at the end of every interrupt: preempt if asked and allowed. */
+void sched_irq_exit(struct trap_frame *tf)
+{
+	struct cpu *c = this_cpu();
+
+	if (c->need_resched && !c->irq_depth && (tf->rflags & X86_EFLAGS_IF) &&
+	    c->curr && c->idle)
+		schedule();
+}
+
+static __noreturn void idle_loop(void)
+{
+	struct cpu *c = this_cpu();
+
+	for (;;) {
+		arch_irq_disable();
+		if (!READ_ONCE(runqueues[c->id].nr) && !c->need_resched)
+			arch_idle();	/* sti; hlt: no wakeup is missed */
+		arch_irq_enable();
+		schedule();
+	}
+}
+
+void sched_init_cpu_queues(void)
+{
+	for (int i = 0; i < MAX_CPUS; i++) {
+		spin_lock_init(&runqueues[i].lock, "runqueue", LR_RQ);
+		list_init(&runqueues[i].queue);
+	}
+	irq_register(VEC_TIMER, tick);
+	irq_register(VEC_RESCHED, resched_ipi);
+}
+
+__noreturn void sched_ap_start(unsigned int cpu)
+{
+	struct cpu *c = &cpus[cpu];
+
+	c->curr = c->idle;
+	c->idle->on_cpu = 1;
+	c->idle->cpus_seen |= 1ULL << cpu;
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	idle_loop();
+}
+
+__noreturn void sched_bsp_idle(void)
+{
+	idle_loop();
+}

@@ -1,0 +1,218 @@
+/*
+ * Task lifetime: creation, thread IDs, references, exit and join.
+ *
+ * A task holds one reference to itself while alive, dropped by the CPU
+ * that switches away from it after it died (finish_switch); creators and
+ * joiners hold their own. Thread IDs come from a table scanned next-fit
+ * from a cursor that wraps, so an ID is never handed out while in use.
+ */
+#include <alloy/cpu.h>
+#include <alloy/kstack.h>
+#include <alloy/lockrank.h>
+#include <alloy/printk.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/task.h>
+
+#define TID_MAX 32768
+
+static spinlock_t tid_lock = SPINLOCK_INIT("tid-table", LR_TASKLIST);
+static struct task *tid_table[TID_MAX];
+static int tid_next = 1;
+static struct kmem_cache *task_cache;
+
+void sched_add_new(struct task *t);
+void finish_switch(void);
+extern void task_trampoline(void);
+
+int tid_max(void)
+{
+	return TID_MAX;
+}
+
+void tid_set_next_for_test(int tid)
+{
+	unsigned long flags = spin_lock_irqsave(&tid_lock);
+	tid_next = tid;
+	spin_unlock_irqrestore(&tid_lock, flags);
+}
+
+static int tid_alloc(struct task *t)
+{
+	int tid = -1;
+	unsigned long flags = spin_lock_irqsave(&tid_lock);
+
+	for (int i = 0; i < TID_MAX - 1; i++) {
+		int cand = tid_next;
+		tid_next = tid_next + 1 >= TID_MAX ? 1 : tid_next + 1;
+		if (!tid_table[cand]) {
+			tid_table[cand] = t;
+			tid = cand;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&tid_lock, flags);
+	return tid;
+}
+
+static void tid_free(int tid)
+{
+	unsigned long flags = spin_lock_irqsave(&tid_lock);
+	tid_table[tid] = NULL;
+	spin_unlock_irqrestore(&tid_lock, flags);
+}
+
+static void task_init_common(struct task *t, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	strlcpy(t->name, name, sizeof(t->name));
+	atomic_set(&t->refcount, 1);
+	spin_lock_init(&t->lock, "task", LR_TASK);
+	t->state = TASK_RUNNING;
+	t->pinned = CPU_ANY;
+	list_init(&t->rq_link);
+	wait_queue_init(&t->exit_wq, "task-exit");
+}
+
+static struct task *task_alloc(const char *name)
+{
+	if (!task_cache)
+		task_cache = kmem_cache_create("task", sizeof(struct task), 64);
+	struct task *t = task_cache ? kmem_cache_alloc(task_cache, 0) : NULL;
+	if (!t)
+		return NULL;
+	task_init_common(t, name);
+	t->kstack_top = kstack_alloc();
+	if (!t->kstack_top) {
+		kmem_cache_free(task_cache, t);
+		return NULL;
+	}
+	return t;
+}
+
+/* First code a new task runs, called from task_trampoline. */
+void task_first_run(void *arg, void (*fn)(void *))
+{
+	finish_switch();
+	__asm__ volatile("sti");
+	fn(arg);
+	kthread_exit();
+}
+
+struct task *kthread_create_on(int cpu, void (*fn)(void *), void *arg,
+			       const char *name)
+{
+	if (cpu != CPU_ANY && (cpu < 0 || (unsigned int)cpu >= nr_cpus))
+		return NULL;
+	struct task *t = task_alloc(name);
+	if (!t)
+		return NULL;
+	t->tid = tid_alloc(t);
+	if (t->tid < 0) {
+		kstack_free(t->kstack_top);
+		kmem_cache_free(task_cache, t);
+		return NULL;
+	}
+	t->fn = fn;
+	t->arg = arg;
+	t->pinned = cpu;
+	if (cpu != CPU_ANY)
+		t->cpu = cpu;
+	arch_context_init(&t->ctx, t->kstack_top, fn, arg);
+	atomic_inc(&t->refcount);	/* the caller's; the first is its own */
+	sched_add_new(t);
+	return t;
+}
+
+struct task *sched_create_idle(unsigned int cpu, void **stack_top)
+{
+	struct task *t = task_alloc("idle");
+	if (!t)
+		return NULL;
+	t->tid = 0;
+	t->cpu = (int)cpu;
+	t->pinned = (int)cpu;
+	cpus[cpu].idle = t;
+	*stack_top = t->kstack_top;
+	return t;
+}
+
+/* The boot CPU's idle task is the code that is running kmain. */
+void sched_init_bsp(void)
+{
+	static struct task idle0;
+	struct cpu *c = this_cpu();
+
+	task_init_common(&idle0, "idle");
+	idle0.on_cpu = 1;
+	idle0.on_rq = true;
+	idle0.pinned = 0;
+	idle0.cpus_seen = 1;
+	c->idle = &idle0;
+	c->curr = &idle0;
+	c->online = true;
+}
+
+void task_get(struct task *t)
+{
+	atomic_inc(&t->refcount);
+}
+
+void task_put(struct task *t)
+{
+	if (!atomic_dec_and_test(&t->refcount))
+		return;
+	BUG_ON(t->state != TASK_DEAD || t->on_cpu);
+	tid_free(t->tid);
+	kstack_free(t->kstack_top);
+	kmem_cache_free(task_cache, t);
+}
+
+int task_tid(const struct task *t)
+{
+	return t->tid;
+}
+
+int task_last_cpu(const struct task *t)
+{
+	return READ_ONCE(t->cpu);
+}
+
+void set_current_state_blocked(void)
+{
+	struct task *t = current;
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	t->state = TASK_BLOCKED;
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+void set_current_state_running(void)
+{
+	struct task *t = current;
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	t->state = TASK_RUNNING;
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+void kthread_exit(void)
+{
+	struct task *t = current;
+	unsigned long flags = spin_lock_irqsave(&t->exit_wq.lock);
+
+	t->exited = true;
+	spin_unlock_irqrestore(&t->exit_wq.lock, flags);
+	wake_up_all(&t->exit_wq);
+
+	arch_irq_disable();
+	spin_lock(&t->lock);
+	t->state = TASK_DEAD;
+	spin_unlock(&t->lock);
+	schedule();
+	panic("dead task %d (%s) was scheduled again", t->tid, t->name);
+}
+
+void task_join(struct task *t)
+{
+	wait_event(t->exit_wq, READ_ONCE(t->exited));
+}

@@ -1,0 +1,67 @@
+/*
+ * Wait queues: the waiter half and the waker half of the one sleep/wakeup
+ * protocol (see <alloy/wait.h>). Wakers dequeue the waiters they wake, so
+ * a waiter that loops re-queues itself in prepare_to_wait().
+ */
+#include <alloy/cpu.h>
+#include <alloy/sched.h>
+#include <alloy/task.h>
+#include <alloy/wait.h>
+
+void wait_queue_init(struct wait_queue *wq, const char *name)
+{
+	spin_lock_init(&wq->lock, name, LR_WAITQ);
+	list_init(&wq->waiters);
+}
+
+void prepare_to_wait(struct wait_queue *wq, struct waiter *w)
+{
+	struct task *t = current;
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+
+	if (!w->task) {		/* first call: waiters start zeroed */
+		w->task = t;
+		list_init(&w->link);
+	}
+	if (list_empty(&w->link))
+		list_add_tail(&w->link, &wq->waiters);
+	spin_lock(&t->lock);
+	t->state = TASK_BLOCKED;
+	spin_unlock(&t->lock);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void finish_wait(struct wait_queue *wq, struct waiter *w)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+
+	if (!list_empty(&w->link))
+		list_del_init(&w->link);
+	spin_unlock_irqrestore(&wq->lock, flags);
+	set_current_state_running();
+	w->task = NULL;
+}
+
+static void wake_some(struct wait_queue *wq, bool all)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+
+	while (!list_empty(&wq->waiters)) {
+		struct waiter *w = list_first_entry(&wq->waiters, struct waiter, link);
+		list_del_init(&w->link);
+		bool woke = wake_up_task(w->task);
+		if (woke && !all)
+			break;
+	}
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void wake_up_one(struct wait_queue *wq)
+{
+	wake_some(wq, false);
+}
+
+void wake_up_all(struct wait_queue *wq)
+{
+	wake_some(wq, true);
+}

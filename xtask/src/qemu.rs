@@ -1,0 +1,261 @@
+//! Running QEMU: builds the command line, spawns it with its stdout piped,
+//! hands every chunk of serial output to a callback as soon as it arrives,
+//! enforces the timeout (terminating and reaping QEMU), and decodes the exit
+//! status written through the `isa-debug-exit` device.
+
+use std::io::{self, Read};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Default QEMU binary; the `QEMU` environment variable overrides it.
+pub const DEFAULT_BINARY: &str = "qemu-system-x86_64";
+
+/// How long QEMU gets to exit after SIGTERM before it gets `SIGKILL`.
+const TERM_GRACE: Duration = Duration::from_secs(2);
+
+/// Everything needed to start QEMU.
+#[derive(Debug, Clone)]
+pub struct QemuConfig {
+    pub binary: String,
+    pub kernel: String,
+    pub smp: u32,
+    pub mem: String,
+    pub append: String,
+    pub modules: Vec<String>,
+    pub batch: bool,
+    pub gdb: bool,
+    pub extra: Vec<String>,
+    pub timeout: Option<Duration>,
+}
+
+/// How a QEMU run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Status 0: QEMU ended normally (e.g. Ctrl-A x).
+    Normal,
+    /// Odd status s: the guest wrote (s-1)/2 to the debug-exit port.
+    Guest(i32),
+    /// Any other status: a QEMU error.
+    QemuStatus(i32),
+    /// QEMU was killed by a signal we did not send.
+    Signal(i32),
+    /// Our timeout elapsed and we killed QEMU.
+    TimedOut,
+}
+
+/// Decodes QEMU's exit code or terminating signal.
+pub fn decode_status(code: Option<i32>, signal: Option<i32>) -> Exit {
+    match (code, signal) {
+        (Some(0), _) => Exit::Normal,
+        (Some(s), _) if s % 2 == 1 => Exit::Guest((s - 1) / 2),
+        (Some(s), _) => Exit::QemuStatus(s),
+        (None, Some(sig)) => Exit::Signal(sig),
+        (None, None) => Exit::QemuStatus(-1),
+    }
+}
+
+fn decode(status: ExitStatus) -> Exit {
+    decode_status(status.code(), status.signal())
+}
+
+/// QEMU's arguments (without the binary name).
+pub fn args(cfg: &QemuConfig) -> Vec<String> {
+    let serial = if cfg.batch { "stdio" } else { "mon:stdio" };
+    let smp = cfg.smp.to_string();
+    let initrd = cfg.modules.join(",");
+    let mut args = vec![
+        "-machine",
+        "pc",
+        "-cpu",
+        "max",
+        "-smp",
+        &smp,
+        "-m",
+        &cfg.mem,
+        "-display",
+        "none",
+        "-serial",
+        serial,
+        "-no-reboot",
+        "-device",
+        "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        "-kernel",
+        &cfg.kernel,
+        "-append",
+        &cfg.append,
+    ];
+    if !cfg.modules.is_empty() {
+        args.extend(["-initrd", &initrd]);
+    }
+    if cfg.gdb {
+        args.extend(["-s", "-S"]);
+    }
+    args.extend(cfg.extra.iter().map(String::as_str));
+    args.into_iter().map(String::from).collect()
+}
+
+/// Runs QEMU to completion (or timeout), calling `on_output(chunk, elapsed)`
+/// for each piece of serial output, `elapsed` counted from the spawn.
+/// Returns how QEMU ended; `Err` only if it could not be started or waited for.
+pub fn run(cfg: &QemuConfig, mut on_output: impl FnMut(&[u8], Duration)) -> io::Result<Exit> {
+    let stdin = if cfg.batch {
+        Stdio::null()
+    } else {
+        Stdio::inherit()
+    };
+    let mut child = Command::new(&cfg.binary)
+        .args(args(cfg))
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let start = Instant::now();
+    let deadline = cfg.timeout.map(|t| start + t);
+    let Some(stdout) = child.stdout.take() else {
+        terminate(&mut child);
+        return Err(io::Error::other("QEMU stdout was not captured"));
+    };
+    let chunks = spawn_reader(stdout);
+    loop {
+        let received = match deadline {
+            None => chunks.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(d) => chunks.recv_timeout(d.saturating_duration_since(Instant::now())),
+        };
+        match received {
+            Ok(chunk) => on_output(&chunk, start.elapsed()),
+            Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {
+                terminate(&mut child);
+                return Ok(Exit::TimedOut);
+            }
+        }
+    }
+    wait_until(&mut child, deadline)
+}
+
+/// Reads QEMU's stdout on a thread; the channel closes at EOF. The channel
+/// is bounded so a slow consumer cannot make memory grow.
+fn spawn_reader(mut stdout: ChildStdout) -> Receiver<Vec<u8>> {
+    let (tx, rx): (SyncSender<Vec<u8>>, _) = mpsc::sync_channel(64);
+    thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stdout.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    eprintln!("xtask: reading QEMU output failed: {e}");
+                    break;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// Waits for QEMU after its stdout closed, still honouring the deadline.
+fn wait_until(child: &mut Child, deadline: Option<Instant>) -> io::Result<Exit> {
+    let Some(deadline) = deadline else {
+        return child.wait().map(decode);
+    };
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(decode(status));
+        }
+        if Instant::now() >= deadline {
+            terminate(child);
+            return Ok(Exit::TimedOut);
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Stops QEMU and reaps it: SIGTERM first (so QEMU restores the terminal
+/// it put in raw mode), SIGKILL if it is still alive after a grace period.
+fn terminate(child: &mut Child) {
+    let sent_term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if sent_term {
+        let give_up = Instant::now() + TERM_GRACE;
+        while Instant::now() < give_up {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+    // Errors here mean it already exited; wait() then just reaps it.
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_exit_statuses() {
+        assert_eq!(decode_status(Some(0), None), Exit::Normal);
+        assert_eq!(decode_status(Some(1), None), Exit::Guest(0));
+        assert_eq!(decode_status(Some(7), None), Exit::Guest(3));
+        assert_eq!(decode_status(Some(255), None), Exit::Guest(127));
+        assert_eq!(decode_status(Some(2), None), Exit::QemuStatus(2));
+        assert_eq!(decode_status(None, Some(9)), Exit::Signal(9));
+        assert_eq!(decode_status(None, None), Exit::QemuStatus(-1));
+    }
+
+    fn config() -> QemuConfig {
+        QemuConfig {
+            binary: DEFAULT_BINARY.to_string(),
+            kernel: "k.bin".to_string(),
+            smp: 2,
+            mem: "512M".to_string(),
+            append: String::new(),
+            modules: Vec::new(),
+            batch: true,
+            gdb: false,
+            extra: Vec::new(),
+            timeout: None,
+        }
+    }
+
+    #[test]
+    fn builds_batch_command_line() {
+        let expected = "-machine pc -cpu max -smp 2 -m 512M -display none -serial stdio \
+                        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+                        -kernel k.bin -append ";
+        assert_eq!(args(&config()).join(" "), expected);
+    }
+
+    #[test]
+    fn builds_interactive_command_line_with_extras() {
+        let cfg = QemuConfig {
+            batch: false,
+            gdb: true,
+            modules: vec!["a.elf".into(), "b.tar".into()],
+            extra: vec!["-d".into(), "int".into()],
+            append: "test=all quiet".into(),
+            ..config()
+        };
+        let args = args(&cfg);
+        let joined = args.join(" ");
+        assert!(joined.contains("-serial mon:stdio"));
+        assert!(joined.ends_with("-initrd a.elf,b.tar -s -S -d int"));
+        let append = args
+            .iter()
+            .position(|a| a == "-append")
+            .map(|i| &args[i + 1]);
+        assert_eq!(append.map(String::as_str), Some("test=all quiet"));
+    }
+}
