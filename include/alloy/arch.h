@@ -51,6 +51,11 @@ void *ioremap(phys_addr_t pa, size_t size);
 /* Flush va range on all CPUs. No spinlocks may be held (DESIGN: shootdown). */
 void tlb_shootdown(u64 va, u64 npages);
 
+/* Reference clock (HPET or PIT-calibrated), independent of ktime_ns(). */
+u64 arch_reference_clock_ns(void);
+/* A kernel virtual range no allocator uses, for tests (1 GiB). */
+u64 arch_test_va(void);
+
 /* Timer interrupt rate. */
 #define HZ 250
 

@@ -189,7 +189,12 @@ static void context_switch(struct cpu *c, struct task *prev, struct task *next)
 	finish_switch();
 }
 
-void schedule(void)
+/*
+ * A preempted task stays queued whatever its state: it may be between
+ * prepare_to_wait() and finish_wait() with its condition already true,
+ * and nobody would wake it if it were taken off the run queue here.
+ */
+static void __schedule(bool preempt)
 {
 	unsigned long flags = arch_irq_save();
 	struct cpu *c = this_cpu();
@@ -204,9 +209,13 @@ void schedule(void)
 #endif
 	c->need_resched = false;
 	spin_lock(&prev->lock);
-	requeue = prev->state == TASK_RUNNING && prev != c->idle;
-	if (prev->state != TASK_RUNNING)
-		prev->on_rq = false;
+	if (preempt && prev->state != TASK_DEAD) {
+		requeue = prev != c->idle;
+	} else {
+		requeue = prev->state == TASK_RUNNING && prev != c->idle;
+		if (prev->state != TASK_RUNNING)
+			prev->on_rq = false;
+	}
 	spin_unlock(&prev->lock);
 
 	spin_lock(&rq->lock);
@@ -223,9 +232,14 @@ void schedule(void)
 	arch_irq_restore(flags);
 }
 
+void schedule(void)
+{
+	__schedule(false);
+}
+
 void sched_yield(void)
 {
-	schedule();
+	__schedule(false);
 }
 
 /* Timer interrupt: time slices and timers. */
@@ -258,7 +272,7 @@ void sched_irq_exit(struct trap_frame *tf)
 
 	if (c->need_resched && !c->irq_depth && (tf->rflags & X86_EFLAGS_IF) &&
 	    c->curr && c->idle)
-		schedule();
+		__schedule(true);
 }
 
 static __noreturn void idle_loop(void)
@@ -270,7 +284,7 @@ static __noreturn void idle_loop(void)
 		if (!READ_ONCE(runqueues[c->id].nr) && !c->need_resched)
 			arch_idle();	/* sti; hlt: no wakeup is missed */
 		arch_irq_enable();
-		schedule();
+		__schedule(false);
 	}
 }
 

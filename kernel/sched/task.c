@@ -169,6 +169,24 @@ void task_put(struct task *t)
 	kmem_cache_free(task_cache, t);
 }
 
+/* Diagnostics for hangs: every task's scheduler state, racy but useful. */
+void sched_dump_tasks(void)
+{
+	pr_err("tasks: tid name state on_rq on_cpu cpu pinned\n");
+	for (int i = 1; i < TID_MAX; i++) {
+		struct task *t = READ_ONCE(tid_table[i]);
+		if (t)
+			pr_err("  %5d %-15s %d %d %d %d %d\n", t->tid, t->name,
+			       t->state, t->on_rq, t->on_cpu, t->cpu, t->pinned);
+	}
+	for (unsigned int c = 0; c < nr_cpus; c++) {
+		struct task *cur = READ_ONCE(cpus[c].curr);
+		pr_err("  cpu %u: running %d (%s), %llu ticks, %llu switches\n", c,
+		       cur ? cur->tid : -1, cur ? cur->name : "-", cpus[c].ticks,
+		       cpus[c].switches);
+	}
+}
+
 int task_tid(const struct task *t)
 {
 	return t->tid;

@@ -400,8 +400,11 @@ static void test_use_after_free(void)
 /* Out of pages, kmalloc returns NULL; only kmalloc_nofail panics. */
 static void test_oom(void)
 {
-	struct page *pages = NULL, *p;
-	void *objs = NULL, *o;
+	/* Static: they live across the longjmp of HOST_EXPECT_PANIC. */
+	static struct page *pages;
+	static void *objs;
+	struct page *p;
+	void *o;
 	unsigned int n = 0;
 
 	while ((p = alloc_page(GFP_KERNEL))) {

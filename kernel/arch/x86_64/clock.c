@@ -114,3 +114,8 @@ void udelay(u64 us)
 	while (ktime_ns() < end)
 		arch_cpu_relax();
 }
+
+u64 arch_reference_clock_ns(void)
+{
+	return clock_ref_ns();
+}

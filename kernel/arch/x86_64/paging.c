@@ -209,3 +209,8 @@ void *ioremap(phys_addr_t pa, size_t size)
 			return NULL;
 	return (void *)(va + off);
 }
+
+u64 arch_test_va(void)
+{
+	return KSTACK_REGION + KSTACK_REGION_SIZE / 2;	/* far above any slot */
+}

@@ -3,6 +3,7 @@
  * Kernel services for host tests: printk to stderr, a panic that tests
  * can catch, and a fake physical memory for the page allocator.
  */
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,11 @@ __noreturn void panic(const char *fmt, ...)
 	abort();
 }
 
+void host_cpu_relax(void)
+{
+	sched_yield();
+}
+
 void *host_mm_init(u64 nr_pfns, u64 free_start, u64 free_end)
 {
 	u64 i;
@@ -87,7 +93,7 @@ void host_mm_fini(void)
 
 bool host_seed_given(int argc, char **argv)
 {
-	return argc > 1 || getenv("ALLOY_SEED");
+	return (argc > 1 && argv[1]) || getenv("ALLOY_SEED");
 }
 
 u64 host_seed(int argc, char **argv, u64 fallback)

@@ -16,13 +16,13 @@ static inline bool arch_irqs_enabled(void) { return true; }
 static inline void arch_irq_enable(void) { }
 static inline void arch_irq_disable(void) { }
 
-static inline void arch_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ volatile("" ::: "memory");
-#endif
-}
+/*
+ * Ticket locks hand over in FIFO order: with more threads than CPUs a
+ * waiter must give its CPU away, or the next in line may never run.
+ * (host_kernel.c; <sched.h> is not included here because the kernel's
+ * own sched_yield() has another type.)
+ */
+void host_cpu_relax(void);
+static inline void arch_cpu_relax(void) { host_cpu_relax(); }
 
 #endif
