@@ -69,37 +69,41 @@ kernel: deps $(KBIN)
 
 $(KDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
 
 $(KDIR)/%.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+	@echo "  AS      $<"
+	@$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
 # Two links: the first gives the addresses for the symbol table that the
 # second embeds (.ksyms follows .text, so text addresses do not move).
 $(KELF): $(KOBJ) $(ARCH)/linker.ld scripts/ksyms.sh
-	scripts/ksyms.sh > $(KDIR)/ksyms0.S
-	$(CC) -c $(KDIR)/ksyms0.S -o $(KDIR)/ksyms0.o
-	$(LD) $(KLDFLAGS) -o $(KDIR)/alloy.pass1.elf $(KOBJ) $(KDIR)/ksyms0.o
-	scripts/ksyms.sh $(KDIR)/alloy.pass1.elf > $(KDIR)/ksyms.S
-	$(CC) -c $(KDIR)/ksyms.S -o $(KDIR)/ksyms.o
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(KDIR)/ksyms.o
-	scripts/ksyms.sh $@ | cmp -s - $(KDIR)/ksyms.S || \
+	@echo "  LD      $@"
+	@scripts/ksyms.sh > $(KDIR)/ksyms0.S
+	@$(CC) -c $(KDIR)/ksyms0.S -o $(KDIR)/ksyms0.o
+	@$(LD) $(KLDFLAGS) -o $(KDIR)/alloy.pass1.elf $(KOBJ) $(KDIR)/ksyms0.o
+	@scripts/ksyms.sh $(KDIR)/alloy.pass1.elf > $(KDIR)/ksyms.S
+	@$(CC) -c $(KDIR)/ksyms.S -o $(KDIR)/ksyms.o
+	@$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(KDIR)/ksyms.o
+	@scripts/ksyms.sh $@ | cmp -s - $(KDIR)/ksyms.S || \
 		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
 
 $(KBIN): $(KELF)
-	$(OBJCOPY) -O binary $< $@
+	@$(OBJCOPY) -O binary $< $@
 
 $(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
-	$(CARGO) build --offline --release -q -p xtask
+	@echo "  CARGO   xtask"
+	@$(CARGO) build --offline --release -q -p xtask
 
 run: kernel $(XTASK)
-	$(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
+	@$(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
 		--append "$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on'
 
 debug: kernel $(XTASK)
-	$(XTASK) run --gdb --kernel $(KBIN) --elf $(KELF) --smp $(SMP) \
+	@$(XTASK) run --gdb --kernel $(KBIN) --elf $(KELF) --smp $(SMP) \
 		--mem $(MEM) --append "$(APPEND)"
 
 # ---- tests: every suite writes $(RESULTS)/<suite>.tap; failures are
@@ -149,6 +153,9 @@ test-ktest: kernel $(XTASK)
 			--log $(BUILD)/logs/ktest-ffi$(FFI)-smp$$s.log > /dev/null || true; \
 		grep -h '^\(ok\|not ok\)' $(RESULTS)/ktest-ffi$(FFI)-smp$$s.tap | \
 			sed 's/^/  /'; \
+		echo "crash diagnostics: FFI=$(FFI) -smp $$s"; \
+		scripts/crashtest.sh $(XTASK) $(KBIN) $$s \
+			$(RESULTS)/crash-ffi$(FFI)-smp$$s.tap $(BUILD)/logs; \
 	done
 
 clean:

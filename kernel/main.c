@@ -26,6 +26,7 @@ void sched_init_bsp(void);
 void timers_init(void);
 void tlb_init(void);
 __noreturn void sched_bsp_idle(void);
+void crashtest_run(void);
 
 uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
 
@@ -38,6 +39,7 @@ static void kinit(void *arg)
 {
 	(void)arg;
 	pr_info("scheduler running on %u CPUs\n", nr_cpus);
+	crashtest_run();
 	if (cmdline_has("ktest")) {
 		ktest_run_selected();	/* exits QEMU */
 		return;

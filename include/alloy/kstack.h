@@ -10,5 +10,7 @@
 /* Returns the top of a new stack, or NULL when out of memory or slots. */
 void *kstack_alloc(void);
 void kstack_free(void *top);
+/* True if addr lies in the guard page below some kernel stack. */
+bool kstack_is_guard(u64 addr);
 
 #endif

@@ -80,3 +80,10 @@ void kstack_free(void *top)
 			free_page(pfn_to_page(frames[i] >> PAGE_SHIFT));
 	slot_put((unsigned int)((bottom - PAGE_SIZE - KSTACK_REGION) / SLOT_SIZE));
 }
+
+bool kstack_is_guard(u64 addr)
+{
+	if (addr < KSTACK_REGION || addr >= KSTACK_REGION + (u64)MAX_SLOTS * SLOT_SIZE)
+		return false;
+	return (addr - KSTACK_REGION) % SLOT_SIZE < PAGE_SIZE;
+}

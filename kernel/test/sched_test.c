@@ -8,6 +8,7 @@
 #include <alloy/printk.h>
 #include <alloy/sched.h>
 #include <alloy/task.h>
+#include <alloy/timer.h>
 #include <alloy/wait.h>
 
 #define SEC 1000000000ULL
@@ -244,4 +245,51 @@ KTEST(tid_wrap)
 		task_join(t[i]);
 		task_put(t[i]);
 	}
+}
+
+/* ---- timers themselves: never early, at most a few ticks late, in order ---- */
+
+#define NTIMERS 20
+
+struct timed {
+	struct ktimer tm;
+	u64 deadline, fired;
+	int seq;
+};
+
+static atomic_t fire_seq;
+
+static void record_fire(void *arg)
+{
+	struct timed *x = arg;
+	x->fired = ktime_ns();
+	x->seq = atomic_add_return(&fire_seq, 1);
+}
+
+KTEST(timer_fires_on_time)
+{
+	static struct timed x[NTIMERS];
+	u64 now = ktime_ns();
+	const u64 late_max = 3 * (1000000000ULL / HZ) + 30000000ULL;
+
+	atomic_set(&fire_seq, 0);
+	for (int i = 0; i < NTIMERS; i++) {
+		int k = (i * 7) % NTIMERS;	/* start them out of order */
+		x[k].fired = 0;
+		x[k].deadline = now + 20000000ULL + (u64)k * 9000000ULL;
+		timer_start(&x[k].tm, x[k].deadline, record_fire, &x[k]);
+	}
+	sleep_ms(20 + 9 * NTIMERS + 100);
+	for (int k = 0; k < NTIMERS; k++) {
+		KT_EXPECT(x[k].fired);
+		KT_EXPECT(x[k].fired >= x[k].deadline);
+		KT_EXPECT(x[k].fired <= x[k].deadline + late_max);
+		KT_EXPECT(x[k].seq == k + 1);
+	}
+	/* a cancelled timer never fires */
+	struct timed c = { .fired = 0 };
+	timer_start(&c.tm, ktime_ns() + 10000000ULL, record_fire, &c);
+	KT_EXPECT(timer_cancel(&c.tm));
+	sleep_ms(30);
+	KT_EXPECT(c.fired == 0);
 }

@@ -7,6 +7,7 @@
 #include <alloy/arch.h>
 #include <alloy/cpu.h>
 #include <alloy/ksyms.h>
+#include <alloy/kstack.h>
 #include <alloy/panic.h>
 #include <alloy/printk.h>
 #include <asm/apic.h>
@@ -89,6 +90,9 @@ static __noreturn void die(struct trap_frame *tf)
 				 tf->error & 1 ? "protection violation" : "not present",
 				 tf->error & 2 ? "on write" : "on read",
 				 tf->error & 16 ? "instruction fetch" : "data");
+	if (kstack_is_guard(tf->rsp) || (v == VEC_PAGE_FAULT && kstack_is_guard(read_cr2())))
+		emergency_printf("Kernel stack overflow: RSP %016llx is in a stack guard page\n",
+				 tf->rsp);
 	dump_frame(tf);
 	emergency_printf("Backtrace:\n");
 	print_sym("  ", tf->rip);
