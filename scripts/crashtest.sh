@@ -23,7 +23,7 @@ check() {	# name log pattern...
 	fi
 }
 
-for c in pagefault panic overflow; do
+for c in pagefault panic overflow oom; do
 	log=$logs/crash-$c-smp$smp.log
 	"$xtask" run --batch --kernel "$kernel" --smp "$smp" --mem 256M \
 		--append "crashtest=$c panic_exit" --timeout 120 --log "$log" \
@@ -38,6 +38,9 @@ for c in pagefault panic overflow; do
 		"panic\+0x" ;;
 	overflow) check $c "$log" "KERNEL PANIC on CPU [0-9]+: double fault \(vector 8" \
 		"Kernel stack overflow" "crashtest_recurse" ;;
+	oom) check $c "$log" "${common[@]}" \
+		"out of memory: 1099511627776 bytes at kernel/test/crashtest.c:[0-9]+" \
+		"slab: task +[0-9]+ +[0-9]+" "page_alloc: [0-9]+ of [0-9]+ pages free" ;;
 	esac
 	n=$((n + 1))
 	if [ $st -eq 3 ]; then	# xtask passes the guest code through: panic = 3

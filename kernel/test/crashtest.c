@@ -4,6 +4,7 @@
  */
 #include <alloy/cmdline.h>
 #include <alloy/printk.h>
+#include <alloy/slab.h>
 #include <alloy/string.h>
 
 void crashtest_run(void);
@@ -37,5 +38,7 @@ void crashtest_run(void)
 		panic("crashtest: deliberate panic");
 	else if (!strcmp(what, "overflow"))
 		crashtest_recurse(0);
+	else if (!strcmp(what, "oom"))	/* more than any machine here has */
+		kmalloc_nofail(1ULL << 40);
 	pr_err("crashtest: unknown '%s'\n", what);
 }
