@@ -77,9 +77,7 @@ static void task_init_common(struct task *t, const char *name)
 
 static struct task *task_alloc(const char *name)
 {
-	if (!task_cache)
-		task_cache = kmem_cache_create("task", sizeof(struct task), 64);
-	struct task *t = task_cache ? kmem_cache_alloc(task_cache, 0) : NULL;
+	struct task *t = kmem_cache_alloc(task_cache, 0);
 	if (!t)
 		return NULL;
 	task_init_common(t, name);
@@ -138,11 +136,18 @@ struct task *sched_create_idle(unsigned int cpu, void **stack_top)
 	return t;
 }
 
-/* The boot CPU's idle task is the code that is running kmain. */
+/*
+ * The boot CPU's idle task is the code that is running kmain. Runs once,
+ * before any other CPU or task exists.
+ */
 void sched_init_bsp(void)
 {
 	static struct task idle0;
 	struct cpu *c = this_cpu();
+
+	task_cache = kmem_cache_create("task", sizeof(struct task), 64);
+	if (!task_cache)
+		panic("sched: cannot create the task cache");
 
 	task_init_common(&idle0, "idle");
 	idle0.on_cpu = 1;

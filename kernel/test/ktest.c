@@ -86,6 +86,11 @@ void ktest_run_selected(void)
 
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
 		total += selected(t);
+	if (!total) {
+		pr_err("ktest: no test matches 'ktest=%s'\n", cmdline_get("ktest"));
+		arch_debug_exit(1);
+		return;
+	}
 	printk(LOG_ERR, "KTAP version 1\n1..%d\n", total);
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
 		if (!selected(t))

@@ -1,5 +1,6 @@
-/* x86-specific ktests: device interrupt routing through the IOAPIC. */
+/* x86-specific ktests: CPU bring-up and device interrupt routing. */
 #include <alloy/atomic.h>
+#include <alloy/cmdline.h>
 #include <alloy/cpu.h>
 #include <alloy/ktest.h>
 #include <alloy/printk.h>
@@ -39,4 +40,26 @@ KTEST(ioapic_routes_pit_irq)
 	int n = atomic_read(&pit_count);
 	pr_info("ioapic_routes_pit_irq: %d PIT interrupts in 200 ms\n", n);
 	KT_EXPECT(n >= 100 && n <= 400);
+}
+
+/* Every CPU the MADT lists (up to smp=) runs the scheduler. */
+KTEST(smp_all_cpus_online)
+{
+	long long limit = cmdline_int("smp", MAX_CPUS);
+	unsigned int want = (unsigned int)acpi.nr_lapics;
+
+	if (limit > 0 && (unsigned int)limit < want)
+		want = (unsigned int)limit;
+	u64 ticks[MAX_CPUS];
+
+	KT_EXPECT(nr_cpus == want);
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		ticks[i] = READ_ONCE(cpus[i].ticks);
+	sleep_ms(50);
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		KT_EXPECT(cpus[i].online);
+		KT_EXPECT(READ_ONCE(cpus[i].ticks) > ticks[i]);	/* its timer runs */
+		for (unsigned int j = 0; j < i; j++)
+			KT_EXPECT(cpus[i].apic_id != cpus[j].apic_id);
+	}
 }

@@ -43,19 +43,3 @@ void arch_backtrace_here(void)
 	emergency_printf("Backtrace:\n");
 	arch_backtrace(read_rbp());
 }
-
-void arch_halt_forever(void)
-{
-	for (;;)
-		__asm__ volatile("cli; hlt");
-}
-
-void arch_idle(void)
-{
-	safe_halt();
-}
-
-void arch_debug_exit(u32 code)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(code), "Nd"((u16)0xf4));
-}
