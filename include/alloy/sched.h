@@ -25,7 +25,10 @@ static inline struct task *kthread_create(void (*fn)(void *), void *arg,
 
 void task_get(struct task *t);
 void task_put(struct task *t);
-/* Sleep until `t` has exited. The caller still holds its reference. */
+/*
+ * Sleep until `t` has exited and left its CPU. The caller still holds its
+ * reference; once it drops it the task is freed at once.
+ */
 void task_join(struct task *t);
 int task_tid(const struct task *t);
 int task_last_cpu(const struct task *t);

@@ -37,7 +37,7 @@ struct task {
 	void (*fn)(void *);
 	void *arg;
 	struct wait_queue exit_wq;
-	bool exited;			/* [exit_wq.lock] */
+	bool exited;			/* [exit_wq.lock] off its CPU for good */
 	int slice;			/* ticks left in this time slice */
 	u64 cpus_seen;			/* bit per CPU it has run on */
 	int mutex_depth;		/* lockdep: sleeping locks held */

@@ -32,7 +32,7 @@ static struct rq runqueues[MAX_CPUS];
 unsigned int nr_cpus = 1;
 
 void timers_run_expired(void);
-void task_free(struct task *t);
+void task_reap(struct task *t);
 
 unsigned int cpu_id(void)
 {
@@ -171,7 +171,7 @@ void finish_switch(void)
 	c->switch_from = NULL;
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
 	if (READ_ONCE(prev->state) == TASK_DEAD)
-		task_put(prev);		/* the reference it held while alive */
+		task_reap(prev);
 }
 
 static void context_switch(struct cpu *c, struct task *prev, struct task *next)

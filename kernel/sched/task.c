@@ -221,11 +221,6 @@ void set_current_state_running(void)
 void kthread_exit(void)
 {
 	struct task *t = current;
-	unsigned long flags = spin_lock_irqsave(&t->exit_wq.lock);
-
-	t->exited = true;
-	spin_unlock_irqrestore(&t->exit_wq.lock, flags);
-	wake_up_all(&t->exit_wq);
 
 	arch_irq_disable();
 	spin_lock(&t->lock);
@@ -233,6 +228,22 @@ void kthread_exit(void)
 	spin_unlock(&t->lock);
 	schedule();
 	panic("dead task %d (%s) was scheduled again", t->tid, t->name);
+}
+
+/*
+ * Called by the CPU that switched away from a dead task, once nothing runs
+ * on its stack: joiners are told only now, so that when task_join()
+ * returns the task's own reference is gone too and the joiner's
+ * task_put() frees it on the spot.
+ */
+void task_reap(struct task *t)
+{
+	unsigned long flags = spin_lock_irqsave(&t->exit_wq.lock);
+
+	t->exited = true;
+	spin_unlock_irqrestore(&t->exit_wq.lock, flags);
+	wake_up_all(&t->exit_wq);
+	task_put(t);		/* the reference it held while alive */
 }
 
 void task_join(struct task *t)
