@@ -44,7 +44,7 @@ HOST_TESTS := $(wildcard tests/host/test_*.c)
 RESULTS := $(BUILD)/results
 KTEST_TIMEOUT ?= 600
 
-.PHONY: all kernel run debug test test-host test-xtask test-ktest test-nohpet deps help clean
+.PHONY: all kernel run debug test test-long test-host test-xtask test-ktest test-nohpet deps help clean
 all: kernel
 
 help:
@@ -53,6 +53,7 @@ help:
 	@echo '               (leave QEMU with Ctrl-A x)'
 	@echo '  make test    every test: host unit tests, xtask tests, in-kernel tests'
 	@echo '               (FFI=0/1 x -smp 1/4); ends with "N passed, N failed"'
+	@echo '  make test-long  soak: all ktests SOAK=$(SOAK) times at -smp 2 and 4'
 	@echo '  make debug   QEMU halted with a gdb stub; prints the gdb command'
 	@echo '  make kernel  build $(BUILD)/ffi$$FFI/alloy.elf and alloy.bin'
 	@echo '  make deps    install missing build tools (apt-get, as root)'
@@ -166,6 +167,21 @@ test-ktest: kernel $(XTASK) $(KTEST_MODULE)
 		scripts/crashtest.sh $(XTASK) $(KBIN) $$s \
 			$(RESULTS)/crash-ffi$(FFI)-smp$$s.tap $(BUILD)/logs; \
 	done
+
+# Long soak, outside make test: the whole ktest suite SOAK times per CPU
+# count, to shake out rare races.
+SOAK ?= 20
+test-long: kernel $(XTASK) $(KTEST_MODULE)
+	@rm -rf $(RESULTS)-long && mkdir -p $(RESULTS)-long $(BUILD)/logs
+	@for i in $$(seq 1 $(SOAK)); do for s in 2 4; do \
+		echo "soak $$i/$(SOAK): FFI=$(FFI) -smp $$s"; \
+		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
+			--module $(KTEST_MODULE) --mem $(MEM) --append 'ktest=all' \
+			--timeout $(KTEST_TIMEOUT) --name soak$$i-smp$$s \
+			--ktap-out $(RESULTS)-long/soak$$i-smp$$s.tap \
+			--log $(BUILD)/logs/soak$$i-smp$$s.log > /dev/null || true; \
+	done; done
+	@$(XTASK) summary $(RESULTS)-long
 
 # Without an HPET the kernel calibrates against the PIT: check time still works.
 test-nohpet: kernel $(XTASK)

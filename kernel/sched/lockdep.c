@@ -27,6 +27,20 @@ static void violation(const char *taking, int rank_t, const char *held, int rank
 	      "(rank %d); see docs/locking.md", taking, rank_t, held, rank_h);
 }
 
+/* Removes x from a held-lock stack (it need not be on top); false if absent. */
+static bool held_remove(void **stack, int *depth, const void *x)
+{
+	for (int i = *depth - 1; i >= 0; i--) {
+		if (stack[i] != x)
+			continue;
+		for (int j = i; j < *depth - 1; j++)
+			stack[j] = stack[j + 1];
+		(*depth)--;
+		return true;
+	}
+	return false;
+}
+
 #ifdef CONFIG_LOCKDEP
 void lockdep_acquire(spinlock_t *l)
 {
@@ -51,16 +65,10 @@ void lockdep_release(spinlock_t *l)
 
 	if (in_panic())
 		return;
-	for (int i = c->lock_depth - 1; i >= 0; i--) {
-		if (c->held[i] != l)
-			continue;
-		for (int j = i; j < c->lock_depth - 1; j++)
-			c->held[j] = c->held[j + 1];
-		c->lock_depth--;
-		l->holder_cpu = -1;
-		return;
-	}
-	panic("lockdep: releasing '%s', which CPU %u does not hold", l->name, c->id);
+	if (!held_remove((void **)c->held, &c->lock_depth, l))
+		panic("lockdep: releasing '%s', which CPU %u does not hold", l->name,
+		      c->id);
+	l->holder_cpu = -1;
 }
 #endif
 
@@ -88,13 +96,7 @@ void lockdep_mutex_release(struct mutex *m)
 {
 	struct task *t = current;
 
-	for (int i = t->mutex_depth - 1; i >= 0; i--) {
-		if (t->mutex_held[i] != m)
-			continue;
-		for (int j = i; j < t->mutex_depth - 1; j++)
-			t->mutex_held[j] = t->mutex_held[j + 1];
-		t->mutex_depth--;
-		return;
-	}
-	panic("lockdep: releasing mutex '%s' not held by task %d", m->name, t->tid);
+	if (!held_remove((void **)t->mutex_held, &t->mutex_depth, m))
+		panic("lockdep: releasing mutex '%s' not held by task %d", m->name,
+		      t->tid);
 }
