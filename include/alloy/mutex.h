@@ -8,7 +8,7 @@
 #include <alloy/wait.h>
 
 struct mutex {
-	struct task *owner;	/* written under wq.lock */
+	struct task *owner;	/* claimed by compare-and-swap, the wait condition */
 	struct wait_queue wq;
 	const char *name;
 	int rank;

@@ -34,7 +34,9 @@ static inline void spin_lock_init(spinlock_t *l, const char *name, int rank)
 #ifdef CONFIG_LOCKDEP
 void lockdep_acquire(spinlock_t *l);
 void lockdep_release(spinlock_t *l);
+void lockdep_note_holder(spinlock_t *l);
 #else
+static inline void lockdep_note_holder(spinlock_t *l) { (void)l; }
 static inline void lockdep_acquire(spinlock_t *l) { (void)l; }
 static inline void lockdep_release(spinlock_t *l) { (void)l; }
 #endif
@@ -42,10 +44,11 @@ static inline void lockdep_release(spinlock_t *l) { (void)l; }
 /* For callers that already run with interrupts disabled. */
 static inline void spin_lock(spinlock_t *l)
 {
-	lockdep_acquire(l);
+	lockdep_acquire(l);	/* before spinning: report, don't deadlock */
 	u16 t = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t)
 		arch_cpu_relax();
+	lockdep_note_holder(l);
 }
 
 static inline bool spin_trylock(spinlock_t *l)
@@ -57,12 +60,16 @@ static inline bool spin_trylock(spinlock_t *l)
 					 __ATOMIC_RELAXED))
 		return false;
 	lockdep_acquire(l);
+	lockdep_note_holder(l);
 	return true;
 }
 
 static inline void spin_unlock(spinlock_t *l)
 {
 	lockdep_release(l);
+#ifdef CONFIG_LOCKDEP
+	l->holder_cpu = -1;
+#endif
 	__atomic_store_n(&l->owner, (u16)(l->owner + 1), __ATOMIC_RELEASE);
 }
 

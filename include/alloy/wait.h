@@ -37,6 +37,8 @@ void prepare_to_wait(struct wait_queue *wq, struct waiter *w);
 void finish_wait(struct wait_queue *wq, struct waiter *w);
 void wake_up_one(struct wait_queue *wq);
 void wake_up_all(struct wait_queue *wq);
+/* The same with wq->lock already held by the caller. */
+void wake_up_all_locked(struct wait_queue *wq);
 /* Wake a blocked task; returns true if it was blocked. */
 bool wake_up_task(struct task *t);
 /* Sleep until woken or `ns` elapsed; returns remaining ns (0: timed out). */

@@ -56,7 +56,11 @@ void lockdep_acquire(spinlock_t *l)
 	if (c->lock_depth == LOCKDEP_DEPTH)
 		panic("lockdep: more than %d spinlocks held", LOCKDEP_DEPTH);
 	c->held[c->lock_depth++] = l;
-	l->holder_cpu = (s16)c->id;
+}
+
+void lockdep_note_holder(spinlock_t *l)
+{
+	l->holder_cpu = (s16)this_cpu()->id;
 }
 
 void lockdep_release(spinlock_t *l)
@@ -68,7 +72,7 @@ void lockdep_release(spinlock_t *l)
 	if (!held_remove((void **)c->held, &c->lock_depth, l))
 		panic("lockdep: releasing '%s', which CPU %u does not hold", l->name,
 		      c->id);
-	l->holder_cpu = -1;
+
 }
 #endif
 

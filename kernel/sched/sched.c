@@ -103,6 +103,9 @@ static void kick(unsigned int target)
 {
 	unsigned int self = this_cpu()->id;
 
+	/* our enqueue must be visible before we read whether target idles;
+	 * pairs with the barrier in idle_loop() */
+	smp_mb();
 	if (!cpu_is_idle(target)) {	/* busy: let an idle CPU steal */
 		for (unsigned int i = 0; i < nr_cpus; i++) {
 			if (i != target && cpu_is_idle(i) && cpus[i].online) {
@@ -168,9 +171,16 @@ void finish_switch(void)
 	struct cpu *c = this_cpu();
 	struct task *prev = c->switch_from;
 
+	/*
+	 * Read the state before giving the task up: once on_cpu is 0 another
+	 * CPU may run it, let it die and free it. A dead task never changes
+	 * state again, so deciding first is safe.
+	 */
+	bool dead = READ_ONCE(prev->state) == TASK_DEAD;
+
 	c->switch_from = NULL;
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
-	if (READ_ONCE(prev->state) == TASK_DEAD)
+	if (dead)
 		task_reap(prev);
 }
 
@@ -281,6 +291,7 @@ static __noreturn void idle_loop(void)
 
 	for (;;) {
 		arch_irq_disable();
+		smp_mb();	/* curr == idle before reading nr; pairs with kick() */
 		if (!READ_ONCE(runqueues[c->id].nr) && !c->need_resched)
 			arch_idle();	/* sti; hlt: no wakeup is missed */
 		arch_irq_enable();

@@ -23,6 +23,7 @@ static int tid_next = 1;
 static struct kmem_cache *task_cache;
 
 void sched_add_new(struct task *t);
+static void task_free(struct task *t);
 void finish_switch(void);
 extern void task_trampoline(void);
 
@@ -164,14 +165,18 @@ void task_get(struct task *t)
 	atomic_inc(&t->refcount);
 }
 
-void task_put(struct task *t)
+static void task_free(struct task *t)
 {
-	if (!atomic_dec_and_test(&t->refcount))
-		return;
 	BUG_ON(t->state != TASK_DEAD || t->on_cpu);
 	tid_free(t->tid);
 	kstack_free(t->kstack_top);
 	kmem_cache_free(task_cache, t);
+}
+
+void task_put(struct task *t)
+{
+	if (atomic_dec_and_test(&t->refcount))
+		task_free(t);
 }
 
 /* Diagnostics for hangs: every task's scheduler state, racy but useful. */
@@ -241,9 +246,12 @@ void task_reap(struct task *t)
 	unsigned long flags = spin_lock_irqsave(&t->exit_wq.lock);
 
 	t->exited = true;
+	wake_up_all_locked(&t->exit_wq);
+	/* under the lock: a joiner's finish_wait() cannot return before it */
+	bool last = atomic_dec_and_test(&t->refcount);
 	spin_unlock_irqrestore(&t->exit_wq.lock, flags);
-	wake_up_all(&t->exit_wq);
-	task_put(t);		/* the reference it held while alive */
+	if (last)
+		task_free(t);
 }
 
 void task_join(struct task *t)

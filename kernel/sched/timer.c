@@ -51,7 +51,7 @@ void timer_start(struct ktimer *t, u64 expires, void (*fn)(void *), void *arg)
 
 bool timer_cancel(struct ktimer *t)
 {
-	int cpu = READ_ONCE(t->cpu);
+	int cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
 
 	if (cpu < 0)
 		return false;
@@ -81,7 +81,8 @@ void timers_run_expired(void)
 		list_del(&t->link);
 		void (*fn)(void *) = t->fn;
 		void *arg = t->arg;
-		WRITE_ONCE(t->cpu, -1);
+		/* after this store the owner may reuse t: nothing touches it below */
+		__atomic_store_n(&t->cpu, -1, __ATOMIC_RELEASE);
 		spin_unlock(&b->lock);
 		fn(arg);		/* t may be gone: use only the copies */
 	}

@@ -42,10 +42,9 @@ void finish_wait(struct wait_queue *wq, struct waiter *w)
 	w->task = NULL;
 }
 
-static void wake_some(struct wait_queue *wq, bool all)
+/* Caller holds wq->lock. */
+static void wake_some_locked(struct wait_queue *wq, bool all)
 {
-	unsigned long flags = spin_lock_irqsave(&wq->lock);
-
 	while (!list_empty(&wq->waiters)) {
 		struct waiter *w = list_first_entry(&wq->waiters, struct waiter, link);
 		list_del_init(&w->link);
@@ -53,7 +52,18 @@ static void wake_some(struct wait_queue *wq, bool all)
 		if (woke && !all)
 			break;
 	}
+}
+
+static void wake_some(struct wait_queue *wq, bool all)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	wake_some_locked(wq, all);
 	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void wake_up_all_locked(struct wait_queue *wq)
+{
+	wake_some_locked(wq, true);
 }
 
 void wake_up_one(struct wait_queue *wq)

@@ -293,3 +293,32 @@ KTEST(timer_fires_on_time)
 	sleep_ms(30);
 	KT_EXPECT(c.fired == 0);
 }
+
+/* ---- many short-lived threads: the exit, reap and join paths ---- */
+
+static void churner(void *arg)
+{
+	u64 end = ktime_ns() + 1000000ULL * (1 + (u64)arg % 5);
+	while (ktime_ns() < end)	/* get preempted, stolen, migrated */
+		arch_cpu_relax();
+}
+
+KTEST(sched_exit_churn)
+{
+	unsigned int n = 3 * nr_cpus;
+	struct task *t[48];
+
+	for (int round = 0; round < 8; round++) {
+		for (unsigned int i = 0; i < n; i++) {
+			t[i] = kthread_create(churner, (void *)(u64)(i + round), "churn");
+			KT_ASSERT(t[i]);
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			task_join(t[i]);
+			KT_EXPECT(t[i]->exited && !t[i]->on_cpu);
+			/* ours is the last reference: the put below frees it */
+			KT_EXPECT(atomic_read(&t[i]->refcount) == 1);
+			task_put(t[i]);
+		}
+	}
+}

@@ -21,7 +21,7 @@
 
 extern const char trampoline_start[], trampoline_end[];
 extern u64 tramp_cr3, tramp_stack, tramp_entry, tramp_arg;
-extern unsigned int cpus_online;
+void tlb_cpu_online(unsigned int cpu);
 
 /* sched side: idle task for a CPU, and entering the idle loop. */
 struct task *sched_create_idle(unsigned int cpu, void **stack_top);
@@ -41,6 +41,7 @@ static __noreturn void ap_entry(u64 id)
 	cpu_enable_features();
 	lapic_init_this();
 	lapic_timer_start();
+	tlb_cpu_online((unsigned int)id);	/* before interrupts are on */
 	sched_ap_start((unsigned int)id);
 }
 
@@ -69,7 +70,10 @@ static bool start_ap(unsigned int id, u32 apic_id)
 			udelay(10);
 		}
 	}
-	pr_err("smp: CPU %u (APIC %u) did not start\n", id, apic_id);
+	/* park it: a late start must not share the next CPU's stack or id */
+	lapic_send_init(apic_id);
+	pr_err("smp: CPU %u (APIC %u) did not start; not starting more\n", id,
+	       apic_id);
 	return false;
 }
 
@@ -84,10 +88,9 @@ unsigned int smp_boot(unsigned int max)
 	for (int i = 0; i < acpi.nr_lapics && n < max && n < MAX_CPUS; i++) {
 		if (acpi.lapic_ids[i] == bsp)
 			continue;
-		if (start_ap(n, acpi.lapic_ids[i])) {
-			n++;
-			__atomic_store_n(&cpus_online, n, __ATOMIC_RELEASE);
-		}
+		if (!start_ap(n, acpi.lapic_ids[i]))
+			break;	/* its idle task and trampoline are not reused */
+		n++;
 	}
 	paging_drop_identity();
 	return n;

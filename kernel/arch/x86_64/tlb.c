@@ -1,17 +1,20 @@
 /*
- * TLB shootdown. The initiator publishes one request (range + generation)
- * under shootdown_lock, IPIs every other online CPU and waits until each
- * has flushed. A CPU that is itself spinning for shootdown_lock serves the
- * pending request while it waits, so two initiators cannot deadlock even
- * with interrupts disabled. The initiator must hold no other spinlock:
- * another CPU spinning on it with interrupts off could never acknowledge.
+ * TLB shootdown. The initiator publishes one request (a range and the
+ * mask of CPUs that must flush it) under shootdown_lock, IPIs the other
+ * CPUs and waits until each has cleared its bit. A CPU that is itself
+ * spinning for shootdown_lock serves the pending request while it waits,
+ * so two initiators cannot deadlock even with interrupts disabled. The
+ * initiator must hold no other spinlock: another CPU spinning on it with
+ * interrupts off could never acknowledge.
+ *
+ * A CPU joins cpus_online_mask (tlb_cpu_online) before it enables
+ * interrupts, so a shootdown either waits for it or happened before it
+ * loaded its page tables.
  */
 #include <alloy/arch.h>
-#include <alloy/atomic.h>
 #include <alloy/cpu.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
-#include <alloy/sched.h>
 #include <alloy/spinlock.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -21,11 +24,9 @@
 #define FULL_FLUSH_PAGES 32
 
 static spinlock_t shootdown_lock = SPINLOCK_INIT("tlb-shootdown", LR_SHOOTDOWN);
-static u64 req_va, req_npages;
-static u64 req_gen;			/* written under shootdown_lock */
-static u64 served_gen[MAX_CPUS];	/* per CPU, by its owner only */
-static atomic_t pending;
-unsigned int cpus_online = 1;
+static u64 req_va, req_npages;		/* written under shootdown_lock */
+static u64 req_mask;			/* CPUs that still have to flush */
+static u64 cpus_online_mask = 1;	/* the boot CPU */
 
 static void flush_local(u64 va, u64 npages)
 {
@@ -39,23 +40,26 @@ static void flush_local(u64 va, u64 npages)
 		invlpg(va + i * PAGE_SIZE_4K);
 }
 
-/* Flush for the current request once; interrupts must be off. */
+/* Flush for the pending request if it names this CPU; interrupts off. */
 static void serve(void)
 {
-	unsigned int id = this_cpu()->id;
-	u64 gen = __atomic_load_n(&req_gen, __ATOMIC_ACQUIRE);
+	u64 bit = 1ULL << this_cpu()->id;
 
-	if (served_gen[id] == gen)
+	if (!(__atomic_load_n(&req_mask, __ATOMIC_ACQUIRE) & bit))
 		return;
-	served_gen[id] = gen;
 	flush_local(req_va, req_npages);
-	atomic_dec(&pending);
+	__atomic_and_fetch(&req_mask, ~bit, __ATOMIC_RELEASE);
 }
 
 static void tlb_ipi(struct trap_frame *tf)
 {
 	(void)tf;
 	serve();
+}
+
+void tlb_cpu_online(unsigned int cpu)
+{
+	__atomic_or_fetch(&cpus_online_mask, 1ULL << cpu, __ATOMIC_SEQ_CST);
 }
 
 void tlb_shootdown(u64 va, u64 npages)
@@ -73,18 +77,15 @@ void tlb_shootdown(u64 va, u64 npages)
 		arch_cpu_relax();
 	}
 	flush_local(va, npages);
-	served_gen[this_cpu()->id] = req_gen + 1;
-	unsigned int others = __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE) - 1;
+	u64 others = __atomic_load_n(&cpus_online_mask, __ATOMIC_SEQ_CST) &
+		     ~(1ULL << this_cpu()->id);
 	if (others) {
 		req_va = va;
 		req_npages = npages;
-		atomic_set(&pending, (int)others);
-		__atomic_store_n(&req_gen, req_gen + 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&req_mask, others, __ATOMIC_RELEASE);
 		lapic_send_ipi_others(VEC_TLB);
-		while (atomic_read(&pending) > 0)
+		while (__atomic_load_n(&req_mask, __ATOMIC_ACQUIRE))
 			arch_cpu_relax();
-	} else {
-		req_gen++;
 	}
 	spin_unlock(&shootdown_lock);
 	arch_irq_restore(flags);

@@ -53,7 +53,7 @@ tramp_lm:
 	movq T(tramp_arg), %rdi
 	xorl %ebp, %ebp
 	movq T(tramp_entry), %rax
-	jmp *%rax
+	call *%rax			/* the ABI's alignment at function entry */
 
 	.align 16
 tramp_gdt:

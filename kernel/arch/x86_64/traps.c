@@ -105,7 +105,7 @@ static void exception(struct trap_frame *tf)
 	if (tf->vector == 2) {		/* NMI: panic-stop or a stray one */
 		if (in_panic())
 			arch_halt_forever();
-		pr_warn("NMI on CPU %u\n", this_cpu()->id);
+		emergency_printf("NMI on CPU %u\n", this_cpu()->id);	/* no locks in NMI */
 		return;
 	}
 	if ((tf->vector == VEC_PAGE_FAULT || tf->vector == 13) && try_fixup(tf))
