@@ -22,7 +22,11 @@ XTASK := target/release/xtask
 
 ARCH := kernel/arch/x86_64
 KSRC := $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/sched/*.c \
-	  kernel/drivers/*.c kernel/test/*.c $(ARCH)/*.c)
+	  kernel/drivers/*.c kernel/exec/*.c kernel/test/*.c $(ARCH)/*.c) \
+	  ffi/ffi.c ffi/elf_select.c ffi/elf_selftest.c
+ifeq ($(FFI),1)
+KSRC += ffi/services.c
+endif
 KASM := $(wildcard $(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(KDIR)/%.o,$(KSRC)) $(patsubst %.S,$(KDIR)/%.o,$(KASM))
 
@@ -30,21 +34,22 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -mcmodel=kernel -mno-red-zone \
 	-mgeneral-regs-only -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fstack-protector-strong \
 	-mstack-protector-guard=global -O2 -g -Wall -Wextra -Werror \
-	-Iinclude -I$(ARCH)/include -DALLOY_FFI=$(FFI) -MMD -MP
+	-I. -Iinclude -I$(ARCH)/include -DALLOY_FFI=$(FFI) -MMD -MP
 ifeq ($(DEBUG),1)
 KCFLAGS += -DCONFIG_DEBUG -DCONFIG_LOCKDEP
 endif
-KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack -T $(ARCH)/linker.ld
+KLDFLAGS := -nostdlib -z max-page-size=0x1000 -z noexecstack --gc-sections \
+	-T $(ARCH)/linker.ld
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Wall -Wextra \
-	-DALLOY_HOST -DCONFIG_DEBUG -Itests/host/shim -Iinclude
+	-DALLOY_HOST -DCONFIG_DEBUG -Itests/host/shim -I. -Iinclude
 HOST_TESTS := $(wildcard tests/host/test_*.c)
 
 RESULTS := $(BUILD)/results
 KTEST_TIMEOUT ?= 600
 
-.PHONY: all kernel run debug test test-long test-host test-xtask test-ktest test-nohpet deps help clean
+.PHONY: all kernel run debug test test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
 all: kernel
 
 help:
@@ -54,6 +59,7 @@ help:
 	@echo '  make test    every test: host unit tests, xtask tests, in-kernel tests'
 	@echo '               (FFI=0/1 x -smp 1/4); ends with "N passed, N failed"'
 	@echo '  make test-long  soak: all ktests SOAK=$(SOAK) times at -smp 2 and 4'
+	@echo '  make fuzz    differential fuzzing of the C and Rust parsers (FUZZ_SECONDS=$(FUZZ_SECONDS))'
 	@echo '  make debug   QEMU halted with a gdb stub; prints the gdb command'
 	@echo '  make kernel  build $(BUILD)/ffi$$FFI/alloy.elf and alloy.bin'
 	@echo '  make deps    install missing build tools (apt-get, as root)'
@@ -78,16 +84,39 @@ $(KDIR)/%.o: %.S
 	@echo "  AS      $<"
 	@$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
+# Rust components (FFI=1): one no_std staticlib for the kernel, with core
+# built from Debian's rust-web-src offline (.cargo/config.toml). FFI=0
+# compiles and links no Rust at all.
+RUSTC_DEB := /usr/bin/rustc
+CARGO_DEB := /usr/bin/cargo
+RUST_TARGET := x86_64-unknown-none
+RUST_LIB := target/$(RUST_TARGET)/release/liballoy_rs.a
+RUST_SRC := $(shell find rust -name '*.rs' -o -name Cargo.toml 2>/dev/null)
+ifeq ($(FFI),1)
+KLINK_EXTRA := $(RUST_LIB)
+endif
+
+# whichever rust-web-src version is installed (.cargo/config.toml names 1.96)
+RUST_VENDOR := $(firstword $(wildcard /usr/src/rustc-*/library/vendor))
+
+$(RUST_LIB): $(RUST_SRC) Cargo.toml .cargo/config.toml
+	@echo "  CARGO   $@"
+	@RUSTC=$(RUSTC_DEB) RUSTC_BOOTSTRAP=1 \
+	 RUSTFLAGS="-C code-model=kernel -C relocation-model=static" \
+	 $(CARGO_DEB) build --offline --release -q -p alloy-rs \
+	 $(if $(RUST_VENDOR),--config 'source.vendored.directory="$(RUST_VENDOR)"') \
+	 -Zbuild-std=core,compiler_builtins --target $(RUST_TARGET)
+
 # Two links: the first gives the addresses for the symbol table that the
 # second embeds (.ksyms follows .text, so text addresses do not move).
-$(KELF): $(KOBJ) $(ARCH)/linker.ld scripts/ksyms.sh
+$(KELF): $(KOBJ) $(KLINK_EXTRA) $(ARCH)/linker.ld scripts/ksyms.sh
 	@echo "  LD      $@"
 	@scripts/ksyms.sh > $(KDIR)/ksyms0.S
 	@$(CC) -c $(KDIR)/ksyms0.S -o $(KDIR)/ksyms0.o
-	@$(LD) $(KLDFLAGS) -o $(KDIR)/alloy.pass1.elf $(KOBJ) $(KDIR)/ksyms0.o
+	@$(LD) $(KLDFLAGS) -o $(KDIR)/alloy.pass1.elf $(KOBJ) $(KDIR)/ksyms0.o $(KLINK_EXTRA)
 	@scripts/ksyms.sh $(KDIR)/alloy.pass1.elf > $(KDIR)/ksyms.S
 	@$(CC) -c $(KDIR)/ksyms.S -o $(KDIR)/ksyms.o
-	@$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(KDIR)/ksyms.o
+	@$(LD) $(KLDFLAGS) -o $@ $(KOBJ) $(KDIR)/ksyms.o $(KLINK_EXTRA)
 	@scripts/ksyms.sh $@ | cmp -s - $(KDIR)/ksyms.S || \
 		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
 
@@ -115,6 +144,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-ktest FFI=0
 	@$(MAKE) --no-print-directory test-ktest FFI=1
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
+	@$(MAKE) --no-print-directory test-ffi
 	@$(XTASK) summary $(RESULTS)
 
 test-host:
@@ -167,6 +197,47 @@ test-ktest: kernel $(XTASK) $(KTEST_MODULE)
 		scripts/crashtest.sh $(XTASK) $(KBIN) $$s \
 			$(RESULTS)/crash-ffi$(FFI)-smp$$s.tap $(BUILD)/logs; \
 	done
+
+# The C/Rust boundary: both kernels' symbols, the Rust crates' own tests,
+# generated bindings still matching their sources, the shared vectors
+# through both parsers, a bounded differential fuzz run, and the FFI=1
+# kernel with the Rust parser switched off on the command line.
+FUZZ_SECONDS ?= 60
+RUST_HOST_LIB := target/release/liballoy_rs.a
+
+$(RUST_HOST_LIB): $(RUST_SRC) Cargo.toml
+	@echo "  CARGO   $@ (host, for the fuzzer and vectors)"
+	@RUSTC=$(RUSTC_DEB) $(CARGO_DEB) build --offline --release -q -p alloy-rs
+
+test-ffi: $(XTASK) $(RUST_HOST_LIB)
+	@mkdir -p $(RESULTS) $(BUILD)/logs
+	@$(MAKE) --no-print-directory kernel FFI=0 >/dev/null
+	@$(MAKE) --no-print-directory kernel FFI=1 >/dev/null
+	@echo "ffi: symbols, cargo test, bindings drift, vectors, fuzz ($(FUZZ_SECONDS) s)"
+	@scripts/check-ffi-symbols.sh $(RESULTS)/ffi-symbols.tap
+	@if RUSTC=$(RUSTC_DEB) $(CARGO_DEB) test --offline -q -p alloy-elf -p kbind \
+		> $(BUILD)/logs/cargo-test-rust.log 2>&1; \
+	then echo "ok 1 rust: cargo test (alloy-elf, kbind)" > $(RESULTS)/rust.tap; \
+	else tail -30 $(BUILD)/logs/cargo-test-rust.log; \
+		echo "not ok 1 rust: cargo test (alloy-elf, kbind)" > $(RESULTS)/rust.tap; fi
+	@if scripts/gen-ffi.sh --check > $(BUILD)/logs/gen-ffi.log 2>&1; \
+	then echo "ok 1 ffi: generated bindings match their sources" > $(RESULTS)/ffi-drift.tap; \
+	else cat $(BUILD)/logs/gen-ffi.log; \
+		echo "not ok 1 ffi: generated bindings drifted (scripts/gen-ffi.sh)" > $(RESULTS)/ffi-drift.tap; fi
+	@scripts/test-ffi-elf.sh $(RESULTS)/ffi-elf.tap
+	@scripts/fuzz-elf.sh $(FUZZ_SECONDS) $(RESULTS)/fuzz-elf.tap
+	@$(XTASK) run --batch --kernel build/ffi1/alloy.bin --elf build/ffi1/alloy.elf \
+		--smp 2 --mem $(MEM) --append 'rust=off:elf ktest=ffi_elf_selection,ffi_elf_implementations_agree' \
+		--timeout $(KTEST_TIMEOUT) --name ffi1-rust-off \
+		--ktap-out $(RESULTS)/ktest-ffi1-rust-off.tap \
+		--log $(BUILD)/logs/ktest-ffi1-rust-off.log > /dev/null || true
+	@grep -h '^not ok' $(RESULTS)/ffi-*.tap $(RESULTS)/rust.tap $(RESULTS)/fuzz-elf.tap \
+		$(RESULTS)/ktest-ffi1-rust-off.tap || true
+
+# Differential fuzzing for as long as asked: make fuzz FUZZ_SECONDS=3600
+fuzz: $(RUST_HOST_LIB)
+	@mkdir -p $(BUILD)
+	@scripts/fuzz-elf.sh $(FUZZ_SECONDS) $(BUILD)/fuzz-elf.tap; cat $(BUILD)/fuzz-elf.tap
 
 # Long soak, outside make test: the whole ktest suite SOAK times per CPU
 # count, to shake out rare races.

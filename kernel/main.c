@@ -15,6 +15,7 @@
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <asm/apic.h>
+#include <ffi/ffi.h>
 #include <asm/arch_cpu.h>
 #include <asm/cpu.h>
 
@@ -75,6 +76,7 @@ __noreturn void kmain(u32 magic, u32 mb_info)
 	cpu_enable_features();
 	mem_init();
 	kmalloc_init();
+	ffi_init();
 
 	lapic_init();
 	cpus[0].apic_id = lapic_id();

@@ -9,7 +9,18 @@ have ld || need="$need binutils"
 have make || need="$need make"
 have qemu-system-x86_64 || need="$need qemu-system-x86"
 have cc || need="$need gcc"
-[ -x /usr/bin/cargo ] || have cargo || need="$need cargo-web rustc-web"
+# Rust: Debian's 1.96 (cargo-web, rustc-web) with the std sources that
+# build-std compiles core from offline; cbindgen/bindgen for the boundary
+[ -x /usr/bin/cargo ] || need="$need cargo-web"
+[ -x /usr/bin/rustc ] || need="$need rustc-web"
+ls -d /usr/src/rustc-*/library/vendor >/dev/null 2>&1 || need="$need rust-web-src"
+have cbindgen || need="$need cbindgen"
+have bindgen || need="$need bindgen"
+# clang with libFuzzer for the differential fuzzer
+have clang || need="$need clang"
+[ -n "$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer-x86_64.a' 2>/dev/null | head -1)" ] ||
+	need="$need libclang-rt-dev"
+have python3 || need="$need python3"
 # ASan/UBSan runtimes for the host tests come with gcc's libasan/libubsan
 [ -n "$(find /usr/lib -name 'libasan.so*' 2>/dev/null | head -1)" ] || need="$need libasan8"
 [ -n "$need" ] || exit 0
