@@ -231,8 +231,19 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 		--timeout $(KTEST_TIMEOUT) --name ffi1-rust-off \
 		--ktap-out $(RESULTS)/ktest-ffi1-rust-off.tap \
 		--log $(BUILD)/logs/ktest-ffi1-rust-off.log > /dev/null || true
+	@for b in abi selftest; do \
+		log=$(BUILD)/logs/ktest-ffi1-break-$$b.log; \
+		$(XTASK) run --batch --kernel build/ffi1/alloy.bin --smp 1 --mem $(MEM) \
+			--append "ffi_break=$$b ktest=ffi_elf_selection" --timeout $(KTEST_TIMEOUT) \
+			--name ffi1-break-$$b --ktap-out $(RESULTS)/ktest-ffi1-break-$$b.tap \
+			--log $$log > /dev/null || true; \
+		if grep -q 'ffi: elf: Rust parser .*; using the C fallback' $$log; \
+		then echo "ok 1 ffi1-break-$$b: boot warns and falls back to C"; \
+		else echo "not ok 1 ffi1-break-$$b: no fallback warning on the console"; \
+		fi > $(RESULTS)/ffi-break-$$b.tap; \
+	done
 	@grep -h '^not ok' $(RESULTS)/ffi-*.tap $(RESULTS)/rust.tap $(RESULTS)/fuzz-elf.tap \
-		$(RESULTS)/ktest-ffi1-rust-off.tap || true
+		$(RESULTS)/ktest-ffi1-*.tap || true
 
 # Differential fuzzing for as long as asked: make fuzz FUZZ_SECONDS=3600
 fuzz: $(RUST_HOST_LIB)
