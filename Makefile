@@ -220,6 +220,14 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 	then echo "ok 1 rust: cargo test (alloy-elf, kbind)" > $(RESULTS)/rust.tap; \
 	else tail -30 $(BUILD)/logs/cargo-test-rust.log; \
 		echo "not ok 1 rust: cargo test (alloy-elf, kbind)" > $(RESULTS)/rust.tap; fi
+	@if ! cargo clippy --version >/dev/null 2>&1; then \
+		echo "ok 1 rust: clippy (component rules) # SKIP clippy not installed"; \
+	elif cargo clippy --offline -q -p alloy-elf -p kbind -p alloy-rs -- -D warnings \
+		> $(BUILD)/logs/clippy.log 2>&1; \
+	then echo "ok 1 rust: clippy (no unwrap, indexing, panic, unchecked arithmetic)"; \
+	else cat $(BUILD)/logs/clippy.log >&2; \
+		echo "not ok 1 rust: clippy found violations of the component rules"; \
+	fi > $(RESULTS)/rust-clippy.tap
 	@if scripts/gen-ffi.sh --check > $(BUILD)/logs/gen-ffi.log 2>&1; \
 	then echo "ok 1 ffi: generated bindings match their sources" > $(RESULTS)/ffi-drift.tap; \
 	else cat $(BUILD)/logs/gen-ffi.log; \
@@ -242,7 +250,7 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 		else echo "not ok 1 ffi1-break-$$b: no fallback warning on the console"; \
 		fi > $(RESULTS)/ffi-break-$$b.tap; \
 	done
-	@grep -h '^not ok' $(RESULTS)/ffi-*.tap $(RESULTS)/rust.tap $(RESULTS)/fuzz-elf.tap \
+	@grep -h '^not ok' $(RESULTS)/ffi-*.tap $(RESULTS)/rust*.tap $(RESULTS)/fuzz-elf.tap \
 		$(RESULTS)/ktest-ffi1-*.tap || true
 
 # Differential fuzzing for as long as asked: make fuzz FUZZ_SECONDS=3600

@@ -3,14 +3,6 @@
 //! safe wrappers. The kernel implements them in `ffi/services.c`; a host
 //! program linking the Rust staticlib provides its own.
 #![no_std]
-#![deny(unsafe_op_in_unsafe_fn)]
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    clippy::arithmetic_side_effects
-)]
 
 /// The raw declarations, as bindgen generated them.
 #[allow(
