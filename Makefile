@@ -22,7 +22,8 @@ XTASK := target/release/xtask
 
 ARCH := kernel/arch/x86_64
 KSRC := $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/sched/*.c \
-	  kernel/drivers/*.c kernel/exec/*.c kernel/test/*.c $(ARCH)/*.c) \
+	  kernel/drivers/*.c kernel/exec/*.c kernel/fs/*.c kernel/syscall/*.c \
+	  kernel/test/*.c $(ARCH)/*.c) \
 	  ffi/ffi.c ffi/elf_select.c ffi/elf_selftest.c
 ifeq ($(FFI),1)
 KSRC += ffi/services.c
@@ -174,6 +175,15 @@ test-xtask: $(XTASK)
 	else tail -30 $(BUILD)/logs/xtask-test.log; \
 		echo "not ok 1 xtask: cargo test" > $(RESULTS)/xtask.tap; fi
 
+# User test programs (static musl), passed to the ktest runs as modules.
+USER_TESTS := $(patsubst userspace/tests/%.c,$(BUILD)/user/%,$(wildcard userspace/tests/*.c))
+$(BUILD)/user/%: userspace/tests/%.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $<"
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+USER_MODULES := $(foreach u,$(USER_TESTS),--module $(u)) \
+	--module tests/vectors/elf/true-dynamic
+
 # A boot module the memmap ktests check is never handed out or overwritten.
 KTEST_MODULE := $(BUILD)/ktest-module.bin
 $(KTEST_MODULE):
@@ -181,12 +191,12 @@ $(KTEST_MODULE):
 	@{ printf alloy-test-module; head -c 200000 /dev/zero; \
 	   printf alloy-test-module; } > $@
 
-test-ktest: kernel $(XTASK) $(KTEST_MODULE)
+test-ktest: kernel $(XTASK) $(KTEST_MODULE) $(USER_TESTS)
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@for s in 1 4; do \
 		echo "ktest: FFI=$(FFI) -smp $$s"; \
 		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
-			--module $(KTEST_MODULE) \
+			--module $(KTEST_MODULE) $(USER_MODULES) \
 			--mem $(MEM) --append 'ktest=all' --timeout $(KTEST_TIMEOUT) \
 			--name ffi$(FFI)-smp$$s --mark 'scheduler running on' \
 			--ktap-out $(RESULTS)/ktest-ffi$(FFI)-smp$$s.tap \
@@ -261,12 +271,12 @@ fuzz: $(RUST_HOST_LIB)
 # Long soak, outside make test: the whole ktest suite SOAK times per CPU
 # count, to shake out rare races.
 SOAK ?= 20
-test-long: kernel $(XTASK) $(KTEST_MODULE)
+test-long: kernel $(XTASK) $(KTEST_MODULE) $(USER_TESTS)
 	@rm -rf $(RESULTS)-long && mkdir -p $(RESULTS)-long $(BUILD)/logs
 	@for i in $$(seq 1 $(SOAK)); do for s in 2 4; do \
 		echo "soak $$i/$(SOAK): FFI=$(FFI) -smp $$s"; \
 		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
-			--module $(KTEST_MODULE) --mem $(MEM) --append 'ktest=all' \
+			--module $(KTEST_MODULE) $(USER_MODULES) --mem $(MEM) --append 'ktest=all' \
 			--timeout $(KTEST_TIMEOUT) --name soak$$i-smp$$s \
 			--ktap-out $(RESULTS)-long/soak$$i-smp$$s.tap \
 			--log $(BUILD)/logs/soak$$i-smp$$s.log > /dev/null || true; \

@@ -21,6 +21,8 @@ have clang || need="$need clang"
 [ -n "$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer-x86_64.a' 2>/dev/null | head -1)" ] ||
 	need="$need libclang-rt-dev"
 have python3 || need="$need python3"
+# static musl programs for the user-mode tests
+have musl-gcc || need="$need musl-tools"
 # ASan/UBSan runtimes for the host tests come with gcc's libasan/libubsan
 [ -n "$(find /usr/lib -name 'libasan.so*' 2>/dev/null | head -1)" ] || need="$need libasan8"
 [ -n "$need" ] || exit 0

@@ -56,6 +56,18 @@ u64 arch_reference_clock_ns(void);
 /* A kernel virtual range no allocator uses, for tests (1 GiB). */
 u64 arch_test_va(void);
 
+/* User state on a task switch: its page tables (NULL: kernel only), FS base. */
+struct arch_vm;
+void arch_switch_user(struct arch_vm *vm, u64 fs_base);
+void arch_set_user_fs(u64 base);
+/* User FPU/SSE state (FXSAVE format), kept per user task. */
+#define ARCH_FPU_SIZE 512
+void arch_fpu_init(void *area);
+void arch_fpu_save(void *area);
+void arch_fpu_restore(const void *area);
+/* AT_HWCAP for ELF programs: CPUID leaf 1 EDX. */
+u64 arch_elf_hwcap(void);
+
 /* Timer interrupt rate. */
 #define HZ 250
 

@@ -6,6 +6,8 @@
 
 void serial_init(void);
 void serial_write(const char *s, size_t n);
+/* Program output: raw, under the console lock. */
+void console_write(const char *s, size_t n);
 /* Lock-free output for panic paths; may interleave with other CPUs. */
 void console_emergency_write(const char *s, size_t n);
 

@@ -25,7 +25,9 @@
 #define ENFILE 23
 #define EMFILE 24
 #define ENOSPC 28
+#define ENOTTY 25
 #define ERANGE 34
+#define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ETIMEDOUT 110
 

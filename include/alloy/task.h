@@ -40,7 +40,11 @@ struct task {
 	bool exited;			/* [exit_wq.lock] off its CPU for good */
 	int slice;			/* ticks left in this time slice */
 	u64 cpus_seen;			/* bit per CPU it has run on */
+	struct user_mm *mm;		/* NULL for kernel threads */
+	u64 fs_base;			/* user TLS (arch_prctl) */
+	int exit_status;		/* wait status once a user task exited */
 	int mutex_depth;		/* lockdep: sleeping locks held */
+	u8 fpu[ARCH_FPU_SIZE] __aligned(16);	/* user tasks' FPU/SSE state */
 	struct mutex *mutex_held[MUTEX_DEPTH];
 };
 

@@ -44,6 +44,16 @@ static void write_stamped(const char *s, size_t n)
 	}
 }
 
+/* Raw bytes from a program: no level, no stamps of its own lines. */
+void console_write(const char *s, size_t n)
+{
+	unsigned long flags = spin_lock_irqsave(&console_lock);
+	serial_write(s, n);
+	if (n)
+		at_line_start = s[n - 1] == '\n';
+	spin_unlock_irqrestore(&console_lock, flags);
+}
+
 void printk(int level, const char *fmt, ...)
 {
 	char buf[512];

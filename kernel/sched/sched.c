@@ -18,6 +18,7 @@
 #include <alloy/printk.h>
 #include <alloy/sched.h>
 #include <alloy/task.h>
+#include <alloy/user.h>
 #include <asm/trap.h>
 
 #define SLICE_TICKS 3		/* 12 ms at HZ=250 */
@@ -195,6 +196,13 @@ static void context_switch(struct cpu *c, struct task *prev, struct task *next)
 	WRITE_ONCE(c->curr, next);
 	if (next->kstack_top)
 		arch_task_switched_in(next, next->kstack_top);
+	/* only user tasks own FPU state: the kernel is built without it */
+	if (prev->mm)
+		arch_fpu_save(prev->fpu);
+	if (next->mm || prev->mm)
+		arch_switch_user(next->mm ? &next->mm->vm : NULL, next->fs_base);
+	if (next->mm)
+		arch_fpu_restore(next->fpu);
 	arch_switch(&prev->ctx, &next->ctx);
 	finish_switch();
 }

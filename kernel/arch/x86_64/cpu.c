@@ -4,14 +4,18 @@
  * overflowed kernel stack, an NMI or a machine check always has a good
  * stack. The IDT is shared. GS base points at the CPU's struct cpu.
  */
+#include <alloy/arch.h>
 #include <alloy/cpu.h>
 #include <alloy/printk.h>
 #include <alloy/string.h>
 #include <asm/arch_cpu.h>
 #include <asm/cpu.h>
 #include <asm/trap.h>
+#include <asm/uvm.h>
 
 struct cpu cpus[MAX_CPUS];
+bool smap_enabled;
+extern const char entry_syscall[];
 static struct arch_cpu arch_cpus[MAX_CPUS];
 
 struct idt_entry {
@@ -117,11 +121,31 @@ void cpu_enable_features(void)
 	cpuid(7, 0, &a, &b, &c, &d);
 	if (b & (1u << 7))
 		cr4 |= CR4_SMEP;
-	if (b & (1u << 20))
+	if (b & (1u << 20)) {
 		cr4 |= CR4_SMAP;
+		smap_enabled = true;	/* the same on every CPU */
+	}
+	/* SSE for user programs (the kernel itself never touches it) */
+	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
 	write_cr4(cr4);
-	write_cr0(read_cr0() | CR0_WP);
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11));	/* NXE */
+	write_cr0((read_cr0() | CR0_WP | CR0_MP | CR0_NE) & ~CR0_EM);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11) | 1);	/* NXE, SCE */
+	/* syscall: kernel CS 0x08; sysret base 0x18 -> user SS 0x23, CS 0x2b */
+	wrmsr(MSR_STAR, ((u64)GDT_UCODE32 << 48) | ((u64)GDT_KCODE << 32));
+	wrmsr(MSR_LSTAR, (u64)entry_syscall);
+	wrmsr(MSR_FMASK, 0x44700);	/* TF, IF, DF, NT, AC */
+}
+
+void arch_switch_user(struct arch_vm *vm, u64 fs_base)
+{
+	uvm_activate(vm);
+	if (vm)
+		wrmsr(MSR_FS_BASE, fs_base);
+}
+
+void arch_set_user_fs(u64 base)
+{
+	wrmsr(MSR_FS_BASE, base);
 }
 
 void arch_task_switched_in(struct task *t, void *kstack_top)
@@ -130,4 +154,31 @@ void arch_task_switched_in(struct task *t, void *kstack_top)
 	(void)t;
 	c->kstack_top = (u64)kstack_top;
 	c->arch->tss.rsp0 = (u64)kstack_top;
+}
+
+void arch_fpu_init(void *area)
+{
+	u8 *a = area;
+
+	memset(a, 0, ARCH_FPU_SIZE);
+	*(u16 *)a = 0x37f;		/* FCW: all exceptions masked */
+	*(u32 *)(a + 24) = 0x1f80;	/* MXCSR: the same for SSE */
+}
+
+void arch_fpu_save(void *area)
+{
+	__asm__ volatile("fxsaveq (%0)" : : "r"(area) : "memory");
+}
+
+void arch_fpu_restore(const void *area)
+{
+	__asm__ volatile("fxrstorq (%0)" : : "r"(area) : "memory");
+}
+
+u64 arch_elf_hwcap(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return d;
 }

@@ -35,6 +35,9 @@ trap_common:
 	testb $3, 24(%rsp)		/* saved CS above vector, error, rip */
 	jz 1f
 	swapgs
+	pushfq				/* user code may have set AC: SMAP stays on */
+	andq $~0x40000, (%rsp)
+	popfq
 1:	pushq %rax
 	pushq %rbx
 	pushq %rcx

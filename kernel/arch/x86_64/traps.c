@@ -10,6 +10,7 @@
 #include <alloy/kstack.h>
 #include <alloy/panic.h>
 #include <alloy/printk.h>
+#include <alloy/user.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/trap.h>
@@ -107,6 +108,13 @@ static void exception(struct trap_frame *tf)
 			arch_halt_forever();
 		emergency_printf("NMI on CPU %u\n", this_cpu()->id);	/* no locks in NMI */
 		return;
+	}
+	if (tf->cs & 3) {	/* the program's fault, not the kernel's */
+		static const int signals[32] = { [0] = 8, [6] = 4, [13] = 11, [14] = 11,
+						 [16] = 8, [17] = 7, [19] = 8 };
+		int sig = tf->vector < 32 && signals[tf->vector] ? signals[tf->vector] : 11;
+		user_fault(sig, tf->vector == VEC_PAGE_FAULT ? read_cr2() : 0, tf->rip,
+			   exception_names[tf->vector] ? exception_names[tf->vector] : "fault");
 	}
 	if ((tf->vector == VEC_PAGE_FAULT || tf->vector == 13) && try_fixup(tf))
 		return;

@@ -9,10 +9,17 @@
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_APIC_BASE 0x1b
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
 
+#define CR0_MP (1UL << 1)
+#define CR0_EM (1UL << 2)
+#define CR0_NE (1UL << 5)
 #define CR0_WP (1UL << 16)
 #define CR4_PGE (1UL << 7)
 #define CR4_OSFXSR (1UL << 9)
+#define CR4_OSXMMEXCPT (1UL << 10)
 #define CR4_SMEP (1UL << 20)
 #define CR4_SMAP (1UL << 21)
 

@@ -1,0 +1,22 @@
+/* System calls: Linux x86-64 numbers and calling convention, -errno results. */
+#ifndef ALLOY_SYSCALL_H
+#define ALLOY_SYSCALL_H
+
+#include <alloy/types.h>
+
+typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
+
+long syscall_invoke(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
+/* Linux name of a syscall number, "?" if unknown. */
+const char *syscall_name(u64 nr);
+
+long sys_write(u64 fd, u64 buf, u64 count, u64, u64, u64);
+long sys_writev(u64 fd, u64 iov, u64 iovcnt, u64, u64, u64);
+long sys_ioctl(u64 fd, u64 cmd, u64 arg, u64, u64, u64);
+long sys_exit(u64 code, u64, u64, u64, u64, u64);
+long sys_getpid(u64, u64, u64, u64, u64, u64);
+long sys_set_tid_address(u64 ptr, u64, u64, u64, u64, u64);
+long sys_arch_prctl(u64 code, u64 addr, u64, u64, u64, u64);
+long sys_brk(u64 addr, u64, u64, u64, u64, u64);
+
+#endif

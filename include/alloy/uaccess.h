@@ -1,0 +1,15 @@
+/*
+ * The only way the kernel touches user memory (DESIGN §3): each returns 0
+ * or -EFAULT, for a range outside user space or an unmapped page alike.
+ */
+#ifndef ALLOY_UACCESS_H
+#define ALLOY_UACCESS_H
+
+#include <alloy/types.h>
+
+#define USER_SPACE_END 0x0000800000000000ULL
+
+int copy_from_user(void *dst, const void *usrc, size_t n);
+int copy_to_user(void *udst, const void *src, size_t n);
+
+#endif

@@ -1,0 +1,29 @@
+/* User address spaces: one PML4 per process sharing the kernel half. */
+#ifndef ASM_UVM_H
+#define ASM_UVM_H
+
+#include <alloy/types.h>
+
+struct arch_vm {
+	u64 *pml4;		/* direct-map address */
+	phys_addr_t pml4_phys;
+};
+
+#define UVM_READ (1u << 0)
+#define UVM_WRITE (1u << 1)
+#define UVM_EXEC (1u << 2)
+
+int uvm_create(struct arch_vm *vm);
+/* Map one user page; -EEXIST if mapped, -ENOMEM, -EINVAL outside user space. */
+int uvm_map(struct arch_vm *vm, u64 va, phys_addr_t pa, unsigned int prot);
+phys_addr_t uvm_lookup(struct arch_vm *vm, u64 va, unsigned int *prot);
+/* Unmaps and frees every user page and page table, then the PML4. */
+void uvm_destroy(struct arch_vm *vm);
+/* Load vm's page tables on this CPU (NULL: the kernel's own). */
+void uvm_activate(struct arch_vm *vm);
+
+/* Enter user mode at rip with stack rsp; never returns. */
+__attribute__((noreturn)) void arch_enter_user(u64 rip, u64 rsp);
+void syscall_init_this_cpu(void);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * The syscall instruction's entry. The CPU has put the user RIP in rcx and
+ * RFLAGS in r11 and masked IF/DF/TF/AC (MSR_FMASK). We switch to this
+ * task's kernel stack (gs:16), build the same struct trap_frame as the
+ * interrupt path (vector SYSCALL_VECTOR), call syscall_dispatch(frame),
+ * and leave through trap_return with iretq, which restores every register
+ * the handler may have changed (rax holds the result).
+ */
+#define USER_CS 0x2b
+#define USER_SS 0x23
+#define SYSCALL_VECTOR 0x100
+
+	.text
+	.globl entry_syscall
+entry_syscall:
+	swapgs
+	movq %rsp, %gs:24		/* user rsp, until it is on the stack */
+	movq %gs:16, %rsp
+	pushq $USER_SS
+	pushq %gs:24
+	pushq %r11
+	pushq $USER_CS
+	pushq %rcx
+	pushq $0			/* error */
+	pushq $SYSCALL_VECTOR
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	call syscall_dispatch
+	cli				/* no interrupt between swapgs and iretq */
+	jmp trap_return
+
+/* arch_enter_user(rip, rsp): a fresh user frame, out through trap_return. */
+	.globl arch_enter_user
+arch_enter_user:
+	cli
+	pushq $USER_SS
+	pushq %rsi
+	pushq $0x202			/* IF */
+	pushq $USER_CS
+	pushq %rdi
+	pushq $0
+	pushq $0
+	.rept 15
+	pushq $0
+	.endr
+	jmp trap_return

@@ -1,0 +1,196 @@
+/*
+ * Loading an ELF executable into a fresh address space. It streams: the
+ * header and program headers are read with read_at and handed to the
+ * parser behind the FFI boundary; each PT_LOAD's file bytes are then read
+ * straight into the user pages that will hold them, so the kernel heap an
+ * exec uses is the program-header buffer (at most 3.5 KiB) whatever the
+ * size of the file. Dynamic programs (PT_INTERP) are refused for now.
+ */
+#include <alloy/arch.h>
+#include <alloy/errno.h>
+#include <alloy/mm.h>
+#include <alloy/printk.h>
+#include <alloy/random.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/user.h>
+#include <ffi/ffi.h>
+
+#define ET_DYN_BASE 0x555555554000ULL	/* where static-PIE images go */
+#define STACK_TOP 0x00007ffffffff000ULL
+#define STACK_SIZE (128 * 1024ULL)
+#define ARG_BYTES_MAX (64 * 1024ULL)	/* argv + envp strings */
+#define ARGS_MAX 1024
+
+enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
+       AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
+       AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
+       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
+
+static int read_exact(const struct exec_source *src, void *buf, size_t len, u64 off)
+{
+	if (off > src->size || len > src->size - off)
+		return -ENOEXEC;
+	long n = src->read_at(src->ctx, buf, len, off);
+	if (n < 0)
+		return (int)n;
+	return n == (long)len ? 0 : -EIO;
+}
+
+static unsigned int seg_prot(uint32_t flags)
+{
+	return UVM_READ | (flags & ELF_PF_W ? UVM_WRITE : 0) |
+	       (flags & ELF_PF_X ? UVM_EXEC : 0);
+}
+
+/* Maps one PT_LOAD and reads its file part page by page into place. */
+static int load_segment(struct user_mm *mm, const struct exec_source *src,
+			const struct elf_load *l, u64 bias)
+{
+	u64 start = l->vaddr + bias;
+	unsigned int prot;
+	int rc = user_mm_map_zero(mm, start, l->memsz, seg_prot(l->flags));
+
+	for (u64 done = 0; !rc && done < l->filesz;) {
+		u64 va = start + done;
+		phys_addr_t pa = uvm_lookup(&mm->vm, ALIGN_DOWN(va, PAGE_SIZE), &prot);
+		size_t off = va & (PAGE_SIZE - 1);
+		size_t n = (size_t)MIN(l->filesz - done, (u64)(PAGE_SIZE - off));
+		rc = pa ? read_exact(src, (u8 *)phys_to_virt(pa) + off, n, l->offset + done)
+			: -EFAULT;
+		done += n;
+	}
+	return rc;
+}
+
+struct stack {
+	struct user_mm *mm;
+	u64 sp;
+};
+
+static int push(struct stack *s, const void *p, size_t len, u64 *at)
+{
+	if (s->sp - len < STACK_TOP - STACK_SIZE + PAGE_SIZE)
+		return -E2BIG;
+	s->sp -= len;
+	if (at)
+		*at = s->sp;
+	return user_mm_write(s->mm, s->sp, p, len);
+}
+
+static int count_strings(const char *const v[], int *n, u64 *bytes)
+{
+	for (*n = 0; v && v[*n]; (*n)++) {
+		if (*n >= ARGS_MAX)
+			return -E2BIG;
+		*bytes += strlen(v[*n]) + 1;
+	}
+	return *bytes > ARG_BYTES_MAX ? -E2BIG : 0;
+}
+
+/* The SysV initial stack: argc, argv[], NULL, envp[], NULL, auxv, strings. */
+static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
+		       const char *name, const char *const argv[],
+		       const char *const envp[], u64 *str_argv, u64 *str_envp,
+		       u64 *sp_out)
+{
+	struct stack s = { mm, STACK_TOP };
+	u64 bytes = 0, random_at = 0, plat_at = 0, fn_at = 0;
+	int argc, envc, rc;
+	u8 rnd[16];
+
+	rc = count_strings(argv, &argc, &bytes);
+	if (!rc)
+		rc = count_strings(envp, &envc, &bytes);
+	if (rc)
+		return rc;
+	rc = user_mm_map_zero(mm, STACK_TOP - STACK_SIZE, STACK_SIZE, UVM_READ | UVM_WRITE);
+	rc = rc ? rc : push(&s, name, strlen(name) + 1, &fn_at);
+	rc = rc ? rc : push(&s, "x86_64", 7, &plat_at);
+	get_random_bytes(rnd, sizeof(rnd));
+	rc = rc ? rc : push(&s, rnd, sizeof(rnd), &random_at);
+	for (int i = envc - 1; !rc && i >= 0; i--)
+		rc = push(&s, envp[i], strlen(envp[i]) + 1, &str_envp[i]);
+	for (int i = argc - 1; !rc && i >= 0; i--)
+		rc = push(&s, argv[i], strlen(argv[i]) + 1, &str_argv[i]);
+	if (rc)
+		return rc;
+
+	u64 aux[] = {
+		AT_PHDR, im->phdr_vaddr ? im->phdr_vaddr + bias : 0, AT_PHENT, ELF_PHDR_SIZE,
+		AT_PHNUM, im->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_FLAGS, 0,
+		AT_ENTRY, im->entry + bias, AT_UID, 0, AT_EUID, 0, AT_GID, 0,
+		AT_EGID, 0, AT_SECURE, 0, AT_HWCAP, arch_elf_hwcap(), AT_CLKTCK, 100,
+		AT_RANDOM, random_at, AT_EXECFN, fn_at, AT_PLATFORM, plat_at,
+		AT_NULL, 0,
+	};
+	u64 words = 1 + (u64)argc + 1 + (u64)envc + 1 + ARRAY_SIZE(aux);
+	s.sp = ALIGN_DOWN(s.sp, 16);
+	if (words & 1)
+		s.sp -= 8;	/* rsp is 16-byte aligned at the entry point */
+	u64 zero = 0, argc64 = (u64)argc;
+	rc = push(&s, aux, sizeof(aux), NULL);
+	rc = rc ? rc : push(&s, &zero, 8, NULL);
+	for (int i = envc - 1; !rc && i >= 0; i--)
+		rc = push(&s, &str_envp[i], 8, NULL);
+	rc = rc ? rc : push(&s, &zero, 8, NULL);
+	for (int i = argc - 1; !rc && i >= 0; i--)
+		rc = push(&s, &str_argv[i], 8, NULL);
+	rc = rc ? rc : push(&s, &argc64, 8, NULL);
+	*sp_out = s.sp;
+	return rc;
+}
+
+/* Reads and parses the headers; fills *im. The only heap use of an exec. */
+static int read_image(const struct exec_source *src, struct elf_image *im)
+{
+	u8 ehdr[ELF_EHDR_SIZE];
+	struct elf_header h;
+	int rc = read_exact(src, ehdr, sizeof(ehdr), 0);
+
+	if (!rc)
+		rc = elf_parse_header(ehdr, sizeof(ehdr), src->size, &h);
+	if (rc)
+		return rc == -EINVAL ? -ENOEXEC : rc;
+	u8 *phdrs = kmalloc(h.phdrs_size, GFP_KERNEL);
+	if (!phdrs)
+		return -ENOMEM;
+	rc = read_exact(src, phdrs, h.phdrs_size, h.phoff);
+	if (!rc)
+		rc = elf_parse_phdrs(ehdr, sizeof(ehdr), phdrs, h.phdrs_size, src->size, im);
+	kfree(phdrs);
+	return rc == -EINVAL ? -ENOEXEC : rc;
+}
+
+int exec_load(struct user_mm *mm, const struct exec_source *src,
+	      const char *const argv[], const char *const envp[], u64 *entry,
+	      u64 *sp)
+{
+	struct elf_image *im = kmalloc(sizeof(*im), GFP_KERNEL);
+	int rc;
+
+	if (!im)
+		return -ENOMEM;
+	rc = read_image(src, im);
+	if (!rc && im->has_interp) {
+		pr_warn("exec: %s is dynamically linked (PT_INTERP); only static "
+			"programs run yet\n", src->name);
+		rc = -ENOEXEC;
+	}
+	u64 bias = im->type == ELF_TYPE_DYN ? ET_DYN_BASE : 0;
+	for (u32 i = 0; !rc && i < im->nr_loads; i++)
+		rc = load_segment(mm, src, &im->loads[i], bias);
+	/* where each string landed on the user stack: 16 KiB, not on ours */
+	u64 *str_at = rc ? NULL : kmalloc(2 * ARGS_MAX * sizeof(u64), GFP_KERNEL);
+	if (!rc && !str_at)
+		rc = -ENOMEM;
+	if (!rc) {
+		mm->brk_start = mm->brk = im->hi + bias;
+		*entry = im->entry + bias;
+		rc = build_stack(mm, im, bias, src->name, argv, envp, str_at,
+				 str_at + ARGS_MAX, sp);
+	}
+	kfree(str_at);
+	kfree(im);
+	return rc;
+}

@@ -1,0 +1,71 @@
+/*
+ * User address spaces: an arch page table plus the program break. Pages
+ * are allocated eagerly here; demand paging and VMAs come with mmap.
+ */
+#include <alloy/errno.h>
+#include <alloy/mm.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/user.h>
+
+struct user_mm *user_mm_create(void)
+{
+	struct user_mm *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+
+	if (!mm)
+		return NULL;
+	if (uvm_create(&mm->vm)) {
+		kfree(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+void user_mm_destroy(struct user_mm *mm)
+{
+	if (!mm)
+		return;
+	uvm_destroy(&mm->vm);
+	kfree(mm);
+}
+
+int user_mm_map_zero(struct user_mm *mm, u64 va, u64 len, unsigned int prot)
+{
+	u64 end = ALIGN_UP(va + len, PAGE_SIZE);
+	unsigned int old;
+
+	if (va + len < va)
+		return -EINVAL;
+	for (u64 p = ALIGN_DOWN(va, PAGE_SIZE); p < end; p += PAGE_SIZE) {
+		if (uvm_lookup(&mm->vm, p, &old))
+			continue;	/* a page two segments share */
+		struct page *pg = alloc_page(GFP_ZERO);
+		if (!pg)
+			return -ENOMEM;
+		int rc = uvm_map(&mm->vm, p, page_to_phys(pg), prot);
+		if (rc) {
+			free_page(pg);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int user_mm_write(struct user_mm *mm, u64 va, const void *src, size_t len)
+{
+	const u8 *s = src;
+	unsigned int prot;
+
+	while (len) {
+		phys_addr_t pa = uvm_lookup(&mm->vm, ALIGN_DOWN(va, PAGE_SIZE), &prot);
+		if (!pa)
+			return -EFAULT;
+		size_t off = va & (PAGE_SIZE - 1);
+		size_t n = MIN(len, (size_t)(PAGE_SIZE - off));
+		memcpy((u8 *)phys_to_virt(pa) + off, s, n);
+		va += n;
+		s += n;
+		len -= n;
+	}
+	return 0;
+}

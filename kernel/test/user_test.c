@@ -1,0 +1,153 @@
+/*
+ * User programs run from boot modules (the ktest runs pass the test
+ * programs in userspace/tests/ as Multiboot modules).
+ */
+#include <alloy/boot.h>
+#include <alloy/compiler.h>
+#include <alloy/ktest.h>
+#include <alloy/mm.h>
+#include <alloy/printk.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/task.h>
+#include <alloy/user.h>
+
+static const struct boot_module *find_module(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 0; i < boot_info.nr_mods; i++) {
+		const char *m = boot_info.mods[i].name;
+		size_t len = strlen(m);
+		if (len >= n && !strcmp(m + len - n, name) &&
+		    (len == n || m[len - n - 1] == '/'))
+			return &boot_info.mods[i];
+	}
+	return NULL;
+}
+
+static long module_read_at(void *ctx, void *buf, size_t len, u64 off)
+{
+	const struct boot_module *m = ctx;
+	u64 size = m->end - m->start;
+
+	if (off >= size)
+		return 0;
+	len = (size_t)MIN((u64)len, size - off);
+	memcpy(buf, phys_to_virt(m->start + off), len);
+	return (long)len;
+}
+
+/* Runs a module to completion; returns its wait status, -1 if absent. */
+static int run(const char *name, const char *arg)
+{
+	const struct boot_module *m = find_module(name);
+	const char *argv[] = { name, arg, NULL };
+	const char *envp[] = { "HOME=/", "TERM=dumb", NULL };
+
+	if (!m)
+		return -1;
+	struct exec_source src = { (void *)m, module_read_at, m->end - m->start, name };
+	struct task *t = user_spawn(&src, argv, envp);
+	if (!t)
+		return -2;
+	task_join(t);
+	int status = task_exit_status(t);
+	task_put(t);
+	return status;
+}
+
+KTEST(user_hello)
+{
+	int st = run("hello", "alloy");
+
+	if (st == -1) {
+		ktest_skip("no 'hello' boot module");
+		return;
+	}
+	KT_ASSERT_EQ(st, 42 << 8);
+}
+
+KTEST(user_segv_kills_only_the_program)
+{
+	int st = run("segv", NULL);
+
+	if (st == -1) {
+		ktest_skip("no 'segv' boot module");
+		return;
+	}
+	KT_ASSERT_EQ(st, 11);	/* killed by SIGSEGV */
+}
+
+KTEST(user_bad_syscalls)
+{
+	int st = run("badsys", NULL);
+
+	if (st == -1) {
+		ktest_skip("no 'badsys' boot module");
+		return;
+	}
+	KT_ASSERT_EQ(st, 7 << 8);
+}
+
+KTEST(user_many_processes_free_their_memory)
+{
+	if (!find_module("hello")) {
+		ktest_skip("no 'hello' boot module");
+		return;
+	}
+	KT_ASSERT_EQ(run("hello", "alloy"), 42 << 8);	/* caches warm */
+	u64 before = page_alloc_free_count();
+	for (int i = 0; i < 50; i++)
+		KT_ASSERT_EQ(run("hello", "alloy"), 42 << 8);
+	u64 after = page_alloc_free_count();
+	pr_info("user: 50 runs, free pages %llu -> %llu\n", before, after);
+	KT_EXPECT(after + 16 >= before);	/* slab pages may stay cached */
+}
+
+KTEST(user_exec_refuses_dynamic)
+{
+	int st = run("true-dynamic", NULL);
+
+	if (st == -1) {
+		ktest_skip("no 'true-dynamic' boot module");
+		return;
+	}
+	KT_EXPECT(st == -2);	/* exec refused: PT_INTERP */
+}
+
+/* Copies of an SSE-heavy program on every CPU at once, each its own seed. */
+struct fpu_run {
+	char seed[8];
+	int status;
+};
+
+static void fpu_runner(void *arg)
+{
+	struct fpu_run *r = arg;
+	r->status = run("fpu", r->seed);
+}
+
+KTEST(user_fpu_state_is_per_process)
+{
+	struct fpu_run runs[8];
+	struct task *t[8];
+	unsigned int n = MIN(2 * nr_cpus, 8u);
+
+	if (!find_module("fpu")) {
+		ktest_skip("no 'fpu' boot module");
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		runs[i].seed[0] = (char)('1' + i);
+		runs[i].seed[1] = '\0';
+		t[i] = kthread_create(fpu_runner, &runs[i], "fpu-runner");
+		KT_ASSERT(t[i]);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		task_join(t[i]);
+		task_put(t[i]);
+		KT_EXPECT(runs[i].status == 42 << 8);
+	}
+}
