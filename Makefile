@@ -50,7 +50,7 @@ HOST_TESTS := $(wildcard tests/host/test_*.c)
 RESULTS := $(BUILD)/results
 KTEST_TIMEOUT ?= 600
 
-.PHONY: all kernel run debug test test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
+.PHONY: all kernel run debug test test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
 all: kernel
 
 help:
@@ -141,7 +141,7 @@ debug: kernel $(XTASK)
 # recorded there, not fatal, so one broken suite does not hide the others.
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS) $(BUILD)/logs
-	@$(MAKE) --no-print-directory test-host test-xtask
+	@$(MAKE) --no-print-directory test-host test-xtask test-docs
 	@$(MAKE) --no-print-directory test-ktest FFI=0
 	@$(MAKE) --no-print-directory test-ktest FFI=1
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
@@ -167,6 +167,15 @@ test-host:
 			echo "not ok 1 host-$$n: exit status $$st" >> $$out; fi; \
 		grep '^not ok' $$out || true; \
 	done
+
+# docs/syscalls.md must say what the syscall table says.
+test-docs:
+	@mkdir -p $(RESULTS) $(BUILD)
+	@scripts/gen-syscalls-doc.sh $(BUILD)/syscalls.md
+	@if cmp -s $(BUILD)/syscalls.md docs/syscalls.md; \
+	then echo "ok 1 docs: syscalls.md matches the syscall table"; \
+	else echo "not ok 1 docs: syscalls.md is stale (run scripts/gen-syscalls-doc.sh)"; \
+	fi > $(RESULTS)/docs.tap
 
 test-xtask: $(XTASK)
 	@mkdir -p $(RESULTS)
