@@ -6,7 +6,8 @@
 
 /*
  * Reader for "newc" cpio archives (magic "070701", and "070702" whose
- * per-entry checksum is verified), the initramfs format. The archive
+ * checksum, the sum of the data bytes, is verified for regular files:
+ * GNU cpio writes 0 for symlinks), the initramfs format. The archive
  * is only read, never copied or allocated from: entries point into it.
  *
  * Layout: a 110-byte ASCII header (6-byte magic, 13 fields of exactly

@@ -17,6 +17,10 @@
 #define CPIO_MAGIC_LEN		6
 #define CPIO_FIELD_LEN		8
 
+/* st_mode file type bits, as in the archive (user space's values). */
+#define CPIO_S_IFMT		0170000
+#define CPIO_S_IFREG		0100000
+
 /* The 13 header fields, in archive order. */
 enum {
 	F_INO,
@@ -204,7 +208,12 @@ int cpio_next(const u8 *archive, size_t len, size_t *pos, struct cpio_entry *e)
 	if (skip_pad(len, &off))
 		return -EINVAL;
 
-	if (crc && data_checksum(data, f[F_FILESIZE]) != f[F_CHECK])
+	/*
+	 * GNU cpio writes a zero check for symlinks, and Linux verifies
+	 * regular files only: do the same.
+	 */
+	if (crc && (f[F_MODE] & CPIO_S_IFMT) == CPIO_S_IFREG &&
+	    data_checksum(data, f[F_FILESIZE]) != f[F_CHECK])
 		return -EINVAL;
 
 	/*
