@@ -9,7 +9,10 @@ cat > "$notes" <<'NOTES'
 write	partial	fds 1 and 2 (the console) only; no file descriptors yet
 writev	partial	fds 1 and 2 (the console) only
 ioctl	partial	always -ENOTTY: no terminal yet
-brk	partial	grows eagerly up to 1 GiB above the image; shrinking keeps the pages
+brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
+mmap	partial	anonymous MAP_PRIVATE/MAP_SHARED (no fork yet, so the same), MAP_FIXED, hints; no file mappings
+munmap	implemented	splits VMAs and frees their pages
+mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
 set_tid_address	partial	returns the tid; the address is not used (no threads yet)
 exit	partial	one thread per process, so the same as exit_group

@@ -10,6 +10,7 @@ enum lock_rank {
 	/* sleeping locks (mutexes): always outermost */
 	LR_MUTEX_TEST_OUTER = 10,
 	LR_MUTEX_TEST = 20,
+	LR_MUTEX_MM = 40,	/* a process's address space */
 	LR_MUTEX_DEFAULT = 50,
 
 	/* spinlocks */

@@ -7,14 +7,51 @@
 
 #include <alloy/compiler.h>
 #include <alloy/types.h>
+#include <alloy/mutex.h>
 #include <asm/uvm.h>
 
 struct task;
 
+/* A range of the address space with one set of permissions. */
+struct vma {
+	u64 start, end;		/* [start, end), page-aligned */
+	u32 prot;		/* UVM_READ | UVM_WRITE | UVM_EXEC */
+	u32 kind;		/* VMA_* */
+};
+
+#define VMA_ANON 0
+#define VMA_IMAGE 1
+#define VMA_STACK 2
+#define VMA_HEAP 3
+
+#define USER_STACK_TOP 0x00007ffffffff000ULL
+#define USER_STACK_MAX (8ULL << 20)	/* RLIMIT_STACK */
+#define USER_STACK_GAP (1ULL << 20)	/* never mapped below the stack */
+#define USER_MMAP_TOP (USER_STACK_TOP - USER_STACK_MAX - USER_STACK_GAP)
+#define USER_MMAP_BOTTOM 0x10000ULL
+
 struct user_mm {
 	struct arch_vm vm;
+	struct mutex lock;	/* vmas, brk and the lower half's page tables */
+	struct vma *vmas;	/* sorted by start, non-overlapping */
+	int nr_vmas, cap;
 	u64 brk_start, brk;	/* the program break, above the image */
 };
+
+/* VMAs (kernel/mm/vma.c); callers hold mm->lock. */
+struct vma *vma_find(struct user_mm *mm, u64 addr);
+bool vma_range_free(struct user_mm *mm, u64 start, u64 end);
+int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);
+/* Removes [start, end) from every VMA, freeing its pages. */
+int vma_unmap(struct user_mm *mm, u64 start, u64 end);
+/* Sets prot on [start, end); -ENOMEM unless VMAs cover all of it. */
+int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot);
+/* Highest free range of len bytes below USER_MMAP_TOP, 0 if none. */
+u64 vma_find_free(struct user_mm *mm, u64 len);
+
+/* A page fault at addr in a user address space: 0 if it was resolved
+ * (retry), else the signal to send (SIGSEGV; SIGKILL when out of memory). */
+int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec);
 
 /* Where an executable's bytes come from: read_at, bounded by size. */
 struct exec_source {

@@ -17,8 +17,8 @@
 #include <ffi/ffi.h>
 
 #define ET_DYN_BASE 0x555555554000ULL	/* where static-PIE images go */
-#define STACK_TOP 0x00007ffffffff000ULL
-#define STACK_SIZE (128 * 1024ULL)
+#define STACK_TOP USER_STACK_TOP
+#define STACK_SIZE (128 * 1024ULL)	/* mapped at exec; the rest on demand */
 #define ARG_BYTES_MAX (64 * 1024ULL)	/* argv + envp strings */
 #define ARGS_MAX 1024
 
@@ -60,6 +60,29 @@ static int load_segment(struct user_mm *mm, const struct exec_source *src,
 			: -EFAULT;
 		done += n;
 	}
+	return rc;
+}
+
+/* The image's segments, the stack (up to RLIMIT_STACK) as VMAs. */
+static int add_vmas(struct user_mm *mm, const struct elf_image *im, u64 bias)
+{
+	int rc = 0;
+
+	mutex_lock(&mm->lock);
+	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
+		const struct elf_load *l = &im->loads[i];
+		u64 s = ALIGN_DOWN(l->vaddr + bias, PAGE_SIZE);
+		u64 e = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
+		if (s < e && !vma_range_free(mm, s, s + PAGE_SIZE))
+			s += PAGE_SIZE;	/* a page shared with the previous segment */
+		if (s < e)
+			rc = vma_add(mm, s, e, seg_prot(l->flags), VMA_IMAGE);
+	}
+	u32 stack_prot = UVM_READ | UVM_WRITE | (im->stack_flags & ELF_PF_X ? UVM_EXEC : 0);
+	if (!rc)
+		rc = vma_add(mm, USER_STACK_TOP - USER_STACK_MAX, USER_STACK_TOP,
+			     stack_prot, VMA_STACK);
+	mutex_unlock(&mm->lock);
 	return rc;
 }
 
@@ -180,6 +203,8 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 	u64 bias = im->type == ELF_TYPE_DYN ? ET_DYN_BASE : 0;
 	for (u32 i = 0; !rc && i < im->nr_loads; i++)
 		rc = load_segment(mm, src, &im->loads[i], bias);
+	if (!rc)
+		rc = add_vmas(mm, im, bias);
 	/* where each string landed on the user stack: 16 KiB, not on ours */
 	u64 *str_at = rc ? NULL : kmalloc(2 * ARGS_MAX * sizeof(u64), GFP_KERNEL);
 	if (!rc && !str_at)

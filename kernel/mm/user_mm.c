@@ -3,6 +3,7 @@
  * are allocated eagerly here; demand paging and VMAs come with mmap.
  */
 #include <alloy/errno.h>
+#include <alloy/lockrank.h>
 #include <alloy/mm.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -18,6 +19,7 @@ struct user_mm *user_mm_create(void)
 		kfree(mm);
 		return NULL;
 	}
+	mutex_init(&mm->lock, "user-mm", LR_MUTEX_MM);
 	return mm;
 }
 
@@ -26,6 +28,7 @@ void user_mm_destroy(struct user_mm *mm)
 	if (!mm)
 		return;
 	uvm_destroy(&mm->vm);
+	kfree(mm->vmas);
 	kfree(mm);
 }
 

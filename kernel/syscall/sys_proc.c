@@ -50,17 +50,38 @@ long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
 	}
 }
 
-/* Returns the new break, or the old one if the request cannot be met. */
+/* Grows or shrinks the heap VMA; pages come on demand. */
+static bool brk_move(struct user_mm *mm, u64 addr)
+{
+	u64 old_end = ALIGN_UP(mm->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
+
+	if (new_end < old_end)
+		return !vma_unmap(mm, new_end, old_end);
+	if (new_end == old_end)
+		return true;
+	if (!vma_range_free(mm, old_end, new_end) ||
+	    (new_end - old_end) / PAGE_SIZE > page_alloc_free_count())
+		return false;	/* would collide, or obviously overcommit */
+	struct vma *heap = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
+	if (heap && heap->kind == VMA_HEAP && heap->end == old_end) {
+		heap->end = new_end;
+		return true;
+	}
+	return !vma_add(mm, old_end, new_end, UVM_READ | UVM_WRITE, VMA_HEAP);
+}
+
+/* Returns the new break, or the old one if the request cannot be met
+ * (Linux's way of saying ENOMEM). */
 long sys_brk(u64 addr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	struct user_mm *mm = current_task()->mm;
+	long ret;
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	if (addr < mm->brk_start || addr - mm->brk_start > BRK_MAX)
-		return (long)mm->brk;
-	if (addr > mm->brk &&
-	    user_mm_map_zero(mm, mm->brk, addr - mm->brk, UVM_READ | UVM_WRITE))
-		return (long)mm->brk;	/* -ENOMEM, as Linux reports it */
-	mm->brk = addr;
-	return (long)addr;
+	mutex_lock(&mm->lock);
+	if (addr >= mm->brk_start && addr - mm->brk_start <= BRK_MAX && brk_move(mm, addr))
+		mm->brk = addr;
+	ret = (long)mm->brk;
+	mutex_unlock(&mm->lock);
+	return ret;
 }

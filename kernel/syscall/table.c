@@ -11,6 +11,9 @@
 
 static const syscall_fn table[NR_SYSCALLS] = {
 	[1] = sys_write,
+	[9] = sys_mmap,
+	[10] = sys_mprotect,
+	[11] = sys_munmap,
 	[12] = sys_brk,
 	[16] = sys_ioctl,
 	[20] = sys_writev,

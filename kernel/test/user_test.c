@@ -151,3 +151,55 @@ KTEST(user_fpu_state_is_per_process)
 		KT_EXPECT(runs[i].status == 42 << 8);
 	}
 }
+
+/* Program memory: each program encodes its checks in its exit status. */
+static const struct {
+	const char *name;
+	int status;		/* expected wait status */
+} memory_programs[] = {
+	{ "mmap_anon", 42 << 8 },	/* mmap/munmap/MAP_FIXED/ENOMEM/malloc */
+	{ "brk_grow", 42 << 8 },	/* sbrk up, down, refused far up */
+	{ "stack_grow", 42 << 8 },	/* 4 MiB of stack on demand */
+	{ "mprotect_ro", 11 },		/* write after PROT_READ: SIGSEGV */
+	{ "munmap_touch", 11 },		/* read after munmap: SIGSEGV */
+	{ "stack_overflow", 11 },	/* past RLIMIT_STACK: SIGSEGV */
+	{ "nx_stack", 11 },		/* executing the stack: SIGSEGV */
+};
+
+KTEST(user_program_memory)
+{
+	int ran = 0;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(memory_programs); i++) {
+		int st = run(memory_programs[i].name, NULL);
+		if (st == -1)
+			continue;
+		ran++;
+		if (st != memory_programs[i].status)
+			ktest_fail(__FILE__, __LINE__, "%s: wait status %#x, want %#x",
+				   memory_programs[i].name, st, memory_programs[i].status);
+	}
+	if (!ran)
+		ktest_skip("no program-memory boot modules");
+}
+
+/* A program that touches more memory than there is dies alone, and all
+ * of its memory comes back (DESIGN §3: user OOM is not a kernel panic). */
+KTEST(user_oom_kills_only_the_program)
+{
+	if (!find_module("oom")) {
+		ktest_skip("no 'oom' boot module");
+		return;
+	}
+	run("oom", NULL);	/* warm up: slab caches and tables grown once */
+	u64 before = page_alloc_free_count();
+	for (int i = 0; i < 3; i++) {
+		int st = run("oom", NULL);
+		if (st != 9)	/* SIGKILL from the page-fault OOM path */
+			ktest_fail(__FILE__, __LINE__, "oom: wait status %#x, want 9", st);
+	}
+	u64 after = page_alloc_free_count();
+	pr_info("user: after 3 OOM kills, free pages %llu -> %llu\n", before, after);
+	KT_EXPECT(after + 16 >= before);
+	KT_EXPECT(run("hello", "alloy") == 42 << 8 || !find_module("hello"));
+}

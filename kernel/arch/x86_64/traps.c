@@ -11,6 +11,10 @@
 #include <alloy/panic.h>
 #include <alloy/printk.h>
 #include <alloy/user.h>
+#include <alloy/task.h>
+#include <alloy/sched.h>
+#include <alloy/uaccess.h>
+#include <asm/irqflags.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/trap.h>
@@ -101,6 +105,39 @@ static __noreturn void die(struct trap_frame *tf)
 	panic_end();
 }
 
+static bool has_fixup(u64 rip)
+{
+	extern const struct extable_entry __extable_start[], __extable_end[];
+
+	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
+		if (e->insn == rip)
+			return true;
+	return false;
+}
+
+/*
+ * Demand paging: a fault on a user address, from the program or from a
+ * uaccess copy (an instruction with a fixup), in a task with an address
+ * space. True if the page is now there and the instruction can retry.
+ */
+static bool handle_user_page_fault(struct trap_frame *tf)
+{
+	struct task *t = current_task();
+	u64 addr = read_cr2();
+
+	if (!t || !t->mm || addr >= USER_SPACE_END || !(tf->rflags & X86_EFLAGS_IF) ||
+	    (!(tf->cs & 3) && !has_fixup(tf->rip)))
+		return false;
+	arch_irq_enable();	/* the VMA lock may sleep */
+	int sig = user_page_fault(t->mm, addr, tf->error & 2, tf->error & 16);
+	arch_irq_disable();	/* back to the entry path's state */
+	if (!sig)
+		return true;
+	if (tf->cs & 3)
+		user_fault(sig, addr, tf->rip, sig == 9 ? "out of memory" : "page fault");
+	return false;		/* a uaccess copy: its fixup returns -EFAULT */
+}
+
 static void exception(struct trap_frame *tf)
 {
 	if (tf->vector == 2) {		/* NMI: panic-stop or a stray one */
@@ -109,12 +146,15 @@ static void exception(struct trap_frame *tf)
 		emergency_printf("NMI on CPU %u\n", this_cpu()->id);	/* no locks in NMI */
 		return;
 	}
+	if (tf->vector == VEC_PAGE_FAULT && handle_user_page_fault(tf))
+		return;
 	if (tf->cs & 3) {	/* the program's fault, not the kernel's */
 		static const int signals[32] = { [0] = 8, [6] = 4, [13] = 11, [14] = 11,
 						 [16] = 8, [17] = 7, [19] = 8 };
-		int sig = tf->vector < 32 && signals[tf->vector] ? signals[tf->vector] : 11;
-		user_fault(sig, tf->vector == VEC_PAGE_FAULT ? read_cr2() : 0, tf->rip,
-			   exception_names[tf->vector] ? exception_names[tf->vector] : "fault");
+		u64 v = tf->vector & 31;	/* exceptions only get here */
+		int sig = signals[v] ? signals[v] : 11;
+		user_fault(sig, v == VEC_PAGE_FAULT ? read_cr2() : 0, tf->rip,
+			   exception_names[v] ? exception_names[v] : "fault");
 	}
 	if ((tf->vector == VEC_PAGE_FAULT || tf->vector == 13) && try_fixup(tf))
 		return;

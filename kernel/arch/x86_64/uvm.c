@@ -73,6 +73,37 @@ phys_addr_t uvm_lookup(struct arch_vm *vm, u64 va, unsigned int *prot)
 	return *e & PTE_ADDR;
 }
 
+/* Single-threaded processes: only this CPU can have the entry cached. */
+static void flush(struct arch_vm *vm, u64 va)
+{
+	if ((read_cr3() & PTE_ADDR) == vm->pml4_phys)
+		invlpg(va);
+}
+
+phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va)
+{
+	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
+
+	if (!e || !(*e & PTE_P))
+		return 0;
+	phys_addr_t pa = *e & PTE_ADDR;
+	*e = 0;
+	flush(vm, va);
+	return pa;
+}
+
+int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot)
+{
+	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
+
+	if (!e || !(*e & PTE_P))
+		return -ENOENT;
+	*e = (*e & PTE_ADDR) | PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) |
+	     (prot & UVM_EXEC ? 0 : PTE_NX);
+	flush(vm, va);
+	return 0;
+}
+
 static void free_table(u64 *tbl, int level)
 {
 	for (int i = 0; i < 512; i++) {

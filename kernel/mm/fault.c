@@ -1,0 +1,48 @@
+/*
+ * Demand paging for user address spaces: a fault inside a VMA that allows
+ * the access gets a fresh zeroed page; anything else is the program's
+ * fault. When no page can be had, only the faulting process dies, with a
+ * console line naming it (DESIGN §3: user OOM is not a kernel panic).
+ */
+#include <alloy/mm.h>
+#include <alloy/printk.h>
+#include <alloy/sched.h>
+#include <alloy/task.h>
+#include <alloy/user.h>
+
+#define SIGKILL 9
+#define SIGSEGV 11
+
+static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
+{
+	struct vma *v = vma_find(mm, addr);
+	unsigned int prot;
+
+	if (!v || (write && !(v->prot & UVM_WRITE)) || (exec && !(v->prot & UVM_EXEC)) ||
+	    !(v->prot & UVM_READ))
+		return SIGSEGV;
+	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
+	if (uvm_lookup(&mm->vm, page, &prot))
+		return SIGSEGV;		/* present, so a real protection fault */
+	struct page *pg = alloc_page(GFP_ZERO);
+	if (!pg)
+		return SIGKILL;
+	if (uvm_map(&mm->vm, page, page_to_phys(pg), v->prot)) {
+		free_page(pg);
+		return SIGKILL;		/* no page for a page table */
+	}
+	return 0;
+}
+
+int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec)
+{
+	mutex_lock(&mm->lock);
+	int sig = fault_locked(mm, addr, write, exec);
+	mutex_unlock(&mm->lock);
+	if (sig == SIGKILL) {
+		struct task *t = current_task();
+		pr_err("oom: killed pid %d (%s): no memory for a page at %#llx\n",
+		       task_tid(t), t->name, addr);
+	}
+	return sig;
+}
