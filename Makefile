@@ -190,6 +190,12 @@ $(BUILD)/user/%: userspace/tests/%.c
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $<"
 	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+# A static program over 100 MiB, generated here: exec must stream it.
+USER_TESTS += $(BUILD)/user/big
+$(BUILD)/user/big: userspace/big/big.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $< (100 MiB of data)"
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
 USER_MODULES := $(foreach u,$(USER_TESTS),--module $(u)) \
 	--module tests/vectors/elf/true-dynamic
 

@@ -59,5 +59,7 @@ void kmem_dump_caches(void);
 /* Bytes of slab pages plus large kmalloc blocks, now and at the peak. */
 size_t kmem_bytes_in_use(void);
 size_t kmem_high_water(void);
+/* Start measuring a new peak from what is in use now (tests). */
+void kmem_reset_high_water(void);
 
 #endif

@@ -104,6 +104,11 @@ size_t kmem_high_water(void)
 	return __atomic_load_n(&heap_peak, __ATOMIC_RELAXED);
 }
 
+void kmem_reset_high_water(void)
+{
+	__atomic_store_n(&heap_peak, kmem_bytes_in_use(), __ATOMIC_RELAXED);
+}
+
 static size_t slab_bytes(const struct kmem_cache *c)
 {
 	return PAGE_SIZE << c->order;

@@ -203,3 +203,25 @@ KTEST(user_oom_kills_only_the_program)
 	KT_EXPECT(after + 16 >= before);
 	KT_EXPECT(run("hello", "alloy") == 42 << 8 || !find_module("hello"));
 }
+
+/* exec streams: a >100 MiB program loads with a small, bounded heap. */
+KTEST(user_big_exec_heap_bound)
+{
+	const struct boot_module *m = find_module("big");
+
+	if (!m) {
+		ktest_skip("no 'big' boot module");
+		return;
+	}
+	size_t before = kmem_bytes_in_use();
+	kmem_reset_high_water();
+	u64 t0 = ktime_ns();
+	int st = run("big", NULL);
+	u64 ms = (ktime_ns() - t0) / 1000000;
+	size_t peak = kmem_high_water() - before;
+	pr_info("user: exec of a %llu MiB program: kernel heap peak +%zu bytes, %llu ms\n",
+		(m->end - m->start) >> 20, peak, ms);
+	KT_ASSERT_EQ(st, 42 << 8);
+	KT_EXPECT(m->end - m->start > (100ULL << 20));
+	KT_EXPECT(peak < 64 * 1024);
+}
