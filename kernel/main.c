@@ -14,6 +14,7 @@
 #include <alloy/printk.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
+#include <alloy/syscall.h>
 #include <asm/apic.h>
 #include <ffi/ffi.h>
 #include <asm/arch_cpu.h>
@@ -84,6 +85,7 @@ __noreturn void kmain(u32 magic, u32 mb_info)
 	ioapic_init();
 	tlb_init();
 	clock_init();
+	time_init();
 	timers_init();
 	sched_init_cpu_queues();
 	sched_init_bsp();

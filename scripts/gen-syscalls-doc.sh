@@ -18,6 +18,20 @@ set_tid_address	partial	returns the tid; the address is not used (no threads yet
 exit	partial	one thread per process, so the same as exit_group
 gettid	implemented	the same as getpid while processes have one thread
 getpid	implemented	the task id (no process groups yet)
+clock_gettime	partial	REALTIME (CMOS clock at boot + monotonic), MONOTONIC, BOOTTIME and their RAW/COARSE forms; no CPU-time clocks
+clock_nanosleep	partial	as clock_gettime's clocks, TIMER_ABSTIME; never interrupted (no signals yet)
+nanosleep	partial	never interrupted (no signals yet), so rem is not written
+uname	implemented	reports Linux 6.1.0-alloy on x86_64 (programs gate features on a Linux release)
+getuid	partial	always 0: no users yet
+getgid	partial	always 0: no users yet
+geteuid	partial	always 0: no users yet
+getegid	partial	always 0: no users yet
+getppid	partial	always 0: processes are started by the kernel (no fork yet)
+getrandom	partial	not yet a CSPRNG (TSC-seeded xorshift)
+getrlimit	partial	reads fixed limits (stack 8 MiB, 1024 files, the rest unlimited)
+prlimit64	partial	reading only, for the calling process; setting is -EPERM
+sched_getaffinity	implemented	every online CPU
+set_robust_list	partial	the head is stored; walked at exit once threads exist
 NOTES
 impl=$(mktemp)
 sed -n 's/^\t\[\([0-9]*\)\] = sys_.*/\1/p' kernel/syscall/table.c | sort -n > "$impl"

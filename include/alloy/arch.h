@@ -68,6 +68,9 @@ void arch_fpu_restore(const void *area);
 /* AT_HWCAP for ELF programs: CPUID leaf 1 EDX. */
 u64 arch_elf_hwcap(void);
 
+/* Wall-clock seconds since 1970 from the hardware clock. */
+u64 arch_rtc_seconds(void);
+
 /* Timer interrupt rate. */
 #define HZ 250
 

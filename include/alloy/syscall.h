@@ -21,5 +21,20 @@ long sys_brk(u64 addr, u64, u64, u64, u64, u64);
 long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off);
 long sys_munmap(u64 addr, u64 len, u64, u64, u64, u64);
 long sys_mprotect(u64 addr, u64 len, u64 prot, u64, u64, u64);
+long sys_clock_gettime(u64 clock, u64 tp, u64, u64, u64, u64);
+long sys_gettimeofday(u64 tv, u64 tz, u64, u64, u64, u64);
+long sys_nanosleep(u64 req, u64 rem, u64, u64, u64, u64);
+long sys_clock_nanosleep(u64 clock, u64 flags, u64 req, u64 rem, u64, u64);
+long sys_sched_yield(u64, u64, u64, u64, u64, u64);
+long sys_uname(u64 buf, u64, u64, u64, u64, u64);
+long sys_getuid(u64, u64, u64, u64, u64, u64);
+long sys_umask(u64 mask, u64, u64, u64, u64, u64);
+long sys_getrandom(u64 buf, u64 len, u64 flags, u64, u64, u64);
+long sys_prlimit64(u64 pid, u64 resource, u64 new, u64 old, u64, u64);
+long sys_getrlimit(u64 resource, u64 rlim, u64, u64, u64, u64);
+long sys_sched_getaffinity(u64 pid, u64 len, u64 mask, u64, u64, u64);
+long sys_set_robust_list(u64 head, u64 len, u64, u64, u64, u64);
+/* Reads the wall clock once at boot. */
+void time_init(void);
 
 #endif

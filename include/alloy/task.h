@@ -43,6 +43,8 @@ struct task {
 	struct user_mm *mm;		/* NULL for kernel threads */
 	u64 fs_base;			/* user TLS (arch_prctl) */
 	int exit_status;		/* wait status once a user task exited */
+	int umask;			/* file mode creation mask */
+	u64 robust_list;		/* set_robust_list head (user address) */
 	int mutex_depth;		/* lockdep: sleeping locks held */
 	u8 fpu[ARCH_FPU_SIZE] __aligned(16);	/* user tasks' FPU/SSE state */
 	struct mutex *mutex_held[MUTEX_DEPTH];

@@ -152,11 +152,12 @@ KTEST(user_fpu_state_is_per_process)
 	}
 }
 
-/* Program memory: each program encodes its checks in its exit status. */
+/* Programs that encode their checks in their exit status. */
 static const struct {
 	const char *name;
 	int status;		/* expected wait status */
 } memory_programs[] = {
+	{ "sysbasic", 42 << 8 },	/* time, uname, ids, umask, getrandom, limits */
 	{ "mmap_anon", 42 << 8 },	/* mmap/munmap/MAP_FIXED/ENOMEM/malloc */
 	{ "brk_grow", 42 << 8 },	/* sbrk up, down, refused far up */
 	{ "stack_grow", 42 << 8 },	/* 4 MiB of stack on demand */

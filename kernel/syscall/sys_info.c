@@ -1,0 +1,124 @@
+/*
+ * Identity and limits: uname, the uid/gid family (everyone is root until
+ * there are users), umask, getrandom, getrlimit/prlimit64 (reading only),
+ * sched_getaffinity, set_robust_list.
+ */
+#include <alloy/compiler.h>
+#include <alloy/errno.h>
+#include <alloy/random.h>
+#include <alloy/sched.h>
+#include <alloy/string.h>
+#include <alloy/syscall.h>
+#include <alloy/task.h>
+#include <alloy/uaccess.h>
+#include <alloy/user.h>
+
+#define UTS_LEN 65
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+#define RLIM_INFINITY (~0ULL)
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
+#define RLIMIT_NLIMITS 16
+#define ROBUST_LIST_HEAD_SIZE 24
+
+/* Programs (glibc among them) gate features on a Linux release number. */
+long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	static const char fields[6][UTS_LEN] = {
+		"Linux", "alloy", "6.1.0-alloy", "#1 SMP Alloy 0.1", "x86_64", "(none)",
+	};
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	return copy_to_user((void *)buf, fields, sizeof(fields));
+}
+
+long sys_getuid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	return 0;
+}
+
+long sys_umask(u64 mask, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	struct task *t = current_task();
+	long old = t->umask;
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	t->umask = (int)(mask & 0777);
+	return old;
+}
+
+long sys_getrandom(u64 buf, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
+{
+	u8 chunk[256];
+	u64 done = 0;
+
+	(void)a3; (void)a4; (void)a5;
+	if (flags & ~(u64)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	len = MIN(len, (u64)0x1ffffff);	/* Linux's per-call cap */
+	while (done < len) {
+		size_t n = (size_t)MIN(len - done, (u64)sizeof(chunk));
+		get_random_bytes(chunk, n);
+		if (copy_to_user((void *)(buf + done), chunk, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)done;
+}
+
+static u64 limit_of(u64 resource)
+{
+	switch (resource) {
+	case RLIMIT_STACK:
+		return USER_STACK_MAX;
+	case RLIMIT_NOFILE:
+		return 1024;
+	default:
+		return RLIM_INFINITY;
+	}
+}
+
+long sys_prlimit64(u64 pid, u64 resource, u64 new, u64 old, u64 a4, u64 a5)
+{
+	(void)a4; (void)a5;
+	if (pid && (long)pid != task_tid(current_task()))
+		return -ESRCH;
+	if (resource >= RLIMIT_NLIMITS)
+		return -EINVAL;
+	if (new)
+		return -EPERM;	/* limits are fixed for now */
+	u64 lim[2] = { limit_of(resource), limit_of(resource) };
+	return old ? copy_to_user((void *)old, lim, sizeof(lim)) : 0;
+}
+
+long sys_getrlimit(u64 resource, u64 rlim, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	return sys_prlimit64(0, resource, 0, rlim, 0, 0);
+}
+
+long sys_sched_getaffinity(u64 pid, u64 len, u64 mask, u64 a3, u64 a4, u64 a5)
+{
+	u64 bits = nr_cpus >= 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
+
+	(void)a3; (void)a4; (void)a5;
+	if (pid && (long)pid != task_tid(current_task()))
+		return -ESRCH;
+	if (len < sizeof(bits) || len % sizeof(u64))
+		return -EINVAL;
+	if (copy_to_user((void *)mask, &bits, sizeof(bits)))
+		return -EFAULT;
+	return sizeof(bits);
+}
+
+long sys_set_robust_list(u64 head, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (len != ROBUST_LIST_HEAD_SIZE)
+		return -EINVAL;
+	current_task()->robust_list = head;	/* walked at exit once threads exist */
+	return 0;
+}
