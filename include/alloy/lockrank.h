@@ -25,6 +25,7 @@ enum lock_rank {
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_TIMER = 180,		/* per-CPU timer list */
+	LR_RANDOM = 185,	/* get_random_bytes state */
 	LR_SLAB_LIST = 190,	/* list of slab caches */
 	LR_SLAB = 200,		/* one kmem_cache */
 	LR_BUDDY = 210,		/* buddy free lists */

@@ -8,7 +8,7 @@
 #include <alloy/lockrank.h>
 #include <asm/cpu.h>
 
-static spinlock_t random_lock = SPINLOCK_INIT("random", LR_TIMER + 1);
+static spinlock_t random_lock = SPINLOCK_INIT("random", LR_RANDOM);
 static u64 state;
 
 void get_random_bytes(void *buf, size_t len)

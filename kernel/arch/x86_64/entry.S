@@ -7,6 +7,8 @@
  * GS: in kernel mode the GS base is always this CPU's struct cpu; an entry
  * from user mode (CPL 3 in the saved CS) swaps it in with swapgs.
  */
+#include <asm/frame.h>
+
 	.text
 
 .macro VECTOR n
@@ -38,21 +40,7 @@ trap_common:
 	pushfq				/* user code may have set AC: SMAP stays on */
 	andq $~0x40000, (%rsp)
 	popfq
-1:	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+1:	PUSH_GPRS
 	cld
 	movq %rsp, %rdi
 	/* rbp is left alone: backtraces continue into the interrupted code */

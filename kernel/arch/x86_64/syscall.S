@@ -6,6 +6,8 @@
  * and leave through trap_return with iretq, which restores every register
  * the handler may have changed (rax holds the result).
  */
+#include <asm/frame.h>
+
 #define USER_CS 0x2b
 #define USER_SS 0x23
 #define SYSCALL_VECTOR 0x100
@@ -23,21 +25,7 @@ entry_syscall:
 	pushq %rcx
 	pushq $0			/* error */
 	pushq $SYSCALL_VECTOR
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	cld
 	movq %rsp, %rdi
 	call syscall_dispatch

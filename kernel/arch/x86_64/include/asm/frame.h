@@ -1,0 +1,29 @@
+/*
+ * The general registers of struct trap_frame (asm/trap.h), pushed in the
+ * order that makes r15 the lowest address. Shared by the interrupt and
+ * syscall entries so the frame has one layout.
+ */
+#ifndef ASM_FRAME_H
+#define ASM_FRAME_H
+
+#ifdef __ASSEMBLY__
+.macro PUSH_GPRS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+#endif
+
+#endif
