@@ -14,6 +14,8 @@
 #include <alloy/task.h>
 #include <stdarg.h>
 
+void sched_dump_tasks(void);
+
 #define TEST_TIMEOUT_NS (120ULL * 1000000000ULL)
 
 extern const struct ktest __ktests_start[], __ktests_end[];
@@ -64,6 +66,7 @@ static bool run_test(int n, const struct ktest *t)
 				       TEST_TIMEOUT_NS);
 	u64 ms = (ktime_ns() - t0) / 1000000;
 	if (!done) {
+		sched_dump_tasks();	/* who is stuck, and where */
 		printk(LOG_ERR, "not ok %d %s # timed out after %llu ms\n", n,
 		       t->name, (unsigned long long)ms);
 		return false;	/* the thread is stuck: stop here */
