@@ -6,7 +6,5 @@
 
 /* Finds the function containing addr; false if none. */
 bool ksyms_lookup(u64 addr, const char **name, u64 *offset);
-/* Address of a named function, 0 if unknown (used by tests). */
-u64 ksyms_address(const char *name);
 
 #endif

@@ -31,7 +31,6 @@ void task_put(struct task *t);
  */
 void task_join(struct task *t);
 int task_tid(const struct task *t);
-int task_last_cpu(const struct task *t);
 struct task *current_task(void);
 
 __noreturn void kthread_exit(void);

@@ -95,10 +95,4 @@ static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
 	arch_irq_restore(flags);
 }
 
-static inline bool spin_is_locked(spinlock_t *l)
-{
-	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
-	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
-}
-
 #endif

@@ -4,7 +4,6 @@
  * between that link and the final one because .ksyms follows .text.
  */
 #include <alloy/ksyms.h>
-#include <alloy/string.h>
 
 extern const u64 ksyms_count;
 extern const u64 ksyms_addrs[];
@@ -28,12 +27,4 @@ bool ksyms_lookup(u64 addr, const char **name, u64 *offset)
 	*name = &ksyms_names[ksyms_name_offs[lo]];
 	*offset = addr - ksyms_addrs[lo];
 	return true;
-}
-
-u64 ksyms_address(const char *name)
-{
-	for (u64 i = 0; i < ksyms_count; i++)
-		if (!strcmp(&ksyms_names[ksyms_name_offs[i]], name))
-			return ksyms_addrs[i];
-	return 0;
 }

@@ -203,11 +203,6 @@ int task_tid(const struct task *t)
 	return t->tid;
 }
 
-int task_last_cpu(const struct task *t)
-{
-	return READ_ONCE(t->cpu);
-}
-
 void set_current_state_blocked(void)
 {
 	struct task *t = current;

@@ -69,17 +69,24 @@ void dump_frame(const struct trap_frame *tf)
 			 read_cr0(), read_cr3(), read_cr4());
 }
 
-static bool try_fixup(struct trap_frame *tf)
+/* The exception-table entry for a faulting instruction, NULL if none. */
+static const struct extable_entry *find_fixup(u64 rip)
 {
 	extern const struct extable_entry __extable_start[], __extable_end[];
 
-	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
-		if (e->insn == tf->rip) {
-			tf->rip = e->fixup;
-			return true;
-		}
-	}
-	return false;
+	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
+		if (e->insn == rip)
+			return e;
+	return NULL;
+}
+
+static bool try_fixup(struct trap_frame *tf)
+{
+	const struct extable_entry *e = find_fixup(tf->rip);
+
+	if (e)
+		tf->rip = e->fixup;
+	return e != NULL;
 }
 
 static __noreturn void die(struct trap_frame *tf)
@@ -105,16 +112,6 @@ static __noreturn void die(struct trap_frame *tf)
 	panic_end();
 }
 
-static bool has_fixup(u64 rip)
-{
-	extern const struct extable_entry __extable_start[], __extable_end[];
-
-	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
-		if (e->insn == rip)
-			return true;
-	return false;
-}
-
 /*
  * Demand paging: a fault on a user address, from the program or from a
  * uaccess copy (an instruction with a fixup), in a task with an address
@@ -126,7 +123,7 @@ static bool handle_user_page_fault(struct trap_frame *tf)
 	u64 addr = read_cr2();
 
 	if (!t || !t->mm || addr >= USER_SPACE_END || !(tf->rflags & X86_EFLAGS_IF) ||
-	    (!(tf->cs & 3) && !has_fixup(tf->rip)))
+	    (!(tf->cs & 3) && !find_fixup(tf->rip)))
 		return false;
 	arch_irq_enable();	/* the VMA lock may sleep */
 	int sig = user_page_fault(t->mm, addr, tf->error & 2, tf->error & 16);
