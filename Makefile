@@ -50,7 +50,7 @@ HOST_TESTS := $(wildcard tests/host/test_*.c)
 RESULTS := $(BUILD)/results
 KTEST_TIMEOUT ?= 600
 
-.PHONY: all kernel run debug test test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
+.PHONY: all kernel run debug test test-system test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
 all: kernel
 
 help:
@@ -128,10 +128,46 @@ $(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
 	@echo "  CARGO   xtask"
 	@$(CARGO) build --offline --release -q -p xtask
 
-run: kernel $(XTASK)
-	@$(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
-		--append "$(APPEND)" --timeout $(TIMEOUT) \
-		--mark 'scheduler running on'
+# ---- the root filesystem: an initramfs with busybox, init, the test
+# runner and the system tests (scripts/mkrootfs.sh). CMD='...' makes init
+# run that shell command line and power off with its exit status;
+# ROOTFS_EXTRA=dir copies a host tree into the root.
+SYSTESTS := $(patsubst userspace/systest/%.c,$(BUILD)/systest/%,$(wildcard userspace/systest/*.c)) \
+	$(patsubst userspace/systest/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/systest/*.sh))
+ROOTBIN := $(BUILD)/rootbin/init $(BUILD)/rootbin/runner
+ROOTFS := $(BUILD)/rootfs.cpio
+
+$(BUILD)/systest/%: userspace/systest/%.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $<"
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+$(BUILD)/systest/%.sh: userspace/systest/%.sh
+	@mkdir -p $(dir $@)
+	@install -m 755 $< $@
+$(BUILD)/rootbin/init: userspace/init/init.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $<"
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+$(BUILD)/rootbin/runner: userspace/runner/runner.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $<"
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+
+.PHONY: rootfs
+rootfs: deps $(SYSTESTS) $(ROOTBIN)
+	@scripts/mkrootfs.sh $(ROOTFS) $(BUILD)/rootfs-stage \
+		--init $(BUILD)/rootbin/init --runner $(BUILD)/rootbin/runner \
+		--tests $(BUILD)/systest $(if $(ROOTFS_EXTRA),--extra '$(ROOTFS_EXTRA)') \
+		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))')
+
+# GNU make can only exit 0 or 2, so with CMD the command's own status is
+# printed last ("alloy: command exited with status N"); xtask exits with it.
+run: kernel $(XTASK) rootfs
+	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
+		--module $(ROOTFS) $(if $(CMD),--batch) \
+		--append "$(if $(CMD),quiet )$(APPEND)" --timeout $(TIMEOUT) \
+		--mark 'scheduler running on' || st=$$?; \
+	$(if $(CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
 
 debug: kernel $(XTASK)
 	@$(XTASK) run --gdb --kernel $(KBIN) --elf $(KELF) --smp $(SMP) \
@@ -144,6 +180,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-host test-xtask test-docs
 	@$(MAKE) --no-print-directory test-ktest FFI=0
 	@$(MAKE) --no-print-directory test-ktest FFI=1
+	@$(MAKE) --no-print-directory test-system FFI=0
+	@$(MAKE) --no-print-directory test-system FFI=1
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
 	@$(MAKE) --no-print-directory test-ffi
 	@$(XTASK) summary $(RESULTS)
@@ -222,6 +260,23 @@ test-ktest: kernel $(XTASK) $(KTEST_MODULE) $(USER_TESTS)
 		scripts/crashtest.sh $(XTASK) $(KBIN) $$s \
 			$(RESULTS)/crash-ffi$(FFI)-smp$$s.tap $(BUILD)/logs; \
 	done
+
+# The system suite: the runner (as init) runs every program and script in
+# /tests of the initramfs and prints KTAP; then `make run CMD=...` itself.
+test-system: kernel $(XTASK) rootfs
+	@mkdir -p $(RESULTS) $(BUILD)/logs
+	@for s in 1 4; do \
+		echo "system: FFI=$(FFI) -smp $$s"; \
+		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
+			--module $(ROOTFS) --mem $(MEM) --append 'init=/sbin/runner' \
+			--timeout $(KTEST_TIMEOUT) --name sys-ffi$(FFI)-smp$$s \
+			--mark 'scheduler running on' \
+			--ktap-out $(RESULTS)/system-ffi$(FFI)-smp$$s.tap \
+			--log $(BUILD)/logs/system-ffi$(FFI)-smp$$s.log > /dev/null || true; \
+		grep -h '^\(ok\|not ok\)' $(RESULTS)/system-ffi$(FFI)-smp$$s.tap | \
+			sed 's/^/  /'; \
+	done
+	@scripts/test-cmd.sh $(MAKE) $(FFI) $(RESULTS)/cmd-ffi$(FFI).tap
 
 # The C/Rust boundary: both kernels' symbols, the Rust crates' own tests,
 # generated bindings still matching their sources, the shared vectors

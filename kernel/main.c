@@ -15,6 +15,9 @@
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/syscall.h>
+#include <alloy/task.h>
+#include <alloy/user.h>
+#include <alloy/vfs.h>
 #include <asm/apic.h>
 #include <ffi/ffi.h>
 #include <asm/arch_cpu.h>
@@ -37,18 +40,50 @@ __noreturn void __stack_chk_fail(void)
 	panic("stack protector: a kernel stack was overwritten");
 }
 
+/*
+ * Runs init (init=PATH, default /sbin/init, else /bin/sh) as pid 1 and
+ * waits for it: when init exits the machine powers off, and QEMU's exit
+ * code carries init's exit status (make run CMD=... relies on this).
+ */
+static void start_init(void)
+{
+	const char *path = cmdline_get("init");
+	const char *envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
+	static const char *const fallback[] = { "/sbin/init", "/bin/sh" };
+	struct task *t = NULL;
+
+	for (size_t i = 0; !t && i < ARRAY_SIZE(fallback) + 1; i++) {
+		const char *p = i == 0 ? path : fallback[i - 1];
+		const char *argv[] = { p, NULL };
+		if (p)
+			t = user_spawn_path(p, argv, envp);
+	}
+	if (!t) {
+		pr_err("init: no /sbin/init or /bin/sh to run (boot with an initramfs; "
+		       "see README). The kernel idles.\n");
+		return;
+	}
+	task_join(t);
+	int st = task_exit_status(t);
+	task_put(t);
+	int code = st & 0x7f ? 128 + (st & 0x7f) : (st >> 8) & 0xff;
+	pr_info("init exited with status %d: powering off\n", code);
+	arch_debug_exit((u32)code);
+	arch_power_off();
+}
+
 static void kinit(void *arg)
 {
 	(void)arg;
 	pr_info("scheduler running on %u CPUs\n", nr_cpus);
 	crashtest_run();
+	vfs_init();
+	tty_init();
 	if (cmdline_has("ktest")) {
 		ktest_run_selected();	/* exits QEMU */
 		return;
 	}
-	pr_info("Alloy %s is up. There is no userspace yet; the kernel idles.\n"
-		"Boot with APPEND='ktest=all' to run the in-kernel tests; "
-		"leave QEMU with Ctrl-A x.\n", ALLOY_VERSION);
+	start_init();
 }
 
 static void setup_log_level(void)

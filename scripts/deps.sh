@@ -23,6 +23,8 @@ have clang || need="$need clang"
 have python3 || need="$need python3"
 # static musl programs for the user-mode tests
 have musl-gcc || need="$need musl-tools"
+# the guest's shell and tools
+[ -x /bin/busybox ] || need="$need busybox-static"
 # real archives for the cpio reader tests
 have cpio || need="$need cpio"
 # ASan/UBSan runtimes for the host tests come with gcc's libasan/libubsan

@@ -67,6 +67,8 @@ void arch_fpu_save(void *area);
 void arch_fpu_restore(const void *area);
 /* AT_HWCAP for ELF programs: CPUID leaf 1 EDX. */
 u64 arch_elf_hwcap(void);
+__noreturn void arch_power_off(void);
+__noreturn void arch_restart(void);
 
 /* Wall-clock seconds since 1970 from the hardware clock. */
 u64 arch_rtc_seconds(void);

@@ -30,5 +30,21 @@
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ETIMEDOUT 110
+#define ESPIPE 29
+#define EROFS 30
+#define EMLINK 31
+#define EPIPE 32
+#define EDOM 33
+#define ELOOP 40
+#define ENOTEMPTY 39
+#define ENOTSUP 95
+#define EOPNOTSUPP 95
+#define EXDEV 18
+#define ETXTBSY 26
+#define EFBIG 27
+#define ECHRNG 44
+#define EOVERFLOW 75
+#define EUCLEAN 117
+#define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */
 
 #endif

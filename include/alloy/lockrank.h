@@ -10,6 +10,11 @@ enum lock_rank {
 	/* sleeping locks (mutexes): always outermost */
 	LR_MUTEX_TEST_OUTER = 10,
 	LR_MUTEX_TEST = 20,
+	LR_MUTEX_NS = 24,	/* a filesystem's namespace (dentry tree) */
+	LR_MUTEX_FPOS = 22,	/* an open file's position (getdents: then ns) */
+	LR_MUTEX_INODE = 30,	/* an inode's data and size */
+	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
+	LR_MUTEX_TTY = 34,	/* the terminal's input */
 	LR_MUTEX_MM = 40,	/* a process's address space */
 	LR_MUTEX_DEFAULT = 50,
 
@@ -18,9 +23,14 @@ enum lock_rank {
 	LR_TEST_INNER = 101,
 	LR_KSTACK = 110,	/* kernel stack slot bitmap */
 	LR_TASKLIST = 120,	/* tid table */
+	LR_PROC = 122,		/* process tree, pids, groups */
+	LR_SIGHAND = 124,	/* a process's signal state */
+	LR_FDTABLE = 126,	/* a process's file descriptors */
+	LR_DCACHE = 128,	/* dentry hash */
 	LR_SHOOTDOWN = 130,	/* TLB shootdown request */
 	LR_PGTABLE = 140,	/* kernel page tables */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
+	LR_TTY = 148,		/* the terminal's line discipline */
 	LR_WAITQ = 150,		/* wait queue / mutex internals */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */

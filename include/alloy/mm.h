@@ -94,6 +94,14 @@ struct page *alloc_pages(unsigned int gfp, unsigned int order);
 void free_pages(struct page *p, unsigned int order);
 static inline struct page *alloc_page(unsigned int gfp) { return alloc_pages(gfp, 0); }
 static inline void free_page(struct page *p) { free_pages(p, 0); }
+/* Shared pages (copy-on-write): the last page_put() frees the page. */
+static inline void page_get(struct page *p) { atomic_inc(&p->refcount); }
+static inline void page_put(struct page *p)
+{
+	if (atomic_dec_and_test(&p->refcount))
+		free_page(p);
+}
+static inline int page_count(const struct page *p) { return atomic_read(&p->refcount); }
 u64 page_alloc_free_count(void);	/* free pages */
 u64 page_alloc_total_count(void);	/* pages ever handed to the allocator */
 void page_alloc_dump(void);		/* free blocks per order, to the console */

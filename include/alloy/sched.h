@@ -8,6 +8,7 @@
 #ifndef ALLOY_SCHED_H
 #define ALLOY_SCHED_H
 
+#include <alloy/compiler.h>
 #include <alloy/types.h>
 
 struct task;
@@ -41,6 +42,8 @@ static inline void sleep_ms(u64 ms) { sleep_ns(ms * 1000000ULL); }
 
 /* Monotonic time since boot in nanoseconds. */
 u64 ktime_ns(void);
+/* Wall-clock time (CLOCK_REALTIME) in nanoseconds since the epoch. */
+u64 wall_clock_ns(void);
 
 /* CPU numbering: 0..nr_cpus-1, dense. */
 extern unsigned int nr_cpus;

@@ -20,6 +20,7 @@
 #define MUTEX_DEPTH 8
 
 struct mutex;
+struct process;
 
 struct task {
 	struct arch_context ctx;
@@ -41,9 +42,9 @@ struct task {
 	int slice;			/* ticks left in this time slice */
 	u64 cpus_seen;			/* bit per CPU it has run on */
 	struct user_mm *mm;		/* NULL for kernel threads */
+	struct process *proc;		/* user tasks: a reference */
 	u64 fs_base;			/* user TLS (arch_prctl) */
 	int exit_status;		/* wait status once a user task exited */
-	int umask;			/* file mode creation mask */
 	u64 robust_list;		/* set_robust_list head (user address) */
 	int mutex_depth;		/* lockdep: sleeping locks held */
 	u8 fpu[ARCH_FPU_SIZE] __aligned(16);	/* user tasks' FPU/SSE state */

@@ -11,5 +11,8 @@
 
 int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);
+/* Copies a NUL-terminated string of at most max-1 bytes; returns its
+ * length, -EFAULT, or -ENAMETOOLONG when no NUL is within max bytes. */
+long strncpy_from_user(char *dst, const char *usrc, size_t max);
 
 #endif

@@ -63,6 +63,8 @@ struct exec_source {
 
 struct user_mm *user_mm_create(void);
 void user_mm_destroy(struct user_mm *mm);
+/* fork: a copy sharing every page copy-on-write; NULL on OOM. */
+struct user_mm *user_mm_fork(struct user_mm *src);
 /* Maps fresh zeroed pages over [va, va+len) where nothing is mapped yet. */
 int user_mm_map_zero(struct user_mm *mm, u64 va, u64 len, unsigned int prot);
 /* Copies into mapped user pages through the kernel's own mapping. */
@@ -76,10 +78,15 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 /* Starts a user task running src; NULL if it cannot. Caller holds a ref. */
 struct task *user_spawn(const struct exec_source *src, const char *const argv[],
 			const char *const envp[]);
+/* The same for a program in the file system. */
+struct task *user_spawn_path(const char *path, const char *const argv[],
+			     const char *const envp[]);
 /* Linux wait status of an exited user task: code << 8, or the signal. */
 int task_exit_status(const struct task *t);
 __noreturn void user_exit(int wait_status);
 /* A fault in user mode: kill the task with `signal`, saying why. */
-__noreturn void user_fault(int signal, u64 addr, u64 ip, const char *what);
+/* A fault in user mode: queues `signal` (forced) for the return to user
+ * mode, where a handler may catch it or the default action kills. */
+void user_fault(int signal, int code, u64 addr, u64 ip, const char *what);
 
 #endif

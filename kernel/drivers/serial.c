@@ -1,9 +1,11 @@
 /*
- * 16550 UART on COM1, polled output. The console lock in printk.c
+ * 16550 UART on COM1: polled output, interrupt-driven input. The console lock in printk.c
  * serialises callers; this file only knows the hardware.
  */
 #include <alloy/console.h>
+#include <asm/apic.h>
 #include <asm/io.h>
+#include <asm/trap.h>
 
 #define COM1 0x3f8
 #define REG_DATA 0
@@ -13,6 +15,7 @@
 #define REG_MCR 4
 #define REG_LSR 5
 #define LSR_THR_EMPTY 0x20
+#define LSR_DATA_READY 0x01
 
 void serial_init(void)
 {
@@ -46,4 +49,25 @@ void serial_write(const char *s, size_t n)
 void console_emergency_write(const char *s, size_t n)
 {
 	serial_write(s, n);
+}
+
+/* Receive interrupts: COM1 is ISA IRQ 4. The handler drains the FIFO. */
+static void (*rx_handler)(u8 c);
+
+static void serial_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	for (int i = 0; i < 64 && (inb(COM1 + REG_LSR) & LSR_DATA_READY); i++) {
+		u8 c = inb(COM1 + REG_DATA);
+		if (rx_handler)
+			rx_handler(c);
+	}
+}
+
+void serial_enable_rx(void (*rx)(u8 c))
+{
+	rx_handler = rx;
+	irq_register(VEC_IRQ_BASE + 4, serial_irq);
+	ioapic_route_isa(4, VEC_IRQ_BASE + 4, lapic_id());
+	outb(COM1 + REG_IER, 0x01);	/* received data available */
 }

@@ -1,7 +1,8 @@
 /*
  * Demand paging for user address spaces: a fault inside a VMA that allows
  * the access gets a fresh zeroed page; anything else is the program's
- * fault. When no page can be had, only the faulting process dies, with a
+ * fault. A write to a page fork shared gets a private copy (copy-on-write).
+ * When no page can be had, only the faulting process dies, with a
  * console line naming it (DESIGN §3: user OOM is not a kernel panic).
  */
 #include <alloy/mm.h>
@@ -22,8 +23,12 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
 	    !(v->prot & UVM_READ))
 		return SIGSEGV;
 	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
-	if (uvm_lookup(&mm->vm, page, &prot))
-		return SIGSEGV;		/* present, so a real protection fault */
+	if (uvm_lookup(&mm->vm, page, &prot)) {
+		if (!write || (prot & UVM_WRITE))
+			return SIGSEGV;	/* a real protection fault */
+		/* copy-on-write: the VMA allows writing, the page is shared */
+		return uvm_make_private(&mm->vm, page, v->prot) ? SIGKILL : 0;
+	}
 	struct page *pg = alloc_page(GFP_ZERO);
 	if (!pg)
 		return SIGKILL;

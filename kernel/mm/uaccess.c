@@ -1,5 +1,7 @@
 /* Range checks around the arch's fault-tolerant copy. */
 #include <alloy/errno.h>
+#include <alloy/compiler.h>
+#include <alloy/string.h>
 #include <alloy/uaccess.h>
 
 long arch_copy_user(void *dst, const void *src, size_t n, int smap);
@@ -23,4 +25,21 @@ int copy_to_user(void *udst, const void *src, size_t n)
 	if (!user_range(udst, n))
 		return -EFAULT;
 	return (int)arch_copy_user(udst, src, n, smap_enabled);
+}
+
+long strncpy_from_user(char *dst, const char *usrc, size_t max)
+{
+	size_t done = 0;
+
+	while (done < max) {
+		u64 a = (u64)(usrc + done);
+		size_t k = MIN(max - done, (size_t)(4096 - (a & 4095)));	/* one page */
+		if (copy_from_user(dst + done, (const void *)a, k))
+			return -EFAULT;
+		const char *nul = memchr(dst + done, 0, k);
+		if (nul)
+			return (long)(nul - dst);
+		done += k;
+	}
+	return -ENAMETOOLONG;
 }

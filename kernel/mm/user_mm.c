@@ -72,3 +72,28 @@ int user_mm_write(struct user_mm *mm, u64 va, const void *src, size_t len)
 	}
 	return 0;
 }
+
+struct user_mm *user_mm_fork(struct user_mm *src)
+{
+	struct user_mm *mm = user_mm_create();
+
+	if (!mm)
+		return NULL;
+	mutex_lock(&src->lock);
+	mm->vmas = kmalloc(sizeof(*mm->vmas) * (size_t)(src->cap ? src->cap : 1), GFP_KERNEL);
+	int rc = mm->vmas ? 0 : -ENOMEM;
+	if (!rc) {
+		memcpy(mm->vmas, src->vmas, sizeof(*mm->vmas) * (size_t)src->nr_vmas);
+		mm->nr_vmas = src->nr_vmas;
+		mm->cap = src->cap ? src->cap : 1;
+		mm->brk_start = src->brk_start;
+		mm->brk = src->brk;
+		rc = uvm_fork(&mm->vm, &src->vm);
+	}
+	mutex_unlock(&src->lock);
+	if (rc) {
+		user_mm_destroy(mm);
+		return NULL;
+	}
+	return mm;
+}

@@ -81,7 +81,7 @@ static void free_pages_in(struct user_mm *mm, u64 start, u64 end)
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
 		phys_addr_t pa = uvm_unmap(&mm->vm, va);
 		if (pa)
-			free_page(pfn_to_page(pa >> PAGE_SHIFT));
+			page_put(pfn_to_page(pa >> PAGE_SHIFT));
 	}
 }
 

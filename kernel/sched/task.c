@@ -72,7 +72,6 @@ static void task_init_common(struct task *t, const char *name)
 	spin_lock_init(&t->lock, "task", LR_TASK);
 	t->state = TASK_RUNNING;
 	t->pinned = CPU_ANY;
-	t->umask = 022;
 	list_init(&t->rq_link);
 	wait_queue_init(&t->exit_wq, "task-exit");
 }

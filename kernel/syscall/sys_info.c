@@ -8,6 +8,7 @@
 #include <alloy/random.h>
 #include <alloy/sched.h>
 #include <alloy/string.h>
+#include <alloy/process.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
 #include <alloy/uaccess.h>
@@ -42,11 +43,11 @@ long sys_getuid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 
 long sys_umask(u64 mask, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	struct task *t = current_task();
-	long old = t->umask;
+	struct process *p = current_proc();
+	long old = p->umask;
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	t->umask = (int)(mask & 0777);
+	p->umask = (u32)(mask & 0777);
 	return old;
 }
 
@@ -84,13 +85,17 @@ static u64 limit_of(u64 resource)
 long sys_prlimit64(u64 pid, u64 resource, u64 new, u64 old, u64 a4, u64 a5)
 {
 	(void)a4; (void)a5;
-	if (pid && (long)pid != task_tid(current_task()))
+	if (pid && (long)pid != current_proc()->pid)
 		return -ESRCH;
 	if (resource >= RLIMIT_NLIMITS)
 		return -EINVAL;
-	if (new)
-		return -EPERM;	/* limits are fixed for now */
-	u64 lim[2] = { limit_of(resource), limit_of(resource) };
+	u64 lim[2] = { limit_of(resource), limit_of(resource) }, want[2];
+	if (new) {
+		if (copy_from_user(want, (const void *)new, sizeof(want)))
+			return -EFAULT;
+		if (want[0] != lim[0] || want[1] != lim[1])
+			return -EPERM;	/* limits are fixed for now */
+	}
 	return old ? copy_to_user((void *)old, lim, sizeof(lim)) : 0;
 }
 
@@ -105,7 +110,7 @@ long sys_sched_getaffinity(u64 pid, u64 len, u64 mask, u64 a3, u64 a4, u64 a5)
 	u64 bits = nr_cpus >= 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
 
 	(void)a3; (void)a4; (void)a5;
-	if (pid && (long)pid != task_tid(current_task()))
+	if (pid && (long)pid != current_proc()->pid)
 		return -ESRCH;
 	if (len < sizeof(bits) || len % sizeof(u64))
 		return -EINVAL;
@@ -121,4 +126,38 @@ long sys_set_robust_list(u64 head, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	current_task()->robust_list = head;	/* walked at exit once threads exist */
 	return 0;
+}
+
+long sys_time(u64 tloc, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	s64 now = (s64)(wall_clock_ns() / 1000000000ULL);
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (tloc && copy_to_user((void *)tloc, &now, sizeof(now)))
+		return -EFAULT;
+	return now;
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+/* prctl: the process name only; other options are -EINVAL. */
+long sys_prctl(u64 option, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	struct process *p = current_proc();
+	char name[16];
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	switch (option) {
+	case PR_SET_NAME:
+		if (strncpy_from_user(name, (const char *)arg, sizeof(name)) == -EFAULT)
+			return -EFAULT;
+		name[15] = '\0';
+		strlcpy(p->comm, name, sizeof(p->comm));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user((void *)arg, p->comm, sizeof(p->comm));
+	default:
+		return -EINVAL;
+	}
 }

@@ -8,6 +8,10 @@
 #include <alloy/task.h>
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
+#include <alloy/printk.h>
+#include <alloy/process.h>
+#include <asm/trap.h>
+#include "sysfs.h"
 
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
@@ -19,16 +23,102 @@ long sys_exit(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	user_exit((int)(code & 0xff) << 8);
 }
 
+/* One thread per process: the thread id is the pid. */
 long sys_getpid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	return task_tid(current_task());
+	return current_proc()->pid;
 }
 
 long sys_set_tid_address(u64 ptr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)ptr; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	return task_tid(current_task());
+	return current_proc()->pid;
+}
+
+long sys_getppid(SYSARGS) { return proc_getppid(); }
+long sys_getpgid(SYSARGS) { return proc_getpgid((int)a0, false); }
+long sys_getpgrp(SYSARGS) { return proc_getpgid(0, false); }
+long sys_getsid(SYSARGS) { return proc_getpgid((int)a0, true); }
+long sys_setpgid(SYSARGS) { return proc_setpgid((int)a0, (int)a1); }
+long sys_setsid(SYSARGS) { return proc_setsid(); }
+
+long sys_fork(SYSARGS) { return user_fork(current_user_frame(), 0, 0, false); }
+long sys_vfork(SYSARGS) { return user_fork(current_user_frame(), 0, 0, true); }
+
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_SIGHAND 0x800
+#define CLONE_VFORK 0x4000
+#define CLONE_THREAD 0x10000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_CHILD_SETTID 0x1000000
+
+/* clone(flags, stack, parent_tid, child_tid, tls) for new processes only;
+ * CLONE_VM without CLONE_THREAD (posix_spawn's vfork) gets a copy-on-write
+ * copy, which such callers cannot tell apart. */
+long sys_clone(SYSARGS)
+{
+	u64 flags = a0;
+
+	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES | CLONE_FS | CLONE_SETTLS))
+		return -EINVAL;		/* threads come later */
+	if ((flags & 0xff) && (flags & 0xff) != SIGCHLD)
+		return -EINVAL;
+	long pid = user_fork(current_user_frame(), a1,
+			     flags & CLONE_CHILD_SETTID ? a3 : 0, flags & CLONE_VFORK);
+	if (pid > 0 && (flags & CLONE_PARENT_SETTID)) {
+		int v = (int)pid;
+		copy_to_user((void *)a2, &v, sizeof(v));
+	}
+	return pid;
+}
+
+long sys_wait4(SYSARGS)
+{
+	int status;
+
+	if (a2 & ~(u64)(1 | 2 | 8 | 0x40000000 | 0x80000000))
+		return -EINVAL;
+	long pid = proc_wait((int)a0, &status, (int)a2);
+	if (pid > 0 && a1 && copy_to_user((void *)a1, &status, sizeof(status)))
+		return -EFAULT;
+	if (pid >= 0 && a3) {
+		u8 ru[144] = { 0 };	/* struct rusage: no accounting yet */
+		if (copy_to_user((void *)a3, ru, sizeof(ru)))
+			return -EFAULT;
+	}
+	return pid;
+}
+
+#define REBOOT_MAGIC1 0xfee1deadU
+#define REBOOT_CMD_RESTART 0x01234567U
+#define REBOOT_CMD_HALT 0xcdef0123U
+#define REBOOT_CMD_POWER_OFF 0x4321fedcU
+#define REBOOT_CMD_CAD_ON 0x89abcdefU
+#define REBOOT_CMD_CAD_OFF 0U
+
+long sys_reboot(SYSARGS)
+{
+	if ((u32)a0 != REBOOT_MAGIC1)
+		return -EINVAL;
+	switch ((u32)a2) {
+	case REBOOT_CMD_CAD_ON:
+	case REBOOT_CMD_CAD_OFF:
+		return 0;
+	case REBOOT_CMD_RESTART:
+		pr_info("reboot: restarting\n");
+		arch_restart();
+	case REBOOT_CMD_HALT:
+	case REBOOT_CMD_POWER_OFF:
+		pr_info("reboot: power down\n");
+		arch_power_off();
+	default:
+		return -EINVAL;
+	}
 }
 
 long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -6,6 +6,8 @@
 #include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/sched.h>
+#include <alloy/signal.h>
+#include <alloy/task.h>
 #include <alloy/syscall.h>
 #include <alloy/uaccess.h>
 
@@ -27,6 +29,11 @@ static u64 boot_epoch_ns;	/* wall time when ktime_ns() was 0 */
 void time_init(void)
 {
 	boot_epoch_ns = arch_rtc_seconds() * NSEC - ktime_ns();
+}
+
+u64 wall_clock_ns(void)
+{
+	return boot_epoch_ns + ktime_ns();
 }
 
 static int clock_now(u64 clock, u64 *ns)
@@ -82,22 +89,43 @@ static int read_timespec(u64 uptr, u64 *ns)
 	return 0;
 }
 
+/* Sleeps ns unless a signal comes first: then -EINTR and the rest in rem. */
+static long sleep_interruptible(u64 ns, u64 rem)
+{
+	u64 deadline = ktime_ns() + ns, now;
+
+	for (now = ktime_ns(); now < deadline; now = ktime_ns()) {
+		set_current_state_blocked();
+		if (signal_pending())
+			break;
+		schedule_timeout(deadline - now);
+	}
+	set_current_state_running();
+	if (now >= deadline)
+		return 0;
+	if (rem) {
+		u64 left = deadline - now;
+		struct { s64 sec, nsec; } ts = { (s64)(left / NSEC), (s64)(left % NSEC) };
+		if (copy_to_user((void *)rem, &ts, sizeof(ts)))
+			return -EFAULT;
+	}
+	return -EINTR;
+}
+
 long sys_nanosleep(u64 req, u64 rem, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	u64 ns;
 
-	(void)rem; (void)a2; (void)a3; (void)a4; (void)a5;
+	(void)a2; (void)a3; (void)a4; (void)a5;
 	int rc = read_timespec(req, &ns);
-	if (!rc)
-		sleep_ns(ns);
-	return rc;
+	return rc ? rc : sleep_interruptible(ns, rem);
 }
 
 long sys_clock_nanosleep(u64 clock, u64 flags, u64 req, u64 rem, u64 a4, u64 a5)
 {
 	u64 ns, now;
 
-	(void)rem; (void)a4; (void)a5;
+	(void)a4; (void)a5;
 	int rc = clock_now(clock, &now);
 	if (!rc)
 		rc = read_timespec(req, &ns);
@@ -105,8 +133,7 @@ long sys_clock_nanosleep(u64 clock, u64 flags, u64 req, u64 rem, u64 a4, u64 a5)
 		return rc;
 	if (flags & TIMER_ABSTIME)
 		ns = ns > now ? ns - now : 0;
-	sleep_ns(ns);
-	return 0;
+	return sleep_interruptible(ns, flags & TIMER_ABSTIME ? 0 : rem);
 }
 
 long sys_sched_yield(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -33,6 +33,13 @@ entry_syscall:
 	jmp trap_return
 
 /* arch_enter_user(rip, rsp): a fresh user frame, out through trap_return. */
+	.globl arch_return_to_user
+/* arch_return_to_user(frame): a complete user frame, e.g. a fork child's. */
+arch_return_to_user:
+	cli
+	movq %rdi, %rsp
+	jmp trap_return
+
 	.globl arch_enter_user
 arch_enter_user:
 	cli

@@ -1,12 +1,35 @@
 /* From the syscall entry's frame to the generic table and back. */
 #include <alloy/arch.h>
+#include <alloy/signal.h>
+#include <alloy/sched.h>
 #include <alloy/syscall.h>
+#include <alloy/task.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
+
+#define ERESTARTSYS 512
+
+struct trap_frame *current_user_frame(void)
+{
+	return (struct trap_frame *)current_task()->kstack_top - 1;
+}
+
+/* Pending signals and syscall restarts, on every return to user mode. */
+void user_return_work(struct trap_frame *tf)
+{
+	if (!signal_work() && !(tf->vector == 0x100 && tf->rax == (u64)-ERESTARTSYS))
+		return;
+	arch_irq_enable();
+	signal_deliver(tf);
+	arch_irq_disable();
+}
 
 void syscall_dispatch(struct trap_frame *tf)
 {
 	arch_irq_enable();	/* syscalls are preemptible */
+	tf->error = tf->rax;	/* the number, for a restart */
 	tf->rax = (u64)syscall_invoke(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10,
 				      tf->r8, tf->r9);
+	arch_irq_disable();
+	user_return_work(tf);
 }

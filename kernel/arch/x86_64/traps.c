@@ -130,8 +130,11 @@ static bool handle_user_page_fault(struct trap_frame *tf)
 	arch_irq_disable();	/* back to the entry path's state */
 	if (!sig)
 		return true;
-	if (tf->cs & 3)
-		user_fault(sig, addr, tf->rip, sig == 9 ? "out of memory" : "page fault");
+	if (tf->cs & 3) {
+		user_fault(sig, tf->error & 1 ? 2 : 1, addr, tf->rip,	/* SEGV_ACCERR/MAPERR */
+			   sig == 9 ? "out of memory" : "page fault");
+		return true;	/* a signal is queued for the return */
+	}
 	return false;		/* a uaccess copy: its fixup returns -EFAULT */
 }
 
@@ -149,9 +152,12 @@ static void exception(struct trap_frame *tf)
 		static const int signals[32] = { [0] = 8, [6] = 4, [13] = 11, [14] = 11,
 						 [16] = 8, [17] = 7, [19] = 8 };
 		u64 v = tf->vector & 31;	/* exceptions only get here */
+		static const int codes[32] = { [0] = 1, [6] = 2, [13] = 0x80, [16] = 0,
+					       [17] = 2, [19] = 0 };	/* FPE_INTDIV, ILL_ILLOPN.. */
 		int sig = signals[v] ? signals[v] : 11;
-		user_fault(sig, v == VEC_PAGE_FAULT ? read_cr2() : 0, tf->rip,
+		user_fault(sig, codes[v], v == 13 ? 0 : tf->rip, tf->rip,
 			   exception_names[v] ? exception_names[v] : "fault");
+		return;
 	}
 	if ((tf->vector == VEC_PAGE_FAULT || tf->vector == 13) && try_fixup(tf))
 		return;
@@ -164,6 +170,8 @@ void trap_dispatch(struct trap_frame *tf)
 
 	if (v < 32) {
 		exception(tf);
+		if (tf->cs & 3)
+			user_return_work(tf);
 		return;
 	}
 	struct cpu *c = this_cpu();
@@ -174,4 +182,6 @@ void trap_dispatch(struct trap_frame *tf)
 		lapic_eoi();
 	c->irq_depth--;
 	sched_irq_exit(tf);
+	if (tf->cs & 3)
+		user_return_work(tf);
 }

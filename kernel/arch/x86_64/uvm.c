@@ -98,6 +98,73 @@ int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot)
 
 	if (!e || !(*e & PTE_P))
 		return -ENOENT;
+	/* a page shared copy-on-write stays read-only until the write fault */
+	if (page_count(pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT)) > 1)
+		prot &= ~UVM_WRITE;
+	*e = (*e & PTE_ADDR) | PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) |
+	     (prot & UVM_EXEC ? 0 : PTE_NX);
+	flush(vm, va);
+	return 0;
+}
+
+/* Copies one level of the lower half, sharing leaf pages read-only. */
+static int fork_table(u64 *dst, u64 *src, int level)
+{
+	for (int i = 0; i < 512; i++) {
+		if (!(src[i] & PTE_P))
+			continue;
+		if (level == 1) {
+			src[i] &= ~PTE_W;
+			dst[i] = src[i];
+			page_get(pfn_to_page((src[i] & PTE_ADDR) >> PAGE_SHIFT));
+			continue;
+		}
+		struct page *pg = alloc_page(GFP_ZERO);
+		if (!pg)
+			return -ENOMEM;
+		dst[i] = page_to_phys(pg) | PTE_P | PTE_W | PTE_U;
+		int rc = fork_table(page_to_virt(pg), phys_to_virt(src[i] & PTE_ADDR), level - 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int uvm_fork(struct arch_vm *dst, struct arch_vm *src)
+{
+	int rc = 0;
+
+	for (int i = 0; i < 256 && !rc; i++) {
+		if (!(src->pml4[i] & PTE_P))
+			continue;
+		struct page *pg = alloc_page(GFP_ZERO);
+		if (!pg) {
+			rc = -ENOMEM;
+			break;
+		}
+		dst->pml4[i] = page_to_phys(pg) | PTE_P | PTE_W | PTE_U;
+		rc = fork_table(page_to_virt(pg), phys_to_virt(src->pml4[i] & PTE_ADDR), 3);
+	}
+	if ((read_cr3() & PTE_ADDR) == src->pml4_phys)
+		write_cr3(read_cr3());	/* the parent's pages are read-only now */
+	return rc;	/* on error the caller destroys dst: refcounts stay exact */
+}
+
+int uvm_make_private(struct arch_vm *vm, u64 va, unsigned int prot)
+{
+	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
+
+	if (!e || !(*e & PTE_P))
+		return -ENOENT;
+	struct page *old = pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT);
+	if (page_count(old) > 1) {
+		struct page *pg = alloc_page(GFP_KERNEL);
+		if (!pg)
+			return -ENOMEM;
+		memcpy(page_to_virt(pg), page_to_virt(old), PAGE_SIZE);
+		*e = page_to_phys(pg) | (*e & ~PTE_ADDR);
+		page_put(old);
+	}
 	*e = (*e & PTE_ADDR) | PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) |
 	     (prot & UVM_EXEC ? 0 : PTE_NX);
 	flush(vm, va);
@@ -113,7 +180,7 @@ static void free_table(u64 *tbl, int level)
 		if (level > 1)
 			free_table(phys_to_virt(pa), level - 1);
 		else
-			free_page(pfn_to_page(pa >> PAGE_SHIFT));
+			page_put(pfn_to_page(pa >> PAGE_SHIFT));
 	}
 	free_page(virt_to_page(tbl));
 }

@@ -30,4 +30,11 @@ struct extable_entry {
 
 void dump_frame(const struct trap_frame *tf);
 
+/* The user frame at the top of current's kernel stack (syscall context). */
+struct trap_frame *current_user_frame(void);
+/* Signals and restarts before returning to user mode (IRQs off). */
+void user_return_work(struct trap_frame *tf);
+/* Leaves for user mode through a complete frame (a fork child). */
+__attribute__((noreturn)) void arch_return_to_user(struct trap_frame *tf);
+
 #endif

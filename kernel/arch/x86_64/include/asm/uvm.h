@@ -23,6 +23,11 @@ phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va);
 int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot);
 /* Unmaps and frees every user page and page table, then the PML4. */
 void uvm_destroy(struct arch_vm *vm);
+/* fork: dst (fresh) shares every page of src's lower half read-only. */
+int uvm_fork(struct arch_vm *dst, struct arch_vm *src);
+/* A write fault on a shared page: gives va its own copy (if still shared)
+ * and sets prot. -ENOENT if nothing is mapped, -ENOMEM. */
+int uvm_make_private(struct arch_vm *vm, u64 va, unsigned int prot);
 /* Load vm's page tables on this CPU (NULL: the kernel's own). */
 void uvm_activate(struct arch_vm *vm);
 

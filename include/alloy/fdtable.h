@@ -1,0 +1,40 @@
+/*
+ * A process's file descriptors (kernel/fs/fdtable.c): a table of file
+ * references with a close-on-exec bit each, grown on demand up to
+ * FD_MAX (RLIMIT_NOFILE). fork copies it; threads will share it.
+ */
+#ifndef ALLOY_FDTABLE_H
+#define ALLOY_FDTABLE_H
+
+#include <alloy/atomic.h>
+#include <alloy/spinlock.h>
+
+#define FD_MAX 1024
+
+struct file;
+
+struct fdtable {
+	atomic_t refcount;
+	spinlock_t lock;
+	int size;		/* slots in fd[] */
+	struct file **fd;	/* [lock] */
+	u64 *cloexec;		/* [lock] bit per slot */
+};
+
+struct fdtable *fdt_create(void);
+/* A copy holding its own reference on every open file; NULL on OOM. */
+struct fdtable *fdt_copy(struct fdtable *t);
+void fdt_put(struct fdtable *t);
+/* Installs f (taking over the caller's reference) at the lowest free
+ * slot >= min; returns the fd, -EMFILE, or -ENOMEM. */
+int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* The file at fd with a reference, or NULL (EBADF). */
+struct file *fd_get(struct fdtable *t, int fd);
+int fd_close(struct fdtable *t, int fd);
+/* dup2/dup3: makes newfd refer to oldfd's file. */
+int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec);
+int fd_get_cloexec(struct fdtable *t, int fd);
+int fd_set_cloexec(struct fdtable *t, int fd, bool on);
+void fdt_close_on_exec(struct fdtable *t);
+
+#endif

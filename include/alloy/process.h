@@ -1,0 +1,94 @@
+/*
+ * Processes (kernel/sched/process.c, fork.c, signal.c): what a Linux
+ * process owns beyond its one thread — pid, parent and children, process
+ * group and session, address space, files, cwd and signal handlers.
+ *
+ * Locks: proc_lock (one, like Linux's tasklist_lock) guards the tree,
+ * pids, groups and zombie state; p->sig_lock a process's handlers and
+ * its thread's pending/blocked masks. A process is freed when its last
+ * reference goes: the thread holds one, the parent's child list one.
+ */
+#ifndef ALLOY_PROCESS_H
+#define ALLOY_PROCESS_H
+
+#include <alloy/atomic.h>
+#include <alloy/list.h>
+#include <alloy/signal.h>
+#include <alloy/spinlock.h>
+#include <alloy/vfs.h>
+#include <alloy/wait.h>
+
+#define PID_MAX 32768
+
+struct fdtable;
+struct user_mm;
+struct task;
+
+struct k_sigaction {
+	u64 handler;		/* SIG_DFL, SIG_IGN or a user address */
+	u64 flags;
+	u64 restorer;
+	u64 mask;
+};
+
+struct process {
+	atomic_t refcount;
+	int pid, pgid, sid;		/* [proc_lock] */
+	struct process *parent;		/* [proc_lock] NULL: started by the kernel */
+	struct list_head children;	/* [proc_lock] */
+	struct list_head sibling;	/* [proc_lock] in parent->children */
+	struct task *task;		/* the thread; a reference */
+	bool zombie;			/* [proc_lock] exited, not yet reaped */
+	bool exec_done;			/* [proc_lock] vfork: parent may go on */
+	int exit_status;		/* [proc_lock] wait status */
+	struct wait_queue child_wq;	/* wait4 and vfork sleep here */
+	struct fdtable *files;
+	struct path cwd;		/* [cwd_lock] */
+	spinlock_t cwd_lock;
+	u32 umask;
+	spinlock_t sig_lock;
+	struct k_sigaction sa[NSIG];	/* [sig_lock] */
+	u64 pending, blocked;		/* [sig_lock] the thread's signals */
+	u64 saved_blocked;		/* [sig_lock] sigsuspend's mask to restore */
+	bool restore_blocked;		/* [sig_lock] */
+	struct ksiginfo info[NSIG];	/* [sig_lock] for each pending signal */
+	u64 altstack_sp, altstack_size;
+	u32 altstack_flags;
+	char comm[16];
+};
+
+struct process *current_proc(void);
+void proc_get(struct process *p);
+void proc_put(struct process *p);
+/* The process with this pid, with a reference; NULL if none. */
+struct process *proc_find(int pid);
+
+/* A new process with no thread yet; parent NULL for init or a kernel
+ * spawn. Copies files/cwd/handlers from parent when given. */
+struct process *proc_create(struct process *parent);
+/* The thread exits: files closed, parent told, zombie until reaped. */
+void proc_exit(struct process *p, int wait_status);
+/* Undoes proc_create for a process that never ran. */
+void proc_abort(struct process *p);
+/* wait4 semantics; status and pid of the reaped child. */
+long proc_wait(int pid, int *status, int options);
+/* Marks p as having exec'd or exited for a vfork parent. */
+void proc_vfork_release(struct process *p);
+
+/* Path lookups relative to the process's cwd (reference taken). */
+void proc_cwd(struct path *out);
+void proc_set_cwd(const struct path *p);
+
+/* Signals to a pid (>0), a group (<-1: -pgid, 0: caller's group) or all (-1). */
+int proc_kill(int pid, int sig, int code);
+int proc_setpgid(int pid, int pgid);
+int proc_setsid(void);
+int proc_getpgid(int pid, bool sid);
+int proc_getppid(void);
+void proc_vfork_wait(struct process *child);
+
+struct trap_frame;
+/* fork/vfork/clone: a copy of the caller returning 0 in the child. */
+long user_fork(const struct trap_frame *tf, u64 new_sp, u64 child_tid, bool vfork);
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * The virtual file system: inodes, dentries, mounts and open files, all
+ * refcounted. docs/vfs.md describes the design and its locks:
+ *
+ *   - A superblock's namespace mutex (sb->ns_lock) guards its dentry tree:
+ *     lookups, creation, removal and rename in that filesystem.
+ *   - An inode's mutex guards its data and size (read/write/truncate).
+ *   - A file's pos_lock serialises read/write/lseek on one open file.
+ *
+ * Order: ns_lock, then inode lock, then the mm lock (copying to user
+ * memory may fault). A pointer to an inode or dentry is only kept with a
+ * reference (inode_get/dentry_get).
+ */
+#ifndef ALLOY_VFS_H
+#define ALLOY_VFS_H
+
+#include <alloy/atomic.h>
+#include <alloy/list.h>
+#include <alloy/mutex.h>
+#include <alloy/page_tree.h>
+#include <alloy/types.h>
+#include <alloy/wait.h>
+
+#define NAME_MAX 255
+#define PATH_MAX 4096
+#define SYMLOOP_MAX 40
+
+/* st_mode */
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK 0120000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define S_ISTYPE(m, t) (((m) & S_IFMT) == (t))
+#define S_ISDIR(m) S_ISTYPE(m, S_IFDIR)
+#define S_ISREG(m) S_ISTYPE(m, S_IFREG)
+#define S_ISLNK(m) S_ISTYPE(m, S_IFLNK)
+#define S_ISCHR(m) S_ISTYPE(m, S_IFCHR)
+#define S_ISFIFO(m) S_ISTYPE(m, S_IFIFO)
+#define S_ISBLK(m) S_ISTYPE(m, S_IFBLK)
+
+/* open flags (Linux x86-64) */
+#define O_ACCMODE 03
+#define O_RDONLY 00
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
+#define O_CLOEXEC 02000000
+#define O_PATH 010000000
+#define O_LARGEFILE 0100000
+
+#define MKDEV(ma, mi) (((u32)(ma) << 8) | (u32)(mi))
+#define MAJOR(d) ((d) >> 8)
+#define MINOR(d) ((d) & 0xff)
+
+struct inode;
+struct dentry;
+struct file;
+struct super_block;
+struct poll_table;
+
+/* Where data moves: user memory (checked) or a kernel buffer. */
+struct iobuf {
+	u64 addr;
+	bool kernel;
+};
+
+int iob_copy_out(struct iobuf b, size_t off, const void *src, size_t n);
+int iob_copy_in(void *dst, struct iobuf b, size_t off, size_t n);
+int iob_zero(struct iobuf b, size_t off, size_t n);
+
+struct timespec64 {
+	s64 sec;
+	s64 nsec;
+};
+
+struct inode_ops {
+	/* On a dentry-cache miss: -ENOENT if absent (memfs keeps all). */
+	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	/* New inode of `mode` (any type) with rdev / symlink target. */
+	int (*mknod)(struct inode *dir, u32 mode, u32 rdev, const char *target,
+		     struct inode **out);
+	int (*link)(struct inode *dir, struct inode *inode);
+	int (*unlink)(struct inode *dir, struct inode *inode);
+	int (*readlink)(struct inode *inode, char *buf, size_t len);
+	int (*truncate)(struct inode *inode, u64 size);
+	void (*evict)(struct inode *inode);	/* last reference gone */
+};
+
+struct file_ops {
+	long (*read)(struct file *f, struct iobuf b, size_t n, u64 *pos);
+	long (*write)(struct file *f, struct iobuf b, size_t n, u64 *pos);
+	/* Readiness mask (POLLIN...); registers on wait queues through pt. */
+	unsigned int (*poll)(struct file *f, struct poll_table *pt);
+	long (*ioctl)(struct file *f, u32 cmd, u64 arg);
+	/* Directory entries from *pos on; see vfs_getdents(). */
+	int (*iterate)(struct file *f, u64 *pos,
+		       bool (*emit)(void *ctx, const char *name, size_t len, u64 ino,
+				    u32 mode, u64 next),
+		       void *ctx);
+	int (*open)(struct inode *inode, struct file *f);
+	void (*release)(struct file *f);
+	bool seekable;
+};
+
+struct super_block {
+	struct mutex ns_lock;
+	const char *type;
+	u32 dev;
+	atomic_long_t next_ino;
+	struct dentry *root;
+};
+
+struct inode {
+	atomic_t refcount;
+	u64 ino;
+	u32 mode, nlink, uid, gid, rdev;
+	u64 size;			/* [lock] */
+	struct timespec64 atime, mtime, ctime;
+	struct mutex lock;		/* data, size, times */
+	const struct inode_ops *iop;
+	const struct file_ops *fop;
+	struct super_block *sb;
+	struct page_tree pages;		/* memfs data */
+	char *target;			/* symlink target, kmalloc'd */
+	void *priv;			/* e.g. the pipe of a FIFO */
+};
+
+struct mount;
+
+struct dentry {
+	atomic_t refcount;
+	struct inode *inode;		/* NULL once removed */
+	struct dentry *parent;		/* holds a reference; self for a root */
+	struct super_block *sb;
+	struct list_head children;	/* [sb->ns_lock] */
+	struct list_head sibling;	/* [sb->ns_lock] */
+	struct list_head hash_link;	/* [dcache lock] */
+	struct mount *mounted;		/* a filesystem mounted here */
+	u64 cookie;			/* getdents position in the parent */
+	u64 next_cookie;		/* for children */
+	bool dead;			/* removed from the tree */
+	u8 name_len;
+	char *name;			/* NUL-terminated, kmalloc'd */
+};
+
+struct mount {
+	struct dentry *root;		/* of the mounted filesystem */
+	struct dentry *mountpoint;	/* in the parent filesystem */
+	struct mount *parent;
+};
+
+/* A position in the tree: a dentry and the mount it was reached in. */
+struct path {
+	struct mount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	atomic_t refcount;
+	const struct file_ops *fop;
+	struct inode *inode;		/* holds a reference */
+	struct path path;		/* holds a dentry reference, or NULL */
+	struct mutex pos_lock;
+	u64 pos;			/* [pos_lock] */
+	u32 flags;			/* O_* status flags (F_SETFL) */
+	void *priv;
+};
+
+/* inodes and dentries (kernel/fs/vfs.c) */
+struct inode *inode_alloc(struct super_block *sb, u32 mode);
+void inode_get(struct inode *i);
+void inode_put(struct inode *i);
+struct timespec64 vfs_now(void);
+struct dentry *dentry_get(struct dentry *d);
+void dentry_put(struct dentry *d);
+/* Child of parent named name, with a reference; NULL if not cached. */
+struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len);
+/* Links a new child (takes over the inode reference); caller holds ns_lock. */
+struct dentry *d_add(struct dentry *parent, const char *name, size_t len,
+		     struct inode *inode);
+/* Unhashes d and drops the tree's reference; caller holds ns_lock. */
+void d_delete(struct dentry *d);
+int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
+struct super_block *sb_create(const char *type);
+int sb_set_root(struct super_block *sb, struct inode *root);
+
+/* open files (kernel/fs/file.c) */
+struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+long file_read(struct file *f, struct iobuf b, size_t n);
+long file_write(struct file *f, struct iobuf b, size_t n);
+long file_read_at(struct file *f, struct iobuf b, size_t n, u64 pos);
+long file_write_at(struct file *f, struct iobuf b, size_t n, u64 pos);
+/* Opens an inode reached at p (devices pick their ops by rdev). */
+int vfs_open_inode(const struct path *p, u32 flags, struct file **out);
+
+/* path walk and namespace operations (kernel/fs/namei.c) */
+#define LOOKUP_FOLLOW 1		/* follow a final symlink */
+#define LOOKUP_DIRECTORY 2	/* the result must be a directory */
+#define LOOKUP_PARENT 4		/* stop at the parent; see vfs_walk_parent */
+
+void vfs_set_root(struct mount *m);
+struct path vfs_root(void);
+void path_get(const struct path *p);
+void path_put(struct path *p);
+/* Resolves a kernel-space path relative to `base` (NULL: cwd). */
+int vfs_walk(const struct path *base, const char *path, int flags, struct path *out);
+/* Resolves all but the last component; *name points into path. */
+int vfs_walk_parent(const struct path *base, const char *path, struct path *parent,
+		    const char **name, size_t *len);
+int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
+	     struct file **out);
+int vfs_mknod(const struct path *base, const char *path, u32 mode, u32 rdev);
+int vfs_mkdir(const struct path *base, const char *path, u32 mode);
+int vfs_symlink(const struct path *base, const char *target, const char *path);
+int vfs_link(const struct path *obase, const char *old, const struct path *nbase,
+	     const char *new, int flags);
+int vfs_unlink(const struct path *base, const char *path);
+int vfs_rmdir(const struct path *base, const char *path);
+int vfs_rename(const struct path *obase, const char *old, const struct path *nbase,
+	       const char *new);
+int vfs_readlink(const struct path *p, char *buf, size_t len);
+int vfs_truncate(struct inode *inode, u64 size);
+/* Absolute path of p into buf; returns its length with the NUL. */
+int vfs_path_name(const struct path *p, char *buf, size_t len);
+int vfs_mount(struct super_block *sb, const struct path *at);
+
+/* the memory filesystem (kernel/fs/memfs.c) */
+struct super_block *memfs_create(void);
+extern const struct file_ops memfs_dir_fops;
+
+/* pipes (kernel/fs/pipe.c): a read end and a write end */
+int pipe_create(u32 flags, struct file **rd, struct file **wr);
+
+/* char devices (kernel/fs/devices.c) */
+int chrdev_open(struct inode *inode, struct file *f);
+/* The console terminal (kernel/drivers/tty.c). */
+int tty_open(struct inode *inode, struct file *f);
+void tty_init(void);
+
+/* boot: root, /dev and the initramfs (kernel/fs/initramfs.c) */
+void vfs_init(void);
+int initramfs_unpack(const u8 *archive, size_t len);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * The x86-64 Linux signal frame (struct rt_sigframe): the return address
+ * (sa_restorer, which calls rt_sigreturn), a ucontext whose mcontext is
+ * the interrupted registers, the siginfo, and the FXSAVE image. Nothing
+ * from the frame is trusted on the way back: segments are forced to user
+ * ones, RFLAGS keeps only the bits a program may change, and MXCSR's
+ * reserved bits are cleared so FXRSTOR cannot fault in the kernel.
+ */
+#include <alloy/arch.h>
+#include <alloy/errno.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/string.h>
+#include <alloy/task.h>
+#include <alloy/uaccess.h>
+#include <asm/trap.h>
+
+#define USER_CS 0x2b
+#define USER_SS 0x23
+#define FLAGS_USER 0x40dd5ULL	/* CF PF AF ZF SF TF DF OF AC */
+#define MXCSR_MASK 0xffbfU
+
+struct sigcontext {
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	u16 cs, gs, fs, ss;
+	u64 err, trapno, oldmask, cr2;
+	u64 fpstate;
+	u64 reserved[8];
+};
+
+struct ucontext {
+	u64 uc_flags;
+	u64 uc_link;
+	u64 ss_sp;
+	s32 ss_flags, pad;
+	u64 ss_size;
+	struct sigcontext mc;
+	u64 uc_sigmask;
+};
+
+struct siginfo {
+	s32 signo, errno_, code, pad;
+	union {
+		struct { s32 pid, uid; } kill;
+		struct { s32 pid, uid, status, pad; s64 utime, stime; } chld;
+		struct { u64 addr; } fault;
+		u8 bytes[112];
+	};
+};
+
+struct rt_sigframe {
+	u64 pretcode;
+	struct ucontext uc;
+	struct siginfo info;
+};
+
+_Static_assert(sizeof(struct sigcontext) == 256, "sigcontext layout");
+_Static_assert(sizeof(struct siginfo) == 128, "siginfo layout");
+_Static_assert(__builtin_offsetof(struct ucontext, mc) == 40, "ucontext layout");
+
+int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
+		      const struct k_sigaction *sa, u64 old_blocked, u64 sp)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	struct rt_sigframe f;
+
+	if (!(sa->flags & SA_RESTORER))
+		return -EFAULT;		/* every libc supplies one */
+	sp -= 128;			/* the interrupted code's red zone */
+	u64 fp = ALIGN_DOWN(sp - ARCH_FPU_SIZE, 64);
+	u64 frame = ALIGN_DOWN(fp - sizeof(f), 16) - 8;	/* as if called */
+
+	memset(&f, 0, sizeof(f));
+	f.pretcode = sa->restorer;
+	f.uc.ss_sp = p->altstack_sp;
+	f.uc.ss_size = p->altstack_size;
+	f.uc.ss_flags = p->altstack_size ? (tf->rsp - p->altstack_sp < p->altstack_size ? 1 : 0)
+					 : 2;	/* SS_ONSTACK / SS_DISABLE */
+	struct sigcontext *mc = &f.uc.mc;
+	mc->r8 = tf->r8; mc->r9 = tf->r9; mc->r10 = tf->r10; mc->r11 = tf->r11;
+	mc->r12 = tf->r12; mc->r13 = tf->r13; mc->r14 = tf->r14; mc->r15 = tf->r15;
+	mc->rdi = tf->rdi; mc->rsi = tf->rsi; mc->rbp = tf->rbp; mc->rbx = tf->rbx;
+	mc->rdx = tf->rdx; mc->rax = tf->rax; mc->rcx = tf->rcx; mc->rsp = tf->rsp;
+	mc->rip = tf->rip; mc->eflags = tf->rflags; mc->cs = USER_CS; mc->ss = USER_SS;
+	mc->trapno = tf->vector < 32 ? tf->vector : 0;
+	mc->err = tf->vector < 32 ? tf->error : 0;
+	mc->cr2 = si->addr;
+	mc->oldmask = old_blocked;
+	mc->fpstate = fp;
+	f.uc.uc_sigmask = old_blocked;
+	f.info.signo = si->signo;
+	f.info.code = si->code;
+	if (si->signo == SIGCHLD) {
+		f.info.chld.pid = si->pid;
+		f.info.chld.status = si->status;
+	} else if (si->code > 0 && si->code < SI_KERNEL) {
+		f.info.fault.addr = si->addr;	/* SEGV_*, BUS_*, ILL_*, FPE_* */
+	} else {
+		f.info.kill.pid = si->pid;
+	}
+
+	arch_fpu_save(t->fpu);
+	if (copy_to_user((void *)fp, t->fpu, ARCH_FPU_SIZE) ||
+	    copy_to_user((void *)frame, &f, sizeof(f)))
+		return -EFAULT;
+	tf->rsp = frame;
+	tf->rip = sa->handler;
+	tf->rdi = (u64)si->signo;
+	tf->rsi = frame + __builtin_offsetof(struct rt_sigframe, info);
+	tf->rdx = frame + __builtin_offsetof(struct rt_sigframe, uc);
+	tf->rax = 0;
+	tf->rflags &= ~(1ULL << 10 | 1ULL << 8);	/* DF and TF clear for the handler */
+	return 0;
+}
+
+int arch_sigreturn(struct trap_frame *tf, u64 *blocked)
+{
+	struct task *t = current_task();
+	u64 frame = tf->rsp - 8;	/* the handler's ret popped pretcode */
+	struct rt_sigframe f;
+
+	if (copy_from_user(&f, (const void *)frame, sizeof(f)))
+		return -EFAULT;
+	const struct sigcontext *mc = &f.uc.mc;
+	if (mc->rip >= USER_SPACE_END)
+		return -EFAULT;
+	tf->r8 = mc->r8; tf->r9 = mc->r9; tf->r10 = mc->r10; tf->r11 = mc->r11;
+	tf->r12 = mc->r12; tf->r13 = mc->r13; tf->r14 = mc->r14; tf->r15 = mc->r15;
+	tf->rdi = mc->rdi; tf->rsi = mc->rsi; tf->rbp = mc->rbp; tf->rbx = mc->rbx;
+	tf->rdx = mc->rdx; tf->rax = mc->rax; tf->rcx = mc->rcx; tf->rsp = mc->rsp;
+	tf->rip = mc->rip;
+	tf->rflags = (tf->rflags & ~FLAGS_USER) | (mc->eflags & FLAGS_USER) | 0x202;
+	tf->cs = USER_CS;
+	tf->ss = USER_SS;
+	if (mc->fpstate) {
+		u8 fx[ARCH_FPU_SIZE] __aligned(16);
+		if (copy_from_user(fx, (const void *)mc->fpstate, sizeof(fx)))
+			return -EFAULT;
+		*(u32 *)(fx + 24) &= MXCSR_MASK;
+		arch_irq_disable();	/* the live registers and t->fpu agree */
+		memcpy(t->fpu, fx, sizeof(fx));
+		arch_fpu_restore(t->fpu);
+		arch_irq_enable();
+	}
+	*blocked = f.uc.uc_sigmask;
+	return 0;
+}

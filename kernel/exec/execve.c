@@ -1,0 +1,271 @@
+/*
+ * execve: replaces the calling process's image with a program from the
+ * file system. Arguments are copied in first (at most ARG_BYTES in
+ * pages, not on the heap), the new image is built in a fresh address
+ * space while the old one still runs, and only when it is complete does
+ * the process switch over: a failed execve returns to the old program.
+ * "#!" scripts re-run the lookup with the interpreter, up to 4 deep.
+ */
+#include <alloy/arch.h>
+#include <alloy/errno.h>
+#include <alloy/fdtable.h>
+#include <alloy/mm.h>
+#include <alloy/printk.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/task.h>
+#include <alloy/uaccess.h>
+#include <alloy/user.h>
+#include <alloy/vfs.h>
+#include <asm/irqflags.h>
+#include <asm/trap.h>
+
+#define ARG_ORDER 4			/* 64 KiB of argument strings */
+#define ARG_BYTES (PAGE_SIZE << ARG_ORDER)
+#define ARGS_MAX 1024			/* argv + envp entries */
+#define SCRIPT_DEPTH 4
+#define SHEBANG_MAX 256
+
+struct args {
+	char *buf;			/* ARG_BYTES of strings */
+	size_t used;
+	const char **argv, **envp;	/* NULL-terminated, into buf */
+	int argc, envc;
+};
+
+static long copy_vector(struct args *a, u64 uvec, const char **out, int max, int *n)
+{
+	for (*n = 0;; (*n)++) {
+		u64 p;
+		if (*n >= max)
+			return -E2BIG;
+		if (!uvec) {
+			out[*n] = NULL;
+			return 0;
+		}
+		if (copy_from_user(&p, (const void *)(uvec + 8 * (u64)*n), 8))
+			return -EFAULT;
+		if (!p) {
+			out[*n] = NULL;
+			return 0;
+		}
+		long len = strncpy_from_user(a->buf + a->used, (const char *)p, ARG_BYTES - a->used);
+		if (len < 0)
+			return len == -ENAMETOOLONG ? -E2BIG : len;
+		out[*n] = a->buf + a->used;
+		a->used += (size_t)len + 1;
+	}
+}
+
+static long file_source_read(void *ctx, void *buf, size_t len, u64 off)
+{
+	return file_read_at(ctx, (struct iobuf){ (u64)(uintptr_t)buf, true }, len, off);
+}
+
+/* "#!interp [arg]": fills interp/arg (pointers into line); 0, or -ENOEXEC. */
+static int parse_shebang(char *line, size_t n, char **interp, char **arg)
+{
+	char *end = memchr(line, '\n', n);
+
+	if (n < 2 || line[0] != '#' || line[1] != '!')
+		return 1;	/* not a script */
+	if (!end)
+		return -ENOEXEC;
+	*end = '\0';
+	char *p = line + 2;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	*arg = NULL;
+	if (*p) {
+		*p++ = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char *e = p + strlen(p);
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		if (*p)
+			*arg = p;
+	}
+	return 0;
+}
+
+/* Opens path for execution: a regular file with an execute bit. */
+static int open_exec(const char *path, struct file **out)
+{
+	struct path cwd;
+	int rc;
+
+	proc_cwd(&cwd);
+	rc = vfs_open(&cwd, path, O_RDONLY, 0, out);
+	path_put(&cwd);
+	if (rc)
+		return rc;
+	u32 mode = (*out)->inode->mode;
+	if (!S_ISREG(mode) || !(mode & 0111)) {
+		file_put(*out);
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* Switches the process to the new image: nothing can fail after this. */
+static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	struct user_mm *old = t->mm;
+	struct trap_frame *tf = current_user_frame();
+
+	arch_irq_disable();
+	t->mm = mm;
+	t->fs_base = 0;
+	arch_switch_user(&mm->vm, 0);
+	arch_fpu_init(t->fpu);
+	arch_fpu_restore(t->fpu);
+	arch_irq_enable();
+	user_mm_destroy(old);
+
+	fdt_close_on_exec(p->files);
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	for (int i = 0; i < NSIG; i++) {
+		if (p->sa[i].handler != SIG_IGN)
+			p->sa[i].handler = SIG_DFL;
+		p->sa[i].flags = 0;
+		p->sa[i].mask = 0;
+	}
+	p->altstack_sp = p->altstack_size = 0;
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	const char *base = strrchr(path, '/');
+	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
+	strlcpy(t->name, p->comm, sizeof(t->name));
+
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = entry;
+	tf->rsp = sp;
+	tf->cs = 0x2b;
+	tf->ss = 0x23;
+	tf->rflags = 0x202;
+	proc_vfork_release(p);
+}
+
+static long do_execve(char *path, struct args *a)
+{
+	char *line = kmalloc(SHEBANG_MAX, GFP_KERNEL);
+	const char *name = path;
+	struct file *f = NULL;
+	long rc = line ? 0 : -ENOMEM;
+
+	for (int depth = 0; !rc; depth++) {
+		rc = open_exec(name, &f);
+		if (rc)
+			break;
+		long n = file_read_at(f, (struct iobuf){ (u64)(uintptr_t)line, true },
+				      SHEBANG_MAX - 1, 0);
+		char *interp, *arg;
+		rc = n < 0 ? n : parse_shebang(line, (size_t)n, &interp, &arg);
+		if (rc <= 0 && depth == SCRIPT_DEPTH)
+			rc = -ELOOP;
+		if (rc == 1) {
+			rc = 0;
+			break;		/* a binary: load it */
+		}
+		file_put(f);
+		f = NULL;
+		if (rc)
+			break;
+		/* argv becomes: interp [arg] script argv[1..] */
+		int extra = arg ? 2 : 1;
+		if (a->argc + extra >= ARGS_MAX) {
+			rc = -E2BIG;
+			break;
+		}
+		size_t need = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0);
+		if (a->used + need > ARG_BYTES) {
+			rc = -E2BIG;
+			break;
+		}
+		if (!a->argc)
+			a->argv[1] = NULL;
+		int argc = a->argc ? a->argc : 1;
+		memmove(a->argv + extra + 1, a->argv + 1, sizeof(char *) * (size_t)argc);
+		a->argv[extra] = name;	/* the script's path */
+		char *s = a->buf + a->used;
+		memcpy(s, interp, strlen(interp) + 1);
+		a->argv[0] = s;
+		a->used += strlen(interp) + 1;
+		if (arg) {
+			s = a->buf + a->used;
+			memcpy(s, arg, strlen(arg) + 1);
+			a->argv[1] = s;
+			a->used += strlen(arg) + 1;
+		}
+		a->argc = argc + extra;
+		name = a->argv[0];
+	}
+	kfree(line);
+	if (rc)
+		return rc;
+
+	struct exec_source src = { f, file_source_read, f->inode->size, name };
+	struct user_mm *mm = user_mm_create();
+	u64 entry, sp;
+	rc = mm ? exec_load(mm, &src, a->argv, a->envp, &entry, &sp) : -ENOMEM;
+	file_put(f);
+	if (rc) {
+		user_mm_destroy(mm);
+		return rc;
+	}
+	commit(mm, name, entry, sp);
+	return 0;
+}
+
+long sys_execve(u64 upath, u64 uargv, u64 uenvp, u64 a3, u64 a4, u64 a5)
+{
+	struct page *pg = alloc_pages(GFP_KERNEL, ARG_ORDER);
+	const char **vec = kmalloc(sizeof(char *) * 2 * (ARGS_MAX + 4), GFP_KERNEL);
+	char *path = kmalloc(PATH_MAX, GFP_KERNEL);
+	struct args a = { 0 };
+	long rc = pg && vec && path ? 0 : -ENOMEM;
+
+	(void)a3; (void)a4; (void)a5;
+	if (!rc) {
+		a.buf = page_to_virt(pg);
+		a.argv = vec;
+		a.envp = vec + ARGS_MAX + 4;
+		rc = strncpy_from_user(path, (const char *)upath, PATH_MAX);
+	}
+	if (rc >= 0)
+		rc = rc == 0 ? -ENOENT : 0;
+	if (!rc)
+		rc = copy_vector(&a, uargv, a.argv, ARGS_MAX - SCRIPT_DEPTH * 2, &a.argc);
+	if (!rc)
+		rc = copy_vector(&a, uenvp, a.envp, ARGS_MAX, &a.envc);
+	if (!rc)
+		rc = do_execve(path, &a);
+	if (pg)
+		free_pages(pg, ARG_ORDER);
+	kfree(vec);
+	kfree(path);
+	return rc;
+}
+
+/* Kernel-started programs (init): exec_source over an open file. */
+struct task *user_spawn_path(const char *path, const char *const argv[],
+			     const char *const envp[])
+{
+	struct file *f;
+
+	if (vfs_open(NULL, path, O_RDONLY, 0, &f))
+		return NULL;
+	struct exec_source src = { f, file_source_read, f->inode->size, path };
+	struct task *t = S_ISREG(f->inode->mode) ? user_spawn(&src, argv, envp) : NULL;
+	file_put(f);
+	return t;
+}

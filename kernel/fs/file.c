@@ -1,0 +1,140 @@
+/*
+ * Open files: creation from an inode, references, and read/write with the
+ * file position. Seekable files serialise position updates with pos_lock;
+ * streams (pipes, terminals) have no position and take no lock, so a
+ * reader blocked on a pipe never holds up a writer of the same file.
+ */
+#include <alloy/errno.h>
+#include <alloy/lockrank.h>
+#include <alloy/slab.h>
+#include <alloy/vfs.h>
+
+struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags)
+{
+	struct file *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	atomic_set(&f->refcount, 1);
+	mutex_init(&f->pos_lock, "file-pos", LR_MUTEX_FPOS);
+	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+	if (inode) {
+		inode_get(inode);
+		f->inode = inode;
+		f->fop = inode->fop;
+	}
+	if (p && p->dentry) {
+		path_get(p);
+		f->path = *p;
+	}
+	return f;
+}
+
+struct file *file_get(struct file *f)
+{
+	atomic_inc(&f->refcount);
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (!f || !atomic_dec_and_test(&f->refcount))
+		return;
+	if (f->fop && f->fop->release)
+		f->fop->release(f);
+	if (f->path.dentry)
+		path_put(&f->path);
+	inode_put(f->inode);
+	kfree(f);
+}
+
+static bool readable(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH);
+}
+
+static bool writable(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
+}
+
+long file_read_at(struct file *f, struct iobuf b, size_t n, u64 pos)
+{
+	if (!readable(f))
+		return -EBADF;
+	if (f->inode && S_ISDIR(f->inode->mode))
+		return -EISDIR;
+	if (!f->fop || !f->fop->read)
+		return -EINVAL;
+	return f->fop->read(f, b, n, &pos);
+}
+
+long file_write_at(struct file *f, struct iobuf b, size_t n, u64 pos)
+{
+	if (!writable(f))
+		return -EBADF;
+	if (!f->fop || !f->fop->write)
+		return -EINVAL;
+	return f->fop->write(f, b, n, &pos);
+}
+
+long file_read(struct file *f, struct iobuf b, size_t n)
+{
+	long rc;
+
+	if (!f->fop || !f->fop->seekable)
+		return file_read_at(f, b, n, 0);
+	mutex_lock(&f->pos_lock);
+	u64 pos = f->pos;
+	rc = readable(f) ? 0 : -EBADF;
+	if (!rc && f->inode && S_ISDIR(f->inode->mode))
+		rc = -EISDIR;
+	if (!rc)
+		rc = f->fop->read ? f->fop->read(f, b, n, &pos) : -EINVAL;
+	if (rc > 0)
+		f->pos = pos;
+	mutex_unlock(&f->pos_lock);
+	return rc;
+}
+
+long file_write(struct file *f, struct iobuf b, size_t n)
+{
+	long rc;
+
+	if (!f->fop || !f->fop->seekable)
+		return file_write_at(f, b, n, 0);
+	mutex_lock(&f->pos_lock);
+	u64 pos = f->pos;
+	rc = writable(f) ? 0 : -EBADF;
+	if (!rc)
+		rc = f->fop->write ? f->fop->write(f, b, n, &pos) : -EINVAL;
+	if (rc > 0)
+		f->pos = pos;
+	mutex_unlock(&f->pos_lock);
+	return rc;
+}
+
+int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
+{
+	struct inode *i = p->dentry->inode;
+	struct file *f = file_alloc(i, p, flags);
+	int rc = 0;
+
+	if (!f)
+		return -ENOMEM;
+	if (flags & O_PATH)
+		f->fop = NULL;
+	else if (S_ISCHR(i->mode))
+		rc = chrdev_open(i, f);
+	else if (S_ISFIFO(i->mode) || S_ISBLK(i->mode))
+		rc = -ENXIO;	/* FIFOs and block devices come later */
+	else if (f->fop && f->fop->open)
+		rc = f->fop->open(i, f);
+	if (rc) {
+		f->fop = NULL;	/* nothing to release */
+		file_put(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}

@@ -1,0 +1,648 @@
+/*
+ * Path walk and the namespace operations built on it. A walk holds a
+ * reference on the path it stands on and takes a filesystem's namespace
+ * lock only for one lookup at a time; symlinks are followed by recursion
+ * on their target, at most SYMLOOP_MAX of them per walk. Paths are kernel
+ * strings the syscall layer has copied in (at most PATH_MAX bytes).
+ */
+#include <alloy/errno.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/vfs.h>
+
+static struct mount *root_mnt;
+
+void vfs_set_root(struct mount *m)
+{
+	root_mnt = m;
+}
+
+struct path vfs_root(void)
+{
+	struct path p = { root_mnt, dentry_get(root_mnt->root) };
+	return p;
+}
+
+void path_get(const struct path *p)
+{
+	dentry_get(p->dentry);
+}
+
+void path_put(struct path *p)
+{
+	dentry_put(p->dentry);
+	p->dentry = NULL;
+}
+
+static bool is_dir(const struct dentry *d)
+{
+	return d->inode && S_ISDIR(d->inode->mode);
+}
+
+/* The child called name of dir, with a reference (asks the filesystem on a
+ * cache miss), or an error. */
+static int lookup_child(struct dentry *dir, const char *name, size_t len, struct dentry **out)
+{
+	struct super_block *sb = dir->sb;
+	struct dentry *d = d_lookup(dir, name, len);
+	int rc = 0;
+
+	if (d) {
+		*out = d;
+		return 0;
+	}
+	mutex_lock(&sb->ns_lock);
+	d = d_lookup(dir, name, len);	/* raced with a creator? */
+	if (!d && dir->dead) {
+		rc = -ENOENT;
+	} else if (!d) {
+		struct inode *inode;
+		rc = dir->inode->iop->lookup(dir->inode, name, len, &inode);
+		if (!rc) {
+			d = d_add(dir, name, len, inode);
+			rc = d ? 0 : -ENOMEM;
+			if (d)
+				dentry_get(d);
+		}
+	}
+	mutex_unlock(&sb->ns_lock);
+	*out = d;
+	return rc;
+}
+
+/* Moves cur to its parent, across mounts; the root's parent is itself. */
+static void step_up(struct path *cur)
+{
+	while (cur->dentry == cur->mnt->root && cur->mnt->parent) {
+		struct dentry *mp = dentry_get(cur->mnt->mountpoint);
+		dentry_put(cur->dentry);
+		cur->dentry = mp;
+		cur->mnt = cur->mnt->parent;
+	}
+	struct dentry *up = dentry_get(cur->dentry->parent);
+	dentry_put(cur->dentry);
+	cur->dentry = up;
+}
+
+static int walk(struct path *cur, const char *p, size_t len, int flags, int *links);
+
+static int follow_link(struct path *cur, struct dentry *link, int *links)
+{
+	char *buf;
+	int rc;
+
+	if (++*links > SYMLOOP_MAX)
+		return -ELOOP;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	rc = link->inode->iop->readlink(link->inode, buf, PATH_MAX);
+	if (rc >= 0)
+		rc = walk(cur, buf, (size_t)rc, LOOKUP_FOLLOW, links);
+	kfree(buf);
+	return rc;
+}
+
+/* Resolves p[0..len) from *cur (which holds a reference and is replaced by
+ * the result). Trailing slashes demand a directory. */
+static int walk(struct path *cur, const char *p, size_t len, int flags, int *links)
+{
+	size_t i = 0;
+	int rc = 0;
+
+	if (!len)
+		return -ENOENT;
+	if (p[0] == '/') {
+		path_put(cur);
+		*cur = vfs_root();
+	}
+	for (;;) {
+		while (i < len && p[i] == '/')
+			i++;
+		if (i == len)
+			break;
+		size_t s = i;
+		while (i < len && p[i] != '/')
+			i++;
+		size_t n = i - s, rest = i;
+		while (rest < len && p[rest] == '/')
+			rest++;
+		bool last = rest == len, slash = last && i < len;
+		if (n > NAME_MAX)
+			return -ENAMETOOLONG;
+		if (!is_dir(cur->dentry))
+			return -ENOTDIR;
+		if (n == 1 && p[s] == '.')
+			continue;
+		if (n == 2 && p[s] == '.' && p[s + 1] == '.') {
+			step_up(cur);
+			continue;
+		}
+		struct dentry *child;
+		rc = lookup_child(cur->dentry, p + s, n, &child);
+		if (rc)
+			return rc;
+		struct path next = { cur->mnt, child };
+		while (next.dentry->mounted) {
+			struct mount *m = next.dentry->mounted;
+			dentry_put(next.dentry);
+			next = (struct path){ m, dentry_get(m->root) };
+		}
+		if (S_ISLNK(next.dentry->inode->mode) &&
+		    (!last || slash || (flags & LOOKUP_FOLLOW))) {
+			rc = follow_link(cur, next.dentry, links);
+			dentry_put(next.dentry);
+			if (rc)
+				return rc;
+			continue;
+		}
+		path_put(cur);
+		*cur = next;
+		if (slash && !is_dir(cur->dentry))
+			return -ENOTDIR;
+	}
+	if ((flags & LOOKUP_DIRECTORY) && !is_dir(cur->dentry))
+		return -ENOTDIR;
+	return 0;
+}
+
+static struct path start(const struct path *base, const char *path)
+{
+	if (path[0] == '/' || !base)
+		return vfs_root();
+	path_get(base);
+	return *base;
+}
+
+int vfs_walk(const struct path *base, const char *path, int flags, struct path *out)
+{
+	int links = 0;
+	struct path cur = start(base, path);
+	int rc = walk(&cur, path, strlen(path), flags, &links);
+
+	if (rc) {
+		path_put(&cur);
+		return rc;
+	}
+	*out = cur;
+	return 0;
+}
+
+int vfs_walk_parent(const struct path *base, const char *path, struct path *parent,
+		    const char **name, size_t *len)
+{
+	size_t end = strlen(path), s;
+	int links = 0, rc;
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	for (s = end; s > 0 && path[s - 1] != '/'; s--)
+		;
+	if (end == 0)
+		return -ENOENT;
+	*name = path + s;
+	*len = end - s;
+	if (*len > NAME_MAX)
+		return -ENAMETOOLONG;
+	struct path cur = start(base, path);
+	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &links) : 0;
+	if (!rc && !is_dir(cur.dentry))
+		rc = -ENOTDIR;
+	if (!rc && cur.dentry->dead)
+		rc = -ENOENT;
+	if (rc) {
+		path_put(&cur);
+		return rc;
+	}
+	*parent = cur;
+	return 0;
+}
+
+static bool dot_or_dotdot(const char *name, size_t len)
+{
+	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+/* Creates name in parent (caller holds its ns_lock); returns a reference. */
+static int create_locked(struct dentry *parent, const char *name, size_t len, u32 mode,
+			 u32 rdev, const char *target, struct dentry **out)
+{
+	struct inode *dir = parent->inode, *inode;
+	int rc;
+
+	if (parent->dead)
+		return -ENOENT;
+	if (!dir->iop->mknod)
+		return -EPERM;
+	mutex_lock(&dir->lock);
+	rc = dir->iop->mknod(dir, mode, rdev, target, &inode);
+	mutex_unlock(&dir->lock);
+	if (rc)
+		return rc;
+	struct dentry *d = d_add(parent, name, len, inode);
+	if (!d)
+		return -ENOMEM;
+	*out = dentry_get(d);
+	return 0;
+}
+
+/* mknod/mkdir/symlink: one new name that must not exist. */
+static int make_node(const struct path *base, const char *path, u32 mode, u32 rdev,
+		     const char *target)
+{
+	struct path parent;
+	const char *name;
+	size_t len;
+	int rc = vfs_walk_parent(base, path, &parent, &name, &len);
+
+	if (rc)
+		return rc;
+	if (dot_or_dotdot(name, len) || (!S_ISDIR(mode) && name[len] == '/')) {
+		path_put(&parent);
+		return dot_or_dotdot(name, len) ? -EEXIST : -ENOENT;
+	}
+	struct super_block *sb = parent.dentry->sb;
+	struct dentry *d;
+	mutex_lock(&sb->ns_lock);
+	d = d_lookup(parent.dentry, name, len);
+	if (d) {
+		dentry_put(d);
+		rc = -EEXIST;
+	} else {
+		rc = create_locked(parent.dentry, name, len, mode, rdev, target, &d);
+		if (!rc)
+			dentry_put(d);
+	}
+	mutex_unlock(&sb->ns_lock);
+	path_put(&parent);
+	return rc;
+}
+
+int vfs_mknod(const struct path *base, const char *path, u32 mode, u32 rdev)
+{
+	return make_node(base, path, mode, rdev, NULL);
+}
+
+int vfs_mkdir(const struct path *base, const char *path, u32 mode)
+{
+	return make_node(base, path, S_IFDIR | (mode & 07777), 0, NULL);
+}
+
+int vfs_symlink(const struct path *base, const char *target, const char *path)
+{
+	size_t n = strlen(target);
+
+	if (!n)
+		return -ENOENT;
+	return make_node(base, path, S_IFLNK | 0777, 0, target);
+}
+
+int vfs_readlink(const struct path *p, char *buf, size_t len)
+{
+	struct inode *i = p->dentry->inode;
+
+	if (!S_ISLNK(i->mode) || !i->iop->readlink)
+		return -EINVAL;
+	return i->iop->readlink(i, buf, len);
+}
+
+int vfs_truncate(struct inode *inode, u64 size)
+{
+	int rc;
+
+	if (S_ISDIR(inode->mode))
+		return -EISDIR;
+	if (!S_ISREG(inode->mode) || !inode->iop->truncate)
+		return -EINVAL;
+	mutex_lock(&inode->lock);
+	rc = inode->iop->truncate(inode, size);
+	mutex_unlock(&inode->lock);
+	return rc;
+}
+
+int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
+	     struct file **out)
+{
+	struct path p;
+	int rc, follow = flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
+
+	if (flags & O_CREAT) {
+		struct path parent;
+		const char *name;
+		size_t len;
+		rc = vfs_walk_parent(base, path, &parent, &name, &len);
+		if (rc)
+			return rc;
+		if (name[len] == '/' || dot_or_dotdot(name, len)) {
+			path_put(&parent);
+			return -EISDIR;
+		}
+		struct super_block *sb = parent.dentry->sb;
+		struct dentry *d;
+		mutex_lock(&sb->ns_lock);
+		d = d_lookup(parent.dentry, name, len);
+		if (!d) {
+			rc = create_locked(parent.dentry, name, len, S_IFREG | (mode & 07777), 0,
+					   NULL, &d);
+			flags &= ~O_TRUNC;	/* it is new */
+		} else if (flags & O_EXCL) {
+			rc = -EEXIST;
+		}
+		mutex_unlock(&sb->ns_lock);
+		if (rc) {
+			if (d)
+				dentry_put(d);
+			path_put(&parent);
+			return rc;
+		}
+		bool link = S_ISLNK(d->inode->mode);
+		dentry_put(d);
+		if (!link || !follow) {
+			path_put(&parent);
+			rc = vfs_walk(base, path, 0, &p);
+		} else {
+			path_put(&parent);
+			rc = vfs_walk(base, path, LOOKUP_FOLLOW, &p);
+		}
+	} else {
+		rc = vfs_walk(base, path, follow | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), &p);
+	}
+	if (rc)
+		return rc;
+	struct inode *i = p.dentry->inode;
+	u32 acc = flags & O_ACCMODE;
+	if (S_ISLNK(i->mode) && !(flags & O_PATH))
+		rc = -ELOOP;
+	else if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
+		rc = -ENOTDIR;
+	else if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+		rc = -EISDIR;
+	else if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode))
+		rc = vfs_truncate(i, 0);
+	if (!rc)
+		rc = vfs_open_inode(&p, flags, out);
+	path_put(&p);
+	return rc;
+}
+
+int vfs_link(const struct path *obase, const char *old, const struct path *nbase,
+	     const char *new, int flags)
+{
+	struct path src, parent;
+	const char *name;
+	size_t len;
+	int rc = vfs_walk(obase, old, flags & LOOKUP_FOLLOW, &src);
+
+	if (rc)
+		return rc;
+	rc = vfs_walk_parent(nbase, new, &parent, &name, &len);
+	if (rc) {
+		path_put(&src);
+		return rc;
+	}
+	struct super_block *sb = parent.dentry->sb;
+	struct inode *inode = src.dentry->inode;
+	if (S_ISDIR(inode->mode))
+		rc = -EPERM;
+	else if (src.dentry->sb != sb)
+		rc = -EXDEV;
+	else if (dot_or_dotdot(name, len))
+		rc = -EEXIST;
+	if (!rc) {
+		mutex_lock(&sb->ns_lock);
+		struct dentry *d = d_lookup(parent.dentry, name, len);
+		if (d) {
+			dentry_put(d);
+			rc = -EEXIST;
+		} else if (src.dentry->dead || parent.dentry->dead) {
+			rc = -ENOENT;
+		} else {
+			rc = inode->iop->link(parent.dentry->inode, inode);
+			if (!rc) {
+				inode_get(inode);
+				rc = d_add(parent.dentry, name, len, inode) ? 0 : -ENOMEM;
+			}
+		}
+		mutex_unlock(&sb->ns_lock);
+	}
+	path_put(&parent);
+	path_put(&src);
+	return rc;
+}
+
+static bool dir_empty(const struct dentry *d)
+{
+	return list_empty(&d->children);
+}
+
+/* Removes victim, a child of parent; caller holds the ns_lock. */
+static int remove_locked(struct dentry *parent, struct dentry *victim)
+{
+	struct inode *dir = parent->inode;
+	int rc;
+
+	if (victim->mounted)
+		return -EBUSY;
+	mutex_lock(&dir->lock);
+	rc = dir->iop->unlink(dir, victim->inode);
+	mutex_unlock(&dir->lock);
+	if (!rc)
+		d_delete(victim);
+	return rc;
+}
+
+static int remove(const struct path *base, const char *path, bool rmdir)
+{
+	struct path parent;
+	const char *name;
+	size_t len;
+	int rc = vfs_walk_parent(base, path, &parent, &name, &len);
+
+	if (rc)
+		return rc;
+	if (dot_or_dotdot(name, len)) {
+		path_put(&parent);
+		return !rmdir ? -EISDIR : len == 1 ? -EINVAL : -ENOTEMPTY;
+	}
+	struct super_block *sb = parent.dentry->sb;
+	struct dentry *d;
+	mutex_lock(&sb->ns_lock);
+	d = d_lookup(parent.dentry, name, len);
+	if (!d) {
+		rc = -ENOENT;
+	} else if (rmdir != is_dir(d)) {
+		rc = rmdir ? -ENOTDIR : -EISDIR;
+	} else if (!rmdir && name[len] == '/') {
+		rc = -ENOTDIR;
+	} else if (rmdir && !dir_empty(d)) {
+		rc = -ENOTEMPTY;
+	} else {
+		rc = remove_locked(parent.dentry, d);
+	}
+	mutex_unlock(&sb->ns_lock);
+	if (d)
+		dentry_put(d);
+	path_put(&parent);
+	return rc;
+}
+
+int vfs_unlink(const struct path *base, const char *path)
+{
+	return remove(base, path, false);
+}
+
+int vfs_rmdir(const struct path *base, const char *path)
+{
+	return remove(base, path, true);
+}
+
+/* True if d is anc or below it (caller holds the ns_lock: parents are stable). */
+static bool is_below(struct dentry *d, struct dentry *anc)
+{
+	for (;;) {
+		if (d == anc)
+			return true;
+		if (d->parent == d)
+			return false;
+		d = d->parent;
+	}
+}
+
+static int rename_locked(struct dentry *op, struct dentry *np, const char *oname,
+			 size_t olen, const char *nname, size_t nlen)
+{
+	struct dentry *src = d_lookup(op, oname, olen), *dst = NULL;
+	int rc = 0;
+
+	if (!src)
+		return -ENOENT;
+	if (!is_dir(src) && (oname[olen] == '/' || nname[nlen] == '/')) {
+		rc = -ENOTDIR;	/* "file/" names a directory */
+		goto out;
+	}
+	if (op->dead || np->dead) {
+		rc = -ENOENT;
+		goto out;
+	}
+	dst = d_lookup(np, nname, nlen);
+	if (dst && dst->inode == src->inode)
+		goto out;	/* the same file: nothing to do */
+	if (is_dir(src) && is_below(np, src)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (dst) {
+		if (is_dir(src) && !is_dir(dst))
+			rc = -ENOTDIR;
+		else if (!is_dir(src) && is_dir(dst))
+			rc = -EISDIR;
+		else if (is_dir(dst) && !dir_empty(dst))
+			rc = -ENOTEMPTY;
+		else
+			rc = remove_locked(np, dst);
+		if (rc)
+			goto out;
+	}
+	if (src->mounted) {
+		rc = -EBUSY;
+		goto out;
+	}
+	rc = d_move(src, np, nname, nlen);
+	if (!rc && is_dir(src) && op != np) {
+		op->inode->nlink--;
+		np->inode->nlink++;
+	}
+	if (!rc)
+		src->inode->ctime = op->inode->mtime = np->inode->mtime = vfs_now();
+out:
+	if (dst)
+		dentry_put(dst);
+	dentry_put(src);
+	return rc;
+}
+
+int vfs_rename(const struct path *obase, const char *old, const struct path *nbase,
+	       const char *new)
+{
+	struct path op, np;
+	const char *oname, *nname;
+	size_t olen, nlen;
+	int rc = vfs_walk_parent(obase, old, &op, &oname, &olen);
+
+	if (rc)
+		return rc;
+	rc = vfs_walk_parent(nbase, new, &np, &nname, &nlen);
+	if (rc) {
+		path_put(&op);
+		return rc;
+	}
+	if (dot_or_dotdot(oname, olen) || dot_or_dotdot(nname, nlen))
+		rc = -EBUSY;
+	else if (op.dentry->sb != np.dentry->sb || op.mnt != np.mnt)
+		rc = -EXDEV;
+	if (!rc) {
+		struct super_block *sb = op.dentry->sb;
+		mutex_lock(&sb->ns_lock);
+		rc = rename_locked(op.dentry, np.dentry, oname, olen, nname, nlen);
+		mutex_unlock(&sb->ns_lock);
+	}
+	path_put(&np);
+	path_put(&op);
+	return rc;
+}
+
+int vfs_path_name(const struct path *p, char *buf, size_t len)
+{
+	struct path cur = *p;
+	size_t at = len;
+
+	if (len < 2)
+		return -ERANGE;
+	buf[--at] = '\0';
+	path_get(&cur);
+	for (;;) {
+		while (cur.dentry == cur.mnt->root && cur.mnt->parent) {
+			struct dentry *mp = dentry_get(cur.mnt->mountpoint);
+			dentry_put(cur.dentry);
+			cur = (struct path){ cur.mnt->parent, mp };
+		}
+		struct dentry *d = cur.dentry;
+		if (d->parent == d)
+			break;
+		if (at < (size_t)d->name_len + 1) {
+			path_put(&cur);
+			return -ERANGE;
+		}
+		at -= d->name_len;
+		memcpy(buf + at, d->name, d->name_len);
+		buf[--at] = '/';
+		step_up(&cur);
+	}
+	path_put(&cur);
+	if (at == len - 1)
+		buf[--at] = '/';
+	memmove(buf, buf + at, len - at);
+	return (int)(len - at);
+}
+
+int vfs_mount(struct super_block *sb, const struct path *at)
+{
+	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return -ENOMEM;
+	m->root = dentry_get(sb->root);
+	if (!at) {
+		vfs_set_root(m);
+		return 0;
+	}
+	if (!is_dir(at->dentry) || at->dentry->mounted) {
+		dentry_put(m->root);
+		kfree(m);
+		return -EBUSY;
+	}
+	m->mountpoint = dentry_get(at->dentry);
+	m->parent = at->mnt;
+	at->dentry->mounted = m;
+	return 0;
+}

@@ -1,0 +1,222 @@
+/*
+ * Pipes: a 64 KiB ring of lazily allocated pages shared by a read file
+ * and a write file. The pipe's mutex guards the ring; readers and writers
+ * sleep on their own wait queue with the one sleep/wakeup protocol, and a
+ * signal ends the sleep. Writes of at most PIPE_BUF bytes are atomic.
+ */
+#include <alloy/errno.h>
+#include <alloy/lockrank.h>
+#include <alloy/mm.h>
+#include <alloy/poll.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/signal.h>
+#include <alloy/slab.h>
+#include <alloy/vfs.h>
+
+#define PIPE_PAGES 16
+#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
+#define PIPE_BUF 4096
+
+struct pipe {
+	struct mutex lock;
+	struct wait_queue rd_wq, wr_wq;
+	u64 head, tail;			/* bytes written / read, ever */
+	int readers, writers;		/* [lock] open ends */
+	u8 *page[PIPE_PAGES];		/* [lock] */
+};
+
+static u64 used(const struct pipe *p)
+{
+	return READ_ONCE(p->head) - READ_ONCE(p->tail);
+}
+
+static bool can_read(const struct pipe *p)
+{
+	return used(p) || !READ_ONCE(p->writers) || signal_pending();
+}
+
+static bool can_write(const struct pipe *p, size_t need)
+{
+	return PIPE_SIZE - used(p) >= need || !READ_ONCE(p->readers) || signal_pending();
+}
+
+static long pipe_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	long rc = 0;
+
+	(void)pos;
+	if (!n)
+		return 0;
+	mutex_lock(&p->lock);
+	while (!used(p)) {
+		if (!p->writers)
+			goto out;
+		if (f->flags & O_NONBLOCK) {
+			rc = -EAGAIN;
+			goto out;
+		}
+		mutex_unlock(&p->lock);
+		wait_event(p->rd_wq, can_read(p));
+		mutex_lock(&p->lock);
+		if (!used(p) && signal_pending()) {
+			rc = -ERESTARTSYS;
+			goto out;
+		}
+	}
+	while (done < n && used(p)) {
+		u64 off = p->tail % PIPE_SIZE;
+		size_t k = (size_t)MIN((u64)(n - done), MIN(used(p), PAGE_SIZE - off % PAGE_SIZE));
+		rc = iob_copy_out(b, done, p->page[off / PAGE_SIZE] + off % PAGE_SIZE, k);
+		if (rc)
+			break;
+		done += k;
+		p->tail += k;
+	}
+	wake_up_all(&p->wr_wq);
+out:
+	mutex_unlock(&p->lock);
+	return done ? (long)done : rc;
+}
+
+static void raise_sigpipe(void)
+{
+	struct ksiginfo si = { .signo = SIGPIPE, .code = SI_USER };
+
+	signal_send(current_proc(), &si);
+}
+
+static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	long rc = 0;
+
+	(void)pos;
+	mutex_lock(&p->lock);
+	while (done < n) {
+		size_t need = n - done <= PIPE_BUF ? n - done : 1;
+		if (!p->readers) {
+			raise_sigpipe();
+			rc = -EPIPE;
+			break;
+		}
+		if (PIPE_SIZE - used(p) < need) {
+			if (f->flags & O_NONBLOCK) {
+				rc = -EAGAIN;
+				break;
+			}
+			mutex_unlock(&p->lock);
+			wait_event(p->wr_wq, can_write(p, need));
+			mutex_lock(&p->lock);
+			if (PIPE_SIZE - used(p) < need && p->readers && signal_pending()) {
+				rc = -ERESTARTSYS;
+				break;
+			}
+			continue;
+		}
+		u64 off = p->head % PIPE_SIZE;
+		u8 **page = &p->page[off / PAGE_SIZE];
+		if (!*page) {
+			struct page *pg = alloc_page(GFP_KERNEL);
+			if (!pg) {
+				rc = -ENOMEM;
+				break;
+			}
+			*page = page_to_virt(pg);
+		}
+		size_t k = (size_t)MIN((u64)(n - done),
+				       MIN(PIPE_SIZE - used(p), PAGE_SIZE - off % PAGE_SIZE));
+		rc = iob_copy_in(*page + off % PAGE_SIZE, b, done, k);
+		if (rc)
+			break;
+		done += k;
+		p->head += k;
+		wake_up_all(&p->rd_wq);
+	}
+	mutex_unlock(&p->lock);
+	return done ? (long)done : rc;
+}
+
+static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->priv;
+	unsigned int mask = 0;
+	bool rd = (f->flags & O_ACCMODE) == O_RDONLY;
+
+	poll_wait(pt, rd ? &p->rd_wq : &p->wr_wq);
+	if (rd) {
+		if (used(p))
+			mask |= POLLIN | POLLRDNORM;
+		if (!READ_ONCE(p->writers))
+			mask |= POLLHUP;
+	} else {
+		if (PIPE_SIZE - used(p) >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!READ_ONCE(p->readers))
+			mask |= POLLERR;
+	}
+	return mask;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	bool last;
+
+	mutex_lock(&p->lock);
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		p->readers--;
+	else
+		p->writers--;
+	last = !p->readers && !p->writers;
+	mutex_unlock(&p->lock);
+	wake_up_all(&p->rd_wq);
+	wake_up_all(&p->wr_wq);
+	if (!last)
+		return;
+	for (int i = 0; i < PIPE_PAGES; i++)
+		if (p->page[i])
+			free_page(virt_to_page(p->page[i]));
+	kfree(p);
+}
+
+static const struct file_ops pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.release = pipe_release,
+};
+
+static struct super_block *pipe_sb;
+
+int pipe_create(u32 flags, struct file **rd, struct file **wr)
+{
+	struct pipe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	struct inode *i;
+
+	if (!pipe_sb)
+		pipe_sb = sb_create("pipefs");
+	if (!p || !pipe_sb || !(i = inode_alloc(pipe_sb, S_IFIFO | 0600))) {
+		kfree(p);
+		return -ENOMEM;
+	}
+	mutex_init(&p->lock, "pipe", LR_MUTEX_PIPE);
+	wait_queue_init(&p->rd_wq, "pipe-read");
+	wait_queue_init(&p->wr_wq, "pipe-write");
+	i->fop = &pipe_fops;
+	*rd = file_alloc(i, NULL, O_RDONLY | (flags & O_NONBLOCK));
+	*wr = file_alloc(i, NULL, O_WRONLY | (flags & O_NONBLOCK));
+	inode_put(i);
+	if (!*rd || !*wr) {
+		if (*rd) { (*rd)->fop = NULL; file_put(*rd); }
+		if (*wr) { (*wr)->fop = NULL; file_put(*wr); }
+		kfree(p);
+		return -ENOMEM;
+	}
+	(*rd)->priv = (*wr)->priv = p;
+	p->readers = p->writers = 1;
+	return 0;
+}

@@ -1,0 +1,255 @@
+/*
+ * VFS objects: inodes, dentries and the dentry hash, superblocks, and the
+ * iobuf copy helpers. A dentry linked into the tree holds one reference
+ * for the tree (dropped by d_delete) and one on its parent, so a parent
+ * outlives its children and an unlinked but open file keeps its inode.
+ */
+#include <alloy/errno.h>
+#include <alloy/lockrank.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/spinlock.h>
+#include <alloy/string.h>
+#include <alloy/uaccess.h>
+#include <alloy/vfs.h>
+
+#define HASH_BITS 12
+#define HASH_SIZE (1u << HASH_BITS)
+
+static struct list_head dcache[HASH_SIZE];
+static spinlock_t dcache_lock = SPINLOCK_INIT("dcache", LR_DCACHE);
+static atomic_t next_dev = { 1 };
+
+int iob_copy_out(struct iobuf b, size_t off, const void *src, size_t n)
+{
+	if (b.kernel) {
+		memcpy((u8 *)b.addr + off, src, n);
+		return 0;
+	}
+	return copy_to_user((void *)(b.addr + off), src, n);
+}
+
+int iob_copy_in(void *dst, struct iobuf b, size_t off, size_t n)
+{
+	if (b.kernel) {
+		memcpy(dst, (const u8 *)b.addr + off, n);
+		return 0;
+	}
+	return copy_from_user(dst, (const void *)(b.addr + off), n);
+}
+
+int iob_zero(struct iobuf b, size_t off, size_t n)
+{
+	static const u8 zeros[256];
+
+	while (n) {
+		size_t k = MIN(n, sizeof(zeros));
+		if (iob_copy_out(b, off, zeros, k))
+			return -EFAULT;
+		off += k;
+		n -= k;
+	}
+	return 0;
+}
+
+struct timespec64 vfs_now(void)
+{
+	u64 ns = wall_clock_ns();
+
+	return (struct timespec64){ (s64)(ns / 1000000000ULL), (s64)(ns % 1000000000ULL) };
+}
+
+struct inode *inode_alloc(struct super_block *sb, u32 mode)
+{
+	struct inode *i = kzalloc(sizeof(*i), GFP_KERNEL);
+
+	if (!i)
+		return NULL;
+	atomic_set(&i->refcount, 1);
+	i->ino = (u64)atomic_long_add_return(&sb->next_ino, 1);
+	i->mode = mode;
+	i->nlink = 1;
+	i->sb = sb;
+	i->atime = i->mtime = i->ctime = vfs_now();
+	mutex_init(&i->lock, "inode", LR_MUTEX_INODE);
+	return i;
+}
+
+void inode_get(struct inode *i)
+{
+	atomic_inc(&i->refcount);
+}
+
+void inode_put(struct inode *i)
+{
+	if (!i || !atomic_dec_and_test(&i->refcount))
+		return;
+	if (i->iop && i->iop->evict)
+		i->iop->evict(i);
+	kfree(i);
+}
+
+static unsigned int hash(const struct dentry *parent, const char *name, size_t len)
+{
+	u64 h = (u64)(uintptr_t)parent * 0x9e3779b97f4a7c15ULL;
+
+	for (size_t k = 0; k < len; k++)
+		h = (h ^ (u8)name[k]) * 0x100000001b3ULL;
+	return (unsigned int)(h >> (64 - HASH_BITS));
+}
+
+static void dcache_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	for (unsigned int k = 0; k < HASH_SIZE; k++)
+		list_init(&dcache[k]);
+	done = true;
+}
+
+struct dentry *dentry_get(struct dentry *d)
+{
+	atomic_inc(&d->refcount);
+	return d;
+}
+
+void dentry_put(struct dentry *d)
+{
+	while (d && atomic_dec_and_test(&d->refcount)) {
+		struct dentry *parent = d->parent != d ? d->parent : NULL;
+		inode_put(d->inode);
+		kfree(d->name);
+		kfree(d);
+		d = parent;
+	}
+}
+
+static struct dentry *dentry_alloc(const char *name, size_t len)
+{
+	struct dentry *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	char *n = kmalloc(len + 1, GFP_KERNEL);
+
+	if (!d || !n) {
+		kfree(d);
+		kfree(n);
+		return NULL;
+	}
+	d->name = n;
+	n[len] = '\0';
+	atomic_set(&d->refcount, 1);
+	list_init(&d->children);
+	list_init(&d->sibling);
+	list_init(&d->hash_link);
+	memcpy(d->name, name, len);
+	d->name_len = (u8)len;
+	d->next_cookie = 3;	/* 1 and 2 are "." and ".." */
+	return d;
+}
+
+struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len)
+{
+	struct list_head *bucket = &dcache[hash(parent, name, len)];
+	struct dentry *found = NULL, *d;
+	unsigned long flags = spin_lock_irqsave(&dcache_lock);
+
+	list_for_each_entry(d, bucket, hash_link) {
+		if (d->parent == parent && d->name_len == len && !memcmp(d->name, name, len)) {
+			found = dentry_get(d);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&dcache_lock, flags);
+	return found;
+}
+
+static void hash_insert(struct dentry *d)
+{
+	unsigned long flags = spin_lock_irqsave(&dcache_lock);
+
+	list_add(&d->hash_link, &dcache[hash(d->parent, d->name, d->name_len)]);
+	spin_unlock_irqrestore(&dcache_lock, flags);
+}
+
+static void hash_remove(struct dentry *d)
+{
+	unsigned long flags = spin_lock_irqsave(&dcache_lock);
+
+	list_del_init(&d->hash_link);
+	spin_unlock_irqrestore(&dcache_lock, flags);
+}
+
+struct dentry *d_add(struct dentry *parent, const char *name, size_t len,
+		     struct inode *inode)
+{
+	struct dentry *d = dentry_alloc(name, len);
+
+	if (!d) {
+		inode_put(inode);
+		return NULL;
+	}
+	d->inode = inode;
+	d->sb = parent->sb;
+	d->parent = dentry_get(parent);
+	d->cookie = parent->next_cookie++;
+	list_add_tail(&d->sibling, &parent->children);
+	hash_insert(d);
+	return d;	/* its reference is the tree's */
+}
+
+void d_delete(struct dentry *d)
+{
+	hash_remove(d);
+	list_del_init(&d->sibling);
+	d->dead = true;
+	dentry_put(d);
+}
+
+int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len)
+{
+	char *n = kmalloc(len + 1, GFP_KERNEL);
+
+	if (!n)
+		return -ENOMEM;
+	memcpy(n, name, len);
+	n[len] = '\0';
+	hash_remove(d);
+	list_del_init(&d->sibling);
+	struct dentry *old = d->parent;
+	kfree(d->name);
+	d->name = n;
+	d->name_len = (u8)len;
+	d->parent = dentry_get(newparent);
+	d->cookie = newparent->next_cookie++;
+	list_add_tail(&d->sibling, &newparent->children);
+	hash_insert(d);
+	dentry_put(old);
+	return 0;
+}
+
+struct super_block *sb_create(const char *type)
+{
+	struct super_block *sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+
+	dcache_init();
+	if (!sb)
+		return NULL;
+	mutex_init(&sb->ns_lock, "fs-namespace", LR_MUTEX_NS);
+	sb->type = type;
+	sb->dev = (u32)atomic_add_return(&next_dev, 1);
+	return sb;
+}
+
+int sb_set_root(struct super_block *sb, struct inode *root)
+{
+	struct dentry *d = dentry_alloc("/", 1);
+
+	if (!d)
+		return -ENOMEM;
+	d->inode = root;
+	d->sb = sb;
+	d->parent = d;
+	sb->root = d;
+	return 0;
+}

@@ -1,0 +1,448 @@
+/*
+ * Processes: pids, the parent/child tree, exit and wait. A pid stays
+ * taken from fork until the parent reaps the zombie (or until exit, for
+ * a process nobody will wait for), so it is never reused while in use.
+ * Orphans go to init (pid 1), or are reaped at once when there is none.
+ */
+#include <alloy/errno.h>
+#include <alloy/fdtable.h>
+#include <alloy/lockrank.h>
+#include <alloy/printk.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/task.h>
+
+#define WNOHANG 1
+
+static spinlock_t proc_lock = SPINLOCK_INIT("proc-tree", LR_PROC);
+static struct process *pid_table[PID_MAX];
+static int pid_next = 1;
+
+struct process *current_proc(void)
+{
+	return current_task()->proc;
+}
+
+void proc_get(struct process *p)
+{
+	atomic_inc(&p->refcount);
+}
+
+void proc_put(struct process *p)
+{
+	if (!p || !atomic_dec_and_test(&p->refcount))
+		return;
+	if (p->task)
+		task_put(p->task);
+	kfree(p);
+}
+
+/* Caller holds proc_lock. */
+static int pid_alloc(struct process *p)
+{
+	for (int i = 0; i < PID_MAX - 1; i++) {
+		int cand = pid_next;
+		pid_next = pid_next + 1 >= PID_MAX ? 2 : pid_next + 1;	/* 1 is init's */
+		if (!pid_table[cand]) {
+			pid_table[cand] = p;
+			return cand;
+		}
+	}
+	return -EAGAIN;
+}
+
+struct process *proc_find(int pid)
+{
+	struct process *p = NULL;
+	unsigned long flags;
+
+	if (pid <= 0 || pid >= PID_MAX)
+		return NULL;
+	flags = spin_lock_irqsave(&proc_lock);
+	p = pid_table[pid];
+	if (p)
+		proc_get(p);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return p;
+}
+
+struct process *proc_create(struct process *parent)
+{
+	struct process *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	atomic_set(&p->refcount, 1);
+	list_init(&p->children);
+	list_init(&p->sibling);
+	wait_queue_init(&p->child_wq, "child-wait");
+	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
+	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
+	p->umask = 022;
+	if (parent) {
+		p->files = fdt_copy(parent->files);
+		proc_cwd(&p->cwd);
+		p->umask = parent->umask;
+		unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
+		memcpy(p->sa, parent->sa, sizeof(p->sa));
+		p->blocked = parent->blocked;
+		spin_unlock_irqrestore(&parent->sig_lock, flags);
+		memcpy(p->comm, parent->comm, sizeof(p->comm));
+	} else {
+		p->files = fdt_create();
+		p->cwd = vfs_root();
+	}
+	if (!p->files)
+		goto fail;
+
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	int pid = parent || pid_table[1] ? pid_alloc(p) : 1;
+	if (pid == 1)
+		pid_table[1] = p;
+	if (pid > 0) {
+		p->pid = pid;
+		p->pgid = parent ? parent->pgid : pid;
+		p->sid = parent ? parent->sid : pid;
+		p->parent = parent;
+		if (parent) {
+			proc_get(p);	/* the parent's child-list reference */
+			list_add_tail(&p->sibling, &parent->children);
+		}
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (pid < 0)
+		goto fail;
+	return p;
+fail:
+	fdt_put(p->files);
+	if (p->cwd.dentry)
+		path_put(&p->cwd);
+	kfree(p);
+	return NULL;
+}
+
+void proc_cwd(struct path *out)
+{
+	struct process *p = current_proc();
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+
+	*out = p->cwd;
+	path_get(out);
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+}
+
+void proc_set_cwd(const struct path *np)
+{
+	struct process *p = current_proc();
+	struct path old;
+
+	path_get(np);
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	old = p->cwd;
+	p->cwd = *np;
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	path_put(&old);
+}
+
+void proc_vfork_release(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *parent = p->parent;
+
+	p->exec_done = true;
+	if (parent)
+		proc_get(parent);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (parent) {
+		wake_up_all(&parent->child_wq);
+		proc_put(parent);
+	}
+}
+
+static bool ignores_children(struct process *parent)
+{
+	struct k_sigaction *sa = &parent->sa[SIGCHLD - 1];
+
+	return sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT);
+}
+
+void proc_exit(struct process *p, int wait_status)
+{
+	struct process *init = NULL, *parent, *c, *tmp;
+	bool reap_now;
+
+	fdt_put(p->files);
+	p->files = NULL;
+	path_put(&p->cwd);
+
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	if (p->pid != 1 && pid_table[1])
+		init = pid_table[1];
+	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
+		list_del_init(&c->sibling);
+		c->parent = init;
+		if (init)
+			list_add_tail(&c->sibling, &init->children);
+		else if (c->zombie)
+			pid_table[c->pid] = NULL;
+		if (!init)
+			proc_put(c);	/* nobody will wait: drop the list's reference */
+	}
+	parent = p->parent;
+	p->zombie = true;
+	p->exec_done = true;
+	p->exit_status = wait_status;
+	reap_now = !parent || ignores_children(parent);
+	if (reap_now) {
+		pid_table[p->pid] = NULL;
+		if (parent) {
+			list_del_init(&p->sibling);
+		}
+	}
+	if (parent)
+		proc_get(parent);
+	if (init)
+		proc_get(init);
+	spin_unlock_irqrestore(&proc_lock, flags);
+
+	if (init) {
+		wake_up_all(&init->child_wq);	/* it may have inherited zombies */
+		proc_put(init);
+	}
+	if (parent) {
+		int code = wait_status & 0x7f ? (wait_status & 0x80 ? CLD_DUMPED : CLD_KILLED)
+					      : CLD_EXITED;
+		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
+				       .status = wait_status & 0x7f ? wait_status & 0x7f
+								    : (wait_status >> 8) & 0xff };
+		if (parent->task && !parent->zombie)
+			signal_send(parent, &si);
+		wake_up_all(&parent->child_wq);
+		if (reap_now)
+			proc_put(p);	/* the child-list reference */
+		proc_put(parent);
+	}
+}
+
+void proc_abort(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	bool listed = !list_empty(&p->sibling);
+
+	list_del_init(&p->sibling);
+	if (pid_table[p->pid] == p)
+		pid_table[p->pid] = NULL;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	fdt_put(p->files);
+	path_put(&p->cwd);
+	if (listed)
+		proc_put(p);
+	proc_put(p);
+}
+
+static bool matches(struct process *c, struct process *me, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == -1)
+		return true;
+	if (pid == 0)
+		return c->pgid == me->pgid;
+	return c->pgid == -pid;
+}
+
+/* Looks for a child to reap; caller holds proc_lock. Returns the zombie
+ * (unlinked), NULL if there are matching live children, ERR via *rc. */
+static struct process *find_zombie(struct process *me, int pid, int *rc)
+{
+	struct process *c;
+	bool any = false;
+
+	list_for_each_entry(c, &me->children, sibling) {
+		if (!matches(c, me, pid))
+			continue;
+		any = true;
+		if (c->zombie) {
+			list_del_init(&c->sibling);
+			pid_table[c->pid] = NULL;
+			*rc = 0;
+			return c;
+		}
+	}
+	*rc = any ? 0 : -ECHILD;
+	return NULL;
+}
+
+long proc_wait(int pid, int *status, int options)
+{
+	struct process *me = current_proc(), *z = NULL;
+	struct waiter w = { .task = NULL };
+	int rc;
+
+	for (;;) {
+		prepare_to_wait(&me->child_wq, &w);
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		z = find_zombie(me, pid, &rc);
+		spin_unlock_irqrestore(&proc_lock, flags);
+		if (z || rc || (options & WNOHANG))
+			break;
+		if (signal_pending()) {
+			rc = -ERESTARTSYS;
+			break;
+		}
+		schedule();
+	}
+	finish_wait(&me->child_wq, &w);
+	if (!z)
+		return rc;
+	int zpid = z->pid;
+	*status = z->exit_status;
+	if (z->task)
+		task_join(z->task);	/* off its CPU: its memory is back */
+	proc_put(z);
+	return zpid;
+}
+
+int proc_kill(int pid, int sig, int code)
+{
+	struct process *me = current_proc();
+	struct ksiginfo si = { .signo = sig, .code = code, .pid = me ? me->pid : 0 };
+	int found = 0, rc = 0;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid > 0) {
+		struct process *p = proc_find(pid);
+		if (!p)
+			return -ESRCH;
+		if (sig && !READ_ONCE(p->zombie))
+			rc = signal_send(p, &si);
+		proc_put(p);
+		return rc;
+	}
+	int pgid = pid == 0 ? me->pgid : -pid;
+	/* Collect targets under the lock, signal them after. */
+	struct process **targets = kmalloc(sizeof(*targets) * 64, GFP_KERNEL);
+	if (!targets)
+		return -ENOMEM;
+	for (int start = 1; start < PID_MAX;) {
+		int n = 0;
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		for (; start < PID_MAX && n < 64; start++) {
+			struct process *p = pid_table[start];
+			if (!p || p->zombie || (pid == -1 ? p->pid == 1 || p == me : p->pgid != pgid))
+				continue;
+			proc_get(p);
+			targets[n++] = p;
+		}
+		spin_unlock_irqrestore(&proc_lock, flags);
+		for (int i = 0; i < n; i++) {
+			if (sig)
+				signal_send(targets[i], &si);
+			proc_put(targets[i]);
+		}
+		found += n;
+	}
+	kfree(targets);
+	return found ? 0 : -ESRCH;
+}
+
+/* From interrupt context (the terminal's ^C): no allocation, spinlocks only. */
+int proc_signal_group(int pgid, int sig)
+{
+	struct ksiginfo si = { .signo = sig, .code = SI_KERNEL };
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	int n = 0;
+
+	for (int i = 1; i < PID_MAX; i++) {
+		struct process *p = pid_table[i];
+		if (p && !p->zombie && p->pgid == pgid && p->task) {
+			signal_send(p, &si);
+			n++;
+		}
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return n ? 0 : -ESRCH;
+}
+
+int proc_setpgid(int pid, int pgid)
+{
+	struct process *me = current_proc();
+	int rc = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *p = pid == 0 ? me : (pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL);
+	if (!p || (p != me && p->parent != me))
+		rc = -ESRCH;
+	else if (p->sid == p->pid)
+		rc = -EPERM;		/* a session leader */
+	else if (p != me && p->sid != me->sid)
+		rc = -EPERM;
+	if (!rc) {
+		if (!pgid)
+			pgid = p->pid;
+		bool ok = pgid == p->pid;
+		for (int i = 1; !ok && i < PID_MAX; i++)	/* O(n): setpgid is rare */
+			ok = pid_table[i] && pid_table[i]->pgid == pgid &&
+			     pid_table[i]->sid == p->sid;
+		if (ok)
+			p->pgid = pgid;
+		else
+			rc = -EPERM;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return rc;
+}
+
+int proc_setsid(void)
+{
+	struct process *me = current_proc();
+	int rc;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	bool leader = false;
+
+	for (int i = 1; i < PID_MAX && !leader; i++)
+		leader = pid_table[i] && pid_table[i]->pgid == me->pid;
+	if (leader) {
+		rc = -EPERM;
+	} else {
+		me->sid = me->pgid = me->pid;
+		rc = me->pid;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return rc;
+}
+
+int proc_getpgid(int pid, bool sid)
+{
+	struct process *me = current_proc();
+	int rc;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *p = pid == 0 ? me : (pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL);
+
+	rc = !p ? -ESRCH : sid ? p->sid : p->pgid;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return rc;
+}
+
+int proc_getppid(void)
+{
+	struct process *me = current_proc();
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	int ppid = me->parent ? me->parent->pid : 0;
+
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return ppid;
+}
+
+/* vfork: the parent sleeps until the child execs or exits. */
+void proc_vfork_wait(struct process *child)
+{
+	struct process *me = current_proc();
+
+	wait_event(me->child_wq, READ_ONCE(child->exec_done));
+}

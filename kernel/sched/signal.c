@@ -1,0 +1,191 @@
+/*
+ * Signals: sending, the default actions, and delivery on the way back to
+ * user mode, where a handler gets a Linux rt_sigframe (built by the arch
+ * code). Standard signals do not queue: one pending bit and one siginfo
+ * per number. Job-control stops are not implemented yet: SIGSTOP, SIGTSTP,
+ * SIGTTIN and SIGTTOU are ignored by default (docs/syscalls.md).
+ */
+#include <alloy/arch.h>
+#include <alloy/errno.h>
+#include <alloy/printk.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/signal.h>
+#include <alloy/task.h>
+#include <alloy/user.h>
+#include <asm/trap.h>
+
+#define UNBLOCKABLE (sigmask(SIGKILL) | sigmask(SIGSTOP))
+#define SYSCALL_VECTOR 0x100
+
+int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
+		      const struct k_sigaction *sa, u64 old_blocked, u64 sp);
+int arch_sigreturn(struct trap_frame *tf, u64 *blocked);
+
+static bool default_ignored(int sig)
+{
+	switch (sig) {
+	case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT:
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool ignored(struct process *p, int sig)
+{
+	u64 h = p->sa[sig - 1].handler;
+
+	if (sig == SIGKILL || sig == SIGSTOP)
+		return false;
+	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
+}
+
+bool signal_work(void)
+{
+	struct process *p = current_proc();
+
+	return p && (READ_ONCE(p->pending) & ~(READ_ONCE(p->blocked) & ~UNBLOCKABLE));
+}
+
+bool signal_pending(void)
+{
+	return signal_work();
+}
+
+int signal_send(struct process *p, const struct ksiginfo *info)
+{
+	int sig = info->signo;
+
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	bool drop = ignored(p, sig) && !(p->blocked & sigmask(sig));
+	if (!drop && !(p->pending & sigmask(sig))) {
+		p->pending |= sigmask(sig);
+		p->info[sig - 1] = *info;
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	struct task *t = READ_ONCE(p->task);
+	if (!drop && t)
+		wake_up_task(t);	/* interruptible sleeps re-check */
+	return 0;
+}
+
+void signal_force(const struct ksiginfo *info)
+{
+	struct process *p = current_proc();
+	int sig = info->signo;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	struct k_sigaction *sa = &p->sa[sig - 1];
+
+	/* a fault that is blocked or ignored cannot be survived */
+	if (sa->handler == SIG_IGN || (p->blocked & sigmask(sig)))
+		sa->handler = SIG_DFL;
+	p->blocked &= ~sigmask(sig);
+	p->pending |= sigmask(sig);
+	p->info[sig - 1] = *info;
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+}
+
+static __noreturn void die_by(int sig, const struct ksiginfo *si)
+{
+	struct process *p = current_proc();
+
+	if (si->what)
+		pr_err("user: %s (pid %d) killed by signal %d: %s at %#llx, ip %#llx\n",
+		       p->comm, p->pid, sig, si->what, si->addr, si->ip);
+	user_exit(sig);
+}
+
+/* A syscall interrupted by a signal: restart it or fail with EINTR. */
+static void fix_restart(struct trap_frame *tf, const struct k_sigaction *sa)
+{
+	if (tf->vector != SYSCALL_VECTOR || tf->rax != (u64)-ERESTARTSYS)
+		return;
+	if (!sa || (sa->flags & SA_RESTART)) {
+		tf->rax = tf->error;	/* the syscall number, kept at entry */
+		tf->rip -= 2;		/* back onto the syscall instruction */
+	} else {
+		tf->rax = (u64)-EINTR;
+	}
+	tf->vector = 0;		/* handled once */
+}
+
+static bool on_altstack(struct process *p, u64 sp)
+{
+	return p->altstack_size && sp - p->altstack_sp < p->altstack_size;
+}
+
+void signal_deliver(struct trap_frame *tf)
+{
+	struct process *p = current_proc();
+
+	while (p && signal_work()) {
+		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+		u64 ready = p->pending & ~(p->blocked & ~UNBLOCKABLE);
+		if (!ready) {
+			spin_unlock_irqrestore(&p->sig_lock, flags);
+			break;
+		}
+		/* synchronous faults first, then the lowest number */
+		u64 sync = ready & (sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) |
+				    sigmask(SIGFPE) | sigmask(SIGTRAP));
+		int sig = __builtin_ctzll(sync ? sync : ready) + 1;
+		struct ksiginfo si = p->info[sig - 1];
+		struct k_sigaction sa = p->sa[sig - 1];
+		u64 old_blocked = p->restore_blocked ? p->saved_blocked : p->blocked;
+		p->pending &= ~sigmask(sig);
+		if (sa.handler > SIG_IGN && sig != SIGKILL && sig != SIGSTOP) {
+			p->blocked = old_blocked;	/* sigsuspend's mask ends here */
+			p->restore_blocked = false;
+			p->blocked |= sa.mask | (sa.flags & SA_NODEFER ? 0 : sigmask(sig));
+			p->blocked &= ~UNBLOCKABLE;
+			if (sa.flags & SA_RESETHAND)
+				p->sa[sig - 1].handler = SIG_DFL;
+		}
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+
+		if (sa.handler == SIG_IGN || (sa.handler == SIG_DFL && default_ignored(sig)))
+			continue;
+		if (sa.handler == SIG_DFL || sig == SIGKILL)
+			die_by(sig, &si);
+		fix_restart(tf, &sa);
+		u64 sp = tf->rsp;
+		if ((sa.flags & SA_ONSTACK) && p->altstack_size && !on_altstack(p, sp))
+			sp = p->altstack_sp + p->altstack_size;
+		if (arch_signal_frame(tf, &si, &sa, old_blocked, sp)) {
+			struct ksiginfo segv = { .signo = SIGSEGV, .code = SI_KERNEL,
+						 .addr = sp, .ip = tf->rip,
+						 .what = "cannot write a signal frame" };
+			die_by(SIGSEGV, &segv);
+		}
+		return;		/* one frame per return to user mode */
+	}
+	fix_restart(tf, NULL);
+	if (p && READ_ONCE(p->restore_blocked)) {	/* no handler ran */
+		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+		if (p->restore_blocked)
+			p->blocked = p->saved_blocked;
+		p->restore_blocked = false;
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+	}
+}
+
+long signal_sigreturn(struct trap_frame *tf)
+{
+	struct process *p = current_proc();
+	u64 blocked;
+
+	if (arch_sigreturn(tf, &blocked)) {
+		struct ksiginfo segv = { .signo = SIGSEGV, .code = SI_KERNEL, .addr = tf->rsp,
+					 .ip = tf->rip, .what = "bad signal frame" };
+		die_by(SIGSEGV, &segv);
+	}
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	p->blocked = blocked & ~UNBLOCKABLE;
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	tf->vector = 0;		/* not a syscall to restart */
+	return (long)tf->rax;
+}

@@ -1,0 +1,362 @@
+/*
+ * Syscalls on file descriptors: read/write and their vector and
+ * positioned forms, lseek, close, dup, fcntl, pipe, ioctl, getdents64,
+ * fstat, truncation and sync. Data moves through the file's ops straight
+ * to or from user memory, at most 64 KiB per call into the ops.
+ */
+#include <alloy/errno.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/syscall.h>
+#include <alloy/uaccess.h>
+#include "sysfs.h"
+
+#define IO_CHUNK (64 * 1024)
+#define IOV_MAX 1024
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1
+#define SETFL_MASK (O_APPEND | O_NONBLOCK)
+
+long stat_inode(struct inode *i, u64 ubuf);
+
+struct iovec {
+	u64 base, len;
+};
+
+/* Moves up to n bytes in IO_CHUNK pieces; stops at a short transfer. */
+static long rw_loop(struct file *f, u64 buf, u64 n, bool write, s64 pos)
+{
+	u64 done = 0;
+
+	if ((s64)n < 0)
+		return -EINVAL;
+	while (done < n || (!n && !done)) {
+		size_t k = (size_t)MIN(n - done, (u64)IO_CHUNK);
+		struct iobuf b = { buf + done, false };
+		long r;
+		if (pos < 0)
+			r = write ? file_write(f, b, k) : file_read(f, b, k);
+		else
+			r = write ? file_write_at(f, b, k, (u64)pos + done)
+				  : file_read_at(f, b, k, (u64)pos + done);
+		if (r < 0)
+			return done ? (long)done : r;
+		done += (u64)r;
+		if ((size_t)r < k || !k)
+			break;
+	}
+	return (long)done;
+}
+
+static long fd_rw(u64 fd, u64 buf, u64 n, bool write, s64 pos)
+{
+	struct file *f = fget(fd);
+
+	if (!f)
+		return -EBADF;
+	long rc = rw_loop(f, buf, n, write, pos);
+	file_put(f);
+	return rc;
+}
+
+long sys_read(SYSARGS) { return fd_rw(a0, a1, a2, false, -1); }
+long sys_write(SYSARGS) { return fd_rw(a0, a1, a2, true, -1); }
+
+long sys_pread64(SYSARGS)
+{
+	if ((s64)a3 < 0)
+		return -EINVAL;
+	struct file *f = fget(a0);
+	if (!f)
+		return -EBADF;
+	long rc = f->fop && f->fop->seekable ? rw_loop(f, a1, a2, false, (s64)a3) : -ESPIPE;
+	file_put(f);
+	return rc;
+}
+
+long sys_pwrite64(SYSARGS)
+{
+	if ((s64)a3 < 0)
+		return -EINVAL;
+	struct file *f = fget(a0);
+	if (!f)
+		return -EBADF;
+	long rc = f->fop && f->fop->seekable ? rw_loop(f, a1, a2, true, (s64)a3) : -ESPIPE;
+	file_put(f);
+	return rc;
+}
+
+static long vec_rw(u64 fd, u64 uiov, u64 cnt, bool write, s64 pos)
+{
+	struct iovec v;
+	long total = 0;
+
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	struct file *f = fget(fd);
+	if (!f)
+		return -EBADF;
+	for (u64 i = 0; i < cnt; i++) {
+		if (copy_from_user(&v, (const void *)(uiov + i * sizeof(v)), sizeof(v))) {
+			total = total ? total : -EFAULT;
+			break;
+		}
+		if (!v.len)
+			continue;
+		long r = rw_loop(f, v.base, v.len, write, pos < 0 ? -1 : pos + total);
+		if (r < 0) {
+			total = total ? total : r;
+			break;
+		}
+		total += r;
+		if ((u64)r < v.len)
+			break;
+	}
+	file_put(f);
+	return total;
+}
+
+long sys_readv(SYSARGS) { return vec_rw(a0, a1, a2, false, -1); }
+long sys_writev(SYSARGS) { return vec_rw(a0, a1, a2, true, -1); }
+
+long sys_lseek(SYSARGS)
+{
+	struct file *f = fget(a0);
+	s64 off = (s64)a1;
+	long rc;
+
+	if (!f)
+		return -EBADF;
+	if (!f->fop || !f->fop->seekable) {
+		file_put(f);
+		return -ESPIPE;
+	}
+	mutex_lock(&f->pos_lock);
+	s64 base = a2 == SEEK_SET ? 0 : a2 == SEEK_CUR ? (s64)f->pos
+		 : a2 == SEEK_END ? (s64)f->inode->size : -1;
+	if (base < 0 && a2 > SEEK_END)
+		rc = -EINVAL;
+	else if (base + off < 0 || (off > 0 && base + off < base))
+		rc = -EINVAL;
+	else
+		rc = (long)(f->pos = (u64)(base + off));
+	mutex_unlock(&f->pos_lock);
+	file_put(f);
+	return rc;
+}
+
+long sys_close(SYSARGS)
+{
+	return a0 > 0x7fffffff ? -EBADF : fd_close(cur_files(), (int)a0);
+}
+
+long sys_dup(SYSARGS)
+{
+	struct file *f = fget(a0);
+
+	return f ? fd_install(cur_files(), f, 0, false) : -EBADF;
+}
+
+long sys_dup2(SYSARGS)
+{
+	if (a0 == a1) {
+		struct file *f = fget(a0);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return (long)a1;
+	}
+	return fd_dup_to(cur_files(), (int)a0, (int)a1, false);
+}
+
+long sys_dup3(SYSARGS)
+{
+	if (a0 == a1 || (a2 & ~(u64)O_CLOEXEC))
+		return -EINVAL;
+	return fd_dup_to(cur_files(), (int)a0, (int)a1, a2 & O_CLOEXEC);
+}
+
+long sys_fcntl(SYSARGS)
+{
+	struct file *f = fget(a0);
+	long rc = 0;
+
+	if (!f)
+		return -EBADF;
+	switch (a1) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		rc = a2 >= FD_MAX ? -EINVAL
+				  : fd_install(cur_files(), file_get(f), (int)a2, a1 == F_DUPFD_CLOEXEC);
+		break;
+	case F_GETFD:
+		rc = fd_get_cloexec(cur_files(), (int)a0);
+		break;
+	case F_SETFD:
+		rc = fd_set_cloexec(cur_files(), (int)a0, a2 & FD_CLOEXEC);
+		break;
+	case F_GETFL:
+		rc = f->flags;
+		break;
+	case F_SETFL:
+		f->flags = (f->flags & ~SETFL_MASK) | ((u32)a2 & SETFL_MASK);
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	file_put(f);
+	return rc;
+}
+
+static long do_pipe(u64 ufds, u64 flags)
+{
+	struct file *rd, *wr;
+	int fds[2];
+
+	if (flags & ~(u64)(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	int rc = pipe_create((u32)flags, &rd, &wr);
+	if (rc)
+		return rc;
+	fds[0] = fd_install(cur_files(), rd, 0, flags & O_CLOEXEC);
+	if (fds[0] < 0) {
+		file_put(wr);
+		return fds[0];
+	}
+	fds[1] = fd_install(cur_files(), wr, 0, flags & O_CLOEXEC);
+	if (fds[1] < 0) {
+		fd_close(cur_files(), fds[0]);
+		return fds[1];
+	}
+	if (copy_to_user((void *)ufds, fds, sizeof(fds))) {
+		fd_close(cur_files(), fds[0]);
+		fd_close(cur_files(), fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_pipe(SYSARGS) { return do_pipe(a0, 0); }
+long sys_pipe2(SYSARGS) { return do_pipe(a0, a1); }
+
+long sys_ioctl(SYSARGS)
+{
+	struct file *f = fget(a0);
+
+	if (!f)
+		return -EBADF;
+	long rc = f->fop && f->fop->ioctl ? f->fop->ioctl(f, (u32)a1, a2) : -ENOTTY;
+	file_put(f);
+	return rc;
+}
+
+long sys_fstat(SYSARGS)
+{
+	struct file *f = fget(a0);
+
+	if (!f)
+		return -EBADF;
+	long rc = stat_inode(f->inode, a1);
+	file_put(f);
+	return rc;
+}
+
+struct dirent_ctx {
+	u64 ubuf;
+	size_t size, used;
+	int err;
+};
+
+static bool emit_dirent(void *c, const char *name, size_t len, u64 ino, u32 mode, u64 next)
+{
+	struct dirent_ctx *ctx = c;
+	size_t reclen = ALIGN_UP(19 + len + 1, 8);
+	u8 rec[19 + NAME_MAX + 1 + 8];
+
+	if (ctx->used + reclen > ctx->size) {
+		if (!ctx->used)
+			ctx->err = -EINVAL;	/* the buffer cannot hold one entry */
+		return false;
+	}
+	memset(rec, 0, reclen);
+	memcpy(rec, &ino, 8);
+	memcpy(rec + 8, &next, 8);
+	u16 rl = (u16)reclen;
+	memcpy(rec + 16, &rl, 2);
+	rec[18] = (u8)((mode & S_IFMT) >> 12);	/* DT_* is the type's top bits */
+	memcpy(rec + 19, name, len);
+	if (copy_to_user((void *)(ctx->ubuf + ctx->used), rec, reclen)) {
+		ctx->err = -EFAULT;
+		return false;
+	}
+	ctx->used += reclen;
+	return true;
+}
+
+long sys_getdents64(SYSARGS)
+{
+	struct file *f = fget(a0);
+	struct dirent_ctx ctx = { a1, (size_t)MIN(a2, (u64)IO_CHUNK), 0, 0 };
+
+	if (!f)
+		return -EBADF;
+	if (!f->inode || !S_ISDIR(f->inode->mode) || !f->fop || !f->fop->iterate) {
+		file_put(f);
+		return -ENOTDIR;
+	}
+	mutex_lock(&f->pos_lock);
+	int rc = f->fop->iterate(f, &f->pos, emit_dirent, &ctx);
+	mutex_unlock(&f->pos_lock);
+	file_put(f);
+	if (rc)
+		return rc;
+	return ctx.used ? (long)ctx.used : ctx.err;
+}
+
+long sys_ftruncate(SYSARGS)
+{
+	struct file *f = fget(a0);
+
+	if (!f)
+		return -EBADF;
+	long rc = (s64)a1 < 0 ? -EINVAL
+		: (f->flags & O_ACCMODE) == O_RDONLY ? -EINVAL
+		: vfs_truncate(f->inode, a1);
+	file_put(f);
+	return rc;
+}
+
+long sys_truncate(SYSARGS)
+{
+	struct path p;
+
+	if ((s64)a1 < 0)
+		return -EINVAL;
+	int rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW, &p);
+	if (rc)
+		return rc;
+	rc = vfs_truncate(p.dentry->inode, a1);
+	path_put(&p);
+	return rc;
+}
+
+/* Memory is the only storage yet: there is nothing to write back. */
+long sys_fsync(SYSARGS)
+{
+	struct file *f = fget(a0);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+long sys_sync(SYSARGS) { return 0; }

@@ -1,0 +1,492 @@
+/*
+ * Syscalls that name files by path: open, the *at family, mkdir, unlink,
+ * rename, links, stat, access, cwd. Everyone is root yet, so permission
+ * bits are stored and reported but only the execute bit is enforced
+ * (by execve and access(X_OK)).
+ */
+#include <alloy/errno.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/syscall.h>
+#include <alloy/uaccess.h>
+#include "sysfs.h"
+
+long getname(u64 upath, char **out, bool empty_ok)
+{
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+
+	if (!buf)
+		return -ENOMEM;
+	long n = strncpy_from_user(buf, (const char *)upath, PATH_MAX);
+	if (n == 0 && !empty_ok)
+		n = -ENOENT;
+	if (n < 0) {
+		kfree(buf);
+		return n;
+	}
+	*out = buf;
+	return 0;
+}
+
+int at_base(u64 dirfd, struct path *out)
+{
+	if ((int)dirfd == AT_FDCWD) {
+		proc_cwd(out);
+		return 0;
+	}
+	struct file *f = fget(dirfd);
+	if (!f)
+		return -EBADF;
+	int rc = 0;
+	if (!f->path.dentry || !S_ISDIR(f->inode->mode))
+		rc = -ENOTDIR;
+	else
+		path_get(&f->path), *out = f->path;
+	file_put(f);
+	return rc;
+}
+
+int at_walk(u64 dirfd, u64 upath, int at_flags, int lookup, struct path *out)
+{
+	char *name = NULL;
+	long rc = upath || !(at_flags & AT_EMPTY_PATH) ?
+		  getname(upath, &name, at_flags & AT_EMPTY_PATH) : 0;
+
+	if (rc)
+		return (int)rc;
+	if (!name || !name[0]) {	/* kernel callers pass 0 for "the fd" */		/* AT_EMPTY_PATH: the fd itself */
+		struct file *f = fget(dirfd);
+		kfree(name);
+		if ((int)dirfd == AT_FDCWD) {
+			proc_cwd(out);
+			return 0;
+		}
+		if (!f)
+			return -EBADF;
+		rc = f->path.dentry ? 0 : -EBADF;
+		if (!rc)
+			path_get(&f->path), *out = f->path;
+		file_put(f);
+		return (int)rc;
+	}
+	struct path base;
+	rc = name[0] == '/' ? 0 : at_base(dirfd, &base);
+	if (!rc) {
+		rc = vfs_walk(name[0] == '/' ? NULL : &base, name, lookup, out);
+		if (name[0] != '/')
+			path_put(&base);
+	}
+	kfree(name);
+	return (int)rc;
+}
+
+/* Runs op(base, name) for a (dirfd, user path) pair. */
+static long with_at(u64 dirfd, u64 upath, long (*op)(const struct path *, const char *, u64),
+		    u64 arg)
+{
+	char *name;
+	struct path base;
+	long rc = getname(upath, &name, false);
+
+	if (rc)
+		return rc;
+	rc = at_base(dirfd, &base);
+	if (!rc) {
+		rc = op(&base, name, arg);
+		path_put(&base);
+	}
+	kfree(name);
+	return rc;
+}
+
+static long open_op(const struct path *base, const char *name, u64 arg)
+{
+	u32 flags = (u32)arg, mode = (u32)(arg >> 32);
+	struct file *f;
+	int rc = vfs_open(base, name, flags, mode & ~current_proc()->umask, &f);
+
+	if (rc)
+		return rc;
+	return fd_install(cur_files(), f, 0, flags & O_CLOEXEC);
+}
+
+long sys_openat(SYSARGS)
+{
+	return with_at(a0, a1, open_op, (a2 & 0xffffffffULL) | ((a3 & 07777) << 32));
+}
+
+long sys_open(SYSARGS)
+{
+	return with_at((u64)AT_FDCWD, a0, open_op, (a1 & 0xffffffffULL) | ((a2 & 07777) << 32));
+}
+
+long sys_creat(SYSARGS)
+{
+	return with_at((u64)AT_FDCWD, a0, open_op,
+		       (O_CREAT | O_WRONLY | O_TRUNC) | ((a1 & 07777) << 32));
+}
+
+static long mkdir_op(const struct path *base, const char *name, u64 mode)
+{
+	return vfs_mkdir(base, name, (u32)mode & 07777 & ~current_proc()->umask);
+}
+
+long sys_mkdirat(SYSARGS) { return with_at(a0, a1, mkdir_op, a2); }
+long sys_mkdir(SYSARGS) { return with_at((u64)AT_FDCWD, a0, mkdir_op, a1); }
+
+static long mknod_op(const struct path *base, const char *name, u64 arg)
+{
+	u32 mode = (u32)arg, dev = (u32)(arg >> 32);
+
+	if (!(mode & S_IFMT))
+		mode |= S_IFREG;
+	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode))
+		return -EINVAL;
+	mode = (mode & S_IFMT) | (mode & 07777 & ~current_proc()->umask);
+	return vfs_mknod(base, name, mode, dev);
+}
+
+static u64 pack_dev(u64 mode, u64 dev)
+{
+	u32 major = (u32)((dev >> 8) & 0xfff), minor = (u32)((dev & 0xff) | ((dev >> 12) & 0xfff00));
+	return (mode & 0xffffffffULL) | ((u64)MKDEV(major, minor) << 32);
+}
+
+long sys_mknodat(SYSARGS) { return with_at(a0, a1, mknod_op, pack_dev(a2, a3)); }
+long sys_mknod(SYSARGS) { return with_at((u64)AT_FDCWD, a0, mknod_op, pack_dev(a1, a2)); }
+
+static long unlink_op(const struct path *base, const char *name, u64 flags)
+{
+	return flags & AT_REMOVEDIR ? vfs_rmdir(base, name) : vfs_unlink(base, name);
+}
+
+long sys_unlinkat(SYSARGS)
+{
+	if (a2 & ~(u64)AT_REMOVEDIR)
+		return -EINVAL;
+	return with_at(a0, a1, unlink_op, a2);
+}
+long sys_unlink(SYSARGS) { return with_at((u64)AT_FDCWD, a0, unlink_op, 0); }
+long sys_rmdir(SYSARGS) { return with_at((u64)AT_FDCWD, a0, unlink_op, AT_REMOVEDIR); }
+
+/* Two (dirfd, path) pairs for rename and link. */
+static long two_paths(u64 ofd, u64 opath, u64 nfd, u64 npath, int kind, int flags)
+{
+	char *o = NULL, *n = NULL;
+	struct path ob = { 0 }, nb = { 0 };
+	long rc = getname(opath, &o, false);
+
+	if (!rc)
+		rc = getname(npath, &n, false);
+	if (!rc)
+		rc = at_base(ofd, &ob);
+	if (!rc) {
+		rc = at_base(nfd, &nb);
+		if (rc)
+			path_put(&ob);
+	}
+	if (!rc) {
+		rc = kind ? vfs_link(&ob, o, &nb, n, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0)
+			  : vfs_rename(&ob, o, &nb, n);
+		path_put(&ob);
+		path_put(&nb);
+	}
+	kfree(o);
+	kfree(n);
+	return rc;
+}
+
+long sys_rename(SYSARGS) { return two_paths((u64)AT_FDCWD, a0, (u64)AT_FDCWD, a1, 0, 0); }
+long sys_renameat(SYSARGS) { return two_paths(a0, a1, a2, a3, 0, 0); }
+long sys_renameat2(SYSARGS)
+{
+	if (a4)
+		return -EINVAL;	/* RENAME_NOREPLACE and friends: not yet */
+	return two_paths(a0, a1, a2, a3, 0, 0);
+}
+long sys_link(SYSARGS) { return two_paths((u64)AT_FDCWD, a0, (u64)AT_FDCWD, a1, 1, 0); }
+long sys_linkat(SYSARGS)
+{
+	if (a4 & ~(u64)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return two_paths(a0, a1, a2, a3, 1, (int)a4);
+}
+
+static long symlinkat(u64 utarget, u64 dirfd, u64 upath)
+{
+	char *target;
+	long rc = getname(utarget, &target, false);
+
+	if (rc)
+		return rc;
+	char *name;
+	struct path base;
+	rc = getname(upath, &name, false);
+	if (!rc) {
+		rc = at_base(dirfd, &base);
+		if (!rc) {
+			rc = vfs_symlink(&base, target, name);
+			path_put(&base);
+		}
+		kfree(name);
+	}
+	kfree(target);
+	return rc;
+}
+
+long sys_symlink(SYSARGS) { return symlinkat(a0, (u64)AT_FDCWD, a1); }
+long sys_symlinkat(SYSARGS) { return symlinkat(a0, a1, a2); }
+
+static long readlinkat(u64 dirfd, u64 upath, u64 ubuf, u64 size)
+{
+	struct path p;
+	char *buf;
+
+	if ((s64)size <= 0)
+		return -EINVAL;
+	int rc = at_walk(dirfd, upath, AT_EMPTY_PATH, 0, &p);
+	if (rc)
+		return rc;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	rc = buf ? vfs_readlink(&p, buf, (size_t)MIN(size, (u64)PATH_MAX)) : -ENOMEM;
+	if (rc > 0 && copy_to_user((void *)ubuf, buf, (size_t)rc))
+		rc = -EFAULT;
+	kfree(buf);
+	path_put(&p);
+	return rc;
+}
+
+long sys_readlink(SYSARGS) { return readlinkat((u64)AT_FDCWD, a0, a1, a2); }
+long sys_readlinkat(SYSARGS) { return readlinkat(a0, a1, a2, a3); }
+
+/* struct stat of x86-64 Linux */
+struct kstat {
+	u64 dev, ino, nlink;
+	u32 mode, uid, gid, pad0;
+	u64 rdev;
+	s64 size, blksize, blocks;
+	u64 atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	s64 unused[3];
+};
+
+static u64 linux_dev(u32 dev)
+{
+	u64 major = MAJOR(dev), minor = MINOR(dev);
+	return (minor & 0xff) | (major << 8);
+}
+
+long stat_inode(struct inode *i, u64 ubuf)
+{
+	struct kstat st = {
+		.dev = linux_dev(i->sb ? i->sb->dev : 0), .ino = i->ino, .nlink = i->nlink,
+		.mode = i->mode, .uid = i->uid, .gid = i->gid, .rdev = linux_dev(i->rdev),
+		.size = (s64)i->size, .blksize = 4096,
+		.blocks = (s64)(i->pages.nr_pages * 8),
+		.atime = (u64)i->atime.sec, .atime_ns = (u64)i->atime.nsec,
+		.mtime = (u64)i->mtime.sec, .mtime_ns = (u64)i->mtime.nsec,
+		.ctime = (u64)i->ctime.sec, .ctime_ns = (u64)i->ctime.nsec,
+	};
+	return copy_to_user((void *)ubuf, &st, sizeof(st));
+}
+
+static long fstatat(u64 dirfd, u64 upath, u64 ubuf, u64 flags)
+{
+	struct path p;
+
+	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	int rc = at_walk(dirfd, upath, (int)flags,
+			 flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+	if (rc)
+		return rc;
+	rc = (int)stat_inode(p.dentry->inode, ubuf);
+	path_put(&p);
+	return rc;
+}
+
+long sys_stat(SYSARGS) { return fstatat((u64)AT_FDCWD, a0, a1, 0); }
+long sys_lstat(SYSARGS) { return fstatat((u64)AT_FDCWD, a0, a1, AT_SYMLINK_NOFOLLOW); }
+long sys_newfstatat(SYSARGS) { return fstatat(a0, a1, a2, a3); }
+
+struct statx_ts {
+	s64 sec;
+	u32 nsec;
+	s32 pad;
+};
+
+struct statx {
+	u32 mask, blksize;
+	u64 attributes;
+	u32 nlink, uid, gid;
+	u16 mode, pad1;
+	u64 ino, size, blocks, attributes_mask;
+	struct statx_ts atime, btime, ctime, mtime;
+	u32 rdev_major, rdev_minor, dev_major, dev_minor;
+	u64 spare[14];
+};
+
+_Static_assert(sizeof(struct statx) == 256, "statx layout");
+
+long sys_statx(SYSARGS)
+{
+	struct path p;
+	u64 flags = a2;
+	int rc = at_walk(a0, a1, (int)flags, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+
+	if (rc)
+		return rc;
+	struct inode *i = p.dentry->inode;
+	struct statx sx = {
+		.mask = 0x7ff, .blksize = 4096, .nlink = i->nlink, .uid = i->uid, .gid = i->gid,
+		.mode = (u16)i->mode, .ino = i->ino, .size = i->size,
+		.blocks = i->pages.nr_pages * 8,
+		.atime = { i->atime.sec, (u32)i->atime.nsec, 0 },
+		.ctime = { i->ctime.sec, (u32)i->ctime.nsec, 0 },
+		.mtime = { i->mtime.sec, (u32)i->mtime.nsec, 0 },
+		.rdev_major = MAJOR(i->rdev), .rdev_minor = MINOR(i->rdev),
+		.dev_major = 0, .dev_minor = i->sb ? i->sb->dev : 0,
+	};
+	path_put(&p);
+	return copy_to_user((void *)a4, &sx, sizeof(sx));
+}
+
+static long faccessat(u64 dirfd, u64 upath, u64 mode, u64 flags)
+{
+	struct path p;
+
+	if (mode & ~7ULL)
+		return -EINVAL;
+	int rc = at_walk(dirfd, upath, (int)flags,
+			 flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+	if (rc)
+		return rc;
+	struct inode *i = p.dentry->inode;
+	if ((mode & 1) && !S_ISDIR(i->mode) && !(i->mode & 0111))
+		rc = -EACCES;	/* root may execute only what someone may */
+	path_put(&p);
+	return rc;
+}
+
+long sys_access(SYSARGS) { return faccessat((u64)AT_FDCWD, a0, a1, 0); }
+long sys_faccessat(SYSARGS) { return faccessat(a0, a1, a2, 0); }
+long sys_faccessat2(SYSARGS) { return faccessat(a0, a1, a2, a3); }
+
+long sys_chdir(SYSARGS)
+{
+	struct path p;
+	int rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+
+	if (rc)
+		return rc;
+	proc_set_cwd(&p);
+	path_put(&p);
+	return 0;
+}
+
+long sys_fchdir(SYSARGS)
+{
+	struct path p;
+	int rc = at_base(a0, &p);
+
+	if (rc)
+		return rc;
+	proc_set_cwd(&p);
+	path_put(&p);
+	return 0;
+}
+
+long sys_getcwd(SYSARGS)
+{
+	struct path cwd;
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	proc_cwd(&cwd);
+	rc = cwd.dentry->dead ? -ENOENT : vfs_path_name(&cwd, buf, PATH_MAX);
+	path_put(&cwd);
+	if (rc > 0 && (u64)rc > a1)
+		rc = -ERANGE;
+	if (rc > 0 && copy_to_user((void *)a0, buf, (size_t)rc))
+		rc = -EFAULT;
+	kfree(buf);
+	return rc;
+}
+
+static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
+{
+	struct path p;
+	int rc = at_walk(dirfd, upath, flags, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+
+	if (rc)
+		return rc;
+	struct inode *i = p.dentry->inode;
+	mutex_lock(&i->lock);
+	i->mode = (i->mode & S_IFMT) | ((u32)mode & 07777);
+	i->ctime = vfs_now();
+	mutex_unlock(&i->lock);
+	path_put(&p);
+	return 0;
+}
+
+long sys_chmod(SYSARGS) { return chmod_path((u64)AT_FDCWD, a0, a1, 0); }
+long sys_fchmodat(SYSARGS) { return chmod_path(a0, a1, a2, 0); }
+long sys_fchmod(SYSARGS) { return chmod_path(a0, 0, a1, AT_EMPTY_PATH); }
+
+static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
+{
+	struct path p;
+	int rc = at_walk(dirfd, upath, flags, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+
+	if (rc)
+		return rc;
+	struct inode *i = p.dentry->inode;
+	mutex_lock(&i->lock);
+	if ((u32)uid != 0xffffffffU)
+		i->uid = (u32)uid;
+	if ((u32)gid != 0xffffffffU)
+		i->gid = (u32)gid;
+	i->ctime = vfs_now();
+	mutex_unlock(&i->lock);
+	path_put(&p);
+	return 0;
+}
+
+long sys_chown(SYSARGS) { return chown_path((u64)AT_FDCWD, a0, a1, a2, 0); }
+long sys_lchown(SYSARGS) { return chown_path((u64)AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW); }
+long sys_fchown(SYSARGS) { return chown_path(a0, 0, a1, a2, AT_EMPTY_PATH); }
+long sys_fchownat(SYSARGS) { return chown_path(a0, a1, a2, a3, (int)a4); }
+
+#define UTIME_NOW ((1LL << 30) - 1)
+#define UTIME_OMIT ((1LL << 30) - 2)
+
+long sys_utimensat(SYSARGS)
+{
+	struct timespec64 ts[2];
+	struct path p;
+	int rc;
+
+	if (a2 && copy_from_user(ts, (const void *)a2, sizeof(ts)))
+		return -EFAULT;
+	rc = a1 ? at_walk(a0, a1, (int)a3, a3 & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p)
+		: at_walk(a0, 0, AT_EMPTY_PATH, 0, &p);
+	if (rc)
+		return rc;
+	struct inode *i = p.dentry->inode;
+	struct timespec64 now = vfs_now();
+	mutex_lock(&i->lock);
+	for (int k = 0; k < 2; k++) {
+		struct timespec64 t = !a2 || ts[k].nsec == UTIME_NOW ? now : ts[k];
+		if (a2 && ts[k].nsec == UTIME_OMIT)
+			continue;
+		if (k == 0)
+			i->atime = t;
+		else
+			i->mtime = t;
+	}
+	i->ctime = now;
+	mutex_unlock(&i->lock);
+	path_put(&p);
+	return 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * Helpers the file syscalls share (kernel/syscall/sys_path.c): the
+ * caller's file descriptors, user paths copied in, and *at() bases.
+ */
+#ifndef SYSCALL_SYSFS_H
+#define SYSCALL_SYSFS_H
+
+#include <alloy/fdtable.h>
+#include <alloy/process.h>
+#include <alloy/vfs.h>
+
+#define SYSARGS u64 a0 __attribute__((unused)), u64 a1 __attribute__((unused)), \
+	u64 a2 __attribute__((unused)), u64 a3 __attribute__((unused)),          \
+	u64 a4 __attribute__((unused)), u64 a5 __attribute__((unused))
+
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_EMPTY_PATH 0x1000
+
+static inline struct fdtable *cur_files(void) { return current_proc()->files; }
+static inline struct file *fget(u64 fd)
+{
+	return fd > 0x7fffffff ? NULL : fd_get(cur_files(), (int)fd);
+}
+
+/* A user path in a PATH_MAX kernel buffer (free with kfree); "" is
+ * -ENOENT unless empty_ok. */
+long getname(u64 upath, char **out, bool empty_ok);
+/* The base for a relative path: cwd for AT_FDCWD, else a directory fd. */
+int at_base(u64 dirfd, struct path *out);
+/* Resolves (dirfd, upath) with AT_* flags into a path. */
+int at_walk(u64 dirfd, u64 upath, int at_flags, int lookup, struct path *out);
+
+#endif

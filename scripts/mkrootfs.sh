@@ -1,0 +1,55 @@
+#!/bin/sh
+# Builds the initramfs: busybox with its applets as links, Alloy's init
+# and test runner, and optionally the system tests, a host directory tree
+# and a scripted command. The result is a cpio "newc" archive.
+#
+# usage: mkrootfs.sh OUT.cpio STAGE --init F --runner F
+#                    [--tests DIR] [--extra DIR] [--cmd 'COMMAND']
+set -e
+out=$1 stage=$2
+shift 2
+init= runner= tests= extra= cmd= have_cmd=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--init) init=$2 ;;
+	--runner) runner=$2 ;;
+	--tests) tests=$2 ;;
+	--extra) extra=$2 ;;
+	--cmd) cmd=$2 have_cmd=1 ;;
+	*) echo "mkrootfs: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+busybox=/bin/busybox
+[ -x "$busybox" ] || { echo "mkrootfs: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
+
+rm -rf "$stage"
+mkdir -p "$stage"/bin "$stage"/sbin "$stage"/usr/bin "$stage"/usr/sbin "$stage"/etc \
+	"$stage"/root "$stage"/tmp "$stage"/proc "$stage"/sys "$stage"/home
+chmod 1777 "$stage"/tmp
+cp "$busybox" "$stage"/bin/busybox
+# every applet as a symlink to /bin/busybox, where busybox says it belongs
+"$busybox" --list-full | while read -r p; do
+	[ -e "$stage/$p" ] || ln -s /bin/busybox "$stage/$p"
+done
+rm -f "$stage"/sbin/init "$stage"/linuxrc
+cp "$init" "$stage"/sbin/init
+cp "$runner" "$stage"/sbin/runner
+printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage"/etc/passwd
+printf 'root:x:0:\n' > "$stage"/etc/group
+printf 'alloy\n' > "$stage"/etc/hostname
+cat > "$stage"/etc/profile <<'PROFILE'
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+export PS1='alloy:\w# '
+PROFILE
+if [ -n "$tests" ]; then
+	mkdir -p "$stage"/tests
+	cp -r "$tests"/. "$stage"/tests/
+fi
+if [ -n "$extra" ]; then
+	cp -r "$extra"/. "$stage"/
+fi
+if [ -n "$have_cmd" ]; then
+	printf '%s\n' "$cmd" > "$stage"/etc/alloy-cmd
+fi
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out"

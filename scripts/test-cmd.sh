@@ -1,0 +1,32 @@
+#!/bin/bash
+# `make run CMD=...` and ROOTFS_EXTRA, as a user scripting the kernel
+# would use them: the command's output is printed and make exits with the
+# command's status.  usage: test-cmd.sh MAKE FFI OUT.tap
+make=$1 ffi=$2 out=$3
+n=0
+tap=()
+check() {	# check NAME EXPECTED_STATUS EXPECTED_TEXT -- make args...
+	local name=$1 want=$2 text=$3
+	shift 4
+	n=$((n + 1))
+	local log
+	log=$($make -s --no-print-directory run FFI="$ffi" SMP=2 TIMEOUT=120 "$@" 2>&1)
+	local st=$?
+	if [ "$st" = "$want" ] && grep -qF -- "$text" <<< "$log"; then
+		tap+=("ok $n cmd-ffi$ffi: $name")
+	else
+		echo "$log" | tail -15 | sed 's/^/    | /'
+		tap+=("not ok $n cmd-ffi$ffi: $name # status $st, wanted $want and '$text'")
+	fi
+}
+extra=$(mktemp -d)
+mkdir -p "$extra/data"
+echo "from the host" > "$extra/data/note.txt"
+check "busybox ls -l /bin" 0 "busybox" -- CMD='busybox ls -l /bin'
+check "exit status passes through" 3 "before exit" -- CMD='echo before exit; exit 3'
+check "pipeline and signal status" 0 "5" -- CMD='seq 1 5 | sort -rn | head -n 1'
+check "ROOTFS_EXTRA copies a tree" 0 "from the host" -- \
+	ROOTFS_EXTRA="$extra" CMD='cat /data/note.txt'
+rm -rf "$extra"
+{ echo "1..$n"; printf '%s\n' "${tap[@]}"; } > "$out"
+printf '%s\n' "${tap[@]}" | sed 's/^/  /'

@@ -1,0 +1,134 @@
+/*
+ * Alloy's init (PID 1). It reaps every orphan and either
+ *  - runs the command in /etc/alloy-cmd with `/bin/sh -c` and exits with
+ *    its status (the kernel then powers off, and `make run CMD=...` exits
+ *    with that status), or
+ *  - runs a shell on the console and respawns it when it exits.
+ * `poweroff`, `reboot` and `halt` (busybox) signal init: SIGUSR2, SIGTERM
+ * and SIGUSR1, as busybox's own init expects.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CMD_FILE "/etc/alloy-cmd"
+#define CMD_MAX 65536
+
+static volatile sig_atomic_t stop_how;
+
+static void on_signal(int sig)
+{
+	stop_how = sig;
+}
+
+static void say(const char *s)
+{
+	ssize_t n = write(2, s, strlen(s));
+	(void)n;
+}
+
+static void shutdown_now(int how)
+{
+	say(how == RB_AUTOBOOT ? "init: rebooting\n" : "init: powering off\n");
+	kill(-1, SIGTERM);
+	sync();
+	reboot(how);
+	_exit(0);
+}
+
+/* Reads the scripted command, if there is one. */
+static char *read_cmd(void)
+{
+	int fd = open(CMD_FILE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *buf = malloc(CMD_MAX + 1);
+	ssize_t n = buf ? read(fd, buf, CMD_MAX) : -1;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static pid_t spawn(char *const argv[], int session)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGUSR2, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (session) {
+			setsid();
+			ioctl(0, TIOCSCTTY, 0);
+			pid_t me = getpid();
+			ioctl(0, TIOCSPGRP, &me);
+		}
+		execv(argv[0], argv);
+		say("init: cannot run ");
+		say(argv[0]);
+		say("\n");
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Waits for `child`, reaping anything else; returns its status. */
+static int wait_for(pid_t child)
+{
+	for (;;) {
+		int st;
+		pid_t p = wait(&st);
+		if (stop_how)
+			shutdown_now(stop_how == SIGTERM ? RB_AUTOBOOT : RB_POWER_OFF);
+		if (p == child)
+			return st;
+		if (p < 0 && errno == ECHILD)
+			return 0;
+	}
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGINT, SIG_IGN);
+	umask(022);
+	setenv("PATH", "/sbin:/bin:/usr/sbin:/usr/bin", 1);
+	setenv("HOME", "/root", 1);
+	chdir("/root");
+
+	char *cmd = read_cmd();
+	if (cmd) {
+		char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+		int st = wait_for(spawn(argv, 0));
+		sync();
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	for (;;) {
+		char *argv[] = { "/bin/sh", "-l", NULL };
+		time_t start = time(NULL);
+		say("\nAlloy: a shell on the console (busybox sh). `poweroff` leaves.\n");
+		wait_for(spawn(argv, 1));
+		if (time(NULL) - start < 1)
+			sleep(1);	/* a shell that dies at once: do not spin */
+	}
+}

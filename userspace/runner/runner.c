@@ -1,0 +1,312 @@
+#define _GNU_SOURCE
+/*
+ * runner: the system-test runner. Runs every test program in a directory and
+ * reports the results as KTAP on stdout.
+ *
+ *   runner [DIR]      run each executable regular file in DIR (default
+ *                     /tests), in name order, skipping names that start with
+ *                     '_' (helpers used by other tests) or '.'; FILE.sh is
+ *                     run as /bin/sh FILE
+ *   runner -1 FILE    run just FILE and report it
+ *
+ * Each test runs in its own child (fork + execve) in its own process group,
+ * with a fresh scratch directory /tmp/run.<name> as cwd and a fixed small
+ * environment. A test that runs longer than RUNNER_TIMEOUT seconds (default
+ * 120) has its whole process group killed.
+ *
+ * As PID 1 the runner also reaps orphans while it waits, and powers the
+ * machine off at the end (PID 1 must never exit). Otherwise it exits 0 if
+ * every test passed, 1 if not.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define MAX_TESTS 1024
+
+static char testdir[PATH_MAX];
+static long timeout_s = 120;
+
+/*
+ * printf straight to fd 1 with write(2): stdio buffering would reorder our
+ * lines against the tests' own output on the shared console, and a buffer
+ * would be lost if we are killed.
+ */
+static void say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n, off = 0;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	while (off < n) {
+		ssize_t w = write(1, buf + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		off += w;
+	}
+}
+
+/* out = a/b; fails on a too-long path rather than truncating it silently. */
+static int join(char *out, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '/')
+		la--;	/* "/" + "x" is "/x", not "//x" */
+	if (la + 1 + lb >= PATH_MAX)
+		return -1;
+	memmove(out, a, la);
+	out[la] = '/';
+	memcpy(out + la + 1, b, lb + 1);
+	return 0;
+}
+
+/* Best-effort recursive remove, so each test starts from an empty dir. */
+static void remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	char sub[PATH_MAX];
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	chmod(path, 0700);	/* a test may have left it unreadable */
+	d = opendir(path);
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (join(sub, path, de->d_name) == 0)
+				remove_tree(sub);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+static double now(void)
+{
+	struct timespec ts = { 0, 0 };
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Run one test and print its KTAP result line. Returns 1 if it passed.
+ * path is the program, name what we call it in the report.
+ */
+static int run_test(int num, const char *path, const char *name)
+{
+	char scratch[PATH_MAX], envdir[PATH_MAX + 8];
+	char *env[] = { "PATH=/bin:/sbin:/usr/bin", "HOME=/", "TMPDIR=/tmp", envdir, NULL };
+	char *argv[3];
+	size_t len = strlen(name);
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	double deadline;
+	int status = 0;
+	pid_t pid;
+
+	snprintf(envdir, sizeof(envdir), "TESTDIR=%s", testdir);
+	snprintf(scratch, sizeof(scratch), "/tmp/run.%s", name);
+	remove_tree(scratch);
+	if (mkdir(scratch, 0700) < 0)
+		say("# runner: mkdir %s: %s\n", scratch, strerror(errno));
+
+	if (len > 3 && !strcmp(name + len - 3, ".sh")) {
+		argv[0] = "/bin/sh";
+		argv[1] = (char *)path;
+		argv[2] = NULL;
+	} else {
+		argv[0] = (char *)path;
+		argv[1] = NULL;
+	}
+
+	pid = fork();
+	if (pid < 0) {
+		say("not ok %d %s # fork failed: %s\n", num, name, strerror(errno));
+		return 0;
+	}
+	if (pid == 0) {
+		/* Own group, so a timeout can kill the test and all its children. */
+		setpgid(0, 0);
+		if (chdir(scratch) < 0)
+			say("# runner: chdir %s: %s\n", scratch, strerror(errno));
+		execve(argv[0], argv, env);
+		say("# runner: execve %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	/* Also from the parent: no race with the kill below if the child has not run yet. */
+	setpgid(pid, pid);
+
+	deadline = now() + timeout_s;
+	for (;;) {
+		/*
+		 * waitpid(-1): as PID 1 we inherit every orphan and must reap
+		 * them too; any pid that is not our test is just dropped.
+		 */
+		pid_t w = waitpid(-1, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w > 0)
+			continue;	/* an orphan: look again at once */
+		if (w < 0 && errno != EINTR) {
+			say("not ok %d %s # waitpid: %s\n", num, name, strerror(errno));
+			return 0;
+		}
+		if (now() >= deadline) {
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			remove_tree(scratch);
+			say("not ok %d %s # timeout\n", num, name);
+			return 0;
+		}
+		nanosleep(&tick, NULL);
+	}
+	/* Anything the test left running in its group would disturb later tests. */
+	kill(-pid, SIGKILL);
+	remove_tree(scratch);
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		say("ok %d %s\n", num, name);
+		return 1;
+	}
+	if (WIFSIGNALED(status))
+		say("not ok %d %s # killed by signal %d\n", num, name, WTERMSIG(status));
+	else
+		say("not ok %d %s # exit status %d\n", num, name, WEXITSTATUS(status));
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collect the runnable test names in testdir, sorted. Returns how many. */
+static int list_tests(char **names)
+{
+	DIR *d = opendir(testdir);
+	struct dirent *de;
+	struct stat st;
+	char path[PATH_MAX];
+	int n = 0;
+
+	if (!d) {
+		say("# runner: opendir %s: %s\n", testdir, strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL && n < MAX_TESTS) {
+		if (de->d_name[0] == '_' || de->d_name[0] == '.')
+			continue;
+		if (join(path, testdir, de->d_name) < 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			continue;
+		names[n] = strdup(de->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_names);
+	return n;
+}
+
+/* Make dir absolute: tests run with a different cwd but get it as TESTDIR. */
+static void set_testdir(const char *dir)
+{
+	char cwd[PATH_MAX];
+
+	if (dir[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		snprintf(testdir, sizeof(testdir), "%s", dir);
+	else if (!strcmp(dir, "."))
+		snprintf(testdir, sizeof(testdir), "%s", cwd);
+	else
+		join(testdir, cwd, dir);
+}
+
+int main(int argc, char **argv)
+{
+	static char *names[MAX_TESTS];
+	char path[PATH_MAX];
+	const char *t = getenv("RUNNER_TIMEOUT");
+	int n, i, passed = 0;
+
+	/* An init started with no open fds would have nowhere to report. */
+	if (getpid() == 1 && fcntl(1, F_GETFD) < 0) {
+		int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+
+		while (fd >= 0 && fd < 2)
+			fd = dup(fd);
+	}
+	if (t && atol(t) > 0)
+		timeout_s = atol(t);
+	mkdir("/tmp", 01777);	/* usually there already; needed for scratch dirs */
+
+	say("KTAP version 1\n");
+	if (argc == 3 && !strcmp(argv[1], "-1")) {
+		const char *slash = strrchr(argv[2], '/');
+		const char *name = slash ? slash + 1 : argv[2];
+		char dir[PATH_MAX];
+
+		/*
+		 * The directory part of FILE is the TESTDIR; the path we exec is
+		 * made absolute since the child changes directory first.
+		 */
+		if (!slash)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == argv[2])
+			snprintf(dir, sizeof(dir), "/");
+		else
+			snprintf(dir, sizeof(dir), "%.*s", (int)(slash - argv[2]), argv[2]);
+		set_testdir(dir);
+		join(path, testdir, name);
+		n = 1;
+		say("1..1\n");
+		passed = run_test(1, path, name);
+	} else {
+		set_testdir(argc > 1 ? argv[1] : "/tests");
+		n = list_tests(names);
+		say("1..%d\n", n);
+		for (i = 0; i < n; i++) {
+			join(path, testdir, names[i]);
+			passed += run_test(i + 1, path, names[i]);
+		}
+	}
+	say("# runner: %d passed, %d failed\n", passed, n - passed);
+
+	if (getpid() == 1) {
+		/* PID 1 must not exit: flush the disks and switch off. */
+		sync();
+		reboot(RB_POWER_OFF);
+		say("# runner: reboot: %s\n", strerror(errno));
+		for (;;)
+			pause();
+	}
+	return passed == n ? 0 : 1;
+}
