@@ -6,30 +6,89 @@ set -e
 out=${1:-docs/syscalls.md}
 notes=$(mktemp)
 cat > "$notes" <<'NOTES'
-write	partial	fds 1 and 2 (the console) only; no file descriptors yet
-writev	partial	fds 1 and 2 (the console) only
-ioctl	partial	always -ENOTTY: no terminal yet
+read	implemented	files, pipes, devices, the terminal; at most 64 KiB per call into a file's ops
+write	implemented	O_APPEND writes at the end under the inode lock
+readv	implemented	up to 1024 iovecs
+writev	implemented	up to 1024 iovecs
+pread64	implemented	seekable files only (-ESPIPE otherwise)
+pwrite64	implemented	seekable files only (-ESPIPE otherwise)
+open	partial	no permission checks (everyone is root); FIFOs and block devices give -ENXIO; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
+openat	partial	as open
+creat	partial	as open
+ioctl	partial	the terminal (TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY, FIONREAD, TCFLSH); -ENOTTY elsewhere
+poll	implemented	pipes and the terminal wait; files are always ready
+ppoll	implemented	with the temporary signal mask
+select	implemented	up to 1024 fds, through the poll loop
+pselect6	implemented	with the temporary signal mask
+fcntl	partial	F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK); no locks
+stat	partial	st_blocks counts memfs pages; no permission checks
+lstat	partial	as stat
+fstat	partial	as stat
+newfstatat	partial	as stat; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH
+statx	partial	basic fields; no btime
+getdents64	implemented	positions are per-directory cookies, stable across unlinks
+mknod	partial	creates nodes; opening a FIFO or block device gives -ENXIO
+mknodat	partial	as mknod
+access	partial	existence and the execute bit (root may read and write anything)
+faccessat	partial	as access
+faccessat2	partial	as access; AT_SYMLINK_NOFOLLOW
+chmod	implemented	stored and reported; not enforced (everyone is root)
+fchmod	implemented	as chmod
+fchmodat	implemented	as chmod
+chown	implemented	stored and reported
+fchown	implemented	as chown
+lchown	implemented	as chown
+fchownat	implemented	as chown
+utimensat	implemented	UTIME_NOW, UTIME_OMIT
+renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
+fsync	partial	a no-op: memory is the only storage
+fdatasync	partial	a no-op: memory is the only storage
+sync	partial	a no-op: memory is the only storage
+syncfs	partial	a no-op: memory is the only storage
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
-mmap	partial	anonymous MAP_PRIVATE/MAP_SHARED (no fork yet, so the same), MAP_FIXED, hints; no file mappings
+mmap	partial	anonymous MAP_PRIVATE/MAP_SHARED (MAP_SHARED is copied on fork like MAP_PRIVATE), MAP_FIXED, hints; no file mappings
 munmap	implemented	splits VMAs and frees their pages
-mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM
+mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
+prctl	partial	PR_SET_NAME and PR_GET_NAME only
 set_tid_address	partial	returns the tid; the address is not used (no threads yet)
 exit	partial	one thread per process, so the same as exit_group
-gettid	implemented	the same as getpid while processes have one thread
-getpid	implemented	the task id (no process groups yet)
+gettid	implemented	the pid: one thread per process
+getpid	implemented	
+fork	implemented	copy-on-write through page refcounts
+vfork	partial	copy-on-write like fork (not a shared address space); the parent waits for the child's exec or exit
+clone	partial	new processes only (SIGCHLD, CLONE_VFORK, CLONE_VM without CLONE_THREAD as vfork, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID); threads are -EINVAL
+execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings
+wait4	partial	exit and kill statuses; no stopped/continued children; rusage is zeros
+kill	partial	no permission checks; job-control stops are not implemented
+tkill	implemented	tid = pid while processes have one thread
+tgkill	implemented	as tkill
+rt_sigaction	implemented	SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_ONSTACK; SA_RESTORER required (every libc sets it)
+rt_sigprocmask	implemented	
+rt_sigreturn	implemented	restores registers, mask and the FXSAVE state (MXCSR sanitised)
+rt_sigpending	implemented	
+rt_sigsuspend	implemented	
+sigaltstack	implemented	
+pause	implemented	
+setpgid	implemented	
+getpgid	implemented	
+getpgrp	implemented	
+setsid	implemented	
+getsid	implemented	
+reboot	partial	power off, halt (as power off) and restart; CAD on/off accepted
 clock_gettime	partial	REALTIME (CMOS clock at boot + monotonic), MONOTONIC, BOOTTIME and their RAW/COARSE forms; no CPU-time clocks
-clock_nanosleep	partial	as clock_gettime's clocks, TIMER_ABSTIME; never interrupted (no signals yet)
-nanosleep	partial	never interrupted (no signals yet), so rem is not written
+clock_nanosleep	partial	as clock_gettime's clocks, TIMER_ABSTIME; interrupted by signals (-EINTR, rem written for relative sleeps)
+nanosleep	implemented	interrupted by signals with -EINTR and the remaining time
+time	implemented	
 uname	implemented	reports Linux 6.1.0-alloy on x86_64 (programs gate features on a Linux release)
 getuid	partial	always 0: no users yet
 getgid	partial	always 0: no users yet
 geteuid	partial	always 0: no users yet
 getegid	partial	always 0: no users yet
-getppid	partial	always 0: processes are started by the kernel (no fork yet)
+getppid	implemented	0 for processes the kernel started
 getrandom	partial	not yet a CSPRNG (TSC-seeded xorshift)
 getrlimit	partial	reads fixed limits (stack 8 MiB, 1024 files, the rest unlimited)
-prlimit64	partial	reading only, for the calling process; setting is -EPERM
+prlimit64	partial	reading, for the calling process; setting anything but the current values is -EPERM
 sched_getaffinity	implemented	every online CPU
 set_robust_list	partial	the head is stored; walked at exit once threads exist
 NOTES
