@@ -133,7 +133,8 @@ $(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
 # run that shell command line and power off with its exit status;
 # ROOTFS_EXTRA=dir copies a host tree into the root.
 SYSTESTS := $(patsubst userspace/systest/%.c,$(BUILD)/systest/%,$(wildcard userspace/systest/*.c)) \
-	$(patsubst userspace/systest/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/systest/*.sh))
+	$(patsubst userspace/systest/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/systest/*.sh)) \
+	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs))
 ROOTBIN := $(BUILD)/rootbin/init $(BUILD)/rootbin/runner
 ROOTFS := $(BUILD)/rootfs.cpio
 
@@ -141,6 +142,11 @@ $(BUILD)/systest/%: userspace/systest/%.c
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $<"
 	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+# Rust std programs: static (glibc, static-PIE) with Debian's rustc
+$(BUILD)/systest/%: userspace/rust/%.rs
+	@mkdir -p $(dir $@)
+	@echo "  RUSTC   $<"
+	@$(RUSTC_DEB) -O -C target-feature=+crt-static -C strip=debuginfo -o $@ $<
 $(BUILD)/systest/%.sh: userspace/systest/%.sh
 	@mkdir -p $(dir $@)
 	@install -m 755 $< $@
@@ -165,7 +171,7 @@ rootfs: deps $(SYSTESTS) $(ROOTBIN)
 run: kernel $(XTASK) rootfs
 	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
 		--module $(ROOTFS) $(if $(CMD),--batch) \
-		--append "$(if $(CMD),quiet )$(APPEND)" --timeout $(TIMEOUT) \
+		--append "$(if $(CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on' || st=$$?; \
 	$(if $(CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
 
@@ -268,7 +274,7 @@ test-system: kernel $(XTASK) rootfs
 	@for s in 1 4; do \
 		echo "system: FFI=$(FFI) -smp $$s"; \
 		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
-			--module $(ROOTFS) --mem $(MEM) --append 'init=/sbin/runner' \
+			--module $(ROOTFS) --mem $(MEM) --append 'init=/sbin/runner panic_exit' \
 			--timeout $(KTEST_TIMEOUT) --name sys-ffi$(FFI)-smp$$s \
 			--mark 'scheduler running on' \
 			--ktap-out $(RESULTS)/system-ffi$(FFI)-smp$$s.tap \

@@ -243,6 +243,8 @@ extern const struct file_ops memfs_dir_fops;
 
 /* pipes (kernel/fs/pipe.c): a read end and a write end */
 int pipe_create(u32 flags, struct file **rd, struct file **wr);
+int fifo_open(struct inode *inode, struct file *f);
+void fifo_evict(struct inode *inode);	/* the FIFO inode's pipe */
 
 /* char devices (kernel/fs/devices.c) */
 int chrdev_open(struct inode *inode, struct file *f);

@@ -126,8 +126,10 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 		f->fop = NULL;
 	else if (S_ISCHR(i->mode))
 		rc = chrdev_open(i, f);
-	else if (S_ISFIFO(i->mode) || S_ISBLK(i->mode))
-		rc = -ENXIO;	/* FIFOs and block devices come later */
+	else if (S_ISFIFO(i->mode))
+		rc = fifo_open(i, f);
+	else if (S_ISBLK(i->mode))
+		rc = -ENXIO;	/* block devices come with disks */
 	else if (f->fop && f->fop->open)
 		rc = f->fop->open(i, f);
 	if (rc) {

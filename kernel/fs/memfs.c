@@ -113,6 +113,8 @@ static int memfs_truncate(struct inode *inode, u64 size)
 
 static void memfs_evict(struct inode *inode)
 {
+	if (S_ISFIFO(inode->mode))
+		fifo_evict(inode);
 	page_tree_truncate(&inode->pages, 0, put_data_page);
 	kfree(inode->target);
 }

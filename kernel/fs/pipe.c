@@ -19,10 +19,12 @@
 #define PIPE_BUF 4096
 
 struct pipe {
+	atomic_t refcount;		/* open ends, plus a FIFO inode's */
 	struct mutex lock;
 	struct wait_queue rd_wq, wr_wq;
 	u64 head, tail;			/* bytes written / read, ever */
 	int readers, writers;		/* [lock] open ends */
+	u64 opens;			/* [lock] FIFO: ends ever opened */
 	u8 *page[PIPE_PAGES];		/* [lock] */
 };
 
@@ -144,15 +146,17 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 {
 	struct pipe *p = f->priv;
 	unsigned int mask = 0;
-	bool rd = (f->flags & O_ACCMODE) == O_RDONLY;
+	u32 acc = f->flags & O_ACCMODE;
 
-	poll_wait(pt, rd ? &p->rd_wq : &p->wr_wq);
-	if (rd) {
+	if (acc != O_WRONLY) {
+		poll_wait(pt, &p->rd_wq);
 		if (used(p))
 			mask |= POLLIN | POLLRDNORM;
 		if (!READ_ONCE(p->writers))
 			mask |= POLLHUP;
-	} else {
+	}
+	if (acc != O_RDONLY) {
+		poll_wait(pt, &p->wr_wq);
 		if (PIPE_SIZE - used(p) >= PIPE_BUF)
 			mask |= POLLOUT | POLLWRNORM;
 		if (!READ_ONCE(p->readers))
@@ -161,26 +165,32 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-static void pipe_release(struct file *f)
+static void pipe_put(struct pipe *p)
 {
-	struct pipe *p = f->priv;
-	bool last;
-
-	mutex_lock(&p->lock);
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
-		p->readers--;
-	else
-		p->writers--;
-	last = !p->readers && !p->writers;
-	mutex_unlock(&p->lock);
-	wake_up_all(&p->rd_wq);
-	wake_up_all(&p->wr_wq);
-	if (!last)
+	if (!atomic_dec_and_test(&p->refcount))
 		return;
 	for (int i = 0; i < PIPE_PAGES; i++)
 		if (p->page[i])
 			free_page(virt_to_page(p->page[i]));
 	kfree(p);
+}
+
+/* The other end may be releasing at the same time on another CPU: the
+ * wakeups happen under the lock, and only the last reference frees. */
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+
+	mutex_lock(&p->lock);
+	u32 acc = f->flags & O_ACCMODE;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		p->readers--;
+	if (acc == O_WRONLY || acc == O_RDWR)
+		p->writers--;
+	wake_up_all(&p->rd_wq);
+	wake_up_all(&p->wr_wq);
+	mutex_unlock(&p->lock);
+	pipe_put(p);
 }
 
 static const struct file_ops pipe_fops = {
@@ -192,9 +202,22 @@ static const struct file_ops pipe_fops = {
 
 static struct super_block *pipe_sb;
 
-int pipe_create(u32 flags, struct file **rd, struct file **wr)
+static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	atomic_set(&p->refcount, 1);
+	mutex_init(&p->lock, "pipe", LR_MUTEX_PIPE);
+	wait_queue_init(&p->rd_wq, "pipe-read");
+	wait_queue_init(&p->wr_wq, "pipe-write");
+	return p;
+}
+
+int pipe_create(u32 flags, struct file **rd, struct file **wr)
+{
+	struct pipe *p = pipe_alloc();
 	struct inode *i;
 
 	if (!pipe_sb)
@@ -203,9 +226,6 @@ int pipe_create(u32 flags, struct file **rd, struct file **wr)
 		kfree(p);
 		return -ENOMEM;
 	}
-	mutex_init(&p->lock, "pipe", LR_MUTEX_PIPE);
-	wait_queue_init(&p->rd_wq, "pipe-read");
-	wait_queue_init(&p->wr_wq, "pipe-write");
 	i->fop = &pipe_fops;
 	*rd = file_alloc(i, NULL, O_RDONLY | (flags & O_NONBLOCK));
 	*wr = file_alloc(i, NULL, O_WRONLY | (flags & O_NONBLOCK));
@@ -218,5 +238,71 @@ int pipe_create(u32 flags, struct file **rd, struct file **wr)
 	}
 	(*rd)->priv = (*wr)->priv = p;
 	p->readers = p->writers = 1;
+	atomic_set(&p->refcount, 2);
 	return 0;
+}
+
+/*
+ * Named pipes: the FIFO inode owns one pipe (made at first open, kept
+ * while the inode lives). Opening for reading waits for a writer and the
+ * other way round, unless O_NONBLOCK: then a reader opens at once and a
+ * writer without readers gets -ENXIO. O_RDWR never waits.
+ */
+static bool fifo_partner(struct pipe *p, u64 seen, bool reader)
+{
+	return (reader ? READ_ONCE(p->writers) : READ_ONCE(p->readers)) > 0 ||
+	       READ_ONCE(p->opens) != seen || signal_pending();
+}
+
+int fifo_open(struct inode *inode, struct file *f)
+{
+	struct pipe *p;
+	u32 acc = f->flags & O_ACCMODE;
+	bool reader = acc != O_WRONLY, writer = acc != O_RDONLY;
+
+	mutex_lock(&inode->lock);
+	p = inode->priv;
+	if (!p && (p = pipe_alloc()))
+		inode->priv = p;	/* the inode's reference, put by fifo_evict */
+	if (p)
+		atomic_inc(&p->refcount);
+	mutex_unlock(&inode->lock);
+	if (!p)
+		return -ENOMEM;
+	mutex_lock(&p->lock);
+	if (!reader && !p->readers && (f->flags & O_NONBLOCK)) {
+		mutex_unlock(&p->lock);
+		pipe_put(p);
+		return -ENXIO;
+	}
+	p->readers += reader;
+	p->writers += writer;
+	p->opens++;
+	u64 seen = p->opens;
+	wake_up_all(&p->rd_wq);
+	wake_up_all(&p->wr_wq);
+	mutex_unlock(&p->lock);
+	f->priv = p;
+	f->fop = &pipe_fops;
+	if (acc == O_RDWR || (f->flags & O_NONBLOCK))
+		return 0;
+	/* wait for the other end: either it is open now, or it was opened
+	 * (and maybe closed again) since we arrived */
+	struct wait_queue *wq = reader ? &p->rd_wq : &p->wr_wq;
+	wait_event(*wq, fifo_partner(p, seen, reader));
+	bool met = (reader ? READ_ONCE(p->writers) : READ_ONCE(p->readers)) > 0 ||
+		   READ_ONCE(p->opens) != seen;
+	if (!met) {		/* a signal came first */
+		pipe_release(f);
+		f->fop = NULL;
+		return -ERESTARTSYS;
+	}
+	return 0;
+}
+
+void fifo_evict(struct inode *inode)
+{
+	if (inode->priv)
+		pipe_put(inode->priv);
+	inode->priv = NULL;
 }

@@ -289,18 +289,44 @@ long stat_inode(struct inode *i, u64 ubuf)
 	return copy_to_user((void *)ubuf, &st, sizeof(st));
 }
 
-static long fstatat(u64 dirfd, u64 upath, u64 ubuf, u64 flags)
+/* The inode (dirfd, path) names, with a reference: with AT_EMPTY_PATH and
+ * "" it is the fd's own inode, which need not be in the tree (a pipe). */
+static int at_inode(u64 dirfd, u64 upath, u64 flags, struct inode **out)
 {
+	char c;
 	struct path p;
 
-	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
+	if ((flags & AT_EMPTY_PATH) && !copy_from_user(&c, (const void *)upath, 1) && !c &&
+	    (int)dirfd != AT_FDCWD) {
+		struct file *f = fget(dirfd);
+		if (!f)
+			return -EBADF;
+		inode_get(f->inode);
+		*out = f->inode;
+		file_put(f);
+		return 0;
+	}
 	int rc = at_walk(dirfd, upath, (int)flags,
 			 flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
 	if (rc)
 		return rc;
-	rc = (int)stat_inode(p.dentry->inode, ubuf);
+	inode_get(p.dentry->inode);
+	*out = p.dentry->inode;
 	path_put(&p);
+	return 0;
+}
+
+static long fstatat(u64 dirfd, u64 upath, u64 ubuf, u64 flags)
+{
+	struct inode *i;
+
+	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
+		return -EINVAL;
+	int rc = at_inode(dirfd, upath, flags, &i);
+	if (rc)
+		return rc;
+	rc = (int)stat_inode(i, ubuf);
+	inode_put(i);
 	return rc;
 }
 
@@ -329,13 +355,11 @@ _Static_assert(sizeof(struct statx) == 256, "statx layout");
 
 long sys_statx(SYSARGS)
 {
-	struct path p;
-	u64 flags = a2;
-	int rc = at_walk(a0, a1, (int)flags, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+	struct inode *i;
+	int rc = at_inode(a0, a1, a2, &i);
 
 	if (rc)
 		return rc;
-	struct inode *i = p.dentry->inode;
 	struct statx sx = {
 		.mask = 0x7ff, .blksize = 4096, .nlink = i->nlink, .uid = i->uid, .gid = i->gid,
 		.mode = (u16)i->mode, .ino = i->ino, .size = i->size,
@@ -346,7 +370,7 @@ long sys_statx(SYSARGS)
 		.rdev_major = MAJOR(i->rdev), .rdev_minor = MINOR(i->rdev),
 		.dev_major = 0, .dev_minor = i->sb ? i->sb->dev : 0,
 	};
-	path_put(&p);
+	inode_put(i);
 	return copy_to_user((void *)a4, &sx, sizeof(sx));
 }
 

@@ -22,6 +22,7 @@
  * Exits 0 if everything passed, 1 otherwise.
  */
 #include <errno.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -133,6 +134,11 @@ static void basics(void)
 
 	CHECK_EQ(pipe(p), 0);
 	CHECK_EQ(fstat(p[0], &st), 0);
+	CHECK(S_ISFIFO(st.st_mode));
+	/* what glibc (so busybox) calls for fstat: newfstatat(fd, "",
+	 * AT_EMPTY_PATH); musl's fstatat would turn it into fstat */
+	memset(&st, 0, sizeof(st));
+	CHECK_EQ(syscall(SYS_newfstatat, p[1], "", &st, AT_EMPTY_PATH), 0);
 	CHECK(S_ISFIFO(st.st_mode));
 	CHECK_EQ(fcntl(p[0], F_GETFL) & O_ACCMODE, O_RDONLY);
 	CHECK_EQ(fcntl(p[1], F_GETFL) & O_ACCMODE, O_WRONLY);
