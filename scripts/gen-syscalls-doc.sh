@@ -6,16 +6,16 @@ set -e
 out=${1:-docs/syscalls.md}
 notes=$(mktemp)
 cat > "$notes" <<'NOTES'
-read	implemented	files, pipes, devices, the terminal; at most 64 KiB per call into a file's ops
+read	implemented	files, pipes, FIFOs, devices, the terminal; at most 64 KiB per call into a file's ops, 0x7ffff000 bytes per call like Linux
 write	implemented	O_APPEND writes at the end under the inode lock
 readv	implemented	up to 1024 iovecs
 writev	implemented	up to 1024 iovecs
 pread64	implemented	seekable files only (-ESPIPE otherwise)
 pwrite64	implemented	seekable files only (-ESPIPE otherwise)
-open	partial	no permission checks (everyone is root); FIFOs and block devices give -ENXIO; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
+open	partial	no permission checks (everyone is root); FIFOs wait for the other end; block devices give -ENXIO; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
 openat	partial	as open
 creat	partial	as open
-ioctl	partial	the terminal (TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY, FIONREAD, TCFLSH); -ENOTTY elsewhere
+ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the terminal (TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY); -ENOTTY otherwise
 poll	implemented	pipes and the terminal wait; files are always ready
 ppoll	implemented	with the temporary signal mask
 select	implemented	up to 1024 fds, through the poll loop
@@ -27,7 +27,7 @@ fstat	partial	as stat
 newfstatat	partial	as stat; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH
 statx	partial	basic fields; no btime
 getdents64	implemented	positions are per-directory cookies, stable across unlinks
-mknod	partial	creates nodes; opening a FIFO or block device gives -ENXIO
+mknod	partial	creates nodes; opening a block device gives -ENXIO (no disks yet)
 mknodat	partial	as mknod
 access	partial	existence and the execute bit (root may read and write anything)
 faccessat	partial	as access
@@ -48,6 +48,8 @@ syncfs	partial	a no-op: memory is the only storage
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
 mmap	partial	anonymous MAP_PRIVATE/MAP_SHARED (MAP_SHARED is copied on fork like MAP_PRIVATE), MAP_FIXED, hints; no file mappings
 munmap	implemented	splits VMAs and frees their pages
+mremap	partial	anonymous memory: shrink, grow in place, move (MREMAP_MAYMOVE) by moving page-table entries; no MREMAP_FIXED or MREMAP_DONTUNMAP; the range must lie in one VMA
+madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop the pages (the range reads as zeros); other advice is accepted and ignored
 mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
 prctl	partial	PR_SET_NAME and PR_GET_NAME only
@@ -60,7 +62,7 @@ vfork	partial	copy-on-write like fork (not a shared address space); the parent w
 clone	partial	new processes only (SIGCHLD, CLONE_VFORK, CLONE_VM without CLONE_THREAD as vfork, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID); threads are -EINVAL
 execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings
 wait4	partial	exit and kill statuses; no stopped/continued children; rusage is zeros
-kill	partial	no permission checks; job-control stops are not implemented
+kill	partial	no permission checks; job-control stops are not implemented; init (pid 1) only gets signals it handles
 tkill	implemented	tid = pid while processes have one thread
 tgkill	implemented	as tkill
 rt_sigaction	implemented	SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_ONSTACK; SA_RESTORER required (every libc sets it)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # `make run CMD=...` and ROOTFS_EXTRA, as a user scripting the kernel
-# would use them: the command's output is printed and make exits with the
-# command's status.  usage: test-cmd.sh MAKE FFI OUT.tap
+# would use them: the command's output is printed, then "alloy: command
+# exited with status N", and make fails when N is not 0.  usage: test-cmd.sh MAKE FFI OUT.tap
 make=$1 ffi=$2 out=$3
 n=0
 tap=()
@@ -12,7 +12,10 @@ check() {	# check NAME EXPECTED_STATUS EXPECTED_TEXT -- make args...
 	local log
 	log=$($make -s --no-print-directory run FFI="$ffi" SMP=2 TIMEOUT=120 "$@" 2>&1)
 	local st=$?
-	if [ "$st" = "$want" ] && grep -qF -- "$text" <<< "$log"; then
+	# GNU make exits 0 or 2; the command's status is the last line
+	local make_want=$([ "$want" = 0 ] && echo 0 || echo 2)
+	if [ "$st" = "$make_want" ] && grep -qF -- "$text" <<< "$log" &&
+	   grep -qx "alloy: command exited with status $want" <<< "$log"; then
 		tap+=("ok $n cmd-ffi$ffi: $name")
 	else
 		echo "$log" | tail -15 | sed 's/^/    | /'

@@ -117,6 +117,8 @@ long sys_vfork(u64, u64, u64, u64, u64, u64);
 long sys_wait4(u64, u64, u64, u64, u64, u64);
 long sys_prctl(u64, u64, u64, u64, u64, u64);
 long sys_time(u64, u64, u64, u64, u64, u64);
+long sys_mremap(u64, u64, u64, u64, u64, u64);
+long sys_madvise(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

@@ -46,6 +46,11 @@ int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);
 int vma_unmap(struct user_mm *mm, u64 start, u64 end);
 /* Sets prot on [start, end); -ENOMEM unless VMAs cover all of it. */
 int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot);
+/* Frees the pages of [start, end) but keeps the VMAs, so the range reads
+ * as zeros again (MADV_DONTNEED); -ENOMEM unless VMAs cover all of it. */
+int vma_zap(struct user_mm *mm, u64 start, u64 end);
+/* Moves the mapped pages of [from, from+len) to [to, to+len) (mremap). */
+int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len, u32 prot);
 /* Highest free range of len bytes below USER_MMAP_TOP, 0 if none. */
 u64 vma_find_free(struct user_mm *mm, u64 len);
 

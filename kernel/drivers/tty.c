@@ -87,6 +87,8 @@ static long tty_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 
 	(void)f; (void)pos;
 	while (done < n) {
+		if (done && signal_pending())
+			break;
 		size_t k = MIN(n - done, sizeof(in)), used = 0, out_len;
 		if (iob_copy_in(in, b, done, k))
 			return done ? (long)done : -EFAULT;

@@ -209,13 +209,13 @@ static int memfs_iterate(struct file *f, u64 *pos,
 			return 0;
 		*pos = 1;
 	}
+	mutex_lock(&sb->ns_lock);	/* rename moves d and frees names */
 	if (*pos == 1) {
 		struct dentry *up = d->parent;
 		if (!emit(ctx, "..", 2, up->inode ? up->inode->ino : f->inode->ino, S_IFDIR, 2))
-			return 0;
+			goto out;
 		*pos = 2;
 	}
-	mutex_lock(&sb->ns_lock);
 	list_for_each_entry(c, &d->children, sibling) {
 		if (c->cookie <= *pos)
 			continue;
@@ -223,6 +223,7 @@ static int memfs_iterate(struct file *f, u64 *pos,
 			break;
 		*pos = c->cookie;
 	}
+out:
 	mutex_unlock(&sb->ns_lock);
 	return 0;
 }

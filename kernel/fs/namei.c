@@ -70,6 +70,15 @@ static int lookup_child(struct dentry *dir, const char *name, size_t len, struct
 	return rc;
 }
 
+/* d's parent with a reference; rename changes it under the ns_lock. */
+static struct dentry *parent_of(struct dentry *d)
+{
+	mutex_lock(&d->sb->ns_lock);
+	struct dentry *up = dentry_get(d->parent);
+	mutex_unlock(&d->sb->ns_lock);
+	return up;
+}
+
 /* Moves cur to its parent, across mounts; the root's parent is itself. */
 static void step_up(struct path *cur)
 {
@@ -79,7 +88,7 @@ static void step_up(struct path *cur)
 		cur->dentry = mp;
 		cur->mnt = cur->mnt->parent;
 	}
-	struct dentry *up = dentry_get(cur->dentry->parent);
+	struct dentry *up = parent_of(cur->dentry);
 	dentry_put(cur->dentry);
 	cur->dentry = up;
 }
@@ -218,9 +227,11 @@ int vfs_walk_parent(const struct path *base, const char *path, struct path *pare
 	return 0;
 }
 
+/* Also the empty last name of "/": it names an existing directory. */
 static bool dot_or_dotdot(const char *name, size_t len)
 {
-	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+	return len == 0 || (len == 1 && name[0] == '.') ||
+	       (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
 /* Creates name in parent (caller holds its ns_lock); returns a reference. */
@@ -609,14 +620,22 @@ int vfs_path_name(const struct path *p, char *buf, size_t len)
 		struct dentry *d = cur.dentry;
 		if (d->parent == d)
 			break;
-		if (at < (size_t)d->name_len + 1) {
+		mutex_lock(&d->sb->ns_lock);	/* name and parent, as one */
+		size_t n = d->name_len;
+		bool fits = at >= n + 1;
+		if (fits) {
+			at -= n;
+			memcpy(buf + at, d->name, n);
+			buf[--at] = '/';
+		}
+		struct dentry *up = dentry_get(d->parent);
+		mutex_unlock(&d->sb->ns_lock);
+		dentry_put(cur.dentry);
+		cur.dentry = up;
+		if (!fits) {
 			path_put(&cur);
 			return -ERANGE;
 		}
-		at -= d->name_len;
-		memcpy(buf + at, d->name, d->name_len);
-		buf[--at] = '/';
-		step_up(&cur);
 	}
 	path_put(&cur);
 	if (at == len - 1)

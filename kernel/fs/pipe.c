@@ -12,6 +12,7 @@
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/slab.h>
+#include <alloy/uaccess.h>
 #include <alloy/vfs.h>
 
 #define PIPE_PAGES 16
@@ -193,7 +194,18 @@ static void pipe_release(struct file *f)
 	pipe_put(p);
 }
 
+static long pipe_ioctl(struct file *f, u32 cmd, u64 arg)
+{
+	struct pipe *p = f->priv;
+	int n = (int)used(p);
+
+	if (cmd != 0x541B)	/* FIONREAD */
+		return -ENOTTY;
+	return copy_to_user((void *)arg, &n, sizeof(n));
+}
+
 static const struct file_ops pipe_fops = {
+	.ioctl = pipe_ioctl,
 	.read = pipe_read,
 	.write = pipe_write,
 	.poll = pipe_poll,

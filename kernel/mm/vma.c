@@ -150,3 +150,39 @@ u64 vma_find_free(struct user_mm *mm, u64 len)
 		top = MIN(top, mm->vmas[i].start);
 	}
 }
+
+/* True if VMAs cover [start, end) without a hole. */
+static bool covered(struct user_mm *mm, u64 start, u64 end)
+{
+	for (int i = first_ending_above(mm, start); start < end; i++) {
+		if (i == mm->nr_vmas || mm->vmas[i].start > start)
+			return false;
+		start = mm->vmas[i].end;
+	}
+	return true;
+}
+
+int vma_zap(struct user_mm *mm, u64 start, u64 end)
+{
+	if (!covered(mm, start, end))
+		return -ENOMEM;
+	free_pages_in(mm, start, end);
+	return 0;
+}
+
+int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len, u32 prot)
+{
+	for (u64 off = 0; off < len; off += PAGE_SIZE) {
+		unsigned int old_prot;
+		phys_addr_t pa = uvm_lookup(&mm->vm, from + off, &old_prot);
+		if (!pa)
+			continue;
+		/* a page shared copy-on-write stays read-only */
+		u32 p = page_count(pfn_to_page(pa >> PAGE_SHIFT)) > 1 ? prot & ~UVM_WRITE : prot;
+		int rc = uvm_map(&mm->vm, to + off, pa, p);
+		if (rc)
+			return rc;	/* the rest stays where it was */
+		uvm_unmap(&mm->vm, from + off);
+	}
+	return 0;
+}

@@ -171,24 +171,27 @@ static bool ignores_children(struct process *parent)
 void proc_exit(struct process *p, int wait_status)
 {
 	struct process *init = NULL, *parent, *c, *tmp;
+	struct list_head orphans;
 	bool reap_now;
 
 	fdt_put(p->files);
 	p->files = NULL;
 	path_put(&p->cwd);
 
+	list_init(&orphans);
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	if (p->pid != 1 && pid_table[1])
 		init = pid_table[1];
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
 		list_del_init(&c->sibling);
 		c->parent = init;
-		if (init)
+		if (init) {
 			list_add_tail(&c->sibling, &init->children);
-		else if (c->zombie)
+			continue;
+		}
+		if (c->zombie)
 			pid_table[c->pid] = NULL;
-		if (!init)
-			proc_put(c);	/* nobody will wait: drop the list's reference */
+		list_add_tail(&c->sibling, &orphans);	/* put after the lock */
 	}
 	parent = p->parent;
 	p->zombie = true;
@@ -207,6 +210,12 @@ void proc_exit(struct process *p, int wait_status)
 		proc_get(init);
 	spin_unlock_irqrestore(&proc_lock, flags);
 
+	/* nobody will wait for these: drop the child-list references (the
+	 * last put frees a task, which takes locks ranked below ours) */
+	list_for_each_entry_safe(c, tmp, &orphans, sibling) {
+		list_del_init(&c->sibling);
+		proc_put(c);
+	}
 	if (init) {
 		wake_up_all(&init->child_wq);	/* it may have inherited zombies */
 		proc_put(init);

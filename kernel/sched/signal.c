@@ -62,6 +62,10 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	bool drop = ignored(p, sig) && !(p->blocked & sigmask(sig));
+	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE);
+	 * its own faults come through signal_force */
+	if (p->pid == 1 && p->sa[sig - 1].handler == SIG_DFL)
+		drop = true;
 	if (!drop && !(p->pending & sigmask(sig))) {
 		p->pending |= sigmask(sig);
 		p->info[sig - 1] = *info;

@@ -100,14 +100,14 @@ u64 schedule_timeout(u64 ns)
 {
 	struct task *t = current;
 	struct ktimer tm;
-	u64 deadline = ktime_ns() + ns;
+	u64 now = ktime_ns(), deadline = ns > ~0ULL - now ? ~0ULL : now + ns;
 
 	task_get(t);			/* the timer's reference */
 	timer_start(&tm, deadline, timeout_wake, t);
 	schedule();
 	if (timer_cancel(&tm))
 		task_put(t);
-	u64 now = ktime_ns();
+	now = ktime_ns();
 	return now >= deadline ? 0 : deadline - now;
 }
 

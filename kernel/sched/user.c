@@ -72,12 +72,15 @@ struct task *user_spawn(const struct exec_source *src, const char *const argv[],
 		goto fail;
 	}
 	struct process *p = sp->proc;
+	proc_get(p);	/* it may run, exit and drop its own before we are done */
 	t = kthread_create(user_start, sp, src->name);
 	if (t) {
 		task_get(t);
 		p->task = t;	/* the process's reference */
+		proc_put(p);
 		return t;
 	}
+	proc_put(p);
 fail:
 	user_mm_destroy(sp->mm);
 	if (sp->proc)

@@ -5,6 +5,7 @@
  * to or from user memory, at most 64 KiB per call into the ops.
  */
 #include <alloy/errno.h>
+#include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/syscall.h>
@@ -12,6 +13,7 @@
 #include "sysfs.h"
 
 #define IO_CHUNK (64 * 1024)
+#define MAX_RW_COUNT 0x7ffff000ULL	/* Linux's cap on one read or write */
 #define IOV_MAX 1024
 #define SEEK_SET 0
 #define SEEK_CUR 1
@@ -38,7 +40,12 @@ static long rw_loop(struct file *f, u64 buf, u64 n, bool write, s64 pos)
 
 	if ((s64)n < 0)
 		return -EINVAL;
+	if (buf + n < buf || buf + n > USER_SPACE_END)
+		return -EFAULT;		/* Linux's access_ok on the whole range */
+	n = MIN(n, MAX_RW_COUNT);
 	while (done < n || (!n && !done)) {
+		if (done && signal_pending())
+			break;		/* a partial transfer; the signal is delivered */
 		size_t k = (size_t)MIN(n - done, (u64)IO_CHUNK);
 		struct iobuf b = { buf + done, false };
 		long r;
@@ -247,13 +254,41 @@ static long do_pipe(u64 ufds, u64 flags)
 long sys_pipe(SYSARGS) { return do_pipe(a0, 0); }
 long sys_pipe2(SYSARGS) { return do_pipe(a0, a1); }
 
+#define FIONREAD 0x541B
+#define FIONBIO 0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+
+/* The ioctls every file descriptor has, then the file's own. */
 long sys_ioctl(SYSARGS)
 {
 	struct file *f = fget(a0);
+	long rc;
+	int v;
 
 	if (!f)
 		return -EBADF;
-	long rc = f->fop && f->fop->ioctl ? f->fop->ioctl(f, (u32)a1, a2) : -ENOTTY;
+	switch ((u32)a1) {
+	case FIONBIO:
+		rc = copy_from_user(&v, (const void *)a2, sizeof(v));
+		if (!rc)
+			f->flags = v ? f->flags | O_NONBLOCK : f->flags & ~(u32)O_NONBLOCK;
+		break;
+	case FIOCLEX:
+	case FIONCLEX:
+		rc = fd_set_cloexec(cur_files(), (int)a0, (u32)a1 == FIOCLEX);
+		break;
+	case FIONREAD:
+		if (f->inode && S_ISREG(f->inode->mode)) {
+			u64 left = f->inode->size > f->pos ? f->inode->size - f->pos : 0;
+			v = (int)MIN(left, 0x7fffffffULL);
+			rc = copy_to_user((void *)a2, &v, sizeof(v));
+			break;
+		}
+		__attribute__((fallthrough));	/* pipes and terminals count their own */
+	default:
+		rc = f->fop && f->fop->ioctl ? f->fop->ioctl(f, (u32)a1, a2) : -ENOTTY;
+	}
 	file_put(f);
 	return rc;
 }

@@ -93,3 +93,88 @@ long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
 	mutex_unlock(&mm->lock);
 	return ret;
 }
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+
+/*
+ * mremap of anonymous memory: shrink in place, grow in place when the
+ * pages after it are free, else (MREMAP_MAYMOVE) move the page-table
+ * entries to a new range; nothing is copied. The range must lie in one
+ * VMA. MREMAP_FIXED and MREMAP_DONTUNMAP are not supported.
+ */
+long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
+{
+	struct user_mm *mm = current_task()->mm;
+	long ret;
+
+	(void)a4; (void)a5;
+	if ((old & (PAGE_SIZE - 1)) || (flags & ~(u64)MREMAP_MAYMOVE) || !new_len)
+		return flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED) ? -EINVAL
+		       : flags & MREMAP_FIXED ? -EINVAL : -EINVAL;
+	if (new_len > USER_STACK_TOP || old_len > USER_STACK_TOP)
+		return -ENOMEM;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!old_len || !user_range(old, old_len))
+		return -EINVAL;
+	mutex_lock(&mm->lock);
+	struct vma *v = vma_find(mm, old);
+	if (!v || v->end < old + old_len) {
+		ret = -EFAULT;
+	} else if (new_len <= old_len) {
+		ret = new_len < old_len ? vma_unmap(mm, old + new_len, old + old_len) : 0;
+		ret = ret ? ret : (long)old;
+	} else if ((new_len - old_len) / PAGE_SIZE > page_alloc_free_count()) {
+		ret = -ENOMEM;
+	} else if (user_range(old, new_len) && old + new_len <= USER_MMAP_TOP &&
+		   vma_range_free(mm, old + old_len, old + new_len)) {
+		u32 prot = v->prot, kind = v->kind;
+		ret = vma_add(mm, old + old_len, old + new_len, prot, kind);
+		ret = ret ? ret : (long)old;
+	} else if (!(flags & MREMAP_MAYMOVE)) {
+		ret = -ENOMEM;
+	} else {
+		u32 prot = v->prot;
+		u64 to = vma_find_free(mm, new_len);
+		ret = to ? vma_add(mm, to, to + new_len, prot, VMA_ANON) : -ENOMEM;
+		if (!ret)
+			ret = vma_move_pages(mm, old, to, old_len, prot);
+		if (!ret)
+			ret = vma_unmap(mm, old, old + old_len);
+		else if (to)
+			vma_unmap(mm, to, to + new_len);	/* moved pages are lost */
+		ret = ret ? ret : (long)to;
+	}
+	mutex_unlock(&mm->lock);
+	return ret;
+}
+
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+
+/* Advice is taken as a hint and ignored, except DONTNEED/FREE, which drop
+ * the pages of an anonymous range so it reads as zeros again. */
+long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
+{
+	struct user_mm *mm = current_task()->mm;
+	long ret = 0;
+
+	(void)a3; (void)a4; (void)a5;
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len)
+		return 0;
+	if (!user_range(addr, len))
+		return -ENOMEM;
+	if (advice > 25 && advice != 100 && advice != 101)
+		return -EINVAL;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE) {
+		mutex_lock(&mm->lock);
+		ret = vma_zap(mm, addr, addr + len);
+		mutex_unlock(&mm->lock);
+	}
+	return ret;
+}

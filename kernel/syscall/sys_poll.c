@@ -10,6 +10,7 @@
 #include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/syscall.h>
+#include <alloy/task.h>
 #include <alloy/uaccess.h>
 #include "sysfs.h"
 
@@ -52,12 +53,15 @@ static int poll_once(struct pollfd *fds, u64 n, struct poll_table *pt)
 static long do_poll(struct pollfd *fds, u64 n, u64 timeout_ns)
 {
 	struct poll_table *pt = kzalloc(sizeof(*pt), GFP_KERNEL);
-	u64 deadline = timeout_ns == ~0ULL ? ~0ULL : ktime_ns() + timeout_ns;
+	u64 now0 = ktime_ns();
+	u64 deadline = timeout_ns > ~0ULL - now0 ? ~0ULL : now0 + timeout_ns;
 	long rc;
 
 	if (!pt)
 		return -ENOMEM;
 	for (;;) {
+		if (timeout_ns)	/* asleep unless a queue or the timer wakes us */
+			set_current_state_blocked();
 		rc = poll_once(fds, n, timeout_ns ? pt : NULL);
 		if (rc || !timeout_ns)
 			break;
@@ -78,6 +82,7 @@ static long do_poll(struct pollfd *fds, u64 n, u64 timeout_ns)
 		poll_table_release(pt);
 	}
 	poll_table_release(pt);
+	set_current_state_running();
 	kfree(pt);
 	return rc;
 }
@@ -121,7 +126,7 @@ static long timeout_from(u64 uts, u64 *ns)
 		return -EFAULT;
 	if (t.sec < 0 || t.nsec < 0 || t.nsec >= (s64)NS)
 		return -EINVAL;
-	*ns = (u64)t.sec * NS + (u64)t.nsec;
+	*ns = (u64)t.sec >= (~0ULL - (u64)t.nsec) / NS ? ~0ULL : (u64)t.sec * NS + (u64)t.nsec;
 	return 0;
 }
 
@@ -246,7 +251,7 @@ long sys_select(SYSARGS)
 			return -EFAULT;
 		if (t.sec < 0 || t.usec < 0 || t.usec >= 1000000)
 			return -EINVAL;
-		ns = (u64)t.sec * NS + (u64)t.usec * 1000ULL;
+		ns = (u64)t.sec >= ~0ULL / NS - 1 ? ~0ULL : (u64)t.sec * NS + (u64)t.usec * 1000ULL;
 	}
 	return do_select(a0, a1, a2, a3, ns);
 }

@@ -92,9 +92,9 @@ static int read_timespec(u64 uptr, u64 *ns)
 /* Sleeps ns unless a signal comes first: then -EINTR and the rest in rem. */
 static long sleep_interruptible(u64 ns, u64 rem)
 {
-	u64 deadline = ktime_ns() + ns, now;
+	u64 now = ktime_ns(), deadline = ns > ~0ULL - now ? ~0ULL : now + ns;
 
-	for (now = ktime_ns(); now < deadline; now = ktime_ns()) {
+	for (; now < deadline; now = ktime_ns()) {
 		set_current_state_blocked();
 		if (signal_pending())
 			break;

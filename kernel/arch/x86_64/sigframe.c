@@ -68,6 +68,9 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 
 	if (!(sa->flags & SA_RESTORER))
 		return -EFAULT;		/* every libc supplies one */
+	/* iretq to a non-canonical rip faults in ring 0: never try it */
+	if (sa->handler >= USER_SPACE_END || sa->restorer >= USER_SPACE_END)
+		return -EFAULT;
 	sp -= 128;			/* the interrupted code's red zone */
 	u64 fp = ALIGN_DOWN(sp - ARCH_FPU_SIZE, 64);
 	u64 frame = ALIGN_DOWN(fp - sizeof(f), 16) - 8;	/* as if called */
