@@ -282,6 +282,10 @@ test-system: kernel $(XTASK) rootfs
 		grep -h '^\(ok\|not ok\)' $(RESULTS)/system-ffi$(FFI)-smp$$s.tap | \
 			sed 's/^/  /'; \
 	done
+	@echo "tty: FFI=$(FFI)"
+	@python3 scripts/test-tty.py $(XTASK) $(KBIN) $(KELF) $(ROOTFS) \
+		$(RESULTS)/tty-ffi$(FFI).tap tty-ffi$(FFI) || true
+	@echo "make run CMD=...: FFI=$(FFI)"
 	@scripts/test-cmd.sh $(MAKE) $(FFI) $(RESULTS)/cmd-ffi$(FFI).tap
 
 # The C/Rust boundary: both kernels' symbols, the Rust crates' own tests,

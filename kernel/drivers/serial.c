@@ -37,6 +37,12 @@ static void serial_putc(char c)
 	outb(COM1 + REG_DATA, (u8)c);
 }
 
+void serial_write_raw(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		serial_putc(s[i]);
+}
+
 void serial_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -42,7 +42,7 @@ static void tty_rx(u8 c)
 
 	spin_unlock_irqrestore(&tty.lock, flags);
 	if (echo_len)
-		console_write((const char *)echo, echo_len);
+		console_write_raw((const char *)echo, echo_len);
 	if (sig && pg > 0)
 		proc_signal_group(pg, sig);
 	if (readable || sig)
@@ -96,7 +96,7 @@ static long tty_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 			unsigned long flags = spin_lock_irqsave(&tty.lock);
 			used += ldisc_output(&tty.ld, in + used, k - used, out, sizeof(out), &out_len);
 			spin_unlock_irqrestore(&tty.lock, flags);
-			console_write((const char *)out, out_len);
+			console_write_raw((const char *)out, out_len);
 		}
 		done += k;
 	}

@@ -54,6 +54,15 @@ void console_write(const char *s, size_t n)
 	spin_unlock_irqrestore(&console_lock, flags);
 }
 
+void console_write_raw(const char *s, size_t n)
+{
+	unsigned long flags = spin_lock_irqsave(&console_lock);
+	serial_write_raw(s, n);
+	if (n)
+		at_line_start = s[n - 1] == '\n';
+	spin_unlock_irqrestore(&console_lock, flags);
+}
+
 void printk(int level, const char *fmt, ...)
 {
 	char buf[512];

@@ -70,6 +70,9 @@ static pid_t spawn(char *const argv[], int session)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* init ignores ^C; its children must not inherit that (a
+		 * shell keeps signals ignored at entry ignored for good) */
+		signal(SIGINT, SIG_DFL);
 		signal(SIGUSR1, SIG_DFL);
 		signal(SIGUSR2, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);

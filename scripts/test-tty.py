@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""The console as a user types at it: boots `make run`'s image with the
+serial port on a pipe, waits for the shell prompt, types, and checks what
+comes back: a command, the line discipline's editing (erase, kill, word
+erase) and ^D under `cat`, ^C interrupting a foreground `sleep`, raw mode
+through stty, and poweroff.
+usage: test-tty.py XTASK KERNEL ELF ROOTFS OUT.tap NAME"""
+import os, select, subprocess, sys, time
+
+xtask, kernel, elf, rootfs, out, name = sys.argv[1:7]
+proc = subprocess.Popen(
+    [xtask, "run", "--kernel", kernel, "--elf", elf, "--smp", "2", "--mem", "512M",
+     "--module", rootfs, "--append", "panic_exit " + os.environ.get("TTY_APPEND", ""),
+     "--timeout", "180", "--log", os.environ.get("TTY_LOG", "/dev/null")],
+    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+buf = b""
+results = []
+
+def wait_for(text, timeout=30):
+    global buf
+    end = time.time() + timeout
+    while time.time() < end:
+        i = buf.find(text)
+        if i >= 0:
+            buf = buf[i + len(text):]
+            return True
+        r, _, _ = select.select([proc.stdout], [], [], 0.2)
+        if r:
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            buf += chunk
+    return False
+
+def typ(s):
+    proc.stdin.write(s)
+    proc.stdin.flush()
+
+def check(what, ok):
+    results.append((what, ok))
+    if not ok:
+        sys.stderr.write("tty: FAIL %s; recent output: %r\n" % (what, buf[-300:]))
+
+PROMPT = b"alloy:~# "
+start = time.time()
+check("boots to the shell prompt", wait_for(PROMPT, 60))
+print("  # %s: shell prompt %.2f s after QEMU started" % (name, time.time() - start))
+typ(b"echo sum $((6*7))\r")
+check("a command runs", wait_for(b"sum 42") and wait_for(PROMPT))
+typ(b"echo abX\x7fc\r")			# the shell's own line editor
+check("shell line editing", wait_for(b"\nabc\r\n") and wait_for(PROMPT))
+t0 = time.time()
+typ(b"sleep 100; echo not-interrupted\r")
+time.sleep(1.5)
+typ(b"\x03")				# ^C: SIGINT to the foreground group
+typ(b"echo after-$((1+1))\r")
+ok = wait_for(b"\nafter-2\r\n", 20) and time.time() - t0 < 20
+check("^C interrupts a foreground sleep", ok and b"not-interrupted" not in buf)
+wait_for(PROMPT)
+# cat reads in canonical mode, so here the kernel's line discipline edits
+typ(b"cat > /tmp/typed\r")
+time.sleep(0.5)
+typ(b"abX\x7fc\r")			# DEL erases the X
+typ(b"wrong\x15right\r")		# ^U kills the line
+typ(b"one two\x17three\r")		# ^W erases a word
+typ(b"\x04")				# ^D at the start of a line: EOF
+typ(b"tr '\\n' : < /tmp/typed; echo\r")
+check("line discipline: erase, kill, word erase and ^D",
+      wait_for(b"\nabc:right:one three:\r\n", 20) and wait_for(PROMPT))
+typ(b"stty raw -echo; dd bs=1 count=3 2>/dev/null | od -c | head -1; stty sane\r")
+time.sleep(1)
+typ(b"xyz")
+check("raw mode reads bytes without a newline", wait_for(b"x   y   z") and wait_for(PROMPT))
+typ(b"poweroff\r")
+check("poweroff", wait_for(b"power", 30))
+try:
+    proc.wait(30)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    check("QEMU exits after poweroff", False)
+
+with open(out, "w") as f:
+    f.write("1..%d\n" % len(results))
+    for i, (what, ok) in enumerate(results, 1):
+        line = "%s %d %s: %s" % ("ok" if ok else "not ok", i, name, what)
+        f.write(line + "\n")
+        print("  " + line)
