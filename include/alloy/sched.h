@@ -32,6 +32,8 @@ void task_put(struct task *t);
  */
 void task_join(struct task *t);
 int task_tid(const struct task *t);
+/* The calling process's pid (its thread id for a kernel thread). */
+int current_pid(void);
 struct task *current_task(void);
 
 __noreturn void kthread_exit(void);

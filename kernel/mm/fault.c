@@ -47,7 +47,7 @@ int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec)
 	if (sig == SIGKILL) {
 		struct task *t = current_task();
 		pr_err("oom: killed pid %d (%s): no memory for a page at %#llx\n",
-		       task_tid(t), t->name, addr);
+		       current_pid(), t->name, addr);
 	}
 	return sig;
 }

@@ -25,6 +25,13 @@ struct process *current_proc(void)
 	return current_task()->proc;
 }
 
+int current_pid(void)
+{
+	struct task *t = current_task();
+
+	return t->proc ? t->proc->pid : task_tid(t);
+}
+
 void proc_get(struct process *p)
 {
 	atomic_inc(&p->refcount);
