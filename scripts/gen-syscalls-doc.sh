@@ -61,8 +61,8 @@ fork	implemented	copy-on-write through page refcounts
 vfork	partial	copy-on-write like fork (not a shared address space); the parent waits for the child's exec or exit
 clone	partial	new processes only (SIGCHLD, CLONE_VFORK, CLONE_VM without CLONE_THREAD as vfork, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID); threads are -EINVAL
 execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings
-wait4	partial	exit and kill statuses; no stopped/continued children; rusage is zeros
-kill	partial	no permission checks; job-control stops are not implemented; init (pid 1) only gets signals it handles
+wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED); rusage is zeros; no __WALL/__WCLONE (no threads)
+kill	partial	no permission checks; init (pid 1) only gets signals it handles
 tkill	implemented	tid = pid while processes have one thread
 tgkill	implemented	as tkill
 rt_sigaction	implemented	SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_ONSTACK; SA_RESTORER required (every libc sets it)

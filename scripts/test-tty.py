@@ -2,8 +2,8 @@
 """The console as a user types at it: boots `make run`'s image with the
 serial port on a pipe, waits for the shell prompt, types, and checks what
 comes back: a command, the line discipline's editing (erase, kill, word
-erase) and ^D under `cat`, ^C interrupting a foreground `sleep`, raw mode
-through stty, and poweroff.
+erase) and ^D under `cat`, ^C interrupting a foreground `sleep`, ^Z and
+`fg`, raw mode through stty, and poweroff.
 usage: test-tty.py XTASK KERNEL ELF ROOTFS OUT.tap NAME"""
 import os, select, subprocess, sys, time
 
@@ -56,6 +56,16 @@ typ(b"\x03")				# ^C: SIGINT to the foreground group
 typ(b"echo after-$((1+1))\r")
 ok = wait_for(b"\nafter-2\r\n", 20) and time.time() - t0 < 20
 check("^C interrupts a foreground sleep", ok and b"not-interrupted" not in buf)
+wait_for(PROMPT)
+typ(b"sleep 100\r")
+time.sleep(1.5)
+typ(b"\x1a")				# ^Z: SIGTSTP stops the foreground job
+check("^Z stops a foreground job", wait_for(b"Stopped", 20) and wait_for(PROMPT))
+typ(b"fg\r")				# SIGCONT, the job back in front
+time.sleep(1.5)
+typ(b"\x03")
+typ(b"echo after-$((2+3))\r")
+check("fg resumes it and ^C ends it", wait_for(b"\nafter-5\r\n", 20))
 wait_for(PROMPT)
 # cat reads in canonical mode, so here the kernel's line discipline edits
 typ(b"cat > /tmp/typed\r")

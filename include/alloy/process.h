@@ -39,6 +39,9 @@ struct process {
 	struct list_head sibling;	/* [proc_lock] in parent->children */
 	struct task *task;		/* the thread; a reference */
 	bool zombie;			/* [proc_lock] exited, not yet reaped */
+	bool stopped;			/* job control: stopped by a signal */
+	int stop_sig;
+	bool stop_report, cont_report;	/* [proc_lock] for wait4 WUNTRACED/WCONTINUED */
 	bool exec_done;			/* [proc_lock] vfork: parent may go on */
 	int exit_status;		/* [proc_lock] wait status */
 	struct wait_queue child_wq;	/* wait4 and vfork sleep here */
@@ -86,6 +89,10 @@ int proc_setsid(void);
 int proc_getpgid(int pid, bool sid);
 int proc_getppid(void);
 void proc_vfork_wait(struct process *child);
+/* Job control: current stops until SIGCONT (or SIGKILL); SIGCONT's
+ * sender resumes p. Both tell the parent. */
+void proc_stop(int sig);
+void proc_continue(struct process *p);
 
 struct trap_frame;
 /* fork/vfork/clone: a copy of the caller returning 0 in the child. */

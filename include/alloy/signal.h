@@ -66,6 +66,8 @@
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 static inline u64 sigmask(int sig) { return 1ULL << (sig - 1); }
 

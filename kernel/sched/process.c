@@ -269,9 +269,14 @@ static bool matches(struct process *c, struct process *me, int pid)
 	return c->pgid == -pid;
 }
 
-/* Looks for a child to reap; caller holds proc_lock. Returns the zombie
- * (unlinked), NULL if there are matching live children, ERR via *rc. */
-static struct process *find_zombie(struct process *me, int pid, int *rc)
+#define WUNTRACED 2
+#define WCONTINUED 8
+
+/* Looks for a child to report; caller holds proc_lock. A zombie is
+ * unlinked (*reap); a stop or continue is reported once and the child
+ * stays. NULL with *rc 0 means matching children exist but none is ready. */
+static struct process *find_child(struct process *me, int pid, int options, int *rc,
+				  int *status, bool *reap)
 {
 	struct process *c;
 	bool any = false;
@@ -280,12 +285,24 @@ static struct process *find_zombie(struct process *me, int pid, int *rc)
 		if (!matches(c, me, pid))
 			continue;
 		any = true;
+		*reap = c->zombie;
 		if (c->zombie) {
 			list_del_init(&c->sibling);
 			pid_table[c->pid] = NULL;
-			*rc = 0;
-			return c;
+			*status = c->exit_status;
+		} else if ((options & WUNTRACED) && c->stop_report) {
+			c->stop_report = false;
+			*status = (c->stop_sig << 8) | 0x7f;
+			proc_get(c);
+		} else if ((options & WCONTINUED) && c->cont_report) {
+			c->cont_report = false;
+			*status = 0xffff;
+			proc_get(c);
+		} else {
+			continue;
 		}
+		*rc = 0;
+		return c;
 	}
 	*rc = any ? 0 : -ECHILD;
 	return NULL;
@@ -295,12 +312,13 @@ long proc_wait(int pid, int *status, int options)
 {
 	struct process *me = current_proc(), *z = NULL;
 	struct waiter w = { .task = NULL };
+	bool reap = false;
 	int rc;
 
 	for (;;) {
 		prepare_to_wait(&me->child_wq, &w);
 		unsigned long flags = spin_lock_irqsave(&proc_lock);
-		z = find_zombie(me, pid, &rc);
+		z = find_child(me, pid, options, &rc, status, &reap);
 		spin_unlock_irqrestore(&proc_lock, flags);
 		if (z || rc || (options & WNOHANG))
 			break;
@@ -314,11 +332,65 @@ long proc_wait(int pid, int *status, int options)
 	if (!z)
 		return rc;
 	int zpid = z->pid;
-	*status = z->exit_status;
-	if (z->task)
+	if (reap && z->task)
 		task_join(z->task);	/* off its CPU: its memory is back */
 	proc_put(z);
 	return zpid;
+}
+
+/* Tells the parent that p stopped or continued (SIGCHLD, unless it asked
+ * for SA_NOCLDSTOP, and a wakeup for wait4). */
+static void notify_parent(struct process *p, int code, int sig)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *parent = p->parent;
+
+	if (code == CLD_STOPPED) {
+		p->stop_report = true;
+		p->cont_report = false;
+	} else {
+		p->cont_report = true;
+		p->stop_report = false;
+	}
+	if (parent)
+		proc_get(parent);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (!parent)
+		return;
+	if (!(parent->sa[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
+				       .status = sig };
+		signal_send(parent, &si);
+	}
+	wake_up_all(&parent->child_wq);
+	proc_put(parent);
+}
+
+void proc_stop(int sig)
+{
+	struct process *p = current_proc();
+
+	WRITE_ONCE(p->stop_sig, sig);
+	WRITE_ONCE(p->stopped, true);
+	notify_parent(p, CLD_STOPPED, sig);
+	for (;;) {	/* until SIGCONT, or SIGKILL */
+		set_current_state_blocked();
+		if (!READ_ONCE(p->stopped) || (READ_ONCE(p->pending) & sigmask(SIGKILL)))
+			break;
+		schedule();
+	}
+	set_current_state_running();
+}
+
+void proc_continue(struct process *p)
+{
+	if (!READ_ONCE(p->stopped))
+		return;
+	WRITE_ONCE(p->stopped, false);
+	notify_parent(p, CLD_CONTINUED, SIGCONT);
+	struct task *t = READ_ONCE(p->task);
+	if (t)
+		wake_up_task(t);
 }
 
 int proc_kill(int pid, int sig, int code)

@@ -2,8 +2,8 @@
  * Signals: sending, the default actions, and delivery on the way back to
  * user mode, where a handler gets a Linux rt_sigframe (built by the arch
  * code). Standard signals do not queue: one pending bit and one siginfo
- * per number. Job-control stops are not implemented yet: SIGSTOP, SIGTSTP,
- * SIGTTIN and SIGTTOU are ignored by default (docs/syscalls.md).
+ * per number. The stop signals stop the process (proc_stop) until SIGCONT;
+ * background terminal access does not raise SIGTTIN/SIGTTOU yet.
  */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
@@ -22,11 +22,12 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 		      const struct k_sigaction *sa, u64 old_blocked, u64 sp);
 int arch_sigreturn(struct trap_frame *tf, u64 *blocked);
 
+#define STOP_SIGNALS (sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU))
+
 static bool default_ignored(int sig)
 {
 	switch (sig) {
 	case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT:
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
 		return true;
 	default:
 		return false;
@@ -61,6 +62,12 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	/* SIGCONT cancels pending stops and a stop cancels a pending SIGCONT,
+	 * whatever the handlers are (POSIX) */
+	if (sig == SIGCONT)
+		p->pending &= ~STOP_SIGNALS;
+	else if (sigmask(sig) & STOP_SIGNALS)
+		p->pending &= ~sigmask(SIGCONT);
 	bool drop = ignored(p, sig) && !(p->blocked & sigmask(sig));
 	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE);
 	 * its own faults come through signal_force */
@@ -71,6 +78,9 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 		p->info[sig - 1] = *info;
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
+	if (sig == SIGCONT)
+		proc_continue(p);	/* resumes a stopped process (SIGKILL just
+					 * wakes it: its stop loop sees the kill) */
 	struct task *t = READ_ONCE(p->task);
 	if (!drop && t)
 		wake_up_task(t);	/* interruptible sleeps re-check */
@@ -153,6 +163,10 @@ void signal_deliver(struct trap_frame *tf)
 
 		if (sa.handler == SIG_IGN || (sa.handler == SIG_DFL && default_ignored(sig)))
 			continue;
+		if ((sa.handler == SIG_DFL && (sigmask(sig) & STOP_SIGNALS)) || sig == SIGSTOP) {
+			proc_stop(sig);
+			continue;
+		}
 		if (sa.handler == SIG_DFL || sig == SIGKILL)
 			die_by(sig, &si);
 		fix_restart(tf, &sa);
