@@ -66,8 +66,10 @@ static long tty_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	if (!n)
 		return 0;
 	for (;;) {
+		unsigned vmin = 1, vtime = 0;
 		unsigned long flags = spin_lock_irqsave(&tty.lock);
 		bool r = ldisc_readable(&tty.ld);
+		bool raw = ldisc_raw_timing(&tty.ld, &vmin, &vtime);
 		size_t got = r ? ldisc_read(&tty.ld, buf, MIN(n, sizeof(buf))) : 0;
 		spin_unlock_irqrestore(&tty.lock, flags);
 		if (r)
@@ -76,6 +78,14 @@ static long tty_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 			return -EAGAIN;
 		if (signal_pending())
 			return -ERESTARTSYS;
+		/* raw mode with VMIN 0: a poll (VTIME 0) or a timed read
+		 * (VTIME tenths of a second); VMIN > 1 is treated as 1 */
+		if (raw && vmin == 0) {
+			if (!vtime || !wait_event_timeout(tty.rd_wq, can_read(),
+							  vtime * 100000000ULL))
+				return 0;
+			continue;
+		}
 		wait_event(tty.rd_wq, can_read());
 	}
 }
@@ -183,6 +193,7 @@ static long tty_ioctl(struct file *f, u32 cmd, u64 arg)
 		spin_unlock_irqrestore(&tty.lock, flags);
 		return 0;
 	case TCXONC:
+	case 0x5409:	/* TCSBRK: tcdrain; output is synchronous */
 		return 0;
 	default:
 		return -ENOTTY;

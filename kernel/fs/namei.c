@@ -386,6 +386,8 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = -ELOOP;
 	else if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
 		rc = -ENOTDIR;
+	else if (S_ISDIR(i->mode) && (flags & O_CREAT))
+		rc = -EISDIR;
 	else if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		rc = -EISDIR;
 	else if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode))

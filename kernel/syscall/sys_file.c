@@ -363,6 +363,7 @@ long sys_ftruncate(SYSARGS)
 	if (!f)
 		return -EBADF;
 	long rc = (s64)a1 < 0 ? -EINVAL
+		: f->flags & O_PATH ? -EBADF
 		: (f->flags & O_ACCMODE) == O_RDONLY ? -EINVAL
 		: vfs_truncate(f->inode, a1);
 	file_put(f);

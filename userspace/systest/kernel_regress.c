@@ -6,7 +6,10 @@
  *  - a huge write to /dev/null could not be killed;
  *  - a huge nanosleep overflowed its deadline and returned at once;
  *  - FIONBIO and FIONREAD were missing on pipes (Rust std uses FIONBIO);
- *  - kill(1, SIGKILL) powered the machine off (init must be unkillable).
+ *  - kill(1, SIGKILL) powered the machine off (init must be unkillable);
+ *  - int3 in a program was a SIGSEGV, not SIGTRAP;
+ *  - open(dir, O_CREAT) opened the directory instead of EISDIR;
+ *  - a raw-mode terminal read with VMIN 0 blocked instead of returning 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,8 +164,53 @@ static void poll_nothing_sleeps(void)
 	CHECK(now() - t0 >= 0.19, "poll with no fds returned after %.3f s", now() - t0);
 }
 
+static void int3_is_sigtrap(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		__asm__ volatile("int3");
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTRAP, "int3: status %#x, not SIGTRAP", st);
+}
+
+static void creat_on_dir(void)
+{
+	errno = 0;
+	CHECK(open(".", O_CREAT | O_RDONLY, 0644) == -1 && errno == EISDIR,
+	      "open(\".\", O_CREAT) should be EISDIR");
+}
+
+/* Only when stdin is a terminal (the console in the guest). */
+static void raw_vmin0(void)
+{
+	struct termios old, t;
+
+	if (!isatty(0) || tcgetattr(0, &old))
+		return;
+	t = old;
+	t.c_lflag &= ~(ICANON | ECHO);
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSANOW, &t);
+	char c;
+	double t0 = now();
+	CHECK(read(0, &c, 1) == 0 && now() - t0 < 1, "VMIN 0, VTIME 0: read should return 0 at once");
+	t.c_cc[VTIME] = 3;	/* 0.3 s */
+	tcsetattr(0, TCSANOW, &t);
+	t0 = now();
+	CHECK(read(0, &c, 1) == 0 && now() - t0 >= 0.25 && now() - t0 < 5,
+	      "VMIN 0, VTIME 3: read should return 0 after 0.3 s (took %.2f s)", now() - t0);
+	tcsetattr(0, TCSANOW, &old);
+}
+
 int main(void)
 {
+	int3_is_sigtrap();
+	creat_on_dir();
+	raw_vmin0();
 	create_root();
 	pipe_ioctls();
 	poll_nothing_sleeps();

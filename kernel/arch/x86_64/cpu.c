@@ -53,6 +53,9 @@ void idt_init(void)
 {
 	for (int v = 0; v < 256; v++)
 		idt_set(v, (u64)vector_table_start + 16 * v, 0, 0);
+	/* int3 and into may be used by programs (debuggers, assertions) */
+	idt_set(3, (u64)vector_table_start + 16 * 3, 0, 3);
+	idt_set(4, (u64)vector_table_start + 16 * 4, 0, 3);
 	idt_set(8, (u64)vector_table_start + 16 * 8, IST_DOUBLE_FAULT, 0);
 	idt_set(2, (u64)vector_table_start + 16 * 2, IST_NMI, 0);
 	idt_set(18, (u64)vector_table_start + 16 * 18, IST_MACHINE_CHECK, 0);

@@ -149,10 +149,11 @@ static void exception(struct trap_frame *tf)
 	if (tf->vector == VEC_PAGE_FAULT && handle_user_page_fault(tf))
 		return;
 	if (tf->cs & 3) {	/* the program's fault, not the kernel's */
-		static const int signals[32] = { [0] = 8, [6] = 4, [13] = 11, [14] = 11,
-						 [16] = 8, [17] = 7, [19] = 8 };
+		static const int signals[32] = { [0] = 8, [1] = 5, [3] = 5, [6] = 4,
+						 [13] = 11, [14] = 11, [16] = 8, [17] = 7,
+						 [19] = 8 };	/* SIGFPE SIGTRAP SIGILL.. */
 		u64 v = tf->vector & 31;	/* exceptions only get here */
-		static const int codes[32] = { [0] = 1, [6] = 2, [13] = 0x80, [16] = 0,
+		static const int codes[32] = { [0] = 1, [3] = 0x80, [6] = 2, [13] = 0x80, [16] = 0,
 					       [17] = 2, [19] = 0 };	/* FPE_INTDIV, ILL_ILLOPN.. */
 		int sig = signals[v] ? signals[v] : 11;
 		user_fault(sig, codes[v], v == 13 ? 0 : tf->rip, tf->rip,
