@@ -132,13 +132,13 @@ $(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
 # runner and the system tests (scripts/mkrootfs.sh). CMD='...' makes init
 # run that shell command line and power off with its exit status;
 # ROOTFS_EXTRA=dir copies a host tree into the root.
-SYSTESTS := $(patsubst userspace/systest/%.c,$(BUILD)/systest/%,$(wildcard userspace/systest/*.c)) \
-	$(patsubst userspace/systest/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/systest/*.sh)) \
+SYSTESTS := $(patsubst userspace/tests/system/%.c,$(BUILD)/systest/%,$(wildcard userspace/tests/system/*.c)) \
+	$(patsubst userspace/tests/system/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/tests/system/*.sh)) \
 	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs))
 ROOTBIN := $(BUILD)/rootbin/init $(BUILD)/rootbin/runner
 ROOTFS := $(BUILD)/rootfs.cpio
 
-$(BUILD)/systest/%: userspace/systest/%.c
+$(BUILD)/systest/%: userspace/tests/system/%.c
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $<"
 	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
@@ -147,7 +147,7 @@ $(BUILD)/systest/%: userspace/rust/%.rs
 	@mkdir -p $(dir $@)
 	@echo "  RUSTC   $<"
 	@$(RUSTC_DEB) -O -C target-feature=+crt-static -C strip=debuginfo -o $@ $<
-$(BUILD)/systest/%.sh: userspace/systest/%.sh
+$(BUILD)/systest/%.sh: userspace/tests/system/%.sh
 	@mkdir -p $(dir $@)
 	@install -m 755 $< $@
 $(BUILD)/rootbin/init: userspace/init/init.c
@@ -168,6 +168,15 @@ rootfs: deps $(SYSTESTS) $(ROOTBIN)
 
 # GNU make can only exit 0 or 2, so with CMD the command's own status is
 # printed last ("alloy: command exited with status N"); xtask exits with it.
+# The test image adds the 100 MiB program for bigexec.sh (not in make run's).
+ROOTFS_TEST := $(BUILD)/rootfs-test.cpio
+.PHONY: rootfs-test
+rootfs-test: deps $(SYSTESTS) $(ROOTBIN) $(BUILD)/user/big
+	@mkdir -p $(BUILD)/rootfs-big/tests && cp $(BUILD)/user/big $(BUILD)/rootfs-big/tests/_big
+	@scripts/mkrootfs.sh $(ROOTFS_TEST) $(BUILD)/rootfs-test-stage \
+		--init $(BUILD)/rootbin/init --runner $(BUILD)/rootbin/runner \
+		--tests $(BUILD)/systest --extra $(BUILD)/rootfs-big
+
 run: kernel $(XTASK) rootfs
 	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
 		--module $(ROOTFS) $(if $(CMD),--batch) \
@@ -269,12 +278,12 @@ test-ktest: kernel $(XTASK) $(KTEST_MODULE) $(USER_TESTS)
 
 # The system suite: the runner (as init) runs every program and script in
 # /tests of the initramfs and prints KTAP; then `make run CMD=...` itself.
-test-system: kernel $(XTASK) rootfs
+test-system: kernel $(XTASK) rootfs rootfs-test
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@for s in 1 4; do \
 		echo "system: FFI=$(FFI) -smp $$s"; \
 		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
-			--module $(ROOTFS) --mem $(MEM) --append 'init=/sbin/runner panic_exit' \
+			--module $(ROOTFS_TEST) --mem $(MEM) --append 'init=/sbin/runner panic_exit' \
 			--timeout $(KTEST_TIMEOUT) --name sys-ffi$(FFI)-smp$$s \
 			--mark 'scheduler running on' \
 			--ktap-out $(RESULTS)/system-ffi$(FFI)-smp$$s.tap \
