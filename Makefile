@@ -370,6 +370,13 @@ test-long: kernel $(XTASK) $(KTEST_MODULE) $(USER_TESTS)
 			--ktap-out $(RESULTS)-long/soak$$i-smp$$s.tap \
 			--log $(BUILD)/logs/soak$$i-smp$$s.log > /dev/null || true; \
 	done; done
+	@echo "soak: 100 OOM kills in a row at 128 MiB, free memory back at its baseline"
+	@$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp 2 \
+		--module $(BUILD)/user/oom --module $(BUILD)/user/hello --mem 128M \
+		--append 'ktest=user_oom_kills_only_the_program oom_rounds=100 ktest_timeout=600' \
+		--timeout $(KTEST_TIMEOUT) --name oom100 \
+		--ktap-out $(RESULTS)-long/oom100.tap \
+		--log $(BUILD)/logs/oom100.log > /dev/null || true
 	@$(XTASK) summary $(RESULTS)-long
 
 # Without an HPET the kernel calibrates against the PIT: check time still works.

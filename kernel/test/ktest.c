@@ -62,8 +62,10 @@ static bool run_test(int n, const struct ktest *t)
 		printk(LOG_ERR, "not ok %d %s # cannot create test thread\n", n, t->name);
 		return true;
 	}
-	bool done = wait_event_timeout(th->exit_wq, READ_ONCE(th->exited),
-				       TEST_TIMEOUT_NS);
+	/* ktest_timeout=SECONDS for long soaks (make test-long) */
+	u64 limit = (u64)cmdline_int("ktest_timeout", TEST_TIMEOUT_NS / 1000000000ULL) *
+		    1000000000ULL;
+	bool done = wait_event_timeout(th->exit_wq, READ_ONCE(th->exited), limit);
 	u64 ms = (ktime_ns() - t0) / 1000000;
 	if (!done) {
 		sched_dump_tasks();	/* who is stuck, and where */

@@ -3,6 +3,7 @@
  * programs in userspace/tests/ as Multiboot modules).
  */
 #include <alloy/boot.h>
+#include <alloy/cmdline.h>
 #include <alloy/compiler.h>
 #include <alloy/ktest.h>
 #include <alloy/mm.h>
@@ -185,22 +186,25 @@ KTEST(user_program_memory)
 }
 
 /* A program that touches more memory than there is dies alone, and all
- * of its memory comes back (DESIGN §3: user OOM is not a kernel panic). */
+ * of its memory comes back (DESIGN §3: user OOM is not a kernel panic).
+ * oom_rounds=N on the command line (make test-long: 100) repeats it. */
 KTEST(user_oom_kills_only_the_program)
 {
+	int rounds = (int)cmdline_int("oom_rounds", 3);
+
 	if (!find_module("oom")) {
 		ktest_skip("no 'oom' boot module");
 		return;
 	}
 	run("oom", NULL);	/* warm up: slab caches and tables grown once */
 	u64 before = page_alloc_free_count();
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < rounds; i++) {
 		int st = run("oom", NULL);
 		if (st != 9)	/* SIGKILL from the page-fault OOM path */
 			ktest_fail(__FILE__, __LINE__, "oom: wait status %#x, want 9", st);
 	}
 	u64 after = page_alloc_free_count();
-	pr_info("user: after 3 OOM kills, free pages %llu -> %llu\n", before, after);
+	pr_info("user: after %d OOM kills, free pages %llu -> %llu\n", rounds, before, after);
 	KT_EXPECT(after + 16 >= before);
 	KT_EXPECT(run("hello", "alloy") == 42 << 8 || !find_module("hello"));
 }
