@@ -83,10 +83,20 @@ clock_nanosleep	partial	as clock_gettime's clocks, TIMER_ABSTIME; interrupted by
 nanosleep	implemented	interrupted by signals with -EINTR and the remaining time
 time	implemented	
 uname	implemented	reports Linux 6.1.0-alloy on x86_64 (programs gate features on a Linux release)
-getuid	partial	always 0: no users yet
-getgid	partial	always 0: no users yet
-geteuid	partial	always 0: no users yet
-getegid	partial	always 0: no users yet
+getuid	implemented	real/effective/saved IDs per process (starting as root); not yet used for permission checks
+getgid	implemented	as getuid
+geteuid	implemented	as getuid
+getegid	implemented	as getuid
+setuid	implemented	Linux's rules for who may set what; IDs are not enforced on files yet
+setgid	implemented	as setuid
+setreuid	implemented	as setuid
+setregid	implemented	as setuid
+setresuid	implemented	as setuid
+setresgid	implemented	as setuid
+getresuid	implemented	
+getresgid	implemented	
+getgroups	partial	no supplementary groups: always 0
+setgroups	partial	root may set the empty list; other lists are -EINVAL
 getppid	implemented	0 for processes the kernel started
 getrandom	partial	not yet a CSPRNG (TSC-seeded xorshift)
 getrlimit	partial	reads fixed limits (stack 8 MiB, 1024 files, the rest unlimited)

@@ -49,6 +49,7 @@ struct process {
 	struct path cwd;		/* [cwd_lock] */
 	spinlock_t cwd_lock;
 	u32 umask;
+	u32 uid[3], gid[3];		/* real, effective, saved; not enforced yet */
 	spinlock_t sig_lock;
 	struct k_sigaction sa[NSIG];	/* [sig_lock] */
 	u64 pending, blocked;		/* [sig_lock] the thread's signals */

@@ -119,6 +119,19 @@ long sys_prctl(u64, u64, u64, u64, u64, u64);
 long sys_time(u64, u64, u64, u64, u64, u64);
 long sys_mremap(u64, u64, u64, u64, u64, u64);
 long sys_madvise(u64, u64, u64, u64, u64, u64);
+long sys_geteuid(u64, u64, u64, u64, u64, u64);
+long sys_getgid(u64, u64, u64, u64, u64, u64);
+long sys_getegid(u64, u64, u64, u64, u64, u64);
+long sys_setuid(u64, u64, u64, u64, u64, u64);
+long sys_setgid(u64, u64, u64, u64, u64, u64);
+long sys_setreuid(u64, u64, u64, u64, u64, u64);
+long sys_setregid(u64, u64, u64, u64, u64, u64);
+long sys_getgroups(u64, u64, u64, u64, u64, u64);
+long sys_setgroups(u64, u64, u64, u64, u64, u64);
+long sys_setresuid(u64, u64, u64, u64, u64, u64);
+long sys_getresuid(u64, u64, u64, u64, u64, u64);
+long sys_setresgid(u64, u64, u64, u64, u64, u64);
+long sys_getresgid(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

@@ -92,6 +92,8 @@ struct process *proc_create(struct process *parent)
 		p->files = fdt_copy(parent->files);
 		proc_cwd(&p->cwd);
 		p->umask = parent->umask;
+		memcpy(p->uid, parent->uid, sizeof(p->uid));
+		memcpy(p->gid, parent->gid, sizeof(p->gid));
 		unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
 		memcpy(p->sa, parent->sa, sizeof(p->sa));
 		p->blocked = parent->blocked;

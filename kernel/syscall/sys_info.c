@@ -35,12 +35,6 @@ long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return copy_to_user((void *)buf, fields, sizeof(fields));
 }
 
-long sys_getuid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
-{
-	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	return 0;
-}
-
 long sys_umask(u64 mask, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	struct process *p = current_proc();
