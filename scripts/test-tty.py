@@ -12,7 +12,8 @@ proc = subprocess.Popen(
     [xtask, "run", "--kernel", kernel, "--elf", elf, "--smp", "2", "--mem", "512M",
      "--module", rootfs, "--append", "panic_exit " + os.environ.get("TTY_APPEND", ""),
      "--timeout", "180", "--log", os.environ.get("TTY_LOG", "/dev/null")],
-    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    start_new_session=True)	# QEMU too, so a failed run can be killed whole
 buf = b""
 results = []
 
@@ -86,8 +87,12 @@ check("poweroff", wait_for(b"power", 30))
 try:
     proc.wait(30)
 except subprocess.TimeoutExpired:
-    proc.kill()
     check("QEMU exits after poweroff", False)
+finally:
+    try:
+        os.killpg(proc.pid, 9)	# nothing of this run may outlive it
+    except ProcessLookupError:
+        pass
 
 with open(out, "w") as f:
     f.write("1..%d\n" % len(results))
