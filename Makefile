@@ -55,11 +55,15 @@ all: kernel
 
 help:
 	@echo 'Alloy targets:'
-	@echo '  make run     build and boot in QEMU, serial console on this terminal'
-	@echo '               (leave QEMU with Ctrl-A x)'
-	@echo '  make test    every test: host unit tests, xtask tests, in-kernel tests'
-	@echo '               (FFI=0/1 x -smp 1/4); ends with "N passed, N failed"'
-	@echo '  make test-long  soak: all ktests SOAK=$(SOAK) times at -smp 2 and 4'
+	@echo '  make run     build and boot in QEMU into busybox sh on this terminal'
+	@echo '               (poweroff ends it; Ctrl-A x leaves QEMU at any time)'
+	@echo "  make run CMD='ls -l /bin'  run one shell command line and power off"
+	@echo '  make run ROOTFS_EXTRA=dir  copy a host tree into the root filesystem'
+	@echo '  make test    every test: host unit tests, xtask tests, in-kernel tests and'
+	@echo '               the system suite (FFI=0/1 x -smp 1/4), the console, CMD;'
+	@echo '               ends with "N passed, N failed"'
+	@echo '  make test-long  soak: all ktests SOAK=$(SOAK) times at -smp 2 and 4,'
+	@echo '               then 100 OOM kills in a row'
 	@echo '  make fuzz    differential fuzzing of the C and Rust parsers (FUZZ_SECONDS=$(FUZZ_SECONDS))'
 	@echo '  make debug   QEMU halted with a gdb stub; prints the gdb command'
 	@echo '  make kernel  build $(BUILD)/ffi$$FFI/alloy.elf and alloy.bin'
