@@ -45,6 +45,9 @@ PROFILE
 if [ -n "$tests" ]; then
 	mkdir -p "$stage"/tests
 	cp -r "$tests"/. "$stage"/tests/
+	# what the runner must find (executables not starting with _ or .)
+	find "$stage"/tests -maxdepth 1 -type f -perm -u+x ! -name '_*' ! -name '.*' |
+		wc -l > "$stage"/tests/.count
 fi
 if [ -n "$extra" ]; then
 	cp -r "$extra"/. "$stage"/

@@ -331,6 +331,44 @@ static void chain(const struct region *shared, int nshared)
 	}
 }
 
+/* Three sharers: the parent and two children share a page; one child
+ * writes it and exits; the other child and the parent must still see the
+ * original (the copy must happen whenever the page is shared, not only
+ * when exactly two processes share it). */
+static char siblings_buf[4 * 4096];
+
+static void siblings(void)
+{
+	int go[2];
+	int st;
+
+	memset(siblings_buf, 'o', sizeof(siblings_buf));
+	if (pipe(go))
+		return;
+	pid_t b = fork();
+	if (b == 0) {
+		char c;
+		read(go[0], &c, 1);	/* until the writer is done */
+		for (size_t i = 0; i < sizeof(siblings_buf); i++)
+			if (siblings_buf[i] != 'o')
+				_exit(1);
+		_exit(0);
+	}
+	pid_t a = fork();
+	if (a == 0) {
+		memset(siblings_buf, 'A', sizeof(siblings_buf));
+		_exit(0);
+	}
+	waitpid(a, &st, 0);
+	write(go[1], "x", 1);
+	waitpid(b, &st, 0);
+	CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a sibling saw the other child's write");
+	CHECKF(siblings_buf[0] == 'o' && siblings_buf[sizeof(siblings_buf) - 1] == 'o',
+	       "the parent saw a child's write");
+	close(go[0]);
+	close(go[1]);
+}
+
 int main(void)
 {
 	size_t heap_len = 4u << 20;
@@ -364,6 +402,7 @@ int main(void)
 	basic_cow(regs, nregs);
 	untouched();
 	chain(regs, 3);		/* heap, .data, .bss */
+	siblings();
 
 	/* Nothing may be left over. */
 	errno = 0;

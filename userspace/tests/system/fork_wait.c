@@ -16,6 +16,8 @@
  * Exits 0 if everything passed, 1 otherwise.
  */
 #include <errno.h>
+#include <time.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +269,28 @@ static void do_vfork(void)
 	int st = 0;
 	CHECK(waitpid(pid, &st, 0) == pid);
 	CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 7, "vfork child: status 0x%x, expected exit 7", st);
+
+	/* The parent must not run again before the child execs: a pipe whose
+	 * write end is close-on-exec is at EOF as soon as vfork returns,
+	 * even though the child dawdles 200 ms before its execve. */
+	int p[2];
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	pid = vfork();
+	if (pid == 0) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		char *argv[] = { "true", NULL };
+		execve("/bin/true", argv, NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	char c;
+	errno = 0;
+	long r = read(p[0], &c, 1);
+	CHECKF(r == 0, "vfork returned before the child's execve (read gave %ld, errno %d)", r, errno);
+	close(p[0]);
+	waitpid(pid, &st, 0);
 }
 
 static void do_clone(void)

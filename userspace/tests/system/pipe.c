@@ -22,6 +22,7 @@
  * Exits 0 if everything passed, 1 otherwise.
  */
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -479,12 +480,53 @@ static void pipeline(void)
 	}
 }
 
+/* The ring holds 64 KiB (Linux's default, and what Alloy promises), and
+ * FIONREAD counts what is queued. */
+static void ring_size(void)
+{
+	int p[2], n = -1;
+	static char chunk[4096];
+	long total = 0;
+
+	CHECK_EQ(pipe2(p, O_NONBLOCK), 0);
+	while (write(p[1], chunk, sizeof(chunk)) == (ssize_t)sizeof(chunk) && total < (1L << 20))
+		total += sizeof(chunk);
+	CHECK_EQ(total, 65536);
+	CHECK_EQ(ioctl(p[0], FIONREAD, &n), 0);
+	CHECK_EQ(n, 65536);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* FIFO opens: a non-blocking writer needs a reader (ENXIO), a non-blocking
+ * reader opens at once, and then the writer can open. */
+static void fifo_nonblock(void)
+{
+	int r, w;
+
+	CHECK_EQ(mkfifo("fifo_nb", 0600), 0);
+	CHECK_ERR(open("fifo_nb", O_WRONLY | O_NONBLOCK), ENXIO);
+	r = open("fifo_nb", O_RDONLY | O_NONBLOCK);
+	CHECK(r >= 0);
+	w = open("fifo_nb", O_WRONLY | O_NONBLOCK);
+	CHECK(w >= 0);
+	CHECK_EQ(write(w, "hi", 2), 2);
+	char buf[4] = { 0 };
+	CHECK_EQ(read(r, buf, sizeof(buf)), 2);
+	close(w);
+	CHECK_EQ(read(r, buf, sizeof(buf)), 0);	/* writer gone: EOF */
+	close(r);
+	unlink("fifo_nb");
+}
+
 int main(void)
 {
 	basics();
 	broken_pipe();
 	one_mib();
 	capacity();
+	ring_size();
+	fifo_nonblock();
 	polling();
 	pipeline();
 	if (failures) {
