@@ -84,6 +84,7 @@ struct task;
 struct process;
 struct trap_frame;
 
+/* True if current has an unblocked pending signal (cheap, lockless). */
 bool signal_pending(void);
 /* Queues a signal for p (its one thread, until there are threads). */
 int signal_send(struct process *p, const struct ksiginfo *info);
@@ -93,7 +94,5 @@ void signal_force(const struct ksiginfo *info);
 /* On the way back to user mode (interrupts on): delivers pending
  * signals, finishes syscall restarts. */
 void signal_deliver(struct trap_frame *tf);
-/* True if current has any unblocked pending signal (cheap, lockless). */
-bool signal_work(void);
 
 #endif

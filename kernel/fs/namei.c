@@ -366,15 +366,13 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 			path_put(&parent);
 			return rc;
 		}
-		bool link = S_ISLNK(d->inode->mode);
-		dentry_put(d);
-		if (!link || !follow) {
-			path_put(&parent);
-			rc = vfs_walk(base, path, 0, &p);
-		} else {
-			path_put(&parent);
+		if (S_ISLNK(d->inode->mode) && follow) {
+			dentry_put(d);	/* the link's target: a walk that follows */
 			rc = vfs_walk(base, path, LOOKUP_FOLLOW, &p);
+		} else {
+			p = (struct path){ parent.mnt, d };	/* takes d's reference */
 		}
+		path_put(&parent);
 	} else {
 		rc = vfs_walk(base, path, follow | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), &p);
 	}

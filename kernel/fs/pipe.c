@@ -260,10 +260,11 @@ int pipe_create(u32 flags, struct file **rd, struct file **wr)
  * other way round, unless O_NONBLOCK: then a reader opens at once and a
  * writer without readers gets -ENXIO. O_RDWR never waits.
  */
-static bool fifo_partner(struct pipe *p, u64 seen, bool reader)
+/* The other end is open, or was opened (maybe closed again) since. */
+static bool partner_came(struct pipe *p, u64 seen, bool reader)
 {
 	return (reader ? READ_ONCE(p->writers) : READ_ONCE(p->readers)) > 0 ||
-	       READ_ONCE(p->opens) != seen || signal_pending();
+	       READ_ONCE(p->opens) != seen;
 }
 
 int fifo_open(struct inode *inode, struct file *f)
@@ -301,10 +302,8 @@ int fifo_open(struct inode *inode, struct file *f)
 	/* wait for the other end: either it is open now, or it was opened
 	 * (and maybe closed again) since we arrived */
 	struct wait_queue *wq = reader ? &p->rd_wq : &p->wr_wq;
-	wait_event(*wq, fifo_partner(p, seen, reader));
-	bool met = (reader ? READ_ONCE(p->writers) : READ_ONCE(p->readers)) > 0 ||
-		   READ_ONCE(p->opens) != seen;
-	if (!met) {		/* a signal came first */
+	wait_event(*wq, partner_came(p, seen, reader) || signal_pending());
+	if (!partner_came(p, seen, reader)) {	/* a signal came first */
 		pipe_release(f);
 		f->fop = NULL;
 		return -ERESTARTSYS;

@@ -43,16 +43,11 @@ static bool ignored(struct process *p, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
 }
 
-bool signal_work(void)
+bool signal_pending(void)
 {
 	struct process *p = current_proc();
 
 	return p && (READ_ONCE(p->pending) & ~(READ_ONCE(p->blocked) & ~UNBLOCKABLE));
-}
-
-bool signal_pending(void)
-{
-	return signal_work();
 }
 
 int signal_send(struct process *p, const struct ksiginfo *info)
@@ -136,7 +131,7 @@ void signal_deliver(struct trap_frame *tf)
 {
 	struct process *p = current_proc();
 
-	while (p && signal_work()) {
+	while (p && signal_pending()) {
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 		u64 ready = p->pending & ~(p->blocked & ~UNBLOCKABLE);
 		if (!ready) {

@@ -27,8 +27,6 @@
 #define FD_CLOEXEC 1
 #define SETFL_MASK (O_APPEND | O_NONBLOCK)
 
-long stat_inode(struct inode *i, u64 ubuf);
-
 struct iovec {
 	u64 base, len;
 };

@@ -110,8 +110,7 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 
 	(void)a4; (void)a5;
 	if ((old & (PAGE_SIZE - 1)) || (flags & ~(u64)MREMAP_MAYMOVE) || !new_len)
-		return flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED) ? -EINVAL
-		       : flags & MREMAP_FIXED ? -EINVAL : -EINVAL;
+		return -EINVAL;
 	if (new_len > USER_STACK_TOP || old_len > USER_STACK_TOP)
 		return -ENOMEM;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);

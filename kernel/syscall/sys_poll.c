@@ -220,14 +220,12 @@ static long do_select(u64 nfds, u64 urd, u64 uwr, u64 uex, u64 timeout_ns)
 				rc = -EBADF;
 				break;
 			}
-			bool hit = false;
 			if ((fds[i].events & POLLIN) && (r & (POLLIN | POLLHUP | POLLERR)))
-				out[0][fd / 64] |= bit, hit = true, rc++;
+				out[0][fd / 64] |= bit, rc++;
 			if ((fds[i].events & POLLOUT) && (r & (POLLOUT | POLLERR)))
-				out[1][fd / 64] |= bit, hit = true, rc++;
+				out[1][fd / 64] |= bit, rc++;
 			if ((fds[i].events & POLLPRI) && (r & POLLPRI))
-				out[2][fd / 64] |= bit, hit = true, rc++;
-			(void)hit;
+				out[2][fd / 64] |= bit, rc++;
 		}
 		for (int k = 0; rc >= 0 && k < 3; k++)
 			if (user[k] && copy_to_user((void *)user[k], out[k], bytes))

@@ -32,5 +32,7 @@ long getname(u64 upath, char **out, bool empty_ok);
 int at_base(u64 dirfd, struct path *out);
 /* Resolves (dirfd, upath) with AT_* flags into a path. */
 int at_walk(u64 dirfd, u64 upath, int at_flags, int lookup, struct path *out);
+/* Copies i's attributes to a user struct stat. */
+long stat_inode(struct inode *i, u64 ubuf);
 
 #endif

@@ -17,7 +17,7 @@ struct trap_frame *current_user_frame(void)
 /* Pending signals and syscall restarts, on every return to user mode. */
 void user_return_work(struct trap_frame *tf)
 {
-	if (!signal_work() && !(tf->vector == 0x100 && tf->rax == (u64)-ERESTARTSYS))
+	if (!signal_pending() && !(tf->vector == 0x100 && tf->rax == (u64)-ERESTARTSYS))
 		return;
 	arch_irq_enable();
 	signal_deliver(tf);
