@@ -14,7 +14,6 @@ enum lock_rank {
 	LR_MUTEX_FPOS = 22,	/* an open file's position (getdents: then ns) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
-	LR_MUTEX_TTY = 34,	/* the terminal's input */
 	LR_MUTEX_MM = 40,	/* a process's address space */
 	LR_MUTEX_DEFAULT = 50,
 
