@@ -1,0 +1,83 @@
+/*
+ * Block devices: a disk is a `struct blkdev` that accepts `struct bio`
+ * requests. A driver (kernel/drivers/virtio_blk.c) registers its disks;
+ * filesystems and /dev/vdX files submit bios and are told of completion.
+ *
+ * A bio reads or writes `nr_segs` physically contiguous segments, in
+ * order, starting at a 512-byte sector; every segment length is a
+ * multiple of 512 and the total at most BIO_MAX_BYTES. A driver keeps
+ * several bios in flight and completes them in any order, from interrupt
+ * context: it sets `status` (0 or -EIO) and calls `end_io`. Submission
+ * may sleep while the device queue is full; it never busy-waits.
+ *
+ * The sync helpers (blk_submit_wait, blk_rw, blk_flush) sleep until the
+ * device answers. Nothing here allocates per byte moved.
+ */
+#ifndef ALLOY_BLKDEV_H
+#define ALLOY_BLKDEV_H
+
+#include <alloy/list.h>
+#include <alloy/types.h>
+
+#define SECTOR_SIZE 512
+#define BIO_MAX_SEGS 16
+#define BIO_MAX_BYTES (BIO_MAX_SEGS * 4096)
+#define BLKDEV_MAJOR 254		/* virtio-blk disks (as on Linux) */
+
+enum bio_op { BIO_READ, BIO_WRITE, BIO_FLUSH };
+
+struct bio_seg {
+	phys_addr_t phys;
+	u32 len;
+};
+
+struct bio {
+	enum bio_op op;
+	u64 sector;			/* first 512-byte sector */
+	u32 nr_segs;
+	struct bio_seg segs[BIO_MAX_SEGS];
+	int status;			/* set by the driver before end_io */
+	void (*end_io)(struct bio *b);	/* may run in interrupt context */
+	void *priv;			/* for end_io */
+};
+
+struct blkdev;
+
+struct blkdev_ops {
+	/* Queues b; 0, or -EINVAL (bad range, end_io not called). Sleeps
+	 * while the device has no free slot. */
+	int (*submit)(struct blkdev *bd, struct bio *b);
+};
+
+struct blkdev {
+	char name[8];			/* "vda" */
+	u32 dev;			/* MKDEV(BLKDEV_MAJOR, minor) */
+	u64 sectors;			/* capacity in 512-byte sectors */
+	bool read_only;
+	const struct blkdev_ops *ops;
+	void *priv;			/* the driver's */
+	struct list_head link;		/* [registry lock] */
+};
+
+/* kernel/drivers/blkdev.c */
+/* Adds bd to the registry and creates /dev/<name> (S_IFBLK). */
+int blkdev_register(struct blkdev *bd);
+/* The disk named "vda" (no "/dev/"), or with rdev dev; NULL if none. */
+struct blkdev *blkdev_find(const char *name);
+struct blkdev *blkdev_by_dev(u32 dev);
+
+int blk_submit(struct blkdev *bd, struct bio *b);
+/* Submits b and sleeps until it completes; returns b->status. */
+int blk_submit_wait(struct blkdev *bd, struct bio *b);
+/* Reads or writes len bytes (a multiple of 512, at most BIO_MAX_BYTES)
+ * at sector from/to buf, a direct-mapped kernel buffer. */
+int blk_rw(struct blkdev *bd, u64 sector, void *buf, size_t len, bool write);
+/* Asks the device to make completed writes durable. */
+int blk_flush(struct blkdev *bd);
+
+/* Opening an S_IFBLK inode: read/write/lseek on the whole disk. */
+struct inode;
+struct file;
+int blkdev_open(struct inode *inode, struct file *f);
+
+#endif
