@@ -14,6 +14,8 @@ struct trap_frame {
 /* Vector assignments. */
 #define VEC_PAGE_FAULT 14
 #define VEC_IRQ_BASE 32		/* IOAPIC-routed device IRQs: 32..47 */
+#define VEC_MSI_BASE 48		/* MSI/MSI-X vectors: 48..VEC_MSI_END-1 */
+#define VEC_MSI_END 0xf0
 #define VEC_TIMER 0xf0
 #define VEC_RESCHED 0xf1
 #define VEC_TLB 0xf2
