@@ -11,6 +11,8 @@
 #include <alloy/cpu.h>
 #include <alloy/ktest.h>
 #include <alloy/mm.h>
+#include <alloy/pci.h>
+#include <alloy/virtio.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -79,6 +81,8 @@ static void kinit(void *arg)
 	crashtest_run();
 	vfs_init();
 	tty_init();
+	pci_init();
+	virtio_blk_init();	/* after vfs_init: disks get /dev nodes */
 	if (cmdline_has("ktest")) {
 		ktest_run_selected();	/* exits QEMU */
 		return;

@@ -5,7 +5,9 @@
  *
  * A bio reads or writes `nr_segs` physically contiguous segments, in
  * order, starting at a 512-byte sector; every segment length is a
- * multiple of 512 and the total at most BIO_MAX_BYTES. A driver keeps
+ * multiple of 512 and the total at most BIO_MAX_BYTES (a flush has no
+ * segments). blk_submit checks all that (-EINVAL) and rejects writes to a
+ * read-only disk (-EROFS), without calling end_io. A driver keeps
  * several bios in flight and completes them in any order, from interrupt
  * context: it sets `status` (0 or -EIO) and calls `end_io`. Submission
  * may sleep while the device queue is full; it never busy-waits.
@@ -57,6 +59,13 @@ struct blkdev {
 	const struct blkdev_ops *ops;
 	void *priv;			/* the driver's */
 	struct list_head link;		/* [registry lock] */
+	/* Set by the driver; statistics are updated under its queue lock
+	 * and may be read (or max_inflight reset) without it. */
+	u32 queue_depth;		/* requests the device holds at once */
+	u32 inflight;			/* bios submitted and not completed */
+	u32 max_inflight;		/* most ever in flight at once */
+	u64 nr_bios;			/* bios sent to the device */
+	u64 nr_flushes;			/* of which flushes */
 };
 
 /* kernel/drivers/blkdev.c */
@@ -74,6 +83,8 @@ int blk_submit_wait(struct blkdev *bd, struct bio *b);
 int blk_rw(struct blkdev *bd, u64 sector, void *buf, size_t len, bool write);
 /* Asks the device to make completed writes durable. */
 int blk_flush(struct blkdev *bd);
+/* Number of registered disks. */
+int blkdev_count(void);
 
 /* Opening an S_IFBLK inode: read/write/lseek on the whole disk. */
 struct inode;

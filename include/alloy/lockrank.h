@@ -26,9 +26,12 @@ enum lock_rank {
 	LR_SIGHAND = 124,	/* a process's signal state */
 	LR_FDTABLE = 126,	/* a process's file descriptors */
 	LR_DCACHE = 128,	/* dentry hash */
+	LR_BLKDEV_LIST = 129,	/* registry of block devices */
 	LR_SHOOTDOWN = 130,	/* TLB shootdown request */
 	LR_PGTABLE = 140,	/* kernel page tables */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
+	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
+	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */
 	LR_TTY = 148,		/* the terminal's line discipline */
 	LR_WAITQ = 150,		/* wait queue / mutex internals */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */

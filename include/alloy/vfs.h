@@ -110,6 +110,8 @@ struct file_ops {
 		       void *ctx);
 	int (*open)(struct inode *inode, struct file *f);
 	void (*release)(struct file *f);
+	/* Make written data durable (fsync, fdatasync); NULL: nothing to do. */
+	int (*fsync)(struct file *f);
 	bool seekable;
 };
 

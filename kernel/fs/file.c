@@ -4,6 +4,7 @@
  * streams (pipes, terminals) have no position and take no lock, so a
  * reader blocked on a pipe never holds up a writer of the same file.
  */
+#include <alloy/blkdev.h>
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
 #include <alloy/slab.h>
@@ -129,7 +130,7 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 	else if (S_ISFIFO(i->mode))
 		rc = fifo_open(i, f);
 	else if (S_ISBLK(i->mode))
-		rc = -ENXIO;	/* block devices come with disks */
+		rc = blkdev_open(i, f);
 	else if (f->fop && f->fop->open)
 		rc = f->fop->open(i, f);
 	if (rc) {
