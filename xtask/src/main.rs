@@ -8,7 +8,7 @@ mod run;
 mod serial;
 mod summary;
 
-use qemu::QemuConfig;
+use qemu::{Disk, QemuConfig};
 use run::RunOptions;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -27,6 +27,8 @@ run options:
   --mem SIZE         memory (default 512M)
   --append STR       kernel command line
   --module PATH      boot module, repeatable (QEMU -initrd a,b)
+  --disk PATH        raw disk image as virtio-blk, repeatable (vda, vdb, ...)
+  --disk-ro PATH     the same, read-only (counts in the same order)
   --timeout SECS     kill QEMU after SECS seconds (default 0 = never)
   --batch            no stdin, plain -serial stdio (default: mon:stdio)
   --gdb              start halted with a gdb stub on :1234 (-s -S)
@@ -109,6 +111,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
             mem: "512M".to_string(),
             append: String::new(),
             modules: Vec::new(),
+            disks: Vec::new(),
             batch: false,
             gdb: false,
             extra: Vec::new(),
@@ -140,6 +143,10 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
             "--mem" => q.mem = value()?,
             "--append" => q.append = value()?,
             "--module" => q.modules.push(value()?),
+            "--disk" | "--disk-ro" => q.disks.push(Disk {
+                path: value()?,
+                readonly: flag == "--disk-ro",
+            }),
             "--timeout" => q.timeout = parse_timeout(&value()?)?,
             "--qemu-arg" => q.extra.push(value()?),
             "--elf" => opts.elf = Some(value()?),
@@ -170,13 +177,17 @@ fn check_run(opts: &RunOptions) -> Result<(), String> {
     if q.smp == 0 {
         return Err("--smp must be at least 1".to_string());
     }
-    for file in std::iter::once(&q.kernel).chain(&q.modules) {
+    let disks = q.disks.iter().map(|d| &d.path);
+    for file in std::iter::once(&q.kernel).chain(&q.modules).chain(disks) {
         if !Path::new(file).is_file() {
             return Err(format!("no such file: {file}"));
         }
     }
     if let Some(bad) = q.modules.iter().find(|m| m.contains(',')) {
         return Err(format!("module path may not contain ',': {bad}"));
+    }
+    if let Some(bad) = q.disks.iter().find(|d| d.path.contains(',')) {
+        return Err(format!("disk path may not contain ',': {}", bad.path));
     }
     Ok(())
 }

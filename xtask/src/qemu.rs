@@ -25,10 +25,19 @@ pub struct QemuConfig {
     pub mem: String,
     pub append: String,
     pub modules: Vec<String>,
+    /// Raw disk images, attached in order as virtio-blk (vda, vdb, ...).
+    pub disks: Vec<Disk>,
     pub batch: bool,
     pub gdb: bool,
     pub extra: Vec<String>,
     pub timeout: Option<Duration>,
+}
+
+/// A raw disk image for a virtio-blk device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disk {
+    pub path: String,
+    pub readonly: bool,
 }
 
 /// How a QEMU run ended.
@@ -93,8 +102,24 @@ pub fn args(cfg: &QemuConfig) -> Vec<String> {
     if cfg.gdb {
         args.extend(["-s", "-S"]);
     }
-    args.extend(cfg.extra.iter().map(String::as_str));
-    args.into_iter().map(String::from).collect()
+    let mut args: Vec<String> = args.into_iter().map(String::from).collect();
+    args.extend(disk_args(&cfg.disks));
+    args.extend(cfg.extra.iter().cloned());
+    args
+}
+
+/// `-drive`/`-device` pairs: disk N is drive dN on its own virtio-blk-pci
+/// device, so the guest finds them in order on the PCI bus.
+fn disk_args(disks: &[Disk]) -> Vec<String> {
+    let mut args = Vec::new();
+    for (i, d) in disks.iter().enumerate() {
+        let ro = if d.readonly { ",readonly=on" } else { "" };
+        args.push("-drive".to_string());
+        args.push(format!("file={},format=raw,if=none,id=d{i}{ro}", d.path));
+        args.push("-device".to_string());
+        args.push(format!("virtio-blk-pci,drive=d{i}"));
+    }
+    args
 }
 
 /// Runs QEMU to completion (or timeout), calling `on_output(chunk, elapsed)`
@@ -223,6 +248,7 @@ mod tests {
             mem: "512M".to_string(),
             append: String::new(),
             modules: Vec::new(),
+            disks: Vec::new(),
             batch: true,
             gdb: false,
             extra: Vec::new(),
@@ -257,5 +283,23 @@ mod tests {
             .position(|a| a == "-append")
             .map(|i| &args[i + 1]);
         assert_eq!(append.map(String::as_str), Some("test=all quiet"));
+    }
+
+    #[test]
+    fn attaches_disks_in_order_before_extras() {
+        let cfg = QemuConfig {
+            disks: vec![
+                Disk { path: "a.img".into(), readonly: false },
+                Disk { path: "b.img".into(), readonly: true },
+            ],
+            extra: vec!["-d".into(), "int".into()],
+            ..config()
+        };
+        let joined = args(&cfg).join(" ");
+        assert!(joined.ends_with(
+            "-drive file=a.img,format=raw,if=none,id=d0 -device virtio-blk-pci,drive=d0 \
+             -drive file=b.img,format=raw,if=none,id=d1,readonly=on \
+             -device virtio-blk-pci,drive=d1 -d int"
+        ));
     }
 }
