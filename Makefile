@@ -7,6 +7,7 @@ MEM ?= 512M
 APPEND ?=
 DEBUG ?= 1
 TIMEOUT ?= 0
+DISK ?=
 
 BUILD := build
 KDIR := $(BUILD)/ffi$(FFI)
@@ -50,7 +51,7 @@ HOST_TESTS := $(wildcard tests/host/test_*.c)
 RESULTS := $(BUILD)/results
 KTEST_TIMEOUT ?= 600
 
-.PHONY: all kernel run debug test test-system test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
+.PHONY: all kernel run debug test test-blk test-system test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
 all: kernel
 
 help:
@@ -58,18 +59,20 @@ help:
 	@echo '  make run     build and boot in QEMU into busybox sh on this terminal'
 	@echo '               (poweroff ends it; Ctrl-A x leaves QEMU at any time)'
 	@echo "  make run CMD='ls -l /bin'  run one shell command line and power off"
+	@echo '  make run DISK=file.img  attach a raw image as /dev/vda (DISK="a.img b.img": vda, vdb)'
 	@echo '  make run ROOTFS_EXTRA=dir  copy a host tree into the root filesystem'
 	@echo '  make test    every test: host unit tests, xtask tests, in-kernel tests and'
 	@echo '               the system suite (FFI=0/1 x -smp 1/4), the console, CMD;'
 	@echo '               ends with "N passed, N failed"'
 	@echo '  make test-long  soak: all ktests SOAK=$(SOAK) times at -smp 2 and 4,'
 	@echo '               then 100 OOM kills in a row'
+	@echo '  make test-blk  block-layer/virtio-blk ktests on fresh disk images (FFI=$(FFI))'
 	@echo '  make fuzz    differential fuzzing of the C and Rust parsers (FUZZ_SECONDS=$(FUZZ_SECONDS))'
 	@echo '  make debug   QEMU halted with a gdb stub; prints the gdb command'
 	@echo '  make kernel  build $(BUILD)/ffi$$FFI/alloy.elf and alloy.bin'
 	@echo '  make deps    install missing build tools (apt-get, as root)'
 	@echo '  make clean'
-	@echo 'Knobs (defaults): FFI=$(FFI) SMP=$(SMP) MEM=$(MEM) APPEND="$(APPEND)"'
+	@echo 'Knobs (defaults): FFI=$(FFI) SMP=$(SMP) MEM=$(MEM) APPEND="$(APPEND)" DISK=$(DISK)'
 	@echo '  DEBUG=$(DEBUG) (lock-order checks, slab poisoning) TIMEOUT=$(TIMEOUT) s (0: none)'
 	@echo "  e.g. make run APPEND='ktest=all' runs the in-kernel tests and exits"
 	@echo '  with their result; kernel options are listed in docs/cmdline.md'
@@ -183,7 +186,7 @@ rootfs-test: deps $(SYSTESTS) $(ROOTBIN) $(BUILD)/user/big
 
 run: kernel $(XTASK) rootfs
 	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
-		--module $(ROOTFS) $(if $(CMD),--batch) \
+		--module $(ROOTFS) $(if $(CMD),--batch) $(foreach d,$(DISK),--disk $(d)) \
 		--append "$(if $(CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on' || st=$$?; \
 	$(if $(CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
@@ -199,6 +202,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-host test-xtask test-docs
 	@$(MAKE) --no-print-directory test-ktest FFI=0
 	@$(MAKE) --no-print-directory test-ktest FFI=1
+	@$(MAKE) --no-print-directory test-blk FFI=0
+	@$(MAKE) --no-print-directory test-blk FFI=1
 	@$(MAKE) --no-print-directory test-system FFI=0
 	@$(MAKE) --no-print-directory test-system FFI=1
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
@@ -278,6 +283,34 @@ test-ktest: kernel $(XTASK) $(KTEST_MODULE) $(USER_TESTS)
 		echo "crash diagnostics: FFI=$(FFI) -smp $$s"; \
 		scripts/crashtest.sh $(XTASK) $(KBIN) $$s \
 			$(RESULTS)/crash-ffi$(FFI)-smp$$s.tap $(BUILD)/logs; \
+	done
+
+# Block layer and virtio-blk: the blk_* ktests need disks, so they run
+# here rather than in test-ktest: vda a fresh 64 MiB image (overwritten),
+# vdb read-only, vdc read-only and throttled by QEMU to 200 requests/s
+# (blk_waiter_sleeps needs reads slower than the path to sleep).
+BLK_TESTS := blk_rw_patterns,blk_concurrent_inflight,blk_bad_requests_einval
+BLK_TESTS := $(BLK_TESTS),blk_flush_reaches_device,blk_readonly_rejects_writes
+BLK_TESTS := $(BLK_TESTS),blk_waiter_sleeps,blk_devfile,blk_seq_read_speed
+BLK_DIR := $(BUILD)/blk
+test-blk: kernel $(XTASK)
+	@mkdir -p $(RESULTS) $(BUILD)/logs $(BLK_DIR)
+	@for s in 1 4; do \
+		echo "blk: FFI=$(FFI) -smp $$s"; \
+		rm -f $(BLK_DIR)/rw.img $(BLK_DIR)/ro.img $(BLK_DIR)/slow.img; \
+		dd if=/dev/zero of=$(BLK_DIR)/rw.img bs=1M count=64 status=none; \
+		truncate -s 8M $(BLK_DIR)/ro.img; truncate -s 1M $(BLK_DIR)/slow.img; \
+		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s --mem $(MEM) \
+			--disk $(BLK_DIR)/rw.img --disk-ro $(BLK_DIR)/ro.img \
+			--qemu-arg -drive --qemu-arg \
+			file=$(BLK_DIR)/slow.img,format=raw,if=none,id=slow,readonly=on,throttling.iops-total=200 \
+			--qemu-arg -device --qemu-arg virtio-blk-pci,drive=slow \
+			--append 'ktest=$(BLK_TESTS)' --timeout $(KTEST_TIMEOUT) \
+			--name blk-ffi$(FFI)-smp$$s --mark 'scheduler running on' \
+			--ktap-out $(RESULTS)/blk-ffi$(FFI)-smp$$s.tap \
+			--log $(BUILD)/logs/blk-ffi$(FFI)-smp$$s.log > /dev/null || true; \
+		grep -h '^\(ok\|not ok\)' $(RESULTS)/blk-ffi$(FFI)-smp$$s.tap | sed 's/^/  /'; \
+		grep -h 'blk_.*: ' $(BUILD)/logs/blk-ffi$(FFI)-smp$$s.log | sed 's/^/  /'; \
 	done
 
 # The system suite: the runner (as init) runs every program and script in

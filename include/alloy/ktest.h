@@ -16,14 +16,23 @@
 struct ktest {
 	const char *name;
 	void (*fn)(void);
+	bool (*available)(void);	/* NULL: always */
 };
 
-#define KTEST(tname)                                                       \
+#define KTEST(tname) KTEST_IF(tname, NULL)
+
+/*
+ * A test that needs something the machine may lack (a disk): `ktest=all`
+ * runs it only if avail() says it can, but naming it runs it regardless,
+ * so that it fails loudly instead of being skipped.
+ */
+#define KTEST_IF(tname, avail)                                             \
 	static void ktest_fn_##tname(void);                                \
 	static const struct ktest ktest_##tname __used                     \
 		__attribute__((section(".ktests"), aligned(8))) = {         \
 			.name = #tname,                                    \
 			.fn = ktest_fn_##tname,                            \
+			.available = (avail),                              \
 		};                                                         \
 	static void ktest_fn_##tname(void)
 

@@ -46,9 +46,27 @@ static void run_one(void *arg)
 	t->fn();
 }
 
+/* Is `name` in the comma list `ktest=` by name (not through `all`)? */
+static bool named(const char *name)
+{
+	const char *v = cmdline_get("ktest");
+	size_t n = strlen(name);
+
+	for (const char *p = v; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !memcmp(p, name, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
 static bool selected(const struct ktest *t)
 {
-	return cmdline_list_has("ktest", t->name);
+	if (!cmdline_list_has("ktest", t->name))
+		return false;
+	return !t->available || t->available() || named(t->name);
 }
 
 /* Returns false if the test did not finish in time. */
