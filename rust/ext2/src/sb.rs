@@ -113,15 +113,18 @@ pub fn parse_super(raw: &[u8], dev_bytes: u64) -> Result<Ext2Super> {
     if u64::from(inodes_count) != groups.saturating_mul(u64::from(ipg)) {
         return Err(Why::InodesCount);
     }
-    // S13
+    // S13. The bounds are on the field read at revision 1, as S9's are
+    // (and as the C fallback reads the text): revision 0's 11 is not
+    // compared with inodes_count.
     let first_ino = if rev1 {
-        le32(raw, 84)?
+        let first_ino = le32(raw, 84)?;
+        if first_ino < EXT2_GOOD_OLD_FIRST_INO || first_ino > inodes_count {
+            return Err(Why::FirstIno);
+        }
+        first_ino
     } else {
         EXT2_GOOD_OLD_FIRST_INO
     };
-    if first_ino < EXT2_GOOD_OLD_FIRST_INO || first_ino > inodes_count {
-        return Err(Why::FirstIno);
-    }
     // S14
     let reserved_gdt = if rev1 && compat & EXT2_COMPAT_RESIZE_INODE != 0 {
         u32::from(le16(raw, 206)?)

@@ -253,13 +253,15 @@ fn s13_first_ino() {
     fails(with(|s| s.first_ino = 0), EUCLEAN, EXT2_WHY_FIRST_INO);
     fails(with(|s| s.first_ino = 513), EUCLEAN, EXT2_WHY_FIRST_INO);
     assert_eq!(with(|s| s.first_ino = 512).map(|sb| sb.first_ino), Ok(512));
-    // Revision 0: 11, which must not exceed inodes_count either.
+    // Revision 0: 11, the field is not read and not compared with
+    // inodes_count (the bounds are the revision 1 field's, as in S9).
     let mut s = Sb::good_4k_rev0();
     s.blocks_per_group = 16384;
     s.inodes_per_group = 8;
     s.inodes_count = 8;
     s.free_inodes_count = 0;
-    fails(s.parse(), EUCLEAN, EXT2_WHY_FIRST_INO);
+    s.first_ino = 5;
+    assert_eq!(s.sb().first_ino, 11);
 }
 
 #[test]
