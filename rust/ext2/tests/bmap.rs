@@ -25,6 +25,8 @@ fn paths_1k() {
     assert_eq!(path_of(&sb, 12 + p + p * p - 1), path(2, [13, 255, 255, 0]));
     assert_eq!(path_of(&sb, 12 + p + p * p), path(3, [14, 0, 0, 0]));
     assert_eq!(path_of(&sb, 12 + p + p * p + p * p + p + 1), path(3, [14, 1, 1, 1]));
+    assert_eq!(path_of(&sb, 12 + p + p * p + 2 * p * p + 3 * p + 4), path(3, [14, 2, 3, 4]));
+    assert_eq!(path_of(&sb, 12 + p + 5 * p + 6), path(2, [13, 5, 6, 0]));
     let last = 12 + p + p * p + p * p * p - 1;
     assert_eq!(path_of(&sb, last), path(3, [14, 255, 255, 255]));
     fails(path_of(&sb, last + 1), EFBIG, EXT2_WHY_BMAP_RANGE);

@@ -225,6 +225,10 @@ fn s11_blocks_count() {
     fails(s.parse(), EUCLEAN, EXT2_WHY_BLOCKS_COUNT);
     s.dev_bytes = 4 << 30;
     assert_eq!(s.sb().groups, 32);
+    // The size is in blocks of bs: one byte short of 4 KiB blocks.
+    let mut s = Sb::good_4k_rev0();
+    s.dev_bytes = 16384 * 4096 - 1;
+    fails(s.parse(), EUCLEAN, EXT2_WHY_BLOCKS_COUNT);
 }
 
 #[test]
