@@ -173,6 +173,8 @@ static void dump(const char *who, const struct res *r, size_t n)
  * Compares the two results of `op`, whose output is `n` bytes (0: none),
  * and checks the promises of the contract. Traps on any problem.
  */
+static void count(int op, const struct res *r, int why_null);
+
 static void compare(int op, const struct res *c, const struct res *rs, size_t n, int why_null)
 {
 	const char *bad = NULL;
@@ -208,6 +210,37 @@ static void compare(int op, const struct res *c, const struct res *rs, size_t n,
 		dump("rust:", rs, n);
 		__builtin_trap();
 	}
+	count(op, c, why_null);
+}
+
+/*
+ * EXT2_DIFF_STATS=1 ./ext2_diff -runs=0 CORPUS: at exit, how often each
+ * call ended with each why code (0: success), to see that every check is
+ * reached.
+ */
+static unsigned long stats[7][EXT2_WHY_COUNT + 1];
+static int stats_on = -1;
+
+static void print_stats(void)
+{
+	for (int op = 0; op < 7; op++) {
+		fprintf(stderr, "ext2_diff stats: %-16s", op_name[op]);
+		for (int w = 0; w <= EXT2_WHY_COUNT; w++)
+			if (stats[op][w])
+				fprintf(stderr, " %d:%lu", w, stats[op][w]);
+		fprintf(stderr, "\n");
+	}
+}
+
+static void count(int op, const struct res *r, int why_null)
+{
+	if (stats_on < 0) {
+		stats_on = getenv("EXT2_DIFF_STATS") != NULL;
+		if (stats_on)
+			atexit(print_stats);
+	}
+	if (stats_on && !why_null)
+		stats[op][r->rc == 0 ? 0 : r->why < EXT2_WHY_COUNT ? r->why : EXT2_WHY_COUNT]++;
 }
 
 static void reset(struct res *c, struct res *rs)
