@@ -351,14 +351,14 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 	@$(MAKE) --no-print-directory kernel FFI=1 >/dev/null
 	@echo "ffi: symbols, cargo test, bindings drift, vectors, fuzz ($(FUZZ_SECONDS) s)"
 	@scripts/check-ffi-symbols.sh $(RESULTS)/ffi-symbols.tap
-	@if RUSTC=$(RUSTC_DEB) $(CARGO_DEB) test --offline -q -p alloy-elf -p kbind \
+	@if RUSTC=$(RUSTC_DEB) $(CARGO_DEB) test --offline -q -p alloy-elf -p alloy-ext2 -p kbind \
 		> $(BUILD)/logs/cargo-test-rust.log 2>&1; \
-	then echo "ok 1 rust: cargo test (alloy-elf, kbind)" > $(RESULTS)/rust.tap; \
+	then echo "ok 1 rust: cargo test (alloy-elf, alloy-ext2, kbind)" > $(RESULTS)/rust.tap; \
 	else tail -30 $(BUILD)/logs/cargo-test-rust.log; \
-		echo "not ok 1 rust: cargo test (alloy-elf, kbind)" > $(RESULTS)/rust.tap; fi
+		echo "not ok 1 rust: cargo test (alloy-elf, alloy-ext2, kbind)" > $(RESULTS)/rust.tap; fi
 	@if ! cargo clippy --version >/dev/null 2>&1; then \
 		echo "ok 1 rust: clippy (component rules) # SKIP clippy not installed"; \
-	elif cargo clippy --offline -q -p alloy-elf -p kbind -p alloy-rs -- -D warnings \
+	elif cargo clippy --offline -q -p alloy-elf -p alloy-ext2 -p kbind -p alloy-rs -- -D warnings \
 		> $(BUILD)/logs/clippy.log 2>&1; \
 	then echo "ok 1 rust: clippy (no unwrap, indexing, panic, unchecked arithmetic)"; \
 	else cat $(BUILD)/logs/clippy.log >&2; \
@@ -370,11 +370,18 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 		echo "not ok 1 ffi: generated bindings drifted (scripts/gen-ffi.sh)" > $(RESULTS)/ffi-drift.tap; fi
 	@scripts/test-ffi-elf.sh $(RESULTS)/ffi-elf.tap
 	@scripts/fuzz-elf.sh $(FUZZ_SECONDS) $(RESULTS)/fuzz-elf.tap
+	@scripts/test-ffi-ext2.sh $(RESULTS)/ffi-ext2.tap
+	@scripts/fuzz-ext2.sh $(FUZZ_SECONDS) $(RESULTS)/fuzz-ext2.tap
 	@$(XTASK) run --batch --kernel build/ffi1/alloy.bin --elf build/ffi1/alloy.elf \
 		--smp 2 --mem $(MEM) --append 'rust=off:elf ktest=ffi_elf_selection,ffi_elf_implementations_agree' \
 		--timeout $(KTEST_TIMEOUT) --name ffi1-rust-off \
 		--ktap-out $(RESULTS)/ktest-ffi1-rust-off.tap \
 		--log $(BUILD)/logs/ktest-ffi1-rust-off.log > /dev/null || true
+	@$(XTASK) run --batch --kernel build/ffi1/alloy.bin --elf build/ffi1/alloy.elf \
+		--smp 2 --mem $(MEM) --append 'rust=off:ext2 ktest=ffi_ext2_selection,ffi_ext2_implementations_agree' \
+		--timeout $(KTEST_TIMEOUT) --name ffi1-rust-off-ext2 \
+		--ktap-out $(RESULTS)/ktest-ffi1-rust-off-ext2.tap \
+		--log $(BUILD)/logs/ktest-ffi1-rust-off-ext2.log > /dev/null || true
 	@for b in abi selftest; do \
 		log=$(BUILD)/logs/ktest-ffi1-break-$$b.log; \
 		$(XTASK) run --batch --kernel build/ffi1/alloy.bin --smp 1 --mem $(MEM) \
@@ -387,12 +394,13 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 		fi > $(RESULTS)/ffi-break-$$b.tap; \
 	done
 	@grep -h '^not ok' $(RESULTS)/ffi-*.tap $(RESULTS)/rust*.tap $(RESULTS)/fuzz-elf.tap \
-		$(RESULTS)/ktest-ffi1-*.tap || true
+		$(RESULTS)/fuzz-ext2.tap $(RESULTS)/ktest-ffi1-*.tap || true
 
 # Differential fuzzing for as long as asked: make fuzz FUZZ_SECONDS=3600
 fuzz: $(RUST_HOST_LIB)
 	@mkdir -p $(BUILD)
 	@scripts/fuzz-elf.sh $(FUZZ_SECONDS) $(BUILD)/fuzz-elf.tap; cat $(BUILD)/fuzz-elf.tap
+	@scripts/fuzz-ext2.sh $(FUZZ_SECONDS) $(BUILD)/fuzz-ext2.tap; cat $(BUILD)/fuzz-ext2.tap
 
 # Long soak, outside make test: the whole ktest suite SOAK times per CPU
 # count, to shake out rare races.

@@ -143,7 +143,8 @@
  *                                                       -EINVAL ARG
  *  E2  the entry != 0 and outside [first_data_block, blocks_count)
  *                                                       -EUCLEAN BMAP_BLOCK
- *  E3  the entry == self                                -EUCLEAN BMAP_SELF
+ *  E3  the entry == self (also when both are 0: no indirect block is
+ *      numbered 0)                                      -EUCLEAN BMAP_SELF
  *  then *out = the entry (0: a hole).
  *
  * ext2_check_data_block(sb, g, group, block, why): may `block`, which the

@@ -35,11 +35,14 @@ bool ffi_rust_allowed(const char *component)
 void ffi_init(void)
 {
 	elf_select_init();
+	ext2_select_init();
 }
 
 const char *ffi_impl(const char *component)
 {
 	if (!strcmp(component, "elf"))
 		return elf_impl_active();
+	if (!strcmp(component, "ext2"))
+		return ext2_impl_active();
 	return NULL;
 }

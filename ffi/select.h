@@ -10,4 +10,7 @@ bool ffi_rust_allowed(const char *component);
 void elf_select_init(void);
 const char *elf_impl_active(void);
 
+void ext2_select_init(void);
+const char *ext2_impl_active(void);
+
 #endif

@@ -22,4 +22,15 @@ if [ -z "$missing" ]; then
 else
 	echo "not ok 2 ffi-symbols: FFI=1 kernel lacks$missing" >> "$out"
 fi
+missing=""
+for s in rust_ext2_abi_version rust_ext2_parse_super rust_ext2_parse_group \
+	rust_ext2_parse_inode rust_ext2_parse_dirent rust_ext2_bmap_path \
+	rust_ext2_bmap_entry rust_ext2_check_data_block; do
+	nm build/ffi1/alloy.elf | grep -qE " T $s\$" || missing="$missing $s"
+done
+if [ -z "$missing" ]; then
+	echo "ok 3 ffi-symbols: FFI=1 kernel links the Rust ext2 parser" >> "$out"
+else
+	echo "not ok 3 ffi-symbols: FFI=1 kernel lacks$missing" >> "$out"
+fi
 grep '^not ok' "$out" || true

@@ -2,6 +2,7 @@
 # Regenerates the FFI files that are generated but committed:
 #   rust/kbind/src/bindings.rs   bindgen 0.60, from ffi/services.h
 #   ffi/generated/elf_rs.h       cbindgen 0.24, from rust/elf (rust/elf/cbindgen.toml)
+#   ffi/generated/ext2_rs.h      cbindgen 0.24, from rust/ext2 (rust/ext2/cbindgen.toml)
 #
 #   scripts/gen-ffi.sh           rewrite both in place
 #   scripts/gen-ffi.sh --check   regenerate into a temporary directory and
@@ -11,7 +12,7 @@
 # bindgen formats its output with rustfmt when one is on PATH; whether one is
 # differs between machines, so bindings.rs is compared ignoring whitespace
 # (formatting is not drift; a rewrite keeps the committed formatting), and
-# elf_rs.h byte for byte.
+# elf_rs.h and ext2_rs.h byte for byte.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,7 @@ fi
 
 BINDINGS=rust/kbind/src/bindings.rs
 ELF_RS_H=ffi/generated/elf_rs.h
+EXT2_RS_H=ffi/generated/ext2_rs.h
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -61,25 +63,36 @@ gen_elf_rs_h() {
 		--output "$1" rust/elf
 }
 
+gen_ext2_rs_h() {
+	cbindgen --quiet --config rust/ext2/cbindgen.toml --crate alloy-ext2 \
+		--output "$1" rust/ext2
+}
+
 squash() { tr -d '[:space:]' < "$1"; }
 
 gen_bindings "$dir/bindings.rs"
 gen_elf_rs_h "$dir/elf_rs.h"
+gen_ext2_rs_h "$dir/ext2_rs.h"
 
 if [ "${1:-}" != "--check" ]; then
 	cp "$dir/elf_rs.h" "$ELF_RS_H"
+	cp "$dir/ext2_rs.h" "$EXT2_RS_H"
 	# Keep the committed formatting when only formatting would change.
 	if [ ! -f "$BINDINGS" ] ||
 		[ "$(squash "$BINDINGS")" != "$(squash "$dir/bindings.rs")" ]; then
 		cp "$dir/bindings.rs" "$BINDINGS"
 	fi
-	echo "gen-ffi: wrote $BINDINGS and $ELF_RS_H"
+	echo "gen-ffi: wrote $BINDINGS, $ELF_RS_H and $EXT2_RS_H"
 	exit 0
 fi
 
 status=0
 if ! diff -u "$ELF_RS_H" "$dir/elf_rs.h"; then
 	echo "gen-ffi: $ELF_RS_H drifted from rust/elf: run scripts/gen-ffi.sh" >&2
+	status=1
+fi
+if ! diff -u "$EXT2_RS_H" "$dir/ext2_rs.h"; then
+	echo "gen-ffi: $EXT2_RS_H drifted from rust/ext2: run scripts/gen-ffi.sh" >&2
 	status=1
 fi
 if cmp -s "$BINDINGS" "$dir/bindings.rs"; then

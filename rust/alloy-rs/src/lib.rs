@@ -9,6 +9,7 @@
 // The components: re-exported so their `#[no_mangle]` exports are in the
 // staticlib.
 pub use alloy_elf;
+pub use alloy_ext2;
 
 mod panic;
 
