@@ -12,6 +12,7 @@
 #define ALLOY_KTEST_H
 
 #include <alloy/compiler.h>
+#include <alloy/types.h>
 
 struct ktest {
 	const char *name;

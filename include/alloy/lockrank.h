@@ -10,11 +10,14 @@ enum lock_rank {
 	/* sleeping locks (mutexes): always outermost */
 	LR_MUTEX_TEST_OUTER = 10,
 	LR_MUTEX_TEST = 20,
+	LR_MUTEX_MOUNT = 21,	/* the mount table (mount, umount, sync) */
 	LR_MUTEX_NS = 24,	/* a filesystem's namespace (dentry tree) */
 	LR_MUTEX_FPOS = 22,	/* an open file's position (getdents: then ns) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_MM = 40,	/* a process's address space */
+	LR_MUTEX_EXT2_MAP = 42,	/* an ext2 inode's block map (page faults: after mm) */
+	LR_MUTEX_EXT2_ALLOC = 44, /* an ext2 filesystem's bitmaps and counts */
 	LR_MUTEX_DEFAULT = 50,
 
 	/* spinlocks */
@@ -27,7 +30,10 @@ enum lock_rank {
 	LR_FDTABLE = 126,	/* a process's file descriptors */
 	LR_DCACHE = 128,	/* dentry hash */
 	LR_BLKDEV_LIST = 129,	/* registry of block devices */
+	LR_PCACHE_LRU = 131,	/* the page cache's global LRU */
 	LR_SHOOTDOWN = 130,	/* TLB shootdown request */
+	LR_EXT2_ICACHE = 132,	/* an ext2 filesystem's in-memory inodes */
+	LR_PCACHE = 134,	/* one page cache's tree and page states */
 	LR_PGTABLE = 140,	/* kernel page tables */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */

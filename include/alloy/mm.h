@@ -47,17 +47,34 @@ static inline phys_addr_t virt_to_phys(const void *v)
 #define PG_BUDDY (1u << 1)	/* head of a free block in the buddy lists */
 #define PG_SLAB (1u << 2)	/* first page of a slab */
 #define PG_HEAD (1u << 3)	/* head of an allocated multi-page block */
+/* page cache pages (kernel/fs/pcache.c), changed under the cache's lock */
+#define PG_CACHE (1u << 4)	/* in a page cache at pc/index */
+#define PG_UPTODATE (1u << 5)	/* holds the backing store's data */
+#define PG_DIRTY (1u << 6)	/* newer than the backing store */
+#define PG_BUSY (1u << 7)	/* I/O in progress: wait for it */
 
 struct kmem_cache;
+struct pcache;
 
 struct page {
 	u32 flags;
 	u8 order;			/* buddy/allocation order of a head */
-	u16 inuse;			/* slab: objects allocated */
+	union {
+		u16 inuse;		/* slab: objects allocated */
+		u16 dirty_blocks;	/* page cache: dirty sub-blocks (bit i) */
+	};
 	atomic_t refcount;		/* users of an allocated page */
-	struct list_head lru;		/* buddy free list or slab list */
-	struct kmem_cache *slab_cache;	/* owner of a slab page */
-	void *freelist;			/* slab: first free object */
+	struct list_head lru;		/* buddy free list, slab list, cache LRU */
+	union {
+		struct {
+			struct kmem_cache *slab_cache;	/* owner of a slab page */
+			void *freelist;		/* slab: first free object */
+		};
+		struct {
+			struct pcache *pc;	/* page cache: owner */
+			u64 index;		/* and position in it */
+		};
+	};
 };
 
 extern struct page *mem_map;
@@ -103,6 +120,10 @@ static inline void page_put(struct page *p)
 }
 static inline int page_count(const struct page *p) { return atomic_read(&p->refcount); }
 u64 page_alloc_free_count(void);	/* free pages */
+/* Memory others can give back on demand (the page cache registers): a
+ * sleeping caller about to fail for want of pages asks for nr first. */
+void mm_set_shrinker(u64 (*fn)(u64 nr));
+u64 mm_shrink(u64 nr);
 u64 page_alloc_total_count(void);	/* pages ever handed to the allocator */
 void page_alloc_dump(void);		/* free blocks per order, to the console */
 

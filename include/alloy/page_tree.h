@@ -22,6 +22,11 @@ struct page *page_tree_lookup(const struct page_tree *t, u64 index);
 int page_tree_insert(struct page_tree *t, u64 index, struct page *p);
 /* Removes every page at index >= from, passing each to put(); frees the
  * index nodes that become empty. from = 0 empties the tree. */
+/* The first page at an index >= *index, which is updated; NULL if none. */
+struct page *page_tree_next(const struct page_tree *t, u64 *index);
+/* Takes the page at index out of the tree (index nodes stay until a
+ * truncate); NULL if there was none. */
+struct page *page_tree_remove(struct page_tree *t, u64 index);
 void page_tree_truncate(struct page_tree *t, u64 from, void (*put)(struct page *));
 
 #endif

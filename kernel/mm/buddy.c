@@ -348,3 +348,17 @@ void page_alloc_dump(void)
 		pr_info("page_alloc:   order %2u (%5lu KiB): %lu free blocks\n", o,
 			(PAGE_SIZE << o) >> 10, (unsigned long)blocks[o]);
 }
+
+static u64 (*shrinker)(u64 nr);
+
+void mm_set_shrinker(u64 (*fn)(u64 nr))
+{
+	shrinker = fn;
+}
+
+u64 mm_shrink(u64 nr)
+{
+	u64 (*fn)(u64) = shrinker;
+
+	return fn ? fn(nr) : 0;
+}

@@ -44,6 +44,11 @@ int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec)
 	mutex_lock(&mm->lock);
 	int sig = fault_locked(mm, addr, write, exec);
 	mutex_unlock(&mm->lock);
+	for (int tries = 0; sig == SIGKILL && tries < 8 && mm_shrink(256); tries++) {
+		mutex_lock(&mm->lock);	/* cached file pages went back: again */
+		sig = fault_locked(mm, addr, write, exec);
+		mutex_unlock(&mm->lock);
+	}
 	if (sig == SIGKILL) {
 		struct task *t = current_task();
 		pr_err("oom: killed pid %d (%s): no memory for a page at %#llx\n",

@@ -111,3 +111,50 @@ void page_tree_truncate(struct page_tree *t, u64 from, void (*put)(struct page *
 		t->height = 0;
 	}
 }
+
+/* The first page at an index >= *index below node n (level lvl, covering
+ * base..); *index is set to where it is. */
+static struct page *next_in(void **n, unsigned int lvl, u64 base, u64 *index)
+{
+	u64 span = lvl * SHIFT >= 64 ? ~0ULL : 1ULL << (lvl * SHIFT);
+	unsigned int i = *index > base ? slot(*index, lvl) : 0;
+
+	for (; i < SLOTS; i++) {
+		u64 lo = base + i * span;
+		if (!n[i])
+			continue;
+		if (lvl == 0) {
+			*index = lo;
+			return n[i];
+		}
+		if (lo > *index)
+			*index = lo;
+		struct page *p = next_in(n[i], lvl - 1, lo, index);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+struct page *page_tree_next(const struct page_tree *t, u64 *index)
+{
+	if (!t->root || (t->height * SHIFT < 64 && *index >> (t->height * SHIFT)))
+		return NULL;
+	return next_in(t->root, t->height - 1, 0, index);
+}
+
+struct page *page_tree_remove(struct page_tree *t, u64 index)
+{
+	void **n = t->root;
+
+	if (!fits(t, index))
+		return NULL;
+	for (unsigned int lvl = t->height - 1; n && lvl > 0; lvl--)
+		n = n[slot(index, lvl)];
+	if (!n || !n[slot(index, 0)])
+		return NULL;
+	struct page *p = n[slot(index, 0)];
+	n[slot(index, 0)] = NULL;
+	t->nr_pages--;
+	return p;
+}

@@ -71,6 +71,32 @@ int main(int argc, char **argv)
 	CHECK(!page_tree_lookup(&t, 5000) && !page_tree_lookup(&t, ~0ULL),
 	      "absent indexes are NULL");
 
+	/* page_tree_next visits every stored index once, in increasing order */
+	u64 idx = 0, prev = 0, visits = 0;
+	bad = 0;
+	for (struct page *p; (p = page_tree_next(&t, &idx)); idx++) {
+		bad += (visits && idx <= prev) || page_tree_lookup(&t, idx) != p;
+		prev = idx;
+		visits++;
+		if (idx == ~0ULL)
+			break;
+	}
+	CHECK(bad == 0 && visits == t.nr_pages,
+	      "next visits the %llu stored pages in order (%llu visits, %d bad)",
+	      (unsigned long long)t.nr_pages, (unsigned long long)visits, bad);
+	idx = 3;
+	CHECK(page_tree_next(&t, &idx) == model[3] && idx == 3, "next from a stored index finds it");
+	idx = 1ULL << 60;
+	CHECK(!page_tree_next(&t, &idx), "next past the last page is NULL");
+	/* remove takes one page out; next skips it */
+	u64 before = t.nr_pages;
+	CHECK(page_tree_remove(&t, 3) == model[3] && t.nr_pages == before - 1 &&
+	      !page_tree_lookup(&t, 3) && !page_tree_remove(&t, 3),
+	      "remove takes exactly that page, once");
+	idx = 3;
+	CHECK(page_tree_next(&t, &idx) && idx > 3, "next skips a removed index");
+	CHECK(page_tree_insert(&t, 3, model[3]) == 0, "a removed index can be refilled");
+
 	u64 cut = 1ULL << 20, stored = t.nr_pages;
 	int expect_put = 0;
 	for (int i = 0; i < NR_KEYS; i++)

@@ -1,0 +1,82 @@
+/*
+ * The page cache: the pages of a file (or of a whole disk, for a
+ * filesystem's metadata) kept in memory, keyed by page index. A cache
+ * belongs to its host (an inode, a disk) and is filled and written back
+ * through the host's ops; the host decides how a page maps to sectors.
+ *
+ * Pages carry their state in struct page: PG_UPTODATE (holds the data),
+ * PG_DIRTY with dirty_blocks (which sub-blocks of the page need writing;
+ * a filesystem with 1 KiB blocks dirties a quarter page at a time, so a
+ * write-back never overwrites a neighbour block that belongs to somebody
+ * else), PG_BUSY (I/O in progress; others wait on the cache's io_wait).
+ *
+ * Memory: every cached page is on one global LRU. When free memory runs
+ * low the cache gives back clean pages nobody holds (pcache_reclaim), and
+ * writers are throttled to keep dirty pages under a fraction of RAM
+ * (pcache_balance), so files larger than RAM stream through.
+ *
+ * Locks: the LRU lock, then a cache's lock (both spinlocks); neither is
+ * held across I/O or a copy to user memory. A reference on a cached page
+ * is only taken under its cache's lock, so reclaim, which holds the same
+ * lock and sees refcount 1, knows nobody else has the page.
+ */
+#ifndef ALLOY_PCACHE_H
+#define ALLOY_PCACHE_H
+
+#include <alloy/page_tree.h>
+#include <alloy/spinlock.h>
+#include <alloy/types.h>
+#include <alloy/wait.h>
+
+struct page;
+struct pcache;
+
+struct pcache_ops {
+	/* Fills p, page `index`, from the backing store: 0 or -errno. */
+	int (*readpage)(struct pcache *pc, u64 index, struct page *p);
+	/* Writes the sub-blocks of p set in mask: 0 or -errno. */
+	int (*writepage)(struct pcache *pc, u64 index, struct page *p, u16 mask);
+};
+
+struct pcache {
+	spinlock_t lock;
+	struct page_tree tree;		/* [lock] */
+	u64 nr_dirty;			/* [lock] */
+	const struct pcache_ops *ops;
+	void *host;
+	u16 all_blocks;			/* dirty_blocks mask of a whole page */
+	int wb_error;			/* first write-back error since fsync */
+	struct wait_queue io_wait;	/* a PG_BUSY page became idle */
+};
+
+/* blocks_per_page: 1..16 sub-blocks that are dirtied independently. */
+void pcache_init(struct pcache *pc, const struct pcache_ops *ops, void *host,
+		 unsigned int blocks_per_page);
+/* Page `index` with a reference (drop it with pcache_put). fill: read it
+ * in if it does not hold the data yet (else the caller will overwrite
+ * it whole). 0, -ENOMEM, or the readpage error. */
+int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out);
+/* The page if cached (with a reference), else NULL; no I/O. */
+struct page *pcache_peek(struct pcache *pc, u64 index);
+void pcache_put(struct page *p);
+/* Marks sub-blocks of p dirty (and the page up to date). */
+void pcache_mark_dirty(struct page *p, u16 mask);
+/* Forgets that sub-blocks of page index are dirty (their block was freed). */
+void pcache_clean(struct pcache *pc, u64 index, u16 mask);
+/* Writes every dirty page in [from, to) and waits; 0 or the first error
+ * (also remembered for pcache_take_error). */
+int pcache_writeback(struct pcache *pc, u64 from, u64 to);
+/* The first write-back error since the last call (fsync reports it). */
+int pcache_take_error(struct pcache *pc);
+/* Drops every page at index >= from, dirty or not (truncate, unmount). */
+void pcache_truncate(struct pcache *pc, u64 from);
+
+/* Writers call this after dirtying pages: while too much of memory is
+ * dirty it writes back pages of pc. */
+void pcache_balance(struct pcache *pc);
+/* Frees up to nr clean, unused cached pages (oldest first); how many. */
+u64 pcache_reclaim(u64 nr);
+/* For /proc/meminfo and tests: pages cached and dirty. */
+void pcache_stats(u64 *cached, u64 *dirty);
+
+#endif
