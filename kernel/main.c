@@ -83,6 +83,8 @@ static void kinit(void *arg)
 	tty_init();
 	pci_init();
 	virtio_blk_init();	/* after vfs_init: disks get /dev nodes */
+	vfs_mount_root();	/* root=/dev/vdX */
+	vfs_start_flusher();
 	if (cmdline_has("ktest")) {
 		ktest_run_selected();	/* exits QEMU */
 		return;

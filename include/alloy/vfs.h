@@ -87,15 +87,37 @@ struct timespec64 {
 struct inode_ops {
 	/* On a dentry-cache miss: -ENOENT if absent (memfs keeps all). */
 	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
-	/* New inode of `mode` (any type) with rdev / symlink target. */
-	int (*mknod)(struct inode *dir, u32 mode, u32 rdev, const char *target,
-		     struct inode **out);
-	int (*link)(struct inode *dir, struct inode *inode);
-	int (*unlink)(struct inode *dir, struct inode *inode);
+	/* New inode of `mode` (any type) with rdev / symlink target, entered
+	 * in dir as name. */
+	int (*mknod)(struct inode *dir, const char *name, size_t len, u32 mode, u32 rdev,
+		     const char *target, struct inode **out);
+	int (*link)(struct inode *dir, const char *name, size_t len, struct inode *inode);
+	int (*unlink)(struct inode *dir, const char *name, size_t len, struct inode *inode);
+	/* Optional: moves odir's entry oname (inode) to nname in ndir,
+	 * replacing victim (NULL if none) and fixing link counts. Without it
+	 * the dentry tree is the directory (memfs) and the VFS does it all. */
+	int (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *inode,
+		      struct inode *ndir, const char *nname, size_t nlen, struct inode *victim);
 	int (*readlink)(struct inode *inode, char *buf, size_t len);
 	int (*truncate)(struct inode *inode, u64 size);
+	/* Optional: the VFS changed mode, owner or times (inode->lock held). */
+	void (*write_inode)(struct inode *inode);
 	void (*evict)(struct inode *inode);	/* last reference gone */
 };
+
+struct kstatfs {
+	u64 type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
+};
+
+struct super_ops {
+	int (*statfs)(struct super_block *sb, struct kstatfs *st);
+	/* Writes every dirty page and inode back; 0 or the first error. */
+	int (*sync)(struct super_block *sb);
+	/* Unmounted and unused: write back and free everything. */
+	void (*put_super)(struct super_block *sb);
+};
+
+#define SB_RDONLY 1		/* mount flags */
 
 struct file_ops {
 	long (*read)(struct file *f, struct iobuf b, size_t n, u64 *pos);
@@ -110,8 +132,8 @@ struct file_ops {
 		       void *ctx);
 	int (*open)(struct inode *inode, struct file *f);
 	void (*release)(struct file *f);
-	/* Make written data durable (fsync, fdatasync); NULL: nothing to do. */
-	int (*fsync)(struct file *f);
+	/* Data (and with !datasync, metadata) on stable storage. */
+	int (*fsync)(struct file *f, bool datasync);
 	bool seekable;
 };
 
@@ -119,8 +141,13 @@ struct super_block {
 	struct mutex ns_lock;
 	const char *type;
 	u32 dev;
+	u32 flags;			/* SB_RDONLY */
 	atomic_long_t next_ino;
+	atomic_t nr_open;		/* open files here: unmount is -EBUSY */
 	struct dentry *root;
+	const struct super_ops *sop;	/* NULL: nothing to sync or free */
+	void *priv;			/* the filesystem's */
+	struct list_head link;		/* mounted filesystems [mount lock] */
 };
 
 struct inode {
@@ -184,6 +211,10 @@ struct inode *inode_alloc(struct super_block *sb, u32 mode);
 void inode_get(struct inode *i);
 void inode_put(struct inode *i);
 struct timespec64 vfs_now(void);
+/* After changing an inode's attributes (inode->lock held): tell its fs. */
+void inode_changed(struct inode *i);
+/* 0, or -EROFS if sb is mounted read-only. */
+int vfs_writable(const struct super_block *sb);
 struct dentry *dentry_get(struct dentry *d);
 void dentry_put(struct dentry *d);
 /* Child of parent named name, with a reference; NULL if not cached. */
@@ -238,6 +269,19 @@ int vfs_truncate(struct inode *inode, u64 size);
 /* Absolute path of p into buf; returns its length with the NUL. */
 int vfs_path_name(const struct path *p, char *buf, size_t len);
 int vfs_mount(struct super_block *sb, const struct path *at);
+
+/* disk filesystems and the mount table (kernel/fs/mount.c) */
+struct blkdev;
+int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out);
+/* mount(2): the filesystem of `type` on block device `source`, at `at`. */
+int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct path *at);
+/* umount(2) of the mount whose root is p: -EBUSY while anything uses it. */
+int vfs_umount(const struct path *p);
+int vfs_sync_all(void);
+int vfs_sync_fs(struct super_block *sb);
+void vfs_start_flusher(void);
+/* At boot, after the disks: root=/dev/vdX makes that ext2 disk `/`. */
+int vfs_mount_root(void);
 
 /* the memory filesystem (kernel/fs/memfs.c) */
 struct super_block *memfs_create(void);

@@ -303,10 +303,11 @@ static long blkfile_ioctl(struct file *f, u32 cmd, u64 arg)
 	}
 }
 
-static int blkfile_fsync(struct file *f)
+static int blkfile_fsync(struct file *f, bool datasync)
 {
 	struct blkdev *bd = f->priv;
 
+	(void)datasync;
 	return bd->read_only ? 0 : blk_flush(bd);
 }
 

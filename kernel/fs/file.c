@@ -23,6 +23,8 @@ struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags)
 		inode_get(inode);
 		f->inode = inode;
 		f->fop = inode->fop;
+		if (inode->sb)
+			atomic_inc(&inode->sb->nr_open);
 	}
 	if (p && p->dentry) {
 		path_get(p);
@@ -45,6 +47,8 @@ void file_put(struct file *f)
 		f->fop->release(f);
 	if (f->path.dentry)
 		path_put(&f->path);
+	if (f->inode && f->inode->sb)
+		atomic_dec(&f->inode->sb->nr_open);
 	inode_put(f->inode);
 	kfree(f);
 }

@@ -44,9 +44,10 @@ static struct inode *memfs_new_inode(struct super_block *sb, u32 mode, u32 rdev)
 	return i;
 }
 
-static int memfs_mknod(struct inode *dir, u32 mode, u32 rdev, const char *target,
-		       struct inode **out)
+static int memfs_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rdev,
+		       const char *target, struct inode **out)
 {
+	(void)name; (void)len;	/* the dentry tree holds names */
 	struct inode *i = memfs_new_inode(dir->sb, mode, rdev);
 
 	if (!i)
@@ -68,15 +69,17 @@ static int memfs_mknod(struct inode *dir, u32 mode, u32 rdev, const char *target
 	return 0;
 }
 
-static int memfs_link(struct inode *dir, struct inode *inode)
+static int memfs_link(struct inode *dir, const char *name, size_t len, struct inode *inode)
 {
+	(void)name; (void)len;
 	inode->nlink++;
 	inode->ctime = dir->mtime = dir->ctime = vfs_now();
 	return 0;
 }
 
-static int memfs_unlink(struct inode *dir, struct inode *inode)
+static int memfs_unlink(struct inode *dir, const char *name, size_t len, struct inode *inode)
 {
+	(void)name; (void)len;
 	if (S_ISDIR(inode->mode)) {
 		inode->nlink = 0;
 		dir->nlink--;

@@ -39,8 +39,32 @@ static bool is_dir(const struct dentry *d)
 	return d->inode && S_ISDIR(d->inode->mode);
 }
 
-/* The child called name of dir, with a reference (asks the filesystem on a
- * cache miss), or an error. */
+/* The child called name of dir with a reference, asking the filesystem
+ * on a cache miss; NULL with *err = 0 if there is none. Caller holds the
+ * ns_lock. */
+static struct dentry *lookup_locked(struct dentry *dir, const char *name, size_t len,
+				    int *err)
+{
+	struct dentry *d = d_lookup(dir, name, len);
+	struct inode *inode;
+
+	*err = 0;
+	if (d || dir->dead || !dir->inode)
+		return d;
+	int rc = dir->inode->iop->lookup(dir->inode, name, len, &inode);
+	if (rc) {
+		*err = rc == -ENOENT ? 0 : rc;
+		return NULL;
+	}
+	d = d_add(dir, name, len, inode);
+	if (!d) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	return dentry_get(d);
+}
+
+/* The child called name of dir, with a reference, or an error. */
 static int lookup_child(struct dentry *dir, const char *name, size_t len, struct dentry **out)
 {
 	struct super_block *sb = dir->sb;
@@ -52,19 +76,9 @@ static int lookup_child(struct dentry *dir, const char *name, size_t len, struct
 		return 0;
 	}
 	mutex_lock(&sb->ns_lock);
-	d = d_lookup(dir, name, len);	/* raced with a creator? */
-	if (!d && dir->dead) {
+	d = lookup_locked(dir, name, len, &rc);
+	if (!d && !rc)
 		rc = -ENOENT;
-	} else if (!d) {
-		struct inode *inode;
-		rc = dir->inode->iop->lookup(dir->inode, name, len, &inode);
-		if (!rc) {
-			d = d_add(dir, name, len, inode);
-			rc = d ? 0 : -ENOMEM;
-			if (d)
-				dentry_get(d);
-		}
-	}
 	mutex_unlock(&sb->ns_lock);
 	*out = d;
 	return rc;
@@ -246,7 +260,7 @@ static int create_locked(struct dentry *parent, const char *name, size_t len, u3
 	if (!dir->iop->mknod)
 		return -EPERM;
 	mutex_lock(&dir->lock);
-	rc = dir->iop->mknod(dir, mode, rdev, target, &inode);
+	rc = dir->iop->mknod(dir, name, len, mode, rdev, target, &inode);
 	mutex_unlock(&dir->lock);
 	if (rc)
 		return rc;
@@ -273,13 +287,17 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 		return dot_or_dotdot(name, len) ? -EEXIST : -ENOENT;
 	}
 	struct super_block *sb = parent.dentry->sb;
+	if ((rc = vfs_writable(sb))) {
+		path_put(&parent);
+		return rc;
+	}
 	struct dentry *d;
 	mutex_lock(&sb->ns_lock);
-	d = d_lookup(parent.dentry, name, len);
+	d = lookup_locked(parent.dentry, name, len, &rc);
 	if (d) {
 		dentry_put(d);
 		rc = -EEXIST;
-	} else {
+	} else if (!rc) {
 		rc = create_locked(parent.dentry, name, len, mode, rdev, target, &d);
 		if (!rc)
 			dentry_put(d);
@@ -323,6 +341,8 @@ int vfs_truncate(struct inode *inode, u64 size)
 
 	if (S_ISDIR(inode->mode))
 		return -EISDIR;
+	if ((rc = vfs_writable(inode->sb)))
+		return rc;
 	if (!S_ISREG(inode->mode) || !inode->iop->truncate)
 		return -EINVAL;
 	mutex_lock(&inode->lock);
@@ -351,8 +371,8 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		struct super_block *sb = parent.dentry->sb;
 		struct dentry *d;
 		mutex_lock(&sb->ns_lock);
-		d = d_lookup(parent.dentry, name, len);
-		if (!d) {
+		d = lookup_locked(parent.dentry, name, len, &rc);
+		if (!d && !rc && (rc = vfs_writable(sb)) == 0) {
 			rc = create_locked(parent.dentry, name, len, S_IFREG | (mode & 07777), 0,
 					   NULL, &d);
 			flags &= ~O_TRUNC;	/* it is new */
@@ -388,6 +408,10 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = -EISDIR;
 	else if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		rc = -EISDIR;
+	else if (S_ISREG(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+		rc = vfs_writable(i->sb);
+	if (rc)
+		;
 	else if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode))
 		rc = vfs_truncate(i, 0);
 	if (!rc)
@@ -417,18 +441,22 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 		rc = -EPERM;
 	else if (src.dentry->sb != sb)
 		rc = -EXDEV;
+	else if ((rc = vfs_writable(sb)))
+		;
 	else if (dot_or_dotdot(name, len))
 		rc = -EEXIST;
 	if (!rc) {
 		mutex_lock(&sb->ns_lock);
-		struct dentry *d = d_lookup(parent.dentry, name, len);
+		struct dentry *d = lookup_locked(parent.dentry, name, len, &rc);
 		if (d) {
 			dentry_put(d);
 			rc = -EEXIST;
+		} else if (rc) {
+			;
 		} else if (src.dentry->dead || parent.dentry->dead) {
 			rc = -ENOENT;
 		} else {
-			rc = inode->iop->link(parent.dentry->inode, inode);
+			rc = inode->iop->link(parent.dentry->inode, name, len, inode);
 			if (!rc) {
 				inode_get(inode);
 				rc = d_add(parent.dentry, name, len, inode) ? 0 : -ENOMEM;
@@ -455,7 +483,7 @@ static int remove_locked(struct dentry *parent, struct dentry *victim)
 	if (victim->mounted)
 		return -EBUSY;
 	mutex_lock(&dir->lock);
-	rc = dir->iop->unlink(dir, victim->inode);
+	rc = dir->iop->unlink(dir, victim->name, victim->name_len, victim->inode);
 	mutex_unlock(&dir->lock);
 	if (!rc)
 		d_delete(victim);
@@ -477,10 +505,14 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 	}
 	struct super_block *sb = parent.dentry->sb;
 	struct dentry *d;
+	if ((rc = vfs_writable(sb))) {
+		path_put(&parent);
+		return rc;
+	}
 	mutex_lock(&sb->ns_lock);
-	d = d_lookup(parent.dentry, name, len);
+	d = lookup_locked(parent.dentry, name, len, &rc);
 	if (!d) {
-		rc = -ENOENT;
+		rc = rc ? rc : -ENOENT;
 	} else if (rmdir != is_dir(d)) {
 		rc = rmdir ? -ENOTDIR : -EISDIR;
 	} else if (!rmdir && name[len] == '/') {
@@ -519,14 +551,36 @@ static bool is_below(struct dentry *d, struct dentry *anc)
 	}
 }
 
+/* rename where the filesystem keeps its own directories: it moves the
+ * entry (replacing dst's) first, then the dentry tree follows. Drops the
+ * references on src and dst. */
+static int rename_fs(struct dentry *op, struct dentry *np, struct dentry *src,
+		     struct dentry *dst, const char *nname, size_t nlen)
+{
+	struct inode *odir = op->inode, *ndir = np->inode;
+	int rc;
+
+	/* The ns_lock (held) serialises every change to directory contents. */
+	rc = odir->iop->rename(odir, src->name, src->name_len, src->inode, ndir, nname, nlen,
+			       dst ? dst->inode : NULL);
+	if (!rc && dst)
+		d_delete(dst);
+	if (!rc)
+		rc = d_move(src, np, nname, nlen);
+	if (dst)
+		dentry_put(dst);
+	dentry_put(src);
+	return rc;
+}
+
 static int rename_locked(struct dentry *op, struct dentry *np, const char *oname,
 			 size_t olen, const char *nname, size_t nlen)
 {
-	struct dentry *src = d_lookup(op, oname, olen), *dst = NULL;
-	int rc = 0;
+	int rc;
+	struct dentry *src = lookup_locked(op, oname, olen, &rc), *dst = NULL;
 
 	if (!src)
-		return -ENOENT;
+		return rc ? rc : -ENOENT;
 	if (!is_dir(src) && (oname[olen] == '/' || nname[nlen] == '/')) {
 		rc = -ENOTDIR;	/* "file/" names a directory */
 		goto out;
@@ -535,7 +589,9 @@ static int rename_locked(struct dentry *op, struct dentry *np, const char *oname
 		rc = -ENOENT;
 		goto out;
 	}
-	dst = d_lookup(np, nname, nlen);
+	dst = lookup_locked(np, nname, nlen, &rc);
+	if (rc)
+		goto out;
 	if (dst && dst->inode == src->inode)
 		goto out;	/* the same file: nothing to do */
 	if (is_dir(src) && is_below(np, src)) {
@@ -549,8 +605,8 @@ static int rename_locked(struct dentry *op, struct dentry *np, const char *oname
 			rc = -EISDIR;
 		else if (is_dir(dst) && !dir_empty(dst))
 			rc = -ENOTEMPTY;
-		else
-			rc = remove_locked(np, dst);
+		else if (dst->mounted)
+			rc = -EBUSY;
 		if (rc)
 			goto out;
 	}
@@ -558,6 +614,10 @@ static int rename_locked(struct dentry *op, struct dentry *np, const char *oname
 		rc = -EBUSY;
 		goto out;
 	}
+	if (op->inode->iop->rename)
+		return rename_fs(op, np, src, dst, nname, nlen);
+	if (dst && (rc = remove_locked(np, dst)))
+		goto out;
 	rc = d_move(src, np, nname, nlen);
 	if (!rc && is_dir(src) && op != np) {
 		op->inode->nlink--;
@@ -591,6 +651,8 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 		rc = -EBUSY;
 	else if (op.dentry->sb != np.dentry->sb || op.mnt != np.mnt)
 		rc = -EXDEV;
+	else
+		rc = vfs_writable(op.dentry->sb);
 	if (!rc) {
 		struct super_block *sb = op.dentry->sb;
 		mutex_lock(&sb->ns_lock);

@@ -253,3 +253,14 @@ int sb_set_root(struct super_block *sb, struct inode *root)
 	sb->root = d;
 	return 0;
 }
+
+void inode_changed(struct inode *i)
+{
+	if (i->iop && i->iop->write_inode)
+		i->iop->write_inode(i);
+}
+
+int vfs_writable(const struct super_block *sb)
+{
+	return sb->flags & SB_RDONLY ? -EROFS : 0;
+}

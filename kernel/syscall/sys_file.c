@@ -382,17 +382,3 @@ long sys_truncate(SYSARGS)
 	return rc;
 }
 
-/* Files that have storage behind them (disks) say how to write back. */
-long sys_fsync(SYSARGS)
-{
-	struct file *f = fget(a0);
-	long rc;
-
-	if (!f)
-		return -EBADF;
-	rc = f->fop && f->fop->fsync ? f->fop->fsync(f) : 0;
-	file_put(f);
-	return rc;
-}
-
-long sys_sync(SYSARGS) { return 0; }

@@ -446,9 +446,14 @@ static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
 	if (rc)
 		return rc;
 	struct inode *i = p.dentry->inode;
+	if ((rc = vfs_writable(i->sb))) {
+		path_put(&p);
+		return rc;
+	}
 	mutex_lock(&i->lock);
 	i->mode = (i->mode & S_IFMT) | ((u32)mode & 07777);
 	i->ctime = vfs_now();
+	inode_changed(i);
 	mutex_unlock(&i->lock);
 	path_put(&p);
 	return 0;
@@ -466,12 +471,17 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 	if (rc)
 		return rc;
 	struct inode *i = p.dentry->inode;
+	if ((rc = vfs_writable(i->sb))) {
+		path_put(&p);
+		return rc;
+	}
 	mutex_lock(&i->lock);
 	if ((u32)uid != 0xffffffffU)
 		i->uid = (u32)uid;
 	if ((u32)gid != 0xffffffffU)
 		i->gid = (u32)gid;
 	i->ctime = vfs_now();
+	inode_changed(i);
 	mutex_unlock(&i->lock);
 	path_put(&p);
 	return 0;
@@ -499,6 +509,10 @@ long sys_utimensat(SYSARGS)
 		return rc;
 	struct inode *i = p.dentry->inode;
 	struct timespec64 now = vfs_now();
+	if ((rc = vfs_writable(i->sb))) {
+		path_put(&p);
+		return rc;
+	}
 	mutex_lock(&i->lock);
 	for (int k = 0; k < 2; k++) {
 		struct timespec64 t = !a2 || ts[k].nsec == UTIME_NOW ? now : ts[k];
@@ -510,6 +524,7 @@ long sys_utimensat(SYSARGS)
 			i->mtime = t;
 	}
 	i->ctime = now;
+	inode_changed(i);
 	mutex_unlock(&i->lock);
 	path_put(&p);
 	return 0;

@@ -513,7 +513,7 @@ KTEST_IF(blk_devfile, have_disk)
 	KT_EXPECT(file_read_at(f, kb, 4096, end - 100) == 100);
 	KT_EXPECT(file_read_at(f, kb, 4096, end) == 0);
 	KT_EXPECT(file_write_at(f, kb, 10, end) == -ENOSPC);
-	KT_EXPECT(f->fop->fsync && f->fop->fsync(f) == 0);
+	KT_EXPECT(f->fop->fsync && f->fop->fsync(f, false) == 0);
 	file_put(f);
 	pages_free(disk_img, 6);
 	pages_free(buf, 6);

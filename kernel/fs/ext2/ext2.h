@@ -1,0 +1,123 @@
+/*
+ * ext2, internal to kernel/fs/ext2/. The on-disk structures are decoded
+ * and validated by the parser behind the FFI boundary (ffi/ext2.h); this
+ * driver does the I/O, the caching and every change.
+ *
+ * Caches: metadata (superblock, descriptors, bitmaps, inode tables,
+ * directories, indirect blocks) lives in one page cache over the whole
+ * disk, `meta`, dirtied a block at a time; a regular file's data lives in
+ * its inode's own page cache. A block changes hands (file data <->
+ * metadata) only through the bitmaps: freeing a block forgets its dirty
+ * metadata copy and a new metadata block is zeroed before use, so the
+ * two caches never write stale bytes over each other.
+ *
+ * Locks, outermost first: the VFS's ns_lock (every directory change and
+ * read), an inode's VFS mutex (file data, size), its block-map mutex
+ * (`map`, ranked after the mm lock so page faults may fill pages), then
+ * the filesystem's `alloc` mutex (bitmaps, free counts, descriptors),
+ * then the page cache spinlocks. No ext2 mutex is held across a copy to
+ * or from user memory.
+ */
+#ifndef FS_EXT2_H
+#define FS_EXT2_H
+
+#include <alloy/blkdev.h>
+#include <alloy/list.h>
+#include <alloy/mutex.h>
+#include <alloy/pcache.h>
+#include <alloy/spinlock.h>
+#include <alloy/vfs.h>
+#include <ffi/ffi.h>
+
+#define EXT2_ICACHE_BUCKETS 256
+
+struct ext2_fs {
+	struct super_block *sb;
+	struct blkdev *bd;
+	struct ext2_super s;		/* as parsed at mount */
+	struct ext2_group *groups;	/* s.groups entries [alloc] */
+	u32 bs;				/* block size */
+	u32 blocks_per_page;		/* 4096 / bs */
+	u32 free_blocks, free_inodes;	/* [alloc] */
+	u32 last_group;			/* where the last block came from [alloc] */
+	struct mutex alloc;
+	struct pcache meta;		/* the whole disk, for metadata */
+	spinlock_t icache_lock;
+	struct list_head icache[EXT2_ICACHE_BUCKETS];	/* [icache_lock] */
+	bool corrupt_logged;
+};
+
+/* The in-memory part of an ext2 inode (inode->priv). */
+struct ext2_inode_info {
+	struct inode *inode;
+	struct list_head hash;		/* fs->icache [icache_lock] */
+	struct mutex map;		/* block[], blocks512 */
+	struct pcache data;		/* regular files */
+	u32 block[EXT2_N_BLOCKS];
+	u32 flags, blocks512, file_acl, generation, dtime;
+	bool fast_symlink;
+};
+
+static inline struct ext2_fs *EXT2_FS(struct super_block *sb) { return sb->priv; }
+static inline struct ext2_inode_info *EXT2_I(struct inode *i) { return i->priv; }
+
+/* A metadata block held in the `meta` cache. */
+struct mblock {
+	struct page *page;
+	u8 *data;			/* bs bytes */
+	u32 block;
+};
+
+/* super.c */
+int mb_read(struct ext2_fs *fs, u32 block, struct mblock *mb);
+int mb_zero(struct ext2_fs *fs, u32 block, struct mblock *mb);	/* new block */
+void mb_dirty(struct ext2_fs *fs, struct mblock *mb);
+void mb_put(struct mblock *mb);
+/* Logs a corruption found by the parser (once per mount) and returns rc. */
+int ext2_corrupt(struct ext2_fs *fs, const char *what, u32 nr, int rc, u32 why);
+u32 ext2_group_of(struct ext2_fs *fs, u32 block);
+/* Is block a valid place for data or an indirect block? */
+int ext2_check_block(struct ext2_fs *fs, u32 block);
+
+/* balloc.c: bitmaps (fs->alloc is taken inside) */
+int ext2_alloc_block(struct ext2_fs *fs, u32 goal, u32 *out);
+void ext2_free_block(struct ext2_fs *fs, u32 block);
+int ext2_alloc_inode(struct ext2_fs *fs, u32 dir_ino, bool is_dir, u32 *out);
+void ext2_free_inode(struct ext2_fs *fs, u32 ino, bool is_dir);
+int ext2_write_group(struct ext2_fs *fs, u32 g);	/* alloc held */
+
+/* inode.c */
+int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out);
+struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode);
+/* Hashes i; if the inode was hashed already, drops i and returns that one. */
+struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i);
+void ext2_write_inode(struct inode *inode);
+/* Block n of the file (0: a hole); create allocates it (and zeroes it
+ * when zero is set, for directories and symlinks). map held. */
+int ext2_bmap(struct inode *inode, u64 n, bool create, u32 *out);
+int ext2_truncate_blocks(struct inode *inode, u64 size);
+void ext2_set_ops(struct inode *inode);
+extern const struct inode_ops ext2_iops;
+extern const struct file_ops ext2_file_fops, ext2_dir_fops, ext2_link_fops;
+
+/* namei.c: the inode_ops that change names */
+int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rdev,
+	       const char *target, struct inode **out);
+int ext2_link(struct inode *dir, const char *name, size_t len, struct inode *inode);
+int ext2_unlink(struct inode *dir, const char *name, size_t len, struct inode *inode);
+int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode *inode,
+		struct inode *ndir, const char *nname, size_t nlen, struct inode *victim);
+
+/* dir.c (ns_lock held) */
+int ext2_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
+int ext2_add_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode);
+int ext2_del_entry(struct inode *dir, const char *name, size_t len);
+int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode);
+int ext2_dir_empty(struct inode *dir);	/* 1 empty, 0 not, or -errno */
+int ext2_make_dir_block(struct inode *dir, u32 parent_ino);
+int ext2_iterate(struct file *f, u64 *pos,
+		 bool (*emit)(void *ctx, const char *name, size_t len, u64 ino, u32 mode,
+			      u64 next),
+		 void *ctx);
+
+#endif

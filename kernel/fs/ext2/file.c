@@ -1,0 +1,143 @@
+/*
+ * ext2 regular files: read and write through the inode's page cache, a
+ * page at a time, so memory never grows with the size of a request or a
+ * file. A write allocates the blocks it touches first (under the block
+ * map lock, released before the copy from user memory), then fills the
+ * page; an O_APPEND write starts at the end without reading the file.
+ * Pages go to disk on fsync, sync, unmount, memory pressure or the
+ * periodic flush.
+ */
+#include <alloy/errno.h>
+#include <alloy/mm.h>
+#include <alloy/string.h>
+#include "ext2.h"
+
+static long ext2_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	struct inode *i = f->inode;
+	struct ext2_inode_info *ei = EXT2_I(i);
+	size_t done = 0;
+	long rc = 0;
+
+	mutex_lock(&i->lock);
+	while (done < n && *pos < i->size) {
+		u64 off = *pos % PAGE_SIZE;
+		size_t k = (size_t)MIN((u64)(n - done), MIN(PAGE_SIZE - off, i->size - *pos));
+		struct page *p;
+		if ((rc = pcache_get(&ei->data, *pos / PAGE_SIZE, true, &p)))
+			break;
+		rc = iob_copy_out(b, done, (u8 *)page_to_virt(p) + off, k);
+		pcache_put(p);
+		if (rc)
+			break;
+		done += k;
+		*pos += k;
+	}
+	mutex_unlock(&i->lock);
+	return done ? (long)done : rc;
+}
+
+/* Allocates the blocks under file bytes [pos, pos + k). */
+static int map_range(struct inode *i, u64 pos, size_t k)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	int rc = 0;
+	u32 b;
+
+	mutex_lock(&ei->map);
+	for (u64 n = pos / fs->bs; n <= (pos + k - 1) / fs->bs && !rc; n++)
+		rc = ext2_bmap(i, n, true, &b);
+	mutex_unlock(&ei->map);
+	return rc;
+}
+
+static u64 size_limit(struct ext2_fs *fs)
+{
+	return fs->s.feature_ro_compat & EXT2_RO_COMPAT_LARGE_FILE ? fs->s.max_file_size
+								   : 0x7fffffffULL;
+}
+
+static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	struct inode *i = f->inode;
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	size_t done = 0;
+	long rc = 0;
+
+	mutex_lock(&i->lock);
+	if (f->flags & O_APPEND)
+		*pos = i->size;
+	u64 limit = size_limit(fs);
+	if (*pos >= limit) {
+		mutex_unlock(&i->lock);
+		return -EFBIG;
+	}
+	if (n > limit - *pos)
+		n = (size_t)(limit - *pos);
+	while (done < n) {
+		u64 off = *pos % PAGE_SIZE, index = *pos / PAGE_SIZE;
+		size_t k = (size_t)MIN((u64)(n - done), PAGE_SIZE - off);
+		bool whole = off == 0 && k == PAGE_SIZE;
+		bool has_data = index * PAGE_SIZE < i->size;
+		struct page *p;
+		if ((rc = map_range(i, *pos, k)))
+			break;
+		if ((rc = pcache_get(&ei->data, index, has_data && !whole, &p)))
+			break;
+		if (!(p->flags & PG_UPTODATE) && !whole)
+			memset(page_to_virt(p), 0, PAGE_SIZE);	/* new: zeros around */
+		rc = iob_copy_in((u8 *)page_to_virt(p) + off, b, done, k);
+		pcache_mark_dirty(p, 1);	/* blocks are allocated: never garbage */
+		pcache_put(p);
+		if (rc)
+			break;
+		done += k;
+		*pos += k;
+		if (*pos > i->size)
+			i->size = *pos;
+	}
+	if (done) {
+		i->mtime = i->ctime = vfs_now();
+	}
+	ext2_write_inode(i);
+	mutex_unlock(&i->lock);
+	pcache_balance(&ei->data);
+	return done ? (long)done : rc;
+}
+
+static int ext2_fsync(struct file *f, bool datasync)
+{
+	struct inode *i = f->inode;
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	int rc = 0, rc2;
+
+	(void)datasync;		/* block maps are metadata either way */
+	if (i->sb->flags & SB_RDONLY)
+		return 0;
+	if (S_ISREG(i->mode))
+		rc = pcache_writeback(&EXT2_I(i)->data, 0, ~0ULL);
+	if ((rc2 = pcache_writeback(&fs->meta, 0, ~0ULL)) && !rc)
+		rc = rc2;
+	if ((rc2 = blk_flush(fs->bd)) && !rc)
+		rc = rc2;
+	if (S_ISREG(i->mode) && (rc2 = pcache_take_error(&EXT2_I(i)->data)) && !rc)
+		rc = rc2;
+	return rc;
+}
+
+const struct file_ops ext2_file_fops = {
+	.read = ext2_read,
+	.write = ext2_write,
+	.fsync = ext2_fsync,
+	.seekable = true,
+};
+
+const struct file_ops ext2_dir_fops = {
+	.iterate = ext2_iterate,
+	.fsync = ext2_fsync,
+	.seekable = true,
+};
+
+const struct file_ops ext2_link_fops = { .seekable = false };

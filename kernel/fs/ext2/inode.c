@@ -1,0 +1,531 @@
+/*
+ * ext2 inodes: reading one (through the parser), writing it back into the
+ * inode table, the in-memory inode cache (one struct inode per on-disk
+ * inode, however many names lead to it), the block map with allocation,
+ * truncation, and eviction (a last reference to an unlinked inode frees
+ * its blocks and its bitmap bit).
+ */
+#include <alloy/errno.h>
+#include <alloy/mm.h>
+#include <alloy/printk.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include "ext2.h"
+
+static void put16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
+static void put32(u8 *p, u32 v) { put16(p, (u16)v); put16(p + 2, (u16)(v >> 16)); }
+
+/* Where inode ino lives: its block in the inode table and byte offset. */
+static void locate(struct ext2_fs *fs, u32 ino, u32 *block, u32 *off)
+{
+	u32 g = (ino - 1) / fs->s.inodes_per_group, idx = (ino - 1) % fs->s.inodes_per_group;
+	u64 byte = (u64)idx * fs->s.inode_size;
+
+	*block = fs->groups[g].inode_table + (u32)(byte / fs->bs);
+	*off = (u32)(byte % fs->bs);
+}
+
+static struct inode *icache_find(struct ext2_fs *fs, u32 ino, bool *dying)
+{
+	struct ext2_inode_info *ei;
+	struct inode *found = NULL;
+
+	*dying = false;
+	spin_lock(&fs->icache_lock);
+	list_for_each_entry(ei, &fs->icache[ino % EXT2_ICACHE_BUCKETS], hash) {
+		if (ei->inode->ino != ino)
+			continue;
+		int n = atomic_read(&ei->inode->refcount);
+		while (n > 0 && !atomic_cmpxchg(&ei->inode->refcount, n, n + 1))
+			n = atomic_read(&ei->inode->refcount);
+		if (n > 0)
+			found = ei->inode;
+		else
+			*dying = true;
+		break;
+	}
+	spin_unlock(&fs->icache_lock);
+	return found;
+}
+
+static int data_readpage(struct pcache *pc, u64 index, struct page *p);
+static int data_writepage(struct pcache *pc, u64 index, struct page *p, u16 mask);
+static const struct pcache_ops data_ops = {
+	.readpage = data_readpage,
+	.writepage = data_writepage,
+};
+
+/* An in-memory inode for ino with fresh ext2 state (not yet hashed). */
+struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode)
+{
+	struct inode *i = inode_alloc(fs->sb, mode);
+	struct ext2_inode_info *ei = i ? kzalloc(sizeof(*ei), GFP_KERNEL) : NULL;
+
+	if (!ei) {
+		if (i)
+			kfree(i);	/* no iop yet: nothing to evict */
+		return NULL;
+	}
+	i->ino = ino;
+	i->priv = ei;
+	ei->inode = i;
+	list_init(&ei->hash);
+	mutex_init(&ei->map, "ext2-map", LR_MUTEX_EXT2_MAP);
+	pcache_init(&ei->data, &data_ops, i, 1);
+	ext2_set_ops(i);
+	return i;
+}
+
+/* Hashes i, unless another task hashed the same inode first: then i is
+ * dropped and that one returned. */
+struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i)
+{
+	struct ext2_inode_info *ei = EXT2_I(i), *o;
+	struct inode *won = i;
+
+	spin_lock(&fs->icache_lock);
+	list_for_each_entry(o, &fs->icache[i->ino % EXT2_ICACHE_BUCKETS], hash) {
+		if (o->inode->ino == i->ino && atomic_read(&o->inode->refcount) > 0) {
+			inode_get(o->inode);
+			won = o->inode;
+			break;
+		}
+	}
+	if (won == i)
+		list_add(&ei->hash, &fs->icache[i->ino % EXT2_ICACHE_BUCKETS]);
+	spin_unlock(&fs->icache_lock);
+	if (won != i)
+		inode_put(i);
+	return won;
+}
+
+static void fill(struct inode *i, const struct ext2_inode *di)
+{
+	struct ext2_inode_info *ei = EXT2_I(i);
+
+	i->mode = di->mode;
+	i->nlink = di->links;
+	i->uid = di->uid;
+	i->gid = di->gid;
+	i->size = di->size;
+	i->atime = (struct timespec64){ di->atime, 0 };
+	i->mtime = (struct timespec64){ di->mtime, 0 };
+	i->ctime = (struct timespec64){ di->ctime, 0 };
+	i->rdev = MKDEV(di->rdev_major & 0xffffff, di->rdev_minor & 0xff);
+	memcpy(ei->block, di->block, sizeof(ei->block));
+	ei->flags = di->flags;
+	ei->blocks512 = di->blocks512;
+	ei->file_acl = di->file_acl;
+	ei->generation = di->generation;
+	ei->dtime = di->dtime;
+	ei->fast_symlink = di->fast_symlink;
+}
+
+int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
+{
+	struct ext2_inode di;
+	struct mblock mb;
+	u32 block, off, why = 0;
+	bool dying;
+	int rc;
+
+	if (ino < 1 || ino > fs->s.inodes_count)
+		return ext2_corrupt(fs, "inode number", ino, -EUCLEAN, EXT2_WHY_DIRENT_INODE);
+	for (;;) {
+		struct inode *i = icache_find(fs, ino, &dying);
+		if (i) {
+			*out = i;
+			return 0;
+		}
+		if (!dying)
+			break;
+		schedule_timeout(1000000);	/* its eviction is finishing */
+	}
+	locate(fs, ino, &block, &off);
+	if ((rc = mb_read(fs, block, &mb)))
+		return rc;
+	rc = ext2_parse_inode(mb.data + off, fs->s.inode_size, &fs->s, ino, &di, &why);
+	mb_put(&mb);
+	if (rc)
+		return ext2_corrupt(fs, "inode", ino, rc, why);
+	if (!di.links)
+		return ext2_corrupt(fs, "inode (deleted, but named)", ino, -EUCLEAN,
+				    EXT2_WHY_DIRENT_INODE);
+	struct inode *i = ext2_new_inode(fs, ino, di.mode);
+	if (!i)
+		return -ENOMEM;
+	fill(i, &di);
+	ext2_set_ops(i);
+	*out = ext2_icache_add(fs, i);
+	return 0;
+}
+
+void ext2_write_inode(struct inode *i)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	struct mblock mb;
+	u32 block, off;
+
+	if (i->sb->flags & SB_RDONLY)
+		return;
+	locate(fs, (u32)i->ino, &block, &off);
+	if (mb_read(fs, block, &mb))
+		return;
+	u8 *d = mb.data + off;
+	put16(d + 0, (u16)i->mode);
+	put16(d + 2, (u16)i->uid);
+	put32(d + 4, (u32)i->size);
+	put32(d + 8, (u32)i->atime.sec);
+	put32(d + 12, (u32)i->ctime.sec);
+	put32(d + 16, (u32)i->mtime.sec);
+	put32(d + 20, ei->dtime);
+	put16(d + 24, (u16)i->gid);
+	put16(d + 26, (u16)i->nlink);
+	put32(d + 28, ei->blocks512);
+	put32(d + 32, ei->flags);
+	for (int k = 0; k < EXT2_N_BLOCKS; k++)
+		put32(d + 40 + 4 * k, ei->block[k]);
+	put32(d + 100, ei->generation);
+	put32(d + 104, ei->file_acl);
+	put32(d + 108, S_ISREG(i->mode) ? (u32)(i->size >> 32) : 0);
+	put16(d + 120, (u16)(i->uid >> 16));
+	put16(d + 122, (u16)(i->gid >> 16));
+	mb_dirty(fs, &mb);
+	mb_put(&mb);
+}
+
+/* ---- the block map */
+
+static void put_entry(struct mblock *mb, u32 index, u32 v)
+{
+	put32(mb->data + 4 * index, v);
+}
+
+static int new_block(struct inode *i, bool meta, u32 *out)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u32 goal = ei->block[0] ? ei->block[0] :
+		   fs->groups[(i->ino - 1) / fs->s.inodes_per_group].first_block;
+	int rc = ext2_alloc_block(fs, goal, out);
+
+	if (rc)
+		return rc;
+	if (meta) {
+		struct mblock mb;
+		if ((rc = mb_zero(fs, *out, &mb))) {
+			ext2_free_block(fs, *out);
+			return rc;
+		}
+		mb_put(&mb);
+	}
+	ei->blocks512 += fs->bs / 512;
+	return 0;
+}
+
+int ext2_bmap(struct inode *i, u64 n, bool create, u32 *out)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	struct ext2_bmap_path path;
+	u32 why = 0, b;
+	int rc = ext2_bmap_path(&fs->s, n, &path, &why);
+
+	if (rc)
+		return rc;
+	b = ei->block[path.index[0]];
+	if (!b) {
+		if (!create) {
+			*out = 0;
+			return 0;
+		}
+		if ((rc = new_block(i, path.depth > 0, &b)))
+			return rc;
+		ei->block[path.index[0]] = b;
+	} else if ((rc = ext2_check_block(fs, b))) {
+		return rc;
+	}
+	for (u32 level = 1; level <= path.depth; level++) {
+		struct mblock mb;
+		u32 next;
+		if ((rc = mb_read(fs, b, &mb)))
+			return rc;
+		rc = ext2_bmap_entry(mb.data, fs->bs, path.index[level], &fs->s, b, &next, &why);
+		if (rc) {
+			mb_put(&mb);
+			return ext2_corrupt(fs, "indirect block", b, rc, why);
+		}
+		if (!next && create) {
+			rc = new_block(i, level < path.depth, &next);
+			if (!rc) {
+				put_entry(&mb, path.index[level], next);
+				mb_dirty(fs, &mb);
+			}
+		} else if (next) {
+			rc = ext2_check_block(fs, next);
+		}
+		mb_put(&mb);
+		if (rc)
+			return rc;
+		if (!next) {
+			*out = 0;
+			return 0;
+		}
+		b = next;
+	}
+	*out = b;
+	return 0;
+}
+
+/* ---- truncation: free what lies at file block >= keep */
+
+static u64 span_of(struct ext2_fs *fs, u32 depth)
+{
+	u64 p = fs->bs / 4, s = 1;
+
+	while (depth--)
+		s *= p;
+	return s;
+}
+
+static void release_block(struct inode *i, u32 b)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+
+	ext2_free_block(fs, b);
+	if (EXT2_I(i)->blocks512 >= fs->bs / 512)
+		EXT2_I(i)->blocks512 -= fs->bs / 512;
+}
+
+/* Block b maps file blocks [base, base + span(depth)); frees the part at
+ * >= keep. True if b itself was freed. */
+static bool trunc_tree(struct inode *i, u32 b, u32 depth, u64 base, u64 keep)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+
+	if (ext2_check_block(fs, b))
+		return false;		/* corrupt: leave it, it was reported */
+	if (depth > 0) {
+		u64 sub = span_of(fs, depth - 1);
+		struct mblock mb;
+		u32 why = 0;
+		if (mb_read(fs, b, &mb))
+			return false;
+		for (u32 k = 0; k < fs->bs / 4; k++) {
+			u32 child;
+			u64 cbase = base + k * sub;
+			if (cbase + sub <= keep)
+				continue;
+			if (ext2_bmap_entry(mb.data, fs->bs, k, &fs->s, b, &child, &why)) {
+				ext2_corrupt(fs, "indirect block", b, -EUCLEAN, why);
+				continue;
+			}
+			if (child && trunc_tree(i, child, depth - 1, cbase, keep)) {
+				put_entry(&mb, k, 0);
+				mb_dirty(fs, &mb);
+			}
+		}
+		mb_put(&mb);
+	}
+	if (base < keep)
+		return false;
+	release_block(i, b);
+	return true;
+}
+
+int ext2_truncate_blocks(struct inode *i, u64 size)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u64 keep = (size + fs->bs - 1) / fs->bs, base = EXT2_NDIR_BLOCKS;
+
+	if (S_ISLNK(i->mode) && ei->fast_symlink)
+		return 0;
+	mutex_lock(&ei->map);
+	for (u32 k = 0; k < EXT2_NDIR_BLOCKS; k++) {
+		if (ei->block[k] && k >= keep && trunc_tree(i, ei->block[k], 0, k, keep))
+			ei->block[k] = 0;
+	}
+	for (u32 depth = 1; depth <= 3; depth++) {
+		u32 k = EXT2_NDIR_BLOCKS + depth - 1;
+		if (ei->block[k] && trunc_tree(i, ei->block[k], depth, base, keep))
+			ei->block[k] = 0;
+		base += span_of(fs, depth);
+	}
+	mutex_unlock(&ei->map);
+	return 0;
+}
+
+/* ---- file pages: a page holds 4096 / bs blocks */
+
+static int data_readpage(struct pcache *pc, u64 index, struct page *p)
+{
+	struct inode *i = pc->host;
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u8 *d = page_to_virt(p);
+	int rc = 0;
+
+	memset(d, 0, PAGE_SIZE);
+	mutex_lock(&ei->map);
+	for (u32 k = 0; k < fs->blocks_per_page && !rc; k++) {
+		u64 n = index * fs->blocks_per_page + k;
+		u32 b;
+		if (n * fs->bs >= i->size)
+			break;
+		rc = ext2_bmap(i, n, false, &b);
+		if (!rc && b)
+			rc = blk_rw(fs->bd, (u64)b * (fs->bs / SECTOR_SIZE), d + k * fs->bs, fs->bs,
+				    false);
+	}
+	mutex_unlock(&ei->map);
+	return rc;
+}
+
+static int data_writepage(struct pcache *pc, u64 index, struct page *p, u16 mask)
+{
+	struct inode *i = pc->host;
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u8 *d = page_to_virt(p);
+	int rc = 0;
+
+	(void)mask;
+	mutex_lock(&ei->map);
+	for (u32 k = 0; k < fs->blocks_per_page && !rc; k++) {
+		u64 n = index * fs->blocks_per_page + k;
+		u32 b;
+		rc = ext2_bmap(i, n, false, &b);
+		if (!rc && b)	/* unmapped: a hole or past the end */
+			rc = blk_rw(fs->bd, (u64)b * (fs->bs / SECTOR_SIZE), d + k * fs->bs, fs->bs,
+				    true);
+	}
+	mutex_unlock(&ei->map);
+	return rc;
+}
+
+/* ---- eviction */
+
+static void ext2_evict(struct inode *i)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+
+	if (!ei)
+		return;
+	spin_lock(&fs->icache_lock);
+	list_del_init(&ei->hash);
+	spin_unlock(&fs->icache_lock);
+	if (S_ISFIFO(i->mode))
+		fifo_evict(i);
+	bool rw = !(i->sb->flags & SB_RDONLY);
+	if (i->nlink == 0 && rw) {
+		pcache_truncate(&ei->data, 0);
+		if (S_ISREG(i->mode) || S_ISDIR(i->mode) || S_ISLNK(i->mode))
+			ext2_truncate_blocks(i, 0);
+		ei->dtime = (u32)vfs_now().sec;
+		i->size = 0;
+		ext2_write_inode(i);
+		ext2_free_inode(fs, (u32)i->ino, S_ISDIR(i->mode));
+	} else {
+		if (rw && S_ISREG(i->mode))
+			pcache_writeback(&ei->data, 0, ~0ULL);
+		pcache_truncate(&ei->data, 0);
+	}
+	kfree(ei);
+	i->priv = NULL;
+}
+
+/* ---- attributes changed by the VFS (chmod, chown, utimensat) */
+
+static void ext2_attr_changed(struct inode *i)
+{
+	ext2_write_inode(i);
+}
+
+static int ext2_readlink(struct inode *i, char *buf, size_t len)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	size_t n = (size_t)i->size;
+
+	if (n > len)
+		n = len;
+	if (ei->fast_symlink) {
+		memcpy(buf, (const u8 *)ei->block, n);
+		return (int)n;
+	}
+	u32 b;
+	mutex_lock(&ei->map);
+	int rc = ext2_bmap(i, 0, false, &b);
+	mutex_unlock(&ei->map);
+	if (rc)
+		return rc;
+	if (!b)
+		return ext2_corrupt(fs, "symlink without a block", (u32)i->ino, -EUCLEAN,
+				    EXT2_WHY_SYMLINK);
+	struct mblock mb;
+	if ((rc = mb_read(fs, b, &mb)))
+		return rc;
+	memcpy(buf, mb.data, n);
+	mb_put(&mb);
+	return (int)n;
+}
+
+static int ext2_vfs_truncate(struct inode *i, u64 size);
+
+const struct inode_ops ext2_iops = {
+	.lookup = ext2_lookup,
+	.mknod = ext2_mknod,
+	.link = ext2_link,
+	.unlink = ext2_unlink,
+	.rename = ext2_rename,
+	.readlink = ext2_readlink,
+	.truncate = ext2_vfs_truncate,
+	.write_inode = ext2_attr_changed,
+	.evict = ext2_evict,
+};
+
+void ext2_set_ops(struct inode *i)
+{
+	i->iop = &ext2_iops;
+	if (S_ISREG(i->mode))
+		i->fop = &ext2_file_fops;
+	else if (S_ISDIR(i->mode))
+		i->fop = &ext2_dir_fops;
+	else if (S_ISLNK(i->mode))
+		i->fop = &ext2_link_fops;
+	else
+		i->fop = NULL;		/* devices and FIFOs: vfs_open_inode */
+}
+
+/* truncate(2): the caller holds i->lock. */
+static int ext2_vfs_truncate(struct inode *i, u64 size)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+
+	if (size > fs->s.max_file_size)
+		return -EFBIG;
+	if (size < i->size) {
+		u64 keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+		pcache_truncate(&ei->data, keep);
+		if (size % PAGE_SIZE) {	/* zero the tail of the last page */
+			struct page *p = pcache_peek(&ei->data, size / PAGE_SIZE);
+			if (p) {
+				memset((u8 *)page_to_virt(p) + size % PAGE_SIZE, 0,
+				       PAGE_SIZE - size % PAGE_SIZE);
+				pcache_mark_dirty(p, 1);
+				pcache_put(p);
+			}
+		}
+		i->size = size;	/* before freeing: write-back stops at the end */
+		ext2_truncate_blocks(i, size);
+	}
+	i->size = size;
+	i->mtime = i->ctime = vfs_now();
+	ext2_write_inode(i);
+	return 0;
+}

@@ -1,0 +1,191 @@
+/*
+ * ext2 namespace changes: create (any type), link, unlink/rmdir and
+ * rename, each a directory-entry change plus link counts. The VFS holds
+ * the ns_lock and has already checked names, types and emptiness of the
+ * dentries it knows; emptiness on disk is checked here.
+ */
+#include <alloy/errno.h>
+#include <alloy/mm.h>
+#include <alloy/process.h>
+#include <alloy/string.h>
+#include "ext2.h"
+
+#define EXT2_LINK_MAX 32000
+
+/* A fresh on-disk record for ino: zero it, extra bytes included. */
+static int clear_record(struct ext2_fs *fs, u32 ino)
+{
+	u32 g = (ino - 1) / fs->s.inodes_per_group, idx = (ino - 1) % fs->s.inodes_per_group;
+	u64 byte = (u64)idx * fs->s.inode_size;
+	struct mblock mb;
+	int rc = mb_read(fs, fs->groups[g].inode_table + (u32)(byte / fs->bs), &mb);
+
+	if (rc)
+		return rc;
+	memset(mb.data + byte % fs->bs, 0, fs->s.inode_size);
+	mb_dirty(fs, &mb);
+	mb_put(&mb);
+	return 0;
+}
+
+static int init_symlink(struct inode *i, const char *target)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	size_t n = strlen(target);
+	struct mblock mb;
+	u32 b;
+
+	i->size = n;
+	if (n <= EXT2_FAST_SYMLINK_MAX) {
+		memcpy(ei->block, target, n);
+		ei->fast_symlink = true;
+		return 0;
+	}
+	mutex_lock(&ei->map);
+	int rc = ext2_bmap(i, 0, true, &b);
+	mutex_unlock(&ei->map);
+	if (rc || (rc = mb_zero(fs, b, &mb)))
+		return rc;
+	memcpy(mb.data, target, n);
+	mb_dirty(fs, &mb);
+	mb_put(&mb);
+	return 0;
+}
+
+static void set_rdev(struct inode *i, u32 rdev)
+{
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u32 ma = MAJOR(rdev), mi = MINOR(rdev);
+
+	i->rdev = rdev;
+	if (ma < 256 && mi < 256)
+		ei->block[0] = ma << 8 | mi;
+	else
+		ei->block[1] = (mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12);
+}
+
+int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rdev,
+	       const char *target, struct inode **out)
+{
+	struct ext2_fs *fs = EXT2_FS(dir->sb);
+	bool is_dir = S_ISDIR(mode);
+	u32 ino;
+	int rc;
+
+	if (S_ISLNK(mode) && strlen(target) >= fs->bs)
+		return -ENAMETOOLONG;
+	if (is_dir && dir->nlink >= EXT2_LINK_MAX)
+		return -EMLINK;
+	if ((rc = ext2_alloc_inode(fs, (u32)dir->ino, is_dir, &ino)))
+		return rc;
+	struct inode *i = NULL;
+	if ((rc = clear_record(fs, ino)) || !(i = ext2_new_inode(fs, ino, mode))) {
+		ext2_free_inode(fs, ino, is_dir);
+		return rc ? rc : -ENOMEM;
+	}
+	struct process *p = current_proc();
+	i->uid = p ? p->uid[1] : 0;
+	i->gid = p ? p->gid[1] : 0;
+	i->nlink = is_dir ? 2 : 1;
+	i->size = 0;
+	if (is_dir)
+		rc = ext2_make_dir_block(i, (u32)dir->ino);
+	else if (S_ISLNK(mode))
+		rc = init_symlink(i, target);
+	else if (S_ISCHR(mode) || S_ISBLK(mode))
+		set_rdev(i, rdev);
+	ext2_write_inode(i);
+	/* Hash it before its name exists: a lookup must find this inode. */
+	struct inode *won = NULL;
+	if (!rc)
+		won = ext2_icache_add(fs, i);
+	if (!rc && won == i)
+		rc = ext2_add_entry(dir, name, len, ino, mode);
+	else if (!rc)
+		rc = -EUCLEAN;
+	if (rc) {
+		i->nlink = 0;	/* eviction frees its blocks and the inode */
+		inode_put(i);
+		return rc;
+	}
+	if (is_dir) {
+		dir->nlink++;
+		ext2_write_inode(dir);
+	}
+	*out = i;
+	return 0;
+}
+
+int ext2_link(struct inode *dir, const char *name, size_t len, struct inode *inode)
+{
+	if (inode->nlink >= EXT2_LINK_MAX)
+		return -EMLINK;
+	int rc = ext2_add_entry(dir, name, len, (u32)inode->ino, inode->mode);
+	if (rc)
+		return rc;
+	inode->nlink++;
+	inode->ctime = vfs_now();
+	ext2_write_inode(inode);
+	return 0;
+}
+
+int ext2_unlink(struct inode *dir, const char *name, size_t len, struct inode *inode)
+{
+	int rc;
+
+	if (S_ISDIR(inode->mode) && (rc = ext2_dir_empty(inode)) <= 0)
+		return rc < 0 ? rc : -ENOTEMPTY;
+	if ((rc = ext2_del_entry(dir, name, len)))
+		return rc;
+	if (S_ISDIR(inode->mode)) {
+		inode->nlink = 0;
+		if (dir->nlink > 2)
+			dir->nlink--;
+		ext2_write_inode(dir);
+	} else if (inode->nlink) {
+		inode->nlink--;
+	}
+	inode->ctime = vfs_now();
+	ext2_write_inode(inode);
+	return 0;
+}
+
+int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode *inode,
+		struct inode *ndir, const char *nname, size_t nlen, struct inode *victim)
+{
+	bool is_dir = S_ISDIR(inode->mode);
+	int rc;
+
+	if (is_dir && odir != ndir && !victim && ndir->nlink >= EXT2_LINK_MAX)
+		return -EMLINK;
+	if (victim) {
+		if (S_ISDIR(victim->mode) && (rc = ext2_dir_empty(victim)) <= 0)
+			return rc < 0 ? rc : -ENOTEMPTY;
+		if ((rc = ext2_set_entry(ndir, nname, nlen, (u32)inode->ino, inode->mode)))
+			return rc;
+		if (S_ISDIR(victim->mode)) {
+			victim->nlink = 0;
+			ndir->nlink--;
+		} else if (victim->nlink) {
+			victim->nlink--;
+		}
+		victim->ctime = vfs_now();
+		ext2_write_inode(victim);
+	} else if ((rc = ext2_add_entry(ndir, nname, nlen, (u32)inode->ino, inode->mode))) {
+		return rc;
+	}
+	if ((rc = ext2_del_entry(odir, oname, olen)))
+		return rc;	/* reported by the parser; both names remain */
+	if (is_dir && odir != ndir) {
+		ext2_set_entry(inode, "..", 2, (u32)ndir->ino, S_IFDIR);
+		odir->nlink--;
+		ndir->nlink++;
+	}
+	inode->ctime = vfs_now();
+	ext2_write_inode(inode);
+	ext2_write_inode(odir);
+	if (ndir != odir)
+		ext2_write_inode(ndir);
+	return 0;
+}

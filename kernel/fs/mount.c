@@ -1,0 +1,236 @@
+/*
+ * Mounting disk filesystems, unmounting them, syncing them (on request
+ * and every few seconds from the flusher thread), and switching the root
+ * to a disk at boot (root=/dev/vda). The mount table is a list under one
+ * mutex; the tree itself is the struct mount chain in namei.c.
+ *
+ * Unmount refuses a busy filesystem: one with open files, a mount below
+ * it, or a dentry referenced by anything but the tree (a process's
+ * working directory, a walk in progress).
+ */
+#include <alloy/blkdev.h>
+#include <alloy/cmdline.h>
+#include <alloy/errno.h>
+#include <alloy/lockrank.h>
+#include <alloy/printk.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/wait.h>
+#include <alloy/vfs.h>
+
+#define FLUSH_INTERVAL_NS (5ULL * 1000000000ULL)
+
+static struct mutex mount_lock;
+static LIST_HEAD(mounts);		/* super blocks of disk mounts [mount_lock] */
+static bool mount_ready;
+
+static void mount_init_once(void)
+{
+	if (!mount_ready) {
+		mutex_init(&mount_lock, "mounts", LR_MUTEX_MOUNT);
+		mount_ready = true;
+	}
+}
+
+static int fs_create(const char *type, struct blkdev *bd, u32 flags, struct super_block **out)
+{
+	if (!strcmp(type, "ext2"))
+		return ext2_mount(bd, flags, out);
+	return -ENODEV;		/* as Linux: unknown filesystem type */
+}
+
+int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct path *at)
+{
+	struct path src;
+	struct super_block *sb;
+	int rc = vfs_walk(NULL, source, LOOKUP_FOLLOW, &src);
+
+	if (rc)
+		return rc;
+	struct inode *i = src.dentry->inode;
+	struct blkdev *bd = S_ISBLK(i->mode) ? blkdev_by_dev(i->rdev) : NULL;
+	path_put(&src);
+	if (!S_ISBLK(i->mode))
+		return -ENOTBLK;
+	if (!bd)
+		return -ENXIO;
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	list_for_each_entry(sb, &mounts, link) {
+		if (sb->dev == bd->dev) {
+			mutex_unlock(&mount_lock);
+			return -EBUSY;	/* one mount per disk */
+		}
+	}
+	rc = fs_create(type, bd, flags, &sb);
+	if (!rc && (rc = vfs_mount(sb, at))) {
+		sb->sop->put_super(sb);
+		dentry_put(sb->root);
+		kfree(sb);
+	}
+	if (!rc)
+		list_add_tail(&sb->link, &mounts);
+	mutex_unlock(&mount_lock);
+	return rc;
+}
+
+/* Are the dentries of sb held by nothing but the tree (and the mount)? */
+static bool tree_idle(struct dentry *d, bool root)
+{
+	struct dentry *c;
+	int children = 0;
+
+	list_for_each_entry(c, &d->children, sibling) {
+		if (c->mounted || !tree_idle(c, false))
+			return false;
+		children++;
+	}
+	return atomic_read(&d->refcount) == children + (root ? 2 : 1);
+}
+
+/* Drops every dentry below d (bottom up), evicting their inodes. */
+static void prune(struct dentry *d)
+{
+	while (!list_empty(&d->children)) {
+		struct dentry *c = list_first_entry(&d->children, struct dentry, sibling);
+		prune(c);
+		d_delete(c);
+	}
+}
+
+int vfs_umount(const struct path *p)
+{
+	struct mount *m = p->mnt;
+	struct super_block *sb = p->dentry->sb;
+	int rc = 0;
+
+	if (p->dentry != m->root)
+		return -EINVAL;		/* not a mount point */
+	if (!m->parent)
+		return -EBUSY;		/* the root */
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	mutex_lock(&sb->ns_lock);
+	/* p itself holds a reference on the root. */
+	atomic_dec(&p->dentry->refcount);
+	bool idle = atomic_read(&sb->nr_open) == 0 && tree_idle(sb->root, true);
+	atomic_inc(&p->dentry->refcount);
+	if (!idle) {
+		rc = -EBUSY;
+	} else {
+		m->mountpoint->mounted = NULL;
+		prune(sb->root);
+	}
+	mutex_unlock(&sb->ns_lock);
+	if (!rc) {
+		list_del(&sb->link);
+		if (sb->sop && sb->sop->put_super)
+			sb->sop->put_super(sb);
+		dentry_put(m->mountpoint);
+		dentry_put(m->root);	/* the mount's; the caller's path holds one */
+		/* The root dentry goes with the caller's path; sb->root's ref too. */
+		dentry_put(sb->root);
+		kfree(m);
+	}
+	mutex_unlock(&mount_lock);
+	return rc;
+}
+
+int vfs_sync_all(void)
+{
+	struct super_block *sb;
+	int first = 0;
+
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	list_for_each_entry(sb, &mounts, link) {
+		int rc = sb->sop && sb->sop->sync ? sb->sop->sync(sb) : 0;
+		if (rc && !first)
+			first = rc;
+	}
+	mutex_unlock(&mount_lock);
+	return first;
+}
+
+int vfs_sync_fs(struct super_block *sb)
+{
+	if (!sb || !sb->sop || !sb->sop->sync)
+		return 0;
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	int rc = sb->sop->sync(sb);
+	mutex_unlock(&mount_lock);
+	return rc;
+}
+
+static void flusher(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		u64 left = FLUSH_INTERVAL_NS;
+		while ((left = schedule_timeout(left)))
+			;
+		vfs_sync_all();
+	}
+}
+
+void vfs_start_flusher(void)
+{
+	mount_init_once();
+	if (!kthread_create(flusher, NULL, "flush"))
+		pr_warn("vfs: no flusher thread: dirty pages wait for sync\n");
+}
+
+/* root=/dev/vdX: the disk becomes /, the boot /dev moves onto it. */
+int vfs_mount_root(void)
+{
+	const char *dev = cmdline_get("root");
+	struct super_block *sb;
+	struct path devdir, newdev;
+
+	if (!dev)
+		return 0;
+	const char *name = !strncmp(dev, "/dev/", 5) ? dev + 5 : dev;
+	struct blkdev *bd = blkdev_find(name);
+	if (!bd) {
+		pr_err("vfs: root=%s: no such disk; staying on the initramfs\n", dev);
+		return -ENODEV;
+	}
+	mount_init_once();
+	int rc = ext2_mount(bd, cmdline_has("ro") ? SB_RDONLY : 0, &sb);
+	if (rc) {
+		pr_err("vfs: root=%s: cannot mount (%d); staying on the initramfs\n", dev, rc);
+		return rc;
+	}
+	rc = vfs_walk(NULL, "/dev", 0, &devdir);
+	struct path old = vfs_root();
+	if (!rc)
+		rc = vfs_mount(sb, NULL);	/* the new root */
+	if (rc) {
+		path_put(&old);
+		return rc;
+	}
+	mutex_lock(&mount_lock);
+	list_add_tail(&sb->link, &mounts);
+	mutex_unlock(&mount_lock);
+	/* The boot /dev (memfs) is mounted on the new root's /dev. */
+	struct mount *devm = devdir.mnt;	/* the walk entered the /dev mount */
+	if (vfs_walk(NULL, "/dev", 0, &newdev) == 0 || (vfs_mkdir(NULL, "/dev", 0755) == 0 &&
+							 vfs_walk(NULL, "/dev", 0, &newdev) == 0)) {
+		if (devm->mountpoint && !newdev.dentry->mounted) {
+			devm->mountpoint->mounted = NULL;
+			dentry_put(devm->mountpoint);
+			devm->mountpoint = dentry_get(newdev.dentry);
+			devm->parent = newdev.mnt;
+			newdev.dentry->mounted = devm;
+		}
+		path_put(&newdev);
+	} else {
+		pr_warn("vfs: root=%s has no /dev and it cannot be made\n", dev);
+	}
+	path_put(&devdir);
+	path_put(&old);
+	pr_info("vfs: root is %s (ext2)\n", dev);
+	return 0;
+}

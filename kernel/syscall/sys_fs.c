@@ -1,0 +1,162 @@
+/*
+ * Filesystem-wide syscalls: mount, umount2, statfs/fstatfs and the
+ * write-back family (sync, syncfs, fsync, fdatasync).
+ */
+#include <alloy/errno.h>
+#include <alloy/mm.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/syscall.h>
+#include <alloy/uaccess.h>
+#include "sysfs.h"
+
+#define MS_RDONLY 1
+#define MS_NOSUID 2
+#define MS_NODEV 4
+#define MS_NOEXEC 8
+#define MS_REMOUNT 32
+#define MS_NOATIME 1024
+#define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_SILENT 32768
+#define MS_MGC_MASK 0xffff0000u		/* old magic in the high half */
+#define MNT_FORCE 1
+#define MNT_DETACH 2
+#define MNT_EXPIRE 4
+#define UMOUNT_NOFOLLOW 8
+
+#define RAMFS_MAGIC 0x858458f6
+
+long sys_mount(SYSARGS)
+{
+	u32 flags = (u32)a3;
+	char *src = NULL, *type = NULL;
+	struct path at;
+	long rc;
+
+	if (current_proc()->uid[1] != 0)
+		return -EPERM;
+	if ((flags & MS_MGC_MASK) == 0xc0ed0000u)
+		flags &= ~MS_MGC_MASK;
+	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE))
+		return -EINVAL;		/* only new mounts of a disk */
+	if ((rc = getname(a0, &src, false)) || (rc = getname(a2, &type, false)))
+		goto out;
+	if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &at)))
+		goto out;
+	rc = vfs_mount_dev(src, type, flags & MS_RDONLY ? SB_RDONLY : 0, &at);
+	path_put(&at);
+out:
+	kfree(src);
+	kfree(type);
+	return rc;
+}
+
+long sys_umount2(SYSARGS)
+{
+	struct path p;
+	long rc;
+
+	if (current_proc()->uid[1] != 0)
+		return -EPERM;
+	if (a1 & ~(u64)(MNT_FORCE | UMOUNT_NOFOLLOW))
+		return -EINVAL;		/* no lazy or expiring unmounts */
+	rc = at_walk((u64)AT_FDCWD, a0, 0, a1 & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+	if (rc)
+		return rc;
+	rc = vfs_umount(&p);
+	path_put(&p);
+	return rc;
+}
+
+/* struct statfs of x86-64 Linux */
+struct linux_statfs {
+	s64 f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	s32 f_fsid[2];
+	s64 f_namelen, f_frsize, f_flags, f_spare[4];
+};
+
+static long do_statfs(struct super_block *sb, u64 ubuf)
+{
+	struct kstatfs st;
+	struct linux_statfs out;
+	int rc = 0;
+
+	if (sb->sop && sb->sop->statfs) {
+		rc = sb->sop->statfs(sb, &st);
+	} else {	/* memory filesystems: memory is their size */
+		u64 free = page_alloc_free_count();
+		st = (struct kstatfs){ .type = RAMFS_MAGIC, .bsize = PAGE_SIZE,
+				       .frsize = PAGE_SIZE, .blocks = page_alloc_total_count(),
+				       .bfree = free, .bavail = free, .namelen = NAME_MAX };
+	}
+	if (rc)
+		return rc;
+	memset(&out, 0, sizeof(out));
+	out.f_type = (s64)st.type;
+	out.f_bsize = (s64)st.bsize;
+	out.f_blocks = (s64)st.blocks;
+	out.f_bfree = (s64)st.bfree;
+	out.f_bavail = (s64)st.bavail;
+	out.f_files = (s64)st.files;
+	out.f_ffree = (s64)st.ffree;
+	out.f_fsid[0] = (s32)sb->dev;
+	out.f_namelen = (s64)st.namelen;
+	out.f_frsize = (s64)st.frsize;
+	out.f_flags = (s64)((sb->flags & SB_RDONLY ? MS_RDONLY : 0) | 0x20 /* ST_VALID */);
+	return copy_to_user((void *)ubuf, &out, sizeof(out)) ? -EFAULT : 0;
+}
+
+long sys_statfs(SYSARGS)
+{
+	struct path p;
+	long rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW, &p);
+
+	if (rc)
+		return rc;
+	rc = do_statfs(p.dentry->sb, a1);
+	path_put(&p);
+	return rc;
+}
+
+long sys_fstatfs(SYSARGS)
+{
+	struct file *f = fget(a0);
+
+	if (!f)
+		return -EBADF;
+	long rc = f->inode && f->inode->sb ? do_statfs(f->inode->sb, a1) : -EINVAL;
+	file_put(f);
+	return rc;
+}
+
+long sys_sync(SYSARGS)
+{
+	vfs_sync_all();
+	return 0;		/* sync(2) cannot fail */
+}
+
+long sys_syncfs(SYSARGS)
+{
+	struct file *f = fget(a0);
+
+	if (!f)
+		return -EBADF;
+	long rc = f->inode ? vfs_sync_fs(f->inode->sb) : 0;
+	file_put(f);
+	return rc;
+}
+
+static long do_fsync(u64 fd, bool datasync)
+{
+	struct file *f = fget(fd);
+
+	if (!f)
+		return -EBADF;
+	long rc = f->fop && f->fop->fsync ? f->fop->fsync(f, datasync) : 0;
+	file_put(f);
+	return rc;
+}
+
+long sys_fsync(SYSARGS) { return do_fsync(a0, false); }
+long sys_fdatasync(SYSARGS) { return do_fsync(a0, true); }
