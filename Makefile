@@ -319,7 +319,9 @@ test-system: kernel $(XTASK) rootfs rootfs-test
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@for s in 1 4; do \
 		echo "system: FFI=$(FFI) -smp $$s"; \
+		disks=$(BUILD)/disks/sys-ffi$(FFI)-smp$$s; scripts/mkdisks.sh $$disks; \
 		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
+			--disk $$disks/vda.img --disk $$disks/vdb.img --disk $$disks/vdc.img \
 			--module $(ROOTFS_TEST) --mem $(MEM) --append 'init=/sbin/runner panic_exit' \
 			--timeout $(KTEST_TIMEOUT) --name sys-ffi$(FFI)-smp$$s \
 			--mark 'scheduler running on' \
@@ -327,6 +329,10 @@ test-system: kernel $(XTASK) rootfs rootfs-test
 			--log $(BUILD)/logs/system-ffi$(FFI)-smp$$s.log > /dev/null || true; \
 		grep -h '^\(ok\|not ok\)' $(RESULTS)/system-ffi$(FFI)-smp$$s.tap | \
 			sed 's/^/  /'; \
+		out=$(RESULTS)/ext2img-ffi$(FFI)-smp$$s.tap; : > $$out; \
+		scripts/check-ext2-image.sh $$disks/vda.img ext2-vda-ffi$(FFI)-smp$$s $$out --keep; \
+		scripts/check-ext2-image.sh $$disks/vdc.img ext2-vdc-ffi$(FFI)-smp$$s $$out; \
+		rm -f $$disks/vda.img; \
 	done
 	@echo "tty: FFI=$(FFI)"
 	@python3 scripts/test-tty.py $(XTASK) $(KBIN) $(KELF) $(ROOTFS) \

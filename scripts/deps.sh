@@ -25,6 +25,8 @@ have python3 || need="$need python3"
 have musl-gcc || need="$need musl-tools"
 # the guest's shell and tools
 [ -x /bin/busybox ] || need="$need busybox-static"
+# ext2 images and the host's oracles for them (mke2fs, e2fsck, debugfs)
+have mke2fs && have e2fsck && have debugfs || need="$need e2fsprogs"
 # real archives for the cpio reader tests
 have cpio || need="$need cpio"
 # ASan/UBSan runtimes for the host tests come with gcc's libasan/libubsan
