@@ -152,25 +152,25 @@ def seed(op, a, b, payload):
         f.write(data[:8192])
     count += 1
 
-for path in imgs:
+def cut(path):
     try:
         img = open(path, 'rb').read()
     except OSError:
-        continue
+        return
     if len(img) < 2048:
-        continue
+        return
     sb = img[1024:2048]
     u32 = lambda b, o: struct.unpack_from('<I', b, o)[0]
     u16 = lambda b, o: struct.unpack_from('<H', b, o)[0]
     seed(0, 0, len(img), sb)
     if u16(sb, 56) != 0xEF53 or u32(sb, 24) > 2:
-        continue
+        return
     bs = 1024 << u32(sb, 24)
     blk = lambda n: img[n * bs:(n + 1) * bs] if (n + 1) * bs <= len(img) else b''
     fdb, bpg, ipg = u32(sb, 20), u32(sb, 32), u32(sb, 40)
     isz = u16(sb, 88) if u32(sb, 76) >= 1 else 128
     if bpg == 0 or ipg == 0 or isz == 0:
-        continue
+        return
     groups = -(-(u32(sb, 4) - fdb) // bpg)
     gdt = img[(fdb + 1) * bs:(fdb + 1) * bs + 32 * groups]
     for g in range(min(groups, 8)):
@@ -179,7 +179,7 @@ for path in imgs:
         seed(6, g, 0x1234 << 8, sb + gd)
         seed(6 | 0x80, g, 0x20 << 8, sb + gd)
     if len(gdt) < 32:
-        continue
+        return
     itab = u32(gdt, 8)
     for ino in range(1, min(ipg, 24) + 1):
         off = itab * bs + (ino - 1) * isz
@@ -206,6 +206,13 @@ for path in imgs:
     p = bs // 4
     for n in (0, 11, 12, 12 + p, 12 + p + p * p, 12 + p + p * p + p ** 3):
         seed(4, 0x80000000, n, sb)
+
+for path in imgs:
+    # A corrupt image is cut as far as it goes.
+    try:
+        cut(path)
+    except (struct.error, IndexError, ValueError, OSError):
+        pass
 print('fuzz-ext2: %d seeds cut from %d images' % (count, len(imgs)))
 EOF
 fi
