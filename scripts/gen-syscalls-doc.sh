@@ -41,10 +41,9 @@ lchown	implemented	as chown
 fchownat	implemented	as chown
 utimensat	implemented	UTIME_NOW, UTIME_OMIT
 renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
-fsync	partial	a no-op: memory is the only storage
-fdatasync	partial	a no-op: memory is the only storage
-sync	partial	a no-op: memory is the only storage
-syncfs	partial	a no-op: memory is the only storage
+fdatasync	partial	the same as fsync (block maps are written too)
+mount	partial	new mounts of an ext2 disk only: no MS_REMOUNT, MS_BIND, MS_MOVE; other flags but MS_RDONLY ignored
+umount2	partial	no MNT_DETACH or MNT_EXPIRE (EINVAL); MNT_FORCE ignored
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
 mmap	partial	anonymous MAP_PRIVATE/MAP_SHARED (MAP_SHARED is copied on fork like MAP_PRIVATE), MAP_FIXED, hints; no file mappings
 munmap	implemented	splits VMAs and frees their pages

@@ -100,6 +100,8 @@ struct inode_ops {
 		      struct inode *ndir, const char *nname, size_t nlen, struct inode *victim);
 	int (*readlink)(struct inode *inode, char *buf, size_t len);
 	int (*truncate)(struct inode *inode, u64 size);
+	/* Optional: 512-byte blocks the inode holds (default: its pages). */
+	u64 (*blocks)(struct inode *inode);
 	/* Optional: the VFS changed mode, owner or times (inode->lock held). */
 	void (*write_inode)(struct inode *inode);
 	void (*evict)(struct inode *inode);	/* last reference gone */
@@ -213,6 +215,8 @@ void inode_put(struct inode *i);
 struct timespec64 vfs_now(void);
 /* After changing an inode's attributes (inode->lock held): tell its fs. */
 void inode_changed(struct inode *i);
+/* st_blocks: 512-byte blocks in use. */
+u64 inode_blocks(struct inode *i);
 /* 0, or -EROFS if sb is mounted read-only. */
 int vfs_writable(const struct super_block *sb);
 struct dentry *dentry_get(struct dentry *d);

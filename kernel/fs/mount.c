@@ -124,14 +124,22 @@ int vfs_umount(const struct path *p)
 	}
 	mutex_unlock(&sb->ns_lock);
 	if (!rc) {
+		/* The root inode goes now, while the filesystem exists; the root
+		 * dentry lives on, empty and dead, until the caller's path lets
+		 * go of it. */
+		struct dentry *root = sb->root;
+		struct inode *ri = root->inode;
+		root->inode = NULL;
+		root->dead = true;
+		inode_put(ri);
 		list_del(&sb->link);
 		if (sb->sop && sb->sop->put_super)
 			sb->sop->put_super(sb);
 		dentry_put(m->mountpoint);
-		dentry_put(m->root);	/* the mount's; the caller's path holds one */
-		/* The root dentry goes with the caller's path; sb->root's ref too. */
-		dentry_put(sb->root);
+		dentry_put(m->root);	/* the mount's */
+		dentry_put(root);	/* the super block's */
 		kfree(m);
+		kfree(sb);
 	}
 	mutex_unlock(&mount_lock);
 	return rc;

@@ -264,3 +264,8 @@ int vfs_writable(const struct super_block *sb)
 {
 	return sb->flags & SB_RDONLY ? -EROFS : 0;
 }
+
+u64 inode_blocks(struct inode *i)
+{
+	return i->iop && i->iop->blocks ? i->iop->blocks(i) : i->pages.nr_pages * 8;
+}

@@ -281,7 +281,7 @@ long stat_inode(struct inode *i, u64 ubuf)
 		.dev = linux_dev(i->sb ? i->sb->dev : 0), .ino = i->ino, .nlink = i->nlink,
 		.mode = i->mode, .uid = i->uid, .gid = i->gid, .rdev = linux_dev(i->rdev),
 		.size = (s64)i->size, .blksize = 4096,
-		.blocks = (s64)(i->pages.nr_pages * 8),
+		.blocks = (s64)inode_blocks(i),
 		.atime = (u64)i->atime.sec, .atime_ns = (u64)i->atime.nsec,
 		.mtime = (u64)i->mtime.sec, .mtime_ns = (u64)i->mtime.nsec,
 		.ctime = (u64)i->ctime.sec, .ctime_ns = (u64)i->ctime.nsec,
@@ -363,7 +363,7 @@ long sys_statx(SYSARGS)
 	struct statx sx = {
 		.mask = 0x7ff, .blksize = 4096, .nlink = i->nlink, .uid = i->uid, .gid = i->gid,
 		.mode = (u16)i->mode, .ino = i->ino, .size = i->size,
-		.blocks = i->pages.nr_pages * 8,
+		.blocks = inode_blocks(i),
 		.atime = { i->atime.sec, (u32)i->atime.nsec, 0 },
 		.ctime = { i->ctime.sec, (u32)i->ctime.nsec, 0 },
 		.mtime = { i->mtime.sec, (u32)i->mtime.nsec, 0 },

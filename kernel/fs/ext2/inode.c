@@ -32,7 +32,7 @@ static struct inode *icache_find(struct ext2_fs *fs, u32 ino, bool *dying)
 	struct inode *found = NULL;
 
 	*dying = false;
-	spin_lock(&fs->icache_lock);
+	unsigned long ifl = spin_lock_irqsave(&fs->icache_lock);
 	list_for_each_entry(ei, &fs->icache[ino % EXT2_ICACHE_BUCKETS], hash) {
 		if (ei->inode->ino != ino)
 			continue;
@@ -45,7 +45,7 @@ static struct inode *icache_find(struct ext2_fs *fs, u32 ino, bool *dying)
 			*dying = true;
 		break;
 	}
-	spin_unlock(&fs->icache_lock);
+	spin_unlock_irqrestore(&fs->icache_lock, ifl);
 	return found;
 }
 
@@ -84,7 +84,7 @@ struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i)
 	struct ext2_inode_info *ei = EXT2_I(i), *o;
 	struct inode *won = i;
 
-	spin_lock(&fs->icache_lock);
+	unsigned long ifl = spin_lock_irqsave(&fs->icache_lock);
 	list_for_each_entry(o, &fs->icache[i->ino % EXT2_ICACHE_BUCKETS], hash) {
 		if (o->inode->ino == i->ino && atomic_read(&o->inode->refcount) > 0) {
 			inode_get(o->inode);
@@ -94,7 +94,7 @@ struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i)
 	}
 	if (won == i)
 		list_add(&ei->hash, &fs->icache[i->ino % EXT2_ICACHE_BUCKETS]);
-	spin_unlock(&fs->icache_lock);
+	spin_unlock_irqrestore(&fs->icache_lock, ifl);
 	if (won != i)
 		inode_put(i);
 	return won;
@@ -415,9 +415,9 @@ static void ext2_evict(struct inode *i)
 
 	if (!ei)
 		return;
-	spin_lock(&fs->icache_lock);
+	unsigned long ifl = spin_lock_irqsave(&fs->icache_lock);
 	list_del_init(&ei->hash);
-	spin_unlock(&fs->icache_lock);
+	spin_unlock_irqrestore(&fs->icache_lock, ifl);
 	if (S_ISFIFO(i->mode))
 		fifo_evict(i);
 	bool rw = !(i->sb->flags & SB_RDONLY);
@@ -476,7 +476,13 @@ static int ext2_readlink(struct inode *i, char *buf, size_t len)
 
 static int ext2_vfs_truncate(struct inode *i, u64 size);
 
+static u64 ext2_blocks(struct inode *i)
+{
+	return EXT2_I(i)->blocks512;
+}
+
 const struct inode_ops ext2_iops = {
+	.blocks = ext2_blocks,
 	.lookup = ext2_lookup,
 	.mknod = ext2_mknod,
 	.link = ext2_link,

@@ -196,7 +196,7 @@ static int ext2_statfs(struct super_block *sb, struct kstatfs *st)
 /* The next cached inode after `after` (NULL: the first) with a reference. */
 static struct inode *icache_next(struct ext2_fs *fs, u32 *bucket, struct ext2_inode_info *after)
 {
-	spin_lock(&fs->icache_lock);
+	unsigned long ifl = spin_lock_irqsave(&fs->icache_lock);
 	struct list_head *pos = after ? after->hash.next : fs->icache[*bucket].next;
 	for (;;) {
 		if (pos == &fs->icache[*bucket]) {
@@ -210,12 +210,12 @@ static struct inode *icache_next(struct ext2_fs *fs, u32 *bucket, struct ext2_in
 		while (n > 0 && !atomic_cmpxchg(&ei->inode->refcount, n, n + 1))
 			n = atomic_read(&ei->inode->refcount);
 		if (n > 0) {
-			spin_unlock(&fs->icache_lock);
+			spin_unlock_irqrestore(&fs->icache_lock, ifl);
 			return ei->inode;
 		}
 		pos = pos->next;	/* being evicted: its evict writes it */
 	}
-	spin_unlock(&fs->icache_lock);
+	spin_unlock_irqrestore(&fs->icache_lock, ifl);
 	return NULL;
 }
 
