@@ -180,6 +180,7 @@ ROOTFS_TEST := $(BUILD)/rootfs-test.cpio
 .PHONY: rootfs-test
 rootfs-test: deps $(SYSTESTS) $(ROOTBIN) $(BUILD)/user/big
 	@mkdir -p $(BUILD)/rootfs-big/tests && cp $(BUILD)/user/big $(BUILD)/rootfs-big/tests/_big
+	@scripts/mkext2-small.sh $(BUILD)/rootfs-big/tests/_ext2_small.img
 	@scripts/mkrootfs.sh $(ROOTFS_TEST) $(BUILD)/rootfs-test-stage \
 		--init $(BUILD)/rootbin/init --runner $(BUILD)/rootbin/runner \
 		--tests $(BUILD)/systest --extra $(BUILD)/rootfs-big
