@@ -20,6 +20,7 @@
 
 #include <alloy/list.h>
 #include <alloy/types.h>
+#include <alloy/wait.h>
 
 #define SECTOR_SIZE 512
 #define BIO_MAX_SEGS 16
@@ -81,6 +82,20 @@ int blk_submit_wait(struct blkdev *bd, struct bio *b);
 /* Reads or writes len bytes (a multiple of 512, at most BIO_MAX_BYTES)
  * at sector from/to buf, a direct-mapped kernel buffer. */
 int blk_rw(struct blkdev *bd, u64 sector, void *buf, size_t len, bool write);
+/* Several bios in flight at once, waited for together: the counters
+ * change under the wait queue's lock, so the last completion's wake-up
+ * happens before the waiter can return and free the batch. Each bio must
+ * stay alive until bio_batch_wait returns. */
+struct bio_batch {
+	struct wait_queue wq;
+	int pending;		/* [wq.lock] */
+	int status;		/* first error [wq.lock] */
+};
+void bio_batch_init(struct bio_batch *bb);
+/* Submits b as part of bb; a submit error counts as b's status. */
+void bio_batch_add(struct blkdev *bd, struct bio_batch *bb, struct bio *b);
+/* Sleeps until every bio of bb completed; 0 or the first error. */
+int bio_batch_wait(struct bio_batch *bb);
 /* Asks the device to make completed writes durable. */
 int blk_flush(struct blkdev *bd);
 /* Number of registered disks. */

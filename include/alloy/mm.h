@@ -124,6 +124,9 @@ u64 page_alloc_free_count(void);	/* free pages */
  * sleeping caller about to fail for want of pages asks for nr first. */
 void mm_set_shrinker(u64 (*fn)(u64 nr));
 u64 mm_shrink(u64 nr);
+/* May a mapping of `pages` be promised? True if that many pages are free,
+ * after giving back cached ones if needed (the overcommit check). */
+bool mm_can_commit(u64 pages);
 u64 page_alloc_total_count(void);	/* pages ever handed to the allocator */
 void page_alloc_dump(void);		/* free blocks per order, to the console */
 

@@ -36,7 +36,13 @@ struct pcache_ops {
 	int (*readpage)(struct pcache *pc, u64 index, struct page *p);
 	/* Writes the sub-blocks of p set in mask: 0 or -errno. */
 	int (*writepage)(struct pcache *pc, u64 index, struct page *p, u16 mask);
+	/* Optional, for whole pages: n <= PCACHE_BATCH consecutive pages from
+	 * index at once, so the disk sees large requests. */
+	int (*readpages)(struct pcache *pc, u64 index, struct page **pages, unsigned int n);
+	int (*writepages)(struct pcache *pc, u64 index, struct page **pages, unsigned int n);
 };
+
+#define PCACHE_BATCH 16
 
 struct pcache {
 	spinlock_t lock;
@@ -56,6 +62,9 @@ void pcache_init(struct pcache *pc, const struct pcache_ops *ops, void *host,
  * in if it does not hold the data yet (else the caller will overwrite
  * it whole). 0, -ENOMEM, or the readpage error. */
 int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out);
+/* Reads the pages of [index, index + n) that are not cached yet, in
+ * batches (n <= PCACHE_BATCH); errors are left for pcache_get to find. */
+void pcache_readahead(struct pcache *pc, u64 index, unsigned int n);
 /* The page if cached (with a reference), else NULL; no I/O. */
 struct page *pcache_peek(struct pcache *pc, u64 index);
 void pcache_put(struct page *p);

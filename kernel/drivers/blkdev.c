@@ -125,6 +125,53 @@ static void bio_wait_end(struct bio *b)
 	spin_unlock_irqrestore(&w->wq.lock, flags);
 }
 
+void bio_batch_init(struct bio_batch *bb)
+{
+	wait_queue_init(&bb->wq, "bio-batch");
+	bb->pending = 0;
+	bb->status = 0;
+}
+
+static void bio_batch_end(struct bio *b)
+{
+	struct bio_batch *bb = b->priv;
+	unsigned long flags = spin_lock_irqsave(&bb->wq.lock);
+
+	if (b->status && !bb->status)
+		bb->status = b->status;
+	if (--bb->pending == 0)
+		wake_up_all_locked(&bb->wq);
+	spin_unlock_irqrestore(&bb->wq.lock, flags);
+}
+
+void bio_batch_add(struct blkdev *bd, struct bio_batch *bb, struct bio *b)
+{
+	unsigned long flags = spin_lock_irqsave(&bb->wq.lock);
+	bb->pending++;
+	spin_unlock_irqrestore(&bb->wq.lock, flags);
+	b->end_io = bio_batch_end;
+	b->priv = bb;
+	int rc = blk_submit(bd, b);
+	if (rc) {		/* end_io was not called: account for it here */
+		b->status = rc;
+		bio_batch_end(b);
+	}
+}
+
+static bool batch_done(struct bio_batch *bb)
+{
+	unsigned long flags = spin_lock_irqsave(&bb->wq.lock);
+	bool done = bb->pending == 0;
+	spin_unlock_irqrestore(&bb->wq.lock, flags);
+	return done;
+}
+
+int bio_batch_wait(struct bio_batch *bb)
+{
+	wait_event(bb->wq, batch_done(bb));
+	return bb->status;
+}
+
 int blk_submit_wait(struct blkdev *bd, struct bio *b)
 {
 	struct bio_waiter w = { .done = false };

@@ -75,8 +75,10 @@ static struct page *new_page(void)
 }
 
 /* Inserts a fresh page at index, or returns the one somebody else put
- * there first; with a reference either way. */
-static int insert(struct pcache *pc, u64 index, struct page **out)
+ * there first; with a reference either way. A fresh page is returned
+ * busy when busy is set (the caller fills it). */
+static int insert_page(struct pcache *pc, u64 index, struct page **out, bool busy,
+		       bool *fresh)
 {
 	struct page *p = new_page();
 	if (!p)
@@ -85,11 +87,13 @@ static int insert(struct pcache *pc, u64 index, struct page **out)
 	spin_lock(&pc->lock);
 	struct page *old = page_tree_lookup(&pc->tree, index);
 	int rc = 0;
+	*fresh = false;
 	if (old) {
 		page_get(old);
 		*out = old;
 	} else if ((rc = page_tree_insert(&pc->tree, index, p)) == 0) {
-		p->flags |= PG_CACHE;
+		p->flags |= PG_CACHE | (busy ? PG_BUSY : 0);
+		*fresh = true;
 		p->pc = pc;
 		p->index = index;
 		p->dirty_blocks = 0;
@@ -121,7 +125,8 @@ int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out)
 	struct page *p = pcache_peek(pc, index);
 	int rc;
 
-	if (!p && (rc = insert(pc, index, &p)))
+	bool fresh;
+	if (!p && (rc = insert_page(pc, index, &p, false, &fresh)))
 		return rc;
 	if (!fill || (__atomic_load_n(&p->flags, __ATOMIC_ACQUIRE) & PG_UPTODATE)) {
 		*out = p;
@@ -144,6 +149,40 @@ int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out)
 	}
 	*out = p;
 	return 0;
+}
+
+void pcache_readahead(struct pcache *pc, u64 index, unsigned int n)
+{
+	struct page *pages[PCACHE_BATCH];
+	unsigned int got = 0;
+
+	if (!pc->ops->readpages || n > PCACHE_BATCH)
+		return;
+	/* The run of pages from index that nobody has cached yet. */
+	for (unsigned int k = 0; k < n; k++) {
+		struct page *p;
+		bool fresh;
+		if (insert_page(pc, index + k, &p, true, &fresh))
+			break;
+		if (!fresh) {
+			pcache_put(p);
+			break;
+		}
+		pages[got++] = p;
+	}
+	if (!got)
+		return;
+	int rc = pc->ops->readpages(pc, index, pages, got);
+	unsigned long fl = spin_lock_irqsave(&pc->lock);
+	for (unsigned int k = 0; k < got; k++) {
+		if (!rc)
+			pages[k]->flags |= PG_UPTODATE;
+		pages[k]->flags &= ~PG_BUSY;
+	}
+	spin_unlock_irqrestore(&pc->lock, fl);
+	wake_up_all(&pc->io_wait);
+	for (unsigned int k = 0; k < got; k++)
+		pcache_put(pages[k]);
 }
 
 void pcache_put(struct page *p)
@@ -229,6 +268,50 @@ static int write_one(struct pcache *pc, struct page *p)
 	return rc;
 }
 
+/* Writes the whole-page-dirty run that starts with p (referenced) in one
+ * writepages call; returns how many pages it took, 0 if p does not
+ * qualify, or the error. */
+static int write_run(struct pcache *pc, struct page *p, u64 index, u64 to)
+{
+	struct page *run[PCACHE_BATCH];
+	unsigned int n = 0;
+
+	if (!pc->ops->writepages)
+		return 0;
+	run[n++] = p;
+	page_get(p);
+	while (n < PCACHE_BATCH && index + n < to) {
+		struct page *q = pcache_peek(pc, index + n);
+		if (!q)
+			break;
+		if (!(__atomic_load_n(&q->flags, __ATOMIC_ACQUIRE) & PG_DIRTY)) {
+			pcache_put(q);
+			break;
+		}
+		run[n++] = q;
+	}
+	for (unsigned int k = 0; k < n; k++)
+		page_lock(pc, run[k]);
+	/* Only pages still dirty as a whole and still cached may go. */
+	unsigned int ok = 0;
+	unsigned long fl = spin_lock_irqsave(&pc->lock);
+	while (ok < n && (run[ok]->flags & PG_CACHE) && (run[ok]->flags & PG_DIRTY) &&
+	       run[ok]->dirty_blocks == pc->all_blocks)
+		clear_dirty(pc, run[ok], pc->all_blocks), ok++;
+	spin_unlock_irqrestore(&pc->lock, fl);
+	int rc = ok ? pc->ops->writepages(pc, index, run, ok) : 0;
+	for (unsigned int k = 0; k < n; k++) {
+		if (rc && k < ok) {
+			pcache_mark_dirty(run[k], pc->all_blocks);	/* nothing is lost */
+			if (!pc->wb_error)
+				pc->wb_error = rc;
+		}
+		page_unlock(pc, run[k]);
+		pcache_put(run[k]);
+	}
+	return rc ? rc : (int)ok;
+}
+
 int pcache_writeback(struct pcache *pc, u64 from, u64 to)
 {
 	int first = 0;
@@ -236,7 +319,14 @@ int pcache_writeback(struct pcache *pc, u64 from, u64 to)
 	struct page *p;
 
 	while (index < to && (p = next_dirty(pc, &index, to))) {
-		int rc = write_one(pc, p);
+		int rc = write_run(pc, p, index, to);
+		if (rc > 0) {
+			pcache_put(p);
+			index += (u64)rc;
+			continue;
+		}
+		if (!rc)
+			rc = write_one(pc, p);
 		pcache_put(p);
 		if (rc && !first)
 			first = rc;

@@ -362,3 +362,16 @@ u64 mm_shrink(u64 nr)
 
 	return fn ? fn(nr) : 0;
 }
+
+bool mm_can_commit(u64 pages)
+{
+	u64 free = page_alloc_free_count();
+
+	if (pages <= free)
+		return true;
+	if (pages - free > page_alloc_total_count())
+		return false;	/* more than the machine: do not empty the cache */
+	while (page_alloc_free_count() < pages && mm_shrink(1024))
+		;
+	return pages <= page_alloc_free_count();
+}

@@ -47,7 +47,7 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	if (len > USER_STACK_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (len / PAGE_SIZE > page_alloc_free_count())
+	if (!mm_can_commit(len / PAGE_SIZE))
 		return -ENOMEM;
 	mutex_lock(&mm->lock);
 	if (flags & MAP_FIXED) {
@@ -124,7 +124,7 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	} else if (new_len <= old_len) {
 		ret = new_len < old_len ? vma_unmap(mm, old + new_len, old + old_len) : 0;
 		ret = ret ? ret : (long)old;
-	} else if ((new_len - old_len) / PAGE_SIZE > page_alloc_free_count()) {
+	} else if (!mm_can_commit((new_len - old_len) / PAGE_SIZE)) {
 		ret = -ENOMEM;
 	} else if (user_range(old, new_len) && old + new_len <= USER_MMAP_TOP &&
 		   vma_range_free(mm, old + old_len, old + new_len)) {

@@ -150,7 +150,7 @@ static bool brk_move(struct user_mm *mm, u64 addr)
 	if (new_end == old_end)
 		return true;
 	if (!vma_range_free(mm, old_end, new_end) ||
-	    (new_end - old_end) / PAGE_SIZE > page_alloc_free_count())
+	    !mm_can_commit((new_end - old_end) / PAGE_SIZE))
 		return false;	/* would collide, or obviously overcommit */
 	struct vma *heap = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
 	if (heap && heap->kind == VMA_HEAP && heap->end == old_end) {

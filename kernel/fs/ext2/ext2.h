@@ -55,6 +55,7 @@ struct ext2_inode_info {
 	struct pcache data;		/* regular files */
 	u32 block[EXT2_N_BLOCKS];
 	u32 flags, blocks512, file_acl, generation, dtime;
+	u32 last_block;			/* allocation goal: after this one [map] */
 	bool fast_symlink;
 };
 

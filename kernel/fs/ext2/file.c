@@ -23,7 +23,14 @@ static long ext2_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	while (done < n && *pos < i->size) {
 		u64 off = *pos % PAGE_SIZE;
 		size_t k = (size_t)MIN((u64)(n - done), MIN(PAGE_SIZE - off, i->size - *pos));
-		struct page *p;
+		struct page *p = pcache_peek(&ei->data, *pos / PAGE_SIZE);
+		if (!p) {	/* a miss: read this page and the next ones at once */
+			u64 last = (i->size - 1) / PAGE_SIZE, idx = *pos / PAGE_SIZE;
+			pcache_readahead(&ei->data, idx, (unsigned int)MIN(last - idx + 1,
+									 (u64)PCACHE_BATCH));
+		} else {
+			pcache_put(p);
+		}
 		if ((rc = pcache_get(&ei->data, *pos / PAGE_SIZE, true, &p)))
 			break;
 		rc = iob_copy_out(b, done, (u8 *)page_to_virt(p) + off, k);

@@ -51,9 +51,13 @@ static struct inode *icache_find(struct ext2_fs *fs, u32 ino, bool *dying)
 
 static int data_readpage(struct pcache *pc, u64 index, struct page *p);
 static int data_writepage(struct pcache *pc, u64 index, struct page *p, u16 mask);
+static int data_readpages(struct pcache *pc, u64 index, struct page **pages, unsigned int n);
+static int data_writepages(struct pcache *pc, u64 index, struct page **pages, unsigned int n);
 static const struct pcache_ops data_ops = {
 	.readpage = data_readpage,
 	.writepage = data_writepage,
+	.readpages = data_readpages,
+	.writepages = data_writepages,
 };
 
 /* An in-memory inode for ino with fresh ext2 state (not yet hashed). */
@@ -207,12 +211,13 @@ static int new_block(struct inode *i, bool meta, u32 *out)
 {
 	struct ext2_fs *fs = EXT2_FS(i->sb);
 	struct ext2_inode_info *ei = EXT2_I(i);
-	u32 goal = ei->block[0] ? ei->block[0] :
+	u32 goal = ei->last_block ? ei->last_block + 1 :
 		   fs->groups[(i->ino - 1) / fs->s.inodes_per_group].first_block;
 	int rc = ext2_alloc_block(fs, goal, out);
 
 	if (rc)
 		return rc;
+	ei->last_block = *out;	/* the next block of the file goes after it */
 	if (meta) {
 		struct mblock mb;
 		if ((rc = mb_zero(fs, *out, &mb))) {
@@ -358,52 +363,88 @@ int ext2_truncate_blocks(struct inode *i, u64 size)
 	return 0;
 }
 
-/* ---- file pages: a page holds 4096 / bs blocks */
+/* ---- file pages: a page holds 4096 / bs blocks. Runs of blocks that
+ * are consecutive on disk become one bio of up to 64 KiB; all the bios
+ * of a batch are in flight together. */
+
+static int pages_io(struct inode *i, u64 index, struct page **pages, unsigned int n,
+		    bool write)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u32 bpp = fs->blocks_per_page, spb = fs->bs / SECTOR_SIZE;
+	struct bio *bios = kzalloc(sizeof(struct bio) * n * bpp, GFP_KERNEL);
+	struct bio_batch bb;
+	struct bio *cur = NULL;
+	u32 next = 0;
+	int rc = 0, nb = 0;
+
+	if (!bios)
+		return -ENOMEM;
+	bio_batch_init(&bb);
+	if (!write)
+		for (unsigned int k = 0; k < n; k++)
+			memset(page_to_virt(pages[k]), 0, PAGE_SIZE);
+	mutex_lock(&ei->map);
+	for (unsigned int k = 0; k < n && !rc; k++) {
+		for (u32 j = 0; j < bpp && !rc; j++) {
+			u64 fb = (index + k) * bpp + j;
+			u32 b;
+			if (!write && fb * fs->bs >= i->size)
+				break;
+			rc = ext2_bmap(i, fb, false, &b);
+			if (rc || !b)	/* a hole, or past the end when writing */
+				continue;
+			phys_addr_t pa = page_to_phys(pages[k]) + (u64)j * fs->bs;
+			struct bio_seg *last = cur ? &cur->segs[cur->nr_segs - 1] : NULL;
+			u32 bytes = 0;
+			for (u32 s = 0; cur && s < cur->nr_segs; s++)
+				bytes += cur->segs[s].len;
+			if (cur && b == next && bytes + fs->bs <= BIO_MAX_BYTES &&
+			    (last->phys + last->len == pa || cur->nr_segs < BIO_MAX_SEGS)) {
+				if (last->phys + last->len == pa)
+					last->len += fs->bs;
+				else
+					cur->segs[cur->nr_segs++] = (struct bio_seg){ pa, fs->bs };
+			} else {
+				if (cur)
+					bio_batch_add(fs->bd, &bb, cur);
+				cur = &bios[nb++];
+				cur->op = write ? BIO_WRITE : BIO_READ;
+				cur->sector = (u64)b * spb;
+				cur->segs[0] = (struct bio_seg){ pa, fs->bs };
+				cur->nr_segs = 1;
+			}
+			next = b + 1;
+		}
+	}
+	mutex_unlock(&ei->map);
+	if (cur)
+		bio_batch_add(fs->bd, &bb, cur);
+	int io = bio_batch_wait(&bb);
+	kfree(bios);
+	return rc ? rc : io;
+}
 
 static int data_readpage(struct pcache *pc, u64 index, struct page *p)
 {
-	struct inode *i = pc->host;
-	struct ext2_fs *fs = EXT2_FS(i->sb);
-	struct ext2_inode_info *ei = EXT2_I(i);
-	u8 *d = page_to_virt(p);
-	int rc = 0;
-
-	memset(d, 0, PAGE_SIZE);
-	mutex_lock(&ei->map);
-	for (u32 k = 0; k < fs->blocks_per_page && !rc; k++) {
-		u64 n = index * fs->blocks_per_page + k;
-		u32 b;
-		if (n * fs->bs >= i->size)
-			break;
-		rc = ext2_bmap(i, n, false, &b);
-		if (!rc && b)
-			rc = blk_rw(fs->bd, (u64)b * (fs->bs / SECTOR_SIZE), d + k * fs->bs, fs->bs,
-				    false);
-	}
-	mutex_unlock(&ei->map);
-	return rc;
+	return pages_io(pc->host, index, &p, 1, false);
 }
 
 static int data_writepage(struct pcache *pc, u64 index, struct page *p, u16 mask)
 {
-	struct inode *i = pc->host;
-	struct ext2_fs *fs = EXT2_FS(i->sb);
-	struct ext2_inode_info *ei = EXT2_I(i);
-	u8 *d = page_to_virt(p);
-	int rc = 0;
-
 	(void)mask;
-	mutex_lock(&ei->map);
-	for (u32 k = 0; k < fs->blocks_per_page && !rc; k++) {
-		u64 n = index * fs->blocks_per_page + k;
-		u32 b;
-		rc = ext2_bmap(i, n, false, &b);
-		if (!rc && b)	/* unmapped: a hole or past the end */
-			rc = blk_rw(fs->bd, (u64)b * (fs->bs / SECTOR_SIZE), d + k * fs->bs, fs->bs,
-				    true);
-	}
-	mutex_unlock(&ei->map);
-	return rc;
+	return pages_io(pc->host, index, &p, 1, true);
+}
+
+static int data_readpages(struct pcache *pc, u64 index, struct page **pages, unsigned int n)
+{
+	return pages_io(pc->host, index, pages, n, false);
+}
+
+static int data_writepages(struct pcache *pc, u64 index, struct page **pages, unsigned int n)
+{
+	return pages_io(pc->host, index, pages, n, true);
 }
 
 /* ---- eviction */
