@@ -45,9 +45,10 @@ fdatasync	partial	the same as fsync (block maps are written too)
 mount	partial	new mounts of an ext2 disk only: no MS_REMOUNT, MS_BIND, MS_MOVE; other flags but MS_RDONLY ignored
 umount2	partial	no MNT_DETACH or MNT_EXPIRE (EINVAL); MNT_FORCE ignored
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
-mmap	partial	anonymous MAP_PRIVATE/MAP_SHARED (MAP_SHARED is copied on fork like MAP_PRIVATE), MAP_FIXED, hints; no file mappings
+mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is copied on fork like MAP_PRIVATE; no MAP_POPULATE, MAP_NORESERVE or huge pages; mprotect does not recheck the file's open mode
 munmap	implemented	splits VMAs and frees their pages
-mremap	partial	anonymous memory: shrink, grow in place, move (MREMAP_MAYMOVE) by moving page-table entries; no MREMAP_FIXED or MREMAP_DONTUNMAP; the range must lie in one VMA
+mremap	partial	file mappings only shrink; anonymous memory: shrink, grow in place, move (MREMAP_MAYMOVE) by moving page-table entries; no MREMAP_FIXED or MREMAP_DONTUNMAP; the range must lie in one VMA
+msync	partial	MS_SYNC writes the files back; MS_ASYNC marks the pages dirty for the flusher; MS_INVALIDATE is ignored
 madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop the pages (the range reads as zeros); other advice is accepted and ignored
 mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only

@@ -34,6 +34,7 @@ enum lock_rank {
 	LR_SHOOTDOWN = 130,	/* TLB shootdown request */
 	LR_EXT2_ICACHE = 132,	/* an ext2 filesystem's in-memory inodes */
 	LR_PCACHE = 134,	/* one page cache's tree and page states */
+	LR_MEMFS_PAGES = 136,	/* memfs files' page trees (faults look up) */
 	LR_PGTABLE = 140,	/* kernel page tables */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */

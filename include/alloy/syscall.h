@@ -107,6 +107,7 @@ long sys_statx(u64, u64, u64, u64, u64, u64);
 long sys_symlink(u64, u64, u64, u64, u64, u64);
 long sys_symlinkat(u64, u64, u64, u64, u64, u64);
 long sys_sync(u64, u64, u64, u64, u64, u64);
+long sys_msync(u64, u64, u64, u64, u64, u64);
 long sys_syncfs(u64, u64, u64, u64, u64, u64);
 long sys_fdatasync(u64, u64, u64, u64, u64, u64);
 long sys_mount(u64, u64, u64, u64, u64, u64);

@@ -13,16 +13,40 @@
 struct task;
 
 /* A range of the address space with one set of permissions. */
+/*
+ * What a file-backed VMA maps, without mm/ knowing about files: the
+ * object (an open file, referenced) hands out its cached pages
+ * (kernel/fs/mmap.c implements it for files).
+ */
+struct page;
+
+struct vm_object_ops {
+	void (*get)(void *obj);
+	void (*put)(void *obj);
+	/* Page `index` of the object with a reference; -EFAULT past its end.
+	 * shared_write: a shared mapping will write it (storage is reserved). */
+	int (*page)(void *obj, u64 index, bool shared_write, struct page **out);
+	/* A shared mapping may have written p: it must reach the storage. */
+	void (*dirty)(void *obj, struct page *p);
+	/* msync(MS_SYNC): write the object back now. */
+	int (*sync)(void *obj);
+};
+
 struct vma {
 	u64 start, end;		/* [start, end), page-aligned */
 	u32 prot;		/* UVM_READ | UVM_WRITE | UVM_EXEC */
 	u32 kind;		/* VMA_* */
+	const struct vm_object_ops *ops;	/* file-backed: the file's pages */
+	void *obj;		/* holds a reference (ops->get) */
+	u64 pgoff;		/* object page mapped at start */
+	bool shared;		/* MAP_SHARED: writes go to the object */
 };
 
 #define VMA_ANON 0
 #define VMA_IMAGE 1
 #define VMA_STACK 2
 #define VMA_HEAP 3
+#define VMA_FILE 4
 
 #define USER_STACK_TOP 0x00007ffffffff000ULL
 #define USER_STACK_MAX (8ULL << 20)	/* RLIMIT_STACK */
@@ -42,6 +66,12 @@ struct user_mm {
 struct vma *vma_find(struct user_mm *mm, u64 addr);
 bool vma_range_free(struct user_mm *mm, u64 start, u64 end);
 int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);
+/* A file-backed VMA (takes a new reference on obj). */
+int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
+		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared);
+/* msync: pages written through shared mappings in [start, end) go to
+ * their objects (and with sync, to storage); -ENOMEM for a hole. */
+int vma_sync(struct user_mm *mm, u64 start, u64 end, bool sync);
 /* Removes [start, end) from every VMA, freeing its pages. */
 int vma_unmap(struct user_mm *mm, u64 start, u64 end);
 /* Sets prot on [start, end); -ENOMEM unless VMAs cover all of it. */

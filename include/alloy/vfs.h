@@ -68,6 +68,7 @@ struct dentry;
 struct file;
 struct super_block;
 struct poll_table;
+struct page;
 
 /* Where data moves: user memory (checked) or a kernel buffer. */
 struct iobuf {
@@ -100,6 +101,12 @@ struct inode_ops {
 		      struct inode *ndir, const char *nname, size_t nlen, struct inode *victim);
 	int (*readlink)(struct inode *inode, char *buf, size_t len);
 	int (*truncate)(struct inode *inode, u64 size);
+	/* Optional (mmap): page `index` of the file's cache, referenced;
+	 * -EFAULT at or past the end. write: a shared mapping will write it,
+	 * so its storage is reserved now. */
+	int (*mmap_page)(struct inode *inode, u64 index, bool write, struct page **out);
+	/* A page of the file was written through a shared mapping. */
+	void (*mmap_dirty)(struct inode *inode, struct page *p);
 	/* Optional: 512-byte blocks the inode holds (default: its pages). */
 	u64 (*blocks)(struct inode *inode);
 	/* Optional: the VFS changed mode, owner or times (inode->lock held). */
@@ -231,6 +238,10 @@ void d_delete(struct dentry *d);
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
 struct super_block *sb_create(const char *type);
 int sb_set_root(struct super_block *sb, struct inode *root);
+
+/* mmap of files (kernel/fs/mmap.c): maps [addr, addr + len) of the
+ * current process to f from byte off; 0 or -errno. */
+int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off);
 
 /* open files (kernel/fs/file.c) */
 struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags);

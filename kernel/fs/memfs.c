@@ -5,6 +5,8 @@
  * at most a page per copy, and allocation failure is -ENOSPC for writes.
  */
 #include <alloy/errno.h>
+#include <alloy/lockrank.h>
+#include <alloy/spinlock.h>
 #include <alloy/mm.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -14,9 +16,75 @@ static const struct inode_ops memfs_iops;
 static const struct file_ops memfs_file_fops;
 static const struct file_ops memfs_link_fops;
 
+/*
+ * A file's page tree changes (insert, truncate) under memfs_pages as
+ * well as the inode mutex: a page fault, which holds the mm lock and so
+ * may not take the inode mutex, looks pages up under memfs_pages alone.
+ * Pages are refcounted: a mapping keeps a page it maps.
+ */
+static spinlock_t memfs_pages = SPINLOCK_INIT("memfs-pages", LR_MEMFS_PAGES);
+
 static void put_data_page(struct page *p)
 {
-	free_page(p);
+	page_put(p);
+}
+
+/* The page at index, inserting a zeroed one if there is none. */
+static struct page *page_at(struct inode *i, u64 index)
+{
+	unsigned long fl = spin_lock_irqsave(&memfs_pages);
+	struct page *p = page_tree_lookup(&i->pages, index);
+	spin_unlock_irqrestore(&memfs_pages, fl);
+	if (p)
+		return p;
+	struct page *n = alloc_page(GFP_ZERO);
+	if (!n)
+		return NULL;
+	fl = spin_lock_irqsave(&memfs_pages);
+	p = page_tree_lookup(&i->pages, index);	/* a racing fault? */
+	if (!p && page_tree_insert(&i->pages, index, n) == 0) {
+		p = n;
+		n = NULL;
+	}
+	spin_unlock_irqrestore(&memfs_pages, fl);
+	if (n)
+		free_page(n);
+	return p;
+}
+
+static struct page *lookup_page(struct inode *i, u64 index)
+{
+	unsigned long fl = spin_lock_irqsave(&memfs_pages);
+	struct page *p = page_tree_lookup(&i->pages, index);
+	spin_unlock_irqrestore(&memfs_pages, fl);
+	return p;	/* stays: only truncate frees, under the inode mutex */
+}
+
+static void truncate_pages(struct inode *i, u64 from)
+{
+	unsigned long fl = spin_lock_irqsave(&memfs_pages);
+	page_tree_truncate(&i->pages, from, put_data_page);
+	spin_unlock_irqrestore(&memfs_pages, fl);
+}
+
+static int memfs_mmap_page(struct inode *i, u64 index, bool write, struct page **out)
+{
+	(void)write;
+	if (index >= (__atomic_load_n(&i->size, __ATOMIC_RELAXED) + PAGE_SIZE - 1) / PAGE_SIZE)
+		return -EFAULT;
+	struct page *p = page_at(i, index);
+	if (!p)
+		return -ENOMEM;
+	unsigned long fl = spin_lock_irqsave(&memfs_pages);
+	if (page_tree_lookup(&i->pages, index) == p)
+		page_get(p);
+	else
+		p = NULL;	/* truncated in between */
+	spin_unlock_irqrestore(&memfs_pages, fl);
+	if (!p)
+		return -EFAULT;
+	*out = p;
+	return 0;
 }
 
 static int memfs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
@@ -103,8 +171,8 @@ static int memfs_truncate(struct inode *inode, u64 size)
 {
 	if (size < inode->size) {
 		u64 keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
-		page_tree_truncate(&inode->pages, keep, put_data_page);
-		struct page *last = size % PAGE_SIZE ? page_tree_lookup(&inode->pages, size / PAGE_SIZE) : NULL;
+		truncate_pages(inode, keep);
+		struct page *last = size % PAGE_SIZE ? lookup_page(inode, size / PAGE_SIZE) : NULL;
 		if (last)	/* a later grow must read zeros past the old end */
 			memset((u8 *)page_to_virt(last) + size % PAGE_SIZE, 0,
 			       PAGE_SIZE - size % PAGE_SIZE);
@@ -118,7 +186,7 @@ static void memfs_evict(struct inode *inode)
 {
 	if (S_ISFIFO(inode->mode))
 		fifo_evict(inode);
-	page_tree_truncate(&inode->pages, 0, put_data_page);
+	truncate_pages(inode, 0);
 	kfree(inode->target);
 }
 
@@ -129,6 +197,7 @@ static const struct inode_ops memfs_iops = {
 	.unlink = memfs_unlink,
 	.readlink = memfs_readlink,
 	.truncate = memfs_truncate,
+	.mmap_page = memfs_mmap_page,
 	.evict = memfs_evict,
 };
 
@@ -142,7 +211,7 @@ static long memfs_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	while (done < n && *pos < i->size) {
 		u64 off = *pos % PAGE_SIZE;
 		size_t k = (size_t)MIN((u64)(n - done), MIN(PAGE_SIZE - off, i->size - *pos));
-		struct page *p = page_tree_lookup(&i->pages, *pos / PAGE_SIZE);
+		struct page *p = lookup_page(i, *pos / PAGE_SIZE);
 		rc = p ? iob_copy_out(b, done, (u8 *)page_to_virt(p) + off, k)
 		       : iob_zero(b, done, k);	/* a hole */
 		if (rc)
@@ -167,15 +236,10 @@ static long memfs_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	while (done < n) {
 		u64 off = *pos % PAGE_SIZE;
 		size_t k = (size_t)MIN((u64)(n - done), PAGE_SIZE - off);
-		struct page *p = page_tree_lookup(&i->pages, *pos / PAGE_SIZE);
+		struct page *p = page_at(i, *pos / PAGE_SIZE);
 		if (!p) {
-			p = alloc_page(GFP_ZERO);
-			if (!p || page_tree_insert(&i->pages, *pos / PAGE_SIZE, p)) {
-				if (p)
-					free_page(p);
-				rc = -ENOSPC;
-				break;
-			}
+			rc = -ENOSPC;
+			break;
 		}
 		rc = iob_copy_in((u8 *)page_to_virt(p) + off, b, done, k);
 		if (rc)

@@ -194,6 +194,10 @@ void pcache_mark_dirty(struct page *p, u16 mask)
 {
 	struct pcache *pc = p->pc;
 	unsigned long fl = spin_lock_irqsave(&pc->lock);
+	if (!(p->flags & PG_CACHE)) {	/* truncated away while mapped */
+		spin_unlock_irqrestore(&pc->lock, fl);
+		return;
+	}
 	if (!(p->flags & PG_DIRTY)) {
 		p->flags |= PG_DIRTY;
 		pc->nr_dirty++;

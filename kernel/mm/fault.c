@@ -5,7 +5,9 @@
  * When no page can be had, only the faulting process dies, with a
  * console line naming it (DESIGN §3: user OOM is not a kernel panic).
  */
+#include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/string.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
 #include <alloy/task.h>
@@ -13,6 +15,41 @@
 
 #define SIGKILL 9
 #define SIGSEGV 11
+
+#define SIGBUS 7
+
+/*
+ * A file-backed VMA: the object's cached page is mapped itself, read-only
+ * until written, so that a shared mapping learns of each first write
+ * (the page must be written back) and a private one copies on write.
+ */
+static int file_fault(struct user_mm *mm, struct vma *v, u64 page, bool write)
+{
+	u64 index = v->pgoff + (page - v->start) / PAGE_SIZE;
+	struct page *pg;
+	int rc = v->ops->page(v->obj, index, write && v->shared, &pg);
+
+	if (rc)
+		return rc == -ENOMEM ? SIGKILL : SIGBUS;	/* past the end of the file */
+	if (write && !v->shared) {	/* a private copy straight away */
+		struct page *copy = alloc_page(GFP_KERNEL);
+		if (!copy) {
+			page_put(pg);
+			return SIGKILL;
+		}
+		memcpy(page_to_virt(copy), page_to_virt(pg), PAGE_SIZE);
+		page_put(pg);
+		pg = copy;
+	} else if (write) {
+		v->ops->dirty(v->obj, pg);
+	}
+	u32 prot = write ? v->prot : v->prot & ~UVM_WRITE;
+	if (uvm_map(&mm->vm, page, page_to_phys(pg), prot)) {
+		page_put(pg);
+		return SIGKILL;
+	}
+	return 0;
+}
 
 static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
 {
@@ -23,12 +60,19 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
 	    !(v->prot & UVM_READ))
 		return SIGSEGV;
 	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
-	if (uvm_lookup(&mm->vm, page, &prot)) {
+	phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
+	if (pa) {
 		if (!write || (prot & UVM_WRITE))
 			return SIGSEGV;	/* a real protection fault */
+		if (v->ops && v->shared) {	/* the file's own page: now written */
+			v->ops->dirty(v->obj, pfn_to_page(pa >> PAGE_SHIFT));
+			return uvm_protect(&mm->vm, page, v->prot) ? SIGKILL : 0;
+		}
 		/* copy-on-write: the VMA allows writing, the page is shared */
 		return uvm_make_private(&mm->vm, page, v->prot) ? SIGKILL : 0;
 	}
+	if (v->ops)
+		return file_fault(mm, v, page, write);
 	struct page *pg = alloc_page(GFP_ZERO);
 	if (!pg)
 		return SIGKILL;

@@ -27,7 +27,15 @@ void user_mm_destroy(struct user_mm *mm)
 {
 	if (!mm)
 		return;
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vma *v = &mm->vmas[i];
+		if (v->ops)
+			vma_sync(mm, v->start, v->end, false);
+	}
 	uvm_destroy(&mm->vm);
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (mm->vmas[i].ops)
+			mm->vmas[i].ops->put(mm->vmas[i].obj);
 	kfree(mm->vmas);
 	kfree(mm);
 }
@@ -85,6 +93,9 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 	if (!rc) {
 		memcpy(mm->vmas, src->vmas, sizeof(*mm->vmas) * (size_t)src->nr_vmas);
 		mm->nr_vmas = src->nr_vmas;
+		for (int i = 0; i < mm->nr_vmas; i++)
+			if (mm->vmas[i].ops)
+				mm->vmas[i].ops->get(mm->vmas[i].obj);
 		mm->cap = src->cap ? src->cap : 1;
 		mm->brk_start = src->brk_start;
 		mm->brk = src->brk;

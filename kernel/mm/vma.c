@@ -64,6 +64,8 @@ static int insert_at(struct user_mm *mm, int i, struct vma v)
 
 static void remove_at(struct user_mm *mm, int i)
 {
+	if (mm->vmas[i].ops)
+		mm->vmas[i].ops->put(mm->vmas[i].obj);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nr_vmas - i - 1) * sizeof(mm->vmas[0]));
 	mm->nr_vmas--;
 }
@@ -73,7 +75,22 @@ int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind)
 	if (start >= end || !vma_range_free(mm, start, end))
 		return -EINVAL;
 	return insert_at(mm, first_ending_above(mm, start),
-			 (struct vma){ start, end, prot, kind });
+			 (struct vma){ .start = start, .end = end, .prot = prot, .kind = kind });
+}
+
+/* Pages of a shared file mapping that are writable may have been
+ * written: tell the object before they are unmapped. */
+static void dirty_shared(struct user_mm *mm, const struct vma *v, u64 start, u64 end)
+{
+	unsigned int prot;
+
+	if (!v->ops || !v->shared)
+		return;
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		phys_addr_t pa = uvm_lookup(&mm->vm, va, &prot);
+		if (pa && (prot & UVM_WRITE))
+			v->ops->dirty(v->obj, pfn_to_page(pa >> PAGE_SHIFT));
+	}
 }
 
 static void free_pages_in(struct user_mm *mm, u64 start, u64 end)
@@ -85,6 +102,37 @@ static void free_pages_in(struct user_mm *mm, u64 start, u64 end)
 	}
 }
 
+int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
+		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared)
+{
+	if (start >= end || !vma_range_free(mm, start, end))
+		return -EINVAL;
+	int rc = insert_at(mm, first_ending_above(mm, start),
+			   (struct vma){ .start = start, .end = end, .prot = prot,
+					 .kind = VMA_FILE, .ops = ops, .obj = obj,
+					 .pgoff = pgoff, .shared = shared });
+	if (!rc)
+		ops->get(obj);
+	return rc;
+}
+
+int vma_sync(struct user_mm *mm, u64 start, u64 end, bool sync)
+{
+	int rc = 0;
+
+	for (int i = first_ending_above(mm, start); start < end; i++) {
+		if (i == mm->nr_vmas || mm->vmas[i].start > start)
+			return -ENOMEM;
+		struct vma *v = &mm->vmas[i];
+		u64 e = MIN(end, v->end);
+		dirty_shared(mm, v, start, e);
+		if (sync && v->ops && v->shared && !rc)
+			rc = v->ops->sync(v->obj);
+		start = e;
+	}
+	return rc;
+}
+
 /* Splits the VMA containing addr (if any) so that a VMA starts at addr. */
 static int split_at(struct user_mm *mm, u64 addr)
 {
@@ -93,10 +141,15 @@ static int split_at(struct user_mm *mm, u64 addr)
 	if (i == mm->nr_vmas || mm->vmas[i].start >= addr)
 		return 0;
 	struct vma tail = mm->vmas[i];
+	if (tail.ops)
+		tail.pgoff += (addr - tail.start) / PAGE_SIZE;
 	tail.start = addr;
 	int rc = insert_at(mm, i + 1, tail);
-	if (!rc)
+	if (!rc) {
 		mm->vmas[i].end = addr;
+		if (tail.ops)
+			tail.ops->get(tail.obj);	/* both halves hold one */
+	}
 	return rc;
 }
 
@@ -110,6 +163,7 @@ int vma_unmap(struct user_mm *mm, u64 start, u64 end)
 		return rc;
 	int i = first_ending_above(mm, start);
 	while (i < mm->nr_vmas && mm->vmas[i].start < end) {
+		dirty_shared(mm, &mm->vmas[i], mm->vmas[i].start, mm->vmas[i].end);
 		free_pages_in(mm, mm->vmas[i].start, mm->vmas[i].end);
 		remove_at(mm, i);
 	}
@@ -166,6 +220,7 @@ int vma_zap(struct user_mm *mm, u64 start, u64 end)
 {
 	if (!covered(mm, start, end))
 		return -ENOMEM;
+	vma_sync(mm, start, end, false);
 	free_pages_in(mm, start, end);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
- * Anonymous memory: mmap, munmap, mprotect. Pages come on demand
- * (kernel/mm/fault.c). A request larger than the free memory is refused
- * with -ENOMEM up front, like Linux's default overcommit heuristic.
- * File mappings come with the VFS.
+ * Memory mappings: mmap (anonymous and of files), munmap, mprotect,
+ * msync, mremap. Pages come on demand (kernel/mm/fault.c); file pages
+ * from the file's page cache (kernel/fs/mmap.c). An anonymous request
+ * larger than the free memory is refused with -ENOMEM up front, like
+ * Linux's default overcommit heuristic.
  */
 #include <alloy/errno.h>
 #include <alloy/mm.h>
@@ -10,6 +11,8 @@
 #include <alloy/syscall.h>
 #include <alloy/task.h>
 #include <alloy/user.h>
+#include <alloy/vfs.h>
+#include "sysfs.h"
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -35,20 +38,26 @@ static bool user_range(u64 addr, u64 len)
 long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 {
 	struct user_mm *mm = current_task()->mm;
+	struct file *f = NULL;
 	long ret;
 
-	(void)off;
 	if (!len || (prot & ~7ULL))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return (s64)fd < 0 ? -EBADF : -ENODEV;	/* no files yet */
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
 	if (len > USER_STACK_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!mm_can_commit(len / PAGE_SIZE))
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (!(f = fget(fd)))
+			return -EBADF;
+		if (off % PAGE_SIZE || off + len < off) {
+			file_put(f);
+			return -EINVAL;
+		}
+	} else if (!mm_can_commit(len / PAGE_SIZE)) {
 		return -ENOMEM;
+	}
 	mutex_lock(&mm->lock);
 	if (flags & MAP_FIXED) {
 		ret = user_range(addr, len) ? vma_unmap(mm, addr, addr + len) : -EINVAL;
@@ -58,10 +67,37 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 			addr = vma_find_free(mm, len);	/* the hint does not fit */
 		ret = addr ? 0 : -ENOMEM;
 	}
-	if (!ret)
+	if (!ret && f)
+		ret = file_mmap(f, addr, len, uvm_prot(prot), flags & MAP_SHARED, off);
+	else if (!ret)
 		ret = vma_add(mm, addr, addr + len, uvm_prot(prot), VMA_ANON);
 	mutex_unlock(&mm->lock);
+	if (f)
+		file_put(f);	/* the VMA holds its own reference */
 	return ret ? ret : (long)addr;
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+long sys_msync(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
+{
+	struct user_mm *mm = current_task()->mm;
+
+	(void)a3; (void)a4; (void)a5;
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~7ULL) ||
+	    ((flags & MS_SYNC) && (flags & MS_ASYNC)))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len)
+		return 0;
+	if (!user_range(addr, len))
+		return -ENOMEM;
+	mutex_lock(&mm->lock);
+	long ret = vma_sync(mm, addr, addr + len, flags & MS_SYNC);
+	mutex_unlock(&mm->lock);
+	return ret;
 }
 
 long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
@@ -121,6 +157,8 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	struct vma *v = vma_find(mm, old);
 	if (!v || v->end < old + old_len) {
 		ret = -EFAULT;
+	} else if (v->ops && new_len > old_len) {
+		ret = -EINVAL;		/* file mappings only shrink (for now) */
 	} else if (new_len <= old_len) {
 		ret = new_len < old_len ? vma_unmap(mm, old + new_len, old + old_len) : 0;
 		ret = ret ? ret : (long)old;

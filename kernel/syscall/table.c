@@ -38,6 +38,7 @@ static const syscall_fn table[NR_SYSCALLS] = {
 	[23] = sys_select,
 	[24] = sys_sched_yield,
 	[25] = sys_mremap,
+	[26] = sys_msync,
 	[28] = sys_madvise,
 	[32] = sys_dup,
 	[33] = sys_dup2,

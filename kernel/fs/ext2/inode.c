@@ -517,6 +517,39 @@ static int ext2_readlink(struct inode *i, char *buf, size_t len)
 
 static int ext2_vfs_truncate(struct inode *i, u64 size);
 
+/* mmap: the file's cached page; a shared writer gets its blocks now,
+ * since a page fault has no way to report ENOSPC later. */
+static int ext2_mmap_page(struct inode *i, u64 index, bool write, struct page **out)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u64 size = __atomic_load_n(&i->size, __ATOMIC_RELAXED);
+
+	if (index >= (size + PAGE_SIZE - 1) / PAGE_SIZE)
+		return -EFAULT;
+	if (write) {
+		int rc = 0;
+		u32 b;
+		mutex_lock(&ei->map);
+		for (u32 k = 0; k < fs->blocks_per_page && !rc; k++) {
+			u64 n = index * fs->blocks_per_page + k;
+			if (n * fs->bs < size)
+				rc = ext2_bmap(i, n, true, &b);
+		}
+		mutex_unlock(&ei->map);
+		if (rc)
+			return rc;
+		ext2_write_inode(i);
+	}
+	return pcache_get(&ei->data, index, true, out);
+}
+
+static void ext2_mmap_dirty(struct inode *i, struct page *p)
+{
+	(void)i;
+	pcache_mark_dirty(p, 1);
+}
+
 static u64 ext2_blocks(struct inode *i)
 {
 	return EXT2_I(i)->blocks512;
@@ -524,6 +557,8 @@ static u64 ext2_blocks(struct inode *i)
 
 const struct inode_ops ext2_iops = {
 	.blocks = ext2_blocks,
+	.mmap_page = ext2_mmap_page,
+	.mmap_dirty = ext2_mmap_dirty,
 	.lookup = ext2_lookup,
 	.mknod = ext2_mknod,
 	.link = ext2_link,

@@ -1,0 +1,67 @@
+/*
+ * Files as memory: an open file is the object behind a file-backed VMA
+ * (struct vm_object_ops in <alloy/user.h>), so mm/ maps a file's cached
+ * pages without knowing about files. The VMA holds a file reference; the
+ * filesystem hands out pages (inode_ops.mmap_page) and learns of pages
+ * written through shared mappings (mmap_dirty) so they get written back.
+ */
+#include <alloy/errno.h>
+#include <alloy/mm.h>
+#include <alloy/sched.h>
+#include <alloy/task.h>
+#include <alloy/user.h>
+#include <alloy/vfs.h>
+
+static void fo_get(void *obj)
+{
+	file_get(obj);
+}
+
+static void fo_put(void *obj)
+{
+	file_put(obj);
+}
+
+static int fo_page(void *obj, u64 index, bool shared_write, struct page **out)
+{
+	struct inode *i = ((struct file *)obj)->inode;
+
+	return i->iop->mmap_page(i, index, shared_write, out);
+}
+
+static void fo_dirty(void *obj, struct page *p)
+{
+	struct inode *i = ((struct file *)obj)->inode;
+
+	if (i->iop->mmap_dirty)
+		i->iop->mmap_dirty(i, p);
+}
+
+static int fo_sync(void *obj)
+{
+	struct file *f = obj;
+
+	return f->fop && f->fop->fsync ? f->fop->fsync(f, false) : 0;
+}
+
+static const struct vm_object_ops file_object_ops = {
+	.get = fo_get, .put = fo_put, .page = fo_page, .dirty = fo_dirty, .sync = fo_sync,
+};
+
+int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
+{
+	struct inode *i = f->inode;
+	u32 acc = f->flags & O_ACCMODE;
+
+	if (!i || !i->iop || !i->iop->mmap_page || (f->flags & O_PATH))
+		return -ENODEV;
+	if (off % PAGE_SIZE)
+		return -EINVAL;
+	if (acc == O_WRONLY || (shared && (prot & UVM_WRITE) && acc != O_RDWR))
+		return -EACCES;
+	if (shared && (prot & UVM_WRITE) && vfs_writable(i->sb))
+		return -EACCES;
+	struct user_mm *mm = current_task()->mm;
+	return vma_add_object(mm, addr, addr + len, prot, &file_object_ops, f, off / PAGE_SIZE,
+			      shared);
+}
