@@ -94,6 +94,10 @@ struct exec_source {
 	long (*read_at)(void *ctx, void *buf, size_t len, u64 off);
 	u64 size;
 	const char *name;
+	/* If set, whole pages of the segments are mapped from the object
+	 * (the file's page cache) on demand instead of read in. */
+	const struct vm_object_ops *obj_ops;
+	void *obj;
 };
 
 struct user_mm *user_mm_create(void);

@@ -242,6 +242,9 @@ int sb_set_root(struct super_block *sb, struct inode *root);
 /* mmap of files (kernel/fs/mmap.c): maps [addr, addr + len) of the
  * current process to f from byte off; 0 or -errno. */
 int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off);
+/* The ops that map f's pages (obj = f), or NULL if its filesystem cannot. */
+struct vm_object_ops;
+const struct vm_object_ops *file_vm_object(struct file *f);
 
 /* open files (kernel/fs/file.c) */
 struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags);

@@ -1,10 +1,13 @@
 /*
  * Loading an ELF executable into a fresh address space. It streams: the
  * header and program headers are read with read_at and handed to the
- * parser behind the FFI boundary; each PT_LOAD's file bytes are then read
- * straight into the user pages that will hold them, so the kernel heap an
- * exec uses is the program-header buffer (at most 3.5 KiB) whatever the
- * size of the file. Dynamic programs (PT_INTERP) are refused for now.
+ * parser behind the FFI boundary. A file whose filesystem can map its
+ * pages has each PT_LOAD's whole pages mapped from the page cache on
+ * demand (private, copy on write); only the pages at a segment's edges
+ * are filled at exec. Otherwise the file bytes are read straight into
+ * the user pages that will hold them. Either way the kernel heap an exec
+ * uses is the program-header buffer (at most 3.5 KiB) whatever the size
+ * of the file. Dynamic programs (PT_INTERP) are refused for now.
  */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
@@ -43,16 +46,54 @@ static unsigned int seg_prot(uint32_t flags)
 	       (flags & ELF_PF_X ? UVM_EXEC : 0);
 }
 
-/* Maps one PT_LOAD and reads its file part page by page into place. */
-static int load_segment(struct user_mm *mm, const struct exec_source *src,
-			const struct elf_load *l, u64 bias)
+/*
+ * Where segment l's whole file pages lie, [*ms, *me): those are mapped
+ * from the file's page cache on demand (copy on write). The pages around
+ * them (a first page the previous segment shares or that starts mid-page,
+ * the last page where the file part ends and the bss begins) are filled
+ * at exec. prev_end: the end of the previous segment's last page.
+ */
+static void file_range(const struct exec_source *src, const struct elf_load *l, u64 bias,
+		       u64 prev_end, u64 *ms, u64 *me)
 {
-	u64 start = l->vaddr + bias;
-	unsigned int prot;
-	int rc = user_mm_map_zero(mm, start, l->memsz, seg_prot(l->flags));
+	u64 fs = l->vaddr + bias, fe = fs + l->filesz;
 
+	*ms = *me = 0;
+	if (!src->obj_ops || !l->filesz)
+		return;
+	u64 s = ALIGN_UP(fs, PAGE_SIZE);
+	if (s < prev_end)
+		s = prev_end;		/* never the page two segments share */
+	u64 e = ALIGN_DOWN(fe, PAGE_SIZE);
+	if (s < e) {
+		*ms = s;
+		*me = e;
+	}
+}
+
+/* Maps one PT_LOAD: the pages outside its file range get their bytes now. */
+static int load_segment(struct user_mm *mm, const struct exec_source *src,
+			const struct elf_load *l, u64 bias, u64 prev_end)
+{
+	u64 start = l->vaddr + bias, ms, me;
+	unsigned int prot;
+	int rc;
+
+	file_range(src, l, bias, prev_end, &ms, &me);
+	if (ms < me) {
+		rc = user_mm_map_zero(mm, start, ms - start, seg_prot(l->flags));
+		if (!rc && start + l->memsz > me)
+			rc = user_mm_map_zero(mm, me, MIN(start + l->memsz - me, (u64)PAGE_SIZE),
+					      seg_prot(l->flags));
+	} else {
+		rc = user_mm_map_zero(mm, start, l->memsz, seg_prot(l->flags));
+	}
 	for (u64 done = 0; !rc && done < l->filesz;) {
 		u64 va = start + done;
+		if (va >= ms && va < me) {	/* from the page cache, later */
+			done = me - start;
+			continue;
+		}
 		phys_addr_t pa = uvm_lookup(&mm->vm, ALIGN_DOWN(va, PAGE_SIZE), &prot);
 		size_t off = va & (PAGE_SIZE - 1);
 		size_t n = (size_t)MIN(l->filesz - done, (u64)(PAGE_SIZE - off));
@@ -63,20 +104,36 @@ static int load_segment(struct user_mm *mm, const struct exec_source *src,
 	return rc;
 }
 
-/* The image's segments, the stack (up to RLIMIT_STACK) as VMAs. */
-static int add_vmas(struct user_mm *mm, const struct elf_image *im, u64 bias)
+/* The image's segments, the stack (up to RLIMIT_STACK) as VMAs. A segment
+ * is up to three: filled pages, pages of the file, filled and bss pages. */
+static int add_vmas(struct user_mm *mm, const struct exec_source *src,
+		    const struct elf_image *im, u64 bias)
 {
 	int rc = 0;
+	u64 prev_end = 0;
 
 	mutex_lock(&mm->lock);
 	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
 		const struct elf_load *l = &im->loads[i];
 		u64 s = ALIGN_DOWN(l->vaddr + bias, PAGE_SIZE);
-		u64 e = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
+		u64 e = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE), ms, me;
+		u32 prot = seg_prot(l->flags);
 		if (s < e && !vma_range_free(mm, s, s + PAGE_SIZE))
 			s += PAGE_SIZE;	/* a page shared with the previous segment */
-		if (s < e)
-			rc = vma_add(mm, s, e, seg_prot(l->flags), VMA_IMAGE);
+		file_range(src, l, bias, prev_end, &ms, &me);
+		if (ms < me) {
+			if (s < ms)
+				rc = vma_add(mm, s, ms, prot, VMA_IMAGE);
+			if (!rc)
+				rc = vma_add_object(mm, ms, me, prot, src->obj_ops, src->obj,
+						    (l->offset + (ms - l->vaddr - bias)) / PAGE_SIZE,
+						    false);
+			if (!rc && me < e)
+				rc = vma_add(mm, me, e, prot, VMA_IMAGE);
+		} else if (s < e) {
+			rc = vma_add(mm, s, e, prot, VMA_IMAGE);
+		}
+		prev_end = e;
 	}
 	u32 stack_prot = UVM_READ | UVM_WRITE | (im->stack_flags & ELF_PF_X ? UVM_EXEC : 0);
 	if (!rc)
@@ -201,10 +258,14 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 		rc = -ENOEXEC;
 	}
 	u64 bias = im->type == ELF_TYPE_DYN ? ET_DYN_BASE : 0;
-	for (u32 i = 0; !rc && i < im->nr_loads; i++)
-		rc = load_segment(mm, src, &im->loads[i], bias);
+	u64 prev_end = 0;
+	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
+		const struct elf_load *l = &im->loads[i];
+		rc = load_segment(mm, src, l, bias, prev_end);
+		prev_end = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
+	}
 	if (!rc)
-		rc = add_vmas(mm, im, bias);
+		rc = add_vmas(mm, src, im, bias);
 	/* where each string landed on the user stack: 16 KiB, not on ours */
 	u64 *str_at = rc ? NULL : kmalloc(2 * ARGS_MAX * sizeof(u64), GFP_KERNEL);
 	if (!rc && !str_at)

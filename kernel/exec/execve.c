@@ -213,7 +213,8 @@ static long do_execve(char *path, struct args *a)
 	if (rc)
 		return rc;
 
-	struct exec_source src = { f, file_source_read, f->inode->size, name };
+	struct exec_source src = { f, file_source_read, f->inode->size, name,
+				   file_vm_object(f), f };
 	struct user_mm *mm = user_mm_create();
 	u64 entry, sp;
 	rc = mm ? exec_load(mm, &src, a->argv, a->envp, &entry, &sp) : -ENOMEM;
@@ -264,7 +265,8 @@ struct task *user_spawn_path(const char *path, const char *const argv[],
 
 	if (vfs_open(NULL, path, O_RDONLY, 0, &f))
 		return NULL;
-	struct exec_source src = { f, file_source_read, f->inode->size, path };
+	struct exec_source src = { f, file_source_read, f->inode->size, path,
+				   file_vm_object(f), f };
 	struct task *t = S_ISREG(f->inode->mode) ? user_spawn(&src, argv, envp) : NULL;
 	file_put(f);
 	return t;

@@ -48,6 +48,13 @@ static const struct vm_object_ops file_object_ops = {
 	.get = fo_get, .put = fo_put, .page = fo_page, .dirty = fo_dirty, .sync = fo_sync,
 };
 
+const struct vm_object_ops *file_vm_object(struct file *f)
+{
+	struct inode *i = f->inode;
+
+	return i && i->iop && i->iop->mmap_page ? &file_object_ops : NULL;
+}
+
 int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
 {
 	struct inode *i = f->inode;

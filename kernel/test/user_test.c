@@ -49,7 +49,8 @@ static int run(const char *name, const char *arg)
 
 	if (!m)
 		return -1;
-	struct exec_source src = { (void *)m, module_read_at, m->end - m->start, name };
+	struct exec_source src = { .ctx = (void *)m, .read_at = module_read_at,
+				   .size = m->end - m->start, .name = name };
 	struct task *t = user_spawn(&src, argv, envp);
 	if (!t)
 		return -2;
