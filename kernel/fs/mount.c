@@ -127,6 +127,7 @@ int vfs_umount(const struct path *p)
 		list_del(&sb->link);
 		if (sb->sop && sb->sop->put_super)
 			sb->sop->put_super(sb);
+		vfs_mount_unlist(m);
 		dentry_put(m->mountpoint);
 		dentry_put(m->root);	/* the mount's; the caller's path holds one */
 		/* The root dentry goes with the caller's path; sb->root's ref too. */
