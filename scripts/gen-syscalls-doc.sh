@@ -52,6 +52,7 @@ msync	partial	MS_SYNC writes the files back; MS_ASYNC marks the pages dirty for 
 madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop the pages (the range reads as zeros); other advice is accepted and ignored
 mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
+sysinfo	partial	uptime, RAM, free RAM and process count; the loads are 0 (no load average yet), no swap, bufferram 0 (the page cache is Cached: in /proc/meminfo)
 prctl	partial	PR_SET_NAME and PR_GET_NAME only
 set_tid_address	partial	returns the tid; the address is not used (no threads yet)
 exit	partial	one thread per process, so the same as exit_group

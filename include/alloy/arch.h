@@ -70,6 +70,18 @@ u64 arch_elf_hwcap(void);
 __noreturn void arch_power_off(void);
 __noreturn void arch_restart(void);
 
+/* For /proc/cpuinfo: the CPU model (every CPU is the same model). */
+struct arch_cpu_desc {
+	char vendor[13];
+	char model_name[49];
+	u32 family, model, stepping;
+	u64 khz;			/* measured TSC rate */
+	u32 cache_kb;			/* last-level cache, 0 if unknown */
+};
+void arch_cpu_describe(struct arch_cpu_desc *d);
+/* The feature flags, space-separated with Linux's names; returns the length. */
+int arch_cpu_flags(char *buf, size_t len);
+
 /* Wall-clock seconds since 1970 from the hardware clock. */
 u64 arch_rtc_seconds(void);
 

@@ -32,6 +32,7 @@ struct cpu {
 	bool lockdep_expect;		/* ktest: record a violation, don't panic */
 	const char *lockdep_report[2];	/* names of the last recorded violation */
 	u64 ticks;			/* timer interrupts taken */
+	u64 user_ticks, sys_ticks, idle_ticks;	/* what each tick interrupted */
 	u64 switches;			/* context switches */
 	struct arch_cpu *arch;
 };

@@ -30,6 +30,8 @@ void fdt_put(struct fdtable *t);
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
 /* The file at fd with a reference, or NULL (EBADF). */
 struct file *fd_get(struct fdtable *t, int fd);
+/* The lowest open fd >= from, or -1 (for /proc/<pid>/fd). */
+int fd_next(struct fdtable *t, int from);
 int fd_close(struct fdtable *t, int fd);
 /* dup2/dup3: makes newfd refer to oldfd's file. */
 int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec);

@@ -13,6 +13,7 @@ enum lock_rank {
 	LR_MUTEX_MOUNT = 21,	/* the mount table (mount, umount, sync) */
 	LR_MUTEX_NS = 24,	/* a filesystem's namespace (dentry tree) */
 	LR_MUTEX_FPOS = 22,	/* an open file's position (getdents: then ns) */
+	LR_MUTEX_MOUNT_LIST = 23, /* every mount (/proc/mounts names paths: then ns) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_MM = 40,	/* a process's address space */

@@ -45,9 +45,11 @@ struct process {
 	bool exec_done;			/* [proc_lock] vfork: parent may go on */
 	int exit_status;		/* [proc_lock] wait status */
 	struct wait_queue child_wq;	/* wait4 and vfork sleep here */
-	struct fdtable *files;
+	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct path cwd;		/* [cwd_lock] */
+	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */
 	spinlock_t cwd_lock;
+	u64 start_ns;			/* ktime_ns() at fork */
 	u32 umask;
 	u32 uid[3], gid[3];		/* real, effective, saved; not enforced yet */
 	spinlock_t sig_lock;
@@ -82,6 +84,33 @@ void proc_vfork_release(struct process *p);
 /* Path lookups relative to the process's cwd (reference taken). */
 void proc_cwd(struct path *out);
 void proc_set_cwd(const struct path *p);
+/* execve: p now runs the program at exe (reference taken). */
+void proc_set_exe(struct process *p, const struct path *exe);
+
+/* For /proc: another process's cwd or exe (-ENOENT once gone or never
+ * set), or its fd table (NULL after exit), each with a reference. */
+int proc_path_of(struct process *p, bool exe, struct path *out);
+struct fdtable *proc_files(struct process *p);
+/* Up to max pids >= from, ascending, into out; returns how many. */
+int proc_pids(int from, int *out, int max);
+
+/* What /proc shows of a process, read as one under the tree's lock. */
+struct proc_snapshot {
+	int pid, ppid, pgid, sid;
+	char state;			/* R, S, T or Z */
+	u32 uid, gid;
+	u64 start_ns, utime_ticks, stime_ticks;
+	char comm[16];
+};
+int proc_snapshot(struct process *p, struct proc_snapshot *out);
+struct proc_counts {
+	int total;			/* processes that exist, zombies too */
+	int running;			/* runnable or running */
+	int blocked;			/* sleeping */
+	int last_pid;			/* the newest */
+	u64 forks;			/* processes created since boot */
+};
+void proc_counts(struct proc_counts *out);
 
 /* Signals to a pid (>0), a group (<-1: -pgid, 0: caller's group) or all (-1). */
 int proc_kill(int pid, int sig, int code);

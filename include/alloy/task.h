@@ -40,6 +40,7 @@ struct task {
 	struct wait_queue exit_wq;
 	bool exited;			/* [exit_wq.lock] off its CPU for good */
 	int slice;			/* ticks left in this time slice */
+	u64 utime_ticks, stime_ticks;	/* timer ticks it was caught in user/kernel mode */
 	u64 cpus_seen;			/* bit per CPU it has run on */
 	struct user_mm *mm;		/* NULL for kernel threads */
 	struct process *proc;		/* user tasks: a reference */

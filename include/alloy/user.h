@@ -5,6 +5,7 @@
 #ifndef ALLOY_USER_H
 #define ALLOY_USER_H
 
+#include <alloy/atomic.h>
 #include <alloy/compiler.h>
 #include <alloy/types.h>
 #include <alloy/mutex.h>
@@ -56,10 +57,13 @@ struct vma {
 
 struct user_mm {
 	struct arch_vm vm;
+	atomic_t users;		/* the task's, plus readers such as /proc */
 	struct mutex lock;	/* vmas, brk and the lower half's page tables */
 	struct vma *vmas;	/* sorted by start, non-overlapping */
 	int nr_vmas, cap;
 	u64 brk_start, brk;	/* the program break, above the image */
+	u64 arg_start, arg_end;	/* argv strings on the stack, set by exec */
+	u64 env_start, env_end;	/* envp strings */
 };
 
 /* VMAs (kernel/mm/vma.c); callers hold mm->lock. */
@@ -101,7 +105,18 @@ struct exec_source {
 };
 
 struct user_mm *user_mm_create(void);
+/* Drops a reference; the last one frees the address space. */
 void user_mm_destroy(struct user_mm *mm);
+/* The address space t runs in, with a reference; NULL if none (a kernel
+ * thread, or exited). task->lock orders it against task_set_mm. */
+struct user_mm *task_mm_get(struct task *t);
+/* Replaces t->mm (under task->lock); returns the old one to destroy. */
+struct user_mm *task_set_mm(struct task *t, struct user_mm *mm);
+/* Copies out of mapped pages of another address space (mm->lock taken),
+ * stopping at an unmapped page; returns the bytes copied. */
+size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len);
+/* Pages mapped (resident), for /proc; mm->lock held. */
+u64 user_mm_resident(struct user_mm *mm);
 /* fork: a copy sharing every page copy-on-write; NULL on OOM. */
 struct user_mm *user_mm_fork(struct user_mm *src);
 /* Maps fresh zeroed pages over [va, va+len) where nothing is mapped yet. */

@@ -127,6 +127,7 @@ struct super_ops {
 };
 
 #define SB_RDONLY 1		/* mount flags */
+#define SB_NOCACHE 2		/* lookups make uncached dentries (procfs) */
 
 struct file_ops {
 	long (*read)(struct file *f, struct iobuf b, size_t n, u64 *pos);
@@ -188,6 +189,7 @@ struct dentry {
 	u64 cookie;			/* getdents position in the parent */
 	u64 next_cookie;		/* for children */
 	bool dead;			/* removed from the tree */
+	bool uncached;			/* SB_NOCACHE: in no hash or child list */
 	u8 name_len;
 	char *name;			/* NUL-terminated, kmalloc'd */
 };
@@ -196,6 +198,7 @@ struct mount {
 	struct dentry *root;		/* of the mounted filesystem */
 	struct dentry *mountpoint;	/* in the parent filesystem */
 	struct mount *parent;
+	struct list_head all;		/* every mount [mount-list lock] */
 };
 
 /* A position in the tree: a dentry and the mount it was reached in. */
@@ -233,6 +236,10 @@ struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len);
 /* Links a new child (takes over the inode reference); caller holds ns_lock. */
 struct dentry *d_add(struct dentry *parent, const char *name, size_t len,
 		     struct inode *inode);
+/* A child that is in no hash or child list, for SB_NOCACHE filesystems:
+ * the caller's reference is its only one (takes over inode's). */
+struct dentry *d_alloc_uncached(struct dentry *parent, const char *name, size_t len,
+				struct inode *inode);
 /* Unhashes d and drops the tree's reference; caller holds ns_lock. */
 void d_delete(struct dentry *d);
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
@@ -287,6 +294,11 @@ int vfs_truncate(struct inode *inode, u64 size);
 /* Absolute path of p into buf; returns its length with the NUL. */
 int vfs_path_name(const struct path *p, char *buf, size_t len);
 int vfs_mount(struct super_block *sb, const struct path *at);
+/* Calls fn for every mount, oldest first, with the mount list locked
+ * (fn may take ns locks: vfs_path_name); stops at fn's first nonzero. */
+int vfs_for_each_mount(int (*fn)(void *ctx, struct mount *m), void *ctx);
+/* vfs_umount: m is going away. */
+void vfs_mount_unlist(struct mount *m);
 
 /* disk filesystems and the mount table (kernel/fs/mount.c) */
 struct blkdev;
@@ -315,6 +327,9 @@ int chrdev_open(struct inode *inode, struct file *f);
 /* The console terminal (kernel/drivers/tty.c). */
 int tty_open(struct inode *inode, struct file *f);
 void tty_init(void);
+
+/* /proc (kernel/fs/procfs.c) */
+struct super_block *procfs_create(void);
 
 /* boot: root, /dev and the initramfs (kernel/fs/initramfs.c) */
 void vfs_init(void);

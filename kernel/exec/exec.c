@@ -189,12 +189,18 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 	rc = rc ? rc : push(&s, "x86_64", 7, &plat_at);
 	get_random_bytes(rnd, sizeof(rnd));
 	rc = rc ? rc : push(&s, rnd, sizeof(rnd), &random_at);
+	u64 env_end = s.sp;
 	for (int i = envc - 1; !rc && i >= 0; i--)
 		rc = push(&s, envp[i], strlen(envp[i]) + 1, &str_envp[i]);
+	u64 env_start = s.sp;
 	for (int i = argc - 1; !rc && i >= 0; i--)
 		rc = push(&s, argv[i], strlen(argv[i]) + 1, &str_argv[i]);
 	if (rc)
 		return rc;
+	/* /proc/<pid>/cmdline and environ read these back */
+	mm->arg_start = s.sp;
+	mm->arg_end = mm->env_start = env_start;
+	mm->env_end = env_end;
 
 	u64 aux[] = {
 		AT_PHDR, im->phdr_vaddr ? im->phdr_vaddr + bias : 0, AT_PHENT, ELF_PHDR_SIZE,

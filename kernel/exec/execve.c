@@ -124,7 +124,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	struct trap_frame *tf = current_user_frame();
 
 	arch_irq_disable();
-	t->mm = mm;
+	task_set_mm(t, mm);
 	t->fs_base = 0;
 	arch_switch_user(&mm->vm, 0);
 	arch_fpu_init(t->fpu);
@@ -216,15 +216,19 @@ static long do_execve(char *path, struct args *a)
 	struct exec_source src = { f, file_source_read, f->inode->size, name,
 				   file_vm_object(f), f };
 	struct user_mm *mm = user_mm_create();
+	struct path exe = f->path;	/* for /proc/<pid>/exe */
 	u64 entry, sp;
 	rc = mm ? exec_load(mm, &src, a->argv, a->envp, &entry, &sp) : -ENOMEM;
+	path_get(&exe);
 	file_put(f);
-	if (rc) {
+	if (!rc) {
+		commit(mm, name, entry, sp);
+		proc_set_exe(current_proc(), &exe);
+	} else {
 		user_mm_destroy(mm);
-		return rc;
 	}
-	commit(mm, name, entry, sp);
-	return 0;
+	path_put(&exe);
+	return rc;
 }
 
 long sys_execve(u64 upath, u64 uargv, u64 uenvp, u64 a3, u64 a4, u64 a5)

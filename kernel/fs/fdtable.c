@@ -151,6 +151,21 @@ struct file *fd_get(struct fdtable *t, int fd)
 	return f;
 }
 
+int fd_next(struct fdtable *t, int from)
+{
+	int fd = -1;
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+
+	for (int i = MAX(from, 0); i < t->size; i++) {
+		if (t->fd[i]) {
+			fd = i;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+	return fd;
+}
+
 int fd_close(struct fdtable *t, int fd)
 {
 	struct file *f = NULL;

@@ -1,6 +1,6 @@
 /*
  * The root filesystem at boot: a memfs as `/`, a second memfs mounted on
- * /dev holding the device nodes, and the initramfs (a cpio "newc" boot
+ * /dev holding the device nodes, procfs on /proc, and the initramfs (a cpio "newc" boot
  * module) unpacked into `/`. File data is copied page by page out of the
  * module, which stays where the loader put it.
  */
@@ -127,13 +127,18 @@ static bool ends_with(const char *s, const char *suffix)
 void vfs_init(void)
 {
 	struct super_block *root = memfs_create(), *dev = memfs_create();
+	struct super_block *proc = procfs_create();
 	struct path p;
 
-	if (!root || !dev || vfs_mount(root, NULL))
+	if (!root || !dev || !proc || vfs_mount(root, NULL))
 		panic("vfs: cannot create the root filesystem");
 	if (vfs_mkdir(NULL, "/dev", 0755) || vfs_mkdir(NULL, "/tmp", 01777) ||
 	    vfs_walk(NULL, "/dev", 0, &p) || vfs_mount(dev, &p))
 		panic("vfs: cannot create /dev and /tmp");
+	path_put(&p);
+	if (vfs_mkdir(NULL, "/proc", 0555) || vfs_walk(NULL, "/proc", 0, &p) ||
+	    vfs_mount(proc, &p))
+		panic("vfs: cannot mount /proc");
 	path_put(&p);
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++)
 		if (vfs_mknod(NULL, dev_nodes[i].name, dev_nodes[i].mode, dev_nodes[i].rdev))

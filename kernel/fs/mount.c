@@ -135,6 +135,7 @@ int vfs_umount(const struct path *p)
 		list_del(&sb->link);
 		if (sb->sop && sb->sop->put_super)
 			sb->sop->put_super(sb);
+		vfs_mount_unlist(m);
 		dentry_put(m->mountpoint);
 		dentry_put(m->root);	/* the mount's */
 		dentry_put(root);	/* the super block's */
@@ -190,12 +191,32 @@ void vfs_start_flusher(void)
 		pr_warn("vfs: no flusher thread: dirty pages wait for sync\n");
 }
 
-/* root=/dev/vdX: the disk becomes /, the boot /dev moves onto it. */
+/* Moves boot mount m (/dev, /proc) onto the new root's directory where. */
+static void move_boot_mount(struct mount *m, const char *where, const char *dev)
+{
+	struct path newdir;
+
+	if (vfs_walk(NULL, where, 0, &newdir) == 0 || (vfs_mkdir(NULL, where, 0755) == 0 &&
+						       vfs_walk(NULL, where, 0, &newdir) == 0)) {
+		if (m->mountpoint && !newdir.dentry->mounted) {
+			m->mountpoint->mounted = NULL;
+			dentry_put(m->mountpoint);
+			m->mountpoint = dentry_get(newdir.dentry);
+			m->parent = newdir.mnt;
+			newdir.dentry->mounted = m;
+		}
+		path_put(&newdir);
+	} else {
+		pr_warn("vfs: root=%s has no %s and it cannot be made\n", dev, where);
+	}
+}
+
+/* root=/dev/vdX: the disk becomes /, the boot /dev and /proc move onto it. */
 int vfs_mount_root(void)
 {
 	const char *dev = cmdline_get("root");
 	struct super_block *sb;
-	struct path devdir, newdev;
+	struct path devdir, procdir;
 
 	if (!dev)
 		return 0;
@@ -212,6 +233,8 @@ int vfs_mount_root(void)
 		return rc;
 	}
 	rc = vfs_walk(NULL, "/dev", 0, &devdir);
+	if (!rc && (rc = vfs_walk(NULL, "/proc", 0, &procdir)))
+		path_put(&devdir);
 	struct path old = vfs_root();
 	if (!rc)
 		rc = vfs_mount(sb, NULL);	/* the new root */
@@ -222,22 +245,11 @@ int vfs_mount_root(void)
 	mutex_lock(&mount_lock);
 	list_add_tail(&sb->link, &mounts);
 	mutex_unlock(&mount_lock);
-	/* The boot /dev (memfs) is mounted on the new root's /dev. */
-	struct mount *devm = devdir.mnt;	/* the walk entered the /dev mount */
-	if (vfs_walk(NULL, "/dev", 0, &newdev) == 0 || (vfs_mkdir(NULL, "/dev", 0755) == 0 &&
-							 vfs_walk(NULL, "/dev", 0, &newdev) == 0)) {
-		if (devm->mountpoint && !newdev.dentry->mounted) {
-			devm->mountpoint->mounted = NULL;
-			dentry_put(devm->mountpoint);
-			devm->mountpoint = dentry_get(newdev.dentry);
-			devm->parent = newdev.mnt;
-			newdev.dentry->mounted = devm;
-		}
-		path_put(&newdev);
-	} else {
-		pr_warn("vfs: root=%s has no /dev and it cannot be made\n", dev);
-	}
+	/* The walks entered the boot /dev (memfs) and /proc mounts. */
+	move_boot_mount(devdir.mnt, "/dev", dev);
+	move_boot_mount(procdir.mnt, "/proc", dev);
 	path_put(&devdir);
+	path_put(&procdir);
 	path_put(&old);
 	pr_info("vfs: root is %s (ext2)\n", dev);
 	return 0;

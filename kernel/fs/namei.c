@@ -6,11 +6,16 @@
  * strings the syscall layer has copied in (at most PATH_MAX bytes).
  */
 #include <alloy/errno.h>
+#include <alloy/lockrank.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
 
 static struct mount *root_mnt;
+/* Every mount, for /proc/mounts; a mutex so walkers may name paths. */
+static LIST_HEAD(all_mounts);
+static struct mutex mount_list_lock;
+static bool mount_list_ready;
 
 void vfs_set_root(struct mount *m)
 {
@@ -55,6 +60,13 @@ static struct dentry *lookup_locked(struct dentry *dir, const char *name, size_t
 	if (rc) {
 		*err = rc == -ENOENT ? 0 : rc;
 		return NULL;
+	}
+	if (dir->sb->flags & SB_NOCACHE) {
+		/* Its answer changes by itself (procfs: processes exit), so
+		 * the next walk must ask again: nothing is cached. */
+		d = d_alloc_uncached(dir, name, len, inode);
+		*err = d ? 0 : -ENOMEM;
+		return d;
 	}
 	d = d_add(dir, name, len, inode);
 	if (!d) {
@@ -706,6 +718,38 @@ int vfs_path_name(const struct path *p, char *buf, size_t len)
 	return (int)(len - at);
 }
 
+static void mount_list_add(struct mount *m)
+{
+	if (!mount_list_ready) {	/* the first mount is at boot, on one CPU */
+		mutex_init(&mount_list_lock, "mount-list", LR_MUTEX_MOUNT_LIST);
+		mount_list_ready = true;
+	}
+	mutex_lock(&mount_list_lock);
+	list_add_tail(&m->all, &all_mounts);
+	mutex_unlock(&mount_list_lock);
+}
+
+void vfs_mount_unlist(struct mount *m)
+{
+	mutex_lock(&mount_list_lock);
+	list_del(&m->all);
+	mutex_unlock(&mount_list_lock);
+}
+
+int vfs_for_each_mount(int (*fn)(void *ctx, struct mount *m), void *ctx)
+{
+	struct mount *m;
+	int rc = 0;
+
+	mutex_lock(&mount_list_lock);
+	list_for_each_entry(m, &all_mounts, all) {
+		if ((rc = fn(ctx, m)))
+			break;
+	}
+	mutex_unlock(&mount_list_lock);
+	return rc;
+}
+
 int vfs_mount(struct super_block *sb, const struct path *at)
 {
 	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
@@ -715,6 +759,7 @@ int vfs_mount(struct super_block *sb, const struct path *at)
 	m->root = dentry_get(sb->root);
 	if (!at) {
 		vfs_set_root(m);
+		mount_list_add(m);
 		return 0;
 	}
 	if (!is_dir(at->dentry) || at->dentry->mounted) {
@@ -725,5 +770,6 @@ int vfs_mount(struct super_block *sb, const struct path *at)
 	m->mountpoint = dentry_get(at->dentry);
 	m->parent = at->mnt;
 	at->dentry->mounted = m;
+	mount_list_add(m);
 	return 0;
 }

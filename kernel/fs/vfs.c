@@ -198,12 +198,29 @@ struct dentry *d_add(struct dentry *parent, const char *name, size_t len,
 	return d;	/* its reference is the tree's */
 }
 
+struct dentry *d_alloc_uncached(struct dentry *parent, const char *name, size_t len,
+				struct inode *inode)
+{
+	struct dentry *d = dentry_alloc(name, len);
+
+	if (!d) {
+		inode_put(inode);
+		return NULL;
+	}
+	d->inode = inode;
+	d->sb = parent->sb;
+	d->parent = dentry_get(parent);
+	d->uncached = true;
+	return d;	/* the caller's: the tree holds none */
+}
+
 void d_delete(struct dentry *d)
 {
 	hash_remove(d);
 	list_del_init(&d->sibling);
 	d->dead = true;
-	dentry_put(d);
+	if (!d->uncached)
+		dentry_put(d);	/* the tree's reference */
 }
 
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len)
@@ -221,9 +238,11 @@ int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t 
 	d->name = n;
 	d->name_len = (u8)len;
 	d->parent = dentry_get(newparent);
-	d->cookie = newparent->next_cookie++;
-	list_add_tail(&d->sibling, &newparent->children);
-	hash_insert(d);
+	if (!d->uncached) {
+		d->cookie = newparent->next_cookie++;
+		list_add_tail(&d->sibling, &newparent->children);
+		hash_insert(d);
+	}
 	dentry_put(old);
 	return 0;
 }

@@ -20,12 +20,13 @@ struct user_mm *user_mm_create(void)
 		return NULL;
 	}
 	mutex_init(&mm->lock, "user-mm", LR_MUTEX_MM);
+	atomic_set(&mm->users, 1);
 	return mm;
 }
 
 void user_mm_destroy(struct user_mm *mm)
 {
-	if (!mm)
+	if (!mm || !atomic_dec_and_test(&mm->users))
 		return;
 	for (int i = 0; i < mm->nr_vmas; i++) {
 		struct vma *v = &mm->vmas[i];
@@ -81,6 +82,32 @@ int user_mm_write(struct user_mm *mm, u64 va, const void *src, size_t len)
 	return 0;
 }
 
+size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len)
+{
+	u8 *d = dst;
+	size_t done = 0;
+	unsigned int prot;
+
+	mutex_lock(&mm->lock);	/* no unmap or copy-on-write swap meanwhile */
+	while (done < len) {
+		phys_addr_t pa = uvm_lookup(&mm->vm, ALIGN_DOWN(va, PAGE_SIZE), &prot);
+		if (!pa)
+			break;
+		size_t off = va & (PAGE_SIZE - 1);
+		size_t n = MIN(len - done, (size_t)(PAGE_SIZE - off));
+		memcpy(d + done, (u8 *)phys_to_virt(pa) + off, n);
+		va += n;
+		done += n;
+	}
+	mutex_unlock(&mm->lock);
+	return done;
+}
+
+u64 user_mm_resident(struct user_mm *mm)
+{
+	return uvm_count_present(&mm->vm);
+}
+
 struct user_mm *user_mm_fork(struct user_mm *src)
 {
 	struct user_mm *mm = user_mm_create();
@@ -99,6 +126,10 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 		mm->cap = src->cap ? src->cap : 1;
 		mm->brk_start = src->brk_start;
 		mm->brk = src->brk;
+		mm->arg_start = src->arg_start;
+		mm->arg_end = src->arg_end;
+		mm->env_start = src->env_start;
+		mm->env_end = src->env_end;
 		rc = uvm_fork(&mm->vm, &src->vm);
 	}
 	mutex_unlock(&src->lock);

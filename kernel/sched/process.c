@@ -19,6 +19,8 @@
 static spinlock_t proc_lock = SPINLOCK_INIT("proc-tree", LR_PROC);
 static struct process *pid_table[PID_MAX];
 static int pid_next = 1;
+static int pid_last;		/* [proc_lock] the newest pid, for /proc/loadavg */
+static u64 nr_forks;		/* [proc_lock] processes created, for /proc/stat */
 
 struct process *current_proc(void)
 {
@@ -54,6 +56,8 @@ static int pid_alloc(struct process *p)
 		pid_next = pid_next + 1 >= PID_MAX ? 2 : pid_next + 1;	/* 1 is init's */
 		if (!pid_table[cand]) {
 			pid_table[cand] = p;
+			pid_last = cand;
+			nr_forks++;
 			return cand;
 		}
 	}
@@ -88,9 +92,11 @@ struct process *proc_create(struct process *parent)
 	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->umask = 022;
+	p->start_ns = ktime_ns();
 	if (parent) {
 		p->files = fdt_copy(parent->files);
 		proc_cwd(&p->cwd);
+		proc_path_of(parent, true, &p->exe);	/* none: NULL */
 		p->umask = parent->umask;
 		memcpy(p->uid, parent->uid, sizeof(p->uid));
 		memcpy(p->gid, parent->gid, sizeof(p->gid));
@@ -128,6 +134,8 @@ fail:
 	fdt_put(p->files);
 	if (p->cwd.dentry)
 		path_put(&p->cwd);
+	if (p->exe.dentry)
+		path_put(&p->exe);
 	kfree(p);
 	return NULL;
 }
@@ -153,6 +161,124 @@ void proc_set_cwd(const struct path *np)
 	p->cwd = *np;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	path_put(&old);
+}
+
+void proc_set_exe(struct process *p, const struct path *exe)
+{
+	struct path old;
+
+	path_get(exe);
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	old = p->exe;
+	p->exe = *exe;
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	if (old.dentry)
+		path_put(&old);
+}
+
+int proc_path_of(struct process *p, bool exe, struct path *out)
+{
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+
+	*out = exe ? p->exe : p->cwd;
+	if (out->dentry)
+		path_get(out);
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	return out->dentry ? 0 : -ENOENT;
+}
+
+struct fdtable *proc_files(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	struct fdtable *t = p->files;
+
+	if (t)
+		atomic_inc(&t->refcount);
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	return t;
+}
+
+/* Exit and abort: files, cwd and exe go, taken out under cwd_lock so
+ * that /proc, which reads them from other processes, never sees them
+ * half-released. */
+static void release_resources(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	struct fdtable *files = p->files;
+	struct path cwd = p->cwd, exe = p->exe;
+
+	p->files = NULL;
+	p->cwd.dentry = p->exe.dentry = NULL;
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	fdt_put(files);
+	if (cwd.dentry)
+		path_put(&cwd);
+	if (exe.dentry)
+		path_put(&exe);
+}
+
+int proc_pids(int from, int *out, int max)
+{
+	int n = 0;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	for (int pid = MAX(from, 1); pid < PID_MAX && n < max; pid++)
+		if (pid_table[pid])
+			out[n++] = pid;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return n;
+}
+
+static char state_of(struct process *p)
+{
+	struct task *t = READ_ONCE(p->task);
+
+	if (p->zombie)
+		return 'Z';
+	if (READ_ONCE(p->stopped))
+		return 'T';
+	return t && READ_ONCE(t->state) == TASK_BLOCKED ? 'S' : 'R';
+}
+
+int proc_snapshot(struct process *p, struct proc_snapshot *out)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct task *t = p->task;
+
+	out->pid = p->pid;
+	out->ppid = p->parent ? p->parent->pid : 0;
+	out->pgid = p->pgid;
+	out->sid = p->sid;
+	out->state = state_of(p);
+	out->uid = p->uid[0];
+	out->gid = p->gid[0];
+	out->start_ns = p->start_ns;
+	out->utime_ticks = t ? READ_ONCE(t->utime_ticks) : 0;
+	out->stime_ticks = t ? READ_ONCE(t->stime_ticks) : 0;
+	memcpy(out->comm, p->comm, sizeof(out->comm));
+	out->comm[sizeof(out->comm) - 1] = '\0';
+	bool gone = pid_table[p->pid] != p;	/* reaped */
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return gone ? -ESRCH : 0;
+}
+
+void proc_counts(struct proc_counts *out)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	memset(out, 0, sizeof(*out));
+	for (int pid = 1; pid < PID_MAX; pid++) {	/* O(n): /proc only */
+		struct process *p = pid_table[pid];
+		if (!p)
+			continue;
+		out->total++;
+		char st = state_of(p);
+		out->running += st == 'R';
+		out->blocked += st == 'S';
+	}
+	out->last_pid = pid_last;
+	out->forks = nr_forks;
+	spin_unlock_irqrestore(&proc_lock, flags);
 }
 
 void proc_vfork_release(struct process *p)
@@ -183,9 +309,7 @@ void proc_exit(struct process *p, int wait_status)
 	struct list_head orphans;
 	bool reap_now;
 
-	fdt_put(p->files);
-	p->files = NULL;
-	path_put(&p->cwd);
+	release_resources(p);
 
 	list_init(&orphans);
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
@@ -253,8 +377,7 @@ void proc_abort(struct process *p)
 	if (pid_table[p->pid] == p)
 		pid_table[p->pid] = NULL;
 	spin_unlock_irqrestore(&proc_lock, flags);
-	fdt_put(p->files);
-	path_put(&p->cwd);
+	release_resources(p);
 	if (listed)
 		proc_put(p);
 	proc_put(p);

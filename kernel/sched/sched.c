@@ -266,8 +266,16 @@ static void tick(struct trap_frame *tf)
 	struct cpu *c = this_cpu();
 	struct task *t = c->curr;
 
-	(void)tf;
 	c->ticks++;
+	if (t == c->idle) {
+		c->idle_ticks++;
+	} else if ((tf->cs & 3) == 3) {	/* CPU time, sampled like Linux without NO_HZ */
+		c->user_ticks++;
+		t->utime_ticks++;
+	} else {
+		c->sys_ticks++;
+		t->stime_ticks++;
+	}
 	if (t == c->idle) {
 		if (READ_ONCE(runqueues[c->id].nr))
 			c->need_resched = true;

@@ -34,10 +34,31 @@ static void user_start(void *arg)
 	kfree(sp);
 	arch_fpu_init(t->fpu);
 	arch_irq_disable();	/* mm, CR3 and the FPU change together */
-	t->mm = mm;
-	arch_switch_user(&t->mm->vm, 0);
+	task_set_mm(t, mm);
+	arch_switch_user(&mm->vm, 0);
 	arch_fpu_restore(t->fpu);
 	arch_enter_user(entry, rsp);
+}
+
+struct user_mm *task_mm_get(struct task *t)
+{
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	struct user_mm *mm = t->mm;
+
+	if (mm)
+		atomic_inc(&mm->users);
+	spin_unlock_irqrestore(&t->lock, flags);
+	return mm;
+}
+
+struct user_mm *task_set_mm(struct task *t, struct user_mm *mm)
+{
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	struct user_mm *old = t->mm;
+
+	t->mm = mm;
+	spin_unlock_irqrestore(&t->lock, flags);
+	return old;
 }
 
 static void set_comm(struct process *p, const char *path)
@@ -102,7 +123,7 @@ void user_exit(int wait_status)
 
 	t->exit_status = wait_status;
 	arch_irq_disable();
-	t->mm = NULL;
+	task_set_mm(t, NULL);
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */
 	arch_irq_enable();
 	user_mm_destroy(mm);		/* memory is back before the parent hears */
@@ -143,7 +164,7 @@ static void fork_child(void *arg)
 	memcpy(t->fpu, fs->fpu, sizeof(t->fpu));
 	kfree(fs);
 	arch_irq_disable();
-	t->mm = mm;
+	task_set_mm(t, mm);
 	arch_switch_user(&mm->vm, t->fs_base);
 	arch_fpu_restore(t->fpu);
 	arch_irq_enable();

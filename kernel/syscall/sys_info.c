@@ -1,10 +1,11 @@
 /*
- * Identity and limits: uname, the uid/gid family (everyone is root until
+ * Identity and limits: uname, sysinfo, the uid/gid family (everyone is root until
  * there are users), umask, getrandom, getrlimit/prlimit64 (reading only),
  * sched_getaffinity, set_robust_list.
  */
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
+#include <alloy/mm.h>
 #include <alloy/random.h>
 #include <alloy/sched.h>
 #include <alloy/string.h>
@@ -33,6 +34,38 @@ long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	return copy_to_user((void *)buf, fields, sizeof(fields));
+}
+
+/* struct sysinfo of x86-64 Linux */
+struct linux_sysinfo {
+	s64 uptime;
+	u64 loads[3];
+	u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	u16 procs, pad;
+	u32 pad2;
+	u64 totalhigh, freehigh;
+	u32 mem_unit;
+	char reserved[4];
+};
+
+/* free and uptime (busybox) read this; the same numbers as /proc/meminfo.
+ * bufferram is Linux's "Buffers:", which we do not have apart from the
+ * page cache, and the page cache is "Cached:": free adds both, so
+ * reporting the cache here as well would count it twice. */
+long sys_sysinfo(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	struct linux_sysinfo si;
+	struct proc_counts pc;
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	proc_counts(&pc);
+	memset(&si, 0, sizeof(si));
+	si.uptime = (s64)(ktime_ns() / 1000000000ULL);
+	si.totalram = page_alloc_total_count() * PAGE_SIZE;
+	si.freeram = page_alloc_free_count() * PAGE_SIZE;
+	si.procs = (u16)MIN(pc.total, 0xffff);
+	si.mem_unit = 1;
+	return copy_to_user((void *)buf, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
 long sys_umask(u64 mask, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -23,6 +23,7 @@ static u64 hpet_fs_per_tick;		/* femtoseconds */
 static u64 hpet_mult;			/* ns = count * mult >> 32 */
 static u64 tsc_base, tsc_mult;		/* ns = (tsc - base) * mult >> 32 */
 static bool tsc_ready;
+static u64 tsc_khz;			/* measured at boot, for /proc/cpuinfo */
 
 /* PIT channel 2 as a reference: elapsed ns since pit_start(), < 55 ms. */
 static void pit_start(void)
@@ -94,11 +95,17 @@ void clock_init(void)
 	t1 = rdtsc();
 	u64 hz = (t1 - t0) * 1000000000ULL / (r1 - r0);
 	tsc_mult = (1000000000ULL << 32) / hz;
+	tsc_khz = hz / 1000;
 	/* ktime starts where the reference clock stood at t0 */
 	tsc_base = t0 - (r0 / 1000000000ULL * hz + r0 % 1000000000ULL * hz / 1000000000ULL);
 	tsc_ready = true;
 	pr_info("clock: %s reference, TSC %llu MHz\n", clock_source_name(),
 		(unsigned long long)(hz / 1000000));
+}
+
+u64 cpu_tsc_khz(void)
+{
+	return tsc_khz;
 }
 
 u64 ktime_ns(void)

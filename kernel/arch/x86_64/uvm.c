@@ -196,6 +196,29 @@ void uvm_destroy(struct arch_vm *vm)
 	vm->pml4 = NULL;
 }
 
+static u64 count_present(u64 *tbl, int level)
+{
+	u64 n = 0;
+
+	for (int i = 0; i < 512; i++) {
+		if (!(tbl[i] & PTE_P))
+			continue;
+		n += level > 1 ? count_present(phys_to_virt(tbl[i] & PTE_ADDR), level - 1) : 1;
+	}
+	return n;
+}
+
+/* Cost: the page-table pages, not the address space's size. */
+u64 uvm_count_present(struct arch_vm *vm)
+{
+	u64 n = 0;
+
+	for (int i = 0; i < 256; i++)
+		if (vm->pml4[i] & PTE_P)
+			n += count_present(phys_to_virt(vm->pml4[i] & PTE_ADDR), 3);
+	return n;
+}
+
 void uvm_activate(struct arch_vm *vm)
 {
 	phys_addr_t want = vm ? vm->pml4_phys : virt_to_phys(boot_pml4);

@@ -1,0 +1,548 @@
+/*
+ * /proc: the kernel's state as text files, made fresh when a file is
+ * opened (so one read sequence sees one consistent snapshot) and served
+ * from at most 64 KiB of pages (procfs.h). This file is the filesystem
+ * itself and the system-wide files; procfs_pid.c is /proc/<pid>/.
+ *
+ * Processes come and go without telling the VFS, so procfs is mounted
+ * SB_NOCACHE: every walk asks procfs_lookup again and a /proc/<pid>
+ * dentry lives only as long as somebody holds it (docs/vfs.md). It is
+ * read-only: the VFS refuses every change with EROFS before asking us.
+ */
+#include <alloy/arch.h>
+#include <alloy/blkdev.h>
+#include <alloy/cpu.h>
+#include <alloy/errno.h>
+#include <alloy/mm.h>
+#include <alloy/pcache.h>
+#include <alloy/printf.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/vfs.h>
+#include "procfs.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
+#define PID_COOKIE 1000		/* getdents cookies of pids: above the table's */
+
+static const struct inode_ops proc_iops;
+static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops;
+
+static const struct proc_entry root_entries[] = {
+	{ "meminfo", PK_MEMINFO, S_IFREG | 0444 },
+	{ "mounts", PK_MOUNTS, S_IFREG | 0444 },
+	{ "uptime", PK_UPTIME, S_IFREG | 0444 },
+	{ "cpuinfo", PK_CPUINFO, S_IFREG | 0444 },
+	{ "stat", PK_STAT, S_IFREG | 0444 },
+	{ "filesystems", PK_FILESYSTEMS, S_IFREG | 0444 },
+	{ "loadavg", PK_LOADAVG, S_IFREG | 0444 },
+	{ "version", PK_VERSION, S_IFREG | 0444 },
+	{ "self", PK_SELF, S_IFLNK | 0777 },
+};
+
+/* ---- the text buffer */
+
+int pbuf_write(struct pbuf *b, const void *data, size_t n)
+{
+	const u8 *s = data;
+
+	if (b->full || b->len + n > PBUF_PAGES * PAGE_SIZE) {
+		b->full = true;
+		return -ENOSPC;
+	}
+	for (size_t at = b->len, end = b->len + n; at < end;) {
+		size_t i = at / PAGE_SIZE, off = at % PAGE_SIZE;
+		size_t k = MIN(end - at, PAGE_SIZE - off);
+		if (!b->pg[i] && !(b->pg[i] = alloc_page(GFP_KERNEL))) {
+			b->full = true;
+			return -ENOMEM;
+		}
+		memcpy((u8 *)page_to_virt(b->pg[i]) + off, s, k);
+		s += k;
+		at += k;
+	}
+	b->len += n;
+	return 0;
+}
+
+int pbuf_puts(struct pbuf *b, const char *s)
+{
+	return pbuf_write(b, s, strlen(s));
+}
+
+int pbuf_printf(struct pbuf *b, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	return pbuf_write(b, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+}
+
+static void pbuf_free(struct pbuf *b)
+{
+	for (int i = 0; i < PBUF_PAGES; i++)
+		if (b->pg[i])
+			free_page(b->pg[i]);
+	kfree(b);
+}
+
+u64 proc_clock_t_ns(u64 ns)
+{
+	return ns / (1000000000ULL / 100);
+}
+
+u64 proc_clock_t_ticks(u64 ticks)
+{
+	return ticks * 100 / HZ;
+}
+
+/* ---- the system-wide files */
+
+static void kb_line(struct pbuf *b, const char *name, u64 kb)
+{
+	pbuf_printf(b, "%-15s %8llu kB\n", name, (unsigned long long)kb);
+}
+
+static int show_meminfo(struct pbuf *b)
+{
+	u64 kb = PAGE_SIZE / 1024, cached, dirty;
+	u64 total = page_alloc_total_count(), free = page_alloc_free_count();
+
+	pcache_stats(&cached, &dirty);
+	kb_line(b, "MemTotal:", total * kb);
+	kb_line(b, "MemFree:", free * kb);
+	kb_line(b, "MemAvailable:", (free + cached - MIN(dirty, cached)) * kb);
+	kb_line(b, "Buffers:", 0);
+	kb_line(b, "Cached:", cached * kb);
+	kb_line(b, "SwapCached:", 0);
+	kb_line(b, "SwapTotal:", 0);
+	kb_line(b, "SwapFree:", 0);
+	kb_line(b, "Dirty:", dirty * kb);
+	kb_line(b, "Writeback:", 0);
+	kb_line(b, "Shmem:", 0);
+	kb_line(b, "Slab:", kmem_bytes_in_use() / 1024);
+	kb_line(b, "SReclaimable:", 0);
+	kb_line(b, "KernelHeap:", kmem_bytes_in_use() / 1024);
+	kb_line(b, "KernelHeapPeak:", kmem_high_water() / 1024);
+	return 0;
+}
+
+/* /proc/mounts escapes what would split its fields, as Linux does. */
+static void put_escaped(struct pbuf *b, const char *s)
+{
+	char out[PATH_MAX / 8];
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (n + 5 > sizeof(out)) {
+			pbuf_write(b, out, n);
+			n = 0;
+		}
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+			n += (size_t)snprintf(out + n, 5, "\\%03o", (unsigned char)*s);
+		else
+			out[n++] = *s;
+	}
+	pbuf_write(b, out, n);
+}
+
+struct mounts_ctx {
+	struct pbuf *b;
+	char *path;		/* PATH_MAX */
+};
+
+static int show_mount(void *arg, struct mount *m)
+{
+	struct mounts_ctx *c = arg;
+	struct super_block *sb = m->root->sb;
+	struct path p = { m, m->root };
+	struct blkdev *bd = strcmp(sb->type, "ext2") ? NULL : blkdev_by_dev(sb->dev);
+
+	if (vfs_path_name(&p, c->path, PATH_MAX) < 0)
+		return 0;
+	if (bd)
+		pbuf_printf(c->b, "/dev/%s ", bd->name);
+	else
+		pbuf_printf(c->b, "%s ", sb->type);
+	put_escaped(c->b, c->path);
+	pbuf_printf(c->b, " %s %s 0 0\n", sb->type, sb->flags & SB_RDONLY ? "ro" : "rw");
+	return 0;
+}
+
+static int show_mounts(struct pbuf *b)
+{
+	struct mounts_ctx c = { b, kmalloc(PATH_MAX, GFP_KERNEL) };
+
+	if (!c.path)
+		return -ENOMEM;
+	vfs_for_each_mount(show_mount, &c);
+	kfree(c.path);
+	return 0;
+}
+
+static u64 idle_ticks(void)
+{
+	u64 n = 0;
+
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		n += READ_ONCE(cpus[i].idle_ticks);
+	return n;
+}
+
+static int show_uptime(struct pbuf *b)
+{
+	u64 up = ktime_ns() / 10000000ULL, idle = proc_clock_t_ticks(idle_ticks());
+
+	pbuf_printf(b, "%llu.%02llu %llu.%02llu\n", up / 100, up % 100, idle / 100, idle % 100);
+	return 0;
+}
+
+static int show_cpuinfo(struct pbuf *b)
+{
+	struct arch_cpu_desc d;
+	char *flags = kmalloc(1024, GFP_KERNEL);
+
+	if (!flags)
+		return -ENOMEM;
+	arch_cpu_describe(&d);
+	arch_cpu_flags(flags, 1024);
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		pbuf_printf(b, "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\n"
+			    "model\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n", i, d.vendor,
+			    d.family, d.model, d.model_name, d.stepping);
+		pbuf_printf(b, "cpu MHz\t\t: %llu.%03llu\ncache size\t: %u KB\n"
+			    "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\ncpu cores\t: %u\n"
+			    "apicid\t\t: %u\nfpu\t\t: yes\nfpu_exception\t: yes\nwp\t\t: yes\n",
+			    (unsigned long long)(d.khz / 1000), (unsigned long long)(d.khz % 1000),
+			    d.cache_kb, nr_cpus, i, nr_cpus, cpus[i].apic_id);
+		pbuf_puts(b, "flags\t\t: ");
+		pbuf_puts(b, flags);
+		pbuf_printf(b, "\nbogomips\t: %llu.%02llu\nclflush size\t: 64\n"
+			    "cache_alignment\t: 64\naddress sizes\t: 48 bits physical, 48 bits virtual\n"
+			    "power management:\n\n", (unsigned long long)(d.khz / 500),
+			    (unsigned long long)(d.khz / 5 % 100));
+	}
+	kfree(flags);
+	return 0;
+}
+
+static void cpu_line(struct pbuf *b, const char *name, u64 user, u64 sys, u64 idle)
+{
+	pbuf_printf(b, "%s %llu 0 %llu %llu 0 0 0 0 0 0\n", name,
+		    (unsigned long long)proc_clock_t_ticks(user),
+		    (unsigned long long)proc_clock_t_ticks(sys),
+		    (unsigned long long)proc_clock_t_ticks(idle));
+}
+
+static int show_stat(struct pbuf *b)
+{
+	u64 user = 0, sys = 0, idle = 0, ctxt = 0;
+	struct proc_counts pc;
+	char name[16];
+
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		user += READ_ONCE(cpus[i].user_ticks);
+		sys += READ_ONCE(cpus[i].sys_ticks);
+		idle += READ_ONCE(cpus[i].idle_ticks);
+		ctxt += READ_ONCE(cpus[i].switches);
+	}
+	cpu_line(b, "cpu ", user, sys, idle);
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		snprintf(name, sizeof(name), "cpu%u", i);
+		cpu_line(b, name, READ_ONCE(cpus[i].user_ticks), READ_ONCE(cpus[i].sys_ticks),
+			 READ_ONCE(cpus[i].idle_ticks));
+	}
+	proc_counts(&pc);
+	u64 btime = (wall_clock_ns() - ktime_ns()) / 1000000000ULL;
+	pbuf_printf(b, "intr 0\nctxt %llu\nbtime %llu\nprocesses %llu\nprocs_running %d\n"
+		    "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n", (unsigned long long)ctxt,
+		    (unsigned long long)btime, (unsigned long long)pc.forks, pc.running);
+	return 0;
+}
+
+static int show_loadavg(struct pbuf *b)
+{
+	struct proc_counts pc;
+
+	proc_counts(&pc);
+	pbuf_printf(b, "0.00 0.00 0.00 %d/%d %d\n", pc.running, pc.total, pc.last_pid);
+	return 0;
+}
+
+static int show_root_file(struct pbuf *b, int kind)
+{
+	switch (kind) {
+	case PK_MEMINFO: return show_meminfo(b);
+	case PK_MOUNTS: return show_mounts(b);
+	case PK_UPTIME: return show_uptime(b);
+	case PK_CPUINFO: return show_cpuinfo(b);
+	case PK_STAT: return show_stat(b);
+	case PK_LOADAVG: return show_loadavg(b);
+	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
+	case PK_VERSION:
+		return pbuf_puts(b, "Linux version 6.1.0-alloy (alloy@alloy) (gcc) "
+				 "#1 SMP Alloy 0.1\n");
+	default: return -EINVAL;
+	}
+}
+
+/* ---- files, links and directories */
+
+static int proc_open(struct inode *inode, struct file *f)
+{
+	struct pbuf *b = kzalloc(sizeof(*b), GFP_KERNEL);
+	int kind = PROC_KIND(inode->ino), rc;
+
+	if (!b)
+		return -ENOMEM;
+	if (kind < PK_PID)
+		rc = show_root_file(b, kind);
+	else
+		rc = proc_pid_show(b, kind, PROC_PID(inode->ino));
+	if (rc) {
+		pbuf_free(b);
+		return rc;
+	}
+	f->priv = b;
+	return 0;
+}
+
+static long proc_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	struct pbuf *b = f->priv;
+	size_t done = 0;
+
+	while (done < n && *pos < b->len) {
+		size_t i = (size_t)(*pos / PAGE_SIZE), off = (size_t)(*pos % PAGE_SIZE);
+		size_t k = MIN(n - done, MIN(PAGE_SIZE - off, (size_t)(b->len - *pos)));
+		if (iob_copy_out(io, done, (u8 *)page_to_virt(b->pg[i]) + off, k))
+			return done ? (long)done : -EFAULT;
+		done += k;
+		*pos += k;
+	}
+	return (long)done;
+}
+
+static void proc_release(struct file *f)
+{
+	if (f->priv)
+		pbuf_free(f->priv);
+}
+
+static int proc_readlink(struct inode *inode, char *buf, size_t len)
+{
+	int kind = PROC_KIND(inode->ino);
+
+	if (kind == PK_SELF) {
+		char s[16];
+		int n = snprintf(s, sizeof(s), "%d", current_pid());
+		n = MIN(n, (int)len);
+		memcpy(buf, s, (size_t)n);
+		return n;
+	}
+	return proc_pid_readlink(kind, PROC_PID(inode->ino), PROC_FD(inode->ino), buf, len);
+}
+
+static struct inode *proc_inode(struct super_block *sb, int kind, int pid, int fd, u32 mode)
+{
+	struct inode *i = inode_alloc(sb, mode);
+
+	if (!i)
+		return NULL;
+	i->ino = PROC_INO(kind, pid, fd);
+	i->iop = &proc_iops;
+	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
+			       : &proc_file_fops;
+	i->nlink = S_ISDIR(mode) ? 2 : 1;
+	return i;
+}
+
+/* A decimal name without leading zeros, as pids and fds are written. */
+static int parse_num(const char *name, size_t len)
+{
+	int v = 0;
+
+	if (!len || len > 9 || (name[0] == '0' && len > 1))
+		return -1;
+	for (size_t k = 0; k < len; k++) {
+		if (name[k] < '0' || name[k] > '9')
+			return -1;
+		v = v * 10 + (name[k] - '0');
+	}
+	return v;
+}
+
+static const struct proc_entry *find_entry(const struct proc_entry *t, size_t n,
+					   const char *name, size_t len)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strlen(t[k].name) == len && !memcmp(t[k].name, name, len))
+			return &t[k];
+	return NULL;
+}
+
+static int lookup_pid_dir(struct super_block *sb, int pid, struct inode **out)
+{
+	struct process *p = pid > 0 ? proc_find(pid) : NULL;
+	struct proc_snapshot s;
+
+	if (!p)
+		return -ENOENT;
+	int rc = proc_snapshot(p, &s);
+	proc_put(p);
+	if (rc)
+		return -ENOENT;
+	*out = proc_inode(sb, PK_PID, pid, 0, S_IFDIR | 0555);
+	if (!*out)
+		return -ENOMEM;
+	(*out)->uid = s.uid;	/* ps shows a process's owner from this */
+	(*out)->gid = s.gid;
+	return 0;
+}
+
+static int proc_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	int kind = PROC_KIND(dir->ino), pid = PROC_PID(dir->ino);
+	const struct proc_entry *e = NULL;
+
+	if (kind == PK_ROOT) {
+		e = find_entry(root_entries, ARRAY_SIZE(root_entries), name, len);
+		if (!e)
+			return lookup_pid_dir(dir->sb, parse_num(name, len), out);
+	} else if (kind == PK_PID) {
+		e = find_entry(proc_pid_entries, proc_pid_nr_entries, name, len);
+		struct process *p = e ? proc_find(pid) : NULL;
+		if (!p)
+			return -ENOENT;
+		proc_put(p);
+	} else if (kind == PK_FDDIR) {
+		int fd = parse_num(name, len);
+		if (fd < 0 || !proc_fd_exists(pid, fd))
+			return -ENOENT;
+		*out = proc_inode(dir->sb, PK_FD, pid, fd, S_IFLNK | 0700);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (!e)
+		return -ENOENT;
+	*out = proc_inode(dir->sb, e->kind, pid, 0, e->mode);
+	return *out ? 0 : -ENOMEM;
+}
+
+typedef bool (*emit_fn)(void *ctx, const char *name, size_t len, u64 ino, u32 mode, u64 next);
+
+static bool emit_table(const struct proc_entry *t, size_t n, int pid, u64 *pos, emit_fn emit,
+		       void *ctx)
+{
+	for (size_t k = *pos - 2; k < n; k++) {
+		if (!emit(ctx, t[k].name, strlen(t[k].name), PROC_INO(t[k].kind, pid, 0),
+			  t[k].mode, 3 + k))
+			return false;
+		*pos = 3 + k;
+	}
+	return true;
+}
+
+static void emit_pids(u64 *pos, emit_fn emit, void *ctx)
+{
+	int pids[32], n;
+	char name[16];
+
+	do {
+		int from = *pos < PID_COOKIE ? 1 : (int)(*pos - PID_COOKIE) + 1;
+		n = proc_pids(from, pids, ARRAY_SIZE(pids));
+		for (int k = 0; k < n; k++) {
+			int len = snprintf(name, sizeof(name), "%d", pids[k]);
+			if (!emit(ctx, name, (size_t)len, PROC_INO(PK_PID, pids[k], 0),
+				  S_IFDIR | 0555, PID_COOKIE + (u64)pids[k]))
+				return;
+			*pos = PID_COOKIE + (u64)pids[k];
+		}
+	} while (n == ARRAY_SIZE(pids));
+}
+
+static void emit_fds(int pid, u64 *pos, emit_fn emit, void *ctx)
+{
+	char name[16];
+
+	for (int fd = proc_fd_next(pid, (int)*pos - 2); fd >= 0; fd = proc_fd_next(pid, fd + 1)) {
+		int len = snprintf(name, sizeof(name), "%d", fd);
+		if (!emit(ctx, name, (size_t)len, PROC_INO(PK_FD, pid, fd), S_IFLNK | 0700,
+			  3 + (u64)fd))
+			return;
+		*pos = 3 + (u64)fd;
+	}
+}
+
+/* Cookies: 1 ".", 2 "..", 3.. the table (or fd + 3), PID_COOKIE + pid. */
+static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
+{
+	struct inode *i = f->inode;
+	struct dentry *up = f->path.dentry ? f->path.dentry->parent : NULL;
+	int kind = PROC_KIND(i->ino), pid = PROC_PID(i->ino);
+
+	if (*pos == 0) {
+		if (!emit(ctx, ".", 1, i->ino, S_IFDIR, 1))
+			return 0;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		u64 ino = up && up->inode ? up->inode->ino : i->ino;
+		if (!emit(ctx, "..", 2, ino, S_IFDIR, 2))
+			return 0;
+		*pos = 2;
+	}
+	if (kind == PK_FDDIR) {
+		emit_fds(pid, pos, emit, ctx);
+	} else if (kind == PK_PID) {
+		if (*pos < PID_COOKIE)
+			emit_table(proc_pid_entries, proc_pid_nr_entries, pid, pos, emit, ctx);
+	} else {
+		if (*pos < PID_COOKIE &&
+		    !emit_table(root_entries, ARRAY_SIZE(root_entries), 0, pos, emit, ctx))
+			return 0;
+		emit_pids(pos, emit, ctx);
+	}
+	return 0;
+}
+
+static int proc_statfs(struct super_block *sb, struct kstatfs *st)
+{
+	(void)sb;
+	*st = (struct kstatfs){ .type = PROC_SUPER_MAGIC, .bsize = PAGE_SIZE,
+				.frsize = PAGE_SIZE, .namelen = NAME_MAX };
+	return 0;	/* no blocks: df leaves /proc out */
+}
+
+static const struct inode_ops proc_iops = {
+	.lookup = proc_lookup,
+	.readlink = proc_readlink,
+};
+
+static const struct file_ops proc_dir_fops = { .iterate = proc_iterate, .seekable = true };
+static const struct file_ops proc_file_fops = {
+	.open = proc_open,
+	.read = proc_read,
+	.release = proc_release,
+	.seekable = true,
+};
+static const struct file_ops proc_link_fops = { .seekable = false };
+static const struct super_ops proc_sops = { .statfs = proc_statfs };
+
+struct super_block *procfs_create(void)
+{
+	struct super_block *sb = sb_create("proc");
+	struct inode *root = sb ? proc_inode(sb, PK_ROOT, 0, 0, S_IFDIR | 0555) : NULL;
+
+	if (!root || sb_set_root(sb, root)) {
+		inode_put(root);
+		kfree(sb);
+		return NULL;
+	}
+	sb->flags = SB_RDONLY | SB_NOCACHE;
+	sb->sop = &proc_sops;
+	return sb;
+}

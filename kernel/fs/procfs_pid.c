@@ -1,0 +1,335 @@
+/*
+ * /proc/<pid>/: what one process looks like from outside, in Linux's
+ * formats (busybox ps and top parse stat and status; maps, cmdline, exe,
+ * cwd and fd/ are for people and debuggers).
+ *
+ * Everything of another process is reached through references: the
+ * process (proc_find), its address space (task_mm_get: exec and exit
+ * swap it under the task's lock, so it cannot be freed under us), its fd
+ * table and paths (proc_files, proc_path_of). A process may exit at any
+ * moment; then its files read as empty or its links as -ENOENT.
+ */
+#include <alloy/errno.h>
+#include <alloy/fdtable.h>
+#include <alloy/mm.h>
+#include <alloy/printf.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/string.h>
+#include <alloy/task.h>
+#include <alloy/user.h>
+#include <alloy/vfs.h>
+#include "procfs.h"
+
+const struct proc_entry proc_pid_entries[] = {
+	{ "status", PK_STATUS, S_IFREG | 0444 },
+	{ "stat", PK_PSTAT, S_IFREG | 0444 },
+	{ "statm", PK_STATM, S_IFREG | 0444 },
+	{ "cmdline", PK_CMDLINE, S_IFREG | 0444 },
+	{ "environ", PK_ENVIRON, S_IFREG | 0400 },
+	{ "comm", PK_COMM, S_IFREG | 0444 },
+	{ "maps", PK_MAPS, S_IFREG | 0444 },
+	{ "exe", PK_EXE, S_IFLNK | 0777 },
+	{ "cwd", PK_CWD, S_IFLNK | 0777 },
+	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
+};
+const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
+
+/* The address space of p with a reference, or NULL (exited, not started). */
+static struct user_mm *mm_of(struct process *p)
+{
+	struct task *t = READ_ONCE(p->task);
+
+	return t && !READ_ONCE(p->zombie) ? task_mm_get(t) : NULL;
+}
+
+struct mem_usage {
+	u64 size, rss, stack, data, text;	/* bytes */
+	u64 start_code, end_code, start_stack;
+};
+
+static void mem_usage(struct user_mm *mm, struct mem_usage *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (!mm)
+		return;
+	mutex_lock(&mm->lock);
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vma *v = &mm->vmas[i];
+		u64 len = v->end - v->start;
+		u->size += len;
+		if (v->kind == VMA_STACK) {
+			u->stack += len;
+			u->start_stack = v->end;
+		} else if (v->kind == VMA_IMAGE && (v->prot & UVM_EXEC)) {
+			u->text += len;
+			if (!u->start_code)
+				u->start_code = v->start;
+			u->end_code = v->end;
+		} else if (v->prot & UVM_WRITE) {
+			u->data += len;
+		}
+	}
+	u->rss = user_mm_resident(mm) * PAGE_SIZE;
+	mutex_unlock(&mm->lock);
+}
+
+static const char *state_name(char s)
+{
+	switch (s) {
+	case 'R': return "R (running)";
+	case 'S': return "S (sleeping)";
+	case 'T': return "T (stopped)";
+	default: return "Z (zombie)";
+	}
+}
+
+static int show_status(struct pbuf *b, struct process *p, const struct proc_snapshot *s)
+{
+	struct user_mm *mm = mm_of(p);
+	struct mem_usage u;
+
+	mem_usage(mm, &u);
+	user_mm_destroy(mm);
+	pbuf_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+		    "PPid:\t%d\nTracerPid:\t0\n", s->comm, READ_ONCE(p->umask),
+		    state_name(s->state), s->pid, s->pid, s->ppid);
+	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
+		    p->uid[0], p->uid[1], p->uid[2], p->uid[1], p->gid[0], p->gid[1], p->gid[2],
+		    p->gid[1], FD_MAX);
+	if (mm) {
+		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmRSS:\t%8llu kB\n"
+			    "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
+			    u.size / 1024, u.size / 1024, u.rss / 1024, u.data / 1024,
+			    u.stack / 1024, u.text / 1024);
+	}
+	pbuf_printf(b, "Threads:\t1\nSigPnd:\t%016llx\nSigBlk:\t%016llx\n",
+		    (unsigned long long)READ_ONCE(p->pending),
+		    (unsigned long long)READ_ONCE(p->blocked));
+	return 0;
+}
+
+/* The 52 fields of Linux's /proc/<pid>/stat (fs/proc/array.c). */
+static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapshot *s)
+{
+	struct user_mm *mm = mm_of(p);
+	struct mem_usage u;
+	u64 args[4] = { 0 }, brk[2] = { 0 };
+	struct task *t = READ_ONCE(p->task);
+
+	mem_usage(mm, &u);
+	if (mm) {
+		args[0] = mm->arg_start, args[1] = mm->arg_end;
+		args[2] = mm->env_start, args[3] = mm->env_end;
+		brk[0] = mm->brk_start, brk[1] = READ_ONCE(mm->brk);
+	}
+	user_mm_destroy(mm);
+	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 20 0 1 0 %llu ",
+		    s->pid, s->comm, s->state, s->ppid, s->pgid, s->sid,
+		    (unsigned long long)proc_clock_t_ticks(s->utime_ticks),
+		    (unsigned long long)proc_clock_t_ticks(s->stime_ticks),
+		    (unsigned long long)proc_clock_t_ns(s->start_ns));
+	pbuf_printf(b, "%llu %llu 18446744073709551615 %llu %llu %llu 0 0 0 0 0 0 0 0 0 17 %d "
+		    "0 0 0 0 0 ", (unsigned long long)u.size,
+		    (unsigned long long)(u.rss / PAGE_SIZE), (unsigned long long)u.start_code,
+		    (unsigned long long)u.end_code, (unsigned long long)u.start_stack,
+		    t ? READ_ONCE(t->cpu) : 0);
+	pbuf_printf(b, "0 0 %llu %llu %llu %llu %llu 0\n", (unsigned long long)brk[0],
+		    (unsigned long long)args[0], (unsigned long long)args[1],
+		    (unsigned long long)args[2], (unsigned long long)args[3]);
+	return 0;
+}
+
+static int show_statm(struct pbuf *b, struct process *p)
+{
+	struct user_mm *mm = mm_of(p);
+	struct mem_usage u;
+
+	mem_usage(mm, &u);
+	user_mm_destroy(mm);
+	pbuf_printf(b, "%llu %llu 0 %llu 0 %llu 0\n", u.size / PAGE_SIZE, u.rss / PAGE_SIZE,
+		    u.text / PAGE_SIZE, (u.data + u.stack) / PAGE_SIZE);
+	return 0;
+}
+
+/* argv or envp strings, straight from the process's stack, a page at a
+ * time (at most what the buffer holds). */
+static int show_strings(struct pbuf *b, struct process *p, bool env)
+{
+	struct user_mm *mm = mm_of(p);
+	void *page = mm ? kmalloc(PAGE_SIZE, GFP_KERNEL) : NULL;
+
+	if (!mm)
+		return 0;	/* a zombie: empty, as on Linux */
+	u64 at = env ? mm->env_start : mm->arg_start, end = env ? mm->env_end : mm->arg_end;
+	while (page && at < end) {
+		size_t want = (size_t)MIN(end - at, (u64)PAGE_SIZE);
+		size_t got = user_mm_read(mm, at, page, want);
+		if (!got || pbuf_write(b, page, got))
+			break;
+		at += got;
+	}
+	kfree(page);
+	user_mm_destroy(mm);
+	return 0;
+}
+
+static const char *vma_name(const struct vma *v, const char *exe)
+{
+	switch (v->kind) {
+	case VMA_HEAP: return "[heap]";
+	case VMA_STACK: return "[stack]";
+	case VMA_IMAGE: return exe;
+	default: return "";
+	}
+}
+
+static int show_maps(struct pbuf *b, struct process *p)
+{
+	struct user_mm *mm = mm_of(p);
+	char *exe = mm ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
+	struct path ep;
+
+	if (!mm)
+		return 0;
+	if (!exe) {
+		user_mm_destroy(mm);
+		return -ENOMEM;
+	}
+	exe[0] = '\0';
+	if (!proc_path_of(p, true, &ep)) {
+		if (vfs_path_name(&ep, exe, PATH_MAX) < 0)
+			exe[0] = '\0';
+		path_put(&ep);
+	}
+	mutex_lock(&mm->lock);
+	for (int i = 0; i < mm->nr_vmas && !b->full; i++) {
+		struct vma *v = &mm->vmas[i];
+		char line[128];
+		const char *name = vma_name(v, exe);
+		int n = snprintf(line, sizeof(line), "%08llx-%08llx %c%c%cp 00000000 00:00 0 ",
+				 (unsigned long long)v->start, (unsigned long long)v->end,
+				 v->prot & UVM_READ ? 'r' : '-', v->prot & UVM_WRITE ? 'w' : '-',
+				 v->prot & UVM_EXEC ? 'x' : '-');
+		if (*name)	/* Linux pads the name to column 74 */
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "%*s", MAX(73 - n, 0), "");
+		if (!pbuf_write(b, line, (size_t)MIN(n, (int)sizeof(line) - 1)))
+			pbuf_printf(b, "%s\n", name);	/* whole lines only */
+	}
+	mutex_unlock(&mm->lock);
+	kfree(exe);
+	user_mm_destroy(mm);
+	return 0;
+}
+
+int proc_pid_show(struct pbuf *b, int kind, int pid)
+{
+	struct process *p = proc_find(pid);
+	struct proc_snapshot s;
+	int rc;
+
+	if (!p)
+		return -ENOENT;
+	rc = proc_snapshot(p, &s) ? -ENOENT : 0;
+	if (rc)
+		;
+	else if (kind == PK_STATUS)
+		rc = show_status(b, p, &s);
+	else if (kind == PK_PSTAT)
+		rc = show_stat(b, p, &s);
+	else if (kind == PK_STATM)
+		rc = show_statm(b, p);
+	else if (kind == PK_CMDLINE || kind == PK_ENVIRON)
+		rc = show_strings(b, p, kind == PK_ENVIRON);
+	else if (kind == PK_COMM)
+		rc = pbuf_printf(b, "%s\n", s.comm);
+	else if (kind == PK_MAPS)
+		rc = show_maps(b, p);
+	else
+		rc = -EINVAL;
+	proc_put(p);
+	return rc;
+}
+
+/* The name of an open file: its path, or what Linux calls the nameless. */
+static int file_name(struct file *f, char *buf, size_t len)
+{
+	if (f->path.dentry) {
+		int n = vfs_path_name(&f->path, buf, len);
+		if (n > 0 && f->path.dentry->dead && (size_t)n + 10 <= len) {
+			memcpy(buf + n - 1, " (deleted)", 11);
+			n += 10;
+		}
+		return n;
+	}
+	if (f->inode && S_ISFIFO(f->inode->mode))
+		return snprintf(buf, len, "pipe:[%llu]", (unsigned long long)f->inode->ino) + 1;
+	return snprintf(buf, len, "anon_inode:[unknown]") + 1;
+}
+
+static int link_target(struct process *p, int kind, int fd, char *buf, size_t len)
+{
+	struct path path;
+	int rc;
+
+	if (kind == PK_FD) {
+		struct fdtable *t = proc_files(p);
+		struct file *f = t ? fd_get(t, fd) : NULL;
+		fdt_put(t);
+		if (!f)
+			return -ENOENT;
+		rc = file_name(f, buf, len);
+		file_put(f);
+		return rc;
+	}
+	rc = proc_path_of(p, kind == PK_EXE, &path);
+	if (rc)
+		return rc;
+	rc = vfs_path_name(&path, buf, len);
+	path_put(&path);
+	return rc;
+}
+
+int proc_pid_readlink(int kind, int pid, int fd, char *buf, size_t len)
+{
+	struct process *p = proc_find(pid);
+	char *tmp = p ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
+	int rc;
+
+	if (!p)
+		return -ENOENT;
+	rc = tmp ? link_target(p, kind, fd, tmp, PATH_MAX) : -ENOMEM;
+	if (rc > 0) {	/* a length with the NUL; readlink's has none */
+		rc = (int)MIN((size_t)rc - 1, len);
+		memcpy(buf, tmp, (size_t)rc);
+	}
+	kfree(tmp);
+	proc_put(p);
+	return rc;
+}
+
+bool proc_fd_exists(int pid, int fd)
+{
+	struct process *p = proc_find(pid);
+	struct fdtable *t = p ? proc_files(p) : NULL;
+	struct file *f = t ? fd_get(t, fd) : NULL;
+	bool open = f != NULL;
+
+	if (f)
+		file_put(f);
+	fdt_put(t);
+	proc_put(p);
+	return open;
+}
+
+int proc_fd_next(int pid, int from)
+{
+	struct process *p = proc_find(pid);
+	struct fdtable *t = p ? proc_files(p) : NULL;
+	int fd = t ? fd_next(t, from) : -1;
+
+	fdt_put(t);
+	proc_put(p);
+	return fd;
+}
