@@ -78,9 +78,10 @@ static long pipe_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		done += k;
 		p->tail += k;
 	}
-	wake_up_all(&p->wr_wq);
 out:
 	mutex_unlock(&p->lock);
+	if (done)
+		wake_up_all(&p->wr_wq);	/* after the lock, as in pipe_write */
 	return done ? (long)done : rc;
 }
 
@@ -112,6 +113,8 @@ static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 				break;
 			}
 			mutex_unlock(&p->lock);
+			if (done)	/* what is in there is for the reader now */
+				wake_up_all(&p->rd_wq);
 			wait_event(p->wr_wq, can_write(p, need));
 			mutex_lock(&p->lock);
 			if (PIPE_SIZE - used(p) < need && p->readers && signal_pending()) {
@@ -137,9 +140,12 @@ static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 			break;
 		done += k;
 		p->head += k;
-		wake_up_all(&p->rd_wq);
 	}
 	mutex_unlock(&p->lock);
+	/* One wake-up per write, after the lock is free: a reader woken per
+	 * page would only queue on the lock the writer still holds. */
+	if (done)
+		wake_up_all(&p->rd_wq);
 	return done ? (long)done : rc;
 }
 

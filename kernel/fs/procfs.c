@@ -38,6 +38,7 @@ static const struct proc_entry root_entries[] = {
 	{ "filesystems", PK_FILESYSTEMS, S_IFREG | 0444 },
 	{ "loadavg", PK_LOADAVG, S_IFREG | 0444 },
 	{ "version", PK_VERSION, S_IFREG | 0444 },
+	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
 	{ "self", PK_SELF, S_IFLNK | 0777 },
 };
 
@@ -283,6 +284,10 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_STAT: return show_stat(b);
 	case PK_LOADAVG: return show_loadavg(b);
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
+	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
+		pbuf_printf(b, "%zu\n", kmem_high_water());
+		kmem_reset_high_water();
+		return 0;
 	case PK_VERSION:
 		return pbuf_puts(b, "Linux version 6.1.0-alloy (alloy@alloy) (gcc) "
 				 "#1 SMP Alloy 0.1\n");
