@@ -340,6 +340,8 @@ test-system: kernel $(XTASK) rootfs rootfs-test
 		$(RESULTS)/tty-ffi$(FFI).tap tty-ffi$(FFI) || true
 	@echo "make run CMD=...: FFI=$(FFI)"
 	@scripts/test-cmd.sh $(MAKE) $(FFI) $(RESULTS)/cmd-ffi$(FFI).tap
+	@echo "root=/dev/vda: FFI=$(FFI)"
+	@scripts/test-rootdisk.sh $(XTASK) $(KBIN) $(KELF) $(RESULTS)/rootdisk-ffi$(FFI).tap rootdisk-ffi$(FFI)
 
 # The C/Rust boundary: both kernels' symbols, the Rust crates' own tests,
 # generated bindings still matching their sources, the shared vectors
