@@ -69,6 +69,7 @@ struct file;
 struct super_block;
 struct poll_table;
 struct page;
+struct pipe;
 
 /* Where data moves: user memory (checked) or a kernel buffer. */
 struct iobuf {
@@ -172,7 +173,8 @@ struct inode {
 	struct super_block *sb;
 	struct page_tree pages;		/* memfs data */
 	char *target;			/* symlink target, kmalloc'd */
-	void *priv;			/* e.g. the pipe of a FIFO */
+	void *priv;			/* the filesystem's */
+	struct pipe *fifo;		/* a FIFO's pipe, once opened */
 };
 
 struct mount;

@@ -41,7 +41,10 @@ void wake_up_all(struct wait_queue *wq);
 void wake_up_all_locked(struct wait_queue *wq);
 /* Wake a blocked task; returns true if it was blocked. */
 bool wake_up_task(struct task *t);
-/* Sleep until woken or `ns` elapsed; returns remaining ns (0: timed out). */
+/* Sleep until woken or `ns` elapsed; returns remaining ns (0: timed out).
+ * Only after the caller marked itself blocked (prepare_to_wait, or
+ * set_current_state_blocked): otherwise it returns at once, and a loop
+ * around it spins. To just pause, use sleep_ns()/sleep_ms(). */
 u64 schedule_timeout(u64 ns);
 
 #define wait_event(wq, cond)                                               \

@@ -177,9 +177,7 @@ static void flusher(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		u64 left = FLUSH_INTERVAL_NS;
-		while ((left = schedule_timeout(left)))
-			;
+		sleep_ns(FLUSH_INTERVAL_NS);
 		vfs_sync_all();
 	}
 }

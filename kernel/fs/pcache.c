@@ -349,6 +349,11 @@ int pcache_take_error(struct pcache *pc)
 	return rc;
 }
 
+static void no_page(struct page *p)
+{
+	(void)p;	/* pcache_truncate took every page out already */
+}
+
 void pcache_truncate(struct pcache *pc, u64 from)
 {
 	u64 index = from;
@@ -358,6 +363,8 @@ void pcache_truncate(struct pcache *pc, u64 from)
 		struct page *p = page_tree_next(&pc->tree, &index);
 		if (p)
 			page_get(p);
+		else	/* the tree's index nodes above `from` go too */
+			page_tree_truncate(&pc->tree, from, no_page);
 		spin_unlock_irqrestore(&pc->lock, fl);
 		if (!p)
 			return;

@@ -280,9 +280,9 @@ int fifo_open(struct inode *inode, struct file *f)
 	bool reader = acc != O_WRONLY, writer = acc != O_RDONLY;
 
 	mutex_lock(&inode->lock);
-	p = inode->priv;
+	p = inode->fifo;
 	if (!p && (p = pipe_alloc()))
-		inode->priv = p;	/* the inode's reference, put by fifo_evict */
+		inode->fifo = p;	/* the inode's reference, put by fifo_evict */
 	if (p)
 		atomic_inc(&p->refcount);
 	mutex_unlock(&inode->lock);
@@ -319,7 +319,7 @@ int fifo_open(struct inode *inode, struct file *f)
 
 void fifo_evict(struct inode *inode)
 {
-	if (inode->priv)
-		pipe_put(inode->priv);
-	inode->priv = NULL;
+	if (inode->fifo)
+		pipe_put(inode->fifo);
+	inode->fifo = NULL;
 }

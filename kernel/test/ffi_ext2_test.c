@@ -108,3 +108,139 @@ KTEST(ffi_ext2_implementations_agree)
 		KT_EXPECT(!strcmp(ext2_why_str(why), "block count out of range of the device"));
 	}
 }
+
+/*
+ * A parser that lies, call by call: success with outputs that break the
+ * contract's invariants, or an errno the contract does not allow. Each
+ * wrapper must catch it, switch to the C fallback for good and return
+ * C's answer (EXT2_WHY codes included).
+ */
+static uint32_t liar_abi(void) { return EXT2_ABI_VERSION; }
+
+static int liar_super(const uint8_t *r, size_t l, uint64_t d, struct ext2_super *o, uint32_t *w)
+{
+	(void)r; (void)l; (void)d; (void)w;
+	memset(o, 0, sizeof(*o));
+	o->block_size = 3000;		/* not 1, 2 or 4 KiB */
+	return 0;
+}
+
+static int liar_group(const uint8_t *r, size_t l, const struct ext2_super *s, uint32_t g,
+		      struct ext2_group *o, uint32_t *w)
+{
+	(void)r; (void)l; (void)s; (void)g; (void)w;
+	memset(o, 0, sizeof(*o));
+	o->inode_table = 0xffffffff;	/* far outside the filesystem */
+	return 0;
+}
+
+static int liar_inode(const uint8_t *r, size_t l, const struct ext2_super *s, uint32_t i,
+		      struct ext2_inode *o, uint32_t *w)
+{
+	(void)r; (void)l; (void)s; (void)i; (void)o; (void)w;
+	return -ENOMEM;			/* not an errno the contract allows */
+}
+
+static int liar_dirent(const uint8_t *b, size_t l, uint32_t off, const struct ext2_super *s,
+		       struct ext2_dirent *o, uint32_t *w)
+{
+	(void)b; (void)l; (void)off; (void)s; (void)w;
+	memset(o, 0, sizeof(*o));
+	o->inode = 2;
+	o->rec_len = 4;			/* a loop: the caller would never advance */
+	o->name_len = 1;
+	o->name_off = off + 8;
+	return 0;
+}
+
+static int liar_path(const struct ext2_super *s, uint64_t n, struct ext2_bmap_path *o,
+		     uint32_t *w)
+{
+	(void)s; (void)n; (void)w;
+	memset(o, 0, sizeof(*o));
+	o->depth = 7;
+	return 0;
+}
+
+static int liar_entry(const uint8_t *b, size_t l, uint32_t i, const struct ext2_super *s,
+		      uint32_t self, uint32_t *o, uint32_t *w)
+{
+	(void)b; (void)l; (void)i; (void)s; (void)w;
+	*o = self;			/* points at itself: what E3 forbids */
+	return 0;
+}
+
+static int liar_check(const struct ext2_super *s, const struct ext2_group *g, uint32_t gr,
+		      uint32_t b, uint32_t *w)
+{
+	(void)s; (void)g; (void)gr; (void)b;
+	*w = 999;			/* an unknown why code */
+	return -EUCLEAN;
+}
+
+static const struct ext2_impl liar = {
+	"liar", liar_abi, liar_super, liar_group, liar_inode, liar_dirent, liar_path,
+	liar_entry, liar_check,
+};
+
+KTEST(ffi_ext2_wrapper_rejects_bad_results)
+{
+	uint8_t raw[EXT2_SUPER_SIZE], blk[4096];
+	const struct ext2_impl *c = ext2_impl_get(0), *old;
+	struct ext2_super s;
+	struct ext2_group g;
+	struct ext2_inode ino;
+	struct ext2_dirent de;
+	struct ext2_bmap_path path;
+	uint32_t why = 0, out;
+
+	build_super4k(raw);
+	KT_ASSERT(c->parse_super(raw, sizeof(raw), 40000ULL * 4096, &s, &why) == 0);
+	memset(blk, 0, sizeof(blk));
+	put32(blk + 0, 2);		/* a directory entry: inode 2, rec_len 4096, "." */
+	put16(blk + 4, 4096);
+	blk[6] = 1;
+	blk[7] = EXT2_FT_DIR;
+	blk[8] = '.';
+	put32(blk + 40, 4);		/* an indirect-block entry: block 4 */
+
+	old = ext2_impl_force(&liar);
+	KT_EXPECT(ext2_parse_super(raw, sizeof(raw), 40000ULL * 4096, &s, &why) == 0 &&
+		  s.block_size == 4096);
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+
+	uint8_t gd[EXT2_GROUP_DESC_SIZE] = { 0 };
+	put32(gd + 0, 3);		/* block bitmap */
+	put32(gd + 4, 4);		/* inode bitmap */
+	put32(gd + 8, 5);		/* inode table: 512 blocks */
+	ext2_impl_force(&liar);
+	KT_EXPECT(ext2_parse_group(gd, sizeof(gd), &s, 0, &g, &why) == 0 && g.inode_table == 5);
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+
+	ext2_impl_force(&liar);
+	memset(blk + 1024, 0, 256);	/* an inode of mode 0: C says EUCLEAN */
+	why = 0;
+	KT_EXPECT(ext2_parse_inode(blk + 1024, 256, &s, 12, &ino, &why) == -EUCLEAN &&
+		  why == EXT2_WHY_INODE_MODE);
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+
+	ext2_impl_force(&liar);
+	KT_EXPECT(ext2_parse_dirent(blk, 4096, 0, &s, &de, &why) == 0 && de.rec_len == 4096);
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+
+	ext2_impl_force(&liar);
+	KT_EXPECT(ext2_bmap_path(&s, 20, &path, &why) == 0 && path.depth == 1 &&
+		  path.index[0] == 12 && path.index[1] == 8);
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+
+	ext2_impl_force(&liar);
+	KT_EXPECT(ext2_bmap_entry(blk, 4096, 10, &s, 600, &out, &why) == 0 && out == 4);
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+
+	ext2_impl_force(&liar);
+	why = 0;
+	KT_EXPECT(ext2_check_data_block(&s, &g, 0, 5, &why) == -EUCLEAN &&
+		  why == EXT2_WHY_BLOCK_METADATA);	/* in the inode table */
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+	ext2_impl_force(old);
+}

@@ -29,7 +29,7 @@ static int st_read(struct pcache *pc, u64 index, struct page *p)
 		return -EIO;
 	memset(page_to_virt(p), 0, PAGE_SIZE);
 	memcpy(page_to_virt(p), s->data[index], 64);
-	schedule_timeout(2000000);	/* a slow disk: let racers pile up */
+	sleep_ms(2);	/* a slow disk: let racers pile up */
 	return 0;
 }
 

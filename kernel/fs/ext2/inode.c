@@ -144,7 +144,7 @@ int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
 		}
 		if (!dying)
 			break;
-		schedule_timeout(1000000);	/* its eviction is finishing */
+		sleep_ms(1);	/* its eviction is finishing */
 	}
 	locate(fs, ino, &block, &off);
 	if ((rc = mb_read(fs, block, &mb)))

@@ -30,6 +30,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -100,6 +101,12 @@ static void basics(void)
 	CHECK(rename(MNT "/a/sub", MNT "/b/emptydir") == 0);	/* over an empty dir */
 	CHECK(rename(MNT "/a/victim", MNT "/b/moved") == 0);	/* across dirs */
 	CHECK(rmdir(MNT "/a") == -1 && errno == ENOTEMPTY);
+	CHECK(mkfifo(MNT "/b/fifo", 0600) == 0);	/* a FIFO on ext2 works as a pipe */
+	int wfd = open(MNT "/b/fifo", O_RDWR);
+	CHECK(wfd >= 0 && write(wfd, "through", 7) == 7 && read(wfd, buf, 7) == 7 &&
+	      !memcmp(buf, "through", 7));
+	close(wfd);
+	CHECK(mknod(MNT "/b/null", S_IFCHR | 0666, makedev(1, 3)) == 0);
 	CHECK(write_file(MNT "/b/t", "0123456789", 10, O_TRUNC) == 0);
 	CHECK(truncate(MNT "/b/t", 4) == 0);
 	CHECK(truncate(MNT "/b/t", 8192) == 0);			/* grow: zeros */
@@ -132,6 +139,11 @@ static void basics(void)
 	for (int i = 4; i < 8192; i++)
 		zero &= t[i] == 0;
 	CHECK(zero);
+	CHECK(stat(MNT "/b/fifo", &st) == 0 && S_ISFIFO(st.st_mode));
+	CHECK(stat(MNT "/b/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+	CHECK(write_file(MNT "/b/null", "gone", 4, 0) == 0);	/* the device, not a file */
+	CHECK(stat(MNT "/b/null", &st) == 0 && st.st_size == 0);
+	CHECK(unlink(MNT "/b/fifo") == 0 && unlink(MNT "/b/null") == 0);
 	CHECK(stat(MNT "/b/t", &st) == 0 && (st.st_mode & 07777) == 0600 && st.st_uid == 1234 &&
 	      st.st_gid == 5678 && st.st_mtime == 1234567890 && st.st_atime == 1000000000);
 
