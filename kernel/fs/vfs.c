@@ -180,8 +180,9 @@ static void hash_remove(struct dentry *d)
 	spin_unlock_irqrestore(&dcache_lock, flags);
 }
 
-struct dentry *d_add(struct dentry *parent, const char *name, size_t len,
-		     struct inode *inode)
+/* A child of parent holding inode (whose reference it takes over). */
+static struct dentry *d_child(struct dentry *parent, const char *name, size_t len,
+			      struct inode *inode)
 {
 	struct dentry *d = dentry_alloc(name, len);
 
@@ -192,6 +193,16 @@ struct dentry *d_add(struct dentry *parent, const char *name, size_t len,
 	d->inode = inode;
 	d->sb = parent->sb;
 	d->parent = dentry_get(parent);
+	return d;
+}
+
+struct dentry *d_add(struct dentry *parent, const char *name, size_t len,
+		     struct inode *inode)
+{
+	struct dentry *d = d_child(parent, name, len, inode);
+
+	if (!d)
+		return NULL;
 	d->cookie = parent->next_cookie++;
 	list_add_tail(&d->sibling, &parent->children);
 	hash_insert(d);
@@ -201,16 +212,10 @@ struct dentry *d_add(struct dentry *parent, const char *name, size_t len,
 struct dentry *d_alloc_uncached(struct dentry *parent, const char *name, size_t len,
 				struct inode *inode)
 {
-	struct dentry *d = dentry_alloc(name, len);
+	struct dentry *d = d_child(parent, name, len, inode);
 
-	if (!d) {
-		inode_put(inode);
-		return NULL;
-	}
-	d->inode = inode;
-	d->sb = parent->sb;
-	d->parent = dentry_get(parent);
-	d->uncached = true;
+	if (d)
+		d->uncached = true;
 	return d;	/* the caller's: the tree holds none */
 }
 

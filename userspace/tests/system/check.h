@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #ifndef TEST_NAME
 #error "define TEST_NAME before including check.h"
@@ -63,6 +65,23 @@ static const char *errname(int e)
 			failures++;					\
 		}							\
 	} while (0)
+
+/* A /proc/meminfo line's value in bytes ("MemFree", "KernelHeap"); -1 if
+ * there is no such line. */
+static inline long long meminfo(const char *key)
+{
+	char line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = atoll(line + n + 1) * 1024;
+	if (f)
+		fclose(f);
+	return v;
+}
 
 static inline int check_done(void)
 {

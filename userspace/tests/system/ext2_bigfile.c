@@ -35,20 +35,6 @@
 #define APPENDS 2048
 #define HEAP_BOUND (2LL << 20)
 
-static long long meminfo(const char *key)
-{
-	char line[256];
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = atoll(line + strlen(key) + 1) * 1024;
-	if (f)
-		fclose(f);
-	return v;
-}
-
 static long long kmem_peak(void)
 {
 	long long v = -1;

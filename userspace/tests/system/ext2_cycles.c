@@ -20,20 +20,6 @@
 #define CYCLES 1000
 #define SLACK (256LL << 10)
 
-static long long meminfo(const char *key)
-{
-	char line[256];
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = atoll(line + strlen(key) + 1) * 1024;
-	if (f)
-		fclose(f);
-	return v;
-}
-
 static int cycle(int i)
 {
 	char buf[8192];
