@@ -47,9 +47,12 @@ void file_put(struct file *f)
 		f->fop->release(f);
 	if (f->path.dentry)
 		path_put(&f->path);
-	if (f->inode && f->inode->sb)
-		atomic_dec(&f->inode->sb->nr_open);
+	/* The count drops only after the inode is let go: unmount waits for
+	 * it and must not free the filesystem under a running eviction. */
+	struct super_block *sb = f->inode ? f->inode->sb : NULL;
 	inode_put(f->inode);
+	if (sb)
+		atomic_dec(&sb->nr_open);
 	kfree(f);
 }
 

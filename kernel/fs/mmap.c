@@ -52,7 +52,7 @@ const struct vm_object_ops *file_vm_object(struct file *f)
 {
 	struct inode *i = f->inode;
 
-	return i && i->iop && i->iop->mmap_page ? &file_object_ops : NULL;
+	return i && S_ISREG(i->mode) && i->iop && i->iop->mmap_page ? &file_object_ops : NULL;
 }
 
 int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
@@ -60,7 +60,7 @@ int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
 	struct inode *i = f->inode;
 	u32 acc = f->flags & O_ACCMODE;
 
-	if (!i || !i->iop || !i->iop->mmap_page || (f->flags & O_PATH))
+	if (!i || !S_ISREG(i->mode) || !i->iop || !i->iop->mmap_page || (f->flags & O_PATH))
 		return -ENODEV;
 	if (off % PAGE_SIZE)
 		return -EINVAL;

@@ -151,6 +151,36 @@ int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out)
 	return 0;
 }
 
+int pcache_get_locked(struct pcache *pc, u64 index, bool fill, struct page **out)
+{
+	struct page *p = pcache_peek(pc, index);
+	bool fresh = false;
+	int rc;
+
+	if (!p && (rc = insert_page(pc, index, &p, true, &fresh)))
+		return rc;
+	if (!fresh)
+		page_lock(pc, p);
+	if (fill && !(p->flags & PG_UPTODATE)) {
+		rc = pc->ops->readpage(pc, index, p);
+		if (rc) {
+			pcache_unlock_put(p);
+			return rc;
+		}
+		unsigned long fl = spin_lock_irqsave(&pc->lock);
+		p->flags |= PG_UPTODATE;
+		spin_unlock_irqrestore(&pc->lock, fl);
+	}
+	*out = p;
+	return 0;
+}
+
+void pcache_unlock_put(struct page *p)
+{
+	page_unlock(p->pc, p);
+	pcache_put(p);
+}
+
 void pcache_readahead(struct pcache *pc, u64 index, unsigned int n)
 {
 	struct page *pages[PCACHE_BATCH];

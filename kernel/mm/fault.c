@@ -51,6 +51,32 @@ static int file_fault(struct user_mm *mm, struct vma *v, u64 page, bool write)
 	return 0;
 }
 
+/*
+ * A write to a shared file page mapped read-only (first write, after
+ * fork or mprotect): the object reserves its storage and hands out its
+ * current page, which is mapped writable in place of the old entry. The
+ * copy-on-write rule of uvm_protect (a page used twice stays read-only)
+ * must not apply: a cached page always has two users.
+ */
+static int shared_write(struct user_mm *mm, struct vma *v, u64 page)
+{
+	u64 index = v->pgoff + (page - v->start) / PAGE_SIZE;
+	struct page *pg;
+	int rc = v->ops->page(v->obj, index, true, &pg);
+
+	if (rc)
+		return rc == -ENOMEM ? SIGKILL : SIGBUS;
+	phys_addr_t old = uvm_unmap(&mm->vm, page);
+	if (old)
+		page_put(pfn_to_page(old >> PAGE_SHIFT));
+	v->ops->dirty(v->obj, pg);
+	if (uvm_map(&mm->vm, page, page_to_phys(pg), v->prot)) {
+		page_put(pg);
+		return SIGKILL;
+	}
+	return 0;
+}
+
 static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
 {
 	struct vma *v = vma_find(mm, addr);
@@ -64,10 +90,8 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
 	if (pa) {
 		if (!write || (prot & UVM_WRITE))
 			return SIGSEGV;	/* a real protection fault */
-		if (v->ops && v->shared) {	/* the file's own page: now written */
-			v->ops->dirty(v->obj, pfn_to_page(pa >> PAGE_SHIFT));
-			return uvm_protect(&mm->vm, page, v->prot) ? SIGKILL : 0;
-		}
+		if (v->ops && v->shared)	/* the file's own page: now written */
+			return shared_write(mm, v, page);
 		/* copy-on-write: the VMA allows writing, the page is shared */
 		return uvm_make_private(&mm->vm, page, v->prot) ? SIGKILL : 0;
 	}

@@ -89,16 +89,29 @@ static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		bool whole = off == 0 && k == PAGE_SIZE;
 		bool has_data = index * PAGE_SIZE < i->size;
 		struct page *p;
-		if ((rc = map_range(i, *pos, k)))
+		u8 probe;
+		/* Touch the source first: copying with the page busy must not
+		 * fault into a mapping of this very page. */
+		if ((rc = iob_copy_in(&probe, b, done, 1)) ||
+		    (rc = iob_copy_in(&probe, b, done + k - 1, 1)))
 			break;
-		if ((rc = pcache_get(&ei->data, index, has_data && !whole, &p)))
+		/* The page is ours while we fill it; holes read as zeros. */
+		if ((rc = pcache_get_locked(&ei->data, index, has_data && !whole, &p)))
 			break;
-		if (!(p->flags & PG_UPTODATE) && !whole)
-			memset(page_to_virt(p), 0, PAGE_SIZE);	/* new: zeros around */
+		bool was_uptodate = p->flags & PG_UPTODATE;
+		if (!was_uptodate && !whole)
+			memset(page_to_virt(p), 0, PAGE_SIZE);	/* past the end: zeros */
 		rc = iob_copy_in((u8 *)page_to_virt(p) + off, b, done, k);
-		pcache_mark_dirty(p, 1);	/* blocks are allocated: never garbage */
-		pcache_put(p);
-		if (rc)
+		if (rc && !was_uptodate) {	/* nothing of it is the file's */
+			pcache_unlock_put(p);
+			break;
+		}
+		/* Blocks only now, after the page holds what they will: a new
+		 * block never shows the disk's stale bytes. */
+		int mrc = rc ? 0 : map_range(i, *pos, k);
+		pcache_mark_dirty(p, 1);
+		pcache_unlock_put(p);
+		if (rc || (rc = mrc))
 			break;
 		done += k;
 		*pos += k;

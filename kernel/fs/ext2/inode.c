@@ -456,9 +456,6 @@ static void ext2_evict(struct inode *i)
 
 	if (!ei)
 		return;
-	unsigned long ifl = spin_lock_irqsave(&fs->icache_lock);
-	list_del_init(&ei->hash);
-	spin_unlock_irqrestore(&fs->icache_lock, ifl);
 	if (S_ISFIFO(i->mode))
 		fifo_evict(i);
 	bool rw = !(i->sb->flags & SB_RDONLY);
@@ -475,6 +472,11 @@ static void ext2_evict(struct inode *i)
 			pcache_writeback(&ei->data, 0, ~0ULL);
 		pcache_truncate(&ei->data, 0);
 	}
+	/* Unhashed last: until now a lookup of this number waits for us
+	 * (refcount 0) instead of reading a second copy from the disk. */
+	unsigned long ifl = spin_lock_irqsave(&fs->icache_lock);
+	list_del_init(&ei->hash);
+	spin_unlock_irqrestore(&fs->icache_lock, ifl);
 	kfree(ei);
 	i->priv = NULL;
 }
@@ -498,6 +500,9 @@ static int ext2_readlink(struct inode *i, char *buf, size_t len)
 		memcpy(buf, (const u8 *)ei->block, n);
 		return (int)n;
 	}
+	if (i->size > fs->bs)	/* the parser allows 4095; one block holds it */
+		return ext2_corrupt(fs, "symlink longer than a block, inode", (u32)i->ino,
+				    -EUCLEAN, EXT2_WHY_SYMLINK);
 	u32 b;
 	mutex_lock(&ei->map);
 	int rc = ext2_bmap(i, 0, false, &b);
@@ -527,21 +532,25 @@ static int ext2_mmap_page(struct inode *i, u64 index, bool write, struct page **
 
 	if (index >= (size + PAGE_SIZE - 1) / PAGE_SIZE)
 		return -EFAULT;
-	if (write) {
-		int rc = 0;
-		u32 b;
-		mutex_lock(&ei->map);
-		for (u32 k = 0; k < fs->blocks_per_page && !rc; k++) {
-			u64 n = index * fs->blocks_per_page + k;
-			if (n * fs->bs < size)
-				rc = ext2_bmap(i, n, true, &b);
-		}
-		mutex_unlock(&ei->map);
-		if (rc)
-			return rc;
-		ext2_write_inode(i);
+	/* The page first (holes read as zeros), then its blocks: a new block
+	 * is only ever written with the page's contents. */
+	int rc = pcache_get(&ei->data, index, true, out);
+	if (rc || !write)
+		return rc;
+	u32 b;
+	mutex_lock(&ei->map);
+	for (u32 k = 0; k < fs->blocks_per_page && !rc; k++) {
+		u64 n = index * fs->blocks_per_page + k;
+		if (n * fs->bs < size)
+			rc = ext2_bmap(i, n, true, &b);
 	}
-	return pcache_get(&ei->data, index, true, out);
+	mutex_unlock(&ei->map);
+	if (rc) {
+		pcache_put(*out);
+		return rc;
+	}
+	ext2_write_inode(i);
+	return 0;
 }
 
 static void ext2_mmap_dirty(struct inode *i, struct page *p)
@@ -593,18 +602,23 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 		return -EFBIG;
 	if (size < i->size) {
 		u64 keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+		struct page *last = NULL;
 		pcache_truncate(&ei->data, keep);
-		if (size % PAGE_SIZE) {	/* zero the tail of the last page */
-			struct page *p = pcache_peek(&ei->data, size / PAGE_SIZE);
-			if (p) {
-				memset((u8 *)page_to_virt(p) + size % PAGE_SIZE, 0,
-				       PAGE_SIZE - size % PAGE_SIZE);
-				pcache_mark_dirty(p, 1);
-				pcache_put(p);
-			}
+		/* The last page stays busy while blocks past the end are freed,
+		 * so no write-back of it can still be writing into them; its tail
+		 * is zeroed (and goes to disk), so a later grow reads zeros. */
+		if (size % PAGE_SIZE) {
+			int rc = pcache_get_locked(&ei->data, size / PAGE_SIZE, true, &last);
+			if (rc)
+				return rc;
+			memset((u8 *)page_to_virt(last) + size % PAGE_SIZE, 0,
+			       PAGE_SIZE - size % PAGE_SIZE);
+			pcache_mark_dirty(last, 1);
 		}
 		i->size = size;	/* before freeing: write-back stops at the end */
 		ext2_truncate_blocks(i, size);
+		if (last)
+			pcache_unlock_put(last);
 	}
 	i->size = size;
 	i->mtime = i->ctime = vfs_now();

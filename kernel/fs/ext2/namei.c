@@ -100,10 +100,15 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 	struct inode *won = NULL;
 	if (!rc)
 		won = ext2_icache_add(fs, i);
-	if (!rc && won == i)
+	if (!rc && won != i) {
+		/* The bitmap called a live inode free (icache_add dropped i):
+		 * leave that inode and its bit alone. */
+		inode_put(won);
+		return ext2_corrupt(fs, "inode marked free but in use", ino, -EUCLEAN,
+				    EXT2_WHY_DIRENT_INODE);
+	}
+	if (!rc)
 		rc = ext2_add_entry(dir, name, len, ino, mode);
-	else if (!rc)
-		rc = -EUCLEAN;
 	if (rc) {
 		i->nlink = 0;	/* eviction frees its blocks and the inode */
 		inode_put(i);
@@ -159,6 +164,15 @@ int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 
 	if (is_dir && odir != ndir && !victim && ndir->nlink >= EXT2_LINK_MAX)
 		return -EMLINK;
+	/* The entry we will remove must be there (and readable) before
+	 * anything changes: a failure half-way would leave link counts wrong. */
+	struct inode *check;
+	if ((rc = ext2_lookup(odir, oname, olen, &check)))
+		return rc == -ENOENT ? -EUCLEAN : rc;
+	bool same = check == inode;
+	inode_put(check);
+	if (!same)
+		return -EUCLEAN;
 	if (victim) {
 		if (S_ISDIR(victim->mode) && (rc = ext2_dir_empty(victim)) <= 0)
 			return rc < 0 ? rc : -ENOTEMPTY;
