@@ -210,6 +210,8 @@ def cmd_run(a):
                                           a.mem, a.timeout, logfile)
             r = parse(lines)
             r["round"], r["wall_s"], r["timed_out"] = rnd, round(wall, 3), timed_out
+            # other work on the host slows TCG's vCPU threads: keep it visible
+            r["host_load1"] = round(os.getloadavg()[0], 2)
             runs[k].append(r)
             done = "done" if r["done"] else ("TIMED OUT" if timed_out else "no 'bench: done'")
             nfail = sum(1 for x in r["results"].values() if "fail" in x)
@@ -315,6 +317,10 @@ def render(rows, boots, runs, a):
     out.append("")
     out.append("boot wall: QEMU start to the first userspace line (host clock); "
                "boot uptime: /proc/uptime read by /init")
+    loads = [r["host_load1"] for k in runs for r in runs[k]]
+    if loads:
+        out.append(f"host load average (1 min) after each boot: {min(loads):.2f} to {max(loads):.2f} "
+                   f"on {os.cpu_count()} host CPUs")
     for f in dict.fromkeys(footnotes):
         out.append("note: " + f)
     return "\n".join(out)
