@@ -10,7 +10,8 @@ TIMEOUT ?= 0
 DISK ?=
 
 BUILD := build
-KDIR := $(BUILD)/ffi$(FFI)
+# DEBUG=0 builds apart, so objects of the two flavours never mix
+KDIR := $(BUILD)/ffi$(FFI)$(if $(filter 0,$(DEBUG)),-nodebug)
 KELF := $(KDIR)/alloy.elf
 KBIN := $(KDIR)/alloy.bin
 
@@ -51,7 +52,7 @@ HOST_TESTS := $(wildcard tests/host/test_*.c)
 RESULTS := $(BUILD)/results
 KTEST_TIMEOUT ?= 600
 
-.PHONY: all kernel run debug test test-blk test-system test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
+.PHONY: all kernel run debug bench test-bench-smoke test test-blk test-system test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
 all: kernel
 
 help:
@@ -68,6 +69,8 @@ help:
 	@echo '               then 100 OOM kills in a row'
 	@echo '  make test-blk  block-layer/virtio-blk ktests on fresh disk images (FFI=$(FFI))'
 	@echo '  make fuzz    differential fuzzing of the C and Rust parsers (FUZZ_SECONDS=$(FUZZ_SECONDS))'
+	@echo '  make bench   Alloy and Linux (Debian'"'"'s kernel) side by side under the same QEMU:'
+	@echo '               micro-benchmarks, ROUNDS=$(ROUNDS) boots of each, alternating (docs/bench.md)'
 	@echo '  make debug   QEMU halted with a gdb stub; prints the gdb command'
 	@echo '  make kernel  build $(BUILD)/ffi$$FFI/alloy.elf and alloy.bin'
 	@echo '  make deps    install missing build tools (apt-get, as root)'
@@ -209,6 +212,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-system FFI=1
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
 	@$(MAKE) --no-print-directory test-ffi
+	@$(MAKE) --no-print-directory test-bench-smoke
 	@$(XTASK) summary $(RESULTS)
 
 test-host:
@@ -404,6 +408,39 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 	done
 	@grep -h '^not ok' $(RESULTS)/ffi-*.tap $(RESULTS)/rust*.tap $(RESULTS)/fuzz-elf.tap \
 		$(RESULTS)/fuzz-ext2.tap $(RESULTS)/ktest-ffi1-*.tap || true
+
+# ---- make bench (docs/bench.md): bench/bench, one static program, on
+# Alloy (a DEBUG=0 build: no lock-order checks or poisoning) and on
+# Debian's Linux kernel (scripts/bench-linux-kernel.sh), booted alternately
+# ROUNDS times each under the same QEMU flags; build/bench/results.json.
+ROUNDS ?= 3
+BENCH_SMP ?= 2
+BENCH_MEM ?= 512M
+BENCH_DIR := $(BUILD)/bench
+BENCH_BINS := $(BENCH_DIR)/bench $(BENCH_DIR)/bench-true $(BENCH_DIR)/bench-init
+$(BENCH_DIR)/bench: bench/bench.c
+$(BENCH_DIR)/bench-true: bench/true.c
+$(BENCH_DIR)/bench-init: bench/init.c
+$(BENCH_BINS):
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $<"
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+
+bench: deps $(BENCH_BINS) $(XTASK)
+	@$(MAKE) --no-print-directory kernel DEBUG=0
+	@scripts/bench-linux-kernel.sh $(BENCH_DIR)/linux
+	@python3 scripts/bench.py run --alloy $(BUILD)/ffi$(FFI)-nodebug/alloy.bin \
+		--linux $(BENCH_DIR)/linux --bench $(BENCH_DIR) --out $(BENCH_DIR) \
+		--rounds $(ROUNDS) --smp $(BENCH_SMP) --mem $(BENCH_MEM)
+
+# In make test: one boot of Alloy with `bench --quick`; every benchmark
+# must print a number (build/results/bench-smoke.tap).
+test-bench-smoke: kernel $(BENCH_BINS)
+	@mkdir -p $(RESULTS) $(BUILD)/logs
+	@echo "bench smoke: FFI=$(FFI) -smp $(BENCH_SMP), bench --quick"
+	@python3 scripts/bench.py smoke --alloy $(KBIN) --bench $(BENCH_DIR) \
+		--out $(BUILD)/bench-smoke --smp $(BENCH_SMP) --mem $(BENCH_MEM) --timeout 120 \
+		--tap $(RESULTS)/bench-smoke.tap --log $(BUILD)/logs/bench-smoke.log || true
 
 # Differential fuzzing for as long as asked: make fuzz FUZZ_SECONDS=3600
 fuzz: $(RUST_HOST_LIB)

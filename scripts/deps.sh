@@ -29,6 +29,10 @@ have musl-gcc || need="$need musl-tools"
 have mke2fs && have e2fsck && have debugfs || need="$need e2fsprogs"
 # real archives for the cpio reader tests
 have cpio || need="$need cpio"
+# make bench: unpacking Debian's kernel package and checking its modules
+have file || need="$need file"
+have xz || need="$need xz-utils"
+have dpkg-deb || need="$need dpkg"
 # ASan/UBSan runtimes for the host tests come with gcc's libasan/libubsan
 [ -n "$(find /usr/lib -name 'libasan.so*' 2>/dev/null | head -1)" ] || need="$need libasan8"
 [ -n "$need" ] || exit 0

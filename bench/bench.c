@@ -1,0 +1,537 @@
+/*
+ * bench: lmbench-style micro-benchmarks, the same static binary on Alloy
+ * and on Linux (scripts/bench.py boots both; docs/bench.md has the method).
+ *
+ *   bench [--quick] [--dir DIR] [--only NAME[,NAME...]] [--list]
+ *
+ * DIR is a directory on an ext2 disk (default /mnt); the file benchmarks
+ * work there. Each benchmark prints one line:
+ *
+ *   bench: NAME MEDIAN UNIT min=MIN max=MAX reps=R iters=N [note=...]
+ *
+ * MEDIAN, MIN and MAX are over R timed loops of N operations each (N is
+ * calibrated so that one loop takes about 50 ms; 5 ms with --quick, where
+ * R is 1). UNIT is "us" (per operation, lower is better) or "MiB/s"
+ * (higher is better). A benchmark that cannot run prints
+ *
+ *   bench: NAME FAIL reason
+ *
+ * and the last line is "bench: done". Time is CLOCK_MONOTONIC.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_REPS 15
+#define CHUNK (64 * 1024)
+
+static int quick;
+static const char *dir = "/mnt";
+static const char *only;
+static char true_path[4096];
+static char failure[256];	/* set by a benchmark that cannot run */
+static const char *note;	/* printed with the result */
+static char *buf;		/* CHUNK bytes of I/O buffer */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void fail(const char *what)
+{
+	if (!failure[0])
+		snprintf(failure, sizeof failure, "%.180s: %s", what, strerror(errno));
+}
+
+/* ---- the benchmarks: each runs n operations and returns the seconds
+ * they took (setup and teardown outside the timed part), or < 0 after
+ * fail(). */
+
+static double b_null_syscall(long n)
+{
+	double t = now();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	return now() - t;
+}
+
+static double b_fork_exit(long n)
+{
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return fail("fork"), -1;
+		if (p == 0)
+			_exit(0);
+		if (waitpid(p, NULL, 0) != p)
+			return fail("waitpid"), -1;
+	}
+	return now() - t;
+}
+
+static double b_fork_exec(long n)
+{
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			return fail("fork"), -1;
+		if (p == 0) {
+			char *argv[] = { true_path, NULL }, *envp[] = { NULL };
+			execve(true_path, argv, envp);
+			_exit(127);
+		}
+		int st;
+		if (waitpid(p, &st, 0) != p)
+			return fail("waitpid"), -1;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			errno = ENOEXEC;
+			return fail(true_path), -1;
+		}
+	}
+	return now() - t;
+}
+
+/* Two processes pass one byte back and forth over two pipes; n round
+ * trips. With pin, both are bound to CPU 0 first (a context switch per
+ * hop); if the kernel cannot pin, they run unpinned and the note says so. */
+static double pingpong(long n, int pin)
+{
+	int ab[2], ba[2];
+	char c = 'x';
+
+	if (pin) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		if (sched_setaffinity(0, sizeof set, &set) < 0)
+			note = errno == ENOSYS ? "unpinned(sched_setaffinity:ENOSYS)"
+					       : "unpinned(sched_setaffinity failed)";
+	}
+	if (pipe(ab) < 0 || pipe(ba) < 0)
+		return fail("pipe"), -1;
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		for (long i = 0; i < n; i++) {
+			if (read(ab[0], &c, 1) != 1 || write(ba[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1) {
+			fail("pipe round trip");
+			break;
+		}
+	}
+	t = now() - t;
+	close(ab[0]); close(ab[1]); close(ba[0]); close(ba[1]);
+	waitpid(p, NULL, 0);
+	if (pin) {
+		cpu_set_t all;
+		CPU_ZERO(&all);
+		for (int i = 0; i < 64; i++)
+			CPU_SET(i, &all);
+		sched_setaffinity(0, sizeof all, &all);
+	}
+	return failure[0] ? -1 : t;
+}
+
+static double b_pipe_latency(long n)
+{
+	return pingpong(n, 0);
+}
+
+/* lmbench's lat_ctx for two processes: a pinned round trip is two
+ * switches; the result is per switch (the pipe work is included). */
+static double b_ctx_switch(long n)
+{
+	double t = pingpong(n, 1);
+	return t < 0 ? t : t / 2;
+}
+
+/* n chunks of 64 KiB from a child to the parent through a pipe. */
+static double b_pipe_bw(long n)
+{
+	int fd[2];
+	if (pipe(fd) < 0)
+		return fail("pipe"), -1;
+	double t = now();
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		close(fd[0]);
+		for (long i = 0; i < n; i++) {
+			for (size_t off = 0; off < CHUNK;) {
+				ssize_t w = write(fd[1], buf + off, CHUNK - off);
+				if (w <= 0)
+					_exit(1);
+				off += w;
+			}
+		}
+		_exit(0);
+	}
+	close(fd[1]);
+	long long want = (long long)n * CHUNK, got = 0;
+	char *rbuf = malloc(CHUNK);
+	while (got < want) {
+		ssize_t r = read(fd[0], rbuf, CHUNK);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	waitpid(p, NULL, 0);
+	t = now() - t;
+	close(fd[0]);
+	free(rbuf);
+	if (got != want) {
+		errno = EIO;
+		return fail("pipe short read"), -1;
+	}
+	return t;
+}
+
+/* Touch n fresh anonymous pages (one write each); only the touching is
+ * timed. Transparent huge pages are refused so Linux faults 4 KiB pages. */
+static double b_page_fault(long n)
+{
+	size_t len = (size_t)n * 4096;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap"), -1;
+	madvise(p, len, MADV_NOHUGEPAGE);	/* EINVAL where unknown: fine */
+	double t = now();
+	for (long i = 0; i < n; i++)
+		p[(size_t)i * 4096] = 1;
+	t = now() - t;
+	munmap(p, len);
+	return t;
+}
+
+static double b_mmap_munmap(long n)
+{
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		void *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return fail("mmap"), -1;
+		if (munmap(p, 1 << 20) < 0)
+			return fail("munmap"), -1;
+	}
+	return now() - t;
+}
+
+static char small_file[4096];
+
+static double b_open_close(long n)
+{
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		int fd = open(small_file, O_RDONLY);
+		if (fd < 0)
+			return fail(small_file), -1;
+		close(fd);
+	}
+	return now() - t;
+}
+
+static double b_stat(long n)
+{
+	struct stat st;
+	double t = now();
+	for (long i = 0; i < n; i++)
+		if (stat(small_file, &st) < 0)
+			return fail(small_file), -1;
+	return now() - t;
+}
+
+/* Create n empty files in one directory, then delete them: the time is
+ * per file (one create and one delete). */
+static double b_create_delete(long n)
+{
+	char d[4096], name[4200];
+	snprintf(d, sizeof d, "%s/cd", dir);
+	if (mkdir(d, 0755) < 0 && errno != EEXIST)
+		return fail("mkdir"), -1;
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "%s/f%ld", d, i);
+		int fd = open(name, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		if (fd < 0)
+			return fail("create"), -1;
+		close(fd);
+	}
+	for (long i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "%s/f%ld", d, i);
+		if (unlink(name) < 0)
+			return fail("unlink"), -1;
+	}
+	return now() - t;
+}
+
+static long file_mib(void)
+{
+	return quick ? 4 : 64;
+}
+
+static int write_file(const char *path, long mib)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	if (fd < 0)
+		return fail(path), -1;
+	for (long i = 0; i < mib * (1 << 20) / CHUNK; i++) {
+		if (write(fd, buf, CHUNK) != CHUNK) {
+			close(fd);
+			return fail("write"), -1;
+		}
+	}
+	if (fsync(fd) < 0) {
+		close(fd);
+		return fail("fsync"), -1;
+	}
+	return close(fd);
+}
+
+static char read_path[4096], write_path[4096];
+
+/* One operation reads the whole (cached) file in 64 KiB reads. */
+static double b_seq_read(long n)
+{
+	int fd = open(read_path, O_RDONLY);
+	if (fd < 0)
+		return fail(read_path), -1;
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		lseek(fd, 0, SEEK_SET);
+		ssize_t r;
+		long long got = 0;
+		while ((r = read(fd, buf, CHUNK)) > 0)
+			got += r;
+		if (r < 0 || got != file_mib() << 20) {
+			close(fd);
+			errno = r < 0 ? errno : EIO;
+			return fail("read"), -1;
+		}
+	}
+	t = now() - t;
+	close(fd);
+	return t;
+}
+
+/* One operation writes a new file in 64 KiB writes and fsyncs it. The
+ * previous copy is deleted (and that synced) before the clock starts. */
+static double b_seq_write(long n)
+{
+	double total = 0;
+	for (long i = 0; i < n; i++) {
+		unlink(write_path);
+		sync();
+		double t = now();
+		if (write_file(write_path, file_mib()) < 0)
+			return -1;
+		total += now() - t;
+	}
+	return total;
+}
+
+/* ---- the driver */
+
+struct bench {
+	const char *name;
+	double (*fn)(long n);
+	int bw;		/* 0: us per op; else bytes per op in MiB/s */
+	long max_n;	/* calibration cap (0: none) */
+};
+
+static double bytes_per_op(const struct bench *b)
+{
+	if (b->fn == b_pipe_bw)
+		return CHUNK;
+	return (double)(file_mib() << 20);
+}
+
+static const struct bench benches[] = {
+	{ "null_syscall", b_null_syscall, 0, 0 },
+	{ "fork_exit", b_fork_exit, 0, 0 },
+	{ "fork_exec", b_fork_exec, 0, 0 },
+	{ "pipe_latency", b_pipe_latency, 0, 0 },
+	{ "pipe_bw", b_pipe_bw, 1, 0 },
+	{ "ctx_switch", b_ctx_switch, 0, 0 },
+	{ "page_fault", b_page_fault, 0, 16384 },
+	{ "mmap_munmap", b_mmap_munmap, 0, 0 },
+	{ "open_close", b_open_close, 0, 0 },
+	{ "stat", b_stat, 0, 0 },
+	{ "create_delete", b_create_delete, 0, 2000 },
+	{ "seq_read", b_seq_read, 1, 1 },
+	{ "seq_write_fsync", b_seq_write, 1, 1 },
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* decimals for four significant digits, none past 1000 */
+static int prec(double v)
+{
+	return v >= 1000 ? 0 : v >= 100 ? 1 : v >= 10 ? 2 : v >= 1 ? 3 : 4;
+}
+
+static int selected(const char *name)
+{
+	if (!only)
+		return 1;
+	size_t len = strlen(name);
+	for (const char *p = only; *p;) {
+		const char *end = strchr(p, ',');
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+		if (l == len && !strncmp(p, name, len))
+			return 1;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+static int run(const struct bench *b)
+{
+	double target = quick ? 0.005 : 0.05;
+	int reps = quick ? 1 : (b->max_n == 1 ? 5 : 9);
+	double v[MAX_REPS];
+	long n = 1;
+	double t;
+
+	failure[0] = '\0';
+	note = NULL;
+	/* calibrate (and warm up): double n until a loop takes target/4 */
+	for (;;) {
+		t = b->fn(n);
+		if (t < 0)
+			goto failed;
+		if (t >= target / 4 || (b->max_n && n >= b->max_n))
+			break;
+		n *= 2;
+	}
+	if (t > 0 && t < target)
+		n = (long)(n * (target / t)) + 1;
+	if (b->max_n && n > b->max_n)
+		n = b->max_n;
+	for (int r = 0; r < reps; r++) {
+		t = b->fn(n);
+		if (t < 0)
+			goto failed;
+		if (t <= 0)
+			t = 1e-9;
+		v[r] = b->bw ? bytes_per_op(b) * n / t / (1 << 20) : t / n * 1e6;
+	}
+	qsort(v, reps, sizeof v[0], cmp_double);
+	printf("bench: %s %.*f %s min=%.*f max=%.*f reps=%d iters=%ld%s%s\n",
+	       b->name, prec(v[reps / 2]), v[reps / 2], b->bw ? "MiB/s" : "us",
+	       prec(v[0]), v[0], prec(v[reps - 1]), v[reps - 1],
+	       reps, n, note ? " note=" : "", note ? note : "");
+	fflush(stdout);
+	return 0;
+failed:
+	printf("bench: %s FAIL %s\n", b->name, failure[0] ? failure : "unknown");
+	fflush(stdout);
+	return 1;
+}
+
+static int setup_files(void)
+{
+	snprintf(small_file, sizeof small_file, "%s/small", dir);
+	snprintf(read_path, sizeof read_path, "%s/read64", dir);
+	snprintf(write_path, sizeof write_path, "%s/write64", dir);
+	int fd = open(small_file, O_CREAT | O_WRONLY, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (write_file(read_path, file_mib()) < 0)
+		return -1;
+	/* read it once so the timed reads find it cached */
+	fd = open(read_path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (read(fd, buf, CHUNK) > 0)
+		;
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick"))
+			quick = 1;
+		else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
+		else if (!strcmp(argv[i], "--list")) {
+			for (size_t j = 0; j < sizeof benches / sizeof benches[0]; j++)
+				printf("%s\n", benches[j].name);
+			return 0;
+		} else {
+			fprintf(stderr, "usage: bench [--quick] [--dir DIR] [--only NAME,...] [--list]\n");
+			return 2;
+		}
+	}
+	/* the exec helper sits beside this program */
+	snprintf(true_path, sizeof true_path, "%s", argv[0]);
+	char *slash = strrchr(true_path, '/');
+	snprintf(slash ? slash + 1 : true_path,
+		 sizeof true_path - (slash ? slash + 1 - true_path : 0), "bench-true");
+	buf = malloc(CHUNK);
+	memset(buf, 0xa5, CHUNK);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	int failed = 0, files_ok = 1;
+	failure[0] = '\0';
+	if (setup_files() < 0) {
+		files_ok = 0;
+		if (!failure[0])
+			fail(dir);
+	}
+	char setup_failure[256];
+	snprintf(setup_failure, sizeof setup_failure, "setup in %.40s: %.200s", dir, failure);
+	for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
+		const struct bench *b = &benches[i];
+		if (!selected(b->name))
+			continue;
+		int needs_files = b->fn == b_open_close || b->fn == b_stat ||
+				  b->fn == b_create_delete || b->fn == b_seq_read ||
+				  b->fn == b_seq_write;
+		if (needs_files && !files_ok) {
+			printf("bench: %s FAIL %s\n", b->name, setup_failure);
+			failed++;
+			continue;
+		}
+		failed += run(b);
+	}
+	unlink(read_path);
+	unlink(write_path);
+	printf("bench: done failed=%d\n", failed);
+	return failed ? 1 : 0;
+}
