@@ -24,6 +24,7 @@
 #define STACK_SIZE (128 * 1024ULL)	/* mapped at exec; the rest on demand */
 #define ARG_BYTES_MAX (64 * 1024ULL)	/* argv + envp strings */
 #define ARGS_MAX 1024
+#define AUXV_WORDS 40			/* room for the auxiliary vector below */
 
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
        AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
@@ -184,7 +185,13 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 		rc = count_strings(envp, &envc, &bytes);
 	if (rc)
 		return rc;
-	rc = user_mm_map_zero(mm, STACK_TOP - STACK_SIZE, STACK_SIZE, UVM_READ | UVM_WRITE);
+	/* Only the pages the strings and vectors fill are mapped now; the
+	 * rest of the stack comes on demand (a 128 KiB memset per exec was
+	 * most of what a small exec cost). */
+	u64 need = bytes + strlen(name) + 1 + 7 + sizeof(rnd) +
+		   ((u64)argc + (u64)envc + 3 + AUXV_WORDS) * sizeof(u64) + 64;
+	need = MIN(ALIGN_UP(need, PAGE_SIZE), STACK_SIZE);
+	rc = user_mm_map_zero(mm, STACK_TOP - need, need, UVM_READ | UVM_WRITE);
 	rc = rc ? rc : push(&s, name, strlen(name) + 1, &fn_at);
 	rc = rc ? rc : push(&s, "x86_64", 7, &plat_at);
 	get_random_bytes(rnd, sizeof(rnd));
@@ -210,6 +217,7 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 		AT_RANDOM, random_at, AT_EXECFN, fn_at, AT_PLATFORM, plat_at,
 		AT_NULL, 0,
 	};
+	_Static_assert(ARRAY_SIZE(aux) <= AUXV_WORDS, "the stack mapped at exec holds auxv");
 	u64 words = 1 + (u64)argc + 1 + (u64)envc + 1 + ARRAY_SIZE(aux);
 	s.sp = ALIGN_DOWN(s.sp, 16);
 	if (words & 1)
