@@ -120,6 +120,20 @@ struct page *pcache_peek(struct pcache *pc, u64 index)
 	return p;
 }
 
+/* Reads p (busy, ours) in unless it is up to date already. */
+static int fill_locked(struct pcache *pc, u64 index, struct page *p)
+{
+	if (p->flags & PG_UPTODATE)
+		return 0;
+	int rc = pc->ops->readpage(pc, index, p);
+	if (!rc) {
+		unsigned long fl = spin_lock_irqsave(&pc->lock);
+		p->flags |= PG_UPTODATE;
+		spin_unlock_irqrestore(&pc->lock, fl);
+	}
+	return rc;
+}
+
 int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out)
 {
 	struct page *p = pcache_peek(pc, index);
@@ -133,15 +147,7 @@ int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out)
 		return 0;
 	}
 	page_lock(pc, p);
-	rc = 0;
-	if (!(p->flags & PG_UPTODATE)) {
-		rc = pc->ops->readpage(pc, index, p);
-		if (!rc) {
-			unsigned long fl = spin_lock_irqsave(&pc->lock);
-			p->flags |= PG_UPTODATE;
-			spin_unlock_irqrestore(&pc->lock, fl);
-		}
-	}
+	rc = fill_locked(pc, index, p);
 	page_unlock(pc, p);
 	if (rc) {
 		pcache_put(p);
@@ -161,15 +167,9 @@ int pcache_get_locked(struct pcache *pc, u64 index, bool fill, struct page **out
 		return rc;
 	if (!fresh)
 		page_lock(pc, p);
-	if (fill && !(p->flags & PG_UPTODATE)) {
-		rc = pc->ops->readpage(pc, index, p);
-		if (rc) {
-			pcache_unlock_put(p);
-			return rc;
-		}
-		unsigned long fl = spin_lock_irqsave(&pc->lock);
-		p->flags |= PG_UPTODATE;
-		spin_unlock_irqrestore(&pc->lock, fl);
+	if (fill && (rc = fill_locked(pc, index, p))) {
+		pcache_unlock_put(p);
+		return rc;
 	}
 	*out = p;
 	return 0;

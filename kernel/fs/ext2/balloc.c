@@ -95,9 +95,7 @@ void ext2_free_block(struct ext2_fs *fs, u32 block)
 	if (block < fs->s.first_data_block || block >= fs->s.blocks_count)
 		return;
 	u32 g = ext2_group_of(fs, block), bit = block - fs->groups[g].first_block;
-	/* Its metadata copy, if it had one, must never be written again. */
-	u64 off = (u64)block * fs->bs;
-	pcache_clean(&fs->meta, off / PAGE_SIZE, (u16)(1u << ((off % PAGE_SIZE) / fs->bs)));
+	mb_forget(fs, block);	/* a metadata copy must never be written again */
 	mutex_lock(&fs->alloc);
 	if (!mb_read(fs, fs->groups[g].block_bitmap, &mb)) {
 		if (mb.data[bit >> 3] & (1u << (bit & 7))) {

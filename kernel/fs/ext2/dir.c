@@ -12,8 +12,6 @@
 #include <alloy/string.h>
 #include "ext2.h"
 
-static void put16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
-static void put32(u8 *p, u32 v) { put16(p, (u16)v); put16(p + 2, (u16)(v >> 16)); }
 
 static u32 rec_len_for(size_t name_len)
 {
@@ -129,8 +127,8 @@ int ext2_lookup(struct inode *dir, const char *name, size_t len, struct inode **
 
 static void write_entry(u8 *at, u32 ino, u32 rec_len, const char *name, size_t len, u32 mode)
 {
-	put32(at, ino);
-	put16(at + 4, (u16)rec_len);
+	put_le32(at, ino);
+	put_le16(at + 4, (u16)rec_len);
 	at[6] = (u8)len;
 	at[7] = ft_of(mode);
 	memcpy(at + 8, name, len);
@@ -146,7 +144,7 @@ static int add_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 off
 	if (de->rec_len < used + need)
 		return 0;
 	if (used) {	/* split: this entry keeps what it uses */
-		put16(mb->data + off + 4, (u16)used);
+		put_le16(mb->data + off + 4, (u16)used);
 		off += used;
 	}
 	write_entry(mb->data + off, w->ino, de->rec_len - used, w->name, w->len, w->mode);
@@ -202,10 +200,9 @@ static int del_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 off
 		return 0;
 	if (prev >= 0) {	/* the previous entry absorbs this one */
 		u8 *p = mb->data + prev;
-		u32 plen = (u32)p[4] | (u32)p[5] << 8;
-		put16(p + 4, (u16)(plen + de->rec_len));
+		put_le16(p + 4, (u16)(get_le16(p + 4) + de->rec_len));
 	} else {
-		put32(mb->data + off, 0);
+		put_le32(mb->data + off, 0);
 	}
 	mb_dirty(fs, mb);
 	return 1;
@@ -229,7 +226,7 @@ static int set_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 off
 	(void)prev;
 	if (!name_is(mb, de, w->name, w->len))
 		return 0;
-	put32(mb->data + off, w->ino);
+	put_le32(mb->data + off, w->ino);
 	mb->data[off + 7] = ft_of(w->mode);
 	mb_dirty(fs, mb);
 	return 1;

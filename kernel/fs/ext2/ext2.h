@@ -60,6 +60,22 @@ struct ext2_inode_info {
 };
 
 static inline struct ext2_fs *EXT2_FS(struct super_block *sb) { return sb->priv; }
+
+/* Little-endian stores into on-disk structures (the parser reads them). */
+static inline void put_le16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
+static inline void put_le32(u8 *p, u32 v) { put_le16(p, (u16)v); put_le16(p + 2, (u16)(v >> 16)); }
+static inline u16 get_le16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
+
+/* A reference on a cached inode unless its last one is gone (it is being
+ * evicted); caller holds the icache lock. */
+static inline bool ext2_inode_tryget(struct inode *i)
+{
+	int n = atomic_read(&i->refcount);
+
+	while (n > 0 && !atomic_cmpxchg(&i->refcount, n, n + 1))
+		n = atomic_read(&i->refcount);
+	return n > 0;
+}
 static inline struct ext2_inode_info *EXT2_I(struct inode *i) { return i->priv; }
 
 /* A metadata block held in the `meta` cache. */
@@ -74,6 +90,8 @@ int mb_read(struct ext2_fs *fs, u32 block, struct mblock *mb);
 int mb_zero(struct ext2_fs *fs, u32 block, struct mblock *mb);	/* new block */
 void mb_dirty(struct ext2_fs *fs, struct mblock *mb);
 void mb_put(struct mblock *mb);
+/* A freed block: forget any dirty metadata copy so it is never written. */
+void mb_forget(struct ext2_fs *fs, u32 block);
 /* Logs a corruption found by the parser (once per mount) and returns rc. */
 int ext2_corrupt(struct ext2_fs *fs, const char *what, u32 nr, int rc, u32 why);
 u32 ext2_group_of(struct ext2_fs *fs, u32 block);
@@ -88,13 +106,15 @@ void ext2_free_inode(struct ext2_fs *fs, u32 ino, bool is_dir);
 int ext2_write_group(struct ext2_fs *fs, u32 g);	/* alloc held */
 
 /* inode.c */
+/* Where inode ino's record lies: its inode-table block and byte offset. */
+void ext2_inode_locate(struct ext2_fs *fs, u32 ino, u32 *block, u32 *off);
 int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out);
 struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode);
 /* Hashes i; if the inode was hashed already, drops i and returns that one. */
 struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i);
 void ext2_write_inode(struct inode *inode);
-/* Block n of the file (0: a hole); create allocates it (and zeroes it
- * when zero is set, for directories and symlinks). map held. */
+/* Block n of the file (0: a hole); create allocates it, and any
+ * missing indirect block (zeroed). Caller holds the inode's map mutex. */
 int ext2_bmap(struct inode *inode, u64 n, bool create, u32 *out);
 int ext2_truncate_blocks(struct inode *inode, u64 size);
 void ext2_set_ops(struct inode *inode);

@@ -1,9 +1,10 @@
 /*
  * ext2 regular files: read and write through the inode's page cache, a
  * page at a time, so memory never grows with the size of a request or a
- * file. A write allocates the blocks it touches first (under the block
- * map lock, released before the copy from user memory), then fills the
- * page; an O_APPEND write starts at the end without reading the file.
+ * file. A write fills the page while holding it busy, then allocates the
+ * blocks it touches (under the block map lock), so a new block never
+ * shows the disk's old bytes; an O_APPEND write starts at the end without
+ * reading the file.
  * Pages go to disk on fsync, sync, unmount, memory pressure or the
  * periodic flush.
  */

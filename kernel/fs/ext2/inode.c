@@ -13,11 +13,8 @@
 #include <alloy/string.h>
 #include "ext2.h"
 
-static void put16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
-static void put32(u8 *p, u32 v) { put16(p, (u16)v); put16(p + 2, (u16)(v >> 16)); }
 
-/* Where inode ino lives: its block in the inode table and byte offset. */
-static void locate(struct ext2_fs *fs, u32 ino, u32 *block, u32 *off)
+void ext2_inode_locate(struct ext2_fs *fs, u32 ino, u32 *block, u32 *off)
 {
 	u32 g = (ino - 1) / fs->s.inodes_per_group, idx = (ino - 1) % fs->s.inodes_per_group;
 	u64 byte = (u64)idx * fs->s.inode_size;
@@ -36,10 +33,7 @@ static struct inode *icache_find(struct ext2_fs *fs, u32 ino, bool *dying)
 	list_for_each_entry(ei, &fs->icache[ino % EXT2_ICACHE_BUCKETS], hash) {
 		if (ei->inode->ino != ino)
 			continue;
-		int n = atomic_read(&ei->inode->refcount);
-		while (n > 0 && !atomic_cmpxchg(&ei->inode->refcount, n, n + 1))
-			n = atomic_read(&ei->inode->refcount);
-		if (n > 0)
+		if (ext2_inode_tryget(ei->inode))
 			found = ei->inode;
 		else
 			*dying = true;
@@ -146,7 +140,7 @@ int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
 			break;
 		sleep_ms(1);	/* its eviction is finishing */
 	}
-	locate(fs, ino, &block, &off);
+	ext2_inode_locate(fs, ino, &block, &off);
 	if ((rc = mb_read(fs, block, &mb)))
 		return rc;
 	rc = ext2_parse_inode(mb.data + off, fs->s.inode_size, &fs->s, ino, &di, &why);
@@ -174,28 +168,28 @@ void ext2_write_inode(struct inode *i)
 
 	if (i->sb->flags & SB_RDONLY)
 		return;
-	locate(fs, (u32)i->ino, &block, &off);
+	ext2_inode_locate(fs, (u32)i->ino, &block, &off);
 	if (mb_read(fs, block, &mb))
 		return;
 	u8 *d = mb.data + off;
-	put16(d + 0, (u16)i->mode);
-	put16(d + 2, (u16)i->uid);
-	put32(d + 4, (u32)i->size);
-	put32(d + 8, (u32)i->atime.sec);
-	put32(d + 12, (u32)i->ctime.sec);
-	put32(d + 16, (u32)i->mtime.sec);
-	put32(d + 20, ei->dtime);
-	put16(d + 24, (u16)i->gid);
-	put16(d + 26, (u16)i->nlink);
-	put32(d + 28, ei->blocks512);
-	put32(d + 32, ei->flags);
+	put_le16(d + 0, (u16)i->mode);
+	put_le16(d + 2, (u16)i->uid);
+	put_le32(d + 4, (u32)i->size);
+	put_le32(d + 8, (u32)i->atime.sec);
+	put_le32(d + 12, (u32)i->ctime.sec);
+	put_le32(d + 16, (u32)i->mtime.sec);
+	put_le32(d + 20, ei->dtime);
+	put_le16(d + 24, (u16)i->gid);
+	put_le16(d + 26, (u16)i->nlink);
+	put_le32(d + 28, ei->blocks512);
+	put_le32(d + 32, ei->flags);
 	for (int k = 0; k < EXT2_N_BLOCKS; k++)
-		put32(d + 40 + 4 * k, ei->block[k]);
-	put32(d + 100, ei->generation);
-	put32(d + 104, ei->file_acl);
-	put32(d + 108, S_ISREG(i->mode) ? (u32)(i->size >> 32) : 0);
-	put16(d + 120, (u16)(i->uid >> 16));
-	put16(d + 122, (u16)(i->gid >> 16));
+		put_le32(d + 40 + 4 * k, ei->block[k]);
+	put_le32(d + 100, ei->generation);
+	put_le32(d + 104, ei->file_acl);
+	put_le32(d + 108, S_ISREG(i->mode) ? (u32)(i->size >> 32) : 0);
+	put_le16(d + 120, (u16)(i->uid >> 16));
+	put_le16(d + 122, (u16)(i->gid >> 16));
 	mb_dirty(fs, &mb);
 	mb_put(&mb);
 }
@@ -204,7 +198,7 @@ void ext2_write_inode(struct inode *i)
 
 static void put_entry(struct mblock *mb, u32 index, u32 v)
 {
-	put32(mb->data + 4 * index, v);
+	put_le32(mb->data + 4 * index, v);
 }
 
 static int new_block(struct inode *i, bool meta, u32 *out)

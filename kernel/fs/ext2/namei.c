@@ -15,14 +15,14 @@
 /* A fresh on-disk record for ino: zero it, extra bytes included. */
 static int clear_record(struct ext2_fs *fs, u32 ino)
 {
-	u32 g = (ino - 1) / fs->s.inodes_per_group, idx = (ino - 1) % fs->s.inodes_per_group;
-	u64 byte = (u64)idx * fs->s.inode_size;
+	u32 block, off;
 	struct mblock mb;
-	int rc = mb_read(fs, fs->groups[g].inode_table + (u32)(byte / fs->bs), &mb);
 
+	ext2_inode_locate(fs, ino, &block, &off);
+	int rc = mb_read(fs, block, &mb);
 	if (rc)
 		return rc;
-	memset(mb.data + byte % fs->bs, 0, fs->s.inode_size);
+	memset(mb.data + off, 0, fs->s.inode_size);
 	mb_dirty(fs, &mb);
 	mb_put(&mb);
 	return 0;

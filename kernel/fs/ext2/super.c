@@ -96,6 +96,15 @@ void mb_dirty(struct ext2_fs *fs, struct mblock *mb)
 	pcache_mark_dirty(mb->page, (u16)(1u << sub));
 }
 
+void mb_forget(struct ext2_fs *fs, u32 block)
+{
+	u64 index;
+	u32 sub;
+
+	mb_locate(fs, block, &index, &sub);
+	pcache_clean(&fs->meta, index, (u16)(1u << sub));
+}
+
 void mb_put(struct mblock *mb)
 {
 	if (mb->page)
@@ -133,8 +142,6 @@ int ext2_check_block(struct ext2_fs *fs, u32 block)
 
 /* ---- group descriptors and the superblock, written into the cache */
 
-static void put16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
-static void put32(u8 *p, u32 v) { put16(p, (u16)v); put16(p + 2, (u16)(v >> 16)); }
 
 int ext2_write_group(struct ext2_fs *fs, u32 g)
 {
@@ -146,9 +153,9 @@ int ext2_write_group(struct ext2_fs *fs, u32 g)
 	if (rc)
 		return rc;
 	u8 *d = mb.data + off % fs->bs;
-	put16(d + 12, (u16)fs->groups[g].free_blocks);
-	put16(d + 14, (u16)fs->groups[g].free_inodes);
-	put16(d + 16, (u16)fs->groups[g].used_dirs);
+	put_le16(d + 12, (u16)fs->groups[g].free_blocks);
+	put_le16(d + 14, (u16)fs->groups[g].free_inodes);
+	put_le16(d + 16, (u16)fs->groups[g].used_dirs);
 	mb_dirty(fs, &mb);
 	mb_put(&mb);
 	return 0;
@@ -164,10 +171,10 @@ static int write_super(struct ext2_fs *fs)
 		return rc;
 	u8 *d = mb.data + EXT2_SUPER_OFFSET % fs->bs;
 	mutex_lock(&fs->alloc);
-	put32(d + 12, fs->free_blocks);
-	put32(d + 16, fs->free_inodes);
+	put_le32(d + 12, fs->free_blocks);
+	put_le32(d + 16, fs->free_inodes);
 	mutex_unlock(&fs->alloc);
-	put32(d + 48, (u32)vfs_now().sec);	/* s_wtime */
+	put_le32(d + 48, (u32)vfs_now().sec);	/* s_wtime */
 	mb_dirty(fs, &mb);
 	mb_put(&mb);
 	return 0;
@@ -206,10 +213,7 @@ static struct inode *icache_next(struct ext2_fs *fs, u32 *bucket, struct ext2_in
 			continue;
 		}
 		struct ext2_inode_info *ei = list_entry(pos, struct ext2_inode_info, hash);
-		int n = atomic_read(&ei->inode->refcount);
-		while (n > 0 && !atomic_cmpxchg(&ei->inode->refcount, n, n + 1))
-			n = atomic_read(&ei->inode->refcount);
-		if (n > 0) {
+		if (ext2_inode_tryget(ei->inode)) {
 			spin_unlock_irqrestore(&fs->icache_lock, ifl);
 			return ei->inode;
 		}
