@@ -49,9 +49,10 @@ int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct 
 	if (rc)
 		return rc;
 	struct inode *i = src.dentry->inode;
-	struct blkdev *bd = S_ISBLK(i->mode) ? blkdev_by_dev(i->rdev) : NULL;
+	bool blk = S_ISBLK(i->mode);	/* read while the path holds the inode */
+	struct blkdev *bd = blk ? blkdev_by_dev(i->rdev) : NULL;
 	path_put(&src);
-	if (!S_ISBLK(i->mode))
+	if (!blk)
 		return -ENOTBLK;
 	if (!bd)
 		return -ENXIO;
@@ -225,7 +226,7 @@ int vfs_mount_root(void)
 		return -ENODEV;
 	}
 	mount_init_once();
-	int rc = ext2_mount(bd, cmdline_has("ro") ? SB_RDONLY : 0, &sb);
+	int rc = fs_create("ext2", bd, cmdline_has("ro") ? SB_RDONLY : 0, &sb);
 	if (rc) {
 		pr_err("vfs: root=%s: cannot mount (%d); staying on the initramfs\n", dev, rc);
 		return rc;
