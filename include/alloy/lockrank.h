@@ -16,6 +16,7 @@ enum lock_rank {
 	LR_MUTEX_MOUNT_LIST = 23, /* every mount (/proc/mounts names paths: then ns) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
+	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
 	LR_MUTEX_MM = 40,	/* a process's address space */
 	LR_MUTEX_EXT2_MAP = 42,	/* an ext2 inode's block map (page faults: after mm) */
 	LR_MUTEX_EXT2_ALLOC = 44, /* an ext2 filesystem's bitmaps and counts */
@@ -36,6 +37,7 @@ enum lock_rank {
 	LR_EXT2_ICACHE = 132,	/* an ext2 filesystem's in-memory inodes */
 	LR_PCACHE = 134,	/* one page cache's tree and page states */
 	LR_MEMFS_PAGES = 136,	/* memfs files' page trees (faults look up) */
+	LR_RMAP = 138,		/* a reverse map's list of address spaces */
 	LR_PGTABLE = 140,	/* kernel page tables */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */

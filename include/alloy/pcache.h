@@ -15,6 +15,14 @@
  * writers are throttled to keep dirty pages under a fraction of RAM
  * (pcache_balance), so files larger than RAM stream through.
  *
+ * Shared mappings: write-back cleans a page, then write-protects it in
+ * every mapping (pc->rmap), then writes it, all with the page busy; a
+ * store after that faults and dirties the page again, so fsync and the
+ * flusher see stores through mappings too. This takes each mapping's
+ * mm->lock with a page busy, so a task holding an mm->lock must never
+ * wait for a page that is dirty: page faults wait only for pages being
+ * read in (not yet up to date), which write-back never holds.
+ *
  * Locks: the LRU lock, then a cache's lock (both spinlocks); neither is
  * held across I/O or a copy to user memory. A reference on a cached page
  * is only taken under its cache's lock, so reclaim, which holds the same
@@ -52,6 +60,7 @@ struct pcache {
 	void *host;
 	u16 all_blocks;			/* dirty_blocks mask of a whole page */
 	int wb_error;			/* first write-back error since fsync */
+	struct vm_rmap *rmap;		/* who maps the pages (a file's), or NULL */
 	struct wait_queue io_wait;	/* a PG_BUSY page became idle */
 };
 

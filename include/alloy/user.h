@@ -29,8 +29,10 @@ struct vm_object_ops {
 	int (*page)(void *obj, u64 index, bool shared_write, struct page **out);
 	/* A shared mapping may have written p: it must reach the storage. */
 	void (*dirty)(void *obj, struct page *p);
-	/* msync(MS_SYNC): write the object back now. */
+	/* msync(MS_SYNC): write the object back now (no mm->lock held). */
 	int (*sync)(void *obj);
+	/* Who maps the object (truncate and write-back walk it); may be NULL. */
+	struct vm_rmap *(*rmap)(void *obj);
 };
 
 struct vma {
@@ -58,6 +60,8 @@ struct vma {
 struct user_mm {
 	struct arch_vm vm;
 	atomic_t users;		/* the task's, plus readers such as /proc */
+	atomic_t refs;		/* the structure itself: 1 for all users, plus
+				 * reverse-map walks (user_mm_grab) */
 	struct mutex lock;	/* vmas, brk and the lower half's page tables */
 	struct vma *vmas;	/* sorted by start, non-overlapping */
 	int nr_vmas, cap;
@@ -73,9 +77,21 @@ int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);
 /* A file-backed VMA (takes a new reference on obj). */
 int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
 		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared);
-/* msync: pages written through shared mappings in [start, end) go to
- * their objects (and with sync, to storage); -ENOMEM for a hole. */
-int vma_sync(struct user_mm *mm, u64 start, u64 end, bool sync);
+/* msync: pages written through shared mappings in [start, end) are
+ * marked dirty in their objects; -ENOMEM for a hole. */
+int vma_sync(struct user_mm *mm, u64 start, u64 end);
+/* The first shared object VMA that ends above start and starts below end
+ * (msync(MS_SYNC) writes each back with mm->lock dropped). */
+const struct vma *vma_next_shared_object(struct user_mm *mm, u64 start, u64 end);
+/* A VMA takes (or lets go of) its object: a reference and a place in the
+ * object's reverse map. */
+struct vm_rmap;
+int vma_hold_object(struct user_mm *mm, const struct vma *v);
+void vma_release_object(struct user_mm *mm, const struct vma *v);
+/* Reverse-map work on one address space (mm->lock held, <alloy/rmap.h>):
+ * unmap object pages [from, to) / write-protect page index (frame p). */
+void vma_unmap_object(struct user_mm *mm, struct vm_rmap *r, u64 from, u64 to);
+void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index, struct page *p);
 /* Removes [start, end) from every VMA, freeing its pages. */
 int vma_unmap(struct user_mm *mm, u64 start, u64 end);
 /* Sets prot on [start, end); -ENOMEM unless VMAs cover all of it. */
@@ -107,6 +123,10 @@ struct exec_source {
 struct user_mm *user_mm_create(void);
 /* Drops a reference; the last one frees the address space. */
 void user_mm_destroy(struct user_mm *mm);
+/* Pins the structure (not the address space): a reverse-map walk may
+ * lock it and finds it empty if its last user has gone meanwhile. */
+void user_mm_grab(struct user_mm *mm);
+void user_mm_drop(struct user_mm *mm);
 /* The address space t runs in, with a reference; NULL if none (a kernel
  * thread, or exited). task->lock orders it against task_set_mm. */
 struct user_mm *task_mm_get(struct task *t);

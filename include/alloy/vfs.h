@@ -18,6 +18,7 @@
 #include <alloy/list.h>
 #include <alloy/mutex.h>
 #include <alloy/page_tree.h>
+#include <alloy/rmap.h>
 #include <alloy/types.h>
 #include <alloy/wait.h>
 
@@ -175,6 +176,7 @@ struct inode {
 	char *target;			/* symlink target, kmalloc'd */
 	void *priv;			/* the filesystem's */
 	struct pipe *fifo;		/* a FIFO's pipe, once opened */
+	struct vm_rmap mappings;	/* address spaces that map its pages */
 };
 
 struct mount;

@@ -44,8 +44,14 @@ static int fo_sync(void *obj)
 	return f->fop && f->fop->fsync ? f->fop->fsync(f, false) : 0;
 }
 
+static struct vm_rmap *fo_rmap(void *obj)
+{
+	return &((struct file *)obj)->inode->mappings;
+}
+
 static const struct vm_object_ops file_object_ops = {
 	.get = fo_get, .put = fo_put, .page = fo_page, .dirty = fo_dirty, .sync = fo_sync,
+	.rmap = fo_rmap,
 };
 
 const struct vm_object_ops *file_vm_object(struct file *f)

@@ -7,6 +7,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
+#include <alloy/mm.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
@@ -358,7 +359,13 @@ int vfs_truncate(struct inode *inode, u64 size)
 	if (!S_ISREG(inode->mode) || !inode->iop->truncate)
 		return -EINVAL;
 	mutex_lock(&inode->lock);
+	u64 old = inode->size;
 	rc = inode->iop->truncate(inode, size);
+	/* Pages past the new end leave every mapping, private copies too:
+	 * the next touch faults and finds the end (SIGBUS) or, after a grow,
+	 * the file's new page. */
+	if (!rc && size < old)
+		rmap_unmap(&inode->mappings, size / PAGE_SIZE + (size % PAGE_SIZE != 0), ~0ULL);
 	mutex_unlock(&inode->lock);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <alloy/mm.h>
 #include <alloy/pcache.h>
 #include <alloy/printk.h>
+#include <alloy/rmap.h>
 #include <alloy/sched.h>
 #include <alloy/string.h>
 
@@ -290,6 +291,8 @@ static int write_one(struct pcache *pc, struct page *p)
 	clear_dirty(pc, p, mask);	/* a write during the I/O dirties it again */
 	bool cached = p->flags & PG_CACHE;
 	spin_unlock_irqrestore(&pc->lock, fl);
+	if (mask && cached && pc->rmap)	/* see <alloy/pcache.h>: shared mappings */
+		rmap_wrprotect(pc->rmap, p->index, &p, 1);
 	if (mask && cached) {
 		rc = pc->ops->writepage(pc, p->index, p, mask);
 		if (rc) {
@@ -333,6 +336,8 @@ static int write_run(struct pcache *pc, struct page *p, u64 index, u64 to)
 	       run[ok]->dirty_blocks == pc->all_blocks)
 		clear_dirty(pc, run[ok], pc->all_blocks), ok++;
 	spin_unlock_irqrestore(&pc->lock, fl);
+	if (ok && pc->rmap)
+		rmap_wrprotect(pc->rmap, index, run, ok);
 	int rc = ok ? pc->ops->writepages(pc, index, run, ok) : 0;
 	for (unsigned int k = 0; k < n; k++) {
 		if (rc && k < ok) {

@@ -72,6 +72,7 @@ struct inode *inode_alloc(struct super_block *sb, u32 mode)
 	i->sb = sb;
 	i->atime = i->mtime = i->ctime = vfs_now();
 	mutex_init(&i->lock, "inode", LR_MUTEX_INODE);
+	rmap_init(&i->mappings);
 	return i;
 }
 

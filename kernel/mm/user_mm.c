@@ -1,6 +1,9 @@
 /*
- * User address spaces: an arch page table plus the program break. Pages
- * are allocated eagerly here; demand paging and VMAs come with mmap.
+ * User address spaces: an arch page table, the VMAs and the program
+ * break. Pages come on demand (kernel/mm/fault.c). Two counts: `users`
+ * keeps the address space (tasks, /proc readers); `refs` keeps the
+ * structure, so a reverse-map walk that pinned it can still lock it after
+ * the last user has torn the mappings down.
  */
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
@@ -21,24 +24,43 @@ struct user_mm *user_mm_create(void)
 	}
 	mutex_init(&mm->lock, "user-mm", LR_MUTEX_MM);
 	atomic_set(&mm->users, 1);
+	atomic_set(&mm->refs, 1);
 	return mm;
+}
+
+void user_mm_grab(struct user_mm *mm)
+{
+	atomic_inc(&mm->refs);
+}
+
+void user_mm_drop(struct user_mm *mm)
+{
+	if (atomic_dec_and_test(&mm->refs))
+		kfree(mm);
 }
 
 void user_mm_destroy(struct user_mm *mm)
 {
 	if (!mm || !atomic_dec_and_test(&mm->users))
 		return;
+	/* Under the lock: a reverse-map walk may be looking at it. */
+	mutex_lock(&mm->lock);
 	for (int i = 0; i < mm->nr_vmas; i++) {
 		struct vma *v = &mm->vmas[i];
 		if (v->ops)
-			vma_sync(mm, v->start, v->end, false);
+			vma_sync(mm, v->start, v->end);
 	}
 	uvm_destroy(&mm->vm);
-	for (int i = 0; i < mm->nr_vmas; i++)
-		if (mm->vmas[i].ops)
-			mm->vmas[i].ops->put(mm->vmas[i].obj);
-	kfree(mm->vmas);
-	kfree(mm);
+	struct vma *vmas = mm->vmas;
+	int n = mm->nr_vmas;
+	mm->vmas = NULL;
+	mm->nr_vmas = mm->cap = 0;
+	mutex_unlock(&mm->lock);
+	for (int i = 0; i < n; i++)	/* files may close: no mm->lock held */
+		if (vmas[i].ops)
+			vma_release_object(mm, &vmas[i]);
+	kfree(vmas);
+	user_mm_drop(mm);
 }
 
 int user_mm_map_zero(struct user_mm *mm, u64 va, u64 len, unsigned int prot)
@@ -118,12 +140,8 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 	mm->vmas = kmalloc(sizeof(*mm->vmas) * (size_t)(src->cap ? src->cap : 1), GFP_KERNEL);
 	int rc = mm->vmas ? 0 : -ENOMEM;
 	if (!rc) {
-		memcpy(mm->vmas, src->vmas, sizeof(*mm->vmas) * (size_t)src->nr_vmas);
-		mm->nr_vmas = src->nr_vmas;
-		for (int i = 0; i < mm->nr_vmas; i++)
-			if (mm->vmas[i].ops)
-				mm->vmas[i].ops->get(mm->vmas[i].obj);
 		mm->cap = src->cap ? src->cap : 1;
+		memcpy(mm->vmas, src->vmas, sizeof(*mm->vmas) * (size_t)src->nr_vmas);
 		mm->brk_start = src->brk_start;
 		mm->brk = src->brk;
 		mm->arg_start = src->arg_start;
@@ -132,6 +150,16 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 		mm->env_end = src->env_end;
 		rc = uvm_fork(&mm->vm, &src->vm);
 	}
+	/*
+	 * The copy joins its objects' reverse maps only now, with its page
+	 * tables complete and src still locked: a truncate that already
+	 * unmapped src left nothing to copy, one still waiting for src finds
+	 * the copy next. One at a time, so a failure lets go of exactly the
+	 * ones held.
+	 */
+	for (int i = 0; i < src->nr_vmas && !rc; i++)
+		if (!mm->vmas[i].ops || !(rc = vma_hold_object(mm, &mm->vmas[i])))
+			mm->nr_vmas = i + 1;
 	mutex_unlock(&src->lock);
 	if (rc) {
 		user_mm_destroy(mm);

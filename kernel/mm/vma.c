@@ -6,6 +6,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/rmap.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/user.h>
@@ -62,12 +63,42 @@ static int insert_at(struct user_mm *mm, int i, struct vma v)
 	return 0;
 }
 
-static void remove_at(struct user_mm *mm, int i)
+static struct vm_rmap *vma_rmap(const struct vma *v)
 {
-	if (mm->vmas[i].ops)
-		mm->vmas[i].ops->put(mm->vmas[i].obj);
+	return v->ops && v->ops->rmap ? v->ops->rmap(v->obj) : NULL;
+}
+
+int vma_hold_object(struct user_mm *mm, const struct vma *v)
+{
+	struct vm_rmap *r = vma_rmap(v);
+	int rc = r ? rmap_add(r, mm, v->shared) : 0;
+
+	if (!rc)
+		v->ops->get(v->obj);
+	return rc;
+}
+
+void vma_release_object(struct user_mm *mm, const struct vma *v)
+{
+	struct vm_rmap *r = vma_rmap(v);
+
+	if (r)
+		rmap_del(r, mm, v->shared);
+	v->ops->put(v->obj);
+}
+
+/* Takes VMA i out of the array; with release, it lets go of its object. */
+static void drop_at(struct user_mm *mm, int i, bool release)
+{
+	if (release && mm->vmas[i].ops)
+		vma_release_object(mm, &mm->vmas[i]);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nr_vmas - i - 1) * sizeof(mm->vmas[0]));
 	mm->nr_vmas--;
+}
+
+static void remove_at(struct user_mm *mm, int i)
+{
+	drop_at(mm, i, true);
 }
 
 int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind)
@@ -78,28 +109,37 @@ int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind)
 			 (struct vma){ .start = start, .end = end, .prot = prot, .kind = kind });
 }
 
-/* Pages of a shared file mapping that are writable may have been
- * written: tell the object before they are unmapped. */
-static void dirty_shared(struct user_mm *mm, const struct vma *v, u64 start, u64 end)
+/* A page of a shared file mapping that is writable may have been
+ * written: the object must learn of it before the mapping goes. */
+static void dirty_if_written(const struct vma *v, phys_addr_t pa, unsigned int prot)
 {
-	unsigned int prot;
-
-	if (!v->ops || !v->shared)
-		return;
-	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		phys_addr_t pa = uvm_lookup(&mm->vm, va, &prot);
-		if (pa && (prot & UVM_WRITE))
-			v->ops->dirty(v->obj, pfn_to_page(pa >> PAGE_SHIFT));
-	}
+	if (v && v->ops && v->shared && (prot & UVM_WRITE))
+		v->ops->dirty(v->obj, pfn_to_page(pa >> PAGE_SHIFT));
 }
 
-static void free_pages_in(struct user_mm *mm, u64 start, u64 end)
+static void page_dirty_fn(void *ctx, u64 va, phys_addr_t pa, unsigned int prot)
 {
-	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		phys_addr_t pa = uvm_unmap(&mm->vm, va);
-		if (pa)
-			page_put(pfn_to_page(pa >> PAGE_SHIFT));
-	}
+	(void)va;
+	dirty_if_written(ctx, pa, prot);
+}
+
+static void page_drop_fn(void *ctx, u64 va, phys_addr_t pa, unsigned int prot)
+{
+	(void)va;
+	dirty_if_written(ctx, pa, prot);
+	page_put(pfn_to_page(pa >> PAGE_SHIFT));
+}
+
+/* Unmaps the pages of [start, end), part of v (NULL: nothing is dirtied). */
+static void unmap_pages(struct user_mm *mm, const struct vma *v, u64 start, u64 end)
+{
+	uvm_unmap_range(&mm->vm, start, end, page_drop_fn, (void *)v);
+}
+
+static void dirty_shared(struct user_mm *mm, const struct vma *v, u64 start, u64 end)
+{
+	if (v->ops && v->shared)
+		uvm_visit_range(&mm->vm, start, end, page_dirty_fn, (void *)v);
 }
 
 int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
@@ -107,30 +147,34 @@ int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
 {
 	if (start >= end || !vma_range_free(mm, start, end))
 		return -EINVAL;
-	int rc = insert_at(mm, first_ending_above(mm, start),
-			   (struct vma){ .start = start, .end = end, .prot = prot,
-					 .kind = VMA_FILE, .ops = ops, .obj = obj,
-					 .pgoff = pgoff, .shared = shared });
-	if (!rc)
-		ops->get(obj);
+	int i = first_ending_above(mm, start);
+	int rc = insert_at(mm, i, (struct vma){ .start = start, .end = end, .prot = prot,
+						.kind = VMA_FILE, .ops = ops, .obj = obj,
+						.pgoff = pgoff, .shared = shared });
+	if (!rc && (rc = vma_hold_object(mm, &mm->vmas[i])))
+		drop_at(mm, i, false);
 	return rc;
 }
 
-int vma_sync(struct user_mm *mm, u64 start, u64 end, bool sync)
+int vma_sync(struct user_mm *mm, u64 start, u64 end)
 {
-	int rc = 0;
-
 	for (int i = first_ending_above(mm, start); start < end; i++) {
 		if (i == mm->nr_vmas || mm->vmas[i].start > start)
 			return -ENOMEM;
 		struct vma *v = &mm->vmas[i];
 		u64 e = MIN(end, v->end);
 		dirty_shared(mm, v, start, e);
-		if (sync && v->ops && v->shared && !rc)
-			rc = v->ops->sync(v->obj);
 		start = e;
 	}
-	return rc;
+	return 0;
+}
+
+const struct vma *vma_next_shared_object(struct user_mm *mm, u64 start, u64 end)
+{
+	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
+		if (mm->vmas[i].ops && mm->vmas[i].shared)
+			return &mm->vmas[i];
+	return NULL;
 }
 
 /* Splits the VMA containing addr (if any) so that a VMA starts at addr. */
@@ -145,11 +189,10 @@ static int split_at(struct user_mm *mm, u64 addr)
 		tail.pgoff += (addr - tail.start) / PAGE_SIZE;
 	tail.start = addr;
 	int rc = insert_at(mm, i + 1, tail);
-	if (!rc) {
+	if (!rc && tail.ops && (rc = vma_hold_object(mm, &tail)))	/* both halves hold it */
+		drop_at(mm, i + 1, false);
+	if (!rc)
 		mm->vmas[i].end = addr;
-		if (tail.ops)
-			tail.ops->get(tail.obj);	/* both halves hold one */
-	}
 	return rc;
 }
 
@@ -163,8 +206,7 @@ int vma_unmap(struct user_mm *mm, u64 start, u64 end)
 		return rc;
 	int i = first_ending_above(mm, start);
 	while (i < mm->nr_vmas && mm->vmas[i].start < end) {
-		dirty_shared(mm, &mm->vmas[i], mm->vmas[i].start, mm->vmas[i].end);
-		free_pages_in(mm, mm->vmas[i].start, mm->vmas[i].end);
+		unmap_pages(mm, &mm->vmas[i], mm->vmas[i].start, mm->vmas[i].end);
 		remove_at(mm, i);
 	}
 	return 0;
@@ -183,11 +225,9 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot)
 	if (rc)
 		return rc;
 	for (int i = first_ending_above(mm, start);
-	     i < mm->nr_vmas && mm->vmas[i].start < end; i++) {
+	     i < mm->nr_vmas && mm->vmas[i].start < end; i++)
 		mm->vmas[i].prot = prot;
-		for (u64 va = mm->vmas[i].start; va < mm->vmas[i].end; va += PAGE_SIZE)
-			uvm_protect(&mm->vm, va, prot);	/* -ENOENT: not yet faulted */
-	}
+	uvm_protect_range(&mm->vm, start, end, prot);
 	return 0;
 }
 
@@ -220,9 +260,43 @@ int vma_zap(struct user_mm *mm, u64 start, u64 end)
 {
 	if (!covered(mm, start, end))
 		return -ENOMEM;
-	vma_sync(mm, start, end, false);
-	free_pages_in(mm, start, end);
+	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
+		unmap_pages(mm, &mm->vmas[i], MAX(start, mm->vmas[i].start),
+			    MIN(end, mm->vmas[i].end));
 	return 0;
+}
+
+/* The VA range of v that maps object pages [from, to); false if none. */
+static bool object_span(const struct vma *v, u64 from, u64 to, u64 *start, u64 *end)
+{
+	u64 first = v->pgoff, last = v->pgoff + (v->end - v->start) / PAGE_SIZE;
+	u64 lo = MAX(first, from), hi = MIN(last, to);
+
+	if (lo >= hi)
+		return false;
+	*start = v->start + (lo - first) * PAGE_SIZE;
+	*end = v->start + (hi - first) * PAGE_SIZE;
+	return true;
+}
+
+void vma_unmap_object(struct user_mm *mm, struct vm_rmap *r, u64 from, u64 to)
+{
+	u64 s, e;
+
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (vma_rmap(&mm->vmas[i]) == r && object_span(&mm->vmas[i], from, to, &s, &e))
+			unmap_pages(mm, NULL, s, e);	/* gone from the object: not dirty */
+}
+
+void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index, struct page *p)
+{
+	u64 s, e;
+
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if (v->shared && vma_rmap(v) == r && object_span(v, index, index + 1, &s, &e))
+			uvm_wrprotect(&mm->vm, s, page_to_phys(p));
+	}
 }
 
 int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len, u32 prot)

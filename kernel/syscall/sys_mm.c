@@ -95,8 +95,24 @@ long sys_msync(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 	if (!user_range(addr, len))
 		return -ENOMEM;
 	mutex_lock(&mm->lock);
-	long ret = vma_sync(mm, addr, addr + len, flags & MS_SYNC);
+	long ret = vma_sync(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
+	/* MS_SYNC: each shared object goes to storage with mm->lock dropped
+	 * (write-back write-protects mappings, which takes mm locks). */
+	for (u64 at = addr; !ret && (flags & MS_SYNC) && at < addr + len;) {
+		mutex_lock(&mm->lock);
+		const struct vma *v = vma_next_shared_object(mm, at, addr + len);
+		const struct vm_object_ops *ops = v ? v->ops : NULL;
+		void *obj = v ? v->obj : NULL;
+		at = v ? v->end : addr + len;
+		if (ops)
+			ops->get(obj);
+		mutex_unlock(&mm->lock);
+		if (ops) {
+			ret = ops->sync(obj);
+			ops->put(obj);
+		}
+	}
 	return ret;
 }
 

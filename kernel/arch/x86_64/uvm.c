@@ -5,6 +5,8 @@
  * The lower half is private: intermediate tables are user-accessible and
  * writable, and each leaf says what the page allows.
  */
+#include <alloy/arch.h>
+#include <alloy/cpu.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/string.h>
@@ -73,11 +75,33 @@ phys_addr_t uvm_lookup(struct arch_vm *vm, u64 va, unsigned int *prot)
 	return *e & PTE_ADDR;
 }
 
-/* Single-threaded processes: only this CPU can have the entry cached. */
+/*
+ * Which CPUs may hold TLB entries of vm: the ones that have its PML4
+ * loaded (loaded[] is this CPU's, changed only by uvm_activate with
+ * interrupts off). A CPU sets its bit before it loads the PML4 and clears
+ * it after it has loaded another, and a changer writes the entry before it
+ * reads the mask, so a CPU is either flushed or walks the new entry.
+ * Another process's page tables change too (truncate unmaps a file's
+ * pages from every mapping), so a flush may have to reach other CPUs.
+ */
+static struct arch_vm *loaded[MAX_CPUS];
+
+static u64 other_cpus(struct arch_vm *vm)
+{
+	return __atomic_load_n(&vm->cpus, __ATOMIC_SEQ_CST) & ~(1ULL << this_cpu()->id);
+}
+
+static bool loaded_here(struct arch_vm *vm)
+{
+	return (read_cr3() & PTE_ADDR) == vm->pml4_phys;
+}
+
 static void flush(struct arch_vm *vm, u64 va)
 {
-	if ((read_cr3() & PTE_ADDR) == vm->pml4_phys)
+	if (loaded_here(vm))
 		invlpg(va);
+	if (other_cpus(vm))
+		tlb_shootdown(va, 1);
 }
 
 phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va)
@@ -219,10 +243,197 @@ u64 uvm_count_present(struct arch_vm *vm)
 	return n;
 }
 
+/* Interrupts are off (a task switch, or a task changing its own vm). */
 void uvm_activate(struct arch_vm *vm)
 {
 	phys_addr_t want = vm ? vm->pml4_phys : virt_to_phys(boot_pml4);
+	unsigned int id = this_cpu()->id;
+	struct arch_vm *old = loaded[id];
+	u64 bit = 1ULL << id;
 
+	if (old == vm && (read_cr3() & PTE_ADDR) == want)
+		return;
+	if (vm)
+		__atomic_or_fetch(&vm->cpus, bit, __ATOMIC_SEQ_CST);
 	if ((read_cr3() & PTE_ADDR) != want)
 		write_cr3(want);
+	loaded[id] = vm;
+	if (old && old != vm)
+		__atomic_and_fetch(&old->cpus, ~bit, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Range operations walk the tables level by level and skip absent
+ * subtrees, so their cost follows what is mapped, not the size of the
+ * range: a 128 TiB mapping with nothing faulted in is a few entries of
+ * the PML4. Pages taken out are handed back (fn) only once no TLB can
+ * still reach them; emptied page-table pages are freed the same way.
+ */
+#define LEVEL_SHIFT(level) (12 + 9 * ((level) - 1))	/* 1: PT ... 4: PML4 */
+#define GATHER_MAX 64
+
+struct gather {
+	struct arch_vm *vm;
+	uvm_page_fn fn;
+	void *ctx;
+	unsigned int prot;	/* protect: the new permissions */
+	bool free_tables;
+	u64 lo, hi;		/* span of the entries changed since the last flush */
+	unsigned int n, ntables;
+	struct { u64 va; phys_addr_t pa; unsigned int prot; } page[GATHER_MAX];
+	u64 *table[GATHER_MAX];
+};
+
+static unsigned int leaf_prot(u64 e)
+{
+	return UVM_READ | (e & PTE_W ? UVM_WRITE : 0) | (e & PTE_NX ? 0 : UVM_EXEC);
+}
+
+static u64 leaf_bits(unsigned int prot)
+{
+	return PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) | (prot & UVM_EXEC ? 0 : PTE_NX);
+}
+
+static void note_change(struct gather *g, u64 va)
+{
+	if (g->lo >= g->hi) {
+		g->lo = va;
+		g->hi = va + PAGE_SIZE;
+	} else {
+		g->lo = MIN(g->lo, va);
+		g->hi = MAX(g->hi, va + PAGE_SIZE);
+	}
+}
+
+/* Makes every change so far visible to all CPUs, then hands back what
+ * was taken out. */
+static void gather_flush(struct gather *g)
+{
+	if (g->lo < g->hi) {
+		u64 n = (g->hi - g->lo) / PAGE_SIZE;
+		if (loaded_here(g->vm)) {
+			if (n > 32)
+				write_cr3(read_cr3());	/* user entries are not global */
+			else
+				for (u64 i = 0; i < n; i++)
+					invlpg(g->lo + i * PAGE_SIZE);
+		}
+		if (other_cpus(g->vm))
+			tlb_shootdown(g->lo, n);
+	}
+	g->lo = g->hi = 0;
+	for (unsigned int i = 0; i < g->n; i++)
+		g->fn(g->ctx, g->page[i].va, g->page[i].pa, g->page[i].prot);
+	for (unsigned int i = 0; i < g->ntables; i++)
+		free_page(virt_to_page(g->table[i]));
+	g->n = g->ntables = 0;
+}
+
+static bool table_empty(const u64 *tbl)
+{
+	for (int i = 0; i < 512; i++)
+		if (tbl[i] & PTE_P)
+			return false;
+	return true;
+}
+
+enum walk_op { WALK_VISIT, WALK_UNMAP, WALK_PROTECT };
+
+static void walk_leaf(struct gather *g, enum walk_op op, u64 *e, u64 va)
+{
+	u64 old = *e;
+	phys_addr_t pa = old & PTE_ADDR;
+
+	if (op == WALK_VISIT) {
+		g->fn(g->ctx, va, pa, leaf_prot(old));
+		return;
+	}
+	if (op == WALK_PROTECT) {
+		unsigned int prot = g->prot;
+		/* a page shared copy-on-write stays read-only until the write fault */
+		if (page_count(pfn_to_page(pa >> PAGE_SHIFT)) > 1)
+			prot &= ~UVM_WRITE;
+		u64 new = pa | leaf_bits(prot);
+		if (new != old) {
+			*e = new;
+			note_change(g, va);
+		}
+		return;
+	}
+	if (g->n == GATHER_MAX)
+		gather_flush(g);
+	*e = 0;
+	note_change(g, va);
+	g->page[g->n].va = va;
+	g->page[g->n].pa = pa;
+	g->page[g->n].prot = leaf_prot(old);
+	g->n++;
+}
+
+static void walk(struct gather *g, enum walk_op op, u64 *tbl, int level, u64 start, u64 end)
+{
+	u64 span = 1ULL << LEVEL_SHIFT(level);
+
+	for (u64 va = start; va < end;) {
+		u64 next = MIN(ALIGN_DOWN(va, span) + span, end);
+		u64 *e = &tbl[(va >> LEVEL_SHIFT(level)) & 511];
+		if (!(*e & PTE_P)) {
+			va = next;
+			continue;
+		}
+		if (level == 1) {
+			walk_leaf(g, op, e, va);
+		} else {
+			u64 *child = phys_to_virt(*e & PTE_ADDR);
+			walk(g, op, child, level - 1, va, next);
+			if (g->free_tables && table_empty(child)) {
+				if (g->ntables == GATHER_MAX)
+					gather_flush(g);
+				*e = 0;
+				note_change(g, va);
+				g->table[g->ntables++] = child;
+			}
+		}
+		va = next;
+	}
+}
+
+static void walk_range(struct gather *g, enum walk_op op, u64 start, u64 end)
+{
+	end = MIN(end, USER_TOP);
+	if (start < end)
+		walk(g, op, g->vm->pml4, 4, ALIGN_DOWN(start, PAGE_SIZE), end);
+	gather_flush(g);
+}
+
+void uvm_unmap_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, void *ctx)
+{
+	struct gather g = { .vm = vm, .fn = fn, .ctx = ctx, .free_tables = true };
+
+	walk_range(&g, WALK_UNMAP, start, end);
+}
+
+void uvm_protect_range(struct arch_vm *vm, u64 start, u64 end, unsigned int prot)
+{
+	struct gather g = { .vm = vm, .prot = prot };
+
+	walk_range(&g, WALK_PROTECT, start, end);
+}
+
+void uvm_visit_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, void *ctx)
+{
+	struct gather g = { .vm = vm, .fn = fn, .ctx = ctx };
+
+	walk_range(&g, WALK_VISIT, start, end);
+}
+
+bool uvm_wrprotect(struct arch_vm *vm, u64 va, phys_addr_t pa)
+{
+	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
+
+	if (!e || (*e & (PTE_P | PTE_W)) != (PTE_P | PTE_W) || (*e & PTE_ADDR) != pa)
+		return false;
+	*e &= ~PTE_W;
+	flush(vm, va);
+	return true;
 }

@@ -71,6 +71,7 @@ struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode)
 	list_init(&ei->hash);
 	mutex_init(&ei->map, "ext2-map", LR_MUTEX_EXT2_MAP);
 	pcache_init(&ei->data, &data_ops, i, 1);
+	ei->data.rmap = &i->mappings;	/* write-back write-protects mappings */
 	ext2_set_ops(i);
 	return i;
 }

@@ -7,6 +7,7 @@
 struct arch_vm {
 	u64 *pml4;		/* direct-map address */
 	phys_addr_t pml4_phys;
+	u64 cpus;		/* CPUs that have it loaded (TLB shootdowns) */
 };
 
 #define UVM_READ (1u << 0)
@@ -23,6 +24,22 @@ u64 uvm_count_present(struct arch_vm *vm);
 phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va);
 /* Change a mapped page's permissions; -ENOENT if not mapped. */
 int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot);
+/*
+ * Range operations: their cost follows the pages mapped, not the range's
+ * size (absent subtrees are skipped). fn gets each page's frame and the
+ * permissions it had; for unmap, only once no CPU's TLB can reach it, and
+ * fn then owns the mapping's page reference.
+ */
+typedef void (*uvm_page_fn)(void *ctx, u64 va, phys_addr_t pa, unsigned int prot);
+/* Unmaps every page of [start, end), freeing page tables it empties. */
+void uvm_unmap_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, void *ctx);
+/* Sets prot on every mapped page of [start, end) (a page with other users
+ * stays read-only: copy-on-write). */
+void uvm_protect_range(struct arch_vm *vm, u64 start, u64 end, unsigned int prot);
+/* Calls fn for every mapped page of [start, end); changes nothing. */
+void uvm_visit_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, void *ctx);
+/* If va maps pa writable, makes it read-only (on every CPU): true if so. */
+bool uvm_wrprotect(struct arch_vm *vm, u64 va, phys_addr_t pa);
 /* Unmaps and frees every user page and page table, then the PML4. */
 void uvm_destroy(struct arch_vm *vm);
 /* fork: dst (fresh) shares every page of src's lower half read-only. */
