@@ -28,6 +28,26 @@ int uvm_create(struct arch_vm *vm)
 	return 0;
 }
 
+/*
+ * A leaf's bits for UVM_* permissions. PROT_NONE keeps the page but
+ * makes it a supervisor page, so any user access faults (and the fault
+ * handler finds a VMA that allows nothing); x86 cannot do write- or
+ * exec-only, so every other combination is readable.
+ */
+static u64 leaf_bits(unsigned int prot)
+{
+	if (!(prot & UVM_READ))
+		return PTE_P | PTE_NX;
+	return PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) | (prot & UVM_EXEC ? 0 : PTE_NX);
+}
+
+static unsigned int leaf_prot(u64 e)
+{
+	if (!(e & PTE_U))
+		return 0;
+	return UVM_READ | (e & PTE_W ? UVM_WRITE : 0) | (e & PTE_NX ? 0 : UVM_EXEC);
+}
+
 static u64 *next(u64 *tbl, unsigned int idx, bool create)
 {
 	if (tbl[idx] & PTE_P)
@@ -60,8 +80,7 @@ int uvm_map(struct arch_vm *vm, u64 va, phys_addr_t pa, unsigned int prot)
 		return -ENOMEM;
 	if (*e & PTE_P)
 		return -EEXIST;
-	*e = pa | PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) |
-	     (prot & UVM_EXEC ? 0 : PTE_NX);
+	*e = pa | leaf_bits(prot);
 	return 0;
 }
 
@@ -71,7 +90,7 @@ phys_addr_t uvm_lookup(struct arch_vm *vm, u64 va, unsigned int *prot)
 
 	if (!e || !(*e & PTE_P))
 		return 0;
-	*prot = UVM_READ | (*e & PTE_W ? UVM_WRITE : 0) | (*e & PTE_NX ? 0 : UVM_EXEC);
+	*prot = leaf_prot(*e);
 	return *e & PTE_ADDR;
 }
 
@@ -125,8 +144,7 @@ int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot)
 	/* a page shared copy-on-write stays read-only until the write fault */
 	if (page_count(pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT)) > 1)
 		prot &= ~UVM_WRITE;
-	*e = (*e & PTE_ADDR) | PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) |
-	     (prot & UVM_EXEC ? 0 : PTE_NX);
+	*e = (*e & PTE_ADDR) | leaf_bits(prot);
 	flush(vm, va);
 	return 0;
 }
@@ -189,8 +207,7 @@ int uvm_make_private(struct arch_vm *vm, u64 va, unsigned int prot)
 		*e = page_to_phys(pg) | (*e & ~PTE_ADDR);
 		page_put(old);
 	}
-	*e = (*e & PTE_ADDR) | PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) |
-	     (prot & UVM_EXEC ? 0 : PTE_NX);
+	*e = (*e & PTE_ADDR) | leaf_bits(prot);
 	flush(vm, va);
 	return 0;
 }
@@ -283,16 +300,6 @@ struct gather {
 	struct { u64 va; phys_addr_t pa; unsigned int prot; } page[GATHER_MAX];
 	u64 *table[GATHER_MAX];
 };
-
-static unsigned int leaf_prot(u64 e)
-{
-	return UVM_READ | (e & PTE_W ? UVM_WRITE : 0) | (e & PTE_NX ? 0 : UVM_EXEC);
-}
-
-static u64 leaf_bits(unsigned int prot)
-{
-	return PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) | (prot & UVM_EXEC ? 0 : PTE_NX);
-}
 
 static void note_change(struct gather *g, u64 va)
 {

@@ -119,6 +119,25 @@ int main(void)
 	close(fd);
 	unlink("huge");
 
+	/* PROT_NONE takes access away from pages already there, and gives
+	 * them back unchanged */
+	char *n = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(n != MAP_FAILED);
+	n[0] = 'n';
+	n[PG] = 'm';
+	CHECK(mprotect(n, 2 * PG, PROT_NONE) == 0);
+	sig = sigsetjmp(jb, 1);
+	if (!sig)
+		c = *(volatile char *)n;
+	CHECK(sig == SIGSEGV);
+	sig = sigsetjmp(jb, 1);
+	if (!sig)
+		*(volatile char *)(n + PG) = 'x';
+	CHECK(sig == SIGSEGV);
+	CHECK(mprotect(n, 2 * PG, PROT_READ) == 0);
+	CHECK(n[0] == 'n' && n[PG] == 'm');
+	munmap(n, 2 * PG);
+
 	/* anonymous: a sparse 256 MiB range with pages touched 2 MiB apart */
 	long long free0 = meminfo("MemFree");
 	char *a = mmap(NULL, 1ULL << 28, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
