@@ -99,6 +99,8 @@ static void setup_log_level(void)
 		printk_set_level((int)cmdline_int("loglevel", LOG_INFO));
 	if (cmdline_has("quiet"))
 		printk_set_level(LOG_WARN);
+	if (cmdline_has("debug"))	/* wins over quiet: asked for */
+		printk_set_level(LOG_DEBUG);
 }
 
 __noreturn void kmain(u32 magic, u32 mb_info)

@@ -51,6 +51,8 @@ enum lock_rank {
 	LR_SLAB_LIST = 190,	/* list of slab caches */
 	LR_SLAB = 200,		/* one kmem_cache */
 	LR_BUDDY = 210,		/* buddy free lists */
+	LR_RATELIMIT = 240,	/* printk_ratelimited call sites' state */
+	LR_KLOG = 245,		/* the kernel log ring: printk anywhere */
 	LR_CONSOLE = 250,	/* serial output: innermost, printk anywhere */
 };
 

@@ -28,6 +28,7 @@ long sys_clock_nanosleep(u64 clock, u64 flags, u64 req, u64 rem, u64, u64);
 long sys_sched_yield(u64, u64, u64, u64, u64, u64);
 long sys_uname(u64 buf, u64, u64, u64, u64, u64);
 long sys_sysinfo(u64 buf, u64, u64, u64, u64, u64);
+long sys_syslog(u64 type, u64 buf, u64 len, u64, u64, u64);
 long sys_getuid(u64, u64, u64, u64, u64, u64);
 long sys_umask(u64 mask, u64, u64, u64, u64, u64);
 long sys_getrandom(u64 buf, u64 len, u64 flags, u64, u64, u64);

@@ -1,13 +1,21 @@
 /*
  * Character devices, chosen by device number when a node is opened:
  * the memory devices of Linux's major 1 (null, zero, full, random,
- * urandom) and the terminal (major 4 and 5, served by drivers/tty.c).
+ * urandom, kmsg) and the terminal (major 4 and 5, served by
+ * drivers/tty.c).
  */
 #include <alloy/errno.h>
+#include <alloy/klog.h>
+#include <alloy/printf.h>
+#include <alloy/printk.h>
 #include <alloy/random.h>
+#include <alloy/sched.h>
+#include <alloy/signal.h>
+#include <alloy/string.h>
 #include <alloy/vfs.h>
 
 #define CHUNK 256
+#define KMSG_POLL_MS 50	/* printk cannot wake readers: they poll */
 
 static long null_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 {
@@ -55,6 +63,99 @@ static const struct file_ops zero_fops = { .read = zero_read, .write = null_writ
 static const struct file_ops full_fops = { .read = zero_read, .write = full_write, .seekable = true };
 static const struct file_ops random_fops = { .read = random_read, .write = null_write, .seekable = true };
 
+/*
+ * /dev/kmsg: each read returns one line, "level,seq,usec,-;text\n", from
+ * the file position (a sequence number) on; EPIPE once if lines were
+ * overwritten before they were read. A write logs one line (an optional
+ * "<N>" prefix gives its level), rate-limited like any message a
+ * program can cause.
+ */
+/* The next line at the file's position (its own sequence number, kept in
+ * f->pos under pos_lock: the device is not seekable, so nobody else
+ * moves it); -EPIPE once if lines were overwritten unread. */
+static long kmsg_next(struct file *f, struct klog_line *l)
+{
+	u64 first, next;
+	long rc = 0;
+
+	mutex_lock(&f->pos_lock);
+	klog_bounds(&first, &next);
+	if (f->pos < first) {
+		f->pos = first;
+		rc = -EPIPE;
+	} else {
+		u64 seq = f->pos;
+		rc = klog_get(&seq, l) ? 1 : 0;
+	}
+	mutex_unlock(&f->pos_lock);
+	return rc;
+}
+
+static long kmsg_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	struct klog_line l;
+	char line[KLOG_TEXT + 48];
+	long rc;
+
+	(void)pos;
+	while (!(rc = kmsg_next(f, &l))) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (signal_pending())
+			return -ERESTARTSYS;
+		sleep_ms(KMSG_POLL_MS);
+	}
+	if (rc < 0)
+		return rc;
+	int len = snprintf(line, sizeof(line), "%d,%llu,%llu,-;%.*s\n", l.level, l.seq,
+			   l.ns / 1000ULL, (int)l.len, l.text);
+	if (len < 0 || (size_t)len >= sizeof(line))
+		len = sizeof(line) - 1;
+	if ((size_t)len > n)
+		return -EINVAL;
+	if (iob_copy_out(b, 0, line, (size_t)len))
+		return -EFAULT;
+	mutex_lock(&f->pos_lock);
+	if (f->pos == l.seq)
+		f->pos = l.seq + 1;
+	mutex_unlock(&f->pos_lock);
+	return len;
+}
+
+static long kmsg_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	char msg[KLOG_TEXT];
+	size_t k = MIN(n, sizeof(msg) - 1);
+	int level = LOG_WARN;
+
+	(void)f; (void)pos;
+	if (iob_copy_in(msg, b, 0, k))
+		return -EFAULT;
+	msg[k] = 0;
+	const char *text = msg;
+	if (k >= 3 && msg[0] == '<' && msg[1] >= '0' && msg[1] <= '7' && msg[2] == '>') {
+		level = msg[1] - '0';
+		text += 3;
+	}
+	size_t tl = strlen(text);
+	while (tl && text[tl - 1] == '\n')
+		tl--;
+	printk_ratelimited(level, "%.*s\n", (int)tl, text);
+	return (long)n;
+}
+
+static const struct file_ops kmsg_fops = { .read = kmsg_read, .write = kmsg_write };
+
+static int kmsg_open(struct file *f)
+{
+	u64 first, next;
+
+	klog_bounds(&first, &next);
+	f->fop = &kmsg_fops;
+	f->pos = first;		/* a reader starts with the oldest line kept */
+	return 0;
+}
+
 int chrdev_open(struct inode *inode, struct file *f)
 {
 	switch (inode->rdev) {
@@ -63,6 +164,7 @@ int chrdev_open(struct inode *inode, struct file *f)
 	case MKDEV(1, 7): f->fop = &full_fops; return 0;
 	case MKDEV(1, 8):
 	case MKDEV(1, 9): f->fop = &random_fops; return 0;
+	case MKDEV(1, 11): return kmsg_open(f);
 	case MKDEV(5, 0):
 	case MKDEV(5, 1):
 	case MKDEV(4, 64): return tty_open(inode, f);

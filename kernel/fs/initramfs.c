@@ -20,6 +20,7 @@ static const struct { const char *name; u32 mode, rdev; } dev_nodes[] = {
 	{ "/dev/full", S_IFCHR | 0666, MKDEV(1, 7) },
 	{ "/dev/random", S_IFCHR | 0666, MKDEV(1, 8) },
 	{ "/dev/urandom", S_IFCHR | 0666, MKDEV(1, 9) },
+	{ "/dev/kmsg", S_IFCHR | 0644, MKDEV(1, 11) },
 	{ "/dev/tty", S_IFCHR | 0666, MKDEV(5, 0) },
 	{ "/dev/console", S_IFCHR | 0600, MKDEV(5, 1) },
 	{ "/dev/ttyS0", S_IFCHR | 0660, MKDEV(4, 64) },

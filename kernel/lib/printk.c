@@ -1,8 +1,11 @@
 /*
- * printk: formats into a bounded stack buffer and writes it to the console
- * under the console lock, stamping each new line with the time since boot.
+ * printk: formats into a bounded stack buffer, escapes what is not
+ * printable, keeps the message in the kernel log and, if its level
+ * allows, writes it to the console under the console lock, stamping each
+ * new line with the time since boot.
  */
 #include <alloy/console.h>
+#include <alloy/klog.h>
 #include <alloy/lockrank.h>
 #include <alloy/printf.h>
 #include <alloy/printk.h>
@@ -11,12 +14,64 @@
 #include <stdarg.h>
 
 static spinlock_t console_lock = SPINLOCK_INIT("console", LR_CONSOLE);
+static spinlock_t ratelimit_lock = SPINLOCK_INIT("printk-ratelimit", LR_RATELIMIT);
 static int console_level = LOG_INFO;
 static bool at_line_start = true;	/* under console_lock */
 
 void printk_set_level(int level)
 {
-	console_level = level;
+	__atomic_store_n(&console_level, level, __ATOMIC_RELAXED);
+}
+
+int printk_get_level(void)
+{
+	return __atomic_load_n(&console_level, __ATOMIC_RELAXED);
+}
+
+bool printk_ratelimit(struct ratelimit *rl, u32 *missed)
+{
+	u64 now = ktime_ns();
+	bool ok;
+
+	*missed = 0;
+	unsigned long fl = spin_lock_irqsave(&ratelimit_lock);
+	if (!rl->begin_ns || now - rl->begin_ns >= PRINTK_INTERVAL_NS) {
+		*missed = rl->missed;
+		rl->begin_ns = now ? now : 1;
+		rl->printed = rl->missed = 0;
+	}
+	ok = rl->printed < PRINTK_BURST;
+	if (ok)
+		rl->printed++;
+	else
+		rl->missed++;
+	spin_unlock_irqrestore(&ratelimit_lock, fl);
+	return ok;
+}
+
+/* Copies s into out (size cap), writing bytes a terminal would act on
+ * as \xNN: all but tab, and a newline that ends the message (a newline
+ * inside one came from a string a program chose, and would forge a line). */
+static size_t escape(const char *s, size_t n, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool plain = (c >= 0x20 && c < 0x7f) || c == '\t' || (c == '\n' && i == n - 1);
+		if (o + (plain ? 1 : 4) > cap)
+			break;
+		if (plain) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	return o;
 }
 
 static void write_stamped(const char *s, size_t n)
@@ -65,11 +120,9 @@ void console_write_raw(const char *s, size_t n)
 
 void printk(int level, const char *fmt, ...)
 {
-	char buf[512];
+	char buf[512], out[512];
 	va_list ap;
 
-	if (level > console_level)
-		return;
 	va_start(ap, fmt);
 	int len = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -77,8 +130,12 @@ void printk(int level, const char *fmt, ...)
 		return;
 	if ((size_t)len >= sizeof(buf))
 		len = sizeof(buf) - 1;
+	size_t n = escape(buf, (size_t)len, out, sizeof(out));
+	klog_store(level, ktime_ns(), out, n);
+	if (level > printk_get_level())
+		return;
 
 	unsigned long flags = spin_lock_irqsave(&console_lock);
-	write_stamped(buf, (size_t)len);
+	write_stamped(out, n);
 	spin_unlock_irqrestore(&console_lock, flags);
 }

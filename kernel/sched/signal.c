@@ -103,7 +103,8 @@ static __noreturn void die_by(int sig, const struct ksiginfo *si)
 	struct process *p = current_proc();
 
 	if (si->what)
-		pr_err("user: %s (pid %d) killed by signal %d: %s at %#llx, ip %#llx\n",
+		printk_ratelimited(LOG_ERR,
+				   "user: %s (pid %d) killed by signal %d: %s at %#llx, ip %#llx\n",
 		       p->comm, p->pid, sig, si->what, si->addr, si->ip);
 	user_exit(sig);
 }
