@@ -119,10 +119,12 @@ int proc_setsid(void);
 int proc_getpgid(int pid, bool sid);
 int proc_getppid(void);
 void proc_vfork_wait(struct process *child);
-/* Job control: current stops until SIGCONT (or SIGKILL); SIGCONT's
- * sender resumes p. Both tell the parent. */
+/* Job control. The signal code records a stop (p->stopped) and its end
+ * under p->sig_lock; then current waits in proc_stop until SIGCONT (or
+ * SIGKILL), and SIGCONT's sender calls proc_continued to wake it. Both
+ * tell the parent. */
 void proc_stop(int sig);
-void proc_continue(struct process *p);
+void proc_continued(struct process *p);
 
 struct trap_frame;
 /* fork/vfork/clone: a copy of the caller returning 0 in the child. */

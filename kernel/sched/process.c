@@ -495,8 +495,6 @@ void proc_stop(int sig)
 {
 	struct process *p = current_proc();
 
-	WRITE_ONCE(p->stop_sig, sig);
-	WRITE_ONCE(p->stopped, true);
 	notify_parent(p, CLD_STOPPED, sig);
 	for (;;) {	/* until SIGCONT, or SIGKILL */
 		set_current_state_blocked();
@@ -507,11 +505,8 @@ void proc_stop(int sig)
 	set_current_state_running();
 }
 
-void proc_continue(struct process *p)
+void proc_continued(struct process *p)
 {
-	if (!READ_ONCE(p->stopped))
-		return;
-	WRITE_ONCE(p->stopped, false);
 	notify_parent(p, CLD_CONTINUED, SIGCONT);
 	struct task *t = READ_ONCE(p->task);
 	if (t)

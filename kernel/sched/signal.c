@@ -72,10 +72,15 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 		p->pending |= sigmask(sig);
 		p->info[sig - 1] = *info;
 	}
+	/* Decided under the lock that records a stop (signal_deliver), so a
+	 * SIGCONT cannot slip in between a stop being taken and recorded. */
+	bool resume = sig == SIGCONT && p->stopped;
+	if (resume)
+		WRITE_ONCE(p->stopped, false);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
-	if (sig == SIGCONT)
-		proc_continue(p);	/* resumes a stopped process (SIGKILL just
-					 * wakes it: its stop loop sees the kill) */
+	if (resume)
+		proc_continued(p);	/* wakes it (SIGKILL just wakes it: its
+					 * stop loop sees the kill) */
 	struct task *t = READ_ONCE(p->task);
 	if (!drop && t)
 		wake_up_task(t);	/* interruptible sleeps re-check */
@@ -147,6 +152,12 @@ void signal_deliver(struct trap_frame *tf)
 		struct k_sigaction sa = p->sa[sig - 1];
 		u64 old_blocked = p->restore_blocked ? p->saved_blocked : p->blocked;
 		p->pending &= ~sigmask(sig);
+		bool stop = sig == SIGSTOP ||
+			    (sa.handler == SIG_DFL && (sigmask(sig) & STOP_SIGNALS));
+		if (stop) {	/* recorded with the signal lock held: see signal_send */
+			WRITE_ONCE(p->stop_sig, sig);
+			WRITE_ONCE(p->stopped, true);
+		}
 		if (sa.handler > SIG_IGN && sig != SIGKILL && sig != SIGSTOP) {
 			p->blocked = old_blocked;	/* sigsuspend's mask ends here */
 			p->restore_blocked = false;
@@ -159,7 +170,7 @@ void signal_deliver(struct trap_frame *tf)
 
 		if (sa.handler == SIG_IGN || (sa.handler == SIG_DFL && default_ignored(sig)))
 			continue;
-		if ((sa.handler == SIG_DFL && (sigmask(sig) & STOP_SIGNALS)) || sig == SIGSTOP) {
+		if (stop) {
 			proc_stop(sig);
 			continue;
 		}
