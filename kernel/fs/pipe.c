@@ -25,7 +25,7 @@ struct pipe {
 	struct wait_queue rd_wq, wr_wq;
 	u64 head, tail;			/* bytes written / read, ever */
 	int readers, writers;		/* [lock] open ends */
-	u64 opens;			/* [lock] FIFO: ends ever opened */
+	u64 read_opens, write_opens;	/* [lock] FIFO: ends ever opened, by kind */
 	u8 *page[PIPE_PAGES];		/* [lock] */
 };
 
@@ -266,11 +266,13 @@ int pipe_create(u32 flags, struct file **rd, struct file **wr)
  * other way round, unless O_NONBLOCK: then a reader opens at once and a
  * writer without readers gets -ENXIO. O_RDWR never waits.
  */
-/* The other end is open, or was opened (maybe closed again) since. */
+/* The other end is open, or was opened (maybe closed again) since:
+ * counted by kind, so another reader's open does not wake a reader. */
 static bool partner_came(struct pipe *p, u64 seen, bool reader)
 {
-	return (reader ? READ_ONCE(p->writers) : READ_ONCE(p->readers)) > 0 ||
-	       READ_ONCE(p->opens) != seen;
+	if (reader)
+		return READ_ONCE(p->writers) > 0 || READ_ONCE(p->write_opens) != seen;
+	return READ_ONCE(p->readers) > 0 || READ_ONCE(p->read_opens) != seen;
 }
 
 int fifo_open(struct inode *inode, struct file *f)
@@ -296,8 +298,9 @@ int fifo_open(struct inode *inode, struct file *f)
 	}
 	p->readers += reader;
 	p->writers += writer;
-	p->opens++;
-	u64 seen = p->opens;
+	p->read_opens += reader;
+	p->write_opens += writer;
+	u64 seen = reader ? p->write_opens : p->read_opens;
 	wake_up_all(&p->rd_wq);
 	wake_up_all(&p->wr_wq);
 	mutex_unlock(&p->lock);

@@ -519,6 +519,41 @@ static void fifo_nonblock(void)
 	unlink("fifo_nb");
 }
 
+/* A blocking reader's open waits for a writer: another reader's open
+ * does not count (it used to wake the first reader, who then read EOF). */
+static void fifo_second_reader(void)
+{
+	int ready[2];
+	CHECK_EQ(mkfifo("fifo_rr", 0600), 0);
+	CHECK_EQ(pipe(ready), 0);
+	pid_t a = fork();
+	if (a == 0) {
+		int fd = open("fifo_rr", O_RDONLY);	/* blocks for a writer */
+		write(ready[1], "a", 1);
+		char c;
+		_exit(fd >= 0 && read(fd, &c, 1) == 1 && c == 'w' ? 0 : 1);
+	}
+	usleep(100000);
+	int nb = open("fifo_rr", O_RDONLY | O_NONBLOCK);	/* a second reader */
+	CHECK(nb >= 0);
+	usleep(200000);
+	int fl = fcntl(ready[0], F_GETFL);
+	fcntl(ready[0], F_SETFL, fl | O_NONBLOCK);
+	char c;
+	CHECK_ERR(read(ready[0], &c, 1), EAGAIN);	/* still waiting in open */
+	int w = open("fifo_rr", O_WRONLY);
+	CHECK(w >= 0);
+	CHECK_EQ(write(w, "w", 1), 1);
+	int st;
+	CHECK_EQ(waitpid(a, &st, 0), a);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(w);
+	close(nb);
+	close(ready[0]);
+	close(ready[1]);
+	unlink("fifo_rr");
+}
+
 int main(void)
 {
 	basics();
@@ -527,6 +562,7 @@ int main(void)
 	capacity();
 	ring_size();
 	fifo_nonblock();
+	fifo_second_reader();
 	polling();
 	pipeline();
 	if (failures) {
