@@ -1,7 +1,7 @@
 /*
- * /proc: the kernel's state as text files, made fresh when a file is
- * opened (so one read sequence sees one consistent snapshot) and served
- * from at most 64 KiB of pages (procfs.h). This file is the filesystem
+ * /proc: the kernel's state as text files, made afresh by every read,
+ * which keeps only the part it returns (procfs.h), so an open file pins
+ * no memory whatever its size. This file is the filesystem
  * itself and the system-wide files; procfs_pid.c is /proc/<pid>/.
  *
  * Processes come and go without telling the VFS, so procfs is mounted
@@ -47,23 +47,25 @@ static const struct proc_entry root_entries[] = {
 int pbuf_write(struct pbuf *b, const void *data, size_t n)
 {
 	const u8 *s = data;
+	u64 start = b->seen;
 
-	if (b->full || b->len + n > PBUF_PAGES * PAGE_SIZE) {
+	if (b->full)
+		return 0;		/* the read has what it asked for */
+	b->seen += n;
+	if (b->seen <= b->skip)
+		return 0;		/* before the window */
+	if (start < b->skip) {		/* the previous read took part of it */
+		s += b->skip - start;
+		n -= (size_t)(b->skip - start);
+	} else if (b->len + n > b->cap && b->len) {
+		b->full = true;		/* whole writes only: this one is next */
+		return 0;
+	}
+	size_t k = MIN(n, b->cap - b->len);
+	memcpy(b->buf + b->len, s, k);
+	b->len += k;
+	if (b->len == b->cap)
 		b->full = true;
-		return -ENOSPC;
-	}
-	for (size_t at = b->len, end = b->len + n; at < end;) {
-		size_t i = at / PAGE_SIZE, off = at % PAGE_SIZE;
-		size_t k = MIN(end - at, PAGE_SIZE - off);
-		if (!b->pg[i] && !(b->pg[i] = alloc_page(GFP_KERNEL))) {
-			b->full = true;
-			return -ENOMEM;
-		}
-		memcpy((u8 *)page_to_virt(b->pg[i]) + off, s, k);
-		s += k;
-		at += k;
-	}
-	b->len += n;
 	return 0;
 }
 
@@ -83,13 +85,6 @@ int pbuf_printf(struct pbuf *b, const char *fmt, ...)
 	return pbuf_write(b, line, (size_t)MIN(n, (int)sizeof(line) - 1));
 }
 
-static void pbuf_free(struct pbuf *b)
-{
-	for (int i = 0; i < PBUF_PAGES; i++)
-		if (b->pg[i])
-			free_page(b->pg[i]);
-	kfree(b);
-}
 
 u64 proc_clock_t_ns(u64 ns)
 {
@@ -297,45 +292,44 @@ static int show_root_file(struct pbuf *b, int kind)
 
 /* ---- files, links and directories */
 
+static int show(struct inode *inode, struct pbuf *b)
+{
+	int kind = PROC_KIND(inode->ino);
+
+	return kind < PK_PID ? show_root_file(b, kind) : proc_pid_show(b, kind, PROC_PID(inode->ino));
+}
+
+/* A process's file is refused at open once the process is gone (the
+ * text, made into an empty window, is thrown away). System-wide files
+ * are not made at open: kmem_peak resets what it reports. */
 static int proc_open(struct inode *inode, struct file *f)
 {
-	struct pbuf *b = kzalloc(sizeof(*b), GFP_KERNEL);
-	int kind = PROC_KIND(inode->ino), rc;
+	struct pbuf b = { 0 };
 
-	if (!b)
-		return -ENOMEM;
-	if (kind < PK_PID)
-		rc = show_root_file(b, kind);
-	else
-		rc = proc_pid_show(b, kind, PROC_PID(inode->ino));
-	if (rc) {
-		pbuf_free(b);
-		return rc;
-	}
-	f->priv = b;
-	return 0;
+	(void)f;
+	return PROC_KIND(inode->ino) < PK_PID ? 0 : show(inode, &b);
 }
 
 static long proc_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
 {
-	struct pbuf *b = f->priv;
-	size_t done = 0;
+	struct page *pg = n ? alloc_page(GFP_KERNEL) : NULL;
 
-	while (done < n && *pos < b->len) {
-		size_t i = (size_t)(*pos / PAGE_SIZE), off = (size_t)(*pos % PAGE_SIZE);
-		size_t k = MIN(n - done, MIN(PAGE_SIZE - off, (size_t)(b->len - *pos)));
-		if (iob_copy_out(io, done, (u8 *)page_to_virt(b->pg[i]) + off, k))
-			return done ? (long)done : -EFAULT;
-		done += k;
-		*pos += k;
+	if (!n)
+		return 0;
+	if (!pg)
+		return -ENOMEM;
+	struct pbuf b = { .buf = page_to_virt(pg), .cap = MIN(n, PAGE_SIZE), .skip = *pos };
+	long rc = show(f->inode, &b);
+	if (rc == -ENOENT)
+		rc = -ESRCH;		/* its process has gone since the open */
+	if (!rc && b.len && iob_copy_out(io, 0, b.buf, b.len))
+		rc = -EFAULT;
+	if (!rc) {
+		*pos += b.len;
+		rc = (long)b.len;
 	}
-	return (long)done;
-}
-
-static void proc_release(struct file *f)
-{
-	if (f->priv)
-		pbuf_free(f->priv);
+	free_page(pg);
+	return rc;
 }
 
 static int proc_readlink(struct inode *inode, char *buf, size_t len)
@@ -531,7 +525,6 @@ static const struct file_ops proc_dir_fops = { .iterate = proc_iterate, .seekabl
 static const struct file_ops proc_file_fops = {
 	.open = proc_open,
 	.read = proc_read,
-	.release = proc_release,
 	.seekable = true,
 };
 static const struct file_ops proc_link_fops = { .seekable = false };

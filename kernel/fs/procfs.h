@@ -4,9 +4,12 @@
  *
  * An inode says what it is through its number: kind, pid and fd packed
  * into ino, so nothing is allocated per inode and lookups need no table.
- * A file's text is made when it is opened, into a pbuf of at most
- * PBUF_PAGES pages taken one at a time; output that would not fit is cut
- * at the last whole write and the rest dropped (reads see a shorter file).
+ * A file's text is made afresh by each read (as Linux's seq_file), into
+ * a pbuf that keeps only the part the read asked for: writes before the
+ * read's position are counted and dropped, whole writes are kept until
+ * the read's size (at most a page) is reached. An open /proc file holds
+ * no memory, and a read costs one page for its duration. A read ends at a
+ * write's boundary, so the next one starts with a whole line.
  */
 #ifndef KERNEL_FS_PROCFS_H
 #define KERNEL_FS_PROCFS_H
@@ -32,15 +35,16 @@ enum proc_kind {
 #define PROC_FD(ino) ((int)(((ino) >> 8) & 0xffff))
 #define PROC_PID(ino) ((int)((ino) >> 24))
 
-#define PBUF_PAGES 16		/* 64 KiB of text per open file at most */
-
 struct pbuf {
-	struct page *pg[PBUF_PAGES];
-	size_t len;
-	bool full;		/* something did not fit and was dropped */
+	u8 *buf;		/* the read's window: cap bytes */
+	size_t cap, len;
+	u64 skip;		/* bytes of text before the window */
+	u64 seen;		/* bytes of text produced so far */
+	bool full;		/* the window is full: later writes are dropped */
 };
 
-/* Appends n bytes whole, or nothing (and marks the buffer full). */
+/* Appends n bytes whole (or the part a short window takes), or nothing
+ * once the window is full (b->full: a generator may stop early). 0. */
 int pbuf_write(struct pbuf *b, const void *data, size_t n);
 int pbuf_puts(struct pbuf *b, const char *s);
 /* One formatted write of at most 256 bytes. */
