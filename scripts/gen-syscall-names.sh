@@ -1,5 +1,5 @@
 #!/bin/sh
-# Generates kernel/syscall/names.c from the uapi header of Debian's
+# Generates kernel/arch/x86_64/syscall_names.c from the uapi header of Debian's
 # linux-libc-dev: the Linux x86-64 syscall numbers are facts, not ours.
 set -e
 hdr=${1:-/usr/include/x86_64-linux-gnu/asm/unistd_64.h}
@@ -15,4 +15,4 @@ hdr=${1:-/usr/include/x86_64-linux-gnu/asm/unistd_64.h}
 	echo "{"
 	echo "	return nr < sizeof(names) / sizeof(names[0]) && names[nr] ? names[nr] : \"?\";"
 	echo "}"
-} > kernel/syscall/names.c
+} > kernel/arch/x86_64/syscall_names.c

@@ -1,13 +1,19 @@
-/* System calls: Linux x86-64 numbers and calling convention, -errno results. */
+/*
+ * System calls: Linux's semantics, -errno results. The numbers are the
+ * architecture's: it supplies the table (arch_syscall_table, indexed by
+ * its own numbers) and the names; kernel/syscall/dispatch.c calls them.
+ */
 #ifndef ALLOY_SYSCALL_H
 #define ALLOY_SYSCALL_H
 
 #include <alloy/types.h>
+#include <asm/syscall_nr.h>
 
 typedef long (*syscall_fn)(u64, u64, u64, u64, u64, u64);
 
+extern const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS];
 long syscall_invoke(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
-/* Linux name of a syscall number, "?" if unknown. */
+/* Linux name of a syscall number on this architecture, "?" if unknown. */
 const char *syscall_name(u64 nr);
 
 long sys_write(u64 fd, u64 buf, u64 count, u64, u64, u64);

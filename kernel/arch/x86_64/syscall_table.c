@@ -1,17 +1,12 @@
 /*
- * The syscall table, indexed by Linux x86-64 number. Anything not here
- * returns -ENOSYS and is logged once (docs/syscalls.md has the status).
+ * The syscall table of x86-64: Linux's x86-64 numbers (from
+ * <asm/unistd_64.h>) to the generic implementations. Another
+ * architecture has its own numbering in its own table; the dispatcher
+ * (kernel/syscall/dispatch.c) only indexes it.
  */
-#include <alloy/compiler.h>
-#include <alloy/cmdline.h>
-#include <alloy/errno.h>
-#include <alloy/process.h>
-#include <alloy/printk.h>
 #include <alloy/syscall.h>
 
-#define NR_SYSCALLS 512
-
-static const syscall_fn table[NR_SYSCALLS] = {
+const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[0] = sys_read,
 	[1] = sys_write,
 	[2] = sys_open,
@@ -146,42 +141,3 @@ static const syscall_fn table[NR_SYSCALLS] = {
 	[332] = sys_statx,
 	[439] = sys_faccessat2,
 };
-
-static u64 logged[NR_SYSCALLS / 64];
-
-static void log_missing(u64 nr)
-{
-	u64 bit = 1ULL << (nr % 64);
-
-	/* The kernel log (dmesg), not the console unless loglevel=7 or
-	 * debug: programs probe for syscalls all the time (rseq). */
-	if (nr >= NR_SYSCALLS) {
-		printk_ratelimited(LOG_DEBUG, "syscall %llu: no such syscall\n", nr);
-		return;
-	}
-	if (__atomic_fetch_or(&logged[nr / 64], bit, __ATOMIC_RELAXED) & bit)
-		return;
-	pr_debug("syscall %llu (%s) not implemented: -ENOSYS\n", nr, syscall_name(nr));
-}
-
-/* strace=1 on the command line: every syscall and its result, to the log. */
-static int trace = -1;
-
-long syscall_invoke(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
-{
-	long rc;
-
-	if (unlikely(trace < 0))
-		trace = cmdline_has("strace");
-	if (nr < NR_SYSCALLS && table[nr]) {
-		if (unlikely(trace))
-			pr_info("[%d] %s(%#llx, %#llx, %#llx, %#llx) ...\n", current_proc()->pid,
-				syscall_name(nr), a0, a1, a2, a3);
-		rc = table[nr](a0, a1, a2, a3, a4, a5);
-		if (unlikely(trace))
-			pr_info("[%d] %s = %ld\n", current_proc()->pid, syscall_name(nr), rc);
-		return rc;
-	}
-	log_missing(nr);
-	return -ENOSYS;
-}
