@@ -146,12 +146,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
 	strlcpy(t->name, p->comm, sizeof(t->name));
 
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = entry;
-	tf->rsp = sp;
-	tf->cs = 0x2b;
-	tf->ss = 0x23;
-	tf->rflags = 0x202;
+	frame_init_user(tf, entry, sp);
 	proc_vfork_release(p);
 }
 

@@ -269,7 +269,7 @@ static void tick(struct trap_frame *tf)
 	c->ticks++;
 	if (t == c->idle) {
 		c->idle_ticks++;
-	} else if ((tf->cs & 3) == 3) {	/* CPU time, sampled like Linux without NO_HZ */
+	} else if (frame_from_user(tf)) {	/* CPU time, sampled like Linux without NO_HZ */
 		c->user_ticks++;
 		t->utime_ticks++;
 	} else {
@@ -296,7 +296,7 @@ void sched_irq_exit(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 
-	if (c->need_resched && !c->irq_depth && (tf->rflags & X86_EFLAGS_IF) &&
+	if (c->need_resched && !c->irq_depth && frame_irqs_were_on(tf) &&
 	    c->curr && c->idle)
 		__schedule(true);
 }

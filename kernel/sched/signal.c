@@ -16,7 +16,6 @@
 #include <asm/trap.h>
 
 #define UNBLOCKABLE (sigmask(SIGKILL) | sigmask(SIGSTOP))
-#define SYSCALL_VECTOR 0x100
 
 int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 		      const struct k_sigaction *sa, u64 old_blocked, u64 sp);
@@ -117,15 +116,13 @@ static __noreturn void die_by(int sig, const struct ksiginfo *si)
 /* A syscall interrupted by a signal: restart it or fail with EINTR. */
 static void fix_restart(struct trap_frame *tf, const struct k_sigaction *sa)
 {
-	if (tf->vector != SYSCALL_VECTOR || tf->rax != (u64)-ERESTARTSYS)
+	if (!frame_in_syscall(tf) || frame_retval(tf) != -ERESTARTSYS)
 		return;
-	if (!sa || (sa->flags & SA_RESTART)) {
-		tf->rax = tf->error;	/* the syscall number, kept at entry */
-		tf->rip -= 2;		/* back onto the syscall instruction */
-	} else {
-		tf->rax = (u64)-EINTR;
-	}
-	tf->vector = 0;		/* handled once */
+	if (!sa || (sa->flags & SA_RESTART))
+		frame_restart_syscall(tf);
+	else
+		frame_set_retval(tf, -EINTR);
+	frame_end_syscall(tf);		/* handled once */
 }
 
 static bool on_altstack(struct process *p, u64 sp)
@@ -177,12 +174,12 @@ void signal_deliver(struct trap_frame *tf)
 		if (sa.handler == SIG_DFL || sig == SIGKILL)
 			die_by(sig, &si);
 		fix_restart(tf, &sa);
-		u64 sp = tf->rsp;
+		u64 sp = frame_sp(tf);
 		if ((sa.flags & SA_ONSTACK) && p->altstack_size && !on_altstack(p, sp))
 			sp = p->altstack_sp + p->altstack_size;
 		if (arch_signal_frame(tf, &si, &sa, old_blocked, sp)) {
 			struct ksiginfo segv = { .signo = SIGSEGV, .code = SI_KERNEL,
-						 .addr = sp, .ip = tf->rip,
+						 .addr = sp, .ip = frame_ip(tf),
 						 .what = "cannot write a signal frame" };
 			die_by(SIGSEGV, &segv);
 		}
@@ -204,13 +201,14 @@ long signal_sigreturn(struct trap_frame *tf)
 	u64 blocked;
 
 	if (arch_sigreturn(tf, &blocked)) {
-		struct ksiginfo segv = { .signo = SIGSEGV, .code = SI_KERNEL, .addr = tf->rsp,
-					 .ip = tf->rip, .what = "bad signal frame" };
+		struct ksiginfo segv = { .signo = SIGSEGV, .code = SI_KERNEL,
+					 .addr = frame_sp(tf), .ip = frame_ip(tf),
+					 .what = "bad signal frame" };
 		die_by(SIGSEGV, &segv);
 	}
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	p->blocked = blocked & ~UNBLOCKABLE;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
-	tf->vector = 0;		/* not a syscall to restart */
-	return (long)tf->rax;
+	frame_end_syscall(tf);		/* not a syscall to restart */
+	return frame_retval(tf);
 }

@@ -191,9 +191,9 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 child_tid, bool vfor
 	if (!fs->mm)
 		goto fail;
 	fs->tf = *tf;
-	fs->tf.rax = 0;		/* the child's fork() returns 0 */
+	frame_set_retval(&fs->tf, 0);	/* the child's fork() returns 0 */
 	if (new_sp)
-		fs->tf.rsp = new_sp;
+		frame_set_sp(&fs->tf, new_sp);
 	fs->fs_base = cur->fs_base;
 	fs->child_tid = child_tid;
 	arch_irq_disable();	/* the live FPU registers are the parent's */

@@ -14,6 +14,7 @@
 #include <alloy/task.h>
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
+#include <asm/elf.h>
 
 #define UTS_LEN 65
 #define GRND_NONBLOCK 1
@@ -29,7 +30,7 @@
 long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	static const char fields[6][UTS_LEN] = {
-		"Linux", "alloy", "6.1.0-alloy", "#1 SMP Alloy 0.1", "x86_64", "(none)",
+		"Linux", "alloy", "6.1.0-alloy", "#1 SMP Alloy 0.1", UTS_MACHINE, "(none)",
 	};
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;

@@ -13,8 +13,6 @@
 #include <asm/trap.h>
 #include "sysfs.h"
 
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
 #define BRK_MAX (1ULL << 30)	/* until RLIMIT_DATA exists */
 
 long sys_exit(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
@@ -116,25 +114,6 @@ long sys_reboot(SYSARGS)
 	case REBOOT_CMD_POWER_OFF:
 		pr_info("reboot: power down\n");
 		arch_power_off();
-	default:
-		return -EINVAL;
-	}
-}
-
-long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
-{
-	struct task *t = current_task();
-
-	(void)a2; (void)a3; (void)a4; (void)a5;
-	switch (code) {
-	case ARCH_SET_FS:
-		if (addr >= USER_SPACE_END)
-			return -EPERM;
-		t->fs_base = addr;
-		arch_set_user_fs(addr);
-		return 0;
-	case ARCH_GET_FS:
-		return copy_to_user((void *)addr, &t->fs_base, sizeof(u64));
 	default:
 		return -EINVAL;
 	}

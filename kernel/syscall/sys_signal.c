@@ -139,7 +139,7 @@ struct stack_t {
 long sys_sigaltstack(SYSARGS)
 {
 	struct process *p = current_proc();
-	u64 usp = current_user_frame()->rsp;
+	u64 usp = frame_sp(current_user_frame());
 	bool on = p->altstack_size && usp - p->altstack_sp < p->altstack_size;
 	struct stack_t ss, old = { p->altstack_sp, on ? SS_ONSTACK : p->altstack_size ? 0 : SS_DISABLE,
 				   0, p->altstack_size };

@@ -15,8 +15,6 @@
 #include <alloy/uaccess.h>
 #include <asm/trap.h>
 
-#define USER_CS 0x2b
-#define USER_SS 0x23
 #define FLAGS_USER 0x40dd5ULL	/* CF PF AF ZF SF TF DF OF AC */
 #define MXCSR_MASK 0xffbfU
 

@@ -8,10 +8,6 @@
  */
 #include <asm/frame.h>
 
-#define USER_CS 0x2b
-#define USER_SS 0x23
-#define SYSCALL_VECTOR 0x100
-
 	.text
 	.globl entry_syscall
 entry_syscall:

@@ -6,6 +6,11 @@
 #ifndef ASM_FRAME_H
 #define ASM_FRAME_H
 
+/* User segment selectors (GDT), and the vector a syscall frame carries. */
+#define USER_CS 0x2b
+#define USER_SS 0x23
+#define SYSCALL_VECTOR 0x100
+
 #ifdef __ASSEMBLY__
 .macro PUSH_GPRS
 	pushq %rax
