@@ -130,10 +130,16 @@ static void page_drop_fn(void *ctx, u64 va, phys_addr_t pa, unsigned int prot)
 	page_put(pfn_to_page(pa >> PAGE_SHIFT));
 }
 
-/* Unmaps the pages of [start, end), part of v (NULL: nothing is dirtied). */
-static void unmap_pages(struct user_mm *mm, const struct vma *v, u64 start, u64 end)
+/*
+ * Unmaps the pages of [start, end), part of v (NULL: nothing is dirtied).
+ * Only munmap frees the page tables it empties: a reverse-map walk may
+ * reach an address space that exec is still filling without its lock
+ * (the stack, elsewhere in the tables), so it only clears its own range.
+ */
+static void unmap_pages(struct user_mm *mm, const struct vma *v, u64 start, u64 end,
+			bool free_tables)
 {
-	uvm_unmap_range(&mm->vm, start, end, page_drop_fn, (void *)v);
+	uvm_unmap_range(&mm->vm, start, end, free_tables, page_drop_fn, (void *)v);
 }
 
 static void dirty_shared(struct user_mm *mm, const struct vma *v, u64 start, u64 end)
@@ -206,7 +212,7 @@ int vma_unmap(struct user_mm *mm, u64 start, u64 end)
 		return rc;
 	int i = first_ending_above(mm, start);
 	while (i < mm->nr_vmas && mm->vmas[i].start < end) {
-		unmap_pages(mm, &mm->vmas[i], mm->vmas[i].start, mm->vmas[i].end);
+		unmap_pages(mm, &mm->vmas[i], mm->vmas[i].start, mm->vmas[i].end, true);
 		remove_at(mm, i);
 	}
 	return 0;
@@ -262,7 +268,7 @@ int vma_zap(struct user_mm *mm, u64 start, u64 end)
 		return -ENOMEM;
 	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
 		unmap_pages(mm, &mm->vmas[i], MAX(start, mm->vmas[i].start),
-			    MIN(end, mm->vmas[i].end));
+			    MIN(end, mm->vmas[i].end), false);
 	return 0;
 }
 
@@ -285,7 +291,7 @@ void vma_unmap_object(struct user_mm *mm, struct vm_rmap *r, u64 from, u64 to)
 
 	for (int i = 0; i < mm->nr_vmas; i++)
 		if (vma_rmap(&mm->vmas[i]) == r && object_span(&mm->vmas[i], from, to, &s, &e))
-			unmap_pages(mm, NULL, s, e);	/* gone from the object: not dirty */
+			unmap_pages(mm, NULL, s, e, false);	/* gone from the object */
 }
 
 void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index, struct page *p)

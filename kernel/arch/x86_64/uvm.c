@@ -413,9 +413,10 @@ static void walk_range(struct gather *g, enum walk_op op, u64 start, u64 end)
 	gather_flush(g);
 }
 
-void uvm_unmap_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, void *ctx)
+void uvm_unmap_range(struct arch_vm *vm, u64 start, u64 end, bool free_tables,
+		     uvm_page_fn fn, void *ctx)
 {
-	struct gather g = { .vm = vm, .fn = fn, .ctx = ctx, .free_tables = true };
+	struct gather g = { .vm = vm, .fn = fn, .ctx = ctx, .free_tables = free_tables };
 
 	walk_range(&g, WALK_UNMAP, start, end);
 }

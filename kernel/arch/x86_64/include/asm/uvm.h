@@ -31,8 +31,11 @@ int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot);
  * fn then owns the mapping's page reference.
  */
 typedef void (*uvm_page_fn)(void *ctx, u64 va, phys_addr_t pa, unsigned int prot);
-/* Unmaps every page of [start, end), freeing page tables it empties. */
-void uvm_unmap_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, void *ctx);
+/* Unmaps every page of [start, end); with free_tables, frees the page
+ * tables it empties (only when nothing else can be mapping into vm at
+ * the same time: munmap and exit, under mm->lock). */
+void uvm_unmap_range(struct arch_vm *vm, u64 start, u64 end, bool free_tables,
+		     uvm_page_fn fn, void *ctx);
 /* Sets prot on every mapped page of [start, end) (a page with other users
  * stays read-only: copy-on-write). */
 void uvm_protect_range(struct arch_vm *vm, u64 start, u64 end, unsigned int prot);
