@@ -21,20 +21,13 @@
 #include <alloy/rmap.h>
 #include <alloy/types.h>
 #include <alloy/wait.h>
+#include <uapi/fcntl.h>
 
 #define NAME_MAX 255
 #define PATH_MAX 4096
 #define SYMLOOP_MAX 40
 
 /* st_mode */
-#define S_IFMT 0170000
-#define S_IFSOCK 0140000
-#define S_IFLNK 0120000
-#define S_IFREG 0100000
-#define S_IFBLK 0060000
-#define S_IFDIR 0040000
-#define S_IFCHR 0020000
-#define S_IFIFO 0010000
 #define S_ISTYPE(m, t) (((m) & S_IFMT) == (t))
 #define S_ISDIR(m) S_ISTYPE(m, S_IFDIR)
 #define S_ISREG(m) S_ISTYPE(m, S_IFREG)
@@ -44,21 +37,6 @@
 #define S_ISBLK(m) S_ISTYPE(m, S_IFBLK)
 
 /* open flags (Linux x86-64) */
-#define O_ACCMODE 03
-#define O_RDONLY 00
-#define O_WRONLY 01
-#define O_RDWR 02
-#define O_CREAT 0100
-#define O_EXCL 0200
-#define O_NOCTTY 0400
-#define O_TRUNC 01000
-#define O_APPEND 02000
-#define O_NONBLOCK 04000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW 0400000
-#define O_CLOEXEC 02000000
-#define O_PATH 010000000
-#define O_LARGEFILE 0100000
 
 #define MKDEV(ma, mi) (((u32)(ma) << 8) | (u32)(mi))
 #define MAJOR(d) ((d) >> 8)

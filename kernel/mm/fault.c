@@ -12,11 +12,9 @@
 #include <alloy/sched.h>
 #include <alloy/task.h>
 #include <alloy/user.h>
+#include <alloy/signal.h>
 
-#define SIGKILL 9
-#define SIGSEGV 11
 
-#define SIGBUS 7
 
 /*
  * A file-backed VMA: the object's cached page is mapped itself, read-only

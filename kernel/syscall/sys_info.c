@@ -15,15 +15,9 @@
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <asm/elf.h>
+#include <uapi/misc.h>
 
 #define UTS_LEN 65
-#define GRND_NONBLOCK 1
-#define GRND_RANDOM 2
-#define GRND_INSECURE 4
-#define RLIM_INFINITY (~0ULL)
-#define RLIMIT_STACK 3
-#define RLIMIT_NOFILE 7
-#define RLIMIT_NLIMITS 16
 #define ROBUST_LIST_HEAD_SIZE 24
 
 /* Programs (glibc among them) gate features on a Linux release number. */
@@ -166,8 +160,6 @@ long sys_time(u64 tloc, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return now;
 }
 
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
 
 /* prctl: the process name only; other options are -EINVAL. */
 long sys_prctl(u64 option, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -11,12 +11,6 @@
 #include <asm/trap.h>
 #include "sysfs.h"
 
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define MINSIGSTKSZ 2048
 #define UNBLOCKABLE (sigmask(SIGKILL) | sigmask(SIGSTOP))
 
 long signal_sigreturn(struct trap_frame *tf);

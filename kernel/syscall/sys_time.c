@@ -10,15 +10,9 @@
 #include <alloy/task.h>
 #include <alloy/syscall.h>
 #include <alloy/uaccess.h>
+#include <uapi/time.h>
 
 #define NSEC 1000000000ULL
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define TIMER_ABSTIME 1
 
 struct timespec {
 	s64 sec, nsec;

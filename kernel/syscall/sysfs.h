@@ -13,11 +13,6 @@
 	u64 a2 __attribute__((unused)), u64 a3 __attribute__((unused)),          \
 	u64 a4 __attribute__((unused)), u64 a5 __attribute__((unused))
 
-#define AT_FDCWD (-100)
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR 0x200
-#define AT_SYMLINK_FOLLOW 0x400
-#define AT_EMPTY_PATH 0x1000
 
 static inline struct fdtable *cur_files(void) { return current_proc()->files; }
 static inline struct file *fget(u64 fd)

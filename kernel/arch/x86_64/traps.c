@@ -13,6 +13,7 @@
 #include <alloy/user.h>
 #include <alloy/task.h>
 #include <alloy/sched.h>
+#include <alloy/signal.h>
 #include <alloy/uaccess.h>
 #include <asm/irqflags.h>
 #include <asm/apic.h>
@@ -117,6 +118,11 @@ static __noreturn void die(struct trap_frame *tf)
  * uaccess copy (an instruction with a fixup), in a task with an address
  * space. True if the page is now there and the instruction can retry.
  */
+/* Page-fault error code bits. */
+#define PF_PRESENT (1u << 0)	/* a protection fault, not a missing page */
+#define PF_WRITE (1u << 1)
+#define PF_INSTR (1u << 4)
+
 static bool handle_user_page_fault(struct trap_frame *tf)
 {
 	struct task *t = current_task();
@@ -126,13 +132,13 @@ static bool handle_user_page_fault(struct trap_frame *tf)
 	    (!(tf->cs & 3) && !find_fixup(tf->rip)))
 		return false;
 	arch_irq_enable();	/* the VMA lock may sleep */
-	int sig = user_page_fault(t->mm, addr, tf->error & 2, tf->error & 16);
+	int sig = user_page_fault(t->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR);
 	arch_irq_disable();	/* back to the entry path's state */
 	if (!sig)
 		return true;
 	if (tf->cs & 3) {
-		user_fault(sig, tf->error & 1 ? 2 : 1, addr, tf->rip,	/* SEGV_ACCERR/MAPERR */
-			   sig == 9 ? "out of memory" : "page fault");
+		user_fault(sig, tf->error & PF_PRESENT ? SEGV_ACCERR : SEGV_MAPERR, addr, tf->rip,
+			   sig == SIGKILL ? "out of memory" : "page fault");
 		return true;	/* a signal is queued for the return */
 	}
 	return false;		/* a uaccess copy: its fixup returns -EFAULT */
