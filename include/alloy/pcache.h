@@ -24,9 +24,11 @@
  * read in (not yet up to date), which write-back never holds.
  *
  * Locks: the LRU lock, then a cache's lock (both spinlocks); neither is
- * held across I/O or a copy to user memory. A reference on a cached page
- * is only taken under its cache's lock, so reclaim, which holds the same
- * lock and sees refcount 1, knows nobody else has the page.
+ * held across I/O or a copy to user memory. A cached page that only the
+ * cache holds (refcount 1) gets its next reference only under its
+ * cache's lock (lookups); other references are taken from one already
+ * held (fork copying a mapping of the page). So reclaim, which holds the
+ * same lock and sees refcount 1, knows nobody else has the page.
  */
 #ifndef ALLOY_PCACHE_H
 #define ALLOY_PCACHE_H
