@@ -1,7 +1,7 @@
 /*
  * Tasks and the scheduler: the interface the rest of the kernel uses.
  *
- * Tasks are refcounted: kthread_create() returns a task with one reference
+ * Tasks are refcounted: task_create_on() returns a task with one reference
  * held for the caller (drop it with task_put() when done, e.g. after
  * task_join()). Run queues are per CPU; idle CPUs steal work.
  */
@@ -15,13 +15,21 @@ struct task;
 
 #define CPU_ANY (-1)
 
-/* Create a runnable kernel thread; NULL on out-of-memory. `cpu` pins it. */
-struct task *kthread_create_on(int cpu, void (*fn)(void *), void *arg,
-			       const char *name);
+/*
+ * A runnable task that starts in the kernel at fn(arg); NULL on
+ * out-of-memory. `cpu` pins it. A kernel thread stays in the kernel; a
+ * user task's fn enters user mode (kernel/sched/user.c).
+ */
+struct task *task_create_on(int cpu, void (*fn)(void *), void *arg, const char *name);
+static inline struct task *kthread_create_on(int cpu, void (*fn)(void *), void *arg,
+					     const char *name)
+{
+	return task_create_on(cpu, fn, arg, name);
+}
 static inline struct task *kthread_create(void (*fn)(void *), void *arg,
 					  const char *name)
 {
-	return kthread_create_on(CPU_ANY, fn, arg, name);
+	return task_create_on(CPU_ANY, fn, arg, name);
 }
 
 void task_get(struct task *t);

@@ -99,8 +99,7 @@ void task_first_run(void *arg, void (*fn)(void *))
 	kthread_exit();
 }
 
-struct task *kthread_create_on(int cpu, void (*fn)(void *), void *arg,
-			       const char *name)
+struct task *task_create_on(int cpu, void (*fn)(void *), void *arg, const char *name)
 {
 	if (cpu != CPU_ANY && (cpu < 0 || (unsigned int)cpu >= nr_cpus))
 		return NULL;

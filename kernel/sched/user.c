@@ -94,7 +94,7 @@ struct task *user_spawn(const struct exec_source *src, const char *const argv[],
 	}
 	struct process *p = sp->proc;
 	proc_get(p);	/* it may run, exit and drop its own before we are done */
-	t = kthread_create(user_start, sp, src->name);
+	t = task_create_on(CPU_ANY, user_start, sp, src->name);
 	if (t) {
 		task_get(t);
 		p->task = t;	/* the process's reference */
@@ -204,12 +204,12 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 child_tid, bool vfor
 	struct process *p = fs->proc;
 	int pid = p->pid;
 	proc_get(p);	/* the child may exit and be reaped at once */
-	t = kthread_create(fork_child, fs, p->comm);
+	t = task_create_on(CPU_ANY, fork_child, fs, p->comm);
 	if (!t) {
 		proc_put(p);
 		goto fail;	/* fs still owns p and mm */
 	}
-	p->task = t;	/* kthread_create's reference is the process's */
+	p->task = t;	/* task_create_on's reference is the process's */
 	if (vfork)
 		proc_vfork_wait(p);
 	proc_put(p);
