@@ -11,6 +11,7 @@
 #include <alloy/random.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
+#include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
 
@@ -128,7 +129,7 @@ static long kmsg_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	size_t k = MIN(n, sizeof(msg) - 1);
 	int level = LOG_WARN;
 
-	(void)f; (void)pos;
+	(void)pos;
 	if (iob_copy_in(msg, b, 0, k))
 		return -EFAULT;
 	msg[k] = 0;
@@ -140,16 +141,31 @@ static long kmsg_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	size_t tl = strlen(text);
 	while (tl && text[tl - 1] == '\n')
 		tl--;
-	printk_ratelimited(level, "%.*s\n", (int)tl, text);
+	u32 missed;
+	if (printk_ratelimit(f->priv, &missed)) {	/* per open file, as Linux */
+		if (missed)
+			printk(level, "(%u lines from /dev/kmsg suppressed)\n", missed);
+		printk(level, "%.*s\n", (int)tl, text);
+	}
 	return (long)n;
 }
 
-static const struct file_ops kmsg_fops = { .read = kmsg_read, .write = kmsg_write };
+static void kmsg_release(struct file *f)
+{
+	kfree(f->priv);
+}
+
+static const struct file_ops kmsg_fops = {
+	.read = kmsg_read, .write = kmsg_write, .release = kmsg_release,
+};
 
 static int kmsg_open(struct file *f)
 {
 	u64 first, next;
 
+	f->priv = kzalloc(sizeof(struct ratelimit), GFP_KERNEL);
+	if (!f->priv)
+		return -ENOMEM;
 	klog_bounds(&first, &next);
 	f->fop = &kmsg_fops;
 	f->pos = first;		/* a reader starts with the oldest line kept */

@@ -54,13 +54,12 @@ int main(void)
 	CHECK(size > 0);
 	CHECK(read_all() > 0);
 	CHECK(logbuf[0] == '<' && logbuf[2] == '>' && logbuf[3] == '[');
-	CHECK(strstr(logbuf, "scheduler running on") != NULL);
 	errno = 0;
 	CHECK(klogctl(42, logbuf, 10) == -1 && errno == EINVAL);
 	CHECK(klogctl(3, NULL, 10) == -1 && errno == EINVAL);
 	CHECK(klogctl(3, logbuf, -1) == -1 && errno == EINVAL);
 	CHECK(klogctl(3, logbuf, 0) == 0);
-	CHECK(klogctl(3, (char *)8, 100) == -1 && errno == EFAULT);
+	CHECK(klogctl(3, (char *)8, 4096) == -1 && errno == EFAULT);
 	CHECK(klogctl(8, NULL, 0) == -1 && errno == EINVAL);	/* console level 0 */
 
 	/* /dev/kmsg */
@@ -73,7 +72,11 @@ int main(void)
 	CHECK(write(fd, msg, strlen(msg)) == (ssize_t)strlen(msg));
 	bool found = false;
 	ssize_t n;
-	while ((n = read(fd, line, sizeof(line) - 1)) > 0) {
+	/* EPIPE: lines were overwritten since the open (the ring is full
+	 * after a long test run); reading goes on from the oldest kept */
+	while ((n = read(fd, line, sizeof(line) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n < 0)
+			continue;
 		line[n] = 0;
 		if (strstr(line, tag)) {
 			found = true;
@@ -87,6 +90,8 @@ int main(void)
 	CHECK(fd >= 0 && read(fd, line, 4) == -1 && errno == EINVAL);
 	close(fd);
 	CHECK(system("dmesg | grep -q alloy-kmsg-test") == 0);
+	read_all();
+	CHECK(strstr(logbuf, tag) != NULL);	/* syslog(2) sees it too */
 
 	/* a flood of bad syscalls: rate-limited in the log */
 	CHECK(klogctl(5, NULL, 0) == 0);	/* CLEAR */
