@@ -118,7 +118,7 @@ static void options(void)
 
 	CHECK(mkdir(dir, 0755) == 0);
 	const char *bad[] = { "size=", "size=abc", "size=12q", "size=99999999999999999999g",
-			      "size=18014398509481984k", "size=200%", "bogus=1", "size=1m,zz" };
+			      "size=18014398509481984k", "bogus=1", "size=1m,zz" };
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		errno = 0;
 		int rc = mount("none", dir, "tmpfs", 0, bad[i]);
