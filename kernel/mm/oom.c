@@ -12,8 +12,8 @@
  * space and score 0, so they are never chosen either.
  *
  * One shortage, one victim: the victim is remembered (with a reference)
- * until it has given its memory back (its address space is gone, which
- * user_exit does before the process becomes a zombie). Faulters that
+ * until it has given its memory back (it is a zombie: user_exit frees
+ * the address space first). Faulters that
  * come meanwhile wait for it rather than choosing another. A victim
  * still there after OOM_STUCK_NS is taken as stuck (asleep where SIGKILL
  * cannot reach it) and the next shortage chooses anew, passing over
@@ -93,12 +93,12 @@ static bool dying(struct process *p)
 	return READ_ONCE(p->zombie) || (READ_ONCE(p->pending) & sigmask(SIGKILL));
 }
 
-/* Has the victim given its memory back? */
+/* Has the victim given its memory back? user_exit frees the address
+ * space before the process becomes a zombie (task->mm is NULL earlier,
+ * while the pages are still being freed: too early to look again). */
 static bool gone(struct process *p)
 {
-	struct task *t = READ_ONCE(p->task);
-
-	return READ_ONCE(p->zombie) || !t || !READ_ONCE(t->mm);
+	return READ_ONCE(p->zombie) || !READ_ONCE(p->task);
 }
 
 /* The victim still dying, with a reference; NULL (and forgotten) once it
