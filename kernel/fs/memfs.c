@@ -34,11 +34,19 @@ static spinlock_t memfs_pages = SPINLOCK_INIT("memfs-pages", LR_MEMFS_PAGES);
 #define TMPFS_MAGIC 0x01021994
 #define NO_LIMIT ((u64)-1)
 
-/* sb->priv of a memfs */
+/* sb->priv and every inode's priv: an inode may outlive the super block
+ * (a mapping holds it past unmount), so each holds a reference. */
 struct memfs_sb {
+	atomic_t refs;
 	atomic_long_t used;	/* data pages held by its files */
 	u64 limit;		/* pages; NO_LIMIT: no limit */
 };
+
+static void memfs_sb_put(struct memfs_sb *m)
+{
+	if (m && atomic_dec_and_test(&m->refs))
+		kfree(m);
+}
 
 static void put_data_page(struct page *p)
 {
@@ -48,7 +56,7 @@ static void put_data_page(struct page *p)
 /* Reserves a data page against the filesystem's size. */
 static bool charge(struct inode *i)
 {
-	struct memfs_sb *m = i->sb->priv;
+	struct memfs_sb *m = i->priv;
 	long n = atomic_long_add_return(&m->used, 1);
 
 	if ((u64)n <= m->limit)
@@ -59,8 +67,8 @@ static bool charge(struct inode *i)
 
 static void uncharge(struct inode *i, u64 pages)
 {
-	if (pages)	/* none: sb may be going (a directory's evict at unmount) */
-		atomic_long_add_return(&((struct memfs_sb *)i->sb->priv)->used, -(long)pages);
+	if (pages)
+		atomic_long_add_return(&((struct memfs_sb *)i->priv)->used, -(long)pages);
 }
 
 /* The page at index, inserting a zeroed one if there is none; NULL with
@@ -146,6 +154,10 @@ static struct inode *memfs_new_inode(struct super_block *sb, u32 mode, u32 rdev)
 
 	if (!i)
 		return NULL;
+	struct memfs_sb *m = sb->priv;
+
+	atomic_inc(&m->refs);
+	i->priv = m;
 	i->iop = &memfs_iops;
 	i->rdev = rdev;
 	if (S_ISDIR(mode)) {
@@ -235,6 +247,7 @@ static void memfs_evict(struct inode *inode)
 		fifo_evict(inode);
 	truncate_pages(inode, 0);
 	kfree(inode->target);
+	memfs_sb_put(inode->priv);
 }
 
 static const struct inode_ops memfs_iops = {
@@ -363,7 +376,7 @@ static int memfs_statfs(struct super_block *sb, struct kstatfs *st)
 
 static void memfs_put_super(struct super_block *sb)
 {
-	kfree(sb->priv);
+	memfs_sb_put(sb->priv);
 	sb->priv = NULL;
 }
 
@@ -461,6 +474,7 @@ int memfs_create_opts(const char *opts, struct super_block **out)
 	struct inode *root = NULL;
 
 	if (m) {
+		atomic_set(&m->refs, 1);	/* the super block's */
 		m->limit = limit;
 		sb->priv = m;
 		sb->sop = &memfs_sops;
@@ -468,7 +482,7 @@ int memfs_create_opts(const char *opts, struct super_block **out)
 	}
 	if (!root || sb_set_root(sb, root)) {
 		inode_put(root);
-		kfree(m);
+		memfs_sb_put(m);
 		kfree(sb);
 		return -ENOMEM;
 	}

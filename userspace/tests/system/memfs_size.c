@@ -7,7 +7,8 @@
  *    programs (MemFree above an eighth of MemTotal), statfs reports the
  *    limit, and deleting the file gives the memory back;
  *  - mount -t tmpfs -o size=1m: exactly 1 MiB of data fits, the next
- *    write is ENOSPC (also through a hole of a sparse file), statfs
+ *    write is ENOSPC (also through a hole of a sparse file; SIGBUS through
+ *    a shared mapping of it), statfs
  *    shows 256 blocks, and unmounting gives the pages back;
  *  - size= in k/m/g and % of RAM; hostile options (no number, a number
  *    that overflows, an unknown option) are EINVAL.
@@ -17,6 +18,8 @@
 #define TEST_NAME "memfs_size"
 #include "check.h"
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -99,6 +102,18 @@ static void small_mount(void)
 	CHECK(fd2 >= 0 && ftruncate(fd2, 4 * MIB) == 0);
 	errno = 0;
 	CHECK(pwrite(fd2, "x", 1, 2 * MIB) == -1 && errno == ENOSPC);
+	/* through a shared mapping: SIGBUS (as tmpfs), not the OOM killer */
+	char *map = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
+	CHECK(map != MAP_FAILED);
+	pid_t pid = map == MAP_FAILED ? -1 : fork();
+	if (pid == 0) {
+		map[2 * MIB] = 1;
+		_exit(0);
+	}
+	int ws = 0;
+	CHECK(pid > 0 && waitpid(pid, &ws, 0) == pid && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGBUS);
+	if (map != MAP_FAILED)
+		munmap(map, 4 * MIB);
 	close(fd2);
 	/* room comes back after a truncate */
 	CHECK(ftruncate(fd, MIB / 2) == 0);
