@@ -44,7 +44,7 @@ fchownat	implemented	as chown
 utimensat	implemented	UTIME_NOW, UTIME_OMIT
 renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
 fdatasync	partial	the same as fsync (block maps are written too)
-mount	partial	new mounts of an ext2 disk only: no MS_REMOUNT, MS_BIND, MS_MOVE; other flags but MS_RDONLY ignored
+mount	partial	new mounts of an ext2 disk or a tmpfs (options size=, mode=) only: no MS_REMOUNT, MS_BIND, MS_MOVE; other flags but MS_RDONLY ignored
 umount2	partial	no MNT_DETACH or MNT_EXPIRE (EINVAL); MNT_FORCE ignored
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
 mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is copied on fork like MAP_PRIVATE; no MAP_POPULATE, MAP_NORESERVE or huge pages; mprotect does not recheck the file's open mode

@@ -93,6 +93,10 @@ int proc_path_of(struct process *p, bool exe, struct path *out);
 struct fdtable *proc_files(struct process *p);
 /* Up to max pids >= from, ascending, into out; returns how many. */
 int proc_pids(int from, int *out, int max);
+/* For walks that sleep on each process (the OOM killer): up to max live
+ * processes with pid >= *from, each with a reference; *from moves past
+ * them. 0: no more. */
+int proc_get_batch(int *from, struct process **out, int max);
 
 /* What /proc shows of a process, read as one under the tree's lock. */
 struct proc_snapshot {

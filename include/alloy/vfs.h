@@ -287,6 +287,8 @@ struct blkdev;
 int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out);
 /* mount(2): the filesystem of `type` on block device `source`, at `at`. */
 int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct path *at);
+/* mount(2) of a memory filesystem (tmpfs) at `at`; opts as tmpfs's (size=). */
+int vfs_mount_mem(const char *opts, u32 flags, const struct path *at);
 /* umount(2) of the mount whose root is p: -EBUSY while anything uses it. */
 int vfs_umount(const struct path *p);
 int vfs_sync_all(void);
@@ -297,6 +299,9 @@ int vfs_mount_root(void);
 
 /* the memory filesystem (kernel/fs/memfs.c) */
 struct super_block *memfs_create(void);
+/* One with mount options (NULL: none), root directory mode 1777;
+ * -EINVAL for an option memfs does not take. */
+int memfs_create_opts(const char *opts, struct super_block **out);
 extern const struct file_ops memfs_dir_fops;
 
 /* pipes (kernel/fs/pipe.c): a read end and a write end */

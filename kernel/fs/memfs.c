@@ -3,8 +3,15 @@
  * ramfs, its directories are the dentry tree itself and a file's data is
  * its page tree; nothing is written anywhere else. Reads and writes move
  * at most a page per copy, and allocation failure is -ENOSPC for writes.
+ *
+ * Like tmpfs, each memfs has a size: data pages past it are -ENOSPC (a
+ * write) or SIGBUS (a fault on a shared mapping), so that filling /tmp
+ * leaves memory for programs. The default is half of RAM; mount(2) takes
+ * size= in bytes, k/m/g or % of RAM (0: no limit). Only data pages count,
+ * as in tmpfs; a sparse file's size is free.
  */
 #include <alloy/errno.h>
+#include <alloy/atomic.h>
 #include <alloy/lockrank.h>
 #include <alloy/spinlock.h>
 #include <alloy/mm.h>
@@ -24,22 +31,64 @@ static const struct file_ops memfs_link_fops;
  */
 static spinlock_t memfs_pages = SPINLOCK_INIT("memfs-pages", LR_MEMFS_PAGES);
 
+#define TMPFS_MAGIC 0x01021994
+#define NO_LIMIT ((u64)-1)
+
+/* sb->priv and every inode's priv: an inode may outlive the super block
+ * (a mapping holds it past unmount), so each holds a reference. */
+struct memfs_sb {
+	atomic_t refs;
+	atomic_long_t used;	/* data pages held by its files */
+	u64 limit;		/* pages; NO_LIMIT: no limit */
+};
+
+static void memfs_sb_put(struct memfs_sb *m)
+{
+	if (m && atomic_dec_and_test(&m->refs))
+		kfree(m);
+}
+
 static void put_data_page(struct page *p)
 {
 	page_put(p);
 }
 
-/* The page at index, inserting a zeroed one if there is none. */
-static struct page *page_at(struct inode *i, u64 index)
+/* Reserves a data page against the filesystem's size. */
+static bool charge(struct inode *i)
+{
+	struct memfs_sb *m = i->priv;
+	long n = atomic_long_add_return(&m->used, 1);
+
+	if ((u64)n <= m->limit)
+		return true;
+	atomic_long_add_return(&m->used, -1);
+	return false;
+}
+
+static void uncharge(struct inode *i, u64 pages)
+{
+	if (pages)
+		atomic_long_add_return(&((struct memfs_sb *)i->priv)->used, -(long)pages);
+}
+
+/* The page at index, inserting a zeroed one if there is none; NULL with
+ * *err -ENOSPC (the filesystem is full) or -ENOMEM. */
+static struct page *page_at(struct inode *i, u64 index, int *err)
 {
 	unsigned long fl = spin_lock_irqsave(&memfs_pages);
 	struct page *p = page_tree_lookup(&i->pages, index);
 	spin_unlock_irqrestore(&memfs_pages, fl);
 	if (p)
 		return p;
-	struct page *n = alloc_page(GFP_ZERO);
-	if (!n)
+	*err = -ENOSPC;
+	if (!charge(i))
 		return NULL;
+	*err = -ENOMEM;
+	struct page *n = alloc_page(GFP_ZERO);
+	if (!n) {
+		uncharge(i, 1);
+		return NULL;
+	}
 	fl = spin_lock_irqsave(&memfs_pages);
 	p = page_tree_lookup(&i->pages, index);	/* a racing fault? */
 	if (!p && page_tree_insert(&i->pages, index, n) == 0) {
@@ -47,8 +96,10 @@ static struct page *page_at(struct inode *i, u64 index)
 		n = NULL;
 	}
 	spin_unlock_irqrestore(&memfs_pages, fl);
-	if (n)
+	if (n) {
 		free_page(n);
+		uncharge(i, 1);
+	}
 	return p;
 }
 
@@ -63,8 +114,11 @@ static struct page *lookup_page(struct inode *i, u64 index)
 static void truncate_pages(struct inode *i, u64 from)
 {
 	unsigned long fl = spin_lock_irqsave(&memfs_pages);
+	u64 before = i->pages.nr_pages;
 	page_tree_truncate(&i->pages, from, put_data_page);
+	u64 freed = before - i->pages.nr_pages;
 	spin_unlock_irqrestore(&memfs_pages, fl);
+	uncharge(i, freed);
 }
 
 static int memfs_mmap_page(struct inode *i, u64 index, bool write, struct page **out)
@@ -72,9 +126,10 @@ static int memfs_mmap_page(struct inode *i, u64 index, bool write, struct page *
 	(void)write;
 	if (index >= (__atomic_load_n(&i->size, __ATOMIC_RELAXED) + PAGE_SIZE - 1) / PAGE_SIZE)
 		return -EFAULT;
-	struct page *p = page_at(i, index);
-	if (!p)
-		return -ENOMEM;
+	int err;
+	struct page *p = page_at(i, index, &err);
+	if (!p)		/* full: SIGBUS, as tmpfs; out of memory: the OOM killer */
+		return err;
 	unsigned long fl = spin_lock_irqsave(&memfs_pages);
 	if (page_tree_lookup(&i->pages, index) == p)
 		page_get(p);
@@ -99,6 +154,10 @@ static struct inode *memfs_new_inode(struct super_block *sb, u32 mode, u32 rdev)
 
 	if (!i)
 		return NULL;
+	struct memfs_sb *m = sb->priv;
+
+	atomic_inc(&m->refs);
+	i->priv = m;
 	i->iop = &memfs_iops;
 	i->rdev = rdev;
 	if (S_ISDIR(mode)) {
@@ -188,6 +247,7 @@ static void memfs_evict(struct inode *inode)
 		fifo_evict(inode);
 	truncate_pages(inode, 0);
 	kfree(inode->target);
+	memfs_sb_put(inode->priv);
 }
 
 static const struct inode_ops memfs_iops = {
@@ -236,9 +296,10 @@ static long memfs_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	while (done < n) {
 		u64 off = *pos % PAGE_SIZE;
 		size_t k = (size_t)MIN((u64)(n - done), PAGE_SIZE - off);
-		struct page *p = page_at(i, *pos / PAGE_SIZE);
+		int err;
+		struct page *p = page_at(i, *pos / PAGE_SIZE, &err);
 		if (!p) {
-			rc = -ENOSPC;
+			rc = -ENOSPC;	/* out of memory too, as before */
 			break;
 		}
 		rc = iob_copy_in((u8 *)page_to_virt(p) + off, b, done, k);
@@ -300,15 +361,141 @@ const struct file_ops memfs_dir_fops = {
 	.seekable = true,
 };
 
-struct super_block *memfs_create(void)
+static int memfs_statfs(struct super_block *sb, struct kstatfs *st)
 {
-	struct super_block *sb = sb_create("memfs");
-	struct inode *root = sb ? memfs_new_inode(sb, S_IFDIR | 0755, 0) : NULL;
+	struct memfs_sb *m = sb->priv;
+	u64 used = (u64)atomic_long_read(&m->used);
+	u64 blocks = m->limit == NO_LIMIT ? page_alloc_total_count() : m->limit;
 
+	*st = (struct kstatfs){ .type = TMPFS_MAGIC, .bsize = PAGE_SIZE, .frsize = PAGE_SIZE,
+				.blocks = blocks, .bfree = blocks > used ? blocks - used : 0,
+				.bavail = blocks > used ? blocks - used : 0,
+				.namelen = NAME_MAX };
+	return 0;
+}
+
+static void memfs_put_super(struct super_block *sb)
+{
+	memfs_sb_put(sb->priv);
+	sb->priv = NULL;
+}
+
+static const struct super_ops memfs_sops = {
+	.statfs = memfs_statfs,
+	.put_super = memfs_put_super,
+};
+
+/* A decimal or (mode) octal number ending at the option's end. */
+static int parse_num(const char *s, const char *end, unsigned base, u64 *out)
+{
+	u64 v = 0;
+
+	if (s == end)
+		return -EINVAL;
+	for (; s < end; s++) {
+		if (*s < '0' || *s >= '0' + (int)base)
+			return -EINVAL;
+		if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, (u64)(*s - '0'), &v))
+			return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* size=: bytes, or with k, m, g (binary) or % of RAM; rounded up to pages. */
+static int parse_size(const char *s, const char *end, u64 *pages)
+{
+	u64 total = page_alloc_total_count(), v, shift = 0;
+	char unit = end > s ? end[-1] | 0x20 : 0;
+
+	if (unit == 'k' || unit == 'm' || unit == 'g' || end[-1] == '%')
+		end--;
+	if (parse_num(s, end, 10, &v))
+		return -EINVAL;
+	if (*end == '%') {
+		if (__builtin_mul_overflow(v, total, &v))
+			return -EINVAL;
+		*pages = v / 100;
+		return 0;
+	}
+	shift = unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : 0;
+	if (shift && v > (NO_LIMIT >> shift))
+		return -EINVAL;
+	v <<= shift;
+	if (__builtin_add_overflow(v, PAGE_SIZE - 1, &v))
+		return -EINVAL;
+	*pages = v / PAGE_SIZE;
+	return 0;
+}
+
+/* tmpfs's options that mean something here; anything else is -EINVAL. */
+static int parse_options(const char *opts, u64 *limit, u32 *mode)
+{
+	while (opts && *opts) {
+		const char *end = strchr(opts, ',');
+		if (!end)
+			end = opts + strlen(opts);
+		const char *eq = memchr(opts, '=', (size_t)(end - opts));
+		size_t klen = eq ? (size_t)(eq - opts) : (size_t)(end - opts);
+		u64 v;
+		if (!eq) {
+			if (!(klen == 2 && (!strncmp(opts, "rw", 2) || !strncmp(opts, "ro", 2))))
+				return -EINVAL;
+		} else if (klen == 4 && !strncmp(opts, "size", 4)) {
+			if (parse_size(eq + 1, end, &v))
+				return -EINVAL;
+			*limit = v ? v : NO_LIMIT;	/* size=0: unlimited, as tmpfs */
+		} else if (klen == 4 && !strncmp(opts, "mode", 4)) {
+			if (parse_num(eq + 1, end, 8, &v) || v > 07777)
+				return -EINVAL;
+			*mode = (u32)v;
+		} else if ((klen == 3 && (!strncmp(opts, "uid", 3) || !strncmp(opts, "gid", 3))) ||
+			   (klen == 9 && !strncmp(opts, "nr_inodes", 9))) {
+			if (parse_num(eq + 1, end, 10, &v))	/* not enforced */
+				return -EINVAL;
+		} else {
+			return -EINVAL;
+		}
+		opts = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+int memfs_create_opts(const char *opts, struct super_block **out)
+{
+	u64 limit = page_alloc_total_count() / 2;	/* tmpfs's default */
+	u32 mode = 01777;
+	int rc = parse_options(opts, &limit, &mode);
+
+	if (rc)
+		return rc;
+	struct super_block *sb = sb_create("memfs");
+	struct memfs_sb *m = sb ? kzalloc(sizeof(*m), GFP_KERNEL) : NULL;
+	struct inode *root = NULL;
+
+	if (m) {
+		atomic_set(&m->refs, 1);	/* the super block's */
+		m->limit = limit;
+		sb->priv = m;
+		sb->sop = &memfs_sops;
+		root = memfs_new_inode(sb, S_IFDIR | mode, 0);
+	}
 	if (!root || sb_set_root(sb, root)) {
 		inode_put(root);
+		memfs_sb_put(m);
 		kfree(sb);
-		return NULL;
+		return -ENOMEM;
 	}
+	*out = sb;
+	return 0;
+}
+
+struct super_block *memfs_create(void)
+{
+	struct super_block *sb;
+
+	if (memfs_create_opts(NULL, &sb))
+		return NULL;
+	sb->root->inode->mode = S_IFDIR | 0755;
 	return sb;
 }

@@ -1,5 +1,5 @@
 /*
- * Mounting disk filesystems, unmounting them, syncing them (on request
+ * Mounting disk filesystems (and memory ones: tmpfs), unmounting them, syncing them (on request
  * and every few seconds from the flusher thread), and switching the root
  * to a disk at boot (root=/dev/vda). The mount table is a list under one
  * mutex; the tree itself is the struct mount chain in namei.c.
@@ -72,6 +72,28 @@ int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct 
 	}
 	if (!rc)
 		list_add_tail(&sb->link, &mounts);
+	mutex_unlock(&mount_lock);
+	return rc;
+}
+
+int vfs_mount_mem(const char *opts, u32 flags, const struct path *at)
+{
+	struct super_block *sb;
+	int rc = memfs_create_opts(opts, &sb);
+
+	if (rc)
+		return rc;
+	sb->flags |= flags & SB_RDONLY;
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	rc = vfs_mount(sb, at);
+	if (rc) {
+		dentry_put(sb->root);	/* evicts the (empty) root inode */
+		sb->sop->put_super(sb);
+		kfree(sb);
+	} else {
+		list_add_tail(&sb->link, &mounts);	/* for umount */
+	}
 	mutex_unlock(&mount_lock);
 	return rc;
 }

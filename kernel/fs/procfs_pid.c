@@ -1,7 +1,8 @@
 /*
  * /proc/<pid>/: what one process looks like from outside, in Linux's
  * formats (busybox ps and top parse stat and status; maps, cmdline, exe,
- * cwd and fd/ are for people and debuggers).
+ * cwd and fd/ are for people and debuggers; oom_score is what the OOM
+ * killer goes by).
  *
  * Everything of another process is reached through references: the
  * process (proc_find), its address space (task_mm_get: exec and exit
@@ -12,6 +13,7 @@
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/mm.h>
+#include <alloy/oom.h>
 #include <alloy/printf.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
@@ -33,6 +35,8 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "exe", PK_EXE, S_IFLNK | 0777 },
 	{ "cwd", PK_CWD, S_IFLNK | 0777 },
 	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
+	{ "oom_score", PK_OOM_SCORE, S_IFREG | 0444 },
+	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0444 },
 };
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
 
@@ -246,6 +250,10 @@ int proc_pid_show(struct pbuf *b, int kind, int pid)
 		rc = pbuf_printf(b, "%s\n", s.comm);
 	else if (kind == PK_MAPS)
 		rc = show_maps(b, p);
+	else if (kind == PK_OOM_SCORE)	/* kernel/mm/oom.c chooses by it */
+		rc = pbuf_printf(b, "%d\n", oom_score(p, NULL));
+	else if (kind == PK_OOM_ADJ)	/* no adjustment yet: always 0 */
+		rc = pbuf_printf(b, "0\n");
 	else
 		rc = -EINVAL;
 	proc_put(p);

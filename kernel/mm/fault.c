@@ -2,11 +2,14 @@
  * Demand paging for user address spaces: a fault inside a VMA that allows
  * the access gets a fresh zeroed page; anything else is the program's
  * fault. A write to a page fork shared gets a private copy (copy-on-write).
- * When no page can be had, only the faulting process dies, with a
- * console line naming it (DESIGN §3: user OOM is not a kernel panic).
+ * When no page can be had, the OOM killer (oom.c) kills the process
+ * holding the most memory and the fault is tried again; the faulting
+ * process dies only if it is that process or nothing else can be killed
+ * (DESIGN §3: user OOM is not a kernel panic).
  */
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/oom.h>
 #include <alloy/string.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
@@ -115,10 +118,12 @@ int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec)
 		sig = fault_locked(mm, addr, write, exec);
 		mutex_unlock(&mm->lock);
 	}
-	if (sig == SIGKILL) {
-		struct task *t = current_task();
-		pr_err("oom: killed pid %d (%s): no memory for a page at %#llx\n",
-		       current_pid(), t->name, addr);
+	/* Still none: the OOM killer frees some (kernel/mm/oom.c), or says
+	 * this task is the one to die. */
+	for (int round = 0; sig == SIGKILL && oom_wait_for_memory(round, addr); round++) {
+		mutex_lock(&mm->lock);
+		sig = fault_locked(mm, addr, write, exec);
+		mutex_unlock(&mm->lock);
 	}
 	return sig;
 }

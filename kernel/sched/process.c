@@ -229,6 +229,23 @@ int proc_pids(int from, int *out, int max)
 	return n;
 }
 
+int proc_get_batch(int *from, struct process **out, int max)
+{
+	int n = 0, pid = MAX(*from, 1);
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	for (; pid < PID_MAX && n < max; pid++) {
+		struct process *p = pid_table[pid];
+		if (!p || p->zombie)
+			continue;
+		proc_get(p);
+		out[n++] = p;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	*from = pid;
+	return n;
+}
+
 static char state_of(struct process *p)
 {
 	struct task *t = READ_ONCE(p->task);

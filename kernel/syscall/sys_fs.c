@@ -30,7 +30,7 @@
 long sys_mount(SYSARGS)
 {
 	u32 flags = (u32)a3;
-	char *src = NULL, *type = NULL;
+	char *src = NULL, *type = NULL, *data = NULL;
 	struct path at;
 	long rc;
 
@@ -39,16 +39,22 @@ long sys_mount(SYSARGS)
 	if ((flags & MS_MGC_MASK) == 0xc0ed0000u)
 		flags &= ~MS_MGC_MASK;
 	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE))
-		return -EINVAL;		/* only new mounts of a disk */
+		return -EINVAL;		/* only new mounts */
 	if ((rc = getname(a0, &src, false)) || (rc = getname(a2, &type, false)))
 		goto out;
 	if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &at)))
 		goto out;
-	rc = vfs_mount_dev(src, type, flags & MS_RDONLY ? SB_RDONLY : 0, &at);
+	if (!strcmp(type, "tmpfs") || !strcmp(type, "ramfs")) {	/* memfs; data: options */
+		if (!a4 || !(rc = getname(a4, &data, true)))
+			rc = vfs_mount_mem(data, flags & MS_RDONLY ? SB_RDONLY : 0, &at);
+	} else {
+		rc = vfs_mount_dev(src, type, flags & MS_RDONLY ? SB_RDONLY : 0, &at);
+	}
 	path_put(&at);
 out:
 	kfree(src);
 	kfree(type);
+	kfree(data);
 	return rc;
 }
 
