@@ -10,14 +10,12 @@
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/oom.h>
-#include <alloy/string.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
+#include <alloy/signal.h>
+#include <alloy/string.h>
 #include <alloy/task.h>
 #include <alloy/user.h>
-#include <alloy/signal.h>
-
-
 
 /*
  * A file-backed VMA: the object's cached page is mapped itself, read-only
