@@ -137,6 +137,8 @@ struct user_mm *task_set_mm(struct task *t, struct user_mm *mm);
 size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len);
 /* Pages mapped (resident), for /proc; mm->lock held. */
 u64 user_mm_resident(struct user_mm *mm);
+/* Page-table pages; mm->lock held. */
+u64 user_mm_tables(struct user_mm *mm);
 /* fork: a copy sharing every page copy-on-write; NULL on OOM. */
 struct user_mm *user_mm_fork(struct user_mm *src);
 /* Maps fresh zeroed pages over [va, va+len) where nothing is mapped yet. */

@@ -6,9 +6,7 @@
  * someone else made.
  *
  * The score (/proc/<pid>/oom_score) is Linux's without the adjustment:
- * resident pages plus page-table pages, as thousandths of RAM. Page
- * tables are estimated, one per 2 MiB of resident memory plus the top
- * levels. init (pid 1) is never chosen; kernel threads have no address
+ * resident pages plus page-table pages, as thousandths of RAM. init (pid 1) is never chosen; kernel threads have no address
  * space and score 0, so they are never chosen either.
  *
  * One shortage, one victim: the victim is remembered (with a reference)
@@ -72,11 +70,12 @@ int oom_score(struct process *p, u64 *rss_pages)
 {
 	struct task *t = READ_ONCE(p->task);	/* p's reference keeps it */
 	struct user_mm *mm = t && !READ_ONCE(p->zombie) ? task_mm_get(t) : NULL;
-	u64 total = page_alloc_total_count(), rss = 0;
+	u64 total = page_alloc_total_count(), rss = 0, tables = 0;
 
 	if (mm) {
 		mutex_lock(&mm->lock);	/* no unmap under the page-table walk */
 		rss = user_mm_resident(mm);
+		tables = user_mm_tables(mm);
 		mutex_unlock(&mm->lock);
 		user_mm_destroy(mm);	/* our reference */
 	}
@@ -84,7 +83,7 @@ int oom_score(struct process *p, u64 *rss_pages)
 		*rss_pages = rss;
 	if (!rss || !total)
 		return 0;
-	u64 points = rss + rss / 512 + 3;	/* page tables: PT per 2 MiB, PD, PDP, PML4 */
+	u64 points = rss + tables;
 	return (int)MIN(points * 1000 / total, (u64)1000);
 }
 

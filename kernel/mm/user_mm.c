@@ -130,6 +130,11 @@ u64 user_mm_resident(struct user_mm *mm)
 	return uvm_count_present(&mm->vm);
 }
 
+u64 user_mm_tables(struct user_mm *mm)
+{
+	return uvm_count_tables(&mm->vm);
+}
+
 struct user_mm *user_mm_fork(struct user_mm *src)
 {
 	struct user_mm *mm = user_mm_create();

@@ -249,6 +249,26 @@ static u64 count_present(u64 *tbl, int level)
 	return n;
 }
 
+static u64 count_tables(u64 *tbl, int level)
+{
+	u64 n = 1;
+
+	for (int i = 0; i < 512 && level > 1; i++)
+		if (tbl[i] & PTE_P)
+			n += count_tables(phys_to_virt(tbl[i] & PTE_ADDR), level - 1);
+	return n;
+}
+
+u64 uvm_count_tables(struct arch_vm *vm)
+{
+	u64 n = 1;	/* the PML4 */
+
+	for (int i = 0; i < 256; i++)
+		if (vm->pml4[i] & PTE_P)
+			n += count_tables(phys_to_virt(vm->pml4[i] & PTE_ADDR), 3);
+	return n;
+}
+
 /* Cost: the page-table pages, not the address space's size. */
 u64 uvm_count_present(struct arch_vm *vm)
 {

@@ -18,8 +18,10 @@ int uvm_create(struct arch_vm *vm);
 /* Map one user page; -EEXIST if mapped, -ENOMEM, -EINVAL outside user space. */
 int uvm_map(struct arch_vm *vm, u64 va, phys_addr_t pa, unsigned int prot);
 phys_addr_t uvm_lookup(struct arch_vm *vm, u64 va, unsigned int *prot);
-/* Leaf pages mapped in the lower half. */
+/* Leaf pages mapped in the lower half; page-table pages of the lower
+ * half and the PML4. Both cost the tables, not the address space. */
 u64 uvm_count_present(struct arch_vm *vm);
+u64 uvm_count_tables(struct arch_vm *vm);
 /* Remove one mapping (flushing it if vm is loaded here); the old frame or 0. */
 phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va);
 /* Change a mapped page's permissions; -ENOENT if not mapped. */
