@@ -43,7 +43,16 @@ struct vma {
 	void *obj;		/* holds a reference (ops->get) */
 	u64 pgoff;		/* object page mapped at start */
 	bool shared;		/* MAP_SHARED: writes go to the object */
+	u32 may;		/* VMA_MAY_*: what mprotect may ever allow */
 };
+
+/* Rights fixed at mmap (Linux's VM_MAY*): a shared mapping of a file
+ * opened read-only, or on a read-only mount, may never be made writable. */
+#define VMA_MAY_READ (1u << 0)
+#define VMA_MAY_WRITE (1u << 1)
+#define VMA_MAY_EXEC (1u << 2)
+#define VMA_MAY_SHARE (1u << 3)
+#define VMA_MAY_ALL (VMA_MAY_READ | VMA_MAY_WRITE | VMA_MAY_EXEC)
 
 #define VMA_ANON 0
 #define VMA_IMAGE 1
@@ -74,9 +83,13 @@ struct user_mm {
 struct vma *vma_find(struct user_mm *mm, u64 addr);
 bool vma_range_free(struct user_mm *mm, u64 start, u64 end);
 int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);
-/* A file-backed VMA (takes a new reference on obj). */
+/* A file-backed VMA (takes a new reference on obj); may: VMA_MAY_*. */
 int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
-		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared);
+		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared,
+		   u32 may);
+/* Room for n more VMAs, so the changes that follow cannot fail for want
+ * of a slot (MAP_FIXED, mremap); -ENOMEM at the limit. */
+int vma_reserve(struct user_mm *mm, int n);
 /* msync: pages written through shared mappings in [start, end) are
  * marked dirty in their objects; -ENOMEM for a hole. */
 int vma_sync(struct user_mm *mm, u64 start, u64 end);
@@ -87,6 +100,11 @@ const struct vma *vma_next_shared_object(struct user_mm *mm, u64 start, u64 end)
  * object's reverse map. */
 struct vm_rmap;
 int vma_hold_object(struct user_mm *mm, const struct vma *v);
+/* A place in obj's reverse map held ahead (MAP_FIXED: so that adding the
+ * new VMA after the old ones went cannot fail), and let go after. */
+int vma_pin_object(struct user_mm *mm, const struct vm_object_ops *ops, void *obj, bool shared);
+void vma_unpin_object(struct user_mm *mm, const struct vm_object_ops *ops, void *obj,
+		      bool shared);
 void vma_release_object(struct user_mm *mm, const struct vma *v);
 /* Reverse-map work on one address space (mm->lock held, <alloy/rmap.h>):
  * unmap object pages [from, to) / write-protect page index (frame p). */
@@ -94,13 +112,15 @@ void vma_unmap_object(struct user_mm *mm, struct vm_rmap *r, u64 from, u64 to);
 void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index, struct page *p);
 /* Removes [start, end) from every VMA, freeing its pages. */
 int vma_unmap(struct user_mm *mm, u64 start, u64 end);
-/* Sets prot on [start, end); -ENOMEM unless VMAs cover all of it. */
+/* Sets prot on [start, end); -ENOMEM unless VMAs cover all of it,
+ * -EACCES (nothing changed) if a VMA may not take it. */
 int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot);
 /* Frees the pages of [start, end) but keeps the VMAs, so the range reads
  * as zeros again (MADV_DONTNEED); -ENOMEM unless VMAs cover all of it. */
 int vma_zap(struct user_mm *mm, u64 start, u64 end);
-/* Moves the mapped pages of [from, from+len) to [to, to+len) (mremap). */
-int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len, u32 prot);
+/* Moves the mapped pages of [from, from+len) to [to, to+len), a fresh
+ * range (mremap): all or nothing, -ENOMEM with nothing moved. */
+int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len);
 /* Highest free range of len bytes below USER_MMAP_TOP, 0 if none. */
 u64 vma_find_free(struct user_mm *mm, u64 len);
 

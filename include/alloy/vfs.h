@@ -229,7 +229,10 @@ struct super_block *sb_create(const char *type);
 int sb_set_root(struct super_block *sb, struct inode *root);
 
 /* mmap of files (kernel/fs/mmap.c): maps [addr, addr + len) of the
- * current process to f from byte off; 0 or -errno. */
+ * current process to f from byte off; 0 or -errno. file_mmap_check says
+ * whether it may (and with what VMA_MAY_* rights) without changing
+ * anything, so MAP_FIXED can refuse before it unmaps. */
+int file_mmap_check(struct file *f, u64 len, u32 prot, bool shared, u64 off, u32 *may);
 int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off);
 /* The ops that map f's pages (obj = f), or NULL if its filesystem cannot. */
 struct vm_object_ops;

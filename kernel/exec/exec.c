@@ -17,6 +17,7 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/user.h>
+#include <asm/elf.h>
 #include <ffi/ffi.h>
 
 #define ET_DYN_BASE 0x555555554000ULL	/* where static-PIE images go */
@@ -86,8 +87,12 @@ static int load_segment(struct user_mm *mm, const struct exec_source *src,
 		if (!rc && start + l->memsz > me)
 			rc = user_mm_map_zero(mm, me, MIN(start + l->memsz - me, (u64)PAGE_SIZE),
 					      seg_prot(l->flags));
+	} else if (l->filesz) {
+		/* only the pages the file's bytes go to: bss past them is
+		 * demand-zero like any anonymous range */
+		rc = user_mm_map_zero(mm, start, l->filesz, seg_prot(l->flags));
 	} else {
-		rc = user_mm_map_zero(mm, start, l->memsz, seg_prot(l->flags));
+		rc = 0;
 	}
 	for (u64 done = 0; !rc && done < l->filesz;) {
 		u64 va = start + done;
@@ -128,7 +133,7 @@ static int add_vmas(struct user_mm *mm, const struct exec_source *src,
 			if (!rc)
 				rc = vma_add_object(mm, ms, me, prot, src->obj_ops, src->obj,
 						    (l->offset + (ms - l->vaddr - bias)) / PAGE_SIZE,
-						    false);
+						    false, VMA_MAY_ALL);
 			if (!rc && me < e)
 				rc = vma_add(mm, me, e, prot, VMA_IMAGE);
 		} else if (s < e) {
@@ -193,7 +198,7 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 	need = MIN(ALIGN_UP(need, PAGE_SIZE), STACK_SIZE);
 	rc = user_mm_map_zero(mm, STACK_TOP - need, need, UVM_READ | UVM_WRITE);
 	rc = rc ? rc : push(&s, name, strlen(name) + 1, &fn_at);
-	rc = rc ? rc : push(&s, "x86_64", 7, &plat_at);
+	rc = rc ? rc : push(&s, ELF_ARCH_PLATFORM, sizeof(ELF_ARCH_PLATFORM), &plat_at);
 	get_random_bytes(rnd, sizeof(rnd));
 	rc = rc ? rc : push(&s, rnd, sizeof(rnd), &random_at);
 	u64 env_end = s.sp;
@@ -273,6 +278,20 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 	}
 	u64 bias = im->type == ELF_TYPE_DYN ? ET_DYN_BASE : 0;
 	u64 prev_end = 0;
+	/* What the image promises beyond the file's pages (data copies, bss)
+	 * passes the same overcommit check as an anonymous mmap. */
+	u64 anon = 0;
+	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
+		const struct elf_load *l = &im->loads[i];
+		u64 s = ALIGN_DOWN(l->vaddr + bias, PAGE_SIZE), ms, me;
+		u64 e = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
+		file_range(src, l, bias, prev_end, &ms, &me);
+		anon += (e - s - (me - ms)) / PAGE_SIZE;
+		prev_end = e;
+	}
+	if (!rc && !mm_can_commit(anon))
+		rc = -ENOMEM;
+	prev_end = 0;
 	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
 		const struct elf_load *l = &im->loads[i];
 		rc = load_segment(mm, src, l, bias, prev_end);

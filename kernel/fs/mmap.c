@@ -61,7 +61,10 @@ const struct vm_object_ops *file_vm_object(struct file *f)
 	return i && S_ISREG(i->mode) && i->iop && i->iop->mmap_page ? &file_object_ops : NULL;
 }
 
-int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
+/* Largest file offset a mapping may reach (Linux's MAX_LFS_FILESIZE). */
+#define MAP_MAX_OFFSET ((1ULL << 63) - 1)
+
+int file_mmap_check(struct file *f, u64 len, u32 prot, bool shared, u64 off, u32 *may)
 {
 	struct inode *i = f->inode;
 	u32 acc = f->flags & O_ACCMODE;
@@ -70,11 +73,27 @@ int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
 		return -ENODEV;
 	if (off % PAGE_SIZE)
 		return -EINVAL;
-	if (acc == O_WRONLY || (shared && (prot & UVM_WRITE) && acc != O_RDWR))
+	if (len > MAP_MAX_OFFSET || off > MAP_MAX_OFFSET - len)
+		return -EOVERFLOW;	/* the file range would pass 2^63 */
+	if (acc == O_WRONLY)
 		return -EACCES;
-	if (shared && (prot & UVM_WRITE) && vfs_writable(i->sb))
+	/* a shared mapping may be written only through a writable open file
+	 * on a writable mount, now or after mprotect */
+	bool may_write = !shared || (acc == O_RDWR && !vfs_writable(i->sb));
+	if (shared && (prot & UVM_WRITE) && !may_write)
 		return -EACCES;
-	struct user_mm *mm = current_task()->mm;
-	return vma_add_object(mm, addr, addr + len, prot, &file_object_ops, f, off / PAGE_SIZE,
-			      shared);
+	*may = VMA_MAY_READ | VMA_MAY_EXEC | (may_write ? VMA_MAY_WRITE : 0) |
+	       (shared ? VMA_MAY_SHARE : 0);
+	return 0;
+}
+
+int file_mmap(struct file *f, u64 addr, u64 len, u32 prot, bool shared, u64 off)
+{
+	u32 may;
+	int rc = file_mmap_check(f, len, prot, shared, off, &may);
+
+	if (rc)
+		return rc;
+	return vma_add_object(current_task()->mm, addr, addr + len, prot, &file_object_ops, f,
+			      off / PAGE_SIZE, shared, may);
 }

@@ -42,21 +42,33 @@ bool vma_range_free(struct user_mm *mm, u64 start, u64 end)
 	return i == mm->nr_vmas || mm->vmas[i].start >= end;
 }
 
+int vma_reserve(struct user_mm *mm, int n)
+{
+	if (mm->nr_vmas + n <= mm->cap)
+		return 0;
+	if (mm->nr_vmas + n > VMA_MAX)
+		return -ENOMEM;
+	int cap = mm->cap ? mm->cap : 16;
+	while (cap < mm->nr_vmas + n)
+		cap *= 2;
+	cap = MIN(cap, VMA_MAX);
+	struct vma *v = kmalloc(cap * sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	if (mm->nr_vmas)
+		memcpy(v, mm->vmas, mm->nr_vmas * sizeof(*v));
+	kfree(mm->vmas);
+	mm->vmas = v;
+	mm->cap = cap;
+	return 0;
+}
+
 static int insert_at(struct user_mm *mm, int i, struct vma v)
 {
-	if (mm->nr_vmas == mm->cap) {
-		if (mm->cap >= VMA_MAX)
-			return -ENOMEM;
-		int cap = mm->cap ? mm->cap * 2 : 16;
-		struct vma *n = kmalloc(cap * sizeof(*n), GFP_KERNEL);
-		if (!n)
-			return -ENOMEM;
-		if (mm->nr_vmas)
-			memcpy(n, mm->vmas, mm->nr_vmas * sizeof(*n));
-		kfree(mm->vmas);
-		mm->vmas = n;
-		mm->cap = cap;
-	}
+	int rc = vma_reserve(mm, 1);
+
+	if (rc)
+		return rc;
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nr_vmas - i) * sizeof(v));
 	mm->vmas[i] = v;
 	mm->nr_vmas++;
@@ -87,6 +99,22 @@ void vma_release_object(struct user_mm *mm, const struct vma *v)
 	v->ops->put(v->obj);
 }
 
+int vma_pin_object(struct user_mm *mm, const struct vm_object_ops *ops, void *obj, bool shared)
+{
+	struct vm_rmap *r = ops && ops->rmap ? ops->rmap(obj) : NULL;
+
+	return r ? rmap_add(r, mm, shared) : 0;
+}
+
+void vma_unpin_object(struct user_mm *mm, const struct vm_object_ops *ops, void *obj,
+		      bool shared)
+{
+	struct vm_rmap *r = ops && ops->rmap ? ops->rmap(obj) : NULL;
+
+	if (r)
+		rmap_del(r, mm, shared);
+}
+
 /* Takes VMA i out of the array; with release, it lets go of its object. */
 static void drop_at(struct user_mm *mm, int i, bool release)
 {
@@ -106,7 +134,8 @@ int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind)
 	if (start >= end || !vma_range_free(mm, start, end))
 		return -EINVAL;
 	return insert_at(mm, first_ending_above(mm, start),
-			 (struct vma){ .start = start, .end = end, .prot = prot, .kind = kind });
+			 (struct vma){ .start = start, .end = end, .prot = prot, .kind = kind,
+				       .may = VMA_MAY_ALL });
 }
 
 /* A page of a shared file mapping that is writable may have been
@@ -149,14 +178,15 @@ static void dirty_shared(struct user_mm *mm, const struct vma *v, u64 start, u64
 }
 
 int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
-		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared)
+		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared,
+		   u32 may)
 {
 	if (start >= end || !vma_range_free(mm, start, end))
 		return -EINVAL;
 	int i = first_ending_above(mm, start);
 	int rc = insert_at(mm, i, (struct vma){ .start = start, .end = end, .prot = prot,
 						.kind = VMA_FILE, .ops = ops, .obj = obj,
-						.pgoff = pgoff, .shared = shared });
+						.pgoff = pgoff, .shared = shared, .may = may });
 	if (!rc && (rc = vma_hold_object(mm, &mm->vmas[i])))
 		drop_at(mm, i, false);
 	return rc;
@@ -222,9 +252,12 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot)
 {
 	u64 at = start;
 
-	for (int i = first_ending_above(mm, start); at < end; i++, at = mm->vmas[i - 1].end)
+	for (int i = first_ending_above(mm, start); at < end; i++, at = mm->vmas[i - 1].end) {
 		if (i == mm->nr_vmas || mm->vmas[i].start > at)
 			return -ENOMEM;		/* a hole: Linux says ENOMEM */
+		if ((prot & UVM_WRITE) && !(mm->vmas[i].may & VMA_MAY_WRITE))
+			return -EACCES;		/* checked before anything changes */
+	}
 	int rc = split_at(mm, start);
 	if (!rc)
 		rc = split_at(mm, end);
@@ -240,8 +273,11 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot)
 u64 vma_find_free(struct user_mm *mm, u64 len)
 {
 	u64 top = USER_MMAP_TOP;
+	int i = first_ending_above(mm, top);
 
-	for (int i = first_ending_above(mm, top) - 1; ; i--) {
+	if (i < mm->nr_vmas && mm->vmas[i].start < top)
+		top = mm->vmas[i].start;	/* a mapping across the top */
+	for (i--; ; i--) {
 		u64 floor = i >= 0 ? mm->vmas[i].end : USER_MMAP_BOTTOM;
 		if (floor < top && top - floor >= len)
 			return top - len;
@@ -305,19 +341,7 @@ void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index, stru
 	}
 }
 
-int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len, u32 prot)
+int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len)
 {
-	for (u64 off = 0; off < len; off += PAGE_SIZE) {
-		unsigned int old_prot;
-		phys_addr_t pa = uvm_lookup(&mm->vm, from + off, &old_prot);
-		if (!pa)
-			continue;
-		/* a page shared copy-on-write stays read-only */
-		u32 p = page_count(pfn_to_page(pa >> PAGE_SHIFT)) > 1 ? prot & ~UVM_WRITE : prot;
-		int rc = uvm_map(&mm->vm, to + off, pa, p);
-		if (rc)
-			return rc;	/* the rest stays where it was */
-		uvm_unmap(&mm->vm, from + off);
-	}
-	return 0;
+	return uvm_move_range(&mm->vm, from, to, len);
 }

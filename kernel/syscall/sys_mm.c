@@ -12,15 +12,8 @@
 #include <alloy/task.h>
 #include <alloy/user.h>
 #include <alloy/vfs.h>
+#include <uapi/mman.h>
 #include "sysfs.h"
-
-#define PROT_READ 1
-#define PROT_WRITE 2
-#define PROT_EXEC 4
-#define MAP_SHARED 0x01
-#define MAP_PRIVATE 0x02
-#define MAP_FIXED 0x10
-#define MAP_ANONYMOUS 0x20
 
 static u32 uvm_prot(u64 prot)
 {
@@ -28,8 +21,9 @@ static u32 uvm_prot(u64 prot)
 	       (prot & PROT_WRITE ? UVM_WRITE : 0) | (prot & PROT_EXEC ? UVM_EXEC : 0);
 }
 
-/* [addr, addr + len) page-aligned, non-empty, inside user space. */
-static bool user_range(u64 addr, u64 len)
+/* [addr, addr + len) page-aligned, non-empty, and where a program may
+ * map (above USER_MMAP_BOTTOM, below the top of user space). */
+static bool mappable_range(u64 addr, u64 len)
 {
 	return !(addr & (PAGE_SIZE - 1)) && len && addr >= USER_MMAP_BOTTOM &&
 	       addr < USER_STACK_TOP && len <= USER_STACK_TOP - addr;
@@ -41,6 +35,9 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	struct file *f = NULL;
 	long ret;
 
+	bool shared = flags & MAP_SHARED, pinned = false;
+	u32 may = VMA_MAY_ALL;
+
 	if (!len || (prot & ~7ULL))
 		return -EINVAL;
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
@@ -48,38 +45,44 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	if (len > USER_STACK_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	/* Everything that can refuse comes before anything changes: with
+	 * MAP_FIXED the old mapping goes only if the new one will be made. */
 	if (!(flags & MAP_ANONYMOUS)) {
 		if (!(f = fget(fd)))
 			return -EBADF;
-		if (off % PAGE_SIZE || off + len < off) {
+		ret = file_mmap_check(f, len, uvm_prot(prot), shared, off, &may);
+		if (ret) {
 			file_put(f);
-			return -EINVAL;
+			return ret;
 		}
 	} else if (!mm_can_commit(len / PAGE_SIZE)) {
 		return -ENOMEM;
 	}
 	mutex_lock(&mm->lock);
 	if (flags & MAP_FIXED) {
-		ret = user_range(addr, len) ? vma_unmap(mm, addr, addr + len) : -EINVAL;
+		/* two splits and the new VMA: no slot can be missing later */
+		ret = mappable_range(addr, len) ? vma_reserve(mm, 2) : -EINVAL;
+		if (!ret && f && !(ret = vma_pin_object(mm, file_vm_object(f), f, shared)))
+			pinned = true;
+		if (!ret)
+			ret = vma_unmap(mm, addr, addr + len);
 	} else {
-		if (!user_range(addr, len) || addr + len > USER_MMAP_TOP ||
+		if (!mappable_range(addr, len) || addr + len > USER_MMAP_TOP ||
 		    !vma_range_free(mm, addr, addr + len))
 			addr = vma_find_free(mm, len);	/* the hint does not fit */
 		ret = addr ? 0 : -ENOMEM;
 	}
 	if (!ret && f)
-		ret = file_mmap(f, addr, len, uvm_prot(prot), flags & MAP_SHARED, off);
+		ret = file_mmap(f, addr, len, uvm_prot(prot), shared, off);
 	else if (!ret)
 		ret = vma_add(mm, addr, addr + len, uvm_prot(prot), VMA_ANON);
+	if (pinned)
+		vma_unpin_object(mm, file_vm_object(f), f, shared);
 	mutex_unlock(&mm->lock);
 	if (f)
 		file_put(f);	/* the VMA holds its own reference */
 	return ret ? ret : (long)addr;
 }
-
-#define MS_ASYNC 1
-#define MS_INVALIDATE 2
-#define MS_SYNC 4
 
 long sys_msync(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 {
@@ -92,7 +95,7 @@ long sys_msync(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
 		return 0;
-	if (!user_range(addr, len))
+	if (!mappable_range(addr, len))
 		return -ENOMEM;
 	mutex_lock(&mm->lock);
 	long ret = vma_sync(mm, addr, addr + len);
@@ -122,7 +125,7 @@ long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 
 	(void)a2; (void)a3; (void)a4; (void)a5;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!user_range(addr, len))
+	if (!mappable_range(addr, len))
 		return -EINVAL;
 	mutex_lock(&mm->lock);
 	long ret = vma_unmap(mm, addr, addr + len);
@@ -138,16 +141,13 @@ long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
 	if (prot & ~7ULL)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!user_range(addr, len))
+	if (!mappable_range(addr, len))
 		return len ? -EINVAL : 0;
 	mutex_lock(&mm->lock);
 	long ret = vma_protect(mm, addr, addr + len, uvm_prot(prot));
 	mutex_unlock(&mm->lock);
 	return ret;
 }
-
-#define MREMAP_MAYMOVE 1
-#define MREMAP_FIXED 2
 
 /*
  * mremap of anonymous memory: shrink in place, grow in place when the
@@ -167,20 +167,25 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 		return -ENOMEM;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
-	if (!old_len || !user_range(old, old_len))
+	if (!old_len || !mappable_range(old, old_len))
 		return -EINVAL;
+	/* the overcommit check may give back cached pages: not under mm->lock */
+	if (new_len > old_len && !mm_can_commit((new_len - old_len) / PAGE_SIZE))
+		return -ENOMEM;
 	mutex_lock(&mm->lock);
 	struct vma *v = vma_find(mm, old);
+	/* A failure leaves both ranges as they were: every slot is reserved
+	 * and every page table made before the first change. */
 	if (!v || v->end < old + old_len) {
 		ret = -EFAULT;
 	} else if (v->ops && new_len > old_len) {
 		ret = -EINVAL;		/* file mappings only shrink (for now) */
+	} else if ((ret = vma_reserve(mm, 3))) {
+		;			/* no room for the splits and the new VMA */
 	} else if (new_len <= old_len) {
 		ret = new_len < old_len ? vma_unmap(mm, old + new_len, old + old_len) : 0;
 		ret = ret ? ret : (long)old;
-	} else if (!mm_can_commit((new_len - old_len) / PAGE_SIZE)) {
-		ret = -ENOMEM;
-	} else if (user_range(old, new_len) && old + new_len <= USER_MMAP_TOP &&
+	} else if (mappable_range(old, new_len) && old + new_len <= USER_MMAP_TOP &&
 		   vma_range_free(mm, old + old_len, old + new_len)) {
 		u32 prot = v->prot, kind = v->kind;
 		ret = vma_add(mm, old + old_len, old + new_len, prot, kind);
@@ -190,22 +195,16 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	} else {
 		u32 prot = v->prot;
 		u64 to = vma_find_free(mm, new_len);
-		ret = to ? vma_add(mm, to, to + new_len, prot, VMA_ANON) : -ENOMEM;
-		if (!ret)
-			ret = vma_move_pages(mm, old, to, old_len, prot);
-		if (!ret)
-			ret = vma_unmap(mm, old, old + old_len);
-		else if (to)
-			vma_unmap(mm, to, to + new_len);	/* moved pages are lost */
-		ret = ret ? ret : (long)to;
+		ret = to ? vma_move_pages(mm, old, to, old_len) : -ENOMEM;
+		if (!ret) {	/* moved: from here nothing can fail */
+			vma_add(mm, to, to + new_len, prot, VMA_ANON);
+			vma_unmap(mm, old, old + old_len);
+			ret = (long)to;
+		}
 	}
 	mutex_unlock(&mm->lock);
 	return ret;
 }
-
-#define MADV_DONTNEED 4
-#define MADV_FREE 8
-#define MADV_REMOVE 9
 
 /* Advice is taken as a hint and ignored, except DONTNEED/FREE, which drop
  * the pages of an anonymous range so it reads as zeros again. */
@@ -220,7 +219,7 @@ long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
 		return 0;
-	if (!user_range(addr, len))
+	if (!mappable_range(addr, len))
 		return -ENOMEM;
 	if (advice > 25 && advice != 100 && advice != 101)
 		return -EINVAL;

@@ -314,7 +314,9 @@ struct gather {
 	uvm_page_fn fn;
 	void *ctx;
 	unsigned int prot;	/* protect: the new permissions */
+	u64 delta;		/* move: destination - source */
 	bool free_tables;
+	bool failed;		/* move: a destination table could not be had */
 	u64 lo, hi;		/* span of the entries changed since the last flush */
 	unsigned int n, ntables;
 	struct { u64 va; phys_addr_t pa; unsigned int prot; } page[GATHER_MAX];
@@ -364,7 +366,7 @@ static bool table_empty(const u64 *tbl)
 	return true;
 }
 
-enum walk_op { WALK_VISIT, WALK_UNMAP, WALK_PROTECT };
+enum walk_op { WALK_VISIT, WALK_UNMAP, WALK_PROTECT, WALK_MOVE_PREPARE, WALK_MOVE };
 
 static void walk_leaf(struct gather *g, enum walk_op op, u64 *e, u64 va)
 {
@@ -373,6 +375,17 @@ static void walk_leaf(struct gather *g, enum walk_op op, u64 *e, u64 va)
 
 	if (op == WALK_VISIT) {
 		g->fn(g->ctx, va, pa, leaf_prot(old));
+		return;
+	}
+	if (op == WALK_MOVE_PREPARE) {	/* the destination's tables, now */
+		if (!pte(g->vm, va + g->delta, true))
+			g->failed = true;
+		return;
+	}
+	if (op == WALK_MOVE) {		/* the entry itself moves, as it was */
+		*pte(g->vm, va + g->delta, false) = old;
+		*e = 0;
+		note_change(g, va);
 		return;
 	}
 	if (op == WALK_PROTECT) {
@@ -453,6 +466,21 @@ void uvm_visit_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, voi
 	struct gather g = { .vm = vm, .fn = fn, .ctx = ctx };
 
 	walk_range(&g, WALK_VISIT, start, end);
+}
+
+/* Two walks of the source: the first makes every page table the moved
+ * entries need (the only step that can fail), the second moves them. */
+int uvm_move_range(struct arch_vm *vm, u64 from, u64 to, u64 len)
+{
+	struct gather g = { .vm = vm, .delta = to - from };
+
+	if (from + len > USER_TOP || to + len > USER_TOP || from + len < from || to + len < to)
+		return -EINVAL;
+	walk_range(&g, WALK_MOVE_PREPARE, from, from + len);
+	if (g.failed)
+		return -ENOMEM;		/* nothing moved; the new tables are empty */
+	walk_range(&g, WALK_MOVE, from, from + len);
+	return 0;
 }
 
 bool uvm_wrprotect(struct arch_vm *vm, u64 va, phys_addr_t pa)

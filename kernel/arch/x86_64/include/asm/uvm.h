@@ -43,6 +43,9 @@ void uvm_unmap_range(struct arch_vm *vm, u64 start, u64 end, bool free_tables,
 void uvm_protect_range(struct arch_vm *vm, u64 start, u64 end, unsigned int prot);
 /* Calls fn for every mapped page of [start, end); changes nothing. */
 void uvm_visit_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, void *ctx);
+/* Moves the entries of [from, from+len) to [to, to+len), where nothing is
+ * mapped: all, or none and -ENOMEM (no memory for a page table). */
+int uvm_move_range(struct arch_vm *vm, u64 from, u64 to, u64 len);
 /* If va maps pa writable, makes it read-only (on every CPU): true if so. */
 bool uvm_wrprotect(struct arch_vm *vm, u64 va, phys_addr_t pa);
 /* Unmaps and frees every user page and page table, then the PML4. */
