@@ -163,6 +163,7 @@ struct super_block {
 
 struct inode {
 	atomic_t refcount;
+	atomic_t dentries;		/* that name it: at most one for a directory */
 	u64 ino;
 	u32 mode, nlink, uid, gid, rdev;
 	u64 size;			/* [lock] */

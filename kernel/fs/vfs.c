@@ -119,6 +119,8 @@ void dentry_put(struct dentry *d)
 {
 	while (d && atomic_dec_and_test(&d->refcount)) {
 		struct dentry *parent = d->parent != d ? d->parent : NULL;
+		if (d->inode)
+			atomic_dec(&d->inode->dentries);
 		inode_put(d->inode);
 		kfree(d->name);
 		kfree(d);
@@ -191,6 +193,8 @@ static struct dentry *d_child(struct dentry *parent, const char *name, size_t le
 		return NULL;
 	}
 	d->inode = inode;
+	if (inode)
+		atomic_inc(&inode->dentries);
 	d->sb = parent->sb;
 	d->parent = dentry_get(parent);
 	return d;
@@ -272,6 +276,7 @@ int sb_set_root(struct super_block *sb, struct inode *root)
 	if (!d)
 		return -ENOMEM;
 	d->inode = root;
+	atomic_inc(&root->dentries);
 	d->sb = sb;
 	d->parent = d;
 	sb->root = d;
