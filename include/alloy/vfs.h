@@ -129,6 +129,7 @@ struct super_ops {
 
 #define SB_RDONLY 1		/* mount flags */
 #define SB_NOCACHE 2		/* lookups make uncached dentries (procfs) */
+#define SB_DCACHE_EVICT 4	/* unused dentries may go: lookup finds them again */
 
 struct file_ops {
 	long (*read)(struct file *f, struct iobuf b, size_t n, u64 *pos);
@@ -188,6 +189,7 @@ struct dentry {
 	struct list_head children;	/* [sb->ns_lock] */
 	struct list_head sibling;	/* [sb->ns_lock] */
 	struct list_head hash_link;	/* [dcache lock] */
+	struct list_head lru;		/* while hashed: dcache_lru [dcache lock] */
 	struct mount *mounted;		/* a filesystem mounted here */
 	u64 cookie;			/* getdents position in the parent */
 	u64 next_cookie;		/* for children */

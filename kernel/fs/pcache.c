@@ -21,7 +21,7 @@ static atomic_long_t nr_dirty_all;
 void pcache_init(struct pcache *pc, const struct pcache_ops *ops, void *host,
 		 unsigned int blocks_per_page)
 {
-	mm_set_shrinker(pcache_reclaim);
+	mm_register_shrinker(pcache_reclaim);
 	memset(pc, 0, sizeof(*pc));
 	spin_lock_init(&pc->lock, "pcache", LR_PCACHE);
 	wait_queue_init(&pc->io_wait, "pcache-io");
