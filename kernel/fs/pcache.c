@@ -391,6 +391,11 @@ void pcache_truncate(struct pcache *pc, u64 from)
 	for (;;) {
 		unsigned long fl = spin_lock_irqsave(&pc->lock);
 		struct page *p = page_tree_next(&pc->tree, &index);
+		u64 behind = from;
+		/* A page fault may have put a page back behind us while we
+		 * slept on one: take it too, never drop it with the nodes. */
+		if (!p && (p = page_tree_next(&pc->tree, &behind)))
+			index = behind;
 		if (p)
 			page_get(p);
 		else	/* the tree's index nodes above `from` go too */
