@@ -120,9 +120,11 @@ static inline void page_put(struct page *p)
 }
 static inline int page_count(const struct page *p) { return atomic_read(&p->refcount); }
 u64 page_alloc_free_count(void);	/* free pages */
-/* Memory others can give back on demand (the page cache registers): a
- * sleeping caller about to fail for want of pages asks for nr first. */
-void mm_set_shrinker(u64 (*fn)(u64 nr));
+/* Memory others can give back on demand (the page cache and the dentry
+ * cache register): a sleeping caller about to fail for want of pages asks
+ * for nr first. Each shrinker frees about nr pages' worth if it can and
+ * says how much it freed. */
+void mm_register_shrinker(u64 (*fn)(u64 nr));
 u64 mm_shrink(u64 nr);
 /* May a mapping of `pages` be promised? True if that many pages are free,
  * after giving back cached ones if needed (the overcommit check). */

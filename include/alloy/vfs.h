@@ -108,6 +108,7 @@ struct super_ops {
 
 #define SB_RDONLY 1		/* mount flags */
 #define SB_NOCACHE 2		/* lookups make uncached dentries (procfs) */
+#define SB_DCACHE_EVICT 4	/* unused dentries may go: lookup finds them again */
 
 struct file_ops {
 	long (*read)(struct file *f, struct iobuf b, size_t n, u64 *pos);
@@ -142,6 +143,7 @@ struct super_block {
 
 struct inode {
 	atomic_t refcount;
+	atomic_t dentries;		/* that name it: at most one for a directory */
 	u64 ino;
 	u32 mode, nlink, uid, gid, rdev;
 	u64 size;			/* [lock] */
@@ -167,6 +169,7 @@ struct dentry {
 	struct list_head children;	/* [sb->ns_lock] */
 	struct list_head sibling;	/* [sb->ns_lock] */
 	struct list_head hash_link;	/* [dcache lock] */
+	struct list_head lru;		/* while hashed: dcache_lru [dcache lock] */
 	struct mount *mounted;		/* a filesystem mounted here */
 	u64 cookie;			/* getdents position in the parent */
 	u64 next_cookie;		/* for children */

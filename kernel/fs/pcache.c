@@ -22,7 +22,7 @@ static atomic_long_t nr_dirty_all;
 void pcache_init(struct pcache *pc, const struct pcache_ops *ops, void *host,
 		 unsigned int blocks_per_page)
 {
-	mm_set_shrinker(pcache_reclaim);
+	mm_register_shrinker(pcache_reclaim);
 	memset(pc, 0, sizeof(*pc));
 	spin_lock_init(&pc->lock, "pcache", LR_PCACHE);
 	wait_queue_init(&pc->io_wait, "pcache-io");
@@ -396,6 +396,11 @@ void pcache_truncate(struct pcache *pc, u64 from)
 	for (;;) {
 		unsigned long fl = spin_lock_irqsave(&pc->lock);
 		struct page *p = page_tree_next(&pc->tree, &index);
+		u64 behind = from;
+		/* A page fault may have put a page back behind us while we
+		 * slept on one: take it too, never drop it with the nodes. */
+		if (!p && (p = page_tree_next(&pc->tree, &behind)))
+			index = behind;
 		if (p)
 			page_get(p);
 		else	/* the tree's index nodes above `from` go too */

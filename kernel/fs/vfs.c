@@ -10,6 +10,7 @@
 #include <alloy/slab.h>
 #include <alloy/spinlock.h>
 #include <alloy/string.h>
+#include <alloy/task.h>
 #include <alloy/uaccess.h>
 #include <alloy/vfs.h>
 
@@ -17,6 +18,9 @@
 #define HASH_SIZE (1u << HASH_BITS)
 
 static struct list_head dcache[HASH_SIZE];
+/* Every hashed dentry, least recently looked up first [dcache_lock]. */
+static struct list_head dcache_lru = LIST_HEAD_INIT(dcache_lru);
+static u64 dcache_lru_len;	/* [dcache_lock] */
 static spinlock_t dcache_lock = SPINLOCK_INIT("dcache", LR_DCACHE);
 static atomic_t next_dev = { 1 };
 
@@ -99,6 +103,8 @@ static unsigned int hash(const struct dentry *parent, const char *name, size_t l
 	return (unsigned int)(h >> (64 - HASH_BITS));
 }
 
+static u64 dcache_shrink(u64 nr);
+
 static void dcache_init(void)
 {
 	static bool done;
@@ -107,6 +113,7 @@ static void dcache_init(void)
 		return;
 	for (unsigned int k = 0; k < HASH_SIZE; k++)
 		list_init(&dcache[k]);
+	mm_register_shrinker(dcache_shrink);
 	done = true;
 }
 
@@ -120,6 +127,8 @@ void dentry_put(struct dentry *d)
 {
 	while (d && atomic_dec_and_test(&d->refcount)) {
 		struct dentry *parent = d->parent != d ? d->parent : NULL;
+		if (d->inode)
+			atomic_dec(&d->inode->dentries);
 		inode_put(d->inode);
 		kfree(d->name);
 		kfree(d);
@@ -143,6 +152,7 @@ static struct dentry *dentry_alloc(const char *name, size_t len)
 	list_init(&d->children);
 	list_init(&d->sibling);
 	list_init(&d->hash_link);
+	list_init(&d->lru);
 	memcpy(d->name, name, len);
 	d->name_len = (u8)len;
 	d->next_cookie = 3;	/* 1 and 2 are "." and ".." */
@@ -158,6 +168,8 @@ struct dentry *d_lookup(struct dentry *parent, const char *name, size_t len)
 	list_for_each_entry(d, bucket, hash_link) {
 		if (d->parent == parent && d->name_len == len && !memcmp(d->name, name, len)) {
 			found = dentry_get(d);
+			list_del(&d->lru);
+			list_add_tail(&d->lru, &dcache_lru);
 			break;
 		}
 	}
@@ -170,6 +182,8 @@ static void hash_insert(struct dentry *d)
 	unsigned long flags = spin_lock_irqsave(&dcache_lock);
 
 	list_add(&d->hash_link, &dcache[hash(d->parent, d->name, d->name_len)]);
+	list_add_tail(&d->lru, &dcache_lru);
+	dcache_lru_len++;
 	spin_unlock_irqrestore(&dcache_lock, flags);
 }
 
@@ -178,6 +192,10 @@ static void hash_remove(struct dentry *d)
 	unsigned long flags = spin_lock_irqsave(&dcache_lock);
 
 	list_del_init(&d->hash_link);
+	if (!list_empty(&d->lru)) {
+		list_del_init(&d->lru);
+		dcache_lru_len--;
+	}
 	spin_unlock_irqrestore(&dcache_lock, flags);
 }
 
@@ -192,6 +210,8 @@ static struct dentry *d_child(struct dentry *parent, const char *name, size_t le
 		return NULL;
 	}
 	d->inode = inode;
+	if (inode)
+		atomic_inc(&inode->dentries);
 	d->sb = parent->sb;
 	d->parent = dentry_get(parent);
 	return d;
@@ -253,6 +273,87 @@ int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t 
 	return 0;
 }
 
+/* ---- giving memory back: unused dentries of filesystems that can find
+ * their names again (SB_DCACHE_EVICT) go, oldest lookup first, and with
+ * them the inodes only they held. Unused means the tree's reference is
+ * the only one: no child (each holds its parent), no open file, working
+ * directory, mount or walk. */
+
+/* The next candidate, with a reference, rotated to the young end so a
+ * busy one is not looked at again at once; NULL if none is unused. */
+static struct dentry *lru_candidate(void)
+{
+	struct dentry *d = NULL;
+	unsigned long flags = spin_lock_irqsave(&dcache_lock);
+
+	if (!list_empty(&dcache_lru)) {
+		d = list_first_entry(&dcache_lru, struct dentry, lru);
+		list_del(&d->lru);
+		list_add_tail(&d->lru, &dcache_lru);
+		if (atomic_read(&d->refcount) == 1 && (d->sb->flags & SB_DCACHE_EVICT))
+			dentry_get(d);
+		else
+			d = NULL;
+	}
+	spin_unlock_irqrestore(&dcache_lock, flags);
+	return d;
+}
+
+/* Unhashes d if only the tree and the caller hold it: under the dcache
+ * lock, so no lookup can take it in between and get a dead dentry. */
+static bool unhash_if_unused(struct dentry *d)
+{
+	unsigned long flags = spin_lock_irqsave(&dcache_lock);
+	bool unused = atomic_read(&d->refcount) == 2 && !d->dead && !list_empty(&d->lru);
+
+	if (unused) {
+		list_del_init(&d->hash_link);
+		list_del_init(&d->lru);
+		dcache_lru_len--;
+	}
+	spin_unlock_irqrestore(&dcache_lock, flags);
+	return unused;
+}
+
+/* Frees about nr pages' worth; returns the pages' worth of heap freed. */
+static u64 dcache_shrink(u64 nr)
+{
+	struct task *t = current_task();
+	u64 want = nr * 8, freed = 0;	/* a dentry and its inode: ~0.5 KiB */
+	size_t before = kmem_bytes_in_use();
+
+	/* The namespace lock ranks before every other sleeping lock: only a
+	 * caller that holds none may take it (a fault inside a write may not). */
+	if (!t || t->mutex_depth)
+		return 0;
+	unsigned long flags = spin_lock_irqsave(&dcache_lock);
+	u64 scan = dcache_lru_len;
+	spin_unlock_irqrestore(&dcache_lock, flags);
+	for (; scan && freed < want; scan--) {
+		struct dentry *d = lru_candidate();
+		if (!d)
+			continue;
+		struct super_block *sb = d->sb;
+		if (!mutex_trylock(&sb->ns_lock)) {
+			dentry_put(d);
+			continue;
+		}
+		/* Ours and the tree's, still in the tree: drop both, the inode
+		 * with them, under the ns_lock so no lookup asks the filesystem
+		 * while the inode still counts a dentry (the alias rule). */
+		if (unhash_if_unused(d)) {
+			d_delete(d);
+			freed++;
+		}
+		dentry_put(d);
+		mutex_unlock(&sb->ns_lock);
+	}
+	size_t after = kmem_bytes_in_use();
+	if (!freed)
+		return 0;
+	return after < before && before - after >= PAGE_SIZE ? (before - after) / PAGE_SIZE : 1;
+}
+
 struct super_block *sb_create(const char *type)
 {
 	struct super_block *sb = kzalloc(sizeof(*sb), GFP_KERNEL);
@@ -273,6 +374,7 @@ int sb_set_root(struct super_block *sb, struct inode *root)
 	if (!d)
 		return -ENOMEM;
 	d->inode = root;
+	atomic_inc(&root->dentries);
 	d->sb = sb;
 	d->parent = d;
 	sb->root = d;

@@ -349,18 +349,38 @@ void page_alloc_dump(void)
 			(PAGE_SIZE << o) >> 10, (unsigned long)blocks[o]);
 }
 
-static u64 (*shrinker)(u64 nr);
+#define MAX_SHRINKERS 4
+static u64 (*shrinkers[MAX_SHRINKERS])(u64 nr);
 
-void mm_set_shrinker(u64 (*fn)(u64 nr))
+/* Registering the same function again does nothing (the page cache does
+ * it from every pcache_init); slots fill by compare-and-swap, never empty. */
+void mm_register_shrinker(u64 (*fn)(u64 nr))
 {
-	shrinker = fn;
+	for (int k = 0; k < MAX_SHRINKERS; k++) {
+		u64 (*cur)(u64) = __atomic_load_n(&shrinkers[k], __ATOMIC_ACQUIRE);
+		if (cur == fn)
+			return;
+		if (!cur && __atomic_compare_exchange_n(&shrinkers[k], &cur, fn, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return;
+		if (cur == fn)
+			return;	/* another task registered it meanwhile */
+	}
+	panic("mm: more than %d shrinkers", MAX_SHRINKERS);
 }
 
+/* Every shrinker is asked each time (the page cache and the dentry cache
+ * both give back what they can), so none is starved behind another. */
 u64 mm_shrink(u64 nr)
 {
-	u64 (*fn)(u64) = shrinker;
+	u64 freed = 0;
 
-	return fn ? fn(nr) : 0;
+	for (int k = 0; k < MAX_SHRINKERS; k++) {
+		u64 (*fn)(u64) = __atomic_load_n(&shrinkers[k], __ATOMIC_ACQUIRE);
+		if (fn)
+			freed += fn(nr);
+	}
+	return freed;
 }
 
 bool mm_can_commit(u64 pages)

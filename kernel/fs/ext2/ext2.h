@@ -113,6 +113,8 @@ struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode);
 /* Hashes i; if the inode was hashed already, drops i and returns that one. */
 struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i);
 void ext2_write_inode(struct inode *inode);
+/* 1 if ino is live (cached, or linked on disk), 0 if free, or -errno. */
+int ext2_inode_in_use(struct ext2_fs *fs, u32 ino);
 /* Block n of the file (0: a hole); create allocates it, and any
  * missing indirect block (zeroed). Caller holds the inode's map mutex. */
 int ext2_bmap(struct inode *inode, u64 n, bool create, u32 *out);

@@ -43,6 +43,28 @@ static struct inode *icache_find(struct ext2_fs *fs, u32 ino, bool *dying)
 	return found;
 }
 
+/* Is ino in use although the bitmap handed it out as free? 1 if it is
+ * cached in memory or its on-disk record still has links, 0 if not. */
+int ext2_inode_in_use(struct ext2_fs *fs, u32 ino)
+{
+	struct mblock mb;
+	u32 block, off;
+	bool dying;
+
+	struct inode *i = icache_find(fs, ino, &dying);
+	if (i || dying) {
+		inode_put(i);
+		return 1;
+	}
+	ext2_inode_locate(fs, ino, &block, &off);
+	int rc = mb_read(fs, block, &mb);
+	if (rc)
+		return rc;
+	bool linked = get_le16(mb.data + off + 26) != 0;
+	mb_put(&mb);
+	return linked;
+}
+
 static int data_readpage(struct pcache *pc, u64 index, struct page *p);
 static int data_writepage(struct pcache *pc, u64 index, struct page *p, u16 mask);
 static int data_readpages(struct pcache *pc, u64 index, struct page **pages, unsigned int n);
@@ -172,6 +194,9 @@ void ext2_write_inode(struct inode *i)
 	ext2_inode_locate(fs, (u32)i->ino, &block, &off);
 	if (mb_read(fs, block, &mb))
 		return;
+	/* Under the map lock: a page fault writes the record too, without the
+	 * inode lock (see ext2_mmap_page); whoever stores last read last. */
+	mutex_lock(&ei->map);
 	u8 *d = mb.data + off;
 	put_le16(d + 0, (u16)i->mode);
 	put_le16(d + 2, (u16)i->uid);
@@ -191,6 +216,7 @@ void ext2_write_inode(struct inode *i)
 	put_le32(d + 108, S_ISREG(i->mode) ? (u32)(i->size >> 32) : 0);
 	put_le16(d + 120, (u16)(i->uid >> 16));
 	put_le16(d + 122, (u16)(i->gid >> 16));
+	mutex_unlock(&ei->map);
 	mb_dirty(fs, &mb);
 	mb_put(&mb);
 }
@@ -517,15 +543,25 @@ static int ext2_readlink(struct inode *i, char *buf, size_t len)
 
 static int ext2_vfs_truncate(struct inode *i, u64 size);
 
+static u64 pages_of(u64 size)
+{
+	return size / PAGE_SIZE + (size % PAGE_SIZE != 0);
+}
+
 /* mmap: the file's cached page; a shared writer gets its blocks now,
- * since a page fault has no way to report ENOSPC later. */
+ * since a page fault has no way to report ENOSPC later.
+ * The fault path holds the mm lock, so the inode lock (taken before it by
+ * write, which copies from user memory) is out of reach: the block map
+ * lock is what this shares with write and truncate. Truncate lowers the
+ * size under it before freeing blocks, so blocks are allocated here only
+ * below a size read under it, and any it frees later were below the old
+ * size, never leaked past the new one. */
 static int ext2_mmap_page(struct inode *i, u64 index, bool write, struct page **out)
 {
 	struct ext2_fs *fs = EXT2_FS(i->sb);
 	struct ext2_inode_info *ei = EXT2_I(i);
-	u64 size = __atomic_load_n(&i->size, __ATOMIC_RELAXED);
 
-	if (index >= (size + PAGE_SIZE - 1) / PAGE_SIZE)
+	if (index >= pages_of(__atomic_load_n(&i->size, __ATOMIC_RELAXED)))
 		return -EFAULT;
 	/* The page first (holes read as zeros), then its blocks: a new block
 	 * is only ever written with the page's contents. */
@@ -534,6 +570,9 @@ static int ext2_mmap_page(struct inode *i, u64 index, bool write, struct page **
 		return rc;
 	u32 b;
 	mutex_lock(&ei->map);
+	u64 size = i->size;
+	if (index >= pages_of(size))
+		rc = -EFAULT;	/* truncated meanwhile */
 	for (u32 k = 0; k < fs->blocks_per_page && !rc; k++) {
 		u64 n = index * fs->blocks_per_page + k;
 		if (n * fs->bs < size)
@@ -559,11 +598,29 @@ static u64 ext2_blocks(struct inode *i)
 	return EXT2_I(i)->blocks512;
 }
 
+/* A lookup from the VFS (a dentry-cache miss). A directory has one name:
+ * if it already has a dentry, this entry is a second one (a loop back up
+ * the tree, or a hard link to a directory), which would give a walk an
+ * endless path, one dentry per step: refused as corruption. */
+static int ext2_vfs_lookup(struct inode *dir, const char *name, size_t len,
+			   struct inode **out)
+{
+	int rc = ext2_lookup(dir, name, len, out);
+
+	if (rc || !S_ISDIR((*out)->mode) || !atomic_read(&(*out)->dentries))
+		return rc;
+	u32 ino = (u32)(*out)->ino;
+	inode_put(*out);
+	*out = NULL;
+	return ext2_corrupt(EXT2_FS(dir->sb), "second name for directory inode", ino,
+			    -EUCLEAN, EXT2_WHY_DIRENT_INODE);
+}
+
 const struct inode_ops ext2_iops = {
 	.blocks = ext2_blocks,
 	.mmap_page = ext2_mmap_page,
 	.mmap_dirty = ext2_mmap_dirty,
-	.lookup = ext2_lookup,
+	.lookup = ext2_vfs_lookup,
 	.mknod = ext2_mknod,
 	.link = ext2_link,
 	.unlink = ext2_unlink,
@@ -610,7 +667,11 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 			       PAGE_SIZE - size % PAGE_SIZE);
 			pcache_mark_dirty(last, 1);
 		}
-		i->size = size;	/* before freeing: write-back stops at the end */
+		/* before freeing: write-back stops at the end, and a page
+		 * fault (ext2_mmap_page) allocates nothing past it */
+		mutex_lock(&ei->map);
+		i->size = size;
+		mutex_unlock(&ei->map);
 		ext2_truncate_blocks(i, size);
 		if (last)
 			pcache_unlock_put(last);

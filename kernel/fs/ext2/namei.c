@@ -79,6 +79,13 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 		return -EMLINK;
 	if ((rc = ext2_alloc_inode(fs, (u32)dir->ino, is_dir, &ino)))
 		return rc;
+	/* A hostile bitmap may call a live inode free: look before writing,
+	 * and then give the bit back, so nothing on disk changes. */
+	if ((rc = ext2_inode_in_use(fs, ino))) {
+		ext2_free_inode(fs, ino, is_dir);
+		return rc < 0 ? rc : ext2_corrupt(fs, "inode marked free but in use", ino,
+						  -EUCLEAN, EXT2_WHY_DIRENT_INODE);
+	}
 	struct inode *i = NULL;
 	if ((rc = clear_record(fs, ino)) || !(i = ext2_new_inode(fs, ino, mode))) {
 		ext2_free_inode(fs, ino, is_dir);
@@ -101,8 +108,8 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 	if (!rc)
 		won = ext2_icache_add(fs, i);
 	if (!rc && won != i) {
-		/* The bitmap called a live inode free (icache_add dropped i):
-		 * leave that inode and its bit alone. */
+		/* Only if it came into the cache since the check above
+		 * (icache_add dropped i): leave that inode and its bit alone. */
 		inode_put(won);
 		return ext2_corrupt(fs, "inode marked free but in use", ino, -EUCLEAN,
 				    EXT2_WHY_DIRENT_INODE);

@@ -355,7 +355,7 @@ int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out)
 		rc = -ENOMEM;
 		goto fail;
 	}
-	sb->flags = flags & SB_RDONLY;
+	sb->flags = (flags & SB_RDONLY) | SB_DCACHE_EVICT;
 	sb->sop = &ext2_sops;
 	sb->priv = fs;
 	sb->dev = bd->dev;
