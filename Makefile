@@ -171,12 +171,19 @@ $(BUILD)/rootbin/runner: userspace/runner/runner.c
 	@echo "  MUSL    $<"
 	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
 
+# CMD must reach the guest's shell byte for byte, so make never expands it
+# ($x, $? and $(...) are the shell's): $(value CMD) is its text as given,
+# and it travels in the environment (ALLOY_CMD), never through a recipe's
+# quoting.
+HAVE_CMD := $(if $(value CMD),1)
+export ALLOY_CMD = $(value CMD)
+
 .PHONY: rootfs
 rootfs: deps $(SYSTESTS) $(ROOTBIN)
 	@scripts/mkrootfs.sh $(ROOTFS) $(BUILD)/rootfs-stage \
 		--init $(BUILD)/rootbin/init --runner $(BUILD)/rootbin/runner \
 		--tests $(BUILD)/systest $(if $(ROOTFS_EXTRA),--extra '$(ROOTFS_EXTRA)') \
-		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))')
+		$(if $(HAVE_CMD),--cmd "$$ALLOY_CMD")
 
 # GNU make can only exit 0 or 2, so with CMD the command's own status is
 # printed last ("alloy: command exited with status N"); xtask exits with it.
@@ -192,10 +199,10 @@ rootfs-test: deps $(SYSTESTS) $(ROOTBIN) $(BUILD)/user/big
 
 run: kernel $(XTASK) rootfs
 	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
-		--module $(ROOTFS) $(if $(CMD),--batch) $(foreach d,$(DISK),--disk $(d)) \
-		--append "$(if $(CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
+		--module $(ROOTFS) $(if $(HAVE_CMD),--batch) $(foreach d,$(DISK),--disk $(d)) \
+		--append "$(if $(HAVE_CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on' || st=$$?; \
-	$(if $(CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
+	$(if $(HAVE_CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
 
 debug: kernel $(XTASK)
 	@$(XTASK) run --gdb --kernel $(KBIN) --elf $(KELF) --smp $(SMP) \
