@@ -146,7 +146,8 @@ $(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
 # ROOTFS_EXTRA=dir copies a host tree into the root.
 SYSTESTS := $(patsubst userspace/tests/system/%.c,$(BUILD)/systest/%,$(wildcard userspace/tests/system/*.c)) \
 	$(patsubst userspace/tests/system/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/tests/system/*.sh)) \
-	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs))
+	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs)) \
+	$(BUILD)/systest/_true-dynamic
 ROOTBIN := $(BUILD)/rootbin/init $(BUILD)/rootbin/runner
 ROOTFS := $(BUILD)/rootfs.cpio
 
@@ -160,6 +161,10 @@ $(BUILD)/systest/%: userspace/rust/%.rs
 	@echo "  RUSTC   $<"
 	@$(RUSTC_DEB) -O -C target-feature=+crt-static -C strip=debuginfo -o $@ $<
 $(BUILD)/systest/%.sh: userspace/tests/system/%.sh
+	@mkdir -p $(dir $@)
+	@install -m 755 $< $@
+# a dynamically linked program, which exec_dynamic expects execve to refuse
+$(BUILD)/systest/_true-dynamic: tests/vectors/elf/true-dynamic
 	@mkdir -p $(dir $@)
 	@install -m 755 $< $@
 $(BUILD)/rootbin/init: userspace/init/init.c
