@@ -287,6 +287,7 @@ void proc_vfork_release(struct process *p)
 	struct process *parent = p->parent;
 
 	p->exec_done = true;
+	p->execed = true;	/* called at every execve's point of no return */
 	if (parent)
 		proc_get(parent);
 	spin_unlock_irqrestore(&proc_lock, flags);
@@ -595,6 +596,8 @@ int proc_setpgid(int pid, int pgid)
 		rc = -EPERM;		/* a session leader */
 	else if (p != me && p->sid != me->sid)
 		rc = -EPERM;
+	else if (p != me && p->execed)
+		rc = -EACCES;		/* a child that has run execve (Linux, POSIX) */
 	if (!rc) {
 		if (!pgid)
 			pgid = p->pid;
