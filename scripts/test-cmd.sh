@@ -71,5 +71,9 @@ a=1
 echo "second a=$a"
 END
 check "a newline inside CMD" 0 "second a=1" -- CMD="$c"
+# A test program as init (APPEND='init=...'; CMD only for the exit status
+# line): zombies inherited by an init that ignores SIGCHLD must be reaped.
+check "init=/tests/nocldwait: inherited zombies reaped" 0 "nocldwait: as init: ok" -- \
+	CMD=':' APPEND='init=/tests/nocldwait'
 { echo "1..$n"; printf '%s\n' "${tap[@]}"; } > "$out"
 printf '%s\n' "${tap[@]}" | sed 's/^/  /'

@@ -319,7 +319,9 @@ void proc_exit(struct process *p, int wait_status)
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
 		list_del_init(&c->sibling);
 		c->parent = init;
-		if (init) {
+		/* a zombie passed to an init that ignores SIGCHLD is reaped
+		 * now, as Linux does: that init will never wait for it */
+		if (init && !(c->zombie && ignores_children(init))) {
 			list_add_tail(&c->sibling, &init->children);
 			continue;
 		}
