@@ -146,7 +146,8 @@ $(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
 # ROOTFS_EXTRA=dir copies a host tree into the root.
 SYSTESTS := $(patsubst userspace/tests/system/%.c,$(BUILD)/systest/%,$(wildcard userspace/tests/system/*.c)) \
 	$(patsubst userspace/tests/system/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/tests/system/*.sh)) \
-	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs))
+	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs)) \
+	$(BUILD)/systest/_true-dynamic
 ROOTBIN := $(BUILD)/rootbin/init $(BUILD)/rootbin/runner
 ROOTFS := $(BUILD)/rootfs.cpio
 
@@ -162,6 +163,10 @@ $(BUILD)/systest/%: userspace/rust/%.rs
 $(BUILD)/systest/%.sh: userspace/tests/system/%.sh
 	@mkdir -p $(dir $@)
 	@install -m 755 $< $@
+# a dynamically linked program, which exec_dynamic expects execve to refuse
+$(BUILD)/systest/_true-dynamic: tests/vectors/elf/true-dynamic
+	@mkdir -p $(dir $@)
+	@install -m 755 $< $@
 $(BUILD)/rootbin/init: userspace/init/init.c
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $<"
@@ -171,12 +176,19 @@ $(BUILD)/rootbin/runner: userspace/runner/runner.c
 	@echo "  MUSL    $<"
 	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
 
+# CMD must reach the guest's shell byte for byte, so make never expands it
+# ($x, $? and $(...) are the shell's): $(value CMD) is its text as given,
+# and it travels in the environment (ALLOY_CMD), never through a recipe's
+# quoting.
+HAVE_CMD := $(if $(value CMD),1)
+export ALLOY_CMD = $(value CMD)
+
 .PHONY: rootfs
 rootfs: deps $(SYSTESTS) $(ROOTBIN)
 	@scripts/mkrootfs.sh $(ROOTFS) $(BUILD)/rootfs-stage \
 		--init $(BUILD)/rootbin/init --runner $(BUILD)/rootbin/runner \
 		--tests $(BUILD)/systest $(if $(ROOTFS_EXTRA),--extra '$(ROOTFS_EXTRA)') \
-		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))')
+		$(if $(HAVE_CMD),--cmd "$$ALLOY_CMD")
 
 # GNU make can only exit 0 or 2, so with CMD the command's own status is
 # printed last ("alloy: command exited with status N"); xtask exits with it.
@@ -192,10 +204,10 @@ rootfs-test: deps $(SYSTESTS) $(ROOTBIN) $(BUILD)/user/big
 
 run: kernel $(XTASK) rootfs
 	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
-		--module $(ROOTFS) $(if $(CMD),--batch) $(foreach d,$(DISK),--disk $(d)) \
-		--append "$(if $(CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
+		--module $(ROOTFS) $(if $(HAVE_CMD),--batch) $(foreach d,$(DISK),--disk $(d)) \
+		--append "$(if $(HAVE_CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on' || st=$$?; \
-	$(if $(CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
+	$(if $(HAVE_CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
 
 debug: kernel $(XTASK)
 	@$(XTASK) run --gdb --kernel $(KBIN) --elf $(KELF) --smp $(SMP) \

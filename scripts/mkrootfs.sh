@@ -53,6 +53,6 @@ if [ -n "$extra" ]; then
 	cp -r "$extra"/. "$stage"/
 fi
 if [ -n "$have_cmd" ]; then
-	printf '%s\n' "$cmd" > "$stage"/etc/alloy-cmd
+	printf '%s' "$cmd" > "$stage"/etc/alloy-cmd	# as given, byte for byte
 fi
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out"

@@ -2,7 +2,8 @@
 """The console as a user types at it: boots `make run`'s image with the
 serial port on a pipe, waits for the shell prompt, types, and checks what
 comes back: a command, the line discipline's editing (erase, kill, word
-erase) and ^D under `cat`, ^C interrupting a foreground `sleep`, ^Z and
+erase) and ^D under `cat`, a read into a bad buffer keeping its input
+(tests/_ttyfault), ^C interrupting a foreground `sleep`, ^Z and
 `fg`, raw mode through stty, and poweroff.
 usage: test-tty.py XTASK KERNEL ELF ROOTFS OUT.tap NAME"""
 import os, select, subprocess, sys, time
@@ -78,6 +79,18 @@ typ(b"\x04")				# ^D at the start of a line: EOF
 typ(b"tr '\\n' : < /tmp/typed; echo\r")
 check("line discipline: erase, kill, word erase and ^D",
       wait_for(b"\nabc:right:one three:\r\n", 20) and wait_for(PROMPT))
+# a read into a bad buffer fails with EFAULT and leaves the line typed
+# for it to the next read (the kernel took it and dropped it)
+typ(b"/tests/_ttyfault\r")
+wait_for(b"ttyfault: ready")
+time.sleep(0.5)
+typ(b"keepme\r")
+time.sleep(0.5)
+typ(b"second\r")			# the next read's, if the first was lost
+check("a faulting read leaves its input for the next read",
+      wait_for(b"ttyfault: bad read -1 errno 14 EFAULT", 20) and
+      wait_for(b"ttyfault: then [keepme]", 20))
+wait_for(PROMPT)
 typ(b"stty raw -echo; dd bs=1 count=3 2>/dev/null | od -c | head -1; stty sane\r")
 time.sleep(1)
 typ(b"xyz")

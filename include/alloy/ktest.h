@@ -7,6 +7,11 @@
  * A failed KT_ASSERT returns from the test function; KT_EXPECT records the
  * failure and goes on. Helper threads a test spawns may call ktest_fail()
  * too: failures are counted for the test that is running.
+ *
+ * ktest_skip(reason) then return: a test that lacks what it needs (a boot
+ * module make test-ktest passes but make run does not) is reported as
+ * `ok N name # SKIP reason`, which the runner and xtask count as passed.
+ * A failure recorded before or after still makes it `not ok`.
  */
 #ifndef ALLOY_KTEST_H
 #define ALLOY_KTEST_H

@@ -43,6 +43,7 @@ struct process {
 	int stop_sig;
 	bool stop_report, cont_report;	/* [proc_lock] for wait4 WUNTRACED/WCONTINUED */
 	bool exec_done;			/* [proc_lock] vfork: parent may go on */
+	bool execed;			/* [proc_lock] ran execve: setpgid by the parent is EACCES */
 	int exit_status;		/* [proc_lock] wait status */
 	struct wait_queue child_wq;	/* wait4 and vfork sleep here */
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */

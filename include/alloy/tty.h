@@ -228,6 +228,22 @@ bool ldisc_raw_timing(const struct ldisc *ld, unsigned *vmin,
 size_t ldisc_read(struct ldisc *ld, u8 *dst, size_t n);
 
 /*
+ * ldisc_read that records what it took, so that a driver whose copy to
+ * the reader then faulted can give it back with ldisc_unread(): the input
+ * is the next read's again. Refused (false) if the queue changed in
+ * between: another read, a flush, a switch of ICANON, or new input that
+ * reused the freed slots.
+ */
+struct ldisc_taken {
+	unsigned tail, len;	/* the slots consumed */
+	bool eol, eof;		/* the marks cleared on the last one */
+	bool canon;		/* the mode it was read in */
+};
+size_t ldisc_read_taken(struct ldisc *ld, u8 *dst, size_t n,
+			struct ldisc_taken *tk);
+bool ldisc_unread(struct ldisc *ld, const struct ldisc_taken *tk);
+
+/*
  * Output processing (OPOST: ONLCR, OCRNL, ONOCR, ONLRET, TAB3) of src
  * into out; tracks the cursor column for erasing tabs. Consumes input
  * only while its whole expansion fits in out_cap. Returns the bytes of

@@ -70,10 +70,20 @@ static long tty_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		unsigned long flags = spin_lock_irqsave(&tty.lock);
 		bool r = ldisc_readable(&tty.ld);
 		bool raw = ldisc_raw_timing(&tty.ld, &vmin, &vtime);
-		size_t got = r ? ldisc_read(&tty.ld, buf, MIN(n, sizeof(buf))) : 0;
+		struct ldisc_taken tk;
+		size_t got = r ? ldisc_read_taken(&tty.ld, buf, MIN(n, sizeof(buf)), &tk) : 0;
 		spin_unlock_irqrestore(&tty.lock, flags);
-		if (r)
-			return iob_copy_out(b, 0, buf, got) ? -EFAULT : (long)got;
+		if (r && !iob_copy_out(b, 0, buf, got))
+			return (long)got;
+		if (r) {
+			/* the reader got nothing: its input stays queued */
+			flags = spin_lock_irqsave(&tty.lock);
+			bool back = ldisc_unread(&tty.ld, &tk);
+			spin_unlock_irqrestore(&tty.lock, flags);
+			if (back)
+				wake_up_all(&tty.rd_wq);
+			return -EFAULT;
+		}
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
 		if (signal_pending())

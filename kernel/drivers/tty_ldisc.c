@@ -560,6 +560,14 @@ bool ldisc_raw_timing(const struct ldisc *ld, unsigned *vmin,
 
 size_t ldisc_read(struct ldisc *ld, u8 *dst, size_t n)
 {
+	struct ldisc_taken tk;
+
+	return ldisc_read_taken(ld, dst, n, &tk);
+}
+
+size_t ldisc_read_taken(struct ldisc *ld, u8 *dst, size_t n,
+			struct ldisc_taken *tk)
+{
 	size_t avail = ld->canon - ld->tail;
 	size_t len, out, i;
 	bool eol = false;
@@ -578,9 +586,13 @@ size_t ldisc_read(struct ldisc *ld, u8 *dst, size_t n)
 		}
 	}
 	out = len;
+	*tk = (struct ldisc_taken){ .tail = ld->tail, .len = (unsigned)len,
+				    .canon = canonical(ld) };
 	if (eol) {
 		end = ld->tail + len - 1;
-		if (map_test(ld->eof, end))
+		tk->eol = true;
+		tk->eof = map_test(ld->eof, end);
+		if (tk->eof)
 			out--;
 		map_clear(ld->eol, end);
 		map_clear(ld->eof, end);
@@ -589,6 +601,21 @@ size_t ldisc_read(struct ldisc *ld, u8 *dst, size_t n)
 		dst[i] = ld->buf[SLOT(ld->tail + i)];
 	ld->tail += len;
 	return out;
+}
+
+bool ldisc_unread(struct ldisc *ld, const struct ldisc_taken *tk)
+{
+	/* only if nothing was read or flushed since, the mode is the same
+	 * and new input has not reused the slots */
+	if (!tk->len || ld->tail != tk->tail + tk->len ||
+	    canonical(ld) != tk->canon || ld->head - tk->tail > LDISC_BUF)
+		return false;
+	ld->tail = tk->tail;
+	if (tk->eol)
+		map_set(ld->eol, tk->tail + tk->len - 1);
+	if (tk->eof)
+		map_set(ld->eof, tk->tail + tk->len - 1);
+	return true;
 }
 
 void ldisc_set_termios(struct ldisc *ld, const struct termios *t)

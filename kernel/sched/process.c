@@ -304,6 +304,7 @@ void proc_vfork_release(struct process *p)
 	struct process *parent = p->parent;
 
 	p->exec_done = true;
+	p->execed = true;	/* called at every execve's point of no return */
 	if (parent)
 		proc_get(parent);
 	spin_unlock_irqrestore(&proc_lock, flags);
@@ -335,7 +336,9 @@ void proc_exit(struct process *p, int wait_status)
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
 		list_del_init(&c->sibling);
 		c->parent = init;
-		if (init) {
+		/* a zombie passed to an init that ignores SIGCHLD is reaped
+		 * now, as Linux does: that init will never wait for it */
+		if (init && !(c->zombie && ignores_children(init))) {
 			list_add_tail(&c->sibling, &init->children);
 			continue;
 		}
@@ -607,6 +610,8 @@ int proc_setpgid(int pid, int pgid)
 		rc = -EPERM;		/* a session leader */
 	else if (p != me && p->sid != me->sid)
 		rc = -EPERM;
+	else if (p != me && p->execed)
+		rc = -EACCES;		/* a child that has run execve (Linux, POSIX) */
 	if (!rc) {
 		if (!pgid)
 			pgid = p->pid;

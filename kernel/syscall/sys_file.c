@@ -31,14 +31,21 @@ struct iovec {
 	u64 base, len;
 };
 
-/* Moves up to n bytes in IO_CHUNK pieces; stops at a short transfer. */
+/*
+ * Moves up to n bytes in IO_CHUNK pieces; stops at a short transfer. pos
+ * < 0: at the file's own offset. A positioned transfer whose end would
+ * pass the largest off_t is EINVAL, as Linux's rw_verify_area.
+ */
 static long rw_loop(struct file *f, u64 buf, u64 n, bool write, s64 pos)
 {
-	u64 done = 0;
+	u64 done = 0, end;
+	s64 last;
 
 	if ((s64)n < 0)
 		return -EINVAL;
-	if (buf + n < buf || buf + n > USER_SPACE_END)
+	if (pos >= 0 && __builtin_add_overflow(pos, (s64)n, &last))
+		return -EINVAL;
+	if (__builtin_add_overflow(buf, n, &end) || end > USER_SPACE_END)
 		return -EFAULT;		/* Linux's access_ok on the whole range */
 	n = MIN(n, MAX_RW_COUNT);
 	while (done < n || (!n && !done)) {
@@ -116,7 +123,12 @@ static long vec_rw(u64 fd, u64 uiov, u64 cnt, bool write, s64 pos)
 		}
 		if (!v.len)
 			continue;
-		long r = rw_loop(f, v.base, v.len, write, pos < 0 ? -1 : pos + total);
+		s64 at = -1;
+		if (pos >= 0 && __builtin_add_overflow(pos, total, &at)) {
+			total = total ? total : -EINVAL;
+			break;
+		}
+		long r = rw_loop(f, v.base, v.len, write, at);
 		if (r < 0) {
 			total = total ? total : r;
 			break;
@@ -147,12 +159,12 @@ long sys_lseek(SYSARGS)
 	mutex_lock(&f->pos_lock);
 	s64 base = a2 == SEEK_SET ? 0 : a2 == SEEK_CUR ? (s64)f->pos
 		 : a2 == SEEK_END ? (s64)f->inode->size : -1;
-	if (base < 0 && a2 > SEEK_END)
-		rc = -EINVAL;
-	else if (base + off < 0 || (off > 0 && base + off < base))
+	s64 to;
+	/* past LLONG_MAX or below 0: EINVAL, as Linux's vfs_setpos */
+	if (a2 > SEEK_END || __builtin_add_overflow(base, off, &to) || to < 0)
 		rc = -EINVAL;
 	else
-		rc = (long)(f->pos = (u64)(base + off));
+		rc = (long)(f->pos = (u64)to);
 	mutex_unlock(&f->pos_lock);
 	file_put(f);
 	return rc;

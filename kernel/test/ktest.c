@@ -22,6 +22,7 @@ extern const struct ktest __ktests_start[], __ktests_end[];
 
 static atomic_t failures;
 static const char *skip_reason;
+static int skipped;
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -95,8 +96,10 @@ static bool run_test(int n, const struct ktest *t)
 	if (atomic_read(&failures))
 		printk(LOG_ERR, "not ok %d %s # %d failures, %llu ms\n", n, t->name,
 		       atomic_read(&failures), (unsigned long long)ms);
-	else if (skip_reason)
+	else if (skip_reason) {
+		skipped++;
 		printk(LOG_ERR, "ok %d %s # SKIP %s\n", n, t->name, skip_reason);
+	}
 	else
 		printk(LOG_ERR, "ok %d %s # %llu ms\n", n, t->name,
 		       (unsigned long long)ms);
@@ -124,8 +127,8 @@ void ktest_run_selected(void)
 		}
 		failed += atomic_read(&failures) != 0;
 	}
-	printk(LOG_ERR, "# ktest: %d passed, %d failed, %d not run\n",
-	       n - failed, failed, total - n);
+	printk(LOG_ERR, "# ktest: %d passed (%d skipped), %d failed, %d not run\n",
+	       n - failed, skipped, failed, total - n);
 	arch_debug_exit(failed || n != total ? 1 : 0);
 	pr_err("ktest: isa-debug-exit is not present; halting\n");
 }

@@ -621,6 +621,45 @@ static void test_output(void)
 	EXPECT_ECHO("a\n");
 }
 
+/* A read the driver could not deliver (its copy to user faulted) is given
+ * back whole, VEOF and line marks included, unless the queue moved on. */
+static void test_unread(void)
+{
+	struct ldisc_taken tk;
+	u8 buf[16];
+
+	reset();
+	type("one\rtwo\x04");
+	size_t got = ldisc_read_taken(&ld, buf, sizeof(buf), &tk);
+	CHECK(same(buf, got, "one\n", 4), "first line \"%s\"", esc(buf, got));
+	CHECK(ldisc_unread(&ld, &tk), "unread");
+	CHECK(!ldisc_unread(&ld, &tk), "a second unread is refused");
+	EXPECT_READ(16, "one\n");
+	got = ldisc_read_taken(&ld, buf, sizeof(buf), &tk);	/* "two" + VEOF */
+	CHECK(same(buf, got, "two", 3), "second line \"%s\"", esc(buf, got));
+	CHECK(ldisc_unread(&ld, &tk), "unread a VEOF line");
+	EXPECT_READ(2, "tw");	/* a short read splits it as before */
+	EXPECT_READ(16, "o");
+	CHECK(!ldisc_readable(&ld), "VEOF consumed with the line");
+
+	/* refused after another read, a flush or a mode switch */
+	type("a\rb\r");
+	got = ldisc_read_taken(&ld, buf, sizeof(buf), &tk);
+	EXPECT_READ(16, "b\n");
+	CHECK(!ldisc_unread(&ld, &tk), "unread after a later read");
+	type("c\r");
+	got = ldisc_read_taken(&ld, buf, sizeof(buf), &tk);
+	ldisc_flush_input(&ld);
+	CHECK(!ldisc_unread(&ld, &tk) && !ldisc_readable(&ld), "unread after a flush");
+	type("d\r");
+	got = ldisc_read_taken(&ld, buf, sizeof(buf), &tk);
+	struct termios t = ld.t;
+	t.c_lflag &= ~ICANON;
+	ldisc_set_termios(&ld, &t);
+	CHECK(!ldisc_unread(&ld, &tk), "unread after leaving ICANON");
+	(void)got;
+}
+
 int main(void)
 {
 	test_abi();
@@ -640,5 +679,6 @@ int main(void)
 	test_full();
 	test_wrap();
 	test_output();
+	test_unread();
 	return check_done();
 }

@@ -5,7 +5,7 @@
 
 use crate::ktap::Ktap;
 use crate::qemu::{self, Exit, QemuConfig};
-use crate::serial::Serial;
+use crate::serial::{Console, Serial, Stream};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -54,11 +54,16 @@ pub fn run(opts: &RunOptions) -> i32 {
     };
     let mut serial = Serial::new(&opts.marks);
     let mut echo = Echo::default();
+    let mut console = Console::default();
     let result = qemu::run(&opts.qemu, |chunk, elapsed| {
-        echo.write(chunk, &mut log);
-        serial.feed(chunk, elapsed);
+        let notes = serial.feed(chunk, elapsed);
+        console.write(chunk, &notes, |stream, bytes| echo.emit(stream, bytes, &mut log));
     });
-    serial.finish(std::time::Duration::ZERO);
+    // what follows is xtask's, on lines of its own
+    for text in serial.finish(std::time::Duration::ZERO) {
+        console.note(&text, |stream, bytes| echo.emit(stream, bytes, &mut log));
+    }
+    console.end_line(|stream, bytes| echo.emit(stream, bytes, &mut log));
     let exit = match result {
         Ok(exit) => fix_silent_exit(exit, serial.bytes),
         Err(e) => {
@@ -113,6 +118,17 @@ struct Echo {
 }
 
 impl Echo {
+    /// The console goes to stdout and the log, xtask's notes to stderr.
+    fn emit(&mut self, stream: Stream, bytes: &[u8], log: &mut Option<File>) {
+        match stream {
+            Stream::Out => self.write(bytes, log),
+            Stream::Err => {
+                // stdout was flushed with the last console bytes
+                let _ = io::stderr().write_all(bytes);
+            }
+        }
+    }
+
     fn write(&mut self, chunk: &[u8], log: &mut Option<File>) {
         if !self.stdout_broken {
             let mut out = io::stdout().lock();

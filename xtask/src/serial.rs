@@ -2,7 +2,8 @@
 //! (each capped at `MAX_LINE` bytes), keeps the last `RING_LINES` lines for
 //! failure reports, reports `--mark` strings, spots `KERNEL PANIC`, and feeds
 //! every line to the KTAP parser. Memory use is bounded whatever the output
-//! size.
+//! size. `Console` echoes the output with xtask's own notes (a `--mark`
+//! seen) between lines, never inside one.
 
 use crate::ktap::{strip_line, Ktap};
 use std::collections::VecDeque;
@@ -15,6 +16,14 @@ pub const MAX_LINE: usize = 4096;
 
 const PANIC_MARKER: &str = "KERNEL PANIC";
 
+/// A message of xtask's own, due once `at` bytes of the chunk that produced
+/// it are echoed (just after the line that triggered it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub at: usize,
+    pub text: String,
+}
+
 /// A `--mark` string and whether it has been reported yet.
 struct Mark {
     text: String,
@@ -26,6 +35,8 @@ pub struct Serial {
     ring: VecDeque<String>,
     partial: Vec<u8>,
     marks: Vec<Mark>,
+    /// Notes for marks seen in the unterminated line, due at its end.
+    pending: Vec<String>,
     /// Total bytes received.
     pub bytes: u64,
     pub ktap: Ktap,
@@ -47,6 +58,7 @@ impl Serial {
                     seen: false,
                 })
                 .collect(),
+            pending: Vec::new(),
             bytes: 0,
             ktap: Ktap::default(),
             panic: None,
@@ -54,32 +66,46 @@ impl Serial {
         }
     }
 
-    /// Feeds a chunk of output received `elapsed` after QEMU was spawned.
-    pub fn feed(&mut self, chunk: &[u8], elapsed: Duration) {
+    /// Feeds a chunk of output received `elapsed` after QEMU was spawned;
+    /// returns the notes it gave rise to, for `Console::write`.
+    pub fn feed(&mut self, chunk: &[u8], elapsed: Duration) -> Vec<Note> {
+        let mut notes = Vec::new();
         self.bytes += chunk.len() as u64;
-        for &byte in chunk {
+        for (i, &byte) in chunk.iter().enumerate() {
             if byte == b'\n' {
                 let line = String::from_utf8_lossy(&self.partial).into_owned();
                 self.partial.clear();
-                self.on_line(&line, elapsed);
+                let at = i + 1;
+                notes.extend(self.pending.drain(..).map(|text| Note { at, text }));
+                self.on_line(&line, elapsed, at, &mut notes);
             } else if self.partial.len() < MAX_LINE {
                 self.partial.push(byte);
             }
         }
-        // Marks may match a prompt that is not followed by a newline.
+        // Marks may match a prompt that is not followed by a newline: timed
+        // now, reported when the line ends (the rest of a line may simply
+        // not have arrived yet).
         if !self.partial.is_empty() && self.marks.iter().any(|m| !m.seen) {
             let partial = String::from_utf8_lossy(&self.partial).into_owned();
-            self.check_marks(&partial, elapsed);
+            let mut seen = Vec::new();
+            self.check_marks(&partial, elapsed, chunk.len(), &mut seen);
+            self.pending.extend(seen.into_iter().map(|n| n.text));
         }
+        notes
     }
 
-    /// Treats an unterminated last line as a complete one (call at EOF).
-    pub fn finish(&mut self, elapsed: Duration) {
+    /// Treats an unterminated last line as a complete one (call at EOF);
+    /// returns the notes still due, for `Console::note`.
+    pub fn finish(&mut self, elapsed: Duration) -> Vec<String> {
+        let mut notes = Vec::new();
         if !self.partial.is_empty() {
             let line = String::from_utf8_lossy(&self.partial).into_owned();
             self.partial.clear();
-            self.on_line(&line, elapsed);
+            self.on_line(&line, elapsed, 0, &mut notes);
         }
+        let mut due: Vec<String> = self.pending.drain(..).collect();
+        due.extend(notes.into_iter().map(|n| n.text));
+        due
     }
 
     /// The last complete lines, oldest first.
@@ -87,9 +113,9 @@ impl Serial {
         self.ring.iter().map(String::as_str)
     }
 
-    fn on_line(&mut self, line: &str, elapsed: Duration) {
+    fn on_line(&mut self, line: &str, elapsed: Duration, at: usize, notes: &mut Vec<Note>) {
         let line = line.trim_end_matches('\r').to_string();
-        self.check_marks(&line, elapsed);
+        self.check_marks(&line, elapsed, at, notes);
         self.check_panic(&line);
         self.ktap.feed_line(&line);
         if self.ring.len() == RING_LINES {
@@ -98,15 +124,16 @@ impl Serial {
         self.ring.push_back(line);
     }
 
-    fn check_marks(&mut self, line: &str, elapsed: Duration) {
+    fn check_marks(&mut self, line: &str, elapsed: Duration, at: usize, notes: &mut Vec<Note>) {
         for mark in self.marks.iter_mut().filter(|m| !m.seen) {
             if line.contains(&mark.text) {
                 mark.seen = true;
-                eprintln!(
+                let text = format!(
                     "xtask: \"{}\" seen after {:.3} s",
                     mark.text,
                     elapsed.as_secs_f64()
                 );
+                notes.push(Note { at, text });
             }
         }
     }
@@ -126,11 +153,138 @@ impl Serial {
     }
 }
 
+/// Which of xtask's streams bytes go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// The guest's console, echoed.
+    Out,
+    /// xtask's own messages.
+    Err,
+}
+
+/// Interleaves the echoed console with xtask's notes so that each note
+/// starts on a line of its own and no console line is split by one: a note
+/// goes out just after the line that caused it; one printed while a line
+/// is unterminated (at the end of the run) gets a newline first.
+#[derive(Debug, Default)]
+pub struct Console {
+    mid_line: bool,
+}
+
+impl Console {
+    /// Echoes `chunk` through `emit` with `notes` (from `Serial::feed` on
+    /// the same chunk) at their places.
+    pub fn write(&mut self, chunk: &[u8], notes: &[Note], mut emit: impl FnMut(Stream, &[u8])) {
+        let mut pos = 0;
+        for note in notes {
+            let at = note.at.clamp(pos, chunk.len());
+            self.echo(&chunk[pos..at], &mut emit);
+            pos = at;
+            self.note(&note.text, &mut emit);
+        }
+        self.echo(&chunk[pos..], &mut emit);
+    }
+
+    /// Prints a line of xtask's own, on a line of its own.
+    pub fn note(&mut self, text: &str, mut emit: impl FnMut(Stream, &[u8])) {
+        self.end_line(&mut emit);
+        emit(Stream::Err, format!("{text}\n").as_bytes());
+    }
+
+    /// Ends an unterminated console line (before xtask reports).
+    pub fn end_line(&mut self, mut emit: impl FnMut(Stream, &[u8])) {
+        if self.mid_line {
+            emit(Stream::Err, b"\n");
+            self.mid_line = false;
+        }
+    }
+
+    fn echo(&mut self, bytes: &[u8], emit: &mut impl FnMut(Stream, &[u8])) {
+        if let Some(&last) = bytes.last() {
+            self.mid_line = last != b'\n';
+            emit(Stream::Out, bytes);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const T: Duration = Duration::ZERO;
+
+    /// What a terminal shows when both streams go to it.
+    fn shown(console: &mut Console, serial: &mut Serial, chunks: &[&[u8]]) -> String {
+        let mut screen = Vec::new();
+        for chunk in chunks {
+            let notes = serial.feed(chunk, Duration::from_millis(400));
+            console.write(chunk, &notes, |_, bytes| screen.extend_from_slice(bytes));
+        }
+        String::from_utf8(screen).unwrap()
+    }
+
+    #[test]
+    fn mark_note_does_not_split_a_console_line() {
+        let marks = ["scheduler running on".to_string()];
+        let want = "[ 0.4] scheduler running on 2 CPUs\r\n\
+                    xtask: \"scheduler running on\" seen after 0.400 s\n\
+                    [ 0.5] Alloy 0.1 banner\r\nalloy:/# ";
+        // the mark's line and the next one's start in one chunk, the mark
+        // across two chunks, and a chunk per byte
+        let text = "[ 0.4] scheduler running on 2 CPUs\r\n[ 0.5] Alloy 0.1 banner\r\nalloy:/# ";
+        let t = text.as_bytes();
+        for chunks in [vec![t], vec![&t[..12], &t[12..48], &t[48..]], t.chunks(1).collect()] {
+            let mut serial = Serial::new(&marks);
+            let mut console = Console::default();
+            assert_eq!(shown(&mut console, &mut serial, &chunks), want);
+        }
+    }
+
+    #[test]
+    fn mark_in_a_prompt_waits_for_its_line_end() {
+        let mut serial = Serial::new(&["login: ".to_string()]);
+        let mut console = Console::default();
+        let screen = shown(&mut console, &mut serial, &[b"boot\nlogin: ", b"root\nok\n"]);
+        assert_eq!(
+            screen,
+            "boot\nlogin: root\nxtask: \"login: \" seen after 0.400 s\nok\n"
+        );
+        assert!(serial.finish(T).is_empty());
+    }
+
+    #[test]
+    fn notes_at_the_end_start_their_own_lines() {
+        let mut serial = Serial::new(&["# ".to_string()]);
+        let mut console = Console::default();
+        let mut screen = shown(&mut console, &mut serial, &[b"boot\nalloy:/# "]);
+        let mut tail = Vec::new();
+        for text in serial.finish(T) {
+            console.note(&text, |_, b| tail.extend_from_slice(b));
+        }
+        console.note("xtask: 1 passed", |_, b| tail.extend_from_slice(b));
+        console.end_line(|_, b| tail.extend_from_slice(b));
+        screen += std::str::from_utf8(&tail).unwrap();
+        assert_eq!(
+            screen,
+            "boot\nalloy:/# \nxtask: \"# \" seen after 0.400 s\nxtask: 1 passed\n"
+        );
+    }
+
+    #[test]
+    fn notes_go_to_stderr_and_the_console_to_stdout() {
+        let mut serial = Serial::new(&["mark".to_string()]);
+        let mut console = Console::default();
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let chunk = b"a mark\nrest";
+        let notes = serial.feed(chunk, T);
+        console.write(chunk, &notes, |s, b| match s {
+            Stream::Out => out.extend_from_slice(b),
+            Stream::Err => err.extend_from_slice(b),
+        });
+        assert_eq!(out, chunk);
+        assert_eq!(err, b"xtask: \"mark\" seen after 0.000 s\n");
+    }
 
     #[test]
     fn splits_lines_across_chunks() {
