@@ -77,10 +77,10 @@ int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out);
  * batches (n <= PCACHE_BATCH); errors are left for pcache_get to find. */
 void pcache_readahead(struct pcache *pc, u64 index, unsigned int n);
 /* The same, with the page busy (PG_BUSY) and so ours alone until
- * pcache_unlock_put: no read-in, write-back or other writer touches it.
+ * pcache_put_busy: no read-in, write-back or other writer touches it.
  * Without fill it may not be up to date (check PG_UPTODATE). */
-int pcache_get_locked(struct pcache *pc, u64 index, bool fill, struct page **out);
-void pcache_unlock_put(struct page *p);
+int pcache_get_busy(struct pcache *pc, u64 index, bool fill, struct page **out);
+void pcache_put_busy(struct page *p);
 /* The page if cached (with a reference), else NULL; no I/O. */
 struct page *pcache_peek(struct pcache *pc, u64 index);
 void pcache_put(struct page *p);

@@ -6,8 +6,7 @@
 #define ALLOY_UACCESS_H
 
 #include <alloy/types.h>
-
-#define USER_SPACE_END 0x0000800000000000ULL
+#include <asm/uvm.h>	/* USER_TOP: user pointers lie below it */
 
 int copy_from_user(void *dst, const void *usrc, size_t n);
 int copy_to_user(void *udst, const void *src, size_t n);

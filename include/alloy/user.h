@@ -60,10 +60,9 @@ struct vma {
 #define VMA_HEAP 3
 #define VMA_FILE 4
 
-#define USER_STACK_TOP 0x00007ffffffff000ULL
 #define USER_STACK_MAX (8ULL << 20)	/* RLIMIT_STACK */
 #define USER_STACK_GAP (1ULL << 20)	/* never mapped below the stack */
-#define USER_MMAP_TOP (USER_STACK_TOP - USER_STACK_MAX - USER_STACK_GAP)
+#define USER_MMAP_TOP (USER_TOP - USER_STACK_MAX - USER_STACK_GAP)
 #define USER_MMAP_BOTTOM 0x10000ULL
 
 struct user_mm {
@@ -142,7 +141,7 @@ struct exec_source {
 
 struct user_mm *user_mm_create(void);
 /* Drops a reference; the last one frees the address space. */
-void user_mm_destroy(struct user_mm *mm);
+void user_mm_put(struct user_mm *mm);
 /* Pins the structure (not the address space): a reverse-map walk may
  * lock it and finds it empty if its last user has gone meanwhile. */
 void user_mm_grab(struct user_mm *mm);

@@ -21,7 +21,9 @@
 #include <ffi/ffi.h>
 
 #define ET_DYN_BASE 0x555555554000ULL	/* where static-PIE images go */
-#define STACK_TOP USER_STACK_TOP
+#define STACK_TOP USER_TOP
+/* the FFI contract names the same top for the ELF parsers */
+_Static_assert(ELF_USER_TOP == USER_TOP, "ELF_USER_TOP is the top of user space");
 #define STACK_SIZE (128 * 1024ULL)	/* mapped at exec; the rest on demand */
 #define ARG_BYTES_MAX (64 * 1024ULL)	/* argv + envp strings */
 #define ARGS_MAX 1024
@@ -143,7 +145,7 @@ static int add_vmas(struct user_mm *mm, const struct exec_source *src,
 	}
 	u32 stack_prot = UVM_READ | UVM_WRITE | (im->stack_flags & ELF_PF_X ? UVM_EXEC : 0);
 	if (!rc)
-		rc = vma_add(mm, USER_STACK_TOP - USER_STACK_MAX, USER_STACK_TOP,
+		rc = vma_add(mm, USER_TOP - USER_STACK_MAX, USER_TOP,
 			     stack_prot, VMA_STACK);
 	mutex_unlock(&mm->lock);
 	return rc;

@@ -130,7 +130,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	arch_fpu_init(t->fpu);
 	arch_fpu_restore(t->fpu);
 	arch_irq_enable();
-	user_mm_destroy(old);
+	user_mm_put(old);
 
 	fdt_close_on_exec(p->files);
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
@@ -220,7 +220,7 @@ static long do_execve(char *path, struct args *a)
 		commit(mm, name, entry, sp);
 		proc_set_exe(current_proc(), &exe);
 	} else {
-		user_mm_destroy(mm);
+		user_mm_put(mm);
 	}
 	path_put(&exe);
 	return rc;

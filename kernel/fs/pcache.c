@@ -158,7 +158,7 @@ int pcache_get(struct pcache *pc, u64 index, bool fill, struct page **out)
 	return 0;
 }
 
-int pcache_get_locked(struct pcache *pc, u64 index, bool fill, struct page **out)
+int pcache_get_busy(struct pcache *pc, u64 index, bool fill, struct page **out)
 {
 	struct page *p = pcache_peek(pc, index);
 	bool fresh = false;
@@ -169,14 +169,14 @@ int pcache_get_locked(struct pcache *pc, u64 index, bool fill, struct page **out
 	if (!fresh)
 		page_lock(pc, p);
 	if (fill && (rc = fill_locked(pc, index, p))) {
-		pcache_unlock_put(p);
+		pcache_put_busy(p);
 		return rc;
 	}
 	*out = p;
 	return 0;
 }
 
-void pcache_unlock_put(struct page *p)
+void pcache_put_busy(struct page *p)
 {
 	page_unlock(p->pc, p);
 	pcache_put(p);

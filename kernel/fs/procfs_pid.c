@@ -95,7 +95,7 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 	struct mem_usage u;
 
 	mem_usage(mm, &u);
-	user_mm_destroy(mm);
+	user_mm_put(mm);
 	pbuf_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		    "PPid:\t%d\nTracerPid:\t0\n", s->comm, READ_ONCE(p->umask),
 		    state_name(s->state), s->pid, s->pid, s->ppid);
@@ -128,7 +128,7 @@ static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapsh
 		args[2] = mm->env_start, args[3] = mm->env_end;
 		brk[0] = mm->brk_start, brk[1] = READ_ONCE(mm->brk);
 	}
-	user_mm_destroy(mm);
+	user_mm_put(mm);
 	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 20 0 1 0 %llu ",
 		    s->pid, s->comm, s->state, s->ppid, s->pgid, s->sid,
 		    (unsigned long long)proc_clock_t_ticks(s->utime_ticks),
@@ -151,7 +151,7 @@ static int show_statm(struct pbuf *b, struct process *p)
 	struct mem_usage u;
 
 	mem_usage(mm, &u);
-	user_mm_destroy(mm);
+	user_mm_put(mm);
 	pbuf_printf(b, "%llu %llu 0 %llu 0 %llu 0\n", u.size / PAGE_SIZE, u.rss / PAGE_SIZE,
 		    u.text / PAGE_SIZE, (u.data + u.stack) / PAGE_SIZE);
 	return 0;
@@ -175,7 +175,7 @@ static int show_strings(struct pbuf *b, struct process *p, bool env)
 		at += got;
 	}
 	kfree(page);
-	user_mm_destroy(mm);
+	user_mm_put(mm);
 	return 0;
 }
 
@@ -198,7 +198,7 @@ static int show_maps(struct pbuf *b, struct process *p)
 	if (!mm)
 		return 0;
 	if (!exe) {
-		user_mm_destroy(mm);
+		user_mm_put(mm);
 		return -ENOMEM;
 	}
 	exe[0] = '\0';
@@ -223,7 +223,7 @@ static int show_maps(struct pbuf *b, struct process *p)
 	}
 	mutex_unlock(&mm->lock);
 	kfree(exe);
-	user_mm_destroy(mm);
+	user_mm_put(mm);
 	return 0;
 }
 

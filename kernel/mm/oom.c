@@ -77,7 +77,7 @@ int oom_score(struct process *p, u64 *rss_pages)
 		rss = user_mm_resident(mm);
 		tables = user_mm_tables(mm);
 		mutex_unlock(&mm->lock);
-		user_mm_destroy(mm);	/* our reference */
+		user_mm_put(mm);	/* our reference */
 	}
 	if (rss_pages)
 		*rss_pages = rss;

@@ -10,7 +10,7 @@ extern bool smap_enabled;
 static bool user_range(const void *p, size_t n)
 {
 	u64 a = (u64)p;
-	return a <= USER_SPACE_END && n <= USER_SPACE_END - a;
+	return a <= USER_TOP && n <= USER_TOP - a;
 }
 
 int copy_from_user(void *dst, const void *usrc, size_t n)

@@ -39,7 +39,7 @@ void user_mm_drop(struct user_mm *mm)
 		kfree(mm);
 }
 
-void user_mm_destroy(struct user_mm *mm)
+void user_mm_put(struct user_mm *mm)
 {
 	if (!mm || !atomic_dec_and_test(&mm->users))
 		return;
@@ -167,7 +167,7 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 			mm->nr_vmas = i + 1;
 	mutex_unlock(&src->lock);
 	if (rc) {
-		user_mm_destroy(mm);
+		user_mm_put(mm);
 		return NULL;
 	}
 	return mm;

@@ -13,8 +13,8 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/task.h>
+#include <uapi/wait.h>
 
-#define WNOHANG 1
 
 static spinlock_t proc_lock = SPINLOCK_INIT("proc-tree", LR_PROC);
 static struct process *pid_table[PID_MAX];
@@ -414,8 +414,6 @@ static bool matches(struct process *c, struct process *me, int pid)
 	return c->pgid == -pid;
 }
 
-#define WUNTRACED 2
-#define WCONTINUED 8
 
 /* Looks for a child to report; caller holds proc_lock. A zombie is
  * unlinked (*reap); a stop or continue is reported once and the child

@@ -103,7 +103,7 @@ struct task *user_spawn(const struct exec_source *src, const char *const argv[],
 	}
 	proc_put(p);
 fail:
-	user_mm_destroy(sp->mm);
+	user_mm_put(sp->mm);
 	if (sp->proc)
 		proc_abort(sp->proc);
 	kfree(sp);
@@ -126,7 +126,7 @@ void user_exit(int wait_status)
 	task_set_mm(t, NULL);
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */
 	arch_irq_enable();
-	user_mm_destroy(mm);		/* memory is back before the parent hears */
+	user_mm_put(mm);		/* memory is back before the parent hears */
 	if (p) {
 		proc_exit(p, wait_status);
 		t->proc = NULL;
@@ -216,7 +216,7 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 child_tid, bool vfor
 	return pid;
 fail:
 	if (fs->mm)
-		user_mm_destroy(fs->mm);
+		user_mm_put(fs->mm);
 	if (fs->proc)
 		proc_abort(fs->proc);
 	kfree(fs);

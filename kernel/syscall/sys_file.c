@@ -11,20 +11,11 @@
 #include <alloy/syscall.h>
 #include <alloy/uaccess.h>
 #include "sysfs.h"
+#include <uapi/misc.h>
 
 #define IO_CHUNK (64 * 1024)
 #define MAX_RW_COUNT 0x7ffff000ULL	/* Linux's cap on one read or write */
 #define IOV_MAX 1024
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-#define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC 1
 #define SETFL_MASK (O_APPEND | O_NONBLOCK)
 
 struct iovec {
@@ -45,7 +36,7 @@ static long rw_loop(struct file *f, u64 buf, u64 n, bool write, s64 pos)
 		return -EINVAL;
 	if (pos >= 0 && __builtin_add_overflow(pos, (s64)n, &last))
 		return -EINVAL;
-	if (__builtin_add_overflow(buf, n, &end) || end > USER_SPACE_END)
+	if (__builtin_add_overflow(buf, n, &end) || end > USER_TOP)
 		return -EFAULT;		/* Linux's access_ok on the whole range */
 	n = MIN(n, MAX_RW_COUNT);
 	while (done < n || (!n && !done)) {
@@ -264,10 +255,6 @@ static long do_pipe(u64 ufds, u64 flags)
 long sys_pipe(SYSARGS) { return do_pipe(a0, 0); }
 long sys_pipe2(SYSARGS) { return do_pipe(a0, a1); }
 
-#define FIONREAD 0x541B
-#define FIONBIO 0x5421
-#define FIONCLEX 0x5450
-#define FIOCLEX 0x5451
 
 /* The ioctls every file descriptor has, then the file's own. */
 long sys_ioctl(SYSARGS)

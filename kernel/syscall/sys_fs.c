@@ -9,21 +9,8 @@
 #include <alloy/syscall.h>
 #include <alloy/uaccess.h>
 #include "sysfs.h"
+#include <uapi/mount.h>
 
-#define MS_RDONLY 1
-#define MS_NOSUID 2
-#define MS_NODEV 4
-#define MS_NOEXEC 8
-#define MS_REMOUNT 32
-#define MS_NOATIME 1024
-#define MS_BIND 4096
-#define MS_MOVE 8192
-#define MS_SILENT 32768
-#define MS_MGC_MASK 0xffff0000u		/* old magic in the high half */
-#define MNT_FORCE 1
-#define MNT_DETACH 2
-#define MNT_EXPIRE 4
-#define UMOUNT_NOFOLLOW 8
 
 #define RAMFS_MAGIC 0x858458f6
 

@@ -26,7 +26,7 @@ static u32 uvm_prot(u64 prot)
 static bool mappable_range(u64 addr, u64 len)
 {
 	return !(addr & (PAGE_SIZE - 1)) && len && addr >= USER_MMAP_BOTTOM &&
-	       addr < USER_STACK_TOP && len <= USER_STACK_TOP - addr;
+	       addr < USER_TOP && len <= USER_TOP - addr;
 }
 
 long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
@@ -42,7 +42,7 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		return -EINVAL;
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
-	if (len > USER_STACK_TOP)
+	if (len > USER_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	/* Everything that can refuse comes before anything changes: with
@@ -163,7 +163,7 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	(void)a4; (void)a5;
 	if ((old & (PAGE_SIZE - 1)) || (flags & ~(u64)MREMAP_MAYMOVE) || !new_len)
 		return -EINVAL;
-	if (new_len > USER_STACK_TOP || old_len > USER_STACK_TOP)
+	if (new_len > USER_TOP || old_len > USER_TOP)
 		return -ENOMEM;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);

@@ -12,6 +12,8 @@
 #include <alloy/process.h>
 #include <asm/trap.h>
 #include "sysfs.h"
+#include <uapi/misc.h>
+#include <uapi/sched.h>
 
 #define BRK_MAX (1ULL << 30)	/* until RLIMIT_DATA exists */
 
@@ -44,16 +46,6 @@ long sys_setsid(SYSARGS) { return proc_setsid(); }
 long sys_fork(SYSARGS) { return user_fork(current_user_frame(), 0, 0, false); }
 long sys_vfork(SYSARGS) { return user_fork(current_user_frame(), 0, 0, true); }
 
-#define CLONE_VM 0x100
-#define CLONE_FS 0x200
-#define CLONE_FILES 0x400
-#define CLONE_SIGHAND 0x800
-#define CLONE_VFORK 0x4000
-#define CLONE_THREAD 0x10000
-#define CLONE_SETTLS 0x80000
-#define CLONE_PARENT_SETTID 0x100000
-#define CLONE_CHILD_CLEARTID 0x200000
-#define CLONE_CHILD_SETTID 0x1000000
 
 /* clone(flags, stack, parent_tid, child_tid, tls) for new processes only;
  * CLONE_VM without CLONE_THREAD (posix_spawn's vfork) gets a copy-on-write
@@ -92,12 +84,6 @@ long sys_wait4(SYSARGS)
 	return pid;
 }
 
-#define REBOOT_MAGIC1 0xfee1deadU
-#define REBOOT_CMD_RESTART 0x01234567U
-#define REBOOT_CMD_HALT 0xcdef0123U
-#define REBOOT_CMD_POWER_OFF 0x4321fedcU
-#define REBOOT_CMD_CAD_ON 0x89abcdefU
-#define REBOOT_CMD_CAD_OFF 0U
 
 long sys_reboot(SYSARGS)
 {

@@ -67,7 +67,7 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 	if (!(sa->flags & SA_RESTORER))
 		return -EFAULT;		/* every libc supplies one */
 	/* iretq to a non-canonical rip faults in ring 0: never try it */
-	if (sa->handler >= USER_SPACE_END || sa->restorer >= USER_SPACE_END)
+	if (sa->handler >= USER_TOP || sa->restorer >= USER_TOP)
 		return -EFAULT;
 	sp -= 128;			/* the interrupted code's red zone */
 	u64 fp = ALIGN_DOWN(sp - ARCH_FPU_SIZE, 64);
@@ -125,7 +125,7 @@ int arch_sigreturn(struct trap_frame *tf, u64 *blocked)
 	if (copy_from_user(&f, (const void *)frame, sizeof(f)))
 		return -EFAULT;
 	const struct sigcontext *mc = &f.uc.mc;
-	if (mc->rip >= USER_SPACE_END)
+	if (mc->rip >= USER_TOP)
 		return -EFAULT;
 	tf->r8 = mc->r8; tf->r9 = mc->r9; tf->r10 = mc->r10; tf->r11 = mc->r11;
 	tf->r12 = mc->r12; tf->r13 = mc->r13; tf->r14 = mc->r14; tf->r15 = mc->r15;

@@ -19,7 +19,7 @@ long sys_arch_prctl(u64 code, u64 addr, u64 a2, u64 a3, u64 a4, u64 a5)
 	(void)a2; (void)a3; (void)a4; (void)a5;
 	switch (code) {
 	case ARCH_SET_FS:
-		if (addr >= USER_SPACE_END)
+		if (addr >= USER_TOP)
 			return -EPERM;
 		t->fs_base = addr;
 		arch_set_user_fs(addr);

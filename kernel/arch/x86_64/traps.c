@@ -128,7 +128,7 @@ static bool handle_user_page_fault(struct trap_frame *tf)
 	struct task *t = current_task();
 	u64 addr = read_cr2();
 
-	if (!t || !t->mm || addr >= USER_SPACE_END || !(tf->rflags & X86_EFLAGS_IF) ||
+	if (!t || !t->mm || addr >= USER_TOP || !(tf->rflags & X86_EFLAGS_IF) ||
 	    (!(tf->cs & 3) && !find_fixup(tf->rip)))
 		return false;
 	arch_irq_enable();	/* the VMA lock may sleep */
@@ -155,13 +155,16 @@ static void exception(struct trap_frame *tf)
 	if (tf->vector == VEC_PAGE_FAULT && handle_user_page_fault(tf))
 		return;
 	if (tf->cs & 3) {	/* the program's fault, not the kernel's */
-		static const int signals[32] = { [0] = 8, [1] = 5, [3] = 5, [6] = 4,
-						 [13] = 11, [14] = 11, [16] = 8, [17] = 7,
-						 [19] = 8 };	/* SIGFPE SIGTRAP SIGILL.. */
+		static const int signals[32] = {
+			[0] = SIGFPE, [1] = SIGTRAP, [3] = SIGTRAP, [6] = SIGILL,
+			[13] = SIGSEGV, [14] = SIGSEGV, [16] = SIGFPE, [17] = SIGBUS,
+			[19] = SIGFPE,
+		};
 		u64 v = tf->vector & 31;	/* exceptions only get here */
-		static const int codes[32] = { [0] = 1, [3] = 0x80, [6] = 2, [13] = 0x80, [16] = 0,
-					       [17] = 2, [19] = 0 };	/* FPE_INTDIV, ILL_ILLOPN.. */
-		int sig = signals[v] ? signals[v] : 11;
+		static const int codes[32] = { [0] = FPE_INTDIV, [3] = SI_KERNEL, [6] = ILL_ILLOPN,
+					       [13] = SI_KERNEL, [16] = 0, [17] = BUS_ADRERR,
+					       [19] = 0 };
+		int sig = signals[v] ? signals[v] : SIGSEGV;
 		user_fault(sig, codes[v], v == 13 ? 0 : tf->rip, tf->rip,
 			   exception_names[v] ? exception_names[v] : "fault");
 		return;

@@ -14,7 +14,6 @@
 #include <asm/paging.h>
 #include <asm/uvm.h>
 
-#define USER_TOP 0x0000800000000000ULL
 
 int uvm_create(struct arch_vm *vm)
 {

@@ -97,21 +97,21 @@ static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		    (rc = iob_copy_in(&probe, b, done + k - 1, 1)))
 			break;
 		/* The page is ours while we fill it; holes read as zeros. */
-		if ((rc = pcache_get_locked(&ei->data, index, has_data && !whole, &p)))
+		if ((rc = pcache_get_busy(&ei->data, index, has_data && !whole, &p)))
 			break;
 		bool was_uptodate = p->flags & PG_UPTODATE;
 		if (!was_uptodate && !whole)
 			memset(page_to_virt(p), 0, PAGE_SIZE);	/* past the end: zeros */
 		rc = iob_copy_in((u8 *)page_to_virt(p) + off, b, done, k);
 		if (rc && !was_uptodate) {	/* nothing of it is the file's */
-			pcache_unlock_put(p);
+			pcache_put_busy(p);
 			break;
 		}
 		/* Blocks only now, after the page holds what they will: a new
 		 * block never shows the disk's stale bytes. */
 		int mrc = rc ? 0 : map_range(i, *pos, k);
 		pcache_mark_dirty(p, 1);
-		pcache_unlock_put(p);
+		pcache_put_busy(p);
 		if (rc || (rc = mrc))
 			break;
 		done += k;

@@ -660,7 +660,7 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 		 * so no write-back of it can still be writing into them; its tail
 		 * is zeroed (and goes to disk), so a later grow reads zeros. */
 		if (size % PAGE_SIZE) {
-			int rc = pcache_get_locked(&ei->data, size / PAGE_SIZE, true, &last);
+			int rc = pcache_get_busy(&ei->data, size / PAGE_SIZE, true, &last);
 			if (rc)
 				return rc;
 			memset((u8 *)page_to_virt(last) + size % PAGE_SIZE, 0,
@@ -674,7 +674,7 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 		mutex_unlock(&ei->map);
 		ext2_truncate_blocks(i, size);
 		if (last)
-			pcache_unlock_put(last);
+			pcache_put_busy(last);
 	}
 	i->size = size;
 	i->mtime = i->ctime = vfs_now();

@@ -4,6 +4,14 @@
 
 #include <alloy/types.h>
 
+/*
+ * The top of user space: nothing a program maps, and no address the
+ * kernel accepts from it, reaches this (Linux's TASK_SIZE). It is the
+ * last page below 2^47, not 2^47 itself, so that no instruction can end
+ * exactly at the non-canonical boundary (docs/architecture.md).
+ */
+#define USER_TOP 0x00007ffffffff000ULL
+
 struct arch_vm {
 	u64 *pml4;		/* direct-map address */
 	phys_addr_t pml4_phys;
