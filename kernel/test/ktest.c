@@ -117,7 +117,8 @@ void ktest_run_selected(void)
 		arch_debug_exit(1);
 		return;
 	}
-	printk(LOG_ERR, "KTAP version 1\n1..%d\n", total);
+	printk(LOG_ERR, "KTAP version 1\n");	/* one line a call: printk escapes */
+	printk(LOG_ERR, "1..%d\n", total);
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
 		if (!selected(t))
 			continue;
