@@ -218,6 +218,7 @@ debug: kernel $(XTASK)
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS) $(BUILD)/logs
 	@$(MAKE) --no-print-directory test-host test-xtask test-docs
+	@scripts/test-mkrootfs.sh $(RESULTS)/mkrootfs.tap
 	@$(MAKE) --no-print-directory test-ktest FFI=0
 	@$(MAKE) --no-print-directory test-ktest FFI=1
 	@$(MAKE) --no-print-directory test-blk FFI=0

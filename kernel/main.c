@@ -99,7 +99,10 @@ static void setup_log_level(void)
 		printk_set_level((int)cmdline_int("loglevel", LOG_INFO));
 	if (cmdline_has("quiet"))
 		printk_set_level(LOG_WARN);
-	if (cmdline_has("debug"))	/* wins over quiet: asked for */
+	/* what the user asked to see wins over quiet (make run CMD= adds it) */
+	if (cmdline_has("strace") && printk_get_level() < LOG_INFO)
+		printk_set_level(LOG_INFO);
+	if (cmdline_has("debug"))
 		printk_set_level(LOG_DEBUG);
 }
 

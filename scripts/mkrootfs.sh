@@ -20,17 +20,21 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
-busybox=/bin/busybox
+busybox=${BUSYBOX:-/bin/busybox}
 [ -x "$busybox" ] || { echo "mkrootfs: $busybox missing (apt-get install busybox-static)" >&2; exit 1; }
 
 rm -rf "$stage"
 mkdir -p "$stage"/bin "$stage"/sbin "$stage"/usr/bin "$stage"/usr/sbin "$stage"/etc \
-	"$stage"/root "$stage"/tmp "$stage"/proc "$stage"/sys "$stage"/home
+	"$stage"/root "$stage"/tmp "$stage"/proc "$stage"/sys "$stage"/home "$stage"/mnt \
+	"$stage"/srv "$stage"/var/log "$stage"/var/tmp
 chmod 1777 "$stage"/tmp
 cp "$busybox" "$stage"/bin/busybox
-# every applet as a symlink to /bin/busybox, where busybox says it belongs
+# every applet as a relative symlink to bin/busybox, where busybox says it
+# belongs: a link inside the stage never leads to the host's own files
 "$busybox" --list-full | while read -r p; do
-	[ -e "$stage/$p" ] || ln -s /bin/busybox "$stage/$p"
+	up=$(echo "$p" | sed 's|[^/]*$||; s|[^/]*/|../|g')	# one ../ per directory
+	case $p in bin/*) target=busybox ;; *) target=${up}bin/busybox ;; esac
+	[ -e "$stage/$p" ] || [ -L "$stage/$p" ] || ln -s "$target" "$stage/$p"
 done
 rm -f "$stage"/sbin/init "$stage"/linuxrc
 cp "$init" "$stage"/sbin/init
@@ -50,7 +54,9 @@ if [ -n "$tests" ]; then
 		wc -l > "$stage"/tests/.count
 fi
 if [ -n "$extra" ]; then
-	cp -r "$extra"/. "$stage"/
+	# a file of the extra tree replaces a link of the stage; it is never
+	# written through it (as root that wrote into the host's busybox)
+	cp -r --no-dereference --remove-destination "$extra"/. "$stage"/
 fi
 if [ -n "$have_cmd" ]; then
 	printf '%s' "$cmd" > "$stage"/etc/alloy-cmd	# as given, byte for byte

@@ -22,6 +22,23 @@ check() {	# check NAME EXPECTED_STATUS EXPECTED_TEXT -- make args...
 		tap+=("not ok $n cmd-ffi$ffi: $name # status $st, wanted $want and '$text'")
 	fi
 }
+# check_quiet NAME UNWANTED_TEXT -- make args: status 0, and the text is
+# nowhere in the output
+check_quiet() {
+	local name=$1 unwanted=$2
+	shift 3
+	n=$((n + 1))
+	local log
+	log=$($make -s --no-print-directory run FFI="$ffi" SMP=2 TIMEOUT=120 "$@" 2>&1)
+	if [ $? = 0 ] && ! grep -qF -- "$unwanted" <<< "$log"; then
+		tap+=("ok $n cmd-ffi$ffi: $name")
+	else
+		echo "$log" | tail -15 | sed 's/^/    | /'
+		tap+=("not ok $n cmd-ffi$ffi: $name # '$unwanted' in the output")
+	fi
+}
+check_quiet "no unimplemented-syscall notes on the console" "not implemented" -- CMD='true'
+check "APPEND=strace traces with CMD (never silenced)" 0 "uname(" -- APPEND=strace CMD='uname -m'
 extra=$(mktemp -d)
 mkdir -p "$extra/data"
 echo "from the host" > "$extra/data/note.txt"
