@@ -139,7 +139,11 @@ struct super_block {
 	const struct super_ops *sop;	/* NULL: nothing to sync or free */
 	void *priv;			/* the filesystem's */
 	struct list_head link;		/* mounted filesystems [mount lock] */
+	u64 maxbytes;			/* largest file size; 0: MAX_FILE_SIZE */
 };
+
+/* Linux's MAX_LFS_FILESIZE: no file offset or size reaches 2^63. */
+#define MAX_FILE_SIZE ((1ULL << 63) - 1)
 
 struct inode {
 	atomic_t refcount;
@@ -212,6 +216,13 @@ struct timespec64 vfs_now(void);
 void inode_changed(struct inode *i);
 /* st_blocks: 512-byte blocks in use. */
 u64 inode_blocks(struct inode *i);
+/* The largest size a file of sb may have (Linux's s_maxbytes). */
+u64 sb_maxbytes(const struct super_block *sb);
+/* Where a write of *n bytes at pos may go, as Linux's
+ * generic_write_check_limits: -EFBIG if pos is at or past the limit,
+ * else *n is cut to what fits. Filesystems call it once pos is final
+ * (O_APPEND). */
+int vfs_write_limit(const struct inode *i, u64 pos, size_t *n);
 /* 0, or -EROFS if sb is mounted read-only. */
 int vfs_writable(const struct super_block *sb);
 struct dentry *dentry_get(struct dentry *d);

@@ -86,6 +86,16 @@ long file_write_at(struct file *f, struct iobuf b, size_t n, u64 pos)
 	return f->fop->write(f, b, n, &pos);
 }
 
+/* As Linux's rw_verify_area: a read or write whose end would pass 2^63
+ * is EINVAL, whatever the filesystem's limit (which comes after). */
+static int verify_area(u64 pos, size_t n)
+{
+	u64 end;
+
+	return pos > MAX_FILE_SIZE || __builtin_add_overflow(pos, (u64)n, &end) ||
+	       end > MAX_FILE_SIZE + 1 ? -EINVAL : 0;
+}
+
 long file_read(struct file *f, struct iobuf b, size_t n)
 {
 	long rc;
@@ -94,7 +104,7 @@ long file_read(struct file *f, struct iobuf b, size_t n)
 		return file_read_at(f, b, n, 0);
 	mutex_lock(&f->pos_lock);
 	u64 pos = f->pos;
-	rc = readable(f) ? 0 : -EBADF;
+	rc = readable(f) ? verify_area(pos, n) : -EBADF;
 	if (!rc && f->inode && S_ISDIR(f->inode->mode))
 		rc = -EISDIR;
 	if (!rc)
@@ -113,7 +123,7 @@ long file_write(struct file *f, struct iobuf b, size_t n)
 		return file_write_at(f, b, n, 0);
 	mutex_lock(&f->pos_lock);
 	u64 pos = f->pos;
-	rc = writable(f) ? 0 : -EBADF;
+	rc = writable(f) ? verify_area(pos, n) : -EBADF;
 	if (!rc)
 		rc = f->fop->write ? f->fop->write(f, b, n, &pos) : -EINVAL;
 	if (rc > 0)

@@ -293,6 +293,10 @@ static long memfs_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	mutex_lock(&i->lock);
 	if (f->flags & O_APPEND)
 		*pos = i->size;
+	if ((rc = vfs_write_limit(i, *pos, &n))) {	/* no size past 2^63 - 1 */
+		mutex_unlock(&i->lock);
+		return rc;
+	}
 	while (done < n) {
 		u64 off = *pos % PAGE_SIZE;
 		size_t k = (size_t)MIN((u64)(n - done), PAGE_SIZE - off);

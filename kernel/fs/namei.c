@@ -358,6 +358,8 @@ int vfs_truncate(struct inode *inode, u64 size)
 		return rc;
 	if (!S_ISREG(inode->mode) || !inode->iop->truncate)
 		return -EINVAL;
+	if (size > sb_maxbytes(inode->sb))
+		return -EFBIG;
 	mutex_lock(&inode->lock);
 	u64 old = inode->size;
 	rc = inode->iop->truncate(inode, size);

@@ -63,6 +63,24 @@ struct timespec64 vfs_now(void)
 	return (struct timespec64){ (s64)(ns / 1000000000ULL), (s64)(ns % 1000000000ULL) };
 }
 
+u64 sb_maxbytes(const struct super_block *sb)
+{
+	return sb && sb->maxbytes ? MIN(sb->maxbytes, MAX_FILE_SIZE) : MAX_FILE_SIZE;
+}
+
+int vfs_write_limit(const struct inode *i, u64 pos, size_t *n)
+{
+	u64 max = sb_maxbytes(i->sb);
+
+	if (!*n)
+		return 0;
+	if (pos >= max)
+		return -EFBIG;
+	if (*n > max - pos)
+		*n = (size_t)(max - pos);
+	return 0;
+}
+
 struct inode *inode_alloc(struct super_block *sb, u32 mode)
 {
 	struct inode *i = kzalloc(sizeof(*i), GFP_KERNEL);

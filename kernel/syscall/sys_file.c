@@ -151,8 +151,10 @@ long sys_lseek(SYSARGS)
 	s64 base = a2 == SEEK_SET ? 0 : a2 == SEEK_CUR ? (s64)f->pos
 		 : a2 == SEEK_END ? (s64)f->inode->size : -1;
 	s64 to;
-	/* past LLONG_MAX or below 0: EINVAL, as Linux's vfs_setpos */
-	if (a2 > SEEK_END || __builtin_add_overflow(base, off, &to) || to < 0)
+	/* below 0, or past the largest file the filesystem has (LLONG_MAX
+	 * for devices): EINVAL, as Linux's vfs_setpos */
+	u64 max = f->inode && S_ISREG(f->inode->mode) ? sb_maxbytes(f->inode->sb) : MAX_FILE_SIZE;
+	if (a2 > SEEK_END || __builtin_add_overflow(base, off, &to) || to < 0 || (u64)to > max)
 		rc = -EINVAL;
 	else
 		rc = (long)(f->pos = (u64)to);

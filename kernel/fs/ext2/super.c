@@ -360,6 +360,8 @@ int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out)
 	sb->priv = fs;
 	sb->dev = bd->dev;
 	fs->sb = sb;
+	sb->maxbytes = fs->s.feature_ro_compat & EXT2_RO_COMPAT_LARGE_FILE ? fs->s.max_file_size
+									 : 0x7fffffffULL;
 	rc = ext2_iget(fs, EXT2_ROOT_INO, &root);
 	if (!rc && !S_ISDIR(root->mode)) {
 		pr_err("ext2: %s: the root inode is not a directory\n", bd->name);
