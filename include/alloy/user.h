@@ -165,10 +165,33 @@ int user_mm_map_zero(struct user_mm *mm, u64 va, u64 len, unsigned int prot);
 /* Copies into mapped user pages through the kernel's own mapping. */
 int user_mm_write(struct user_mm *mm, u64 va, const void *src, size_t len);
 
-/* Maps the image and builds the initial stack (SysV ABI). */
+/*
+ * A new program's argv and envp. A program's own strings stay in its
+ * memory (uargv/uenvp) and are copied straight into the new stack, a
+ * chunk at a time, so no kernel buffer grows with them; the kernel's own
+ * (a script's interpreter line, the first program's vectors) are kernel
+ * strings. argv is prefix[] followed by the vector from entry `skip` on.
+ * Limits are Linux's: each string at most EXEC_STRING_MAX bytes, strings
+ * and pointers together at most EXEC_ARGS_MAX (RLIMIT_STACK / 4).
+ */
+#define EXEC_PREFIX_MAX 9
+#define EXEC_STRING_MAX (128 * 1024ULL)	/* MAX_ARG_STRLEN */
+#define EXEC_ARGS_MAX (USER_STACK_MAX / 4)
+struct exec_args {
+	const char *prefix[EXEC_PREFIX_MAX];
+	int nprefix;
+	const char *const *kargv, *const *kenvp;	/* kernel vectors, or */
+	u64 uargv, uenvp;				/* the caller's */
+	u64 skip;
+	/* exec_args_count fills these */
+	u64 argc, envc, argbytes, envbytes;
+};
+/* Counts and measures the strings: 0, -E2BIG past the limits, -EFAULT. */
+int exec_args_count(struct exec_args *a);
+
+/* Maps the image and builds the initial stack (SysV ABI); a counted. */
 int exec_load(struct user_mm *mm, const struct exec_source *src,
-	      const char *const argv[], const char *const envp[], u64 *entry,
-	      u64 *sp);
+	      const struct exec_args *a, u64 *entry, u64 *sp);
 
 /* Starts a user task running src; NULL if it cannot. Caller holds a ref. */
 struct task *user_spawn(const struct exec_source *src, const char *const argv[],

@@ -16,6 +16,7 @@
 #include <alloy/random.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <asm/elf.h>
 #include <ffi/ffi.h>
@@ -24,10 +25,6 @@
 #define STACK_TOP USER_TOP
 /* the FFI contract names the same top for the ELF parsers */
 _Static_assert(ELF_USER_TOP == USER_TOP, "ELF_USER_TOP is the top of user space");
-#define STACK_SIZE (128 * 1024ULL)	/* mapped at exec; the rest on demand */
-#define ARG_BYTES_MAX (64 * 1024ULL)	/* argv + envp strings */
-#define ARGS_MAX 1024
-#define AUXV_WORDS 40			/* room for the auxiliary vector below */
 
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
        AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
@@ -151,70 +148,152 @@ static int add_vmas(struct user_mm *mm, const struct exec_source *src,
 	return rc;
 }
 
-struct stack {
-	struct user_mm *mm;
-	u64 sp;
-};
+/* ---- arguments: counted in the caller's memory, copied into the new
+ * stack a chunk at a time (<alloy/user.h>, struct exec_args) */
 
-static int push(struct stack *s, const void *p, size_t len, u64 *at)
-{
-	if (s->sp - len < STACK_TOP - STACK_SIZE + PAGE_SIZE)
-		return -E2BIG;
-	s->sp -= len;
-	if (at)
-		*at = s->sp;
-	return user_mm_write(s->mm, s->sp, p, len);
-}
+#define CHUNK 256	/* bounce buffer on the kernel stack */
 
-static int count_strings(const char *const v[], int *n, u64 *bytes)
+/* String i of argv (env false) or envp: a kernel string, or the address
+ * of a user one; 1 past the end, 0, or -EFAULT. */
+static int arg_at(const struct exec_args *a, bool env, u64 i, const char **k, u64 *u)
 {
-	for (*n = 0; v && v[*n]; (*n)++) {
-		if (*n >= ARGS_MAX)
-			return -E2BIG;
-		*bytes += strlen(v[*n]) + 1;
+	*k = NULL;
+	*u = 0;
+	if (!env && i < (u64)a->nprefix) {
+		*k = a->prefix[i];
+		return 0;
 	}
-	return *bytes > ARG_BYTES_MAX ? -E2BIG : 0;
+	u64 j = env ? i : i - (u64)a->nprefix + a->skip;
+	const char *const *kv = env ? a->kenvp : a->kargv;
+	u64 uv = env ? a->uenvp : a->uargv;
+	if (kv) {
+		*k = kv[j];
+		return *k ? 0 : 1;
+	}
+	if (!uv)
+		return 1;
+	if (copy_from_user(u, (const void *)(uv + 8 * j), 8))
+		return -EFAULT;
+	return *u ? 0 : 1;
 }
 
-/* The SysV initial stack: argc, argv[], NULL, envp[], NULL, auxv, strings. */
-static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
-		       const char *name, const char *const argv[],
-		       const char *const envp[], u64 *str_argv, u64 *str_envp,
-		       u64 *sp_out)
+/* Length of a user string with its NUL, reading no page past the NUL;
+ * -E2BIG over EXEC_STRING_MAX, -EFAULT. */
+static long ustrlen(u64 p)
 {
-	struct stack s = { mm, STACK_TOP };
-	u64 bytes = 0, random_at = 0, plat_at = 0, fn_at = 0;
-	int argc, envc, rc;
-	u8 rnd[16];
+	char buf[CHUNK];
+	u64 n = 0;
 
-	rc = count_strings(argv, &argc, &bytes);
-	if (!rc)
-		rc = count_strings(envp, &envc, &bytes);
-	if (rc)
-		return rc;
-	/* Only the pages the strings and vectors fill are mapped now; the
-	 * rest of the stack comes on demand (a 128 KiB memset per exec was
-	 * most of what a small exec cost). */
-	u64 need = bytes + strlen(name) + 1 + 7 + sizeof(rnd) +
-		   ((u64)argc + (u64)envc + 3 + AUXV_WORDS) * sizeof(u64) + 64;
-	need = MIN(ALIGN_UP(need, PAGE_SIZE), STACK_SIZE);
-	rc = user_mm_map_zero(mm, STACK_TOP - need, need, UVM_READ | UVM_WRITE);
-	rc = rc ? rc : push(&s, name, strlen(name) + 1, &fn_at);
-	rc = rc ? rc : push(&s, ELF_ARCH_PLATFORM, sizeof(ELF_ARCH_PLATFORM), &plat_at);
-	get_random_bytes(rnd, sizeof(rnd));
-	rc = rc ? rc : push(&s, rnd, sizeof(rnd), &random_at);
-	u64 env_end = s.sp;
-	for (int i = envc - 1; !rc && i >= 0; i--)
-		rc = push(&s, envp[i], strlen(envp[i]) + 1, &str_envp[i]);
-	u64 env_start = s.sp;
-	for (int i = argc - 1; !rc && i >= 0; i--)
-		rc = push(&s, argv[i], strlen(argv[i]) + 1, &str_argv[i]);
-	if (rc)
-		return rc;
-	/* /proc/<pid>/cmdline and environ read these back */
-	mm->arg_start = s.sp;
-	mm->arg_end = mm->env_start = env_start;
-	mm->env_end = env_end;
+	while (n < EXEC_STRING_MAX) {
+		size_t k = MIN((size_t)CHUNK, (size_t)(PAGE_SIZE - ((p + n) & (PAGE_SIZE - 1))));
+		if (copy_from_user(buf, (const void *)(p + n), k))
+			return -EFAULT;
+		const char *z = memchr(buf, 0, k);
+		if (z) {
+			u64 len = n + (u64)(z - buf) + 1;
+			return len > EXEC_STRING_MAX ? -E2BIG : (long)len;
+		}
+		n += k;
+	}
+	return -E2BIG;
+}
+
+static long arg_len(const char *k, u64 u)
+{
+	if (k) {
+		size_t n = strlen(k) + 1;
+		return n > EXEC_STRING_MAX ? -E2BIG : (long)n;
+	}
+	return ustrlen(u);
+}
+
+static int count_one(const struct exec_args *a, bool env, u64 *n, u64 *bytes, u64 *total)
+{
+	for (*n = 0;; ++*n) {
+		const char *k;
+		u64 u;
+		int rc = arg_at(a, env, *n, &k, &u);
+		if (rc)
+			return rc < 0 ? rc : 0;
+		long len = arg_len(k, u);
+		if (len < 0)
+			return (int)len;
+		*bytes += (u64)len;
+		*total += (u64)len + sizeof(u64);
+		if (*total > EXEC_ARGS_MAX)
+			return -E2BIG;
+	}
+}
+
+int exec_args_count(struct exec_args *a)
+{
+	u64 total = 0;
+	int rc;
+
+	a->argbytes = a->envbytes = 0;
+	rc = count_one(a, false, &a->argc, &a->argbytes, &total);
+	rc = rc ? rc : count_one(a, true, &a->envc, &a->envbytes, &total);
+	return rc;
+}
+
+/* Copies string (k or u, len bytes with the NUL) to va in mm. The NUL is
+ * written here: the caller's memory may have changed since it was
+ * measured, and no string may run on. */
+static int copy_arg(struct user_mm *mm, u64 va, const char *k, u64 u, u64 len)
+{
+	char buf[CHUNK];
+
+	for (u64 done = 0; done + 1 < len;) {
+		size_t n = (size_t)MIN(len - 1 - done, (u64)CHUNK);
+		if (k)
+			memcpy(buf, k + done, n);
+		else if (copy_from_user(buf, (const void *)(u + done), n))
+			return -EFAULT;
+		int rc = user_mm_write(mm, va + done, buf, n);
+		if (rc)
+			return rc;
+		done += n;
+	}
+	return user_mm_write(mm, va + len - 1, "", 1);
+}
+
+/* Puts the strings of one vector at str, and their addresses at vec. */
+static int copy_vector(struct user_mm *mm, const struct exec_args *a, bool env, u64 n,
+		       u64 str, u64 vec)
+{
+	for (u64 i = 0; i < n; i++) {
+		const char *k;
+		u64 u;
+		int rc = arg_at(a, env, i, &k, &u);
+		if (rc)
+			return rc < 0 ? rc : -EFAULT;	/* it got shorter */
+		long len = arg_len(k, u);
+		if (len < 0)
+			return (int)len;
+		if ((rc = copy_arg(mm, str, k, u, (u64)len)) ||
+		    (rc = user_mm_write(mm, vec + 8 * i, &str, 8)))
+			return rc;
+		str += (u64)len;
+	}
+	return 0;
+}
+
+/*
+ * The SysV initial stack, from the top: the exec name, the platform,
+ * 16 random bytes, the envp and argv strings, then (16-byte aligned)
+ * argc, argv[], NULL, envp[], NULL, auxv. Only the pages it fills are
+ * mapped now; the rest of the stack comes on demand.
+ */
+static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
+		       const char *name, const struct exec_args *a, u64 *sp_out)
+{
+	size_t name_len = strlen(name) + 1;
+	u64 strings = a->argbytes + a->envbytes;
+	u8 rnd[16];
+	u64 fn_at = STACK_TOP - name_len;
+	u64 plat_at = fn_at - sizeof(ELF_ARCH_PLATFORM);
+	u64 random_at = plat_at - sizeof(rnd);
+	u64 str_lo = random_at - strings;
 
 	u64 aux[] = {
 		AT_PHDR, im->phdr_vaddr ? im->phdr_vaddr + bias : 0, AT_PHENT, ELF_PHDR_SIZE,
@@ -224,22 +303,41 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 		AT_RANDOM, random_at, AT_EXECFN, fn_at, AT_PLATFORM, plat_at,
 		AT_NULL, 0,
 	};
-	_Static_assert(ARRAY_SIZE(aux) <= AUXV_WORDS, "the stack mapped at exec holds auxv");
-	u64 words = 1 + (u64)argc + 1 + (u64)envc + 1 + ARRAY_SIZE(aux);
-	s.sp = ALIGN_DOWN(s.sp, 16);
+	u64 words = 1 + a->argc + 1 + a->envc + 1 + ARRAY_SIZE(aux);
+	u64 sp = ALIGN_DOWN(str_lo, 16);
 	if (words & 1)
-		s.sp -= 8;	/* rsp is 16-byte aligned at the entry point */
-	u64 zero = 0, argc64 = (u64)argc;
-	rc = push(&s, aux, sizeof(aux), NULL);
-	rc = rc ? rc : push(&s, &zero, 8, NULL);
-	for (int i = envc - 1; !rc && i >= 0; i--)
-		rc = push(&s, &str_envp[i], 8, NULL);
-	rc = rc ? rc : push(&s, &zero, 8, NULL);
-	for (int i = argc - 1; !rc && i >= 0; i--)
-		rc = push(&s, &str_argv[i], 8, NULL);
-	rc = rc ? rc : push(&s, &argc64, 8, NULL);
-	*sp_out = s.sp;
-	return rc;
+		sp -= 8;	/* rsp is 16-byte aligned at the entry point */
+	sp -= words * 8;
+	if (STACK_TOP - sp > USER_STACK_MAX - PAGE_SIZE)
+		return -E2BIG;
+	u64 map_lo = ALIGN_DOWN(sp, PAGE_SIZE);
+	int rc = user_mm_map_zero(mm, map_lo, STACK_TOP - map_lo, UVM_READ | UVM_WRITE);
+
+	get_random_bytes(rnd, sizeof(rnd));
+	if (!rc)
+		rc = user_mm_write(mm, fn_at, name, name_len);
+	if (!rc)
+		rc = user_mm_write(mm, plat_at, ELF_ARCH_PLATFORM, sizeof(ELF_ARCH_PLATFORM));
+	if (!rc)
+		rc = user_mm_write(mm, random_at, rnd, sizeof(rnd));
+	u64 argc = a->argc, argv_at = sp + 8, envp_at = argv_at + 8 * (a->argc + 1);
+	if (!rc)
+		rc = user_mm_write(mm, sp, &argc, 8);
+	if (!rc)
+		rc = copy_vector(mm, a, false, a->argc, str_lo, argv_at);
+	if (!rc)
+		rc = copy_vector(mm, a, true, a->envc, str_lo + a->argbytes, envp_at);
+	/* the NULLs after each vector are already there: the pages are zeroed */
+	if (!rc)
+		rc = user_mm_write(mm, envp_at + 8 * (a->envc + 1), aux, sizeof(aux));
+	if (rc)
+		return rc;
+	/* /proc/<pid>/cmdline and environ read these back */
+	mm->arg_start = str_lo;
+	mm->arg_end = mm->env_start = str_lo + a->argbytes;
+	mm->env_end = random_at;
+	*sp_out = sp;
+	return 0;
 }
 
 /* Reads and parses the headers; fills *im. The only heap use of an exec. */
@@ -264,8 +362,7 @@ static int read_image(const struct exec_source *src, struct elf_image *im)
 }
 
 int exec_load(struct user_mm *mm, const struct exec_source *src,
-	      const char *const argv[], const char *const envp[], u64 *entry,
-	      u64 *sp)
+	      const struct exec_args *a, u64 *entry, u64 *sp)
 {
 	struct elf_image *im = kmalloc(sizeof(*im), GFP_KERNEL);
 	int rc;
@@ -303,17 +400,11 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 	}
 	if (!rc)
 		rc = add_vmas(mm, src, im, bias);
-	/* where each string landed on the user stack: 16 KiB, not on ours */
-	u64 *str_at = rc ? NULL : kmalloc(2 * ARGS_MAX * sizeof(u64), GFP_KERNEL);
-	if (!rc && !str_at)
-		rc = -ENOMEM;
 	if (!rc) {
 		mm->brk_start = mm->brk = im->hi + bias;
 		*entry = im->entry + bias;
-		rc = build_stack(mm, im, bias, src->name, argv, envp, str_at,
-				 str_at + ARGS_MAX, sp);
+		rc = build_stack(mm, im, bias, src->name, a, sp);
 	}
-	kfree(str_at);
 	kfree(im);
 	return rc;
 }

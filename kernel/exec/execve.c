@@ -1,9 +1,10 @@
 /*
  * execve: replaces the calling process's image with a program from the
- * file system. Arguments are copied in first (at most ARG_BYTES in
- * pages, not on the heap), the new image is built in a fresh address
- * space while the old one still runs, and only when it is complete does
- * the process switch over: a failed execve returns to the old program.
+ * file system. The new image is built in a fresh address space while
+ * the old one still runs, the arguments copied from the old one straight
+ * into the new stack (Linux's limits: RLIMIT_STACK / 4 in all, 128 KiB a
+ * string), and only when it is complete does the process switch over: a
+ * failed execve returns to the old program.
  * "#!" scripts re-run the lookup with the interpreter, up to 4 deep.
  */
 #include <alloy/arch.h>
@@ -22,42 +23,8 @@
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 
-#define ARG_ORDER 4			/* 64 KiB of argument strings */
-#define ARG_BYTES (PAGE_SIZE << ARG_ORDER)
-#define ARGS_MAX 1024			/* argv + envp entries */
 #define SCRIPT_DEPTH 4
 #define SHEBANG_MAX 256
-
-struct args {
-	char *buf;			/* ARG_BYTES of strings */
-	size_t used;
-	const char **argv, **envp;	/* NULL-terminated, into buf */
-	int argc, envc;
-};
-
-static long copy_vector(struct args *a, u64 uvec, const char **out, int max, int *n)
-{
-	for (*n = 0;; (*n)++) {
-		u64 p;
-		if (*n >= max)
-			return -E2BIG;
-		if (!uvec) {
-			out[*n] = NULL;
-			return 0;
-		}
-		if (copy_from_user(&p, (const void *)(uvec + 8 * (u64)*n), 8))
-			return -EFAULT;
-		if (!p) {
-			out[*n] = NULL;
-			return 0;
-		}
-		long len = strncpy_from_user(a->buf + a->used, (const char *)p, ARG_BYTES - a->used);
-		if (len < 0)
-			return len == -ENAMETOOLONG ? -E2BIG : len;
-		out[*n] = a->buf + a->used;
-		a->used += (size_t)len + 1;
-	}
-}
 
 static long file_source_read(void *ctx, void *buf, size_t len, u64 off)
 {
@@ -150,17 +117,55 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	proc_vfork_release(p);
 }
 
-static long do_execve(char *path, struct args *a)
+/*
+ * A script's argv is its interpreter line, its own path, then the
+ * caller's argv without argv[0]: interp [arg] path argv[1..]. The
+ * interpreter may be a script again (up to SCRIPT_DEPTH): its line goes
+ * in front the same way. lines holds each level's line (the prefix
+ * strings point into it).
+ */
+static int add_script_args(struct exec_args *a, char *interp, char *arg, const char *name,
+			   bool user_argv0)
 {
-	char *line = kmalloc(SHEBANG_MAX, GFP_KERNEL);
+	const char *rest[EXEC_PREFIX_MAX];
+	int nrest = 0;
+
+	if (a->nprefix) {	/* the old prefix without its first string */
+		for (int i = 1; i < a->nprefix; i++)
+			rest[nrest++] = a->prefix[i];
+	} else if (user_argv0) {
+		a->skip = 1;	/* the caller's argv[0] goes */
+	}
+	int n = 0;
+	a->prefix[n++] = interp;
+	if (arg)
+		a->prefix[n++] = arg;
+	a->prefix[n++] = name;
+	if (n + nrest > EXEC_PREFIX_MAX)
+		return -E2BIG;
+	for (int i = 0; i < nrest; i++)
+		a->prefix[n++] = rest[i];
+	a->nprefix = n;
+	return 0;
+}
+
+static long do_execve(const char *path, struct exec_args *a)
+{
+	char *lines = kmalloc((SCRIPT_DEPTH + 1) * SHEBANG_MAX, GFP_KERNEL);
 	const char *name = path;
 	struct file *f = NULL;
-	long rc = line ? 0 : -ENOMEM;
+	long rc = lines ? 0 : -ENOMEM;
+	u64 argv0 = 0;
 
+	if (!rc && a->uargv && copy_from_user(&argv0, (const void *)a->uargv, 8))
+		rc = -EFAULT;
 	for (int depth = 0; !rc; depth++) {
 		rc = open_exec(name, &f);
-		if (rc)
+		if (rc) {
+			f = NULL;	/* open_exec may leave a put file there */
 			break;
+		}
+		char *line = lines + (size_t)depth * SHEBANG_MAX;	/* depth <= SCRIPT_DEPTH */
 		long n = file_read_at(f, (struct iobuf){ (u64)(uintptr_t)line, true },
 				      SHEBANG_MAX - 1, 0);
 		char *interp, *arg;
@@ -173,47 +178,25 @@ static long do_execve(char *path, struct args *a)
 		}
 		file_put(f);
 		f = NULL;
-		if (rc)
-			break;
-		/* argv becomes: interp [arg] script argv[1..] */
-		int extra = arg ? 2 : 1;
-		if (a->argc + extra >= ARGS_MAX) {
-			rc = -E2BIG;
-			break;
-		}
-		size_t need = strlen(interp) + 1 + (arg ? strlen(arg) + 1 : 0);
-		if (a->used + need > ARG_BYTES) {
-			rc = -E2BIG;
-			break;
-		}
-		if (!a->argc)
-			a->argv[1] = NULL;
-		int argc = a->argc ? a->argc : 1;
-		memmove(a->argv + extra + 1, a->argv + 1, sizeof(char *) * (size_t)argc);
-		a->argv[extra] = name;	/* the script's path */
-		char *s = a->buf + a->used;
-		memcpy(s, interp, strlen(interp) + 1);
-		a->argv[0] = s;
-		a->used += strlen(interp) + 1;
-		if (arg) {
-			s = a->buf + a->used;
-			memcpy(s, arg, strlen(arg) + 1);
-			a->argv[1] = s;
-			a->used += strlen(arg) + 1;
-		}
-		a->argc = argc + extra;
-		name = a->argv[0];
+		if (!rc)
+			rc = add_script_args(a, interp, arg, name, argv0 != 0);
+		name = interp;
 	}
-	kfree(line);
-	if (rc)
+	if (!rc)
+		rc = exec_args_count(a);	/* E2BIG before anything is built */
+	if (rc) {
+		if (f)
+			file_put(f);
+		kfree(lines);
 		return rc;
+	}
 
 	struct exec_source src = { f, file_source_read, f->inode->size, name,
 				   file_vm_object(f), f };
 	struct user_mm *mm = user_mm_create();
 	struct path exe = f->path;	/* for /proc/<pid>/exe */
 	u64 entry, sp;
-	rc = mm ? exec_load(mm, &src, a->argv, a->envp, &entry, &sp) : -ENOMEM;
+	rc = mm ? exec_load(mm, &src, a, &entry, &sp) : -ENOMEM;
 	path_get(&exe);
 	file_put(f);
 	if (!rc) {
@@ -223,35 +206,23 @@ static long do_execve(char *path, struct args *a)
 		user_mm_put(mm);
 	}
 	path_put(&exe);
+	kfree(lines);
 	return rc;
 }
 
 long sys_execve(u64 upath, u64 uargv, u64 uenvp, u64 a3, u64 a4, u64 a5)
 {
-	struct page *pg = alloc_pages(GFP_KERNEL, ARG_ORDER);
-	const char **vec = kmalloc(sizeof(char *) * 2 * (ARGS_MAX + 4), GFP_KERNEL);
 	char *path = kmalloc(PATH_MAX, GFP_KERNEL);
-	struct args a = { 0 };
-	long rc = pg && vec && path ? 0 : -ENOMEM;
+	struct exec_args a = { .uargv = uargv, .uenvp = uenvp };
+	long rc = path ? 0 : -ENOMEM;
 
 	(void)a3; (void)a4; (void)a5;
-	if (!rc) {
-		a.buf = page_to_virt(pg);
-		a.argv = vec;
-		a.envp = vec + ARGS_MAX + 4;
+	if (!rc)
 		rc = strncpy_from_user(path, (const char *)upath, PATH_MAX);
-	}
 	if (rc >= 0)
 		rc = rc == 0 ? -ENOENT : 0;
 	if (!rc)
-		rc = copy_vector(&a, uargv, a.argv, ARGS_MAX - SCRIPT_DEPTH * 2, &a.argc);
-	if (!rc)
-		rc = copy_vector(&a, uenvp, a.envp, ARGS_MAX, &a.envc);
-	if (!rc)
 		rc = do_execve(path, &a);
-	if (pg)
-		free_pages(pg, ARG_ORDER);
-	kfree(vec);
 	kfree(path);
 	return rc;
 }

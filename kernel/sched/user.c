@@ -87,7 +87,10 @@ struct task *user_spawn(const struct exec_source *src, const char *const argv[],
 		if (!vfs_open(NULL, "/dev/console", O_RDWR, 0, &f))
 			fd_install(sp->proc->files, f, fd, false);
 	}
-	rc = exec_load(sp->mm, src, argv, envp, &sp->entry, &sp->sp);
+	struct exec_args args = { .kargv = argv, .kenvp = envp };
+	rc = exec_args_count(&args);
+	if (!rc)
+		rc = exec_load(sp->mm, src, &args, &sp->entry, &sp->sp);
 	if (rc) {
 		pr_warn("exec: %s: cannot load (%d)\n", src->name, rc);
 		goto fail;
