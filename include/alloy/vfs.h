@@ -196,6 +196,14 @@ struct path {
 	struct dentry *dentry;
 };
 
+/* dentry->mounted is read by walks and changed by mount, umount and
+ * the root move under this lock: a walk takes its reference on the
+ * mount's root before the lock drops, so umount either sees that
+ * reference (EBUSY) or unhooked the mount first (the walk stays out). */
+extern spinlock_t mount_cross_lock;
+/* The mount at d with a reference on its root dentry, or NULL. */
+struct mount *vfs_mount_at(struct dentry *d);
+
 struct file {
 	atomic_t refcount;
 	const struct file_ops *fop;

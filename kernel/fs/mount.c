@@ -135,16 +135,19 @@ int vfs_umount(const struct path *p)
 	mount_init_once();
 	mutex_lock(&mount_lock);
 	mutex_lock(&sb->ns_lock);
-	/* p itself holds a reference on the root. */
+	/* p itself holds a reference on the root. The check and the unhook
+	 * are one step against walks crossing in (mount_cross_lock). */
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
 	atomic_dec(&p->dentry->refcount);
 	bool idle = atomic_read(&sb->nr_open) == 0 && tree_idle(sb->root, true);
 	atomic_inc(&p->dentry->refcount);
-	if (!idle) {
-		rc = -EBUSY;
-	} else {
+	if (idle)
 		m->mountpoint->mounted = NULL;
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	if (!idle)
+		rc = -EBUSY;
+	else
 		prune(sb->root);
-	}
 	mutex_unlock(&sb->ns_lock);
 	if (!rc) {
 		/* The root inode goes now, while the filesystem exists; the root
@@ -220,11 +223,14 @@ static void move_boot_mount(struct mount *m, const char *where, const char *dev)
 	if (vfs_walk(NULL, where, 0, &newdir) == 0 || (vfs_mkdir(NULL, where, 0755) == 0 &&
 						       vfs_walk(NULL, where, 0, &newdir) == 0)) {
 		if (m->mountpoint && !newdir.dentry->mounted) {
-			m->mountpoint->mounted = NULL;
-			dentry_put(m->mountpoint);
+			unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+			struct dentry *old = m->mountpoint;
+			old->mounted = NULL;
 			m->mountpoint = dentry_get(newdir.dentry);
 			m->parent = newdir.mnt;
 			newdir.dentry->mounted = m;
+			spin_unlock_irqrestore(&mount_cross_lock, fl);
+			dentry_put(old);
 		}
 		path_put(&newdir);
 	} else {

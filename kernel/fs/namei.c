@@ -13,6 +13,17 @@
 #include <alloy/vfs.h>
 
 static struct mount *root_mnt;
+spinlock_t mount_cross_lock = SPINLOCK_INIT("mount-cross", LR_MOUNT_CROSS);
+
+struct mount *vfs_mount_at(struct dentry *d)
+{
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	struct mount *m = d->mounted;
+	if (m)
+		dentry_get(m->root);
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	return m;
+}
 /* Every mount, for /proc/mounts; a mutex so walkers may name paths. */
 static LIST_HEAD(all_mounts);
 static struct mutex mount_list_lock;
@@ -179,10 +190,9 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 		if (rc)
 			return rc;
 		struct path next = { cur->mnt, child };
-		while (next.dentry->mounted) {
-			struct mount *m = next.dentry->mounted;
+		for (struct mount *m; (m = vfs_mount_at(next.dentry));) {
 			dentry_put(next.dentry);
-			next = (struct path){ m, dentry_get(m->root) };
+			next = (struct path){ m, m->root };	/* vfs_mount_at's reference */
 		}
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!last || slash || (flags & LOOKUP_FOLLOW))) {
@@ -778,7 +788,9 @@ int vfs_mount(struct super_block *sb, const struct path *at)
 	}
 	m->mountpoint = dentry_get(at->dentry);
 	m->parent = at->mnt;
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
 	at->dentry->mounted = m;
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	mount_list_add(m);
 	return 0;
 }

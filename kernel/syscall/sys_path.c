@@ -289,44 +289,56 @@ long stat_inode(struct inode *i, u64 ubuf)
 	return copy_to_user((void *)ubuf, &st, sizeof(st));
 }
 
-/* The inode (dirfd, path) names, with a reference: with AT_EMPTY_PATH and
- * "" it is the fd's own inode, which need not be in the tree (a pipe). */
-static int at_inode(u64 dirfd, u64 upath, u64 flags, struct inode **out)
+/* What keeps an inode (and its filesystem) while a syscall looks at it:
+ * the path it was found by, or the open file. An inode reference alone
+ * would not: umount waits only for paths and open files, and an inode
+ * put after its filesystem is gone would be evicted into freed memory. */
+struct at_ref {
+	struct inode *inode;
+	struct path path;
+	struct file *file;
+};
+
+static void at_put(struct at_ref *r)
+{
+	if (r->file)
+		file_put(r->file);
+	else
+		path_put(&r->path);
+}
+
+/* The inode (dirfd, path) names: with AT_EMPTY_PATH and "" it is the
+ * fd's own inode, which need not be in the tree (a pipe). */
+static int at_inode(u64 dirfd, u64 upath, u64 flags, struct at_ref *r)
 {
 	char c;
-	struct path p;
 
+	r->file = NULL;
 	if ((flags & AT_EMPTY_PATH) && !copy_from_user(&c, (const void *)upath, 1) && !c &&
 	    (int)dirfd != AT_FDCWD) {
-		struct file *f = fget(dirfd);
-		if (!f)
+		if (!(r->file = fget(dirfd)))
 			return -EBADF;
-		inode_get(f->inode);
-		*out = f->inode;
-		file_put(f);
+		r->inode = r->file->inode;
 		return 0;
 	}
 	int rc = at_walk(dirfd, upath, (int)flags,
-			 flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
-	if (rc)
-		return rc;
-	inode_get(p.dentry->inode);
-	*out = p.dentry->inode;
-	path_put(&p);
-	return 0;
+			 flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &r->path);
+	if (!rc)
+		r->inode = r->path.dentry->inode;
+	return rc;
 }
 
 static long fstatat(u64 dirfd, u64 upath, u64 ubuf, u64 flags)
 {
-	struct inode *i;
+	struct at_ref r;
 
 	if (flags & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* AT_NO_AUTOMOUNT */))
 		return -EINVAL;
-	int rc = at_inode(dirfd, upath, flags, &i);
+	int rc = at_inode(dirfd, upath, flags, &r);
 	if (rc)
 		return rc;
-	rc = (int)stat_inode(i, ubuf);
-	inode_put(i);
+	rc = (int)stat_inode(r.inode, ubuf);
+	at_put(&r);
 	return rc;
 }
 
@@ -355,11 +367,12 @@ _Static_assert(sizeof(struct statx) == 256, "statx layout");
 
 long sys_statx(SYSARGS)
 {
-	struct inode *i;
-	int rc = at_inode(a0, a1, a2, &i);
+	struct at_ref r;
+	int rc = at_inode(a0, a1, a2, &r);
 
 	if (rc)
 		return rc;
+	struct inode *i = r.inode;
 	struct statx sx = {
 		.mask = 0x7ff, .blksize = 4096, .nlink = i->nlink, .uid = i->uid, .gid = i->gid,
 		.mode = (u16)i->mode, .ino = i->ino, .size = i->size,
@@ -370,7 +383,7 @@ long sys_statx(SYSARGS)
 		.rdev_major = MAJOR(i->rdev), .rdev_minor = MINOR(i->rdev),
 		.dev_major = 0, .dev_minor = i->sb ? i->sb->dev : 0,
 	};
-	inode_put(i);
+	at_put(&r);
 	return copy_to_user((void *)a4, &sx, sizeof(sx));
 }
 
