@@ -2,7 +2,11 @@
  * Sleeping mutex on top of a wait queue. The owner field is the
  * condition; it is claimed with compare-and-swap after the waiter is
  * queued and blocked, so an unlock between the check and schedule() is
- * never lost (DESIGN §4). Not FIFO-fair: a running task may barge in.
+ * never lost (DESIGN §4). Unlock hands the mutex to the longest waiter
+ * (owner = that task, under the queue's lock) instead of freeing it:
+ * otherwise a task that unlocks and locks again in a loop (page faults
+ * take mm->lock each time) keeps it from a woken waiter for ever on one
+ * CPU (write-back waiting to write-protect a page starved that way).
  */
 #include <alloy/cpu.h>
 #include <alloy/mutex.h>
@@ -30,10 +34,19 @@ static bool try_claim(struct mutex *m)
 
 void mutex_lock(struct mutex *m)
 {
+	struct waiter w = { .task = NULL };
+
 	lockdep_mutex_acquire(m);
 	if (try_claim(m))
 		return;
-	wait_event(m->wq, try_claim(m));
+	for (;;) {
+		prepare_to_wait(&m->wq, &w);
+		/* handed over by the unlocker, or free with nobody queued first */
+		if (READ_ONCE(m->owner) == current || try_claim(m))
+			break;
+		schedule();
+	}
+	finish_wait(&m->wq, &w);
 }
 
 bool mutex_trylock(struct mutex *m)
@@ -50,8 +63,16 @@ void mutex_unlock(struct mutex *m)
 		panic("mutex '%s' unlocked by task %d, not its owner", m->name,
 		      task_tid(current));
 	lockdep_mutex_release(m);
-	__atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);
-	wake_up_one(&m->wq);
+	unsigned long flags = spin_lock_irqsave(&m->wq.lock);
+	if (list_empty(&m->wq.waiters)) {
+		__atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);
+	} else {
+		struct waiter *w = list_first_entry(&m->wq.waiters, struct waiter, link);
+		list_del_init(&w->link);
+		__atomic_store_n(&m->owner, w->task, __ATOMIC_RELEASE);
+		wake_up_task(w->task);	/* it may not be asleep yet: it looks first */
+	}
+	spin_unlock_irqrestore(&m->wq.lock, flags);
 }
 
 bool mutex_is_held(struct mutex *m)
