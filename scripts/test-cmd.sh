@@ -30,11 +30,12 @@ check_quiet() {
 	n=$((n + 1))
 	local log
 	log=$($make -s --no-print-directory run FFI="$ffi" SMP=2 TIMEOUT=120 "$@" 2>&1)
-	if [ $? = 0 ] && ! grep -qF -- "$unwanted" <<< "$log"; then
+	local st=$?
+	if [ $st = 0 ] && ! grep -qF -- "$unwanted" <<< "$log"; then
 		tap+=("ok $n cmd-ffi$ffi: $name")
 	else
 		echo "$log" | tail -15 | sed 's/^/    | /'
-		tap+=("not ok $n cmd-ffi$ffi: $name # '$unwanted' in the output")
+		tap+=("not ok $n cmd-ffi$ffi: $name # status $st, or '$unwanted' in the output")
 	fi
 }
 check_quiet "no unimplemented-syscall notes on the console" "not implemented" -- CMD='true'
