@@ -55,6 +55,7 @@ pub fn run(opts: &RunOptions) -> i32 {
     let mut serial = Serial::new(&opts.marks);
     let mut echo = Echo::default();
     let mut console = Console::default();
+    let started = std::time::Instant::now();
     let result = qemu::run(&opts.qemu, |chunk, elapsed| {
         let notes = serial.feed(chunk, elapsed);
         console.write(chunk, &notes, |stream, bytes| echo.emit(stream, bytes, &mut log));
@@ -65,7 +66,7 @@ pub fn run(opts: &RunOptions) -> i32 {
     }
     console.end_line(|stream, bytes| echo.emit(stream, bytes, &mut log));
     let exit = match result {
-        Ok(exit) => fix_silent_exit(exit, serial.bytes),
+        Ok(exit) => fix_silent_exit(exit, serial.bytes, started.elapsed()),
         Err(e) => {
             let what = format!("cannot run QEMU '{}': {e}", opts.qemu.binary);
             return usage_failure(opts, &what);
@@ -89,12 +90,15 @@ pub fn run(opts: &RunOptions) -> i32 {
     verdict.exit_code
 }
 
-/// QEMU itself exits with status 1 when it cannot start (bad option,
-/// missing file), which looks like guest code 0. A guest that printed
-/// nothing at all is far less likely, so treat that as a QEMU error.
-fn fix_silent_exit(exit: Exit, serial_bytes: u64) -> Exit {
+/// QEMU itself exits with status 1 when it cannot start (a bad option),
+/// which looks like guest code 0. It does so at once, while a guest that
+/// boots, runs a silent command (`make run CMD=true` prints nothing: the
+/// console is quiet) and powers off takes far longer than QEMU_START_FAIL.
+const QEMU_START_FAIL: std::time::Duration = std::time::Duration::from_millis(150);
+
+fn fix_silent_exit(exit: Exit, serial_bytes: u64, ran: std::time::Duration) -> Exit {
     match exit {
-        Exit::Guest(0) if serial_bytes == 0 => Exit::QemuStatus(1),
+        Exit::Guest(0) if serial_bytes == 0 && ran < QEMU_START_FAIL => Exit::QemuStatus(1),
         other => other,
     }
 }
@@ -388,8 +392,11 @@ mod tests {
 
     #[test]
     fn silent_status_one_is_a_qemu_error() {
-        assert_eq!(fix_silent_exit(Exit::Guest(0), 0), Exit::QemuStatus(1));
-        assert_eq!(fix_silent_exit(Exit::Guest(0), 10), Exit::Guest(0));
-        assert_eq!(fix_silent_exit(Exit::Guest(2), 0), Exit::Guest(2));
+        let fast = std::time::Duration::from_millis(20);
+        let booted = std::time::Duration::from_millis(400);
+        assert_eq!(fix_silent_exit(Exit::Guest(0), 0, fast), Exit::QemuStatus(1));
+        assert_eq!(fix_silent_exit(Exit::Guest(0), 0, booted), Exit::Guest(0));
+        assert_eq!(fix_silent_exit(Exit::Guest(0), 10, fast), Exit::Guest(0));
+        assert_eq!(fix_silent_exit(Exit::Guest(2), 0, fast), Exit::Guest(2));
     }
 }
