@@ -29,22 +29,37 @@ int uvm_create(struct arch_vm *vm)
 
 /*
  * A leaf's bits for UVM_* permissions. PROT_NONE keeps the page but
- * makes it a supervisor page, so any user access faults (and the fault
- * handler finds a VMA that allows nothing); x86 cannot do write- or
- * exec-only, so every other combination is readable.
+ * clears P and marks the entry PTE_PROTNONE, so neither the program nor
+ * the kernel on its behalf can reach it: copy_from_user faults and the
+ * fault handler finds a VMA that allows nothing (EFAULT), as on Linux.
+ * (A supervisor-only page would still be readable by copy_from_user.)
+ * x86 cannot do write- or exec-only, so every other combination is
+ * readable. Leaves are "used" when present or PROT_NONE; tables above
+ * them only when present.
  */
 static u64 leaf_bits(unsigned int prot)
 {
 	if (!(prot & UVM_READ))
-		return PTE_P | PTE_NX;
+		return PTE_PROTNONE;
 	return PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) | (prot & UVM_EXEC ? 0 : PTE_NX);
 }
 
 static unsigned int leaf_prot(u64 e)
 {
-	if (!(e & PTE_U))
+	if (!(e & PTE_P))
 		return 0;
 	return UVM_READ | (e & PTE_W ? UVM_WRITE : 0) | (e & PTE_NX ? 0 : UVM_EXEC);
+}
+
+static bool leaf_used(u64 e)
+{
+	return e & (PTE_P | PTE_PROTNONE);
+}
+
+/* An entry of a table at level (1: a page table) that leads somewhere. */
+static bool entry_used(u64 e, int level)
+{
+	return level == 1 ? leaf_used(e) : e & PTE_P;
 }
 
 static u64 *next(u64 *tbl, unsigned int idx, bool create)
@@ -77,7 +92,7 @@ int uvm_map(struct arch_vm *vm, u64 va, phys_addr_t pa, unsigned int prot)
 	u64 *e = pte(vm, va, true);
 	if (!e)
 		return -ENOMEM;
-	if (*e & PTE_P)
+	if (leaf_used(*e))
 		return -EEXIST;
 	*e = pa | leaf_bits(prot);
 	return 0;
@@ -87,7 +102,7 @@ phys_addr_t uvm_lookup(struct arch_vm *vm, u64 va, unsigned int *prot)
 {
 	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
 
-	if (!e || !(*e & PTE_P))
+	if (!e || !leaf_used(*e))
 		return 0;
 	*prot = leaf_prot(*e);
 	return *e & PTE_ADDR;
@@ -126,7 +141,7 @@ phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va)
 {
 	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
 
-	if (!e || !(*e & PTE_P))
+	if (!e || !leaf_used(*e))
 		return 0;
 	phys_addr_t pa = *e & PTE_ADDR;
 	*e = 0;
@@ -138,7 +153,7 @@ int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot)
 {
 	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
 
-	if (!e || !(*e & PTE_P))
+	if (!e || !leaf_used(*e))
 		return -ENOENT;
 	/* a page shared copy-on-write stays read-only until the write fault */
 	if (page_count(pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT)) > 1)
@@ -152,7 +167,7 @@ int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot)
 static int fork_table(u64 *dst, u64 *src, int level)
 {
 	for (int i = 0; i < 512; i++) {
-		if (!(src[i] & PTE_P))
+		if (!entry_used(src[i], level))
 			continue;
 		if (level == 1) {
 			src[i] &= ~PTE_W;
@@ -195,7 +210,7 @@ int uvm_make_private(struct arch_vm *vm, u64 va, unsigned int prot)
 {
 	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
 
-	if (!e || !(*e & PTE_P))
+	if (!e || !leaf_used(*e))
 		return -ENOENT;
 	struct page *old = pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT);
 	if (page_count(old) > 1) {
@@ -214,7 +229,7 @@ int uvm_make_private(struct arch_vm *vm, u64 va, unsigned int prot)
 static void free_table(u64 *tbl, int level)
 {
 	for (int i = 0; i < 512; i++) {
-		if (!(tbl[i] & PTE_P))
+		if (!entry_used(tbl[i], level))
 			continue;
 		phys_addr_t pa = tbl[i] & PTE_ADDR;
 		if (level > 1)
@@ -241,7 +256,7 @@ static u64 count_present(u64 *tbl, int level)
 	u64 n = 0;
 
 	for (int i = 0; i < 512; i++) {
-		if (!(tbl[i] & PTE_P))
+		if (!entry_used(tbl[i], level))
 			continue;
 		n += level > 1 ? count_present(phys_to_virt(tbl[i] & PTE_ADDR), level - 1) : 1;
 	}
@@ -360,7 +375,7 @@ static void gather_flush(struct gather *g)
 static bool table_empty(const u64 *tbl)
 {
 	for (int i = 0; i < 512; i++)
-		if (tbl[i] & PTE_P)
+		if (tbl[i])	/* what is taken out is zeroed, at every level */
 			return false;
 	return true;
 }
@@ -416,7 +431,7 @@ static void walk(struct gather *g, enum walk_op op, u64 *tbl, int level, u64 sta
 	for (u64 va = start; va < end;) {
 		u64 next = MIN(ALIGN_DOWN(va, span) + span, end);
 		u64 *e = &tbl[(va >> LEVEL_SHIFT(level)) & 511];
-		if (!(*e & PTE_P)) {
+		if (!entry_used(*e, level)) {
 			va = next;
 			continue;
 		}

@@ -134,6 +134,24 @@ int main(void)
 	if (!sig)
 		*(volatile char *)(n + PG) = 'x';
 	CHECK(sig == SIGSEGV);
+	/* the kernel cannot reach them either: a write from them or a read
+	 * into them is EFAULT, as on Linux (Alloy once made PROT_NONE a
+	 * supervisor page, which copy_from_user read happily) */
+	int pfd[2];
+	CHECK(pipe(pfd) == 0);
+	errno = 0;
+	CHECK(write(pfd[1], n, 16) == -1 && errno == EFAULT);
+	CHECK(write(pfd[1], "abcd", 4) == 4);
+	errno = 0;
+	CHECK(read(pfd[0], n + PG, 4) == -1 && errno == EFAULT);
+	close(pfd[0]);
+	close(pfd[1]);
+	/* fork copies the hidden pages too */
+	pid_t kid = fork();
+	if (kid == 0)
+		_exit(mprotect(n, PG, PROT_READ) == 0 && n[0] == 'n' ? 0 : 1);
+	int kst = -1;
+	CHECK(kid > 0 && waitpid(kid, &kst, 0) == kid && kst == 0);
 	CHECK(mprotect(n, 2 * PG, PROT_READ) == 0);
 	CHECK(n[0] == 'n' && n[PG] == 'm');
 	munmap(n, 2 * PG);

@@ -11,6 +11,8 @@
 #define PTE_PCD (1ULL << 4)
 #define PTE_PS (1ULL << 7)
 #define PTE_G (1ULL << 8)
+/* software: a PROT_NONE user page, kept but not present (uvm.c) */
+#define PTE_PROTNONE (1ULL << 9)
 #define PTE_NX (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 #define PAGE_SIZE_4K 4096ULL
