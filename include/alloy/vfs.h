@@ -328,6 +328,10 @@ struct super_block *memfs_create(void);
  * -EINVAL for an option memfs does not take. */
 int memfs_create_opts(const char *opts, struct super_block **out);
 extern const struct file_ops memfs_dir_fops;
+/* An unlinked read-write memory file of size bytes: what a shared
+ * anonymous mapping maps (memfs_anon_init at boot makes its home). */
+int memfs_anon_file(u64 size, struct file **out);
+void memfs_anon_init(void);
 
 /* pipes (kernel/fs/pipe.c): a read end and a write end */
 int pipe_create(u32 flags, struct file **rd, struct file **wr);

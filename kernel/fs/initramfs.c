@@ -141,6 +141,7 @@ void vfs_init(void)
 	    vfs_mount(proc, &p))
 		panic("vfs: cannot mount /proc");
 	path_put(&p);
+	memfs_anon_init();
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++)
 		if (vfs_mknod(NULL, dev_nodes[i].name, dev_nodes[i].mode, dev_nodes[i].rdev))
 			panic("vfs: cannot create %s", dev_nodes[i].name);

@@ -503,3 +503,31 @@ struct super_block *memfs_create(void)
 	sb->root->inode->mode = S_IFDIR | 0755;
 	return sb;
 }
+
+/*
+ * The memory behind shared anonymous mappings (MAP_SHARED|MAP_ANONYMOUS):
+ * an unlinked file of size bytes on a memory filesystem of its own, as
+ * Linux's shmem, so fork shares its pages like those of any shared file
+ * mapping. Made at boot (memfs_anon_init); its pages count as memory,
+ * not against a size limit.
+ */
+static struct super_block *anon_sb;
+
+void memfs_anon_init(void)
+{
+	if (memfs_create_opts("size=0", &anon_sb))
+		panic("memfs: cannot create the shared-memory filesystem");
+}
+
+int memfs_anon_file(u64 size, struct file **out)
+{
+	struct inode *i = memfs_new_inode(anon_sb, S_IFREG | 0600, 0);
+
+	if (!i)
+		return -ENOMEM;
+	i->nlink = 0;
+	i->size = size;
+	*out = file_alloc(i, NULL, O_RDWR);
+	inode_put(i);		/* the file holds it */
+	return *out ? 0 : -ENOMEM;
+}

@@ -57,6 +57,12 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		}
 	} else if (!mm_can_commit(len / PAGE_SIZE)) {
 		return -ENOMEM;
+	} else if (shared) {
+		/* shared anonymous memory is an unlinked memory file, so fork
+		 * shares its pages as it shares any shared file mapping */
+		if ((ret = memfs_anon_file(len, &f)))
+			return ret;
+		off = 0;
 	}
 	mutex_lock(&mm->lock);
 	if (flags & MAP_FIXED) {
