@@ -15,6 +15,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/spinlock.h>
 #include <alloy/mm.h>
+#include <alloy/printk.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
@@ -71,12 +72,31 @@ static void uncharge(struct inode *i, u64 pages)
 		atomic_long_add_return(&((struct memfs_sb *)i->priv)->used, -(long)pages);
 }
 
-/* The page at index, inserting a zeroed one if there is none; NULL with
- * *err -ENOSPC (the filesystem is full) or -ENOMEM. */
-static struct page *page_at(struct inode *i, u64 index, int *err)
+static u64 pages_of(u64 size)
+{
+	return size / PAGE_SIZE + (size % PAGE_SIZE != 0);
+}
+
+/*
+ * The page at index, inserting a zeroed one if there is none; NULL with
+ * *err -ENOSPC (the filesystem is full) or -ENOMEM. For a page fault
+ * (map), the page must lie inside the file, checked under memfs_pages,
+ * and comes with a reference: truncate lowers the size under that lock
+ * before it takes pages out, so a fault either inserts first (and the
+ * truncate takes the page) or sees the new end (-EFAULT). Nothing can
+ * leave a stale page past the end for a later grow to show.
+ */
+static struct page *page_at(struct inode *i, u64 index, bool map, int *err)
 {
 	unsigned long fl = spin_lock_irqsave(&memfs_pages);
 	struct page *p = page_tree_lookup(&i->pages, index);
+	if (map && index >= pages_of(READ_ONCE(i->size))) {
+		spin_unlock_irqrestore(&memfs_pages, fl);
+		*err = -EFAULT;
+		return NULL;
+	}
+	if (p && map)
+		page_get(p);
 	spin_unlock_irqrestore(&memfs_pages, fl);
 	if (p)
 		return p;
@@ -91,10 +111,15 @@ static struct page *page_at(struct inode *i, u64 index, int *err)
 	}
 	fl = spin_lock_irqsave(&memfs_pages);
 	p = page_tree_lookup(&i->pages, index);	/* a racing fault? */
-	if (!p && page_tree_insert(&i->pages, index, n) == 0) {
+	if (map && index >= pages_of(READ_ONCE(i->size))) {
+		p = NULL;			/* truncated meanwhile */
+		*err = -EFAULT;
+	} else if (!p && page_tree_insert(&i->pages, index, n) == 0) {
 		p = n;
 		n = NULL;
 	}
+	if (p && map)
+		page_get(p);
 	spin_unlock_irqrestore(&memfs_pages, fl);
 	if (n) {
 		free_page(n);
@@ -123,21 +148,14 @@ static void truncate_pages(struct inode *i, u64 from)
 
 static int memfs_mmap_page(struct inode *i, u64 index, bool write, struct page **out)
 {
-	(void)write;
-	if (index >= (__atomic_load_n(&i->size, __ATOMIC_RELAXED) + PAGE_SIZE - 1) / PAGE_SIZE)
-		return -EFAULT;
 	int err;
-	struct page *p = page_at(i, index, &err);
-	if (!p)		/* full: SIGBUS, as tmpfs; out of memory: the OOM killer */
-		return err;
-	unsigned long fl = spin_lock_irqsave(&memfs_pages);
-	if (page_tree_lookup(&i->pages, index) == p)
-		page_get(p);
-	else
-		p = NULL;	/* truncated in between */
-	spin_unlock_irqrestore(&memfs_pages, fl);
+
+	(void)write;
+	/* past the end: SIGBUS; full: SIGBUS, as tmpfs; out of memory: the
+	 * OOM killer */
+	struct page *p = page_at(i, index, true, &err);
 	if (!p)
-		return -EFAULT;
+		return err;
 	*out = p;
 	return 0;
 }
@@ -225,12 +243,15 @@ static int memfs_readlink(struct inode *inode, char *buf, size_t len)
 	return (int)n;
 }
 
-/* Caller holds inode->lock. */
+/* Caller holds inode->lock. The size goes down before the pages go, in
+ * one step under memfs_pages (see page_at). */
 static int memfs_truncate(struct inode *inode, u64 size)
 {
 	if (size < inode->size) {
-		u64 keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
-		truncate_pages(inode, keep);
+		unsigned long fl = spin_lock_irqsave(&memfs_pages);
+		WRITE_ONCE(inode->size, size);
+		spin_unlock_irqrestore(&memfs_pages, fl);
+		truncate_pages(inode, pages_of(size));
 		struct page *last = size % PAGE_SIZE ? lookup_page(inode, size / PAGE_SIZE) : NULL;
 		if (last)	/* a later grow must read zeros past the old end */
 			memset((u8 *)page_to_virt(last) + size % PAGE_SIZE, 0,
@@ -301,7 +322,7 @@ static long memfs_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		u64 off = *pos % PAGE_SIZE;
 		size_t k = (size_t)MIN((u64)(n - done), PAGE_SIZE - off);
 		int err;
-		struct page *p = page_at(i, *pos / PAGE_SIZE, &err);
+		struct page *p = page_at(i, *pos / PAGE_SIZE, false, &err);
 		if (!p) {
 			rc = -ENOSPC;	/* out of memory too, as before */
 			break;

@@ -653,25 +653,33 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 	if (size > fs->s.max_file_size)
 		return -EFBIG;
 	if (size < i->size) {
-		u64 keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+		u64 keep = (size + PAGE_SIZE - 1) / PAGE_SIZE, old = i->size;
 		struct page *last = NULL;
+		/* The end moves first, under the block-map lock: a page read in
+		 * from here on zeroes what lies past it (pages_io), and a write
+		 * fault (ext2_mmap_page) allocates nothing past it. A page that
+		 * a fault inserted before is taken out below, after any read
+		 * into it; one inserted after holds zeros. So no page of the old
+		 * bytes survives for a later grow to show. */
+		mutex_lock(&ei->map);
+		i->size = size;
+		mutex_unlock(&ei->map);
 		pcache_truncate(&ei->data, keep);
 		/* The last page stays busy while blocks past the end are freed,
 		 * so no write-back of it can still be writing into them; its tail
 		 * is zeroed (and goes to disk), so a later grow reads zeros. */
 		if (size % PAGE_SIZE) {
 			int rc = pcache_get_busy(&ei->data, size / PAGE_SIZE, true, &last);
-			if (rc)
+			if (rc) {	/* nothing freed: the file keeps its length */
+				mutex_lock(&ei->map);
+				i->size = old;
+				mutex_unlock(&ei->map);
 				return rc;
+			}
 			memset((u8 *)page_to_virt(last) + size % PAGE_SIZE, 0,
 			       PAGE_SIZE - size % PAGE_SIZE);
 			pcache_mark_dirty(last, 1);
 		}
-		/* before freeing: write-back stops at the end, and a page
-		 * fault (ext2_mmap_page) allocates nothing past it */
-		mutex_lock(&ei->map);
-		i->size = size;
-		mutex_unlock(&ei->map);
 		ext2_truncate_blocks(i, size);
 		if (last)
 			pcache_put_busy(last);
