@@ -18,7 +18,7 @@ check() {	# check NAME EXPECTED_STATUS EXPECTED_TEXT -- make args...
 	   grep -qx "alloy: command exited with status $want" <<< "$log"; then
 		tap+=("ok $n cmd-ffi$ffi: $name")
 	else
-		echo "$log" | tail -15 | sed 's/^/    | /'
+		echo "$log" | tail -70 | sed 's/^/    | /'
 		tap+=("not ok $n cmd-ffi$ffi: $name # status $st, wanted $want and '$text'")
 	fi
 }
@@ -34,7 +34,7 @@ check_quiet() {
 	if [ $st = 0 ] && ! grep -qF -- "$unwanted" <<< "$log"; then
 		tap+=("ok $n cmd-ffi$ffi: $name")
 	else
-		echo "$log" | tail -15 | sed 's/^/    | /'
+		echo "$log" | tail -70 | sed 's/^/    | /'
 		tap+=("not ok $n cmd-ffi$ffi: $name # status $st, or '$unwanted' in the output")
 	fi
 }

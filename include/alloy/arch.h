@@ -32,6 +32,8 @@ void arch_context_init(struct arch_context *ctx, void *stack_top,
 		       void (*entry)(void *), void *arg);
 /* Save callee-saved state in *prev, resume next; returns when switched back. */
 void arch_switch(struct arch_context *prev, struct arch_context *next);
+/* Print where a switched-out task is (backtrace.c). */
+void arch_backtrace_context(const struct arch_context *ctx);
 /* A task switch is about to run `t` on this CPU. */
 void arch_task_switched_in(struct task *t, void *kstack_top);
 

@@ -46,6 +46,9 @@ struct task *current_task(void);
 
 __noreturn void kthread_exit(void);
 void schedule(void);
+/* Every task's state on the console; stacks: where each sleeping task
+ * waits (a break on the serial line asks for this). */
+void sched_dump_tasks(bool stacks);
 void sched_yield(void);
 void sleep_ns(u64 ns);
 static inline void sleep_ms(u64 ms) { sleep_ns(ms * 1000000ULL); }

@@ -2,6 +2,7 @@
  * 16550 UART on COM1: polled output, interrupt-driven input. The console lock in printk.c
  * serialises callers; this file only knows the hardware.
  */
+#include <alloy/sched.h>
 #include <alloy/console.h>
 #include <asm/apic.h>
 #include <asm/io.h>
@@ -16,6 +17,7 @@
 #define REG_LSR 5
 #define LSR_THR_EMPTY 0x20
 #define LSR_DATA_READY 0x01
+#define LSR_BREAK 0x10
 
 void serial_init(void)
 {
@@ -60,12 +62,23 @@ void console_emergency_write(const char *s, size_t n)
 /* Receive interrupts: COM1 is ISA IRQ 4. The handler drains the FIFO. */
 static void (*rx_handler)(u8 c);
 
+/*
+ * A break on the line (QEMU: Ctrl-A b; xtask sends one when a run times
+ * out) is not a character: it prints every task and where each sleeping
+ * one sleeps, as Linux's SysRq-T over a serial console, so a hung machine
+ * says why.
+ */
 static void serial_irq(struct trap_frame *tf)
 {
 	(void)tf;
-	for (int i = 0; i < 64 && (inb(COM1 + REG_LSR) & LSR_DATA_READY); i++) {
+	for (int i = 0; i < 64; i++) {
+		u8 lsr = inb(COM1 + REG_LSR);
+		if (!(lsr & LSR_DATA_READY))
+			break;
 		u8 c = inb(COM1 + REG_DATA);
-		if (rx_handler)
+		if (lsr & LSR_BREAK)
+			sched_dump_tasks(true);
+		else if (rx_handler)
 			rx_handler(c);
 	}
 }
@@ -75,5 +88,7 @@ void serial_enable_rx(void (*rx)(u8 c))
 	rx_handler = rx;
 	irq_register(VEC_IRQ_BASE + 4, serial_irq);
 	ioapic_route_isa(4, VEC_IRQ_BASE + 4, lapic_id());
-	outb(COM1 + REG_IER, 0x01);	/* received data available */
+	/* received data available, and line status: a break raises no data
+	 * interrupt while the FIFO waits for its trigger level */
+	outb(COM1 + REG_IER, 0x05);
 }

@@ -178,15 +178,20 @@ void task_put(struct task *t)
 		task_free(t);
 }
 
-/* Diagnostics for hangs: every task's scheduler state, racy but useful. */
-void sched_dump_tasks(void)
+/* Diagnostics for hangs: every task's scheduler state, racy but useful;
+ * with stacks, where each task that is switched out sleeps (read without
+ * a reference: only for a machine that is stuck anyway). */
+void sched_dump_tasks(bool stacks)
 {
 	pr_err("tasks: tid name state on_rq on_cpu cpu pinned\n");
 	for (int i = 1; i < TID_MAX; i++) {
 		struct task *t = READ_ONCE(tid_table[i]);
-		if (t)
-			pr_err("  %5d %-15s %d %d %d %d %d\n", t->tid, t->name,
-			       t->state, t->on_rq, t->on_cpu, t->cpu, t->pinned);
+		if (!t)
+			continue;
+		pr_err("  %5d %-15s %d %d %d %d %d\n", t->tid, t->name,
+		       t->state, t->on_rq, t->on_cpu, t->cpu, t->pinned);
+		if (stacks && !READ_ONCE(t->on_cpu) && t->state != TASK_DEAD)
+			arch_backtrace_context(&t->ctx);
 	}
 	for (unsigned int c = 0; c < nr_cpus; c++) {
 		struct task *cur = READ_ONCE(cpus[c].curr);

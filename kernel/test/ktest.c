@@ -14,7 +14,6 @@
 #include <alloy/task.h>
 #include <stdarg.h>
 
-void sched_dump_tasks(void);
 
 #define TEST_TIMEOUT_NS (120ULL * 1000000000ULL)
 
@@ -87,7 +86,7 @@ static bool run_test(int n, const struct ktest *t)
 	bool done = wait_event_timeout(th->exit_wq, READ_ONCE(th->exited), limit);
 	u64 ms = (ktime_ns() - t0) / 1000000;
 	if (!done) {
-		sched_dump_tasks();	/* who is stuck, and where */
+		sched_dump_tasks(true);	/* who is stuck, and where */
 		printk(LOG_ERR, "not ok %d %s # timed out after %llu ms\n", n,
 		       t->name, (unsigned long long)ms);
 		return false;	/* the thread is stuck: stop here */

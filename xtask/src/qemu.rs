@@ -3,7 +3,7 @@
 //! enforces the timeout (terminating and reaping QEMU), and decodes the exit
 //! status written through the `isa-debug-exit` device.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
@@ -15,6 +15,8 @@ pub const DEFAULT_BINARY: &str = "qemu-system-x86_64";
 
 /// How long QEMU gets to exit after SIGTERM before it gets `SIGKILL`.
 const TERM_GRACE: Duration = Duration::from_secs(2);
+/// How long a timed-out guest gets to print its task dump.
+const DUMP_WAIT: Duration = Duration::from_secs(3);
 
 /// Everything needed to start QEMU.
 #[derive(Debug, Clone)]
@@ -72,7 +74,9 @@ fn decode(status: ExitStatus) -> Exit {
 
 /// QEMU's arguments (without the binary name).
 pub fn args(cfg: &QemuConfig) -> Vec<String> {
-    let serial = if cfg.batch { "stdio" } else { "mon:stdio" };
+    // Batch runs mux the monitor too: xtask's own stdin pipe can then send
+    // the guest a break (Ctrl-A b) when it times out.
+    let serial = "mon:stdio";
     let smp = cfg.smp.to_string();
     let initrd = cfg.modules.join(",");
     let mut args = vec![
@@ -127,7 +131,7 @@ fn disk_args(disks: &[Disk]) -> Vec<String> {
 /// Returns how QEMU ended; `Err` only if it could not be started or waited for.
 pub fn run(cfg: &QemuConfig, mut on_output: impl FnMut(&[u8], Duration)) -> io::Result<Exit> {
     let stdin = if cfg.batch {
-        Stdio::null()
+        Stdio::piped()
     } else {
         Stdio::inherit()
     };
@@ -153,12 +157,35 @@ pub fn run(cfg: &QemuConfig, mut on_output: impl FnMut(&[u8], Duration)) -> io::
             Ok(chunk) => on_output(&chunk, start.elapsed()),
             Err(RecvTimeoutError::Disconnected) => break,
             Err(RecvTimeoutError::Timeout) => {
+                ask_for_task_dump(&mut child, &chunks, start, &mut on_output);
                 terminate(&mut child);
                 return Ok(Exit::TimedOut);
             }
         }
     }
     wait_until(&mut child, deadline)
+}
+
+/// A hung guest is asked, before it is stopped, where its tasks wait: a
+/// break on the serial line (the monitor mux's Ctrl-A b) makes Alloy print
+/// every task with the stack of each sleeping one. Its output is collected
+/// for a short while like any other. Only batch runs own QEMU's stdin.
+fn ask_for_task_dump(
+    child: &mut Child,
+    chunks: &Receiver<Vec<u8>>,
+    start: Instant,
+    on_output: &mut impl FnMut(&[u8], Duration),
+) {
+    let Some(mut input) = child.stdin.take() else {
+        return;
+    };
+    if input.write_all(b"\x01b").and_then(|()| input.flush()).is_err() {
+        return;
+    }
+    let until = Instant::now() + DUMP_WAIT;
+    while let Ok(chunk) = chunks.recv_timeout(until.saturating_duration_since(Instant::now())) {
+        on_output(&chunk, start.elapsed());
+    }
 }
 
 /// Reads QEMU's stdout on a thread; the channel closes at EOF. The channel
@@ -258,7 +285,7 @@ mod tests {
 
     #[test]
     fn builds_batch_command_line() {
-        let expected = "-machine pc -cpu max -smp 2 -m 512M -display none -serial stdio \
+        let expected = "-machine pc -cpu max -smp 2 -m 512M -display none -serial mon:stdio \
                         -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
                         -kernel k.bin -append ";
         assert_eq!(args(&config()).join(" "), expected);

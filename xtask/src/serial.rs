@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 /// Lines kept for the "last serial lines" report.
-pub const RING_LINES: usize = 40;
+pub const RING_LINES: usize = 80;
 /// Longer lines are truncated (for parsing only; the stream is untouched).
 pub const MAX_LINE: usize = 4096;
 

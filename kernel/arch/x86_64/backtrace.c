@@ -43,3 +43,10 @@ void arch_backtrace_here(void)
 	emergency_printf("Backtrace:\n");
 	arch_backtrace(read_rbp());
 }
+
+/* A task arch_switch put aside: its frame pointer is the first register
+ * switch.S pushed, under the five others. */
+void arch_backtrace_context(const struct arch_context *ctx)
+{
+	arch_backtrace(((const u64 *)ctx->rsp)[5]);
+}
