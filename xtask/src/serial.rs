@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn ring_is_bounded_and_lines_are_capped() {
         let mut s = Serial::new(&[]);
-        for i in 0..100 {
+        for i in 0..RING_LINES + 60 {
             s.feed(format!("line {i}\n").as_bytes(), T);
         }
         s.feed(&vec![b'x'; MAX_LINE * 3], T);
