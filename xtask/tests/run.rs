@@ -122,7 +122,7 @@ fn passes_the_expected_qemu_arguments() {
         "-display",
         "none",
         "-serial",
-        "stdio",
+        "mon:stdio",
         "-no-reboot",
         "-device",
         "isa-debug-exit,iobase=0xf4,iosize=0x04",
