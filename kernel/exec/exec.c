@@ -373,8 +373,8 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 	if (!rc && im->has_interp) {
 		/* ENOENT, as Linux gives for a missing interpreter: a shell
 		 * says "not found" (ENOEXEC made it run the ELF as a script) */
-		pr_warn("exec: %s is dynamically linked (PT_INTERP); only static "
-			"programs run yet\n", src->name);
+		printk_ratelimited(LOG_WARN, "exec: %s is dynamically linked (PT_INTERP); "
+				   "only static programs run yet\n", src->name);
 		rc = -ENOENT;
 	}
 	u64 bias = im->type == ELF_TYPE_DYN ? ET_DYN_BASE : 0;

@@ -2,8 +2,10 @@
  * The kernel log ring (see <alloy/klog.h>). printk may run anywhere (an
  * interrupt, any lock held), so the ring has its own innermost spinlock
  * and nothing here sleeps or wakes anyone: readers that wait poll.
- * A line printed in pieces (printk without a newline) stays open and the
- * next piece at the same level is appended to it.
+ * Each line of a message is a record of its own; a message without a
+ * final newline still ends its record, since another CPU's message may
+ * come next (appending to an open record let one message's text run
+ * into an unrelated one's).
  */
 #include <alloy/klog.h>
 #include <alloy/lockrank.h>
@@ -14,7 +16,6 @@ struct record {
 	u64 ns;
 	u16 len;
 	u8 level;
-	bool open;		/* no newline yet */
 	char text[KLOG_TEXT];
 };
 
@@ -35,19 +36,12 @@ void klog_store(int level, u64 ns, const char *text, size_t n)
 		size_t k = 0;
 		while (k < n && text[k] != '\n')
 			k++;
-		bool newline = k < n;
-		struct record *r = next_seq ? slot(next_seq - 1) : NULL;
-		if (!r || !r->open || r->level != level) {
-			r = slot(next_seq++);
-			r->ns = ns;
-			r->len = 0;
-			r->level = (u8)level;
-		}
-		size_t room = KLOG_TEXT - r->len;
-		memcpy(r->text + r->len, text, MIN(k, room));
-		r->len = (u16)(r->len + MIN(k, room));
-		r->open = !newline;
-		k += newline;
+		struct record *r = slot(next_seq++);
+		r->ns = ns;
+		r->level = (u8)level;
+		r->len = (u16)MIN(k, (size_t)KLOG_TEXT);
+		memcpy(r->text, text, r->len);
+		k += k < n;	/* the newline */
 		text += k;
 		n -= k;
 	}

@@ -51,15 +51,22 @@ bool printk_ratelimit(struct ratelimit *rl, u32 *missed)
 
 /* Copies s into out (size cap), writing bytes a terminal would act on
  * as \xNN: all but tab, and a newline that ends the message (a newline
- * inside one came from a string a program chose, and would forge a line). */
+ * inside one came from a string a program chose, and would forge a line).
+ * A final newline survives truncation, so the next message starts on a
+ * line of its own. */
 static size_t escape(const char *s, size_t n, char *out, size_t cap)
 {
 	static const char hex[] = "0123456789abcdef";
+	bool newline = n && s[n - 1] == '\n';
 	size_t o = 0;
 
+	if (newline) {
+		n--;
+		cap--;
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool plain = (c >= 0x20 && c < 0x7f) || c == '\t' || (c == '\n' && i == n - 1);
+		bool plain = (c >= 0x20 && c < 0x7f) || c == '\t';
 		if (o + (plain ? 1 : 4) > cap)
 			break;
 		if (plain) {
@@ -71,6 +78,8 @@ static size_t escape(const char *s, size_t n, char *out, size_t cap)
 			out[o++] = hex[c & 15];
 		}
 	}
+	if (newline)
+		out[o++] = '\n';
 	return o;
 }
 
@@ -128,8 +137,10 @@ void printk(int level, const char *fmt, ...)
 	va_end(ap);
 	if (len < 0)
 		return;
-	if ((size_t)len >= sizeof(buf))
+	if ((size_t)len >= sizeof(buf)) {	/* cut short: still a whole line */
 		len = sizeof(buf) - 1;
+		buf[len - 1] = '\n';
+	}
 	size_t n = escape(buf, (size_t)len, out, sizeof(out));
 	klog_store(level, ktime_ns(), out, n);
 	if (level > printk_get_level())

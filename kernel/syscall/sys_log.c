@@ -8,6 +8,7 @@
 #include <alloy/klog.h>
 #include <alloy/printf.h>
 #include <alloy/printk.h>
+#include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/string.h>
@@ -100,6 +101,12 @@ static long read_all(char *ubuf, size_t len)
 long sys_syslog(u64 type, u64 buf, u64 len, u64 a3, u64 a4, u64 a5)
 {
 	(void)a3; (void)a4; (void)a5;
+	/* as Linux with dmesg_restrict=0: anyone may read the whole log and
+	 * ask its size; the rest (reading it away, clearing it, the console
+	 * level) needs CAP_SYSLOG, which here is euid 0 */
+	if (type != SYSLOG_ACTION_READ_ALL && type != SYSLOG_ACTION_SIZE_BUFFER &&
+	    current_proc()->uid[1] != 0)
+		return -EPERM;
 	bool reads = type == SYSLOG_ACTION_READ || type == SYSLOG_ACTION_READ_ALL ||
 		     type == SYSLOG_ACTION_READ_CLEAR;
 	if (reads) {
