@@ -52,9 +52,16 @@ int pbuf_write(struct pbuf *b, const void *data, size_t n)
 	if (b->full)
 		return 0;		/* the read has what it asked for */
 	b->seen += n;
-	if (b->seen <= b->skip)
+	if (b->skip_writes) {		/* the window starts after a whole write */
+		if (b->writes < b->skip_writes) {
+			b->writes++;
+			return 0;
+		}
+	} else if (b->seen <= b->skip) {
+		b->writes++;
 		return 0;		/* before the window */
-	if (start < b->skip) {		/* the previous read took part of it */
+	}
+	if (!b->skip_writes && start < b->skip) {	/* the previous read took part of it */
 		s += b->skip - start;
 		n -= (size_t)(b->skip - start);
 	} else if (b->len + n > b->cap && b->len) {
@@ -64,6 +71,8 @@ int pbuf_write(struct pbuf *b, const void *data, size_t n)
 	size_t k = MIN(n, b->cap - b->len);
 	memcpy(b->buf + b->len, s, k);
 	b->len += k;
+	b->writes++;
+	b->split = k < n;
 	if (b->len == b->cap)
 		b->full = true;
 	return 0;
@@ -299,37 +308,98 @@ static int show(struct inode *inode, struct pbuf *b)
 	return kind < PK_PID ? show_root_file(b, kind) : proc_pid_show(b, kind, PROC_PID(inode->ino));
 }
 
+/*
+ * What a read(2) of a file has seen, kept per open file like Linux's
+ * seq_file: the text is made a window at a time and handed out from it,
+ * so small reads cost a copy each, not a new rendering of every line
+ * before them (1-byte reads of /proc/PID/maps were quadratic, with the
+ * target's mm lock held each time). A window is as large as the reads
+ * (WINDOW_MIN to a page), so a thousand open files hold little. A window
+ * that ended after a whole
+ * write is followed by the text from the next write, counted in writes,
+ * not bytes, so a line that changed length in between is not cut.
+ */
+#define WINDOW_MIN 512
+
+struct proc_window {
+	u8 *text;		/* the last window made: cap bytes */
+	u64 pos;		/* its offset in the file */
+	size_t cap, len;
+	u64 end_writes;		/* writes up to its end; 0: ended mid-write */
+};
+
 /* A process's file is refused at open once the process is gone (the
  * text, made into an empty window, is thrown away). System-wide files
  * are not made at open: kmem_peak resets what it reports. */
 static int proc_open(struct inode *inode, struct file *f)
 {
 	struct pbuf b = { 0 };
+	int rc = PROC_KIND(inode->ino) < PK_PID ? 0 : show(inode, &b);
 
-	(void)f;
-	return PROC_KIND(inode->ino) < PK_PID ? 0 : show(inode, &b);
+	if (!rc && !(f->priv = kzalloc(sizeof(struct proc_window), GFP_KERNEL)))
+		rc = -ENOMEM;
+	return rc;
 }
 
-static long proc_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
+static void proc_release(struct file *f)
 {
-	struct page *pg = n ? alloc_page(GFP_KERNEL) : NULL;
+	struct proc_window *w = f->priv;
 
-	if (!n)
-		return 0;
-	if (!pg)
-		return -ENOMEM;
-	struct pbuf b = { .buf = page_to_virt(pg), .cap = MIN(n, PAGE_SIZE), .skip = *pos };
+	if (w)
+		kfree(w->text);
+	kfree(w);
+}
+
+/* Makes the text that starts at pos into w->text. */
+static long make_window(struct file *f, struct proc_window *w, u64 pos)
+{
+	struct pbuf b = { .buf = w->text, .cap = w->cap, .skip = pos };
+
+	if (pos && pos == w->pos + w->len && w->end_writes)
+		b.skip_writes = w->end_writes;	/* right after the last page */
 	long rc = show(f->inode, &b);
 	if (rc == -ENOENT)
 		rc = -ESRCH;		/* its process has gone since the open */
-	if (!rc && b.len && iob_copy_out(io, 0, b.buf, b.len))
-		rc = -EFAULT;
-	if (!rc) {
-		*pos += b.len;
-		rc = (long)b.len;
-	}
-	free_page(pg);
+	w->pos = pos;
+	w->len = rc ? 0 : b.len;
+	w->end_writes = rc || b.split ? 0 : b.writes;
 	return rc;
+}
+
+/* read(2) (f->pos_lock held: one reader at a time) uses the window;
+ * pread(2), which may run beside it, makes its own text. */
+static long proc_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	struct proc_window *w = f->priv, own = { 0 };
+	long rc = 0;
+
+	if (!n)
+		return 0;
+	if (!w || !mutex_is_held(&f->pos_lock))
+		w = &own;
+	size_t want = MIN((size_t)PAGE_SIZE, MAX(n, (size_t)WINDOW_MIN));
+	if (w->cap < want) {
+		u8 *text = kmalloc(want, GFP_KERNEL);
+		if (!text)
+			return -ENOMEM;
+		kfree(w->text);
+		*w = (struct proc_window){ .text = text, .cap = want };
+	}
+	if (w == &own || *pos < w->pos || *pos >= w->pos + w->len)
+		rc = make_window(f, w, *pos);
+	size_t k = 0;
+	if (!rc && *pos >= w->pos && *pos < w->pos + w->len) {
+		size_t at = (size_t)(*pos - w->pos);
+		k = MIN(n, w->len - at);
+		if (iob_copy_out(io, 0, w->text + at, k))
+			rc = -EFAULT;
+	}
+	if (w == &own)
+		kfree(own.text);
+	if (rc)
+		return rc;
+	*pos += k;
+	return (long)k;
 }
 
 static int proc_readlink(struct inode *inode, char *buf, size_t len)
@@ -524,6 +594,7 @@ static const struct inode_ops proc_iops = {
 static const struct file_ops proc_dir_fops = { .iterate = proc_iterate, .seekable = true };
 static const struct file_ops proc_file_fops = {
 	.open = proc_open,
+	.release = proc_release,
 	.read = proc_read,
 	.seekable = true,
 };

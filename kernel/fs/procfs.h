@@ -41,6 +41,9 @@ struct pbuf {
 	size_t cap, len;
 	u64 skip;		/* bytes of text before the window */
 	u64 seen;		/* bytes of text produced so far */
+	u64 skip_writes;	/* or, when not 0: whole writes before it */
+	u64 writes;		/* writes wholly before or in the window */
+	bool split;		/* the window ends inside a write */
 	bool full;		/* the window is full: later writes are dropped */
 };
 

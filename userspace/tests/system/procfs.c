@@ -18,8 +18,9 @@
  *    cache must not keep /proc/<pid>;
  *  - a file opened on a process that then exits reads ESRCH (each read
  *    makes the text afresh, as Linux), and opening it again fails;
- *  - an open /proc file holds no memory, and a file read in 7-byte pieces
- *    reads the same as in one.
+ *  - an open /proc file holds little memory, and a file read in 7-byte
+ *    pieces reads the same as in one;
+ *  - 1-byte reads of a 40 KiB maps take time linear in its size.
  */
 #define TEST_NAME "procfs"
 #include "check.h"
@@ -30,6 +31,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <sys/param.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
@@ -296,6 +299,35 @@ static void open_files_are_cheap(void)
 	close(b);
 }
 
+/* Byte-at-a-time reads of a long maps cost about what one read does:
+ * each read used to make all the text before it again (quadratic, under
+ * the process's mm lock). 600 mappings, about 40 KiB of text. */
+static void small_reads_are_linear(void)
+{
+	enum { N = 600 };
+	static char one[128 * 1024], bytes[128 * 1024];
+	char *maps[N];
+	for (int i = 0; i < N; i++) {	/* alternate rights: no two merge */
+		maps[i] = mmap(NULL, 4096, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(maps[i] != MAP_FAILED);
+	}
+	int a = open("/proc/self/maps", O_RDONLY), b = open("/proc/self/maps", O_RDONLY);
+	size_t la = read_chunks(a, one, sizeof(one), sizeof(one));
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	size_t lb = read_chunks(b, bytes, sizeof(bytes), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# maps: %zu bytes read 1 byte at a time in %.2f s\n", lb, secs);
+	CHECK(la > 20000 && la == lb && !memcmp(one, bytes, la));
+	CHECK(secs < 10);
+	close(a);
+	close(b);
+	for (int i = 0; i < N; i++)
+		munmap(maps[i], 4096);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "child")) {
@@ -308,6 +340,7 @@ int main(int argc, char **argv)
 	fd_dir();
 	system_files();
 	open_files_are_cheap();
+	small_reads_are_linear();
 	child_and_exit();
 	return check_done();
 }
