@@ -33,7 +33,9 @@ struct k_sigaction {
 
 struct process {
 	atomic_t refcount;
-	int pid, pgid, sid;		/* [proc_lock] */
+	int pid, pgid, sid;		/* [proc_lock] pgid, sid: pgrp's */
+	struct pgroup *pgrp;		/* [proc_lock] kernel/sched/pgroup.c */
+	struct list_head pgrp_link;	/* [proc_lock] in pgrp's members */
 	struct process *parent;		/* [proc_lock] NULL: started by the kernel */
 	struct list_head children;	/* [proc_lock] */
 	struct list_head sibling;	/* [proc_lock] in parent->children */

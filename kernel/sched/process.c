@@ -14,6 +14,7 @@
 #include <alloy/string.h>
 #include <alloy/task.h>
 #include <uapi/wait.h>
+#include "pgroup.h"
 
 
 static spinlock_t proc_lock = SPINLOCK_INIT("proc-tree", LR_PROC);
@@ -54,7 +55,7 @@ static int pid_alloc(struct process *p)
 	for (int i = 0; i < PID_MAX - 1; i++) {
 		int cand = pid_next;
 		pid_next = pid_next + 1 >= PID_MAX ? 2 : pid_next + 1;	/* 1 is init's */
-		if (!pid_table[cand]) {
+		if (!pid_table[cand] && !pgrp_id_in_use(cand)) {
 			pid_table[cand] = p;
 			pid_last = cand;
 			nr_forks++;
@@ -109,7 +110,10 @@ struct process *proc_create(struct process *parent)
 		p->files = fdt_create();
 		p->cwd = vfs_root();
 	}
-	if (!p->files)
+	list_init(&p->pgrp_link);
+	/* a process the kernel starts leads a group and session of its own */
+	struct pgroup *fresh = parent ? NULL : pgrp_alloc();
+	if (!p->files || (!parent && !fresh))
 		goto fail;
 
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
@@ -118,8 +122,10 @@ struct process *proc_create(struct process *parent)
 		pid_table[1] = p;
 	if (pid > 0) {
 		p->pid = pid;
-		p->pgid = parent ? parent->pgid : pid;
-		p->sid = parent ? parent->sid : pid;
+		if (fresh)
+			pgrp_start(fresh, pid, pid);
+		pgrp_join(p, fresh ? fresh : parent->pgrp);
+		fresh = NULL;
 		p->parent = parent;
 		if (parent) {
 			proc_get(p);	/* the parent's child-list reference */
@@ -131,6 +137,7 @@ struct process *proc_create(struct process *parent)
 		goto fail;
 	return p;
 fail:
+	pgrp_free(fresh);
 	fdt_put(p->files);
 	if (p->cwd.dentry)
 		path_put(&p->cwd);
@@ -314,6 +321,75 @@ void proc_vfork_release(struct process *p)
 	}
 }
 
+/* Caller holds proc_lock: the pid and the group place go (reaped). */
+static void unhash(struct process *p)
+{
+	if (pid_table[p->pid] == p)
+		pid_table[p->pid] = NULL;
+	pgrp_leave(p);
+}
+
+struct gather {
+	struct process **all;
+	int n, cap;
+};
+
+static void gather_one(struct process *m, void *arg)
+{
+	struct gather *g = arg;
+
+	if (!m->task)
+		return;
+	if (g->n < g->cap) {
+		proc_get(m);
+		g->all[g->n] = m;
+	}
+	g->n++;
+}
+
+/*
+ * Sends si to every member of group pgid; -ESRCH if it has none. The
+ * members are gathered with references under proc_lock and signalled
+ * after it (SIGCONT reports to the parent, which takes proc_lock).
+ */
+static int signal_members(int pgid, const struct ksiginfo *si)
+{
+	struct gather g = { 0 };
+
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		g.n = 0;
+		pgrp_each(pgid, gather_one, &g);
+		spin_unlock_irqrestore(&proc_lock, flags);
+		if (g.n <= g.cap)
+			break;
+		for (int i = 0; i < g.cap; i++)	/* it grew: again, with room */
+			proc_put(g.all[i]);
+		kfree(g.all);
+		g.cap = g.n + 8;
+		if (!(g.all = kmalloc(sizeof(*g.all) * (size_t)g.cap, GFP_KERNEL)))
+			return -ENOMEM;
+	}
+	for (int i = 0; i < g.n && si; i++)
+		signal_send(g.all[i], si);
+	for (int i = 0; i < g.n; i++)
+		proc_put(g.all[i]);
+	kfree(g.all);
+	return g.n ? 0 : -ESRCH;
+}
+
+/* Newly orphaned groups with a stopped member: SIGHUP, then SIGCONT. */
+static void hangup_orphans(const int *pgids, int n)
+{
+	struct ksiginfo hup = { .signo = SIGHUP, .code = SI_KERNEL };
+	struct ksiginfo cont = { .signo = SIGCONT, .code = SI_KERNEL };
+
+	for (int i = 0; i < n; i++) {
+		signal_members(pgids[i], &hup);
+		signal_members(pgids[i], &cont);
+	}
+}
+
 static bool ignores_children(struct process *parent)
 {
 	struct k_sigaction *sa = &parent->sa[SIGCHLD - 1];
@@ -329,10 +405,14 @@ void proc_exit(struct process *p, int wait_status)
 
 	release_resources(p);
 
+	struct orphan_check oc = { 0 };
+	int hangup[ORPHAN_MAX], nhangup;
+
 	list_init(&orphans);
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	if (p->pid != 1 && pid_table[1])
 		init = pid_table[1];
+	orphan_note(&oc, p);	/* its group, its children's groups */
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
 		list_del_init(&c->sibling);
 		c->parent = init;
@@ -343,16 +423,17 @@ void proc_exit(struct process *p, int wait_status)
 			continue;
 		}
 		if (c->zombie)
-			pid_table[c->pid] = NULL;
+			unhash(c);
 		list_add_tail(&c->sibling, &orphans);	/* put after the lock */
 	}
 	parent = p->parent;
 	p->zombie = true;
 	p->exec_done = true;
 	p->exit_status = wait_status;
+	nhangup = orphan_found(&oc, p, hangup);
 	reap_now = !parent || ignores_children(parent);
 	if (reap_now) {
-		pid_table[p->pid] = NULL;
+		unhash(p);
 		if (parent) {
 			list_del_init(&p->sibling);
 		}
@@ -362,6 +443,7 @@ void proc_exit(struct process *p, int wait_status)
 	if (init)
 		proc_get(init);
 	spin_unlock_irqrestore(&proc_lock, flags);
+	hangup_orphans(hangup, nhangup);
 
 	/* nobody will wait for these: drop the child-list references (the
 	 * last put frees a task, which takes locks ranked below ours) */
@@ -394,8 +476,7 @@ void proc_abort(struct process *p)
 	bool listed = !list_empty(&p->sibling);
 
 	list_del_init(&p->sibling);
-	if (pid_table[p->pid] == p)
-		pid_table[p->pid] = NULL;
+	unhash(p);
 	spin_unlock_irqrestore(&proc_lock, flags);
 	release_resources(p);
 	if (listed)
@@ -431,7 +512,7 @@ static struct process *find_child(struct process *me, int pid, int options, int 
 		*reap = c->zombie;
 		if (c->zombie) {
 			list_del_init(&c->sibling);
-			pid_table[c->pid] = NULL;
+			unhash(c);
 			*status = c->exit_status;
 		} else if ((options & WUNTRACED) && c->stop_report) {
 			c->stop_report = false;
@@ -548,8 +629,13 @@ int proc_kill(int pid, int sig, int code)
 		proc_put(p);
 		return rc;
 	}
-	int pgid = pid == 0 ? me->pgid : -pid;
-	/* Collect targets under the lock, signal them after. */
+	if (pid != -1) {	/* a group: 0 is the caller's */
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		int pgid = pid == 0 ? me->pgid : -pid;
+		spin_unlock_irqrestore(&proc_lock, flags);
+		return signal_members(pgid, sig ? &si : NULL);	/* 0: does it exist? */
+	}
+	/* Everyone but init and us: collect under the lock, signal after. */
 	struct process **targets = kmalloc(sizeof(*targets) * 64, GFP_KERNEL);
 	if (!targets)
 		return -ENOMEM;
@@ -558,7 +644,7 @@ int proc_kill(int pid, int sig, int code)
 		unsigned long flags = spin_lock_irqsave(&proc_lock);
 		for (; start < PID_MAX && n < 64; start++) {
 			struct process *p = pid_table[start];
-			if (!p || p->zombie || (pid == -1 ? p->pid == 1 || p == me : p->pgid != pgid))
+			if (!p || p->zombie || p->pid == 1 || p == me)
 				continue;
 			proc_get(p);
 			targets[n++] = p;
@@ -575,31 +661,44 @@ int proc_kill(int pid, int sig, int code)
 	return found ? 0 : -ESRCH;
 }
 
-/* From interrupt context (the terminal's ^C): no allocation, spinlocks only. */
+static void count_and_send(struct process *p, void *arg)
+{
+	struct { const struct ksiginfo *si; int n; } *a = arg;
+
+	if (p->task) {
+		signal_send(p, a->si);
+		a->n++;
+	}
+}
+
+/* From interrupt context (the terminal's ^C, ^Z, ^\): no allocation,
+ * spinlocks only, the group's members only. Never SIGCONT, which
+ * reports to the parent under proc_lock. */
 int proc_signal_group(int pgid, int sig)
 {
 	struct ksiginfo si = { .signo = sig, .code = SI_KERNEL };
-	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	int n = 0;
+	struct { const struct ksiginfo *si; int n; } a = { &si, 0 };
 
-	for (int i = 1; i < PID_MAX; i++) {
-		struct process *p = pid_table[i];
-		if (p && !p->zombie && p->pgid == pgid && p->task) {
-			signal_send(p, &si);
-			n++;
-		}
-	}
+	if (sig == SIGCONT)
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	pgrp_each(pgid, count_and_send, &a);
 	spin_unlock_irqrestore(&proc_lock, flags);
-	return n ? 0 : -ESRCH;
+	return a.n ? 0 : -ESRCH;
 }
 
 int proc_setpgid(int pid, int pgid)
 {
 	struct process *me = current_proc();
+	struct pgroup *fresh = pgrp_alloc();
+	struct orphan_check oc = { 0 };
+	int hangup[ORPHAN_MAX], nhangup = 0;
 	int rc = 0;
 
-	if (pgid < 0)
-		return -EINVAL;
+	if (pgid < 0 || !fresh) {
+		pgrp_free(fresh);
+		return pgid < 0 ? -EINVAL : -ENOMEM;
+	}
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	struct process *p = pid == 0 ? me : (pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL);
 	if (!p || (p != me && p->parent != me))
@@ -613,35 +712,50 @@ int proc_setpgid(int pid, int pgid)
 	if (!rc) {
 		if (!pgid)
 			pgid = p->pid;
-		bool ok = pgid == p->pid;
-		for (int i = 1; !ok && i < PID_MAX; i++)	/* O(n): setpgid is rare */
-			ok = pid_table[i] && pid_table[i]->pgid == pgid &&
-			     pid_table[i]->sid == p->sid;
-		if (ok)
-			p->pgid = pgid;
-		else
-			rc = -EPERM;
+		struct pgroup *g = pgrp_find(pgid);
+		if (!g && pgid == p->pid) {	/* a new group, p its leader */
+			pgrp_start(fresh, pgid, p->sid);
+			g = fresh;
+			fresh = NULL;
+		}
+		if (!g || pgrp_sid(g) != p->sid) {
+			rc = -EPERM;	/* no such group in p's session */
+		} else if (g != p->pgrp) {
+			orphan_note(&oc, p);
+			pgrp_join(p, g);
+			nhangup = orphan_found(&oc, NULL, hangup);
+		}
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
+	pgrp_free(fresh);
+	hangup_orphans(hangup, nhangup);
 	return rc;
 }
 
 int proc_setsid(void)
 {
 	struct process *me = current_proc();
+	struct pgroup *fresh = pgrp_alloc();
+	struct orphan_check oc = { 0 };
+	int hangup[ORPHAN_MAX], nhangup = 0;
 	int rc;
-	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	bool leader = false;
 
-	for (int i = 1; i < PID_MAX && !leader; i++)
-		leader = pid_table[i] && pid_table[i]->pgid == me->pid;
-	if (leader) {
-		rc = -EPERM;
+	if (!fresh)
+		return -ENOMEM;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	if (pgrp_find(me->pid)) {
+		rc = -EPERM;	/* a group leader already */
 	} else {
-		me->sid = me->pgid = me->pid;
+		orphan_note(&oc, me);
+		pgrp_start(fresh, me->pid, me->pid);
+		pgrp_join(me, fresh);
+		fresh = NULL;
+		nhangup = orphan_found(&oc, NULL, hangup);
 		rc = me->pid;
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
+	pgrp_free(fresh);
+	hangup_orphans(hangup, nhangup);
 	return rc;
 }
 
