@@ -122,6 +122,9 @@ void proc_counts(struct proc_counts *out);
 /* Signals to a pid (>0), a group (<-1: -pgid, 0: caller's group) or all (-1). */
 int proc_kill(int pid, int sig, int code);
 int proc_setpgid(int pid, int pgid);
+/* p's group has no member whose parent is in another group of its
+ * session: the terminal's stop signals are discarded there (POSIX). */
+bool proc_pgrp_orphaned(struct process *p);
 int proc_setsid(void);
 int proc_getpgid(int pid, bool sid);
 int proc_getppid(void);

@@ -128,6 +128,11 @@ static bool orphaned(struct pgroup *g, struct process *gone)
 	return true;
 }
 
+bool pgrp_orphaned(struct pgroup *g)
+{
+	return orphaned(g, NULL);
+}
+
 static bool has_stopped(struct pgroup *g, struct process *gone)
 {
 	struct process *m;

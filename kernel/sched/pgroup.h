@@ -44,6 +44,8 @@ struct orphan_check {
 };
 /* p's own group and its children's groups. */
 void orphan_note(struct orphan_check *oc, struct process *p);
+/* No member has a parent in another group of the same session. */
+bool pgrp_orphaned(struct pgroup *g);
 /* The groups to signal, into pgids (ORPHAN_MAX); gone: a process that
  * is exiting (its children count as init's). Their number. */
 int orphan_found(struct orphan_check *oc, struct process *gone, int *pgids);

@@ -390,6 +390,15 @@ static void hangup_orphans(const int *pgids, int n)
 	}
 }
 
+bool proc_pgrp_orphaned(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	bool orphan = p->pgrp && pgrp_orphaned(p->pgrp);
+
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return orphan;
+}
+
 static bool ignores_children(struct process *parent)
 {
 	struct k_sigaction *sa = &parent->sa[SIGCHLD - 1];

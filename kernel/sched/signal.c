@@ -21,7 +21,8 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 		      const struct k_sigaction *sa, u64 old_blocked, u64 sp);
 int arch_sigreturn(struct trap_frame *tf, u64 *blocked);
 
-#define STOP_SIGNALS (sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU))
+#define TTY_STOP_SIGNALS (sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU))
+#define STOP_SIGNALS (sigmask(SIGSTOP) | TTY_STOP_SIGNALS)
 
 static bool default_ignored(int sig)
 {
@@ -135,6 +136,8 @@ void signal_deliver(struct trap_frame *tf)
 	struct process *p = current_proc();
 
 	while (p && signal_pending()) {
+		/* asked before the signal lock, which ranks after proc_lock */
+		bool orphan = (READ_ONCE(p->pending) & TTY_STOP_SIGNALS) && proc_pgrp_orphaned(p);
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 		u64 ready = p->pending & ~(p->blocked & ~UNBLOCKABLE);
 		if (!ready) {
@@ -151,6 +154,9 @@ void signal_deliver(struct trap_frame *tf)
 		p->pending &= ~sigmask(sig);
 		bool stop = sig == SIGSTOP ||
 			    (sa.handler == SIG_DFL && (sigmask(sig) & STOP_SIGNALS));
+		/* in an orphaned group no one could continue it: discarded */
+		bool discard = stop && sig != SIGSTOP && orphan;
+		stop &= !discard;
 		if (stop) {	/* recorded with the signal lock held: see signal_send */
 			WRITE_ONCE(p->stop_sig, sig);
 			WRITE_ONCE(p->stopped, true);
@@ -165,7 +171,8 @@ void signal_deliver(struct trap_frame *tf)
 		}
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 
-		if (sa.handler == SIG_IGN || (sa.handler == SIG_DFL && default_ignored(sig)))
+		if (discard || sa.handler == SIG_IGN ||
+		    (sa.handler == SIG_DFL && default_ignored(sig)))
 			continue;
 		if (stop) {
 			proc_stop(sig);

@@ -13,7 +13,9 @@
  *  - or calls setsid(), which also leaves the job's group with no parent
  *    in another group of its session (Alloy applies the rule there too;
  *    Linux does only at exit, see docs/architecture.md).
- * Each case waits at most 10 s for the job's word.
+ * Each case waits at most 10 s for the job's word. And SIGTSTP, SIGTTIN
+ * and SIGTTOU with their default action are discarded in an orphaned
+ * group (POSIX, Linux): nobody would ever continue the process.
  */
 #include <poll.h>
 #include <signal.h>
@@ -101,5 +103,28 @@ int main(void)
 	r = run_case(true, true);
 	printf("# shell calls setsid, job catches SIGHUP: '%c'\n", r > 0 ? r : '?');
 	CHECK(r == 'h');
+
+	/* In an orphaned group the terminal's stop signals (default action)
+	 * are discarded: nobody could continue the process. A session
+	 * leader's own group is orphaned. */
+	int p[2];
+	CHECK(pipe(p) == 0);
+	pid_t c = fork();
+	if (c == 0) {
+		close(p[0]);
+		setsid();
+		raise(SIGTSTP);
+		raise(SIGTTIN);
+		raise(SIGTTOU);
+		write(p[1], "r", 1);
+		_exit(0);
+	}
+	close(p[1]);
+	struct pollfd pf = { .fd = p[0], .events = POLLIN };
+	char ch = 0;
+	CHECK(poll(&pf, 1, 10000) == 1 && read(p[0], &ch, 1) == 1 && ch == 'r');
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	close(p[0]);
 	return check_done();
 }
