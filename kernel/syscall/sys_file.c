@@ -97,6 +97,21 @@ long sys_pwrite64(SYSARGS)
 	return rc;
 }
 
+/*
+ * Replace the bits of f->flags in @mask by @val. Two processes sharing the
+ * file (fork, dup) may both do this at once, and writers read O_APPEND and
+ * O_NONBLOCK without a lock: a plain read-modify-write could lose the other
+ * side's update, so swap the whole word only if nobody changed it meanwhile.
+ */
+static void file_flags_update(struct file *f, u32 mask, u32 val)
+{
+	u32 old = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(&f->flags, &old, (old & ~mask) | (val & mask),
+					    false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
 static long vec_rw(u64 fd, u64 uiov, u64 cnt, bool write, s64 pos)
 {
 	struct iovec v;
@@ -214,10 +229,10 @@ long sys_fcntl(SYSARGS)
 		rc = fd_set_cloexec(cur_files(), (int)a0, a2 & FD_CLOEXEC);
 		break;
 	case F_GETFL:
-		rc = f->flags;
+		rc = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
 		break;
 	case F_SETFL:
-		f->flags = (f->flags & ~SETFL_MASK) | ((u32)a2 & SETFL_MASK);
+		file_flags_update(f, SETFL_MASK, (u32)a2);
 		break;
 	default:
 		rc = -EINVAL;
@@ -271,7 +286,7 @@ long sys_ioctl(SYSARGS)
 	case FIONBIO:
 		rc = copy_from_user(&v, (const void *)a2, sizeof(v));
 		if (!rc)
-			f->flags = v ? f->flags | O_NONBLOCK : f->flags & ~(u32)O_NONBLOCK;
+			file_flags_update(f, O_NONBLOCK, v ? O_NONBLOCK : 0);
 		break;
 	case FIOCLEX:
 	case FIONCLEX:
