@@ -139,10 +139,17 @@ int main(void)
 		while (fd >= 0 && fd < 2)
 			fd = dup(fd);
 	}
+	/* each step is announced first: as init, a hang is otherwise a
+	 * silent machine */
 	for (int how = 0; how < 2; how++) {
+		printf("# own children, %s\n", what(how));
+		fflush(stdout);
 		own_children(how);
-		if (init)
-			inherited_zombie(how);
+		if (!init)
+			continue;
+		printf("# inherited zombie, %s\n", what(how));
+		fflush(stdout);
+		inherited_zombie(how);
 	}
 	if (init)
 		printf("nocldwait: as init: %s\n", failures ? "FAILED" : "ok");
