@@ -578,6 +578,13 @@ static void notify_parent(struct process *p, int code, int sig)
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	struct process *parent = p->parent;
 
+	/* A SIGCONT on another CPU may have ended the stop already (it clears
+	 * stopped before it reports, under this lock): a late stop report
+	 * would make wait4 say a running process is stopped. */
+	if (code == CLD_STOPPED && !READ_ONCE(p->stopped)) {
+		spin_unlock_irqrestore(&proc_lock, flags);
+		return;
+	}
 	if (code == CLD_STOPPED) {
 		p->stop_report = true;
 		p->cont_report = false;

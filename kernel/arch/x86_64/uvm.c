@@ -121,7 +121,12 @@ static struct arch_vm *loaded[MAX_CPUS];
 
 static u64 other_cpus(struct arch_vm *vm)
 {
-	return __atomic_load_n(&vm->cpus, __ATOMIC_SEQ_CST) & ~(1ULL << this_cpu()->id);
+	/* The entries were written with plain stores, which x86 may hold in
+	 * its store buffer past a later load: without the fence, a CPU that
+	 * sets its bit and walks the tables meanwhile could both miss the
+	 * new entry and be missed by the flush. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&vm->cpus, __ATOMIC_RELAXED) & ~(1ULL << this_cpu()->id);
 }
 
 static bool loaded_here(struct arch_vm *vm)
