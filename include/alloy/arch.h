@@ -52,6 +52,8 @@ phys_addr_t kvirt_lookup(u64 va, unsigned int *prot);
 void *ioremap(phys_addr_t pa, size_t size);
 /* Flush va range on all CPUs. No spinlocks may be held (DESIGN: shootdown). */
 void tlb_shootdown(u64 va, u64 npages);
+/* The same, only on the CPUs in mask (bit n: CPU n). */
+void tlb_shootdown_cpus(u64 mask, u64 va, u64 npages);
 
 /* Reference clock (HPET or PIT-calibrated), independent of ktime_ns(). */
 u64 arch_reference_clock_ns(void);

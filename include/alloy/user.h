@@ -108,7 +108,8 @@ void vma_release_object(struct user_mm *mm, const struct vma *v);
 /* Reverse-map work on one address space (mm->lock held, <alloy/rmap.h>):
  * unmap object pages [from, to) / write-protect page index (frame p). */
 void vma_unmap_object(struct user_mm *mm, struct vm_rmap *r, u64 from, u64 to);
-void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index, struct page *p);
+void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index,
+			  struct page **pages, unsigned int n);
 /* Removes [start, end) from every VMA, freeing its pages. */
 int vma_unmap(struct user_mm *mm, u64 start, u64 end);
 /* Sets prot on [start, end); -ENOMEM unless VMAs cover all of it,

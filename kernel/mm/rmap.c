@@ -154,8 +154,7 @@ void rmap_wrprotect(struct vm_rmap *r, u64 index, struct page **pages, unsigned 
 	struct user_mm *mm;
 	while ((mm = next_mm(r, pass, true))) {
 		mutex_lock(&mm->lock);
-		for (unsigned int k = 0; k < n; k++)
-			vma_wrprotect_object(mm, r, index + k, pages[k]);
+		vma_wrprotect_object(mm, r, index, pages, n);
 		mutex_unlock(&mm->lock);
 		user_mm_drop(mm);
 	}

@@ -330,14 +330,18 @@ void vma_unmap_object(struct user_mm *mm, struct vm_rmap *r, u64 from, u64 to)
 			unmap_pages(mm, NULL, s, e, false);	/* gone from the object */
 }
 
-void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index, struct page *p)
+void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index,
+			  struct page **pages, unsigned int n)
 {
 	u64 s, e;
 
 	for (int i = 0; i < mm->nr_vmas; i++) {
 		const struct vma *v = &mm->vmas[i];
-		if (v->shared && vma_rmap(v) == r && object_span(v, index, index + 1, &s, &e))
-			uvm_wrprotect(&mm->vm, s, page_to_phys(p));
+		if (!v->shared || vma_rmap(v) != r || !object_span(v, index, index + n, &s, &e))
+			continue;
+		u64 first = v->pgoff + (s - v->start) / PAGE_SIZE;	/* >= index */
+		uvm_wrprotect(&mm->vm, s, pages + (first - index),
+			      (unsigned int)((e - s) / PAGE_SIZE));
 	}
 }
 

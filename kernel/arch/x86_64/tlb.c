@@ -62,7 +62,9 @@ void tlb_cpu_online(unsigned int cpu)
 	__atomic_or_fetch(&cpus_online_mask, 1ULL << cpu, __ATOMIC_SEQ_CST);
 }
 
-void tlb_shootdown(u64 va, u64 npages)
+/* Flushes [va, va + npages pages) here and on the CPUs in mask (this one
+ * left out) that are online; returns once each has. */
+void tlb_shootdown_cpus(u64 mask, u64 va, u64 npages)
 {
 	unsigned long flags;
 
@@ -77,18 +79,28 @@ void tlb_shootdown(u64 va, u64 npages)
 		arch_cpu_relax();
 	}
 	flush_local(va, npages);
-	u64 others = __atomic_load_n(&cpus_online_mask, __ATOMIC_SEQ_CST) &
-		     ~(1ULL << this_cpu()->id);
+	u64 online = __atomic_load_n(&cpus_online_mask, __ATOMIC_SEQ_CST);
+	u64 others = online & mask & ~(1ULL << this_cpu()->id);
 	if (others) {
 		req_va = va;
 		req_npages = npages;
 		__atomic_store_n(&req_mask, others, __ATOMIC_RELEASE);
-		lapic_send_ipi_others(VEC_TLB);
+		if (others == (online & ~(1ULL << this_cpu()->id))) {
+			lapic_send_ipi_others(VEC_TLB);
+		} else {
+			for (u64 m = others; m; m &= m - 1)
+				lapic_send_ipi(cpus[__builtin_ctzll(m)].apic_id, VEC_TLB);
+		}
 		while (__atomic_load_n(&req_mask, __ATOMIC_ACQUIRE))
 			arch_cpu_relax();
 	}
 	spin_unlock(&shootdown_lock);
 	arch_irq_restore(flags);
+}
+
+void tlb_shootdown(u64 va, u64 npages)
+{
+	tlb_shootdown_cpus(~0ULL, va, npages);
 }
 
 void tlb_init(void)

@@ -134,12 +134,24 @@ static bool loaded_here(struct arch_vm *vm)
 	return (read_cr3() & PTE_ADDR) == vm->pml4_phys;
 }
 
+static void flush_pages(struct arch_vm *vm, u64 va, u64 n)
+{
+	u64 others = other_cpus(vm);
+
+	if (others) {
+		tlb_shootdown_cpus(others, va, n);	/* here too */
+	} else if (loaded_here(vm)) {
+		if (n > 32)
+			write_cr3(read_cr3());	/* user entries are not global */
+		else
+			for (u64 i = 0; i < n; i++)
+				invlpg(va + i * PAGE_SIZE);
+	}
+}
+
 static void flush(struct arch_vm *vm, u64 va)
 {
-	if (loaded_here(vm))
-		invlpg(va);
-	if (other_cpus(vm))
-		tlb_shootdown(va, 1);
+	flush_pages(vm, va, 1);
 }
 
 phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va)
@@ -357,18 +369,8 @@ static void note_change(struct gather *g, u64 va)
  * was taken out. */
 static void gather_flush(struct gather *g)
 {
-	if (g->lo < g->hi) {
-		u64 n = (g->hi - g->lo) / PAGE_SIZE;
-		if (loaded_here(g->vm)) {
-			if (n > 32)
-				write_cr3(read_cr3());	/* user entries are not global */
-			else
-				for (u64 i = 0; i < n; i++)
-					invlpg(g->lo + i * PAGE_SIZE);
-		}
-		if (other_cpus(g->vm))
-			tlb_shootdown(g->lo, n);
-	}
+	if (g->lo < g->hi)
+		flush_pages(g->vm, g->lo, (g->hi - g->lo) / PAGE_SIZE);
 	g->lo = g->hi = 0;
 	for (unsigned int i = 0; i < g->n; i++)
 		g->fn(g->ctx, g->page[i].va, g->page[i].pa, g->page[i].prot);
@@ -502,13 +504,23 @@ int uvm_move_range(struct arch_vm *vm, u64 from, u64 to, u64 len)
 	return 0;
 }
 
-bool uvm_wrprotect(struct arch_vm *vm, u64 va, phys_addr_t pa)
+/* Write-protects the n pages from va that map pages[] (an entry that
+ * maps something else is left alone), with one flush for them all. */
+void uvm_wrprotect(struct arch_vm *vm, u64 va, struct page **pages, unsigned int n)
 {
-	u64 *e = va < USER_TOP ? pte(vm, va, false) : NULL;
+	u64 lo = 0, hi = 0;
 
-	if (!e || (*e & (PTE_P | PTE_W)) != (PTE_P | PTE_W) || (*e & PTE_ADDR) != pa)
-		return false;
-	*e &= ~PTE_W;
-	flush(vm, va);
-	return true;
+	for (unsigned int k = 0; k < n; k++) {
+		u64 a = va + (u64)k * PAGE_SIZE;
+		u64 *e = a < USER_TOP ? pte(vm, a, false) : NULL;
+		if (!e || (*e & (PTE_P | PTE_W)) != (PTE_P | PTE_W) ||
+		    (*e & PTE_ADDR) != page_to_phys(pages[k]))
+			continue;
+		*e &= ~PTE_W;
+		if (lo == hi)
+			lo = a;
+		hi = a + PAGE_SIZE;
+	}
+	if (lo < hi)
+		flush_pages(vm, lo, (hi - lo) / PAGE_SIZE);
 }

@@ -4,6 +4,8 @@
 
 #include <alloy/types.h>
 
+struct page;
+
 /*
  * The top of user space: nothing a program maps, and no address the
  * kernel accepts from it, reaches this (Linux's TASK_SIZE). It is the
@@ -55,7 +57,7 @@ void uvm_visit_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, voi
  * mapped: all, or none and -ENOMEM (no memory for a page table). */
 int uvm_move_range(struct arch_vm *vm, u64 from, u64 to, u64 len);
 /* If va maps pa writable, makes it read-only (on every CPU): true if so. */
-bool uvm_wrprotect(struct arch_vm *vm, u64 va, phys_addr_t pa);
+void uvm_wrprotect(struct arch_vm *vm, u64 va, struct page **pages, unsigned int n);
 /* Unmaps and frees every user page and page table, then the PML4. */
 void uvm_destroy(struct arch_vm *vm);
 /* fork: dst (fresh) shares every page of src's lower half read-only. */
