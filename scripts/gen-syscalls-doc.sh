@@ -7,7 +7,7 @@ set -e
 out=${1:-docs/syscalls.md}
 notes=$(mktemp)
 cat > "$notes" <<'NOTES'
-syslog	implemented	the kernel log ring (512 lines): READ (waits, polling), READ_ALL, READ_CLEAR, CLEAR, CONSOLE_OFF/ON/LEVEL, SIZE_UNREAD, SIZE_BUFFER; /dev/kmsg too
+syslog	implemented	the kernel log ring (512 lines): READ (waits, polling), READ_ALL, READ_CLEAR, CLEAR, CONSOLE_OFF/ON/LEVEL, SIZE_UNREAD, SIZE_BUFFER (all but READ_ALL and SIZE_BUFFER need euid 0, EPERM); /dev/kmsg too
 read	implemented	files, pipes, FIFOs, devices, the terminal; at most 64 KiB per call into a file's ops, 0x7ffff000 bytes per call like Linux
 write	implemented	O_APPEND writes at the end under the inode lock
 readv	implemented	up to 1024 iovecs
@@ -45,9 +45,9 @@ utimensat	implemented	UTIME_NOW, UTIME_OMIT
 renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
 fdatasync	partial	the same as fsync (block maps are written too)
 mount	partial	new mounts of an ext2 disk or a tmpfs (options size=, mode=) only: no MS_REMOUNT, MS_BIND, MS_MOVE; other flags but MS_RDONLY ignored
-umount2	partial	no MNT_DETACH or MNT_EXPIRE (EINVAL); MNT_FORCE ignored
+umount2	partial	MNT_DETACH (a busy mount leaves the tree at once and is freed when unused; not with mounts below it: EBUSY); no MNT_EXPIRE (EINVAL); MNT_FORCE ignored
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
-mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is copied on fork like MAP_PRIVATE; no MAP_POPULATE, MAP_NORESERVE or huge pages; mprotect does not recheck the file's open mode
+mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is an unlinked memory file (shared across fork, as Linux shmem); no MAP_POPULATE, MAP_NORESERVE or huge pages; mprotect checks the rights fixed at mmap (EACCES, as Linux's VM_MAY*)
 munmap	implemented	splits VMAs and frees their pages
 mremap	partial	file mappings only shrink; anonymous memory: shrink, grow in place, move (MREMAP_MAYMOVE) by moving page-table entries; no MREMAP_FIXED or MREMAP_DONTUNMAP; the range must lie in one VMA
 msync	partial	MS_SYNC writes the files back; MS_ASYNC marks the pages dirty for the flusher; MS_INVALIDATE is ignored

@@ -186,8 +186,10 @@ struct dentry {
 struct mount {
 	struct dentry *root;		/* of the mounted filesystem */
 	struct dentry *mountpoint;	/* in the parent filesystem */
-	struct mount *parent;
+	struct mount *parent;		/* NULL: the root, or detached */
 	struct list_head all;		/* every mount [mount-list lock] */
+	struct list_head detached;	/* lazily unmounted [mount lock] */
+	bool lazy;			/* umount2(MNT_DETACH) took it out */
 };
 
 /* A position in the tree: a dentry and the mount it was reached in. */
@@ -315,7 +317,9 @@ int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct 
 /* mount(2) of a memory filesystem (tmpfs) at `at`; opts as tmpfs's (size=). */
 int vfs_mount_mem(const char *opts, u32 flags, const struct path *at);
 /* umount(2) of the mount whose root is p: -EBUSY while anything uses it. */
-int vfs_umount(const struct path *p);
+/* flags: MNT_DETACH takes a busy mount out of the tree now and frees it
+ * once nothing uses it. */
+int vfs_umount(const struct path *p, int flags);
 int vfs_sync_all(void);
 int vfs_sync_fs(struct super_block *sb);
 void vfs_start_flusher(void);

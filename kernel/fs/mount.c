@@ -6,7 +6,11 @@
  *
  * Unmount refuses a busy filesystem: one with open files, a mount below
  * it, or a dentry referenced by anything but the tree (a process's
- * working directory, a walk in progress).
+ * working directory, a walk in progress). A lazy unmount (MNT_DETACH)
+ * takes a busy one out of the tree at once, so no new walk reaches it,
+ * and the flusher frees it (after a sync) once its last file is closed
+ * and its last working directory has left; until then ".." at its root
+ * stays there, as on Linux.
  */
 #include <alloy/blkdev.h>
 #include <alloy/cmdline.h>
@@ -18,11 +22,14 @@
 #include <alloy/string.h>
 #include <alloy/wait.h>
 #include <alloy/vfs.h>
+#include <uapi/mount.h>
 
 #define FLUSH_INTERVAL_NS (5ULL * 1000000000ULL)
+#define REAP_INTERVAL_NS (1000000000ULL)	/* lazily unmounted filesystems */
 
 static struct mutex mount_lock;
 static LIST_HEAD(mounts);		/* super blocks of disk mounts [mount_lock] */
+static LIST_HEAD(detached);		/* lazily unmounted, still busy [mount_lock] */
 static bool mount_ready;
 
 static void mount_init_once(void)
@@ -122,7 +129,45 @@ static void prune(struct dentry *d)
 	}
 }
 
-int vfs_umount(const struct path *p)
+static bool has_mounts(struct dentry *d)
+{
+	struct dentry *c;
+
+	list_for_each_entry(c, &d->children, sibling)
+		if (c->mounted || has_mounts(c))
+			return true;
+	return false;
+}
+
+/*
+ * Frees unhooked mount m and its filesystem, whose dentries were pruned:
+ * nothing but m, the super block and maybe the unmounting caller's path
+ * holds the root. Caller holds mount_lock.
+ */
+static void teardown(struct mount *m)
+{
+	struct super_block *sb = m->root->sb;
+	/* The root inode goes now, while the filesystem exists; the root
+	 * dentry lives on, empty and dead, until the caller's path lets go
+	 * of it. */
+	struct dentry *root = sb->root;
+	struct inode *ri = root->inode;
+	root->inode = NULL;
+	root->dead = true;
+	inode_put(ri);
+	list_del(&sb->link);
+	if (sb->sop && sb->sop->put_super)
+		sb->sop->put_super(sb);
+	if (!m->lazy)
+		vfs_mount_unlist(m);
+	dentry_put(m->mountpoint);
+	dentry_put(m->root);	/* the mount's */
+	dentry_put(root);	/* the super block's */
+	kfree(m);
+	kfree(sb);
+}
+
+int vfs_umount(const struct path *p, int flags)
 {
 	struct mount *m = p->mnt;
 	struct super_block *sb = p->dentry->sb;
@@ -131,7 +176,7 @@ int vfs_umount(const struct path *p)
 	if (p->dentry != m->root)
 		return -EINVAL;		/* not a mount point */
 	if (!m->parent)
-		return -EBUSY;		/* the root */
+		return m->lazy ? -EINVAL : -EBUSY;	/* detached already; the root */
 	mount_init_once();
 	mutex_lock(&mount_lock);
 	mutex_lock(&sb->ns_lock);
@@ -141,35 +186,56 @@ int vfs_umount(const struct path *p)
 	atomic_dec(&p->dentry->refcount);
 	bool idle = atomic_read(&sb->nr_open) == 0 && tree_idle(sb->root, true);
 	atomic_inc(&p->dentry->refcount);
-	if (idle)
+	/* lazily: a mount below it would have to go too; not done */
+	bool lazy = !idle && (flags & MNT_DETACH) && !has_mounts(sb->root);
+	if (idle || lazy)
 		m->mountpoint->mounted = NULL;
+	if (lazy) {
+		m->parent = NULL;	/* ".." stays inside */
+		m->lazy = true;
+	}
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
-	if (!idle)
-		rc = -EBUSY;
-	else
+	if (idle)
 		prune(sb->root);
+	else if (!lazy)
+		rc = -EBUSY;
 	mutex_unlock(&sb->ns_lock);
-	if (!rc) {
-		/* The root inode goes now, while the filesystem exists; the root
-		 * dentry lives on, empty and dead, until the caller's path lets
-		 * go of it. */
-		struct dentry *root = sb->root;
-		struct inode *ri = root->inode;
-		root->inode = NULL;
-		root->dead = true;
-		inode_put(ri);
-		list_del(&sb->link);
-		if (sb->sop && sb->sop->put_super)
-			sb->sop->put_super(sb);
-		vfs_mount_unlist(m);
-		dentry_put(m->mountpoint);
-		dentry_put(m->root);	/* the mount's */
-		dentry_put(root);	/* the super block's */
-		kfree(m);
-		kfree(sb);
+	if (idle) {
+		teardown(m);
+	} else if (lazy) {
+		vfs_mount_unlist(m);	/* gone from /proc/mounts */
+		list_add_tail(&m->detached, &detached);
 	}
 	mutex_unlock(&mount_lock);
 	return rc;
+}
+
+/* The flusher's: frees each lazily unmounted filesystem nothing uses any
+ * more (no open file, no dentry held outside the tree), synced first.
+ * Nothing can start using one again: it is out of the tree, and a walk
+ * needs a reference inside to start from. */
+static void reap_detached(void)
+{
+	struct mount *m, *tmp;
+
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	list_for_each_entry_safe(m, tmp, &detached, detached) {
+		struct super_block *sb = m->root->sb;
+		mutex_lock(&sb->ns_lock);
+		bool idle = atomic_read(&sb->nr_open) == 0 && tree_idle(sb->root, true);
+		mutex_unlock(&sb->ns_lock);
+		if (!idle)
+			continue;
+		if (sb->sop && sb->sop->sync)
+			sb->sop->sync(sb);
+		mutex_lock(&sb->ns_lock);
+		prune(sb->root);
+		mutex_unlock(&sb->ns_lock);
+		list_del(&m->detached);
+		teardown(m);
+	}
+	mutex_unlock(&mount_lock);
 }
 
 int vfs_sync_all(void)
@@ -202,9 +268,11 @@ int vfs_sync_fs(struct super_block *sb)
 static void flusher(void *arg)
 {
 	(void)arg;
-	for (;;) {
-		sleep_ns(FLUSH_INTERVAL_NS);
-		vfs_sync_all();
+	for (u64 n = 1;; n++) {
+		sleep_ns(REAP_INTERVAL_NS);
+		reap_detached();
+		if (n % (FLUSH_INTERVAL_NS / REAP_INTERVAL_NS) == 0)
+			vfs_sync_all();
 	}
 }
 

@@ -52,12 +52,12 @@ long sys_umount2(SYSARGS)
 
 	if (current_proc()->uid[1] != 0)
 		return -EPERM;
-	if (a1 & ~(u64)(MNT_FORCE | UMOUNT_NOFOLLOW))
-		return -EINVAL;		/* no lazy or expiring unmounts */
+	if (a1 & ~(u64)(MNT_FORCE | MNT_DETACH | UMOUNT_NOFOLLOW))
+		return -EINVAL;		/* no expiring unmounts */
 	rc = at_walk((u64)AT_FDCWD, a0, 0, a1 & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
 	if (rc)
 		return rc;
-	rc = vfs_umount(&p);
+	rc = vfs_umount(&p, (int)(a1 & MNT_DETACH));
 	path_put(&p);
 	return rc;
 }
