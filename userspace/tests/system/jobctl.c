@@ -42,14 +42,20 @@ int main(void)
 	sigaction(SIGCHLD, &sa, NULL);
 	pipe(p);
 
+	/* The child is a job of its own, as a shell makes it: a group whose
+	 * member has its parent (us) in another group of the same session.
+	 * In an orphaned group (ours: our parent is init) SIGTSTP's default
+	 * action is discarded, on Linux too. */
 	pid_t c = fork();
 	if (c == 0) {	/* ticks a byte into the pipe every 20 ms */
+		setpgid(0, 0);
 		close(p[0]);
 		for (;;) {
 			write(p[1], "t", 1);
 			ms(20);
 		}
 	}
+	setpgid(c, c);
 	close(p[1]);
 	int st = 0;
 	ms(100);
