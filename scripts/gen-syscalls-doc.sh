@@ -57,6 +57,7 @@ arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
 sysinfo	partial	uptime, RAM, free RAM and process count; the loads are 0 (no load average yet), no swap, bufferram 0 (the page cache is Cached: in /proc/meminfo)
 prctl	partial	PR_SET_NAME and PR_GET_NAME only
 set_tid_address	partial	returns the tid; the address is not used (no threads yet)
+futex	partial	WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE, WAKE_OP; private and shared (by object and offset) futexes, relative and absolute timeouts, FUTEX_CLOCK_REALTIME; no PI operations (ENOSYS); CMP_REQUEUE compares before, not atomically with, the move
 exit	partial	one thread per process, so the same as exit_group
 gettid	implemented	the pid: one thread per process
 getpid	implemented	

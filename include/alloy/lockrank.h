@@ -44,6 +44,7 @@ enum lock_rank {
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
 	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */
 	LR_TTY = 148,		/* the terminal's line discipline */
+	LR_FUTEX = 149,		/* a futex hash bucket's waiters */
 	LR_WAITQ = 150,		/* wait queue / mutex internals */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */

@@ -32,6 +32,7 @@ long sys_gettimeofday(u64 tv, u64 tz, u64, u64, u64, u64);
 long sys_nanosleep(u64 req, u64 rem, u64, u64, u64, u64);
 long sys_clock_nanosleep(u64 clock, u64 flags, u64 req, u64 rem, u64, u64);
 long sys_sched_yield(u64, u64, u64, u64, u64, u64);
+long sys_futex(u64 uaddr, u64 op, u64 val, u64 utime, u64 uaddr2, u64 val3);
 long sys_uname(u64 buf, u64, u64, u64, u64, u64);
 long sys_sysinfo(u64 buf, u64, u64, u64, u64, u64);
 long sys_syslog(u64 type, u64 buf, u64 len, u64, u64, u64);

@@ -123,6 +123,11 @@ int vma_zap(struct user_mm *mm, u64 start, u64 end);
 int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len);
 /* Highest free range of len bytes below USER_MMAP_TOP, 0 if none. */
 u64 vma_find_free(struct user_mm *mm, u64 len);
+/* Replaces the u32 at user address uaddr by fn(arg, old) atomically
+ * (faulting the page in writable first); *old gets the value it had.
+ * -EFAULT if it cannot be written. */
+int user_atomic_update(struct user_mm *mm, u64 uaddr, u32 (*fn)(u32 arg, u32 old), u32 arg,
+		       u32 *old);
 
 /* A page fault at addr in a user address space: 0 if it was resolved
  * (retry), else the signal to send (SIGSEGV; SIGKILL when out of memory). */

@@ -172,3 +172,31 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 	}
 	return mm;
 }
+
+int user_atomic_update(struct user_mm *mm, u64 uaddr, u32 (*fn)(u32 arg, u32 old), u32 arg,
+		       u32 *old)
+{
+	u64 page = ALIGN_DOWN(uaddr, PAGE_SIZE);
+	unsigned int prot;
+
+	if (uaddr % 4 || uaddr >= USER_TOP)
+		return -EFAULT;
+	for (int tries = 0; tries < 4; tries++) {
+		mutex_lock(&mm->lock);	/* no unmap or copy-on-write swap meanwhile */
+		phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
+		if (pa && (prot & UVM_WRITE)) {
+			u32 *p = (u32 *)((u8 *)phys_to_virt(pa) + uaddr % PAGE_SIZE);
+			u32 cur = __atomic_load_n(p, __ATOMIC_RELAXED);
+			while (!__atomic_compare_exchange_n(p, &cur, fn(arg, cur), false,
+							    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+				;
+			mutex_unlock(&mm->lock);
+			*old = cur;
+			return 0;
+		}
+		mutex_unlock(&mm->lock);
+		if (user_page_fault(mm, uaddr, true, false))
+			return -EFAULT;	/* not writable here */
+	}
+	return -EFAULT;
+}

@@ -11,6 +11,7 @@
 #include <alloy/syscall.h>
 #include <alloy/uaccess.h>
 #include <uapi/time.h>
+#include "systime.h"
 
 #define NSEC 1000000000ULL
 
@@ -30,7 +31,7 @@ u64 wall_clock_ns(void)
 	return boot_epoch_ns + ktime_ns();
 }
 
-static int clock_now(u64 clock, u64 *ns)
+int clock_now(u64 clock, u64 *ns)
 {
 	switch (clock) {
 	case CLOCK_REALTIME:
@@ -70,7 +71,7 @@ long sys_gettimeofday(u64 tv, u64 tz, u64 a2, u64 a3, u64 a4, u64 a5)
 	return tv ? copy_to_user((void *)tv, &t, sizeof(t)) : 0;
 }
 
-static int read_timespec(u64 uptr, u64 *ns)
+int read_timespec(u64 uptr, u64 *ns)
 {
 	struct timespec ts;
 

@@ -109,6 +109,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[186] = sys_getpid,		/* gettid: one thread per process */
 	[200] = sys_tkill,
 	[201] = sys_time,
+	[202] = sys_futex,
 	[204] = sys_sched_getaffinity,
 	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
