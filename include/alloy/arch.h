@@ -32,8 +32,9 @@ void arch_context_init(struct arch_context *ctx, void *stack_top,
 		       void (*entry)(void *), void *arg);
 /* Save callee-saved state in *prev, resume next; returns when switched back. */
 void arch_switch(struct arch_context *prev, struct arch_context *next);
-/* Print where a switched-out task is (backtrace.c). */
-void arch_backtrace_context(const struct arch_context *ctx);
+/* Print where a switched-out task is, reading only its stack [lo, hi)
+ * (backtrace.c). */
+void arch_backtrace_context(const struct arch_context *ctx, u64 lo, u64 hi);
 /* A task switch is about to run `t` on this CPU. */
 void arch_task_switched_in(struct task *t, void *kstack_top);
 

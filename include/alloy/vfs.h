@@ -186,10 +186,10 @@ struct dentry {
 struct mount {
 	struct dentry *root;		/* of the mounted filesystem */
 	struct dentry *mountpoint;	/* in the parent filesystem */
-	struct mount *parent;		/* NULL: the root, or detached */
+	struct mount *parent;		/* NULL: the root; not followed once lazy */
 	struct list_head all;		/* every mount [mount-list lock] */
 	struct list_head detached;	/* lazily unmounted [mount lock] */
-	bool lazy;			/* umount2(MNT_DETACH) took it out */
+	bool lazy;			/* umount2(MNT_DETACH) took it out [mount lock] */
 };
 
 /* A position in the tree: a dentry and the mount it was reached in. */

@@ -176,9 +176,13 @@ int vfs_umount(const struct path *p, int flags)
 	if (p->dentry != m->root)
 		return -EINVAL;		/* not a mount point */
 	if (!m->parent)
-		return m->lazy ? -EINVAL : -EBUSY;	/* detached already; the root */
+		return -EBUSY;		/* the root */
 	mount_init_once();
 	mutex_lock(&mount_lock);
+	if (m->lazy) {			/* detached already, by another umount */
+		mutex_unlock(&mount_lock);
+		return -EINVAL;
+	}
 	mutex_lock(&sb->ns_lock);
 	/* p itself holds a reference on the root. The check and the unhook
 	 * are one step against walks crossing in (mount_cross_lock). */
@@ -190,10 +194,8 @@ int vfs_umount(const struct path *p, int flags)
 	bool lazy = !idle && (flags & MNT_DETACH) && !has_mounts(sb->root);
 	if (idle || lazy)
 		m->mountpoint->mounted = NULL;
-	if (lazy) {
-		m->parent = NULL;	/* ".." stays inside */
-		m->lazy = true;
-	}
+	if (lazy)
+		WRITE_ONCE(m->lazy, true);	/* ".." stays inside (namei.c) */
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	if (idle)
 		prune(sb->root);

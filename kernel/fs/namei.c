@@ -120,11 +120,13 @@ static struct dentry *parent_of(struct dentry *d)
 /* Moves cur to its parent, across mounts; the root's parent is itself. */
 static void step_up(struct path *cur)
 {
-	while (cur->dentry == cur->mnt->root && cur->mnt->parent) {
+	while (cur->dentry == cur->mnt->root && cur->mnt->parent && !READ_ONCE(cur->mnt->lazy)) {
+		/* both read while our reference on the root keeps the mount */
 		struct dentry *mp = dentry_get(cur->mnt->mountpoint);
+		struct mount *up = cur->mnt->parent;
 		dentry_put(cur->dentry);
 		cur->dentry = mp;
-		cur->mnt = cur->mnt->parent;
+		cur->mnt = up;
 	}
 	struct dentry *up = parent_of(cur->dentry);
 	dentry_put(cur->dentry);
@@ -705,10 +707,11 @@ int vfs_path_name(const struct path *p, char *buf, size_t len)
 	buf[--at] = '\0';
 	path_get(&cur);
 	for (;;) {
-		while (cur.dentry == cur.mnt->root && cur.mnt->parent) {
+		while (cur.dentry == cur.mnt->root && cur.mnt->parent && !READ_ONCE(cur.mnt->lazy)) {
 			struct dentry *mp = dentry_get(cur.mnt->mountpoint);
+			struct mount *up = cur.mnt->parent;
 			dentry_put(cur.dentry);
-			cur = (struct path){ cur.mnt->parent, mp };
+			cur = (struct path){ up, mp };
 		}
 		struct dentry *d = cur.dentry;
 		if (d->parent == d)

@@ -326,6 +326,9 @@ struct proc_window {
 	u64 pos;		/* its offset in the file */
 	size_t cap, len;
 	u64 end_writes;		/* writes up to its end; 0: ended mid-write */
+	u64 next;		/* where the last read ended: only a read that
+				 * goes on from there reuses the window (a seek
+				 * back, to poll, gets the text made afresh) */
 };
 
 /* A process's file is refused at open once the process is gone (the
@@ -385,7 +388,7 @@ static long proc_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
 		kfree(w->text);
 		*w = (struct proc_window){ .text = text, .cap = want };
 	}
-	if (w == &own || *pos < w->pos || *pos >= w->pos + w->len)
+	if (w == &own || *pos != w->next || *pos < w->pos || *pos >= w->pos + w->len)
 		rc = make_window(f, w, *pos);
 	size_t k = 0;
 	if (!rc && *pos >= w->pos && *pos < w->pos + w->len) {
@@ -399,6 +402,7 @@ static long proc_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
 	if (rc)
 		return rc;
 	*pos += k;
+	w->next = *pos;
 	return (long)k;
 }
 

@@ -15,6 +15,9 @@ struct pgroup {
 #define PGRP_BUCKETS 64
 static struct list_head buckets[PGRP_BUCKETS];
 static bool buckets_ready;
+/* How many live groups have each id as their pgid or sid: a new pid
+ * must not be one (checked per fork, so a counter, not a scan). */
+static u16 id_users[PID_MAX];
 
 static struct list_head *bucket(int pgid)
 {
@@ -40,6 +43,8 @@ void pgrp_start(struct pgroup *g, int pgid, int sid)
 {
 	g->pgid = pgid;
 	g->sid = sid;
+	id_users[pgid]++;
+	id_users[sid]++;
 	list_init(&g->members);
 	list_add(&g->hash, bucket(pgid));
 }
@@ -59,19 +64,9 @@ int pgrp_sid(const struct pgroup *g)
 	return g->sid;
 }
 
-/* A session lives while one of its groups does; groups are few, so a
- * look at all of them per new pid is cheap. */
 bool pgrp_id_in_use(int id)
 {
-	struct pgroup *g;
-
-	if (pgrp_find(id))
-		return true;
-	for (int i = 0; i < PGRP_BUCKETS && buckets_ready; i++)
-		list_for_each_entry(g, &buckets[i], hash)
-			if (g->sid == id)
-				return true;
-	return false;
+	return id > 0 && id < PID_MAX && id_users[id];
 }
 
 void pgrp_leave(struct process *p)
@@ -84,6 +79,8 @@ void pgrp_leave(struct process *p)
 	p->pgrp = NULL;
 	if (list_empty(&g->members)) {
 		list_del(&g->hash);
+		id_users[g->pgid]--;
+		id_users[g->sid]--;
 		kfree(g);
 	}
 }

@@ -36,7 +36,7 @@ void pgrp_each(int pgid, void (*fn)(struct process *p, void *arg), void *arg);
  * the groups a change may orphan (orphan_note) before it, then, after
  * it, ask which became orphaned with a stopped member (orphan_found).
  */
-#define ORPHAN_MAX 16
+#define ORPHAN_MAX 64
 struct orphan_check {
 	int n;
 	int pgid[ORPHAN_MAX];

@@ -352,6 +352,54 @@ static void gather_one(struct process *m, void *arg)
  * members are gathered with references under proc_lock and signalled
  * after it (SIGCONT reports to the parent, which takes proc_lock).
  */
+/* Members with a pid above after, the lowest first, up to ARRAY_SIZE. */
+struct chunk {
+	int after, n;
+	struct process *p[16];
+};
+
+static void lowest_above(struct process *m, void *arg)
+{
+	struct chunk *c = arg;
+	int at;
+
+	if (!m->task || m->pid <= c->after)
+		return;
+	if (c->n == (int)ARRAY_SIZE(c->p) && m->pid > c->p[c->n - 1]->pid)
+		return;
+	if (c->n == (int)ARRAY_SIZE(c->p))
+		c->n--;		/* the highest makes room */
+	for (at = c->n; at > 0 && c->p[at - 1]->pid > m->pid; at--)
+		c->p[at] = c->p[at - 1];
+	c->p[at] = m;
+	c->n++;
+}
+
+/* The same without memory to spare (a SIGHUP to an orphaned group must
+ * not be lost to ENOMEM): the members in pid order, 16 at a time. */
+static int signal_members_slowly(int pgid, const struct ksiginfo *si)
+{
+	struct chunk c = { .after = 0 };
+	int total = 0;
+
+	do {
+		c.n = 0;
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		pgrp_each(pgid, lowest_above, &c);
+		for (int i = 0; i < c.n; i++)
+			proc_get(c.p[i]);
+		spin_unlock_irqrestore(&proc_lock, flags);
+		for (int i = 0; i < c.n; i++) {
+			if (si)
+				signal_send(c.p[i], si);
+			c.after = c.p[i]->pid;
+			proc_put(c.p[i]);
+		}
+		total += c.n;
+	} while (c.n == (int)ARRAY_SIZE(c.p));
+	return total ? 0 : -ESRCH;
+}
+
 static int signal_members(int pgid, const struct ksiginfo *si)
 {
 	struct gather g = { 0 };
@@ -368,7 +416,7 @@ static int signal_members(int pgid, const struct ksiginfo *si)
 		kfree(g.all);
 		g.cap = g.n + 8;
 		if (!(g.all = kmalloc(sizeof(*g.all) * (size_t)g.cap, GFP_KERNEL)))
-			return -ENOMEM;
+			return signal_members_slowly(pgid, si);
 	}
 	for (int i = 0; i < g.n && si; i++)
 		signal_send(g.all[i], si);

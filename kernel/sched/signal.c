@@ -135,9 +135,13 @@ void signal_deliver(struct trap_frame *tf)
 {
 	struct process *p = current_proc();
 
+	bool ask = false;
+
 	while (p && signal_pending()) {
-		/* asked before the signal lock, which ranks after proc_lock */
-		bool orphan = (READ_ONCE(p->pending) & TTY_STOP_SIGNALS) && proc_pgrp_orphaned(p);
+		/* asked before the signal lock, which ranks after proc_lock; if
+		 * a terminal stop came in after, the loop comes round to ask */
+		bool asked = ask || (READ_ONCE(p->pending) & TTY_STOP_SIGNALS);
+		bool orphan = asked && proc_pgrp_orphaned(p);
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 		u64 ready = p->pending & ~(p->blocked & ~UNBLOCKABLE);
 		if (!ready) {
@@ -151,9 +155,14 @@ void signal_deliver(struct trap_frame *tf)
 		struct ksiginfo si = p->info[sig - 1];
 		struct k_sigaction sa = p->sa[sig - 1];
 		u64 old_blocked = p->restore_blocked ? p->saved_blocked : p->blocked;
-		p->pending &= ~sigmask(sig);
 		bool stop = sig == SIGSTOP ||
 			    (sa.handler == SIG_DFL && (sigmask(sig) & STOP_SIGNALS));
+		if (stop && sig != SIGSTOP && !asked) {
+			spin_unlock_irqrestore(&p->sig_lock, flags);
+			ask = true;
+			continue;
+		}
+		p->pending &= ~sigmask(sig);
 		/* in an orphaned group no one could continue it: discarded */
 		bool discard = stop && sig != SIGSTOP && orphan;
 		stop &= !discard;

@@ -179,19 +179,24 @@ void task_put(struct task *t)
 }
 
 /* Diagnostics for hangs: every task's scheduler state, racy but useful;
- * with stacks, where each task that is switched out sleeps (read without
- * a reference: only for a machine that is stuck anyway). */
+ * with stacks, where each task that is switched out sleeps. The tid lock
+ * is held throughout, so no task is freed (task_free takes it first) and
+ * no stack unmapped while we read it; a task that runs meanwhile just
+ * gives a garbled trace (reads stay inside its stack). */
 void sched_dump_tasks(bool stacks)
 {
+	unsigned long fl = spin_lock_irqsave(&tid_lock);
+
 	pr_err("tasks: tid name state on_rq on_cpu cpu pinned\n");
 	for (int i = 1; i < TID_MAX; i++) {
-		struct task *t = READ_ONCE(tid_table[i]);
+		struct task *t = tid_table[i];
 		if (!t)
 			continue;
 		pr_err("  %5d %-15s %d %d %d %d %d\n", t->tid, t->name,
 		       t->state, t->on_rq, t->on_cpu, t->cpu, t->pinned);
-		if (stacks && !READ_ONCE(t->on_cpu) && t->state != TASK_DEAD)
-			arch_backtrace_context(&t->ctx);
+		u64 top = (u64)(uintptr_t)t->kstack_top;
+		if (stacks && top && !READ_ONCE(t->on_cpu) && t->state != TASK_DEAD)
+			arch_backtrace_context(&t->ctx, top - KSTACK_SIZE, top);
 	}
 	for (unsigned int c = 0; c < nr_cpus; c++) {
 		struct task *cur = READ_ONCE(cpus[c].curr);
@@ -199,6 +204,7 @@ void sched_dump_tasks(bool stacks)
 		       cur ? cur->tid : -1, cur ? cur->name : "-", cpus[c].ticks,
 		       cpus[c].switches);
 	}
+	spin_unlock_irqrestore(&tid_lock, fl);
 }
 
 int task_tid(const struct task *t)

@@ -18,11 +18,14 @@ static bool plausible_frame(u64 fp, u64 prev)
 	return fp - prev < (1ULL << 20) || !prev;
 }
 
-void arch_backtrace(u64 rbp)
+/* Frames only inside [lo, hi) when hi is not 0. */
+static void backtrace_within(u64 rbp, u64 lo, u64 hi)
 {
 	u64 prev = 0;
 
 	for (int i = 0; i < MAX_FRAMES && plausible_frame(rbp, prev); i++) {
+		if (hi && (rbp < lo || rbp + 16 > hi))
+			break;
 		u64 ret = ((u64 *)rbp)[1];
 		const char *name;
 		u64 off;
@@ -38,15 +41,26 @@ void arch_backtrace(u64 rbp)
 	}
 }
 
+void arch_backtrace(u64 rbp)
+{
+	backtrace_within(rbp, 0, 0);
+}
+
 void arch_backtrace_here(void)
 {
 	emergency_printf("Backtrace:\n");
 	arch_backtrace(read_rbp());
 }
 
-/* A task arch_switch put aside: its frame pointer is the first register
- * switch.S pushed, under the five others. */
-void arch_backtrace_context(const struct arch_context *ctx)
+/* A task arch_switch put aside, on the stack [lo, hi): its frame pointer
+ * is the first register switch.S pushed, under the five others. Every
+ * read stays inside the stack, which may be changing under us if the
+ * task runs meanwhile (a diagnostic: it may print nonsense, not fault). */
+void arch_backtrace_context(const struct arch_context *ctx, u64 lo, u64 hi)
 {
-	arch_backtrace(((const u64 *)ctx->rsp)[5]);
+	u64 sp = READ_ONCE(ctx->rsp);
+
+	if (sp < lo || sp + 48 > hi)
+		return;
+	backtrace_within(((const u64 *)sp)[5], lo, hi);
 }

@@ -653,9 +653,17 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 	if (size > fs->s.max_file_size)
 		return -EFBIG;
 	if (size < i->size) {
-		u64 keep = (size + PAGE_SIZE - 1) / PAGE_SIZE, old = i->size;
-		struct page *last = NULL;
-		/* The end moves first, under the block-map lock: a page read in
+		u64 keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+		struct page *last = NULL, *held = NULL;
+		/* The new last page first, the only step that can fail (no
+		 * memory, a read error): held, it stays cached and up to date,
+		 * so taking it busy below cannot fail. */
+		if (size % PAGE_SIZE) {
+			int rc = pcache_get(&ei->data, size / PAGE_SIZE, true, &held);
+			if (rc)
+				return rc;	/* nothing changed */
+		}
+		/* The end moves next, under the block-map lock: a page read in
 		 * from here on zeroes what lies past it (pages_io), and a write
 		 * fault (ext2_mmap_page) allocates nothing past it. A page that
 		 * a fault inserted before is taken out below, after any read
@@ -668,14 +676,12 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 		/* The last page stays busy while blocks past the end are freed,
 		 * so no write-back of it can still be writing into them; its tail
 		 * is zeroed (and goes to disk), so a later grow reads zeros. */
-		if (size % PAGE_SIZE) {
-			int rc = pcache_get_busy(&ei->data, size / PAGE_SIZE, true, &last);
-			if (rc) {	/* nothing freed: the file keeps its length */
-				mutex_lock(&ei->map);
-				i->size = old;
-				mutex_unlock(&ei->map);
-				return rc;
-			}
+		if (held) {
+			if (pcache_get_busy(&ei->data, size / PAGE_SIZE, true, &last))
+				last = NULL;	/* cannot happen: it is held */
+			pcache_put(held);
+		}
+		if (last) {
 			memset((u8 *)page_to_virt(last) + size % PAGE_SIZE, 0,
 			       PAGE_SIZE - size % PAGE_SIZE);
 			pcache_mark_dirty(last, 1);
