@@ -5,9 +5,11 @@
  * record is -EUCLEAN, never a hang or an overrun. Callers hold the VFS
  * ns_lock, which serialises every read and change of a directory here.
  * A hostile directory can be 4 GiB of empty blocks (all one block, by
- * its map): a scan that changes nothing yet (lookup, readdir, the
- * emptiness check, the search for room) stops at a pending SIGKILL,
- * checked every block, so it holds the ns_lock no longer than that.
+ * its map): a scan before anything has changed (lookup, readdir, the
+ * emptiness check, the search for room, a removal or replacement that is
+ * an operation's first change) stops at a pending SIGKILL, checked every
+ * block, so it holds the ns_lock no longer than that. A scan after a
+ * change runs to the end: stopping would leave half an operation.
  * A changed directory loses its dir_index hash flag (this driver keeps
  * no hash tree), as Linux's ext2 does.
  */
@@ -227,9 +229,9 @@ static int del_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 off
 	return 1;
 }
 
-int ext2_del_entry(struct inode *dir, const char *name, size_t len)
+int ext2_del_entry(struct inode *dir, const char *name, size_t len, bool first)
 {
-	struct walk w = { .name = name, .len = len };
+	struct walk w = { .name = name, .len = len, .killable = first };
 	int rc = dir_walk(dir, 0, del_cb, &w);
 
 	if (rc > 0) {
@@ -251,9 +253,10 @@ static int set_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 off
 	return 1;
 }
 
-int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode)
+int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode,
+		   bool first)
 {
-	struct walk w = { .name = name, .len = len, .ino = ino, .mode = mode };
+	struct walk w = { .name = name, .len = len, .ino = ino, .mode = mode, .killable = first };
 	int rc = dir_walk(dir, 0, set_cb, &w);
 
 	if (rc > 0) {

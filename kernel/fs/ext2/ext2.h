@@ -125,8 +125,11 @@ int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 /* dir.c (ns_lock held) */
 int ext2_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
 int ext2_add_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode);
-int ext2_del_entry(struct inode *dir, const char *name, size_t len);
-int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode);
+/* first: the operation's first change, so its scan may stop at SIGKILL
+ * (-EINTR); not once something else has changed. */
+int ext2_del_entry(struct inode *dir, const char *name, size_t len, bool first);
+int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode,
+		   bool first);
 int ext2_dir_empty(struct inode *dir);	/* 1 empty, 0 not, or -errno */
 int ext2_make_dir_block(struct inode *dir, u32 parent_ino);
 int ext2_iterate(struct file *f, u64 *pos,

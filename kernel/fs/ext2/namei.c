@@ -184,7 +184,7 @@ int ext2_unlink(struct inode *dir, const char *name, size_t len, struct inode *i
 		return rc;
 	if (S_ISDIR(inode->mode) && (rc = ext2_dir_empty(inode)) <= 0)
 		return rc < 0 ? rc : -ENOTEMPTY;
-	if ((rc = ext2_del_entry(dir, name, len)))
+	if ((rc = ext2_del_entry(dir, name, len, true)))
 		return rc;
 	if (S_ISDIR(inode->mode)) {
 		inode->nlink = 0;
@@ -232,7 +232,8 @@ int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 	if (victim) {
 		if (S_ISDIR(victim->mode) && (rc = ext2_dir_empty(victim)) <= 0)
 			return rc < 0 ? rc : -ENOTEMPTY;
-		if ((rc = ext2_set_entry(ndir, nname, nlen, (u32)inode->ino, inode->mode)))
+		if ((rc = ext2_set_entry(ndir, nname, nlen, (u32)inode->ino, inode->mode,
+					  true)))
 			return rc;
 		if (S_ISDIR(victim->mode)) {
 			victim->nlink = 0;
@@ -245,10 +246,10 @@ int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 	} else if ((rc = ext2_add_entry(ndir, nname, nlen, (u32)inode->ino, inode->mode))) {
 		return rc;
 	}
-	if ((rc = ext2_del_entry(odir, oname, olen)))
+	if ((rc = ext2_del_entry(odir, oname, olen, false)))
 		return rc;	/* reported by the parser; both names remain */
 	if (is_dir && odir != ndir) {
-		ext2_set_entry(inode, "..", 2, (u32)ndir->ino, S_IFDIR);
+		ext2_set_entry(inode, "..", 2, (u32)ndir->ino, S_IFDIR, false);
 		odir->nlink--;
 		ndir->nlink++;
 	}
