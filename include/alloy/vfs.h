@@ -220,6 +220,9 @@ struct file {
 /* inodes and dentries (kernel/fs/vfs.c) */
 struct inode *inode_alloc(struct super_block *sb, u32 mode);
 void inode_get(struct inode *i);
+/* A reference unless the last one is gone (a cache's lookup: the inode
+ * may be on its way to eviction); false then, and nothing changed. */
+bool inode_tryget(struct inode *i);
 void inode_put(struct inode *i);
 struct timespec64 vfs_now(void);
 /* After changing an inode's attributes (inode->lock held): tell its fs. */

@@ -103,6 +103,18 @@ void inode_get(struct inode *i)
 	atomic_inc(&i->refcount);
 }
 
+/* Increment if not zero: a count that reached zero stays there, so an
+ * inode whose last inode_put is evicting it cannot be revived by a
+ * cache that still lists it (read-then-inc would race with that put). */
+bool inode_tryget(struct inode *i)
+{
+	int n = atomic_read(&i->refcount);
+
+	while (n > 0 && !atomic_cmpxchg(&i->refcount, n, n + 1))
+		n = atomic_read(&i->refcount);
+	return n > 0;
+}
+
 void inode_put(struct inode *i)
 {
 	if (!i || !atomic_dec_and_test(&i->refcount))

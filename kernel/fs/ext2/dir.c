@@ -4,11 +4,20 @@
  * parser before it is used, so a loop, an overlap or a name past its
  * record is -EUCLEAN, never a hang or an overrun. Callers hold the VFS
  * ns_lock, which serialises every read and change of a directory here.
+ * A hostile directory can be 4 GiB of empty blocks (all one block, by
+ * its map): a scan before anything has changed (lookup, readdir, the
+ * emptiness check, the search for room, a removal or replacement that is
+ * an operation's first change) stops at a pending SIGKILL, checked every
+ * block, so it holds the ns_lock no longer than that. A scan after a
+ * change runs to the end: stopping would leave half an operation.
  * A changed directory loses its dir_index hash flag (this driver keeps
  * no hash tree), as Linux's ext2 does.
  */
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/signal.h>
 #include <alloy/string.h>
 #include "ext2.h"
 
@@ -49,7 +58,16 @@ struct walk {
 	u64 *pos;
 	bool (*emit)(void *ctx, const char *name, size_t len, u64 ino, u32 mode, u64 next);
 	void *ctx;
+	bool killable;		/* nothing changed yet: may stop at SIGKILL */
 };
+
+/* A SIGKILL is on its way: the process will not look at our answer. */
+static bool fatal_pending(void)
+{
+	struct process *p = current_proc();
+
+	return p && (READ_ONCE(p->pending) & sigmask(SIGKILL));
+}
 
 /* cb: 0 to go on, > 0 to stop, < 0 an error. prev: the previous entry's
  * offset in the same block, or -1. */
@@ -65,6 +83,8 @@ static int dir_walk(struct inode *dir, u64 from, walk_fn cb, struct walk *w)
 	for (u64 n = from / fs->bs; n < nblocks; n++) {
 		struct mblock mb;
 		u32 b, why = 0;
+		if (w->killable && fatal_pending())
+			return -EINTR;
 		mutex_lock(&ei->map);
 		int rc = ext2_bmap(dir, n, false, &b);
 		mutex_unlock(&ei->map);
@@ -115,7 +135,7 @@ static int find_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 of
 
 int ext2_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
-	struct walk w = { .name = name, .len = len };
+	struct walk w = { .name = name, .len = len, .killable = true };
 	int rc = dir_walk(dir, 0, find_cb, &w);
 
 	if (rc < 0)
@@ -165,7 +185,8 @@ int ext2_add_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32
 {
 	struct ext2_fs *fs = EXT2_FS(dir->sb);
 	struct ext2_inode_info *ei = EXT2_I(dir);
-	struct walk w = { .name = name, .len = len, .ino = ino, .mode = mode };
+	/* Killable: every caller adds the entry before changing anything else. */
+	struct walk w = { .name = name, .len = len, .ino = ino, .mode = mode, .killable = true };
 	int rc = dir_walk(dir, 0, add_cb, &w);
 
 	if (rc > 0) {
@@ -208,9 +229,9 @@ static int del_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 off
 	return 1;
 }
 
-int ext2_del_entry(struct inode *dir, const char *name, size_t len)
+int ext2_del_entry(struct inode *dir, const char *name, size_t len, bool first)
 {
-	struct walk w = { .name = name, .len = len };
+	struct walk w = { .name = name, .len = len, .killable = first };
 	int rc = dir_walk(dir, 0, del_cb, &w);
 
 	if (rc > 0) {
@@ -232,9 +253,10 @@ static int set_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 off
 	return 1;
 }
 
-int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode)
+int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode,
+		   bool first)
 {
-	struct walk w = { .name = name, .len = len, .ino = ino, .mode = mode };
+	struct walk w = { .name = name, .len = len, .ino = ino, .mode = mode, .killable = first };
 	int rc = dir_walk(dir, 0, set_cb, &w);
 
 	if (rc > 0) {
@@ -255,7 +277,7 @@ static int empty_cb(struct ext2_fs *fs, struct walk *w, struct mblock *mb, u32 o
 
 int ext2_dir_empty(struct inode *dir)
 {
-	struct walk w = { 0 };
+	struct walk w = { .killable = true };
 	int rc = dir_walk(dir, 0, empty_cb, &w);
 
 	return rc < 0 ? rc : rc == 0;
@@ -303,7 +325,7 @@ int ext2_iterate(struct file *f, u64 *pos,
 {
 	struct inode *dir = f->inode;
 	struct super_block *sb = dir->sb;
-	struct walk w = { .start = *pos, .pos = pos, .emit = emit, .ctx = ctx };
+	struct walk w = { .start = *pos, .pos = pos, .emit = emit, .ctx = ctx, .killable = true };
 
 	mutex_lock(&sb->ns_lock);
 	int rc = dir_walk(dir, *pos, iter_cb, &w);

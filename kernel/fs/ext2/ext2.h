@@ -66,16 +66,6 @@ static inline void put_le16(u8 *p, u16 v) { p[0] = (u8)v; p[1] = (u8)(v >> 8); }
 static inline void put_le32(u8 *p, u32 v) { put_le16(p, (u16)v); put_le16(p + 2, (u16)(v >> 16)); }
 static inline u16 get_le16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
 
-/* A reference on a cached inode unless its last one is gone (it is being
- * evicted); caller holds the icache lock. */
-static inline bool ext2_inode_tryget(struct inode *i)
-{
-	int n = atomic_read(&i->refcount);
-
-	while (n > 0 && !atomic_cmpxchg(&i->refcount, n, n + 1))
-		n = atomic_read(&i->refcount);
-	return n > 0;
-}
 static inline struct ext2_inode_info *EXT2_I(struct inode *i) { return i->priv; }
 
 /* A metadata block held in the `meta` cache. */
@@ -110,7 +100,8 @@ int ext2_write_group(struct ext2_fs *fs, u32 g);	/* alloc held */
 void ext2_inode_locate(struct ext2_fs *fs, u32 ino, u32 *block, u32 *off);
 int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out);
 struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode);
-/* Hashes i; if the inode was hashed already, drops i and returns that one. */
+/* Hashes i; if the inode was hashed already, drops i and returns that one
+ * (with a reference), or NULL if that one is being evicted (retry). */
 struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i);
 void ext2_write_inode(struct inode *inode);
 /* 1 if ino is live (cached, or linked on disk), 0 if free, or -errno. */
@@ -134,8 +125,11 @@ int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 /* dir.c (ns_lock held) */
 int ext2_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
 int ext2_add_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode);
-int ext2_del_entry(struct inode *dir, const char *name, size_t len);
-int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode);
+/* first: the operation's first change, so its scan may stop at SIGKILL
+ * (-EINTR); not once something else has changed. */
+int ext2_del_entry(struct inode *dir, const char *name, size_t len, bool first);
+int ext2_set_entry(struct inode *dir, const char *name, size_t len, u32 ino, u32 mode,
+		   bool first);
 int ext2_dir_empty(struct inode *dir);	/* 1 empty, 0 not, or -errno */
 int ext2_make_dir_block(struct inode *dir, u32 parent_ino);
 int ext2_iterate(struct file *f, u64 *pos,

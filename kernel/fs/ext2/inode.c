@@ -33,7 +33,7 @@ static struct inode *icache_find(struct ext2_fs *fs, u32 ino, bool *dying)
 	list_for_each_entry(ei, &fs->icache[ino % EXT2_ICACHE_BUCKETS], hash) {
 		if (ei->inode->ino != ino)
 			continue;
-		if (ext2_inode_tryget(ei->inode))
+		if (inode_tryget(ei->inode))
 			found = ei->inode;
 		else
 			*dying = true;
@@ -99,7 +99,13 @@ struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode)
 }
 
 /* Hashes i, unless another task hashed the same inode first: then i is
- * dropped and that one returned. */
+ * dropped and that one returned with a reference taken by inode_tryget,
+ * never by reading refcount and then incrementing it: between the two
+ * another CPU's inode_put can take it to 0 and go on to evict and free
+ * it, and we would hand out freed memory. If that one is on its way out
+ * (its count is 0 but evict has not unhashed it yet) i is dropped too and
+ * NULL returned: our copy was read from disk while evict may still be
+ * writing the record, so the caller waits for the unhash and reads again. */
 struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i)
 {
 	struct ext2_inode_info *ei = EXT2_I(i), *o;
@@ -107,9 +113,8 @@ struct inode *ext2_icache_add(struct ext2_fs *fs, struct inode *i)
 
 	unsigned long ifl = spin_lock_irqsave(&fs->icache_lock);
 	list_for_each_entry(o, &fs->icache[i->ino % EXT2_ICACHE_BUCKETS], hash) {
-		if (o->inode->ino == i->ino && atomic_read(&o->inode->refcount) > 0) {
-			inode_get(o->inode);
-			won = o->inode;
+		if (o->inode->ino == i->ino) {
+			won = inode_tryget(o->inode) ? o->inode : NULL;
 			break;
 		}
 	}
@@ -159,27 +164,28 @@ int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
 			*out = i;
 			return 0;
 		}
-		if (!dying)
-			break;
-		sleep_ms(1);	/* its eviction is finishing */
+		if (dying) {
+			sleep_ms(1);	/* its eviction is finishing */
+			continue;
+		}
+		ext2_inode_locate(fs, ino, &block, &off);
+		if ((rc = mb_read(fs, block, &mb)))
+			return rc;
+		rc = ext2_parse_inode(mb.data + off, fs->s.inode_size, &fs->s, ino, &di, &why);
+		mb_put(&mb);
+		if (rc)
+			return ext2_corrupt(fs, "inode", ino, rc, why);
+		if (!di.links)
+			return ext2_corrupt(fs, "inode (deleted, but named)", ino, -EUCLEAN,
+					    EXT2_WHY_DIRENT_INODE);
+		if (!(i = ext2_new_inode(fs, ino, di.mode)))
+			return -ENOMEM;
+		fill(i, &di);
+		ext2_set_ops(i);
+		if ((*out = ext2_icache_add(fs, i)))
+			return 0;
+		/* Another copy came and is being evicted: start again. */
 	}
-	ext2_inode_locate(fs, ino, &block, &off);
-	if ((rc = mb_read(fs, block, &mb)))
-		return rc;
-	rc = ext2_parse_inode(mb.data + off, fs->s.inode_size, &fs->s, ino, &di, &why);
-	mb_put(&mb);
-	if (rc)
-		return ext2_corrupt(fs, "inode", ino, rc, why);
-	if (!di.links)
-		return ext2_corrupt(fs, "inode (deleted, but named)", ino, -EUCLEAN,
-				    EXT2_WHY_DIRENT_INODE);
-	struct inode *i = ext2_new_inode(fs, ino, di.mode);
-	if (!i)
-		return -ENOMEM;
-	fill(i, &di);
-	ext2_set_ops(i);
-	*out = ext2_icache_add(fs, i);
-	return 0;
 }
 
 void ext2_write_inode(struct inode *i)

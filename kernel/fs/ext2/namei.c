@@ -6,11 +6,43 @@
  */
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/printk.h>
 #include <alloy/process.h>
 #include <alloy/string.h>
 #include "ext2.h"
 
 #define EXT2_LINK_MAX 32000
+
+/* ---- link counts. Each change is checked before anything changes: a
+ * count that would go wrong (a directory below 2, its own name and ".";
+ * a file below 0) means the image lies, and acting on it could free a
+ * directory that still has entries (its count reaching 0) or leave a
+ * count that frees it later. That is -EUCLEAN, with nothing changed. */
+
+static int nlink_corrupt(struct inode *i, const char *what)
+{
+	printk_ratelimited(LOG_ERR, "ext2: %s: inode %llu: link count %u %s\n",
+			   EXT2_FS(i->sb)->bd->name, (unsigned long long)i->ino, i->nlink, what);
+	return -EUCLEAN;
+}
+
+/* dir loses (delta -1) or gains (+1) a subdirectory's "..", or neither. */
+static int check_dir_delta(struct inode *dir, int delta)
+{
+	if (dir->nlink < 2)
+		return nlink_corrupt(dir, "below 2 for a directory");
+	if (delta < 0 && dir->nlink <= 2)
+		return nlink_corrupt(dir, "too low for a directory with a subdirectory");
+	if (delta > 0 && dir->nlink >= EXT2_LINK_MAX)
+		return -EMLINK;
+	return 0;
+}
+
+/* A name of i (not a directory) goes. */
+static int check_name_drop(struct inode *i)
+{
+	return i->nlink ? 0 : nlink_corrupt(i, "already 0 for a named inode");
+}
 
 /* A fresh on-disk record for ino: zero it, extra bytes included. */
 static int clear_record(struct ext2_fs *fs, u32 ino)
@@ -75,8 +107,8 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 
 	if (S_ISLNK(mode) && strlen(target) >= fs->bs)
 		return -ENAMETOOLONG;
-	if (is_dir && dir->nlink >= EXT2_LINK_MAX)
-		return -EMLINK;
+	if (is_dir && (rc = check_dir_delta(dir, 1)))
+		return rc;
 	if ((rc = ext2_alloc_inode(fs, (u32)dir->ino, is_dir, &ino)))
 		return rc;
 	/* A hostile bitmap may call a live inode free: look before writing,
@@ -133,6 +165,8 @@ int ext2_link(struct inode *dir, const char *name, size_t len, struct inode *ino
 {
 	if (inode->nlink >= EXT2_LINK_MAX)
 		return -EMLINK;
+	if (!inode->nlink)	/* the VFS links only named inodes */
+		return nlink_corrupt(inode, "0 for a named inode");
 	int rc = ext2_add_entry(dir, name, len, (u32)inode->ino, inode->mode);
 	if (rc)
 		return rc;
@@ -146,16 +180,17 @@ int ext2_unlink(struct inode *dir, const char *name, size_t len, struct inode *i
 {
 	int rc;
 
+	if ((rc = S_ISDIR(inode->mode) ? check_dir_delta(dir, -1) : check_name_drop(inode)))
+		return rc;
 	if (S_ISDIR(inode->mode) && (rc = ext2_dir_empty(inode)) <= 0)
 		return rc < 0 ? rc : -ENOTEMPTY;
-	if ((rc = ext2_del_entry(dir, name, len)))
+	if ((rc = ext2_del_entry(dir, name, len, true)))
 		return rc;
 	if (S_ISDIR(inode->mode)) {
 		inode->nlink = 0;
-		if (dir->nlink > 2)
-			dir->nlink--;
+		dir->nlink--;
 		ext2_write_inode(dir);
-	} else if (inode->nlink) {
+	} else {
 		inode->nlink--;
 	}
 	inode->ctime = vfs_now();
@@ -169,8 +204,22 @@ int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 	bool is_dir = S_ISDIR(inode->mode);
 	int rc;
 
-	if (is_dir && odir != ndir && !victim && ndir->nlink >= EXT2_LINK_MAX)
-		return -EMLINK;
+	/* Each directory's net change: a moved directory's ".." leaves odir
+	 * for ndir; a directory it replaces takes its ".." from ndir. */
+	int dodir = 0, dndir = 0;
+	if (is_dir && odir != ndir) {
+		dodir--;
+		dndir++;
+	}
+	if (victim && S_ISDIR(victim->mode))
+		dndir--;
+	if (odir == ndir)
+		dodir += dndir;
+	if ((dodir && (rc = check_dir_delta(odir, dodir))) ||
+	    (odir != ndir && dndir && (rc = check_dir_delta(ndir, dndir))))
+		return rc;
+	if (victim && !S_ISDIR(victim->mode) && (rc = check_name_drop(victim)))
+		return rc;
 	/* The entry we will remove must be there (and readable) before
 	 * anything changes: a failure half-way would leave link counts wrong. */
 	struct inode *check;
@@ -183,12 +232,13 @@ int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 	if (victim) {
 		if (S_ISDIR(victim->mode) && (rc = ext2_dir_empty(victim)) <= 0)
 			return rc < 0 ? rc : -ENOTEMPTY;
-		if ((rc = ext2_set_entry(ndir, nname, nlen, (u32)inode->ino, inode->mode)))
+		if ((rc = ext2_set_entry(ndir, nname, nlen, (u32)inode->ino, inode->mode,
+					  true)))
 			return rc;
 		if (S_ISDIR(victim->mode)) {
 			victim->nlink = 0;
 			ndir->nlink--;
-		} else if (victim->nlink) {
+		} else {
 			victim->nlink--;
 		}
 		victim->ctime = vfs_now();
@@ -196,10 +246,10 @@ int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode
 	} else if ((rc = ext2_add_entry(ndir, nname, nlen, (u32)inode->ino, inode->mode))) {
 		return rc;
 	}
-	if ((rc = ext2_del_entry(odir, oname, olen)))
+	if ((rc = ext2_del_entry(odir, oname, olen, false)))
 		return rc;	/* reported by the parser; both names remain */
 	if (is_dir && odir != ndir) {
-		ext2_set_entry(inode, "..", 2, (u32)ndir->ino, S_IFDIR);
+		ext2_set_entry(inode, "..", 2, (u32)ndir->ino, S_IFDIR, false);
 		odir->nlink--;
 		ndir->nlink++;
 	}

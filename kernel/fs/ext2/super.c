@@ -213,7 +213,7 @@ static struct inode *icache_next(struct ext2_fs *fs, u32 *bucket, struct ext2_in
 			continue;
 		}
 		struct ext2_inode_info *ei = list_entry(pos, struct ext2_inode_info, hash);
-		if (ext2_inode_tryget(ei->inode)) {
+		if (inode_tryget(ei->inode)) {
 			spin_unlock_irqrestore(&fs->icache_lock, ifl);
 			return ei->inode;
 		}
