@@ -15,7 +15,8 @@
  * The parser knows no architecture: the caller passes what its
  * architecture allows, a struct elf_target (the kernel builds it from
  * asm/elf.h and asm/uvm.h), to both parse calls. A port changes the
- * target, never this contract.
+ * target, never this contract. Each implementation reads *target once, at
+ * the start of the call, and checks and uses that copy.
  *
  * The checks, in order (the first failing one decides the result):
  *
