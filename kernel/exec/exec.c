@@ -30,6 +30,9 @@ static const struct elf_target arch_target = {
 	.user_min = ELF_ARCH_USER_MIN,
 	.user_top = USER_TOP,
 };
+/* T1 in ffi/elf.h: a bad target would make every exec fail, so not at run time */
+_Static_assert(USER_TOP % 4096 == 0 && ELF_ARCH_USER_MIN < USER_TOP,
+	       "the architecture's ELF target breaks check T1 of ffi/elf.h");
 
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
        AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
