@@ -8,30 +8,41 @@
  * Rules (DESIGN §5): inputs are (pointer, length) pairs and are only read
  * during the call; outputs are written only when the call returns 0; every
  * call returns 0 or a negative errno: -EINVAL for a caller error (a NULL
- * pointer, a phdrs length that is not phnum * 56), -ENOEXEC for anything
- * wrong with the file. No allocation, no panic, whatever the bytes.
+ * pointer, a bad target, a phdrs length that is not phnum * 56), -ENOEXEC
+ * for anything wrong with the file. No allocation, no panic, whatever the
+ * bytes.
+ *
+ * The parser knows no architecture: the caller passes what its
+ * architecture allows, a struct elf_target (the kernel builds it from
+ * asm/elf.h and asm/uvm.h), to both parse calls. A port changes the
+ * target, never this contract. Each implementation reads *target once, at
+ * the start of the call, and checks and uses that copy.
  *
  * The checks, in order (the first failing one decides the result):
  *
- * elf_parse_header(ehdr, ehdr_len, file_size, out)
- *  H1 ehdr or out NULL                                   -EINVAL
+ * elf_parse_header(ehdr, ehdr_len, file_size, target, out)
+ *  H1 ehdr, target or out NULL                           -EINVAL
+ *  T1 a bad target: pad not all zero, user_top % 4096 != 0, or
+ *     user_min >= user_top                               -EINVAL
  *  H2 ehdr_len < 64 or file_size < 64                    -ENOEXEC
  *  H3 e_ident: magic 7f 'E' 'L' 'F', class 2 (64-bit), data 1 (little
  *     endian), EI_VERSION 1, OSABI 0 (System V) or 3 (Linux)  -ENOEXEC
- *  H4 e_type 2 (EXEC) or 3 (DYN), e_machine 62 (x86-64), e_version 1
+ *  H4 e_type 2 (EXEC) or 3 (DYN), e_machine == target->machine,
+ *     e_version 1
  *  H5 e_ehsize 64, e_phentsize 56, 1 <= e_phnum <= ELF_MAX_PHNUM
  *  H6 e_phoff >= 64, e_phoff % 8 == 0, e_phoff + e_phnum * 56 <= file_size
  *     (computed without overflow)
  *  then out = { type, phnum, entry, phoff, phdrs_size = phnum * 56 }.
  *
- * elf_parse_phdrs(ehdr, ehdr_len, phdrs, phdrs_len, file_size, out)
+ * elf_parse_phdrs(ehdr, ehdr_len, phdrs, phdrs_len, file_size, target, out)
  *  P1 any pointer NULL                                   -EINVAL
+ *  T1 a bad target, as above                             -EINVAL
  *  P2 the header checks H2..H6 on ehdr                   -ENOEXEC
  *  P3 phdrs_len != e_phnum * 56                          -EINVAL
  *  P4 each program header, in table order:
  *     PT_LOAD (1): more than ELF_MAX_LOADS of them; p_filesz > p_memsz;
  *       p_offset + p_filesz > file_size or overflows; p_vaddr + p_memsz
- *       overflows or > ELF_USER_TOP; p_align not 0 and not a power of
+ *       overflows or > target->user_top; p_align not 0 and not a power of
  *       two; p_align > 1 and p_offset % p_align != p_vaddr % p_align;
  *       p_offset % 4096 != p_vaddr % 4096; p_vaddr below the end
  *       (p_vaddr + p_memsz) of the previous PT_LOAD (out of order or
@@ -45,7 +56,8 @@
  *     anything else: ignored
  *  P5 no PT_LOAD                                         -ENOEXEC
  *  P6 e_entry not inside [p_vaddr, p_vaddr + p_memsz) of some PT_LOAD
- *  P7 ET_EXEC whose first PT_LOAD starts below ELF_USER_MIN  -ENOEXEC
+ *  P7 ET_EXEC whose first PT_LOAD starts below target->user_min
+ *                                                        -ENOEXEC
  *  then out is filled as described in struct elf_image; unused loads[]
  *  entries and all padding are zero.
  *
@@ -60,15 +72,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ELF_ABI_VERSION 1
+#define ELF_ABI_VERSION 2		/* 2: struct elf_target */
 
 #define ELF_EHDR_SIZE 64
 #define ELF_PHDR_SIZE 56
 #define ELF_MAX_PHNUM 64
 #define ELF_MAX_LOADS 16
 #define ELF_MAX_INTERP 4096			/* bytes, NUL included */
-#define ELF_USER_MIN 0x10000ULL			/* lowest ET_EXEC address */
-#define ELF_USER_TOP 0x00007ffffffff000ULL	/* end of user space */
 
 #define ELF_TYPE_EXEC 2
 #define ELF_TYPE_DYN 3
@@ -76,6 +86,19 @@
 #define ELF_PF_W 2
 #define ELF_PF_R 4
 #define ELF_STACK_DEFAULT (ELF_PF_R | ELF_PF_W)	/* without PT_GNU_STACK */
+
+/*
+ * What the architecture allows; only read during the call. 24 bytes,
+ * every byte a named field (no implicit padding), the same in Rust
+ * (rust/elf/src/abi.rs, ElfTarget). user_top a multiple of 4096 keeps
+ * every rounded-up end representable.
+ */
+struct elf_target {
+	uint16_t machine;	/* the one e_machine accepted (62 x86-64, 183 aarch64) */
+	uint16_t pad[3];	/* zero (T1): room for flags without a new layout */
+	uint64_t user_min;	/* lowest address an ET_EXEC's first PT_LOAD may use */
+	uint64_t user_top;	/* end of user space: no PT_LOAD may reach past it */
+};
 
 struct elf_header {
 	uint16_t type;		/* ELF_TYPE_EXEC or ELF_TYPE_DYN */
@@ -121,17 +144,19 @@ struct elf_image {
 /* The C fallback. */
 uint32_t c_elf_abi_version(void);
 int c_elf_parse_header(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
-		       struct elf_header *out);
+		       const struct elf_target *target, struct elf_header *out);
 int c_elf_parse_phdrs(const uint8_t *ehdr, size_t ehdr_len, const uint8_t *phdrs,
-		      size_t phdrs_len, uint64_t file_size, struct elf_image *out);
+		      size_t phdrs_len, uint64_t file_size,
+		      const struct elf_target *target, struct elf_image *out);
 int c_elf_check_interp(const uint8_t *path, size_t len);
 
 /* The Rust component (FFI=1 only). */
 uint32_t rust_elf_abi_version(void);
 int rust_elf_parse_header(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
-			  struct elf_header *out);
+			  const struct elf_target *target, struct elf_header *out);
 int rust_elf_parse_phdrs(const uint8_t *ehdr, size_t ehdr_len, const uint8_t *phdrs,
-			 size_t phdrs_len, uint64_t file_size, struct elf_image *out);
+			 size_t phdrs_len, uint64_t file_size,
+			 const struct elf_target *target, struct elf_image *out);
 int rust_elf_check_interp(const uint8_t *path, size_t len);
 
 #endif

@@ -57,15 +57,16 @@ static bool header_valid(const struct elf_header *h, uint64_t file_size)
 	       h->phdrs_size <= file_size - h->phoff;
 }
 
-static bool load_valid(const struct elf_load *l, uint64_t file_size)
+static bool load_valid(const struct elf_load *l, uint64_t file_size, uint64_t top)
 {
 	return l->filesz <= l->memsz && l->offset <= file_size &&
-	       l->filesz <= file_size - l->offset && l->vaddr <= ELF_USER_TOP &&
-	       l->memsz <= ELF_USER_TOP - l->vaddr && l->flags <= 7 && !l->pad &&
+	       l->filesz <= file_size - l->offset && l->vaddr <= top &&
+	       l->memsz <= top - l->vaddr && l->flags <= 7 && !l->pad &&
 	       (l->offset % PAGE) == (l->vaddr % PAGE);
 }
 
-static bool image_valid(const struct elf_image *im, uint64_t file_size)
+static bool image_valid(const struct elf_image *im, uint64_t file_size,
+			const struct elf_target *t)
 {
 	const struct elf_load *l = im->loads;
 	uint32_t n = im->nr_loads;
@@ -82,13 +83,15 @@ static bool image_valid(const struct elf_image *im, uint64_t file_size)
 				return false;
 			continue;
 		}
-		if (!load_valid(&l[i], file_size))
+		if (!load_valid(&l[i], file_size, t->user_top))
 			return false;
 		if (i && l[i].vaddr < l[i - 1].vaddr + l[i - 1].memsz)
 			return false;
 		if (im->entry >= l[i].vaddr && im->entry - l[i].vaddr < l[i].memsz)
 			entry_ok = true;
 	}
+	if (im->type == ELF_TYPE_EXEC && l[0].vaddr < t->user_min)
+		return false;
 	if (!entry_ok || im->lo != (l[0].vaddr & ~(PAGE - 1)) ||
 	    im->hi != ((l[n - 1].vaddr + l[n - 1].memsz + PAGE - 1) & ~(PAGE - 1)))
 		return false;
@@ -103,16 +106,16 @@ static bool image_valid(const struct elf_image *im, uint64_t file_size)
 }
 
 int elf_parse_header(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
-		     struct elf_header *out)
+		     const struct elf_target *target, struct elf_header *out)
 {
 	struct elf_header h;
 	const struct elf_impl *impl = active;
-	int rc = impl->parse_header(ehdr, ehdr_len, file_size, &h);
+	int rc = impl->parse_header(ehdr, ehdr_len, file_size, target, &h);
 
 	if (impl != &impls[0] &&
 	    (!rc_valid(rc) || (!rc && !header_valid(&h, file_size)))) {
 		distrust("returned an invalid header result");
-		rc = impls[0].parse_header(ehdr, ehdr_len, file_size, &h);
+		rc = impls[0].parse_header(ehdr, ehdr_len, file_size, target, &h);
 	}
 	if (!rc)
 		*out = h;
@@ -120,16 +123,18 @@ int elf_parse_header(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
 }
 
 int elf_parse_phdrs(const uint8_t *ehdr, size_t ehdr_len, const uint8_t *phdrs,
-		    size_t phdrs_len, uint64_t file_size, struct elf_image *out)
+		    size_t phdrs_len, uint64_t file_size,
+		    const struct elf_target *target, struct elf_image *out)
 {
 	struct elf_image im;	/* ~900 bytes; callers run on 16 KiB stacks */
 	const struct elf_impl *impl = active;
-	int rc = impl->parse_phdrs(ehdr, ehdr_len, phdrs, phdrs_len, file_size, &im);
+	int rc = impl->parse_phdrs(ehdr, ehdr_len, phdrs, phdrs_len, file_size, target, &im);
 
-	if (impl != &impls[0] &&
-	    (!rc_valid(rc) || (!rc && !image_valid(&im, file_size)))) {
+	if (impl != &impls[0] && (!rc_valid(rc) ||
+	    (!rc && (!target || !image_valid(&im, file_size, target))))) {
 		distrust("returned an invalid image");
-		rc = impls[0].parse_phdrs(ehdr, ehdr_len, phdrs, phdrs_len, file_size, &im);
+		rc = impls[0].parse_phdrs(ehdr, ehdr_len, phdrs, phdrs_len, file_size, target,
+					  &im);
 	}
 	if (!rc)
 		*out = im;

@@ -11,6 +11,14 @@
 #define TEST_FILE_SIZE 0x3000
 #define NR_PHDRS 3
 
+/* The parsers are compared, not the architecture: the targets are ours. */
+static const struct elf_target x86_64 = {
+	.machine = 62, .user_min = 0x10000, .user_top = 0x00007ffffffff000ULL,
+};
+static const struct elf_target aarch64_small = {
+	.machine = 183, .user_min = 0x10000, .user_top = 0x406000,
+};
+
 static void put16(uint8_t *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
 static void put64(uint8_t *p, uint64_t v) { put32(p, v); put32(p + 4, v >> 32); }
@@ -49,8 +57,8 @@ static void build(uint8_t *eh, uint8_t *ph)
 }
 
 static bool same(const struct elf_impl *a, const struct elf_impl *b,
-		 const uint8_t *eh, const uint8_t *ph, int *rc_out,
-		 struct elf_image *im_out)
+		 const uint8_t *eh, const uint8_t *ph, const struct elf_target *t,
+		 int *rc_out, struct elf_image *im_out)
 {
 	struct elf_header ha, hb;
 	struct elf_image ia, ib;
@@ -59,14 +67,14 @@ static bool same(const struct elf_impl *a, const struct elf_impl *b,
 	memset(&hb, 0, sizeof(hb));
 	memset(&ia, 0, sizeof(ia));
 	memset(&ib, 0, sizeof(ib));
-	int ra = a->parse_header(eh, ELF_EHDR_SIZE, TEST_FILE_SIZE, &ha);
-	int rb = b->parse_header(eh, ELF_EHDR_SIZE, TEST_FILE_SIZE, &hb);
+	int ra = a->parse_header(eh, ELF_EHDR_SIZE, TEST_FILE_SIZE, t, &ha);
+	int rb = b->parse_header(eh, ELF_EHDR_SIZE, TEST_FILE_SIZE, t, &hb);
 	if (ra != rb || memcmp(&ha, &hb, sizeof(ha)))
 		return false;
 	ra = a->parse_phdrs(eh, ELF_EHDR_SIZE, ph, NR_PHDRS * ELF_PHDR_SIZE,
-			    TEST_FILE_SIZE, &ia);
+			    TEST_FILE_SIZE, t, &ia);
 	rb = b->parse_phdrs(eh, ELF_EHDR_SIZE, ph, NR_PHDRS * ELF_PHDR_SIZE,
-			    TEST_FILE_SIZE, &ib);
+			    TEST_FILE_SIZE, t, &ib);
 	*rc_out = ra;
 	*im_out = ia;
 	return ra == rb && !memcmp(&ia, &ib, sizeof(ia));
@@ -80,22 +88,35 @@ bool elf_self_test(const struct elf_impl *impl)
 	int rc;
 
 	build(eh, ph);
-	if (!same(impl, ref, eh, ph, &rc, &im) || rc || im.nr_loads != 2 ||
+	if (!same(impl, ref, eh, ph, &x86_64, &rc, &im) || rc || im.nr_loads != 2 ||
 	    im.entry != 0x400100 || im.lo != 0x400000 || im.hi != 0x407000 ||
 	    im.phdr_vaddr != 0x400040 || im.stack_flags != (ELF_PF_R | ELF_PF_W))
 		return false;
 
 	build(eh, ph);		/* broken magic */
 	eh[1] = 'e';
-	if (!same(impl, ref, eh, ph, &rc, &im) || rc != -ENOEXEC)
+	if (!same(impl, ref, eh, ph, &x86_64, &rc, &im) || rc != -ENOEXEC)
 		return false;
 	build(eh, ph);		/* filesz > memsz */
 	put64(ph + 56 + 32, 0x6000);
-	if (!same(impl, ref, eh, ph, &rc, &im) || rc != -ENOEXEC)
+	if (!same(impl, ref, eh, ph, &x86_64, &rc, &im) || rc != -ENOEXEC)
 		return false;
 	build(eh, ph);		/* overlapping loads */
 	put64(ph + 56 + 16, 0x401000);
-	if (!same(impl, ref, eh, ph, &rc, &im) || rc != -ENOEXEC)
+	if (!same(impl, ref, eh, ph, &x86_64, &rc, &im) || rc != -ENOEXEC)
+		return false;
+	build(eh, ph);		/* the target decides the machine and the top */
+	if (!same(impl, ref, eh, ph, &aarch64_small, &rc, &im) || rc != -ENOEXEC)
+		return false;
+	put16(eh + 18, 183);	/* an aarch64 file: not for x86-64 */
+	if (!same(impl, ref, eh, ph, &x86_64, &rc, &im) || rc != -ENOEXEC)
+		return false;
+	/* bss ends at 0x407000: one page past aarch64_small's top */
+	if (!same(impl, ref, eh, ph, &aarch64_small, &rc, &im) || rc != -ENOEXEC)
+		return false;
+	put64(ph + 56 + 40, 0x4000);
+	if (!same(impl, ref, eh, ph, &aarch64_small, &rc, &im) || rc ||
+	    im.hi != 0x406000)
 		return false;
 
 	static const uint8_t interp[] = "/lib/ld.so";

@@ -19,18 +19,20 @@ const char *ffi_impl(const char *component);
 
 /* The ELF parser (ffi/elf.h has the contract). */
 int elf_parse_header(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
-		     struct elf_header *out);
+		     const struct elf_target *target, struct elf_header *out);
 int elf_parse_phdrs(const uint8_t *ehdr, size_t ehdr_len, const uint8_t *phdrs,
-		    size_t phdrs_len, uint64_t file_size, struct elf_image *out);
+		    size_t phdrs_len, uint64_t file_size,
+		    const struct elf_target *target, struct elf_image *out);
 int elf_check_interp(const uint8_t *path, size_t len);
 
 /* Both implementations, for tests: index 0 is C, 1 is Rust (if built). */
 struct elf_impl {
 	const char *name;
 	uint32_t (*abi_version)(void);
-	int (*parse_header)(const uint8_t *, size_t, uint64_t, struct elf_header *);
+	int (*parse_header)(const uint8_t *, size_t, uint64_t, const struct elf_target *,
+			    struct elf_header *);
 	int (*parse_phdrs)(const uint8_t *, size_t, const uint8_t *, size_t, uint64_t,
-			   struct elf_image *);
+			   const struct elf_target *, struct elf_image *);
 	int (*check_interp)(const uint8_t *, size_t);
 };
 const struct elf_impl *elf_impl_get(int i);

@@ -3,8 +3,11 @@
 #
 # Differential fuzzing of the ELF parser: tests/fuzz/elf_diff.c (libFuzzer,
 # clang, ASan + UBSan) runs every input through the C implementation and the
-# Rust component and traps on any difference. Seeds: the vectors in
-# tests/vectors/elf (cut to -max_len); the corpus is a scratch directory,
+# Rust component and traps on any difference. The last byte of an input
+# picks the struct elf_target it is parsed for (elf_diff.c, pick_target).
+# Seeds: the vectors in tests/vectors/elf (cut to -max_len), and each valid
+# crafted one (good/) again with one byte appended for each of the other
+# targets; the corpus is a scratch directory,
 # build/fuzz/corpus, emptied on every run. Writes one TAP line to OUT.tap:
 #   ok 1 fuzz-elf: N execs in S s, no difference
 #   not ok 1 fuzz-elf: ... # crash/difference, reproducer at PATH
@@ -103,6 +106,15 @@ for f in tests/vectors/elf/* tests/vectors/elf/bad/* tests/vectors/elf/good/*; d
 	case $f in *.py | *.txt | *.sh | *.md) continue ;; esac
 	name=${f#tests/vectors/elf/}
 	head -c $MAXLEN "$f" > "$B/seeds/${name//\//-}"
+	# the same file for aarch64 (4), a low user space (5), its own e_machine (6)
+	case $name in
+	good/*)
+		for t in 4 5 6; do
+			{ head -c $((MAXLEN - 1)) "$f"; printf "\\x0$t"; } \
+				> "$B/seeds/${name//\//-}-t$t"
+		done
+		;;
+	esac
 done
 cat > $B/elf.dict <<'EOF'
 magic="\x7fELF\x02\x01\x01"
@@ -113,6 +125,10 @@ pt_gnu_stack="\x51\xe5\x74\x64"
 user_top="\x00\xf0\xff\xff\xff\x7f\x00\x00"
 user_top_minus_1="\xff\xef\xff\xff\xff\x7f\x00\x00"
 user_min="\x00\x00\x01\x00\x00\x00\x00\x00"
+em_x86_64="\x3e\x00"
+em_aarch64="\xb7\x00"
+user_top_aarch64="\x00\xf0\xff\xff\xff\xff\x00\x00"
+low_top="\x00\x40\x40\x00\x00\x00\x00\x00"
 page="\x00\x10\x00\x00\x00\x00\x00\x00"
 max_interp="\x00\x10\x00\x00\x00\x00\x00\x00"
 max_interp_plus_1="\x01\x10\x00\x00\x00\x00\x00\x00"

@@ -15,7 +15,7 @@
 /**
  * The version `rust_elf_abi_version()` reports.
  */
-#define RS_ELF_ABI_VERSION 1
+#define RS_ELF_ABI_VERSION 2
 
 /**
  * Bytes of an ELF64 file header.
@@ -41,16 +41,6 @@
  * Longest PT_INTERP, in bytes, NUL included.
  */
 #define RS_ELF_MAX_INTERP 4096
-
-/**
- * Lowest address an ET_EXEC may load at.
- */
-#define RS_ELF_USER_MIN 65536
-
-/**
- * End of user space: no segment may reach above it.
- */
-#define RS_ELF_USER_TOP 140737488351232
 
 /**
  * `e_type` of a fixed-address executable.
@@ -81,6 +71,30 @@
  * Stack permissions when the file has no PT_GNU_STACK.
  */
 #define RS_ELF_STACK_DEFAULT (RS_ELF_PF_R | RS_ELF_PF_W)
+
+/**
+ * `struct elf_target`: what the caller's architecture allows. Checked by
+ * T1 (`-EINVAL`): `pad` all zero, `user_top` a multiple of 4096, and
+ * `user_min < user_top`.
+ */
+struct rs_elf_target {
+  /**
+   * The one `e_machine` accepted (62 x86-64, 183 aarch64).
+   */
+  uint16_t machine;
+  /**
+   * Zero.
+   */
+  uint16_t pad[3];
+  /**
+   * Lowest address an ET_EXEC's first PT_LOAD may use.
+   */
+  uint64_t user_min;
+  /**
+   * End of user space: no PT_LOAD may reach past it.
+   */
+  uint64_t user_top;
+};
 
 /**
  * `struct elf_header`: what `elf_parse_header` found.
@@ -175,30 +189,34 @@ struct rs_elf_image {
 uint32_t rust_elf_abi_version(void);
 
 /**
- * `rust_elf_parse_header()`: checks H1–H6, see `ffi/elf.h`.
+ * `rust_elf_parse_header()`: checks H1, T1, H2–H6, see `ffi/elf.h`.
  *
  * # Safety
- * `ehdr` is NULL or readable for `ehdr_len` bytes, `out` NULL or writable
- * for a `struct elf_header`, during the call.
+ * `ehdr` is NULL or readable for `ehdr_len` bytes, `target` NULL or
+ * readable for a `struct elf_target`, `out` NULL or writable for a
+ * `struct elf_header`, during the call.
  */
 int rust_elf_parse_header(const uint8_t *ehdr,
                           size_t ehdr_len,
                           uint64_t file_size,
+                          const struct rs_elf_target *target,
                           struct rs_elf_header *out);
 
 /**
- * `rust_elf_parse_phdrs()`: checks P1–P7, see `ffi/elf.h`.
+ * `rust_elf_parse_phdrs()`: checks P1, T1, P2–P7, see `ffi/elf.h`.
  *
  * # Safety
  * `ehdr` is NULL or readable for `ehdr_len` bytes, `phdrs` NULL or
- * readable for `phdrs_len` bytes, `out` NULL or writable for a
- * `struct elf_image`, during the call.
+ * readable for `phdrs_len` bytes, `target` NULL or readable for a
+ * `struct elf_target`, `out` NULL or writable for a `struct elf_image`,
+ * during the call.
  */
 int rust_elf_parse_phdrs(const uint8_t *ehdr,
                          size_t ehdr_len,
                          const uint8_t *phdrs,
                          size_t phdrs_len,
                          uint64_t file_size,
+                         const struct rs_elf_target *target,
                          struct rs_elf_image *out);
 
 /**

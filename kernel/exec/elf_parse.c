@@ -28,7 +28,6 @@
 #define EV_CURRENT	1
 #define ELFOSABI_SYSV	0
 #define ELFOSABI_LINUX	3
-#define EM_X86_64	62
 
 /* Field offsets in Elf64_Ehdr. */
 #define EH_TYPE		16
@@ -56,9 +55,6 @@
 
 #define ELF_PAGE_SIZE	4096ULL
 #define ELF_PF_MASK	(ELF_PF_R | ELF_PF_W | ELF_PF_X)
-
-/* Rounding a checked end up to a page then cannot overflow. */
-BUILD_BUG_ON(ELF_USER_TOP % ELF_PAGE_SIZE != 0);
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -125,15 +121,27 @@ static bool ident_ok(const uint8_t *ehdr)
 }
 
 /*
- * H2..H6, shared by both entry points (P2 is the same list). Fills *hdr,
- * a caller's local, only on success.
+ * T1: the caller's target. user_top a page multiple is what makes rounding
+ * a checked end up to a page unable to overflow (finish_image).
  */
-static int check_header(const uint8_t *ehdr, size_t ehdr_len,
-			uint64_t file_size, struct elf_header *hdr)
+static bool target_ok(const struct elf_target *t)
+{
+	return !t->pad[0] && !t->pad[1] && !t->pad[2] &&
+	       t->user_top % ELF_PAGE_SIZE == 0 && t->user_min < t->user_top;
+}
+
+/*
+ * T1 and H2..H6, shared by both entry points (P2 is the same list). Fills
+ * *hdr, a caller's local, only on success.
+ */
+static int check_header(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
+			const struct elf_target *target, struct elf_header *hdr)
 {
 	uint16_t type, phnum;
 	uint64_t phoff, size;
 
+	if (!target_ok(target))
+		return -EINVAL;
 	if (ehdr_len < ELF_EHDR_SIZE || file_size < ELF_EHDR_SIZE)
 		return -ENOEXEC;
 	if (!ident_ok(ehdr))
@@ -141,7 +149,7 @@ static int check_header(const uint8_t *ehdr, size_t ehdr_len,
 
 	type = get16(ehdr + EH_TYPE);
 	if ((type != ELF_TYPE_EXEC && type != ELF_TYPE_DYN) ||
-	    get16(ehdr + EH_MACHINE) != EM_X86_64 ||
+	    get16(ehdr + EH_MACHINE) != target->machine ||
 	    get32(ehdr + EH_VERSION) != EV_CURRENT)
 		return -ENOEXEC;
 
@@ -168,14 +176,16 @@ static int check_header(const uint8_t *ehdr, size_t ehdr_len,
 }
 
 int c_elf_parse_header(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
-		       struct elf_header *out)
+		       const struct elf_target *target, struct elf_header *out)
 {
 	struct elf_header hdr;
+	struct elf_target t;
 	int ret;
 
-	if (!ehdr || !out)
+	if (!ehdr || !target || !out)
 		return -EINVAL;
-	ret = check_header(ehdr, ehdr_len, file_size, &hdr);
+	t = *target;	/* checked once, used as checked */
+	ret = check_header(ehdr, ehdr_len, file_size, &t, &hdr);
 	if (ret)
 		return ret;
 	memcpy(out, &hdr, sizeof(hdr));
@@ -189,7 +199,7 @@ int c_elf_parse_header(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
  * page size (and modulo p_align when that is larger than 1).
  */
 static int parse_load(struct elf_image *img, const struct phdr *ph,
-		      uint64_t file_size)
+		      uint64_t file_size, uint64_t user_top)
 {
 	struct elf_load *load;
 	uint64_t end;
@@ -201,7 +211,7 @@ static int parse_load(struct elf_image *img, const struct phdr *ph,
 	if (!in_file(ph->offset, ph->filesz, file_size))
 		return -ENOEXEC;
 	if (__builtin_add_overflow(ph->vaddr, ph->memsz, &end) ||
-	    end > ELF_USER_TOP)
+	    end > user_top)
 		return -ENOEXEC;
 	if (!align_valid(ph->align))
 		return -ENOEXEC;
@@ -274,11 +284,11 @@ static int parse_tls(struct elf_image *img, const struct phdr *ph,
 }
 
 static int parse_one(struct elf_image *img, const struct phdr *ph,
-		     uint64_t file_size)
+		     uint64_t file_size, const struct elf_target *target)
 {
 	switch (ph->type) {
 	case PT_LOAD:
-		return parse_load(img, ph, file_size);
+		return parse_load(img, ph, file_size, target->user_top);
 	case PT_INTERP:
 		return parse_interp(img, ph, file_size);
 	case PT_TLS:
@@ -327,7 +337,8 @@ static uint64_t phdr_vaddr(const struct elf_image *img, uint64_t phoff,
 }
 
 /* P5..P7 and the fields derived from the whole table. */
-static int finish_image(struct elf_image *img, const struct elf_header *hdr)
+static int finish_image(struct elf_image *img, const struct elf_header *hdr,
+			const struct elf_target *target)
 {
 	const struct elf_load *first, *last;
 
@@ -337,29 +348,32 @@ static int finish_image(struct elf_image *img, const struct elf_header *hdr)
 		return -ENOEXEC;
 	first = &img->loads[0];
 	last = &img->loads[img->nr_loads - 1];
-	if (hdr->type == ELF_TYPE_EXEC && first->vaddr < ELF_USER_MIN)
+	if (hdr->type == ELF_TYPE_EXEC && first->vaddr < target->user_min)
 		return -ENOEXEC;
 
 	img->phdr_vaddr = phdr_vaddr(img, hdr->phoff, hdr->phdrs_size);
 	img->lo = first->vaddr & ~(ELF_PAGE_SIZE - 1);
-	/* last's end <= ELF_USER_TOP, a page multiple: no overflow. */
+	/* last's end <= user_top, a page multiple (T1): no overflow. */
 	img->hi = (last->vaddr + last->memsz + ELF_PAGE_SIZE - 1) &
 		  ~(ELF_PAGE_SIZE - 1);
 	return 0;
 }
 
 int c_elf_parse_phdrs(const uint8_t *ehdr, size_t ehdr_len, const uint8_t *phdrs,
-		      size_t phdrs_len, uint64_t file_size, struct elf_image *out)
+		      size_t phdrs_len, uint64_t file_size,
+		      const struct elf_target *target, struct elf_image *out)
 {
 	struct elf_header hdr;
+	struct elf_target t;
 	struct elf_image img;
 	struct phdr ph;
 	uint16_t i;
 	int ret;
 
-	if (!ehdr || !phdrs || !out)
+	if (!ehdr || !phdrs || !target || !out)
 		return -EINVAL;
-	ret = check_header(ehdr, ehdr_len, file_size, &hdr);
+	t = *target;	/* checked once, used as checked */
+	ret = check_header(ehdr, ehdr_len, file_size, &t, &hdr);
 	if (ret)
 		return ret;
 	if (phdrs_len != hdr.phdrs_size)
@@ -373,11 +387,11 @@ int c_elf_parse_phdrs(const uint8_t *ehdr, size_t ehdr_len, const uint8_t *phdrs
 
 	for (i = 0; i < hdr.phnum; i++) {
 		read_phdr(phdrs + (size_t)i * ELF_PHDR_SIZE, &ph);
-		ret = parse_one(&img, &ph, file_size);
+		ret = parse_one(&img, &ph, file_size, &t);
 		if (ret)
 			return ret;
 	}
-	ret = finish_image(&img, &hdr);
+	ret = finish_image(&img, &hdr, &t);
 	if (ret)
 		return ret;
 

@@ -23,8 +23,16 @@
 
 #define ET_DYN_BASE 0x555555554000ULL	/* where static-PIE images go */
 #define STACK_TOP USER_TOP
-/* the FFI contract names the same top for the ELF parsers */
-_Static_assert(ELF_USER_TOP == USER_TOP, "ELF_USER_TOP is the top of user space");
+
+/* What this architecture runs: the parser checks each file against it. */
+static const struct elf_target arch_target = {
+	.machine = ELF_ARCH_MACHINE,
+	.user_min = ELF_ARCH_USER_MIN,
+	.user_top = USER_TOP,
+};
+/* T1 in ffi/elf.h: a bad target would make every exec fail, so not at run time */
+_Static_assert(USER_TOP % 4096 == 0 && ELF_ARCH_USER_MIN < USER_TOP,
+	       "the architecture's ELF target breaks check T1 of ffi/elf.h");
 
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
        AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
@@ -348,7 +356,7 @@ static int read_image(const struct exec_source *src, struct elf_image *im)
 	int rc = read_exact(src, ehdr, sizeof(ehdr), 0);
 
 	if (!rc)
-		rc = elf_parse_header(ehdr, sizeof(ehdr), src->size, &h);
+		rc = elf_parse_header(ehdr, sizeof(ehdr), src->size, &arch_target, &h);
 	if (rc)
 		return rc == -EINVAL ? -ENOEXEC : rc;
 	u8 *phdrs = kmalloc(h.phdrs_size, GFP_KERNEL);
@@ -356,7 +364,8 @@ static int read_image(const struct exec_source *src, struct elf_image *im)
 		return -ENOMEM;
 	rc = read_exact(src, phdrs, h.phdrs_size, h.phoff);
 	if (!rc)
-		rc = elf_parse_phdrs(ehdr, sizeof(ehdr), phdrs, h.phdrs_size, src->size, im);
+		rc = elf_parse_phdrs(ehdr, sizeof(ehdr), phdrs, h.phdrs_size, src->size,
+				     &arch_target, im);
 	kfree(phdrs);
 	return rc == -EINVAL ? -ENOEXEC : rc;
 }

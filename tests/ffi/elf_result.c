@@ -31,6 +31,10 @@ const struct elf_impl elf_impl_c = {
 	.check_interp = c_elf_check_interp,
 };
 
+const struct elf_target elf_target_x86_64 = {
+	.machine = 62, .user_min = 0x10000, .user_top = 0x00007ffffffff000ULL,
+};
+
 #ifdef WITH_RUST
 const struct elf_impl elf_impl_rust = {
 	.name = "rust",
@@ -64,7 +68,8 @@ static bool pow2_or_0(uint64_t a)
 /* ---- the reference reading of the contract */
 
 /* The rule that rejects the header, or NULL if H2..H6 pass. */
-static const char *ref_header(const uint8_t *b, size_t n, uint64_t file_size)
+static const char *ref_header(const uint8_t *b, size_t n, uint64_t file_size,
+			      const struct elf_target *t)
 {
 	if (n < 64 || file_size < 64)
 		return "H2";
@@ -72,7 +77,7 @@ static const char *ref_header(const uint8_t *b, size_t n, uint64_t file_size)
 	    b[5] != 1 || b[6] != 1 || (b[7] != 0 && b[7] != 3))
 		return "H3";
 	uint64_t type = le(b + 16, 2), machine = le(b + 18, 2), version = le(b + 20, 4);
-	if ((type != ELF_TYPE_EXEC && type != ELF_TYPE_DYN) || machine != 62 || version != 1)
+	if ((type != ELF_TYPE_EXEC && type != ELF_TYPE_DYN) || machine != t->machine || version != 1)
 		return "H4";
 	uint64_t ehsize = le(b + 52, 2), phentsize = le(b + 54, 2), phnum = le(b + 56, 2);
 	if (ehsize != 64 || phentsize != 56 || phnum < 1 || phnum > ELF_MAX_PHNUM)
@@ -112,7 +117,7 @@ static struct phdr phdr_at(const uint8_t *p)
  * rule, or NULL and *img filled.
  */
 static const char *ref_phdrs(const uint8_t *eh, const uint8_t *ph, uint64_t file_size,
-			     struct elf_image *img)
+			     const struct elf_target *t, struct elf_image *img)
 {
 	struct elf_header h;
 	uint64_t end, prev_end = 0;
@@ -134,7 +139,7 @@ static const char *ref_phdrs(const uint8_t *eh, const uint8_t *ph, uint64_t file
 				return "P4 load: filesz > memsz";
 			if (add_ovf(p.offset, p.filesz, &end) || end > file_size)
 				return "P4 load: past EOF";
-			if (add_ovf(p.vaddr, p.memsz, &end) || end > ELF_USER_TOP)
+			if (add_ovf(p.vaddr, p.memsz, &end) || end > t->user_top)
 				return "P4 load: above user top";
 			if (!pow2_or_0(p.align))
 				return "P4 load: align";
@@ -192,7 +197,7 @@ static const char *ref_phdrs(const uint8_t *eh, const uint8_t *ph, uint64_t file
 	}
 	if (!entry_ok)
 		return "P6 entry";
-	if (h.type == ELF_TYPE_EXEC && img->loads[0].vaddr < ELF_USER_MIN)
+	if (h.type == ELF_TYPE_EXEC && img->loads[0].vaddr < t->user_min)
 		return "P7 exec below user min";
 	const struct elf_load *last = &img->loads[img->nr_loads - 1];
 	img->lo = img->loads[0].vaddr & ~4095ULL;
@@ -274,15 +279,15 @@ static void check_rc(struct elf_result *r, const char *stage, int rc)
 		violation(r, "%s:-EINVAL_for_valid_arguments", stage);
 }
 
-static void stage_header(const struct elf_impl *impl, const uint8_t *file, size_t size,
-			 struct elf_result *r)
+static void stage_header(const struct elf_impl *impl, const struct elf_target *t,
+			 const uint8_t *file, size_t size, struct elf_result *r)
 {
 	size_t n = size < 64 ? size : 64;
 	uint8_t *ehdr = read_exact(file, 0, n);
-	const char *why = ref_header(ehdr, n, size);
+	const char *why = ref_header(ehdr, n, size, t);
 
 	memset(&r->hdr, PATTERN, sizeof(r->hdr));
-	r->hdr_rc = impl->parse_header(ehdr, n, size, &r->hdr);
+	r->hdr_rc = impl->parse_header(ehdr, n, size, t, &r->hdr);
 	check_rc(r, "header", r->hdr_rc);
 	if (r->hdr_rc) {
 		if (!all_pattern(&r->hdr, sizeof(r->hdr)))
@@ -301,8 +306,8 @@ static void stage_header(const struct elf_impl *impl, const uint8_t *file, size_
 	release(ehdr);
 }
 
-static void stage_phdrs(const struct elf_impl *impl, const uint8_t *file, size_t size,
-			struct elf_result *r)
+static void stage_phdrs(const struct elf_impl *impl, const struct elf_target *t,
+			const uint8_t *file, size_t size, struct elf_result *r)
 {
 	const struct elf_header *h = &r->hdr;
 	size_t n = size < 64 ? size : 64;
@@ -316,10 +321,10 @@ static void stage_phdrs(const struct elf_impl *impl, const uint8_t *file, size_t
 	uint8_t *ehdr = read_exact(file, 0, n);
 	uint8_t *ph = read_exact(file, h->phoff, h->phdrs_size);
 	struct elf_image want;
-	const char *why = ref_phdrs(ehdr, ph, size, &want);
+	const char *why = ref_phdrs(ehdr, ph, size, t, &want);
 
 	memset(&r->img, PATTERN, sizeof(r->img));
-	r->phdrs_rc = impl->parse_phdrs(ehdr, n, ph, h->phdrs_size, size, &r->img);
+	r->phdrs_rc = impl->parse_phdrs(ehdr, n, ph, h->phdrs_size, size, t, &r->img);
 	check_rc(r, "phdrs", r->phdrs_rc);
 	if (r->phdrs_rc) {
 		if (!all_pattern(&r->img, sizeof(r->img)))
@@ -422,14 +427,14 @@ static void format(struct elf_result *r)
 	put(&o, "%s", r->violations);
 }
 
-const char *elf_result_run(const struct elf_impl *impl, const uint8_t *file, size_t size,
-			   struct elf_result *r)
+const char *elf_result_run(const struct elf_impl *impl, const struct elf_target *target,
+			   const uint8_t *file, size_t size, struct elf_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->hdr_rc = r->phdrs_rc = r->interp_rc = ELF_NOT_RUN;
-	stage_header(impl, file, size, r);
+	stage_header(impl, target, file, size, r);
 	if (r->hdr_rc == 0)
-		stage_phdrs(impl, file, size, r);
+		stage_phdrs(impl, target, file, size, r);
 	if (r->phdrs_rc == 0 && r->img.has_interp)
 		stage_interp(impl, file, size, r);
 	format(r);

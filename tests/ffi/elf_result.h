@@ -4,7 +4,7 @@
  * canonical line of text: two implementations behave the same on a file
  * exactly when their lines are equal.
  *
- * The sequence (the kernel's, see ffi/elf.h):
+ * The sequence (the kernel's, see ffi/elf.h), all for one target:
  *   1. read min(64, file_size) bytes at 0;       elf_parse_header
  *   2. read phdrs_size bytes at phoff;           elf_parse_phdrs
  *   3. if has_interp: read interp_size bytes at interp_offset (at most
@@ -29,9 +29,10 @@
 struct elf_impl {
 	const char *name;
 	int (*parse_header)(const uint8_t *ehdr, size_t ehdr_len, uint64_t file_size,
-			    struct elf_header *out);
+			    const struct elf_target *target, struct elf_header *out);
 	int (*parse_phdrs)(const uint8_t *ehdr, size_t ehdr_len, const uint8_t *phdrs,
-			   size_t phdrs_len, uint64_t file_size, struct elf_image *out);
+			   size_t phdrs_len, uint64_t file_size,
+			   const struct elf_target *target, struct elf_image *out);
 	int (*check_interp)(const uint8_t *path, size_t len);
 };
 
@@ -48,12 +49,16 @@ struct elf_result {
 	char text[ELF_RESULT_TEXT];	/* the canonical line (no newline) */
 };
 
+/* The kernel's target today (x86-64, asm/elf.h and asm/uvm.h). */
+extern const struct elf_target elf_target_x86_64;
+
 /*
- * Runs `file` (size bytes; file_size = size) through `impl`, fills *r,
- * returns r->text. Never fails: everything that can go wrong is in the text.
+ * Runs `file` (size bytes; file_size = size) through `impl` for `target`
+ * (a valid one: T1 holds), fills *r, returns r->text. Never fails:
+ * everything that can go wrong is in the text.
  */
-const char *elf_result_run(const struct elf_impl *impl, const uint8_t *file, size_t size,
-			   struct elf_result *r);
+const char *elf_result_run(const struct elf_impl *impl, const struct elf_target *target,
+			   const uint8_t *file, size_t size, struct elf_result *r);
 
 /* True if every stage that ran returned 0 (a loadable file). */
 bool elf_result_loadable(const struct elf_result *r);

@@ -13,6 +13,10 @@
  *     up to 16 KiB) must give the same result in C and Rust, and may be
  *     loadable only if it keeps every byte the full file needs.
  *
+ * Then every file again for other targets (struct elf_target: another
+ * machine, a lower user_top, a higher user_min): C == Rust, no broken
+ * promise, and the few results the target decides, named one by one.
+ *
  * Plus the caller-error (-EINVAL) cases that no file can reach. Prints TAP;
  * exits 1 on any failure. `--record` rewrites expected.txt from the C
  * results instead of comparing (review the diff!).
@@ -245,14 +249,14 @@ static void check_truncations(const struct vec *v, const struct elf_result *full
 		if (!copy)
 			abort();
 		memcpy(copy, v->data, len);
-		elf_result_run(&elf_impl_c, copy, len, &c);
+		elf_result_run(&elf_impl_c, &elf_target_x86_64, copy, len, &c);
 		if (has_violation(c.text) && !bad++)
 			snprintf(why, sizeof(why), "at %zu: c: %.400s", len, c.text);
 		if (needed && len < needed && elf_result_loadable(&c) && !bad++)
 			snprintf(why, sizeof(why), "at %zu (< %llu needed): loadable: %.400s", len,
 				 (unsigned long long)needed, c.text);
 #ifdef WITH_RUST
-		elf_result_run(&elf_impl_rust, copy, len, &rust);
+		elf_result_run(&elf_impl_rust, &elf_target_x86_64, copy, len, &rust);
 		if (strcmp(c.text, rust.text) && !bad++)
 			snprintf(why, sizeof(why), "at %zu: c: %.200s / rust: %.200s", len, c.text,
 				 rust.text);
@@ -273,7 +277,7 @@ static void check_vector(const struct vec *v, FILE *rec)
 {
 	static struct elf_result c, rust;
 
-	elf_result_run(&elf_impl_c, v->data, v->size, &c);
+	elf_result_run(&elf_impl_c, &elf_target_x86_64, v->data, v->size, &c);
 	if (rec) {
 		fprintf(rec, "%s %s\n", v->name, c.text);
 	} else {
@@ -294,7 +298,7 @@ static void check_vector(const struct vec *v, FILE *rec)
 	tap(!has_violation(c.text), "%s: c keeps the contract%s%s", v->name,
 	    has_violation(c.text) ? ":" : "", has_violation(c.text) ? strstr(c.text, " !") : "");
 #ifdef WITH_RUST
-	elf_result_run(&elf_impl_rust, v->data, v->size, &rust);
+	elf_result_run(&elf_impl_rust, &elf_target_x86_64, v->data, v->size, &rust);
 	if (strcmp(c.text, rust.text)) {
 		tap(false, "%s: rust == c: differs", v->name);
 		printf("#   c:    %s\n#   rust: %s\n", c.text, rust.text);
@@ -306,7 +310,161 @@ static void check_vector(const struct vec *v, FILE *rec)
 	check_truncations(v, &c);
 }
 
+/* ---- other targets */
+
+#define TOP_X86 0x00007ffffffff000ULL
+
+static const struct elf_target aarch64 = {
+	.machine = 183, .user_min = 0x10000, .user_top = 0x0000fffffffff000ULL,
+};
+/* good/trailing-data's last PT_LOAD ends at 0x403300, its hi is 0x404000 */
+static const struct elf_target top_403000 = {
+	.machine = 62, .user_min = 0x10000, .user_top = 0x403000,
+};
+static const struct elf_target top_404000 = {
+	.machine = 62, .user_min = 0x10000, .user_top = 0x404000,
+};
+static const struct elf_target min_400001 = {
+	.machine = 62, .user_min = 0x400001, .user_top = TOP_X86,
+};
+
+static const struct {
+	const char *name;
+	const struct elf_target *t;
+} other_targets[] = {
+	{ "aarch64", &aarch64 },
+	{ "user_top 0x403000", &top_403000 },
+	{ "user_top 0x404000", &top_404000 },
+	{ "user_min 0x400001", &min_400001 },
+};
+
+/* Every vector for every other target: the two agree, no promise broken. */
+static void check_targets_all(const struct vec *v, size_t n)
+{
+	static struct elf_result c, rust;
+
+	for (size_t k = 0; k < sizeof(other_targets) / sizeof(other_targets[0]); k++) {
+		const struct elf_target *t = other_targets[k].t;
+		char why[600] = "";
+		unsigned bad = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			elf_result_run(&elf_impl_c, t, v[i].data, v[i].size, &c);
+			if (has_violation(c.text) && !bad++)
+				snprintf(why, sizeof(why), "%s: c: %.400s", v[i].name, c.text);
+#ifdef WITH_RUST
+			elf_result_run(&elf_impl_rust, t, v[i].data, v[i].size, &rust);
+			if (strcmp(c.text, rust.text) && !bad++)
+				snprintf(why, sizeof(why), "%s: c: %.250s / rust: %.250s",
+					 v[i].name, c.text, rust.text);
+#endif
+		}
+		(void)rust;
+		tap(!bad, "target %s: %s on all %zu vectors%s%s", other_targets[k].name,
+#ifdef WITH_RUST
+		    "c == rust, no broken promise",
+#else
+		    "c keeps the contract",
+#endif
+		    n, bad ? ": " : "", why);
+	}
+}
+
+/* What the target decides, through one implementation. */
+static void check_target_cases(const struct elf_impl *impl, const struct vec *v, size_t n)
+{
+	static const struct {
+		const char *vec;
+		const struct elf_target *t;
+		const char *want;	/* how the canonical line starts */
+	} cases[] = {
+		{ "bad/machine-183", &elf_target_x86_64, "H=-8 P=- I=-" },
+		{ "bad/machine-183", &aarch64, "H=0 type=2 phnum=6 pad=0 entry=401200 phoff=40 "
+					       "phsz=150 P=0 " },
+		{ "good/trailing-data", &aarch64, "H=-8 P=- I=-" },
+		{ "good/trailing-data", &top_403000, "H=0 type=2 phnum=6 pad=0 entry=401200 "
+						     "phoff=40 phsz=150 P=-8 I=-" },
+		{ "good/trailing-data", &top_404000, "H=0 type=2 phnum=6 pad=0 entry=401200 "
+						     "phoff=40 phsz=150 P=0 " },
+		{ "good/trailing-data", &min_400001, "H=0 type=2 phnum=6 pad=0 entry=401200 "
+						     "phoff=40 phsz=150 P=-8 I=-" },
+		{ "good/dyn-below-user-min", &min_400001, "H=0 type=3 " },
+	};
+	static struct elf_result r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct vec *f = NULL;
+
+		for (size_t j = 0; j < n && !f; j++)
+			if (!strcmp(v[j].name, cases[i].vec))
+				f = &v[j];
+		if (!f) {
+			tap(false, "target: %s: no such vector", cases[i].vec);
+			continue;
+		}
+		elf_result_run(impl, cases[i].t, f->data, f->size, &r);
+		bool ok = !strncmp(r.text, cases[i].want, strlen(cases[i].want)) &&
+			  !has_violation(r.text);
+		tap(ok, "target: %s: %s for {machine %u, user_min %#llx, user_top %#llx}: %s",
+		    impl->name, cases[i].vec, cases[i].t->machine,
+		    (unsigned long long)cases[i].t->user_min,
+		    (unsigned long long)cases[i].t->user_top, cases[i].want);
+		if (!ok)
+			printf("#   got: %s\n", r.text);
+	}
+}
+
 /* ---- caller errors (-EINVAL) and short buffers, which no file reaches */
+
+/* Targets that break T1. */
+static const struct {
+	struct elf_target t;
+	const char *what;
+} bad_targets[] = {
+	{ { 62, { 0 }, 0x10000, TOP_X86 + 1 }, "user_top + 1" },
+	{ { 62, { 0 }, 0x10000, TOP_X86 - 0x800 }, "user_top mid-page" },
+	{ { 62, { 0 }, 0, UINT64_MAX }, "user_top 2^64 - 1" },
+	{ { 62, { 0 }, 0, 0 }, "user_top 0" },
+	{ { 62, { 0 }, TOP_X86, TOP_X86 }, "user_min == user_top" },
+	{ { 62, { 0 }, UINT64_MAX, TOP_X86 }, "user_min > user_top" },
+	{ { 62, { 1, 0, 0 }, 0x10000, TOP_X86 }, "pad[0] 1" },
+	{ { 62, { 0, 0, 0x8000 }, 0x10000, TOP_X86 }, "pad[2] 0x8000" },
+};
+
+static void check_bad_targets(const struct elf_impl *impl, const struct vec *base)
+{
+	const uint8_t *f = base->data;
+	uint64_t size = base->size;
+	uint64_t phoff = f[32] | (uint64_t)f[33] << 8;
+	size_t phsz = (size_t)(f[56] | f[57] << 8) * 56;
+	const uint8_t *ph = f + phoff;
+	static const uint8_t junk[64];
+	struct elf_header h;
+	struct elf_image img;
+
+	for (size_t i = 0; i < sizeof(bad_targets) / sizeof(bad_targets[0]); i++) {
+		const struct elf_target *t = &bad_targets[i].t;
+		int rc[4];
+		bool untouched;
+
+		memset(&h, 0xa5, sizeof(h));
+		memset(&img, 0xa5, sizeof(img));
+		rc[0] = impl->parse_header(f, 64, size, t, &h);
+		rc[1] = impl->parse_phdrs(f, 64, ph, phsz, size, t, &img);
+		/* T1 comes before the file: a bad file is still a caller error */
+		rc[2] = impl->parse_header(junk, 10, 10, t, &h);
+		rc[3] = impl->parse_phdrs(junk, 64, ph, 1, size, t, &img);
+		untouched = true;
+		for (size_t b = 0; b < sizeof(h); b++)
+			untouched &= ((uint8_t *)&h)[b] == 0xa5;
+		for (size_t b = 0; b < sizeof(img); b++)
+			untouched &= ((uint8_t *)&img)[b] == 0xa5;
+		tap(rc[0] == -22 && rc[1] == -22 && rc[2] == -22 && rc[3] == -22 && untouched,
+		    "api: %s: target %s: -EINVAL before the file (got %d %d %d %d%s)", impl->name,
+		    bad_targets[i].what, rc[0], rc[1], rc[2], rc[3],
+		    untouched ? "" : ", output written");
+	}
+}
 
 static void check_api(const struct elf_impl *impl, const struct vec *base)
 {
@@ -319,29 +477,33 @@ static void check_api(const struct elf_impl *impl, const struct vec *base)
 	const uint8_t *ph = f + phoff;
 	uint8_t bad_ehdr[64] = { 0 };
 	static const uint8_t nul2[2] = { 'x', 0 };
+	const struct elf_target *x86 = &elf_target_x86_64;
 	struct {
 		const char *what;
 		int got, want;
 	} cases[] = {
-		{ "parse_header(NULL ehdr)", impl->parse_header(NULL, 64, size, &h), -22 },
-		{ "parse_header(NULL out)", impl->parse_header(f, 64, size, NULL), -22 },
-		{ "parse_header(NULL, len 0)", impl->parse_header(NULL, 0, 0, &h), -22 },
-		{ "parse_header(ehdr_len 63)", impl->parse_header(f, 63, size, &h), -8 },
-		{ "parse_header(file_size 63)", impl->parse_header(f, 64, 63, &h), -8 },
-		{ "parse_header(ehdr_len 128)", impl->parse_header(f, 128, size, &h), 0 },
-		{ "parse_phdrs(NULL ehdr)", impl->parse_phdrs(NULL, 64, ph, phsz, size, &img), -22 },
-		{ "parse_phdrs(NULL phdrs)", impl->parse_phdrs(f, 64, NULL, phsz, size, &img), -22 },
-		{ "parse_phdrs(NULL out)", impl->parse_phdrs(f, 64, ph, phsz, size, NULL), -22 },
+		{ "parse_header(NULL ehdr)", impl->parse_header(NULL, 64, size, x86, &h), -22 },
+		{ "parse_header(NULL out)", impl->parse_header(f, 64, size, x86, NULL), -22 },
+		{ "parse_header(NULL target)", impl->parse_header(f, 64, size, NULL, &h), -22 },
+		{ "parse_phdrs(NULL target)",
+		  impl->parse_phdrs(f, 64, ph, phsz, size, NULL, &img), -22 },
+		{ "parse_header(NULL, len 0)", impl->parse_header(NULL, 0, 0, x86, &h), -22 },
+		{ "parse_header(ehdr_len 63)", impl->parse_header(f, 63, size, x86, &h), -8 },
+		{ "parse_header(file_size 63)", impl->parse_header(f, 64, 63, x86, &h), -8 },
+		{ "parse_header(ehdr_len 128)", impl->parse_header(f, 128, size, x86, &h), 0 },
+		{ "parse_phdrs(NULL ehdr)", impl->parse_phdrs(NULL, 64, ph, phsz, size, x86, &img), -22 },
+		{ "parse_phdrs(NULL phdrs)", impl->parse_phdrs(f, 64, NULL, phsz, size, x86, &img), -22 },
+		{ "parse_phdrs(NULL out)", impl->parse_phdrs(f, 64, ph, phsz, size, x86, NULL), -22 },
 		{ "parse_phdrs(NULL phdrs, bad header)",
-		  impl->parse_phdrs(bad_ehdr, 64, NULL, phsz, size, &img), -22 },
-		{ "parse_phdrs(phdrs_len - 1)", impl->parse_phdrs(f, 64, ph, phsz - 1, size, &img), -22 },
-		{ "parse_phdrs(phdrs_len + 56)", impl->parse_phdrs(f, 64, ph, phsz + 56, size, &img), -22 },
-		{ "parse_phdrs(phdrs_len 0)", impl->parse_phdrs(f, 64, ph, 0, size, &img), -22 },
+		  impl->parse_phdrs(bad_ehdr, 64, NULL, phsz, size, x86, &img), -22 },
+		{ "parse_phdrs(phdrs_len - 1)", impl->parse_phdrs(f, 64, ph, phsz - 1, size, x86, &img), -22 },
+		{ "parse_phdrs(phdrs_len + 56)", impl->parse_phdrs(f, 64, ph, phsz + 56, size, x86, &img), -22 },
+		{ "parse_phdrs(phdrs_len 0)", impl->parse_phdrs(f, 64, ph, 0, size, x86, &img), -22 },
 		{ "parse_phdrs(phdrs_len wrong, bad header)",
-		  impl->parse_phdrs(bad_ehdr, 64, ph, 1, size, &img), -8 },
-		{ "parse_phdrs(ehdr_len 63)", impl->parse_phdrs(f, 63, ph, phsz, size, &img), -8 },
-		{ "parse_phdrs(file_size 63)", impl->parse_phdrs(f, 64, ph, phsz, 63, &img), -8 },
-		{ "parse_phdrs(ok)", impl->parse_phdrs(f, 64, ph, phsz, size, &img), 0 },
+		  impl->parse_phdrs(bad_ehdr, 64, ph, 1, size, x86, &img), -8 },
+		{ "parse_phdrs(ehdr_len 63)", impl->parse_phdrs(f, 63, ph, phsz, size, x86, &img), -8 },
+		{ "parse_phdrs(file_size 63)", impl->parse_phdrs(f, 64, ph, phsz, 63, x86, &img), -8 },
+		{ "parse_phdrs(ok)", impl->parse_phdrs(f, 64, ph, phsz, size, x86, &img), 0 },
 		{ "check_interp(NULL, 5)", impl->check_interp(NULL, 5), -22 },
 		{ "check_interp(NULL, 0)", impl->check_interp(NULL, 0), -22 },
 		{ "check_interp(len 0)", impl->check_interp(nul2, 0), -8 },
@@ -409,12 +571,20 @@ int main(int argc, char **argv)
 		if (!expected[i].used)
 			tap(false, "expected.txt: %s: no such vector", expected[i].name);
 
+	check_targets_all(v, n);
+	check_target_cases(&elf_impl_c, v, n);
+#ifdef WITH_RUST
+	check_target_cases(&elf_impl_rust, v, n);
+#endif
+
 	/* the base vector with 8 KiB of data after it: room for long reads */
 	const struct vec *base = find_vec(v, n, "good/trailing-data");
 	if (base && base->size > 4097) {
 		check_api(&elf_impl_c, base);
+		check_bad_targets(&elf_impl_c, base);
 #ifdef WITH_RUST
 		check_api(&elf_impl_rust, base);
+		check_bad_targets(&elf_impl_rust, base);
 #endif
 	} else {
 		tap(false, "api: good/trailing-data missing or too short");

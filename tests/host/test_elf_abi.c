@@ -60,6 +60,8 @@
  * leaves no room for a field that only one side has (there is no implicit
  * padding in these structs: the offsets are consecutive).
  */
+#define ELF_TARGET_FIELDS(X) X(elf_target, machine) X(elf_target, pad)  \
+	X(elf_target, user_min) X(elf_target, user_top)
 #define ELF_HEADER_FIELDS(X) X(elf_header, type) X(elf_header, phnum)  \
 	X(elf_header, pad) X(elf_header, entry) X(elf_header, phoff)    \
 	X(elf_header, phdrs_size)
@@ -76,12 +78,15 @@
 	X(elf_image, tls_align)
 
 #define STATIC_FIELD(c, m) FIELD(c, m);
+ELF_TARGET_FIELDS(STATIC_FIELD)
 ELF_HEADER_FIELDS(STATIC_FIELD)
 ELF_LOAD_FIELDS(STATIC_FIELD)
 ELF_IMAGE_FIELDS(STATIC_FIELD)
+STRUCT(elf_target);
 STRUCT(elf_header);
 STRUCT(elf_load);
 STRUCT(elf_image);
+_Static_assert(sizeof(struct elf_target) == 24, "contract: elf_target");
 _Static_assert(sizeof(struct elf_header) == 32, "contract: elf_header");
 _Static_assert(sizeof(struct elf_load) == 48, "contract: elf_load");
 _Static_assert(sizeof(struct elf_image) == 104 + 48 * ELF_MAX_LOADS, "contract: elf_image");
@@ -97,7 +102,7 @@ _Static_assert(LOADS_MATCH, "struct elf_image.loads differs in Rust");
 /* The constants. */
 #define CONSTANTS(X) X(ELF_ABI_VERSION) X(ELF_EHDR_SIZE) X(ELF_PHDR_SIZE) \
 	X(ELF_MAX_PHNUM) X(ELF_MAX_LOADS) X(ELF_MAX_INTERP)               \
-	X(ELF_USER_MIN) X(ELF_USER_TOP) X(ELF_TYPE_EXEC) X(ELF_TYPE_DYN)  \
+	X(ELF_TYPE_EXEC) X(ELF_TYPE_DYN)                                  \
 	X(ELF_PF_X) X(ELF_PF_W) X(ELF_PF_R) X(ELF_STACK_DEFAULT)
 #define STATIC_CONSTANT(k) _Static_assert(k == RS_##k, #k " differs in Rust");
 CONSTANTS(STATIC_CONSTANT)
@@ -108,11 +113,12 @@ CONSTANTS(STATIC_CONSTANT)
  * parameter or return type on either side does not compile.
  */
 #define ABI_VERSION_FN(tag) uint32_t (*)(void)
-#define PARSE_HEADER_FN(tag) \
-	int (*)(const uint8_t *, size_t, uint64_t, struct tag##elf_header *)
+#define PARSE_HEADER_FN(tag)                                             \
+	int (*)(const uint8_t *, size_t, uint64_t, const struct tag##elf_target *, \
+		struct tag##elf_header *)
 #define PARSE_PHDRS_FN(tag)                                              \
 	int (*)(const uint8_t *, size_t, const uint8_t *, size_t, uint64_t, \
-		struct tag##elf_image *)
+		const struct tag##elf_target *, struct tag##elf_image *)
 #define CHECK_INTERP_FN(tag) int (*)(const uint8_t *, size_t)
 
 #define PROTO_MATCHES(fn, TYPE)                                          \
@@ -140,12 +146,15 @@ PROTOS(STATIC_PROTO)
 
 int main(void)
 {
+	CHECK(STRUCT_MATCHES(elf_target), "struct elf_target: %zu bytes in both",
+	      sizeof(struct elf_target));
 	CHECK(STRUCT_MATCHES(elf_header), "struct elf_header: %zu bytes in both",
 	      sizeof(struct elf_header));
 	CHECK(STRUCT_MATCHES(elf_load), "struct elf_load: %zu bytes in both",
 	      sizeof(struct elf_load));
 	CHECK(STRUCT_MATCHES(elf_image), "struct elf_image: %zu bytes in both",
 	      sizeof(struct elf_image));
+	ELF_TARGET_FIELDS(CHECK_FIELD)
 	ELF_HEADER_FIELDS(CHECK_FIELD)
 	ELF_LOAD_FIELDS(CHECK_FIELD)
 	ELF_IMAGE_FIELDS(CHECK_FIELD)

@@ -34,6 +34,13 @@
 #define MAX_PH	70	/* more than ELF_MAX_PHNUM, for the phnum 65 case */
 #define BASE	0x600000ULL	/* ET_EXEC: vaddr = offset + BASE */
 
+/* The kernel's target today (asm/elf.h, asm/uvm.h): the tests' own copy. */
+#define USER_MIN	0x10000ULL
+#define USER_TOP	0x00007ffffffff000ULL
+static const struct elf_target x86_64 = {
+	.machine = 62, .user_min = USER_MIN, .user_top = USER_TOP,
+};
+
 struct ph {
 	uint32_t type, flags;
 	uint64_t offset, vaddr, paddr, filesz, memsz, align;
@@ -50,6 +57,7 @@ struct spec {
 	struct ph ph[MAX_PH];
 	size_t ehdr_len, phdrs_len;
 	uint64_t file_size;
+	struct elf_target target;	/* x86_64 unless a test says otherwise */
 };
 
 /* Buffers are shifted by this much from malloc's alignment. */
@@ -140,6 +148,7 @@ static void init_spec(struct spec *s, uint16_t type, uint64_t entry,
 	s->shstrndx = 2;
 	s->ehdr_len = 64;
 	s->file_size = file_size;
+	s->target = x86_64;
 }
 
 static void set_phnum(struct spec *s, uint16_t n)
@@ -247,7 +256,7 @@ static int run_header(const struct spec *s, struct elf_header *out)
 	int rc;
 
 	make_bufs(s, &b);
-	rc = c_elf_parse_header(b.ehdr, s->ehdr_len, s->file_size, out);
+	rc = c_elf_parse_header(b.ehdr, s->ehdr_len, s->file_size, &s->target, out);
 	free_bufs(&b);
 	return rc;
 }
@@ -259,7 +268,7 @@ static int run_phdrs(const struct spec *s, struct elf_image *out)
 
 	make_bufs(s, &b);
 	rc = c_elf_parse_phdrs(b.ehdr, s->ehdr_len, b.phdrs, s->phdrs_len,
-			       s->file_size, out);
+			       s->file_size, &s->target, out);
 	free_bufs(&b);
 	return rc;
 }
@@ -367,20 +376,20 @@ static void test_header_checks(void)
 	base_exec(&s);
 	make_bufs(&s, &b);
 	memset(&h, 0xAA, sizeof(h));
-	rc = c_elf_parse_header(NULL, 64, s.file_size, &h);
+	rc = c_elf_parse_header(NULL, 64, s.file_size, &x86_64, &h);
 	CHECK(rc == -EINVAL && all_aa(&h, sizeof(h)), "H1 ehdr NULL: %d", rc);
-	rc = c_elf_parse_header(b.ehdr, 64, s.file_size, NULL);
+	rc = c_elf_parse_header(b.ehdr, 64, s.file_size, &x86_64, NULL);
 	CHECK(rc == -EINVAL, "H1 out NULL: %d", rc);
-	rc = c_elf_parse_header(NULL, 0, 0, NULL);
+	rc = c_elf_parse_header(NULL, 0, 0, &x86_64, NULL);
 	CHECK(rc == -EINVAL, "H1 before H2: %d", rc);
 	memset(&img, 0xAA, sizeof(img));
-	rc = c_elf_parse_phdrs(NULL, 64, b.phdrs, s.phdrs_len, s.file_size, &img);
+	rc = c_elf_parse_phdrs(NULL, 64, b.phdrs, s.phdrs_len, s.file_size, &x86_64, &img);
 	CHECK(rc == -EINVAL && all_aa(&img, sizeof(img)), "P1 ehdr NULL: %d", rc);
-	rc = c_elf_parse_phdrs(b.ehdr, 64, NULL, s.phdrs_len, s.file_size, &img);
+	rc = c_elf_parse_phdrs(b.ehdr, 64, NULL, s.phdrs_len, s.file_size, &x86_64, &img);
 	CHECK(rc == -EINVAL && all_aa(&img, sizeof(img)), "P1 phdrs NULL: %d", rc);
-	rc = c_elf_parse_phdrs(b.ehdr, 64, b.phdrs, s.phdrs_len, s.file_size, NULL);
+	rc = c_elf_parse_phdrs(b.ehdr, 64, b.phdrs, s.phdrs_len, s.file_size, &x86_64, NULL);
 	CHECK(rc == -EINVAL, "P1 out NULL: %d", rc);
-	rc = c_elf_parse_phdrs(b.ehdr, 0, NULL, 1, 0, &img);
+	rc = c_elf_parse_phdrs(b.ehdr, 0, NULL, 1, 0, &x86_64, &img);
 	CHECK(rc == -EINVAL && all_aa(&img, sizeof(img)), "P1 before P2: %d", rc);
 	free_bufs(&b);
 
@@ -814,18 +823,18 @@ static void test_load_checks(void)
 	s.ph[3].filesz = 0x1300;
 	FAIL_PH(&s, "P4 LOAD: p_offset + p_filesz wraps");
 
-	/* p_vaddr + p_memsz against ELF_USER_TOP. */
+	/* p_vaddr + p_memsz against USER_TOP. */
 	init_spec(&s, ELF_TYPE_EXEC, BASE, 0x2000);
 	add_ph(&s, PT_LOAD, R | X, 0, BASE, 0x1000, 0x1000, 0x1000);
-	add_ph(&s, PT_LOAD, R | W, 0x1000, ELF_USER_TOP - 0x1000, 0x1000,
+	add_ph(&s, PT_LOAD, R | W, 0x1000, USER_TOP - 0x1000, 0x1000,
 	       0x1000, 0x1000);
-	PASS(&s, "P4 LOAD: end exactly ELF_USER_TOP");
+	PASS(&s, "P4 LOAD: end exactly USER_TOP");
 	s.ph[1].memsz++;
-	FAIL_PH(&s, "P4 LOAD: end ELF_USER_TOP + 1");
+	FAIL_PH(&s, "P4 LOAD: end USER_TOP + 1");
 	s.ph[1].memsz = 0;
 	s.ph[1].filesz = 0;
-	s.ph[1].vaddr = ELF_USER_TOP + 0x1000;
-	FAIL_PH(&s, "P4 LOAD: empty load above ELF_USER_TOP");
+	s.ph[1].vaddr = USER_TOP + 0x1000;
+	FAIL_PH(&s, "P4 LOAD: empty load above USER_TOP");
 	/* 2^64 - 4096 + 0x2000 wraps to 0x1000: below TOP if unchecked. */
 	s.ph[1].vaddr = 0xfffffffffffff000ULL;
 	s.ph[1].filesz = 0x1000;
@@ -995,14 +1004,14 @@ static void test_final_checks(void)
 	init_spec(&s, ELF_TYPE_EXEC, 0xf000, 0x2000);
 	add_ph(&s, PT_LOAD, R | X, 0, 0xf000, 0x2000, 0x2000, 0x1000);
 	FAIL_PH(&s, "P7 ET_EXEC first load at 0xf000");
-	s.ph[0].vaddr = ELF_USER_MIN - 1;
+	s.ph[0].vaddr = USER_MIN - 1;
 	s.ph[0].offset = 0xfff;
 	s.ph[0].filesz = 0x1001;
-	s.entry = ELF_USER_MIN;
-	FAIL_PH(&s, "P7 ET_EXEC first load at ELF_USER_MIN - 1");
-	s.ph[0].vaddr = ELF_USER_MIN;
+	s.entry = USER_MIN;
+	FAIL_PH(&s, "P7 ET_EXEC first load at USER_MIN - 1");
+	s.ph[0].vaddr = USER_MIN;
 	s.ph[0].offset = 0;
-	PASS(&s, "P7 ET_EXEC first load at ELF_USER_MIN");
+	PASS(&s, "P7 ET_EXEC first load at USER_MIN");
 	s.type = ELF_TYPE_DYN;
 	s.ph[0].vaddr = 0;
 	s.entry = 0;
@@ -1012,6 +1021,90 @@ static void test_final_checks(void)
 	add_ph(&s, PT_LOAD, R, 0, 0, 0x1000, 0x1000, 0x1000);
 	add_ph(&s, PT_LOAD, R | X, 0x1000, BASE, 0x1000, 0x1000, 0x1000);
 	FAIL_PH(&s, "P7 ET_EXEC first load at 0, entry in the second");
+}
+
+/*
+ * T1, and the target's machine, user_top and user_min: the parser checks
+ * against what the caller passes, never against x86-64 constants.
+ */
+static void test_target(void)
+{
+	static const struct elf_target aarch64 = {
+		.machine = 183, .user_min = USER_MIN, .user_top = 0x0000fffffffff000ULL,
+	};
+	static const struct {
+		struct elf_target t;
+		const char *what;
+	} bad[] = {
+		{ { 62, { 0 }, USER_MIN, USER_TOP + 1 }, "user_top + 1" },
+		{ { 62, { 0 }, USER_MIN, USER_TOP - 0x800 }, "user_top mid-page" },
+		{ { 62, { 0 }, 0, UINT64_MAX }, "user_top 2^64 - 1" },
+		{ { 62, { 0 }, 0, 0 }, "user_top 0" },
+		{ { 62, { 0 }, USER_TOP, USER_TOP }, "user_min == user_top" },
+		{ { 62, { 0 }, UINT64_MAX, USER_TOP }, "user_min > user_top" },
+		{ { 62, { 1, 0, 0 }, USER_MIN, USER_TOP }, "pad[0]" },
+		{ { 62, { 0, 0, 0x8000 }, USER_MIN, USER_TOP }, "pad[2]" },
+	};
+	struct elf_header h;
+	struct elf_image img;
+	struct spec s;
+	struct bufs b;
+	int rc;
+
+	/* H4: e_machine 183 is an aarch64 file: the target decides. */
+	base_exec(&s);
+	s.machine = 183;
+	FAIL_HDR(&s, "H4 e_machine 183 for an x86-64 target");
+	s.target = aarch64;
+	PASS(&s, "H4 e_machine 183 for an aarch64 target");
+	s.machine = 62;
+	FAIL_HDR(&s, "H4 e_machine 62 for an aarch64 target");
+
+	/* P4: the last PT_LOAD ends at BASE + 0x4110. */
+	base_exec(&s);
+	s.target.user_top = BASE + 0x4000;
+	FAIL_PH(&s, "P4 LOAD past a smaller user_top");
+	s.target.user_top = BASE + 0x5000;
+	PASS(&s, "P4 LOAD below a smaller user_top");
+	s.ph[3].vaddr = BASE + 0x6000;
+	s.ph[3].offset = 0x3000;
+	s.ph[3].filesz = s.ph[3].memsz = 0;
+	s.file_size = 0x3000;
+	FAIL_PH(&s, "P4 empty LOAD above a smaller user_top");
+
+	/* P7: the target's user_min. */
+	base_exec(&s);
+	s.target.user_min = BASE;
+	PASS(&s, "P7 ET_EXEC first load at the target's user_min");
+	s.target.user_min = BASE + 1;
+	FAIL_PH(&s, "P7 ET_EXEC first load below the target's user_min");
+	s.type = ELF_TYPE_DYN;
+	PASS(&s, "P7 not applied to ET_DYN whatever the target");
+
+	/* T1: bad targets are caller errors, before any look at the file. */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		base_exec(&s);
+		s.target = bad[i].t;
+		expect(&s, -EINVAL, -EINVAL, bad[i].what);
+		s.ehdr_len = 10;
+		s.phdrs_len = 1;
+		expect(&s, -EINVAL, -EINVAL, bad[i].what);
+	}
+	base_exec(&s);
+	s.target.user_min = USER_TOP - 1;
+	s.type = ELF_TYPE_DYN;
+	PASS(&s, "T1 user_min = user_top - 1 is a target");
+
+	/* H1 / P1: a NULL target. */
+	base_exec(&s);
+	make_bufs(&s, &b);
+	memset(&h, 0xAA, sizeof(h));
+	rc = c_elf_parse_header(b.ehdr, 64, s.file_size, NULL, &h);
+	CHECK(rc == -EINVAL && all_aa(&h, sizeof(h)), "H1 target NULL: %d", rc);
+	memset(&img, 0xAA, sizeof(img));
+	rc = c_elf_parse_phdrs(b.ehdr, 64, b.phdrs, s.phdrs_len, s.file_size, NULL, &img);
+	CHECK(rc == -EINVAL && all_aa(&img, sizeof(img)), "P1 target NULL: %d", rc);
+	free_bufs(&b);
 }
 
 static void test_check_interp(void)
@@ -1091,13 +1184,13 @@ static void test_truncation(void)
 		e = dup_exact(file, elen, &eb);
 		p = dup_exact(file + 64, plen, &pb);
 		memset(&h, 0xAA, sizeof(h));
-		rc = c_elf_parse_header(e, elen, len, &h);
+		rc = c_elf_parse_header(e, elen, len, &x86_64, &h);
 		if ((len < end && (rc != -ENOEXEC || !all_aa(&h, sizeof(h)))) ||
 		    (len == end && rc != 0))
 			if (bad_hdr < 0)
 				bad_hdr = (int)len;
 		memset(&img, 0xAA, sizeof(img));
-		rc = c_elf_parse_phdrs(e, elen, p, plen, len, &img);
+		rc = c_elf_parse_phdrs(e, elen, p, plen, len, &x86_64, &img);
 		if ((rc != -ENOEXEC && rc != -EINVAL) || !all_aa(&img, sizeof(img)))
 			if (bad_img < 0)
 				bad_img = (int)len;
@@ -1119,7 +1212,7 @@ static void test_truncation(void)
 		e = dup_exact(file, len, &eb);
 		p = dup_exact(file + 64, end - 64, &pb);
 		memset(&img, 0xAA, sizeof(img));
-		rc = c_elf_parse_phdrs(e, len, p, end - 64, s.file_size, &img);
+		rc = c_elf_parse_phdrs(e, len, p, end - 64, s.file_size, &x86_64, &img);
 		if ((rc != -ENOEXEC || !all_aa(&img, sizeof(img))) && bad_ehdr < 0)
 			bad_ehdr = (int)len;
 		free(eb);
@@ -1134,7 +1227,7 @@ static void test_truncation(void)
 		e = dup_exact(file, 64, &eb);
 		p = dup_exact(file + 64, len, &pb);
 		memset(&img, 0xAA, sizeof(img));
-		rc = c_elf_parse_phdrs(e, 64, p, len, s.file_size, &img);
+		rc = c_elf_parse_phdrs(e, 64, p, len, s.file_size, &x86_64, &img);
 		if ((rc != -EINVAL || !all_aa(&img, sizeof(img))) && bad_ph < 0)
 			bad_ph = (int)len;
 		free(eb);
@@ -1187,7 +1280,7 @@ static void test_real(const char *path, const char *interp)
 		return;
 	}
 	e = dup_exact(buf, 64, &eb);
-	rc = c_elf_parse_header(e, 64, len, &h);
+	rc = c_elf_parse_header(e, 64, len, &x86_64, &h);
 	if (!CHECK(rc == 0 && h.phoff + h.phdrs_size <= len,
 		   "%s: header (rc %d, phnum %u)", path, rc, h.phnum)) {
 		free(eb);
@@ -1207,7 +1300,7 @@ static void test_real(const char *path, const char *interp)
 			pt_phdr = get64(ph + 16);
 		}
 	}
-	rc = c_elf_parse_phdrs(e, 64, p, h.phdrs_size, len, &img);
+	rc = c_elf_parse_phdrs(e, 64, p, h.phdrs_size, len, &x86_64, &img);
 	CHECK(rc == 0 && img.nr_loads == loads && img.lo == first_lo &&
 	      img.has_tls == has_tls && img.entry == h.entry &&
 	      img.phdr_vaddr == (has_phdr ? pt_phdr : h.phoff) &&
@@ -1246,6 +1339,7 @@ int main(void)
 	test_interp_checks();
 	test_tls_checks();
 	test_final_checks();
+	test_target();
 	test_check_interp();
 	test_truncation();
 	test_real("/bin/true", INTERP_PATH);

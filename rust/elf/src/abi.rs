@@ -6,7 +6,7 @@
 use core::mem::{align_of, size_of};
 
 /// The version `rust_elf_abi_version()` reports.
-pub const ELF_ABI_VERSION: u32 = 1;
+pub const ELF_ABI_VERSION: u32 = 2;
 
 /// Bytes of an ELF64 file header.
 pub const ELF_EHDR_SIZE: usize = 64;
@@ -18,10 +18,6 @@ pub const ELF_MAX_PHNUM: usize = 64;
 pub const ELF_MAX_LOADS: usize = 16;
 /// Longest PT_INTERP, in bytes, NUL included.
 pub const ELF_MAX_INTERP: usize = 4096;
-/// Lowest address an ET_EXEC may load at.
-pub const ELF_USER_MIN: u64 = 0x10000;
-/// End of user space: no segment may reach above it.
-pub const ELF_USER_TOP: u64 = 0x0000_7fff_ffff_f000;
 
 /// `e_type` of a fixed-address executable.
 pub const ELF_TYPE_EXEC: u16 = 2;
@@ -35,6 +31,22 @@ pub const ELF_PF_W: u32 = 2;
 pub const ELF_PF_R: u32 = 4;
 /// Stack permissions when the file has no PT_GNU_STACK.
 pub const ELF_STACK_DEFAULT: u32 = ELF_PF_R | ELF_PF_W;
+
+/// `struct elf_target`: what the caller's architecture allows. Checked by
+/// T1 (`-EINVAL`): `pad` all zero, `user_top` a multiple of 4096, and
+/// `user_min < user_top`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ElfTarget {
+    /// The one `e_machine` accepted (62 x86-64, 183 aarch64).
+    pub machine: u16,
+    /// Zero.
+    pub pad: [u16; 3],
+    /// Lowest address an ET_EXEC's first PT_LOAD may use.
+    pub user_min: u64,
+    /// End of user space: no PT_LOAD may reach past it.
+    pub user_top: u64,
+}
 
 /// `struct elf_header`: what `elf_parse_header` found.
 #[repr(C)]
@@ -101,6 +113,7 @@ pub struct ElfImage {
 
 // The sizes of the C structs; that they have no implicit padding follows
 // (every field is accounted for), so writing one writes every byte.
+const _: () = assert!(size_of::<ElfTarget>() == 24 && align_of::<ElfTarget>() == 8);
 const _: () = assert!(size_of::<ElfHeader>() == 32 && align_of::<ElfHeader>() == 8);
 const _: () = assert!(size_of::<ElfLoad>() == 48 && align_of::<ElfLoad>() == 8);
 const _: () = assert!(size_of::<ElfImage>() == 104 + 48 * ELF_MAX_LOADS);

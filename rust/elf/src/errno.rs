@@ -3,8 +3,8 @@
 
 use core::ffi::c_int;
 
-/// `EINVAL`: a caller error (a NULL pointer, a phdrs length that is not
-/// `phnum * 56`).
+/// `EINVAL`: a caller error (a NULL pointer, a bad target, a phdrs length
+/// that is not `phnum * 56`).
 const EINVAL: c_int = 22;
 /// `ENOEXEC`: anything wrong with the file.
 const ENOEXEC: c_int = 8;

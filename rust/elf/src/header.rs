@@ -1,8 +1,9 @@
-//! `elf_parse_header`: checks H2–H6 of the contract on the ELF64 file
-//! header. (H1, the NULL pointers, is the boundary's job: see [`crate::ffi`].)
+//! `elf_parse_header`: checks T1 on the caller's target, then H2–H6 of the
+//! contract on the ELF64 file header. (H1, the NULL pointers, is the
+//! boundary's job: see [`crate::ffi`].)
 
 use crate::abi::{
-    ElfHeader, ELF_EHDR_SIZE, ELF_MAX_PHNUM, ELF_PHDR_SIZE, ELF_TYPE_DYN, ELF_TYPE_EXEC,
+    ElfHeader, ElfTarget, ELF_EHDR_SIZE, ELF_MAX_PHNUM, ELF_PHDR_SIZE, ELF_TYPE_DYN, ELF_TYPE_EXEC,
 };
 use crate::bytes::Le;
 use crate::errno::{Errno, Result};
@@ -13,7 +14,7 @@ const ELFDATA2LSB: u8 = 1;
 const EV_CURRENT: u8 = 1;
 const ELFOSABI_SYSV: u8 = 0;
 const ELFOSABI_LINUX: u8 = 3;
-const EM_X86_64: u16 = 62;
+const PAGE_MASK: u64 = 4096 - 1;
 
 /// The fields of `Elf64_Ehdr` that the contract looks at.
 struct Ehdr {
@@ -57,16 +58,18 @@ impl Ehdr {
     }
 }
 
-/// Checks H2–H6 on `ehdr` (the file's first bytes; only 64 are read) for a
-/// file of `file_size` bytes.
-pub fn parse_header(ehdr: &[u8], file_size: u64) -> Result<ElfHeader> {
+/// Checks T1 on `target`, then H2–H6 on `ehdr` (the file's first bytes;
+/// only 64 are read) for a file of `file_size` bytes.
+pub fn parse_header(ehdr: &[u8], file_size: u64, target: &ElfTarget) -> Result<ElfHeader> {
+    // T1 first: a bad target is a caller error whatever the file.
+    check_target(target)?;
     // H2 (ELF_EHDR_SIZE fits in u64 on every target this builds for).
     if ehdr.len() < ELF_EHDR_SIZE || file_size < ELF_EHDR_SIZE as u64 {
         return Err(Errno::NoExec);
     }
     let eh = Ehdr::decode(ehdr)?;
     check_ident(&eh.ident)?; // H3
-    check_kind(&eh)?; // H4
+    check_kind(&eh, target.machine)?; // H4
     check_sizes(&eh)?; // H5
     let phdrs_size = check_table(&eh, file_size)?; // H6
     Ok(ElfHeader {
@@ -77,6 +80,19 @@ pub fn parse_header(ehdr: &[u8], file_size: u64) -> Result<ElfHeader> {
         phoff: eh.phoff,
         phdrs_size,
     })
+}
+
+/// T1: a target the checks below can rely on. A page-aligned `user_top`
+/// keeps every end at or below it roundable up to a page.
+pub fn check_target(target: &ElfTarget) -> Result<()> {
+    let ok = target.pad == [0; 3]
+        && target.user_top & PAGE_MASK == 0
+        && target.user_min < target.user_top;
+    if ok {
+        Ok(())
+    } else {
+        Err(Errno::Inval)
+    }
 }
 
 /// H3: a 64-bit little-endian System V or Linux ELF file, version 1.
@@ -94,10 +110,11 @@ fn check_ident(ident: &[u8; 16]) -> Result<()> {
     }
 }
 
-/// H4: an x86-64 executable or shared object (PIE), version 1.
-fn check_kind(eh: &Ehdr) -> Result<()> {
+/// H4: an executable or shared object (PIE) for the target's machine,
+/// version 1.
+fn check_kind(eh: &Ehdr, machine: u16) -> Result<()> {
     let ok = (eh.e_type == ELF_TYPE_EXEC || eh.e_type == ELF_TYPE_DYN)
-        && eh.machine == EM_X86_64
+        && eh.machine == machine
         && eh.version == u32::from(EV_CURRENT);
     if ok {
         Ok(())

@@ -1,6 +1,6 @@
 //! The ELF64 header and program-header parser of the Alloy kernel.
 //!
-//! The contract is `ffi/elf.h`: its checks H1–H6, P1–P7 and I1–I3 are
+//! The contract is `ffi/elf.h`: its checks H1–H6, T1, P1–P7 and I1–I3 are
 //! implemented here in that order, and the C fallback
 //! (`kernel/exec/elf_parse.c`) must agree with this crate bit for bit.
 //!
@@ -20,7 +20,7 @@ pub mod header;
 pub mod interp;
 pub mod phdrs;
 
-pub use abi::{ElfHeader, ElfImage, ElfLoad};
+pub use abi::{ElfHeader, ElfImage, ElfLoad, ElfTarget};
 pub use errno::{Errno, Result};
 pub use header::parse_header;
 pub use interp::check_interp;

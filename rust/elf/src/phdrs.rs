@@ -3,8 +3,8 @@
 //! boundary's job: see [`crate::ffi`].)
 
 use crate::abi::{
-    ElfHeader, ElfImage, ElfLoad, ELF_MAX_INTERP, ELF_PHDR_SIZE, ELF_STACK_DEFAULT, ELF_TYPE_EXEC,
-    ELF_USER_MIN, ELF_USER_TOP,
+    ElfHeader, ElfImage, ElfLoad, ElfTarget, ELF_MAX_INTERP, ELF_PHDR_SIZE, ELF_STACK_DEFAULT,
+    ELF_TYPE_EXEC,
 };
 use crate::bytes::Le;
 use crate::errno::{Errno, Result};
@@ -53,11 +53,16 @@ impl Phdr {
     }
 }
 
-/// Checks P2–P7: `ehdr` is the file header (only 64 bytes are read),
-/// `phdrs` the `phnum * 56` bytes at `e_phoff`, of a file of `file_size`
-/// bytes.
-pub fn parse_phdrs(ehdr: &[u8], phdrs: &[u8], file_size: u64) -> Result<ElfImage> {
-    let header = parse_header(ehdr, file_size)?; // P2
+/// Checks T1 and P2–P7: `ehdr` is the file header (only 64 bytes are
+/// read), `phdrs` the `phnum * 56` bytes at `e_phoff`, of a file of
+/// `file_size` bytes, for an architecture that allows `target`.
+pub fn parse_phdrs(
+    ehdr: &[u8],
+    phdrs: &[u8],
+    file_size: u64,
+    target: &ElfTarget,
+) -> Result<ElfImage> {
+    let header = parse_header(ehdr, file_size, target)?; // T1, P2
     if u64::try_from(phdrs.len()) != Ok(header.phdrs_size) {
         return Err(Errno::Inval); // P3
     }
@@ -72,14 +77,14 @@ pub fn parse_phdrs(ehdr: &[u8], phdrs: &[u8], file_size: u64) -> Result<ElfImage
     for entry in phdrs.chunks_exact(ELF_PHDR_SIZE) {
         let ph = Phdr::decode(entry)?;
         match ph.p_type {
-            PT_LOAD => add_load(&mut img, &ph, file_size)?,
+            PT_LOAD => add_load(&mut img, &ph, file_size, target.user_top)?,
             PT_INTERP => set_interp(&mut img, &ph, file_size)?,
             PT_TLS => set_tls(&mut img, &ph, file_size)?,
             PT_GNU_STACK => img.stack_flags = ph.flags & PF_MASK,
             _ => {}
         }
     }
-    finish(&mut img, &header)?; // P5–P7
+    finish(&mut img, &header, target.user_min)?; // P5–P7
     Ok(img)
 }
 
@@ -121,12 +126,12 @@ fn require(ok: bool) -> Result<()> {
 }
 
 /// A PT_LOAD: appended to `img.loads` if it is valid and there is room.
-fn add_load(img: &mut ElfImage, ph: &Phdr, file_size: u64) -> Result<()> {
+fn add_load(img: &mut ElfImage, ph: &Phdr, file_size: u64, user_top: u64) -> Result<()> {
     let prev_end = match loads(img).last() {
         Some(prev) => end(prev.vaddr, prev.memsz)?,
         None => 0,
     };
-    let load = check_load(ph, file_size, prev_end)?;
+    let load = check_load(ph, file_size, prev_end, user_top)?;
     let slot = usize::try_from(img.nr_loads)
         .ok()
         .and_then(|n| img.loads.get_mut(n))
@@ -137,10 +142,10 @@ fn add_load(img: &mut ElfImage, ph: &Phdr, file_size: u64) -> Result<()> {
 }
 
 /// The PT_LOAD checks of P4, given where the previous PT_LOAD ended.
-fn check_load(ph: &Phdr, file_size: u64, prev_end: u64) -> Result<ElfLoad> {
+fn check_load(ph: &Phdr, file_size: u64, prev_end: u64, user_top: u64) -> Result<ElfLoad> {
     require(ph.filesz <= ph.memsz)?;
     check_file_range(ph, file_size)?;
-    require(end(ph.vaddr, ph.memsz)? <= ELF_USER_TOP)?;
+    require(end(ph.vaddr, ph.memsz)? <= user_top)?;
     check_align(ph.align)?;
     if ph.align > 1 {
         require(ph.offset.checked_rem(ph.align) == ph.vaddr.checked_rem(ph.align))?;
@@ -186,18 +191,19 @@ fn set_tls(img: &mut ElfImage, ph: &Phdr, file_size: u64) -> Result<()> {
 }
 
 /// P5–P7, then the fields derived from the whole table.
-fn finish(img: &mut ElfImage, header: &ElfHeader) -> Result<()> {
+fn finish(img: &mut ElfImage, header: &ElfHeader, user_min: u64) -> Result<()> {
     let loads = loads(img);
     let (Some(first), Some(last)) = (loads.first(), loads.last()) else {
         return Err(Errno::NoExec); // P5
     };
     require(loads.iter().any(|load| holds_address(load, img.entry)))?; // P6
     if img.r#type == ELF_TYPE_EXEC {
-        require(first.vaddr >= ELF_USER_MIN)?; // P7
+        require(first.vaddr >= user_min)?; // P7
     }
     let phdr_vaddr = phdr_vaddr(loads, header.phoff, header.phdrs_size);
     let lo = first.vaddr & !PAGE_MASK;
-    // Cannot overflow: a PT_LOAD ends at or below ELF_USER_TOP.
+    // Cannot overflow: a PT_LOAD ends at or below user_top, a page
+    // multiple (T1).
     let hi = end(end(last.vaddr, last.memsz)?, PAGE_MASK)? & !PAGE_MASK;
     img.phdr_vaddr = phdr_vaddr;
     img.lo = lo;

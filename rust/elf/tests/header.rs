@@ -6,7 +6,7 @@ mod common;
 use std::mem::size_of;
 use std::ptr;
 
-use alloy_elf::abi::{ElfHeader, ELF_ABI_VERSION};
+use alloy_elf::abi::{ElfHeader, ElfTarget, ELF_ABI_VERSION};
 use alloy_elf::ffi::{rust_elf_abi_version, rust_elf_parse_header};
 use common::*;
 
@@ -24,7 +24,7 @@ fn with(f: impl FnOnce(&mut Ehdr)) -> Result<ElfHeader, i32> {
 #[test]
 fn abi_version() {
     assert_eq!(rust_elf_abi_version(), ELF_ABI_VERSION);
-    assert_eq!(ELF_ABI_VERSION, 1);
+    assert_eq!(ELF_ABI_VERSION, 2);
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn h1_null_pointers() {
     let e = good().ehdr();
     let mut out: ElfHeader = sentinel();
     let call = |p: *const u8, len: usize, out: *mut ElfHeader| unsafe {
-        rust_elf_parse_header(p, len, 0x2100, out)
+        rust_elf_parse_header(p, len, 0x2100, &X86_64, out)
     };
     assert_eq!(call(ptr::null(), 64, &mut out), EINVAL);
     assert_eq!(call(ptr::null(), 0, &mut out), EINVAL);
@@ -202,7 +202,9 @@ fn unaligned_and_long_input() {
     assert_eq!(parse_header(&long, e.file_size), e.header());
     // A length the caller got wrong upward is not read beyond 64 bytes.
     let mut out: ElfHeader = sentinel();
-    let rc = unsafe { rust_elf_parse_header(bytes.as_ptr(), usize::MAX, e.file_size, &mut out) };
+    let rc = unsafe {
+        rust_elf_parse_header(bytes.as_ptr(), usize::MAX, e.file_size, &X86_64, &mut out)
+    };
     assert_eq!((rc, Ok(out)), (0, e.header()));
 }
 
@@ -212,7 +214,142 @@ fn unaligned_output() {
     let bytes = e.ehdr();
     let mut buf = vec![0u8; size_of::<ElfHeader>() + 1];
     let out = unsafe { buf.as_mut_ptr().add(1) }.cast::<ElfHeader>();
-    let rc = unsafe { rust_elf_parse_header(bytes.as_ptr(), 64, e.file_size, out) };
+    let rc = unsafe { rust_elf_parse_header(bytes.as_ptr(), 64, e.file_size, &X86_64, out) };
     assert_eq!(rc, 0);
     assert_eq!(Ok(unsafe { out.read_unaligned() }), e.header());
+}
+
+// ---- T1 and the target's machine ---------------------------------------------
+
+#[test]
+fn h4_machine_is_the_targets() {
+    // An aarch64 file: not for x86-64, fine for a target that runs aarch64.
+    let mut e = good();
+    e.eh.machine = 183;
+    assert_eq!(e.header(), Err(ENOEXEC));
+    let h = e.header_for(&AARCH64).unwrap();
+    assert_eq!(h, good().header().unwrap());
+    // And the other way round: no target accepts two machines.
+    assert_eq!(good().header_for(&AARCH64), Err(ENOEXEC));
+    for m in [0u16, 61, 63, 0xffff] {
+        let t = ElfTarget {
+            machine: m,
+            ..X86_64
+        };
+        assert_eq!(good().header_for(&t), Err(ENOEXEC), "target machine {m}");
+    }
+}
+
+/// Targets that break T1, each with its reason.
+pub fn bad_targets() -> Vec<(ElfTarget, &'static str)> {
+    vec![
+        (
+            ElfTarget {
+                user_top: USER_TOP + 1,
+                ..X86_64
+            },
+            "user_top + 1",
+        ),
+        (
+            ElfTarget {
+                user_top: USER_TOP - 0x800,
+                ..X86_64
+            },
+            "user_top mid-page",
+        ),
+        (
+            ElfTarget {
+                user_top: u64::MAX,
+                ..X86_64
+            },
+            "user_top 2^64 - 1",
+        ),
+        (
+            ElfTarget {
+                user_top: 0,
+                user_min: 0,
+                ..X86_64
+            },
+            "user_top 0",
+        ),
+        (
+            ElfTarget {
+                user_min: USER_TOP,
+                ..X86_64
+            },
+            "user_min == user_top",
+        ),
+        (
+            ElfTarget {
+                user_min: u64::MAX,
+                ..X86_64
+            },
+            "user_min > user_top",
+        ),
+        (
+            ElfTarget {
+                pad: [1, 0, 0],
+                ..X86_64
+            },
+            "pad[0]",
+        ),
+        (
+            ElfTarget {
+                pad: [0, 0, 0x8000],
+                ..X86_64
+            },
+            "pad[2]",
+        ),
+    ]
+}
+
+#[test]
+fn t1_bad_target() {
+    let e = good();
+    for (t, why) in bad_targets() {
+        assert_eq!(e.header_for(&t), Err(EINVAL), "{why}");
+        // T1 before H2..H6: a bad file with a bad target is a caller error.
+        assert_eq!(
+            parse_header_for(&e.ehdr()[..10], 0, &t),
+            Err(EINVAL),
+            "{why}"
+        );
+    }
+    // The edges that are fine: user_min just below user_top, 0, one page.
+    for t in [
+        ElfTarget {
+            user_min: USER_TOP - 1,
+            ..X86_64
+        },
+        ElfTarget {
+            user_min: 0,
+            ..X86_64
+        },
+        ElfTarget {
+            user_min: 0,
+            user_top: 0x1000,
+            ..X86_64
+        },
+        ElfTarget {
+            user_top: u64::MAX & !0xfff,
+            ..X86_64
+        },
+    ] {
+        assert!(e.header_for(&t).is_ok(), "{t:?}");
+    }
+}
+
+#[test]
+fn h1_null_target() {
+    let e = good().ehdr();
+    let mut out: ElfHeader = sentinel();
+    let rc = unsafe { rust_elf_parse_header(e.as_ptr(), 64, 0x2100, ptr::null(), &mut out) };
+    assert_eq!(rc, EINVAL);
+    assert!(bytes_of(&out).iter().all(|&b| b == 0xa5));
+    // An unaligned target is read as it is.
+    let mut buf = vec![0u8; size_of::<ElfTarget>() + 1];
+    let t = unsafe { buf.as_mut_ptr().add(1) }.cast::<ElfTarget>();
+    unsafe { t.write_unaligned(X86_64) };
+    let rc = unsafe { rust_elf_parse_header(e.as_ptr(), 64, 0x2100, t, &mut out) };
+    assert_eq!((rc, Ok(out)), (0, good().header()));
 }

@@ -6,7 +6,7 @@ mod common;
 use std::mem::size_of;
 use std::ptr;
 
-use alloy_elf::abi::{ElfImage, ElfLoad, ELF_STACK_DEFAULT, ELF_USER_TOP};
+use alloy_elf::abi::{ElfImage, ElfLoad, ElfTarget, ELF_STACK_DEFAULT};
 use alloy_elf::ffi::rust_elf_parse_phdrs;
 use common::*;
 
@@ -212,8 +212,8 @@ fn lo_and_hi() {
     );
     // The top of user space is a valid end.
     let mut e = Elf::exec();
-    e.phs[2] = Ph::load(0x2000, ELF_USER_TOP - 0x3000, 0x100, 0x3000, R | W);
-    assert_eq!(e.parse().unwrap().hi, ELF_USER_TOP);
+    e.phs[2] = Ph::load(0x2000, USER_TOP - 0x3000, 0x100, 0x3000, R | W);
+    assert_eq!(e.parse().unwrap().hi, USER_TOP);
     // A last PT_LOAD with nothing in memory.
     let mut e = Elf::exec();
     e.phs[2] = Ph::load(0x2000, 0x40_2000, 0, 0, R | W);
@@ -260,7 +260,7 @@ fn p1_null_pointers() {
     let (eh, t) = (e.ehdr(), e.table());
     let mut out: ElfImage = sentinel();
     let call = |a: *const u8, b: *const u8, o: *mut ElfImage| unsafe {
-        rust_elf_parse_phdrs(a, 64, b, t.len(), e.file_size, o)
+        rust_elf_parse_phdrs(a, 64, b, t.len(), e.file_size, &X86_64, o)
     };
     assert_eq!(call(ptr::null(), t.as_ptr(), &mut out), EINVAL);
     assert_eq!(call(eh.as_ptr(), ptr::null(), &mut out), EINVAL);
@@ -270,7 +270,7 @@ fn p1_null_pointers() {
     // P1 before P2: NULL phdrs with a bad header, and with a zero length.
     let bad = [0u8; 64];
     assert_eq!(
-        unsafe { rust_elf_parse_phdrs(bad.as_ptr(), 64, ptr::null(), 0, 0, &mut out) },
+        unsafe { rust_elf_parse_phdrs(bad.as_ptr(), 64, ptr::null(), 0, 0, &X86_64, &mut out) },
         EINVAL
     );
     assert!(bytes_of(&out).iter().all(|&b| b == 0xa5));
@@ -327,6 +327,7 @@ fn p3_huge_lengths() {
                 t.as_ptr(),
                 len,
                 e.file_size,
+                &X86_64,
                 &mut out,
             )
         };
@@ -349,6 +350,7 @@ fn p3_huge_lengths() {
                 t.as_ptr(),
                 len,
                 e.file_size,
+                &X86_64,
                 &mut out,
             )
         };
@@ -396,13 +398,13 @@ fn p4_load_memory_range() {
     // One byte above user space, and exactly up to it.
     assert_eq!(
         with_ph(2, |p| {
-            p.vaddr = ELF_USER_TOP - 0x2000;
+            p.vaddr = USER_TOP - 0x2000;
             p.memsz = 0x2001;
         }),
         Err(ENOEXEC)
     );
     assert!(with_ph(2, |p| {
-        p.vaddr = ELF_USER_TOP - 0x2000;
+        p.vaddr = USER_TOP - 0x2000;
         p.memsz = 0x2000;
     })
     .is_ok());
@@ -624,6 +626,124 @@ fn p7_exec_below_user_min() {
     assert_eq!(Elf::static_pie().parse().unwrap().lo, 0);
 }
 
+// ---- the target: user_top, user_min, T1 -------------------------------------------
+
+#[test]
+fn p4_load_past_a_smaller_user_top() {
+    // Elf::exec's last PT_LOAD ends at 0x404100: inside x86-64, past a
+    // target whose user space ends at 0x404000, inside one ending a page up.
+    let e = Elf::exec();
+    assert_eq!(e.parse().unwrap().hi, 0x405000);
+    let low = ElfTarget {
+        user_top: 0x40_4000,
+        ..X86_64
+    };
+    assert_eq!(e.parse_for(&low), Err(ENOEXEC));
+    let fits = ElfTarget {
+        user_top: 0x40_5000,
+        ..X86_64
+    };
+    assert_eq!(e.parse_for(&fits), e.parse());
+    // An empty PT_LOAD above the top is rejected as well.
+    let mut e = Elf::exec();
+    e.phs[2] = Ph::load(0x2000, 0x40_5000, 0, 0, R | W);
+    assert!(e.parse().is_ok());
+    assert_eq!(
+        e.parse_for(&ElfTarget {
+            user_top: 0x40_4000,
+            ..X86_64
+        }),
+        Err(ENOEXEC)
+    );
+    assert!(e
+        .parse_for(&ElfTarget {
+            user_top: 0x40_5000,
+            ..X86_64
+        })
+        .is_ok());
+}
+
+#[test]
+fn p7_user_min_is_the_targets() {
+    let e = Elf::exec(); // first PT_LOAD at 0x400000
+    let at = ElfTarget {
+        user_min: 0x40_0000,
+        ..X86_64
+    };
+    assert!(e.parse_for(&at).is_ok());
+    let above = ElfTarget {
+        user_min: 0x40_0001,
+        ..X86_64
+    };
+    assert_eq!(e.parse_for(&above), Err(ENOEXEC));
+    // ET_DYN has no minimum, whatever the target says.
+    assert!(Elf::static_pie().parse_for(&above).is_ok());
+}
+
+#[test]
+fn aarch64_file_for_an_aarch64_target() {
+    let mut e = Elf::exec();
+    e.eh.machine = 183;
+    assert_eq!(e.parse(), Err(ENOEXEC));
+    let img = e.parse_for(&AARCH64).unwrap();
+    assert_eq!(img, Elf::exec().parse().unwrap());
+    // An aarch64 user space reaches past x86-64's.
+    let mut e = Elf::static_pie();
+    e.eh.machine = 183;
+    let last = e.phs.iter().rposition(|p| p.p_type == PT_LOAD).unwrap();
+    e.phs[last].vaddr += USER_TOP;
+    e.phs[last].memsz = 0x1000;
+    assert!(e.parse_for(&AARCH64).is_ok());
+    e.eh.machine = 62;
+    assert_eq!(e.parse(), Err(ENOEXEC));
+}
+
+#[test]
+fn p1_t1_bad_target_before_the_file() {
+    let e = Elf::exec();
+    let (eh, t) = (e.ehdr(), e.table());
+    let mut out: ElfImage = sentinel();
+    let rc = unsafe {
+        rust_elf_parse_phdrs(
+            eh.as_ptr(),
+            64,
+            t.as_ptr(),
+            t.len(),
+            e.file_size,
+            ptr::null(),
+            &mut out,
+        )
+    };
+    assert_eq!(rc, EINVAL, "P1: NULL target");
+    assert!(bytes_of(&out).iter().all(|&b| b == 0xa5));
+    let bad = [
+        ElfTarget {
+            user_top: USER_TOP - 1,
+            ..X86_64
+        },
+        ElfTarget {
+            user_min: USER_TOP,
+            ..X86_64
+        },
+        ElfTarget {
+            pad: [0, 7, 0],
+            ..X86_64
+        },
+    ];
+    for target in bad {
+        assert_eq!(e.parse_for(&target), Err(EINVAL), "{target:?}");
+        // before P2 (a bad header) and P3 (a short table)
+        assert_eq!(
+            parse_phdrs_for(&eh[..63], &t, e.file_size, &target),
+            Err(EINVAL)
+        );
+        assert_eq!(
+            parse_phdrs_for(&eh, &t[..55], e.file_size, &target),
+            Err(EINVAL)
+        );
+    }
+}
+
 // ---- inputs -------------------------------------------------------------------------
 
 #[test]
@@ -648,8 +768,17 @@ fn unaligned_input_and_output() {
     let mut buf = vec![0xa5u8; size_of::<ElfImage>() + 3];
     let out = unsafe { buf.as_mut_ptr().add(3) }.cast::<ElfImage>();
     let (eh, t) = (e.ehdr(), e.table());
-    let rc =
-        unsafe { rust_elf_parse_phdrs(eh.as_ptr(), 64, t.as_ptr(), t.len(), e.file_size, out) };
+    let rc = unsafe {
+        rust_elf_parse_phdrs(
+            eh.as_ptr(),
+            64,
+            t.as_ptr(),
+            t.len(),
+            e.file_size,
+            &X86_64,
+            out,
+        )
+    };
     assert_eq!(rc, 0);
     assert_eq!(unsafe { out.read_unaligned() }, want);
 }
@@ -662,7 +791,15 @@ fn output_fully_written() {
     let mut out: ElfImage = sentinel();
     let (eh, t) = (e.ehdr(), e.table());
     let rc = unsafe {
-        rust_elf_parse_phdrs(eh.as_ptr(), 64, t.as_ptr(), t.len(), e.file_size, &mut out)
+        rust_elf_parse_phdrs(
+            eh.as_ptr(),
+            64,
+            t.as_ptr(),
+            t.len(),
+            e.file_size,
+            &X86_64,
+            &mut out,
+        )
     };
     assert_eq!(rc, 0);
     assert!(!bytes_of(&out).windows(8).any(|w| w == [0xa5; 8]));

@@ -370,12 +370,12 @@ def _():
     return mutate(lambda e: load_n(e, 2).update(vaddr=0xFFFF800000000300))
 
 
-@bad("load-above-user-top", "PT_LOAD #2 ends at ELF_USER_TOP + 1")
+@bad("load-above-user-top", "PT_LOAD #2 ends at USER_TOP + 1 (x86-64 target)")
 def _():
     return mutate(lambda e: load_n(e, 2).update(vaddr=USER_TOP - 0x1000 + 0x300, memsz=0xD01))
 
 
-@good("load-at-user-top", "PT_LOAD #2 ends exactly at ELF_USER_TOP")
+@good("load-at-user-top", "PT_LOAD #2 ends exactly at USER_TOP (x86-64 target)")
 def _():
     return mutate(lambda e: load_n(e, 2).update(vaddr=USER_TOP - 0x1000 + 0x300, memsz=0xD00))
 

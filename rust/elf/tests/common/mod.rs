@@ -5,8 +5,26 @@
 
 use std::mem::{size_of, MaybeUninit};
 
-use alloy_elf::abi::{ElfHeader, ElfImage, ElfLoad, ELF_MAX_LOADS};
+use alloy_elf::abi::{ElfHeader, ElfImage, ElfLoad, ElfTarget, ELF_MAX_LOADS};
 use alloy_elf::ffi::{rust_elf_check_interp, rust_elf_parse_header, rust_elf_parse_phdrs};
+
+/// The kernel's target today (asm/elf.h, asm/uvm.h); the contract has no
+/// default, so the tests name one.
+pub const USER_MIN: u64 = 0x10000;
+pub const USER_TOP: u64 = 0x0000_7fff_ffff_f000;
+pub const X86_64: ElfTarget = ElfTarget {
+    machine: 62,
+    pad: [0; 3],
+    user_min: USER_MIN,
+    user_top: USER_TOP,
+};
+/// What an aarch64 port would pass (48-bit user space).
+pub const AARCH64: ElfTarget = ElfTarget {
+    machine: 183,
+    pad: [0; 3],
+    user_min: USER_MIN,
+    user_top: 0x0000_ffff_ffff_f000,
+};
 
 pub const EINVAL: i32 = -22;
 pub const ENOEXEC: i32 = -8;
@@ -250,13 +268,21 @@ impl Elf {
         self.eh.phnum = self.phs.len() as u16;
     }
 
-    /// `elf_parse_phdrs` on this file; see [`parse_phdrs`].
+    /// `elf_parse_phdrs` on this file for x86-64; see [`parse_phdrs`].
     pub fn parse(&self) -> Result<ElfImage, i32> {
-        parse_phdrs(&self.ehdr(), &self.table(), self.file_size)
+        self.parse_for(&X86_64)
+    }
+
+    pub fn parse_for(&self, target: &ElfTarget) -> Result<ElfImage, i32> {
+        parse_phdrs_for(&self.ehdr(), &self.table(), self.file_size, target)
     }
 
     pub fn header(&self) -> Result<ElfHeader, i32> {
-        parse_header(&self.ehdr(), self.file_size)
+        self.header_for(&X86_64)
+    }
+
+    pub fn header_for(&self, target: &ElfTarget) -> Result<ElfHeader, i32> {
+        parse_header_for(&self.ehdr(), self.file_size, target)
     }
 }
 
@@ -293,13 +319,22 @@ fn errno(e: alloy_elf::Errno) -> i32 {
     e.to_neg()
 }
 
-/// `rust_elf_parse_header`, which must agree with the safe API.
+/// `rust_elf_parse_header` for x86-64; see [`parse_header_for`].
 pub fn parse_header(ehdr: &[u8], file_size: u64) -> Result<ElfHeader, i32> {
+    parse_header_for(ehdr, file_size, &X86_64)
+}
+
+/// `rust_elf_parse_header`, which must agree with the safe API.
+pub fn parse_header_for(ehdr: &[u8], file_size: u64, target: &ElfTarget) -> Result<ElfHeader, i32> {
     let mut out: ElfHeader = sentinel();
     // SAFETY: valid pointers and lengths.
-    let rc = unsafe { rust_elf_parse_header(ehdr.as_ptr(), ehdr.len(), file_size, &mut out) };
+    let rc =
+        unsafe { rust_elf_parse_header(ehdr.as_ptr(), ehdr.len(), file_size, target, &mut out) };
     let res = settle(rc, out);
-    assert_eq!(res, alloy_elf::parse_header(ehdr, file_size).map_err(errno));
+    assert_eq!(
+        res,
+        alloy_elf::parse_header(ehdr, file_size, target).map_err(errno)
+    );
     if let Ok(h) = &res {
         assert_eq!(h.pad, 0);
     }
@@ -310,6 +345,16 @@ pub fn parse_header(ehdr: &[u8], file_size: u64) -> Result<ElfHeader, i32> {
 /// `rust_elf_parse_header` (P2), and whose output obeys the contract's
 /// invariants.
 pub fn parse_phdrs(ehdr: &[u8], table: &[u8], file_size: u64) -> Result<ElfImage, i32> {
+    parse_phdrs_for(ehdr, table, file_size, &X86_64)
+}
+
+/// [`parse_phdrs`] for any target.
+pub fn parse_phdrs_for(
+    ehdr: &[u8],
+    table: &[u8],
+    file_size: u64,
+    target: &ElfTarget,
+) -> Result<ElfImage, i32> {
     let mut out: ElfImage = sentinel();
     // SAFETY: valid pointers and lengths.
     let rc = unsafe {
@@ -319,24 +364,25 @@ pub fn parse_phdrs(ehdr: &[u8], table: &[u8], file_size: u64) -> Result<ElfImage
             table.as_ptr(),
             table.len(),
             file_size,
+            target,
             &mut out,
         )
     };
     let res = settle(rc, out);
     assert_eq!(
         res,
-        alloy_elf::parse_phdrs(ehdr, table, file_size).map_err(errno)
+        alloy_elf::parse_phdrs(ehdr, table, file_size, target).map_err(errno)
     );
-    match (&res, parse_header(ehdr, file_size)) {
+    match (&res, parse_header_for(ehdr, file_size, target)) {
         (_, Err(code)) => assert_eq!(res, Err(code), "P2 is the header checks"),
-        (Ok(img), Ok(h)) => check_image(img, &h),
+        (Ok(img), Ok(h)) => check_image(img, &h, target),
         (Err(_), Ok(_)) => {}
     }
     res
 }
 
 /// What every successful parse satisfies.
-pub fn check_image(img: &ElfImage, h: &ElfHeader) {
+pub fn check_image(img: &ElfImage, h: &ElfHeader, target: &ElfTarget) {
     assert_eq!(
         (img.r#type, img.phnum, img.entry),
         (h.r#type, h.phnum, h.entry)
@@ -364,6 +410,10 @@ pub fn check_image(img: &ElfImage, h: &ElfHeader) {
     assert_eq!(img.lo, img.loads[0].vaddr & !0xfff);
     assert!(img.lo <= img.hi);
     assert_eq!(img.hi & 0xfff, 0);
+    assert!(img.hi <= target.user_top);
+    if img.r#type == 2 {
+        assert!(img.lo >= target.user_min & !0xfff);
+    }
 }
 
 /// `rust_elf_check_interp`, which must agree with the safe API.
