@@ -136,7 +136,7 @@ __noreturn void kmain(u32 magic, u32 mb_info)
 	sched_init_cpu_queues();
 	sched_init_bsp();
 	lapic_timer_start();
-	__asm__ volatile("sti");
+	arch_irq_enable();
 
 	long long want = cmdline_int("smp", MAX_CPUS);
 	nr_cpus = smp_boot(want < 1 ? 1 : (unsigned int)want);

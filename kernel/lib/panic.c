@@ -36,7 +36,7 @@ void emergency_printf(const char *fmt, ...)
 /* Returns false if another CPU is already panicking (then never returns). */
 void panic_begin(void)
 {
-	__asm__ volatile("cli");
+	arch_irq_disable();
 	if (atomic_add_return(&panicking, 1) > 1)
 		arch_halt_forever();
 	arch_stop_other_cpus();

@@ -94,7 +94,7 @@ static struct task *task_alloc(const char *name)
 void task_first_run(void *arg, void (*fn)(void *))
 {
 	finish_switch();
-	__asm__ volatile("sti");
+	arch_irq_enable();
 	fn(arg);
 	kthread_exit();
 }
