@@ -1,12 +1,15 @@
 /*
- * Processes (kernel/sched/process.c, fork.c, signal.c): what a Linux
- * process owns beyond its one thread — pid, parent and children, process
- * group and session, address space, files, cwd and signal handlers.
+ * Processes (kernel/sched/process.c, thread.c, signal.c): a Linux thread
+ * group. What its threads share — pid, parent and children, process
+ * group and session, files, cwd, signal handlers and process-directed
+ * signals; each thread (struct task) has its own tid, signal mask and
+ * thread-directed signals, and all threads share one address space.
  *
  * Locks: proc_lock (one, like Linux's tasklist_lock) guards the tree,
- * pids, groups and zombie state; p->sig_lock a process's handlers and
- * its thread's pending/blocked masks. A process is freed when its last
- * reference goes: the thread holds one, the parent's child list one.
+ * pids and tids, groups and zombie state; p->sig_lock (taken after it) a
+ * process's handlers, its thread list and every signal set, its own and
+ * its threads'. A process is freed when its last reference goes: each
+ * thread holds one, the parent's child list one.
  */
 #ifndef ALLOY_PROCESS_H
 #define ALLOY_PROCESS_H
@@ -39,7 +42,17 @@ struct process {
 	struct process *parent;		/* [proc_lock] NULL: started by the kernel */
 	struct list_head children;	/* [proc_lock] */
 	struct list_head sibling;	/* [proc_lock] in parent->children */
-	struct task *task;		/* the thread; a reference */
+	struct list_head threads;	/* [sig_lock] live threads (task->thread_link) */
+	int nr_threads;			/* [sig_lock] how many */
+	bool group_exit;		/* [sig_lock] exit_group or a fatal signal: all go */
+	int group_exit_status;		/* [sig_lock] the wait status then */
+	int leader_exit_status;		/* [sig_lock] the leader's own exit, else */
+	struct task *exec_task;		/* [sig_lock] execve waits for the others to go */
+	struct wait_queue thread_wq;	/* ... here, woken as each thread leaves */
+	struct task *task;		/* the thread that ended the group, a
+					 * reference: the reaper joins it */
+	u64 dead_utime, dead_stime;	/* [sig_lock] ticks of threads that ended */
+	bool started;			/* [proc_lock] has had a thread */
 	bool zombie;			/* [proc_lock] exited, not yet reaped */
 	bool stopped;			/* job control: stopped by a signal */
 	int stop_sig;
@@ -57,12 +70,8 @@ struct process {
 	u32 uid[3], gid[3];		/* real, effective, saved; not enforced yet */
 	spinlock_t sig_lock;
 	struct k_sigaction sa[NSIG];	/* [sig_lock] */
-	u64 pending, blocked;		/* [sig_lock] the thread's signals */
-	u64 saved_blocked;		/* [sig_lock] sigsuspend's mask to restore */
-	bool restore_blocked;		/* [sig_lock] */
-	struct ksiginfo info[NSIG];	/* [sig_lock] for each pending signal */
-	u64 altstack_sp, altstack_size;
-	u32 altstack_flags;
+	u64 shared_pending;		/* [sig_lock] process-directed signals */
+	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
 	char comm[16];
 };
 
@@ -73,8 +82,9 @@ void proc_put(struct process *p);
 struct process *proc_find(int pid);
 
 /* A new process with no thread yet; parent NULL for init or a kernel
- * spawn. Copies files/cwd/handlers from parent when given. */
-struct process *proc_create(struct process *parent);
+ * spawn. Copies files/cwd/handlers from parent when given, or shares
+ * the file table (CLONE_FILES); CLONE_PARENT makes it parent's sibling. */
+struct process *proc_create(struct process *parent, u64 clone_flags);
 /* The thread exits: files closed, parent told, zombie until reaped. */
 void proc_exit(struct process *p, int wait_status);
 /* Undoes proc_create for a process that never ran. */
@@ -94,6 +104,11 @@ void proc_set_exe(struct process *p, const struct path *exe);
  * set), or its fd table (NULL after exit), each with a reference. */
 int proc_path_of(struct process *p, bool exe, struct path *out);
 struct fdtable *proc_files(struct process *p);
+/* p's address space with a reference (user_mm_put), NULL once its
+ * threads are gone. */
+struct user_mm *proc_mm_get(struct process *p);
+/* execve: a file table shared with another process becomes a copy. */
+int proc_unshare_files(struct process *p);
 /* Up to max pids >= from, ascending, into out; returns how many. */
 int proc_pids(int from, int *out, int max);
 /* For walks that sleep on each process (the OOM killer): up to max live
@@ -106,7 +121,10 @@ struct proc_snapshot {
 	int pid, ppid, pgid, sid;
 	char state;			/* R, S, T or Z */
 	u32 uid, gid;
-	u64 start_ns, utime_ticks, stime_ticks;
+	u64 start_ns, utime_ticks, stime_ticks;	/* ticks: all threads' */
+	int threads;
+	u64 pending, shared_pending, blocked;	/* the first thread's, the group's */
+	int cpu;				/* where the first thread last ran */
 	char comm[16];
 };
 int proc_snapshot(struct process *p, struct proc_snapshot *out);
@@ -135,9 +153,14 @@ void proc_vfork_wait(struct process *child);
  * tell the parent. */
 void proc_stop(int sig);
 void proc_continued(struct process *p);
+/* Wakes every thread of p: each re-checks what it sleeps for. */
+void proc_wake_threads(struct process *p);
 
 struct trap_frame;
 /* fork/vfork/clone: a copy of the caller returning 0 in the child. */
-long user_fork(const struct trap_frame *tf, u64 new_sp, u64 child_tid, bool vfork);
+/* fork/vfork/clone without CLONE_THREAD: flags are clone's (CLONE_VM
+ * shares the address space, CLONE_VFORK waits, CLONE_FILES, CLONE_PARENT,
+ * CLONE_SETTLS, CLONE_CHILD_SETTID/CLEARTID with child_tid). */
+long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls);
 
 #endif

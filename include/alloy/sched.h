@@ -21,6 +21,11 @@ struct task;
  * user task's fn enters user mode (kernel/sched/user.c).
  */
 struct task *task_create_on(int cpu, void (*fn)(void *), void *arg, const char *name);
+/* The same, not yet runnable: task_start() makes it so (after its
+ * creator has set it up), task_discard() frees one that never ran. */
+struct task *task_create_paused(int cpu, void (*fn)(void *), void *arg, const char *name);
+void task_start(struct task *t);
+void task_discard(struct task *t);
 static inline struct task *kthread_create_on(int cpu, void (*fn)(void *), void *arg,
 					     const char *name)
 {

@@ -28,8 +28,11 @@ struct trap_frame;
 
 /* True if current has an unblocked pending signal (cheap, lockless). */
 bool signal_pending(void);
-/* Queues a signal for p (its one thread, until there are threads). */
+/* Queues a process-directed signal for p: any of its threads that does
+ * not block it takes it (thread-directed ones: <alloy/thread.h>). */
 int signal_send(struct process *p, const struct ksiginfo *info);
+/* Writes a Linux siginfo_t for si at a user address (arch code). */
+int arch_copy_siginfo(u64 uaddr, const struct ksiginfo *si);
 /* Queues sig for current, unblocking it and forcing the default action
  * if it is ignored or blocked (faults: SIGSEGV, SIGILL...). */
 void signal_force(const struct ksiginfo *info);

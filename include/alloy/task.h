@@ -9,6 +9,7 @@
 #include <alloy/arch.h>
 #include <alloy/atomic.h>
 #include <alloy/list.h>
+#include <alloy/signal.h>
 #include <alloy/spinlock.h>
 #include <alloy/wait.h>
 
@@ -47,6 +48,16 @@ struct task {
 	u64 fs_base;			/* user TLS (arch_prctl) */
 	int exit_status;		/* wait status once a user task exited */
 	u64 robust_list;		/* set_robust_list head (user address) */
+	/* A user thread (kernel/sched/thread.c). Its signal state is
+	 * [proc->sig_lock]; the thread itself reads its own masks without. */
+	int user_tid;			/* Linux's thread id, from the pid space */
+	struct list_head thread_link;	/* [proc->sig_lock] in proc->threads */
+	u64 clear_child_tid;		/* zeroed and woken at exit (user address) */
+	u64 pending, blocked;		/* thread-directed signals; the mask */
+	u64 saved_blocked;		/* sigsuspend's mask to restore */
+	bool restore_blocked;
+	struct ksiginfo info[NSIG];	/* for each signal in pending */
+	u64 altstack_sp, altstack_size;
 	int mutex_depth;		/* lockdep: sleeping locks held */
 	u8 fpu[ARCH_FPU_SIZE] __aligned(16);	/* user tasks' FPU/SSE state */
 	struct mutex *mutex_held[MUTEX_DEPTH];

@@ -13,6 +13,7 @@
 #include <alloy/mm.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/thread.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -90,6 +91,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	struct user_mm *old = t->mm;
 	struct trap_frame *tf = current_user_frame();
 
+	thread_mm_release(t);	/* into the old image: pthread_join's wake */
 	arch_irq_disable();
 	task_set_mm(t, mm);
 	t->fs_base = 0;
@@ -107,7 +109,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 		p->sa[i].flags = 0;
 		p->sa[i].mask = 0;
 	}
-	p->altstack_sp = p->altstack_size = 0;
+	t->altstack_sp = t->altstack_size = 0;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	const char *base = strrchr(path, '/');
 	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
@@ -199,6 +201,10 @@ static long do_execve(const char *path, struct exec_args *a)
 	rc = mm ? exec_load(mm, &src, a, &entry, &sp) : -ENOMEM;
 	path_get(&exe);
 	file_put(f);
+	if (!rc)
+		rc = thread_group_exec();	/* the other threads go */
+	if (!rc)
+		rc = proc_unshare_files(current_proc());	/* CLONE_FILES: our own now */
 	if (!rc) {
 		commit(mm, name, entry, sp);
 		proc_set_exe(current_proc(), &exe);

@@ -43,9 +43,7 @@ const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
 /* The address space of p with a reference, or NULL (exited, not started). */
 static struct user_mm *mm_of(struct process *p)
 {
-	struct task *t = READ_ONCE(p->task);
-
-	return t && !READ_ONCE(p->zombie) ? task_mm_get(t) : NULL;
+	return proc_mm_get(p);
 }
 
 struct mem_usage {
@@ -108,9 +106,9 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 			    u.size / 1024, u.size / 1024, u.rss / 1024, u.data / 1024,
 			    u.stack / 1024, u.text / 1024);
 	}
-	pbuf_printf(b, "Threads:\t1\nSigPnd:\t%016llx\nSigBlk:\t%016llx\n",
-		    (unsigned long long)READ_ONCE(p->pending),
-		    (unsigned long long)READ_ONCE(p->blocked));
+	pbuf_printf(b, "Threads:\t%d\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
+		    s->threads, (unsigned long long)s->pending,
+		    (unsigned long long)s->shared_pending, (unsigned long long)s->blocked);
 	return 0;
 }
 
@@ -120,7 +118,6 @@ static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapsh
 	struct user_mm *mm = mm_of(p);
 	struct mem_usage u;
 	u64 args[4] = { 0 }, brk[2] = { 0 };
-	struct task *t = READ_ONCE(p->task);
 
 	mem_usage(mm, &u);
 	if (mm) {
@@ -129,16 +126,16 @@ static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapsh
 		brk[0] = mm->brk_start, brk[1] = READ_ONCE(mm->brk);
 	}
 	user_mm_put(mm);
-	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 20 0 1 0 %llu ",
+	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 20 0 %d 0 %llu ",
 		    s->pid, s->comm, s->state, s->ppid, s->pgid, s->sid,
 		    (unsigned long long)proc_clock_t_ticks(s->utime_ticks),
-		    (unsigned long long)proc_clock_t_ticks(s->stime_ticks),
+		    (unsigned long long)proc_clock_t_ticks(s->stime_ticks), s->threads,
 		    (unsigned long long)proc_clock_t_ns(s->start_ns));
 	pbuf_printf(b, "%llu %llu 18446744073709551615 %llu %llu %llu 0 0 0 0 0 0 0 0 0 17 %d "
 		    "0 0 0 0 0 ", (unsigned long long)u.size,
 		    (unsigned long long)(u.rss / PAGE_SIZE), (unsigned long long)u.start_code,
 		    (unsigned long long)u.end_code, (unsigned long long)u.start_stack,
-		    t ? READ_ONCE(t->cpu) : 0);
+		    s->cpu);
 	pbuf_printf(b, "0 0 %llu %llu %llu %llu %llu 0\n", (unsigned long long)brk[0],
 		    (unsigned long long)args[0], (unsigned long long)args[1],
 		    (unsigned long long)args[2], (unsigned long long)args[3]);

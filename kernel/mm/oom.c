@@ -68,8 +68,7 @@ static bool msg_allowed(void)
 
 int oom_score(struct process *p, u64 *rss_pages)
 {
-	struct task *t = READ_ONCE(p->task);	/* p's reference keeps it */
-	struct user_mm *mm = t && !READ_ONCE(p->zombie) ? task_mm_get(t) : NULL;
+	struct user_mm *mm = proc_mm_get(p);
 	u64 total = page_alloc_total_count(), rss = 0, tables = 0;
 
 	if (mm) {
@@ -89,7 +88,7 @@ int oom_score(struct process *p, u64 *rss_pages)
 
 static bool dying(struct process *p)
 {
-	return READ_ONCE(p->zombie) || (READ_ONCE(p->pending) & sigmask(SIGKILL));
+	return READ_ONCE(p->zombie) || READ_ONCE(p->group_exit);
 }
 
 /* Has the victim given its memory back? user_exit frees the address
@@ -97,7 +96,7 @@ static bool dying(struct process *p)
  * while the pages are still being freed: too early to look again). */
 static bool gone(struct process *p)
 {
-	return READ_ONCE(p->zombie) || !READ_ONCE(p->task);
+	return READ_ONCE(p->zombie);
 }
 
 /* The victim still dying, with a reference; NULL (and forgotten) once it
@@ -157,10 +156,9 @@ static struct process *kill_one(void)
 
 	if (!v)
 		return NULL;
-	struct task *t = READ_ONCE(v->task);
 	if (msg_allowed())
 		pr_err("oom: killed pid %d (%s), score %d, %llu KiB resident\n", v->pid,
-		       t ? t->name : v->comm, score, (unsigned long long)(rss * (PAGE_SIZE / 1024)));
+		       v->comm, score, (unsigned long long)(rss * (PAGE_SIZE / 1024)));
 	struct ksiginfo si = { .signo = SIGKILL, .code = SI_KERNEL };
 	signal_send(v, &si);
 	proc_get(v);	/* oom_victim's */

@@ -13,12 +13,16 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/task.h>
+#include <alloy/thread.h>
+#include <alloy/user.h>
+#include <uapi/sched.h>
 #include <uapi/wait.h>
 #include "pgroup.h"
 
 
 static spinlock_t proc_lock = SPINLOCK_INIT("proc-tree", LR_PROC);
 static struct process *pid_table[PID_MAX];
+static struct task *tid_table[PID_MAX];	/* user threads by Linux tid */
 static int pid_next = 1;
 static int pid_last;		/* [proc_lock] the newest pid, for /proc/loadavg */
 static u64 nr_forks;		/* [proc_lock] processes created, for /proc/stat */
@@ -49,20 +53,30 @@ void proc_put(struct process *p)
 	kfree(p);
 }
 
-/* Caller holds proc_lock. */
-static int pid_alloc(struct process *p)
+/* A number no process, thread, group or session uses; caller holds
+ * proc_lock. Pids and tids are one space, as on Linux. */
+static int id_alloc(void)
 {
 	for (int i = 0; i < PID_MAX - 1; i++) {
 		int cand = pid_next;
 		pid_next = pid_next + 1 >= PID_MAX ? 2 : pid_next + 1;	/* 1 is init's */
-		if (!pid_table[cand] && !pgrp_id_in_use(cand)) {
-			pid_table[cand] = p;
-			pid_last = cand;
-			nr_forks++;
+		if (!pid_table[cand] && !tid_table[cand] && !pgrp_id_in_use(cand))
 			return cand;
-		}
 	}
 	return -EAGAIN;
+}
+
+/* Caller holds proc_lock. */
+static int pid_alloc(struct process *p)
+{
+	int pid = id_alloc();
+
+	if (pid > 0) {
+		pid_table[pid] = p;
+		pid_last = pid;
+		nr_forks++;
+	}
+	return pid;
 }
 
 struct process *proc_find(int pid)
@@ -80,7 +94,7 @@ struct process *proc_find(int pid)
 	return p;
 }
 
-struct process *proc_create(struct process *parent)
+struct process *proc_create(struct process *parent, u64 clone_flags)
 {
 	struct process *p = kzalloc(sizeof(*p), GFP_KERNEL);
 
@@ -89,13 +103,20 @@ struct process *proc_create(struct process *parent)
 	atomic_set(&p->refcount, 1);
 	list_init(&p->children);
 	list_init(&p->sibling);
+	list_init(&p->threads);
 	wait_queue_init(&p->child_wq, "child-wait");
+	wait_queue_init(&p->thread_wq, "thread-exit");
 	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->umask = 022;
 	p->start_ns = ktime_ns();
 	if (parent) {
-		p->files = fdt_copy(parent->files);
+		if (clone_flags & CLONE_FILES) {	/* one table, two processes */
+			p->files = parent->files;
+			atomic_inc(&p->files->refcount);
+		} else {
+			p->files = fdt_copy(parent->files);
+		}
 		proc_cwd(&p->cwd);
 		proc_path_of(parent, true, &p->exe);	/* none: NULL */
 		p->umask = parent->umask;
@@ -103,7 +124,6 @@ struct process *proc_create(struct process *parent)
 		memcpy(p->gid, parent->gid, sizeof(p->gid));
 		unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
 		memcpy(p->sa, parent->sa, sizeof(p->sa));
-		p->blocked = parent->blocked;
 		spin_unlock_irqrestore(&parent->sig_lock, flags);
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
 	} else {
@@ -126,6 +146,10 @@ struct process *proc_create(struct process *parent)
 			pgrp_start(fresh, pid, pid);
 		pgrp_join(p, fresh ? fresh : parent->pgrp);
 		fresh = NULL;
+		/* CLONE_PARENT: a sibling of the caller (sys_clone checked it
+		 * has a parent) */
+		if (parent && (clone_flags & CLONE_PARENT) && parent->parent)
+			parent = parent->parent;
 		p->parent = parent;
 		if (parent) {
 			proc_get(p);	/* the parent's child-list reference */
@@ -205,6 +229,28 @@ struct fdtable *proc_files(struct process *p)
 	return t;
 }
 
+int proc_unshare_files(struct process *p)
+{
+	struct fdtable *old = proc_files(p), *copy;
+
+	if (!old)
+		return -ENOMEM;
+	if (atomic_read(&old->refcount) <= 2) {	/* ours and proc_files' */
+		fdt_put(old);
+		return 0;
+	}
+	if (!(copy = fdt_copy(old))) {
+		fdt_put(old);
+		return -ENOMEM;
+	}
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	p->files = copy;
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	fdt_put(old);		/* proc_files' */
+	fdt_put(old);		/* the one p held */
+	return 0;
+}
+
 /* Exit and abort: files, cwd and exe go, taken out under cwd_lock so
  * that /proc, which reads them from other processes, never sees them
  * half-released. */
@@ -253,21 +299,53 @@ int proc_get_batch(int *from, struct process **out, int max)
 	return n;
 }
 
+/* Caller holds proc_lock: R if any thread runs, S if all sleep. */
 static char state_of(struct process *p)
 {
-	struct task *t = READ_ONCE(p->task);
+	struct task *t;
+	char st = 'S';
 
 	if (p->zombie)
 		return 'Z';
 	if (READ_ONCE(p->stopped))
 		return 'T';
-	return t && READ_ONCE(t->state) == TASK_BLOCKED ? 'S' : 'R';
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (READ_ONCE(t->state) != TASK_BLOCKED)
+			st = 'R';
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return st;
+}
+
+struct user_mm *proc_mm_get(struct process *p)
+{
+	struct user_mm *mm = NULL;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+
+	if (!list_empty(&p->threads))
+		mm = task_mm_get(list_first_entry(&p->threads, struct task, thread_link));
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return mm;
+}
+
+/* The ticks of p's threads, the ended ones included. */
+static void proc_times(struct process *p, u64 *utime, u64 *stime)
+{
+	struct task *t;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+
+	*utime = p->dead_utime;
+	*stime = p->dead_stime;
+	list_for_each_entry(t, &p->threads, thread_link) {
+		*utime += READ_ONCE(t->utime_ticks);
+		*stime += READ_ONCE(t->stime_ticks);
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
 }
 
 int proc_snapshot(struct process *p, struct proc_snapshot *out)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	struct task *t = p->task;
 
 	out->pid = p->pid;
 	out->ppid = p->parent ? p->parent->pid : 0;
@@ -277,8 +355,16 @@ int proc_snapshot(struct process *p, struct proc_snapshot *out)
 	out->uid = p->uid[0];
 	out->gid = p->gid[0];
 	out->start_ns = p->start_ns;
-	out->utime_ticks = t ? READ_ONCE(t->utime_ticks) : 0;
-	out->stime_ticks = t ? READ_ONCE(t->stime_ticks) : 0;
+	proc_times(p, &out->utime_ticks, &out->stime_ticks);
+	spin_lock(&p->sig_lock);
+	out->threads = p->nr_threads;
+	out->shared_pending = p->shared_pending;
+	struct task *t = list_empty(&p->threads) ? NULL :
+			 list_first_entry(&p->threads, struct task, thread_link);
+	out->pending = t ? t->pending : 0;
+	out->blocked = t ? t->blocked : 0;
+	out->cpu = t ? READ_ONCE(t->cpu) : 0;
+	spin_unlock(&p->sig_lock);
 	memcpy(out->comm, p->comm, sizeof(out->comm));
 	out->comm[sizeof(out->comm) - 1] = '\0';
 	bool gone = pid_table[p->pid] != p;	/* reaped */
@@ -338,7 +424,7 @@ static void gather_one(struct process *m, void *arg)
 {
 	struct gather *g = arg;
 
-	if (!m->task)
+	if (!m->started)
 		return;
 	if (g->n < g->cap) {
 		proc_get(m);
@@ -363,7 +449,7 @@ static void lowest_above(struct process *m, void *arg)
 	struct chunk *c = arg;
 	int at;
 
-	if (!m->task || m->pid <= c->after)
+	if (!m->started || m->pid <= c->after)
 		return;
 	if (c->n == (int)ARRAY_SIZE(c->p) && m->pid > c->p[c->n - 1]->pid)
 		return;
@@ -518,7 +604,7 @@ void proc_exit(struct process *p, int wait_status)
 		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
 				       .status = wait_status & 0x7f ? wait_status & 0x7f
 								    : (wait_status >> 8) & 0xff };
-		if (parent->task && !parent->zombie)
+		if (parent->started && !parent->zombie)
 			signal_send(parent, &si);
 		wake_up_all(&parent->child_wq);
 		if (reap_now)
@@ -656,24 +742,110 @@ static void notify_parent(struct process *p, int code, int sig)
 
 void proc_stop(int sig)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 
-	notify_parent(p, CLD_STOPPED, sig);
+	if (sig)	/* the thread that took the stop signal reports it */
+		notify_parent(p, CLD_STOPPED, sig);
 	for (;;) {	/* until SIGCONT, or SIGKILL */
 		set_current_state_blocked();
-		if (!READ_ONCE(p->stopped) || (READ_ONCE(p->pending) & sigmask(SIGKILL)))
+		if (!READ_ONCE(p->stopped) || (READ_ONCE(t->pending) & sigmask(SIGKILL)))
 			break;
 		schedule();
 	}
 	set_current_state_running();
 }
 
+/* Wakes every thread of p (sleeps re-check their conditions). */
+void proc_wake_threads(struct process *p)
+{
+	struct task *t;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		wake_up_task(t);
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+}
+
 void proc_continued(struct process *p)
 {
 	notify_parent(p, CLD_CONTINUED, SIGCONT);
-	struct task *t = READ_ONCE(p->task);
-	if (t)
-		wake_up_task(t);
+	proc_wake_threads(p);
+}
+
+int proc_thread_attach(struct process *p, struct task *t, bool first)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	int tid = first ? p->pid : id_alloc();
+
+	if (tid > 0) {
+		spin_lock(&p->sig_lock);
+		if (p->group_exit || p->exec_task || p->zombie) {
+			tid = -EINTR;	/* Linux: ERESTARTNOINTR, then the kill */
+		} else {
+			tid_table[tid] = t;
+			t->user_tid = tid;
+			list_add_tail(&t->thread_link, &p->threads);
+			p->nr_threads++;
+			p->started = true;
+		}
+		spin_unlock(&p->sig_lock);
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return tid;
+}
+
+bool proc_thread_detach(struct process *p, struct task *t, int *status)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	if (tid_table[t->user_tid] == t)
+		tid_table[t->user_tid] = NULL;
+	spin_lock(&p->sig_lock);
+	list_del_init(&t->thread_link);
+	p->dead_utime += READ_ONCE(t->utime_ticks);
+	p->dead_stime += READ_ONCE(t->stime_ticks);
+	if (t->user_tid == p->pid)
+		p->leader_exit_status = *status;
+	bool last = --p->nr_threads == 0;
+	if (last)	/* Linux: the group exit's status, else the leader's */
+		*status = p->group_exit ? p->group_exit_status : p->leader_exit_status;
+	spin_unlock(&p->sig_lock);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	wake_up_all(&p->thread_wq);	/* execve's de-thread counts */
+	return last;
+}
+
+void proc_thread_take_pid(struct process *p, struct task *t)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	if (t->user_tid != p->pid) {
+		if (tid_table[t->user_tid] == t)
+			tid_table[t->user_tid] = NULL;
+		tid_table[p->pid] = t;
+		t->user_tid = p->pid;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+}
+
+struct task *proc_find_thread(int tid, struct process **pp)
+{
+	struct task *t = NULL;
+
+	if (tid <= 0 || tid >= PID_MAX)
+		return NULL;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	t = tid_table[tid];
+	if (t && t->proc) {	/* listed: its process is alive */
+		task_get(t);
+		proc_get(t->proc);
+		*pp = t->proc;
+	} else {
+		t = NULL;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return t;
 }
 
 int proc_kill(int pid, int sig, int code)
@@ -729,7 +901,7 @@ static void count_and_send(struct process *p, void *arg)
 {
 	struct { const struct ksiginfo *si; int n; } *a = arg;
 
-	if (p->task) {
+	if (p->started) {
 		signal_send(p, a->si);
 		a->n++;
 	}

@@ -2,8 +2,11 @@
  * Signals: sending, the default actions, and delivery on the way back to
  * user mode, where a handler gets a Linux rt_sigframe (built by the arch
  * code). Standard signals do not queue: one pending bit and one siginfo
- * per number. The stop signals stop the process (proc_stop) until SIGCONT;
- * background terminal access does not raise SIGTTIN/SIGTTOU yet.
+ * per number, in the process's shared set (kill) or a thread's own
+ * (tgkill, faults). A thread takes its own first, and any thread that
+ * does not block a shared one may take it. The stop signals stop every
+ * thread (proc_stop) until SIGCONT; a fatal one ends the group.
+ * Background terminal access does not raise SIGTTIN/SIGTTOU yet.
  */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
@@ -12,6 +15,7 @@
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/task.h>
+#include <alloy/thread.h>
 #include <alloy/user.h>
 #include <asm/trap.h>
 
@@ -45,73 +49,181 @@ static bool ignored(struct process *p, int sig)
 
 bool signal_pending(void)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 
-	return p && (READ_ONCE(p->pending) & ~(READ_ONCE(p->blocked) & ~UNBLOCKABLE));
+	if (!p)
+		return false;
+	u64 ready = (READ_ONCE(t->pending) | READ_ONCE(p->shared_pending)) &
+		    ~(READ_ONCE(t->blocked) & ~UNBLOCKABLE);
+	return ready || READ_ONCE(p->stopped);	/* a group stop: join it */
+}
+
+/* Caller holds sig_lock: sig is taken out of every pending set of p. */
+static void discard_pending(struct process *p, u64 mask)
+{
+	struct task *t;
+
+	p->shared_pending &= ~mask;
+	list_for_each_entry(t, &p->threads, thread_link)
+		t->pending &= ~mask;
+}
+
+/* Caller holds sig_lock: does some thread of p block sig? */
+static bool blocked_somewhere(struct process *p, int sig)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (t->blocked & sigmask(sig))
+			return true;
+	return false;
+}
+
+/* Caller holds sig_lock: every thread of p is to die (a SIGKILL each);
+ * the first group exit decides the wait status. */
+static void group_kill_locked(struct process *p, int wait_status)
+{
+	struct ksiginfo si = { .signo = SIGKILL, .code = SI_KERNEL };
+	struct task *t;
+
+	if (!p->group_exit) {
+		p->group_exit = true;
+		p->group_exit_status = wait_status;
+	}
+	list_for_each_entry(t, &p->threads, thread_link) {
+		if (!(t->pending & sigmask(SIGKILL)))
+			t->info[SIGKILL - 1] = si;
+		t->pending |= sigmask(SIGKILL);
+		wake_up_task(t);
+	}
+}
+
+void thread_group_kill(struct process *p, int wait_status)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+
+	group_kill_locked(p, wait_status);
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+}
+
+/*
+ * What every signal does as it is sent, to a process or to one of its
+ * threads (t, or NULL): SIGCONT cancels pending stops and resumes a
+ * stopped group, a stop cancels a pending SIGCONT, SIGKILL kills the
+ * whole group at once. Caller holds sig_lock; true if the signal is
+ * dropped (ignored), *resume if the group is to be continued.
+ */
+static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
+{
+	/* whatever the handlers are (POSIX) */
+	if (sig == SIGCONT)
+		discard_pending(p, STOP_SIGNALS);
+	else if (sigmask(sig) & STOP_SIGNALS)
+		discard_pending(p, sigmask(SIGCONT));
+	/* a blocked signal is kept: the handler may change before it is
+	 * unblocked */
+	bool blocked = t ? (t->blocked & sigmask(sig)) : blocked_somewhere(p, sig);
+	bool drop = ignored(p, sig) && !blocked;
+	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE);
+	 * its own faults come through signal_force */
+	if (p->pid == 1 && p->sa[sig - 1].handler == SIG_DFL)
+		drop = true;
+	/* Decided under the lock that records a stop (signal_deliver), so a
+	 * SIGCONT cannot slip in between a stop being taken and recorded. */
+	*resume = sig == SIGCONT && p->stopped;
+	if (*resume)
+		WRITE_ONCE(p->stopped, false);
+	if (!drop && sig == SIGKILL)
+		group_kill_locked(p, SIGKILL);
+	return drop || sig == SIGKILL;
 }
 
 int signal_send(struct process *p, const struct ksiginfo *info)
 {
 	int sig = info->signo;
+	bool resume;
+	struct task *t;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	/* SIGCONT cancels pending stops and a stop cancels a pending SIGCONT,
-	 * whatever the handlers are (POSIX) */
-	if (sig == SIGCONT)
-		p->pending &= ~STOP_SIGNALS;
-	else if (sigmask(sig) & STOP_SIGNALS)
-		p->pending &= ~sigmask(SIGCONT);
-	bool drop = ignored(p, sig) && !(p->blocked & sigmask(sig));
-	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE);
-	 * its own faults come through signal_force */
-	if (p->pid == 1 && p->sa[sig - 1].handler == SIG_DFL)
-		drop = true;
-	if (!drop && !(p->pending & sigmask(sig))) {
-		p->pending |= sigmask(sig);
-		p->info[sig - 1] = *info;
+	if (!prepare(p, NULL, sig, &resume)) {
+		if (!(p->shared_pending & sigmask(sig))) {
+			p->shared_pending |= sigmask(sig);
+			p->shared_info[sig - 1] = *info;
+		}
+		/* any thread that does not block it may take it: wake one
+		 * (interruptible sleeps re-check) */
+		list_for_each_entry(t, &p->threads, thread_link) {
+			if (!(t->blocked & sigmask(sig))) {
+				wake_up_task(t);
+				break;
+			}
+		}
 	}
-	/* Decided under the lock that records a stop (signal_deliver), so a
-	 * SIGCONT cannot slip in between a stop being taken and recorded. */
-	bool resume = sig == SIGCONT && p->stopped;
-	if (resume)
-		WRITE_ONCE(p->stopped, false);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (resume)
-		proc_continued(p);	/* wakes it (SIGKILL just wakes it: its
-					 * stop loop sees the kill) */
-	struct task *t = READ_ONCE(p->task);
-	if (!drop && t)
-		wake_up_task(t);	/* interruptible sleeps re-check */
+		proc_continued(p);	/* wakes its threads */
+	return 0;
+}
+
+int signal_send_thread(struct task *t, const struct ksiginfo *info)
+{
+	struct process *p = t->proc;
+	int sig = info->signo;
+	bool resume;
+
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	if (!prepare(p, t, sig, &resume)) {
+		if (!(t->pending & sigmask(sig))) {
+			t->pending |= sigmask(sig);
+			t->info[sig - 1] = *info;
+		}
+		wake_up_task(t);
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	if (resume)
+		proc_continued(p);
 	return 0;
 }
 
 void signal_force(const struct ksiginfo *info)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 	int sig = info->signo;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	struct k_sigaction *sa = &p->sa[sig - 1];
 
 	/* a fault that is blocked or ignored cannot be survived */
-	if (sa->handler == SIG_IGN || (p->blocked & sigmask(sig)))
+	if (sa->handler == SIG_IGN || (t->blocked & sigmask(sig)))
 		sa->handler = SIG_DFL;
-	p->blocked &= ~sigmask(sig);
-	p->pending |= sigmask(sig);
-	p->info[sig - 1] = *info;
+	t->blocked &= ~sigmask(sig);
+	t->pending |= sigmask(sig);
+	t->info[sig - 1] = *info;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 }
 
 static __noreturn void die_by(int sig, const struct ksiginfo *si)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 
 	if (si->what)
 		printk_ratelimited(LOG_ERR,
 				   "user: %s (pid %d) killed by signal %d: %s at %#llx, ip %#llx\n",
 		       p->comm, p->pid, sig, si->what, si->addr, si->ip);
-	user_exit(sig);
+	/* execve's de-thread sends its SIGKILLs without a group exit: only
+	 * this thread goes */
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	bool alone = sig == SIGKILL && !p->group_exit && p->exec_task && p->exec_task != t;
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	if (alone)
+		user_exit(sig);
+	user_exit_group(sig);
 }
 
 /* A syscall interrupted by a signal: restart it or fail with EINTR. */
@@ -126,35 +238,44 @@ static void fix_restart(struct trap_frame *tf, const struct k_sigaction *sa)
 	frame_end_syscall(tf);		/* handled once */
 }
 
-static bool on_altstack(struct process *p, u64 sp)
+static bool on_altstack(struct task *t, u64 sp)
 {
-	return p->altstack_size && sp - p->altstack_sp < p->altstack_size;
+	return t->altstack_size && sp - t->altstack_sp < t->altstack_size;
 }
 
 void signal_deliver(struct trap_frame *tf)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 
 	bool ask = false;
 
 	while (p && signal_pending()) {
+		if (READ_ONCE(p->stopped) && !(READ_ONCE(t->pending) & sigmask(SIGKILL))) {
+			proc_stop(0);	/* another thread stopped the group */
+			continue;
+		}
 		/* asked before the signal lock, which ranks after proc_lock; if
 		 * a terminal stop came in after, the loop comes round to ask */
-		bool asked = ask || (READ_ONCE(p->pending) & TTY_STOP_SIGNALS);
+		bool asked = ask || ((READ_ONCE(t->pending) | READ_ONCE(p->shared_pending)) &
+				     TTY_STOP_SIGNALS);
 		bool orphan = asked && proc_pgrp_orphaned(p);
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-		u64 ready = p->pending & ~(p->blocked & ~UNBLOCKABLE);
+		u64 ready = (t->pending | p->shared_pending) & ~(t->blocked & ~UNBLOCKABLE);
 		if (!ready) {
 			spin_unlock_irqrestore(&p->sig_lock, flags);
+			if (READ_ONCE(p->stopped))
+				continue;
 			break;
 		}
-		/* synchronous faults first, then the lowest number */
-		u64 sync = ready & (sigmask(SIGSEGV) | sigmask(SIGBUS) | sigmask(SIGILL) |
-				    sigmask(SIGFPE) | sigmask(SIGTRAP));
+		/* this thread's synchronous faults first, then the lowest number */
+		u64 sync = ready & t->pending & (sigmask(SIGSEGV) | sigmask(SIGBUS) |
+				sigmask(SIGILL) | sigmask(SIGFPE) | sigmask(SIGTRAP));
 		int sig = __builtin_ctzll(sync ? sync : ready) + 1;
-		struct ksiginfo si = p->info[sig - 1];
+		bool own = t->pending & sigmask(sig);	/* before the shared set */
+		struct ksiginfo si = own ? t->info[sig - 1] : p->shared_info[sig - 1];
 		struct k_sigaction sa = p->sa[sig - 1];
-		u64 old_blocked = p->restore_blocked ? p->saved_blocked : p->blocked;
+		u64 old_blocked = t->restore_blocked ? t->saved_blocked : t->blocked;
 		bool stop = sig == SIGSTOP ||
 			    (sa.handler == SIG_DFL && (sigmask(sig) & STOP_SIGNALS));
 		if (stop && sig != SIGSTOP && !asked) {
@@ -162,19 +283,22 @@ void signal_deliver(struct trap_frame *tf)
 			ask = true;
 			continue;
 		}
-		p->pending &= ~sigmask(sig);
+		if (own)
+			t->pending &= ~sigmask(sig);
+		else
+			p->shared_pending &= ~sigmask(sig);
 		/* in an orphaned group no one could continue it: discarded */
 		bool discard = stop && sig != SIGSTOP && orphan;
 		stop &= !discard;
-		if (stop) {	/* recorded with the signal lock held: see signal_send */
+		if (stop) {	/* recorded with the signal lock held: see prepare */
 			WRITE_ONCE(p->stop_sig, sig);
 			WRITE_ONCE(p->stopped, true);
 		}
 		if (sa.handler > SIG_IGN && sig != SIGKILL && sig != SIGSTOP) {
-			p->blocked = old_blocked;	/* sigsuspend's mask ends here */
-			p->restore_blocked = false;
-			p->blocked |= sa.mask | (sa.flags & SA_NODEFER ? 0 : sigmask(sig));
-			p->blocked &= ~UNBLOCKABLE;
+			t->blocked = old_blocked;	/* sigsuspend's mask ends here */
+			t->restore_blocked = false;
+			t->blocked |= sa.mask | (sa.flags & SA_NODEFER ? 0 : sigmask(sig));
+			t->blocked &= ~UNBLOCKABLE;
 			if (sa.flags & SA_RESETHAND)
 				p->sa[sig - 1].handler = SIG_DFL;
 		}
@@ -184,6 +308,7 @@ void signal_deliver(struct trap_frame *tf)
 		    (sa.handler == SIG_DFL && default_ignored(sig)))
 			continue;
 		if (stop) {
+			proc_wake_threads(p);	/* the others stop too */
 			proc_stop(sig);
 			continue;
 		}
@@ -191,8 +316,8 @@ void signal_deliver(struct trap_frame *tf)
 			die_by(sig, &si);
 		fix_restart(tf, &sa);
 		u64 sp = frame_sp(tf);
-		if ((sa.flags & SA_ONSTACK) && p->altstack_size && !on_altstack(p, sp))
-			sp = p->altstack_sp + p->altstack_size;
+		if ((sa.flags & SA_ONSTACK) && t->altstack_size && !on_altstack(t, sp))
+			sp = t->altstack_sp + t->altstack_size;
 		if (arch_signal_frame(tf, &si, &sa, old_blocked, sp)) {
 			struct ksiginfo segv = { .signo = SIGSEGV, .code = SI_KERNEL,
 						 .addr = sp, .ip = frame_ip(tf),
@@ -202,18 +327,19 @@ void signal_deliver(struct trap_frame *tf)
 		return;		/* one frame per return to user mode */
 	}
 	fix_restart(tf, NULL);
-	if (p && READ_ONCE(p->restore_blocked)) {	/* no handler ran */
+	if (p && READ_ONCE(t->restore_blocked)) {	/* no handler ran */
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-		if (p->restore_blocked)
-			p->blocked = p->saved_blocked;
-		p->restore_blocked = false;
+		if (t->restore_blocked)
+			t->blocked = t->saved_blocked;
+		t->restore_blocked = false;
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 	}
 }
 
 long signal_sigreturn(struct trap_frame *tf)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 	u64 blocked;
 
 	if (arch_sigreturn(tf, &blocked)) {
@@ -223,7 +349,7 @@ long signal_sigreturn(struct trap_frame *tf)
 		die_by(SIGSEGV, &segv);
 	}
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	p->blocked = blocked & ~UNBLOCKABLE;
+	t->blocked = blocked & ~UNBLOCKABLE;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	frame_end_syscall(tf);		/* not a syscall to restart */
 	return frame_retval(tf);

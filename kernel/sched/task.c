@@ -99,7 +99,7 @@ void task_first_run(void *arg, void (*fn)(void *))
 	kthread_exit();
 }
 
-struct task *task_create_on(int cpu, void (*fn)(void *), void *arg, const char *name)
+struct task *task_create_paused(int cpu, void (*fn)(void *), void *arg, const char *name)
 {
 	if (cpu != CPU_ANY && (cpu < 0 || (unsigned int)cpu >= nr_cpus))
 		return NULL;
@@ -119,7 +119,28 @@ struct task *task_create_on(int cpu, void (*fn)(void *), void *arg, const char *
 		t->cpu = cpu;
 	arch_context_init(&t->ctx, t->kstack_top, fn, arg);
 	atomic_inc(&t->refcount);	/* the caller's; the first is its own */
+	return t;
+}
+
+void task_start(struct task *t)
+{
 	sched_add_new(t);
+}
+
+void task_discard(struct task *t)
+{
+	BUG_ON(atomic_read(&t->refcount) != 2 || t->on_rq);
+	tid_free(t->tid);
+	kstack_free(t->kstack_top);
+	kmem_cache_free(task_cache, t);
+}
+
+struct task *task_create_on(int cpu, void (*fn)(void *), void *arg, const char *name)
+{
+	struct task *t = task_create_paused(cpu, fn, arg, name);
+
+	if (t)
+		task_start(t);
 	return t;
 }
 

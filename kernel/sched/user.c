@@ -12,10 +12,12 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/task.h>
+#include <alloy/thread.h>
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
+#include <uapi/sched.h>
 
 struct spawn {
 	struct process *proc;
@@ -30,7 +32,6 @@ static void user_start(void *arg)
 	u64 entry = sp->entry, rsp = sp->sp;
 	struct user_mm *mm = sp->mm;
 
-	t->proc = sp->proc;
 	kfree(sp);
 	arch_fpu_init(t->fpu);
 	arch_irq_disable();	/* mm, CR3 and the FPU change together */
@@ -78,7 +79,7 @@ struct task *user_spawn(const struct exec_source *src, const char *const argv[],
 	if (!sp)
 		return NULL;
 	sp->mm = user_mm_create();
-	sp->proc = proc_create(NULL);
+	sp->proc = proc_create(NULL, 0);
 	if (!sp->mm || !sp->proc)
 		goto fail;
 	set_comm(sp->proc, src->name);
@@ -95,16 +96,15 @@ struct task *user_spawn(const struct exec_source *src, const char *const argv[],
 		pr_warn("exec: %s: cannot load (%d)\n", src->name, rc);
 		goto fail;
 	}
-	struct process *p = sp->proc;
-	proc_get(p);	/* it may run, exit and drop its own before we are done */
-	t = task_create_on(CPU_ANY, user_start, sp, src->name);
-	if (t) {
-		task_get(t);
-		p->task = t;	/* the process's reference */
-		proc_put(p);
-		return t;
+	t = task_create_paused(CPU_ANY, user_start, sp, src->name);
+	if (t)
+		t->proc = sp->proc;	/* proc_create's reference */
+	if (t && proc_thread_attach(sp->proc, t, true) > 0) {
+		task_start(t);
+		return t;	/* task_create_paused's reference is the caller's */
 	}
-	proc_put(p);
+	if (t)
+		task_discard(t);	/* proc_abort puts the process */
 fail:
 	user_mm_put(sp->mm);
 	if (sp->proc)
@@ -118,24 +118,38 @@ int task_exit_status(const struct task *t)
 	return READ_ONCE(t->exit_status);
 }
 
+/* The calling thread ends; the last one ends its process. */
 void user_exit(int wait_status)
 {
 	struct task *t = current_task();
 	struct user_mm *mm = t->mm;
 	struct process *p = t->proc;
 
-	t->exit_status = wait_status;
+	if (mm)
+		thread_mm_release(t);
 	arch_irq_disable();
 	task_set_mm(t, NULL);
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */
 	arch_irq_enable();
 	user_mm_put(mm);		/* memory is back before the parent hears */
-	if (p) {
+	if (p && proc_thread_detach(p, t, &wait_status)) {
+		task_get(t);
+		p->task = t;		/* the reaper joins the last thread */
+		t->exit_status = wait_status;
 		proc_exit(p, wait_status);
+	}
+	t->exit_status = wait_status;
+	if (p) {
 		t->proc = NULL;
 		proc_put(p);
 	}
 	kthread_exit();
+}
+
+void user_exit_group(int wait_status)
+{
+	thread_group_kill(current_proc(), wait_status);
+	user_exit(wait_status);
 }
 
 void user_fault(int signal, int code, u64 addr, u64 ip, const char *what)
@@ -162,7 +176,6 @@ static void fork_child(void *arg)
 	struct user_mm *mm = fs->mm;
 	u64 child_tid = fs->child_tid;
 
-	t->proc = fs->proc;
 	t->fs_base = fs->fs_base;
 	memcpy(t->fpu, fs->fpu, sizeof(t->fpu));
 	kfree(fs);
@@ -172,33 +185,39 @@ static void fork_child(void *arg)
 	arch_fpu_restore(t->fpu);
 	arch_irq_enable();
 	if (child_tid) {	/* CLONE_CHILD_SETTID, into the child's copy */
-		int pid = t->proc->pid;
-		copy_to_user((void *)child_tid, &pid, sizeof(pid));
+		int tid = t->user_tid;
+		copy_to_user((void *)child_tid, &tid, sizeof(tid));
 	}
 	arch_irq_disable();
 	user_return_work(&tf);	/* signals sent before it first ran */
 	arch_return_to_user(&tf);
 }
 
-long user_fork(const struct trap_frame *tf, u64 new_sp, u64 child_tid, bool vfork)
+long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls)
 {
 	struct task *cur = current_task();
 	struct process *me = cur->proc;
 	struct fork_start *fs = kzalloc(sizeof(*fs), GFP_KERNEL);
 	struct task *t;
+	int rc = -ENOMEM;
 
 	if (!fs)
 		return -ENOMEM;
-	fs->proc = proc_create(me);
-	fs->mm = fs->proc ? user_mm_fork(cur->mm) : NULL;
+	fs->proc = proc_create(me, flags);
+	if (fs->proc && (flags & CLONE_VM)) {	/* posix_spawn's vfork */
+		fs->mm = cur->mm;
+		atomic_inc(&fs->mm->users);
+	} else if (fs->proc) {
+		fs->mm = user_mm_fork(cur->mm);
+	}
 	if (!fs->mm)
 		goto fail;
 	fs->tf = *tf;
 	frame_set_retval(&fs->tf, 0);	/* the child's fork() returns 0 */
 	if (new_sp)
 		frame_set_sp(&fs->tf, new_sp);
-	fs->fs_base = cur->fs_base;
-	fs->child_tid = child_tid;
+	fs->fs_base = flags & CLONE_SETTLS ? tls : cur->fs_base;
+	fs->child_tid = flags & CLONE_CHILD_SETTID ? child_tid : 0;
 	arch_irq_disable();	/* the live FPU registers are the parent's */
 	arch_fpu_save(cur->fpu);
 	arch_irq_enable();
@@ -206,14 +225,23 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 child_tid, bool vfor
 
 	struct process *p = fs->proc;
 	int pid = p->pid;
-	proc_get(p);	/* the child may exit and be reaped at once */
-	t = task_create_on(CPU_ANY, fork_child, fs, p->comm);
-	if (!t) {
-		proc_put(p);
+	t = task_create_paused(CPU_ANY, fork_child, fs, p->comm);
+	if (!t)
 		goto fail;	/* fs still owns p and mm */
+	t->proc = p;		/* proc_create's reference */
+	t->blocked = cur->blocked;
+	t->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? child_tid : 0;
+	t->altstack_sp = cur->altstack_sp;
+	t->altstack_size = cur->altstack_size;
+	rc = proc_thread_attach(p, t, true);
+	if (rc < 0) {
+		task_discard(t);
+		goto fail;
 	}
-	p->task = t;	/* task_create_on's reference is the process's */
-	if (vfork)
+	proc_get(p);	/* the child may exit and be reaped at once */
+	task_start(t);
+	task_put(t);
+	if (flags & CLONE_VFORK)
 		proc_vfork_wait(p);
 	proc_put(p);
 	return pid;
@@ -223,5 +251,5 @@ fail:
 	if (fs->proc)
 		proc_abort(fs->proc);
 	kfree(fs);
-	return -ENOMEM;
+	return rc;
 }

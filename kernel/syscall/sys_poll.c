@@ -144,8 +144,8 @@ static long with_sigmask(u64 umask, u64 size, u64 *saved, bool *swapped)
 	if (copy_from_user(&set, (const void *)umask, 8))
 		return -EFAULT;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	*saved = p->blocked;
-	p->blocked = set & ~(sigmask(SIGKILL) | sigmask(SIGSTOP));
+	*saved = current_task()->blocked;
+	current_task()->blocked = set & ~(sigmask(SIGKILL) | sigmask(SIGSTOP));
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	*swapped = true;
 	return 0;
@@ -158,11 +158,12 @@ static void restore_sigmask(u64 saved, bool swapped, long rc)
 	if (!swapped)
 		return;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	struct task *t = current_task();
 	if (rc == -EINTR) {	/* the handler must run under the temporary mask */
-		p->saved_blocked = saved;
-		p->restore_blocked = true;
+		t->saved_blocked = saved;
+		t->restore_blocked = true;
 	} else {
-		p->blocked = saved;
+		t->blocked = saved;
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 }

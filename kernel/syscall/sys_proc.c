@@ -6,6 +6,7 @@
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
+#include <alloy/thread.h>
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <alloy/printk.h>
@@ -20,20 +21,31 @@
 long sys_exit(u64 code, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	user_exit((int)(code & 0xff) << 8);
+	user_exit((int)(code & 0xff) << 8);	/* this thread only */
 }
 
-/* One thread per process: the thread id is the pid. */
+long sys_exit_group(SYSARGS)
+{
+	user_exit_group((int)(a0 & 0xff) << 8);
+}
+
+/* The thread group's id. */
 long sys_getpid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	return current_proc()->pid;
 }
 
+long sys_gettid(SYSARGS)
+{
+	return current_task()->user_tid;
+}
+
 long sys_set_tid_address(u64 ptr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	(void)ptr; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	return current_proc()->pid;
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	current_task()->clear_child_tid = ptr;	/* checked when written */
+	return current_task()->user_tid;
 }
 
 long sys_getppid(SYSARGS) { return proc_getppid(); }
@@ -43,28 +55,120 @@ long sys_getsid(SYSARGS) { return proc_getpgid((int)a0, true); }
 long sys_setpgid(SYSARGS) { return proc_setpgid((int)a0, (int)a1); }
 long sys_setsid(SYSARGS) { return proc_setsid(); }
 
-long sys_fork(SYSARGS) { return user_fork(current_user_frame(), 0, 0, false); }
-long sys_vfork(SYSARGS) { return user_fork(current_user_frame(), 0, 0, true); }
+/* What one clone asks for, from clone, clone3, fork or vfork. */
+struct clone_req {
+	u64 flags;		/* without the exit signal */
+	int exit_signal;
+	u64 stack, parent_tid, child_tid, tls;
+};
 
+#define CLONE_NAMESPACES 0x7e020080ULL	/* NEWNS, NEWCGROUP, NEWUTS ... NEWNET, NEWTIME */
+#define CLONE_IGNORED (CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM)
+#define CLONE_KNOWN (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
+		     CLONE_PARENT | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+		     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_IGNORED)
 
-/* clone(flags, stack, parent_tid, child_tid, tls) for new processes only;
- * CLONE_VM without CLONE_THREAD (posix_spawn's vfork) gets a copy-on-write
- * copy, which such callers cannot tell apart. */
-long sys_clone(SYSARGS)
+/*
+ * Linux's rules for flag combinations first (-EINVAL), then what Alloy
+ * cannot share yet (-EINVAL too; docs/threads.md): a thread shares its
+ * process's cwd and files (CLONE_FS and CLONE_FILES go with CLONE_THREAD),
+ * and processes share handlers only as threads.
+ */
+static long do_clone(const struct clone_req *r)
 {
-	u64 flags = a0;
+	u64 f = r->flags;
+	struct process *me = current_proc();
 
-	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES | CLONE_FS | CLONE_SETTLS))
-		return -EINVAL;		/* threads come later */
-	if ((flags & 0xff) && (flags & 0xff) != SIGCHLD)
+	if ((f & CLONE_NAMESPACES) || (f & ~(CLONE_KNOWN | CLONE_NAMESPACES)))
+		return -EINVAL;		/* no namespaces, pidfds or cgroups */
+	if ((f & CLONE_THREAD) && !(f & CLONE_SIGHAND))
 		return -EINVAL;
-	long pid = user_fork(current_user_frame(), a1,
-			     flags & CLONE_CHILD_SETTID ? a3 : 0, flags & CLONE_VFORK);
-	if (pid > 0 && (flags & CLONE_PARENT_SETTID)) {
+	if ((f & CLONE_SIGHAND) && !(f & CLONE_VM))
+		return -EINVAL;
+	if ((f & (CLONE_PARENT | CLONE_THREAD)) && me->pid == 1)
+		return -EINVAL;		/* init's siblings, init's threads */
+	if (f & CLONE_THREAD) {
+		if ((f & (CLONE_FS | CLONE_FILES)) != (CLONE_FS | CLONE_FILES))
+			return -EINVAL;	/* a thread with its own cwd or files */
+		return thread_clone(current_user_frame(), f, r->stack, r->parent_tid,
+				    r->child_tid, r->tls);
+	}
+	if (f & (CLONE_SIGHAND | CLONE_FS))
+		return -EINVAL;		/* shared with another process */
+	if (r->exit_signal && r->exit_signal != SIGCHLD)
+		return -EINVAL;		/* the parent always hears SIGCHLD */
+	long pid = user_fork(current_user_frame(), r->stack, f, r->child_tid, r->tls);
+	if (pid > 0 && (f & CLONE_PARENT_SETTID)) {
 		int v = (int)pid;
-		copy_to_user((void *)a2, &v, sizeof(v));
+		copy_to_user((void *)r->parent_tid, &v, sizeof(v));
 	}
 	return pid;
+}
+
+long sys_fork(SYSARGS)
+{
+	struct clone_req r = { .exit_signal = SIGCHLD };
+
+	return do_clone(&r);
+}
+
+long sys_vfork(SYSARGS)
+{
+	struct clone_req r = { .flags = CLONE_VFORK, .exit_signal = SIGCHLD };
+
+	return do_clone(&r);
+}
+
+/* clone(flags, stack, parent_tid, child_tid, tls): x86-64's order. */
+long sys_clone(SYSARGS)
+{
+	struct clone_req r = { .flags = a0 & ~(u64)CSIGNAL, .exit_signal = (int)(a0 & CSIGNAL),
+			       .stack = a1, .parent_tid = a2, .child_tid = a3, .tls = a4 };
+
+	if (r.flags & CLONE_THREAD)
+		r.exit_signal = 0;	/* a thread's end signals no one */
+	return do_clone(&r);
+}
+
+struct clone_args {
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	u64 set_tid, set_tid_size, cgroup;
+};
+
+#define CLONE_ARGS_SIZE_VER0 64
+
+/* clone3(args, size): a larger struct from a newer program is fine if
+ * what we do not know of it is zero (E2BIG otherwise). */
+long sys_clone3(SYSARGS)
+{
+	struct clone_args ca = { 0 };
+	u64 size = a1;
+
+	if (size < CLONE_ARGS_SIZE_VER0 || size > PAGE_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&ca, (const void *)a0, MIN(size, (u64)sizeof(ca))))
+		return -EFAULT;
+	for (u64 off = sizeof(ca); off < size; off += 8) {
+		u64 v = 0;
+		if (copy_from_user(&v, (const u8 *)a0 + off, MIN((u64)8, size - off)))
+			return -EFAULT;
+		if (v)
+			return -E2BIG;
+	}
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG || ca.set_tid || ca.set_tid_size ||
+	    ca.cgroup || ca.pidfd)
+		return -EINVAL;
+	if (ca.stack ? !ca.stack_size : ca.stack_size != 0)
+		return -EINVAL;
+	if ((ca.flags & CLONE_THREAD) && ca.exit_signal)
+		return -EINVAL;
+	u64 top;
+	if (ca.stack && __builtin_add_overflow(ca.stack, ca.stack_size, &top))
+		return -EINVAL;
+	struct clone_req r = { .flags = ca.flags, .exit_signal = (int)ca.exit_signal,
+			       .stack = ca.stack ? top : 0, .parent_tid = ca.parent_tid,
+			       .child_tid = ca.child_tid, .tls = ca.tls };
+	return do_clone(&r);
 }
 
 long sys_wait4(SYSARGS)

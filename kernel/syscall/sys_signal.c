@@ -7,9 +7,12 @@
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
+#include <alloy/thread.h>
+#include <alloy/timer.h>
 #include <alloy/uaccess.h>
 #include <asm/trap.h>
 #include "sysfs.h"
+#include "systime.h"
 
 #define UNBLOCKABLE (sigmask(SIGKILL) | sigmask(SIGSTOP))
 
@@ -32,8 +35,12 @@ long sys_rt_sigaction(SYSARGS)
 	if (a1) {
 		act.mask &= ~UNBLOCKABLE;
 		p->sa[sig - 1] = act;
-		if (act.handler == SIG_IGN)
-			p->pending &= ~sigmask(sig);	/* POSIX: discarded */
+		if (act.handler == SIG_IGN) {	/* POSIX: discarded */
+			struct task *t;
+			p->shared_pending &= ~sigmask(sig);
+			list_for_each_entry(t, &p->threads, thread_link)
+				t->pending &= ~sigmask(sig);
+		}
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (a2 && copy_to_user((void *)a2, &old, sizeof(old)))
@@ -43,7 +50,8 @@ long sys_rt_sigaction(SYSARGS)
 
 long sys_rt_sigprocmask(SYSARGS)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 	u64 set, old;
 
 	if (a3 != 8)
@@ -53,15 +61,15 @@ long sys_rt_sigprocmask(SYSARGS)
 	if (a1 && a0 > SIG_SETMASK)
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	old = p->blocked;
+	old = t->blocked;
 	if (a1) {
 		if (a0 == SIG_BLOCK)
-			p->blocked |= set;
+			t->blocked |= set;
 		else if (a0 == SIG_UNBLOCK)
-			p->blocked &= ~set;
+			t->blocked &= ~set;
 		else
-			p->blocked = set;
-		p->blocked &= ~UNBLOCKABLE;
+			t->blocked = set;
+		t->blocked &= ~UNBLOCKABLE;
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (a2 && copy_to_user((void *)a2, &old, 8))
@@ -71,15 +79,16 @@ long sys_rt_sigprocmask(SYSARGS)
 
 long sys_rt_sigpending(SYSARGS)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 	u64 set;
 
-	if (a1 != 8)
+	if (a1 > 8)
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	set = p->pending & p->blocked;
+	set = (t->pending | p->shared_pending) & t->blocked;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
-	return copy_to_user((void *)a0, &set, 8);
+	return copy_to_user((void *)a0, &set, a1) ? -EFAULT : 0;
 }
 
 long sys_rt_sigreturn(SYSARGS)
@@ -108,7 +117,8 @@ long sys_pause(SYSARGS)
 
 long sys_rt_sigsuspend(SYSARGS)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
+	struct process *p = t->proc;
 	u64 set;
 
 	if (a1 != 8)
@@ -116,9 +126,9 @@ long sys_rt_sigsuspend(SYSARGS)
 	if (copy_from_user(&set, (const void *)a0, 8))
 		return -EFAULT;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	p->saved_blocked = p->blocked;
-	p->restore_blocked = true;
-	p->blocked = set & ~UNBLOCKABLE;
+	t->saved_blocked = t->blocked;
+	t->restore_blocked = true;
+	t->blocked = set & ~UNBLOCKABLE;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	wait_for_signal();
 	return -EINTR;
@@ -132,11 +142,11 @@ struct stack_t {
 
 long sys_sigaltstack(SYSARGS)
 {
-	struct process *p = current_proc();
+	struct task *t = current_task();
 	u64 usp = frame_sp(current_user_frame());
-	bool on = p->altstack_size && usp - p->altstack_sp < p->altstack_size;
-	struct stack_t ss, old = { p->altstack_sp, on ? SS_ONSTACK : p->altstack_size ? 0 : SS_DISABLE,
-				   0, p->altstack_size };
+	bool on = t->altstack_size && usp - t->altstack_sp < t->altstack_size;
+	struct stack_t ss, old = { t->altstack_sp, on ? SS_ONSTACK : t->altstack_size ? 0 : SS_DISABLE,
+				   0, t->altstack_size };
 
 	if (a0) {
 		if (copy_from_user(&ss, (const void *)a0, sizeof(ss)))
@@ -146,12 +156,12 @@ long sys_sigaltstack(SYSARGS)
 		if (ss.flags & ~(SS_DISABLE | (s32)0x80000000))
 			return -EINVAL;
 		if (ss.flags & SS_DISABLE) {
-			p->altstack_sp = p->altstack_size = 0;
+			t->altstack_sp = t->altstack_size = 0;
 		} else {
 			if (ss.size < MINSIGSTKSZ)
 				return -ENOMEM;
-			p->altstack_sp = ss.sp;
-			p->altstack_size = ss.size;
+			t->altstack_sp = ss.sp;
+			t->altstack_size = ss.size;
 		}
 	}
 	if (a1 && copy_to_user((void *)a1, &old, sizeof(old)))
@@ -164,19 +174,95 @@ long sys_kill(SYSARGS)
 	return proc_kill((int)a0, (int)a1, SI_USER);
 }
 
-/* One thread per process: a tid is its pid. */
+/* One thread: tgid <= 0 (tkill) matches any process. */
+static long kill_thread(int tgid, int tid, int sig)
+{
+	struct process *me = current_proc(), *p;
+
+	if (tid <= 0 || sig < 0 || sig > NSIG)
+		return -EINVAL;
+	struct task *t = proc_find_thread(tid, &p);
+	if (!t)
+		return -ESRCH;
+	long rc = tgid > 0 && p->pid != tgid ? -ESRCH : 0;
+	if (!rc && sig) {
+		struct ksiginfo si = { .signo = sig, .code = SI_TKILL, .pid = me->pid };
+		rc = signal_send_thread(t, &si);
+	}
+	proc_put(p);
+	task_put(t);
+	return rc;
+}
+
 long sys_tgkill(SYSARGS)
 {
-	if ((int)a0 <= 0 || (int)a1 <= 0)
+	if ((int)a0 <= 0)
 		return -EINVAL;
-	if (a0 != a1)
-		return -ESRCH;
-	return proc_kill((int)a1, (int)a2, SI_TKILL);
+	return kill_thread((int)a0, (int)a1, (int)a2);
 }
 
 long sys_tkill(SYSARGS)
 {
-	if ((int)a0 <= 0)
+	return kill_thread(0, (int)a0, (int)a1);
+}
+
+/* rt_sigtimedwait(set, info, timeout, size): takes one of set's pending
+ * signals (this thread's first) without running a handler. */
+long sys_rt_sigtimedwait(SYSARGS)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	u64 set, deadline = 0;
+	struct ksiginfo si;
+	int sig = 0;
+
+	if (a3 != 8)
 		return -EINVAL;
-	return proc_kill((int)a0, (int)a1, SI_TKILL);
+	if (copy_from_user(&set, (const void *)a0, 8))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	if (a2) {
+		u64 ns;
+		int rc = read_timespec(a2, &ns);
+		if (rc)
+			return rc;
+		if (__builtin_add_overflow(ns, ktime_ns(), &deadline))
+			deadline = ~0ULL;
+	}
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+		u64 mine = t->pending & set, shared = p->shared_pending & set;
+		if (mine | shared) {
+			sig = __builtin_ctzll(mine ? mine : shared) + 1;
+			if (mine) {
+				si = t->info[sig - 1];
+				t->pending &= ~sigmask(sig);
+			} else {
+				si = p->shared_info[sig - 1];
+				p->shared_pending &= ~sigmask(sig);
+			}
+		}
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		if (sig)
+			break;
+		u64 now = ktime_ns();
+		if (a2 && now >= deadline)
+			return -EAGAIN;
+		/* a signal outside set that is not blocked interrupts us */
+		set_current_state_blocked();
+		if (signal_pending() || ((READ_ONCE(t->pending) | READ_ONCE(p->shared_pending)) & set)) {
+			set_current_state_running();
+			if (!((READ_ONCE(t->pending) | READ_ONCE(p->shared_pending)) & set))
+				return -EINTR;
+			continue;
+		}
+		if (a2)
+			schedule_timeout(deadline - now);
+		else
+			schedule();
+		set_current_state_running();
+	}
+	if (a1 && arch_copy_siginfo(a1, &si))
+		return -EFAULT;		/* the signal is taken, as on Linux */
+	return sig;
 }

@@ -57,11 +57,33 @@ _Static_assert(sizeof(struct sigcontext) == 256, "sigcontext layout");
 _Static_assert(sizeof(struct siginfo) == 128, "siginfo layout");
 _Static_assert(__builtin_offsetof(struct ucontext, mc) == 40, "ucontext layout");
 
+static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
+{
+	out->signo = si->signo;
+	out->code = si->code;
+	if (si->signo == SIGCHLD) {
+		out->chld.pid = si->pid;
+		out->chld.status = si->status;
+	} else if (si->code > 0 && si->code < SI_KERNEL) {
+		out->fault.addr = si->addr;	/* SEGV_*, BUS_*, ILL_*, FPE_* */
+	} else {
+		out->kill.pid = si->pid;
+	}
+}
+
+int arch_copy_siginfo(u64 uaddr, const struct ksiginfo *si)
+{
+	struct siginfo info;
+
+	memset(&info, 0, sizeof(info));
+	fill_siginfo(&info, si);
+	return copy_to_user((void *)uaddr, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
 int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 		      const struct k_sigaction *sa, u64 old_blocked, u64 sp)
 {
 	struct task *t = current_task();
-	struct process *p = t->proc;
 	struct rt_sigframe f;
 
 	if (!(sa->flags & SA_RESTORER))
@@ -75,9 +97,9 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 
 	memset(&f, 0, sizeof(f));
 	f.pretcode = sa->restorer;
-	f.uc.ss_sp = p->altstack_sp;
-	f.uc.ss_size = p->altstack_size;
-	f.uc.ss_flags = p->altstack_size ? (tf->rsp - p->altstack_sp < p->altstack_size ? 1 : 0)
+	f.uc.ss_sp = t->altstack_sp;
+	f.uc.ss_size = t->altstack_size;
+	f.uc.ss_flags = t->altstack_size ? (tf->rsp - t->altstack_sp < t->altstack_size ? 1 : 0)
 					 : 2;	/* SS_ONSTACK / SS_DISABLE */
 	struct sigcontext *mc = &f.uc.mc;
 	mc->r8 = tf->r8; mc->r9 = tf->r9; mc->r10 = tf->r10; mc->r11 = tf->r11;
@@ -91,16 +113,7 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 	mc->oldmask = old_blocked;
 	mc->fpstate = fp;
 	f.uc.uc_sigmask = old_blocked;
-	f.info.signo = si->signo;
-	f.info.code = si->code;
-	if (si->signo == SIGCHLD) {
-		f.info.chld.pid = si->pid;
-		f.info.chld.status = si->status;
-	} else if (si->code > 0 && si->code < SI_KERNEL) {
-		f.info.fault.addr = si->addr;	/* SEGV_*, BUS_*, ILL_*, FPE_* */
-	} else {
-		f.info.kill.pid = si->pid;
-	}
+	fill_siginfo(&f.info, si);
 
 	arch_fpu_save(t->fpu);
 	if (copy_to_user((void *)fp, t->fpu, ARCH_FPU_SIZE) ||

@@ -16,6 +16,7 @@
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/process.h>
+#include <alloy/task.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/string.h>
@@ -64,9 +65,7 @@ struct walk {
 /* A SIGKILL is on its way: the process will not look at our answer. */
 static bool fatal_pending(void)
 {
-	struct process *p = current_proc();
-
-	return p && (READ_ONCE(p->pending) & sigmask(SIGKILL));
+	return READ_ONCE(current_task()->pending) & sigmask(SIGKILL);
 }
 
 /* cb: 0 to go on, > 0 to stop, < 0 an error. prev: the previous entry's

@@ -1,0 +1,57 @@
+/*
+ * Threads of a process (kernel/sched/thread.c): a process is a thread
+ * group (<alloy/process.h>); each thread is a task with a Linux tid from
+ * the pid space, its own signal mask and thread-directed signals, and the
+ * group's address space.
+ *
+ * Lifetimes: a thread holds a reference on its process and one user of
+ * the shared address space until it exits; the process lists its live
+ * threads (under sig_lock) without holding references on them, so a walk
+ * that uses a thread after dropping sig_lock takes task_get first. The
+ * last thread to go ends the process (proc_exit).
+ */
+#ifndef ALLOY_THREAD_H
+#define ALLOY_THREAD_H
+
+#include <alloy/compiler.h>
+#include <alloy/types.h>
+
+struct process;
+struct task;
+struct trap_frame;
+struct ksiginfo;
+
+/* clone() with CLONE_THREAD: a new thread of the caller's process that
+ * returns 0 on stack sp (0: the caller's). The tid, or -errno. */
+long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid,
+		  u64 child_tid, u64 tls);
+/* exit_group() and fatal signals: every thread goes, the process's wait
+ * status is wait_status (the first group exit's, if several race). */
+__noreturn void user_exit_group(int wait_status);
+/* Asks every other thread to go (a SIGKILL each); the group exit is
+ * recorded with wait_status unless one already is. */
+void thread_group_kill(struct process *p, int wait_status);
+/* execve: the other threads go and the caller takes over the process's
+ * pid as its tid. 0, or -EINTR when the caller was killed meanwhile. */
+int thread_group_exec(void);
+/* While the thread's address space is still its own (exit, execve):
+ * CLONE_CHILD_CLEARTID's store and futex wake, the robust futex list. */
+void thread_mm_release(struct task *t);
+
+/* The tid table (kernel/sched/process.c, under proc_lock). */
+/* Lists t as a thread of p with a fresh tid (first: p's pid); -EINTR if
+ * p is exiting or execing, -EAGAIN without tids. */
+int proc_thread_attach(struct process *p, struct task *t, bool first);
+/* t goes: true if it was p's last thread (*status becomes the group's
+ * wait status). */
+bool proc_thread_detach(struct process *p, struct task *t, int *status);
+/* execve's de-thread: t, now alone, takes p's pid as its tid. */
+void proc_thread_take_pid(struct process *p, struct task *t);
+/* The thread with this tid, with a reference on it and on its process
+ * (*p); NULL if none. */
+struct task *proc_find_thread(int tid, struct process **p);
+
+/* Thread-directed signal (tgkill, tkill). */
+int signal_send_thread(struct task *t, const struct ksiginfo *info);
+
+#endif
