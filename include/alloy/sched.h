@@ -37,6 +37,9 @@ static inline struct task *kthread_create(void (*fn)(void *), void *arg,
 	return task_create_on(CPU_ANY, fn, arg, name);
 }
 
+/* Wakes t if it sleeps, else interrupts it if it runs on another CPU:
+ * either way it soon looks at its signals. */
+void task_kick(struct task *t);
 void task_get(struct task *t);
 void task_put(struct task *t);
 /*

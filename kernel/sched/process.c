@@ -763,7 +763,7 @@ void proc_wake_threads(struct process *p)
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 
 	list_for_each_entry(t, &p->threads, thread_link)
-		wake_up_task(t);
+		task_kick(t);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 }
 

@@ -19,6 +19,7 @@
 #include <alloy/sched.h>
 #include <alloy/task.h>
 #include <alloy/user.h>
+#include <asm/irqflags.h>
 #include <asm/trap.h>
 
 #define SLICE_TICKS 3		/* 12 ms at HZ=250 */
@@ -164,6 +165,20 @@ bool wake_up_task(struct task *t)
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	return true;
+}
+
+void task_kick(struct task *t)
+{
+	if (wake_up_task(t))
+		return;
+	/* running, maybe in user mode on another CPU: an interrupt makes it
+	 * pass through its return-to-user work (signals) now, not at its
+	 * next tick */
+	int cpu = READ_ONCE(t->cpu);
+	unsigned long irq = arch_irq_save();
+	if (READ_ONCE(t->on_cpu) && cpu != (int)this_cpu()->id)
+		arch_send_reschedule((unsigned int)cpu);
+	arch_irq_restore(irq);
 }
 
 /* Runs on the new task's stack right after every switch. */

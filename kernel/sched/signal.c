@@ -95,7 +95,7 @@ static void group_kill_locked(struct process *p, int wait_status)
 		if (!(t->pending & sigmask(SIGKILL)))
 			t->info[SIGKILL - 1] = si;
 		t->pending |= sigmask(SIGKILL);
-		wake_up_task(t);
+		task_kick(t);
 	}
 }
 
@@ -157,7 +157,7 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 		 * (interruptible sleeps re-check) */
 		list_for_each_entry(t, &p->threads, thread_link) {
 			if (!(t->blocked & sigmask(sig))) {
-				wake_up_task(t);
+				task_kick(t);
 				break;
 			}
 		}
@@ -182,7 +182,7 @@ int signal_send_thread(struct task *t, const struct ksiginfo *info)
 			t->pending |= sigmask(sig);
 			t->info[sig - 1] = *info;
 		}
-		wake_up_task(t);
+		task_kick(t);
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (resume)

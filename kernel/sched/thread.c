@@ -137,7 +137,7 @@ int thread_group_exec(void)
 			continue;
 		o->pending |= sigmask(SIGKILL);	/* die_by: this thread only */
 		o->info[SIGKILL - 1] = (struct ksiginfo){ .signo = SIGKILL, .code = SI_KERNEL };
-		wake_up_task(o);
+		task_kick(o);
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 

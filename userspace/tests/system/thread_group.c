@@ -12,7 +12,8 @@
  *    it; tgkill reaches exactly the thread named, and not with a wrong tgid;
  *  - execve from a thread that is not the leader: the new program has
  *    the old pid, as its tid too, and is alone;
- *  - fork from a thread copies that thread only.
+ *  - fork from a thread copies that thread only;
+ *  - SIGSTOP stops every thread, spinning ones too, and SIGCONT goes on.
  * Each part runs in a child with an alarm, so a broken kernel fails it
  * within seconds instead of hanging the suite.
  */
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -346,6 +348,60 @@ static int fork_from_thread(void)
 	return fork_result;
 }
 
+/* --- group stop ----------------------------------------------------- */
+
+static volatile long *spins;	/* shared with the parent: one per thread */
+
+static void *spinner(void *arg)
+{
+	volatile long *mine = &spins[(long)arg];
+
+	for (;;)
+		(*mine)++;
+	return NULL;
+}
+
+static long total_spins(void)
+{
+	return spins[0] + spins[1] + spins[2];
+}
+
+static int group_stop(void)
+{
+	spins = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (spins == MAP_FAILED)
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, spinner, (void *)1L);
+		pthread_create(&t, NULL, spinner, (void *)2L);
+		spinner((void *)0L);
+	}
+	int st, bad = 0;
+	while (!spins[0] || !spins[1] || !spins[2])
+		usleep(1000);
+	kill(pid, SIGSTOP);
+	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st))
+		bad |= 2;
+	usleep(50000);		/* threads still on their way to the stop */
+	long a = total_spins();
+	usleep(200000);
+	if (total_spins() != a)
+		bad |= 4;	/* someone still runs */
+	kill(pid, SIGCONT);
+	usleep(100000);
+	if (spins[0] == 0 || total_spins() == a)
+		bad |= 8;
+	long s1 = spins[1], s2 = spins[2];
+	usleep(100000);
+	if (spins[1] == s1 || spins[2] == s2)
+		bad |= 16;	/* every thread goes on */
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "after-exec"))
@@ -383,6 +439,10 @@ int main(int argc, char **argv)
 	CHECK(st == 0);
 	st = in_child(fork_from_thread, 10);
 	printf("%s 8 - fork from a thread copies that thread only (%#x)\n",
+	       st == 0 ? "ok" : "not ok", st);
+	CHECK(st == 0);
+	st = in_child(group_stop, 20);
+	printf("%s 9 - SIGSTOP stops every thread, SIGCONT continues them (%#x)\n",
 	       st == 0 ? "ok" : "not ok", st);
 	CHECK(st == 0);
 	return check_done();
