@@ -28,6 +28,9 @@ struct trap_frame;
 
 /* True if current has an unblocked pending signal (cheap, lockless). */
 bool signal_pending(void);
+/* True if current is being killed (SIGKILL pending): long kernel loops
+ * stop early, as nobody will look at their result. */
+bool fatal_signal_pending(void);
 /* Queues a process-directed signal for p: any of its threads that does
  * not block it takes it (thread-directed ones: <alloy/thread.h>). */
 int signal_send(struct process *p, const struct ksiginfo *info);

@@ -59,6 +59,7 @@ struct task {
 	struct ksiginfo info[NSIG];	/* for each signal in pending */
 	u64 altstack_sp, altstack_size;
 	int mutex_depth;		/* lockdep: sleeping locks held */
+	int pagefault_disabled;		/* uaccess faults go straight to the fixup */
 	u8 fpu[ARCH_FPU_SIZE] __aligned(16);	/* user tasks' FPU/SSE state */
 	struct mutex *mutex_held[MUTEX_DEPTH];
 };

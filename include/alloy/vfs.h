@@ -58,6 +58,8 @@ struct iobuf {
 
 int iob_copy_out(struct iobuf b, size_t off, const void *src, size_t n);
 int iob_copy_in(void *dst, struct iobuf b, size_t off, size_t n);
+/* copy_from_user_nofault's way (<alloy/uaccess.h>). */
+int iob_copy_in_nofault(void *dst, struct iobuf b, size_t off, size_t n);
 int iob_zero(struct iobuf b, size_t off, size_t n);
 
 struct timespec64 {

@@ -42,6 +42,15 @@ int iob_copy_in(void *dst, struct iobuf b, size_t off, size_t n)
 	return copy_from_user(dst, (const void *)(b.addr + off), n);
 }
 
+int iob_copy_in_nofault(void *dst, struct iobuf b, size_t off, size_t n)
+{
+	if (b.kernel) {
+		memcpy(dst, (const u8 *)b.addr + off, n);
+		return 0;
+	}
+	return copy_from_user_nofault(dst, (const void *)(b.addr + off), n);
+}
+
 int iob_zero(struct iobuf b, size_t off, size_t n)
 {
 	static const u8 zeros[256];

@@ -1,7 +1,9 @@
 /* Range checks around the arch's fault-tolerant copy. */
 #include <alloy/errno.h>
 #include <alloy/compiler.h>
+#include <alloy/sched.h>
 #include <alloy/string.h>
+#include <alloy/task.h>
 #include <alloy/uaccess.h>
 
 long arch_copy_user(void *dst, const void *src, size_t n, int smap);
@@ -18,6 +20,16 @@ int copy_from_user(void *dst, const void *usrc, size_t n)
 	if (!user_range(usrc, n))
 		return -EFAULT;
 	return (int)arch_copy_user(dst, usrc, n, smap_enabled);
+}
+
+int copy_from_user_nofault(void *dst, const void *usrc, size_t n)
+{
+	struct task *t = current_task();
+
+	t->pagefault_disabled++;	/* the fault handler goes to the fixup */
+	int rc = copy_from_user(dst, usrc, n);
+	t->pagefault_disabled--;
+	return rc;
 }
 
 int copy_to_user(void *udst, const void *src, size_t n)

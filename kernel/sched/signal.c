@@ -59,6 +59,11 @@ bool signal_pending(void)
 	return ready || READ_ONCE(p->stopped);	/* a group stop: join it */
 }
 
+bool fatal_signal_pending(void)
+{
+	return READ_ONCE(current_task()->pending) & sigmask(SIGKILL);
+}
+
 /* Caller holds sig_lock: sig is taken out of every pending set of p. */
 static void discard_pending(struct process *p, u64 mask)
 {

@@ -129,7 +129,7 @@ static bool handle_user_page_fault(struct trap_frame *tf)
 	u64 addr = read_cr2();
 
 	if (!t || !t->mm || addr >= USER_TOP || !(tf->rflags & X86_EFLAGS_IF) ||
-	    (!(tf->cs & 3) && !find_fixup(tf->rip)))
+	    (!(tf->cs & 3) && (!find_fixup(tf->rip) || t->pagefault_disabled)))
 		return false;
 	arch_irq_enable();	/* the VMA lock may sleep */
 	int sig = user_page_fault(t->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR);

@@ -62,11 +62,6 @@ struct walk {
 	bool killable;		/* nothing changed yet: may stop at SIGKILL */
 };
 
-/* A SIGKILL is on its way: the process will not look at our answer. */
-static bool fatal_pending(void)
-{
-	return READ_ONCE(current_task()->pending) & sigmask(SIGKILL);
-}
 
 /* cb: 0 to go on, > 0 to stop, < 0 an error. prev: the previous entry's
  * offset in the same block, or -1. */
@@ -82,7 +77,7 @@ static int dir_walk(struct inode *dir, u64 from, walk_fn cb, struct walk *w)
 	for (u64 n = from / fs->bs; n < nblocks; n++) {
 		struct mblock mb;
 		u32 b, why = 0;
-		if (w->killable && fatal_pending())
+		if (w->killable && fatal_signal_pending())
 			return -EINTR;
 		mutex_lock(&ei->map);
 		int rc = ext2_bmap(dir, n, false, &b);

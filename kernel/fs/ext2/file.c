@@ -10,6 +10,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/signal.h>
 #include <alloy/string.h>
 #include "ext2.h"
 
@@ -91,21 +92,34 @@ static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		bool has_data = index * PAGE_SIZE < i->size;
 		struct page *p;
 		u8 probe;
-		/* Touch the source first: copying with the page busy must not
-		 * fault into a mapping of this very page. */
+		/* Fault the source in first: the copy below runs with the page
+		 * busy, and a fault into a mapping of this very page would wait
+		 * for it for ever, so that copy does not fault (another thread
+		 * may unmap the source meanwhile: then we retry). */
 		if ((rc = iob_copy_in(&probe, b, done, 1)) ||
 		    (rc = iob_copy_in(&probe, b, done + k - 1, 1)))
 			break;
+		if (fatal_signal_pending()) {	/* a hostile remapper: killable */
+			rc = -EINTR;
+			break;
+		}
 		/* The page is ours while we fill it; holes read as zeros. */
 		if ((rc = pcache_get_busy(&ei->data, index, has_data && !whole, &p)))
 			break;
 		bool was_uptodate = p->flags & PG_UPTODATE;
 		if (!was_uptodate && !whole)
 			memset(page_to_virt(p), 0, PAGE_SIZE);	/* past the end: zeros */
-		rc = iob_copy_in((u8 *)page_to_virt(p) + off, b, done, k);
-		if (rc && !was_uptodate) {	/* nothing of it is the file's */
+		rc = iob_copy_in_nofault((u8 *)page_to_virt(p) + off, b, done, k);
+		if (rc && was_uptodate) {	/* part of the new bytes, rest old: */
+			pcache_mark_dirty(p, 1);	/* as a partial write leaves it */
 			pcache_put_busy(p);
-			break;
+			rc = 0;
+			continue;		/* fault it in again, copy again */
+		}
+		if (rc) {	/* nothing of it is the file's */
+			pcache_put_busy(p);
+			rc = 0;
+			continue;
 		}
 		/* Blocks only now, after the page holds what they will: a new
 		 * block never shows the disk's stale bytes. */
