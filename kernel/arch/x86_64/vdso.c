@@ -13,8 +13,13 @@
  *
  * getcpu: each CPU's IA32_TSC_AUX holds its number (Linux's encoding,
  * node << 12 | cpu) when the CPU has RDTSCP or RDPID to read it.
+ *
+ * vdso=0 on the command line maps none (programs make system calls, as
+ * Linux's vdso=0); vdso=syscall maps it but makes every function fall
+ * back to its system call, which is how the fallback is tested.
  */
 #include <alloy/arch.h>
+#include <alloy/cmdline.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/printk.h>
@@ -135,7 +140,13 @@ void vdso_init(void)
 	u64 size = (u64)(vdso_image_end - vdso_image_start);
 	u64 n = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
 	u64 base, mult;
+	const char *opt = cmdline_get("vdso");
+	bool fallback = opt && !strcmp(opt, "syscall");
 
+	if (opt && !strcmp(opt, "0")) {
+		pr_info("vdso: none (vdso=0)\n");
+		return;
+	}
 	if (size < 64 || memcmp(vdso_image_start, "\177ELF", 4) || n > VDSO_MAX_PAGES ||
 	    !alloc_obj(&text_obj, n) || !alloc_obj(&vvar_obj, 1)) {
 		pr_err("vdso: no vDSO (image of %llu bytes, or no memory)\n",
@@ -147,9 +158,9 @@ void vdso_init(void)
 		memcpy(page_to_virt(text_obj.pages[i]), vdso_image_start + i * PAGE_SIZE,
 		       MIN(size - i * PAGE_SIZE, (u64)PAGE_SIZE));
 	vd = page_to_virt(vvar_obj.pages[0]);
-	vd->getcpu_mode = getcpu_mode();
+	vd->getcpu_mode = fallback ? VDSO_GETCPU_SYSCALL : getcpu_mode();
 	vd->res_ns = (u32)arch_clock_resolution_ns();
-	if (clock_tsc_params(&base, &mult)) {
+	if (clock_tsc_params(&base, &mult) && !fallback) {
 		vd->tsc_base = base;
 		vd->tsc_mult = mult;
 		vd->clock_mode = VDSO_CLOCK_TSC;
