@@ -7,12 +7,12 @@
 #include <alloy/arch.h>
 #include <alloy/cpu.h>
 #include <alloy/printk.h>
-#include <asm/vdso.h>
 #include <alloy/string.h>
 #include <asm/arch_cpu.h>
 #include <asm/cpu.h>
 #include <asm/trap.h>
 #include <asm/uvm.h>
+#include <asm/vdso.h>
 
 struct cpu cpus[MAX_CPUS];
 bool smap_enabled;
