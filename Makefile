@@ -97,6 +97,28 @@ $(KDIR)/%.o: %.S
 	@echo "  AS      $<"
 	@$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
+# The vDSO (kernel/arch/x86_64/vdso/): a position-independent shared
+# object with no relocations, embedded by vdso_image.S and mapped into
+# every process. The build refuses an image that would need a loader.
+VDSO_SO := $(KDIR)/$(ARCH)/vdso/vdso.so
+VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -ffreestanding -fno-builtin -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only \
+	-fcf-protection=none -Wall -Wextra -Werror -D__VDSO__ -I$(ARCH)/include
+VDSO_LDFLAGS := -shared -nostdlib -Wl,-T,$(ARCH)/vdso/vdso.lds -Wl,-soname=linux-vdso.so.1 \
+	-Wl,--hash-style=both -Wl,-Bsymbolic -Wl,--no-undefined -Wl,--build-id=none \
+	-Wl,-z,noexecstack -Wl,-z,max-page-size=4096
+$(VDSO_SO): $(ARCH)/vdso/vdso.c $(ARCH)/vdso/vdso.lds $(ARCH)/include/asm/vdso.h
+	@mkdir -p $(dir $@)
+	@echo "  VDSO    $@"
+	@$(CC) $(VDSO_CFLAGS) $(VDSO_LDFLAGS) -o $@.tmp $<
+	@readelf -rW $@.tmp | grep -q 'There are no relocations' || \
+		{ echo "vdso: the image has relocations"; exit 1; }
+	@[ "$$(readelf -lW $@.tmp | grep -c ' LOAD ')" = 1 ] || \
+		{ echo "vdso: the image must be one PT_LOAD"; exit 1; }
+	@mv $@.tmp $@
+$(KDIR)/$(ARCH)/vdso_image.o: $(VDSO_SO)
+$(KDIR)/$(ARCH)/vdso_image.o: KCFLAGS += -DVDSO_IMAGE='"$(VDSO_SO)"'
+
 # Rust components (FFI=1): one no_std staticlib for the kernel, with core
 # built from Debian's rust-web-src offline (.cargo/config.toml). FFI=0
 # compiles and links no Rust at all.

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -66,6 +67,19 @@ static double b_null_syscall(long n)
 	double t = now();
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
+	return now() - t;
+}
+
+/* What a program pays to read the clock: musl's clock_gettime goes
+ * through the vDSO when the kernel maps one (AT_SYSINFO_EHDR), else it
+ * is a system call. */
+static double b_clock_gettime(long n)
+{
+	struct timespec ts;
+	note = getauxval(AT_SYSINFO_EHDR) ? "vdso" : "no-vdso";
+	double t = now();
+	for (long i = 0; i < n; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 	return now() - t;
 }
 
@@ -372,6 +386,7 @@ static double bytes_per_op(const struct bench *b)
 
 static const struct bench benches[] = {
 	{ "null_syscall", b_null_syscall, 0, 0 },
+	{ "clock_gettime", b_clock_gettime, 0, 0 },
 	{ "fork_exit", b_fork_exit, 0, 0 },
 	{ "fork_exec", b_fork_exec, 0, 0 },
 	{ "pipe_latency", b_pipe_latency, 0, 0 },

@@ -82,7 +82,11 @@ getpgrp	implemented
 setsid	implemented	
 getsid	implemented	
 reboot	partial	power off, halt (as power off) and restart; CAD on/off accepted
-clock_gettime	partial	REALTIME (CMOS clock at boot + monotonic), MONOTONIC, BOOTTIME and their RAW/COARSE forms; no CPU-time clocks
+clock_gettime	partial	REALTIME (CMOS clock at boot + monotonic, or as set), MONOTONIC, BOOTTIME and their RAW/COARSE forms (all at TSC resolution, also in the vDSO); no CPU-time clocks
+clock_getres	partial	clock_gettime's clocks: one TSC step rounded up to 1 ns (the COARSE ones too: they are not coarse); others -EINVAL
+clock_settime	partial	CLOCK_REALTIME only, root only (-EPERM), not before the boot (-EINVAL, as Linux)
+settimeofday	partial	as clock_settime; the time zone is accepted and ignored
+getcpu	implemented	node always 0; the vDSO reads it with RDPID/RDTSCP
 clock_nanosleep	partial	as clock_gettime's clocks, TIMER_ABSTIME; interrupted by signals (-EINTR, rem written for relative sleeps)
 nanosleep	implemented	interrupted by signals with -EINTR and the remaining time
 time	implemented	

@@ -56,6 +56,16 @@ void tlb_shootdown(u64 va, u64 npages);
 /* The same, only on the CPUs in mask (bit n: CPU n). */
 void tlb_shootdown_cpus(u64 mask, u64 va, u64 npages);
 
+/* The step of ktime_ns() in ns, at least 1: what clock_getres reports. */
+u64 arch_clock_resolution_ns(void);
+/* The vDSO's data page learns CLOCK_REALTIME - ktime_ns() (the clock was
+ * set); readers retry around it, so call it with no lock held. */
+void arch_time_publish(u64 realtime_ns);
+/* Maps the vDSO and its data page into a new image; *ehdr is the vDSO's
+ * address for AT_SYSINFO_EHDR, 0 if there is none. 0 or -errno. */
+struct user_mm;
+int arch_vdso_map(struct user_mm *mm, u64 *ehdr);
+
 /* Reference clock (HPET or PIT-calibrated), independent of ktime_ns(). */
 u64 arch_reference_clock_ns(void);
 /* A kernel virtual range no allocator uses, for tests (1 GiB). */

@@ -59,6 +59,8 @@ struct vma {
 #define VMA_STACK 2
 #define VMA_HEAP 3
 #define VMA_FILE 4
+#define VMA_VDSO 5	/* arch_vdso_map: the vDSO's code */
+#define VMA_VVAR 6	/* and its data page */
 
 #define USER_STACK_MAX (8ULL << 20)	/* RLIMIT_STACK */
 #define USER_STACK_GAP (1ULL << 20)	/* never mapped below the stack */

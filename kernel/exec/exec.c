@@ -34,10 +34,11 @@ static const struct elf_target arch_target = {
 _Static_assert(USER_TOP % 4096 == 0 && ELF_ARCH_USER_MIN < USER_TOP,
 	       "the architecture's ELF target breaks check T1 of ffi/elf.h");
 
-enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
-       AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
+enum { AT_NULL = 0, AT_IGNORE = 1, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5,
+       AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
        AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
-       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
+       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31,
+       AT_SYSINFO_EHDR = 33 };
 
 static int read_exact(const struct exec_source *src, void *buf, size_t len, u64 off)
 {
@@ -293,7 +294,7 @@ static int copy_vector(struct user_mm *mm, const struct exec_args *a, bool env, 
  * mapped now; the rest of the stack comes on demand.
  */
 static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
-		       const char *name, const struct exec_args *a, u64 *sp_out)
+		       u64 vdso, const char *name, const struct exec_args *a, u64 *sp_out)
 {
 	size_t name_len = strlen(name) + 1;
 	u64 strings = a->argbytes + a->envbytes;
@@ -309,6 +310,7 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 		AT_ENTRY, im->entry + bias, AT_UID, 0, AT_EUID, 0, AT_GID, 0,
 		AT_EGID, 0, AT_SECURE, 0, AT_HWCAP, arch_elf_hwcap(), AT_CLKTCK, 100,
 		AT_RANDOM, random_at, AT_EXECFN, fn_at, AT_PLATFORM, plat_at,
+		vdso ? AT_SYSINFO_EHDR : AT_IGNORE, vdso,
 		AT_NULL, 0,
 	};
 	u64 words = 1 + a->argc + 1 + a->envc + 1 + ARRAY_SIZE(aux);
@@ -407,12 +409,15 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 		rc = load_segment(mm, src, l, bias, prev_end);
 		prev_end = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
 	}
+	u64 vdso = 0;
 	if (!rc)
 		rc = add_vmas(mm, src, im, bias);
+	if (!rc)
+		rc = arch_vdso_map(mm, &vdso);
 	if (!rc) {
 		mm->brk_start = mm->brk = im->hi + bias;
 		*entry = im->entry + bias;
-		rc = build_stack(mm, im, bias, src->name, a, sp);
+		rc = build_stack(mm, im, bias, vdso, src->name, a, sp);
 	}
 	kfree(im);
 	return rc;

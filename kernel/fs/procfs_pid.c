@@ -181,6 +181,8 @@ static const char *vma_name(const struct vma *v, const char *exe)
 	switch (v->kind) {
 	case VMA_HEAP: return "[heap]";
 	case VMA_STACK: return "[stack]";
+	case VMA_VDSO: return "[vdso]";
+	case VMA_VVAR: return "[vvar]";
 	case VMA_IMAGE: return exe;
 	default: return "";
 	}

@@ -1,10 +1,15 @@
 /*
  * Time: clock_gettime/gettimeofday/nanosleep/clock_nanosleep. The wall
- * clock is the CMOS clock read once at boot plus the monotonic clock since.
- * No signals yet, so sleeps are never interrupted and rem is not written.
+ * clock is the CMOS clock read once at boot plus the monotonic clock since,
+ * until root sets it (clock_settime, settimeofday). Every clock is
+ * ktime_ns() plus an offset, which the vDSO's data page carries too
+ * (arch_time_publish): user mode reads the same clocks without a call.
  */
 #include <alloy/arch.h>
+#include <alloy/cpu.h>
 #include <alloy/errno.h>
+#include <alloy/mutex.h>
+#include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/task.h>
@@ -20,15 +25,23 @@ struct timespec {
 };
 
 static u64 boot_epoch_ns;	/* wall time when ktime_ns() was 0 */
+static struct mutex settime_lock;	/* setters: boot_epoch_ns, then the vDSO */
+
+static u64 epoch(void)
+{
+	return __atomic_load_n(&boot_epoch_ns, __ATOMIC_RELAXED);
+}
 
 void time_init(void)
 {
+	mutex_init(&settime_lock, "settime", LR_MUTEX_DEFAULT);
 	boot_epoch_ns = arch_rtc_seconds() * NSEC - ktime_ns();
+	arch_time_publish(boot_epoch_ns);
 }
 
 u64 wall_clock_ns(void)
 {
-	return boot_epoch_ns + ktime_ns();
+	return epoch() + ktime_ns();
 }
 
 int clock_now(u64 clock, u64 *ns)
@@ -36,7 +49,7 @@ int clock_now(u64 clock, u64 *ns)
 	switch (clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
-		*ns = boot_epoch_ns + ktime_ns();
+		*ns = epoch() + ktime_ns();
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
@@ -135,5 +148,75 @@ long sys_sched_yield(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	sched_yield();
+	return 0;
+}
+
+/* Every clock clock_now knows is ktime_ns(), stepping as the TSC does. */
+long sys_clock_getres(u64 clock, u64 res, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	u64 ns;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	int rc = clock_now(clock, &ns);
+	if (rc)
+		return rc;
+	struct timespec ts = { 0, (s64)arch_clock_resolution_ns() };
+	return res ? copy_to_user((void *)res, &ts, sizeof(ts)) : 0;
+}
+
+/* CLOCK_REALTIME := ns, for root. Not before the boot: the offset from
+ * the monotonic clock stays positive, as Linux insists. */
+static long set_realtime(u64 ns)
+{
+	if (current_proc()->uid[1] != 0)
+		return -EPERM;
+	mutex_lock(&settime_lock);
+	u64 now = ktime_ns();
+	long rc = ns < now ? -EINVAL : 0;
+	if (!rc) {
+		__atomic_store_n(&boot_epoch_ns, ns - now, __ATOMIC_RELAXED);
+		arch_time_publish(ns - now);
+	}
+	mutex_unlock(&settime_lock);
+	return rc;
+}
+
+long sys_clock_settime(u64 clock, u64 tp, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	u64 ns;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (clock != CLOCK_REALTIME)
+		return -EINVAL;		/* the others cannot be set */
+	int rc = read_timespec(tp, &ns);
+	return rc ? rc : set_realtime(ns);
+}
+
+/* The time zone is accepted and forgotten: the kernel keeps none. */
+long sys_settimeofday(u64 tv, u64 tz, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	struct { s64 sec, usec; } t;
+
+	(void)tz; (void)a2; (void)a3; (void)a4; (void)a5;
+	if (!tv)	/* the zone alone: still root's to set, as Linux has it */
+		return current_proc()->uid[1] != 0 ? -EPERM : 0;
+	if (copy_from_user(&t, (const void *)tv, sizeof(t)))
+		return -EFAULT;
+	if (t.sec < 0 || t.usec < 0 || t.usec >= 1000000 ||
+	    (u64)t.sec > (~0ULL - NSEC) / NSEC)
+		return -EINVAL;
+	return set_realtime((u64)t.sec * NSEC + (u64)t.usec * 1000);
+}
+
+/* The CPU the caller runs on (it may move on at once); one node. */
+long sys_getcpu(u64 cpu, u64 node, u64 cache, u64 a3, u64 a4, u64 a5)
+{
+	u32 id = this_cpu()->id, zero = 0;
+
+	(void)cache; (void)a3; (void)a4; (void)a5;
+	if (cpu && copy_to_user((void *)cpu, &id, sizeof(id)))
+		return -EFAULT;
+	if (node && copy_to_user((void *)node, &zero, sizeof(zero)))
+		return -EFAULT;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <asm/irqflags.h>
 #include <alloy/arch.h>
 #include <asm/io.h>
+#include <asm/vdso.h>
 
 #define HPET_CAP 0x000
 #define HPET_CONFIG 0x010
@@ -101,6 +102,22 @@ void clock_init(void)
 	tsc_ready = true;
 	pr_info("clock: %s reference, TSC %llu MHz\n", clock_source_name(),
 		(unsigned long long)(hz / 1000000));
+	vdso_init();		/* user mode reads the TSC the same way */
+}
+
+bool clock_tsc_params(u64 *base, u64 *mult)
+{
+	*base = tsc_base;
+	*mult = tsc_mult;
+	return tsc_ready;
+}
+
+/* One TSC tick is tsc_mult / 2^32 ns: rounded up, at least 1. */
+u64 arch_clock_resolution_ns(void)
+{
+	u64 res = (tsc_mult + 0xffffffffULL) >> 32;
+
+	return res ? res : 1;
 }
 
 u64 cpu_tsc_khz(void)

@@ -12,6 +12,7 @@
 #include <asm/cpu.h>
 #include <asm/trap.h>
 #include <asm/uvm.h>
+#include <asm/vdso.h>
 
 struct cpu cpus[MAX_CPUS];
 bool smap_enabled;
@@ -114,6 +115,7 @@ void cpu_init_this(struct cpu *c, unsigned int id)
 	__asm__ volatile("movw %w0, %%fs; movw %w0, %%gs" : : "r"(0));
 	wrmsr(MSR_GS_BASE, (u64)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	vdso_cpu_init(id);	/* getcpu in user mode */
 }
 
 void cpu_enable_features(void)
