@@ -60,7 +60,8 @@ struct process {
 	bool exec_done;			/* [proc_lock] vfork: parent may go on */
 	bool execed;			/* [proc_lock] ran execve: setpgid by the parent is EACCES */
 	int exit_status;		/* [proc_lock] wait status */
-	struct wait_queue child_wq;	/* wait4 and vfork sleep here */
+	struct wait_queue child_wq;	/* wait4 sleeps here */
+	struct wait_queue vfork_wq;	/* its vfork caller waits here for exec_done */
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct path cwd;		/* [cwd_lock] */
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */

@@ -55,6 +55,7 @@ struct task {
 	u64 clear_child_tid;		/* zeroed and woken at exit (user address) */
 	u64 pending, blocked;		/* thread-directed signals; the mask */
 	u64 saved_blocked;		/* sigsuspend's mask to restore */
+	u64 sigwait;			/* rt_sigtimedwait's set while it waits */
 	bool restore_blocked;
 	struct ksiginfo info[NSIG];	/* for each signal in pending */
 	u64 altstack_sp, altstack_size;

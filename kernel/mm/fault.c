@@ -87,8 +87,10 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
 	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
 	phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
 	if (pa) {
+		/* The VMA allows the access and the entry does now: another
+		 * thread of this mm resolved the same fault first. Retry. */
 		if (!write || (prot & UVM_WRITE))
-			return SIGSEGV;	/* a real protection fault */
+			return 0;
 		if (v->ops && v->shared)	/* the file's own page: now written */
 			return shared_write(mm, v, page);
 		/* copy-on-write: the VMA allows writing, the page is shared */

@@ -106,6 +106,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	list_init(&p->threads);
 	wait_queue_init(&p->child_wq, "child-wait");
 	wait_queue_init(&p->thread_wq, "thread-exit");
+	wait_queue_init(&p->vfork_wq, "vfork");
 	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->umask = 022;
@@ -401,6 +402,7 @@ void proc_vfork_release(struct process *p)
 	if (parent)
 		proc_get(parent);
 	spin_unlock_irqrestore(&proc_lock, flags);
+	wake_up_all(&p->vfork_wq);	/* its caller, whoever the parent is */
 	if (parent) {
 		wake_up_all(&parent->child_wq);
 		proc_put(parent);
@@ -587,6 +589,7 @@ void proc_exit(struct process *p, int wait_status)
 		proc_get(init);
 	spin_unlock_irqrestore(&proc_lock, flags);
 	hangup_orphans(hangup, nhangup);
+	wake_up_all(&p->vfork_wq);	/* exec_done: a vfork caller goes on */
 
 	/* nobody will wait for these: drop the child-list references (the
 	 * last put frees a task, which takes locks ranked below ours) */
@@ -808,6 +811,11 @@ bool proc_thread_detach(struct process *p, struct task *t, int *status)
 	if (t->user_tid == p->pid)
 		p->leader_exit_status = *status;
 	bool last = --p->nr_threads == 0;
+	if (p->shared_pending) {	/* it may have been woken for these */
+		struct task *o;
+		list_for_each_entry(o, &p->threads, thread_link)
+			task_kick(o);
+	}
 	if (last)	/* Linux: the group exit's status, else the leader's */
 		*status = p->group_exit ? p->group_exit_status : p->leader_exit_status;
 	spin_unlock(&p->sig_lock);
@@ -1017,10 +1025,18 @@ int proc_getppid(void)
 	return ppid;
 }
 
-/* vfork: the parent sleeps until the child execs or exits. */
+/* vfork: the caller sleeps until the child execs or exits (it wakes
+ * child->vfork_wq: with CLONE_PARENT the caller is not its parent), or
+ * until the caller is killed. */
 void proc_vfork_wait(struct process *child)
 {
-	struct process *me = current_proc();
+	struct waiter w = { .task = NULL };
 
-	wait_event(me->child_wq, READ_ONCE(child->exec_done));
+	for (;;) {
+		prepare_to_wait(&child->vfork_wq, &w);
+		if (READ_ONCE(child->exec_done) || fatal_signal_pending())
+			break;
+		schedule();
+	}
+	finish_wait(&child->vfork_wq, &w);
 }

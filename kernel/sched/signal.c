@@ -158,10 +158,10 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 			p->shared_pending |= sigmask(sig);
 			p->shared_info[sig - 1] = *info;
 		}
-		/* any thread that does not block it may take it: wake one
-		 * (interruptible sleeps re-check) */
+		/* any thread that does not block it, or waits for it in
+		 * sigtimedwait, may take it: wake one (sleeps re-check) */
 		list_for_each_entry(t, &p->threads, thread_link) {
-			if (!(t->blocked & sigmask(sig))) {
+			if (!(t->blocked & sigmask(sig)) || (t->sigwait & sigmask(sig))) {
 				task_kick(t);
 				break;
 			}

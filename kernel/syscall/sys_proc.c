@@ -144,8 +144,10 @@ long sys_clone3(SYSARGS)
 	struct clone_args ca = { 0 };
 	u64 size = a1;
 
-	if (size < CLONE_ARGS_SIZE_VER0 || size > PAGE_SIZE)
+	if (size < CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
 	if (copy_from_user(&ca, (const void *)a0, MIN(size, (u64)sizeof(ca))))
 		return -EFAULT;
 	for (u64 off = sizeof(ca); off < size; off += 8) {

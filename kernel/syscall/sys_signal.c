@@ -206,6 +206,14 @@ long sys_tkill(SYSARGS)
 	return kill_thread(0, (int)a0, (int)a1);
 }
 
+static void sigwait_done(struct task *t)
+{
+	unsigned long flags = spin_lock_irqsave(&t->proc->sig_lock);
+
+	t->sigwait = 0;
+	spin_unlock_irqrestore(&t->proc->sig_lock, flags);
+}
+
 /* rt_sigtimedwait(set, info, timeout, size): takes one of set's pending
  * signals (this thread's first) without running a handler. */
 long sys_rt_sigtimedwait(SYSARGS)
@@ -231,6 +239,7 @@ long sys_rt_sigtimedwait(SYSARGS)
 	}
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+		t->sigwait = set;	/* signal_send wakes us for these */
 		u64 mine = t->pending & set, shared = p->shared_pending & set;
 		if (mine | shared) {
 			sig = __builtin_ctzll(mine ? mine : shared) + 1;
@@ -242,18 +251,24 @@ long sys_rt_sigtimedwait(SYSARGS)
 				p->shared_pending &= ~sigmask(sig);
 			}
 		}
+		if (sig)
+			t->sigwait = 0;
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 		if (sig)
 			break;
 		u64 now = ktime_ns();
-		if (a2 && now >= deadline)
+		if (a2 && now >= deadline) {
+			sigwait_done(t);
 			return -EAGAIN;
+		}
 		/* a signal outside set that is not blocked interrupts us */
 		set_current_state_blocked();
 		if (signal_pending() || ((READ_ONCE(t->pending) | READ_ONCE(p->shared_pending)) & set)) {
 			set_current_state_running();
-			if (!((READ_ONCE(t->pending) | READ_ONCE(p->shared_pending)) & set))
+			if (!((READ_ONCE(t->pending) | READ_ONCE(p->shared_pending)) & set)) {
+				sigwait_done(t);
 				return -EINTR;
+			}
 			continue;
 		}
 		if (a2)

@@ -218,8 +218,9 @@ int uvm_fork(struct arch_vm *dst, struct arch_vm *src)
 		dst->pml4[i] = page_to_phys(pg) | PTE_P | PTE_W | PTE_U;
 		rc = fork_table(page_to_virt(pg), phys_to_virt(src->pml4[i] & PTE_ADDR), 3);
 	}
-	if ((read_cr3() & PTE_ADDR) == src->pml4_phys)
-		write_cr3(read_cr3());	/* the parent's pages are read-only now */
+	/* the parent's pages are read-only now: on every CPU that runs its
+	 * threads, or one of them writes on into a page the child shares */
+	flush_pages(src, 0, ~0ULL >> 12);
 	return rc;	/* on error the caller destroys dst: refcounts stay exact */
 }
 
@@ -229,17 +230,19 @@ int uvm_make_private(struct arch_vm *vm, u64 va, unsigned int prot)
 
 	if (!e || !leaf_used(*e))
 		return -ENOENT;
-	struct page *old = pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT);
+	struct page *old = pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT), *gone = NULL;
 	if (page_count(old) > 1) {
 		struct page *pg = alloc_page(GFP_KERNEL);
 		if (!pg)
 			return -ENOMEM;
 		memcpy(page_to_virt(pg), page_to_virt(old), PAGE_SIZE);
 		*e = page_to_phys(pg) | (*e & ~PTE_ADDR);
-		page_put(old);
+		gone = old;
 	}
 	*e = (*e & PTE_ADDR) | leaf_bits(prot);
 	flush(vm, va);
+	if (gone)	/* only now: no CPU of this mm still reads it */
+		page_put(gone);
 	return 0;
 }
 
