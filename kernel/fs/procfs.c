@@ -467,30 +467,30 @@ static const struct proc_entry *find_entry(const struct proc_entry *t, size_t n,
 	return NULL;
 }
 
-/* /proc/<pid>, /proc/<tid> (kind PK_PID, tid not 0: a thread that is
- * not its process's leader, as Linux resolves it without listing it) or
- * /proc/<pid>/task/<tid> (PK_TID; in_pid: the pid). */
-static int lookup_pid_dir(struct super_block *sb, int kind, int in_pid, int id,
+/* /proc/<id> (kind PK_PID): a process, or a thread that is not its
+ * process's leader (Linux resolves it, without listing it), whose view it
+ * then is; or /proc/<pid>/task/<id> (PK_TID). */
+static int lookup_pid_dir(struct super_block *sb, int kind, int pid, int id,
 			  struct inode **out)
 {
 	struct process *p = NULL;
 	struct proc_snapshot s;
-	int pid = in_pid, tid = 0;
+	int tid = id;
 
-	if (kind == PK_PID && id > 0 && !(p = proc_find(id))) {
+	if (id <= 0)
+		return -ENOENT;
+	if (kind == PK_TID) {
+		p = proc_find(pid);
+	} else if ((p = proc_find(id))) {
+		tid = 0;
+	} else {
 		struct task *t = proc_find_thread(id, &p);
 		if (t)
-			task_put(t);	/* p is what it was listed in then */
-	}
-	if (p) {
-		pid = p->pid;
-		tid = pid == id ? 0 : id;
-	} else if (kind == PK_TID && id > 0) {
-		p = proc_find(in_pid);
-		tid = id;
+			task_put(t);	/* proc_thread_snapshot checks it again */
 	}
 	if (!p)
 		return -ENOENT;
+	pid = p->pid;
 	int rc = proc_snapshot(p, &s);
 	struct thread_snapshot ts;
 	if (!rc && tid)
