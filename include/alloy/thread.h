@@ -54,4 +54,21 @@ struct task *proc_find_thread(int tid, struct process **p);
 /* Thread-directed signal (tgkill, tkill). */
 int signal_send_thread(struct task *t, const struct ksiginfo *info);
 
+/* For /proc/<pid>/task (kernel/sched/process.c, under proc_lock and
+ * sig_lock, nothing kept): up to max tids >= from of p's live threads
+ * (and of its leader that exited while others live), the smallest,
+ * ascending, into out; how many. */
+int proc_thread_tids(struct process *p, int from, int *out, int max);
+/* What /proc shows of one thread of p beside its process's snapshot. */
+struct thread_snapshot {
+	int tid;
+	char state;			/* R, S, T or Z */
+	u64 utime_ticks, stime_ticks;	/* its own */
+	u64 pending, blocked;		/* its thread-directed signals, its mask */
+	int cpu;			/* where it last ran */
+};
+/* -ESRCH unless tid is a live thread of p, or its leader that has
+ * exited before the others (then a zombie thread, as on Linux). */
+int proc_thread_snapshot(struct process *p, int tid, struct thread_snapshot *out);
+
 #endif

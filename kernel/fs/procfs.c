@@ -20,6 +20,8 @@
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/task.h>
+#include <alloy/thread.h>
 #include <alloy/vfs.h>
 #include "procfs.h"
 
@@ -40,6 +42,7 @@ static const struct proc_entry root_entries[] = {
 	{ "version", PK_VERSION, S_IFREG | 0444 },
 	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
 	{ "self", PK_SELF, S_IFLNK | 0777 },
+	{ "thread-self", PK_THREAD_SELF, S_IFLNK | 0777 },
 };
 
 /* ---- the text buffer */
@@ -305,7 +308,8 @@ static int show(struct inode *inode, struct pbuf *b)
 {
 	int kind = PROC_KIND(inode->ino);
 
-	return kind < PK_PID ? show_root_file(b, kind) : proc_pid_show(b, kind, PROC_PID(inode->ino));
+	return kind < PK_PID ? show_root_file(b, kind) :
+	       proc_pid_show(b, kind, PROC_PID(inode->ino), PROC_TID(inode->ino));
 }
 
 /*
@@ -410,23 +414,28 @@ static int proc_readlink(struct inode *inode, char *buf, size_t len)
 {
 	int kind = PROC_KIND(inode->ino);
 
-	if (kind == PK_SELF) {
-		char s[16];
-		int n = snprintf(s, sizeof(s), "%d", current_pid());
+	if (kind == PK_SELF || kind == PK_THREAD_SELF) {
+		struct task *t = current_task();
+		char s[32];
+		int n = kind == PK_SELF ? snprintf(s, sizeof(s), "%d", current_pid()) :
+			snprintf(s, sizeof(s), "%d/task/%d", current_pid(),
+				 t->proc ? t->user_tid : current_pid());
 		n = MIN(n, (int)len);
 		memcpy(buf, s, (size_t)n);
 		return n;
 	}
-	return proc_pid_readlink(kind, PROC_PID(inode->ino), PROC_FD(inode->ino), buf, len);
+	return proc_pid_readlink(kind, PROC_PID(inode->ino), PROC_TID(inode->ino),
+				 PROC_FD(inode->ino), buf, len);
 }
 
-static struct inode *proc_inode(struct super_block *sb, int kind, int pid, int fd, u32 mode)
+static struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int fd,
+				u32 mode)
 {
 	struct inode *i = inode_alloc(sb, mode);
 
 	if (!i)
 		return NULL;
-	i->ino = PROC_INO(kind, pid, fd);
+	i->ino = PROC_INO(kind, pid, tid, fd);
 	i->iop = &proc_iops;
 	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
 			       : &proc_file_fops;
@@ -458,18 +467,38 @@ static const struct proc_entry *find_entry(const struct proc_entry *t, size_t n,
 	return NULL;
 }
 
-static int lookup_pid_dir(struct super_block *sb, int pid, struct inode **out)
+/* /proc/<id> (kind PK_PID): a process, or a thread that is not its
+ * process's leader (Linux resolves it, without listing it), whose view it
+ * then is; or /proc/<pid>/task/<id> (PK_TID). */
+static int lookup_pid_dir(struct super_block *sb, int kind, int pid, int id,
+			  struct inode **out)
 {
-	struct process *p = pid > 0 ? proc_find(pid) : NULL;
+	struct process *p = NULL;
 	struct proc_snapshot s;
+	int tid = id;
 
+	if (id <= 0)
+		return -ENOENT;
+	if (kind == PK_TID) {
+		p = proc_find(pid);
+	} else if ((p = proc_find(id))) {
+		tid = 0;
+	} else {
+		struct task *t = proc_find_thread(id, &p);
+		if (t)
+			task_put(t);	/* proc_thread_snapshot checks it again */
+	}
 	if (!p)
 		return -ENOENT;
+	pid = p->pid;
 	int rc = proc_snapshot(p, &s);
+	struct thread_snapshot ts;
+	if (!rc && tid)
+		rc = proc_thread_snapshot(p, tid, &ts);
 	proc_put(p);
 	if (rc)
 		return -ENOENT;
-	*out = proc_inode(sb, PK_PID, pid, 0, S_IFDIR | 0555);
+	*out = proc_inode(sb, kind, pid, tid, 0, S_IFDIR | 0555);
 	if (!*out)
 		return -ENOMEM;
 	(*out)->uid = s.uid;	/* ps shows a process's owner from this */
@@ -479,39 +508,44 @@ static int lookup_pid_dir(struct super_block *sb, int pid, struct inode **out)
 
 static int proc_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
-	int kind = PROC_KIND(dir->ino), pid = PROC_PID(dir->ino);
+	int kind = PROC_KIND(dir->ino), pid = PROC_PID(dir->ino), tid = PROC_TID(dir->ino);
 	const struct proc_entry *e = NULL;
 
 	if (kind == PK_ROOT) {
 		e = find_entry(root_entries, ARRAY_SIZE(root_entries), name, len);
 		if (!e)
-			return lookup_pid_dir(dir->sb, parse_num(name, len), out);
-	} else if (kind == PK_PID) {
-		e = find_entry(proc_pid_entries, proc_pid_nr_entries, name, len);
-		struct process *p = e ? proc_find(pid) : NULL;
+			return lookup_pid_dir(dir->sb, PK_PID, 0, parse_num(name, len), out);
+	} else if (kind == PK_PID || kind == PK_TID) {
+		e = find_entry(proc_pid_entries, kind == PK_PID ? proc_pid_nr_entries :
+			       proc_tid_nr_entries, name, len);
+		struct process *p = e ? proc_pid_get(pid, tid) : NULL;
 		if (!p)
 			return -ENOENT;
 		proc_put(p);
+	} else if (kind == PK_TASKDIR) {
+		return lookup_pid_dir(dir->sb, PK_TID, pid, parse_num(name, len), out);
 	} else if (kind == PK_FDDIR) {
 		int fd = parse_num(name, len);
-		if (fd < 0 || !proc_fd_exists(pid, fd))
+		if (fd < 0 || !proc_fd_exists(pid, tid, fd))
 			return -ENOENT;
-		*out = proc_inode(dir->sb, PK_FD, pid, fd, S_IFLNK | 0700);
+		*out = proc_inode(dir->sb, PK_FD, pid, tid, fd, S_IFLNK | 0700);
 		return *out ? 0 : -ENOMEM;
 	}
 	if (!e)
 		return -ENOENT;
-	*out = proc_inode(dir->sb, e->kind, pid, 0, e->mode);
+	/* task/ lists the whole group's threads: from /proc/<tid> too */
+	*out = proc_inode(dir->sb, e->kind, pid, e->kind == PK_TASKDIR ? 0 : tid, 0, e->mode);
 	return *out ? 0 : -ENOMEM;
 }
 
 typedef bool (*emit_fn)(void *ctx, const char *name, size_t len, u64 ino, u32 mode, u64 next);
 
-static bool emit_table(const struct proc_entry *t, size_t n, int pid, u64 *pos, emit_fn emit,
-		       void *ctx)
+static bool emit_table(const struct proc_entry *t, size_t n, int pid, int tid, u64 *pos,
+		       emit_fn emit, void *ctx)
 {
 	for (size_t k = *pos - 2; k < n; k++) {
-		if (!emit(ctx, t[k].name, strlen(t[k].name), PROC_INO(t[k].kind, pid, 0),
+		int ktid = t[k].kind == PK_TASKDIR ? 0 : tid;
+		if (!emit(ctx, t[k].name, strlen(t[k].name), PROC_INO(t[k].kind, pid, ktid, 0),
 			  t[k].mode, 3 + k))
 			return false;
 		*pos = 3 + k;
@@ -529,7 +563,7 @@ static void emit_pids(u64 *pos, emit_fn emit, void *ctx)
 		n = proc_pids(from, pids, ARRAY_SIZE(pids));
 		for (int k = 0; k < n; k++) {
 			int len = snprintf(name, sizeof(name), "%d", pids[k]);
-			if (!emit(ctx, name, (size_t)len, PROC_INO(PK_PID, pids[k], 0),
+			if (!emit(ctx, name, (size_t)len, PROC_INO(PK_PID, pids[k], 0, 0),
 				  S_IFDIR | 0555, PID_COOKIE + (u64)pids[k]))
 				return;
 			*pos = PID_COOKIE + (u64)pids[k];
@@ -537,25 +571,52 @@ static void emit_pids(u64 *pos, emit_fn emit, void *ctx)
 	} while (n == ARRAY_SIZE(pids));
 }
 
-static void emit_fds(int pid, u64 *pos, emit_fn emit, void *ctx)
+/* task/: the live threads' tids, ascending, tid + 2 their cookies. A
+ * thread that comes or goes during a listing is in it or not; every
+ * other is listed once. */
+static void emit_tids(int pid, u64 *pos, emit_fn emit, void *ctx)
+{
+	struct process *p = proc_find(pid);
+	int tids[32], n = 0;
+	char name[16];
+
+	while (p && *pos - 2 < PID_MAX) {
+		n = proc_thread_tids(p, (int)(*pos - 2) + 1, tids, ARRAY_SIZE(tids));
+		for (int k = 0; k < n; k++) {
+			int len = snprintf(name, sizeof(name), "%d", tids[k]);
+			if (!emit(ctx, name, (size_t)len, PROC_INO(PK_TID, pid, tids[k], 0),
+				  S_IFDIR | 0555, 2 + (u64)tids[k]))
+				goto out;
+			*pos = 2 + (u64)tids[k];
+		}
+		if (n < (int)ARRAY_SIZE(tids))
+			break;
+	}
+out:
+	proc_put(p);
+}
+
+static void emit_fds(int pid, int tid, u64 *pos, emit_fn emit, void *ctx)
 {
 	char name[16];
 
-	for (int fd = proc_fd_next(pid, (int)*pos - 2); fd >= 0; fd = proc_fd_next(pid, fd + 1)) {
+	for (int fd = proc_fd_next(pid, tid, (int)*pos - 2); fd >= 0;
+	     fd = proc_fd_next(pid, tid, fd + 1)) {
 		int len = snprintf(name, sizeof(name), "%d", fd);
-		if (!emit(ctx, name, (size_t)len, PROC_INO(PK_FD, pid, fd), S_IFLNK | 0700,
+		if (!emit(ctx, name, (size_t)len, PROC_INO(PK_FD, pid, tid, fd), S_IFLNK | 0700,
 			  3 + (u64)fd))
 			return;
 		*pos = 3 + (u64)fd;
 	}
 }
 
-/* Cookies: 1 ".", 2 "..", 3.. the table (or fd + 3), PID_COOKIE + pid. */
+/* Cookies: 1 ".", 2 "..", 3.. the table (or fd + 3, or tid + 2),
+ * PID_COOKIE + pid. */
 static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 {
 	struct inode *i = f->inode;
 	struct dentry *up = f->path.dentry ? f->path.dentry->parent : NULL;
-	int kind = PROC_KIND(i->ino), pid = PROC_PID(i->ino);
+	int kind = PROC_KIND(i->ino), pid = PROC_PID(i->ino), tid = PROC_TID(i->ino);
 
 	if (*pos == 0) {
 		if (!emit(ctx, ".", 1, i->ino, S_IFDIR, 1))
@@ -569,13 +630,16 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 		*pos = 2;
 	}
 	if (kind == PK_FDDIR) {
-		emit_fds(pid, pos, emit, ctx);
-	} else if (kind == PK_PID) {
+		emit_fds(pid, tid, pos, emit, ctx);
+	} else if (kind == PK_TASKDIR) {
+		emit_tids(pid, pos, emit, ctx);
+	} else if (kind == PK_PID || kind == PK_TID) {
 		if (*pos < PID_COOKIE)
-			emit_table(proc_pid_entries, proc_pid_nr_entries, pid, pos, emit, ctx);
+			emit_table(proc_pid_entries, kind == PK_PID ? proc_pid_nr_entries :
+				   proc_tid_nr_entries, pid, tid, pos, emit, ctx);
 	} else {
 		if (*pos < PID_COOKIE &&
-		    !emit_table(root_entries, ARRAY_SIZE(root_entries), 0, pos, emit, ctx))
+		    !emit_table(root_entries, ARRAY_SIZE(root_entries), 0, 0, pos, emit, ctx))
 			return 0;
 		emit_pids(pos, emit, ctx);
 	}
@@ -608,7 +672,7 @@ static const struct super_ops proc_sops = { .statfs = proc_statfs };
 struct super_block *procfs_create(void)
 {
 	struct super_block *sb = sb_create("proc");
-	struct inode *root = sb ? proc_inode(sb, PK_ROOT, 0, 0, S_IFDIR | 0555) : NULL;
+	struct inode *root = sb ? proc_inode(sb, PK_ROOT, 0, 0, 0, S_IFDIR | 0555) : NULL;
 
 	if (!root || sb_set_root(sb, root)) {
 		inode_put(root);

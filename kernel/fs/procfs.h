@@ -2,8 +2,12 @@
  * procfs internals shared by procfs.c (the filesystem and the top-level
  * files) and procfs_pid.c (what /proc/<pid>/ shows).
  *
- * An inode says what it is through its number: kind, pid and fd packed
- * into ino, so nothing is allocated per inode and lookups need no table.
+ * An inode says what it is through its number: kind, pid, tid and fd
+ * packed into ino, so nothing is allocated per inode and lookups need no
+ * table. A tid (not 0) makes it one thread's view: /proc/<pid>/task/<tid>/
+ * and what is under it, or /proc/<tid> of a thread that is not the
+ * leader; the thread is looked up again each time, so a thread that has
+ * gone is ENOENT (ESRCH for a read of a file opened before).
  * A file's text is made afresh by each read (as Linux's seq_file), into
  * a pbuf that keeps only the part the read asked for: writes before the
  * read's position are counted and dropped, whole writes are kept until
@@ -28,13 +32,19 @@ enum proc_kind {
 	PK_EXE, PK_CWD,
 	PK_FDDIR, PK_FD,
 	PK_OOM_SCORE, PK_OOM_ADJ,
+	PK_TASKDIR,	/* /proc/<pid>/task */
+	PK_TID,		/* /proc/<pid>/task/<tid> */
+	PK_THREAD_SELF,
 	PK_MAX
 };
 
-#define PROC_INO(kind, pid, fd) (((u64)(pid) << 24) | ((u64)(fd) << 8) | (u64)(kind))
+/* Pids and tids are below PID_MAX (32768): 16 bits each. */
+#define PROC_INO(kind, pid, tid, fd)						\
+	(((u64)(tid) << 40) | ((u64)(pid) << 24) | ((u64)(fd) << 8) | (u64)(kind))
 #define PROC_KIND(ino) ((int)((ino) & 0xff))
 #define PROC_FD(ino) ((int)(((ino) >> 8) & 0xffff))
-#define PROC_PID(ino) ((int)((ino) >> 24))
+#define PROC_PID(ino) ((int)(((ino) >> 24) & 0xffff))
+#define PROC_TID(ino) ((int)(((ino) >> 40) & 0xffff))
 
 struct pbuf {
 	u8 *buf;		/* the read's window: cap bytes */
@@ -61,16 +71,22 @@ struct proc_entry {
 	u32 mode;
 };
 
-/* procfs_pid.c */
+struct process;
+
+/* procfs_pid.c. tid 0: the process's view, else that thread's. */
 extern const struct proc_entry proc_pid_entries[];
-extern const size_t proc_pid_nr_entries;
+extern const size_t proc_pid_nr_entries;	/* "task" last */
+extern const size_t proc_tid_nr_entries;	/* the same without it */
+/* pid's process, with a reference, if it exists and (tid) has the live
+ * thread tid; else NULL. */
+struct process *proc_pid_get(int pid, int tid);
 /* Text of a per-process file (kind) of pid into b. */
-int proc_pid_show(struct pbuf *b, int kind, int pid);
+int proc_pid_show(struct pbuf *b, int kind, int pid, int tid);
 /* exe, cwd and fd/N targets. */
-int proc_pid_readlink(int kind, int pid, int fd, char *buf, size_t len);
+int proc_pid_readlink(int kind, int pid, int tid, int fd, char *buf, size_t len);
 /* fd/ of pid: is fd open; the next open fd >= from (-1 at the end). */
-bool proc_fd_exists(int pid, int fd);
-int proc_fd_next(int pid, int from);
+bool proc_fd_exists(int pid, int tid, int fd);
+int proc_fd_next(int pid, int tid, int from);
 /* Linux's USER_HZ clock ticks (100 per second) of ns or of timer ticks. */
 u64 proc_clock_t_ns(u64 ns);
 u64 proc_clock_t_ticks(u64 ticks);

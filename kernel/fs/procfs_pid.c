@@ -9,6 +9,12 @@
  * swap it under the task's lock, so it cannot be freed under us), its fd
  * table and paths (proc_files, proc_path_of). A process may exit at any
  * moment; then its files read as empty or its links as -ENOENT.
+ *
+ * /proc/<pid>/task/<tid>/ is the same set of files (but task/) for one
+ * thread: status and stat show that thread's tid, state, signals, times
+ * and CPU; the rest is its process's, which threads share. The thread
+ * is found again by its tid, under the tree's lock, for every file made
+ * (proc_thread_snapshot): nothing holds a thread between calls.
  */
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
@@ -20,6 +26,7 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/task.h>
+#include <alloy/thread.h>
 #include <alloy/user.h>
 #include <alloy/vfs.h>
 #include "procfs.h"
@@ -37,8 +44,40 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
 	{ "oom_score", PK_OOM_SCORE, S_IFREG | 0444 },
 	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0444 },
+	{ "task", PK_TASKDIR, S_IFDIR | 0555 },	/* last: a thread's has none */
 };
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
+const size_t proc_tid_nr_entries = ARRAY_SIZE(proc_pid_entries) - 1;
+
+struct process *proc_pid_get(int pid, int tid)
+{
+	struct process *p = proc_find(pid);
+	struct thread_snapshot ts;
+
+	if (p && tid && proc_thread_snapshot(p, tid, &ts)) {
+		proc_put(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* The thread's own part of what status and stat show. */
+static int thread_view(struct process *p, int tid, struct proc_snapshot *s)
+{
+	struct thread_snapshot ts;
+
+	if (!tid)
+		return 0;
+	if (proc_thread_snapshot(p, tid, &ts))
+		return -ENOENT;
+	s->state = s->state == 'Z' ? 'Z' : ts.state;
+	s->utime_ticks = ts.utime_ticks;
+	s->stime_ticks = ts.stime_ticks;
+	s->pending = ts.pending;
+	s->blocked = ts.blocked;
+	s->cpu = ts.cpu;
+	return 0;
+}
 
 /* The address space of p with a reference, or NULL (exited, not started). */
 static struct user_mm *mm_of(struct process *p)
@@ -87,7 +126,9 @@ static const char *state_name(char s)
 	}
 }
 
-static int show_status(struct pbuf *b, struct process *p, const struct proc_snapshot *s)
+/* tid: the Pid shown (the thread's, or the process's own). */
+static int show_status(struct pbuf *b, struct process *p, const struct proc_snapshot *s,
+		       int tid)
 {
 	struct user_mm *mm = mm_of(p);
 	struct mem_usage u;
@@ -96,7 +137,7 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 	user_mm_put(mm);
 	pbuf_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		    "PPid:\t%d\nTracerPid:\t0\n", s->comm, READ_ONCE(p->umask),
-		    state_name(s->state), s->pid, s->pid, s->ppid);
+		    state_name(s->state), s->pid, tid, s->ppid);
 	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 		    p->uid[0], p->uid[1], p->uid[2], p->uid[1], p->gid[0], p->gid[1], p->gid[2],
 		    p->gid[1], FD_MAX);
@@ -113,7 +154,8 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 }
 
 /* The 52 fields of Linux's /proc/<pid>/stat (fs/proc/array.c). */
-static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapshot *s)
+static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapshot *s,
+		     int tid)
 {
 	struct user_mm *mm = mm_of(p);
 	struct mem_usage u;
@@ -127,7 +169,7 @@ static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapsh
 	}
 	user_mm_put(mm);
 	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 20 0 %d 0 %llu ",
-		    s->pid, s->comm, s->state, s->ppid, s->pgid, s->sid,
+		    tid, s->comm, s->state, s->ppid, s->pgid, s->sid,
 		    (unsigned long long)proc_clock_t_ticks(s->utime_ticks),
 		    (unsigned long long)proc_clock_t_ticks(s->stime_ticks), s->threads,
 		    (unsigned long long)proc_clock_t_ns(s->start_ns));
@@ -226,7 +268,7 @@ static int show_maps(struct pbuf *b, struct process *p)
 	return 0;
 }
 
-int proc_pid_show(struct pbuf *b, int kind, int pid)
+int proc_pid_show(struct pbuf *b, int kind, int pid, int tid)
 {
 	struct process *p = proc_find(pid);
 	struct proc_snapshot s;
@@ -234,13 +276,13 @@ int proc_pid_show(struct pbuf *b, int kind, int pid)
 
 	if (!p)
 		return -ENOENT;
-	rc = proc_snapshot(p, &s) ? -ENOENT : 0;
+	rc = proc_snapshot(p, &s) ? -ENOENT : thread_view(p, tid, &s);
 	if (rc)
 		;
 	else if (kind == PK_STATUS)
-		rc = show_status(b, p, &s);
+		rc = show_status(b, p, &s, tid ? tid : pid);
 	else if (kind == PK_PSTAT)
-		rc = show_stat(b, p, &s);
+		rc = show_stat(b, p, &s, tid ? tid : pid);
 	else if (kind == PK_STATM)
 		rc = show_statm(b, p);
 	else if (kind == PK_CMDLINE || kind == PK_ENVIRON)
@@ -298,9 +340,9 @@ static int link_target(struct process *p, int kind, int fd, char *buf, size_t le
 	return rc;
 }
 
-int proc_pid_readlink(int kind, int pid, int fd, char *buf, size_t len)
+int proc_pid_readlink(int kind, int pid, int tid, int fd, char *buf, size_t len)
 {
-	struct process *p = proc_find(pid);
+	struct process *p = proc_pid_get(pid, tid);
 	char *tmp = p ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
 	int rc;
 
@@ -316,9 +358,9 @@ int proc_pid_readlink(int kind, int pid, int fd, char *buf, size_t len)
 	return rc;
 }
 
-bool proc_fd_exists(int pid, int fd)
+bool proc_fd_exists(int pid, int tid, int fd)
 {
-	struct process *p = proc_find(pid);
+	struct process *p = proc_pid_get(pid, tid);
 	struct fdtable *t = p ? proc_files(p) : NULL;
 	struct file *f = t ? fd_get(t, fd) : NULL;
 	bool open = f != NULL;
@@ -330,9 +372,9 @@ bool proc_fd_exists(int pid, int fd)
 	return open;
 }
 
-int proc_fd_next(int pid, int from)
+int proc_fd_next(int pid, int tid, int from)
 {
-	struct process *p = proc_find(pid);
+	struct process *p = proc_pid_get(pid, tid);
 	struct fdtable *t = p ? proc_files(p) : NULL;
 	int fd = t ? fd_next(t, from) : -1;
 

@@ -1040,3 +1040,70 @@ void proc_vfork_wait(struct process *child)
 	}
 	finish_wait(&child->vfork_wq, &w);
 }
+
+/* ---- a process's threads as /proc shows them (kernel/fs/procfs_pid.c) */
+
+/* The leader has gone before its group: Linux lists it still, a zombie
+ * thread, until the last one goes. Caller holds proc_lock. */
+static bool leader_gone(struct process *p)
+{
+	struct task *t = tid_table[p->pid];
+
+	return !p->zombie && READ_ONCE(p->nr_threads) > 0 && (!t || t->proc != p);
+}
+
+/* Into out, ascending, keeping the max smallest. */
+static void insert_tid(int *out, int *n, int max, int tid)
+{
+	if (*n == max && (!max || tid >= out[max - 1]))
+		return;		/* the list is in creation order, mostly ascending */
+	int k = *n < max ? (*n)++ : max - 1;
+	for (; k > 0 && out[k - 1] > tid; k--)
+		out[k] = out[k - 1];
+	out[k] = tid;
+}
+
+int proc_thread_tids(struct process *p, int from, int *out, int max)
+{
+	struct task *t;
+	int n = 0;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	spin_lock(&p->sig_lock);
+	if (p->pid >= from && leader_gone(p))
+		insert_tid(out, &n, max, p->pid);
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (t->user_tid >= from && tid_table[t->user_tid] == t)
+			insert_tid(out, &n, max, t->user_tid);
+	spin_unlock(&p->sig_lock);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return n;
+}
+
+int proc_thread_snapshot(struct process *p, int tid, struct thread_snapshot *out)
+{
+	int rc = -ESRCH;
+
+	if (tid <= 0 || tid >= PID_MAX)
+		return rc;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct task *t = tid_table[tid];
+	spin_lock(&p->sig_lock);
+	if (t && t->proc == p) {	/* listed: not yet detached */
+		out->tid = tid;
+		out->state = READ_ONCE(p->stopped) ? 'T' :
+			     READ_ONCE(t->state) == TASK_BLOCKED ? 'S' : 'R';
+		out->utime_ticks = READ_ONCE(t->utime_ticks);
+		out->stime_ticks = READ_ONCE(t->stime_ticks);
+		out->pending = t->pending;
+		out->blocked = t->blocked;
+		out->cpu = READ_ONCE(t->cpu);
+		rc = 0;
+	} else if (tid == p->pid && leader_gone(p)) {
+		*out = (struct thread_snapshot){ .tid = tid, .state = 'Z' };
+		rc = 0;
+	}
+	spin_unlock(&p->sig_lock);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return rc;
+}
