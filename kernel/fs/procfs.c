@@ -21,6 +21,7 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
+#include <alloy/timer.h>
 #include "procfs.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -38,6 +39,7 @@ static const struct proc_entry root_entries[] = {
 	{ "filesystems", PK_FILESYSTEMS, S_IFREG | 0444 },
 	{ "loadavg", PK_LOADAVG, S_IFREG | 0444 },
 	{ "version", PK_VERSION, S_IFREG | 0444 },
+	{ "interrupts", PK_INTERRUPTS, S_IFREG | 0444 },
 	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
 	{ "self", PK_SELF, S_IFLNK | 0777 },
 };
@@ -269,6 +271,18 @@ static int show_stat(struct pbuf *b)
 	return 0;
 }
 
+/* Linux's layout; only the local timer row so far. */
+static int show_interrupts(struct pbuf *b)
+{
+	pbuf_puts(b, "    ");
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		pbuf_printf(b, "       CPU%-3u", i);
+	pbuf_puts(b, "\nLOC: ");
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		pbuf_printf(b, " %13llu", (unsigned long long)timer_irq_count(i));
+	return pbuf_puts(b, "   Local timer interrupts\n");
+}
+
 static int show_loadavg(struct pbuf *b)
 {
 	struct proc_counts pc;
@@ -287,6 +301,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_CPUINFO: return show_cpuinfo(b);
 	case PK_STAT: return show_stat(b);
 	case PK_LOADAVG: return show_loadavg(b);
+	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());
