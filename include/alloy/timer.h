@@ -31,6 +31,8 @@ bool timer_cancel(struct ktimer *t);
 
 /* Timer interrupts CPU `cpu` has taken (ticks and timer expiries). */
 u64 timer_irq_count(unsigned int cpu);
+/* Its idle time in ticks (1/HZ s), up to now even while it idles on. */
+u64 cpu_idle_ticks(unsigned int cpu);
 
 /*
  * The scheduler's side (interrupts off, this CPU): the periodic tick

@@ -196,7 +196,7 @@ static u64 idle_ticks(void)
 	u64 n = 0;
 
 	for (unsigned int i = 0; i < nr_cpus; i++)
-		n += READ_ONCE(cpus[i].idle_ticks);
+		n += cpu_idle_ticks(i);
 	return n;
 }
 
@@ -254,14 +254,14 @@ static int show_stat(struct pbuf *b)
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		user += READ_ONCE(cpus[i].user_ticks);
 		sys += READ_ONCE(cpus[i].sys_ticks);
-		idle += READ_ONCE(cpus[i].idle_ticks);
+		idle += cpu_idle_ticks(i);
 		ctxt += READ_ONCE(cpus[i].switches);
 	}
 	cpu_line(b, "cpu ", user, sys, idle);
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		snprintf(name, sizeof(name), "cpu%u", i);
 		cpu_line(b, name, READ_ONCE(cpus[i].user_ticks), READ_ONCE(cpus[i].sys_ticks),
-			 READ_ONCE(cpus[i].idle_ticks));
+			 cpu_idle_ticks(i));
 	}
 	proc_counts(&pc);
 	u64 btime = (wall_clock_ns() - ktime_ns()) / 1000000000ULL;

@@ -38,6 +38,7 @@ struct timer_base {
 	u64 next_tick;			/* scheduler tick, NEVER while stopped */
 	u64 idle_since;			/* ktime idle time counted up to; 0: busy */
 	u64 idle_ns;			/* idle time not yet a whole tick */
+	u32 idle_seq;			/* odd while the three above change */
 	u64 irqs;			/* timer interrupts taken */
 } __aligned(64);
 
@@ -137,6 +138,18 @@ static void timers_run_expired(struct timer_base *b, u64 now)
 	}
 }
 
+/* Readers of idle time on other CPUs (cpu_idle_ticks) retry around these. */
+static void idle_write_begin(struct timer_base *b)
+{
+	__atomic_store_n(&b->idle_seq, b->idle_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void idle_write_end(struct timer_base *b)
+{
+	__atomic_store_n(&b->idle_seq, b->idle_seq + 1, __ATOMIC_RELEASE);
+}
+
 /* Idle time since idle_since becomes idle ticks, as the tick would have
  * sampled it (/proc/stat, /proc/uptime). */
 static void account_idle(struct timer_base *b, u64 now)
@@ -145,10 +158,33 @@ static void account_idle(struct timer_base *b, u64 now)
 
 	if (!b->idle_since || now <= b->idle_since)
 		return;
+	idle_write_begin(b);
 	b->idle_ns += now - b->idle_since;
 	b->idle_since = now;
 	c->idle_ticks += b->idle_ns / TICK_NS;
 	b->idle_ns %= TICK_NS;
+	idle_write_end(b);
+}
+
+u64 cpu_idle_ticks(unsigned int cpu)
+{
+	u32 seq;
+	u64 ticks, ns, since;
+
+	if (cpu >= MAX_CPUS)
+		return 0;
+	struct timer_base *b = &bases[cpu];
+	do {
+		seq = __atomic_load_n(&b->idle_seq, __ATOMIC_ACQUIRE);
+		ticks = READ_ONCE(cpus[cpu].idle_ticks);
+		ns = READ_ONCE(b->idle_ns);
+		since = READ_ONCE(b->idle_since);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != __atomic_load_n(&b->idle_seq, __ATOMIC_RELAXED));
+	u64 now = ktime_ns();
+	if (since && now > since)	/* idle now: the part not yet counted */
+		ns += now - since;
+	return ticks + ns / TICK_NS;
 }
 
 /* The timer interrupt: the tick if it is due, then expired timers. */
@@ -177,8 +213,11 @@ void tick_idle_enter(void)
 	if (!nohz)
 		return;
 	b->next_tick = NEVER;
-	if (!b->idle_since)
+	if (!b->idle_since) {
+		idle_write_begin(b);
 		b->idle_since = ktime_ns();
+		idle_write_end(b);
+	}
 	reprogram(b);
 }
 
@@ -188,7 +227,9 @@ void tick_idle_exit(void)
 	u64 now = ktime_ns();
 
 	account_idle(b, now);
+	idle_write_begin(b);
 	b->idle_since = 0;
+	idle_write_end(b);
 	if (b->next_tick == NEVER) {
 		b->next_tick = now + TICK_NS;
 		reprogram(b);

@@ -5,7 +5,8 @@
  *
  *  - nanosleep(100 us), many times: never early; the median and p90
  *    overshoot are printed and bounded (a tick-based kernel overshoots
- *    by 2-4 ms);
+ *    by 2-4 ms); a series over its bounds is run again, up to 3 times,
+ *    because a loaded host stalls whole series now and then;
  *  - the same while a second process sleeps other lengths at the same
  *    moment (their timers interleave on the CPUs' lists);
  *  - clock_nanosleep(TIMER_ABSTIME) on CLOCK_MONOTONIC and CLOCK_REALTIME
@@ -20,6 +21,7 @@
 #include "check.h"
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/select.h>
 #include <sys/wait.h>
@@ -49,8 +51,11 @@ static int cmp64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Sorts v and checks/prints its median and p90 (ns) for `what`. */
-static void report(const char *what, int64_t *v, int n)
+/*
+ * Sorts v and prints its median and p90 (ns) for `what`; true if they are
+ * within bounds. Samples are never early, whatever else happens.
+ */
+static bool report(const char *what, int64_t *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp64);
 	int64_t med = v[n / 2], p90 = v[n * 9 / 10];
@@ -58,11 +63,27 @@ static void report(const char *what, int64_t *v, int n)
 	       what, (long long)(med / 1000), (long long)(p90 / 1000),
 	       (long long)(v[n - 1] / 1000), n);
 	CHECK(v[0] >= 0);			/* never early */
-	CHECK(med < MEDIAN_MAX_US * 1000LL);
-	CHECK(p90 < P90_MAX_US * 1000LL);
+	return med < MEDIAN_MAX_US * 1000LL && p90 < P90_MAX_US * 1000LL;
 }
 
-static void nanosleep_series(const char *what, long ns, int n)
+/*
+ * Runs a series up to three times: QEMU's vCPU threads share an
+ * overloaded host, which now and then stalls a whole series. A tick-based
+ * kernel fails every time (its overshoot is the tick, not noise).
+ */
+#define ATTEMPTS 3
+#define BOUNDED(what, series)						\
+	do {								\
+		bool ok_ = false;					\
+		for (int a_ = 0; a_ < ATTEMPTS && !ok_; a_++)		\
+			ok_ = (series);					\
+		if (!ok_)						\
+			fprintf(stderr, TEST_NAME ": %s: median over %d us or p90 over %d us " \
+				"in %d attempts\n", what, MEDIAN_MAX_US, P90_MAX_US, ATTEMPTS); \
+		CHECK(ok_);						\
+	} while (0)
+
+static bool nanosleep_series(const char *what, long ns, int n)
 {
 	static int64_t over[SAMPLES];
 	struct timespec req = { 0, ns };
@@ -72,10 +93,10 @@ static void nanosleep_series(const char *what, long ns, int n)
 		CHECK(nanosleep(&req, NULL) == 0);
 		over[i] = mono_ns(CLOCK_MONOTONIC) - t0 - ns;
 	}
-	report(what, over, n);
+	return report(what, over, n);
 }
 
-static void abstime_series(clockid_t clk, const char *what)
+static bool abstime_series(clockid_t clk, const char *what)
 {
 	static int64_t over[SAMPLES];
 	int64_t next = mono_ns(clk);
@@ -89,7 +110,7 @@ static void abstime_series(clockid_t clk, const char *what)
 		if (over[i] > 300000)		/* fell behind: start the grid again */
 			next = mono_ns(clk);
 	}
-	report(what, over, SAMPLES / 2);
+	return report(what, over, SAMPLES / 2);
 }
 
 static void abstime_edges(void)
@@ -106,41 +127,52 @@ static void abstime_edges(void)
 	CHECK(clock_nanosleep(12345, TIMER_ABSTIME, &past, NULL) == EINVAL);
 }
 
-static void poll_series(void)
+static int pfds[2];
+
+static bool poll_series(void)
 {
 	static int64_t over[SAMPLES];
 	int n = SAMPLES / 4;
-	int fds[2];
+	struct pollfd p = { .fd = pfds[0], .events = POLLIN };	/* never ready */
 
-	CHECK(pipe(fds) == 0);
-	struct pollfd p = { .fd = fds[0], .events = POLLIN };	/* never ready */
 	for (int i = 0; i < n; i++) {
 		int64_t t0 = mono_ns(CLOCK_MONOTONIC);
 		CHECK(poll(&p, 1, 1) == 0);
 		over[i] = mono_ns(CLOCK_MONOTONIC) - t0 - 1000000;
 	}
-	report("poll(1 ms)", over, n);
+	return report("poll(1 ms)", over, n);
+}
 
+static bool ppoll_series(void)
+{
+	static int64_t over[SAMPLES];
+	int n = SAMPLES / 4;
+	struct pollfd p = { .fd = pfds[0], .events = POLLIN };
 	struct timespec ts = { 0, 200000 };
+
 	for (int i = 0; i < n; i++) {
 		int64_t t0 = mono_ns(CLOCK_MONOTONIC);
 		CHECK(ppoll(&p, 1, &ts, NULL) == 0);
 		over[i] = mono_ns(CLOCK_MONOTONIC) - t0 - 200000;
 	}
-	report("ppoll(200 us)", over, n);
+	return report("ppoll(200 us)", over, n);
+}
+
+static bool select_series(void)
+{
+	static int64_t over[SAMPLES];
+	int n = SAMPLES / 4;
 
 	for (int i = 0; i < n; i++) {
 		fd_set r;
 		struct timeval tv = { 0, 200 };
 		FD_ZERO(&r);
-		FD_SET(fds[0], &r);
+		FD_SET(pfds[0], &r);
 		int64_t t0 = mono_ns(CLOCK_MONOTONIC);
-		CHECK(select(fds[0] + 1, &r, NULL, NULL, &tv) == 0);
+		CHECK(select(pfds[0] + 1, &r, NULL, NULL, &tv) == 0);
 		over[i] = mono_ns(CLOCK_MONOTONIC) - t0 - 200000;
 	}
-	report("select(200 us)", over, n);
-	close(fds[0]);
-	close(fds[1]);
+	return report("select(200 us)", over, n);
 }
 
 /* LOC counts per CPU from /proc/interrupts; returns the number of CPUs. */
@@ -189,24 +221,30 @@ static void idle_interrupts(void)
 
 int main(void)
 {
-	nanosleep_series("nanosleep(100 us)", 100000, SAMPLES);
+	BOUNDED("nanosleep", nanosleep_series("nanosleep(100 us)", 100000, SAMPLES));
 
 	/* a second process sleeping other lengths at the same moment */
 	pid_t pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
-		nanosleep_series("child nanosleep(37 us)", 37000, SAMPLES / 2);
+		BOUNDED("child", nanosleep_series("child nanosleep(37 us)", 37000, SAMPLES / 2));
 		_exit(check_done());
 	}
-	nanosleep_series("nanosleep(100 us) beside a second sleeper", 100000, SAMPLES / 2);
+	BOUNDED("beside", nanosleep_series("nanosleep(100 us) beside a second sleeper",
+					   100000, SAMPLES / 2));
 	int st = 0;
 	CHECK(waitpid(pid, &st, 0) == pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 
-	abstime_series(CLOCK_MONOTONIC, "clock_nanosleep(MONOTONIC, ABSTIME)");
-	abstime_series(CLOCK_REALTIME, "clock_nanosleep(REALTIME, ABSTIME)");
+	BOUNDED("abs mono", abstime_series(CLOCK_MONOTONIC, "clock_nanosleep(MONOTONIC, ABSTIME)"));
+	BOUNDED("abs real", abstime_series(CLOCK_REALTIME, "clock_nanosleep(REALTIME, ABSTIME)"));
 	abstime_edges();
-	poll_series();
+	CHECK(pipe(pfds) == 0);
+	BOUNDED("poll", poll_series());
+	BOUNDED("ppoll", ppoll_series());
+	BOUNDED("select", select_series());
+	close(pfds[0]);
+	close(pfds[1]);
 	idle_interrupts();
 	if (!failures)
 		printf("ok - hrtimer\n");
