@@ -63,6 +63,16 @@ u64 timer_irq_count(unsigned int cpu)
 	return cpu < MAX_CPUS ? READ_ONCE(bases[cpu].irqs) : 0;
 }
 
+/*
+ * The tick keeps to one grid, multiples of TICK_NS, also when it starts
+ * again after idling: a task that runs for less than a tick between idle
+ * periods is then sampled in proportion to its run time, not never.
+ */
+static u64 next_on_grid(u64 now)
+{
+	return now - now % TICK_NS + TICK_NS;
+}
+
 /* Arms this CPU's hardware for its next event; interrupts off. */
 static void reprogram(struct timer_base *b)
 {
@@ -198,8 +208,7 @@ void timer_interrupt(struct trap_frame *tf)
 	if (now >= b->next_tick) {
 		sched_tick(tf);
 		/* ticks missed (interrupts off too long) are not made up */
-		b->next_tick = b->next_tick + TICK_NS > now ? b->next_tick + TICK_NS
-							    : now + TICK_NS;
+		b->next_tick = next_on_grid(now);
 	}
 	account_idle(b, now);
 	timers_run_expired(b, now);
@@ -231,7 +240,7 @@ void tick_idle_exit(void)
 	b->idle_since = 0;
 	idle_write_end(b);
 	if (b->next_tick == NEVER) {
-		b->next_tick = now + TICK_NS;
+		b->next_tick = next_on_grid(now);
 		reprogram(b);
 	}
 }

@@ -5,7 +5,7 @@
  *
  *  - nanosleep(100 us), many times: never early; the median and p90
  *    overshoot are printed and bounded (a tick-based kernel overshoots
- *    by 2-4 ms); a series over its bounds is run again, up to 3 times,
+ *    by 2-4 ms); a series over its bounds is run again, up to 5 times,
  *    because a loaded host stalls whole series now and then;
  *  - the same while a second process sleeps other lengths at the same
  *    moment (their timers interleave on the CPUs' lists);
@@ -14,6 +14,8 @@
  *    deadline in the past returns at once; bad arguments are EINVAL;
  *  - poll(1 ms), ppoll(200 us) and select(200 us) with nothing ready
  *    time out promptly and never early;
+ *  - CPU time is still charged (by the sampling tick) to a process that
+ *    runs in bursts shorter than a tick and sleeps in between;
  *  - an idle CPU takes few timer interrupts: /proc/interrupts' LOC row
  *    over half a second of sleep (a periodic 250 Hz tick takes 125).
  */
@@ -29,11 +31,14 @@
 #include <unistd.h>
 
 /*
- * Bounds under TCG emulation at -smp 1 and 4, with other guests on the
- * host; measured medians are tens of microseconds (see docs/bench.md).
+ * Bounds under TCG emulation at -smp 1, 2 and 4 on a host with a load
+ * average of 15 on 2 cores: medians measured 60-500 us, p90s up to
+ * 2-3 ms in an unlucky series. The 250 Hz tick kernel measured medians
+ * of 3.0-3.9 ms and p90s of 3.5-4.1 ms: it fails the median bound in
+ * every series.
  */
 #define MEDIAN_MAX_US 1000
-#define P90_MAX_US 2000
+#define P90_MAX_US 3000
 #define SAMPLES 200
 #define IDLE_IRQS_MAX 40	/* in 500 ms; 125 at 250 Hz */
 
@@ -71,7 +76,7 @@ static bool report(const char *what, int64_t *v, int n)
  * overloaded host, which now and then stalls a whole series. A tick-based
  * kernel fails every time (its overshoot is the tick, not noise).
  */
-#define ATTEMPTS 3
+#define ATTEMPTS 5
 #define BOUNDED(what, series)						\
 	do {								\
 		bool ok_ = false;					\
@@ -202,6 +207,53 @@ static int loc_counts(long long *loc, int max)
 	return n;
 }
 
+/* utime + stime from /proc/self/stat, in clock ticks (1/100 s); -1 if unreadable. */
+static long long cpu_ticks(void)
+{
+	char buf[1024];
+	long long ut = -1, st = -1;
+	FILE *f = fopen("/proc/self/stat", "r");
+
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	/* after ")": state ppid pgrp session tty tpgid flags minflt cminflt
+	 * majflt cmajflt utime stime */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld",
+			 &ut, &st) != 2)
+		return -1;
+	return ut + st;
+}
+
+/*
+ * Busy 1 ms, asleep 1 ms, 400 times: the tick that samples CPU time must
+ * catch about half of it, though each burst is shorter than a tick and
+ * the CPU idles (tickless) in between.
+ */
+static void accounting(void)
+{
+	struct timespec ms = { 0, 1000000 };
+	int64_t busy = 0;
+	long long c0 = cpu_ticks();
+
+	CHECK(c0 >= 0);
+	for (int i = 0; i < 400; i++) {
+		int64_t t0 = mono_ns(CLOCK_MONOTONIC), t;
+		while ((t = mono_ns(CLOCK_MONOTONIC)) - t0 < 1000000)
+			;
+		busy += t - t0;
+		nanosleep(&ms, NULL);
+	}
+	long long used = (cpu_ticks() - c0) * 10;	/* ms */
+	printf("# busy %lld ms in 1 ms bursts, charged %lld ms of CPU time\n",
+	       (long long)(busy / 1000000), used);
+	CHECK(used >= busy / 1000000 * 4 / 10);
+	CHECK(used <= busy / 1000000 * 16 / 10 + 50);
+}
+
 static void idle_interrupts(void)
 {
 	long long a[64], b[64];
@@ -245,6 +297,7 @@ int main(void)
 	BOUNDED("select", select_series());
 	close(pfds[0]);
 	close(pfds[1]);
+	accounting();
 	idle_interrupts();
 	if (!failures)
 		printf("ok - hrtimer\n");
