@@ -368,6 +368,36 @@ static double b_seq_write(long n)
 	return total;
 }
 
+/*
+ * nanosleep(100 us) overshoot: each sleep is timed, and the loop reports
+ * n times the median lateness, so "us per op" is the median overshoot of
+ * one sleep, whatever a loaded host does to a few of them (a periodic
+ * 4 ms tick makes it ~4000; Linux adds its default 50 us timer slack).
+ */
+#define SLEEP_US 100
+#define SLEEP_MAX_N 512
+
+static int cmp_double(const void *a, const void *b);
+
+static double b_nanosleep(long n)
+{
+	static double late[SLEEP_MAX_N];
+	struct timespec req = { 0, SLEEP_US * 1000L };
+	/* a median of a handful is noise: at least 101 samples, whatever n */
+	long m = n < 101 ? 101 : n > SLEEP_MAX_N ? SLEEP_MAX_N : n;
+
+	for (long i = 0; i < m; i++) {
+		double t = now();
+		if (nanosleep(&req, NULL)) {
+			fail("nanosleep");
+			return -1;
+		}
+		late[i] = now() - t - SLEEP_US * 1e-6;
+	}
+	qsort(late, m, sizeof late[0], cmp_double);
+	return late[m / 2] > 0 ? late[m / 2] * n : 1e-9;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -399,6 +429,7 @@ static const struct bench benches[] = {
 	{ "create_delete", b_create_delete, 0, 2000 },
 	{ "seq_read", b_seq_read, 1, 1 },
 	{ "seq_write_fsync", b_seq_write, 1, 1 },
+	{ "nanosleep_100us", b_nanosleep, 0, SLEEP_MAX_N },
 };
 
 static int cmp_double(const void *a, const void *b)

@@ -100,7 +100,15 @@ int arch_cpu_flags(char *buf, size_t len);
 /* Wall-clock seconds since 1970 from the hardware clock. */
 u64 arch_rtc_seconds(void);
 
-/* Timer interrupt rate. */
+/* The scheduler tick's rate while a task runs (no tick while idle). */
 #define HZ 250
+
+/*
+ * This CPU's one-shot timer (kernel/arch/x86_64/apic.c): one interrupt,
+ * which calls timer_interrupt(), at ktime_ns() `ns` or as soon as possible
+ * after (at once if it has passed), replacing what was armed; ~0: none.
+ * Interrupts off.
+ */
+void arch_timer_set_next(u64 ns);
 
 #endif

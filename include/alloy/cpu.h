@@ -31,8 +31,8 @@ struct cpu {
 	struct task *switch_from;	/* task switched away from, until finished */
 	bool lockdep_expect;		/* ktest: record a violation, don't panic */
 	const char *lockdep_report[2];	/* names of the last recorded violation */
-	u64 ticks;			/* timer interrupts taken */
-	u64 user_ticks, sys_ticks, idle_ticks;	/* what each tick interrupted */
+	u64 ticks;			/* scheduler ticks (only while a task runs) */
+	u64 user_ticks, sys_ticks, idle_ticks;	/* sampled by the tick; idle: timer.c */
 	u64 switches;			/* context switches */
 	struct arch_cpu *arch;
 };

@@ -23,6 +23,7 @@
 #include <alloy/task.h>
 #include <alloy/thread.h>
 #include <alloy/vfs.h>
+#include <alloy/timer.h>
 #include "procfs.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -40,6 +41,7 @@ static const struct proc_entry root_entries[] = {
 	{ "filesystems", PK_FILESYSTEMS, S_IFREG | 0444 },
 	{ "loadavg", PK_LOADAVG, S_IFREG | 0444 },
 	{ "version", PK_VERSION, S_IFREG | 0444 },
+	{ "interrupts", PK_INTERRUPTS, S_IFREG | 0444 },
 	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
 	{ "self", PK_SELF, S_IFLNK | 0777 },
 	{ "thread-self", PK_THREAD_SELF, S_IFLNK | 0777 },
@@ -197,7 +199,7 @@ static u64 idle_ticks(void)
 	u64 n = 0;
 
 	for (unsigned int i = 0; i < nr_cpus; i++)
-		n += READ_ONCE(cpus[i].idle_ticks);
+		n += cpu_idle_ticks(i);
 	return n;
 }
 
@@ -255,14 +257,14 @@ static int show_stat(struct pbuf *b)
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		user += READ_ONCE(cpus[i].user_ticks);
 		sys += READ_ONCE(cpus[i].sys_ticks);
-		idle += READ_ONCE(cpus[i].idle_ticks);
+		idle += cpu_idle_ticks(i);
 		ctxt += READ_ONCE(cpus[i].switches);
 	}
 	cpu_line(b, "cpu ", user, sys, idle);
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		snprintf(name, sizeof(name), "cpu%u", i);
 		cpu_line(b, name, READ_ONCE(cpus[i].user_ticks), READ_ONCE(cpus[i].sys_ticks),
-			 READ_ONCE(cpus[i].idle_ticks));
+			 cpu_idle_ticks(i));
 	}
 	proc_counts(&pc);
 	u64 btime = (wall_clock_ns() - ktime_ns()) / 1000000000ULL;
@@ -270,6 +272,18 @@ static int show_stat(struct pbuf *b)
 		    "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n", (unsigned long long)ctxt,
 		    (unsigned long long)btime, (unsigned long long)pc.forks, pc.running);
 	return 0;
+}
+
+/* Linux's layout; only the local timer row so far. */
+static int show_interrupts(struct pbuf *b)
+{
+	pbuf_puts(b, "    ");
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		pbuf_printf(b, "       CPU%-3u", i);
+	pbuf_puts(b, "\nLOC: ");
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		pbuf_printf(b, " %13llu", (unsigned long long)timer_irq_count(i));
+	return pbuf_puts(b, "   Local timer interrupts\n");
 }
 
 static int show_loadavg(struct pbuf *b)
@@ -290,6 +304,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_CPUINFO: return show_cpuinfo(b);
 	case PK_STAT: return show_stat(b);
 	case PK_LOADAVG: return show_loadavg(b);
+	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());

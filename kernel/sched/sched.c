@@ -18,6 +18,7 @@
 #include <alloy/printk.h>
 #include <alloy/sched.h>
 #include <alloy/task.h>
+#include <alloy/timer.h>
 #include <alloy/user.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
@@ -33,7 +34,7 @@ struct rq {
 static struct rq runqueues[MAX_CPUS];
 unsigned int nr_cpus = 1;
 
-void timers_run_expired(void);
+void timer_interrupt(struct trap_frame *tf);
 void task_reap(struct task *t);
 
 unsigned int cpu_id(void)
@@ -208,6 +209,8 @@ static void context_switch(struct cpu *c, struct task *prev, struct task *next)
 	next->cpus_seen |= 1ULL << c->id;
 	c->switch_from = prev;
 	c->switches++;
+	if (prev == c->idle)
+		tick_idle_exit();	/* a task runs: it needs its tick */
 	WRITE_ONCE(c->curr, next);
 	if (next->kstack_top)
 		arch_task_switched_in(next, next->kstack_top);
@@ -275,8 +278,9 @@ void sched_yield(void)
 	__schedule(false);
 }
 
-/* Timer interrupt: time slices and timers. */
-static void tick(struct trap_frame *tf)
+/* The scheduler tick (timer.c calls it, only while a task runs on this
+ * CPU): time slices and CPU time sampling. */
+void sched_tick(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct task *t = c->curr;
@@ -297,7 +301,6 @@ static void tick(struct trap_frame *tf)
 	} else if (--t->slice <= 0) {
 		c->need_resched = true;
 	}
-	timers_run_expired();
 }
 
 static void resched_ipi(struct trap_frame *tf)
@@ -323,8 +326,10 @@ static __noreturn void idle_loop(void)
 	for (;;) {
 		arch_irq_disable();
 		smp_mb();	/* curr == idle before reading nr; pairs with kick() */
-		if (!READ_ONCE(runqueues[c->id].nr) && !c->need_resched)
+		if (!READ_ONCE(runqueues[c->id].nr) && !c->need_resched) {
+			tick_idle_enter();	/* armed for the next timer only */
 			arch_idle();	/* sti; hlt: no wakeup is missed */
+		}
 		arch_irq_enable();
 		__schedule(false);
 	}
@@ -336,7 +341,7 @@ void sched_init_cpu_queues(void)
 		spin_lock_init(&runqueues[i].lock, "runqueue", LR_RQ);
 		list_init(&runqueues[i].queue);
 	}
-	irq_register(VEC_TIMER, tick);
+	irq_register(VEC_TIMER, timer_interrupt);
 	irq_register(VEC_RESCHED, resched_ipi);
 }
 

@@ -1,10 +1,16 @@
 /*
- * Local APIC (xAPIC, MMIO): per-CPU enable, IPIs, and the periodic timer,
- * which every CPU calibrates for itself against the reference clock.
+ * Local APIC (xAPIC, MMIO): per-CPU enable, IPIs, and the one-shot timer
+ * behind arch_timer_set_next(): TSC-deadline mode where CPUID offers it
+ * (an absolute TSC value, no drift), else one-shot count mode with the
+ * rate every CPU calibrates for itself against the reference clock.
+ * QEMU's TCG (-cpu max, QEMU 7.2) has no TSC-deadline timer, so there the
+ * count mode runs; `tsc_deadline=0` on the command line forces it.
  */
 #include <alloy/arch.h>
+#include <alloy/cmdline.h>
 #include <alloy/cpu.h>
 #include <alloy/printk.h>
+#include <alloy/sched.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/io.h>
@@ -32,11 +38,15 @@
 #define ICR_NMI (4u << 8)
 #define ICR_OTHERS (3u << 18)
 #define LVT_MASKED (1u << 16)
-#define TIMER_PERIODIC (1u << 17)
+#define TIMER_TSC_DEADLINE (2u << 17)
+#define MSR_TSC_DEADLINE 0x6e0
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 
 #define CALIBRATE_NS 20000000ULL	/* 20 ms */
 
 static volatile u8 *lapic_base;
+static bool tsc_deadline;		/* every CPU's timer in TSC-deadline mode */
+static u64 timer_rate[MAX_CPUS];	/* count mode: LAPIC timer Hz (divide by 16) */
 
 static u32 lapic_read(u32 reg)
 {
@@ -140,15 +150,58 @@ static u64 timer_ticks_per_sec(void)
 	return (u64)(0xffffffffu - left) * 1000000000ULL / (t1 - t0);
 }
 
+static bool want_tsc_deadline(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return (c & CPUID1_ECX_TSC_DEADLINE) && cmdline_int("tsc_deadline", 1);
+}
+
+bool lapic_timer_tsc_deadline(void)
+{
+	return tsc_deadline;
+}
+
 void lapic_timer_start(void)
 {
+	struct cpu *c = this_cpu();
 	u64 rate = timer_ticks_per_sec();
 
 	if (rate < HZ)
 		panic("apic: timer calibration failed on CPU %u (%llu Hz)",
-		      this_cpu()->id, (unsigned long long)rate);
-	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | TIMER_PERIODIC);
-	lapic_write(LAPIC_TIMER_INIT, (u32)(rate / HZ));
-	pr_debug("apic: CPU %u timer %llu kHz (÷16), %u Hz tick\n",
-		 this_cpu()->id, (unsigned long long)(rate / 1000), HZ);
+		      c->id, (unsigned long long)rate);
+	timer_rate[c->id] = rate;
+	if (c->id == 0)
+		tsc_deadline = want_tsc_deadline();
+	if (tsc_deadline) {
+		lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | TIMER_TSC_DEADLINE);
+		/* the mode switch must land before the first deadline write */
+		__asm__ volatile("mfence" ::: "memory");
+	} else {
+		lapic_write(LAPIC_LVT_TIMER, VEC_TIMER);	/* one-shot count */
+	}
+	if (c->id == 0)
+		pr_info("apic: one-shot timers, %s mode (LAPIC timer %llu kHz)\n",
+			tsc_deadline ? "TSC-deadline" : "count", (unsigned long long)(rate / 1000));
+	arch_timer_set_next(0);		/* the first interrupt starts the tick */
+}
+
+void arch_timer_set_next(u64 ns)
+{
+	if (tsc_deadline) {
+		/* 0 disarms; a deadline that has passed fires at once */
+		wrmsr(MSR_TSC_DEADLINE, ns == ~0ULL ? 0 : clock_ns_to_tsc(ns));
+		return;
+	}
+	if (ns == ~0ULL) {
+		lapic_write(LAPIC_TIMER_INIT, 0);	/* stops the count */
+		return;
+	}
+	u64 now = ktime_ns(), delta = ns > now ? ns - now : 0;
+	u64 rate = timer_rate[this_cpu()->id];	/* < 18 GHz: no overflow below */
+	u64 count = delta / 1000000000ULL * rate + delta % 1000000000ULL * rate / 1000000000ULL;
+	/* past: fire at once; too far: fire early, and the interrupt re-arms */
+	lapic_write(LAPIC_TIMER_INIT, count < 1 ? 1 : count > 0xffffffffULL ? 0xffffffffu
+									  : (u32)count);
 }

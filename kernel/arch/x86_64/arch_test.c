@@ -5,6 +5,8 @@
 #include <alloy/ktest.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
+#include <alloy/task.h>
+#include <alloy/timer.h>
 #include <asm/apic.h>
 #include <asm/io.h>
 #include <asm/trap.h>
@@ -42,7 +44,14 @@ KTEST(ioapic_routes_pit_irq)
 	KT_EXPECT(n >= 100 && n <= 400);
 }
 
-/* Every CPU the MADT lists (up to smp=) runs the scheduler. */
+static void nap(void *arg)
+{
+	(void)arg;
+	sleep_ms(2);
+}
+
+/* Every CPU the MADT lists (up to smp=) runs the scheduler, and its
+ * timer interrupt works (an idle CPU takes none, so each sleeps once). */
 KTEST(smp_all_cpus_online)
 {
 	long long limit = cmdline_int("smp", MAX_CPUS);
@@ -50,15 +59,19 @@ KTEST(smp_all_cpus_online)
 
 	if (limit > 0 && (unsigned int)limit < want)
 		want = (unsigned int)limit;
-	u64 ticks[MAX_CPUS];
+	u64 irqs[MAX_CPUS];
 
 	KT_EXPECT(nr_cpus == want);
-	for (unsigned int i = 0; i < nr_cpus; i++)
-		ticks[i] = READ_ONCE(cpus[i].ticks);
-	sleep_ms(50);
+	for (unsigned int i = 0; i < nr_cpus; i++) {
+		irqs[i] = timer_irq_count(i);
+		struct task *t = kthread_create_on((int)i, nap, NULL, "nap");
+		KT_ASSERT(t);
+		task_join(t);
+		task_put(t);
+	}
 	for (unsigned int i = 0; i < nr_cpus; i++) {
 		KT_EXPECT(cpus[i].online);
-		KT_EXPECT(READ_ONCE(cpus[i].ticks) > ticks[i]);	/* its timer runs */
+		KT_EXPECT(timer_irq_count(i) > irqs[i]);	/* its timer runs */
 		for (unsigned int j = 0; j < i; j++)
 			KT_EXPECT(cpus[i].apic_id != cpus[j].apic_id);
 	}

@@ -25,6 +25,7 @@ static u64 hpet_mult;			/* ns = count * mult >> 32 */
 static u64 tsc_base, tsc_mult;		/* ns = (tsc - base) * mult >> 32 */
 static bool tsc_ready;
 static u64 tsc_khz;			/* measured at boot, for /proc/cpuinfo */
+static u64 tsc_hz;
 
 /* PIT channel 2 as a reference: elapsed ns since pit_start(), < 55 ms. */
 static void pit_start(void)
@@ -97,6 +98,7 @@ void clock_init(void)
 	u64 hz = (t1 - t0) * 1000000000ULL / (r1 - r0);
 	tsc_mult = (1000000000ULL << 32) / hz;
 	tsc_khz = hz / 1000;
+	tsc_hz = hz;
 	/* ktime starts where the reference clock stood at t0 */
 	tsc_base = t0 - (r0 / 1000000000ULL * hz + r0 % 1000000000ULL * hz / 1000000000ULL);
 	tsc_ready = true;
@@ -130,6 +132,18 @@ u64 ktime_ns(void)
 	if (!tsc_ready)
 		return 0;
 	return (u64)(((unsigned __int128)(rdtsc() - tsc_base) * tsc_mult) >> 32);
+}
+
+/* The TSC value at which ktime_ns() reads ns (TSC-deadline timer). */
+u64 clock_ns_to_tsc(u64 ns)
+{
+	u64 sec = ns / 1000000000ULL, t;
+
+	if (__builtin_mul_overflow(sec, tsc_hz, &t) ||
+	    __builtin_add_overflow(t, ns % 1000000000ULL * tsc_hz / 1000000000ULL, &t) ||
+	    __builtin_add_overflow(t, tsc_base, &t))
+		return ~0ULL;
+	return t;
 }
 
 void udelay(u64 us)

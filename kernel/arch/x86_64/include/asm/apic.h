@@ -30,7 +30,8 @@ void lapic_send_ipi_others(u8 vector);
 void lapic_send_nmi_others(void);
 void lapic_send_init(u32 apic_id);
 void lapic_send_sipi(u32 apic_id, u8 page);
-void lapic_timer_start(void);		/* calibrate against clock_*, periodic HZ */
+void lapic_timer_start(void);		/* calibrate, one-shot, fire once now */
+bool lapic_timer_tsc_deadline(void);	/* which mode this CPU's timer uses */
 
 void ioapic_init(void);
 /* Route ISA IRQ (after overrides) to vector on the CPU with apic_id. */
@@ -41,6 +42,7 @@ void ioapic_mask_isa(u8 irq);
 void clock_init(void);
 const char *clock_source_name(void);
 u64 clock_ref_ns(void);			/* reference clock, for calibration */
+u64 clock_ns_to_tsc(u64 ns);		/* TSC value when ktime_ns() is ns */
 void udelay(u64 us);
 
 #endif
