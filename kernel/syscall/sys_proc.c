@@ -114,7 +114,7 @@ long sys_fork(SYSARGS)
 
 long sys_vfork(SYSARGS)
 {
-	struct clone_req r = { .flags = CLONE_VFORK, .exit_signal = SIGCHLD };
+	struct clone_req r = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
 
 	return do_clone(&r);
 }
