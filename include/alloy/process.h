@@ -13,6 +13,7 @@
 
 #include <alloy/atomic.h>
 #include <alloy/list.h>
+#include <alloy/rlimit.h>
 #include <alloy/signal.h>
 #include <alloy/spinlock.h>
 #include <alloy/vfs.h>
@@ -64,6 +65,7 @@ struct process {
 	u64 altstack_sp, altstack_size;
 	u32 altstack_flags;
 	char comm[16];
+	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 };
 
 struct process *current_proc(void);

@@ -94,6 +94,7 @@ struct process *proc_create(struct process *parent)
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->umask = 022;
 	p->start_ns = ktime_ns();
+	rlimit_fork(p, parent);
 	if (parent) {
 		p->files = fdt_copy(parent->files);
 		proc_cwd(&p->cwd);
@@ -615,6 +616,8 @@ long proc_wait(int pid, int *status, int options)
 	int zpid = z->pid;
 	if (reap && z->task)
 		task_join(z->task);	/* off its CPU: its memory is back */
+	if (reap)
+		rusage_reaped(me, z);
 	proc_put(z);
 	return zpid;
 }

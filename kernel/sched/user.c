@@ -186,9 +186,12 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 child_tid, bool vfor
 	struct process *me = cur->proc;
 	struct fork_start *fs = kzalloc(sizeof(*fs), GFP_KERNEL);
 	struct task *t;
+	int rc = rlimit_nproc_check();
 
-	if (!fs)
-		return -ENOMEM;
+	if (rc || !fs) {
+		kfree(fs);
+		return rc ? rc : -ENOMEM;
+	}
 	fs->proc = proc_create(me);
 	fs->mm = fs->proc ? user_mm_fork(cur->mm) : NULL;
 	if (!fs->mm)
