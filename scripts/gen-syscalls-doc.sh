@@ -120,7 +120,6 @@ sched_getparam	implemented	the priority set
 sched_get_priority_max	implemented	99 for FIFO/RR, 0 otherwise
 sched_get_priority_min	implemented	1 for FIFO/RR, 0 otherwise
 membarrier	partial	QUERY, GLOBAL, GLOBAL_EXPEDITED (+REGISTER), PRIVATE_EXPEDITED (+REGISTER: an IPI to the CPUs that have the mm loaded); no SYNC_CORE or RSEQ commands
-rseq	absent	glibc 2.36 (also under Rust std) records the failure and falls back to getcpu; musl does not use it
 set_robust_list	partial	the head is stored; walked at exit once threads exist
 NOTES
 impl=$(mktemp)

@@ -97,20 +97,25 @@ int rlimit_nproc_check(void)
 {
 	struct process *me = current_proc();
 	u64 lim = rlimit(RLIMIT_NPROC);
-	struct process *batch[32];
+	int pids[64];
 	u64 count = 0;
 	int from = 1, n;
 
 	/* Linux: CAP_SYS_ADMIN or CAP_SYS_RESOURCE, and the root user */
 	if (lim == INF || me->uid[1] == 0 || me->uid[0] == 0)
 		return 0;
+	/* Zombies count, as in Linux until they are reaped. Not atomic with
+	 * the fork: two forks at once may both pass at the limit. */
 	u32 uid = me->uid[0];
-	while ((n = proc_get_batch(&from, batch, (int)ARRAY_SIZE(batch))) > 0) {
+	while ((n = proc_pids(from, pids, (int)ARRAY_SIZE(pids))) > 0) {
 		for (int i = 0; i < n; i++) {
-			if (READ_ONCE(batch[i]->uid[0]) == uid)
+			struct process *p = proc_find(pids[i]);
+			if (p && READ_ONCE(p->uid[0]) == uid)
 				count++;
-			proc_put(batch[i]);
+			if (p)
+				proc_put(p);
 		}
+		from = pids[n - 1] + 1;
 	}
 	return count >= lim ? -EAGAIN : 0;
 }

@@ -376,9 +376,29 @@ static int nproc_two(void)
 		_exit(0);
 	int bad = third != -1 || errno != EAGAIN;
 	close(p[1]);
-	waitpid(kid, NULL, 0);
 	if (bad)
 		return 4;
+	/* exited but not reaped: a zombie still counts, as in Linux */
+	char path[64], st[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)kid);
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(st, 1, sizeof(st) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		st[n] = 0;
+		char *r = strrchr(st, ')');
+		if (r && r[1] == ' ' && r[2] == 'Z')
+			break;
+		usleep(10000);
+	}
+	errno = 0;
+	third = fork();
+	if (third == 0)
+		_exit(0);
+	if (third != -1 || errno != EAGAIN)
+		return 6;
+	waitpid(kid, NULL, 0);
 	/* the child is gone: room again */
 	pid_t again = fork();
 	if (again == 0)
