@@ -59,6 +59,11 @@ u64 rlimit(int resource)
 	return p ? READ_ONCE(p->res.rlim[resource].cur) : INF;
 }
 
+static bool same_ids(u32 id, const u32 ids[3])
+{
+	return READ_ONCE(ids[0]) == id && READ_ONCE(ids[1]) == id && READ_ONCE(ids[2]) == id;
+}
+
 int rlimit_exchange(struct process *p, int resource, const struct rlimit64 *new,
 		    struct rlimit64 *old)
 {
@@ -71,11 +76,11 @@ int rlimit_exchange(struct process *p, int resource, const struct rlimit64 *new,
 	if (new && resource == RLIMIT_NOFILE && new->max > NR_OPEN_MAX)
 		return -EPERM;		/* Linux: above fs.nr_open */
 	/* Linux asks for CAP_SYS_RESOURCE (euid 0 here) to raise a hard
-	 * limit, and that the caller's real, effective and saved uid match
-	 * the target's real... ids for someone else's process. */
+	 * limit, and, to read or set another process's, that its real,
+	 * effective and saved uids and gids all be the caller's real ones. */
 	bool root = me->uid[1] == 0;
-	if (new && p != me && !root &&
-	    (p->uid[0] != me->uid[0] || p->uid[1] != me->uid[0] || p->uid[2] != me->uid[0]))
+	if (p != me && !root &&
+	    (!same_ids(READ_ONCE(me->uid[0]), p->uid) || !same_ids(READ_ONCE(me->gid[0]), p->gid)))
 		return -EPERM;
 	int rc = 0;
 	unsigned long flags = spin_lock_irqsave(&res_lock);

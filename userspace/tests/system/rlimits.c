@@ -144,8 +144,21 @@ static int user_limits(void)
 	struct rlimit r = { 1, 1 };
 	if (prlimit_raw(1, RLIMIT_CPU, &r, NULL) != -1 || errno != EPERM)
 		return 6;	/* init's limits are root's */
-	if (prlimit_raw(1, RLIMIT_CPU, NULL, &r) != 0)
-		return 7;	/* reading is allowed */
+	errno = 0;
+	if (prlimit_raw(1, RLIMIT_CPU, NULL, &r) != -1 || errno != EPERM)
+		return 7;	/* nor read them (Linux checks both) */
+	/* its own child's, with the same ids, it may */
+	pid_t kid = fork();
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	struct rlimit lo = { 5, 6 };
+	if (prlimit_raw(kid, RLIMIT_CPU, &lo, &r) != 0 || prlimit_raw(kid, RLIMIT_CPU, NULL, &r) ||
+	    r.rlim_cur != 5 || r.rlim_max != 6)
+		return 8;
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
 	return 0;
 }
 
