@@ -65,7 +65,7 @@ fork	implemented	copy-on-write through page refcounts
 vfork	partial	copy-on-write like fork (not a shared address space); the parent waits for the child's exec or exit
 clone	partial	new processes only (SIGCHLD, CLONE_VFORK, CLONE_VM without CLONE_THREAD as vfork, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID); threads are -EINVAL
 execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings
-wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED); rusage is zeros; no __WALL/__WCLONE (no threads)
+wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED); rusage: the reaped child's CPU time and its reaped children's (a stop or continue report gives the last reaped child's); no __WALL/__WCLONE (no threads)
 kill	partial	no permission checks; init (pid 1) only gets signals it handles
 tkill	implemented	tid = pid while processes have one thread
 tgkill	implemented	as tkill
@@ -107,9 +107,23 @@ getgroups	partial	no supplementary groups: always 0
 setgroups	partial	root may set the empty list; other lists are -EINVAL
 getppid	implemented	0 for processes the kernel started
 getrandom	partial	not yet a CSPRNG (TSC-seeded xorshift)
-getrlimit	partial	reads fixed limits (stack 8 MiB, 1024 files, the rest unlimited)
-prlimit64	partial	reading, for the calling process; setting anything but the current values is -EPERM
-sched_getaffinity	implemented	every online CPU
+getrlimit	implemented	per process, inherited by fork and exec; enforced: NOFILE (at most 1024, nr_open), STACK, AS, NPROC; the rest kept and reported
+setrlimit	implemented	as prlimit64
+prlimit64	implemented	any process (ESRCH, EPERM as Linux); soft > hard EINVAL, raising a hard limit needs euid 0, NOFILE above 1024 EPERM
+getrusage	partial	SELF, THREAD, CHILDREN: utime/stime from timer ticks (4 ms), children summed when reaped; maxrss is the current resident size, not the peak; other fields 0
+times	implemented	clock_t at 100 Hz from timer ticks
+sched_getaffinity	implemented	the task's mask of online CPUs (8 bytes)
+sched_setaffinity	implemented	honoured by the scheduler: the task moves off a CPU its new mask leaves out; EINVAL with no online CPU; inherited by fork
+getcpu	implemented	the CPU, node 0
+getpriority	implemented	nice per process, kept and reported (the scheduler is round-robin); PRIO_PROCESS, PRIO_PGRP, PRIO_USER
+setpriority	implemented	lowering nice needs euid 0 or RLIMIT_NICE (EACCES); another owner's process EPERM
+sched_setscheduler	partial	SCHED_OTHER/BATCH/IDLE/FIFO/RR accepted with Linux's checks and reported; every task is scheduled round-robin
+sched_getscheduler	implemented	the policy set
+sched_setparam	partial	as sched_setscheduler
+sched_getparam	implemented	the priority set
+sched_get_priority_max	implemented	99 for FIFO/RR, 0 otherwise
+sched_get_priority_min	implemented	1 for FIFO/RR, 0 otherwise
+membarrier	partial	QUERY, GLOBAL, GLOBAL_EXPEDITED (+REGISTER), PRIVATE_EXPEDITED (+REGISTER: an IPI to the CPUs that have the mm loaded); no SYNC_CORE or RSEQ commands
 set_robust_list	partial	the head is stored; walked at exit once threads exist
 NOTES
 impl=$(mktemp)

@@ -16,6 +16,7 @@
 
 #include <alloy/atomic.h>
 #include <alloy/list.h>
+#include <alloy/rlimit.h>
 #include <alloy/signal.h>
 #include <alloy/spinlock.h>
 #include <alloy/vfs.h>
@@ -74,6 +75,7 @@ struct process {
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
 	char comm[16];
+	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 };
 
 struct process *current_proc(void);
@@ -108,6 +110,9 @@ struct fdtable *proc_files(struct process *p);
 /* p's address space with a reference (user_mm_put), NULL once its
  * threads are gone. */
 struct user_mm *proc_mm_get(struct process *p);
+/* The timer ticks p's threads were caught in user and kernel mode, the
+ * ended threads' included. */
+void proc_cpu_times(struct process *p, u64 *utime, u64 *stime);
 /* execve: a file table shared with another process becomes a copy. */
 int proc_unshare_files(struct process *p);
 /* Up to max pids >= from, ascending, into out; returns how many. */

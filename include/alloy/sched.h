@@ -69,5 +69,13 @@ u64 wall_clock_ns(void);
 /* CPU numbering: 0..nr_cpus-1, dense. */
 extern unsigned int nr_cpus;
 unsigned int cpu_id(void);
+/* The CPUs that are up, a bit each. */
+u64 sched_online_mask(void);
+/* t's affinity (bits of online CPUs; pinned: its one CPU). */
+u64 sched_get_affinity(struct task *t);
+/* Sets t's affinity; -EINVAL if it names no online CPU. If t runs or
+ * waits on a CPU now outside it, it moves (the caller itself before this
+ * returns). */
+int sched_set_affinity(struct task *t, u64 mask);
 
 #endif

@@ -34,6 +34,8 @@ struct task {
 	int on_cpu;			/* context in use; cleared after switch */
 	int cpu;			/* CPU it runs or last ran on */
 	int pinned;			/* CPU_ANY or the only CPU it may use */
+	u64 cpus_allowed;		/* [lock] affinity (bit per CPU); 0: all */
+	int nice, policy, rt_priority;	/* [lock] reported; a fork inherits them */
 	struct list_head rq_link;	/* [rq lock] */
 	void *kstack_top;		/* NULL for the boot CPU's idle task */
 	void (*fn)(void *);

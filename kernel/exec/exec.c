@@ -14,6 +14,7 @@
 #include <alloy/mm.h>
 #include <alloy/printk.h>
 #include <alloy/random.h>
+#include <alloy/rlimit.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/uaccess.h>
@@ -151,7 +152,7 @@ static int add_vmas(struct user_mm *mm, const struct exec_source *src,
 	}
 	u32 stack_prot = UVM_READ | UVM_WRITE | (im->stack_flags & ELF_PF_X ? UVM_EXEC : 0);
 	if (!rc)
-		rc = vma_add(mm, USER_TOP - USER_STACK_MAX, USER_TOP,
+		rc = vma_add(mm, USER_TOP - rlimit_exec_stack(), USER_TOP,
 			     stack_prot, VMA_STACK);
 	mutex_unlock(&mm->lock);
 	return rc;
@@ -318,7 +319,7 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 	if (words & 1)
 		sp -= 8;	/* rsp is 16-byte aligned at the entry point */
 	sp -= words * 8;
-	if (STACK_TOP - sp > USER_STACK_MAX - PAGE_SIZE)
+	if (STACK_TOP - sp > rlimit_exec_stack() - PAGE_SIZE)
 		return -E2BIG;
 	u64 map_lo = ALIGN_DOWN(sp, PAGE_SIZE);
 	int rc = user_mm_map_zero(mm, map_lo, STACK_TOP - map_lo, UVM_READ | UVM_WRITE);

@@ -7,6 +7,7 @@
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/lockrank.h>
+#include <alloy/rlimit.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
@@ -81,10 +82,17 @@ void fdt_put(struct fdtable *t)
 	kfree(t);
 }
 
+/* The caller's RLIMIT_NOFILE: fds at or above it cannot be made. A
+ * kernel thread (no process) gets the table's ceiling. */
+static int fd_limit(void)
+{
+	return (int)MIN(rlimit(RLIMIT_NOFILE), (u64)FD_MAX);
+}
+
 /* Makes the table at least `need` slots; 0 or -ENOMEM/-EMFILE. */
 static int grow(struct fdtable *t, int need)
 {
-	if (need > FD_MAX)
+	if (need > fd_limit())
 		return -EMFILE;
 	int size = FD_START;
 	while (size < need)
@@ -116,13 +124,15 @@ static int grow(struct fdtable *t, int need)
 
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 {
-	if (min < 0 || min >= FD_MAX) {
+	int limit = fd_limit();
+
+	if (min < 0 || min >= limit) {	/* F_DUPFD past the limit: EINVAL */
 		file_put(f);
 		return -EINVAL;
 	}
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&t->lock);
-		for (int i = min; i < t->size; i++) {
+		for (int i = min; i < MIN(t->size, limit); i++) {
 			if (!t->fd[i]) {
 				t->fd[i] = f;
 				set_bit64(t->cloexec, i, cloexec);
@@ -132,6 +142,10 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 		}
 		int need = MAX(t->size, min) + 1;
 		spin_unlock_irqrestore(&t->lock, flags);
+		if (need > limit) {
+			file_put(f);
+			return -EMFILE;
+		}
 		int rc = grow(t, need);
 		if (rc) {
 			file_put(f);
@@ -184,7 +198,7 @@ int fd_close(struct fdtable *t, int fd)
 
 int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 {
-	if (newfd < 0 || newfd >= FD_MAX)
+	if (newfd < 0 || newfd >= fd_limit())
 		return -EBADF;
 	if (newfd >= READ_ONCE(t->size)) {
 		int rc = grow(t, newfd + 1);

@@ -11,6 +11,7 @@
 #include <alloy/mm.h>
 #include <alloy/oom.h>
 #include <alloy/printk.h>
+#include <alloy/rlimit.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/string.h>
@@ -76,9 +77,37 @@ static int shared_write(struct user_mm *mm, struct vma *v, u64 page)
 	return 0;
 }
 
+/*
+ * The stack VMA is as large as RLIMIT_STACK was at exec. The limit may
+ * change since: a fault deeper than it is the program's, and a fault
+ * below the VMA but within the (raised) limit grows the VMA down into
+ * the gap kept free for it, if RLIMIT_AS allows. Only for the caller's
+ * own address space: the limits are the caller's.
+ */
+static struct vma *stack_check(struct user_mm *mm, struct vma *v, u64 addr)
+{
+	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
+
+	if (current_task()->mm != mm || addr < USER_TOP - USER_STACK_MAX)
+		return v;
+	if (v && v->kind != VMA_STACK)
+		return v;
+	u64 lim = rlimit(RLIMIT_STACK);
+	if (USER_TOP - page > lim)
+		return NULL;		/* deeper than RLIMIT_STACK: SIGSEGV */
+	if (v)
+		return v;
+	struct vma *s = vma_find(mm, USER_TOP - 1);
+	if (!s || s->kind != VMA_STACK || !vma_range_free(mm, page, s->start) ||
+	    !rlimit_as_allows(mm, page, s->start - page))
+		return NULL;
+	s->start = page;
+	return s;
+}
+
 static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
 {
-	struct vma *v = vma_find(mm, addr);
+	struct vma *v = stack_check(mm, vma_find(mm, addr), addr);
 	unsigned int prot;
 
 	if (!v || (write && !(v->prot & UVM_WRITE)) || (exec && !(v->prot & UVM_EXEC)) ||

@@ -111,6 +111,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->umask = 022;
 	p->start_ns = ktime_ns();
+	rlimit_fork(p, parent);
 	if (parent) {
 		if (clone_flags & CLONE_FILES) {	/* one table, two processes */
 			p->files = parent->files;
@@ -329,8 +330,7 @@ struct user_mm *proc_mm_get(struct process *p)
 	return mm;
 }
 
-/* The ticks of p's threads, the ended ones included. */
-static void proc_times(struct process *p, u64 *utime, u64 *stime)
+void proc_cpu_times(struct process *p, u64 *utime, u64 *stime)
 {
 	struct task *t;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
@@ -356,7 +356,7 @@ int proc_snapshot(struct process *p, struct proc_snapshot *out)
 	out->uid = p->uid[0];
 	out->gid = p->gid[0];
 	out->start_ns = p->start_ns;
-	proc_times(p, &out->utime_ticks, &out->stime_ticks);
+	proc_cpu_times(p, &out->utime_ticks, &out->stime_ticks);
 	spin_lock(&p->sig_lock);
 	out->threads = p->nr_threads;
 	out->shared_pending = p->shared_pending;
@@ -704,6 +704,8 @@ long proc_wait(int pid, int *status, int options)
 	int zpid = z->pid;
 	if (reap && z->task)
 		task_join(z->task);	/* off its CPU: its memory is back */
+	if (reap)
+		rusage_reaped(me, z);
 	proc_put(z);
 	return zpid;
 }

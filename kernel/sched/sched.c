@@ -10,9 +10,16 @@
  * task that blocked; a waker that finds on_rq clear re-queues the task,
  * but first waits for on_cpu to drop, i.e. for the old CPU to be off the
  * task's stack. Lock order: task->lock, then a run-queue lock.
+ *
+ * Affinity: a task runs only on the CPUs of its mask (task->cpus_allowed,
+ * or its one pinned CPU). activate() queues it on one of them, steal()
+ * takes only what the thief may run, and a task whose mask no longer
+ * holds its CPU is handed to an allowed CPU once it is off this one
+ * (finish_switch), never queued where it may not run.
  */
 #include <alloy/arch.h>
 #include <alloy/cpu.h>
+#include <alloy/errno.h>
 #include <alloy/kstack.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
@@ -33,6 +40,9 @@ struct rq {
 
 static struct rq runqueues[MAX_CPUS];
 unsigned int nr_cpus = 1;
+/* A task switched away from that must move to another CPU (its mask
+ * changed); finish_switch queues it there once it is off this CPU. */
+static struct task *migrating[MAX_CPUS];
 
 void timer_interrupt(struct trap_frame *tf);
 void task_reap(struct task *t);
@@ -45,6 +55,31 @@ unsigned int cpu_id(void)
 struct task *current_task(void)
 {
 	return current;
+}
+
+u64 sched_online_mask(void)
+{
+	u64 m = 0;
+
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		if (READ_ONCE(cpus[i].online))
+			m |= 1ULL << i;
+	return m;
+}
+
+/* The CPUs t may run on now; never empty (the mask is checked when set). */
+static u64 allowed_cpus(struct task *t)
+{
+	if (t->pinned != CPU_ANY)
+		return 1ULL << t->pinned;
+	u64 online = sched_online_mask();
+	u64 m = READ_ONCE(t->cpus_allowed) & online;
+	return m ? m : online;
+}
+
+static bool may_run_on(struct task *t, unsigned int cpu)
+{
+	return allowed_cpus(t) >> cpu & 1;
 }
 
 static void enqueue(struct rq *rq, struct task *t)
@@ -86,7 +121,7 @@ static struct task *steal(unsigned int self)
 	struct task *t, *found = NULL;
 	spin_lock(&rq->lock);
 	list_for_each_entry(t, &rq->queue, rq_link) {
-		if (!READ_ONCE(t->on_cpu) && t->pinned == CPU_ANY) {
+		if (!READ_ONCE(t->on_cpu) && may_run_on(t, self)) {
 			dequeue(rq, t);
 			found = t;
 			break;
@@ -125,11 +160,27 @@ static void kick(unsigned int target)
 		arch_send_reschedule(target);
 }
 
+/* Where t should queue: its last CPU if it may run there, else the
+ * allowed CPU with the shortest queue. */
+static unsigned int pick_cpu(struct task *t)
+{
+	u64 m = allowed_cpus(t);
+	unsigned int best = (unsigned int)__builtin_ctzll(m);
+
+	if (m >> t->cpu & 1)
+		return (unsigned int)t->cpu;
+	for (; m; m &= m - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(m);
+		if (READ_ONCE(runqueues[i].nr) < READ_ONCE(runqueues[best].nr))
+			best = i;
+	}
+	return best;
+}
+
 /* Puts a runnable task on a queue; caller holds t->lock. */
 static void activate(struct task *t)
 {
-	unsigned int cpu = t->pinned != CPU_ANY ? (unsigned int)t->pinned :
-						  (unsigned int)t->cpu;
+	unsigned int cpu = pick_cpu(t);
 	struct rq *rq = &runqueues[cpu];
 
 	t->on_rq = true;
@@ -142,7 +193,16 @@ static void activate(struct task *t)
 
 void sched_add_new(struct task *t)
 {
+	struct task *parent = current;
 	unsigned long flags = spin_lock_irqsave(&t->lock);
+	/* a user process forks user processes only: they inherit its
+	 * affinity and priority, as Linux's children do */
+	if (parent && parent->proc && t->pinned == CPU_ANY) {
+		t->cpus_allowed = READ_ONCE(parent->cpus_allowed);
+		t->nice = READ_ONCE(parent->nice);
+		t->policy = READ_ONCE(parent->policy);
+		t->rt_priority = READ_ONCE(parent->rt_priority);
+	}
 	if (t->pinned == CPU_ANY)
 		t->cpu = (int)this_cpu()->id;
 	activate(t);
@@ -182,6 +242,48 @@ void task_kick(struct task *t)
 	arch_irq_restore(irq);
 }
 
+u64 sched_get_affinity(struct task *t)
+{
+	return allowed_cpus(t);
+}
+
+/*
+ * A queued task is moved to an allowed queue at once; a running one is
+ * told to reschedule, and its CPU hands it on from finish_switch. One in
+ * between (being stolen, being switched away from) is caught by that
+ * CPU's next pick or tick.
+ */
+int sched_set_affinity(struct task *t, u64 mask)
+{
+	if (!(mask & sched_online_mask()))
+		return -EINVAL;
+	if (t->pinned != CPU_ANY)
+		return -EINVAL;		/* a pinned kernel thread */
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	WRITE_ONCE(t->cpus_allowed, mask);
+	unsigned int cpu = (unsigned int)t->cpu;
+	if (!may_run_on(t, cpu)) {
+		struct rq *rq = &runqueues[cpu];
+		bool queued = false;
+		spin_lock(&rq->lock);
+		if (!list_empty(&t->rq_link) && t->cpu == (int)cpu) {
+			dequeue(rq, t);
+			queued = true;
+		}
+		spin_unlock(&rq->lock);
+		if (queued)
+			activate(t);
+		else if (READ_ONCE(t->on_cpu) && cpu == this_cpu()->id)
+			this_cpu()->need_resched = true;
+		else if (READ_ONCE(t->on_cpu))
+			arch_send_reschedule(cpu);
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+	if (t == current && !may_run_on(t, this_cpu()->id))
+		schedule();	/* off this CPU before the caller returns */
+	return 0;
+}
+
 /* Runs on the new task's stack right after every switch. */
 void finish_switch(void)
 {
@@ -196,7 +298,14 @@ void finish_switch(void)
 	bool dead = READ_ONCE(prev->state) == TASK_DEAD;
 
 	c->switch_from = NULL;
+	struct task *move = migrating[c->id];
+	migrating[c->id] = NULL;
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+	if (move) {	/* still on_rq and runnable: nobody else queues it */
+		spin_lock(&move->lock);
+		activate(move);
+		spin_unlock(&move->lock);
+	}
 	if (dead)
 		task_reap(prev);
 }
@@ -254,11 +363,24 @@ static void __schedule(bool preempt)
 	}
 	spin_unlock(&prev->lock);
 
+	if (requeue && !may_run_on(prev, c->id)) {
+		requeue = false;	/* its mask changed: queued elsewhere */
+		migrating[c->id] = prev;
+	}
 	spin_lock(&rq->lock);
 	if (requeue)
 		enqueue(rq, prev);
 	struct task *next = pick_local(rq);
 	spin_unlock(&rq->lock);
+	while (next && next != prev && !may_run_on(next, c->id)) {
+		/* queued here before its mask changed: send it on */
+		spin_lock(&next->lock);
+		activate(next);
+		spin_unlock(&next->lock);
+		spin_lock(&rq->lock);
+		next = pick_local(rq);
+		spin_unlock(&rq->lock);
+	}
 	if (!next)
 		next = steal(c->id);
 	if (!next)	/* never prev: a waker may be waiting for it to stop */
@@ -298,8 +420,8 @@ void sched_tick(struct trap_frame *tf)
 	if (t == c->idle) {
 		if (READ_ONCE(runqueues[c->id].nr))
 			c->need_resched = true;
-	} else if (--t->slice <= 0) {
-		c->need_resched = true;
+	} else if (--t->slice <= 0 || !may_run_on(t, c->id)) {
+		c->need_resched = true;	/* slice over, or its mask moved it */
 	}
 }
 

@@ -199,12 +199,15 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 	struct process *me = cur->proc;
 	struct fork_start *fs = kzalloc(sizeof(*fs), GFP_KERNEL);
 	struct task *t;
-	int rc = -ENOMEM;
+	int rc = rlimit_nproc_check();
 
-	if (!fs)
-		return -ENOMEM;
+	if (rc || !fs) {
+		kfree(fs);
+		return rc ? rc : -ENOMEM;
+	}
+	rc = -ENOMEM;
 	fs->proc = proc_create(me, flags);
-	if (fs->proc && (flags & CLONE_VM)) {	/* posix_spawn's vfork */
+	if (fs->proc && (flags & CLONE_VM)) {	/* vfork, posix_spawn */
 		fs->mm = cur->mm;
 		atomic_inc(&fs->mm->users);
 	} else if (fs->proc) {

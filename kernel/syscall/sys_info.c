@@ -1,7 +1,7 @@
 /*
  * Identity and limits: uname, sysinfo, the uid/gid family (everyone is root until
- * there are users), umask, getrandom, getrlimit/prlimit64 (reading only),
- * sched_getaffinity, set_robust_list.
+ * there are users), umask, getrandom, set_robust_list. (Limits are in
+ * sys_limits.c, affinity in sys_sched.c.)
  */
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
@@ -90,55 +90,6 @@ long sys_getrandom(u64 buf, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 		done += n;
 	}
 	return (long)done;
-}
-
-static u64 limit_of(u64 resource)
-{
-	switch (resource) {
-	case RLIMIT_STACK:
-		return USER_STACK_MAX;
-	case RLIMIT_NOFILE:
-		return 1024;
-	default:
-		return RLIM_INFINITY;
-	}
-}
-
-long sys_prlimit64(u64 pid, u64 resource, u64 new, u64 old, u64 a4, u64 a5)
-{
-	(void)a4; (void)a5;
-	if (pid && (long)pid != current_proc()->pid)
-		return -ESRCH;
-	if (resource >= RLIMIT_NLIMITS)
-		return -EINVAL;
-	u64 lim[2] = { limit_of(resource), limit_of(resource) }, want[2];
-	if (new) {
-		if (copy_from_user(want, (const void *)new, sizeof(want)))
-			return -EFAULT;
-		if (want[0] != lim[0] || want[1] != lim[1])
-			return -EPERM;	/* limits are fixed for now */
-	}
-	return old ? copy_to_user((void *)old, lim, sizeof(lim)) : 0;
-}
-
-long sys_getrlimit(u64 resource, u64 rlim, u64 a2, u64 a3, u64 a4, u64 a5)
-{
-	(void)a2; (void)a3; (void)a4; (void)a5;
-	return sys_prlimit64(0, resource, 0, rlim, 0, 0);
-}
-
-long sys_sched_getaffinity(u64 pid, u64 len, u64 mask, u64 a3, u64 a4, u64 a5)
-{
-	u64 bits = nr_cpus >= 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
-
-	(void)a3; (void)a4; (void)a5;
-	if (pid && (long)pid != current_proc()->pid)
-		return -ESRCH;
-	if (len < sizeof(bits) || len % sizeof(u64))
-		return -EINVAL;
-	if (copy_to_user((void *)mask, &bits, sizeof(bits)))
-		return -EFAULT;
-	return sizeof(bits);
 }
 
 long sys_set_robust_list(u64 head, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -7,6 +7,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/rlimit.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
@@ -68,6 +69,8 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	if (flags & MAP_FIXED) {
 		/* two splits and the new VMA: no slot can be missing later */
 		ret = mappable_range(addr, len) ? vma_reserve(mm, 2) : -EINVAL;
+		if (!ret && !rlimit_as_allows(mm, addr, len))
+			ret = -ENOMEM;	/* RLIMIT_AS, before the old mapping goes */
 		if (!ret && f && !(ret = vma_pin_object(mm, file_vm_object(f), f, shared)))
 			pinned = true;
 		if (!ret)
@@ -77,6 +80,8 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		    !vma_range_free(mm, addr, addr + len))
 			addr = vma_find_free(mm, len);	/* the hint does not fit */
 		ret = addr ? 0 : -ENOMEM;
+		if (!ret && !rlimit_as_allows(mm, addr, len))
+			ret = -ENOMEM;	/* RLIMIT_AS */
 	}
 	if (!ret && f)
 		ret = file_mmap(f, addr, len, uvm_prot(prot), shared, off);
@@ -188,6 +193,8 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 		ret = -EINVAL;		/* file mappings only shrink (for now) */
 	} else if ((ret = vma_reserve(mm, 3))) {
 		;			/* no room for the splits and the new VMA */
+	} else if (new_len > old_len && !rlimit_as_allows(mm, 0, new_len - old_len)) {
+		ret = -ENOMEM;		/* RLIMIT_AS (whether it grows or moves) */
 	} else if (new_len <= old_len) {
 		ret = new_len < old_len ? vma_unmap(mm, old + new_len, old + old_len) : 0;
 		ret = ret ? ret : (long)old;

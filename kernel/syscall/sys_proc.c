@@ -182,11 +182,8 @@ long sys_wait4(SYSARGS)
 	long pid = proc_wait((int)a0, &status, (int)a2);
 	if (pid > 0 && a1 && copy_to_user((void *)a1, &status, sizeof(status)))
 		return -EFAULT;
-	if (pid >= 0 && a3) {
-		u8 ru[144] = { 0 };	/* struct rusage: no accounting yet */
-		if (copy_to_user((void *)a3, ru, sizeof(ru)))
-			return -EFAULT;
-	}
+	if (pid > 0 && a3 && rusage_fill(RUSAGE_LAST_REAPED, (void *)a3))
+		return -EFAULT;	/* the reaped child's (and its children's) */
 	return pid;
 }
 
@@ -221,8 +218,9 @@ static bool brk_move(struct user_mm *mm, u64 addr)
 	if (new_end == old_end)
 		return true;
 	if (!vma_range_free(mm, old_end, new_end) ||
+	    !rlimit_as_allows(mm, old_end, new_end - old_end) ||
 	    !mm_can_commit((new_end - old_end) / PAGE_SIZE))
-		return false;	/* would collide, or obviously overcommit */
+		return false;	/* would collide, RLIMIT_AS, or obviously overcommit */
 	struct vma *heap = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
 	if (heap && heap->kind == VMA_HEAP && heap->end == old_end) {
 		heap->end = new_end;

@@ -207,16 +207,3 @@ long sys_settimeofday(u64 tv, u64 tz, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	return set_realtime((u64)t.sec * NSEC + (u64)t.usec * 1000);
 }
-
-/* The CPU the caller runs on (it may move on at once); one node. */
-long sys_getcpu(u64 cpu, u64 node, u64 cache, u64 a3, u64 a4, u64 a5)
-{
-	u32 id = this_cpu()->id, zero = 0;
-
-	(void)cache; (void)a3; (void)a4; (void)a5;
-	if (cpu && copy_to_user((void *)cpu, &id, sizeof(id)))
-		return -EFAULT;
-	if (node && copy_to_user((void *)node, &zero, sizeof(zero)))
-		return -EFAULT;
-	return 0;
-}
