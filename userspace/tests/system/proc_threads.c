@@ -447,15 +447,15 @@ int main(void)
 	printf("TAP version 13\n1..3\n");
 	st = in_child(steady, 30);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	printf("%s 1 - task/, per-thread status and stat, /proc/<tid>\n",
+	printf("# %s 1 - task/, per-thread status and stat, /proc/<tid>\n",
 	       WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "not ok");
 	st = in_child(racing, 60);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	printf("%s 2 - threads exit under readdir+open+read of task/\n",
+	printf("# %s 2 - threads exit under readdir+open+read of task/\n",
 	       WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "not ok");
 	st = in_child(leader_first, 30);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	printf("%s 3 - a leader gone first is a zombie thread in task/\n",
+	printf("# %s 3 - a leader gone first is a zombie thread in task/\n",
 	       WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "ok" : "not ok");
 	return check_done();
 }

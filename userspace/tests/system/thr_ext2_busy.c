@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <stdbool.h>
 #define TEST_NAME "thr_ext2_busy"
 #include "check.h"
 
@@ -60,8 +61,10 @@ int main(void)
 {
 	mkdir("/mnt", 0755);
 	mkdir("/mnt/vda", 0755);
-	if (mount("/dev/vda", "/mnt/vda", "ext2", 0, NULL)) {
-		printf("not ok 1 - mount /dev/vda: %s\n", strerror(errno));
+	/* ext2_ops leaves vda mounted there for the harness's e2fsck */
+	bool mounted = !mount("/dev/vda", "/mnt/vda", "ext2", 0, NULL);
+	if (!mounted && errno != EBUSY) {
+		printf("# not ok 1 - mount /dev/vda: %s\n", strerror(errno));
 		return 1;
 	}
 	int hung = 0, unkillable = 0;
@@ -86,12 +89,12 @@ int main(void)
 			printf("# round %d: writer hung; %s\n", round, dead ? "SIGKILL ended it" : "unkillable");
 		}
 	}
-	printf("%s 1 - write() from a buffer remapped onto the page being written completes\n",
+	printf("# %s 1 - write() from a buffer remapped onto the page being written completes\n",
 	       hung ? "not ok" : "ok");
 	CHECK(!hung);
-	printf("%s 2 - and the process stays killable\n", unkillable ? "not ok" : "ok");
+	printf("# %s 2 - and the process stays killable\n", unkillable ? "not ok" : "ok");
 	CHECK(!unkillable);
-	if (!unkillable)
+	if (!unkillable && mounted)
 		umount("/mnt/vda");
 	return check_done();
 }

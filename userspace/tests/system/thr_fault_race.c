@@ -64,7 +64,7 @@ int main(void)
 			bad++;
 		}
 	}
-	printf("%s 1 - concurrent faults on one page never SIGSEGV (%d of 5 runs killed)\n", bad ? "not ok" : "ok", bad);
+	printf("# %s 1 - concurrent faults on one page never SIGSEGV (%d of 5 runs killed)\n", bad ? "not ok" : "ok", bad);
 	CHECK(bad == 0);
 	return check_done();
 }

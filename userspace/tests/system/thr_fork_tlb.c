@@ -55,7 +55,7 @@ int main(void)
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 1)
 			leaks++;
 	}
-	printf("%s 1 - the parent's writes after fork never show in the child (%d of 20 leaked)\n",
+	printf("# %s 1 - the parent's writes after fork never show in the child (%d of 20 leaked)\n",
 	       leaks ? "not ok" : "ok", leaks);
 	CHECK(leaks == 0);
 	return check_done();

@@ -46,10 +46,10 @@ static double wait_once(int threads)
 int main(void)
 {
 	double a = wait_once(0);
-	printf("%s 1 - one thread: sigtimedwait woken by kill in %.2fs\n", a >= 0 && a < 1.5 ? "ok" : "not ok", a);
+	printf("# %s 1 - one thread: sigtimedwait woken by kill in %.2fs\n", a >= 0 && a < 1.5 ? "ok" : "not ok", a);
 	CHECK(a >= 0 && a < 1.5);
 	double b = wait_once(2);
-	printf("%s 2 - three threads, all block it: woken in %.2fs\n", b >= 0 && b < 1.5 ? "ok" : "not ok", b);
+	printf("# %s 2 - three threads, all block it: woken in %.2fs\n", b >= 0 && b < 1.5 ? "ok" : "not ok", b);
 	CHECK(b >= 0 && b < 1.5);
 	return check_done();
 }

@@ -51,12 +51,12 @@ int main(void)
 		usleep(100000);
 		done = waitpid(c, &st, WNOHANG) == c;
 	}
-	printf("%s 1 - clone(CLONE_PARENT|CLONE_VFORK) returns when the child exits (st %#x, state %c)\n",
+	printf("# %s 1 - clone(CLONE_PARENT|CLONE_VFORK) returns when the child exits (st %#x, state %c)\n",
 	       done && WIFEXITED(st) && WEXITSTATUS(st) == 7 ? "ok" : "not ok", st, done ? 'Z' : state_of(c));
 	CHECK(done && WIFEXITED(st) && WEXITSTATUS(st) == 7);
 	if (!done) {
 		int dead = kill_and_reap(c);
-		printf("%s 2 - and SIGKILL ends the stuck caller\n", dead ? "ok" : "not ok");
+		printf("# %s 2 - and SIGKILL ends the stuck caller\n", dead ? "ok" : "not ok");
 		CHECK(dead);
 	}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -74,7 +74,7 @@ int main(void)
 	}
 	usleep(300000);
 	int dead = kill_and_reap(c);
-	printf("%s 3 - SIGKILL ends a vfork parent whose child is stopped (state %c)\n",
+	printf("# %s 3 - SIGKILL ends a vfork parent whose child is stopped (state %c)\n",
 	       dead ? "ok" : "not ok", dead ? 'Z' : state_of(c));
 	CHECK(dead);
 	/* the stopped grandchild is orphaned: init may keep it; kill it by pgrp? */

@@ -410,39 +410,39 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);	/* children fork with nothing buffered */
 
 	int st = in_child(counting, 20);
-	printf("%s 1 - %d threads x %d increments, tids and /proc status (%#x)\n",
+	printf("# %s 1 - %d threads x %d increments, tids and /proc status (%#x)\n",
 	       st == 0 ? "ok" : "not ok", NTHREADS, ITERS, st);
 	CHECK(st == 0);
 	st = in_child(bad_flags, 10);
-	printf("%s 2 - invalid clone flag combinations are EINVAL (%#x)\n",
+	printf("# %s 2 - invalid clone flag combinations are EINVAL (%#x)\n",
 	       st == 0 ? "ok" : "not ok", st);
 	CHECK(st == 0);
 	st = in_child(exit_group_from_thread, 10);
-	printf("%s 3 - exit_group from a thread ends the group with its status (%#x)\n",
+	printf("# %s 3 - exit_group from a thread ends the group with its status (%#x)\n",
 	       WIFEXITED(st) && WEXITSTATUS(st) == 42 ? "ok" : "not ok", st);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
 	st = in_child(sixteen_then_kill, 10);
-	printf("%s 4 - SIGKILL ends a 16-thread process (%#x)\n",
+	printf("# %s 4 - SIGKILL ends a 16-thread process (%#x)\n",
 	       WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? "ok" : "not ok", st);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	st = in_child(leader_leaves, 10);
-	printf("%s 5 - the leader leaves first, the last thread's exit decides (%#x)\n",
+	printf("# %s 5 - the leader leaves first, the last thread's exit decides (%#x)\n",
 	       WIFEXITED(st) && WEXITSTATUS(st) == 7 ? "ok" : "not ok", st);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
 	st = in_child(one_thread_takes_it, 10);
-	printf("%s 6 - a process signal goes to the thread that takes it; tgkill, sigtimedwait (%#x)\n",
+	printf("# %s 6 - a process signal goes to the thread that takes it; tgkill, sigtimedwait (%#x)\n",
 	       st == 0 ? "ok" : "not ok", st);
 	CHECK(st == 0);
 	st = in_child(exec_from_thread, 10);
-	printf("%s 7 - execve from a non-leader thread keeps the pid, alone (%#x)\n",
+	printf("# %s 7 - execve from a non-leader thread keeps the pid, alone (%#x)\n",
 	       st == 0 ? "ok" : "not ok", st);
 	CHECK(st == 0);
 	st = in_child(fork_from_thread, 10);
-	printf("%s 8 - fork from a thread copies that thread only (%#x)\n",
+	printf("# %s 8 - fork from a thread copies that thread only (%#x)\n",
 	       st == 0 ? "ok" : "not ok", st);
 	CHECK(st == 0);
 	st = in_child(group_stop, 20);
-	printf("%s 9 - SIGSTOP stops every thread, SIGCONT continues them (%#x)\n",
+	printf("# %s 9 - SIGSTOP stops every thread, SIGCONT continues them (%#x)\n",
 	       st == 0 ? "ok" : "not ok", st);
 	CHECK(st == 0);
 	return check_done();
