@@ -31,6 +31,7 @@
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ETIMEDOUT 110
+#define EDEADLK 35
 #define ESPIPE 29
 #define EROFS 30
 #define EMLINK 31

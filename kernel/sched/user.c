@@ -6,6 +6,7 @@
 #include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
+#include <alloy/futex.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
@@ -125,6 +126,7 @@ void user_exit(int wait_status)
 	struct process *p = t->proc;
 
 	t->exit_status = wait_status;
+	futex_exit_robust(t);		/* while its memory is still attached */
 	arch_irq_disable();
 	task_set_mm(t, NULL);
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */

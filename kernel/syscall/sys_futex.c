@@ -1,12 +1,17 @@
 /*
- * futex(2): decodes the operation and its timeout; the waiting and waking
- * is kernel/sched/futex.c's. The priority-inheritance operations and
- * FUTEX_WAIT_REQUEUE_PI are not implemented (ENOSYS).
+ * futex(2), set_robust_list(2), get_robust_list(2): decode the operation
+ * and its timeout; the waiting and waking is kernel/sched/futex.c's. The
+ * PI operations lock and unlock without priority boosting;
+ * FUTEX_WAIT_REQUEUE_PI and FUTEX_CMP_REQUEUE_PI are not implemented
+ * (ENOSYS).
  */
 #include <alloy/errno.h>
 #include <alloy/futex.h>
+#include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
+#include <alloy/task.h>
+#include <alloy/uaccess.h>
 #include <uapi/futex.h>
 #include <uapi/time.h>
 #include "systime.h"
@@ -36,7 +41,7 @@ long sys_futex(u64 uaddr, u64 op, u64 val, u64 utime, u64 uaddr2, u64 val3)
 	u32 n = (s32)val <= 0 ? 1 : (u32)val, n2 = (u32)utime;
 	int rc;
 
-	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_LOCK_PI2)
 		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
@@ -64,7 +69,51 @@ long sys_futex(u64 uaddr, u64 op, u64 val, u64 utime, u64 uaddr2, u64 val3)
 				     cmd == FUTEX_CMP_REQUEUE, (u32)val3);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(uaddr, uaddr2, shared, n, (s32)n2 < 0 ? 0 : n2, (u32)val3);
+	case FUTEX_LOCK_PI:	/* an absolute CLOCK_REALTIME timeout */
+	case FUTEX_LOCK_PI2:	/* absolute, CLOCK_MONOTONIC unless the flag */
+		if (utime && (rc = absolute_deadline(utime, cmd == FUTEX_LOCK_PI || realtime,
+						     &deadline)))
+			return rc;
+		return futex_lock_pi(uaddr, shared, deadline, false);
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(uaddr, shared, FUTEX_NO_DEADLINE, true);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(uaddr, shared);
 	default:
-		return -ENOSYS;	/* PI operations, WAIT_REQUEUE_PI, unknown */
+		return -ENOSYS;	/* WAIT_REQUEUE_PI, CMP_REQUEUE_PI, unknown */
 	}
+}
+
+long sys_set_robust_list(u64 head, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (len != ROBUST_LIST_HEAD_SIZE)
+		return -EINVAL;
+	futex_set_robust(head);		/* walked by futex_exit_robust */
+	return 0;
+}
+
+/* Another's list is readable by anyone today: credentials are not
+ * enforced yet (Linux asks for ptrace read access). A thread is named by
+ * its tid, which is today its process's pid. */
+long sys_get_robust_list(u64 pid, u64 head_ptr, u64 len_ptr, u64 a3, u64 a4, u64 a5)
+{
+	u64 head, len = ROBUST_LIST_HEAD_SIZE;
+
+	(void)a3; (void)a4; (void)a5;
+	if (!pid || (s32)pid == current_pid()) {
+		head = futex_robust_head(current_task());
+	} else {
+		struct process *p = (s32)pid > 0 ? proc_find((int)pid) : NULL;
+		struct task *t = p ? READ_ONCE(p->task) : NULL;
+		head = t ? futex_robust_head(t) : 0;
+		if (p)
+			proc_put(p);
+		if (!t)
+			return -ESRCH;
+	}
+	if (copy_to_user((void *)len_ptr, &len, sizeof(len)) ||
+	    copy_to_user((void *)head_ptr, &head, sizeof(head)))
+		return -EFAULT;
+	return 0;
 }
