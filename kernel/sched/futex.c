@@ -505,8 +505,10 @@ static int lock_locked(u32 *word, void *ctx)
 			nv = o->tid | (cur & FUTEX_OWNER_DIED) | waiters;
 		else if (owner == o->dead)
 			nv = o->tid | FUTEX_OWNER_DIED | waiters;
-		else if (o->trylock)
+		else if (o->trylock) {
+			o->owner = owner;
 			return -EAGAIN;
+		}
 		else
 			nv = cur | FUTEX_WAITERS;
 	} while (!__atomic_compare_exchange_n(word, &cur, nv, false, __ATOMIC_SEQ_CST,
@@ -553,6 +555,10 @@ long futex_lock_pi(u64 uaddr, bool shared, u64 deadline, bool trylock)
 			   .trylock = trylock };
 	for (;;) {
 		rc = with_word(uaddr, true, o.b, lock_locked, &o);
+		if (rc == -EAGAIN && o.owner != o.dead && !tid_alive(o.owner)) {
+			o.dead = o.owner;	/* trylock: a gone owner's word is free */
+			continue;
+		}
 		if (rc != 1)
 			break;
 		/* queued behind o.owner: if it is gone, take the word over */
