@@ -140,6 +140,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[306] = sys_syncfs,
 	[316] = sys_renameat2,
 	[318] = sys_getrandom,
+	[319] = sys_memfd_create,
 	[332] = sys_statx,
 	[439] = sys_faccessat2,
 };
