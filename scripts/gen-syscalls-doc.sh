@@ -109,6 +109,7 @@ sched_getaffinity	implemented	every online CPU
 set_robust_list	implemented	walked at exit as Linux (list_op_pending, at most 2048 entries, each read checked): FUTEX_OWNER_DIED and one waiter woken
 get_robust_list	partial	any process's list is readable (credentials are not enforced yet); a tid is a pid today
 memfd_create	partial	MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (F_SEAL_EXEC stored, not enforced), MFD_EXEC; MFD_HUGETLB is EINVAL; seals SEAL, SHRINK, GROW, WRITE (EBUSY while any shared mapping exists), FUTURE_WRITE
+futex_waitv	implemented	up to 128 32-bit futexes, private or shared, absolute timeout on CLOCK_MONOTONIC or CLOCK_REALTIME
 NOTES
 impl=$(mktemp)
 sed -n 's/^\t\[\([0-9]*\)\] = sys_.*/\1/p' kernel/arch/x86_64/syscall_table.c | sort -n > "$impl"

@@ -17,6 +17,15 @@
  * passes (-ETIMEDOUT), or a signal (-ERESTARTSYS without a deadline,
  * -EINTR with one); -EAGAIN if *uaddr != val, -EFAULT, -EINVAL. */
 long futex_wait(u64 uaddr, bool shared, u32 val, u64 deadline, u32 bitset);
+/* futex_waitv: sleeps while every v[i]'s word holds its val, until one
+ * is woken (its index), the deadline, or a signal; -EAGAIN, -EFAULT. */
+struct futex_wait_one {
+	u64 uaddr;
+	u32 val;
+	bool shared;
+};
+#define FUTEX_WAITV_MAX 128
+long futex_wait_multiple(const struct futex_wait_one *v, u32 n, u64 deadline);
 /* Wakes up to n waiters of uaddr whose bitset meets bitset; how many. */
 long futex_wake(u64 uaddr, bool shared, u32 n, u32 bitset);
 /* Wakes up to n of uaddr's waiters and moves up to n2 more to uaddr2;

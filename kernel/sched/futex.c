@@ -35,6 +35,7 @@
 #include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
+#include <alloy/slab.h>
 #include <alloy/spinlock.h>
 #include <alloy/task.h>
 #include <alloy/uaccess.h>
@@ -245,6 +246,70 @@ long futex_wait(u64 uaddr, bool shared, u32 val, u64 deadline, u32 bitset)
 	if (leave(&w))
 		rc = 0;		/* a waker counted us: the wakeup is ours */
 	put_key(&k);
+	return rc;
+}
+
+/*
+ * futex_waitv: one waiter per futex, all for this task, queued before any
+ * word is read (the same protocol as futex_wait); the index of a futex
+ * whose wakeup was taken (the highest, as Linux), or the error.
+ */
+long futex_wait_multiple(const struct futex_wait_one *v, u32 n, u64 deadline)
+{
+	struct futex_key *k = kzalloc(sizeof(*k) * n, GFP_KERNEL);
+	struct futex_waiter *w = kzalloc(sizeof(*w) * n, GFP_KERNEL);
+	u32 keyed = 0, queued = 0;
+	long rc = k && w ? 0 : -ENOMEM;
+
+	for (; !rc && keyed < n; keyed++)
+		if ((rc = get_key(v[keyed].uaddr, v[keyed].shared, &k[keyed])))
+			break;
+	for (; !rc && queued < n; queued++) {
+		struct futex_bucket *b = bucket_of(k[queued].id, k[queued].off);
+		w[queued] = (struct futex_waiter){ .bucket = b, .id = k[queued].id,
+						   .off = k[queued].off,
+						   .bitset = FUTEX_BITSET_ANY,
+						   .task = current_task() };
+		unsigned long fl = spin_lock_irqsave(&b->lock);
+		list_add_tail(&w[queued].link, &b->waiters);
+		spin_unlock_irqrestore(&b->lock, fl);
+	}
+	for (u32 i = 0; !rc && i < n; i++) {
+		u32 cur;
+		if (copy_from_user(&cur, (const void *)v[i].uaddr, sizeof(cur)))
+			rc = -EFAULT;
+		else if (cur != v[i].val)
+			rc = -EAGAIN;
+	}
+	for (; !rc;) {
+		set_current_state_blocked();
+		bool any = false;
+		for (u32 i = 0; i < n && !any; i++)
+			any = __atomic_load_n(&w[i].woken, __ATOMIC_ACQUIRE);
+		if (any)
+			break;
+		if (signal_pending()) {
+			rc = -ERESTARTSYS;
+			break;
+		}
+		u64 now = ktime_ns();
+		if (deadline != FUTEX_NO_DEADLINE && now >= deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (deadline == FUTEX_NO_DEADLINE)
+			schedule();
+		else
+			schedule_timeout(deadline - now);
+	}
+	set_current_state_running();
+	for (u32 i = 0; i < queued; i++)
+		if (leave(&w[i]))
+			rc = i;		/* a waker counted us: the wakeup is ours */
+	while (keyed--)
+		put_key(&k[keyed]);
+	kfree(w);
+	kfree(k);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <alloy/futex.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
+#include <alloy/slab.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
 #include <alloy/uaccess.h>
@@ -116,4 +117,48 @@ long sys_get_robust_list(u64 pid, u64 head_ptr, u64 len_ptr, u64 a3, u64 a4, u64
 	    copy_to_user((void *)head_ptr, &head, sizeof(head)))
 		return -EFAULT;
 	return 0;
+}
+
+/* Linux's struct futex_waitv and its flags (futex2's FUTEX2_SIZE_U32) */
+struct futex_waitv {
+	u64 val;
+	u64 uaddr;
+	u32 flags;
+	u32 reserved;
+};
+#define FUTEX2_SIZE_U32 0x02u
+#define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
+
+long sys_futex_waitv(u64 uwaiters, u64 nr, u64 flags, u64 utimeout, u64 clockid, u64 a5)
+{
+	u64 deadline = FUTEX_NO_DEADLINE;
+	long rc = 0;
+
+	(void)a5;
+	if (flags || !nr || nr > FUTEX_WAITV_MAX)
+		return -EINVAL;
+	if (utimeout) {
+		if (clockid != CLOCK_MONOTONIC && clockid != CLOCK_REALTIME)
+			return -EINVAL;
+		if ((rc = absolute_deadline(utimeout, clockid == CLOCK_REALTIME, &deadline)))
+			return rc;
+	}
+	struct futex_waitv *uv = kmalloc(sizeof(*uv) * nr, GFP_KERNEL);
+	struct futex_wait_one *v = kmalloc(sizeof(*v) * nr, GFP_KERNEL);
+	if (!uv || !v)
+		rc = -ENOMEM;
+	else if (copy_from_user(uv, (const void *)uwaiters, sizeof(*uv) * nr))
+		rc = -EFAULT;
+	for (u32 i = 0; !rc && i < nr; i++) {
+		if ((uv[i].flags & ~(FUTEX2_SIZE_U32 | FUTEX2_PRIVATE)) || uv[i].reserved ||
+		    !(uv[i].flags & FUTEX2_SIZE_U32) || uv[i].val > 0xffffffffu || uv[i].uaddr % 4)
+			rc = -EINVAL;
+		v[i] = (struct futex_wait_one){ .uaddr = uv[i].uaddr, .val = (u32)uv[i].val,
+						.shared = !(uv[i].flags & FUTEX2_PRIVATE) };
+	}
+	if (!rc)
+		rc = futex_wait_multiple(v, (u32)nr, deadline);
+	kfree(uv);
+	kfree(v);
+	return rc;
 }

@@ -143,4 +143,5 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[319] = sys_memfd_create,
 	[332] = sys_statx,
 	[439] = sys_faccessat2,
+	[449] = sys_futex_waitv,
 };
