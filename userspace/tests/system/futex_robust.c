@@ -9,11 +9,15 @@
  *    holds another tid is left alone;
  *  - a PI entry (bit 0): a LOCK_PI waiter takes the word over with
  *    FUTEX_OWNER_DIED when the owner dies;
+ *  - musl's process-shared robust mutexes, plain and priority-inheriting:
+ *    a child locks one and exits, the parent's timed lock gets EOWNERDEAD,
+ *    makes it consistent and can lock it again;
  *  - hostile lists must not hang or crash the kernel: a cycle, a pointer
  *    to unmapped memory, a kernel pointer, an unmapped head, an offset
  *    that wraps; a 5000-entry list is walked for 2048 entries (Linux's
  *    ROBUST_LIST_LIMIT) and no further.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -174,6 +178,35 @@ int main(void)
 	kill_and_reap(pi_owner, &st);
 	wst = -1;
 	CHECK(waitpid(w, &wst, 0) == w && WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+
+	/* musl's robust mutexes: the dead owner's mutex is ours, inconsistent */
+	for (int pi = 0; pi < 2; pi++) {
+		pthread_mutex_t *mx = (pthread_mutex_t *)((char *)shm + 2048);
+		pthread_mutexattr_t a;
+		pthread_mutexattr_init(&a);
+		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+		pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+		if (pi)
+			pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+		CHECK(pthread_mutex_init(mx, &a) == 0);
+		c = fork();
+		if (c == 0)
+			_exit(pthread_mutex_lock(mx) == 0 ? 0 : 1);	/* dies holding it */
+		int cst = -1;
+		CHECK(waitpid(c, &cst, 0) == c && WIFEXITED(cst) && WEXITSTATUS(cst) == 0);
+		struct timespec at;
+		clock_gettime(CLOCK_REALTIME, &at);
+		at.tv_sec += 3;
+		int r = pthread_mutex_timedlock(mx, &at);
+		printf("# musl robust%s mutex after its owner died: %s\n", pi ? " PI" : "",
+		       r == EOWNERDEAD ? "EOWNERDEAD" : strerror(r));
+		CHECK(r == EOWNERDEAD);
+		if (r == EOWNERDEAD) {
+			CHECK(pthread_mutex_consistent(mx) == 0);
+			CHECK(pthread_mutex_unlock(mx) == 0);
+			CHECK(pthread_mutex_lock(mx) == 0 && pthread_mutex_unlock(mx) == 0);
+		}
+	}
 
 	/* hostile lists: each owner must die at once, the kernel unharmed */
 	void *gone = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
