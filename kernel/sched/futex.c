@@ -538,6 +538,11 @@ struct pi_op {
 	struct task *woken;	/* unlock: the new owner, a reference */
 };
 
+/* PI waiters anywhere, so that an exit with none to wake skips the sweep
+ * of every bucket: a locker counts itself before it checks its owner is
+ * alive, an exit marks itself dead before it reads the count. */
+static long pi_waiting;
+
 static bool pi_others(const struct pi_op *o)
 {
 	struct futex_waiter *w;
@@ -586,6 +591,7 @@ static int lock_locked(u32 *word, void *ctx)
 	o->w->handoff = false;
 	o->w->bucket = o->b;
 	list_add_tail(&o->w->link, &o->b->waiters);
+	__atomic_add_fetch(&pi_waiting, 1, __ATOMIC_SEQ_CST);
 	return 1;
 }
 
@@ -649,6 +655,7 @@ long futex_lock_pi(u64 uaddr, bool shared, u64 deadline, bool trylock)
 		}
 		set_current_state_running();
 		bool woken = leave(&w);
+		__atomic_sub_fetch(&pi_waiting, 1, __ATOMIC_SEQ_CST);
 		if (woken && __atomic_load_n(&w.handoff, __ATOMIC_ACQUIRE)) {
 			rc = 0;		/* the unlocker made us the owner */
 			break;
@@ -809,7 +816,8 @@ void futex_exit_robust(struct task *t)
 		return;
 	if (head && head != ROBUST_EXITING)
 		walk_robust(head, tid);
-	pi_owner_gone(tid);
+	if (__atomic_load_n(&pi_waiting, __ATOMIC_SEQ_CST))
+		pi_owner_gone(tid);
 }
 
 void futex_exec_robust(struct task *t)
