@@ -22,7 +22,7 @@ poll	implemented	pipes and the terminal wait; files are always ready
 ppoll	implemented	with the temporary signal mask
 select	implemented	up to 1024 fds, through the poll loop
 pselect6	implemented	with the temporary signal mask
-fcntl	partial	F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK); no locks
+fcntl	partial	F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK), F_ADD_SEALS/F_GET_SEALS on memory files; no locks
 stat	partial	st_blocks counts memfs pages; no permission checks
 lstat	partial	as stat
 fstat	partial	as stat
@@ -51,13 +51,13 @@ mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SH
 munmap	implemented	splits VMAs and frees their pages
 mremap	partial	file mappings only shrink; anonymous memory: shrink, grow in place, move (MREMAP_MAYMOVE) by moving page-table entries; no MREMAP_FIXED or MREMAP_DONTUNMAP; the range must lie in one VMA
 msync	partial	MS_SYNC writes the files back; MS_ASYNC marks the pages dirty for the flusher; MS_INVALIDATE is ignored
-madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop the pages (the range reads as zeros); other advice is accepted and ignored
+madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop this mapping's pages: a private anonymous range reads as zeros again, a private file mapping reads the file again, a shared mapping keeps the data in its file (MADV_REMOVE punches no hole); other advice is accepted and ignored
 mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
 sysinfo	partial	uptime, RAM, free RAM and process count; the loads are 0 (no load average yet), no swap, bufferram 0 (the page cache is Cached: in /proc/meminfo)
 prctl	partial	PR_SET_NAME and PR_GET_NAME only
 set_tid_address	partial	returns the tid; the address is not used (no threads yet)
-futex	partial	WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE, WAKE_OP; private and shared (by object and offset) futexes, relative and absolute timeouts, FUTEX_CLOCK_REALTIME; no PI operations (ENOSYS); CMP_REQUEUE compares before, not atomically with, the move
+futex	partial	WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE (compared under the bucket lock, atomically with the move), WAKE_OP, LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI (ownership, FUTEX_WAITERS, handoff to the first waiter, an owner gone is taken over with FUTEX_OWNER_DIED; no priority boosting); private and shared (by object and offset) futexes, relative and absolute timeouts, FUTEX_CLOCK_REALTIME; WAIT_REQUEUE_PI and CMP_REQUEUE_PI are ENOSYS
 exit	partial	one thread per process, so the same as exit_group
 gettid	implemented	the pid: one thread per process
 getpid	implemented	
@@ -124,7 +124,10 @@ sched_getparam	implemented	the priority set
 sched_get_priority_max	implemented	99 for FIFO/RR, 0 otherwise
 sched_get_priority_min	implemented	1 for FIFO/RR, 0 otherwise
 membarrier	partial	QUERY, GLOBAL, GLOBAL_EXPEDITED (+REGISTER), PRIVATE_EXPEDITED (+REGISTER: an IPI to the CPUs that have the mm loaded); no SYNC_CORE or RSEQ commands
-set_robust_list	partial	the head is stored; walked at exit once threads exist
+set_robust_list	implemented	walked at exit as Linux (list_op_pending, at most 2048 entries, each read checked): FUTEX_OWNER_DIED and one waiter woken
+get_robust_list	partial	any process's list is readable (credentials are not enforced yet); a tid is a pid today
+memfd_create	partial	MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (F_SEAL_EXEC stored, not enforced), MFD_EXEC; MFD_HUGETLB is EINVAL; seals SEAL, SHRINK, GROW, WRITE (EBUSY while any shared mapping exists), FUTURE_WRITE
+futex_waitv	implemented	up to 128 32-bit futexes, private or shared, absolute timeout on CLOCK_MONOTONIC or CLOCK_REALTIME
 NOTES
 impl=$(mktemp)
 sed -n 's/^\t\[\([0-9]*\)\] = sys_.*/\1/p' kernel/arch/x86_64/syscall_table.c | sort -n > "$impl"

@@ -31,6 +31,7 @@
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ETIMEDOUT 110
+#define EDEADLK 35
 #define ESPIPE 29
 #define EROFS 30
 #define EMLINK 31
@@ -47,5 +48,6 @@
 #define EOVERFLOW 75
 #define EUCLEAN 117
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */
+#define ERESTARTNOINTR 513	/* kernel-internal: restart whatever the handler */
 
 #endif

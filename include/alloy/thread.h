@@ -35,8 +35,8 @@ void thread_group_kill(struct process *p, int wait_status);
  * pid as its tid. 0, or -EINTR when the caller was killed meanwhile. */
 int thread_group_exec(void);
 /* While the thread's address space is still its own (exit, execve):
- * CLONE_CHILD_CLEARTID's store and futex wake, the robust futex list. */
-void thread_mm_release(struct task *t);
+ * the robust futex list, then CLONE_CHILD_CLEARTID's store and wake. */
+void thread_mm_release(struct task *t, bool exec);
 
 /* The tid table (kernel/sched/process.c, under proc_lock). */
 /* Lists t as a thread of p with a fresh tid (first: p's pid); -EINTR if

@@ -163,6 +163,7 @@ struct inode {
 	void *priv;			/* the filesystem's */
 	struct pipe *fifo;		/* a FIFO's pipe, once opened */
 	struct vm_rmap mappings;	/* address spaces that map its pages */
+	u32 seals;			/* [lock] memfs: F_SEAL_* (memfd_create) */
 };
 
 struct mount;
@@ -341,6 +342,14 @@ extern const struct file_ops memfs_dir_fops;
  * anonymous mapping maps (memfs_anon_init at boot makes its home). */
 int memfs_anon_file(u64 size, struct file **out);
 void memfs_anon_init(void);
+/* memfd_create: an unlinked memory file named "memfd:NAME" (MFD_* flags
+ * of <uapi/fcntl.h>); its name for /proc (NULL for other files); whether
+ * seals forbid writing it through a new shared mapping; F_ADD_SEALS and
+ * F_GET_SEALS (-EINVAL for a file of another filesystem). */
+int memfs_memfd(const char *name, u32 flags, struct file **out);
+const char *memfs_memfd_name(const struct inode *i);
+bool memfs_write_sealed(struct inode *i);
+long memfs_seals(struct file *f, int cmd, u32 seals);
 
 /* pipes (kernel/fs/pipe.c): a read end and a write end */
 int pipe_create(u32 flags, struct file **rd, struct file **wr);

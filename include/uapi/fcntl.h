@@ -34,6 +34,23 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+
+/* file seals (memfd_create with MFD_ALLOW_SEALING) */
+#define F_SEAL_SEAL 0x0001	/* no more seals */
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#define F_SEAL_FUTURE_WRITE 0x0010
+#define F_SEAL_EXEC 0x0020
+
+/* memfd_create flags */
+#define MFD_CLOEXEC 0x0001u
+#define MFD_ALLOW_SEALING 0x0002u
+#define MFD_HUGETLB 0x0004u
+#define MFD_NOEXEC_SEAL 0x0008u
+#define MFD_EXEC 0x0010u
 #define FD_CLOEXEC 1
 
 #define AT_FDCWD (-100)

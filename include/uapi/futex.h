@@ -21,4 +21,12 @@
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_CMD_MASK (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 
+/* The PI and robust futex word: owner's tid and state bits. */
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+
+/* set_robust_list's len: sizeof(struct robust_list_head) */
+#define ROBUST_LIST_HEAD_SIZE 24
+
 #endif

@@ -91,7 +91,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	struct user_mm *old = t->mm;
 	struct trap_frame *tf = current_user_frame();
 
-	thread_mm_release(t);	/* into the old image: pthread_join's wake */
+	thread_mm_release(t, true);	/* into the old image: pthread_join's wake */
 	arch_irq_disable();
 	task_set_mm(t, mm);
 	t->fs_base = 0;

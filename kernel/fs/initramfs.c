@@ -128,7 +128,7 @@ static bool ends_with(const char *s, const char *suffix)
 void vfs_init(void)
 {
 	struct super_block *root = memfs_create(), *dev = memfs_create();
-	struct super_block *proc = procfs_create();
+	struct super_block *proc = procfs_create(), *shm;
 	struct path p;
 
 	if (!root || !dev || !proc || vfs_mount(root, NULL))
@@ -136,6 +136,11 @@ void vfs_init(void)
 	if (vfs_mkdir(NULL, "/dev", 0755) || vfs_mkdir(NULL, "/tmp", 01777) ||
 	    vfs_walk(NULL, "/dev", 0, &p) || vfs_mount(dev, &p))
 		panic("vfs: cannot create /dev and /tmp");
+	path_put(&p);
+	/* POSIX shared memory (shm_open) lives in a tmpfs at /dev/shm */
+	if (memfs_create_opts(NULL, &shm) || vfs_mkdir(NULL, "/dev/shm", 01777) ||
+	    vfs_walk(NULL, "/dev/shm", 0, &p) || vfs_mount(shm, &p))
+		panic("vfs: cannot mount /dev/shm");
 	path_put(&p);
 	if (vfs_mkdir(NULL, "/proc", 0555) || vfs_walk(NULL, "/proc", 0, &p) ||
 	    vfs_mount(proc, &p))

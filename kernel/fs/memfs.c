@@ -16,9 +16,11 @@
 #include <alloy/spinlock.h>
 #include <alloy/mm.h>
 #include <alloy/printk.h>
+#include <alloy/rmap.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
+#include <uapi/fcntl.h>
 
 static const struct inode_ops memfs_iops;
 static const struct file_ops memfs_file_fops;
@@ -183,6 +185,7 @@ static struct inode *memfs_new_inode(struct super_block *sb, u32 mode, u32 rdev)
 		i->nlink = 2;
 	} else if (S_ISREG(mode)) {
 		i->fop = &memfs_file_fops;
+		i->seals = F_SEAL_SEAL;	/* tmpfs files: sealable, not yet */
 	} else if (S_ISLNK(mode)) {
 		i->fop = &memfs_link_fops;
 	}
@@ -247,6 +250,9 @@ static int memfs_readlink(struct inode *inode, char *buf, size_t len)
  * one step under memfs_pages (see page_at). */
 static int memfs_truncate(struct inode *inode, u64 size)
 {
+	if ((size < inode->size && (inode->seals & F_SEAL_SHRINK)) ||
+	    (size > inode->size && (inode->seals & F_SEAL_GROW)))
+		return -EPERM;
 	if (size < inode->size) {
 		unsigned long fl = spin_lock_irqsave(&memfs_pages);
 		WRITE_ONCE(inode->size, size);
@@ -305,6 +311,16 @@ static long memfs_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	return done ? (long)done : rc;
 }
 
+/* Caller holds i->lock: -EPERM if the seals forbid writing n at pos. */
+static int write_sealed(struct inode *i, u64 pos, size_t n)
+{
+	if (i->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return n ? -EPERM : 0;
+	if ((i->seals & F_SEAL_GROW) && pos + n > i->size)
+		return -EPERM;
+	return 0;
+}
+
 static long memfs_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 {
 	struct inode *i = f->inode;
@@ -314,7 +330,9 @@ static long memfs_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	mutex_lock(&i->lock);
 	if (f->flags & O_APPEND)
 		*pos = i->size;
-	if ((rc = vfs_write_limit(i, *pos, &n))) {	/* no size past 2^63 - 1 */
+	if (!(rc = vfs_write_limit(i, *pos, &n)))	/* no size past 2^63 - 1 */
+		rc = write_sealed(i, *pos, n);
+	if (rc) {
 		mutex_unlock(&i->lock);
 		return rc;
 	}
@@ -551,4 +569,78 @@ int memfs_anon_file(u64 size, struct file **out)
 	*out = file_alloc(i, NULL, O_RDWR);
 	inode_put(i);		/* the file holds it */
 	return *out ? 0 : -ENOMEM;
+}
+
+/*
+ * memfd_create: an unlinked file on the shared-memory filesystem. Its
+ * name, "memfd:NAME", is kept where a symlink's target would be: /proc
+ * shows it as "/memfd:NAME (deleted)", as Linux. Without
+ * MFD_ALLOW_SEALING it carries F_SEAL_SEAL, so no seal can be added.
+ */
+int memfs_memfd(const char *name, u32 flags, struct file **out)
+{
+	bool noexec = flags & MFD_NOEXEC_SEAL;
+	struct inode *i = memfs_new_inode(anon_sb, S_IFREG | (noexec ? 0666 : 0777), 0);
+	size_t n = strlen(name);
+
+	if (!i)
+		return -ENOMEM;
+	i->nlink = 0;
+	i->target = kmalloc(n + 7, GFP_KERNEL);
+	if (!i->target) {
+		inode_put(i);
+		return -ENOMEM;
+	}
+	memcpy(i->target, "memfd:", 6);
+	memcpy(i->target + 6, name, n + 1);
+	if (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL))
+		i->seals = noexec ? F_SEAL_EXEC : 0;
+	*out = file_alloc(i, NULL, O_RDWR | O_LARGEFILE);
+	inode_put(i);		/* the file holds it */
+	return *out ? 0 : -ENOMEM;
+}
+
+const char *memfs_memfd_name(const struct inode *i)
+{
+	return i->iop == &memfs_iops && S_ISREG(i->mode) ? i->target : NULL;
+}
+
+bool memfs_write_sealed(struct inode *i)
+{
+	return i->iop == &memfs_iops &&
+	       (READ_ONCE(i->seals) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
+}
+
+#define SEALS_KNOWN (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | \
+		     F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
+
+/* F_ADD_SEALS and F_GET_SEALS (Linux's memfd_fcntl). F_SEAL_WRITE is
+ * -EBUSY while any shared mapping of the file exists (as Linux before
+ * 6.7 counted them). */
+long memfs_seals(struct file *f, int cmd, u32 seals)
+{
+	struct inode *i = f->inode;
+	long rc = 0;
+
+	if (!i || i->iop != &memfs_iops || !S_ISREG(i->mode))
+		return -EINVAL;
+	if (cmd == F_GET_SEALS)
+		return READ_ONCE(i->seals);
+	if (seals & ~SEALS_KNOWN)
+		return -EINVAL;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return -EPERM;
+	mutex_lock(&i->lock);
+	if (i->seals & F_SEAL_SEAL) {
+		rc = -EPERM;
+	} else if ((seals & F_SEAL_WRITE) && !(i->seals & F_SEAL_WRITE)) {
+		unsigned long fl = spin_lock_irqsave(&i->mappings.lock);
+		if (i->mappings.nr_shared)
+			rc = -EBUSY;
+		spin_unlock_irqrestore(&i->mappings.lock, fl);
+	}
+	if (!rc)
+		WRITE_ONCE(i->seals, i->seals | seals);
+	mutex_unlock(&i->lock);
+	return rc;
 }

@@ -82,6 +82,11 @@ int file_mmap_check(struct file *f, u64 len, u32 prot, bool shared, u64 off, u32
 	bool may_write = !shared || (acc == O_RDWR && !vfs_writable(i->sb));
 	if (shared && (prot & UVM_WRITE) && !may_write)
 		return -EACCES;
+	if (shared && memfs_write_sealed(i)) {	/* memfd seals: never writable */
+		if (prot & UVM_WRITE)
+			return -EPERM;
+		may_write = false;
+	}
 	*may = VMA_MAY_READ | VMA_MAY_EXEC | (may_write ? VMA_MAY_WRITE : 0) |
 	       (shared ? VMA_MAY_SHARE : 0);
 	return 0;

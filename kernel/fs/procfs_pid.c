@@ -312,6 +312,8 @@ static int file_name(struct file *f, char *buf, size_t len)
 		}
 		return n;
 	}
+	if (f->inode && memfs_memfd_name(f->inode))
+		return snprintf(buf, len, "/%s (deleted)", memfs_memfd_name(f->inode)) + 1;
 	if (f->inode && S_ISFIFO(f->inode->mode))
 		return snprintf(buf, len, "pipe:[%llu]", (unsigned long long)f->inode->ino) + 1;
 	return snprintf(buf, len, "anon_inode:[unknown]") + 1;

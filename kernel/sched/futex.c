@@ -13,19 +13,36 @@
  * wakeup a waker counted is lost. Requeue moves waiters bucket to bucket
  * through a private list (two bucket locks are never held at once): a
  * waiter in transit has no bucket, and one leaving waits for it to land.
+ *
+ * Operations that must read or change the user word in the same step as
+ * the queue (CMP_REQUEUE's compare, the PI operations) do so with the
+ * address space's lock and then the bucket lock held (with_word): the
+ * page can be neither unmapped nor swapped for a copy meanwhile, so the
+ * word is read and changed through the kernel's mapping of the page.
+ *
+ * PI futexes (LOCK_PI, UNLOCK_PI, TRYLOCK_PI) keep Linux's word: the
+ * owner's tid, FUTEX_WAITERS when someone sleeps in the kernel for it,
+ * FUTEX_OWNER_DIED when the owner died holding it. A PI waiter sleeps in
+ * the bucket like any other and is woken either with the lock handed to
+ * it (the unlocker rewrote the word to its tid) or to try again (its
+ * owner died). There is no priority boosting.
  */
 #include <alloy/errno.h>
 #include <alloy/futex.h>
 #include <alloy/list.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
+#include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
+#include <alloy/slab.h>
 #include <alloy/spinlock.h>
 #include <alloy/task.h>
+#include <alloy/thread.h>
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <alloy/wait.h>
+#include <uapi/futex.h>
 
 struct futex_key {
 	const void *id;		/* the address space, or the object's rmap */
@@ -47,6 +64,10 @@ struct futex_waiter {
 	u32 bitset;
 	struct task *task;
 	bool woken;				/* set by a waker, then never reset */
+	bool pi;				/* a LOCK_PI waiter */
+	bool handoff;				/* pi: woken owning the lock */
+	u32 tid;				/* pi: the waiter's tid */
+	u32 owner;				/* pi [bucket lock]: tid it waits on */
 };
 
 #define FUTEX_BUCKETS 256
@@ -104,9 +125,45 @@ static void put_key(struct futex_key *k)
 		k->ops->put(k->obj);
 }
 
+/* A plain waiter of k: PI waiters are woken by the PI operations only. */
 static bool matches(const struct futex_waiter *w, const struct futex_key *k, u32 bitset)
 {
-	return w->id == k->id && w->off == k->off && (w->bitset & bitset);
+	return w->id == k->id && w->off == k->off && (w->bitset & bitset) && !w->pi;
+}
+
+static bool pi_matches(const struct futex_waiter *w, const struct futex_key *k)
+{
+	return w->id == k->id && w->off == k->off && w->pi;
+}
+
+/*
+ * Runs fn on the u32 at uaddr with the address space's lock and then
+ * bucket b's lock held (see the top of the file); faults the page in
+ * (writable if write) first. fn's result, or -EFAULT.
+ */
+static int with_word(u64 uaddr, bool write, struct futex_bucket *b,
+		     int (*fn)(u32 *word, void *ctx), void *ctx)
+{
+	struct user_mm *mm = current_task()->mm;
+	u64 page = ALIGN_DOWN(uaddr, PAGE_SIZE);
+	unsigned int prot;
+
+	for (int tries = 0; tries < 4; tries++) {
+		mutex_lock(&mm->lock);
+		phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
+		if (pa && (prot & UVM_READ) && (!write || (prot & UVM_WRITE))) {
+			u32 *p = (u32 *)((u8 *)phys_to_virt(pa) + uaddr % PAGE_SIZE);
+			unsigned long fl = spin_lock_irqsave(&b->lock);
+			int rc = fn(p, ctx);
+			spin_unlock_irqrestore(&b->lock, fl);
+			mutex_unlock(&mm->lock);
+			return rc;
+		}
+		mutex_unlock(&mm->lock);
+		if (user_page_fault(mm, uaddr, write, false))
+			return -EFAULT;
+	}
+	return -EFAULT;
 }
 
 /* Caller holds w's bucket lock. The task is woken after the lock drops:
@@ -193,6 +250,70 @@ long futex_wait(u64 uaddr, bool shared, u32 val, u64 deadline, u32 bitset)
 	return rc;
 }
 
+/*
+ * futex_waitv: one waiter per futex, all for this task, queued before any
+ * word is read (the same protocol as futex_wait); the index of a futex
+ * whose wakeup was taken (the highest, as Linux), or the error.
+ */
+long futex_wait_multiple(const struct futex_wait_one *v, u32 n, u64 deadline)
+{
+	struct futex_key *k = kzalloc(sizeof(*k) * n, GFP_KERNEL);
+	struct futex_waiter *w = kzalloc(sizeof(*w) * n, GFP_KERNEL);
+	u32 keyed = 0, queued = 0;
+	long rc = k && w ? 0 : -ENOMEM;
+
+	for (; !rc && keyed < n; keyed++)
+		if ((rc = get_key(v[keyed].uaddr, v[keyed].shared, &k[keyed])))
+			break;
+	for (; !rc && queued < n; queued++) {
+		struct futex_bucket *b = bucket_of(k[queued].id, k[queued].off);
+		w[queued] = (struct futex_waiter){ .bucket = b, .id = k[queued].id,
+						   .off = k[queued].off,
+						   .bitset = FUTEX_BITSET_ANY,
+						   .task = current_task() };
+		unsigned long fl = spin_lock_irqsave(&b->lock);
+		list_add_tail(&w[queued].link, &b->waiters);
+		spin_unlock_irqrestore(&b->lock, fl);
+	}
+	for (u32 i = 0; !rc && i < n; i++) {
+		u32 cur;
+		if (copy_from_user(&cur, (const void *)v[i].uaddr, sizeof(cur)))
+			rc = -EFAULT;
+		else if (cur != v[i].val)
+			rc = -EAGAIN;
+	}
+	for (; !rc;) {
+		set_current_state_blocked();
+		bool any = false;
+		for (u32 i = 0; i < n && !any; i++)
+			any = __atomic_load_n(&w[i].woken, __ATOMIC_ACQUIRE);
+		if (any)
+			break;
+		if (signal_pending()) {
+			rc = -ERESTARTSYS;
+			break;
+		}
+		u64 now = ktime_ns();
+		if (deadline != FUTEX_NO_DEADLINE && now >= deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (deadline == FUTEX_NO_DEADLINE)
+			schedule();
+		else
+			schedule_timeout(deadline - now);
+	}
+	set_current_state_running();
+	for (u32 i = 0; i < queued; i++)
+		if (leave(&w[i]))
+			rc = i;		/* a waker counted us: the wakeup is ours */
+	while (keyed--)
+		put_key(&k[keyed]);
+	kfree(w);
+	kfree(k);
+	return rc;
+}
+
 /* Wakes up to n waiters of k; returns how many. */
 static u32 wake_key(const struct futex_key *k, u32 n, u32 bitset)
 {
@@ -231,6 +352,60 @@ long futex_wake(u64 uaddr, bool shared, u32 n, u32 bitset)
 	return rc;
 }
 
+/* Wakes the waiters on list, taken out of their bucket in transit. */
+static void wake_transit(struct list_head *list)
+{
+	struct futex_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, list, link) {
+		struct task *t = w->task;
+		list_del_init(&w->link);
+		task_get(t);
+		/* w is the waiter's and may be gone once woken is seen */
+		__atomic_store_n(&w->woken, true, __ATOMIC_RELEASE);
+		wake_up_task(t);
+		task_put(t);
+	}
+}
+
+struct requeue {
+	const struct futex_key *k, *k2;
+	struct futex_bucket *from;
+	u32 n, n2, val;
+	bool cmp;
+	struct list_head wake, move;
+	u32 woken, moved;
+};
+
+/* With from's lock held (and the word's page, for cmp): the compare and
+ * the choice of who is woken and who moves are one step, as Linux's. */
+static int requeue_locked(u32 *word, void *ctx)
+{
+	struct requeue *r = ctx;
+	struct futex_waiter *w, *tmp;
+
+	if (r->cmp && __atomic_load_n(word, __ATOMIC_SEQ_CST) != r->val)
+		return -EAGAIN;
+	list_for_each_entry_safe(w, tmp, &r->from->waiters, link) {
+		if (r->woken == r->n && r->moved == r->n2)
+			break;
+		if (!matches(w, r->k, FUTEX_BITSET_ANY))
+			continue;
+		list_del(&w->link);
+		__atomic_store_n(&w->bucket, NULL, __ATOMIC_RELEASE);
+		if (r->woken < r->n) {
+			list_add_tail(&w->link, &r->wake);
+			r->woken++;
+		} else {
+			w->id = r->k2->id;
+			w->off = r->k2->off;
+			list_add_tail(&w->link, &r->move);
+			r->moved++;
+		}
+	}
+	return 0;
+}
+
 long futex_requeue(u64 uaddr, u64 uaddr2, bool shared, u32 n, u32 n2, bool cmp, u32 val)
 {
 	struct futex_key k, k2;
@@ -242,38 +417,29 @@ long futex_requeue(u64 uaddr, u64 uaddr2, bool shared, u32 n, u32 n2, bool cmp, 
 		put_key(&k);
 		return rc;
 	}
-	u32 cur;
-	if (cmp && copy_from_user(&cur, (const void *)uaddr, sizeof(cur)))
-		rc = -EFAULT;
-	else if (cmp && cur != val)
-		rc = -EAGAIN;
+	struct requeue r = { .k = &k, .k2 = &k2, .from = bucket_of(k.id, k.off), .n = n,
+			     .n2 = n2, .val = val, .cmp = cmp };
+	list_init(&r.wake);
+	list_init(&r.move);
+	if (cmp) {
+		rc = with_word(uaddr, false, r.from, requeue_locked, &r);
+	} else {
+		unsigned long fl = spin_lock_irqsave(&r.from->lock);
+		rc = requeue_locked(NULL, &r);
+		spin_unlock_irqrestore(&r.from->lock, fl);
+	}
 	if (!rc) {
-		u32 woken = wake_key(&k, n, FUTEX_BITSET_ANY), moved = 0;
-		struct futex_bucket *from = bucket_of(k.id, k.off), *to = bucket_of(k2.id, k2.off);
+		struct futex_bucket *to = bucket_of(k2.id, k2.off);
 		struct futex_waiter *w, *tmp;
-		LIST_HEAD(transit);
-		unsigned long fl = spin_lock_irqsave(&from->lock);
-		list_for_each_entry_safe(w, tmp, &from->waiters, link) {
-			if (moved == n2)
-				break;
-			if (!matches(w, &k, FUTEX_BITSET_ANY))
-				continue;
-			list_del(&w->link);
-			__atomic_store_n(&w->bucket, NULL, __ATOMIC_RELEASE);
-			w->id = k2.id;
-			w->off = k2.off;
-			list_add_tail(&w->link, &transit);
-			moved++;
-		}
-		spin_unlock_irqrestore(&from->lock, fl);
-		fl = spin_lock_irqsave(&to->lock);
-		list_for_each_entry_safe(w, tmp, &transit, link) {
+		wake_transit(&r.wake);
+		unsigned long fl = spin_lock_irqsave(&to->lock);
+		list_for_each_entry_safe(w, tmp, &r.move, link) {
 			list_del(&w->link);
 			list_add_tail(&w->link, &to->waiters);
 			__atomic_store_n(&w->bucket, to, __ATOMIC_RELEASE);
 		}
 		spin_unlock_irqrestore(&to->lock, fl);
-		rc = woken + moved;
+		rc = r.woken + r.moved;
 	}
 	put_key(&k2);
 	put_key(&k);
@@ -334,4 +500,342 @@ long futex_wake_op(u64 uaddr, u64 uaddr2, bool shared, u32 n, u32 n2, u32 op)
 	put_key(&k2);
 	put_key(&k);
 	return rc;
+}
+
+/*
+ * PI futexes. The word holds the owner's tid (task->user_tid): an owner
+ * is alive while that thread is listed and has not begun to exit
+ * (futex_exit_robust marks its task's robust_list ROBUST_EXITING first).
+ */
+#define ROBUST_EXITING (~0ULL)
+
+static u32 my_tid(void)
+{
+	return (u32)current_task()->user_tid;
+}
+
+static bool tid_alive(u32 tid)
+{
+	struct process *p;
+	struct task *t = tid > 0 && tid < PID_MAX ? proc_find_thread((int)tid, &p) : NULL;
+	bool alive = false;
+
+	if (t) {
+		alive = __atomic_load_n(&t->robust_list, __ATOMIC_SEQ_CST) != ROBUST_EXITING;
+		proc_put(p);
+		task_put(t);
+	}
+	return alive;
+}
+
+struct pi_op {
+	const struct futex_key *k;
+	struct futex_bucket *b;
+	struct futex_waiter *w;	/* lock: queued if it must wait */
+	u32 tid, dead;		/* the caller; an owner known to be dead */
+	bool trylock;
+	u32 owner;		/* lock: who holds it when queued */
+	struct task *woken;	/* unlock: the new owner, a reference */
+};
+
+/* PI waiters anywhere, so that an exit with none to wake skips the sweep
+ * of every bucket: a locker counts itself before it checks its owner is
+ * alive, an exit marks itself dead before it reads the count. */
+static long pi_waiting;
+
+static bool pi_others(const struct pi_op *o)
+{
+	struct futex_waiter *w;
+
+	list_for_each_entry(w, &o->b->waiters, link)
+		if (pi_matches(w, o->k))
+			return true;
+	return false;
+}
+
+/*
+ * LOCK_PI's and TRYLOCK_PI's step, both locks held: 0 if the caller now
+ * owns the word, 1 if it was queued to wait for o->owner, or an errno.
+ * A free word (tid 0) is taken keeping OWNER_DIED; one whose owner is
+ * known to be dead is taken with OWNER_DIED set.
+ */
+static int lock_locked(u32 *word, void *ctx)
+{
+	struct pi_op *o = ctx;
+	u32 cur = __atomic_load_n(word, __ATOMIC_SEQ_CST), nv;
+	u32 waiters = pi_others(o) ? FUTEX_WAITERS : 0;
+	bool got;
+
+	do {
+		u32 owner = cur & FUTEX_TID_MASK;
+		got = owner == 0 || owner == o->dead;
+		if (owner == o->tid)
+			return -EDEADLK;
+		if (owner == 0)
+			nv = o->tid | (cur & FUTEX_OWNER_DIED) | waiters;
+		else if (owner == o->dead)
+			nv = o->tid | FUTEX_OWNER_DIED | waiters;
+		else if (o->trylock) {
+			o->owner = owner;
+			return -EAGAIN;
+		}
+		else
+			nv = cur | FUTEX_WAITERS;
+	} while (!__atomic_compare_exchange_n(word, &cur, nv, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	if (got)
+		return 0;
+	o->owner = cur & FUTEX_TID_MASK;
+	o->w->owner = o->owner;
+	o->w->woken = false;
+	o->w->handoff = false;
+	o->w->bucket = o->b;
+	list_add_tail(&o->w->link, &o->b->waiters);
+	__atomic_add_fetch(&pi_waiting, 1, __ATOMIC_SEQ_CST);
+	return 1;
+}
+
+/* Wakes one PI waiter of k to try again (a wakeup it may not keep). */
+static void pi_wake_retry(const struct futex_key *k)
+{
+	struct futex_bucket *b = bucket_of(k->id, k->off);
+	struct futex_waiter *w;
+	struct task *t = NULL;
+	unsigned long fl = spin_lock_irqsave(&b->lock);
+
+	list_for_each_entry(w, &b->waiters, link)
+		if (pi_matches(w, k)) {
+			take_woken(w, &t);
+			break;
+		}
+	spin_unlock_irqrestore(&b->lock, fl);
+	if (t)
+		wake_tasks(&t, 1);
+}
+
+long futex_lock_pi(u64 uaddr, bool shared, u64 deadline, bool trylock)
+{
+	struct futex_key k;
+	long rc = get_key(uaddr, shared, &k);
+
+	if (rc)
+		return rc;
+	struct futex_waiter w = { .id = k.id, .off = k.off, .bitset = FUTEX_BITSET_ANY,
+				  .task = current_task(), .pi = true, .tid = my_tid() };
+	struct pi_op o = { .k = &k, .b = bucket_of(k.id, k.off), .w = &w, .tid = w.tid,
+			   .trylock = trylock };
+	for (;;) {
+		rc = with_word(uaddr, true, o.b, lock_locked, &o);
+		if (rc == -EAGAIN && o.owner != o.dead && !tid_alive(o.owner)) {
+			o.dead = o.owner;	/* trylock: a gone owner's word is free */
+			continue;
+		}
+		if (rc != 1)
+			break;
+		/* queued behind o.owner: if it is gone, take the word over */
+		bool dead = !tid_alive(o.owner);
+		rc = 0;
+		while (!dead) {
+			set_current_state_blocked();
+			if (__atomic_load_n(&w.woken, __ATOMIC_ACQUIRE))
+				break;
+			if (signal_pending()) {
+				rc = -ERESTARTNOINTR;	/* Linux restarts LOCK_PI */
+				break;
+			}
+			u64 now = ktime_ns();
+			if (deadline != FUTEX_NO_DEADLINE && now >= deadline) {
+				rc = -ETIMEDOUT;
+				break;
+			}
+			if (deadline == FUTEX_NO_DEADLINE)
+				schedule();
+			else
+				schedule_timeout(deadline - now);
+		}
+		set_current_state_running();
+		bool woken = leave(&w);
+		__atomic_sub_fetch(&pi_waiting, 1, __ATOMIC_SEQ_CST);
+		if (woken && __atomic_load_n(&w.handoff, __ATOMIC_ACQUIRE)) {
+			rc = 0;		/* the unlocker made us the owner */
+			break;
+		}
+		if (rc) {
+			if (woken)	/* a retry meant for some waiter: pass it on */
+				pi_wake_retry(&k);
+			break;
+		}
+		if (dead)
+			o.dead = o.owner;
+	}
+	put_key(&k);
+	return rc;
+}
+
+/* UNLOCK_PI's step: the word goes to the first PI waiter (its tid and
+ * FUTEX_WAITERS, as Linux) or to 0 if there is none. */
+static int unlock_locked(u32 *word, void *ctx)
+{
+	struct pi_op *o = ctx;
+	struct futex_waiter *w, *next = NULL;
+	u32 cur = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+
+	list_for_each_entry(w, &o->b->waiters, link)
+		if (pi_matches(w, o->k)) {
+			next = w;
+			break;
+		}
+	do {
+		if ((cur & FUTEX_TID_MASK) != o->tid)
+			return -EPERM;
+	} while (!__atomic_compare_exchange_n(word, &cur, next ? next->tid | FUTEX_WAITERS : 0,
+					      false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	if (next) {
+		next->handoff = true;	/* published by take_woken's release */
+		take_woken(next, &o->woken);
+	}
+	return 0;
+}
+
+long futex_unlock_pi(u64 uaddr, bool shared)
+{
+	struct futex_key k;
+	long rc = get_key(uaddr, shared, &k);
+
+	if (rc)
+		return rc;
+	struct pi_op o = { .k = &k, .b = bucket_of(k.id, k.off), .tid = my_tid() };
+	rc = with_word(uaddr, true, o.b, unlock_locked, &o);
+	if (o.woken)
+		wake_tasks(&o.woken, 1);
+	put_key(&k);
+	return rc;
+}
+
+/*
+ * Robust lists (Linux's struct robust_list_head: the list, the offset of
+ * the futex word from each entry, the entry being locked or unlocked).
+ * Each entry's pointer has bit 0 set for a PI futex.
+ */
+#define ROBUST_LIST_LIMIT 2048
+
+static u32 owner_died(u32 tid, u32 old)
+{
+	return (old & FUTEX_TID_MASK) == tid ? (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED : old;
+}
+
+/* Linux's handle_futex_death: false to stop the walk. */
+static bool robust_death(u64 entry, s64 offset, bool pi, bool pending, u32 tid)
+{
+	u64 uaddr = entry + (u64)offset;
+	u32 old;
+
+	if ((offset >= 0 ? uaddr < entry : uaddr > entry) || uaddr % 4 || uaddr >= USER_TOP - 4)
+		return false;
+	if (copy_from_user(&old, (const void *)uaddr, sizeof(old)))
+		return false;
+	/* killed between a plain unlock and its wake: pass the wake on */
+	if (pending && !pi && !old) {
+		futex_wake(uaddr, true, 1, FUTEX_BITSET_ANY);
+		return true;
+	}
+	if ((old & FUTEX_TID_MASK) != tid)
+		return true;
+	if (user_atomic_update(current_task()->mm, uaddr, owner_died, tid, &old))
+		return false;
+	/* PI waiters are woken by futex_exit_robust's sweep */
+	if (!pi && (old & FUTEX_TID_MASK) == tid && (old & FUTEX_WAITERS))
+		futex_wake(uaddr, true, 1, FUTEX_BITSET_ANY);
+	return true;
+}
+
+static bool read_entry(u64 uaddr, u64 *entry, bool *pi)
+{
+	u64 v;
+
+	if (copy_from_user(&v, (const void *)uaddr, sizeof(v)))
+		return false;
+	*pi = v & 1;
+	*entry = v & ~1ULL;
+	return true;
+}
+
+static void walk_robust(u64 head, u32 tid)
+{
+	u64 entry, pending, next;
+	s64 offset;
+	bool pi, pending_pi, next_pi;
+
+	if (head >= USER_TOP - 24 || !read_entry(head, &entry, &pi) ||
+	    copy_from_user(&offset, (const void *)(head + 8), sizeof(offset)) ||
+	    !read_entry(head + 16, &pending, &pending_pi))
+		return;
+	for (int n = 0; entry != head && n < ROBUST_LIST_LIMIT; n++) {
+		bool ok = read_entry(entry, &next, &next_pi);	/* before the word changes */
+		if (entry != pending && !robust_death(entry, offset, pi, false, tid))
+			return;
+		if (!ok)
+			return;
+		entry = next;
+		pi = next_pi;
+	}
+	if (pending)
+		robust_death(pending, offset, pending_pi, true, tid);
+}
+
+/* Wakes every PI waiter queued behind tid to try again. */
+static void pi_owner_gone(u32 tid)
+{
+	bucket_of(NULL, 0);	/* the buckets exist */
+	for (int i = 0; i < FUTEX_BUCKETS; i++) {
+		struct futex_bucket *b = &buckets[i];
+		struct futex_waiter *w, *tmp;
+		struct task *t[16];
+		u32 n;
+		do {
+			n = 0;
+			unsigned long fl = spin_lock_irqsave(&b->lock);
+			list_for_each_entry_safe(w, tmp, &b->waiters, link) {
+				if (n == ARRAY_SIZE(t))
+					break;
+				if (w->pi && w->owner == tid)
+					take_woken(w, &t[n++]);
+			}
+			spin_unlock_irqrestore(&b->lock, fl);
+			wake_tasks(t, n);
+		} while (n == ARRAY_SIZE(t));
+	}
+}
+
+void futex_exit_robust(struct task *t)
+{
+	u64 head = __atomic_exchange_n(&t->robust_list, ROBUST_EXITING, __ATOMIC_SEQ_CST);
+	u32 tid = my_tid();
+
+	if (t != current_task() || !t->mm)
+		return;
+	if (head && head != ROBUST_EXITING)
+		walk_robust(head, tid);
+	if (__atomic_load_n(&pi_waiting, __ATOMIC_SEQ_CST))
+		pi_owner_gone(tid);
+}
+
+void futex_exec_robust(struct task *t)
+{
+	futex_exit_robust(t);
+	__atomic_store_n(&t->robust_list, 0, __ATOMIC_SEQ_CST);
+}
+
+void futex_set_robust(u64 head)
+{
+	/* ~0 would read as exiting: no list can start there anyway */
+	__atomic_store_n(&current_task()->robust_list, head == ROBUST_EXITING ? 0 : head,
+			 __ATOMIC_SEQ_CST);
+}
+
+u64 futex_robust_head(struct task *t)
+{
+	u64 head = __atomic_load_n(&t->robust_list, __ATOMIC_SEQ_CST);
+
+	return head == ROBUST_EXITING ? 0 : head;
 }

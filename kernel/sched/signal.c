@@ -234,9 +234,11 @@ static __noreturn void die_by(int sig, const struct ksiginfo *si)
 /* A syscall interrupted by a signal: restart it or fail with EINTR. */
 static void fix_restart(struct trap_frame *tf, const struct k_sigaction *sa)
 {
-	if (!frame_in_syscall(tf) || frame_retval(tf) != -ERESTARTSYS)
+	long rc = frame_in_syscall(tf) ? frame_retval(tf) : 0;
+
+	if (rc != -ERESTARTSYS && rc != -ERESTARTNOINTR)
 		return;
-	if (!sa || (sa->flags & SA_RESTART))
+	if (!sa || (sa->flags & SA_RESTART) || rc == -ERESTARTNOINTR)
 		frame_restart_syscall(tf);
 	else
 		frame_set_retval(tf, -EINTR);

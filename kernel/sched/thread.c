@@ -98,9 +98,15 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 	return tid;
 }
 
-void thread_mm_release(struct task *t)
+void thread_mm_release(struct task *t, bool exec)
 {
 	u64 uaddr = t->clear_child_tid;
+
+	/* robust futexes first, as Linux: their waiters may be the joiners */
+	if (exec)
+		futex_exec_robust(t);	/* and the new image starts without a list */
+	else
+		futex_exit_robust(t);
 
 	/* pthread_join waits for this word to become 0 (glibc as a shared
 	 * futex, musl as a private one: in private memory both name this

@@ -6,6 +6,7 @@
 #include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
+#include <alloy/futex.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
@@ -126,7 +127,7 @@ void user_exit(int wait_status)
 	struct process *p = t->proc;
 
 	if (mm)
-		thread_mm_release(t);
+		thread_mm_release(t, false);
 	arch_irq_disable();
 	task_set_mm(t, NULL);
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */

@@ -234,6 +234,10 @@ long sys_fcntl(SYSARGS)
 	case F_SETFL:
 		file_flags_update(f, SETFL_MASK, (u32)a2);
 		break;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		rc = memfs_seals(f, (int)a1, (u32)a2);
+		break;
 	default:
 		rc = -EINVAL;
 	}

@@ -1,7 +1,7 @@
 /*
  * Identity and limits: uname, sysinfo, the uid/gid family (everyone is root until
- * there are users), umask, getrandom, set_robust_list. (Limits are in
- * sys_limits.c, affinity in sys_sched.c.)
+ * there are users), umask, getrandom. (Limits are in sys_limits.c,
+ * affinity in sys_sched.c, set_robust_list in sys_futex.c.)
  */
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
@@ -18,7 +18,6 @@
 #include <uapi/misc.h>
 
 #define UTS_LEN 65
-#define ROBUST_LIST_HEAD_SIZE 24
 
 /* Programs (glibc among them) gate features on a Linux release number. */
 long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
@@ -92,13 +91,6 @@ long sys_getrandom(u64 buf, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 	return (long)done;
 }
 
-long sys_set_robust_list(u64 head, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
-{
-	(void)a2; (void)a3; (void)a4; (void)a5;
-	if (len != ROBUST_LIST_HEAD_SIZE)
-		return -EINVAL;
-	current_task()->robust_list = head;	/* walked at exit once threads exist */
-	return 0;
 }
 
 long sys_time(u64 tloc, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

@@ -1,5 +1,6 @@
 /* From the syscall entry's frame to the generic table and back. */
 #include <alloy/arch.h>
+#include <alloy/errno.h>
 #include <alloy/signal.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
@@ -7,7 +8,6 @@
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 
-#define ERESTARTSYS 512
 
 struct trap_frame *current_user_frame(void)
 {
@@ -17,7 +17,8 @@ struct trap_frame *current_user_frame(void)
 /* Pending signals and syscall restarts, on every return to user mode. */
 void user_return_work(struct trap_frame *tf)
 {
-	if (!signal_pending() && !(tf->vector == 0x100 && tf->rax == (u64)-ERESTARTSYS))
+	if (!signal_pending() && !(tf->vector == 0x100 && (tf->rax == (u64)-ERESTARTSYS ||
+							   tf->rax == (u64)-ERESTARTNOINTR)))
 		return;
 	arch_irq_enable();
 	signal_deliver(tf);

@@ -4,7 +4,7 @@
  * later; these meet through shared memory, which is what shared futexes
  * are for), from the attacker's side too:
  *  - EAGAIN for a changed word, EINVAL for a misaligned one or bitset 0,
- *    EFAULT for an unmapped one, ENOSYS for PI operations;
+ *    EFAULT for an unmapped one, ENOSYS for the PI requeue operations;
  *  - relative and absolute timeouts (ETIMEDOUT, never early);
  *  - a shared futex meets across fork in shared anonymous memory and
  *    across two mappings of one file at different addresses; a private
@@ -33,7 +33,7 @@
 #define FUTEX_REQUEUE 3
 #define FUTEX_CMP_REQUEUE 4
 #define FUTEX_WAKE_OP 5
-#define FUTEX_LOCK_PI 6
+#define FUTEX_WAIT_REQUEUE_PI 11
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_PRIVATE_FLAG 128
@@ -101,7 +101,7 @@ int main(void)
 	      errno == EINVAL);
 	CHECK(futex((uint32_t *)16, FUTEX_WAIT, 0, NULL, NULL, 0) == -1 && errno == EFAULT);
 	CHECK(futex(sh, FUTEX_WAIT_BITSET, 1, NULL, NULL, 0) == -1 && errno == EINVAL);
-	CHECK(futex(sh, FUTEX_LOCK_PI, 0, NULL, NULL, 0) == -1 && errno == ENOSYS);
+	CHECK(futex(sh, FUTEX_WAIT_REQUEUE_PI, 0, NULL, sh + 1, 0) == -1 && errno == ENOSYS);
 	CHECK(futex(sh, FUTEX_WAIT, 1, (struct timespec *)8, NULL, 0) == -1 && errno == EFAULT);
 	struct timespec bad = { 0, 2000000000 };
 	CHECK(futex(sh, FUTEX_WAIT, 1, &bad, NULL, 0) == -1 && errno == EINVAL);
