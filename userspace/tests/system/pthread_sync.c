@@ -96,12 +96,14 @@ static void test_kinds(void)
 
 /* ---- robust ---- */
 static pthread_mutex_t robust;
+static atomic_int robust_held;
 
 static void *die_holding(void *arg)
 {
 	pthread_mutex_t *m = arg;
 	if (pthread_mutex_lock(m) != 0)
 		return (void *)1;
+	robust_held = 1;
 	/* SYS_exit, not pthread_exit: musl would release the robust list
 	 * itself; here the kernel must walk it at thread death. musl's own
 	 * records of this thread stay behind (it cannot be joined), which
@@ -146,6 +148,8 @@ static void test_robust(void)
 		 * is on the list the kernel walks */
 		robust_init(&robust, PTHREAD_PROCESS_SHARED);
 		start_thread(die_holding, &robust);
+		while (!robust_held)
+			usleep(1000);
 		/* blocks until the kernel marks the word FUTEX_OWNER_DIED and wakes us */
 		robust_recover(&robust, "thread");
 		_exit(failures ? 1 : 0);
