@@ -8,8 +8,8 @@
  * EAGAIN, or the wake missed a queued waiter. Run at -smp 4 this races
  * waits against wakes on different CPUs all the time.
  *  - ring: 4 threads pass a turn around through one word, FUTEX_WAKE of
- *    everyone (herd on one hash bucket), 2000 laps;
- *  - pairs: 2 pairs ping-pong on their own words, wake-one, 5000 round
+ *    everyone (herd on one hash bucket), 1000 laps;
+ *  - pairs: 2 pairs ping-pong on their own words, wake-one, 3000 round
  *    trips each;
  *  - a futex mutex (Drepper's three-state lock): 4 threads x 5000 locked
  *    increments, total exact, no timeouts;
@@ -69,7 +69,7 @@ static void wait_for(atomic_int *w, int want)
 
 /* ---- ring ---- */
 #define RN 4
-#define LAPS 2000
+#define LAPS 1000
 static atomic_int turn;
 
 static void *ring(void *arg)
@@ -84,7 +84,7 @@ static void *ring(void *arg)
 }
 
 /* ---- pairs ---- */
-#define TRIPS 5000
+#define TRIPS 3000
 static atomic_int ball[2];
 
 static void *pinger(void *arg)
