@@ -145,7 +145,8 @@ $(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
 # run that shell command line and power off with its exit status;
 # ROOTFS_EXTRA=dir copies a host tree into the root.
 EYRA_DIR ?= $(firstword $(wildcard ../shared/eyra /work/shared/eyra))
-EYRA_STAMP := $(BUILD)/eyra/stamp
+# (named after whether the sources are there, so their arrival rebuilds)
+EYRA_STAMP := $(BUILD)/eyra/stamp-$(if $(EYRA_DIR),sources,nosources)
 SYSTESTS := $(patsubst userspace/tests/system/%.c,$(BUILD)/systest/%,$(wildcard userspace/tests/system/*.c)) \
 	$(patsubst userspace/tests/system/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/tests/system/*.sh)) \
 	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs)) \
@@ -174,6 +175,7 @@ $(BUILD)/systest/%: userspace/glibc/%.c userspace/tests/system/check.h userspace
 # $(BUILD)/eyra; without the sources eyra.sh reports itself skipped.
 $(EYRA_STAMP): userspace/rust/rust_threads.rs scripts/build-eyra.sh
 	@mkdir -p $(dir $@) $(BUILD)/systest
+	@rm -f $(BUILD)/eyra/stamp*
 	@scripts/build-eyra.sh '$(EYRA_DIR)' $(BUILD)/systest $(BUILD)/eyra eyra_threads $<
 	@echo '$(EYRA_DIR)' > $@
 $(BUILD)/systest/%.sh: userspace/tests/system/%.sh

@@ -28,8 +28,11 @@ skip() {
 	exit 0
 }
 
-if [ -z "$S" ] || [ ! -f "$S/eyra-sources.tar.xz" ]; then
-	REASON="no Eyra sources (${S:-EYRA_DIR unset}/eyra-sources.tar.xz absent)"
+if [ -z "$S" ]; then
+	REASON="no Eyra sources: neither ../shared/eyra nor /work/shared/eyra exists (EYRA_DIR=...)"
+	skip
+elif [ ! -f "$S/eyra-sources.tar.xz" ]; then
+	REASON="no Eyra sources: $S/eyra-sources.tar.xz is absent"
 	skip
 fi
 S=$(cd "$S" && pwd)
