@@ -157,7 +157,7 @@ static void *locker(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t t[RN];
-	watchdog(120);
+	watchdog(60);
 	drop_wakes = argc > 1 && !strcmp(argv[1], "--drop-wakes");
 
 	atomic_int w = 1;

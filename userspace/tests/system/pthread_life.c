@@ -250,7 +250,7 @@ static void test_cycles(void)
 
 int main(void)
 {
-	watchdog(120);
+	watchdog(60);
 	test_tls();
 	test_cancel();
 	test_detached();
