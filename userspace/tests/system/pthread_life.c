@@ -12,7 +12,7 @@
  *    of them report through a semaphore;
  *  - 10000 create/join cycles, then MemFree back to where it was after a
  *    warm-up of 200 cycles (see SLACK for what may legitimately differ),
- *    and VmSize back too. One cycle in 20 lets musl map and unmap the
+ *    and VmSize back too. One cycle in 40 lets musl map and unmap the
  *    stack itself; the others hand it a stack (pthread_attr_setstack),
  *    reused once join says the kernel is done with it: under TCG musl's
  *    own stack handling costs ~7 ms a thread on Linux, the rest ~0.4 ms,
@@ -198,7 +198,7 @@ static pthread_t start_cycle(int i)
 	pthread_attr_t a;
 	pthread_t t;
 	int e;
-	if (i % 20 == 0)
+	if (i % 40 == 0)
 		return start_thread(nothing, NULL);	/* musl's own stack */
 	pthread_attr_init(&a);
 	pthread_attr_setstack(&a, own_stack, OWN_STACK);
