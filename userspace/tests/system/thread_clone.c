@@ -9,14 +9,18 @@
  *    5 s timeout must be woken, not time out);
  *  - invalid combinations are EINVAL and create nothing: CLONE_THREAD
  *    without CLONE_SIGHAND, CLONE_SIGHAND without CLONE_VM, CLONE_FS with
- *    CLONE_NEWNS, clone3 with a short struct or an exit signal on a thread;
+ *    CLONE_NEWNS, CLONE_PIDFD with CLONE_PARENT_SETTID (clone has one word
+ *    for both), clone3 with a short struct, an exit signal on a thread, or
+ *    CLONE_THREAD alone;
  *  - getpid is the group's in every thread, gettid each thread's own;
  *  - /proc/self/task lists every thread, /proc/self/task/<tid>/status
  *    says Pid: tid and Tgid: pid, /proc/self/status Threads: counts them;
  *  - fork from a non-main thread copies only that thread: the child has
  *    one thread whose tid is the child's pid, and can start threads;
- *  - the main thread leaves with pthread_exit while another runs on:
- *    the process is not reapable until that one exits (its status then).
+ *  - the main thread leaves with pthread_exit while another runs on: the
+ *    leader shows as a zombie (State: Z, as Linux), the process is not
+ *    reapable and still answers kill(pid, 0) until that one calls exit(7),
+ *    and wait4 then reports 7.
  */
 #include <dirent.h>
 #include <sched.h>
