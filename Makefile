@@ -166,10 +166,14 @@ $(XTASK): $(wildcard xtask/src/*.rs) xtask/Cargo.toml Cargo.toml
 # runner and the system tests (scripts/mkrootfs.sh). CMD='...' makes init
 # run that shell command line and power off with its exit status;
 # ROOTFS_EXTRA=dir copies a host tree into the root.
+EYRA_DIR ?= $(firstword $(wildcard ../shared/eyra /work/shared/eyra))
+# (named after whether the sources are there, so their arrival rebuilds)
+EYRA_STAMP := $(BUILD)/eyra/stamp-$(if $(EYRA_DIR),sources,nosources)
 SYSTESTS := $(patsubst userspace/tests/system/%.c,$(BUILD)/systest/%,$(wildcard userspace/tests/system/*.c)) \
 	$(patsubst userspace/tests/system/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/tests/system/*.sh)) \
 	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs)) \
-	$(BUILD)/systest/_true-dynamic
+	$(patsubst userspace/glibc/%.c,$(BUILD)/systest/%,$(wildcard userspace/glibc/*.c)) \
+	$(BUILD)/systest/_true-dynamic $(EYRA_STAMP)
 ROOTBIN := $(BUILD)/rootbin/init $(BUILD)/rootbin/runner
 ROOTFS := $(BUILD)/rootfs.cpio
 
@@ -182,6 +186,20 @@ $(BUILD)/systest/%: userspace/rust/%.rs
 	@mkdir -p $(dir $@)
 	@echo "  RUSTC   $<"
 	@$(RUSTC_DEB) -O -C target-feature=+crt-static -C strip=debuginfo -o $@ $<
+# glibc programs: static, with Debian's libc6-dev (threads: clone3, rseq)
+$(BUILD)/systest/%: userspace/glibc/%.c userspace/tests/system/check.h userspace/tests/system/threads.h
+	@mkdir -p $(dir $@)
+	@echo "  GLIBC   $<"
+	@gcc -static -O2 -Wall -Werror -pthread -o $@ $<
+# Eyra programs (Rust std, no libc) from the pinned sources in ../shared/eyra,
+# offline: rust_threads.rs as /tests/_eyra_threads and _eyra_threads_pie,
+# run by eyra.sh. The first build takes a few minutes and is kept in
+# $(BUILD)/eyra; without the sources eyra.sh reports itself skipped.
+$(EYRA_STAMP): userspace/rust/rust_threads.rs scripts/build-eyra.sh
+	@mkdir -p $(dir $@) $(BUILD)/systest
+	@rm -f $(BUILD)/eyra/stamp*
+	@scripts/build-eyra.sh '$(EYRA_DIR)' $(BUILD)/systest $(BUILD)/eyra eyra_threads $<
+	@echo '$(EYRA_DIR)' > $@
 $(BUILD)/systest/%.sh: userspace/tests/system/%.sh
 	@mkdir -p $(dir $@)
 	@install -m 755 $< $@

@@ -21,7 +21,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,6 +400,120 @@ static double b_nanosleep(long n)
 	return late[m / 2] > 0 ? late[m / 2] * n : 1e-9;
 }
 
+/* ---- threads. On a kernel without them pthread_create fails and the
+ * row says FAIL with its errno; a lost futex wakeup fails the ping-pong
+ * after 2 s instead of hanging the whole run. */
+
+static void *thread_nothing(void *arg)
+{
+	return arg;
+}
+
+/* pthread_create + pthread_join of a thread that returns at once (musl:
+ * mmap of its stack, clone, the exit's futex wake, munmap) */
+static double b_thread_create(long n)
+{
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		pthread_t th;
+		int e = pthread_create(&th, NULL, thread_nothing, NULL);
+		if (e)
+			return errno = e, fail("pthread_create"), -1;
+		if ((e = pthread_join(th, NULL)))
+			return errno = e, fail("pthread_join"), -1;
+	}
+	return now() - t;
+}
+
+static atomic_int ball;
+static atomic_int pp_stop;
+static long pp_n;
+static const char *pp_err;
+
+/* Waits until ball == want; 0, or -1 after a 2 s wait with no wake. */
+static int ball_wait(int want)
+{
+	int v;
+	while ((v = atomic_load(&ball)) != want) {
+		if (atomic_load(&pp_stop))
+			return -1;
+		struct timespec to = { 2, 0 };
+		if (syscall(SYS_futex, &ball, 128 /* FUTEX_WAIT_PRIVATE */, v, &to, NULL, 0) < 0 &&
+		    errno == ETIMEDOUT) {
+			pp_err = "futex wait timed out (lost wakeup?)";
+			atomic_store(&pp_stop, 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void ball_set(int v)
+{
+	atomic_store(&ball, v);
+	syscall(SYS_futex, &ball, 129 /* FUTEX_WAKE_PRIVATE */, 1, NULL, NULL, 0);
+}
+
+static int pin_self(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof set, &set);	/* 0: this thread */
+}
+
+static void *ponger(void *arg)
+{
+	(void)arg;
+	pin_self(1);
+	for (long i = 0; i < pp_n; i++) {
+		if (ball_wait(1) < 0)
+			break;
+		ball_set(0);
+	}
+	return NULL;
+}
+
+/* One round trip: this thread (CPU 0) sets the word to 1 and FUTEX_WAKEs,
+ * the partner (CPU 1) wakes, sets it back to 0 and wakes this one. */
+static double b_futex_pingpong(long n)
+{
+	pthread_t th;
+	int e;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		note = "one_cpu";
+	else if (pin_self(0) < 0)
+		note = errno == ENOSYS ? "unpinned(sched_setaffinity:ENOSYS)"
+				       : "unpinned(sched_setaffinity failed)";
+	atomic_store(&ball, 0);
+	atomic_store(&pp_stop, 0);
+	pp_err = NULL;
+	pp_n = n;
+	if ((e = pthread_create(&th, NULL, ponger, NULL)))
+		return errno = e, fail("pthread_create"), -1;
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		ball_set(1);
+		if (ball_wait(0) < 0)
+			break;
+	}
+	t = now() - t;
+	atomic_store(&pp_stop, 1);
+	ball_set(1);
+	pthread_join(th, NULL);
+	cpu_set_t all;
+	CPU_ZERO(&all);
+	for (int i = 0; i < 64; i++)
+		CPU_SET(i, &all);
+	sched_setaffinity(0, sizeof all, &all);
+	if (pp_err) {
+		snprintf(failure, sizeof failure, "%s", pp_err);
+		return -1;
+	}
+	return t;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -430,6 +546,8 @@ static const struct bench benches[] = {
 	{ "seq_read", b_seq_read, 1, 1 },
 	{ "seq_write_fsync", b_seq_write, 1, 1 },
 	{ "nanosleep_100us", b_nanosleep, 0, SLEEP_MAX_N },
+	{ "thread_create", b_thread_create, 0, 0 },
+	{ "futex_pingpong", b_futex_pingpong, 0, 0 },
 };
 
 static int cmp_double(const void *a, const void *b)

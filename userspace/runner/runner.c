@@ -12,7 +12,9 @@
  * Each test runs in its own child (fork + execve) in its own process group,
  * with a fresh scratch directory /tmp/run.<name> as cwd and a fixed small
  * environment. A test that runs longer than RUNNER_TIMEOUT seconds (default
- * 120) has its whole process group killed.
+ * 120) has its whole process group killed. A test that exits with status
+ * 77 is reported as skipped ("ok N name # SKIP why"), the reason being the
+ * first line of the file SKIP it left in its scratch directory.
  *
  * As PID 1 the runner also reaps orphans while it waits, and powers the
  * machine off at the end (PID 1 must never exit). Otherwise it exits 0 if
@@ -37,6 +39,7 @@
 
 static char testdir[PATH_MAX];
 static long timeout_s = 120;
+static int skipped;		/* tests that exited 77 */
 
 /*
  * printf straight to fd 1 with write(2): stdio buffering would reorder our
@@ -192,6 +195,20 @@ static int run_test(int num, const char *path, const char *name)
 	}
 	/* Anything the test left running in its group would disturb later tests. */
 	kill(-pid, SIGKILL);
+	/* Exit status 77: the test could not run here; it says why in ./SKIP. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		char why[160] = "exit status 77", skipf[PATH_MAX + 8];
+		snprintf(skipf, sizeof(skipf), "%s/SKIP", scratch);
+		FILE *f = fopen(skipf, "r");
+		if (f && fgets(why, sizeof(why), f))
+			why[strcspn(why, "\n")] = 0;
+		if (f)
+			fclose(f);
+		remove_tree(scratch);
+		say("ok %d %s # SKIP %s\n", num, name, why);
+		skipped++;
+		return 1;	/* not a failure; the summary counts it apart */
+	}
 	remove_tree(scratch);
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -311,7 +328,7 @@ int main(int argc, char **argv)
 			n++;	/* counts as a failure below */
 		}
 	}
-	say("# runner: %d passed, %d failed\n", passed, n - passed);
+	say("# runner: %d passed, %d failed, %d skipped\n", passed - skipped, n - passed, skipped);
 
 	if (getpid() == 1) {
 		/* PID 1 must not exit: flush the disks and switch off. */
