@@ -91,8 +91,6 @@ long sys_getrandom(u64 buf, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 	return (long)done;
 }
 
-}
-
 long sys_time(u64 tloc, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	s64 now = (s64)(wall_clock_ns() / 1000000000ULL);
