@@ -98,7 +98,7 @@ void timerfd_set(struct file *f, u64 deadline, u64 interval, u64 old[2])
 	if (t->queued && timer_cancel(&t->tm))
 		t->queued = false;
 	t->expires = deadline;
-	t->interval = deadline ? interval : 0;
+	t->interval = interval;		/* kept even when disarmed, as Linux */
 	t->ticks = 0;
 	tfd_arm(t);		/* still queued: the running callback arms it */
 	spin_unlock_irqrestore(&t->wq.lock, flags);

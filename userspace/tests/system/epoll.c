@@ -14,7 +14,10 @@
  *    closing the epoll with items registered; closing all 1000;
  *  - epoll in epoll, poll() on an epoll fd, ELOOP for cycles and chains;
  *  - EPOLLEXCLUSIVE wakes one of two waiting epolls, plain wakes both;
- *  - epoll_pwait's mask lets a signal in (EINTR), epoll_pwait2's timeout.
+ *  - epoll_pwait's mask lets a signal in (EINTR), epoll_pwait2's timeout;
+ *  - racing: a child registers ready pipes in the shared epoll and closes
+ *    them (their last reference) 400 times while the parent harvests:
+ *    only the child's items come back, and none remain after.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -412,6 +415,42 @@ static void signals_and_timeouts(void)
 	close(ep);
 }
 
+static void racing(void)
+{
+	struct epoll_event out[8];
+	int ep = epoll_create1(0), seen = 0, bad = 0;
+	pid_t ch = fork();
+
+	if (ch == 0) {
+		for (int i = 0; i < 400; i++) {
+			int q[2];
+			if (pipe(q) || write(q[1], "r", 1) != 1 || add(ep, q[0], EPOLLIN, 1000 + i))
+				_exit(1);
+			if (i % 3 == 0)
+				usleep(100);
+			close(q[0]);	/* the last reference: the item goes */
+			close(q[1]);
+		}
+		_exit(0);
+	}
+	for (;;) {
+		int n = epoll_wait(ep, out, 8, 2);
+		for (int i = 0; i < n; i++) {
+			seen++;
+			bad += out[i].data.u64 < 1000 || out[i].data.u64 >= 1400;
+		}
+		int st;
+		if (waitpid(ch, &st, WNOHANG) == ch) {
+			CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+			break;
+		}
+	}
+	printf("# racing closes: %d events harvested\n", seen);
+	CHECK(!bad);
+	CHECK(epoll_wait(ep, out, 8, 0) == 0);
+	close(ep);
+}
+
 int main(void)
 {
 	args();
@@ -424,6 +463,7 @@ int main(void)
 	       excl, plain);
 	CHECK(excl == 1 && plain == 2);
 	signals_and_timeouts();
+	racing();
 	printf("# epoll: %s\n", failures ? "FAILED" : "all passed");
 	return check_done();
 }

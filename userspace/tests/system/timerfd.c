@@ -89,6 +89,9 @@ static void args(void)
 	CHECK(old.it_value.tv_sec == 0 && old.it_value.tv_nsec > 800 * MS);
 	CHECK(timerfd_gettime(fd, &old) == 0 && old.it_value.tv_sec == 0 &&
 	      old.it_value.tv_nsec == 0 && old.it_interval.tv_nsec == 0);
+	CHECK(arm(fd, 0, 0, 300 * MS) == 0);		/* disarmed, interval kept */
+	CHECK(timerfd_gettime(fd, &old) == 0 && old.it_value.tv_sec == 0 &&
+	      old.it_value.tv_nsec == 0 && old.it_interval.tv_nsec == 300 * MS);
 	CHECK(arm(fd, 0, 2000 * MS, 0) == 0);
 	CHECK(timerfd_gettime(fd, &old) == 0 && old.it_value.tv_sec == 1 &&
 	      old.it_interval.tv_sec == 0 && old.it_interval.tv_nsec == 0);
