@@ -351,6 +351,24 @@ static void nested(void)
 	close(p[1]);
 }
 
+/* Waits (up to 5 s) until pid sleeps: /proc/pid/stat says 'S'. */
+static void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 500; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		char *paren = n > 0 ? (buf[n] = 0, strrchr(buf, ')')) : NULL;
+		if (paren && paren[1] == ' ' && paren[2] == 'S')
+			return;
+		usleep(10000);
+	}
+}
+
 /* Two children wait on their own epolls for the same pipe; one byte. */
 static int wakers(uint32_t flags)
 {
@@ -364,10 +382,12 @@ static int wakers(uint32_t flags)
 			struct epoll_event out;
 			int ep = epoll_create1(0);
 			add(ep, p[0], EPOLLIN | flags, 0);
-			_exit(epoll_wait(ep, &out, 1, 1500) == 1 ? 1 : 0);
+			_exit(epoll_wait(ep, &out, 1, 3000) == 1 ? 1 : 0);
 		}
 	}
-	usleep(400000);
+	wait_sleeping(ch[0]);		/* both in epoll_wait before the byte */
+	wait_sleeping(ch[1]);
+	usleep(50000);
 	CHECK(write(p[1], "x", 1) == 1);
 	for (int k = 0; k < 2; k++)
 		woken += child_status(ch[k]) == 1;
