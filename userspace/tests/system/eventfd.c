@@ -10,7 +10,7 @@
  *    read makes room); bad buffers are EFAULT and change nothing;
  *  - poll: POLLIN while non-zero, POLLOUT while another 1 fits;
  *  - a blocked read is woken by a forked child's write, a blocked write
- *    by its read; two processes add 1 each 3000 times while the parent
+ *    by its read; two processes add 1 each 1000 times while the parent
  *    takes them in semaphore mode: no count lost, no read woken for none.
  */
 #include <fcntl.h>
@@ -130,7 +130,7 @@ static void blocking(void)
 	close(fd);
 }
 
-#define ADDS 3000
+#define ADDS 1000
 
 static void race(void)
 {
