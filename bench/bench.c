@@ -25,10 +25,13 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -182,6 +185,78 @@ static double b_ctx_switch(long n)
 {
 	double t = pingpong(n, 1);
 	return t < 0 ? t : t / 2;
+}
+
+/* Two processes pass a count back and forth over two eventfds (one per
+ * direction); n round trips. */
+static double b_eventfd_pingpong(long n)
+{
+	int ab = eventfd(0, 0), ba = eventfd(0, 0);
+	uint64_t v = 1;
+
+	if (ab < 0 || ba < 0)
+		return fail("eventfd"), -1;
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		for (long i = 0; i < n; i++)
+			if (read(ab, &v, 8) != 8 || write(ba, &v, 8) != 8)
+				_exit(1);
+		_exit(0);
+	}
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		if (write(ab, &v, 8) != 8 || read(ba, &v, 8) != 8) {
+			fail("eventfd round trip");
+			break;
+		}
+	}
+	t = now() - t;
+	close(ab);
+	close(ba);
+	waitpid(p, NULL, 0);
+	return failure[0] ? -1 : t;
+}
+
+/* epoll_wait (timeout 0) over 100 pipes of which one holds a byte: one
+ * (level-triggered) event per call. */
+static double b_epoll_wait(long n)
+{
+	int fd[100][2], ep = epoll_create1(0);
+	struct epoll_event ev[100];
+	double t = -1;
+
+	if (ep < 0)
+		return fail("epoll_create1"), -1;
+	for (int i = 0; i < 100; i++) {
+		struct epoll_event e = { .events = EPOLLIN, .data.u32 = i };
+		if (pipe(fd[i]) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd[i][0], &e) < 0) {
+			fail("pipe/epoll_ctl");
+			for (int k = 0; k < i; k++)
+				close(fd[k][0]), close(fd[k][1]);
+			close(ep);
+			return -1;
+		}
+	}
+	if (write(fd[57][1], "x", 1) != 1) {
+		fail("write");
+		goto out;
+	}
+	t = now();
+	for (long i = 0; i < n; i++) {
+		if (epoll_wait(ep, ev, 100, 0) != 1 || ev[0].data.u32 != 57) {
+			fail("epoll_wait: not the one ready pipe");
+			t = -1;
+			goto out;
+		}
+	}
+	t = now() - t;
+out:
+	for (int i = 0; i < 100; i++)
+		close(fd[i][0]), close(fd[i][1]);
+	close(ep);
+	return t;
 }
 
 /* n chunks of 64 KiB from a child to the parent through a pipe. */
@@ -538,6 +613,8 @@ static const struct bench benches[] = {
 	{ "pipe_latency", b_pipe_latency, 0, 0 },
 	{ "pipe_bw", b_pipe_bw, 1, 0 },
 	{ "ctx_switch", b_ctx_switch, 0, 0 },
+	{ "eventfd_pingpong", b_eventfd_pingpong, 0, 0 },
+	{ "epoll_wait", b_epoll_wait, 0, 0 },
 	{ "page_fault", b_page_fault, 0, 16384 },
 	{ "mmap_munmap", b_mmap_munmap, 0, 0 },
 	{ "open_close", b_open_close, 0, 0 },

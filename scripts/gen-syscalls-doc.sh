@@ -18,9 +18,20 @@ open	partial	no permission checks (everyone is root); FIFOs wait for the other e
 openat	partial	as open
 creat	partial	as open
 ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the terminal (TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY); -ENOTTY otherwise
-poll	implemented	pipes and the terminal wait; files are always ready
+poll	implemented	pipes, FIFOs, the terminal, eventfd, timerfd and epoll fds wait; files are always ready
 ppoll	implemented	with the temporary signal mask
 select	implemented	up to 1024 fds, through the poll loop
+epoll_create	implemented	size must be positive
+epoll_create1	implemented	EPOLL_CLOEXEC
+epoll_ctl	implemented	ADD/MOD/DEL; EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE; EPERM for files without poll, ELOOP for cycles and chains over 4; ENOSPC past 4% of memory in items (for all users together); EPOLLWAKEUP accepted and ignored
+epoll_wait	implemented	event-driven ready list; never restarted (EINTR)
+epoll_pwait	implemented	with the temporary signal mask
+epoll_pwait2	implemented	timespec timeout, with the temporary signal mask
+eventfd	implemented	as eventfd2 with no flags
+eventfd2	implemented	EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC
+timerfd_create	implemented	CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME (the _ALARM ones as their plain clocks); tick resolution of the kernel timers
+timerfd_settime	partial	TFD_TIMER_ABSTIME; TFD_TIMER_CANCEL_ON_SET accepted but never fires (the wall clock cannot be set)
+timerfd_gettime	implemented	
 pselect6	implemented	with the temporary signal mask
 fcntl	partial	F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK), F_ADD_SEALS/F_GET_SEALS on memory files; no locks
 stat	partial	st_blocks counts memfs pages; no permission checks

@@ -14,6 +14,7 @@ enum lock_rank {
 	LR_MUTEX_NS = 24,	/* a filesystem's namespace (dentry tree) */
 	LR_MUTEX_FPOS = 22,	/* an open file's position (getdents: then ns) */
 	LR_MUTEX_MOUNT_LIST = 23, /* every mount (/proc/mounts names paths: then ns) */
+	LR_MUTEX_EPOLL = 26,	/* an epoll's interest list (then poll ops, user copies) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
@@ -47,6 +48,10 @@ enum lock_rank {
 	LR_TTY = 148,		/* the terminal's line discipline */
 	LR_FUTEX = 149,		/* a futex hash bucket's waiters */
 	LR_WAITQ = 150,		/* wait queue / mutex internals */
+	LR_EPOLL_NEST = 151,	/* epolls watching epolls (callbacks: under a wait queue) */
+	LR_EPOLL = 152,		/* an epoll's ready list */
+	LR_EPOLL_FILES = 153,	/* each file's list of epoll items */
+	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_TIMER = 180,		/* per-CPU timer list */

@@ -218,6 +218,7 @@ struct file {
 	u64 pos;			/* [pos_lock] */
 	u32 flags;			/* O_* status flags (F_SETFL) */
 	void *priv;
+	struct list_head ep_links;	/* epoll items watching it (kernel/fs/epoll.c) */
 };
 
 /* inodes and dentries (kernel/fs/vfs.c) */

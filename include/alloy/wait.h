@@ -20,10 +20,15 @@ struct wait_queue {
 	struct list_head waiters;
 };
 
-/* Zero-initialise before the first prepare_to_wait(). */
+/* Zero-initialise before the first prepare_to_wait(). A waiter with a
+ * func is a subscription (epoll): see add_wait_callback(). */
 struct waiter {
 	struct list_head link;
 	struct task *task;
+	/* Called on every wakeup of the queue, under its lock with interrupts
+	 * off; must not sleep. True if it woke someone (for exclusive). */
+	bool (*func)(struct waiter *w);
+	bool exclusive;		/* one exclusive func per wakeup gets a true */
 };
 
 #define WAIT_QUEUE_INIT(wq, name)                                          \
@@ -39,6 +44,10 @@ void wake_up_one(struct wait_queue *wq);
 void wake_up_all(struct wait_queue *wq);
 /* The same with wq->lock already held by the caller. */
 void wake_up_all_locked(struct wait_queue *wq);
+/* Subscribe w (w->func set) to every wakeup of wq until removed; unlike a
+ * task waiter it is not dequeued by the wakers. */
+void add_wait_callback(struct wait_queue *wq, struct waiter *w);
+void remove_wait_callback(struct wait_queue *wq, struct waiter *w);
 /* Wake a blocked task; returns true if it was blocked. */
 bool wake_up_task(struct task *t);
 /* Sleep until woken or `ns` elapsed; returns remaining ns (0: timed out).

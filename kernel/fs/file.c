@@ -6,6 +6,7 @@
  */
 #include <alloy/blkdev.h>
 #include <alloy/errno.h>
+#include <alloy/event.h>
 #include <alloy/lockrank.h>
 #include <alloy/slab.h>
 #include <alloy/vfs.h>
@@ -18,6 +19,7 @@ struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags)
 		return NULL;
 	atomic_set(&f->refcount, 1);
 	mutex_init(&f->pos_lock, "file-pos", LR_MUTEX_FPOS);
+	list_init(&f->ep_links);
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	if (inode) {
 		inode_get(inode);
@@ -43,6 +45,8 @@ void file_put(struct file *f)
 {
 	if (!f || !atomic_dec_and_test(&f->refcount))
 		return;
+	if (!list_empty(&f->ep_links))	/* before release: epoll is on its queues */
+		eventpoll_release(f);
 	if (f->fop && f->fop->release)
 		f->fop->release(f);
 	if (f->path.dentry)

@@ -42,15 +42,43 @@ void finish_wait(struct wait_queue *wq, struct waiter *w)
 	w->task = NULL;
 }
 
-/* Caller holds wq->lock. */
+void add_wait_callback(struct wait_queue *wq, struct waiter *w)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+
+	list_add_tail(&w->link, &wq->waiters);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void remove_wait_callback(struct wait_queue *wq, struct waiter *w)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+
+	list_del_init(&w->link);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+/* Caller holds wq->lock. Subscriptions are told of every wakeup (but only
+ * one exclusive one that reports success, as Linux's EPOLLEXCLUSIVE);
+ * task waiters are dequeued and woken, all or the first that sleeps. */
 static void wake_some_locked(struct wait_queue *wq, bool all)
 {
-	while (!list_empty(&wq->waiters)) {
-		struct waiter *w = list_first_entry(&wq->waiters, struct waiter, link);
+	struct waiter *w, *next;
+	bool tasks_done = false, excl_done = false;
+
+	list_for_each_entry_safe(w, next, &wq->waiters, link) {
+		if (w->func) {
+			if (w->exclusive && excl_done)
+				continue;
+			if (w->func(w) && w->exclusive)
+				excl_done = true;
+			continue;
+		}
+		if (tasks_done)
+			continue;
 		list_del_init(&w->link);
-		bool woke = wake_up_task(w->task);
-		if (woke && !all)
-			break;
+		if (wake_up_task(w->task) && !all)
+			tasks_done = true;
 	}
 }
 

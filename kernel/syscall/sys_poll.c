@@ -13,6 +13,7 @@
 #include <alloy/task.h>
 #include <alloy/uaccess.h>
 #include "sysfs.h"
+#include "syspoll.h"
 
 #define NFDS_MAX FD_MAX
 #define NS 1000000000ULL
@@ -21,13 +22,6 @@ struct pollfd {
 	s32 fd;
 	s16 events, revents;
 };
-
-static unsigned int file_poll(struct file *f, struct poll_table *pt)
-{
-	if (f->fop && f->fop->poll)
-		return f->fop->poll(f, pt);
-	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-}
 
 /* One pass over the set: fills revents, returns how many are ready. */
 static int poll_once(struct pollfd *fds, u64 n, struct poll_table *pt)
@@ -39,7 +33,7 @@ static int poll_once(struct pollfd *fds, u64 n, struct poll_table *pt)
 		if (fds[i].fd < 0)
 			continue;
 		struct file *f = fget((u64)fds[i].fd);
-		unsigned int m = f ? file_poll(f, pt) : POLLNVAL;
+		unsigned int m = f ? vfs_poll(f, pt) : POLLNVAL;
 		if (f)
 			file_put(f);
 		m &= (u16)fds[i].events | POLLERR | POLLHUP | POLLNVAL;
@@ -52,17 +46,18 @@ static int poll_once(struct pollfd *fds, u64 n, struct poll_table *pt)
 /* Sleeps in poll_once until something is ready; timeout_ns ~0 = forever. */
 static long do_poll(struct pollfd *fds, u64 n, u64 timeout_ns)
 {
-	struct poll_table *pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	struct poll_wqueues *pw = kmalloc(sizeof(*pw), GFP_KERNEL);
 	u64 now0 = ktime_ns();
 	u64 deadline = timeout_ns > ~0ULL - now0 ? ~0ULL : now0 + timeout_ns;
 	long rc;
 
-	if (!pt)
+	if (!pw)
 		return -ENOMEM;
+	poll_wqueues_init(pw);
 	for (;;) {
 		if (timeout_ns)	/* asleep unless a queue or the timer wakes us */
 			set_current_state_blocked();
-		rc = poll_once(fds, n, timeout_ns ? pt : NULL);
+		rc = poll_once(fds, n, timeout_ns ? &pw->pt : NULL);
 		if (rc || !timeout_ns)
 			break;
 		if (signal_pending()) {
@@ -73,17 +68,17 @@ static long do_poll(struct pollfd *fds, u64 n, u64 timeout_ns)
 		if (now >= deadline)
 			break;
 		u64 left = deadline - now;
-		if (pt->overflow && left > 10000000ULL)
+		if (pw->overflow && left > 10000000ULL)
 			left = 10000000ULL;	/* unwatched queues: look again in 10 ms */
-		if (deadline == ~0ULL && !pt->overflow)
+		if (deadline == ~0ULL && !pw->overflow)
 			schedule();
 		else
 			schedule_timeout(left);
-		poll_table_release(pt);
+		poll_wqueues_release(pw);
 	}
-	poll_table_release(pt);
+	poll_wqueues_free(pw);
 	set_current_state_running();
-	kfree(pt);
+	kfree(pw);
 	return rc;
 }
 
@@ -130,8 +125,9 @@ static long timeout_from(u64 uts, u64 *ns)
 	return 0;
 }
 
-/* ppoll/pselect6's signal mask: swapped in for the wait, restored after. */
-static long with_sigmask(u64 umask, u64 size, u64 *saved, bool *swapped)
+/* ppoll/pselect6's (and epoll_pwait's) signal mask: swapped in for the
+ * wait, restored after. */
+long with_sigmask(u64 umask, u64 size, u64 *saved, bool *swapped)
 {
 	struct process *p = current_proc();
 	u64 set;
@@ -151,7 +147,7 @@ static long with_sigmask(u64 umask, u64 size, u64 *saved, bool *swapped)
 	return 0;
 }
 
-static void restore_sigmask(u64 saved, bool swapped, long rc)
+void restore_sigmask(u64 saved, bool swapped, long rc)
 {
 	struct process *p = current_proc();
 

@@ -1,0 +1,256 @@
+/*
+ * eventfd, eventfd2, timerfd_create/settime/gettime, epoll_create,
+ * epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2: the
+ * argument checks in Linux's order, over kernel/fs/{eventfd,timerfd,epoll}.c.
+ */
+#include <alloy/errno.h>
+#include <alloy/event.h>
+#include <alloy/poll.h>
+#include <alloy/sched.h>
+#include <alloy/syscall.h>
+#include <alloy/uaccess.h>
+#include <uapi/time.h>
+#include "sysfs.h"
+#include "syspoll.h"
+#include "systime.h"
+
+#define NSEC 1000000000ULL
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_BOOTTIME_ALARM 9
+#define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct epoll_event))
+#define EPOLLEXCLUSIVE_OK (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | \
+			   EPOLLET | EPOLLEXCLUSIVE)
+
+/* A new file (made by mk) in the lowest free fd (fd_install puts it on
+ * failure). */
+#define install(mk, f, cloexec)						\
+	({								\
+		long __rc = (mk);					\
+		__rc ? __rc : fd_install(cur_files(), (f), 0, (cloexec)); \
+	})
+
+/* ---- eventfd ---- */
+
+static long do_eventfd(u64 initval, u64 flags)
+{
+	struct file *f = NULL;
+
+	if (flags & ~(u64)(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK))
+		return -EINVAL;
+	return install(eventfd_file((u32)initval, (u32)flags, &f), f, flags & EFD_CLOEXEC);
+}
+
+long sys_eventfd(SYSARGS) { return do_eventfd(a0, 0); }
+long sys_eventfd2(SYSARGS) { return do_eventfd(a0, a1); }
+
+/* ---- timerfd ---- */
+
+struct itimerspec {
+	struct { s64 sec, nsec; } interval, value;
+};
+
+long sys_timerfd_create(SYSARGS)
+{
+	s32 clock = (s32)a0;
+	struct file *f = NULL;
+
+	if (a1 & ~(u64)(TFD_CLOEXEC | TFD_NONBLOCK))
+		return -EINVAL;
+	/* the alarm clocks are their plain ones: nothing here suspends */
+	if (clock == CLOCK_REALTIME_ALARM)
+		clock = CLOCK_REALTIME;
+	if (clock == CLOCK_BOOTTIME_ALARM)
+		clock = CLOCK_BOOTTIME;
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME)
+		return -EINVAL;
+	return install(timerfd_file(clock, (u32)a1, &f), f, a1 & TFD_CLOEXEC);
+}
+
+static bool ts_ok(s64 sec, s64 nsec)
+{
+	return sec >= 0 && nsec >= 0 && (u64)nsec < NSEC;
+}
+
+static u64 ts_ns(s64 sec, s64 nsec)
+{
+	u64 ns;
+
+	if (__builtin_mul_overflow((u64)sec, NSEC, &ns) ||
+	    __builtin_add_overflow(ns, (u64)nsec, &ns))
+		return ~0ULL;
+	return ns;
+}
+
+static struct itimerspec ts_from(const u64 v[2])
+{
+	return (struct itimerspec){ { (s64)(v[1] / NSEC), (s64)(v[1] % NSEC) },
+				    { (s64)(v[0] / NSEC), (s64)(v[0] % NSEC) } };
+}
+
+/* The file at fd if it is a timerfd (referenced): -EBADF, -EINVAL. */
+static long timerfd_get_file(u64 fd, struct file **out)
+{
+	struct file *f = fget(fd);
+
+	if (!f)
+		return -EBADF;
+	if (!is_timerfd(f)) {
+		file_put(f);
+		return -EINVAL;
+	}
+	*out = f;
+	return 0;
+}
+
+long sys_timerfd_settime(SYSARGS)
+{
+	struct itimerspec its;
+	struct file *f;
+	u64 old[2];
+
+	if (copy_from_user(&its, (const void *)a2, sizeof(its)))
+		return -EFAULT;
+	if ((a1 & ~(u64)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) ||
+	    !ts_ok(its.value.sec, its.value.nsec) || !ts_ok(its.interval.sec, its.interval.nsec))
+		return -EINVAL;
+	long rc = timerfd_get_file(a0, &f);
+	if (rc)
+		return rc;
+	u64 value = ts_ns(its.value.sec, its.value.nsec), now = ktime_ns(), deadline = 0;
+	if (value && (a1 & TFD_TIMER_ABSTIME)) {
+		u64 cnow = now;		/* the clock's now; realtime is monotonic + a constant */
+		clock_now((u64)timerfd_clock(f), &cnow);
+		deadline = value <= cnow ? now : now + MIN(value - cnow, ~0ULL - now);
+	} else if (value) {
+		deadline = value > ~0ULL - now ? ~0ULL : now + value;
+	}
+	timerfd_set(f, deadline ? deadline : (value ? 1 : 0),
+		    ts_ns(its.interval.sec, its.interval.nsec), old);
+	file_put(f);
+	its = ts_from(old);
+	if (a3 && copy_to_user((void *)a3, &its, sizeof(its)))
+		return -EFAULT;
+	return 0;
+}
+
+long sys_timerfd_gettime(SYSARGS)
+{
+	struct file *f;
+	u64 cur[2];
+	long rc = timerfd_get_file(a0, &f);
+
+	if (rc)
+		return rc;
+	timerfd_get(f, cur);
+	file_put(f);
+	struct itimerspec its = ts_from(cur);
+	return copy_to_user((void *)a1, &its, sizeof(its)) ? -EFAULT : 0;
+}
+
+/* ---- epoll ---- */
+
+static long do_epoll_create(u64 flags)
+{
+	struct file *f = NULL;
+
+	if (flags & ~(u64)EPOLL_CLOEXEC)
+		return -EINVAL;
+	return install(epoll_file((u32)flags, &f), f, flags & EPOLL_CLOEXEC);
+}
+
+long sys_epoll_create(SYSARGS)
+{
+	return (s32)a0 <= 0 ? -EINVAL : do_epoll_create(0);
+}
+
+long sys_epoll_create1(SYSARGS) { return do_epoll_create(a0); }
+
+long sys_epoll_ctl(SYSARGS)
+{
+	s32 op = (s32)a1;
+	struct epoll_event ev = { 0, 0 };
+	struct file *ep, *tf;
+	long rc;
+
+	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, (const void *)a3, sizeof(ev)))
+		return -EFAULT;
+	if (!(ep = fget(a0)))
+		return -EBADF;
+	if (!(tf = fget((u64)(s64)(s32)a2))) {
+		file_put(ep);
+		return -EBADF;
+	}
+	rc = -EPERM;
+	if (!file_can_poll(tf))
+		goto out;
+	rc = -EINVAL;
+	if (ep == tf || !is_epoll(ep))
+		goto out;
+	if (op != EPOLL_CTL_DEL && (ev.events & EPOLLEXCLUSIVE) &&
+	    (op == EPOLL_CTL_MOD || (op == EPOLL_CTL_ADD &&
+	     (is_epoll(tf) || (ev.events & ~EPOLLEXCLUSIVE_OK)))))
+		goto out;
+	rc = epoll_ctl_file(ep, op, (s32)a2, tf, &ev);
+out:
+	file_put(tf);
+	file_put(ep);
+	return rc;
+}
+
+static long do_epoll_wait(u64 epfd, u64 uevents, u64 maxevents, u64 timeout_ns)
+{
+	s32 max = (s32)maxevents;
+	struct file *f;
+
+	if (max <= 0 || max > EP_MAX_EVENTS)
+		return -EINVAL;
+	if (uevents >= USER_TOP || USER_TOP - uevents < (u64)max * sizeof(struct epoll_event))
+		return -EFAULT;
+	if (!(f = fget(epfd)))
+		return -EBADF;
+	long rc = is_epoll(f) ? epoll_wait_file(f, uevents, max, timeout_ns) : -EINVAL;
+	file_put(f);
+	return rc;
+}
+
+static u64 ms_timeout(u64 a)
+{
+	s32 ms = (s32)a;
+
+	return ms < 0 ? ~0ULL : (u64)ms * 1000000ULL;
+}
+
+long sys_epoll_wait(SYSARGS)
+{
+	return do_epoll_wait(a0, a1, a2, ms_timeout(a3));
+}
+
+static long epoll_pwait_common(u64 epfd, u64 uevents, u64 max, u64 ns, u64 umask, u64 size)
+{
+	u64 saved = 0;
+	bool swapped;
+	long rc = with_sigmask(umask, size, &saved, &swapped);
+
+	if (rc)
+		return rc;
+	rc = do_epoll_wait(epfd, uevents, max, ns);
+	restore_sigmask(saved, swapped, rc);
+	return rc;
+}
+
+long sys_epoll_pwait(SYSARGS)
+{
+	return epoll_pwait_common(a0, a1, a2, ms_timeout(a3), a4, a5);
+}
+
+long sys_epoll_pwait2(SYSARGS)
+{
+	u64 ns = ~0ULL;
+
+	if (a3) {
+		int rc = read_timespec(a3, &ns);
+		if (rc)
+			return rc;
+	}
+	return epoll_pwait_common(a0, a1, a2, ns, a4, a5);
+}
