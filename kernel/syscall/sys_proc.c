@@ -157,8 +157,9 @@ long sys_clone3(SYSARGS)
 		if (v)
 			return -E2BIG;
 	}
-	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG || ca.set_tid || ca.set_tid_size ||
-	    ca.cgroup || ca.pidfd)
+	/* pidfd and cgroup mean something only with their flags, which
+	 * do_clone refuses (glibc puts &pd->tid in pidfd regardless) */
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG || ca.set_tid || ca.set_tid_size)
 		return -EINVAL;
 	if (ca.stack ? !ca.stack_size : ca.stack_size != 0)
 		return -EINVAL;
