@@ -301,11 +301,12 @@ int proc_get_batch(int *from, struct process **out, int max)
 	return n;
 }
 
-/* Caller holds proc_lock: R if any thread runs, S if all sleep. */
+/* Caller holds proc_lock: as Linux, the leader's state; Z once it has
+ * exited, while other threads run on. */
 static char state_of(struct process *p)
 {
 	struct task *t;
-	char st = 'S';
+	char st = 'Z';
 
 	if (p->zombie)
 		return 'Z';
@@ -313,8 +314,10 @@ static char state_of(struct process *p)
 		return 'T';
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	list_for_each_entry(t, &p->threads, thread_link)
-		if (READ_ONCE(t->state) != TASK_BLOCKED)
-			st = 'R';
+		if (t->user_tid == p->pid)
+			st = READ_ONCE(t->state) == TASK_BLOCKED ? 'S' : 'R';
+	if (!p->started)
+		st = 'R';	/* not yet running: about to */
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	return st;
 }
