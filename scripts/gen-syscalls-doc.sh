@@ -67,19 +67,24 @@ mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM; shared (copy-o
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
 sysinfo	partial	uptime, RAM, free RAM and process count; the loads are 0 (no load average yet), no swap, bufferram 0 (the page cache is Cached: in /proc/meminfo)
 prctl	partial	PR_SET_NAME and PR_GET_NAME only
-set_tid_address	partial	returns the tid; the address is not used (no threads yet)
+set_tid_address	implemented	the address is zeroed and woken (futex) when the thread ends; returns the tid
 futex	partial	WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE (compared under the bucket lock, atomically with the move), WAKE_OP, LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI (ownership, FUTEX_WAITERS, handoff to the first waiter, an owner gone is taken over with FUTEX_OWNER_DIED; no priority boosting); private and shared (by object and offset) futexes, relative and absolute timeouts, FUTEX_CLOCK_REALTIME; WAIT_REQUEUE_PI and CMP_REQUEUE_PI are ENOSYS
-exit	partial	one thread per process, so the same as exit_group
-gettid	implemented	the pid: one thread per process
-getpid	implemented	
+exit	implemented	ends the calling thread; the last one ends the process (with the leader's status)
+gettid	implemented	the thread's id, from the pid space (the leader's is the pid)
+getpid	implemented	the thread group's id
+exit_group	implemented	every thread ends; the process's status is the first group exit's
+clone3	partial	as clone; struct sizes 64 to 4096 (E2BIG past it with unknown bytes set); set_tid, CLONE_PIDFD and CLONE_INTO_CGROUP are EINVAL
+rt_sigtimedwait	implemented	the thread's own pending signals first, then the process's; kill() wakes a waiter whose set holds the signal
+signalfd	implemented	as signalfd4 without flags
+signalfd4	implemented	the reader's signals of the mask (thread first, then process), 128-byte records; poll and epoll; SFD_NONBLOCK, SFD_CLOEXEC
 fork	implemented	copy-on-write through page refcounts
-vfork	partial	copy-on-write like fork (not a shared address space); the parent waits for the child's exec or exit
-clone	partial	new processes only (SIGCHLD, CLONE_VFORK, CLONE_VM without CLONE_THREAD as vfork, CLONE_PARENT_SETTID, CLONE_CHILD_SETTID); threads are -EINVAL
+vfork	implemented	the child shares the address space; the caller waits (killably) for its exec or exit
+clone	partial	threads (CLONE_THREAD with SIGHAND, VM, FS, FILES; SETTLS, the tid flags) and processes (VM, VFORK, FILES, PARENT); Linux's EINVAL rules; a thread without shared cwd or files, handlers shared between processes and namespaces are EINVAL; exit signal SIGCHLD or none (docs/threads.md)
 execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings
-wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED); rusage: the reaped child's CPU time and its reaped children's (a stop or continue report gives the last reaped child's); no __WALL/__WCLONE (no threads)
+wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED) of child processes (a thread group is one child); rusage: the reaped child's CPU time and its reaped children's (a stop or continue report gives the last reaped child's); no __WALL/__WCLONE
 kill	partial	no permission checks; init (pid 1) only gets signals it handles
-tkill	implemented	tid = pid while processes have one thread
-tgkill	implemented	as tkill
+tkill	implemented	one thread, by tid
+tgkill	implemented	one thread of a thread group; ESRCH if the tid is not in it
 rt_sigaction	implemented	SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_ONSTACK; SA_RESTORER required (every libc sets it)
 rt_sigprocmask	implemented	
 rt_sigreturn	implemented	restores registers, mask and the FXSAVE state (MXCSR sanitised)

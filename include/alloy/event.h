@@ -29,6 +29,11 @@ int timerfd_clock(const struct file *f);
 void timerfd_set(struct file *f, u64 deadline, u64 interval, u64 old[2]);
 void timerfd_get(struct file *f, u64 cur[2]);
 
+/* signalfd (kernel/fs/signalfd.c): reads the reader's signals of mask;
+ * flags O_NONBLOCK. signalfd_set_mask: -EINVAL if f is not one. */
+int signalfd_file(u64 mask, u32 flags, struct file **out);
+int signalfd_set_mask(struct file *f, u64 mask);
+
 /* epoll */
 int epoll_file(u32 flags, struct file **out);
 bool is_epoll(const struct file *f);

@@ -63,6 +63,7 @@ struct process {
 	int exit_status;		/* [proc_lock] wait status */
 	struct wait_queue child_wq;	/* wait4 sleeps here */
 	struct wait_queue vfork_wq;	/* its vfork caller waits here for exec_done */
+	struct wait_queue signalfd_wq;	/* signalfd readers and pollers: a signal came */
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct path cwd;		/* [cwd_lock] */
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */

@@ -34,6 +34,9 @@ bool fatal_signal_pending(void);
 /* Queues a process-directed signal for p: any of its threads that does
  * not block it takes it (thread-directed ones: <alloy/thread.h>). */
 int signal_send(struct process *p, const struct ksiginfo *info);
+/* Takes one pending signal of mask for current (its thread's first, then
+ * its process's) without running a handler: its number, or 0 if none. */
+int signal_dequeue(u64 mask, struct ksiginfo *out);
 /* Writes a Linux siginfo_t for si at a user address (arch code). */
 int arch_copy_siginfo(u64 uaddr, const struct ksiginfo *si);
 /* Queues sig for current, unblocking it and forcing the default action

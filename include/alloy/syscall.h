@@ -157,6 +157,8 @@ long sys_fstatfs(u64, u64, u64, u64, u64, u64);
 long sys_tgkill(u64, u64, u64, u64, u64, u64);
 long sys_tkill(u64, u64, u64, u64, u64, u64);
 long sys_gettid(u64, u64, u64, u64, u64, u64);
+long sys_signalfd(u64, u64, u64, u64, u64, u64);
+long sys_signalfd4(u64, u64, u64, u64, u64, u64);
 long sys_exit_group(u64, u64, u64, u64, u64, u64);
 long sys_clone3(u64, u64, u64, u64, u64, u64);
 long sys_rt_sigtimedwait(u64, u64, u64, u64, u64, u64);

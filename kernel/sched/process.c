@@ -107,6 +107,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	wait_queue_init(&p->child_wq, "child-wait");
 	wait_queue_init(&p->thread_wq, "thread-exit");
 	wait_queue_init(&p->vfork_wq, "vfork");
+	wait_queue_init(&p->signalfd_wq, "signalfd");
 	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->umask = 022;

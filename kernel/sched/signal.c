@@ -64,6 +64,28 @@ bool fatal_signal_pending(void)
 	return READ_ONCE(current_task()->pending) & sigmask(SIGKILL);
 }
 
+int signal_dequeue(u64 mask, struct ksiginfo *out)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	int sig = 0;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	u64 mine = t->pending & mask, shared = p->shared_pending & mask;
+
+	if (mine | shared) {
+		sig = __builtin_ctzll(mine ? mine : shared) + 1;
+		if (mine) {
+			*out = t->info[sig - 1];
+			t->pending &= ~sigmask(sig);
+		} else {
+			*out = p->shared_info[sig - 1];
+			p->shared_pending &= ~sigmask(sig);
+		}
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return sig;
+}
+
 /* Caller holds sig_lock: sig is taken out of every pending set of p. */
 static void discard_pending(struct process *p, u64 mask)
 {
@@ -158,6 +180,7 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 			p->shared_pending |= sigmask(sig);
 			p->shared_info[sig - 1] = *info;
 		}
+		wake_up_all(&p->signalfd_wq);
 		/* any thread that does not block it, or waits for it in
 		 * sigtimedwait, may take it: wake one (sleeps re-check) */
 		list_for_each_entry(t, &p->threads, thread_link) {
@@ -187,6 +210,7 @@ int signal_send_thread(struct task *t, const struct ksiginfo *info)
 			t->pending |= sigmask(sig);
 			t->info[sig - 1] = *info;
 		}
+		wake_up_all(&p->signalfd_wq);
 		task_kick(t);
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);

@@ -1,7 +1,8 @@
 /*
  * eventfd, eventfd2, timerfd_create/settime/gettime, epoll_create,
- * epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2: the
- * argument checks in Linux's order, over kernel/fs/{eventfd,timerfd,epoll}.c.
+ * epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2,
+ * signalfd, signalfd4: the argument checks in Linux's order, over
+ * kernel/fs/{eventfd,timerfd,epoll,signalfd}.c.
  */
 #include <alloy/errno.h>
 #include <alloy/event.h>
@@ -42,6 +43,34 @@ static long do_eventfd(u64 initval, u64 flags)
 
 long sys_eventfd(SYSARGS) { return do_eventfd(a0, 0); }
 long sys_eventfd2(SYSARGS) { return do_eventfd(a0, a1); }
+
+/* ---- signalfd ---- */
+
+/* signalfd4(fd, mask, sizemask, flags): fd -1 makes one, else changes
+ * that signalfd's mask. */
+static long do_signalfd(u64 fd, u64 umask, u64 size, u64 flags)
+{
+	u64 mask;
+	struct file *f = NULL;
+
+	if (flags & ~(u64)(O_NONBLOCK | O_CLOEXEC))
+		return -EINVAL;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(&mask, (const void *)umask, sizeof(mask)))
+		return -EFAULT;
+	if ((s32)fd == -1)
+		return install(signalfd_file(mask, (u32)flags, &f), f, flags & O_CLOEXEC);
+	f = (s32)fd < 0 ? NULL : fd_get(cur_files(), (int)fd);
+	if (!f)
+		return -EBADF;
+	long rc = signalfd_set_mask(f, mask);
+	file_put(f);
+	return rc ? rc : (long)(s32)fd;
+}
+
+long sys_signalfd(SYSARGS) { return do_signalfd(a0, a1, a2, 0); }
+long sys_signalfd4(SYSARGS) { return do_signalfd(a0, a1, a2, a3); }
 
 /* ---- timerfd ---- */
 

@@ -240,22 +240,11 @@ long sys_rt_sigtimedwait(SYSARGS)
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 		t->sigwait = set;	/* signal_send wakes us for these */
-		u64 mine = t->pending & set, shared = p->shared_pending & set;
-		if (mine | shared) {
-			sig = __builtin_ctzll(mine ? mine : shared) + 1;
-			if (mine) {
-				si = t->info[sig - 1];
-				t->pending &= ~sigmask(sig);
-			} else {
-				si = p->shared_info[sig - 1];
-				p->shared_pending &= ~sigmask(sig);
-			}
-		}
-		if (sig)
-			t->sigwait = 0;
 		spin_unlock_irqrestore(&p->sig_lock, flags);
-		if (sig)
+		if ((sig = signal_dequeue(set, &si))) {
+			sigwait_done(t);
 			break;
+		}
 		u64 now = ktime_ns();
 		if (a2 && now >= deadline) {
 			sigwait_done(t);
