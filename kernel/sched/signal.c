@@ -152,9 +152,10 @@ static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
 	 * unblocked */
 	bool blocked = t ? (t->blocked & sigmask(sig)) : blocked_somewhere(p, sig);
 	bool drop = ignored(p, sig) && !blocked;
-	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE);
-	 * its own faults come through signal_force */
-	if (p->pid == 1 && p->sa[sig - 1].handler == SIG_DFL)
+	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE),
+	 * or blocks (to take with sigtimedwait, as Linux keeps them); its
+	 * own faults come through signal_force */
+	if (p->pid == 1 && p->sa[sig - 1].handler == SIG_DFL && !blocked)
 		drop = true;
 	/* Decided under the lock that records a stop (signal_deliver), so a
 	 * SIGCONT cannot slip in between a stop being taken and recorded. */
