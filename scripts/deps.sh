@@ -23,6 +23,8 @@ have clang || need="$need clang"
 have python3 || need="$need python3"
 # static musl programs for the user-mode tests
 have musl-gcc || need="$need musl-tools"
+# static glibc programs (userspace/glibc, Rust std tests)
+[ -n "$(find /usr/lib -name libc.a -path '*gnu*' 2>/dev/null | head -1)" ] || need="$need libc6-dev"
 # the guest's shell and tools
 [ -x /bin/busybox ] || need="$need busybox-static"
 # ext2 images and the host's oracles for them (mke2fs, e2fsck, debugfs)
