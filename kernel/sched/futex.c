@@ -206,6 +206,37 @@ static bool leave(struct futex_waiter *w)
 	}
 }
 
+/* Sleeps until a waker takes one of w[0..n) (0), a signal comes
+ * (on_signal) or the deadline passes (-ETIMEDOUT); returns running. */
+static long sleep_for_wake(struct futex_waiter *w, u32 n, u64 deadline, long on_signal)
+{
+	long rc = 0;
+
+	for (;;) {
+		set_current_state_blocked();
+		bool woken = false;
+		for (u32 i = 0; i < n && !woken; i++)
+			woken = __atomic_load_n(&w[i].woken, __ATOMIC_ACQUIRE);
+		if (woken)
+			break;
+		if (signal_pending()) {
+			rc = on_signal;
+			break;
+		}
+		u64 now = ktime_ns();
+		if (deadline != FUTEX_NO_DEADLINE && now >= deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (deadline == FUTEX_NO_DEADLINE)
+			schedule();
+		else
+			schedule_timeout(deadline - now);
+	}
+	set_current_state_running();
+	return rc;
+}
+
 long futex_wait(u64 uaddr, bool shared, u32 val, u64 deadline, u32 bitset)
 {
 	struct futex_key k;
@@ -225,25 +256,9 @@ long futex_wait(u64 uaddr, bool shared, u32 val, u64 deadline, u32 bitset)
 		rc = -EFAULT;
 	else if (cur != val)
 		rc = -EAGAIN;
-	for (; !rc;) {
-		set_current_state_blocked();
-		if (__atomic_load_n(&w.woken, __ATOMIC_ACQUIRE))
-			break;
-		if (signal_pending()) {
-			rc = deadline == FUTEX_NO_DEADLINE ? -ERESTARTSYS : -EINTR;
-			break;
-		}
-		u64 now = ktime_ns();
-		if (deadline != FUTEX_NO_DEADLINE && now >= deadline) {
-			rc = -ETIMEDOUT;
-			break;
-		}
-		if (deadline == FUTEX_NO_DEADLINE)
-			schedule();
-		else
-			schedule_timeout(deadline - now);
-	}
-	set_current_state_running();
+	if (!rc)
+		rc = sleep_for_wake(&w, 1, deadline,
+				    deadline == FUTEX_NO_DEADLINE ? -ERESTARTSYS : -EINTR);
 	if (leave(&w))
 		rc = 0;		/* a waker counted us: the wakeup is ours */
 	put_key(&k);
@@ -282,28 +297,8 @@ long futex_wait_multiple(const struct futex_wait_one *v, u32 n, u64 deadline)
 		else if (cur != v[i].val)
 			rc = -EAGAIN;
 	}
-	for (; !rc;) {
-		set_current_state_blocked();
-		bool any = false;
-		for (u32 i = 0; i < n && !any; i++)
-			any = __atomic_load_n(&w[i].woken, __ATOMIC_ACQUIRE);
-		if (any)
-			break;
-		if (signal_pending()) {
-			rc = -ERESTARTSYS;
-			break;
-		}
-		u64 now = ktime_ns();
-		if (deadline != FUTEX_NO_DEADLINE && now >= deadline) {
-			rc = -ETIMEDOUT;
-			break;
-		}
-		if (deadline == FUTEX_NO_DEADLINE)
-			schedule();
-		else
-			schedule_timeout(deadline - now);
-	}
-	set_current_state_running();
+	if (!rc)
+		rc = sleep_for_wake(w, n, deadline, -ERESTARTSYS);
 	for (u32 i = 0; i < queued; i++)
 		if (leave(&w[i]))
 			rc = i;		/* a waker counted us: the wakeup is ours */
@@ -634,26 +629,8 @@ long futex_lock_pi(u64 uaddr, bool shared, u64 deadline, bool trylock)
 			break;
 		/* queued behind o.owner: if it is gone, take the word over */
 		bool dead = !tid_alive(o.owner);
-		rc = 0;
-		while (!dead) {
-			set_current_state_blocked();
-			if (__atomic_load_n(&w.woken, __ATOMIC_ACQUIRE))
-				break;
-			if (signal_pending()) {
-				rc = -ERESTARTNOINTR;	/* Linux restarts LOCK_PI */
-				break;
-			}
-			u64 now = ktime_ns();
-			if (deadline != FUTEX_NO_DEADLINE && now >= deadline) {
-				rc = -ETIMEDOUT;
-				break;
-			}
-			if (deadline == FUTEX_NO_DEADLINE)
-				schedule();
-			else
-				schedule_timeout(deadline - now);
-		}
-		set_current_state_running();
+		/* Linux restarts LOCK_PI after any handler */
+		rc = dead ? 0 : sleep_for_wake(&w, 1, deadline, -ERESTARTNOINTR);
 		bool woken = leave(&w);
 		__atomic_sub_fetch(&pi_waiting, 1, __ATOMIC_SEQ_CST);
 		if (woken && __atomic_load_n(&w.handoff, __ATOMIC_ACQUIRE)) {
