@@ -25,6 +25,18 @@ struct ksiginfo;
  * returns 0 on stack sp (0: the caller's). The tid, or -errno. */
 long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid,
 		  u64 child_tid, u64 tls);
+/* A clone child's start (kernel/sched/user.c), for fork and threads: the
+ * caller's registers with clone returning 0 on stack sp (0: the caller's),
+ * CLONE_SETTLS's tls, CLONE_CHILD_SETTID's child_tid, the caller's FPU
+ * state, and mm, whose user reference it takes (put even on failure:
+ * NULL). clone_child(cs) is the new task's function; a task that never
+ * ran gives cs back with clone_start_free. */
+struct clone_start;
+struct user_mm;
+struct clone_start *clone_start_new(const struct trap_frame *tf, u64 flags, u64 sp,
+				    u64 child_tid, u64 tls, struct user_mm *mm);
+void clone_start_free(struct clone_start *cs);
+void clone_child(void *cs);
 /* exit_group() and fatal signals: every thread goes, the process's wait
  * status is wait_status (the first group exit's, if several race). */
 __noreturn void user_exit_group(int wait_status);

@@ -18,65 +18,21 @@
 #include <asm/trap.h>
 #include <uapi/sched.h>
 
-struct thread_start {
-	struct user_mm *mm;		/* a user of it, for the thread */
-	u64 fs_base, child_tid;
-	struct trap_frame tf;
-	u8 fpu[ARCH_FPU_SIZE] __aligned(16);
-};
-
-static void thread_child(void *arg)
-{
-	struct thread_start *ts = arg;
-	struct task *t = current_task();
-	struct trap_frame tf = ts->tf;
-	struct user_mm *mm = ts->mm;
-	u64 child_tid = ts->child_tid;
-
-	t->fs_base = ts->fs_base;
-	memcpy(t->fpu, ts->fpu, sizeof(t->fpu));
-	kfree(ts);
-	arch_irq_disable();
-	task_set_mm(t, mm);
-	arch_switch_user(&mm->vm, t->fs_base);
-	arch_fpu_restore(t->fpu);
-	arch_irq_enable();
-	if (child_tid) {	/* CLONE_CHILD_SETTID */
-		int tid = t->user_tid;
-		copy_to_user((void *)child_tid, &tid, sizeof(tid));
-	}
-	arch_irq_disable();
-	user_return_work(&tf);	/* signals sent before it first ran */
-	arch_return_to_user(&tf);
-}
-
 long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid,
 		  u64 child_tid, u64 tls)
 {
 	struct task *cur = current_task();
 	struct process *p = cur->proc;
-	struct thread_start *ts = kzalloc(sizeof(*ts), GFP_KERNEL);
 
-	if (!ts)
+	atomic_inc(&cur->mm->users);	/* the new thread's */
+	struct clone_start *cs = clone_start_new(tf, flags, sp, child_tid, tls, cur->mm);
+	if (!cs)
 		return -ENOMEM;
-	ts->tf = *tf;
-	frame_set_retval(&ts->tf, 0);	/* the new thread's clone() returns 0 */
-	if (sp)
-		frame_set_sp(&ts->tf, sp);
-	ts->fs_base = flags & CLONE_SETTLS ? tls : cur->fs_base;
-	ts->child_tid = flags & CLONE_CHILD_SETTID ? child_tid : 0;
-	arch_irq_disable();	/* the live FPU registers are the caller's */
-	arch_fpu_save(cur->fpu);
-	arch_irq_enable();
-	memcpy(ts->fpu, cur->fpu, sizeof(ts->fpu));
-
-	struct task *t = task_create_paused(CPU_ANY, thread_child, ts, cur->name);
+	struct task *t = task_create_paused(CPU_ANY, clone_child, cs, cur->name);
 	if (!t) {
-		kfree(ts);
+		clone_start_free(cs);
 		return -ENOMEM;
 	}
-	ts->mm = cur->mm;
-	atomic_inc(&ts->mm->users);
 	proc_get(p);
 	t->proc = p;
 	t->blocked = cur->blocked;	/* the new thread's own copy; no altstack */
@@ -85,8 +41,7 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 	if (tid < 0) {
 		task_discard(t);
 		proc_put(p);
-		user_mm_put(ts->mm);
-		kfree(ts);
+		clone_start_free(cs);
 		return tid;
 	}
 	if (flags & CLONE_PARENT_SETTID) {	/* before the thread runs */

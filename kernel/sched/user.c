@@ -161,31 +161,65 @@ void user_fault(int signal, int code, u64 addr, u64 ip, const char *what)
 	signal_force(&si);
 }
 
-struct fork_start {
-	struct process *proc;
-	struct user_mm *mm;
+/* What a clone child begins with: the caller's registers, returning 0
+ * from clone on stack sp (0: the caller's), its TLS base, the caller's
+ * FPU state, CLONE_CHILD_SETTID's address and its address space. */
+struct clone_start {
+	struct user_mm *mm;		/* a user of it, for the child */
 	u64 fs_base, child_tid;
 	struct trap_frame tf;
 	u8 fpu[ARCH_FPU_SIZE] __aligned(16);
 };
 
-static void fork_child(void *arg)
+struct clone_start *clone_start_new(const struct trap_frame *tf, u64 flags, u64 sp,
+				    u64 child_tid, u64 tls, struct user_mm *mm)
 {
-	struct fork_start *fs = arg;
-	struct task *t = current_task();
-	struct trap_frame tf = fs->tf;
-	struct user_mm *mm = fs->mm;
-	u64 child_tid = fs->child_tid;
+	struct task *cur = current_task();
+	struct clone_start *cs = kzalloc(sizeof(*cs), GFP_KERNEL);
 
-	t->fs_base = fs->fs_base;
-	memcpy(t->fpu, fs->fpu, sizeof(t->fpu));
-	kfree(fs);
+	if (!cs) {
+		user_mm_put(mm);
+		return NULL;
+	}
+	cs->mm = mm;
+	cs->tf = *tf;
+	frame_set_retval(&cs->tf, 0);	/* the child's clone() returns 0 */
+	if (sp)
+		frame_set_sp(&cs->tf, sp);
+	cs->fs_base = flags & CLONE_SETTLS ? tls : cur->fs_base;
+	cs->child_tid = flags & CLONE_CHILD_SETTID ? child_tid : 0;
+	arch_irq_disable();	/* the live FPU registers are the caller's */
+	arch_fpu_save(cur->fpu);
+	arch_irq_enable();
+	memcpy(cs->fpu, cur->fpu, sizeof(cs->fpu));
+	return cs;
+}
+
+void clone_start_free(struct clone_start *cs)
+{
+	if (cs) {
+		user_mm_put(cs->mm);
+		kfree(cs);
+	}
+}
+
+void clone_child(void *arg)
+{
+	struct clone_start *cs = arg;
+	struct task *t = current_task();
+	struct trap_frame tf = cs->tf;
+	struct user_mm *mm = cs->mm;
+	u64 child_tid = cs->child_tid;
+
+	t->fs_base = cs->fs_base;
+	memcpy(t->fpu, cs->fpu, sizeof(t->fpu));
+	kfree(cs);
 	arch_irq_disable();
 	task_set_mm(t, mm);
 	arch_switch_user(&mm->vm, t->fs_base);
 	arch_fpu_restore(t->fpu);
 	arch_irq_enable();
-	if (child_tid) {	/* CLONE_CHILD_SETTID, into the child's copy */
+	if (child_tid) {	/* CLONE_CHILD_SETTID, into the child's memory */
 		int tid = t->user_tid;
 		copy_to_user((void *)child_tid, &tid, sizeof(tid));
 	}
@@ -197,41 +231,30 @@ static void fork_child(void *arg)
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls)
 {
 	struct task *cur = current_task();
-	struct process *me = cur->proc;
-	struct fork_start *fs = kzalloc(sizeof(*fs), GFP_KERNEL);
+	struct clone_start *cs = NULL;
+	struct user_mm *mm = NULL;
 	struct task *t;
 	int rc = rlimit_nproc_check();
 
-	if (rc || !fs) {
-		kfree(fs);
-		return rc ? rc : -ENOMEM;
-	}
+	if (rc)
+		return rc;
 	rc = -ENOMEM;
-	fs->proc = proc_create(me, flags);
-	if (fs->proc && (flags & CLONE_VM)) {	/* vfork, posix_spawn */
-		fs->mm = cur->mm;
-		atomic_inc(&fs->mm->users);
-	} else if (fs->proc) {
-		fs->mm = user_mm_fork(cur->mm);
+	struct process *p = proc_create(cur->proc, flags);
+	if (p && (flags & CLONE_VM)) {	/* vfork, posix_spawn */
+		mm = cur->mm;
+		atomic_inc(&mm->users);
+	} else if (p) {
+		mm = user_mm_fork(cur->mm);
 	}
-	if (!fs->mm)
+	if (mm)
+		cs = clone_start_new(tf, flags, new_sp, child_tid, tls, mm);
+	if (!cs)
 		goto fail;
-	fs->tf = *tf;
-	frame_set_retval(&fs->tf, 0);	/* the child's fork() returns 0 */
-	if (new_sp)
-		frame_set_sp(&fs->tf, new_sp);
-	fs->fs_base = flags & CLONE_SETTLS ? tls : cur->fs_base;
-	fs->child_tid = flags & CLONE_CHILD_SETTID ? child_tid : 0;
-	arch_irq_disable();	/* the live FPU registers are the parent's */
-	arch_fpu_save(cur->fpu);
-	arch_irq_enable();
-	memcpy(fs->fpu, cur->fpu, sizeof(fs->fpu));
 
-	struct process *p = fs->proc;
 	int pid = p->pid;
-	t = task_create_paused(CPU_ANY, fork_child, fs, p->comm);
+	t = task_create_paused(CPU_ANY, clone_child, cs, p->comm);
 	if (!t)
-		goto fail;	/* fs still owns p and mm */
+		goto fail;	/* cs still owns mm */
 	t->proc = p;		/* proc_create's reference */
 	t->blocked = cur->blocked;
 	t->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? child_tid : 0;
@@ -250,10 +273,8 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 	proc_put(p);
 	return pid;
 fail:
-	if (fs->mm)
-		user_mm_put(fs->mm);
-	if (fs->proc)
-		proc_abort(fs->proc);
-	kfree(fs);
+	clone_start_free(cs);
+	if (p)
+		proc_abort(p);
 	return rc;
 }
