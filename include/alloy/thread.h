@@ -63,6 +63,9 @@ void proc_thread_take_pid(struct process *p, struct task *t);
  * (*p); NULL if none. */
 struct task *proc_find_thread(int tid, struct process **p);
 
+/* Caller holds t's process's sig_lock: SIGKILL for t alone, which wakes
+ * or interrupts it. */
+void signal_kill_thread_locked(struct task *t);
 /* Thread-directed signal (tgkill, tkill). */
 int signal_send_thread(struct task *t, const struct ksiginfo *info);
 

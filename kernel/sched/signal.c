@@ -109,21 +109,24 @@ static bool blocked_somewhere(struct process *p, int sig)
 
 /* Caller holds sig_lock: every thread of p is to die (a SIGKILL each);
  * the first group exit decides the wait status. */
+void signal_kill_thread_locked(struct task *t)
+{
+	if (!(t->pending & sigmask(SIGKILL)))
+		t->info[SIGKILL - 1] = (struct ksiginfo){ .signo = SIGKILL, .code = SI_KERNEL };
+	t->pending |= sigmask(SIGKILL);
+	task_kick(t);
+}
+
 static void group_kill_locked(struct process *p, int wait_status)
 {
-	struct ksiginfo si = { .signo = SIGKILL, .code = SI_KERNEL };
 	struct task *t;
 
 	if (!p->group_exit) {
 		p->group_exit = true;
 		p->group_exit_status = wait_status;
 	}
-	list_for_each_entry(t, &p->threads, thread_link) {
-		if (!(t->pending & sigmask(SIGKILL)))
-			t->info[SIGKILL - 1] = si;
-		t->pending |= sigmask(SIGKILL);
-		task_kick(t);
-	}
+	list_for_each_entry(t, &p->threads, thread_link)
+		signal_kill_thread_locked(t);
 }
 
 void thread_group_kill(struct process *p, int wait_status)

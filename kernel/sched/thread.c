@@ -93,13 +93,9 @@ int thread_group_exec(void)
 	}
 	p->exec_task = t;
 	struct task *o;
-	list_for_each_entry(o, &p->threads, thread_link) {
-		if (o == t)
-			continue;
-		o->pending |= sigmask(SIGKILL);	/* die_by: this thread only */
-		o->info[SIGKILL - 1] = (struct ksiginfo){ .signo = SIGKILL, .code = SI_KERNEL };
-		task_kick(o);
-	}
+	list_for_each_entry(o, &p->threads, thread_link)
+		if (o != t)	/* without a group exit, die_by ends o alone */
+			signal_kill_thread_locked(o);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 
 	for (;;) {	/* until the others are gone, or we are killed */
