@@ -363,7 +363,7 @@ test-blk: kernel $(XTASK)
 		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s --mem $(MEM) \
 			--disk $(BLK_DIR)/rw.img --disk-ro $(BLK_DIR)/ro.img \
 			--qemu-arg -drive --qemu-arg \
-			file=$(BLK_DIR)/slow.img,format=raw,if=none,id=slow,readonly=on,throttling.iops-total=200 \
+			file=$(BLK_DIR)/slow.img,format=raw,if=none,id=slow,readonly=on,throttling.iops-total=40 \
 			--qemu-arg -device --qemu-arg virtio-blk-pci,drive=slow \
 			--append 'ktest=$(BLK_TESTS)' --timeout $(KTEST_TIMEOUT) \
 			--name blk-ffi$(FFI)-smp$$s --mark 'scheduler running on' \
@@ -382,6 +382,9 @@ test-system: kernel $(XTASK) rootfs rootfs-test
 		disks=$(BUILD)/disks/sys-ffi$(FFI)-smp$$s; scripts/mkdisks.sh $$disks; \
 		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s \
 			--disk $$disks/vda.img --disk $$disks/vdb.img --disk $$disks/vdc.img \
+			--qemu-arg -drive --qemu-arg \
+			file=$$disks/vdd.img,format=raw,if=none,id=slow,readonly=on,throttling.iops-total=4 \
+			--qemu-arg -device --qemu-arg virtio-blk-pci,drive=slow \
 			--module $(ROOTFS_TEST) --mem $(MEM) --append 'init=/sbin/runner panic_exit' \
 			--timeout $(KTEST_TIMEOUT) --name sys-ffi$(FFI)-smp$$s \
 			--mark 'scheduler running on' \

@@ -7,6 +7,9 @@
 #   DIR/vdb.img  4 MiB of zeros: scratch for the corrupted-image test
 #   DIR/vdc.img  64 MiB, `mke2fs -t ext2 -b 1024` (busybox and fs_basic
 #                on 1 KiB blocks)
+#   DIR/vdd.img  8 MiB ext2 holding one 1 MiB file, `slow`; the Makefile
+#                attaches it read-only and throttled to 4 requests/s
+#                (thr_fault_overlap: a fault that waits for the disk)
 set -eu
 D=$1
 mkdir -p "$D"
@@ -16,3 +19,8 @@ mke2fs -q -F -t ext2 -b 4096 "$D/vda.img"
 truncate -s 4M "$D/vdb.img"
 truncate -s 64M "$D/vdc.img"
 mke2fs -q -F -t ext2 -b 1024 "$D/vdc.img"
+slow=$(mktemp -d "${TMPDIR:-/tmp}/alloy-vdd.XXXXXX")
+head -c 1M /dev/urandom > "$slow/slow"
+truncate -s 8M "$D/vdd.img"
+mke2fs -q -F -t ext2 -b 4096 -d "$slow" "$D/vdd.img"
+rm -rf "$slow"

@@ -18,7 +18,8 @@ enum lock_rank {
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
-	LR_MUTEX_MM = 40,	/* a process's address space */
+	LR_MUTEX_MM = 40,	/* a process's address space (an rwsem) */
+	LR_MUTEX_MM_PT = 41,	/* its page-table entries, under the read side */
 	LR_MUTEX_EXT2_MAP = 42,	/* an ext2 inode's block map (page faults: after mm) */
 	LR_MUTEX_EXT2_ALLOC = 44, /* an ext2 filesystem's bitmaps and counts */
 	LR_MUTEX_DEFAULT = 50,

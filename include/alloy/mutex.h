@@ -7,11 +7,16 @@
 
 #include <alloy/wait.h>
 
+/* What lockdep knows of a sleeping lock (mutex or rwsem): its name and rank. */
+struct lock_dep {
+	const char *name;
+	int rank;
+};
+
 struct mutex {
 	struct task *owner;	/* claimed by compare-and-swap, the wait condition */
 	struct wait_queue wq;
-	const char *name;
-	int rank;
+	struct lock_dep dep;
 };
 
 void mutex_init(struct mutex *m, const char *name, int rank);
@@ -19,5 +24,9 @@ void mutex_lock(struct mutex *m);
 bool mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
 bool mutex_is_held(struct mutex *m);
+
+/* Lockdep's view of sleeping locks (kernel/sched/lockdep.c). */
+void lockdep_sleep_acquire(struct lock_dep *d);
+void lockdep_sleep_release(struct lock_dep *d);
 
 #endif

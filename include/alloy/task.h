@@ -21,6 +21,7 @@
 #define MUTEX_DEPTH 8
 
 struct mutex;
+struct lock_dep;
 struct process;
 
 struct task {
@@ -64,7 +65,7 @@ struct task {
 	int mutex_depth;		/* lockdep: sleeping locks held */
 	int pagefault_disabled;		/* uaccess faults go straight to the fixup */
 	u8 fpu[ARCH_FPU_SIZE] __aligned(16);	/* user tasks' FPU/SSE state */
-	struct mutex *mutex_held[MUTEX_DEPTH];
+	struct lock_dep *mutex_held[MUTEX_DEPTH];	/* mutexes and rwsems */
 };
 
 void set_current_state_blocked(void);

@@ -9,6 +9,7 @@
 #include <alloy/compiler.h>
 #include <alloy/types.h>
 #include <alloy/mutex.h>
+#include <alloy/rwsem.h>
 #include <asm/uvm.h>
 
 struct task;
@@ -72,7 +73,17 @@ struct user_mm {
 	atomic_t users;		/* the task's, plus readers such as /proc */
 	atomic_t refs;		/* the structure itself: 1 for all users, plus
 				 * reverse-map walks (user_mm_grab) */
-	struct mutex lock;	/* vmas, brk and the lower half's page tables */
+	/*
+	 * lock: the VMAs, brk and the lower half's page tables. Page faults
+	 * and lookups that change no VMA hold it for reading, so the threads
+	 * of a process fault in parallel; anything that changes VMAs or
+	 * removes or write-protects entries holds it for writing.
+	 * pt_lock: with lock held for reading, page-table entries are added
+	 * or replaced (fault, copy-on-write) and looked-up frames used
+	 * (futex words, user_mm_read) only under it. Taken after lock.
+	 */
+	struct rwsem lock;
+	struct mutex pt_lock;
 	struct vma *vmas;	/* sorted by start, non-overlapping */
 	int nr_vmas, cap;
 	u64 brk_start, brk;	/* the program break, above the image */

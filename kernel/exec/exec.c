@@ -127,7 +127,7 @@ static int add_vmas(struct user_mm *mm, const struct exec_source *src,
 	int rc = 0;
 	u64 prev_end = 0;
 
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
 		const struct elf_load *l = &im->loads[i];
 		u64 s = ALIGN_DOWN(l->vaddr + bias, PAGE_SIZE);
@@ -154,7 +154,7 @@ static int add_vmas(struct user_mm *mm, const struct exec_source *src,
 	if (!rc)
 		rc = vma_add(mm, USER_TOP - rlimit_exec_stack(), USER_TOP,
 			     stack_prot, VMA_STACK);
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	return rc;
 }
 

@@ -95,7 +95,7 @@ static void mem_usage(struct user_mm *mm, struct mem_usage *u)
 	memset(u, 0, sizeof(*u));
 	if (!mm)
 		return;
-	mutex_lock(&mm->lock);
+	down_read(&mm->lock);
 	for (int i = 0; i < mm->nr_vmas; i++) {
 		struct vma *v = &mm->vmas[i];
 		u64 len = v->end - v->start;
@@ -113,7 +113,7 @@ static void mem_usage(struct user_mm *mm, struct mem_usage *u)
 		}
 	}
 	u->rss = user_mm_resident(mm) * PAGE_SIZE;
-	mutex_unlock(&mm->lock);
+	up_read(&mm->lock);
 }
 
 static const char *state_name(char s)
@@ -248,7 +248,7 @@ static int show_maps(struct pbuf *b, struct process *p)
 			exe[0] = '\0';
 		path_put(&ep);
 	}
-	mutex_lock(&mm->lock);
+	down_read(&mm->lock);
 	for (int i = 0; i < mm->nr_vmas && !b->full; i++) {
 		struct vma *v = &mm->vmas[i];
 		char line[128];
@@ -262,7 +262,7 @@ static int show_maps(struct pbuf *b, struct process *p)
 		if (!pbuf_write(b, line, (size_t)MIN(n, (int)sizeof(line) - 1)))
 			pbuf_printf(b, "%s\n", name);	/* whole lines only */
 	}
-	mutex_unlock(&mm->lock);
+	up_read(&mm->lock);
 	kfree(exe);
 	user_mm_put(mm);
 	return 0;

@@ -19,6 +19,26 @@
 #include <alloy/user.h>
 
 /*
+ * Faults hold mm->lock for reading (mm->lock: the VMAs cannot change), so
+ * the threads of a process fault at once; the page to map is found or
+ * made first (a file's page may need reading in, a fresh one zeroing)
+ * and put in place under mm->pt_lock only if the entry is still empty:
+ * another thread may have resolved the same fault meanwhile.
+ */
+static int install(struct user_mm *mm, u64 page, struct page *pg, u32 prot)
+{
+	unsigned int now;
+
+	mutex_lock(&mm->pt_lock);
+	int rc = uvm_lookup(&mm->vm, page, &now) ? -EEXIST : uvm_map(&mm->vm, page,
+								   page_to_phys(pg), prot);
+	mutex_unlock(&mm->pt_lock);
+	if (rc)
+		page_put(pg);
+	return rc == -ENOMEM ? SIGKILL : 0;	/* -EEXIST: someone else's; retry */
+}
+
+/*
  * A file-backed VMA: the object's cached page is mapped itself, read-only
  * until written, so that a shared mapping learns of each first write
  * (the page must be written back) and a private one copies on write.
@@ -43,12 +63,7 @@ static int file_fault(struct user_mm *mm, struct vma *v, u64 page, bool write)
 	} else if (write) {
 		v->ops->dirty(v->obj, pg);
 	}
-	u32 prot = write ? v->prot : v->prot & ~UVM_WRITE;
-	if (uvm_map(&mm->vm, page, page_to_phys(pg), prot)) {
-		page_put(pg);
-		return SIGKILL;
-	}
-	return 0;
+	return install(mm, page, pg, write ? v->prot : v->prot & ~UVM_WRITE);
 }
 
 /*
@@ -56,7 +71,7 @@ static int file_fault(struct user_mm *mm, struct vma *v, u64 page, bool write)
  * fork or mprotect): the object reserves its storage and hands out its
  * current page, which is mapped writable in place of the old entry. The
  * copy-on-write rule of uvm_protect (a page used twice stays read-only)
- * must not apply: a cached page always has two users.
+ * must not apply: a cached page always has two users. pt_lock held.
  */
 static int shared_write(struct user_mm *mm, struct vma *v, u64 page)
 {
@@ -77,6 +92,10 @@ static int shared_write(struct user_mm *mm, struct vma *v, u64 page)
 	return 0;
 }
 
+/* The stack needs to grow, which changes a VMA: again with mm->lock
+ * held for writing. */
+#define FAULT_NEED_WRITER (-1)
+
 /*
  * The stack VMA is as large as RLIMIT_STACK was at exec. The limit may
  * change since: a fault deeper than it is the program's, and a fault
@@ -84,7 +103,8 @@ static int shared_write(struct user_mm *mm, struct vma *v, u64 page)
  * the gap kept free for it, if RLIMIT_AS allows. Only for the caller's
  * own address space: the limits are the caller's.
  */
-static struct vma *stack_check(struct user_mm *mm, struct vma *v, u64 addr)
+static struct vma *stack_check(struct user_mm *mm, struct vma *v, u64 addr, bool writer,
+			       bool *grow)
 {
 	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
 
@@ -101,58 +121,76 @@ static struct vma *stack_check(struct user_mm *mm, struct vma *v, u64 addr)
 	if (!s || s->kind != VMA_STACK || !vma_range_free(mm, page, s->start) ||
 	    !rlimit_as_allows(mm, page, s->start - page))
 		return NULL;
+	if (!writer) {
+		*grow = true;
+		return NULL;
+	}
 	s->start = page;
 	return s;
 }
 
-static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec)
+/* An entry is there: the VMA allows the access, so either another thread
+ * resolved this fault first, or it is a first write to a shared page. */
+static int fault_present(struct user_mm *mm, struct vma *v, u64 page, bool write,
+			 unsigned int prot)
 {
-	struct vma *v = stack_check(mm, vma_find(mm, addr), addr);
+	if (!write || (prot & UVM_WRITE))
+		return 0;	/* retry */
+	if (v->ops && v->shared)	/* the file's own page: now written */
+		return shared_write(mm, v, page);
+	/* copy-on-write: the VMA allows writing, the page is shared */
+	return uvm_make_private(&mm->vm, page, v->prot) ? SIGKILL : 0;
+}
+
+static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, bool writer)
+{
+	bool grow = false;
+	struct vma *v = stack_check(mm, vma_find(mm, addr), addr, writer, &grow);
 	unsigned int prot;
 
+	if (grow)
+		return FAULT_NEED_WRITER;
 	if (!v || (write && !(v->prot & UVM_WRITE)) || (exec && !(v->prot & UVM_EXEC)) ||
 	    !(v->prot & UVM_READ))
 		return SIGSEGV;
 	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
-	phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
-	if (pa) {
-		/* The VMA allows the access and the entry does now: another
-		 * thread of this mm resolved the same fault first. Retry. */
-		if (!write || (prot & UVM_WRITE))
-			return 0;
-		if (v->ops && v->shared)	/* the file's own page: now written */
-			return shared_write(mm, v, page);
-		/* copy-on-write: the VMA allows writing, the page is shared */
-		return uvm_make_private(&mm->vm, page, v->prot) ? SIGKILL : 0;
-	}
+	mutex_lock(&mm->pt_lock);
+	int sig = -ENOENT;
+	if (uvm_lookup(&mm->vm, page, &prot))
+		sig = fault_present(mm, v, page, write, prot);
+	mutex_unlock(&mm->pt_lock);
+	if (sig != -ENOENT)
+		return sig;
 	if (v->ops)
 		return file_fault(mm, v, page, write);
 	struct page *pg = alloc_page(GFP_ZERO);
 	if (!pg)
 		return SIGKILL;
-	if (uvm_map(&mm->vm, page, page_to_phys(pg), v->prot)) {
-		free_page(pg);
-		return SIGKILL;		/* no page for a page table */
+	return install(mm, page, pg, v->prot);
+}
+
+/* One try: mm->lock for reading, unless the stack must grow. */
+static int fault_once(struct user_mm *mm, u64 addr, bool write, bool exec)
+{
+	down_read(&mm->lock);
+	int sig = fault_locked(mm, addr, write, exec, false);
+	up_read(&mm->lock);
+	if (sig == FAULT_NEED_WRITER) {
+		down_write(&mm->lock);
+		sig = fault_locked(mm, addr, write, exec, true);
+		up_write(&mm->lock);
 	}
-	return 0;
+	return sig;
 }
 
 int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec)
 {
-	mutex_lock(&mm->lock);
-	int sig = fault_locked(mm, addr, write, exec);
-	mutex_unlock(&mm->lock);
-	for (int tries = 0; sig == SIGKILL && tries < 8 && mm_shrink(256); tries++) {
-		mutex_lock(&mm->lock);	/* cached file pages went back: again */
-		sig = fault_locked(mm, addr, write, exec);
-		mutex_unlock(&mm->lock);
-	}
+	int sig = fault_once(mm, addr, write, exec);
+	for (int tries = 0; sig == SIGKILL && tries < 8 && mm_shrink(256); tries++)
+		sig = fault_once(mm, addr, write, exec);	/* cached pages went back */
 	/* Still none: the OOM killer frees some (kernel/mm/oom.c), or says
 	 * this task is the one to die. */
-	for (int round = 0; sig == SIGKILL && oom_wait_for_memory(round, addr); round++) {
-		mutex_lock(&mm->lock);
-		sig = fault_locked(mm, addr, write, exec);
-		mutex_unlock(&mm->lock);
-	}
+	for (int round = 0; sig == SIGKILL && oom_wait_for_memory(round, addr); round++)
+		sig = fault_once(mm, addr, write, exec);
 	return sig;
 }

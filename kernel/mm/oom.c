@@ -72,10 +72,10 @@ int oom_score(struct process *p, u64 *rss_pages)
 	u64 total = page_alloc_total_count(), rss = 0, tables = 0;
 
 	if (mm) {
-		mutex_lock(&mm->lock);	/* no unmap under the page-table walk */
+		down_read(&mm->lock);	/* no unmap under the page-table walk */
 		rss = user_mm_resident(mm);
 		tables = user_mm_tables(mm);
-		mutex_unlock(&mm->lock);
+		up_read(&mm->lock);
 		user_mm_put(mm);	/* our reference */
 	}
 	if (rss_pages)

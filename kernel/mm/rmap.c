@@ -134,9 +134,9 @@ void rmap_unmap(struct vm_rmap *r, u64 from, u64 to)
 	u32 pass = new_pass(r);
 	struct user_mm *mm;
 	while ((mm = next_mm(r, pass, false))) {
-		mutex_lock(&mm->lock);
+		down_write(&mm->lock);
 		vma_unmap_object(mm, r, from, to);
-		mutex_unlock(&mm->lock);
+		up_write(&mm->lock);
 		user_mm_drop(mm);
 	}
 	mutex_unlock(&r->walk);
@@ -153,9 +153,9 @@ void rmap_wrprotect(struct vm_rmap *r, u64 index, struct page **pages, unsigned 
 	u32 pass = new_pass(r);
 	struct user_mm *mm;
 	while ((mm = next_mm(r, pass, true))) {
-		mutex_lock(&mm->lock);
+		down_write(&mm->lock);
 		vma_wrprotect_object(mm, r, index, pages, n);
-		mutex_unlock(&mm->lock);
+		up_write(&mm->lock);
 		user_mm_drop(mm);
 	}
 	mutex_unlock(&r->walk);

@@ -22,7 +22,8 @@ struct user_mm *user_mm_create(void)
 		kfree(mm);
 		return NULL;
 	}
-	mutex_init(&mm->lock, "user-mm", LR_MUTEX_MM);
+	rwsem_init(&mm->lock, "user-mm", LR_MUTEX_MM);
+	mutex_init(&mm->pt_lock, "user-mm-pt", LR_MUTEX_MM_PT);
 	atomic_set(&mm->users, 1);
 	atomic_set(&mm->refs, 1);
 	return mm;
@@ -44,7 +45,7 @@ void user_mm_put(struct user_mm *mm)
 	if (!mm || !atomic_dec_and_test(&mm->users))
 		return;
 	/* Under the lock: a reverse-map walk may be looking at it. */
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	for (int i = 0; i < mm->nr_vmas; i++) {
 		struct vma *v = &mm->vmas[i];
 		if (v->ops)
@@ -55,7 +56,7 @@ void user_mm_put(struct user_mm *mm)
 	int n = mm->nr_vmas;
 	mm->vmas = NULL;
 	mm->nr_vmas = mm->cap = 0;
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	for (int i = 0; i < n; i++)	/* files may close: no mm->lock held */
 		if (vmas[i].ops)
 			vma_release_object(mm, &vmas[i]);
@@ -110,7 +111,8 @@ size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len)
 	size_t done = 0;
 	unsigned int prot;
 
-	mutex_lock(&mm->lock);	/* no unmap or copy-on-write swap meanwhile */
+	down_read(&mm->lock);	/* no unmap meanwhile, */
+	mutex_lock(&mm->pt_lock);	/* nor a copy-on-write swap */
 	while (done < len) {
 		phys_addr_t pa = uvm_lookup(&mm->vm, ALIGN_DOWN(va, PAGE_SIZE), &prot);
 		if (!pa)
@@ -121,7 +123,8 @@ size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len)
 		va += n;
 		done += n;
 	}
-	mutex_unlock(&mm->lock);
+	mutex_unlock(&mm->pt_lock);
+	up_read(&mm->lock);
 	return done;
 }
 
@@ -141,7 +144,7 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 
 	if (!mm)
 		return NULL;
-	mutex_lock(&src->lock);
+	down_write(&src->lock);
 	mm->vmas = kmalloc(sizeof(*mm->vmas) * (size_t)(src->cap ? src->cap : 1), GFP_KERNEL);
 	int rc = mm->vmas ? 0 : -ENOMEM;
 	if (!rc) {
@@ -165,7 +168,7 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 	for (int i = 0; i < src->nr_vmas && !rc; i++)
 		if (!mm->vmas[i].ops || !(rc = vma_hold_object(mm, &mm->vmas[i])))
 			mm->nr_vmas = i + 1;
-	mutex_unlock(&src->lock);
+	up_write(&src->lock);
 	if (rc) {
 		user_mm_put(mm);
 		return NULL;
@@ -182,7 +185,8 @@ int user_atomic_update(struct user_mm *mm, u64 uaddr, u32 (*fn)(u32 arg, u32 old
 	if (uaddr % 4 || uaddr >= USER_TOP)
 		return -EFAULT;
 	for (int tries = 0; tries < 4; tries++) {
-		mutex_lock(&mm->lock);	/* no unmap or copy-on-write swap meanwhile */
+		down_read(&mm->lock);	/* no unmap meanwhile, */
+		mutex_lock(&mm->pt_lock);	/* nor a copy-on-write swap */
 		phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
 		if (pa && (prot & UVM_WRITE)) {
 			u32 *p = (u32 *)((u8 *)phys_to_virt(pa) + uaddr % PAGE_SIZE);
@@ -190,11 +194,13 @@ int user_atomic_update(struct user_mm *mm, u64 uaddr, u32 (*fn)(u32 arg, u32 old
 			while (!__atomic_compare_exchange_n(p, &cur, fn(arg, cur), false,
 							    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 				;
-			mutex_unlock(&mm->lock);
+			mutex_unlock(&mm->pt_lock);
+			up_read(&mm->lock);
 			*old = cur;
 			return 0;
 		}
-		mutex_unlock(&mm->lock);
+		mutex_unlock(&mm->pt_lock);
+		up_read(&mm->lock);
 		if (user_page_fault(mm, uaddr, true, false))
 			return -EFAULT;	/* not writable here */
 	}

@@ -105,7 +105,7 @@ static int get_key(u64 uaddr, bool shared, struct futex_key *k)
 	*k = (struct futex_key){ .id = mm, .off = uaddr };
 	if (!shared)
 		return 0;
-	mutex_lock(&mm->lock);
+	down_read(&mm->lock);
 	struct vma *v = vma_find(mm, uaddr);
 	int rc = v ? 0 : -EFAULT;
 	if (v && v->ops && v->shared && v->ops->rmap) {
@@ -115,7 +115,7 @@ static int get_key(u64 uaddr, bool shared, struct futex_key *k)
 		k->obj = v->obj;
 		k->ops->get(k->obj);	/* the object outlives our use of its name */
 	}
-	mutex_unlock(&mm->lock);
+	up_read(&mm->lock);
 	return rc;
 }
 
@@ -149,17 +149,20 @@ static int with_word(u64 uaddr, bool write, struct futex_bucket *b,
 	unsigned int prot;
 
 	for (int tries = 0; tries < 4; tries++) {
-		mutex_lock(&mm->lock);
+		down_read(&mm->lock);	/* no unmap meanwhile, */
+		mutex_lock(&mm->pt_lock);	/* nor a copy-on-write swap */
 		phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
 		if (pa && (prot & UVM_READ) && (!write || (prot & UVM_WRITE))) {
 			u32 *p = (u32 *)((u8 *)phys_to_virt(pa) + uaddr % PAGE_SIZE);
 			unsigned long fl = spin_lock_irqsave(&b->lock);
 			int rc = fn(p, ctx);
 			spin_unlock_irqrestore(&b->lock, fl);
-			mutex_unlock(&mm->lock);
+			mutex_unlock(&mm->pt_lock);
+			up_read(&mm->lock);
 			return rc;
 		}
-		mutex_unlock(&mm->lock);
+		mutex_unlock(&mm->pt_lock);
+		up_read(&mm->lock);
 		if (user_page_fault(mm, uaddr, write, false))
 			return -EFAULT;
 	}

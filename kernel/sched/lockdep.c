@@ -76,7 +76,7 @@ void lockdep_release(spinlock_t *l)
 }
 #endif
 
-void lockdep_mutex_acquire(struct mutex *m)
+void lockdep_sleep_acquire(struct lock_dep *m)
 {
 	struct task *t = current;
 
@@ -87,7 +87,7 @@ void lockdep_mutex_acquire(struct mutex *m)
 			  c->held[c->lock_depth - 1]->rank);
 #endif
 	if (t->mutex_depth) {
-		struct mutex *top = t->mutex_held[t->mutex_depth - 1];
+		struct lock_dep *top = t->mutex_held[t->mutex_depth - 1];
 		if (top->rank >= m->rank)
 			violation(m->name, m->rank, top->name, top->rank);
 	}
@@ -96,11 +96,11 @@ void lockdep_mutex_acquire(struct mutex *m)
 	t->mutex_held[t->mutex_depth++] = m;
 }
 
-void lockdep_mutex_release(struct mutex *m)
+void lockdep_sleep_release(struct lock_dep *m)
 {
 	struct task *t = current;
 
 	if (!held_remove((void **)t->mutex_held, &t->mutex_depth, m))
-		panic("lockdep: releasing mutex '%s' not held by task %d", m->name,
+		panic("lockdep: releasing sleeping lock '%s' not held by task %d", m->name,
 		      t->tid);
 }

@@ -14,14 +14,11 @@
 #include <alloy/sched.h>
 #include <alloy/task.h>
 
-void lockdep_mutex_acquire(struct mutex *m);
-void lockdep_mutex_release(struct mutex *m);
-
 void mutex_init(struct mutex *m, const char *name, int rank)
 {
 	m->owner = NULL;
-	m->name = name;
-	m->rank = rank;
+	m->dep.name = name;
+	m->dep.rank = rank;
 	wait_queue_init(&m->wq, name);
 }
 
@@ -36,7 +33,7 @@ void mutex_lock(struct mutex *m)
 {
 	struct waiter w = { .task = NULL };
 
-	lockdep_mutex_acquire(m);
+	lockdep_sleep_acquire(&m->dep);
 	if (try_claim(m))
 		return;
 	for (;;) {
@@ -53,16 +50,16 @@ bool mutex_trylock(struct mutex *m)
 {
 	if (!try_claim(m))
 		return false;
-	lockdep_mutex_acquire(m);
+	lockdep_sleep_acquire(&m->dep);
 	return true;
 }
 
 void mutex_unlock(struct mutex *m)
 {
 	if (READ_ONCE(m->owner) != current)
-		panic("mutex '%s' unlocked by task %d, not its owner", m->name,
+		panic("mutex '%s' unlocked by task %d, not its owner", m->dep.name,
 		      task_tid(current));
-	lockdep_mutex_release(m);
+	lockdep_sleep_release(&m->dep);
 	unsigned long flags = spin_lock_irqsave(&m->wq.lock);
 	if (list_empty(&m->wq.waiters)) {
 		__atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);

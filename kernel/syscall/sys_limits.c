@@ -88,9 +88,9 @@ static s64 rss_kib(void)
 
 	if (!mm)
 		return 0;
-	mutex_lock(&mm->lock);
+	down_read(&mm->lock);
 	pages = user_mm_resident(mm);
-	mutex_unlock(&mm->lock);
+	up_read(&mm->lock);
 	return (s64)(pages * (PAGE_SIZE / 1024));
 }
 

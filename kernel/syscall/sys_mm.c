@@ -65,7 +65,7 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 			return ret;
 		off = 0;
 	}
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	if (flags & MAP_FIXED) {
 		/* two splits and the new VMA: no slot can be missing later */
 		ret = mappable_range(addr, len) ? vma_reserve(mm, 2) : -EINVAL;
@@ -89,7 +89,7 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		ret = vma_add(mm, addr, addr + len, uvm_prot(prot), VMA_ANON);
 	if (pinned)
 		vma_unpin_object(mm, file_vm_object(f), f, shared);
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	if (f)
 		file_put(f);	/* the VMA holds its own reference */
 	return ret ? ret : (long)addr;
@@ -108,20 +108,20 @@ long sys_msync(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 		return 0;
 	if (!mappable_range(addr, len))
 		return -ENOMEM;
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	long ret = vma_sync(mm, addr, addr + len);
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	/* MS_SYNC: each shared object goes to storage with mm->lock dropped
 	 * (write-back write-protects mappings, which takes mm locks). */
 	for (u64 at = addr; !ret && (flags & MS_SYNC) && at < addr + len;) {
-		mutex_lock(&mm->lock);
+		down_read(&mm->lock);
 		const struct vma *v = vma_next_shared_object(mm, at, addr + len);
 		const struct vm_object_ops *ops = v ? v->ops : NULL;
 		void *obj = v ? v->obj : NULL;
 		at = v ? v->end : addr + len;
 		if (ops)
 			ops->get(obj);
-		mutex_unlock(&mm->lock);
+		up_read(&mm->lock);
 		if (ops) {
 			ret = ops->sync(obj);
 			ops->put(obj);
@@ -138,9 +138,9 @@ long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!mappable_range(addr, len))
 		return -EINVAL;
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	long ret = vma_unmap(mm, addr, addr + len);
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	return ret;
 }
 
@@ -154,9 +154,9 @@ long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!mappable_range(addr, len))
 		return len ? -EINVAL : 0;
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	long ret = vma_protect(mm, addr, addr + len, uvm_prot(prot));
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	return ret;
 }
 
@@ -183,7 +183,7 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	/* the overcommit check may give back cached pages: not under mm->lock */
 	if (new_len > old_len && !mm_can_commit((new_len - old_len) / PAGE_SIZE))
 		return -ENOMEM;
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	struct vma *v = vma_find(mm, old);
 	/* A failure leaves both ranges as they were: every slot is reserved
 	 * and every page table made before the first change. */
@@ -215,7 +215,7 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 			ret = (long)to;
 		}
 	}
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	return ret;
 }
 
@@ -237,9 +237,9 @@ long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 	if (advice > 25 && advice != 100 && advice != 101)
 		return -EINVAL;
 	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE) {
-		mutex_lock(&mm->lock);
+		down_write(&mm->lock);
 		ret = vma_zap(mm, addr, addr + len);
-		mutex_unlock(&mm->lock);
+		up_write(&mm->lock);
 	}
 	return ret;
 }

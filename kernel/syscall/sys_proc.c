@@ -238,10 +238,10 @@ long sys_brk(u64 addr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	long ret;
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	if (addr >= mm->brk_start && addr - mm->brk_start <= BRK_MAX && brk_move(mm, addr))
 		mm->brk = addr;
 	ret = (long)mm->brk;
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	return ret;
 }

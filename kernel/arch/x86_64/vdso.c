@@ -193,11 +193,11 @@ int arch_vdso_map(struct user_mm *mm, u64 *ehdr)
 		return 0;		/* none: programs use the system calls */
 	get_random_bytes(&r, sizeof(r));
 	u64 at = USER_MMAP_TOP + (r % VDSO_SLOTS) * PAGE_SIZE;
-	mutex_lock(&mm->lock);
+	down_write(&mm->lock);
 	rc = map_obj(mm, at, &vvar_obj, UVM_READ, VMA_VVAR);
 	if (!rc)
 		rc = map_obj(mm, at + PAGE_SIZE, &text_obj, UVM_READ | UVM_EXEC, VMA_VDSO);
-	mutex_unlock(&mm->lock);
+	up_write(&mm->lock);
 	if (!rc)
 		*ehdr = at + PAGE_SIZE;
 	return rc;
