@@ -38,7 +38,9 @@ static void *bystander(void *arg)
 	if (me == 1)
 		for (;;)
 			spin++;
-	usleep(500000);
+	/* long enough for the exec to finish loading on a busy host (a write
+	 * before the exec kills us is allowed; 500 ms was not always enough) */
+	sleep(5);
 	if (write(leak_fd, "x", 1) < 0)	/* only if still alive after the exec */
 		;
 	return NULL;
