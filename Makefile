@@ -505,7 +505,7 @@ fuzz: $(RUST_HOST_LIB)
 	@scripts/fuzz-ext2.sh $(FUZZ_SECONDS) $(BUILD)/fuzz-ext2.tap; cat $(BUILD)/fuzz-ext2.tap
 
 # ---- make fuzz-syscalls (docs/fuzz.md): random system calls from
-# FUZZ_WORKERS processes x 2 threads at -smp $(SMP), FUZZ_CALLS of them,
+# 4 processes x 3 threads at -smp $(SMP), FUZZ_CALLS of them,
 # seed FUZZ_SEED; panics, hangs and memory not given back fail the run.
 FUZZ_CALLS ?= 100000
 FUZZ_SEED ?= 1
