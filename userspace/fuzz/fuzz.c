@@ -1118,7 +1118,7 @@ static void worker_setup(void)
 		u64 b = SCRATCH_BASE + (u64)t * SCRATCH_STRIDE;
 		map_fixed(b, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		map_fixed(b + BUF_SIZE + 0x1000, 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
-		memset((void *)b, 'f', BUF_SIZE);
+		memset((void *)b, 0, BUF_SIZE);	/* NULs: what reaches the console shows nothing */
 		memset((void *)(b + BUF_SIZE + 0x1000), 'r', 0x1000);
 		mprotect((void *)(b + BUF_SIZE + 0x1000), 0x1000, PROT_READ);
 		u64 ar = AREA_BASE + (u64)t * AREA_SIZE;
