@@ -68,13 +68,13 @@ start=$(date +%s)
 	--timeout "$TIMEOUT" --name "$NAME" --log "$log" > /dev/null 2>&1
 st=$?
 secs=$(( $(date +%s) - start ))
-grep -a '^fuzz: \(seed\|warm-up\|done\|memory\|result\|progress\)' "$log" | tail -8 | sed 's/^/  /'
+grep -ao 'fuzz: \(seed\|warm-up\|done\|memory\|result\|progress\).*' "$log" | tail -8 | sed 's/^/  /'
 
-summary=$(grep -a '^fuzz: done' "$log" | tail -1)
+summary=$(grep -ao 'fuzz: done.*' "$log" | tail -1)
 if grep -aq 'KERNEL PANIC' "$log"; then
 	grep -a -B2 -A25 'KERNEL PANIC' "$log" | head -60 | sed 's/^/  | /'
 	echo "  last spawns before the panic (replay: /fuzz/syscalls --seed $SEED --worker SLOT --gen G --replay):"
-	grep -a '^fuzz: spawn' "$log" | tail -4 | sed 's/^/  | /'
+	grep -ao 'fuzz: spawn.*' "$log" | tail -4 | sed 's/^/  | /'
 	line "not ok" "kernel panic ($(grep -a -m1 -A1 'KERNEL PANIC' "$log" | tr '\n' ' ' | cut -c1-150))"
 else
 	line ok "no kernel panic"
@@ -82,9 +82,9 @@ fi
 if [ $st -eq 124 ]; then
 	tail -30 "$log" | sed 's/^/  | /'
 	line "not ok" "timeout: the guest did not finish in $TIMEOUT s (hang)"
-elif grep -aq '^fuzz: HANG' "$log"; then
-	grep -a '^fuzz: HANG' "$log" | head -40 | sed 's/^/  | /'
-	line "not ok" "hang: a worker outlived SIGKILL ($(grep -a -m1 '^fuzz: HANG: slot' "$log" | cut -c1-160))"
+elif grep -aq 'fuzz: HANG' "$log"; then
+	grep -ao 'fuzz: HANG.*' "$log" | head -40 | sed 's/^/  | /'
+	line "not ok" "hang: a worker outlived SIGKILL ($(grep -ao -m1 'fuzz: HANG: slot.*' "$log" | cut -c1-160))"
 else
 	line ok "no hang (watchdog and $TIMEOUT s timeout)"
 fi
@@ -95,14 +95,14 @@ if [ -n "$summary" ]; then
 else
 	line "not ok" "the fuzzer did not finish (exit $st)"
 fi
-mem=$(grep -a '^fuzz: memory' "$log" | tail -1 | tr -d '\r')
+mem=$(grep -ao 'fuzz: memory.*' "$log" | tail -1 | tr -d '\r')
 case $mem in
 *': ok') line ok "memory back at its baseline: ${mem#fuzz: memory: }" ;;
 '') line "not ok" "no memory report" ;;
 *) line "not ok" "memory not back: ${mem#fuzz: memory: }" ;;
 esac
-if grep -aq '^fuzz: FAIL: /tmp/fz or /mnt/fz still busy' "$log"; then
-	grep -a '^fuzz: \(process\|  fd\)' "$log" | head -40 | sed 's/^/  | /'
+if grep -aq 'fuzz: FAIL: /tmp/fz or /mnt/fz still busy' "$log"; then
+	grep -ao 'fuzz: \(process\|  fd\).*' "$log" | head -40 | sed 's/^/  | /'
 	line "not ok" "a fuzzed file system stayed busy after every worker ended (references leaked?)"
 else
 	line ok "the fuzzed tmpfs and ext2 unmounted after the run"
