@@ -268,6 +268,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
 	@$(MAKE) --no-print-directory test-ffi
 	@$(MAKE) --no-print-directory test-bench-smoke
+	@$(MAKE) --no-print-directory fuzz-syscalls FFI=0 SMP=4 FUZZ_CALLS=100000 FUZZ_SEED=1 || true
 	@$(XTASK) summary $(RESULTS)
 
 test-host:
@@ -506,6 +507,29 @@ fuzz: $(RUST_HOST_LIB)
 	@scripts/fuzz-elf.sh $(FUZZ_SECONDS) $(BUILD)/fuzz-elf.tap; cat $(BUILD)/fuzz-elf.tap
 	@scripts/fuzz-ext2.sh $(FUZZ_SECONDS) $(BUILD)/fuzz-ext2.tap; cat $(BUILD)/fuzz-ext2.tap
 
+# ---- make fuzz-syscalls (docs/fuzz.md): random system calls from
+# 4 processes x 3 threads at -smp $(SMP), FUZZ_CALLS of them,
+# seed FUZZ_SEED; panics, hangs and memory not given back fail the run.
+FUZZ_CALLS ?= 100000
+FUZZ_SEED ?= 1
+FUZZ_TIMEOUT ?= 900
+FUZZ_TAP ?= $(RESULTS)/fuzz-syscalls-ffi$(FFI).tap
+FUZZ_BINS := $(BUILD)/fuzz/syscalls $(BUILD)/fuzz/true
+$(BUILD)/fuzz/syscalls: userspace/fuzz/fuzz.c userspace/fuzz/arch.S
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $<"
+	@musl-gcc -static -O2 -Wall -Werror -fno-stack-protector -o $@ $^
+$(BUILD)/fuzz/true: userspace/fuzz/true.c
+	@mkdir -p $(dir $@)
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+.PHONY: fuzz-syscalls
+fuzz-syscalls: kernel $(XTASK) $(ROOTBIN) $(FUZZ_BINS)
+	@scripts/fuzz-syscalls.sh --xtask $(XTASK) --kernel $(KBIN) --elf $(KELF) \
+		--fuzz $(BUILD)/fuzz --calls $(FUZZ_CALLS) --seed $(FUZZ_SEED) --smp $(SMP) \
+		--mem $(MEM) --timeout $(FUZZ_TIMEOUT) --tap $(FUZZ_TAP) \
+		--name fuzz-syscalls-ffi$(FFI)-seed$(FUZZ_SEED) --out $(BUILD)/fuzz-syscalls-ffi$(FFI) \
+		$(if $(FUZZ_ARGS),-- $(FUZZ_ARGS))
+
 # Long soak, outside make test: the whole ktest suite SOAK times per CPU
 # count, to shake out rare races.
 SOAK ?= 20
@@ -526,6 +550,8 @@ test-long: kernel $(XTASK) $(KTEST_MODULE) $(USER_TESTS)
 		--timeout $(KTEST_TIMEOUT) --name oom100 \
 		--ktap-out $(RESULTS)-long/oom100.tap \
 		--log $(BUILD)/logs/oom100.log > /dev/null || true
+	@$(MAKE) --no-print-directory fuzz-syscalls SMP=4 FUZZ_CALLS=10000000 FUZZ_SEED=2 \
+		FUZZ_TIMEOUT=36000 FUZZ_TAP=$(RESULTS)-long/fuzz-syscalls.tap || true
 	@$(XTASK) summary $(RESULTS)-long
 
 # Without an HPET the kernel calibrates against the PIT: check time still works.

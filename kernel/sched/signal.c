@@ -202,13 +202,22 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 
 int signal_send_thread(struct task *t, const struct ksiginfo *info)
 {
-	struct process *p = t->proc;
+	/* The caller found t listed and holds a reference on its process,
+	 * but t may have ended since: user_exit clears t->proc after it
+	 * leaves the thread list. Such a thread is gone (ESRCH). */
+	struct process *p = READ_ONCE(t->proc);
 	int sig = info->signo;
-	bool resume;
+	bool resume = false;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
+	if (!p)
+		return -ESRCH;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	if (list_empty(&t->thread_link)) {
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		return -ESRCH;
+	}
 	if (!prepare(p, t, sig, &resume)) {
 		if (!(t->pending & sigmask(sig))) {
 			t->pending |= sigmask(sig);
