@@ -206,6 +206,11 @@ $(BUILD)/rootbin/herd-ffi0: $(HERD_DEPS)
 test-herd-ffi: $(BUILD)/rootbin/herd-ffi0 $(BUILD)/rootbin/herd-ffi1
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@scripts/test-herd-ffi.sh $(FUZZ_SECONDS) $(RESULTS)/herd-ffi.tap
+	@scripts/test-herd-poweroff.sh 0 $(RESULTS)/herd-poweroff-ffi0.tap
+	@scripts/test-herd-poweroff.sh 1 $(RESULTS)/herd-poweroff-ffi1.tap
+# the log test with 200 MB to stdout and 200 MB to stderr (make test: 4 + 4)
+herd-long:
+	@$(MAKE) --no-print-directory run SMP=2 TIMEOUT=7200 CMD='/tests/herd big'
 test-ffi: test-herd-ffi
 fuzz: fuzz-herd
 .PHONY: fuzz-herd

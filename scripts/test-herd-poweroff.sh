@@ -1,0 +1,52 @@
+#!/bin/bash
+# scripts/test-herd-poweroff.sh FFI OUT.tap
+#
+# `poweroff` with a service running loses no log line, checked from the
+# host: boots Alloy (make run FFI=$FFI) with an ext2 disk mounted on
+# /var/log/herd, adds a service that counts as fast as it can (one number
+# a line; on SIGTERM it writes "stopping at N" and exits), lets it run 3 s,
+# runs `poweroff`. init stops herd first, herd stops the service and
+# flushes its log, then the machine goes down. On the host, debugfs reads
+# counter.log from the disk: every number 1..N must be there, in order,
+# and the last line must be "stopping at N".
+set -u
+FFI=${1:-0}
+case ${2:?usage: $0 FFI OUT.tap} in /*) OUT=$2 ;; *) OUT=$PWD/$2 ;; esac
+cd "$(dirname "$0")/.." || exit 2
+B=build/herd-poweroff-ffi$FFI
+rm -rf $B && mkdir -p $B/extra/etc/herd-test "$(dirname "$OUT")"
+: > "$OUT"
+mke2fs -q -F -t ext2 -b 1024 $B/disk.img 64M
+cat > $B/extra/etc/herd-test/counter.sh <<'SH'
+i=0
+trap 'echo "stopping at $i"; exit 0' TERM
+while :; do i=$((i + 1)); echo "$i"; done
+SH
+cat > $B/extra/etc/herd-test/counter.service <<'SVC'
+exec=/bin/sh /etc/herd-test/counter.sh
+log_max=1024M
+stop_timeout=20s
+SVC
+make --no-print-directory run FFI=$FFI SMP=2 TIMEOUT=300 DISK=$B/disk.img ROOTFS_EXTRA=$B/extra \
+	CMD='mount -t ext2 /dev/vda /var/log/herd && cp /etc/herd-test/counter.service /etc/herd/ && herd reload && sleep 3 && herd status && poweroff; sleep 100' \
+	> $B/run.log 2>&1
+debugfs -R 'cat /counter.log' $B/disk.img > $B/counter.log 2> $B/debugfs.log
+lines=$(wc -l < $B/counter.log)
+# the numbers, then the last line
+awk '
+	$2 == "out" && $3 ~ /^[0-9]+$/ { if ($3 != n + 1) { bad++; if (bad < 5) print "gap after " n ": " $3 > "/dev/stderr" } n = $3; next }
+	$2 == "out" && $3 == "stopping" { stop = $5; next }
+	{ other++ }
+	END { printf "%d %d %d %d\n", n, stop == "" ? -1 : stop, bad + 0, other + 0 }
+' $B/counter.log > $B/summary 2> $B/gaps
+read -r last stop gaps other < $B/summary
+echo "# counter.log: $lines lines, numbers up to $last, final line 'stopping at $stop', $gaps gaps, $other other lines" >> "$OUT"
+if grep -q 'herd: all services stopped, logs flushed' $B/run.log ||
+	grep -q 'counter running' $B/run.log; then :; fi
+if [ "$last" -gt 0 ] && [ "$gaps" -eq 0 ] && [ "$stop" = "$last" ] && [ "$other" -eq 0 ]; then
+	echo "ok 1 herd-poweroff-ffi$FFI: poweroff loses no log line ($last lines and the stop line on the ext2 disk)" >> "$OUT"
+else
+	tail -20 $B/run.log
+	echo "not ok 1 herd-poweroff-ffi$FFI: log on the disk incomplete (last $last, stop '$stop', gaps $gaps; $B)" >> "$OUT"
+fi
+cat "$OUT"
