@@ -74,6 +74,7 @@ struct svc {
 
 struct client {
 	int fd;				/* reply FIFO, -1: free slot */
+	uint64_t deadline;		/* a client that does not read: dropped */
 	size_t off, len;
 	char out[REPLY_MAX];
 };
@@ -778,6 +779,7 @@ static void reply(const char *id, const char *text)
 		return;
 	}
 	c->fd = fd;
+	c->deadline = now_ms() + 5000;
 	c->off = 0;
 	c->len = strlen(text);
 	if (c->len > sizeof(c->out))
@@ -1020,6 +1022,18 @@ static int timers(void)
 			}
 		}
 	}
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		if (c->fd < 0)
+			continue;
+		if (c->deadline <= now) {
+			epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+			close(c->fd);
+			c->fd = -1;
+		} else if (c->deadline < next) {
+			next = c->deadline;
+		}
+	}
 	if (next == UINT64_MAX)
 		return -1;
 	return next - now > 60000 ? 60000 : (int)(next - now);
@@ -1163,7 +1177,12 @@ static int client(int argc, char **argv)
 	while ((cfd = open(ctl, O_WRONLY | O_NONBLOCK)) < 0 &&
 	       (errno == ENOENT || errno == ENXIO) && now_ms() < deadline)
 		usleep(20000);
-	if (cfd < 0 || write(cfd, req, o) != (ssize_t)o) {
+	/* one write of at most PIPE_BUF bytes: all of it or EAGAIN (full) */
+	ssize_t wr = -1;
+	while (cfd >= 0 && (wr = write(cfd, req, o)) < 0 && errno == EAGAIN &&
+	       now_ms() < deadline + 7000)
+		usleep(5000);
+	if (cfd < 0 || wr != (ssize_t)o) {
 		fprintf(stderr, "herd: %s: %s (is herd running?)\n", ctl, strerror(errno));
 		unlink(fifo);
 		return 1;
