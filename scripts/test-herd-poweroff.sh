@@ -11,6 +11,8 @@
 # counter.log from the disk: every number 1..N must be there, in order,
 # and the last line must be "stopping at M" with M = N or N + 1 (the trap
 # may run between the counter's increment and its echo).
+# A second boot kills herd with SIGKILL and checks that init starts it
+# again and that the new herd replaced the example service's process.
 set -u
 FFI=${1:-0}
 case ${2:?usage: $0 FFI OUT.tap} in /*) OUT=$2 ;; *) OUT=$PWD/$2 ;; esac
@@ -49,5 +51,22 @@ if [ "$last" -gt 0 ] && [ "$gaps" -eq 0 ] && [ "$other" -eq 0 ] &&
 else
 	tail -20 $B/run.log
 	echo "not ok 1 herd-poweroff-ffi$FFI: log on the disk incomplete (last $last, stop '$stop', gaps $gaps; $B)" >> "$OUT"
+fi
+
+# Second boot: herd killed with SIGKILL; init starts it again, and the new
+# herd kills the example service's old process group and starts it afresh.
+make --no-print-directory run FFI=$FFI SMP=2 TIMEOUT=300 \
+	CMD='H=$(herd info | sed "s/pid=\([0-9]*\).*/\1/"); T=$(herd status ticker | sed "s/.*pid=\([0-9]*\).*/\1/"); echo "before herd=$H ticker=$T"; kill -9 $H; sleep 4; H2=$(herd info | sed "s/pid=\([0-9]*\).*/\1/"); T2=$(herd status ticker | sed "s/.*pid=\([0-9]*\).*/\1/"); echo "after herd=$H2 ticker=$T2"; herd status ticker; if [ -e /proc/$T ]; then echo "old ticker alive"; else echo "old ticker gone"; fi' \
+	> $B/restart.log 2>&1
+before=$(sed -n 's/^before herd=\([0-9]*\) ticker=\([0-9]*\).*/\1 \2/p' $B/restart.log)
+after=$(sed -n 's/^after herd=\([0-9]*\) ticker=\([0-9]*\).*/\1 \2/p' $B/restart.log)
+echo "# before: herd and ticker pids $before; after: $after" >> "$OUT"
+if [ -n "$before" ] && [ -n "$after" ] && [ "${before% *}" != "${after% *}" ] &&
+	[ "${before#* }" != "${after#* }" ] && grep -q '^ticker running' $B/restart.log &&
+	grep -q 'old ticker gone' $B/restart.log; then
+	echo "ok 2 herd-poweroff-ffi$FFI: init restarts a killed herd, which replaces the old service process" >> "$OUT"
+else
+	tail -20 $B/restart.log
+	echo "not ok 2 herd-poweroff-ffi$FFI: herd restart by init ($B/restart.log)" >> "$OUT"
 fi
 cat "$OUT"
