@@ -459,7 +459,12 @@ static void test_control(void)
 	long p1 = pid_of("sleeper");
 	ok(herd(NULL, 0, "restart", "sleeper") == 0 && wait_state("sleeper", "running", 3000) &&
 	   pid_of("sleeper") != p1, "restart gives a new process");
-	ok(herd(buf, sizeof(buf), "logs", "writer") == 0, "logs NAME prints the log");
+	int nl = 0;
+	int lrc = herd(buf, sizeof(buf), "logs", "writer");
+	for (char *c = buf; *c; c++)
+		nl += *c == '\n';
+	ok(lrc == 0 && nl == 10 && (strstr(buf, " err E ") || strstr(buf, " out O ")),
+	   "logs NAME prints the last 10 lines of the log");
 	ok(herd(NULL, 0, "logs", "nosuch") != 0, "logs of an unknown service is an error");
 	ok(herd(buf, sizeof(buf), "info", NULL) == 0 && strstr(buf, "policy="), "info");
 	ok(herd(NULL, 0, "bogus", NULL) != 0, "an unknown command is an error");
