@@ -177,6 +177,47 @@ SYSTESTS := $(patsubst userspace/tests/system/%.c,$(BUILD)/systest/%,$(wildcard 
 ROOTBIN := $(BUILD)/rootbin/init $(BUILD)/rootbin/runner
 ROOTFS := $(BUILD)/rootfs.cpio
 
+# ---- herd, the service supervisor (docs/herd.md): a static musl program in
+# the root filesystem as /sbin/herd (scripts/mkrootfs.sh takes it from
+# ALLOY_HERD_BIN) with an example service in /etc/herd. FFI=1 links its
+# Rust policy (rust/herd: a no_std staticlib for the host target, the only
+# Rust std target installed; it uses only core, so musl links it); FFI=0
+# links none, which test-herd-ffi checks. test-herd-ffi: cargo test and
+# clippy of alloy-herd, bindings drift, the shared vectors through both
+# implementations, a bounded differential fuzz run (make fuzz runs it too).
+HERD_SRC := userspace/herd/herd.c userspace/herd/select.c userspace/herd/policy.c
+HERD_DEPS := $(HERD_SRC) userspace/herd/herd.h ffi/herd.h
+HERD_RUST_LIB := target/release/liballoy_herd.a
+HERD_BIN := $(BUILD)/rootbin/herd-ffi$(FFI)
+export ALLOY_HERD_BIN = $(abspath $(HERD_BIN))
+ROOTBIN += $(HERD_BIN)
+$(HERD_RUST_LIB): $(shell find rust/herd -name '*.rs' -o -name Cargo.toml 2>/dev/null) Cargo.toml
+	@echo "  CARGO   $@ (herd's policy)"
+	@RUSTC=$(RUSTC_DEB) $(CARGO_DEB) build --offline --release -q -p alloy-herd
+$(BUILD)/rootbin/herd-ffi1: $(HERD_DEPS) $(HERD_RUST_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $@"
+	@musl-gcc -static -O2 -Wall -Werror -DHERD_FFI=1 -o $@ $(HERD_SRC) $(HERD_RUST_LIB) -Wl,--gc-sections
+$(BUILD)/rootbin/herd-ffi0: $(HERD_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $@"
+	@musl-gcc -static -O2 -Wall -Werror -DHERD_FFI=0 -o $@ $(HERD_SRC)
+.PHONY: test-herd-ffi herd-long
+test-herd-ffi: $(BUILD)/rootbin/herd-ffi0 $(BUILD)/rootbin/herd-ffi1
+	@mkdir -p $(RESULTS) $(BUILD)/logs
+	@scripts/test-herd-ffi.sh $(FUZZ_SECONDS) $(RESULTS)/herd-ffi.tap
+	@scripts/test-herd-poweroff.sh 0 $(RESULTS)/herd-poweroff-ffi0.tap
+	@scripts/test-herd-poweroff.sh 1 $(RESULTS)/herd-poweroff-ffi1.tap
+# the log test with 200 MB to stdout and 200 MB to stderr (make test: 4 + 4)
+herd-long:
+	@$(MAKE) --no-print-directory run SMP=2 TIMEOUT=7200 CMD='/tests/herd big'
+test-ffi: test-herd-ffi
+fuzz: fuzz-herd
+.PHONY: fuzz-herd
+fuzz-herd: $(HERD_RUST_LIB)
+	@mkdir -p $(BUILD)
+	@scripts/fuzz-herd.sh $(FUZZ_SECONDS) $(BUILD)/fuzz-herd.tap; cat $(BUILD)/fuzz-herd.tap
+
 $(BUILD)/systest/%: userspace/tests/system/%.c
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $<"

@@ -3,6 +3,7 @@
 #   rust/kbind/src/bindings.rs   bindgen 0.60, from ffi/services.h
 #   ffi/generated/elf_rs.h       cbindgen 0.24, from rust/elf (rust/elf/cbindgen.toml)
 #   ffi/generated/ext2_rs.h      cbindgen 0.24, from rust/ext2 (rust/ext2/cbindgen.toml)
+#   ffi/generated/herd_rs.h      cbindgen 0.24, from rust/herd (rust/herd/cbindgen.toml)
 #
 #   scripts/gen-ffi.sh           rewrite both in place
 #   scripts/gen-ffi.sh --check   regenerate into a temporary directory and
@@ -24,6 +25,7 @@ fi
 BINDINGS=rust/kbind/src/bindings.rs
 ELF_RS_H=ffi/generated/elf_rs.h
 EXT2_RS_H=ffi/generated/ext2_rs.h
+HERD_RS_H=ffi/generated/herd_rs.h
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -68,21 +70,28 @@ gen_ext2_rs_h() {
 		--output "$1" rust/ext2
 }
 
+gen_herd_rs_h() {
+	cbindgen --quiet --config rust/herd/cbindgen.toml --crate alloy-herd \
+		--output "$1" rust/herd
+}
+
 squash() { tr -d '[:space:]' < "$1"; }
 
 gen_bindings "$dir/bindings.rs"
 gen_elf_rs_h "$dir/elf_rs.h"
 gen_ext2_rs_h "$dir/ext2_rs.h"
+gen_herd_rs_h "$dir/herd_rs.h"
 
 if [ "${1:-}" != "--check" ]; then
 	cp "$dir/elf_rs.h" "$ELF_RS_H"
 	cp "$dir/ext2_rs.h" "$EXT2_RS_H"
+	cp "$dir/herd_rs.h" "$HERD_RS_H"
 	# Keep the committed formatting when only formatting would change.
 	if [ ! -f "$BINDINGS" ] ||
 		[ "$(squash "$BINDINGS")" != "$(squash "$dir/bindings.rs")" ]; then
 		cp "$dir/bindings.rs" "$BINDINGS"
 	fi
-	echo "gen-ffi: wrote $BINDINGS, $ELF_RS_H and $EXT2_RS_H"
+	echo "gen-ffi: wrote $BINDINGS, $ELF_RS_H, $EXT2_RS_H and $HERD_RS_H"
 	exit 0
 fi
 
@@ -93,6 +102,10 @@ if ! diff -u "$ELF_RS_H" "$dir/elf_rs.h"; then
 fi
 if ! diff -u "$EXT2_RS_H" "$dir/ext2_rs.h"; then
 	echo "gen-ffi: $EXT2_RS_H drifted from rust/ext2: run scripts/gen-ffi.sh" >&2
+	status=1
+fi
+if ! diff -u "$HERD_RS_H" "$dir/herd_rs.h"; then
+	echo "gen-ffi: $HERD_RS_H drifted from rust/herd: run scripts/gen-ffi.sh" >&2
 	status=1
 fi
 if cmp -s "$BINDINGS" "$dir/bindings.rs"; then

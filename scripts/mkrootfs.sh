@@ -1,7 +1,9 @@
 #!/bin/sh
 # Builds the initramfs: busybox with its applets as links, Alloy's init
-# and test runner, and optionally the system tests, a host directory tree
-# and a scripted command. The result is a cpio "newc" archive.
+# and test runner, herd (the service supervisor, from $ALLOY_HERD_BIN when
+# set, with one example service in /etc/herd), and optionally the system
+# tests, a host directory tree and a scripted command. The result is a cpio
+# "newc" archive.
 #
 # usage: mkrootfs.sh OUT.cpio STAGE --init F --runner F
 #                    [--tests DIR] [--extra DIR] [--cmd 'COMMAND']
@@ -39,6 +41,20 @@ done
 rm -f "$stage"/sbin/init "$stage"/linuxrc
 cp "$init" "$stage"/sbin/init
 cp "$runner" "$stage"/sbin/runner
+if [ -n "${ALLOY_HERD_BIN:-}" ] && [ -f "$ALLOY_HERD_BIN" ]; then
+	cp "$ALLOY_HERD_BIN" "$stage"/sbin/herd
+	mkdir -p "$stage"/etc/herd "$stage"/run "$stage"/var/log/herd
+	# the example: `herd status` shows it as soon as the shell is up
+	cat > "$stage"/etc/herd/ticker.service <<'SERVICE'
+# An example service (docs/herd.md): says the time every minute.
+exec=/bin/sh -c
+arg=while true; do echo "tick $(date)"; sleep 60; done
+restart=always
+backoff_initial=1s
+log_max=64K
+log_keep=2
+SERVICE
+fi
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage"/etc/passwd
 printf 'root:x:0:\n' > "$stage"/etc/group
 printf 'alloy\n' > "$stage"/etc/hostname

@@ -6,7 +6,14 @@
  *  - runs a shell on the console and respawns it when it exits.
  * `poweroff`, `reboot` and `halt` (busybox) signal init: SIGUSR2, SIGTERM
  * and SIGUSR1, as busybox's own init expects.
+ *
+ * When /etc/herd holds service files, init also starts herd, the service
+ * supervisor (docs/herd.md), and starts it again if it dies. Before the
+ * machine goes down (poweroff, reboot, the scripted command's end) herd
+ * gets SIGTERM and init waits for it: herd stops its services in reverse
+ * order and flushes their logs first.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,12 +29,25 @@
 
 #define CMD_FILE "/etc/alloy-cmd"
 #define CMD_MAX 65536
+#define HERD "/sbin/herd"
+#define HERD_DIR "/etc/herd"
+#define HERD_LOG "/var/log/herd/herd.log"
+#define HERD_STOP_WAIT 120	/* seconds herd may take to stop everything */
 
 static volatile sig_atomic_t stop_how;
+static pid_t herd_pid;
+static time_t herd_started;
 
 static void on_signal(int sig)
 {
 	stop_how = sig;
+}
+
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig)
+{
+	alarmed = sig;
 }
 
 static void say(const char *s)
@@ -36,9 +56,34 @@ static void say(const char *s)
 	(void)n;
 }
 
+/* herd stops its services in reverse order and flushes their logs, then
+ * exits; init waits for that (bounded), reaping whatever else exits. */
+static void stop_herd(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+
+	if (herd_pid <= 0)
+		return;
+	sigaction(SIGALRM, &sa, NULL);
+	kill(herd_pid, SIGTERM);
+	alarmed = 0;
+	alarm(HERD_STOP_WAIT);
+	for (;;) {
+		int st;
+		pid_t p = wait(&st);
+		if (p == herd_pid || (p < 0 && errno != EINTR) || alarmed)
+			break;
+	}
+	alarm(0);
+	if (alarmed)
+		say("init: herd did not stop in time\n");
+	herd_pid = 0;
+}
+
 static void shutdown_now(int how)
 {
 	say(how == RB_AUTOBOOT ? "init: rebooting\n" : "init: powering off\n");
+	stop_herd();
 	kill(-1, SIGTERM);
 	sync();
 	reboot(how);
@@ -91,6 +136,46 @@ static pid_t spawn(char *const argv[], int session)
 	return pid;
 }
 
+/* Starts herd if there is a service file, its output in HERD_LOG. */
+static void start_herd(void)
+{
+	DIR *d = opendir(HERD_DIR);
+	struct dirent *de;
+	int any = 0;
+
+	while (d && (de = readdir(d)))
+		if (strlen(de->d_name) > 8 &&
+		    !strcmp(de->d_name + strlen(de->d_name) - 8, ".service"))
+			any = 1;
+	if (d)
+		closedir(d);
+	if (!any || access(HERD, X_OK))
+		return;
+	if (herd_started && time(NULL) - herd_started < 1)
+		sleep(1);	/* a herd that dies at once: do not spin */
+	herd_started = time(NULL);
+	herd_pid = fork();
+	if (herd_pid == 0) {
+		sigset_t none;
+		int fd;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGUSR2, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		setsid();
+		mkdir("/var/log/herd", 0755);
+		fd = open(HERD_LOG, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(HERD, HERD, "serve", (char *)NULL);
+		_exit(127);
+	}
+}
+
 /* Waits for `child`, reaping anything else; returns its status. */
 static int wait_for(pid_t child)
 {
@@ -101,6 +186,10 @@ static int wait_for(pid_t child)
 			shutdown_now(stop_how == SIGTERM ? RB_AUTOBOOT : RB_POWER_OFF);
 		if (p == child)
 			return st;
+		if (p > 0 && p == herd_pid) {
+			say("init: herd exited; starting it again\n");
+			start_herd();
+		}
 		if (p < 0 && errno == ECHILD)
 			return 0;
 	}
@@ -122,10 +211,13 @@ int main(void)
 	char *cmd = read_cmd();
 	if (cmd) {
 		char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+		start_herd();
 		int st = wait_for(spawn(argv, 0));
+		stop_herd();
 		sync();
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
+	start_herd();
 	for (;;) {
 		char *argv[] = { "/bin/sh", "-l", NULL };
 		time_t start = time(NULL);
