@@ -268,7 +268,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
 	@$(MAKE) --no-print-directory test-ffi
 	@$(MAKE) --no-print-directory test-bench-smoke
-	@$(MAKE) --no-print-directory test-ltp
+	@$(MAKE) --no-print-directory test-ltp FFI=0
+	@$(MAKE) --no-print-directory test-ltp FFI=1
 	@$(XTASK) summary $(RESULTS)
 
 test-host:
@@ -523,8 +524,9 @@ ltp: kernel $(LTP_INIT)
 	@python3 scripts/ltp/ltp.py run --root $(LTP_DIR)/install --out $(LTP_DIR) \
 		--alloy $(KBIN) --linux $(BENCH_DIR)/linux --kconfig $(LTP_DIR)/kconfig \
 		--init $(LTP_INIT) --parallel --doc $(LTP_DOC) $(LTP_ARGS)
-# Alloy alone, at -smp 2, one boot per FFI flavour (both parsers load and
-# exec every test program from the ext2 disk); only the listed tests are built.
+# Alloy alone, one boot at -smp 2 per FFI flavour (make test runs both: each
+# boot takes seconds, and the C and the Rust parsers each load every test
+# program from the ext2 disk); only the listed tests are built.
 test-ltp: kernel $(LTP_INIT)
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@echo "ltp: FFI=$(FFI) -smp 2, the tests of tests/ltp/pass.txt"

@@ -49,6 +49,13 @@ if [ ! -f "$tree/.alloy-configured" ] || [ "$(cat "$tree/.alloy-configured")" !=
 	echo "$id" > "$tree/.alloy-configured"
 fi
 
+# the same source and the same list as last time: ROOT is up to date
+want="$id $( [ -n "$LIST" ] && sha1sum < "$LIST" | cut -d' ' -f1 || echo all)"
+if [ -f "$ROOT/.alloy-built" ] && [ "$(cat "$ROOT/.alloy-built")" = "$want" ]; then
+	echo "ltp: $ROOT is up to date"
+	exit 0
+fi
+
 echo "ltp: make -C lib"
 make -C "$tree/lib" -j"$JOBS" > "$log/lib.log" 2>&1 || { tail -30 "$log/lib.log" >&2; exit 1; }
 
@@ -78,9 +85,13 @@ bin=$(find "$stage" -type d -path '*/testcases/bin' | head -1)
 [ -n "$bin" ] || { echo "ltp: nothing was installed (logs in $log)" >&2; exit 1; }
 rm -rf "$ROOT"
 mkdir -p "$ROOT/runtest"
-mv "$bin/.." "$ROOT/testcases"
+mv "$(dirname "$bin")" "$ROOT/testcases"
 cp "$tree/runtest/syscalls" "$ROOT/runtest/syscalls"
 rm -rf "$stage"
+# debug information is most of each program's size (and of the image)
+find "$ROOT/testcases/bin" -type f -perm -u+x -exec sh -c \
+	'for f; do head -c4 "$f" | grep -q ELF && strip --strip-debug "$f"; done' sh {} + || true
 # every program must be static: neither kernel gets a dynamic loader
 dyn=$(find "$ROOT/testcases/bin" -type f -perm -u+x -exec file {} + | grep -c 'dynamically linked' || true)
+echo "$want" > "$ROOT/.alloy-built"
 echo "ltp: $(ls "$ROOT/testcases/bin" | wc -l) files in $ROOT/testcases/bin ($dyn dynamically linked)"

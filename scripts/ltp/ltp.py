@@ -396,8 +396,9 @@ def classify(r):
         d = re.sub(r"^.*?(TFAIL|TBROK|TCONF)", r"\1", (nosys or kmsg)[0]).strip()
         return res, "missing syscall", d[:200], sorted(missing)
     if res == "FAIL":
-        wrong = [l for l in fails if re.search(r"expected E[A-Z0-9]+|errno|expected .*E[A-Z]{2,}", l)
-                 and ERRNO_RE.search(l)]
+        # a failure line that names what it expected and an errno
+        wrong = [l for l in fails if re.search(r"expect|for errno", l, re.I)
+                 and (ERRNO_RE.search(l) or re.search(r"errno|error", l))]
         if wrong:
             d = re.sub(r"^.*?TFAIL", "TFAIL", wrong[0]).strip()
             return res, "wrong errno", d[:200], sorted(missing)
@@ -419,20 +420,65 @@ def load(resfile):
     return out
 
 
+def syscall_status(doc=os.path.join(REPO, "docs", "syscalls.md")):
+    """name -> implemented / partial / missing, from docs/syscalls.md."""
+    st = {}
+    if os.path.exists(doc):
+        for line in open(doc):
+            c = [x.strip() for x in line.split("|")]
+            if len(c) > 4 and c[1].isdigit():
+                st[c[2]] = c[3]
+    return st
+
+
+def source_dirs(src):
+    """program name -> its directory under testcases/kernel/syscalls."""
+    out = {}
+    base = os.path.join(src, "testcases", "kernel", "syscalls") if src else None
+    if base and os.path.isdir(base):
+        for d, _, files in os.walk(base):
+            for f in files:
+                if f.endswith(".c"):
+                    out.setdefault(f[:-2], os.path.basename(d))
+    return out
+
+
+def syscall_of(name, cmd, dirs, status):
+    """The syscall a test is about: its source directory's name, or its
+    own name without the number (accept4_01 -> accept4)."""
+    prog = cmd.split()[0]
+    cands = []
+    for n in (prog, name):
+        if n in dirs:
+            cands.append(dirs[n])
+        m = re.match(r"^(.*?)_?\d+(_64|_16)?$", n)
+        if m:
+            cands.append(m.group(1))
+    for c in cands:
+        for v in (c, c.rstrip("_"), re.sub(r"_?(64|16)$", "", c)):
+            if v in status:
+                return v
+    return cands[0] if cands else name
+
+
 CAUSES = ["missing syscall", "wrong errno", "TFAIL", "TBROK", "TCONF", "crash", "timeout"]
 
 
-def summarize(tests, res, out):
-    """results.tsv and the summary text; returns (text, groups)."""
+def summarize(tests, res, out, src=None):
+    """results.tsv and the summary text; returns (text, groups, missing, per-syscall)."""
+    status = syscall_status()
+    dirs = source_dirs(src)
+    about = {name: syscall_of(name, cmd, dirs, status) for name, cmd in tests}
     rows = []
     for name, _ in tests:
         li, al = res["linux"].get(name), res["alloy"].get(name)
         rows.append((name, li, al))
     with open(os.path.join(out, "results.tsv"), "w") as f:
-        f.write("test\tlinux\talloy\tseconds\talloy_cause\talloy_detail\n")
+        f.write("test\tlinux\talloy\tseconds\tsyscall\talloy_status\talloy_cause\talloy_detail\n")
         for name, li, al in rows:
             f.write("\t".join([name, li["result"] if li else "-", al["result"] if al else "-",
                                f"{al['secs']:.1f}" if al else "-",
+                               about[name], status.get(about[name], "?"),
                                al["cause"] if al and al["result"] != "PASS" else "",
                                (al["detail"] if al else "").replace("\t", " ")]) + "\n")
     n = len(rows)
@@ -453,6 +499,18 @@ def summarize(tests, res, out):
             groups.setdefault(al["cause"], []).append((name, al))
             for m in al.get("missing", []):
                 missing.setdefault(m, []).append(name)
+    # per syscall under test: tests, passing on Linux, passing on Alloy
+    per = {}
+    for name, li, al in rows:
+        sc = about[name]
+        e = per.setdefault(sc, {"status": status.get(sc, "?"), "tests": 0, "linux": 0, "alloy": 0,
+                                "todo": []})
+        e["tests"] += 1
+        e["linux"] += bool(li and li["result"] == "PASS")
+        e["alloy"] += bool(al and al["result"] == "PASS")
+        if li and li["result"] == "PASS" and al and al["result"] != "PASS":
+            e["todo"].append(name)
+    impl = {k: v for k, v in per.items() if v["status"] in ("implemented", "partial")}
     lt = sum(r["secs"] for r in res["linux"].values())
     at = sum(r["secs"] for r in res["alloy"].values())
     txt = [f"LTP syscall tests built: {n}",
@@ -465,14 +523,25 @@ def summarize(tests, res, out):
            f"({sum(len(v) for v in groups.values())}):"]
     for c in CAUSES:
         txt.append(f"  {c:<16} {len(groups.get(c, [])):>5}   (all Alloy non-passes: {allfail.get(c, 0)})")
+    il = sum(v["linux"] for v in impl.values())
+    ia = sum(v["alloy"] for v in impl.values())
+    it = sum(v["tests"] for v in impl.values())
+    txt.append(f"tests of syscalls docs/syscalls.md calls implemented or partial ({len(impl)} syscalls): "
+               f"{it}, passing on Linux {il}, on Alloy {ia}")
+    notimpl = {k: v for k, v in per.items() if v["status"] not in ("implemented", "partial")}
+    txt.append(f"tests of other syscalls (missing in Alloy, or not a syscall name): "
+               f"{sum(v['tests'] for v in notimpl.values())}, passing on Linux "
+               f"{sum(v['linux'] for v in notimpl.values())}, on Alloy {sum(v['alloy'] for v in notimpl.values())}")
     if missing:
         top = sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         txt.append("missing syscalls (tests that pass on Linux and hit them on Alloy): " +
                    ", ".join(f"{k} {len(v)}" for k, v in top[:25]))
-    return "\n".join(txt), groups, missing
+    for name, al in [x for g in groups.values() for x in g]:
+        al["syscall"] = f"{about[name]} ({status.get(about[name], 'not a syscall name')})"
+    return "\n".join(txt), groups, missing, per
 
 
-def write_doc(path, summary, groups, missing, meta):
+def write_doc(path, summary, groups, missing, meta, per):
     begin, end = "<!-- ltp.py report: begin -->", "<!-- ltp.py report: end -->"
     body = [begin, "", f"Run: {meta}", "", "```", summary, "```", ""]
     if missing:
@@ -481,16 +550,26 @@ def write_doc(path, summary, groups, missing, meta):
         for k, v in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             body.append(f"| `{k}` | {len(v)} | {' '.join(v[:8])}{' ...' if len(v) > 8 else ''} |")
         body.append("")
+    body += ["### By the syscall under test", "",
+             "The syscall a test is about is its source directory's name (or its own name "
+             "without the number); the status is docs/syscalls.md's. Tests that pass on Linux "
+             "and not on Alloy are the to-do.", "",
+             "| syscall | Alloy | tests | pass on Linux | pass on Alloy | to do |", "|---|---|---:|---:|---:|---:|"]
+    order = {"implemented": 0, "partial": 1}
+    for k, v in sorted(per.items(), key=lambda kv: (order.get(kv[1]["status"], 2), -len(kv[1]["todo"]), kv[0])):
+        body.append(f"| {k} | {v['status']} | {v['tests']} | {v['linux']} | {v['alloy']} | {len(v['todo'])} |")
+    body.append("")
     body.append("### Tests that pass on Linux and not on Alloy, by cause")
     body.append("")
     for c in CAUSES:
         items = groups.get(c, [])
         if not items:
             continue
-        body += [f"#### {c} ({len(items)})", "", "| test | Alloy | first failure line |", "|---|---|---|"]
+        body += [f"#### {c} ({len(items)})", "", "| test | syscall (in Alloy) | Alloy | first failure line |",
+                 "|---|---|---|---|"]
         for name, al in items:
             d = al["detail"].replace("|", "\\|").replace("`", "'")
-            body.append(f"| {name} | {al['result']} | {d[:160]} |")
+            body.append(f"| {name} | {al.get('syscall', '')} | {al['result']} | {d[:160]} |")
         body.append("")
     body.append(end)
     text = open(path).read() if os.path.exists(path) else ""
@@ -547,14 +626,17 @@ def cmd_report(a, tests=None):
     for k in KERNELS:
         for r in res[k].values():
             r["result"], r["cause"], r["detail"], r["missing"] = classify(r)
-    summary, groups, missing = summarize(tests, res, a.out)
+    src = a.src or next(iter(sorted(d for d in
+                                    (os.path.join(a.out, x) for x in os.listdir(a.out))
+                                    if os.path.exists(os.path.join(d, ".alloy-configured")))), None)
+    summary, groups, missing, per = summarize(tests, res, a.out, src)
     print(summary)
     if a.doc:
         meta = (f"{len(tests)} tests of runtest/syscalls built; QEMU TCG -cpu max -smp {a.smp} "
                 f"-m {a.mem}; per-test limit {a.timeout} s, LTP_TIMEOUT_MUL={a.timeout_mul}, "
                 f"LTP_RUNTIME_MUL={a.runtime_mul}; {len(res['linux'])} run on Linux, "
                 f"{len(res['alloy'])} on Alloy")
-        write_doc(a.doc, summary, groups, missing, meta)
+        write_doc(a.doc, summary, groups, missing, meta, per)
         log(f"ltp: wrote {a.doc}")
     return 0
 
@@ -605,6 +687,7 @@ def main():
     p.add_argument("--image", default=None, help="ext2 image of --root (default OUT/ltp.img)")
     p.add_argument("--alloy", default="build/ffi0/alloy.bin")
     p.add_argument("--linux", default="build/bench/linux")
+    p.add_argument("--src", help="the LTP source tree (default: the one in --out)")
     p.add_argument("--kconfig", default="build/ltp/kconfig")
     p.add_argument("--init", default="build/ltp/ltp-init")
     p.add_argument("--kernels", default="linux,alloy")
