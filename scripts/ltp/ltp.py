@@ -379,7 +379,7 @@ def classify(r):
     if res == "PASS":
         return res, "", "", sorted(missing)
     if res == "CRASH":
-        tail = [l for l in lines if l.strip() and "LTP-" not in l]
+        tail = [l for l in lines if l.strip() and not re.match(r"\s*LTP-(START|END|KMSG|NOTE) ", l)]
         pan = [l for l in tail if PANIC.search(l)]
         return res, "crash", ((pan or tail or ["(no console output)"])[0]).strip()[:200], sorted(missing)
     if res == "TIMEOUT":
