@@ -601,8 +601,18 @@ def cmd_run(a):
         # (build/ltp/linux.jsonl) unless --fresh-linux
         if os.path.exists(os.path.join(a.out, "alloy.jsonl")):
             os.unlink(os.path.join(a.out, "alloy.jsonl"))
-    if a.fresh_linux and os.path.exists(os.path.join(a.out, "linux.jsonl")):
+    # Linux's kept results hold for the same image (tests) and kernel only
+    lstamp = os.path.join(a.out, "linux.stamp")
+    key = open(a.image + ".stamp").read() + " " + " ".join(
+        open(os.path.join(a.linux, "version")).read().split())
+    old = open(lstamp).read() if os.path.exists(lstamp) else None
+    if (a.fresh_linux or (old is not None and old != key)) and \
+            os.path.exists(os.path.join(a.out, "linux.jsonl")):
+        log("ltp: Linux's results are from other tests or another kernel: running it again"
+            if not a.fresh_linux else "ltp: --fresh-linux")
         os.unlink(os.path.join(a.out, "linux.jsonl"))
+    with open(lstamp, "w") as f:
+        f.write(key)
     if a.parallel and len(kernels) > 1:
         import threading
         th = [threading.Thread(target=run_kernel, args=(a, k, kern[k], tests,
@@ -632,7 +642,7 @@ def cmd_report(a, tests=None):
     summary, groups, missing, per = summarize(tests, res, a.out, src)
     print(summary)
     if a.doc:
-        meta = (f"{len(tests)} tests of runtest/syscalls built; QEMU TCG -cpu max -smp {a.smp} "
+        meta = (f"{len(tests)} tests of runtest/syscalls built; Alloy {a.alloy}; QEMU TCG -cpu max -smp {a.smp} "
                 f"-m {a.mem}; per-test limit {a.timeout} s, LTP_TIMEOUT_MUL={a.timeout_mul}, "
                 f"LTP_RUNTIME_MUL={a.runtime_mul}; {len(res['linux'])} run on Linux, "
                 f"{len(res['alloy'])} on Alloy")
