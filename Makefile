@@ -310,6 +310,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-ffi
 	@$(MAKE) --no-print-directory test-bench-smoke
 	@$(MAKE) --no-print-directory fuzz-syscalls FFI=0 SMP=4 FUZZ_CALLS=100000 FUZZ_SEED=1 || true
+	@$(MAKE) --no-print-directory test-ltp FFI=0
+	@$(MAKE) --no-print-directory test-ltp FFI=1
 	@$(XTASK) summary $(RESULTS)
 
 test-host:
@@ -541,6 +543,49 @@ test-bench-smoke: kernel $(BENCH_BINS)
 	@python3 scripts/bench.py smoke --alloy $(KBIN) --bench $(BENCH_DIR) \
 		--out $(BUILD)/bench-smoke --smp $(BENCH_SMP) --mem $(BENCH_MEM) --timeout 120 \
 		--tap $(RESULTS)/bench-smoke.tap --log $(BUILD)/logs/bench-smoke.log || true
+
+# ---- LTP (docs/ltp.md): the Linux Test Project's syscall tests, built
+# static from the release tarball (scripts/ltp/build.sh, cached in
+# build/ltp), on an ext2 disk, run by userspace/ltp/ltp-init.c as /init on
+# Alloy and on Debian's Linux kernel under the same QEMU flags
+# (scripts/ltp/ltp.py). make ltp: every test on both, build/ltp/results.tsv,
+# the summary and docs/ltp.md's lists. make test-ltp (in make test): the
+# tests of tests/ltp/pass.txt, which pass on Alloy today, must still pass.
+LTP_SRC ?= $(firstword $(wildcard ../shared/ltp/ltp-20260529.tar.xz /work/shared/ltp/ltp-20260529.tar.xz))
+LTP_DIR := $(BUILD)/ltp
+LTP_INIT := $(LTP_DIR)/ltp-init
+LTP_ARGS ?=
+LTP_DOC ?= docs/ltp.md
+.PHONY: ltp test-ltp
+$(LTP_INIT): userspace/ltp/ltp-init.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $<"
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+ltp: kernel $(LTP_INIT)
+	@[ -n "$(LTP_SRC)" ] || { echo "ltp: no LTP source (LTP_SRC=tarball or tree)"; exit 1; }
+	@scripts/bench-linux-kernel.sh $(BENCH_DIR)/linux
+	@scripts/ltp/linux-config.sh $(BENCH_DIR)/linux $(LTP_DIR)/kconfig
+	@scripts/ltp/build.sh $(LTP_SRC) $(LTP_DIR) $(LTP_DIR)/install
+	@python3 scripts/ltp/ltp.py run --root $(LTP_DIR)/install --out $(LTP_DIR) \
+		--alloy $(KBIN) --linux $(BENCH_DIR)/linux --kconfig $(LTP_DIR)/kconfig \
+		--init $(LTP_INIT) --parallel --doc $(LTP_DOC) $(LTP_ARGS)
+# Alloy alone, one boot at -smp 2 per FFI flavour (make test runs both: each
+# boot takes seconds, and the C and the Rust parsers each load every test
+# program from the ext2 disk); only the listed tests are built.
+test-ltp: kernel $(LTP_INIT)
+	@mkdir -p $(RESULTS) $(BUILD)/logs
+	@echo "ltp: FFI=$(FFI) -smp 2, the tests of tests/ltp/pass.txt"
+	@if [ -z "$(LTP_SRC)" ]; then \
+		echo "ok 1 ltp-ffi$(FFI): # SKIP no LTP source (LTP_SRC)" > $(RESULTS)/ltp-ffi$(FFI).tap; \
+	elif ! scripts/ltp/build.sh $(LTP_SRC) $(LTP_DIR) $(LTP_DIR)/install-test tests/ltp/pass.txt \
+		> $(BUILD)/logs/ltp-build.log 2>&1; then \
+		tail -20 $(BUILD)/logs/ltp-build.log; \
+		echo "not ok 1 ltp-ffi$(FFI): build (log $(BUILD)/logs/ltp-build.log)" > $(RESULTS)/ltp-ffi$(FFI).tap; \
+	else python3 scripts/ltp/ltp.py regress --root $(LTP_DIR)/install-test \
+		--out $(BUILD)/ltp-test/ffi$(FFI) --alloy $(KBIN) --init $(LTP_INIT) \
+		--kconfig $(LTP_DIR)/kconfig --list tests/ltp/pass.txt \
+		--tap $(RESULTS)/ltp-ffi$(FFI).tap --name ltp-ffi$(FFI) --smp 2 || true; \
+	fi
 
 # Differential fuzzing for as long as asked: make fuzz FUZZ_SECONDS=3600
 fuzz: $(RUST_HOST_LIB)

@@ -35,6 +35,10 @@ have cpio || need="$need cpio"
 have file || need="$need file"
 have xz || need="$need xz-utils"
 have dpkg-deb || need="$need dpkg"
+# make ltp / test-ltp: LTP's build (make autotools, configure)
+have autoconf || need="$need autoconf"
+have automake || need="$need automake"
+have pkg-config || need="$need pkg-config"
 # ASan/UBSan runtimes for the host tests come with gcc's libasan/libubsan
 [ -n "$(find /usr/lib -name 'libasan.so*' 2>/dev/null | head -1)" ] || need="$need libasan8"
 [ -n "$need" ] || exit 0

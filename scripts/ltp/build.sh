@@ -1,0 +1,101 @@
+#!/bin/bash
+# scripts/ltp/build.sh SRC OUT ROOT [LIST]
+#
+# Builds LTP's syscall tests as static glibc programs (gcc -static with
+# Debian's libc6-dev) and installs them into ROOT (ROOT/testcases/bin,
+# ROOT/runtest/syscalls), the tree scripts/ltp/ltp.py puts on an ext2 disk.
+#   SRC   the release tarball (ltp-*.tar.xz) or an LTP source tree
+#   OUT   the build directory (build/ltp): SRC is unpacked or copied to
+#         OUT/<name>, configured once, and rebuilt only when SRC changes
+#   LIST  optional: only the tests named in this file (one per line, #
+#         comments), as `make test` needs; without it the whole
+#         testcases/kernel/syscalls tree (a test that does not compile is
+#         left out, as LTP's own build does with make -k)
+# Only the library and testcases/kernel/syscalls are built. MAKE_JOBS
+# (default 2) is make's -j.
+set -euo pipefail
+SRC=$1 OUT=$2 ROOT=$3 LIST=${4:-}
+JOBS=${MAKE_JOBS:-2}
+mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+srcabs=$(realpath "$SRC")
+if [ -f "$SRC" ]; then
+	name=$(basename "$SRC"); name=${name%%.tar*}
+	id="tarball $srcabs $(stat -c '%s %Y' "$SRC")"
+else
+	name=$(basename "$srcabs")
+	id="tree $srcabs"
+fi
+tree=$OUT/$name
+log=$OUT/build-logs
+mkdir -p "$log"
+
+if [ ! -f "$tree/.alloy-configured" ] || [ "$(cat "$tree/.alloy-configured")" != "$id" ]; then
+	echo "ltp: unpacking $SRC into $tree"
+	rm -rf "$tree"
+	if [ -f "$SRC" ]; then
+		mkdir -p "$tree"
+		tar -xf "$SRC" -C "$tree" --strip-components=1
+	else
+		cp -a "$srcabs" "$tree"
+	fi
+	for t in autoconf automake pkg-config; do
+		command -v $t >/dev/null || { echo "ltp: $t missing (scripts/deps.sh installs it)" >&2; exit 1; }
+	done
+	echo "ltp: make autotools, configure (static)"
+	(cd "$tree" && make autotools > "$log/autotools.log" 2>&1 &&
+		./configure LDFLAGS=-static --prefix=/opt/ltp > "$log/configure.log" 2>&1) ||
+		{ tail -20 "$log/configure.log" "$log/autotools.log" >&2; exit 1; }
+	echo "$id" > "$tree/.alloy-configured"
+fi
+
+# the same source and the same list as last time: ROOT is up to date
+want="$id $( [ -n "$LIST" ] && sha1sum < "$LIST" | cut -d' ' -f1 || echo all)"
+if [ -f "$ROOT/.alloy-built" ] && [ "$(cat "$ROOT/.alloy-built")" = "$want" ]; then
+	echo "ltp: $ROOT is up to date"
+	exit 0
+fi
+
+echo "ltp: make -C lib"
+make -C "$tree/lib" -j"$JOBS" > "$log/lib.log" 2>&1 || { tail -30 "$log/lib.log" >&2; exit 1; }
+
+stage=$OUT/stage-$(basename "$ROOT")
+rm -rf "$stage"
+sys=$tree/testcases/kernel/syscalls
+if [ -z "$LIST" ]; then
+	echo "ltp: make -C testcases/kernel/syscalls (-j$JOBS, a few tens of minutes the first time)"
+	make -C "$sys" -j"$JOBS" -k > "$log/syscalls.log" 2>&1 || true
+	make -C "$sys" -k install DESTDIR="$stage" > "$log/install.log" 2>&1 || true
+else
+	# only the listed programs, each with a make of its own target in its
+	# directory (a whole directory such as fcntl/ is 80 programs)
+	n=0
+	mkdir -p "$stage/testcases/bin"
+	for t in $(sed 's/#.*//' "$LIST"); do
+		prog=$(awk -v t="$t" '$1 == t { print $2; exit }' "$tree/runtest/syscalls")
+		[ -n "$prog" ] || { echo "ltp: $t is not in runtest/syscalls" >&2; continue; }
+		base=$(echo "$prog" | sed -E 's/_(64|16)$//')
+		f=$(find "$sys" -name "$prog.c" -o -name "$base.c" | head -1)
+		[ -n "$f" ] || { echo "ltp: no source for $t ($prog)" >&2; continue; }
+		d=$(dirname "$f")
+		make -C "$d" -j"$JOBS" "$prog" >> "$log/list.log" 2>&1 ||
+			{ echo "ltp: $t ($prog) does not build (log $log/list.log)" >&2; continue; }
+		install -m 755 "$d/$prog" "$stage/testcases/bin/$prog"
+		n=$((n + 1))
+	done
+	echo "ltp: built $n programs for $(grep -c '^[a-z]' "$LIST") listed tests"
+fi
+bin=$(find "$stage" -type d -path '*/testcases/bin' | head -1)
+[ -n "$bin" ] || { echo "ltp: nothing was installed (logs in $log)" >&2; exit 1; }
+rm -rf "$ROOT"
+mkdir -p "$ROOT/runtest"
+mv "$(dirname "$bin")" "$ROOT/testcases"
+cp "$tree/runtest/syscalls" "$ROOT/runtest/syscalls"
+rm -rf "$stage"
+# debug information is most of each program's size (and of the image)
+find "$ROOT/testcases/bin" -type f -perm -u+x -exec sh -c \
+	'for f; do head -c4 "$f" | grep -q ELF && strip --strip-debug "$f"; done' sh {} + || true
+# every program must be static: neither kernel gets a dynamic loader
+dyn=$(find "$ROOT/testcases/bin" -type f -perm -u+x -exec file {} + | grep -c 'dynamically linked' || true)
+echo "$want" > "$ROOT/.alloy-built"
+echo "ltp: $(ls "$ROOT/testcases/bin" | wc -l) files in $ROOT/testcases/bin ($dyn dynamically linked)"
