@@ -87,6 +87,10 @@ struct user_mm {
 	struct vma *vmas;	/* sorted by start, non-overlapping */
 	int nr_vmas, cap;
 	u64 brk_start, brk;	/* the program break, above the image */
+	/* Set by exec, at random unless `norandmaps`: the stack's top (it
+	 * grows down to stack_top - USER_STACK_MAX at most) and the top of
+	 * the area mmap fills downwards (below the stack and its gap). */
+	u64 stack_top, mmap_top;
 	u64 arg_start, arg_end;	/* argv strings on the stack, set by exec */
 	u64 env_start, env_end;	/* envp strings */
 };
@@ -134,7 +138,7 @@ int vma_zap(struct user_mm *mm, u64 start, u64 end);
 /* Moves the mapped pages of [from, from+len) to [to, to+len), a fresh
  * range (mremap): all or nothing, -ENOMEM with nothing moved. */
 int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len);
-/* Highest free range of len bytes below USER_MMAP_TOP, 0 if none. */
+/* Highest free range of len bytes below mm->mmap_top, 0 if none. */
 u64 vma_find_free(struct user_mm *mm, u64 len);
 /* Replaces the u32 at user address uaddr by fn(arg, old) atomically
  * (faulting the page in writable first); *old gets the value it had.
@@ -156,6 +160,10 @@ struct exec_source {
 	 * (the file's page cache) on demand instead of read in. */
 	const struct vm_object_ops *obj_ops;
 	void *obj;
+	/* Opens a file the image names (its PT_INTERP) as another source,
+	 * which close lets go of; -ENOENT if there is none. */
+	int (*open)(const char *path, struct exec_source *out);
+	void (*close)(struct exec_source *s);
 };
 
 struct user_mm *user_mm_create(void);

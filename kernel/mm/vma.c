@@ -272,7 +272,7 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot)
 
 u64 vma_find_free(struct user_mm *mm, u64 len)
 {
-	u64 top = USER_MMAP_TOP;
+	u64 top = mm->mmap_top;
 	int i = first_ending_above(mm, top);
 
 	if (i < mm->nr_vmas && mm->vmas[i].start < top)

@@ -76,7 +76,7 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		if (!ret)
 			ret = vma_unmap(mm, addr, addr + len);
 	} else {
-		if (!mappable_range(addr, len) || addr + len > USER_MMAP_TOP ||
+		if (!mappable_range(addr, len) || addr + len > mm->mmap_top ||
 		    !vma_range_free(mm, addr, addr + len))
 			addr = vma_find_free(mm, len);	/* the hint does not fit */
 		ret = addr ? 0 : -ENOMEM;
@@ -198,7 +198,7 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	} else if (new_len <= old_len) {
 		ret = new_len < old_len ? vma_unmap(mm, old + new_len, old + old_len) : 0;
 		ret = ret ? ret : (long)old;
-	} else if (mappable_range(old, new_len) && old + new_len <= USER_MMAP_TOP &&
+	} else if (mappable_range(old, new_len) && old + new_len <= mm->mmap_top &&
 		   vma_range_free(mm, old + old_len, old + new_len)) {
 		u32 prot = v->prot, kind = v->kind;
 		ret = vma_add(mm, old + old_len, old + new_len, prot, kind);
