@@ -34,6 +34,10 @@ struct vm_object_ops {
 	int (*sync)(void *obj);
 	/* Who maps the object (truncate and write-back walk it); may be NULL. */
 	struct vm_rmap *(*rmap)(void *obj);
+	/* For /proc/<pid>/maps (may be NULL): the object's path, device and
+	 * inode number. Called with no mm->lock held: naming takes the file
+	 * system's namespace locks. */
+	void (*describe)(void *obj, char *path, size_t cap, u32 *dev, u64 *ino);
 };
 
 struct vma {
@@ -44,6 +48,9 @@ struct vma {
 	void *obj;		/* holds a reference (ops->get) */
 	u64 pgoff;		/* object page mapped at start */
 	bool shared;		/* MAP_SHARED: writes go to the object */
+	bool filled;		/* exec filled its pages (a segment's edges, its
+				 * bss): faults get zeroed pages; the object
+				 * only names it (/proc/<pid>/maps) */
 	u32 may;		/* VMA_MAY_*: what mprotect may ever allow */
 };
 
@@ -103,6 +110,10 @@ int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);
 int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
 		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared,
 		   u32 may);
+/* Pages of an executable's segment that exec fills itself, named after
+ * the file (a reference on obj, private, pgoff as if mapped from it). */
+int vma_add_filled(struct user_mm *mm, u64 start, u64 end, u32 prot,
+		   const struct vm_object_ops *ops, void *obj, u64 pgoff);
 /* Room for n more VMAs, so the changes that follow cannot fail for want
  * of a slot (MAP_FIXED, mremap); -ENOMEM at the limit. */
 int vma_reserve(struct user_mm *mm, int n);

@@ -147,6 +147,19 @@ static int load_segment(struct user_mm *mm, const struct exec_source *src,
 	return rc;
 }
 
+/* Pages [s, e) of segment l that exec fills: named after the file where
+ * it can be mapped (file offsets as Linux's would be), else anonymous. */
+static int add_filled(struct user_mm *mm, const struct exec_source *src,
+		      const struct elf_load *l, u64 bias, u64 s, u64 e, u32 prot)
+{
+	u64 seg = ALIGN_DOWN(l->vaddr + bias, PAGE_SIZE), off = ALIGN_DOWN(l->offset, PAGE_SIZE);
+
+	if (!src->obj_ops || s < seg)
+		return vma_add(mm, s, e, prot, VMA_IMAGE);
+	return vma_add_filled(mm, s, e, prot, src->obj_ops, src->obj,
+			      (off + (s - seg)) / PAGE_SIZE);
+}
+
 /* The image's segments as VMAs. A segment is up to three: filled pages,
  * pages of the file, filled and bss pages. */
 static int add_image_vmas(struct user_mm *mm, const struct exec_source *src,
@@ -166,15 +179,15 @@ static int add_image_vmas(struct user_mm *mm, const struct exec_source *src,
 		file_range(src, l, bias, prev_end, &ms, &me);
 		if (ms < me) {
 			if (s < ms)
-				rc = vma_add(mm, s, ms, prot, VMA_IMAGE);
+				rc = add_filled(mm, src, l, bias, s, ms, prot);
 			if (!rc)
 				rc = vma_add_object(mm, ms, me, prot, src->obj_ops, src->obj,
 						    (l->offset + (ms - l->vaddr - bias)) / PAGE_SIZE,
 						    false, VMA_MAY_ALL);
 			if (!rc && me < e)
-				rc = vma_add(mm, me, e, prot, VMA_IMAGE);
+				rc = add_filled(mm, src, l, bias, me, e, prot);
 		} else if (s < e) {
-			rc = vma_add(mm, s, e, prot, VMA_IMAGE);
+			rc = add_filled(mm, src, l, bias, s, e, prot);
 		}
 		prev_end = e;
 	}

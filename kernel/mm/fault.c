@@ -162,7 +162,7 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, boo
 	mutex_unlock(&mm->pt_lock);
 	if (sig != -ENOENT)
 		return sig;
-	if (v->ops)
+	if (v->ops && !v->filled)
 		return file_fault(mm, v, page, write);
 	struct page *pg = alloc_page(GFP_ZERO);
 	if (!pg)

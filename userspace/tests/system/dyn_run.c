@@ -4,7 +4,9 @@
  * glibc's (_dyn_probe_musl, _dyn_probe_glibc; both PIE):
  *  - each runs (a thread, thread-local storage, the vDSO's clock: the
  *    probe checks those itself), with AT_BASE (the loader) set and
- *    AT_ENTRY the program's own entry, not the loader's;
+ *    AT_ENTRY the program's own entry, not the loader's; its
+ *    /proc/self/maps names the program's text and the loader (at
+ *    AT_BASE, offset 0) by their paths;
  *  - the address space is laid out at random: two runs differ in where
  *    the program, its stack, its break and its mmap area are (unless the
  *    command line says norandmaps: then they are the same);
@@ -96,6 +98,7 @@ static void probe(const char *libc, const char *loader)
 	CHECK(field(out[0], "entry_ok") == 1);
 	CHECK(field(out[0], "argc") == 2 && strstr(out[0], "arg1=first"));
 	CHECK(field(out[0], "vdso") != 0);
+	CHECK(field(out[0], "maps_ok") == 1);
 	static const char *const keys[] = { "base", "main", "stack", "brk", "mmap" };
 	int same = 0;
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
