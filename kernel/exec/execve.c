@@ -93,7 +93,10 @@ static int source_open(const char *path, struct exec_source *out);
 
 static void source_close(struct exec_source *s)
 {
-	file_put(s->ctx);
+	struct file *f = s->ctx;
+
+	inode_allow_write(f->inode);
+	file_put(f);
 }
 
 /* What exec_load reads an image from: the open file f (the source's
@@ -108,11 +111,14 @@ static void source_of(struct file *f, const char *name, struct exec_source *s)
 	};
 }
 
+/* The interpreter: not writable while it loads (ETXTBSY either way). */
 static int source_open(const char *path, struct exec_source *out)
 {
 	struct file *f;
 	int rc = open_exec(path, &f);
 
+	if (!rc && (rc = inode_deny_write(f->inode)))
+		file_put(f);
 	if (!rc)
 		source_of(f, path, out);
 	return rc;
@@ -221,6 +227,8 @@ static long do_execve(const char *path, struct exec_args *a)
 	}
 	if (!rc)
 		rc = exec_args_count(a);	/* E2BIG before anything is built */
+	if (!rc)
+		rc = inode_deny_write(f->inode);	/* ETXTBSY: open for writing */
 	if (rc) {
 		if (f)
 			file_put(f);
@@ -232,6 +240,7 @@ static long do_execve(const char *path, struct exec_args *a)
 	source_of(f, name, &src);
 	struct user_mm *mm = user_mm_create();
 	struct path exe = f->path;	/* for /proc/<pid>/exe */
+	struct inode *ino = f->inode;	/* exe holds it */
 	u64 entry, sp;
 	rc = mm ? exec_load(mm, &src, a, &entry, &sp) : -ENOMEM;
 	path_get(&exe);
@@ -246,6 +255,7 @@ static long do_execve(const char *path, struct exec_args *a)
 	} else {
 		user_mm_put(mm);
 	}
+	inode_allow_write(ino);		/* the process's own denial holds now */
 	path_put(&exe);
 	kfree(lines);
 	return rc;
