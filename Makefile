@@ -173,7 +173,8 @@ SYSTESTS := $(patsubst userspace/tests/system/%.c,$(BUILD)/systest/%,$(wildcard 
 	$(patsubst userspace/tests/system/%.sh,$(BUILD)/systest/%.sh,$(wildcard userspace/tests/system/*.sh)) \
 	$(patsubst userspace/rust/%.rs,$(BUILD)/systest/%,$(wildcard userspace/rust/*.rs)) \
 	$(patsubst userspace/glibc/%.c,$(BUILD)/systest/%,$(wildcard userspace/glibc/*.c)) \
-	$(BUILD)/systest/_true-dynamic $(EYRA_STAMP)
+	$(BUILD)/systest/_true-dynamic $(EYRA_STAMP) \
+	$(BUILD)/systest/_dyn_probe_musl $(BUILD)/systest/_dyn_probe_glibc
 ROOTBIN := $(BUILD)/rootbin/init $(BUILD)/rootbin/runner
 ROOTFS := $(BUILD)/rootfs.cpio
 
@@ -244,10 +245,20 @@ $(EYRA_STAMP): userspace/rust/rust_threads.rs scripts/build-eyra.sh
 $(BUILD)/systest/%.sh: userspace/tests/system/%.sh
 	@mkdir -p $(dir $@)
 	@install -m 755 $< $@
-# a dynamically linked program, which exec_dynamic expects execve to refuse
+# a dynamically linked program from the ELF vectors
 $(BUILD)/systest/_true-dynamic: tests/vectors/elf/true-dynamic
 	@mkdir -p $(dir $@)
 	@install -m 755 $< $@
+# dynamically linked programs (PIE) against musl's and glibc's loaders,
+# which mkrootfs.sh copies from the host (dyn_run, exec_dynamic)
+$(BUILD)/systest/_dyn_probe_musl: userspace/dynamic/dyn_probe.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSL    $< (dynamic)"
+	@musl-gcc -O2 -Wall -Werror -pthread -o $@ $<
+$(BUILD)/systest/_dyn_probe_glibc: userspace/dynamic/dyn_probe.c
+	@mkdir -p $(dir $@)
+	@echo "  GLIBC   $< (dynamic)"
+	@gcc -O2 -Wall -Werror -pthread -o $@ $<
 $(BUILD)/rootbin/init: userspace/init/init.c
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $<"

@@ -55,6 +55,20 @@ log_max=64K
 log_keep=2
 SERVICE
 fi
+# The C libraries' dynamic loaders (musl's is its libc) and glibc's libc,
+# from the host, so dynamically linked programs built here run; musl's
+# loader path and glibc's are where the toolchains point programs to.
+for lib in /lib/x86_64-linux-musl/libc.so /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 \
+	   /lib/x86_64-linux-gnu/libc.so.6; do
+	[ -e "$lib" ] || continue
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+done
+mkdir -p "$stage"/lib64
+[ -e "$stage"/lib/x86_64-linux-musl/libc.so ] &&
+	ln -s x86_64-linux-musl/libc.so "$stage"/lib/ld-musl-x86_64.so.1
+[ -e "$stage"/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 ] &&
+	ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$stage"/lib64/ld-linux-x86-64.so.2
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage"/etc/passwd
 printf 'root:x:0:\n' > "$stage"/etc/group
 printf 'alloy\n' > "$stage"/etc/hostname

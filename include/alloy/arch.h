@@ -82,6 +82,7 @@ void arch_fpu_save(void *area);
 void arch_fpu_restore(const void *area);
 /* AT_HWCAP for ELF programs: CPUID leaf 1 EDX. */
 u64 arch_elf_hwcap(void);
+u64 arch_min_sigstksz(void);	/* AT_MINSIGSTKSZ */
 __noreturn void arch_power_off(void);
 __noreturn void arch_restart(void);
 

@@ -43,6 +43,7 @@
 #define EOPNOTSUPP 95
 #define EXDEV 18
 #define ETXTBSY 26
+#define ELIBBAD 80	/* an interpreter (PT_INTERP) that is not a loadable ELF file */
 #define EFBIG 27
 #define ECHRNG 44
 #define EOVERFLOW 75

@@ -67,6 +67,7 @@ struct process {
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct path cwd;		/* [cwd_lock] */
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */
+	bool exe_denied;		/* [cwd_lock] exe's file is not writable while we hold it */
 	spinlock_t cwd_lock;
 	u64 start_ns;			/* ktime_ns() at fork */
 	u32 umask;

@@ -34,6 +34,10 @@ struct vm_object_ops {
 	int (*sync)(void *obj);
 	/* Who maps the object (truncate and write-back walk it); may be NULL. */
 	struct vm_rmap *(*rmap)(void *obj);
+	/* For /proc/<pid>/maps (may be NULL): the object's path, device and
+	 * inode number. Called with no mm->lock held: naming takes the file
+	 * system's namespace locks. */
+	void (*describe)(void *obj, char *path, size_t cap, u32 *dev, u64 *ino);
 };
 
 struct vma {
@@ -44,6 +48,9 @@ struct vma {
 	void *obj;		/* holds a reference (ops->get) */
 	u64 pgoff;		/* object page mapped at start */
 	bool shared;		/* MAP_SHARED: writes go to the object */
+	bool filled;		/* exec filled its pages (a segment's edges, its
+				 * bss): faults get zeroed pages; the object
+				 * only names it (/proc/<pid>/maps) */
 	u32 may;		/* VMA_MAY_*: what mprotect may ever allow */
 };
 
@@ -87,6 +94,10 @@ struct user_mm {
 	struct vma *vmas;	/* sorted by start, non-overlapping */
 	int nr_vmas, cap;
 	u64 brk_start, brk;	/* the program break, above the image */
+	/* Set by exec, at random unless `norandmaps`: the stack's top (it
+	 * grows down to stack_top - USER_STACK_MAX at most) and the top of
+	 * the area mmap fills downwards (below the stack and its gap). */
+	u64 stack_top, mmap_top;
 	u64 arg_start, arg_end;	/* argv strings on the stack, set by exec */
 	u64 env_start, env_end;	/* envp strings */
 };
@@ -99,6 +110,10 @@ int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);
 int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
 		   const struct vm_object_ops *ops, void *obj, u64 pgoff, bool shared,
 		   u32 may);
+/* Pages of an executable's segment that exec fills itself, named after
+ * the file (a reference on obj, private, pgoff as if mapped from it). */
+int vma_add_filled(struct user_mm *mm, u64 start, u64 end, u32 prot,
+		   const struct vm_object_ops *ops, void *obj, u64 pgoff);
 /* Room for n more VMAs, so the changes that follow cannot fail for want
  * of a slot (MAP_FIXED, mremap); -ENOMEM at the limit. */
 int vma_reserve(struct user_mm *mm, int n);
@@ -134,7 +149,7 @@ int vma_zap(struct user_mm *mm, u64 start, u64 end);
 /* Moves the mapped pages of [from, from+len) to [to, to+len), a fresh
  * range (mremap): all or nothing, -ENOMEM with nothing moved. */
 int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len);
-/* Highest free range of len bytes below USER_MMAP_TOP, 0 if none. */
+/* Highest free range of len bytes below mm->mmap_top, 0 if none. */
 u64 vma_find_free(struct user_mm *mm, u64 len);
 /* Replaces the u32 at user address uaddr by fn(arg, old) atomically
  * (faulting the page in writable first); *old gets the value it had.
@@ -156,6 +171,10 @@ struct exec_source {
 	 * (the file's page cache) on demand instead of read in. */
 	const struct vm_object_ops *obj_ops;
 	void *obj;
+	/* Opens a file the image names (its PT_INTERP) as another source,
+	 * which close lets go of; -ENOENT if there is none. */
+	int (*open)(const char *path, struct exec_source *out);
+	void (*close)(struct exec_source *s);
 };
 
 struct user_mm *user_mm_create(void);

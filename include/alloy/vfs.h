@@ -152,6 +152,9 @@ struct inode {
 	atomic_t dentries;		/* that name it: at most one for a directory */
 	u64 ino;
 	u32 mode, nlink, uid, gid, rdev;
+	/* Linux's i_writecount: > 0 files open for writing, < 0 programs
+	 * running from it; never both (ETXTBSY) */
+	atomic_t writecount;
 	u64 size;			/* [lock] */
 	struct timespec64 atime, mtime, ctime;
 	struct mutex lock;		/* data, size, times */
@@ -219,7 +222,15 @@ struct file {
 	u32 flags;			/* O_* status flags (F_SETFL) */
 	void *priv;
 	struct list_head ep_links;	/* epoll items watching it (kernel/fs/epoll.c) */
+	bool write_access;		/* holds a count in inode->writecount */
 };
+
+/* Write access to a regular file against programs running from it
+ * (kernel/fs/file.c): -ETXTBSY while the other side holds it. */
+int inode_get_write(struct inode *i);
+void inode_put_write(struct inode *i);
+int inode_deny_write(struct inode *i);
+void inode_allow_write(struct inode *i);
 
 /* inodes and dentries (kernel/fs/vfs.c) */
 struct inode *inode_alloc(struct super_block *sb, u32 mode);

@@ -7,9 +7,17 @@
  * are filled at exec. Otherwise the file bytes are read straight into
  * the user pages that will hold them. Either way the kernel heap an exec
  * uses is the program-header buffer (at most 3.5 KiB) whatever the size
- * of the file. Dynamic programs (PT_INTERP) are refused for now.
+ * of the file.
+ *
+ * A dynamic program (PT_INTERP) gets its interpreter loaded the same way,
+ * in the mmap area, and starts there; AT_BASE and AT_ENTRY tell the
+ * interpreter where it and the program are. Position-independent images
+ * (ET_DYN), the stack, the mmap area and the break are placed at random
+ * (address-space randomization, docs/exec.md) unless the command line
+ * says `norandmaps`.
  */
 #include <alloy/arch.h>
+#include <alloy/cmdline.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/printk.h>
@@ -22,8 +30,14 @@
 #include <asm/elf.h>
 #include <ffi/ffi.h>
 
-#define ET_DYN_BASE 0x555555554000ULL	/* where static-PIE images go */
-#define STACK_TOP USER_TOP
+#define ET_DYN_BASE 0x555555554000ULL	/* where PIE images go, before randomization */
+
+/* Randomization, in pages (Linux's x86_64 defaults): the PIE base and
+ * the mmap area 28 bits each, the stack top 22 bits, the break 13. */
+#define RND_PIE_BITS 28
+#define RND_MMAP_BITS 28
+#define RND_STACK_BITS 22
+#define RND_BRK_BITS 13
 
 /* What this architecture runs: the parser checks each file against it. */
 static const struct elf_target arch_target = {
@@ -38,8 +52,22 @@ _Static_assert(USER_TOP % 4096 == 0 && ELF_ARCH_USER_MIN < USER_TOP,
 enum { AT_NULL = 0, AT_IGNORE = 1, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5,
        AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
        AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
-       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31,
-       AT_SYSINFO_EHDR = 33 };
+       AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
+       AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51 };
+
+/* A random page offset below 2^bits pages, or 0 under `norandmaps`. */
+static u64 rnd_pages(unsigned int bits)
+{
+	static int norand = -1;
+	u64 r;
+
+	if (norand < 0)
+		norand = cmdline_has("norandmaps");
+	if (norand)
+		return 0;
+	get_random_bytes(&r, sizeof(r));
+	return (r & ((1ULL << bits) - 1)) * PAGE_SIZE;
+}
 
 static int read_exact(const struct exec_source *src, void *buf, size_t len, u64 off)
 {
@@ -119,10 +147,23 @@ static int load_segment(struct user_mm *mm, const struct exec_source *src,
 	return rc;
 }
 
-/* The image's segments, the stack (up to RLIMIT_STACK) as VMAs. A segment
- * is up to three: filled pages, pages of the file, filled and bss pages. */
-static int add_vmas(struct user_mm *mm, const struct exec_source *src,
-		    const struct elf_image *im, u64 bias)
+/* Pages [s, e) of segment l that exec fills: named after the file where
+ * it can be mapped (file offsets as Linux's would be), else anonymous. */
+static int add_filled(struct user_mm *mm, const struct exec_source *src,
+		      const struct elf_load *l, u64 bias, u64 s, u64 e, u32 prot)
+{
+	u64 seg = ALIGN_DOWN(l->vaddr + bias, PAGE_SIZE), off = ALIGN_DOWN(l->offset, PAGE_SIZE);
+
+	if (!src->obj_ops || s < seg)
+		return vma_add(mm, s, e, prot, VMA_IMAGE);
+	return vma_add_filled(mm, s, e, prot, src->obj_ops, src->obj,
+			      (off + (s - seg)) / PAGE_SIZE);
+}
+
+/* The image's segments as VMAs. A segment is up to three: filled pages,
+ * pages of the file, filled and bss pages. */
+static int add_image_vmas(struct user_mm *mm, const struct exec_source *src,
+			  const struct elf_image *im, u64 bias)
 {
 	int rc = 0;
 	u64 prev_end = 0;
@@ -138,22 +179,30 @@ static int add_vmas(struct user_mm *mm, const struct exec_source *src,
 		file_range(src, l, bias, prev_end, &ms, &me);
 		if (ms < me) {
 			if (s < ms)
-				rc = vma_add(mm, s, ms, prot, VMA_IMAGE);
+				rc = add_filled(mm, src, l, bias, s, ms, prot);
 			if (!rc)
 				rc = vma_add_object(mm, ms, me, prot, src->obj_ops, src->obj,
 						    (l->offset + (ms - l->vaddr - bias)) / PAGE_SIZE,
 						    false, VMA_MAY_ALL);
 			if (!rc && me < e)
-				rc = vma_add(mm, me, e, prot, VMA_IMAGE);
+				rc = add_filled(mm, src, l, bias, me, e, prot);
 		} else if (s < e) {
-			rc = vma_add(mm, s, e, prot, VMA_IMAGE);
+			rc = add_filled(mm, src, l, bias, s, e, prot);
 		}
 		prev_end = e;
 	}
-	u32 stack_prot = UVM_READ | UVM_WRITE | (im->stack_flags & ELF_PF_X ? UVM_EXEC : 0);
-	if (!rc)
-		rc = vma_add(mm, USER_TOP - rlimit_exec_stack(), USER_TOP,
-			     stack_prot, VMA_STACK);
+	up_write(&mm->lock);
+	return rc;
+}
+
+/* The stack VMA, as large as RLIMIT_STACK (at most USER_STACK_MAX). */
+static int add_stack_vma(struct user_mm *mm, const struct elf_image *im)
+{
+	u32 prot = UVM_READ | UVM_WRITE | (im->stack_flags & ELF_PF_X ? UVM_EXEC : 0);
+
+	down_write(&mm->lock);
+	int rc = vma_add(mm, mm->stack_top - rlimit_exec_stack(), mm->stack_top, prot,
+			 VMA_STACK);
 	up_write(&mm->lock);
 	return rc;
 }
@@ -295,21 +344,24 @@ static int copy_vector(struct user_mm *mm, const struct exec_args *a, bool env, 
  * mapped now; the rest of the stack comes on demand.
  */
 static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
-		       u64 vdso, const char *name, const struct exec_args *a, u64 *sp_out)
+		       u64 interp_base, u64 vdso, const char *name,
+		       const struct exec_args *a, u64 *sp_out)
 {
+	const u64 stack_top = mm->stack_top;
 	size_t name_len = strlen(name) + 1;
 	u64 strings = a->argbytes + a->envbytes;
 	u8 rnd[16];
-	u64 fn_at = STACK_TOP - name_len;
+	u64 fn_at = stack_top - name_len;
 	u64 plat_at = fn_at - sizeof(ELF_ARCH_PLATFORM);
 	u64 random_at = plat_at - sizeof(rnd);
 	u64 str_lo = random_at - strings;
 
 	u64 aux[] = {
 		AT_PHDR, im->phdr_vaddr ? im->phdr_vaddr + bias : 0, AT_PHENT, ELF_PHDR_SIZE,
-		AT_PHNUM, im->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_FLAGS, 0,
+		AT_PHNUM, im->phnum, AT_PAGESZ, PAGE_SIZE, AT_BASE, interp_base, AT_FLAGS, 0,
 		AT_ENTRY, im->entry + bias, AT_UID, 0, AT_EUID, 0, AT_GID, 0,
-		AT_EGID, 0, AT_SECURE, 0, AT_HWCAP, arch_elf_hwcap(), AT_CLKTCK, 100,
+		AT_EGID, 0, AT_SECURE, 0, AT_HWCAP, arch_elf_hwcap(), AT_HWCAP2, 0,
+		AT_CLKTCK, 100, AT_MINSIGSTKSZ, arch_min_sigstksz(),
 		AT_RANDOM, random_at, AT_EXECFN, fn_at, AT_PLATFORM, plat_at,
 		vdso ? AT_SYSINFO_EHDR : AT_IGNORE, vdso,
 		AT_NULL, 0,
@@ -319,10 +371,10 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 	if (words & 1)
 		sp -= 8;	/* rsp is 16-byte aligned at the entry point */
 	sp -= words * 8;
-	if (STACK_TOP - sp > rlimit_exec_stack() - PAGE_SIZE)
+	if (stack_top - sp > rlimit_exec_stack() - PAGE_SIZE)
 		return -E2BIG;
 	u64 map_lo = ALIGN_DOWN(sp, PAGE_SIZE);
-	int rc = user_mm_map_zero(mm, map_lo, STACK_TOP - map_lo, UVM_READ | UVM_WRITE);
+	int rc = user_mm_map_zero(mm, map_lo, stack_top - map_lo, UVM_READ | UVM_WRITE);
 
 	get_random_bytes(rnd, sizeof(rnd));
 	if (!rc)
@@ -373,28 +425,30 @@ static int read_image(const struct exec_source *src, struct elf_image *im)
 	return rc == -EINVAL ? -ENOEXEC : rc;
 }
 
-int exec_load(struct user_mm *mm, const struct exec_source *src,
-	      const struct exec_args *a, u64 *entry, u64 *sp)
+/* The largest PT_LOAD alignment (a power of two up to 1 GiB), at least a
+ * page: a position-independent image goes at a multiple of it. */
+static u64 image_align(const struct elf_image *im)
 {
-	struct elf_image *im = kmalloc(sizeof(*im), GFP_KERNEL);
-	int rc;
+	u64 a = PAGE_SIZE;
 
-	if (!im)
-		return -ENOMEM;
-	rc = read_image(src, im);
-	if (!rc && im->has_interp) {
-		/* ENOENT, as Linux gives for a missing interpreter: a shell
-		 * says "not found" (ENOEXEC made it run the ELF as a script) */
-		printk_ratelimited(LOG_WARN, "exec: %s is dynamically linked (PT_INTERP); "
-				   "only static programs run yet\n", src->name);
-		rc = -ENOENT;
+	for (u32 i = 0; i < im->nr_loads; i++) {
+		u64 x = im->loads[i].align;
+		if (x > a && x <= (1ULL << 30) && !(x & (x - 1)))
+			a = x;
 	}
-	u64 bias = im->type == ELF_TYPE_DYN ? ET_DYN_BASE : 0;
-	u64 prev_end = 0;
-	/* What the image promises beyond the file's pages (data copies, bss)
-	 * passes the same overcommit check as an anonymous mmap. */
-	u64 anon = 0;
-	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
+	return a;
+}
+
+/* Maps one image at bias: the overcommit check for what it promises
+ * beyond the file's pages (data copies, bss), its edge pages filled, its
+ * segments' VMAs. */
+static int load_image(struct user_mm *mm, const struct exec_source *src,
+		      const struct elf_image *im, u64 bias)
+{
+	u64 prev_end = 0, anon = 0;
+	int rc = 0;
+
+	for (u32 i = 0; i < im->nr_loads; i++) {
 		const struct elf_load *l = &im->loads[i];
 		u64 s = ALIGN_DOWN(l->vaddr + bias, PAGE_SIZE), ms, me;
 		u64 e = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
@@ -402,23 +456,112 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 		anon += (e - s - (me - ms)) / PAGE_SIZE;
 		prev_end = e;
 	}
-	if (!rc && !mm_can_commit(anon))
-		rc = -ENOMEM;
+	if (!mm_can_commit(anon))
+		return -ENOMEM;
 	prev_end = 0;
 	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
 		const struct elf_load *l = &im->loads[i];
 		rc = load_segment(mm, src, l, bias, prev_end);
 		prev_end = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
 	}
-	u64 vdso = 0;
+	return rc ? rc : add_image_vmas(mm, src, im, bias);
+}
+
+/* Where a position-independent main image goes: ET_DYN_BASE, moved up at
+ * random, at a multiple of its alignment; -ENOMEM if it would reach the
+ * mmap area. */
+static int pie_bias(struct user_mm *mm, const struct elf_image *im, u64 *bias)
+{
+	u64 align = image_align(im);
+	u64 base = ALIGN_UP(ET_DYN_BASE + rnd_pages(RND_PIE_BITS), align);
+
+	*bias = base - ALIGN_DOWN(im->lo, align);
+	if (im->hi - ALIGN_DOWN(im->lo, align) > mm->mmap_top - base)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The interpreter's image goes where mmap would put it: the highest free
+ * range of the mmap area (random, as the area's top is). */
+static int interp_bias(struct user_mm *mm, const struct elf_image *iim, u64 *bias)
+{
+	int rc = 0;
+
+	down_write(&mm->lock);
+	if (iim->type != ELF_TYPE_DYN) {	/* fixed addresses: they must be free */
+		*bias = 0;
+		rc = vma_range_free(mm, iim->lo, iim->hi) ? 0 : -ENOMEM;
+	} else {
+		u64 align = image_align(iim), lo = ALIGN_DOWN(iim->lo, align);
+		u64 at = vma_find_free(mm, iim->hi - lo + align);
+		*bias = ALIGN_UP(at, align) - lo;
+		rc = at ? 0 : -ENOMEM;
+	}
+	up_write(&mm->lock);
+	return rc;
+}
+
+/*
+ * PT_INTERP: the interpreter the image names is opened through src->open
+ * and loaded like an image of its own. -ENOENT if it does not exist (the
+ * shell then says "not found", as on Linux), -ELIBBAD if it is not an ELF
+ * file this kernel loads, or needs an interpreter itself.
+ */
+static int load_interp(struct user_mm *mm, const struct exec_source *src,
+		       const struct elf_image *im, struct elf_image *iim, u64 *bias)
+{
+	char *path = kmalloc(im->interp_size, GFP_KERNEL);
+	struct exec_source isrc;
+	int rc = path ? read_exact(src, path, im->interp_size, im->interp_offset) : -ENOMEM;
+
+	if (!rc && elf_check_interp((const uint8_t *)path, im->interp_size))
+		rc = -ENOEXEC;
 	if (!rc)
-		rc = add_vmas(mm, src, im, bias);
+		rc = src->open ? src->open(path, &isrc) : -ENOENT;
+	if (rc) {
+		kfree(path);
+		return rc;
+	}
+	rc = read_image(&isrc, iim);
+	if (rc == -ENOEXEC || (!rc && iim->has_interp))
+		rc = -ELIBBAD;
+	if (!rc)
+		rc = interp_bias(mm, iim, bias);
+	if (!rc)
+		rc = load_image(mm, &isrc, iim, *bias);
+	isrc.close(&isrc);
+	kfree(path);
+	return rc;
+}
+
+int exec_load(struct user_mm *mm, const struct exec_source *src,
+	      const struct exec_args *a, u64 *entry, u64 *sp)
+{
+	/* the image and its interpreter's: the heap an exec uses, with the
+	 * interpreter's path and the program headers (read_image) */
+	struct elf_image *im = kmalloc(2 * sizeof(*im), GFP_KERNEL), *iim = im + 1;
+	u64 bias = 0, ibias = 0, vdso = 0;
+	int rc;
+
+	if (!im)
+		return -ENOMEM;
+	mm->stack_top = USER_TOP - rnd_pages(RND_STACK_BITS);
+	mm->mmap_top = mm->stack_top - USER_STACK_MAX - USER_STACK_GAP - rnd_pages(RND_MMAP_BITS);
+	rc = read_image(src, im);
+	if (!rc && im->type == ELF_TYPE_DYN)
+		rc = pie_bias(mm, im, &bias);
+	if (!rc)
+		rc = load_image(mm, src, im, bias);
+	if (!rc && im->has_interp)
+		rc = load_interp(mm, src, im, iim, &ibias);
 	if (!rc)
 		rc = arch_vdso_map(mm, &vdso);
+	if (!rc)
+		rc = add_stack_vma(mm, im);
 	if (!rc) {
-		mm->brk_start = mm->brk = im->hi + bias;
-		*entry = im->entry + bias;
-		rc = build_stack(mm, im, bias, vdso, src->name, a, sp);
+		mm->brk_start = mm->brk = im->hi + bias + rnd_pages(RND_BRK_BITS);
+		*entry = im->has_interp ? iim->entry + ibias : im->entry + bias;
+		rc = build_stack(mm, im, bias, im->has_interp ? ibias : 0, vdso, src->name, a, sp);
 	}
 	kfree(im);
 	return rc;

@@ -64,15 +64,21 @@ static int parse_shebang(char *line, size_t n, char **interp, char **arg)
 	return 0;
 }
 
-/* Opens path for execution: a regular file with an execute bit. */
+/* Opens path for execution: a regular file with an execute bit. A
+ * relative path is the process's cwd's (the kernel's, starting init:
+ * the root's). */
 static int open_exec(const char *path, struct file **out)
 {
 	struct path cwd;
 	int rc;
 
-	proc_cwd(&cwd);
-	rc = vfs_open(&cwd, path, O_RDONLY, 0, out);
-	path_put(&cwd);
+	if (current_proc()) {
+		proc_cwd(&cwd);
+		rc = vfs_open(&cwd, path, O_RDONLY, 0, out);
+		path_put(&cwd);
+	} else {
+		rc = vfs_open(NULL, path, O_RDONLY, 0, out);
+	}
 	if (rc)
 		return rc;
 	u32 mode = (*out)->inode->mode;
@@ -81,6 +87,41 @@ static int open_exec(const char *path, struct file **out)
 		return -EACCES;
 	}
 	return 0;
+}
+
+static int source_open(const char *path, struct exec_source *out);
+
+static void source_close(struct exec_source *s)
+{
+	struct file *f = s->ctx;
+
+	inode_allow_write(f->inode);
+	file_put(f);
+}
+
+/* What exec_load reads an image from: the open file f (the source's
+ * close puts it), whose pages it maps from the page cache where it can;
+ * its PT_INTERP is opened the same way. */
+static void source_of(struct file *f, const char *name, struct exec_source *s)
+{
+	*s = (struct exec_source){
+		.ctx = f, .read_at = file_source_read, .size = f->inode->size, .name = name,
+		.obj_ops = file_vm_object(f), .obj = f,
+		.open = source_open, .close = source_close,
+	};
+}
+
+/* The interpreter: not writable while it loads (ETXTBSY either way). */
+static int source_open(const char *path, struct exec_source *out)
+{
+	struct file *f;
+	int rc = open_exec(path, &f);
+
+	if (!rc && (rc = inode_deny_write(f->inode)))
+		file_put(f);
+	if (!rc)
+		source_of(f, path, out);
+	return rc;
 }
 
 /* Switches the process to the new image: nothing can fail after this. */
@@ -186,6 +227,8 @@ static long do_execve(const char *path, struct exec_args *a)
 	}
 	if (!rc)
 		rc = exec_args_count(a);	/* E2BIG before anything is built */
+	if (!rc)
+		rc = inode_deny_write(f->inode);	/* ETXTBSY: open for writing */
 	if (rc) {
 		if (f)
 			file_put(f);
@@ -193,10 +236,11 @@ static long do_execve(const char *path, struct exec_args *a)
 		return rc;
 	}
 
-	struct exec_source src = { f, file_source_read, f->inode->size, name,
-				   file_vm_object(f), f };
+	struct exec_source src;
+	source_of(f, name, &src);
 	struct user_mm *mm = user_mm_create();
 	struct path exe = f->path;	/* for /proc/<pid>/exe */
+	struct inode *ino = f->inode;	/* exe holds it */
 	u64 entry, sp;
 	rc = mm ? exec_load(mm, &src, a, &entry, &sp) : -ENOMEM;
 	path_get(&exe);
@@ -211,6 +255,7 @@ static long do_execve(const char *path, struct exec_args *a)
 	} else {
 		user_mm_put(mm);
 	}
+	inode_allow_write(ino);		/* the process's own denial holds now */
 	path_put(&exe);
 	kfree(lines);
 	return rc;
@@ -241,8 +286,8 @@ struct task *user_spawn_path(const char *path, const char *const argv[],
 
 	if (vfs_open(NULL, path, O_RDONLY, 0, &f))
 		return NULL;
-	struct exec_source src = { f, file_source_read, f->inode->size, path,
-				   file_vm_object(f), f };
+	struct exec_source src;
+	source_of(f, path, &src);
 	struct task *t = S_ISREG(f->inode->mode) ? user_spawn(&src, argv, envp) : NULL;
 	file_put(f);
 	return t;

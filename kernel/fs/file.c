@@ -35,6 +35,36 @@ struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags)
 	return f;
 }
 
+int inode_get_write(struct inode *i)
+{
+	for (int v = atomic_read(&i->writecount);; v = atomic_read(&i->writecount)) {
+		if (v < 0)
+			return -ETXTBSY;	/* a program runs from it */
+		if (atomic_cmpxchg(&i->writecount, v, v + 1))
+			return 0;
+	}
+}
+
+void inode_put_write(struct inode *i)
+{
+	atomic_dec(&i->writecount);
+}
+
+int inode_deny_write(struct inode *i)
+{
+	for (int v = atomic_read(&i->writecount);; v = atomic_read(&i->writecount)) {
+		if (v > 0)
+			return -ETXTBSY;	/* open for writing */
+		if (atomic_cmpxchg(&i->writecount, v, v - 1))
+			return 0;
+	}
+}
+
+void inode_allow_write(struct inode *i)
+{
+	atomic_inc(&i->writecount);
+}
+
 struct file *file_get(struct file *f)
 {
 	atomic_inc(&f->refcount);
@@ -49,6 +79,8 @@ void file_put(struct file *f)
 		eventpoll_release(f);
 	if (f->fop && f->fop->release)
 		f->fop->release(f);
+	if (f->write_access)
+		inode_put_write(f->inode);
 	if (f->path.dentry)
 		path_put(&f->path);
 	/* The count drops only after the inode is let go: unmount waits for
@@ -144,6 +176,14 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 
 	if (!f)
 		return -ENOMEM;
+	if (S_ISREG(i->mode) && !(flags & O_PATH) && (flags & O_ACCMODE) != O_RDONLY) {
+		if ((rc = inode_get_write(i))) {	/* a running program's file */
+			f->fop = NULL;
+			file_put(f);
+			return rc;
+		}
+		f->write_access = true;
+	}
 	if (flags & O_PATH)
 		f->fop = NULL;
 	else if (S_ISCHR(i->mode))

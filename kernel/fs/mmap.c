@@ -49,9 +49,19 @@ static struct vm_rmap *fo_rmap(void *obj)
 	return &((struct file *)obj)->inode->mappings;
 }
 
+static void fo_describe(void *obj, char *path, size_t cap, u32 *dev, u64 *ino)
+{
+	struct file *f = obj;
+
+	if (vfs_path_name(&f->path, path, cap) < 0)
+		path[0] = '\0';
+	*dev = f->inode->sb ? f->inode->sb->dev : 0;
+	*ino = f->inode->ino;
+}
+
 static const struct vm_object_ops file_object_ops = {
 	.get = fo_get, .put = fo_put, .page = fo_page, .dirty = fo_dirty, .sync = fo_sync,
-	.rmap = fo_rmap,
+	.rmap = fo_rmap, .describe = fo_describe,
 };
 
 const struct vm_object_ops *file_vm_object(struct file *f)

@@ -443,12 +443,11 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = -EISDIR;
 	else if (S_ISREG(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		rc = vfs_writable(i->sb);
-	if (rc)
-		;
-	else if ((flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode))
-		rc = vfs_truncate(i, 0);
-	if (!rc)
+	if (!rc)	/* open first: a running program's file is ETXTBSY */
 		rc = vfs_open_inode(&p, flags, out);
+	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode) &&
+	    (rc = vfs_truncate(i, 0)))
+		file_put(*out);
 	path_put(&p);
 	return rc;
 }

@@ -218,52 +218,88 @@ static int show_strings(struct pbuf *b, struct process *p, bool env)
 	return 0;
 }
 
-static const char *vma_name(const struct vma *v, const char *exe)
+static const char *vma_name(const struct vma *v)
 {
 	switch (v->kind) {
 	case VMA_HEAP: return "[heap]";
 	case VMA_STACK: return "[stack]";
 	case VMA_VDSO: return "[vdso]";
 	case VMA_VVAR: return "[vvar]";
-	case VMA_IMAGE: return exe;
 	default: return "";
 	}
+}
+
+/*
+ * One line of maps: the VMA at or above *at (copied, with a reference on
+ * its object, under mm->lock), then named with the lock dropped (names
+ * take the file system's locks). Returns false when there is none left.
+ */
+struct maps_entry {
+	struct vma v;
+	const struct vm_object_ops *ops;	/* with a reference on obj */
+	void *obj;
+	u64 pgoff;
+};
+
+static bool next_vma(struct user_mm *mm, u64 *at, struct maps_entry *e)
+{
+	bool found = false;
+
+	down_read(&mm->lock);
+	for (int i = 0; i < mm->nr_vmas && !found; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if (v->end <= *at)
+			continue;
+		found = true;
+		e->v = *v;
+		e->ops = v->ops;
+		e->obj = v->obj;
+		e->pgoff = v->pgoff;
+		if (e->ops && e->ops->describe)
+			e->ops->get(e->obj);
+		else
+			e->ops = NULL;
+		*at = v->end;
+	}
+	up_read(&mm->lock);
+	return found;
 }
 
 static int show_maps(struct pbuf *b, struct process *p)
 {
 	struct user_mm *mm = mm_of(p);
-	char *exe = mm ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
-	struct path ep;
+	char *name = mm ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
+	struct maps_entry e;
+	u64 at = 0;
 
 	if (!mm)
 		return 0;
-	if (!exe) {
+	if (!name) {
 		user_mm_put(mm);
 		return -ENOMEM;
 	}
-	exe[0] = '\0';
-	if (!proc_path_of(p, true, &ep)) {
-		if (vfs_path_name(&ep, exe, PATH_MAX) < 0)
-			exe[0] = '\0';
-		path_put(&ep);
-	}
-	down_read(&mm->lock);
-	for (int i = 0; i < mm->nr_vmas && !b->full; i++) {
-		struct vma *v = &mm->vmas[i];
-		char line[128];
-		const char *name = vma_name(v, exe);
-		int n = snprintf(line, sizeof(line), "%08llx-%08llx %c%c%cp 00000000 00:00 0 ",
-				 (unsigned long long)v->start, (unsigned long long)v->end,
-				 v->prot & UVM_READ ? 'r' : '-', v->prot & UVM_WRITE ? 'w' : '-',
-				 v->prot & UVM_EXEC ? 'x' : '-');
+	while (!b->full && next_vma(mm, &at, &e)) {
+		char line[160];
+		u32 dev = 0;
+		u64 ino = 0, off = 0;
+		snprintf(name, PATH_MAX, "%s", vma_name(&e.v));
+		if (e.ops) {
+			e.ops->describe(e.obj, name, PATH_MAX, &dev, &ino);
+			e.ops->put(e.obj);
+			off = e.pgoff * PAGE_SIZE;
+		}
+		int n = snprintf(line, sizeof(line), "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+				 (unsigned long long)e.v.start, (unsigned long long)e.v.end,
+				 e.v.prot & UVM_READ ? 'r' : '-', e.v.prot & UVM_WRITE ? 'w' : '-',
+				 e.v.prot & UVM_EXEC ? 'x' : '-', e.v.shared ? 's' : 'p',
+				 (unsigned long long)off, MAJOR(dev), MINOR(dev),
+				 (unsigned long long)ino);
 		if (*name)	/* Linux pads the name to column 74 */
 			n += snprintf(line + n, sizeof(line) - (size_t)n, "%*s", MAX(73 - n, 0), "");
 		if (!pbuf_write(b, line, (size_t)MIN(n, (int)sizeof(line) - 1)))
 			pbuf_printf(b, "%s\n", name);	/* whole lines only */
 	}
-	up_read(&mm->lock);
-	kfree(exe);
+	kfree(name);
 	user_mm_put(mm);
 	return 0;
 }

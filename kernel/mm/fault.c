@@ -108,16 +108,17 @@ static struct vma *stack_check(struct user_mm *mm, struct vma *v, u64 addr, bool
 {
 	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
 
-	if (current_task()->mm != mm || addr < USER_TOP - USER_STACK_MAX)
+	if (current_task()->mm != mm || addr >= mm->stack_top ||
+	    addr < mm->stack_top - USER_STACK_MAX)
 		return v;
 	if (v && v->kind != VMA_STACK)
 		return v;
 	u64 lim = rlimit(RLIMIT_STACK);
-	if (USER_TOP - page > lim)
+	if (mm->stack_top - page > lim)
 		return NULL;		/* deeper than RLIMIT_STACK: SIGSEGV */
 	if (v)
 		return v;
-	struct vma *s = vma_find(mm, USER_TOP - 1);
+	struct vma *s = vma_find(mm, mm->stack_top - 1);
 	if (!s || s->kind != VMA_STACK || !vma_range_free(mm, page, s->start) ||
 	    !rlimit_as_allows(mm, page, s->start - page))
 		return NULL;
@@ -161,7 +162,7 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, boo
 	mutex_unlock(&mm->pt_lock);
 	if (sig != -ENOENT)
 		return sig;
-	if (v->ops)
+	if (v->ops && !v->filled)
 		return file_fault(mm, v, page, write);
 	struct page *pg = alloc_page(GFP_ZERO);
 	if (!pg)

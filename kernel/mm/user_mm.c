@@ -26,6 +26,8 @@ struct user_mm *user_mm_create(void)
 	mutex_init(&mm->pt_lock, "user-mm-pt", LR_MUTEX_MM_PT);
 	atomic_set(&mm->users, 1);
 	atomic_set(&mm->refs, 1);
+	mm->stack_top = USER_TOP;
+	mm->mmap_top = USER_MMAP_TOP;
 	return mm;
 }
 
@@ -152,6 +154,8 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 		memcpy(mm->vmas, src->vmas, sizeof(*mm->vmas) * (size_t)src->nr_vmas);
 		mm->brk_start = src->brk_start;
 		mm->brk = src->brk;
+		mm->stack_top = src->stack_top;
+		mm->mmap_top = src->mmap_top;
 		mm->arg_start = src->arg_start;
 		mm->arg_end = src->arg_end;
 		mm->env_start = src->env_start;

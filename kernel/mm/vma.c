@@ -192,6 +192,19 @@ int vma_add_object(struct user_mm *mm, u64 start, u64 end, u32 prot,
 	return rc;
 }
 
+int vma_add_filled(struct user_mm *mm, u64 start, u64 end, u32 prot,
+		   const struct vm_object_ops *ops, void *obj, u64 pgoff)
+{
+	int rc = vma_add_object(mm, start, end, prot, ops, obj, pgoff, false, VMA_MAY_ALL);
+
+	if (!rc) {
+		struct vma *v = vma_find(mm, start);
+		v->kind = VMA_IMAGE;
+		v->filled = true;
+	}
+	return rc;
+}
+
 int vma_sync(struct user_mm *mm, u64 start, u64 end)
 {
 	for (int i = first_ending_above(mm, start); start < end; i++) {
@@ -272,7 +285,7 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot)
 
 u64 vma_find_free(struct user_mm *mm, u64 len)
 {
-	u64 top = USER_MMAP_TOP;
+	u64 top = mm->mmap_top;
 	int i = first_ending_above(mm, top);
 
 	if (i < mm->nr_vmas && mm->vmas[i].start < top)
@@ -326,7 +339,8 @@ void vma_unmap_object(struct user_mm *mm, struct vm_rmap *r, u64 from, u64 to)
 	u64 s, e;
 
 	for (int i = 0; i < mm->nr_vmas; i++)
-		if (vma_rmap(&mm->vmas[i]) == r && object_span(&mm->vmas[i], from, to, &s, &e))
+		if (vma_rmap(&mm->vmas[i]) == r && !mm->vmas[i].filled &&
+		    object_span(&mm->vmas[i], from, to, &s, &e))
 			unmap_pages(mm, NULL, s, e, false);	/* gone from the object */
 }
 

@@ -94,6 +94,26 @@ struct process *proc_find(int pid)
 	return p;
 }
 
+/*
+ * A process's program cannot be written while it runs (ETXTBSY, Linux's
+ * mm->exe_file): each process holding it as exe denies write access to
+ * its file. exec denies before it commits, so the process's own denial
+ * (and a fork's, while the parent's holds) cannot fail then.
+ */
+static bool exe_deny(const struct path *exe)
+{
+	struct inode *i = exe->dentry ? exe->dentry->inode : NULL;
+	return i && S_ISREG(i->mode) && !inode_deny_write(i);
+}
+
+static void exe_put(struct path *exe, bool denied)
+{
+	if (denied)
+		inode_allow_write(exe->dentry->inode);
+	if (exe->dentry)
+		path_put(exe);
+}
+
 struct process *proc_create(struct process *parent, u64 clone_flags)
 {
 	struct process *p = kzalloc(sizeof(*p), GFP_KERNEL);
@@ -121,7 +141,8 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 			p->files = fdt_copy(parent->files);
 		}
 		proc_cwd(&p->cwd);
-		proc_path_of(parent, true, &p->exe);	/* none: NULL */
+		if (!proc_path_of(parent, true, &p->exe))	/* none: NULL */
+			p->exe_denied = exe_deny(&p->exe);
 		p->umask = parent->umask;
 		memcpy(p->uid, parent->uid, sizeof(p->uid));
 		memcpy(p->gid, parent->gid, sizeof(p->gid));
@@ -168,8 +189,7 @@ fail:
 	fdt_put(p->files);
 	if (p->cwd.dentry)
 		path_put(&p->cwd);
-	if (p->exe.dentry)
-		path_put(&p->exe);
+	exe_put(&p->exe, p->exe_denied);
 	kfree(p);
 	return NULL;
 }
@@ -202,12 +222,14 @@ void proc_set_exe(struct process *p, const struct path *exe)
 	struct path old;
 
 	path_get(exe);
+	bool denied = exe_deny(exe), old_denied;
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	old = p->exe;
+	old_denied = p->exe_denied;
 	p->exe = *exe;
+	p->exe_denied = denied;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
-	if (old.dentry)
-		path_put(&old);
+	exe_put(&old, old_denied);
 }
 
 int proc_path_of(struct process *p, bool exe, struct path *out)
@@ -262,15 +284,16 @@ static void release_resources(struct process *p)
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	struct fdtable *files = p->files;
 	struct path cwd = p->cwd, exe = p->exe;
+	bool exe_denied = p->exe_denied;
 
 	p->files = NULL;
 	p->cwd.dentry = p->exe.dentry = NULL;
+	p->exe_denied = false;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(files);
 	if (cwd.dentry)
 		path_put(&cwd);
-	if (exe.dentry)
-		path_put(&exe);
+	exe_put(&exe, exe_denied);
 }
 
 int proc_pids(int from, int *out, int max)

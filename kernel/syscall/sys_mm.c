@@ -10,7 +10,9 @@
 #include <alloy/rlimit.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
+#include <alloy/signal.h>
 #include <alloy/task.h>
+#include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <alloy/vfs.h>
 #include <uapi/mman.h>
@@ -28,6 +30,19 @@ static bool mappable_range(u64 addr, u64 len)
 {
 	return !(addr & (PAGE_SIZE - 1)) && len && addr >= USER_MMAP_BOTTOM &&
 	       addr < USER_TOP && len <= USER_TOP - addr;
+}
+
+/*
+ * MAP_POPULATE: fault the pages in now, as a program touching them would
+ * (a private writable mapping with write faults, so its pages are its
+ * own). Best effort, as on Linux: it stops at the first page that cannot
+ * be had, or when a fatal signal is pending, and mmap still succeeds.
+ */
+static void populate(struct user_mm *mm, u64 addr, u64 len, bool write)
+{
+	for (u64 a = addr; a < addr + len; a += PAGE_SIZE)
+		if (fatal_signal_pending() || user_page_fault(mm, a, write, false))
+			return;
 }
 
 long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
@@ -56,8 +71,8 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 			file_put(f);
 			return ret;
 		}
-	} else if (!mm_can_commit(len / PAGE_SIZE)) {
-		return -ENOMEM;
+	} else if (!(flags & MAP_NORESERVE) && !mm_can_commit(len / PAGE_SIZE)) {
+		return -ENOMEM;	/* MAP_NORESERVE: pages are found when touched, or not */
 	} else if (shared) {
 		/* shared anonymous memory is an unlinked memory file, so fork
 		 * shares its pages as it shares any shared file mapping */
@@ -66,7 +81,12 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		off = 0;
 	}
 	down_write(&mm->lock);
-	if (flags & MAP_FIXED) {
+	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED)) {
+		/* exactly there, and only if nothing is mapped there yet */
+		ret = !mappable_range(addr, len) ? -EINVAL :
+		      !vma_range_free(mm, addr, addr + len) ? -EEXIST :
+		      !rlimit_as_allows(mm, addr, len) ? -ENOMEM : 0;
+	} else if (flags & MAP_FIXED) {
 		/* two splits and the new VMA: no slot can be missing later */
 		ret = mappable_range(addr, len) ? vma_reserve(mm, 2) : -EINVAL;
 		if (!ret && !rlimit_as_allows(mm, addr, len))
@@ -76,7 +96,7 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		if (!ret)
 			ret = vma_unmap(mm, addr, addr + len);
 	} else {
-		if (!mappable_range(addr, len) || addr + len > USER_MMAP_TOP ||
+		if (!mappable_range(addr, len) || addr + len > mm->mmap_top ||
 		    !vma_range_free(mm, addr, addr + len))
 			addr = vma_find_free(mm, len);	/* the hint does not fit */
 		ret = addr ? 0 : -ENOMEM;
@@ -92,6 +112,8 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	up_write(&mm->lock);
 	if (f)
 		file_put(f);	/* the VMA holds its own reference */
+	if (!ret && (flags & MAP_POPULATE))
+		populate(mm, addr, len, (prot & PROT_WRITE) && !shared);
 	return ret ? ret : (long)addr;
 }
 
@@ -166,6 +188,19 @@ long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
  * entries to a new range; nothing is copied. The range must lie in one
  * VMA. MREMAP_FIXED and MREMAP_DONTUNMAP are not supported.
  */
+/*
+ * [start, end) mapped like was, standing for was's address `from`: a file
+ * mapping goes on with the file's pages from there; anything else is
+ * anonymous memory.
+ */
+static int add_like(struct user_mm *mm, const struct vma *was, u64 from, u64 start, u64 end)
+{
+	if (!was->ops)
+		return vma_add(mm, start, end, was->prot, VMA_ANON);
+	return vma_add_object(mm, start, end, was->prot, was->ops, was->obj,
+			      was->pgoff + (from - was->start) / PAGE_SIZE, was->shared, was->may);
+}
+
 long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 {
 	struct user_mm *mm = current_task()->mm;
@@ -189,8 +224,8 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	 * and every page table made before the first change. */
 	if (!v || v->end < old + old_len) {
 		ret = -EFAULT;
-	} else if (v->ops && new_len > old_len) {
-		ret = -EINVAL;		/* file mappings only shrink (for now) */
+	} else if (v->filled && new_len > old_len) {
+		ret = -EINVAL;		/* exec's own pages of an image only shrink */
 	} else if ((ret = vma_reserve(mm, 3))) {
 		;			/* no room for the splits and the new VMA */
 	} else if (new_len > old_len && !rlimit_as_allows(mm, 0, new_len - old_len)) {
@@ -198,19 +233,27 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	} else if (new_len <= old_len) {
 		ret = new_len < old_len ? vma_unmap(mm, old + new_len, old + old_len) : 0;
 		ret = ret ? ret : (long)old;
-	} else if (mappable_range(old, new_len) && old + new_len <= USER_MMAP_TOP &&
+	} else if (mappable_range(old, new_len) && old + new_len <= mm->mmap_top &&
 		   vma_range_free(mm, old + old_len, old + new_len)) {
-		u32 prot = v->prot, kind = v->kind;
-		ret = vma_add(mm, old + old_len, old + new_len, prot, kind);
-		ret = ret ? ret : (long)old;
+		/* the VMA grows (as Linux merges the new part into it), so a
+		 * later mremap of the whole still finds one VMA */
+		v = vma_find(mm, old);	/* vma_reserve may have moved it */
+		v->end = old + new_len;
+		ret = (long)old;
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		ret = -ENOMEM;
 	} else {
-		u32 prot = v->prot;
+		struct vma was = *vma_find(mm, old);	/* vma_reserve may have moved it */
 		u64 to = vma_find_free(mm, new_len);
-		ret = to ? vma_move_pages(mm, old, to, old_len) : -ENOMEM;
+		/* a file mapping's place in its object's reverse map is held
+		 * ahead, so adding it at the new place cannot fail */
+		ret = !to ? -ENOMEM : was.ops ? vma_pin_object(mm, was.ops, was.obj, was.shared) : 0;
+		if (!ret && (ret = vma_move_pages(mm, old, to, old_len)) && was.ops)
+			vma_unpin_object(mm, was.ops, was.obj, was.shared);
 		if (!ret) {	/* moved: from here nothing can fail */
-			vma_add(mm, to, to + new_len, prot, VMA_ANON);
+			add_like(mm, &was, old, to, to + new_len);
+			if (was.ops)
+				vma_unpin_object(mm, was.ops, was.obj, was.shared);
 			vma_unmap(mm, old, old + old_len);
 			ret = (long)to;
 		}
@@ -221,6 +264,49 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 
 /* Advice is taken as a hint and ignored, except DONTNEED/FREE, which drop
  * the pages of an anonymous range so it reads as zeros again. */
+/*
+ * mincore: one byte per page of [addr, addr+len), 1 if the page is in
+ * memory for this address space (mapped now; a file's cached page that
+ * this process has not touched counts as 0, unlike Linux). -ENOMEM if a
+ * page is not mapped at all. The vector is written a chunk at a time
+ * with mm->lock dropped (the copy may fault).
+ */
+long sys_mincore(u64 addr, u64 len, u64 uvec, u64 a3, u64 a4, u64 a5)
+{
+	struct user_mm *mm = current_task()->mm;
+	u8 buf[256];
+
+	(void)a3; (void)a4; (void)a5;
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (len && !mappable_range(addr, len))
+		return -ENOMEM;
+	for (u64 done = 0; done < len / PAGE_SIZE;) {
+		u64 n = MIN(len / PAGE_SIZE - done, (u64)sizeof(buf));
+		long rc = 0;
+		down_read(&mm->lock);
+		for (u64 i = 0; i < n && !rc; i++) {
+			u64 va = addr + (done + i) * PAGE_SIZE;
+			unsigned int prot;
+			if (!vma_find(mm, va))
+				rc = -ENOMEM;
+			mutex_lock(&mm->pt_lock);
+			buf[i] = uvm_lookup(&mm->vm, va, &prot) != 0;
+			mutex_unlock(&mm->pt_lock);
+		}
+		up_read(&mm->lock);
+		if (rc)
+			return rc;
+		if (copy_to_user((void *)(uvec + done), buf, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}
+
 long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 {
 	struct user_mm *mm = current_task()->mm;

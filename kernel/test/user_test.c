@@ -116,7 +116,7 @@ KTEST(user_exec_refuses_dynamic)
 		ktest_skip("no 'true-dynamic' boot module");
 		return;
 	}
-	KT_EXPECT(st == -2);	/* exec refused: PT_INTERP */
+	KT_EXPECT(st == -2);	/* refused: its PT_INTERP cannot be opened without files */
 }
 
 /* Copies of an SSE-heavy program on every CPU at once, each its own seed. */

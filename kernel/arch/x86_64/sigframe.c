@@ -161,3 +161,10 @@ int arch_sigreturn(struct trap_frame *tf, u64 *blocked)
 	*blocked = f.uc.uc_sigmask;
 	return 0;
 }
+
+/* AT_MINSIGSTKSZ: what one handler invocation takes of a stack (the red
+ * zone skipped, the FPU area and the frame, with their alignments). */
+u64 arch_min_sigstksz(void)
+{
+	return 128 + ARCH_FPU_SIZE + 64 + sizeof(struct rt_sigframe) + 16 + 8;
+}

@@ -34,6 +34,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[24] = sys_sched_yield,
 	[25] = sys_mremap,
 	[26] = sys_msync,
+	[27] = sys_mincore,
 	[28] = sys_madvise,
 	[32] = sys_dup,
 	[33] = sys_dup2,

@@ -192,7 +192,7 @@ int arch_vdso_map(struct user_mm *mm, u64 *ehdr)
 	if (!text_obj.n)
 		return 0;		/* none: programs use the system calls */
 	get_random_bytes(&r, sizeof(r));
-	u64 at = USER_MMAP_TOP + (r % VDSO_SLOTS) * PAGE_SIZE;
+	u64 at = mm->mmap_top + (r % VDSO_SLOTS) * PAGE_SIZE;
 	down_write(&mm->lock);
 	rc = map_obj(mm, at, &vvar_obj, UVM_READ, VMA_VVAR);
 	if (!rc)

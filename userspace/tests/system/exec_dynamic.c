@@ -1,18 +1,26 @@
 #define _GNU_SOURCE
 /*
- * exec_dynamic: a dynamically linked program (PT_INTERP) cannot run until
- * dynamic linking lands, and execve must say so the way Linux does for a
- * missing interpreter: ENOENT. ENOEXEC made a shell run the ELF file as a
- * script (a syntax error on its binary bytes).
- *
- *  - execve of _true-dynamic (tests/vectors/elf/true-dynamic, staged next
- *    to this test) fails with ENOENT, in a child and in this process, which
- *    survives it with its memory intact;
- *  - `sh -c _true-dynamic` exits 127 with "not found", never "syntax error".
+ * exec_dynamic: what a user sees when a dynamic program cannot run, as
+ * on Linux, and never a kernel fault:
+ *  - a missing interpreter (PT_INTERP naming a file that does not exist;
+ *    a copy of _dyn_probe_musl with its interpreter path changed):
+ *    execve fails with ENOENT, in a child and in this process, which
+ *    survives it with its memory intact; `sh -c prog` exits 127 with
+ *    "not found", never "syntax error" (ENOEXEC made a shell run the ELF
+ *    file as a script);
+ *  - an interpreter that is not an ELF file: ELIBBAD;
+ *  - a missing library (a copy of _dyn_probe_glibc needing libq.so.6):
+ *    glibc's loader says so and the program exits 127;
+ *  - a truncated library (libc.so.6 cut short, found through
+ *    LD_LIBRARY_PATH): cut in its program headers, the loader's own
+ *    error and exit 127; cut in its segments, SIGBUS when the loader
+ *    touches what it mapped past the end of the file (as on Linux).
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,60 +31,85 @@
 #define TEST_NAME "exec_dynamic"
 #include "check.h"
 
-static char prog[PATH_MAX + 32];
+static char dir[PATH_MAX];
 
-static void find_prog(const char *argv0)
+/* Copies src to dst (mode 0755), replacing every `from` by `to` (same
+ * length) and keeping at most max bytes; 0 if it worked. */
+static int copy_patched(const char *src, const char *dst, const char *from, const char *to,
+			size_t max)
 {
-	const char *dir = getenv("TESTDIR");
-	char tmp[PATH_MAX];
-
-	if (!dir || !*dir) {
-		snprintf(tmp, sizeof(tmp), "%s", argv0);
-		char *slash = strrchr(tmp, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(tmp, sizeof(tmp), ".");
-		dir = tmp;
-	}
-	snprintf(prog, sizeof(prog), "%s/_true-dynamic", dir);
+	static char buf[4 << 20];
+	int in = open(src, O_RDONLY);
+	if (in < 0)
+		return -1;
+	ssize_t n = read(in, buf, sizeof(buf));
+	close(in);
+	if (n <= 0 || (size_t)n == sizeof(buf))
+		return -1;
+	if ((size_t)n > max)
+		n = (ssize_t)max;
+	size_t fl = from ? strlen(from) : 0;
+	int hits = 0;
+	for (ssize_t i = 0; fl && i + (ssize_t)fl <= n; i++)
+		if (!memcmp(buf + i, from, fl)) {
+			memcpy(buf + i, to, fl);
+			hits++;
+		}
+	if (fl && !hits)
+		return -1;
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (out < 0)
+		return -1;
+	int ok = write(out, buf, (size_t)n) == n;
+	return close(out) == 0 && ok ? 0 : -1;
 }
 
-static int wait_for(pid_t pid)
+/* Runs argv (envp) with stdout and stderr into out; the wait status. */
+static int run(char *const argv[], char *const envp[], char *out, size_t cap)
 {
+	int p[2];
+	if (pipe(p))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execve(argv[0], argv, envp);
+		_exit(100 + (errno & 63));
+	}
+	close(p[1]);
+	size_t n = 0;
+	ssize_t r;
+	while (n < cap - 1 && (r = read(p[0], out + n, cap - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	out[n] = '\0';
+	close(p[0]);
 	int st;
-
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
 	return st;
 }
 
-int main(int argc, char **argv)
+static void missing_interpreter(void)
 {
-	(void)argc;
-	find_prog(argv[0]);
-	struct stat sb;
-	CHECK(stat(prog, &sb) == 0 && (sb.st_mode & S_IXUSR));
-	/* really dynamic: the vector has an ELF header (exec must not be
-	 * refused for some other reason, such as a missing file) */
-	char hdr[4] = { 0 };
-	int fd = open(prog, O_RDONLY);
-	CHECK(fd >= 0 && read(fd, hdr, 4) == 4 && !memcmp(hdr, "\177ELF", 4));
-	close(fd);
-
-	char *av[] = { prog, NULL };
+	char src[PATH_MAX + 32], out[4096];
+	const char *prog = "/tmp/exec_dynamic_nointerp";
+	snprintf(src, sizeof(src), "%s/_dyn_probe_musl", dir);
+	CHECK(copy_patched(src, prog, "/lib/ld-musl-x86_64.so.1", "/lib/ld-nope-x86_64.so.1",
+			   SIZE_MAX) == 0);
+	char *av[] = { (char *)prog, NULL };
 	char *ev[] = { "X=1", NULL };
-	pid_t pid = fork();
-	if (pid == 0) {
-		execve(prog, av, ev);
-		_exit(errno == ENOENT ? 0 : 100 + (errno & 63));
-	}
-	int st = wait_for(pid);
-	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-		fprintf(stderr, "exec_dynamic: child's execve: status 0x%x (100+errno %d)\n",
-			st, WIFEXITED(st) ? WEXITSTATUS(st) - 100 : -1);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	int st = run(av, ev, out, sizeof(out));
+	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 100 + ENOENT))
+		fprintf(stderr, "exec_dynamic: child's execve: status 0x%x (100+errno)\n", st);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 100 + ENOENT);
 
 	/* in this process: the failure must leave it whole */
 	static char canary[8192];
@@ -89,34 +122,83 @@ int main(int argc, char **argv)
 	CHECK(intact);
 
 	/* what a user at the shell sees */
-	int p[2];
-	CHECK(pipe(p) == 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		execl("/bin/sh", "sh", "-c", prog, (char *)NULL);
-		_exit(99);
-	}
-	close(p[1]);
-	char out[4096];
-	size_t n = 0;
-	ssize_t r;
-	while (n < sizeof(out) - 1 && (r = read(p[0], out + n, sizeof(out) - 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	out[n] = '\0';
-	close(p[0]);
-	st = wait_for(pid);
+	char *sh[] = { "/bin/sh", "-c", (char *)prog, NULL };
+	st = run(sh, ev, out, sizeof(out));
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 127);
 	CHECK(strstr(out, "not found") != NULL);
 	CHECK(strstr(out, "syntax error") == NULL);
 	if (failures)
 		fprintf(stderr, "exec_dynamic: sh said (status 0x%x): %s\n", st, out);
+	unlink(prog);
+}
+
+static void interpreter_not_elf(void)
+{
+	char src[PATH_MAX + 32], out[256];
+	const char *prog = "/tmp/exec_dynamic_badinterp";
+	snprintf(src, sizeof(src), "%s/_dyn_probe_musl", dir);
+	int fd = open("/tmp/ld-text-x86_64.so.1", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	CHECK(fd >= 0 && write(fd, "#!/bin/sh\necho not a loader\n", 28) == 28);
+	close(fd);
+	CHECK(copy_patched(src, prog, "/lib/ld-musl-x86_64.so.1", "/tmp/ld-text-x86_64.so.1",
+			   SIZE_MAX) == 0);
+	char *av[] = { (char *)prog, NULL };
+	char *ev[] = { NULL };
+	int st = run(av, ev, out, sizeof(out));
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 100 + (ELIBBAD & 63));
+	unlink(prog);
+	unlink("/tmp/ld-text-x86_64.so.1");
+}
+
+static void bad_library(void)
+{
+	char src[PATH_MAX + 32], out[4096];
+	const char *prog = "/tmp/exec_dynamic_nolib";
+	snprintf(src, sizeof(src), "%s/_dyn_probe_glibc", dir);
+	CHECK(copy_patched(src, prog, "libc.so.6", "libq.so.6", SIZE_MAX) == 0);
+	char *av[] = { (char *)prog, NULL };
+	char *ev[] = { NULL };
+	int st = run(av, ev, out, sizeof(out));
+	printf("# missing library: status 0x%x: %s", st, out);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 127);
+	CHECK(strstr(out, "libq.so.6") && strstr(out, "cannot open shared object file"));
+	unlink(prog);
+
+	/* cut inside its program headers: the loader's own error */
+	mkdir("/tmp/exec_dynamic_lib", 0755);
+	CHECK(copy_patched("/lib/x86_64-linux-gnu/libc.so.6", "/tmp/exec_dynamic_lib/libc.so.6",
+			   NULL, NULL, 600) == 0);
+	char *av2[] = { src, NULL };
+	char *ev2[] = { "LD_LIBRARY_PATH=/tmp/exec_dynamic_lib", NULL };
+	st = run(av2, ev2, out, sizeof(out));
+	printf("# library cut in its headers: status 0x%x: %s", st, out);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 127);
+	CHECK(strstr(out, "error while loading shared libraries") != NULL);
+	/* cut inside its segments: the loader maps past the end of the file
+	 * and touches it: SIGBUS, as on Linux (the program's fault only) */
+	CHECK(copy_patched("/lib/x86_64-linux-gnu/libc.so.6", "/tmp/exec_dynamic_lib/libc.so.6",
+			   NULL, NULL, 8192) == 0);
+	st = run(av2, ev2, out, sizeof(out));
+	printf("# library cut in its segments: status 0x%x\n", st);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
+	unlink("/tmp/exec_dynamic_lib/libc.so.6");
+	rmdir("/tmp/exec_dynamic_lib");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	const char *d = getenv("TESTDIR");
+	snprintf(dir, sizeof(dir), "%s", d && *d ? d : argv[0]);
+	if (!(d && *d)) {
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+	}
+	missing_interpreter();
+	interpreter_not_elf();
+	bad_library();
 	return check_done();
 }
