@@ -72,6 +72,8 @@ struct process {
 	u64 start_ns;			/* ktime_ns() at fork */
 	u32 umask;
 	u32 uid[3], gid[3];		/* real, effective, saved; not enforced yet */
+	u64 caps[3];			/* [sig_lock] capabilities: effective, permitted,
+					 * inheritable (kernel/syscall/sys_caps.c) */
 	spinlock_t sig_lock;
 	struct k_sigaction sa[NSIG];	/* [sig_lock] */
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
@@ -81,6 +83,8 @@ struct process {
 };
 
 struct process *current_proc(void);
+/* Capabilities at exec, from the IDs (kernel/syscall/sys_caps.c). */
+void cap_exec(struct process *p);
 void proc_get(struct process *p);
 void proc_put(struct process *p);
 /* The process with this pid, with a reference; NULL if none. */

@@ -172,6 +172,8 @@ long sys_prctl(u64, u64, u64, u64, u64, u64);
 long sys_time(u64, u64, u64, u64, u64, u64);
 long sys_mremap(u64, u64, u64, u64, u64, u64);
 long sys_madvise(u64, u64, u64, u64, u64, u64);
+long sys_capget(u64, u64, u64, u64, u64, u64);
+long sys_capset(u64, u64, u64, u64, u64, u64);
 long sys_mincore(u64, u64, u64, u64, u64, u64);
 long sys_geteuid(u64, u64, u64, u64, u64, u64);
 long sys_getgid(u64, u64, u64, u64, u64, u64);

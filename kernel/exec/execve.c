@@ -156,6 +156,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
 	strlcpy(t->name, p->comm, sizeof(t->name));
 
+	cap_exec(p);
 	frame_init_user(tf, entry, sp);
 	proc_vfork_release(p);
 }

@@ -145,6 +145,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 			p->exe_denied = exe_deny(&p->exe);
 		p->umask = parent->umask;
 		memcpy(p->uid, parent->uid, sizeof(p->uid));
+		memcpy(p->caps, parent->caps, sizeof(p->caps));
 		memcpy(p->gid, parent->gid, sizeof(p->gid));
 		unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
 		memcpy(p->sa, parent->sa, sizeof(p->sa));
@@ -153,6 +154,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	} else {
 		p->files = fdt_create();
 		p->cwd = vfs_root();
+		cap_exec(p);	/* root's: every capability */
 	}
 	list_init(&p->pgrp_link);
 	/* a process the kernel starts leads a group and session of its own */
