@@ -53,7 +53,8 @@ static void fo_describe(void *obj, char *path, size_t cap, u32 *dev, u64 *ino)
 {
 	struct file *f = obj;
 
-	if (vfs_path_name(&f->path, path, cap) < 0)
+	/* a file with no name (shared anonymous memory, a memfd) shows none */
+	if (!f->path.dentry || vfs_path_name(&f->path, path, cap) < 0)
 		path[0] = '\0';
 	*dev = f->inode->sb ? f->inode->sb->dev : 0;
 	*ino = f->inode->ino;

@@ -14,6 +14,8 @@
  *    three pieces with the file's path and their own offsets.
  *  - mremap of a file mapping: grown in place and moved, the new pages
  *    are the file's following pages.
+ *  - /proc/self/maps lists shared anonymous memory and memfd mappings
+ *    (files with no name) without a path.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -190,11 +192,31 @@ static void split_and_remap(void)
 	unlink(path);
 }
 
+/* /proc/self/maps with mappings of files that have no name: shared
+ * anonymous memory and a memfd (reading it panicked the kernel, LTP
+ * mmap04): listed, with no path. */
+static void nameless(void)
+{
+	char *s = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int fd = memfd_create("mmap_loader", 0);
+	CHECK(s != MAP_FAILED && fd >= 0 && ftruncate(fd, PG) == 0);
+	char *m = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	char name[256] = "x";
+	CHECK(maps_offset(s, name, sizeof(name)) == 0 && name[0] == '\0');
+	name[0] = 'x';
+	CHECK(maps_offset(m, name, sizeof(name)) == 0);
+	munmap(s, PG);
+	munmap(m, PG);
+	close(fd);
+}
+
 int main(void)
 {
 	fixed_noreplace();
 	populate_and_mincore();
 	noreserve();
 	split_and_remap();
+	nameless();
 	return check_done();
 }
