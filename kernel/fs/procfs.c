@@ -24,6 +24,7 @@
 #include <alloy/thread.h>
 #include <alloy/vfs.h>
 #include <alloy/timer.h>
+#include <alloy/cmdline.h>
 #include "procfs.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -43,6 +44,7 @@ static const struct proc_entry root_entries[] = {
 	{ "version", PK_VERSION, S_IFREG | 0444 },
 	{ "interrupts", PK_INTERRUPTS, S_IFREG | 0444 },
 	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
+	{ "cmdline", PK_KCMDLINE, S_IFREG | 0444 },
 	{ "self", PK_SELF, S_IFLNK | 0777 },
 	{ "thread-self", PK_THREAD_SELF, S_IFLNK | 0777 },
 };
@@ -309,6 +311,9 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());
 		kmem_reset_high_water();
+		return 0;
+	case PK_KCMDLINE:	/* the kernel's command line */
+		pbuf_printf(b, "%s\n", cmdline_raw());
 		return 0;
 	case PK_VERSION:
 		return pbuf_puts(b, "Linux version 6.1.0-alloy (alloy@alloy) (gcc) "

@@ -337,6 +337,22 @@ static void small_reads_are_linear(void)
 	close(u);
 }
 
+/* /proc/cmdline: the kernel's command line, one line (LTP reads it). */
+static void kernel_cmdline(void)
+{
+	char buf[1024];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	CHECK(n > 0 && buf[n - 1] == '\n' && memchr(buf, '\n', (size_t)n) == buf + n - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		CHECK(strlen(buf) == (size_t)n);	/* no NUL inside */
+		printf("# /proc/cmdline: %s", buf);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "child")) {
@@ -346,6 +362,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	self_files();
+	kernel_cmdline();
 	fd_dir();
 	system_files();
 	open_files_are_cheap();
