@@ -61,4 +61,6 @@ fi
 if [ -n "$have_cmd" ]; then
 	printf '%s' "$cmd" > "$stage"/etc/alloy-cmd	# as given, byte for byte
 fi
-(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out"
+# every file root's (-R 0:0), whoever builds it: the kernel gives each the
+# archive's owner, and a set-user-ID program must be root's
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$out"

@@ -6,8 +6,12 @@
  * string), and only when it is complete does the process switch over: a
  * failed execve returns to the old program.
  * "#!" scripts re-run the lookup with the interpreter, up to 4 deep.
+ * The program needs execute permission (not read); a set-user-ID or
+ * set-group-ID program (not on a nosuid filesystem) runs with its file's
+ * owner or group as effective and saved ID, and AT_SECURE set.
  */
 #include <alloy/arch.h>
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/mm.h>
@@ -64,14 +68,14 @@ static int parse_shebang(char *line, size_t n, char **interp, char **arg)
 	return 0;
 }
 
-/* Opens path for execution: a regular file with an execute bit. */
+/* Opens path for execution: a regular file the caller may execute. */
 static int open_exec(const char *path, struct file **out)
 {
 	struct path cwd;
 	int rc;
 
 	proc_cwd(&cwd);
-	rc = vfs_open(&cwd, path, O_RDONLY, 0, out);
+	rc = vfs_open(&cwd, path, O_RDONLY | O_EXEC_KERNEL, 0, out);
 	path_put(&cwd);
 	if (rc)
 		return rc;
@@ -193,6 +197,13 @@ static long do_execve(const char *path, struct exec_args *a)
 		return rc;
 	}
 
+	/* the IDs it will run with; the stack's auxv tells it */
+	struct cred c;
+	cred_current(&c);
+	cred_exec(&c, f->inode, f->inode->sb && (f->inode->sb->flags & SB_NOSUID), &c,
+		  &a->secure);
+	a->uid = c.uid, a->euid = c.euid, a->gid = c.gid, a->egid = c.egid;
+
 	struct exec_source src = { f, file_source_read, f->inode->size, name,
 				   file_vm_object(f), f };
 	struct user_mm *mm = user_mm_create();
@@ -207,6 +218,7 @@ static long do_execve(const char *path, struct exec_args *a)
 		rc = proc_unshare_files(current_proc());	/* CLONE_FILES: our own now */
 	if (!rc) {
 		commit(mm, name, entry, sp);
+		cred_commit(&c);
 		proc_set_exe(current_proc(), &exe);
 	} else {
 		user_mm_put(mm);

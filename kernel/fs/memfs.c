@@ -200,6 +200,7 @@ static int memfs_mknod(struct inode *dir, const char *name, size_t len, u32 mode
 
 	if (!i)
 		return -ENOMEM;
+	inode_init_owner(i, dir);	/* the creator's, or dir's group */
 	if (S_ISLNK(mode)) {
 		size_t n = strlen(target);
 		i->target = kmalloc(n + 1, GFP_KERNEL);

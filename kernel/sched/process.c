@@ -123,8 +123,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		proc_cwd(&p->cwd);
 		proc_path_of(parent, true, &p->exe);	/* none: NULL */
 		p->umask = parent->umask;
-		memcpy(p->uid, parent->uid, sizeof(p->uid));
-		memcpy(p->gid, parent->gid, sizeof(p->gid));
+		cred_fork(p, parent);
 		unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
 		memcpy(p->sa, parent->sa, sizeof(p->sa));
 		spin_unlock_irqrestore(&parent->sig_lock, flags);
@@ -874,7 +873,9 @@ int proc_kill(int pid, int sig, int code)
 		struct process *p = proc_find(pid);
 		if (!p)
 			return -ESRCH;
-		if (sig && !READ_ONCE(p->zombie))
+		if (!cred_may_signal(p, sig))
+			rc = -EPERM;	/* kill(pid, 0) too */
+		else if (sig && !READ_ONCE(p->zombie))
 			rc = signal_send(p, &si);
 		proc_put(p);
 		return rc;

@@ -397,7 +397,7 @@ long sys_truncate(SYSARGS)
 	int rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW, &p);
 	if (rc)
 		return rc;
-	rc = vfs_truncate(p.dentry->inode, a1);
+	rc = vfs_truncate_path(&p, a1);	/* write permission */
 	path_put(&p);
 	return rc;
 }
