@@ -29,6 +29,9 @@ mkdir -p "$stage"/bin "$stage"/sbin "$stage"/usr/bin "$stage"/usr/sbin "$stage"/
 	"$stage"/srv "$stage"/var/log "$stage"/var/tmp
 chmod 1777 "$stage"/tmp
 cp "$busybox" "$stage"/bin/busybox
+# set-user-ID root, as su and login need (docs/permissions.md): busybox
+# drops it at once for every applet that does not need it
+chmod 4755 "$stage"/bin/busybox
 # every applet as a relative symlink to bin/busybox, where busybox says it
 # belongs: a link inside the stage never leads to the host's own files
 "$busybox" --list-full | while read -r p; do
@@ -41,6 +44,9 @@ cp "$init" "$stage"/sbin/init
 cp "$runner" "$stage"/sbin/runner
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage"/etc/passwd
 printf 'root:x:0:\n' > "$stage"/etc/group
+printf 'root:*:0:0:99999:7:::\n' > "$stage"/etc/shadow	# no password: only root is root
+chmod 600 "$stage"/etc/shadow
+printf '/bin/sh\n/bin/ash\n' > "$stage"/etc/shells
 printf 'alloy\n' > "$stage"/etc/hostname
 cat > "$stage"/etc/profile <<'PROFILE'
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
