@@ -608,6 +608,7 @@ void proc_exit(struct process *p, int wait_status)
 		int code = wait_status & 0x7f ? (wait_status & 0x80 ? CLD_DUMPED : CLD_KILLED)
 					      : CLD_EXITED;
 		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
+				       .uid = READ_ONCE(p->uid[0]),
 				       .status = wait_status & 0x7f ? wait_status & 0x7f
 								    : (wait_status >> 8) & 0xff };
 		if (parent->started && !parent->zombie)
@@ -741,7 +742,7 @@ static void notify_parent(struct process *p, int code, int sig)
 		return;
 	if (!(parent->sa[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
 		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
-				       .status = sig };
+				       .uid = READ_ONCE(p->uid[0]), .status = sig };
 		signal_send(parent, &si);
 	}
 	wake_up_all(&parent->child_wq);
@@ -864,7 +865,8 @@ struct task *proc_find_thread(int tid, struct process **pp)
 int proc_kill(int pid, int sig, int code)
 {
 	struct process *me = current_proc();
-	struct ksiginfo si = { .signo = sig, .code = code, .pid = me ? me->pid : 0 };
+	struct ksiginfo si = { .signo = sig, .code = code, .pid = me ? me->pid : 0,
+			       .uid = me ? READ_ONCE(me->uid[0]) : 0 };
 	int found = 0, rc = 0;
 
 	if (sig < 0 || sig > NSIG)

@@ -53,8 +53,8 @@ static long run_uid = -1;	/* -u: run tests as this user */
 #define NONROOT_UID 1000
 static const char *const nonroot_tests[] = {
 	"fs_basic", "offsets", "pipe", "epoll", "eventfd", "timerfd", "signalfd",
-	"memfd_shm", "shared_anon", "setfl_race", "exec", "exec_args", "forkexec",
-	"sh_pipeline.sh", "sh_script.sh", "sh_applets.sh", "procfs", "perm_rules",
+	"memfd_shm", "shared_anon", "exec", "exec_args", "sh_pipeline.sh", "sh_script.sh",
+	"procfs", "procfs_busybox.sh", "efault", "signals", "perm_rules",
 };
 
 /*
