@@ -565,6 +565,7 @@ int memfs_anon_file(u64 size, struct file **out)
 
 	if (!i)
 		return -ENOMEM;
+	inode_init_owner(i, NULL);	/* fstat shows its creator */
 	i->nlink = 0;
 	i->size = size;
 	*out = file_alloc(i, NULL, O_RDWR);
@@ -586,6 +587,7 @@ int memfs_memfd(const char *name, u32 flags, struct file **out)
 
 	if (!i)
 		return -ENOMEM;
+	inode_init_owner(i, NULL);
 	i->nlink = 0;
 	i->target = kmalloc(n + 7, GFP_KERNEL);
 	if (!i->target) {
