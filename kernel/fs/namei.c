@@ -416,7 +416,7 @@ int vfs_readlink(const struct path *p, char *buf, size_t len)
 	return i->iop->readlink(i, buf, len);
 }
 
-/* truncate(2) by path: the caller must may write the file. */
+/* truncate(2) by path: the caller must be allowed to write the file. */
 int vfs_truncate_path(const struct path *p, u64 size)
 {
 	struct cred c;
