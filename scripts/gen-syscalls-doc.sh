@@ -14,7 +14,7 @@ readv	implemented	up to 1024 iovecs
 writev	implemented	up to 1024 iovecs
 pread64	implemented	seekable files only (-ESPIPE otherwise)
 pwrite64	implemented	seekable files only (-ESPIPE otherwise)
-open	partial	no permission checks (everyone is root); FIFOs wait for the other end; block devices give -ENXIO; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
+open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices give -ENXIO; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
 openat	partial	as open
 creat	partial	as open
 ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the terminal (TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY); -ENOTTY otherwise
@@ -34,25 +34,25 @@ timerfd_settime	partial	TFD_TIMER_ABSTIME; TFD_TIMER_CANCEL_ON_SET accepted but 
 timerfd_gettime	implemented	
 pselect6	implemented	with the temporary signal mask
 fcntl	partial	F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK), F_ADD_SEALS/F_GET_SEALS on memory files; no locks
-stat	partial	st_blocks counts memfs pages; no permission checks
+stat	partial	st_blocks counts memfs pages; search permission on the path
 lstat	partial	as stat
 fstat	partial	as stat
 newfstatat	partial	as stat; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH
 statx	partial	basic fields; no btime
 getdents64	implemented	positions are per-directory cookies, stable across unlinks
-mknod	partial	creates nodes; opening a block device gives -ENXIO (no disks yet)
+mknod	partial	creates nodes (a device node: root only, EPERM); opening a block device gives -ENXIO (no disks yet)
 mknodat	partial	as mknod
-access	partial	existence and the execute bit (root may read and write anything)
-faccessat	partial	as access
-faccessat2	partial	as access; AT_SYMLINK_NOFOLLOW
-chmod	implemented	stored and reported; not enforced (everyone is root)
+access	implemented	with the real IDs, the path walk too; root may execute only a file with an execute bit
+faccessat	implemented	as access
+faccessat2	implemented	as access; AT_EACCESS (effective IDs), AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH
+chmod	implemented	the owner or root (EPERM); set-group-ID dropped for a non-member of the file's group
 fchmod	implemented	as chmod
 fchmodat	implemented	as chmod
-chown	implemented	stored and reported
+chown	implemented	root, or the owner to a group it is in (EPERM); clears set-user-ID (and set-group-ID with group execute) of a non-directory
 fchown	implemented	as chown
 lchown	implemented	as chown
 fchownat	implemented	as chown
-utimensat	implemented	UTIME_NOW, UTIME_OMIT
+utimensat	implemented	UTIME_NOW, UTIME_OMIT; now: the owner, root or a writer (EACCES), other times: owner or root (EPERM)
 renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
 fdatasync	partial	the same as fsync (block maps are written too)
 mount	partial	new mounts of an ext2 disk or a tmpfs (options size=, mode=) only: no MS_REMOUNT, MS_BIND, MS_MOVE; other flags but MS_RDONLY ignored
@@ -80,11 +80,11 @@ signalfd4	implemented	the reader's signals of the mask (thread first, then proce
 fork	implemented	copy-on-write through page refcounts
 vfork	implemented	the child shares the address space; the caller waits (killably) for its exec or exit
 clone	partial	threads (CLONE_THREAD with SIGHAND, VM, FS, FILES; SETTLS, the tid flags) and processes (VM, VFORK, FILES, PARENT); Linux's EINVAL rules; a thread without shared cwd or files, handlers shared between processes and namespaces are EINVAL; exit signal SIGCHLD or none (docs/threads.md)
-execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings
+execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings; execute permission; set-user-ID and set-group-ID programs (not on MS_NOSUID mounts), AT_SECURE
 wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED) of child processes (a thread group is one child); rusage: the reaped child's CPU time and its reaped children's (a stop or continue report gives the last reaped child's); no __WALL/__WCLONE
-kill	partial	no permission checks; init (pid 1) only gets signals it handles
-tkill	implemented	one thread, by tid
-tgkill	implemented	one thread of a thread group; ESRCH if the tid is not in it
+kill	partial	Linux's permission rule (EPERM; SIGCONT within a session); init (pid 1) only gets signals it handles; a group or -1 skips what it may not signal
+tkill	implemented	one thread, by tid; as kill's permission
+tgkill	implemented	one thread of a thread group; ESRCH if the tid is not in it; as kill's permission
 rt_sigaction	implemented	SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_ONSTACK; SA_RESTORER required (every libc sets it)
 rt_sigprocmask	implemented	
 rt_sigreturn	implemented	restores registers, mask and the FXSAVE state (MXCSR sanitised)
@@ -97,7 +97,7 @@ getpgid	implemented
 getpgrp	implemented	
 setsid	implemented	
 getsid	implemented	
-reboot	partial	power off, halt (as power off) and restart; CAD on/off accepted
+reboot	partial	root only (EPERM); power off, halt (as power off) and restart; CAD on/off accepted
 clock_gettime	partial	REALTIME (CMOS clock at boot + monotonic, or as set), MONOTONIC, BOOTTIME and their RAW/COARSE forms (all at TSC resolution, also in the vDSO); no CPU-time clocks
 clock_getres	partial	clock_gettime's clocks: one TSC step rounded up to 1 ns (the COARSE ones too: they are not coarse); others -EINVAL
 clock_settime	partial	CLOCK_REALTIME only, root only (-EPERM), not before the boot (-EINVAL, as Linux)
@@ -107,11 +107,11 @@ clock_nanosleep	partial	as clock_gettime's clocks, TIMER_ABSTIME; interrupted by
 nanosleep	implemented	interrupted by signals with -EINTR and the remaining time
 time	implemented	
 uname	implemented	reports Linux 6.1.0-alloy on x86_64 (programs gate features on a Linux release)
-getuid	implemented	real/effective/saved IDs per process (starting as root); not yet used for permission checks
+getuid	implemented	real/effective/saved IDs per process (starting as root), enforced on files (docs/permissions.md)
 getgid	implemented	as getuid
 geteuid	implemented	as getuid
 getegid	implemented	as getuid
-setuid	implemented	Linux's rules for who may set what; IDs are not enforced on files yet
+setuid	implemented	Linux's rules for who may set what; per process, not per thread
 setgid	implemented	as setuid
 setreuid	implemented	as setuid
 setregid	implemented	as setuid
@@ -119,8 +119,8 @@ setresuid	implemented	as setuid
 setresgid	implemented	as setuid
 getresuid	implemented	
 getresgid	implemented	
-getgroups	partial	no supplementary groups: always 0
-setgroups	partial	root may set the empty list; other lists are -EINVAL
+getgroups	implemented	up to 64 supplementary groups (NGROUPS_MAX here)
+setgroups	implemented	root only (EPERM); more than 64 groups is EINVAL
 getppid	implemented	0 for processes the kernel started
 getrandom	partial	not yet a CSPRNG (TSC-seeded xorshift)
 getrlimit	implemented	per process, inherited by fork and exec; enforced: NOFILE (at most 1024, nr_open), STACK, AS, NPROC; the rest kept and reported
@@ -141,7 +141,7 @@ sched_get_priority_max	implemented	99 for FIFO/RR, 0 otherwise
 sched_get_priority_min	implemented	1 for FIFO/RR, 0 otherwise
 membarrier	partial	QUERY, GLOBAL, GLOBAL_EXPEDITED (+REGISTER), PRIVATE_EXPEDITED (+REGISTER: an IPI to the CPUs that have the mm loaded); no SYNC_CORE or RSEQ commands
 set_robust_list	implemented	walked at exit as Linux (list_op_pending, at most 2048 entries, each read checked): FUTEX_OWNER_DIED and one waiter woken
-get_robust_list	partial	any process's list is readable (credentials are not enforced yet); a tid is a pid today
+get_robust_list	partial	any process's list is readable (no ptrace-style permission check); a tid is a pid today
 memfd_create	partial	MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (F_SEAL_EXEC stored, not enforced), MFD_EXEC; MFD_HUGETLB is EINVAL; seals SEAL, SHRINK, GROW, WRITE (EBUSY while any shared mapping exists), FUTURE_WRITE
 futex_waitv	implemented	up to 128 32-bit futexes, private or shared, absolute timeout on CLOCK_MONOTONIC or CLOCK_REALTIME
 NOTES

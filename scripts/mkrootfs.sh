@@ -31,6 +31,9 @@ mkdir -p "$stage"/bin "$stage"/sbin "$stage"/usr/bin "$stage"/usr/sbin "$stage"/
 	"$stage"/srv "$stage"/var/log "$stage"/var/tmp
 chmod 1777 "$stage"/tmp
 cp "$busybox" "$stage"/bin/busybox
+# set-user-ID root, as su and login need (docs/permissions.md): busybox
+# drops it at once for every applet that does not need it
+chmod 4755 "$stage"/bin/busybox
 # every applet as a relative symlink to bin/busybox, where busybox says it
 # belongs: a link inside the stage never leads to the host's own files
 "$busybox" --list-full | while read -r p; do
@@ -71,6 +74,9 @@ mkdir -p "$stage"/lib64
 	ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$stage"/lib64/ld-linux-x86-64.so.2
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$stage"/etc/passwd
 printf 'root:x:0:\n' > "$stage"/etc/group
+printf 'root:*:0:0:99999:7:::\n' > "$stage"/etc/shadow	# no password: only root is root
+chmod 600 "$stage"/etc/shadow
+printf '/bin/sh\n/bin/ash\n' > "$stage"/etc/shells
 printf 'alloy\n' > "$stage"/etc/hostname
 cat > "$stage"/etc/profile <<'PROFILE'
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
@@ -91,4 +97,6 @@ fi
 if [ -n "$have_cmd" ]; then
 	printf '%s' "$cmd" > "$stage"/etc/alloy-cmd	# as given, byte for byte
 fi
-(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out"
+# every file root's (-R 0:0), whoever builds it: the kernel gives each the
+# archive's owner, and a set-user-ID program must be root's
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$out"

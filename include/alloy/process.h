@@ -15,6 +15,7 @@
 #define ALLOY_PROCESS_H
 
 #include <alloy/atomic.h>
+#include <alloy/cred.h>
 #include <alloy/list.h>
 #include <alloy/rlimit.h>
 #include <alloy/signal.h>
@@ -71,7 +72,11 @@ struct process {
 	spinlock_t cwd_lock;
 	u64 start_ns;			/* ktime_ns() at fork */
 	u32 umask;
-	u32 uid[3], gid[3];		/* real, effective, saved; not enforced yet */
+	/* Credentials (<alloy/cred.h>): changed under sig_lock; one ID may
+	 * be read alone (READ_ONCE), several only through cred_current(). */
+	u32 uid[3], gid[3];		/* real, effective, saved */
+	int ngroups;			/* supplementary groups */
+	u32 groups[NGROUPS_MAX];
 	u64 caps[3];			/* [sig_lock] capabilities: effective, permitted,
 					 * inheritable (kernel/syscall/sys_caps.c) */
 	spinlock_t sig_lock;

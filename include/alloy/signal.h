@@ -16,6 +16,7 @@ static inline u64 sigmask(int sig) { return 1ULL << (sig - 1); }
 struct ksiginfo {
 	int signo, code;
 	int pid;		/* sender, or the child for SIGCHLD */
+	u32 uid;		/* the sender's (child's) real user ID */
 	int status;		/* SIGCHLD: exit code or signal */
 	u64 addr;		/* faults */
 	u64 ip;			/* faults: where, for the console line */

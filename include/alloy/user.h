@@ -221,6 +221,8 @@ struct exec_args {
 	const char *const *kargv, *const *kenvp;	/* kernel vectors, or */
 	u64 uargv, uenvp;				/* the caller's */
 	u64 skip;
+	u32 uid, euid, gid, egid;	/* for the auxv (execve: the new IDs) */
+	bool secure;			/* AT_SECURE: set-ID program */
 	/* exec_args_count fills these */
 	u64 argc, envc, argbytes, envbytes;
 };

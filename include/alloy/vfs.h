@@ -36,7 +36,22 @@
 #define S_ISFIFO(m) S_ISTYPE(m, S_IFIFO)
 #define S_ISBLK(m) S_ISTYPE(m, S_IFBLK)
 
+/* permission bits of st_mode */
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
+#define S_IXUGO 0111
+#define S_IXGRP 0010
+
+/* what inode_permission asks for (Linux's MAY_*) */
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+
 /* open flags (Linux x86-64) */
+/* execve's open: execute permission instead of read (Linux's
+ * __FMODE_EXEC bit, never a user flag here). */
+#define O_EXEC_KERNEL 040
 
 #define MKDEV(ma, mi) (((u32)(ma) << 8) | (u32)(mi))
 #define MAJOR(d) ((d) >> 8)
@@ -111,6 +126,7 @@ struct super_ops {
 #define SB_RDONLY 1		/* mount flags */
 #define SB_NOCACHE 2		/* lookups make uncached dentries (procfs) */
 #define SB_DCACHE_EVICT 4	/* unused dentries may go: lookup finds them again */
+#define SB_NOSUID 8		/* set-user-ID bits ignored by execve (MS_NOSUID) */
 
 struct file_ops {
 	long (*read)(struct file *f, struct iobuf b, size_t n, u64 *pos);
@@ -253,6 +269,24 @@ u64 sb_maxbytes(const struct super_block *sb);
 int vfs_write_limit(const struct inode *i, u64 pos, size_t *n);
 /* 0, or -EROFS if sb is mounted read-only. */
 int vfs_writable(const struct super_block *sb);
+
+/*
+ * Discretionary access control (docs/permissions.md). inode_permission:
+ * may c have mask (MAY_*) on i by its mode, owner and group? Root (fsuid
+ * 0) may read and write anything and search any directory, but execute
+ * only a file with some execute bit. 0 or -EACCES.
+ */
+struct cred;
+int inode_permission(const struct cred *c, const struct inode *i, int mask);
+/* The caller owns i, or is root (Linux's inode_owner_or_capable). */
+bool inode_owner_or_root(const struct cred *c, const struct inode *i);
+/* The sticky-directory rule: may c remove or replace victim in dir? */
+bool may_delete_sticky(const struct cred *c, const struct inode *dir,
+		       const struct inode *victim);
+/* A new inode's owner and group, from the current process and dir:
+ * fsuid, and fsgid or (dir set-group-ID) dir's group, a new directory
+ * then set-group-ID too. Filesystems call it from their mknod. */
+void inode_init_owner(struct inode *i, const struct inode *dir);
 struct dentry *dentry_get(struct dentry *d);
 void dentry_put(struct dentry *d);
 /* Child of parent named name, with a reference; NULL if not cached. */
@@ -300,8 +334,11 @@ void vfs_set_root(struct mount *m);
 struct path vfs_root(void);
 void path_get(const struct path *p);
 void path_put(struct path *p);
-/* Resolves a kernel-space path relative to `base` (NULL: cwd). */
+/* Resolves a kernel-space path relative to `base` (NULL: cwd), with
+ * search permission on each directory for the caller (or for c). */
 int vfs_walk(const struct path *base, const char *path, int flags, struct path *out);
+int vfs_walk_cred(const struct cred *c, const struct path *base, const char *path, int flags,
+		  struct path *out);
 /* Resolves all but the last component; *name points into path. */
 int vfs_walk_parent(const struct path *base, const char *path, struct path *parent,
 		    const char **name, size_t *len);
@@ -318,6 +355,8 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	       const char *new);
 int vfs_readlink(const struct path *p, char *buf, size_t len);
 int vfs_truncate(struct inode *inode, u64 size);
+/* truncate(2): the same after checking the caller may write p's file. */
+int vfs_truncate_path(const struct path *p, u64 size);
 /* Absolute path of p into buf; returns its length with the NUL. */
 int vfs_path_name(const struct path *p, char *buf, size_t len);
 int vfs_mount(struct super_block *sb, const struct path *at);

@@ -6,8 +6,12 @@
  * string), and only when it is complete does the process switch over: a
  * failed execve returns to the old program.
  * "#!" scripts re-run the lookup with the interpreter, up to 4 deep.
+ * The program needs execute permission (not read); a set-user-ID or
+ * set-group-ID program (not on a nosuid filesystem) runs with its file's
+ * owner or group as effective and saved ID, and AT_SECURE set.
  */
 #include <alloy/arch.h>
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/mm.h>
@@ -64,7 +68,7 @@ static int parse_shebang(char *line, size_t n, char **interp, char **arg)
 	return 0;
 }
 
-/* Opens path for execution: a regular file with an execute bit. A
+/* Opens path for execution: a regular file the caller may execute. A
  * relative path is the process's cwd's (the kernel's, starting init:
  * the root's). */
 static int open_exec(const char *path, struct file **out)
@@ -74,10 +78,10 @@ static int open_exec(const char *path, struct file **out)
 
 	if (current_proc()) {
 		proc_cwd(&cwd);
-		rc = vfs_open(&cwd, path, O_RDONLY, 0, out);
+		rc = vfs_open(&cwd, path, O_RDONLY | O_EXEC_KERNEL, 0, out);
 		path_put(&cwd);
 	} else {
-		rc = vfs_open(NULL, path, O_RDONLY, 0, out);
+		rc = vfs_open(NULL, path, O_RDONLY | O_EXEC_KERNEL, 0, out);
 	}
 	if (rc)
 		return rc;
@@ -156,7 +160,6 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
 	strlcpy(t->name, p->comm, sizeof(t->name));
 
-	cap_exec(p);
 	frame_init_user(tf, entry, sp);
 	proc_vfork_release(p);
 }
@@ -237,6 +240,13 @@ static long do_execve(const char *path, struct exec_args *a)
 		return rc;
 	}
 
+	/* the IDs it will run with; the stack's auxv tells it */
+	struct cred c;
+	cred_current(&c);
+	cred_exec(&c, f->inode, f->inode->sb && (f->inode->sb->flags & SB_NOSUID), &c,
+		  &a->secure);
+	a->uid = c.uid, a->euid = c.euid, a->gid = c.gid, a->egid = c.egid;
+
 	struct exec_source src;
 	source_of(f, name, &src);
 	struct user_mm *mm = user_mm_create();
@@ -252,6 +262,8 @@ static long do_execve(const char *path, struct exec_args *a)
 		rc = proc_unshare_files(current_proc());	/* CLONE_FILES: our own now */
 	if (!rc) {
 		commit(mm, name, entry, sp);
+		cred_commit(&c);
+		cap_exec(current_proc());	/* from the IDs it now has */
 		proc_set_exe(current_proc(), &exe);
 	} else {
 		user_mm_put(mm);

@@ -26,6 +26,8 @@ static const struct { const char *name; u32 mode, rdev; } dev_nodes[] = {
 	{ "/dev/ttyS0", S_IFCHR | 0660, MKDEV(4, 64) },
 };
 
+static int unpack_one(const struct cpio_entry *e, const char *path);
+
 static int write_all(const char *path, u32 mode, const u8 *data, u64 size)
 {
 	struct file *f;
@@ -46,15 +48,44 @@ static int write_all(const char *path, u32 mode, const u8 *data, u64 size)
 	return rc;
 }
 
+/* The archive's owner and group for path (the unpacking kernel is root,
+ * so everything is root's otherwise), with the mode again: a set-ID bit
+ * the VFS dropped or a new directory's stays as the archive says. */
+static void set_owner(const struct cpio_entry *e, const char *path)
+{
+	struct path p;
+
+	if (vfs_walk(NULL, path, 0, &p))
+		return;
+	struct inode *i = p.dentry->inode;
+	mutex_lock(&i->lock);
+	i->uid = e->uid;
+	i->gid = e->gid;
+	if (!S_ISLNK(i->mode))
+		i->mode = (i->mode & S_IFMT) | (e->mode & 07777);
+	inode_changed(i);
+	mutex_unlock(&i->lock);
+	path_put(&p);
+}
+
 /* One archive entry; path is NUL-terminated and relative to `/`. */
 static int unpack_entry(const struct cpio_entry *e, const char *path)
+{
+	int rc = unpack_one(e, path);
+
+	if (!rc)
+		set_owner(e, path);
+	return rc > 0 ? 0 : rc;
+}
+
+static int unpack_one(const struct cpio_entry *e, const char *path)
 {
 	u32 perm = e->mode & 07777;
 
 	switch (e->mode & S_IFMT) {
 	case S_IFDIR: {
 		int rc = vfs_mkdir(NULL, path, perm);
-		return rc == -EEXIST ? 0 : rc;
+		return rc == -EEXIST ? 1 : rc;	/* /dev, /proc: leave them be */
 	}
 	case S_IFREG:
 		return write_all(path, perm, e->data, e->size);

@@ -200,6 +200,7 @@ static int memfs_mknod(struct inode *dir, const char *name, size_t len, u32 mode
 
 	if (!i)
 		return -ENOMEM;
+	inode_init_owner(i, dir);	/* the creator's, or dir's group */
 	if (S_ISLNK(mode)) {
 		size_t n = strlen(target);
 		i->target = kmalloc(n + 1, GFP_KERNEL);
@@ -564,6 +565,7 @@ int memfs_anon_file(u64 size, struct file **out)
 
 	if (!i)
 		return -ENOMEM;
+	inode_init_owner(i, NULL);	/* fstat shows its creator */
 	i->nlink = 0;
 	i->size = size;
 	*out = file_alloc(i, NULL, O_RDWR);
@@ -585,6 +587,7 @@ int memfs_memfd(const char *name, u32 flags, struct file **out)
 
 	if (!i)
 		return -ENOMEM;
+	inode_init_owner(i, NULL);
 	i->nlink = 0;
 	i->target = kmalloc(n + 7, GFP_KERNEL);
 	if (!i->target) {

@@ -72,6 +72,8 @@ int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct 
 		}
 	}
 	rc = fs_create(type, bd, flags, &sb);
+	if (!rc)
+		sb->flags |= flags & SB_NOSUID;
 	if (!rc && (rc = vfs_mount(sb, at))) {
 		sb->sop->put_super(sb);
 		dentry_put(sb->root);
@@ -90,7 +92,7 @@ int vfs_mount_mem(const char *opts, u32 flags, const struct path *at)
 
 	if (rc)
 		return rc;
-	sb->flags |= flags & SB_RDONLY;
+	sb->flags |= flags & (SB_RDONLY | SB_NOSUID);
 	mount_init_once();
 	mutex_lock(&mount_lock);
 	rc = vfs_mount(sb, at);

@@ -4,7 +4,13 @@
  * lock only for one lookup at a time; symlinks are followed by recursion
  * on their target, at most SYMLOOP_MAX of them per walk. Paths are kernel
  * strings the syscall layer has copied in (at most PATH_MAX bytes).
+ *
+ * Permissions (docs/permissions.md): each operation takes one snapshot
+ * of the caller's credentials and checks with it: search (execute) on
+ * every directory a walk passes through, write and search on a directory
+ * whose entries change, the sticky bit, and the file's own mode on open.
  */
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
@@ -133,9 +139,11 @@ static void step_up(struct path *cur)
 	cur->dentry = up;
 }
 
-static int walk(struct path *cur, const char *p, size_t len, int flags, int *links);
+static int walk(struct path *cur, const char *p, size_t len, int flags, int *links,
+		const struct cred *c);
 
-static int follow_link(struct path *cur, struct dentry *link, int *links)
+static int follow_link(struct path *cur, struct dentry *link, int *links,
+		       const struct cred *c)
 {
 	char *buf;
 	int rc;
@@ -147,14 +155,15 @@ static int follow_link(struct path *cur, struct dentry *link, int *links)
 		return -ENOMEM;
 	rc = link->inode->iop->readlink(link->inode, buf, PATH_MAX);
 	if (rc >= 0)
-		rc = walk(cur, buf, (size_t)rc, LOOKUP_FOLLOW, links);
+		rc = walk(cur, buf, (size_t)rc, LOOKUP_FOLLOW, links, c);
 	kfree(buf);
 	return rc;
 }
 
 /* Resolves p[0..len) from *cur (which holds a reference and is replaced by
  * the result). Trailing slashes demand a directory. */
-static int walk(struct path *cur, const char *p, size_t len, int flags, int *links)
+static int walk(struct path *cur, const char *p, size_t len, int flags, int *links,
+		const struct cred *c)
 {
 	size_t i = 0;
 	int rc = 0;
@@ -181,6 +190,9 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 			return -ENAMETOOLONG;
 		if (!is_dir(cur->dentry))
 			return -ENOTDIR;
+		/* search permission on each directory passed, "." and ".." too */
+		if ((rc = inode_permission(c, cur->dentry->inode, MAY_EXEC)))
+			return rc;
 		if (n == 1 && p[s] == '.')
 			continue;
 		if (n == 2 && p[s] == '.' && p[s + 1] == '.') {
@@ -198,7 +210,7 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 		}
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!last || slash || (flags & LOOKUP_FOLLOW))) {
-			rc = follow_link(cur, next.dentry, links);
+			rc = follow_link(cur, next.dentry, links, c);
 			dentry_put(next.dentry);
 			if (rc)
 				return rc;
@@ -222,11 +234,12 @@ static struct path start(const struct path *base, const char *path)
 	return *base;
 }
 
-int vfs_walk(const struct path *base, const char *path, int flags, struct path *out)
+int vfs_walk_cred(const struct cred *c, const struct path *base, const char *path, int flags,
+		  struct path *out)
 {
 	int links = 0;
 	struct path cur = start(base, path);
-	int rc = walk(&cur, path, strlen(path), flags, &links);
+	int rc = walk(&cur, path, strlen(path), flags, &links, c);
 
 	if (rc) {
 		path_put(&cur);
@@ -236,8 +249,17 @@ int vfs_walk(const struct path *base, const char *path, int flags, struct path *
 	return 0;
 }
 
-int vfs_walk_parent(const struct path *base, const char *path, struct path *parent,
-		    const char **name, size_t *len)
+int vfs_walk(const struct path *base, const char *path, int flags, struct path *out)
+{
+	struct cred c;
+
+	cred_current(&c);
+	return vfs_walk_cred(&c, base, path, flags, out);
+}
+
+/* The parent of the last component, searchable by c. */
+static int walk_parent(const struct cred *c, const struct path *base, const char *path,
+		       struct path *parent, const char **name, size_t *len)
 {
 	size_t end = strlen(path), s;
 	int links = 0, rc;
@@ -253,9 +275,11 @@ int vfs_walk_parent(const struct path *base, const char *path, struct path *pare
 	if (*len > NAME_MAX)
 		return -ENAMETOOLONG;
 	struct path cur = start(base, path);
-	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &links) : 0;
+	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &links, c) : 0;
 	if (!rc && !is_dir(cur.dentry))
 		rc = -ENOTDIR;
+	if (!rc)	/* the last name is looked up in it */
+		rc = inode_permission(c, cur.dentry->inode, MAY_EXEC);
 	if (!rc && cur.dentry->dead)
 		rc = -ENOENT;
 	if (rc) {
@@ -266,11 +290,37 @@ int vfs_walk_parent(const struct path *base, const char *path, struct path *pare
 	return 0;
 }
 
+int vfs_walk_parent(const struct path *base, const char *path, struct path *parent,
+		    const char **name, size_t *len)
+{
+	struct cred c;
+
+	cred_current(&c);
+	return walk_parent(&c, base, path, parent, name, len);
+}
+
 /* Also the empty last name of "/": it names an existing directory. */
 static bool dot_or_dotdot(const char *name, size_t len)
 {
 	return len == 0 || (len == 1 && name[0] == '.') ||
 	       (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+/* A new name in dir: write and search permission on it. */
+static int may_create(const struct cred *c, struct dentry *dir)
+{
+	return inode_permission(c, dir->inode, MAY_WRITE | MAY_EXEC);
+}
+
+/* Removing (or replacing) victim's name in dir: write and search on dir,
+ * and in a sticky directory only the owner of either, or root. */
+static int may_delete(const struct cred *c, struct dentry *dir, struct dentry *victim)
+{
+	int rc = inode_permission(c, dir->inode, MAY_WRITE | MAY_EXEC);
+
+	if (!rc && !may_delete_sticky(c, dir->inode, victim->inode))
+		rc = -EPERM;
+	return rc;
 }
 
 /* Creates name in parent (caller holds its ns_lock); returns a reference. */
@@ -303,9 +353,11 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 	struct path parent;
 	const char *name;
 	size_t len;
-	int rc = vfs_walk_parent(base, path, &parent, &name, &len);
+	struct cred c;
+	int rc;
 
-	if (rc)
+	cred_current(&c);
+	if ((rc = walk_parent(&c, base, path, &parent, &name, &len)))
 		return rc;
 	if (dot_or_dotdot(name, len) || (!S_ISDIR(mode) && name[len] == '/')) {
 		path_put(&parent);
@@ -322,8 +374,12 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 	if (d) {
 		dentry_put(d);
 		rc = -EEXIST;
-	} else if (!rc) {
-		rc = create_locked(parent.dentry, name, len, mode, rdev, target, &d);
+	} else if (!rc && !(rc = may_create(&c, parent.dentry))) {
+		/* device nodes: CAP_MKNOD */
+		if ((S_ISCHR(mode) || S_ISBLK(mode)) && !cred_is_root(&c))
+			rc = -EPERM;
+		else
+			rc = create_locked(parent.dentry, name, len, mode, rdev, target, &d);
 		if (!rc)
 			dentry_put(d);
 	}
@@ -360,6 +416,25 @@ int vfs_readlink(const struct path *p, char *buf, size_t len)
 	return i->iop->readlink(i, buf, len);
 }
 
+/* truncate(2) by path: the caller must be allowed to write the file. */
+int vfs_truncate_path(const struct path *p, u64 size)
+{
+	struct cred c;
+	struct inode *i = p->dentry->inode;
+
+	cred_current(&c);
+	if (S_ISDIR(i->mode))
+		return -EISDIR;
+	int rc = inode_permission(&c, i, MAY_WRITE);
+	if (rc || !S_ISREG(i->mode))
+		return rc ? rc : vfs_truncate(i, size);
+	if ((rc = inode_get_write(i)))	/* a running program's file: ETXTBSY */
+		return rc;
+	rc = vfs_truncate(i, size);
+	inode_put_write(i);
+	return rc;
+}
+
 int vfs_truncate(struct inode *inode, u64 size)
 {
 	int rc;
@@ -384,17 +459,36 @@ int vfs_truncate(struct inode *inode, u64 size)
 	return rc;
 }
 
+/* Opening i with flags: read and/or write permission as the access
+ * mode asks (O_TRUNC writes), or execute for execve's O_EXEC_KERNEL. */
+static int may_open(const struct cred *c, struct inode *i, u32 flags)
+{
+	u32 acc = flags & O_ACCMODE;
+	int mask = 0;
+
+	if (flags & O_EXEC_KERNEL)
+		return S_ISREG(i->mode) ? inode_permission(c, i, MAY_EXEC) : -EACCES;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		mask |= MAY_READ;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		mask |= MAY_WRITE;
+	return inode_permission(c, i, mask);
+}
+
 int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	     struct file **out)
 {
 	struct path p;
+	struct cred c;
 	int rc, follow = flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
+	bool created = false;
 
+	cred_current(&c);
 	if (flags & O_CREAT) {
 		struct path parent;
 		const char *name;
 		size_t len;
-		rc = vfs_walk_parent(base, path, &parent, &name, &len);
+		rc = walk_parent(&c, base, path, &parent, &name, &len);
 		if (rc)
 			return rc;
 		if (name[len] == '/' || dot_or_dotdot(name, len)) {
@@ -405,10 +499,12 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		struct dentry *d;
 		mutex_lock(&sb->ns_lock);
 		d = lookup_locked(parent.dentry, name, len, &rc);
-		if (!d && !rc && (rc = vfs_writable(sb)) == 0) {
+		if (!d && !rc && (rc = vfs_writable(sb)) == 0 &&
+		    (rc = may_create(&c, parent.dentry)) == 0) {
 			rc = create_locked(parent.dentry, name, len, S_IFREG | (mode & 07777), 0,
 					   NULL, &d);
 			flags &= ~O_TRUNC;	/* it is new */
+			created = true;	/* opened as asked, whatever its mode */
 		} else if (flags & O_EXCL) {
 			rc = -EEXIST;
 		}
@@ -421,13 +517,14 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		}
 		if (S_ISLNK(d->inode->mode) && follow) {
 			dentry_put(d);	/* the link's target: a walk that follows */
-			rc = vfs_walk(base, path, LOOKUP_FOLLOW, &p);
+			rc = vfs_walk_cred(&c, base, path, LOOKUP_FOLLOW, &p);
 		} else {
 			p = (struct path){ parent.mnt, d };	/* takes d's reference */
 		}
 		path_put(&parent);
 	} else {
-		rc = vfs_walk(base, path, follow | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), &p);
+		rc = vfs_walk_cred(&c, base, path,
+				   follow | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), &p);
 	}
 	if (rc)
 		return rc;
@@ -443,8 +540,10 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = -EISDIR;
 	else if (S_ISREG(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		rc = vfs_writable(i->sb);
+	if (!rc && !created && !(flags & O_PATH))
+		rc = may_open(&c, i, flags);
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
-		rc = vfs_open_inode(&p, flags, out);
+		rc = vfs_open_inode(&p, flags & ~O_EXEC_KERNEL, out);
 	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode) &&
 	    (rc = vfs_truncate(i, 0)))
 		file_put(*out);
@@ -458,11 +557,13 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 	struct path src, parent;
 	const char *name;
 	size_t len;
-	int rc = vfs_walk(obase, old, flags & LOOKUP_FOLLOW, &src);
+	struct cred c;
+	int rc;
 
-	if (rc)
+	cred_current(&c);
+	if ((rc = vfs_walk_cred(&c, obase, old, flags & LOOKUP_FOLLOW, &src)))
 		return rc;
-	rc = vfs_walk_parent(nbase, new, &parent, &name, &len);
+	rc = walk_parent(&c, nbase, new, &parent, &name, &len);
 	if (rc) {
 		path_put(&src);
 		return rc;
@@ -487,6 +588,8 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 			;
 		} else if (src.dentry->dead || parent.dentry->dead) {
 			rc = -ENOENT;
+		} else if ((rc = may_create(&c, parent.dentry))) {
+			;
 		} else {
 			rc = inode->iop->link(parent.dentry->inode, name, len, inode);
 			if (!rc) {
@@ -527,9 +630,11 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 	struct path parent;
 	const char *name;
 	size_t len;
-	int rc = vfs_walk_parent(base, path, &parent, &name, &len);
+	struct cred c;
+	int rc;
 
-	if (rc)
+	cred_current(&c);
+	if ((rc = walk_parent(&c, base, path, &parent, &name, &len)))
 		return rc;
 	if (dot_or_dotdot(name, len)) {
 		path_put(&parent);
@@ -545,6 +650,8 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 	d = lookup_locked(parent.dentry, name, len, &rc);
 	if (!d) {
 		rc = rc ? rc : -ENOENT;
+	} else if ((rc = may_delete(&c, parent.dentry, d))) {
+		;
 	} else if (rmdir != is_dir(d)) {
 		rc = rmdir ? -ENOTDIR : -EISDIR;
 	} else if (!rmdir && name[len] == '/') {
@@ -605,8 +712,8 @@ static int rename_fs(struct dentry *op, struct dentry *np, struct dentry *src,
 	return rc;
 }
 
-static int rename_locked(struct dentry *op, struct dentry *np, const char *oname,
-			 size_t olen, const char *nname, size_t nlen)
+static int rename_locked(const struct cred *c, struct dentry *op, struct dentry *np,
+			 const char *oname, size_t olen, const char *nname, size_t nlen)
 {
 	int rc;
 	struct dentry *src = lookup_locked(op, oname, olen, &rc), *dst = NULL;
@@ -626,6 +733,12 @@ static int rename_locked(struct dentry *op, struct dentry *np, const char *oname
 		goto out;
 	if (dst && dst->inode == src->inode)
 		goto out;	/* the same file: nothing to do */
+	/* the old name goes, the new one is made or replaces dst; a
+	 * directory that changes parent rewrites its "..": write on it */
+	if ((rc = may_delete(c, op, src)) ||
+	    (rc = dst ? may_delete(c, np, dst) : may_create(c, np)) ||
+	    (is_dir(src) && op != np && (rc = inode_permission(c, src->inode, MAY_WRITE))))
+		goto out;
 	if (is_dir(src) && is_below(np, src)) {
 		rc = -EINVAL;
 		goto out;
@@ -670,11 +783,13 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	struct path op, np;
 	const char *oname, *nname;
 	size_t olen, nlen;
-	int rc = vfs_walk_parent(obase, old, &op, &oname, &olen);
+	struct cred c;
+	int rc;
 
-	if (rc)
+	cred_current(&c);
+	if ((rc = walk_parent(&c, obase, old, &op, &oname, &olen)))
 		return rc;
-	rc = vfs_walk_parent(nbase, new, &np, &nname, &nlen);
+	rc = walk_parent(&c, nbase, new, &np, &nname, &nlen);
 	if (rc) {
 		path_put(&op);
 		return rc;
@@ -688,7 +803,7 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	if (!rc) {
 		struct super_block *sb = op.dentry->sb;
 		mutex_lock(&sb->ns_lock);
-		rc = rename_locked(op.dentry, np.dentry, oname, olen, nname, nlen);
+		rc = rename_locked(&c, op.dentry, np.dentry, oname, olen, nname, nlen);
 		mutex_unlock(&sb->ns_lock);
 	}
 	path_put(&np);

@@ -245,6 +245,7 @@ int pipe_create(u32 flags, struct file **rd, struct file **wr)
 		return -ENOMEM;
 	}
 	i->fop = &pipe_fops;
+	inode_init_owner(i, NULL);	/* the creator's, as fstat shows on Linux */
 	*rd = file_alloc(i, NULL, O_RDONLY | (flags & O_NONBLOCK));
 	*wr = file_alloc(i, NULL, O_WRONLY | (flags & O_NONBLOCK));
 	inode_put(i);

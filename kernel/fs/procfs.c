@@ -460,6 +460,16 @@ static struct inode *proc_inode(struct super_block *sb, int kind, int pid, int t
 	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
 			       : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
+	if (pid) {	/* a process's files are its effective owner's, as Linux */
+		struct process *p = proc_find(pid);
+		if (p) {
+			unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+			i->uid = p->uid[1];
+			i->gid = p->gid[1];
+			spin_unlock_irqrestore(&p->sig_lock, fl);
+			proc_put(p);
+		}
+	}
 	return i;
 }
 

@@ -78,6 +78,7 @@ static long sfd_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		u.signo = (u32)sig;
 		u.code = si.code;
 		u.pid = (u32)si.pid;
+		u.uid = si.uid;
 		u.status = si.status;
 		u.addr = si.addr;
 		if (iob_copy_out(b, done, &u, sizeof(u)))

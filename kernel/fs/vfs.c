@@ -4,6 +4,7 @@
  * for the tree (dropped by d_delete) and one on its parent, so a parent
  * outlives its children and an unlinked but open file keeps its inode.
  */
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
 #include <alloy/sched.h>
@@ -434,4 +435,57 @@ int vfs_writable(const struct super_block *sb)
 u64 inode_blocks(struct inode *i)
 {
 	return i->iop && i->iop->blocks ? i->iop->blocks(i) : i->pages.nr_pages * 8;
+}
+
+/* Linux's generic_permission with root's capabilities: the owner's,
+ * group's or others' bits, whichever class c falls in first. */
+int inode_permission(const struct cred *c, const struct inode *i, int mask)
+{
+	u32 mode = READ_ONCE(i->mode), perm;
+
+	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if (c->fsuid == READ_ONCE(i->uid))
+		perm = mode >> 6;
+	else if (cred_in_group(c, READ_ONCE(i->gid)))
+		perm = mode >> 3;
+	else
+		perm = mode;
+	if (!(mask & ~perm & 7))
+		return 0;
+	/* CAP_DAC_OVERRIDE: all but executing a file no one may execute */
+	if (c->fsuid == 0 && (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & S_IXUGO)))
+		return 0;
+	return -EACCES;
+}
+
+bool inode_owner_or_root(const struct cred *c, const struct inode *i)
+{
+	return c->fsuid == READ_ONCE(i->uid) || c->fsuid == 0;
+}
+
+bool may_delete_sticky(const struct cred *c, const struct inode *dir,
+		       const struct inode *victim)
+{
+	if (!(READ_ONCE(dir->mode) & S_ISVTX))
+		return true;
+	return c->fsuid == READ_ONCE(victim->uid) || c->fsuid == READ_ONCE(dir->uid) ||
+	       c->fsuid == 0;
+}
+
+void inode_init_owner(struct inode *i, const struct inode *dir)
+{
+	struct cred c;
+
+	cred_current(&c);
+	i->uid = c.fsuid;
+	if (dir && (dir->mode & S_ISGID)) {
+		i->gid = dir->gid;
+		if (S_ISDIR(i->mode))
+			i->mode |= S_ISGID;
+		else if ((i->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+			 !cred_in_group(&c, i->gid) && c.fsuid != 0)
+			i->mode &= ~S_ISGID;	/* Linux's mode_strip_sgid */
+	} else {
+		i->gid = c.fsgid;
+	}
 }

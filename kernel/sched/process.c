@@ -144,9 +144,8 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		if (!proc_path_of(parent, true, &p->exe))	/* none: NULL */
 			p->exe_denied = exe_deny(&p->exe);
 		p->umask = parent->umask;
-		memcpy(p->uid, parent->uid, sizeof(p->uid));
+		cred_fork(p, parent);
 		memcpy(p->caps, parent->caps, sizeof(p->caps));
-		memcpy(p->gid, parent->gid, sizeof(p->gid));
 		unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
 		memcpy(p->sa, parent->sa, sizeof(p->sa));
 		spin_unlock_irqrestore(&parent->sig_lock, flags);
@@ -634,6 +633,7 @@ void proc_exit(struct process *p, int wait_status)
 		int code = wait_status & 0x7f ? (wait_status & 0x80 ? CLD_DUMPED : CLD_KILLED)
 					      : CLD_EXITED;
 		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
+				       .uid = READ_ONCE(p->uid[0]),
 				       .status = wait_status & 0x7f ? wait_status & 0x7f
 								    : (wait_status >> 8) & 0xff };
 		if (parent->started && !parent->zombie)
@@ -767,7 +767,7 @@ static void notify_parent(struct process *p, int code, int sig)
 		return;
 	if (!(parent->sa[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
 		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
-				       .status = sig };
+				       .uid = READ_ONCE(p->uid[0]), .status = sig };
 		signal_send(parent, &si);
 	}
 	wake_up_all(&parent->child_wq);
@@ -890,7 +890,8 @@ struct task *proc_find_thread(int tid, struct process **pp)
 int proc_kill(int pid, int sig, int code)
 {
 	struct process *me = current_proc();
-	struct ksiginfo si = { .signo = sig, .code = code, .pid = me ? me->pid : 0 };
+	struct ksiginfo si = { .signo = sig, .code = code, .pid = me ? me->pid : 0,
+			       .uid = me ? READ_ONCE(me->uid[0]) : 0 };
 	int found = 0, rc = 0;
 
 	if (sig < 0 || sig > NSIG)
@@ -899,7 +900,9 @@ int proc_kill(int pid, int sig, int code)
 		struct process *p = proc_find(pid);
 		if (!p)
 			return -ESRCH;
-		if (sig && !READ_ONCE(p->zombie))
+		if (!cred_may_signal(p, sig))
+			rc = -EPERM;	/* kill(pid, 0) too */
+		else if (sig && !READ_ONCE(p->zombie))
 			rc = signal_send(p, &si);
 		proc_put(p);
 		return rc;

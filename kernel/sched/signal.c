@@ -9,6 +9,7 @@
  * Background terminal access does not raise SIGTTIN/SIGTTOU yet.
  */
 #include <alloy/arch.h>
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
@@ -170,6 +171,12 @@ static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
 	return drop || sig == SIGKILL;
 }
 
+/* kill, tkill and tgkill: the sender needs permission (cred_may_signal) */
+static bool from_user(const struct ksiginfo *info)
+{
+	return info->code == SI_USER || info->code == SI_TKILL;
+}
+
 int signal_send(struct process *p, const struct ksiginfo *info)
 {
 	int sig = info->signo;
@@ -178,6 +185,8 @@ int signal_send(struct process *p, const struct ksiginfo *info)
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
+	if (from_user(info) && !cred_may_signal(p, sig))
+		return -EPERM;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	if (!prepare(p, NULL, sig, &resume)) {
 		if (!(p->shared_pending & sigmask(sig))) {
@@ -213,6 +222,8 @@ int signal_send_thread(struct task *t, const struct ksiginfo *info)
 		return -EINVAL;
 	if (!p)
 		return -ESRCH;
+	if (from_user(info) && !cred_may_signal(p, sig))
+		return -EPERM;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	if (list_empty(&t->thread_link)) {
 		spin_unlock_irqrestore(&p->sig_lock, flags);

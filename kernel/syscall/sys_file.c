@@ -397,13 +397,7 @@ long sys_truncate(SYSARGS)
 	int rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW, &p);
 	if (rc)
 		return rc;
-	struct inode *i = p.dentry->inode;
-	rc = S_ISREG(i->mode) ? inode_get_write(i) : 0;	/* ETXTBSY */
-	if (!rc) {
-		rc = vfs_truncate(i, a1);
-		if (S_ISREG(i->mode))
-			inode_put_write(i);
-	}
+	rc = vfs_truncate_path(&p, a1);	/* write permission, ETXTBSY */
 	path_put(&p);
 	return rc;
 }

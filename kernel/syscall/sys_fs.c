@@ -14,6 +14,13 @@
 
 #define RAMFS_MAGIC 0x858458f6
 
+/* MS_RDONLY and MS_NOSUID as the superblock's flags (per filesystem:
+ * there are no per-mount flags; bind mounts are not supported). */
+static u32 mount_sb_flags(u32 flags)
+{
+	return (flags & MS_RDONLY ? SB_RDONLY : 0) | (flags & MS_NOSUID ? SB_NOSUID : 0);
+}
+
 long sys_mount(SYSARGS)
 {
 	u32 flags = (u32)a3;
@@ -33,9 +40,9 @@ long sys_mount(SYSARGS)
 		goto out;
 	if (!strcmp(type, "tmpfs") || !strcmp(type, "ramfs")) {	/* memfs; data: options */
 		if (!a4 || !(rc = getname(a4, &data, true)))
-			rc = vfs_mount_mem(data, flags & MS_RDONLY ? SB_RDONLY : 0, &at);
+			rc = vfs_mount_mem(data, mount_sb_flags(flags), &at);
 	} else {
-		rc = vfs_mount_dev(src, type, flags & MS_RDONLY ? SB_RDONLY : 0, &at);
+		rc = vfs_mount_dev(src, type, mount_sb_flags(flags), &at);
 	}
 	path_put(&at);
 out:

@@ -1,9 +1,10 @@
 /*
  * Syscalls that name files by path: open, the *at family, mkdir, unlink,
- * rename, links, stat, access, cwd. Everyone is root yet, so permission
- * bits are stored and reported but only the execute bit is enforced
- * (by execve and access(X_OK)).
+ * rename, links, stat, access, cwd. The VFS checks the mode bits
+ * (kernel/fs/namei.c); the attribute changes here check ownership:
+ * chmod, chown and utimensat as Linux (docs/permissions.md).
  */
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -46,7 +47,9 @@ int at_base(u64 dirfd, struct path *out)
 	return rc;
 }
 
-int at_walk(u64 dirfd, u64 upath, int at_flags, int lookup, struct path *out)
+/* at_walk with c's search permissions (NULL: the caller's). */
+static int at_walk_cred(const struct cred *c, u64 dirfd, u64 upath, int at_flags, int lookup,
+			struct path *out)
 {
 	char *name = NULL;
 	long rc = upath || !(at_flags & AT_EMPTY_PATH) ?
@@ -72,12 +75,18 @@ int at_walk(u64 dirfd, u64 upath, int at_flags, int lookup, struct path *out)
 	struct path base;
 	rc = name[0] == '/' ? 0 : at_base(dirfd, &base);
 	if (!rc) {
-		rc = vfs_walk(name[0] == '/' ? NULL : &base, name, lookup, out);
+		rc = c ? vfs_walk_cred(c, name[0] == '/' ? NULL : &base, name, lookup, out)
+		       : vfs_walk(name[0] == '/' ? NULL : &base, name, lookup, out);
 		if (name[0] != '/')
 			path_put(&base);
 	}
 	kfree(name);
 	return (int)rc;
+}
+
+int at_walk(u64 dirfd, u64 upath, int at_flags, int lookup, struct path *out)
+{
+	return at_walk_cred(NULL, dirfd, upath, at_flags, lookup, out);
 }
 
 /* Runs op(base, name) for a (dirfd, user path) pair. */
@@ -101,7 +110,7 @@ static long with_at(u64 dirfd, u64 upath, long (*op)(const struct path *, const 
 
 static long open_op(const struct path *base, const char *name, u64 arg)
 {
-	u32 flags = (u32)arg, mode = (u32)(arg >> 32);
+	u32 flags = (u32)arg & ~O_EXEC_KERNEL, mode = (u32)(arg >> 32);
 	struct file *f;
 	int rc = vfs_open(base, name, flags, mode & ~current_proc()->umask, &f);
 
@@ -387,19 +396,32 @@ long sys_statx(SYSARGS)
 	return copy_to_user((void *)a4, &sx, sizeof(sx));
 }
 
+#define AT_EACCESS 0x200
+
+/* access: with the real IDs, the walk too (AT_EACCESS: the effective). */
 static long faccessat(u64 dirfd, u64 upath, u64 mode, u64 flags)
 {
 	struct path p;
+	struct cred c;
 
 	if (mode & ~7ULL)
 		return -EINVAL;
-	int rc = at_walk(dirfd, upath, (int)flags,
-			 flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+	if (flags & ~(u64)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (flags & AT_EACCESS)
+		cred_current(&c);
+	else
+		cred_current_real(&c);
+	int rc = at_walk_cred(&c, dirfd, upath, (int)flags,
+			      flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
 	if (rc)
 		return rc;
 	struct inode *i = p.dentry->inode;
-	if ((mode & 1) && !S_ISDIR(i->mode) && !(i->mode & 0111))
-		rc = -EACCES;	/* root may execute only what someone may */
+	/* R_OK 4, W_OK 2, X_OK 1 are MAY_READ, MAY_WRITE, MAY_EXEC */
+	if ((mode & 2) && (S_ISREG(i->mode) || S_ISDIR(i->mode) || S_ISLNK(i->mode)))
+		rc = vfs_writable(i->sb);
+	if (!rc)
+		rc = inode_permission(&c, i, (int)mode);
 	path_put(&p);
 	return rc;
 }
@@ -408,11 +430,22 @@ long sys_access(SYSARGS) { return faccessat((u64)AT_FDCWD, a0, a1, 0); }
 long sys_faccessat(SYSARGS) { return faccessat(a0, a1, a2, 0); }
 long sys_faccessat2(SYSARGS) { return faccessat(a0, a1, a2, a3); }
 
+/* A new cwd must be searchable. */
+static int may_chdir(const struct path *p)
+{
+	struct cred c;
+
+	cred_current(&c);
+	return inode_permission(&c, p->dentry->inode, MAY_EXEC);
+}
+
 long sys_chdir(SYSARGS)
 {
 	struct path p;
 	int rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
 
+	if (!rc && (rc = may_chdir(&p)))
+		path_put(&p);
 	if (rc)
 		return rc;
 	proc_set_cwd(&p);
@@ -425,6 +458,8 @@ long sys_fchdir(SYSARGS)
 	struct path p;
 	int rc = at_base(a0, &p);
 
+	if (!rc && (rc = may_chdir(&p)))
+		path_put(&p);
 	if (rc)
 		return rc;
 	proc_set_cwd(&p);
@@ -459,11 +494,16 @@ static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
 	if (rc)
 		return rc;
 	struct inode *i = p.dentry->inode;
-	if ((rc = vfs_writable(i->sb))) {
+	struct cred c;
+	cred_current(&c);
+	if ((rc = vfs_writable(i->sb)) || (rc = inode_owner_or_root(&c, i) ? 0 : -EPERM)) {
 		path_put(&p);
 		return rc;
 	}
 	mutex_lock(&i->lock);
+	/* set-group-ID only for a member of the file's group (CAP_FSETID) */
+	if (!cred_is_root(&c) && !cred_in_group(&c, i->gid))
+		mode &= ~(u64)S_ISGID;
 	i->mode = (i->mode & S_IFMT) | ((u32)mode & 07777);
 	i->ctime = vfs_now();
 	inode_changed(i);
@@ -476,6 +516,20 @@ long sys_chmod(SYSARGS) { return chmod_path((u64)AT_FDCWD, a0, a1, 0); }
 long sys_fchmodat(SYSARGS) { return chmod_path(a0, a1, a2, 0); }
 long sys_fchmod(SYSARGS) { return chmod_path(a0, 0, a1, AT_EMPTY_PATH); }
 
+/* Linux's chown_ok/chgrp_ok: root anything; the owner may only
+ * "change" the owner to itself and the group to one it is in. */
+static bool chown_ok(const struct cred *c, const struct inode *i, u32 uid, u32 gid)
+{
+	if (cred_is_root(c))
+		return true;
+	if (uid != 0xffffffffU && uid != i->uid)
+		return false;
+	if (gid != 0xffffffffU && gid != i->gid &&
+	    (c->fsuid != i->uid || !cred_in_group(c, gid)))
+		return false;
+	return true;
+}
+
 static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 {
 	struct path p;
@@ -484,15 +538,30 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 	if (rc)
 		return rc;
 	struct inode *i = p.dentry->inode;
+	struct cred c;
+	cred_current(&c);
 	if ((rc = vfs_writable(i->sb))) {
 		path_put(&p);
 		return rc;
 	}
 	mutex_lock(&i->lock);
+	if (!chown_ok(&c, i, (u32)uid, (u32)gid)) {
+		mutex_unlock(&i->lock);
+		path_put(&p);
+		return -EPERM;
+	}
 	if ((u32)uid != 0xffffffffU)
 		i->uid = (u32)uid;
 	if ((u32)gid != 0xffffffffU)
 		i->gid = (u32)gid;
+	/* a new owner does not inherit set-ID rights (Linux: even root's
+	 * chown, and chown(f, -1, -1)); set-group-ID without group
+	 * execute is a locking mark and stays */
+	if (!S_ISDIR(i->mode)) {
+		i->mode &= ~(u32)S_ISUID;
+		if (i->mode & S_IXGRP)
+			i->mode &= ~(u32)S_ISGID;
+	}
 	i->ctime = vfs_now();
 	inode_changed(i);
 	mutex_unlock(&i->lock);
@@ -508,6 +577,20 @@ long sys_fchownat(SYSARGS) { return chown_path(a0, a1, a2, a3, (int)a4); }
 #define UTIME_NOW ((1LL << 30) - 1)
 #define UTIME_OMIT ((1LL << 30) - 2)
 
+/* Setting times to now: the owner, root or a writer of the file;
+ * to anything else: the owner or root (utimensat(2)). */
+static int may_set_times(const struct cred *c, struct inode *i, const struct timespec64 *ts)
+{
+	if (ts && ts[0].nsec == UTIME_OMIT && ts[1].nsec == UTIME_OMIT)
+		return 0;	/* nothing changes */
+	if (inode_owner_or_root(c, i))
+		return 0;
+	for (int k = 0; ts && k < 2; k++)
+		if (ts[k].nsec != UTIME_NOW && ts[k].nsec != UTIME_OMIT)
+			return -EPERM;
+	return inode_permission(c, i, MAY_WRITE);
+}
+
 long sys_utimensat(SYSARGS)
 {
 	struct timespec64 ts[2];
@@ -522,7 +605,11 @@ long sys_utimensat(SYSARGS)
 		return rc;
 	struct inode *i = p.dentry->inode;
 	struct timespec64 now = vfs_now();
-	if ((rc = vfs_writable(i->sb))) {
+	struct cred c;
+	cred_current(&c);
+	if (!(rc = vfs_writable(i->sb)))
+		rc = may_set_times(&c, i, a2 ? ts : NULL);
+	if (rc) {
 		path_put(&p);
 		return rc;
 	}

@@ -191,6 +191,8 @@ long sys_wait4(SYSARGS)
 
 long sys_reboot(SYSARGS)
 {
+	if (READ_ONCE(current_proc()->uid[1]) != 0)
+		return -EPERM;	/* CAP_SYS_BOOT */
 	if ((u32)a0 != REBOOT_MAGIC1)
 		return -EINVAL;
 	switch ((u32)a2) {

@@ -186,7 +186,8 @@ static long kill_thread(int tgid, int tid, int sig)
 		return -ESRCH;
 	long rc = tgid > 0 && p->pid != tgid ? -ESRCH : 0;
 	if (!rc && sig) {
-		struct ksiginfo si = { .signo = sig, .code = SI_TKILL, .pid = me->pid };
+		struct ksiginfo si = { .signo = sig, .code = SI_TKILL, .pid = me->pid,
+				       .uid = READ_ONCE(me->uid[0]) };
 		rc = signal_send_thread(t, &si);
 	}
 	proc_put(p);

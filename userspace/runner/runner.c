@@ -8,6 +8,13 @@
  *                     '_' (helpers used by other tests) or '.'; FILE.sh is
  *                     run as /bin/sh FILE
  *   runner -1 FILE    run just FILE and report it
+ *   runner -u UID ... the same, every test as user (and group) UID with no
+ *                     supplementary groups
+ *
+ * Run as root over a directory, the runner then runs the file tests named
+ * in nonroot_tests once more as user NONROOT_UID ("ok N name@uid1000"):
+ * what they check must hold for an ordinary user too, and none of them
+ * needs root. A name in that list that is not in the directory fails.
  *
  * Each test runs in its own child (fork + execve) in its own process group,
  * with a fresh scratch directory /tmp/run.<name> as cwd and a fixed small
@@ -31,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <grp.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -40,6 +48,14 @@
 static char testdir[PATH_MAX];
 static long timeout_s = 120;
 static int skipped;		/* tests that exited 77 */
+static long run_uid = -1;	/* -u: run tests as this user */
+
+#define NONROOT_UID 1000
+static const char *const nonroot_tests[] = {
+	"fs_basic", "offsets", "pipe", "epoll", "eventfd", "timerfd", "signalfd",
+	"memfd_shm", "shared_anon", "exec", "exec_args", "sh_pipeline.sh", "sh_script.sh",
+	"procfs", "procfs_busybox.sh", "efault", "signals", "perm_rules",
+};
 
 /*
  * printf straight to fd 1 with write(2): stdio buffering would reorder our
@@ -124,12 +140,12 @@ static double now(void)
  * Run one test and print its KTAP result line. Returns 1 if it passed.
  * path is the program, name what we call it in the report.
  */
-static int run_test(int num, const char *path, const char *name)
+static int run_test(int num, const char *path, const char *name, long uid)
 {
 	char scratch[PATH_MAX], envdir[PATH_MAX + 8];
 	char *env[] = { "PATH=/bin:/sbin:/usr/bin", "HOME=/", "TMPDIR=/tmp", envdir, NULL };
 	char *argv[3];
-	size_t len = strlen(name);
+	size_t len = strlen(path);	/* not name: "x.sh@uid1000" */
 	sigset_t chld, old;
 	double deadline;
 	int status = 0;
@@ -140,8 +156,10 @@ static int run_test(int num, const char *path, const char *name)
 	remove_tree(scratch);
 	if (mkdir(scratch, 0700) < 0)
 		say("# runner: mkdir %s: %s\n", scratch, strerror(errno));
+	if (uid >= 0 && chown(scratch, (uid_t)uid, (gid_t)uid) < 0)
+		say("# runner: chown %s: %s\n", scratch, strerror(errno));
 
-	if (len > 3 && !strcmp(name + len - 3, ".sh")) {
+	if (len > 3 && !strcmp(path + len - 3, ".sh")) {
 		argv[0] = "/bin/sh";
 		argv[1] = (char *)path;
 		argv[2] = NULL;
@@ -166,6 +184,11 @@ static int run_test(int num, const char *path, const char *name)
 		sigprocmask(SIG_SETMASK, &old, NULL);	/* the test's own mask */
 		/* Own group, so a timeout can kill the test and all its children. */
 		setpgid(0, 0);
+		if (uid >= 0 && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+				 setresuid(uid, uid, uid))) {
+			say("# runner: cannot become uid %ld: %s\n", uid, strerror(errno));
+			_exit(126);
+		}
 		if (chdir(scratch) < 0)
 			say("# runner: chdir %s: %s\n", scratch, strerror(errno));
 		execve(argv[0], argv, env);
@@ -296,6 +319,12 @@ int main(int argc, char **argv)
 	}
 	if (t && atol(t) > 0)
 		timeout_s = atol(t);
+	if (argc >= 3 && !strcmp(argv[1], "-u")) {
+		run_uid = atol(argv[2]);
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
 	mkdir("/tmp", 01777);	/* usually there already; needed for scratch dirs */
 
 	say("KTAP version 1\n");
@@ -318,7 +347,7 @@ int main(int argc, char **argv)
 		join(path, testdir, name);
 		n = 1;
 		say("1..1\n");
-		passed = run_test(1, path, name);
+		passed = run_test(1, path, name, run_uid);
 	} else {
 		set_testdir(argc > 1 ? argv[1] : "/tests");
 		n = list_tests(names);
@@ -331,10 +360,22 @@ int main(int argc, char **argv)
 		if (f)
 			fclose(f);
 		int count_bad = want >= 0 && want != n;
-		say("1..%d\n", n + count_bad);
+		int again = run_uid < 0 && getuid() == 0 ? (int)(sizeof(nonroot_tests) /
+								 sizeof(nonroot_tests[0])) : 0;
+		say("1..%d\n", n + again + count_bad);
 		for (i = 0; i < n; i++) {
 			join(path, testdir, names[i]);
-			passed += run_test(i + 1, path, names[i]);
+			passed += run_test(i + 1, path, names[i], run_uid);
+		}
+		for (int k = 0; k < again; k++, n++) {	/* the file tests as a user */
+			char as[NAME_MAX + 16];
+			struct stat st;
+			snprintf(as, sizeof(as), "%s@uid%d", nonroot_tests[k], NONROOT_UID);
+			join(path, testdir, nonroot_tests[k]);
+			if (stat(path, &st) < 0)
+				say("not ok %d %s # not in %s\n", n + 1, as, testdir);
+			else
+				passed += run_test(n + 1, path, as, NONROOT_UID);
 		}
 		if (count_bad) {
 			say("not ok %d runner: found %d tests, the image has %d\n", n + 1, n, want);

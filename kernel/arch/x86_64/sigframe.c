@@ -63,11 +63,13 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 	out->code = si->code;
 	if (si->signo == SIGCHLD) {
 		out->chld.pid = si->pid;
+		out->chld.uid = (s32)si->uid;
 		out->chld.status = si->status;
 	} else if (si->code > 0 && si->code < SI_KERNEL) {
 		out->fault.addr = si->addr;	/* SEGV_*, BUS_*, ILL_*, FPE_* */
 	} else {
 		out->kill.pid = si->pid;
+		out->kill.uid = (s32)si->uid;
 	}
 }
 

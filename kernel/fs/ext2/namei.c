@@ -123,9 +123,7 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 		ext2_free_inode(fs, ino, is_dir);
 		return rc ? rc : -ENOMEM;
 	}
-	struct process *p = current_proc();
-	i->uid = p ? p->uid[1] : 0;
-	i->gid = p ? p->gid[1] : 0;
+	inode_init_owner(i, dir);	/* the creator's, or dir's group */
 	i->nlink = is_dir ? 2 : 1;
 	i->size = 0;
 	if (is_dir)
