@@ -174,7 +174,7 @@ if [ "$(st sqlite3)" = 0 ] && [ "$(echo "$got" | sed -n 1,2p)" = "$(printf '1000
 	echo "$got" | grep -q 'SEARCH t USING COVERING INDEX t_k (k=?)'; then
 	line ok "sqlite3: 100000 rows in one transaction, an indexed query"
 else
-	line "not ok" "sqlite3: 100000 rows in one transaction, an indexed query (status '$(st sqlite3)')"
+	line "not ok" "sqlite3: 100000 rows in one transaction, an indexed query (status '$(s=$(st sqlite3); echo "${s:-none}")')"
 	echo "$got" | head -10 | sed 's/^/      /'
 fi
 expect lua "lua5.4 -e" "$(py '
@@ -192,7 +192,7 @@ chroot) mkdir -p "$W" && cp -a "$STAGE/root/alloy-test/." "$W/" && rm -rf "$STAG
 	mkdir -p "$W" && debugfs -R "rdump /root/alloy-test $W" "$B/root.img" > /dev/null 2>&1
 	W=$W/alloy-test ;;
 esac
-[ "$(sha256sum < "$W/node.txt" 2>/dev/null | cut -d' ' -f1)" = "$(py 'import hashlib; print(hashlib.sha256(b"written by node\n" * 1000).hexdigest())')" ] &&
+[ "$(sha256sum 2>/dev/null < "$W/node.txt" | cut -d' ' -f1)" = "$(py 'import hashlib; print(hashlib.sha256(b"written by node\n" * 1000).hexdigest())')" ] &&
 	line ok "node's file reads back the same on the host" || line "not ok" "node's file is missing or differs"
 [ "$(cat "$W/py.txt" 2>/dev/null)" = "python was here" ] &&
 	line ok "python's file reads back on the host" || line "not ok" "python's file is missing or differs"
@@ -210,6 +210,7 @@ if [ "$(sqlite3 "$W/db.sqlite" 'pragma integrity_check' 2>&1)" = ok ] &&
 else
 	line "not ok" "the host's sqlite3 finds the database missing or damaged"
 fi
+echo "  $NAME: milliseconds per case:" $(awk '$1 == "@@" && $2 == "end" {printf "%s=%s ", $3, $5}' "$B/out.log")
 fails=$(grep -c '^not ok' "$OUT")
 echo "  $NAME: $((n - fails)) passed, $fails failed"
 exit 0

@@ -1,20 +1,22 @@
 # The programs of issue 15, run by bash on the Debian root disk: by
 # Alloy's init from the command disk, the same on Linux, or in a chroot on
 # the host (scripts/test-debian.sh, which checks what this prints). Each
-# case prints "@@ begin NAME", its output, then "@@ end NAME STATUS".
+# case prints "@@ begin NAME", its output, then "@@ end NAME STATUS MS"
+# (its wall-clock time in milliseconds).
 # Everything it writes goes to /root/alloy-test on the root disk, which
 # the host reads back afterwards (git, sqlite3, node's file).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/root LC_ALL=C TZ=UTC
+export HOME=/root LC_ALL=C TZ=UTC PAGER=cat GIT_PAGER=cat
 W=/root/alloy-test
 T=${ALLOY_CASE_TIMEOUT:-300}
 
 case_() {
-	local name=$1
+	local name=$1 t0=${EPOCHREALTIME/./} st
 	shift
 	echo "@@ begin $name"
-	timeout "$T" "$@" 2>&1
-	echo "@@ end $name $?"
+	timeout "$T" "$@" < /dev/null 2>&1
+	st=$?
+	echo "@@ end $name $st $(( (${EPOCHREALTIME/./} - t0) / 1000 ))"
 }
 
 echo "@@ kernel $(uname -sr)"
