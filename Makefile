@@ -259,10 +259,10 @@ $(DEB)/stage.stamp: scripts/debian/packages.txt scripts/debian/build.sh
 	@echo "  DEBIAN  $(DEB)/stage (mmdebstrap, npm: minutes)"
 	@scripts/debian/build.sh stage $(DEB)/stage scripts/debian/packages.txt $(DEB)/cache
 	@touch $@
-$(DEB_IMG): $(DEB)/stage.stamp $(BUILD)/rootbin/init
+$(DEB_IMG): $(DEB)/stage.stamp $(BUILD)/rootbin/init scripts/debian/mkimage.sh
 	@echo "  MKE2FS  $@"
-	@scripts/debian/build.sh image $(DEB)/stage $(BUILD)/rootbin/init $@
-.PHONY: rootfs-debian debian-cmd test-debian
+	@scripts/debian/mkimage.sh $(DEB)/stage $(BUILD)/rootbin/init $@
+.PHONY: rootfs-debian debian-cmd test-debian test-debian-linux
 rootfs-debian:
 	@scripts/deps.sh debian
 	@$(MAKE) --no-print-directory $(DEB_IMG)
@@ -281,8 +281,14 @@ endif
 # not in `make test` until the kernel runs dynamically linked programs.
 test-debian: kernel $(XTASK) rootfs-debian
 	@mkdir -p $(RESULTS)
-	@scripts/test-debian.sh alloy $(XTASK) $(KBIN) $(KELF) $(DEB_IMG) \
+	@scripts/test-debian.sh alloy $(XTASK) $(KBIN) $(KELF) $(DEB_IMG) $(DEB)/stage \
 		$(RESULTS)/debian-ffi$(FFI).tap debian-ffi$(FFI)
+# the same script on Debian's Linux kernel, which proves the test itself
+test-debian-linux: rootfs-debian
+	@mkdir -p $(RESULTS)
+	@scripts/bench-linux-kernel.sh $(BENCH_DIR)/linux
+	@scripts/test-debian.sh linux $(BENCH_DIR)/linux $(DEB_IMG) $(DEB)/stage \
+		$(RESULTS)/debian-linux.tap debian-linux
 
 run: kernel $(XTASK) $(RUN_ROOT)
 	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Debian root disk (make rootfs-debian, docs/debian.md), in two steps:
+# The Debian root disk (make rootfs-debian, docs/debian.md), first step:
 #
 #   build.sh stage STAGE PACKAGES CACHE
 #       a minimal Debian of the host's release in the directory STAGE:
@@ -7,17 +7,15 @@
 #       PACKAGES names, from the host's own apt sources; the npm packages
 #       it names (bun) fetched with the host's npm into CACHE; what Alloy's
 #       boot needs besides. Slow (minutes); make reruns it only when
-#       PACKAGES or this script changes.
-#   build.sh image STAGE INIT OUT.img
-#       Alloy's init (static) as /sbin/alloy-init, then an ext2 image of
-#       STAGE with mke2fs -d: some seconds.
+#       PACKAGES or this script changes. scripts/debian/mkimage.sh makes
+#       the image of it.
 #
-# Runs as root (mmdebstrap's root mode runs the maintainer scripts, and
-# mke2fs -d keeps the files' owners).
+# Runs as root (mmdebstrap's root mode runs the maintainer scripts and
+# keeps the files' owners).
 set -euo pipefail
 
 die() { echo "debian: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap and mke2fs -d keep file owners)"
+[ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap's root mode keeps file owners)"
 
 # The host's apt sources for its own release: every sources file that
 # names the release (or its -updates/-security suites) as a suite.
@@ -64,7 +62,9 @@ stage() {
 	rm -rf "$stage.new" && mkdir -p "$(dirname "$stage")" "$cache"
 	# No documentation, manual pages or translations: a test root, not a
 	# system to read about (copyright files stay).
+	# (unsafe-io: no fsync per file; an interrupted build is thrown away)
 	mmdebstrap --quiet --mode=root --variant=essential --include="$debs" \
+		--dpkgopt=force-unsafe-io \
 		--dpkgopt='path-exclude=/usr/share/man/*' \
 		--dpkgopt='path-exclude=/usr/share/doc/*' \
 		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
@@ -104,25 +104,7 @@ alloy_files() {
 	[ ! -e "$r/etc/alloy-cmd" ] || die "a stage must not hold /etc/alloy-cmd"
 }
 
-image() {
-	local stage=$1 init=$2 out=$3
-	[ -d "$stage/usr/bin" ] || die "$stage is no stage (build.sh stage first)"
-	install -m 755 "$init" "$stage/sbin/alloy-init"
-	# room to work in: the files, a tenth more, and 96 MiB for what the
-	# programs write (the sqlite and git tests, temporary files)
-	local kib files
-	kib=$(du -sk --apparent-size "$stage" | cut -f1)
-	files=$(find "$stage" -xdev | wc -l)
-	local size_mib=$(( (kib * 11 / 10) / 1024 + 96 ))
-	rm -f "$out.new"
-	mke2fs -q -F -t ext2 -b 4096 -N $((files + 16384)) -L alloy-debian \
-		-d "$stage" "$out.new" "${size_mib}M"
-	mv "$out.new" "$out"
-	echo "debian: $out: ${size_mib} MiB, $files files ($(du -sh "$out" | cut -f1) on the host's disk)"
-}
-
 case ${1:-} in
 stage) shift; [ $# = 3 ] || die "usage: build.sh stage STAGE PACKAGES CACHE"; stage "$@" ;;
-image) shift; [ $# = 3 ] || die "usage: build.sh image STAGE INIT OUT.img"; image "$@" ;;
-*) die "usage: build.sh stage|image ..." ;;
+*) die "usage: build.sh stage STAGE PACKAGES CACHE" ;;
 esac
