@@ -62,6 +62,7 @@ help:
 	@echo "  make run CMD='ls -l /bin'  run one shell command line and power off"
 	@echo '  make run DISK=file.img  attach a raw image as /dev/vda (DISK="a.img b.img": vda, vdb)'
 	@echo '  make run ROOTFS_EXTRA=dir  copy a host tree into the root filesystem'
+	@echo '  make run ROOTFS=debian  boot the Debian disk (make rootfs-debian; docs/debian.md)'
 	@echo '  make test    every test: host unit tests, xtask tests, in-kernel tests,'
 	@echo '               the block layer, the system suite on fresh ext2 disks'
 	@echo '               (FFI=0/1 x -smp 1/4) with e2fsck/debugfs afterwards, the'
@@ -294,10 +295,57 @@ rootfs-test: deps $(SYSTESTS) $(ROOTBIN) $(BUILD)/user/big
 		--init $(BUILD)/rootbin/init --runner $(BUILD)/rootbin/runner \
 		--tests $(BUILD)/systest --extra $(BUILD)/rootfs-big
 
-run: kernel $(XTASK) rootfs
+# ---- the Debian root disk (docs/debian.md): `make rootfs-debian` builds
+# build/debian/root.img (scripts/debian/, from the host's apt sources and
+# npm), rebuilt when scripts/debian/packages.txt or build.sh changes.
+# `make run ROOTFS=debian` boots it as root=/dev/vda with Alloy's init and
+# no initramfs, under QEMU's -snapshot (the guest's writes are dropped);
+# CMD='...' goes on a 4 KiB command disk, vdb, that init reads.
+# ROOTFS=debian on the command line only picks the root: the name ROOTFS
+# (the initramfs) is taken back here.
+ROOTFS_KIND := $(if $(filter debian,$(ROOTFS)),debian)
+override ROOTFS := $(BUILD)/rootfs.cpio
+DEB := $(BUILD)/debian
+DEB_IMG := $(DEB)/root.img
+$(DEB)/stage.stamp: scripts/debian/packages.txt scripts/debian/build.sh
+	@echo "  DEBIAN  $(DEB)/stage (mmdebstrap, npm: minutes)"
+	@scripts/debian/build.sh stage $(DEB)/stage scripts/debian/packages.txt $(DEB)/cache
+	@touch $@
+$(DEB_IMG): $(DEB)/stage.stamp $(BUILD)/rootbin/init scripts/debian/mkimage.sh
+	@echo "  MKE2FS  $@"
+	@scripts/debian/mkimage.sh $(DEB)/stage $(BUILD)/rootbin/init $@
+.PHONY: rootfs-debian debian-cmd test-debian test-debian-linux
+rootfs-debian:
+	@scripts/deps.sh debian
+	@$(MAKE) --no-print-directory $(DEB_IMG)
+debian-cmd:
+	@mkdir -p $(DEB) && scripts/debian/cmd-disk.sh $(DEB)/cmd.img "$$ALLOY_CMD"
+space := $(subst ,, )
+ifeq ($(ROOTFS_KIND),debian)
+RUN_ROOT = rootfs-debian $(if $(HAVE_CMD),debian-cmd)
+RUN_BOOT = --disk $(DEB_IMG) $(if $(HAVE_CMD),--disk $(DEB)/cmd.img) --qemu-arg -snapshot
+RUN_APPEND := root=/dev/vda init=/sbin/alloy-init$(space)
+else
+RUN_ROOT = rootfs
+RUN_BOOT = --module $(ROOTFS)
+endif
+# The programs of issue 15 on the Debian disk (scripts/test-debian.sh);
+# not in `make test` until the kernel runs dynamically linked programs.
+test-debian: kernel $(XTASK) rootfs-debian
+	@mkdir -p $(RESULTS)
+	@scripts/test-debian.sh alloy $(XTASK) $(KBIN) $(KELF) $(DEB_IMG) $(DEB)/stage \
+		$(RESULTS)/debian-ffi$(FFI).tap debian-ffi$(FFI)
+# the same script on Debian's Linux kernel, which proves the test itself
+test-debian-linux: rootfs-debian
+	@mkdir -p $(RESULTS)
+	@scripts/bench-linux-kernel.sh $(BENCH_DIR)/linux
+	@scripts/test-debian.sh linux $(BENCH_DIR)/linux $(DEB_IMG) $(DEB)/stage \
+		$(RESULTS)/debian-linux.tap debian-linux
+
+run: kernel $(XTASK) $(RUN_ROOT)
 	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
-		--module $(ROOTFS) $(if $(HAVE_CMD),--batch) $(foreach d,$(DISK),--disk $(d)) \
-		--append "$(if $(HAVE_CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
+		$(RUN_BOOT) $(if $(HAVE_CMD),--batch) $(foreach d,$(DISK),--disk $(d)) \
+		--append "$(RUN_APPEND)$(if $(HAVE_CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on' || st=$$?; \
 	$(if $(HAVE_CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
 

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the build and test tools that are missing (Debian 12, as root).
+# Installs the build and test tools that are missing (Debian 12, as root);
+# `deps.sh debian` also those of make rootfs-debian.
 # Quiet when everything is present, so `make` stays fast.
 set -e
 need=""
@@ -41,6 +42,12 @@ have automake || need="$need automake"
 have pkg-config || need="$need pkg-config"
 # ASan/UBSan runtimes for the host tests come with gcc's libasan/libubsan
 [ -n "$(find /usr/lib -name 'libasan.so*' 2>/dev/null | head -1)" ] || need="$need libasan8"
+# make rootfs-debian (deps.sh debian): a Debian tree from the host's apt
+# sources (mmdebstrap), bun from the npm registry (npm)
+if [ "${1:-}" = debian ]; then
+	have mmdebstrap || need="$need mmdebstrap"
+	have npm || need="$need npm"
+fi
 [ -n "$need" ] || exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "missing:$need -- install them (apt-get install$need) or run as root" >&2

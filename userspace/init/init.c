@@ -1,9 +1,12 @@
 /*
  * Alloy's init (PID 1). It reaps every orphan and either
- *  - runs the command in /etc/alloy-cmd with `/bin/sh -c` and exits with
- *    its status (the kernel then powers off, and `make run CMD=...` exits
- *    with that status), or
+ *  - runs the command in /etc/alloy-cmd, or else on a command disk (a
+ *    virtio disk that starts with "ALLOY-CMD\n", see docs/debian.md),
+ *    with `SHELL -c` and exits with its status (the kernel then powers
+ *    off, and `make run CMD=...` exits with that status), or
  *  - runs a shell on the console and respawns it when it exits.
+ * SHELL is /bin/bash where the root has it (the Debian disk), else
+ * /bin/sh (busybox on the initramfs).
  * `poweroff`, `reboot` and `halt` (busybox) signal init: SIGUSR2, SIGTERM
  * and SIGUSR1, as busybox's own init expects.
  *
@@ -33,6 +36,8 @@
 #define HERD_DIR "/etc/herd"
 #define HERD_LOG "/var/log/herd/herd.log"
 #define HERD_STOP_WAIT 120	/* seconds herd may take to stop everything */
+/* a raw disk holding a command: this line, the command, NUL padding */
+#define CMD_DISK_MAGIC "ALLOY-CMD\n"
 
 static volatile sig_atomic_t stop_how;
 static pid_t herd_pid;
@@ -107,6 +112,39 @@ static char *read_cmd(void)
 	return buf;
 }
 
+/*
+ * The command disk (make run ROOTFS=debian CMD=...): a few KiB image made
+ * per run, so the big root image is never copied or rewritten. Disks
+ * that do not start with the magic line are left alone.
+ */
+static char *read_cmd_disk(void)
+{
+	size_t magic = sizeof(CMD_DISK_MAGIC) - 1;
+	char dev[] = "/dev/vda";
+
+	for (char c = 'a'; c <= 'h'; c++) {
+		dev[7] = c;
+		int fd = open(dev, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		char *buf = malloc(magic + CMD_MAX + 1);
+		ssize_t n = buf ? read(fd, buf, magic + CMD_MAX) : -1;
+		close(fd);
+		if (n >= (ssize_t)magic && !memcmp(buf, CMD_DISK_MAGIC, magic)) {
+			buf[n] = '\0';		/* the command ends at the first NUL */
+			memmove(buf, buf + magic, n - magic + 1);
+			return buf;
+		}
+		free(buf);
+	}
+	return NULL;
+}
+
+static const char *shell(void)
+{
+	return access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+}
+
 static pid_t spawn(char *const argv[], int session)
 {
 	pid_t pid = fork();
@@ -128,8 +166,11 @@ static pid_t spawn(char *const argv[], int session)
 			ioctl(0, TIOCSPGRP, &me);
 		}
 		execv(argv[0], argv);
+		const char *why = strerror(errno);
 		say("init: cannot run ");
 		say(argv[0]);
+		say(": ");
+		say(why);
 		say("\n");
 		_exit(127);
 	}
@@ -204,13 +245,16 @@ int main(void)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGINT, SIG_IGN);
 	umask(022);
-	setenv("PATH", "/sbin:/bin:/usr/sbin:/usr/bin", 1);
+	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin", 1);
 	setenv("HOME", "/root", 1);
 	chdir("/root");
 
 	char *cmd = read_cmd();
+	if (!cmd)
+		cmd = read_cmd_disk();
+	char *sh = (char *)shell();
 	if (cmd) {
-		char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+		char *argv[] = { sh, "-c", cmd, NULL };
 		start_herd();
 		int st = wait_for(spawn(argv, 0));
 		stop_herd();
@@ -219,9 +263,11 @@ int main(void)
 	}
 	start_herd();
 	for (;;) {
-		char *argv[] = { "/bin/sh", "-l", NULL };
+		char *argv[] = { sh, "-l", NULL };
 		time_t start = time(NULL);
-		say("\nAlloy: a shell on the console (busybox sh). `poweroff` leaves.\n");
+		say("\nAlloy: a shell on the console (");
+		say(sh);
+		say("). `poweroff` leaves.\n");
 		wait_for(spawn(argv, 1));
 		if (time(NULL) - start < 1)
 			sleep(1);	/* a shell that dies at once: do not spin */
