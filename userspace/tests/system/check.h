@@ -8,9 +8,12 @@
 #define SYSTEST_CHECK_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef TEST_NAME
 #error "define TEST_NAME before including check.h"
@@ -81,6 +84,63 @@ static inline long long meminfo(const char *key)
 	if (f)
 		fclose(f);
 	return v;
+}
+
+/* Where the suite's programs are: $TESTDIR, else argv0's directory. */
+static inline void test_dir(const char *argv0, char *dir, size_t cap)
+{
+	const char *d = getenv("TESTDIR");
+	snprintf(dir, cap, "%s", d && *d ? d : argv0);
+	if (d && *d)
+		return;
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, cap, ".");
+}
+
+/*
+ * Runs argv with envp (NULL: this process's environment), its stdout
+ * (and stderr too with both) into out, NUL-terminated; returns the wait
+ * status, -1 if it could not be run. A failed execve exits 100 + errno
+ * (errno & 63).
+ */
+static inline int run_capture(char *const argv[], char *const envp[], bool both, char *out,
+			      size_t cap)
+{
+	int p[2];
+	if (pipe(p))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		if (both)
+			dup2(p[1], 2);
+		close(p[0]);
+		if (envp)
+			execve(argv[0], argv, envp);
+		else
+			execv(argv[0], argv);
+		_exit(100 + (errno & 63));
+	}
+	close(p[1]);
+	size_t n = 0;
+	ssize_t r;
+	while (n < cap - 1 && (r = read(p[0], out + n, cap - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	out[n] = '\0';
+	close(p[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return st;
 }
 
 static inline int check_done(void)

@@ -27,36 +27,9 @@
 
 static char dir[PATH_MAX];
 
-/* Runs argv, returns its exit status; its stdout (one line) in out. */
 static int run(char *const argv[], char *out, size_t cap)
 {
-	int p[2];
-	if (pipe(p))
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		execv(argv[0], argv);
-		_exit(99);
-	}
-	close(p[1]);
-	size_t n = 0;
-	ssize_t r;
-	while (n < cap - 1 && (r = read(p[0], out + n, cap - 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	out[n] = '\0';
-	close(p[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return st;
+	return run_capture(argv, NULL, false, out, cap);
 }
 
 static unsigned long field(const char *line, const char *key)
@@ -122,15 +95,7 @@ static void probe(const char *libc, const char *loader)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	const char *d = getenv("TESTDIR");
-	snprintf(dir, sizeof(dir), "%s", d && *d ? d : argv[0]);
-	if (!(d && *d)) {
-		char *slash = strrchr(dir, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(dir, sizeof(dir), ".");
-	}
+	test_dir(argv[0], dir, sizeof(dir));
 	probe("musl", "/lib/ld-musl-x86_64.so.1");
 	probe("glibc", "/lib64/ld-linux-x86-64.so.2");
 	return check_done();

@@ -64,37 +64,9 @@ static int copy_patched(const char *src, const char *dst, const char *from, cons
 	return close(out) == 0 && ok ? 0 : -1;
 }
 
-/* Runs argv (envp) with stdout and stderr into out; the wait status. */
 static int run(char *const argv[], char *const envp[], char *out, size_t cap)
 {
-	int p[2];
-	if (pipe(p))
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		execve(argv[0], argv, envp);
-		_exit(100 + (errno & 63));
-	}
-	close(p[1]);
-	size_t n = 0;
-	ssize_t r;
-	while (n < cap - 1 && (r = read(p[0], out + n, cap - 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	out[n] = '\0';
-	close(p[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return st;
+	return run_capture(argv, envp, true, out, cap);
 }
 
 static void missing_interpreter(void)
@@ -188,15 +160,7 @@ static void bad_library(void)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	const char *d = getenv("TESTDIR");
-	snprintf(dir, sizeof(dir), "%s", d && *d ? d : argv[0]);
-	if (!(d && *d)) {
-		char *slash = strrchr(dir, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(dir, sizeof(dir), ".");
-	}
+	test_dir(argv[0], dir, sizeof(dir));
 	missing_interpreter();
 	interpreter_not_elf();
 	bad_library();
