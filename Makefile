@@ -355,6 +355,8 @@ debug: kernel $(XTASK)
 
 # ---- tests: every suite writes $(RESULTS)/<suite>.tap; failures are
 # recorded there, not fatal, so one broken suite does not hide the others.
+# make test fuzzes each parser and herd's policy for 20 s (make fuzz: as long as asked)
+TEST_FUZZ_SECONDS ?= 20
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS) $(BUILD)/logs
 	@$(MAKE) --no-print-directory test-host test-xtask test-docs
@@ -366,7 +368,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-system FFI=0
 	@$(MAKE) --no-print-directory test-system FFI=1
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
-	@$(MAKE) --no-print-directory test-ffi
+	@$(MAKE) --no-print-directory test-ffi FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@$(MAKE) --no-print-directory test-bench-smoke
 	@$(MAKE) --no-print-directory fuzz-syscalls FFI=0 SMP=4 FUZZ_CALLS=100000 FUZZ_SEED=1 || true
 	@$(MAKE) --no-print-directory test-ltp FFI=0
@@ -631,18 +633,20 @@ ltp: kernel $(LTP_INIT)
 # Alloy alone, one boot at -smp 2 per FFI flavour (make test runs both: each
 # boot takes seconds, and the C and the Rust parsers each load every test
 # program from the ext2 disk); only the listed tests are built.
+# LTP_LIST=file runs another list the same way (one test name per line)
+LTP_LIST ?= tests/ltp/pass.txt
 test-ltp: kernel $(LTP_INIT)
 	@mkdir -p $(RESULTS) $(BUILD)/logs
-	@echo "ltp: FFI=$(FFI) -smp 2, the tests of tests/ltp/pass.txt"
+	@echo "ltp: FFI=$(FFI) -smp 2, the tests of $(LTP_LIST)"
 	@if [ -z "$(LTP_SRC)" ]; then \
 		echo "ok 1 ltp-ffi$(FFI): # SKIP no LTP source (LTP_SRC)" > $(RESULTS)/ltp-ffi$(FFI).tap; \
-	elif ! scripts/ltp/build.sh $(LTP_SRC) $(LTP_DIR) $(LTP_DIR)/install-test tests/ltp/pass.txt \
+	elif ! scripts/ltp/build.sh $(LTP_SRC) $(LTP_DIR) $(LTP_DIR)/install-test $(LTP_LIST) \
 		> $(BUILD)/logs/ltp-build.log 2>&1; then \
 		tail -20 $(BUILD)/logs/ltp-build.log; \
 		echo "not ok 1 ltp-ffi$(FFI): build (log $(BUILD)/logs/ltp-build.log)" > $(RESULTS)/ltp-ffi$(FFI).tap; \
 	else python3 scripts/ltp/ltp.py regress --root $(LTP_DIR)/install-test \
 		--out $(BUILD)/ltp-test/ffi$(FFI) --alloy $(KBIN) --init $(LTP_INIT) \
-		--kconfig $(LTP_DIR)/kconfig --list tests/ltp/pass.txt \
+		--kconfig $(LTP_DIR)/kconfig --list $(LTP_LIST) \
 		--tap $(RESULTS)/ltp-ffi$(FFI).tap --name ltp-ffi$(FFI) --smp 2 || true; \
 	fi
 
