@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <grp.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -137,6 +138,41 @@ static double now(void)
 }
 
 /*
+ * Unmount whatever a test left mounted under /mnt (a test killed at its
+ * timeout never reaches its umount, and the next test of the same disk
+ * would then fail with EBUSY). Its killed processes may still be dying
+ * and holding files there, so busy mounts are retried for two seconds,
+ * then detached.
+ */
+static void unmount_leftovers(const char *name)
+{
+	for (int round = 0; round < 20; round++) {
+		char line[512], mp[256], last[256] = "";
+		FILE *f = fopen("/proc/mounts", "r");
+
+		if (!f)
+			return;
+		/* the last one listed first: a mount on top of another goes before it */
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "%*s %255s", mp) == 1 && !strncmp(mp, "/mnt/", 5))
+				strcpy(last, mp);
+		fclose(f);
+		if (!last[0])
+			return;
+		if (umount2(last, round == 19 ? MNT_DETACH : 0) == 0) {
+			say("# runner: unmounted %s, left mounted by %s\n", last, name);
+			round = -1;	/* the next one, from a fresh count */
+			continue;
+		}
+		if (errno != EBUSY) {
+			say("# runner: umount %s: %s\n", last, strerror(errno));
+			return;
+		}
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	}
+}
+
+/*
  * Run one test and print its KTAP result line. Returns 1 if it passed.
  * path is the program, name what we call it in the report.
  */
@@ -219,6 +255,7 @@ static int run_test(int num, const char *path, const char *name, long uid)
 			kill(-pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
+			unmount_leftovers(name);
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			remove_tree(scratch);
 			say("not ok %d %s # timeout\n", num, name);
@@ -231,6 +268,7 @@ static int run_test(int num, const char *path, const char *name, long uid)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Anything the test left running in its group would disturb later tests. */
 	kill(-pid, SIGKILL);
+	unmount_leftovers(name);
 	/* Exit status 77: the test could not run here; it says why in ./SKIP. */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
 		char why[160] = "exit status 77", skipf[PATH_MAX + 8];
