@@ -269,6 +269,9 @@ static int run_test(int num, const char *path, const char *name, long uid)
 	/* Anything the test left running in its group would disturb later tests. */
 	kill(-pid, SIGKILL);
 	unmount_leftovers(name);
+	/* where make test's time goes: the slow ones, before their result */
+	if (now() - (deadline - timeout_s) >= 5)
+		say("# runner: %s took %.1f s\n", name, now() - (deadline - timeout_s));
 	/* Exit status 77: the test could not run here; it says why in ./SKIP. */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
 		char why[160] = "exit status 77", skipf[PATH_MAX + 8];
