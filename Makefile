@@ -204,7 +204,7 @@ $(BUILD)/rootbin/herd-ffi0: $(HERD_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $@"
 	@musl-gcc -static -O2 -Wall -Werror -DHERD_FFI=0 -o $@ $(HERD_SRC)
-.PHONY: test-herd-ffi herd-long
+.PHONY: test-herd-ffi herd-long bench-debian test-debian test-debian-linux
 test-herd-ffi: $(BUILD)/rootbin/herd-ffi0 $(BUILD)/rootbin/herd-ffi1
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@scripts/test-herd-ffi.sh $(FUZZ_SECONDS) $(RESULTS)/herd-ffi.tap
@@ -335,6 +335,13 @@ test-debian: kernel $(XTASK) rootfs-debian
 	@mkdir -p $(RESULTS)
 	@scripts/test-debian.sh alloy $(XTASK) $(KBIN) $(KELF) $(DEB_IMG) $(DEB)/stage \
 		$(RESULTS)/debian-ffi$(FFI).tap debian-ffi$(FFI)
+# start-up times of the Debian disk's programs on both kernels (DEBUG=0 build)
+bench-debian: deps $(XTASK) rootfs-debian
+	@$(MAKE) --no-print-directory kernel DEBUG=0
+	@scripts/bench-linux-kernel.sh $(BENCH_DIR)/linux
+	@scripts/bench-debian.sh $(XTASK) $(BUILD)/ffi$(FFI)-nodebug/alloy.bin \
+		$(BUILD)/ffi$(FFI)-nodebug/alloy.elf $(BENCH_DIR)/linux $(DEB_IMG) \
+		$(BENCH_DIR)/debian.txt $(or $(BOOTS),2)
 # the same script on Debian's Linux kernel, which proves the test itself
 test-debian-linux: rootfs-debian
 	@mkdir -p $(RESULTS)

@@ -30,9 +30,8 @@ chroot) [ $# = 3 ] || { sed -n 4,6p "$0"; exit 2; }
 	STAGE=$1 OUT=$2 NAME=$3 ;;
 *) sed -n 4,6p "$0"; exit 2 ;;
 esac
-SMP=${SMP:-2} MEM=${MEM:-1G} TIMEOUT=${TIMEOUT:-1200}
 B=build/debian/test-$mode
-rm -rf "$B" && mkdir -p "$B" "$(dirname "$OUT")"
+mkdir -p "$(dirname "$OUT")"
 : > "$OUT"
 n=0
 line() {	# line ok|"not ok" TEXT [# directive]
@@ -46,63 +45,14 @@ check() {	# check TEXT COMMAND...: ok when the command succeeds
 	if "$@"; then line ok "$what"; else line "not ok" "$what"; fi
 }
 
-# ---- run programs.sh: $B/console.log gets everything it printed
-boot_disks() {
-	cp --sparse=always "$IMG" "$B/root.img"
-	"$HERE/debian/cmd-disk.sh" "$B/cmd.img" "$(cat "$PROGRAMS")"
-}
+# ---- run programs.sh (scripts/debian/boot.sh): $B/out.log gets everything it printed
 case $mode in
-alloy)
-	boot_disks
-	SECONDS=0
-	"$XTASK" run --batch --kernel "$KBIN" --elf "$KELF" --smp "$SMP" --mem "$MEM" \
-		--disk "$B/root.img" --disk "$B/cmd.img" \
-		--append 'root=/dev/vda init=/sbin/alloy-init quiet panic_exit' \
-		--timeout "$TIMEOUT" --log "$B/console.log" > /dev/null 2>&1
-	status=$?
-	;;
-linux)
-	boot_disks
-	# an initramfs: busybox, Linux's modules, an /init that mounts the
-	# disk and hands over to Alloy's init on it (as Alloy's root= does)
-	s=$B/initramfs
-	mkdir -p "$s"/bin "$s"/dev "$s"/proc "$s"/sys "$s"/newroot "$s"/modules
-	cp /bin/busybox "$s"/bin/busybox
-	for a in sh mount insmod sleep switch_root cat echo; do ln -s busybox "$s/bin/$a"; done
-	cp "$LINUX"/modules/*.ko "$LINUX"/modules/order "$s"/modules/
-	cat > "$s"/init <<-'EOF'
-	#!/bin/sh
-	mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-	for m in $(cat /modules/order); do insmod /modules/$m || echo "insmod $m failed"; done
-	i=0; while [ ! -b /dev/vdb ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	mount -t ext2 /dev/vda /newroot || echo "cannot mount /dev/vda"
-	for d in dev proc sys; do mount --move /$d /newroot/$d; done
-	exec switch_root /newroot /sbin/alloy-init
-	EOF
-	chmod 755 "$s"/init
-	(cd "$s" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$B/initramfs.cpio"
-	SECONDS=0
-	timeout "$TIMEOUT" qemu-system-x86_64 -machine pc -cpu max -smp "$SMP" -m "$MEM" \
-		-display none -serial stdio -no-reboot -monitor none \
-		-kernel "$LINUX/vmlinuz" -initrd "$B/initramfs.cpio" \
-		-append 'console=ttyS0 quiet panic=-1' \
-		-drive file="$B/root.img",format=raw,if=none,id=d0 -device virtio-blk-pci,drive=d0 \
-		-drive file="$B/cmd.img",format=raw,if=none,id=d1,readonly=on \
-		-device virtio-blk-pci,drive=d1 < /dev/null > "$B/console.log" 2>&1
-	status=$?
-	;;
-chroot)
-	[ "$(id -u)" = 0 ] || { line "not ok" "chroot needs root"; exit 0; }
-	mounted=
-	mountpoint -q "$STAGE/proc" || { mount -t proc proc "$STAGE/proc" && mounted=1; }
-	SECONDS=0
-	chroot "$STAGE" /usr/bin/env -i /bin/bash -c "$(cat "$PROGRAMS")" > "$B/console.log" 2>&1
-	status=$?
-	[ -z "$mounted" ] || umount "$STAGE/proc"
-	;;
+alloy) r=$("$HERE/debian/boot.sh" alloy "$XTASK" "$KBIN" "$KELF" "$IMG" "$PROGRAMS" "$B") ;;
+linux) r=$("$HERE/debian/boot.sh" linux "$LINUX" "$IMG" "$PROGRAMS" "$B") ;;
+chroot) r=$("$HERE/debian/boot.sh" chroot "$STAGE" "$PROGRAMS" "$B") ;;
 esac
-secs=$SECONDS
-tr -d '\r' < "$B/console.log" > "$B/out.log"
+secs=${r% *} status=${r#* }
+[ -n "$r" ] || { secs=0 status=1; }
 echo "  $NAME: $mode run took ${secs}s, exit status $status (log $B/console.log)"
 
 # ---- the cases

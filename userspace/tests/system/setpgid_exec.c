@@ -28,18 +28,9 @@ static char helper[PATH_MAX + 32];
 
 static void find_helper(const char *argv0)
 {
-	const char *dir = getenv("TESTDIR");
-	char tmp[PATH_MAX];
+	char dir[PATH_MAX];
 
-	if (!dir || !*dir) {
-		snprintf(tmp, sizeof(tmp), "%s", argv0);
-		char *slash = strrchr(tmp, '/');
-		if (slash)
-			*slash = '\0';
-		else
-			snprintf(tmp, sizeof(tmp), ".");
-		dir = tmp;
-	}
+	test_dir(argv0 ? argv0 : ".", dir, sizeof(dir));
 	snprintf(helper, sizeof(helper), "%s/_setpgid_helper", dir);
 }
 
