@@ -252,10 +252,10 @@ long sys_msgsnd(u64 id, u64 msgp, u64 msgsz, u64 flg64, u64 a4, u64 a5)
 	long type, rc;
 
 	(void)a4; (void)a5;
+	if (copy_from_user(&type, (const void *)msgp, sizeof(type)))
+		return -EFAULT;		/* first, as Linux reads mtype first */
 	if ((s64)msgsz < 0 || msgsz > (u64)READ_ONCE(msg_max) || msqid < 0)
 		return -EINVAL;
-	if (copy_from_user(&type, (const void *)msgp, sizeof(type)))
-		return -EFAULT;
 	if (type < 1)
 		return -EINVAL;
 	struct msg_msg *m = build_msg(msgsz, fill_user, (void *)(msgp + sizeof(long)), &err);

@@ -98,9 +98,13 @@ int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, s32 key, u32 mode)
 	return 0;
 }
 
+/* *_STAT: Linux takes the slot from the low bits, so an id works too. */
 struct ipc_perm_k *ipc_lookup_slot(struct ipc_ids *ids, long idx)
 {
-	return idx >= 0 && idx < ids->cap ? ids->slot[idx] : NULL;
+	if (idx < 0)
+		return NULL;
+	idx &= IPCMNI - 1;
+	return idx < ids->cap ? ids->slot[idx] : NULL;
 }
 
 struct ipc_perm_k *ipc_lookup(struct ipc_ids *ids, long id)
