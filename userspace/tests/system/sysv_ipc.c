@@ -8,7 +8,8 @@
  *  - sem: SETVAL/GETVAL/SETALL/GETALL/GETPID/GETNCNT/GETZCNT, all-or-
  *    nothing semop, IPC_NOWAIT, ERANGE, E2BIG, EFBIG, semtimedop's
  *    timeout, EINTR, EIDRM to a sleeper, SEM_UNDO applied when a holder
- *    is SIGKILLed, a ping-pong between two processes;
+ *    is SIGKILLed and by a thread (applied at the process's exit, not
+ *    the thread's), a ping-pong between two processes;
  *  - msg: types (0, >0, <0, MSG_EXCEPT), E2BIG/MSG_NOERROR, ENOMSG,
  *    MSG_COPY, a sender blocked on a full queue, EIDRM to a receiver,
  *    a message of msgmax bytes intact, hostile sizes;
@@ -16,6 +17,7 @@
  *    IPC_RMID and re-creation; 10000 objects made and removed with the
  *    kernel heap back where it was.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/ipc.h>
@@ -305,6 +307,36 @@ static void test_sem(void)
 	semctl(id2, 0, IPC_RMID);
 }
 
+static int th_sem;
+
+static void *undo_thread(void *arg)
+{
+	struct sembuf w = { 0, -1, SEM_UNDO };
+	(void)arg;
+	return (void *)(long)semop(th_sem, &w, 1);
+}
+
+/* SEM_UNDO belongs to the process: a thread that ends leaves its
+ * adjustment to the process's exit. */
+static void test_undo_threads(void)
+{
+	union semun u = { .val = 1 };
+
+	th_sem = semget(IPC_PRIVATE, 1, 0600);
+	CHECK(th_sem >= 0 && semctl(th_sem, 0, SETVAL, u) == 0);
+	pid_t c = fork();
+	if (!c) {
+		pthread_t t;
+		void *r = (void *)1;
+		if (pthread_create(&t, NULL, undo_thread, NULL) || pthread_join(t, &r) || r)
+			_exit(1);
+		_exit(semval(th_sem, 0) == 0 ? 0 : 2);
+	}
+	CHECK(reap(c) == 0);
+	CHECK(semval(th_sem, 0) == 1);
+	semctl(th_sem, 0, IPC_RMID);
+}
+
 /* Two processes take turns through two semaphores; a counter in shared
  * memory shows each side sees the other's step. */
 static void test_pingpong(void)
@@ -426,6 +458,7 @@ static void test_perms(void)
 		struct shmid_ds ds;
 		struct sembuf op = { 0, 1, 0 };
 		struct mbuf m = { 1, "x" };
+		failures = 0;	/* this child's own */
 		if (setuid(1000))
 			_exit(99);
 		CHECK(shmat(shm, NULL, 0) == (void *)-1 && errno == EACCES);
@@ -499,6 +532,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	RUN(test_shm);
 	RUN(test_sem);
+	RUN(test_undo_threads);
 	RUN(test_pingpong);
 	RUN(test_msg);
 	RUN(test_perms);
