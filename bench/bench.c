@@ -32,7 +32,9 @@
 #include <sys/auxv.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -589,6 +591,41 @@ static double b_futex_pingpong(long n)
 	return t;
 }
 
+/* Two processes take turns through a System V semaphore set: the parent
+ * raises semaphore 0 and waits on semaphore 1, the child the other way
+ * round; n round trips. */
+static double b_sysv_sem_pingpong(long n)
+{
+	int id = semget(IPC_PRIVATE, 2, 0600);
+
+	if (id < 0)
+		return fail("semget"), -1;
+	pid_t p = fork();
+	if (p < 0) {
+		semctl(id, 0, IPC_RMID);
+		return fail("fork"), -1;
+	}
+	if (p == 0) {
+		struct sembuf down = { 0, -1, 0 }, up = { 1, 1, 0 };
+		for (long i = 0; i < n; i++)
+			if (semop(id, &down, 1) || semop(id, &up, 1))
+				_exit(1);
+		_exit(0);
+	}
+	struct sembuf up = { 0, 1, 0 }, down = { 1, -1, 0 };
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		if (semop(id, &up, 1) || semop(id, &down, 1)) {
+			fail("semop");
+			break;
+		}
+	}
+	t = now() - t;
+	semctl(id, 0, IPC_RMID);	/* a stuck child gets EIDRM */
+	waitpid(p, NULL, 0);
+	return failure[0] ? -1 : t;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -625,6 +662,7 @@ static const struct bench benches[] = {
 	{ "nanosleep_100us", b_nanosleep, 0, SLEEP_MAX_N },
 	{ "thread_create", b_thread_create, 0, 0 },
 	{ "futex_pingpong", b_futex_pingpong, 0, 0 },
+	{ "sysv_sem_pingpong", b_sysv_sem_pingpong, 0, 0 },
 };
 
 static int cmp_double(const void *a, const void *b)

@@ -7,6 +7,7 @@
 #include <alloy/arch.h>
 #include <alloy/boot.h>
 #include <alloy/cmdline.h>
+#include <alloy/ipc.h>
 #include <alloy/console.h>
 #include <alloy/cpu.h>
 #include <alloy/ktest.h>
@@ -80,6 +81,7 @@ static void kinit(void *arg)
 	pr_info("scheduler running on %u CPUs\n", nr_cpus);
 	crashtest_run();
 	vfs_init();
+	ipc_init();	/* after vfs_init: shared memory lives on memfs */
 	tty_init();
 	pci_init();
 	virtio_blk_init();	/* after vfs_init: disks get /dev nodes */

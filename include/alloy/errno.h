@@ -45,6 +45,8 @@
 #define ETXTBSY 26
 #define ELIBBAD 80	/* an interpreter (PT_INTERP) that is not a loadable ELF file */
 #define EFBIG 27
+#define ENOMSG 42
+#define EIDRM 43
 #define ECHRNG 44
 #define EOVERFLOW 75
 #define EUCLEAN 117

@@ -15,6 +15,7 @@ enum lock_rank {
 	LR_MUTEX_FPOS = 22,	/* an open file's position (getdents: then ns) */
 	LR_MUTEX_MOUNT_LIST = 23, /* every mount (/proc/mounts names paths: then ns) */
 	LR_MUTEX_EPOLL = 26,	/* an epoll's interest list (then poll ops, user copies) */
+	LR_MUTEX_IPC = 27,	/* System V semaphores, message queues (kernel/ipc/) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
@@ -22,6 +23,7 @@ enum lock_rank {
 	LR_MUTEX_MM_PT = 41,	/* its page-table entries, under the read side */
 	LR_MUTEX_EXT2_MAP = 42,	/* an ext2 inode's block map (page faults: after mm) */
 	LR_MUTEX_EXT2_ALLOC = 44, /* an ext2 filesystem's bitmaps and counts */
+	LR_MUTEX_IPC_SHM = 45,	/* System V shared memory: a detach under mm->lock reaps */
 	LR_MUTEX_DEFAULT = 50,
 
 	/* spinlocks */

@@ -26,6 +26,7 @@
 #define PID_MAX 32768
 
 struct fdtable;
+struct sem_undo_list;
 struct user_mm;
 struct task;
 
@@ -85,6 +86,7 @@ struct process {
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
 	char comm[16];
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
+	struct sem_undo_list *sysvsem;	/* SEM_UNDO adjustments (kernel/ipc/sem.c) */
 };
 
 struct process *current_proc(void);

@@ -188,6 +188,19 @@ long sys_setresuid(u64, u64, u64, u64, u64, u64);
 long sys_getresuid(u64, u64, u64, u64, u64, u64);
 long sys_setresgid(u64, u64, u64, u64, u64, u64);
 long sys_getresgid(u64, u64, u64, u64, u64, u64);
+/* System V IPC (kernel/ipc/) */
+long sys_shmget(u64, u64, u64, u64, u64, u64);
+long sys_shmat(u64, u64, u64, u64, u64, u64);
+long sys_shmctl(u64, u64, u64, u64, u64, u64);
+long sys_shmdt(u64, u64, u64, u64, u64, u64);
+long sys_semget(u64, u64, u64, u64, u64, u64);
+long sys_semop(u64, u64, u64, u64, u64, u64);
+long sys_semtimedop(u64, u64, u64, u64, u64, u64);
+long sys_semctl(u64, u64, u64, u64, u64, u64);
+long sys_msgget(u64, u64, u64, u64, u64, u64);
+long sys_msgsnd(u64, u64, u64, u64, u64, u64);
+long sys_msgrcv(u64, u64, u64, u64, u64, u64);
+long sys_msgctl(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

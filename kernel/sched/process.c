@@ -6,6 +6,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
+#include <alloy/ipc.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
@@ -292,6 +293,7 @@ static void release_resources(struct process *p)
 	p->exe_denied = false;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(files);
+	sem_exit(p);	/* SEM_UNDO */
 	if (cwd.dentry)
 		path_put(&cwd);
 	exe_put(&exe, exe_denied);
