@@ -50,6 +50,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[62] = sys_kill,
 	[63] = sys_uname,
 	[72] = sys_fcntl,
+	[73] = sys_flock,
 	[74] = sys_fsync,
 	[75] = sys_fdatasync,
 	[76] = sys_truncate,
