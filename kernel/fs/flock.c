@@ -385,6 +385,10 @@ long flock_fcntl(struct file *f, int fd, int cmd, u64 arg)
 		return -EINVAL;
 	if ((rc = range_of(f, &u, &req)))
 		return rc;
+	u32 acc = f->flags & O_ACCMODE;
+	if (!get && ((req.type == F_RDLCK && acc == O_WRONLY) ||
+		     (req.type == F_WRLCK && acc == O_RDONLY)))
+		return -EBADF;
 	if (ofd_cmd(cmd)) {
 		if (u.l_pid)
 			return -EINVAL;
@@ -396,9 +400,6 @@ long flock_fcntl(struct file *f, int fd, int cmd, u64 arg)
 		getlk(f, &req, &u);
 		return copy_to_user((void *)arg, &u, sizeof(u)) ? -EFAULT : 0;
 	}
-	u32 acc = f->flags & O_ACCMODE;
-	if ((req.type == F_RDLCK && acc == O_WRONLY) || (req.type == F_WRLCK && acc == O_RDONLY))
-		return -EBADF;
 	rc = posix_set(f, &req, cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 	/* A thread closed fd meanwhile, after its close dropped our locks:
 	 * do not leave one behind that no close will take (Linux's check). */
