@@ -275,8 +275,8 @@ long sys_flock(SYSARGS)
 	struct file *f = fget(a0);
 	if (!f)
 		return -EBADF;
-	long rc = -EBADF;	/* O_PATH: neither readable nor writable */
-	if (f->inode && (op == LOCK_UN || !(f->flags & O_PATH)))
+	long rc = -EBADF;	/* O_PATH: no fd for flock, as Linux's fdget */
+	if (f->inode && !(f->flags & O_PATH))
 		rc = flock_flock(f, cmd);
 	file_put(f);
 	return rc;
