@@ -265,15 +265,25 @@ static void on_alarm(int s)
 	(void)s;
 }
 
-/* A child that sends us sig in 150 ms. */
+/* A child that sends us sig every 100 ms until killed: one that came
+ * before we went to sleep does not leave us asleep for ever. */
 static pid_t kicker(int sig)
 {
 	pid_t parent = getpid(), k = fork();
 	if (k == 0) {
-		msleep(150);
-		_exit(kill(parent, sig) ? 1 : 0);
+		for (;;) {
+			msleep(100);
+			if (kill(parent, sig))
+				_exit(1);
+		}
 	}
 	return k;
+}
+
+static int stop_kicker(pid_t k)
+{
+	kill(k, SIGKILL);
+	return child_status(k) == 128 + SIGKILL;
 }
 
 static void eintr(void)
@@ -298,11 +308,11 @@ static void eintr(void)
 	pid_t k = kicker(SIGALRM);
 	errno = 0;
 	CHECK(setlk(fd, F_SETLKW, F_WRLCK, SEEK_SET, 0, 1) == -1 && errno == EINTR);
-	CHECK(child_status(k) == 0);
+	CHECK(stop_kicker(k));
 	k = kicker(SIGALRM);
 	errno = 0;
 	CHECK(flock(fd, LOCK_SH) == -1 && errno == EINTR);
-	CHECK(child_status(k) == 0);
+	CHECK(stop_kicker(k));
 	/* nothing was left behind by the interrupted waits */
 	kill(c, SIGKILL);
 	CHECK(child_status(c) == 128 + SIGKILL);
@@ -390,16 +400,19 @@ static void flocks(void)
 
 	/* released at the last close of the description: dup and fork share it */
 	CHECK(flock(a, LOCK_EX) == 0);
-	int d = dup(a);
+	int d = dup(a), go[2];
+	CHECK(pipe(go) == 0);
 	c = fork();
 	if (c == 0) {
-		msleep(200);
-		_exit(0);
+		close(go[1]);
+		_exit(read(go[0], &x, 1) == 0 ? 0 : 1);	/* until the parent closes */
 	}
+	close(go[0]);
 	close(a);
 	close(d);
 	errno = 0;
 	CHECK(flock(b, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK);
+	close(go[1]);
 	CHECK(child_status(c) == 0);
 	CHECK(flock(b, LOCK_SH | LOCK_NB) == 0);
 
@@ -500,7 +513,9 @@ static void threads(void)
 	CHECK(setlk(t_fd, F_OFD_SETLK, F_WRLCK, SEEK_SET, 100, 1) == 0);
 	pthread_t t;
 	CHECK(pthread_create(&t, NULL, second_thread, NULL) == 0);
-	msleep(200);
+	for (int i = 0; i < 500 && !t_state; i++)
+		msleep(10);
+	msleep(100);			/* time to get past its F_OFD_SETLKW */
 	CHECK(t_state == 1);
 	CHECK(setlk(t_fd, F_OFD_SETLK, F_UNLCK, SEEK_SET, 100, 1) == 0);
 	pthread_join(t, NULL);
