@@ -626,6 +626,74 @@ static double b_sysv_sem_pingpong(long n)
 	return failure[0] ? -1 : t;
 }
 
+/* ---- file locks (issue 20) */
+
+static int lock_byte(int fd, int cmd, short type, off_t at)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = at, .l_len = 1 };
+	return fcntl(fd, cmd, &fl);
+}
+
+/* An uncontended F_SETLK lock and unlock pair on one byte. */
+static double b_fcntl_lock(long n)
+{
+	int fd = open(small_file, O_RDWR);
+	if (fd < 0)
+		return fail(small_file), -1;
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		if (lock_byte(fd, F_SETLK, F_WRLCK, 0) || lock_byte(fd, F_SETLK, F_UNLCK, 0)) {
+			close(fd);
+			return fail("F_SETLK"), -1;
+		}
+	}
+	t = now() - t;
+	close(fd);
+	return t;
+}
+
+/* Two processes chase each other round three bytes: each takes the next
+ * byte with F_SETLKW, then lets its own go, so every step waits for the
+ * other's unlock. The time is per step of one process. */
+static int lock_chase(int fd, int pos, long n)
+{
+	for (long i = 0; i < n; i++, pos = (pos + 1) % 3)
+		if (lock_byte(fd, F_SETLKW, F_WRLCK, (pos + 1) % 3) ||
+		    lock_byte(fd, F_SETLK, F_UNLCK, pos))
+			return -1;
+	return 0;
+}
+
+static double b_fcntl_lock_contended(long n)
+{
+	int fd = open(small_file, O_RDWR), p[2];
+	char c;
+	if (fd < 0 || pipe(p))
+		return fail("open/pipe"), -1;
+	if (lock_byte(fd, F_SETLK, F_WRLCK, 0))
+		return fail("F_SETLK"), -1;
+	pid_t child = fork();
+	if (child == 0) {
+		int cfd = open(small_file, O_RDWR);
+		if (cfd < 0 || lock_byte(cfd, F_SETLK, F_WRLCK, 1) || write(p[1], "r", 1) != 1)
+			_exit(1);
+		_exit(lock_chase(cfd, 1, n) ? 1 : 0);
+	}
+	if (child < 0 || read(p[0], &c, 1) != 1)
+		return fail("fork"), -1;
+	double t = now();
+	int rc = lock_chase(fd, 0, n);
+	t = now() - t;
+	close(fd);		/* drops ours: the child can finish */
+	int st;
+	waitpid(child, &st, 0);
+	close(p[0]);
+	close(p[1]);
+	if (rc || !WIFEXITED(st) || WEXITSTATUS(st))
+		return fail("F_SETLKW"), -1;
+	return t;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -663,6 +731,8 @@ static const struct bench benches[] = {
 	{ "thread_create", b_thread_create, 0, 0 },
 	{ "futex_pingpong", b_futex_pingpong, 0, 0 },
 	{ "sysv_sem_pingpong", b_sysv_sem_pingpong, 0, 0 },
+	{ "fcntl_lock", b_fcntl_lock, 0, 0 },
+	{ "fcntl_lock_contended", b_fcntl_lock_contended, 0, 0 },
 };
 
 static int cmp_double(const void *a, const void *b)

@@ -32,6 +32,7 @@
 #define ENOSYS 38
 #define ETIMEDOUT 110
 #define EDEADLK 35
+#define ENOLCK 37
 #define ESPIPE 29
 #define EROFS 30
 #define EMLINK 31

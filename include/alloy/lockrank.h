@@ -41,6 +41,7 @@ enum lock_rank {
 	LR_PCACHE_LRU = 131,	/* the page cache's global LRU */
 	LR_SHOOTDOWN = 130,	/* TLB shootdown request */
 	LR_EXT2_ICACHE = 132,	/* an ext2 filesystem's in-memory inodes */
+	LR_FLOCK = 133,		/* every inode's file locks (kernel/fs/flock.c) */
 	LR_PCACHE = 134,	/* one page cache's tree and page states */
 	LR_MEMFS_PAGES = 136,	/* memfs files' page trees (faults look up) */
 	LR_RMAP = 138,		/* a reverse map's list of address spaces */

@@ -82,6 +82,7 @@ long sys_fchmodat(u64, u64, u64, u64, u64, u64);
 long sys_fchown(u64, u64, u64, u64, u64, u64);
 long sys_fchownat(u64, u64, u64, u64, u64, u64);
 long sys_fcntl(u64, u64, u64, u64, u64, u64);
+long sys_flock(u64, u64, u64, u64, u64, u64);	/* file locks (kernel/fs/flock.c) */
 long sys_fork(u64, u64, u64, u64, u64, u64);
 long sys_fstat(u64, u64, u64, u64, u64, u64);
 long sys_fsync(u64, u64, u64, u64, u64, u64);

@@ -183,6 +183,7 @@ struct inode {
 	struct pipe *fifo;		/* a FIFO's pipe, once opened */
 	struct vm_rmap mappings;	/* address spaces that map its pages */
 	u32 seals;			/* [lock] memfs: F_SEAL_* (memfd_create) */
+	struct flock_ctx *flctx;	/* file locks, made at the first (kernel/fs/flock.c) */
 };
 
 struct mount;
@@ -239,6 +240,9 @@ struct file {
 	void *priv;
 	struct list_head ep_links;	/* epoll items watching it (kernel/fs/epoll.c) */
 	bool write_access;		/* holds a count in inode->writecount */
+	s32 fown_pid;			/* F_SETOWN: pid, or pgrp with F_OWNER_PGRP */
+	u8 fown_type;			/* F_OWNER_* (F_SETOWN_EX) */
+	u8 fown_sig;			/* F_SETSIG: 0 is SIGIO */
 };
 
 /* Write access to a regular file against programs running from it
@@ -405,6 +409,8 @@ long memfs_seals(struct file *f, int cmd, u32 seals);
 /* pipes (kernel/fs/pipe.c): a read end and a write end */
 int pipe_create(u32 flags, struct file **rd, struct file **wr);
 int fifo_open(struct inode *inode, struct file *f);
+/* fcntl F_GETPIPE_SZ / F_SETPIPE_SZ; -EBADF if f is not a pipe. */
+long pipe_fcntl(struct file *f, int cmd, u64 arg);
 void fifo_evict(struct inode *inode);	/* the FIFO inode's pipe */
 
 /* char devices (kernel/fs/devices.c) */

@@ -34,6 +34,37 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
+
+/* file locks (kernel/fs/flock.c); the 64 forms are the same on x86-64 */
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+#define LOCK_SH 1		/* flock(2) */
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+#define LOCK_MAND 32
+
+/* the rest of fcntl */
+#define F_SETOWN 8
+#define F_GETOWN 9
+#define F_SETSIG 10
+#define F_GETSIG 11
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
+#define F_OWNER_TID 0
+#define F_OWNER_PID 1
+#define F_OWNER_PGRP 2
+#define F_SETLEASE 1024
+#define F_GETLEASE 1025
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
 #define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034
 

@@ -6,6 +6,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
+#include <alloy/flock.h>
 #include <alloy/lockrank.h>
 #include <alloy/rlimit.h>
 #include <alloy/slab.h>
@@ -74,9 +75,12 @@ void fdt_put(struct fdtable *t)
 {
 	if (!t || !atomic_dec_and_test(&t->refcount))
 		return;
-	for (int i = 0; i < t->size; i++)
-		if (t->fd[i])
+	for (int i = 0; i < t->size; i++) {
+		if (t->fd[i]) {
+			flock_close_posix(t->fd[i], t);
 			file_put(t->fd[i]);
+		}
+	}
 	kfree(t->fd);
 	kfree(t->cloexec);
 	kfree(t);
@@ -192,6 +196,7 @@ int fd_close(struct fdtable *t, int fd)
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (!f)
 		return -EBADF;
+	flock_close_posix(f, t);	/* POSIX: any close drops the process's locks */
 	file_put(f);
 	return 0;
 }
@@ -216,8 +221,10 @@ int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (!f)
 		return -EBADF;
-	if (old)
+	if (old) {
+		flock_close_posix(old, t);
 		file_put(old);
+	}
 	return newfd;
 }
 
@@ -256,7 +263,9 @@ void fdt_close_on_exec(struct fdtable *t)
 			set_bit64(t->cloexec, i, false);
 		}
 		spin_unlock_irqrestore(&t->lock, flags);
-		if (f)
+		if (f) {
+			flock_close_posix(f, t);
 			file_put(f);
+		}
 	}
 }

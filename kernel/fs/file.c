@@ -6,6 +6,7 @@
  */
 #include <alloy/blkdev.h>
 #include <alloy/errno.h>
+#include <alloy/flock.h>
 #include <alloy/event.h>
 #include <alloy/lockrank.h>
 #include <alloy/slab.h>
@@ -75,6 +76,7 @@ void file_put(struct file *f)
 {
 	if (!f || !atomic_dec_and_test(&f->refcount))
 		return;
+	flock_release_file(f);		/* its OFD and flock(2) locks */
 	if (!list_empty(&f->ep_links))	/* before release: epoll is on its queues */
 		eventpoll_release(f);
 	if (f->fop && f->fop->release)

@@ -1,6 +1,6 @@
 /*
- * Pipes: a 64 KiB ring of lazily allocated pages shared by a read file
- * and a write file. The pipe's mutex guards the ring; readers and writers
+ * Pipes: a ring of lazily allocated pages (64 KiB unless F_SETPIPE_SZ
+ * changed it) shared by a read file and a write file. The pipe's mutex guards the ring; readers and writers
  * sleep on their own wait queue with the one sleep/wakeup protocol, and a
  * signal ends the sleep. Writes of at most PIPE_BUF bytes are atomic.
  */
@@ -11,13 +11,20 @@
 #include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
+#include <alloy/string.h>
 #include <alloy/slab.h>
+#include <alloy/sysctl.h>
 #include <alloy/uaccess.h>
 #include <alloy/vfs.h>
 
 #define PIPE_PAGES 16
-#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
+#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)	/* a new pipe's capacity */
 #define PIPE_BUF 4096
+#define PIPE_SIZE_LIMIT (1UL << 31)		/* F_SETPIPE_SZ, even for root */
+
+/* fs.pipe-max-size: the largest F_SETPIPE_SZ without CAP_SYS_RESOURCE */
+static long pipe_max_size = 1048576;
+SYSCTL_INT(pipe_max_size, "fs/pipe-max-size", 0644, &pipe_max_size, PAGE_SIZE, 1L << 31);
 
 struct pipe {
 	atomic_t refcount;		/* open ends, plus a FIFO inode's */
@@ -26,7 +33,8 @@ struct pipe {
 	u64 head, tail;			/* bytes written / read, ever */
 	int readers, writers;		/* [lock] open ends */
 	u64 read_opens, write_opens;	/* [lock] FIFO: ends ever opened, by kind */
-	u8 *page[PIPE_PAGES];		/* [lock] */
+	u64 size;			/* [lock] capacity: pages, a power of two */
+	u8 **page;			/* [lock] size / PAGE_SIZE of them */
 };
 
 static u64 used(const struct pipe *p)
@@ -41,7 +49,7 @@ static bool can_read(const struct pipe *p)
 
 static bool can_write(const struct pipe *p, size_t need)
 {
-	return PIPE_SIZE - used(p) >= need || !READ_ONCE(p->readers) || signal_pending();
+	return READ_ONCE(p->size) - used(p) >= need || !READ_ONCE(p->readers) || signal_pending();
 }
 
 static long pipe_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
@@ -70,7 +78,7 @@ static long pipe_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		}
 	}
 	while (done < n && used(p)) {
-		u64 off = p->tail % PIPE_SIZE;
+		u64 off = p->tail % p->size;
 		size_t k = (size_t)MIN((u64)(n - done), MIN(used(p), PAGE_SIZE - off % PAGE_SIZE));
 		rc = iob_copy_out(b, done, p->page[off / PAGE_SIZE] + off % PAGE_SIZE, k);
 		if (rc)
@@ -107,7 +115,7 @@ static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 			rc = -EPIPE;
 			break;
 		}
-		if (PIPE_SIZE - used(p) < need) {
+		if (p->size - used(p) < need) {
 			if (f->flags & O_NONBLOCK) {
 				rc = -EAGAIN;
 				break;
@@ -117,13 +125,13 @@ static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 				wake_up_all(&p->rd_wq);
 			wait_event(p->wr_wq, can_write(p, need));
 			mutex_lock(&p->lock);
-			if (PIPE_SIZE - used(p) < need && p->readers && signal_pending()) {
+			if (p->size - used(p) < need && p->readers && signal_pending()) {
 				rc = -ERESTARTSYS;
 				break;
 			}
 			continue;
 		}
-		u64 off = p->head % PIPE_SIZE;
+		u64 off = p->head % p->size;
 		u8 **page = &p->page[off / PAGE_SIZE];
 		if (!*page) {
 			struct page *pg = alloc_page(GFP_KERNEL);
@@ -134,7 +142,7 @@ static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 			*page = page_to_virt(pg);
 		}
 		size_t k = (size_t)MIN((u64)(n - done),
-				       MIN(PIPE_SIZE - used(p), PAGE_SIZE - off % PAGE_SIZE));
+				       MIN(p->size - used(p), PAGE_SIZE - off % PAGE_SIZE));
 		rc = iob_copy_in(*page + off % PAGE_SIZE, b, done, k);
 		if (rc)
 			break;
@@ -164,7 +172,7 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 	}
 	if (acc != O_RDONLY) {
 		poll_wait(pt, &p->wr_wq);
-		if (PIPE_SIZE - used(p) >= PIPE_BUF)
+		if (READ_ONCE(p->size) - used(p) >= PIPE_BUF)
 			mask |= POLLOUT | POLLWRNORM;
 		if (!READ_ONCE(p->readers))
 			mask |= POLLERR;
@@ -172,13 +180,19 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+static void free_ring(u8 **page, u64 size)
+{
+	for (u64 i = 0; page && i < size / PAGE_SIZE; i++)
+		if (page[i])
+			free_page(virt_to_page(page[i]));
+	kfree(page);
+}
+
 static void pipe_put(struct pipe *p)
 {
 	if (!atomic_dec_and_test(&p->refcount))
 		return;
-	for (int i = 0; i < PIPE_PAGES; i++)
-		if (p->page[i])
-			free_page(virt_to_page(p->page[i]));
+	free_ring(p->page, p->size);
 	kfree(p);
 }
 
@@ -226,6 +240,12 @@ static struct pipe *pipe_alloc(void)
 
 	if (!p)
 		return NULL;
+	p->size = PIPE_SIZE;
+	p->page = kzalloc(PIPE_PAGES * sizeof(u8 *), GFP_KERNEL);
+	if (!p->page) {
+		kfree(p);
+		return NULL;
+	}
 	atomic_set(&p->refcount, 1);
 	mutex_init(&p->lock, "pipe", LR_MUTEX_PIPE);
 	wait_queue_init(&p->rd_wq, "pipe-read");
@@ -241,7 +261,8 @@ int pipe_create(u32 flags, struct file **rd, struct file **wr)
 	if (!pipe_sb)
 		pipe_sb = sb_create("pipefs");
 	if (!p || !pipe_sb || !(i = inode_alloc(pipe_sb, S_IFIFO | 0600))) {
-		kfree(p);
+		if (p)
+			pipe_put(p);
 		return -ENOMEM;
 	}
 	i->fop = &pipe_fops;
@@ -252,7 +273,7 @@ int pipe_create(u32 flags, struct file **rd, struct file **wr)
 	if (!*rd || !*wr) {
 		if (*rd) { (*rd)->fop = NULL; file_put(*rd); }
 		if (*wr) { (*wr)->fop = NULL; file_put(*wr); }
-		kfree(p);
+		pipe_put(p);
 		return -ENOMEM;
 	}
 	(*rd)->priv = (*wr)->priv = p;
@@ -326,4 +347,77 @@ void fifo_evict(struct inode *inode)
 	if (inode->fifo)
 		pipe_put(inode->fifo);
 	inode->fifo = NULL;
+}
+
+/* Copies the ring's bytes into a ring of `size` (they fit); the new
+ * pages are allocated here, so ENOMEM changes nothing. */
+static int move_ring(struct pipe *p, u8 **to, u64 size)
+{
+	for (u64 k = p->tail; k < p->head;) {
+		u64 so = k % p->size, d = k % size;
+		size_t n = (size_t)MIN(p->head - k,
+				       MIN(PAGE_SIZE - so % PAGE_SIZE, PAGE_SIZE - d % PAGE_SIZE));
+		u8 **page = &to[d / PAGE_SIZE];
+		if (!*page) {
+			struct page *pg = alloc_page(GFP_KERNEL);
+			if (!pg)
+				return -ENOMEM;
+			*page = page_to_virt(pg);
+		}
+		memcpy(*page + d % PAGE_SIZE, p->page[so / PAGE_SIZE] + so % PAGE_SIZE, n);
+		k += n;
+	}
+	return 0;
+}
+
+static bool may_exceed_pipe_max(void)
+{
+	struct process *me = current_proc();
+
+	return READ_ONCE(me->uid[1]) == 0 || (READ_ONCE(me->caps[0]) >> 24 & 1); /* CAP_SYS_RESOURCE */
+}
+
+/* F_SETPIPE_SZ, as Linux's pipe_set_size: the capacity becomes arg
+ * rounded up to pages, a power of two; -EBUSY if what the pipe holds
+ * would not fit. Returns the new capacity. */
+static long pipe_set_size(struct pipe *p, u32 arg)
+{
+	u64 size = PAGE_SIZE;
+
+	if (arg > PIPE_SIZE_LIMIT)
+		return -EINVAL;
+	while (size < arg)
+		size *= 2;
+	if (size > (u64)READ_ONCE(pipe_max_size) && !may_exceed_pipe_max())
+		return -EPERM;
+	u8 **ring = kzalloc(size / PAGE_SIZE * sizeof(u8 *), GFP_KERNEL);
+	if (!ring)
+		return -ENOMEM;
+	mutex_lock(&p->lock);
+	long rc = used(p) > size ? -EBUSY : move_ring(p, ring, size);
+	u8 **old = ring;
+	u64 old_size = size;
+	if (!rc) {
+		old = p->page;
+		old_size = p->size;
+		p->page = ring;
+		p->size = size;
+	}
+	mutex_unlock(&p->lock);
+	free_ring(old, old_size);	/* the old ring, or the new one on failure */
+	if (rc)
+		return rc;
+	wake_up_all(&p->wr_wq);		/* room for a sleeping writer, maybe */
+	return (long)size;
+}
+
+/* F_GETPIPE_SZ and F_SETPIPE_SZ; -EBADF if f is not a pipe or FIFO. */
+long pipe_fcntl(struct file *f, int cmd, u64 arg)
+{
+	if (f->fop != &pipe_fops)
+		return -EBADF;
+	struct pipe *p = f->priv;
+	if (cmd == F_GETPIPE_SZ)
+		return (long)READ_ONCE(p->size);
+	return pipe_set_size(p, (u32)arg);
 }

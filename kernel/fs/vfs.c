@@ -6,6 +6,7 @@
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/flock.h>
 #include <alloy/lockrank.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -131,6 +132,7 @@ void inode_put(struct inode *i)
 		return;
 	if (i->iop && i->iop->evict)
 		i->iop->evict(i);
+	flock_inode_free(i);
 	kfree(i);
 }
 

@@ -5,6 +5,7 @@
  * to or from user memory, at most 64 KiB per call into the ops.
  */
 #include <alloy/errno.h>
+#include <alloy/flock.h>
 #include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -209,6 +210,78 @@ long sys_dup3(SYSARGS)
 	return fd_dup_to(cur_files(), (int)a0, (int)a1, a2 & O_CLOEXEC);
 }
 
+struct f_owner_ex {
+	s32 type, pid;
+};
+
+/*
+ * F_SETOWN and friends: who would get SIGIO (or F_SETSIG's signal) for
+ * an O_ASYNC file. Stored and reported as Linux's; no signal is sent yet.
+ */
+static long fcntl_owner(struct file *f, int cmd, u64 arg)
+{
+	struct f_owner_ex ex;
+
+	switch (cmd) {
+	case F_GETOWN:
+		return f->fown_type == F_OWNER_PGRP ? -(long)f->fown_pid : f->fown_pid;
+	case F_GETOWN_EX:
+		ex.type = f->fown_pid ? f->fown_type : F_OWNER_PID;
+		ex.pid = f->fown_pid;
+		return copy_to_user((void *)arg, &ex, sizeof(ex)) ? -EFAULT : 0;
+	case F_GETSIG:
+		return f->fown_sig;
+	case F_SETSIG:
+		if (arg > NSIG)
+			return -EINVAL;
+		WRITE_ONCE(f->fown_sig, (u8)arg);
+		return 0;
+	case F_SETOWN:
+		ex.pid = (s32)arg;
+		ex.type = F_OWNER_PID;
+		if ((u32)arg == 0x80000000u)
+			return -EINVAL;
+		if (ex.pid < 0) {
+			ex.type = F_OWNER_PGRP;
+			ex.pid = -ex.pid;
+		}
+		break;
+	default:		/* F_SETOWN_EX */
+		if (copy_from_user(&ex, (const void *)arg, sizeof(ex)))
+			return -EFAULT;
+		if (ex.type < F_OWNER_TID || ex.type > F_OWNER_PGRP || ex.pid < 0)
+			return -EINVAL;
+		break;
+	}
+	if (ex.pid && ex.type == F_OWNER_PID) {
+		struct process *p = proc_find(ex.pid);
+		if (!p)
+			return -ESRCH;
+		proc_put(p);
+	}
+	WRITE_ONCE(f->fown_type, (u8)ex.type);
+	WRITE_ONCE(f->fown_pid, ex.pid);
+	return 0;
+}
+
+long sys_flock(SYSARGS)
+{
+	u32 cmd = (u32)a1, op = cmd & ~(u32)LOCK_NB;
+
+	if (cmd & LOCK_MAND)
+		return 0;	/* Linux ignores the long-broken LOCK_MAND */
+	if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN)
+		return -EINVAL;
+	struct file *f = fget(a0);
+	if (!f)
+		return -EBADF;
+	long rc = -EBADF;	/* O_PATH: no fd for flock, as Linux's fdget */
+	if (f->inode && !(f->flags & O_PATH))
+		rc = flock_flock(f, cmd);
+	file_put(f);
+	return rc;
+}
+
 long sys_fcntl(SYSARGS)
 {
 	struct file *f = fget(a0);
@@ -237,6 +310,32 @@ long sys_fcntl(SYSARGS)
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
 		rc = memfs_seals(f, (int)a1, (u32)a2);
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		rc = flock_fcntl(f, (int)a0, (int)a1, a2);
+		break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		rc = pipe_fcntl(f, (int)a1, a2);
+		break;
+	case F_SETOWN:
+	case F_GETOWN:
+	case F_SETOWN_EX:
+	case F_GETOWN_EX:
+	case F_SETSIG:
+	case F_GETSIG:
+		rc = fcntl_owner(f, (int)a1, a2);
+		break;
+	case F_GETLEASE:
+		rc = F_UNLCK;	/* leases are not implemented: none is ever held */
+		break;
+	case F_SETLEASE:
+		rc = -EINVAL;	/* as Linux with fs.leases-enable = 0 */
 		break;
 	default:
 		rc = -EINVAL;

@@ -61,6 +61,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[70] = sys_msgrcv,
 	[71] = sys_msgctl,
 	[72] = sys_fcntl,
+	[73] = sys_flock,
 	[74] = sys_fsync,
 	[75] = sys_fdatasync,
 	[76] = sys_truncate,
