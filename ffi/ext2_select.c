@@ -92,6 +92,10 @@ static const char *const why_str[EXT2_WHY_COUNT] = {
 	[EXT2_WHY_BMAP_BLOCK] = "indirect block entry out of range",
 	[EXT2_WHY_BMAP_SELF] = "indirect block points at itself",
 	[EXT2_WHY_BLOCK_METADATA] = "data block overlaps group metadata",
+	[EXT2_WHY_XATTR_MAGIC] = "bad extended-attribute block magic",
+	[EXT2_WHY_XATTR_HEADER] = "bad extended-attribute block header",
+	[EXT2_WHY_XATTR_ENTRY] = "extended-attribute entry out of its block",
+	[EXT2_WHY_XATTR_VALUE] = "extended-attribute value out of place",
 };
 
 const char *ext2_why_str(uint32_t why)
@@ -540,4 +544,53 @@ void ext2_select_init(void)
 #else
 	pr_info("ffi: ext2: C parser (built with FFI=0)\n");
 #endif
+}
+
+/*
+ * Extended-attribute blocks. Only the C fallback implements them (the
+ * Rust parser does not yet), so there is nothing to choose; the results
+ * are checked all the same, for when it does: an entry and its name and
+ * value inside the block, and the end mark inside it.
+ */
+static bool xattr_entry_valid(const struct ext2_xattr_entry *x, size_t len, uint32_t off)
+{
+	if (!x->name_len)
+		return x->next == off + 4 && (uint64_t)x->next <= len;
+	return x->name_off == off + EXT2_XATTR_ENTRY_SIZE && x->name_len <= 255 &&
+	       x->next == ((off + EXT2_XATTR_ENTRY_SIZE + x->name_len + 3) & ~3U) &&
+	       (uint64_t)x->next + 4 <= len &&
+	       (!x->value_size || (uint64_t)x->value_offs + x->value_size <= len);
+}
+
+int ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
+			   const struct ext2_super *sb, struct ext2_xattr_entry *out,
+			   uint32_t *why)
+{
+	struct ext2_xattr_entry x;
+	uint32_t w = WHY_UNTOUCHED;
+	int rc = c_ext2_parse_xattr_entry(blk, len, off, sb, &x, &w);
+
+	if (!rc && !xattr_entry_valid(&x, len, off))
+		rc = -EUCLEAN, w = EXT2_WHY_XATTR_ENTRY;	/* never: C checked it */
+	if (!rc)
+		*out = x;
+	else if (why)
+		*why = w;
+	return rc;
+}
+
+int ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_super *sb,
+			   struct ext2_xattr_header *out, uint32_t *why)
+{
+	struct ext2_xattr_header h;
+	uint32_t w = WHY_UNTOUCHED;
+	int rc = c_ext2_parse_xattr_block(blk, len, sb, &h, &w);
+
+	if (!rc && (h.end < EXT2_XATTR_HEADER_SIZE + 4 || h.end > len))
+		rc = -EUCLEAN, w = EXT2_WHY_XATTR_HEADER;
+	if (!rc)
+		*out = h;
+	else if (why)
+		*why = w;
+	return rc;
 }

@@ -57,6 +57,13 @@ int ext2_bmap_entry(const uint8_t *blk, size_t len, uint32_t index,
 		    const struct ext2_super *sb, uint32_t self, uint32_t *out, uint32_t *why);
 int ext2_check_data_block(const struct ext2_super *sb, const struct ext2_group *g,
 			  uint32_t group, uint32_t block, uint32_t *why);
+/* Extended-attribute blocks: the C fallback only so far (no Rust side
+ * yet); the wrapper still checks what the filesystem relies on. */
+int ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
+			   const struct ext2_super *sb, struct ext2_xattr_entry *out,
+			   uint32_t *why);
+int ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_super *sb,
+			   struct ext2_xattr_header *out, uint32_t *why);
 /* A short English phrase for an EXT2_WHY_* code ("bad magic number"). */
 const char *ext2_why_str(uint32_t why);
 

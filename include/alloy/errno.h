@@ -46,6 +46,7 @@
 #define ELIBBAD 80	/* an interpreter (PT_INTERP) that is not a loadable ELF file */
 #define EFBIG 27
 #define ECHRNG 44
+#define ENODATA 61		/* no such extended attribute */
 #define EOVERFLOW 75
 #define EUCLEAN 117
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */

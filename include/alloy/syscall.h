@@ -188,6 +188,19 @@ long sys_setresuid(u64, u64, u64, u64, u64, u64);
 long sys_getresuid(u64, u64, u64, u64, u64, u64);
 long sys_setresgid(u64, u64, u64, u64, u64, u64);
 long sys_getresgid(u64, u64, u64, u64, u64, u64);
+/* extended attributes (kernel/syscall/sys_xattr.c) */
+long sys_setxattr(u64, u64, u64, u64, u64, u64);
+long sys_lsetxattr(u64, u64, u64, u64, u64, u64);
+long sys_fsetxattr(u64, u64, u64, u64, u64, u64);
+long sys_getxattr(u64, u64, u64, u64, u64, u64);
+long sys_lgetxattr(u64, u64, u64, u64, u64, u64);
+long sys_fgetxattr(u64, u64, u64, u64, u64, u64);
+long sys_listxattr(u64, u64, u64, u64, u64, u64);
+long sys_llistxattr(u64, u64, u64, u64, u64, u64);
+long sys_flistxattr(u64, u64, u64, u64, u64, u64);
+long sys_removexattr(u64, u64, u64, u64, u64, u64);
+long sys_lremovexattr(u64, u64, u64, u64, u64, u64);
+long sys_fremovexattr(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 
