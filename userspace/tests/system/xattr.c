@@ -18,7 +18,10 @@
  *    closed fds (EBADF);
  *  - two threads setting and removing one attribute: every value read is
  *    whole;
- *  - on ext2, everything again after umount and mount. It leaves
+ *  - on ext2, everything again after umount and mount; then the
+ *    attribute block corrupted on the raw disk seven ways (magic, header,
+ *    entries and values out of the block or over each other, no end
+ *    mark): EUCLEAN/EIO for every call, no crash. It leaves
  *    /xattr-keep on vdc with user.keep = "kept by alloy" and
  *    trusted.keep = "t" for the host (e2fsck -fn, getfattr/debugfs).
  */
@@ -328,6 +331,89 @@ static void suite(const char *dir, size_t fill_len)
 
 #define DEV "/dev/vdc"
 #define MNT "/mnt/vdc-xattr"
+#define BS 1024
+
+static void put32(unsigned char *p, uint32_t v)
+{ p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24; }
+
+static int block_io(long b, unsigned char *buf, bool wr)
+{
+	int fd = open(DEV, wr ? O_WRONLY : O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : wr ? pwrite(fd, buf, BS, b * BS) : pread(fd, buf, BS, b * BS);
+	if (fd >= 0 && wr)
+		fsync(fd);
+	if (fd >= 0)
+		close(fd);
+	return n == BS ? 0 : -1;
+}
+
+/* The attribute block of /xattr-keep, found on the raw disk by its magic
+ * and its "keep" entries (group 0: the first 8 MiB); -1 if none. */
+static long find_block(unsigned char *blk)
+{
+	static unsigned char buf[1 << 16];
+	int fd = open(DEV, O_RDONLY);
+	long found = -1;
+	for (long at = 0; fd >= 0 && found < 0 && at < (8 << 20); at += sizeof(buf)) {
+		if (pread(fd, buf, sizeof(buf), at) != (ssize_t)sizeof(buf))
+			break;
+		for (size_t o = 0; o < sizeof(buf); o += BS)
+			if (buf[o] == 0 && buf[o + 1] == 0 && buf[o + 2] == 2 && buf[o + 3] == 0xea &&
+			    memmem(buf + o, BS, "keep", 4)) {
+				found = (at + (long)o) / BS;
+				memcpy(blk, buf + o, BS);
+				break;
+			}
+	}
+	if (fd >= 0)
+		close(fd);
+	return found;
+}
+
+/* A hostile disk: the block corrupted each way the parser must catch;
+ * every call on the file answers EUCLEAN (or EIO), nothing crashes, and
+ * no byte past the block is read (the entries point out of it). */
+static void hostile_block(void)
+{
+	unsigned char orig[BS], bad[BS], buf[256];
+	long b = find_block(orig);
+	CHECK(b > 0);
+	if (b <= 0)
+		return;
+	for (int how = 0; how < 7; how++) {
+		memcpy(bad, orig, BS);
+		switch (how) {
+		case 0: bad[0] ^= 1; break;			/* magic */
+		case 1: put32(bad + 8, 2); break;		/* h_blocks */
+		case 2: bad[34] = 4; bad[35] = 0; put32(bad + 40, 0xffffffff); break; /* 4 GiB value */
+		case 3: bad[34] = 0xfc; bad[35] = 0x03; put32(bad + 40, 400); break; /* value past the end */
+		case 4: memset(bad + 32, 0x41, BS - 32); break;	/* no end mark */
+		case 5: bad[34] = 32; bad[35] = 0; put32(bad + 40, 4); break; /* value over the entries */
+		case 6: put32(bad + 36, 7); break;		/* value in another block */
+		}
+		CHECK(block_io(b, bad, true) == 0);
+		CHECK(mount(DEV, MNT, "ext2", 0, NULL) == 0);
+		const char *k = MNT "/xattr-keep";
+		long r1 = xget(k, "user.keep", buf, sizeof(buf));
+		int e1 = errno;
+		long r2 = xlist(k, (char *)buf, sizeof(buf));
+		int e2 = errno;
+		long r3 = xset(k, "user.new", "n", 1, 0);
+		int e3 = errno;
+		long r4 = xrm(k, "user.keep");
+		int e4 = errno;
+		bool ok = r1 < 0 && r2 < 0 && r3 < 0 && r4 < 0 &&
+			  (e1 == EUCLEAN || e1 == EIO) && (e2 == EUCLEAN || e2 == EIO) &&
+			  (e3 == EUCLEAN || e3 == EIO) && (e4 == EUCLEAN || e4 == EIO);
+		if (!ok)
+			fprintf(stderr, "xattr: corrupt block %d: %ld/%d %ld/%d %ld/%d %ld/%d\n", how,
+				r1, e1, r2, e2, r3, e3, r4, e4);
+		CHECK(ok);
+		CHECK(umount(MNT) == 0);
+	}
+	CHECK(block_io(b, orig, true) == 0);	/* the host checks the disk after */
+	CHECK(block_io(b, bad, false) == 0 && !memcmp(bad, orig, BS));
+}
 
 int main(void)
 {
@@ -362,6 +448,7 @@ int main(void)
 	/* the block freed with its last user */
 	CHECK(unlink(MNT "/xa-basic") == 0);
 	CHECK(umount(MNT) == 0);
+	hostile_block();
 	rmdir(MNT);
 	if (!failures)
 		printf("ok - xattr\n");
