@@ -94,8 +94,16 @@ pub const EXT2_WHY_BMAP_RANGE: u32 = 31;
 pub const EXT2_WHY_BMAP_BLOCK: u32 = 32;
 pub const EXT2_WHY_BMAP_SELF: u32 = 33;
 pub const EXT2_WHY_BLOCK_METADATA: u32 = 34;
+/// H2 (extended-attribute blocks: the C parser only, no Rust one yet).
+pub const EXT2_WHY_XATTR_MAGIC: u32 = 35;
+/// H3.
+pub const EXT2_WHY_XATTR_HEADER: u32 = 36;
+/// A2, A3.
+pub const EXT2_WHY_XATTR_ENTRY: u32 = 37;
+/// A4, H5.
+pub const EXT2_WHY_XATTR_VALUE: u32 = 38;
 /// Number of codes.
-pub const EXT2_WHY_COUNT: u32 = 35;
+pub const EXT2_WHY_COUNT: u32 = 39;
 
 /// `struct ext2_super`: what `ext2_parse_super` decoded.
 #[repr(C)]
