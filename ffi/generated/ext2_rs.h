@@ -202,22 +202,22 @@
 /**
  * H2 (extended-attribute blocks: the C parser only, no Rust one yet).
  */
-#define EXT2_WHY_XATTR_MAGIC 35
+#define RS_EXT2_WHY_XATTR_MAGIC 35
 
 /**
  * H3.
  */
-#define EXT2_WHY_XATTR_HEADER 36
+#define RS_EXT2_WHY_XATTR_HEADER 36
 
 /**
  * A2, A3.
  */
-#define EXT2_WHY_XATTR_ENTRY 37
+#define RS_EXT2_WHY_XATTR_ENTRY 37
 
 /**
  * A4, H5.
  */
-#define EXT2_WHY_XATTR_VALUE 38
+#define RS_EXT2_WHY_XATTR_VALUE 38
 
 /**
  * Number of codes.
