@@ -191,7 +191,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXT2_ABI_VERSION 1
+#define EXT2_ABI_VERSION 2		/* 2: the extended-attribute calls */
 
 #define EXT2_SUPER_OFFSET 1024
 #define EXT2_SUPER_SIZE 1024
@@ -410,5 +410,10 @@ int rust_ext2_bmap_entry(const uint8_t *blk, size_t len, uint32_t index,
 			 uint32_t *why);
 int rust_ext2_check_data_block(const struct ext2_super *sb, const struct ext2_group *g,
 			       uint32_t group, uint32_t block, uint32_t *why);
+int rust_ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
+				const struct ext2_super *sb, struct ext2_xattr_entry *out,
+				uint32_t *why);
+int rust_ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_super *sb,
+				struct ext2_xattr_header *out, uint32_t *why);
 
 #endif

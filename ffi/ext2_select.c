@@ -25,11 +25,13 @@
 static const struct ext2_impl impls[] = {
 	{ "c", c_ext2_abi_version, c_ext2_parse_super, c_ext2_parse_group,
 	  c_ext2_parse_inode, c_ext2_parse_dirent, c_ext2_bmap_path,
-	  c_ext2_bmap_entry, c_ext2_check_data_block },
+	  c_ext2_bmap_entry, c_ext2_check_data_block, c_ext2_parse_xattr_entry,
+	  c_ext2_parse_xattr_block },
 #if ALLOY_FFI
 	{ "rust", rust_ext2_abi_version, rust_ext2_parse_super, rust_ext2_parse_group,
 	  rust_ext2_parse_inode, rust_ext2_parse_dirent, rust_ext2_bmap_path,
-	  rust_ext2_bmap_entry, rust_ext2_check_data_block },
+	  rust_ext2_bmap_entry, rust_ext2_check_data_block, rust_ext2_parse_xattr_entry,
+	  rust_ext2_parse_xattr_block },
 #endif
 };
 
@@ -547,10 +549,8 @@ void ext2_select_init(void)
 }
 
 /*
- * Extended-attribute blocks. Only the C fallback implements them (the
- * Rust parser does not yet), so there is nothing to choose; the results
- * are checked all the same, for when it does: an entry and its name and
- * value inside the block, and the end mark inside it.
+ * Extended-attribute blocks: an entry, its name and value inside the
+ * block, the end mark inside it; a block's end inside it.
  */
 static bool xattr_entry_valid(const struct ext2_xattr_entry *x, size_t len, uint32_t off)
 {
@@ -567,11 +567,18 @@ int ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
 			   uint32_t *why)
 {
 	struct ext2_xattr_entry x;
+	const struct ext2_impl *impl = active->parse_xattr_entry ? active : &impls[0];
 	uint32_t w = WHY_UNTOUCHED;
-	int rc = c_ext2_parse_xattr_entry(blk, len, off, sb, &x, &w);
+	int rc = impl->parse_xattr_entry(blk, len, off, sb, &x, &w);
 
-	if (!rc && !xattr_entry_valid(&x, len, off))
-		rc = -EUCLEAN, w = EXT2_WHY_XATTR_ENTRY;	/* never: C checked it */
+	if (impl != &impls[0] &&
+	    (!result_valid(rc, w, EXT2_WHY_XATTR_ENTRY, EXT2_WHY_XATTR_VALUE) ||
+	     (!rc && (!blk || !sb || len != sb->block_size || off < EXT2_XATTR_HEADER_SIZE ||
+		      off >= len || off % 4 || !xattr_entry_valid(&x, len, off))))) {
+		distrust("returned an invalid extended-attribute entry");
+		w = WHY_UNTOUCHED;
+		rc = impls[0].parse_xattr_entry(blk, len, off, sb, &x, &w);
+	}
 	if (!rc)
 		*out = x;
 	else if (why)
@@ -583,11 +590,18 @@ int ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_sup
 			   struct ext2_xattr_header *out, uint32_t *why)
 {
 	struct ext2_xattr_header h;
+	const struct ext2_impl *impl = active->parse_xattr_block ? active : &impls[0];
 	uint32_t w = WHY_UNTOUCHED;
-	int rc = c_ext2_parse_xattr_block(blk, len, sb, &h, &w);
+	int rc = impl->parse_xattr_block(blk, len, sb, &h, &w);
 
-	if (!rc && (h.end < EXT2_XATTR_HEADER_SIZE + 4 || h.end > len))
-		rc = -EUCLEAN, w = EXT2_WHY_XATTR_HEADER;
+	if (impl != &impls[0] &&
+	    (!result_valid(rc, w, EXT2_WHY_XATTR_MAGIC, EXT2_WHY_XATTR_VALUE) ||
+	     (!rc && (!blk || !sb || len != sb->block_size ||
+		      h.end < EXT2_XATTR_HEADER_SIZE + 4 || h.end > len)))) {
+		distrust("returned an invalid extended-attribute block");
+		w = WHY_UNTOUCHED;
+		rc = impls[0].parse_xattr_block(blk, len, sb, &h, &w);
+	}
 	if (!rc)
 		*out = h;
 	else if (why)
