@@ -18,6 +18,8 @@
  *    closed fds (EBADF);
  *  - two threads setting and removing one attribute: every value read is
  *    whole;
+ *  - on ext2, a block shared by two inodes (refcount 2, made on the raw
+ *    disk): a change copies it first, the other inode keeps its values;
  *  - on ext2, everything again after umount and mount; then the
  *    attribute block corrupted on the raw disk seven ways (magic, header,
  *    entries and values out of the block or over each other, no end
@@ -415,6 +417,52 @@ static void hostile_block(void)
 	CHECK(block_io(b, bad, false) == 0 && !memcmp(bad, orig, BS));
 }
 
+static uint32_t le32(const unsigned char *p)
+{ return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/*
+ * A block shared by two inodes, as mke2fs -d or Linux leave them: the
+ * raw disk is edited so that /xattr-share (no attributes) names the block
+ * of /xattr-keep too, refcount 2. A change through either must copy the
+ * block first; the other keeps its values; removing the last attribute or
+ * the file drops the count. The host's e2fsck -fn checks counts and
+ * bitmaps afterwards.
+ */
+static void shared_block(void)
+{
+	unsigned char sb[BS], gd[BS], it[BS], blk[BS], buf[64];
+	const char *k = MNT "/xattr-keep", *s = MNT "/xattr-share";
+	struct stat st;
+
+	CHECK(mount(DEV, MNT, "ext2", 0, NULL) == 0);
+	close(open(s, O_RDWR | O_CREAT | O_TRUNC, 0644));
+	CHECK(stat(s, &st) == 0);
+	CHECK(umount(MNT) == 0);
+	long b = find_block(blk);
+	CHECK(b > 0 && block_io(1, sb, false) == 0 && block_io(2, gd, false) == 0);
+	if (b <= 0)
+		return;
+	uint32_t ipg = le32(sb + 40), isz = sb[88] | sb[89] << 8;
+	uint32_t idx = (uint32_t)(st.st_ino - 1) % ipg, g = (uint32_t)(st.st_ino - 1) / ipg;
+	long iblk = le32(gd + 32 * g + 8) + (long)(idx * isz / BS);
+	uint32_t ioff = idx * isz % BS;
+	CHECK(block_io(iblk, it, false) == 0);
+	CHECK(le32(it + ioff + 104) == 0);	/* no block of its own */
+	put32(it + ioff + 104, (uint32_t)b);
+	put32(it + ioff + 28, le32(it + ioff + 28) + BS / 512);
+	put32(blk + 4, 2);
+	CHECK(block_io(iblk, it, true) == 0 && block_io(b, blk, true) == 0);
+
+	CHECK(mount(DEV, MNT, "ext2", 0, NULL) == 0);
+	CHECK(xget(s, "user.keep", buf, sizeof(buf)) == 13 && !memcmp(buf, "kept by alloy", 13));
+	CHECK(xset(s, "user.keep", "changed", 7, XREPLACE) == 0);	/* copies */
+	CHECK(xget(s, "user.keep", buf, sizeof(buf)) == 7 && !memcmp(buf, "changed", 7));
+	CHECK(xget(k, "user.keep", buf, sizeof(buf)) == 13 && !memcmp(buf, "kept by alloy", 13));
+	CHECK(unlink(s) == 0);			/* its copy freed */
+	CHECK(umount(MNT) == 0);
+	CHECK(block_io(b, blk, false) == 0 && le32(blk + 4) == 1);	/* keep's alone again */
+}
+
 int main(void)
 {
 	printf("# xattr: /tmp (memfs)\n");
@@ -449,6 +497,7 @@ int main(void)
 	CHECK(unlink(MNT "/xa-basic") == 0);
 	CHECK(umount(MNT) == 0);
 	hostile_block();
+	shared_block();
 	rmdir(MNT);
 	if (!failures)
 		printf("ok - xattr\n");
