@@ -210,7 +210,8 @@ static void put_refcount(struct ext2_fs *fs, u32 b, u32 refcount)
 	mb_put(&mb);
 }
 
-/* This inode lets go of block b (refcount as read). */
+/* This inode lets go of block b (refcount as read; 0, which no valid
+ * disk has, counts as this inode alone, never wraps). */
 static void release(struct ext2_fs *fs, u32 b, u32 refcount)
 {
 	if (refcount > 1)
@@ -249,7 +250,7 @@ static int xcommit(struct inode *i, struct xblock *x, bool *changed)
 	if (!blk)
 		return -ENOMEM;
 	xencode(x, blk, fs->bs);
-	if (old && x->refcount == 1) {
+	if (old && x->refcount <= 1) {
 		b = old;
 		rc = mb_read(fs, b, &mb);
 	} else {
