@@ -154,6 +154,36 @@
  *      [g->first_block, g->last_block]                  -EINVAL ARG
  *  C2  block < g->meta_end, == a bitmap, or inside the inode table
  *                                                       -EUCLEAN BLOCK_METADATA
+ *
+ * Extended-attribute blocks (i_file_acl; Linux's fs/ext2/xattr.h): a
+ * 32-byte header (le32(0) magic 0xEA020000, le32(4) refcount, le32(8)
+ * blocks, le32(12) hash), then entries from byte 32, each 16 bytes
+ * (le8(0) name_len, le8(1) name_index, le16(2) value_offs, le32(4)
+ * value_block, le32(8) value_size, le32(12) hash) and the name, padded to
+ * a multiple of 4, up to a le32 0; values lie after that, each at a
+ * multiple of 4.
+ *
+ * ext2_parse_xattr_entry(blk, len, off, sb, out, why): the entry at off.
+ *  A1  blk, sb or out NULL, len != sb->block_size, off < 32, off >= len or
+ *      off % 4                                           -EINVAL ARG
+ *  A2  off + 4 > len                                     -EUCLEAN XATTR_ENTRY
+ *      le32(off) == 0: the end; out = { 0, next = off + 4 }, others 0
+ *  A3  name_len == 0, or off + ((16 + name_len + 3) & ~3) + 4 > len (the
+ *      entry and an end mark after it must fit)          -EUCLEAN XATTR_ENTRY
+ *  A4  value_block != 0, or value_size != 0 and (value_offs % 4 != 0 or
+ *      value_offs + value_size > len)                    -EUCLEAN XATTR_VALUE
+ *  then out = { name_len, name_index, name_off = off + 16, value_offs,
+ *  value_size, hash, next = off + ((16 + name_len + 3) & ~3) }.
+ *
+ * ext2_parse_xattr_block(blk, len, sb, out, why): the whole block.
+ *  H1  blk, sb or out NULL, len != sb->block_size         -EINVAL ARG
+ *  H2  magic != 0xEA020000                               -EUCLEAN XATTR_MAGIC
+ *  H3  blocks != 1                                       -EUCLEAN XATTR_HEADER
+ *  H4  each entry from 32 on, as ext2_parse_xattr_entry (its A2-A4),
+ *      until the end mark; end = the end mark's offset + 4
+ *  H5  an entry with value_size != 0 and value_offs < end
+ *                                                        -EUCLEAN XATTR_VALUE
+ *  then out = { refcount, hash, count (entries), end }.
  */
 #ifndef FFI_EXT2_H
 #define FFI_EXT2_H
@@ -161,7 +191,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXT2_ABI_VERSION 1
+#define EXT2_ABI_VERSION 2		/* 2: the extended-attribute calls */
 
 #define EXT2_SUPER_OFFSET 1024
 #define EXT2_SUPER_SIZE 1024
@@ -236,6 +266,10 @@ enum ext2_why {
 	EXT2_WHY_BMAP_BLOCK,
 	EXT2_WHY_BMAP_SELF,
 	EXT2_WHY_BLOCK_METADATA,
+	EXT2_WHY_XATTR_MAGIC,
+	EXT2_WHY_XATTR_HEADER,
+	EXT2_WHY_XATTR_ENTRY,
+	EXT2_WHY_XATTR_VALUE,
 	EXT2_WHY_COUNT			/* number of codes */
 };
 
@@ -310,6 +344,30 @@ struct ext2_bmap_path {
 	uint32_t index[4];		/* index[0] into i_block, then per level */
 };
 
+#define EXT2_XATTR_MAGIC 0xEA020000U
+#define EXT2_XATTR_HEADER_SIZE 32
+#define EXT2_XATTR_ENTRY_SIZE 16
+#define EXT2_XATTR_INDEX_USER 1
+#define EXT2_XATTR_INDEX_TRUSTED 4
+#define EXT2_XATTR_INDEX_SECURITY 6
+
+struct ext2_xattr_entry {
+	uint32_t name_len;		/* 0: the end mark */
+	uint32_t name_index;
+	uint32_t name_off;		/* the name's byte offset in the block */
+	uint32_t value_offs;
+	uint32_t value_size;
+	uint32_t hash;
+	uint32_t next;			/* offset of the next entry */
+};
+
+struct ext2_xattr_header {
+	uint32_t refcount;
+	uint32_t hash;
+	uint32_t count;			/* entries */
+	uint32_t end;			/* after the end mark: values lie at or past it */
+};
+
 /* The C fallback. */
 uint32_t c_ext2_abi_version(void);
 int c_ext2_parse_super(const uint8_t *raw, size_t len, uint64_t dev_bytes,
@@ -328,6 +386,11 @@ int c_ext2_bmap_entry(const uint8_t *blk, size_t len, uint32_t index,
 		      uint32_t *why);
 int c_ext2_check_data_block(const struct ext2_super *sb, const struct ext2_group *g,
 			    uint32_t group, uint32_t block, uint32_t *why);
+int c_ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
+			     const struct ext2_super *sb, struct ext2_xattr_entry *out,
+			     uint32_t *why);
+int c_ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_super *sb,
+			     struct ext2_xattr_header *out, uint32_t *why);
 
 /* The Rust component (FFI=1 only). */
 uint32_t rust_ext2_abi_version(void);
@@ -347,5 +410,10 @@ int rust_ext2_bmap_entry(const uint8_t *blk, size_t len, uint32_t index,
 			 uint32_t *why);
 int rust_ext2_check_data_block(const struct ext2_super *sb, const struct ext2_group *g,
 			       uint32_t group, uint32_t block, uint32_t *why);
+int rust_ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
+				const struct ext2_super *sb, struct ext2_xattr_entry *out,
+				uint32_t *why);
+int rust_ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_super *sb,
+				struct ext2_xattr_header *out, uint32_t *why);
 
 #endif

@@ -25,11 +25,13 @@
 static const struct ext2_impl impls[] = {
 	{ "c", c_ext2_abi_version, c_ext2_parse_super, c_ext2_parse_group,
 	  c_ext2_parse_inode, c_ext2_parse_dirent, c_ext2_bmap_path,
-	  c_ext2_bmap_entry, c_ext2_check_data_block },
+	  c_ext2_bmap_entry, c_ext2_check_data_block, c_ext2_parse_xattr_entry,
+	  c_ext2_parse_xattr_block },
 #if ALLOY_FFI
 	{ "rust", rust_ext2_abi_version, rust_ext2_parse_super, rust_ext2_parse_group,
 	  rust_ext2_parse_inode, rust_ext2_parse_dirent, rust_ext2_bmap_path,
-	  rust_ext2_bmap_entry, rust_ext2_check_data_block },
+	  rust_ext2_bmap_entry, rust_ext2_check_data_block, rust_ext2_parse_xattr_entry,
+	  rust_ext2_parse_xattr_block },
 #endif
 };
 
@@ -92,6 +94,10 @@ static const char *const why_str[EXT2_WHY_COUNT] = {
 	[EXT2_WHY_BMAP_BLOCK] = "indirect block entry out of range",
 	[EXT2_WHY_BMAP_SELF] = "indirect block points at itself",
 	[EXT2_WHY_BLOCK_METADATA] = "data block overlaps group metadata",
+	[EXT2_WHY_XATTR_MAGIC] = "bad extended-attribute block magic",
+	[EXT2_WHY_XATTR_HEADER] = "bad extended-attribute block header",
+	[EXT2_WHY_XATTR_ENTRY] = "extended-attribute entry out of its block",
+	[EXT2_WHY_XATTR_VALUE] = "extended-attribute value out of place",
 };
 
 const char *ext2_why_str(uint32_t why)
@@ -540,4 +546,65 @@ void ext2_select_init(void)
 #else
 	pr_info("ffi: ext2: C parser (built with FFI=0)\n");
 #endif
+}
+
+/*
+ * Extended-attribute blocks: an entry, its name and value inside the
+ * block, the end mark inside it; a block's end inside it.
+ */
+static bool xattr_entry_valid(const struct ext2_xattr_entry *x, size_t len, uint32_t off)
+{
+	if (!x->name_len)
+		return x->next == off + 4 && (uint64_t)x->next <= len;
+	return x->name_off == off + EXT2_XATTR_ENTRY_SIZE && x->name_len <= 255 &&
+	       x->next == ((off + EXT2_XATTR_ENTRY_SIZE + x->name_len + 3) & ~3U) &&
+	       (uint64_t)x->next + 4 <= len &&
+	       (!x->value_size || (uint64_t)x->value_offs + x->value_size <= len);
+}
+
+int ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
+			   const struct ext2_super *sb, struct ext2_xattr_entry *out,
+			   uint32_t *why)
+{
+	struct ext2_xattr_entry x;
+	const struct ext2_impl *impl = active->parse_xattr_entry ? active : &impls[0];
+	uint32_t w = WHY_UNTOUCHED;
+	int rc = impl->parse_xattr_entry(blk, len, off, sb, &x, &w);
+
+	if (impl != &impls[0] &&
+	    (!result_valid(rc, w, EXT2_WHY_XATTR_ENTRY, EXT2_WHY_XATTR_VALUE) ||
+	     (!rc && (!blk || !sb || len != sb->block_size || off < EXT2_XATTR_HEADER_SIZE ||
+		      off >= len || off % 4 || !xattr_entry_valid(&x, len, off))))) {
+		distrust("returned an invalid extended-attribute entry");
+		w = WHY_UNTOUCHED;
+		rc = impls[0].parse_xattr_entry(blk, len, off, sb, &x, &w);
+	}
+	if (!rc)
+		*out = x;
+	else if (why)
+		*why = w;
+	return rc;
+}
+
+int ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_super *sb,
+			   struct ext2_xattr_header *out, uint32_t *why)
+{
+	struct ext2_xattr_header h;
+	const struct ext2_impl *impl = active->parse_xattr_block ? active : &impls[0];
+	uint32_t w = WHY_UNTOUCHED;
+	int rc = impl->parse_xattr_block(blk, len, sb, &h, &w);
+
+	if (impl != &impls[0] &&
+	    (!result_valid(rc, w, EXT2_WHY_XATTR_MAGIC, EXT2_WHY_XATTR_VALUE) ||
+	     (!rc && (!blk || !sb || len != sb->block_size ||
+		      h.end < EXT2_XATTR_HEADER_SIZE + 4 || h.end > len)))) {
+		distrust("returned an invalid extended-attribute block");
+		w = WHY_UNTOUCHED;
+		rc = impls[0].parse_xattr_block(blk, len, sb, &h, &w);
+	}
+	if (!rc)
+		*out = h;
+	else if (why)
+		*why = w;
+	return rc;
 }

@@ -354,6 +354,60 @@ static void test_data(struct pair *pr, const struct ext2_super *sb, const struct
 	expect(pr, data(pr, sb, g, 1, 2049), -EINVAL, EXT2_WHY_ARG);
 }
 
+static int xentry(struct pair *pr, const uint8_t *blk, uint32_t off, const struct ext2_super *sb,
+		  struct ext2_xattr_entry *o)
+{
+	return BOTH(pr, struct ext2_xattr_entry, o,
+		    pr->a->parse_xattr_entry(blk, BS, off, sb, &oa_, &wa_),
+		    pr->b->parse_xattr_entry(blk, BS, off, sb, &ob_, &wb_));
+}
+
+static int xblock(struct pair *pr, const uint8_t *blk, const struct ext2_super *sb,
+		  struct ext2_xattr_header *o)
+{
+	return BOTH(pr, struct ext2_xattr_header, o,
+		    pr->a->parse_xattr_block(blk, BS, sb, &oa_, &wa_),
+		    pr->b->parse_xattr_block(blk, BS, sb, &ob_, &wb_));
+}
+
+/* One block per check: user.ab = "xyz" at 1020, then the end mark. */
+static void test_xattr(struct pair *pr, const struct ext2_super *sb)
+{
+	static uint8_t blk[BS];
+	struct ext2_xattr_header h;
+	struct ext2_xattr_entry e;
+
+	if (!pr->a->parse_xattr_block || !pr->a->parse_xattr_entry) {
+		pr->ok = false;		/* ABI 2 has them */
+		return;
+	}
+	memset(blk, 0, sizeof(blk));
+	put32(blk, EXT2_XATTR_MAGIC);
+	put32(blk + 4, 2);
+	put32(blk + 8, 1);
+	blk[32] = 2; blk[33] = 1; blk[34] = 0xfc; blk[35] = 0x03;
+	put32(blk + 40, 3);
+	memcpy(blk + 48, "ab", 2);
+	memcpy(blk + 1020, "xyz", 3);
+	expect(pr, xblock(pr, blk, sb, &h), 0, 0);
+	expect(pr, xentry(pr, blk, 32, sb, &e), 0, 0);
+	expect(pr, xentry(pr, blk, 52, sb, &e), 0, 0);
+	expect(pr, xentry(pr, blk, 30, sb, &e), -EINVAL, EXT2_WHY_ARG);
+	put32(blk + 36, 1);				/* A4 value_block */
+	expect(pr, xblock(pr, blk, sb, &h), -EUCLEAN, EXT2_WHY_XATTR_VALUE);
+	put32(blk + 36, 0);
+	blk[34] = 52; blk[35] = 0;			/* H5 over the entries */
+	expect(pr, xblock(pr, blk, sb, &h), -EUCLEAN, EXT2_WHY_XATTR_VALUE);
+	memset(blk + 32, 0, 1020 - 32);			/* A3: the 4th runs out */
+	for (uint32_t off = 32; off < BS; off += 272)
+		blk[off] = 255, blk[off + 1] = 1;
+	expect(pr, xblock(pr, blk, sb, &h), -EUCLEAN, EXT2_WHY_XATTR_ENTRY);
+	put32(blk + 8, 2);				/* H3 */
+	expect(pr, xblock(pr, blk, sb, &h), -EUCLEAN, EXT2_WHY_XATTR_HEADER);
+	blk[0] = 1;					/* H2 */
+	expect(pr, xblock(pr, blk, sb, &h), -EUCLEAN, EXT2_WHY_XATTR_MAGIC);
+}
+
 bool ext2_self_test(const struct ext2_impl *impl)
 {
 	struct pair pr = { impl, ext2_impl_get(0), true, 0 };
@@ -373,5 +427,7 @@ bool ext2_self_test(const struct ext2_impl *impl)
 	test_dirent(&pr, &sb);
 	test_bmap(&pr, &sb);
 	test_data(&pr, &sb, &g);
+	if (sb.block_size == BS)
+		test_xattr(&pr, &sb);
 	return pr.ok;
 }

@@ -57,6 +57,12 @@ int ext2_bmap_entry(const uint8_t *blk, size_t len, uint32_t index,
 		    const struct ext2_super *sb, uint32_t self, uint32_t *out, uint32_t *why);
 int ext2_check_data_block(const struct ext2_super *sb, const struct ext2_group *g,
 			  uint32_t group, uint32_t block, uint32_t *why);
+/* Extended-attribute blocks (checks A1-A4, H1-H5). */
+int ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
+			   const struct ext2_super *sb, struct ext2_xattr_entry *out,
+			   uint32_t *why);
+int ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_super *sb,
+			   struct ext2_xattr_header *out, uint32_t *why);
 /* A short English phrase for an EXT2_WHY_* code ("bad magic number"). */
 const char *ext2_why_str(uint32_t why);
 
@@ -76,6 +82,11 @@ struct ext2_impl {
 			  uint32_t, uint32_t *, uint32_t *);
 	int (*check_data_block)(const struct ext2_super *, const struct ext2_group *,
 				uint32_t, uint32_t, uint32_t *);
+	/* ABI 2; NULL in an implementation that lacks them: C answers */
+	int (*parse_xattr_entry)(const uint8_t *, size_t, uint32_t, const struct ext2_super *,
+				 struct ext2_xattr_entry *, uint32_t *);
+	int (*parse_xattr_block)(const uint8_t *, size_t, const struct ext2_super *,
+				 struct ext2_xattr_header *, uint32_t *);
 };
 const struct ext2_impl *ext2_impl_get(int i);
 const struct ext2_impl *ext2_impl_force(const struct ext2_impl *impl);

@@ -21,6 +21,12 @@ else
 	echo "$log" | head -40
 	line "not ok" "e2fsck -fn exit status $st: $(echo "$log" | grep -v '^e2fsck\|^Pass' | head -3 | tr '\n' ' ')"
 fi
+# userspace/tests/system/xattr.c leaves /xattr-keep with attributes (vdc)
+if debugfs -R 'stat /xattr-keep' "$IMG" 2>/dev/null | grep -q 'File ACL'; then
+	debugfs -R 'ea_list /xattr-keep' "$IMG" 2>/dev/null | grep -q 'user.keep (13) = "kept by alloy"' &&
+		line ok "debugfs: /xattr-keep has user.keep as the guest wrote it" ||
+		line "not ok" "debugfs: /xattr-keep lacks user.keep"
+fi
 [ "$KEEP" = --keep ] || exit 0
 
 dbg() { debugfs -R "$1" "$IMG" 2>/dev/null; }

@@ -15,7 +15,7 @@
 /**
  * The version `rust_ext2_abi_version()` reports.
  */
-#define RS_EXT2_ABI_VERSION 1
+#define RS_EXT2_ABI_VERSION 2
 
 /**
  * Byte offset of the superblock on the device.
@@ -200,9 +200,44 @@
 #define RS_EXT2_WHY_BLOCK_METADATA 34
 
 /**
+ * H2 (extended-attribute blocks).
+ */
+#define RS_EXT2_WHY_XATTR_MAGIC 35
+
+/**
+ * H3.
+ */
+#define RS_EXT2_WHY_XATTR_HEADER 36
+
+/**
+ * A2, A3.
+ */
+#define RS_EXT2_WHY_XATTR_ENTRY 37
+
+/**
+ * A4, H5.
+ */
+#define RS_EXT2_WHY_XATTR_VALUE 38
+
+/**
  * Number of codes.
  */
-#define RS_EXT2_WHY_COUNT 35
+#define RS_EXT2_WHY_COUNT 39
+
+/**
+ * `h_magic` of an extended-attribute block.
+ */
+#define RS_EXT2_XATTR_MAGIC 3925999616
+
+/**
+ * Bytes of an extended-attribute block's header: entries start here.
+ */
+#define RS_EXT2_XATTR_HEADER_SIZE 32
+
+/**
+ * Bytes of an extended-attribute entry before its name.
+ */
+#define RS_EXT2_XATTR_ENTRY_SIZE 16
 
 /**
  * `struct ext2_super`: what `ext2_parse_super` decoded.
@@ -357,6 +392,44 @@ struct rs_ext2_bmap_path {
 };
 
 /**
+ * `struct ext2_xattr_entry`: what `ext2_parse_xattr_entry` decoded.
+ */
+struct rs_ext2_xattr_entry {
+  /**
+   * 0: the end mark.
+   */
+  uint32_t name_len;
+  uint32_t name_index;
+  /**
+   * The name's byte offset in the block.
+   */
+  uint32_t name_off;
+  uint32_t value_offs;
+  uint32_t value_size;
+  uint32_t hash;
+  /**
+   * Offset of the next entry.
+   */
+  uint32_t next;
+};
+
+/**
+ * `struct ext2_xattr_header`: what `ext2_parse_xattr_block` decoded.
+ */
+struct rs_ext2_xattr_header {
+  uint32_t refcount;
+  uint32_t hash;
+  /**
+   * Entries.
+   */
+  uint32_t count;
+  /**
+   * After the end mark: values lie at or past it.
+   */
+  uint32_t end;
+};
+
+/**
  * `rust_ext2_abi_version()`: `EXT2_ABI_VERSION`.
  */
 uint32_t rust_ext2_abi_version(void);
@@ -462,5 +535,36 @@ int rust_ext2_check_data_block(const struct rs_ext2_super *sb,
                                uint32_t group,
                                uint32_t block,
                                uint32_t *why);
+
+/**
+ * `rust_ext2_parse_xattr_entry()`: checks A1–A4, see `ffi/ext2.h`.
+ *
+ * # Safety
+ * `blk` is NULL or readable for `len` bytes, `sb` NULL or readable for a
+ * `struct ext2_super`, `out` NULL or writable for a `struct
+ * ext2_xattr_entry`, `why` NULL or writable for a `uint32_t`, during the
+ * call.
+ */
+int rust_ext2_parse_xattr_entry(const uint8_t *blk,
+                                size_t len,
+                                uint32_t off,
+                                const struct rs_ext2_super *sb,
+                                struct rs_ext2_xattr_entry *out,
+                                uint32_t *why);
+
+/**
+ * `rust_ext2_parse_xattr_block()`: checks H1–H5, see `ffi/ext2.h`.
+ *
+ * # Safety
+ * `blk` is NULL or readable for `len` bytes, `sb` NULL or readable for a
+ * `struct ext2_super`, `out` NULL or writable for a `struct
+ * ext2_xattr_header`, `why` NULL or writable for a `uint32_t`, during the
+ * call.
+ */
+int rust_ext2_parse_xattr_block(const uint8_t *blk,
+                                size_t len,
+                                const struct rs_ext2_super *sb,
+                                struct rs_ext2_xattr_header *out,
+                                uint32_t *why);
 
 #endif /* FFI_GENERATED_EXT2_RS_H */

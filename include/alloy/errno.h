@@ -49,6 +49,7 @@
 #define ENOMSG 42
 #define EIDRM 43
 #define ECHRNG 44
+#define ENODATA 61		/* no such extended attribute */
 #define EOVERFLOW 75
 #define EUCLEAN 117
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */

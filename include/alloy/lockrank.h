@@ -22,6 +22,7 @@ enum lock_rank {
 	LR_MUTEX_MM = 40,	/* a process's address space (an rwsem) */
 	LR_MUTEX_MM_PT = 41,	/* its page-table entries, under the read side */
 	LR_MUTEX_EXT2_MAP = 42,	/* an ext2 inode's block map (page faults: after mm) */
+	LR_MUTEX_EXT2_XATTR = 43, /* an ext2 filesystem's extended-attribute blocks */
 	LR_MUTEX_EXT2_ALLOC = 44, /* an ext2 filesystem's bitmaps and counts */
 	LR_MUTEX_IPC_SHM = 45,	/* System V shared memory: a detach under mm->lock reaps */
 	LR_MUTEX_DEFAULT = 50,

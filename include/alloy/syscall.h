@@ -202,6 +202,19 @@ long sys_msgget(u64, u64, u64, u64, u64, u64);
 long sys_msgsnd(u64, u64, u64, u64, u64, u64);
 long sys_msgrcv(u64, u64, u64, u64, u64, u64);
 long sys_msgctl(u64, u64, u64, u64, u64, u64);
+/* extended attributes (kernel/syscall/sys_xattr.c) */
+long sys_setxattr(u64, u64, u64, u64, u64, u64);
+long sys_lsetxattr(u64, u64, u64, u64, u64, u64);
+long sys_fsetxattr(u64, u64, u64, u64, u64, u64);
+long sys_getxattr(u64, u64, u64, u64, u64, u64);
+long sys_lgetxattr(u64, u64, u64, u64, u64, u64);
+long sys_fgetxattr(u64, u64, u64, u64, u64, u64);
+long sys_listxattr(u64, u64, u64, u64, u64, u64);
+long sys_llistxattr(u64, u64, u64, u64, u64, u64);
+long sys_flistxattr(u64, u64, u64, u64, u64, u64);
+long sys_removexattr(u64, u64, u64, u64, u64, u64);
+long sys_lremovexattr(u64, u64, u64, u64, u64, u64);
+long sys_fremovexattr(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

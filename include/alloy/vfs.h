@@ -109,7 +109,34 @@ struct inode_ops {
 	/* Optional: the VFS changed mode, owner or times (inode->lock held). */
 	void (*write_inode)(struct inode *inode);
 	void (*evict)(struct inode *inode);	/* last reference gone */
+	/* Optional: extended attributes (kernel/syscall/sys_xattr.c; without
+	 * them -EOPNOTSUPP, and an empty list). The VFS has checked the name
+	 * (full, "user.x": 1..255 bytes, a user., trusted. or security.
+	 * prefix and a suffix), the caller's rights and the value's size
+	 * (<= XATTR_SIZE_MAX); buffers are kernel memory. Called without
+	 * inode->lock. getxattr: the value's length, copied to buf when
+	 * size != 0 (-ERANGE if larger); -ENODATA if absent. setxattr: flags
+	 * XATTR_CREATE (-EEXIST) / XATTR_REPLACE (-ENODATA); -ENOSPC when it
+	 * does not fit. listxattr: every name, each NUL-terminated, the same
+	 * way as getxattr. removexattr: -ENODATA if absent. Any: -EOPNOTSUPP
+	 * for a namespace the filesystem does not keep. */
+	long (*getxattr)(struct inode *i, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *i, const char *name, const void *val, size_t size,
+			int flags);
+	long (*listxattr)(struct inode *i, char *buf, size_t size);
+	int (*removexattr)(struct inode *i, const char *name);
 };
+
+/* Extended attributes (Linux's limits and flags). */
+#define XATTR_NAME_MAX 255		/* with the prefix */
+#define XATTR_SIZE_MAX 65536		/* a value */
+#define XATTR_LIST_MAX 65536		/* a list */
+#define XATTR_CREATE 1
+#define XATTR_REPLACE 2
+enum xattr_ns { XATTR_NS_NONE, XATTR_NS_USER, XATTR_NS_TRUSTED, XATTR_NS_SECURITY,
+		XATTR_NS_SYSTEM };
+/* The namespace of a full name, and where its suffix starts (may be ""). */
+enum xattr_ns xattr_namespace(const char *name, const char **suffix);
 
 struct kstatfs {
 	u64 type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
@@ -184,6 +211,8 @@ struct inode {
 	struct vm_rmap mappings;	/* address spaces that map its pages */
 	u32 seals;			/* [lock] memfs: F_SEAL_* (memfd_create) */
 	struct flock_ctx *flctx;	/* file locks, made at the first (kernel/fs/flock.c) */
+	void *xattrs;			/* [lock] memfs: extended attributes */
+	u32 xattr_bytes;		/* [lock] memfs: what they take */
 };
 
 struct mount;

@@ -269,11 +269,136 @@ static int memfs_truncate(struct inode *inode, u64 size)
 	return 0;
 }
 
+/*
+ * Extended attributes: a list per inode under inode->lock, every
+ * namespace the VFS passes down (user., trusted., security.). Like
+ * Linux's tmpfs they are bounded: names, values and a per-entry cost
+ * count against MEMFS_XATTR_MAX per inode (-ENOSPC beyond), and they go
+ * with the inode.
+ */
+#define MEMFS_XATTR_MAX (128 * 1024)
+#define MEMFS_XATTR_COST 32		/* per attribute, beside name and value */
+
+struct memfs_xattr {
+	struct memfs_xattr *next;
+	u32 size;			/* of the value, after the name's NUL */
+	char name[];
+};
+
+static u32 mx_cost(size_t nlen, size_t size)
+{
+	return (u32)(MEMFS_XATTR_COST + nlen + 1 + size);
+}
+
+static struct memfs_xattr **mx_find(struct inode *i, const char *name)
+{
+	struct memfs_xattr **pp = (struct memfs_xattr **)&i->xattrs;
+
+	while (*pp && strcmp((*pp)->name, name))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static long memfs_getxattr(struct inode *i, const char *name, void *buf, size_t size)
+{
+	mutex_lock(&i->lock);
+	struct memfs_xattr *x = *mx_find(i, name);
+	long rc = x ? (long)x->size : -ENODATA;
+
+	if (x && size) {
+		if (x->size > size)
+			rc = -ERANGE;
+		else
+			memcpy(buf, x->name + strlen(x->name) + 1, x->size);
+	}
+	mutex_unlock(&i->lock);
+	return rc;
+}
+
+static int memfs_setxattr(struct inode *i, const char *name, const void *val, size_t size,
+			  int flags)
+{
+	size_t nlen = strlen(name);
+	struct memfs_xattr *nx = kmalloc(sizeof(*nx) + nlen + 1 + size, GFP_KERNEL);
+
+	if (!nx)
+		return -ENOMEM;
+	memcpy(nx->name, name, nlen + 1);
+	if (size)
+		memcpy(nx->name + nlen + 1, val, size);
+	nx->size = (u32)size;
+	mutex_lock(&i->lock);
+	struct memfs_xattr **pp = mx_find(i, name), *old = *pp;
+	u32 freed = old ? mx_cost(nlen, old->size) : 0;
+	int rc = 0;
+
+	if (old && (flags & XATTR_CREATE))
+		rc = -EEXIST;
+	else if (!old && (flags & XATTR_REPLACE))
+		rc = -ENODATA;
+	else if (i->xattr_bytes - freed + mx_cost(nlen, size) > MEMFS_XATTR_MAX)
+		rc = -ENOSPC;
+	if (!rc) {
+		nx->next = old ? old->next : NULL;
+		*pp = nx;
+		i->xattr_bytes = i->xattr_bytes - freed + mx_cost(nlen, size);
+		nx = old;		/* freed below */
+	}
+	mutex_unlock(&i->lock);
+	kfree(nx);
+	return rc;
+}
+
+static long memfs_listxattr(struct inode *i, char *buf, size_t size)
+{
+	long n = 0;
+
+	mutex_lock(&i->lock);
+	for (struct memfs_xattr *x = i->xattrs; x; x = x->next) {
+		size_t len = strlen(x->name) + 1;
+
+		if (size && (size_t)n + len > size) {
+			n = -ERANGE;
+			break;
+		}
+		if (size)
+			memcpy(buf + n, x->name, len);
+		n += (long)len;
+	}
+	mutex_unlock(&i->lock);
+	return n;
+}
+
+static int memfs_removexattr(struct inode *i, const char *name)
+{
+	mutex_lock(&i->lock);
+	struct memfs_xattr **pp = mx_find(i, name), *x = *pp;
+
+	if (x) {
+		*pp = x->next;
+		i->xattr_bytes -= mx_cost(strlen(x->name), x->size);
+	}
+	mutex_unlock(&i->lock);
+	kfree(x);
+	return x ? 0 : -ENODATA;
+}
+
+static void memfs_free_xattrs(struct inode *i)
+{
+	for (struct memfs_xattr *x = i->xattrs, *next; x; x = next) {
+		next = x->next;
+		kfree(x);
+	}
+	i->xattrs = NULL;
+	i->xattr_bytes = 0;
+}
+
 static void memfs_evict(struct inode *inode)
 {
 	if (S_ISFIFO(inode->mode))
 		fifo_evict(inode);
 	truncate_pages(inode, 0);
+	memfs_free_xattrs(inode);
 	kfree(inode->target);
 	memfs_sb_put(inode->priv);
 }
@@ -287,6 +412,10 @@ static const struct inode_ops memfs_iops = {
 	.truncate = memfs_truncate,
 	.mmap_page = memfs_mmap_page,
 	.evict = memfs_evict,
+	.getxattr = memfs_getxattr,
+	.setxattr = memfs_setxattr,
+	.listxattr = memfs_listxattr,
+	.removexattr = memfs_removexattr,
 };
 
 static long memfs_read(struct file *f, struct iobuf b, size_t n, u64 *pos)

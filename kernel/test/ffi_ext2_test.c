@@ -178,9 +178,31 @@ static int liar_check(const struct ext2_super *s, const struct ext2_group *g, ui
 	return -EUCLEAN;
 }
 
+static int liar_xentry(const uint8_t *b, size_t l, uint32_t off, const struct ext2_super *s,
+		       struct ext2_xattr_entry *o, uint32_t *w)
+{
+	(void)b; (void)l; (void)s; (void)w;
+	memset(o, 0, sizeof(*o));
+	o->name_len = 4;
+	o->name_off = off + 16;
+	o->next = off + 20;
+	o->value_offs = 4000;		/* a value past the end of the block */
+	o->value_size = 4000;
+	return 0;
+}
+
+static int liar_xblock(const uint8_t *b, size_t l, const struct ext2_super *s,
+		       struct ext2_xattr_header *o, uint32_t *w)
+{
+	(void)b; (void)l; (void)s; (void)w;
+	memset(o, 0, sizeof(*o));
+	o->end = 1u << 20;		/* far past the block */
+	return 0;
+}
+
 static const struct ext2_impl liar = {
 	"liar", liar_abi, liar_super, liar_group, liar_inode, liar_dirent, liar_path,
-	liar_entry, liar_check,
+	liar_entry, liar_check, liar_xentry, liar_xblock,
 };
 
 KTEST(ffi_ext2_wrapper_rejects_bad_results)
@@ -241,6 +263,25 @@ KTEST(ffi_ext2_wrapper_rejects_bad_results)
 	why = 0;
 	KT_EXPECT(ext2_check_data_block(&s, &g, 0, 5, &why) == -EUCLEAN &&
 		  why == EXT2_WHY_BLOCK_METADATA);	/* in the inode table */
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+
+	/* an attribute block with one entry, user.abcd, no value: C says so */
+	struct ext2_xattr_entry xe;
+	struct ext2_xattr_header xh;
+	memset(blk, 0, sizeof(blk));
+	put32(blk, EXT2_XATTR_MAGIC);
+	put32(blk + 4, 1);
+	put32(blk + 8, 1);
+	blk[32] = 4;
+	blk[33] = 1;
+	memcpy(blk + 48, "abcd", 4);
+	ext2_impl_force(&liar);
+	KT_EXPECT(ext2_parse_xattr_entry(blk, 4096, 32, &s, &xe, &why) == 0 &&
+		  xe.value_size == 0 && xe.next == 52);
+	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
+	ext2_impl_force(&liar);
+	KT_EXPECT(ext2_parse_xattr_block(blk, 4096, &s, &xh, &why) == 0 && xh.count == 1 &&
+		  xh.end == 56);
 	KT_EXPECT(!strcmp(ffi_impl("ext2"), "c"));
 	ext2_impl_force(old);
 }

@@ -11,7 +11,8 @@
  * Input layout (HDR bytes, then the payload):
  *   [0]      op: bits 0-2 choose the call (0 super, 1 group, 2 inode,
  *            3 dirent, 4 bmap_path, 5 bmap_entry, 6 check_data_block,
- *            7 every dependent call in turn); bit 3: the superblock is
+ *            7 every dependent call in turn, then the extended-attribute
+ *            block and entry calls); bit 3: the superblock is
  *            synthesized from params (else it is the payload's first 1024
  *            bytes); bit 4: raw arguments (else shaped into range); bit 5:
  *            one pointer argument NULL; bit 6: why NULL; bit 7: the group
@@ -53,6 +54,8 @@
 #define rust_ext2_bmap_path gen_rust_ext2_bmap_path
 #define rust_ext2_bmap_entry gen_rust_ext2_bmap_entry
 #define rust_ext2_check_data_block gen_rust_ext2_check_data_block
+#define rust_ext2_parse_xattr_entry gen_rust_ext2_parse_xattr_entry
+#define rust_ext2_parse_xattr_block gen_rust_ext2_parse_xattr_block
 #include "ffi/generated/ext2_rs.h"
 #undef rust_ext2_abi_version
 #undef rust_ext2_parse_super
@@ -62,6 +65,8 @@
 #undef rust_ext2_bmap_path
 #undef rust_ext2_bmap_entry
 #undef rust_ext2_check_data_block
+#undef rust_ext2_parse_xattr_entry
+#undef rust_ext2_parse_xattr_block
 
 #include "alloy/errno.h"
 #include "ffi/ext2.h"
@@ -101,6 +106,13 @@ SAME(ext2_inode, ctime); SAME(ext2_inode, mtime); SAME(ext2_inode, dtime);
 SAME(ext2_inode, blocks512); SAME(ext2_inode, file_acl); SAME(ext2_inode, generation);
 SAME(ext2_inode, fast_symlink); SAME(ext2_inode, rdev_major); SAME(ext2_inode, rdev_minor);
 SAME(ext2_inode, block); SAME(ext2_inode, pad);
+SAME_SIZE(ext2_xattr_entry);
+SAME(ext2_xattr_entry, name_len); SAME(ext2_xattr_entry, name_index);
+SAME(ext2_xattr_entry, name_off); SAME(ext2_xattr_entry, value_offs);
+SAME(ext2_xattr_entry, value_size); SAME(ext2_xattr_entry, hash); SAME(ext2_xattr_entry, next);
+SAME_SIZE(ext2_xattr_header);
+SAME(ext2_xattr_header, refcount); SAME(ext2_xattr_header, hash);
+SAME(ext2_xattr_header, count); SAME(ext2_xattr_header, end);
 SAME_SIZE(ext2_dirent);
 SAME(ext2_dirent, inode); SAME(ext2_dirent, rec_len); SAME(ext2_dirent, name_len);
 SAME(ext2_dirent, file_type); SAME(ext2_dirent, name_off);
@@ -141,7 +153,8 @@ struct res {
 
 static const char *const op_name[] = {
 	"parse_super", "parse_group", "parse_inode", "parse_dirent",
-	"bmap_path", "bmap_entry", "check_data_block",
+	"bmap_path", "bmap_entry", "check_data_block", "parse_xattr_block",
+	"parse_xattr_entry",
 };
 
 static int errno_of(uint32_t why)
@@ -218,12 +231,12 @@ static void compare(int op, const struct res *c, const struct res *rs, size_t n,
  * call ended with each why code (0: success), to see that every check is
  * reached.
  */
-static unsigned long stats[7][EXT2_WHY_COUNT + 1];
+static unsigned long stats[9][EXT2_WHY_COUNT + 1];
 static int stats_on = -1;
 
 static void print_stats(void)
 {
-	for (int op = 0; op < 7; op++) {
+	for (int op = 0; op < 9; op++) {
 		fprintf(stderr, "ext2_diff stats: %-16s", op_name[op]);
 		for (int w = 0; w <= EXT2_WHY_COUNT; w++)
 			if (stats[op][w])
@@ -479,6 +492,65 @@ static void run_dirent(const struct ext2_super *sb, const struct args *x)
 	compare(3, &c, &rs, sizeof(struct ext2_dirent), x->why_null);
 }
 
+/*
+ * The extended-attribute block calls: both parsers on the same block (bit
+ * 8 of b gives it a valid header, so the entries are reached), the whole
+ * block and then the entry at the offset a picks; and for a block both
+ * accept, the contract's promises walked entry by entry.
+ */
+static void xattr_fail(const char *what)
+{
+	fprintf(stderr, "ext2_diff: parse_xattr: %s\n", what);
+	__builtin_trap();
+}
+
+static void run_xattr(const struct ext2_super *sb, const struct args *x)
+{
+	static uint8_t blk[4096];
+	size_t len = sb->block_size;
+	struct res c, rs;
+	struct ext2_xattr_header h;
+	struct ext2_xattr_entry e;
+	uint32_t why, off, n = 0;
+
+	memcpy(blk, shape(x, len), len);
+	if (x->b & 0x100) {
+		blk[0] = 0; blk[1] = 0; blk[2] = 2; blk[3] = 0xea;
+		blk[8] = 1; blk[9] = 0; blk[10] = 0; blk[11] = 0;
+	}
+	reset(&c, &rs);
+	c.rc = c_ext2_parse_xattr_block(blk, len, sb, (void *)c.out, &c.why);
+	rs.rc = rust_ext2_parse_xattr_block(blk, len, sb, (void *)rs.out, &rs.why);
+	compare(7, &c, &rs, sizeof(struct ext2_xattr_header), 0);
+	reset(&c, &rs);
+	off = x->a % (uint32_t)(len + 8);
+	if (!(x->b & 4))
+		off &= ~3u;
+	c.rc = c_ext2_parse_xattr_entry(blk, len, off, sb, (void *)c.out, &c.why);
+	rs.rc = rust_ext2_parse_xattr_entry(blk, len, off, sb, (void *)rs.out, &rs.why);
+	compare(8, &c, &rs, sizeof(struct ext2_xattr_entry), 0);
+
+	why = WHY_UNSET;
+	if (c_ext2_parse_xattr_block(blk, len, sb, &h, &why))
+		return;
+	if (h.end < 36 || h.end > len)
+		xattr_fail("end outside the block");
+	for (off = 32;; off = e.next) {
+		if (c_ext2_parse_xattr_entry(blk, len, off, sb, &e, &why))
+			xattr_fail("an entry of a valid block refused");
+		if (!e.name_len)
+			break;
+		n++;
+		if ((uint64_t)e.name_off + e.name_len > len || e.next <= off || e.next % 4)
+			xattr_fail("entry outside the block");
+		if (e.value_size && ((uint64_t)e.value_offs + e.value_size > len ||
+				     e.value_offs < h.end))
+			xattr_fail("value outside its place");
+	}
+	if (n != h.count || e.next != h.end)
+		xattr_fail("count or end wrong");
+}
+
 static void run_path(const struct ext2_super *sb, const struct args *x)
 {
 	struct res c, rs;
@@ -644,6 +716,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_path(&sb, &x);
 		run_entry(&sb, &x);
 		run_check(&sb, &x);
+		run_xattr(&sb, &x);
 		break;
 	}
 	return 0;

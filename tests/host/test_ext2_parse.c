@@ -2,7 +2,7 @@
 /*
  * Host test for the C ext2 parser (kernel/fs/ext2/ext2_parse.c) against the
  * contract in ffi/ext2.h. Every check S1..S16, G1..G5, I1..I6, D1..D6,
- * B1..B2, E1..E3 and C1..C2 gets an input that is valid except for that
+ * B1..B2, E1..E3, C1..C2, H1..H5 and A1..A4 gets an input that is valid except for that
  * one check (so an implementation that skips the check passes the input
  * and fails the test), inputs failing two checks show that the first one
  * decides, and valid inputs decode to known values. Outputs are filled
@@ -1316,6 +1316,109 @@ static void test_check_data(void)
 #undef DATA
 }
 
+
+/* ---- extended-attribute blocks (H1..H5, A1..A4) */
+
+/* A valid 1 KiB block: user.ab = "xyz" at 1020, trusted.c = "" (no value). */
+static uint8_t *xattr_block(void)
+{
+	uint8_t *b = calloc(1, 1024);
+
+	put32(b, EXT2_XATTR_MAGIC);
+	put32(b + 4, 3);
+	put32(b + 8, 1);
+	put32(b + 12, 0x1234);
+	b[32] = 2; b[33] = 1; put16(b + 34, 1020); put32(b + 40, 3); put32(b + 44, 7);
+	memcpy(b + 48, "ab", 2);
+	b[52] = 1; b[53] = 4; memcpy(b + 68, "c", 1);	/* next at 52 + 20 = 72: end */
+	memcpy(b + 1020, "xyz", 3);
+	return b;
+}
+
+static void xblock_check(const char *what, void (*edit)(uint8_t *), int want_rc,
+			 uint32_t want_why)
+{
+	uint8_t *b = xattr_block();
+	struct ext2_xattr_header h;
+	uint32_t why = WHY_INIT;
+
+	if (edit)
+		edit(b);
+	uint8_t *e = dup_exact(b, 1024);
+	memset(&h, 0xAA, sizeof(h));
+	int rc = c_ext2_parse_xattr_block(e, 1024, &sb1k, &h, &why);
+	if (want_rc)
+		CHECK(rc == want_rc && why == want_why && all_aa(&h, sizeof(h)),
+		      "xattr %s: rc %d why %u (want %d %u), out untouched", what, rc, why,
+		      want_rc, want_why);
+	else
+		CHECK(rc == 0 && why == WHY_INIT && h.refcount == 3 && h.hash == 0x1234 &&
+		      h.count == 2 && h.end == 76, "xattr %s: rc %d count %u end %u", what, rc,
+		      h.count, h.end);
+	free(e);
+	free(b);
+}
+
+static void x_magic(uint8_t *b) { b[3] = 0xeb; }
+static void x_blocks(uint8_t *b) { put32(b + 8, 2); }
+static void x_noend(uint8_t *b)
+{
+	for (uint32_t off = 72; off < 1020; off += 20) {	/* "user.n", no value */
+		b[off] = 1, b[off + 1] = 1;
+		if (off + 16 < 1020)
+			b[off + 16] = 'n';
+	}
+}
+static void x_namelen0(uint8_t *b) { b[32] = 0; }
+static void x_longname(uint8_t *b)
+{
+	memset(b + 32, 0, 1020 - 32);
+	for (uint32_t off = 32; off < 1024; off += 272)	/* the 4th runs past the end */
+		b[off] = 255, b[off + 1] = 1, memset(b + off + 16, 'n', off + 271 < 1020 ? 255 : 0);
+}
+static void x_vblock(uint8_t *b) { put32(b + 36, 5); }
+static void x_valign(uint8_t *b) { put16(b + 34, 1018); }
+static void x_vpast(uint8_t *b) { put32(b + 40, 5); }
+static void x_vhuge(uint8_t *b) { put16(b + 34, 1020); put32(b + 40, 0xfffffffc); }
+static void x_voverlap(uint8_t *b) { put16(b + 34, 72); }
+static void x_vzero(uint8_t *b) { put16(b + 34, 2); put32(b + 40, 0); }	/* ignored */
+
+static void test_xattr(void)
+{
+	struct ext2_xattr_entry x;
+	uint32_t why = WHY_INIT;
+	uint8_t *b = xattr_block();
+
+	xblock_check("valid", NULL, 0, 0);
+	xblock_check("value offset unused without a value", x_vzero, 0, 0);
+	xblock_check("H2 magic", x_magic, -EUCLEAN, EXT2_WHY_XATTR_MAGIC);
+	xblock_check("H3 blocks", x_blocks, -EUCLEAN, EXT2_WHY_XATTR_HEADER);
+	xblock_check("A2/A3 no end mark", x_noend, -EUCLEAN, EXT2_WHY_XATTR_ENTRY);
+	xblock_check("A3 name_len 0", x_namelen0, -EUCLEAN, EXT2_WHY_XATTR_ENTRY);
+	xblock_check("A3 name past the block", x_longname, -EUCLEAN, EXT2_WHY_XATTR_ENTRY);
+	xblock_check("A4 value_block", x_vblock, -EUCLEAN, EXT2_WHY_XATTR_VALUE);
+	xblock_check("A4 value unaligned", x_valign, -EUCLEAN, EXT2_WHY_XATTR_VALUE);
+	xblock_check("A4 value past the end", x_vpast, -EUCLEAN, EXT2_WHY_XATTR_VALUE);
+	xblock_check("A4 value size near 4 GiB", x_vhuge, -EUCLEAN, EXT2_WHY_XATTR_VALUE);
+	xblock_check("H5 value over the entries", x_voverlap, -EUCLEAN, EXT2_WHY_XATTR_VALUE);
+	CHECK(c_ext2_parse_xattr_block(b, 1000, &sb1k, (void *)&x, &why) == -EINVAL &&
+	      why == EXT2_WHY_ARG, "xattr H1 len");
+	why = WHY_INIT;
+	CHECK(c_ext2_parse_xattr_entry(b, 1024, 30, &sb1k, &x, &why) == -EINVAL &&
+	      why == EXT2_WHY_ARG, "xattr A1 off < 32");
+	why = WHY_INIT;
+	CHECK(c_ext2_parse_xattr_entry(b, 1024, 34, &sb1k, &x, &why) == -EINVAL,
+	      "xattr A1 off %% 4");
+	why = WHY_INIT;
+	CHECK(c_ext2_parse_xattr_entry(b, 1024, 32, &sb1k, &x, &why) == 0 && why == WHY_INIT &&
+	      x.name_len == 2 && x.name_index == 1 && x.name_off == 48 &&
+	      x.value_offs == 1020 && x.value_size == 3 && x.hash == 7 && x.next == 52,
+	      "xattr entry decoded");
+	CHECK(c_ext2_parse_xattr_entry(b, 1024, 72, &sb1k, &x, &why) == 0 && x.name_len == 0 &&
+	      x.next == 76, "xattr end mark");
+	free(b);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* whole lines even if ASan aborts */
@@ -1330,5 +1433,6 @@ int main(void)
 	test_dirent();
 	test_bmap();
 	test_check_data();
+	test_xattr();
 	return check_done();
 }

@@ -41,6 +41,7 @@ struct ext2_fs {
 	u32 free_blocks, free_inodes;	/* [alloc] */
 	u32 last_group;			/* where the last block came from [alloc] */
 	struct mutex alloc;
+	struct mutex xattr;		/* extended-attribute blocks (xattr.c) */
 	struct pcache meta;		/* the whole disk, for metadata */
 	spinlock_t icache_lock;
 	struct list_head icache[EXT2_ICACHE_BUCKETS];	/* [icache_lock] */
@@ -136,5 +137,13 @@ int ext2_iterate(struct file *f, u64 *pos,
 		 bool (*emit)(void *ctx, const char *name, size_t len, u64 ino, u32 mode,
 			      u64 next),
 		 void *ctx);
+
+/* xattr.c: extended attributes (the inode_ops), and the block of an
+ * inode being deleted let go. */
+long ext2_getxattr(struct inode *i, const char *name, void *buf, size_t size);
+int ext2_setxattr(struct inode *i, const char *name, const void *val, size_t size, int flags);
+long ext2_listxattr(struct inode *i, char *buf, size_t size);
+int ext2_removexattr(struct inode *i, const char *name);
+void ext2_xattr_drop(struct inode *i);
 
 #endif

@@ -491,3 +491,85 @@ int c_ext2_check_data_block(const struct ext2_super *sb, const struct ext2_group
 		return fail(why, EXT2_WHY_BLOCK_METADATA, -EUCLEAN);
 	return 0;
 }
+
+int c_ext2_parse_xattr_entry(const uint8_t *blk, size_t len, uint32_t off,
+			     const struct ext2_super *sb, struct ext2_xattr_entry *out,
+			     uint32_t *why)
+{
+	struct ext2_xattr_entry x;
+	const uint8_t *e;
+	uint64_t size;
+
+	/* A1 */
+	if (!blk || !sb || !out || len != sb->block_size || off < EXT2_XATTR_HEADER_SIZE ||
+	    off >= len || off % 4)
+		return fail(why, EXT2_WHY_ARG, -EINVAL);
+	/* A2 */
+	if ((uint64_t)off + 4 > len)
+		return fail(why, EXT2_WHY_XATTR_ENTRY, -EUCLEAN);
+	e = blk + off;
+	memset(&x, 0, sizeof(x));
+	if (get32(e) == 0) {
+		x.next = off + 4;
+		*out = x;
+		return 0;
+	}
+	x.name_len = e[0];
+	x.name_index = e[1];
+	size = (EXT2_XATTR_ENTRY_SIZE + x.name_len + 3) & ~3U;
+	/* A3 */
+	if (x.name_len == 0 || (uint64_t)off + size + 4 > len)
+		return fail(why, EXT2_WHY_XATTR_ENTRY, -EUCLEAN);
+	x.value_offs = get16(e + 2);
+	x.value_size = get32(e + 8);
+	/* A4 */
+	if (get32(e + 4) != 0 ||
+	    (x.value_size && (x.value_offs % 4 ||
+			      (uint64_t)x.value_offs + x.value_size > len)))
+		return fail(why, EXT2_WHY_XATTR_VALUE, -EUCLEAN);
+	x.name_off = off + EXT2_XATTR_ENTRY_SIZE;
+	x.hash = get32(e + 12);
+	x.next = off + (uint32_t)size;
+	*out = x;
+	return 0;
+}
+
+int c_ext2_parse_xattr_block(const uint8_t *blk, size_t len, const struct ext2_super *sb,
+			     struct ext2_xattr_header *out, uint32_t *why)
+{
+	struct ext2_xattr_header h;
+	struct ext2_xattr_entry x;
+	uint32_t off = EXT2_XATTR_HEADER_SIZE;
+	int rc;
+
+	/* H1 */
+	if (!blk || !sb || !out || len != sb->block_size)
+		return fail(why, EXT2_WHY_ARG, -EINVAL);
+	/* H2 */
+	if (get32(blk) != EXT2_XATTR_MAGIC)
+		return fail(why, EXT2_WHY_XATTR_MAGIC, -EUCLEAN);
+	/* H3 */
+	if (get32(blk + 8) != 1)
+		return fail(why, EXT2_WHY_XATTR_HEADER, -EUCLEAN);
+	h.refcount = get32(blk + 4);
+	h.hash = get32(blk + 12);
+	h.count = 0;
+	/* H4: each entry leaves room for an end mark, so off stays < len */
+	for (;;) {
+		if ((rc = c_ext2_parse_xattr_entry(blk, len, off, sb, &x, why)))
+			return rc;
+		off = x.next;
+		if (!x.name_len)
+			break;
+		h.count++;
+	}
+	h.end = off;
+	/* H5 */
+	for (off = EXT2_XATTR_HEADER_SIZE; off < h.end - 4; off = x.next) {
+		c_ext2_parse_xattr_entry(blk, len, off, sb, &x, why);
+		if (x.value_size && x.value_offs < h.end)
+			return fail(why, EXT2_WHY_XATTR_VALUE, -EUCLEAN);
+	}
+	*out = h;
+	return 0;
+}

@@ -490,6 +490,7 @@ static void ext2_evict(struct inode *i)
 		pcache_truncate(&ei->data, 0);
 		if (S_ISREG(i->mode) || S_ISDIR(i->mode) || S_ISLNK(i->mode))
 			ext2_truncate_blocks(i, 0);
+		ext2_xattr_drop(i);
 		ei->dtime = (u32)vfs_now().sec;
 		i->size = 0;
 		ext2_write_inode(i);
@@ -635,6 +636,10 @@ const struct inode_ops ext2_iops = {
 	.truncate = ext2_vfs_truncate,
 	.write_inode = ext2_attr_changed,
 	.evict = ext2_evict,
+	.getxattr = ext2_getxattr,
+	.setxattr = ext2_setxattr,
+	.listxattr = ext2_listxattr,
+	.removexattr = ext2_removexattr,
 };
 
 void ext2_set_ops(struct inode *i)

@@ -312,6 +312,7 @@ static struct ext2_fs *fs_alloc(struct blkdev *bd)
 		return NULL;
 	fs->bd = bd;
 	mutex_init(&fs->alloc, "ext2-alloc", LR_MUTEX_EXT2_ALLOC);
+	mutex_init(&fs->xattr, "ext2-xattr", LR_MUTEX_EXT2_XATTR);
 	spin_lock_init(&fs->icache_lock, "ext2-icache", LR_EXT2_ICACHE);
 	for (int i = 0; i < EXT2_ICACHE_BUCKETS; i++)
 		list_init(&fs->icache[i]);

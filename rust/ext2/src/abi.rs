@@ -5,7 +5,7 @@
 use core::mem::{align_of, offset_of, size_of};
 
 /// The version `rust_ext2_abi_version()` reports.
-pub const EXT2_ABI_VERSION: u32 = 1;
+pub const EXT2_ABI_VERSION: u32 = 2;
 
 /// Byte offset of the superblock on the device.
 pub const EXT2_SUPER_OFFSET: u32 = 1024;
@@ -94,8 +94,56 @@ pub const EXT2_WHY_BMAP_RANGE: u32 = 31;
 pub const EXT2_WHY_BMAP_BLOCK: u32 = 32;
 pub const EXT2_WHY_BMAP_SELF: u32 = 33;
 pub const EXT2_WHY_BLOCK_METADATA: u32 = 34;
+/// H2 (extended-attribute blocks).
+pub const EXT2_WHY_XATTR_MAGIC: u32 = 35;
+/// H3.
+pub const EXT2_WHY_XATTR_HEADER: u32 = 36;
+/// A2, A3.
+pub const EXT2_WHY_XATTR_ENTRY: u32 = 37;
+/// A4, H5.
+pub const EXT2_WHY_XATTR_VALUE: u32 = 38;
 /// Number of codes.
-pub const EXT2_WHY_COUNT: u32 = 35;
+pub const EXT2_WHY_COUNT: u32 = 39;
+
+/// `h_magic` of an extended-attribute block.
+pub const EXT2_XATTR_MAGIC: u32 = 0xEA02_0000;
+/// Bytes of an extended-attribute block's header: entries start here.
+pub const EXT2_XATTR_HEADER_SIZE: u32 = 32;
+/// Bytes of an extended-attribute entry before its name.
+pub const EXT2_XATTR_ENTRY_SIZE: u32 = 16;
+
+/// `struct ext2_xattr_entry`: what `ext2_parse_xattr_entry` decoded.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ext2XattrEntry {
+    /// 0: the end mark.
+    pub name_len: u32,
+    pub name_index: u32,
+    /// The name's byte offset in the block.
+    pub name_off: u32,
+    pub value_offs: u32,
+    pub value_size: u32,
+    pub hash: u32,
+    /// Offset of the next entry.
+    pub next: u32,
+}
+
+/// `struct ext2_xattr_header`: what `ext2_parse_xattr_block` decoded.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ext2XattrHeader {
+    pub refcount: u32,
+    pub hash: u32,
+    /// Entries.
+    pub count: u32,
+    /// After the end mark: values lie at or past it.
+    pub end: u32,
+}
+
+const _: () = assert!(size_of::<Ext2XattrEntry>() == 28 && align_of::<Ext2XattrEntry>() == 4);
+const _: () = assert!(offset_of!(Ext2XattrEntry, next) == 24);
+const _: () = assert!(size_of::<Ext2XattrHeader>() == 16 && align_of::<Ext2XattrHeader>() == 4);
+const _: () = assert!(offset_of!(Ext2XattrHeader, end) == 12);
 
 /// `struct ext2_super`: what `ext2_parse_super` decoded.
 #[repr(C)]

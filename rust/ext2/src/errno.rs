@@ -110,6 +110,14 @@ pub enum Why {
     BmapSelf = EXT2_WHY_BMAP_SELF,
     /// C2.
     BlockMetadata = EXT2_WHY_BLOCK_METADATA,
+    /// H2.
+    XattrMagic = EXT2_WHY_XATTR_MAGIC,
+    /// H3.
+    XattrHeader = EXT2_WHY_XATTR_HEADER,
+    /// A2, A3.
+    XattrEntry = EXT2_WHY_XATTR_ENTRY,
+    /// A4, H5.
+    XattrValue = EXT2_WHY_XATTR_VALUE,
 }
 
 /// The result of every parser function.
@@ -154,7 +162,11 @@ impl Why {
             | Why::DirentName
             | Why::BmapBlock
             | Why::BmapSelf
-            | Why::BlockMetadata => Errno::Unclean,
+            | Why::BlockMetadata
+            | Why::XattrMagic
+            | Why::XattrHeader
+            | Why::XattrEntry
+            | Why::XattrValue => Errno::Unclean,
         }
     }
 }

@@ -8,10 +8,14 @@
 
 use core::ffi::c_int;
 
-use crate::abi::{Ext2BmapPath, Ext2Dirent, Ext2Group, Ext2Inode, Ext2Super, EXT2_ABI_VERSION};
+use crate::abi::{
+    Ext2BmapPath, Ext2Dirent, Ext2Group, Ext2Inode, Ext2Super, Ext2XattrEntry, Ext2XattrHeader,
+    EXT2_ABI_VERSION,
+};
 use crate::errno::{Result, Why};
 use crate::{
     bmap_entry, bmap_path, check_data_block, parse_dirent, parse_group, parse_inode, parse_super,
+    parse_xattr_block, parse_xattr_entry,
 };
 
 /// Longest slice made of an input: one more than any length a check
@@ -241,4 +245,51 @@ pub unsafe extern "C" fn rust_ext2_check_data_block(
     let result = (|| check_data_block(&sb.ok_or(Why::Arg)?, &g.ok_or(Why::Arg)?, group, block))();
     // SAFETY: `out` is NULL (nothing to write); `why` by the caller.
     unsafe { deliver(core::ptr::null_mut::<()>(), why, result) }
+}
+
+/// `rust_ext2_parse_xattr_entry()`: checks A1–A4, see `ffi/ext2.h`.
+///
+/// # Safety
+/// `blk` is NULL or readable for `len` bytes, `sb` NULL or readable for a
+/// `struct ext2_super`, `out` NULL or writable for a `struct
+/// ext2_xattr_entry`, `why` NULL or writable for a `uint32_t`, during the
+/// call.
+#[no_mangle]
+pub unsafe extern "C" fn rust_ext2_parse_xattr_entry(
+    blk: *const u8,
+    len: usize,
+    off: u32,
+    sb: *const Ext2Super,
+    out: *mut Ext2XattrEntry,
+    why: *mut u32,
+) -> c_int {
+    // SAFETY: by the caller.
+    let (blk, sb) = unsafe { (input(blk, len, LEN_CAP), copy_in(sb)) };
+    let result = need(out)
+        .and_then(|()| parse_xattr_entry(blk.ok_or(Why::Arg)?, off, &sb.ok_or(Why::Arg)?));
+    // SAFETY: by the caller; `out` is not NULL when `result` is Ok.
+    unsafe { deliver(out, why, result) }
+}
+
+/// `rust_ext2_parse_xattr_block()`: checks H1–H5, see `ffi/ext2.h`.
+///
+/// # Safety
+/// `blk` is NULL or readable for `len` bytes, `sb` NULL or readable for a
+/// `struct ext2_super`, `out` NULL or writable for a `struct
+/// ext2_xattr_header`, `why` NULL or writable for a `uint32_t`, during the
+/// call.
+#[no_mangle]
+pub unsafe extern "C" fn rust_ext2_parse_xattr_block(
+    blk: *const u8,
+    len: usize,
+    sb: *const Ext2Super,
+    out: *mut Ext2XattrHeader,
+    why: *mut u32,
+) -> c_int {
+    // SAFETY: by the caller.
+    let (blk, sb) = unsafe { (input(blk, len, LEN_CAP), copy_in(sb)) };
+    let result =
+        need(out).and_then(|()| parse_xattr_block(blk.ok_or(Why::Arg)?, &sb.ok_or(Why::Arg)?));
+    // SAFETY: by the caller; `out` is not NULL when `result` is Ok.
+    unsafe { deliver(out, why, result) }
 }

@@ -19,7 +19,7 @@ fn with(f: impl FnOnce(&mut Sb)) -> Result<Ext2Super, Fail> {
 #[test]
 fn abi_version() {
     assert_eq!(rust_ext2_abi_version(), EXT2_ABI_VERSION);
-    assert_eq!(EXT2_ABI_VERSION, 1);
+    assert_eq!(EXT2_ABI_VERSION, 2);
 }
 
 #[test]
