@@ -85,6 +85,7 @@ struct process {
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
 	char comm[16];
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
+	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */
 };
 
 struct process *current_proc(void);

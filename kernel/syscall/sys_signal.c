@@ -4,6 +4,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/process.h>
+#include <alloy/ptimer.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
@@ -35,6 +36,8 @@ long sys_rt_sigaction(SYSARGS)
 	if (a1) {
 		act.mask &= ~UNBLOCKABLE;
 		p->sa[sig - 1] = act;
+		if (p->timers)	/* timers parked while sig was ignored */
+			proc_timers_sigaction_locked(p, sig);
 		if (act.handler == SIG_IGN) {	/* POSIX: discarded */
 			struct task *t;
 			p->shared_pending &= ~sigmask(sig);
