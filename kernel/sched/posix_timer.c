@@ -46,6 +46,7 @@
 #define CLOCK_REALTIME_ALARM 8
 #define CLOCK_BOOTTIME_ALARM 9
 #define CLOCK_TAI 11
+#define CAP_WAKE_ALARM 35
 
 struct sigevent {
 	u64 value;
@@ -256,6 +257,16 @@ void posix_timers_taken(struct proc_timers *pt, int sig, struct ksiginfo *si)
 		requeue_deferred(pt, sig);
 }
 
+/* sig_lock held: is t's signal still in the slot it was queued to? */
+static bool still_pending(struct posix_timer *t)
+{
+	struct task *tt = target_of(t);
+	u64 pending = tt ? tt->pending : t->p->shared_pending;
+	struct ksiginfo *slot = tt ? &tt->info[t->signo - 1] : &t->p->shared_info[t->signo - 1];
+
+	return (pending & sigmask(t->signo)) && slot->code == SI_TIMER && slot->timerid == t->id;
+}
+
 void proc_timers_sigaction_locked(struct process *p, int sig)
 {
 	struct proc_timers *pt = p->timers;
@@ -265,11 +276,18 @@ void proc_timers_sigaction_locked(struct process *p, int sig)
 	if (!pt)
 		return;
 	list_for_each_entry(t, &pt->list, link) {
-		if (!t->parked || t->signo != sig)
+		if (t->signo != sig || cpu_clock(t->clock))
+			continue;
+		/* SIG_IGN discards a pending signal: nobody will take it */
+		if (t->sig_queued && !still_pending(t))
+			t->sig_queued = false;
+		else if (!t->parked)
 			continue;
 		t->parked = false;	/* if still ignored, it parks again */
-		if (t->expires)
+		if (t->expires && t->interval)
 			t->expires = timer_forward(t->expires, t->interval, now, &missed);
+		else
+			t->expires = 0;
 		arm(t);
 	}
 }
@@ -326,10 +344,11 @@ void posix_timers_delete_all(struct process *p)
 
 /* ---- the syscalls ---- */
 
-/* CAP_WAKE_ALARM: the effective user ID 0, as every capability here */
+/* CAP_WAKE_ALARM: root that has not dropped it (see sys_time.c's
+ * may_set_time) */
 static bool may_wake_alarm(struct process *p)
 {
-	return READ_ONCE(p->uid[1]) == 0;
+	return READ_ONCE(p->uid[1]) == 0 && (READ_ONCE(p->caps[0]) & (1ULL << CAP_WAKE_ALARM));
 }
 
 /* The thread tid of the caller's process, with a reference; NULL if none. */
@@ -512,6 +531,8 @@ long sys_timer_settime(u64 id, u64 flags, u64 unew, u64 uold, u64 a4, u64 a5)
 	u64 old[2];
 
 	(void)a4; (void)a5;
+	if (!unew)
+		return -EINVAL;		/* as Linux */
 	if (copy_from_user(&its, (const void *)unew, sizeof(its)))
 		return -EFAULT;
 	if ((flags & ~(u64)TIMER_ABSTIME) || !ts_ok(its.value.sec, its.value.nsec) ||
@@ -539,9 +560,10 @@ long sys_timer_settime(u64 id, u64 flags, u64 unew, u64 uold, u64 a4, u64 a5)
 	t->cpu_overrun = 0;
 	t->abs_real = 0;
 	t->interval = value ? interval : 0;
-	u64 rel = value;
+	u64 rel = value, past = 0;
 	if (value && (flags & TIMER_ABSTIME)) {
 		rel = value > cnow ? value - cnow : 0;
+		past = value < cnow ? cnow - value : 0;
 		if (wall_clock(t->clock))
 			t->abs_real = value;
 	}
@@ -549,6 +571,8 @@ long sys_timer_settime(u64 id, u64 flags, u64 unew, u64 uold, u64 a4, u64 a5)
 		t->expires = 0;
 	else if (cpu_clock(t->clock))
 		t->expires = MAX(rel, 1ULL);
+	else if (past)		/* keeps its past deadline: overruns count from it */
+		t->expires = past < now ? now - past : 1;
 	else
 		t->expires = rel > ~0ULL - now ? ~0ULL : now + MAX(rel, 1ULL);
 	if (cpu_clock(t->clock) && t->expires)

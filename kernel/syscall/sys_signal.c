@@ -36,14 +36,14 @@ long sys_rt_sigaction(SYSARGS)
 	if (a1) {
 		act.mask &= ~UNBLOCKABLE;
 		p->sa[sig - 1] = act;
-		if (p->timers)	/* timers parked while sig was ignored */
-			proc_timers_sigaction_locked(p, sig);
 		if (act.handler == SIG_IGN) {	/* POSIX: discarded */
 			struct task *t;
 			p->shared_pending &= ~sigmask(sig);
 			list_for_each_entry(t, &p->threads, thread_link)
 				t->pending &= ~sigmask(sig);
 		}
+		if (p->timers)	/* timers parked, or whose signal went */
+			proc_timers_sigaction_locked(p, sig);
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (a2 && copy_to_user((void *)a2, &old, sizeof(old)))

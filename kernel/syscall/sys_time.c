@@ -23,6 +23,7 @@
 #define CLOCK_REALTIME_ALARM 8
 #define CLOCK_BOOTTIME_ALARM 9
 #define CLOCK_TAI 11
+#define CAP_SYS_TIME 25
 
 struct timespec {
 	s64 sec, nsec;
@@ -183,10 +184,14 @@ long sys_clock_getres(u64 clock, u64 res, u64 a2, u64 a3, u64 a4, u64 a5)
 	return res ? copy_to_user((void *)res, &ts, sizeof(ts)) : 0;
 }
 
-/* CAP_SYS_TIME: as everywhere here, the effective user ID 0 (<alloy/cred.h>) */
+/* CAP_SYS_TIME: root (the effective user ID 0, <alloy/cred.h>) that has
+ * not dropped the capability with capset (setuid does not clear
+ * capabilities here, so the ID is checked too). */
 static bool may_set_time(void)
 {
-	return READ_ONCE(current_proc()->uid[1]) == 0;
+	struct process *p = current_proc();
+
+	return READ_ONCE(p->uid[1]) == 0 && (READ_ONCE(p->caps[0]) & (1ULL << CAP_SYS_TIME));
 }
 
 /* CLOCK_REALTIME := ns, for root. Not before the boot: the offset from

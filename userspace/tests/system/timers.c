@@ -388,6 +388,17 @@ static void test_overrun(void)
 	while (sigtimedwait(&s, &si, &zero) > 0)
 		;
 
+	/* armed absolutely a second in the past at 1 ms: the expiries since
+	 * then are its overrun */
+	CHECK(tcreate(CLOCK_MONOTONIC, &ev, &id) == 0);
+	CHECK(tset(id, TIMER_ABSTIME, now_ns(CLOCK_MONOTONIC) - NSEC, 1000000, NULL) == 0);
+	CHECK(sigtimedwait(&s, &si, &to) == SIGRTMIN + 1);
+	printf("# armed 1 s in the past at 1 ms: si_overrun %d\n", si.si_overrun);
+	CHECK(si.si_overrun >= 999 && si.si_overrun < 1100);
+	CHECK(tdel(id) == 0);
+	while (sigtimedwait(&s, &si, &zero) > 0)
+		;
+
 	/* two timers, one signal: both arrive, neither twice */
 	CHECK(tcreate(CLOCK_MONOTONIC, &ev, &id) == 0);
 	CHECK(tcreate(CLOCK_MONOTONIC, &ev, &id2) == 0);
@@ -481,6 +492,37 @@ static void test_delete_armed(void)
 	CHECK(n > 0);
 }
 
+/* An ignored signal parks a periodic timer; a handler brings it back.
+ * A pending one that SIG_IGN discards does not stop it either. */
+static void test_ignored(void)
+{
+	struct ksigevent ev = { .signo = SIGUSR2, .notify = SIGEV_SIGNAL };
+	int id = -1;
+
+	signal(SIGUSR2, SIG_IGN);
+	CHECK(tcreate(CLOCK_MONOTONIC, &ev, &id) == 0);
+	CHECK(tset(id, 0, 5000000, 5000000, NULL) == 0);
+	sleep_ms(30);
+	got[SIGUSR2] = 0;
+	handle(SIGUSR2);
+	sleep_ms(60);
+	int resumed = got[SIGUSR2];
+	block(SIGUSR2, SIG_BLOCK);
+	sleep_ms(20);			/* its signal waits */
+	signal(SIGUSR2, SIG_IGN);	/* and is discarded */
+	handle(SIGUSR2);
+	got[SIGUSR2] = 0;
+	block(SIGUSR2, SIG_UNBLOCK);
+	sleep_ms(60);
+	int after = got[SIGUSR2];
+	printf("# ignored 5 ms timer: %d signals in 60 ms after a handler, %d after a discard\n",
+	       resumed, after);
+	CHECK(resumed >= 4);
+	CHECK(after >= 4);
+	CHECK(tdel(id) == 0);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 static void test_posix_hostile(void)
 {
 	struct ksigevent ev = { .signo = SIGUSR1, .notify = SIGEV_SIGNAL };
@@ -535,7 +577,9 @@ static void test_posix_hostile(void)
 	errno = 0;
 	CHECK(syscall(SYS_timer_settime, id, 2, &its, NULL) == -1 && errno == EINVAL);
 	errno = 0;
-	CHECK(syscall(SYS_timer_settime, id, 0, NULL, NULL) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_timer_settime, id, 0, NULL, NULL) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(syscall(SYS_timer_settime, id, 0, (void *)8, NULL) == -1 && errno == EFAULT);
 	errno = 0;
 	CHECK(syscall(SYS_timer_gettime, id, NULL) == -1 && errno == EFAULT);
 	its.it_value.tv_sec = 100;
@@ -789,8 +833,9 @@ int main(int argc, char **argv)
 	test_thread_id();
 	f = section("POSIX timers: SIGEV_THREAD_ID", f);
 	test_delete_armed();
+	test_ignored();
 	test_posix_hostile();
-	f = section("POSIX timers: delete armed, hostile arguments, cap", f);
+	f = section("POSIX timers: delete armed, ignored signal, hostile arguments, cap", f);
 	test_settime();
 	f = section("settimeofday/clock_settime/adjtimex", f);
 	test_stress();
