@@ -87,6 +87,7 @@ struct process {
 	char comm[16];
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 	struct sem_undo_list *sysvsem;	/* SEM_UNDO adjustments (kernel/ipc/sem.c) */
+	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */
 };
 
 struct process *current_proc(void);

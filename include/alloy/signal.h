@@ -21,6 +21,9 @@ struct ksiginfo {
 	u64 addr;		/* faults */
 	u64 ip;			/* faults: where, for the console line */
 	const char *what;	/* faults: what happened */
+	int timerid, overrun;	/* SI_TIMER: the POSIX timer, expiries missed */
+	u64 value;		/* SI_TIMER: its sigev_value */
+	u32 timer_gen;		/* SI_TIMER: the arming it is from (kernel only) */
 };
 
 struct task;
@@ -35,6 +38,12 @@ bool fatal_signal_pending(void);
 /* Queues a process-directed signal for p: any of its threads that does
  * not block it takes it (thread-directed ones: <alloy/thread.h>). */
 int signal_send(struct process *p, const struct ksiginfo *info);
+/* Caller holds p->sig_lock: queues info for thread t, or p's shared
+ * set if t is NULL, as signal_send does (no permission check, t must be
+ * listed). False if it is dropped (ignored, or SIGKILL's group kill);
+ * *resume: call proc_continued(p) after unlocking (SIGCONT). */
+bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
+			 bool *resume);
 /* Takes one pending signal of mask for current (its thread's first, then
  * its process's) without running a handler: its number, or 0 if none. */
 int signal_dequeue(u64 mask, struct ksiginfo *out);

@@ -215,6 +215,17 @@ long sys_flistxattr(u64, u64, u64, u64, u64, u64);
 long sys_removexattr(u64, u64, u64, u64, u64, u64);
 long sys_lremovexattr(u64, u64, u64, u64, u64, u64);
 long sys_fremovexattr(u64, u64, u64, u64, u64, u64);
+/* Timers (kernel/sched/itimer.c, posix_timer.c; adjtimex: sys_time.c). */
+long sys_getitimer(u64, u64, u64, u64, u64, u64);
+long sys_alarm(u64, u64, u64, u64, u64, u64);
+long sys_setitimer(u64, u64, u64, u64, u64, u64);
+long sys_adjtimex(u64, u64, u64, u64, u64, u64);
+long sys_timer_create(u64, u64, u64, u64, u64, u64);
+long sys_timer_settime(u64, u64, u64, u64, u64, u64);
+long sys_timer_gettime(u64, u64, u64, u64, u64, u64);
+long sys_timer_getoverrun(u64, u64, u64, u64, u64, u64);
+long sys_timer_delete(u64, u64, u64, u64, u64, u64);
+long sys_clock_adjtime(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

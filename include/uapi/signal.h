@@ -52,6 +52,8 @@
 #define SI_USER 0
 #define SI_KERNEL 0x80
 #define SI_TKILL (-6)
+#define SI_QUEUE (-1)
+#define SI_TIMER (-2)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
 #define BUS_ADRERR 2

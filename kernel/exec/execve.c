@@ -17,6 +17,7 @@
 #include <alloy/mm.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/ptimer.h>
 #include <alloy/thread.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -264,6 +265,7 @@ static long do_execve(const char *path, struct exec_args *a)
 		commit(mm, name, entry, sp);
 		cred_commit(&c);
 		cap_exec(current_proc());	/* from the IDs it now has */
+		proc_timers_exec(current_proc());	/* POSIX timers do not survive it */
 		proc_set_exe(current_proc(), &exe);
 	} else {
 		user_mm_put(mm);

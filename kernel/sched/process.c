@@ -10,6 +10,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/ptimer.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -51,6 +52,7 @@ void proc_put(struct process *p)
 		return;
 	if (p->task)
 		task_put(p->task);
+	proc_timers_free(p);
 	kfree(p);
 }
 
@@ -283,6 +285,7 @@ int proc_unshare_files(struct process *p)
  * half-released. */
 static void release_resources(struct process *p)
 {
+	proc_timers_exit(p);	/* nothing fires at it from now on */
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	struct fdtable *files = p->files;
 	struct path cwd = p->cwd, exe = p->exe;

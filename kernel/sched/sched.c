@@ -23,6 +23,7 @@
 #include <alloy/kstack.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
+#include <alloy/ptimer.h>
 #include <alloy/sched.h>
 #include <alloy/task.h>
 #include <alloy/timer.h>
@@ -413,9 +414,11 @@ void sched_tick(struct trap_frame *tf)
 	} else if (frame_from_user(tf)) {	/* CPU time, sampled like Linux without NO_HZ */
 		c->user_ticks++;
 		t->utime_ticks++;
+		proc_timers_tick(t, true);
 	} else {
 		c->sys_ticks++;
 		t->stime_ticks++;
+		proc_timers_tick(t, false);
 	}
 	if (t == c->idle) {
 		if (READ_ONCE(runqueues[c->id].nr))

@@ -13,6 +13,7 @@
 #include <alloy/errno.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/ptimer.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/task.h>
@@ -82,6 +83,8 @@ int signal_dequeue(u64 mask, struct ksiginfo *out)
 			*out = p->shared_info[sig - 1];
 			p->shared_pending &= ~sigmask(sig);
 		}
+		if (READ_ONCE(p->timers))
+			proc_timers_taken_locked(p, sig, out);
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	return sig;
@@ -177,32 +180,46 @@ static bool from_user(const struct ksiginfo *info)
 	return info->code == SI_USER || info->code == SI_TKILL;
 }
 
+bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
+			 bool *resume)
+{
+	int sig = info->signo;
+
+	if (prepare(p, t, sig, resume))
+		return false;
+	u64 *pending = t ? &t->pending : &p->shared_pending;
+	struct ksiginfo *slot = t ? &t->info[sig - 1] : &p->shared_info[sig - 1];
+	if (!(*pending & sigmask(sig))) {
+		*pending |= sigmask(sig);
+		*slot = *info;
+	}
+	wake_up_all(&p->signalfd_wq);
+	if (t) {
+		task_kick(t);
+		return true;
+	}
+	/* any thread that does not block it, or waits for it in
+	 * sigtimedwait, may take it: wake one (sleeps re-check) */
+	list_for_each_entry(t, &p->threads, thread_link) {
+		if (!(t->blocked & sigmask(sig)) || (t->sigwait & sigmask(sig))) {
+			task_kick(t);
+			break;
+		}
+	}
+	return true;
+}
+
 int signal_send(struct process *p, const struct ksiginfo *info)
 {
 	int sig = info->signo;
 	bool resume;
-	struct task *t;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
 	if (from_user(info) && !cred_may_signal(p, sig))
 		return -EPERM;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	if (!prepare(p, NULL, sig, &resume)) {
-		if (!(p->shared_pending & sigmask(sig))) {
-			p->shared_pending |= sigmask(sig);
-			p->shared_info[sig - 1] = *info;
-		}
-		wake_up_all(&p->signalfd_wq);
-		/* any thread that does not block it, or waits for it in
-		 * sigtimedwait, may take it: wake one (sleeps re-check) */
-		list_for_each_entry(t, &p->threads, thread_link) {
-			if (!(t->blocked & sigmask(sig)) || (t->sigwait & sigmask(sig))) {
-				task_kick(t);
-				break;
-			}
-		}
-	}
+	signal_queue_locked(p, NULL, info, &resume);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (resume)
 		proc_continued(p);	/* wakes its threads */
@@ -229,14 +246,7 @@ int signal_send_thread(struct task *t, const struct ksiginfo *info)
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 		return -ESRCH;
 	}
-	if (!prepare(p, t, sig, &resume)) {
-		if (!(t->pending & sigmask(sig))) {
-			t->pending |= sigmask(sig);
-			t->info[sig - 1] = *info;
-		}
-		wake_up_all(&p->signalfd_wq);
-		task_kick(t);
-	}
+	signal_queue_locked(p, t, info, &resume);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (resume)
 		proc_continued(p);
@@ -342,6 +352,8 @@ void signal_deliver(struct trap_frame *tf)
 			t->pending &= ~sigmask(sig);
 		else
 			p->shared_pending &= ~sigmask(sig);
+		if (READ_ONCE(p->timers))	/* a timer's overrun, its next arming */
+			proc_timers_taken_locked(p, sig, &si);
 		/* in an orphaned group no one could continue it: discarded */
 		bool discard = stop && sig != SIGSTOP && orphan;
 		stop &= !discard;

@@ -4,6 +4,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/process.h>
+#include <alloy/ptimer.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
@@ -41,6 +42,8 @@ long sys_rt_sigaction(SYSARGS)
 			list_for_each_entry(t, &p->threads, thread_link)
 				t->pending &= ~sigmask(sig);
 		}
+		if (p->timers)	/* timers parked, or whose signal went */
+			proc_timers_sigaction_locked(p, sig);
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (a2 && copy_to_user((void *)a2, &old, sizeof(old)))

@@ -10,6 +10,7 @@
 #include <alloy/errno.h>
 #include <alloy/mutex.h>
 #include <alloy/process.h>
+#include <alloy/ptimer.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/task.h>
@@ -19,6 +20,10 @@
 #include "systime.h"
 
 #define NSEC 1000000000ULL
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_BOOTTIME_ALARM 9
+#define CLOCK_TAI 11
+#define CAP_SYS_TIME 25
 
 struct timespec {
 	s64 sec, nsec;
@@ -49,16 +54,26 @@ int clock_now(u64 clock, u64 *ns)
 	switch (clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_TAI:		/* no TAI offset is kept: Linux's default 0 */
 		*ns = epoch() + ktime_ns();
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
+	case CLOCK_BOOTTIME_ALARM:
 		*ns = ktime_ns();
 		return 0;
+	/* CPU time, as the scheduler tick samples it: whole ticks */
+	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = proc_cpu_ns(current_proc());
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = task_cpu_ns(current_task());
+		return 0;
 	default:
-		return -EINVAL;	/* CPU-time clocks need accounting we lack */
+		return -EINVAL;	/* the pid-encoded CPU clocks too */
 	}
 }
 
@@ -134,6 +149,9 @@ long sys_clock_nanosleep(u64 clock, u64 flags, u64 req, u64 rem, u64 a4, u64 a5)
 	u64 ns, now;
 
 	(void)a4; (void)a5;
+	if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID ||
+	    clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM)
+		return -EINVAL;	/* no sleeping on CPU time, nothing suspends */
 	int rc = clock_now(clock, &now);
 	if (!rc)
 		rc = read_timespec(req, &ns);
@@ -151,7 +169,8 @@ long sys_sched_yield(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
-/* Every clock clock_now knows is ktime_ns(), stepping as the TSC does. */
+/* The wall and monotonic clocks (coarse ones too) are ktime_ns(),
+ * stepping as the TSC does; the CPU-time clocks step a tick at a time. */
 long sys_clock_getres(u64 clock, u64 res, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	u64 ns;
@@ -160,15 +179,26 @@ long sys_clock_getres(u64 clock, u64 res, u64 a2, u64 a3, u64 a4, u64 a5)
 	int rc = clock_now(clock, &ns);
 	if (rc)
 		return rc;
-	struct timespec ts = { 0, (s64)arch_clock_resolution_ns() };
+	bool cpu = clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID;
+	struct timespec ts = { 0, cpu ? (s64)(NSEC / HZ) : (s64)arch_clock_resolution_ns() };
 	return res ? copy_to_user((void *)res, &ts, sizeof(ts)) : 0;
+}
+
+/* CAP_SYS_TIME: root (the effective user ID 0, <alloy/cred.h>) that has
+ * not dropped the capability with capset (setuid does not clear
+ * capabilities here, so the ID is checked too). */
+static bool may_set_time(void)
+{
+	struct process *p = current_proc();
+
+	return READ_ONCE(p->uid[1]) == 0 && (READ_ONCE(p->caps[0]) & (1ULL << CAP_SYS_TIME));
 }
 
 /* CLOCK_REALTIME := ns, for root. Not before the boot: the offset from
  * the monotonic clock stays positive, as Linux insists. */
 static long set_realtime(u64 ns)
 {
-	if (current_proc()->uid[1] != 0)
+	if (!may_set_time())
 		return -EPERM;
 	mutex_lock(&settime_lock);
 	u64 now = ktime_ns();
@@ -199,11 +229,181 @@ long sys_settimeofday(u64 tv, u64 tz, u64 a2, u64 a3, u64 a4, u64 a5)
 
 	(void)tz; (void)a2; (void)a3; (void)a4; (void)a5;
 	if (!tv)	/* the zone alone: still root's to set, as Linux has it */
-		return current_proc()->uid[1] != 0 ? -EPERM : 0;
+		return may_set_time() ? 0 : -EPERM;
 	if (copy_from_user(&t, (const void *)tv, sizeof(t)))
 		return -EFAULT;
 	if (t.sec < 0 || t.usec < 0 || t.usec >= 1000000 ||
 	    (u64)t.sec > (~0ULL - NSEC) / NSEC)
 		return -EINVAL;
 	return set_realtime((u64)t.sec * NSEC + (u64)t.usec * 1000);
+}
+
+/*
+ * adjtimex / clock_adjtime(CLOCK_REALTIME): Linux's NTP interface. There
+ * is no NTP clock discipline here: the clock runs at the TSC's rate and
+ * reports TIME_OK. Reading (modes 0, ADJ_OFFSET_SS_READ) is anyone's;
+ * root's ADJ_SETOFFSET steps the clock (as clock_settime), and the other
+ * modes are checked as Linux checks them and recorded, so a reader sees
+ * what was set, but they do not slew or tune the clock.
+ */
+#define ADJ_OFFSET 0x0001
+#define ADJ_FREQUENCY 0x0002
+#define ADJ_MAXERROR 0x0004
+#define ADJ_ESTERROR 0x0008
+#define ADJ_STATUS 0x0010
+#define ADJ_TIMECONST 0x0020
+#define ADJ_TAI 0x0080
+#define ADJ_SETOFFSET 0x0100
+#define ADJ_MICRO 0x1000
+#define ADJ_NANO 0x2000
+#define ADJ_TICK 0x4000
+#define ADJ_ADJTIME 0x8000
+#define STA_NANO 0x2000
+#define STA_RONLY 0xff00	/* PPS*, CLOCKERR, NANO, MODE, CLK: the kernel's */
+#define TIME_OK 0
+#define USER_HZ 100
+#define MAXFREQ_SCALED (500LL << 16)	/* 500 ppm */
+#define MAXPHASE 500000000LL		/* 0.5 s */
+
+struct timex {
+	u32 modes;
+	s32 pad0;
+	s64 offset, freq, maxerror, esterror;
+	s32 status, pad1;
+	s64 constant, precision, tolerance;
+	struct { s64 sec, usec; } time;
+	s64 tick, ppsfreq, jitter;
+	s32 shift, pad2;
+	s64 stabil, jitcnt, calcnt, errcnt, stbcnt;
+	s32 tai;
+	s32 pad[11];
+};
+_Static_assert(sizeof(struct timex) == 208, "struct timex layout");
+
+static struct {
+	s64 offset, freq, maxerror, esterror, constant, tick, singleshot;
+	s32 status, tai;
+} ntp = { .maxerror = 16000000, .esterror = 16000000, .constant = 2,
+	  .tick = 1000000 / USER_HZ };		/* [settime_lock] */
+
+static s64 clamp(s64 v, s64 lo, s64 hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Checks as Linux's timekeeping_validate_timex. */
+static long adjtimex_valid(const struct timex *tx)
+{
+	if (tx->modes & ADJ_ADJTIME) {	/* adjtime(3): with ADJ_OFFSET, else nothing */
+		if (!(tx->modes & ADJ_OFFSET))
+			return -EINVAL;
+		return (tx->modes & ADJ_NANO) || may_set_time() ? 0 : -EPERM;	/* _SS_READ */
+	}
+	if (tx->modes && !may_set_time())
+		return -EPERM;
+	if ((tx->modes & ADJ_TICK) &&
+	    (tx->tick < 900000 / USER_HZ || tx->tick > 1100000 / USER_HZ))
+		return -EINVAL;
+	if (tx->modes & ADJ_SETOFFSET) {
+		s64 frac = tx->time.usec, max = tx->modes & ADJ_NANO ? (s64)NSEC : 1000000;
+		if (frac < 0 || frac >= max)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* ADJ_SETOFFSET: the wall clock moves by delta ns (settime_lock held). */
+static long adjtimex_step(s64 delta)
+{
+	u64 now = ktime_ns(), wall = epoch() + now, to;
+
+	if (delta < 0 ? (u64)-delta > wall - now : __builtin_add_overflow(wall, (u64)delta, &to))
+		return -EINVAL;	/* before the boot, or past 2^64 ns */
+	to = wall + (u64)delta;
+	__atomic_store_n(&boot_epoch_ns, to - now, __ATOMIC_RELAXED);
+	arch_time_publish(to - now);
+	return 0;
+}
+
+static long do_adjtimex(u64 utx)
+{
+	struct timex tx;
+
+	if (copy_from_user(&tx, (const void *)utx, sizeof(tx)))
+		return -EFAULT;
+	long rc = adjtimex_valid(&tx);
+	if (rc)
+		return rc;
+	u32 m = tx.modes;
+	mutex_lock(&settime_lock);
+	if (m & ADJ_SETOFFSET) {
+		s64 mult = m & ADJ_NANO ? 1 : 1000, delta;
+		if (__builtin_mul_overflow(tx.time.sec, (s64)NSEC, &delta) ||
+		    __builtin_add_overflow(delta, tx.time.usec * mult, &delta))
+			rc = -EINVAL;
+		else
+			rc = adjtimex_step(delta);
+	}
+	s64 offset = ntp.offset;
+	if (m & ADJ_ADJTIME) {
+		offset = ntp.singleshot;	/* what was left before */
+		if (!(m & ADJ_NANO))		/* not ADJ_OFFSET_SS_READ */
+			ntp.singleshot = clamp(tx.offset, -MAXPHASE / 1000, MAXPHASE / 1000);
+	} else if (!rc) {
+		if (m & ADJ_NANO)
+			ntp.status |= STA_NANO;
+		if (m & ADJ_MICRO)
+			ntp.status &= ~STA_NANO;
+		if (m & ADJ_STATUS)
+			ntp.status = (ntp.status & STA_RONLY) | (tx.status & ~STA_RONLY);
+		if (m & ADJ_OFFSET) {
+			s64 max = ntp.status & STA_NANO ? MAXPHASE : MAXPHASE / 1000;
+			ntp.offset = clamp(tx.offset, -max, max);
+		}
+		if (m & ADJ_FREQUENCY)
+			ntp.freq = clamp(tx.freq, -MAXFREQ_SCALED, MAXFREQ_SCALED);
+		if (m & ADJ_MAXERROR)
+			ntp.maxerror = clamp(tx.maxerror, 0, 16000000);
+		if (m & ADJ_ESTERROR)
+			ntp.esterror = clamp(tx.esterror, 0, 16000000);
+		if (m & ADJ_TIMECONST)
+			ntp.constant = clamp(tx.constant, 0, 10);
+		if ((m & ADJ_TAI) && tx.constant >= 0)
+			ntp.tai = (s32)tx.constant;
+		if (m & ADJ_TICK)
+			ntp.tick = tx.tick;
+	}
+	if (!(m & ADJ_ADJTIME))
+		offset = ntp.offset;
+	struct timex out = {
+		.modes = m, .offset = offset, .freq = ntp.freq, .maxerror = ntp.maxerror,
+		.esterror = ntp.esterror, .status = ntp.status, .constant = ntp.constant,
+		.precision = 1, .tolerance = MAXFREQ_SCALED, .tick = ntp.tick, .tai = ntp.tai,
+	};
+	mutex_unlock(&settime_lock);
+	if (rc)
+		return rc;
+	u64 now = wall_clock_ns();
+	out.time.sec = (s64)(now / NSEC);
+	out.time.usec = (s64)(now % NSEC / (out.status & STA_NANO ? 1 : 1000));
+	if (copy_to_user((void *)utx, &out, sizeof(out)))
+		return -EFAULT;
+	return TIME_OK;
+}
+
+long sys_adjtimex(u64 utx, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	return do_adjtimex(utx);
+}
+
+/* Only the wall clock is adjustable, as on Linux. */
+long sys_clock_adjtime(u64 clock, u64 utx, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	u64 ns;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (clock == CLOCK_REALTIME)
+		return do_adjtimex(utx);
+	return clock_now(clock, &ns) ? -EINVAL : -EOPNOTSUPP;
 }

@@ -43,6 +43,7 @@ struct siginfo {
 		struct { s32 pid, uid; } kill;
 		struct { s32 pid, uid, status, pad; s64 utime, stime; } chld;
 		struct { u64 addr; } fault;
+		struct { s32 tid, overrun; u64 value; } timer;
 		u8 bytes[112];
 	};
 };
@@ -65,6 +66,10 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 		out->chld.pid = si->pid;
 		out->chld.uid = (s32)si->uid;
 		out->chld.status = si->status;
+	} else if (si->code == SI_TIMER) {
+		out->timer.tid = si->timerid;
+		out->timer.overrun = si->overrun;
+		out->timer.value = si->value;
 	} else if (si->code > 0 && si->code < SI_KERNEL) {
 		out->fault.addr = si->addr;	/* SEGV_*, BUS_*, ILL_*, FPE_* */
 	} else {
