@@ -13,6 +13,7 @@
 #include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/uaccess.h>
+#include <alloy/sysctl.h>
 #include <alloy/vfs.h>
 
 #define PIPE_PAGES 16
@@ -327,3 +328,7 @@ void fifo_evict(struct inode *inode)
 		pipe_put(inode->fifo);
 	inode->fifo = NULL;
 }
+
+/* fs/pipe-max-size: every pipe holds PIPE_SIZE bytes (no F_SETPIPE_SZ) */
+static long pipe_max_size = PIPE_SIZE;
+SYSCTL_INT(pipe_max_size, "fs/pipe-max-size", 0444, &pipe_max_size, PIPE_SIZE, PIPE_SIZE);

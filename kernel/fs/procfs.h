@@ -35,6 +35,7 @@ enum proc_kind {
 	PK_TASKDIR,	/* /proc/<pid>/task */
 	PK_TID,		/* /proc/<pid>/task/<tid> */
 	PK_THREAD_SELF,
+	PK_SYSDIR, PK_SYSFILE,	/* /proc/sys (procfs_sys.c) */
 	PK_MAX
 };
 
@@ -90,5 +91,18 @@ int proc_fd_next(int pid, int tid, int from);
 /* Linux's USER_HZ clock ticks (100 per second) of ns or of timer ticks. */
 u64 proc_clock_t_ns(u64 ns);
 u64 proc_clock_t_ticks(u64 ticks);
+
+/* procfs.c: an inode of kind for pid/tid/fd (ino packed as above). */
+struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int fd,
+			 u32 mode);
+typedef bool (*proc_emit_fn)(void *ctx, const char *name, size_t len, u64 ino, u32 mode,
+			     u64 next);
+
+/* procfs_sys.c: /proc/sys from the .sysctl entries (<alloy/sysctl.h>). */
+int proc_sys_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
+void proc_sys_iterate(struct inode *dir, u64 *pos, proc_emit_fn emit, void *ctx);
+int proc_sys_show(struct pbuf *b, const struct inode *i);
+int proc_sys_open(const struct inode *i, u32 flags);
+long proc_sys_write(struct file *f, struct iobuf io, size_t n, u64 *pos);
 
 #endif
