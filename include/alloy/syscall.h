@@ -188,6 +188,12 @@ long sys_setresuid(u64, u64, u64, u64, u64, u64);
 long sys_getresuid(u64, u64, u64, u64, u64, u64);
 long sys_setresgid(u64, u64, u64, u64, u64, u64);
 long sys_getresgid(u64, u64, u64, u64, u64, u64);
+/* Process family: waitid, pidfds, personality. */
+long sys_waitid(u64, u64, u64, u64, u64, u64);
+long sys_pidfd_open(u64, u64, u64, u64, u64, u64);
+long sys_pidfd_send_signal(u64, u64, u64, u64, u64, u64);
+long sys_pidfd_getfd(u64, u64, u64, u64, u64, u64);
+long sys_personality(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 
