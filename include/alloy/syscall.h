@@ -188,11 +188,16 @@ long sys_setresuid(u64, u64, u64, u64, u64, u64);
 long sys_getresuid(u64, u64, u64, u64, u64, u64);
 long sys_setresgid(u64, u64, u64, u64, u64, u64);
 long sys_getresgid(u64, u64, u64, u64, u64, u64);
-/* Process family: waitid, pidfds, personality. */
+/* Process family: waitid, pidfds, memory locking, personality. */
 long sys_waitid(u64, u64, u64, u64, u64, u64);
 long sys_pidfd_open(u64, u64, u64, u64, u64, u64);
 long sys_pidfd_send_signal(u64, u64, u64, u64, u64, u64);
 long sys_pidfd_getfd(u64, u64, u64, u64, u64, u64);
+long sys_mlock(u64, u64, u64, u64, u64, u64);
+long sys_mlock2(u64, u64, u64, u64, u64, u64);
+long sys_munlock(u64, u64, u64, u64, u64, u64);
+long sys_mlockall(u64, u64, u64, u64, u64, u64);
+long sys_munlockall(u64, u64, u64, u64, u64, u64);
 long sys_personality(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);

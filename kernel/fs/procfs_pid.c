@@ -86,7 +86,7 @@ static struct user_mm *mm_of(struct process *p)
 }
 
 struct mem_usage {
-	u64 size, rss, stack, data, text;	/* bytes */
+	u64 size, rss, stack, data, text, locked;	/* bytes */
 	u64 start_code, end_code, start_stack;
 };
 
@@ -100,6 +100,8 @@ static void mem_usage(struct user_mm *mm, struct mem_usage *u)
 		struct vma *v = &mm->vmas[i];
 		u64 len = v->end - v->start;
 		u->size += len;
+		if (v->lock)
+			u->locked += len;	/* mlock: VmLck */
 		if (v->kind == VMA_STACK) {
 			u->stack += len;
 			u->start_stack = v->end;
@@ -142,10 +144,11 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 		    p->uid[0], p->uid[1], p->uid[2], p->uid[1], p->gid[0], p->gid[1], p->gid[2],
 		    p->gid[1], FD_MAX);
 	if (mm) {
-		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmRSS:\t%8llu kB\n"
-			    "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
-			    u.size / 1024, u.size / 1024, u.rss / 1024, u.data / 1024,
-			    u.stack / 1024, u.text / 1024);
+		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
+			    "VmRSS:\t%8llu kB\n", u.size / 1024, u.size / 1024, u.locked / 1024,
+			    u.rss / 1024);
+		pbuf_printf(b, "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
+			    u.data / 1024, u.stack / 1024, u.text / 1024);
 	}
 	pbuf_printf(b, "Threads:\t%d\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
 		    s->threads, (unsigned long long)s->pending,
