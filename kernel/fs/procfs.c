@@ -167,7 +167,20 @@ static void put_escaped(struct pbuf *b, const char *s)
 struct mounts_ctx {
 	struct pbuf *b;
 	char *path;		/* PATH_MAX */
+	bool info;		/* mountinfo's lines */
+	int n;			/* mounts seen so far: their IDs */
+	struct mount *seen[64];
 };
+
+/* A mount's ID in mountinfo: its place in the mount list (from Linux's
+ * first, 21), its parent's the same when listed before it, else its own. */
+static int mount_id(struct mounts_ctx *c, struct mount *m)
+{
+	for (int k = 0; k < c->n; k++)
+		if (c->seen[k] == m)
+			return 21 + k;
+	return 21 + c->n;
+}
 
 static int show_mount(void *arg, struct mount *m)
 {
@@ -178,6 +191,23 @@ static int show_mount(void *arg, struct mount *m)
 
 	if (vfs_path_name(&p, c->path, PATH_MAX) < 0)
 		return 0;
+	if (c->info) {
+		int id = 21 + c->n, parent = m->parent ? mount_id(c, m->parent) : id;
+		if (c->n < (int)ARRAY_SIZE(c->seen))
+			c->seen[c->n] = m;
+		c->n++;
+		pbuf_printf(c->b, "%d %d %u:%u / ", id, parent, (sb->dev >> 8) & 0xfff,
+			    sb->dev & 0xff);
+		put_escaped(c->b, c->path);
+		pbuf_printf(c->b, " %s%s - %s ", sb->flags & SB_RDONLY ? "ro" : "rw",
+			    sb->flags & SB_NOSUID ? ",nosuid" : "", sb->type);
+		if (bd)
+			pbuf_printf(c->b, "/dev/%s", bd->name);
+		else
+			pbuf_puts(c->b, sb->type);
+		pbuf_printf(c->b, " %s\n", sb->flags & SB_RDONLY ? "ro" : "rw");
+		return 0;
+	}
 	if (bd)
 		pbuf_printf(c->b, "/dev/%s ", bd->name);
 	else
@@ -187,9 +217,9 @@ static int show_mount(void *arg, struct mount *m)
 	return 0;
 }
 
-static int show_mounts(struct pbuf *b)
+int proc_show_mounts(struct pbuf *b, bool info)
 {
-	struct mounts_ctx c = { b, kmalloc(PATH_MAX, GFP_KERNEL) };
+	struct mounts_ctx c = { .b = b, .path = kmalloc(PATH_MAX, GFP_KERNEL), .info = info };
 
 	if (!c.path)
 		return -ENOMEM;
@@ -303,7 +333,7 @@ static int show_root_file(struct pbuf *b, int kind)
 {
 	switch (kind) {
 	case PK_MEMINFO: return show_meminfo(b);
-	case PK_MOUNTS: return show_mounts(b);
+	case PK_MOUNTS: return proc_show_mounts(b, false);
 	case PK_UPTIME: return show_uptime(b);
 	case PK_CPUINFO: return show_cpuinfo(b);
 	case PK_STAT: return show_stat(b);

@@ -36,6 +36,7 @@ enum proc_kind {
 	PK_TID,		/* /proc/<pid>/task/<tid> */
 	PK_THREAD_SELF,
 	PK_SYSDIR, PK_SYSFILE,	/* /proc/sys (procfs_sys.c) */
+	PK_LIMITS, PK_PMOUNTS, PK_MOUNTINFO,
 	PK_MAX
 };
 
@@ -97,6 +98,9 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 			 u32 mode);
 typedef bool (*proc_emit_fn)(void *ctx, const char *name, size_t len, u64 ino, u32 mode,
 			     u64 next);
+
+/* /proc/mounts' text, or (info) mountinfo's. */
+int proc_show_mounts(struct pbuf *b, bool info);
 
 /* procfs_sys.c: /proc/sys from the .sysctl entries (<alloy/sysctl.h>). */
 int proc_sys_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);

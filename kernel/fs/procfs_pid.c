@@ -44,6 +44,9 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
 	{ "oom_score", PK_OOM_SCORE, S_IFREG | 0444 },
 	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0444 },
+	{ "limits", PK_LIMITS, S_IFREG | 0444 },
+	{ "mounts", PK_PMOUNTS, S_IFREG | 0444 },
+	{ "mountinfo", PK_MOUNTINFO, S_IFREG | 0444 },
 	{ "task", PK_TASKDIR, S_IFDIR | 0555 },	/* last: a thread's has none */
 };
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
@@ -307,6 +310,41 @@ static int show_maps(struct pbuf *b, struct process *p)
 	return 0;
 }
 
+/* Linux's /proc/<pid>/limits: each limit's soft and hard value, in the
+ * order of the RLIMIT_ numbers. Each value is read alone (a limit changed
+ * meanwhile may show its old soft and new hard value). */
+static int show_limits(struct pbuf *b, struct process *p)
+{
+	static const char *const rows[RLIMIT_NLIMITS][2] = {
+		{ "Max cpu time", "seconds" }, { "Max file size", "bytes" },
+		{ "Max data size", "bytes" }, { "Max stack size", "bytes" },
+		{ "Max core file size", "bytes" }, { "Max resident set", "bytes" },
+		{ "Max processes", "processes" }, { "Max open files", "files" },
+		{ "Max locked memory", "bytes" }, { "Max address space", "bytes" },
+		{ "Max file locks", "locks" }, { "Max pending signals", "signals" },
+		{ "Max msgqueue size", "bytes" }, { "Max nice priority", NULL },
+		{ "Max realtime priority", NULL }, { "Max realtime timeout", "us" },
+	};
+
+	pbuf_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (int r = 0; r < RLIMIT_NLIMITS; r++) {
+		u64 v[2] = { READ_ONCE(p->res.rlim[r].cur), READ_ONCE(p->res.rlim[r].max) };
+		char col[2][24];
+		for (int k = 0; k < 2; k++) {
+			if (v[k] == ~0ULL)
+				snprintf(col[k], sizeof(col[k]), "unlimited");
+			else
+				snprintf(col[k], sizeof(col[k]), "%llu", (unsigned long long)v[k]);
+		}
+		if (rows[r][1])
+			pbuf_printf(b, "%-25s %-20s %-20s %-10s\n", rows[r][0], col[0], col[1],
+				    rows[r][1]);
+		else
+			pbuf_printf(b, "%-25s %-20s %-20s \n", rows[r][0], col[0], col[1]);
+	}
+	return 0;
+}
+
 int proc_pid_show(struct pbuf *b, int kind, int pid, int tid)
 {
 	struct process *p = proc_find(pid);
@@ -334,6 +372,10 @@ int proc_pid_show(struct pbuf *b, int kind, int pid, int tid)
 		rc = pbuf_printf(b, "%d\n", oom_score(p, NULL));
 	else if (kind == PK_OOM_ADJ)	/* no adjustment yet: always 0 */
 		rc = pbuf_printf(b, "0\n");
+	else if (kind == PK_LIMITS)
+		rc = show_limits(b, p);
+	else if (kind == PK_PMOUNTS || kind == PK_MOUNTINFO)	/* one namespace */
+		rc = proc_show_mounts(b, kind == PK_MOUNTINFO);
 	else
 		rc = -EINVAL;
 	proc_put(p);

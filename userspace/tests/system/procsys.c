@@ -8,12 +8,16 @@
  *    long are EINVAL and change nothing; a shell's `>` (O_TRUNC) works;
  *  - a 0444 file refuses even root (EACCES), a 0644 one a non-root user;
  *  - kernel/hostname is uname's nodename; a writer and a uname reader at
- *    once never see half of one name and half of another.
+ *    once never see half of one name and half of another;
+ *  - /proc/<pid>/limits in Linux's layout with getrlimit's values (a
+ *    lowered limit shows); /proc/self/mounts is /proc/mounts;
+ *    /proc/self/mountinfo has the root mount.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,6 +95,27 @@ static void hostname_race(void)
 	CHECK(torn == 0);
 }
 
+static void per_process(void)
+{
+	static char a[4096], b[4096];
+	struct rlimit r = { 100, 200 };
+
+	CHECK(setrlimit(RLIMIT_NOFILE, &r) == 0);
+	CHECK(rd("/proc/self/limits", a, sizeof(a)) > 0);
+	static const char head[] = "Limit                     Soft Limit           "
+				   "Hard Limit           Units     \n";
+	CHECK(!strncmp(a, head, sizeof(head) - 1));
+	CHECK(strstr(a, "\nMax open files            100                  200                  "
+			"files     \n") != NULL);
+	CHECK(strstr(a, "\nMax cpu time              unlimited            unlimited            "
+			"seconds   \n") != NULL);
+	CHECK(strstr(a, "\nMax nice priority         ") != NULL);
+	CHECK(rd("/proc/self/mounts", a, sizeof(a)) > 0 && rd("/proc/mounts", b, sizeof(b)) > 0);
+	CHECK(!strcmp(a, b));
+	CHECK(rd("/proc/self/mountinfo", a, sizeof(a)) > 0);
+	CHECK(!strncmp(a, "21 21 ", 6) && strstr(a, " / / ") && strstr(a, " - "));
+}
+
 int main(void)
 {
 	char b[256];
@@ -157,5 +182,6 @@ int main(void)
 	CHECK(wr("/proc/sys/kernel/hostname", b, 0) == -EINVAL);
 	hostname_race();
 	CHECK(wr("/proc/sys/kernel/hostname", "alloy", 0) == 5);
+	per_process();
 	return check_done();
 }
