@@ -86,6 +86,7 @@ struct process {
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
 	char comm[16];
 	u32 personality;		/* personality(2): kept, fork copies it */
+	int oom_score_adj;		/* /proc/<pid>/oom_score_adj: kept, fork copies it */
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 };
 
@@ -130,6 +131,9 @@ bool proc_reaped(struct process *p);
 /* pidfds (kernel/syscall/sys_pidfd.c): fd's process with a reference, and
  * whether the pidfd is non-blocking; -EBADF if fd is not a pidfd. */
 int pidfd_process(int fd, struct process **out, bool *nonblock);
+/* The process of an open /proc/<pid> directory, with a reference, or
+ * NULL (kernel/fs/procfs.c; by pid: a reused pid names the new one). */
+struct process *procfs_pid_dir_process(struct file *f);
 /* Marks p as having exec'd or exited for a vfork parent. */
 void proc_vfork_release(struct process *p);
 

@@ -32,7 +32,8 @@
 #define PID_COOKIE 1000		/* getdents cookies of pids: above the table's */
 
 static const struct inode_ops proc_iops;
-static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops, proc_sys_fops;
+static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops, proc_sys_fops,
+			     proc_adj_fops;
 
 static const struct proc_entry root_entries[] = {
 	{ "meminfo", PK_MEMINFO, S_IFREG | 0444 },
@@ -494,7 +495,8 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 	i->ino = PROC_INO(kind, pid, tid, fd);
 	i->iop = &proc_iops;
 	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
-			       : kind == PK_SYSFILE ? &proc_sys_fops : &proc_file_fops;
+			       : kind == PK_SYSFILE ? &proc_sys_fops
+			       : kind == PK_OOM_ADJ ? &proc_adj_fops : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
 	if (pid) {	/* a process's files are its effective owner's, as Linux */
 		struct process *p = proc_find(pid);
@@ -744,8 +746,40 @@ static const struct file_ops proc_sys_fops = {
 	.write = proc_sys_write,
 	.seekable = true,
 };
+static long proc_adj_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	char buf[32];
+
+	if (n > sizeof(buf))
+		return -EINVAL;
+	if (iob_copy_in(buf, io, 0, n))
+		return -EFAULT;
+	long rc = proc_pid_write_adj(PROC_PID(f->inode->ino), buf, n);
+	if (rc)
+		return rc;
+	*pos += n;
+	return (long)n;
+}
+
+/* /proc/<pid>/oom_score_adj takes writes too */
+static const struct file_ops proc_adj_fops = {
+	.open = proc_open,
+	.release = proc_release,
+	.read = proc_read,
+	.write = proc_adj_write,
+	.seekable = true,
+};
 static const struct file_ops proc_link_fops = { .seekable = false };
 static const struct super_ops proc_sops = { .statfs = proc_statfs };
+
+struct process *procfs_pid_dir_process(struct file *f)
+{
+	struct inode *i = f->inode;
+
+	if (!i || i->sb->sop != &proc_sops || PROC_KIND(i->ino) != PK_PID)
+		return NULL;
+	return proc_find(PROC_PID(i->ino));
+}
 
 struct super_block *procfs_create(void)
 {

@@ -84,6 +84,8 @@ extern const size_t proc_tid_nr_entries;	/* the same without it */
 struct process *proc_pid_get(int pid, int tid);
 /* Text of a per-process file (kind) of pid into b. */
 int proc_pid_show(struct pbuf *b, int kind, int pid, int tid);
+/* A write of n bytes (copied in) to pid's oom_score_adj: 0 or -errno. */
+long proc_pid_write_adj(int pid, const char *buf, size_t n);
 /* exe, cwd and fd/N targets. */
 int proc_pid_readlink(int kind, int pid, int tid, int fd, char *buf, size_t len);
 /* fd/ of pid: is fd open; the next open fd >= from (-1 at the end). */

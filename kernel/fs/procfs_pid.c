@@ -25,6 +25,7 @@
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
 #include <alloy/task.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
@@ -43,7 +44,7 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "cwd", PK_CWD, S_IFLNK | 0777 },
 	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
 	{ "oom_score", PK_OOM_SCORE, S_IFREG | 0444 },
-	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0444 },
+	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0644 },
 	{ "limits", PK_LIMITS, S_IFREG | 0444 },
 	{ "mounts", PK_PMOUNTS, S_IFREG | 0444 },
 	{ "mountinfo", PK_MOUNTINFO, S_IFREG | 0444 },
@@ -370,8 +371,8 @@ int proc_pid_show(struct pbuf *b, int kind, int pid, int tid)
 		rc = show_maps(b, p);
 	else if (kind == PK_OOM_SCORE)	/* kernel/mm/oom.c chooses by it */
 		rc = pbuf_printf(b, "%d\n", oom_score(p, NULL));
-	else if (kind == PK_OOM_ADJ)	/* no adjustment yet: always 0 */
-		rc = pbuf_printf(b, "0\n");
+	else if (kind == PK_OOM_ADJ)	/* kept, not yet used by the OOM killer */
+		rc = pbuf_printf(b, "%d\n", READ_ONCE(p->oom_score_adj));
 	else if (kind == PK_LIMITS)
 		rc = show_limits(b, p);
 	else if (kind == PK_PMOUNTS || kind == PK_MOUNTINFO)	/* one namespace */
@@ -464,4 +465,27 @@ int proc_fd_next(int pid, int tid, int from)
 	fdt_put(t);
 	proc_put(p);
 	return fd;
+}
+
+/* Writes to /proc/<pid>/oom_score_adj: a number in [-1000, 1000], as
+ * Linux; lowering it needs root (CAP_SYS_RESOURCE). The file's mode lets
+ * only the process's owner (and root) open it for writing. */
+long proc_pid_write_adj(int pid, const char *buf, size_t n)
+{
+	long v;
+	int rc = sysctl_parse_long(buf, n, &v);
+
+	if (rc)
+		return rc;
+	if (v < -1000 || v > 1000)
+		return -EINVAL;
+	struct process *p = proc_find(pid);
+	if (!p)
+		return -ESRCH;
+	if (v < READ_ONCE(p->oom_score_adj) && READ_ONCE(current_proc()->uid[1]) != 0)
+		rc = -EACCES;
+	else
+		WRITE_ONCE(p->oom_score_adj, (int)v);
+	proc_put(p);
+	return rc;
 }

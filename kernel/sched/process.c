@@ -173,6 +173,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		spin_unlock_irqrestore(&parent->sig_lock, flags);
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
 		p->personality = READ_ONCE(parent->personality);
+		p->oom_score_adj = READ_ONCE(parent->oom_score_adj);
 	} else {
 		p->files = fdt_create();
 		p->cwd = vfs_root();

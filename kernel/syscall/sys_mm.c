@@ -390,9 +390,10 @@ static long do_mlock(u64 start, u64 len, u32 lock)
 	if (end == start)
 		return 0;
 	bool capable = ipc_lock_capable();
-	u64 limit = rlimit(RLIMIT_MEMLOCK) & ~(u64)(PAGE_SIZE - 1);
+	u64 limit = rlimit(RLIMIT_MEMLOCK);
 	if (lock && !capable && !limit)
 		return -EPERM;
+	limit &= ~(u64)(PAGE_SIZE - 1);	/* whole pages, as Linux counts */
 	down_write(&mm->lock);
 	long rc = 0;
 	if (lock && !capable && vma_locked_bytes(mm, start, end) + len > limit)

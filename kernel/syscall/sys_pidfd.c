@@ -55,13 +55,15 @@ int pidfd_process(int fd, struct process **out, bool *nonblock)
 
 	if (!f)
 		return -EBADF;
-	int rc = f->fop == &pidfd_fops ? 0 : -EBADF;
-	if (!rc) {
+	int rc = 0;
+	if (f->fop == &pidfd_fops) {
 		*out = f->priv;
 		proc_get(*out);
-		if (nonblock)
-			*nonblock = f->flags & O_NONBLOCK;
+	} else if (!(*out = procfs_pid_dir_process(f))) {
+		rc = -EBADF;	/* Linux takes a /proc/<pid> directory too */
 	}
+	if (!rc && nonblock)
+		*nonblock = f->flags & O_NONBLOCK;
 	file_put(f);
 	return rc;
 }
@@ -126,7 +128,7 @@ long sys_pidfd_send_signal(SYSARGS)
 			rc = -EPERM;
 		else
 			si = (struct ksiginfo){ .signo = sig, .code = u.code, .pid = u.pid,
-						.uid = u.uid };
+						.uid = u.uid, .status = u.value };
 	}
 	if (!rc && proc_reaped(p))
 		rc = -ESRCH;
