@@ -11,6 +11,8 @@
  *  - pidfd_getfd: a working duplicate of the target's fd, EBADF for an fd
  *    it has not open, EPERM for a non-root caller on root's process,
  *    ESRCH once the target has exited;
+ *  - an open /proc/<pid> directory serves as a pidfd; a queued siginfo's
+ *    si_value reaches the handler;
  *  - a thread in waitid(P_PIDFD) and the main thread in waitpid racing
  *    for one child: exactly one of them reaps it.
  */
@@ -84,6 +86,32 @@ static void race(void)
 		CHECK(race_rc != 0 || race_pid == c);
 		close(race_fd);
 	}
+}
+
+static volatile int got_value;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig; (void)uc;
+	got_value = si->si_value.sival_int;
+}
+
+static void proc_dir_and_value(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+	sigaction(SIGUSR1, &sa, NULL);
+	int d = open("/proc/self", O_DIRECTORY | O_RDONLY);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	si.si_value.sival_int = 4242;
+	CHECK(d >= 0 && psig(d, SIGUSR1, &si, 0) == 0);
+	CHECK(got_value == 4242);
+	close(d);
+	d = open("/proc", O_DIRECTORY | O_RDONLY);
+	CHECK(psig(d, 0, NULL, 0) == -1 && errno == EBADF);
+	close(d);
 }
 
 int main(void)
@@ -187,6 +215,7 @@ int main(void)
 	CHECK(pgetfd(fd, 100, 0) == -1 && errno == ESRCH);
 	close(fd);
 
+	proc_dir_and_value();
 	race();
 	return check_done();
 }

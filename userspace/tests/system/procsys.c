@@ -11,7 +11,9 @@
  *    once never see half of one name and half of another;
  *  - /proc/<pid>/limits in Linux's layout with getrlimit's values (a
  *    lowered limit shows); /proc/self/mounts is /proc/mounts;
- *    /proc/self/mountinfo has the root mount.
+ *    /proc/self/mountinfo has the root mount;
+ *  - /proc/self/oom_score_adj takes [-1000, 1000] (EINVAL else), is
+ *    inherited, and a non-root process may raise it but not lower it.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -116,6 +118,25 @@ static void per_process(void)
 	CHECK(!strncmp(a, "21 21 ", 6) && strstr(a, " / / ") && strstr(a, " - "));
 }
 
+static void oom_adj(void)
+{
+	const char *f = "/proc/self/oom_score_adj";
+
+	CHECK(rdnum(f) == 0);
+	CHECK(wr(f, "-1000", 0) == 5 && rdnum(f) == -1000);
+	CHECK(wr(f, "1001", 0) == -EINVAL && wr(f, "x", 0) == -EINVAL && rdnum(f) == -1000);
+	CHECK(wr(f, "300\n", O_TRUNC) == 4 && rdnum(f) == 300);
+	pid_t c = fork();
+	if (c == 0) {
+		if (rdnum(f) != 300 || setuid(1000))
+			_exit(3);
+		_exit(wr(f, "500", 0) == 3 && wr(f, "100", 0) == -EACCES && rdnum(f) == 500 ? 0 : 1);
+	}
+	int st;
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wr(f, "0", 0) == 1);
+}
+
 int main(void)
 {
 	char b[256];
@@ -183,5 +204,6 @@ int main(void)
 	hostname_race();
 	CHECK(wr("/proc/sys/kernel/hostname", "alloy", 0) == 5);
 	per_process();
+	oom_adj();
 	return check_done();
 }
