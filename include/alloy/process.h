@@ -66,6 +66,7 @@ struct process {
 	struct wait_queue child_wq;	/* wait4 sleeps here */
 	struct wait_queue vfork_wq;	/* its vfork caller waits here for exec_done */
 	struct wait_queue signalfd_wq;	/* signalfd readers and pollers: a signal came */
+	struct wait_queue pidfd_wq;	/* pidfd pollers: it exited, or was reaped */
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct path cwd;		/* [cwd_lock] */
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */
@@ -85,6 +86,8 @@ struct process {
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
 	char comm[16];
+	u32 personality;		/* personality(2): kept, fork copies it */
+	int oom_score_adj;		/* /proc/<pid>/oom_score_adj: kept, fork copies it */
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 	struct sem_undo_list *sysvsem;	/* SEM_UNDO adjustments (kernel/ipc/sem.c) */
 	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */
@@ -108,6 +111,32 @@ void proc_exit(struct process *p, int wait_status);
 void proc_abort(struct process *p);
 /* wait4 semantics; status and pid of the reaped child. */
 long proc_wait(int pid, int *status, int options);
+/* Which children a wait (wait4, waitid) looks at and for what. */
+enum { P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3 };
+struct wait_spec {
+	int which;			/* P_* */
+	int id;				/* P_PID's pid, P_PGID's (0: the caller's) */
+	struct process *target;		/* P_PIDFD's process */
+	int options;			/* WNOHANG, WEXITED, WSTOPPED, WCONTINUED, WNOWAIT */
+};
+struct wait_report {
+	int pid;
+	u32 uid;			/* the child's real user ID */
+	int status;			/* wait4's status word */
+	int code, si_status;		/* waitid's: CLD_*, and exit code or signal */
+	bool reaped;
+};
+/* The child's pid (report in *r), 0 under WNOHANG when none is ready,
+ * -ECHILD when none matches, -ERESTARTSYS on a signal. */
+long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r);
+/* p is gone from the pid table (reaped): a pidfd's ESRCH. */
+bool proc_reaped(struct process *p);
+/* pidfds (kernel/syscall/sys_pidfd.c): fd's process with a reference, and
+ * whether the pidfd is non-blocking; -EBADF if fd is not a pidfd. */
+int pidfd_process(int fd, struct process **out, bool *nonblock);
+/* The process of an open /proc/<pid> directory, with a reference, or
+ * NULL (kernel/fs/procfs.c; by pid: a reused pid names the new one). */
+struct process *procfs_pid_dir_process(struct file *f);
 /* Marks p as having exec'd or exited for a vfork parent. */
 void proc_vfork_release(struct process *p);
 

@@ -226,6 +226,17 @@ long sys_timer_gettime(u64, u64, u64, u64, u64, u64);
 long sys_timer_getoverrun(u64, u64, u64, u64, u64, u64);
 long sys_timer_delete(u64, u64, u64, u64, u64, u64);
 long sys_clock_adjtime(u64, u64, u64, u64, u64, u64);
+/* Process family: waitid, pidfds, memory locking, personality. */
+long sys_waitid(u64, u64, u64, u64, u64, u64);
+long sys_pidfd_open(u64, u64, u64, u64, u64, u64);
+long sys_pidfd_send_signal(u64, u64, u64, u64, u64, u64);
+long sys_pidfd_getfd(u64, u64, u64, u64, u64, u64);
+long sys_mlock(u64, u64, u64, u64, u64, u64);
+long sys_mlock2(u64, u64, u64, u64, u64, u64);
+long sys_munlock(u64, u64, u64, u64, u64, u64);
+long sys_mlockall(u64, u64, u64, u64, u64, u64);
+long sys_munlockall(u64, u64, u64, u64, u64, u64);
+long sys_personality(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

@@ -38,4 +38,10 @@ struct sysctl {
 
 extern const struct sysctl __sysctl_start[], __sysctl_end[];
 
+/* For show functions (kernel/fs/procfs.c): one formatted write, at most
+ * 256 bytes; and the number parser integer entries use (0 or -EINVAL). */
+int pbuf_printf(struct pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int pbuf_puts(struct pbuf *b, const char *s);
+int sysctl_parse_long(const char *s, size_t len, long *out);
+
 #endif

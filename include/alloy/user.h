@@ -52,7 +52,15 @@ struct vma {
 				 * bss): faults get zeroed pages; the object
 				 * only names it (/proc/<pid>/maps) */
 	u32 may;		/* VMA_MAY_*: what mprotect may ever allow */
+	u32 lock;		/* VMA_LOCKED (| VMA_LOCKONFAULT): mlock */
 };
+
+/* mlock (Linux's VM_LOCKED, VM_LOCKONFAULT): the pages stay resident
+ * once faulted in (mapped pages are never reclaimed: the page cache
+ * evicts only pages no mapping holds); LOCKONFAULT does not fault them
+ * in first. fork does not pass them on. */
+#define VMA_LOCKED (1u << 0)
+#define VMA_LOCKONFAULT (1u << 1)
 
 /* Rights fixed at mmap (Linux's VM_MAY*): a shared mapping of a file
  * opened read-only, or on a read-only mount, may never be made writable. */
@@ -100,9 +108,16 @@ struct user_mm {
 	u64 stack_top, mmap_top;
 	u64 arg_start, arg_end;	/* argv strings on the stack, set by exec */
 	u64 env_start, env_end;	/* envp strings */
+	u32 def_lock;		/* mlockall(MCL_FUTURE): new VMAs' lock */
 };
 
 /* VMAs (kernel/mm/vma.c); callers hold mm->lock. */
+/* Sets the lock flags of [start, end) (split off at its ends): -ENOMEM
+ * if part of it is not mapped, before anything changes. */
+int vma_set_lock(struct user_mm *mm, u64 start, u64 end, u32 lock);
+/* Bytes in locked VMAs outside [start, end); bytes mapped at all. */
+u64 vma_locked_bytes(struct user_mm *mm, u64 start, u64 end);
+u64 vma_mapped_bytes(struct user_mm *mm);
 struct vma *vma_find(struct user_mm *mm, u64 addr);
 bool vma_range_free(struct user_mm *mm, u64 start, u64 end);
 int vma_add(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 kind);

@@ -21,10 +21,12 @@
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/printk.h>
+#include <alloy/process.h>
 #include <alloy/random.h>
 #include <alloy/rlimit.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <asm/elf.h>
@@ -55,6 +57,12 @@ enum { AT_NULL = 0, AT_IGNORE = 1, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5,
        AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
        AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51 };
 
+/* kernel/randomize_va_space: 0 turns randomization off (as `norandmaps`
+ * does from boot); 1 and 2 leave it on (the break too in both). */
+static long randomize_va_space = 2;
+#define ADDR_NO_RANDOMIZE 0x0040000	/* personality(2): setarch -R */
+SYSCTL_INT(randomize_va_space, "kernel/randomize_va_space", 0644, &randomize_va_space, 0, 2);
+
 /* A random page offset below 2^bits pages, or 0 under `norandmaps`. */
 static u64 rnd_pages(unsigned int bits)
 {
@@ -63,7 +71,9 @@ static u64 rnd_pages(unsigned int bits)
 
 	if (norand < 0)
 		norand = cmdline_has("norandmaps");
-	if (norand)
+	struct process *me = current_proc();
+	if (norand || !READ_ONCE(randomize_va_space) ||
+	    (me && (READ_ONCE(me->personality) & ADDR_NO_RANDOMIZE)))
 		return 0;
 	get_random_bytes(&r, sizeof(r));
 	return (r & ((1ULL << bits) - 1)) * PAGE_SIZE;

@@ -11,6 +11,7 @@
 #include <alloy/rlimit.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
 #include <alloy/vfs.h>
 
 #define FD_START 64
@@ -269,3 +270,9 @@ void fdt_close_on_exec(struct fdtable *t)
 		}
 	}
 }
+
+/* fs/nr_open: no RLIMIT_NOFILE above it; fs/file-max: open files are
+ * bounded by memory only, so Linux's "no limit" */
+static long nr_open = NR_OPEN_MAX, file_max = 9223372036854775807L;
+SYSCTL_INT(nr_open, "fs/nr_open", 0444, &nr_open, NR_OPEN_MAX, NR_OPEN_MAX);
+SYSCTL_INT(file_max, "fs/file-max", 0444, &file_max, 0, 9223372036854775807L);

@@ -530,6 +530,11 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		return rc;
 	struct inode *i = p.dentry->inode;
 	u32 acc = flags & O_ACCMODE;
+	/* /proc/sys: files that take writes on a read-only procfs, and that
+	 * O_TRUNC (a shell's `>`) leaves alone, as on Linux */
+	bool tunable = (i->sb->flags & SB_NOCACHE) && i->fop && i->fop->write;
+	if (tunable)
+		flags &= ~O_TRUNC;
 	if (S_ISLNK(i->mode) && !(flags & O_PATH))
 		rc = -ELOOP;
 	else if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
@@ -538,7 +543,7 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = -EISDIR;
 	else if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		rc = -EISDIR;
-	else if (S_ISREG(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+	else if (S_ISREG(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)) && !tunable)
 		rc = vfs_writable(i->sb);
 	if (!rc && !created && !(flags & O_PATH))
 		rc = may_open(&c, i, flags);

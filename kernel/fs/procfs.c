@@ -7,7 +7,8 @@
  * Processes come and go without telling the VFS, so procfs is mounted
  * SB_NOCACHE: every walk asks procfs_lookup again and a /proc/<pid>
  * dentry lives only as long as somebody holds it (docs/vfs.md). It is
- * read-only: the VFS refuses every change with EROFS before asking us.
+ * read-only: the VFS refuses every change with EROFS before asking us,
+ * but for writes to the /proc/sys files (procfs_sys.c).
  */
 #include <alloy/arch.h>
 #include <alloy/blkdev.h>
@@ -31,7 +32,8 @@
 #define PID_COOKIE 1000		/* getdents cookies of pids: above the table's */
 
 static const struct inode_ops proc_iops;
-static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops;
+static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops, proc_sys_fops,
+			     proc_adj_fops;
 
 static const struct proc_entry root_entries[] = {
 	{ "meminfo", PK_MEMINFO, S_IFREG | 0444 },
@@ -45,6 +47,7 @@ static const struct proc_entry root_entries[] = {
 	{ "interrupts", PK_INTERRUPTS, S_IFREG | 0444 },
 	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
 	{ "cmdline", PK_KCMDLINE, S_IFREG | 0444 },
+	{ "sys", PK_SYSDIR, S_IFDIR | 0555 },
 	{ "self", PK_SELF, S_IFLNK | 0777 },
 	{ "thread-self", PK_THREAD_SELF, S_IFLNK | 0777 },
 };
@@ -165,7 +168,20 @@ static void put_escaped(struct pbuf *b, const char *s)
 struct mounts_ctx {
 	struct pbuf *b;
 	char *path;		/* PATH_MAX */
+	bool info;		/* mountinfo's lines */
+	int n;			/* mounts seen so far: their IDs */
+	struct mount *seen[64];
 };
+
+/* A mount's ID in mountinfo: its place in the mount list (from Linux's
+ * first, 21), its parent's the same when listed before it, else its own. */
+static int mount_id(struct mounts_ctx *c, struct mount *m)
+{
+	for (int k = 0; k < c->n; k++)
+		if (c->seen[k] == m)
+			return 21 + k;
+	return 21 + c->n;
+}
 
 static int show_mount(void *arg, struct mount *m)
 {
@@ -176,6 +192,23 @@ static int show_mount(void *arg, struct mount *m)
 
 	if (vfs_path_name(&p, c->path, PATH_MAX) < 0)
 		return 0;
+	if (c->info) {
+		int id = 21 + c->n, parent = m->parent ? mount_id(c, m->parent) : id;
+		if (c->n < (int)ARRAY_SIZE(c->seen))
+			c->seen[c->n] = m;
+		c->n++;
+		pbuf_printf(c->b, "%d %d %u:%u / ", id, parent, (sb->dev >> 8) & 0xfff,
+			    sb->dev & 0xff);
+		put_escaped(c->b, c->path);
+		pbuf_printf(c->b, " %s%s - %s ", sb->flags & SB_RDONLY ? "ro" : "rw",
+			    sb->flags & SB_NOSUID ? ",nosuid" : "", sb->type);
+		if (bd)
+			pbuf_printf(c->b, "/dev/%s", bd->name);
+		else
+			pbuf_puts(c->b, sb->type);
+		pbuf_printf(c->b, " %s\n", sb->flags & SB_RDONLY ? "ro" : "rw");
+		return 0;
+	}
 	if (bd)
 		pbuf_printf(c->b, "/dev/%s ", bd->name);
 	else
@@ -185,9 +218,9 @@ static int show_mount(void *arg, struct mount *m)
 	return 0;
 }
 
-static int show_mounts(struct pbuf *b)
+int proc_show_mounts(struct pbuf *b, bool info)
 {
-	struct mounts_ctx c = { b, kmalloc(PATH_MAX, GFP_KERNEL) };
+	struct mounts_ctx c = { .b = b, .path = kmalloc(PATH_MAX, GFP_KERNEL), .info = info };
 
 	if (!c.path)
 		return -ENOMEM;
@@ -301,7 +334,7 @@ static int show_root_file(struct pbuf *b, int kind)
 {
 	switch (kind) {
 	case PK_MEMINFO: return show_meminfo(b);
-	case PK_MOUNTS: return show_mounts(b);
+	case PK_MOUNTS: return proc_show_mounts(b, false);
 	case PK_UPTIME: return show_uptime(b);
 	case PK_CPUINFO: return show_cpuinfo(b);
 	case PK_STAT: return show_stat(b);
@@ -328,6 +361,8 @@ static int show(struct inode *inode, struct pbuf *b)
 {
 	int kind = PROC_KIND(inode->ino);
 
+	if (kind == PK_SYSFILE)
+		return proc_sys_show(b, inode);
 	return kind < PK_PID ? show_root_file(b, kind) :
 	       proc_pid_show(b, kind, PROC_PID(inode->ino), PROC_TID(inode->ino));
 }
@@ -361,7 +396,9 @@ struct proc_window {
 static int proc_open(struct inode *inode, struct file *f)
 {
 	struct pbuf b = { 0 };
-	int rc = PROC_KIND(inode->ino) < PK_PID ? 0 : show(inode, &b);
+	int kind = PROC_KIND(inode->ino);
+	int rc = kind == PK_SYSFILE ? proc_sys_open(inode, f->flags) :
+		 kind < PK_PID ? 0 : show(inode, &b);
 
 	if (!rc && !(f->priv = kzalloc(sizeof(struct proc_window), GFP_KERNEL)))
 		rc = -ENOMEM;
@@ -448,8 +485,8 @@ static int proc_readlink(struct inode *inode, char *buf, size_t len)
 				 PROC_FD(inode->ino), buf, len);
 }
 
-static struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int fd,
-				u32 mode)
+struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int fd,
+			 u32 mode)
 {
 	struct inode *i = inode_alloc(sb, mode);
 
@@ -458,7 +495,8 @@ static struct inode *proc_inode(struct super_block *sb, int kind, int pid, int t
 	i->ino = PROC_INO(kind, pid, tid, fd);
 	i->iop = &proc_iops;
 	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
-			       : &proc_file_fops;
+			       : kind == PK_SYSFILE ? &proc_sys_fops
+			       : kind == PK_OOM_ADJ ? &proc_adj_fops : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
 	if (pid) {	/* a process's files are its effective owner's, as Linux */
 		struct process *p = proc_find(pid);
@@ -552,6 +590,8 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		if (!p)
 			return -ENOENT;
 		proc_put(p);
+	} else if (kind == PK_SYSDIR) {
+		return proc_sys_lookup(dir, name, len, out);
 	} else if (kind == PK_TASKDIR) {
 		return lookup_pid_dir(dir->sb, PK_TID, pid, parse_num(name, len), out);
 	} else if (kind == PK_FDDIR) {
@@ -568,7 +608,7 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	return *out ? 0 : -ENOMEM;
 }
 
-typedef bool (*emit_fn)(void *ctx, const char *name, size_t len, u64 ino, u32 mode, u64 next);
+typedef proc_emit_fn emit_fn;
 
 static bool emit_table(const struct proc_entry *t, size_t n, int pid, int tid, u64 *pos,
 		       emit_fn emit, void *ctx)
@@ -659,7 +699,9 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 			return 0;
 		*pos = 2;
 	}
-	if (kind == PK_FDDIR) {
+	if (kind == PK_SYSDIR) {
+		proc_sys_iterate(i, pos, emit, ctx);
+	} else if (kind == PK_FDDIR) {
 		emit_fds(pid, tid, pos, emit, ctx);
 	} else if (kind == PK_TASKDIR) {
 		emit_tids(pid, pos, emit, ctx);
@@ -696,8 +738,48 @@ static const struct file_ops proc_file_fops = {
 	.read = proc_read,
 	.seekable = true,
 };
+/* /proc/sys files also take writes (vfs_open lets them past SB_RDONLY) */
+static const struct file_ops proc_sys_fops = {
+	.open = proc_open,
+	.release = proc_release,
+	.read = proc_read,
+	.write = proc_sys_write,
+	.seekable = true,
+};
+static long proc_adj_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	char buf[32];
+
+	if (n > sizeof(buf))
+		return -EINVAL;
+	if (iob_copy_in(buf, io, 0, n))
+		return -EFAULT;
+	long rc = proc_pid_write_adj(PROC_PID(f->inode->ino), buf, n);
+	if (rc)
+		return rc;
+	*pos += n;
+	return (long)n;
+}
+
+/* /proc/<pid>/oom_score_adj takes writes too */
+static const struct file_ops proc_adj_fops = {
+	.open = proc_open,
+	.release = proc_release,
+	.read = proc_read,
+	.write = proc_adj_write,
+	.seekable = true,
+};
 static const struct file_ops proc_link_fops = { .seekable = false };
 static const struct super_ops proc_sops = { .statfs = proc_statfs };
+
+struct process *procfs_pid_dir_process(struct file *f)
+{
+	struct inode *i = f->inode;
+
+	if (!i || i->sb->sop != &proc_sops || PROC_KIND(i->ino) != PK_PID)
+		return NULL;
+	return proc_find(PROC_PID(i->ino));
+}
 
 struct super_block *procfs_create(void)
 {

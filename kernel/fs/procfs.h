@@ -35,6 +35,8 @@ enum proc_kind {
 	PK_TASKDIR,	/* /proc/<pid>/task */
 	PK_TID,		/* /proc/<pid>/task/<tid> */
 	PK_THREAD_SELF,
+	PK_SYSDIR, PK_SYSFILE,	/* /proc/sys (procfs_sys.c) */
+	PK_LIMITS, PK_PMOUNTS, PK_MOUNTINFO,
 	PK_MAX
 };
 
@@ -82,6 +84,8 @@ extern const size_t proc_tid_nr_entries;	/* the same without it */
 struct process *proc_pid_get(int pid, int tid);
 /* Text of a per-process file (kind) of pid into b. */
 int proc_pid_show(struct pbuf *b, int kind, int pid, int tid);
+/* A write of n bytes (copied in) to pid's oom_score_adj: 0 or -errno. */
+long proc_pid_write_adj(int pid, const char *buf, size_t n);
 /* exe, cwd and fd/N targets. */
 int proc_pid_readlink(int kind, int pid, int tid, int fd, char *buf, size_t len);
 /* fd/ of pid: is fd open; the next open fd >= from (-1 at the end). */
@@ -90,5 +94,21 @@ int proc_fd_next(int pid, int tid, int from);
 /* Linux's USER_HZ clock ticks (100 per second) of ns or of timer ticks. */
 u64 proc_clock_t_ns(u64 ns);
 u64 proc_clock_t_ticks(u64 ticks);
+
+/* procfs.c: an inode of kind for pid/tid/fd (ino packed as above). */
+struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int fd,
+			 u32 mode);
+typedef bool (*proc_emit_fn)(void *ctx, const char *name, size_t len, u64 ino, u32 mode,
+			     u64 next);
+
+/* /proc/mounts' text, or (info) mountinfo's. */
+int proc_show_mounts(struct pbuf *b, bool info);
+
+/* procfs_sys.c: /proc/sys from the .sysctl entries (<alloy/sysctl.h>). */
+int proc_sys_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
+void proc_sys_iterate(struct inode *dir, u64 *pos, proc_emit_fn emit, void *ctx);
+int proc_sys_show(struct pbuf *b, const struct inode *i);
+int proc_sys_open(const struct inode *i, u32 flags);
+long proc_sys_write(struct file *f, struct iobuf io, size_t n, u64 *pos);
 
 #endif

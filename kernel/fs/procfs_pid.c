@@ -25,6 +25,7 @@
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
 #include <alloy/task.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
@@ -43,7 +44,10 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "cwd", PK_CWD, S_IFLNK | 0777 },
 	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
 	{ "oom_score", PK_OOM_SCORE, S_IFREG | 0444 },
-	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0444 },
+	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0644 },
+	{ "limits", PK_LIMITS, S_IFREG | 0444 },
+	{ "mounts", PK_PMOUNTS, S_IFREG | 0444 },
+	{ "mountinfo", PK_MOUNTINFO, S_IFREG | 0444 },
 	{ "task", PK_TASKDIR, S_IFDIR | 0555 },	/* last: a thread's has none */
 };
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
@@ -86,7 +90,7 @@ static struct user_mm *mm_of(struct process *p)
 }
 
 struct mem_usage {
-	u64 size, rss, stack, data, text;	/* bytes */
+	u64 size, rss, stack, data, text, locked;	/* bytes */
 	u64 start_code, end_code, start_stack;
 };
 
@@ -100,6 +104,8 @@ static void mem_usage(struct user_mm *mm, struct mem_usage *u)
 		struct vma *v = &mm->vmas[i];
 		u64 len = v->end - v->start;
 		u->size += len;
+		if (v->lock)
+			u->locked += len;	/* mlock: VmLck */
 		if (v->kind == VMA_STACK) {
 			u->stack += len;
 			u->start_stack = v->end;
@@ -142,10 +148,11 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 		    p->uid[0], p->uid[1], p->uid[2], p->uid[1], p->gid[0], p->gid[1], p->gid[2],
 		    p->gid[1], FD_MAX);
 	if (mm) {
-		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmRSS:\t%8llu kB\n"
-			    "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
-			    u.size / 1024, u.size / 1024, u.rss / 1024, u.data / 1024,
-			    u.stack / 1024, u.text / 1024);
+		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
+			    "VmRSS:\t%8llu kB\n", u.size / 1024, u.size / 1024, u.locked / 1024,
+			    u.rss / 1024);
+		pbuf_printf(b, "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
+			    u.data / 1024, u.stack / 1024, u.text / 1024);
 	}
 	pbuf_printf(b, "Threads:\t%d\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
 		    s->threads, (unsigned long long)s->pending,
@@ -304,6 +311,41 @@ static int show_maps(struct pbuf *b, struct process *p)
 	return 0;
 }
 
+/* Linux's /proc/<pid>/limits: each limit's soft and hard value, in the
+ * order of the RLIMIT_ numbers. Each value is read alone (a limit changed
+ * meanwhile may show its old soft and new hard value). */
+static int show_limits(struct pbuf *b, struct process *p)
+{
+	static const char *const rows[RLIMIT_NLIMITS][2] = {
+		{ "Max cpu time", "seconds" }, { "Max file size", "bytes" },
+		{ "Max data size", "bytes" }, { "Max stack size", "bytes" },
+		{ "Max core file size", "bytes" }, { "Max resident set", "bytes" },
+		{ "Max processes", "processes" }, { "Max open files", "files" },
+		{ "Max locked memory", "bytes" }, { "Max address space", "bytes" },
+		{ "Max file locks", "locks" }, { "Max pending signals", "signals" },
+		{ "Max msgqueue size", "bytes" }, { "Max nice priority", NULL },
+		{ "Max realtime priority", NULL }, { "Max realtime timeout", "us" },
+	};
+
+	pbuf_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (int r = 0; r < RLIMIT_NLIMITS; r++) {
+		u64 v[2] = { READ_ONCE(p->res.rlim[r].cur), READ_ONCE(p->res.rlim[r].max) };
+		char col[2][24];
+		for (int k = 0; k < 2; k++) {
+			if (v[k] == ~0ULL)
+				snprintf(col[k], sizeof(col[k]), "unlimited");
+			else
+				snprintf(col[k], sizeof(col[k]), "%llu", (unsigned long long)v[k]);
+		}
+		if (rows[r][1])
+			pbuf_printf(b, "%-25s %-20s %-20s %-10s\n", rows[r][0], col[0], col[1],
+				    rows[r][1]);
+		else
+			pbuf_printf(b, "%-25s %-20s %-20s \n", rows[r][0], col[0], col[1]);
+	}
+	return 0;
+}
+
 int proc_pid_show(struct pbuf *b, int kind, int pid, int tid)
 {
 	struct process *p = proc_find(pid);
@@ -329,8 +371,12 @@ int proc_pid_show(struct pbuf *b, int kind, int pid, int tid)
 		rc = show_maps(b, p);
 	else if (kind == PK_OOM_SCORE)	/* kernel/mm/oom.c chooses by it */
 		rc = pbuf_printf(b, "%d\n", oom_score(p, NULL));
-	else if (kind == PK_OOM_ADJ)	/* no adjustment yet: always 0 */
-		rc = pbuf_printf(b, "0\n");
+	else if (kind == PK_OOM_ADJ)	/* kept, not yet used by the OOM killer */
+		rc = pbuf_printf(b, "%d\n", READ_ONCE(p->oom_score_adj));
+	else if (kind == PK_LIMITS)
+		rc = show_limits(b, p);
+	else if (kind == PK_PMOUNTS || kind == PK_MOUNTINFO)	/* one namespace */
+		rc = proc_show_mounts(b, kind == PK_MOUNTINFO);
 	else
 		rc = -EINVAL;
 	proc_put(p);
@@ -419,4 +465,27 @@ int proc_fd_next(int pid, int tid, int from)
 	fdt_put(t);
 	proc_put(p);
 	return fd;
+}
+
+/* Writes to /proc/<pid>/oom_score_adj: a number in [-1000, 1000], as
+ * Linux; lowering it needs root (CAP_SYS_RESOURCE). The file's mode lets
+ * only the process's owner (and root) open it for writing. */
+long proc_pid_write_adj(int pid, const char *buf, size_t n)
+{
+	long v;
+	int rc = sysctl_parse_long(buf, n, &v);
+
+	if (rc)
+		return rc;
+	if (v < -1000 || v > 1000)
+		return -EINVAL;
+	struct process *p = proc_find(pid);
+	if (!p)
+		return -ESRCH;
+	if (v < READ_ONCE(p->oom_score_adj) && READ_ONCE(current_proc()->uid[1]) != 0)
+		rc = -EACCES;
+	else
+		WRITE_ONCE(p->oom_score_adj, (int)v);
+	proc_put(p);
+	return rc;
 }

@@ -20,6 +20,7 @@
 #include <alloy/printk.h>
 #include <alloy/spinlock.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
 
 #define PAGE_POISON 0x6b
 
@@ -383,11 +384,16 @@ u64 mm_shrink(u64 nr)
 	return freed;
 }
 
+/* vm/overcommit_memory: 0 the heuristic below, 1 always yes; 2 (strict
+ * accounting, not kept here) is taken as 0. */
+static long overcommit_memory;
+SYSCTL_INT(overcommit_memory, "vm/overcommit_memory", 0644, &overcommit_memory, 0, 2);
+
 bool mm_can_commit(u64 pages)
 {
 	u64 free = page_alloc_free_count();
 
-	if (pages <= free)
+	if (pages <= free || READ_ONCE(overcommit_memory) == 1)
 		return true;
 	if (pages - free > page_alloc_total_count())
 		return false;	/* more than the machine: do not empty the cache */

@@ -152,6 +152,8 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 	if (!rc) {
 		mm->cap = src->cap ? src->cap : 1;
 		memcpy(mm->vmas, src->vmas, sizeof(*mm->vmas) * (size_t)src->nr_vmas);
+		for (int i = 0; i < src->nr_vmas; i++)
+			mm->vmas[i].lock = 0;	/* mlock is not inherited */
 		mm->brk_start = src->brk_start;
 		mm->brk = src->brk;
 		mm->stack_top = src->stack_top;

@@ -9,9 +9,13 @@
 #include <alloy/rmap.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
 #include <alloy/user.h>
 
 #define VMA_MAX 4096
+/* vm/max_map_count: the ranges a process may have, up to VMA_MAX */
+static long max_map_count = VMA_MAX;
+SYSCTL_INT(max_map_count, "vm/max_map_count", 0644, &max_map_count, 0, VMA_MAX);
 
 /* Index of the first VMA whose end is above addr (nr_vmas if none). */
 static int first_ending_above(struct user_mm *mm, u64 addr)
@@ -46,7 +50,7 @@ int vma_reserve(struct user_mm *mm, int n)
 {
 	if (mm->nr_vmas + n <= mm->cap)
 		return 0;
-	if (mm->nr_vmas + n > VMA_MAX)
+	if (mm->nr_vmas + n > READ_ONCE(max_map_count))
 		return -ENOMEM;
 	int cap = mm->cap ? mm->cap : 16;
 	while (cap < mm->nr_vmas + n)
@@ -319,6 +323,44 @@ int vma_zap(struct user_mm *mm, u64 start, u64 end)
 		unmap_pages(mm, &mm->vmas[i], MAX(start, mm->vmas[i].start),
 			    MIN(end, mm->vmas[i].end), false);
 	return 0;
+}
+
+int vma_set_lock(struct user_mm *mm, u64 start, u64 end, u32 lock)
+{
+	if (!covered(mm, start, end))
+		return -ENOMEM;
+	int rc = split_at(mm, start);
+	if (!rc)
+		rc = split_at(mm, end);
+	if (rc)
+		return rc;
+	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
+		mm->vmas[i].lock = lock;
+	return 0;
+}
+
+u64 vma_locked_bytes(struct user_mm *mm, u64 start, u64 end)
+{
+	u64 n = 0;
+
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if (!v->lock)
+			continue;
+		n += v->end - v->start;
+		if (v->start < end && v->end > start)	/* counted again by the caller */
+			n -= MIN(v->end, end) - MAX(v->start, start);
+	}
+	return n;
+}
+
+u64 vma_mapped_bytes(struct user_mm *mm)
+{
+	u64 n = 0;
+
+	for (int i = 0; i < mm->nr_vmas; i++)
+		n += mm->vmas[i].end - mm->vmas[i].start;
+	return n;
 }
 
 /* The VA range of v that maps object pages [from, to); false if none. */

@@ -14,6 +14,7 @@
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
 #include <alloy/task.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
@@ -26,6 +27,13 @@ static spinlock_t proc_lock = SPINLOCK_INIT("proc-tree", LR_PROC);
 static struct process *pid_table[PID_MAX];
 static struct task *tid_table[PID_MAX];	/* user threads by Linux tid */
 static int pid_next = 1;
+/* Pids are below this (kernel/pid_max): at most PID_MAX, the tables'
+ * size; at least Linux's 301 */
+static long pid_max = PID_MAX;
+SYSCTL_INT(pid_max, "kernel/pid_max", 0644, &pid_max, 301, PID_MAX);
+/* Linux's threads-max: reported only (memory limits the threads) */
+static long threads_max = PID_MAX;
+SYSCTL_INT(threads_max, "kernel/threads-max", 0444, &threads_max, 1, PID_MAX);
 static int pid_last;		/* [proc_lock] the newest pid, for /proc/loadavg */
 static u64 nr_forks;		/* [proc_lock] processes created, for /proc/stat */
 
@@ -60,9 +68,13 @@ void proc_put(struct process *p)
  * proc_lock. Pids and tids are one space, as on Linux. */
 static int id_alloc(void)
 {
-	for (int i = 0; i < PID_MAX - 1; i++) {
+	int max = (int)READ_ONCE(pid_max);
+
+	for (int i = 0; i < max - 1; i++) {
+		if (pid_next >= max)
+			pid_next = 2;	/* pid_max was lowered */
 		int cand = pid_next;
-		pid_next = pid_next + 1 >= PID_MAX ? 2 : pid_next + 1;	/* 1 is init's */
+		pid_next = pid_next + 1 >= max ? 2 : pid_next + 1;	/* 1 is init's */
 		if (!pid_table[cand] && !tid_table[cand] && !pgrp_id_in_use(cand))
 			return cand;
 	}
@@ -80,6 +92,15 @@ static int pid_alloc(struct process *p)
 		nr_forks++;
 	}
 	return pid;
+}
+
+bool proc_reaped(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	bool gone = pid_table[p->pid] != p;
+
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return gone;
 }
 
 struct process *proc_find(int pid)
@@ -131,6 +152,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	wait_queue_init(&p->thread_wq, "thread-exit");
 	wait_queue_init(&p->vfork_wq, "vfork");
 	wait_queue_init(&p->signalfd_wq, "signalfd");
+	wait_queue_init(&p->pidfd_wq, "pidfd");
 	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->umask = 022;
@@ -153,6 +175,8 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		memcpy(p->sa, parent->sa, sizeof(p->sa));
 		spin_unlock_irqrestore(&parent->sig_lock, flags);
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
+		p->personality = READ_ONCE(parent->personality);
+		p->oom_score_adj = READ_ONCE(parent->oom_score_adj);
 	} else {
 		p->files = fdt_create();
 		p->cwd = vfs_root();
@@ -623,6 +647,7 @@ void proc_exit(struct process *p, int wait_status)
 	spin_unlock_irqrestore(&proc_lock, flags);
 	hangup_orphans(hangup, nhangup);
 	wake_up_all(&p->vfork_wq);	/* exec_done: a vfork caller goes on */
+	wake_up_all(&p->pidfd_wq);	/* pidfds of it are readable now */
 
 	/* nobody will wait for these: drop the child-list references (the
 	 * last put frees a task, which takes locks ranked below ours) */
@@ -664,43 +689,69 @@ void proc_abort(struct process *p)
 	proc_put(p);
 }
 
-static bool matches(struct process *c, struct process *me, int pid)
+static bool matches(struct process *c, struct process *me, const struct wait_spec *ws)
 {
-	if (pid > 0)
-		return c->pid == pid;
-	if (pid == -1)
-		return true;
-	if (pid == 0)
-		return c->pgid == me->pgid;
-	return c->pgid == -pid;
+	switch (ws->which) {
+	case P_PID: return c->pid == ws->id;
+	case P_PGID: return c->pgid == (ws->id ? ws->id : me->pgid);
+	case P_PIDFD: return c == ws->target;
+	default: return true;	/* P_ALL */
+	}
 }
 
+/* What the report of child c says: the wait status, and waitid's code
+ * and status. */
+static void report(struct wait_report *r, struct process *c, int status, bool reaped)
+{
+	r->pid = c->pid;
+	r->uid = READ_ONCE(c->uid[0]);
+	r->status = status;
+	r->reaped = reaped;
+	if ((status & 0xff) == 0x7f) {
+		r->code = CLD_STOPPED;
+		r->si_status = (status >> 8) & 0xff;
+	} else if (status == 0xffff) {
+		r->code = CLD_CONTINUED;
+		r->si_status = SIGCONT;
+	} else if (status & 0x7f) {
+		r->code = status & 0x80 ? CLD_DUMPED : CLD_KILLED;
+		r->si_status = status & 0x7f;
+	} else {
+		r->code = CLD_EXITED;
+		r->si_status = (status >> 8) & 0xff;
+	}
+}
 
 /* Looks for a child to report; caller holds proc_lock. A zombie is
- * unlinked (*reap); a stop or continue is reported once and the child
- * stays. NULL with *rc 0 means matching children exist but none is ready. */
-static struct process *find_child(struct process *me, int pid, int options, int *rc,
-				  int *status, bool *reap)
+ * unlinked (reaped) unless WNOWAIT; a stop or continue is reported once
+ * (WNOWAIT: left to report again) and the child stays. The child comes
+ * with a reference. NULL with *rc 0 means matching children exist but
+ * none is ready. */
+static struct process *find_child(struct process *me, const struct wait_spec *ws, int *rc,
+				  struct wait_report *r)
 {
 	struct process *c;
-	bool any = false;
+	bool any = false, keep = ws->options & WNOWAIT;
 
 	list_for_each_entry(c, &me->children, sibling) {
-		if (!matches(c, me, pid))
+		if (!matches(c, me, ws))
 			continue;
 		any = true;
-		*reap = c->zombie;
-		if (c->zombie) {
-			list_del_init(&c->sibling);
-			unhash(c);
-			*status = c->exit_status;
-		} else if ((options & WUNTRACED) && c->stop_report) {
-			c->stop_report = false;
-			*status = (c->stop_sig << 8) | 0x7f;
+		if (c->zombie && (ws->options & WEXITED)) {
+			report(r, c, c->exit_status, !keep);
+			if (keep) {
+				proc_get(c);
+			} else {	/* the child-list reference is ours now */
+				list_del_init(&c->sibling);
+				unhash(c);
+			}
+		} else if ((ws->options & WSTOPPED) && c->stop_report && !c->zombie) {
+			c->stop_report = keep;
+			report(r, c, (c->stop_sig << 8) | 0x7f, false);
 			proc_get(c);
-		} else if ((options & WCONTINUED) && c->cont_report) {
-			c->cont_report = false;
-			*status = 0xffff;
+		} else if ((ws->options & WCONTINUED) && c->cont_report && !c->zombie) {
+			c->cont_report = keep;
+			report(r, c, 0xffff, false);
 			proc_get(c);
 		} else {
 			continue;
@@ -712,19 +763,18 @@ static struct process *find_child(struct process *me, int pid, int options, int 
 	return NULL;
 }
 
-long proc_wait(int pid, int *status, int options)
+long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
 {
 	struct process *me = current_proc(), *z = NULL;
 	struct waiter w = { .task = NULL };
-	bool reap = false;
 	int rc;
 
 	for (;;) {
 		prepare_to_wait(&me->child_wq, &w);
 		unsigned long flags = spin_lock_irqsave(&proc_lock);
-		z = find_child(me, pid, options, &rc, status, &reap);
+		z = find_child(me, ws, &rc, r);
 		spin_unlock_irqrestore(&proc_lock, flags);
-		if (z || rc || (options & WNOHANG))
+		if (z || rc || (ws->options & WNOHANG))
 			break;
 		if (signal_pending()) {
 			rc = -ERESTARTSYS;
@@ -735,13 +785,27 @@ long proc_wait(int pid, int *status, int options)
 	finish_wait(&me->child_wq, &w);
 	if (!z)
 		return rc;
-	int zpid = z->pid;
-	if (reap && z->task)
+	if (r->reaped && z->task)
 		task_join(z->task);	/* off its CPU: its memory is back */
-	if (reap)
+	if (r->reaped) {
 		rusage_reaped(me, z);
+		wake_up_all(&z->pidfd_wq);	/* POLLHUP for its pidfds */
+	}
 	proc_put(z);
-	return zpid;
+	return r->pid;
+}
+
+long proc_wait(int pid, int *status, int options)
+{
+	struct wait_spec ws = { .which = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID,
+				.id = pid > 0 ? pid : pid == -1 ? 0 : -pid,
+				.options = (options & (WNOHANG | WSTOPPED | WCONTINUED)) | WEXITED };
+	struct wait_report r;
+	long rc = proc_wait_spec(&ws, &r);
+
+	if (rc > 0)
+		*status = r.status;
+	return rc;
 }
 
 /* Tells the parent that p stopped or continued (SIGCHLD, unless it asked

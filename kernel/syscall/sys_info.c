@@ -9,6 +9,9 @@
 #include <alloy/random.h>
 #include <alloy/sched.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
+#include <alloy/lockrank.h>
+#include <alloy/spinlock.h>
 #include <alloy/process.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
@@ -19,16 +22,69 @@
 
 #define UTS_LEN 65
 
+/* The host and domain names, which /proc/sys/kernel/hostname and
+ * domainname change (uts_lock, a leaf, keeps each whole). */
+static char uts_host[UTS_LEN] = "alloy", uts_domain[UTS_LEN] = "(none)";
+static spinlock_t uts_lock = SPINLOCK_INIT("uts", LR_RANDOM - 1);
+
 /* Programs (glibc among them) gate features on a Linux release number. */
 long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	static const char fields[6][UTS_LEN] = {
-		"Linux", "alloy", "6.1.0-alloy", "#1 SMP Alloy 0.1", UTS_MACHINE, "(none)",
+	char fields[6][UTS_LEN] = {
+		"Linux", "", "6.1.0-alloy", "#1 SMP Alloy 0.1", UTS_MACHINE, "",
 	};
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	unsigned long fl = spin_lock_irqsave(&uts_lock);
+	memcpy(fields[1], uts_host, UTS_LEN);
+	memcpy(fields[5], uts_domain, UTS_LEN);
+	spin_unlock_irqrestore(&uts_lock, fl);
 	return copy_to_user((void *)buf, fields, sizeof(fields));
 }
+
+static int show_uts(struct pbuf *b, const char *name)
+{
+	char s[UTS_LEN];
+	unsigned long fl = spin_lock_irqsave(&uts_lock);
+
+	memcpy(s, name, UTS_LEN);
+	spin_unlock_irqrestore(&uts_lock, fl);
+	return pbuf_printf(b, "%s\n", s);
+}
+
+/* As Linux's proc_dostring: the text up to a newline, at most 64 bytes. */
+static int store_uts(char *name, const char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && buf[n] != '\n' && buf[n] != '\0')
+		n++;
+	if (n > UTS_LEN - 1)
+		return -EINVAL;
+	unsigned long fl = spin_lock_irqsave(&uts_lock);
+	memcpy(name, buf, n);
+	memset(name + n, 0, UTS_LEN - n);
+	spin_unlock_irqrestore(&uts_lock, fl);
+	return 0;
+}
+
+static int show_host(struct pbuf *b) { return show_uts(b, uts_host); }
+static int show_domain(struct pbuf *b) { return show_uts(b, uts_domain); }
+static int store_host(const char *buf, size_t len) { return store_uts(uts_host, buf, len); }
+static int store_domain(const char *buf, size_t len) { return store_uts(uts_domain, buf, len); }
+static int show_ostype(struct pbuf *b) { return pbuf_puts(b, "Linux\n"); }
+static int show_osrelease(struct pbuf *b) { return pbuf_puts(b, "6.1.0-alloy\n"); }
+SYSCTL(hostname, "kernel/hostname", 0644, show_host, store_host);
+SYSCTL(domainname, "kernel/domainname", 0644, show_domain, store_domain);
+SYSCTL(ostype, "kernel/ostype", 0444, show_ostype, NULL);
+SYSCTL(osrelease, "kernel/osrelease", 0444, show_osrelease, NULL);
+/* No core files are written (a fatal signal never sets WCOREDUMP); the
+ * name Linux would use, for programs that read it first */
+static int show_core_pattern(struct pbuf *b) { return pbuf_puts(b, "core\n"); }
+SYSCTL(core_pattern, "kernel/core_pattern", 0444, show_core_pattern, NULL);
+/* Nothing taints this kernel (LTP's library reads it around its tests) */
+static long tainted;
+SYSCTL_INT(tainted, "kernel/tainted", 0444, &tainted, 0, 0);
 
 /* struct sysinfo of x86-64 Linux */
 struct linux_sysinfo {

@@ -13,6 +13,7 @@
 #include <alloy/signal.h>
 #include <alloy/string.h>
 #include <alloy/syscall.h>
+#include <alloy/sysctl.h>
 #include <alloy/uaccess.h>
 
 #define SYSLOG_ACTION_CLOSE 0
@@ -171,3 +172,11 @@ long sys_syslog(u64 type, u64 buf, u64 len, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	}
 }
+
+/* /proc/sys/kernel/printk: the console level, then Linux's defaults for
+ * the default message, minimum and boot-time levels. */
+static int show_printk(struct pbuf *b)
+{
+	return pbuf_printf(b, "%d\t4\t1\t7\n", printk_get_level());
+}
+SYSCTL(printk, "kernel/printk", 0444, show_printk, NULL);

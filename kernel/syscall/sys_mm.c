@@ -109,10 +109,13 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		ret = vma_add(mm, addr, addr + len, uvm_prot(prot), VMA_ANON);
 	if (pinned)
 		vma_unpin_object(mm, file_vm_object(f), f, shared);
+	u32 lock = mm->def_lock;	/* mlockall(MCL_FUTURE) */
+	if (!ret && lock && vma_set_lock(mm, addr, addr + len, lock))
+		lock = 0;
 	up_write(&mm->lock);
 	if (f)
 		file_put(f);	/* the VMA holds its own reference */
-	if (!ret && (flags & MAP_POPULATE))
+	if (!ret && ((flags & MAP_POPULATE) || lock == VMA_LOCKED))
 		populate(mm, addr, len, (prot & PROT_WRITE) && !shared);
 	return ret ? ret : (long)addr;
 }
@@ -328,4 +331,135 @@ long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 		up_write(&mm->lock);
 	}
 	return ret;
+}
+
+/* ---- mlock family ---- */
+
+#define MLOCK_ONFAULT 1
+#define MCL_CURRENT 1
+#define MCL_FUTURE 2
+#define MCL_ONFAULT 4
+
+static bool ipc_lock_capable(void)
+{
+	return READ_ONCE(current_proc()->uid[1]) == 0;	/* CAP_IPC_LOCK: root's */
+}
+
+/*
+ * Faults in the pages of the locked VMAs in [start, end), as a program
+ * touching them would (write faults for private writable mappings, so
+ * the pages are their own). Best effort, as Linux's populate: the lock is
+ * dropped between pages, so a munmap from another thread meanwhile
+ * leaves holes that are skipped; a fatal signal stops it.
+ */
+static void populate_locked(struct user_mm *mm, u64 start, u64 end)
+{
+	for (u64 a = start; a < end && !fatal_signal_pending(); a += PAGE_SIZE) {
+		down_read(&mm->lock);
+		struct vma *v = NULL;
+		for (int i = 0; i < mm->nr_vmas && !v; i++)	/* the first ending above a */
+			if (mm->vmas[i].end > a)
+				v = &mm->vmas[i];
+		if (!v || v->start >= end) {
+			up_read(&mm->lock);
+			return;
+		}
+		a = MAX(a, v->start);
+		bool want = v->lock == VMA_LOCKED && (v->prot & (UVM_READ | UVM_WRITE));
+		bool write = (v->prot & UVM_WRITE) && !v->shared;
+		up_read(&mm->lock);
+		if (want)
+			user_page_fault(mm, a, write, false);
+	}
+}
+
+/* mlock, mlock2 and munlock over [start, start + len): Linux's rounding
+ * (a length that wraps to 0 pages does nothing), then RLIMIT_MEMLOCK for
+ * a process without CAP_IPC_LOCK: EPERM when it is 0, ENOMEM when the
+ * locked total would pass it. */
+static long do_mlock(u64 start, u64 len, u32 lock)
+{
+	struct user_mm *mm = current_task()->mm;
+	u64 off = start & (PAGE_SIZE - 1);
+
+	len = (len + off + PAGE_SIZE - 1) & ~(u64)(PAGE_SIZE - 1);
+	start -= off;
+	u64 end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	bool capable = ipc_lock_capable();
+	u64 limit = rlimit(RLIMIT_MEMLOCK);
+	if (lock && !capable && !limit)
+		return -EPERM;
+	limit &= ~(u64)(PAGE_SIZE - 1);	/* whole pages, as Linux counts */
+	down_write(&mm->lock);
+	long rc = 0;
+	if (lock && !capable && vma_locked_bytes(mm, start, end) + len > limit)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = vma_set_lock(mm, start, end, lock);
+	up_write(&mm->lock);
+	if (!rc && lock == VMA_LOCKED)
+		populate_locked(mm, start, end);
+	return rc;
+}
+
+long sys_mlock(SYSARGS)
+{
+	return do_mlock(a0, a1, VMA_LOCKED);
+}
+
+long sys_mlock2(SYSARGS)
+{
+	if (a2 & ~(u64)MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(a0, a1, a2 ? VMA_LOCKED | VMA_LOCKONFAULT : VMA_LOCKED);
+}
+
+long sys_munlock(SYSARGS)
+{
+	return do_mlock(a0, a1, 0);
+}
+
+/* mlockall(flags): MCL_CURRENT locks every VMA now, MCL_FUTURE the ones
+ * mmap makes later; MCL_ONFAULT alone, or no flag, is EINVAL. */
+long sys_mlockall(SYSARGS)
+{
+	struct user_mm *mm = current_task()->mm;
+	u64 f = a0;
+
+	if (!(f & (MCL_CURRENT | MCL_FUTURE)) || (f & ~(u64)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)))
+		return -EINVAL;
+	bool capable = ipc_lock_capable();
+	u64 limit = rlimit(RLIMIT_MEMLOCK);
+	if (!capable && !limit)
+		return -EPERM;
+	u32 lock = f & MCL_ONFAULT ? VMA_LOCKED | VMA_LOCKONFAULT : VMA_LOCKED;
+	down_write(&mm->lock);
+	long rc = 0;
+	if ((f & MCL_CURRENT) && !capable && vma_mapped_bytes(mm) > limit)
+		rc = -ENOMEM;
+	if (!rc) {
+		mm->def_lock = f & MCL_FUTURE ? lock : 0;
+		for (int i = 0; (f & MCL_CURRENT) && i < mm->nr_vmas; i++)
+			mm->vmas[i].lock = lock;
+	}
+	up_write(&mm->lock);
+	if (!rc && (f & MCL_CURRENT) && lock == VMA_LOCKED)
+		populate_locked(mm, 0, USER_TOP);
+	return rc;
+}
+
+long sys_munlockall(SYSARGS)
+{
+	struct user_mm *mm = current_task()->mm;
+
+	down_write(&mm->lock);
+	mm->def_lock = 0;
+	for (int i = 0; i < mm->nr_vmas; i++)
+		mm->vmas[i].lock = 0;
+	up_write(&mm->lock);
+	return 0;
 }

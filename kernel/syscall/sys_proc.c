@@ -15,6 +15,8 @@
 #include "sysfs.h"
 #include <uapi/misc.h>
 #include <uapi/sched.h>
+#include <uapi/signal.h>
+#include <uapi/wait.h>
 
 #define BRK_MAX (1ULL << 30)	/* until RLIMIT_DATA exists */
 
@@ -188,6 +190,77 @@ long sys_wait4(SYSARGS)
 	return pid;
 }
 
+/* waitid(idtype, id, infop, options, rusage): Linux's checks, then the
+ * child wait4 would pick (proc_wait_spec). infop gets the report, or
+ * zeros when WNOHANG found none ready, as Linux writes it. */
+long sys_waitid(SYSARGS)
+{
+	struct wait_spec ws = { .which = (int)a0, .id = (int)a1, .options = (int)a3 };
+	struct wait_report r = { 0 };
+	bool nonblock = false;
+	long rc;
+
+	if (ws.options & ~(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED |
+			   0x20000000 | 0x40000000 | (int)0x80000000))
+		return -EINVAL;	/* __WNOTHREAD, __WALL and __WCLONE are fine */
+	if (!(ws.options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	switch (ws.which) {
+	case P_ALL:
+		break;
+	case P_PID:
+		if (ws.id <= 0)
+			return -EINVAL;
+		break;
+	case P_PGID:
+	case P_PIDFD:
+		if (ws.id < 0)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ws.which == P_PIDFD) {
+		if ((rc = pidfd_process(ws.id, &ws.target, &nonblock)))
+			return rc;
+		if (nonblock)
+			ws.options |= WNOHANG;
+	}
+	rc = proc_wait_spec(&ws, &r);
+	proc_put(ws.target);
+	if (rc == 0 && nonblock)
+		rc = -EAGAIN;	/* a non-blocking pidfd's process is running */
+	if (rc > 0 && a4) {
+		static const u8 none[144];	/* struct rusage */
+		int bad = r.reaped ? rusage_fill(RUSAGE_LAST_REAPED, (void *)a4)
+				   : copy_to_user((void *)a4, none, sizeof(none));
+		if (bad)
+			return -EFAULT;
+	}
+	if (a2) {
+		int head[3] = { rc > 0 ? SIGCHLD : 0, 0, rc > 0 ? r.code : 0 };
+		int body[3] = { rc > 0 ? r.pid : 0, rc > 0 ? (int)r.uid : 0,
+				rc > 0 ? r.si_status : 0 };
+		if (copy_to_user((void *)a2, head, sizeof(head)) ||
+		    copy_to_user((u8 *)a2 + 16, body, sizeof(body)))
+			return -EFAULT;
+	}
+	return rc > 0 ? 0 : rc;
+}
+
+/* personality(persona): the old one; 0xffffffff only asks. As Linux,
+ * any persona is kept and reported (fork and exec keep it); Alloy runs
+ * every program as PER_LINUX whatever it says, but ADDR_NO_RANDOMIZE,
+ * which exec heeds. */
+long sys_personality(SYSARGS)
+{
+	struct process *p = current_proc();
+	u32 old = READ_ONCE(p->personality);
+
+	if ((u32)a0 != 0xffffffffu)
+		WRITE_ONCE(p->personality, (u32)a0);
+	return old;
+}
 
 long sys_reboot(SYSARGS)
 {

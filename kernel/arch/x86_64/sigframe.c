@@ -75,6 +75,7 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 	} else {
 		out->kill.pid = si->pid;
 		out->kill.uid = (s32)si->uid;
+		out->chld.status = si->status;	/* a queued signal's si_value int */
 	}
 }
 

@@ -1,0 +1,189 @@
+/*
+ * pidfds: a file that names a process. It holds a reference to the
+ * struct process (proc_get), so it stays valid after the process exits
+ * and is reaped (what it then does is ESRCH); the pid may be reused by
+ * then, the pidfd still names the old process. Readable (POLLIN) once
+ * the process has exited, POLLHUP too once it has been reaped, as Linux.
+ *
+ * pidfd_open, pidfd_send_signal (kill's permission, or rt_sigqueueinfo's
+ * for a siginfo), pidfd_getfd (the target's owner or root: Linux's
+ * ptrace-attach rule without capabilities); waitid's P_PIDFD takes the
+ * process through pidfd_process.
+ */
+#include <alloy/cred.h>
+#include <alloy/errno.h>
+#include <alloy/event.h>
+#include <alloy/fdtable.h>
+#include <alloy/poll.h>
+#include <alloy/process.h>
+#include <alloy/syscall.h>
+#include <alloy/sched.h>
+#include <alloy/task.h>
+#include <alloy/thread.h>
+#include <alloy/uaccess.h>
+#include <alloy/vfs.h>
+#include <uapi/fcntl.h>
+#include <uapi/signal.h>
+#include "sysfs.h"
+
+#define PIDFD_NONBLOCK O_NONBLOCK
+#define SI_QUEUE (-1)
+
+static unsigned int pidfd_poll(struct file *f, struct poll_table *pt)
+{
+	struct process *p = f->priv;
+
+	poll_wait(pt, &p->pidfd_wq);
+	if (proc_reaped(p))
+		return POLLIN | POLLRDNORM | POLLHUP;
+	return READ_ONCE(p->zombie) ? POLLIN | POLLRDNORM : 0;
+}
+
+static void pidfd_release(struct file *f)
+{
+	proc_put(f->priv);
+}
+
+static const struct file_ops pidfd_fops = {
+	.poll = pidfd_poll,
+	.release = pidfd_release,
+};
+
+int pidfd_process(int fd, struct process **out, bool *nonblock)
+{
+	struct file *f = fd < 0 ? NULL : fd_get(current_proc()->files, fd);
+
+	if (!f)
+		return -EBADF;
+	int rc = 0;
+	if (f->fop == &pidfd_fops) {
+		*out = f->priv;
+		proc_get(*out);
+	} else if (!(*out = procfs_pid_dir_process(f))) {
+		rc = -EBADF;	/* Linux takes a /proc/<pid> directory too */
+	}
+	if (!rc && nonblock)
+		*nonblock = f->flags & O_NONBLOCK;
+	file_put(f);
+	return rc;
+}
+
+/* pidfd_open(pid, flags): a process (a thread group's leader), zombies
+ * too; a thread that does not lead its group is EINVAL, as Linux. */
+long sys_pidfd_open(SYSARGS)
+{
+	int pid = (int)a0;
+	struct process *p;
+
+	if (a1 & ~(u64)PIDFD_NONBLOCK || pid <= 0)
+		return -EINVAL;
+	if (!(p = proc_find(pid))) {
+		struct task *t = proc_find_thread(pid, &p);
+		if (!t)
+			return -ESRCH;
+		task_put(t);
+		proc_put(p);
+		return -EINVAL;
+	}
+	struct file *f = anon_file(&pidfd_fops, p, O_RDWR | (u32)(a1 & PIDFD_NONBLOCK));
+	if (!f) {
+		proc_put(p);
+		return -ENOMEM;
+	}
+	return fd_install(current_proc()->files, f, 0, true);	/* puts f on failure */
+}
+
+/* Linux's x86-64 siginfo as rt_sigqueueinfo takes it: what we keep. */
+struct user_siginfo {
+	int signo, errno_, code, pad;
+	int pid;
+	u32 uid;
+	int value;
+};
+
+/* pidfd_send_signal(pidfd, sig, info, flags) */
+long sys_pidfd_send_signal(SYSARGS)
+{
+	struct process *me = current_proc(), *p;
+	int sig = (int)a1;
+	struct ksiginfo si = { .signo = sig, .code = SI_USER, .pid = me->pid,
+			       .uid = READ_ONCE(me->uid[0]) };
+
+	if (a3)
+		return -EINVAL;
+	int rc = pidfd_process((int)a0, &p, NULL);
+	if (rc)
+		return rc;
+	if (sig < 0 || sig > NSIG) {
+		rc = -EINVAL;
+	} else if (a2) {
+		struct user_siginfo u;
+		if (copy_from_user(&u, (const void *)a2, sizeof(u)))
+			rc = -EFAULT;
+		else if (u.signo != sig)
+			rc = -EINVAL;
+		/* rt_sigqueueinfo's rule: only the kernel sends SI_USER or
+		 * positive codes, and SI_TKILL, to another process */
+		else if (p != me && (u.code >= 0 || u.code == SI_TKILL))
+			rc = -EPERM;
+		else
+			si = (struct ksiginfo){ .signo = sig, .code = u.code, .pid = u.pid,
+						.uid = u.uid, .status = u.value };
+	}
+	if (!rc && proc_reaped(p))
+		rc = -ESRCH;
+	if (!rc && !cred_may_signal(p, sig))
+		rc = -EPERM;
+	if (!rc && sig && !READ_ONCE(p->zombie))
+		rc = signal_send(p, &si);
+	proc_put(p);
+	return rc;
+}
+
+/* The caller may take p's files: p is its own, or has the caller's real
+ * uid and gid in all three of its IDs, or the caller is root. */
+static bool may_take_files(struct process *p)
+{
+	struct process *me = current_proc();
+
+	if (p == me)
+		return true;
+	unsigned long fl = spin_lock_irqsave(&me->sig_lock);
+	u32 uid = me->uid[0], euid = me->uid[1], gid = me->gid[0];
+	spin_unlock_irqrestore(&me->sig_lock, fl);
+	if (euid == 0)
+		return true;
+	fl = spin_lock_irqsave(&p->sig_lock);
+	bool same = p->uid[0] == uid && p->uid[1] == uid && p->uid[2] == uid &&
+		    p->gid[0] == gid && p->gid[1] == gid && p->gid[2] == gid;
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	return same;
+}
+
+/* pidfd_getfd(pidfd, targetfd, flags): a duplicate of the target's file
+ * in the caller's lowest free fd, close-on-exec. */
+long sys_pidfd_getfd(SYSARGS)
+{
+	struct process *p;
+	int fd = (int)a1;
+
+	if (a2)
+		return -EINVAL;
+	int rc = pidfd_process((int)a0, &p, NULL);
+	if (rc)
+		return rc;
+	struct fdtable *t = proc_files(p);	/* NULL once it has exited */
+	if (!t)
+		rc = -ESRCH;
+	else if (!may_take_files(p))
+		rc = -EPERM;
+	struct file *f = !rc && fd >= 0 ? fd_get(t, fd) : NULL;
+	if (!rc && !f)
+		rc = -EBADF;
+	if (t)
+		fdt_put(t);
+	proc_put(p);
+	if (rc)
+		return rc;
+	return fd_install(current_proc()->files, f, 0, true);
+}

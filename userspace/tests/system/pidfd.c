@@ -1,0 +1,221 @@
+#define _GNU_SOURCE
+/*
+ * pidfd: pidfd_open, pidfd_send_signal, pidfd_getfd and waitid(P_PIDFD).
+ *  - bad flags or pids EINVAL, a pid nobody has ESRCH; the fd is
+ *    close-on-exec; poll says readable only once the process has exited,
+ *    and HUP once it has been reaped;
+ *  - the pidfd outlives the reap: signals are ESRCH then, waitid ECHILD;
+ *  - PIDFD_NONBLOCK makes waitid on a running process EAGAIN;
+ *  - pidfd_send_signal: flags EINVAL, a non-pidfd EBADF, a siginfo whose
+ *    signo differs EINVAL, SI_USER forged for another process EPERM;
+ *  - pidfd_getfd: a working duplicate of the target's fd, EBADF for an fd
+ *    it has not open, EPERM for a non-root caller on root's process,
+ *    ESRCH once the target has exited;
+ *  - an open /proc/<pid> directory serves as a pidfd; a queued siginfo's
+ *    si_value reaches the handler;
+ *  - a thread in waitid(P_PIDFD) and the main thread in waitpid racing
+ *    for one child: exactly one of them reaps it.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TEST_NAME "pidfd"
+#include "check.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#define PIDFD_NONBLOCK O_NONBLOCK
+
+static int popen_(pid_t pid, unsigned flags) { return (int)syscall(434, pid, flags); }
+static long psig(int fd, int sig, siginfo_t *si, unsigned flags)
+{
+	return syscall(424, fd, sig, si, flags);
+}
+static int pgetfd(int fd, int target, unsigned flags) { return (int)syscall(438, fd, target, flags); }
+
+static short revents(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 1 ? p.revents : 0;
+}
+
+static pid_t sleeper(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		for (;;)
+			pause();
+	}
+	return c;
+}
+
+static int race_fd, race_rc, race_pid;
+
+static void *pidfd_waiter(void *arg)
+{
+	siginfo_t si = { 0 };
+	(void)arg;
+	race_rc = (int)syscall(SYS_waitid, P_PIDFD, race_fd, &si, WEXITED, NULL);
+	race_pid = si.si_pid;
+	return NULL;
+}
+
+static void race(void)
+{
+	for (int i = 0; i < 10; i++) {
+		pid_t c = fork();
+		if (c == 0) {
+			usleep(2000);
+			_exit(5);
+		}
+		race_fd = popen_(c, 0);
+		pthread_t t;
+		pthread_create(&t, NULL, pidfd_waiter, NULL);
+		int st;
+		pid_t w = waitpid(c, &st, 0);
+		pthread_join(t, NULL);
+		/* one reaps it; the other finds no child */
+		CHECK((w == c) != (race_rc == 0));
+		CHECK(race_rc != 0 || race_pid == c);
+		close(race_fd);
+	}
+}
+
+static volatile int got_value;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig; (void)uc;
+	got_value = si->si_value.sival_int;
+}
+
+static void proc_dir_and_value(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+	sigaction(SIGUSR1, &sa, NULL);
+	int d = open("/proc/self", O_DIRECTORY | O_RDONLY);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	si.si_value.sival_int = 4242;
+	CHECK(d >= 0 && psig(d, SIGUSR1, &si, 0) == 0);
+	CHECK(got_value == 4242);
+	close(d);
+	d = open("/proc", O_DIRECTORY | O_RDONLY);
+	CHECK(psig(d, 0, NULL, 0) == -1 && errno == EBADF);
+	close(d);
+}
+
+int main(void)
+{
+	siginfo_t si;
+
+	CHECK(popen_(getpid(), 1) == -1 && errno == EINVAL);
+	CHECK(popen_(-1, 0) == -1 && errno == EINVAL);
+	CHECK(popen_(0, 0) == -1 && errno == EINVAL);
+	int nobody = 30000;
+	while (kill(nobody, 0) == 0 || errno != ESRCH)
+		nobody++;
+	CHECK(popen_(nobody, 0) == -1 && errno == ESRCH);
+	int self = popen_(getpid(), 0);
+	CHECK(self >= 0 && (fcntl(self, F_GETFD) & FD_CLOEXEC));
+	CHECK(revents(self) == 0);
+	CHECK(psig(self, 0, NULL, 0) == 0);
+	CHECK(psig(self, 0, NULL, 1) == -1 && errno == EINVAL);
+	CHECK(psig(0, 0, NULL, 0) == -1 && errno == EBADF);
+	CHECK(psig(999, 0, NULL, 0) == -1 && errno == EBADF);
+	CHECK(syscall(SYS_waitid, P_PIDFD, 0, &si, WEXITED, NULL) == -1 && errno == EBADF);
+
+	/* a child: killed through its pidfd, reaped through it */
+	pid_t c = sleeper();
+	int fd = popen_(c, 0);
+	CHECK(fd >= 0 && revents(fd) == 0);
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_USER;
+	CHECK(psig(fd, SIGTERM, &si, 0) == -1 && errno == EINVAL);	/* signo differs */
+	si.si_signo = SIGTERM;
+	CHECK(psig(fd, SIGTERM, &si, 0) == -1 && errno == EPERM);	/* forged SI_USER */
+	CHECK(psig(fd, SIGTERM, (siginfo_t *)8, 0) == -1 && errno == EFAULT);
+	CHECK(psig(fd, SIGKILL, NULL, 0) == 0);
+	int n = 0;
+	while (!(revents(fd) & POLLIN) && n++ < 2000)
+		usleep(1000);
+	CHECK(revents(fd) & POLLIN);
+	CHECK(!(revents(fd) & POLLHUP));
+	memset(&si, 0, sizeof(si));
+	CHECK(syscall(SYS_waitid, P_PIDFD, fd, &si, WEXITED, NULL) == 0);
+	CHECK(si.si_pid == c && si.si_code == CLD_KILLED && si.si_status == SIGKILL);
+	/* reaped: the pidfd lives on, its process is gone */
+	CHECK((revents(fd) & (POLLIN | POLLHUP)) == (POLLIN | POLLHUP));
+	CHECK(psig(fd, SIGKILL, NULL, 0) == -1 && errno == ESRCH);
+	CHECK(psig(fd, 0, NULL, 0) == -1 && errno == ESRCH);
+	CHECK(syscall(SYS_waitid, P_PIDFD, fd, &si, WEXITED, NULL) == -1 && errno == ECHILD);
+	CHECK(pgetfd(fd, 0, 0) == -1 && errno == ESRCH);
+	close(fd);
+
+	/* PIDFD_NONBLOCK: EAGAIN while it runs; SI_QUEUE may be sent */
+	c = sleeper();
+	fd = popen_(c, PIDFD_NONBLOCK);
+	CHECK(fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK));
+	CHECK(syscall(SYS_waitid, P_PIDFD, fd, &si, WEXITED, NULL) == -1 && errno == EAGAIN);
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGTERM;
+	si.si_code = SI_QUEUE;
+	CHECK(psig(fd, SIGTERM, &si, 0) == 0);
+	int st;
+	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	close(fd);
+
+	/* pidfd_getfd */
+	int p[2];
+	CHECK(pipe(p) == 0);
+	c = fork();
+	if (c == 0) {
+		dup2(p[1], 100);
+		close(p[1]);
+		close(p[0]);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	fd = popen_(c, 0);
+	usleep(20000);	/* let it move its pipe end to 100 */
+	int got = -1;
+	for (int i = 0; i < 100 && got < 0; i++) {
+		got = pgetfd(fd, 100, 0);
+		if (got < 0)
+			usleep(10000);
+	}
+	CHECK(got >= 0 && (fcntl(got, F_GETFD) & FD_CLOEXEC));
+	char ch = 0;
+	CHECK(write(got, "x", 1) == 1 && read(p[0], &ch, 1) == 1 && ch == 'x');
+	close(got);
+	CHECK(pgetfd(fd, 200, 0) == -1 && errno == EBADF);
+	CHECK(pgetfd(fd, -1, 0) == -1 && errno == EBADF);
+	CHECK(pgetfd(fd, 100, 1) == -1 && errno == EINVAL);
+	CHECK(pgetfd(p[0], 100, 0) == -1 && errno == EBADF);
+	pid_t u = fork();
+	if (u == 0) {	/* not root: root's child's files are not ours */
+		if (setuid(1000))
+			_exit(3);
+		_exit(pgetfd(fd, 100, 0) == -1 && errno == EPERM ? 0 : 1);
+	}
+	CHECK(waitpid(u, &st, 0) == u && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	kill(c, SIGKILL);
+	waitpid(c, &st, 0);
+	CHECK(pgetfd(fd, 100, 0) == -1 && errno == ESRCH);
+	close(fd);
+
+	proc_dir_and_value();
+	race();
+	return check_done();
+}
