@@ -1,9 +1,9 @@
 /*
  * Zero-copy transfers: sendfile, splice, tee, vmsplice, copy_file_range
  * (docs/splice.md). Nothing crosses user memory: a transfer reads at most
- * one page from the source's read op into one kernel page, writes it
+ * 64 KiB from the source's read op into one kernel buffer, writes it
  * through the destination's write op, and advances by what was written,
- * so memory stays one page whatever the count, and the destination sees
+ * so memory stays 64 KiB whatever the count, and the destination sees
  * exactly what write(2) would make it do (O_APPEND, limits, mtime, the
  * page cache and its write-back). Pipes are read and written through
  * pipe_xfer_*: a pipe source is peeked, and only what the destination
@@ -19,7 +19,9 @@
 #include <alloy/splice.h>
 #include <alloy/vfs.h>
 
-#define CHUNK PAGE_SIZE
+/* The bounce buffer: 16 pages when memory allows (one pipe's worth, so a
+ * reader is woken once per 64 KiB, not per page), else one page. */
+#define CHUNK_ORDER 4
 
 static bool can_read(const struct file *f)
 {
@@ -80,21 +82,37 @@ static int verify_area(u64 pos, u64 n)
 
 struct kbuf {
 	struct page *pg;
+	unsigned int order;
+	size_t size;
 	struct iobuf b;
 };
 
 static int kbuf_get(struct kbuf *k)
 {
-	k->pg = alloc_page(GFP_KERNEL);
+	k->order = CHUNK_ORDER;
+	k->pg = alloc_pages(GFP_KERNEL, k->order);
+	if (!k->pg) {
+		k->order = 0;
+		k->pg = alloc_page(GFP_KERNEL);
+	}
 	if (!k->pg)
 		return -ENOMEM;
+	k->size = PAGE_SIZE << k->order;
 	k->b = (struct iobuf){ (u64)page_to_virt(k->pg), true };
 	return 0;
 }
 
 static void kbuf_put(struct kbuf *k)
 {
-	free_page(k->pg);
+	free_pages(k->pg, k->order);
+}
+
+/* How much to move into a pipe with room free: at most what fits, so
+ * only a wait for the first PAGE_SIZE bytes (atomic, as PIPE_BUF) may
+ * block; at least 1 without waiting, to see EAGAIN or EPIPE. */
+static size_t pipe_want(size_t want, size_t room, int fl)
+{
+	return MIN(want, fl & PIPE_NONBLOCK ? MAX(room, (size_t)1) : MAX(room, (size_t)PAGE_SIZE));
 }
 
 static long result(u64 done, long rc)
@@ -123,7 +141,7 @@ static long file_to_file(struct file *in, u64 *ipos, struct file *out, u64 *opos
 	while (!rc && done < n) {
 		if (done && signal_pending())
 			break;
-		long r = file_read_at(in, k.b, (size_t)MIN(n - done, (u64)CHUNK), *ipos);
+		long r = file_read_at(in, k.b, (size_t)MIN(n - done, (u64)k.size), *ipos);
 		if (r <= 0) {
 			rc = r;
 			break;
@@ -155,12 +173,10 @@ static long file_to_pipe(struct file *in, u64 *ipos, struct pipe *op, u64 n, int
 
 	while (!rc && done < n) {
 		int fl = done ? PIPE_NONBLOCK : pflags;
-		size_t room = pipe_room(op), want = (size_t)MIN(n - done, (u64)CHUNK);
+		size_t room = pipe_room(op), want = (size_t)MIN(n - done, (u64)k.size);
 		if (done && (!room || signal_pending()))
 			break;
-		if (fl & PIPE_NONBLOCK)	/* what fits now; at least 1 to see EPIPE/EAGAIN */
-			want = MIN(want, MAX(room, (size_t)1));
-		long r = file_read_at(in, k.b, want, *ipos);
+		long r = file_read_at(in, k.b, pipe_want(want, room, fl), *ipos);
 		if (r <= 0) {
 			rc = r;
 			break;
@@ -192,7 +208,7 @@ static long pipe_to_file(struct pipe *ip, struct file *out, u64 *opos, u64 n, in
 		if (done && signal_pending())
 			break;
 		int fl = PIPE_PEEK | (done ? PIPE_NONBLOCK : pflags);
-		long r = pipe_xfer_read(ip, k.b, (size_t)MIN(n - done, (u64)CHUNK), 0, fl);
+		long r = pipe_xfer_read(ip, k.b, (size_t)MIN(n - done, (u64)k.size), 0, fl);
 		if (r <= 0) {
 			rc = done && r == -EAGAIN ? 0 : r;
 			break;
@@ -222,11 +238,10 @@ static long pipe_to_pipe(struct pipe *ip, struct pipe *op, u64 n, int pflags, bo
 
 	while (!rc && done < n) {
 		int fl = done ? PIPE_NONBLOCK : pflags;
-		size_t room = pipe_room(op), want = (size_t)MIN(n - done, (u64)CHUNK);
+		size_t room = pipe_room(op), want = (size_t)MIN(n - done, (u64)k.size);
 		if (done && (!room || signal_pending()))
 			break;
-		if (fl & PIPE_NONBLOCK)
-			want = MIN(want, MAX(room, (size_t)1));
+		want = pipe_want(want, room, fl);
 		long r = pipe_xfer_read(ip, k.b, want, tee ? (size_t)done : 0, PIPE_PEEK | fl);
 		if (r <= 0) {
 			rc = done && r == -EAGAIN ? 0 : r;
@@ -384,7 +399,7 @@ long splice_vmsplice(struct file *f, struct iobuf *b, u64 len, u32 flags, bool f
 		return -EBADF;
 	if (can_write(f)) {
 		/* wait (once) for room for the first page, then fill */
-		size_t head = (size_t)MIN(len, (u64)CHUNK);
+		size_t head = (size_t)MIN(len, (u64)PAGE_SIZE);
 		long w = pipe_xfer_write(p, *b, (fl & PIPE_NONBLOCK) ?
 					 MIN(head, MAX(pipe_room(p), (size_t)1)) : head, fl);
 		if (w <= 0 || (u64)w == len)
