@@ -189,6 +189,26 @@ static void t_copy_file_range(const char *dir, const char *otherdir)
 	CHECK(cfr(src, &oi, dst, &oo, 70000, 0) == 70000);
 	CHECK(oi == 4095 + 70000 && oo == 100 + 70000 && pos_of(src) == 5);
 	CHECK(pos_of(dst) == BIG && same(dst, 100, 70000, 4095) && same(dst, 0, 100, 0));
+	/* the destination's mtime moves as for write(2); after a truncate a
+	 * copy lands (nothing of it lost to a cached page past the end) */
+	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+	struct stat st;
+	CHECK(futimens(dst, old) == 0);
+	oi = 0, oo = 0;
+	CHECK(cfr(src, &oi, dst, &oo, 8192, 0) == 8192);
+	CHECK(fstat(dst, &st) == 0 && st.st_mtime > 1000);
+	CHECK(ftruncate(dst, 100) == 0);
+	oi = 50000, oo = 6000;
+	CHECK(cfr(src, &oi, dst, &oo, 9000, 0) == 9000);
+	CHECK(size_of(dst) == 15000 && same(dst, 0, 100, 0) && same(dst, 6000, 9000, 50000));
+	CHECK(pread(dst, buf, 5900, 100) == 5900);
+	bool zero = true;
+	for (int i = 0; i < 5900; i++)
+		zero &= buf[i] == 0;
+	CHECK(zero);
+	CHECK(ftruncate(dst, 0) == 0);
+	oi = 0, oo = 0;
+	CHECK(cfr(src, &oi, dst, &oo, BIG, 0) == BIG && same(dst, 0, BIG, 0));
 	/* past the source's end: cut there; at it: 0 */
 	oi = BIG - 3, oo = 0;
 	CHECK(cfr(src, &oi, dst, &oo, 1 << 30, 0) == 3 && oi == BIG);
