@@ -252,7 +252,11 @@ struct pipe *pipe_of(struct file *f)
 
 long pipe_xfer_read(struct pipe *p, struct iobuf b, size_t n, size_t skip, int flags)
 {
-	return do_pipe_read(p, b, n, flags & PIPE_PEEK ? skip : 0, flags);
+	if (!(flags & PIPE_PEEK))
+		skip = 0;
+	else if (skip)	/* can_read wakes at any data: waiting for more would spin */
+		flags |= PIPE_NONBLOCK;
+	return do_pipe_read(p, b, n, skip, flags);
 }
 
 long pipe_xfer_write(struct pipe *p, struct iobuf b, size_t n, int flags)
