@@ -694,6 +694,93 @@ static double b_fcntl_lock_contended(long n)
 	return t;
 }
 
+/* ---- zero-copy transfers: one operation moves the whole cached read64
+ * file (64 MiB) without user buffers. Into a pipe, a child drains it with
+ * read(2), so both kernels pay the same sink. */
+
+static pid_t drainer(int fd[2])
+{
+	if (pipe(fd) < 0)
+		return fail("pipe"), -1;
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		close(fd[1]);
+		char *rbuf = malloc(CHUNK);
+		while (read(fd[0], rbuf, CHUNK) > 0)
+			;
+		_exit(0);
+	}
+	close(fd[0]);
+	return p;
+}
+
+/* sendfile (splice = 0) or splice (1) of read64 into a drained pipe */
+static double to_pipe(long n, int use_splice)
+{
+	int fd[2];
+	int in = open(read_path, O_RDONLY);
+	if (in < 0)
+		return fail(read_path), -1;
+	pid_t p = drainer(fd);
+	if (p < 0)
+		return close(in), -1;
+	long long size = file_mib() << 20;
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		off_t off = 0;
+		while (off < size) {
+			long k = use_splice
+				? syscall(SYS_splice, in, &off, fd[1], NULL, (size_t)(size - off), 0)
+				: syscall(SYS_sendfile, fd[1], in, &off, (size_t)(size - off));
+			if (k <= 0) {
+				errno = k < 0 ? errno : EIO;
+				fail(use_splice ? "splice" : "sendfile");
+				close(fd[1]), close(in), waitpid(p, NULL, 0);
+				return -1;
+			}
+		}
+	}
+	close(fd[1]);
+	waitpid(p, NULL, 0);
+	t = now() - t;
+	close(in);
+	return t;
+}
+
+static double b_sendfile(long n) { return to_pipe(n, 0); }
+static double b_splice(long n) { return to_pipe(n, 1); }
+
+/* copy_file_range of read64 into a file beside it (emptied untimed) */
+static double b_copy_file_range(long n)
+{
+	int in = open(read_path, O_RDONLY);
+	int out = open(write_path, O_CREAT | O_WRONLY, 0644);
+	if (in < 0 || out < 0)
+		return fail(write_path), -1;
+	long long size = file_mib() << 20;
+	double total = 0;
+	for (long i = 0; i < n; i++) {
+		if (ftruncate(out, 0) < 0)
+			return fail("ftruncate"), close(in), close(out), -1;
+		double t = now();
+		off_t oi = 0, oo = 0;
+		while (oi < size) {
+			long k = syscall(SYS_copy_file_range, in, &oi, out, &oo,
+					 (size_t)(size - oi), 0);
+			if (k <= 0) {
+				errno = k < 0 ? errno : EIO;
+				return fail("copy_file_range"), close(in), close(out), -1;
+			}
+		}
+		total += now() - t;
+	}
+	close(in);
+	close(out);
+	return total;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -733,6 +820,9 @@ static const struct bench benches[] = {
 	{ "sysv_sem_pingpong", b_sysv_sem_pingpong, 0, 0 },
 	{ "fcntl_lock", b_fcntl_lock, 0, 0 },
 	{ "fcntl_lock_contended", b_fcntl_lock_contended, 0, 0 },
+	{ "sendfile_64m", b_sendfile, 1, 1 },
+	{ "splice_64m", b_splice, 1, 1 },
+	{ "copy_file_range_64m", b_copy_file_range, 1, 1 },
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -871,7 +961,8 @@ int main(int argc, char **argv)
 			continue;
 		int needs_files = b->fn == b_open_close || b->fn == b_stat ||
 				  b->fn == b_create_delete || b->fn == b_seq_read ||
-				  b->fn == b_seq_write;
+				  b->fn == b_seq_write || b->fn == b_sendfile ||
+				  b->fn == b_splice || b->fn == b_copy_file_range;
 		if (needs_files && !files_ok) {
 			printf("bench: %s FAIL %s\n", b->name, setup_failure);
 			failed++;

@@ -237,6 +237,19 @@ long sys_munlock(u64, u64, u64, u64, u64, u64);
 long sys_mlockall(u64, u64, u64, u64, u64, u64);
 long sys_munlockall(u64, u64, u64, u64, u64, u64);
 long sys_personality(u64, u64, u64, u64, u64, u64);
+/* zero-copy and vectored I/O (kernel/syscall/sys_splice.c) */
+long sys_sendfile(u64, u64, u64, u64, u64, u64);
+long sys_readahead(u64, u64, u64, u64, u64, u64);
+long sys_fadvise64(u64, u64, u64, u64, u64, u64);
+long sys_splice(u64, u64, u64, u64, u64, u64);
+long sys_tee(u64, u64, u64, u64, u64, u64);
+long sys_vmsplice(u64, u64, u64, u64, u64, u64);
+long sys_fallocate(u64, u64, u64, u64, u64, u64);
+long sys_preadv(u64, u64, u64, u64, u64, u64);
+long sys_pwritev(u64, u64, u64, u64, u64, u64);
+long sys_copy_file_range(u64, u64, u64, u64, u64, u64);
+long sys_preadv2(u64, u64, u64, u64, u64, u64);
+long sys_pwritev2(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

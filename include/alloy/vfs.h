@@ -125,6 +125,9 @@ struct inode_ops {
 			int flags);
 	long (*listxattr)(struct inode *i, char *buf, size_t size);
 	int (*removexattr)(struct inode *i, const char *name);
+	/* Optional, fallocate(2) after the VFS checks (kernel/fs/splice.c):
+	 * FALLOC_FL_* mode, a range that fits; takes inode->lock itself. */
+	int (*fallocate)(struct inode *inode, int mode, u64 off, u64 len);
 };
 
 /* Extended attributes (Linux's limits and flags). */
@@ -441,6 +444,16 @@ int fifo_open(struct inode *inode, struct file *f);
 /* fcntl F_GETPIPE_SZ / F_SETPIPE_SZ; -EBADF if f is not a pipe. */
 long pipe_fcntl(struct file *f, int cmd, u64 arg);
 void fifo_evict(struct inode *inode);	/* the FIFO inode's pipe */
+/* splice support: f's pipe (NULL if f is no pipe or FIFO); reads and
+ * writes with these flags instead of the file's; PIPE_PEEK leaves the
+ * bytes in (from skip on) until pipe_consume; free bytes now. */
+#define PIPE_NONBLOCK 1
+#define PIPE_PEEK 2
+struct pipe *pipe_of(struct file *f);
+long pipe_xfer_read(struct pipe *p, struct iobuf b, size_t n, size_t skip, int flags);
+long pipe_xfer_write(struct pipe *p, struct iobuf b, size_t n, int flags);
+void pipe_consume(struct pipe *p, size_t n);
+size_t pipe_room(struct pipe *p);
 
 /* char devices (kernel/fs/devices.c) */
 int chrdev_open(struct inode *inode, struct file *f);

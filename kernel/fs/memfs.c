@@ -18,6 +18,7 @@
 #include <alloy/printk.h>
 #include <alloy/rmap.h>
 #include <alloy/slab.h>
+#include <alloy/splice.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
 #include <uapi/fcntl.h>
@@ -403,7 +404,55 @@ static void memfs_evict(struct inode *inode)
 	memfs_sb_put(inode->priv);
 }
 
+/*
+ * fallocate(2): zeroed pages for the range, the size grown to its end
+ * unless FALLOC_FL_KEEP_SIZE (pages past the end stay, zero, until a
+ * truncate below them). A punched hole frees its whole pages and zeroes
+ * the parts of the others; a mapping keeps the page it holds.
+ */
+static int memfs_fallocate(struct inode *i, int mode, u64 off, u64 len)
+{
+	u64 end = off + len;	/* the VFS checked it fits */
+	int rc = 0, err;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	mutex_lock(&i->lock);
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		if (i->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+			rc = -EPERM;
+		for (u64 at = off; !rc && at < end && at < i->size;) {
+			u64 idx = at / PAGE_SIZE, o = at % PAGE_SIZE;
+			u64 k = MIN(PAGE_SIZE - o, end - at);
+			unsigned long fl = spin_lock_irqsave(&memfs_pages);
+			struct page *p = k == PAGE_SIZE ? page_tree_remove(&i->pages, idx)
+							: page_tree_lookup(&i->pages, idx);
+			spin_unlock_irqrestore(&memfs_pages, fl);
+			if (p && k == PAGE_SIZE) {
+				put_data_page(p);
+				uncharge(i, 1);
+			} else if (p) {
+				memset((u8 *)page_to_virt(p) + o, 0, k);
+			}
+			at += k;
+		}
+	} else {
+		if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i->size && (i->seals & F_SEAL_GROW))
+			rc = -EPERM;
+		for (u64 idx = off / PAGE_SIZE; !rc && idx < pages_of(end); idx++)
+			if (!page_at(i, idx, false, &err))
+				rc = err;
+		if (!rc && !(mode & FALLOC_FL_KEEP_SIZE) && end > i->size)
+			i->size = end;
+	}
+	if (!rc)
+		i->mtime = i->ctime = vfs_now();
+	mutex_unlock(&i->lock);
+	return rc;
+}
+
 static const struct inode_ops memfs_iops = {
+	.fallocate = memfs_fallocate,
 	.lookup = memfs_lookup,
 	.mknod = memfs_mknod,
 	.link = memfs_link,

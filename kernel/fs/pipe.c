@@ -52,45 +52,58 @@ static bool can_write(const struct pipe *p, size_t need)
 	return READ_ONCE(p->size) - used(p) >= need || !READ_ONCE(p->readers) || signal_pending();
 }
 
-static long pipe_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
+/* read(2), and for splice (pipe_xfer_read) a copy that leaves the bytes
+ * in the pipe, skip bytes in: PIPE_PEEK. */
+static long do_pipe_read(struct pipe *p, struct iobuf b, size_t n, size_t skip, int flags)
 {
-	struct pipe *p = f->priv;
 	size_t done = 0;
 	long rc = 0;
 
-	(void)pos;
 	if (!n)
 		return 0;
 	mutex_lock(&p->lock);
-	while (!used(p)) {
+	while (used(p) <= skip) {
 		if (!p->writers)
 			goto out;
-		if (f->flags & O_NONBLOCK) {
+		if (flags & PIPE_NONBLOCK) {
 			rc = -EAGAIN;
 			goto out;
 		}
 		mutex_unlock(&p->lock);
 		wait_event(p->rd_wq, can_read(p));
 		mutex_lock(&p->lock);
-		if (!used(p) && signal_pending()) {
+		if (used(p) <= skip && signal_pending()) {
 			rc = -ERESTARTSYS;
 			goto out;
 		}
 	}
-	while (done < n && used(p)) {
-		u64 off = p->tail % p->size;
-		size_t k = (size_t)MIN((u64)(n - done), MIN(used(p), PAGE_SIZE - off % PAGE_SIZE));
+	while (done < n && used(p) > skip + (flags & PIPE_PEEK ? done : 0)) {
+		u64 at = p->tail + (flags & PIPE_PEEK ? skip + done : 0);
+		u64 off = at % p->size, avail = p->head - at;
+		size_t k = (size_t)MIN((u64)(n - done), MIN(avail, PAGE_SIZE - off % PAGE_SIZE));
 		rc = iob_copy_out(b, done, p->page[off / PAGE_SIZE] + off % PAGE_SIZE, k);
 		if (rc)
 			break;
 		done += k;
-		p->tail += k;
+		if (!(flags & PIPE_PEEK))
+			p->tail += k;
 	}
 out:
 	mutex_unlock(&p->lock);
-	if (done)
+	if (done && !(flags & PIPE_PEEK))
 		wake_up_all(&p->wr_wq);	/* after the lock, as in pipe_write */
 	return done ? (long)done : rc;
+}
+
+static int nonblock(const struct file *f)
+{
+	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK ? PIPE_NONBLOCK : 0;
+}
+
+static long pipe_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	(void)pos;
+	return do_pipe_read(f->priv, b, n, 0, nonblock(f));
 }
 
 static void raise_sigpipe(void)
@@ -100,13 +113,11 @@ static void raise_sigpipe(void)
 	signal_send(current_proc(), &si);
 }
 
-static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
+static long do_pipe_write(struct pipe *p, struct iobuf b, size_t n, int flags)
 {
-	struct pipe *p = f->priv;
 	size_t done = 0;
 	long rc = 0;
 
-	(void)pos;
 	mutex_lock(&p->lock);
 	while (done < n) {
 		size_t need = n - done <= PIPE_BUF ? n - done : 1;
@@ -116,7 +127,7 @@ static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 			break;
 		}
 		if (p->size - used(p) < need) {
-			if (f->flags & O_NONBLOCK) {
+			if (flags & PIPE_NONBLOCK) {
 				rc = -EAGAIN;
 				break;
 			}
@@ -155,6 +166,12 @@ static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	if (done)
 		wake_up_all(&p->rd_wq);
 	return done ? (long)done : rc;
+}
+
+static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	(void)pos;
+	return do_pipe_write(f->priv, b, n, nonblock(f));
 }
 
 static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
@@ -233,6 +250,47 @@ static const struct file_ops pipe_fops = {
 };
 
 static struct super_block *pipe_sb;
+
+/*
+ * For splice, tee and vmsplice (kernel/fs/splice.c): the pipe behind a
+ * pipe or FIFO file, and reads and writes with per-call flags instead of
+ * the file's O_NONBLOCK. A PIPE_PEEK read copies without consuming;
+ * pipe_consume then drops what the caller used. Another reader of the
+ * same pipe between the two may read those bytes too (never more than
+ * the pipe holds is dropped).
+ */
+struct pipe *pipe_of(struct file *f)
+{
+	return f && f->fop == &pipe_fops ? f->priv : NULL;
+}
+
+long pipe_xfer_read(struct pipe *p, struct iobuf b, size_t n, size_t skip, int flags)
+{
+	if (!(flags & PIPE_PEEK))
+		skip = 0;
+	else if (skip)	/* can_read wakes at any data: waiting for more would spin */
+		flags |= PIPE_NONBLOCK;
+	return do_pipe_read(p, b, n, skip, flags);
+}
+
+long pipe_xfer_write(struct pipe *p, struct iobuf b, size_t n, int flags)
+{
+	return do_pipe_write(p, b, n, flags);
+}
+
+void pipe_consume(struct pipe *p, size_t n)
+{
+	mutex_lock(&p->lock);
+	p->tail += MIN((u64)n, used(p));
+	mutex_unlock(&p->lock);
+	if (n)
+		wake_up_all(&p->wr_wq);
+}
+
+size_t pipe_room(struct pipe *p)
+{
+	return (size_t)(READ_ONCE(p->size) - used(p));
+}
 
 static struct pipe *pipe_alloc(void)
 {

@@ -114,6 +114,8 @@ int ext2_truncate_blocks(struct inode *inode, u64 size);
 void ext2_set_ops(struct inode *inode);
 extern const struct inode_ops ext2_iops;
 extern const struct file_ops ext2_file_fops, ext2_dir_fops, ext2_link_fops;
+/* file.c: fallocate(2) of a regular file */
+int ext2_fallocate(struct inode *inode, int mode, u64 off, u64 len);
 
 /* namei.c: the inode_ops that change names */
 int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rdev,

@@ -11,6 +11,7 @@
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/signal.h>
+#include <alloy/splice.h>
 #include <alloy/string.h>
 #include "ext2.h"
 
@@ -140,6 +141,53 @@ static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	mutex_unlock(&i->lock);
 	pcache_balance(&ei->data);
 	return done ? (long)done : rc;
+}
+
+/*
+ * fallocate(2) mode 0: the range's blocks, allocated as a write would
+ * (page busy and zero-filled first, so a new block never shows stale
+ * disk bytes), and the size grown to its end. FALLOC_FL_KEEP_SIZE keeps
+ * no block past the end (ext2 has no place for them: e2fsck would cut
+ * them), so it allocates only below the current size. Punching holes
+ * would need a block-range free ext2 lacks: EOPNOTSUPP.
+ */
+int ext2_fallocate(struct inode *i, int mode, u64 off, u64 len)
+{
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u64 end = off + len;	/* the VFS checked it fits */
+	int rc = 0;
+
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	mutex_lock(&i->lock);
+	if (end > size_limit(EXT2_FS(i->sb)))
+		rc = -EFBIG;
+	if (mode & FALLOC_FL_KEEP_SIZE)
+		end = MIN(end, i->size);
+	for (u64 at = off; !rc && at < end;) {
+		u64 index = at / PAGE_SIZE, next = MIN((index + 1) * PAGE_SIZE, end);
+		struct page *p;
+		if ((rc = pcache_get_busy(&ei->data, index, index * PAGE_SIZE < i->size, &p)))
+			break;
+		if (!(p->flags & PG_UPTODATE))
+			memset(page_to_virt(p), 0, PAGE_SIZE);
+		rc = map_range(i, at, (size_t)(next - at));
+		pcache_mark_dirty(p, 1);
+		pcache_put_busy(p);
+		if (fatal_signal_pending() && !rc)
+			rc = -EINTR;
+		at = next;
+	}
+	if (rc)	/* blocks past the end that a failure left: freed again */
+		ext2_truncate_blocks(i, i->size);
+	else if (end > i->size)
+		i->size = end;
+	if (!rc)
+		i->mtime = i->ctime = vfs_now();
+	ext2_write_inode(i);
+	mutex_unlock(&i->lock);
+	pcache_balance(&ei->data);
+	return rc;
 }
 
 static int ext2_fsync(struct file *f, bool datasync)

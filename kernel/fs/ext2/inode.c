@@ -634,6 +634,7 @@ const struct inode_ops ext2_iops = {
 	.rename = ext2_rename,
 	.readlink = ext2_readlink,
 	.truncate = ext2_vfs_truncate,
+	.fallocate = ext2_fallocate,
 	.write_inode = ext2_attr_changed,
 	.evict = ext2_evict,
 	.getxattr = ext2_getxattr,
