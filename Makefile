@@ -647,6 +647,10 @@ LTP_LIST ?= tests/ltp/pass.txt
 test-ltp: kernel $(LTP_INIT)
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@echo "ltp: FFI=$(FFI) -smp 2, the tests of $(LTP_LIST)"
+	@# Debian's kernel config, which tests that check an option read (as in make ltp)
+	@[ -s $(LTP_DIR)/kconfig ] || { scripts/bench-linux-kernel.sh $(BENCH_DIR)/linux > /dev/null && \
+		scripts/ltp/linux-config.sh $(BENCH_DIR)/linux $(LTP_DIR)/kconfig; } || \
+		echo "ltp: no kernel config (tests that read one will warn)"
 	@if [ -z "$(LTP_SRC)" ]; then \
 		echo "ok 1 ltp-ffi$(FFI): # SKIP no LTP source (LTP_SRC)" > $(RESULTS)/ltp-ffi$(FFI).tap; \
 	elif ! scripts/ltp/build.sh $(LTP_SRC) $(LTP_DIR) $(LTP_DIR)/install-test $(LTP_LIST) \
