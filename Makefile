@@ -30,6 +30,8 @@ KSRC := $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/sched/*.c \
 ifeq ($(FFI),1)
 KSRC += ffi/services.c
 endif
+# sockets (kernel/net/)
+KSRC += $(wildcard kernel/net/*.c)
 KASM := $(wildcard $(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(KDIR)/%.o,$(KSRC)) $(patsubst %.S,$(KDIR)/%.o,$(KASM))
 
