@@ -384,6 +384,7 @@ long sys_socketpair(SYSARGS)
 		return -EOPNOTSUPP;	/* families without socketpair */
 	if (a0 >= AF_MAX || !(ops = family_ops(a0, &rc)))
 		return -EAFNOSUPPORT;
+	rc = 0;
 	for (int i = 0; i < 2 && !rc; i++)
 		rc = sock_create_file(ops, t, (int)a2, (u32)a1, &s[i]);
 	if (!rc)
