@@ -30,6 +30,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #define TEST_NAME "unix_stress"
@@ -331,6 +332,10 @@ static void close_race(void)
 		int sv[2];
 		CHECK(socketpair(AF_UNIX, round % 2 ? SOCK_STREAM : SOCK_DGRAM, 0, sv) == 0);
 		struct race r = { sv[0], 0, 0 }, rr = { sv[1], 0, 0 };
+		/* a datagram reader is not woken by its peer's close (as on
+		 * Linux): it gives up after 200 ms of silence */
+		struct timeval tv = { 0, 200000 };
+		setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		pthread_t t[3];
 		pthread_create(&t[0], NULL, sender, &r);
 		pthread_create(&t[1], NULL, sender, &r);
