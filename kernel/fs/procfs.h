@@ -35,6 +35,7 @@ enum proc_kind {
 	PK_TASKDIR,	/* /proc/<pid>/task */
 	PK_TID,		/* /proc/<pid>/task/<tid> */
 	PK_THREAD_SELF,
+	PK_NET, PK_NET_UNIX,	/* /proc/net (kernel/net/) */
 	PK_MAX
 };
 

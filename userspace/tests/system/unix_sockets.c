@@ -301,6 +301,28 @@ static void names(void)
 	CHECK(connect(t, (struct sockaddr *)&a, la) < 0 && errno == ECONNREFUSED);
 	close(t);
 
+	/* /proc/net/unix lists a listener with its name and inode */
+	la = mkabstract(&a, "proc-net");
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(s, (struct sockaddr *)&a, la) == 0 && listen(s, 1) == 0);
+	CHECK(fstat(s, &st) == 0);
+	FILE *pf = fopen("/proc/net/unix", "r");
+	char line[256];
+	int found = 0;
+	CHECK(pf && fgets(line, sizeof(line), pf) && !strncmp(line, "Num       RefCount", 18));
+	while (pf && fgets(line, sizeof(line), pf)) {
+		unsigned flags, type, state;
+		unsigned long ino;
+		char path[128] = "";
+		if (sscanf(strchr(line, ':') + 1, "%*x %*x %x %x %x %lu %127s", &flags, &type, &state,
+			   &ino, path) >= 4 && ino == st.st_ino)
+			found = flags == 0x10000 && type == SOCK_STREAM && !strcmp(path, "@proc-net");
+	}
+	if (pf)
+		fclose(pf);
+	CHECK(found);
+	close(s);
+
 	/* autobind: bind with only the family */
 	s = socket(AF_UNIX, SOCK_DGRAM, 0);
 	CHECK(bind(s, (struct sockaddr *)&a, sizeof(sa_family_t)) == 0);
