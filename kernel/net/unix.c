@@ -235,7 +235,7 @@ static long msg_make(struct unix_sock *u, struct unix_sock *to, struct kmsg *km,
 		return -ENOBUFS;
 	}
 	*m = (struct umsg){ .owner = usk(sock_get(&u->sk)), .len = k, .charge = k + MSG_COST,
-			    .creds = km->creds };
+			    .creds = km->creds, .from = addr_get(read_addr(u)) };
 	if (iter_copy_in(&km->it, m->data, k)) {
 		msg_free(m);
 		return -EFAULT;
@@ -869,7 +869,6 @@ static long dgram_send(struct unix_sock *u, struct kmsg *km, int flags)
 		sock_put(&r->sk);
 		return rc;
 	}
-	m->from = addr_get(read_addr(u));
 	m->scm = km->scm;
 	km->scm = NULL;
 	if (m->scm && (rc = inflight_take(m))) {
@@ -995,8 +994,7 @@ static void set_from(struct kmsg *km, struct umsg *m)
 		km->namelen = m->from->len;
 		memcpy(km->name, m->from->name, (size_t)MIN(m->from->len, SOCKADDR_MAX));
 	} else {
-		km->namelen = SUN_OFF;
-		*(u16 *)km->name = AF_UNIX;
+		km->namelen = 0;	/* an unbound sender: no name, as Linux */
 	}
 }
 
