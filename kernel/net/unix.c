@@ -336,7 +336,11 @@ static int find_other(const u8 *addr, int len, int type, struct unix_sock **out)
 	if ((rc = parse_addr(addr, len, &a)))
 		return rc;
 	if (!abstract(&a)) {
-		if ((rc = vfs_walk(NULL, (char *)a.name + SUN_OFF, LOOKUP_FOLLOW, &p)))
+		struct path cwd;
+		proc_cwd(&cwd);		/* a relative name is the caller's cwd's */
+		rc = vfs_walk(&cwd, (char *)a.name + SUN_OFF, LOOKUP_FOLLOW, &p);
+		path_put(&cwd);
+		if (rc)
 			return rc;
 		inode = p.dentry->inode;
 		cred_current(&c);
@@ -408,7 +412,11 @@ static int autobind(struct unix_sock *u)
 static int bind_path(struct unix_sock *u, struct unix_addr *a)
 {
 	u32 mode = S_IFSOCK | (0777 & ~current_proc()->umask);
-	int rc = vfs_mknod_path(NULL, (char *)a->name + SUN_OFF, mode, &u->path);
+	struct path cwd;
+
+	proc_cwd(&cwd);
+	int rc = vfs_mknod_path(&cwd, (char *)a->name + SUN_OFF, mode, &u->path);
+	path_put(&cwd);
 
 	if (rc)
 		return rc == -EEXIST ? -EADDRINUSE : rc;

@@ -270,6 +270,20 @@ static void names(void)
 		CHECK(WIFEXITED(st2) && WEXITSTATUS(st2) == 0);
 	}
 	unlink(a.sun_path);
+	/* a relative name is the cwd's */
+	CHECK(chdir("/tmp") == 0);
+	unlink("us_rel");
+	la = mkaddr(&b, "us_rel");
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	t = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(s, (struct sockaddr *)&b, la) == 0 && listen(s, 1) == 0);
+	CHECK(stat("/tmp/us_rel", &st) == 0 && S_ISSOCK(st.st_mode));
+	CHECK(connect(t, (struct sockaddr *)&b, la) == 0);
+	CHECK(unlink("us_rel") == 0);
+	close(s);
+	close(t);
+	CHECK(chdir("/") == 0);
+	la = mkaddr(&a, "/tmp/us_sock");
 	/* ENOENT, and ECONNREFUSED on a file that is no socket */
 	t = socket(AF_UNIX, SOCK_STREAM, 0);
 	errno = 0;
