@@ -325,6 +325,11 @@ static struct socket *sock_fget(u64 fd, struct file **fp, int *err)
 	struct file *f = fget(fd);
 	struct socket *s = sock_from_file(f);
 
+	if (f && (f->flags & O_PATH)) {	/* Linux's fdget refuses O_PATH: EBADF */
+		file_put(f);
+		f = NULL;
+		s = NULL;
+	}
 	*err = f ? -ENOTSOCK : -EBADF;
 	if (!s)
 		file_put(f);

@@ -97,6 +97,10 @@ static void creation(void)
 	CHECK(send(p[1], "x", 1, 0) < 0 && errno == ENOTSOCK);
 	errno = 0;
 	CHECK(bind(999, NULL, 0) < 0 && errno == EBADF);
+	int op = open("/", O_PATH);
+	errno = 0;
+	CHECK(accept(op, NULL, NULL) < 0 && errno == EBADF);	/* as Linux's fdget */
+	close(op);
 	close(p[0]);
 	close(p[1]);
 }
