@@ -32,6 +32,8 @@ KSRC += ffi/services.c
 endif
 # System V IPC
 KSRC += $(wildcard kernel/ipc/*.c)
+# sockets (kernel/net/)
+KSRC += $(wildcard kernel/net/*.c)
 KASM := $(wildcard $(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(KDIR)/%.o,$(KSRC)) $(patsubst %.S,$(KDIR)/%.o,$(KASM))
 

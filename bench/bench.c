@@ -35,6 +35,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/sem.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -781,6 +782,81 @@ static double b_copy_file_range(long n)
 	return total;
 }
 
+/* ---- AF_UNIX sockets (kernel/net/unix.c) */
+
+/* 1-byte round trips between two processes over a stream socketpair. */
+static double b_unix_stream_latency(long n)
+{
+	int sv[2];
+	char c = 'x';
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return fail("socketpair"), -1;
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		close(sv[0]);
+		for (long i = 0; i < n; i++)
+			if (read(sv[1], &c, 1) != 1 || write(sv[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(sv[1]);
+	double t = now();
+	for (long i = 0; i < n; i++)
+		if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1) {
+			fail("unix round trip");
+			break;
+		}
+	t = now() - t;
+	close(sv[0]);
+	waitpid(p, NULL, 0);
+	return failure[0] ? -1 : t;
+}
+
+/* n writes of 64 KiB from a child to the parent over a stream socketpair. */
+static double b_unix_stream_bw(long n)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return fail("socketpair"), -1;
+	double t = now();
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		close(sv[0]);
+		for (long i = 0; i < n; i++)
+			for (size_t off = 0; off < CHUNK;) {
+				ssize_t w = write(sv[1], buf + off, CHUNK - off);
+				if (w <= 0)
+					_exit(1);
+				off += w;
+			}
+		_exit(0);
+	}
+	close(sv[1]);
+	long long want = (long long)n * CHUNK, got = 0;
+	char *rbuf = malloc(CHUNK);
+	while (got < want) {
+		ssize_t r = read(sv[0], rbuf, CHUNK);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	waitpid(p, NULL, 0);
+	t = now() - t;
+	close(sv[0]);
+	free(rbuf);
+	if (got != want) {
+		errno = EIO;
+		return fail("unix short read"), -1;
+	}
+	return t;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -792,7 +868,7 @@ struct bench {
 
 static double bytes_per_op(const struct bench *b)
 {
-	if (b->fn == b_pipe_bw)
+	if (b->fn == b_pipe_bw || b->fn == b_unix_stream_bw)
 		return CHUNK;
 	return (double)(file_mib() << 20);
 }
@@ -823,6 +899,8 @@ static const struct bench benches[] = {
 	{ "sendfile_64m", b_sendfile, 1, 1 },
 	{ "splice_64m", b_splice, 1, 1 },
 	{ "copy_file_range_64m", b_copy_file_range, 1, 1 },
+	{ "unix_stream_latency", b_unix_stream_latency, 0, 0 },
+	{ "unix_stream_bw", b_unix_stream_bw, 1, 0 },
 };
 
 static int cmp_double(const void *a, const void *b)

@@ -18,6 +18,9 @@ enum lock_rank {
 	LR_MUTEX_IPC = 27,	/* System V semaphores, message queues (kernel/ipc/) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
+	LR_MUTEX_UNIX_BIND = 18, /* a unix socket's name (held across mknod) */
+	LR_MUTEX_UNIX = 33,	/* a unix socket's state and queue (user copies under it) */
+	LR_MUTEX_UNIX_TABLE = 34, /* unix socket names and the list of sockets */
 	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
 	LR_MUTEX_MM = 40,	/* a process's address space (an rwsem) */
 	LR_MUTEX_MM_PT = 41,	/* its page-table entries, under the read side */

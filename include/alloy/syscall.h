@@ -250,6 +250,25 @@ long sys_pwritev(u64, u64, u64, u64, u64, u64);
 long sys_copy_file_range(u64, u64, u64, u64, u64, u64);
 long sys_preadv2(u64, u64, u64, u64, u64, u64);
 long sys_pwritev2(u64, u64, u64, u64, u64, u64);
+/* sockets (kernel/net/socket.c) */
+long sys_socket(u64, u64, u64, u64, u64, u64);
+long sys_connect(u64, u64, u64, u64, u64, u64);
+long sys_accept(u64, u64, u64, u64, u64, u64);
+long sys_sendto(u64, u64, u64, u64, u64, u64);
+long sys_recvfrom(u64, u64, u64, u64, u64, u64);
+long sys_sendmsg(u64, u64, u64, u64, u64, u64);
+long sys_recvmsg(u64, u64, u64, u64, u64, u64);
+long sys_shutdown(u64, u64, u64, u64, u64, u64);
+long sys_bind(u64, u64, u64, u64, u64, u64);
+long sys_listen(u64, u64, u64, u64, u64, u64);
+long sys_getsockname(u64, u64, u64, u64, u64, u64);
+long sys_getpeername(u64, u64, u64, u64, u64, u64);
+long sys_socketpair(u64, u64, u64, u64, u64, u64);
+long sys_setsockopt(u64, u64, u64, u64, u64, u64);
+long sys_getsockopt(u64, u64, u64, u64, u64, u64);
+long sys_accept4(u64, u64, u64, u64, u64, u64);
+long sys_recvmmsg(u64, u64, u64, u64, u64, u64);
+long sys_sendmmsg(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

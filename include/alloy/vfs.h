@@ -381,6 +381,8 @@ int vfs_walk_parent(const struct path *base, const char *path, struct path *pare
 int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	     struct file **out);
 int vfs_mknod(const struct path *base, const char *path, u32 mode, u32 rdev);
+/* The same, giving the new node's path (with a reference) in out. */
+int vfs_mknod_path(const struct path *base, const char *path, u32 mode, struct path *out);
 int vfs_mkdir(const struct path *base, const char *path, u32 mode);
 int vfs_symlink(const struct path *base, const char *target, const char *path);
 int vfs_link(const struct path *obase, const char *old, const struct path *nbase,

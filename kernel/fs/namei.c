@@ -348,7 +348,7 @@ static int create_locked(struct dentry *parent, const char *name, size_t len, u3
 
 /* mknod/mkdir/symlink: one new name that must not exist. */
 static int make_node(const struct path *base, const char *path, u32 mode, u32 rdev,
-		     const char *target)
+		     const char *target, struct path *out)
 {
 	struct path parent;
 	const char *name;
@@ -380,7 +380,9 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 			rc = -EPERM;
 		else
 			rc = create_locked(parent.dentry, name, len, mode, rdev, target, &d);
-		if (!rc)
+		if (!rc && out)
+			*out = (struct path){ parent.mnt, d };	/* d's reference is out's */
+		else if (!rc)
 			dentry_put(d);
 	}
 	mutex_unlock(&sb->ns_lock);
@@ -390,12 +392,18 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 
 int vfs_mknod(const struct path *base, const char *path, u32 mode, u32 rdev)
 {
-	return make_node(base, path, mode, rdev, NULL);
+	return make_node(base, path, mode, rdev, NULL, NULL);
+}
+
+/* mknod that also gives the new node's path (bind of a unix socket). */
+int vfs_mknod_path(const struct path *base, const char *path, u32 mode, struct path *out)
+{
+	return make_node(base, path, mode, 0, NULL, out);
 }
 
 int vfs_mkdir(const struct path *base, const char *path, u32 mode)
 {
-	return make_node(base, path, S_IFDIR | (mode & 07777), 0, NULL);
+	return make_node(base, path, S_IFDIR | (mode & 07777), 0, NULL, NULL);
 }
 
 int vfs_symlink(const struct path *base, const char *target, const char *path)
@@ -404,7 +412,7 @@ int vfs_symlink(const struct path *base, const char *target, const char *path)
 
 	if (!n)
 		return -ENOENT;
-	return make_node(base, path, S_IFLNK | 0777, 0, target);
+	return make_node(base, path, S_IFLNK | 0777, 0, target, NULL);
 }
 
 int vfs_readlink(const struct path *p, char *buf, size_t len)

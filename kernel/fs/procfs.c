@@ -26,6 +26,7 @@
 #include <alloy/vfs.h>
 #include <alloy/timer.h>
 #include <alloy/cmdline.h>
+#include <alloy/socket.h>
 #include "procfs.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -50,6 +51,11 @@ static const struct proc_entry root_entries[] = {
 	{ "sys", PK_SYSDIR, S_IFDIR | 0555 },
 	{ "self", PK_SELF, S_IFLNK | 0777 },
 	{ "thread-self", PK_THREAD_SELF, S_IFLNK | 0777 },
+	{ "net", PK_NET, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry net_entries[] = {
+	{ "unix", PK_NET_UNIX, S_IFREG | 0444 },
 };
 
 /* ---- the text buffer */
@@ -341,6 +347,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_LOADAVG: return show_loadavg(b);
 	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
+	case PK_NET_UNIX: return unix_proc_show(b);
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());
 		kmem_reset_high_water();
@@ -363,7 +370,7 @@ static int show(struct inode *inode, struct pbuf *b)
 
 	if (kind == PK_SYSFILE)
 		return proc_sys_show(b, inode);
-	return kind < PK_PID ? show_root_file(b, kind) :
+	return kind < PK_PID || kind == PK_NET_UNIX ? show_root_file(b, kind) :
 	       proc_pid_show(b, kind, PROC_PID(inode->ino), PROC_TID(inode->ino));
 }
 
@@ -592,6 +599,8 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		proc_put(p);
 	} else if (kind == PK_SYSDIR) {
 		return proc_sys_lookup(dir, name, len, out);
+	} else if (kind == PK_NET) {
+		e = find_entry(net_entries, ARRAY_SIZE(net_entries), name, len);
 	} else if (kind == PK_TASKDIR) {
 		return lookup_pid_dir(dir->sb, PK_TID, pid, parse_num(name, len), out);
 	} else if (kind == PK_FDDIR) {
@@ -705,6 +714,8 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 		emit_fds(pid, tid, pos, emit, ctx);
 	} else if (kind == PK_TASKDIR) {
 		emit_tids(pid, pos, emit, ctx);
+	} else if (kind == PK_NET) {
+		emit_table(net_entries, ARRAY_SIZE(net_entries), 0, 0, pos, emit, ctx);
 	} else if (kind == PK_PID || kind == PK_TID) {
 		if (*pos < PID_COOKIE)
 			emit_table(proc_pid_entries, kind == PK_PID ? proc_pid_nr_entries :

@@ -37,6 +37,7 @@ enum proc_kind {
 	PK_THREAD_SELF,
 	PK_SYSDIR, PK_SYSFILE,	/* /proc/sys (procfs_sys.c) */
 	PK_LIMITS, PK_PMOUNTS, PK_MOUNTINFO,
+	PK_NET, PK_NET_UNIX,	/* /proc/net (kernel/net/) */
 	PK_MAX
 };
 
