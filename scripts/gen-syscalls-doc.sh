@@ -33,7 +33,20 @@ timerfd_create	implemented	CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME (the 
 timerfd_settime	partial	TFD_TIMER_ABSTIME; TFD_TIMER_CANCEL_ON_SET accepted but never fires (the wall clock cannot be set)
 timerfd_gettime	implemented	
 pselect6	implemented	with the temporary signal mask
-fcntl	partial	F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK), F_ADD_SEALS/F_GET_SEALS on memory files; no locks
+fcntl	partial	F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, seals; record locks F_GETLK/F_SETLK/F_SETLKW and F_OFD_* (docs/locks.md); F_GETPIPE_SZ/F_SETPIPE_SZ; F_SETOWN(_EX)/F_SETSIG stored but no SIGIO is sent; leases: F_GETLEASE F_UNLCK, F_SETLEASE EINVAL
+socket	partial	AF_UNIX only (stream, datagram, seqpacket; docs/net.md); AF_INET/AF_INET6 EAFNOSUPPORT
+socketpair	partial	AF_UNIX only
+setsockopt	partial	SO_RCVBUF and SO_LINGER are stored and reported but change nothing
+adjtimex	partial	reading, and ADJ_SETOFFSET for root; other modes validated and recorded only (docs/time.md)
+clock_adjtime	partial	as adjtimex, CLOCK_REALTIME only
+fallocate	partial	mode 0 and KEEP_SIZE (ext2: only below the size); PUNCH_HOLE on memory files only; other modes EOPNOTSUPP
+preadv2	partial	RWF_NOWAIT is EOPNOTSUPP on ext2 files
+pwritev2	partial	RWF_APPEND is not atomic against another appender
+readahead	partial	checks its arguments; reads nothing ahead
+fadvise64	partial	advice checked and ignored
+mlockall	partial	MCL_FUTURE does not cover brk or stack growth, nor check RLIMIT_MEMLOCK on later mmaps
+sendfile	implemented	copies through a 64 KiB kernel buffer (one copy more than Linux, no user buffer)
+splice	implemented	copies through a 64 KiB kernel buffer
 stat	partial	st_blocks counts memfs pages; search permission on the path
 lstat	partial	as stat
 fstat	partial	as stat
