@@ -35,6 +35,7 @@
 #define S_ISCHR(m) S_ISTYPE(m, S_IFCHR)
 #define S_ISFIFO(m) S_ISTYPE(m, S_IFIFO)
 #define S_ISBLK(m) S_ISTYPE(m, S_IFBLK)
+#define S_ISSOCK(m) S_ISTYPE(m, S_IFSOCK)
 
 /* permission bits of st_mode */
 #define S_ISUID 04000
@@ -305,6 +306,7 @@ u64 sb_maxbytes(const struct super_block *sb);
 int vfs_write_limit(const struct inode *i, u64 pos, size_t *n);
 /* 0, or -EROFS if sb is mounted read-only. */
 int vfs_writable(const struct super_block *sb);
+bool inode_tunable(const struct inode *i);	/* /proc/sys: writable on a read-only fs */
 
 /*
  * Discretionary access control (docs/permissions.md). inode_permission:

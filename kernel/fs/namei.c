@@ -540,7 +540,7 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	u32 acc = flags & O_ACCMODE;
 	/* /proc/sys: files that take writes on a read-only procfs, and that
 	 * O_TRUNC (a shell's `>`) leaves alone, as on Linux */
-	bool tunable = (i->sb->flags & SB_NOCACHE) && i->fop && i->fop->write;
+	bool tunable = inode_tunable(i);
 	if (tunable)
 		flags &= ~O_TRUNC;
 	if (S_ISLNK(i->mode) && !(flags & O_PATH))

@@ -434,6 +434,12 @@ int vfs_writable(const struct super_block *sb)
 	return sb->flags & SB_RDONLY ? -EROFS : 0;
 }
 
+/* /proc/sys: a file that takes writes although procfs is read-only */
+bool inode_tunable(const struct inode *i)
+{
+	return (i->sb->flags & SB_NOCACHE) && i->fop && i->fop->write;
+}
+
 u64 inode_blocks(struct inode *i)
 {
 	return i->iop && i->iop->blocks ? i->iop->blocks(i) : i->pages.nr_pages * 8;

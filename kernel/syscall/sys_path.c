@@ -149,7 +149,8 @@ static long mknod_op(const struct path *base, const char *name, u64 arg)
 
 	if (!(mode & S_IFMT))
 		mode |= S_IFREG;
-	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode))
+	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode) &&
+	    !S_ISSOCK(mode))
 		return -EINVAL;
 	mode = (mode & S_IFMT) | (mode & 07777 & ~current_proc()->umask);
 	return vfs_mknod(base, name, mode, dev);
@@ -418,7 +419,8 @@ static long faccessat(u64 dirfd, u64 upath, u64 mode, u64 flags)
 		return rc;
 	struct inode *i = p.dentry->inode;
 	/* R_OK 4, W_OK 2, X_OK 1 are MAY_READ, MAY_WRITE, MAY_EXEC */
-	if ((mode & 2) && (S_ISREG(i->mode) || S_ISDIR(i->mode) || S_ISLNK(i->mode)))
+	if ((mode & 2) && (S_ISREG(i->mode) || S_ISDIR(i->mode) || S_ISLNK(i->mode)) &&
+	    !inode_tunable(i))
 		rc = vfs_writable(i->sb);
 	if (!rc)
 		rc = inode_permission(&c, i, (int)mode);
