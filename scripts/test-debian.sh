@@ -112,8 +112,18 @@ import hashlib, json
 print(json.dumps({"s": 1 + 4 + 9 + 16, "bun": "string",
     "sha": hashlib.sha256(b"alloy").hexdigest()}, separators=(",", ":")))')
 for b in bun bun-musl; do
-	expect $b-version "$b --version" "$bunver"
-	expect $b-eval "$b -e" "$buneval"
+	for c in version eval; do
+		# bun-musl needs a musl build of libstdc++.so.6, which Debian does
+		# not ship (docs/debian.md): when musl's loader says exactly that,
+		# the case is skipped for it; any other result is checked as usual
+		if [ $b = bun-musl ] && [ "$(st $b-$c)" = 127 ] &&
+			out $b-$c | head -1 | grep -qx 'Error loading shared library libstdc++.so.6: No such file or directory (needed by /usr/local/bin/bun-musl)'; then
+			line ok "$b-$c: # SKIP musl's loader finds no musl libstdc++.so.6 (Debian has none)"
+			continue
+		fi
+		[ $c = version ] && expect $b-$c "$b --version" "$bunver" || true
+		[ $c = eval ] && expect $b-$c "$b -e" "$buneval" || true
+	done
 done
 gitout=$(out git)
 head=$(echo "$gitout" | sed -n 3p)
