@@ -17,6 +17,7 @@
 #include <alloy/mm.h>
 #include <alloy/printk.h>
 #include <alloy/rmap.h>
+#include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/splice.h>
 #include <alloy/string.h>
@@ -439,11 +440,16 @@ static int memfs_fallocate(struct inode *i, int mode, u64 off, u64 len)
 	} else {
 		if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i->size && (i->seals & F_SEAL_GROW))
 			rc = -EPERM;
-		for (u64 idx = off / PAGE_SIZE; !rc && idx < pages_of(end); idx++)
-			if (!page_at(i, idx, false, &err))
+		for (u64 idx = off / PAGE_SIZE; !rc && idx < pages_of(end); idx++) {
+			if (fatal_signal_pending())
+				rc = -EINTR;	/* a huge range: killable */
+			else if (!page_at(i, idx, false, &err))
 				rc = err;
+		}
 		if (!rc && !(mode & FALLOC_FL_KEEP_SIZE) && end > i->size)
 			i->size = end;
+		if (rc)		/* give back what it took past the end (KEEP_SIZE's too) */
+			truncate_pages(i, pages_of(i->size));
 	}
 	if (!rc)
 		i->mtime = i->ctime = vfs_now();

@@ -23,7 +23,8 @@
  * references. timer_delete, execve and exit unlink a timer, mark it
  * dead, cancel it and, if its callback is in flight on another CPU
  * (interrupts off there, a few instructions), wait for it to clear
- * `queued` before freeing; the process outlives its timers because exit
+ * `queued` (and `waking`, while it resumes a stopped process) before
+ * freeing; the process outlives its timers because exit
  * deletes them before the process can be freed.
  */
 #include <alloy/arch.h>
@@ -184,10 +185,18 @@ static void pt_fire(void *arg)
 		t->abs_real = 0;
 	}
 	expire(t, &resume);
+	/* SIGCONT to a stopped process: woken after the lock, and until
+	 * then t (and so p, which outlives its timers) stays: free_timer
+	 * waits for `waking` as for `queued` */
+	t->waking = resume;
 out:
-	spin_unlock_irqrestore(&p->sig_lock, flags);	/* t may go after this */
-	if (resume)
+	spin_unlock_irqrestore(&p->sig_lock, flags);	/* t may go after this, unless waking */
+	if (resume) {
 		proc_wake_threads(p);
+		flags = spin_lock_irqsave(&p->sig_lock);
+		t->waking = false;
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+	}
 }
 
 void posix_timers_tick(struct proc_timers *pt, struct task *cur, bool *resume)
@@ -214,7 +223,7 @@ void posix_timers_tick(struct proc_timers *pt, struct task *cur, bool *resume)
 static void requeue_deferred(struct proc_timers *pt, int sig)
 {
 	struct posix_timer *t;
-	bool dropped, resume;
+	bool dropped, resume = false;	/* a stopped process has no slot taken: never set */
 
 	pt->deferred &= ~sigmask(sig);
 	list_for_each_entry(t, &pt->list, link) {
@@ -312,7 +321,7 @@ static void free_timer(struct process *p, struct posix_timer *t)
 
 	do {
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-		busy = t->queued;
+		busy = t->queued || t->waking;
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 		if (busy)
 			arch_cpu_relax();

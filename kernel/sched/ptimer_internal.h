@@ -24,6 +24,7 @@ struct posix_timer {
 	struct task *cpu_task;		/* THREAD_CPUTIME_ID: whose, a reference */
 	struct ktimer tm;
 	bool queued;			/* tm started, callback not begun */
+	bool waking;			/* the callback wakes p after sig_lock */
 	bool dead;			/* deleted: the callback does nothing */
 	bool sig_queued;		/* its signal waits in a pending set */
 	bool deferred;			/* another's signal holds its slot */

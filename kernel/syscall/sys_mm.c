@@ -367,9 +367,12 @@ static void populate_locked(struct user_mm *mm, u64 start, u64 end)
 		a = MAX(a, v->start);
 		bool want = v->lock == VMA_LOCKED && (v->prot & (UVM_READ | UVM_WRITE));
 		bool write = (v->prot & UVM_WRITE) && !v->shared;
+		u64 vend = v->end;
 		up_read(&mm->lock);
 		if (want)
 			user_page_fault(mm, a, write, false);
+		else
+			a = vend - PAGE_SIZE;	/* the next VMA: not page by page */
 	}
 }
 

@@ -294,6 +294,10 @@ static s64 clamp(s64 v, s64 lo, s64 hi)
 /* Checks as Linux's timekeeping_validate_timex. */
 static long adjtimex_valid(const struct timex *tx)
 {
+	/* first, apart from the modes below: ADJ_ADJTIME with ADJ_NANO
+	 * (ADJ_OFFSET_SS_READ) passes them unprivileged */
+	if ((tx->modes & ADJ_SETOFFSET) && !may_set_time())
+		return -EPERM;
 	if (tx->modes & ADJ_ADJTIME) {	/* adjtime(3): with ADJ_OFFSET, else nothing */
 		if (!(tx->modes & ADJ_OFFSET))
 			return -EINVAL;

@@ -676,6 +676,16 @@ static void test_settime(void)
 		bad |= (adjtimex(&t2) != -1 || errno != EPERM) << 2;
 		t2.modes = 0;
 		bad |= (adjtimex(&t2) != TIME_OK) << 3;
+		/* the review's find: ADJ_ADJTIME|ADJ_OFFSET|ADJ_NANO passes as
+		 * ADJ_OFFSET_SS_READ, and must not carry an ADJ_SETOFFSET step */
+		struct timeval w0, w1;
+		gettimeofday(&w0, NULL);
+		struct timex t3 = { .modes = 0x8000 /* ADJ_ADJTIME */ | ADJ_OFFSET | ADJ_NANO | ADJ_SETOFFSET,
+				    .time = { 31536000, 0 } };
+		errno = 0;
+		bad |= (adjtimex(&t3) != -1 || errno != EPERM) << 5;
+		gettimeofday(&w1, NULL);
+		bad |= (w1.tv_sec - w0.tv_sec > 1000) << 6;
 		struct ksigevent ev = { .signo = SIGUSR1, .notify = SIGEV_SIGNAL };
 		int id;
 		errno = 0;

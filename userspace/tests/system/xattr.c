@@ -260,6 +260,28 @@ static void unprivileged(const char *dir)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	if (WIFEXITED(st) && WEXITSTATUS(st))
 		fprintf(stderr, "xattr: unprivileged child failed checks 0x%x\n", WEXITSTATUS(st));
+	/* security.* is root's to change (no security module: Linux's
+	 * commoncap wants CAP_SYS_ADMIN), even on a file anyone may write,
+	 * where user.* is fine; reading it is not refused */
+	CHECK(chmod(g, 0666) == 0);
+	CHECK(xset(g, "security.r", "r", 1, 0) == 0);
+	pid = fork();
+	if (pid == 0) {
+		char buf[64];
+		int bad = 0;
+		if (setuid(1000))
+			_exit(99);
+		bad |= !FAILS(xset(g, "security.z", "z", 1, 0), EPERM) << 0;
+		bad |= !FAILS(xrm(g, "security.r"), EPERM) << 1;
+		bad |= !FAILS(xset(f, "security.capability", "c", 1, 0), EPERM) << 2;
+		bad |= !(xset(g, "user.w", "w", 1, 0) == 0) << 3;
+		bad |= !(xget(g, "security.r", buf, sizeof(buf)) == 1) << 4;
+		_exit(bad);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		fprintf(stderr, "xattr: security.* as a user failed checks 0x%x\n", WEXITSTATUS(st));
 	CHECK(unlink(g) == 0);
 }
 
