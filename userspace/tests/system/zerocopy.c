@@ -632,6 +632,6 @@ int main(void)
 		CHECK(umount("/mnt/vda") == 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("# %.1f s\n", (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9);
-	printf(failures ? "not ok 1 - zerocopy\n" : "ok 1 - zerocopy\n");
+	printf("# zerocopy: %d failed checks\n", failures);
 	return check_done();
 }
