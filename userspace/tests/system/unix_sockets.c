@@ -687,9 +687,12 @@ static void embryo_cycles(void)
 		int l = listener_at("review-cycle", &a, &al), c = socket(AF_UNIX, SOCK_STREAM, 0);
 		CHECK(c >= 0 && connect(c, (struct sockaddr *)&a, al) == 0);
 		errno = 0;
-		CHECK(send_fds(c, &l, 1, 0) < 0 && errno == ETOOMANYREFS);
+		int r = send_fds(c, &l, 1, 0), e = errno;
+		CHECK(r < 0 && e == ETOOMANYREFS);
 		close(l);
 		close(c);
+		if (r >= 0)
+			break;	/* the name leaked: the next connect would wait forever */
 	}
 	/* nothing kept the name */
 	int l = listener_at("review-cycle", &a, &al);
