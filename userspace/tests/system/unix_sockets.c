@@ -23,7 +23,18 @@
  *    SCM_CREDENTIALS with SO_PASSCRED, and forged ones refused (EPERM);
  *  - hostile arguments: bad address lengths, msg_controllen lies, cmsg
  *    with 1000 fds (EINVAL), fds that are not open (EBADF), unmapped
- *    buffers and iovecs (EFAULT), sendmmsg/recvmmsg.
+ *    buffers and iovecs (EFAULT), sendmmsg/recvmmsg;
+ *  - what an outside review found: socket/socketpair/accept/recvmsg at
+ *    the RLIMIT_NOFILE limit (EMFILE, each file put once, heap back);
+ *    recv/read/recvmsg (and MSG_PEEK) on a listener with a connection
+ *    queued; a listener with queued connections passed over one of them
+ *    (refused: no leaked cycle) and a 1000-link chain of them (no nested
+ *    releases); files in flight bounded by the sender's RLIMIT_NOFILE;
+ *    a socket passed after its received files were taken; an accepted
+ *    connection not holding its listener's name; /proc/net/unix without
+ *    kernel addresses.
+ *
+ * Arguments name parts to run alone (e.g. `unix_sockets embryo_chain`).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -19,7 +19,9 @@
  *  - 10 000 socketpair/socket create-close cycles: kernel heap back near
  *    its baseline;
  *  - two threads sending on one socket while a third closes it (and the
- *    peer): nothing crashes, every send ends.
+ *    peer): nothing crashes, every send ends;
+ *  - clients connecting while the server accepts and closes at once, and
+ *    closes and re-creates its listener.
  */
 #include <errno.h>
 #include <fcntl.h>
