@@ -351,11 +351,11 @@ static int check_type(u64 type, int *t)
 	return *t >= SOCK_MAX || *t == 0 ? -EINVAL : 0;
 }
 
+/* Gives the caller's file reference to a new fd: fd_install keeps it,
+ * or drops it when it fails (EMFILE), so the caller never puts it. */
 static long install(struct socket *s, u64 flags)
 {
-	int fd = fd_install(cur_files(), s->file, 0, flags & SOCK_CLOEXEC);
-
-	return fd;	/* on failure fd_install dropped nothing: the caller puts */
+	return fd_install(cur_files(), s->file, 0, flags & SOCK_CLOEXEC);
 }
 
 long sys_socket(SYSARGS)
@@ -370,11 +370,7 @@ long sys_socket(SYSARGS)
 		return -EAFNOSUPPORT;
 	if ((rc = sock_create_file(ops, t, (int)a2, (u32)a1, &s)))
 		return rc;
-	struct file *f = s->file;
-	long fd = install(s, a1);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return install(s, a1);
 }
 
 long sys_socketpair(SYSARGS)
@@ -394,22 +390,30 @@ long sys_socketpair(SYSARGS)
 		rc = sock_create_file(ops, t, (int)a2, (u32)a1, &s[i]);
 	if (!rc)
 		rc = ops->pair(s[0], s[1]);
-	for (int i = 0; i < 2 && !rc; i++) {
-		fds[i] = fd_install(cur_files(), file_get(s[i]->file), 0, a1 & SOCK_CLOEXEC);
-		if (fds[i] < 0) {
-			file_put(s[i]->file);
-			rc = fds[i];
-		}
+	if (rc) {
+		for (int i = 0; i < 2; i++)
+			if (s[i])
+				file_put(s[i]->file);	/* the creation's reference */
+		return rc;
 	}
-	if (!rc && copy_to_user((void *)a3, fds, sizeof(fds)))
-		rc = -EFAULT;
-	for (int i = 0; i < 2; i++) {
-		if (rc && fds[i] >= 0)
-			fd_close(cur_files(), fds[i]);
-		if (s[i])
-			file_put(s[i]->file);	/* the creation's reference */
+	/* As pipe2: each install takes over the creation's reference (and
+	 * drops it on failure); a failed copy closes the two new fds, which
+	 * only this call's threads could have seen in between. */
+	struct file *f1 = s[1]->file;
+	if ((fds[0] = (int)install(s[0], a1)) < 0) {
+		file_put(f1);
+		return fds[0];
 	}
-	return rc;
+	if ((fds[1] = (int)install(s[1], a1)) < 0) {
+		fd_close(cur_files(), fds[0]);
+		return fds[1];
+	}
+	if (copy_to_user((void *)a3, fds, sizeof(fds))) {
+		fd_close(cur_files(), fds[0]);
+		fd_close(cur_files(), fds[1]);
+		return -EFAULT;
+	}
+	return 0;
 }
 
 long sys_bind(SYSARGS)
@@ -479,11 +483,7 @@ static long do_accept(u64 fd, u64 uaddr, u64 ulen, u64 flags)
 		file_put(n->file);
 		return rc;
 	}
-	struct file *nf = n->file;
-	long nfd = install(n, flags);
-	if (nfd < 0)
-		file_put(nf);
-	return nfd;
+	return install(n, flags);	/* EMFILE: the connection is closed (reset) */
 }
 
 long sys_accept(SYSARGS) { return do_accept(a0, a1, a2, 0); }
@@ -632,12 +632,14 @@ static int put_rights(struct cmsg_out *o, struct scm *scm, bool cloexec)
 
 	for (int i = 0; i < scm->nfiles; i++) {
 		if (n < max) {
+			/* fd_install keeps the reference, or drops it (EMFILE) */
 			int fd = fd_install(cur_files(), scm->files[i], 0, cloexec);
-			if (fd >= 0) {
+			scm->files[i] = NULL;
+			if (fd >= 0)
 				fds[n++] = fd;
-				scm->files[i] = NULL;
-				continue;
-			}
+			else
+				o->flags |= MSG_CTRUNC;
+			continue;
 		}
 		o->flags |= MSG_CTRUNC;
 		file_put(scm->files[i]);

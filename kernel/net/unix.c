@@ -20,11 +20,17 @@
  * it), then the table; see docs/locking.md.
  *
  * Passed files (SCM_RIGHTS): Linux collects garbage cycles of sockets in
- * flight; Alloy refuses the sends that could make one (ETOOMANYREFS): a
- * unix socket may not be passed while files wait in its own queue, and no
- * files may be sent to a socket that is itself in flight. So no socket
- * in flight can reach itself, every queued file is freed when its
- * receiver closes, and freeing is at most three levels deep.
+ * flight; Alloy refuses the sends that could make one (ETOOMANYREFS). A
+ * listener and its unaccepted connections (whose files its accept queue
+ * holds) count as one socket: a unix socket may not be passed while files
+ * wait in its own queue or connections wait in its accept queue, and no
+ * files may be sent to a socket that is itself in flight, or to an
+ * unaccepted connection of a listener in flight. So a socket in flight
+ * holds no files, none can reach itself, every queued file is freed when
+ * its receiver closes, and freeing is at most three releases deep (the
+ * receiver, a socket in flight, one of its unaccepted connections). Files
+ * in flight are charged to the sender's real uid, at most RLIMIT_NOFILE
+ * of them unless root (Linux's too_many_unix_fds).
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -65,7 +71,16 @@ struct umsg {
 	struct scm *scm;
 	struct unix_addr *from;		/* the sender's name then, or NULL */
 	struct ucred_k creds;
+	struct fuser *fu;		/* charged scm->nfiles files in flight */
+	int fcharge;
 	u8 data[];
+};
+
+/* Files in flight per real uid (Linux's user->unix_inflight). */
+struct fuser {
+	struct list_head link;		/* [table] */
+	u32 uid;
+	int files;			/* [table] */
 };
 
 struct unix_sock {
@@ -76,7 +91,8 @@ struct unix_sock {
 	int shutdown;			/* [lock] RCV_/SEND_SHUTDOWN */
 	bool dead;			/* [lock] released */
 	struct unix_sock *peer;		/* [lock] with a reference */
-	struct list_head queue;		/* [lock] umsgs, or accepted connections */
+	struct list_head queue;		/* [lock] umsgs */
+	struct list_head acceptq;	/* [lock] a listener's unaccepted connections */
 	size_t qbytes;			/* [lock] unread bytes */
 	int qlen, qfiles, backlog;	/* [lock] messages / those with files */
 	atomic_t wmem;			/* bytes charged to us in others' queues */
@@ -87,8 +103,10 @@ struct unix_sock {
 	struct ucred_k peercred;	/* [lock] */
 	bool has_peercred;		/* [lock] */
 	bool embryo;			/* [lock] on a listener's queue, not accepted */
+	bool borrowed;			/* addr is the listener's: no name of its own */
+	struct unix_sock *listener;	/* [lock] an embryo's, with a reference */
 	struct list_head all;		/* [table] every unix socket */
-	struct list_head accept_link;	/* [listener's lock] on its queue */
+	struct list_head accept_link;	/* [listener's lock] on its acceptq */
 };
 
 /* Names and the list of every socket. */
@@ -97,6 +115,7 @@ static struct mutex table_lock = {
 	.dep = { "unix-table", LR_MUTEX_UNIX_TABLE },
 };
 static LIST_HEAD(unix_all);
+static LIST_HEAD(fusers);		/* [table] */
 
 static struct unix_sock *usk(struct socket *s) { return (struct unix_sock *)s; }
 
@@ -113,6 +132,7 @@ static int unix_create(struct socket *s, int protocol)
 	mutex_init(&u->lock, "unix-sock", LR_MUTEX_UNIX);
 	mutex_init(&u->bindlock, "unix-bind", LR_MUTEX_UNIX_BIND);
 	list_init(&u->queue);
+	list_init(&u->acceptq);
 	list_init(&u->accept_link);
 	mutex_lock(&table_lock);
 	list_add_tail(&u->all, &unix_all);
@@ -152,6 +172,60 @@ static struct unix_sock *file_unix(struct file *f)
 	return s && s->family == AF_UNIX ? usk(s) : NULL;
 }
 
+/* Returns m's files-in-flight charge to its user. */
+static void files_uncharge(struct umsg *m)
+{
+	struct fuser *fu = m->fu;
+
+	if (!fu)
+		return;
+	m->fu = NULL;
+	mutex_lock(&table_lock);
+	fu->files -= m->fcharge;
+	if (!fu->files) {
+		list_del(&fu->link);
+		kfree(fu);
+	}
+	mutex_unlock(&table_lock);
+}
+
+/* Charges m's files to the caller's real uid: ETOOMANYREFS past its
+ * RLIMIT_NOFILE (root is not limited), as Linux's too_many_unix_fds. */
+static int files_charge(struct umsg *m)
+{
+	struct cred c;
+	struct fuser *fu, *nfu = kmalloc(sizeof(*nfu), GFP_KERNEL);
+	int n = m->scm->nfiles, rc = 0;
+
+	if (!nfu)
+		return -ENOBUFS;
+	cred_current(&c);
+	u64 limit = rlimit(RLIMIT_NOFILE);
+	mutex_lock(&table_lock);
+	list_for_each_entry(fu, &fusers, link)
+		if (fu->uid == c.uid)
+			goto found;
+	fu = nfu;
+	nfu = NULL;
+	*fu = (struct fuser){ .uid = c.uid, .files = 0 };
+	list_add(&fu->link, &fusers);
+found:
+	if (!cred_is_root(&c) && (u64)fu->files + (u64)n > limit) {
+		rc = -ETOOMANYREFS;
+		if (!fu->files) {
+			list_del(&fu->link);
+			kfree(fu);
+		}
+	} else {
+		fu->files += n;
+		m->fu = fu;
+		m->fcharge = n;
+	}
+	mutex_unlock(&table_lock);
+	kfree(nfu);
+	return rc;
+}
+
 /* The files of scm leave (or never reach) a queue. */
 static void inflight_drop(struct scm *scm)
 {
@@ -168,6 +242,7 @@ static void msg_free(struct umsg *m)
 	int cost = (int)m->charge;
 
 	inflight_drop(m->scm);
+	files_uncharge(m);
 	scm_free(m->scm);
 	addr_put(m->from);
 	kfree(m);
@@ -245,17 +320,21 @@ static long msg_make(struct unix_sock *u, struct unix_sock *to, struct kmsg *km,
 }
 
 /* Marks the unix sockets among m's files in flight, refusing one with
- * files waiting in its own queue (see the top of the file). */
+ * files waiting in its own queue or connections in its accept queue (see
+ * the top of the file), and charges the files to the sender. */
 static int inflight_take(struct umsg *m)
 {
 	struct scm *scm = m->scm;
+	int rc;
 
+	if (scm && (rc = files_charge(m)))
+		return rc;
 	for (int i = 0; scm && i < scm->nfiles; i++) {
 		struct unix_sock *x = file_unix(scm->files[i]);
 		if (!x)
 			continue;
 		mutex_lock(&x->lock);
-		bool busy = x->qfiles > 0;
+		bool busy = x->qfiles > 0 || !list_empty(&x->acceptq);
 		if (!busy)
 			atomic_inc(&x->inflight);
 		mutex_unlock(&x->lock);
@@ -263,6 +342,7 @@ static int inflight_take(struct umsg *m)
 			for (int j = 0; j < i; j++)
 				if ((x = file_unix(scm->files[j])))
 					atomic_dec(&x->inflight);
+			files_uncharge(m);
 			return -ETOOMANYREFS;
 		}
 	}
@@ -274,6 +354,8 @@ static int enqueue(struct unix_sock *r, struct umsg *m)
 {
 	if (m->scm && atomic_read(&r->inflight))
 		return -ETOOMANYREFS;	/* r's file is in flight itself */
+	if (m->scm && r->embryo && r->listener && atomic_read(&r->listener->inflight))
+		return -ETOOMANYREFS;	/* so is the listener whose queue holds r */
 	list_add_tail(&m->link, &r->queue);
 	r->qbytes += m->len;
 	r->qlen++;
@@ -315,8 +397,8 @@ static struct unix_sock *find_locked(const struct unix_addr *a, struct inode *in
 
 	list_for_each_entry(u, &unix_all, all) {
 		struct unix_addr *b = read_addr(u);
-		if (!b || u->sk.type != type)
-			continue;
+		if (!b || u->sk.type != type || READ_ONCE(u->borrowed))
+			continue;	/* an accepted connection shows its listener's name */
 		if (inode ? u->inode == inode
 			  : (abstract(b) && b->len == a->len && !memcmp(b->name, a->name, (size_t)a->len)))
 			return u;
@@ -520,7 +602,7 @@ static int unix_listen(struct socket *s, int backlog)
 
 static bool accept_ready(struct unix_sock *l)
 {
-	return !list_empty(&l->queue) || READ_ONCE(l->dead) || signal_pending();
+	return !list_empty(&l->acceptq) || READ_ONCE(l->dead) || signal_pending();
 }
 
 static int unix_accept(struct socket *s, struct socket **out, int fflags)
@@ -536,7 +618,7 @@ static int unix_accept(struct socket *s, struct socket **out, int fflags)
 			mutex_unlock(&l->lock);
 			return -EINVAL;
 		}
-		if (!list_empty(&l->queue))
+		if (!list_empty(&l->acceptq))
 			break;
 		mutex_unlock(&l->lock);
 		if (!timeo)
@@ -546,18 +628,22 @@ static int unix_accept(struct socket *s, struct socket **out, int fflags)
 		else if (!wait_event_timeout(s->wq, accept_ready(l), timeo))
 			timeo = 0;
 		mutex_lock(&l->lock);
-		if (list_empty(&l->queue) && signal_pending()) {
+		if (list_empty(&l->acceptq) && signal_pending()) {
 			mutex_unlock(&l->lock);
 			return sock_intr(timeo);
 		}
 	}
-	struct unix_sock *n = list_first_entry(&l->queue, struct unix_sock, accept_link);
+	struct unix_sock *n = list_first_entry(&l->acceptq, struct unix_sock, accept_link);
 	list_del_init(&n->accept_link);
 	l->qlen--;
 	mutex_unlock(&l->lock);
 	mutex_lock(&n->lock);
 	n->embryo = false;
+	struct unix_sock *was = n->listener;
+	n->listener = NULL;
 	mutex_unlock(&n->lock);
+	if (was)
+		sock_put(&was->sk);
 	wake_up_all(&s->wq);		/* room in the backlog */
 	*out = &n->sk;			/* with the queue's file reference */
 	return 0;
@@ -592,9 +678,11 @@ static int queue_connection(struct unix_sock *l, struct unix_sock *n, u64 timeo)
 			return sock_intr(timeo);
 		mutex_lock(&l->lock);
 	}
-	n->addr = addr_get(read_addr(l));
-	n->embryo = true;
-	list_add_tail(&n->accept_link, &l->queue);
+	WRITE_ONCE(n->borrowed, true);	/* before find_locked can see the name */
+	set_addr(n, addr_get(read_addr(l)));
+	n->embryo = true;		/* nobody else has n yet: no lock needed */
+	n->listener = usk(sock_get(&l->sk));
+	list_add_tail(&n->accept_link, &l->acceptq);
 	l->qlen++;
 	mutex_unlock(&l->lock);
 	wake_up_all(&l->sk.wq);
@@ -629,11 +717,16 @@ static int stream_connect(struct unix_sock *u, const u8 *addr, int len, int ffla
 	sock_cur_creds(&n->peercred, true);
 	n->has_peercred = true;
 	u64 timeo = (fflags & O_NONBLOCK) ? 0 : sock_timeo(&u->sk, true, 0);
+	/* Once queued, n's file belongs to l's accept queue: a server that
+	 * accepts and closes (or closes l) frees it. This reference keeps n
+	 * for u->peer below. */
+	sock_get(ns);
 	if ((rc = queue_connection(l, n, timeo))) {
 		n->peer = NULL;		/* n goes quietly: u is not reset */
 		n->state = SS_UNCONN;
 		sock_put(&u->sk);
 		file_put(ns->file);
+		sock_put(ns);
 		sock_put(&l->sk);
 		goto undo;
 	}
@@ -642,7 +735,7 @@ static int stream_connect(struct unix_sock *u, const u8 *addr, int len, int ffla
 	mutex_unlock(&l->lock);
 	sock_put(&l->sk);
 	mutex_lock(&u->lock);
-	u->peer = usk(sock_get(&n->sk));
+	u->peer = n;			/* with the reference taken above */
 	u->state = SS_CONNECTED;
 	u->peercred = lc;
 	u->has_peercred = true;
@@ -735,10 +828,10 @@ static void unix_release(struct socket *s)
 	u->dead = true;
 	u->shutdown = RCV_SHUTDOWN | SEND_SHUTDOWN;
 	bool unread = !list_empty(&u->queue) || u->embryo;
-	if (u->state == SS_LISTEN)
-		list_splice_init(&u->queue, &conns);
-	else
-		list_splice_init(&u->queue, &msgs);
+	list_splice_init(&u->acceptq, &conns);
+	list_splice_init(&u->queue, &msgs);
+	struct unix_sock *lst = u->listener;
+	u->listener = NULL;
 	u->qlen = u->qfiles = 0;
 	u->qbytes = 0;
 	p = u->peer;
@@ -769,6 +862,8 @@ static void unix_release(struct socket *s)
 		list_del_init(&n->accept_link);
 		file_put(n->sk.file);	/* never accepted: its client sees a reset */
 	}
+	if (lst)
+		sock_put(&lst->sk);
 }
 
 static void unix_destroy(struct socket *s)
@@ -972,8 +1067,10 @@ static int wait_data(struct unix_sock *u, u64 *timeo)
 	return 0;
 }
 
-/* The files of m for the receiver: moved out, or copied for a peek. */
-static struct scm *take_scm(struct umsg *m, bool peek)
+/* [u's lock] The files of m (on u's queue) for the receiver: moved out
+ * (they leave flight, and u's count of messages with files), or copied
+ * for a peek. */
+static struct scm *take_scm(struct unix_sock *u, struct umsg *m, bool peek)
 {
 	struct scm *s = m->scm;
 
@@ -981,7 +1078,9 @@ static struct scm *take_scm(struct umsg *m, bool peek)
 		return NULL;
 	if (!peek) {
 		inflight_drop(s);
+		files_uncharge(m);
 		m->scm = NULL;
+		u->qfiles--;
 		return s;
 	}
 	size_t sz = sizeof(*s) + (size_t)s->nfiles * sizeof(struct file *);
@@ -1017,7 +1116,8 @@ static long stream_recv(struct unix_sock *u, struct kmsg *km, size_t n, int flag
 	if (!n)
 		return 0;
 	mutex_lock(&u->lock);
-	if (u->sk.type == SOCK_STREAM && u->state != SS_CONNECTED && list_empty(&u->queue)) {
+	if (u->state == SS_LISTEN ||	/* as Linux: a listener has nothing to read */
+	    (u->state != SS_CONNECTED && list_empty(&u->queue))) {
 		mutex_unlock(&u->lock);
 		return -EINVAL;
 	}
@@ -1042,7 +1142,7 @@ static long stream_recv(struct unix_sock *u, struct kmsg *km, size_t n, int flag
 			break;
 		}
 		done += k;
-		struct scm *scm = take_scm(m, peek);
+		struct scm *scm = take_scm(u, m, peek);
 		km->scm = scm;
 		if (peek) {
 			pos = pos->next;
@@ -1071,7 +1171,11 @@ static long dgram_recv(struct unix_sock *u, struct kmsg *km, size_t n, int flags
 	long rc;
 
 	mutex_lock(&u->lock);
-	if ((rc = wait_data(u, &timeo))) {
+	if (u->state == SS_LISTEN)
+		rc = -ENOTCONN;		/* seqpacket, as Linux */
+	else
+		rc = wait_data(u, &timeo);
+	if (rc) {
 		mutex_unlock(&u->lock);
 		return rc == 1 ? 0 : rc;
 	}
@@ -1082,7 +1186,7 @@ static long dgram_recv(struct unix_sock *u, struct kmsg *km, size_t n, int flags
 		return -EFAULT;
 	}
 	set_from(km, m);
-	km->scm = take_scm(m, peek);
+	km->scm = take_scm(u, m, peek);
 	if (k < m->len)
 		km->flags |= MSG_TRUNC;
 	rc = (flags & MSG_TRUNC) ? (long)m->len : (long)k;
@@ -1120,7 +1224,7 @@ static unsigned int unix_poll(struct socket *s, struct poll_table *pt)
 		mask |= POLLHUP;
 	if (sh & RCV_SHUTDOWN)
 		mask |= POLLRDHUP | POLLIN | POLLRDNORM;
-	if (!list_empty(&u->queue))
+	if (!list_empty(&u->queue) || !list_empty(&u->acceptq))
 		mask |= POLLIN | POLLRDNORM;
 	if (connected_type(s) && state == SS_UNCONN)
 		mask |= POLLHUP;
@@ -1198,8 +1302,9 @@ int unix_proc_show(struct pbuf *b)
 	list_for_each_entry(u, &unix_all, all) {
 		int st = READ_ONCE(u->state);
 		/* Linux's St: 1 unconnected (and listening), 3 connected */
+		/* Num is 0, as Linux shows unprivileged readers: no heap addresses */
 		pbuf_printf(b, "%016lx: %08X %08X %08X %04X %02X %5lu",
-			    (unsigned long)u, (unsigned)atomic_read(&u->sk.refcount), 0u,
+			    0ul, (unsigned)atomic_read(&u->sk.refcount), 0u,
 			    st == SS_LISTEN ? 0x10000u : 0u, (unsigned)u->sk.type,
 			    st == SS_CONNECTED ? 3u : 1u, (unsigned long)u->sk.ino);
 		struct unix_addr *a = read_addr(u);

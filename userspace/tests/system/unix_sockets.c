@@ -23,7 +23,18 @@
  *    SCM_CREDENTIALS with SO_PASSCRED, and forged ones refused (EPERM);
  *  - hostile arguments: bad address lengths, msg_controllen lies, cmsg
  *    with 1000 fds (EINVAL), fds that are not open (EBADF), unmapped
- *    buffers and iovecs (EFAULT), sendmmsg/recvmmsg.
+ *    buffers and iovecs (EFAULT), sendmmsg/recvmmsg;
+ *  - what an outside review found: socket/socketpair/accept/recvmsg at
+ *    the RLIMIT_NOFILE limit (EMFILE, each file put once, heap back);
+ *    recv/read/recvmsg (and MSG_PEEK) on a listener with a connection
+ *    queued; a listener with queued connections passed over one of them
+ *    (refused: no leaked cycle) and a 1000-link chain of them (no nested
+ *    releases); files in flight bounded by the sender's RLIMIT_NOFILE;
+ *    a socket passed after its received files were taken; an accepted
+ *    connection not holding its listener's name; /proc/net/unix without
+ *    kernel addresses.
+ *
+ * Arguments name parts to run alone (e.g. `unix_sockets embryo_chain`).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +42,7 @@
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -561,6 +573,271 @@ static void passing(void)
 	close(sv[1]);
 }
 
+
+/* ---- what an outside review found (each of these broke the kernel once) */
+
+static int lowest_free(void)
+{
+	int fd = dup(0);
+	close(fd);
+	return fd;
+}
+
+static void set_nofile(rlim_t n)
+{
+	struct rlimit r;
+	getrlimit(RLIMIT_NOFILE, &r);
+	r.rlim_cur = n;
+	CHECK(setrlimit(RLIMIT_NOFILE, &r) == 0);
+}
+
+/* At the fd limit, socket/socketpair/accept/recvmsg-with-fds fail with
+ * EMFILE (or MSG_CTRUNC) and put each file exactly once. */
+static void fd_limit_errors(void)
+{
+	struct rlimit old;
+	struct sockaddr_un a;
+	socklen_t al = mkabstract(&a, "review-emfile");
+	int l, sv[2], p[2], two[2], fds[4], fl;
+	char buf[4];
+
+	getrlimit(RLIMIT_NOFILE, &old);
+	CHECK((l = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+	CHECK(bind(l, (struct sockaddr *)&a, al) == 0 && listen(l, 10) == 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && pipe(p) == 0);
+	long long base = meminfo("KernelHeap");
+	for (int i = 0; i < 200; i++) {
+		int c = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHECK(c >= 0 && connect(c, (struct sockaddr *)&a, al) == 0);
+		CHECK(send_fds(sv[0], &p[1], 1, 0) == 1);
+		int top = lowest_free();
+		set_nofile((rlim_t)top);	/* no free fd */
+		errno = 0;
+		CHECK(socket(AF_UNIX, SOCK_STREAM, 0) < 0 && errno == EMFILE);
+		errno = 0;
+		CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, two) < 0 && errno == EMFILE);
+		errno = 0;
+		CHECK(accept(l, NULL, NULL) < 0 && errno == EMFILE);
+		/* the passed file cannot be installed: closed, the sender's stays */
+		CHECK(recv_fds(sv[1], fds, 4, 4096, 0, &fl) == 0 && (fl & MSG_CTRUNC));
+		set_nofile((rlim_t)top + 1);	/* exactly one free fd */
+		errno = 0;
+		CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, two) < 0 && errno == EMFILE);
+		CHECK(lowest_free() == top);	/* nothing left behind */
+		CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+		close(c);
+	}
+	/* the sender's pipe end still works */
+	CHECK(write(p[1], "ok", 2) == 2 && read(p[0], buf, 2) == 2 && !memcmp(buf, "ok", 2));
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	close(l);
+	long long after = meminfo("KernelHeap");
+	CHECK(base > 0 && after - base < 64 * 1024);
+	if (after - base >= 64 * 1024)
+		fprintf(stderr, "unix_sockets: heap %lld -> %lld\n", base, after);
+}
+
+/* recv on a listener with a connection pending: EINVAL (stream) or
+ * ENOTCONN (seqpacket), as Linux; the connection is still there. */
+static void listener_recv(void)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET };
+
+	for (int t = 0; t < 2; t++) {
+		struct sockaddr_un a;
+		socklen_t al = mkabstract(&a, t ? "review-lrecv-seq" : "review-lrecv");
+		int want = types[t] == SOCK_STREAM ? EINVAL : ENOTCONN;
+		int l = socket(AF_UNIX, types[t] | SOCK_NONBLOCK, 0), c = socket(AF_UNIX, types[t], 0);
+		char buf[256];
+		CHECK(l >= 0 && c >= 0 && bind(l, (struct sockaddr *)&a, al) == 0 && listen(l, 4) == 0);
+		CHECK(connect(c, (struct sockaddr *)&a, al) == 0);
+		CHECK(send(c, "x", 1, 0) == 1);
+		for (int f = 0; f < 2; f++) {
+			int fl = f ? MSG_PEEK : 0;
+			errno = 0;
+			CHECK(recv(l, buf, sizeof(buf), fl) < 0 && errno == want);
+			struct iovec v = { buf, sizeof(buf) };
+			char ctl[256];
+			struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl,
+					    .msg_controllen = sizeof(ctl) };
+			errno = 0;
+			CHECK(recvmsg(l, &m, fl) < 0 && errno == want);
+		}
+		errno = 0;
+		CHECK(read(l, buf, sizeof(buf)) < 0 && errno == want);
+		int s = accept(l, NULL, NULL);
+		CHECK(s >= 0 && recv(s, buf, 1, 0) == 1 && buf[0] == 'x');
+		close(s);
+		close(c);
+		close(l);
+	}
+}
+
+static int listener_at(const char *name, struct sockaddr_un *a, socklen_t *al)
+{
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	*al = mkabstract(a, name);
+	CHECK(l >= 0 && bind(l, (struct sockaddr *)a, *al) == 0 && listen(l, 4) == 0);
+	return l;
+}
+
+/* SCM_RIGHTS through unaccepted connections: a listener with connections
+ * waiting may not be passed, no files go to an unaccepted connection of a
+ * listener in flight (no leaked cycle, no unbounded release recursion). */
+static void embryo_cycles(void)
+{
+	struct sockaddr_un a;
+	socklen_t al;
+	int sv[2];
+	long long base = meminfo("KernelHeap");
+
+	for (int i = 0; i < 50; i++) {
+		int l = listener_at("review-cycle", &a, &al), c = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHECK(c >= 0 && connect(c, (struct sockaddr *)&a, al) == 0);
+		errno = 0;
+		int r = send_fds(c, &l, 1, 0), e = errno;
+		CHECK(r < 0 && e == ETOOMANYREFS);
+		close(l);
+		close(c);
+		if (r >= 0)
+			break;	/* the name leaked: the next connect would wait forever */
+	}
+	/* nothing kept the name */
+	int l = listener_at("review-cycle", &a, &al);
+	close(l);
+	long long after = meminfo("KernelHeap");
+	CHECK(base > 0 && after - base < 64 * 1024);
+	if (after - base >= 64 * 1024)
+		fprintf(stderr, "unix_sockets: heap %lld -> %lld\n", base, after);
+
+	/* the other order: the listener goes in flight first */
+	l = listener_at("review-cycle2", &a, &al);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && send_fds(sv[0], &l, 1, 0) == 1);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(c >= 0 && connect(c, (struct sockaddr *)&a, al) == 0);
+	errno = 0;
+	CHECK(send_fds(c, &sv[0], 1, 0) < 0 && errno == ETOOMANYREFS);
+	CHECK(send(c, "plain", 5, 0) == 5);	/* data without files is fine */
+	close(l);
+	close(c);
+	close(sv[0]);
+	close(sv[1]);
+
+}
+
+/* A chain l0 <- n0 carrying l1 <- n1 carrying l2 ...: every link refused
+ * (accepted, closing l0 would release 1000 sockets, each nested in the last). */
+static void embryo_chain(void)
+{
+	struct sockaddr_un a;
+	socklen_t al;
+	int first = listener_at("review-chain0", &a, &al), prev = first, refused = 0;
+	for (int k = 1; k <= 1000; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "review-chain%d", k);
+		struct sockaddr_un b;
+		socklen_t bl;
+		int next = listener_at(name, &b, &bl);
+		int cn = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHECK(cn >= 0 && connect(cn, (struct sockaddr *)&b, bl) == 0);	/* next has a queue */
+		int cp = socket(AF_UNIX, SOCK_STREAM, 0);
+		CHECK(cp >= 0 && connect(cp, (struct sockaddr *)&a, al) == 0);
+		if (send_fds(cp, &next, 1, 0) < 0 && errno == ETOOMANYREFS)
+			refused++;
+		close(cp);
+		if (prev != first)
+			close(prev);
+		prev = next;
+		a = b;
+		al = bl;
+		close(cn);	/* its server side stays queued on next */
+	}
+	printf("# %d of 1000 links refused\n", refused);
+	fflush(stdout);
+	CHECK(refused == 1000);
+	close(prev);
+	close(first);	/* with the cycle rule broken: 1000 nested releases */
+}
+
+/* Files in flight count against the sender's RLIMIT_NOFILE (ETOOMANYREFS). */
+static void inflight_limit(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int sv[2], p[2], four[4];
+		if (geteuid() == 0 && setuid(65534) != 0)
+			_exit(2);
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) || pipe(p))
+			_exit(3);
+		set_nofile(32);
+		for (int i = 0; i < 4; i++)
+			four[i] = p[0];
+		int sent = 0, err = 0;
+		for (int i = 0; i < 100 && !err; i++) {
+			if (send_fds(sv[0], four, 4, 0) == 1)
+				sent += 4;
+			else
+				err = errno;
+		}
+		if (err != ETOOMANYREFS || sent > 32 + 4)
+			_exit(4);
+		_exit(failures ? 1 : 0);
+	}
+	int st;
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* Smaller ones: a socket that received files can be passed once they are
+ * taken; an accepted connection does not hold its listener's name;
+ * /proc/net/unix shows no kernel addresses. */
+static void review_small(void)
+{
+	int sv[2], x[2], p[2], fds[4], fl;
+	char line[512];
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, x) == 0);
+	CHECK(pipe(p) == 0 && send_fds(sv[0], &p[0], 1, 0) == 1);
+	CHECK(recv_fds(sv[1], fds, 4, 4096, 0, &fl) == 1);
+	close(fds[0]);
+	CHECK(send_fds(x[0], &sv[1], 1, 0) == 1);	/* sv[1]'s queue is empty again */
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	close(x[0]);
+	close(x[1]);
+
+	struct sockaddr_un a;
+	socklen_t al;
+	int l = listener_at("review-name", &a, &al), c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(c >= 0 && connect(c, (struct sockaddr *)&a, al) == 0);
+	int s = accept(l, NULL, NULL);
+	CHECK(s >= 0);
+	close(l);
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(l >= 0 && bind(l, (struct sockaddr *)&a, al) == 0);
+	close(l);
+	close(s);
+	close(c);
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	FILE *f = fopen("/proc/net/unix", "r");
+	int lines = 0, leaks = 0;
+	CHECK(f != NULL);
+	while (f && fgets(line, sizeof(line), f)) {
+		if (lines++ && strncmp(line, "0000000000000000:", 17))
+			leaks++;
+	}
+	if (f)
+		fclose(f);
+	CHECK(lines > 2 && leaks == 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void hostile(void)
 {
 	int sv[2];
@@ -689,16 +966,27 @@ static void hostile(void)
 	munmap(unmapped, 4096);
 }
 
-#define RUN(f) do { printf("# %s\n", #f); fflush(stdout); f(); } while (0)
+static const struct { const char *name; void (*fn)(void); } parts[] = {
+	{ "creation", creation }, { "pair_echo", pair_echo }, { "names", names },
+	{ "datagrams", datagrams }, { "passing", passing }, { "hostile", hostile },
+	{ "review_small", review_small }, { "inflight_limit", inflight_limit },
+	{ "listener_recv", listener_recv }, { "fd_limit_errors", fd_limit_errors },
+	{ "embryo_cycles", embryo_cycles }, { "embryo_chain", embryo_chain },
+};
 
-int main(void)
+/* No argument: every part; else only the parts named. */
+int main(int argc, char **argv)
 {
-	RUN(creation);
-	RUN(pair_echo);
-	RUN(names);
-	RUN(datagrams);
-	RUN(passing);
-	RUN(hostile);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		bool on = argc < 2;
+		for (int j = 1; j < argc; j++)
+			on |= !strcmp(argv[j], parts[i].name);
+		if (!on)
+			continue;
+		printf("# %s\n", parts[i].name);
+		fflush(stdout);
+		parts[i].fn();
+	}
 	printf("# unix_sockets: %s\n", failures ? "FAILED" : "all passed");
 	return check_done();
 }

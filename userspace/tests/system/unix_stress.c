@@ -19,12 +19,15 @@
  *  - 10 000 socketpair/socket create-close cycles: kernel heap back near
  *    its baseline;
  *  - two threads sending on one socket while a third closes it (and the
- *    peer): nothing crashes, every send ends.
+ *    peer): nothing crashes, every send ends;
+ *  - clients connecting while the server accepts and closes at once, and
+ *    closes and re-creates its listener.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/epoll.h>
@@ -352,6 +355,53 @@ static void close_race(void)
 	}
 }
 
+
+/* A client connecting while the server accepts and closes at once, or
+ * closes its listener: the client's connect must not use the server side
+ * after the server freed it (connect takes its own reference on it). */
+static void connect_vs_close(void)
+{
+	struct sockaddr_un a;
+	socklen_t al = mkabstract(&a, "stress-cvc");
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (int round = 0; round < 300; round++) {
+			int l = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			while (bind(l, (struct sockaddr *)&a, al) < 0)
+				sched_yield();
+			listen(l, 64);
+			for (int i = 0; i < 30; i++) {
+				int s = accept(l, NULL, NULL);
+				if (s >= 0)
+					close(s);
+				else
+					sched_yield();
+			}
+			close(l);	/* with connections still queued, or being made */
+		}
+		_exit(0);
+	}
+	int st, ok = 0, bad = 0;
+	for (int i = 0; i < 20000 && waitpid(pid, &st, WNOHANG) == 0; i++) {
+		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(c, (struct sockaddr *)&a, al) == 0) {
+			ok++;
+			ssize_t r = send(c, "x", 1, MSG_NOSIGNAL);
+			if (r != 1 && errno != EPIPE && errno != ECONNRESET && errno != EAGAIN)
+				bad++;
+		} else if (errno != ECONNREFUSED && errno != EAGAIN) {
+			bad++;
+		}
+		close(c);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	printf("# %d connects made while the server accepted and closed\n", ok);
+	CHECK(bad == 0);
+	CHECK(ok > 0);
+}
+
 #define RUN(f) do { printf("# %s\n", #f); fflush(stdout); f(); } while (0)
 
 int main(void)
@@ -361,6 +411,7 @@ int main(void)
 	RUN(full_buffers);
 	RUN(cycles);
 	RUN(close_race);
+	RUN(connect_vs_close);
 	printf("# unix_stress: %s\n", failures ? "FAILED" : "all passed");
 	return check_done();
 }
