@@ -1190,6 +1190,22 @@ static s64 gen_arg(struct ctx *c, int kind, int i, u64 *a)
 	return 0;
 }
 
+/* The console fixture, or any fd a fuzzed open or dup made of a tty or
+ * /dev/kmsg: sendfile and splice from /dev/urandom would fill the console
+ * log with megabytes of noise. (The answer depends on what the fd is, not
+ * on the generator: the sequence of draws stays the same.) */
+static int is_console(int fd)
+{
+	struct stat st;
+
+	if (fd == tty_fd)
+		return 1;
+	if (rsys(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) < 0 || !S_ISCHR(st.st_mode))
+		return 0;
+	return major(st.st_rdev) == 4 || major(st.st_rdev) == 5 ||
+	       (major(st.st_rdev) == 1 && minor(st.st_rdev) == 11);
+}
+
 /* what a call must never do to the fuzzer itself or to the system */
 static void sanitize(struct ctx *c, const struct sc *s, u64 *a)
 {
@@ -1236,9 +1252,9 @@ static void sanitize(struct ctx *c, const struct sc *s, u64 *a)
 		break;
 	}
 	case 1: case 18: case 20:	/* write to the console: short */
-		if ((int)a[0] == tty_fd && (s64)a[2] > 8 && s->nr != 20)
+		if (is_console((int)a[0]) && (s64)a[2] > 8 && s->nr != 20)
 			a[2] = 8;
-		if ((int)a[0] == tty_fd && s->nr == 20)
+		if (is_console((int)a[0]) && s->nr == 20)
 			a[2] = 0;
 		break;
 	case 56: case 435:	/* clone: never a pidfd over our memory */
@@ -1247,9 +1263,11 @@ static void sanitize(struct ctx *c, const struct sc *s, u64 *a)
 		break;
 	case 40: case 275: case 326: case 296: case 328: {	/* to the console: short */
 		int out = s->nr == 40 ? (int)a[0] : s->nr == 296 || s->nr == 328 ? (int)a[0] : (int)a[2];
-		if (out == tty_fd && (s->nr == 296 || s->nr == 328))
+		if (!is_console(out))
+			break;
+		if (s->nr == 296 || s->nr == 328)
 			a[2] = 0;
-		else if (out == tty_fd && (s64)a[s->nr == 40 ? 3 : 4] > 8)
+		else if ((s64)a[s->nr == 40 ? 3 : 4] > 8)
 			a[s->nr == 40 ? 3 : 4] = 8;
 		break;
 	}
