@@ -209,6 +209,7 @@ static int dirfix[4], ndirfix;
 static int dynfd[NDYN], ipcid[NDYN];
 static volatile unsigned ndynfd, nipcid;
 static int sysfix[16], nsysfix;	/* /proc/sys files, opened read-write */
+static int sockfix[8], nsockfix;	/* the socket fixtures (also in fix[]) */
 /* the writable ones whose values cannot stop the run (vm/max_map_count,
  * vm/overcommit_memory and kernel/pid_max could: mmap or fork failing
  * for the supervisor is not a finding); restore_system puts them back */
@@ -592,6 +593,7 @@ enum kind {
 	MSGTYP, FLOCKS, L_LOCKCMD, L_FLOCKOP, L_PIPECMD, PIPESZ, ITV, SIGEV, TIMERID,
 	L_ITWHICH, OFFP, FLG_SPLICE, FLG_RWF, FLG_FALLOC, L_FADV, XNAME, XSIZE, FLG_XATTR,
 	L_IDTYPE, FLG_PIDFD, FLG_MLOCK, FLG_MCL, SYSFD, SYSVAL, SLEN, TIMEX, FLG_SHM,
+	SOCKFD, L_PROTO,
 };
 
 struct sc {
@@ -763,24 +765,24 @@ static const struct sc table[] = {
 	{ 441, "epoll_pwait2", 3, { FD, PTR, INT, TS, SIGSET, L_SIGSZ } },
 	{ 449, "futex_waitv", 4, { WAITV, L_IOVCNT, FLG0, TS, CLK } },
 	/* AF_UNIX sockets: new socket fds join the worker's fd pool */
-	{ 41, "socket", 6, { SOCKDOM, SOCKTYPE, INT } },
-	{ 53, "socketpair", 5, { SOCKDOM, SOCKTYPE, INT, SVPTR } },
-	{ 49, "bind", 5, { FD, SOCKADDR, SALEN } },
-	{ 50, "listen", 4, { FD, INT } },
-	{ 42, "connect", 5, { FD, SOCKADDR, SALEN } },
-	{ 43, "accept", 2, { FD, PTR, SALENP } },
-	{ 288, "accept4", 4, { FD, PTR, SALENP, FLG_TFD } },
-	{ 44, "sendto", 5, { FD, PTR, LEN, FLG_MSG, SOCKADDR, SALEN } },
-	{ 45, "recvfrom", 5, { FD, PTR, LEN, FLG_MSG, PTR, SALENP } },
-	{ 46, "sendmsg", 8, { FD, MSGHDR, FLG_MSG } },
-	{ 47, "recvmsg", 8, { FD, MSGHDR, FLG_MSG } },
-	{ 307, "sendmmsg", 4, { FD, MMSGHDR, L_IOVCNT, FLG_MSG } },
-	{ 299, "recvmmsg", 4, { FD, MMSGHDR, L_IOVCNT, FLG_MSG, TS } },
-	{ 48, "shutdown", 3, { FD, L_HOW } },
-	{ 54, "setsockopt", 4, { FD, L_SOLVL, L_SONAME, SOCKOPT, LEN } },
-	{ 55, "getsockopt", 4, { FD, L_SOLVL, L_SONAME, PTR, OPTLENP } },
-	{ 51, "getsockname", 2, { FD, PTR, SALENP } },
-	{ 52, "getpeername", 2, { FD, PTR, SALENP } },
+	{ 41, "socket", 6, { SOCKDOM, SOCKTYPE, L_PROTO } },
+	{ 53, "socketpair", 5, { SOCKDOM, SOCKTYPE, L_PROTO, SVPTR } },
+	{ 49, "bind", 5, { SOCKFD, SOCKADDR, SALEN } },
+	{ 50, "listen", 4, { SOCKFD, INT } },
+	{ 42, "connect", 5, { SOCKFD, SOCKADDR, SALEN } },
+	{ 43, "accept", 2, { SOCKFD, PTR, SALENP } },
+	{ 288, "accept4", 4, { SOCKFD, PTR, SALENP, FLG_TFD } },
+	{ 44, "sendto", 5, { SOCKFD, PTR, LEN, FLG_MSG, SOCKADDR, SALEN } },
+	{ 45, "recvfrom", 5, { SOCKFD, PTR, LEN, FLG_MSG, PTR, SALENP } },
+	{ 46, "sendmsg", 8, { SOCKFD, MSGHDR, FLG_MSG } },
+	{ 47, "recvmsg", 8, { SOCKFD, MSGHDR, FLG_MSG } },
+	{ 307, "sendmmsg", 4, { SOCKFD, MMSGHDR, L_IOVCNT, FLG_MSG } },
+	{ 299, "recvmmsg", 4, { SOCKFD, MMSGHDR, L_IOVCNT, FLG_MSG, TS } },
+	{ 48, "shutdown", 3, { SOCKFD, L_HOW } },
+	{ 54, "setsockopt", 4, { SOCKFD, L_SOLVL, L_SONAME, SOCKOPT, LEN } },
+	{ 55, "getsockopt", 4, { SOCKFD, L_SOLVL, L_SONAME, PTR, OPTLENP } },
+	{ 51, "getsockname", 2, { SOCKFD, PTR, SALENP } },
+	{ 52, "getpeername", 2, { SOCKFD, PTR, SALENP } },
 	/* System V IPC: ids the calls return join a pool; the supervisor
 	 * removes every object before it measures memory */
 	{ 29, "shmget", 3, { IPCKEY, LEN, FLG_SHM } },
@@ -1055,6 +1057,15 @@ static s64 gen_arg(struct ctx *c, int kind, int i, u64 *a)
 		return l[below(&c->r, sizeof(l) / sizeof(l[0]))];
 	}
 	case ADDR: return gen_addr(c, &inside);
+	case SOCKFD: {	/* a socket most of the time: the fixtures, then the pool */
+		u64 p = below(&c->r, 100);
+		if (p < 45 && nsockfix)
+			return sockfix[below(&c->r, nsockfix)];
+		if (p < 75)
+			return dyn_pick(&c->r, dynfd, &ndynfd, -1);
+		return gen_fd(c);
+	}
+	case L_PROTO: return LIST(0, 0, 0, 0, 0, 1, 2, -1, 100);
 	case SOCKDOM: return LIST(1, 1, 1, 1, 1, 0, 2, 16, 10, -1, 46);
 	case SOCKTYPE: return LIST(1, 2, 5, 3, 0, 10, -1) |
 			      (chance(&c->r, 70) ? SOCK_NONBLOCK : 0) | (chance(&c->r, 20) ? SOCK_CLOEXEC : 0);
@@ -1572,13 +1583,14 @@ static void worker_setup(void)
 	/* AF_UNIX: a stream and a datagram pair, this worker's listener
 	 * (abstract "fz<worker>"), a connection to it, a bound datagram socket */
 	int sv[2];
+	nsockfix = 0;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0) {
-		fix[nfix++] = sv[0];
-		fix[nfix++] = sv[1];
+		fix[nfix++] = sockfix[nsockfix++] = sv[0];
+		fix[nfix++] = sockfix[nsockfix++] = sv[1];
 	}
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0) {
-		fix[nfix++] = sv[0];
-		fix[nfix++] = sv[1];
+		fix[nfix++] = sockfix[nsockfix++] = sv[0];
+		fix[nfix++] = sockfix[nsockfix++] = sv[1];
 	}
 	struct { unsigned short fam; char path[108]; } sun;
 	memset(&sun, 0, sizeof(sun));
@@ -1589,12 +1601,12 @@ static void worker_setup(void)
 		if (bind(fd, (void *)&sun, sl) < 0 || listen(fd, 8) < 0) {
 			close(fd);
 		} else {
-			fix[nfix++] = fd;
+			fix[nfix++] = sockfix[nsockfix++] = fd;
 			fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
 			if (fd >= 0 && connect(fd, (void *)&sun, sl) < 0)
 				close(fd), fd = -1;
 			if (fd >= 0)
-				fix[nfix++] = fd;
+				fix[nfix++] = sockfix[nsockfix++] = fd;
 		}
 	}
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
@@ -1602,7 +1614,7 @@ static void worker_setup(void)
 		memset(sun.path, 0, sizeof(sun.path));
 		strcpy(sun.path + 1, "fzd");
 		bind(fd, (void *)&sun, 6);	/* one worker gets the name */
-		fix[nfix++] = fd;
+		fix[nfix++] = sockfix[nsockfix++] = fd;
 	}
 	nsysfix = 0;
 	for (int i = 0; sysctl_rw[i]; i++) {
