@@ -56,6 +56,8 @@
 #include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/ipc.h>
 
 typedef uint64_t u64;
 typedef int64_t s64;
@@ -69,7 +71,7 @@ extern void fuzz_restorer(void);
 #define MAX_PROCS 32
 #define RING 32
 #define HANG_S 30
-#define NFIX 40
+#define NFIX 64
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x1000
 #endif
@@ -199,6 +201,32 @@ struct ctx {
 
 static int fix[NFIX], nfix;	/* the worker's fixture fds */
 static int dirfix[4], ndirfix;
+/* fds and System V ids the fuzzed calls made (socket, socketpair, accept,
+ * pidfd_open, pidfd_getfd; shmget, semget, msgget), shared by the threads
+ * of a worker; what they hold depends on results, how many draws a pick
+ * takes does not */
+#define NDYN 16
+static int dynfd[NDYN], ipcid[NDYN];
+static volatile unsigned ndynfd, nipcid;
+static int sysfix[16], nsysfix;	/* /proc/sys files, opened read-write */
+static int sockfix[8], nsockfix;	/* the socket fixtures (also in fix[]) */
+/* the writable ones whose values cannot stop the run (vm/max_map_count,
+ * vm/overcommit_memory and kernel/pid_max could: mmap or fork failing
+ * for the supervisor is not a finding); restore_system puts them back */
+static const char *sysctl_rw[] = {
+	"kernel/hostname", "kernel/domainname", "kernel/shmmax", "kernel/shmall",
+	"kernel/shmmni", "kernel/sem", "kernel/msgmax", "kernel/msgmnb", "kernel/msgmni",
+	"fs/pipe-max-size", "kernel/randomize_va_space", NULL,
+};
+static char sysctl_saved[16][128];
+
+static void dyn_add(int *pool, volatile unsigned *n, int v)
+{
+	unsigned k = __atomic_fetch_add(n, 1, __ATOMIC_RELAXED);
+	pool[k % NDYN] = v;
+}
+
+static int dyn_pick(struct rng *r, int *pool, volatile unsigned *n, int dflt);
 static int tty_fd = -1;
 static u64 futex_local;		/* a page of futex words in the process */
 
@@ -332,11 +360,23 @@ static s64 gen_fd(struct ctx *c)
 	static const s64 bad[] = { -1, AT_FDCWD, 1023, 1024, 65536, INT_MAX, INT_MIN, 0x100000003L };
 	u64 p = below(&c->r, 100);
 
-	if (p < 62 && nfix)
+	if (p < 56 && nfix)
 		return fix[below(&c->r, nfix)];
+	if (p < 68)
+		return dyn_pick(&c->r, dynfd, &ndynfd, -1);
 	if (p < 90)
 		return (s64)below(&c->r, 64);
 	return PICK(&c->r, bad);
+}
+
+static int dyn_pick(struct rng *r, int *pool, volatile unsigned *n, int dflt)
+{
+	u64 k = rnd(r);	/* one draw whatever the pool holds */
+	unsigned m = *n;
+
+	if (!m)
+		return dflt;
+	return pool[k % (m < NDYN ? m : NDYN)];
 }
 
 static s64 gen_dirfd(struct ctx *c)
@@ -456,6 +496,86 @@ static u64 gen_sigset(struct ctx *c, int i)
 }
 
 static s64 gen_arg(struct ctx *c, int kind, int i, u64 *a);
+static s64 gen_list(struct ctx *c, const s64 *l, size_t n);
+#define LIST(...) ({ static const s64 l_[] = { __VA_ARGS__ }; gen_list(c, l_, sizeof(l_) / sizeof(l_[0])); })
+
+/* A sockaddr_un at d: abstract names of the workers' listeners, paths in
+ * the scratch trees (bind makes a socket file there), wrong families. */
+static u64 gen_sockaddr(struct ctx *c, u64 d, int may_bad)
+{
+	static const char *names[] = { "@fz0", "@fz1", "@fz2", "@fz3", "@fzd", "@fzx",
+		"/tmp/fz/s/sock", "/mnt/fz/s/sock", "/tmp/fz/s/a", "/tmp/fz/s/d/sk",
+		"sock", "", "/tmp/fz/s/fifo", "/nonexistent/x", "@" };
+	if (may_bad && chance(&c->r, 8))
+		return chance(&c->r, 50) ? 0 : ptr_bad(c);
+	unsigned short fam = (unsigned short)LIST(1, 1, 1, 1, 1, 1, 0, 2, 16, 0xffff);
+	const char *n = PICK(&c->r, names);
+	char *p = (char *)d;
+	memset(p, 0, 112);
+	memcpy(p, &fam, 2);
+	if (n[0] == '@')	/* abstract: a NUL, then the name */
+		memcpy(p + 3, n + 1, strlen(n + 1));
+	else
+		memcpy(p + 2, n, strlen(n));
+	if (chance(&c->r, 3))	/* no NUL in the 108 bytes */
+		memset(p + 2, 'y', 108);
+	return d;
+}
+
+/* A msghdr at d (56 bytes); its name, iovecs and control at d+512..2047
+ * of the same argument area. The control message is SCM_RIGHTS with fds
+ * of the pool (sockets too: cycles), SCM_CREDENTIALS, or garbage. */
+static u64 gen_msghdr(struct ctx *c, u64 d, int may_bad)
+{
+	u64 area = (d & ~2047UL) + 512, name = area, iov = area + 128, ctl = area + 192;
+	u64 *m = (u64 *)d;
+
+	if (may_bad && chance(&c->r, 8))
+		return chance(&c->r, 50) ? 0 : ptr_bad(c);
+	m[0] = chance(&c->r, 60) ? 0 : chance(&c->r, 80) ? gen_sockaddr(c, name, 0) : ptr_bad(c);
+	m[1] = (u64)LIST(110, 110, 0, 2, 16, 200, -1);
+	struct iovec *v = (struct iovec *)iov;
+	for (int k = 0; k < 4; k++) {
+		v[k].iov_base = (void *)ptr_any(c);
+		v[k].iov_len = chance(&c->r, 80) ? below(&c->r, 4097) : (u64)gen_len(c);
+	}
+	m[2] = chance(&c->r, 92) ? iov : ptr_bad(c);
+	m[3] = (u64)LIST(1, 1, 2, 4, 0, 1024, 1025, -1);
+	u64 kind = below(&c->r, 100);
+	u64 *h = (u64 *)ctl;
+	int nfd = (int)below(&c->r, 9);
+	if (kind < 45) {	/* SCM_RIGHTS */
+		h[0] = 16 + 4 * (u64)nfd;
+		((int *)ctl)[2] = 1;
+		((int *)ctl)[3] = 1;
+		for (int k = 0; k < nfd; k++)
+			((int *)(ctl + 16))[k] = (int)gen_fd(c);
+		m[4] = ctl;
+		m[5] = (h[0] + 7) & ~7UL;
+	} else if (kind < 55) {	/* SCM_CREDENTIALS: pid, uid, gid */
+		h[0] = 28;
+		((int *)ctl)[2] = 1;
+		((int *)ctl)[3] = 2;
+		((int *)ctl)[4] = chance(&c->r, 70) ? c->pid : (int)gen_pid(c);
+		((int *)ctl)[5] = (int)PICK(&c->r, uids);
+		((int *)ctl)[6] = (int)PICK(&c->r, uids);
+		m[4] = ctl;
+		m[5] = 32;
+	} else if (kind < 65) {	/* garbage lengths, levels and types */
+		h[0] = (u64)LIST(0, 1, 15, 16, 17, 4096, -1, 24);
+		((int *)ctl)[2] = (int)LIST(1, 0, -1, 6);
+		((int *)ctl)[3] = (int)LIST(1, 2, 3, 0, -1);
+		for (int k = 0; k < 8; k++)
+			((int *)(ctl + 16))[k] = (int)gen_fd(c);
+		m[4] = chance(&c->r, 80) ? ctl : ptr_bad(c);
+		m[5] = (u64)LIST(0, 16, 24, 48, 64, 4096, -1, 1 << 20);
+	} else {
+		m[4] = 0;
+		m[5] = 0;
+	}
+	m[6] = rnd(&c->r) & 0xffffffff;	/* msg_flags: ignored on the way in */
+	return d;
+}
 
 /* ---- the syscall table */
 enum kind {
@@ -467,6 +587,13 @@ enum kind {
 	FLG_GRND, L_WHENCE, L_FCNTL, L_IOCTL, L_ADVICE, L_SYSLOG, L_PRCTL, L_ARCH,
 	L_EPOP, L_HOW, L_POLICY, L_MEMB, L_IOVCNT, L_SIGSZ, L_CSZ, TMO, ADDR, MLEN,
 	MLEN2, BRK, FLG_SETIME,
+	/* sockets, System V IPC, locks, timers, splice and friends, xattrs */
+	SOCKDOM, SOCKTYPE, SOCKADDR, SALEN, SALENP, MSGHDR, MMSGHDR, FLG_MSG, L_SOLVL,
+	L_SONAME, SOCKOPT, OPTLENP, SVPTR, IPCKEY, FLG_IPC, IPCID, L_IPCCMD, SEMBUF,
+	MSGTYP, FLOCKS, L_LOCKCMD, L_FLOCKOP, L_PIPECMD, PIPESZ, ITV, SIGEV, TIMERID,
+	L_ITWHICH, OFFP, FLG_SPLICE, FLG_RWF, FLG_FALLOC, L_FADV, XNAME, XSIZE, FLG_XATTR,
+	L_IDTYPE, FLG_PIDFD, FLG_MLOCK, FLG_MCL, SYSFD, SYSVAL, SLEN, TIMEX, FLG_SHM,
+	SOCKFD, L_PROTO,
 };
 
 struct sc {
@@ -637,14 +764,95 @@ static const struct sc table[] = {
 	{ 439, "faccessat2", 2, { DIRFD, PATH, INT, FLG_AT } },
 	{ 441, "epoll_pwait2", 3, { FD, PTR, INT, TS, SIGSET, L_SIGSZ } },
 	{ 449, "futex_waitv", 4, { WAITV, L_IOVCNT, FLG0, TS, CLK } },
+	/* AF_UNIX sockets: new socket fds join the worker's fd pool */
+	{ 41, "socket", 6, { SOCKDOM, SOCKTYPE, L_PROTO } },
+	{ 53, "socketpair", 5, { SOCKDOM, SOCKTYPE, L_PROTO, SVPTR } },
+	{ 49, "bind", 5, { SOCKFD, SOCKADDR, SALEN } },
+	{ 50, "listen", 4, { SOCKFD, INT } },
+	{ 42, "connect", 5, { SOCKFD, SOCKADDR, SALEN } },
+	{ 43, "accept", 2, { SOCKFD, PTR, SALENP } },
+	{ 288, "accept4", 4, { SOCKFD, PTR, SALENP, FLG_TFD } },
+	{ 44, "sendto", 5, { SOCKFD, PTR, LEN, FLG_MSG, SOCKADDR, SALEN } },
+	{ 45, "recvfrom", 5, { SOCKFD, PTR, LEN, FLG_MSG, PTR, SALENP } },
+	{ 46, "sendmsg", 8, { SOCKFD, MSGHDR, FLG_MSG } },
+	{ 47, "recvmsg", 8, { SOCKFD, MSGHDR, FLG_MSG } },
+	{ 307, "sendmmsg", 4, { SOCKFD, MMSGHDR, L_IOVCNT, FLG_MSG } },
+	{ 299, "recvmmsg", 4, { SOCKFD, MMSGHDR, L_IOVCNT, FLG_MSG, TS } },
+	{ 48, "shutdown", 3, { SOCKFD, L_HOW } },
+	{ 54, "setsockopt", 4, { SOCKFD, L_SOLVL, L_SONAME, SOCKOPT, LEN } },
+	{ 55, "getsockopt", 4, { SOCKFD, L_SOLVL, L_SONAME, PTR, OPTLENP } },
+	{ 51, "getsockname", 2, { SOCKFD, PTR, SALENP } },
+	{ 52, "getpeername", 2, { SOCKFD, PTR, SALENP } },
+	/* System V IPC: ids the calls return join a pool; the supervisor
+	 * removes every object before it measures memory */
+	{ 29, "shmget", 3, { IPCKEY, LEN, FLG_SHM } },
+	{ 30, "shmat", 3, { IPCID, ADDR, FLG_SHM } },
+	{ 67, "shmdt", 3, { ADDR } },
+	{ 31, "shmctl", 3, { IPCID, L_IPCCMD, PTR } },
+	{ 64, "semget", 3, { IPCKEY, INT, FLG_IPC } },
+	{ 65, "semop", 3, { IPCID, SEMBUF, L_IOVCNT } },
+	{ 220, "semtimedop", 3, { IPCID, SEMBUF, L_IOVCNT, TS } },
+	{ 66, "semctl", 3, { IPCID, INT, L_IPCCMD, PTR } },
+	{ 68, "msgget", 3, { IPCKEY, FLG_IPC } },
+	{ 69, "msgsnd", 4, { IPCID, PTR, LEN, FLG_IPC } },
+	{ 70, "msgrcv", 4, { IPCID, PTR, LEN, MSGTYP, FLG_IPC } },
+	{ 71, "msgctl", 3, { IPCID, L_IPCCMD, PTR } },
+	/* record locks and flock; F_SETLKW/LOCK_EX may wait: the watchdog */
+	{ 72, "fcntl", 6, { FD, L_LOCKCMD, FLOCKS } },
+	{ 72, "fcntl", 3, { FD, L_PIPECMD, PIPESZ } },
+	{ 73, "flock", 4, { FD, L_FLOCKOP } },
+	/* timers: their signals end the worker often (SIGALRM, SIGPROF) */
+	{ 37, "alarm", 1, { TIMERID } },
+	{ 36, "getitimer", 1, { L_ITWHICH, PTR } },
+	{ 38, "setitimer", 2, { L_ITWHICH, ITV, PTR } },
+	{ 222, "timer_create", 3, { CLK, SIGEV, PTR } },
+	{ 223, "timer_settime", 3, { TIMERID, FLG_SETIME, ITS, PTR } },
+	{ 224, "timer_gettime", 2, { TIMERID, PTR } },
+	{ 225, "timer_getoverrun", 1, { TIMERID } },
+	{ 226, "timer_delete", 2, { TIMERID } },
+	/* moving data between fds */
+	{ 40, "sendfile", 4, { FD, FD, OFFP, LEN } },
+	{ 275, "splice", 4, { FD, OFFP, FD, OFFP, LEN, FLG_SPLICE } },
+	{ 276, "tee", 3, { FD, FD, LEN, FLG_SPLICE } },
+	{ 278, "vmsplice", 3, { FD, IOV, L_IOVCNT, FLG_SPLICE } },
+	{ 326, "copy_file_range", 4, { FD, OFFP, FD, OFFP, LEN, FLG0 } },
+	{ 295, "preadv", 3, { FD, IOV, L_IOVCNT, OFF, OFF } },
+	{ 296, "pwritev", 3, { FD, IOV, L_IOVCNT, OFF, OFF } },
+	{ 327, "preadv2", 3, { FD, IOV, L_IOVCNT, OFF, OFF, FLG_RWF } },
+	{ 328, "pwritev2", 3, { FD, IOV, L_IOVCNT, OFF, OFF, FLG_RWF } },
+	{ 285, "fallocate", 3, { FD, FLG_FALLOC, OFF, LEN } },
+	{ 221, "fadvise64", 2, { FD, OFF, LEN, L_FADV } },
+	{ 187, "readahead", 2, { FD, OFF, LEN } },
+	/* extended attributes: set and remove only on scratch paths */
+	{ 188, "setxattr", 3, { WPATH, XNAME, PTR, XSIZE, FLG_XATTR } },
+	{ 189, "lsetxattr", 2, { WPATH, XNAME, PTR, XSIZE, FLG_XATTR } },
+	{ 190, "fsetxattr", 3, { FD, XNAME, PTR, XSIZE, FLG_XATTR } },
+	{ 191, "getxattr", 2, { PATH, XNAME, PTR, XSIZE } },
+	{ 192, "lgetxattr", 1, { PATH, XNAME, PTR, XSIZE } },
+	{ 193, "fgetxattr", 2, { FD, XNAME, PTR, XSIZE } },
+	{ 194, "listxattr", 2, { PATH, PTR, XSIZE } },
+	{ 195, "llistxattr", 1, { PATH, PTR, XSIZE } },
+	{ 196, "flistxattr", 2, { FD, PTR, XSIZE } },
+	{ 197, "removexattr", 2, { WPATH, XNAME } },
+	{ 198, "lremovexattr", 1, { WPATH, XNAME } },
+	{ 199, "fremovexattr", 2, { FD, XNAME } },
+	/* processes */
+	{ 247, "waitid", 3, { L_IDTYPE, PID, PTR, FLG_WAIT, PTR } },
+	{ 434, "pidfd_open", 2, { PID, FLG_PIDFD } },
+	{ 424, "pidfd_send_signal", 2, { FD, SIG, PTR, FLG0 } },
+	{ 438, "pidfd_getfd", 2, { FD, FD, FLG0 } },
+	/* memory locks (the arena only) */
+	{ 149, "mlock", 2, { ADDR, MLEN } },
+	{ 325, "mlock2", 2, { ADDR, MLEN, FLG_MLOCK } },
+	{ 150, "munlock", 2, { ADDR, MLEN } },
+	{ 151, "mlockall", 1, { FLG_MCL } },
+	{ 152, "munlockall", 1, { X } },
+	/* /proc/sys: numbers and words written to the fixture files */
+	{ 1, "write", 3, { SYSFD, SYSVAL, SLEN } },
+	{ 164, "settimeofday", 1, { TV, PTR } },
+	{ 159, "adjtimex", 1, { TIMEX } },
 	/* absent in Alloy, or no syscall at all: ENOSYS, safely */
 	{ 27, "mincore", 1, { ADDR, MLEN, PTR } },
-	{ 40, "sendfile", 1, { FD, FD, PTR, LEN } },
-	{ 41, "socket", 1, { INT, INT, INT } },
-	{ 73, "flock", 1, { FD, INT } },
-	{ 247, "waitid", 1, { INT, PID, PTR, FLG_WAIT, PTR } },
-	{ 285, "fallocate", 1, { FD, INT, OFF, OFF } },
-	{ 295, "preadv", 1, { FD, IOV, L_IOVCNT, OFF } },
 	{ 436, "close_range", 1, { FD, FD, INT } },
 	{ 437, "openat2", 1, { DIRFD, PATH, PTR, LEN } },
 	{ 512, "nr512", 1, { ANY, ANY, ANY } },
@@ -670,7 +878,6 @@ static s64 gen_list(struct ctx *c, const s64 *l, size_t n)
 {
 	return chance(&c->r, 8) ? (s64)(rnd(&c->r) & 0xffffffff) : l[below(&c->r, n)];
 }
-#define LIST(...) ({ static const s64 l_[] = { __VA_ARGS__ }; gen_list(c, l_, sizeof(l_) / sizeof(l_[0])); })
 
 static s64 gen_arg(struct ctx *c, int kind, int i, u64 *a)
 {
@@ -850,6 +1057,141 @@ static s64 gen_arg(struct ctx *c, int kind, int i, u64 *a)
 		return l[below(&c->r, sizeof(l) / sizeof(l[0]))];
 	}
 	case ADDR: return gen_addr(c, &inside);
+	case SOCKFD: {	/* a socket most of the time: the fixtures, then the pool */
+		u64 p = below(&c->r, 100);
+		if (p < 45 && nsockfix)
+			return sockfix[below(&c->r, nsockfix)];
+		if (p < 75)
+			return dyn_pick(&c->r, dynfd, &ndynfd, -1);
+		return gen_fd(c);
+	}
+	case L_PROTO: return LIST(0, 0, 0, 0, 0, 1, 2, -1, 100);
+	case SOCKDOM: return LIST(1, 1, 1, 1, 1, 0, 2, 16, 10, -1, 46);
+	case SOCKTYPE: return LIST(1, 2, 5, 3, 0, 10, -1) |
+			      (chance(&c->r, 70) ? SOCK_NONBLOCK : 0) | (chance(&c->r, 20) ? SOCK_CLOEXEC : 0);
+	case SOCKADDR: return (s64)gen_sockaddr(c, slot_area(c, i), 1);
+	case SALEN: return LIST(110, 110, 2, 0, 1, 3, 12, 16, 111, 200, -1, 0x7fffffff);
+	case SALENP: {
+		int v = (int)LIST(110, 110, 0, 2, 16, 200, -1);
+		return (s64)obj(c, i, &v, sizeof(v));
+	}
+	case MSGHDR: return (s64)gen_msghdr(c, slot_area(c, i), 1);
+	case MMSGHDR: {
+		u64 base = slot_area(c, i);
+		if (chance(&c->r, 8))
+			return (s64)ptr_bad(c);
+		for (int k = 0; k < 4; k++) {	/* 64-byte entries, all sharing one data area */
+			gen_msghdr(c, base + (u64)k * 64, 0);
+			*(u32 *)(base + (u64)k * 64 + 56) = (u32)rnd(&c->r);
+		}
+		return (s64)base;
+	}
+	case FLG_MSG: return gen_flags(c, 0x7fffffffULL) | (chance(&c->r, 75) ? MSG_DONTWAIT : 0);
+	case L_SOLVL: return LIST(1, 1, 1, 0, 6, 263, -1);
+	case L_SONAME: return LIST(1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16, 17, 18, 19, 20, 21, 29, 30,
+				   32, 33, 34, 38, 39, 42, 59, 0, -1);
+	case SOCKOPT: {
+		u64 v[2] = { (u64)gen_int(c), (u64)LIST(0, 1000, 999999, -1) };
+		return (s64)obj(c, i, v, sizeof(v));
+	}
+	case OPTLENP: {
+		int v = (int)LIST(4, 4, 8, 16, 0, 1, 3, -1, 1 << 20);
+		return (s64)obj(c, i, &v, sizeof(v));
+	}
+	case SVPTR:	/* the two fds land in our area, where do_call finds them */
+		return chance(&c->r, 90) ? (s64)slot_area(c, i) : (s64)ptr_bad(c);
+	case IPCKEY: return LIST(0, 0, 0x46a0, 0x46a1, 0x46a2, 0x46a3, -1, 1);
+	case FLG_IPC: return gen_flags(c, 0x3fffULL) | (chance(&c->r, 60) ? 01600 : 0) |
+			     (chance(&c->r, 60) ? 04000 /* IPC_NOWAIT */ : 0);
+	case FLG_SHM: return gen_flags(c, 0xffffULL) | (chance(&c->r, 60) ? 01600 : 0);
+	case IPCID: return chance(&c->r, 75) ? dyn_pick(&c->r, ipcid, &nipcid, 0) :
+			   LIST(0, 1, -1, 32767, 32768, 65536, INT_MAX, INT_MIN);
+	case L_IPCCMD: return LIST(0, 1, 2, 3, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 256, -1);
+	case SEMBUF: {
+		struct { unsigned short num; short op, flg; } sb[8];
+		for (int k = 0; k < 8; k++) {
+			sb[k].num = (unsigned short)LIST(0, 1, 2, 3, 250, 0xffff);
+			sb[k].op = (short)LIST(0, 1, -1, 2, -2, 32767, -32768);
+			sb[k].flg = (short)((chance(&c->r, 75) ? 04000 : 0) | (chance(&c->r, 30) ? 010000 : 0));
+		}
+		return (s64)obj(c, i, sb, sizeof(sb));
+	}
+	case MSGTYP: return LIST(0, 1, 2, -1, -2, LONG_MIN, LONG_MAX);
+	case FLOCKS: {
+		struct { short type, whence; int pad; s64 start, len; int pid, pad2; } fl;
+		fl.type = (short)LIST(0, 1, 2, 2, 3, -1);
+		fl.whence = (short)LIST(0, 0, 1, 2, 3, -1);
+		fl.pad = 0;
+		fl.start = chance(&c->r, 50) ? (s64)below(&c->r, 64) : gen_off(c);
+		fl.len = chance(&c->r, 50) ? (s64)below(&c->r, 64) : gen_off(c);
+		fl.pid = chance(&c->r, 80) ? 0 : (int)gen_pid(c);
+		fl.pad2 = 0;
+		return (s64)obj(c, i, &fl, sizeof(fl));
+	}
+	case L_LOCKCMD: return LIST(5, 6, 6, 7, 36, 37, 37, 38, 5, 6);	/* GETLK, SETLK, SETLKW, OFD_* */
+	case L_FLOCKOP: return LIST(1 | 4, 2 | 4, 8, 1, 2, 8 | 4, 0, 3, 16, -1, 1 | 4, 2 | 4);
+	case L_PIPECMD: return LIST(1031, 1031, 1032, 1031);
+	case PIPESZ: return LIST(0, 1, 4096, 4097, 8192, 65536, 1 << 20, 1L << 31, -1, INT_MAX, 100);
+	case ITV: {
+		static const long us[] = { 0, 0, 1, 1000, 50000, 999999, 1000000, -1 };
+		long v[4] = { 0, PICK(&c->r, us), chance(&c->r, 90) ? 0 : 1, PICK(&c->r, us) };
+		return (s64)obj(c, i, v, sizeof(v));
+	}
+	case SIGEV: {	/* value, signo, notify, thread id: every sigev_notify */
+		struct { u64 val; int signo, notify, tid, pad[11]; } ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.val = rnd(&c->r);
+		ev.signo = (int)gen_sig(c);
+		ev.notify = (int)LIST(0, 1, 2, 4, 4, 3, 5, -1, 4 | 2);
+		int tids[] = { c->tid, c->pid, c->tid + 1, 0, -1, 999999 };
+		ev.tid = PICK(&c->r, tids);
+		return (s64)obj(c, i, &ev, sizeof(ev));
+	}
+	case TIMERID: return LIST(0, 0, 1, 2, 3, 4, 7, -1, INT_MAX, 100);
+	case L_ITWHICH: return LIST(0, 0, 1, 2, 3, -1);
+	case OFFP: {
+		if (chance(&c->r, 40))
+			return 0;
+		s64 o = chance(&c->r, 60) ? (s64)below(&c->r, 8192) : gen_off(c);
+		return (s64)obj(c, i, &o, sizeof(o));
+	}
+	case FLG_SPLICE: return gen_flags(c, 0xfULL) | (chance(&c->r, 70) ? 2 : 0);	/* NONBLOCK */
+	case FLG_RWF: return gen_flags(c, 0x3fULL);
+	case FLG_FALLOC: return gen_flags(c, 0x7fULL);
+	case L_FADV: return LIST(0, 1, 2, 3, 4, 5, 6, 7, -1);
+	case XNAME: {
+		static const char *xn[] = { "user.fz", "user.fz", "user.a", "user.fz2", "trusted.fz",
+			"security.fz", "system.posix_acl_access", "user.", "", "fz", "os2.x",
+			"user.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" };
+		return chance(&c->r, 6) ? (s64)ptr_bad(c) : (s64)put_str(c, i, PICK(&c->r, xn));
+	}
+	case XSIZE: return chance(&c->r, 60) ? (s64)below(&c->r, 300) :
+			   LIST(0, 4096, 65536, 65537, BUF_SIZE, -1, 1 << 20);
+	case FLG_XATTR: return LIST(0, 0, 1, 2, 3, 4, -1);
+	case L_IDTYPE: return LIST(0, 1, 2, 3, 4, -1);
+	case FLG_PIDFD: return LIST(0, 0, O_NONBLOCK, 1, -1);
+	case FLG_MLOCK: return LIST(0, 1, 2, -1);
+	case FLG_MCL: return LIST(1, 2, 3, 4, 5, 7, 0, 8, -1);
+	case SYSFD: return chance(&c->r, 90) && nsysfix ? sysfix[below(&c->r, nsysfix)] : gen_fd(c);
+	case SYSVAL: {
+		static const char *sv[] = { "0\n", "1\n", "2", "-1\n", "4096\n", "65536", "1048576\n",
+			"2147483648\n", "9223372036854775807", "99999999999999999999\n",
+			"250 32000 32 128\n", "1 1 1 1\n", "0 0 0 0", "1 2 3 4 5 6", "abc\n", "",
+			"fuzzhost\n", "  7  \n", "0x10\n", "+5", "-9223372036854775808\n", "3\n",
+			"32768\n", "16\n" };
+		return chance(&c->r, 5) ? (s64)ptr_bad(c) : (s64)put_str(c, i, PICK(&c->r, sv));
+	}
+	case SLEN: {
+		u64 p = a[1];
+		if (p >= c->area && p < c->area + AREA_SIZE && !chance(&c->r, 10))
+			return (s64)strlen((const char *)p) + (chance(&c->r, 10) ? 1 : 0);
+		return gen_len(c);
+	}
+	case TIMEX: {	/* read only: modes 0 (the watchdog's clocks stay) */
+		u64 tx[26];
+		memset(tx, 0, sizeof(tx));
+		return (s64)obj(c, i, tx, sizeof(tx));
+	}
 	case MLEN: case MLEN2: {
 		s64 addr = (s64)a[0];
 		inside = (u64)addr >= ARENA_BASE && (u64)addr < ARENA_BASE + ARENA_SIZE;
@@ -857,6 +1199,22 @@ static s64 gen_arg(struct ctx *c, int kind, int i, u64 *a)
 	}
 	}
 	return 0;
+}
+
+/* The console fixture, or any fd a fuzzed open or dup made of a tty or
+ * /dev/kmsg: sendfile and splice from /dev/urandom would fill the console
+ * log with megabytes of noise. (The answer depends on what the fd is, not
+ * on the generator: the sequence of draws stays the same.) */
+static int is_console(int fd)
+{
+	struct stat st;
+
+	if (fd == tty_fd)
+		return 1;
+	if (rsys(SYS_fstat, fd, (long)&st, 0, 0, 0, 0) < 0 || !S_ISCHR(st.st_mode))
+		return 0;
+	return major(st.st_rdev) == 4 || major(st.st_rdev) == 5 ||
+	       (major(st.st_rdev) == 1 && minor(st.st_rdev) == 11);
 }
 
 /* what a call must never do to the fuzzer itself or to the system */
@@ -905,14 +1263,28 @@ static void sanitize(struct ctx *c, const struct sc *s, u64 *a)
 		break;
 	}
 	case 1: case 18: case 20:	/* write to the console: short */
-		if ((int)a[0] == tty_fd && (s64)a[2] > 8 && s->nr != 20)
+		if (is_console((int)a[0]) && (s64)a[2] > 8 && s->nr != 20)
 			a[2] = 8;
-		if ((int)a[0] == tty_fd && s->nr == 20)
+		if (is_console((int)a[0]) && s->nr == 20)
 			a[2] = 0;
 		break;
 	case 56: case 435:	/* clone: never a pidfd over our memory */
 		if (s->nr == 56)
 			a[0] &= ~(u64)CLONE_PIDFD;
+		break;
+	case 40: case 275: case 326: case 296: case 328: {	/* to the console: short */
+		int out = s->nr == 40 ? (int)a[0] : s->nr == 296 || s->nr == 328 ? (int)a[0] : (int)a[2];
+		if (!is_console(out))
+			break;
+		if (s->nr == 296 || s->nr == 328)
+			a[2] = 0;
+		else if ((s64)a[s->nr == 40 ? 3 : 4] > 8)
+			a[s->nr == 40 ? 3 : 4] = 8;
+		break;
+	}
+	case 30:	/* shmat: SHM_REMAP only over the arena */
+		if (a[1] < ARENA_BASE || a[1] >= ARENA_BASE + ARENA_SIZE)
+			a[2] &= ~(u64)040000;
 		break;
 	case 16:	/* ioctl: never steal the console, never stop its output */
 		if (a[1] == TIOCSCTTY)
@@ -962,6 +1334,22 @@ static s64 do_call(struct ctx *c, const struct sc *s, const u64 *a)
 	ret = rsys(s->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (s->nr == 158)	/* our own TLS back (errno, the few libc calls) */
 		rsys(SYS_arch_prctl, 0x1002, c->saved_fs, 0, 0, 0, 0);
+	if (ret >= 0) {
+		switch (s->nr) {
+		case 41: case 43: case 288: case 434: case 438:	/* new fds: the pool */
+			dyn_add(dynfd, &ndynfd, (int)ret);
+			break;
+		case 53:
+			if (ret == 0 && a[3] == slot_area(c, 3)) {
+				dyn_add(dynfd, &ndynfd, ((int *)a[3])[0]);
+				dyn_add(dynfd, &ndynfd, ((int *)a[3])[1]);
+			}
+			break;
+		case 29: case 64: case 68:	/* System V ids */
+			dyn_add(ipcid, &nipcid, (int)ret);
+			break;
+		}
+	}
 	return ret;
 }
 
@@ -1191,6 +1579,51 @@ static void worker_setup(void)
 	xopen("/proc", O_RDONLY | O_DIRECTORY);
 	xopen("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	xopen("/tmp/fz/f/file", O_PATH);
+
+	/* AF_UNIX: a stream and a datagram pair, this worker's listener
+	 * (abstract "fz<worker>"), a connection to it, a bound datagram socket */
+	int sv[2];
+	nsockfix = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0) {
+		fix[nfix++] = sockfix[nsockfix++] = sv[0];
+		fix[nfix++] = sockfix[nsockfix++] = sv[1];
+	}
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0) {
+		fix[nfix++] = sockfix[nsockfix++] = sv[0];
+		fix[nfix++] = sockfix[nsockfix++] = sv[1];
+	}
+	struct { unsigned short fam; char path[108]; } sun;
+	memset(&sun, 0, sizeof(sun));
+	sun.fam = AF_UNIX;
+	int sl = snprintf(sun.path + 1, sizeof(sun.path) - 1, "fz%d", cur_pidx) + 3;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd >= 0) {
+		if (bind(fd, (void *)&sun, sl) < 0 || listen(fd, 8) < 0) {
+			close(fd);
+		} else {
+			fix[nfix++] = sockfix[nsockfix++] = fd;
+			fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+			if (fd >= 0 && connect(fd, (void *)&sun, sl) < 0)
+				close(fd), fd = -1;
+			if (fd >= 0)
+				fix[nfix++] = sockfix[nsockfix++] = fd;
+		}
+	}
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (fd >= 0) {
+		memset(sun.path, 0, sizeof(sun.path));
+		strcpy(sun.path + 1, "fzd");
+		bind(fd, (void *)&sun, 6);	/* one worker gets the name */
+		fix[nfix++] = sockfix[nsockfix++] = fd;
+	}
+	nsysfix = 0;
+	for (int i = 0; sysctl_rw[i]; i++) {
+		char sp[80];
+		snprintf(sp, sizeof(sp), "/proc/sys/%s", sysctl_rw[i]);
+		fd = open(sp, O_RDWR);
+		if (fd >= 0 && nsysfix < 16)
+			sysfix[nsysfix++] = fd;
+	}
 
 	/* the arena: a few mappings to play with, some of them of files */
 	map_fixed(ARENA_BASE, ARENA_SIZE / 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
@@ -1647,8 +2080,67 @@ static long long meminfo(const char *key)
 static struct stat devmodes[6];
 static const char *devs[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/urandom", "/dev/console", "/dev/kmsg" };
 
+static void save_sysctls(void)
+{
+	for (int i = 0; sysctl_rw[i]; i++) {
+		char sp[80];
+		snprintf(sp, sizeof(sp), "/proc/sys/%s", sysctl_rw[i]);
+		int fd = open(sp, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, sysctl_saved[i], sizeof(sysctl_saved[i]) - 1) : -1;
+		sysctl_saved[i][n > 0 ? n : 0] = 0;
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* Every System V object the workers made: SHM_INFO, SEM_INFO and MSG_INFO
+ * give the highest slot in use, *_STAT_ANY a slot's id. */
+static int remove_ipc(void)
+{
+	char buf[256];
+	int n = 0;
+	long mx;
+
+	mx = rsys(SYS_shmctl, 0, 14 /* SHM_INFO */, (long)buf, 0, 0, 0);
+	for (long i = 0; i <= mx; i++) {
+		long id = rsys(SYS_shmctl, i, 15 /* SHM_STAT_ANY */, (long)buf, 0, 0, 0);
+		if (id >= 0 && rsys(SYS_shmctl, id, IPC_RMID, 0, 0, 0, 0) == 0)
+			n++;
+	}
+	mx = rsys(SYS_semctl, 0, 0, 19 /* SEM_INFO */, (long)buf, 0, 0);
+	for (long i = 0; i <= mx; i++) {
+		long id = rsys(SYS_semctl, i, 0, 20 /* SEM_STAT_ANY */, (long)buf, 0, 0);
+		if (id >= 0 && rsys(SYS_semctl, id, 0, IPC_RMID, 0, 0, 0) == 0)
+			n++;
+	}
+	mx = rsys(SYS_msgctl, 0, 12 /* MSG_INFO */, (long)buf, 0, 0, 0);
+	for (long i = 0; i <= mx; i++) {
+		long id = rsys(SYS_msgctl, i, 13 /* MSG_STAT_ANY */, (long)buf, 0, 0, 0);
+		if (id >= 0 && rsys(SYS_msgctl, id, IPC_RMID, 0, 0, 0, 0) == 0)
+			n++;
+	}
+	return n;
+}
+
 static void restore_system(struct termios *tio, int have_tio)
 {
+	for (int i = 0; sysctl_rw[i]; i++) {
+		char sp[80];
+		snprintf(sp, sizeof(sp), "/proc/sys/%s", sysctl_rw[i]);
+		int fd = open(sp, O_WRONLY);
+		if (fd >= 0 && sysctl_saved[i][0] && write(fd, sysctl_saved[i], strlen(sysctl_saved[i])) < 0)
+			say("fuzz: restore %s: %s\n", sp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	say("fuzz: removed %d System V IPC objects\n", remove_ipc());
+	/* fsetxattr through the fixture fds reaches these nodes too */
+	for (int i = 0; i < 6; i++) {
+		char names[1024];
+		long n = rsys(SYS_listxattr, (long)devs[i], (long)names, sizeof(names), 0, 0, 0);
+		for (long k = 0; k < n; k += strlen(names + k) + 1)
+			rsys(SYS_removexattr, (long)devs[i], (long)(names + k), 0, 0, 0, 0);
+	}
 	/* fchmod/fchown through the fixture fds reach these nodes */
 	for (int i = 0; i < 6; i++) {
 		chmod(devs[i], devmodes[i].st_mode & 07777);
@@ -1729,6 +2221,7 @@ int main(int argc, char **argv)
 	int have_tio = tcgetattr(1, &tio) == 0;
 	for (int i = 0; i < 6; i++)
 		stat(devs[i], &devmodes[i]);
+	save_sysctls();
 
 	teardown_fs();	/* what an earlier run may have left */
 	/* warm-up: slab caches and the like grow to what the run needs */
