@@ -62,6 +62,7 @@ enum lock_rank {
 	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
+	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */
 	LR_TIMER = 180,		/* per-CPU timer list */
 	LR_RANDOM = 185,	/* get_random_bytes state */
 	LR_SLAB_LIST = 190,	/* list of slab caches */
