@@ -25,7 +25,7 @@ have python3 || need="$need python3"
 # static musl programs for the user-mode tests
 have musl-gcc || need="$need musl-tools"
 # static glibc programs (userspace/glibc, Rust std tests)
-[ -n "$(find /usr/lib -name libc.a -path '*gnu*' 2>/dev/null | head -1)" ] || need="$need libc6-dev"
+[ -n "$(find /usr/lib -maxdepth 2 -name libc.a -path '*gnu*' 2>/dev/null | head -1)" ] || need="$need libc6-dev"
 # the guest's shell and tools
 [ -x /bin/busybox ] || need="$need busybox-static"
 # ext2 images and the host's oracles for them (mke2fs, e2fsck, debugfs)
@@ -41,7 +41,7 @@ have autoconf || need="$need autoconf"
 have automake || need="$need automake"
 have pkg-config || need="$need pkg-config"
 # ASan/UBSan runtimes for the host tests come with gcc's libasan/libubsan
-[ -n "$(find /usr/lib -name 'libasan.so*' 2>/dev/null | head -1)" ] || need="$need libasan8"
+[ -n "$(find /usr/lib -maxdepth 2 -name 'libasan.so*' 2>/dev/null | head -1)" ] || need="$need libasan8"
 # make rootfs-debian (deps.sh debian): a Debian tree from the host's apt
 # sources (mmdebstrap), bun from the npm registry (npm)
 if [ "${1:-}" = debian ]; then

@@ -36,11 +36,16 @@ cp "$busybox" "$stage"/bin/busybox
 chmod 4755 "$stage"/bin/busybox
 # every applet as a relative symlink to bin/busybox, where busybox says it
 # belongs: a link inside the stage never leads to the host's own files
-"$busybox" --list-full | while read -r p; do
-	up=$(echo "$p" | sed 's|[^/]*$||; s|[^/]*/|../|g')	# one ../ per directory
-	case $p in bin/*) target=busybox ;; *) target=${up}bin/busybox ;; esac
-	[ -e "$stage/$p" ] || [ -L "$stage/$p" ] || ln -s "$target" "$stage/$p"
-done
+# (one process for all ~270: a fork per link made every make run 3 s slower)
+"$busybox" --list-full | python3 -c '
+import os, sys
+stage = sys.argv[1]
+for p in sys.stdin.read().split():
+    depth = p.count("/")			# one ../ per directory
+    target = "busybox" if p.startswith("bin/") else "../" * depth + "bin/busybox"
+    if not os.path.lexists(os.path.join(stage, p)):
+        os.symlink(target, os.path.join(stage, p))
+' "$stage"
 rm -f "$stage"/sbin/init "$stage"/linuxrc
 cp "$init" "$stage"/sbin/init
 cp "$runner" "$stage"/sbin/runner
