@@ -56,7 +56,7 @@ HOST_TESTS := $(wildcard tests/host/test_*.c)
 RESULTS := $(BUILD)/results
 KTEST_TIMEOUT ?= 600
 
-.PHONY: all kernel run debug bench test-bench-smoke test test-blk test-system test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
+.PHONY: all kernel run debug profile bench test-bench-smoke test test-blk test-system test-docs test-long test-host test-xtask test-ktest test-nohpet test-ffi fuzz deps help clean
 all: kernel
 
 help:
@@ -373,6 +373,12 @@ run: kernel $(XTASK) $(RUN_ROOT)
 		--append "$(RUN_APPEND)$(if $(HAVE_CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on' || st=$$?; \
 	$(if $(HAVE_CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
+
+# make profile CMD='...' [HZ=1000]: the command under the sampling
+# profiler, then a report (docs/profiling.md); other make run variables
+# (FFI, SMP, DISK, ROOTFS, DEBUG) pass through
+profile: kernel
+	@scripts/profile.sh "$(MAKE)" $(or $(HZ),1000) $(KELF) $(BUILD)/profile
 
 debug: kernel $(XTASK)
 	@$(XTASK) run --gdb --kernel $(KBIN) --elf $(KELF) --smp $(SMP) \

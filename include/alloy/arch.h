@@ -19,6 +19,12 @@ void arch_debug_exit(u32 code);
 void arch_backtrace(u64 rbp);
 /* Print a backtrace of the caller. */
 void arch_backtrace_here(void);
+struct trap_frame;
+/* The return addresses of an interrupted kernel context, innermost
+ * first after the interrupted instruction itself (pcs[0]); only frames
+ * inside its kernel stack [stack_lo, stack_hi) are read. How many. */
+int arch_stack_sample(const struct trap_frame *tf, u64 stack_lo, u64 stack_hi, u64 *pcs,
+		      int max);
 __noreturn void arch_halt_forever(void);
 void arch_idle(void);			/* sti; hlt, returns after an interrupt */
 void arch_send_reschedule(unsigned int cpu);

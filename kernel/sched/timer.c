@@ -18,6 +18,7 @@
 #include <alloy/cmdline.h>
 #include <alloy/cpu.h>
 #include <alloy/lockrank.h>
+#include <alloy/profile.h>
 #include <alloy/sched.h>
 #include <alloy/spinlock.h>
 #include <alloy/string.h>
@@ -40,6 +41,7 @@ struct timer_base {
 	u64 idle_ns;			/* idle time not yet a whole tick */
 	u32 idle_seq;			/* odd while the three above change */
 	u64 irqs;			/* timer interrupts taken */
+	u64 next_sample;		/* the profiler's, while it runs */
 } __aligned(64);
 
 static struct timer_base bases[MAX_CPUS];
@@ -77,6 +79,10 @@ static u64 next_on_grid(u64 now)
 static void reprogram(struct timer_base *b)
 {
 	u64 next = b->next_tick;
+	u64 period = profile_period_ns();
+
+	if (period && b->next_sample < next)	/* idle CPUs are sampled too */
+		next = b->next_sample;
 
 	spin_lock(&b->lock);
 	struct ktimer *t = list_first_entry_or_null(&b->list, struct ktimer, link);
@@ -210,9 +216,22 @@ void timer_interrupt(struct trap_frame *tf)
 		/* ticks missed (interrupts off too long) are not made up */
 		b->next_tick = next_on_grid(now);
 	}
+	u64 period = profile_period_ns();
+	if (period && now >= b->next_sample) {
+		profile_sample(tf);
+		b->next_sample = now - now % period + period;
+	}
 	account_idle(b, now);
 	timers_run_expired(b, now);
 	reprogram(b);
+}
+
+/* The profiler started or stopped: every CPU's timer takes it into
+ * account from its next interrupt (which an idle CPU is sent now). */
+void timer_profile_changed(void)
+{
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		WRITE_ONCE(bases[i].next_sample, 0);
 }
 
 void tick_idle_enter(void)

@@ -8,6 +8,7 @@
 #include <alloy/ksyms.h>
 #include <alloy/panic.h>
 #include <asm/cpu.h>
+#include <asm/trap.h>
 
 #define MAX_FRAMES 32
 
@@ -63,4 +64,29 @@ void arch_backtrace_context(const struct arch_context *ctx, u64 lo, u64 hi)
 	if (sp < lo || sp + 48 > hi)
 		return;
 	backtrace_within(((const u64 *)sp)[5], lo, hi);
+}
+
+/* The profiler's walk (interrupts off, any context): never faults, since
+ * every frame read lies inside the interrupted task's own stack. */
+int arch_stack_sample(const struct trap_frame *tf, u64 stack_lo, u64 stack_hi, u64 *pcs,
+		      int max)
+{
+	int n = 0;
+	u64 fp = tf->rbp, prev = (u64)tf;
+
+	if (max <= 0)
+		return 0;
+	pcs[n++] = tf->rip;
+	if (frame_from_user(tf))
+		return n;
+	while (n < max && plausible_frame(fp, prev) && fp >= stack_lo && fp + 16 <= stack_hi) {
+		u64 ret = ((u64 *)fp)[1];
+
+		if (!ret)
+			break;
+		pcs[n++] = ret;
+		prev = fp;
+		fp = ((u64 *)fp)[0];
+	}
+	return n;
 }
