@@ -78,6 +78,7 @@ help:
 	@echo '  make fuzz    differential fuzzing of the C and Rust parsers (FUZZ_SECONDS=$(FUZZ_SECONDS))'
 	@echo '  make bench   Alloy and Linux (Debian'"'"'s kernel) side by side under the same QEMU:'
 	@echo '               micro-benchmarks, ROUNDS=$(ROUNDS) boots of each, alternating (docs/bench.md)'
+	@echo "  make profile CMD='...'  the command under the sampling profiler, then a report"
 	@echo '  make debug   QEMU halted with a gdb stub; prints the gdb command'
 	@echo '  make kernel  build $(BUILD)/ffi$$FFI/alloy.elf and alloy.bin'
 	@echo '  make deps    install missing build tools (apt-get, as root)'
