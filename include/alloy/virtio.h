@@ -85,5 +85,11 @@ volatile u16 *virtio_queue_setup(struct virtio_pci *vp, u16 q, u16 size, phys_ad
 
 /* kernel/drivers/virtio_blk.c: registers every virtio-blk disk (vda...). */
 void virtio_blk_init(void);
+/* kernel/drivers/virtio_net.c: registers every virtio-net device (eth0...)
+ * as a netdev. */
+void virtio_net_init(void);
+struct netdev;
+/* For tests: used-ring entries of dev that named no descriptor it held. */
+u64 virtio_net_bad_used(struct netdev *dev);
 
 #endif
