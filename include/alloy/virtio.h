@@ -91,5 +91,11 @@ void virtio_net_init(void);
 struct netdev;
 /* For tests: used-ring entries of dev that named no descriptor it held. */
 u64 virtio_net_bad_used(struct netdev *dev);
+/* For tests: a virtio-net device with no hardware, whose used rings the
+ * test writes (virtio_net.c says how). */
+struct netdev *virtio_net_fake(u16 size);
+u8 *virtio_net_fake_used(struct netdev *dev, int q, u32 id, u32 len);
+void virtio_net_fake_skew(struct netdev *dev, int q, u16 by);
+void virtio_net_fake_irq(struct netdev *dev, int q);
 
 #endif

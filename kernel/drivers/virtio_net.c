@@ -139,29 +139,27 @@ static void queue_kick(struct vnet_queue *q)
 }
 
 /*
- * Takes the next used entry of q off the device, if there is one: true
- * with *id (a descriptor the device held, now ours) and *len. An entry
- * naming a descriptor out of range or not posted is skipped and counted.
- * Called with q->lock held.
+ * Looks at the next used entry of q, if there is one: 1 with *id (a
+ * descriptor the device held, now ours) and *len; 0 if the entry named
+ * a descriptor out of range or not posted (skipped and counted); -1 if
+ * the device has returned nothing new. Called with q->lock held.
  */
-static bool queue_take_used(struct vnet *v, struct vnet_queue *q, u16 *id, u32 *len)
+static int queue_take_used(struct vnet *v, struct vnet_queue *q, u16 *id, u32 *len)
 {
-	while (q->last_used != smp_load_acquire(&q->used->idx)) {
-		struct virtq_used_elem e = q->used->ring[q->last_used % q->size];
-		q->last_used++;
-		if (e.id >= q->size || !q->posted[e.id]) {
-			q->bad_used++;
-			printk_ratelimited(LOG_ERR, "virtio-net: %s: queue %u: device returned "
-					   "bad descriptor %u; ignored\n", v->nd.name,
-					   q->index, e.id);
-			continue;
-		}
-		q->posted[e.id] = false;
-		*id = (u16)e.id;
-		*len = e.len;
-		return true;
+	if (q->last_used == smp_load_acquire(&q->used->idx))
+		return -1;
+	struct virtq_used_elem e = q->used->ring[q->last_used % q->size];
+	q->last_used++;
+	if (e.id >= q->size || !q->posted[e.id]) {
+		q->bad_used++;
+		printk_ratelimited(LOG_ERR, "virtio-net: %s: queue %u: device returned "
+				   "bad descriptor %u; ignored\n", v->nd.name, q->index, e.id);
+		return 0;
 	}
-	return false;
+	q->posted[e.id] = false;
+	*id = (u16)e.id;
+	*len = e.len;
+	return 1;
 }
 
 /* ---- receive */
@@ -176,17 +174,20 @@ static void vnet_rx_irq(void *arg)
 	struct vnet *v = arg;
 	struct vnet_queue *q = &v->rx;
 
-	/* At most a ring's worth per interrupt: a device that keeps the used
-	 * ring full cannot hold this CPU for ever; what is left raises the
-	 * next interrupt once its buffers are posted again. */
+	/* At most a ring's worth of used entries per interrupt, good or bad:
+	 * a device that keeps the used ring full, or moves its index far
+	 * ahead, cannot hold this CPU for ever; what is left is looked at
+	 * on the next interrupt. */
 	for (u16 n = 0; n < q->size; n++) {
 		unsigned long flags = spin_lock_irqsave(&q->lock);
 		u16 id;
 		u32 len;
-		bool got = queue_take_used(v, q, &id, &len);
+		int got = queue_take_used(v, q, &id, &len);
 		spin_unlock_irqrestore(&q->lock, flags);
-		if (!got)
+		if (got < 0)
 			break;
+		if (!got)
+			continue;
 		if (len < VNET_HDR_LEN || len > VNET_BUF) {
 			printk_ratelimited(LOG_WARN, "virtio-net: %s: received length %u "
 					   "out of range; dropped\n", v->nd.name, len);
@@ -204,14 +205,17 @@ static void vnet_rx_irq(void *arg)
 /* ---- transmit */
 
 /* Returns the descriptors the device has finished with to the free
- * stack; at most a ring's worth. Called with q->lock held. */
+ * stack; looks at a ring's worth of used entries at most. Called with
+ * q->lock held. */
 static void tx_reclaim(struct vnet *v, struct vnet_queue *q)
 {
 	u16 id;
 	u32 len;
+	int got;
 
-	for (u16 n = 0; n < q->size && queue_take_used(v, q, &id, &len); n++)
-		q->free[q->nr_free++] = id;
+	for (u16 n = 0; n < q->size && (got = queue_take_used(v, q, &id, &len)) >= 0; n++)
+		if (got)
+			q->free[q->nr_free++] = id;
 }
 
 static void vnet_tx_irq(void *arg)
@@ -360,4 +364,71 @@ u64 virtio_net_bad_used(struct netdev *dev)
 	struct vnet *v = dev->driver_priv;
 
 	return dev->ops == &vnet_ops ? READ_ONCE(v->rx.bad_used) + READ_ONCE(v->tx.bad_used) : 0;
+}
+
+/*
+ * ---- for tests: a device that lies (kernel/test/net_test.c)
+ *
+ * A virtio-net device with no hardware behind it: its queues live in
+ * memory, notifications go nowhere, and the test writes the used rings
+ * itself, with whatever ids and lengths it likes, then runs the interrupt
+ * handlers. It is registered as a netdev (named "fake0") so that frames
+ * it receives can be taken and its drops counted.
+ */
+struct netdev *virtio_net_fake(u16 size)
+{
+	static u16 no_device;
+	struct vnet *v = kzalloc(sizeof(*v), GFP_KERNEL);
+
+	if (!v || (size & (size - 1)) || size < 2 || size > VNET_MAX_QUEUE)
+		return NULL;
+	struct vnet_queue *qs[] = { &v->rx, &v->tx };
+	for (u16 i = 0; i < 2; i++) {
+		spin_lock_init(&qs[i]->lock, i ? "virtio-net-tx" : "virtio-net-rx", LR_VIRTQ);
+		if (queue_alloc(qs[i], i, size))
+			return NULL;	/* a test's leak */
+		qs[i]->notify = &no_device;
+	}
+	for (u16 i = 0; i < size; i++) {
+		v->tx.free[v->tx.nr_free++] = (u16)(size - 1 - i);
+		rx_post(&v->rx, i);
+	}
+	v->rx.avail->idx = v->rx.avail_idx;
+	strlcpy(v->nd.name, "fake0", sizeof(v->nd.name));
+	v->nd.ops = &vnet_ops;
+	v->nd.driver_priv = v;
+	v->nd.link_up = true;
+	return netdev_register(&v->nd) ? NULL : &v->nd;
+}
+
+/* Writes a used entry (id, len) to queue q (0 receive, 1 transmit) of a
+ * fake device, as a device would, and returns the buffer of descriptor id
+ * (NULL if out of range) so the test can fill it first. */
+u8 *virtio_net_fake_used(struct netdev *dev, int q, u32 id, u32 len)
+{
+	struct vnet *v = dev->driver_priv;
+	struct vnet_queue *vq = q ? &v->tx : &v->rx;
+	volatile struct virtq_used *u = vq->used;
+	u16 idx = u->idx;
+
+	u->ring[idx % vq->size] = (struct virtq_used_elem){ .id = id, .len = len };
+	smp_store_release(&u->idx, (u16)(idx + 1));
+	return id < vq->size ? vq->buf[id] : NULL;
+}
+
+/* Moves the fake device's used index of q by `by` without writing
+ * entries (the ring's old entries are seen again), as a broken device
+ * could. */
+void virtio_net_fake_skew(struct netdev *dev, int q, u16 by)
+{
+	struct vnet *v = dev->driver_priv;
+	struct vnet_queue *vq = q ? &v->tx : &v->rx;
+
+	smp_store_release(&vq->used->idx, (u16)(vq->used->idx + by));
+}
+
+/* Runs the interrupt handler of queue q of dev. */
+void virtio_net_fake_irq(struct netdev *dev, int q)
+{
+	(q ? vnet_tx_irq : vnet_rx_irq)(dev->driver_priv);
 }

@@ -392,9 +392,91 @@ KTEST_IF(net_proc_dev, have_netdev)
 		for (v[i] = 0; *p >= '0' && *p <= '9'; p++)
 			v[i] = v[i] * 10 + (unsigned long long)(*p - '0');
 	}
-	KT_EXPECT(*p == '\n' && p[1] == 0);
+	KT_EXPECT(*p == '\n');	/* other devices (fake0) may follow */
 	KT_EXPECT(v[0] == s.rx_bytes && v[1] == s.rx_packets && v[3] == s.rx_dropped);
 	KT_EXPECT(v[8] == s.tx_bytes && v[9] == s.tx_packets && v[11] == s.tx_dropped);
 	KT_EXPECT(v[1] > 0 && v[9] > 0);	/* the ARP exchange above */
 	free_page(pg);
+}
+
+/*
+ * A device that lies, through a fake virtio-net device whose used rings
+ * the test writes: ids out of range or naming buffers the device does
+ * not hold are ignored and counted, lengths shorter than the header or
+ * longer than the buffer are drops, a transmit buffer returned twice is
+ * not freed twice, and a used index far ahead costs at most a ring's
+ * worth of work per interrupt. Needs no hardware.
+ */
+KTEST(net_virtio_hostile)
+{
+	struct netdev *dev = virtio_net_fake(8);
+	u8 *buf = kmalloc(ETH_FRAME_MAX, GFP_KERNEL), frame[60];
+
+	if (!dev || !buf) {
+		KT_EXPECT(dev && buf);
+		kfree(buf);
+		return;
+	}
+	struct netdev_stats s0 = dev->stats;
+	u64 bad0 = virtio_net_bad_used(dev);
+
+	static const struct { u32 id, len; } lies[] = {
+		{ 8, 100 }, { 0xffffffff, 100 },	/* no such descriptor */
+		{ 1, 0 }, { 2, 11 },			/* shorter than the header */
+		{ 3, 12 + 13 },				/* shorter than Ethernet's */
+		{ 4, 2049 }, { 5, 0xffffffff },		/* longer than the buffer */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lies); i++)
+		virtio_net_fake_used(dev, 0, lies[i].id, lies[i].len);
+	u8 *b = virtio_net_fake_used(dev, 0, 6, 12 + 60);
+	KT_ASSERT(b);
+	for (int i = 0; i < 60; i++)
+		b[12 + i] = (u8)(i * 3 + 1);
+	virtio_net_fake_irq(dev, 0);
+	KT_EXPECT(virtio_net_bad_used(dev) - bad0 == 2);
+	KT_EXPECT(dev->stats.rx_dropped - s0.rx_dropped == 5);
+	KT_EXPECT(dev->stats.rx_packets - s0.rx_packets == 1);
+	size_t len = netdev_rx_take(dev, buf);
+	KT_EXPECT(len == 60);
+	bool same = len == 60;
+	for (size_t i = 0; same && i < 60; i++)
+		same = buf[i] == (u8)(i * 3 + 1);
+	KT_EXPECT(same);
+	KT_EXPECT(netdev_rx_take(dev, buf) == 0);
+
+	/* transmit: descriptor 0 goes out; the device returns it, then
+	 * again, then one out of range, then one it never had */
+	for (int i = 0; i < 60; i++)
+		frame[i] = (u8)(0xa0 + i);
+	KT_ASSERT_EQ(netdev_xmit(dev, frame, 60), 0);
+	bad0 = virtio_net_bad_used(dev);
+	b = virtio_net_fake_used(dev, 1, 0, 0);
+	KT_ASSERT(b);
+	KT_EXPECT(!memcmp(b, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) && !memcmp(b + 12, frame, 60));
+	virtio_net_fake_used(dev, 1, 0, 0);
+	virtio_net_fake_used(dev, 1, 8, 0);
+	virtio_net_fake_used(dev, 1, 5, 0);
+	virtio_net_fake_irq(dev, 1);
+	KT_EXPECT(virtio_net_bad_used(dev) - bad0 == 3);
+	int sent = 0;
+	while (sent < 16 && netdev_xmit(dev, frame, 60) == 0)
+		sent++;
+	KT_EXPECT(sent == 8);	/* the ring's size: nothing was freed twice */
+
+	/* the used index 40000 ahead: old entries seen again, a ring's
+	 * worth (8) per interrupt at most */
+	s0 = dev->stats;
+	bad0 = virtio_net_bad_used(dev);
+	virtio_net_fake_skew(dev, 0, 40000);
+	virtio_net_fake_irq(dev, 0);
+	u64 seen = (dev->stats.rx_packets - s0.rx_packets) +
+		   (dev->stats.rx_dropped - s0.rx_dropped) + (virtio_net_bad_used(dev) - bad0);
+	KT_EXPECT(seen == 8);
+	bad0 = virtio_net_bad_used(dev);
+	virtio_net_fake_skew(dev, 1, 40000);
+	virtio_net_fake_irq(dev, 1);	/* all 8 held: old ids free some, once */
+	KT_EXPECT(virtio_net_bad_used(dev) - bad0 <= 8);
+	while (netdev_rx_take(dev, buf))
+		;
+	kfree(buf);
 }
