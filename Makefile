@@ -386,6 +386,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-blk FFI=0
 	@$(MAKE) --no-print-directory test-blk FFI=1
 	@$(MAKE) --no-print-directory test-net FFI=0
+	@$(MAKE) --no-print-directory test-net FFI=1
 	@$(MAKE) --no-print-directory test-system FFI=0
 	@$(MAKE) --no-print-directory test-system FFI=1
 	@$(MAKE) --no-print-directory test-nohpet FFI=0

@@ -29,14 +29,25 @@ static const u8 guest_ip[4] = { 10, 0, 2, 15 };
 static const u8 gw_ip[4] = { 10, 0, 2, 2 };
 static const u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
+/* The first real device: net_virtio_hostile's fake0 is not one. */
+static struct netdev *first_eth(void)
+{
+	struct netdev *dev;
+
+	for (int i = 0; (dev = netdev_get(i)); i++)
+		if (!strncmp(dev->name, "eth", 3))
+			return dev;
+	return NULL;
+}
+
 static bool have_netdev(void)
 {
-	return netdev_get(0) != NULL;
+	return first_eth() != NULL;
 }
 
 static struct netdev *nic(void)
 {
-	struct netdev *dev = netdev_get(0);
+	struct netdev *dev = first_eth();
 
 	if (!dev)
 		ktest_fail(__FILE__, __LINE__, "no network device: attach one "
