@@ -173,15 +173,17 @@ static void vnet_rx_irq(void *arg)
 {
 	struct vnet *v = arg;
 	struct vnet_queue *q = &v->rx;
+	unsigned long flags;
+	u16 reposted = 0;
 
 	/* At most a ring's worth of used entries per interrupt, good or bad:
 	 * a device that keeps the used ring full, or moves its index far
 	 * ahead, cannot hold this CPU for ever; what is left is looked at
 	 * on the next interrupt. */
 	for (u16 n = 0; n < q->size; n++) {
-		unsigned long flags = spin_lock_irqsave(&q->lock);
 		u16 id;
 		u32 len;
+		flags = spin_lock_irqsave(&q->lock);
 		int got = queue_take_used(v, q, &id, &len);
 		spin_unlock_irqrestore(&q->lock, flags);
 		if (got < 0)
@@ -196,7 +198,12 @@ static void vnet_rx_irq(void *arg)
 			netdev_rx(&v->nd, q->buf[id] + VNET_HDR_LEN, len - VNET_HDR_LEN);
 		}
 		flags = spin_lock_irqsave(&q->lock);
-		rx_post(q, id);
+		rx_post(q, id);	/* published below, one notification a batch */
+		spin_unlock_irqrestore(&q->lock, flags);
+		reposted++;
+	}
+	if (reposted) {
+		flags = spin_lock_irqsave(&q->lock);
 		queue_kick(q);
 		spin_unlock_irqrestore(&q->lock, flags);
 	}
