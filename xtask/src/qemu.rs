@@ -373,7 +373,9 @@ mod tests {
     #[test]
     fn user_net_is_restricted_and_forwards_bind_loopback() {
         let cfg = QemuConfig {
-            net: Some(Net { forwards: vec![(2222, 22), (8080, 80)] }),
+            net: Some(Net {
+                forwards: vec![(2222, 22), (8080, 80)],
+            }),
             extra: vec!["-d".into(), "int".into()],
             ..config()
         };
