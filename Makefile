@@ -370,7 +370,7 @@ test-debian-linux: rootfs-debian
 
 run: kernel $(XTASK) $(RUN_ROOT)
 	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
-		$(RUN_BOOT) $(if $(HAVE_CMD),--batch) $(foreach d,$(DISK),--disk $(d)) \
+		$(RUN_BOOT) $(if $(HAVE_CMD),--batch) $(foreach d,$(DISK),--disk $(d)) $(RUN_NET) \
 		--append "$(RUN_APPEND)$(if $(HAVE_CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on' || st=$$?; \
 	$(if $(HAVE_CMD),echo "alloy: command exited with status $$st" >&2;) exit $$st
@@ -401,6 +401,8 @@ test: deps
 	@$(MAKE) --no-print-directory test-ktest FFI=1
 	@$(MAKE) --no-print-directory test-blk FFI=0
 	@$(MAKE) --no-print-directory test-blk FFI=1
+	@$(MAKE) --no-print-directory test-net FFI=0
+	@$(MAKE) --no-print-directory test-net FFI=1
 	@$(MAKE) --no-print-directory test-system FFI=0
 	@$(MAKE) --no-print-directory test-system FFI=1
 	@$(MAKE) --no-print-directory test-nohpet FFI=0
@@ -513,6 +515,29 @@ test-blk: kernel $(XTASK)
 			--log $(BUILD)/logs/blk-ffi$(FFI)-smp$$s.log > /dev/null || true; \
 		grep -h '^\(ok\|not ok\)' $(RESULTS)/blk-ffi$(FFI)-smp$$s.tap | sed 's/^/  /'; \
 		grep -h 'blk_.*: ' $(BUILD)/logs/blk-ffi$(FFI)-smp$$s.log | sed 's/^/  /'; \
+	done
+
+# ---- networking (docs/net.md). `make run NET=1`: a virtio-net device on
+# QEMU user networking, restrict=on (the guest reaches only slirp and the
+# forward), host 127.0.0.1:2222 forwarded to guest port 22 (NET_FWD=H:G).
+# test-net: the net_* ktests against slirp, named so that a missing device
+# fails them; no forward, so parallel runs never fight over a port.
+NET ?= 0
+NET_FWD ?= 2222:22
+RUN_NET = $(if $(filter 1,$(NET)),--net --net-fwd $(NET_FWD))
+.PHONY: test-net
+NET_TESTS := net_arp_reply,net_icmp_echo,net_rx_flood,net_proc_dev,net_virtio_hostile
+test-net: kernel $(XTASK)
+	@mkdir -p $(RESULTS) $(BUILD)/logs
+	@for s in 1 4; do \
+		echo "net: FFI=$(FFI) -smp $$s"; \
+		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s --mem $(MEM) \
+			--net --append 'ktest=$(NET_TESTS)' --timeout $(KTEST_TIMEOUT) \
+			--name net-ffi$(FFI)-smp$$s --mark 'scheduler running on' \
+			--ktap-out $(RESULTS)/net-ffi$(FFI)-smp$$s.tap \
+			--log $(BUILD)/logs/net-ffi$(FFI)-smp$$s.log > /dev/null || true; \
+		grep -h '^\(ok\|not ok\)' $(RESULTS)/net-ffi$(FFI)-smp$$s.tap | sed 's/^/  /'; \
+		grep -h 'net_.*: ' $(BUILD)/logs/net-ffi$(FFI)-smp$$s.log | sed 's/^/  /'; \
 	done
 
 # The system suite: the runner (as init) runs every program and script in

@@ -85,6 +85,7 @@ static void kinit(void *arg)
 	tty_init();
 	pci_init();
 	virtio_blk_init();	/* after vfs_init: disks get /dev nodes */
+	virtio_net_init();
 	vfs_mount_root();	/* root=/dev/vdX */
 	vfs_start_flusher();
 	if (cmdline_has("ktest")) {

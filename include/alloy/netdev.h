@@ -64,4 +64,8 @@ size_t netdev_rx_take(struct netdev *dev, void *buf);
  * queued on any device; the stack sets it once at start-up. */
 void netdev_set_rx_notify(void (*fn)(void *arg), void *arg);
 
+/* /proc/net/dev (kernel/net/netdev_proc.c). */
+struct pbuf;
+int netdev_proc_show(struct pbuf *b);
+
 #endif

@@ -85,5 +85,17 @@ volatile u16 *virtio_queue_setup(struct virtio_pci *vp, u16 q, u16 size, phys_ad
 
 /* kernel/drivers/virtio_blk.c: registers every virtio-blk disk (vda...). */
 void virtio_blk_init(void);
+/* kernel/drivers/virtio_net.c: registers every virtio-net device (eth0...)
+ * as a netdev. */
+void virtio_net_init(void);
+struct netdev;
+/* For tests: used-ring entries of dev that named no descriptor it held. */
+u64 virtio_net_bad_used(struct netdev *dev);
+/* For tests: a virtio-net device with no hardware, whose used rings the
+ * test writes (virtio_net.c says how). */
+struct netdev *virtio_net_fake(u16 size);
+u8 *virtio_net_fake_used(struct netdev *dev, int q, u32 id, u32 len);
+void virtio_net_fake_skew(struct netdev *dev, int q, u16 by);
+void virtio_net_fake_irq(struct netdev *dev, int q);
 
 #endif

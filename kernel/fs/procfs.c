@@ -27,6 +27,7 @@
 #include <alloy/timer.h>
 #include <alloy/cmdline.h>
 #include <alloy/socket.h>
+#include <alloy/netdev.h>
 #include "procfs.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -56,6 +57,7 @@ static const struct proc_entry root_entries[] = {
 
 static const struct proc_entry net_entries[] = {
 	{ "unix", PK_NET_UNIX, S_IFREG | 0444 },
+	{ "dev", PK_NET_DEV, S_IFREG | 0444 },
 };
 
 /* ---- the text buffer */
@@ -348,6 +350,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
 	case PK_NET_UNIX: return unix_proc_show(b);
+	case PK_NET_DEV: return netdev_proc_show(b);
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());
 		kmem_reset_high_water();
@@ -370,7 +373,8 @@ static int show(struct inode *inode, struct pbuf *b)
 
 	if (kind == PK_SYSFILE)
 		return proc_sys_show(b, inode);
-	return kind < PK_PID || kind == PK_NET_UNIX ? show_root_file(b, kind) :
+	return kind < PK_PID || kind == PK_NET_UNIX || kind == PK_NET_DEV ?
+	       show_root_file(b, kind) :
 	       proc_pid_show(b, kind, PROC_PID(inode->ino), PROC_TID(inode->ino));
 }
 

@@ -38,6 +38,7 @@ enum proc_kind {
 	PK_SYSDIR, PK_SYSFILE,	/* /proc/sys (procfs_sys.c) */
 	PK_LIMITS, PK_PMOUNTS, PK_MOUNTINFO,
 	PK_NET, PK_NET_UNIX,	/* /proc/net (kernel/net/) */
+	PK_NET_DEV,
 	PK_MAX
 };
 

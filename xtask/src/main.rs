@@ -8,7 +8,7 @@ mod run;
 mod serial;
 mod summary;
 
-use qemu::{Disk, QemuConfig};
+use qemu::{Disk, Net, QemuConfig};
 use run::RunOptions;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,6 +37,10 @@ run options:
   --ktap-out FILE    write a TAP file for `xtask summary`
   --name NAME        prefix of the test names in --ktap-out (default qemu)
   --mark STR         report when STR first appears (repeatable)
+  --net              a virtio-net device on QEMU user networking, restrict=on
+                     (the guest reaches only the forwards and slirp itself)
+  --net-fwd H[:G]    with --net: forward TCP 127.0.0.1:H on the host to guest
+                     port G (default 22); repeatable; implies --net
   --qemu-arg ARG     extra QEMU argument (repeatable)
   --expect-ktap      treat the run as a test run even without KTAP output
 
@@ -114,6 +118,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
             disks: Vec::new(),
             batch: false,
             gdb: false,
+            net: None,
             extra: Vec::new(),
             timeout: None,
         },
@@ -149,16 +154,23 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
             }),
             "--timeout" => q.timeout = parse_timeout(&value()?)?,
             "--qemu-arg" => q.extra.push(value()?),
+            "--net-fwd" => {
+                let fwd = qemu::parse_forward(&value()?)?;
+                q.net.get_or_insert_with(Net::default).forwards.push(fwd);
+            }
             "--elf" => opts.elf = Some(value()?),
             "--log" => opts.log = Some(PathBuf::from(value()?)),
             "--ktap-out" => opts.ktap_out = Some(PathBuf::from(value()?)),
             "--name" => opts.name = value()?,
             "--mark" => opts.marks.push(value()?),
-            "--batch" | "--gdb" | "--expect-ktap" if inline.is_some() => {
+            "--batch" | "--gdb" | "--expect-ktap" | "--net" if inline.is_some() => {
                 return Err(format!("{flag} takes no value"))
             }
             "--batch" => q.batch = true,
             "--gdb" => q.gdb = true,
+            "--net" => {
+                q.net.get_or_insert_with(Net::default);
+            }
             "--expect-ktap" => opts.expect_ktap = true,
             _ => return Err(format!("unknown run option '{arg}'")),
         }

@@ -31,8 +31,19 @@ pub struct QemuConfig {
     pub disks: Vec<Disk>,
     pub batch: bool,
     pub gdb: bool,
+    /// A virtio-net device on QEMU user networking (`--net`), if any.
+    pub net: Option<Net>,
     pub extra: Vec<String>,
     pub timeout: Option<Duration>,
+}
+
+/// QEMU user networking for the guest, always `restrict=on`: the guest
+/// reaches only the host's forwards (and slirp's own 10.0.2.2/10.0.2.3),
+/// never the outside world. Each forward is bound to the host's loopback.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Net {
+    /// (host port, guest port) TCP forwards, host side on 127.0.0.1.
+    pub forwards: Vec<(u16, u16)>,
 }
 
 /// A raw disk image for a virtio-blk device.
@@ -108,6 +119,9 @@ pub fn args(cfg: &QemuConfig) -> Vec<String> {
     }
     let mut args: Vec<String> = args.into_iter().map(String::from).collect();
     args.extend(disk_args(&cfg.disks));
+    if let Some(net) = &cfg.net {
+        args.extend(net_args(net));
+    }
     args.extend(cfg.extra.iter().cloned());
     args
 }
@@ -124,6 +138,31 @@ fn disk_args(disks: &[Disk]) -> Vec<String> {
         args.push(format!("virtio-blk-pci,drive=d{i}"));
     }
     args
+}
+
+/// `-netdev user,...,restrict=on` and its virtio-net-pci device (no option
+/// ROM: the guest is booted with -kernel and QEMU need not find one).
+fn net_args(net: &Net) -> Vec<String> {
+    let mut netdev = "user,id=n0,restrict=on".to_string();
+    for (host, guest) in &net.forwards {
+        netdev.push_str(&format!(",hostfwd=tcp:127.0.0.1:{host}-:{guest}"));
+    }
+    vec![
+        "-netdev".to_string(),
+        netdev,
+        "-device".to_string(),
+        "virtio-net-pci,netdev=n0,romfile=".to_string(),
+    ]
+}
+
+/// Parses a `--net-fwd` value: `HOST` (guest port 22) or `HOST:GUEST`.
+pub fn parse_forward(text: &str) -> Result<(u16, u16), String> {
+    let (host, guest) = text.split_once(':').unwrap_or((text, "22"));
+    let port = |p: &str| match p.parse::<u16>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("--net-fwd: '{p}' is not a port (1-65535)")),
+    };
+    Ok((port(host)?, port(guest)?))
 }
 
 /// Runs QEMU to completion (or timeout), calling `on_output(chunk, elapsed)`
@@ -278,6 +317,7 @@ mod tests {
             disks: Vec::new(),
             batch: true,
             gdb: false,
+            net: None,
             extra: Vec::new(),
             timeout: None,
         }
@@ -328,5 +368,31 @@ mod tests {
              -drive file=b.img,format=raw,if=none,id=d1,readonly=on \
              -device virtio-blk-pci,drive=d1 -d int"
         ));
+    }
+
+    #[test]
+    fn user_net_is_restricted_and_forwards_bind_loopback() {
+        let cfg = QemuConfig {
+            net: Some(Net {
+                forwards: vec![(2222, 22), (8080, 80)],
+            }),
+            extra: vec!["-d".into(), "int".into()],
+            ..config()
+        };
+        let joined = args(&cfg).join(" ");
+        assert!(joined.ends_with(
+            "-netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:2222-:22,\
+             hostfwd=tcp:127.0.0.1:8080-:80 -device virtio-net-pci,netdev=n0,romfile= -d int"
+        ));
+        assert!(!args(&config()).join(" ").contains("netdev"));
+    }
+
+    #[test]
+    fn parses_forwards() {
+        assert_eq!(parse_forward("2222"), Ok((2222, 22)));
+        assert_eq!(parse_forward("8080:80"), Ok((8080, 80)));
+        assert!(parse_forward("0").is_err());
+        assert!(parse_forward("70000").is_err());
+        assert!(parse_forward("22:x").is_err());
     }
 }
