@@ -71,6 +71,7 @@ void ipc_init(void);	/* boot; each kind's own: */
 void shm_init(void);
 void sem_init(void);
 void msg_init(void);
+void mq_init(void);	/* POSIX message queues (kernel/ipc/mqueue.c) */
 /* Process exit: its SEM_UNDO adjustments are applied (kernel/ipc/sem.c). */
 void sem_exit(struct process *p);
 
