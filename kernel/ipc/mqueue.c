@@ -404,6 +404,7 @@ long sys_mq_open(u64 uname, u64 oflag64, u64 mode, u64 uattr, u64 a4, u64 a5)
 	int oflag = (int)oflag64;
 	struct mq_attr_u attr;
 	struct mqueue *q;
+	bool created = false;
 	char *name;
 	long rc;
 
@@ -422,10 +423,10 @@ long sys_mq_open(u64 uname, u64 oflag64, u64 mode, u64 uattr, u64 a4, u64 a5)
 		rc = may_access(q, acc_of(oflag));
 	else if (!(oflag & O_CREAT))
 		rc = -ENOENT;
-	else
-		rc = mq_create(name, oflag, (u32)mode, uattr ? &attr : NULL, &q);
+	else if (!(rc = mq_create(name, oflag, (u32)mode, uattr ? &attr : NULL, &q)))
+		created = true;
 	if (!rc)
-		atomic_inc(&q->refs);	/* the file's */
+		atomic_add_return(&q->refs, created ? 2 : 1);	/* the file's (and ours) */
 	mutex_unlock(&mq_lock);
 	kfree(name);
 	if (rc)
@@ -433,12 +434,30 @@ long sys_mq_open(u64 uname, u64 oflag64, u64 mode, u64 uattr, u64 a4, u64 a5)
 	struct file *f = anon_file(&mq_fops, q, (u32)oflag & (O_ACCMODE | O_NONBLOCK));
 	if (!f) {
 		mq_put(q);
-		return -ENOMEM;
+		rc = -ENOMEM;
+	} else {
+		/* -EMFILE past RLIMIT_NOFILE (-EINVAL from fd_install when it
+		 * is 0); the file and its reference go */
+		rc = fd_install(cur_files(), f, 0, true);
+		rc = rc == -EINVAL ? -EMFILE : rc;
 	}
-	/* -EMFILE past RLIMIT_NOFILE (the file and its queue reference go;
-	 * a queue just made stays, where Linux takes the fd first) */
-	rc = fd_install(cur_files(), f, 0, true);
-	return rc == -EINVAL ? -EMFILE : rc;	/* RLIMIT_NOFILE 0 */
+	if (created) {
+		/* Linux takes the fd first: a queue this call made for an fd
+		 * it could not have goes again (unless unlinked meanwhile) */
+		bool drop = false;
+		if (rc < 0) {
+			mutex_lock(&mq_lock);
+			if ((drop = q->named)) {
+				list_del(&q->link);
+				q->named = false;
+			}
+			mutex_unlock(&mq_lock);
+		}
+		if (drop)
+			mq_put(q);	/* the name's */
+		mq_put(q);		/* ours */
+	}
+	return rc;
 }
 
 long sys_mq_unlink(u64 uname, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)

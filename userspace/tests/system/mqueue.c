@@ -5,7 +5,8 @@
  *  - priority order, FIFO within a priority, mq_getsetattr;
  *  - attribute limits (EINVAL; root up to the hard limits), the
  *    /proc/sys/fs/mqueue files, queues_max (ENOSPC), RLIMIT_MSGQUEUE
- *    charged per user with Linux's formula (EMFILE);
+ *    charged per user with Linux's formula (EMFILE), RLIMIT_NOFILE's
+ *    EMFILE leaving no queue behind;
  *  - EMSGSIZE both ways, EAGAIN, ETIMEDOUT, bad timespecs, EBADF for the
  *    wrong access mode, EFAULT with nothing queued or a message lost;
  *  - hostile names ('/', ".", "", 256 bytes, a bad pointer), EEXIST,
@@ -278,6 +279,14 @@ static void test_limits(void)
 			_exit(10);
 		if (mq_open_("t_lim", O_RDWR, 0, NULL) != -1 || errno != EMFILE)
 			_exit(11);
+		/* a queue made for an fd that cannot be had is not left behind */
+		if (mq_open_("t_lim_nf", O_CREAT | O_RDWR, 0600, NULL) != -1 || errno != EMFILE)
+			_exit(12);
+		r.rlim_cur = 1024;
+		if (setrlimit(RLIMIT_NOFILE, &r))
+			_exit(13);
+		if (mq_open_("t_lim_nf", O_RDWR, 0, NULL) != -1 || errno != ENOENT)
+			_exit(14);
 		_exit(0);
 	}
 	CHECK(reap(c) == 0);
