@@ -719,6 +719,10 @@ long sys_mq_timedreceive(u64 fd, u64 umsg, u64 len, u64 uprio, u64 uts, u64 a5)
 		file_put(f);
 		return -EMSGSIZE;
 	}
+	/* A receiver is counted from its first look at an empty queue until
+	 * it leaves: a message meant for it is no news to the notification
+	 * owner (Linux's rule) */
+	bool counted = false;
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&q->wq.lock);
 		if (q->curmsgs) {
@@ -727,21 +731,16 @@ long sys_mq_timedreceive(u64 fd, u64 umsg, u64 len, u64 uprio, u64 uts, u64 a5)
 			q->curmsgs--;
 			q->qsize -= m->len;
 			wake_up_all_locked(&q->wq);	/* room for senders */
-			spin_unlock_irqrestore(&q->wq.lock, flags);
-			break;
+		} else if (!(rc = must_stop(f, deadline)) && !counted) {
+			q->receivers++;
+			counted = true;
 		}
+		if ((m || rc) && counted)
+			q->receivers--;
 		spin_unlock_irqrestore(&q->wq.lock, flags);
-		if ((rc = must_stop(f, deadline)))
+		if (m || rc)
 			break;
-		/* counted while asleep: a message for a receiver is no
-		 * news to the notification owner (Linux's rule) */
-		flags = spin_lock_irqsave(&q->wq.lock);
-		q->receivers++;
-		spin_unlock_irqrestore(&q->wq.lock, flags);
 		mq_sleep(q, false, deadline);
-		flags = spin_lock_irqsave(&q->wq.lock);
-		q->receivers--;
-		spin_unlock_irqrestore(&q->wq.lock, flags);
 	}
 	file_put(f);
 	if (!m)
@@ -766,7 +765,8 @@ long sys_mq_notify(u64 fd, u64 uev, u64 a2, u64 a3, u64 a4, u64 a5)
 		if (ev.notify != SIGEV_NONE && ev.notify != SIGEV_SIGNAL &&
 		    ev.notify != SIGEV_THREAD)
 			return -EINVAL;
-		if (ev.notify == SIGEV_SIGNAL && (ev.signo < 1 || ev.signo > NSIG))
+		/* Linux's valid_signal: 0 registers, and sends nothing */
+		if (ev.notify == SIGEV_SIGNAL && (ev.signo < 0 || ev.signo > NSIG))
 			return -EINVAL;
 		/* SIGEV_THREAD names a netlink socket to tell: there are no
 		 * netlink sockets here */

@@ -467,6 +467,39 @@ static void test_blocking(void)
 	close(fd2);
 }
 
+/* Until the task's /proc stat (path) says S, at most 5 s. */
+static bool wait_stat_asleep(const char *path)
+{
+	char st[256];
+	for (int i = 0; i < 500; i++) {
+		int fd = open(path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, st, sizeof(st) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		char *p = n > 0 ? (st[n] = '\0', strrchr(st, ')')) : NULL;
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static bool wait_asleep(pid_t c)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", c);
+	return wait_stat_asleep(path);
+}
+
+static bool wait_thread_asleep(volatile int *tid)
+{
+	char path[64];
+	for (int i = 0; i < 500 && !*tid; i++)
+		usleep(10000);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", *tid);
+	return *tid && wait_stat_asleep(path);
+}
+
 static volatile int got_sig;
 static void on_sig(int s) { (void)s; got_sig++; }
 
@@ -480,7 +513,7 @@ static void test_eintr(void)
 	struct sigaction sa = { .sa_handler = on_sig };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { .it_value = { 0, 50000 } };
+	struct itimerval it = { .it_value = { 0, 100000 } };
 	setitimer(ITIMER_REAL, &it, NULL);
 	CHECK(rcv(fd, b, sizeof(b), NULL, NULL) == -1 && errno == EINTR && got_sig == 1);
 	CHECK(snd(fd, "x", 1, 0, NULL) == 0);
@@ -492,6 +525,7 @@ static void test_eintr(void)
 }
 
 struct blocker {
+	volatile int tid;
 	int fd;
 	long n;
 	char b[16];
@@ -500,7 +534,16 @@ struct blocker {
 static void *blocked_receive(void *arg)
 {
 	struct blocker *bl = arg;
+	bl->tid = (int)syscall(SYS_gettid);
 	bl->n = rcv(bl->fd, bl->b, sizeof(bl->b), NULL, NULL);
+	return NULL;
+}
+
+static void *blocked_send(void *arg)
+{
+	struct blocker *bl = arg;
+	bl->tid = (int)syscall(SYS_gettid);
+	bl->n = snd(bl->fd, "third", 5, 0, NULL);
 	return NULL;
 }
 
@@ -512,7 +555,7 @@ static void test_close_while_blocked(void)
 	CHECK(bl.fd >= 0);
 	pthread_t th;
 	CHECK(pthread_create(&th, NULL, blocked_receive, &bl) == 0);
-	usleep(50000);
+	CHECK(wait_thread_asleep(&bl.tid));
 	CHECK(close(bl.fd) == 0);	/* the sleeper holds the file: it goes on */
 	int fd2 = mq_open_("t_close", O_WRONLY, 0, NULL);
 	CHECK(fd2 >= 0);
@@ -521,6 +564,24 @@ static void test_close_while_blocked(void)
 	CHECK(snd(fd2, "after", 5, 0, NULL) == 0);
 	pthread_join(th, NULL);
 	CHECK(bl.n == 5 && !memcmp(bl.b, "after", 5));
+	close(fd2);
+	/* the same for a sender on a full queue */
+	bl.fd = mq_open_("t_close", O_CREAT | O_EXCL | O_RDWR, 0600, &a);
+	CHECK(bl.fd >= 0);
+	CHECK(snd(bl.fd, "1", 1, 0, NULL) == 0 && snd(bl.fd, "2", 1, 0, NULL) == 0);
+	bl.n = -2;
+	bl.tid = 0;
+	CHECK(pthread_create(&th, NULL, blocked_send, &bl) == 0);
+	CHECK(wait_thread_asleep(&bl.tid));
+	CHECK(bl.n == -2);
+	fd2 = mq_open_("t_close", O_RDONLY, 0, NULL);
+	CHECK(fd2 >= 0 && close(bl.fd) == 0 && unl("t_close") == 0);
+	char b[16];
+	CHECK(rcv(fd2, b, sizeof(b), NULL, NULL) == 1 && b[0] == '1');
+	pthread_join(th, NULL);
+	CHECK(bl.n == 0);
+	CHECK(rcv(fd2, b, sizeof(b), NULL, NULL) == 1 && b[0] == '2');
+	CHECK(rcv(fd2, b, sizeof(b), NULL, NULL) == 5 && !memcmp(b, "third", 5));
 	close(fd2);
 }
 
@@ -538,8 +599,12 @@ static void test_notify(void)
 	bad = ev;
 	bad.signo = 65;
 	CHECK(syscall(SYS_mq_notify, fd, &bad) == -1 && errno == EINVAL);
-	bad.signo = 0;
+	bad.signo = -1;
 	CHECK(syscall(SYS_mq_notify, fd, &bad) == -1 && errno == EINVAL);
+	bad.signo = 0;		/* Linux's valid_signal: registers, sends nothing */
+	CHECK(syscall(SYS_mq_notify, fd, &bad) == 0);
+	CHECK(syscall(SYS_mq_notify, fd, &ev) == -1 && errno == EBUSY);
+	CHECK(syscall(SYS_mq_notify, fd, NULL) == 0);
 	bad = ev;
 	bad.notify = 2;		/* SIGEV_THREAD: needs a netlink socket */
 	CHECK(syscall(SYS_mq_notify, fd, &bad) == -1 && errno == EINVAL);
@@ -589,7 +654,7 @@ static void test_notify(void)
 	c = fork();
 	if (c == 0)
 		_exit(rcv(fd, b, sizeof(b), NULL, NULL) == 2 ? 0 : 1);
-	usleep(50000);
+	CHECK(wait_asleep(c));
 	CHECK(snd(fd, "n4", 2, 0, NULL) == 0);
 	CHECK(reap(c) == 0);
 	CHECK(sigtimedwait(&set, &si, &z) == -1 && errno == EAGAIN);
