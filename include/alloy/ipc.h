@@ -71,7 +71,15 @@ void ipc_init(void);	/* boot; each kind's own: */
 void shm_init(void);
 void sem_init(void);
 void msg_init(void);
+void mq_init(void);	/* POSIX message queues (kernel/ipc/mqueue.c) */
 /* Process exit: its SEM_UNDO adjustments are applied (kernel/ipc/sem.c). */
 void sem_exit(struct process *p);
+
+/* /proc/sysvipc/{shm,sem,msg} (kernel/fs/procfs.c): Linux's header line,
+ * then a line per object. */
+struct pbuf;
+int shm_proc_show(struct pbuf *b);
+int sem_proc_show(struct pbuf *b);
+int msg_proc_show(struct pbuf *b);
 
 #endif

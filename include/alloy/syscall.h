@@ -202,6 +202,15 @@ long sys_msgget(u64, u64, u64, u64, u64, u64);
 long sys_msgsnd(u64, u64, u64, u64, u64, u64);
 long sys_msgrcv(u64, u64, u64, u64, u64, u64);
 long sys_msgctl(u64, u64, u64, u64, u64, u64);
+/* POSIX message queues (kernel/ipc/mqueue.c), process_vm (kernel/mm/process_vm.c) */
+long sys_mq_open(u64, u64, u64, u64, u64, u64);
+long sys_mq_unlink(u64, u64, u64, u64, u64, u64);
+long sys_mq_timedsend(u64, u64, u64, u64, u64, u64);
+long sys_mq_timedreceive(u64, u64, u64, u64, u64, u64);
+long sys_mq_notify(u64, u64, u64, u64, u64, u64);
+long sys_mq_getsetattr(u64, u64, u64, u64, u64, u64);
+long sys_process_vm_readv(u64, u64, u64, u64, u64, u64);
+long sys_process_vm_writev(u64, u64, u64, u64, u64, u64);
 /* extended attributes (kernel/syscall/sys_xattr.c) */
 long sys_setxattr(u64, u64, u64, u64, u64, u64);
 long sys_lsetxattr(u64, u64, u64, u64, u64, u64);

@@ -14,6 +14,7 @@
 #include <alloy/blkdev.h>
 #include <alloy/cpu.h>
 #include <alloy/errno.h>
+#include <alloy/ipc.h>
 #include <alloy/mm.h>
 #include <alloy/pcache.h>
 #include <alloy/printf.h>
@@ -53,11 +54,18 @@ static const struct proc_entry root_entries[] = {
 	{ "self", PK_SELF, S_IFLNK | 0777 },
 	{ "thread-self", PK_THREAD_SELF, S_IFLNK | 0777 },
 	{ "net", PK_NET, S_IFDIR | 0555 },
+	{ "sysvipc", PK_SYSVIPC, S_IFDIR | 0555 },
 };
 
 static const struct proc_entry net_entries[] = {
 	{ "unix", PK_NET_UNIX, S_IFREG | 0444 },
 	{ "dev", PK_NET_DEV, S_IFREG | 0444 },
+};
+
+static const struct proc_entry sysvipc_entries[] = {
+	{ "msg", PK_SYSVIPC_MSG, S_IFREG | 0444 },
+	{ "sem", PK_SYSVIPC_SEM, S_IFREG | 0444 },
+	{ "shm", PK_SYSVIPC_SHM, S_IFREG | 0444 },
 };
 
 /* ---- the text buffer */
@@ -351,6 +359,9 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
 	case PK_NET_UNIX: return unix_proc_show(b);
 	case PK_NET_DEV: return netdev_proc_show(b);
+	case PK_SYSVIPC_SHM: return shm_proc_show(b);
+	case PK_SYSVIPC_SEM: return sem_proc_show(b);
+	case PK_SYSVIPC_MSG: return msg_proc_show(b);
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());
 		kmem_reset_high_water();
@@ -373,8 +384,8 @@ static int show(struct inode *inode, struct pbuf *b)
 
 	if (kind == PK_SYSFILE)
 		return proc_sys_show(b, inode);
-	return kind < PK_PID || kind == PK_NET_UNIX || kind == PK_NET_DEV ?
-	       show_root_file(b, kind) :
+	return kind < PK_PID || kind == PK_NET_UNIX || kind == PK_NET_DEV ||
+	       kind >= PK_SYSVIPC_SHM ? show_root_file(b, kind) :
 	       proc_pid_show(b, kind, PROC_PID(inode->ino), PROC_TID(inode->ino));
 }
 
@@ -605,6 +616,8 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		return proc_sys_lookup(dir, name, len, out);
 	} else if (kind == PK_NET) {
 		e = find_entry(net_entries, ARRAY_SIZE(net_entries), name, len);
+	} else if (kind == PK_SYSVIPC) {
+		e = find_entry(sysvipc_entries, ARRAY_SIZE(sysvipc_entries), name, len);
 	} else if (kind == PK_TASKDIR) {
 		return lookup_pid_dir(dir->sb, PK_TID, pid, parse_num(name, len), out);
 	} else if (kind == PK_FDDIR) {
@@ -720,6 +733,8 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 		emit_tids(pid, pos, emit, ctx);
 	} else if (kind == PK_NET) {
 		emit_table(net_entries, ARRAY_SIZE(net_entries), 0, 0, pos, emit, ctx);
+	} else if (kind == PK_SYSVIPC) {
+		emit_table(sysvipc_entries, ARRAY_SIZE(sysvipc_entries), 0, 0, pos, emit, ctx);
 	} else if (kind == PK_PID || kind == PK_TID) {
 		if (*pos < PID_COOKIE)
 			emit_table(proc_pid_entries, kind == PK_PID ? proc_pid_nr_entries :

@@ -39,6 +39,7 @@ enum proc_kind {
 	PK_LIMITS, PK_PMOUNTS, PK_MOUNTINFO,
 	PK_NET, PK_NET_UNIX,	/* /proc/net (kernel/net/) */
 	PK_NET_DEV,
+	PK_SYSVIPC, PK_SYSVIPC_SHM, PK_SYSVIPC_SEM, PK_SYSVIPC_MSG,	/* kernel/ipc/ */
 	PK_MAX
 };
 

@@ -436,6 +436,26 @@ long sys_msgctl(u64 id, u64 cmd64, u64 buf, u64 a3, u64 a4, u64 a5)
 	return rc;
 }
 
+/* /proc/sysvipc/msg, in Linux's columns. */
+int msg_proc_show(struct pbuf *b)
+{
+	pbuf_puts(b, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  "
+		  "cuid  cgid      stime      rtime      ctime\n");
+	mutex_lock(&msg_ids.lock);
+	for (int i = 0; i <= msg_ids.max_idx; i++) {
+		struct msg_queue *q = q_of(msg_ids.slot[i]);
+		if (!q)
+			continue;
+		pbuf_printf(b, "%10d %10d  %4o  %10llu %10llu %5u %5u %5u %5u %5u %5u %10lld %10lld "
+			    "%10lld\n", q->perm.key, q->perm.id, q->perm.mode,
+			    (unsigned long long)q->cbytes, (unsigned long long)q->qnum, q->lspid,
+			    q->lrpid, q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid,
+			    (long long)q->stime, (long long)q->rtime, (long long)q->ctime);
+	}
+	mutex_unlock(&msg_ids.lock);
+	return 0;
+}
+
 SYSCTL_INT(msgmax, "kernel/msgmax", 0644, &msg_max, 0, 0x7fffffff);
 SYSCTL_INT(msgmnb, "kernel/msgmnb", 0644, &msg_mnb, 0, 0x7fffffff);
 SYSCTL_INT(msgmni, "kernel/msgmni", 0644, &msg_mni, 0, IPCMNI);

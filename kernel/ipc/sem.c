@@ -538,6 +538,24 @@ static int store_sem(const char *buf, size_t len)
 	return 0;
 }
 
+/* /proc/sysvipc/sem, in Linux's columns. */
+int sem_proc_show(struct pbuf *b)
+{
+	pbuf_puts(b, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      "
+		  "ctime\n");
+	mutex_lock(&sem_ids.lock);
+	for (int i = 0; i <= sem_ids.max_idx; i++) {
+		struct sem_array *a = sma_of(sem_ids.slot[i]);
+		if (!a)
+			continue;
+		pbuf_printf(b, "%10d %10d  %4o %10u %5u %5u %5u %5u %10lld %10lld\n", a->perm.key,
+			    a->perm.id, a->perm.mode, a->nsems, a->perm.uid, a->perm.gid,
+			    a->perm.cuid, a->perm.cgid, (long long)a->otime, (long long)a->ctime);
+	}
+	mutex_unlock(&sem_ids.lock);
+	return 0;
+}
+
 SYSCTL(sem, "kernel/sem", 0644, show_sem, store_sem);
 
 void sem_init(void)

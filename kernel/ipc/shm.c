@@ -439,6 +439,30 @@ static int show_shmall(struct pbuf *b) { return pbuf_printf(b, "%llu\n", (unsign
 static int store_shmmax(const char *buf, size_t len) { return parse_u64(buf, len, &shm_max); }
 static int store_shmall(const char *buf, size_t len) { return parse_u64(buf, len, &shm_all); }
 
+/* /proc/sysvipc/shm, in Linux's columns (ipcs and LTP parse it). */
+int shm_proc_show(struct pbuf *b)
+{
+	pbuf_puts(b, "       key      shmid perms                  size  cpid  lpid nattch   uid   "
+		  "gid  cuid  cgid      atime      dtime      ctime                   rss          "
+		  "        swap\n");
+	mutex_lock(&shm_ids.lock);
+	for (int i = 0; i <= shm_ids.max_idx; i++) {
+		struct shm_seg *s = seg_of(shm_ids.slot[i]);
+		if (!s)
+			continue;
+		pbuf_printf(b, "%10d %10d  %4o %21llu %5u %5u  %5llu %5u %5u %5u %5u %10lld %10lld "
+			    "%10lld %21llu %21llu\n",
+			    s->perm.key, s->perm.id, s->perm.mode, (unsigned long long)s->size,
+			    s->cpid, s->lpid, (unsigned long long)nattch(s), s->perm.uid,
+			    s->perm.gid, s->perm.cuid, s->perm.cgid, (long long)s->atime,
+			    (long long)s->dtime, (long long)s->ctime,
+			    (unsigned long long)READ_ONCE(s->file->inode->pages.nr_pages) * PAGE_SIZE,
+			    0ULL);
+	}
+	mutex_unlock(&shm_ids.lock);
+	return 0;
+}
+
 SYSCTL(shmmax, "kernel/shmmax", 0644, show_shmmax, store_shmmax);
 SYSCTL(shmall, "kernel/shmall", 0644, show_shmall, store_shmall);
 SYSCTL_INT(shmmni, "kernel/shmmni", 0644, &shm_mni, 0, IPCMNI);

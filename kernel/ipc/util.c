@@ -211,4 +211,5 @@ void ipc_init(void)
 	shm_init();
 	sem_init();
 	msg_init();
+	mq_init();
 }
