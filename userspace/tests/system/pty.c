@@ -43,6 +43,21 @@ static void ms(int n)
 		;
 }
 
+/* waitpid that gives up after ms_max: kills the child, returns -1. */
+static pid_t wait_ms(pid_t c, int *st, int ms_max)
+{
+	long long end = now_ms() + ms_max;
+	pid_t w;
+	while ((w = waitpid(c, st, 0 | WNOHANG)) == 0 && now_ms() < end)
+		ms(10);
+	if (w == 0) {
+		kill(c, SIGKILL);
+		waitpid(c, st, 0);
+		return -1;
+	}
+	return w;
+}
+
 static long read_long(const char *path)
 {
 	char buf[32] = "";
@@ -272,7 +287,7 @@ static void test_shell(void)
 	printf("# ^C to sleep 10: the shell answered after %lld ms\n", dt);
 	CHECK(write(m, "exit\n", 5) == 5);
 	int st;
-	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st));
+	CHECK(wait_ms(c, &st, 5000) == c && WIFEXITED(st));
 	close(m);
 }
 
@@ -342,7 +357,7 @@ static void test_signals(void)
 	/* master close: SIGHUP to the session leader; our slave is hung up */
 	long long t0 = now_ms();
 	close(m);
-	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP);
+	CHECK(wait_ms(c, &st, 3000) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGHUP);
 	CHECK(now_ms() - t0 < 3000);
 	CHECK(read(s, buf, sizeof(buf)) == 0);
 	errno = 0;
@@ -391,7 +406,7 @@ static void test_background(void)
 		_exit(ok ? 0 : 1);
 	}
 	int st;
-	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ms(c, &st, 5000) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(m);
 }
 
@@ -449,8 +464,12 @@ static void test_full(void)
 	ms(300);
 	CHECK(waitpid(c, &st, WNOHANG) == 0);
 	got = 0;
-	while (got < put + 4 && (n = read(s, buf, sizeof(buf))) > 0)
+	while (got < put + 4) {
+		struct pollfd q = { s, POLLIN, 0 };
+		if (poll(&q, 1, 3000) != 1 || (n = read(s, buf, sizeof(buf))) <= 0)
+			break;
 		got += (size_t)n;
+	}
 	CHECK(got == put + 4);
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(s);
