@@ -28,6 +28,18 @@ struct termios {
 };
 _Static_assert(sizeof(struct termios) == 36, "Linux termios ABI");
 
+/* TCGETA/TCSETA*: the low 16 bits of each flag word, 8 control chars */
+#define NCC 8
+struct termio {
+	u16 c_iflag;
+	u16 c_oflag;
+	u16 c_cflag;
+	u16 c_lflag;
+	u8 c_line;
+	u8 c_cc[NCC];
+};
+_Static_assert(sizeof(struct termio) == 18, "Linux termio ABI");
+
 struct winsize {
 	u16 ws_row;
 	u16 ws_col;
@@ -136,6 +148,10 @@ struct winsize {
 #define TCSETS		0x5402
 #define TCSETSW		0x5403
 #define TCSETSF		0x5404
+#define TCGETA		0x5405	/* struct termio, the old System V one */
+#define TCSETA		0x5406
+#define TCSETAW		0x5407
+#define TCSETAF		0x5408
 #define TCSBRK		0x5409
 #define TCXONC		0x540A
 #define TCFLSH		0x540B
@@ -150,6 +166,7 @@ struct winsize {
 #define TIOCINQ		FIONREAD
 #define FIONBIO		0x5421
 #define TIOCNOTTY	0x5422
+#define TCSBRKP		0x5425
 #define TIOCGSID	0x5429
 #define TIOCGPTN	0x80045430	/* _IOR('T', 0x30, unsigned int) */
 #define TIOCSPTLCK	0x40045431	/* _IOW('T', 0x31, int) */

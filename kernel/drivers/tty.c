@@ -460,6 +460,41 @@ static unsigned int tty_poll(struct file *f, struct poll_table *pt)
 	return (w ? POLLOUT | POLLWRNORM : 0) | (r ? POLLIN | POLLRDNORM : 0);
 }
 
+/* TCGETA: termios cut down to a termio. */
+static long get_termio(struct tty *t, u64 arg)
+{
+	unsigned long fl = spin_lock_irqsave(&t->lock);
+	struct termios tio = t->ld.t;
+	struct termio o;
+
+	spin_unlock_irqrestore(&t->lock, fl);
+	o = (struct termio){ .c_iflag = (u16)tio.c_iflag, .c_oflag = (u16)tio.c_oflag,
+			     .c_cflag = (u16)tio.c_cflag, .c_lflag = (u16)tio.c_lflag,
+			     .c_line = tio.c_line };
+	memcpy(o.c_cc, tio.c_cc, NCC);
+	return copy_to_user((void *)arg, &o, sizeof(o));
+}
+
+/* TCSETA*: as Linux, a termio replaces the low 16 bits of each flag word
+ * and the first NCC control characters. */
+static int termio_to_termios(struct tty *t, u64 arg, struct termios *out)
+{
+	struct termio o;
+
+	if (copy_from_user(&o, (const void *)arg, sizeof(o)))
+		return -EFAULT;
+	unsigned long fl = spin_lock_irqsave(&t->lock);
+	*out = t->ld.t;
+	spin_unlock_irqrestore(&t->lock, fl);
+	out->c_iflag = (out->c_iflag & 0xffff0000u) | o.c_iflag;
+	out->c_oflag = (out->c_oflag & 0xffff0000u) | o.c_oflag;
+	out->c_cflag = (out->c_cflag & 0xffff0000u) | o.c_cflag;
+	out->c_lflag = (out->c_lflag & 0xffff0000u) | o.c_lflag;
+	out->c_line = o.c_line;
+	memcpy(out->c_cc, o.c_cc, NCC);
+	return 0;
+}
+
 long tty_ioctl_on(struct tty *t, u32 cmd, u64 arg, bool master)
 {
 	struct termios tio;
@@ -474,11 +509,21 @@ long tty_ioctl_on(struct tty *t, u32 cmd, u64 arg, bool master)
 		tio = t->ld.t;
 		spin_unlock_irqrestore(&t->lock, fl);
 		return copy_to_user((void *)arg, &tio, sizeof(tio));
+	case TCGETA:
+		return get_termio(t, arg);
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
+		if ((rc = termio_to_termios(t, arg, &tio)))
+			return rc;
+		cmd = cmd == TCSETAF ? TCSETSF : TCSETS;
+		goto set;
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
 		if (copy_from_user(&tio, (const void *)arg, sizeof(tio)))
 			return -EFAULT;
+set:
 		if (!master && (rc = job_check(t, SIGTTOU)))
 			return rc;
 		fl = spin_lock_irqsave(&t->lock);
@@ -547,6 +592,7 @@ long tty_ioctl_on(struct tty *t, u32 cmd, u64 arg, bool master)
 		return 0;
 	case TCXONC:
 	case TCSBRK:	/* tcdrain: nothing waits below the queue */
+	case TCSBRKP:	/* a break: nothing to send it on */
 		return 0;
 	default:
 		return -ENOTTY;
