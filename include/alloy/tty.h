@@ -313,6 +313,7 @@ struct tty_ops {
 	void (*queue)(struct tty *t, const u8 *b, size_t n);	/* [lock] */
 	void (*emit)(struct tty *t, const u8 *b, size_t n);	/* unlocked */
 	void (*notify)(struct tty *t);				/* unlocked */
+	void (*flush)(struct tty *t);	/* [lock] drop queued output (^C) */
 	void (*release)(struct tty *t, struct file *f);	/* a file closed */
 };
 

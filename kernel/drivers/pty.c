@@ -126,6 +126,13 @@ static void pty_queue(struct tty *t, const u8 *b, size_t n)
 		p->ring[p->head++ % PTY_RING] = b[i];
 }
 
+static void pty_flush(struct tty *t)
+{
+	struct pty *p = pty_of(t);
+
+	p->tail = p->head;
+}
+
 static void pty_notify(struct tty *t)
 {
 	struct pty *p = pty_of(t);
@@ -151,6 +158,7 @@ static const struct tty_ops pty_ops = {
 	.write_room = pty_write_room,
 	.queue = pty_queue,
 	.notify = pty_notify,
+	.flush = pty_flush,
 	.release = pty_slave_release,
 };
 
@@ -215,7 +223,7 @@ static long master_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 static bool master_can_write(struct pty *p)
 {
 	unsigned long fl = spin_lock_irqsave(&p->tty.lock);
-	bool w = ldisc_room(&p->tty.ld) || !ldisc_readable(&p->tty.ld);
+	bool w = ldisc_room(&p->tty.ld) || !ldisc_readable(&p->tty.ld) || p->slave_closed;
 
 	spin_unlock_irqrestore(&p->tty.lock, fl);
 	return w;
@@ -237,6 +245,11 @@ static long master_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 			if (used == k)
 				break;
 			size_t part = done + used;
+			unsigned long fl = spin_lock_irqsave(&p->tty.lock);
+			bool gone = p->slave_closed;
+			spin_unlock_irqrestore(&p->tty.lock, fl);
+			if (gone)	/* nobody will read the full queue */
+				return part ? (long)part : -EIO;
 			if (f->flags & O_NONBLOCK)
 				return part ? (long)part : -EAGAIN;
 			if (signal_pending())

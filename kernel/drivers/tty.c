@@ -54,10 +54,14 @@ void tty_setup(struct tty *t, const struct tty_ops *ops, bool lax)
 	t->ops = ops;
 }
 
-/* Output room now; caller holds t->lock. A console never fills. */
+/* Output room now; caller holds t->lock. A console never fills; a pty's
+ * output waits while ^S has stopped it (the console's goes on: the
+ * kernel's own messages share the line). */
 static size_t room(struct tty *t)
 {
-	return t->ops->write_room ? t->ops->write_room(t) : SIZE_MAX;
+	if (!t->ops->write_room)
+		return SIZE_MAX;
+	return t->ld.stopped ? 0 : t->ops->write_room(t);
 }
 
 /* Sends processed bytes: queued under the lock (pty), or emitted after
@@ -93,9 +97,16 @@ size_t tty_receive(struct tty *t, const u8 *b, size_t n, bool block_full)
 			spin_unlock_irqrestore(&t->lock, fl);
 			break;
 		}
+		bool was_stopped = t->ld.stopped;
 		int sig = ldisc_receive(&t->ld, b[i], echo, sizeof(echo), &echo_len);
 		int pg = t->fg_pgrp;
 		bool readable = ldisc_readable(&t->ld);
+		bool restarted = was_stopped && !t->ld.stopped;
+		/* ^C: what the program wrote before is dropped too (n_tty) */
+		if (sig && !(t->ld.t.c_lflag & NOFLSH) && t->ops->flush) {
+			t->ops->flush(t);
+			restarted = true;
+		}
 		put_locked(t, echo, echo_len, &queued);
 		spin_unlock_irqrestore(&t->lock, fl);
 		put_unlocked(t, echo, t->ops->queue ? 0 : echo_len, queued);
@@ -103,6 +114,8 @@ size_t tty_receive(struct tty *t, const u8 *b, size_t n, bool block_full)
 			proc_signal_group(pg, sig);
 		if (readable || sig)
 			wake_up_all(&t->rd_wq);
+		if (restarted)
+			wake_up_all(&t->wr_wq);	/* ^Q, or room after a flush */
 	}
 	return i;
 }

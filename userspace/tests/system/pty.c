@@ -203,6 +203,21 @@ static void test_ldisc(void)
 	CHECK(write(s, "x\n", 2) == 2);
 	n = read(m, buf, sizeof(buf));
 	CHECK(n == 3 && !memcmp(buf, "x\r\n", 3));
+	/* ^S holds the slave's output until ^Q */
+	CHECK(write(m, "\x13", 1) == 1);
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	errno = 0;
+	CHECK(write(s, "held", 4) == -1 && errno == EAGAIN);
+	CHECK(write(m, "\x11", 1) == 1);
+	CHECK(write(s, "held", 4) == 4);
+	fcntl(s, F_SETFL, 0);
+	n = read(m, buf, sizeof(buf));
+	CHECK(n == 4 && !memcmp(buf, "held", 4));
+	/* ^C drops output the master has not read; the echo is ^C */
+	CHECK(write(s, "junk", 4) == 4);
+	CHECK(write(m, "\x03", 1) == 1);
+	n = read(m, buf, sizeof(buf));
+	CHECK(n == 2 && !memcmp(buf, "^C", 2));
 	/* raw: each byte readable at once, no echo */
 	struct termios t;
 	CHECK(tcgetattr(s, &t) == 0);
