@@ -13,9 +13,9 @@
  * Sessions: a terminal controls at most one session (tty->sid, set by
  * TIOCSCTTY from a session leader) and a process's controlling terminal
  * is the one whose sid is its session's; there is no per-process pointer.
- * The console keeps its old laxity: while no session has claimed it,
- * anyone may read, write and set its foreground group. /dev/tty is the
- * caller's controlling terminal, or the console when it has none.
+ * The console keeps its old laxity: no session claims it (TIOCSCTTY does
+ * nothing there), anyone may read, write and set its foreground group.
+ * /dev/tty is the caller's controlling terminal, or the console.
  */
 #include <alloy/console.h>
 #include <alloy/cred.h>
@@ -204,6 +204,8 @@ static long set_ctty(struct tty *t, u64 arg)
 	struct tty *cur;
 	struct cred c;
 
+	if (t->lax)
+		return 0;	/* the console stays everybody's (as before) */
 	if (me->pid != sid)
 		return -EPERM;		/* only a session leader */
 	cur = tty_of_session(sid);
@@ -253,7 +255,8 @@ void tty_hangup(struct tty *t)
 	spin_unlock_irqrestore(&t->lock, fl);
 	wake_up_all(&t->rd_wq);
 	wake_up_all(&t->wr_wq);
-	hup_process(sid);
+	if (session_alive(sid))	/* not a later process given its pid */
+		hup_process(sid);
 	if (fg > 0 && fg != sid)
 		proc_signal_group(fg, SIGHUP);
 }
