@@ -303,10 +303,14 @@ static long set_pgrp(struct tty *t, u64 arg)
 		return -ENOTTY;
 	if (sid && (rc = job_check(t, SIGTTOU)))
 		return rc;
+	if (sid && v == 0)
+		return -ESRCH;	/* Linux: no group 0 */
 	if (sid) {	/* the group's leader, if alive, is in our session */
 		int lsid = proc_getpgid(v, true);
-		if (lsid > 0 ? lsid != sid : proc_kill(-v, 0, SI_KERNEL))
+		if (lsid >= 0 && lsid != sid)
 			return -EPERM;
+		if (lsid < 0 && (v == 1 || proc_kill(-v, 0, SI_KERNEL)))
+			return -ESRCH;	/* no such group (-1 would be everyone) */
 	} else if (v == 0) {
 		return -EINVAL;
 	}

@@ -336,6 +336,12 @@ static void test_signals(void)
 			r = 'a';
 		else if (ioctl(0, TIOCGPGRP, &pg) || pg != getpid() || tcgetpgrp(0) != getpid())
 			r = 'b';
+		errno = 0;
+		if (r == '1' && (tcsetpgrp(0, 0x7ffff) != -1 || errno != ESRCH))
+			r = 'd';	/* no such group */
+		errno = 0;
+		if (r == '1' && (tcsetpgrp(0, 1) != -1 || errno != EPERM))
+			r = 'e';	/* init's group: another session */
 		/* /dev/tty is this pty now */
 		int tty = open("/dev/tty", O_RDWR);
 		struct stat b;
