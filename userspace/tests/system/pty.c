@@ -20,7 +20,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -173,6 +175,43 @@ static void test_basics(void)
 	char c = 0;
 	CHECK(read(m, &c, 1) == 1 && c == 'p');
 	close(peer);
+	/* another devpts mount shows the same pairs */
+	mkdir("/tmp/pts2", 0755);
+	CHECK(mount("devpts", "/tmp/pts2", "devpts", 0, NULL) == 0);
+	char other[96];
+	snprintf(other, sizeof(other), "/tmp/pts2/%s", path + 9);
+	struct stat st2;
+	CHECK(stat(other, &st2) == 0 && st2.st_rdev == st.st_rdev);
+	int s2 = open(other, O_RDWR | O_NOCTTY);
+	CHECK(s2 >= 0 && write(s2, "2", 1) == 1 && read(m, &c, 1) == 1 && c == '2');
+	close(s2);
+	CHECK(umount("/tmp/pts2") == 0);
+	/* and `mount -t devpts devpts /dev/pts` over the boot one */
+	char out[256];
+	char *mnt[] = { "/bin/mount", "-t", "devpts", "devpts", "/dev/pts", NULL };
+	char *umnt[] = { "/bin/umount", "/dev/pts", NULL };
+	CHECK(run_capture(mnt, NULL, true, out, sizeof(out)) == 0);
+	CHECK(stat(path, &st2) == 0 && st2.st_rdev == st.st_rdev);
+	CHECK(run_capture(umnt, NULL, true, out, sizeof(out)) == 0);
+	/* epoll on both sides */
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 1 }, got[2];
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, m, &ev) == 0);
+	ev.data.u32 = 2;
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) == 0);
+	CHECK(epoll_wait(ep, got, 2, 0) == 0);
+	CHECK(write(s, "e", 1) == 1);
+	CHECK(epoll_wait(ep, got, 2, 2000) == 1 && got[0].data.u32 == 1);
+	CHECK(read(m, &c, 1) == 1 && c == 'e');
+	CHECK(write(m, "f\n", 2) == 2);
+	int k = epoll_wait(ep, got, 2, 2000), seen = 0;
+	for (int i = 0; i < k; i++)
+		seen |= got[i].data.u32;
+	CHECK(seen & 2);	/* and the echo for the master */
+	char line[8];
+	CHECK(read(s, line, sizeof(line)) == 2);
+	drain(m);
+	close(ep);
 	/* the node stays while a side is open, goes with both */
 	close(m);
 	CHECK(stat(path, &st) == 0);
