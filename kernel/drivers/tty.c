@@ -328,9 +328,8 @@ static struct tty *tty_of(struct file *f)
 }
 
 /* Bytes a raw read waits for: VMIN, at most what was asked. */
-static size_t want(struct tty *t, size_t n, unsigned vmin)
+static size_t want(size_t n, unsigned vmin)
 {
-	(void)t;
 	return MIN(MIN((size_t)vmin, n), (size_t)LDISC_BUF);
 }
 
@@ -384,7 +383,7 @@ static long tty_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		bool raw = ldisc_raw_timing(&t->ld, &vmin, &vtime);
 		size_t have = ldisc_pending(&t->ld);
 		spin_unlock_irqrestore(&t->lock, fl);
-		size_t need = raw ? want(t, n, vmin) : 1;
+		size_t need = raw ? want(n, vmin) : 1;
 		/* VMIN > 1: wait for that many, or with VTIME for a pause
 		 * of VTIME after the first byte */
 		if (r && raw && have < need && !hung && !(f->flags & O_NONBLOCK)) {
