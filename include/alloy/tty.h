@@ -28,6 +28,18 @@ struct termios {
 };
 _Static_assert(sizeof(struct termios) == 36, "Linux termios ABI");
 
+/* TCGETA/TCSETA*: the low 16 bits of each flag word, 8 control chars */
+#define NCC 8
+struct termio {
+	u16 c_iflag;
+	u16 c_oflag;
+	u16 c_cflag;
+	u16 c_lflag;
+	u8 c_line;
+	u8 c_cc[NCC];
+};
+_Static_assert(sizeof(struct termio) == 18, "Linux termio ABI");
+
 struct winsize {
 	u16 ws_row;
 	u16 ws_col;
@@ -136,6 +148,10 @@ struct winsize {
 #define TCSETS		0x5402
 #define TCSETSW		0x5403
 #define TCSETSF		0x5404
+#define TCGETA		0x5405	/* struct termio, the old System V one */
+#define TCSETA		0x5406
+#define TCSETAW		0x5407
+#define TCSETAF		0x5408
 #define TCSBRK		0x5409
 #define TCXONC		0x540A
 #define TCFLSH		0x540B
@@ -150,7 +166,13 @@ struct winsize {
 #define TIOCINQ		FIONREAD
 #define FIONBIO		0x5421
 #define TIOCNOTTY	0x5422
+#define TCSBRKP		0x5425
 #define TIOCGSID	0x5429
+#define TIOCGPTN	0x80045430	/* _IOR('T', 0x30, unsigned int) */
+#define TIOCSPTLCK	0x40045431	/* _IOW('T', 0x31, int) */
+#define TIOCGPTLCK	0x80045439	/* _IOR('T', 0x39, int) */
+#define TIOCGPTPEER	0x5441		/* _IO('T', 0x41) */
+#define TIOCGDEV	0x80045432	/* _IOR('T', 0x32, unsigned int) */
 
 /* ---- line discipline ---- */
 
@@ -266,5 +288,80 @@ void ldisc_flush_input(struct ldisc *ld);
 
 /* FIONREAD: readable bytes (canonical: in completed lines, no VEOFs). */
 size_t ldisc_pending(const struct ldisc *ld);
+
+/* Bytes that fit in the input queue now (raw mode; canonical mode keeps
+ * one slot for a line terminator). */
+size_t ldisc_room(const struct ldisc *ld);
+
+/* ---- terminals (kernel/drivers/tty.c) ---- */
+
+#include <alloy/spinlock.h>
+#include <alloy/wait.h>
+
+struct tty;
+struct file;
+struct inode;
+
+/*
+ * What a terminal's hardware side provides. The console sends output to
+ * the serial port (emit, after unlocking); a pty queues it for its master
+ * (write_room and queue, under tty->lock) and is told (notify, unlocked)
+ * when output was queued or input consumed, to wake the master.
+ */
+struct tty_ops {
+	size_t (*write_room)(struct tty *t);			/* [lock] */
+	void (*queue)(struct tty *t, const u8 *b, size_t n);	/* [lock] */
+	void (*emit)(struct tty *t, const u8 *b, size_t n);	/* unlocked */
+	void (*notify)(struct tty *t);				/* unlocked */
+	void (*flush)(struct tty *t);	/* [lock] drop queued output (^C) */
+	void (*release)(struct tty *t, struct file *f);	/* a file closed */
+};
+
+/*
+ * One terminal: a line discipline instance and the state around it. The
+ * console is one (drivers/tty.c), each pty slave another (drivers/pty.c);
+ * both are served by the same file operations.
+ */
+struct tty {
+	spinlock_t lock;
+	struct ldisc ld;		/* [lock] */
+	struct wait_queue rd_wq;	/* readers: input became readable */
+	struct wait_queue wr_wq;	/* writers: output room appeared */
+	int fg_pgrp;			/* [lock] foreground process group, 0 none */
+	int sid;			/* [lock] the session it controls, 0 none */
+	bool hung_up;			/* [lock] reads 0, writes EIO */
+	bool lax;			/* console: usable from any session */
+	u32 dev;			/* TIOCGDEV: its device number */
+	const struct tty_ops *ops;
+};
+
+void tty_setup(struct tty *t, const struct tty_ops *ops, bool lax);
+/* Feeds received bytes (the UART's, a pty master's writes) through the
+ * discipline: echo, signals, wake-ups. Stops early, returning how many it
+ * took, when the input queue is full and `block_full` (pty masters: they
+ * wait for room instead of losing bytes). Any context. */
+size_t tty_receive(struct tty *t, const u8 *b, size_t n, bool block_full);
+/* Hang-up: later reads return 0 and writes EIO; the session leader gets
+ * SIGHUP and SIGCONT, the foreground group SIGHUP. Process context. */
+void tty_hangup(struct tty *t);
+/* The file operations of a terminal whose struct tty is f->priv. */
+extern const struct file_ops tty_fops;
+/* The ioctls of t; a master's (pty.c) skip the job-control checks. */
+long tty_ioctl_on(struct tty *t, u32 cmd, u64 arg, bool master);
+/* The terminal that controls the caller's session, or NULL. */
+struct tty *tty_of_session(int sid);
+int tty_open(struct inode *inode, struct file *f);
+
+/* pty (kernel/drivers/pty.c) */
+#define PTY_SLAVE_MAJOR	136
+int ptmx_open(struct inode *inode, struct file *f);
+int pty_slave_open(unsigned index, struct file *f);
+/* The pty slave controlling session sid, opened into f (/dev/tty): 0,
+ * or -ENXIO if it has none. */
+int pty_open_ctty(int sid, struct file *f);
+struct tty *pty_tty_of_session(int sid);
+/* mount -t devpts: a new view of the one set of ptys. */
+struct path;
+int devpts_mount(u32 flags, const struct path *at);
 
 #endif /* ALLOY_TTY_H */

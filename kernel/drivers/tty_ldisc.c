@@ -655,3 +655,11 @@ size_t ldisc_pending(const struct ldisc *ld)
 	}
 	return n;
 }
+
+size_t ldisc_room(const struct ldisc *ld)
+{
+	unsigned used = ld->head - ld->tail;
+	unsigned keep = canonical(ld) ? 1 : 0;
+
+	return used + keep >= LDISC_BUF ? 0 : LDISC_BUF - used - keep;
+}

@@ -1,8 +1,9 @@
 /*
  * Character devices, chosen by device number when a node is opened:
  * the memory devices of Linux's major 1 (null, zero, full, random,
- * urandom, kmsg) and the terminal (major 4 and 5, served by
- * drivers/tty.c).
+ * urandom, kmsg), the terminal (major 4 and 5, served by
+ * drivers/tty.c) and the pseudo-terminals: /dev/ptmx (5:2) and the
+ * slaves (majors 136.., drivers/pty.c).
  */
 #include <alloy/errno.h>
 #include <alloy/klog.h>
@@ -13,6 +14,7 @@
 #include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/tty.h>
 #include <alloy/vfs.h>
 
 #define CHUNK 256
@@ -184,6 +186,11 @@ int chrdev_open(struct inode *inode, struct file *f)
 	case MKDEV(5, 0):
 	case MKDEV(5, 1):
 	case MKDEV(4, 64): return tty_open(inode, f);
-	default: return -ENXIO;
+	case MKDEV(5, 2): return ptmx_open(inode, f);
+	default:
+		if (MAJOR(inode->rdev) >= PTY_SLAVE_MAJOR && MAJOR(inode->rdev) < PTY_SLAVE_MAJOR + 16)
+			return pty_slave_open((MAJOR(inode->rdev) - PTY_SLAVE_MAJOR) << 8 |
+					      MINOR(inode->rdev), f);
+		return -ENXIO;
 	}
 }

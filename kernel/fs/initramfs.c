@@ -12,6 +12,7 @@
 #include <alloy/printk.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/tty.h>
 #include <alloy/vfs.h>
 
 static const struct { const char *name; u32 mode, rdev; } dev_nodes[] = {
@@ -24,6 +25,7 @@ static const struct { const char *name; u32 mode, rdev; } dev_nodes[] = {
 	{ "/dev/tty", S_IFCHR | 0666, MKDEV(5, 0) },
 	{ "/dev/console", S_IFCHR | 0600, MKDEV(5, 1) },
 	{ "/dev/ttyS0", S_IFCHR | 0660, MKDEV(4, 64) },
+	{ "/dev/ptmx", S_IFCHR | 0666, MKDEV(5, 2) },
 };
 
 static int unpack_one(const struct cpio_entry *e, const char *path);
@@ -176,6 +178,11 @@ void vfs_init(void)
 	if (vfs_mkdir(NULL, "/proc", 0555) || vfs_walk(NULL, "/proc", 0, &p) ||
 	    vfs_mount(proc, &p))
 		panic("vfs: cannot mount /proc");
+	path_put(&p);
+	/* pseudo-terminal slaves (drivers/pty.c) */
+	if (vfs_mkdir(NULL, "/dev/pts", 0755) || vfs_walk(NULL, "/dev/pts", 0, &p) ||
+	    devpts_mount(0, &p))
+		panic("vfs: cannot mount /dev/pts");
 	path_put(&p);
 	memfs_anon_init();
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++)

@@ -7,6 +7,7 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/syscall.h>
+#include <alloy/tty.h>
 #include <alloy/uaccess.h>
 #include "sysfs.h"
 #include <uapi/mount.h>
@@ -41,6 +42,8 @@ long sys_mount(SYSARGS)
 	if (!strcmp(type, "tmpfs") || !strcmp(type, "ramfs")) {	/* memfs; data: options */
 		if (!a4 || !(rc = getname(a4, &data, true)))
 			rc = vfs_mount_mem(data, mount_sb_flags(flags), &at);
+	} else if (!strcmp(type, "devpts")) {	/* options ignored */
+		rc = devpts_mount(mount_sb_flags(flags), &at);
 	} else {
 		rc = vfs_mount_dev(src, type, mount_sb_flags(flags), &at);
 	}

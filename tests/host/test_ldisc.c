@@ -557,9 +557,26 @@ static void test_full(void)
 	/* Raw: every slot is used, the rest dropped. */
 	reset();
 	set_lflag(0, ICANON | ECHO);
+	CHECK(ldisc_room(&ld) == LDISC_BUF, "raw room %zu", ldisc_room(&ld));
+	type_cap(big, 10, LDISC_ECHO_MIN);
+	CHECK(ldisc_room(&ld) == LDISC_BUF - 10, "raw room %zu", ldisc_room(&ld));
 	type_cap(big, sizeof(big), LDISC_ECHO_MIN);
 	CHECK(ldisc_pending(&ld) == LDISC_BUF, "raw pending %zu",
 	      ldisc_pending(&ld));
+	CHECK(ldisc_room(&ld) == 0, "full raw room %zu", ldisc_room(&ld));
+
+	/* ldisc_room (a pty master waits on it): canonical keeps the slot
+	 * a terminator needs, so a full partial line has no room */
+	reset();
+	CHECK(ldisc_room(&ld) == LDISC_BUF - 1, "canon room %zu", ldisc_room(&ld));
+	type_cap(big, LDISC_BUF + 5, LDISC_ECHO_MIN);
+	CHECK(ldisc_room(&ld) == 0 && !ldisc_readable(&ld), "canon full room %zu",
+	      ldisc_room(&ld));
+	type("\r");
+	CHECK(ldisc_room(&ld) == 0 && ldisc_readable(&ld), "line room %zu", ldisc_room(&ld));
+	n = ldisc_read(&ld, out, sizeof(out));
+	CHECK(n == LDISC_BUF && ldisc_room(&ld) == LDISC_BUF - 1, "read %zu room %zu", n,
+	      ldisc_room(&ld));
 }
 
 /* Lines through the ring many times over, at every alignment. */
