@@ -91,6 +91,7 @@ struct process {
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 	struct sem_undo_list *sysvsem;	/* SEM_UNDO adjustments (kernel/ipc/sem.c) */
 	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */
+	struct list_head ptraced;	/* [ptrace_lock] threads it traces (<alloy/ptrace.h>) */
 };
 
 struct process *current_proc(void);
@@ -201,6 +202,8 @@ void proc_vfork_wait(struct process *child);
  * SIGKILL), and SIGCONT's sender calls proc_continued to wake it. Both
  * tell the parent. */
 void proc_stop(int sig);
+/* A traced thread's group stop: the parent is told as proc_stop does. */
+void proc_notify_stopped(struct process *p, int sig);
 void proc_continued(struct process *p);
 /* Wakes every thread of p: each re-checks what it sleeps for. */
 void proc_wake_threads(struct process *p);
