@@ -26,7 +26,6 @@
 #include <asm/trap.h>
 
 #define CLD_TRAPPED 4
-#define CAP_SYS_PTRACE 19
 #define NT_PRSTATUS 1
 #define NT_PRFPREG 2
 #define WCLONE_FLAG 0x80000000u
@@ -485,14 +484,13 @@ int ptrace_tracer_pid(int tid)
 /* ---- requests ---- */
 
 /* May current attach to p? Same real, effective and saved IDs, or
- * CAP_SYS_PTRACE (Linux's ptrace_may_access without LSMs). */
+ * root (Linux's CAP_SYS_PTRACE; ptrace_may_access without LSMs). */
 static bool may_attach(struct process *p)
 {
-	struct process *me = current_proc();
 	struct cred c;
 
 	cred_current(&c);
-	if (READ_ONCE(me->caps[0]) & (1ULL << CAP_SYS_PTRACE))
+	if (cred_is_root(&c))	/* CAP_SYS_PTRACE: checks look at IDs (sys_caps.c) */
 		return true;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	bool same = p->uid[0] == c.uid && p->uid[1] == c.uid && p->uid[2] == c.uid &&

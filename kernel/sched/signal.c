@@ -120,6 +120,17 @@ static bool blocked_somewhere(struct process *p, int sig)
 	return false;
 }
 
+/* Caller holds sig_lock: is some thread of p traced? */
+static bool traced_somewhere(struct process *p)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (ptrace_traced(t))
+			return true;
+	return false;
+}
+
 /* Caller holds sig_lock: every thread of p is to die (a SIGKILL each);
  * the first group exit decides the wait status. */
 void signal_kill_thread_locked(struct task *t)
@@ -167,7 +178,8 @@ static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
 	/* a blocked signal is kept: the handler may change before it is
 	 * unblocked */
 	bool blocked = t ? (t->blocked & sigmask(sig)) : blocked_somewhere(p, sig);
-	bool drop = ignored(p, sig) && !blocked;
+	/* a tracer sees ignored signals too (Linux) */
+	bool drop = ignored(p, sig) && !blocked && !(t ? ptrace_traced(t) : traced_somewhere(p));
 	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE),
 	 * or blocks (to take with sigtimedwait, as Linux keeps them); its
 	 * own faults come through signal_force */
