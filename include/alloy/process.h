@@ -92,6 +92,7 @@ struct process {
 	struct sem_undo_list *sysvsem;	/* SEM_UNDO adjustments (kernel/ipc/sem.c) */
 	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */
 	struct list_head ptraced;	/* [ptrace_lock] threads it traces (<alloy/ptrace.h>) */
+	bool ptrace_exited;		/* [ptrace_lock] gone as a tracer: no new tracees */
 };
 
 struct process *current_proc(void);
@@ -196,6 +197,8 @@ bool proc_pgrp_orphaned(struct process *p);
 int proc_setsid(void);
 int proc_getpgid(int pid, bool sid);
 int proc_getppid(void);
+/* p's parent with a reference, NULL if none. */
+struct process *proc_parent_get(struct process *p);
 void proc_vfork_wait(struct process *child);
 /* Job control. The signal code records a stop (p->stopped) and its end
  * under p->sig_lock; then current waits in proc_stop until SIGCONT (or

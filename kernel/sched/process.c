@@ -1157,6 +1157,17 @@ int proc_getpgid(int pid, bool sid)
 	return rc;
 }
 
+struct process *proc_parent_get(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *parent = p->parent;
+
+	if (parent)
+		proc_get(parent);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return parent;
+}
+
 int proc_getppid(void)
 {
 	struct process *me = current_proc();

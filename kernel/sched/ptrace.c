@@ -270,7 +270,7 @@ int ptrace_clone_child(struct task *child, u64 clone_flags, bool thread)
 	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
 	struct process *tracer = t->ptrace.tracer;
 
-	if (!tracer || !(t->ptrace.options & want) || READ_ONCE(tracer->zombie)) {
+	if (!tracer || !(t->ptrace.options & want) || tracer->ptrace_exited) {
 		spin_unlock_irqrestore(&ptrace_lock, flags);
 		return 0;
 	}
@@ -359,13 +359,16 @@ void ptrace_task_exit(struct task *t, int status)
 /* Caller holds ptrace_lock: t goes on without a tracer (sig: DETACH's). */
 static void detach_locked(struct task *t, int sig)
 {
+	bool dead = t->ptrace.dead;
+
 	if (t->ptrace.tf && t->ptrace.stepping)
 		arch_ptrace_step(t->ptrace.tf, false);
 	t->ptrace.stepping = false;
 	t->ptrace.resume = sig;
 	t->ptrace.stopped = false;
 	unlink_tracee(t);
-	task_kick(t);
+	if (!dead)
+		task_kick(t);	/* out of its stop */
 }
 
 /* ATTACH's SIGSTOP that never came to the tracer is not left behind
@@ -386,6 +389,7 @@ void ptrace_tracer_exit(struct process *me)
 {
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&ptrace_lock);
+		me->ptrace_exited = true;	/* a fork event racing us adds none */
 		if (list_empty(&me->ptraced)) {
 			spin_unlock_irqrestore(&ptrace_lock, flags);
 			return;
@@ -524,7 +528,7 @@ static long attach(int pid, bool seize, u64 options)
 	if (!rc) {
 		unsigned long flags = spin_lock_irqsave(&ptrace_lock);
 		if (t->ptrace.tracer || !READ_ONCE(t->proc) || READ_ONCE(p->zombie) ||
-		    READ_ONCE(me->zombie))
+		    me->ptrace_exited)
 			rc = -EPERM;	/* traced already (a racing tracer lost) */
 		else
 			link_tracee(t, me, seize ? (u32)options : 0, seize ? PT_SEIZED : 0);
@@ -555,16 +559,18 @@ static long attach(int pid, bool seize, u64 options)
 static long traceme(void)
 {
 	struct task *t = current_task();
-	struct process *me = t->proc;
+	struct process *parent = proc_parent_get(t->proc);
 	long rc = 0;
-	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
-	struct process *parent = READ_ONCE(me->parent);
 
-	if (t->ptrace.tracer || !parent || READ_ONCE(parent->zombie))
+	if (!parent)
+		return -EPERM;
+	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
+	if (t->ptrace.tracer || parent->ptrace_exited)
 		rc = -EPERM;
 	else
 		link_tracee(t, parent, 0, 0);
 	spin_unlock_irqrestore(&ptrace_lock, flags);
+	proc_put(parent);
 	return rc;
 }
 

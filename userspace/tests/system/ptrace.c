@@ -660,6 +660,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, SIG_IGN);	/* a pipe to a tracee EXITKILL killed */
+	alarm(150);	/* a tracee left stopped hangs a wait: fail instead */
 	printf("TAP version 13\n1..12\n");
 	mini_strace();
 	change_syscalls();
