@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
@@ -482,11 +483,10 @@ static void signals(void)
 
 /* ---- 9, 10: the tracer dies */
 
-static int tracer_of(pid_t pid)
+static int tracer_in(const char *path)
 {
-	char path[64], line[256];
+	char line[256];
 	int tracer = -1;
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	FILE *f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "TracerPid:", 10))
@@ -494,6 +494,13 @@ static int tracer_of(pid_t pid)
 	if (f)
 		fclose(f);
 	return tracer;
+}
+
+static int tracer_of(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	return tracer_in(path);
 }
 
 /* A tracee blocked reading a pipe until we write; exits 42 then. */
@@ -647,6 +654,57 @@ static void kill_stopped(void)
 	end("SIGKILL and PTRACE_KILL end a stopped tracee");
 }
 
+/* ---- 13: one thread of a process traced */
+
+static int tpipe[2], tidpipe[2];
+
+static void *thread_main(void *arg)
+{
+	(void)arg;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	char b;
+	write(tidpipe[1], &tid, sizeof(tid));
+	while (read(tpipe[0], &b, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void threads(void)
+{
+	begin();
+	CHECK(pipe(tpipe) == 0 && pipe(tidpipe) == 0);
+	pid_t c = fork();
+	if (c == 0) {
+		pthread_t th;
+		if (pthread_create(&th, NULL, thread_main, NULL))
+			_exit(30);
+		pthread_join(th, NULL);
+		_exit(0);
+	}
+	pid_t tid = 0;
+	CHECK(read(tidpipe[0], &tid, sizeof(tid)) == sizeof(tid) && tid != c);
+	CHECK(pt(PTRACE_ATTACH, tid, 0, 0) == 0);
+	int st = wait_for(tid, __WALL);
+	CHECK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	/* not a leader: only __WALL or __WCLONE waits for it */
+	CHECK(waitpid(tid, &st, WNOHANG) == -1 && errno == ECHILD);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", c, tid);
+	CHECK(tracer_in(path) == getpid());
+	snprintf(path, sizeof(path), "/proc/%d/status", c);
+	CHECK(tracer_in(path) == 0);
+	struct user_regs_struct r;
+	CHECK(pt(PTRACE_GETREGS, tid, 0, &r) == 0);
+	CHECK(ERR(pt(PTRACE_GETREGS, c, 0, &r)) == ESRCH);	/* the leader is not traced */
+	CHECK(ERR(pt(PTRACE_ATTACH, tid, 0, 0)) == EPERM);
+	CHECK(pt(PTRACE_DETACH, tid, 0, 0) == 0);
+	write(tpipe[1], "x", 1);
+	st = wait_for(c, 0);
+	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(tpipe[0]); close(tpipe[1]); close(tidpipe[0]); close(tidpipe[1]);
+	end("a thread is traced alone: __WALL, ESRCH for its leader");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "exit3"))
@@ -661,7 +719,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, SIG_IGN);	/* a pipe to a tracee EXITKILL killed */
 	alarm(150);	/* a tracee left stopped hangs a wait: fail instead */
-	printf("TAP version 13\n1..12\n");
+	printf("TAP version 13\n1..13\n");
 	mini_strace();
 	change_syscalls();
 	peek_poke();
@@ -674,6 +732,7 @@ int main(int argc, char **argv)
 	tracer_death(true);
 	perms();
 	kill_stopped();
+	threads();
 	printf("# %d checks failed\n", failures);
 	return check_done();
 }
