@@ -152,6 +152,7 @@ void user_exit(int wait_status)
 
 void user_exit_group(int wait_status)
 {
+	ptrace_exit_event(wait_status);	/* before the group kill marks us */
 	thread_group_kill(current_proc(), wait_status);
 	user_exit(wait_status);
 }

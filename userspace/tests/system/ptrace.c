@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -705,10 +706,99 @@ static void threads(void)
 	end("a thread is traced alone: __WALL, ESRCH for its leader");
 }
 
+/* ---- 14: a seized tracee's group stop; TRACEEXIT */
+
+static void exit5_body(void)
+{
+	_exit(5);
+}
+
+static void group_stop_and_exit(void)
+{
+	begin();
+	int p[2];
+	pid_t t = reader(p);
+	CHECK(pt(PTRACE_SEIZE, t, 0, 0) == 0);
+	CHECK(kill(t, SIGSTOP) == 0);
+	int st = wait_for(t, 0);
+	CHECK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP && st >> 16 == 0);	/* delivery */
+	CHECK(pt(PTRACE_CONT, t, 0, (void *)SIGSTOP) == 0);
+	st = wait_for(t, 0);
+	CHECK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP && st >> 16 == PTRACE_EVENT_STOP);
+	CHECK(pt(PTRACE_DETACH, t, 0, 0) == 0);
+	CHECK(kill(t, SIGCONT) == 0);
+	write(p[1], "x", 1);
+	close(p[1]);
+	while ((st = wait_for(t, WUNTRACED | WCONTINUED)) != -1 && !WIFEXITED(st) &&
+	       !WIFSIGNALED(st))
+		;
+	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 42);
+
+	pid_t c = traced_child(exit5_body);
+	CHECK(pt(PTRACE_SETOPTIONS, c, 0, (void *)PTRACE_O_TRACEEXIT) == 0);
+	CHECK(pt(PTRACE_CONT, c, 0, 0) == 0);
+	st = wait_for(c, 0);
+	CHECK(WIFSTOPPED(st) && st >> 8 == (SIGTRAP | PTRACE_EVENT_EXIT << 8));
+	unsigned long msg = 0;
+	CHECK(pt(PTRACE_GETEVENTMSG, c, 0, &msg) == 0 && msg == 5 << 8);
+	CHECK(pt(PTRACE_CONT, c, 0, 0) == 0);
+	st = wait_for(c, 0);
+	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	end("a seized tracee's group stop is PTRACE_EVENT_STOP; TRACEEXIT");
+}
+
+/* ---- 15: a traced exec of a set-user-ID program has no privilege */
+
+static int copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	char buf[8192];
+	ssize_t n;
+	int rc = in >= 0 && out >= 0 ? 0 : -1;
+	while (!rc && (n = read(in, buf, sizeof(buf))) > 0)
+		rc = write(out, buf, (size_t)n) == n ? 0 : -1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+static int suid_run(bool traced)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		char *argv[] = { "/tmp/ptrace-suid", "euid", NULL };
+		if (setgid(65534) || setuid(65534))
+			_exit(20);
+		if (traced && pt(PTRACE_TRACEME, 0, 0, 0))
+			_exit(21);
+		execv(argv[0], argv);
+		_exit(22);
+	}
+	int st;
+	while ((st = wait_for(c, 0)) != -1 && WIFSTOPPED(st))	/* the exec SIGTRAP */
+		CHECK(WSTOPSIG(st) == SIGTRAP && pt(PTRACE_CONT, c, 0, 0) == 0);
+	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void suid_exec(void)
+{
+	begin();
+	CHECK(copy_file(self, "/tmp/ptrace-suid") == 0);
+	CHECK(chmod("/tmp/ptrace-suid", 04755) == 0);
+	CHECK(suid_run(false) == 1);	/* untraced: it runs as root */
+	CHECK(suid_run(true) == 2);	/* traced: as the caller */
+	unlink("/tmp/ptrace-suid");
+	end("a traced exec of a set-user-ID program runs without the privilege");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "exit3"))
 		return 3;
+	if (argc > 1 && !strcmp(argv[1], "euid"))
+		return geteuid() == 0 ? 1 : 2;
 	self = argv[0];
 	if (self[0] != '/') {
 		static char abs[256];
@@ -719,7 +809,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, SIG_IGN);	/* a pipe to a tracee EXITKILL killed */
 	alarm(150);	/* a tracee left stopped hangs a wait: fail instead */
-	printf("TAP version 13\n1..13\n");
+	printf("TAP version 13\n1..15\n");
 	mini_strace();
 	change_syscalls();
 	peek_poke();
@@ -733,6 +823,8 @@ int main(int argc, char **argv)
 	perms();
 	kill_stopped();
 	threads();
+	group_stop_and_exit();
+	suid_exec();
 	printf("# %d checks failed\n", failures);
 	return check_done();
 }
