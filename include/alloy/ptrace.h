@@ -91,6 +91,8 @@ struct task_ptrace {
 	bool gstop_done;	/* [sig_lock] the current group stop is reported */
 	int skip_sig;		/* the signal the tracer passed on: not again */
 	int exit_status;	/* [ptrace_lock] with dead */
+	struct process *dead_proc;	/* [ptrace_lock] with dead: its process, a
+					 * reference (t->proc is gone) */
 	u64 msg;		/* [ptrace_lock] GETEVENTMSG */
 	struct ksiginfo si;	/* [ptrace_lock] GETSIGINFO */
 	struct trap_frame *tf;	/* [ptrace_lock] its user registers while stopped */

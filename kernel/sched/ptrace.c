@@ -57,6 +57,7 @@ static struct process *unlink_tracee(struct task *t)
 	struct process *tracer = t->ptrace.tracer;
 
 	list_del_init(&t->ptrace.link);
+	t->ptrace.dead_proc = NULL;	/* the caller took it to put */
 	t->ptrace.tracer = NULL;
 	t->ptrace.options = 0;
 	WRITE_ONCE(t->ptrace.flags, 0);
@@ -339,6 +340,8 @@ void ptrace_task_exit(struct task *t, int status)
 	 * any other waits for this entry (Linux tells both) */
 	bool keep = p && tracer != READ_ONCE(p->parent);
 	if (keep) {
+		proc_get(p);
+		t->ptrace.dead_proc = p;
 		t->ptrace.dead = true;
 		t->ptrace.exit_status = status;
 		t->ptrace.report = false;
@@ -373,10 +376,8 @@ static void detach_locked(struct task *t, int sig)
 
 /* ATTACH's SIGSTOP that never came to the tracer is not left behind
  * (it would stop the group after the detach). */
-static void drop_attach_stop(struct task *t, bool had)
+static void drop_attach_stop(struct task *t, struct process *p, bool had)
 {
-	struct process *p = READ_ONCE(t->proc);
-
 	if (!had || !p)
 		return;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
@@ -398,12 +399,15 @@ void ptrace_tracer_exit(struct process *me)
 		bool kill = (t->ptrace.options & PTRACE_O_EXITKILL) && !t->ptrace.dead;
 		bool had = t->ptrace.attach_stop;
 		t->ptrace.attach_stop = false;
-		struct process *p = READ_ONCE(t->proc);
-		if (p)
+		/* a live tracee's t->proc holds until ptrace_task_exit, which
+		 * takes this lock; a dead one's is dead_proc */
+		struct process *p = t->ptrace.dead ? t->ptrace.dead_proc : t->proc;
+		if (p && !t->ptrace.dead)
 			proc_get(p);
 		detach_locked(t, 0);
 		spin_unlock_irqrestore(&ptrace_lock, flags);
-		drop_attach_stop(t, had);
+		if (!kill)
+			drop_attach_stop(t, p, had);
 		if (kill && p)
 			thread_group_kill(p, SIGKILL);
 		proc_put(p);
@@ -412,9 +416,15 @@ void ptrace_tracer_exit(struct process *me)
 	}
 }
 
+/* The process of a listed tracee (lock held): alive, or kept for a dead one. */
+static struct process *tracee_proc(struct task *t)
+{
+	return t->ptrace.dead ? t->ptrace.dead_proc : t->proc;
+}
+
 static bool wait_matches(struct task *t, struct process *me, const struct wait_spec *ws)
 {
-	struct process *p = READ_ONCE(t->proc);
+	struct process *p = tracee_proc(t);
 	bool leader = p && t->user_tid == p->pid;
 	u32 opt = (u32)ws->options;
 
@@ -434,6 +444,7 @@ int ptrace_wait(struct process *me, const struct wait_spec *ws, int *uid, int *s
 {
 	bool any = false, keep = ws->options & WNOWAIT;
 	struct task *t, *gone = NULL;
+	struct process *gone_proc = NULL;
 	int rc = 0;
 	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
 
@@ -441,14 +452,18 @@ int ptrace_wait(struct process *me, const struct wait_spec *ws, int *uid, int *s
 		if (!wait_matches(t, me, ws))
 			continue;
 		any = true;
-		struct process *p = READ_ONCE(t->proc);
+		struct process *p = tracee_proc(t);
 		if (t->ptrace.dead && (ws->options & WEXITED)) {
 			*status = t->ptrace.exit_status;
 			*stop = false;
+			*uid = p ? (int)READ_ONCE(p->uid[0]) : 0;
+			rc = t->user_tid;
 			if (!keep) {
+				gone_proc = p;	/* put after the lock */
 				unlink_tracee(t);
 				gone = t;
 			}
+			break;
 		} else if (t->ptrace.report && t->ptrace.stopped) {
 			*status = t->ptrace.code << 8 | 0x7f;
 			*stop = true;
@@ -463,6 +478,7 @@ int ptrace_wait(struct process *me, const struct wait_spec *ws, int *uid, int *s
 	spin_unlock_irqrestore(&ptrace_lock, flags);
 	if (gone) {
 		proc_put(me);
+		proc_put(gone_proc);
 		task_put(gone);
 	}
 	return rc ? rc : any ? 0 : -ECHILD;
@@ -576,7 +592,7 @@ static long traceme(void)
 
 /* The tracee for a request: traced by us and, if stopped is asked,
  * stopped; it is marked busy (put_tracee ends that). */
-static struct task *get_tracee(int pid, bool stopped, long *rc)
+static struct task *get_tracee(int pid, bool stopped, long *rc, struct process **pp)
 {
 	struct process *p, *me = current_proc();
 	struct task *t = proc_find_thread(pid, &p);
@@ -584,7 +600,6 @@ static struct task *get_tracee(int pid, bool stopped, long *rc)
 	*rc = -ESRCH;
 	if (!t)
 		return NULL;
-	proc_put(p);	/* the task's own holds it while it is listed */
 	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
 	bool ok = t->ptrace.tracer == me && !t->ptrace.dead &&
 		  (!stopped || (t->ptrace.stopped && t->ptrace.tf));
@@ -593,13 +608,15 @@ static struct task *get_tracee(int pid, bool stopped, long *rc)
 	spin_unlock_irqrestore(&ptrace_lock, flags);
 	if (!ok) {
 		task_put(t);
+		proc_put(p);
 		return NULL;
 	}
 	*rc = 0;
+	*pp = p;	/* with proc_find_thread's reference */
 	return t;
 }
 
-static void put_tracee(struct task *t)
+static void put_tracee(struct task *t, struct process *p)
 {
 	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
 
@@ -607,6 +624,7 @@ static void put_tracee(struct task *t)
 	spin_unlock_irqrestore(&ptrace_lock, flags);
 	task_kick(t);	/* a SIGKILL may be waiting for this */
 	task_put(t);
+	proc_put(p);
 }
 
 /* PEEK/POKE: a word of t's memory, as the tracee would reach it, but
@@ -651,7 +669,7 @@ static long resume(struct task *t, long req, u64 data)
 	return 0;
 }
 
-static long detach(struct task *t, u64 data)
+static long detach(struct task *t, struct process *p, u64 data)
 {
 	if (data > NSIG)
 		return -EIO;	/* before anything changes */
@@ -663,7 +681,7 @@ static long detach(struct task *t, u64 data)
 	t->ptrace.busy--;	/* get_tracee's: the link goes now */
 	detach_locked(t, (int)data);
 	spin_unlock_irqrestore(&ptrace_lock, flags);
-	drop_attach_stop(t, had);
+	drop_attach_stop(t, p, had);
 	proc_put(tracer);
 	task_put(t);		/* the link's; the caller's is put_tracee's */
 	return 0;
@@ -746,17 +764,15 @@ static long siginfo(struct task *t, bool set, u64 uaddr)
 	return 0;
 }
 
-static long interrupt(struct task *t)
+static long interrupt(struct task *t, struct process *p)
 {
 	if (!(READ_ONCE(t->ptrace.flags) & PT_SEIZED))
 		return -EIO;
-	struct process *p = READ_ONCE(t->proc);
 	WRITE_ONCE(t->ptrace.interrupt, true);
-	if (p) {
-		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	if (!list_empty(&t->thread_link))	/* still listed: it runs or sleeps */
 		task_kick(t);
-		spin_unlock_irqrestore(&p->sig_lock, flags);
-	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
 	return 0;
 }
 
@@ -837,6 +853,7 @@ static long request(struct task *t, long req, u64 addr, u64 data)
 
 long sys_ptrace(u64 req, u64 pid, u64 addr, u64 data, u64 a4, u64 a5)
 {
+	struct process *p;
 	struct task *t;
 	long rc;
 
@@ -853,35 +870,35 @@ long sys_ptrace(u64 req, u64 pid, u64 addr, u64 data, u64 a4, u64 a5)
 	case PTRACE_KILL:
 	case PTRACE_INTERRUPT:
 		/* need not be stopped */
-		if (!(t = get_tracee((int)pid, false, &rc)))
+		if (!(t = get_tracee((int)pid, false, &rc, &p)))
 			return rc;
 		if (req == PTRACE_INTERRUPT) {
-			rc = interrupt(t);
+			rc = interrupt(t, p);
 		} else {
-			struct process *p = READ_ONCE(t->proc);
-			if (p)
-				thread_group_kill(p, SIGKILL);
+			thread_group_kill(p, SIGKILL);
 			rc = 0;
 		}
-		put_tracee(t);
+		put_tracee(t, p);
 		return rc;
 	case PTRACE_DETACH:
 		/* Linux asks for a stopped tracee; a running one is let go too */
-		if (!(t = get_tracee((int)pid, false, &rc)))
+		if (!(t = get_tracee((int)pid, false, &rc, &p)))
 			return rc;
-		rc = detach(t, data);	/* ends get_tracee's mark */
-		if (rc)
-			put_tracee(t);	/* nothing changed */
-		else
+		rc = detach(t, p, data);	/* ends get_tracee's mark */
+		if (rc) {
+			put_tracee(t, p);	/* nothing changed */
+		} else {
 			task_put(t);
+			proc_put(p);
+		}
 		return rc;
 	default:
 		if (pid > 0x7fffffffULL)
 			return -ESRCH;
-		if (!(t = get_tracee((int)pid, true, &rc)))
+		if (!(t = get_tracee((int)pid, true, &rc, &p)))
 			return rc;
 		rc = request(t, (long)req, addr, data);
-		put_tracee(t);
+		put_tracee(t, p);
 		return rc;
 	}
 }
