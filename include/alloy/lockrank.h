@@ -35,6 +35,7 @@ enum lock_rank {
 	LR_TEST_INNER = 101,
 	LR_KSTACK = 110,	/* kernel stack slot bitmap */
 	LR_TASKLIST = 120,	/* tid table */
+	LR_PTRACE = 121,	/* tracers' lists, tracees' ptrace state */
 	LR_PROC = 122,		/* process tree, pids, groups */
 	LR_MOUNT_CROSS = 123,	/* dentry->mounted: walks crossing in, umount unhooking */
 	LR_SIGHAND = 124,

@@ -91,6 +91,8 @@ struct process {
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 	struct sem_undo_list *sysvsem;	/* SEM_UNDO adjustments (kernel/ipc/sem.c) */
 	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */
+	struct list_head ptraced;	/* [ptrace_lock] threads it traces (<alloy/ptrace.h>) */
+	bool ptrace_exited;		/* [ptrace_lock] gone as a tracer: no new tracees */
 };
 
 struct process *current_proc(void);
@@ -195,12 +197,16 @@ bool proc_pgrp_orphaned(struct process *p);
 int proc_setsid(void);
 int proc_getpgid(int pid, bool sid);
 int proc_getppid(void);
+/* p's parent with a reference, NULL if none. */
+struct process *proc_parent_get(struct process *p);
 void proc_vfork_wait(struct process *child);
 /* Job control. The signal code records a stop (p->stopped) and its end
  * under p->sig_lock; then current waits in proc_stop until SIGCONT (or
  * SIGKILL), and SIGCONT's sender calls proc_continued to wake it. Both
  * tell the parent. */
 void proc_stop(int sig);
+/* A traced thread's group stop: the parent is told as proc_stop does. */
+void proc_notify_stopped(struct process *p, int sig);
 void proc_continued(struct process *p);
 /* Wakes every thread of p: each re-checks what it sleeps for. */
 void proc_wake_threads(struct process *p);

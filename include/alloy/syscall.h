@@ -278,6 +278,8 @@ long sys_getsockopt(u64, u64, u64, u64, u64, u64);
 long sys_accept4(u64, u64, u64, u64, u64, u64);
 long sys_recvmmsg(u64, u64, u64, u64, u64, u64);
 long sys_sendmmsg(u64, u64, u64, u64, u64, u64);
+/* ptrace (kernel/sched/ptrace.c) */
+long sys_ptrace(u64, u64, u64, u64, u64, u64);
 /* Reads the wall clock once at boot. */
 void time_init(void);
 

@@ -9,6 +9,7 @@
 #include <alloy/arch.h>
 #include <alloy/atomic.h>
 #include <alloy/list.h>
+#include <alloy/ptrace.h>
 #include <alloy/signal.h>
 #include <alloy/spinlock.h>
 #include <alloy/wait.h>
@@ -66,6 +67,7 @@ struct task {
 	int pagefault_disabled;		/* uaccess faults go straight to the fixup */
 	u8 fpu[ARCH_FPU_SIZE] __aligned(16);	/* user tasks' FPU/SSE state */
 	struct lock_dep *mutex_held[MUTEX_DEPTH];	/* mutexes and rwsems */
+	struct task_ptrace ptrace;	/* <alloy/ptrace.h> */
 };
 
 void set_current_state_blocked(void);

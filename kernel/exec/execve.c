@@ -17,6 +17,7 @@
 #include <alloy/mm.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/ptrace.h>
 #include <alloy/ptimer.h>
 #include <alloy/thread.h>
 #include <alloy/sched.h>
@@ -244,8 +245,9 @@ static long do_execve(const char *path, struct exec_args *a)
 	/* the IDs it will run with; the stack's auxv tells it */
 	struct cred c;
 	cred_current(&c);
-	cred_exec(&c, f->inode, f->inode->sb && (f->inode->sb->flags & SB_NOSUID), &c,
-		  &a->secure);
+	/* a traced program runs without its set-ID privilege (Linux) */
+	cred_exec(&c, f->inode, (f->inode->sb && (f->inode->sb->flags & SB_NOSUID)) ||
+		  ptrace_exec_unprivileged(), &c, &a->secure);
 	a->uid = c.uid, a->euid = c.euid, a->gid = c.gid, a->egid = c.egid;
 
 	struct exec_source src;
@@ -257,6 +259,7 @@ static long do_execve(const char *path, struct exec_args *a)
 	rc = mm ? exec_load(mm, &src, a, &entry, &sp) : -ENOMEM;
 	path_get(&exe);
 	file_put(f);
+	int old_tid = current_task()->user_tid;	/* PTRACE_EVENT_EXEC's message */
 	if (!rc)
 		rc = thread_group_exec();	/* the other threads go */
 	if (!rc)
@@ -267,6 +270,7 @@ static long do_execve(const char *path, struct exec_args *a)
 		cap_exec(current_proc());	/* from the IDs it now has */
 		proc_timers_exec(current_proc());	/* POSIX timers do not survive it */
 		proc_set_exe(current_proc(), &exe);
+		ptrace_exec(old_tid);	/* the exec stop, or SIGTRAP */
 	} else {
 		user_mm_put(mm);
 	}

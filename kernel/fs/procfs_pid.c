@@ -22,6 +22,7 @@
 #include <alloy/oom.h>
 #include <alloy/printf.h>
 #include <alloy/process.h>
+#include <alloy/ptrace.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -142,8 +143,8 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 	mem_usage(mm, &u);
 	user_mm_put(mm);
 	pbuf_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		    "PPid:\t%d\nTracerPid:\t0\n", s->comm, READ_ONCE(p->umask),
-		    state_name(s->state), s->pid, tid, s->ppid);
+		    "PPid:\t%d\nTracerPid:\t%d\n", s->comm, READ_ONCE(p->umask),
+		    state_name(s->state), s->pid, tid, s->ppid, ptrace_tracer_pid(tid));
 	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 		    p->uid[0], p->uid[1], p->uid[2], p->uid[1], p->gid[0], p->gid[1], p->gid[2],
 		    p->gid[1], FD_MAX);

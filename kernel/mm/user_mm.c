@@ -130,6 +130,72 @@ size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len)
 	return done;
 }
 
+/* One page's part of user_mm_access, mm->lock held for reading: 1 done,
+ * 0 to fault the page in first (*fault_write: for writing), -1 refused. */
+static int access_page(struct user_mm *mm, u64 va, u8 *buf, size_t n, bool write,
+		       bool *fault_write)
+{
+	struct vma *v = vma_find(mm, va);
+	u64 page = ALIGN_DOWN(va, PAGE_SIZE);
+	unsigned int prot;
+	int rc = 0;
+
+	/* never into a file through a read-only shared mapping, nor into
+	 * the vDSO every process shares */
+	if (!v || (write && ((v->shared && !(v->prot & UVM_WRITE)) ||
+			     v->kind == VMA_VDSO || v->kind == VMA_VVAR)))
+		return -1;
+	*fault_write = write && (v->prot & UVM_WRITE);
+	mutex_lock(&mm->pt_lock);
+	phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
+	if (pa && write && !(prot & UVM_WRITE)) {
+		if (v->shared)
+			pa = 0;		/* its first write: the fault path */
+		else if (uvm_make_private(&mm->vm, page, prot))
+			rc = -1;	/* a private copy, as read-only as before */
+		else
+			pa = uvm_lookup(&mm->vm, page, &prot);
+	}
+	if (pa && !rc) {
+		u8 *at = (u8 *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
+		if (write)
+			memcpy(at, buf, n);
+		else
+			memcpy(buf, at, n);
+		rc = 1;
+	}
+	mutex_unlock(&mm->pt_lock);
+	return rc;
+}
+
+size_t user_mm_access(struct user_mm *mm, u64 va, void *buf, size_t len, bool write)
+{
+	u8 *b = buf;
+	size_t done = 0;
+	int tries = 0;
+
+	while (done < len) {
+		if (va >= USER_TOP)
+			break;
+		size_t n = MIN(len - done, (size_t)(PAGE_SIZE - (va & (PAGE_SIZE - 1))));
+		bool fault_write = false;
+		down_read(&mm->lock);
+		int rc = access_page(mm, va, b + done, n, write, &fault_write);
+		up_read(&mm->lock);
+		if (rc < 0)
+			break;
+		if (rc == 0) {	/* not there yet: fault it in, a few times at most */
+			if (++tries > 4 || user_page_fault(mm, va, fault_write, false))
+				break;
+			continue;
+		}
+		tries = 0;
+		va += n;
+		done += n;
+	}
+	return done;
+}
+
 u64 user_mm_resident(struct user_mm *mm)
 {
 	return uvm_count_present(&mm->vm);

@@ -10,6 +10,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/ptrace.h>
 #include <alloy/ptimer.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -148,6 +149,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);
+	list_init(&p->ptraced);
 	wait_queue_init(&p->child_wq, "child-wait");
 	wait_queue_init(&p->thread_wq, "thread-exit");
 	wait_queue_init(&p->vfork_wq, "vfork");
@@ -606,6 +608,7 @@ void proc_exit(struct process *p, int wait_status)
 	bool reap_now;
 
 	release_resources(p);
+	ptrace_tracer_exit(p);	/* its tracees go on (or die: EXITKILL) */
 
 	struct orphan_check oc = { 0 };
 	int hangup[ORPHAN_MAX], nhangup;
@@ -701,10 +704,10 @@ static bool matches(struct process *c, struct process *me, const struct wait_spe
 
 /* What the report of child c says: the wait status, and waitid's code
  * and status. */
-static void report(struct wait_report *r, struct process *c, int status, bool reaped)
+static void report_ids(struct wait_report *r, int pid, u32 uid, int status, bool reaped)
 {
-	r->pid = c->pid;
-	r->uid = READ_ONCE(c->uid[0]);
+	r->pid = pid;
+	r->uid = uid;
 	r->status = status;
 	r->reaped = reaped;
 	if ((status & 0xff) == 0x7f) {
@@ -720,6 +723,11 @@ static void report(struct wait_report *r, struct process *c, int status, bool re
 		r->code = CLD_EXITED;
 		r->si_status = (status >> 8) & 0xff;
 	}
+}
+
+static void report(struct wait_report *r, struct process *c, int status, bool reaped)
+{
+	report_ids(r, c->pid, READ_ONCE(c->uid[0]), status, reaped);
 }
 
 /* Looks for a child to report; caller holds proc_lock. A zombie is
@@ -763,17 +771,38 @@ static struct process *find_child(struct process *me, const struct wait_spec *ws
 	return NULL;
 }
 
+/* The tracees of me (ptrace) after its children: their pid if one has a
+ * report (in *r), and *rc no longer -ECHILD if one matches. */
+static int ptrace_wait_report(struct process *me, const struct wait_spec *ws,
+			      struct wait_report *r, int *rc)
+{
+	int uid, status;
+	bool stop;
+	int pid = ptrace_wait(me, ws, &uid, &status, &stop);
+
+	if (pid >= 0 && *rc == -ECHILD)
+		*rc = 0;
+	if (pid <= 0)
+		return 0;
+	report_ids(r, pid, (u32)uid, status, false);
+	if (stop)
+		r->code = 4;	/* CLD_TRAPPED */
+	return pid;
+}
+
 long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
 {
 	struct process *me = current_proc(), *z = NULL;
 	struct waiter w = { .task = NULL };
-	int rc;
+	int rc, traced = 0;
 
 	for (;;) {
 		prepare_to_wait(&me->child_wq, &w);
 		unsigned long flags = spin_lock_irqsave(&proc_lock);
 		z = find_child(me, ws, &rc, r);
 		spin_unlock_irqrestore(&proc_lock, flags);
+		if (!z && (traced = ptrace_wait_report(me, ws, r, &rc)) > 0)
+			break;	/* a tracee's stop or exit */
 		if (z || rc || (ws->options & WNOHANG))
 			break;
 		if (signal_pending()) {
@@ -783,6 +812,8 @@ long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
 		schedule();
 	}
 	finish_wait(&me->child_wq, &w);
+	if (traced > 0)
+		return traced;
 	if (!z)
 		return rc;
 	if (r->reaped && z->task)
@@ -799,7 +830,8 @@ long proc_wait(int pid, int *status, int options)
 {
 	struct wait_spec ws = { .which = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID,
 				.id = pid > 0 ? pid : pid == -1 ? 0 : -pid,
-				.options = (options & (WNOHANG | WSTOPPED | WCONTINUED)) | WEXITED };
+				.options = (options & (WNOHANG | WSTOPPED | WCONTINUED |
+						       (int)0xe0000000)) | WEXITED };
 	struct wait_report r;
 	long rc = proc_wait_spec(&ws, &r);
 
@@ -843,6 +875,11 @@ static void notify_parent(struct process *p, int code, int sig)
 	proc_put(parent);
 }
 
+void proc_notify_stopped(struct process *p, int sig)
+{
+	notify_parent(p, CLD_STOPPED, sig);
+}
+
 void proc_stop(int sig)
 {
 	struct task *t = current_task();
@@ -850,9 +887,10 @@ void proc_stop(int sig)
 
 	if (sig)	/* the thread that took the stop signal reports it */
 		notify_parent(p, CLD_STOPPED, sig);
-	for (;;) {	/* until SIGCONT, or SIGKILL */
+	for (;;) {	/* until SIGCONT, or SIGKILL, or a tracer's attach */
 		set_current_state_blocked();
-		if (!READ_ONCE(p->stopped) || (READ_ONCE(t->pending) & sigmask(SIGKILL)))
+		if (!READ_ONCE(p->stopped) || (READ_ONCE(t->pending) & sigmask(SIGKILL)) ||
+		    (ptrace_traced(t) && !READ_ONCE(t->ptrace.gstop_done)))
 			break;
 		schedule();
 	}
@@ -920,6 +958,7 @@ bool proc_thread_detach(struct process *p, struct task *t, int *status)
 		*status = p->group_exit ? p->group_exit_status : p->leader_exit_status;
 	spin_unlock(&p->sig_lock);
 	spin_unlock_irqrestore(&proc_lock, flags);
+	ptrace_task_exit(t, *status);	/* its tracer hears of it, lets go */
 	wake_up_all(&p->thread_wq);	/* execve's de-thread counts */
 	return last;
 }
@@ -1116,6 +1155,17 @@ int proc_getpgid(int pid, bool sid)
 	rc = !p ? -ESRCH : sid ? p->sid : p->pgid;
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return rc;
+}
+
+struct process *proc_parent_get(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *parent = p->parent;
+
+	if (parent)
+		proc_get(parent);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return parent;
 }
 
 int proc_getppid(void)

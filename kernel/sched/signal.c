@@ -14,6 +14,7 @@
 #include <alloy/printk.h>
 #include <alloy/process.h>
 #include <alloy/ptimer.h>
+#include <alloy/ptrace.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/task.h>
@@ -49,6 +50,14 @@ static bool ignored(struct process *p, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
 }
 
+/* A group stop current has to join: a traced thread reports it to its
+ * tracer once, and then runs if the tracer says so (Linux). */
+static bool must_stop(struct task *t, struct process *p)
+{
+	return READ_ONCE(p->stopped) &&
+	       !(READ_ONCE(t->ptrace.gstop_done) && ptrace_traced(t));
+}
+
 bool signal_pending(void)
 {
 	struct task *t = current_task();
@@ -58,7 +67,7 @@ bool signal_pending(void)
 		return false;
 	u64 ready = (READ_ONCE(t->pending) | READ_ONCE(p->shared_pending)) &
 		    ~(READ_ONCE(t->blocked) & ~UNBLOCKABLE);
-	return ready || READ_ONCE(p->stopped);	/* a group stop: join it */
+	return ready || must_stop(t, p) || READ_ONCE(t->ptrace.interrupt);
 }
 
 bool fatal_signal_pending(void)
@@ -111,6 +120,17 @@ static bool blocked_somewhere(struct process *p, int sig)
 	return false;
 }
 
+/* Caller holds sig_lock: is some thread of p traced? */
+static bool traced_somewhere(struct process *p)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (ptrace_traced(t))
+			return true;
+	return false;
+}
+
 /* Caller holds sig_lock: every thread of p is to die (a SIGKILL each);
  * the first group exit decides the wait status. */
 void signal_kill_thread_locked(struct task *t)
@@ -158,7 +178,8 @@ static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
 	/* a blocked signal is kept: the handler may change before it is
 	 * unblocked */
 	bool blocked = t ? (t->blocked & sigmask(sig)) : blocked_somewhere(p, sig);
-	bool drop = ignored(p, sig) && !blocked;
+	/* a tracer sees ignored signals too (Linux) */
+	bool drop = ignored(p, sig) && !blocked && !(t ? ptrace_traced(t) : traced_somewhere(p));
 	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE),
 	 * or blocks (to take with sigtimedwait, as Linux keeps them); its
 	 * own faults come through signal_force */
@@ -316,8 +337,16 @@ void signal_deliver(struct trap_frame *tf)
 	bool ask = false;
 
 	while (p && signal_pending()) {
-		if (READ_ONCE(p->stopped) && !(READ_ONCE(t->pending) & sigmask(SIGKILL))) {
-			proc_stop(0);	/* another thread stopped the group */
+		bool killed = READ_ONCE(t->pending) & sigmask(SIGKILL);
+		if (READ_ONCE(t->ptrace.interrupt) && !killed) {
+			ptrace_interrupt_stop(tf);	/* PTRACE_INTERRUPT */
+			continue;
+		}
+		if (must_stop(t, p) && !killed) {
+			if (ptrace_traced(t))	/* the tracer sees it first */
+				ptrace_group_stop(tf, READ_ONCE(p->stop_sig));
+			else
+				proc_stop(0);	/* another thread stopped the group */
 			continue;
 		}
 		/* asked before the signal lock, which ranks after proc_lock; if
@@ -329,7 +358,7 @@ void signal_deliver(struct trap_frame *tf)
 		u64 ready = (t->pending | p->shared_pending) & ~(t->blocked & ~UNBLOCKABLE);
 		if (!ready) {
 			spin_unlock_irqrestore(&p->sig_lock, flags);
-			if (READ_ONCE(p->stopped))
+			if (must_stop(t, p) || READ_ONCE(t->ptrace.interrupt))
 				continue;
 			break;
 		}
@@ -354,12 +383,20 @@ void signal_deliver(struct trap_frame *tf)
 			p->shared_pending &= ~sigmask(sig);
 		if (READ_ONCE(p->timers))	/* a timer's overrun, its next arming */
 			proc_timers_taken_locked(p, sig, &si);
+		if (ptrace_wants_signal(sig)) {	/* signal-delivery-stop */
+			spin_unlock_irqrestore(&p->sig_lock, flags);
+			ptrace_signal(tf, sig, &si);	/* requeues what it passes on */
+			continue;
+		}
 		/* in an orphaned group no one could continue it: discarded */
 		bool discard = stop && sig != SIGSTOP && orphan;
 		stop &= !discard;
 		if (stop) {	/* recorded with the signal lock held: see prepare */
+			struct task *o;
 			WRITE_ONCE(p->stop_sig, sig);
 			WRITE_ONCE(p->stopped, true);
+			list_for_each_entry(o, &p->threads, thread_link)
+				WRITE_ONCE(o->ptrace.gstop_done, false);	/* a new stop */
 		}
 		if (sa.handler > SIG_IGN && sig != SIGKILL && sig != SIGSTOP) {
 			t->blocked = old_blocked;	/* sigsuspend's mask ends here */
@@ -376,7 +413,12 @@ void signal_deliver(struct trap_frame *tf)
 			continue;
 		if (stop) {
 			proc_wake_threads(p);	/* the others stop too */
-			proc_stop(sig);
+			if (ptrace_traced(t)) {
+				proc_notify_stopped(p, sig);
+				ptrace_group_stop(tf, sig);
+			} else {
+				proc_stop(sig);
+			}
 			continue;
 		}
 		if (sa.handler == SIG_DFL || sig == SIGKILL)

@@ -8,6 +8,7 @@
 #include <alloy/futex.h>
 #include <alloy/mm.h>
 #include <alloy/process.h>
+#include <alloy/ptrace.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -48,8 +49,11 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 		int v = (int)tid;
 		copy_to_user((void *)parent_tid, &v, sizeof(v));
 	}
+	int event = ptrace_clone_child(t, flags, true);	/* TRACECLONE */
 	task_start(t);
 	task_put(t);
+	if (event)
+		ptrace_event(event, (u64)tid);
 	return tid;
 }
 

@@ -9,6 +9,7 @@
 #include <alloy/futex.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/ptrace.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -126,6 +127,8 @@ void user_exit(int wait_status)
 	struct user_mm *mm = t->mm;
 	struct process *p = t->proc;
 
+	if (p)
+		ptrace_exit_event(wait_status);	/* PTRACE_O_TRACEEXIT */
 	if (mm)
 		thread_mm_release(t, false);
 	arch_irq_disable();
@@ -149,6 +152,7 @@ void user_exit(int wait_status)
 
 void user_exit_group(int wait_status)
 {
+	ptrace_exit_event(wait_status);	/* before the group kill marks us */
 	thread_group_kill(current_proc(), wait_status);
 	user_exit(wait_status);
 }
@@ -266,8 +270,11 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		goto fail;
 	}
 	proc_get(p);	/* the child may exit and be reaped at once */
+	int event = ptrace_clone_child(t, flags, false);	/* TRACEFORK, TRACEVFORK */
 	task_start(t);
 	task_put(t);
+	if (event)
+		ptrace_event(event, (u64)pid);
 	if (flags & CLONE_VFORK)
 		proc_vfork_wait(p);
 	proc_put(p);

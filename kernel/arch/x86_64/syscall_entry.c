@@ -1,6 +1,7 @@
 /* From the syscall entry's frame to the generic table and back. */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
+#include <alloy/ptrace.h>
 #include <alloy/signal.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
@@ -25,12 +26,27 @@ void user_return_work(struct trap_frame *tf)
 	arch_irq_disable();
 }
 
+/* A traced syscall (PTRACE_SYSCALL): the tracer sees it enter, may change
+ * its number (orig_rax, here `error`) and arguments or skip it (-1: rax is
+ * returned as the tracer left it, -ENOSYS by default), then sees it exit. */
+static void traced_syscall(struct trap_frame *tf)
+{
+	if (!ptrace_syscall_enter(tf) && frame_in_syscall(tf) && tf->error != ~0ULL)
+		tf->rax = (u64)syscall_invoke(tf->error, tf->rdi, tf->rsi, tf->rdx, tf->r10,
+					      tf->r8, tf->r9);
+	if (ptrace_syscall_traced(&current_task()->ptrace))
+		ptrace_syscall_exit(tf);
+}
+
 void syscall_dispatch(struct trap_frame *tf)
 {
 	arch_irq_enable();	/* syscalls are preemptible */
 	tf->error = tf->rax;	/* the number, for a restart */
-	tf->rax = (u64)syscall_invoke(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10,
-				      tf->r8, tf->r9);
+	if (ptrace_syscall_traced(&current_task()->ptrace))
+		traced_syscall(tf);
+	else
+		tf->rax = (u64)syscall_invoke(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10,
+					      tf->r8, tf->r9);
 	arch_irq_disable();
 	user_return_work(tf);
 }

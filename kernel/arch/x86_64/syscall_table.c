@@ -107,6 +107,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[98] = sys_getrusage,
 	[99] = sys_sysinfo,
 	[100] = sys_times,
+	[101] = sys_ptrace,
 	[102] = sys_getuid,
 	[103] = sys_syslog,
 	[104] = sys_getgid,
