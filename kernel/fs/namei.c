@@ -649,6 +649,24 @@ static int remove_locked(struct dentry *parent, struct dentry *victim)
 	return rc;
 }
 
+/* unlink/rmdir done: the link count, the inode (now if nobody else holds
+ * its dentry, as Linux's d_delete, else at its last dentry_put), then
+ * the name in dir. */
+static void notify_remove(struct inode *dir, struct dentry *d, const char *name, size_t len,
+			  bool rmdir)
+{
+	struct inode *i = d->inode;
+
+	if (!fsnotify_on(i))
+		return;
+	if (!rmdir)
+		fsnotify_inode(i, IN_ATTRIB);
+	if (atomic_read(&d->refcount) == 1 && atomic_read(&i->dentries) == 1 &&
+	    !READ_ONCE(i->nlink))
+		fsnotify_inoderemove_slow(i);
+	fsnotify_name(dir, IN_DELETE | (rmdir ? IN_ISDIR : 0), name, len, 0);
+}
+
 static int remove(const struct path *base, const char *path, bool rmdir)
 {
 	struct path parent;
@@ -682,19 +700,14 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 		rc = -ENOTDIR;
 	} else if (rmdir && !dir_empty(d)) {
 		rc = -ENOTEMPTY;
-	} else if (!(rc = remove_locked(parent.dentry, d))) {
-		/* the link count, the inode (or when its last dentry goes:
-		 * dentry_put), then the name */
-		struct inode *i = d->inode;
-		if (!rmdir)
-			fsnotify_inode(i, IN_ATTRIB);
-		/* as Linux's d_delete: held by nobody else, it goes now */
-		if (atomic_read(&d->refcount) == 1 && atomic_read(&i->dentries) == 1 &&
-		    !READ_ONCE(i->nlink) && fsnotify_on(i))
-			fsnotify_inoderemove_slow(i);
-		fsnotify_name(parent.dentry->inode, IN_DELETE | (rmdir ? IN_ISDIR : 0), name, len, 0);
+	} else {
+		rc = remove_locked(parent.dentry, d);
 	}
 	mutex_unlock(&sb->ns_lock);
+	/* after the lock: a reader woken by IN_DELETE may look the name
+	 * up at once (and finds it gone) */
+	if (!rc)
+		notify_remove(parent.dentry->inode, d, name, len, rmdir);
 	if (d)
 		dentry_put(d);
 	path_put(&parent);
