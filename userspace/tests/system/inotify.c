@@ -27,9 +27,12 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <signal.h>
 #include <time.h>
 
 #define TEST_NAME "inotify"
@@ -241,6 +244,21 @@ static void ops(const char *base)
 	EXPECT(in, { d, IN_CREATE, 0, "p" });
 	CHECK(unlink(at(base, "p")) == 0);
 	EXPECT(in, { d, IN_DELETE, 0, "p" });
+	int sk = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/s", base);
+	CHECK(sk >= 0 && bind(sk, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	EXPECT(in, { d, IN_CREATE, 0, "s" });
+	close(sk);
+	CHECK(unlink(sa.sun_path) == 0);
+	EXPECT(in, { d, IN_DELETE, 0, "s" });
+	int dfd = open(base, O_RDONLY | O_DIRECTORY);
+	char dents[1024];
+	CHECK(dfd >= 0 && syscall(SYS_getdents64, dfd, dents, sizeof(dents)) > 0);
+	close(dfd);
+	/* the directory's own events: no name */
+	EXPECT(in, { d, IN_OPEN | IN_ISDIR, 0, "" }, { d, IN_ACCESS | IN_ISDIR, 0, "" },
+	       { d, IN_CLOSE_NOWRITE | IN_ISDIR, 0, "" });
 
 	/* the watched file goes: its watch with it */
 	CHECK(unlink(g) == 0);
@@ -528,6 +546,46 @@ static void close_while_reading(void)
 	close(fd);
 }
 
+/* Watches added and removed on one CPU while another process writes
+ * the file: per wd, only MODIFYs and then exactly one IGNORED, last. */
+static void remove_race(void)
+{
+	int in = inotify_init1(IN_NONBLOCK);
+	int fd = open("/tmp/inotify_a", O_RDWR);
+	pid_t c = fork();
+	if (c == 0) {
+		for (;;)
+			if (pwrite(fd, "x", 1, 0) != 1)
+				_exit(1);
+	}
+	int last = 0, bad = 0, ignored = 0, modified = 0;
+	char buf[8192] __attribute__((aligned(8)));
+	for (int k = 0; k < 300; k++) {
+		int w = inotify_add_watch(in, "/tmp/inotify_a", IN_MODIFY);
+		bad += w != last + 1;
+		last = w;
+		bad += inotify_rm_watch(in, w) != 0;
+		/* events of w: MODIFY (coalesced), then IGNORED */
+		ssize_t r = read(in, buf, sizeof(buf));
+		int seen_ignored = 0;
+		for (ssize_t off = 0; r > 0 && off < r; off += 16) {
+			struct inotify_event *e = (void *)(buf + off);
+			bad += e->wd != w || seen_ignored || e->len;
+			if (e->mask == IN_IGNORED)
+				seen_ignored = 1;
+			else
+				bad += e->mask != IN_MODIFY, modified++;
+		}
+		bad += !seen_ignored;
+		ignored += seen_ignored;
+	}
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	CHECK(bad == 0 && ignored == 300 && modified > 0);
+	close(fd);
+	close(in);
+}
+
 /* ext2: the same events, and unmount's. */
 static void ext2(void)
 {
@@ -576,8 +634,10 @@ int main(void)
 	printf("ok 6 - inotify two processes\n");
 	close_while_reading();
 	printf("ok 7 - inotify close while reading\n");
+	remove_race();
+	printf("ok 8 - inotify watch removed while events fire\n");
 	ext2();
-	printf("ok 8 - inotify ext2\n");
+	printf("ok 9 - inotify ext2\n");
 	unlink("/tmp/inotify_a");
 	printf("# inotify: %s\n", failures ? "FAILED" : "all passed");
 	return check_done();
