@@ -564,6 +564,10 @@ static void remove_race(void)
 		int w = inotify_add_watch(in, "/tmp/inotify_a", IN_MODIFY);
 		bad += w != last + 1;
 		last = w;
+		if (k % 10 == 0) {	/* let the writer in (-smp 1) */
+			struct timespec t = { 0, 2 * 1000 * 1000 };
+			nanosleep(&t, NULL);
+		}
 		bad += inotify_rm_watch(in, w) != 0;
 		/* events of w: MODIFY (coalesced), then IGNORED */
 		ssize_t r = read(in, buf, sizeof(buf));
@@ -581,6 +585,9 @@ static void remove_race(void)
 	}
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
+	if (bad || ignored != 300 || !modified)
+		fprintf(stderr, "inotify: race: bad %d ignored %d modified %d\n", bad, ignored,
+			modified);
 	CHECK(bad == 0 && ignored == 300 && modified > 0);
 	close(fd);
 	close(in);
