@@ -15,7 +15,10 @@
  *  - a read buffer too small (EINVAL), FIONREAD, poll and epoll;
  *  - a second process changing a file while the first reads, blocked;
  *  - close of the instance while another thread blocks in read: the
- *    close returns, the reader still gets the next event and returns.
+ *    close returns, the reader still gets the next event and returns;
+ *  - watches added and removed while another process writes the file:
+ *    per wd only MODIFYs, then one IGNORED, nothing after it;
+ *  - a unix socket's bind (CREATE), getdents (the directory's ACCESS).
  */
 #include <fcntl.h>
 #include <poll.h>
