@@ -48,7 +48,10 @@ enum lock_rank {
 	LR_EXT2_ICACHE = 132,	/* an ext2 filesystem's in-memory inodes */
 	LR_FLOCK = 133,		/* every inode's file locks (kernel/fs/flock.c) */
 	LR_PCACHE = 134,	/* one page cache's tree and page states */
+	LR_INOTIFY_LIST = 135,	/* every inode's inotify marks (unmount finds them) */
 	LR_MEMFS_PAGES = 136,	/* memfs files' page trees (faults look up) */
+	LR_INOTIFY_MARKS = 137,	/* an inode's inotify watches (then the instance's queue) */
+	LR_INOTIFY_USER = 139,	/* inotify's per-user counts (a leaf) */
 	LR_RMAP = 138,		/* a reverse map's list of address spaces */
 	LR_PGTABLE = 140,	/* kernel page tables */
 	LR_IOAPIC = 145,	/* IOAPIC register window */

@@ -189,6 +189,7 @@ struct super_block {
 	void *priv;			/* the filesystem's */
 	struct list_head link;		/* mounted filesystems [mount lock] */
 	u64 maxbytes;			/* largest file size; 0: MAX_FILE_SIZE */
+	atomic_t notify_watches;	/* inotify watches on its inodes (the hooks' test) */
 };
 
 /* Linux's MAX_LFS_FILESIZE: no file offset or size reaches 2^63. */
@@ -217,6 +218,7 @@ struct inode {
 	struct flock_ctx *flctx;	/* file locks, made at the first (kernel/fs/flock.c) */
 	void *xattrs;			/* [lock] memfs: extended attributes */
 	u32 xattr_bytes;		/* [lock] memfs: what they take */
+	struct inotify_marks *notify;	/* its inotify watches, made at the first */
 };
 
 struct mount;
@@ -339,6 +341,11 @@ struct dentry *d_alloc_uncached(struct dentry *parent, const char *name, size_t 
 /* Unhashes d and drops the tree's reference; caller holds ns_lock. */
 void d_delete(struct dentry *d);
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
+/* inotify: d's directory, referenced, if a watch on it takes one of ev,
+ * with d's name copied to name (NAME_MAX + 1 bytes) and whether d was
+ * unlinked; else NULL. Takes only the dcache lock (a spinlock). */
+struct inode *dentry_parent_watched(struct dentry *d, u32 ev, char *name, size_t *len,
+				    bool *unlinked);
 struct super_block *sb_create(const char *type);
 int sb_set_root(struct super_block *sb, struct inode *root);
 

@@ -8,6 +8,7 @@
 #include <alloy/errno.h>
 #include <alloy/flock.h>
 #include <alloy/event.h>
+#include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/slab.h>
 #include <alloy/vfs.h>
@@ -66,6 +67,8 @@ void inode_allow_write(struct inode *i)
 	atomic_inc(&i->writecount);
 }
 
+static bool writable(const struct file *f);
+
 struct file *file_get(struct file *f)
 {
 	atomic_inc(&f->refcount);
@@ -79,6 +82,9 @@ void file_put(struct file *f)
 	flock_release_file(f);		/* its OFD and flock(2) locks */
 	if (!list_empty(&f->ep_links))	/* before release: epoll is on its queues */
 		eventpoll_release(f);
+	/* an opened file with a name (not O_PATH, not a failed open) */
+	if (f->fop && f->path.dentry)
+		fsnotify_file(f, writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	if (f->fop && f->fop->release)
 		f->fop->release(f);
 	if (f->write_access)
@@ -112,7 +118,10 @@ long file_read_at(struct file *f, struct iobuf b, size_t n, u64 pos)
 		return -EISDIR;
 	if (!f->fop || !f->fop->read)
 		return -EINVAL;
-	return f->fop->read(f, b, n, &pos);
+	long rc = f->fop->read(f, b, n, &pos);
+	if (rc > 0)
+		fsnotify_file(f, IN_ACCESS);
+	return rc;
 }
 
 long file_write_at(struct file *f, struct iobuf b, size_t n, u64 pos)
@@ -121,7 +130,10 @@ long file_write_at(struct file *f, struct iobuf b, size_t n, u64 pos)
 		return -EBADF;
 	if (!f->fop || !f->fop->write)
 		return -EINVAL;
-	return f->fop->write(f, b, n, &pos);
+	long rc = f->fop->write(f, b, n, &pos);
+	if (rc > 0)
+		fsnotify_file(f, IN_MODIFY);
+	return rc;
 }
 
 /* As Linux's rw_verify_area: a read or write whose end would pass 2^63
@@ -150,6 +162,8 @@ long file_read(struct file *f, struct iobuf b, size_t n)
 	if (rc > 0)
 		f->pos = pos;
 	mutex_unlock(&f->pos_lock);
+	if (rc > 0)
+		fsnotify_file(f, IN_ACCESS);
 	return rc;
 }
 
@@ -167,6 +181,8 @@ long file_write(struct file *f, struct iobuf b, size_t n)
 	if (rc > 0)
 		f->pos = pos;
 	mutex_unlock(&f->pos_lock);
+	if (rc > 0)
+		fsnotify_file(f, IN_MODIFY);
 	return rc;
 }
 
@@ -201,6 +217,7 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 		file_put(f);
 		return rc;
 	}
+	fsnotify_file(f, IN_OPEN);
 	*out = f;
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <alloy/blkdev.h>
 #include <alloy/cmdline.h>
 #include <alloy/errno.h>
+#include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
@@ -205,6 +206,7 @@ int vfs_umount(const struct path *p, int flags)
 		rc = -EBUSY;
 	mutex_unlock(&sb->ns_lock);
 	if (idle) {
+		inotify_unmount(sb);	/* its watches hold inodes: before put_super */
 		teardown(m);
 	} else if (lazy) {
 		vfs_mount_unlist(m);	/* gone from /proc/mounts */
@@ -237,6 +239,7 @@ static void reap_detached(void)
 		prune(sb->root);
 		mutex_unlock(&sb->ns_lock);
 		list_del(&m->detached);
+		inotify_unmount(sb);
 		teardown(m);
 	}
 	mutex_unlock(&mount_lock);

@@ -12,6 +12,7 @@
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
 #include <alloy/slab.h>
@@ -342,6 +343,7 @@ static int create_locked(struct dentry *parent, const char *name, size_t len, u3
 	struct dentry *d = d_add(parent, name, len, inode);
 	if (!d)
 		return -ENOMEM;
+	fsnotify_name(dir, IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), name, len, 0);
 	*out = dentry_get(d);
 	return 0;
 }
@@ -440,6 +442,8 @@ int vfs_truncate_path(const struct path *p, u64 size)
 		return rc;
 	rc = vfs_truncate(i, size);
 	inode_put_write(i);
+	if (!rc)
+		fsnotify_dentry(i, p->dentry, IN_MODIFY);
 	return rc;
 }
 
@@ -557,9 +561,12 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = may_open(&c, i, flags);
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
 		rc = vfs_open_inode(&p, flags & ~O_EXEC_KERNEL, out);
-	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode) &&
-	    (rc = vfs_truncate(i, 0)))
-		file_put(*out);
+	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode)) {
+		if ((rc = vfs_truncate(i, 0)))
+			file_put(*out);
+		else
+			fsnotify_dentry(i, p.dentry, IN_MODIFY);
+	}
 	path_put(&p);
 	return rc;
 }
@@ -609,6 +616,10 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 				inode_get(inode);
 				rc = d_add(parent.dentry, name, len, inode) ? 0 : -ENOMEM;
 			}
+			if (!rc) {	/* Linux's fsnotify_link: the count, the name */
+				fsnotify_inode(inode, IN_ATTRIB);
+				fsnotify_name(parent.dentry->inode, IN_CREATE, name, len, 0);
+			}
 		}
 		mutex_unlock(&sb->ns_lock);
 	}
@@ -636,6 +647,24 @@ static int remove_locked(struct dentry *parent, struct dentry *victim)
 	if (!rc)
 		d_delete(victim);
 	return rc;
+}
+
+/* unlink/rmdir done: the link count, the inode (now if nobody else holds
+ * its dentry, as Linux's d_delete, else at its last dentry_put), then
+ * the name in dir. */
+static void notify_remove(struct inode *dir, struct dentry *d, const char *name, size_t len,
+			  bool rmdir)
+{
+	struct inode *i = d->inode;
+
+	if (!fsnotify_on(i))
+		return;
+	if (!rmdir)
+		fsnotify_inode(i, IN_ATTRIB);
+	if (atomic_read(&d->refcount) == 1 && atomic_read(&i->dentries) == 1 &&
+	    !READ_ONCE(i->nlink))
+		fsnotify_inoderemove_slow(i);
+	fsnotify_name(dir, IN_DELETE | (rmdir ? IN_ISDIR : 0), name, len, 0);
 }
 
 static int remove(const struct path *base, const char *path, bool rmdir)
@@ -675,6 +704,10 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 		rc = remove_locked(parent.dentry, d);
 	}
 	mutex_unlock(&sb->ns_lock);
+	/* after the lock: a reader woken by IN_DELETE may look the name
+	 * up at once (and finds it gone) */
+	if (!rc)
+		notify_remove(parent.dentry->inode, d, name, len, rmdir);
 	if (d)
 		dentry_put(d);
 	path_put(&parent);
@@ -703,6 +736,23 @@ static bool is_below(struct dentry *d, struct dentry *anc)
 	}
 }
 
+/* Linux's fsnotify_move, once the rename is done: one cookie pairs the
+ * two names; a replaced file's link count changed. */
+static void notify_rename(struct dentry *op, struct dentry *np, const char *oname, size_t olen,
+			  const char *nname, size_t nlen, struct inode *src, struct inode *victim)
+{
+	u32 isdir = S_ISDIR(src->mode) ? IN_ISDIR : 0;
+
+	if (!fsnotify_on(src))
+		return;
+	u32 cookie = fsnotify_cookie();
+	fsnotify_name(op->inode, IN_MOVED_FROM | isdir, oname, olen, cookie);
+	fsnotify_name(np->inode, IN_MOVED_TO | isdir, nname, nlen, cookie);
+	if (victim)
+		fsnotify_inode(victim, IN_ATTRIB);
+	fsnotify_inode(src, IN_MOVE_SELF);
+}
+
 /* rename where the filesystem keeps its own directories: it moves the
  * entry (replacing dst's) first, then the dentry tree follows. Drops the
  * references on src and dst. */
@@ -715,6 +765,9 @@ static int rename_fs(struct dentry *op, struct dentry *np, struct dentry *src,
 	/* The ns_lock (held) serialises every change to directory contents. */
 	rc = odir->iop->rename(odir, src->name, src->name_len, src->inode, ndir, nname, nlen,
 			       dst ? dst->inode : NULL);
+	if (!rc)
+		notify_rename(op, np, src->name, src->name_len, nname, nlen, src->inode,
+			      dst ? dst->inode : NULL);
 	if (!rc && dst)
 		d_delete(dst);
 	if (!rc)
@@ -783,6 +836,8 @@ static int rename_locked(const struct cred *c, struct dentry *op, struct dentry 
 	}
 	if (!rc)
 		src->inode->ctime = op->inode->mtime = np->inode->mtime = vfs_now();
+	if (!rc)
+		notify_rename(op, np, oname, olen, nname, nlen, src->inode, dst ? dst->inode : NULL);
 out:
 	if (dst)
 		dentry_put(dst);

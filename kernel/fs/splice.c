@@ -14,6 +14,7 @@
  * something moved (the count so far is returned).
  */
 #include <alloy/errno.h>
+#include <alloy/inotify.h>
 #include <alloy/mm.h>
 #include <alloy/signal.h>
 #include <alloy/splice.h>
@@ -504,5 +505,7 @@ long splice_fallocate(struct file *f, int mode, s64 off, s64 len)
 	if (!i->iop || !i->iop->fallocate)
 		return -EOPNOTSUPP;
 	int rc = vfs_writable(i->sb);
-	return rc ? rc : i->iop->fallocate(i, mode, (u64)off, (u64)len);
+	if (!rc && !(rc = i->iop->fallocate(i, mode, (u64)off, (u64)len)))
+		fsnotify_file(f, IN_MODIFY);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/flock.h>
+#include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -133,6 +134,7 @@ void inode_put(struct inode *i)
 	if (i->iop && i->iop->evict)
 		i->iop->evict(i);
 	flock_inode_free(i);
+	inotify_inode_free(i);
 	kfree(i);
 }
 
@@ -169,9 +171,13 @@ void dentry_put(struct dentry *d)
 {
 	while (d && atomic_dec_and_test(&d->refcount)) {
 		struct dentry *parent = d->parent != d ? d->parent : NULL;
-		if (d->inode)
-			atomic_dec(&d->inode->dentries);
-		inode_put(d->inode);
+		struct inode *i = d->inode;
+		/* its last name and last dentry gone: inotify's DELETE_SELF
+		 * (the watches' references keep it until they are dropped) */
+		if (i && !atomic_add_return(&i->dentries, -1) && !READ_ONCE(i->nlink) &&
+		    fsnotify_on(i))
+			fsnotify_inoderemove_slow(i);
+		inode_put(i);
 		kfree(d->name);
 		kfree(d);
 		d = parent;
@@ -302,10 +308,16 @@ int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t 
 	hash_remove(d);
 	list_del_init(&d->sibling);
 	struct dentry *old = d->parent;
-	kfree(d->name);
+	char *oldname = d->name;
+	dentry_get(newparent);
+	/* name and parent change as one under the dcache lock, where
+	 * dentry_parent_watched reads them without the ns_lock */
+	unsigned long fl = spin_lock_irqsave(&dcache_lock);
 	d->name = n;
 	d->name_len = (u8)len;
-	d->parent = dentry_get(newparent);
+	d->parent = newparent;
+	spin_unlock_irqrestore(&dcache_lock, fl);
+	kfree(oldname);
 	if (!d->uncached) {
 		d->cookie = newparent->next_cookie++;
 		list_add_tail(&d->sibling, &newparent->children);
@@ -313,6 +325,25 @@ int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t 
 	}
 	dentry_put(old);
 	return 0;
+}
+
+struct inode *dentry_parent_watched(struct dentry *d, u32 ev, char *name, size_t *len,
+				    bool *unlinked)
+{
+	struct inode *dir = NULL;
+	unsigned long fl = spin_lock_irqsave(&dcache_lock);
+	struct dentry *p = d->parent;
+
+	/* p is held by d until d_move drops it, after its own dcache lock */
+	if (p != d && p->inode && inotify_wants(p->inode, ev)) {
+		inode_get(dir = p->inode);
+		*len = d->name_len;
+		memcpy(name, d->name, d->name_len);
+		name[d->name_len] = '\0';
+		*unlinked = d->dead;
+	}
+	spin_unlock_irqrestore(&dcache_lock, fl);
+	return dir;
 }
 
 /* ---- giving memory back: unused dentries of filesystems that can find

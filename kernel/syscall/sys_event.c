@@ -6,6 +6,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/event.h>
+#include <alloy/inotify.h>
 #include <alloy/poll.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
@@ -43,6 +44,61 @@ static long do_eventfd(u64 initval, u64 flags)
 
 long sys_eventfd(SYSARGS) { return do_eventfd(a0, 0); }
 long sys_eventfd2(SYSARGS) { return do_eventfd(a0, a1); }
+
+/* ---- inotify (kernel/fs/inotify.c) ---- */
+
+/* Linux's ALL_INOTIFY_BITS: anything else in a mask is EINVAL. */
+#define IN_VALID (IN_ALL_EVENTS | IN_UNMOUNT | IN_Q_OVERFLOW | IN_IGNORED | IN_ONLYDIR | \
+		  IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_ADD | IN_MASK_CREATE | IN_ISDIR | \
+		  IN_ONESHOT)
+
+static long do_inotify_init(u64 flags)
+{
+	struct file *f = NULL;
+
+	if (flags & ~(u64)(IN_NONBLOCK | IN_CLOEXEC))
+		return -EINVAL;
+	return install(inotify_file((u32)flags, &f), f, flags & IN_CLOEXEC);
+}
+
+long sys_inotify_init(SYSARGS) { return do_inotify_init(0); }
+long sys_inotify_init1(SYSARGS) { return do_inotify_init((u32)a0); }
+
+/* inotify_add_watch(fd, path, mask): Linux's order of checks. */
+long sys_inotify_add_watch(SYSARGS)
+{
+	u32 mask = (u32)a2;
+	struct path p;
+
+	if ((mask & ~(u32)IN_VALID) || !mask)
+		return -EINVAL;
+	struct file *f = fget(a0);
+	if (!f)
+		return -EBADF;
+	long rc = -EINVAL;
+	if (!((mask & IN_MASK_ADD) && (mask & IN_MASK_CREATE)) && is_inotify(f)) {
+		int lookup = (mask & IN_DONT_FOLLOW ? 0 : LOOKUP_FOLLOW) |
+			     (mask & IN_ONLYDIR ? LOOKUP_DIRECTORY : 0);
+		rc = at_walk((u64)AT_FDCWD, a1, 0, lookup, &p);
+		if (!rc) {
+			rc = inotify_add(f, p.dentry->inode, mask);
+			path_put(&p);
+		}
+	}
+	file_put(f);
+	return rc;
+}
+
+long sys_inotify_rm_watch(SYSARGS)
+{
+	struct file *f = fget(a0);
+
+	if (!f)
+		return -EBADF;
+	long rc = is_inotify(f) ? inotify_rm(f, (s32)a1) : -EINVAL;
+	file_put(f);
+	return rc;
+}
 
 /* ---- signalfd ---- */
 

@@ -6,6 +6,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/flock.h>
+#include <alloy/inotify.h>
 #include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -467,6 +468,8 @@ long sys_getdents64(SYSARGS)
 	mutex_lock(&f->pos_lock);
 	int rc = f->fop->iterate(f, &f->pos, emit_dirent, &ctx);
 	mutex_unlock(&f->pos_lock);
+	if (!rc)	/* Linux's iterate_dir */
+		fsnotify_file(f, IN_ACCESS);
 	file_put(f);
 	if (rc)
 		return rc;
@@ -483,6 +486,8 @@ long sys_ftruncate(SYSARGS)
 		: f->flags & O_PATH ? -EBADF
 		: (f->flags & O_ACCMODE) == O_RDONLY ? -EINVAL
 		: vfs_truncate(f->inode, a1);
+	if (!rc)
+		fsnotify_file(f, IN_MODIFY);
 	file_put(f);
 	return rc;
 }

@@ -6,6 +6,7 @@
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/inotify.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/syscall.h>
@@ -510,6 +511,7 @@ static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
 	i->ctime = vfs_now();
 	inode_changed(i);
 	mutex_unlock(&i->lock);
+	fsnotify_dentry(i, p.dentry, IN_ATTRIB);
 	path_put(&p);
 	return 0;
 }
@@ -567,6 +569,7 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 	i->ctime = vfs_now();
 	inode_changed(i);
 	mutex_unlock(&i->lock);
+	fsnotify_dentry(i, p.dentry, IN_ATTRIB);
 	path_put(&p);
 	return 0;
 }
@@ -628,6 +631,10 @@ long sys_utimensat(SYSARGS)
 	i->ctime = now;
 	inode_changed(i);
 	mutex_unlock(&i->lock);
+	/* Linux's fsnotify_change: both times ATTRIB, one ACCESS or MODIFY */
+	bool at = !a2 || ts[0].nsec != UTIME_OMIT, mt = !a2 || ts[1].nsec != UTIME_OMIT;
+	if (at || mt)
+		fsnotify_dentry(i, p.dentry, at && mt ? IN_ATTRIB : at ? IN_ACCESS : IN_MODIFY);
 	path_put(&p);
 	return 0;
 }

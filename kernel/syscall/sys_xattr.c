@@ -13,6 +13,7 @@
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/inotify.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/syscall.h>
@@ -298,6 +299,8 @@ static long path_setxattr(u64 upath, bool follow, u64 uname, u64 uval, u64 size,
 
 	if (!rc && !(rc = xattr_path(upath, follow, &p))) {
 		rc = do_setxattr(p.dentry->inode, x->name, x->val, x->size, x->flags);
+		if (!rc)
+			fsnotify_dentry(p.dentry->inode, p.dentry, IN_ATTRIB);
 		path_put(&p);
 	}
 	kfree(x->val);
@@ -319,6 +322,8 @@ long sys_fsetxattr(SYSARGS)
 
 	if (!rc && !(rc = xattr_fd(a0, &i))) {
 		rc = do_setxattr(i, x->name, x->val, x->size, x->flags);
+		if (!rc)
+			fsnotify_inode(i, IN_ATTRIB);
 		inode_put(i);
 	}
 	kfree(x->val);
@@ -348,6 +353,8 @@ static long path_named(u64 upath, bool follow, u64 uname, u64 uval, u64 size, bo
 
 	if (!rc) {
 		rc = xattr_named(p.dentry->inode, uname, uval, size, get);
+		if (!rc && !get)
+			fsnotify_dentry(p.dentry->inode, p.dentry, IN_ATTRIB);
 		path_put(&p);
 	}
 	return rc;
@@ -360,6 +367,8 @@ static long fd_named(u64 fd, u64 uname, u64 uval, u64 size, bool get)
 
 	if (!rc) {
 		rc = xattr_named(i, uname, uval, size, get);
+		if (!rc && !get)
+			fsnotify_inode(i, IN_ATTRIB);
 		inode_put(i);
 	}
 	return rc;

@@ -1,0 +1,101 @@
+/*
+ * inotify (kernel/fs/inotify.c, docs/inotify.md): watches on inodes and
+ * the VFS hooks that report changes to them. Every hook starts with one
+ * read of the superblock's count of watches, so a filesystem nobody
+ * watches pays a load and a branch. Hooks may sleep (they allocate the
+ * events before taking the watch lists' spinlocks): call them with at
+ * most sleeping locks held (ns_lock, an inode's lock), never a spinlock.
+ */
+#ifndef ALLOY_INOTIFY_H
+#define ALLOY_INOTIFY_H
+
+#include <alloy/types.h>
+#include <alloy/vfs.h>
+
+#define IN_ACCESS 0x00000001
+#define IN_MODIFY 0x00000002
+#define IN_ATTRIB 0x00000004
+#define IN_CLOSE_WRITE 0x00000008
+#define IN_CLOSE_NOWRITE 0x00000010
+#define IN_OPEN 0x00000020
+#define IN_MOVED_FROM 0x00000040
+#define IN_MOVED_TO 0x00000080
+#define IN_CREATE 0x00000100
+#define IN_DELETE 0x00000200
+#define IN_DELETE_SELF 0x00000400
+#define IN_MOVE_SELF 0x00000800
+#define IN_ALL_EVENTS 0x00000fff
+#define IN_UNMOUNT 0x00002000
+#define IN_Q_OVERFLOW 0x00004000
+#define IN_IGNORED 0x00008000
+#define IN_ONLYDIR 0x01000000
+#define IN_DONT_FOLLOW 0x02000000
+#define IN_EXCL_UNLINK 0x04000000
+#define IN_MASK_CREATE 0x10000000
+#define IN_MASK_ADD 0x20000000
+#define IN_ISDIR 0x40000000
+#define IN_ONESHOT 0x80000000
+#define IN_CLOEXEC O_CLOEXEC
+#define IN_NONBLOCK O_NONBLOCK
+
+/* Is anything on i's filesystem watched? The hooks' whole cost otherwise. */
+static inline bool fsnotify_on(const struct inode *i)
+{
+	return i && i->sb && atomic_read(&i->sb->notify_watches);
+}
+
+/* An event on i itself (no name): its watchers only. */
+void fsnotify_inode_slow(struct inode *i, u32 mask);
+/* An event on the file at d (inode i): its watchers, and its directory's
+ * with d's name (ACCESS, MODIFY, ATTRIB, OPEN, CLOSE_*). d may be NULL. */
+void fsnotify_dentry_slow(struct inode *i, struct dentry *d, u32 mask);
+/* A change to directory dir's entry name (CREATE, DELETE, MOVED_*). */
+void fsnotify_name_slow(struct inode *dir, u32 mask, const char *name, size_t len,
+			u32 cookie);
+/* i lost its last name and its last dentry: DELETE_SELF, then IGNORED. */
+void fsnotify_inoderemove_slow(struct inode *i);
+
+static inline void fsnotify_inode(struct inode *i, u32 mask)
+{
+	if (fsnotify_on(i))
+		fsnotify_inode_slow(i, mask);
+}
+
+static inline void fsnotify_dentry(struct inode *i, struct dentry *d, u32 mask)
+{
+	if (fsnotify_on(i))
+		fsnotify_dentry_slow(i, d, mask);
+}
+
+static inline void fsnotify_file(struct file *f, u32 mask)
+{
+	if (fsnotify_on(f->inode) && !(f->flags & O_PATH))
+		fsnotify_dentry_slow(f->inode, f->path.dentry, mask);
+}
+
+static inline void fsnotify_name(struct inode *dir, u32 mask, const char *name, size_t len,
+				 u32 cookie)
+{
+	if (fsnotify_on(dir))
+		fsnotify_name_slow(dir, mask, name, len, cookie);
+}
+
+/* A fresh cookie pairing a rename's MOVED_FROM and MOVED_TO. */
+u32 fsnotify_cookie(void);
+/* sb is being unmounted: UNMOUNT and IGNORED to every watch on it, whose
+ * inode references go (before the filesystem frees its inodes). */
+void inotify_unmount(struct super_block *sb);
+/* The inode is being freed (no watch can hold it any more). */
+void inotify_inode_free(struct inode *i);
+
+/* The syscalls (kernel/syscall/sys_event.c) */
+int inotify_file(u32 flags, struct file **out);
+bool is_inotify(const struct file *f);
+/* A watch on i (mask checked by the caller), the same wd for the same
+ * inode; read permission on i needed. */
+long inotify_add(struct file *f, struct inode *i, u32 mask);
+long inotify_rm(struct file *f, s32 wd);
+/* For vfs.c: has directory dir a watch taking one of ev? (no lock) */
+bool inotify_wants(const struct inode *dir, u32 ev);
+
+#endif
