@@ -17,7 +17,7 @@ pwrite64	implemented	seekable files only (-ESPIPE otherwise)
 open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices give -ENXIO; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
 openat	partial	as open
 creat	partial	as open
-ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the terminal (TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY); -ENOTTY otherwise
+ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; terminals and pseudo-terminals (TCGETS/TCSETS*, TCGETA/TCSETA*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY/TIOCNOTTY, TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; docs/tty.md); -ENOTTY otherwise
 poll	implemented	pipes, FIFOs, the terminal, eventfd, timerfd and epoll fds wait; files are always ready
 ppoll	implemented	with the temporary signal mask
 select	implemented	up to 1024 fds, through the poll loop
@@ -157,6 +157,12 @@ set_robust_list	implemented	walked at exit as Linux (list_op_pending, at most 20
 get_robust_list	partial	any process's list is readable (no ptrace-style permission check); a tid is a pid today
 memfd_create	partial	MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (F_SEAL_EXEC stored, not enforced), MFD_EXEC; MFD_HUGETLB is EINVAL; seals SEAL, SHRINK, GROW, WRITE (EBUSY while any shared mapping exists), FUTURE_WRITE
 futex_waitv	implemented	up to 128 32-bit futexes, private or shared, absolute timeout on CLOCK_MONOTONIC or CLOCK_REALTIME
+ptrace	partial	docs/ptrace.md: all requests but LISTEN, SYSEMU and NT_X86_XSTATE; debug registers stored, never loaded
+mq_open	partial	docs/ipc.md: no mqueue filesystem (/dev/mqueue), no ENFILE
+mq_notify	partial	SIGEV_SIGNAL and SIGEV_NONE; SIGEV_THREAD is EINVAL (no netlink sockets)
+inotify_add_watch	implemented	events from the VFS on every filesystem (docs/inotify.md)
+process_vm_readv	implemented	same IDs or CAP_SYS_PTRACE (no dumpable flag yet)
+process_vm_writev	implemented	as process_vm_readv
 NOTES
 impl=$(mktemp)
 sed -n 's/^\t\[\([0-9]*\)\] = sys_.*/\1/p' kernel/arch/x86_64/syscall_table.c | sort -n > "$impl"
