@@ -178,10 +178,16 @@ int ext2_fallocate(struct inode *i, int mode, u64 off, u64 len)
 			rc = -EINTR;
 		at = next;
 	}
-	if (rc)	/* blocks past the end that a failure left: freed again */
-		ext2_truncate_blocks(i, i->size);
-	else if (end > i->size)
+	/* Pages and blocks past the end that a failure left go again, as
+	 * truncate frees them: the pages first (write-back of one of them
+	 * must not write into a block after it is freed and reused), the
+	 * last page held busy while the blocks in it past the end go. */
+	if (rc) {
+		if (ext2_cut_to(i, i->size))
+			ext2_truncate_blocks(i, i->size);	/* no memory: at least that */
+	} else if (end > i->size) {
 		i->size = end;
+	}
 	if (!rc)
 		i->mtime = i->ctime = vfs_now();
 	ext2_write_inode(i);
