@@ -86,6 +86,10 @@ static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	}
 	if (n > limit - *pos)
 		n = (size_t)(limit - *pos);
+	if ((rc = vfs_write_limit(i, *pos, &n))) {	/* RLIMIT_FSIZE */
+		mutex_unlock(&i->lock);
+		return rc;
+	}
 	while (done < n) {
 		u64 off = *pos % PAGE_SIZE, index = *pos / PAGE_SIZE;
 		size_t k = (size_t)MIN((u64)(n - done), PAGE_SIZE - off);
