@@ -346,8 +346,12 @@ static struct pipe *pipe_alloc(int *err)
 	if (!p)
 		return NULL;
 	p->uid = me ? READ_ONCE(me->uid[0]) : 0;
-	u64 held = account_pages(p->uid, 0, pages);
 	bool limited = !may_exceed_pipe_max();
+	/* pipe-max-size caps a new pipe too (Linux 4.9's alloc_pipe_info) */
+	if (limited && pages * PAGE_SIZE > (u64)READ_ONCE(pipe_max_size))
+		pages = 1ULL << (63 - __builtin_clzll(MAX((u64)READ_ONCE(pipe_max_size) /
+							     PAGE_SIZE, 1ULL)));
+	u64 held = account_pages(p->uid, 0, pages);
 	if (over(&pipe_user_pages_soft, held) && limited) {
 		held = account_pages(p->uid, pages, PIPE_MIN_PAGES);
 		pages = PIPE_MIN_PAGES;
