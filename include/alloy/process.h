@@ -81,6 +81,8 @@ struct process {
 	u32 groups[NGROUPS_MAX];
 	u64 caps[3];			/* [sig_lock] capabilities: effective, permitted,
 					 * inheritable (kernel/syscall/sys_caps.c) */
+	bool undumpable;		/* [sig_lock] Linux's dumpable 0: PR_SET_DUMPABLE,
+					 * an effective ID change, a set-ID exec */
 	spinlock_t sig_lock;
 	struct k_sigaction sa[NSIG];	/* [sig_lock] */
 	u64 shared_pending;		/* [sig_lock] process-directed signals */

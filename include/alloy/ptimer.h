@@ -30,6 +30,9 @@ void proc_timers_taken_locked(struct process *p, int sig, struct ksiginfo *si);
 /* Caller holds p->sig_lock: sig's handler changed; periodic timers
  * parked while it was ignored go on. */
 void proc_timers_sigaction_locked(struct process *p, int sig);
+/* Caller holds p->sig_lock: the signals in mask were taken out of every
+ * pending set unseen; timers waiting on them go on. */
+void proc_timers_discarded_locked(struct process *p, u64 mask);
 /* execve: the POSIX timers go, the interval timers stay. */
 void proc_timers_exec(struct process *p);
 /* The last thread has gone: every timer stops, callbacks in flight

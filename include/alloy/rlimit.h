@@ -6,7 +6,9 @@
  *
  * Enforced: RLIMIT_NOFILE (kernel/fs/fdtable.c), RLIMIT_STACK (the stack
  * VMA at exec, its growth in kernel/mm/fault.c), RLIMIT_AS (mmap, mremap,
- * brk, stack growth), RLIMIT_NPROC (fork). The others are kept and
+ * brk, stack growth), RLIMIT_NPROC (fork), RLIMIT_FSIZE (writes,
+ * truncate and fallocate of regular files: kernel/fs/vfs.c's
+ * vfs_write_limit and vfs_fsize_check). The others are kept and
  * reported only.
  */
 #ifndef ALLOY_RLIMIT_H

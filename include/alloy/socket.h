@@ -107,6 +107,10 @@ struct proto_ops {
 	int (*shutdown)(struct socket *s, int how);
 	long (*ioctl)(struct socket *s, u32 cmd, u64 arg);
 	bool (*peercred)(struct socket *s, struct ucred_k *out);
+	/* accept's connection n goes back to the head of listener s's
+	 * queue (no fd for it: EMFILE), with the caller's file reference;
+	 * if s no longer listens, the reference is put (n is reset). */
+	void (*unaccept)(struct socket *s, struct socket *n);
 };
 
 struct socket {

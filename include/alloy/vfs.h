@@ -306,6 +306,10 @@ u64 sb_maxbytes(const struct super_block *sb);
  * else *n is cut to what fits. Filesystems call it once pos is final
  * (O_APPEND). */
 int vfs_write_limit(const struct inode *i, u64 pos, size_t *n);
+/* A regular file growing to size: past the caller's RLIMIT_FSIZE it gets
+ * SIGXFSZ and -EFBIG (Linux's inode_newsize_ok), else 0. vfs_write_limit
+ * applies it to writes (cut short where they cross it). */
+int vfs_fsize_check(u64 size);
 /* 0, or -EROFS if sb is mounted read-only. */
 int vfs_writable(const struct super_block *sb);
 bool inode_tunable(const struct inode *i);	/* /proc/sys: writable on a read-only fs */

@@ -13,8 +13,10 @@
  * Owners: a POSIX lock belongs to the fd table (Linux's fl_owner =
  * current->files: the process and its threads), an OFD or flock lock to
  * the struct file. Records come from kmalloc, preallocated before the
- * lock is taken; their number is capped per inode and in all, so a
- * hostile splitting pattern gets ENOLCK instead of the kernel's memory.
+ * lock is taken; each is charged to the real uid of the process that
+ * made it, and a user's records are capped per inode and in all, so a
+ * hostile splitting pattern gets ENOLCK instead of the kernel's memory,
+ * and one user at the cap does not make another user's locks fail.
  */
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
@@ -25,11 +27,12 @@
 #include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/uaccess.h>
+#include <alloy/uid_usage.h>
 #include <alloy/vfs.h>
 
 #define OFF_MAX ((s64)MAX_FILE_SIZE)
-#define FLOCK_INODE_MAX 1024	/* lock records on one inode */
-#define FLOCK_SYS_MAX 16384	/* lock records in all (about 1 MiB) */
+#define FLOCK_INODE_MAX 1024	/* a user's lock records on one inode */
+#define FLOCK_USER_MAX 16384	/* a user's lock records in all (about 1 MiB) */
 #define DEADLOCK_DEPTH 10	/* owners followed by deadlock detection */
 
 enum { FL_POSIX = 1, FL_OFD = 2, FL_FLOCK = 4 };
@@ -38,6 +41,7 @@ struct file_lock {
 	struct list_head link;		/* in ctx->posix or ctx->flocks [flock_lock] */
 	void *owner;			/* fdtable (POSIX) or file (OFD, flock) */
 	int pid;			/* the locker's process, for F_GETLK */
+	u32 uid;			/* charged for this record (real uid) */
 	u8 type;			/* F_RDLCK, F_WRLCK (F_UNLCK: a request) */
 	u8 kind;			/* FL_* */
 	s64 start, end;			/* inclusive; end OFF_MAX: to EOF and on */
@@ -59,7 +63,7 @@ struct blocked {
 
 static spinlock_t flock_lock = SPINLOCK_INIT("file-locks", LR_FLOCK);
 static LIST_HEAD(blocked_list);
-static int nr_locks;			/* [flock_lock] records in all */
+static struct uid_usage lock_users;	/* [flock_lock] records per user */
 
 /* The uapi struct flock (x86-64; the 64 forms are the same). */
 struct uflock {
@@ -121,7 +125,7 @@ static void drop(struct flock_ctx *c, struct file_lock *l, struct list_head *fre
 	list_del(&l->link);
 	list_add(&l->link, freed);
 	c->nr--;
-	nr_locks--;
+	uid_usage_uncharge(&lock_users, l->uid, 1);
 }
 
 /* Kept in order of start, as Linux's: F_GETLK reports the first conflict. */
@@ -134,7 +138,7 @@ static void insert(struct flock_ctx *c, struct list_head *list, struct file_lock
 			break;
 	list_add_tail(&l->link, &at->link);
 	c->nr++;
-	nr_locks++;
+	uid_usage_charge(&lock_users, l->uid, 1, 0);	/* room_for checked */
 }
 
 static void free_list(struct list_head *freed)
@@ -145,9 +149,25 @@ static void free_list(struct list_head *freed)
 		kfree(l);
 }
 
-static bool room_for(const struct flock_ctx *c, int more)
+/* uid's records on c */
+static int user_records(const struct flock_ctx *c, u32 uid)
 {
-	return more <= 0 || (c->nr + more <= FLOCK_INODE_MAX && nr_locks + more <= FLOCK_SYS_MAX);
+	const struct file_lock *l;
+	int n = 0;
+
+	list_for_each_entry(l, &c->posix, link)
+		n += l->uid == uid;
+	list_for_each_entry(l, &c->flocks, link)
+		n += l->uid == uid;
+	return n;
+}
+
+/* May the user making req have `more` records more (per inode, in all)? */
+static bool room_for(const struct flock_ctx *c, const struct file_lock *req, int more)
+{
+	return more <= 0 ||
+	       (user_records(c, req->uid) + more <= FLOCK_INODE_MAX &&
+		uid_usage_get(&lock_users, req->uid) + (u64)more <= FLOCK_USER_MAX);
 }
 
 /* Is the owner of `block` (through the locks its own sleeping requests
@@ -195,7 +215,7 @@ static int posix_apply(struct flock_ctx *c, const struct file_lock *req,
 		else if (l->type != req->type && l->start < s && l->end > e)
 			more++;
 	}
-	if (!room_for(c, more))
+	if (!room_for(c, req, more))
 		return -ENOLCK;
 	list_for_each_entry_safe(l, n, &c->posix, link) {
 		if (l->owner != req->owner)
@@ -223,7 +243,7 @@ static int posix_apply(struct flock_ctx *c, const struct file_lock *req,
 			l->start = e + 1;
 			list_del(&l->link);	/* keep the order of start */
 			c->nr--;
-			nr_locks--;
+			uid_usage_uncharge(&lock_users, l->uid, 1);
 			insert(c, &c->posix, l);
 		}
 	}
@@ -373,7 +393,8 @@ long flock_fcntl(struct file *f, int fd, int cmd, u64 arg)
 {
 	struct uflock u;
 	struct file_lock req = { .owner = current_proc()->files, .kind = FL_POSIX,
-				 .pid = current_proc()->pid };
+				 .pid = current_proc()->pid,
+				 .uid = READ_ONCE(current_proc()->uid[0]) };
 	long rc;
 
 	if (f->flags & O_PATH || !f->inode)
@@ -420,7 +441,8 @@ long flock_flock(struct file *f, u32 cmd)
 	bool wait = !(cmd & LOCK_NB);
 	struct flock_ctx *c = ctx_of(f->inode, type != F_UNLCK);
 	struct file_lock req = { .owner = f, .kind = FL_FLOCK, .type = type,
-				 .pid = current_proc()->pid, .end = OFF_MAX };
+				 .pid = current_proc()->pid, .end = OFF_MAX,
+				 .uid = READ_ONCE(current_proc()->uid[0]) };
 	struct waiter w = { .task = NULL };
 	LIST_HEAD(freed);
 	long rc;
@@ -452,7 +474,7 @@ long flock_flock(struct file *f, u32 cmd)
 				rc = 0;
 			else if (first_conflict(&c->flocks, &req))	/* EWOULDBLOCK */
 				rc = !wait ? -EAGAIN : signal_pending() ? -ERESTARTSYS : 1;
-			else if (!room_for(c, 1))
+			else if (!room_for(c, &req, 1))
 				rc = -ENOLCK;
 			else {
 				*spare = req;

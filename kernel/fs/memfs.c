@@ -43,8 +43,9 @@ static spinlock_t memfs_pages = SPINLOCK_INIT("memfs-pages", LR_MEMFS_PAGES);
  * (a mapping holds it past unmount), so each holds a reference. */
 struct memfs_sb {
 	atomic_t refs;
-	atomic_long_t used;	/* data pages held by its files */
+	atomic_long_t used;	/* data pages held by its files, and xattr pages */
 	u64 limit;		/* pages; NO_LIMIT: no limit */
+	u64 xattr_bytes;	/* [xattr_lock] its files' xattrs (mx_cost) */
 };
 
 static void memfs_sb_put(struct memfs_sb *m)
@@ -276,7 +277,10 @@ static int memfs_truncate(struct inode *inode, u64 size)
  * namespace the VFS passes down (user., trusted., security.). Like
  * Linux's tmpfs they are bounded: names, values and a per-entry cost
  * count against MEMFS_XATTR_MAX per inode (-ENOSPC beyond), and they go
- * with the inode.
+ * with the inode. All of a filesystem's xattr bytes are charged, in whole
+ * pages, to its size (as Linux charges them to tmpfs's inode space):
+ * many files' xattrs cannot grow kernel memory past the mount's size=
+ * (half of RAM for a filesystem without one).
  */
 #define MEMFS_XATTR_MAX (128 * 1024)
 #define MEMFS_XATTR_COST 32		/* per attribute, beside name and value */
@@ -286,6 +290,34 @@ struct memfs_xattr {
 	u32 size;			/* of the value, after the name's NUL */
 	char name[];
 };
+
+static spinlock_t xattr_lock = SPINLOCK_INIT("memfs-xattr", LR_RLIMIT);
+
+/* i's filesystem's xattrs grow (or shrink) by delta bytes: the pages
+ * that takes are charged to its size; false (nothing changed) if full. */
+static bool xattr_account(struct inode *i, long delta)
+{
+	struct memfs_sb *m = i->priv;
+	u64 lim = m->limit == NO_LIMIT ? page_alloc_total_count() / 2 : m->limit;
+	bool ok = true;
+	unsigned long flags = spin_lock_irqsave(&xattr_lock);
+	u64 was = m->xattr_bytes, now = was + (u64)delta;
+	long pages = (long)pages_of(now) - (long)pages_of(was);
+
+	if (pages > 0) {
+		long n = atomic_long_add_return(&m->used, pages);
+		if ((u64)n > lim) {
+			atomic_long_add_return(&m->used, -pages);
+			ok = false;
+		}
+	} else if (pages < 0) {
+		atomic_long_add_return(&m->used, pages);
+	}
+	if (ok)
+		m->xattr_bytes = now;
+	spin_unlock_irqrestore(&xattr_lock, flags);
+	return ok;
+}
 
 static u32 mx_cost(size_t nlen, size_t size)
 {
@@ -340,6 +372,8 @@ static int memfs_setxattr(struct inode *i, const char *name, const void *val, si
 		rc = -ENODATA;
 	else if (i->xattr_bytes - freed + mx_cost(nlen, size) > MEMFS_XATTR_MAX)
 		rc = -ENOSPC;
+	else if (!xattr_account(i, (long)mx_cost(nlen, size) - (long)freed))
+		rc = -ENOSPC;
 	if (!rc) {
 		nx->next = old ? old->next : NULL;
 		*pp = nx;
@@ -379,6 +413,7 @@ static int memfs_removexattr(struct inode *i, const char *name)
 	if (x) {
 		*pp = x->next;
 		i->xattr_bytes -= mx_cost(strlen(x->name), x->size);
+		xattr_account(i, -(long)mx_cost(strlen(x->name), x->size));
 	}
 	mutex_unlock(&i->lock);
 	kfree(x);
@@ -392,6 +427,8 @@ static void memfs_free_xattrs(struct inode *i)
 		kfree(x);
 	}
 	i->xattrs = NULL;
+	if (i->xattr_bytes)
+		xattr_account(i, -(long)i->xattr_bytes);
 	i->xattr_bytes = 0;
 }
 

@@ -461,7 +461,9 @@ int vfs_truncate(struct inode *inode, u64 size)
 		return -EFBIG;
 	mutex_lock(&inode->lock);
 	u64 old = inode->size;
-	rc = inode->iop->truncate(inode, size);
+	rc = size > old ? vfs_fsize_check(size) : 0;	/* RLIMIT_FSIZE */
+	if (!rc)
+		rc = inode->iop->truncate(inode, size);
 	/* Pages past the new end leave every mapping, private copies too:
 	 * the next touch faults and finds the end (SIGBUS) or, after a grow,
 	 * the file's new page. */

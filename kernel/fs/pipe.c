@@ -15,16 +15,54 @@
 #include <alloy/slab.h>
 #include <alloy/sysctl.h>
 #include <alloy/uaccess.h>
+#include <alloy/uid_usage.h>
 #include <alloy/vfs.h>
 
 #define PIPE_PAGES 16
 #define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)	/* a new pipe's capacity */
 #define PIPE_BUF 4096
 #define PIPE_SIZE_LIMIT (1UL << 31)		/* F_SETPIPE_SZ, even for root */
+#define PIPE_MIN_PAGES 2			/* Linux's PIPE_MIN_DEF_BUFFERS */
 
 /* fs.pipe-max-size: the largest F_SETPIPE_SZ without CAP_SYS_RESOURCE */
 static long pipe_max_size = 1048576;
 SYSCTL_INT(pipe_max_size, "fs/pipe-max-size", 0644, &pipe_max_size, PAGE_SIZE, 1L << 31);
+
+/*
+ * Pages of pipe capacity per user (the creator's real uid), as Linux's
+ * pipe-user-pages-soft/-hard (0: no limit): past the soft limit a user's
+ * new pipes get PIPE_MIN_PAGES and F_SETPIPE_SZ may not grow one; past
+ * the hard limit pipe() fails. Users with CAP_SYS_RESOURCE are exempt.
+ * Capacity is charged, not pages in use, as Linux does.
+ */
+static long pipe_user_pages_soft = 16384, pipe_user_pages_hard;
+SYSCTL_INT(pipe_user_pages_soft, "fs/pipe-user-pages-soft", 0644, &pipe_user_pages_soft, 0,
+	   1L << 40);
+SYSCTL_INT(pipe_user_pages_hard, "fs/pipe-user-pages-hard", 0644, &pipe_user_pages_hard, 0,
+	   1L << 40);
+static spinlock_t user_pages_lock = SPINLOCK_INIT("pipe-user-pages", LR_RLIMIT);
+static struct uid_usage user_pages;	/* [user_pages_lock] */
+
+/* uid's pipes go from `from` to `to` pages; returns what it holds now. */
+static u64 account_pages(u32 uid, u64 from, u64 to)
+{
+	unsigned long flags = spin_lock_irqsave(&user_pages_lock);
+
+	if (to > from)
+		uid_usage_charge(&user_pages, uid, to - from, 0);
+	else
+		uid_usage_uncharge(&user_pages, uid, from - to);
+	u64 now = uid_usage_get(&user_pages, uid);
+	spin_unlock_irqrestore(&user_pages_lock, flags);
+	return now;
+}
+
+static bool over(const long *limit, u64 pages)
+{
+	long l = READ_ONCE(*limit);
+
+	return l && pages > (u64)l;
+}
 
 struct pipe {
 	atomic_t refcount;		/* open ends, plus a FIFO inode's */
@@ -34,6 +72,7 @@ struct pipe {
 	int readers, writers;		/* [lock] open ends */
 	u64 read_opens, write_opens;	/* [lock] FIFO: ends ever opened, by kind */
 	u64 size;			/* [lock] capacity: pages, a power of two */
+	u32 uid;			/* charged for size (account_pages) */
 	u8 **page;			/* [lock] size / PAGE_SIZE of them */
 };
 
@@ -210,6 +249,7 @@ static void pipe_put(struct pipe *p)
 	if (!atomic_dec_and_test(&p->refcount))
 		return;
 	free_ring(p->page, p->size);
+	account_pages(p->uid, p->size / PAGE_SIZE, 0);
 	kfree(p);
 }
 
@@ -292,35 +332,61 @@ size_t pipe_room(struct pipe *p)
 	return (size_t)(READ_ONCE(p->size) - used(p));
 }
 
-static struct pipe *pipe_alloc(void)
+static bool may_exceed_pipe_max(void);
+
+/* A new pipe charged to the caller's user: NULL with *err -ENOMEM, or
+ * -ENFILE past pipe-user-pages-hard. */
+static struct pipe *pipe_alloc(int *err)
 {
 	struct pipe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	struct process *me = current_proc();
+	u64 pages = PIPE_PAGES;
 
+	*err = -ENOMEM;
 	if (!p)
 		return NULL;
-	p->size = PIPE_SIZE;
-	p->page = kzalloc(PIPE_PAGES * sizeof(u8 *), GFP_KERNEL);
-	if (!p->page) {
-		kfree(p);
-		return NULL;
+	p->uid = me ? READ_ONCE(me->uid[0]) : 0;
+	bool limited = !may_exceed_pipe_max();
+	/* pipe-max-size caps a new pipe too (Linux 4.9's alloc_pipe_info) */
+	if (limited && pages * PAGE_SIZE > (u64)READ_ONCE(pipe_max_size))
+		pages = 1ULL << (63 - __builtin_clzll(MAX((u64)READ_ONCE(pipe_max_size) /
+							     PAGE_SIZE, 1ULL)));
+	u64 held = account_pages(p->uid, 0, pages);
+	if (over(&pipe_user_pages_soft, held) && limited) {
+		held = account_pages(p->uid, pages, PIPE_MIN_PAGES);
+		pages = PIPE_MIN_PAGES;
 	}
+	p->size = pages * PAGE_SIZE;
+	if (over(&pipe_user_pages_hard, held) && limited) {
+		*err = -ENFILE;
+		goto fail;
+	}
+	p->page = kzalloc(pages * sizeof(u8 *), GFP_KERNEL);
+	if (!p->page)
+		goto fail;
 	atomic_set(&p->refcount, 1);
 	mutex_init(&p->lock, "pipe", LR_MUTEX_PIPE);
 	wait_queue_init(&p->rd_wq, "pipe-read");
 	wait_queue_init(&p->wr_wq, "pipe-write");
 	return p;
+fail:
+	account_pages(p->uid, pages, 0);
+	kfree(p);
+	return NULL;
 }
 
 int pipe_create(u32 flags, struct file **rd, struct file **wr)
 {
-	struct pipe *p = pipe_alloc();
+	int err;
+	struct pipe *p = pipe_alloc(&err);
 	struct inode *i;
 
+	if (!p)
+		return err;
 	if (!pipe_sb)
 		pipe_sb = sb_create("pipefs");
-	if (!p || !pipe_sb || !(i = inode_alloc(pipe_sb, S_IFIFO | 0600))) {
-		if (p)
-			pipe_put(p);
+	if (!pipe_sb || !(i = inode_alloc(pipe_sb, S_IFIFO | 0600))) {
+		pipe_put(p);
 		return -ENOMEM;
 	}
 	i->fop = &pipe_fops;
@@ -360,16 +426,17 @@ int fifo_open(struct inode *inode, struct file *f)
 	struct pipe *p;
 	u32 acc = f->flags & O_ACCMODE;
 	bool reader = acc != O_WRONLY, writer = acc != O_RDONLY;
+	int err = -ENOMEM;
 
 	mutex_lock(&inode->lock);
 	p = inode->fifo;
-	if (!p && (p = pipe_alloc()))
+	if (!p && (p = pipe_alloc(&err)))
 		inode->fifo = p;	/* the inode's reference, put by fifo_evict */
 	if (p)
 		atomic_inc(&p->refcount);
 	mutex_unlock(&inode->lock);
 	if (!p)
-		return -ENOMEM;
+		return err == -ENFILE ? -ENOMEM : err;	/* Linux's fifo_open */
 	mutex_lock(&p->lock);
 	if (!reader && !p->readers && (f->flags & O_NONBLOCK)) {
 		mutex_unlock(&p->lock);
@@ -432,7 +499,9 @@ static bool may_exceed_pipe_max(void)
 {
 	struct process *me = current_proc();
 
-	return READ_ONCE(me->uid[1]) == 0 || (READ_ONCE(me->caps[0]) >> 24 & 1); /* CAP_SYS_RESOURCE */
+	/* CAP_SYS_RESOURCE: root that has not dropped it (setuid does not
+	 * recompute the sets here, so the set alone says nothing) */
+	return READ_ONCE(me->uid[1]) == 0 && (READ_ONCE(me->caps[0]) >> 24 & 1);
 }
 
 /* F_SETPIPE_SZ, as Linux's pipe_set_size: the capacity becomes arg
@@ -446,13 +515,23 @@ static long pipe_set_size(struct pipe *p, u32 arg)
 		return -EINVAL;
 	while (size < arg)
 		size *= 2;
-	if (size > (u64)READ_ONCE(pipe_max_size) && !may_exceed_pipe_max())
+	bool limited = !may_exceed_pipe_max();
+	if (size > READ_ONCE(p->size) && size > (u64)READ_ONCE(pipe_max_size) && limited)
 		return -EPERM;
 	u8 **ring = kzalloc(size / PAGE_SIZE * sizeof(u8 *), GFP_KERNEL);
 	if (!ring)
 		return -ENOMEM;
 	mutex_lock(&p->lock);
-	long rc = used(p) > size ? -EBUSY : move_ring(p, ring, size);
+	/* as Linux: growing past the user's soft or hard limit is EPERM */
+	u64 was = p->size / PAGE_SIZE, held = account_pages(p->uid, was, size / PAGE_SIZE);
+	long rc = 0;
+	if (size / PAGE_SIZE > was && limited &&
+	    (over(&pipe_user_pages_soft, held) || over(&pipe_user_pages_hard, held)))
+		rc = -EPERM;
+	if (!rc)
+		rc = used(p) > size ? -EBUSY : move_ring(p, ring, size);
+	if (rc)
+		account_pages(p->uid, size / PAGE_SIZE, was);
 	u8 **old = ring;
 	u64 old_size = size;
 	if (!rc) {

@@ -386,7 +386,7 @@ static int show(struct inode *inode, struct pbuf *b)
 		return proc_sys_show(b, inode);
 	return kind < PK_PID || kind == PK_NET_UNIX || kind == PK_NET_DEV ||
 	       kind >= PK_SYSVIPC_SHM ? show_root_file(b, kind) :
-	       proc_pid_show(b, kind, PROC_PID(inode->ino), PROC_TID(inode->ino));
+	       proc_pid_show(b, kind, inode);
 }
 
 /*
@@ -503,8 +503,7 @@ static int proc_readlink(struct inode *inode, char *buf, size_t len)
 		memcpy(buf, s, (size_t)n);
 		return n;
 	}
-	return proc_pid_readlink(kind, PROC_PID(inode->ino), PROC_TID(inode->ino),
-				 PROC_FD(inode->ino), buf, len);
+	return proc_pid_readlink(inode, buf, len);
 }
 
 struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int fd,
@@ -560,9 +559,10 @@ static const struct proc_entry *find_entry(const struct proc_entry *t, size_t n,
 /* /proc/<id> (kind PK_PID): a process, or a thread that is not its
  * process's leader (Linux resolves it, without listing it), whose view it
  * then is; or /proc/<pid>/task/<id> (PK_TID). */
-static int lookup_pid_dir(struct super_block *sb, int kind, int pid, int id,
+static int lookup_pid_dir(struct super_block *sb, int kind, struct process *owner, int id,
 			  struct inode **out)
 {
+	int pid;
 	struct process *p = NULL;
 	struct proc_snapshot s;
 	int tid = id;
@@ -570,7 +570,8 @@ static int lookup_pid_dir(struct super_block *sb, int kind, int pid, int id,
 	if (id <= 0)
 		return -ENOENT;
 	if (kind == PK_TID) {
-		p = proc_find(pid);
+		p = owner;	/* task/'s process: the caller's reference */
+		proc_get(p);
 	} else if ((p = proc_find(id))) {
 		tid = 0;
 	} else {
@@ -585,15 +586,35 @@ static int lookup_pid_dir(struct super_block *sb, int kind, int pid, int id,
 	struct thread_snapshot ts;
 	if (!rc && tid)
 		rc = proc_thread_snapshot(p, tid, &ts);
-	proc_put(p);
-	if (rc)
-		return -ENOENT;
-	*out = proc_inode(sb, kind, pid, tid, 0, S_IFDIR | 0555);
-	if (!*out)
-		return -ENOMEM;
+	if (!rc && !(*out = proc_inode(sb, kind, pid, tid, 0, S_IFDIR | 0555)))
+		rc = -ENOMEM;
+	if (rc) {
+		proc_put(p);
+		return rc == -ENOMEM ? rc : -ENOENT;
+	}
+	(*out)->priv = p;	/* this process, whoever has its pid later */
 	(*out)->uid = s.uid;	/* ps shows a process's owner from this */
 	(*out)->gid = s.gid;
 	return 0;
+}
+
+/* What is under a process's directory names the directory's process. */
+static int inherit_process(struct inode *dir, struct inode *i)
+{
+	if (!i)
+		return -ENOMEM;
+	if (dir->priv) {
+		proc_get(dir->priv);
+		i->priv = dir->priv;
+	}
+	return 0;
+}
+
+static void proc_evict(struct inode *i)
+{
+	if (i->priv)
+		proc_put(i->priv);
+	i->priv = NULL;
 }
 
 static int proc_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
@@ -604,11 +625,11 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	if (kind == PK_ROOT) {
 		e = find_entry(root_entries, ARRAY_SIZE(root_entries), name, len);
 		if (!e)
-			return lookup_pid_dir(dir->sb, PK_PID, 0, parse_num(name, len), out);
+			return lookup_pid_dir(dir->sb, PK_PID, NULL, parse_num(name, len), out);
 	} else if (kind == PK_PID || kind == PK_TID) {
 		e = find_entry(proc_pid_entries, kind == PK_PID ? proc_pid_nr_entries :
 			       proc_tid_nr_entries, name, len);
-		struct process *p = e ? proc_pid_get(pid, tid) : NULL;
+		struct process *p = e ? proc_pid_get(dir) : NULL;
 		if (!p)
 			return -ENOENT;
 		proc_put(p);
@@ -619,19 +640,24 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	} else if (kind == PK_SYSVIPC) {
 		e = find_entry(sysvipc_entries, ARRAY_SIZE(sysvipc_entries), name, len);
 	} else if (kind == PK_TASKDIR) {
-		return lookup_pid_dir(dir->sb, PK_TID, pid, parse_num(name, len), out);
+		struct process *p = proc_pid_get(dir);	/* the directory's process */
+		if (!p)
+			return -ENOENT;
+		int rc = lookup_pid_dir(dir->sb, PK_TID, p, parse_num(name, len), out);
+		proc_put(p);
+		return rc;
 	} else if (kind == PK_FDDIR) {
 		int fd = parse_num(name, len);
-		if (fd < 0 || !proc_fd_exists(pid, tid, fd))
+		if (fd < 0 || !proc_fd_exists(dir, fd))
 			return -ENOENT;
 		*out = proc_inode(dir->sb, PK_FD, pid, tid, fd, S_IFLNK | 0700);
-		return *out ? 0 : -ENOMEM;
+		return inherit_process(dir, *out);
 	}
 	if (!e)
 		return -ENOENT;
 	/* task/ lists the whole group's threads: from /proc/<tid> too */
 	*out = proc_inode(dir->sb, e->kind, pid, e->kind == PK_TASKDIR ? 0 : tid, 0, e->mode);
-	return *out ? 0 : -ENOMEM;
+	return inherit_process(dir, *out);
 }
 
 typedef proc_emit_fn emit_fn;
@@ -670,9 +696,9 @@ static void emit_pids(u64 *pos, emit_fn emit, void *ctx)
 /* task/: the live threads' tids, ascending, tid + 2 their cookies. A
  * thread that comes or goes during a listing is in it or not; every
  * other is listed once. */
-static void emit_tids(int pid, u64 *pos, emit_fn emit, void *ctx)
+static void emit_tids(struct inode *dir, int pid, u64 *pos, emit_fn emit, void *ctx)
 {
-	struct process *p = proc_find(pid);
+	struct process *p = proc_pid_get(dir);
 	int tids[32], n = 0;
 	char name[16];
 
@@ -692,12 +718,12 @@ out:
 	proc_put(p);
 }
 
-static void emit_fds(int pid, int tid, u64 *pos, emit_fn emit, void *ctx)
+static void emit_fds(struct inode *dir, int pid, int tid, u64 *pos, emit_fn emit, void *ctx)
 {
 	char name[16];
 
-	for (int fd = proc_fd_next(pid, tid, (int)*pos - 2); fd >= 0;
-	     fd = proc_fd_next(pid, tid, fd + 1)) {
+	for (int fd = proc_fd_next(dir, (int)*pos - 2); fd >= 0;
+	     fd = proc_fd_next(dir, fd + 1)) {
 		int len = snprintf(name, sizeof(name), "%d", fd);
 		if (!emit(ctx, name, (size_t)len, PROC_INO(PK_FD, pid, tid, fd), S_IFLNK | 0700,
 			  3 + (u64)fd))
@@ -728,9 +754,9 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 	if (kind == PK_SYSDIR) {
 		proc_sys_iterate(i, pos, emit, ctx);
 	} else if (kind == PK_FDDIR) {
-		emit_fds(pid, tid, pos, emit, ctx);
+		emit_fds(i, pid, tid, pos, emit, ctx);
 	} else if (kind == PK_TASKDIR) {
-		emit_tids(pid, pos, emit, ctx);
+		emit_tids(i, pid, pos, emit, ctx);
 	} else if (kind == PK_NET) {
 		emit_table(net_entries, ARRAY_SIZE(net_entries), 0, 0, pos, emit, ctx);
 	} else if (kind == PK_SYSVIPC) {
@@ -759,6 +785,7 @@ static int proc_statfs(struct super_block *sb, struct kstatfs *st)
 static const struct inode_ops proc_iops = {
 	.lookup = proc_lookup,
 	.readlink = proc_readlink,
+	.evict = proc_evict,
 };
 
 static const struct file_ops proc_dir_fops = { .iterate = proc_iterate, .seekable = true };
@@ -784,7 +811,7 @@ static long proc_adj_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
 		return -EINVAL;
 	if (iob_copy_in(buf, io, 0, n))
 		return -EFAULT;
-	long rc = proc_pid_write_adj(PROC_PID(f->inode->ino), buf, n);
+	long rc = proc_pid_write_adj(f->inode, buf, n);
 	if (rc)
 		return rc;
 	*pos += n;
@@ -808,7 +835,10 @@ struct process *procfs_pid_dir_process(struct file *f)
 
 	if (!i || i->sb->sop != &proc_sops || PROC_KIND(i->ino) != PK_PID)
 		return NULL;
-	return proc_find(PROC_PID(i->ino));
+	if (!i->priv)
+		return proc_find(PROC_PID(i->ino));
+	proc_get(i->priv);	/* reaped or not: the caller says ESRCH */
+	return i->priv;
 }
 
 struct super_block *procfs_create(void)

@@ -82,18 +82,24 @@ struct process;
 extern const struct proc_entry proc_pid_entries[];
 extern const size_t proc_pid_nr_entries;	/* "task" last */
 extern const size_t proc_tid_nr_entries;	/* the same without it */
-/* pid's process, with a reference, if it exists and (tid) has the live
- * thread tid; else NULL. */
-struct process *proc_pid_get(int pid, int tid);
-/* Text of a per-process file (kind) of pid into b. */
-int proc_pid_show(struct pbuf *b, int kind, int pid, int tid);
-/* A write of n bytes (copied in) to pid's oom_score_adj: 0 or -errno. */
-long proc_pid_write_adj(int pid, const char *buf, size_t n);
+/*
+ * A process's inodes (its directory and everything under it) hold a
+ * reference to the process they were looked up for (inode->priv, put by
+ * proc_iops.evict), as Linux's hold its struct pid: an open file or
+ * directory keeps naming that process, not whoever reuses its pid later.
+ */
+/* i's process, with a reference, if it has not been reaped and (a
+ * thread's inode) its thread lives; else NULL. */
+struct process *proc_pid_get(const struct inode *i);
+/* Text of a per-process file (kind) of i's process into b. */
+int proc_pid_show(struct pbuf *b, int kind, const struct inode *i);
+/* A write of n bytes (copied in) to i's process's oom_score_adj: 0 or -errno. */
+long proc_pid_write_adj(const struct inode *i, const char *buf, size_t n);
 /* exe, cwd and fd/N targets. */
-int proc_pid_readlink(int kind, int pid, int tid, int fd, char *buf, size_t len);
-/* fd/ of pid: is fd open; the next open fd >= from (-1 at the end). */
-bool proc_fd_exists(int pid, int tid, int fd);
-int proc_fd_next(int pid, int tid, int from);
+int proc_pid_readlink(const struct inode *i, char *buf, size_t len);
+/* fd/ (dir) of a process: is fd open; the next open fd >= from (-1 at the end). */
+bool proc_fd_exists(const struct inode *dir, int fd);
+int proc_fd_next(const struct inode *dir, int from);
 /* Linux's USER_HZ clock ticks (100 per second) of ns or of timer ticks. */
 u64 proc_clock_t_ns(u64 ns);
 u64 proc_clock_t_ticks(u64 ticks);

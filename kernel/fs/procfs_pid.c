@@ -54,10 +54,18 @@ const struct proc_entry proc_pid_entries[] = {
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
 const size_t proc_tid_nr_entries = ARRAY_SIZE(proc_pid_entries) - 1;
 
-struct process *proc_pid_get(int pid, int tid)
+struct process *proc_pid_get(const struct inode *i)
 {
-	struct process *p = proc_find(pid);
+	struct process *p = i->priv;
+	int tid = PROC_TID(i->ino);
 	struct thread_snapshot ts;
+
+	if (p && proc_reaped(p))
+		return NULL;	/* gone, even if its pid names another now */
+	if (p)
+		proc_get(p);
+	else
+		p = proc_find(PROC_PID(i->ino));
 
 	if (p && tid && proc_thread_snapshot(p, tid, &ts)) {
 		proc_put(p);
@@ -347,9 +355,10 @@ static int show_limits(struct pbuf *b, struct process *p)
 	return 0;
 }
 
-int proc_pid_show(struct pbuf *b, int kind, int pid, int tid)
+int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 {
-	struct process *p = proc_find(pid);
+	struct process *p = proc_pid_get(i);
+	int pid = p ? p->pid : 0, tid = PROC_TID(i->ino);
 	struct proc_snapshot s;
 	int rc;
 
@@ -425,9 +434,10 @@ static int link_target(struct process *p, int kind, int fd, char *buf, size_t le
 	return rc;
 }
 
-int proc_pid_readlink(int kind, int pid, int tid, int fd, char *buf, size_t len)
+int proc_pid_readlink(const struct inode *i, char *buf, size_t len)
 {
-	struct process *p = proc_pid_get(pid, tid);
+	int kind = PROC_KIND(i->ino), fd = PROC_FD(i->ino);
+	struct process *p = proc_pid_get(i);
 	char *tmp = p ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
 	int rc;
 
@@ -443,9 +453,9 @@ int proc_pid_readlink(int kind, int pid, int tid, int fd, char *buf, size_t len)
 	return rc;
 }
 
-bool proc_fd_exists(int pid, int tid, int fd)
+bool proc_fd_exists(const struct inode *dir, int fd)
 {
-	struct process *p = proc_pid_get(pid, tid);
+	struct process *p = proc_pid_get(dir);
 	struct fdtable *t = p ? proc_files(p) : NULL;
 	struct file *f = t ? fd_get(t, fd) : NULL;
 	bool open = f != NULL;
@@ -457,9 +467,9 @@ bool proc_fd_exists(int pid, int tid, int fd)
 	return open;
 }
 
-int proc_fd_next(int pid, int tid, int from)
+int proc_fd_next(const struct inode *dir, int from)
 {
-	struct process *p = proc_pid_get(pid, tid);
+	struct process *p = proc_pid_get(dir);
 	struct fdtable *t = p ? proc_files(p) : NULL;
 	int fd = t ? fd_next(t, from) : -1;
 
@@ -471,7 +481,7 @@ int proc_fd_next(int pid, int tid, int from)
 /* Writes to /proc/<pid>/oom_score_adj: a number in [-1000, 1000], as
  * Linux; lowering it needs root (CAP_SYS_RESOURCE). The file's mode lets
  * only the process's owner (and root) open it for writing. */
-long proc_pid_write_adj(int pid, const char *buf, size_t n)
+long proc_pid_write_adj(const struct inode *i, const char *buf, size_t n)
 {
 	long v;
 	int rc = sysctl_parse_long(buf, n, &v);
@@ -480,7 +490,7 @@ long proc_pid_write_adj(int pid, const char *buf, size_t n)
 		return rc;
 	if (v < -1000 || v > 1000)
 		return -EINVAL;
-	struct process *p = proc_find(pid);
+	struct process *p = proc_pid_get(i);
 	if (!p)
 		return -ESRCH;
 	if (v < READ_ONCE(p->oom_score_adj) && READ_ONCE(current_proc()->uid[1]) != 0)

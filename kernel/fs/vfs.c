@@ -9,7 +9,10 @@
 #include <alloy/flock.h>
 #include <alloy/inotify.h>
 #include <alloy/lockrank.h>
+#include <alloy/process.h>
+#include <alloy/rlimit.h>
 #include <alloy/sched.h>
+#include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/spinlock.h>
 #include <alloy/string.h>
@@ -80,12 +83,29 @@ u64 sb_maxbytes(const struct super_block *sb)
 	return sb && sb->maxbytes ? MIN(sb->maxbytes, MAX_FILE_SIZE) : MAX_FILE_SIZE;
 }
 
+int vfs_fsize_check(u64 size)
+{
+	if (size <= rlimit(RLIMIT_FSIZE))
+		return 0;
+	struct ksiginfo si = { .signo = SIGXFSZ, .code = SI_USER };
+	if (current_proc())
+		signal_send(current_proc(), &si);
+	return -EFBIG;
+}
+
 int vfs_write_limit(const struct inode *i, u64 pos, size_t *n)
 {
-	u64 max = sb_maxbytes(i->sb);
+	u64 max = sb_maxbytes(i->sb), lim = rlimit(RLIMIT_FSIZE);
 
 	if (!*n)
 		return 0;
+	/* RLIMIT_FSIZE, on regular files: a write that crosses it is cut
+	 * short, one that starts at or past it is SIGXFSZ and EFBIG */
+	if (S_ISREG(i->mode) && lim < max) {
+		if (pos >= lim)
+			return vfs_fsize_check(pos + 1);
+		max = lim;
+	}
 	if (pos >= max)
 		return -EFBIG;
 	if (*n > max - pos)

@@ -472,18 +472,31 @@ static long do_accept(u64 fd, u64 uaddr, u64 ulen, u64 flags)
 	if (!(s = sock_fget(fd, &f, &rc)))
 		return rc;
 	rc = s->ops->accept(s, &n, (int)f->flags);
-	file_put(f);
-	if (rc)
+	if (rc) {
+		file_put(f);
 		return rc;
+	}
 	/* n's file reference is ours */
 	if (flags & SOCK_NONBLOCK)
 		n->file->flags |= O_NONBLOCK;	/* nobody else has the file yet */
 	int len = n->ops->getname(n, addr, true);
 	if (uaddr && (rc = addr_out(addr, len, uaddr, ulen))) {
 		file_put(n->file);
+		file_put(f);
 		return rc;
 	}
-	return install(n, flags);	/* EMFILE: the connection is closed (reset) */
+	/* EMFILE: as Linux, the connection stays queued for the next
+	 * accept (a protocol without unaccept resets it). */
+	struct file *nf = file_get(n->file);
+	long nfd = install(n, flags);
+	if (nfd == -EMFILE && s->ops->unaccept) {
+		nf->flags &= ~(u32)O_NONBLOCK;	/* still nobody else's */
+		s->ops->unaccept(s, n);
+	} else {
+		file_put(nf);
+	}
+	file_put(f);
+	return nfd;
 }
 
 long sys_accept(SYSARGS) { return do_accept(a0, a1, a2, 0); }

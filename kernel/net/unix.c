@@ -649,6 +649,35 @@ static int unix_accept(struct socket *s, struct socket **out, int fflags)
 	return 0;
 }
 
+/* accept could not give n an fd: n goes back to the head of the queue,
+ * as it was before unix_accept took it. */
+static void unix_unaccept(struct socket *s, struct socket *ns)
+{
+	struct unix_sock *l = usk(s), *n = usk(ns);
+
+	mutex_lock(&n->lock);
+	n->embryo = true;
+	n->listener = usk(sock_get(s));
+	mutex_unlock(&n->lock);
+	mutex_lock(&l->lock);
+	bool listening = !l->dead && l->state == SS_LISTEN;
+	if (listening) {
+		list_add(&n->accept_link, &l->acceptq);
+		l->qlen++;
+	}
+	mutex_unlock(&l->lock);
+	if (listening) {
+		wake_up_all(&s->wq);
+		return;
+	}
+	mutex_lock(&n->lock);	/* l closed meanwhile: n is reset */
+	n->embryo = false;
+	n->listener = NULL;
+	mutex_unlock(&n->lock);
+	sock_put(s);
+	file_put(ns->file);
+}
+
 static bool backlog_room(struct unix_sock *l)
 {
 	return READ_ONCE(l->qlen) <= READ_ONCE(l->backlog) || READ_ONCE(l->dead) ||
@@ -1282,6 +1311,7 @@ const struct proto_ops unix_ops = {
 	.pair = unix_pair,
 	.listen = unix_listen,
 	.accept = unix_accept,
+	.unaccept = unix_unaccept,
 	.getname = unix_getname,
 	.poll = unix_poll,
 	.sendmsg = unix_sendmsg,

@@ -18,6 +18,9 @@
  * Linux 6.13 does): a thousand ignored timers at 1 ns would otherwise
  * keep the CPUs in their callbacks. sigaction on its signal (a new
  * handler) puts it back on its schedule (proc_timers_sigaction_locked).
+ * A pending timer signal discarded unseen (SIG_IGN, SIGCONT versus the
+ * stop signals) unsticks its timer, and a timer waiting for a slot whose
+ * holder was discarded fires (unstick).
  *
  * Lifetimes: the callback uses the timer and its process without
  * references. timer_delete, execve and exit unlink a timer, mark it
@@ -266,17 +269,35 @@ void posix_timers_taken(struct proc_timers *pt, int sig, struct ksiginfo *si)
 		requeue_deferred(pt, sig);
 }
 
+/* sig_lock held: is sig pending in the slot t queues to (anyone's)? */
+static bool slot_taken(struct posix_timer *t)
+{
+	struct task *tt = target_of(t);
+	u64 pending = tt ? tt->pending : t->p->shared_pending;
+
+	return pending & sigmask(t->signo);
+}
+
 /* sig_lock held: is t's signal still in the slot it was queued to? */
 static bool still_pending(struct posix_timer *t)
 {
 	struct task *tt = target_of(t);
-	u64 pending = tt ? tt->pending : t->p->shared_pending;
 	struct ksiginfo *slot = tt ? &tt->info[t->signo - 1] : &t->p->shared_info[t->signo - 1];
 
-	return (pending & sigmask(t->signo)) && slot->code == SI_TIMER && slot->timerid == t->id;
+	return slot_taken(t) && slot->code == SI_TIMER && slot->timerid == t->id;
 }
 
-void proc_timers_sigaction_locked(struct process *p, int sig)
+/*
+ * sig_lock held: sig's pending signals may have been discarded (SIG_IGN,
+ * or SIGCONT and the stop signals discarding each other), and nobody
+ * will take them: a timer whose own signal went goes on from its
+ * schedule (its missed expiries count as overrun when the next is
+ * taken), one waiting for another sender's slot fires now that the
+ * slot is free. With `handler`, sig's disposition changed: a parked
+ * timer goes on too. Never sends from here (this runs inside send's
+ * signal_queue_locked): a timer that must fire is armed.
+ */
+static void unstick(struct process *p, int sig, bool handler)
 {
 	struct proc_timers *pt = p->timers;
 	struct posix_timer *t;
@@ -285,20 +306,40 @@ void proc_timers_sigaction_locked(struct process *p, int sig)
 	if (!pt)
 		return;
 	list_for_each_entry(t, &pt->list, link) {
-		if (t->signo != sig || cpu_clock(t->clock))
+		if (t->signo != sig || t->dead)
 			continue;
-		/* SIG_IGN discards a pending signal: nobody will take it */
-		if (t->sig_queued && !still_pending(t))
+		bool cpu = cpu_clock(t->clock);
+		if (t->sig_queued && !still_pending(t)) {
 			t->sig_queued = false;
-		else if (!t->parked)
+		} else if (t->deferred && !slot_taken(t)) {
+			t->deferred = false;	/* fires now (the tick, for CPU clocks) */
+			if (!cpu && t->expires)
+				arm(t);
 			continue;
+		} else if (!t->parked || !handler) {
+			continue;
+		}
 		t->parked = false;	/* if still ignored, it parks again */
+		if (cpu)
+			continue;	/* the tick goes on with it */
 		if (t->expires && t->interval)
 			t->expires = timer_forward(t->expires, t->interval, now, &missed);
 		else
 			t->expires = 0;
 		arm(t);
 	}
+}
+
+void proc_timers_sigaction_locked(struct process *p, int sig)
+{
+	unstick(p, sig, true);
+}
+
+void proc_timers_discarded_locked(struct process *p, u64 mask)
+{
+	for (int sig = 1; sig <= NSIG && mask >> (sig - 1); sig++)
+		if (mask & sigmask(sig))
+			unstick(p, sig, false);
 }
 
 /* sig_lock held: t leaves the list (its id is free again). */

@@ -107,6 +107,8 @@ static void discard_pending(struct process *p, u64 mask)
 	p->shared_pending &= ~mask;
 	list_for_each_entry(t, &p->threads, thread_link)
 		t->pending &= ~mask;
+	if (p->timers)		/* a timer whose signal went on goes on */
+		proc_timers_discarded_locked(p, mask);
 }
 
 /* Caller holds sig_lock: does some thread of p block sig? */

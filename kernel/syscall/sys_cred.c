@@ -64,6 +64,7 @@ void cred_fork(struct process *child, struct process *parent)
 	memcpy(child->gid, parent->gid, sizeof(child->gid));
 	child->ngroups = parent->ngroups;
 	memcpy(child->groups, parent->groups, sizeof(child->groups));
+	child->undumpable = parent->undumpable;
 	spin_unlock_irqrestore(&parent->sig_lock, fl);
 }
 
@@ -89,6 +90,8 @@ void cred_commit(const struct cred *c)
 
 	p->uid[0] = c->uid, p->uid[1] = c->euid, p->uid[2] = c->suid;
 	p->gid[0] = c->gid, p->gid[1] = c->egid, p->gid[2] = c->sgid;
+	/* exec: dumpable again, unless it runs set-ID (Linux's begin_new_exec) */
+	p->undumpable = c->euid != c->uid || c->egid != c->gid;
 	spin_unlock_irqrestore(&p->sig_lock, fl);
 }
 
@@ -152,6 +155,12 @@ static long set_ids(bool group, int kind, u32 r, u32 e, u32 s)
 	}
 	if (!rc) {
 		u32 v[3] = { r, e, s };
+		/* a new effective ID: what the old one opened may be in its
+		 * fds and memory, so it is no longer dumpable (Linux's
+		 * commit_creds with suid_dumpable 0); under the lock that
+		 * pidfd_getfd checks under */
+		if (v[1] != KEEP && v[1] != ids[1])
+			p->undumpable = true;
 		for (int i = 0; i < 3; i++)
 			if (v[i] != KEEP)
 				ids[i] = v[i];

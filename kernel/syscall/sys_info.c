@@ -174,6 +174,16 @@ long sys_prctl(u64 option, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5)
 		return 0;
 	case PR_GET_NAME:
 		return copy_to_user((void *)arg, p->comm, sizeof(p->comm));
+	case PR_SET_DUMPABLE: {		/* 0 or 1 (SUID_DUMP_USER), as Linux */
+		if (arg > 1)
+			return -EINVAL;
+		unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+		p->undumpable = !arg;
+		spin_unlock_irqrestore(&p->sig_lock, fl);
+		return 0;
+	}
+	case PR_GET_DUMPABLE:
+		return !READ_ONCE(p->undumpable);
 	default:
 		return -EINVAL;
 	}

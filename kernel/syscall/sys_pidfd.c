@@ -6,9 +6,10 @@
  * the process has exited, POLLHUP too once it has been reaped, as Linux.
  *
  * pidfd_open, pidfd_send_signal (kill's permission, or rt_sigqueueinfo's
- * for a siginfo), pidfd_getfd (the target's owner or root: Linux's
- * ptrace-attach rule without capabilities); waitid's P_PIDFD takes the
- * process through pidfd_process.
+ * for a siginfo), pidfd_getfd (Linux's ptrace-attach rule: the caller's
+ * real IDs are all of the target's and the target is dumpable, or the
+ * caller has CAP_SYS_PTRACE); waitid's P_PIDFD takes the process through
+ * pidfd_process.
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -140,24 +141,36 @@ long sys_pidfd_send_signal(SYSARGS)
 	return rc;
 }
 
-/* The caller may take p's files: p is its own, or has the caller's real
- * uid and gid in all three of its IDs, or the caller is root. */
-static bool may_take_files(struct process *p)
+#define CAP_SYS_PTRACE 19
+
+/*
+ * The file at fd in t, p's table, with a reference, if the caller may
+ * take p's files (Linux's ptrace_may_access with REALCREDS): p is its
+ * own, or the caller has CAP_SYS_PTRACE (root that kept it), or p is
+ * dumpable and the caller's real uid and gid are all three of p's. The
+ * check and the fetch are one step under p's sig_lock, which exec's and
+ * set*id's credential changes (and the dumpable flag) take: no fd that p
+ * opened with new credentials is handed out on the old ones' say-so.
+ * NULL with *rc -EPERM or -EBADF.
+ */
+static struct file *take_file(struct process *p, struct fdtable *t, int fd, int *rc)
 {
 	struct process *me = current_proc();
-
-	if (p == me)
-		return true;
 	unsigned long fl = spin_lock_irqsave(&me->sig_lock);
 	u32 uid = me->uid[0], euid = me->uid[1], gid = me->gid[0];
+	bool ptrace_cap = euid == 0 && (me->caps[0] & (1ULL << CAP_SYS_PTRACE));
 	spin_unlock_irqrestore(&me->sig_lock, fl);
-	if (euid == 0)
-		return true;
+
 	fl = spin_lock_irqsave(&p->sig_lock);
 	bool same = p->uid[0] == uid && p->uid[1] == uid && p->uid[2] == uid &&
 		    p->gid[0] == gid && p->gid[1] == gid && p->gid[2] == gid;
+	struct file *f = NULL;
+	if (p != me && !ptrace_cap && (!same || p->undumpable))
+		*rc = -EPERM;
+	else if (!(f = fd >= 0 ? fd_get(t, fd) : NULL))
+		*rc = -EBADF;
 	spin_unlock_irqrestore(&p->sig_lock, fl);
-	return same;
+	return f;
 }
 
 /* pidfd_getfd(pidfd, targetfd, flags): a duplicate of the target's file
@@ -173,13 +186,11 @@ long sys_pidfd_getfd(SYSARGS)
 	if (rc)
 		return rc;
 	struct fdtable *t = proc_files(p);	/* NULL once it has exited */
+	struct file *f = NULL;
 	if (!t)
 		rc = -ESRCH;
-	else if (!may_take_files(p))
-		rc = -EPERM;
-	struct file *f = !rc && fd >= 0 ? fd_get(t, fd) : NULL;
-	if (!rc && !f)
-		rc = -EBADF;
+	else
+		f = take_file(p, t, fd, &rc);
 	if (t)
 		fdt_put(t);
 	proc_put(p);

@@ -111,6 +111,10 @@ int ext2_inode_in_use(struct ext2_fs *fs, u32 ino);
  * missing indirect block (zeroed). Caller holds the inode's map mutex. */
 int ext2_bmap(struct inode *inode, u64 n, bool create, u32 *out);
 int ext2_truncate_blocks(struct inode *inode, u64 size);
+/* i->lock held: cached pages and blocks past size (<= i->size) go, with
+ * truncate's protocol (the last page held busy meanwhile); 0 or -errno,
+ * nothing changed then. */
+int ext2_cut_to(struct inode *inode, u64 size);
 void ext2_set_ops(struct inode *inode);
 extern const struct inode_ops ext2_iops;
 extern const struct file_ops ext2_file_fops, ext2_dir_fops, ext2_link_fops;

@@ -86,6 +86,10 @@ static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	}
 	if (n > limit - *pos)
 		n = (size_t)(limit - *pos);
+	if ((rc = vfs_write_limit(i, *pos, &n))) {	/* RLIMIT_FSIZE */
+		mutex_unlock(&i->lock);
+		return rc;
+	}
 	while (done < n) {
 		u64 off = *pos % PAGE_SIZE, index = *pos / PAGE_SIZE;
 		size_t k = (size_t)MIN((u64)(n - done), PAGE_SIZE - off);
@@ -178,10 +182,16 @@ int ext2_fallocate(struct inode *i, int mode, u64 off, u64 len)
 			rc = -EINTR;
 		at = next;
 	}
-	if (rc)	/* blocks past the end that a failure left: freed again */
-		ext2_truncate_blocks(i, i->size);
-	else if (end > i->size)
+	/* Pages and blocks past the end that a failure left go again, as
+	 * truncate frees them: the pages first (write-back of one of them
+	 * must not write into a block after it is freed and reused), the
+	 * last page held busy while the blocks in it past the end go. */
+	if (rc) {
+		if (ext2_cut_to(i, i->size))
+			ext2_truncate_blocks(i, i->size);	/* no memory: at least that */
+	} else if (end > i->size) {
 		i->size = end;
+	}
 	if (!rc)
 		i->mtime = i->ctime = vfs_now();
 	ext2_write_inode(i);

@@ -656,52 +656,65 @@ void ext2_set_ops(struct inode *i)
 		i->fop = NULL;		/* devices and FIFOs: vfs_open_inode */
 }
 
+/*
+ * The caller holds i->lock: the file ends at size (<= i->size), and the
+ * cached pages and blocks past it go, safely for a reader, a mapper and
+ * write-back at the same time. Truncate, and fallocate's unwind (size
+ * the old size: what it allocated past it). Fails only before changing
+ * anything.
+ */
+int ext2_cut_to(struct inode *i, u64 size)
+{
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u64 keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	struct page *last = NULL, *held = NULL;
+	/* The new last page first, the only step that can fail (no
+	 * memory, a read error): held, it stays cached and up to date,
+	 * so taking it busy below cannot fail. */
+	if (size % PAGE_SIZE) {
+		int rc = pcache_get(&ei->data, size / PAGE_SIZE, true, &held);
+		if (rc)
+			return rc;	/* nothing changed */
+	}
+	/* The end moves next, under the block-map lock: a page read in
+	 * from here on zeroes what lies past it (pages_io), and a write
+	 * fault (ext2_mmap_page) allocates nothing past it. A page that
+	 * a fault inserted before is taken out below, after any read
+	 * into it; one inserted after holds zeros. So no page of the old
+	 * bytes survives for a later grow to show. */
+	mutex_lock(&ei->map);
+	i->size = size;
+	mutex_unlock(&ei->map);
+	pcache_truncate(&ei->data, keep);
+	/* The last page stays busy while blocks past the end are freed,
+	 * so no write-back of it can still be writing into them; its tail
+	 * is zeroed (and goes to disk), so a later grow reads zeros. */
+	if (held) {
+		if (pcache_get_busy(&ei->data, size / PAGE_SIZE, true, &last))
+			last = NULL;	/* cannot happen: it is held */
+		pcache_put(held);
+	}
+	if (last) {
+		memset((u8 *)page_to_virt(last) + size % PAGE_SIZE, 0,
+		       PAGE_SIZE - size % PAGE_SIZE);
+		pcache_mark_dirty(last, 1);
+	}
+	ext2_truncate_blocks(i, size);
+	if (last)
+		pcache_put_busy(last);
+	return 0;
+}
+
 /* truncate(2): the caller holds i->lock. */
 static int ext2_vfs_truncate(struct inode *i, u64 size)
 {
 	struct ext2_fs *fs = EXT2_FS(i->sb);
-	struct ext2_inode_info *ei = EXT2_I(i);
+	int rc;
 
 	if (size > fs->s.max_file_size)
 		return -EFBIG;
-	if (size < i->size) {
-		u64 keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-		struct page *last = NULL, *held = NULL;
-		/* The new last page first, the only step that can fail (no
-		 * memory, a read error): held, it stays cached and up to date,
-		 * so taking it busy below cannot fail. */
-		if (size % PAGE_SIZE) {
-			int rc = pcache_get(&ei->data, size / PAGE_SIZE, true, &held);
-			if (rc)
-				return rc;	/* nothing changed */
-		}
-		/* The end moves next, under the block-map lock: a page read in
-		 * from here on zeroes what lies past it (pages_io), and a write
-		 * fault (ext2_mmap_page) allocates nothing past it. A page that
-		 * a fault inserted before is taken out below, after any read
-		 * into it; one inserted after holds zeros. So no page of the old
-		 * bytes survives for a later grow to show. */
-		mutex_lock(&ei->map);
-		i->size = size;
-		mutex_unlock(&ei->map);
-		pcache_truncate(&ei->data, keep);
-		/* The last page stays busy while blocks past the end are freed,
-		 * so no write-back of it can still be writing into them; its tail
-		 * is zeroed (and goes to disk), so a later grow reads zeros. */
-		if (held) {
-			if (pcache_get_busy(&ei->data, size / PAGE_SIZE, true, &last))
-				last = NULL;	/* cannot happen: it is held */
-			pcache_put(held);
-		}
-		if (last) {
-			memset((u8 *)page_to_virt(last) + size % PAGE_SIZE, 0,
-			       PAGE_SIZE - size % PAGE_SIZE);
-			pcache_mark_dirty(last, 1);
-		}
-		ext2_truncate_blocks(i, size);
-		if (last)
-			pcache_put_busy(last);
-	}
+	if (size < i->size && (rc = ext2_cut_to(i, size)))
+		return rc;
 	i->size = size;
 	i->mtime = i->ctime = vfs_now();
 	ext2_write_inode(i);
