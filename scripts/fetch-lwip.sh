@@ -50,4 +50,5 @@ dpkg-source --no-check -x "$dsc" "$out.tmp" >/dev/null
 [ -f "$out.tmp/COPYING" ] || { echo "fetch-lwip: no COPYING (licence) in the source" >&2; exit 1; }
 rm -rf "$out"
 mv "$out.tmp" "$out"
+rm -f "$(dirname "$out")"/lwip_*.orig.tar.* "$(dirname "$out")"/lwip_*.debian.tar.* "$(dirname "$out")"/lwip_*.dsc
 echo "fetch-lwip: $(basename "$dsc") in $out"

@@ -1366,8 +1366,10 @@ int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max)
 		struct tcp_pcb *lists[] = { tcp_listen_pcbs.pcbs, tcp_active_pcbs, tcp_tw_pcbs };
 		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 			for (struct tcp_pcb *p = lists[i]; p && n < max; p = p->next) {
-				if (!row_of(&p->local_ip, p->local_port, &p->remote_ip, p->remote_port,
-					    v6, &rows[n]))
+				/* a listen pcb is shorter: no remote port */
+				u16 rport = p->state == LISTEN ? 0 : p->remote_port;
+				if (!row_of(&p->local_ip, p->local_port, &p->remote_ip, rport, v6,
+					    &rows[n]))
 					continue;
 				rows[n].state = p->state < ARRAY_SIZE(linux_state) ? linux_state[p->state] : 7;
 				if (p->state != LISTEN) {
