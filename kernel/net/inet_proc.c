@@ -1,6 +1,6 @@
 /*
  * /proc/net/{tcp,udp,tcp6,udp6} in Linux's format (busybox netstat reads
- * them), and the interface ioctls of inet sockets. Apart from inet.c
+ * them). Apart from inet.c
  * because procfs's `struct pbuf` is not lwIP's (kernel/net/inet/inet.h).
  */
 #include <alloy/errno.h>
@@ -41,11 +41,4 @@ int inet_proc_show(struct pbuf *b, int kind)
 	}
 	kfree(rows);
 	return 0;
-}
-
-long inet_dev_ioctl(u32 cmd, u64 arg)
-{
-	(void)cmd;
-	(void)arg;
-	return -ENOTTY;
 }

@@ -1,6 +1,6 @@
 /*
  * What kernel/net/inet.c (which sees lwIP's headers) offers files that do
- * not: /proc/net rows and interface ioctls (kernel/net/inet_proc.c).
+ * not: /proc/net rows (kernel/net/inet_proc.c).
  * lwIP's `struct pbuf` and procfs's share a name, so no file includes both.
  */
 #ifndef ALLOY_INET_H
@@ -20,7 +20,7 @@ struct inet_row {
 
 /* Snapshots at most max sockets; their number. */
 int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max);
-/* SIOCGIF* on an inet socket (kernel/net/inet_proc.c). */
+/* SIOCGIF* on an inet socket (kernel/net/inet/netd.c). */
 long inet_dev_ioctl(u32 cmd, u64 arg);
 
 #endif

@@ -30,7 +30,7 @@
 #define MEM_SIZE (4 * 1024 * 1024)
 #define MEMP_NUM_PBUF 128		/* PBUF_REF/ROM headers */
 #define MEMP_NUM_UDP_PCB 64
-#define MEMP_NUM_TCP_PCB 128		/* connections, TIME_WAIT included */
+#define MEMP_NUM_TCP_PCB 256		/* connections, TIME_WAIT included */
 #define MEMP_NUM_TCP_PCB_LISTEN 32
 #define MEMP_NUM_TCP_SEG 1024		/* queued segments, all connections */
 #define MEMP_NUM_REASSDATA 8

@@ -30,6 +30,8 @@
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 #include "glue.h"
+#include "inet.h"
+#include <alloy/uaccess.h>
 
 #define NETD_BATCH 64		/* frames per device between timer checks */
 #define LOOP_ROUNDS 64		/* loopback deliveries per unlock */
@@ -234,4 +236,166 @@ void inet_init(void)
 	netdev_set_rx_notify(rx_notify, NULL);
 	if (!kthread_create(netd, NULL, "netd"))
 		panic("net: no netd thread\n");
+}
+
+/* ---- interface ioctls (SIOCGIF*), as Linux's for what busybox ifconfig asks */
+
+#define SIOCGIFNAME 0x8910
+#define SIOCGIFCONF 0x8912
+#define SIOCGIFFLAGS 0x8913
+#define SIOCGIFADDR 0x8915
+#define SIOCGIFBRDADDR 0x8919
+#define SIOCGIFNETMASK 0x891b
+#define SIOCGIFMTU 0x8921
+#define SIOCGIFHWADDR 0x8927
+#define SIOCGIFINDEX 0x8933
+#define IFNAMSIZ 16
+#define IFF_UP 0x1
+#define IFF_BROADCAST 0x2
+#define IFF_LOOPBACK 0x8
+#define IFF_RUNNING 0x40
+#define IFF_MULTICAST 0x1000
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
+#define ENODEV 19
+#define EADDRNOTAVAIL 99
+
+struct ifreq_k {
+	char name[IFNAMSIZ];
+	union {
+		struct { u16 family; u8 data[14]; } sa;
+		s16 flags;
+		s32 ival;
+		u8 pad[24];
+	};
+};
+
+struct ifconf_k {
+	s32 len;
+	u32 pad;
+	u64 buf;
+};
+
+/* [lock] An interface's name as Linux would give it: "lo", or the device's. */
+static const char *if_name(struct netif *n)
+{
+	return n == &eth && eth_dev ? eth_dev->name : "lo";
+}
+
+/* [lock] */
+static struct netif *if_by_name(const char *name)
+{
+	struct netif *n;
+
+	NETIF_FOREACH(n)
+		if (!strncmp(if_name(n), name, IFNAMSIZ))
+			return n;
+	return NULL;
+}
+
+static void put_sin(struct ifreq_k *r, u32 addr)
+{
+	memset(&r->sa, 0, sizeof(r->sa));
+	r->sa.family = 2;	/* AF_INET */
+	memcpy(r->sa.data + 2, &addr, 4);
+}
+
+/* [lock] SIOCGIFCONF: one entry per interface with an IPv4 address. */
+static long if_conf(u64 arg)
+{
+	struct ifconf_k c;
+	struct netif *n;
+	int used = 0;
+
+	if (copy_from_user(&c, (void *)arg, sizeof(c)))
+		return -EFAULT;
+	NETIF_FOREACH(n) {
+		if (ip4_addr_isany_val(*netif_ip4_addr(n)))
+			continue;
+		if (c.buf) {
+			if (c.len - used < (int)sizeof(struct ifreq_k))
+				break;
+			struct ifreq_k r;
+			memset(&r, 0, sizeof(r));
+			strlcpy(r.name, if_name(n), IFNAMSIZ);
+			put_sin(&r, ip4_addr_get_u32(netif_ip4_addr(n)));
+			if (copy_to_user((void *)(c.buf + (u64)used), &r, sizeof(r)))
+				return -EFAULT;
+		}
+		used += (int)sizeof(struct ifreq_k);
+	}
+	c.len = used;
+	return copy_to_user((void *)arg, &c, sizeof(c)) ? -EFAULT : 0;
+}
+
+/* [lock] */
+static long if_get(u32 cmd, struct ifreq_k *r)
+{
+	struct netif *n;
+
+	if (cmd == SIOCGIFNAME) {
+		NETIF_FOREACH(n)
+			if (netif_get_index(n) == r->ival) {
+				strlcpy(r->name, if_name(n), IFNAMSIZ);
+				return 0;
+			}
+		return -ENODEV;
+	}
+	r->name[IFNAMSIZ - 1] = 0;
+	if (!(n = if_by_name(r->name)))
+		return -ENODEV;
+	bool lo = n != &eth;
+	switch (cmd) {
+	case SIOCGIFFLAGS:
+		r->flags = (s16)((netif_is_up(n) ? IFF_UP | IFF_RUNNING : 0) |
+				 (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST));
+		return 0;
+	case SIOCGIFINDEX:
+		r->ival = netif_get_index(n);
+		return 0;
+	case SIOCGIFMTU:
+		r->ival = lo ? 65536 : n->mtu;
+		return 0;
+	case SIOCGIFHWADDR:
+		memset(&r->sa, 0, sizeof(r->sa));
+		r->sa.family = lo ? ARPHRD_LOOPBACK : ARPHRD_ETHER;
+		if (!lo)
+			memcpy(r->sa.data, n->hwaddr, ETH_ALEN);
+		return 0;
+	case SIOCGIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCGIFBRDADDR: {
+		u32 a = ip4_addr_get_u32(netif_ip4_addr(n)), m = ip4_addr_get_u32(netif_ip4_netmask(n));
+		if (!a)
+			return -EADDRNOTAVAIL;
+		put_sin(r, cmd == SIOCGIFADDR ? a : cmd == SIOCGIFNETMASK ? m : (a & m) | ~m);
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
+long inet_dev_ioctl(u32 cmd, u64 arg)
+{
+	struct ifreq_k r;
+	long rc;
+
+	if (cmd == SIOCGIFCONF) {
+		inet_lock();
+		rc = if_conf(arg);
+		inet_unlock();
+		return rc;
+	}
+	if (cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS && cmd != SIOCGIFINDEX && cmd != SIOCGIFMTU &&
+	    cmd != SIOCGIFHWADDR && cmd != SIOCGIFADDR && cmd != SIOCGIFNETMASK &&
+	    cmd != SIOCGIFBRDADDR)
+		return -ENOTTY;
+	if (copy_from_user(&r, (void *)arg, sizeof(r)))
+		return -EFAULT;
+	inet_lock();
+	rc = if_get(cmd, &r);
+	inet_unlock();
+	if (!rc && copy_to_user((void *)arg, &r, sizeof(r)))
+		rc = -EFAULT;
+	return rc;
 }

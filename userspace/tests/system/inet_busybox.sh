@@ -1,7 +1,8 @@
 #!/bin/sh
 # inet_busybox: busybox's network tools on loopback (docs/net.md): 512 KiB
 # through nc over 127.0.0.1 and over ::1 (md5sum compared), netstat -tln
-# showing a listener from /proc/net/tcp, and nc refused on a closed port.
+# showing a listener from /proc/net/tcp, ifconfig lo, and nc refused on a
+# closed port.
 fail=0
 no() { echo "inet_busybox: $*" >&2; fail=1; }
 
@@ -26,6 +27,7 @@ for addr in 127.0.0.1 ::1; do
 	wait $srv
 	[ "$(md5sum < /tmp/nc.out)" = "$want" ] || no "nc over $addr: the data differs"
 done
+ifconfig lo | grep -q 'inet addr:127.0.0.1' || no "ifconfig lo shows no 127.0.0.1"
 echo x | timeout 5 nc 127.0.0.1 5556 2>/dev/null && no "nc to a closed port succeeded"
 rm -f /tmp/nc.in /tmp/nc.out /tmp/nc.fifo
 [ $fail = 0 ] && echo "# inet_busybox: all passed"

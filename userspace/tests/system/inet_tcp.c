@@ -18,6 +18,8 @@
  *    address, a 2 GiB send, a thread shutting down a socket another
  *    thread blocks on in accept and in recv, a close while a thread
  *    waits with SO_RCVTIMEO;
+ *  - ifaces: SIOCGIF{INDEX,NAME,FLAGS,ADDR,NETMASK,CONF} on "lo", an
+ *    unknown or unterminated name, a bad pointer;
  *  - flood: 64 connections to a listener with backlog 4 that never
  *    accepts: only a few complete; the listener's close resets them;
  *    /proc/net/tcp lists the listener.
@@ -30,6 +32,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/param.h>
@@ -542,6 +545,44 @@ static void hostile(void)
 	close(l);
 }
 
+static void ifaces(void)
+{
+	int s = socket(fam, SOCK_DGRAM, 0);
+	struct ifreq r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.ifr_name, "lo");
+	CHECK(ioctl(s, SIOCGIFINDEX, &r) == 0 && r.ifr_ifindex == 1);
+	memset(r.ifr_name, 0, sizeof(r.ifr_name));
+	CHECK(ioctl(s, SIOCGIFNAME, &r) == 0 && !strcmp(r.ifr_name, "lo"));
+	CHECK(ioctl(s, SIOCGIFFLAGS, &r) == 0 &&
+	      (r.ifr_flags & (IFF_UP | IFF_LOOPBACK | IFF_RUNNING)) ==
+		      (IFF_UP | IFF_LOOPBACK | IFF_RUNNING));
+	CHECK(ioctl(s, SIOCGIFADDR, &r) == 0 && r.ifr_addr.sa_family == AF_INET &&
+	      ((struct sockaddr_in *)&r.ifr_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+	CHECK(ioctl(s, SIOCGIFNETMASK, &r) == 0 &&
+	      ((struct sockaddr_in *)&r.ifr_netmask)->sin_addr.s_addr == htonl(0xff000000));
+	struct ifconf c = { 0 };
+	CHECK(ioctl(s, SIOCGIFCONF, &c) == 0 && c.ifc_len >= (int)sizeof(struct ifreq));
+	struct ifreq list[8];
+	c.ifc_len = sizeof(list);
+	c.ifc_req = list;
+	bool lo = false;
+	CHECK(ioctl(s, SIOCGIFCONF, &c) == 0 && c.ifc_len % sizeof(struct ifreq) == 0);
+	for (int i = 0; i < c.ifc_len / (int)sizeof(struct ifreq); i++)
+		lo |= !strcmp(list[i].ifr_name, "lo");
+	CHECK(lo);
+	c.ifc_len = 10;		/* no room for one: nothing written */
+	CHECK(ioctl(s, SIOCGIFCONF, &c) == 0 && c.ifc_len == 0);
+	strcpy(r.ifr_name, "nope0");
+	CHECK(ioctl(s, SIOCGIFFLAGS, &r) == -1 && errno == ENODEV);
+	memset(r.ifr_name, 'l', sizeof(r.ifr_name));	/* no NUL */
+	CHECK(ioctl(s, SIOCGIFINDEX, &r) == -1 && errno == ENODEV);
+	CHECK(ioctl(s, SIOCGIFFLAGS, (void *)8) == -1 && errno == EFAULT);
+	CHECK(ioctl(s, SIOCGIFCONF, (void *)8) == -1 && errno == EFAULT);
+	close(s);
+}
+
 static bool proc_has_listener(int port)
 {
 	char line[512];
@@ -590,7 +631,7 @@ static void flood(void)
 
 static const struct { const char *name; void (*fn)(void); } parts[] = {
 	{ "bulk", bulk }, { "many", many }, { "errors", errors }, { "closing", closing },
-	{ "udp", udp }, { "hostile", hostile }, { "flood", flood },
+	{ "udp", udp }, { "hostile", hostile }, { "ifaces", ifaces }, { "flood", flood },
 };
 
 /* No argument: every part; else only the parts named. */
