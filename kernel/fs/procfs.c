@@ -60,6 +60,7 @@ static const struct proc_entry net_entries[] = {
 	{ "udp", PK_NET_UDP, S_IFREG | 0444 },
 	{ "tcp6", PK_NET_TCP6, S_IFREG | 0444 },
 	{ "udp6", PK_NET_UDP6, S_IFREG | 0444 },
+	{ "dev", PK_NET_DEV, S_IFREG | 0444 },
 };
 
 /* ---- the text buffer */
@@ -352,7 +353,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
 	case PK_NET_UNIX: return unix_proc_show(b);
-	case PK_NET_TCP: case PK_NET_UDP: case PK_NET_TCP6: case PK_NET_UDP6:
+	case PK_NET_TCP: case PK_NET_UDP: case PK_NET_TCP6: case PK_NET_UDP6: case PK_NET_DEV:
 		return inet_proc_show(b, kind);
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());
@@ -376,7 +377,7 @@ static int show(struct inode *inode, struct pbuf *b)
 
 	if (kind == PK_SYSFILE)
 		return proc_sys_show(b, inode);
-	return kind < PK_PID || (kind >= PK_NET_UNIX && kind <= PK_NET_UDP6) ? show_root_file(b, kind) :
+	return kind < PK_PID || (kind >= PK_NET_UNIX && kind <= PK_NET_DEV) ? show_root_file(b, kind) :
 	       proc_pid_show(b, kind, PROC_PID(inode->ino), PROC_TID(inode->ino));
 }
 

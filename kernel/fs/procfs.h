@@ -38,7 +38,7 @@ enum proc_kind {
 	PK_SYSDIR, PK_SYSFILE,	/* /proc/sys (procfs_sys.c) */
 	PK_LIMITS, PK_PMOUNTS, PK_MOUNTINFO,
 	PK_NET, PK_NET_UNIX,	/* /proc/net (kernel/net/) */
-	PK_NET_TCP, PK_NET_UDP, PK_NET_TCP6, PK_NET_UDP6,	/* kernel/net/inet_proc.c */
+	PK_NET_TCP, PK_NET_UDP, PK_NET_TCP6, PK_NET_UDP6, PK_NET_DEV,	/* kernel/net/inet_proc.c */
 	PK_MAX
 };
 

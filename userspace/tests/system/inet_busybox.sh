@@ -1,7 +1,7 @@
 #!/bin/sh
 # inet_busybox: busybox's network tools on loopback (docs/net.md): 512 KiB
 # through nc over 127.0.0.1 and over ::1 (md5sum compared), netstat -tln
-# showing a listener from /proc/net/tcp, ifconfig lo, and nc refused on a
+# showing a listener from /proc/net/tcp, ifconfig (which reads /proc/net/dev), and nc refused on a
 # closed port.
 fail=0
 no() { echo "inet_busybox: $*" >&2; fail=1; }
@@ -27,8 +27,11 @@ for addr in 127.0.0.1 ::1; do
 	wait $srv
 	[ "$(md5sum < /tmp/nc.out)" = "$want" ] || no "nc over $addr: the data differs"
 done
-ifconfig lo | grep -q 'inet addr:127.0.0.1' || no "ifconfig lo shows no 127.0.0.1"
+ifconfig lo > /tmp/ifc 2>&1
+grep -q 'inet addr:127.0.0.1' /tmp/ifc || no "ifconfig lo shows no 127.0.0.1"
+grep -q 'No such file' /tmp/ifc && no "ifconfig: $(cat /tmp/ifc)"
+ifconfig | grep -q '^lo ' || no "ifconfig lists no lo"
 echo x | timeout 5 nc 127.0.0.1 5556 2>/dev/null && no "nc to a closed port succeeded"
-rm -f /tmp/nc.in /tmp/nc.out /tmp/nc.fifo
+rm -f /tmp/nc.in /tmp/nc.out /tmp/nc.fifo /tmp/ifc
 [ $fail = 0 ] && echo "# inet_busybox: all passed"
 exit $fail
