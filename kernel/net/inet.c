@@ -57,6 +57,9 @@
 #define SO_REUSEADDR 2
 #define SO_KEEPALIVE 9
 #define FIONREAD 0x541B
+#define SIOCATMARK 0x8905
+#define MSG_OOB 0x1
+#define MSG_ERRQUEUE 0x2000
 #define SIOCOUTQ 0x5411
 #define ENETUNREACH 101
 #define ETIMEDOUT 110
@@ -561,6 +564,22 @@ static bool may_bind_low(void)
 	return cred_is_root(&c);
 }
 
+/* [lock] Whether ip is one of ours (127/8 all is, as Linux's lo route). */
+static bool addr_is_local(const ip_addr_t *ip)
+{
+	struct netif *n;
+
+	if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
+		return true;
+	NETIF_FOREACH(n) {
+		if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(n)))
+			return true;
+		if (IP_IS_V6(ip) && netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
+			return true;
+	}
+	return false;
+}
+
 static int inet_bind(struct socket *s, const u8 *addr, int len)
 {
 	struct inet_sock *is = isk(s);
@@ -579,6 +598,8 @@ static int inet_bind(struct socket *s, const u8 *addr, int len)
 	inet_lock();
 	if (is->lport || is->state != SS_UNCONN) {
 		rc = -EINVAL;	/* bound already */
+	} else if (!is_any(&ip) && !addr_is_local(&ip)) {
+		rc = -EADDRNOTAVAIL;
 	} else if (is->tcp) {
 		if (s->reuseaddr)
 			ip_set_option(is->tcp, SOF_REUSEADDR);
@@ -946,6 +967,8 @@ static long inet_sendmsg(struct socket *s, struct kmsg *m, int flags)
 {
 	struct inet_sock *is = isk(s);
 
+	if ((flags & MSG_OOB) && !is_tcp(is))
+		return -EOPNOTSUPP;	/* TCP's urgent data is sent as ordinary data */
 	if (is_tcp(is)) {
 		if (m->namelen && is->state != SS_CONNECTED)
 			return is->state == SS_UNCONN ? -EPIPE : -EISCONN;
@@ -1098,6 +1121,10 @@ static long inet_recvmsg(struct socket *s, struct kmsg *m, size_t len, int flags
 {
 	struct inet_sock *is = isk(s);
 
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;		/* no error queue: always empty */
+	if (flags & MSG_OOB)	/* no urgent data is ever kept */
+		return is_tcp(is) ? -EINVAL : -EOPNOTSUPP;
 	return is_tcp(is) ? tcp_recvmsg(is, m, len, flags) : udp_recvmsg(is, m, len, flags);
 }
 
@@ -1191,6 +1218,8 @@ static long inet_ioctl(struct socket *s, u32 cmd, u64 arg)
 		}
 		v = is_tcp(is) ? (int)MIN(is->rxlen, (size_t)0x7fffffff) :
 		    is->dh ? is->dh->p->tot_len : 0;
+	} else if (cmd == SIOCATMARK) {
+		v = 0;		/* never at an urgent mark: none is kept */
 	} else if (cmd == SIOCOUTQ) {
 		v = is->tcp && is->state != SS_LISTEN ? (int)(TCP_SND_BUF - tcp_sndbuf(is->tcp)) : 0;
 	} else {
@@ -1250,10 +1279,7 @@ static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 
 		inet_unlock();
 		return rc;
 	}
-	if (level == IPPROTO_IP || level == IPPROTO_IPV6 || level == IPPROTO_TCP ||
-	    level == IPPROTO_UDP)
-		return -ENOPROTOOPT;
-	return -EOPNOTSUPP;
+	return -ENOPROTOOPT;	/* any other level, as Linux's ip_setsockopt */
 }
 
 static int inet_getsockopt(struct socket *s, int level, int name, int *val)
@@ -1271,10 +1297,7 @@ static int inet_getsockopt(struct socket *s, int level, int name, int *val)
 		*val = READ_ONCE(is->v6only);
 		return 0;
 	}
-	if (level == IPPROTO_IP || level == IPPROTO_IPV6 || level == IPPROTO_TCP ||
-	    level == IPPROTO_UDP)
-		return -ENOPROTOOPT;
-	return -EOPNOTSUPP;
+	return -ENOPROTOOPT;	/* any other level, as Linux's ip_setsockopt */
 }
 
 static bool inet_peercred(struct socket *s, struct ucred_k *out)

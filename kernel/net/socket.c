@@ -500,7 +500,8 @@ static long do_getname(u64 fd, u64 uaddr, u64 ulen, bool peer)
 	if (!s)
 		return rc;
 	int len = s->ops->getname(s, addr, peer);
-	rc = len < 0 ? len : addr_out(addr, len, uaddr, ulen);
+	/* Linux copies the address out: a NULL buffer is EFAULT (accept's may be NULL) */
+	rc = len < 0 ? len : !uaddr ? -EFAULT : addr_out(addr, len, uaddr, ulen);
 	file_put(f);
 	return rc;
 }

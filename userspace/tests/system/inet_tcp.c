@@ -478,6 +478,19 @@ static void hostile(void)
 	CHECK(bind(s, (void *)&ss, 129) == -1 && errno == EINVAL);
 	CHECK(bind(s, (void *)&ss, (socklen_t)-1) == -1 && errno == EINVAL);
 	CHECK(bind(s, (void *)8, len) == -1 && errno == EFAULT);
+	/* an address that is not ours */
+	struct sockaddr_storage far;
+	memcpy(&far, &ss, sizeof(far));
+	if (fam == AF_INET)
+		((struct sockaddr_in *)&far)->sin_addr.s_addr = htonl(0x0a0b0c0d);
+	else
+		((struct sockaddr_in6 *)&far)->sin6_addr.s6_addr[0] = 0x20;
+	CHECK(bind(s, (void *)&far, len) == -1 && errno == EADDRNOTAVAIL);
+	CHECK(getsockname(s, NULL, &len) == -1 && errno == EFAULT);
+	int v = 1;
+	CHECK(setsockopt(s, 0x1234, 1, &v, sizeof(v)) == -1 && errno == ENOPROTOOPT);
+	char oob;
+	CHECK(recv(s, &oob, 1, MSG_OOB | MSG_DONTWAIT) == -1 && errno == EINVAL);
 	struct sockaddr_storage other;
 	memset(&other, 0, sizeof(other));
 	other.ss_family = fam == AF_INET ? AF_INET6 : AF_INET;
