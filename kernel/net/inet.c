@@ -1219,6 +1219,10 @@ static long inet_ioctl(struct socket *s, u32 cmd, u64 arg)
 		v = is_tcp(is) ? (int)MIN(is->rxlen, (size_t)0x7fffffff) :
 		    is->dh ? is->dh->p->tot_len : 0;
 	} else if (cmd == SIOCATMARK) {
+		if (!is_tcp(is)) {
+			inet_unlock();
+			return -ENOTTY;	/* Linux's udp_ioctl does not know it */
+		}
 		v = 0;		/* never at an urgent mark: none is kept */
 	} else if (cmd == SIOCOUTQ) {
 		v = is->tcp && is->state != SS_LISTEN ? (int)(TCP_SND_BUF - tcp_sndbuf(is->tcp)) : 0;

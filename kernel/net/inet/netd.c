@@ -386,6 +386,15 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		inet_unlock();
 		return rc;
 	}
+	if (cmd >= 0x8910 && cmd <= 0x8940 && cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS &&
+	    cmd != SIOCGIFINDEX && cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFADDR &&
+	    cmd != SIOCGIFNETMASK && cmd != SIOCGIFBRDADDR) {
+		/* setting (SIOCSIF*) and the rest: the request is read first, as
+		 * Linux's dev_ioctl; nothing can be changed after boot yet */
+		if (copy_from_user(&r, (void *)arg, sizeof(r)))
+			return -EFAULT;
+		return -EOPNOTSUPP;
+	}
 	if (cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS && cmd != SIOCGIFINDEX && cmd != SIOCGIFMTU &&
 	    cmd != SIOCGIFHWADDR && cmd != SIOCGIFADDR && cmd != SIOCGIFNETMASK &&
 	    cmd != SIOCGIFBRDADDR)
