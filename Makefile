@@ -35,6 +35,25 @@ KSRC += $(wildcard kernel/ipc/*.c)
 # sockets (kernel/net/)
 KSRC += $(wildcard kernel/net/*.c)
 KASM := $(wildcard $(ARCH)/*.S)
+# TCP/IP (kernel/net/inet/, docs/net.md): lwIP's core, from Debian's
+# source package (scripts/fetch-lwip.sh, once, into build/lwip), built
+# with the kernel's flags and Alloy's port headers; warnings in lwIP's
+# own files are not errors.
+LWIP := build/lwip
+LWIP_SRC := $(addprefix $(LWIP)/src/core/,def.c inet_chksum.c init.c ip.c mem.c memp.c \
+	netif.c pbuf.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix $(LWIP)/src/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
+	$(addprefix $(LWIP)/src/core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c \
+	mld6.c nd6.c) $(LWIP)/src/netif/ethernet.c
+KSRC += $(wildcard kernel/net/inet/*.c) $(LWIP_SRC)
+LWIP_INC := -Ikernel/net/inet -Ikernel/net/inet/libc -I$(LWIP)/src/include
+$(patsubst %.c,$(KDIR)/%.o,$(LWIP_SRC)): KCFLAGS += $(LWIP_INC) -Wno-error -w
+$(patsubst %.c,$(KDIR)/%.o,$(wildcard kernel/net/inet/*.c) kernel/net/inet.c kernel/net/inet_proc.c): \
+	KCFLAGS += $(LWIP_INC)
+$(patsubst %.c,$(KDIR)/%.o,$(wildcard kernel/net/inet/*.c) kernel/net/inet.c): | $(LWIP)/COPYING
+$(LWIP_SRC) $(LWIP)/COPYING &:
+	@echo "  FETCH   lwip (Debian source package)"
+	@scripts/fetch-lwip.sh $(LWIP)
 KOBJ := $(patsubst %.c,$(KDIR)/%.o,$(KSRC)) $(patsubst %.S,$(KDIR)/%.o,$(KASM))
 
 KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -mcmodel=kernel -mno-red-zone \
@@ -532,7 +551,7 @@ test-net: kernel $(XTASK)
 	@for s in 1 4; do \
 		echo "net: FFI=$(FFI) -smp $$s"; \
 		$(XTASK) run --batch --kernel $(KBIN) --elf $(KELF) --smp $$s --mem $(MEM) \
-			--net --append 'ktest=$(NET_TESTS)' --timeout $(KTEST_TIMEOUT) \
+			--net --append 'ip=off ktest=$(NET_TESTS)' --timeout $(KTEST_TIMEOUT) \
 			--name net-ffi$(FFI)-smp$$s --mark 'scheduler running on' \
 			--ktap-out $(RESULTS)/net-ffi$(FFI)-smp$$s.tap \
 			--log $(BUILD)/logs/net-ffi$(FFI)-smp$$s.log > /dev/null || true; \

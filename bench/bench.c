@@ -35,6 +35,9 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/sem.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -857,6 +860,99 @@ static double b_unix_stream_bw(long n)
 	return t;
 }
 
+/* ---- TCP over 127.0.0.1 (lwIP, kernel/net/inet.c) */
+
+/* A connected TCP pair on loopback (TCP_NODELAY on both); 0 or -1. */
+static int tcp_pair(int sv[2])
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int one = 1, l = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (l < 0 || bind(l, (void *)&a, len) || listen(l, 1) || getsockname(l, (void *)&a, &len))
+		return -1;
+	sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+	if (sv[0] < 0 || connect(sv[0], (void *)&a, len) || (sv[1] = accept(l, NULL, NULL)) < 0)
+		return -1;
+	close(l);
+	setsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(sv[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
+}
+
+/* 1-byte round trips between two processes over TCP on 127.0.0.1. */
+static double b_tcp_loopback_latency(long n)
+{
+	int sv[2];
+	char c = 'x';
+
+	if (tcp_pair(sv))
+		return fail("tcp pair"), -1;
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		close(sv[0]);
+		for (long i = 0; i < n; i++)
+			if (read(sv[1], &c, 1) != 1 || write(sv[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(sv[1]);
+	double t = now();
+	for (long i = 0; i < n; i++)
+		if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1) {
+			fail("tcp round trip");
+			break;
+		}
+	t = now() - t;
+	close(sv[0]);
+	waitpid(p, NULL, 0);
+	return failure[0] ? -1 : t;
+}
+
+/* n writes of 64 KiB from a child to the parent over TCP on 127.0.0.1. */
+static double b_tcp_loopback_bw(long n)
+{
+	int sv[2];
+
+	if (tcp_pair(sv))
+		return fail("tcp pair"), -1;
+	double t = now();
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		close(sv[0]);
+		for (long i = 0; i < n; i++)
+			for (size_t off = 0; off < CHUNK;) {
+				ssize_t w = write(sv[1], buf + off, CHUNK - off);
+				if (w <= 0)
+					_exit(1);
+				off += w;
+			}
+		_exit(0);
+	}
+	close(sv[1]);
+	long long want = (long long)n * CHUNK, got = 0;
+	char *rbuf = malloc(CHUNK);
+	while (got < want) {
+		ssize_t r = read(sv[0], rbuf, CHUNK);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	waitpid(p, NULL, 0);
+	t = now() - t;
+	close(sv[0]);
+	free(rbuf);
+	if (got != want) {
+		errno = EIO;
+		return fail("tcp short read"), -1;
+	}
+	return t;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -868,7 +964,7 @@ struct bench {
 
 static double bytes_per_op(const struct bench *b)
 {
-	if (b->fn == b_pipe_bw || b->fn == b_unix_stream_bw)
+	if (b->fn == b_pipe_bw || b->fn == b_unix_stream_bw || b->fn == b_tcp_loopback_bw)
 		return CHUNK;
 	return (double)(file_mib() << 20);
 }
@@ -901,6 +997,8 @@ static const struct bench benches[] = {
 	{ "copy_file_range_64m", b_copy_file_range, 1, 1 },
 	{ "unix_stream_latency", b_unix_stream_latency, 0, 0 },
 	{ "unix_stream_bw", b_unix_stream_bw, 1, 0 },
+	{ "tcp_loopback_latency", b_tcp_loopback_latency, 0, 0 },
+	{ "tcp_loopback_bw", b_tcp_loopback_bw, 1, 0 },
 };
 
 static int cmp_double(const void *a, const void *b)

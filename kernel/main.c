@@ -17,6 +17,7 @@
 #include <alloy/printk.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
+#include <alloy/socket.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
 #include <alloy/user.h>
@@ -86,6 +87,7 @@ static void kinit(void *arg)
 	pci_init();
 	virtio_blk_init();	/* after vfs_init: disks get /dev nodes */
 	virtio_net_init();
+	inet_init();	/* TCP/IP: after the network drivers */
 	vfs_mount_root();	/* root=/dev/vdX */
 	vfs_start_flusher();
 	if (cmdline_has("ktest")) {

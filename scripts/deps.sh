@@ -36,6 +36,8 @@ have cpio || need="$need cpio"
 have file || need="$need file"
 have xz || need="$need xz-utils"
 have dpkg-deb || need="$need dpkg"
+# lwIP's source (scripts/fetch-lwip.sh: apt-get source needs dpkg-source)
+have dpkg-source || need="$need dpkg-dev"
 # make ltp / test-ltp: LTP's build (make autotools, configure)
 have autoconf || need="$need autoconf"
 have automake || need="$need automake"

@@ -16,6 +16,7 @@
 #define AF_UNIX 1
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
+#define SOCK_RAW 3
 #define SOCK_SEQPACKET 5
 #define SOCK_TYPE_MASK 0xf
 
@@ -111,6 +112,10 @@ struct proto_ops {
 	 * queue (no fd for it: EMFILE), with the caller's file reference;
 	 * if s no longer listens, the reference is put (n is reset). */
 	void (*unaccept)(struct socket *s, struct socket *n);
+	/* Options of the family's own levels (optional; else EOPNOTSUPP).
+	 * setsockopt is also told of SOL_SOCKET options the socket layer set. */
+	int (*setsockopt)(struct socket *s, int level, int name, u64 uval, u64 len);
+	int (*getsockopt)(struct socket *s, int level, int name, int *val);
 };
 
 struct socket {
@@ -146,6 +151,9 @@ void scm_free(struct scm *scm);
 void sock_sigpipe(int flags);
 
 extern const struct proto_ops unix_ops;
+extern const struct proto_ops inet_ops, inet6_ops;	/* kernel/net/inet.c */
+/* Brings up TCP/IP (kernel/net/inet/netd.c): once, after the drivers. */
+void inet_init(void);
 /* /proc/net/unix (kernel/net/unix.c). */
 struct pbuf;
 int unix_proc_show(struct pbuf *b);

@@ -59,6 +59,10 @@ static const struct proc_entry root_entries[] = {
 
 static const struct proc_entry net_entries[] = {
 	{ "unix", PK_NET_UNIX, S_IFREG | 0444 },
+	{ "tcp", PK_NET_TCP, S_IFREG | 0444 },
+	{ "udp", PK_NET_UDP, S_IFREG | 0444 },
+	{ "tcp6", PK_NET_TCP6, S_IFREG | 0444 },
+	{ "udp6", PK_NET_UDP6, S_IFREG | 0444 },
 	{ "dev", PK_NET_DEV, S_IFREG | 0444 },
 };
 
@@ -358,6 +362,8 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
 	case PK_NET_UNIX: return unix_proc_show(b);
+	case PK_NET_TCP: case PK_NET_UDP: case PK_NET_TCP6: case PK_NET_UDP6:
+		return inet_proc_show(b, kind);
 	case PK_NET_DEV: return netdev_proc_show(b);
 	case PK_SYSVIPC_SHM: return shm_proc_show(b);
 	case PK_SYSVIPC_SEM: return sem_proc_show(b);
@@ -384,7 +390,7 @@ static int show(struct inode *inode, struct pbuf *b)
 
 	if (kind == PK_SYSFILE)
 		return proc_sys_show(b, inode);
-	return kind < PK_PID || kind == PK_NET_UNIX || kind == PK_NET_DEV ||
+	return kind < PK_PID || (kind >= PK_NET_UNIX && kind <= PK_NET_DEV) ||
 	       kind >= PK_SYSVIPC_SHM ? show_root_file(b, kind) :
 	       proc_pid_show(b, kind, inode);
 }

@@ -38,7 +38,8 @@ enum proc_kind {
 	PK_SYSDIR, PK_SYSFILE,	/* /proc/sys (procfs_sys.c) */
 	PK_LIMITS, PK_PMOUNTS, PK_MOUNTINFO,
 	PK_NET, PK_NET_UNIX,	/* /proc/net (kernel/net/) */
-	PK_NET_DEV,
+	PK_NET_TCP, PK_NET_UDP, PK_NET_TCP6, PK_NET_UDP6,	/* kernel/net/inet_proc.c */
+	PK_NET_DEV,		/* kernel/net/netdev_proc.c */
 	PK_SYSVIPC, PK_SYSVIPC_SHM, PK_SYSVIPC_SEM, PK_SYSVIPC_MSG,	/* kernel/ipc/ */
 	PK_MAX
 };
@@ -116,6 +117,8 @@ int proc_show_mounts(struct pbuf *b, bool info);
 /* procfs_sys.c: /proc/sys from the .sysctl entries (<alloy/sysctl.h>). */
 int proc_sys_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
 void proc_sys_iterate(struct inode *dir, u64 *pos, proc_emit_fn emit, void *ctx);
+/* /proc/net/{tcp,udp,tcp6,udp6} (kernel/net/inet_proc.c) */
+int inet_proc_show(struct pbuf *b, int kind);
 int proc_sys_show(struct pbuf *b, const struct inode *i);
 int proc_sys_open(const struct inode *i, u32 flags);
 long proc_sys_write(struct file *f, struct iobuf io, size_t n, u64 *pos);

@@ -339,8 +339,9 @@ static struct socket *sock_fget(u64 fd, struct file **fp, int *err)
 
 static const struct proto_ops *family_ops(u64 family, int *err)
 {
-	*err = -EAFNOSUPPORT;	/* AF_INET and AF_INET6 too: not yet */
-	return family == AF_UNIX ? &unix_ops : NULL;
+	*err = -EAFNOSUPPORT;
+	return family == AF_UNIX ? &unix_ops : family == AF_INET ? &inet_ops :
+	       family == AF_INET6 ? &inet6_ops : NULL;
 }
 
 static int check_type(u64 type, int *t)
@@ -512,7 +513,8 @@ static long do_getname(u64 fd, u64 uaddr, u64 ulen, bool peer)
 	if (!s)
 		return rc;
 	int len = s->ops->getname(s, addr, peer);
-	rc = len < 0 ? len : addr_out(addr, len, uaddr, ulen);
+	/* Linux copies the address out: a NULL buffer is EFAULT (accept's may be NULL) */
+	rc = len < 0 ? len : !uaddr ? -EFAULT : addr_out(addr, len, uaddr, ulen);
 	file_put(f);
 	return rc;
 }
@@ -938,8 +940,10 @@ long sys_setsockopt(SYSARGS)
 	if (!s)
 		return rc;
 	if (a1 != SOL_SOCKET) {
+		/* AF_UNIX has no options of its own */
+		rc = s->ops->setsockopt ? s->ops->setsockopt(s, (int)a1, (int)a2, a3, a4) : -EOPNOTSUPP;
 		file_put(f);
-		return -EOPNOTSUPP;	/* AF_UNIX has no options of its own */
+		return rc;
 	}
 	switch (a2) {
 	case SO_RCVTIMEO:
@@ -981,6 +985,8 @@ long sys_setsockopt(SYSARGS)
 			rc = -ENOPROTOOPT;
 		}
 	}
+	if (!rc && s->ops->setsockopt)	/* the family applies what it uses */
+		rc = s->ops->setsockopt(s, SOL_SOCKET, (int)a2, a3, a4);
 	file_put(f);
 	return rc;
 }
@@ -1005,9 +1011,16 @@ long sys_getsockopt(SYSARGS)
 		rc = -EFAULT;
 		goto out;
 	}
-	if (len < 0 || a1 != SOL_SOCKET) {
-		rc = len < 0 ? -EINVAL : -EOPNOTSUPP;
+	if (len < 0) {
+		rc = -EINVAL;
 		goto out;
+	}
+	if (a1 != SOL_SOCKET) {
+		rc = s->ops->getsockopt ? s->ops->getsockopt(s, (int)a1, (int)a2, &v) : -EOPNOTSUPP;
+		if (rc)
+			goto out;
+		val.i = v;
+		goto copy;
 	}
 	switch (a2) {
 	case SO_TYPE: v = s->type; break;
@@ -1042,6 +1055,7 @@ long sys_getsockopt(SYSARGS)
 	}
 	if (n == sizeof(int))
 		val.i = v;
+copy:
 	len = (int)MIN((size_t)len, n);
 	rc = copy_to_user((void *)a3, &val, (size_t)len) ||
 	     copy_to_user((void *)a4, &len, sizeof(len)) ? -EFAULT : 0;

@@ -1,0 +1,1428 @@
+/*
+ * AF_INET and AF_INET6 sockets, TCP and UDP, on lwIP's raw API (docs/net.md,
+ * "The TCP/IP stack"). Every call into lwIP and every callback out of it
+ * runs under inet_lock (kernel/net/inet/netd.c), which also guards every
+ * inet_sock's state and queues; waits drop it and sleep on the socket's
+ * wait queue, which the callbacks wake.
+ *
+ * Receiving: lwIP hands a TCP socket pbufs (its recv callback); they are
+ * queued on the socket unacknowledged, and tcp_recved() opens the window
+ * again only as the user reads, so the queue is bounded by the window
+ * (TCP_WND). A UDP socket queues datagrams up to SO_RCVBUF (each charged
+ * its length plus 256), as Linux, and drops the rest.
+ * Sending: user data is copied in pieces of at most tcp_sndbuf() (or
+ * SEND_CHUNK) into lwIP's send buffer (TCP_SND_BUF per connection).
+ *
+ * Lifetime: a socket's file holds its reference; lwIP's callbacks get the
+ * inet_sock as their argument until release detaches the pcb (callbacks
+ * cleared, tcp_close or tcp_abort). An incoming connection is given a
+ * socket and file at once (in the accept callback) and waits on its
+ * listener's queue; the listener's release puts those files, after
+ * dropping inet_lock.
+ */
+#include <alloy/cred.h>
+#include <alloy/errno.h>
+#include <alloy/list.h>
+#include <alloy/poll.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/signal.h>
+#include <alloy/slab.h>
+#include <alloy/socket.h>
+#include <alloy/string.h>
+#include <alloy/uaccess.h>
+#include <alloy/vfs.h>
+#include "lwip/ip_addr.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+#include "inet/glue.h"
+#include "inet/inet.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_UNSPEC 0
+#define IPPROTO_IP 0
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define IPPROTO_IPV6 41
+#define TCP_NODELAY 1
+#define TCP_MAXSEG 2
+#define TCP_KEEPIDLE 4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT 6
+#define IPV6_V6ONLY 26
+#define SOL_SOCKET 1
+#define SO_REUSEADDR 2
+#define SO_KEEPALIVE 9
+#define FIONREAD 0x541B
+#define SIOCATMARK 0x8905
+#define MSG_OOB 0x1
+#define MSG_ERRQUEUE 0x2000
+#define SIOCOUTQ 0x5411
+#define ENETUNREACH 101
+#define ETIMEDOUT 110
+#define EADDRNOTAVAIL 99
+#define CHILD 0x40000000	/* create(): a connection lwIP accepted */
+#define UDP_MAX 65507		/* payload of the largest IPv4 datagram */
+#define DGRAM_COST 256		/* what a queued datagram is charged beyond its bytes */
+#define SEND_CHUNK (64 * 1024)	/* user bytes copied per tcp_write */
+#define MEM_RETRY_NS 10000000ULL	/* lwIP's heap empty: look again after 10 ms */
+
+enum { SS_UNCONN, SS_LISTEN, SS_CONNECTING, SS_CONNECTED, SS_DEAD };
+
+struct dgram {
+	struct dgram *next;
+	struct pbuf *p;
+	ip_addr_t from;
+	u16 port;
+};
+
+struct inet_sock {
+	struct socket sk;
+	int state;
+	struct tcp_pcb *tcp;	/* NULL: none yet, or lwIP freed it (reset) */
+	struct udp_pcb *udp;
+	/* TCP: received pbufs, linked through ->next one by one */
+	struct pbuf *rxh, *rxt;
+	u32 rxoff;		/* into rxh */
+	size_t rxlen;		/* bytes queued, unacknowledged to lwIP */
+	bool fin;		/* the peer closed its side */
+	bool nodelay, v6only;
+	u8 shut;		/* RCV_SHUTDOWN | SEND_SHUTDOWN by shutdown() */
+	/* UDP: datagrams */
+	struct dgram *dh, *dt;
+	int dqbytes;
+	/* listener: connections not yet accepted (children's `link`) */
+	struct list_head acceptq, link;
+	int nacc, backlog;
+	struct inet_sock *parent;	/* a child while on acceptq */
+	/* names, as getsockname/getpeername give them once the pcb is gone */
+	ip_addr_t laddr, raddr;
+	u16 lport, rport;
+};
+
+static struct inet_sock *isk(struct socket *s) { return (struct inet_sock *)s; }
+static bool is_tcp(const struct inet_sock *is) { return is->sk.type == SOCK_STREAM; }
+
+/* ---- addresses */
+
+struct sin { u16 family, port; u8 addr[4]; u8 zero[8]; };
+struct sin6 { u16 family, port; u32 flowinfo; u8 addr[16]; u32 scope; };
+
+static u16 be16(u16 v) { return (u16)__builtin_bswap16(v); }
+
+/* A user sockaddr into ip/port. Linux's checks: shorter than the family's
+ * address EINVAL, another family EAFNOSUPPORT (AF_UNSPEC: *unspec). */
+static int addr_from(const struct inet_sock *is, const u8 *a, int len, ip_addr_t *ip, u16 *port,
+		     bool *unspec)
+{
+	u16 fam;
+
+	*unspec = false;
+	if (len < 2)
+		return -EINVAL;
+	memcpy(&fam, a, 2);
+	if (fam == AF_UNSPEC && unspec) {
+		*unspec = true;
+		if (is->sk.family == AF_INET && len >= (int)sizeof(struct sin)) {
+			/* Linux's bind compatibility: AF_UNSPEC with INADDR_ANY */
+			const struct sin *s = (const void *)a;
+			u32 v;
+			memcpy(&v, s->addr, 4);
+			ip_addr_set_zero_ip4(ip);
+			*port = be16(s->port);
+			return v ? -EAFNOSUPPORT : 0;
+		}
+		return 0;
+	}
+	if (is->sk.family == AF_INET) {
+		const struct sin *s = (const void *)a;
+		if (len < (int)sizeof(struct sin))
+			return -EINVAL;
+		if (fam != AF_INET)
+			return -EAFNOSUPPORT;
+		u32 v;
+		memcpy(&v, s->addr, 4);
+		ip_addr_set_ip4_u32_val(*ip, v);
+		*port = be16(s->port);
+		return 0;
+	}
+	const struct sin6 *s = (const void *)a;
+	if (len < 24)		/* SIN6_LEN_RFC2133: without scope_id */
+		return -EINVAL;
+	if (fam != AF_INET6)
+		return -EAFNOSUPPORT;
+	u32 w[4];
+	memcpy(w, s->addr, 16);
+	if (!w[0] && !w[1] && w[2] == lwip_htonl(0xffff)) {
+		if (is->v6only)
+			return -EAFNOSUPPORT;
+		ip_addr_set_ip4_u32_val(*ip, w[3]);	/* ::ffff:a.b.c.d */
+	} else {
+		IP_ADDR6(ip, w[0], w[1], w[2], w[3]);
+		ip6_addr_clear_zone(ip_2_ip6(ip));
+	}
+	*port = be16(s->port);
+	return 0;
+}
+
+/* ip/port as the socket's family shows them; the length. */
+static int addr_to(const struct inet_sock *is, const ip_addr_t *ip, u16 port, u8 *out)
+{
+	if (is->sk.family == AF_INET) {
+		struct sin s = { AF_INET, be16(port), {0}, {0} };
+		u32 v = IP_IS_V4(ip) ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
+		memcpy(s.addr, &v, 4);
+		memcpy(out, &s, sizeof(s));
+		return sizeof(s);
+	}
+	struct sin6 s = { AF_INET6, be16(port), 0, {0}, 0 };
+	if (IP_IS_V4(ip)) {
+		u32 w[4] = { 0, 0, lwip_htonl(0xffff), ip4_addr_get_u32(ip_2_ip4(ip)) };
+		if (!ip_addr_isany(ip))
+			memcpy(s.addr, w, 16);
+	} else if (!ip_addr_isany(ip)) {
+		memcpy(s.addr, ip_2_ip6(ip)->addr, 16);
+	}
+	memcpy(out, &s, sizeof(s));
+	return sizeof(s);
+}
+
+/* The unspecified address of the socket's family (AF_INET6: both). */
+static const ip_addr_t *any_addr(const struct inet_sock *is)
+{
+	if (is->sk.family == AF_INET)
+		return IP4_ADDR_ANY;
+	return is->v6only ? IP6_ADDR_ANY : IP_ANY_TYPE;
+}
+
+static bool is_any(const ip_addr_t *ip)
+{
+	return ip_addr_isany(ip);
+}
+
+static const ip_addr_t lo4 = IPADDR4_INIT_BYTES(127, 0, 0, 1), lo6 = IPADDR6_INIT_HOST(0, 0, 0, 1);
+
+/* Linux: a connection or datagram to the unspecified address goes to
+ * the loopback address of its kind. */
+static const ip_addr_t *unspec_to_loopback(const ip_addr_t *ip)
+{
+	return !is_any(ip) ? ip : IP_IS_V4(ip) ? &lo4 : &lo6;
+}
+
+static int lwip_errno(err_t e)
+{
+	switch (e) {
+	case ERR_OK: return 0;
+	case ERR_MEM: case ERR_BUF: return -ENOBUFS;
+	case ERR_RTE: return -ENETUNREACH;
+	case ERR_USE: return -EADDRINUSE;
+	case ERR_ISCONN: return -EISCONN;
+	case ERR_CONN: return -ENOTCONN;
+	case ERR_RST: return -ECONNRESET;
+	case ERR_ABRT: return -ECONNABORTED;
+	case ERR_TIMEOUT: return -ETIMEDOUT;
+	case ERR_VAL: case ERR_ARG: return -EINVAL;
+	default: return -EIO;
+	}
+}
+
+/* [lock] the pcb's names into is (they outlive the pcb). */
+static void sync_names(struct inet_sock *is)
+{
+	if (is->tcp) {
+		ip_addr_copy(is->laddr, is->tcp->local_ip);
+		is->lport = is->tcp->local_port;
+		if (is->state == SS_CONNECTED || is->state == SS_CONNECTING) {
+			ip_addr_copy(is->raddr, is->tcp->remote_ip);
+			is->rport = is->tcp->remote_port;
+		}
+	} else if (is->udp) {
+		ip_addr_copy(is->laddr, is->udp->local_ip);
+		is->lport = is->udp->local_port;
+		ip_addr_copy(is->raddr, is->udp->remote_ip);
+		is->rport = is->udp->remote_port;
+	}
+}
+
+/* ---- TCP callbacks (lwIP calls them with inet_lock held) */
+
+/* The pending error (SO_ERROR; the socket layer keeps it negative),
+ * taken: a positive errno or 0. */
+static int take_err(struct inet_sock *is)
+{
+	return -__atomic_exchange_n(&is->sk.err, 0, __ATOMIC_RELAXED);
+}
+
+static void wake(struct inet_sock *is)
+{
+	wake_up_all(&is->sk.wq);
+}
+
+static err_t tcp_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct inet_sock *is = arg;
+
+	(void)err;
+	if (!is) {
+		if (p) {
+			tcp_recved(pcb, p->tot_len);
+			pbuf_free(p);
+		}
+		return ERR_OK;
+	}
+	if (!p) {
+		is->fin = true;
+	} else if (is->shut & RCV_SHUTDOWN) {
+		tcp_recved(pcb, p->tot_len);	/* shut for reading: discarded */
+		pbuf_free(p);
+	} else {
+		is->rxlen += p->tot_len;
+		if (is->rxt)
+			is->rxt->next = p;
+		else
+			is->rxh = p;
+		while (p->next)
+			p = p->next;
+		is->rxt = p;
+	}
+	wake(is);
+	if (is->parent)
+		wake(is->parent);	/* its listener's poll may show POLLIN */
+	return ERR_OK;
+}
+
+static err_t tcp_on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	(void)pcb;
+	(void)len;
+	if (arg)
+		wake(arg);
+	return ERR_OK;
+}
+
+/* lwIP freed the pcb: a reset, a failed connect, a timeout. */
+static void tcp_on_err(void *arg, err_t err)
+{
+	struct inet_sock *is = arg;
+	int e;
+
+	if (!is)
+		return;
+	is->tcp = NULL;
+	if (is->state == SS_CONNECTING)
+		e = err == ERR_RST ? ECONNREFUSED : ETIMEDOUT;
+	else if (err == ERR_RST)
+		e = is->fin ? EPIPE : ECONNRESET;
+	else if (err == ERR_CLSD)
+		e = 0;
+	else
+		e = ETIMEDOUT;
+	is->state = SS_DEAD;
+	if (e)
+		WRITE_ONCE(is->sk.err, -e);
+	wake(is);
+	if (is->parent)
+		wake(is->parent);
+}
+
+static err_t tcp_on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct inet_sock *is = arg;
+
+	(void)pcb;
+	(void)err;
+	if (is) {
+		is->state = SS_CONNECTED;
+		sync_names(is);
+		wake(is);
+	}
+	return ERR_OK;
+}
+
+static void tcp_hook(struct inet_sock *is, struct tcp_pcb *pcb)
+{
+	tcp_arg(pcb, is);
+	tcp_recv(pcb, tcp_on_recv);
+	tcp_sent(pcb, tcp_on_sent);
+	tcp_err(pcb, tcp_on_err);
+}
+
+/* [lock] Cuts the pcb loose from is: no more callbacks. */
+static struct tcp_pcb *tcp_unhook(struct inet_sock *is)
+{
+	struct tcp_pcb *pcb = is->tcp;
+
+	if (pcb) {
+		tcp_arg(pcb, NULL);
+		if (pcb->state == LISTEN) {
+			tcp_accept(pcb, NULL);
+		} else {
+			tcp_err(pcb, NULL);
+			tcp_sent(pcb, NULL);
+			tcp_recv(pcb, NULL);
+		}
+	}
+	is->tcp = NULL;
+	return pcb;
+}
+
+static const struct proto_ops *ops_of(int family);
+
+static err_t tcp_on_accept(void *arg, struct tcp_pcb *npcb, err_t err)
+{
+	struct inet_sock *l = arg, *c;
+	struct socket *s;
+
+	if (!npcb || err != ERR_OK)
+		return ERR_VAL;
+	if (!l || l->state != SS_LISTEN || l->nacc > l->backlog ||
+	    sock_create_file(ops_of(l->sk.family), SOCK_STREAM, IPPROTO_TCP | CHILD, 0, &s)) {
+		tcp_abort(npcb);
+		return ERR_ABRT;
+	}
+	c = isk(s);
+	c->tcp = npcb;
+	c->state = SS_CONNECTED;
+	c->v6only = l->v6only;
+	c->nodelay = l->nodelay;
+	c->sk.keepalive = l->sk.keepalive;
+	c->sk.sndbuf = l->sk.sndbuf;
+	c->sk.rcvbuf = l->sk.rcvbuf;
+	if (c->nodelay)
+		tcp_nagle_disable(npcb);
+	if (c->sk.keepalive)
+		ip_set_option(npcb, SOF_KEEPALIVE);
+	tcp_hook(c, npcb);
+	sync_names(c);
+	c->parent = l;
+	list_add_tail(&c->link, &l->acceptq);
+	l->nacc++;
+	wake(l);
+	return ERR_OK;
+}
+
+/* ---- UDP callback */
+
+static void udp_on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			u16_t port)
+{
+	struct inet_sock *is = arg;
+	struct dgram *d;
+
+	(void)pcb;
+	if (!is || (is->shut & RCV_SHUTDOWN) ||
+	    is->dqbytes + p->tot_len + DGRAM_COST > READ_ONCE(is->sk.rcvbuf) ||
+	    !(d = kmalloc(sizeof(*d), GFP_KERNEL))) {
+		pbuf_free(p);	/* as a full Linux receive buffer: dropped */
+		return;
+	}
+	d->next = NULL;
+	d->p = p;
+	ip_addr_copy(d->from, *addr);
+	d->port = port;
+	if (is->dt)
+		is->dt->next = d;
+	else
+		is->dh = d;
+	is->dt = d;
+	is->dqbytes += p->tot_len + DGRAM_COST;
+	wake(is);
+}
+
+/* ---- creation and release */
+
+static int inet_create(struct socket *s, int protocol)
+{
+	struct inet_sock *is = isk(s);
+	bool child = protocol & CHILD;
+	u8 type = s->family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_ANY;
+
+	protocol &= ~CHILD;
+	list_init(&is->acceptq);
+	list_init(&is->link);
+	if (s->type == SOCK_STREAM) {
+		if (protocol && protocol != IPPROTO_TCP)
+			return -EPROTONOSUPPORT;
+		s->protocol = IPPROTO_TCP;
+	} else if (s->type == SOCK_DGRAM) {
+		if (protocol && protocol != IPPROTO_UDP)
+			return -EPROTONOSUPPORT;
+		s->protocol = IPPROTO_UDP;
+	} else {
+		return s->type == SOCK_RAW ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
+	}
+	if (child)
+		return 0;	/* [lock] the caller attaches the pcb */
+	ip_addr_copy(is->laddr, *any_addr(is));
+	ip_addr_copy(is->raddr, *any_addr(is));
+	inet_lock();
+	if (s->type == SOCK_STREAM) {
+		is->tcp = tcp_new_ip_type(type);
+		if (is->tcp)
+			tcp_hook(is, is->tcp);
+	} else {
+		is->udp = udp_new_ip_type(type);
+		if (is->udp)
+			udp_recv(is->udp, udp_on_recv, is);
+	}
+	bool ok = is->tcp || is->udp;
+	inet_unlock();
+	return ok ? 0 : -ENOBUFS;	/* lwIP's pools are full */
+}
+
+/* [lock] */
+static void rx_free(struct inet_sock *is)
+{
+	while (is->rxh) {
+		struct pbuf *p = is->rxh;
+		is->rxh = p->next;
+		p->next = NULL;
+		pbuf_free(p);
+	}
+	is->rxt = NULL;
+	is->rxlen = 0;
+	is->rxoff = 0;
+	while (is->dh) {
+		struct dgram *d = is->dh;
+		is->dh = d->next;
+		pbuf_free(d->p);
+		kfree(d);
+	}
+	is->dt = NULL;
+	is->dqbytes = 0;
+}
+
+/* [lock] Takes the listener's unaccepted connections off its queue, into
+ * *out (a list of children, to put after the lock is dropped). */
+static void take_acceptq(struct inet_sock *l, struct list_head *out)
+{
+	struct inet_sock *c, *n;
+
+	list_for_each_entry_safe(c, n, &l->acceptq, link) {
+		list_del(&c->link);
+		c->parent = NULL;
+		list_add_tail(&c->link, out);
+	}
+	l->nacc = 0;
+}
+
+static void put_children(struct list_head *q)
+{
+	struct inet_sock *c, *n;
+
+	list_for_each_entry_safe(c, n, q, link) {
+		list_del(&c->link);
+		file_put(c->sk.file);	/* release: the connection is reset */
+	}
+}
+
+/* [lock] Closes the connection: a reset if data was left unread or
+ * SO_LINGER is on with no time (as Linux), else an orderly FIN. */
+static void tcp_detach(struct inet_sock *is, bool hard)
+{
+	struct tcp_pcb *pcb = tcp_unhook(is);
+
+	if (!pcb)
+		return;
+	if (pcb->state == LISTEN) {
+		tcp_close(pcb);
+		return;
+	}
+	if (hard || tcp_close(pcb) != ERR_OK)
+		tcp_abort(pcb);
+}
+
+static void inet_release(struct socket *s)
+{
+	struct inet_sock *is = isk(s);
+	LIST_HEAD(children);
+
+	inet_lock();
+	if (is_tcp(is)) {
+		take_acceptq(is, &children);
+		tcp_detach(is, is->rxlen || (s->linger_on && !s->linger_secs));
+	} else if (is->udp) {
+		udp_remove(is->udp);
+		is->udp = NULL;
+	}
+	rx_free(is);
+	is->state = SS_DEAD;
+	inet_unlock();
+	put_children(&children);
+}
+
+/* ---- bind, listen, accept, connect */
+
+static bool may_bind_low(void)
+{
+	struct cred c;
+
+	cred_current(&c);
+	return cred_is_root(&c);
+}
+
+/* [lock] Whether ip is one of ours (127/8 all is, as Linux's lo route). */
+static bool addr_is_local(const ip_addr_t *ip)
+{
+	struct netif *n;
+
+	if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
+		return true;
+	NETIF_FOREACH(n) {
+		if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(n)))
+			return true;
+		if (IP_IS_V6(ip) && netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
+			return true;
+	}
+	return false;
+}
+
+static int inet_bind(struct socket *s, const u8 *addr, int len)
+{
+	struct inet_sock *is = isk(s);
+	ip_addr_t ip;
+	u16 port;
+	bool unspec;
+	int rc = addr_from(is, addr, len, &ip, &port, &unspec);
+
+	if (rc)
+		return rc;
+	if (unspec && s->family == AF_INET6)
+		return -EINVAL;
+	if (port && port < 1024 && !may_bind_low())
+		return -EACCES;
+	const ip_addr_t *at = is_any(&ip) ? any_addr(is) : &ip;
+	inet_lock();
+	if (is->lport || is->state != SS_UNCONN) {
+		rc = -EINVAL;	/* bound already */
+	} else if (!is_any(&ip) && !addr_is_local(&ip)) {
+		rc = -EADDRNOTAVAIL;
+	} else if (is->tcp) {
+		if (s->reuseaddr)
+			ip_set_option(is->tcp, SOF_REUSEADDR);
+		rc = lwip_errno(tcp_bind(is->tcp, at, port));
+	} else if (is->udp) {
+		if (s->reuseaddr)
+			ip_set_option(is->udp, SOF_REUSEADDR);
+		rc = lwip_errno(udp_bind(is->udp, at, port));
+	} else {
+		rc = -EINVAL;
+	}
+	if (rc == -EINVAL && !is->lport && is->state == SS_UNCONN)
+		rc = -EADDRNOTAVAIL;	/* lwIP: an address that is not ours */
+	if (!rc)
+		sync_names(is);
+	inet_unlock();
+	return rc;
+}
+
+static int inet_listen(struct socket *s, int backlog)
+{
+	struct inet_sock *is = isk(s);
+	int rc = 0;
+
+	if (!is_tcp(is))
+		return -EOPNOTSUPP;
+	inet_lock();
+	if (is->state == SS_LISTEN) {
+		is->backlog = backlog;	/* Linux: listen again changes the backlog */
+	} else if (is->state != SS_UNCONN || !is->tcp) {
+		rc = -EINVAL;
+	} else {
+		if (!is->lport)	/* Linux binds an unbound listener to a free port */
+			rc = lwip_errno(tcp_bind(is->tcp, any_addr(is), 0));
+		struct tcp_pcb *l = rc ? NULL :
+			tcp_listen_with_backlog(is->tcp, (u8)MIN(backlog + 1, 255));
+		if (!rc && !l) {
+			rc = -ENOBUFS;
+		} else if (!rc) {
+			is->tcp = l;	/* tcp_listen freed the old pcb */
+			tcp_arg(l, is);
+			tcp_accept(l, tcp_on_accept);
+			is->state = SS_LISTEN;
+			is->backlog = backlog;
+			WRITE_ONCE(s->acceptconn, true);
+			sync_names(is);
+		}
+	}
+	inet_unlock();
+	return rc;
+}
+
+static bool acceptable(struct inet_sock *is)
+{
+	return !list_empty(&is->acceptq) || READ_ONCE(is->state) != SS_LISTEN || signal_pending();
+}
+
+static int inet_accept(struct socket *s, struct socket **out, int flags)
+{
+	struct inet_sock *is = isk(s), *c;
+	u64 timeo = sock_timeo(s, false, flags & O_NONBLOCK ? MSG_DONTWAIT : 0);
+
+	if (!is_tcp(is))
+		return -EOPNOTSUPP;
+	inet_lock();
+	for (;;) {
+		if (is->state != SS_LISTEN) {
+			inet_unlock();
+			return -EINVAL;
+		}
+		if (!list_empty(&is->acceptq))
+			break;
+		if (!timeo) {
+			inet_unlock();
+			return -EAGAIN;
+		}
+		inet_unlock();
+		if (timeo == SOCK_FOREVER)
+			wait_event(s->wq, acceptable(is));
+		else if (!wait_event_timeout(s->wq, acceptable(is), timeo))
+			timeo = 0;
+		inet_lock();
+		if (list_empty(&is->acceptq) && signal_pending()) {
+			inet_unlock();
+			return sock_intr(timeo);
+		}
+	}
+	c = list_first_entry(&is->acceptq, struct inet_sock, link);
+	list_del_init(&c->link);
+	c->parent = NULL;
+	is->nacc--;
+	if (c->tcp)
+		tcp_backlog_accepted(c->tcp);
+	inet_unlock();
+	*out = &c->sk;	/* the accept callback's file reference */
+	return 0;
+}
+
+static bool connect_done(struct inet_sock *is)
+{
+	return READ_ONCE(is->state) != SS_CONNECTING || signal_pending();
+}
+
+static int tcp_connect_(struct inet_sock *is, const ip_addr_t *ip, u16 port, int fflags)
+{
+	struct socket *s = &is->sk;
+	u64 timeo = sock_timeo(s, true, fflags & O_NONBLOCK ? MSG_DONTWAIT : 0);
+	int rc;
+
+	switch (is->state) {
+	case SS_CONNECTED:
+	case SS_LISTEN:
+		return -EISCONN;
+	case SS_CONNECTING:
+		return -EALREADY;
+	case SS_DEAD:		/* a failed connect: Linux lets one try again */
+		if (is->shut || is->rxh || is->fin)
+			return -EISCONN;
+		is->state = SS_UNCONN;
+		break;
+	}
+	if (!is->tcp) {
+		is->tcp = tcp_new_ip_type(s->family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_ANY);
+		if (!is->tcp)
+			return -ENOBUFS;
+		tcp_hook(is, is->tcp);
+		if (is->lport)
+			tcp_bind(is->tcp, &is->laddr, is->lport);
+	}
+	ip = unspec_to_loopback(ip);
+	if (is->nodelay)
+		tcp_nagle_disable(is->tcp);
+	if (s->keepalive)
+		ip_set_option(is->tcp, SOF_KEEPALIVE);
+	if ((rc = lwip_errno(tcp_connect(is->tcp, ip, port, tcp_on_connected))))
+		return rc == -EADDRINUSE ? -EADDRNOTAVAIL : rc;
+	is->state = SS_CONNECTING;
+	sync_names(is);
+	if (!timeo)
+		return -EINPROGRESS;	/* loopback completes it at the unlock */
+	for (;;) {
+		if (is->state != SS_CONNECTING)
+			break;
+		inet_unlock();
+		bool ok = true;
+		if (timeo == SOCK_FOREVER)
+			wait_event(s->wq, connect_done(is));
+		else
+			ok = wait_event_timeout(s->wq, connect_done(is), timeo);
+		inet_lock();
+		if (is->state == SS_CONNECTING && signal_pending())
+			return sock_intr(timeo);
+		if (!ok && is->state == SS_CONNECTING)
+			return -EINPROGRESS;	/* SO_SNDTIMEO, as Linux */
+	}
+	if (is->state == SS_CONNECTED)
+		return 0;
+	rc = take_err(is);
+	return rc ? -rc : -ECONNREFUSED;
+}
+
+static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
+{
+	struct inet_sock *is = isk(s);
+	ip_addr_t ip;
+	u16 port;
+	bool unspec;
+	int rc = addr_from(is, addr, len, &ip, &port, &unspec);
+
+	if (rc && !unspec)
+		return rc;
+	inet_lock();
+	if (is_tcp(is)) {
+		rc = unspec ? (is->state == SS_UNCONN ? 0 : -EISCONN) :
+			      tcp_connect_(is, &ip, port, fflags);
+	} else if (!is->udp) {
+		rc = -EINVAL;
+	} else if (unspec) {
+		udp_disconnect(is->udp);	/* AF_UNSPEC: dissolve the association */
+		is->state = SS_UNCONN;
+		ip_addr_copy(is->raddr, *any_addr(is));
+		is->rport = 0;
+		rc = 0;
+	} else {
+		rc = lwip_errno(udp_connect(is->udp, unspec_to_loopback(&ip), port));
+		if (!rc) {
+			is->state = SS_CONNECTED;
+			sync_names(is);
+		}
+	}
+	inet_unlock();
+	return rc;
+}
+
+static int inet_getname(struct socket *s, u8 *addr, bool peer)
+{
+	struct inet_sock *is = isk(s);
+	int len;
+
+	inet_lock();
+	if (peer && is->state != SS_CONNECTED && !(is_tcp(is) && is->state == SS_DEAD && is->fin))
+		len = -ENOTCONN;
+	else
+		len = peer ? addr_to(is, &is->raddr, is->rport, addr) :
+			     addr_to(is, &is->laddr, is->lport, addr);
+	inet_unlock();
+	return len;
+}
+
+/* ---- sending */
+
+static bool tcp_room(struct inet_sock *is)
+{
+	struct tcp_pcb *pcb = READ_ONCE(is->tcp);
+
+	return !pcb || READ_ONCE(is->state) != SS_CONNECTED || READ_ONCE(is->sk.err) ||
+	       (READ_ONCE(is->shut) & SEND_SHUTDOWN) || signal_pending() ||
+	       (tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN - 4);
+}
+
+/* [lock, dropped while asleep] 0 when there is room to send, or an error. */
+static int tcp_wait_room(struct inet_sock *is, u64 *timeo, int flags, u64 retry_ns)
+{
+	for (;;) {
+		if (is->state == SS_CONNECTING) {
+			/* a non-blocking connect still under way: wait for it */
+		} else if (is->state != SS_CONNECTED || !is->tcp || (is->shut & SEND_SHUTDOWN)) {
+			int e = take_err(is);
+			if (e && e != EPIPE)
+				return -e;
+			if (is->state == SS_UNCONN)
+				return -ENOTCONN;
+			sock_sigpipe(flags);
+			return -EPIPE;
+		} else if (READ_ONCE(is->sk.err)) {
+			return -take_err(is);
+		} else if (!retry_ns && tcp_sndbuf(is->tcp) > 0 &&
+			   tcp_sndqueuelen(is->tcp) < TCP_SND_QUEUELEN - 4) {
+			return 0;
+		}
+		if (!*timeo)
+			return -EAGAIN;
+		if (is->tcp)
+			tcp_output(is->tcp);
+		inet_unlock();
+		u64 t = retry_ns ? MIN(retry_ns, *timeo) : *timeo;
+		bool ok = true;
+		if (t == SOCK_FOREVER)
+			wait_event(is->sk.wq, tcp_room(is));
+		else
+			ok = wait_event_timeout(is->sk.wq, tcp_room(is), t);
+		inet_lock();
+		if (retry_ns) {
+			if (*timeo != SOCK_FOREVER)
+				*timeo -= t;
+			retry_ns = 0;
+		} else if (!ok) {
+			*timeo = 0;
+		}
+		if (signal_pending())
+			return sock_intr(*timeo);
+	}
+}
+
+static long tcp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
+{
+	size_t total = m->it.left, done = 0, held = 0;
+	u64 timeo = sock_timeo(&is->sk, true, flags);
+	u8 *buf = kmalloc(MIN(total, (size_t)SEND_CHUNK) + 1, GFP_KERNEL);
+	long rc = 0;
+	u64 retry = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	inet_lock();
+	if (is->state == SS_UNCONN || is->state == SS_LISTEN)
+		rc = -ENOTCONN;
+	while (!rc && (done < total || (!total && !done))) {
+		if ((rc = tcp_wait_room(is, &timeo, flags, retry)))
+			break;
+		retry = 0;
+		if (!total)
+			break;		/* a zero-length send: 0 once connected */
+		if (!held) {
+			held = MIN(total - done, (size_t)SEND_CHUNK);
+			held = MIN(held, (size_t)tcp_sndbuf(is->tcp));
+			if (iter_copy_in(&m->it, buf, held)) {
+				held = 0;
+				rc = -EFAULT;
+				break;
+			}
+		}
+		size_t n = MIN(MIN(held, (size_t)0xffff), (size_t)tcp_sndbuf(is->tcp));
+		u8 wflags = TCP_WRITE_FLAG_COPY | (done + n < total ? TCP_WRITE_FLAG_MORE : 0);
+		err_t e = n ? tcp_write(is->tcp, buf, (u16_t)n, wflags) : ERR_MEM;
+		if (e == ERR_MEM) {
+			retry = MEM_RETRY_NS;	/* lwIP's heap or queue is full */
+			continue;
+		}
+		if (e != ERR_OK) {
+			rc = lwip_errno(e);
+			break;
+		}
+		memmove(buf, buf + n, held - n);
+		held -= n;
+		done += n;
+		if (!held)
+			tcp_output(is->tcp);
+	}
+	if (is->tcp)
+		tcp_output(is->tcp);
+	inet_unlock();
+	kfree(buf);
+	return done ? (long)done : rc;
+}
+
+static long udp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
+{
+	size_t len = m->it.left;
+	ip_addr_t ip;
+	u16 port = 0;
+	bool unspec, to = m->namelen > 0;
+	int rc;
+
+	(void)flags;
+	if (to && (rc = addr_from(is, m->name, m->namelen, &ip, &port, &unspec)))
+		return rc;
+	if (to && unspec)
+		to = false;	/* AF_UNSPEC: as no address */
+	if (len > UDP_MAX)
+		return -EMSGSIZE;
+	if (to && !port)
+		return -EINVAL;
+	u8 *buf = kmalloc(len + 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (iter_copy_in(&m->it, buf, len)) {
+		kfree(buf);
+		return -EFAULT;
+	}
+	inet_lock();
+	struct pbuf *p = NULL;
+	if (!is->udp || (is->shut & SEND_SHUTDOWN)) {
+		rc = -EPIPE;
+		sock_sigpipe(flags);
+	} else if (!to && is->state != SS_CONNECTED) {
+		rc = -EDESTADDRREQ;
+	} else if (!(p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM))) {
+		rc = -ENOBUFS;
+	} else {
+		pbuf_take(p, buf, (u16_t)len);
+		err_t e = to ? udp_sendto(is->udp, p, unspec_to_loopback(&ip), port) :
+			       udp_send(is->udp, p);
+		rc = e == ERR_OK ? (int)len : lwip_errno(e);
+		sync_names(is);
+	}
+	if (p)
+		pbuf_free(p);
+	inet_unlock();
+	kfree(buf);
+	return rc;
+}
+
+static long inet_sendmsg(struct socket *s, struct kmsg *m, int flags)
+{
+	struct inet_sock *is = isk(s);
+
+	if ((flags & MSG_OOB) && !is_tcp(is))
+		return -EOPNOTSUPP;	/* TCP's urgent data is sent as ordinary data */
+	if (is_tcp(is)) {
+		if (m->namelen && is->state != SS_CONNECTED)
+			return is->state == SS_UNCONN ? -EPIPE : -EISCONN;
+		return tcp_sendmsg(is, m, flags);
+	}
+	return udp_sendmsg(is, m, flags);
+}
+
+/* ---- receiving */
+
+static bool readable(struct inet_sock *is)
+{
+	return READ_ONCE(is->rxh) || READ_ONCE(is->dh) || READ_ONCE(is->fin) ||
+	       READ_ONCE(is->sk.err) || (READ_ONCE(is->shut) & RCV_SHUTDOWN) ||
+	       READ_ONCE(is->state) == SS_DEAD || signal_pending();
+}
+
+/* [lock, dropped while asleep] 0 when data is queued, 1 at the end, or an error. */
+static int wait_data(struct inet_sock *is, u64 *timeo)
+{
+	while (!is->rxh && !is->dh) {
+		int e = take_err(is);
+		if (e)
+			return e == EPIPE ? 1 : -e;
+		if (is->fin || (is->shut & RCV_SHUTDOWN) || is->state == SS_DEAD)
+			return 1;
+		if (is_tcp(is) && is->state != SS_CONNECTED && is->state != SS_CONNECTING)
+			return -ENOTCONN;
+		if (!*timeo)
+			return -EAGAIN;
+		inet_unlock();
+		if (*timeo == SOCK_FOREVER)
+			wait_event(is->sk.wq, readable(is));
+		else if (!wait_event_timeout(is->sk.wq, readable(is), *timeo))
+			*timeo = 0;
+		inet_lock();
+		if (!is->rxh && !is->dh && signal_pending())
+			return sock_intr(*timeo);
+	}
+	return 0;
+}
+
+/* [lock] Copies up to n bytes of the stream out; consumes them unless peek. */
+static long tcp_copy_out(struct inet_sock *is, struct kmsg *m, size_t n, bool peek)
+{
+	struct pbuf *p = is->rxh;
+	u32 off = is->rxoff;
+	size_t done = 0;
+
+	while (p && done < n) {
+		size_t k = MIN((size_t)(p->len - off), n - done);
+		if (iter_copy_out(&m->it, (u8 *)p->payload + off, k))
+			return done ? (long)done : -EFAULT;
+		done += k;
+		off += (u32)k;
+		if (off < p->len)
+			break;
+		p = p->next;
+		off = 0;
+		if (!peek) {
+			struct pbuf *q = is->rxh;
+			is->rxh = p;
+			q->next = NULL;
+			pbuf_free(q);
+		}
+	}
+	if (!peek) {
+		if (!is->rxh)
+			is->rxt = NULL;
+		is->rxoff = is->rxh ? off : 0;
+		is->rxlen -= done;
+		for (size_t left = done; is->tcp && left;) {
+			u16 k = (u16)MIN(left, (size_t)0xffff);
+			tcp_recved(is->tcp, k);	/* the window opens as the user reads */
+			left -= k;
+		}
+	}
+	return (long)done;
+}
+
+static long tcp_recvmsg(struct inet_sock *is, struct kmsg *m, size_t len, int flags)
+{
+	u64 timeo = sock_timeo(&is->sk, false, flags);
+	bool peek = flags & MSG_PEEK, all = (flags & MSG_WAITALL) && !peek;
+	size_t done = 0;
+	long rc = 0;
+
+	inet_lock();
+	if (is->state == SS_LISTEN) {
+		inet_unlock();
+		return -ENOTCONN;
+	}
+	while (done < len || !len) {
+		if ((rc = wait_data(is, &timeo)))
+			break;
+		if (!len)
+			break;
+		long n = tcp_copy_out(is, m, len - done, peek);
+		if (n < 0) {
+			rc = n;
+			break;
+		}
+		done += (size_t)n;
+		if (!all)
+			break;
+	}
+	inet_unlock();
+	if (done)
+		return (long)done;
+	return rc > 0 ? 0 : rc;
+}
+
+static long udp_recvmsg(struct inet_sock *is, struct kmsg *m, size_t len, int flags)
+{
+	u64 timeo = sock_timeo(&is->sk, false, flags);
+	long rc;
+
+	inet_lock();
+	if ((rc = wait_data(is, &timeo))) {
+		inet_unlock();
+		return rc > 0 ? 0 : rc;
+	}
+	struct dgram *d = is->dh;
+	size_t n = MIN(len, (size_t)d->p->tot_len), done = 0;
+	for (struct pbuf *q = d->p; q && done < n; q = q->next) {
+		size_t k = MIN((size_t)q->len, n - done);
+		if (iter_copy_out(&m->it, q->payload, k)) {
+			inet_unlock();
+			return -EFAULT;
+		}
+		done += k;
+	}
+	rc = (flags & MSG_TRUNC) ? d->p->tot_len : (long)n;
+	if (n < d->p->tot_len)
+		m->flags |= MSG_TRUNC;
+	m->namelen = addr_to(is, &d->from, d->port, m->name);
+	if (!(flags & MSG_PEEK)) {
+		is->dh = d->next;
+		if (!is->dh)
+			is->dt = NULL;
+		is->dqbytes -= d->p->tot_len + DGRAM_COST;
+		pbuf_free(d->p);
+		kfree(d);
+	}
+	inet_unlock();
+	return rc;
+}
+
+static long inet_recvmsg(struct socket *s, struct kmsg *m, size_t len, int flags)
+{
+	struct inet_sock *is = isk(s);
+
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;		/* no error queue: always empty */
+	if (flags & MSG_OOB)	/* no urgent data is ever kept */
+		return is_tcp(is) ? -EINVAL : -EOPNOTSUPP;
+	return is_tcp(is) ? tcp_recvmsg(is, m, len, flags) : udp_recvmsg(is, m, len, flags);
+}
+
+/* ---- shutdown, poll, ioctl, options */
+
+static int inet_shutdown(struct socket *s, int how)
+{
+	struct inet_sock *is = isk(s);
+	LIST_HEAD(children);
+	int rc = 0;
+
+	inet_lock();
+	if (is_tcp(is) && is->state == SS_LISTEN) {
+		/* Linux: a listener shut down stops listening; accept is EINVAL */
+		take_acceptq(is, &children);
+		tcp_detach(is, false);
+		is->state = SS_UNCONN;
+		is->lport = 0;
+		WRITE_ONCE(s->acceptconn, false);
+	} else if (is->state == SS_UNCONN && (is_tcp(is) || !is->lport)) {
+		rc = -ENOTCONN;
+	}
+	if (!rc) {
+		is->shut |= (u8)how;
+		if ((how & SEND_SHUTDOWN) && is->tcp && is->state == SS_CONNECTED)
+			tcp_shutdown(is->tcp, 0, 1);	/* our FIN */
+		if (how & RCV_SHUTDOWN)
+			rx_free(is);
+	}
+	wake(is);
+	inet_unlock();
+	put_children(&children);
+	return rc;
+}
+
+static unsigned int inet_poll(struct socket *s, struct poll_table *pt)
+{
+	struct inet_sock *is = isk(s);
+	unsigned int mask = 0;
+
+	poll_wait(pt, &s->wq);
+	inet_lock();
+	if (READ_ONCE(s->err))
+		mask |= POLLERR;
+	if (is->state == SS_LISTEN) {
+		if (!list_empty(&is->acceptq))
+			mask |= POLLIN | POLLRDNORM;
+		inet_unlock();
+		return mask;
+	}
+	if (!is_tcp(is)) {
+		if (is->dh)
+			mask |= POLLIN | POLLRDNORM;
+		if (!(is->shut & SEND_SHUTDOWN) || true)
+			mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
+		if (is->shut == (RCV_SHUTDOWN | SEND_SHUTDOWN))
+			mask |= POLLHUP;
+		if (is->shut & RCV_SHUTDOWN)
+			mask |= POLLIN | POLLRDNORM | POLLRDHUP;
+		inet_unlock();
+		return mask;
+	}
+	bool rdhup = is->fin || (is->shut & RCV_SHUTDOWN);
+	bool dead = is->state == SS_DEAD || is->state == SS_UNCONN;
+	if ((rdhup && (is->shut & SEND_SHUTDOWN)) || dead)
+		mask |= POLLHUP;
+	if (rdhup || is->state == SS_DEAD)
+		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
+	if (is->rxh)
+		mask |= POLLIN | POLLRDNORM;
+	if (is->state != SS_CONNECTING) {
+		if ((is->shut & SEND_SHUTDOWN) || dead ||
+		    (is->tcp && tcp_sndbuf(is->tcp) >= TCP_SNDLOWAT &&
+		     tcp_sndqueuelen(is->tcp) < TCP_SNDQUEUELOWAT))
+			mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
+	}
+	inet_unlock();
+	return mask;
+}
+
+static long inet_ioctl(struct socket *s, u32 cmd, u64 arg)
+{
+	struct inet_sock *is = isk(s);
+	int v = 0;
+
+	inet_lock();
+	if (cmd == FIONREAD) {
+		if (is->state == SS_LISTEN) {
+			inet_unlock();
+			return -EINVAL;
+		}
+		v = is_tcp(is) ? (int)MIN(is->rxlen, (size_t)0x7fffffff) :
+		    is->dh ? is->dh->p->tot_len : 0;
+	} else if (cmd == SIOCATMARK) {
+		if (!is_tcp(is)) {
+			inet_unlock();
+			return -ENOTTY;	/* Linux's udp_ioctl does not know it */
+		}
+		v = 0;		/* never at an urgent mark: none is kept */
+	} else if (cmd == SIOCOUTQ) {
+		v = is->tcp && is->state != SS_LISTEN ? (int)(TCP_SND_BUF - tcp_sndbuf(is->tcp)) : 0;
+	} else {
+		inet_unlock();
+		return inet_dev_ioctl(cmd, arg);
+	}
+	inet_unlock();
+	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 len)
+{
+	struct inet_sock *is = isk(s);
+	int v;
+
+	if (level == SOL_SOCKET) {	/* the socket layer stored it; apply it */
+		inet_lock();
+		if (name == SO_KEEPALIVE && is->tcp) {
+			if (s->keepalive)
+				ip_set_option(is->tcp, SOF_KEEPALIVE);
+			else
+				ip_reset_option(is->tcp, SOF_KEEPALIVE);
+		}
+		inet_unlock();
+		return 0;
+	}
+	if ((int)len < (int)sizeof(int))
+		return -EINVAL;
+	if (copy_from_user(&v, (void *)uval, sizeof(v)))
+		return -EFAULT;
+	if (level == IPPROTO_TCP && is_tcp(is)) {
+		switch (name) {
+		case TCP_NODELAY:
+			inet_lock();
+			is->nodelay = !!v;
+			if (is->tcp && is->state != SS_LISTEN) {
+				if (v)
+					tcp_nagle_disable(is->tcp);
+				else
+					tcp_nagle_enable(is->tcp);
+			}
+			inet_unlock();
+			return 0;
+		case TCP_MAXSEG:
+		case TCP_KEEPIDLE:
+		case TCP_KEEPINTVL:
+		case TCP_KEEPCNT:
+			return v < 1 ? -EINVAL : 0;	/* accepted, no effect */
+		}
+		return -ENOPROTOOPT;
+	}
+	if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_V6ONLY) {
+		inet_lock();
+		int rc = is->lport || is->state != SS_UNCONN ? -EINVAL : 0;
+		if (!rc)
+			is->v6only = !!v;
+		inet_unlock();
+		return rc;
+	}
+	return -ENOPROTOOPT;	/* any other level, as Linux's ip_setsockopt */
+}
+
+static int inet_getsockopt(struct socket *s, int level, int name, int *val)
+{
+	struct inet_sock *is = isk(s);
+
+	if (level == IPPROTO_TCP && is_tcp(is)) {
+		switch (name) {
+		case TCP_NODELAY: *val = READ_ONCE(is->nodelay); return 0;
+		case TCP_MAXSEG: *val = is->tcp ? tcp_mss(is->tcp) : TCP_MSS; return 0;
+		}
+		return -ENOPROTOOPT;
+	}
+	if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_V6ONLY) {
+		*val = READ_ONCE(is->v6only);
+		return 0;
+	}
+	return -ENOPROTOOPT;	/* any other level, as Linux's ip_setsockopt */
+}
+
+static bool inet_peercred(struct socket *s, struct ucred_k *out)
+{
+	(void)s;
+	(void)out;
+	return false;
+}
+
+const struct proto_ops inet_ops = {
+	.family = AF_INET,
+	.obj_size = sizeof(struct inet_sock),
+	.create = inet_create,
+	.release = inet_release,
+	.bind = inet_bind,
+	.connect = inet_connect,
+	.listen = inet_listen,
+	.accept = inet_accept,
+	.getname = inet_getname,
+	.poll = inet_poll,
+	.sendmsg = inet_sendmsg,
+	.recvmsg = inet_recvmsg,
+	.shutdown = inet_shutdown,
+	.ioctl = inet_ioctl,
+	.peercred = inet_peercred,
+	.setsockopt = inet_setsockopt,
+	.getsockopt = inet_getsockopt,
+};
+
+const struct proto_ops inet6_ops = {
+	.family = AF_INET6,
+	.obj_size = sizeof(struct inet_sock),
+	.create = inet_create,
+	.release = inet_release,
+	.bind = inet_bind,
+	.connect = inet_connect,
+	.listen = inet_listen,
+	.accept = inet_accept,
+	.getname = inet_getname,
+	.poll = inet_poll,
+	.sendmsg = inet_sendmsg,
+	.recvmsg = inet_recvmsg,
+	.shutdown = inet_shutdown,
+	.ioctl = inet_ioctl,
+	.peercred = inet_peercred,
+	.setsockopt = inet_setsockopt,
+	.getsockopt = inet_getsockopt,
+};
+
+static const struct proto_ops *ops_of(int family)
+{
+	return family == AF_INET ? &inet_ops : &inet6_ops;
+}
+
+/* ---- /proc/net/{tcp,udp,tcp6,udp6} rows (kernel/net/inet_proc.c prints them) */
+
+/* Linux's TCP state numbers for lwIP's states. */
+static const u8 linux_state[] = {
+	[CLOSED] = 7, [LISTEN] = 10, [SYN_SENT] = 2, [SYN_RCVD] = 3, [ESTABLISHED] = 1,
+	[FIN_WAIT_1] = 4, [FIN_WAIT_2] = 5, [CLOSE_WAIT] = 8, [CLOSING] = 11,
+	[LAST_ACK] = 9, [TIME_WAIT] = 6,
+};
+
+static bool row_of(const ip_addr_t *l, u16 lp, const ip_addr_t *r, u16 rp, bool v6,
+		   struct inet_row *row)
+{
+	if (v6 != (IP_IS_V6(l) || IP_IS_ANY_TYPE_VAL(*l)))
+		return false;
+	memset(row, 0, sizeof(*row));
+	if (IP_IS_V4(l))
+		row->laddr[0] = ip4_addr_get_u32(ip_2_ip4(l));
+	else if (!IP_IS_ANY_TYPE_VAL(*l))
+		memcpy(row->laddr, ip_2_ip6(l)->addr, 16);
+	if (IP_IS_V4(r))
+		row->raddr[0] = ip4_addr_get_u32(ip_2_ip4(r));
+	else if (!IP_IS_ANY_TYPE_VAL(*r))
+		memcpy(row->raddr, ip_2_ip6(r)->addr, 16);
+	row->lport = lp;
+	row->rport = rp;
+	return true;
+}
+
+int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max)
+{
+	int n = 0;
+
+	inet_lock();
+	if (tcp) {
+		struct tcp_pcb *lists[] = { tcp_listen_pcbs.pcbs, tcp_active_pcbs, tcp_tw_pcbs };
+		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+			for (struct tcp_pcb *p = lists[i]; p && n < max; p = p->next) {
+				/* a listen pcb is shorter: no remote port */
+				u16 rport = p->state == LISTEN ? 0 : p->remote_port;
+				if (!row_of(&p->local_ip, p->local_port, &p->remote_ip, rport, v6,
+					    &rows[n]))
+					continue;
+				rows[n].state = p->state < ARRAY_SIZE(linux_state) ? linux_state[p->state] : 7;
+				if (p->state != LISTEN) {
+					rows[n].txq = TCP_SND_BUF - p->snd_buf;
+					struct inet_sock *is = p->callback_arg;
+					rows[n].rxq = is ? (u32)is->rxlen : 0;
+					rows[n].ino = is ? is->sk.ino : 0;
+				} else {
+					struct inet_sock *is = p->callback_arg;
+					rows[n].ino = is ? is->sk.ino : 0;
+				}
+				n++;
+			}
+		}
+	} else {
+		for (struct udp_pcb *p = udp_pcbs; p && n < max; p = p->next) {
+			if (!row_of(&p->local_ip, p->local_port, &p->remote_ip, p->remote_port, v6,
+				    &rows[n]))
+				continue;
+			struct inet_sock *is = p->recv_arg;
+			rows[n].state = ip_addr_isany(&p->remote_ip) ? 7 : 1;
+			rows[n].rxq = is ? (u32)is->dqbytes : 0;
+			rows[n].ino = is ? is->sk.ino : 0;
+			n++;
+		}
+	}
+	inet_unlock();
+	return n;
+}

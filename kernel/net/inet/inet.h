@@ -1,0 +1,33 @@
+/*
+ * What kernel/net/inet.c (which sees lwIP's headers) offers files that do
+ * not: /proc/net rows (kernel/net/inet_proc.c).
+ * lwIP's `struct pbuf` and procfs's share a name, so no file includes both.
+ */
+#ifndef ALLOY_INET_H
+#define ALLOY_INET_H
+
+#include <alloy/types.h>
+
+#define ECONNABORTED 103
+
+struct inet_row {
+	u32 laddr[4], raddr[4];	/* network order; IPv4 in [0] */
+	u16 lport, rport;
+	u8 state;		/* Linux's TCP state numbers */
+	u32 txq, rxq;
+	u64 ino;
+};
+
+struct inet_dev_row {
+	char name[16];
+	u64 rx_bytes, rx_packets, rx_dropped, tx_bytes, tx_packets, tx_dropped;
+};
+
+/* Snapshots at most max interfaces (kernel/net/inet/netd.c); their number. */
+int inet_dev_rows(struct inet_dev_row *rows, int max);
+/* Snapshots at most max sockets; their number. */
+int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max);
+/* SIOCGIF* on an inet socket (kernel/net/inet/netd.c). */
+long inet_dev_ioctl(u32 cmd, u64 arg);
+
+#endif

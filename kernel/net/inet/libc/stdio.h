@@ -1,0 +1,1 @@
+/* lwIP includes <stdio.h>; nothing of it is used in the kernel. */

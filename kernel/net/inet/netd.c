@@ -1,0 +1,442 @@
+/*
+ * lwIP's thread and interfaces (docs/net.md, "The TCP/IP stack").
+ *
+ * lwIP runs with NO_SYS=1: it has no threads; inet_lock (a mutex, rank
+ * LR_MUTEX_INET) serialises every call into it. The "netd" kernel thread
+ * runs lwIP's timers (sys_check_timeouts) and feeds frames that network
+ * devices received (netdev_rx_take) into their interfaces; it sleeps
+ * until the next timer is due or netdev's receive notification wakes it.
+ *
+ * Interfaces: lwIP's loopback (127.0.0.1, ::1), and, if a network device
+ * exists at start-up, an Ethernet interface on netdev 0, configured from
+ * the command line: ip=addr::gw:mask (Linux's nfsroot syntax; the fields
+ * after the mask are ignored) or ip=dhcp; DHCP when ip= is absent.
+ */
+#include <alloy/cmdline.h>
+#include <alloy/errno.h>
+#include <alloy/lockrank.h>
+#include <alloy/mutex.h>
+#include <alloy/netdev.h>
+#include <alloy/printk.h>
+#include <alloy/sched.h>
+#include <alloy/string.h>
+#include <alloy/wait.h>
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+#include "glue.h"
+#include "inet.h"
+#include <alloy/uaccess.h>
+
+#define NETD_BATCH 64		/* frames per device between timer checks */
+#define LOOP_ROUNDS 64		/* loopback deliveries per unlock */
+
+static struct mutex lock;
+static struct wait_queue netd_wq = WAIT_QUEUE_INIT(netd_wq, "netd");
+static bool netd_kicked;
+static u64 netd_deadline;	/* ktime_ns when netd wakes anyway [lock] */
+static struct netif eth;
+static struct netdev *eth_dev;
+static u8 txbuf[ETH_FRAME_MAX];	/* one frame being sent [lock] */
+static u8 rxbuf[ETH_FRAME_MAX];	/* one frame being received [lock] */
+
+static void netd_kick(void)
+{
+	WRITE_ONCE(netd_kicked, true);
+	wake_up_all(&netd_wq);
+}
+
+void inet_lock(void)
+{
+	mutex_lock(&lock);
+}
+
+static bool loop_pending(void)
+{
+	struct netif *n;
+
+	NETIF_FOREACH(n)
+		if (n->loop_first)
+			return true;
+	return false;
+}
+
+void inet_unlock(void)
+{
+	for (int i = 0; i < LOOP_ROUNDS && loop_pending(); i++)
+		netif_poll_all();
+	u32 ms = sys_timeouts_sleeptime();
+	bool kick = loop_pending() ||
+		    (ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE && ktime_ns() + (u64)ms * 1000000 < netd_deadline);
+	mutex_unlock(&lock);
+	if (kick)
+		netd_kick();
+}
+
+static void rx_notify(void *arg)
+{
+	(void)arg;
+	netd_kick();
+}
+
+/* [lock] Feeds what netdev 0 queued into lwIP, at most a batch. */
+static void eth_poll(void)
+{
+	for (int i = 0; eth_dev && i < NETD_BATCH; i++) {
+		size_t len = netdev_rx_take(eth_dev, rxbuf);
+		if (!len)
+			return;
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+		if (!p)
+			continue;	/* pool empty: dropped, as a full ring would */
+		pbuf_take(p, rxbuf, (u16_t)len);
+		if (eth.input(p, &eth) != ERR_OK)
+			pbuf_free(p);
+	}
+	if (eth_dev)
+		WRITE_ONCE(netd_kicked, true);	/* maybe more: look again */
+}
+
+static void netd(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		WRITE_ONCE(netd_kicked, false);
+		inet_lock();
+		eth_poll();
+		sys_check_timeouts();
+		netif_poll_all();
+		u32 ms = sys_timeouts_sleeptime();
+		u64 wait = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? 1000000000ULL : (u64)ms * 1000000 + 1;
+		netd_deadline = ktime_ns() + wait;
+		inet_unlock();
+		wait_event_timeout(netd_wq, READ_ONCE(netd_kicked), wait);
+	}
+}
+
+/* ---- the Ethernet interface on netdev 0 */
+
+static err_t eth_linkoutput(struct netif *n, struct pbuf *p)
+{
+	(void)n;
+	if (p->tot_len > sizeof(txbuf))
+		return ERR_BUF;
+	pbuf_copy_partial(p, txbuf, p->tot_len, 0);
+	netdev_xmit(eth_dev, txbuf, p->tot_len);	/* a full ring drops it */
+	return ERR_OK;
+}
+
+static err_t eth_netif_init(struct netif *n)
+{
+	n->name[0] = 'e';
+	n->name[1] = 'n';
+	n->linkoutput = eth_linkoutput;
+	n->output = etharp_output;
+	n->output_ip6 = ethip6_output;
+	n->mtu = eth_dev->mtu ? eth_dev->mtu : 1500;
+	n->hwaddr_len = ETH_ALEN;
+	memcpy(n->hwaddr, eth_dev->mac, ETH_ALEN);
+	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_MLD6;
+	return ERR_OK;
+}
+
+/* "a.b.c.d" into *a; false if it is not one. */
+static bool parse_ip4(const char *s, size_t len, ip4_addr_t *a)
+{
+	u32 v = 0, part = 0;
+	int dots = 0, digits = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (!digits || ++dots > 3)
+				return false;
+			v = v << 8 | part;
+			part = 0;
+			digits = 0;
+		} else if (s[i] >= '0' && s[i] <= '9' && digits < 3) {
+			part = part * 10 + (u32)(s[i] - '0');
+			digits++;
+			if (part > 255)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	if (dots != 3 || !digits)
+		return false;
+	ip4_addr_set_u32(a, lwip_htonl(v << 8 | part));
+	return true;
+}
+
+/* ip=addr:server:gw:mask[:...]: field i of the option, or an empty one. */
+static bool ip_field(const char *opt, int i, const char **s, size_t *len)
+{
+	for (; i > 0 && *opt; opt++)
+		if (*opt == ':')
+			i--;
+	if (i)
+		return false;
+	*s = opt;
+	*len = 0;
+	while (opt[*len] && opt[*len] != ':' && opt[*len] != ' ')
+		(*len)++;
+	return *len > 0;
+}
+
+static void eth_up(void)
+{
+	const char *opt = cmdline_get("ip");
+	ip4_addr_t addr, mask, gw;
+	const char *f;
+	size_t n;
+	bool dhcp = !opt || !strncmp(opt, "dhcp", 4);
+
+	ip4_addr_set_zero(&addr);
+	ip4_addr_set_zero(&mask);
+	ip4_addr_set_zero(&gw);
+	if (!dhcp) {
+		if (!ip_field(opt, 0, &f, &n) || !parse_ip4(f, n, &addr)) {
+			pr_warn("net: ip=%s: no address; using DHCP\n", opt);
+			dhcp = true;
+		} else {
+			if (ip_field(opt, 2, &f, &n))
+				parse_ip4(f, n, &gw);
+			if (!ip_field(opt, 3, &f, &n) || !parse_ip4(f, n, &mask))
+				IP4_ADDR(&mask, 255, 255, 255, 0);
+		}
+	}
+	if (!netif_add(&eth, &addr, &mask, &gw, NULL, eth_netif_init, ethernet_input)) {
+		pr_warn("net: %s: lwIP refused the interface\n", eth_dev->name);
+		eth_dev = NULL;
+		return;
+	}
+	netif_create_ip6_linklocal_address(&eth, 1);
+	netif_set_default(&eth);
+	netif_set_up(&eth);
+	netif_set_link_up(&eth);
+	if (dhcp)
+		dhcp_start(&eth);
+	pr_info("net: %s up (%s)\n", eth_dev->name, dhcp ? "DHCP" : opt);
+}
+
+void inet_init(void)
+{
+	mutex_init(&lock, "inet", LR_MUTEX_INET);
+	inet_lock();
+	lwip_init();	/* the loopback interface too (LWIP_HAVE_LOOPIF) */
+	eth_dev = netdev_get(0);
+	const char *ip = cmdline_get("ip");
+	if (eth_dev && ip && (!strcmp(ip, "off") || !strcmp(ip, "none"))) {
+		/* as Linux's ip=off; the net_* ktests drive the device alone */
+		pr_info("net: %s left alone (ip=%s)\n", eth_dev->name, ip);
+		eth_dev = NULL;
+	}
+	if (eth_dev)
+		eth_up();
+	inet_unlock();
+	netdev_set_rx_notify(rx_notify, NULL);
+	if (!kthread_create(netd, NULL, "netd"))
+		panic("net: no netd thread\n");
+}
+
+/* ---- interface ioctls (SIOCGIF*), as Linux's for what busybox ifconfig asks */
+
+#define SIOCGIFNAME 0x8910
+#define SIOCGIFCONF 0x8912
+#define SIOCGIFFLAGS 0x8913
+#define SIOCGIFADDR 0x8915
+#define SIOCGIFBRDADDR 0x8919
+#define SIOCGIFNETMASK 0x891b
+#define SIOCGIFMTU 0x8921
+#define SIOCGIFHWADDR 0x8927
+#define SIOCGIFINDEX 0x8933
+#define IFNAMSIZ 16
+#define IFF_UP 0x1
+#define IFF_BROADCAST 0x2
+#define IFF_LOOPBACK 0x8
+#define IFF_RUNNING 0x40
+#define IFF_MULTICAST 0x1000
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
+#define ENODEV 19
+#define EADDRNOTAVAIL 99
+
+struct ifreq_k {
+	char name[IFNAMSIZ];
+	union {
+		struct { u16 family; u8 data[14]; } sa;
+		s16 flags;
+		s32 ival;
+		u8 pad[24];
+	};
+};
+
+struct ifconf_k {
+	s32 len;
+	u32 pad;
+	u64 buf;
+};
+
+/* [lock] An interface's name as Linux would give it: "lo", or the device's. */
+static const char *if_name(struct netif *n)
+{
+	return n == &eth && eth_dev ? eth_dev->name : "lo";
+}
+
+/* [lock] */
+static struct netif *if_by_name(const char *name)
+{
+	struct netif *n;
+
+	NETIF_FOREACH(n)
+		if (!strncmp(if_name(n), name, IFNAMSIZ))
+			return n;
+	return NULL;
+}
+
+static void put_sin(struct ifreq_k *r, u32 addr)
+{
+	memset(&r->sa, 0, sizeof(r->sa));
+	r->sa.family = 2;	/* AF_INET */
+	memcpy(r->sa.data + 2, &addr, 4);
+}
+
+/* [lock] SIOCGIFCONF: one entry per interface with an IPv4 address. */
+static long if_conf(u64 arg)
+{
+	struct ifconf_k c;
+	struct netif *n;
+	int used = 0;
+
+	if (copy_from_user(&c, (void *)arg, sizeof(c)))
+		return -EFAULT;
+	NETIF_FOREACH(n) {
+		if (ip4_addr_isany_val(*netif_ip4_addr(n)))
+			continue;
+		if (c.buf) {
+			if (c.len - used < (int)sizeof(struct ifreq_k))
+				break;
+			struct ifreq_k r;
+			memset(&r, 0, sizeof(r));
+			strlcpy(r.name, if_name(n), IFNAMSIZ);
+			put_sin(&r, ip4_addr_get_u32(netif_ip4_addr(n)));
+			if (copy_to_user((void *)(c.buf + (u64)used), &r, sizeof(r)))
+				return -EFAULT;
+		}
+		used += (int)sizeof(struct ifreq_k);
+	}
+	c.len = used;
+	return copy_to_user((void *)arg, &c, sizeof(c)) ? -EFAULT : 0;
+}
+
+/* [lock] */
+static long if_get(u32 cmd, struct ifreq_k *r)
+{
+	struct netif *n;
+
+	if (cmd == SIOCGIFNAME) {
+		NETIF_FOREACH(n)
+			if (netif_get_index(n) == r->ival) {
+				strlcpy(r->name, if_name(n), IFNAMSIZ);
+				return 0;
+			}
+		return -ENODEV;
+	}
+	r->name[IFNAMSIZ - 1] = 0;
+	if (!(n = if_by_name(r->name)))
+		return -ENODEV;
+	bool lo = n != &eth;
+	switch (cmd) {
+	case SIOCGIFFLAGS:
+		r->flags = (s16)((netif_is_up(n) ? IFF_UP | IFF_RUNNING : 0) |
+				 (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST));
+		return 0;
+	case SIOCGIFINDEX:
+		r->ival = netif_get_index(n);
+		return 0;
+	case SIOCGIFMTU:
+		r->ival = lo ? 65536 : n->mtu;
+		return 0;
+	case SIOCGIFHWADDR:
+		memset(&r->sa, 0, sizeof(r->sa));
+		r->sa.family = lo ? ARPHRD_LOOPBACK : ARPHRD_ETHER;
+		if (!lo)
+			memcpy(r->sa.data, n->hwaddr, ETH_ALEN);
+		return 0;
+	case SIOCGIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCGIFBRDADDR: {
+		u32 a = ip4_addr_get_u32(netif_ip4_addr(n)), m = ip4_addr_get_u32(netif_ip4_netmask(n));
+		if (!a)
+			return -EADDRNOTAVAIL;
+		put_sin(r, cmd == SIOCGIFADDR ? a : cmd == SIOCGIFNETMASK ? m : (a & m) | ~m);
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
+long inet_dev_ioctl(u32 cmd, u64 arg)
+{
+	struct ifreq_k r;
+	long rc;
+
+	if (cmd == SIOCGIFCONF) {
+		inet_lock();
+		rc = if_conf(arg);
+		inet_unlock();
+		return rc;
+	}
+	if (cmd >= 0x8910 && cmd <= 0x8940 && cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS &&
+	    cmd != SIOCGIFINDEX && cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFADDR &&
+	    cmd != SIOCGIFNETMASK && cmd != SIOCGIFBRDADDR) {
+		/* setting (SIOCSIF*) and the rest: the request is read first, as
+		 * Linux's dev_ioctl; nothing can be changed after boot yet */
+		if (copy_from_user(&r, (void *)arg, sizeof(r)))
+			return -EFAULT;
+		return -EOPNOTSUPP;
+	}
+	if (cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS && cmd != SIOCGIFINDEX && cmd != SIOCGIFMTU &&
+	    cmd != SIOCGIFHWADDR && cmd != SIOCGIFADDR && cmd != SIOCGIFNETMASK &&
+	    cmd != SIOCGIFBRDADDR)
+		return -ENOTTY;
+	if (copy_from_user(&r, (void *)arg, sizeof(r)))
+		return -EFAULT;
+	inet_lock();
+	rc = if_get(cmd, &r);
+	inet_unlock();
+	if (!rc && copy_to_user((void *)arg, &r, sizeof(r)))
+		rc = -EFAULT;
+	return rc;
+}
+
+int inet_dev_rows(struct inet_dev_row *rows, int max)
+{
+	struct netif *n;
+	int i = 0;
+
+	inet_lock();
+	NETIF_FOREACH(n) {
+		if (i == max)
+			break;
+		memset(&rows[i], 0, sizeof(rows[i]));
+		strlcpy(rows[i].name, if_name(n), sizeof(rows[i].name));
+		if (n == &eth && eth_dev) {
+			struct netdev_stats *st = &eth_dev->stats;
+			rows[i].rx_bytes = READ_ONCE(st->rx_bytes);
+			rows[i].rx_packets = READ_ONCE(st->rx_packets);
+			rows[i].rx_dropped = READ_ONCE(st->rx_dropped);
+			rows[i].tx_bytes = READ_ONCE(st->tx_bytes);
+			rows[i].tx_packets = READ_ONCE(st->tx_packets);
+			rows[i].tx_dropped = READ_ONCE(st->tx_dropped);
+		}
+		i++;
+	}
+	inet_unlock();
+	return i;
+}

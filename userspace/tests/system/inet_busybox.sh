@@ -1,0 +1,37 @@
+#!/bin/sh
+# inet_busybox: busybox's network tools on loopback (docs/net.md): 512 KiB
+# through nc over 127.0.0.1 and over ::1 (md5sum compared), netstat -tln
+# showing a listener from /proc/net/tcp, ifconfig (which reads /proc/net/dev), and nc refused on a
+# closed port.
+fail=0
+no() { echo "inet_busybox: $*" >&2; fail=1; }
+
+dd if=/dev/urandom of=/tmp/nc.in bs=1k count=512 2>/dev/null
+want=$(md5sum < /tmp/nc.in)
+for addr in 127.0.0.1 ::1; do
+	rm -f /tmp/nc.out
+	# the server's stdin must not end first (nc shuts its side at stdin's
+	# end): a fifo this shell holds open
+	rm -f /tmp/nc.fifo
+	mkfifo /tmp/nc.fifo
+	nc -l -p 5555 < /tmp/nc.fifo > /tmp/nc.out &
+	srv=$!
+	exec 3> /tmp/nc.fifo
+	sleep 1
+	[ "$addr" = 127.0.0.1 ] && {
+		netstat -tln | grep -q ':5555 ' || no "netstat -tln does not show the listener"
+	}
+	timeout 10 nc $addr 5555 < /tmp/nc.in || no "nc $addr failed"
+	# the client ends after the server (it waits for its EOF)
+	exec 3>&-
+	wait $srv
+	[ "$(md5sum < /tmp/nc.out)" = "$want" ] || no "nc over $addr: the data differs"
+done
+ifconfig lo > /tmp/ifc 2>&1
+grep -q 'inet addr:127.0.0.1' /tmp/ifc || no "ifconfig lo shows no 127.0.0.1"
+grep -q 'No such file' /tmp/ifc && no "ifconfig: $(cat /tmp/ifc)"
+ifconfig | grep -q '^lo ' || no "ifconfig lists no lo"
+echo x | timeout 5 nc 127.0.0.1 5556 2>/dev/null && no "nc to a closed port succeeded"
+rm -f /tmp/nc.in /tmp/nc.out /tmp/nc.fifo /tmp/ifc
+[ $fail = 0 ] && echo "# inet_busybox: all passed"
+exit $fail
