@@ -558,6 +558,9 @@ test-net: kernel $(XTASK)
 		grep -h '^\(ok\|not ok\)' $(RESULTS)/net-ffi$(FFI)-smp$$s.tap | sed 's/^/  /'; \
 		grep -h 'net_.*: ' $(BUILD)/logs/net-ffi$(FFI)-smp$$s.log | sed 's/^/  /'; \
 	done
+	@echo "net from the host: FFI=$(FFI)"
+	@scripts/test-net-host.sh $(MAKE) $(FFI) $(RESULTS)/net-host-ffi$(FFI).tap
+	@sed 's/^/  /' $(RESULTS)/net-host-ffi$(FFI).tap
 
 # The system suite: the runner (as init) runs every program and script in
 # /tests of the initramfs and prints KTAP; then `make run CMD=...` itself.
