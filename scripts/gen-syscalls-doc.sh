@@ -161,7 +161,7 @@ ptrace	partial	docs/ptrace.md: all requests but LISTEN, SYSEMU and NT_X86_XSTATE
 mq_open	partial	docs/ipc.md: no mqueue filesystem (/dev/mqueue), no ENFILE
 mq_notify	partial	SIGEV_SIGNAL and SIGEV_NONE; SIGEV_THREAD is EINVAL (no netlink sockets)
 inotify_add_watch	implemented	events from the VFS on every filesystem (docs/inotify.md)
-process_vm_readv	implemented	same IDs or CAP_SYS_PTRACE (no dumpable flag yet)
+process_vm_readv	implemented	ptrace's rule: same IDs and dumpable, or CAP_SYS_PTRACE
 process_vm_writev	implemented	as process_vm_readv
 NOTES
 impl=$(mktemp)

@@ -104,6 +104,13 @@ long sys_ptrace(u64 req, u64 pid, u64 addr, u64 data, u64 a4, u64 a5);
 
 /* Is t traced? (cheap, lockless) */
 bool ptrace_traced(struct task *t);
+struct cred;
+/* Linux's __ptrace_may_access with real credentials, for ptrace attach,
+ * process_vm_* and pidfd_getfd: the target's three uids and gids are the
+ * caller's real ones and the target is dumpable, or the caller is root
+ * with CAP_SYS_PTRACE. The caller holds p->sig_lock, where exec and the
+ * set*id calls change what this reads. */
+bool ptrace_may_access_locked(struct process *p, const struct cred *c);
 
 /* signal_deliver: current is to take sig (not SIGKILL): the tracer sees
  * it first. Returns with the signal the tracer passed on requeued (0: it

@@ -18,6 +18,7 @@
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/process.h>
+#include <alloy/ptrace.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/slab.h>
@@ -27,7 +28,6 @@
 #include <alloy/user.h>
 
 #define UIO_MAXIOV 1024
-#define CAP_SYS_PTRACE 19
 
 struct kiovec {
 	u64 base, len;
@@ -67,14 +67,9 @@ static int may_access_process(struct process *p)
 		return 0;
 	cred_current(&c);
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	bool same = p->uid[0] == c.uid && p->uid[1] == c.uid && p->uid[2] == c.uid &&
-		    p->gid[0] == c.gid && p->gid[1] == c.gid && p->gid[2] == c.gid;
+	bool ok = ptrace_may_access_locked(p, &c);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
-	if (same)
-		return 0;
-	if (c.euid == 0 && (READ_ONCE(me->caps[0]) >> CAP_SYS_PTRACE & 1))
-		return 0;
-	return -EPERM;
+	return ok ? 0 : -EPERM;
 }
 
 /* n bytes (within one page) at the target's va to or from buf: 0, or

@@ -505,20 +505,32 @@ int ptrace_tracer_pid(int tid)
 
 /* May current attach to p? Same real, effective and saved IDs, or
  * root (Linux's CAP_SYS_PTRACE; ptrace_may_access without LSMs). */
+#define CAP_SYS_PTRACE 19
+
+bool ptrace_may_access_locked(struct process *p, const struct cred *c)
+{
+	/* root that kept CAP_SYS_PTRACE (a setuid does not clear the bits:
+	 * the IDs decide, sys_caps.c) */
+	if (cred_is_root(c) && (READ_ONCE(current_proc()->caps[0]) >> CAP_SYS_PTRACE & 1))
+		return true;
+	return p->uid[0] == c->uid && p->uid[1] == c->uid && p->uid[2] == c->uid &&
+	       p->gid[0] == c->gid && p->gid[1] == c->gid && p->gid[2] == c->gid &&
+	       !p->undumpable;
+}
+
 static bool may_attach(struct process *p)
 {
 	struct cred c;
 
 	cred_current(&c);
-	if (cred_is_root(&c))	/* CAP_SYS_PTRACE: checks look at IDs (sys_caps.c) */
-		return true;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	bool same = p->uid[0] == c.uid && p->uid[1] == c.uid && p->uid[2] == c.uid &&
-		    c.euid == c.uid && c.suid == c.uid &&
-		    p->gid[0] == c.gid && p->gid[1] == c.gid && p->gid[2] == c.gid &&
-		    c.egid == c.gid && c.sgid == c.gid;
+	bool ok = ptrace_may_access_locked(p, &c);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
-	return same && p->pid != 1;
+	/* as before: a non-root caller with mixed IDs of its own may not */
+	if (!cred_is_root(&c) && (c.euid != c.uid || c.suid != c.uid ||
+				  c.egid != c.gid || c.sgid != c.gid))
+		ok = false;
+	return ok && (cred_is_root(&c) || p->pid != 1);
 }
 
 static bool attach_settled(struct task *t, struct process *me, struct process *p)

@@ -17,6 +17,7 @@
 #include <alloy/fdtable.h>
 #include <alloy/poll.h>
 #include <alloy/process.h>
+#include <alloy/ptrace.h>
 #include <alloy/syscall.h>
 #include <alloy/sched.h>
 #include <alloy/task.h>
@@ -141,8 +142,6 @@ long sys_pidfd_send_signal(SYSARGS)
 	return rc;
 }
 
-#define CAP_SYS_PTRACE 19
-
 /*
  * The file at fd in t, p's table, with a reference, if the caller may
  * take p's files (Linux's ptrace_may_access with REALCREDS): p is its
@@ -156,16 +155,12 @@ long sys_pidfd_send_signal(SYSARGS)
 static struct file *take_file(struct process *p, struct fdtable *t, int fd, int *rc)
 {
 	struct process *me = current_proc();
-	unsigned long fl = spin_lock_irqsave(&me->sig_lock);
-	u32 uid = me->uid[0], euid = me->uid[1], gid = me->gid[0];
-	bool ptrace_cap = euid == 0 && (me->caps[0] & (1ULL << CAP_SYS_PTRACE));
-	spin_unlock_irqrestore(&me->sig_lock, fl);
+	struct cred c;
 
-	fl = spin_lock_irqsave(&p->sig_lock);
-	bool same = p->uid[0] == uid && p->uid[1] == uid && p->uid[2] == uid &&
-		    p->gid[0] == gid && p->gid[1] == gid && p->gid[2] == gid;
+	cred_current(&c);
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
 	struct file *f = NULL;
-	if (p != me && !ptrace_cap && (!same || p->undumpable))
+	if (p != me && !ptrace_may_access_locked(p, &c))
 		*rc = -EPERM;
 	else if (!(f = fd >= 0 ? fd_get(t, fd) : NULL))
 		*rc = -EBADF;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,7 +65,9 @@ static pid_t target(int *ready_rd, int *go_wr, uid_t uid)
 	if (c == 0) {
 		close(r[0]);
 		close(g[1]);
-		if (uid && (setgid(uid) || setuid(uid)))
+		/* a root process that changed its IDs is not dumpable (as on
+		 * Linux) until it says so */
+		if (uid && (setgid(uid) || setuid(uid) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)))
 			_exit(90);
 		for (int i = 0; i < BIG; i++)
 			buf[i] = (unsigned char)(i * 7 + 1);

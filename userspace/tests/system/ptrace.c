@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -628,6 +629,36 @@ static void perms(void)
 	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	if (WIFEXITED(st) && WEXITSTATUS(st))
 		fprintf(stderr, "ptrace: other user says %d\n", WEXITSTATUS(st));
+	/* the same user, but the target made itself not dumpable: EPERM for
+	 * ptrace and process_vm_readv (Linux's __ptrace_may_access) */
+	u = fork();
+	if (u == 0) {
+		int ready[2], hold[2];
+		char c = 0;
+		if (setgid(65534) || setuid(65534) || pipe(ready) || pipe(hold))
+			_exit(20);
+		pid_t v = fork();
+		if (v == 0) {
+			if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+				_exit(1);
+			write(ready[1], "r", 1);
+			read(hold[0], &c, 1);
+			_exit(0);
+		}
+		int bad = read(ready[0], &c, 1) == 1 ? 0 : 8;
+		struct iovec l = { &c, 1 }, r = { &c, 1 };
+		if (ERR(pt(PTRACE_ATTACH, v, 0, 0)) != EPERM)
+			bad |= 1;
+		if (process_vm_readv(v, &l, 1, &r, 1, 0) != -1 || errno != EPERM)
+			bad |= 2;
+		write(hold[1], "h", 1);
+		waitpid(v, NULL, 0);
+		_exit(bad);
+	}
+	st = wait_for(u, 0);
+	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		fprintf(stderr, "ptrace: not-dumpable case says %d\n", WEXITSTATUS(st));
 	CHECK(pt(PTRACE_DETACH, t, 0, 0) == 0);
 	CHECK(ERR(pt(PTRACE_DETACH, t, 0, 0)) == ESRCH);
 	CHECK(ERR(pt(PTRACE_SEIZE, t, 0, (void *)0x80000000UL)) == EIO);	/* bad option */
@@ -636,7 +667,7 @@ static void perms(void)
 	close(p[1]);
 	st = wait_for(t, 0);
 	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 42);
-	end("EPERM: self, another user, init, traced already; ESRCH; two tracers race");
+	end("EPERM: self, another user, not dumpable, init, traced already; ESRCH; two tracers race");
 }
 
 /* ---- 12: SIGKILL of a stopped tracee */
