@@ -42,6 +42,8 @@ int multiboot_parse(u32 magic, u32 info_phys);
 
 /* Memory bring-up: direct map, mem_map, page allocator (kernel/mm/memmap.c). */
 void mem_init(void);
+/* Gives a boot module's pages to the page allocator (kernel/mm/memmap.c). */
+void mem_release_module(struct boot_module *m);
 /* One zeroed page for page tables before and after the buddy is up. */
 phys_addr_t early_alloc_page(void);
 

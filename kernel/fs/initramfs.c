@@ -189,8 +189,10 @@ void vfs_init(void)
 		if (vfs_mknod(NULL, dev_nodes[i].name, dev_nodes[i].mode, dev_nodes[i].rdev))
 			panic("vfs: cannot create %s", dev_nodes[i].name);
 	for (int i = 0; i < boot_info.nr_mods; i++) {
-		const struct boot_module *m = &boot_info.mods[i];
-		if (ends_with(m->name, ".cpio"))
+		struct boot_module *m = &boot_info.mods[i];
+		if (ends_with(m->name, ".cpio")) {
 			initramfs_unpack(phys_to_virt(m->start), (size_t)(m->end - m->start));
+			mem_release_module(m);
+		}
 	}
 }

@@ -149,3 +149,23 @@ void mem_init(void)
 		(unsigned long long)(mem_map_pfns * sizeof(struct page) >> 10),
 		(unsigned long long)(pt_bytes >> 10));
 }
+
+/*
+ * A boot module the kernel is done with (the initramfs, once unpacked:
+ * its files were copied out): its pages go to the page allocator, so the
+ * archive does not hold its size in RAM twice for as long as the system
+ * runs. Pages it shares with another reserved range stay reserved.
+ */
+void mem_release_module(struct boot_module *m)
+{
+	u64 s = ALIGN_DOWN(m->start, PAGE_SIZE), e = ALIGN_UP(m->end, PAGE_SIZE);
+	u64 before = page_alloc_free_count();
+
+	for (int i = 0; i < nr_reserved; i++)
+		if (reserved[i].start == s && reserved[i].end == e)
+			reserved[i].start = reserved[i].end = 0;
+	free_range_except_reserved(s, e);
+	pr_info("mem: %s released after unpacking: %llu KiB back\n", m->name,
+		(unsigned long long)((page_alloc_free_count() - before) * PAGE_SIZE >> 10));
+	m->end = m->start;	/* nobody may look at it now */
+}

@@ -652,7 +652,7 @@ int main(int argc, char **argv)
 {
 	int n = 0;
 
-	printf("1..%zu\n", 2 * sizeof(parts) / sizeof(parts[0]));
+	printf("# 1..%zu\n", 2 * sizeof(parts) / sizeof(parts[0]));
 	for (int f = 0; f < 2; f++) {
 		fam = f ? AF_INET6 : AF_INET;
 		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -663,7 +663,7 @@ int main(int argc, char **argv)
 				continue;
 			int before = failures;
 			parts[i].fn();
-			printf("%s %d - %s %s\n", failures == before ? "ok" : "not ok", ++n,
+			printf("# %s %d - %s %s\n", failures == before ? "ok" : "not ok", ++n,
 			       f ? "ipv6" : "ipv4", parts[i].name);
 			fflush(stdout);
 		}
