@@ -17,7 +17,7 @@ pwrite64	implemented	seekable files only (-ESPIPE otherwise)
 open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices give -ENXIO; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
 openat	partial	as open
 creat	partial	as open
-ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; terminals and pseudo-terminals (TCGETS/TCSETS*, TCGETA/TCSETA*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY/TIOCNOTTY, TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; docs/tty.md); -ENOTTY otherwise
+ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the interface ioctls SIOCGIF* (read-only); terminals and pseudo-terminals (TCGETS/TCSETS*, TCGETA/TCSETA*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY/TIOCNOTTY, TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; docs/tty.md); -ENOTTY otherwise
 poll	implemented	pipes, FIFOs, the terminal, eventfd, timerfd and epoll fds wait; files are always ready
 ppoll	implemented	with the temporary signal mask
 select	implemented	up to 1024 fds, through the poll loop
@@ -34,9 +34,9 @@ timerfd_settime	partial	TFD_TIMER_ABSTIME; TFD_TIMER_CANCEL_ON_SET accepted but 
 timerfd_gettime	implemented	
 pselect6	implemented	with the temporary signal mask
 fcntl	partial	F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, seals; record locks F_GETLK/F_SETLK/F_SETLKW and F_OFD_* (docs/locks.md); F_GETPIPE_SZ/F_SETPIPE_SZ; F_SETOWN(_EX)/F_SETSIG stored but no SIGIO is sent; leases: F_GETLEASE F_UNLCK, F_SETLEASE EINVAL
-socket	partial	AF_UNIX only (stream, datagram, seqpacket; docs/net.md); AF_INET/AF_INET6 EAFNOSUPPORT
+socket	partial	AF_UNIX (stream, datagram, seqpacket), AF_INET and AF_INET6 (stream, datagram; lwIP); no raw, packet or netlink sockets (docs/net.md)
 socketpair	partial	AF_UNIX only
-setsockopt	partial	SO_RCVBUF and SO_LINGER are stored and reported but change nothing
+setsockopt	partial	unix: SO_RCVBUF and SO_LINGER are stored and reported but change nothing; inet: TCP_NODELAY, SO_KEEPALIVE, SO_LINGER {1,0}, IPV6_V6ONLY; SO_RCVBUF/SO_SNDBUF do not resize TCP's fixed buffers
 adjtimex	partial	reading, and ADJ_SETOFFSET for root; other modes validated and recorded only (docs/time.md)
 clock_adjtime	partial	as adjtimex, CLOCK_REALTIME only
 fallocate	partial	mode 0 and KEEP_SIZE (ext2: only below the size); PUNCH_HOLE on memory files only; other modes EOPNOTSUPP
