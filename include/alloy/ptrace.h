@@ -111,6 +111,8 @@ struct cred;
  * with CAP_SYS_PTRACE. The caller holds p->sig_lock, where exec and the
  * set*id calls change what this reads. */
 bool ptrace_may_access_locked(struct process *p, const struct cred *c);
+/* The caller is root with CAP_SYS_PTRACE. */
+bool ptrace_capable(void);
 
 /* signal_deliver: current is to take sig (not SIGKILL): the tracer sees
  * it first. Returns with the signal the tracer passed on requeued (0: it
@@ -141,6 +143,11 @@ void ptrace_event(int event, u64 msg);
 void ptrace_exec(int old_tid);
 /* Set-ID bits are not honoured for a traced exec. */
 bool ptrace_exec_unprivileged(void);
+struct cred;
+/* exec's commit of its IDs (cred_commit) under ptrace_lock, atomic with
+ * attach: c, or `unprivileged` (the IDs without set-ID) if a tracer
+ * attached after ptrace_exec_unprivileged said no. */
+void ptrace_exec_commit(const struct cred *c, const struct cred *unprivileged);
 /* The calling thread is about to exit: PTRACE_EVENT_EXIT. */
 void ptrace_exit_event(int wait_status);
 /* t leaves its process with status: its tracer is told, it is unlinked. */

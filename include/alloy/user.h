@@ -99,6 +99,10 @@ struct user_mm {
 	 */
 	struct rwsem lock;
 	struct mutex pt_lock;
+	/* built by a set-ID exec, whose IDs commit only after the address
+	 * space is in place: process_vm_* refuse it to non-root, so a check
+	 * made on the old IDs never reaches the privileged image */
+	bool setid;
 	struct vma *vmas;	/* sorted by start, non-overlapping */
 	int nr_vmas, cap;
 	u64 brk_start, brk;	/* the program break, above the image */

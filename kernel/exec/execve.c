@@ -243,9 +243,12 @@ static long do_execve(const char *path, struct exec_args *a)
 	}
 
 	/* the IDs it will run with; the stack's auxv tells it */
-	struct cred c;
+	struct cred c, plain;
+	bool plain_secure;
 	cred_current(&c);
-	/* a traced program runs without its set-ID privilege (Linux) */
+	/* a traced program runs without its set-ID privilege (Linux); a
+	 * tracer that attaches later is caught at the commit */
+	cred_exec(&c, f->inode, true, &plain, &plain_secure);
 	cred_exec(&c, f->inode, (f->inode->sb && (f->inode->sb->flags & SB_NOSUID)) ||
 		  ptrace_exec_unprivileged(), &c, &a->secure);
 	a->uid = c.uid, a->euid = c.euid, a->gid = c.gid, a->egid = c.egid;
@@ -253,6 +256,8 @@ static long do_execve(const char *path, struct exec_args *a)
 	struct exec_source src;
 	source_of(f, name, &src);
 	struct user_mm *mm = user_mm_create();
+	if (mm)
+		mm->setid = c.euid != c.uid || c.egid != c.gid;
 	struct path exe = f->path;	/* for /proc/<pid>/exe */
 	struct inode *ino = f->inode;	/* exe holds it */
 	u64 entry, sp;
@@ -266,7 +271,7 @@ static long do_execve(const char *path, struct exec_args *a)
 		rc = proc_unshare_files(current_proc());	/* CLONE_FILES: our own now */
 	if (!rc) {
 		commit(mm, name, entry, sp);
-		cred_commit(&c);
+		ptrace_exec_commit(&c, &plain);
 		cap_exec(current_proc());	/* from the IDs it now has */
 		proc_timers_exec(current_proc());	/* POSIX timers do not survive it */
 		proc_set_exe(current_proc(), &exe);

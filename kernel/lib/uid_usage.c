@@ -24,20 +24,25 @@ static u64 *slot_of(struct uid_usage *u, u32 uid, bool make)
 	return free ? free : &u->shared;
 }
 
+/* A user's count, with the whole overflow counter: a user that holds no
+ * slot (or part of whose count went there) is limited by what all such
+ * users hold together, never by nothing. */
 u64 uid_usage_get(const struct uid_usage *u, u32 uid)
 {
-	u64 *n = slot_of((struct uid_usage *)u, uid, false);
+	u64 *n = slot_of((struct uid_usage *)u, uid, false), sum;
 
-	return n ? *n : 0;
+	if (__builtin_add_overflow(n ? *n : 0, u->shared, &sum))
+		return ~0ULL;
+	return sum;
 }
 
 bool uid_usage_charge(struct uid_usage *u, u32 uid, u64 n, u64 limit)
 {
 	u64 *c = slot_of(u, uid, true), sum;
 
-	if (__builtin_add_overflow(*c, n, &sum) || (limit && sum > limit))
+	if (__builtin_add_overflow(uid_usage_get(u, uid), n, &sum) || (limit && sum > limit))
 		return false;
-	*c = sum;
+	*c += n;
 	return true;
 }
 

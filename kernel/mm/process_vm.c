@@ -185,6 +185,13 @@ static long process_vm_rw(u64 pid, u64 lvec, u64 lcnt, u64 rvec, u64 rcnt, u64 f
 		rc = -ESRCH;
 	else if (!(rc = may_access_process(p)) && !(mm = proc_mm_get(p)))
 		rc = -ESRCH;	/* its threads are gone */
+	if (mm && mm->setid && p != current_proc() && !ptrace_capable()) {
+		/* a set-ID exec's image: its IDs may not be committed yet, and
+		 * they are not the caller's (only root's right reaches it) */
+		user_mm_put(mm);
+		mm = NULL;
+		rc = -EPERM;
+	}
 	if (p)
 		proc_put(p);
 	if (mm) {

@@ -110,10 +110,13 @@ static int ptrace_stop(struct trap_frame *tf, int code, const struct ksiginfo *s
 	notify_tracer(tracer, t, CLD_TRAPPED, code & 0xff);
 	proc_put(tracer);
 
-	for (;;) {	/* until resumed; SIGKILL waits for a request under way */
+	/* Until resumed (or SIGKILL), and never while a request is under way:
+	 * one tracer thread's GETREGS/SETREGS may still be using tf when
+	 * another resumes or detaches us (put_tracee kicks us then). */
+	for (;;) {
 		set_current_state_blocked();
 		flags = spin_lock_irqsave(&ptrace_lock);
-		bool done = !t->ptrace.stopped || (fatal_signal_pending() && !t->ptrace.busy);
+		bool done = !t->ptrace.busy && (!t->ptrace.stopped || fatal_signal_pending());
 		if (done)
 			t->ptrace.stopped = false;
 		spin_unlock_irqrestore(&ptrace_lock, flags);
@@ -316,6 +319,15 @@ bool ptrace_exec_unprivileged(void)
 	return ptrace_traced(current_task());
 }
 
+void ptrace_exec_commit(const struct cred *c, const struct cred *unprivileged)
+{
+	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
+
+	/* traced since exec looked (ptrace_exec_unprivileged): no set-ID */
+	cred_commit(current_task()->ptrace.tracer ? unprivileged : c);
+	spin_unlock_irqrestore(&ptrace_lock, flags);
+}
+
 void ptrace_exit_event(int wait_status)
 {
 	struct task *t = current_task();
@@ -507,10 +519,18 @@ int ptrace_tracer_pid(int tid)
  * root (Linux's CAP_SYS_PTRACE; ptrace_may_access without LSMs). */
 #define CAP_SYS_PTRACE 19
 
-bool ptrace_may_access_locked(struct process *p, const struct cred *c)
+bool ptrace_capable(void)
 {
+	struct cred c;
+
+	cred_current(&c);
 	/* root that kept CAP_SYS_PTRACE (a setuid does not clear the bits:
 	 * the IDs decide, sys_caps.c) */
+	return cred_is_root(&c) && (READ_ONCE(current_proc()->caps[0]) >> CAP_SYS_PTRACE & 1);
+}
+
+bool ptrace_may_access_locked(struct process *p, const struct cred *c)
+{
 	if (cred_is_root(c) && (READ_ONCE(current_proc()->caps[0]) >> CAP_SYS_PTRACE & 1))
 		return true;
 	return p->uid[0] == c->uid && p->uid[1] == c->uid && p->uid[2] == c->uid &&
@@ -551,12 +571,16 @@ static long attach(int pid, bool seize, u64 options)
 		return -ESRCH;
 	if (p == me)
 		rc = -EPERM;		/* a thread of our own */
-	else if (!may_attach(p))
-		rc = -EPERM;
 	if (!rc) {
+		/* the right is checked under ptrace_lock, where exec commits
+		 * its new IDs (ptrace_exec_commit): an attach lands wholly
+		 * before a set-ID exec's commit (which then drops the
+		 * privilege) or after it (and is refused) */
 		unsigned long flags = spin_lock_irqsave(&ptrace_lock);
-		if (t->ptrace.tracer || !READ_ONCE(t->proc) || READ_ONCE(p->zombie) ||
-		    me->ptrace_exited)
+		if (!may_attach(p))
+			rc = -EPERM;
+		else if (t->ptrace.tracer || !READ_ONCE(t->proc) || READ_ONCE(p->zombie) ||
+			 me->ptrace_exited)
 			rc = -EPERM;	/* traced already (a racing tracer lost) */
 		else
 			link_tracee(t, me, seize ? (u32)options : 0, seize ? PT_SEIZED : 0);

@@ -813,6 +813,54 @@ static int suid_run(bool traced)
 	return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* One round of an attach racing a set-user-ID exec (a 1.5 MiB
+ * environment makes the exec slow): 0 the attach lost (EPERM after the
+ * commit, the program ran as root), 1 it won and the program ran as the
+ * caller, -1 it won and the program ran as root (the hole). */
+static int suid_race_round(int delay_us)
+{
+	static char big[24][65536];
+	char *envp[25];
+	for (int i = 0; i < 24; i++) {
+		memset(big[i], 'x', sizeof(big[i]) - 1);
+		memcpy(big[i], "E=", 2);
+		envp[i] = big[i];
+	}
+	envp[24] = NULL;
+	int go[2];
+	if (pipe(go))
+		return -2;
+	pid_t c = fork();
+	if (c == 0) {
+		char *argv[] = { "/tmp/ptrace-suid", "euid", NULL };
+		char x;
+		close(go[1]);
+		if (read(go[0], &x, 1) != 1)
+			_exit(23);
+		execve(argv[0], argv, envp);
+		_exit(22);
+	}
+	close(go[0]);
+	write(go[1], "g", 1);
+	close(go[1]);
+	struct timespec d = { 0, delay_us * 1000L };
+	nanosleep(&d, NULL);	/* rounds sample the exec from start to end */
+	bool seized = false;
+	for (int i = 0; i < 200000 && !seized; i++) {
+		if (!pt(PTRACE_SEIZE, c, 0, 0))
+			seized = true;
+		else if (errno != EPERM)
+			break;	/* ESRCH: it is gone */
+	}
+	int st;
+	while ((st = wait_for(c, __WALL)) != -1 && WIFSTOPPED(st))
+		pt(PTRACE_CONT, c, 0, (void *)(long)(WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st)));
+	int code = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	if (seized && code == 1)
+		return -1;
+	return seized && code == 2 ? 1 : 0;
+}
+
 static void suid_exec(void)
 {
 	begin();
@@ -820,8 +868,27 @@ static void suid_exec(void)
 	CHECK(chmod("/tmp/ptrace-suid", 04755) == 0);
 	CHECK(suid_run(false) == 1);	/* untraced: it runs as root */
 	CHECK(suid_run(true) == 2);	/* traced: as the caller */
+	/* an attach while the set-user-ID exec is under way: either refused
+	 * (it landed after the new IDs) or the program runs unprivileged */
+	pid_t u = fork();
+	if (u == 0) {
+		int won = 0, holes = 0;
+		/* dumpable again after the setuid, as the child must be */
+		if (setgid(65534) || setuid(65534) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(20);
+		for (int r = 0; r < 30; r++) {
+			int k = suid_race_round(r * 200);
+			won += k == 1;
+			holes += k == -1;
+		}
+		printf("# attach racing a set-user-ID exec: %d of 30 rounds attached in time, %d ran as root\n",
+		       won, holes);
+		_exit(holes ? 1 : 0);
+	}
+	int st = wait_for(u, 0);
+	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	unlink("/tmp/ptrace-suid");
-	end("a traced exec of a set-user-ID program runs without the privilege");
+	end("a traced exec of a set-user-ID program runs without the privilege, also when the attach races it");
 }
 
 int main(int argc, char **argv)
