@@ -147,7 +147,8 @@ struct cred;
 /* exec's commit of its IDs (cred_commit) under ptrace_lock, atomic with
  * attach: c, or `unprivileged` (the IDs without set-ID) if a tracer
  * attached after ptrace_exec_unprivileged said no. */
-void ptrace_exec_commit(const struct cred *c, const struct cred *unprivileged);
+void ptrace_exec_commit(const struct cred *c, const struct cred *unprivileged,
+			bool unreadable);
 /* The calling thread is about to exit: PTRACE_EVENT_EXIT. */
 void ptrace_exit_event(int wait_status);
 /* t leaves its process with status: its tracer is told, it is unlinked. */

@@ -246,6 +246,9 @@ static long do_execve(const char *path, struct exec_args *a)
 	struct cred c, plain;
 	bool plain_secure;
 	cred_current(&c);
+	/* a program its runner may execute but not read is not dumpable
+	 * (Linux's would_dump): no tracer reads it */
+	bool unreadable = inode_permission(&c, f->inode, MAY_READ) != 0;
 	/* a traced program runs without its set-ID privilege (Linux); a
 	 * tracer that attaches later is caught at the commit */
 	cred_exec(&c, f->inode, true, &plain, &plain_secure);
@@ -271,7 +274,7 @@ static long do_execve(const char *path, struct exec_args *a)
 		rc = proc_unshare_files(current_proc());	/* CLONE_FILES: our own now */
 	if (!rc) {
 		commit(mm, name, entry, sp);
-		ptrace_exec_commit(&c, &plain);
+		ptrace_exec_commit(&c, &plain, unreadable);
 		cap_exec(current_proc());	/* from the IDs it now has */
 		proc_timers_exec(current_proc());	/* POSIX timers do not survive it */
 		proc_set_exe(current_proc(), &exe);

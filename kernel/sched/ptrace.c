@@ -319,12 +319,19 @@ bool ptrace_exec_unprivileged(void)
 	return ptrace_traced(current_task());
 }
 
-void ptrace_exec_commit(const struct cred *c, const struct cred *unprivileged)
+void ptrace_exec_commit(const struct cred *c, const struct cred *unprivileged,
+			bool unreadable)
 {
+	struct process *p = current_proc();
 	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
 
 	/* traced since exec looked (ptrace_exec_unprivileged): no set-ID */
 	cred_commit(current_task()->ptrace.tracer ? unprivileged : c);
+	if (unreadable) {
+		spin_lock(&p->sig_lock);
+		p->undumpable = true;
+		spin_unlock(&p->sig_lock);
+	}
 	spin_unlock_irqrestore(&ptrace_lock, flags);
 }
 

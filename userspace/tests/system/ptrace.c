@@ -887,8 +887,31 @@ static void suid_exec(void)
 	}
 	int st = wait_for(u, 0);
 	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* a program its user may execute but not read: not dumpable, so not
+	 * attachable (its text stays unread) */
+	CHECK(copy_file(self, "/tmp/ptrace-xo") == 0);
+	CHECK(chmod("/tmp/ptrace-xo", 0711) == 0);
+	u = fork();
+	if (u == 0) {
+		if (setgid(65534) || setuid(65534) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(20);
+		pid_t c = fork();
+		if (c == 0) {
+			char *argv[] = { "/tmp/ptrace-xo", "nap", NULL };
+			execv(argv[0], argv);
+			_exit(22);
+		}
+		ms(300);	/* it runs the program now */
+		int bad = ERR(pt(PTRACE_ATTACH, c, 0, 0)) == EPERM ? 0 : 1;
+		kill(c, SIGKILL);
+		waitpid(c, NULL, __WALL);
+		_exit(bad);
+	}
+	st = wait_for(u, 0);
+	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	unlink("/tmp/ptrace-xo");
 	unlink("/tmp/ptrace-suid");
-	end("a traced exec of a set-user-ID program runs without the privilege, also when the attach races it");
+	end("a traced exec of a set-user-ID program runs without the privilege, also when the attach races it; an execute-only program is not attachable");
 }
 
 int main(int argc, char **argv)
@@ -897,6 +920,10 @@ int main(int argc, char **argv)
 		return 3;
 	if (argc > 1 && !strcmp(argv[1], "euid"))
 		return geteuid() == 0 ? 1 : 2;
+	if (argc > 1 && !strcmp(argv[1], "nap")) {
+		sleep(2);
+		return 0;
+	}
 	self = argv[0];
 	if (self[0] != '/') {
 		static char abs[256];
