@@ -38,6 +38,7 @@
 
 void serial_enable_rx(void (*rx)(u8 c));
 int proc_signal_group(int pgid, int sig);
+int proc_signal_group_in(int pgid, int sid, int sig);
 
 static struct tty console;
 static bool console_ready;
@@ -99,7 +100,7 @@ size_t tty_receive(struct tty *t, const u8 *b, size_t n, bool block_full)
 		}
 		bool was_stopped = t->ld.stopped;
 		int sig = ldisc_receive(&t->ld, b[i], echo, sizeof(echo), &echo_len);
-		int pg = t->fg_pgrp;
+		int pg = t->fg_pgrp, pg_sid = t->sid;
 		bool readable = ldisc_readable(&t->ld);
 		bool restarted = was_stopped && !t->ld.stopped;
 		/* ^C: what the program wrote before is dropped too (n_tty) */
@@ -110,8 +111,8 @@ size_t tty_receive(struct tty *t, const u8 *b, size_t n, bool block_full)
 		put_locked(t, echo, echo_len, &queued);
 		spin_unlock_irqrestore(&t->lock, fl);
 		put_unlocked(t, echo, t->ops->queue ? 0 : echo_len, queued);
-		if (sig && pg > 0)
-			proc_signal_group(pg, sig);
+		if (sig && pg > 0)	/* pg_sid 0: the console, no session */
+			proc_signal_group_in(pg, pg_sid, sig);
 		if (readable || sig)
 			wake_up_all(&t->rd_wq);
 		if (restarted)
@@ -258,7 +259,7 @@ void tty_hangup(struct tty *t)
 	if (session_alive(sid))	/* not a later process given its pid */
 		hup_process(sid);
 	if (fg > 0 && fg != sid)
-		proc_signal_group(fg, SIGHUP);
+		proc_signal_group_in(fg, sid, SIGHUP);
 }
 
 /* TIOCNOTTY: the session leader gives its terminal up, and the
@@ -281,7 +282,7 @@ static long no_ctty(struct tty *t)
 	t->fg_pgrp = 0;
 	spin_unlock_irqrestore(&t->lock, fl);
 	if (fg > 0) {
-		proc_signal_group(fg, SIGHUP);
+		proc_signal_group_in(fg, sid, SIGHUP);
 		proc_kill(-fg, SIGCONT, SI_KERNEL);
 	}
 	return 0;
@@ -564,11 +565,11 @@ set:
 			return -EFAULT;
 		fl = spin_lock_irqsave(&t->lock);
 		bool changed = memcmp(&t->ld.ws, &ws, sizeof(ws)) != 0;
-		int pg = t->fg_pgrp;
+		int pg = t->fg_pgrp, pg_sid = t->sid;
 		t->ld.ws = ws;
 		spin_unlock_irqrestore(&t->lock, fl);
 		if (changed && pg > 0)
-			proc_signal_group(pg, SIGWINCH);
+			proc_signal_group_in(pg, pg_sid, SIGWINCH);
 		return 0;
 	}
 	case TIOCGPGRP:

@@ -1060,7 +1060,18 @@ static void count_and_send(struct process *p, void *arg)
 /* From interrupt context (the terminal's ^C, ^Z, ^\): no allocation,
  * spinlocks only, the group's members only. Never SIGCONT, which
  * reports to the parent under proc_lock. */
+int proc_signal_group_in(int pgid, int sid, int sig);
+
 int proc_signal_group(int pgid, int sig)
+{
+	return proc_signal_group_in(pgid, 0, sig);
+}
+
+/* A terminal's signal to its foreground group: only if that group still
+ * belongs to the terminal's session (sid; 0: any). A terminal keeps the
+ * group's number, and a group that has gone may have given it to a new
+ * group of someone else. */
+int proc_signal_group_in(int pgid, int sid, int sig)
 {
 	struct ksiginfo si = { .signo = sig, .code = SI_KERNEL };
 	struct { const struct ksiginfo *si; int n; } a = { &si, 0 };
@@ -1068,7 +1079,9 @@ int proc_signal_group(int pgid, int sig)
 	if (sig == SIGCONT)
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	pgrp_each(pgid, count_and_send, &a);
+	struct pgroup *g = pgrp_find(pgid);
+	if (g && (!sid || pgrp_sid(g) == sid))
+		pgrp_each(pgid, count_and_send, &a);
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return a.n ? 0 : -ESRCH;
 }
