@@ -580,6 +580,22 @@ static bool addr_is_local(const ip_addr_t *ip)
 	return false;
 }
 
+/* A listener on port whose address overlaps ip (either is the wildcard,
+ * or they are equal): Linux refuses a second one whatever SO_REUSEADDR
+ * says, or any user could take another's connections by binding the
+ * exact address beside a wildcard listener. inet_lock held. */
+static bool listener_overlaps(const struct tcp_pcb *self, const ip_addr_t *ip, u16 port)
+{
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
+		if ((const void *)l == (const void *)self || l->local_port != port)
+			continue;
+		if (ip_addr_isany(&l->local_ip) || ip_addr_isany(ip) ||
+		    ip_addr_cmp(&l->local_ip, ip))
+			return true;
+	}
+	return false;
+}
+
 static int inet_bind(struct socket *s, const u8 *addr, int len)
 {
 	struct inet_sock *is = isk(s);
@@ -603,7 +619,8 @@ static int inet_bind(struct socket *s, const u8 *addr, int len)
 	} else if (is->tcp) {
 		if (s->reuseaddr)
 			ip_set_option(is->tcp, SOF_REUSEADDR);
-		rc = lwip_errno(tcp_bind(is->tcp, at, port));
+		rc = port && listener_overlaps(is->tcp, at, port) ? -EADDRINUSE :
+		     lwip_errno(tcp_bind(is->tcp, at, port));
 	} else if (is->udp) {
 		if (s->reuseaddr)
 			ip_set_option(is->udp, SOF_REUSEADDR);
@@ -634,6 +651,8 @@ static int inet_listen(struct socket *s, int backlog)
 	} else {
 		if (!is->lport)	/* Linux binds an unbound listener to a free port */
 			rc = lwip_errno(tcp_bind(is->tcp, any_addr(is), 0));
+		else if (listener_overlaps(is->tcp, &is->tcp->local_ip, is->tcp->local_port))
+			rc = -EADDRINUSE;	/* bound beside a listener (SO_REUSEADDR) */
 		struct tcp_pcb *l = rc ? NULL :
 			tcp_listen_with_backlog(is->tcp, (u8)MIN(backlog + 1, 255));
 		if (!rc && !l) {
