@@ -469,8 +469,15 @@ int c_herd_decide_restart(const struct herd_service *svc, const struct herd_run 
 		goto done;
 	}
 	base = svc->backoff_initial_ms;
-	for (uint32_t i = 0; i < c && base < svc->backoff_max_ms; i++)
-		base = base * svc->mult_pct / 100;
+	/* at most ~2000 turns: a base that no longer grows (multiplier 100%,
+	 * or too small for 1%) never will, and c may be 2^32 - 1 (the
+	 * fuzzer's 40 s decision) */
+	for (uint32_t i = 0; i < c && base < svc->backoff_max_ms; i++) {
+		uint64_t next = base * svc->mult_pct / 100;
+		if (next <= base)
+			break;
+		base = next;
+	}
 	if (base > svc->backoff_max_ms)
 		base = svc->backoff_max_ms;
 	d.delay_ms = base + base * svc->jitter_pct * (run->random % 1001) / 100000;

@@ -66,8 +66,13 @@ pub fn decide_restart(s: &HerdService, r: &HerdRun) -> Result<HerdDecision, Inva
             let mut base = u64::from(s.backoff_initial_ms);
             let mut i = 0;
             while i < c && base < max {
-                // base < 2^32, mult <= 1000: no overflow
-                base = base.saturating_mul(u64::from(s.mult_pct)) / 100;
+                // base < 2^32, mult <= 1000: no overflow; a base that no
+                // longer grows never will (c may be 2^32 - 1)
+                let next = base.saturating_mul(u64::from(s.mult_pct)) / 100;
+                if next <= base {
+                    break;
+                }
+                base = next;
                 i = i.saturating_add(1);
             }
             base = base.min(max);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* both headers declare rust_herd_*, with different struct names: the
  * generated declarations are renamed so that both can be seen */
@@ -181,6 +182,19 @@ static void decisions(void)
 		s.mult_pct = 200;
 		ok(impls[i].restart(NULL, &r, &d) == -EINVAL && impls[i].restart(&s, &r, NULL) == -EINVAL,
 		   "%s: D1 NULL", impls[i].name);
+		/* a multiplier of 100% with 2^32 - 1 restarts behind: one
+		 * decision, not 2^32 turns of the backoff loop (the fuzzer's
+		 * 40 s input) */
+		s.mult_pct = 100;
+		r.started_ms = r.now_ms;
+		r.consecutive = UINT32_MAX - 1;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		good = impls[i].restart(&s, &r, &d) == 0 && d.delay_ms == 100;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ok(good && t1.tv_sec - t0.tv_sec < 2, "%s: mult 100%%, 2^32 restarts: at once",
+		   impls[i].name);
+		s.mult_pct = 200;
 		/* jitter: random 1000 of 1001 at 10% */
 		s.jitter_pct = 10;
 		r.random = 1000;
