@@ -200,7 +200,10 @@ static long master_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 				/* nothing read: give the bytes back unless
 				 * another reader took some since */
 				fl = spin_lock_irqsave(&p->tty.lock);
-				if (p->tail == from + k)
+				/* and unless writers refilled the ring behind
+				 * the advanced tail: putting it back then
+				 * would count more than the ring holds */
+				if (p->tail == from + k && p->head - from <= PTY_RING)
 					p->tail = from;
 				spin_unlock_irqrestore(&p->tty.lock, fl);
 				return -EFAULT;
