@@ -181,11 +181,13 @@ void ptrace_signal(struct trap_frame *tf, int sig, struct ksiginfo *si)
 	flags = spin_lock_irqsave(&ptrace_lock);
 	struct ksiginfo info = t->ptrace.si;	/* SETSIGINFO may have changed it */
 	struct process *tracer = t->ptrace.tracer;
+	/* read under the lock: the tracer may detach and be reaped after */
+	int tracer_pid = tracer ? tracer->pid : 0;
+	u32 tracer_uid = tracer ? READ_ONCE(tracer->uid[0]) : 0;
 	spin_unlock_irqrestore(&ptrace_lock, flags);
 	if (to != sig || info.signo != to) {	/* another signal: from the tracer */
 		info = (struct ksiginfo){ .signo = to, .code = SI_USER,
-					  .pid = tracer ? tracer->pid : 0,
-					  .uid = tracer ? READ_ONCE(tracer->uid[0]) : 0 };
+					  .pid = tracer_pid, .uid = tracer_uid };
 	}
 	requeue(to, &info);
 }
