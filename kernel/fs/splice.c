@@ -38,6 +38,14 @@ static bool can_write(const struct file *f)
 	return (fl & O_ACCMODE) != O_RDONLY && !(fl & O_PATH);
 }
 
+/* A file on the anonymous inode (eventfd, timerfd, signalfd, epoll,
+ * inotify, pidfd: no file type): Linux gives them no splice_write, so a
+ * splice or sendfile into one is EINVAL, not a wait on an empty pipe. */
+static bool anon_file_of(const struct file *f)
+{
+	return f->inode && !(f->inode->mode & S_IFMT);
+}
+
 static bool nonblocking(const struct file *f)
 {
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
@@ -298,7 +306,7 @@ long splice_sendfile(struct file *in, struct file *out, u64 *pos, u64 count)
 	} else {
 		if (__atomic_load_n(&out->flags, __ATOMIC_RELAXED) & O_APPEND)
 			return -EINVAL;	/* as Linux: not supported */
-		if (!out->fop || !out->fop->write)
+		if (!out->fop || !out->fop->write || anon_file_of(out))
 			return -EINVAL;
 		rc = file_to_file(in, &p, out, NULL, count);
 	}
@@ -336,8 +344,8 @@ long splice_files(struct file *in, u64 *ipos, struct file *out, u64 *opos, u64 l
 			return -EINVAL;
 		if (__atomic_load_n(&out->flags, __ATOMIC_RELAXED) & O_APPEND)
 			return -EINVAL;
-		if (!out->fop || !out->fop->write)
-			return -EINVAL;
+		if (!out->fop || !out->fop->write || anon_file_of(out))
+			return -EINVAL;	/* eventfd & co have no splice_write */
 		u64 p = opos ? *opos : seekable(out) ? pos_load(out) : 0;
 		if (verify_area(p, len))
 			return -EINVAL;
