@@ -928,7 +928,9 @@ static long tcp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 		if (!held)
 			tcp_output(is->tcp);
 	}
-	if (is->tcp)
+	/* not on a listener (a send on one is ENOTCONN above: its pcb is a
+	 * listen pcb, which lwIP asserts tcp_output never sees) */
+	if (is->tcp && is->state != SS_LISTEN && is->state != SS_UNCONN)
 		tcp_output(is->tcp);
 	inet_unlock();
 	kfree(buf);

@@ -4,7 +4,7 @@
  * socket with SO_REUSEADDR may not bind 127.0.0.1:P (connections to that
  * address would reach it, not the listener), nor listen there if it was
  * bound before the first listened. Two sockets that do not listen may
- * share the port with SO_REUSEADDR.
+ * share the port with SO_REUSEADDR. A write to a listener is ENOTCONN.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,5 +55,15 @@ int main(void)
 	CHECK(listen(b, 4) == -1 && errno == EADDRINUSE);
 	close(a);
 	close(b);
+
+	/* a write to a listener is ENOTCONN (it panicked the kernel: lwIP
+	 * asserts no output on a listen pcb; found by make fuzz-syscalls) */
+	l = sock_reuse();
+	CHECK(bind_to(l, "127.0.0.1", port + 2) == 0 && listen(l, 4) == 0);
+	errno = 0;
+	CHECK(write(l, "x", 1) == -1 && errno == ENOTCONN);
+	errno = 0;
+	CHECK(send(l, "x", 1, MSG_DONTWAIT) == -1 && errno == ENOTCONN);
+	close(l);
 	return check_done();
 }
