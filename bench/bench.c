@@ -33,8 +33,10 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ipc.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sem.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -862,6 +864,20 @@ static double b_unix_stream_bw(long n)
 
 /* ---- TCP over 127.0.0.1 (lwIP, kernel/net/inet.c) */
 
+/* Linux boots with lo down when no init script brings it up (Alloy's
+ * loopback is always up, and it refuses SIOCSIF*: ignored). */
+static void loopback_up(int s)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+}
+
 /* A connected TCP pair on loopback (TCP_NODELAY on both); 0 or -1. */
 static int tcp_pair(int sv[2])
 {
@@ -869,6 +885,8 @@ static int tcp_pair(int sv[2])
 	socklen_t len = sizeof(a);
 	int one = 1, l = socket(AF_INET, SOCK_STREAM, 0);
 
+	if (l >= 0)
+		loopback_up(l);
 	if (l < 0 || bind(l, (void *)&a, len) || listen(l, 1) || getsockname(l, (void *)&a, &len))
 		return -1;
 	sv[0] = socket(AF_INET, SOCK_STREAM, 0);
