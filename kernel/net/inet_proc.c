@@ -1,6 +1,6 @@
 /*
- * /proc/net/{tcp,udp,tcp6,udp6,dev} in Linux's format (busybox netstat reads
- * them). Apart from inet.c
+ * /proc/net/{tcp,udp,tcp6,udp6} in Linux's format (busybox netstat reads
+ * them; /proc/net/dev is kernel/net/netdev_proc.c). Apart from inet.c
  * because procfs's `struct pbuf` is not lwIP's (kernel/net/inet/inet.h).
  */
 #include <alloy/errno.h>
@@ -10,28 +10,8 @@
 
 #define ROWS_MAX 1024		/* sockets shown per read; lwIP has fewer */
 
-/* /proc/net/dev: counters from netdev (none for loopback: lwIP's are off). */
-static int dev_show(struct pbuf *b)
-{
-	struct inet_dev_row rows[8];
-	int n = inet_dev_rows(rows, 8);
-
-	pbuf_puts(b, "Inter-|   Receive                                                |  Transmit\n"
-		     " face |bytes    packets errs drop fifo frame compressed multicast|"
-		     "bytes    packets errs drop fifo colls carrier compressed\n");
-	for (int i = 0; i < n; i++)
-		pbuf_printf(b, "%6s: %7llu %7llu    0 %4llu    0     0          0         0 "
-			    "%8llu %7llu    0 %4llu    0     0       0          0\n", rows[i].name,
-			    (unsigned long long)rows[i].rx_bytes, (unsigned long long)rows[i].rx_packets,
-			    (unsigned long long)rows[i].rx_dropped, (unsigned long long)rows[i].tx_bytes,
-			    (unsigned long long)rows[i].tx_packets, (unsigned long long)rows[i].tx_dropped);
-	return 0;
-}
-
 int inet_proc_show(struct pbuf *b, int kind)
 {
-	if (kind == PK_NET_DEV)
-		return dev_show(b);
 	bool tcp = kind == PK_NET_TCP || kind == PK_NET_TCP6;
 	bool v6 = kind == PK_NET_TCP6 || kind == PK_NET_UDP6;
 	struct inet_row *rows = kmalloc(ROWS_MAX * sizeof(*rows), GFP_KERNEL);

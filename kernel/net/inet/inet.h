@@ -18,13 +18,6 @@ struct inet_row {
 	u64 ino;
 };
 
-struct inet_dev_row {
-	char name[16];
-	u64 rx_bytes, rx_packets, rx_dropped, tx_bytes, tx_packets, tx_dropped;
-};
-
-/* Snapshots at most max interfaces (kernel/net/inet/netd.c); their number. */
-int inet_dev_rows(struct inet_dev_row *rows, int max);
 /* Snapshots at most max sockets; their number. */
 int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max);
 /* SIOCGIF* on an inet socket (kernel/net/inet/netd.c). */

@@ -415,28 +415,3 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 	return rc;
 }
 
-int inet_dev_rows(struct inet_dev_row *rows, int max)
-{
-	struct netif *n;
-	int i = 0;
-
-	inet_lock();
-	NETIF_FOREACH(n) {
-		if (i == max)
-			break;
-		memset(&rows[i], 0, sizeof(rows[i]));
-		strlcpy(rows[i].name, if_name(n), sizeof(rows[i].name));
-		if (n == &eth && eth_dev) {
-			struct netdev_stats *st = &eth_dev->stats;
-			rows[i].rx_bytes = READ_ONCE(st->rx_bytes);
-			rows[i].rx_packets = READ_ONCE(st->rx_packets);
-			rows[i].rx_dropped = READ_ONCE(st->rx_dropped);
-			rows[i].tx_bytes = READ_ONCE(st->tx_bytes);
-			rows[i].tx_packets = READ_ONCE(st->tx_packets);
-			rows[i].tx_dropped = READ_ONCE(st->tx_dropped);
-		}
-		i++;
-	}
-	inet_unlock();
-	return i;
-}
