@@ -66,6 +66,16 @@ long ipc_get(struct ipc_ids *ids, s32 key, int flg,
 s64 ipc_now(void);
 int ipc_pid(void);
 
+/* Message memory under a byte budget (System V and POSIX queues): kmalloc
+ * of n bytes, or NULL past the budget or out of memory; the free gives
+ * the n bytes back. */
+struct ipc_budget {
+	atomic_long_t used;
+	long limit;		/* set at boot */
+};
+void *ipc_budget_alloc(struct ipc_budget *b, size_t n);
+void ipc_budget_free(struct ipc_budget *b, void *p, size_t n);
+
 struct process;
 void ipc_init(void);	/* boot; each kind's own: */
 void shm_init(void);

@@ -124,28 +124,19 @@ static struct mutex mq_lock;
 static LIST_HEAD(mq_names);		/* [mq_lock] */
 static LIST_HEAD(mq_users);		/* [mq_lock] */
 static long mq_count;			/* [mq_lock] queues alive, named or not */
-static atomic_long_t mq_mem;		/* bytes of all messages' chunks */
-static long mq_budget;
+static struct ipc_budget mq_mem;	/* all messages' chunks: 1/16 of RAM */
 static const struct file_ops mq_fops;
 
 /* ---- messages ---- */
 
 static void *chunk_alloc(size_t n)
 {
-	if (atomic_long_add_return(&mq_mem, (long)n) > mq_budget) {
-		atomic_long_add_return(&mq_mem, -(long)n);
-		return NULL;
-	}
-	void *p = kmalloc(n, GFP_KERNEL);
-	if (!p)
-		atomic_long_add_return(&mq_mem, -(long)n);
-	return p;
+	return ipc_budget_alloc(&mq_mem, n);
 }
 
 static void chunk_free(void *p, size_t n)
 {
-	kfree(p);
-	atomic_long_add_return(&mq_mem, -(long)n);
+	ipc_budget_free(&mq_mem, p, n);
 }
 
 static void free_msg(struct mq_msg *m)
@@ -840,5 +831,5 @@ long sys_mq_getsetattr(u64 fd, u64 unew, u64 uold, u64 a3, u64 a4, u64 a5)
 void mq_init(void)
 {
 	mutex_init(&mq_lock, "mqueue", LR_MUTEX_IPC);
-	mq_budget = (long)(page_alloc_total_count() * PAGE_SIZE / 16);
+	mq_mem.limit = (long)(page_alloc_total_count() * PAGE_SIZE / 16);
 }

@@ -51,8 +51,7 @@ struct msg_queue {
 };
 
 static long msg_max = 8192, msg_mnb = 16384, msg_mni = 32000;
-static atomic_long_t msg_mem;		/* bytes of all messages' chunks */
-static long msg_budget;
+static struct ipc_budget msg_mem;	/* all messages' chunks: 1/16 of RAM */
 static u64 msg_total, msg_total_bytes;	/* [lock] messages queued, their bytes */
 static struct ipc_ids msg_ids;
 
@@ -63,20 +62,12 @@ static struct msg_queue *q_of(struct ipc_perm_k *p)
 
 static void *chunk_alloc(size_t n)
 {
-	if (atomic_long_add_return(&msg_mem, (long)n) > msg_budget) {
-		atomic_long_add_return(&msg_mem, -(long)n);
-		return NULL;
-	}
-	void *p = kmalloc(n, GFP_KERNEL);
-	if (!p)
-		atomic_long_add_return(&msg_mem, -(long)n);
-	return p;
+	return ipc_budget_alloc(&msg_mem, n);
 }
 
 static void chunk_free(void *p, size_t n)
 {
-	kfree(p);
-	atomic_long_add_return(&msg_mem, -(long)n);
+	ipc_budget_free(&msg_mem, p, n);
 }
 
 static size_t first_size(size_t len)
@@ -463,5 +454,5 @@ SYSCTL_INT(msgmni, "kernel/msgmni", 0644, &msg_mni, 0, IPCMNI);
 void msg_init(void)
 {
 	ipc_ids_init(&msg_ids, "ipc-msg", LR_MUTEX_IPC, &msg_mni);
-	msg_budget = (long)(page_alloc_total_count() * PAGE_SIZE / 16);
+	msg_mem.limit = (long)(page_alloc_total_count() * PAGE_SIZE / 16);
 }

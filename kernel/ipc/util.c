@@ -213,3 +213,21 @@ void ipc_init(void)
 	msg_init();
 	mq_init();
 }
+
+void *ipc_budget_alloc(struct ipc_budget *b, size_t n)
+{
+	if (atomic_long_add_return(&b->used, (long)n) > b->limit) {
+		atomic_long_add_return(&b->used, -(long)n);
+		return NULL;
+	}
+	void *p = kmalloc(n, GFP_KERNEL);
+	if (!p)
+		atomic_long_add_return(&b->used, -(long)n);
+	return p;
+}
+
+void ipc_budget_free(struct ipc_budget *b, void *p, size_t n)
+{
+	kfree(p);
+	atomic_long_add_return(&b->used, -(long)n);
+}
