@@ -312,6 +312,13 @@ int vfs_write_limit(const struct inode *i, u64 pos, size_t *n);
 int vfs_fsize_check(u64 size);
 /* 0, or -EROFS if sb is mounted read-only. */
 int vfs_writable(const struct super_block *sb);
+/* An iterate's "." and ".." (cookies 1 and 2; ".." is the parent
+ * dentry's inode, or the directory's own at a root): false when emit
+ * stopped, and the iterate returns 0. */
+bool vfs_emit_dots(struct file *f, u64 *pos,
+		   bool (*emit)(void *ctx, const char *name, size_t len, u64 ino, u32 mode,
+				u64 next),
+		   void *ctx);
 bool inode_tunable(const struct inode *i);	/* /proc/sys: writable on a read-only fs */
 
 /*

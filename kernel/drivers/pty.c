@@ -537,21 +537,10 @@ static int devpts_iterate(struct file *f, u64 *pos,
 				       u32 mode, u64 next),
 			  void *ctx)
 {
-	struct inode *i = f->inode;
-	struct dentry *up = f->path.dentry ? f->path.dentry->parent : NULL;
 	char name[8];
 
-	if (*pos == 0) {
-		if (!emit(ctx, ".", 1, i->ino, S_IFDIR, 1))
-			return 0;
-		*pos = 1;
-	}
-	if (*pos == 1) {
-		u64 ino = up && up->inode ? up->inode->ino : i->ino;
-		if (!emit(ctx, "..", 2, ino, S_IFDIR, 2))
-			return 0;
-		*pos = 2;
-	}
+	if (!vfs_emit_dots(f, pos, emit, ctx))
+		return 0;
 	for (int n = (int)*pos - 2; READ_ONCE(pty_ready) && n < PTY_LIMIT; n++) {
 		mutex_lock(&pty_lock);	/* not across emit: it copies to the user */
 		while (n < PTY_LIMIT && !ptys[n])

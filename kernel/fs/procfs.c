@@ -743,20 +743,10 @@ static void emit_fds(struct inode *dir, int pid, int tid, u64 *pos, emit_fn emit
 static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 {
 	struct inode *i = f->inode;
-	struct dentry *up = f->path.dentry ? f->path.dentry->parent : NULL;
 	int kind = PROC_KIND(i->ino), pid = PROC_PID(i->ino), tid = PROC_TID(i->ino);
 
-	if (*pos == 0) {
-		if (!emit(ctx, ".", 1, i->ino, S_IFDIR, 1))
-			return 0;
-		*pos = 1;
-	}
-	if (*pos == 1) {
-		u64 ino = up && up->inode ? up->inode->ino : i->ino;
-		if (!emit(ctx, "..", 2, ino, S_IFDIR, 2))
-			return 0;
-		*pos = 2;
-	}
+	if (!vfs_emit_dots(f, pos, emit, ctx))
+		return 0;
 	if (kind == PK_SYSDIR) {
 		proc_sys_iterate(i, pos, emit, ctx);
 	} else if (kind == PK_FDDIR) {

@@ -480,6 +480,28 @@ void inode_changed(struct inode *i)
 		i->iop->write_inode(i);
 }
 
+bool vfs_emit_dots(struct file *f, u64 *pos,
+		   bool (*emit)(void *ctx, const char *name, size_t len, u64 ino, u32 mode,
+				u64 next),
+		   void *ctx)
+{
+	struct inode *i = f->inode;
+	struct dentry *up = f->path.dentry ? f->path.dentry->parent : NULL;
+
+	if (*pos == 0) {
+		if (!emit(ctx, ".", 1, i->ino, S_IFDIR, 1))
+			return false;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		u64 ino = up && up->inode ? up->inode->ino : i->ino;
+		if (!emit(ctx, "..", 2, ino, S_IFDIR, 2))
+			return false;
+		*pos = 2;
+	}
+	return true;
+}
+
 int vfs_writable(const struct super_block *sb)
 {
 	return sb->flags & SB_RDONLY ? -EROFS : 0;
