@@ -528,19 +528,24 @@ int ptrace_tracer_pid(int tid)
  * root (Linux's CAP_SYS_PTRACE; ptrace_may_access without LSMs). */
 #define CAP_SYS_PTRACE 19
 
+/* c (the caller's) is root that kept CAP_SYS_PTRACE (a setuid does not
+ * clear the bits: the IDs decide, sys_caps.c). */
+static bool cred_ptrace_capable(const struct cred *c)
+{
+	return cred_is_root(c) && (READ_ONCE(current_proc()->caps[0]) >> CAP_SYS_PTRACE & 1);
+}
+
 bool ptrace_capable(void)
 {
 	struct cred c;
 
 	cred_current(&c);
-	/* root that kept CAP_SYS_PTRACE (a setuid does not clear the bits:
-	 * the IDs decide, sys_caps.c) */
-	return cred_is_root(&c) && (READ_ONCE(current_proc()->caps[0]) >> CAP_SYS_PTRACE & 1);
+	return cred_ptrace_capable(&c);
 }
 
 bool ptrace_may_access_locked(struct process *p, const struct cred *c)
 {
-	if (cred_is_root(c) && (READ_ONCE(current_proc()->caps[0]) >> CAP_SYS_PTRACE & 1))
+	if (cred_ptrace_capable(c))
 		return true;
 	return p->uid[0] == c->uid && p->uid[1] == c->uid && p->uid[2] == c->uid &&
 	       p->gid[0] == c->gid && p->gid[1] == c->gid && p->gid[2] == c->gid &&
