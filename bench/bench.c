@@ -789,14 +789,11 @@ static double b_copy_file_range(long n)
 
 /* ---- AF_UNIX sockets (kernel/net/unix.c) */
 
-/* 1-byte round trips between two processes over a stream socketpair. */
-static double b_unix_stream_latency(long n)
+/* 1-byte round trips between two processes over the connected stream
+ * sockets sv (closed here); what names them in a failure. */
+static double stream_latency(int sv[2], long n, const char *what)
 {
-	int sv[2];
 	char c = 'x';
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
-		return fail("socketpair"), -1;
 	pid_t p = fork();
 	if (p < 0)
 		return fail("fork"), -1;
@@ -811,7 +808,7 @@ static double b_unix_stream_latency(long n)
 	double t = now();
 	for (long i = 0; i < n; i++)
 		if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1) {
-			fail("unix round trip");
+			fail(what);
 			break;
 		}
 	t = now() - t;
@@ -820,13 +817,10 @@ static double b_unix_stream_latency(long n)
 	return failure[0] ? -1 : t;
 }
 
-/* n writes of 64 KiB from a child to the parent over a stream socketpair. */
-static double b_unix_stream_bw(long n)
+/* n writes of 64 KiB from a child to the parent over the connected
+ * stream sockets sv (closed here); what names them in a failure. */
+static double stream_bw(int sv[2], long n, const char *what)
 {
-	int sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
-		return fail("socketpair"), -1;
 	double t = now();
 	pid_t p = fork();
 	if (p < 0)
@@ -857,9 +851,27 @@ static double b_unix_stream_bw(long n)
 	free(rbuf);
 	if (got != want) {
 		errno = EIO;
-		return fail("unix short read"), -1;
+		return fail(what), -1;
 	}
 	return t;
+}
+
+static double b_unix_stream_latency(long n)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return fail("socketpair"), -1;
+	return stream_latency(sv, n, "unix round trip");
+}
+
+static double b_unix_stream_bw(long n)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return fail("socketpair"), -1;
+	return stream_bw(sv, n, "unix short read");
 }
 
 /* ---- TCP over 127.0.0.1 (lwIP, kernel/net/inet.c) */
@@ -902,31 +914,10 @@ static int tcp_pair(int sv[2])
 static double b_tcp_loopback_latency(long n)
 {
 	int sv[2];
-	char c = 'x';
 
 	if (tcp_pair(sv))
 		return fail("tcp pair"), -1;
-	pid_t p = fork();
-	if (p < 0)
-		return fail("fork"), -1;
-	if (p == 0) {
-		close(sv[0]);
-		for (long i = 0; i < n; i++)
-			if (read(sv[1], &c, 1) != 1 || write(sv[1], &c, 1) != 1)
-				_exit(1);
-		_exit(0);
-	}
-	close(sv[1]);
-	double t = now();
-	for (long i = 0; i < n; i++)
-		if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1) {
-			fail("tcp round trip");
-			break;
-		}
-	t = now() - t;
-	close(sv[0]);
-	waitpid(p, NULL, 0);
-	return failure[0] ? -1 : t;
+	return stream_latency(sv, n, "tcp round trip");
 }
 
 /* n writes of 64 KiB from a child to the parent over TCP on 127.0.0.1. */
@@ -936,39 +927,7 @@ static double b_tcp_loopback_bw(long n)
 
 	if (tcp_pair(sv))
 		return fail("tcp pair"), -1;
-	double t = now();
-	pid_t p = fork();
-	if (p < 0)
-		return fail("fork"), -1;
-	if (p == 0) {
-		close(sv[0]);
-		for (long i = 0; i < n; i++)
-			for (size_t off = 0; off < CHUNK;) {
-				ssize_t w = write(sv[1], buf + off, CHUNK - off);
-				if (w <= 0)
-					_exit(1);
-				off += w;
-			}
-		_exit(0);
-	}
-	close(sv[1]);
-	long long want = (long long)n * CHUNK, got = 0;
-	char *rbuf = malloc(CHUNK);
-	while (got < want) {
-		ssize_t r = read(sv[0], rbuf, CHUNK);
-		if (r <= 0)
-			break;
-		got += r;
-	}
-	waitpid(p, NULL, 0);
-	t = now() - t;
-	close(sv[0]);
-	free(rbuf);
-	if (got != want) {
-		errno = EIO;
-		return fail("tcp short read"), -1;
-	}
-	return t;
+	return stream_bw(sv, n, "tcp short read");
 }
 
 /* ---- the driver */
