@@ -45,6 +45,10 @@ LWIP_SRC := $(addprefix $(LWIP)/src/core/,def.c inet_chksum.c init.c ip.c mem.c 
 	$(addprefix $(LWIP)/src/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
 	$(addprefix $(LWIP)/src/core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c \
 	mld6.c nd6.c) $(LWIP)/src/netif/ethernet.c
+# raw and ping sockets (kernel/net/inet_raw.c) on lwIP's raw API
+LWIP_SRC += $(LWIP)/src/core/raw.c
+$(KDIR)/kernel/net/inet_raw.o: KCFLAGS += $(LWIP_INC)
+$(KDIR)/kernel/net/inet_raw.o: | $(LWIP)/COPYING
 KSRC += $(wildcard kernel/net/inet/*.c) $(LWIP_SRC)
 LWIP_INC := -Ikernel/net/inet -Ikernel/net/inet/libc -I$(LWIP)/src/include
 $(patsubst %.c,$(KDIR)/%.o,$(LWIP_SRC)): KCFLAGS += $(LWIP_INC) -Wno-error -w
