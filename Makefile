@@ -542,12 +542,13 @@ test-blk: kernel $(XTASK)
 
 # ---- networking (docs/net.md). `make run NET=1`: a virtio-net device on
 # QEMU user networking, restrict=on (the guest reaches only slirp and the
-# forward), host 127.0.0.1:2222 forwarded to guest port 22 (NET_FWD=H:G).
+# forward), host 127.0.0.1:2222 forwarded to guest port 22 (NET_FWD=H:G,
+# several separated by spaces).
 # test-net: the net_* ktests against slirp, named so that a missing device
 # fails them; no forward, so parallel runs never fight over a port.
 NET ?= 0
 NET_FWD ?= 2222:22
-RUN_NET = $(if $(filter 1,$(NET)),--net --net-fwd $(NET_FWD))
+RUN_NET = $(if $(filter 1,$(NET)),--net $(foreach f,$(NET_FWD),--net-fwd $(f)))
 .PHONY: test-net
 NET_TESTS := net_arp_reply,net_icmp_echo,net_rx_flood,net_proc_dev,net_virtio_hostile
 test-net: kernel $(XTASK)
