@@ -42,18 +42,21 @@ def log(msg):
 GUEST_BW_PORT = 5001  # bench.c's host_tcp_bw listens there
 
 
-def qemu_args(kernel, append, initrd, disk, smp, mem, fwd_port="PORT"):
+def qemu_args(kernel, append, initrd, disk, smp, mem, fwd_port=None):
     """xtask's batch command line (qemu.rs: args, disk_args, net_args),
-    unchanged: QEMU's user network with restrict=on and one forward, host
-    127.0.0.1:fwd_port to the guest's GUEST_BW_PORT (host_tcp_bw)."""
+    unchanged; with fwd_port (make bench, the smoke run), QEMU's user
+    network with restrict=on and one forward, host 127.0.0.1:fwd_port to
+    the guest's GUEST_BW_PORT (host_tcp_bw). scripts/ltp/ltp.py uses it
+    too, without a network."""
+    net = [] if fwd_port is None else [
+        "-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{fwd_port}-:{GUEST_BW_PORT}",
+        "-device", "virtio-net-pci,netdev=n0,romfile="]
     return [QEMU, "-machine", "pc", "-cpu", "max", "-smp", str(smp), "-m", mem,
             "-display", "none", "-serial", "stdio", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-kernel", kernel, "-append", append, "-initrd", initrd,
             "-drive", f"file={disk},format=raw,if=none,id=d0",
-            "-device", "virtio-blk-pci,drive=d0",
-            "-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{fwd_port}-:{GUEST_BW_PORT}",
-            "-device", "virtio-net-pci,netdev=n0,romfile="]
+            "-device", "virtio-blk-pci,drive=d0"] + net
 
 
 def free_port():
@@ -299,7 +302,7 @@ def cmd_run(a):
     with open(os.path.join(a.out, "results.txt"), "w") as f:
         f.write(table + "\n")
     result = {
-        "qemu": qemu_args("KERNEL", "APPEND", "INITRD", "DISK", a.smp, a.mem),
+        "qemu": qemu_args("KERNEL", "APPEND", "INITRD", "DISK", a.smp, a.mem, "PORT"),
         "append": APPEND, "rounds": a.rounds, "order": "alloy linux, alternating",
         "smp": a.smp, "mem": a.mem, "disk_mib": a.disk_mib,
         "bench_args": a.bench_args,
