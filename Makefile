@@ -45,6 +45,10 @@ LWIP_SRC := $(addprefix $(LWIP)/src/core/,def.c inet_chksum.c init.c ip.c mem.c 
 	$(addprefix $(LWIP)/src/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
 	$(addprefix $(LWIP)/src/core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c ip6_frag.c \
 	mld6.c nd6.c) $(LWIP)/src/netif/ethernet.c
+# raw and ping sockets (kernel/net/inet_raw.c) on lwIP's raw API
+LWIP_SRC += $(LWIP)/src/core/raw.c
+$(KDIR)/kernel/net/inet_raw.o: KCFLAGS += $(LWIP_INC)
+$(KDIR)/kernel/net/inet_raw.o: | $(LWIP)/COPYING
 KSRC += $(wildcard kernel/net/inet/*.c) $(LWIP_SRC)
 LWIP_INC := -Ikernel/net/inet -Ikernel/net/inet/libc -I$(LWIP)/src/include
 $(patsubst %.c,$(KDIR)/%.o,$(LWIP_SRC)): KCFLAGS += $(LWIP_INC) -Wno-error -w
@@ -538,12 +542,13 @@ test-blk: kernel $(XTASK)
 
 # ---- networking (docs/net.md). `make run NET=1`: a virtio-net device on
 # QEMU user networking, restrict=on (the guest reaches only slirp and the
-# forward), host 127.0.0.1:2222 forwarded to guest port 22 (NET_FWD=H:G).
+# forward), host 127.0.0.1:2222 forwarded to guest port 22 (NET_FWD=H:G,
+# several separated by spaces).
 # test-net: the net_* ktests against slirp, named so that a missing device
 # fails them; no forward, so parallel runs never fight over a port.
 NET ?= 0
 NET_FWD ?= 2222:22
-RUN_NET = $(if $(filter 1,$(NET)),--net --net-fwd $(NET_FWD))
+RUN_NET = $(if $(filter 1,$(NET)),--net $(foreach f,$(NET_FWD),--net-fwd $(f)))
 .PHONY: test-net
 NET_TESTS := net_arp_reply,net_icmp_echo,net_rx_flood,net_proc_dev,net_virtio_hostile
 test-net: kernel $(XTASK)

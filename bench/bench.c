@@ -37,6 +37,7 @@
 #include <sys/mman.h>
 #include <sys/sem.h>
 #include <net/if.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -930,6 +931,86 @@ static double b_tcp_loopback_bw(long n)
 	return stream_bw(sv, n, "tcp short read");
 }
 
+/* ---- host to guest TCP over virtio-net (scripts/bench.py is the host) */
+
+#define HOST_BW_PORT 5001	/* QEMU forwards a host port here (bench.py) */
+static int host_l = -1;
+
+/* Waits (10 s at most) until eth0 has an IPv4 address: Alloy's from
+ * QEMU's DHCP server at boot, Linux's from bench/init.sh. */
+static int eth0_ready(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM, 0), ok = 0;
+
+	for (int i = 0; s >= 0 && i < 100 && !ok; i++) {
+		memset(&ifr, 0, sizeof(ifr));
+		strcpy(ifr.ifr_name, "eth0");
+		ok = ioctl(s, SIOCGIFADDR, &ifr) == 0 &&
+		     ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr != 0;
+		if (!ok)
+			usleep(100000);
+	}
+	if (s >= 0)
+		close(s);
+	return ok;
+}
+
+#define HOST_BW_OP (1 << 20)	/* one operation: 1 MiB (TCP's slow start is not the measure) */
+
+/* n MiB from the host: a line "bench: @send BYTES" asks
+ * scripts/bench.py for one connection carrying them through QEMU's
+ * forward (the host's loopback to the guest's port 5001); timed from
+ * accept to the last byte. */
+static double b_host_tcp_bw(long n)
+{
+	long long want = (long long)n * HOST_BW_OP, got = 0;
+	struct pollfd p;
+	int one = 1;
+
+	if (host_l < 0) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(HOST_BW_PORT) };
+		if (!eth0_ready()) {
+			errno = ENODEV;
+			return fail("eth0 has no address (no virtio-net?)"), -1;
+		}
+		host_l = socket(AF_INET, SOCK_STREAM, 0);
+		if (host_l < 0)
+			return fail("socket"), -1;
+		setsockopt(host_l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(host_l, (void *)&a, sizeof(a)) || listen(host_l, 4)) {
+			close(host_l);
+			host_l = -1;
+			return fail("listen on port 5001"), -1;
+		}
+	}
+	printf("bench: @send %lld\n", want);
+	fflush(stdout);
+	p.fd = host_l;
+	p.events = POLLIN;
+	if (poll(&p, 1, 30000) != 1) {
+		errno = ETIMEDOUT;
+		return fail("no connection from the host"), -1;
+	}
+	int c = accept(host_l, NULL, NULL);
+	if (c < 0)
+		return fail("accept"), -1;
+	double t = now();
+	while (got < want) {
+		ssize_t r = read(c, buf, CHUNK);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	t = now() - t;
+	close(c);
+	if (got != want) {
+		errno = EIO;
+		return fail("host transfer cut short"), -1;
+	}
+	return t;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -943,6 +1024,8 @@ static double bytes_per_op(const struct bench *b)
 {
 	if (b->fn == b_pipe_bw || b->fn == b_unix_stream_bw || b->fn == b_tcp_loopback_bw)
 		return CHUNK;
+	if (b->fn == b_host_tcp_bw)
+		return HOST_BW_OP;
 	return (double)(file_mib() << 20);
 }
 
@@ -976,6 +1059,7 @@ static const struct bench benches[] = {
 	{ "unix_stream_bw", b_unix_stream_bw, 1, 0 },
 	{ "tcp_loopback_latency", b_tcp_loopback_latency, 0, 0 },
 	{ "tcp_loopback_bw", b_tcp_loopback_bw, 1, 0 },
+	{ "host_tcp_bw", b_host_tcp_bw, 1, 64 },
 };
 
 static int cmp_double(const void *a, const void *b)

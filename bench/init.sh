@@ -15,6 +15,9 @@ if [ -e /proc/modules ]; then
 	for m in $(cat /modules/order); do
 		insmod /modules/$m || echo "bench: insmod $m failed"
 	done
+	# host_tcp_bw: eth0 as QEMU's DHCP server would configure it (Alloy
+	# asks that server itself at boot)
+	ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up || echo "bench: no eth0"
 fi
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

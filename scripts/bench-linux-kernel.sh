@@ -8,14 +8,19 @@
 #   version        e.g. 6.1.0-56-amd64 (package version on the next line)
 #   modules/       the .ko files the benchmark initramfs loads, uncompressed,
 #   modules/order  in load order (dependencies first)
-# Debian builds virtio_pci, virtio_blk and ext4 (which mounts ext2) as
-# modules. The package ships no modules.dep (depmod makes it at install
+# Debian builds virtio_pci, virtio_blk, virtio_net (host_tcp_bw) and ext4
+# (which mounts ext2) as modules. The package ships no modules.dep (depmod makes it at install
 # time), so dependencies come from each module's own .modinfo "depends=".
-# Does nothing if OUTDIR/vmlinuz and OUTDIR/modules/order exist.
+# Does nothing if OUTDIR/vmlinuz and OUTDIR/modules/order (with every
+# module wanted) exist.
 set -euo pipefail
 OUT=$1
-WANT="virtio_pci virtio_blk ext4 crc32c_generic"
-[ -s "$OUT/vmlinuz" ] && [ -s "$OUT/modules/order" ] && exit 0
+WANT="virtio_pci virtio_blk virtio_net ext4 crc32c_generic"
+have_all() {
+	[ -s "$OUT/vmlinuz" ] && [ -s "$OUT/modules/order" ] || return 1
+	for m in $WANT; do grep -qx "$m.ko" "$OUT/modules/order" || return 1; done
+}
+have_all && exit 0
 
 pkg_dep() { apt-cache depends linux-image-amd64 2>/dev/null |
 	sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1; }

@@ -17,9 +17,11 @@ import json
 import os
 import selectors
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,14 +39,51 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def qemu_args(kernel, append, initrd, disk, smp, mem):
-    """xtask's batch command line (qemu.rs: args, disk_args), unchanged."""
+GUEST_BW_PORT = 5001  # bench.c's host_tcp_bw listens there
+
+
+def qemu_args(kernel, append, initrd, disk, smp, mem, fwd_port=None):
+    """xtask's batch command line (qemu.rs: args, disk_args, net_args),
+    unchanged; with fwd_port (make bench, the smoke run), QEMU's user
+    network with restrict=on and one forward, host 127.0.0.1:fwd_port to
+    the guest's GUEST_BW_PORT (host_tcp_bw). scripts/ltp/ltp.py uses it
+    too, without a network."""
+    net = [] if fwd_port is None else [
+        "-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{fwd_port}-:{GUEST_BW_PORT}",
+        "-device", "virtio-net-pci,netdev=n0,romfile="]
     return [QEMU, "-machine", "pc", "-cpu", "max", "-smp", str(smp), "-m", mem,
             "-display", "none", "-serial", "stdio", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-kernel", kernel, "-append", append, "-initrd", initrd,
             "-drive", f"file={disk},format=raw,if=none,id=d0",
-            "-device", "virtio-blk-pci,drive=d0"]
+            "-device", "virtio-blk-pci,drive=d0"] + net
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def host_send(port, nbytes, deadline_s=30):
+    """host_tcp_bw's other end: one connection through the forward carrying
+    nbytes. QEMU accepts on the host before the guest answers, so a
+    connection it then drops (the guest not listening yet) is tried again."""
+    chunk = b"\xa5" * 65536
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=deadline_s) as c:
+                left = nbytes
+                while left > 0:
+                    left -= c.send(chunk[:min(left, len(chunk))])
+                c.shutdown(socket.SHUT_WR)
+                c.recv(1)  # the guest's close
+                return
+        except OSError:
+            time.sleep(0.2)
 
 
 def make_initramfs(out, stage, bench_dir, modules, bench_args):
@@ -92,7 +131,8 @@ def make_disk_template(path, size_mib):
 
 def boot(kernel_name, kernel, initrd, disk, smp, mem, timeout, logfile):
     """Boots once; returns (lines with host timestamps, wall seconds)."""
-    args = qemu_args(kernel, APPEND[kernel_name], initrd, disk, smp, mem)
+    port = free_port()
+    args = qemu_args(kernel, APPEND[kernel_name], initrd, disk, smp, mem, port)
     start = time.monotonic()
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     sel = selectors.DefaultSelector()
@@ -115,7 +155,12 @@ def boot(kernel_name, kernel, initrd, disk, smp, mem, timeout, logfile):
             pending += chunk
             while b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)
-                lines.append((now, line.decode(errors="replace").rstrip("\r")))
+                text = line.decode(errors="replace").rstrip("\r")
+                lines.append((now, text))
+                i = text.find("bench: @send ")
+                if i >= 0 and text[i + 13:].strip().isdigit():
+                    threading.Thread(target=host_send, daemon=True,
+                                     args=(port, int(text[i + 13:].strip()))).start()
     if timed_out:
         proc.terminate()
         try:
@@ -257,7 +302,7 @@ def cmd_run(a):
     with open(os.path.join(a.out, "results.txt"), "w") as f:
         f.write(table + "\n")
     result = {
-        "qemu": qemu_args("KERNEL", "APPEND", "INITRD", "DISK", a.smp, a.mem),
+        "qemu": qemu_args("KERNEL", "APPEND", "INITRD", "DISK", a.smp, a.mem, "PORT"),
         "append": APPEND, "rounds": a.rounds, "order": "alloy linux, alternating",
         "smp": a.smp, "mem": a.mem, "disk_mib": a.disk_mib,
         "bench_args": a.bench_args,

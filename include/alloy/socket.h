@@ -152,6 +152,9 @@ void sock_sigpipe(int flags);
 
 extern const struct proto_ops unix_ops;
 extern const struct proto_ops inet_ops, inet6_ops;	/* kernel/net/inet.c */
+/* The ops for an AF_INET/AF_INET6 socket of type/protocol: raw ICMP and
+ * ping sockets have their own (kernel/net/inet_raw.c), others ops. */
+const struct proto_ops *inet_pick_ops(const struct proto_ops *ops, int type, int protocol);
 /* Brings up TCP/IP (kernel/net/inet/netd.c): once, after the drivers. */
 void inet_init(void);
 /* /proc/net/unix (kernel/net/unix.c). */

@@ -369,6 +369,8 @@ long sys_socket(SYSARGS)
 		return rc;
 	if (a0 >= AF_MAX || !(ops = family_ops(a0, &rc)))
 		return -EAFNOSUPPORT;
+	if (ops == &inet_ops || ops == &inet6_ops)
+		ops = inet_pick_ops(ops, t, (int)a2);	/* raw and ping sockets */
 	if ((rc = sock_create_file(ops, t, (int)a2, (u32)a1, &s)))
 		return rc;
 	return install(s, a1);

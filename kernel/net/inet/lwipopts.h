@@ -20,7 +20,8 @@
 #define SYS_LIGHTWEIGHT_PROT 0
 #define LWIP_SOCKET 0
 #define LWIP_NETCONN 0
-#define LWIP_RAW 0
+#define LWIP_RAW 1		/* raw and ping sockets (kernel/net/inet_raw.c) */
+#define MEMP_NUM_RAW_PCB 64
 #define LWIP_STATS 0
 #define LWIP_TIMERS 1
 

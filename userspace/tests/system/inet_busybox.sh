@@ -1,8 +1,8 @@
 #!/bin/sh
 # inet_busybox: busybox's network tools on loopback (docs/net.md): 512 KiB
 # through nc over 127.0.0.1 and over ::1 (md5sum compared), netstat -tln
-# showing a listener from /proc/net/tcp, ifconfig (which reads /proc/net/dev), and nc refused on a
-# closed port.
+# showing a listener from /proc/net/tcp, ifconfig (which reads /proc/net/dev), nc refused on a
+# closed port, and ping/ping6 (raw ICMP sockets) to 127.0.0.1 and ::1.
 fail=0
 no() { echo "inet_busybox: $*" >&2; fail=1; }
 
@@ -32,6 +32,14 @@ grep -q 'inet addr:127.0.0.1' /tmp/ifc || no "ifconfig lo shows no 127.0.0.1"
 grep -q 'No such file' /tmp/ifc && no "ifconfig: $(cat /tmp/ifc)"
 ifconfig | grep -q '^lo ' || no "ifconfig lists no lo"
 echo x | timeout 5 nc 127.0.0.1 5556 2>/dev/null && no "nc to a closed port succeeded"
+for addr in 127.0.0.1 ::1; do
+	p=ping
+	[ $addr = ::1 ] && p=ping6
+	timeout 20 $p -c 3 $addr > /tmp/ping.out 2>&1
+	grep -q '3 packets transmitted, 3 packets received' /tmp/ping.out ||
+		no "$p -c 3 $addr: $(cat /tmp/ping.out)"
+done
+rm -f /tmp/ping.out
 rm -f /tmp/nc.in /tmp/nc.out /tmp/nc.fifo /tmp/ifc
 [ $fail = 0 ] && echo "# inet_busybox: all passed"
 exit $fail
