@@ -33,7 +33,18 @@ long sys_mount(SYSARGS)
 		return -EPERM;
 	if ((flags & MS_MGC_MASK) == 0xc0ed0000u)
 		flags &= ~MS_MGC_MASK;
-	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE))
+	if (flags & MS_REMOUNT) {	/* source and type are ignored, as Linux */
+		if (flags & (MS_BIND | MS_MOVE))
+			return -EINVAL;
+		if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at)))
+			return rc;
+		if (!a4 || !(rc = getname(a4, &data, true)))
+			rc = vfs_remount(&at, mount_sb_flags(flags), data);
+		path_put(&at);
+		kfree(data);
+		return rc;
+	}
+	if (flags & (MS_BIND | MS_MOVE))
 		return -EINVAL;		/* only new mounts */
 	if ((rc = getname(a0, &src, false)) || (rc = getname(a2, &type, false)))
 		goto out;
