@@ -214,29 +214,31 @@ static void autoclear(int lfd)
 {
 	struct loop_info64 li;
 	int bf = open("/tmp/loop_bk", O_RDWR);
-	int p[2];
+	int p[2], q[2];		/* child to parent, parent to child */
 
 	CHECK(ioctl(lfd, LOOP_SET_FD, bf) == 0);
-	CHECK(pipe(p) == 0);
+	CHECK(pipe(p) == 0 && pipe(q) == 0);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int fd = open(dev, O_RDONLY);
 		char c = fd >= 0 ? 'y' : 'n', b[512];
 		write(p[1], &c, 1);
-		read(p[0], &c, 1);	/* until the parent cleared it */
+		read(q[0], &c, 1);	/* until the parent cleared it */
 		_exit(pread(fd, b, 512, 0) == 512 ? 0 : 1);
 	}
 	char c = 0;
 	CHECK(read(p[0], &c, 1) == 1 && c == 'y');
 	CHECK(ioctl(lfd, LOOP_CLR_FD) == 0);
 	CHECK(ioctl(lfd, LOOP_GET_STATUS64, &li) == 0 && (li.lo_flags & LO_FLAGS_AUTOCLEAR));
-	write(p[1], "g", 1);
+	write(q[1], "g", 1);
 	int st;
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	/* our fd is the last user: bound until it closes */
 	CHECK(ioctl(lfd, LOOP_GET_STATUS64, &li) == 0);
 	close(p[0]);
 	close(p[1]);
+	close(q[0]);
+	close(q[1]);
 	close(bf);
 }
 

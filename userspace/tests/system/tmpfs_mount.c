@@ -88,21 +88,22 @@ static void remount(const char *where)
 	CHECK(ro(where) < 0 && errno == EBUSY);
 	close(fd);
 	/* another process's writer */
-	int p[2];
-	CHECK(pipe(p) == 0);
+	int p[2], q[2];		/* child to parent, parent to child */
+	CHECK(pipe(p) == 0 && pipe(q) == 0);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int w = open(path, O_WRONLY | O_APPEND);
 		char c = w >= 0 ? 'y' : 'n';
 		write(p[1], &c, 1);
-		read(p[0], &c, 1);
+		read(q[0], &c, 1);
 		_exit(0);
 	}
 	char c = 0;
 	CHECK(read(p[0], &c, 1) == 1 && c == 'y');
 	CHECK(ro(where) < 0 && errno == EBUSY);
-	write(p[1], "g", 1);
+	write(q[1], "g", 1);
 	waitpid(pid, NULL, 0);
+	close(p[0]); close(p[1]); close(q[0]); close(q[1]);
 	/* a shared writable mapping whose fd is closed still writes */
 	fd = open(path, O_RDWR);
 	char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
