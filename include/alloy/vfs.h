@@ -430,7 +430,9 @@ struct blkdev;
 int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out);
 bool ext2_may_write(struct super_block *sb);	/* remount read-write allowed */
 /* mount(2): the filesystem of `type` on block device `source`, at `at`. */
-int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct path *at);
+/* source is looked up from base (NULL: the root), as a mount(2) from the cwd */
+int vfs_mount_dev(const struct path *base, const char *source, const char *type, u32 flags,
+		  const struct path *at);
 /* mount(2) of a memory filesystem (tmpfs) at `at`; opts as tmpfs's (size=). */
 int vfs_mount_mem(const char *opts, u32 flags, const struct path *at);
 /* umount(2) of the mount whose root is p: -EBUSY while anything uses it. */

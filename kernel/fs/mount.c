@@ -56,11 +56,12 @@ static struct blkdev *sb_blkdev(const struct super_block *sb)
 	return sb->type && !strcmp(sb->type, "ext2") ? blkdev_by_dev(sb->dev) : NULL;
 }
 
-int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct path *at)
+int vfs_mount_dev(const struct path *base, const char *source, const char *type, u32 flags,
+		  const struct path *at)
 {
 	struct path src;
 	struct super_block *sb;
-	int rc = vfs_walk(NULL, source, LOOKUP_FOLLOW, &src);
+	int rc = vfs_walk(base, source, LOOKUP_FOLLOW, &src);
 
 	if (rc)
 		return rc;

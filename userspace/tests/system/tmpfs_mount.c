@@ -74,6 +74,15 @@ static void options(void)
 	CHECK(mount("none", M, "tmpfs", 0, "size=99999999999999g") < 0 && errno == EINVAL);
 	CHECK(mount("none", M, "tmpfs", 0, "uid=-1") < 0 && errno == EINVAL);
 	CHECK(mount("none", M, "tmpfs", 0, "mode=99") < 0 && errno == EINVAL);
+	/* a disk type: its source from the cwd, none, no type */
+	CHECK(mknod("/tmp/tm_cdev", S_IFCHR | 0600, 0) == 0);
+	CHECK(chdir("/tmp") == 0);
+	CHECK(mount("tm_cdev", M, "ext2", 0, NULL) < 0 && errno == ENOTBLK);
+	CHECK(chdir("/") == 0);
+	CHECK(unlink("/tmp/tm_cdev") == 0);
+	CHECK(mount(NULL, M, "ext2", 0, NULL) < 0 && errno == EINVAL);
+	CHECK(mount("none", M, NULL, 0, NULL) < 0 && errno == EINVAL);
+	CHECK(mount("none", M, "nosuchfs", 0, NULL) < 0 && errno == ENODEV);
 }
 
 /* remount read-only: the writers Linux counts */
