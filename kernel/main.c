@@ -5,6 +5,7 @@
  * the scheduler, the other CPUs, and finally the first kernel thread.
  */
 #include <alloy/arch.h>
+#include <alloy/blkdev.h>
 #include <alloy/boot.h>
 #include <alloy/cmdline.h>
 #include <alloy/ipc.h>
@@ -86,6 +87,7 @@ static void kinit(void *arg)
 	tty_init();
 	pci_init();
 	virtio_blk_init();	/* after vfs_init: disks get /dev nodes */
+	loop_init();
 	virtio_net_init();
 	inet_init();	/* TCP/IP: after the network drivers */
 	vfs_mount_root();	/* root=/dev/vdX */

@@ -26,6 +26,7 @@
 #define BIO_MAX_SEGS 16
 #define BIO_MAX_BYTES (BIO_MAX_SEGS * 4096)
 #define BLKDEV_MAJOR 254		/* virtio-blk disks (as on Linux) */
+#define LOOP_MAJOR 7			/* loop devices (kernel/drivers/loop.c) */
 
 enum bio_op { BIO_READ, BIO_WRITE, BIO_FLUSH };
 
@@ -45,11 +46,19 @@ struct bio {
 };
 
 struct blkdev;
+struct file;
 
 struct blkdev_ops {
 	/* Queues b; 0, or -EINVAL (bad range, end_io not called). Sleeps
 	 * while the device has no free slot. */
 	int (*submit)(struct blkdev *bd, struct bio *b);
+	/* Optional: a user of the disk comes (a /dev file opened, a mount:
+	 * -ENXIO if the device is gone) or goes. release never sleeps on
+	 * the device and takes no mutex (it runs under `mounts`). */
+	int (*open)(struct blkdev *bd);
+	void (*release)(struct blkdev *bd);
+	/* Optional: ioctls of its /dev file the block layer does not answer. */
+	long (*ioctl)(struct blkdev *bd, struct file *f, u32 cmd, u64 arg);
 };
 
 struct blkdev {
@@ -100,10 +109,17 @@ int bio_batch_wait(struct bio_batch *bb);
 int blk_flush(struct blkdev *bd);
 /* Number of registered disks. */
 int blkdev_count(void);
+/* A user of bd (a mount) comes or goes: the driver's open/release. */
+int blkdev_get(struct blkdev *bd);
+void blkdev_put(struct blkdev *bd);
+
+/* kernel/drivers/loop.c: /dev/loop-control and /dev/loop0..7 at boot
+ * (after the disks); opening /dev/loop-control (10:237). */
+void loop_init(void);
+int loop_ctl_open(struct file *f);
 
 /* Opening an S_IFBLK inode: read/write/lseek on the whole disk. */
 struct inode;
-struct file;
 int blkdev_open(struct inode *inode, struct file *f);
 
 #endif

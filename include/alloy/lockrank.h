@@ -19,6 +19,7 @@ enum lock_rank {
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_UNIX_BIND = 18, /* a unix socket's name (held across mknod) */
+	LR_MUTEX_LOOP_CTL = 19,	/* loop devices' configuration (then fd table, VFS) */
 	LR_MUTEX_UNIX = 33,	/* a unix socket's state and queue (user copies under it) */
 	LR_MUTEX_UNIX_TABLE = 34, /* unix socket names and the list of sockets */
 	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
@@ -55,6 +56,7 @@ enum lock_rank {
 	LR_INOTIFY_USER = 139,	/* inotify's per-user counts (a leaf) */
 	LR_RMAP = 138,		/* a reverse map's list of address spaces */
 	LR_PGTABLE = 140,	/* kernel page tables */
+	LR_LOOP = 141,		/* a loop device's state, users and queue */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
 	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */

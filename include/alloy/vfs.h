@@ -184,6 +184,7 @@ struct super_block {
 	u32 flags;			/* SB_RDONLY */
 	atomic_long_t next_ino;
 	atomic_t nr_open;		/* open files here: unmount is -EBUSY */
+	atomic_t nr_write;		/* regular files open for writing: remount ro is -EBUSY */
 	struct dentry *root;
 	const struct super_ops *sop;	/* NULL: nothing to sync or free */
 	void *priv;			/* the filesystem's */
@@ -427,8 +428,11 @@ void vfs_mount_unlist(struct mount *m);
 /* disk filesystems and the mount table (kernel/fs/mount.c) */
 struct blkdev;
 int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out);
+bool ext2_may_write(struct super_block *sb);	/* remount read-write allowed */
 /* mount(2): the filesystem of `type` on block device `source`, at `at`. */
-int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct path *at);
+/* source is looked up from base (NULL: the root), as a mount(2) from the cwd */
+int vfs_mount_dev(const struct path *base, const char *source, const char *type, u32 flags,
+		  const struct path *at);
 /* mount(2) of a memory filesystem (tmpfs) at `at`; opts as tmpfs's (size=). */
 int vfs_mount_mem(const char *opts, u32 flags, const struct path *at);
 /* umount(2) of the mount whose root is p: -EBUSY while anything uses it. */
@@ -446,6 +450,11 @@ struct super_block *memfs_create(void);
 /* One with mount options (NULL: none), root directory mode 1777;
  * -EINVAL for an option memfs does not take. */
 int memfs_create_opts(const char *opts, struct super_block **out);
+/* mount -o remount,size=,nr_inodes= of a memfs: -EINVAL below what it holds. */
+int memfs_remount(struct super_block *sb, const char *opts);
+/* MS_REMOUNT (kernel/fs/mount.c): MS_RDONLY and MS_NOSUID of the
+ * filesystem mounted at `at`, and a memfs's options. */
+int vfs_remount(const struct path *at, u32 flags, const char *opts);
 extern const struct file_ops memfs_dir_fops;
 /* An unlinked read-write memory file of size bytes: what a shared
  * anonymous mapping maps (memfs_anon_init at boot makes its home). */

@@ -27,6 +27,8 @@
 #define BLKGETSIZE 0x1260
 #define BLKSSZGET 0x1268
 #define BLKGETSIZE64 0x80081272
+#define BLKROGET 0x125e
+#define BLKFLSBUF 0x1261
 
 static LIST_HEAD(disks);
 static int nr_disks;
@@ -345,8 +347,13 @@ static long blkfile_ioctl(struct file *f, u32 cmd, u64 arg)
 		return copy_to_user((void *)arg, &sectors, sizeof(sectors));
 	case BLKSSZGET:
 		return copy_to_user((void *)arg, &ssz, sizeof(ssz));
+	case BLKROGET:
+		ssz = bd->read_only;
+		return copy_to_user((void *)arg, &ssz, sizeof(ssz));
+	case BLKFLSBUF:		/* no buffer cache over the device file */
+		return 0;
 	default:
-		return -ENOTTY;
+		return bd->ops->ioctl ? bd->ops->ioctl(bd, f, cmd, arg) : -ENOTTY;
 	}
 }
 
@@ -358,7 +365,13 @@ static int blkfile_fsync(struct file *f, bool datasync)
 	return bd->read_only ? 0 : blk_flush(bd);
 }
 
+static void blkfile_release(struct file *f)
+{
+	blkdev_put(f->priv);
+}
+
 static const struct file_ops blkfile_fops = {
+	.release = blkfile_release,
 	.read = blkfile_read,
 	.write = blkfile_write,
 	.ioctl = blkfile_ioctl,
@@ -366,12 +379,26 @@ static const struct file_ops blkfile_fops = {
 	.seekable = true,
 };
 
+int blkdev_get(struct blkdev *bd)
+{
+	return bd->ops->open ? bd->ops->open(bd) : 0;
+}
+
+void blkdev_put(struct blkdev *bd)
+{
+	if (bd->ops->release)
+		bd->ops->release(bd);
+}
+
 int blkdev_open(struct inode *inode, struct file *f)
 {
 	struct blkdev *bd = blkdev_by_dev(inode->rdev);
+	int rc;
 
 	if (!bd)
 		return -ENXIO;
+	if ((rc = blkdev_get(bd)))
+		return rc;
 	/* lseek(SEEK_END) reads the inode's size: make it the disk's */
 	mutex_lock(&inode->lock);
 	inode->size = disk_bytes(bd);

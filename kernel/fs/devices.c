@@ -5,6 +5,7 @@
  * drivers/tty.c) and the pseudo-terminals: /dev/ptmx (5:2) and the
  * slaves (majors 136.., drivers/pty.c).
  */
+#include <alloy/blkdev.h>
 #include <alloy/errno.h>
 #include <alloy/klog.h>
 #include <alloy/printf.h>
@@ -187,6 +188,7 @@ int chrdev_open(struct inode *inode, struct file *f)
 	case MKDEV(5, 1):
 	case MKDEV(4, 64): return tty_open(inode, f);
 	case MKDEV(5, 2): return ptmx_open(inode, f);
+	case MKDEV(10, 237): return loop_ctl_open(f);
 	default:
 		if (MAJOR(inode->rdev) >= PTY_SLAVE_MAJOR && MAJOR(inode->rdev) < PTY_SLAVE_MAJOR + 16)
 			return pty_slave_open((MAJOR(inode->rdev) - PTY_SLAVE_MAJOR) << 8 |

@@ -87,8 +87,10 @@ void file_put(struct file *f)
 		fsnotify_file(f, writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	if (f->fop && f->fop->release)
 		f->fop->release(f);
-	if (f->write_access)
+	if (f->write_access) {
 		inode_put_write(f->inode);
+		atomic_dec(&f->inode->sb->nr_write);
+	}
 	if (f->path.dentry)
 		path_put(&f->path);
 	/* The count drops only after the inode is let go: unmount waits for
@@ -201,6 +203,14 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 			return rc;
 		}
 		f->write_access = true;
+		/* counted, then checked: a remount to read-only sets the flag,
+		 * then reads the count, so one of the two sees the other */
+		atomic_inc(&i->sb->nr_write);
+		if (vfs_writable(i->sb) && !inode_tunable(i)) {
+			f->fop = NULL;
+			file_put(f);
+			return -EROFS;
+		}
 	}
 	if (flags & O_PATH)
 		f->fop = NULL;

@@ -46,6 +46,8 @@ struct memfs_sb {
 	atomic_long_t used;	/* data pages held by its files, and xattr pages */
 	u64 limit;		/* pages; NO_LIMIT: no limit */
 	u64 xattr_bytes;	/* [xattr_lock] its files' xattrs (mx_cost) */
+	atomic_long_t inodes;	/* live inodes */
+	u64 max_inodes;		/* nr_inodes=; NO_LIMIT: none */
 };
 
 static void memfs_sb_put(struct memfs_sb *m)
@@ -171,14 +173,22 @@ static int memfs_lookup(struct inode *dir, const char *name, size_t len, struct 
 	return -ENOENT;		/* every name is in the dentry cache */
 }
 
-static struct inode *memfs_new_inode(struct super_block *sb, u32 mode, u32 rdev)
+/* A new inode of sb; NULL with *err -ENOSPC past nr_inodes, or -ENOMEM. */
+static struct inode *memfs_new_inode(struct super_block *sb, u32 mode, u32 rdev, int *err)
 {
-	struct inode *i = inode_alloc(sb, mode);
-
-	if (!i)
-		return NULL;
 	struct memfs_sb *m = sb->priv;
 
+	*err = -ENOSPC;
+	if ((u64)atomic_long_add_return(&m->inodes, 1) > m->max_inodes) {
+		atomic_long_add_return(&m->inodes, -1);
+		return NULL;
+	}
+	*err = -ENOMEM;
+	struct inode *i = inode_alloc(sb, mode);
+	if (!i) {
+		atomic_long_add_return(&m->inodes, -1);
+		return NULL;
+	}
 	atomic_inc(&m->refs);
 	i->priv = m;
 	i->iop = &memfs_iops;
@@ -199,10 +209,11 @@ static int memfs_mknod(struct inode *dir, const char *name, size_t len, u32 mode
 		       const char *target, struct inode **out)
 {
 	(void)name; (void)len;	/* the dentry tree holds names */
-	struct inode *i = memfs_new_inode(dir->sb, mode, rdev);
+	int err;
+	struct inode *i = memfs_new_inode(dir->sb, mode, rdev, &err);
 
 	if (!i)
-		return -ENOMEM;
+		return err;
 	inode_init_owner(i, dir);	/* the creator's, or dir's group */
 	if (S_ISLNK(mode)) {
 		size_t n = strlen(target);
@@ -439,6 +450,7 @@ static void memfs_evict(struct inode *inode)
 	truncate_pages(inode, 0);
 	memfs_free_xattrs(inode);
 	kfree(inode->target);
+	atomic_long_add_return(&((struct memfs_sb *)inode->priv)->inodes, -1);
 	memfs_sb_put(inode->priv);
 }
 
@@ -632,9 +644,13 @@ static int memfs_statfs(struct super_block *sb, struct kstatfs *st)
 	u64 used = (u64)atomic_long_read(&m->used);
 	u64 blocks = m->limit == NO_LIMIT ? page_alloc_total_count() : m->limit;
 
+	u64 files = m->max_inodes == NO_LIMIT ? 0 : m->max_inodes;	/* Linux: 0 for none */
+	u64 inodes = (u64)atomic_long_read(&m->inodes);
+
 	*st = (struct kstatfs){ .type = TMPFS_MAGIC, .bsize = PAGE_SIZE, .frsize = PAGE_SIZE,
 				.blocks = blocks, .bfree = blocks > used ? blocks - used : 0,
 				.bavail = blocks > used ? blocks - used : 0,
+				.files = files, .ffree = files > inodes ? files - inodes : 0,
 				.namelen = NAME_MAX };
 	return 0;
 }
@@ -693,8 +709,28 @@ static int parse_size(const char *s, const char *end, u64 *pages)
 	return 0;
 }
 
-/* tmpfs's options that mean something here; anything else is -EINVAL. */
-static int parse_options(const char *opts, u64 *limit, u32 *mode)
+/* nr_inodes=: a number, with k, m or g (binary) as tmpfs. */
+static int parse_count(const char *s, const char *end, u64 *out)
+{
+	char unit = end > s ? end[-1] | 0x20 : 0;
+	unsigned shift = unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : 0;
+
+	if (shift)
+		end--;
+	if (parse_num(s, end, 10, out) || (shift && *out > (NO_LIMIT >> shift)))
+		return -EINVAL;
+	*out <<= shift;
+	return 0;
+}
+
+/* tmpfs's options; anything else is -EINVAL. Each found is stored
+ * (size= and nr_inodes= of 0: NO_LIMIT), the others left as they are. */
+struct memfs_opts {
+	u64 limit, inodes;
+	u32 mode, uid, gid;
+};
+
+static int parse_options(const char *opts, struct memfs_opts *o)
 {
 	while (opts && *opts) {
 		const char *end = strchr(opts, ',');
@@ -709,15 +745,19 @@ static int parse_options(const char *opts, u64 *limit, u32 *mode)
 		} else if (klen == 4 && !strncmp(opts, "size", 4)) {
 			if (parse_size(eq + 1, end, &v))
 				return -EINVAL;
-			*limit = v ? v : NO_LIMIT;	/* size=0: unlimited, as tmpfs */
+			o->limit = v ? v : NO_LIMIT;	/* size=0: unlimited, as tmpfs */
 		} else if (klen == 4 && !strncmp(opts, "mode", 4)) {
 			if (parse_num(eq + 1, end, 8, &v) || v > 07777)
 				return -EINVAL;
-			*mode = (u32)v;
-		} else if ((klen == 3 && (!strncmp(opts, "uid", 3) || !strncmp(opts, "gid", 3))) ||
-			   (klen == 9 && !strncmp(opts, "nr_inodes", 9))) {
-			if (parse_num(eq + 1, end, 10, &v))	/* not enforced */
+			o->mode = (u32)v;
+		} else if (klen == 3 && (!strncmp(opts, "uid", 3) || !strncmp(opts, "gid", 3))) {
+			if (parse_num(eq + 1, end, 10, &v) || v > 0xfffffffeULL)
 				return -EINVAL;
+			*(opts[0] == 'u' ? &o->uid : &o->gid) = (u32)v;
+		} else if (klen == 9 && !strncmp(opts, "nr_inodes", 9)) {
+			if (parse_count(eq + 1, end, &v))
+				return -EINVAL;
+			o->inodes = v ? v : NO_LIMIT;
 		} else {
 			return -EINVAL;
 		}
@@ -728,9 +768,10 @@ static int parse_options(const char *opts, u64 *limit, u32 *mode)
 
 int memfs_create_opts(const char *opts, struct super_block **out)
 {
-	u64 limit = page_alloc_total_count() / 2;	/* tmpfs's default */
-	u32 mode = 01777;
-	int rc = parse_options(opts, &limit, &mode);
+	/* tmpfs's defaults: half of RAM, as many inodes as half its pages */
+	struct memfs_opts o = { .limit = page_alloc_total_count() / 2,
+				.inodes = page_alloc_total_count() / 2, .mode = 01777 };
+	int rc = parse_options(opts, &o), err = -ENOMEM;
 
 	if (rc)
 		return rc;
@@ -740,18 +781,39 @@ int memfs_create_opts(const char *opts, struct super_block **out)
 
 	if (m) {
 		atomic_set(&m->refs, 1);	/* the super block's */
-		m->limit = limit;
+		m->limit = o.limit;
+		m->max_inodes = o.inodes;
 		sb->priv = m;
 		sb->sop = &memfs_sops;
-		root = memfs_new_inode(sb, S_IFDIR | mode, 0);
+		root = memfs_new_inode(sb, S_IFDIR | o.mode, 0, &err);
+	}
+	if (root) {
+		root->uid = o.uid;
+		root->gid = o.gid;
 	}
 	if (!root || sb_set_root(sb, root)) {
 		inode_put(root);
 		memfs_sb_put(m);
 		kfree(sb);
-		return -ENOMEM;
+		return err;	/* nr_inodes=1 leaves room for the root only */
 	}
 	*out = sb;
+	return 0;
+}
+
+int memfs_remount(struct super_block *sb, const char *opts)
+{
+	struct memfs_sb *m = sb->priv;
+	struct memfs_opts o = { .limit = m->limit, .inodes = m->max_inodes };
+	int rc = parse_options(opts, &o);	/* mode, uid, gid: kept, as tmpfs */
+
+	if (rc)
+		return rc;
+	if ((u64)atomic_long_read(&m->used) > o.limit ||
+	    (u64)atomic_long_read(&m->inodes) > o.inodes)
+		return -EINVAL;		/* "too small for current use", as tmpfs */
+	WRITE_ONCE(m->limit, o.limit);
+	WRITE_ONCE(m->max_inodes, o.inodes);
 	return 0;
 }
 
@@ -776,16 +838,17 @@ static struct super_block *anon_sb;
 
 void memfs_anon_init(void)
 {
-	if (memfs_create_opts("size=0", &anon_sb))
+	if (memfs_create_opts("size=0,nr_inodes=0", &anon_sb))
 		panic("memfs: cannot create the shared-memory filesystem");
 }
 
 int memfs_anon_file(u64 size, struct file **out)
 {
-	struct inode *i = memfs_new_inode(anon_sb, S_IFREG | 0600, 0);
+	int err;
+	struct inode *i = memfs_new_inode(anon_sb, S_IFREG | 0600, 0, &err);
 
 	if (!i)
-		return -ENOMEM;
+		return err;
 	inode_init_owner(i, NULL);	/* fstat shows its creator */
 	i->nlink = 0;
 	i->size = size;
@@ -803,11 +866,12 @@ int memfs_anon_file(u64 size, struct file **out)
 int memfs_memfd(const char *name, u32 flags, struct file **out)
 {
 	bool noexec = flags & MFD_NOEXEC_SEAL;
-	struct inode *i = memfs_new_inode(anon_sb, S_IFREG | (noexec ? 0666 : 0777), 0);
+	int err;
+	struct inode *i = memfs_new_inode(anon_sb, S_IFREG | (noexec ? 0666 : 0777), 0, &err);
 	size_t n = strlen(name);
 
 	if (!i)
-		return -ENOMEM;
+		return err;
 	inode_init_owner(i, NULL);
 	i->nlink = 0;
 	i->target = kmalloc(n + 7, GFP_KERNEL);

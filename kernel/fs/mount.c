@@ -16,6 +16,7 @@
 #include <alloy/cmdline.h>
 #include <alloy/errno.h>
 #include <alloy/inotify.h>
+#include <alloy/atomic.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
@@ -48,11 +49,19 @@ static int fs_create(const char *type, struct blkdev *bd, u32 flags, struct supe
 	return -ENODEV;		/* as Linux: unknown filesystem type */
 }
 
-int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct path *at)
+/* The disk a disk filesystem was made on (it is a user of it: a loop
+ * device stays bound while mounted), or NULL for a memory one. */
+static struct blkdev *sb_blkdev(const struct super_block *sb)
+{
+	return sb->type && !strcmp(sb->type, "ext2") ? blkdev_by_dev(sb->dev) : NULL;
+}
+
+int vfs_mount_dev(const struct path *base, const char *source, const char *type, u32 flags,
+		  const struct path *at)
 {
 	struct path src;
 	struct super_block *sb;
-	int rc = vfs_walk(NULL, source, LOOKUP_FOLLOW, &src);
+	int rc = vfs_walk(base, source, LOOKUP_FOLLOW, &src);
 
 	if (rc)
 		return rc;
@@ -72,6 +81,10 @@ int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct 
 			return -EBUSY;	/* one mount per disk */
 		}
 	}
+	if ((rc = blkdev_get(bd))) {	/* a loop device removed meanwhile */
+		mutex_unlock(&mount_lock);
+		return rc;
+	}
 	rc = fs_create(type, bd, flags, &sb);
 	if (!rc)
 		sb->flags |= flags & SB_NOSUID;
@@ -82,6 +95,8 @@ int vfs_mount_dev(const char *source, const char *type, u32 flags, const struct 
 	}
 	if (!rc)
 		list_add_tail(&sb->link, &mounts);
+	else
+		blkdev_put(bd);
 	mutex_unlock(&mount_lock);
 	return rc;
 }
@@ -104,6 +119,68 @@ int vfs_mount_mem(const char *opts, u32 flags, const struct path *at)
 	} else {
 		list_add_tail(&sb->link, &mounts);	/* for umount */
 	}
+	mutex_unlock(&mount_lock);
+	return rc;
+}
+
+static bool is_memfs(const struct super_block *sb)
+{
+	return sb->type && !strcmp(sb->type, "memfs");
+}
+
+/* To read-only: refused (EBUSY) while a regular file is open for
+ * writing (a shared writable mapping holds its file), as Linux. The flag
+ * goes up first and the count is read after, while an open counts first
+ * and reads the flag after (file.c), so a racing open either sees the
+ * flag (EROFS) or is seen. A disk filesystem then writes back what is
+ * dirty: its sync skips read-only ones, so the flag is lowered for it and
+ * the count checked again after. */
+static int remount_ro(struct super_block *sb)
+{
+	__atomic_or_fetch(&sb->flags, SB_RDONLY, __ATOMIC_SEQ_CST);
+	smp_mb();
+	if (atomic_read(&sb->nr_write) > 0)
+		goto busy;
+	if (sb->sop && sb->sop->sync) {
+		__atomic_and_fetch(&sb->flags, ~SB_RDONLY, __ATOMIC_SEQ_CST);
+		sb->sop->sync(sb);
+		__atomic_or_fetch(&sb->flags, SB_RDONLY, __ATOMIC_SEQ_CST);
+		smp_mb();
+		if (atomic_read(&sb->nr_write) > 0)
+			goto busy;
+	}
+	return 0;
+busy:
+	__atomic_and_fetch(&sb->flags, ~SB_RDONLY, __ATOMIC_SEQ_CST);
+	return -EBUSY;
+}
+
+int vfs_remount(const struct path *at, u32 flags, const char *opts)
+{
+	struct super_block *sb = at->dentry->sb;
+	int rc = 0;
+
+	if (at->dentry != at->mnt->root)
+		return -EINVAL;		/* not a mount point */
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	if (is_memfs(sb) && opts)
+		rc = memfs_remount(sb, opts);
+	else if (!is_memfs(sb) && !sb_blkdev(sb) && ((flags ^ sb->flags) & SB_RDONLY))
+		rc = -EINVAL;		/* procfs, devpts: as they are */
+	if (!rc && (flags & SB_RDONLY) && !(sb->flags & SB_RDONLY))
+		rc = remount_ro(sb);
+	else if (!rc && !(flags & SB_RDONLY) && (sb->flags & SB_RDONLY)) {
+		struct blkdev *bd = sb_blkdev(sb);
+		if (bd && bd->read_only)
+			rc = -EACCES;	/* a read-only disk, as Linux */
+		else if (bd && !ext2_may_write(sb))
+			rc = -EROFS;	/* features it cannot write */
+		else
+			__atomic_and_fetch(&sb->flags, ~SB_RDONLY, __ATOMIC_SEQ_CST);
+	}
+	if (!rc)
+		sb->flags = (sb->flags & ~SB_NOSUID) | (flags & SB_NOSUID);
 	mutex_unlock(&mount_lock);
 	return rc;
 }
@@ -155,6 +232,7 @@ static void teardown(struct mount *m)
 	 * of it. */
 	struct dentry *root = sb->root;
 	struct inode *ri = root->inode;
+	struct blkdev *bd = sb_blkdev(sb);
 	root->inode = NULL;
 	root->dead = true;
 	inode_put(ri);
@@ -168,6 +246,8 @@ static void teardown(struct mount *m)
 	dentry_put(root);	/* the super block's */
 	kfree(m);
 	kfree(sb);
+	if (bd)		/* after put_super wrote everything back */
+		blkdev_put(bd);
 }
 
 int vfs_umount(const struct path *p, int flags)
@@ -329,6 +409,7 @@ int vfs_mount_root(void)
 		return -ENODEV;
 	}
 	mount_init_once();
+	blkdev_get(bd);		/* a disk: cannot fail, never put (/ stays) */
 	int rc = fs_create("ext2", bd, cmdline_has("ro") ? SB_RDONLY : 0, &sb);
 	if (rc) {
 		pr_err("vfs: root=%s: cannot mount (%d); staying on the initramfs\n", dev, rc);

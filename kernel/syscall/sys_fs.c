@@ -33,9 +33,22 @@ long sys_mount(SYSARGS)
 		return -EPERM;
 	if ((flags & MS_MGC_MASK) == 0xc0ed0000u)
 		flags &= ~MS_MGC_MASK;
-	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE))
+	if (flags & MS_REMOUNT) {	/* source and type are ignored, as Linux */
+		if (flags & (MS_BIND | MS_MOVE))
+			return -EINVAL;
+		if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at)))
+			return rc;
+		if (!a4 || !(rc = getname(a4, &data, true)))
+			rc = vfs_remount(&at, mount_sb_flags(flags), data);
+		path_put(&at);
+		kfree(data);
+		return rc;
+	}
+	if (flags & (MS_BIND | MS_MOVE))
 		return -EINVAL;		/* only new mounts */
-	if ((rc = getname(a0, &src, false)) || (rc = getname(a2, &type, false)))
+	if (!a2)
+		return -EINVAL;		/* a new mount needs a type, as Linux */
+	if ((a0 && (rc = getname(a0, &src, false))) || (rc = getname(a2, &type, false)))
 		goto out;
 	if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &at)))
 		goto out;
@@ -44,8 +57,16 @@ long sys_mount(SYSARGS)
 			rc = vfs_mount_mem(data, mount_sb_flags(flags), &at);
 	} else if (!strcmp(type, "devpts")) {	/* options ignored */
 		rc = devpts_mount(mount_sb_flags(flags), &at);
-	} else {
-		rc = vfs_mount_dev(src, type, mount_sb_flags(flags), &at);
+	} else if (strcmp(type, "ext2")) {
+		rc = -ENODEV;		/* as Linux: unknown filesystem type */
+	} else if (!src) {
+		rc = -EINVAL;	/* a disk filesystem needs a source, as Linux */
+	} else {	/* a relative source is from the cwd */
+		struct path cwd;
+		if (!(rc = at_base((u64)AT_FDCWD, &cwd))) {
+			rc = vfs_mount_dev(&cwd, src, type, mount_sb_flags(flags), &at);
+			path_put(&cwd);
+		}
 	}
 	path_put(&at);
 out:

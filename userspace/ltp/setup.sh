@@ -17,6 +17,11 @@ if [ -e /proc/modules ]; then
 	done
 fi
 echo "LTP-SETUP kernel $(uname -s) $(uname -r)"
+# busybox has mke2fs but no mkfs.ext2, the name LTP's tst_mkfs runs
+if ! command -v mkfs.ext2 >/dev/null; then
+	printf '#!/bin/sh\nexec /bin/busybox mke2fs "$@"\n' > /sbin/mkfs.ext2 && chmod 755 /sbin/mkfs.ext2 ||
+		note "mkfs.ext2 wrapper failed"
+fi
 i=0
 while { [ ! -b /dev/vda ] || [ ! -b /dev/vdb ]; } && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 mkdir -p /opt/ltp

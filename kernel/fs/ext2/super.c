@@ -319,6 +319,14 @@ static struct ext2_fs *fs_alloc(struct blkdev *bd)
 	return fs;
 }
 
+/* May a remount make sb writable? Not with features it cannot write. */
+bool ext2_may_write(struct super_block *sb)
+{
+	struct ext2_fs *fs = EXT2_FS(sb);
+
+	return !fs->s.read_only && !fs->bd->read_only;
+}
+
 int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out)
 {
 	struct ext2_fs *fs = fs_alloc(bd);
