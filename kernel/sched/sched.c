@@ -682,6 +682,17 @@ static void context_switch(struct cpu *c, struct task *prev, struct task *next, 
 	finish_switch();
 }
 
+/* A new throttling period once the last is over: real-time may run again.
+ * The tick starts it, or the next pick after an idle spell. */
+static void rt_period(struct rq *rq, u64 now)
+{
+	if (now < rq->rt_period_end)
+		return;
+	rq->rt_time = 0;
+	rq->rt_throttled = false;
+	rq->rt_period_end = now + (u64)READ_ONCE(rt_period_us) * 1000;
+}
+
 /* Why __schedule runs. */
 enum { SCHED_SLEEP, SCHED_PREEMPT, SCHED_YIELD };
 
@@ -733,6 +744,8 @@ static void __schedule(int why)
 	u64 now = ktime_ns();
 	if (prev != c->idle)
 		charge(rq, prev, now);
+	if (rq->rt_throttled)
+		rt_period(rq, now);
 	/* a preempted real-time task keeps its place; one that yields or
 	 * whose RR slice ended goes behind its equals */
 	bool head = why == SCHED_PREEMPT && !rq->curr_tail;
@@ -842,11 +855,7 @@ void sched_tick(struct trap_frame *tf)
 	}
 	u64 now = ktime_ns();
 	charge(rq, t, now);
-	if (now >= rq->rt_period_end) {	/* a new period: real-time may run again */
-		rq->rt_time = 0;
-		rq->rt_throttled = false;
-		rq->rt_period_end = now + (u64)READ_ONCE(rt_period_us) * 1000;
-	}
+	rt_period(rq, now);
 	bool resched = READ_ONCE(t->prio) ? rt_tick(c, rq, t) : fair_tick(rq, t);
 	if (resched || !may_run_on(t, c->id))
 		c->need_resched = true;	/* or its mask moved it */
