@@ -552,6 +552,8 @@ void sched_set_params(struct task *t, int policy, int rt_priority, int nice, boo
 	int old = t->prio;
 	int prio = rt_policy(policy) ? rt_priority : 0;
 
+	if (policy == SCHED_RR && t->policy != SCHED_RR)
+		t->slice = READ_ONCE(rr_ticks);	/* a whole first slice, not a fair one's rest */
 	t->policy = policy;
 	t->rt_priority = rt_priority;
 	t->nice = nice;
@@ -682,15 +684,29 @@ static void context_switch(struct cpu *c, struct task *prev, struct task *next, 
 	finish_switch();
 }
 
-/* A new throttling period once the last is over: real-time may run again.
- * The tick starts it, or the next pick after an idle spell. */
+/*
+ * A new throttling period once the last is over (the tick sees it, or the
+ * next pick after an idle spell). As Linux's period timer, each period
+ * that passed takes a runtime off rt_time rather than zeroing it: ticks a
+ * loaded host delays would otherwise let a period's end wipe out the run
+ * time that should have throttled it (what is carried is at most the
+ * fair tasks' share). Unthrottled once under the runtime.
+ */
 static void rt_period(struct rq *rq, u64 now)
 {
 	if (now < rq->rt_period_end)
 		return;
-	rq->rt_time = 0;
-	rq->rt_throttled = false;
-	rq->rt_period_end = now + (u64)READ_ONCE(rt_period_us) * 1000;
+	u64 period = (u64)READ_ONCE(rt_period_us) * 1000;
+	long runtime = READ_ONCE(rt_runtime_us);
+	u64 n = (now - rq->rt_period_end) / period + 1;
+	u64 credit = runtime < 0 ? ~0ULL : n * (u64)runtime * 1000;
+	rq->rt_time = rq->rt_time > credit ? rq->rt_time - credit : 0;
+	/* at most what the fair tasks were owed: a real-time task that ran on
+	 * alone while throttled (nothing else to run) owes nothing for that */
+	if (runtime >= 0)
+		rq->rt_time = MIN(rq->rt_time, period - MIN(period, (u64)runtime * 1000));
+	rq->rt_throttled = runtime >= 0 && rq->rt_time >= (u64)runtime * 1000;
+	rq->rt_period_end = now - (now - rq->rt_period_end) % period + period;
 }
 
 /* Why __schedule runs. */
