@@ -144,14 +144,17 @@ times	implemented	clock_t at 100 Hz from timer ticks
 sched_getaffinity	implemented	the task's mask of online CPUs (8 bytes)
 sched_setaffinity	implemented	honoured by the scheduler: the task moves off a CPU its new mask leaves out; EINVAL with no online CPU; inherited by fork
 getcpu	implemented	the CPU, node 0
-getpriority	implemented	nice per process, kept and reported (the scheduler is round-robin); PRIO_PROCESS, PRIO_PGRP, PRIO_USER
-setpriority	implemented	lowering nice needs euid 0 or RLIMIT_NICE (EACCES); another owner's process EPERM
-sched_setscheduler	partial	SCHED_OTHER/BATCH/IDLE/FIFO/RR accepted with Linux's checks and reported; every task is scheduled round-robin
-sched_getscheduler	implemented	the policy set
-sched_setparam	partial	as sched_setscheduler
-sched_getparam	implemented	the priority set
-sched_get_priority_max	implemented	99 for FIFO/RR, 0 otherwise
-sched_get_priority_min	implemented	1 for FIFO/RR, 0 otherwise
+getpriority	implemented	nice per thread (PRIO_PROCESS names a thread, 0 the caller), weighting the fair class as Linux's nice weights; PRIO_PROCESS, PRIO_PGRP, PRIO_USER
+setpriority	implemented	lowering nice needs euid 0 or the target's RLIMIT_NICE (EACCES); another owner's process EPERM
+sched_setscheduler	implemented	SCHED_OTHER/BATCH/IDLE (fair, nice-weighted) and SCHED_FIFO/RR 1..99 (real-time, preempting, RT throttling) honoured by the scheduler; SCHED_RESET_ON_FORK; Linux's EINVAL/EPERM rules with RLIMIT_RTPRIO and RLIMIT_NICE; SCHED_DEADLINE EINVAL (no parameters)
+sched_getscheduler	implemented	the policy, with SCHED_RESET_ON_FORK if set
+sched_setparam	implemented	as sched_setscheduler, keeping the policy
+sched_getparam	implemented	the real-time priority (0 for the fair policies)
+sched_get_priority_max	implemented	99 for FIFO/RR, 0 for the others and SCHED_DEADLINE, EINVAL for no policy
+sched_get_priority_min	implemented	1 for FIFO/RR, 0 for the others and SCHED_DEADLINE, EINVAL for no policy
+sched_rr_get_interval	implemented	RR: kernel/sched_rr_timeslice_ms (100 ms); FIFO 0; fair: the 12 ms slice
+sched_setattr	partial	as sched_setscheduler with nice, SCHED_FLAG_RESET_ON_FORK/KEEP_POLICY/KEEP_PARAMS and Linux's size rules (E2BIG); SCHED_DEADLINE refused with EBUSY (no deadline bandwidth), utilisation clamps EOPNOTSUPP
+sched_getattr	implemented	policy, flags, priority or nice; the size asked for, at most 56
 membarrier	partial	QUERY, GLOBAL, GLOBAL_EXPEDITED (+REGISTER), PRIVATE_EXPEDITED (+REGISTER: an IPI to the CPUs that have the mm loaded); no SYNC_CORE or RSEQ commands
 set_robust_list	implemented	walked at exit as Linux (list_op_pending, at most 2048 entries, each read checked): FUTEX_OWNER_DIED and one waiter woken
 get_robust_list	partial	any process's list is readable (no ptrace-style permission check); a tid is a pid today

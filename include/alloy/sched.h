@@ -58,6 +58,9 @@ void schedule(void);
  * waits (a break on the serial line asks for this). */
 void sched_dump_tasks(bool stacks);
 void sched_yield(void);
+/* Schedules if this CPU was asked to (need_resched): on the way back to
+ * user mode, where a syscall that woke a higher-priority task gives way. */
+void sched_preempt(void);
 void sleep_ns(u64 ns);
 static inline void sleep_ms(u64 ms) { sleep_ns(ms * 1000000ULL); }
 
@@ -77,5 +80,17 @@ u64 sched_get_affinity(struct task *t);
  * waits on a CPU now outside it, it moves (the caller itself before this
  * returns). */
 int sched_set_affinity(struct task *t, u64 mask);
+
+/*
+ * Scheduling policies (kernel/sched/sched.c; the sched_* calls in
+ * kernel/syscall/sys_sched.c check permissions and values first).
+ * sched_set_params: policy (SCHED_OTHER, SCHED_BATCH, SCHED_IDLE,
+ * SCHED_FIFO, SCHED_RR) with its rt_priority (1..99 real-time, else 0),
+ * nice and SCHED_RESET_ON_FORK, in effect at once. sched_set_nice: the
+ * nice value alone. sched_rr_interval_ns: sched_rr_get_interval's answer.
+ */
+void sched_set_params(struct task *t, int policy, int rt_priority, int nice, bool reset_on_fork);
+void sched_set_nice(struct task *t, int nice);
+u64 sched_rr_interval_ns(struct task *t);
 
 #endif

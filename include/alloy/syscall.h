@@ -58,6 +58,10 @@ long sys_sched_setscheduler(u64 pid, u64 policy, u64 param, u64, u64, u64);
 long sys_sched_getscheduler(u64 pid, u64, u64, u64, u64, u64);
 long sys_sched_get_priority_max(u64 policy, u64, u64, u64, u64, u64);
 long sys_sched_get_priority_min(u64 policy, u64, u64, u64, u64, u64);
+/* sched-rt: real-time policies (kernel/syscall/sys_sched.c) */
+long sys_sched_rr_get_interval(u64 pid, u64 tp, u64, u64, u64, u64);
+long sys_sched_setattr(u64 pid, u64 attr, u64 flags, u64, u64, u64);
+long sys_sched_getattr(u64 pid, u64 attr, u64 size, u64 flags, u64, u64);
 long sys_membarrier(u64 cmd, u64 flags, u64 cpu, u64, u64, u64);
 long sys_set_robust_list(u64 head, u64 len, u64, u64, u64, u64);
 long sys_memfd_create(u64 name, u64 flags, u64, u64, u64, u64);

@@ -37,14 +37,21 @@ struct task {
 	int cpu;			/* CPU it runs or last ran on */
 	int pinned;			/* CPU_ANY or the only CPU it may use */
 	u64 cpus_allowed;		/* [lock] affinity (bit per CPU); 0: all */
-	int nice, policy, rt_priority;	/* [lock] reported; a fork inherits them */
+	/* Scheduling (kernel/sched/sched.c): [lock], a fork inherits them */
+	int nice, policy, rt_priority;	/* as the sched_* calls set them */
+	int prio;			/* 1..99 real-time (FIFO, RR), 0 fair */
+	u32 weight;			/* fair: CPU share, from nice (SCHED_IDLE: 3) */
+	bool reset_on_fork;		/* SCHED_RESET_ON_FORK */
+	int rq_prio;			/* [rq lock] prio it was queued with */
+	u64 vruntime;			/* fair: run time (ns) times 1024 / weight */
+	u64 exec_start;			/* ktime its run time was last charged at */
 	struct list_head rq_link;	/* [rq lock] */
 	void *kstack_top;		/* NULL for the boot CPU's idle task */
 	void (*fn)(void *);
 	void *arg;
 	struct wait_queue exit_wq;
 	bool exited;			/* [exit_wq.lock] off its CPU for good */
-	int slice;			/* ticks left in this time slice */
+	int slice;			/* ticks left in this time slice (RR: kept across preemption) */
 	u64 utime_ticks, stime_ticks;	/* timer ticks it was caught in user/kernel mode */
 	u64 cpus_seen;			/* bit per CPU it has run on */
 	struct user_mm *mm;		/* NULL for kernel threads */

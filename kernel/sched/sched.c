@@ -1,6 +1,22 @@
 /*
- * The scheduler: per-CPU FIFO run queues with round-robin time slices,
- * preemption on the timer tick, and work stealing by CPUs that run dry.
+ * The scheduler: per-CPU run queues, each with two classes, preemption
+ * on the timer tick and on wakeup, and work stealing by CPUs that run dry.
+ *
+ * Classes (Linux's policies, docs/architecture.md "Scheduling"):
+ *   real-time  SCHED_FIFO and SCHED_RR, priorities 1..99: a queue ordered
+ *              by priority, FIFO within one. The first runs before any
+ *              fair task; a wakeup of a higher one preempts. FIFO has no
+ *              time slice; RR goes to the tail of its priority after
+ *              rr_timeslice. A preempted one stays at the head.
+ *   fair       SCHED_OTHER, SCHED_BATCH, SCHED_IDLE: the task with the
+ *              least vruntime runs, for a slice of SLICE_TICKS; vruntime
+ *              is run time scaled by 1024 / weight, the weight Linux's for
+ *              the nice value (SCHED_IDLE: 3), so CPU time is shared in
+ *              proportion to weight.
+ * Real-time throttling: once real-time tasks have run sched_rt_runtime_us
+ * of a sched_rt_period_us period on a CPU, its queued fair tasks run until
+ * the period ends (if there are none, real-time ones go on running), so a
+ * runaway real-time spinner leaves 5% of the CPU to a shell that kills it.
  *
  * Task states and who changes them (all under task->lock):
  *   RUNNING -> BLOCKED   the task itself (prepare_to_wait, sleep)
@@ -9,13 +25,17 @@
  * on_rq says the task is queued or running. schedule() clears it for a
  * task that blocked; a waker that finds on_rq clear re-queues the task,
  * but first waits for on_cpu to drop, i.e. for the old CPU to be off the
- * task's stack. Lock order: task->lock, then a run-queue lock.
+ * task's stack. Lock order: task->lock, then a run-queue lock. A task's
+ * scheduling parameters change under task->lock; the queues read its prio
+ * under their own lock when they queue it, and remember it (rq_prio).
  *
  * Affinity: a task runs only on the CPUs of its mask (task->cpus_allowed,
  * or its one pinned CPU). activate() queues it on one of them, steal()
  * takes only what the thief may run, and a task whose mask no longer
  * holds its CPU is handed to an allowed CPU once it is off this one
- * (finish_switch), never queued where it may not run.
+ * (finish_switch), never queued where it may not run. A real-time task is
+ * queued where it can run at once if its own CPU runs something at least
+ * as high, and a preempted one moves to a CPU running something lower.
  */
 #include <alloy/arch.h>
 #include <alloy/cpu.h>
@@ -25,25 +45,60 @@
 #include <alloy/printk.h>
 #include <alloy/ptimer.h>
 #include <alloy/sched.h>
+#include <alloy/sysctl.h>
 #include <alloy/task.h>
 #include <alloy/timer.h>
 #include <alloy/user.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
+#include <uapi/misc.h>
 
-#define SLICE_TICKS 3		/* 12 ms at HZ=250 */
+#define SLICE_TICKS 3		/* fair: 12 ms at HZ=250 */
+#define TICK_NS (1000000000ULL / HZ)
+#define PRIO_IDLE (-1)		/* rq->curr_prio of an idle CPU */
+#define NICE_0_WEIGHT 1024
+#define IDLE_WEIGHT 3		/* SCHED_IDLE: Linux's WEIGHT_IDLEPRIO */
+/* How far behind the queue's least vruntime a task that slept comes back:
+ * a little ahead of the CPU-bound ones, not the whole time it slept. */
+#define SLEEPER_CREDIT_NS 6000000ULL
+
+/* Linux's sched_prio_to_weight: nice -20..19, each step ~1.25 times. */
+static const u32 nice_weight[40] = {
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+	1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+};
 
 struct rq {
 	spinlock_t lock;
-	struct list_head queue;
-	unsigned int nr;
+	struct list_head queue;		/* fair tasks, any order */
+	struct list_head rt;		/* real-time: highest prio first, FIFO within */
+	unsigned int nr;		/* tasks on both */
+	unsigned int nr_rt;
+	int top_prio;			/* rq_prio of rt's first, 0 if empty */
+	/* Below: written by this CPU only (interrupts off); others read
+	 * curr_prio and min_vruntime as hints. */
+	int curr_prio;			/* what runs: PRIO_IDLE, 0 fair, 1..99 */
+	bool curr_tail;			/* an RR slice ended: requeue at the tail */
+	u64 min_vruntime;		/* never decreases; a waking task is placed by it */
+	u64 rt_time;			/* real-time run time in this period (ns) */
+	u64 rt_period_end;
+	bool rt_throttled;		/* rt_time reached the runtime this period */
 } __aligned(64);
 
 static struct rq runqueues[MAX_CPUS];
 unsigned int nr_cpus = 1;
 /* A task switched away from that must move to another CPU (its mask
- * changed); finish_switch queues it there once it is off this CPU. */
+ * changed, or a real-time task a CPU running something lower can take);
+ * finish_switch queues it there once it is off this CPU. */
 static struct task *migrating[MAX_CPUS];
+
+/* /proc/sys/kernel: Linux's names, defaults and rules. */
+static long rt_period_us = 1000000;
+static long rt_runtime_us = 950000;	/* -1: no throttling */
+static long rr_timeslice_ms = 100;
+static int rr_ticks = 25;		/* rr_timeslice_ms in ticks, rounded up */
 
 void timer_interrupt(struct trap_frame *tf);
 void task_reap(struct task *t);
@@ -83,27 +138,149 @@ static bool may_run_on(struct task *t, unsigned int cpu)
 	return allowed_cpus(t) >> cpu & 1;
 }
 
-static void enqueue(struct rq *rq, struct task *t)
+/* ---- /proc/sys/kernel: sched_rt_period_us, sched_rt_runtime_us, sched_rr_timeslice_ms ---- */
+
+static int show_rt_period(struct pbuf *b) { return pbuf_printf(b, "%ld\n", READ_ONCE(rt_period_us)); }
+static int show_rt_runtime(struct pbuf *b) { return pbuf_printf(b, "%ld\n", READ_ONCE(rt_runtime_us)); }
+static int show_rr_timeslice(struct pbuf *b) { return pbuf_printf(b, "%ld\n", READ_ONCE(rr_timeslice_ms)); }
+
+/* As Linux: a period of at least 1 us, a runtime of -1 (no throttling)
+ * or at most the period. */
+static int store_rt_period(const char *buf, size_t len)
 {
-	list_add_tail(&t->rq_link, &rq->queue);
+	long v;
+	int rc = sysctl_parse_long(buf, len, &v);
+	long runtime = READ_ONCE(rt_runtime_us);
+
+	if (!rc && (v < 1 || v > 0x7fffffff || (runtime >= 0 && runtime > v)))
+		rc = -EINVAL;
+	if (!rc)
+		WRITE_ONCE(rt_period_us, v);
+	return rc;
+}
+
+static int store_rt_runtime(const char *buf, size_t len)
+{
+	long v;
+	int rc = sysctl_parse_long(buf, len, &v);
+
+	if (!rc && (v < -1 || v > READ_ONCE(rt_period_us)))
+		rc = -EINVAL;
+	if (!rc)
+		WRITE_ONCE(rt_runtime_us, v);
+	return rc;
+}
+
+/* As Linux: 0 or less restores the default (100 ms); the slice is whole
+ * ticks, rounded up. */
+static int store_rr_timeslice(const char *buf, size_t len)
+{
+	long v;
+	int rc = sysctl_parse_long(buf, len, &v);
+
+	if (rc)
+		return rc;
+	if (v > 0x7fffffff)
+		return -EINVAL;
+	if (v <= 0)
+		v = 100;
+	u64 ticks = ((u64)v * HZ + 999) / 1000;
+	WRITE_ONCE(rr_ticks, (int)MIN(ticks, (u64)0x7fffffff));
+	WRITE_ONCE(rr_timeslice_ms, v);
+	return 0;
+}
+
+SYSCTL(sched_rt_period, "kernel/sched_rt_period_us", 0644, show_rt_period, store_rt_period);
+SYSCTL(sched_rt_runtime, "kernel/sched_rt_runtime_us", 0644, show_rt_runtime, store_rt_runtime);
+SYSCTL(sched_rr_timeslice, "kernel/sched_rr_timeslice_ms", 0644, show_rr_timeslice,
+       store_rr_timeslice);
+
+/* ---- priorities and weights ---- */
+
+static bool rt_policy(int policy)
+{
+	return policy == SCHED_FIFO || policy == SCHED_RR;
+}
+
+static u32 weight_of(int policy, int nice)
+{
+	if (policy == SCHED_IDLE)
+		return IDLE_WEIGHT;
+	return nice_weight[MIN(MAX(nice, -20), 19) + 20];
+}
+
+/* a before b, for vruntimes that may wrap */
+static bool vr_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+/* head: at the front of its priority (a preempted real-time task). */
+static void enqueue(struct rq *rq, struct task *t, bool head)
+{
+	int prio = READ_ONCE(t->prio);
+	struct task *pos;
+
+	t->rq_prio = prio;
 	rq->nr++;
+	if (!prio) {
+		list_add_tail(&t->rq_link, &rq->queue);
+		return;
+	}
+	rq->nr_rt++;
+	list_for_each_entry(pos, &rq->rt, rq_link)
+		if (pos->rq_prio < prio || (head && pos->rq_prio == prio))
+			break;
+	list_add_tail(&t->rq_link, &pos->rq_link);	/* before pos */
+	WRITE_ONCE(rq->top_prio, list_first_entry(&rq->rt, struct task, rq_link)->rq_prio);
 }
 
 static void dequeue(struct rq *rq, struct task *t)
 {
 	list_del_init(&t->rq_link);
 	rq->nr--;
+	if (!t->rq_prio)
+		return;
+	rq->nr_rt--;
+	struct task *first = list_first_entry_or_null(&rq->rt, struct task, rq_link);
+	WRITE_ONCE(rq->top_prio, first ? first->rq_prio : 0);
 }
 
-static struct task *pick_local(struct rq *rq)
+/*
+ * The next task from this CPU's own queue: the first real-time one,
+ * unless throttled with fair work waiting; else the fair one with the
+ * least vruntime, passing over `skip` (a task that yields) if it can.
+ */
+static struct task *pick_local(struct rq *rq, struct task *skip)
 {
-	struct task *t = list_first_entry_or_null(&rq->queue, struct task, rq_link);
-	if (t)
+	struct task *t = NULL, *pos;
+	bool skipped = false;
+
+	if (rq->nr_rt && (!rq->rt_throttled || rq->nr == rq->nr_rt)) {
+		t = list_first_entry(&rq->rt, struct task, rq_link);
 		dequeue(rq, t);
+		return t;
+	}
+	list_for_each_entry(pos, &rq->queue, rq_link) {
+		if (pos == skip)
+			skipped = true;
+		else if (!t || vr_before(pos->vruntime, t->vruntime))
+			t = pos;
+	}
+	if (!t && !skipped)
+		return NULL;
+	u64 least = t ? t->vruntime : skip->vruntime;
+	if (skipped && vr_before(skip->vruntime, least))
+		least = skip->vruntime;
+	if (vr_before(rq->min_vruntime, least))
+		WRITE_ONCE(rq->min_vruntime, least);
+	if (!t)
+		t = skip;
+	dequeue(rq, t);
 	return t;
 }
 
-/* Takes one task another CPU may run from the busiest queue. */
+/* A task another CPU may run, from the busiest queue: real-time first. */
 static struct task *steal(unsigned int self)
 {
 	unsigned int victim = self;
@@ -121,12 +298,25 @@ static struct task *steal(unsigned int self)
 	struct rq *rq = &runqueues[victim];
 	struct task *t, *found = NULL;
 	spin_lock(&rq->lock);
-	list_for_each_entry(t, &rq->queue, rq_link) {
+	list_for_each_entry(t, &rq->rt, rq_link) {
 		if (!READ_ONCE(t->on_cpu) && may_run_on(t, self)) {
-			dequeue(rq, t);
 			found = t;
 			break;
 		}
+	}
+	if (!found) {
+		list_for_each_entry(t, &rq->queue, rq_link) {
+			if (!READ_ONCE(t->on_cpu) && may_run_on(t, self)) {
+				found = t;
+				break;
+			}
+		}
+	}
+	if (found) {
+		dequeue(rq, found);
+		/* its place among our fair tasks is its place among theirs */
+		if (!found->rq_prio)
+			found->vruntime += runqueues[self].min_vruntime - rq->min_vruntime;
 	}
 	spin_unlock(&rq->lock);
 	return found;
@@ -137,14 +327,28 @@ static bool cpu_is_idle(unsigned int cpu)
 	return READ_ONCE(cpus[cpu].curr) == cpus[cpu].idle;
 }
 
-/* Wakes a CPU that should look at its queue (or steal from `busy`). */
-static void kick(unsigned int target)
+static void resched_cpu(unsigned int cpu)
 {
-	unsigned int self = this_cpu()->id;
+	if (cpu == this_cpu()->id)
+		this_cpu()->need_resched = true;
+	else if (READ_ONCE(cpus[cpu].online))
+		arch_send_reschedule(cpu);
+}
 
+/*
+ * A task of priority prio was queued on target: preempt target if that
+ * runs something lower (a real-time wakeup), else wake an idle CPU to
+ * run or steal it.
+ */
+static void kick(unsigned int target, int prio)
+{
 	/* our enqueue must be visible before we read whether target idles;
 	 * pairs with the barrier in idle_loop() */
 	smp_mb();
+	if (prio > 0 && prio > READ_ONCE(runqueues[target].curr_prio)) {
+		resched_cpu(target);
+		return;
+	}
 	if (!cpu_is_idle(target)) {	/* busy: let an idle CPU steal */
 		for (unsigned int i = 0; i < nr_cpus; i++) {
 			if (i != target && cpu_is_idle(i) && cpus[i].online) {
@@ -155,21 +359,45 @@ static void kick(unsigned int target)
 		if (!cpu_is_idle(target))
 			return;
 	}
-	if (target == self)
-		this_cpu()->need_resched = true;
-	else if (cpus[target].online)
-		arch_send_reschedule(target);
+	resched_cpu(target);
 }
 
-/* Where t should queue: its last CPU if it may run there, else the
- * allowed CPU with the shortest queue. */
+/* Of the CPUs in m, the one running the lowest priority (an idle one
+ * lowest of all); dflt unless another is strictly lower. */
+static unsigned int rt_lowest(u64 m, unsigned int dflt)
+{
+	unsigned int best = dflt;
+	int low = READ_ONCE(runqueues[dflt].curr_prio);
+
+	for (; m && low > PRIO_IDLE; m &= m - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(m);
+		int p = READ_ONCE(runqueues[i].curr_prio);
+		if (p < low) {
+			low = p;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/*
+ * Where t should queue: its last CPU if it may run there (a real-time
+ * task: unless that runs something at least as high, then the allowed
+ * CPU running the lowest), else the allowed CPU with the shortest queue.
+ */
 static unsigned int pick_cpu(struct task *t)
 {
 	u64 m = allowed_cpus(t);
 	unsigned int best = (unsigned int)__builtin_ctzll(m);
+	int prio = t->prio;
 
-	if (m >> t->cpu & 1)
-		return (unsigned int)t->cpu;
+	if (m >> t->cpu & 1) {
+		if (!prio || READ_ONCE(runqueues[t->cpu].curr_prio) < prio)
+			return (unsigned int)t->cpu;
+		return rt_lowest(m, (unsigned int)t->cpu);
+	}
+	if (prio)
+		return rt_lowest(m, best);
 	for (; m; m &= m - 1) {
 		unsigned int i = (unsigned int)__builtin_ctzll(m);
 		if (READ_ONCE(runqueues[i].nr) < READ_ONCE(runqueues[best].nr))
@@ -183,27 +411,55 @@ static void activate(struct task *t)
 {
 	unsigned int cpu = pick_cpu(t);
 	struct rq *rq = &runqueues[cpu];
+	int prio = t->prio;
 
 	t->on_rq = true;
 	spin_lock(&rq->lock);
+	if (!prio) {
+		/* vruntime from another CPU's queue is rebased on this one's; a
+		 * sleeper comes back at most SLEEPER_CREDIT_NS behind (a batch
+		 * task with none) */
+		u64 min = rq->min_vruntime;
+		if (t->cpu != (int)cpu)
+			t->vruntime += min - READ_ONCE(runqueues[t->cpu].min_vruntime);
+		u64 floor = min - (t->policy == SCHED_BATCH ? 0 : SLEEPER_CREDIT_NS);
+		if (vr_before(t->vruntime, floor))
+			t->vruntime = floor;
+	}
 	t->cpu = (int)cpu;
-	enqueue(rq, t);
+	enqueue(rq, t, false);
 	spin_unlock(&rq->lock);
-	kick(cpu);
+	kick(cpu, prio);
 }
 
 void sched_add_new(struct task *t)
 {
 	struct task *parent = current;
-	unsigned long flags = spin_lock_irqsave(&t->lock);
+	unsigned long flags;
+
 	/* a user process forks user processes only: they inherit its
-	 * affinity and priority, as Linux's children do */
+	 * affinity and scheduling, as Linux's children do */
 	if (parent && parent->proc && t->pinned == CPU_ANY) {
-		t->cpus_allowed = READ_ONCE(parent->cpus_allowed);
-		t->nice = READ_ONCE(parent->nice);
-		t->policy = READ_ONCE(parent->policy);
-		t->rt_priority = READ_ONCE(parent->rt_priority);
+		flags = spin_lock_irqsave(&parent->lock);
+		t->cpus_allowed = parent->cpus_allowed;
+		t->nice = parent->nice;
+		t->policy = parent->policy;
+		t->rt_priority = parent->rt_priority;
+		t->vruntime = parent->vruntime;
+		if (parent->reset_on_fork) {	/* and the child's flag is clear */
+			if (rt_policy(t->policy)) {
+				t->policy = SCHED_OTHER;
+				t->rt_priority = 0;
+				t->nice = 0;
+			} else if (t->nice < 0) {
+				t->nice = 0;
+			}
+		}
+		spin_unlock_irqrestore(&parent->lock, flags);
 	}
+	flags = spin_lock_irqsave(&t->lock);
+	t->prio = rt_policy(t->policy) ? t->rt_priority : 0;
+	t->weight = weight_of(t->policy, t->nice);
 	if (t->pinned == CPU_ANY)
 		t->cpu = (int)this_cpu()->id;
 	activate(t);
@@ -274,15 +530,82 @@ int sched_set_affinity(struct task *t, u64 mask)
 		spin_unlock(&rq->lock);
 		if (queued)
 			activate(t);
-		else if (READ_ONCE(t->on_cpu) && cpu == this_cpu()->id)
-			this_cpu()->need_resched = true;
 		else if (READ_ONCE(t->on_cpu))
-			arch_send_reschedule(cpu);
+			resched_cpu(cpu);
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (t == current && !may_run_on(t, this_cpu()->id))
 		schedule();	/* off this CPU before the caller returns */
 	return 0;
+}
+
+/*
+ * New scheduling parameters for t (sched_setscheduler and the rest; the
+ * caller checked them). A queued t moves to its new place at once: to the
+ * tail of a raised priority, the head of a lowered one (Linux's rule); a
+ * running one whose priority dropped is rescheduled, in case something
+ * queued now outranks it.
+ */
+void sched_set_params(struct task *t, int policy, int rt_priority, int nice, bool reset_on_fork)
+{
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	int old = t->prio;
+	int prio = rt_policy(policy) ? rt_priority : 0;
+
+	if (policy == SCHED_RR && t->policy != SCHED_RR)
+		t->slice = READ_ONCE(rr_ticks);	/* a whole first slice, not a fair one's rest */
+	t->policy = policy;
+	t->rt_priority = rt_priority;
+	t->nice = nice;
+	t->reset_on_fork = reset_on_fork;
+	WRITE_ONCE(t->weight, weight_of(policy, nice));
+	if (old && !prio) {	/* back to fair: no credit for its real-time run */
+		u64 min = READ_ONCE(runqueues[t->cpu].min_vruntime);
+		if (vr_before(t->vruntime, min))
+			t->vruntime = min;
+	}
+	WRITE_ONCE(t->prio, prio);
+	for (int cpu = READ_ONCE(t->cpu); prio != old;) {
+		struct rq *rq = &runqueues[cpu];
+		spin_lock(&rq->lock);
+		if (READ_ONCE(t->cpu) != cpu) {		/* moved meanwhile */
+			spin_unlock(&rq->lock);
+			cpu = READ_ONCE(t->cpu);
+			continue;
+		}
+		bool queued = !list_empty(&t->rq_link);
+		if (queued) {
+			dequeue(rq, t);
+			enqueue(rq, t, prio < old);
+		}
+		spin_unlock(&rq->lock);
+		if (queued && prio > READ_ONCE(rq->curr_prio))
+			resched_cpu((unsigned int)cpu);
+		else if (!queued && prio < old && READ_ONCE(t->on_cpu))
+			resched_cpu((unsigned int)cpu);
+		break;
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+/* setpriority: a new nice value, and with it a new weight. */
+void sched_set_nice(struct task *t, int nice)
+{
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+
+	t->nice = nice;
+	WRITE_ONCE(t->weight, weight_of(t->policy, nice));
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+/* sched_rr_get_interval: RR's slice, none for FIFO, the fair slice. */
+u64 sched_rr_interval_ns(struct task *t)
+{
+	int policy = READ_ONCE(t->policy);
+
+	if (policy == SCHED_FIFO)
+		return 0;
+	return (u64)(policy == SCHED_RR ? READ_ONCE(rr_ticks) : SLICE_TICKS) * TICK_NS;
 }
 
 /* Runs on the new task's stack right after every switch. */
@@ -311,11 +634,37 @@ void finish_switch(void)
 		task_reap(prev);
 }
 
-static void context_switch(struct cpu *c, struct task *prev, struct task *next)
+/* The run time since t was last charged: a fair task's vruntime, or this
+ * CPU's real-time time for throttling. */
+static void charge(struct rq *rq, struct task *t, u64 now)
+{
+	s64 delta = (s64)(now - t->exec_start);
+
+	if (delta <= 0)
+		return;
+	t->exec_start = now;
+	if (READ_ONCE(t->prio)) {
+		rq->rt_time += (u64)delta;
+		return;
+	}
+	u32 w = READ_ONCE(t->weight);
+	t->vruntime += w == NICE_0_WEIGHT ? (u64)delta : (u64)delta * NICE_0_WEIGHT / (w ? w : 1);
+}
+
+/* A new slice for the task about to run: RR keeps what is left of its. */
+static void refill_slice(struct task *t)
+{
+	if (READ_ONCE(t->policy) != SCHED_RR)
+		t->slice = SLICE_TICKS;
+	else if (t->slice <= 0)
+		t->slice = READ_ONCE(rr_ticks);
+}
+
+static void context_switch(struct cpu *c, struct task *prev, struct task *next, u64 now)
 {
 	next->on_cpu = 1;
 	next->cpu = (int)c->id;
-	next->slice = SLICE_TICKS;
+	next->exec_start = now;
 	next->cpus_seen |= 1ULL << c->id;
 	c->switch_from = prev;
 	c->switches++;
@@ -336,11 +685,55 @@ static void context_switch(struct cpu *c, struct task *prev, struct task *next)
 }
 
 /*
+ * A new throttling period once the last is over (the tick sees it, or the
+ * next pick after an idle spell). As Linux's period timer, each period
+ * that passed takes a runtime off rt_time rather than zeroing it: ticks a
+ * loaded host delays would otherwise let a period's end wipe out the run
+ * time that should have throttled it (what is carried is at most the
+ * fair tasks' share). Unthrottled once under the runtime.
+ */
+static void rt_period(struct rq *rq, u64 now)
+{
+	if (now < rq->rt_period_end)
+		return;
+	u64 period = (u64)READ_ONCE(rt_period_us) * 1000;
+	long runtime = READ_ONCE(rt_runtime_us);
+	u64 n = (now - rq->rt_period_end) / period + 1;
+	u64 credit = runtime < 0 ? ~0ULL : n * (u64)runtime * 1000;
+	rq->rt_time = rq->rt_time > credit ? rq->rt_time - credit : 0;
+	/* at most what the fair tasks were owed: a real-time task that ran on
+	 * alone while throttled (nothing else to run) owes nothing for that */
+	if (runtime >= 0)
+		rq->rt_time = MIN(rq->rt_time, period - MIN(period, (u64)runtime * 1000));
+	rq->rt_throttled = runtime >= 0 && rq->rt_time >= (u64)runtime * 1000;
+	rq->rt_period_end = now - (now - rq->rt_period_end) % period + period;
+}
+
+/* Why __schedule runs. */
+enum { SCHED_SLEEP, SCHED_PREEMPT, SCHED_YIELD };
+
+/*
+ * A real-time task preempted by a higher one here: true if another CPU
+ * it may use runs something lower, which then takes it (finish_switch).
+ */
+static bool rt_push(struct rq *rq, struct task *t, unsigned int self)
+{
+	int prio = READ_ONCE(t->prio);
+
+	if (!prio || READ_ONCE(rq->top_prio) <= prio || nr_cpus == 1)
+		return false;
+	for (u64 m = allowed_cpus(t) & ~(1ULL << self); m; m &= m - 1)
+		if (READ_ONCE(runqueues[__builtin_ctzll(m)].curr_prio) < prio)
+			return true;
+	return false;
+}
+
+/*
  * A preempted task stays queued whatever its state: it may be between
  * prepare_to_wait() and finish_wait() with its condition already true,
  * and nobody would wake it if it were taken off the run queue here.
  */
-static void __schedule(bool preempt)
+static void __schedule(int why)
 {
 	unsigned long flags = arch_irq_save();
 	struct cpu *c = this_cpu();
@@ -355,7 +748,7 @@ static void __schedule(bool preempt)
 #endif
 	c->need_resched = false;
 	spin_lock(&prev->lock);
-	if (preempt && prev->state != TASK_DEAD) {
+	if (why == SCHED_PREEMPT && prev->state != TASK_DEAD) {
 		requeue = prev != c->idle;
 	} else {
 		requeue = prev->state == TASK_RUNNING && prev != c->idle;
@@ -364,14 +757,24 @@ static void __schedule(bool preempt)
 	}
 	spin_unlock(&prev->lock);
 
-	if (requeue && !may_run_on(prev, c->id)) {
-		requeue = false;	/* its mask changed: queued elsewhere */
+	u64 now = ktime_ns();
+	if (prev != c->idle)
+		charge(rq, prev, now);
+	if (rq->rt_throttled)
+		rt_period(rq, now);
+	/* a preempted real-time task keeps its place; one that yields or
+	 * whose RR slice ended goes behind its equals */
+	bool head = why == SCHED_PREEMPT && !rq->curr_tail;
+	rq->curr_tail = false;
+	if (requeue && (!may_run_on(prev, c->id) ||
+			(why == SCHED_PREEMPT && rt_push(rq, prev, c->id)))) {
+		requeue = false;	/* queued elsewhere once off this CPU */
 		migrating[c->id] = prev;
 	}
 	spin_lock(&rq->lock);
 	if (requeue)
-		enqueue(rq, prev);
-	struct task *next = pick_local(rq);
+		enqueue(rq, prev, head);
+	struct task *next = pick_local(rq, why == SCHED_YIELD ? prev : NULL);
 	spin_unlock(&rq->lock);
 	while (next && next != prev && !may_run_on(next, c->id)) {
 		/* queued here before its mask changed: send it on */
@@ -379,34 +782,75 @@ static void __schedule(bool preempt)
 		activate(next);
 		spin_unlock(&next->lock);
 		spin_lock(&rq->lock);
-		next = pick_local(rq);
+		next = pick_local(rq, NULL);
 		spin_unlock(&rq->lock);
 	}
 	if (!next)
 		next = steal(c->id);
 	if (!next)	/* never prev: a waker may be waiting for it to stop */
 		next = c->idle;
+	WRITE_ONCE(rq->curr_prio, next == c->idle ? PRIO_IDLE : READ_ONCE(next->prio));
+	if (next != c->idle)
+		refill_slice(next);
 	if (next != prev)
-		context_switch(c, prev, next);
+		context_switch(c, prev, next, now);
 	arch_irq_restore(flags);
 }
 
 void schedule(void)
 {
-	__schedule(false);
+	__schedule(SCHED_SLEEP);
 }
 
 void sched_yield(void)
 {
-	__schedule(false);
+	__schedule(SCHED_YIELD);
+}
+
+void sched_preempt(void)
+{
+	__schedule(SCHED_PREEMPT);
+}
+
+/* A real-time task's tick: throttling, a higher task queued, RR's slice. */
+static bool rt_tick(struct cpu *c, struct rq *rq, struct task *t)
+{
+	long runtime = READ_ONCE(rt_runtime_us);
+	bool fair_waits = READ_ONCE(rq->nr) > READ_ONCE(rq->nr_rt);
+	int prio = READ_ONCE(t->prio);
+
+	if (runtime >= 0 && rq->rt_time >= (u64)runtime * 1000)
+		rq->rt_throttled = true;
+	if (fair_waits && rq->rt_throttled)
+		return true;	/* the fair tasks' share of the period */
+	if (fair_waits && nr_cpus > 1)
+		kick(c->id, 0);	/* an idle CPU may take them */
+	if (READ_ONCE(rq->top_prio) > prio)
+		return true;	/* queued without reaching us (a hint missed) */
+	if (READ_ONCE(t->policy) == SCHED_RR && --t->slice <= 0) {
+		t->slice = READ_ONCE(rr_ticks);
+		rq->curr_tail = true;
+		return READ_ONCE(rq->top_prio) == prio;	/* an equal one waits */
+	}
+	return false;
+}
+
+static bool fair_tick(struct rq *rq, struct task *t)
+{
+	if (READ_ONCE(rq->nr) == READ_ONCE(rq->nr_rt) && vr_before(rq->min_vruntime, t->vruntime))
+		WRITE_ONCE(rq->min_vruntime, t->vruntime);	/* it runs alone */
+	if (READ_ONCE(rq->nr_rt) && !rq->rt_throttled)
+		return true;	/* a real-time task waits */
+	return --t->slice <= 0;
 }
 
 /* The scheduler tick (timer.c calls it, only while a task runs on this
- * CPU): time slices and CPU time sampling. */
+ * CPU): time slices, throttling and CPU time sampling. */
 void sched_tick(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	struct task *t = c->curr;
+	struct rq *rq = &runqueues[c->id];
 
 	c->ticks++;
 	if (t == c->idle) {
@@ -421,11 +865,16 @@ void sched_tick(struct trap_frame *tf)
 		proc_timers_tick(t, false);
 	}
 	if (t == c->idle) {
-		if (READ_ONCE(runqueues[c->id].nr))
+		if (READ_ONCE(rq->nr))
 			c->need_resched = true;
-	} else if (--t->slice <= 0 || !may_run_on(t, c->id)) {
-		c->need_resched = true;	/* slice over, or its mask moved it */
+		return;
 	}
+	u64 now = ktime_ns();
+	charge(rq, t, now);
+	rt_period(rq, now);
+	bool resched = READ_ONCE(t->prio) ? rt_tick(c, rq, t) : fair_tick(rq, t);
+	if (resched || !may_run_on(t, c->id))
+		c->need_resched = true;	/* or its mask moved it */
 }
 
 static void resched_ipi(struct trap_frame *tf)
@@ -441,7 +890,7 @@ void sched_irq_exit(struct trap_frame *tf)
 
 	if (c->need_resched && !c->irq_depth && frame_irqs_were_on(tf) &&
 	    c->curr && c->idle)
-		__schedule(true);
+		__schedule(SCHED_PREEMPT);
 }
 
 static __noreturn void idle_loop(void)
@@ -456,7 +905,7 @@ static __noreturn void idle_loop(void)
 			arch_idle();	/* sti; hlt: no wakeup is missed */
 		}
 		arch_irq_enable();
-		__schedule(false);
+		__schedule(SCHED_SLEEP);
 	}
 }
 
@@ -465,6 +914,8 @@ void sched_init_cpu_queues(void)
 	for (int i = 0; i < MAX_CPUS; i++) {
 		spin_lock_init(&runqueues[i].lock, "runqueue", LR_RQ);
 		list_init(&runqueues[i].queue);
+		list_init(&runqueues[i].rt);
+		runqueues[i].curr_prio = PRIO_IDLE;
 	}
 	irq_register(VEC_TIMER, timer_interrupt);
 	irq_register(VEC_RESCHED, resched_ipi);

@@ -1,17 +1,20 @@
 /*
- * Scheduling calls: CPU affinity (honoured by kernel/sched/sched.c),
- * getcpu, nice values and scheduling policies (kept and reported; the
- * scheduler is round-robin for all), and membarrier.
+ * Scheduling calls: CPU affinity, getcpu, nice values and scheduling
+ * policies (all honoured by kernel/sched/sched.c), and membarrier.
  *
  * A pid names a thread (its tid; a process's pid names its leader), the
- * task these act on, as on Linux. Linux checks: the caller may change a task it owns (its euid is the target's
- * real or effective uid) or any task as root (euid 0: CAP_SYS_NICE).
+ * task these act on, as on Linux. Linux checks: the caller may change a
+ * task it owns (its euid is the target's real or effective uid) or any
+ * task as root (euid 0: CAP_SYS_NICE); without root, RLIMIT_NICE and
+ * RLIMIT_RTPRIO of the target bound how far its priority may be raised.
  */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
+#include <alloy/mm.h>
 #include <alloy/process.h>
 #include <alloy/rlimit.h>
 #include <alloy/sched.h>
+#include <alloy/string.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
 #include <alloy/thread.h>
@@ -101,6 +104,18 @@ long sys_getcpu(SYSARGS)
 	return 0;
 }
 
+/* The soft limit of p (its threads share it). */
+static u64 task_rlimit(struct process *p, int resource)
+{
+	return READ_ONCE(p->res.rlim[resource].cur);
+}
+
+/* Linux's is_nice_reduction: RLIMIT_NICE lets p go down to 20 - limit. */
+static bool nice_allowed(struct process *p, int nice)
+{
+	return (u64)(20 - nice) <= task_rlimit(p, RLIMIT_NICE);
+}
+
 /* ---- nice: getpriority/setpriority over a process, group or user ---- */
 
 struct prio_walk {
@@ -138,12 +153,12 @@ static void prio_one(struct prio_walk *w, struct process *p, struct task *t)
 	if (!may_change(p))
 		rc = -EPERM;
 	else if (w->nice < READ_ONCE(t->nice) && current_proc()->uid[1] != 0 &&
-		 (u64)(20 - w->nice) > rlimit(RLIMIT_NICE))
+		 !nice_allowed(p, w->nice))
 		rc = -EACCES;	/* lowering nice needs root or RLIMIT_NICE */
 	if (rc)
 		w->err = w->err ? w->err : rc;
 	else
-		WRITE_ONCE(t->nice, w->nice);
+		sched_set_nice(t, w->nice);
 }
 
 static long prio_walk(struct prio_walk *w)
@@ -152,11 +167,10 @@ static long prio_walk(struct prio_walk *w)
 
 	if (w->which < PRIO_PROCESS || w->which > PRIO_USER)
 		return -EINVAL;
-	if (!w->who)
-		w->who = w->which == PRIO_PROCESS ? (u32)me->pid :
-			 w->which == PRIO_PGRP ? (u32)READ_ONCE(me->pgid) : me->uid[0];
+	if (!w->who && w->which != PRIO_PROCESS)
+		w->who = w->which == PRIO_PGRP ? (u32)READ_ONCE(me->pgid) : me->uid[0];
 	w->best = NICE_MAX + 1;
-	if (w->which == PRIO_PROCESS) {	/* a thread, as on Linux */
+	if (w->which == PRIO_PROCESS) {	/* a thread (0: the caller), as on Linux */
 		struct process *p;
 		struct task *t = thread_of(w->who, &p);
 		if (t) {
@@ -200,64 +214,135 @@ long sys_setpriority(SYSARGS)
 	return prio_walk(&w);
 }
 
-/* ---- policies: accepted and reported ---- */
+/* ---- policies (honoured by kernel/sched/sched.c) ---- */
 
-static bool policy_valid(int policy, int prio)
+#define SCHED_DEADLINE 6
+#define SCHED_FLAG_RESET_ON_FORK 0x01
+#define SCHED_FLAG_KEEP_POLICY 0x08
+#define SCHED_FLAG_KEEP_PARAMS 0x10
+#define SCHED_FLAG_UTIL_CLAMP 0x60	/* _MIN | _MAX */
+#define SCHED_FLAG_ALL 0x7f
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_ATTR_SIZE_VER1 56
+
+/* Linux's struct sched_attr (VER1: with the utilisation clamps). */
+struct sched_attr {
+	u32 size;
+	u32 sched_policy;
+	u64 sched_flags;
+	s32 sched_nice;
+	u32 sched_priority;
+	u64 sched_runtime, sched_deadline, sched_period;	/* SCHED_DEADLINE */
+	u32 sched_util_min, sched_util_max;
+};
+_Static_assert(sizeof(struct sched_attr) == SCHED_ATTR_SIZE_VER1, "sched_attr");
+
+static bool rt_policy(int policy)
 {
-	switch (policy) {
-	case SCHED_OTHER:
-	case SCHED_BATCH:
-	case SCHED_IDLE:
-		return prio == 0;
-	case SCHED_FIFO:
-	case SCHED_RR:
-		return prio >= 1 && prio <= RT_PRIO_MAX;
-	default:
+	return policy == SCHED_FIFO || policy == SCHED_RR;
+}
+
+static bool fair_policy(int policy)
+{
+	return policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE;
+}
+
+/* Linux's __checkparam_dl: runtime <= deadline <= period, the period
+ * between 100 us and 2^22 us, runtime at least 1024 ns. */
+static bool dl_params_valid(const struct sched_attr *a)
+{
+	u64 period = a->sched_period ? a->sched_period : a->sched_deadline;
+
+	if (!a->sched_deadline || a->sched_runtime < 1024 ||
+	    ((a->sched_deadline | a->sched_period) >> 63))
 		return false;
+	if (period < a->sched_deadline || a->sched_deadline < a->sched_runtime)
+		return false;
+	return period >= 100000ULL && period <= 4194304000ULL;
+}
+
+/*
+ * Linux's __sched_setscheduler for a user caller: the values first
+ * (EINVAL), then what needs CAP_SYS_NICE (euid 0) without RLIMIT_NICE
+ * or RLIMIT_RTPRIO of the target allowing it (EPERM): raising a nice
+ * value, entering a real-time policy or raising its priority, leaving
+ * SCHED_IDLE, clearing SCHED_RESET_ON_FORK, or another user's task.
+ * a->sched_policy -1: keep the task's policy and flag (sched_setparam).
+ */
+static long sched_apply(struct task *t, struct process *p, const struct sched_attr *a)
+{
+	int cur_policy = READ_ONCE(t->policy), cur_nice = READ_ONCE(t->nice);
+	u32 cur_prio = (u32)READ_ONCE(t->rt_priority);
+	bool cur_reset = READ_ONCE(t->reset_on_fork);
+	int policy = (int)a->sched_policy;
+	bool reset = a->sched_flags & SCHED_FLAG_RESET_ON_FORK;
+	u32 prio = a->sched_priority;
+
+	if (a->sched_flags & ~(u64)SCHED_FLAG_ALL)
+		return -EINVAL;
+	if (policy == -1) {
+		policy = cur_policy;
+		reset = cur_reset;
+	} else if (!rt_policy(policy) && !fair_policy(policy) && policy != SCHED_DEADLINE) {
+		return -EINVAL;
 	}
+	if (prio > RT_PRIO_MAX || rt_policy(policy) != (prio != 0))
+		return -EINVAL;
+	if (policy == SCHED_DEADLINE && !dl_params_valid(a))
+		return -EINVAL;
+	int nice = fair_policy(policy) ? a->sched_nice : cur_nice;
+	if (current_proc()->uid[1] != 0) {
+		bool priv = !may_change(p) || (cur_reset && !reset) || policy == SCHED_DEADLINE;
+		if (nice < cur_nice && !nice_allowed(p, nice))
+			priv = true;
+		if (rt_policy(policy)) {
+			u64 lim = task_rlimit(p, RLIMIT_RTPRIO);
+			if ((policy != cur_policy && !lim) || (prio > cur_prio && prio > lim))
+				priv = true;
+		}
+		if (cur_policy == SCHED_IDLE && policy != SCHED_IDLE && !nice_allowed(p, cur_nice))
+			priv = true;
+		if (priv)
+			return -EPERM;
+	}
+	if (a->sched_flags & SCHED_FLAG_UTIL_CLAMP)
+		return -EOPNOTSUPP;	/* Linux without CONFIG_UCLAMP_TASK */
+	if (policy == SCHED_DEADLINE)
+		return -EBUSY;	/* admission control: no deadline bandwidth here */
+	sched_set_params(t, policy, (int)prio, nice, reset);
+	return 0;
 }
 
 /* policy -1: keep the task's (sched_setparam). */
 static long set_sched(u64 pid, int policy, u64 uparam)
 {
+	struct sched_attr a = { .sched_policy = (u32)policy };
 	int prio;
 
-	if (!uparam || (s64)pid < 0)
+	if (!uparam || (int)pid < 0)
 		return -EINVAL;
 	if (copy_from_user(&prio, (const void *)uparam, sizeof(prio)))
 		return -EFAULT;
 	struct process *p;
-	struct task *t = thread_of(pid, &p);
+	struct task *t = thread_of((u32)pid, &p);
 	if (!t)
 		return -ESRCH;
-	long rc = 0;
-	int reset = policy >= 0 ? policy & SCHED_RESET_ON_FORK : 0;
-	if (policy >= 0)
-		policy &= ~SCHED_RESET_ON_FORK;
-	else
-		policy = READ_ONCE(t->policy) & ~SCHED_RESET_ON_FORK;
-	if (!policy_valid(policy, prio))
-		rc = -EINVAL;
-	else if (!may_change(p))
-		rc = -EPERM;
-	else if ((policy == SCHED_FIFO || policy == SCHED_RR) && current_proc()->uid[1] != 0 &&
-		 (u64)prio > rlimit(RLIMIT_RTPRIO))
-		rc = -EPERM;
-	if (!rc) {
-		unsigned long flags = spin_lock_irqsave(&t->lock);
-		t->policy = policy | reset;
-		t->rt_priority = prio;
-		spin_unlock_irqrestore(&t->lock, flags);
+	if (policy >= 0 && (policy & SCHED_RESET_ON_FORK)) {
+		a.sched_policy = (u32)(policy & ~SCHED_RESET_ON_FORK);
+		a.sched_flags = SCHED_FLAG_RESET_ON_FORK;
 	}
+	a.sched_priority = (u32)prio;
+	a.sched_nice = READ_ONCE(t->nice);
+	long rc = sched_apply(t, p, &a);
 	thread_put(t, p);
 	return rc;
 }
 
 long sys_sched_setscheduler(SYSARGS)
 {
-	if ((s32)a1 < 0)
+	if ((int)a1 < 0)
 		return -EINVAL;
-	return set_sched(a0, (int)a1, a2);
+	return set_sched(a0, (int)a1, a2);	/* SCHED_DEADLINE: no parameters, EINVAL */
 }
 
 long sys_sched_setparam(SYSARGS)
@@ -267,23 +352,23 @@ long sys_sched_setparam(SYSARGS)
 
 long sys_sched_getscheduler(SYSARGS)
 {
-	if ((s64)a0 < 0)
+	if ((int)a0 < 0)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of(a0, &p);
+	struct task *t = thread_of((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
-	long rc = READ_ONCE(t->policy);
+	long rc = READ_ONCE(t->policy) | (READ_ONCE(t->reset_on_fork) ? SCHED_RESET_ON_FORK : 0);
 	thread_put(t, p);
 	return rc;
 }
 
 long sys_sched_getparam(SYSARGS)
 {
-	if (!a1 || (s64)a0 < 0)
+	if (!a1 || (int)a0 < 0)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of(a0, &p);
+	struct task *t = thread_of((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	int prio = READ_ONCE(t->rt_priority);
@@ -291,22 +376,127 @@ long sys_sched_getparam(SYSARGS)
 	return copy_to_user((void *)a1, &prio, sizeof(prio)) ? -EFAULT : 0;
 }
 
+/*
+ * Linux's sched_copy_attr: size 0 means VER0; below VER0 or above a page,
+ * or bytes past the ones this kernel knows that are not zero, is E2BIG
+ * with the size it knows written back.
+ */
+static long read_attr(u64 uattr, struct sched_attr *a)
+{
+	u32 size;
+
+	memset(a, 0, sizeof(*a));
+	if (copy_from_user(&size, (const void *)uattr, sizeof(size)))
+		return -EFAULT;
+	if (!size)
+		size = SCHED_ATTR_SIZE_VER0;
+	if (size < SCHED_ATTR_SIZE_VER0 || size > PAGE_SIZE)
+		goto too_big;
+	if (copy_from_user(a, (const void *)uattr, MIN(size, (u32)sizeof(*a))))
+		return -EFAULT;
+	for (u32 off = sizeof(*a); off < size;) {
+		u8 buf[64];
+		u32 n = MIN(size - off, (u32)sizeof(buf));
+		if (copy_from_user(buf, (const void *)(uattr + off), n))
+			return -EFAULT;
+		for (u32 i = 0; i < n; i++)
+			if (buf[i])
+				goto too_big;
+		off += n;
+	}
+	if ((a->sched_flags & SCHED_FLAG_UTIL_CLAMP) && size < SCHED_ATTR_SIZE_VER1)
+		return -EINVAL;
+	a->sched_nice = MIN(MAX(a->sched_nice, NICE_MIN), NICE_MAX);
+	return 0;
+too_big:
+	size = sizeof(*a);
+	copy_to_user((void *)uattr, &size, sizeof(size));	/* as Linux: unchecked */
+	return -E2BIG;
+}
+
+long sys_sched_setattr(SYSARGS)
+{
+	struct sched_attr a;
+
+	if (!a1 || (int)a0 < 0 || (u32)a2)
+		return -EINVAL;
+	long rc = read_attr(a1, &a);
+	if (rc)
+		return rc;
+	if ((int)a.sched_policy < 0)
+		return -EINVAL;
+	if (a.sched_flags & SCHED_FLAG_KEEP_POLICY)
+		a.sched_policy = (u32)-1;
+	struct process *p;
+	struct task *t = thread_of((u32)a0, &p);
+	if (!t)
+		return -ESRCH;
+	if (a.sched_flags & SCHED_FLAG_KEEP_PARAMS) {
+		a.sched_priority = (u32)READ_ONCE(t->rt_priority);
+		a.sched_nice = READ_ONCE(t->nice);
+	}
+	rc = sched_apply(t, p, &a);
+	thread_put(t, p);
+	return rc;
+}
+
+/* Linux's: the size the caller has room for, at most the one we know,
+ * and that size in attr.size. */
+long sys_sched_getattr(SYSARGS)
+{
+	u32 usize = (u32)a2;
+
+	if (!a1 || (int)a0 < 0 || usize < SCHED_ATTR_SIZE_VER0 || usize > PAGE_SIZE || (u32)a3)
+		return -EINVAL;
+	struct process *p;
+	struct task *t = thread_of((u32)a0, &p);
+	if (!t)
+		return -ESRCH;
+	struct sched_attr k = { .size = MIN(usize, (u32)sizeof(k)) };
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	k.sched_policy = (u32)t->policy;
+	k.sched_flags = t->reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
+	if (rt_policy(t->policy))
+		k.sched_priority = (u32)t->rt_priority;
+	else
+		k.sched_nice = t->nice;
+	spin_unlock_irqrestore(&t->lock, flags);
+	thread_put(t, p);
+	return copy_to_user((void *)a1, &k, k.size) ? -EFAULT : 0;
+}
+
+long sys_sched_rr_get_interval(SYSARGS)
+{
+	if ((int)a0 < 0)
+		return -EINVAL;
+	struct process *p;
+	struct task *t = thread_of((u32)a0, &p);
+	if (!t)
+		return -ESRCH;
+	u64 ns = sched_rr_interval_ns(t);
+	thread_put(t, p);
+	struct { s64 sec, nsec; } ts = { (s64)(ns / 1000000000ULL), (s64)(ns % 1000000000ULL) };
+	return copy_to_user((void *)a1, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+/* 99 and 1 for the real-time policies, 0 for the others (SCHED_DEADLINE
+ * too), EINVAL for what is no policy. */
 long sys_sched_get_priority_max(SYSARGS)
 {
 	int policy = (int)a0;
 
-	if (!policy_valid(policy, policy == SCHED_FIFO || policy == SCHED_RR))
-		return -EINVAL;
-	return policy == SCHED_FIFO || policy == SCHED_RR ? RT_PRIO_MAX : 0;
+	if (rt_policy(policy))
+		return RT_PRIO_MAX;
+	return fair_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
 }
 
 long sys_sched_get_priority_min(SYSARGS)
 {
 	int policy = (int)a0;
 
-	if (!policy_valid(policy, policy == SCHED_FIFO || policy == SCHED_RR))
-		return -EINVAL;
-	return policy == SCHED_FIFO || policy == SCHED_RR ? 1 : 0;
+	if (rt_policy(policy))
+		return 1;
+	return fair_policy(policy) || policy == SCHED_DEADLINE ? 0 : -EINVAL;
 }
 
 /* ---- membarrier ---- */

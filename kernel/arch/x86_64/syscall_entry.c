@@ -1,5 +1,6 @@
 /* From the syscall entry's frame to the generic table and back. */
 #include <alloy/arch.h>
+#include <alloy/cpu.h>
 #include <alloy/errno.h>
 #include <alloy/ptrace.h>
 #include <alloy/signal.h>
@@ -18,6 +19,8 @@ struct trap_frame *current_user_frame(void)
 /* Pending signals and syscall restarts, on every return to user mode. */
 void user_return_work(struct trap_frame *tf)
 {
+	if (this_cpu()->need_resched)
+		sched_preempt();	/* a task this call woke outranks us */
 	if (!signal_pending() && !(tf->vector == 0x100 && (tf->rax == (u64)-ERESTARTSYS ||
 							   tf->rax == (u64)-ERESTARTNOINTR)))
 		return;
