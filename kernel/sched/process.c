@@ -55,6 +55,22 @@ void proc_get(struct process *p)
 	atomic_inc(&p->refcount);
 }
 
+/*
+ * A reaped process keeps its record for whoever still holds a reference
+ * (a pidfd, an open /proc/<pid>), but not its last thread: that thread's
+ * kernel stack and task go back now. Called once, by whoever reaped it
+ * (unhash decides who, under proc_lock); that reaper's own reference keeps
+ * proc_put's read of p->task from running at the same time.
+ */
+void proc_drop_task(struct process *p)
+{
+	struct task *t = p->task;
+
+	p->task = NULL;
+	if (t)
+		task_put(t);
+}
+
 void proc_put(struct process *p)
 {
 	if (!p || !atomic_dec_and_test(&p->refcount))
@@ -601,7 +617,7 @@ static bool ignores_children(struct process *parent)
 	return sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT);
 }
 
-void proc_exit(struct process *p, int wait_status)
+bool proc_exit(struct process *p, int wait_status)
 {
 	struct process *init = NULL, *parent, *c, *tmp;
 	struct list_head orphans;
@@ -656,6 +672,8 @@ void proc_exit(struct process *p, int wait_status)
 	 * last put frees a task, which takes locks ranked below ours) */
 	list_for_each_entry_safe(c, tmp, &orphans, sibling) {
 		list_del_init(&c->sibling);
+		if (c->zombie)
+			proc_drop_task(c);
 		proc_put(c);
 	}
 	if (init) {
@@ -676,6 +694,7 @@ void proc_exit(struct process *p, int wait_status)
 			proc_put(p);	/* the child-list reference */
 		proc_put(parent);
 	}
+	return reap_now;
 }
 
 void proc_abort(struct process *p)
@@ -816,8 +835,10 @@ long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
 		return traced;
 	if (!z)
 		return rc;
-	if (r->reaped && z->task)
+	if (r->reaped && z->task) {
 		task_join(z->task);	/* off its CPU: its memory is back */
+		proc_drop_task(z);
+	}
 	if (r->reaped) {
 		rusage_reaped(me, z);
 		wake_up_all(&z->pidfd_wq);	/* POLLHUP for its pidfds */
