@@ -315,14 +315,17 @@ static void detach_locked(struct inotify_marks *m, struct watch *w, struct inoti
 	if (queue_locked(in, w->ignored))
 		w->ignored = NULL;	/* the queue's now */
 	atomic_dec(&in->user->watches);
-	atomic_dec(&w->inode->sb->notify_watches);
 }
 
-/* After detach_locked, with no lock held. */
+/* After detach_locked, with no lock held. The filesystem's count goes
+ * last: an unmount waits for it, so the superblock outlives our put. */
 static void detach_finish(struct watch *w)
 {
+	struct super_block *sb = w->inode->sb;
+
 	inode_put(w->inode);
 	watch_put(w);
+	atomic_dec(&sb->notify_watches);
 }
 
 /* Detaches w unless someone did already; caller holds a reference on w
@@ -498,8 +501,10 @@ void inotify_unmount(struct super_block *sb)
 			}
 		}
 		spin_unlock_irqrestore(&marks_list_lock, fl);
-		if (!i)
-			break;
+		if (!i) {	/* a close or rm_watch is finishing one off */
+			sched_yield();
+			continue;
+		}
 		kill_all(i, true);
 		inode_put(i);
 	}
