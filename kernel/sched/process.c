@@ -754,6 +754,25 @@ static void report(struct wait_report *r, struct process *c, int status, bool re
  * (WNOWAIT: left to report again) and the child stays. The child comes
  * with a reference. NULL with *rc 0 means matching children exist but
  * none is ready. */
+/*
+ * Caller holds proc_lock: whether a thread of child c is traced by me.
+ * Its stops are then reported to me as a tracer only (ptrace_wait), as
+ * Linux hides the group stop from a real parent that traces: one stop,
+ * one report. The tracer is read without ptrace_lock: an attach or
+ * detach racing the wait may see either answer.
+ */
+static bool traced_by(struct process *c, struct process *me)
+{
+	struct task *t;
+	bool yes = false;
+
+	spin_lock(&c->sig_lock);
+	list_for_each_entry(t, &c->threads, thread_link)
+		yes |= READ_ONCE(t->ptrace.tracer) == me;
+	spin_unlock(&c->sig_lock);
+	return yes;
+}
+
 static struct process *find_child(struct process *me, const struct wait_spec *ws, int *rc,
 				  struct wait_report *r)
 {
@@ -772,7 +791,8 @@ static struct process *find_child(struct process *me, const struct wait_spec *ws
 				list_del_init(&c->sibling);
 				unhash(c);
 			}
-		} else if ((ws->options & WSTOPPED) && c->stop_report && !c->zombie) {
+		} else if ((ws->options & WSTOPPED) && c->stop_report && !c->zombie &&
+			   !traced_by(c, me)) {
 			c->stop_report = keep;
 			report(r, c, (c->stop_sig << 8) | 0x7f, false);
 			proc_get(c);
