@@ -17,6 +17,7 @@
 #include <alloy/string.h>
 #include <alloy/sysctl.h>
 #include <alloy/task.h>
+#include <alloy/tty.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
 #include <uapi/sched.h>
@@ -625,6 +626,8 @@ bool proc_exit(struct process *p, int wait_status)
 
 	release_resources(p);
 	ptrace_tracer_exit(p);	/* its tracees go on (or die: EXITKILL) */
+	if (READ_ONCE(p->sid) == p->pid)
+		tty_session_end(p->pid);	/* before its number can be reused */
 
 	struct orphan_check oc = { 0 };
 	int hangup[ORPHAN_MAX], nhangup;
