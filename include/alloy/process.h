@@ -109,8 +109,11 @@ struct process *proc_find(int pid);
  * spawn. Copies files/cwd/handlers from parent when given, or shares
  * the file table (CLONE_FILES); CLONE_PARENT makes it parent's sibling. */
 struct process *proc_create(struct process *parent, u64 clone_flags);
-/* The thread exits: files closed, parent told, zombie until reaped. */
-void proc_exit(struct process *p, int wait_status);
+/* The thread exits: files closed, parent told, zombie until reaped;
+ * true if it was reaped at once (no parent, or one ignoring SIGCHLD). */
+bool proc_exit(struct process *p, int wait_status);
+/* The reaper lets go of a reaped process's last thread (once). */
+void proc_drop_task(struct process *p);
 /* Undoes proc_create for a process that never ran. */
 void proc_abort(struct process *p);
 /* wait4 semantics; status and pid of the reaped child. */

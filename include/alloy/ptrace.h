@@ -85,6 +85,7 @@ struct task_ptrace {
 	bool stopped;		/* [ptrace_lock] in ptrace_stop, not resumed */
 	bool report;		/* [ptrace_lock] the stop is yet to be waited for */
 	bool dead;		/* [ptrace_lock] exited: its exit is reported */
+	bool gone;		/* [ptrace_lock] past ptrace_task_exit: no attach */
 	bool attach_stop;	/* [ptrace_lock] ATTACH's SIGSTOP not yet seen */
 	bool stepping;		/* [ptrace_lock] SINGLESTEP set the trap flag */
 	bool interrupt;		/* INTERRUPT: an event stop at the next chance */

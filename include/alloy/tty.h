@@ -350,6 +350,9 @@ extern const struct file_ops tty_fops;
 long tty_ioctl_on(struct tty *t, u32 cmd, u64 arg, bool master);
 /* The terminal that controls the caller's session, or NULL. */
 struct tty *tty_of_session(int sid);
+/* Session sid's leader exits: no terminal controls sid any more, so a
+ * later session that reuses the number does not inherit one. */
+void tty_session_end(int sid);
 int tty_open(struct inode *inode, struct file *f);
 
 /* pty (kernel/drivers/pty.c) */
@@ -360,6 +363,9 @@ int pty_slave_open(unsigned index, struct file *f);
  * or -ENXIO if it has none. */
 int pty_open_ctty(int sid, struct file *f);
 struct tty *pty_tty_of_session(int sid);
+void pty_session_end(int sid);
+/* t stops being sid's controlling terminal, if it is (tty.c). */
+void tty_forget_session(struct tty *t, int sid);
 /* mount -t devpts: a new view of the one set of ptys. */
 struct path;
 int devpts_mount(u32 flags, const struct path *at);

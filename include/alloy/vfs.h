@@ -172,6 +172,9 @@ struct file_ops {
 		       void *ctx);
 	int (*open)(struct inode *inode, struct file *f);
 	void (*release)(struct file *f);
+	/* Every close of a descriptor of it, by the closing process (Linux's
+	 * flush), where release is the last reference's. */
+	void (*flush)(struct file *f);
 	/* Data (and with !datasync, metadata) on stable storage. */
 	int (*fsync)(struct file *f, bool datasync);
 	bool seekable;

@@ -465,6 +465,17 @@ struct tty *pty_tty_of_session(int sid)
 	return p ? &p->tty : NULL;	/* to compare only: no reference */
 }
 
+void pty_session_end(int sid)
+{
+	if (!READ_ONCE(pty_ready))
+		return;
+	mutex_lock(&pty_lock);
+	for (int i = 0; i < PTY_LIMIT; i++)
+		if (ptys[i])
+			tty_forget_session(&ptys[i]->tty, sid);
+	mutex_unlock(&pty_lock);
+}
+
 int pty_open_ctty(int sid, struct file *f)
 {
 	struct pty *p;

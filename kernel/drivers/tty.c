@@ -148,6 +148,27 @@ static int owner(struct tty *t)
 	return sid;
 }
 
+/* t stops being sid's terminal, if it is. */
+void tty_forget_session(struct tty *t, int sid)
+{
+	unsigned long fl = spin_lock_irqsave(&t->lock);
+
+	if (t->sid == sid) {
+		t->sid = 0;
+		t->fg_pgrp = 0;
+	}
+	spin_unlock_irqrestore(&t->lock, fl);
+}
+
+void tty_session_end(int sid)
+{
+	if (sid <= 0)
+		return;
+	if (console_ready)
+		tty_forget_session(&console, sid);
+	pty_session_end(sid);
+}
+
 struct tty *tty_of_session(int sid)
 {
 	if (sid <= 0)

@@ -72,13 +72,22 @@ struct fdtable *fdt_copy(struct fdtable *t)
 	}
 }
 
+/* A descriptor of f in t is closed: what goes with any close, not just
+ * the last one (POSIX record locks, the file's own flush). */
+static void fd_closed(struct file *f, struct fdtable *t)
+{
+	flock_close_posix(f, t);	/* POSIX: any close drops the process's locks */
+	if (f->fop && f->fop->flush)
+		f->fop->flush(f);
+}
+
 void fdt_put(struct fdtable *t)
 {
 	if (!t || !atomic_dec_and_test(&t->refcount))
 		return;
 	for (int i = 0; i < t->size; i++) {
 		if (t->fd[i]) {
-			flock_close_posix(t->fd[i], t);
+			fd_closed(t->fd[i], t);
 			file_put(t->fd[i]);
 		}
 	}
@@ -197,7 +206,7 @@ int fd_close(struct fdtable *t, int fd)
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (!f)
 		return -EBADF;
-	flock_close_posix(f, t);	/* POSIX: any close drops the process's locks */
+	fd_closed(f, t);
 	file_put(f);
 	return 0;
 }
@@ -223,7 +232,7 @@ int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 	if (!f)
 		return -EBADF;
 	if (old) {
-		flock_close_posix(old, t);
+		fd_closed(old, t);
 		file_put(old);
 	}
 	return newfd;
@@ -265,7 +274,7 @@ void fdt_close_on_exec(struct fdtable *t)
 		}
 		spin_unlock_irqrestore(&t->lock, flags);
 		if (f) {
-			flock_close_posix(f, t);
+			fd_closed(f, t);
 			file_put(f);
 		}
 	}

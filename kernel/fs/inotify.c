@@ -54,7 +54,16 @@ struct inotify_user {
 	u32 uid;
 	int instances;		/* [users_lock]; the entry goes at 0 */
 	atomic_t watches;
+	atomic_t queued;	/* bytes of events queued in all its instances */
 };
+
+/*
+ * Linux bounds the memory of queued events through the memory cgroup;
+ * Alloy bounds it per user: 8 MiB (one instance full of 16384 events with
+ * the longest names fits; 128 instances of them, 1 GiB, do not). An event
+ * beyond it is dropped for the overflow event, as at max_queued_events.
+ */
+#define USER_QUEUE_BYTES (8u << 20)
 
 static LIST_HEAD(users);
 static spinlock_t users_lock = SPINLOCK_INIT("inotify-users", LR_INOTIFY_USER);
@@ -109,6 +118,7 @@ struct kevent {
 	struct list_head link;	/* on the instance's queue [its lock] */
 	s32 wd;
 	u32 mask, cookie, len;	/* len: the name with its NUL and padding */
+	u32 charge;		/* bytes charged to the user while queued */
 	char name[];
 };
 
@@ -167,7 +177,7 @@ static struct kevent *kevent_alloc(const char *name, size_t nlen)
 		return NULL;
 	list_init(&e->link);
 	e->wd = -1;
-	e->mask = e->cookie = 0;
+	e->mask = e->cookie = e->charge = 0;
 	e->len = len;
 	if (len) {
 		memcpy(e->name, name, nlen);
@@ -252,10 +262,23 @@ static void overflow_locked(struct inotify *in)
 		enqueue_locked(in, in->overflow);
 }
 
+/* What taking e off the queue gives back to its user. */
+static void dequeued(struct inotify *in, struct kevent *e)
+{
+	if (e->charge)
+		atomic_add_return(&in->user->queued, -(int)e->charge);
+	e->charge = 0;
+}
+
 /* Queues e (true) or, as Linux, drops it: the same as the last event
- * queued (coalesced), or no room (the overflow event instead, once). */
+ * queued (coalesced), or no room in the instance or in its user's bytes
+ * (the overflow event instead, once). The overflow event and a watch's
+ * IGNORED and UNMOUNT events were made with the watch: not charged. */
 static bool queue_locked(struct inotify *in, struct kevent *e)
 {
+	u32 charge = e == in->overflow || (e->mask & (IN_IGNORED | IN_UNMOUNT)) ? 0
+		     : (u32)(sizeof(*e) + e->len);
+
 	if (in->closing)
 		return false;
 	if (in->nevents >= in->max_events) {
@@ -267,6 +290,13 @@ static bool queue_locked(struct inotify *in, struct kevent *e)
 		if (!(last->mask & IN_IGNORED) && same_event(last, e))
 			return false;
 	}
+	if (charge && (u32)atomic_add_return(&in->user->queued, (int)charge) >
+		      USER_QUEUE_BYTES) {
+		atomic_add_return(&in->user->queued, -(int)charge);
+		overflow_locked(in);
+		return false;
+	}
+	e->charge = charge;
 	enqueue_locked(in, e);
 	return true;
 }
@@ -285,14 +315,17 @@ static void detach_locked(struct inotify_marks *m, struct watch *w, struct inoti
 	if (queue_locked(in, w->ignored))
 		w->ignored = NULL;	/* the queue's now */
 	atomic_dec(&in->user->watches);
-	atomic_dec(&w->inode->sb->notify_watches);
 }
 
-/* After detach_locked, with no lock held. */
+/* After detach_locked, with no lock held. The filesystem's count goes
+ * last: an unmount waits for it, so the superblock outlives our put. */
 static void detach_finish(struct watch *w)
 {
+	struct super_block *sb = w->inode->sb;
+
 	inode_put(w->inode);
 	watch_put(w);
+	atomic_dec(&sb->notify_watches);
 }
 
 /* Detaches w unless someone did already; caller holds a reference on w
@@ -468,8 +501,10 @@ void inotify_unmount(struct super_block *sb)
 			}
 		}
 		spin_unlock_irqrestore(&marks_list_lock, fl);
-		if (!i)
-			break;
+		if (!i) {	/* a close or rm_watch is finishing one off */
+			sched_yield();
+			continue;
+		}
 		kill_all(i, true);
 		inode_put(i);
 	}
@@ -505,6 +540,7 @@ static long in_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		list_del_init(&e->link);
 		in->nevents--;
 		in->bytes -= size;
+		dequeued(in, e);
 		/* the overflow event may be queued again at once: copy it now */
 		struct { s32 wd; u32 mask, cookie, len; } hdr = { e->wd, e->mask, e->cookie, e->len };
 		bool mine = e != in->overflow;
@@ -564,9 +600,11 @@ static void in_release(struct file *f)
 		watch_put(w);
 		inode_put(i);
 	}
-	list_for_each_entry_safe(e, tmp, &in->events, link)
+	list_for_each_entry_safe(e, tmp, &in->events, link) {
+		dequeued(in, e);
 		if (e != in->overflow)
 			kfree(e);
+	}
 	kfree(in->overflow);
 	user_put(in->user);
 	kfree(in);

@@ -535,28 +535,35 @@ static long mq_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	return (long)k;
 }
 
-/* The registration goes with the last close of the owner's descriptor
- * (Linux: any close by the owner). */
-static void mq_release(struct file *f)
+/* The registration goes with any close of a descriptor of the queue by
+ * its owner, as Linux's mqueue_flush_file: its exit closes them all, even
+ * where a forked child still holds the same file. */
+static void mq_flush(struct file *f)
 {
 	struct mqueue *q = f->priv;
 	struct process *owner = NULL;
 
 	unsigned long flags = spin_lock_irqsave(&q->wq.lock);
-	if (q->nproc == current_proc()) {
+	if (q->nproc && q->nproc == current_proc()) {
 		owner = q->nproc;
 		q->nproc = NULL;
 	}
 	spin_unlock_irqrestore(&q->wq.lock, flags);
 	if (owner)
 		proc_put(owner);
-	mq_put(q);
+}
+
+static void mq_release(struct file *f)
+{
+	mq_put(f->priv);
 }
 
 static const struct file_ops mq_fops = {
 	.read = mq_read,
 	.poll = mq_poll,
+	.flush = mq_flush,
 	.release = mq_release,
+	.seekable = true,	/* the status line is read from the file's offset */
 };
 
 /* An absolute CLOCK_REALTIME timeout as a ktime_ns() deadline (0: none);

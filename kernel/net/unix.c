@@ -650,7 +650,11 @@ static int unix_accept(struct socket *s, struct socket **out, int fflags)
 }
 
 /* accept could not give n an fd: n goes back to the head of the queue,
- * as it was before unix_accept took it. */
+ * as it was before unix_accept took it. Not if the listener went in
+ * flight meanwhile (its queue was empty then): n may hold passed files,
+ * and a listener in flight must hold none (the top of the file), so n is
+ * reset as by a protocol without unaccept. Checked under l's lock: a
+ * send of l that comes after sees n in the queue and is refused. */
 static void unix_unaccept(struct socket *s, struct socket *ns)
 {
 	struct unix_sock *l = usk(s), *n = usk(ns);
@@ -660,7 +664,7 @@ static void unix_unaccept(struct socket *s, struct socket *ns)
 	n->listener = usk(sock_get(s));
 	mutex_unlock(&n->lock);
 	mutex_lock(&l->lock);
-	bool listening = !l->dead && l->state == SS_LISTEN;
+	bool listening = !l->dead && l->state == SS_LISTEN && !atomic_read(&l->inflight);
 	if (listening) {
 		list_add(&n->accept_link, &l->acceptq);
 		l->qlen++;
@@ -670,7 +674,7 @@ static void unix_unaccept(struct socket *s, struct socket *ns)
 		wake_up_all(&s->wq);
 		return;
 	}
-	mutex_lock(&n->lock);	/* l closed meanwhile: n is reset */
+	mutex_lock(&n->lock);	/* l closed or in flight meanwhile: n is reset */
 	n->embryo = false;
 	n->listener = NULL;
 	mutex_unlock(&n->lock);

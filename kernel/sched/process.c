@@ -17,6 +17,7 @@
 #include <alloy/string.h>
 #include <alloy/sysctl.h>
 #include <alloy/task.h>
+#include <alloy/tty.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
 #include <uapi/sched.h>
@@ -53,6 +54,22 @@ int current_pid(void)
 void proc_get(struct process *p)
 {
 	atomic_inc(&p->refcount);
+}
+
+/*
+ * A reaped process keeps its record for whoever still holds a reference
+ * (a pidfd, an open /proc/<pid>), but not its last thread: that thread's
+ * kernel stack and task go back now. Called once, by whoever reaped it
+ * (unhash decides who, under proc_lock); that reaper's own reference keeps
+ * proc_put's read of p->task from running at the same time.
+ */
+void proc_drop_task(struct process *p)
+{
+	struct task *t = p->task;
+
+	p->task = NULL;
+	if (t)
+		task_put(t);
 }
 
 void proc_put(struct process *p)
@@ -601,7 +618,7 @@ static bool ignores_children(struct process *parent)
 	return sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT);
 }
 
-void proc_exit(struct process *p, int wait_status)
+bool proc_exit(struct process *p, int wait_status)
 {
 	struct process *init = NULL, *parent, *c, *tmp;
 	struct list_head orphans;
@@ -609,6 +626,8 @@ void proc_exit(struct process *p, int wait_status)
 
 	release_resources(p);
 	ptrace_tracer_exit(p);	/* its tracees go on (or die: EXITKILL) */
+	if (READ_ONCE(p->sid) == p->pid)
+		tty_session_end(p->pid);	/* before its number can be reused */
 
 	struct orphan_check oc = { 0 };
 	int hangup[ORPHAN_MAX], nhangup;
@@ -656,6 +675,8 @@ void proc_exit(struct process *p, int wait_status)
 	 * last put frees a task, which takes locks ranked below ours) */
 	list_for_each_entry_safe(c, tmp, &orphans, sibling) {
 		list_del_init(&c->sibling);
+		if (c->zombie)
+			proc_drop_task(c);
 		proc_put(c);
 	}
 	if (init) {
@@ -676,6 +697,7 @@ void proc_exit(struct process *p, int wait_status)
 			proc_put(p);	/* the child-list reference */
 		proc_put(parent);
 	}
+	return reap_now;
 }
 
 void proc_abort(struct process *p)
@@ -735,6 +757,25 @@ static void report(struct wait_report *r, struct process *c, int status, bool re
  * (WNOWAIT: left to report again) and the child stays. The child comes
  * with a reference. NULL with *rc 0 means matching children exist but
  * none is ready. */
+/*
+ * Caller holds proc_lock: whether a thread of child c is traced by me.
+ * Its stops are then reported to me as a tracer only (ptrace_wait), as
+ * Linux hides the group stop from a real parent that traces: one stop,
+ * one report. The tracer is read without ptrace_lock: an attach or
+ * detach racing the wait may see either answer.
+ */
+static bool traced_by(struct process *c, struct process *me)
+{
+	struct task *t;
+	bool yes = false;
+
+	spin_lock(&c->sig_lock);
+	list_for_each_entry(t, &c->threads, thread_link)
+		yes |= READ_ONCE(t->ptrace.tracer) == me;
+	spin_unlock(&c->sig_lock);
+	return yes;
+}
+
 static struct process *find_child(struct process *me, const struct wait_spec *ws, int *rc,
 				  struct wait_report *r)
 {
@@ -753,7 +794,8 @@ static struct process *find_child(struct process *me, const struct wait_spec *ws
 				list_del_init(&c->sibling);
 				unhash(c);
 			}
-		} else if ((ws->options & WSTOPPED) && c->stop_report && !c->zombie) {
+		} else if ((ws->options & WSTOPPED) && c->stop_report && !c->zombie &&
+			   !traced_by(c, me)) {
 			c->stop_report = keep;
 			report(r, c, (c->stop_sig << 8) | 0x7f, false);
 			proc_get(c);
@@ -816,8 +858,10 @@ long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
 		return traced;
 	if (!z)
 		return rc;
-	if (r->reaped && z->task)
+	if (r->reaped && z->task) {
 		task_join(z->task);	/* off its CPU: its memory is back */
+		proc_drop_task(z);
+	}
 	if (r->reaped) {
 		rusage_reaped(me, z);
 		wake_up_all(&z->pidfd_wq);	/* POLLHUP for its pidfds */

@@ -353,6 +353,7 @@ void ptrace_task_exit(struct task *t, int status)
 	struct process *tracer = t->ptrace.tracer;
 	struct process *p = t->proc;
 
+	t->ptrace.gone = true;	/* an attach after this would never be undone */
 	if (!tracer) {
 		spin_unlock_irqrestore(&ptrace_lock, flags);
 		return;
@@ -593,8 +594,8 @@ static long attach(int pid, bool seize, u64 options)
 		unsigned long flags = spin_lock_irqsave(&ptrace_lock);
 		if (!may_attach(p))
 			rc = -EPERM;
-		else if (t->ptrace.tracer || !READ_ONCE(t->proc) || READ_ONCE(p->zombie) ||
-			 me->ptrace_exited)
+		else if (t->ptrace.tracer || t->ptrace.gone || !READ_ONCE(t->proc) ||
+			 READ_ONCE(p->zombie) || me->ptrace_exited)
 			rc = -EPERM;	/* traced already (a racing tracer lost) */
 		else
 			link_tracee(t, me, seize ? (u32)options : 0, seize ? PT_SEIZED : 0);

@@ -140,7 +140,8 @@ void user_exit(int wait_status)
 		task_get(t);
 		p->task = t;		/* the reaper joins the last thread */
 		t->exit_status = wait_status;
-		proc_exit(p, wait_status);
+		if (proc_exit(p, wait_status))
+			proc_drop_task(p);	/* reaped at once: nobody joins us */
 	}
 	t->exit_status = wait_status;
 	if (p) {

@@ -12,6 +12,9 @@
  *    IN_MASK_ADD / IN_MASK_CREATE, IN_ONLYDIR, IN_DONT_FOLLOW,
  *    IN_EXCL_UNLINK, the argument errors, read permission;
  *  - limits: max_user_watches (ENOSPC), max_user_instances (EMFILE);
+ *    the bytes of queued events per user: a user filling 64 instances
+ *    with 10 MiB of long-named events keeps 8 MiB of them (the rest is
+ *    overflow events), while another user's instance still gets its own;
  *  - a read buffer too small (EINVAL), FIONREAD, poll and epoll;
  *  - a second process changing a file while the first reads, blocked;
  *  - close of the instance while another thread blocks in read: the
@@ -445,6 +448,91 @@ static void limits(void)
 	CHECK(write_sysctl("max_user_instances", 128) == 0);
 }
 
+/*
+ * A user's queued events are bounded in bytes across its instances: uid
+ * 1000 watches a directory from 64 instances and alternates writes to two
+ * files with 200-byte names (no coalescing): 64 x 700 events of 224
+ * bytes would be 10 MiB. Root's instance on the same directory still
+ * gets the next event.
+ */
+static void user_bytes(void)
+{
+	enum { NIN = 64, WRITES = 700 };
+	char name[2][208];
+	int p[2];
+
+	CHECK(mkdir("/tmp/inb", 0777) == 0 || errno == EEXIST);
+	CHECK(chmod("/tmp/inb", 0777) == 0);
+	for (int k = 0; k < 2; k++) {
+		memset(name[k], 'a' + k, 200);
+		name[k][200] = '\0';
+	}
+	int rootin = inotify_init1(IN_NONBLOCK);
+	CHECK(rootin >= 0 && inotify_add_watch(rootin, "/tmp/inb", IN_CREATE) > 0);
+	CHECK(pipe(p) == 0);
+	pid_t c = fork();
+	if (c == 0) {
+		int in[NIN], fd[2], n = 0;
+		long long total = 0;
+		bool over = false;
+		close(p[0]);
+		if (setgid(1000) || setuid(1000) || chdir("/tmp/inb"))
+			_exit(2);
+		for (int k = 0; k < NIN; k++)
+			if ((in[k] = inotify_init1(IN_NONBLOCK)) < 0 ||
+			    inotify_add_watch(in[k], ".", IN_MODIFY) < 0)
+				_exit(3);
+		for (int k = 0; k < 2; k++)
+			if ((fd[k] = open(name[k], O_WRONLY | O_CREAT, 0600)) < 0)
+				_exit(4);
+		for (int k = 0; k < WRITES; k++)
+			if (write(fd[k % 2], "x", 1) != 1)
+				_exit(5);
+		for (int k = 0; k < NIN; k++) {
+			int nb = 0;
+			if (ioctl(in[k], FIONREAD, &nb))
+				_exit(6);
+			total += nb;
+			/* the last event queued in a full instance is the overflow */
+			struct inotify_event *e;
+			static char buf[1 << 20];
+			ssize_t r;
+			while ((r = read(in[k], buf, sizeof(buf))) > 0)
+				for (ssize_t off = 0; off < r; off += sizeof(*e) + e->len) {
+					e = (struct inotify_event *)(buf + off);
+					over |= e->mask == IN_Q_OVERFLOW;
+					n++;
+				}
+		}
+		printf("# inotify: uid 1000 queued %lld bytes in %d events (overflow %s)\n",
+		       total, n, over ? "yes" : "no");
+		if (write(p[1], &total, sizeof(total)) != sizeof(total) ||
+		    write(p[1], &over, sizeof(over)) != sizeof(over))
+			_exit(7);
+		_exit(0);
+	}
+	close(p[1]);
+	long long total = -1;
+	bool over = false;
+	CHECK(read(p[0], &total, sizeof(total)) == sizeof(total));
+	CHECK(read(p[0], &over, sizeof(over)) == sizeof(over));
+	int st;
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(total > (6 << 20) && total <= (8 << 20) && over);
+	/* root's own queue was not the user's to fill */
+	int fd = open("/tmp/inb/root", O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	drain(rootin);
+	CHECK(ngot >= 1 && got[ngot - 1].mask == IN_CREATE && !strcmp(got[ngot - 1].name, "root"));
+	close(rootin);
+	close(p[0]);
+	unlink("/tmp/inb/root");
+	unlink(at("/tmp/inb", name[0]));
+	unlink(at("/tmp/inb", name[1]));
+	rmdir("/tmp/inb");
+}
+
 /* FIONREAD, a read buffer too small, poll and epoll. */
 static void reading(void)
 {
@@ -637,6 +725,7 @@ int main(void)
 	overflow();
 	printf("# ok 3 - inotify overflow\n");
 	limits();
+	user_bytes();
 	printf("# ok 4 - inotify limits\n");
 	reading();
 	printf("# ok 5 - inotify reading\n");

@@ -622,6 +622,7 @@ static void test_notify(void)
 	snprintf(want, sizeof(want), "QSIZE:0          NOTIFY:0     SIGNO:%-5d NOTIFY_PID:%-6d\n",
 		 SIGUSR1, getpid());
 	CHECK(!strcmp(line, want));
+	CHECK(read(fd, line, sizeof(line) - 1) == 0);	/* then end of file: cat ends */
 	/* another process: EBUSY; its NULL removes nothing; it sends */
 	pid_t c = fork();
 	if (c == 0) {
@@ -678,6 +679,15 @@ static void test_notify(void)
 		_exit(syscall(SYS_mq_notify, fd, &ev) == 0 ? 0 : 1);
 	CHECK(reap(c) == 0);
 	CHECK(snd(fd, "n7", 2, 0, NULL) == 0);
+	/* ... and its registration went with its exit, though the file it
+	 * closed lives on in this process: the queue is free to register */
+	CHECK(rcv(fd, b, sizeof(b), NULL, NULL) == 2);
+	c = fork();
+	if (c == 0)
+		_exit(syscall(SYS_mq_notify, fd, &ev) == 0 ? 0 : 1);
+	CHECK(reap(c) == 0);
+	CHECK(syscall(SYS_mq_notify, fd, &ev) == 0);
+	CHECK(syscall(SYS_mq_notify, fd, NULL) == 0);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	close(fd);
 	unl("t_note");

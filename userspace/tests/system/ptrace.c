@@ -756,6 +756,9 @@ static void group_stop_and_exit(void)
 	CHECK(pt(PTRACE_CONT, t, 0, (void *)SIGSTOP) == 0);
 	st = wait_for(t, 0);
 	CHECK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP && st >> 16 == PTRACE_EVENT_STOP);
+	/* that one stop is all: the tracer, also the parent, hears of it
+	 * once, not again as the group's job-control stop (Linux) */
+	CHECK(waitpid(t, &st, WNOHANG | WUNTRACED) == 0);
 	CHECK(pt(PTRACE_DETACH, t, 0, 0) == 0);
 	CHECK(kill(t, SIGCONT) == 0);
 	write(p[1], "x", 1);

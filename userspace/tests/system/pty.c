@@ -13,7 +13,10 @@
  *    reads return 0 and writes EIO; master reads EIO once the slaves close;
  *  - hostile: a full buffer blocks the writer (EAGAIN with O_NONBLOCK)
  *    both ways; master and slave closed by two threads at once, many
- *    times, leak nothing; a lowered kernel/pty/max gives ENOSPC.
+ *    times, leak nothing; a lowered kernel/pty/max gives ENOSPC;
+ *  - a session leader's exit takes its terminal away from the session
+ *    number: a new session that reuses the number (pid_max lowered to
+ *    make it come round) does not get the old pty from /dev/tty.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -619,6 +622,55 @@ static void test_max(void)
 	CHECK(read_long("/proc/sys/kernel/pty/nr") == 0);
 }
 
+/* A session leader that took a pty exits; a new session with its number. */
+static void test_session_reuse(void)
+{
+	char old[32] = "";
+	int fd = open("/proc/sys/kernel/pid_max", O_RDWR);
+	CHECK(fd >= 0 && read(fd, old, sizeof(old) - 1) > 0);
+	CHECK(pwrite(fd, "301", 3, 0) == 3);
+	int slave, m = open_pair(&slave);
+	CHECK(m >= 0);
+	char name[32];
+	snprintf(name, sizeof(name), "%s", ptsname(m));
+	struct winsize mark = { .ws_row = 77, .ws_col = 33 };	/* this pty's, not the console's */
+	CHECK(ioctl(m, TIOCSWINSZ, &mark) == 0);
+	pid_t leader = fork();
+	if (leader == 0) {
+		setsid();
+		int s = open(name, O_RDWR | O_NOCTTY);
+		_exit(s >= 0 && ioctl(s, TIOCSCTTY, 0) == 0 ? 0 : 1);
+	}
+	int st;
+	CHECK(waitpid(leader, &st, 0) == leader && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(leader < 301);
+	pid_t c = -1;
+	for (int i = 0; i < 2 * 301 && c != leader; i++) {
+		c = fork();
+		if (c == 0) {
+			if (getpid() != leader)
+				_exit(0);
+			setsid();
+			/* Alloy's /dev/tty falls back to the console for a
+			 * session without a terminal (Linux: ENXIO); either
+			 * way it must not be the old pty, still naming us */
+			int t = open("/dev/tty", O_RDWR);
+			struct winsize w = { 0 };
+			_exit(t >= 0 && ioctl(t, TIOCGWINSZ, &w) == 0 && w.ws_row == 77 ? 8 : 7);
+		}
+		if (c < 0 || waitpid(c, &st, 0) != c)
+			break;
+	}
+	CHECK(c == leader);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		printf("# session reuse: status %#x\n", st);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);	/* 8: it got the old pty */
+	CHECK(pwrite(fd, old, strlen(old), 0) == (ssize_t)strlen(old));
+	close(fd);
+	close(slave);
+	close(m);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -639,5 +691,7 @@ int main(void)
 	test_close_race();
 	printf("# close races done at %lld ms\n", now_ms() - t0);
 	test_max();
+	test_session_reuse();
+	printf("# session reuse done at %lld ms\n", now_ms() - t0);
 	return check_done();
 }
