@@ -14,7 +14,7 @@ readv	implemented	up to 1024 iovecs
 writev	implemented	up to 1024 iovecs
 pread64	implemented	seekable files only (-ESPIPE otherwise)
 pwrite64	implemented	seekable files only (-ESPIPE otherwise)
-open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices give -ENXIO; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
+open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices (virtio-blk, loop) open for read, write, fsync and their ioctls; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
 openat	partial	as open
 creat	partial	as open
 ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the interface ioctls SIOCGIF* (read-only); terminals and pseudo-terminals (TCGETS/TCSETS*, TCGETA/TCSETA*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY/TIOCNOTTY, TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; docs/tty.md); -ENOTTY otherwise
