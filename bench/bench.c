@@ -930,6 +930,41 @@ static double b_tcp_loopback_bw(long n)
 	return stream_bw(sv, n, "tcp short read");
 }
 
+/* ---- the 100 000-file directory (issue 17): per file, one create,
+ * one stat and one unlink, in a directory that fills up to 100 000
+ * files (10 000 with --quick) and empties again; n is ignored (one pass
+ * is the whole directory, so the row's loops are 1). */
+static double b_bigdir(long n)
+{
+	long files = quick ? 10000 : 100000;
+	char d[4096], name[4200];
+	struct stat st;
+
+	(void)n;
+	snprintf(d, sizeof d, "%s/big", dir);
+	if (mkdir(d, 0755) < 0 && errno != EEXIST)
+		return fail("mkdir"), -1;
+	double t = now();
+	for (long i = 0; i < files; i++) {
+		snprintf(name, sizeof name, "%s/file%ld", d, i);
+		int fd = open(name, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		if (fd < 0)
+			return fail("create"), -1;
+		close(fd);
+	}
+	for (long i = 0; i < files; i++) {
+		snprintf(name, sizeof name, "%s/file%ld", d, i);
+		if (stat(name, &st) < 0)
+			return fail("stat"), -1;
+	}
+	for (long i = 0; i < files; i++) {
+		snprintf(name, sizeof name, "%s/file%ld", d, i);
+		if (unlink(name) < 0)
+			return fail("unlink"), -1;
+	}
+	return (now() - t) / files;
+}
+
 /* ---- the driver */
 
 struct bench {
@@ -976,6 +1011,7 @@ static const struct bench benches[] = {
 	{ "unix_stream_bw", b_unix_stream_bw, 1, 0 },
 	{ "tcp_loopback_latency", b_tcp_loopback_latency, 0, 0 },
 	{ "tcp_loopback_bw", b_tcp_loopback_bw, 1, 0 },
+	{ "bigdir_100k", b_bigdir, 0, 1 },
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -1113,7 +1149,8 @@ int main(int argc, char **argv)
 		if (!selected(b->name))
 			continue;
 		int needs_files = b->fn == b_open_close || b->fn == b_stat ||
-				  b->fn == b_create_delete || b->fn == b_seq_read ||
+				  b->fn == b_create_delete || b->fn == b_bigdir ||
+				  b->fn == b_seq_read ||
 				  b->fn == b_seq_write || b->fn == b_sendfile ||
 				  b->fn == b_splice || b->fn == b_copy_file_range;
 		if (needs_files && !files_ok) {

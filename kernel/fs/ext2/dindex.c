@@ -18,10 +18,10 @@
  *   new entry may take from one entry: its rec_len less what it uses)
  *   and that entry's offset, in the leaves of a max segment tree, so the
  *   first block with room for a name is found in O(log blocks). A gap is
- *   exact after a build or a delete (which walks its block), and a lower
- *   bound after a create in the block (the new entry takes the rest of
- *   the gap it went into); a lower bound wastes room, never breaks the
- *   directory.
+ *   exact after a build, and a lower bound after changes (a create: the
+ *   new entry takes the rest of the gap it went into; a delete: the
+ *   freed room replaces the known gap only if it is larger); a lower
+ *   bound wastes room until the next build, never breaks the directory.
  * - Memory: in chunks of at most 4 KiB from kmalloc (no large blocks),
  *   charged to one budget for every index of every mount, 1/16 of RAM
  *   (about 16 bytes per entry: a directory of a million entries takes 16
@@ -318,6 +318,14 @@ int ext2_dx_set_gap(struct ext2_dindex *dx, u32 fb, u32 gap, u32 off)
 	*goff(dx, fb) = (u16)off;
 	fix_up(dx, dx->cap + fb);
 	return 0;
+}
+
+u32 ext2_dx_get_gap(const struct ext2_dindex *dx, u32 fb, u32 *off)
+{
+	if (fb >= dx->nblocks)
+		return 0;
+	*off = *goff(dx, fb);
+	return *node(dx, dx->cap + fb);
 }
 
 /* During a build: no maxima yet (ext2_dx_built makes them). */

@@ -17,8 +17,8 @@
  * at its first lookup or change: where each name is and where there is
  * room. Lookup, create, delete and replace then read one block (the
  * name's, or the one with room) instead of scanning, whatever the size;
- * a delete walks that one block to let the previous entry absorb the
- * freed one. Every entry the index points at is parsed again and its
+ * a delete walks that block up to the entry, so that the previous entry
+ * absorbs the freed one. Every entry the index points at is parsed again and its
  * name compared before use; one that does not fit is a bug, logged, and
  * the index is dropped and the operation done by a scan. An index that
  * cannot be built (its memory budget, dindex.c) leaves the directory to
@@ -296,59 +296,51 @@ static int dx_add(struct inode *dir, struct ext2_dindex *dx, const char *name, s
 }
 
 /* The previous entry in its block absorbs the named one (or it becomes a
- * free slot, first in its block); the block's largest gap is measured on
- * the way. 0, -ENOENT, DX_STALE or -errno. */
+ * free slot, first in its block): a walk of the block up to it, as
+ * Linux's. The block's known gap grows if the freed room is larger; an
+ * entry it names elsewhere is untouched. 0, -ENOENT, DX_STALE or -errno. */
 static int dx_del(struct inode *dir, struct ext2_dindex *dx, const char *name, size_t len)
 {
 	struct ext2_fs *fs = EXT2_FS(dir->sb);
-	u32 tag = ext2_dx_hash(name, len), best = 0, boff = 0, why;
+	u32 tag = ext2_dx_hash(name, len), why, goff;
 	struct dx_hit hit;
 	struct ext2_dirent de, pde;
 	long prev = -1;
-	bool done = false;
 	int rc = dx_find(dir, dx, name, len, tag, &hit);
 
 	if (rc <= 0 || rc == DX_STALE)
 		return rc ? rc : -ENOENT;
 	u8 *data = hit.mb.data;
-	for (u32 o = 0; o < fs->bs;) {
+	u32 o = 0;
+	for (; o < hit.off; o += de.rec_len) {
 		if ((rc = ext2_parse_dirent(data, fs->bs, o, &fs->s, &de, &why))) {
 			mb_put(&hit.mb);
 			return ext2_corrupt(fs, "directory inode", (u32)dir->ino, rc, why);
 		}
-		u32 next = o + de.rec_len;
-		if (o == hit.off && prev >= 0) {
-			/* the previous entry takes its place; prev stays */
-			pde.rec_len += de.rec_len;
-			put_le16(data + prev + 4, (u16)pde.rec_len);
-			if (avail_of(&pde) > best) {
-				best = avail_of(&pde);
-				boff = (u32)prev;
-			}
-			done = true;
-		} else {
-			if (o == hit.off) {	/* first in its block: a free slot */
-				put_le32(data + o, 0);
-				de.inode = 0;
-				done = true;
-			}
-			if (avail_of(&de) > best) {
-				best = avail_of(&de);
-				boff = o;
-			}
-			prev = o;
-			pde = de;
-		}
-		o = next;
+		prev = o;
+		pde = de;
 	}
-	if (!done) {
+	if (o != hit.off) {	/* the index's offset is not an entry's */
 		mb_put(&hit.mb);
 		return DX_STALE;
+	}
+	u32 gap, at;
+	if (prev >= 0) {
+		pde.rec_len += hit.de.rec_len;
+		put_le16(data + prev + 4, (u16)pde.rec_len);
+		gap = avail_of(&pde);
+		at = (u32)prev;
+	} else {
+		put_le32(data + o, 0);
+		gap = hit.de.rec_len;
+		at = o;
 	}
 	mb_dirty(fs, &hit.mb);
 	mb_put(&hit.mb);
 	ext2_dx_remove(dx, tag, hit.fb, hit.off, counted(name, len));
-	ext2_dx_set_gap(dx, hit.fb, best, boff);
+	/* the known gap's entry, if it was this one or the previous, only grew */
+	if (gap >= ext2_dx_get_gap(dx, hit.fb, &goff))
+		ext2_dx_set_gap(dx, hit.fb, gap, at);
 	return 0;
 }
 

@@ -160,6 +160,7 @@ u32 ext2_dx_first(const struct ext2_dindex *dx, u32 tag);
 bool ext2_dx_next(const struct ext2_dindex *dx, u32 tag, u32 *cursor, u32 *fb, u32 *off);
 u32 ext2_dx_others(const struct ext2_dindex *dx);
 int ext2_dx_set_gap(struct ext2_dindex *dx, u32 fb, u32 gap, u32 off);
+u32 ext2_dx_get_gap(const struct ext2_dindex *dx, u32 fb, u32 *off);
 void ext2_dx_note_gap(struct ext2_dindex *dx, u32 fb, u32 gap, u32 off);
 void ext2_dx_built(struct ext2_dindex *dx);
 long ext2_dx_find_gap(const struct ext2_dindex *dx, u32 need, u32 *off);

@@ -16,7 +16,8 @@
  *    with the right inode, stat agrees, and the same holds after an
  *    unmount and a mount (the index rebuilt from the disk);
  *  - memory: the index of BIG entries costs a bounded number of heap
- *    bytes per entry, and an unmount gives them back.
+ *    bytes per entry, and an unmount gives them back, and so does memory
+ *    pressure (the dentry shrinker evicts the directory's inode).
  * The disk is left clean for e2fsck (the suite checks it).
  *
  * By hand: `ext2_bigdir measure DIR N [OPS]` fills DIR (if it has fewer than N
@@ -27,6 +28,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -100,9 +102,9 @@ struct times { double create, miss, hit, unlink; };
 /*
  * OPS of each operation in dir, on names of the prefix `x` (created,
  * then looked up missing as `y`, then unlinked); hits stat names f* of
- * the fill that are not cached (after a remount), from index `from`.
+ * the fill that are not cached (after a remount): from, from + stride..
  */
-static int measure_ops(const char *dir, long from, struct times *t)
+static int measure_ops(const char *dir, long from, long stride, struct times *t)
 {
 	char p[512];
 	struct stat st;
@@ -119,8 +121,8 @@ static int measure_ops(const char *dir, long from, struct times *t)
 			return -1;
 	}
 	double t2 = now();
-	for (long i = from; i < from + OPS; i++) {
-		snprintf(p, sizeof(p), "%s/f%07ld", dir, i);
+	for (long i = 0; i < OPS; i++) {
+		snprintf(p, sizeof(p), "%s/f%07ld", dir, from + i * stride);
 		if (stat(p, &st))
 			return -1;
 	}
@@ -164,9 +166,10 @@ static int measure(const char *dir, long n)
 	snprintf(p, sizeof(p), "%s/f%07ld", dir, n - 1);
 	CHECK(stat(p, &st) == 0);
 	printf(TEST_NAME ": first lookup after mount: %.1f us\n", (now() - t0) * 1e6);
-	CHECK(measure_ops(dir, 0, &t) == 0);
+	long stride = n / OPS > 1 ? n / OPS : 1;
+	CHECK(measure_ops(dir, 0, stride, &t) == 0);
 	print_times("cold", n, &t);
-	CHECK(measure_ops(dir, OPS, &t) == 0);
+	CHECK(measure_ops(dir, stride / 2 ? stride / 2 : OPS, stride, &t) == 0);
 	print_times("warm", n, &t);
 	CHECK(umount(MNT) == 0);
 	return check_done();
@@ -182,8 +185,8 @@ static void speed(void)
 	CHECK(fill(BIGD, BIG) == 0);
 	double fill_s = now() - t0;
 	remount();
-	CHECK(measure_ops(SMALLD, 0, &small) == 0);
-	CHECK(measure_ops(BIGD, BIG - OPS, &big) == 0);
+	CHECK(measure_ops(SMALLD, 0, 1, &small) == 0);
+	CHECK(measure_ops(BIGD, BIG - OPS, 1, &big) == 0);
 	print_times("small", OPS, &small);
 	print_times("big", BIG, &big);
 	printf(TEST_NAME ": filling took %.2f s\n", fill_s);
@@ -349,6 +352,16 @@ static void concurrent(void)
 	verify("after a remount");
 }
 
+/* Asks for more memory than is free: the shrinkers run first. */
+static void pressure(void)
+{
+	long long free = meminfo("MemFree");
+	size_t len = (size_t)free + (32 << 20);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		munmap(p, len);
+}
+
 static void memory(void)
 {
 	remount();
@@ -358,10 +371,18 @@ static void memory(void)
 	long long h1 = meminfo("KernelHeap");
 	remount();
 	long long h2 = meminfo("KernelHeap");
+	/* under pressure the directory's inode is evicted, its index with it */
+	CHECK(stat(BIGD "/f0000000-none", &st) < 0 && errno == ENOENT);
+	long long h3 = meminfo("KernelHeap");
+	pressure();
+	long long h4 = meminfo("KernelHeap");
 	printf(TEST_NAME ": heap %lld KiB, %lld KiB with the index of %d entries, %lld KiB "
-	       "after an unmount\n", h0 >> 10, h1 >> 10, BIG, h2 >> 10);
+	       "after an unmount; %lld KiB with it again, %lld KiB after memory pressure\n",
+	       h0 >> 10, h1 >> 10, BIG, h2 >> 10, h3 >> 10, h4 >> 10);
+	CHECK(h1 - h0 > 8LL * BIG);		/* there is an index */
 	CHECK(h1 - h0 < 64LL * BIG);		/* bounded per entry */
 	CHECK(h2 - h0 < 16LL * BIG);		/* and given back */
+	CHECK(h4 - h0 < (h3 - h0) / 2);		/* and under pressure */
 }
 
 static void cleanup(void)
