@@ -39,6 +39,10 @@
 #define OFF_BITS 10			/* off / 4 < 1024: blocks up to 4 KiB */
 #define TAG_BIT 0x80000000u
 #define MIN_SLOTS 64
+/* Blocks an index covers at most: 1 GiB of 4 KiB blocks, millions of
+ * entries; past it (a hostile directory of repeated empty blocks) the
+ * tree would cost more than the scans it saves. */
+#define MAX_BLOCKS (1u << 18)
 
 struct chunks {
 	u8 **p;
@@ -293,7 +297,7 @@ static void rebuild_maxima(struct ext2_dindex *dx)
  * may be nblocks: the directory grew by a block. */
 int ext2_dx_set_gap(struct ext2_dindex *dx, u32 fb, u32 gap, u32 off)
 {
-	if (fb >= 1u << (32 - OFF_BITS) || fb > dx->nblocks)
+	if (fb >= MAX_BLOCKS || fb > dx->nblocks)
 		return -EFBIG;
 	if (fb == dx->cap) {
 		struct chunks ot = dx->tree, og = dx->goff;
@@ -363,7 +367,7 @@ struct ext2_dindex *ext2_dx_alloc(u64 nblocks, int *err)
 	u32 cap = 1;
 
 	*err = -EFBIG;
-	if (nblocks >= 1u << (32 - OFF_BITS))
+	if (nblocks > MAX_BLOCKS)
 		return NULL;
 	while (cap < nblocks)
 		cap *= 2;
