@@ -126,7 +126,9 @@ def make_disk_template(path, size_mib):
         os.unlink(path)
     with open(path, "wb") as f:
         f.truncate(size_mib << 20)
-    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", path], check=True)
+    # -i 4096: an inode per block, so bigdir_100k's 100 000 files fit
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-i", "4096", path],
+                   check=True)
 
 
 def boot(kernel_name, kernel, initrd, disk, smp, mem, timeout, logfile):

@@ -505,6 +505,7 @@ static void ext2_evict(struct inode *i)
 	unsigned long ifl = spin_lock_irqsave(&fs->icache_lock);
 	list_del_init(&ei->hash);
 	spin_unlock_irqrestore(&fs->icache_lock, ifl);
+	ext2_dx_free(ei->dx);	/* a directory's index: the memory goes back */
 	kfree(ei);
 	i->priv = NULL;
 }

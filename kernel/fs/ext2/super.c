@@ -259,6 +259,7 @@ static void ext2_put_super(struct super_block *sb)
 	ext2_sync(sb);
 	pcache_truncate(&fs->meta, 0);
 	kfree(fs->groups);
+	kfree(fs->icache);
 	kfree(fs);
 	sb->priv = NULL;
 }
@@ -308,6 +309,11 @@ static struct ext2_fs *fs_alloc(struct blkdev *bd)
 {
 	struct ext2_fs *fs = kzalloc(sizeof(*fs), GFP_KERNEL);
 
+	if (fs && !(fs->icache = kmalloc(EXT2_ICACHE_BUCKETS * sizeof(*fs->icache),
+					 GFP_KERNEL))) {
+		kfree(fs);
+		fs = NULL;
+	}
 	if (!fs)
 		return NULL;
 	fs->bd = bd;
@@ -392,8 +398,10 @@ fail:
 		inode_put(root);
 	if (fs && fs->bs)
 		pcache_truncate(&fs->meta, 0);
-	if (fs)
+	if (fs) {
 		kfree(fs->groups);
+		kfree(fs->icache);
+	}
 	kfree(fs);
 	kfree(raw);
 	kfree(sb);
