@@ -1009,6 +1009,8 @@ static double b_host_tcp_bw(long n)
 		return fail("host transfer cut short"), -1;
 	}
 	return t;
+}
+
 /* ---- the 100 000-file directory (issue 17): the first call fills a
  * directory with 100 000 files (10 000 with --quick; left in place, the
  * disk is thrown away after the boot) and notes the fill's cost per file;
