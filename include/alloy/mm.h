@@ -52,6 +52,8 @@ static inline phys_addr_t virt_to_phys(const void *v)
 #define PG_UPTODATE (1u << 5)	/* holds the backing store's data */
 #define PG_DIRTY (1u << 6)	/* newer than the backing store */
 #define PG_BUSY (1u << 7)	/* I/O in progress: wait for it */
+#define PG_WRITEBACK (1u << 8)	/* with PG_BUSY: being written back (no longer
+				 * dirty, not yet on the disk) */
 
 struct kmem_cache;
 struct pcache;

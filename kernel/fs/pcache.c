@@ -54,7 +54,7 @@ static void page_lock(struct pcache *pc, struct page *p)
 static void page_unlock(struct pcache *pc, struct page *p)
 {
 	unsigned long fl = spin_lock_irqsave(&pc->lock);
-	p->flags &= ~PG_BUSY;
+	p->flags &= ~(PG_BUSY | PG_WRITEBACK);
 	spin_unlock_irqrestore(&pc->lock, fl);
 	wake_up_all(&pc->io_wait);
 }
@@ -261,13 +261,15 @@ void pcache_clean(struct pcache *pc, u64 index, u16 mask)
 	spin_unlock_irqrestore(&pc->lock, fl);
 }
 
-/* The next dirty page at >= *index and < to, with a reference. */
+/* The next page at >= *index and < to that is dirty or being written
+ * back by someone else (a writeback must wait for that write too: it
+ * cleared the dirty bit before its I/O), with a reference. */
 static struct page *next_dirty(struct pcache *pc, u64 *index, u64 to)
 {
 	unsigned long fl = spin_lock_irqsave(&pc->lock);
 	struct page *p;
 	while ((p = page_tree_next(&pc->tree, index)) && *index < to) {
-		if (p->flags & PG_DIRTY) {
+		if (p->flags & (PG_DIRTY | PG_WRITEBACK)) {
 			page_get(p);
 			break;
 		}
@@ -290,6 +292,8 @@ static int write_one(struct pcache *pc, struct page *p)
 	u16 mask = (p->flags & PG_DIRTY) ? p->dirty_blocks : 0;
 	clear_dirty(pc, p, mask);	/* a write during the I/O dirties it again */
 	bool cached = p->flags & PG_CACHE;
+	if (mask && cached)
+		p->flags |= PG_WRITEBACK;	/* page_unlock clears it */
 	spin_unlock_irqrestore(&pc->lock, fl);
 	if (mask && cached && pc->rmap)	/* see <alloy/pcache.h>: shared mappings */
 		rmap_wrprotect(pc->rmap, p->index, &p, 1);
@@ -333,8 +337,10 @@ static int write_run(struct pcache *pc, struct page *p, u64 index, u64 to)
 	unsigned int ok = 0;
 	unsigned long fl = spin_lock_irqsave(&pc->lock);
 	while (ok < n && (run[ok]->flags & PG_CACHE) && (run[ok]->flags & PG_DIRTY) &&
-	       run[ok]->dirty_blocks == pc->all_blocks)
-		clear_dirty(pc, run[ok], pc->all_blocks), ok++;
+	       run[ok]->dirty_blocks == pc->all_blocks) {
+		clear_dirty(pc, run[ok], pc->all_blocks);
+		run[ok++]->flags |= PG_WRITEBACK;	/* page_unlock clears it */
+	}
 	spin_unlock_irqrestore(&pc->lock, fl);
 	if (ok && pc->rmap)
 		rmap_wrprotect(pc->rmap, index, run, ok);
