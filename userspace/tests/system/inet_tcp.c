@@ -497,7 +497,7 @@ static void hostile(void)
 	CHECK(bind(s, (void *)&other, sizeof(other)) == -1 && errno == EAFNOSUPPORT);
 	other.ss_family = 0x5a5a;
 	CHECK(connect(s, (void *)&other, sizeof(other)) == -1 && errno == EAFNOSUPPORT);
-	CHECK(socket(fam, SOCK_RAW, IPPROTO_ICMP) == -1);
+	CHECK(socket(fam, SOCK_RAW, IPPROTO_TCP) == -1);	/* raw sockets: ICMP only */
 	CHECK(socket(fam, SOCK_STREAM, IPPROTO_UDP) == -1 && errno == EPROTONOSUPPORT);
 	int sp[2];
 	CHECK(socketpair(fam, SOCK_STREAM, 0, sp) == -1 && errno == EOPNOTSUPP);
