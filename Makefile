@@ -308,7 +308,7 @@ export ALLOY_CMD = $(value CMD)
 rootfs: deps $(SYSTESTS) $(ROOTBIN)
 	@scripts/mkrootfs.sh $(ROOTFS) $(BUILD)/rootfs-stage \
 		--init $(BUILD)/rootbin/init --runner $(BUILD)/rootbin/runner \
-		--tests $(BUILD)/systest $(if $(ROOTFS_EXTRA),--extra '$(ROOTFS_EXTRA)') \
+		--tests $(BUILD)/systest $(SSH_ROOTFS) $(if $(ROOTFS_EXTRA),--extra '$(ROOTFS_EXTRA)') \
 		$(if $(HAVE_CMD),--cmd "$$ALLOY_CMD")
 
 # GNU make can only exit 0 or 2, so with CMD the command's own status is
@@ -566,6 +566,24 @@ test-net: kernel $(XTASK)
 	@echo "net from the host: FFI=$(FFI)"
 	@scripts/test-net-host.sh $(MAKE) $(FFI) $(RESULTS)/net-host-ffi$(FFI).tap
 	@sed 's/^/  /' $(RESULTS)/net-host-ffi$(FFI).tap
+	@echo "ssh from the host: FFI=$(FFI)"
+	@scripts/test-ssh.sh $(MAKE) $(FFI) $(RESULTS)/ssh-ffi$(FFI).tap $(if $(filter 1,$(FFI)),50,4)
+	@sed 's/^/  /' $(RESULTS)/ssh-ffi$(FFI).tap
+
+# ---- ssh (docs/net.md, "ssh"): with NET=1 make run's root has Debian's
+# dropbear, run by herd on port 22 (scripts/fetch-dropbear.sh: the packages
+# fetched once into build/ssh with the host's apt; a host key and a client
+# key, build/ssh/id_ed25519, made once; SSH_KEYS=file.pub authorises more).
+# test-net runs scripts/test-ssh.sh (login, pty, scp) after test-net-host:
+# scp moves about 1 MiB/s under TCG, so 50 MiB each way at FFI=1, 4 at FFI=0.
+SSH_DIR := $(BUILD)/ssh
+SSH_ROOTFS = $(if $(filter 1,$(NET)),--ssh $(SSH_DIR)/tree)
+.PHONY: ssh-tree
+ssh-tree:
+	@scripts/fetch-dropbear.sh $(SSH_DIR)
+ifeq ($(NET),1)
+rootfs: ssh-tree
+endif
 
 # The system suite: the runner (as init) runs every program and script in
 # /tests of the initramfs and prints KTAP; then `make run CMD=...` itself.

@@ -2,20 +2,22 @@
 # Builds the initramfs: busybox with its applets as links, Alloy's init
 # and test runner, herd (the service supervisor, from $ALLOY_HERD_BIN when
 # set, with one example service in /etc/herd), and optionally the system
-# tests, a host directory tree and a scripted command. The result is a cpio
+# tests, the SSH server's tree (scripts/fetch-dropbear.sh), a host
+# directory tree and a scripted command. The result is a cpio
 # "newc" archive.
 #
 # usage: mkrootfs.sh OUT.cpio STAGE --init F --runner F
-#                    [--tests DIR] [--extra DIR] [--cmd 'COMMAND']
+#                    [--tests DIR] [--ssh DIR] [--extra DIR] [--cmd 'COMMAND']
 set -e
 out=$1 stage=$2
 shift 2
-init= runner= tests= extra= cmd= have_cmd=
+init= runner= tests= ssh= extra= cmd= have_cmd=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--init) init=$2 ;;
 	--runner) runner=$2 ;;
 	--tests) tests=$2 ;;
+	--ssh) ssh=$2 ;;
 	--extra) extra=$2 ;;
 	--cmd) cmd=$2 have_cmd=1 ;;
 	*) echo "mkrootfs: unknown option $1" >&2; exit 2 ;;
@@ -93,6 +95,13 @@ if [ -n "$tests" ]; then
 	# what the runner must find (executables not starting with _ or .)
 	find "$stage"/tests -maxdepth 1 -type f -perm -u+x ! -name '_*' ! -name '.*' |
 		wc -l > "$stage"/tests/.count
+fi
+if [ -n "$ssh" ]; then
+	# dropbear, its libraries and its herd service (docs/net.md, "ssh")
+	[ -f "$ssh/etc/herd/dropbear.service" ] || { echo "mkrootfs: $ssh is no ssh tree" >&2; exit 1; }
+	[ -x "$stage"/sbin/herd ] || echo "mkrootfs: no herd, so nothing starts dropbear" >&2
+	cp -r --no-dereference --remove-destination "$ssh"/. "$stage"/
+	rm -f "$stage"/.made
 fi
 if [ -n "$extra" ]; then
 	# a file of the extra tree replaces a link of the stage; it is never

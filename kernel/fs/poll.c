@@ -1,14 +1,16 @@
 /*
  * The waiting half of poll/select: each file's poll op calls poll_wait()
  * for the wait queues its readiness depends on, and poll/select's table
- * queues the task there. Queuing (which marks the task blocked) happens
- * before the op reads its state, so a wakeup that races with the check is
- * never lost: the task is merely made runnable. Every entry holds a
+ * queues the task there. The task marks itself blocked before the first
+ * file, and queuing happens before the op reads its state, so a wakeup
+ * that races with the check is never lost: the task is merely made
+ * runnable (and queuing on later files leaves it so). Every entry holds a
  * reference to its file until it is dequeued: the queue lives in the
  * file's private state, which another thread's close would otherwise free.
  */
 #include <alloy/poll.h>
 #include <alloy/slab.h>
+#include <alloy/cpu.h>
 #include <alloy/vfs.h>
 
 unsigned int vfs_poll(struct file *f, struct poll_table *pt)
@@ -53,8 +55,15 @@ static void poll_queue(struct poll_table *pt, struct file *f, struct wait_queue 
 	}
 	e->file = file_get(f);
 	e->wq = wq;
-	e->w = (struct waiter){ .task = NULL };
-	prepare_to_wait(wq, &e->w);
+	/* Queued only: the poller marked itself blocked before its first
+	 * file. prepare_to_wait() would mark it blocked again, undoing a
+	 * wakeup an earlier file's queue gave it meanwhile (which took that
+	 * entry off its queue): the poller then slept with a file ready.
+	 * add_wait_callback() just enqueues; with no func this is a task
+	 * waiter, which the wakers dequeue and wake as any other. */
+	e->w = (struct waiter){ .task = current };
+	list_init(&e->w.link);
+	add_wait_callback(wq, &e->w);
 }
 
 void poll_wqueues_init(struct poll_wqueues *pw)

@@ -589,6 +589,11 @@ static bool listener_overlaps(const struct tcp_pcb *self, const ip_addr_t *ip, u
 	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
 		if ((const void *)l == (const void *)self || l->local_port != port)
 			continue;
+		/* an IPv6-only socket and an IPv4 one never overlap (dropbear
+		 * and sshd listen so); a dual-stack wildcard is of type ANY */
+		if ((IP_IS_V6_VAL(l->local_ip) && IP_IS_V4(ip)) ||
+		    (IP_IS_V4_VAL(l->local_ip) && IP_IS_V6(ip)))
+			continue;
 		if (ip_addr_isany(&l->local_ip) || ip_addr_isany(ip) ||
 		    ip_addr_cmp(&l->local_ip, ip))
 			return true;
