@@ -21,7 +21,9 @@ OUT=$(realpath "$OUT")
 srcabs=$(realpath "$SRC")
 if [ -f "$SRC" ]; then
 	name=$(basename "$SRC"); name=${name%%.tar*}
-	id="tarball $srcabs $(stat -c '%s %Y' "$SRC")"
+	# the content, not the mtime: a tarball copied again (same bytes, new
+	# mtime) must not throw away a build that took the better part of an hour
+	id="tarball $srcabs $(sha1sum < "$SRC" | cut -d' ' -f1)"
 else
 	name=$(basename "$srcabs")
 	id="tree $srcabs"
