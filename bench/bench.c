@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/eventfd.h>
 #include <sys/ipc.h>
 #include <sys/ioctl.h>
@@ -633,6 +634,51 @@ static double b_sysv_sem_pingpong(long n)
 	return failure[0] ? -1 : t;
 }
 
+/* ---- inotify event delivery (issue 20): a ping-pong of IN_MODIFY
+ * events between two processes. The parent writes a byte to file A and
+ * waits in read() on its watch of file B; the child, blocked in read() on
+ * its watch of A, writes to B. One round trip: two writes, two events
+ * made, queued and read, two wakeups across processes. */
+static double b_inotify_pingpong(long n)
+{
+	char a[4200], b[4200];
+	snprintf(a, sizeof a, "%s/inotify_a", dir);
+	snprintf(b, sizeof b, "%s/inotify_b", dir);
+	int fa = open(a, O_CREAT | O_RDWR, 0644), fb = open(b, O_CREAT | O_RDWR, 0644);
+	int ia = inotify_init(), ib = inotify_init();
+	if (fa < 0 || fb < 0 || ia < 0 || ib < 0 ||
+	    inotify_add_watch(ia, a, IN_MODIFY) < 0 || inotify_add_watch(ib, b, IN_MODIFY) < 0)
+		return fail("inotify set-up"), -1;
+	char ev[256];
+	pid_t p = fork();
+	if (p < 0)
+		return fail("fork"), -1;
+	if (p == 0) {
+		for (long i = 0; i < n; i++)
+			if (read(ia, ev, sizeof ev) <= 0 || pwrite(fb, "y", 1, 0) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		if (pwrite(fa, "x", 1, 0) != 1 || read(ib, ev, sizeof ev) <= 0) {
+			fail("inotify round trip");
+			break;
+		}
+	}
+	t = now() - t;
+	if (failure[0])
+		kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+	close(ia);
+	close(ib);
+	close(fa);
+	close(fb);
+	unlink(a);
+	unlink(b);
+	return failure[0] ? -1 : t;
+}
+
 /* ---- file locks (issue 20) */
 
 static int lock_byte(int fd, int cmd, short type, off_t at)
@@ -1097,6 +1143,7 @@ static const struct bench benches[] = {
 	{ "thread_create", b_thread_create, 0, 0 },
 	{ "futex_pingpong", b_futex_pingpong, 0, 0 },
 	{ "sysv_sem_pingpong", b_sysv_sem_pingpong, 0, 0 },
+	{ "inotify_pingpong", b_inotify_pingpong, 0, 0 },
 	{ "fcntl_lock", b_fcntl_lock, 0, 0 },
 	{ "fcntl_lock_contended", b_fcntl_lock_contended, 0, 0 },
 	{ "sendfile_64m", b_sendfile, 1, 1 },
