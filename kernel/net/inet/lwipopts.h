@@ -92,6 +92,12 @@
 #define LWIP_CALLBACK_API 1
 #define LWIP_EVENT_API 0
 
+/* netd.c acknowledges the segments of a received batch once, at its end */
+struct tcp_pcb;
+signed char inet_tcp_inpacket(struct tcp_pcb *pcb);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+	inet_tcp_inpacket(pcb)
+
 #define LWIP_CHKSUM_ALGORITHM 3
 #define LWIP_NOASSERT_ON_ERROR 1
 

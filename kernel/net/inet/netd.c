@@ -27,6 +27,8 @@
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 #include "glue.h"
@@ -84,13 +86,69 @@ static void rx_notify(void *arg)
 	netd_kick();
 }
 
+/*
+ * Acknowledgements per batch, as Linux's receive offload gives them: a
+ * TCP segment that came in on the Ethernet interface is not acknowledged
+ * by itself (lwIP would answer every second segment, and delay a lone one
+ * by up to 250 ms); the connection is noted, and once the batch is fed
+ * in, one ACK goes to each connection that still owes one. Each ACK is a
+ * frame through the device and a turn of the peer's stack, and the peer's
+ * sending is clocked by them: fewer of them, sooner, is what moves bulk
+ * data (docs/net.md). Segments lwIP answers at once (out of order, FIN,
+ * window probes) are still answered at once. Noted connections are only
+ * compared by address, never dereferenced: one may be freed by the time
+ * the batch ends.
+ */
+#define ACK_NOTED 16
+static bool eth_batch;				/* [lock] eth_poll is feeding */
+static struct tcp_pcb *ack_noted[ACK_NOTED];	/* [lock] */
+static int nr_ack_noted;			/* [lock]; > ACK_NOTED: all */
+
+/* [lock] lwIP's LWIP_HOOK_TCP_INPACKET_PCB: before pcb processes a segment. */
+s8_t inet_tcp_inpacket(struct tcp_pcb *pcb)
+{
+	if (!eth_batch || pcb->state == LISTEN || pcb->state == TIME_WAIT ||
+	    pcb->state == CLOSED)
+		return ERR_OK;	/* (a listen pcb has no flags field) */
+	/* tcp_ack() will then note a delayed ACK rather than send one */
+	tcp_clear_flags(pcb, TF_ACK_DELAY);
+	for (int i = 0; i < nr_ack_noted && i < ACK_NOTED; i++)
+		if (ack_noted[i] == pcb)
+			return ERR_OK;
+	if (nr_ack_noted < ACK_NOTED)
+		ack_noted[nr_ack_noted] = pcb;
+	if (nr_ack_noted <= ACK_NOTED)
+		nr_ack_noted++;
+	return ERR_OK;
+}
+
+/* [lock] Sends the ACKs the batch deferred. */
+static void eth_ack_batch(void)
+{
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb && nr_ack_noted; pcb = pcb->next) {
+		if (!(pcb->flags & TF_ACK_DELAY))
+			continue;
+		bool noted = nr_ack_noted > ACK_NOTED;
+		for (int i = 0; !noted && i < nr_ack_noted; i++)
+			noted = ack_noted[i] == pcb;
+		if (noted) {
+			tcp_ack_now(pcb);
+			tcp_output(pcb);	/* clears the flags once sent; else the timer retries */
+		}
+	}
+	nr_ack_noted = 0;
+}
+
 /* [lock] Feeds what netdev 0 queued into lwIP, at most a batch. */
 static void eth_poll(void)
 {
-	for (int i = 0; eth_dev && i < NETD_BATCH; i++) {
+	int i;
+
+	eth_batch = true;
+	for (i = 0; eth_dev && i < NETD_BATCH; i++) {
 		size_t len = netdev_rx_take(eth_dev, rxbuf);
 		if (!len)
-			return;
+			break;
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 		if (!p)
 			continue;	/* pool empty: dropped, as a full ring would */
@@ -98,7 +156,9 @@ static void eth_poll(void)
 		if (eth.input(p, &eth) != ERR_OK)
 			pbuf_free(p);
 	}
-	if (eth_dev)
+	eth_batch = false;
+	eth_ack_batch();
+	if (i == NETD_BATCH)
 		WRITE_ONCE(netd_kicked, true);	/* maybe more: look again */
 }
 
