@@ -81,6 +81,12 @@
 #define TCP_SND_QUEUELEN 512
 #define TCP_SNDLOWAT (16 * 1024)
 #define TCP_SNDQUEUELOWAT (TCP_SND_QUEUELEN / 2)
+/* A window update as soon as the reader has freed 8 KiB. lwIP's default
+ * (a quarter of TCP_WND, at most 4 * TCP_MSS: 32 KiB) is half the whole
+ * window of a peer without window scaling (QEMU's slirp): a batch of 22
+ * segments read at once then never reopened it, and the peer sent half
+ * windows, one per round trip. */
+#define TCP_WND_UPDATE_THRESHOLD (8 * 1024)
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_OOSEQ_MAX_BYTES (64 * 1024)
 #define TCP_OOSEQ_MAX_PBUFS 64
