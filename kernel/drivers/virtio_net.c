@@ -181,11 +181,11 @@ static void vnet_rx_irq(void *arg)
 	/* At most a ring's worth of used entries per interrupt, good or bad:
 	 * a device that keeps the used ring full, or moves its index far
 	 * ahead, cannot hold this CPU for ever; what is left is looked at
-	 * on the next interrupt. */
-	/* The device need not interrupt again while this handler drains
-	 * the ring (one interrupt per frame is an exit and an interrupt per
-	 * frame under emulation); re-enabled, and looked at once more, when
-	 * the ring is empty, so a frame used in between is not missed. */
+	 * on the next interrupt. The device need not interrupt again while
+	 * the handler drains the ring (under emulation each interrupt is an
+	 * exit and an injection); interrupts are asked for again, and the
+	 * ring looked at once more, when it is empty, so a frame used in
+	 * between is not missed (ktest net_virtio_rx_rearm). */
 	q->avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
 	for (u16 n = 0; n < q->size; n++) {
 		u16 id;
