@@ -81,6 +81,12 @@
 #define TCP_SND_QUEUELEN 512
 #define TCP_SNDLOWAT (16 * 1024)
 #define TCP_SNDQUEUELOWAT (TCP_SND_QUEUELEN / 2)
+/* A window update as soon as the reader has freed 8 KiB. lwIP's default
+ * (a quarter of TCP_WND, at most 4 * TCP_MSS: 32 KiB) is half the whole
+ * window of a peer without window scaling (QEMU's slirp): a batch of 22
+ * segments read at once then never reopened it, and the peer sent half
+ * windows, one per round trip. */
+#define TCP_WND_UPDATE_THRESHOLD (8 * 1024)
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_OOSEQ_MAX_BYTES (64 * 1024)
 #define TCP_OOSEQ_MAX_PBUFS 64
@@ -91,6 +97,12 @@
 #define LWIP_TCP_TIMESTAMPS 0
 #define LWIP_CALLBACK_API 1
 #define LWIP_EVENT_API 0
+
+/* netd.c acknowledges the segments of a received batch once, at its end */
+struct tcp_pcb;
+signed char inet_tcp_inpacket(struct tcp_pcb *pcb);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+	inet_tcp_inpacket(pcb)
 
 #define LWIP_CHKSUM_ALGORITHM 3
 #define LWIP_NOASSERT_ON_ERROR 1

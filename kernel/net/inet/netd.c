@@ -27,6 +27,8 @@
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 #include "glue.h"
@@ -84,13 +86,80 @@ static void rx_notify(void *arg)
 	netd_kick();
 }
 
+/*
+ * Acknowledgements per batch: lwIP acknowledges every second segment and
+ * delays the ACK of a lone one by up to 250 ms (its fast timer). QEMU's
+ * slirp starts every connection with a one-segment window and opens it by
+ * one segment per ACK it gets, so each connection began with that 250 ms
+ * wait, and the window then grows only as fast as ACKs come back. Here a
+ * TCP segment that came in on the Ethernet interface is acknowledged by
+ * itself only every ACK_EVERY segments of a connection within a batch;
+ * the connection is noted, and once the batch is fed in, one ACK goes to
+ * each connection that still owes one, so nothing waits for the timer.
+ * Segments lwIP answers at once (out of order, FIN, window probes) are
+ * still answered at once. Noted connections are only compared by
+ * address, never dereferenced: one may be freed by the time the batch
+ * ends.
+ */
+#define ACK_EVERY 2
+#define ACK_NOTED 16
+static bool eth_batch;				/* [lock] eth_poll is feeding */
+static struct tcp_pcb *ack_noted[ACK_NOTED];	/* [lock] */
+static u32 ack_segs[ACK_NOTED];			/* [lock] segments in this batch */
+static int nr_ack_noted;			/* [lock]; > ACK_NOTED: all */
+
+/* [lock] lwIP's LWIP_HOOK_TCP_INPACKET_PCB: before pcb processes a segment. */
+s8_t inet_tcp_inpacket(struct tcp_pcb *pcb)
+{
+	int i;
+
+	if (!eth_batch || pcb->state == LISTEN || pcb->state == TIME_WAIT ||
+	    pcb->state == CLOSED)
+		return ERR_OK;	/* (a listen pcb has no flags field) */
+	for (i = 0; i < nr_ack_noted && i < ACK_NOTED; i++)
+		if (ack_noted[i] == pcb)
+			break;
+	if (i == nr_ack_noted) {	/* not noted yet */
+		if (i < ACK_NOTED) {
+			ack_noted[i] = pcb;
+			ack_segs[i] = 0;
+		}
+		nr_ack_noted++;		/* ACK_NOTED + 1: too many, all */
+	}
+	if (i < ACK_NOTED && ++ack_segs[i] % ACK_EVERY == 0)
+		return ERR_OK;	/* lwIP's tcp_ack() acknowledges this one now */
+	/* tcp_ack() will then note a delayed ACK rather than send one */
+	tcp_clear_flags(pcb, TF_ACK_DELAY);
+	return ERR_OK;
+}
+
+/* [lock] Sends the ACKs the batch deferred. */
+static void eth_ack_batch(void)
+{
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb && nr_ack_noted; pcb = pcb->next) {
+		if (!(pcb->flags & TF_ACK_DELAY))
+			continue;
+		bool noted = nr_ack_noted > ACK_NOTED;
+		for (int i = 0; !noted && i < nr_ack_noted; i++)
+			noted = ack_noted[i] == pcb;
+		if (noted) {
+			tcp_ack_now(pcb);
+			tcp_output(pcb);	/* clears the flags once sent; else the timer retries */
+		}
+	}
+	nr_ack_noted = 0;
+}
+
 /* [lock] Feeds what netdev 0 queued into lwIP, at most a batch. */
 static void eth_poll(void)
 {
-	for (int i = 0; eth_dev && i < NETD_BATCH; i++) {
+	int i;
+
+	eth_batch = true;
+	for (i = 0; eth_dev && i < NETD_BATCH; i++) {
 		size_t len = netdev_rx_take(eth_dev, rxbuf);
 		if (!len)
-			return;
+			break;
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 		if (!p)
 			continue;	/* pool empty: dropped, as a full ring would */
@@ -98,7 +167,9 @@ static void eth_poll(void)
 		if (eth.input(p, &eth) != ERR_OK)
 			pbuf_free(p);
 	}
-	if (eth_dev)
+	eth_batch = false;
+	eth_ack_batch();
+	if (i == NETD_BATCH)
 		WRITE_ONCE(netd_kicked, true);	/* maybe more: look again */
 }
 
@@ -240,7 +311,12 @@ void inet_init(void)
 		eth_up();
 	inet_unlock();
 	netdev_set_rx_notify(rx_notify, NULL);
-	if (!kthread_create(netd, NULL, "netd"))
+	/* on CPU 0, which takes eth0's interrupts (virtio_net.c routes device
+	 * n's to CPU n % nr_cpus): the interrupt's wakeup of netd is then a
+	 * switch on the same CPU at the interrupt's end, not an IPI to
+	 * another CPU that may be asleep (under emulation, a host thread to
+	 * wake: milliseconds when the host is loaded) */
+	if (!kthread_create_on(0, netd, NULL, "netd"))
 		panic("net: no netd thread\n");
 }
 
