@@ -556,7 +556,7 @@ NET ?= 0
 NET_FWD ?= 2222:22
 RUN_NET = $(if $(filter 1,$(NET)),--net $(foreach f,$(NET_FWD),--net-fwd $(f)))
 .PHONY: test-net
-NET_TESTS := net_arp_reply,net_icmp_echo,net_rx_flood,net_proc_dev,net_virtio_hostile
+NET_TESTS := net_arp_reply,net_icmp_echo,net_rx_flood,net_proc_dev,net_virtio_hostile,net_virtio_rx_rearm
 test-net: kernel $(XTASK)
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@for s in 1 4; do \
