@@ -278,6 +278,10 @@ static long blkfile_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		u64 end = MIN(ALIGN_UP(p + (n - done), SECTOR_SIZE), start + bsize);
 		size_t k = (size_t)MIN((u64)(n - done), end - p);
 		rc = blk_rw(bd, start / SECTOR_SIZE, bounce, end - start, false);
+		if (rc == -EINVAL)
+			rc = -EIO;	/* in range when we looked, aligned: the
+					 * device shrank under us (a loop device
+					 * cleared, maybe bound again since) */
 		if (!rc)
 			rc = iob_copy_out(b, done, bounce + (p - start), k);
 		if (rc)
@@ -323,6 +327,8 @@ static long blkfile_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 			rc = iob_copy_in(bounce + (p - start), b, done, k);
 		if (!rc)
 			rc = blk_rw(bd, start / SECTOR_SIZE, bounce, end - start, true);
+		if (rc == -EINVAL)
+			rc = -EIO;	/* the device shrank under us, as in read */
 		if (rc)
 			break;
 		done += k;

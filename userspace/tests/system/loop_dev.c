@@ -252,10 +252,11 @@ static void *reader(void *arg)
 	(void)arg;
 	while (!stop) {
 		ssize_t r = pread(race_fd, b, sizeof(b), 4096);
-		if (r > 0 && (b[0] != (char)(1 + 4096 * 7 + 1)))
-			bad++;
-		if (r < 0 && errno != EIO)
-			bad++;
+		if ((r > 0 && (b[0] != (char)(1 + 4096 * 7 + 1))) || (r < 0 && errno != EIO)) {
+			if (!bad++)
+				printf("# loop_dev: a read racing the clear: %zd (%s), first byte %d\n",
+				       r, r < 0 ? strerror(errno) : "data", b[0]);
+		}
 	}
 	return (void *)bad;
 }
