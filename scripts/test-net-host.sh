@@ -39,7 +39,7 @@ END
 $make -s --no-print-directory run FFI="$ffi" SMP=2 TIMEOUT=180 NET=1 NET_FWD="$port:80 $eport:7" \
 	CMD="$cmd" > "$log" 2>&1 &
 pid=$!
-for _ in $(seq 600); do
+for _ in $(seq 3000); do	# 10 min: make run may build first
 	grep -q 'guest: serving' "$log" 2>/dev/null && break
 	kill -0 $pid 2>/dev/null || break
 	sleep 0.2
