@@ -591,7 +591,7 @@ test-net: kernel $(XTASK)
 # fetched once into build/ssh with the host's apt; a host key and a client
 # key, build/ssh/id_ed25519, made once; SSH_KEYS=file.pub authorises more).
 # test-net runs scripts/test-ssh.sh (login, pty, scp) after test-net-host:
-# scp moves about 1 MiB/s under TCG, so 50 MiB each way at FFI=1, 4 at FFI=0.
+# scp moves 6-7 MiB/s under TCG: 50 MiB each way at FFI=1, 4 at FFI=0.
 SSH_DIR := $(BUILD)/ssh
 SSH_ROOTFS = $(if $(filter 1,$(NET)),--ssh $(SSH_DIR)/tree)
 .PHONY: ssh-tree
