@@ -280,12 +280,26 @@ KTEST(timer_fires_on_time)
 		timer_start(&x[k].tm, x[k].deadline, record_fire, &x[k]);
 	}
 	sleep_ms(20 + 9 * NTIMERS + 100);
+	/* Never early and always in order, strictly. Late by a few ticks,
+	 * except when the host stops the vCPU that owns the timers: CI runs
+	 * this -smp 4 guest on two cores beside other guests and has held a
+	 * vCPU for over 40 ms (six consecutive timers late, 2026-12-06). A
+	 * stall makes a run of consecutive timers late, so half of them
+	 * may be, by at most half a second; a timer lost until some later
+	 * event, or a clock that runs slow, still fails. */
+	int late = 0;
 	for (int k = 0; k < NTIMERS; k++) {
 		KT_EXPECT(x[k].fired);
 		KT_EXPECT(x[k].fired >= x[k].deadline);
-		KT_EXPECT(x[k].fired <= x[k].deadline + late_max);
 		KT_EXPECT(x[k].seq == k + 1);
+		if (x[k].fired > x[k].deadline + late_max) {
+			pr_info("    # timer %d fired %llu us late\n", k,
+				(unsigned long long)(x[k].fired - x[k].deadline) / 1000);
+			late++;
+			KT_EXPECT(x[k].fired <= x[k].deadline + 500000000ULL);
+		}
 	}
+	KT_EXPECT(late <= NTIMERS / 2);
 	/* a cancelled timer never fires */
 	struct timed c = { .fired = 0 };
 	timer_start(&c.tm, ktime_ns() + 10000000ULL, record_fire, &c);
