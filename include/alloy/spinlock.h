@@ -35,10 +35,18 @@ static inline void spin_lock_init(spinlock_t *l, const char *name, int rank)
 void lockdep_acquire(spinlock_t *l);
 void lockdep_release(spinlock_t *l);
 void lockdep_note_holder(spinlock_t *l);
+/* lock statistics (kernel/sched/lockstat.c): the spin of a taker that found
+ * the lock held, timed; the name must live for ever (a string literal) */
+void spin_lock_contended(spinlock_t *l, u16 ticket);
+void lockstat_note(const char *name, int kind, bool contended, u64 wait_ns);
 #else
 static inline void lockdep_note_holder(spinlock_t *l) { (void)l; }
 static inline void lockdep_acquire(spinlock_t *l) { (void)l; }
 static inline void lockdep_release(spinlock_t *l) { (void)l; }
+static inline void lockstat_note(const char *name, int kind, bool contended, u64 wait_ns)
+{
+	(void)name; (void)kind; (void)contended; (void)wait_ns;
+}
 #endif
 
 /* For callers that already run with interrupts disabled. */
@@ -46,8 +54,15 @@ static inline void spin_lock(spinlock_t *l)
 {
 	lockdep_acquire(l);	/* before spinning: report, don't deadlock */
 	u16 t = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+#ifdef CONFIG_LOCKDEP
+	if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t)
+		spin_lock_contended(l, t);
+	else
+		lockstat_note(l->name, 0, false, 0);
+#else
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != t)
 		arch_cpu_relax();
+#endif
 	lockdep_note_holder(l);
 }
 
@@ -60,6 +75,7 @@ static inline bool spin_trylock(spinlock_t *l)
 					 __ATOMIC_RELAXED))
 		return false;
 	lockdep_acquire(l);
+	lockstat_note(l->name, 0, false, 0);
 	lockdep_note_holder(l);
 	return true;
 }

@@ -15,6 +15,7 @@
 #include <alloy/cpu.h>
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
+#include <alloy/lockstat.h>
 #include <alloy/mm.h>
 #include <alloy/pcache.h>
 #include <alloy/printf.h>
@@ -49,6 +50,7 @@ static const struct proc_entry root_entries[] = {
 	{ "version", PK_VERSION, S_IFREG | 0444 },
 	{ "interrupts", PK_INTERRUPTS, S_IFREG | 0444 },
 	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
+	{ "lock_stat", PK_LOCK_STAT, S_IFREG | 0444 },
 	{ "cmdline", PK_KCMDLINE, S_IFREG | 0444 },
 	{ "sys", PK_SYSDIR, S_IFDIR | 0555 },
 	{ "self", PK_SELF, S_IFLNK | 0777 },
@@ -368,6 +370,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_SYSVIPC_SHM: return shm_proc_show(b);
 	case PK_SYSVIPC_SEM: return sem_proc_show(b);
 	case PK_SYSVIPC_MSG: return msg_proc_show(b);
+	case PK_LOCK_STAT: return lockstat_proc_show(b);
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());
 		kmem_reset_high_water();

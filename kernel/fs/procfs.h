@@ -41,6 +41,7 @@ enum proc_kind {
 	PK_NET_TCP, PK_NET_UDP, PK_NET_TCP6, PK_NET_UDP6,	/* kernel/net/inet_proc.c */
 	PK_NET_DEV,		/* kernel/net/netdev_proc.c */
 	PK_SYSVIPC, PK_SYSVIPC_SHM, PK_SYSVIPC_SEM, PK_SYSVIPC_MSG,	/* kernel/ipc/ */
+	PK_LOCK_STAT,	/* kernel/sched/lockstat.c */
 	PK_MAX
 };
 

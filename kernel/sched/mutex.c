@@ -9,6 +9,7 @@
  * CPU (write-back waiting to write-protect a page starved that way).
  */
 #include <alloy/cpu.h>
+#include <alloy/lockstat.h>
 #include <alloy/mutex.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
@@ -34,8 +35,11 @@ void mutex_lock(struct mutex *m)
 	struct waiter w = { .task = NULL };
 
 	lockdep_sleep_acquire(&m->dep);
-	if (try_claim(m))
+	if (try_claim(m)) {
+		lockstat_note(m->dep.name, LS_MUTEX, false, 0);
 		return;
+	}
+	u64 t0 = ktime_ns();
 	for (;;) {
 		prepare_to_wait(&m->wq, &w);
 		/* handed over by the unlocker, or free with nobody queued first */
@@ -44,6 +48,7 @@ void mutex_lock(struct mutex *m)
 		schedule();
 	}
 	finish_wait(&m->wq, &w);
+	lockstat_note(m->dep.name, LS_MUTEX, true, ktime_ns() - t0);
 }
 
 bool mutex_trylock(struct mutex *m)
@@ -51,6 +56,7 @@ bool mutex_trylock(struct mutex *m)
 	if (!try_claim(m))
 		return false;
 	lockdep_sleep_acquire(&m->dep);
+	lockstat_note(m->dep.name, LS_MUTEX, false, 0);
 	return true;
 }
 

@@ -8,6 +8,7 @@
  * for it and nobody is starved (DESIGN §4: one sleep/wakeup protocol).
  */
 #include <alloy/cpu.h>
+#include <alloy/lockstat.h>
 #include <alloy/printk.h>
 #include <alloy/rwsem.h>
 #include <alloy/sched.h>
@@ -55,6 +56,7 @@ static void grant_locked(struct rwsem *s)
 static void wait_for_grant(struct rwsem *s, bool write, unsigned long flags)
 {
 	struct rwsem_waiter rw = { .w = { .task = current }, .write = write };
+	u64 t0 = ktime_ns();
 
 	list_add_tail(&rw.w.link, &s->wq.waiters);
 	for (;;) {
@@ -67,6 +69,7 @@ static void wait_for_grant(struct rwsem *s, bool write, unsigned long flags)
 	}
 	spin_unlock_irqrestore(&s->wq.lock, flags);
 	set_current_state_running();
+	lockstat_note(s->dep.name, write ? LS_RWSEM_WRITE : LS_RWSEM_READ, true, ktime_ns() - t0);
 }
 
 void down_read(struct rwsem *s)
@@ -76,6 +79,7 @@ void down_read(struct rwsem *s)
 	if (!s->writer && list_empty(&s->wq.waiters)) {
 		s->readers++;
 		spin_unlock_irqrestore(&s->wq.lock, flags);
+		lockstat_note(s->dep.name, LS_RWSEM_READ, false, 0);
 		return;
 	}
 	wait_for_grant(s, false, flags);
@@ -99,6 +103,7 @@ void down_write(struct rwsem *s)
 	if (!s->writer && !s->readers && list_empty(&s->wq.waiters)) {
 		s->writer = current;
 		spin_unlock_irqrestore(&s->wq.lock, flags);
+		lockstat_note(s->dep.name, LS_RWSEM_WRITE, false, 0);
 		return;
 	}
 	wait_for_grant(s, true, flags);

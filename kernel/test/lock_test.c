@@ -3,6 +3,7 @@
 #include <alloy/cpu.h>
 #include <alloy/ktest.h>
 #include <alloy/lockrank.h>
+#include <alloy/lockstat.h>
 #include <alloy/mutex.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
@@ -65,24 +66,45 @@ static void run_workers(void (*fn)(void *), unsigned int n)
 KTEST(mutex_contention)
 {
 	unsigned int n = 2 * nr_cpus;
+	struct lockstat_totals a, b;
 
 	mutex_init(&test_mutex, "test-mutex", LR_MUTEX_TEST);
 	shared_count = 0;
 	atomic_set(&overlap, 0);
+	lockstat_get("test-mutex", LS_MUTEX, &a);
 	run_workers(mutex_worker, n);
+	lockstat_get("test-mutex", LS_MUTEX, &b);
 	KT_EXPECT(shared_count == (long)n * ITERS);
 	KT_ASSERT_EQ(atomic_read(&overlap), 0);
 	KT_EXPECT(!mutex_is_held(&test_mutex));
+#ifdef CONFIG_LOCKDEP
+	/* lock statistics: every acquisition counted; a holder yields, so
+	 * others wait for it even on one CPU */
+	KT_ASSERT_EQ(b.acquired - a.acquired, (long long)n * ITERS);
+	KT_EXPECT(b.contended > a.contended);
+	KT_EXPECT(b.wait_ns > a.wait_ns && b.wait_max_ns > 0);
+#endif
 }
 
 KTEST(spinlock_contention)
 {
 	unsigned int n = 2 * nr_cpus;
+	struct lockstat_totals a, b;
 
 	spin_lock_init(&test_spin, "test-spin", LR_TEST_INNER);
 	shared_count = 0;
+	lockstat_get("test-spin", LS_SPIN, &a);
 	run_workers(spin_worker, n);
+	lockstat_get("test-spin", LS_SPIN, &b);
 	KT_ASSERT_EQ(shared_count, (long)n * ITERS);
+#ifdef CONFIG_LOCKDEP
+	KT_ASSERT_EQ(b.acquired - a.acquired, (long long)n * ITERS);
+	pr_info("spinlock_contention: %llu of %u acquisitions waited, %llu us in all\n",
+		(unsigned long long)(b.contended - a.contended), n * ITERS,
+		(unsigned long long)(b.wait_ns - a.wait_ns) / 1000);
+	if (nr_cpus > 1)	/* two workers per CPU on every CPU at once */
+		KT_EXPECT(b.contended > a.contended && b.wait_ns > a.wait_ns);
+#endif
 }
 
 KTEST(lockdep_inversion)

@@ -47,4 +47,16 @@ out=$(df)
 echo "$out" | grep -q ' /$' || no "df: no /: $out"
 echo "$out" | grep -q ' /proc$' && no "df: /proc has no blocks and should be left out"
 
+# lock statistics (debug builds, which the tests run): the run queues and
+# the mm locks are taken all the time, so both have counts; the classes
+# are sorted by time waited
+ls=$(cat /proc/lock_stat)
+echo "$ls" | head -1 | grep -q '^# class kind acquired contended' || no "lock_stat: header: $(echo "$ls" | head -1)"
+n=$(echo "$ls" | awk '$1 == "runqueue" && $2 == "spin" { print $3 }')
+[ "${n:-0}" -gt 100 ] 2>/dev/null || no "lock_stat: runqueue acquired '$n'"
+n=$(echo "$ls" | awk '$1 == "user-mm" && $2 ~ /^rwsem/ { s += $3 } END { print s }')
+[ "${n:-0}" -gt 0 ] 2>/dev/null || no "lock_stat: user-mm acquired '$n'"
+echo "$ls" | awk 'NR > 1 { if (prev != "" && $5 > prev) bad = 1; prev = $5 } END { exit bad }' ||
+	no "lock_stat: not sorted by wait_total_us"
+
 exit $fail
