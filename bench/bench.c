@@ -328,6 +328,53 @@ static double b_page_fault(long n)
 	return t;
 }
 
+/* Two processes fault n/2 fresh anonymous pages each at the same moment
+ * (one per CPU at -smp 2): the page allocator's cost when both CPUs ask at
+ * once. Timed from the start signal until both are done. */
+static double b_page_fault_par(long n)
+{
+	long half = n / 2 > 0 ? n / 2 : 1;
+	size_t len = (size_t)half * 4096;
+	int go[2], done[2];
+	char c = 0;
+
+	if (pipe(go) < 0 || pipe(done) < 0)
+		return fail("pipe"), -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail("fork"), -1;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		if (pid == 0)
+			_exit(1);
+		return fail("mmap"), -1;
+	}
+	madvise(p, len, MADV_NOHUGEPAGE);
+	if (pid == 0) {
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		for (long i = 0; i < half; i++)
+			p[(size_t)i * 4096] = 1;
+		_exit(write(done[1], &c, 1) == 1 ? 0 : 1);
+	}
+	double t = now();
+	if (write(go[1], &c, 1) != 1)
+		return fail("write"), -1;
+	for (long i = 0; i < half; i++)
+		p[(size_t)i * 4096] = 1;
+	if (read(done[0], &c, 1) != 1)
+		return fail("child"), -1;
+	t = now() - t;
+	int st;
+	waitpid(pid, &st, 0);
+	munmap(p, len);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	return t;
+}
+
 static double b_mmap_munmap(long n)
 {
 	double t = now();
@@ -1133,6 +1180,7 @@ static const struct bench benches[] = {
 	{ "eventfd_pingpong", b_eventfd_pingpong, 0, 0 },
 	{ "epoll_wait", b_epoll_wait, 0, 0 },
 	{ "page_fault", b_page_fault, 0, 16384 },
+	{ "page_fault_2proc", b_page_fault_par, 0, 32768 },
 	{ "mmap_munmap", b_mmap_munmap, 0, 0 },
 	{ "open_close", b_open_close, 0, 0 },
 	{ "stat", b_stat, 0, 0 },

@@ -112,6 +112,9 @@ static inline void list_splice_init(struct list_head *list,
 #define list_first_entry(head, type, member) \
 	list_entry((head)->next, type, member)
 
+#define list_last_entry(head, type, member) \
+	list_entry((head)->prev, type, member)
+
 #define list_first_entry_or_null(head, type, member) ({			\
 	struct list_head *__lfe_head = (head);				\
 	struct list_head *__lfe_pos = READ_ONCE(__lfe_head->next);	\

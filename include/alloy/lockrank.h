@@ -74,6 +74,7 @@ enum lock_rank {
 	LR_RANDOM = 185,	/* get_random_bytes state */
 	LR_SLAB_LIST = 190,	/* list of slab caches */
 	LR_SLAB = 200,		/* one kmem_cache */
+	LR_PCP = 205,		/* a CPU's list of free single pages (then buddy) */
 	LR_BUDDY = 210,		/* buddy free lists */
 	LR_RATELIMIT = 240,	/* printk_ratelimited call sites' state */
 	LR_KLOG = 245,		/* the kernel log ring: printk anywhere */

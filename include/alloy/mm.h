@@ -54,6 +54,7 @@ static inline phys_addr_t virt_to_phys(const void *v)
 #define PG_BUSY (1u << 7)	/* I/O in progress: wait for it */
 #define PG_WRITEBACK (1u << 8)	/* with PG_BUSY: being written back (no longer
 				 * dirty, not yet on the disk) */
+#define PG_PCP (1u << 9)	/* free, on a CPU's list of single pages (buddy.c) */
 
 struct kmem_cache;
 struct pcache;
@@ -133,5 +134,6 @@ u64 mm_shrink(u64 nr);
 bool mm_can_commit(u64 pages);
 u64 page_alloc_total_count(void);	/* pages ever handed to the allocator */
 void page_alloc_dump(void);		/* free blocks per order, to the console */
+void page_alloc_drain(void);		/* per-CPU free pages back to the buddy lists */
 
 #endif

@@ -13,6 +13,15 @@
  * the block has more than one page; free_pages() must be called on that
  * head with that order. One spinlock covers the lists and the counters;
  * zeroing and debug poisoning are done outside it.
+ *
+ * Single pages, most of what is asked for (page faults, page tables, the
+ * page cache), go through per-CPU lists first: each CPU keeps up to
+ * PCP_HIGH free pages and fetches or returns PCP_BATCH at a time under
+ * buddy_lock. A page on a per-CPU list is free (counted by
+ * page_alloc_free_count) and marked PG_PCP, and does not merge with its
+ * buddy until it goes back. Each list has its own lock, which its CPU
+ * takes uncontended, so that an allocation that finds the buddy lists
+ * short can drain every CPU's list before it fails.
  */
 #include <alloy/compiler.h>
 #include <alloy/lockrank.h>
@@ -36,6 +45,25 @@ static struct free_area free_area[MAX_ORDER];
 static spinlock_t buddy_lock = SPINLOCK_INIT("buddy", LR_BUDDY);
 static u64 nr_free;		/* pages on the free lists */
 static u64 nr_total;		/* pages handed over by page_alloc_free_range */
+
+#define PCP_HIGH 64		/* a CPU's list gives PCP_BATCH back above this */
+#define PCP_BATCH 16
+
+struct pcp_list {
+	spinlock_t lock;
+	struct list_head pages;	/* [lock] PG_PCP pages, most recently freed first */
+	unsigned int count;	/* [lock]; read without it by page_alloc_free_count */
+} __attribute__((aligned(64)));
+
+#ifdef ALLOY_HOST
+#define PCP_CPUS 1		/* host tests: one list, shared by their threads */
+static unsigned int pcp_cpu(void) { return 0; }
+#else
+#include <alloy/cpu.h>
+#define PCP_CPUS MAX_CPUS
+static unsigned int pcp_cpu(void) { return this_cpu()->id; }
+#endif
+static struct pcp_list pcp[PCP_CPUS];
 
 static void area_add(struct page *head, unsigned int order)
 {
@@ -64,6 +92,11 @@ void page_alloc_init(struct page *map, u64 nr_pfns)
 	}
 	nr_free = 0;
 	nr_total = 0;
+	for (o = 0; o < PCP_CPUS; o++) {
+		spin_lock_init(&pcp[o].lock, "page-pcp", LR_PCP);
+		list_init(&pcp[o].pages);
+		pcp[o].count = 0;
+	}
 }
 
 /*
@@ -170,6 +203,93 @@ void page_alloc_free_range(phys_addr_t start, phys_addr_t end)
 	spin_unlock_irqrestore(&buddy_lock, flags);
 }
 
+/* Up to n pages from the buddy lists onto pl. Caller holds pl->lock. */
+static void pcp_refill(struct pcp_list *pl, unsigned int n)
+{
+	spin_lock(&buddy_lock);
+	while (n--) {
+		struct page *page = __alloc_block(0);
+		if (!page)
+			break;
+		page->flags = PG_PCP;
+		list_add_tail(&page->lru, &pl->pages);
+		pl->count++;
+	}
+	spin_unlock(&buddy_lock);
+}
+
+/* The n least recently freed pages of pl back to the buddy lists.
+ * Caller holds pl->lock. */
+static void pcp_spill(struct pcp_list *pl, unsigned int n)
+{
+	spin_lock(&buddy_lock);
+	while (n-- && pl->count) {
+		struct page *page = list_last_entry(&pl->pages, struct page, lru);
+		list_del(&page->lru);
+		pl->count--;
+		page->flags = 0;
+		__free_block(page_to_pfn(page), 0);
+		nr_free++;
+	}
+	spin_unlock(&buddy_lock);
+}
+
+/* Every CPU's list back to the buddy lists: before an allocation fails,
+ * and for a caller that wants the lists merged (page_alloc_drain). */
+void page_alloc_drain(void)
+{
+	for (unsigned int c = 0; c < PCP_CPUS; c++) {
+		struct pcp_list *pl = &pcp[c];
+		if (!READ_ONCE(pl->count))
+			continue;
+		unsigned long flags = spin_lock_irqsave(&pl->lock);
+		pcp_spill(pl, pl->count);
+		spin_unlock_irqrestore(&pl->lock, flags);
+	}
+}
+
+static struct page *pcp_alloc(void)
+{
+	unsigned long flags = arch_irq_save();	/* stay on this CPU's list */
+	struct pcp_list *pl = &pcp[pcp_cpu()];
+	struct page *page;
+
+	spin_lock(&pl->lock);
+	if (!pl->count)
+		pcp_refill(pl, PCP_BATCH);
+	page = list_first_entry_or_null(&pl->pages, struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		pl->count--;
+	}
+	spin_unlock(&pl->lock);
+	arch_irq_restore(flags);
+	return page;
+}
+
+static void pcp_free(struct page *p)
+{
+	unsigned long flags = arch_irq_save();
+	struct pcp_list *pl = &pcp[pcp_cpu()];
+
+	spin_lock(&pl->lock);
+	p->flags = PG_PCP;
+	list_add(&p->lru, &pl->pages);
+	if (++pl->count > PCP_HIGH)
+		pcp_spill(pl, PCP_BATCH);
+	spin_unlock(&pl->lock);
+	arch_irq_restore(flags);
+}
+
+static struct page *buddy_alloc(unsigned int order)
+{
+	unsigned long flags = spin_lock_irqsave(&buddy_lock);
+	struct page *page = __alloc_block(order);
+
+	spin_unlock_irqrestore(&buddy_lock, flags);
+	return page;
+}
+
 static void prep_new_block(struct page *page, unsigned int order)
 {
 	page->flags = order ? PG_HEAD : 0;
@@ -183,13 +303,16 @@ static void prep_new_block(struct page *page, unsigned int order)
 struct page *alloc_pages(unsigned int gfp, unsigned int order)
 {
 	struct page *page;
-	unsigned long flags;
 
 	if (order >= MAX_ORDER)
 		return NULL;
-	flags = spin_lock_irqsave(&buddy_lock);
-	page = __alloc_block(order);
-	spin_unlock_irqrestore(&buddy_lock, flags);
+	page = order ? buddy_alloc(order) : pcp_alloc();
+	if (!page) {
+		/* free pages may wait on other CPUs' lists, or keep a block
+		 * from merging: give them all back before failing */
+		page_alloc_drain();
+		page = buddy_alloc(order);
+	}
 	if (!page)
 		return NULL;
 	prep_new_block(page, order);
@@ -224,6 +347,9 @@ static void check_free_args(struct page *p, unsigned int order)
 		      (unsigned long)pfn, atomic_read(&p->refcount));
 	if (p->flags & PG_BUDDY)
 		return;		/* double free: reported under the lock */
+	if (p->flags & PG_PCP)
+		panic("free_pages: double free of pfn %#lx (on a per-CPU free list)",
+		      (unsigned long)pfn);
 	if (!!(p->flags & PG_HEAD) != (order > 0) ||
 	    ((p->flags & PG_HEAD) && p->order != order))
 		panic("free_pages: pfn %#lx freed with order %u, allocated with order %u",
@@ -307,12 +433,23 @@ void free_pages(struct page *p, unsigned int order)
 	 * before any list or page state changes.
 	 */
 	poison_block(p, order);
-	flags = spin_lock_irqsave(&buddy_lock);
-	check_not_free(pfn, order, flags);
-	p->flags = 0;
+#ifdef CONFIG_DEBUG
+	if (!order) {	/* inside a free block? (the buddy lists' lock) */
+		flags = spin_lock_irqsave(&buddy_lock);
+		check_not_free(pfn, 0, flags);
+		spin_unlock_irqrestore(&buddy_lock, flags);
+	}
+#endif
 	p->slab_cache = NULL;
 	p->freelist = NULL;
 	atomic_set(&p->refcount, 0);
+	if (!order) {
+		pcp_free(p);
+		return;
+	}
+	flags = spin_lock_irqsave(&buddy_lock);
+	check_not_free(pfn, order, flags);
+	p->flags = 0;
 	__free_block(pfn, order);
 	nr_free += 1UL << order;
 	spin_unlock_irqrestore(&buddy_lock, flags);
@@ -320,7 +457,11 @@ void free_pages(struct page *p, unsigned int order)
 
 u64 page_alloc_free_count(void)
 {
-	return READ_ONCE(nr_free);
+	u64 n = READ_ONCE(nr_free);
+
+	for (unsigned int c = 0; c < PCP_CPUS; c++)
+		n += READ_ONCE(pcp[c].count);
+	return n;
 }
 
 u64 page_alloc_total_count(void)
@@ -343,8 +484,9 @@ void page_alloc_dump(void)
 	total = nr_total;
 	spin_unlock_irqrestore(&buddy_lock, flags);
 
-	pr_info("page_alloc: %lu of %lu pages free\n", (unsigned long)free,
-		(unsigned long)total);
+	pr_info("page_alloc: %lu of %lu pages free (%lu on per-CPU lists)\n",
+		(unsigned long)page_alloc_free_count(), (unsigned long)total,
+		(unsigned long)(page_alloc_free_count() - free));
 	for (o = 0; o < MAX_ORDER; o++)
 		pr_info("page_alloc:   order %2u (%5lu KiB): %lu free blocks\n", o,
 			(PAGE_SIZE << o) >> 10, (unsigned long)blocks[o]);

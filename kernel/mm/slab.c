@@ -603,7 +603,7 @@ void kfree(const void *p)
 	if (!is_large_kmalloc(page, p))
 		panic("kfree: %p is not a kmalloc pointer (page flags %#x)%s", p,
 		      page->flags,
-		      (page->flags & PG_BUDDY) ? ": double free" : "");
+		      (page->flags & (PG_BUDDY | PG_PCP)) ? ": double free" : "");
 	page->freelist = NULL;
 	heap_sub(PAGE_SIZE << page->order);
 	free_pages(page, page->order);

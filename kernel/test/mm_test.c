@@ -10,6 +10,7 @@
  */
 #include <alloy/atomic.h>
 #include <alloy/compiler.h>
+#include <alloy/cpu.h>
 #include <alloy/ktest.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
@@ -18,6 +19,7 @@
 #include <alloy/slab.h>
 #include <alloy/spinlock.h>
 #include <alloy/string.h>
+#include <alloy/task.h>
 
 #define MM_TEST_MAX_CPUS 64
 
@@ -403,10 +405,32 @@ KTEST(kmalloc_sizes)
 
 /* ---- kmalloc_oom_returns_null ------------------------------------------ */
 
+/* Single pages freed on a CPU wait on its per-CPU list (buddy.c). */
+static void fill_pcp_list(void *arg)
+{
+	struct page *p[32];
+
+	(void)arg;
+	for (int i = 0; i < 32; i++)
+		p[i] = alloc_page(GFP_KERNEL);
+	for (int i = 0; i < 32; i++)
+		if (p[i])
+			free_page(p[i]);
+}
+
 KTEST(kmalloc_oom_returns_null)
 {
 	u64 total = page_alloc_total_count(), before, n = 0, freed = 0;
 	struct page *chain = NULL, *p;
+
+	/* free pages parked on another CPU's list must be handed out too
+	 * before an allocation fails */
+	if (nr_cpus > 1) {
+		struct task *t = kthread_create_on(nr_cpus - 1, fill_pcp_list, NULL, "pcp-fill");
+		KT_ASSERT(t);
+		task_join(t);
+		task_put(t);
+	}
 
 	KT_EXPECT(kmalloc(total * PAGE_SIZE * 2, GFP_KERNEL) == NULL);
 	KT_EXPECT(kmalloc((PAGE_SIZE << (MAX_ORDER - 1)) + 1, GFP_KERNEL) == NULL);

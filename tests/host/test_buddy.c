@@ -246,6 +246,7 @@ static void check_full_coalescing(const char *what)
 {
 	u64 counts[MAX_ORDER];
 
+	page_alloc_drain();	/* single pages wait on the per-CPU list */
 	count_blocks(counts);
 	CHECK(same_blocks(counts, initial_blocks),
 	      "%s: free blocks per order are the initial ones again", what);
