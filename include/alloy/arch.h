@@ -74,6 +74,9 @@ int arch_vdso_map(struct user_mm *mm, u64 *ehdr);
 
 /* Reference clock (HPET or PIT-calibrated), independent of ktime_ns(). */
 u64 arch_reference_clock_ns(void);
+/* 64 bits from the CPU's hardware random source; false if it has none or
+ * it stayed drained (kernel/arch/x86_64/rng.c) */
+bool arch_random_seed(u64 *v);
 /* A kernel virtual range no allocator uses, for tests (1 GiB). */
 u64 arch_test_va(void);
 

@@ -6,6 +6,7 @@
  * slaves (majors 136.., drivers/pty.c).
  */
 #include <alloy/blkdev.h>
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/klog.h>
 #include <alloy/printf.h>
@@ -16,6 +17,7 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/tty.h>
+#include <alloy/uaccess.h>
 #include <alloy/vfs.h>
 
 #define CHUNK 256
@@ -62,10 +64,75 @@ static long random_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	return (long)done;
 }
 
+/* A write to /dev/random or /dev/urandom is mixed into the generator's
+ * key, as Linux does, crediting no entropy (anyone may write: it can only
+ * add to what an attacker does not know). */
+static long random_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
+{
+	u8 buf[CHUNK];
+	size_t done = 0;
+
+	(void)f; (void)pos;
+	while (done < n) {
+		size_t k = MIN(n - done, sizeof(buf));
+		if (iob_copy_in(buf, b, done, k))
+			return done ? (long)done : -EFAULT;
+		add_random_bytes(buf, k);
+		done += k;
+	}
+	return (long)done;
+}
+
+/* <linux/random.h>'s ioctls. The count is fixed (RANDOM_ENTROPY_BITS):
+ * the generator does not count entropy, so adding to, zeroing or clearing
+ * it changes nothing but needs CAP_SYS_ADMIN as in Linux; RNDADDENTROPY
+ * mixes its bytes in. */
+#define RNDGETENTCNT 0x80045200
+#define RNDADDTOENTCNT 0x40045201
+#define RNDADDENTROPY 0x40085203
+#define RNDZAPENTCNT 0x5204
+#define RNDCLEARPOOL 0x5206
+#define RNDRESEEDCRNG 0x5207
+
+static long random_ioctl(struct file *f, u32 cmd, u64 arg)
+{
+	struct cred c;
+	int cnt = RANDOM_ENTROPY_BITS;
+
+	(void)f;
+	if (cmd == RNDGETENTCNT)
+		return copy_to_user((void *)arg, &cnt, sizeof(cnt)) ? -EFAULT : 0;
+	if (cmd != RNDADDTOENTCNT && cmd != RNDADDENTROPY && cmd != RNDZAPENTCNT &&
+	    cmd != RNDCLEARPOOL && cmd != RNDRESEEDCRNG)
+		return -EINVAL;
+	cred_current(&c);
+	if (!cred_is_root(&c))
+		return -EPERM;
+	if (cmd == RNDADDTOENTCNT)
+		return copy_from_user(&cnt, (const void *)arg, sizeof(cnt)) ? -EFAULT : 0;
+	if (cmd == RNDADDENTROPY) {	/* struct rand_pool_info: count, size, bytes */
+		int hdr[2];
+		u8 buf[CHUNK];
+		if (copy_from_user(hdr, (const void *)arg, sizeof(hdr)))
+			return -EFAULT;
+		if (hdr[0] < 0 || hdr[1] < 0)
+			return -EINVAL;
+		for (u64 done = 0; done < (u64)hdr[1];) {
+			size_t k = (size_t)MIN((u64)hdr[1] - done, (u64)sizeof(buf));
+			if (copy_from_user(buf, (const u8 *)arg + sizeof(hdr) + done, k))
+				return -EFAULT;
+			add_random_bytes(buf, k);
+			done += k;
+		}
+	}
+	return 0;
+}
+
 static const struct file_ops null_fops = { .read = null_read, .write = null_write, .seekable = true };
 static const struct file_ops zero_fops = { .read = zero_read, .write = null_write, .seekable = true };
 static const struct file_ops full_fops = { .read = zero_read, .write = full_write, .seekable = true };
-static const struct file_ops random_fops = { .read = random_read, .write = null_write, .seekable = true };
+static const struct file_ops random_fops = { .read = random_read, .write = random_write,
+					     .ioctl = random_ioctl, .seekable = true };
 
 /*
  * /dev/kmsg: each read returns one line, "level,seq,usec,-;text\n", from
