@@ -306,7 +306,8 @@ static int show_maps(struct pbuf *b, struct process *p)
 		}
 		int n = snprintf(line, sizeof(line), "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
 				 (unsigned long long)e.v.start, (unsigned long long)e.v.end,
-				 e.v.prot & UVM_READ ? 'r' : '-', e.v.prot & UVM_WRITE ? 'w' : '-',
+				 (e.v.prot & UVM_READ) && !(e.v.flags & VMA_F_NOREAD) ? 'r' : '-',
+				 e.v.prot & UVM_WRITE ? 'w' : '-',
 				 e.v.prot & UVM_EXEC ? 'x' : '-', e.v.shared ? 's' : 'p',
 				 (unsigned long long)off, MAJOR(dev), MINOR(dev),
 				 (unsigned long long)ino);
