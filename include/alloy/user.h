@@ -180,6 +180,8 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags);
 /* Sets (set) and clears (clear) VMA_F_* flags on [start, end), split off
  * at its ends; -ENOMEM (nothing changed) unless VMAs cover all of it. */
 int vma_set_flags(struct user_mm *mm, u64 start, u64 end, u32 set, u32 clear);
+/* Pages mapped now in [start, end) (takes mm->pt_lock). */
+u64 vma_present_pages(struct user_mm *mm, u64 start, u64 end);
 /* The index of the first VMA that ends above addr (nr_vmas if none). */
 int vma_index_above(struct user_mm *mm, u64 addr);
 /* After fork: the child's pages of its VMA_F_WIPEONFORK ranges go. */

@@ -178,6 +178,8 @@ struct file_ops {
 	/* Data (and with !datasync, metadata) on stable storage. */
 	int (*fsync)(struct file *f, bool datasync);
 	bool seekable;
+	/* mmap of it is anonymous memory (/dev/zero), private or shared */
+	bool mmap_anon;
 };
 
 struct super_block {

@@ -63,7 +63,8 @@ static long random_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 }
 
 static const struct file_ops null_fops = { .read = null_read, .write = null_write, .seekable = true };
-static const struct file_ops zero_fops = { .read = zero_read, .write = null_write, .seekable = true };
+static const struct file_ops zero_fops = { .read = zero_read, .write = null_write, .seekable = true,
+					     .mmap_anon = true };
 static const struct file_ops full_fops = { .read = zero_read, .write = full_write, .seekable = true };
 static const struct file_ops random_fops = { .read = random_read, .write = null_write, .seekable = true };
 

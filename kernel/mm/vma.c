@@ -357,6 +357,22 @@ int vma_set_flags(struct user_mm *mm, u64 start, u64 end, u32 set, u32 clear)
 	return 0;
 }
 
+static void count_fn(void *ctx, u64 va, phys_addr_t pa, unsigned int prot)
+{
+	(void)va; (void)pa; (void)prot;
+	(*(u64 *)ctx)++;
+}
+
+u64 vma_present_pages(struct user_mm *mm, u64 start, u64 end)
+{
+	u64 n = 0;
+
+	mutex_lock(&mm->pt_lock);
+	uvm_visit_range(&mm->vm, start, end, count_fn, &n);
+	mutex_unlock(&mm->pt_lock);
+	return n;
+}
+
 int vma_index_above(struct user_mm *mm, u64 addr)
 {
 	return first_ending_above(mm, addr);

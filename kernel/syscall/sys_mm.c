@@ -84,6 +84,8 @@ static long mmap_flags_check(u64 flags, struct file *f)
 		return -EOPNOTSUPP;	/* MAP_SYNC too: no DAX here */
 	if (type != MAP_PRIVATE && !f && (flags & MAP_GROWSDOWN))
 		return -EINVAL;
+	if (flags & MAP_HUGETLB)
+		return -EINVAL;	/* no huge pages: as Linux built without hugetlb */
 	return 0;
 }
 
@@ -91,7 +93,7 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 		    u64 off)
 {
 	long ret;
-	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE, pinned = false;
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE, pinned = false, zero_ro = false;
 	u32 may = VMA_MAY_ALL;
 
 	if (!len || (prot & ~7ULL))
@@ -103,6 +105,16 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 	len = ALIGN_UP(len, PAGE_SIZE);
 	/* Everything that can refuse comes before anything changes: with
 	 * MAP_FIXED the old mapping goes only if the new one will be made. */
+	if (f && f->fop && f->fop->mmap_anon) {
+		/* /dev/zero: anonymous memory; shared, it may be written only
+		 * if the device was opened for writing, as Linux */
+		bool w = (f->flags & O_ACCMODE) != O_RDONLY;
+		if (shared && (prot & PROT_WRITE) && !w)
+			return -EACCES;
+		zero_ro = shared && !w;
+		f = NULL;
+		flags |= MAP_ANONYMOUS;
+	}
 	if (f) {
 		ret = file_mmap_check(f, len, uvm_prot(prot), shared, off, &may);
 		if (ret)
@@ -147,6 +159,8 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 		ret = file_mmap(f, addr, len, uvm_prot(prot), shared, off);
 	else if (!ret)
 		ret = vma_add(mm, addr, addr + len, uvm_prot(prot), VMA_ANON);
+	if (!ret && zero_ro)	/* /dev/zero opened read-only, shared */
+		vma_find(mm, addr)->may &= ~VMA_MAY_WRITE;
 	if (pinned)
 		vma_unpin_object(mm, file_vm_object(f), f, shared);
 	if (!ret)	/* the VMA is [addr, addr + len) exactly */

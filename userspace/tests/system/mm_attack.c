@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 
 #define PG 4096UL
@@ -92,6 +93,13 @@ static void errnos(void)
 	CHECK(mmap(NULL, PG, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0) ==
 	      MAP_FAILED && errno == EINVAL);
 
+	/* no huge pages: Linux without hugetlb says EINVAL */
+	errno = 0;
+	CHECK(mmap(NULL, 2 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0) ==
+	      MAP_FAILED && errno == EINVAL);
+	errno = 0;
+	CHECK(shmget(IPC_PRIVATE, 2 << 20, IPC_CREAT | SHM_HUGETLB | 0600) == -1 && errno == EINVAL);
+
 	/* mprotect: address 0 is not mapped (ENOMEM), a misaligned start is
 	 * EINVAL, a length that wraps is ENOMEM, an empty one does nothing */
 	errno = 0;
@@ -115,6 +123,23 @@ static void errnos(void)
 	CHECK(munmap(a, SIZE_MAX) == -1 && errno == EINVAL);
 	errno = 0;
 	CHECK(munmap(a, 0) == -1 && errno == EINVAL);
+
+	/* /dev/zero maps as anonymous memory; shared and opened read-only,
+	 * it may never be made writable */
+	int z = open("/dev/zero", O_RDONLY);
+	char *zs = mmap(NULL, PG, PROT_READ, MAP_SHARED, z, 0);
+	CHECK(zs != MAP_FAILED && zs[0] == 0);
+	errno = 0;
+	CHECK(mprotect(zs, PG, PROT_READ | PROT_WRITE) == -1 && errno == EACCES);
+	errno = 0;
+	CHECK(mmap(NULL, PG, PROT_WRITE, MAP_SHARED, z, 0) == MAP_FAILED && errno == EACCES);
+	char *zp = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, z, 0);
+	CHECK(zp != MAP_FAILED);
+	if (zp != MAP_FAILED)
+		zp[5] = 1;
+	munmap(zs, PG);
+	munmap(zp, PG);
+	close(z);
 
 	/* msync: MS_INVALIDATE of a locked mapping is EBUSY; holes ENOMEM */
 	char *l = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, fd, 0);
@@ -219,6 +244,66 @@ static void proc_views(void)
 	CHECK(pread(mc, now, sizeof(now) - 1, 0) > 0 && atol(now) == 65530);
 	CHECK(pwrite(mc, buf, strlen(buf), 0) == (ssize_t)strlen(buf));
 	close(mc);
+}
+
+/* An smaps field of the VMA that starts at addr, in kB; -1 if none. */
+static long smaps_kb(void *addr, const char *key)
+{
+	char line[512], want[32];
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int in = 0;
+	long v = -1;
+
+	snprintf(want, sizeof(want), "%08lx-", (unsigned long)addr);
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2)	/* a VMA's first line */
+			in = !strncmp(line, want, strlen(want));
+		else if (in && !strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
+			v = atol(line + strlen(key) + 1);
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static uint64_t pagemap_entry(int pm, void *addr)
+{
+	uint64_t e = 0;
+	if (pread(pm, &e, 8, (off_t)((uintptr_t)addr / PG * 8)) != 8)
+		return ~0ULL;
+	return e;
+}
+
+static void smaps_pagemap(void)
+{
+	char *p = mmap(NULL, 8 * PG, PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED);
+	CHECK(mlock(p, 4 * PG) == 0);	/* faults in the locked half */
+	CHECK(smaps_kb(p, "Size") == 16 && smaps_kb(p, "Rss") == 16 && smaps_kb(p, "Locked") == 16);
+	CHECK(smaps_kb(p + 4 * PG, "Size") == 16 && smaps_kb(p + 4 * PG, "Rss") == 0 &&
+	      smaps_kb(p + 4 * PG, "Locked") == 0);
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	CHECK(pm >= 0);
+	uint64_t e = pagemap_entry(pm, p);
+	CHECK(e != ~0ULL && (e >> 63) == 1 && (e & ((1ULL << 55) - 1)) != 0);	/* root: the frame */
+	CHECK(pagemap_entry(pm, p + 5 * PG) == 0);
+	p[5 * PG] = 1;
+	CHECK(pagemap_entry(pm, p + 5 * PG) >> 63 == 1);
+	CHECK(pagemap_entry(pm, NULL) == 0);
+	uint64_t two[2];
+	errno = 0;
+	CHECK(pread(pm, two, 7, (off_t)((uintptr_t)p / PG * 8)) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(pread(pm, two, 8, (off_t)((uintptr_t)p / PG * 8) + 1) == -1 && errno == EINVAL);
+	CHECK(pread(pm, two, 16, (off_t)(0x7ffffffff000UL / PG * 8)) == 0);	/* the end */
+	CHECK(pread(pm, two, 16, (off_t)(0x7ffffffff000UL / PG * 8) - 8) == 8);
+	errno = 0;
+	CHECK(pread(pm, (void *)8, 16, 0) == -1 && errno == EFAULT);
+	CHECK(lseek(pm, (off_t)((uintptr_t)p / PG * 8), SEEK_SET) > 0 && read(pm, two, 16) == 16 &&
+	      (two[0] >> 63) && (two[1] >> 63));
+	close(pm);
+	munmap(p, 8 * PG);
 }
 
 static void wipeonfork(void)
@@ -366,7 +451,7 @@ static void races(void)
 	for (long i = 0; i < 3; i++)
 		pthread_create(&t[i], NULL, racer, (void *)i);
 	long touched = 0;
-	for (int i = 0; i < 3000; i++) {
+	for (int i = 0; i < 1000; i++) {
 		unsigned char v;
 		for (int p = 0; p < 8; p++)
 			touched += mincore(race_base + p * PG, PG, &v) == 0;
@@ -384,6 +469,7 @@ int main(void)
 {
 	errnos();
 	proc_views();
+	smaps_pagemap();
 	wipeonfork();
 	mremap_fixed();
 	remap_file();
