@@ -38,6 +38,10 @@ struct vm_object_ops {
 	 * inode number. Called with no mm->lock held: naming takes the file
 	 * system's namespace locks. */
 	void (*describe)(void *obj, char *path, size_t cap, u32 *dev, u64 *ino);
+	/* For mincore (may be NULL): page index of the object is in memory,
+	 * mapped here or not. Called with mm->lock held: takes no lock above
+	 * it and does no I/O. */
+	bool (*resident)(void *obj, u64 index);
 };
 
 struct vma {

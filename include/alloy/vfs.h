@@ -105,6 +105,8 @@ struct inode_ops {
 	int (*mmap_page)(struct inode *inode, u64 index, bool write, struct page **out);
 	/* A page of the file was written through a shared mapping. */
 	void (*mmap_dirty)(struct inode *inode, struct page *p);
+	/* Optional (mincore): page `index` is in memory now; no I/O. */
+	bool (*mmap_resident)(struct inode *inode, u64 index);
 	/* Optional: 512-byte blocks the inode holds (default: its pages). */
 	u64 (*blocks)(struct inode *inode);
 	/* Optional: the VFS changed mode, owner or times (inode->lock held). */

@@ -394,9 +394,9 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr, u64 
  * the pages of an anonymous range so it reads as zeros again. */
 /*
  * mincore: one byte per page of [addr, addr+len), 1 if the page is in
- * memory for this address space (mapped now; a file's cached page that
- * this process has not touched counts as 0, unlike Linux). -ENOMEM if a
- * page is not mapped at all. The vector is written a chunk at a time
+ * memory: mapped in this address space, or a file's page in its cache
+ * (touched by another process, or read). -ENOMEM if a page is not mapped
+ * at all. The vector is written a chunk at a time
  * with mm->lock dropped (the copy may fault).
  */
 long sys_mincore(u64 addr, u64 len, u64 uvec, u64 a3, u64 a4, u64 a5)
@@ -419,11 +419,18 @@ long sys_mincore(u64 addr, u64 len, u64 uvec, u64 a3, u64 a4, u64 a5)
 		for (u64 i = 0; i < n && !rc; i++) {
 			u64 va = addr + (done + i) * PAGE_SIZE;
 			unsigned int prot;
-			if (!vma_find(mm, va))
+			const struct vma *v = vma_find(mm, va);
+			if (!v) {
 				rc = -ENOMEM;
+				break;
+			}
 			mutex_lock(&mm->pt_lock);
 			buf[i] = uvm_lookup(&mm->vm, va, &prot) != 0;
 			mutex_unlock(&mm->pt_lock);
+			/* a file's page not mapped here may be cached */
+			if (!buf[i] && v->ops && !v->filled && v->ops->resident)
+				buf[i] = v->ops->resident(v->obj,
+							  v->pgoff + (va - v->start) / PAGE_SIZE);
 		}
 		up_read(&mm->lock);
 		if (rc)

@@ -306,6 +306,74 @@ static void smaps_pagemap(void)
 	munmap(p, 8 * PG);
 }
 
+/* mincore of a file mapping sees the file's pages in memory, even those
+ * only another process touched; holes are not in memory. */
+static void mincore_file(void)
+{
+	int fd = open("/tmp/mm_attack.m", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, 4 * PG) == 0);
+	char *p = mmap(NULL, 4 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	unsigned char v[4] = { 9, 9, 9, 9 };
+	CHECK(p != MAP_FAILED && mincore(p, 4 * PG, v) == 0 && !v[0] && !v[1] && !v[2] && !v[3]);
+	pid_t c = fork();
+	if (c == 0) {
+		char *s = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		s[PG] = 1;
+		_exit(s == MAP_FAILED);
+	}
+	int st;
+	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(mincore(p, 4 * PG, v) == 0 && !v[0] && v[1] == 1 && !v[2] && !v[3]);
+	errno = 0;
+	CHECK(mincore(p, 5 * PG, v) == -1 && errno == ENOMEM);
+	errno = 0;
+	CHECK(mincore(p, 4 * PG, (void *)8) == -1 && errno == EFAULT);
+	munmap(p, 4 * PG);
+	close(fd);
+	unlink("/tmp/mm_attack.m");
+}
+
+/* A child that touches addr and exits 0, or is killed by a signal. */
+static int touch_status(volatile char *addr)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		*addr = 1;
+		_exit(addr[0] != 1);
+	}
+	int st = 0;
+	waitpid(c, &st, 0);
+	return st;
+}
+
+/* MAP_GROWSDOWN grows on a fault below it, but not into the guard gap
+ * (256 pages) above another mapping. */
+static void growsdown(void)
+{
+	size_t resv = 300 * PG;
+	char *start = mmap(NULL, resv, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(start != MAP_FAILED && munmap(start, resv) == 0);
+	char *top = start + resv;
+	char *g = mmap(top - PG, PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, -1, 0);
+	CHECK(g == top - PG);
+	int st = touch_status(top - 20 * PG);	/* grows (in the child) */
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = touch_status(start + 10 * PG);	/* 10 pages from nothing: fine */
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	g[-PG] = 7;			/* and in this process */
+	char perms[8];
+	CHECK(maps_perms(top - 2 * PG, perms));
+	/* an accessible mapping below: the gap above it may not be entered */
+	char *below = mmap(start, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(below == start);
+	st = touch_status(start + 100 * PG);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = touch_status(start + 290 * PG);	/* past the gap: grows */
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	munmap(start, resv);
+}
+
 static void wipeonfork(void)
 {
 	char *p = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -470,6 +538,8 @@ int main(void)
 	errnos();
 	proc_views();
 	smaps_pagemap();
+	mincore_file();
+	growsdown();
 	wipeonfork();
 	mremap_fixed();
 	remap_file();
