@@ -181,6 +181,7 @@ long sys_wait4(u64, u64, u64, u64, u64, u64);
 long sys_prctl(u64, u64, u64, u64, u64, u64);
 long sys_time(u64, u64, u64, u64, u64, u64);
 long sys_mremap(u64, u64, u64, u64, u64, u64);
+long sys_remap_file_pages(u64, u64, u64, u64, u64, u64);
 long sys_madvise(u64, u64, u64, u64, u64, u64);
 long sys_capget(u64, u64, u64, u64, u64, u64);
 long sys_capset(u64, u64, u64, u64, u64, u64);

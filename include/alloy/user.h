@@ -38,6 +38,10 @@ struct vm_object_ops {
 	 * inode number. Called with no mm->lock held: naming takes the file
 	 * system's namespace locks. */
 	void (*describe)(void *obj, char *path, size_t cap, u32 *dev, u64 *ino);
+	/* For mincore (may be NULL): page index of the object is in memory,
+	 * mapped here or not. Called with mm->lock held: takes no lock above
+	 * it and does no I/O. */
+	bool (*resident)(void *obj, u64 index);
 };
 
 struct vma {
@@ -53,7 +57,22 @@ struct vma {
 				 * only names it (/proc/<pid>/maps) */
 	u32 may;		/* VMA_MAY_*: what mprotect may ever allow */
 	u32 lock;		/* VMA_LOCKED (| VMA_LOCKONFAULT): mlock */
+	u32 flags;		/* VMA_F_* */
 };
+
+/* VMA_F_NOREAD: the program asked for write or exec access without read
+ * (PROT_WRITE alone); x86 page tables cannot refuse reads, so the pages
+ * are readable, but /proc/<pid>/maps shows what was asked, as Linux.
+ * VMA_F_GROWSDOWN: MAP_GROWSDOWN, a fault in the free range just below
+ * grows the VMA down (kernel/mm/fault.c), keeping a guard gap above the
+ * mapping under it.
+ * VMA_F_WIPEONFORK: MADV_WIPEONFORK, a child gets the range empty (reads
+ * as zeros). */
+#define VMA_F_NOREAD (1u << 0)
+#define VMA_F_GROWSDOWN (1u << 1)
+#define VMA_F_WIPEONFORK (1u << 2)
+/* Linux's stack_guard_gap: 256 pages kept free below a growing VMA */
+#define VMA_GUARD_GAP (256ULL * 4096)
 
 /* mlock (Linux's VM_LOCKED, VM_LOCKONFAULT): the pages stay resident
  * once faulted in (mapped pages are never reclaimed: the page cache
@@ -159,9 +178,18 @@ void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index,
 			  struct page **pages, unsigned int n);
 /* Removes [start, end) from every VMA, freeing its pages. */
 int vma_unmap(struct user_mm *mm, u64 start, u64 end);
-/* Sets prot on [start, end); -ENOMEM unless VMAs cover all of it,
- * -EACCES (nothing changed) if a VMA may not take it. */
-int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot);
+/* Sets prot on [start, end) (flags: VMA_F_NOREAD or 0); -ENOMEM unless
+ * VMAs cover all of it, -EACCES (nothing changed) if a VMA may not take it. */
+int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags);
+/* Sets (set) and clears (clear) VMA_F_* flags on [start, end), split off
+ * at its ends; -ENOMEM (nothing changed) unless VMAs cover all of it. */
+int vma_set_flags(struct user_mm *mm, u64 start, u64 end, u32 set, u32 clear);
+/* Pages mapped now in [start, end) (takes mm->pt_lock). */
+u64 vma_present_pages(struct user_mm *mm, u64 start, u64 end);
+/* The index of the first VMA that ends above addr (nr_vmas if none). */
+int vma_index_above(struct user_mm *mm, u64 addr);
+/* After fork: the child's pages of its VMA_F_WIPEONFORK ranges go. */
+void vma_wipe_on_fork(struct user_mm *mm);
 /* Frees the pages of [start, end) but keeps the VMAs, so the range reads
  * as zeros again (MADV_DONTNEED); -ENOMEM unless VMAs cover all of it. */
 int vma_zap(struct user_mm *mm, u64 start, u64 end);

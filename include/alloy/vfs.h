@@ -105,6 +105,8 @@ struct inode_ops {
 	int (*mmap_page)(struct inode *inode, u64 index, bool write, struct page **out);
 	/* A page of the file was written through a shared mapping. */
 	void (*mmap_dirty)(struct inode *inode, struct page *p);
+	/* Optional (mincore): page `index` is in memory now; no I/O. */
+	bool (*mmap_resident)(struct inode *inode, u64 index);
 	/* Optional: 512-byte blocks the inode holds (default: its pages). */
 	u64 (*blocks)(struct inode *inode);
 	/* Optional: the VFS changed mode, owner or times (inode->lock held). */
@@ -178,6 +180,8 @@ struct file_ops {
 	/* Data (and with !datasync, metadata) on stable storage. */
 	int (*fsync)(struct file *f, bool datasync);
 	bool seekable;
+	/* mmap of it is anonymous memory (/dev/zero), private or shared */
+	bool mmap_anon;
 };
 
 struct super_block {

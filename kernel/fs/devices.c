@@ -129,7 +129,8 @@ static long random_ioctl(struct file *f, u32 cmd, u64 arg)
 }
 
 static const struct file_ops null_fops = { .read = null_read, .write = null_write, .seekable = true };
-static const struct file_ops zero_fops = { .read = zero_read, .write = null_write, .seekable = true };
+static const struct file_ops zero_fops = { .read = zero_read, .write = null_write, .seekable = true,
+					     .mmap_anon = true };
 static const struct file_ops full_fops = { .read = zero_read, .write = full_write, .seekable = true };
 static const struct file_ops random_fops = { .read = random_read, .write = random_write,
 					     .ioctl = random_ioctl, .seekable = true };

@@ -167,6 +167,12 @@ static int memfs_mmap_page(struct inode *i, u64 index, bool write, struct page *
 	return 0;
 }
 
+/* Every page a memory file has is in memory; holes are not. */
+static bool memfs_mmap_resident(struct inode *i, u64 index)
+{
+	return lookup_page(i, index) != NULL;
+}
+
 static int memfs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	(void)dir; (void)name; (void)len; (void)out;
@@ -515,6 +521,7 @@ static const struct inode_ops memfs_iops = {
 	.readlink = memfs_readlink,
 	.truncate = memfs_truncate,
 	.mmap_page = memfs_mmap_page,
+	.mmap_resident = memfs_mmap_resident,
 	.evict = memfs_evict,
 	.getxattr = memfs_getxattr,
 	.setxattr = memfs_setxattr,

@@ -60,9 +60,16 @@ static void fo_describe(void *obj, char *path, size_t cap, u32 *dev, u64 *ino)
 	*ino = f->inode->ino;
 }
 
+static bool fo_resident(void *obj, u64 index)
+{
+	struct inode *i = ((struct file *)obj)->inode;
+
+	return i->iop->mmap_resident && i->iop->mmap_resident(i, index);
+}
+
 static const struct vm_object_ops file_object_ops = {
 	.get = fo_get, .put = fo_put, .page = fo_page, .dirty = fo_dirty, .sync = fo_sync,
-	.rmap = fo_rmap, .describe = fo_describe,
+	.rmap = fo_rmap, .describe = fo_describe, .resident = fo_resident,
 };
 
 const struct vm_object_ops *file_vm_object(struct file *f)

@@ -37,7 +37,7 @@
 
 static const struct inode_ops proc_iops;
 static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops, proc_sys_fops,
-			     proc_adj_fops;
+			     proc_adj_fops, proc_pagemap_fops;
 
 static const struct proc_entry root_entries[] = {
 	{ "meminfo", PK_MEMINFO, S_IFREG | 0444 },
@@ -394,7 +394,8 @@ static int show(struct inode *inode, struct pbuf *b)
 	if (kind == PK_SYSFILE)
 		return proc_sys_show(b, inode);
 	return kind < PK_PID || (kind >= PK_NET_UNIX && kind <= PK_NET_DEV) ||
-	       kind >= PK_SYSVIPC_SHM ? show_root_file(b, kind) :
+	       (kind >= PK_SYSVIPC_SHM && kind <= PK_SYSVIPC_MSG) || kind == PK_LOCK_STAT ?
+	       show_root_file(b, kind) :
 	       proc_pid_show(b, kind, inode);
 }
 
@@ -526,7 +527,8 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 	i->iop = &proc_iops;
 	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
 			       : kind == PK_SYSFILE ? &proc_sys_fops
-			       : kind == PK_OOM_ADJ ? &proc_adj_fops : &proc_file_fops;
+			       : kind == PK_OOM_ADJ ? &proc_adj_fops
+			       : kind == PK_PAGEMAP ? &proc_pagemap_fops : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
 	if (pid) {	/* a process's files are its effective owner's, as Linux */
 		struct process *p = proc_find(pid);
@@ -823,6 +825,32 @@ static const struct file_ops proc_adj_fops = {
 	.release = proc_release,
 	.read = proc_read,
 	.write = proc_adj_write,
+	.seekable = true,
+};
+/* /proc/<pid>/pagemap: binary, read at any offset, made for each read */
+static int proc_pagemap_open(struct inode *inode, struct file *f)
+{
+	struct process *p = proc_pid_get(inode);
+
+	(void)f;
+	if (!p)
+		return -ENOENT;
+	proc_put(p);
+	return 0;
+}
+
+static long proc_pagemap_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	long rc = proc_pid_pagemap_read(f->inode, io, n, *pos);
+
+	if (rc > 0)
+		*pos += (u64)rc;
+	return rc;
+}
+
+static const struct file_ops proc_pagemap_fops = {
+	.open = proc_pagemap_open,
+	.read = proc_pagemap_read,
 	.seekable = true,
 };
 static const struct file_ops proc_link_fops = { .seekable = false };

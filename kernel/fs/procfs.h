@@ -41,6 +41,7 @@ enum proc_kind {
 	PK_NET_TCP, PK_NET_UDP, PK_NET_TCP6, PK_NET_UDP6,	/* kernel/net/inet_proc.c */
 	PK_NET_DEV,		/* kernel/net/netdev_proc.c */
 	PK_SYSVIPC, PK_SYSVIPC_SHM, PK_SYSVIPC_SEM, PK_SYSVIPC_MSG,	/* kernel/ipc/ */
+	PK_SMAPS, PK_PAGEMAP,
 	PK_LOCK_STAT,	/* kernel/sched/lockstat.c */
 	PK_MAX
 };
@@ -97,6 +98,9 @@ struct process *proc_pid_get(const struct inode *i);
 int proc_pid_show(struct pbuf *b, int kind, const struct inode *i);
 /* A write of n bytes (copied in) to i's process's oom_score_adj: 0 or -errno. */
 long proc_pid_write_adj(const struct inode *i, const char *buf, size_t n);
+/* /proc/<pid>/pagemap: the 8-byte entries of pages pos / 8 on (n / 8 of
+ * them, pos and n multiples of 8) into io; bytes read or -errno. */
+long proc_pid_pagemap_read(const struct inode *i, struct iobuf io, size_t n, u64 pos);
 /* exe, cwd and fd/N targets. */
 int proc_pid_readlink(const struct inode *i, char *buf, size_t len);
 /* fd/ (dir) of a process: is fd open; the next open fd >= from (-1 at the end). */

@@ -41,6 +41,8 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "environ", PK_ENVIRON, S_IFREG | 0400 },
 	{ "comm", PK_COMM, S_IFREG | 0444 },
 	{ "maps", PK_MAPS, S_IFREG | 0444 },
+	{ "smaps", PK_SMAPS, S_IFREG | 0444 },
+	{ "pagemap", PK_PAGEMAP, S_IFREG | 0400 },
 	{ "exe", PK_EXE, S_IFLNK | 0777 },
 	{ "cwd", PK_CWD, S_IFLNK | 0777 },
 	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
@@ -255,9 +257,10 @@ struct maps_entry {
 	const struct vm_object_ops *ops;	/* with a reference on obj */
 	void *obj;
 	u64 pgoff;
+	u64 present;	/* pages mapped (smaps' Rss) */
 };
 
-static bool next_vma(struct user_mm *mm, u64 *at, struct maps_entry *e)
+static bool next_vma(struct user_mm *mm, u64 *at, struct maps_entry *e, bool smaps)
 {
 	bool found = false;
 
@@ -271,6 +274,7 @@ static bool next_vma(struct user_mm *mm, u64 *at, struct maps_entry *e)
 		e->ops = v->ops;
 		e->obj = v->obj;
 		e->pgoff = v->pgoff;
+		e->present = smaps ? vma_present_pages(mm, v->start, v->end) : 0;
 		if (e->ops && e->ops->describe)
 			e->ops->get(e->obj);
 		else
@@ -281,11 +285,38 @@ static bool next_vma(struct user_mm *mm, u64 *at, struct maps_entry *e)
 	return found;
 }
 
-static int show_maps(struct pbuf *b, struct process *p)
+/*
+ * smaps: after each maps line, the VMA's sizes. Rss counts the pages
+ * mapped in this address space; Alloy keeps no per-page map counts, so
+ * there is no Pss, and Locked is the Rss of an mlocked VMA (Linux gives
+ * its Pss, the same unless pages are shared).
+ */
+static void kb_line(struct pbuf *b, const char *name, u64 kb)
+{
+	pbuf_printf(b, "%-16s%8llu kB\n", name, (unsigned long long)kb);
+}
+
+static void show_smaps_fields(struct pbuf *b, const struct maps_entry *e)
+{
+	u64 size = (e->v.end - e->v.start) / 1024, rss = e->present * PAGE_SIZE / 1024;
+	kb_line(b, "Size:", size);
+	kb_line(b, "KernelPageSize:", PAGE_SIZE / 1024);
+	kb_line(b, "MMUPageSize:", PAGE_SIZE / 1024);
+	kb_line(b, "Rss:", rss);
+	kb_line(b, "Anonymous:", e->v.ops ? 0 : rss);
+	kb_line(b, "Swap:", 0);
+	kb_line(b, "Locked:", e->v.lock ? rss : 0);
+	pbuf_printf(b, "VmFlags:%s%s%s%s%s%s%s\n", e->v.prot & UVM_READ ? " rd" : "",
+		    e->v.prot & UVM_WRITE ? " wr" : "", e->v.prot & UVM_EXEC ? " ex" : "",
+		    e->v.shared ? " sh" : "", e->v.flags & VMA_F_GROWSDOWN ? " gd" : "",
+		    e->v.lock ? " lo" : "", e->v.flags & VMA_F_WIPEONFORK ? " wf" : "");
+}
+
+static int show_maps(struct pbuf *b, struct process *p, bool smaps)
 {
 	struct user_mm *mm = mm_of(p);
 	char *name = mm ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
-	struct maps_entry e;
+	struct maps_entry e = { 0 };
 	u64 at = 0;
 
 	if (!mm)
@@ -294,7 +325,7 @@ static int show_maps(struct pbuf *b, struct process *p)
 		user_mm_put(mm);
 		return -ENOMEM;
 	}
-	while (!b->full && next_vma(mm, &at, &e)) {
+	while (!b->full && next_vma(mm, &at, &e, smaps)) {
 		char line[160];
 		u32 dev = 0;
 		u64 ino = 0, off = 0;
@@ -306,7 +337,8 @@ static int show_maps(struct pbuf *b, struct process *p)
 		}
 		int n = snprintf(line, sizeof(line), "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
 				 (unsigned long long)e.v.start, (unsigned long long)e.v.end,
-				 e.v.prot & UVM_READ ? 'r' : '-', e.v.prot & UVM_WRITE ? 'w' : '-',
+				 (e.v.prot & UVM_READ) && !(e.v.flags & VMA_F_NOREAD) ? 'r' : '-',
+				 e.v.prot & UVM_WRITE ? 'w' : '-',
 				 e.v.prot & UVM_EXEC ? 'x' : '-', e.v.shared ? 's' : 'p',
 				 (unsigned long long)off, MAJOR(dev), MINOR(dev),
 				 (unsigned long long)ino);
@@ -314,6 +346,8 @@ static int show_maps(struct pbuf *b, struct process *p)
 			n += snprintf(line + n, sizeof(line) - (size_t)n, "%*s", MAX(73 - n, 0), "");
 		if (!pbuf_write(b, line, (size_t)MIN(n, (int)sizeof(line) - 1)))
 			pbuf_printf(b, "%s\n", name);	/* whole lines only */
+		if (smaps)
+			show_smaps_fields(b, &e);
 	}
 	kfree(name);
 	user_mm_put(mm);
@@ -377,8 +411,8 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 		rc = show_strings(b, p, kind == PK_ENVIRON);
 	else if (kind == PK_COMM)
 		rc = pbuf_printf(b, "%s\n", s.comm);
-	else if (kind == PK_MAPS)
-		rc = show_maps(b, p);
+	else if (kind == PK_MAPS || kind == PK_SMAPS)
+		rc = show_maps(b, p, kind == PK_SMAPS);
 	else if (kind == PK_OOM_SCORE)	/* kernel/mm/oom.c chooses by it */
 		rc = pbuf_printf(b, "%d\n", oom_score(p, NULL));
 	else if (kind == PK_OOM_ADJ)	/* kept, not yet used by the OOM killer */
@@ -391,6 +425,64 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 		rc = -EINVAL;
 	proc_put(p);
 	return rc;
+}
+
+/*
+ * pagemap: one 64-bit entry per page of the address space, as Linux's:
+ * bit 63 present, bit 61 a file's (or shared) page, bits 0-54 the frame
+ * number, shown only to root (Linux: CAP_SYS_ADMIN), else 0. Made a
+ * chunk at a time under the address space's locks, copied out with them
+ * dropped (the copy may fault).
+ */
+#define PM_PRESENT (1ULL << 63)
+#define PM_FILE (1ULL << 61)
+#define PM_PFN_MASK ((1ULL << 55) - 1)
+
+long proc_pid_pagemap_read(const struct inode *i, struct iobuf io, size_t n, u64 pos)
+{
+	if (pos % 8 || n % 8)
+		return -EINVAL;
+	struct process *p = proc_pid_get(i);
+	struct user_mm *mm = p ? mm_of(p) : NULL;
+	u64 *buf = mm ? kmalloc(PAGE_SIZE, GFP_KERNEL) : NULL;
+	bool pfn = READ_ONCE(current_proc()->uid[1]) == 0;
+	size_t done = 0;
+	long rc = 0;
+
+	if (p)
+		proc_put(p);
+	if (!mm)
+		return p ? 0 : -ESRCH;	/* a zombie's is empty */
+	if (!buf) {
+		user_mm_put(mm);
+		return -ENOMEM;
+	}
+	while (done < n && !rc) {
+		u64 va = (pos + done) / 8 * PAGE_SIZE;
+		size_t k = MIN((n - done) / 8, PAGE_SIZE / 8);
+		if (va >= USER_TOP)
+			break;
+		k = (size_t)MIN((u64)k, (USER_TOP - va) / PAGE_SIZE);
+		down_read(&mm->lock);
+		for (size_t j = 0; j < k; j++) {
+			u64 a = va + j * PAGE_SIZE;
+			const struct vma *v = vma_find(mm, a);
+			unsigned int prot;
+			mutex_lock(&mm->pt_lock);
+			phys_addr_t pa = v ? uvm_lookup(&mm->vm, a, &prot) : 0;
+			mutex_unlock(&mm->pt_lock);
+			buf[j] = !pa ? 0 : PM_PRESENT | (pfn ? (pa >> PAGE_SHIFT) & PM_PFN_MASK : 0) |
+					   (v->ops ? PM_FILE : 0);
+		}
+		up_read(&mm->lock);
+		if (iob_copy_out(io, done, buf, k * 8))
+			rc = -EFAULT;
+		else
+			done += k * 8;
+	}
+	kfree(buf);
+	user_mm_put(mm);
+	return done ? (long)done : rc;
 }
 
 /* The name of an open file: its path, or what Linux calls the nameless. */

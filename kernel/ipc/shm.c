@@ -155,6 +155,8 @@ static long shm_create(s32 key, int flg, long arg)
 {
 	u64 size = (u64)arg, pages;
 
+	if (flg & SHM_HUGETLB)
+		return -EINVAL;	/* no huge pages: as Linux built without hugetlb */
 	if (size < SHMMIN || size > READ_ONCE(shm_max))
 		return -EINVAL;
 	pages = size / PAGE_SIZE + (size % PAGE_SIZE != 0);

@@ -143,11 +143,43 @@ static int fault_present(struct user_mm *mm, struct vma *v, u64 page, bool write
 	return uvm_make_private(&mm->vm, page, v->prot) ? SIGKILL : 0;
 }
 
+/*
+ * MAP_GROWSDOWN: a fault in the free range below such an (anonymous)
+ * VMA grows it down to the faulting page, as Linux's expand_stack: the
+ * VMA may not grow past RLIMIT_STACK or RLIMIT_AS, nor to within
+ * VMA_GUARD_GAP of an accessible mapping below it (its guard gap), and
+ * only with mm->lock held for writing (*grow asks for it).
+ */
+static struct vma *growsdown_check(struct user_mm *mm, u64 addr, bool writer, bool *grow)
+{
+	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
+	int i = vma_index_above(mm, addr);
+
+	if (i == mm->nr_vmas || !(mm->vmas[i].flags & VMA_F_GROWSDOWN) || mm->vmas[i].ops ||
+	    page < USER_MMAP_BOTTOM)
+		return NULL;
+	struct vma *g = &mm->vmas[i], *prev = i ? &mm->vmas[i - 1] : NULL;
+	if (prev && !(prev->flags & VMA_F_GROWSDOWN) && prev->prot &&
+	    page - prev->end < VMA_GUARD_GAP)
+		return NULL;		/* into the guard gap: SIGSEGV */
+	if (g->end - page > rlimit(RLIMIT_STACK) || !rlimit_as_allows(mm, page, g->start - page))
+		return NULL;
+	if (!writer) {
+		*grow = true;
+		return NULL;
+	}
+	g->start = page;
+	return g;
+}
+
 static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, bool writer)
 {
 	bool grow = false;
 	struct vma *v = stack_check(mm, vma_find(mm, addr), addr, writer, &grow);
 	unsigned int prot;
+
+	if (!v && !grow)
+		v = growsdown_check(mm, addr, writer, &grow);
 
 	if (grow)
 		return FAULT_NEED_WRITER;

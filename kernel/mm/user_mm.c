@@ -240,6 +240,8 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 	for (int i = 0; i < src->nr_vmas && !rc; i++)
 		if (!mm->vmas[i].ops || !(rc = vma_hold_object(mm, &mm->vmas[i])))
 			mm->nr_vmas = i + 1;
+	if (!rc)	/* MADV_WIPEONFORK: the child's copy starts empty */
+		vma_wipe_on_fork(mm);
 	up_write(&src->lock);
 	if (rc) {
 		user_mm_put(mm);

@@ -13,9 +13,11 @@
 #include <alloy/user.h>
 
 #define VMA_MAX 4096
-/* vm/max_map_count: the ranges a process may have, up to VMA_MAX */
+/* vm/max_map_count: the ranges a process may have. Any value Linux takes
+ * is kept (programs and tests set 65530, Linux's default), but a process
+ * never has more than VMA_MAX: the lower of the two is the limit. */
 static long max_map_count = VMA_MAX;
-SYSCTL_INT(max_map_count, "vm/max_map_count", 0644, &max_map_count, 0, VMA_MAX);
+SYSCTL_INT(max_map_count, "vm/max_map_count", 0644, &max_map_count, 0, 0x7fffffff);
 
 /* Index of the first VMA whose end is above addr (nr_vmas if none). */
 static int first_ending_above(struct user_mm *mm, u64 addr)
@@ -48,10 +50,10 @@ bool vma_range_free(struct user_mm *mm, u64 start, u64 end)
 
 int vma_reserve(struct user_mm *mm, int n)
 {
+	if (mm->nr_vmas + n > MIN(READ_ONCE(max_map_count), (long)VMA_MAX))
+		return -ENOMEM;
 	if (mm->nr_vmas + n <= mm->cap)
 		return 0;
-	if (mm->nr_vmas + n > READ_ONCE(max_map_count))
-		return -ENOMEM;
 	int cap = mm->cap ? mm->cap : 16;
 	while (cap < mm->nr_vmas + n)
 		cap *= 2;
@@ -265,7 +267,7 @@ int vma_unmap(struct user_mm *mm, u64 start, u64 end)
 	return 0;
 }
 
-int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot)
+int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags)
 {
 	u64 at = start;
 
@@ -281,8 +283,10 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot)
 	if (rc)
 		return rc;
 	for (int i = first_ending_above(mm, start);
-	     i < mm->nr_vmas && mm->vmas[i].start < end; i++)
+	     i < mm->nr_vmas && mm->vmas[i].start < end; i++) {
 		mm->vmas[i].prot = prot;
+		mm->vmas[i].flags = (mm->vmas[i].flags & ~VMA_F_NOREAD) | (flags & VMA_F_NOREAD);
+	}
 	uvm_protect_range(&mm->vm, start, end, prot);
 	return 0;
 }
@@ -337,6 +341,48 @@ int vma_set_lock(struct user_mm *mm, u64 start, u64 end, u32 lock)
 	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
 		mm->vmas[i].lock = lock;
 	return 0;
+}
+
+int vma_set_flags(struct user_mm *mm, u64 start, u64 end, u32 set, u32 clear)
+{
+	if (!covered(mm, start, end))
+		return -ENOMEM;
+	int rc = split_at(mm, start);
+	if (!rc)
+		rc = split_at(mm, end);
+	if (rc)
+		return rc;
+	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
+		mm->vmas[i].flags = (mm->vmas[i].flags & ~clear) | set;
+	return 0;
+}
+
+static void count_fn(void *ctx, u64 va, phys_addr_t pa, unsigned int prot)
+{
+	(void)va; (void)pa; (void)prot;
+	(*(u64 *)ctx)++;
+}
+
+u64 vma_present_pages(struct user_mm *mm, u64 start, u64 end)
+{
+	u64 n = 0;
+
+	mutex_lock(&mm->pt_lock);
+	uvm_visit_range(&mm->vm, start, end, count_fn, &n);
+	mutex_unlock(&mm->pt_lock);
+	return n;
+}
+
+int vma_index_above(struct user_mm *mm, u64 addr)
+{
+	return first_ending_above(mm, addr);
+}
+
+void vma_wipe_on_fork(struct user_mm *mm)
+{
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (mm->vmas[i].flags & VMA_F_WIPEONFORK)
+			unmap_pages(mm, &mm->vmas[i], mm->vmas[i].start, mm->vmas[i].end, false);
 }
 
 u64 vma_locked_bytes(struct user_mm *mm, u64 start, u64 end)

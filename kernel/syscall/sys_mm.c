@@ -45,32 +45,81 @@ static void populate(struct user_mm *mm, u64 addr, u64 len, bool write)
 			return;
 }
 
-long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
+/* The VMA_F_* flags a mapping made or changed with prot and flags gets. */
+static u32 vma_flags_of(u64 prot, u64 flags)
 {
-	struct user_mm *mm = current_task()->mm;
-	struct file *f = NULL;
-	long ret;
+	u32 f = (prot & (PROT_WRITE | PROT_EXEC)) && !(prot & PROT_READ) ? VMA_F_NOREAD : 0;
 
-	bool shared = flags & MAP_SHARED, pinned = false;
+	return f | (flags & MAP_GROWSDOWN ? VMA_F_GROWSDOWN : 0);
+}
+
+static bool ipc_lock_capable(void);
+
+/*
+ * MAP_LOCKED as mlock would (before anything changes): EPERM without
+ * CAP_IPC_LOCK when RLIMIT_MEMLOCK is 0, EAGAIN when the locked total
+ * would pass it (Linux's mlock_future_ok). mm->lock held.
+ */
+static long map_locked_allowed(struct user_mm *mm, u64 addr, u64 len)
+{
+	u64 limit = rlimit(RLIMIT_MEMLOCK) & ~(u64)(PAGE_SIZE - 1);
+
+	if (ipc_lock_capable())
+		return 0;
+	if (!rlimit(RLIMIT_MEMLOCK))
+		return -EPERM;
+	return vma_locked_bytes(mm, addr, addr + len) + len > limit ? -EAGAIN : 0;
+}
+
+/* The checks Linux makes of the flags: the type is one of the three
+ * (MAP_SHARED_VALIDATE: no unknown flag, else EOPNOTSUPP); a growing
+ * mapping is private. f: the file, or NULL. */
+static long mmap_flags_check(u64 flags, struct file *f)
+{
+	u64 type = flags & MAP_TYPE;
+
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE && f && (flags & ~(u64)MAP_VALIDATE_MASK))
+		return -EOPNOTSUPP;	/* MAP_SYNC too: no DAX here */
+	if (type != MAP_PRIVATE && !f && (flags & MAP_GROWSDOWN))
+		return -EINVAL;
+	if (flags & MAP_HUGETLB)
+		return -EINVAL;	/* no huge pages: as Linux built without hugetlb */
+	return 0;
+}
+
+static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, struct file *f,
+		    u64 off)
+{
+	long ret;
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE, pinned = false, zero_ro = false;
 	u32 may = VMA_MAY_ALL;
 
 	if (!len || (prot & ~7ULL))
 		return -EINVAL;
-	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
-		return -EINVAL;
+	if ((ret = mmap_flags_check(flags, f)))
+		return ret;
 	if (len > USER_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	/* Everything that can refuse comes before anything changes: with
 	 * MAP_FIXED the old mapping goes only if the new one will be made. */
-	if (!(flags & MAP_ANONYMOUS)) {
-		if (!(f = fget(fd)))
-			return -EBADF;
+	if (f && f->fop && f->fop->mmap_anon) {
+		/* /dev/zero: anonymous memory; shared, it may be written only
+		 * if the device was opened for writing, as Linux */
+		bool w = (f->flags & O_ACCMODE) != O_RDONLY;
+		if (shared && (prot & PROT_WRITE) && !w)
+			return -EACCES;
+		zero_ro = shared && !w;
+		f = NULL;
+		flags |= MAP_ANONYMOUS;
+	}
+	if (f) {
 		ret = file_mmap_check(f, len, uvm_prot(prot), shared, off, &may);
-		if (ret) {
-			file_put(f);
+		if (ret)
 			return ret;
-		}
+		file_get(f);	/* put below, as a shared anonymous mapping's */
 	} else if (!(flags & MAP_NORESERVE) && !mm_can_commit(len / PAGE_SIZE)) {
 		return -ENOMEM;	/* MAP_NORESERVE: pages are found when touched, or not */
 	} else if (shared) {
@@ -81,7 +130,10 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		off = 0;
 	}
 	down_write(&mm->lock);
-	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED)) {
+	ret = flags & MAP_LOCKED ? map_locked_allowed(mm, addr, len) : 0;
+	if (ret) {
+		;
+	} else if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED)) {
 		/* exactly there, and only if nothing is mapped there yet */
 		ret = !mappable_range(addr, len) ? -EINVAL :
 		      !vma_range_free(mm, addr, addr + len) ? -EEXIST :
@@ -107,9 +159,13 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 		ret = file_mmap(f, addr, len, uvm_prot(prot), shared, off);
 	else if (!ret)
 		ret = vma_add(mm, addr, addr + len, uvm_prot(prot), VMA_ANON);
+	if (!ret && zero_ro)	/* /dev/zero opened read-only, shared */
+		vma_find(mm, addr)->may &= ~VMA_MAY_WRITE;
 	if (pinned)
 		vma_unpin_object(mm, file_vm_object(f), f, shared);
-	u32 lock = mm->def_lock;	/* mlockall(MCL_FUTURE) */
+	if (!ret)	/* the VMA is [addr, addr + len) exactly */
+		vma_find(mm, addr)->flags = vma_flags_of(prot, flags);
+	u32 lock = flags & MAP_LOCKED ? VMA_LOCKED : mm->def_lock;	/* or mlockall(MCL_FUTURE) */
 	if (!ret && lock && vma_set_lock(mm, addr, addr + len, lock))
 		lock = 0;
 	up_write(&mm->lock);
@@ -118,6 +174,28 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	if (!ret && ((flags & MAP_POPULATE) || lock == VMA_LOCKED))
 		populate(mm, addr, len, (prot & PROT_WRITE) && !shared);
 	return ret ? ret : (long)addr;
+}
+
+long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
+{
+	struct file *f = NULL;
+
+	/* the file first, as Linux: a bad fd is EBADF whatever else is wrong */
+	if (!(flags & MAP_ANONYMOUS) && !(f = fget(fd)))
+		return -EBADF;
+	long ret = do_mmap(current_task()->mm, addr, len, prot, flags, f, off);
+	if (f)
+		file_put(f);
+	return ret;
+}
+
+/* Some VMA in [start, end) is mlocked (msync(MS_INVALIDATE): EBUSY). */
+static bool range_locked(struct user_mm *mm, u64 start, u64 end)
+{
+	for (int i = vma_index_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
+		if (mm->vmas[i].lock)
+			return true;
+	return false;
 }
 
 long sys_msync(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
@@ -134,7 +212,8 @@ long sys_msync(u64 addr, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)
 	if (!mappable_range(addr, len))
 		return -ENOMEM;
 	down_write(&mm->lock);
-	long ret = vma_sync(mm, addr, addr + len);
+	long ret = (flags & MS_INVALIDATE) && range_locked(mm, addr, addr + len) ? -EBUSY :
+		   vma_sync(mm, addr, addr + len);
 	up_write(&mm->lock);
 	/* MS_SYNC: each shared object goes to storage with mm->lock dropped
 	 * (write-back write-protects mappings, which takes mm locks). */
@@ -160,9 +239,11 @@ long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 	struct user_mm *mm = current_task()->mm;
 
 	(void)a2; (void)a3; (void)a4; (void)a5;
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!mappable_range(addr, len))
+	/* Linux's rule: aligned, inside user space, not empty; a range
+	 * with nothing mapped in it (even below the mmap floor) is fine */
+	if ((addr & (PAGE_SIZE - 1)) || addr >= USER_TOP || !len || len > USER_TOP - addr)
 		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
 	down_write(&mm->lock);
 	long ret = vma_unmap(mm, addr, addr + len);
 	up_write(&mm->lock);
@@ -174,43 +255,91 @@ long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
 	struct user_mm *mm = current_task()->mm;
 
 	(void)a3; (void)a4; (void)a5;
-	if (prot & ~7ULL)
+	/* Linux's order: bad bits or a misaligned start are EINVAL, an
+	 * empty range does nothing, and a range that wraps or is not all
+	 * mapped (address 0 included) is ENOMEM */
+	if ((prot & ~7ULL) || (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
+	if (!len)
+		return 0;
+	if (len > USER_TOP || ALIGN_UP(len, PAGE_SIZE) > USER_TOP - MIN(addr, USER_TOP))
+		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!mappable_range(addr, len))
-		return len ? -EINVAL : 0;
 	down_write(&mm->lock);
-	long ret = vma_protect(mm, addr, addr + len, uvm_prot(prot));
+	long ret = vma_protect(mm, addr, addr + len, uvm_prot(prot), vma_flags_of(prot, 0));
 	up_write(&mm->lock);
 	return ret;
 }
 
 /*
- * mremap of anonymous memory: shrink in place, grow in place when the
- * pages after it are free, else (MREMAP_MAYMOVE) move the page-table
- * entries to a new range; nothing is copied. The range must lie in one
- * VMA. MREMAP_FIXED and MREMAP_DONTUNMAP are not supported.
- */
-/*
  * [start, end) mapped like was, standing for was's address `from`: a file
  * mapping goes on with the file's pages from there; anything else is
- * anonymous memory.
+ * anonymous memory. It keeps was's flags and lock.
  */
 static int add_like(struct user_mm *mm, const struct vma *was, u64 from, u64 start, u64 end)
 {
-	if (!was->ops)
-		return vma_add(mm, start, end, was->prot, VMA_ANON);
-	return vma_add_object(mm, start, end, was->prot, was->ops, was->obj,
-			      was->pgoff + (from - was->start) / PAGE_SIZE, was->shared, was->may);
+	int rc = !was->ops ? vma_add(mm, start, end, was->prot, VMA_ANON) :
+		 vma_add_object(mm, start, end, was->prot, was->ops, was->obj,
+				was->pgoff + (from - was->start) / PAGE_SIZE, was->shared, was->may);
+
+	if (!rc) {
+		struct vma *v = vma_find(mm, start);
+		v->flags = was->flags;
+		v->lock = was->lock;
+	}
+	return rc;
 }
 
-long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
+/*
+ * Moves the mapping at [old, old + old_len), part of one VMA, to
+ * [to, to + new_len), a free range: the page-table entries move, nothing
+ * is copied. keep_old (MREMAP_DONTUNMAP, equal lengths): the old range
+ * stays mapped but empty, as a fresh mapping of the same kind (anonymous
+ * memory reads as zeros, a file's pages come again from the file), and
+ * no longer locked. All or nothing; mm->lock held, slots reserved.
+ */
+static long move_mapping(struct user_mm *mm, u64 old, u64 old_len, u64 new_len, u64 to,
+			 bool keep_old)
+{
+	struct vma was = *vma_find(mm, old);	/* vma_reserve may have moved it */
+	/* a file mapping's place in its object's reverse map is held ahead,
+	 * so adding it at the new place cannot fail */
+	long ret = was.ops ? vma_pin_object(mm, was.ops, was.obj, was.shared) : 0;
+
+	if (!ret && (ret = vma_move_pages(mm, old, to, MIN(old_len, new_len))) && was.ops)
+		vma_unpin_object(mm, was.ops, was.obj, was.shared);
+	if (ret)
+		return ret;
+	/* moved: from here nothing can fail */
+	add_like(mm, &was, old, to, to + new_len);
+	if (was.ops)
+		vma_unpin_object(mm, was.ops, was.obj, was.shared);
+	if (!keep_old)
+		vma_unmap(mm, old, old + old_len);
+	else
+		vma_set_lock(mm, old, old + old_len, 0);
+	return (long)to;
+}
+
+/*
+ * mremap: shrink in place, grow in place when the pages after it are
+ * free, else (MREMAP_MAYMOVE) move to a free range, or to new_addr
+ * (MREMAP_FIXED, whatever was mapped there goes), or leave the old
+ * range mapped and empty (MREMAP_DONTUNMAP). The range must lie in one
+ * VMA. A failure leaves both ranges as they were (but for what
+ * MREMAP_FIXED unmapped at new_addr, as on Linux): every slot is reserved
+ * and every page table made before the first change.
+ */
+long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr, u64 a5)
 {
 	struct user_mm *mm = current_task()->mm;
+	bool fixed = flags & MREMAP_FIXED, keep_old = flags & MREMAP_DONTUNMAP;
 	long ret;
 
-	(void)a4; (void)a5;
-	if ((old & (PAGE_SIZE - 1)) || (flags & ~(u64)MREMAP_MAYMOVE) || !new_len)
+	(void)a5;
+	if ((flags & ~(u64)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
+	    ((fixed || keep_old) && !(flags & MREMAP_MAYMOVE)) ||
+	    (keep_old && old_len != new_len) || (old & (PAGE_SIZE - 1)) || !new_len)
 		return -EINVAL;
 	if (new_len > USER_TOP || old_len > USER_TOP)
 		return -ENOMEM;
@@ -218,21 +347,29 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
 	if (!old_len || !mappable_range(old, old_len))
 		return -EINVAL;
+	/* MREMAP_FIXED: a place a program may map, apart from the old one */
+	if (fixed && (!mappable_range(new_addr, new_len) ||
+		      (old < new_addr + new_len && new_addr < old + old_len)))
+		return -EINVAL;
 	/* the overcommit check may give back cached pages: not under mm->lock */
 	if (new_len > old_len && !mm_can_commit((new_len - old_len) / PAGE_SIZE))
 		return -ENOMEM;
 	down_write(&mm->lock);
 	struct vma *v = vma_find(mm, old);
-	/* A failure leaves both ranges as they were: every slot is reserved
-	 * and every page table made before the first change. */
 	if (!v || v->end < old + old_len) {
 		ret = -EFAULT;
-	} else if (v->filled && new_len > old_len) {
+	} else if (v->filled && (new_len > old_len || keep_old)) {
 		ret = -EINVAL;		/* exec's own pages of an image only shrink */
-	} else if ((ret = vma_reserve(mm, 3))) {
+	} else if ((ret = vma_reserve(mm, fixed ? 5 : 3))) {
 		;			/* no room for the splits and the new VMA */
 	} else if (new_len > old_len && !rlimit_as_allows(mm, 0, new_len - old_len)) {
 		ret = -ENOMEM;		/* RLIMIT_AS (whether it grows or moves) */
+	} else if (fixed) {
+		ret = vma_unmap(mm, new_addr, new_addr + new_len);
+		ret = ret ? ret : move_mapping(mm, old, old_len, new_len, new_addr, keep_old);
+	} else if (keep_old) {
+		u64 to = vma_find_free(mm, new_len);
+		ret = to ? move_mapping(mm, old, old_len, new_len, to, true) : -ENOMEM;
 	} else if (new_len <= old_len) {
 		ret = new_len < old_len ? vma_unmap(mm, old + new_len, old + old_len) : 0;
 		ret = ret ? ret : (long)old;
@@ -246,20 +383,8 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		ret = -ENOMEM;
 	} else {
-		struct vma was = *vma_find(mm, old);	/* vma_reserve may have moved it */
 		u64 to = vma_find_free(mm, new_len);
-		/* a file mapping's place in its object's reverse map is held
-		 * ahead, so adding it at the new place cannot fail */
-		ret = !to ? -ENOMEM : was.ops ? vma_pin_object(mm, was.ops, was.obj, was.shared) : 0;
-		if (!ret && (ret = vma_move_pages(mm, old, to, old_len)) && was.ops)
-			vma_unpin_object(mm, was.ops, was.obj, was.shared);
-		if (!ret) {	/* moved: from here nothing can fail */
-			add_like(mm, &was, old, to, to + new_len);
-			if (was.ops)
-				vma_unpin_object(mm, was.ops, was.obj, was.shared);
-			vma_unmap(mm, old, old + old_len);
-			ret = (long)to;
-		}
+		ret = to ? move_mapping(mm, old, old_len, new_len, to, false) : -ENOMEM;
 	}
 	up_write(&mm->lock);
 	return ret;
@@ -269,9 +394,9 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 a4, u64 a5)
  * the pages of an anonymous range so it reads as zeros again. */
 /*
  * mincore: one byte per page of [addr, addr+len), 1 if the page is in
- * memory for this address space (mapped now; a file's cached page that
- * this process has not touched counts as 0, unlike Linux). -ENOMEM if a
- * page is not mapped at all. The vector is written a chunk at a time
+ * memory: mapped in this address space, or a file's page in its cache
+ * (touched by another process, or read). -ENOMEM if a page is not mapped
+ * at all. The vector is written a chunk at a time
  * with mm->lock dropped (the copy may fault).
  */
 long sys_mincore(u64 addr, u64 len, u64 uvec, u64 a3, u64 a4, u64 a5)
@@ -294,11 +419,18 @@ long sys_mincore(u64 addr, u64 len, u64 uvec, u64 a3, u64 a4, u64 a5)
 		for (u64 i = 0; i < n && !rc; i++) {
 			u64 va = addr + (done + i) * PAGE_SIZE;
 			unsigned int prot;
-			if (!vma_find(mm, va))
+			const struct vma *v = vma_find(mm, va);
+			if (!v) {
 				rc = -ENOMEM;
+				break;
+			}
 			mutex_lock(&mm->pt_lock);
 			buf[i] = uvm_lookup(&mm->vm, va, &prot) != 0;
 			mutex_unlock(&mm->pt_lock);
+			/* a file's page not mapped here may be cached */
+			if (!buf[i] && v->ops && !v->filled && v->ops->resident)
+				buf[i] = v->ops->resident(v->obj,
+							  v->pgoff + (va - v->start) / PAGE_SIZE);
 		}
 		up_read(&mm->lock);
 		if (rc)
@@ -310,26 +442,132 @@ long sys_mincore(u64 addr, u64 len, u64 uvec, u64 a3, u64 a4, u64 a5)
 	return 0;
 }
 
+/*
+ * remap_file_pages(start, size, 0, pgoff, flags): Linux dropped the
+ * nonlinear mappings behind it in 4.0 and emulates it with a new mapping
+ * of the same file over the range, and so does Alloy: [start, start +
+ * size), inside one shared file VMA, becomes a mapping of the file's
+ * pages from pgoff with the VMA's protection, flags and lock (the old
+ * pages of the range are let go of, as by munmap). prot must be 0 and
+ * flags only MAP_NONBLOCK; start and size are rounded down to pages.
+ */
+long sys_remap_file_pages(u64 start, u64 size, u64 prot, u64 pgoff, u64 flags, u64 a5)
+{
+	struct user_mm *mm = current_task()->mm;
+	struct vma was;
+	bool held = false;
+	long ret;
+
+	(void)a5;
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	size = ALIGN_DOWN(size, PAGE_SIZE);
+	if (prot || (flags & ~(u64)MAP_NONBLOCK) || start + size <= start ||
+	    pgoff + size / PAGE_SIZE < pgoff || !mappable_range(start, size))
+		return -EINVAL;
+	down_write(&mm->lock);
+	struct vma *v = vma_find(mm, start);
+	if (!v || !v->shared || !v->ops || v->filled || start + size > v->end) {
+		ret = -EINVAL;
+	} else if (pgoff == v->pgoff + (start - v->start) / PAGE_SIZE) {
+		ret = 0;		/* already maps those pages there */
+	} else if (!(ret = vma_reserve(mm, 2))) {
+		was = *vma_find(mm, start);	/* vma_reserve may have moved it */
+		/* a reference and its place in the object's reverse map are held
+		 * ahead, so the new mapping cannot fail once the old one went */
+		was.ops->get(was.obj);
+		held = true;
+		ret = vma_pin_object(mm, was.ops, was.obj, true);
+		if (!ret) {
+			vma_unmap(mm, start, start + size);
+			ret = vma_add_object(mm, start, start + size, was.prot, was.ops, was.obj,
+					     pgoff, true, was.may);
+			if (!ret) {
+				struct vma *n = vma_find(mm, start);
+				n->flags = was.flags;
+				n->lock = was.lock;
+			}
+			vma_unpin_object(mm, was.ops, was.obj, true);
+		}
+		if (!ret && was.lock == VMA_LOCKED)
+			ret = 1;	/* populate below, as an mlocked mmap */
+	}
+	up_write(&mm->lock);
+	if (held)
+		was.ops->put(was.obj);
+	if (ret == 1) {
+		populate(mm, start, size, false);
+		ret = 0;
+	}
+	return ret;
+}
+
+/* Advice Linux (x86_64, without KSM or memory-failure injection) knows. */
+static bool advice_known(u64 advice)
+{
+	return advice <= MADV_COLLAPSE && !(advice >= 5 && advice <= 7) &&
+	       advice != MADV_MERGEABLE && advice != MADV_UNMERGEABLE;
+}
+
+/* Whether one VMA may take the advice (Linux's per-VMA checks). */
+static long advice_allowed(const struct vma *v, u64 advice)
+{
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		if (v->lock)
+			return -EINVAL;	/* mlocked pages stay */
+		return advice == MADV_FREE && v->ops ? -EINVAL : 0;	/* private anonymous only */
+	case MADV_REMOVE:
+		if (v->lock || !v->ops)
+			return -EINVAL;
+		return v->shared && (v->prot & UVM_WRITE) ? 0 : -EACCES;
+	case MADV_WIPEONFORK:
+		return v->ops ? -EINVAL : 0;	/* private anonymous only */
+	default:
+		return 0;
+	}
+}
+
+/*
+ * madvise: advice is a hint and mostly ignored; DONTNEED, FREE and
+ * REMOVE drop the pages of the range (anonymous memory reads as zeros
+ * again), WIPEONFORK and KEEPONFORK set what fork gives a child.
+ * Unknown advice, a misaligned start or a length that wraps is EINVAL;
+ * a range not all mapped is ENOMEM, and a VMA that may not take the
+ * advice EINVAL or EACCES, both before anything changes.
+ */
 long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 {
 	struct user_mm *mm = current_task()->mm;
 	long ret = 0;
 
 	(void)a3; (void)a4; (void)a5;
-	if (addr & (PAGE_SIZE - 1))
+	if (!advice_known(advice) || (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!len)
+	u64 end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if ((len && !ALIGN_UP(len, PAGE_SIZE)) || end < addr)
+		return -EINVAL;
+	if (end == addr)
 		return 0;
-	if (!mappable_range(addr, len))
+	if (end > USER_TOP)
 		return -ENOMEM;
-	if (advice > 25 && advice != 100 && advice != 101)
-		return -EINVAL;
-	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE) {
-		down_write(&mm->lock);
-		ret = vma_zap(mm, addr, addr + len);
-		up_write(&mm->lock);
+	down_write(&mm->lock);
+	u64 at = addr;
+	for (int i = vma_index_above(mm, addr); !ret && at < end; i++) {
+		if (i == mm->nr_vmas || mm->vmas[i].start > at)
+			ret = -ENOMEM;
+		else if (!(ret = advice_allowed(&mm->vmas[i], advice)))
+			at = mm->vmas[i].end;
 	}
+	if (ret)
+		;
+	else if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE ||
+		 advice == MADV_DONTNEED_LOCKED)
+		ret = vma_zap(mm, addr, end);
+	else if (advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK)
+		ret = advice == MADV_WIPEONFORK ? vma_set_flags(mm, addr, end, VMA_F_WIPEONFORK, 0)
+						: vma_set_flags(mm, addr, end, 0, VMA_F_WIPEONFORK);
+	up_write(&mm->lock);
 	return ret;
 }
 

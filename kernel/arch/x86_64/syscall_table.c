@@ -181,6 +181,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[203] = sys_sched_setaffinity,
 	[204] = sys_sched_getaffinity,
 	[213] = sys_epoll_create,
+	[216] = sys_remap_file_pages,
 	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
 	[220] = sys_semtimedop,

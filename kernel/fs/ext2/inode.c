@@ -595,6 +595,16 @@ static int ext2_mmap_page(struct inode *i, u64 index, bool write, struct page **
 	return 0;
 }
 
+/* In the page cache now (mincore): looked at, never read in. */
+static bool ext2_mmap_resident(struct inode *i, u64 index)
+{
+	struct page *p = pcache_peek(&EXT2_I(i)->data, index);
+
+	if (p)
+		pcache_put(p);
+	return p != NULL;
+}
+
 static void ext2_mmap_dirty(struct inode *i, struct page *p)
 {
 	(void)i;
@@ -627,6 +637,7 @@ static int ext2_vfs_lookup(struct inode *dir, const char *name, size_t len,
 const struct inode_ops ext2_iops = {
 	.blocks = ext2_blocks,
 	.mmap_page = ext2_mmap_page,
+	.mmap_resident = ext2_mmap_resident,
 	.mmap_dirty = ext2_mmap_dirty,
 	.lookup = ext2_vfs_lookup,
 	.mknod = ext2_mknod,
