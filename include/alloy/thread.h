@@ -68,6 +68,9 @@ struct task *proc_find_thread(int tid, struct process **p);
 void signal_kill_thread_locked(struct task *t);
 /* Thread-directed signal (tgkill, tkill). */
 int signal_send_thread(struct task *t, const struct ksiginfo *info);
+/* fork and clone: t gets parent's per-thread prctl state (timer slack,
+ * I/O priority, seccomp strict mode, the TSC switch). */
+void user_task_inherit(struct task *t, const struct task *parent);
 
 /* For /proc/<pid>/task (kernel/sched/process.c, under proc_lock and
  * sig_lock, nothing kept): up to max tids >= from of p's live threads

@@ -37,6 +37,7 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 	proc_get(p);
 	t->proc = p;
 	t->blocked = cur->blocked;	/* the new thread's own copy; no altstack */
+	user_task_inherit(t, cur);
 	t->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? child_tid : 0;
 	long tid = proc_thread_attach(p, t, false);
 	if (tid < 0) {

@@ -156,35 +156,3 @@ long sys_time(u64 tloc, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -EFAULT;
 	return now;
 }
-
-
-/* prctl: the process name only; other options are -EINVAL. */
-long sys_prctl(u64 option, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5)
-{
-	struct process *p = current_proc();
-	char name[16];
-
-	(void)a2; (void)a3; (void)a4; (void)a5;
-	switch (option) {
-	case PR_SET_NAME:
-		if (strncpy_from_user(name, (const char *)arg, sizeof(name)) == -EFAULT)
-			return -EFAULT;
-		name[15] = '\0';
-		strlcpy(p->comm, name, sizeof(p->comm));
-		return 0;
-	case PR_GET_NAME:
-		return copy_to_user((void *)arg, p->comm, sizeof(p->comm));
-	case PR_SET_DUMPABLE: {		/* 0 or 1 (SUID_DUMP_USER), as Linux */
-		if (arg > 1)
-			return -EINVAL;
-		unsigned long fl = spin_lock_irqsave(&p->sig_lock);
-		p->undumpable = !arg;
-		spin_unlock_irqrestore(&p->sig_lock, fl);
-		return 0;
-	}
-	case PR_GET_DUMPABLE:
-		return !READ_ONCE(p->undumpable);
-	default:
-		return -EINVAL;
-	}
-}
