@@ -46,6 +46,10 @@ void thread_group_kill(struct process *p, int wait_status);
 /* execve: the other threads go and the caller takes over the process's
  * pid as its tid. 0, or -EINTR when the caller was killed meanwhile. */
 int thread_group_exec(void);
+/* A fatal signal that dumps core: current ends the group with
+ * wait_status, the other threads are killed and gone when this returns
+ * true; false if the group is already ending (nothing to dump). */
+bool thread_group_core_begin(int wait_status);
 /* While the thread's address space is still its own (exit, execve):
  * the robust futex list, then CLONE_CHILD_CLEARTID's store and wake. */
 void thread_mm_release(struct task *t, bool exec);

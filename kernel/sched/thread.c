@@ -79,6 +79,37 @@ void thread_mm_release(struct task *t, bool exec)
 	}
 }
 
+bool thread_group_core_begin(int wait_status)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	struct waiter w = { .task = NULL };
+	struct task *o;
+
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	if (p->group_exit) {
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		return false;
+	}
+	p->group_exit = true;
+	p->group_exit_status = wait_status;
+	list_for_each_entry(o, &p->threads, thread_link)
+		if (o != t)
+			signal_kill_thread_locked(o);
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	for (;;) {	/* they leave at their next return toward user mode */
+		prepare_to_wait(&p->thread_wq, &w);
+		flags = spin_lock_irqsave(&p->sig_lock);
+		bool alone = p->nr_threads == 1;
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		if (alone)
+			break;
+		schedule();
+	}
+	finish_wait(&p->thread_wq, &w);
+	return true;
+}
+
 int thread_group_exec(void)
 {
 	struct task *t = current_task();

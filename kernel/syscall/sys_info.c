@@ -78,10 +78,7 @@ SYSCTL(hostname, "kernel/hostname", 0644, show_host, store_host);
 SYSCTL(domainname, "kernel/domainname", 0644, show_domain, store_domain);
 SYSCTL(ostype, "kernel/ostype", 0444, show_ostype, NULL);
 SYSCTL(osrelease, "kernel/osrelease", 0444, show_osrelease, NULL);
-/* No core files are written (a fatal signal never sets WCOREDUMP); the
- * name Linux would use, for programs that read it first */
-static int show_core_pattern(struct pbuf *b) { return pbuf_puts(b, "core\n"); }
-SYSCTL(core_pattern, "kernel/core_pattern", 0444, show_core_pattern, NULL);
+/* core_pattern: kernel/exec/coredump.c */
 /* Nothing taints this kernel (LTP's library reads it around its tests) */
 static long tainted;
 SYSCTL_INT(tainted, "kernel/tainted", 0444, &tainted, 0, 0);

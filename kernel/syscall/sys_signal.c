@@ -312,7 +312,13 @@ long sys_rt_sigqueueinfo(SYSARGS)
 
 	if (rc)
 		return rc;
+	/* a thread's id names its process too (Linux's find_vpid) */
 	struct process *p = pid > 0 ? proc_find(pid) : NULL;
+	if (!p && pid > 0) {
+		struct task *t = proc_find_thread(pid, &p);
+		if (t)
+			task_put(t);
+	}
 	if (!p)
 		return -ESRCH;
 	if (sig < 0 || sig > NSIG)

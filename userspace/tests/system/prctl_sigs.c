@@ -22,6 +22,7 @@
 #define TEST_NAME "prctl_sigs"
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -87,6 +88,17 @@ struct qinfo {	/* the head of Linux's siginfo_t */
 	char rest[128 - 32];
 };
 
+static volatile int thread_tid, thread_stop;
+
+static void *tid_thread(void *arg)
+{
+	(void)arg;
+	thread_tid = gettid();
+	while (!thread_stop)
+		sched_yield();
+	return NULL;
+}
+
 static void queued(void)
 {
 	sigset_t set;
@@ -132,6 +144,15 @@ static void queued(void)
 	CHECK(fails(sys(SYS_rt_tgsigqueueinfo, kid, kid, SIGUSR1, (long)&k, 0), EPERM));
 	CHECK(fails(sys(SYS_rt_tgsigqueueinfo, getpid(), kid, SIGUSR1, (long)&q, 0), ESRCH));
 	CHECK(sys(SYS_rt_sigqueueinfo, kid, 0, (long)&q, 0, 0) == 0);	/* exists */
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, tid_thread, NULL) == 0);
+	while (!thread_tid)
+		sched_yield();
+	q.value = 7;	/* a thread's id names its process */
+	CHECK(sys(SYS_rt_sigqueueinfo, thread_tid, SIGUSR1, (long)&q, 0, 0) == 0);
+	CHECK(sigtimedwait(&set, &si, &zero) == SIGUSR1 && si.si_value.sival_int == 7);
+	thread_stop = 1;
+	pthread_join(th, NULL);
 	write(p[1], "x", 1);
 	int st;
 	CHECK(waitpid(kid, &st, 0) == kid && WIFEXITED(st));
