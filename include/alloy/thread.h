@@ -66,6 +66,9 @@ void proc_thread_take_pid(struct process *p, struct task *t);
 /* The thread with this tid, with a reference on it and on its process
  * (*p); NULL if none. */
 struct task *proc_find_thread(int tid, struct process **p);
+/* The same, or for a zombie process (not yet reaped) the thread that
+ * ended it, whose scheduling values a getter still reports (Linux). */
+struct task *proc_find_thread_or_zombie(int tid, struct process **p);
 
 /* Caller holds t's process's sig_lock: SIGKILL for t alone, which wakes
  * or interrupts it. */

@@ -1,7 +1,7 @@
 /*
  * Core dumps: a process killed by a signal whose default action dumps
  * core (SIGQUIT, SIGILL, SIGABRT, SIGSEGV...) writes an ELF core file,
- * and only then does its wait status carry WCOREDUMP (0x80).
+ * and only when it did does its wait status carry WCOREDUMP (0x80).
  *
  * The file: an ELF header (ET_CORE), one PT_NOTE with NT_PRSTATUS (the
  * signal, ids, times, the dumping thread's registers), NT_PRPSINFO and
@@ -20,8 +20,9 @@
  * the dumping process's cwd, with %p %P %i %I %u %g %s %t %e %h %%
  * expanded; an existing file of that name is unlinked first and the new
  * one created O_EXCL | O_NOFOLLOW, mode 0600, so a symlink planted
- * there is never followed. A dump that would pass RLIMIT_CORE stops
- * there and does not count (Linux). The other threads are ended first
+ * there is never followed. RLIMIT_CORE cuts the file short (no piece
+ * is written that would pass it); as on Linux a core whose header was
+ * written counts as dumped, cut short or not. The other threads are ended first
  * (they are killed and waited for), so the memory holds still.
  */
 #include <alloy/arch.h>
@@ -215,7 +216,7 @@ static void emit(struct core_out *o, const void *buf, size_t n)
 	if (o->failed || !n)
 		return;
 	if (o->written + n > o->limit) {
-		o->failed = true;	/* RLIMIT_CORE: no dump (Linux) */
+		o->failed = true;	/* RLIMIT_CORE: the file ends here */
 		return;
 	}
 	struct iobuf b = { .addr = (u64)buf, .kernel = true };
@@ -439,7 +440,9 @@ static bool write_core(struct core_out *o, int sig, const struct ksiginfo *si)
 	/* a hole at the end still has to be in the file's size */
 	if (!o->failed && o->pos > o->end && vfs_truncate(o->f->inode, o->pos))
 		o->failed = true;
-	ok = !o->failed;
+	/* as Linux: a core begun (its header out) counts, even cut short by
+	 * RLIMIT_CORE or a full disk; gdb calls such a file truncated */
+	ok = o->written >= sizeof(eh);
 out:
 	kfree(cv);
 	kfree(prs);

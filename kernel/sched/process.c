@@ -1102,6 +1102,25 @@ struct task *proc_find_thread(int tid, struct process **pp)
 	return t;
 }
 
+struct task *proc_find_thread_or_zombie(int tid, struct process **pp)
+{
+	struct task *t = proc_find_thread(tid, pp);
+
+	if (t || tid <= 0 || tid >= PID_MAX)
+		return t;
+	/* the reaper drops p->task only after unhashing p, under this lock */
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *p = pid_table[tid];
+	if (p && p->zombie && p->task) {
+		t = p->task;
+		task_get(t);
+		proc_get(p);
+		*pp = p;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return t;
+}
+
 int proc_kill(int pid, int sig, int code)
 {
 	struct process *me = current_proc();

@@ -40,6 +40,15 @@ static struct task *thread_of(u64 tid, struct process **pp)
 	return tid > 0x7fffffff ? NULL : proc_find_thread((int)tid, pp);
 }
 
+/* For the getters: a zombie's values too, as Linux reports them until
+ * it is reaped (a parent asks about a child that has just exited). */
+static struct task *thread_or_zombie(u64 tid, struct process **pp)
+{
+	if (!tid || tid > 0x7fffffff)
+		return thread_of(tid, pp);
+	return proc_find_thread_or_zombie((int)tid, pp);
+}
+
 static void thread_put(struct task *t, struct process *p)
 {
 	proc_put(p);
@@ -355,7 +364,7 @@ long sys_sched_getscheduler(SYSARGS)
 	if ((int)a0 < 0)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of((u32)a0, &p);
+	struct task *t = thread_or_zombie((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	long rc = READ_ONCE(t->policy) | (READ_ONCE(t->reset_on_fork) ? SCHED_RESET_ON_FORK : 0);
@@ -368,7 +377,7 @@ long sys_sched_getparam(SYSARGS)
 	if (!a1 || (int)a0 < 0)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of((u32)a0, &p);
+	struct task *t = thread_or_zombie((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	int prio = READ_ONCE(t->rt_priority);
@@ -449,7 +458,7 @@ long sys_sched_getattr(SYSARGS)
 	if (!a1 || (int)a0 < 0 || usize < SCHED_ATTR_SIZE_VER0 || usize > PAGE_SIZE || (u32)a3)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of((u32)a0, &p);
+	struct task *t = thread_or_zombie((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	struct sched_attr k = { .size = MIN(usize, (u32)sizeof(k)) };
@@ -470,7 +479,7 @@ long sys_sched_rr_get_interval(SYSARGS)
 	if ((int)a0 < 0)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of((u32)a0, &p);
+	struct task *t = thread_or_zombie((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	u64 ns = sched_rr_interval_ns(t);

@@ -3,8 +3,8 @@
  * was really written, and the file is an ELF core (ET_CORE, a PT_NOTE
  * whose NT_PRSTATUS names the signal and the faulting pid, PT_LOADs that
  * hold the memory: a marker written before the crash is found there).
- * Hostile cases: RLIMIT_CORE 0 or smaller than the core (no dump, no
- * WCOREDUMP), an undumpable process, a symlink named "core" pointing at
+ * Hostile cases: RLIMIT_CORE 0 or under a page (no dump, no WCOREDUMP),
+ * smaller than the core (cut short, counted as Linux does), an undumpable process, a symlink named "core" pointing at
  * a file that must not be touched, a pipe core_pattern (not built: no
  * dump), a %-pattern, a second thread running while the first dumps.
  * "coredump print" writes one core and prints it base64 between
@@ -195,10 +195,15 @@ int main(int argc, char **argv)
 	CHECK(waitid(P_PID, pid, &si, WEXITED) == 0 && si.si_code == CLD_DUMPED &&
 	      si.si_status == SIGSEGV);
 
-	/* too small a limit: the dump stops, no WCOREDUMP */
+	/* a small limit cuts the file short (Linux still counts it); below
+	 * a page there is none */
 	unlink("core");
 	st = crash(8192, SIGABRT, false, false, NULL);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && !WCOREDUMP(st));
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT && WCOREDUMP(st));
+	CHECK(stat("core", &s) == 0 && s.st_size > 64 && s.st_size <= 8192);
+	unlink("core");
+	st = crash(4095, SIGABRT, false, false, NULL);
+	CHECK(WIFSIGNALED(st) && !WCOREDUMP(st) && access("core", F_OK) == -1);
 
 	/* undumpable: none */
 	unlink("core");

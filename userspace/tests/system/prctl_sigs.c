@@ -412,11 +412,30 @@ static void cpu_limit(void)
 		;
 }
 
+/* A zombie's scheduling values are still there until it is reaped. */
+static void zombie_sched(void)
+{
+	pid_t kid = fork();
+	if (kid == 0)
+		_exit(0);
+	siginfo_t si;
+	CHECK(waitid(P_PID, kid, &si, WEXITED | WNOWAIT) == 0);
+	struct sched_param sp = { .sched_priority = 77 };
+	CHECK(syscall(SYS_sched_getscheduler, kid) == SCHED_OTHER);
+	CHECK(syscall(SYS_sched_getparam, kid, &sp) == 0 && sp.sched_priority == 0);
+	CHECK(fails(syscall(SYS_sched_setparam, kid, &sp), ESRCH) || 1);
+	CHECK(waitpid(kid, NULL, 0) == kid);
+	CHECK(fails(syscall(SYS_sched_getparam, kid, &sp), ESRCH));
+}
+
 int main(void)
 {
+	zombie_sched();
 	small_errnos();
 	queued();
 	int st = in_child(sigpending_limit);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fprintf(stderr, "prctl_sigs: sigpending child status %#x\n", st);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	st = in_child(as_user);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
