@@ -157,6 +157,52 @@ static void print_core(void)
 	free(buf);
 }
 
+/* ---- races: two threads fault at once; a fault against exit_group ---- */
+
+static volatile int go;
+static volatile int *volatile nowhere = (int *)8;
+
+static void *fault_now(void *arg)
+{
+	while (!go)
+		;
+	if (arg)
+		_exit(3);	/* exit_group racing the fault */
+	*nowhere = 1;
+	return NULL;
+}
+
+static int race_child(bool exit_group)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+		setrlimit(RLIMIT_CORE, &r);
+		signal(SIGSEGV, SIG_DFL);
+		pthread_t th;
+		pthread_create(&th, NULL, fault_now, exit_group ? (void *)1 : NULL);
+		go = 1;
+		*nowhere = 1;
+		_exit(99);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	return st;
+}
+
+static void races(void)
+{
+	for (int i = 0; i < 10; i++) {
+		unlink("core");
+		int st = race_child(false);
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && WCOREDUMP(st));
+		st = race_child(true);
+		/* either the exit or the fault ends it; a core only with the fault */
+		CHECK((WIFEXITED(st) && WEXITSTATUS(st) == 3) ||
+		      (WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	mkdir(DIR, 0755);
@@ -246,6 +292,7 @@ int main(int argc, char **argv)
 	fd = open("/proc/sys/kernel/core_pattern", O_WRONLY);
 	CHECK(fd >= 0 && write(fd, buf, sizeof(buf)) == -1 && errno == EINVAL);
 	close(fd);
+	races();
 	if (!failures)
 		fprintf(stderr, "coredump: ok\n");
 	return check_done();
