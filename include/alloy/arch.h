@@ -43,6 +43,9 @@ void arch_switch(struct arch_context *prev, struct arch_context *next);
 void arch_backtrace_context(const struct arch_context *ctx, u64 lo, u64 hi);
 /* A task switch is about to run `t` on this CPU. */
 void arch_task_switched_in(struct task *t, void *kstack_top);
+/* PR_SET_TSC: t (current) faults on rdtsc in user mode (SIGSEGV) or
+ * not; -EINVAL if the CPU cannot trap it. */
+long arch_task_set_tsc(struct task *t, bool sigsegv);
 
 /* Kernel virtual memory (kernel/arch/x86_64/paging.c). */
 #define KMAP_WRITE (1u << 0)

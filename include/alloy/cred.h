@@ -50,4 +50,11 @@ void cred_commit(const struct cred *c);
  * within a session. */
 bool cred_may_signal(struct process *p, int sig);
 
+/* The current process holds capability cap in its effective set (and,
+ * as every check here, runs as root: euid 0). */
+bool cap_effective(int cap);
+#define CAP_SETPCAP 8
+/* PR_CAPBSET_READ (drop false) and PR_CAPBSET_DROP of cap. */
+long cap_bset_prctl(bool drop, u64 cap);
+
 #endif

@@ -83,6 +83,15 @@ struct process {
 					 * inheritable (kernel/syscall/sys_caps.c) */
 	bool undumpable;		/* [sig_lock] Linux's dumpable 0: PR_SET_DUMPABLE,
 					 * an effective ID change, a set-ID exec */
+	u64 cap_bdropped;		/* [sig_lock] taken out of the bounding set
+					 * (PR_CAPBSET_DROP); fork copies it */
+	int pdeath_sig;			/* [sig_lock] PR_SET_PDEATHSIG: sent to it when its
+					 * parent process exits; not inherited */
+	bool no_new_privs;		/* [sig_lock] PR_SET_NO_NEW_PRIVS: exec grants no
+					 * set-ID; inherited, never cleared */
+	bool child_subreaper;		/* [proc_lock] PR_SET_CHILD_SUBREAPER: orphaned
+					 * descendants come to it, not to init */
+	bool thp_disable;		/* PR_SET_THP_DISABLE: kept (no huge pages here) */
 	spinlock_t sig_lock;
 	struct k_sigaction sa[NSIG];	/* [sig_lock] */
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
@@ -196,6 +205,8 @@ void proc_counts(struct proc_counts *out);
 /* Signals to a pid (>0), a group (<-1: -pgid, 0: caller's group) or all (-1). */
 int proc_kill(int pid, int sig, int code);
 int proc_setpgid(int pid, int pgid);
+/* PR_SET_CHILD_SUBREAPER: p's orphaned descendants come to it. */
+void proc_set_subreaper(struct process *p, bool on);
 /* p's group has no member whose parent is in another group of its
  * session: the terminal's stop signals are discarded there (POSIX). */
 bool proc_pgrp_orphaned(struct process *p);

@@ -172,6 +172,10 @@ int arch_ptrace_pokeuser(struct task *t, struct trap_frame *tf, u64 off, u64 val
 int arch_ptrace_getregs(struct task *t, const struct trap_frame *tf, u64 uaddr, u64 len);
 int arch_ptrace_setregs(struct task *t, struct trap_frame *tf, u64 uaddr, u64 len);
 #define ARCH_PTRACE_REGS_SIZE 216
+/* The user registers of t (tf: its user frame) as Linux's
+ * user_regs_struct, ARCH_PTRACE_REGS_SIZE bytes: core dumps' NT_PRSTATUS. */
+struct trap_frame;
+void arch_core_regs(struct task *t, const struct trap_frame *tf, u64 *regs);
 /* The FPU image's checks (MXCSR's reserved bits), before it is loaded. */
 void arch_ptrace_fpu_sanitize(void *area);
 /* Single-step: the trap flag on (or off, if ptrace set it). */

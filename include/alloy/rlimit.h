@@ -8,7 +8,9 @@
  * VMA at exec, its growth in kernel/mm/fault.c), RLIMIT_AS (mmap, mremap,
  * brk, stack growth), RLIMIT_NPROC (fork), RLIMIT_FSIZE (writes,
  * truncate and fallocate of regular files: kernel/fs/vfs.c's
- * vfs_write_limit and vfs_fsize_check). The others are kept and
+ * vfs_write_limit and vfs_fsize_check), RLIMIT_CPU (rlimit_cpu_tick),
+ * RLIMIT_SIGPENDING (kernel/sched/signal.c), RLIMIT_CORE (core dumps).
+ * The others are kept and
  * reported only.
  */
 #ifndef ALLOY_RLIMIT_H
@@ -61,5 +63,9 @@ void rusage_reaped(struct process *parent, struct process *z);
 int rusage_fill(int who, void *uaddr);
 /* p's reaped children's ticks (last: only the last one wait4 reaped). */
 void rusage_children(struct process *p, u64 *ut, u64 *st, bool last);
+
+/* A timer tick charged CPU time to a thread of p: RLIMIT_CPU's SIGXCPU
+ * and SIGKILL (interrupts off). */
+void rlimit_cpu_tick(struct process *p);
 
 #endif

@@ -38,6 +38,9 @@ bool fatal_signal_pending(void);
 /* Queues a process-directed signal for p: any of its threads that does
  * not block it takes it (thread-directed ones: <alloy/thread.h>). */
 int signal_send(struct process *p, const struct ksiginfo *info);
+/* The same without kill(2)'s permission check, for signals the target
+ * asked for (PR_SET_PDEATHSIG) whatever its credentials became. */
+int signal_send_unchecked(struct process *p, const struct ksiginfo *info);
 /* Caller holds p->sig_lock: queues info for thread t, or p's shared
  * set if t is NULL, as signal_send does (no permission check, t must be
  * listed). False if it is dropped (ignored, or SIGKILL's group kill);

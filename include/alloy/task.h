@@ -70,6 +70,12 @@ struct task {
 	bool restore_blocked;
 	struct ksiginfo info[NSIG];	/* for each signal in pending */
 	u64 altstack_sp, altstack_size;
+	/* prctl and friends (kernel/syscall/sys_prctl.c); the thread's own,
+	 * a fork or clone copies them (user_task_inherit) */
+	u64 timer_slack_ns, default_slack_ns;	/* PR_SET_TIMERSLACK; 0: 50 us */
+	u16 ioprio;			/* ioprio_set's; 0: none set (no I/O scheduler) */
+	bool seccomp_strict;		/* SECCOMP_MODE_STRICT: read, write, exit, sigreturn */
+	bool tsc_sigsegv;		/* PR_TSC_SIGSEGV: rdtsc faults (CR4.TSD while it runs) */
 	int mutex_depth;		/* lockdep: sleeping locks held */
 	int pagefault_disabled;		/* uaccess faults go straight to the fixup */
 	u8 fpu[ARCH_FPU_SIZE] __aligned(16);	/* user tasks' FPU/SSE state */

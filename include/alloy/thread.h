@@ -46,6 +46,10 @@ void thread_group_kill(struct process *p, int wait_status);
 /* execve: the other threads go and the caller takes over the process's
  * pid as its tid. 0, or -EINTR when the caller was killed meanwhile. */
 int thread_group_exec(void);
+/* A fatal signal that dumps core: current ends the group with
+ * wait_status, the other threads are killed and gone when this returns
+ * true; false if the group is already ending (nothing to dump). */
+bool thread_group_core_begin(int wait_status);
 /* While the thread's address space is still its own (exit, execve):
  * the robust futex list, then CLONE_CHILD_CLEARTID's store and wake. */
 void thread_mm_release(struct task *t, bool exec);
@@ -62,12 +66,18 @@ void proc_thread_take_pid(struct process *p, struct task *t);
 /* The thread with this tid, with a reference on it and on its process
  * (*p); NULL if none. */
 struct task *proc_find_thread(int tid, struct process **p);
+/* The same, or for a zombie process (not yet reaped) the thread that
+ * ended it, whose scheduling values a getter still reports (Linux). */
+struct task *proc_find_thread_or_zombie(int tid, struct process **p);
 
 /* Caller holds t's process's sig_lock: SIGKILL for t alone, which wakes
  * or interrupts it. */
 void signal_kill_thread_locked(struct task *t);
 /* Thread-directed signal (tgkill, tkill). */
 int signal_send_thread(struct task *t, const struct ksiginfo *info);
+/* fork and clone: t gets parent's per-thread prctl state (timer slack,
+ * I/O priority, seccomp strict mode, the TSC switch). */
+void user_task_inherit(struct task *t, const struct task *parent);
 
 /* For /proc/<pid>/task (kernel/sched/process.c, under proc_lock and
  * sig_lock, nothing kept): up to max tids >= from of p's live threads

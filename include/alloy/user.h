@@ -298,5 +298,11 @@ __noreturn void user_exit(int wait_status);
 /* A fault in user mode: queues `signal` (forced) for the return to user
  * mode, where a handler may catch it or the default action kills. */
 void user_fault(int signal, int code, u64 addr, u64 ip, const char *what);
+/* Core dumps (kernel/exec/coredump.c): does sig's default action dump
+ * core; and writing current's core for sig (the other threads gone):
+ * true if a whole core file was written. */
+bool signal_dumps_core(int sig);
+struct ksiginfo;
+bool coredump(int sig, const struct ksiginfo *si);
 
 #endif

@@ -35,6 +35,7 @@
 #define SIGPWR 30
 #define SIGSYS 31
 #define NSIG 64
+#define SIGRTMIN 32	/* the kernel's first real-time signal (libcs keep 32..34) */
 
 #define SIG_DFL 0ULL
 #define SIG_IGN 1ULL

@@ -20,6 +20,7 @@
 #include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/process.h>
+#include <alloy/rlimit.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/slab.h>
@@ -172,6 +173,8 @@ void proc_timers_tick(struct task *t, bool user)
 	struct proc_timers *pt = p ? READ_ONCE(p->timers) : NULL;
 	bool resume = false;
 
+	if (p)
+		rlimit_cpu_tick(p);
 	if (!pt || !(READ_ONCE(pt->cpu_left[0]) | READ_ONCE(pt->cpu_left[1]) |
 		     (u64)READ_ONCE(pt->ncpu)))
 		return;

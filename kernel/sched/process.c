@@ -618,11 +618,64 @@ static bool ignores_children(struct process *parent)
 	return sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT);
 }
 
+void proc_set_subreaper(struct process *p, bool on)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+
+	p->child_subreaper = on;
+	spin_unlock_irqrestore(&proc_lock, flags);
+}
+
+/* Caller holds proc_lock: who takes p's children when p exits: the
+ * nearest ancestor that is a child subreaper and not exiting itself,
+ * else init (NULL when p is init). An ancestor exiting at the same time
+ * takes the lock after us and passes them on again. */
+static struct process *reaper_for(struct process *p)
+{
+	if (p->pid == 1 || !pid_table[1])
+		return NULL;
+	for (struct process *a = p->parent; a && a->pid != 1; a = a->parent)
+		if (a->child_subreaper && !a->zombie)
+			return a;
+	return pid_table[1];
+}
+
+/* The children with a death signal, each with a reference, to signal
+ * once proc_lock is dropped (a signal may wake a stopped child, whose
+ * report takes that lock). */
+struct pdeath {
+	struct process **v;
+	int n, max;
+};
+
+static void pdeath_note(struct pdeath *d, struct process *c)
+{
+	if (!READ_ONCE(c->pdeath_sig) || d->n >= d->max)
+		return;
+	proc_get(c);
+	d->v[d->n++] = c;
+}
+
+static void pdeath_send(struct pdeath *d, struct process *parent)
+{
+	for (int i = 0; i < d->n; i++) {
+		struct process *c = d->v[i];
+		int sig = READ_ONCE(c->pdeath_sig);
+		struct ksiginfo si = { .signo = sig, .code = SI_USER, .pid = parent->pid,
+				       .uid = READ_ONCE(parent->uid[0]) };
+		if (sig)
+			signal_send_unchecked(c, &si);	/* asked for: no permission needed */
+		proc_put(c);
+	}
+	kfree(d->v);
+}
+
 bool proc_exit(struct process *p, int wait_status)
 {
 	struct process *init = NULL, *parent, *c, *tmp;
 	struct list_head orphans;
 	bool reap_now;
+	struct pdeath pd = { 0 };
 
 	release_resources(p);
 	ptrace_tracer_exit(p);	/* its tracees go on (or die: EXITKILL) */
@@ -634,12 +687,21 @@ bool proc_exit(struct process *p, int wait_status)
 
 	list_init(&orphans);
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	if (p->pid != 1 && pid_table[1])
-		init = pid_table[1];
+	int nkids = 0;
+	list_for_each_entry(c, &p->children, sibling)
+		nkids += READ_ONCE(c->pdeath_sig) != 0;
+	spin_unlock_irqrestore(&proc_lock, flags);
+	if (nkids) {	/* a child forked since may miss it: Linux's would not */
+		pd.v = kmalloc(sizeof(*pd.v) * (size_t)nkids, GFP_KERNEL);
+		pd.max = pd.v ? nkids : 0;
+	}
+	flags = spin_lock_irqsave(&proc_lock);
+	init = reaper_for(p);	/* a subreaper, or init */
 	orphan_note(&oc, p);	/* its group, its children's groups */
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
 		list_del_init(&c->sibling);
 		c->parent = init;
+		pdeath_note(&pd, c);
 		/* a zombie passed to an init that ignores SIGCHLD is reaped
 		 * now, as Linux does: that init will never wait for it */
 		if (init && !(c->zombie && ignores_children(init))) {
@@ -668,6 +730,7 @@ bool proc_exit(struct process *p, int wait_status)
 		proc_get(init);
 	spin_unlock_irqrestore(&proc_lock, flags);
 	hangup_orphans(hangup, nhangup);
+	pdeath_send(&pd, p);
 	wake_up_all(&p->vfork_wq);	/* exec_done: a vfork caller goes on */
 	wake_up_all(&p->pidfd_wq);	/* pidfds of it are readable now */
 
@@ -1034,6 +1097,25 @@ struct task *proc_find_thread(int tid, struct process **pp)
 		*pp = t->proc;
 	} else {
 		t = NULL;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return t;
+}
+
+struct task *proc_find_thread_or_zombie(int tid, struct process **pp)
+{
+	struct task *t = proc_find_thread(tid, pp);
+
+	if (t || tid <= 0 || tid >= PID_MAX)
+		return t;
+	/* the reaper drops p->task only after unhashing p, under this lock */
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *p = pid_table[tid];
+	if (p && p->zombie && p->task) {
+		t = p->task;
+		task_get(t);
+		proc_get(p);
+		*pp = p;
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return t;

@@ -175,3 +175,33 @@ void rusage_children(struct process *p, u64 *ut, u64 *st, bool last)
 	*st = last ? p->res.last_stime : p->res.cstime;
 	spin_unlock_irqrestore(&res_lock, flags);
 }
+
+/*
+ * RLIMIT_CPU, at each timer tick that charges a thread of p (interrupts
+ * off): at the hard limit SIGKILL; at the soft limit SIGXCPU, and the
+ * soft limit moves a second on (up to the hard one), so SIGXCPU comes
+ * once a second of CPU time until the hard limit (Linux's way).
+ */
+void rlimit_cpu_tick(struct process *p)
+{
+	if (READ_ONCE(p->res.rlim[RLIMIT_CPU].cur) == INF)
+		return;
+	u64 ut, st;
+	proc_cpu_times(p, &ut, &st);
+	u64 secs = (ut + st) / HZ;
+	int sig = 0;
+	unsigned long flags = spin_lock_irqsave(&res_lock);
+	struct rlimit64 *l = &p->res.rlim[RLIMIT_CPU];
+	if (l->max != INF && secs >= l->max) {
+		sig = SIGKILL;
+	} else if (l->cur != INF && secs >= l->cur) {
+		sig = SIGXCPU;
+		if (l->cur < l->max)
+			l->cur++;
+	}
+	spin_unlock_irqrestore(&res_lock, flags);
+	if (sig) {
+		struct ksiginfo si = { .signo = sig, .code = SI_KERNEL };
+		signal_send(p, &si);
+	}
+}

@@ -15,6 +15,7 @@
 #include <alloy/process.h>
 #include <alloy/ptimer.h>
 #include <alloy/ptrace.h>
+#include <alloy/rlimit.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/task.h>
@@ -232,21 +233,68 @@ bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginf
 	return true;
 }
 
-int signal_send(struct process *p, const struct ksiginfo *info)
+/*
+ * RLIMIT_SIGPENDING: a real-time signal a program sends with its own
+ * information (tkill, tgkill, rt_sigqueueinfo: a negative code, not a
+ * timer's) is EAGAIN when the target's pending signals would pass its
+ * limit. Linux counts queued signals per user; Alloy does not queue
+ * (one per number) and counts the target process's pending ones.
+ * Caller holds p->sig_lock.
+ */
+static u64 count_bits(u64 v)
+{
+	u64 n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static bool over_sigpending(struct process *p, struct task *t, const struct ksiginfo *info)
+{
+	int sig = info->signo;
+	u64 bit = sigmask(sig);
+
+	if (sig < SIGRTMIN || info->code >= 0 || info->code == SI_TIMER)
+		return false;
+	if ((t ? t->pending : p->shared_pending) & bit)
+		return false;	/* already pending: nothing more is kept */
+	u64 n = count_bits(p->shared_pending);
+	struct task *o;
+	list_for_each_entry(o, &p->threads, thread_link)
+		n += count_bits(o->pending);
+	return n + 1 > READ_ONCE(p->res.rlim[RLIMIT_SIGPENDING].cur);
+}
+
+static int send_process(struct process *p, const struct ksiginfo *info, bool check)
 {
 	int sig = info->signo;
 	bool resume;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
-	if (from_user(info) && !cred_may_signal(p, sig))
+	if (check && from_user(info) && !cred_may_signal(p, sig))
 		return -EPERM;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	if (over_sigpending(p, NULL, info)) {
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		return -EAGAIN;
+	}
 	signal_queue_locked(p, NULL, info, &resume);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (resume)
 		proc_continued(p);	/* wakes its threads */
 	return 0;
+}
+
+int signal_send(struct process *p, const struct ksiginfo *info)
+{
+	return send_process(p, info, true);
+}
+
+int signal_send_unchecked(struct process *p, const struct ksiginfo *info)
+{
+	return send_process(p, info, false);
 }
 
 int signal_send_thread(struct task *t, const struct ksiginfo *info)
@@ -268,6 +316,10 @@ int signal_send_thread(struct task *t, const struct ksiginfo *info)
 	if (list_empty(&t->thread_link)) {
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 		return -ESRCH;
+	}
+	if (over_sigpending(p, t, info)) {
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		return -EAGAIN;
 	}
 	signal_queue_locked(p, t, info, &resume);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
@@ -309,6 +361,12 @@ static __noreturn void die_by(int sig, const struct ksiginfo *si)
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (alone)
 		user_exit(sig);
+	if (signal_dumps_core(sig) && thread_group_core_begin(sig) && coredump(sig, si)) {
+		flags = spin_lock_irqsave(&p->sig_lock);
+		p->group_exit_status |= 0x80;	/* WCOREDUMP: a core file was written */
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		sig |= 0x80;
+	}
 	user_exit_group(sig);
 }
 

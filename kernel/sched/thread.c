@@ -37,6 +37,7 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 	proc_get(p);
 	t->proc = p;
 	t->blocked = cur->blocked;	/* the new thread's own copy; no altstack */
+	user_task_inherit(t, cur);
 	t->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? child_tid : 0;
 	long tid = proc_thread_attach(p, t, false);
 	if (tid < 0) {
@@ -76,6 +77,37 @@ void thread_mm_release(struct task *t, bool exec)
 		if (!copy_to_user((void *)uaddr, &zero, sizeof(zero)))
 			futex_wake(uaddr, true, 1, FUTEX_BITSET_ANY);
 	}
+}
+
+bool thread_group_core_begin(int wait_status)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	struct waiter w = { .task = NULL };
+	struct task *o;
+
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	if (p->group_exit) {
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		return false;
+	}
+	p->group_exit = true;
+	p->group_exit_status = wait_status;
+	list_for_each_entry(o, &p->threads, thread_link)
+		if (o != t)
+			signal_kill_thread_locked(o);
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	for (;;) {	/* they leave at their next return toward user mode */
+		prepare_to_wait(&p->thread_wq, &w);
+		flags = spin_lock_irqsave(&p->sig_lock);
+		bool alone = p->nr_threads == 1;
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+		if (alone)
+			break;
+		schedule();
+	}
+	finish_wait(&p->thread_wq, &w);
+	return true;
 }
 
 int thread_group_exec(void)

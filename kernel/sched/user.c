@@ -262,6 +262,7 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		goto fail;	/* cs still owns mm */
 	t->proc = p;		/* proc_create's reference */
 	t->blocked = cur->blocked;
+	user_task_inherit(t, cur);
 	t->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? child_tid : 0;
 	t->altstack_sp = cur->altstack_sp;
 	t->altstack_size = cur->altstack_size;

@@ -35,8 +35,36 @@ void cap_exec(struct process *p)
 {
 	bool root = p->uid[0] == 0 || p->uid[1] == 0;
 
-	p->caps[PRM] = root ? CAP_FULL : 0;
-	p->caps[EFF] = p->uid[1] == 0 ? CAP_FULL : 0;
+	u64 bset = CAP_FULL & ~p->cap_bdropped;
+
+	p->caps[PRM] = root ? bset : 0;
+	p->caps[EFF] = p->uid[1] == 0 ? bset : 0;
+}
+
+bool cap_effective(int cap)
+{
+	struct process *p = current_proc();
+
+	return READ_ONCE(p->uid[1]) == 0 && (READ_ONCE(p->caps[EFF]) >> cap & 1);
+}
+
+/* The bounding set: what an exec may grant (cap_exec) and what capset
+ * may add to the inheritable set. Dropping needs CAP_SETPCAP; a drop
+ * is for good (fork copies it). */
+long cap_bset_prctl(bool drop, u64 cap)
+{
+	struct process *p = current_proc();
+
+	if (drop && !cap_effective(CAP_SETPCAP))
+		return -EPERM;
+	if (cap > CAP_LAST)
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	if (drop)
+		p->cap_bdropped |= 1ULL << cap;
+	long in = !(p->cap_bdropped >> cap & 1);
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return drop ? 0 : in;
 }
 
 /* The header's version: how many data structs (1 or 2); else the
@@ -108,11 +136,13 @@ long sys_capset(SYSARGS)
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	/* only lower: permitted within the old, effective within the new
 	 * permitted, inheritable within the old inheritable and permitted
-	 * (CAP_SETPCAP would allow more; a root process holds it, and Linux
-	 * still bounds inheritable by the bounding set, all here) */
-	bool setpcap = p->caps[EFF] & (1ULL << 8);
+	 * (CAP_SETPCAP allows more, but never past the old inheritable
+	 * and the bounding set) */
+	bool setpcap = p->caps[EFF] & (1ULL << CAP_SETPCAP);
+	u64 bset = CAP_FULL & ~p->cap_bdropped;
 	if ((c[PRM] & ~p->caps[PRM]) || (c[EFF] & ~c[PRM]) ||
-	    (!setpcap && (c[INH] & ~(p->caps[INH] | p->caps[PRM]))) || (c[INH] & ~CAP_FULL))
+	    (!setpcap && (c[INH] & ~(p->caps[INH] | p->caps[PRM]))) ||
+	    (c[INH] & ~(p->caps[INH] | bset)))
 		rc = -EPERM;
 	else
 		for (int k = 0; k < 3; k++)

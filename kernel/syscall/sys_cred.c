@@ -65,6 +65,8 @@ void cred_fork(struct process *child, struct process *parent)
 	child->ngroups = parent->ngroups;
 	memcpy(child->groups, parent->groups, sizeof(child->groups));
 	child->undumpable = parent->undumpable;
+	child->cap_bdropped = parent->cap_bdropped;
+	child->no_new_privs = parent->no_new_privs;
 	spin_unlock_irqrestore(&parent->sig_lock, fl);
 }
 
@@ -88,6 +90,9 @@ void cred_commit(const struct cred *c)
 	struct process *p = current_proc();
 	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
 
+	/* a program that gains IDs loses the death signal (Linux) */
+	if (c->euid != p->uid[1] || c->egid != p->gid[1])
+		p->pdeath_sig = 0;
 	p->uid[0] = c->uid, p->uid[1] = c->euid, p->uid[2] = c->suid;
 	p->gid[0] = c->gid, p->gid[1] = c->egid, p->gid[2] = c->sgid;
 	/* exec: dumpable again, unless it runs set-ID (Linux's begin_new_exec) */
@@ -159,8 +164,10 @@ static long set_ids(bool group, int kind, u32 r, u32 e, u32 s)
 		 * fds and memory, so it is no longer dumpable (Linux's
 		 * commit_creds with suid_dumpable 0); under the lock that
 		 * pidfd_getfd checks under */
-		if (v[1] != KEEP && v[1] != ids[1])
+		if (v[1] != KEEP && v[1] != ids[1]) {
 			p->undumpable = true;
+			p->pdeath_sig = 0;	/* as Linux's commit_creds */
+		}
 		for (int i = 0; i < 3; i++)
 			if (v[i] != KEEP)
 				ids[i] = v[i];

@@ -5,10 +5,12 @@
  * FUTEX_WAIT_REQUEUE_PI and FUTEX_CMP_REQUEUE_PI are not implemented
  * (ENOSYS).
  */
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/futex.h>
 #include <alloy/thread.h>
 #include <alloy/process.h>
+#include <alloy/ptrace.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/syscall.h>
@@ -109,9 +111,17 @@ long sys_get_robust_list(u64 pid, u64 head_ptr, u64 len_ptr, u64 a3, u64 a4, u64
 		struct task *t = (s32)pid > 0 ? proc_find_thread((int)pid, &p) : NULL;
 		if (!t)
 			return -ESRCH;
+		/* Linux's ptrace_may_access(PTRACE_MODE_READ_REALCREDS) */
+		struct cred c;
+		cred_current(&c);
+		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+		bool may = p == current_proc() || ptrace_may_access_locked(p, &c);
+		spin_unlock_irqrestore(&p->sig_lock, flags);
 		head = futex_robust_head(t);
 		proc_put(p);
 		task_put(t);
+		if (!may)
+			return -EPERM;
 	}
 	if (copy_to_user((void *)len_ptr, &len, sizeof(len)) ||
 	    copy_to_user((void *)head_ptr, &head, sizeof(head)))
@@ -135,7 +145,7 @@ long sys_futex_waitv(u64 uwaiters, u64 nr, u64 flags, u64 utimeout, u64 clockid,
 	long rc = 0;
 
 	(void)a5;
-	if (flags || !nr || nr > FUTEX_WAITV_MAX)
+	if (flags || !nr || nr > FUTEX_WAITV_MAX || !uwaiters)
 		return -EINVAL;
 	if (utimeout) {
 		if (clockid != CLOCK_MONOTONIC && clockid != CLOCK_REALTIME)

@@ -78,10 +78,7 @@ SYSCTL(hostname, "kernel/hostname", 0644, show_host, store_host);
 SYSCTL(domainname, "kernel/domainname", 0644, show_domain, store_domain);
 SYSCTL(ostype, "kernel/ostype", 0444, show_ostype, NULL);
 SYSCTL(osrelease, "kernel/osrelease", 0444, show_osrelease, NULL);
-/* No core files are written (a fatal signal never sets WCOREDUMP); the
- * name Linux would use, for programs that read it first */
-static int show_core_pattern(struct pbuf *b) { return pbuf_puts(b, "core\n"); }
-SYSCTL(core_pattern, "kernel/core_pattern", 0444, show_core_pattern, NULL);
+/* core_pattern: kernel/exec/coredump.c */
 /* Nothing taints this kernel (LTP's library reads it around its tests) */
 static long tainted;
 SYSCTL_INT(tainted, "kernel/tainted", 0444, &tainted, 0, 0);
@@ -155,36 +152,4 @@ long sys_time(u64 tloc, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	if (tloc && copy_to_user((void *)tloc, &now, sizeof(now)))
 		return -EFAULT;
 	return now;
-}
-
-
-/* prctl: the process name only; other options are -EINVAL. */
-long sys_prctl(u64 option, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5)
-{
-	struct process *p = current_proc();
-	char name[16];
-
-	(void)a2; (void)a3; (void)a4; (void)a5;
-	switch (option) {
-	case PR_SET_NAME:
-		if (strncpy_from_user(name, (const char *)arg, sizeof(name)) == -EFAULT)
-			return -EFAULT;
-		name[15] = '\0';
-		strlcpy(p->comm, name, sizeof(p->comm));
-		return 0;
-	case PR_GET_NAME:
-		return copy_to_user((void *)arg, p->comm, sizeof(p->comm));
-	case PR_SET_DUMPABLE: {		/* 0 or 1 (SUID_DUMP_USER), as Linux */
-		if (arg > 1)
-			return -EINVAL;
-		unsigned long fl = spin_lock_irqsave(&p->sig_lock);
-		p->undumpable = !arg;
-		spin_unlock_irqrestore(&p->sig_lock, fl);
-		return 0;
-	}
-	case PR_GET_DUMPABLE:
-		return !READ_ONCE(p->undumpable);
-	default:
-		return -EINVAL;
-	}
 }

@@ -111,8 +111,9 @@ long sys_syslog(u64 type, u64 buf, u64 len, u64 a3, u64 a4, u64 a5)
 	bool reads = type == SYSLOG_ACTION_READ || type == SYSLOG_ACTION_READ_ALL ||
 		     type == SYSLOG_ACTION_READ_CLEAR;
 	if (reads) {
-		if (!buf || (s64)len < 0)
-			return -EINVAL;
+		if (!buf || (s32)len < 0)
+			return -EINVAL;	/* Linux's length is an int */
+		len = (u32)len;
 		if (!len)
 			return 0;
 		len = MIN(len, (u64)1 << 20);
@@ -159,9 +160,9 @@ long sys_syslog(u64 type, u64 buf, u64 len, u64 a3, u64 a4, u64 a5)
 		saved_level = 0;
 		return 0;
 	case SYSLOG_ACTION_CONSOLE_LEVEL:
-		if (len < 1 || len > 8)
+		if ((s32)len < 1 || (s32)len > 8)
 			return -EINVAL;
-		printk_set_level((int)len < 1 ? 1 : (int)len);
+		printk_set_level((int)len);
 		saved_level = 0;
 		return 0;
 	case SYSLOG_ACTION_SIZE_UNREAD:

@@ -182,6 +182,8 @@ long sys_wait4(SYSARGS)
 
 	if (a2 & ~(u64)(1 | 2 | 8 | 0x40000000 | 0x80000000))
 		return -EINVAL;
+	if ((int)a0 == (int)0x80000000)
+		return -ESRCH;	/* the group -INT_MIN cannot exist (Linux) */
 	long pid = proc_wait((int)a0, &status, (int)a2);
 	if (pid > 0 && a1 && copy_to_user((void *)a1, &status, sizeof(status)))
 		return -EFAULT;

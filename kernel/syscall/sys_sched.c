@@ -40,6 +40,15 @@ static struct task *thread_of(u64 tid, struct process **pp)
 	return tid > 0x7fffffff ? NULL : proc_find_thread((int)tid, pp);
 }
 
+/* For the getters: a zombie's values too, as Linux reports them until
+ * it is reaped (a parent asks about a child that has just exited). */
+static struct task *thread_or_zombie(u64 tid, struct process **pp)
+{
+	if (!tid || tid > 0x7fffffff)
+		return thread_of(tid, pp);
+	return proc_find_thread_or_zombie((int)tid, pp);
+}
+
 static void thread_put(struct task *t, struct process *p)
 {
 	proc_put(p);
@@ -355,7 +364,7 @@ long sys_sched_getscheduler(SYSARGS)
 	if ((int)a0 < 0)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of((u32)a0, &p);
+	struct task *t = thread_or_zombie((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	long rc = READ_ONCE(t->policy) | (READ_ONCE(t->reset_on_fork) ? SCHED_RESET_ON_FORK : 0);
@@ -368,7 +377,7 @@ long sys_sched_getparam(SYSARGS)
 	if (!a1 || (int)a0 < 0)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of((u32)a0, &p);
+	struct task *t = thread_or_zombie((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	int prio = READ_ONCE(t->rt_priority);
@@ -449,7 +458,7 @@ long sys_sched_getattr(SYSARGS)
 	if (!a1 || (int)a0 < 0 || usize < SCHED_ATTR_SIZE_VER0 || usize > PAGE_SIZE || (u32)a3)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of((u32)a0, &p);
+	struct task *t = thread_or_zombie((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	struct sched_attr k = { .size = MIN(usize, (u32)sizeof(k)) };
@@ -470,7 +479,7 @@ long sys_sched_rr_get_interval(SYSARGS)
 	if ((int)a0 < 0)
 		return -EINVAL;
 	struct process *p;
-	struct task *t = thread_of((u32)a0, &p);
+	struct task *t = thread_or_zombie((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
 	u64 ns = sched_rr_interval_ns(t);
@@ -555,4 +564,152 @@ long sys_membarrier(SYSARGS)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* ---- I/O priorities ----
+ *
+ * ioprio_set and ioprio_get, with Linux's classes and checks. Each
+ * thread keeps its priority (fork and clone copy it); no I/O scheduler
+ * looks at it yet (requests are served in order), which any priority
+ * allows. A process group or user names every thread of its processes;
+ * ioprio_get of several reports the highest priority among them.
+ */
+#define IOPRIO_CLASS_SHIFT 13
+#define IOPRIO_CLASS_NONE 0
+#define IOPRIO_CLASS_RT 1
+#define IOPRIO_CLASS_BE 2
+#define IOPRIO_CLASS_IDLE 3
+#define IOPRIO_NR_LEVELS 8
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_WHO_PGRP 2
+#define IOPRIO_WHO_USER 3
+
+static long ioprio_valid(u32 prio)
+{
+	u32 class = prio >> IOPRIO_CLASS_SHIFT, data = prio & ((1u << IOPRIO_CLASS_SHIFT) - 1);
+
+	if (prio > 0xffff)
+		return -EINVAL;
+	switch (class) {
+	case IOPRIO_CLASS_RT:	/* CAP_SYS_NICE or CAP_SYS_ADMIN */
+		if (current_proc()->uid[1] != 0)
+			return -EPERM;
+		/* fall through */
+	case IOPRIO_CLASS_BE:
+		return data >= IOPRIO_NR_LEVELS ? -EINVAL : 0;
+	case IOPRIO_CLASS_IDLE:
+		return 0;
+	case IOPRIO_CLASS_NONE:
+		return data ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Linux's ioprio_best: the lower class wins (NONE counts as BE), then
+ * the lower level. */
+static int ioprio_best(int a, int b)
+{
+	int ac = a >> IOPRIO_CLASS_SHIFT, bc = b >> IOPRIO_CLASS_SHIFT;
+
+	ac = ac == IOPRIO_CLASS_NONE ? IOPRIO_CLASS_BE : ac;
+	bc = bc == IOPRIO_CLASS_NONE ? IOPRIO_CLASS_BE : bc;
+	if (ac == bc)
+		return MIN(a, b);
+	return ac < bc ? a : b;
+}
+
+struct io_walk {
+	int which;
+	u32 who;
+	bool set;
+	u16 prio;		/* set's */
+	int found, best;	/* get's: -1 none yet */
+	long err;		/* set's first refusal */
+};
+
+/* Linux's set_task_ioprio: the caller's real or effective uid is the
+ * target's real uid, or CAP_SYS_NICE. */
+static bool io_may_set(struct process *p)
+{
+	struct process *me = current_proc();
+	u32 uid = READ_ONCE(p->uid[0]);
+
+	return me->uid[1] == 0 || uid == me->uid[0] || uid == me->uid[1];
+}
+
+static void io_one(struct io_walk *w, struct process *p, struct task *only)
+{
+	w->found++;
+	if (w->set && !io_may_set(p)) {
+		w->err = w->err ? w->err : -EPERM;
+		return;
+	}
+	struct task *t;
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	list_for_each_entry(t, &p->threads, thread_link) {
+		if (only && t != only)
+			continue;
+		if (w->set)
+			WRITE_ONCE(t->ioprio, w->prio);
+		else
+			w->best = w->best < 0 ? t->ioprio : ioprio_best(w->best, t->ioprio);
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+}
+
+static long io_walk(struct io_walk *w)
+{
+	struct process *me = current_proc();
+
+	w->best = -1;
+	if (w->which == IOPRIO_WHO_PROCESS) {	/* a thread, 0: the caller */
+		if (w->who > 0x7fffffff)
+			return -ESRCH;
+		struct process *p;
+		struct task *t = thread_of(w->who, &p);
+		if (!t)
+			return -ESRCH;
+		io_one(w, p, t);
+		thread_put(t, p);
+	} else if (w->which == IOPRIO_WHO_PGRP || w->which == IOPRIO_WHO_USER) {
+		if (!w->who)
+			w->who = w->which == IOPRIO_WHO_PGRP ? (u32)READ_ONCE(me->pgid) : me->uid[0];
+		struct process *batch[32];
+		int from = 1, n;
+		while ((n = proc_get_batch(&from, batch, (int)ARRAY_SIZE(batch))) > 0) {
+			for (int i = 0; i < n; i++) {
+				struct process *p = batch[i];
+				u32 id = w->which == IOPRIO_WHO_PGRP ? (u32)READ_ONCE(p->pgid)
+								     : READ_ONCE(p->uid[0]);
+				if (id == w->who)
+					io_one(w, p, NULL);
+				proc_put(p);
+			}
+		}
+	} else {
+		return -EINVAL;
+	}
+	if (!w->found)
+		return -ESRCH;
+	if (w->set)
+		return w->err;
+	return w->best < 0 ? -ESRCH : w->best;	/* a process between threads */
+}
+
+long sys_ioprio_set(SYSARGS)
+{
+	struct io_walk w = { .which = (int)a0, .who = (u32)a1, .set = true, .prio = (u16)a2 };
+
+	if ((int)a0 < IOPRIO_WHO_PROCESS || (int)a0 > IOPRIO_WHO_USER)
+		return -EINVAL;
+	long rc = ioprio_valid((u32)a2);
+	return rc ? rc : io_walk(&w);
+}
+
+long sys_ioprio_get(SYSARGS)
+{
+	struct io_walk w = { .which = (int)a0, .who = (u32)a1 };
+
+	return io_walk(&w);
 }

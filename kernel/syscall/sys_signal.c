@@ -2,6 +2,7 @@
  * Signal syscalls: handlers, masks, the alternate stack, sending, and
  * waiting for a signal. Delivery itself is kernel/sched/signal.c.
  */
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/process.h>
 #include <alloy/ptimer.h>
@@ -273,4 +274,87 @@ long sys_rt_sigtimedwait(SYSARGS)
 	if (a1 && arch_copy_siginfo(a1, &si))
 		return -EFAULT;		/* the signal is taken, as on Linux */
 	return sig;
+}
+
+/* The head of Linux's x86-64 siginfo_t as rt_sigqueueinfo takes it: the
+ * code, the claimed sender and the value (si_int / si_ptr). */
+struct user_queued_info {
+	s32 signo, errno_, code, pad;
+	s32 pid;
+	u32 uid;
+	u64 value;
+};
+
+/* Copies the caller's siginfo for sig sent to the process (or thread)
+ * numbered id: not even root may claim the kernel's codes (>= 0) or
+ * tkill's for anyone but itself (Linux). */
+static long read_queued(u64 uinfo, int sig, int id, int self, struct ksiginfo *si)
+{
+	struct user_queued_info u;
+
+	if (copy_from_user(&u, (const void *)uinfo, sizeof(u)))
+		return -EFAULT;
+	if ((u.code >= 0 || u.code == SI_TKILL) && id != self)
+		return -EPERM;
+	/* timer_gen matches no timer: a claimed SI_TIMER is only data */
+	*si = (struct ksiginfo){ .signo = sig, .code = u.code, .pid = u.pid, .uid = u.uid,
+				 .value = u.value, .timer_gen = ~0u };
+	return 0;
+}
+
+/* rt_sigqueueinfo(tgid, sig, info): a process-directed signal carrying
+ * the caller's information; no process groups (POSIX.1b). */
+long sys_rt_sigqueueinfo(SYSARGS)
+{
+	int pid = (int)a0, sig = (int)a1;
+	struct ksiginfo si;
+	long rc = read_queued(a2, sig, pid, current_proc()->pid, &si);
+
+	if (rc)
+		return rc;
+	/* a thread's id names its process too (Linux's find_vpid) */
+	struct process *p = pid > 0 ? proc_find(pid) : NULL;
+	if (!p && pid > 0) {
+		struct task *t = proc_find_thread(pid, &p);
+		if (t)
+			task_put(t);
+	}
+	if (!p)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG)
+		rc = -EINVAL;
+	else if (!cred_may_signal(p, sig))
+		rc = -EPERM;
+	else if (sig && !READ_ONCE(p->zombie))
+		rc = signal_send(p, &si);	/* checked above */
+	proc_put(p);
+	return rc;
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, info): the same to one thread. */
+long sys_rt_tgsigqueueinfo(SYSARGS)
+{
+	int tgid = (int)a0, tid = (int)a1, sig = (int)a2;
+	struct ksiginfo si;
+
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	long rc = read_queued(a3, sig, tid, current_task()->user_tid, &si);
+	if (rc)
+		return rc;
+	struct process *p;
+	struct task *t = proc_find_thread(tid, &p);
+	if (!t)
+		return -ESRCH;
+	if (p->pid != tgid)
+		rc = -ESRCH;
+	else if (sig < 0 || sig > NSIG)
+		rc = -EINVAL;
+	else if (!cred_may_signal(p, sig))
+		rc = -EPERM;
+	else if (sig)
+		rc = signal_send_thread(t, &si);	/* checked above */
+	proc_put(p);
+	task_put(t);
+	return rc;
 }

@@ -14,6 +14,7 @@
 #include <alloy/sched.h>
 #include <alloy/signal.h>
 #include <alloy/task.h>
+#include <alloy/thread.h>
 #include <alloy/syscall.h>
 #include <alloy/uaccess.h>
 #include <uapi/time.h>
@@ -77,12 +78,55 @@ int clock_now(u64 clock, u64 *ns)
 	}
 }
 
+/*
+ * Linux's CPU-time clock IDs (clock_getcpuclockid, pthread_getcpuclockid):
+ * ~pid << 3, 4 for one thread, and which time: user and system (PROF, 0),
+ * user only (VIRT, 1) or all run time (SCHED, 2), here both tick counts.
+ * pid 0 is the caller; a thread's clock is readable only within its own
+ * process, a process's by anyone (Linux). Only clock_gettime and
+ * clock_getres read them; sleeping and timers on them stay EINVAL.
+ */
+static int cpu_clock_now(u64 clock, u64 *ns)
+{
+	s32 id = (s32)clock;
+	int pid = ~(id >> 3), which = id & 3;
+	u64 ut, st;
+
+	if (id >= 0 || which == 3)
+		return -EINVAL;
+	if (id & 4) {
+		struct process *p;
+		struct task *t = pid ? proc_find_thread(pid, &p) : NULL;
+		if (pid && !t)
+			return -EINVAL;
+		bool ours = !pid || p == current_proc();
+		struct task *r = pid ? t : current_task();
+		ut = READ_ONCE(r->utime_ticks);
+		st = READ_ONCE(r->stime_ticks);
+		if (t) {
+			proc_put(p);
+			task_put(t);
+		}
+		if (!ours)
+			return -EINVAL;
+	} else {
+		struct process *p = pid ? proc_find(pid) : current_proc();
+		if (!p)
+			return -EINVAL;
+		proc_cpu_times(p, &ut, &st);
+		if (pid)
+			proc_put(p);
+	}
+	*ns = (which == 1 ? ut : ut + st) * (NSEC / HZ);
+	return 0;
+}
+
 long sys_clock_gettime(u64 clock, u64 tp, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	u64 ns;
 
 	(void)a2; (void)a3; (void)a4; (void)a5;
-	int rc = clock_now(clock, &ns);
+	int rc = (s32)clock < 0 ? cpu_clock_now(clock, &ns) : clock_now(clock, &ns);
 	if (rc)
 		return rc;
 	struct timespec ts = { (s64)(ns / NSEC), (s64)(ns % NSEC) };
@@ -93,10 +137,15 @@ long sys_gettimeofday(u64 tv, u64 tz, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	u64 ns;
 
-	(void)tz; (void)a2; (void)a3; (void)a4; (void)a5;
+	(void)a2; (void)a3; (void)a4; (void)a5;
 	clock_now(CLOCK_REALTIME, &ns);
 	struct { s64 sec, usec; } t = { (s64)(ns / NSEC), (s64)(ns % NSEC / 1000) };
-	return tv ? copy_to_user((void *)tv, &t, sizeof(t)) : 0;
+	struct { s32 minuteswest, dsttime; } zone = { 0, 0 };	/* UTC, as sys_tz starts */
+	if (tv && copy_to_user((void *)tv, &t, sizeof(t)))
+		return -EFAULT;
+	if (tz && copy_to_user((void *)tz, &zone, sizeof(zone)))
+		return -EFAULT;
+	return 0;
 }
 
 int read_timespec(u64 uptr, u64 *ns)
@@ -149,9 +198,11 @@ long sys_clock_nanosleep(u64 clock, u64 flags, u64 req, u64 rem, u64 a4, u64 a5)
 	u64 ns, now;
 
 	(void)a4; (void)a5;
-	if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID ||
-	    clock == CLOCK_REALTIME_ALARM || clock == CLOCK_BOOTTIME_ALARM)
-		return -EINVAL;	/* no sleeping on CPU time, nothing suspends */
+	if (clock == CLOCK_THREAD_CPUTIME_ID)
+		return -EOPNOTSUPP;	/* Linux's thread clock has no nsleep either */
+	if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_REALTIME_ALARM ||
+	    clock == CLOCK_BOOTTIME_ALARM)
+		return -EINVAL;	/* no sleeping on process CPU time, nothing suspends */
 	int rc = clock_now(clock, &now);
 	if (!rc)
 		rc = read_timespec(req, &ns);
@@ -176,10 +227,11 @@ long sys_clock_getres(u64 clock, u64 res, u64 a2, u64 a3, u64 a4, u64 a5)
 	u64 ns;
 
 	(void)a2; (void)a3; (void)a4; (void)a5;
-	int rc = clock_now(clock, &ns);
+	int rc = (s32)clock < 0 ? cpu_clock_now(clock, &ns) : clock_now(clock, &ns);
 	if (rc)
 		return rc;
-	bool cpu = clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID;
+	bool cpu = clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID ||
+		   (s32)clock < 0;
 	struct timespec ts = { 0, cpu ? (s64)(NSEC / HZ) : (s64)arch_clock_resolution_ns() };
 	return res ? copy_to_user((void *)res, &ts, sizeof(ts)) : 0;
 }

@@ -6,10 +6,13 @@
  */
 #include <alloy/arch.h>
 #include <alloy/cpu.h>
+#include <alloy/errno.h>
 #include <alloy/printk.h>
 #include <alloy/string.h>
+#include <alloy/task.h>
 #include <asm/arch_cpu.h>
 #include <asm/cpu.h>
+#include <asm/irqflags.h>
 #include <asm/trap.h>
 #include <asm/uvm.h>
 #include <asm/vdso.h>
@@ -153,12 +156,38 @@ void arch_set_user_fs(u64 base)
 	wrmsr(MSR_FS_BASE, base);
 }
 
+/* CR4.TSD as t wants it (interrupts off: this CPU's). */
+static void tsd_load(struct arch_cpu *a, const struct task *t)
+{
+	bool tsd = READ_ONCE(t->tsc_sigsegv);
+
+	if (tsd != a->tsd) {
+		write_cr4(tsd ? read_cr4() | CR4_TSD : read_cr4() & ~CR4_TSD);
+		a->tsd = tsd;
+	}
+}
+
 void arch_task_switched_in(struct task *t, void *kstack_top)
 {
 	struct cpu *c = this_cpu();
-	(void)t;
+
 	c->kstack_top = (u64)kstack_top;
 	c->arch->tss.rsp0 = (u64)kstack_top;
+	tsd_load(c->arch, t);
+}
+
+long arch_task_set_tsc(struct task *t, bool sigsegv)
+{
+	u32 a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(d & (1u << 4)))
+		return -EINVAL;	/* no TSC: nothing to trap */
+	unsigned long flags = arch_irq_save();
+	WRITE_ONCE(t->tsc_sigsegv, sigsegv);
+	tsd_load(this_cpu()->arch, t);	/* t is current: the next switch keeps it */
+	arch_irq_restore(flags);
+	return 0;
 }
 
 void arch_fpu_init(void *area)

@@ -126,6 +126,12 @@ int arch_ptrace_pokeuser(struct task *t, struct trap_frame *tf, u64 off, u64 val
 	return 0;
 }
 
+void arch_core_regs(struct task *t, const struct trap_frame *tf, u64 *regs)
+{
+	for (int r = 0; r < NREGS; r++)
+		regs[r] = getreg(t, tf, r);
+}
+
 int arch_ptrace_getregs(struct task *t, const struct trap_frame *tf, u64 uaddr, u64 len)
 {
 	u64 regs[NREGS];

@@ -75,7 +75,10 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 	} else {
 		out->kill.pid = si->pid;
 		out->kill.uid = (s32)si->uid;
-		out->chld.status = si->status;	/* a queued signal's si_value int */
+		if (si->value)		/* rt_sigqueueinfo's si_value, all of it */
+			out->timer.value = si->value;
+		else
+			out->chld.status = si->status;	/* a queued signal's si_value int */
 	}
 }
 

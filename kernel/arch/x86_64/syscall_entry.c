@@ -7,6 +7,7 @@
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
+#include <alloy/user.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 
@@ -41,10 +42,21 @@ static void traced_syscall(struct trap_frame *tf)
 		ptrace_syscall_exit(tf);
 }
 
+/* SECCOMP_MODE_STRICT: read, write, exit and rt_sigreturn only; any
+ * other call ends the thread as by SIGKILL (Linux's do_exit(SIGKILL)). */
+static void seccomp_strict_check(u64 nr)
+{
+	if (nr == 0 || nr == 1 || nr == 60 || nr == 15)
+		return;
+	user_exit(SIGKILL);
+}
+
 void syscall_dispatch(struct trap_frame *tf)
 {
 	arch_irq_enable();	/* syscalls are preemptible */
 	tf->error = tf->rax;	/* the number, for a restart */
+	if (unlikely(current_task()->seccomp_strict))
+		seccomp_strict_check(tf->rax);
 	if (ptrace_syscall_traced(&current_task()->ptrace))
 		traced_syscall(tf);
 	else

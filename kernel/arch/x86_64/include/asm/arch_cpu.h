@@ -32,6 +32,7 @@ struct arch_cpu {
 	u64 gdt[GDT_ENTRIES] __aligned(16);
 	struct tss tss;
 	u8 ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+	bool tsd;		/* CR4.TSD is set: user rdtsc faults */
 };
 
 struct cpu;
