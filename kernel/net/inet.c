@@ -52,7 +52,9 @@
 #define TCP_KEEPIDLE 4
 #define TCP_KEEPINTVL 5
 #define TCP_KEEPCNT 6
+#define IPV6_ADDRFORM 1
 #define IPV6_V6ONLY 26
+#define MSG_MORE 0x8000
 #define SOL_SOCKET 1
 #define SO_REUSEADDR 2
 #define SO_KEEPALIVE 9
@@ -785,8 +787,38 @@ static int tcp_connect_(struct inet_sock *is, const ip_addr_t *ip, u16 port, int
 	return rc ? -rc : -ECONNREFUSED;
 }
 
+/* [lock] connect(AF_UNSPEC) on TCP, as Linux's tcp_disconnect: a
+ * connection (or connecting socket) is reset, a listener's waiting
+ * connections go to *children, and the socket starts again unconnected
+ * and unbound (Linux keeps a port bind() chose: Alloy does not know which
+ * came from bind), on a fresh pcb. Readers and writers blocked on it see
+ * ENOTCONN. */
+static int tcp_disconnect_(struct inet_sock *is, struct list_head *children)
+{
+	if (is->state == SS_UNCONN)
+		return 0;
+	if (is->state == SS_LISTEN) {
+		take_acceptq(is, children);
+		WRITE_ONCE(is->sk.acceptconn, false);
+	}
+	tcp_detach(is, true);
+	rx_free(is);
+	is->fin = false;
+	is->shut = 0;
+	is->state = SS_UNCONN;
+	is->lport = is->rport = 0;
+	ip_addr_copy(is->laddr, *any_addr(is));
+	ip_addr_copy(is->raddr, *any_addr(is));
+	is->tcp = tcp_new_ip_type(is->sk.family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_ANY);
+	if (is->tcp)
+		tcp_hook(is, is->tcp);
+	wake(is);
+	return 0;		/* no pcb: the next connect or bind makes one, or fails */
+}
+
 static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 {
+	LIST_HEAD(children);
 	struct inet_sock *is = isk(s);
 	ip_addr_t ip;
 	u16 port;
@@ -797,8 +829,7 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		return rc;
 	inet_lock();
 	if (is_tcp(is)) {
-		rc = unspec ? (is->state == SS_UNCONN ? 0 : -EISCONN) :
-			      tcp_connect_(is, &ip, port, fflags);
+		rc = unspec ? tcp_disconnect_(is, &children) : tcp_connect_(is, &ip, port, fflags);
 	} else if (!is->udp) {
 		rc = -EINVAL;
 	} else if (unspec) {
@@ -815,6 +846,7 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		}
 	}
 	inet_unlock();
+	put_children(&children);
 	return rc;
 }
 
@@ -930,12 +962,14 @@ static long tcp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 		memmove(buf, buf + n, held - n);
 		held -= n;
 		done += n;
-		if (!held)
+		if (!held && (done < total || !(flags & MSG_MORE)))
 			tcp_output(is->tcp);
 	}
-	/* not on a listener (a send on one is ENOTCONN above: its pcb is a
-	 * listen pcb, which lwIP asserts tcp_output never sees) */
-	if (is->tcp && is->state != SS_LISTEN && is->state != SS_UNCONN)
+	/* MSG_MORE: the last piece waits in lwIP's queue for the next send
+	 * without it (or, as Linux, an ACK or lwIP's timer). Not on a
+	 * listener (a send on one is ENOTCONN above: its pcb is a listen pcb,
+	 * which lwIP asserts tcp_output never sees). */
+	if (is->tcp && is->state != SS_LISTEN && is->state != SS_UNCONN && !(flags & MSG_MORE))
 		tcp_output(is->tcp);
 	inet_unlock();
 	kfree(buf);
@@ -1009,7 +1043,8 @@ static bool readable(struct inet_sock *is)
 {
 	return READ_ONCE(is->rxh) || READ_ONCE(is->dh) || READ_ONCE(is->fin) ||
 	       READ_ONCE(is->sk.err) || (READ_ONCE(is->shut) & RCV_SHUTDOWN) ||
-	       READ_ONCE(is->state) == SS_DEAD || signal_pending();
+	       READ_ONCE(is->state) == SS_DEAD || signal_pending() ||
+	       (is_tcp(is) && READ_ONCE(is->state) == SS_UNCONN);	/* disconnected meanwhile */
 }
 
 /* [lock, dropped while asleep] 0 when data is queued, 1 at the end, or an error. */
@@ -1260,6 +1295,33 @@ static long inet_ioctl(struct socket *s, u32 cmd, u64 arg)
 	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+/*
+ * IPV6_ADDRFORM to AF_INET: an AF_INET6 socket connected to an IPv4
+ * peer (::ffff:a.b.c.d) becomes an AF_INET socket, as Linux. The names
+ * are kept as lwIP's addresses, which do not depend on the family, so
+ * only the family and the ops change, under inet_lock; inet_ops and
+ * inet6_ops share every function, so a thread inside a call on the
+ * socket meanwhile runs the same code, and sees either family.
+ */
+static int addrform(struct inet_sock *is, int v)
+{
+	int rc = 0;
+
+	if (v != AF_INET)
+		return -EINVAL;
+	inet_lock();
+	if (is->state != SS_CONNECTED)
+		rc = -ENOTCONN;
+	else if (is->v6only || !IP_IS_V4(&is->raddr))
+		rc = -EADDRNOTAVAIL;
+	if (!rc) {
+		WRITE_ONCE(is->sk.family, AF_INET);
+		WRITE_ONCE(is->sk.ops, &inet_ops);
+	}
+	inet_unlock();
+	return rc;
+}
+
 static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 len)
 {
 	struct inet_sock *is = isk(s);
@@ -1309,6 +1371,8 @@ static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 
 		inet_unlock();
 		return rc;
 	}
+	if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_ADDRFORM)
+		return addrform(is, v);
 	return -ENOPROTOOPT;	/* any other level, as Linux's ip_setsockopt */
 }
 
@@ -1327,7 +1391,13 @@ static int inet_getsockopt(struct socket *s, int level, int name, int *val)
 		*val = READ_ONCE(is->v6only);
 		return 0;
 	}
-	return -ENOPROTOOPT;	/* any other level, as Linux's ip_setsockopt */
+	/* Linux's ip_getsockopt: a level neither IP nor the protocol's is
+	 * EOPNOTSUPP on AF_INET; an unknown name at a known level (and any
+	 * level on AF_INET6, as ipv6_getsockopt) ENOPROTOOPT. */
+	if (s->family == AF_INET && level != IPPROTO_IP &&
+	    level != (is_tcp(is) ? IPPROTO_TCP : IPPROTO_UDP))
+		return -EOPNOTSUPP;
+	return -ENOPROTOOPT;
 }
 
 static bool inet_peercred(struct socket *s, struct ucred_k *out)

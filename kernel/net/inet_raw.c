@@ -154,13 +154,6 @@ static u8_t raw_on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 
 /* ---- creation and release */
 
-static bool may_raw(void)
-{
-	struct cred c;
-
-	cred_current(&c);
-	return cred_is_root(&c) && (READ_ONCE(current_proc()->caps[0]) >> CAP_NET_RAW & 1);
-}
 
 static int rawsk_create(struct socket *s, int protocol)
 {
@@ -170,7 +163,7 @@ static int rawsk_create(struct socket *s, int protocol)
 	list_init(&rs->link);
 	if (s->type == SOCK_RAW && !protocol)
 		return -EPROTONOSUPPORT;	/* as Linux: raw needs a protocol */
-	if (s->type == SOCK_RAW && !may_raw())
+	if (s->type == SOCK_RAW && !sock_capable(CAP_NET_RAW))
 		return -EPERM;
 	if (protocol != proto)
 		return -EPROTONOSUPPORT;	/* only ICMP: no other raw protocol */
