@@ -96,6 +96,13 @@ struct inet_sock {
 	/* UDP: datagrams */
 	struct dgram *dh, *dt;
 	int dqbytes;
+	/* UDP: a datagram MSG_MORE is building, sent whole by the next send
+	 * without it (corked: its destination is the first send's) */
+	u8 *cork;
+	size_t corklen;
+	ip_addr_t corkip;
+	u16 corkport;
+	bool corked, corkto;
 	/* listener: connections not yet accepted (children's `link`) */
 	struct list_head acceptq, link;
 	int nacc, backlog;
@@ -263,11 +270,20 @@ static void wake(struct inet_sock *is)
 	wake_up_all(&is->sk.wq);
 }
 
+static bool addr_is_local(const ip_addr_t *ip);
+
 static err_t tcp_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct inet_sock *is = arg;
 
 	(void)err;
+	/* A connection to ourselves acknowledges every segment at once, as
+	 * Linux's quick ACKs do there: lwIP would hold a lone segment's ACK
+	 * for its 250 ms timer, and the sender's Nagle then holds its next
+	 * small write as long (send02: a write after MSG_MORE). lwIP sends the
+	 * ACK when its input returns. */
+	if (p && addr_is_local(&pcb->remote_ip))
+		tcp_ack_now(pcb);
 	if (!is) {
 		if (p) {
 			tcp_recved(pcb, p->tot_len);
@@ -550,6 +566,9 @@ static void inet_release(struct socket *s)
 		udp_remove(is->udp);
 		is->udp = NULL;
 	}
+	kfree(is->cork);	/* a datagram MSG_MORE never finished: dropped */
+	is->cork = NULL;
+	is->corked = false;
 	rx_free(is);
 	is->state = SS_DEAD;
 	inet_unlock();
@@ -984,7 +1003,6 @@ static long udp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 	bool unspec, to = m->namelen > 0;
 	int rc;
 
-	(void)flags;
 	if (to && (rc = addr_from(is, m->name, m->namelen, &ip, &port, &unspec)))
 		return rc;
 	if (to && unspec)
@@ -1002,20 +1020,66 @@ static long udp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 	}
 	inet_lock();
 	struct pbuf *p = NULL;
+	u8 *whole = buf;	/* the datagram: this send's bytes after any corked ones */
+	size_t n = len;
 	if (!is->udp || (is->shut & SEND_SHUTDOWN)) {
 		rc = -EPIPE;
 		sock_sigpipe(flags);
+		goto out;
+	}
+	if (is->corked) {	/* Linux: the corked datagram's destination wins */
+		to = is->corkto;
+		ip_addr_copy(ip, is->corkip);
+		port = is->corkport;
+		if (is->corklen + len > UDP_MAX) {
+			rc = -EMSGSIZE;
+			goto out;
+		}
 	} else if (!to && is->state != SS_CONNECTED) {
 		rc = -EDESTADDRREQ;
-	} else if (!(p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM))) {
+		goto out;
+	}
+	if (is->corked && len) {
+		if (!(whole = kmalloc(is->corklen + len + 1, GFP_KERNEL))) {
+			whole = buf;
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(whole, is->cork, is->corklen);
+		memcpy(whole + is->corklen, buf, len);
+		kfree(is->cork);
+		is->cork = whole;
+		is->corklen += len;
+	} else if (!is->corked) {
+		is->cork = buf;	/* taken over */
+		is->corklen = len;
+		buf = NULL;
+	}
+	if (flags & MSG_MORE) {
+		is->corked = true;
+		is->corkto = to;
+		if (to)
+			ip_addr_copy(is->corkip, ip);
+		is->corkport = port;
+		rc = (int)len;
+		goto out;
+	}
+	/* the whole datagram goes now; the socket is uncorked whatever happens */
+	whole = is->cork;
+	n = is->corklen;
+	is->cork = NULL;
+	is->corked = false;
+	if (!(p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)n, PBUF_RAM))) {
 		rc = -ENOBUFS;
 	} else {
-		pbuf_take(p, buf, (u16_t)len);
+		pbuf_take(p, whole, (u16_t)n);
 		err_t e = to ? udp_sendto(is->udp, p, unspec_to_loopback(&ip), port) :
 			       udp_send(is->udp, p);
 		rc = e == ERR_OK ? (int)len : lwip_errno(e);
 		sync_names(is);
 	}
+	kfree(whole);
+out:
 	if (p)
 		pbuf_free(p);
 	inet_unlock();

@@ -19,7 +19,8 @@
  *    for an IPv6 peer, for another family;
  *  - connect(AF_UNSPEC) on a TCP connection: the peer is reset, the
  *    socket binds and listens again; a reader blocked on it wakes;
- *  - MSG_MORE on TCP: held until a send without it.
+ *  - MSG_MORE on TCP and UDP: held until a send without it; UDP's corked
+ *    datagram keeps its first destination and its 65507-byte limit.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -368,14 +369,25 @@ static void disconnect_race(void)
 	close(cli);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* MSG_MORE holds the bytes until a send without it: TCP (on new
+ * connections, each at most a few ms: over loopback nothing waits for a
+ * delayed ACK) and UDP (one datagram of both sends). */
 static void msg_more(void)
 {
 	int srv, cli;
 	char buf[64], b16[16];
+	double t0 = now();
 
 	memset(b16, 'm', sizeof(b16));
-	CHECK(tcp_pair(AF_INET, &srv, &cli) == 0);
-	for (int i = 0; i < 20; i++) {
+	for (int i = 0; i < 40; i++) {
+		CHECK(tcp_pair(AF_INET, &srv, &cli) == 0);
 		CHECK(send(cli, b16, 16, 0) == 16);
 		CHECK(recv(srv, buf, sizeof(buf), 0) == 16);
 		CHECK(send(cli, b16, 16, MSG_MORE) == 16);
@@ -390,13 +402,46 @@ static void msg_more(void)
 			got += (size_t)n;
 		}
 		CHECK(got == 17);
+		close(srv);
+		close(cli);
 	}
-	close(srv);
-	close(cli);
+	CHECK(now() - t0 < 4.0);	/* 40 delayed ACKs of 250 ms would be 10 s */
+
+	int u = socket(AF_INET, SOCK_DGRAM, 0), d = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	CHECK(bind(d, (void *)&a, sizeof(a)) == 0 && getsockname(d, (void *)&a, &len) == 0);
+	errno = 0;	/* no destination: refused before anything is corked */
+	CHECK(send(u, b16, 16, MSG_MORE) == -1 && errno == EDESTADDRREQ);
+	CHECK(sendto(u, b16, 16, MSG_MORE, (void *)&a, sizeof(a)) == 16);
+	errno = 0;
+	CHECK(recv(d, buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+	CHECK(send(u, b16, 0, MSG_MORE) == 0);	/* corked: the first destination */
+	CHECK(send(u, "x", 1, 0) == 1);
+	CHECK(recv(d, buf, sizeof(buf), 0) == 17 && buf[16] == 'x');
+	errno = 0;
+	CHECK(recv(d, buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+	/* the corked datagram may not pass 65507 bytes */
+	static char big[65507];
+	CHECK(sendto(u, big, 40000, MSG_MORE, (void *)&a, sizeof(a)) == 40000);
+	errno = 0;
+	CHECK(sendto(u, big, 30000, MSG_MORE, (void *)&a, sizeof(a)) == -1 && errno == EMSGSIZE);
+	CHECK(sendto(u, big, 25507, 0, (void *)&a, sizeof(a)) == 25507);
+	CHECK(recv(d, big, sizeof(big), 0) == 65507);
+	/* closed while corked: the datagram is dropped */
+	CHECK(sendto(u, b16, 16, MSG_MORE, (void *)&a, sizeof(a)) == 16);
+	close(u);
+	errno = 0;
+	CHECK(recv(d, buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN);
+	close(d);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "msg_more")) {	/* that part alone */
+		msg_more();
+		return check_done();
+	}
 	sockopts();
 	msghdrs();
 	sendfile_splice();
