@@ -37,6 +37,7 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
+#include "inet/addr.h"
 #include "inet/glue.h"
 #include "inet/inet.h"
 
@@ -117,86 +118,31 @@ static bool is_tcp(const struct inet_sock *is) { return is->sk.type == SOCK_STRE
 
 /* ---- addresses */
 
-struct sin { u16 family, port; u8 addr[4]; u8 zero[8]; };
-struct sin6 { u16 family, port; u32 flowinfo; u8 addr[16]; u32 scope; };
-
-static u16 be16(u16 v) { return (u16)__builtin_bswap16(v); }
-
-/* A user sockaddr into ip/port. Linux's checks: shorter than the family's
- * address EINVAL, another family EAFNOSUPPORT (AF_UNSPEC: *unspec). */
+/* A user sockaddr into ip/port (inet_addr_in's checks). AF_UNSPEC sets
+ * *unspec; an AF_INET socket takes it with INADDR_ANY (Linux's bind
+ * compatibility; another address EAFNOSUPPORT). A v6only socket refuses
+ * ::ffff:a.b.c.d (EAFNOSUPPORT). */
 static int addr_from(const struct inet_sock *is, const u8 *a, int len, ip_addr_t *ip, u16 *port,
 		     bool *unspec)
 {
-	u16 fam;
+	bool mapped;
+	int rc = inet_addr_in(is->sk.family, a, len, ip, port, &mapped);
 
-	*unspec = false;
-	if (len < 2)
-		return -EINVAL;
-	memcpy(&fam, a, 2);
-	if (fam == AF_UNSPEC && unspec) {
-		*unspec = true;
+	*unspec = rc == INET_ADDR_UNSPEC;
+	if (*unspec) {
 		if (is->sk.family == AF_INET && len >= (int)sizeof(struct sin)) {
-			/* Linux's bind compatibility: AF_UNSPEC with INADDR_ANY */
-			const struct sin *s = (const void *)a;
-			u32 v;
-			memcpy(&v, s->addr, 4);
-			ip_addr_set_zero_ip4(ip);
-			*port = be16(s->port);
-			return v ? -EAFNOSUPPORT : 0;
+			inet_addr_in4(a, ip, port);
+			return ip_addr_isany(ip) ? 0 : -EAFNOSUPPORT;
 		}
 		return 0;
 	}
-	if (is->sk.family == AF_INET) {
-		const struct sin *s = (const void *)a;
-		if (len < (int)sizeof(struct sin))
-			return -EINVAL;
-		if (fam != AF_INET)
-			return -EAFNOSUPPORT;
-		u32 v;
-		memcpy(&v, s->addr, 4);
-		ip_addr_set_ip4_u32_val(*ip, v);
-		*port = be16(s->port);
-		return 0;
-	}
-	const struct sin6 *s = (const void *)a;
-	if (len < 24)		/* SIN6_LEN_RFC2133: without scope_id */
-		return -EINVAL;
-	if (fam != AF_INET6)
-		return -EAFNOSUPPORT;
-	u32 w[4];
-	memcpy(w, s->addr, 16);
-	if (!w[0] && !w[1] && w[2] == lwip_htonl(0xffff)) {
-		if (is->v6only)
-			return -EAFNOSUPPORT;
-		ip_addr_set_ip4_u32_val(*ip, w[3]);	/* ::ffff:a.b.c.d */
-	} else {
-		IP_ADDR6(ip, w[0], w[1], w[2], w[3]);
-		ip6_addr_clear_zone(ip_2_ip6(ip));
-	}
-	*port = be16(s->port);
-	return 0;
+	return !rc && mapped && is->v6only ? -EAFNOSUPPORT : rc;
 }
 
 /* ip/port as the socket's family shows them; the length. */
 static int addr_to(const struct inet_sock *is, const ip_addr_t *ip, u16 port, u8 *out)
 {
-	if (is->sk.family == AF_INET) {
-		struct sin s = { AF_INET, be16(port), {0}, {0} };
-		u32 v = IP_IS_V4(ip) ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
-		memcpy(s.addr, &v, 4);
-		memcpy(out, &s, sizeof(s));
-		return sizeof(s);
-	}
-	struct sin6 s = { AF_INET6, be16(port), 0, {0}, 0 };
-	if (IP_IS_V4(ip)) {
-		u32 w[4] = { 0, 0, lwip_htonl(0xffff), ip4_addr_get_u32(ip_2_ip4(ip)) };
-		if (!ip_addr_isany(ip))
-			memcpy(s.addr, w, 16);
-	} else if (!ip_addr_isany(ip)) {
-		memcpy(s.addr, ip_2_ip6(ip)->addr, 16);
-	}
-	memcpy(out, &s, sizeof(s));
-	return sizeof(s);
+	return inet_addr_out(is->sk.family, ip, port, out);
 }
 
 /* The unspecified address of the socket's family (AF_INET6: both). */
@@ -210,15 +156,6 @@ static const ip_addr_t *any_addr(const struct inet_sock *is)
 static bool is_any(const ip_addr_t *ip)
 {
 	return ip_addr_isany(ip);
-}
-
-static const ip_addr_t lo4 = IPADDR4_INIT_BYTES(127, 0, 0, 1), lo6 = IPADDR6_INIT_HOST(0, 0, 0, 1);
-
-/* Linux: a connection or datagram to the unspecified address goes to
- * the loopback address of its kind. */
-static const ip_addr_t *unspec_to_loopback(const ip_addr_t *ip)
-{
-	return !is_any(ip) ? ip : IP_IS_V4(ip) ? &lo4 : &lo6;
 }
 
 static int lwip_errno(err_t e)
@@ -270,8 +207,6 @@ static void wake(struct inet_sock *is)
 	wake_up_all(&is->sk.wq);
 }
 
-static bool addr_is_local(const ip_addr_t *ip);
-
 static err_t tcp_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct inet_sock *is = arg;
@@ -282,7 +217,7 @@ static err_t tcp_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 	 * for its 250 ms timer, and the sender's Nagle then holds its next
 	 * small write as long (send02: a write after MSG_MORE). lwIP sends the
 	 * ACK when its input returns. */
-	if (p && addr_is_local(&pcb->remote_ip))
+	if (p && inet_addr_is_local(&pcb->remote_ip))
 		tcp_ack_now(pcb);
 	if (!is) {
 		if (p) {
@@ -585,22 +520,6 @@ static bool may_bind_low(void)
 	return cred_is_root(&c);
 }
 
-/* [lock] Whether ip is one of ours (127/8 all is, as Linux's lo route). */
-static bool addr_is_local(const ip_addr_t *ip)
-{
-	struct netif *n;
-
-	if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
-		return true;
-	NETIF_FOREACH(n) {
-		if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(n)))
-			return true;
-		if (IP_IS_V6(ip) && netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
-			return true;
-	}
-	return false;
-}
-
 /* A listener on port whose address overlaps ip (either is the wildcard,
  * or they are equal): Linux refuses a second one whatever SO_REUSEADDR
  * says, or any user could take another's connections by binding the
@@ -640,7 +559,7 @@ static int inet_bind(struct socket *s, const u8 *addr, int len)
 	inet_lock();
 	if (is->lport || is->state != SS_UNCONN) {
 		rc = -EINVAL;	/* bound already */
-	} else if (!is_any(&ip) && !addr_is_local(&ip)) {
+	} else if (!is_any(&ip) && !inet_addr_is_local(&ip)) {
 		rc = -EADDRNOTAVAIL;
 	} else if (is->tcp) {
 		if (s->reuseaddr)
@@ -774,7 +693,7 @@ static int tcp_connect_(struct inet_sock *is, const ip_addr_t *ip, u16 port, int
 		if (is->lport)
 			tcp_bind(is->tcp, &is->laddr, is->lport);
 	}
-	ip = unspec_to_loopback(ip);
+	ip = inet_unspec_to_loopback(ip);
 	if (is->nodelay)
 		tcp_nagle_disable(is->tcp);
 	if (s->keepalive)
@@ -858,7 +777,7 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		is->rport = 0;
 		rc = 0;
 	} else {
-		rc = lwip_errno(udp_connect(is->udp, unspec_to_loopback(&ip), port));
+		rc = lwip_errno(udp_connect(is->udp, inet_unspec_to_loopback(&ip), port));
 		if (!rc) {
 			is->state = SS_CONNECTED;
 			sync_names(is);
@@ -1073,7 +992,7 @@ static long udp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 		rc = -ENOBUFS;
 	} else {
 		pbuf_take(p, whole, (u16_t)n);
-		err_t e = to ? udp_sendto(is->udp, p, unspec_to_loopback(&ip), port) :
+		err_t e = to ? udp_sendto(is->udp, p, inet_unspec_to_loopback(&ip), port) :
 			       udp_send(is->udp, p);
 		rc = e == ERR_OK ? (int)len : lwip_errno(e);
 		sync_names(is);
