@@ -19,11 +19,16 @@
  *    for an IPv6 peer, for another family;
  *  - connect(AF_UNSPEC) on a TCP connection: the peer is reset, the
  *    socket binds and listens again; a reader blocked on it wakes;
+ *  - SIOCSIFFLAGS/SIOCSIFADDR/SIOCSIFNETMASK on lo: EPERM without root,
+ *    ENODEV, EFAULT, EINVAL (family, a non-contiguous mask); lo down and
+ *    up again, and TCP over it still works;
  *  - MSG_MORE on TCP and UDP: held until a send without it; UDP's corked
  *    datagram keeps its first destination and its 65507-byte limit.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/sendfile.h>
@@ -436,10 +441,75 @@ static void msg_more(void)
 	close(d);
 }
 
+static void set_sin(struct ifreq *r, const char *a)
+{
+	struct sockaddr_in *sin = (void *)&r->ifr_addr;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, a, &sin->sin_addr);
+}
+
+static void ifset(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.ifr_name, "lo");
+	CHECK(ioctl(s, SIOCGIFFLAGS, &r) == 0 && (r.ifr_flags & IFF_UP));
+	short up = r.ifr_flags;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setuid(65534))
+			_exit(2);
+		errno = 0;
+		_exit(ioctl(s, SIOCSIFFLAGS, &r) == -1 && errno == EPERM ? 0 : 1);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	errno = 0;
+	CHECK(ioctl(s, SIOCSIFFLAGS, (void *)16) == -1 && errno == EFAULT);
+	struct ifreq bad = r;
+	memset(bad.ifr_name, 'x', sizeof(bad.ifr_name));	/* unterminated */
+	errno = 0;
+	CHECK(ioctl(s, SIOCSIFFLAGS, &bad) == -1 && errno == ENODEV);
+	r.ifr_flags = (short)(up & ~IFF_UP);
+	CHECK(ioctl(s, SIOCSIFFLAGS, &r) == 0);
+	CHECK(ioctl(s, SIOCGIFFLAGS, &r) == 0 && !(r.ifr_flags & IFF_UP));
+	r.ifr_flags = up;
+	CHECK(ioctl(s, SIOCSIFFLAGS, &r) == 0);
+	CHECK(ioctl(s, SIOCGIFFLAGS, &r) == 0 && (r.ifr_flags & IFF_UP));
+	int srv, cli;
+	CHECK(tcp_pair(AF_INET, &srv, &cli) == 0);
+	close(srv);
+	close(cli);
+
+	set_sin(&r, "255.0.255.0");
+	errno = 0;
+	CHECK(ioctl(s, SIOCSIFNETMASK, &r) == -1 && errno == EINVAL);
+	set_sin(&r, "255.0.0.0");
+	CHECK(ioctl(s, SIOCSIFNETMASK, &r) == 0);
+	CHECK(ioctl(s, SIOCGIFNETMASK, &r) == 0 &&
+	      ((struct sockaddr_in *)&r.ifr_netmask)->sin_addr.s_addr == htonl(0xff000000));
+	set_sin(&r, "127.0.0.1");
+	r.ifr_addr.sa_family = AF_INET6;
+	errno = 0;
+	CHECK(ioctl(s, SIOCSIFADDR, &r) == -1 && errno == EINVAL);
+	r.ifr_addr.sa_family = AF_INET;
+	CHECK(ioctl(s, SIOCSIFADDR, &r) == 0);
+	CHECK(ioctl(s, SIOCGIFADDR, &r) == 0 &&
+	      ((struct sockaddr_in *)&r.ifr_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+	close(s);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "msg_more")) {	/* that part alone */
 		msg_more();
+		return check_done();
+	}
+	if (argc > 1 && !strcmp(argv[1], "ifset")) {
+		ifset();
 		return check_done();
 	}
 	sockopts();
@@ -447,6 +517,7 @@ int main(int argc, char **argv)
 	sendfile_splice();
 	addrform();
 	disconnect_race();
+	ifset();
 	msg_more();
 	return check_done();
 }
