@@ -104,6 +104,8 @@ struct inet_sock {
 	ip_addr_t corkip;
 	u16 corkport;
 	bool corked, corkto;
+	/* TCP: when a MSG_MORE send left its last piece unsent (0: none) */
+	u64 more_since;
 	/* listener: connections not yet accepted (children's `link`) */
 	struct list_head acceptq, link;
 	int nacc, backlog;
@@ -295,12 +297,31 @@ static err_t tcp_on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+#define CORK_NS 200000000ULL	/* Linux's ceiling on a corked send: 200 ms */
+
+/* lwIP's slow timer polls each connection every 500 ms and then sends
+ * what is queued: not (ERR_WOULDBLOCK) what a MSG_MORE send left less
+ * than 200 ms ago, which Linux holds until then. */
+static err_t tcp_on_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct inet_sock *is = arg;
+
+	(void)pcb;
+	if (is && is->more_since) {
+		if (ktime_ns() - is->more_since < CORK_NS)
+			return ERR_WOULDBLOCK;
+		is->more_since = 0;
+	}
+	return ERR_OK;
+}
+
 static void tcp_hook(struct inet_sock *is, struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, is);
 	tcp_recv(pcb, tcp_on_recv);
 	tcp_sent(pcb, tcp_on_sent);
 	tcp_err(pcb, tcp_on_err);
+	tcp_poll(pcb, tcp_on_poll, 1);
 }
 
 /* [lock] Cuts the pcb loose from is: no more callbacks. */
@@ -316,6 +337,7 @@ static struct tcp_pcb *tcp_unhook(struct inet_sock *is)
 			tcp_err(pcb, NULL);
 			tcp_sent(pcb, NULL);
 			tcp_recv(pcb, NULL);
+			tcp_poll(pcb, NULL, 0);
 		}
 	}
 	is->tcp = NULL;
@@ -743,6 +765,7 @@ static int tcp_disconnect_(struct inet_sock *is, struct list_head *children)
 	rx_free(is);
 	is->fin = false;
 	is->shut = 0;
+	is->more_since = 0;
 	is->state = SS_UNCONN;
 	is->lport = is->rport = 0;
 	ip_addr_copy(is->laddr, *any_addr(is));
@@ -909,6 +932,10 @@ static long tcp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 	 * which lwIP asserts tcp_output never sees). */
 	if (is->tcp && is->state != SS_LISTEN && is->state != SS_UNCONN && !(flags & MSG_MORE))
 		tcp_output(is->tcp);
+	if (!(flags & MSG_MORE) || !done)
+		is->more_since = 0;
+	else if (!is->more_since)
+		is->more_since = ktime_ns();
 	inet_unlock();
 	kfree(buf);
 	return done ? (long)done : rc;
