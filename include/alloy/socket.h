@@ -70,12 +70,14 @@ struct scm {
 	struct file *files[];
 };
 
-/* A user iovec array copied in, walked as one byte stream. */
+/* An iovec array copied in, walked as one byte stream: user memory, or
+ * (kernel) kernel memory, as splice and sendfile pass a bounce buffer. */
 struct msg_iter {
 	const struct { u64 base, len; } *iov;
 	int cnt, idx;
 	u64 off;		/* into iov[idx] */
 	size_t left;		/* bytes to the end of the array */
+	bool kernel;
 };
 int iter_copy_in(struct msg_iter *it, void *dst, size_t n);
 int iter_copy_out(struct msg_iter *it, const void *src, size_t n);
@@ -129,6 +131,7 @@ struct socket {
 	u64 sndtimeo, rcvtimeo;	/* ns; 0: forever */
 	int err;		/* SO_ERROR, cleared when read */
 	bool reuseaddr, keepalive, passcred, acceptconn;
+	bool oobinline;		/* SO_OOBINLINE: stored (no urgent data is kept apart) */
 	int linger_on, linger_secs;
 };
 
@@ -146,6 +149,8 @@ u64 sock_timeo(const struct socket *s, bool send, int flags);
 static inline int sock_intr(u64 timeo) { return timeo == SOCK_FOREVER ? -512 : -4; }
 /* The caller's credentials as SCM_CREDENTIALS / SO_PEERCRED show them. */
 void sock_cur_creds(struct ucred_k *out, bool effective);
+/* Root with capability cap (CAP_NET_RAW, CAP_NET_ADMIN) in effect. */
+bool sock_capable(int cap);
 void scm_free(struct scm *scm);
 /* SIGPIPE to the caller unless MSG_NOSIGNAL. */
 void sock_sigpipe(int flags);

@@ -205,6 +205,39 @@ static long file_to_pipe(struct file *in, u64 *ipos, struct pipe *op, u64 n, int
 	return result(done, rc);
 }
 
+/*
+ * A stream that is neither seekable nor a pipe (a socket, a terminal)
+ * into a pipe: one read of what the pipe has room for (a page when it is
+ * full and the caller may wait), as read(2) on the source waits or not,
+ * then a write that waits for room if another writer took it meanwhile.
+ * What was read is only lost if a signal ends that second wait.
+ */
+static long stream_to_pipe(struct file *in, struct pipe *op, u64 n, int pflags)
+{
+	struct kbuf k;
+	long rc = kbuf_get(&k);
+
+	if (rc)
+		return rc;
+	size_t room = pipe_room(op);
+	if ((pflags & PIPE_NONBLOCK) && !room) {
+		kbuf_put(&k);
+		return -EAGAIN;
+	}
+	long r = file_read(in, k.b, pipe_want((size_t)MIN(n, (u64)k.size), room, pflags));
+	if (r > 0) {
+		long w = pipe_xfer_write(op, k.b, (size_t)r, pflags);
+		if (w > 0 && w < r)	/* raced with another writer */
+			w += MAX(pipe_xfer_write(op, (struct iobuf){ k.b.addr + (u64)w, true },
+						 (size_t)(r - w), 0), 0L);
+		else if (w < 0 && (pflags & PIPE_NONBLOCK) && w == -EAGAIN)
+			w = pipe_xfer_write(op, k.b, (size_t)r, 0);
+		r = w;
+	}
+	kbuf_put(&k);
+	return r;
+}
+
 /* A pipe into a file that is not a pipe: waits for data once, then
  * moves what is there (as read(2)); bytes the file did not take stay. */
 static long pipe_to_file(struct pipe *ip, struct file *out, u64 *opos, u64 n, int pflags)
@@ -365,6 +398,11 @@ long splice_files(struct file *in, u64 *ipos, struct file *out, u64 *opos, u64 l
 			return -ESPIPE;
 		if (ipos && !seekable(in))
 			return -EINVAL;
+		if (!seekable(in) && in->fop && in->fop->read && !anon_file_of(in)) {
+			if (nonblocking(out))
+				fl = PIPE_NONBLOCK;
+			return stream_to_pipe(in, op, len, fl);
+		}
 		if (!data_source(in))
 			return -EINVAL;
 		u64 p = ipos ? *ipos : pos_load(in);

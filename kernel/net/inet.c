@@ -37,6 +37,7 @@
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
+#include "inet/addr.h"
 #include "inet/glue.h"
 #include "inet/inet.h"
 
@@ -52,7 +53,9 @@
 #define TCP_KEEPIDLE 4
 #define TCP_KEEPINTVL 5
 #define TCP_KEEPCNT 6
+#define IPV6_ADDRFORM 1
 #define IPV6_V6ONLY 26
+#define MSG_MORE 0x8000
 #define SOL_SOCKET 1
 #define SO_REUSEADDR 2
 #define SO_KEEPALIVE 9
@@ -94,6 +97,15 @@ struct inet_sock {
 	/* UDP: datagrams */
 	struct dgram *dh, *dt;
 	int dqbytes;
+	/* UDP: a datagram MSG_MORE is building, sent whole by the next send
+	 * without it (corked: its destination is the first send's) */
+	u8 *cork;
+	size_t corklen;
+	ip_addr_t corkip;
+	u16 corkport;
+	bool corked, corkto;
+	/* TCP: when a MSG_MORE send left its last piece unsent (0: none) */
+	u64 more_since;
 	/* listener: connections not yet accepted (children's `link`) */
 	struct list_head acceptq, link;
 	int nacc, backlog;
@@ -108,86 +120,31 @@ static bool is_tcp(const struct inet_sock *is) { return is->sk.type == SOCK_STRE
 
 /* ---- addresses */
 
-struct sin { u16 family, port; u8 addr[4]; u8 zero[8]; };
-struct sin6 { u16 family, port; u32 flowinfo; u8 addr[16]; u32 scope; };
-
-static u16 be16(u16 v) { return (u16)__builtin_bswap16(v); }
-
-/* A user sockaddr into ip/port. Linux's checks: shorter than the family's
- * address EINVAL, another family EAFNOSUPPORT (AF_UNSPEC: *unspec). */
+/* A user sockaddr into ip/port (inet_addr_in's checks). AF_UNSPEC sets
+ * *unspec; an AF_INET socket takes it with INADDR_ANY (Linux's bind
+ * compatibility; another address EAFNOSUPPORT). A v6only socket refuses
+ * ::ffff:a.b.c.d (EAFNOSUPPORT). */
 static int addr_from(const struct inet_sock *is, const u8 *a, int len, ip_addr_t *ip, u16 *port,
 		     bool *unspec)
 {
-	u16 fam;
+	bool mapped;
+	int rc = inet_addr_in(is->sk.family, a, len, ip, port, &mapped);
 
-	*unspec = false;
-	if (len < 2)
-		return -EINVAL;
-	memcpy(&fam, a, 2);
-	if (fam == AF_UNSPEC && unspec) {
-		*unspec = true;
+	*unspec = rc == INET_ADDR_UNSPEC;
+	if (*unspec) {
 		if (is->sk.family == AF_INET && len >= (int)sizeof(struct sin)) {
-			/* Linux's bind compatibility: AF_UNSPEC with INADDR_ANY */
-			const struct sin *s = (const void *)a;
-			u32 v;
-			memcpy(&v, s->addr, 4);
-			ip_addr_set_zero_ip4(ip);
-			*port = be16(s->port);
-			return v ? -EAFNOSUPPORT : 0;
+			inet_addr_in4(a, ip, port);
+			return ip_addr_isany(ip) ? 0 : -EAFNOSUPPORT;
 		}
 		return 0;
 	}
-	if (is->sk.family == AF_INET) {
-		const struct sin *s = (const void *)a;
-		if (len < (int)sizeof(struct sin))
-			return -EINVAL;
-		if (fam != AF_INET)
-			return -EAFNOSUPPORT;
-		u32 v;
-		memcpy(&v, s->addr, 4);
-		ip_addr_set_ip4_u32_val(*ip, v);
-		*port = be16(s->port);
-		return 0;
-	}
-	const struct sin6 *s = (const void *)a;
-	if (len < 24)		/* SIN6_LEN_RFC2133: without scope_id */
-		return -EINVAL;
-	if (fam != AF_INET6)
-		return -EAFNOSUPPORT;
-	u32 w[4];
-	memcpy(w, s->addr, 16);
-	if (!w[0] && !w[1] && w[2] == lwip_htonl(0xffff)) {
-		if (is->v6only)
-			return -EAFNOSUPPORT;
-		ip_addr_set_ip4_u32_val(*ip, w[3]);	/* ::ffff:a.b.c.d */
-	} else {
-		IP_ADDR6(ip, w[0], w[1], w[2], w[3]);
-		ip6_addr_clear_zone(ip_2_ip6(ip));
-	}
-	*port = be16(s->port);
-	return 0;
+	return !rc && mapped && is->v6only ? -EAFNOSUPPORT : rc;
 }
 
 /* ip/port as the socket's family shows them; the length. */
 static int addr_to(const struct inet_sock *is, const ip_addr_t *ip, u16 port, u8 *out)
 {
-	if (is->sk.family == AF_INET) {
-		struct sin s = { AF_INET, be16(port), {0}, {0} };
-		u32 v = IP_IS_V4(ip) ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
-		memcpy(s.addr, &v, 4);
-		memcpy(out, &s, sizeof(s));
-		return sizeof(s);
-	}
-	struct sin6 s = { AF_INET6, be16(port), 0, {0}, 0 };
-	if (IP_IS_V4(ip)) {
-		u32 w[4] = { 0, 0, lwip_htonl(0xffff), ip4_addr_get_u32(ip_2_ip4(ip)) };
-		if (!ip_addr_isany(ip))
-			memcpy(s.addr, w, 16);
-	} else if (!ip_addr_isany(ip)) {
-		memcpy(s.addr, ip_2_ip6(ip)->addr, 16);
-	}
-	memcpy(out, &s, sizeof(s));
-	return sizeof(s);
+	return inet_addr_out(is->sk.family, ip, port, out);
 }
 
 /* The unspecified address of the socket's family (AF_INET6: both). */
@@ -201,15 +158,6 @@ static const ip_addr_t *any_addr(const struct inet_sock *is)
 static bool is_any(const ip_addr_t *ip)
 {
 	return ip_addr_isany(ip);
-}
-
-static const ip_addr_t lo4 = IPADDR4_INIT_BYTES(127, 0, 0, 1), lo6 = IPADDR6_INIT_HOST(0, 0, 0, 1);
-
-/* Linux: a connection or datagram to the unspecified address goes to
- * the loopback address of its kind. */
-static const ip_addr_t *unspec_to_loopback(const ip_addr_t *ip)
-{
-	return !is_any(ip) ? ip : IP_IS_V4(ip) ? &lo4 : &lo6;
 }
 
 static int lwip_errno(err_t e)
@@ -266,6 +214,13 @@ static err_t tcp_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 	struct inet_sock *is = arg;
 
 	(void)err;
+	/* A connection to ourselves acknowledges every segment at once, as
+	 * Linux's quick ACKs do there: lwIP would hold a lone segment's ACK
+	 * for its 250 ms timer, and the sender's Nagle then holds its next
+	 * small write as long (send02: a write after MSG_MORE). lwIP sends the
+	 * ACK when its input returns. */
+	if (p && inet_addr_is_local(&pcb->remote_ip))
+		tcp_ack_now(pcb);
 	if (!is) {
 		if (p) {
 			tcp_recved(pcb, p->tot_len);
@@ -342,12 +297,31 @@ static err_t tcp_on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+#define CORK_NS 200000000ULL	/* Linux's ceiling on a corked send: 200 ms */
+
+/* lwIP's slow timer polls each connection every 500 ms and then sends
+ * what is queued: not (ERR_WOULDBLOCK) what a MSG_MORE send left less
+ * than 200 ms ago, which Linux holds until then. */
+static err_t tcp_on_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct inet_sock *is = arg;
+
+	(void)pcb;
+	if (is && is->more_since) {
+		if (ktime_ns() - is->more_since < CORK_NS)
+			return ERR_WOULDBLOCK;
+		is->more_since = 0;
+	}
+	return ERR_OK;
+}
+
 static void tcp_hook(struct inet_sock *is, struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, is);
 	tcp_recv(pcb, tcp_on_recv);
 	tcp_sent(pcb, tcp_on_sent);
 	tcp_err(pcb, tcp_on_err);
+	tcp_poll(pcb, tcp_on_poll, 1);
 }
 
 /* [lock] Cuts the pcb loose from is: no more callbacks. */
@@ -363,6 +337,7 @@ static struct tcp_pcb *tcp_unhook(struct inet_sock *is)
 			tcp_err(pcb, NULL);
 			tcp_sent(pcb, NULL);
 			tcp_recv(pcb, NULL);
+			tcp_poll(pcb, NULL, 0);
 		}
 	}
 	is->tcp = NULL;
@@ -548,6 +523,9 @@ static void inet_release(struct socket *s)
 		udp_remove(is->udp);
 		is->udp = NULL;
 	}
+	kfree(is->cork);	/* a datagram MSG_MORE never finished: dropped */
+	is->cork = NULL;
+	is->corked = false;
 	rx_free(is);
 	is->state = SS_DEAD;
 	inet_unlock();
@@ -562,22 +540,6 @@ static bool may_bind_low(void)
 
 	cred_current(&c);
 	return cred_is_root(&c);
-}
-
-/* [lock] Whether ip is one of ours (127/8 all is, as Linux's lo route). */
-static bool addr_is_local(const ip_addr_t *ip)
-{
-	struct netif *n;
-
-	if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
-		return true;
-	NETIF_FOREACH(n) {
-		if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(n)))
-			return true;
-		if (IP_IS_V6(ip) && netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
-			return true;
-	}
-	return false;
 }
 
 /* A listener on port whose address overlaps ip (either is the wildcard,
@@ -619,7 +581,7 @@ static int inet_bind(struct socket *s, const u8 *addr, int len)
 	inet_lock();
 	if (is->lport || is->state != SS_UNCONN) {
 		rc = -EINVAL;	/* bound already */
-	} else if (!is_any(&ip) && !addr_is_local(&ip)) {
+	} else if (!is_any(&ip) && !inet_addr_is_local(&ip)) {
 		rc = -EADDRNOTAVAIL;
 	} else if (is->tcp) {
 		if (s->reuseaddr)
@@ -753,7 +715,7 @@ static int tcp_connect_(struct inet_sock *is, const ip_addr_t *ip, u16 port, int
 		if (is->lport)
 			tcp_bind(is->tcp, &is->laddr, is->lport);
 	}
-	ip = unspec_to_loopback(ip);
+	ip = inet_unspec_to_loopback(ip);
 	if (is->nodelay)
 		tcp_nagle_disable(is->tcp);
 	if (s->keepalive)
@@ -785,8 +747,39 @@ static int tcp_connect_(struct inet_sock *is, const ip_addr_t *ip, u16 port, int
 	return rc ? -rc : -ECONNREFUSED;
 }
 
+/* [lock] connect(AF_UNSPEC) on TCP, as Linux's tcp_disconnect: a
+ * connection (or connecting socket) is reset, a listener's waiting
+ * connections go to *children, and the socket starts again unconnected
+ * and unbound (Linux keeps a port bind() chose: Alloy does not know which
+ * came from bind), on a fresh pcb. Readers and writers blocked on it see
+ * ENOTCONN. */
+static int tcp_disconnect_(struct inet_sock *is, struct list_head *children)
+{
+	if (is->state == SS_UNCONN)
+		return 0;
+	if (is->state == SS_LISTEN) {
+		take_acceptq(is, children);
+		WRITE_ONCE(is->sk.acceptconn, false);
+	}
+	tcp_detach(is, true);
+	rx_free(is);
+	is->fin = false;
+	is->shut = 0;
+	is->more_since = 0;
+	is->state = SS_UNCONN;
+	is->lport = is->rport = 0;
+	ip_addr_copy(is->laddr, *any_addr(is));
+	ip_addr_copy(is->raddr, *any_addr(is));
+	is->tcp = tcp_new_ip_type(is->sk.family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_ANY);
+	if (is->tcp)
+		tcp_hook(is, is->tcp);
+	wake(is);
+	return 0;		/* no pcb: the next connect or bind makes one, or fails */
+}
+
 static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 {
+	LIST_HEAD(children);
 	struct inet_sock *is = isk(s);
 	ip_addr_t ip;
 	u16 port;
@@ -797,8 +790,7 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		return rc;
 	inet_lock();
 	if (is_tcp(is)) {
-		rc = unspec ? (is->state == SS_UNCONN ? 0 : -EISCONN) :
-			      tcp_connect_(is, &ip, port, fflags);
+		rc = unspec ? tcp_disconnect_(is, &children) : tcp_connect_(is, &ip, port, fflags);
 	} else if (!is->udp) {
 		rc = -EINVAL;
 	} else if (unspec) {
@@ -808,13 +800,14 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		is->rport = 0;
 		rc = 0;
 	} else {
-		rc = lwip_errno(udp_connect(is->udp, unspec_to_loopback(&ip), port));
+		rc = lwip_errno(udp_connect(is->udp, inet_unspec_to_loopback(&ip), port));
 		if (!rc) {
 			is->state = SS_CONNECTED;
 			sync_names(is);
 		}
 	}
 	inet_unlock();
+	put_children(&children);
 	return rc;
 }
 
@@ -930,13 +923,19 @@ static long tcp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 		memmove(buf, buf + n, held - n);
 		held -= n;
 		done += n;
-		if (!held)
+		if (!held && (done < total || !(flags & MSG_MORE)))
 			tcp_output(is->tcp);
 	}
-	/* not on a listener (a send on one is ENOTCONN above: its pcb is a
-	 * listen pcb, which lwIP asserts tcp_output never sees) */
-	if (is->tcp && is->state != SS_LISTEN && is->state != SS_UNCONN)
+	/* MSG_MORE: the last piece waits in lwIP's queue for the next send
+	 * without it (or, as Linux, an ACK or lwIP's timer). Not on a
+	 * listener (a send on one is ENOTCONN above: its pcb is a listen pcb,
+	 * which lwIP asserts tcp_output never sees). */
+	if (is->tcp && is->state != SS_LISTEN && is->state != SS_UNCONN && !(flags & MSG_MORE))
 		tcp_output(is->tcp);
+	if (!(flags & MSG_MORE) || !done)
+		is->more_since = 0;
+	else if (!is->more_since)
+		is->more_since = ktime_ns();
 	inet_unlock();
 	kfree(buf);
 	return done ? (long)done : rc;
@@ -950,7 +949,6 @@ static long udp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 	bool unspec, to = m->namelen > 0;
 	int rc;
 
-	(void)flags;
 	if (to && (rc = addr_from(is, m->name, m->namelen, &ip, &port, &unspec)))
 		return rc;
 	if (to && unspec)
@@ -968,20 +966,66 @@ static long udp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 	}
 	inet_lock();
 	struct pbuf *p = NULL;
+	u8 *whole = buf;	/* the datagram: this send's bytes after any corked ones */
+	size_t n = len;
 	if (!is->udp || (is->shut & SEND_SHUTDOWN)) {
 		rc = -EPIPE;
 		sock_sigpipe(flags);
+		goto out;
+	}
+	if (is->corked) {	/* Linux: the corked datagram's destination wins */
+		to = is->corkto;
+		ip_addr_copy(ip, is->corkip);
+		port = is->corkport;
+		if (is->corklen + len > UDP_MAX) {
+			rc = -EMSGSIZE;
+			goto out;
+		}
 	} else if (!to && is->state != SS_CONNECTED) {
 		rc = -EDESTADDRREQ;
-	} else if (!(p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM))) {
+		goto out;
+	}
+	if (is->corked && len) {
+		if (!(whole = kmalloc(is->corklen + len + 1, GFP_KERNEL))) {
+			whole = buf;
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(whole, is->cork, is->corklen);
+		memcpy(whole + is->corklen, buf, len);
+		kfree(is->cork);
+		is->cork = whole;
+		is->corklen += len;
+	} else if (!is->corked) {
+		is->cork = buf;	/* taken over */
+		is->corklen = len;
+		buf = NULL;
+	}
+	if (flags & MSG_MORE) {
+		is->corked = true;
+		is->corkto = to;
+		if (to)
+			ip_addr_copy(is->corkip, ip);
+		is->corkport = port;
+		rc = (int)len;
+		goto out;
+	}
+	/* the whole datagram goes now; the socket is uncorked whatever happens */
+	whole = is->cork;
+	n = is->corklen;
+	is->cork = NULL;
+	is->corked = false;
+	if (!(p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)n, PBUF_RAM))) {
 		rc = -ENOBUFS;
 	} else {
-		pbuf_take(p, buf, (u16_t)len);
-		err_t e = to ? udp_sendto(is->udp, p, unspec_to_loopback(&ip), port) :
+		pbuf_take(p, whole, (u16_t)n);
+		err_t e = to ? udp_sendto(is->udp, p, inet_unspec_to_loopback(&ip), port) :
 			       udp_send(is->udp, p);
 		rc = e == ERR_OK ? (int)len : lwip_errno(e);
 		sync_names(is);
 	}
+	kfree(whole);
+out:
 	if (p)
 		pbuf_free(p);
 	inet_unlock();
@@ -1009,7 +1053,8 @@ static bool readable(struct inet_sock *is)
 {
 	return READ_ONCE(is->rxh) || READ_ONCE(is->dh) || READ_ONCE(is->fin) ||
 	       READ_ONCE(is->sk.err) || (READ_ONCE(is->shut) & RCV_SHUTDOWN) ||
-	       READ_ONCE(is->state) == SS_DEAD || signal_pending();
+	       READ_ONCE(is->state) == SS_DEAD || signal_pending() ||
+	       (is_tcp(is) && READ_ONCE(is->state) == SS_UNCONN);	/* disconnected meanwhile */
 }
 
 /* [lock, dropped while asleep] 0 when data is queued, 1 at the end, or an error. */
@@ -1260,6 +1305,33 @@ static long inet_ioctl(struct socket *s, u32 cmd, u64 arg)
 	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+/*
+ * IPV6_ADDRFORM to AF_INET: an AF_INET6 socket connected to an IPv4
+ * peer (::ffff:a.b.c.d) becomes an AF_INET socket, as Linux. The names
+ * are kept as lwIP's addresses, which do not depend on the family, so
+ * only the family and the ops change, under inet_lock; inet_ops and
+ * inet6_ops share every function, so a thread inside a call on the
+ * socket meanwhile runs the same code, and sees either family.
+ */
+static int addrform(struct inet_sock *is, int v)
+{
+	int rc = 0;
+
+	if (v != AF_INET)
+		return -EINVAL;
+	inet_lock();
+	if (is->state != SS_CONNECTED)
+		rc = -ENOTCONN;
+	else if (is->v6only || !IP_IS_V4(&is->raddr))
+		rc = -EADDRNOTAVAIL;
+	if (!rc) {
+		WRITE_ONCE(is->sk.family, AF_INET);
+		WRITE_ONCE(is->sk.ops, &inet_ops);
+	}
+	inet_unlock();
+	return rc;
+}
+
 static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 len)
 {
 	struct inet_sock *is = isk(s);
@@ -1309,6 +1381,8 @@ static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 
 		inet_unlock();
 		return rc;
 	}
+	if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_ADDRFORM)
+		return addrform(is, v);
 	return -ENOPROTOOPT;	/* any other level, as Linux's ip_setsockopt */
 }
 
@@ -1327,7 +1401,13 @@ static int inet_getsockopt(struct socket *s, int level, int name, int *val)
 		*val = READ_ONCE(is->v6only);
 		return 0;
 	}
-	return -ENOPROTOOPT;	/* any other level, as Linux's ip_setsockopt */
+	/* Linux's ip_getsockopt: a level neither IP nor the protocol's is
+	 * EOPNOTSUPP on AF_INET; an unknown name at a known level (and any
+	 * level on AF_INET6, as ipv6_getsockopt) ENOPROTOOPT. */
+	if (s->family == AF_INET && level != IPPROTO_IP &&
+	    level != (is_tcp(is) ? IPPROTO_TCP : IPPROTO_UDP))
+		return -EOPNOTSUPP;
+	return -ENOPROTOOPT;
 }
 
 static bool inet_peercred(struct socket *s, struct ucred_k *out)

@@ -38,6 +38,7 @@
 #include "lwip/ip.h"
 #include "lwip/pbuf.h"
 #include "lwip/raw.h"
+#include "inet/addr.h"
 #include "inet/glue.h"
 #include "inet/inet.h"
 #include "inet/raw.h"
@@ -93,10 +94,6 @@ static u16 ident_rover;
 
 static struct raw_sock *rsk(struct socket *s) { return (struct raw_sock *)s; }
 
-static u16 be16(u16 v) { return (u16)__builtin_bswap16(v); }
-
-struct sin { u16 family, port; u8 addr[4]; u8 zero[8]; };
-struct sin6 { u16 family, port; u32 flowinfo; u8 addr[16]; u32 scope; };
 
 /* ---- receiving (lwIP calls this with inet_lock held) */
 
@@ -114,7 +111,7 @@ static bool wanted(const struct raw_sock *rs, const u8 *icmp, u32 n)
 		if (n < ICMP_HDR || icmp[0] != reply || !rs->ident)
 			return false;
 		memcpy(&id, icmp + 4, 2);
-		return id == be16(rs->ident);
+		return id == inet_be16(rs->ident);
 	}
 	return n < 1 || !(rs->filter[icmp[0] >> 5] >> (icmp[0] & 31) & 1);
 }
@@ -154,13 +151,6 @@ static u8_t raw_on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 
 /* ---- creation and release */
 
-static bool may_raw(void)
-{
-	struct cred c;
-
-	cred_current(&c);
-	return cred_is_root(&c) && (READ_ONCE(current_proc()->caps[0]) >> CAP_NET_RAW & 1);
-}
 
 static int rawsk_create(struct socket *s, int protocol)
 {
@@ -170,7 +160,7 @@ static int rawsk_create(struct socket *s, int protocol)
 	list_init(&rs->link);
 	if (s->type == SOCK_RAW && !protocol)
 		return -EPROTONOSUPPORT;	/* as Linux: raw needs a protocol */
-	if (s->type == SOCK_RAW && !may_raw())
+	if (s->type == SOCK_RAW && !sock_capable(CAP_NET_RAW))
 		return -EPERM;
 	if (protocol != proto)
 		return -EPROTONOSUPPORT;	/* only ICMP: no other raw protocol */
@@ -228,93 +218,31 @@ static void rawsk_release(struct socket *s)
 
 /* ---- addresses */
 
-/* A user sockaddr into ip (and port: a ping socket's identifier). Linux's
- * checks: shorter than the family's address EINVAL, another family
- * EAFNOSUPPORT; *unspec for AF_UNSPEC (connect: dissolve). */
+/* A user sockaddr into ip (and port: a ping socket's identifier), with
+ * inet_addr_in's checks; *unspec for AF_UNSPEC (connect: dissolve; an
+ * IPv4 one carries an address, which bind wants to be INADDR_ANY).
+ * ::ffff:a.b.c.d is ENETUNREACH: no IPv4 through an ICMPv6 socket. */
 static int addr_from(const struct raw_sock *rs, const u8 *a, int len, ip_addr_t *ip, u16 *port,
 		     bool *unspec)
 {
-	u16 fam;
+	bool mapped;
+	int rc = inet_addr_in(rs->v6 ? AF_INET6 : AF_INET, a, len, ip, port, &mapped);
 
-	*unspec = false;
-	if (len < 2)
-		return -EINVAL;
-	memcpy(&fam, a, 2);
-	if (!rs->v6) {
-		const struct sin *s = (const void *)a;
-		u32 v;
+	*unspec = rc == INET_ADDR_UNSPEC;
+	if (*unspec) {
+		if (rs->v6)
+			return 0;
 		if (len < (int)sizeof(struct sin))
 			return -EINVAL;
-		memcpy(&v, s->addr, 4);
-		if (fam == AF_UNSPEC)
-			*unspec = true;
-		else if (fam != AF_INET)
-			return -EAFNOSUPPORT;
-		ip_addr_set_ip4_u32_val(*ip, v);
-		*port = be16(s->port);
+		inet_addr_in4(a, ip, port);
 		return 0;
 	}
-	const struct sin6 *s = (const void *)a;
-	u32 w[4];
-	if (fam == AF_UNSPEC) {
-		*unspec = true;
-		return 0;
-	}
-	if (len < 24)		/* SIN6_LEN_RFC2133: without scope_id */
-		return -EINVAL;
-	if (fam != AF_INET6)
-		return -EAFNOSUPPORT;
-	memcpy(w, s->addr, 16);
-	if (!w[0] && !w[1] && w[2] == lwip_htonl(0xffff))
-		return -ENETUNREACH;	/* no IPv4 through an ICMPv6 socket */
-	IP_ADDR6(ip, w[0], w[1], w[2], w[3]);
-	ip6_addr_clear_zone(ip_2_ip6(ip));
-	*port = be16(s->port);
-	return 0;
+	return !rc && mapped ? -ENETUNREACH : rc;
 }
 
 static int addr_to(const struct raw_sock *rs, const ip_addr_t *ip, u16 port, u8 *out)
 {
-	if (!rs->v6) {
-		struct sin s = { AF_INET, be16(port), {0}, {0} };
-		u32 v = IP_IS_V4(ip) ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
-		memcpy(s.addr, &v, 4);
-		memcpy(out, &s, sizeof(s));
-		return sizeof(s);
-	}
-	struct sin6 s = { AF_INET6, be16(port), 0, {0}, 0 };
-	if (IP_IS_V6(ip))
-		memcpy(s.addr, ip_2_ip6(ip)->addr, 16);
-	memcpy(out, &s, sizeof(s));
-	return sizeof(s);
-}
-
-/* Linux: a packet to the unspecified address goes to our loopback. */
-static void any_to_loopback(const struct raw_sock *rs, ip_addr_t *ip)
-{
-	static const ip_addr_t lo4 = IPADDR4_INIT_BYTES(127, 0, 0, 1),
-			       lo6 = IPADDR6_INIT_HOST(0, 0, 0, 1);
-
-	if (ip_addr_isany(ip))
-		*ip = rs->v6 ? lo6 : lo4;
-}
-
-/* [lock] Whether ip is one of ours (127/8 all is, as Linux's lo route). */
-static bool addr_is_local(const ip_addr_t *ip)
-{
-	struct netif *n;
-
-	if (ip_addr_isany(ip))
-		return true;
-	if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
-		return true;
-	NETIF_FOREACH(n) {
-		if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(n)))
-			return true;
-		if (IP_IS_V6(ip) && netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
-			return true;
-	}
-	return false;
+	return inet_addr_out(rs->v6 ? AF_INET6 : AF_INET, ip, port, out);
 }
 
 /* [lock] Whether a ping socket other than self holds ident. */
@@ -371,7 +299,7 @@ static int rawsk_bind(struct socket *s, const u8 *addr, int len)
 		rc = -EINVAL;
 	else if (rs->ping && rs->ident)
 		rc = -EINVAL;	/* bound already */
-	else if (!addr_is_local(&ip))
+	else if (!inet_addr_is_local(&ip))
 		rc = -EADDRNOTAVAIL;
 	else if (rs->ping && (rc = ident_get(rs, port)))
 		;
@@ -399,7 +327,7 @@ static int rawsk_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		raw_disconnect(rs->pcb);	/* AF_UNSPEC: dissolve the association */
 		rs->connected = false;
 	} else {
-		any_to_loopback(rs, &ip);
+		ip = *inet_unspec_to_loopback(&ip);
 		rc = raw_connect(rs->pcb, &ip) == ERR_OK ? 0 : -EINVAL;
 		rs->connected = !rc;
 	}
@@ -439,7 +367,7 @@ static int ping_fill(struct raw_sock *rs, u8 *buf, size_t len)
 		return -EINVAL;		/* Linux's ping_supported */
 	if (!rs->ident && (rc = ident_get(rs, 0)))
 		return rc;
-	id = be16(rs->ident);
+	id = inet_be16(rs->ident);
 	memcpy(buf + 4, &id, 2);
 	memset(buf + 2, 0, 2);
 	if (!rs->v6) {		/* ICMPv6's is lwIP's (the pcb's chksum_reqd) */
@@ -499,7 +427,7 @@ static long rawsk_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	} else {
 		pbuf_take(p, buf, (u16_t)len);
 		if (to)
-			any_to_loopback(rs, &ip);
+			ip = *inet_unspec_to_loopback(&ip);
 		err_t e = to ? raw_sendto(rs->pcb, p, &ip) : raw_send(rs->pcb, p);
 		rc = e == ERR_OK ? (long)len : e == ERR_RTE ? -ENETUNREACH :
 		     e == ERR_MEM || e == ERR_BUF ? -ENOBUFS : -EINVAL;

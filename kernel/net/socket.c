@@ -38,11 +38,14 @@
 #define SOCK_MIN_SNDBUF 4608
 #define SOCK_MIN_RCVBUF 2304
 #define FIONREAD 0x541B
+#define MSG_CMSG_COMPAT 0x80000000u	/* the 32-bit ABI's, never a caller's */
+#define CAP_NET_ADMIN 12
 
 enum {
 	SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
-	SO_KEEPALIVE = 9, SO_LINGER = 13, SO_REUSEPORT = 15, SO_PASSCRED = 16,
+	SO_KEEPALIVE = 9, SO_OOBINLINE = 10, SO_LINGER = 13, SO_REUSEPORT = 15, SO_PASSCRED = 16,
 	SO_PEERCRED = 17, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30,
+	SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33,
 	SO_PROTOCOL = 38, SO_DOMAIN = 39, SO_RCVTIMEO_NEW = 66, SO_SNDTIMEO_NEW = 67,
 };
 
@@ -95,11 +98,9 @@ static long sock_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 {
 	struct socket *s = f->priv;
 	struct { u64 base, len; } v = { b.addr, n };
-	struct kmsg m = { .it = { (void *)&v, 1, 0, 0, n } };
+	struct kmsg m = { .it = { (void *)&v, 1, 0, 0, n, b.kernel } };
 
 	(void)pos;
-	if (b.kernel)
-		return -EINVAL;
 	long rc = s->ops->recvmsg(s, &m, n, 0);
 	scm_free(m.scm);	/* read(2) has no room for passed files: closed */
 	return rc;
@@ -109,11 +110,9 @@ static long sock_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 {
 	struct socket *s = f->priv;
 	struct { u64 base, len; } v = { b.addr, n };
-	struct kmsg m = { .it = { (void *)&v, 1, 0, 0, n } };
+	struct kmsg m = { .it = { (void *)&v, 1, 0, 0, n, b.kernel } };
 
 	(void)pos;
-	if (b.kernel)
-		return -EINVAL;
 	sock_cur_creds(&m.creds, false);
 	return s->ops->sendmsg(s, &m, 0);
 }
@@ -203,6 +202,14 @@ void sock_cur_creds(struct ucred_k *out, bool effective)
 	out->gid = effective ? c.egid : c.gid;
 }
 
+bool sock_capable(int cap)
+{
+	struct cred c;
+
+	cred_current(&c);
+	return cred_is_root(&c) && (READ_ONCE(current_proc()->caps[0]) >> cap & 1);
+}
+
 u64 sock_timeo(const struct socket *s, bool send, int flags)
 {
 	if ((flags & MSG_DONTWAIT) || (s->file && (READ_ONCE(s->file->flags) & O_NONBLOCK)))
@@ -234,6 +241,8 @@ typedef int (*seg_fn)(u64 user, void *kbuf, size_t n);
 
 static int seg_in(u64 user, void *kbuf, size_t n) { return copy_from_user(kbuf, (void *)user, n); }
 static int seg_out(u64 user, void *kbuf, size_t n) { return copy_to_user((void *)user, kbuf, n); }
+static int kseg_in(u64 k, void *kbuf, size_t n) { memcpy(kbuf, (void *)k, n); return 0; }
+static int kseg_out(u64 k, void *kbuf, size_t n) { memcpy((void *)k, kbuf, n); return 0; }
 
 static int iter_move(struct msg_iter *it, void *buf, size_t n, seg_fn fn)
 {
@@ -259,10 +268,14 @@ static int iter_move(struct msg_iter *it, void *buf, size_t n, seg_fn fn)
 	return 0;
 }
 
-int iter_copy_in(struct msg_iter *it, void *dst, size_t n) { return iter_move(it, dst, n, seg_in); }
+int iter_copy_in(struct msg_iter *it, void *dst, size_t n)
+{
+	return iter_move(it, dst, n, it->kernel ? kseg_in : seg_in);
+}
+
 int iter_copy_out(struct msg_iter *it, const void *src, size_t n)
 {
-	return iter_move(it, (void *)src, n, seg_out);
+	return iter_move(it, (void *)src, n, it->kernel ? kseg_out : seg_out);
 }
 
 /* A user iovec array into *out (kfree it): EMSGSIZE past UIO_MAXIOV,
@@ -287,7 +300,7 @@ static int iov_import(u64 uiov, u64 cnt, struct msg_iter *it, void **out)
 		if (v[i].len && (__builtin_add_overflow(v[i].base, v[i].len, &end) || end > USER_TOP))
 			return -EFAULT;
 	}
-	*it = (struct msg_iter){ (void *)v, (int)cnt, 0, 0, (size_t)total };
+	*it = (struct msg_iter){ (void *)v, (int)cnt, 0, 0, (size_t)total, false };
 	return 0;
 }
 
@@ -384,15 +397,18 @@ long sys_socketpair(SYSARGS)
 
 	if ((rc = check_type(a1, &t)))
 		return rc;
-	if (a0 == AF_INET || a0 == AF_INET6)
-		return -EOPNOTSUPP;	/* families without socketpair */
 	if (a0 >= AF_MAX || !(ops = family_ops(a0, &rc)))
 		return -EAFNOSUPPORT;
+	if (ops == &inet_ops || ops == &inet6_ops)
+		ops = inet_pick_ops(ops, t, (int)a2);
+	/* As Linux: the sockets are made first, so a type or protocol the
+	 * family refuses is its error (EPROTONOSUPPORT), and only then is a
+	 * family without socketpair EOPNOTSUPP. */
 	rc = 0;
 	for (int i = 0; i < 2 && !rc; i++)
 		rc = sock_create_file(ops, t, (int)a2, (u32)a1, &s[i]);
 	if (!rc)
-		rc = ops->pair(s[0], s[1]);
+		rc = ops->pair ? ops->pair(s[0], s[1]) : -EOPNOTSUPP;
 	if (rc) {
 		for (int i = 0; i < 2; i++)
 			if (s[i])
@@ -676,6 +692,8 @@ static long send_one(struct socket *s, struct user_msghdr *h, int flags)
 	void *iov;
 	long rc;
 
+	if (h->name && (int)h->namelen < 0)
+		return -EINVAL;	/* as Linux's copy_msghdr_from_user */
 	if (h->namelen) {
 		if ((rc = addr_in(h->name, h->namelen, m.name)))
 			return rc;
@@ -700,6 +718,8 @@ static long recv_one(struct socket *s, struct user_msghdr *h, int flags, u64 uh)
 	void *iov;
 	long rc;
 
+	if (h->name && (int)h->namelen < 0)
+		return -EINVAL;
 	if ((rc = iov_import(h->iov, h->iovlen, &m.it, &iov))) {
 		kfree(iov);
 		return rc;
@@ -722,8 +742,7 @@ static long recv_one(struct socket *s, struct user_msghdr *h, int flags, u64 uh)
 	h->flags = (u32)(m.flags | o.flags);
 	h->controllen = o.used;
 	if (h->name) {
-		int ulen = (int)h->namelen;
-		h->namelen = (u32)MIN(ulen < 0 ? 0 : ulen, m.namelen);
+		h->namelen = (u32)MIN((int)h->namelen, m.namelen);
 		if (h->namelen && copy_to_user((void *)h->name, m.name, h->namelen))
 			err = -EFAULT;
 		h->namelen = (u32)m.namelen;
@@ -749,7 +768,8 @@ long sys_sendmsg(SYSARGS)
 
 	if (!s)
 		return rc;
-	long r = copy_from_user(&h, (void *)a1, sizeof(h)) ? -EFAULT : send_one(s, &h, (int)a2);
+	long r = a2 & MSG_CMSG_COMPAT ? -EINVAL :
+		 copy_from_user(&h, (void *)a1, sizeof(h)) ? -EFAULT : send_one(s, &h, (int)a2);
 	file_put(f);
 	return r;
 }
@@ -763,7 +783,8 @@ long sys_recvmsg(SYSARGS)
 
 	if (!s)
 		return rc;
-	long r = copy_from_user(&h, (void *)a1, sizeof(h)) ? -EFAULT : recv_one(s, &h, (int)a2, a1);
+	long r = a2 & MSG_CMSG_COMPAT ? -EINVAL :
+		 copy_from_user(&h, (void *)a1, sizeof(h)) ? -EFAULT : recv_one(s, &h, (int)a2, a1);
 	file_put(f);
 	return r;
 }
@@ -790,7 +811,7 @@ long sys_sendto(SYSARGS)
 	if (!r && (s64)a2 < 0)
 		r = -EINVAL;
 	if (!r) {
-		m.it = (struct msg_iter){ (void *)&v, 1, 0, 0, (size_t)a2 };
+		m.it = (struct msg_iter){ (void *)&v, 1, 0, 0, (size_t)a2, false };
 		sock_cur_creds(&m.creds, false);
 		r = s->ops->sendmsg(s, &m, (int)a3);
 	}
@@ -813,7 +834,7 @@ long sys_recvfrom(SYSARGS)
 	if (a2 && (__builtin_add_overflow(a1, a2, &end) || end > USER_TOP))
 		r = -EFAULT;
 	if (!r) {
-		m.it = (struct msg_iter){ (void *)&v, 1, 0, 0, (size_t)MIN(a2, 0x7ffff000ULL) };
+		m.it = (struct msg_iter){ (void *)&v, 1, 0, 0, (size_t)MIN(a2, 0x7ffff000ULL), false };
 		r = s->ops->recvmsg(s, &m, m.it.left, (int)a3);
 		scm_free(m.scm);
 	}
@@ -836,7 +857,9 @@ long sys_sendmmsg(SYSARGS)
 
 	if (!s)
 		return rc;
-	u64 vlen = MIN(a2, (u64)UIO_MAXIOV);
+	u64 vlen = a3 & MSG_CMSG_COMPAT ? 0 : MIN(a2, (u64)UIO_MAXIOV);
+	if (a3 & MSG_CMSG_COMPAT)
+		r = -EINVAL;
 	for (; (u64)done < vlen; done++) {
 		u64 at = a1 + (u64)done * sizeof(mh);
 		if (copy_from_user(&mh, (void *)at, sizeof(mh))) {
@@ -869,7 +892,9 @@ long sys_recvmmsg(SYSARGS)
 
 	if (!s)
 		return rc;
-	if (a4) {
+	if (flags & MSG_CMSG_COMPAT)
+		r = -EINVAL;
+	else if (a4) {
 		if (copy_from_user(&ts, (void *)a4, sizeof(ts)))
 			r = -EFAULT;
 		else if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
@@ -983,6 +1008,21 @@ long sys_setsockopt(SYSARGS)
 			v = (int)MIN((u32)MAX(v, 0), (u32)WMEM_MAX);
 			WRITE_ONCE(s->rcvbuf, MAX(v * 2, SOCK_MIN_RCVBUF));
 			break;
+		case SO_SNDBUFFORCE:	/* past wmem_max, for CAP_NET_ADMIN */
+		case SO_RCVBUFFORCE:
+			if (!sock_capable(CAP_NET_ADMIN)) {
+				rc = -EPERM;
+				break;
+			}
+			v = (int)MIN((u32)MAX(v, 0), (u32)(0x7fffffff / 2));	/* doubled: stays positive */
+			if (a2 == SO_SNDBUFFORCE) {
+				WRITE_ONCE(s->sndbuf, MAX(v * 2, SOCK_MIN_SNDBUF));
+				wake_up_all(&s->wq);
+			} else {
+				WRITE_ONCE(s->rcvbuf, MAX(v * 2, SOCK_MIN_RCVBUF));
+			}
+			break;
+		case SO_OOBINLINE: WRITE_ONCE(s->oobinline, !!v); break;
 		default:
 			rc = -ENOPROTOOPT;
 		}
@@ -1031,6 +1071,7 @@ long sys_getsockopt(SYSARGS)
 	case SO_REUSEADDR: v = s->reuseaddr; break;
 	case SO_REUSEPORT: v = 0; break;
 	case SO_KEEPALIVE: v = s->keepalive; break;
+	case SO_OOBINLINE: v = READ_ONCE(s->oobinline); break;
 	case SO_PASSCRED: v = READ_ONCE(s->passcred); break;
 	case SO_SNDBUF: v = READ_ONCE(s->sndbuf); break;
 	case SO_RCVBUF: v = READ_ONCE(s->rcvbuf); break;

@@ -18,6 +18,7 @@
 #include <alloy/mutex.h>
 #include <alloy/netdev.h>
 #include <alloy/printk.h>
+#include <alloy/socket.h>
 #include <alloy/sched.h>
 #include <alloy/string.h>
 #include <alloy/wait.h>
@@ -331,6 +332,10 @@ void inet_init(void)
 #define SIOCGIFMTU 0x8921
 #define SIOCGIFHWADDR 0x8927
 #define SIOCGIFINDEX 0x8933
+#define SIOCSIFFLAGS 0x8914
+#define SIOCSIFADDR 0x8916
+#define SIOCSIFNETMASK 0x891c
+#define CAP_NET_ADMIN 12
 #define IFNAMSIZ 16
 #define IFF_UP 0x1
 #define IFF_BROADCAST 0x2
@@ -457,6 +462,39 @@ static long if_get(u32 cmd, struct ifreq_k *r)
 	return -ENOTTY;
 }
 
+/* [lock] SIOCSIFFLAGS (IFF_UP: lwIP's netif up or down; the other flags
+ * are what the interface is), SIOCSIFADDR and SIOCSIFNETMASK (IPv4). */
+static long if_set(u32 cmd, struct ifreq_k *r)
+{
+	struct netif *n;
+	ip4_addr_t a;
+	u32 v;
+
+	r->name[IFNAMSIZ - 1] = 0;
+	if (!(n = if_by_name(r->name)))
+		return -ENODEV;
+	if (cmd == SIOCSIFFLAGS) {
+		if ((r->flags & IFF_UP) && !netif_is_up(n))
+			netif_set_up(n);
+		else if (!(r->flags & IFF_UP) && netif_is_up(n))
+			netif_set_down(n);
+		return 0;
+	}
+	if (r->sa.family != 2)	/* AF_INET */
+		return -EINVAL;
+	memcpy(&v, r->sa.data + 2, 4);
+	ip4_addr_set_u32(&a, v);
+	if (cmd == SIOCSIFADDR) {
+		netif_set_ipaddr(n, &a);
+		return 0;
+	}
+	u32 h = lwip_ntohl(v);
+	if (h & (~h >> 1))	/* Linux: a mask is ones then zeros */
+		return -EINVAL;
+	netif_set_netmask(n, &a);
+	return 0;
+}
+
 long inet_dev_ioctl(u32 cmd, u64 arg)
 {
 	struct ifreq_k r;
@@ -468,11 +506,22 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		inet_unlock();
 		return rc;
 	}
+	if (cmd == SIOCSIFFLAGS || cmd == SIOCSIFADDR || cmd == SIOCSIFNETMASK) {
+		/* as Linux: the request is read, then CAP_NET_ADMIN, then the name */
+		if (copy_from_user(&r, (void *)arg, sizeof(r)))
+			return -EFAULT;
+		if (!sock_capable(CAP_NET_ADMIN))
+			return -EPERM;
+		inet_lock();
+		rc = if_set(cmd, &r);
+		inet_unlock();
+		return rc;
+	}
 	if (cmd >= 0x8910 && cmd <= 0x8940 && cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS &&
 	    cmd != SIOCGIFINDEX && cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFADDR &&
 	    cmd != SIOCGIFNETMASK && cmd != SIOCGIFBRDADDR) {
 		/* setting (SIOCSIF*) and the rest: the request is read first, as
-		 * Linux's dev_ioctl; nothing can be changed after boot yet */
+		 * Linux's dev_ioctl; nothing else can be changed after boot yet */
 		if (copy_from_user(&r, (void *)arg, sizeof(r)))
 			return -EFAULT;
 		return -EOPNOTSUPP;
