@@ -14,6 +14,7 @@ enum lock_rank {
 	LR_MUTEX_NS = 24,	/* a filesystem's namespace (dentry tree) */
 	LR_MUTEX_FPOS = 22,	/* an open file's position (getdents: then ns) */
 	LR_MUTEX_MOUNT_LIST = 23, /* every mount (/proc/mounts names paths: then ns) */
+	LR_MUTEX_FASYNC = 25,	/* files' owners and O_ASYNC hooks (then poll ops) */
 	LR_MUTEX_EPOLL = 26,	/* an epoll's interest list (then poll ops, user copies) */
 	LR_MUTEX_IPC = 27,	/* System V semaphores, message queues (kernel/ipc/) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
@@ -67,6 +68,7 @@ enum lock_rank {
 	LR_EPOLL = 152,		/* an epoll's ready list */
 	LR_EPOLL_FILES = 153,	/* each file's list of epoll items */
 	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
+	LR_FASYNC_QUEUE = 155,	/* O_ASYNC files waiting for fasyncd (callbacks: under a wait queue) */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */

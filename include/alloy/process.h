@@ -195,6 +195,10 @@ void proc_counts(struct proc_counts *out);
 
 /* Signals to a pid (>0), a group (<-1: -pgid, 0: caller's group) or all (-1). */
 int proc_kill(int pid, int sig, int code);
+/* si to each live member of group pgid that ok(member, arg) allows;
+ * -ESRCH if it has none. No spinlock held. */
+int proc_signal_group_if(int pgid, const struct ksiginfo *si,
+			 bool (*ok)(struct process *p, const void *arg), const void *arg);
 int proc_setpgid(int pid, int pgid);
 /* p's group has no member whose parent is in another group of its
  * session: the terminal's stop signals are discarded there (POSIX). */

@@ -6,6 +6,7 @@
  */
 #include <alloy/blkdev.h>
 #include <alloy/errno.h>
+#include <alloy/fasync.h>
 #include <alloy/flock.h>
 #include <alloy/event.h>
 #include <alloy/inotify.h>
@@ -82,6 +83,7 @@ void file_put(struct file *f)
 	flock_release_file(f);		/* its OFD and flock(2) locks */
 	if (!list_empty(&f->ep_links))	/* before release: epoll is on its queues */
 		eventpoll_release(f);
+	fasync_release(f);		/* O_ASYNC hooks too; the owner's references */
 	/* an opened file with a name (not O_PATH, not a failed open) */
 	if (f->fop && f->path.dentry)
 		fsnotify_file(f, writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
