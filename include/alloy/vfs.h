@@ -193,7 +193,8 @@ struct super_block {
 	void *priv;			/* the filesystem's */
 	struct list_head link;		/* mounted filesystems [mount lock] */
 	u64 maxbytes;			/* largest file size; 0: MAX_FILE_SIZE */
-	atomic_t notify_watches;	/* inotify watches on its inodes (the hooks' test) */
+	atomic_t notify_watches;	/* inotify watches and dnotify marks on its inodes (the hooks' test) */
+	atomic_t dnotify_marks;		/* dnotify's, of those */
 };
 
 /* Linux's MAX_LFS_FILESIZE: no file offset or size reaches 2^63. */
@@ -296,7 +297,7 @@ struct file {
 	struct list_head ep_links;	/* epoll items watching it (kernel/fs/epoll.c) */
 	bool write_access;		/* holds a count in inode->writecount */
 	/* Asynchronous notification (kernel/fs/fasync.c, docs/async.md),
-	 * all [fasync mutex]; the file's last put lets go of them. */
+	 * the file's last put lets go of them. */
 	struct fown fown;		/* F_SETOWN, F_SETSIG: who gets SIGIO */
 	struct fasync *fasync;		/* O_ASYNC: hooks on the poll queues */
 	struct dnotify_mark *dnotify;	/* F_NOTIFY on this directory */

@@ -65,13 +65,6 @@
 #define F_SETLEASE 1024
 #define F_GETLEASE 1025
 #define F_NOTIFY 1026
-#define DN_ACCESS 0x1
-#define DN_MODIFY 0x2
-#define DN_CREATE 0x4
-#define DN_DELETE 0x8
-#define DN_RENAME 0x10
-#define DN_ATTRIB 0x20
-#define DN_MULTISHOT 0x80000000u
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
 #define F_ADD_SEALS 1033

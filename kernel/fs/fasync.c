@@ -14,7 +14,8 @@
  * nothing.
  *
  * Owners and lifetimes:
- *  - struct fown (in the file): [fasync_mtx]; a process or thread owner
+ *  - struct fown (in the file): [fown_lock], a leaf spinlock, so
+ *    dnotify can copy it out under its own lock; a process or thread owner
  *    is a reference (proc_get/task_get), dropped when replaced or at the
  *    file's last put. A group owner is its number.
  *  - struct fasync: made when O_ASYNC goes on, owned by the file (one
@@ -29,8 +30,8 @@
  *    queue's lock) before the file's release runs, so no callback runs
  *    on a freed file or queue.
  *
- * Locks: fasync_mtx (mutex, rank 25) around owner and hook changes, then
- * a poll op's own locks; fasync_qlock (rank 155, a leaf but task->lock
+ * Locks: fasync_mtx (mutex, rank 25) around hook changes, then a poll
+ * op's own locks; fown_lock (156) a leaf; fasync_qlock (rank 155, a leaf but task->lock
  * for the wakeup) taken by callbacks under any wait queue's lock.
  */
 #include <alloy/errno.h>
@@ -72,6 +73,7 @@ static struct mutex fasync_mtx = {
 };
 static spinlock_t fasync_qlock = SPINLOCK_INIT("fasync-queue", LR_FASYNC_QUEUE);
 static LIST_HEAD(fasync_queue);
+static spinlock_t fown_lock = SPINLOCK_INIT("fown", LR_FOWN);
 static struct task *fasyncd;		/* set once, under fasync_mtx, before any hook */
 
 static void fasync_put(struct fasync *fa)
@@ -105,46 +107,62 @@ static bool fown_may(struct process *p, const void *arg)
 	return o->euid == uid || o->euid == suid || o->uid == uid || o->uid == suid;
 }
 
-void fown_send(struct file *f, int fd, int reason)
+void fown_get(struct file *f, struct fown *o)
 {
-	struct fown o;
+	unsigned long fl = spin_lock_irqsave(&fown_lock);
 
-	mutex_lock(&fasync_mtx);
-	o = f->fown;
-	if (o.proc)
-		proc_get(o.proc);
-	if (o.task)
-		task_get(o.task);
-	mutex_unlock(&fasync_mtx);
-	if (!o.id)
-		goto out;
+	*o = f->fown;
+	if (o->proc)
+		proc_get(o->proc);
+	if (o->task)
+		task_get(o->task);
+	spin_unlock_irqrestore(&fown_lock, fl);
+}
 
+void fown_put(struct fown *o)
+{
+	if (o->proc)
+		proc_put(o->proc);
+	if (o->task)
+		task_put(o->task);
+	o->proc = NULL;
+	o->task = NULL;
+}
+
+void fown_signal(const struct fown *o, int fd, int reason)
+{
+	if (!o->id)
+		return;
 	struct ksiginfo si = { .signo = SIGIO, .code = SI_KERNEL };
-	if (o.sig) {
-		si = (struct ksiginfo){ .signo = o.sig, .code = reason, .sigpoll = true,
+	if (o->sig) {
+		si = (struct ksiginfo){ .signo = o->sig, .code = reason, .sigpoll = true,
 					.fd = fd };
 		si.band = reason > 0 && reason < (int)ARRAY_SIZE(poll_band) ? poll_band[reason]
 									    : ~0L;
 	}
-	switch (o.type) {
+	switch (o->type) {
 	case F_OWNER_TID: {
-		struct process *p = READ_ONCE(o.task->proc);	/* NULL once it ended */
-		if (p && fown_may(p, &o))
-			signal_send_thread(o.task, &si);
+		struct process *p = READ_ONCE(o->task->proc);	/* NULL once it ended */
+		if (p && fown_may(p, o))
+			signal_send_thread(o->task, &si);
 		break;
 	}
 	case F_OWNER_PID:
-		if (!READ_ONCE(o.proc->zombie) && fown_may(o.proc, &o))
-			signal_send(o.proc, &si);
+		if (!READ_ONCE(o->proc->zombie) && fown_may(o->proc, o))
+			signal_send(o->proc, &si);
 		break;
 	default:
-		proc_signal_group_if(o.id, &si, fown_may, &o);
+		proc_signal_group_if(o->id, &si, fown_may, o);
 	}
-out:
-	if (o.proc)
-		proc_put(o.proc);
-	if (o.task)
-		task_put(o.task);
+}
+
+void fown_send(struct file *f, int fd, int reason)
+{
+	struct fown o;
+
+	fown_get(f, &o);
+	fown_signal(&o, fd, reason);
+	fown_put(&o);
 }
 
 /* What an O_ASYNC file's readiness says, as a POLL_* code (0: nothing). */
@@ -327,11 +345,13 @@ void fasync_release(struct file *f)
 		return;
 	mutex_lock(&fasync_mtx);
 	fasync_off(f);
+	mutex_unlock(&fasync_mtx);
+	unsigned long fl = spin_lock_irqsave(&fown_lock);
 	p = f->fown.proc;
 	t = f->fown.task;
 	f->fown.proc = NULL;
 	f->fown.task = NULL;
-	mutex_unlock(&fasync_mtx);
+	spin_unlock_irqrestore(&fown_lock, fl);
 	if (p)
 		proc_put(p);
 	if (t)
@@ -362,7 +382,7 @@ static long fown_set(struct file *f, int type, int id)
 	u32 uid = me->uid[0], euid = me->uid[1];
 	spin_unlock_irqrestore(&me->sig_lock, fl);
 
-	mutex_lock(&fasync_mtx);
+	fl = spin_lock_irqsave(&fown_lock);
 	old_p = f->fown.proc;
 	old_t = f->fown.task;
 	f->fown.type = (u8)type;
@@ -371,7 +391,7 @@ static long fown_set(struct file *f, int type, int id)
 	f->fown.task = t;
 	f->fown.uid = uid;
 	f->fown.euid = euid;
-	mutex_unlock(&fasync_mtx);
+	spin_unlock_irqrestore(&fown_lock, fl);
 	if (old_p)
 		proc_put(old_p);
 	if (old_t)
@@ -379,22 +399,28 @@ static long fown_set(struct file *f, int type, int id)
 	return 0;
 }
 
+long fown_set_self(struct file *f)
+{
+	return fown_set(f, F_OWNER_PID, current_proc()->pid);
+}
+
 long fasync_fcntl_owner(struct file *f, int cmd, u64 arg)
 {
 	struct f_owner_ex ex;
+	unsigned long fl;
 	long rc;
 
 	switch (cmd) {
 	case F_GETOWN:
-		mutex_lock(&fasync_mtx);
+		fl = spin_lock_irqsave(&fown_lock);
 		rc = f->fown.type == F_OWNER_PGRP ? -(long)f->fown.id : f->fown.id;
-		mutex_unlock(&fasync_mtx);
+		spin_unlock_irqrestore(&fown_lock, fl);
 		return rc;
 	case F_GETOWN_EX:
-		mutex_lock(&fasync_mtx);
+		fl = spin_lock_irqsave(&fown_lock);
 		ex.type = f->fown.id ? f->fown.type : F_OWNER_PID;
 		ex.pid = f->fown.id;
-		mutex_unlock(&fasync_mtx);
+		spin_unlock_irqrestore(&fown_lock, fl);
 		return copy_to_user((void *)arg, &ex, sizeof(ex)) ? -EFAULT : 0;
 	case F_GETSIG:
 		return READ_ONCE(f->fown.sig);

@@ -84,6 +84,7 @@ void file_put(struct file *f)
 	if (!list_empty(&f->ep_links))	/* before release: epoll is on its queues */
 		eventpoll_release(f);
 	fasync_release(f);		/* O_ASYNC hooks too; the owner's references */
+	dnotify_release(f);		/* F_NOTIFY's mark, before the inode goes */
 	/* an opened file with a name (not O_PATH, not a failed open) */
 	if (f->fop && f->path.dentry)
 		fsnotify_file(f, writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);

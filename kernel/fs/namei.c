@@ -750,6 +750,8 @@ static void notify_rename(struct dentry *op, struct dentry *np, const char *onam
 	u32 cookie = fsnotify_cookie();
 	fsnotify_name(op->inode, IN_MOVED_FROM | isdir, oname, olen, cookie);
 	fsnotify_name(np->inode, IN_MOVED_TO | isdir, nname, nlen, cookie);
+	if (op->inode == np->inode)
+		fsnotify_dnotify(op->inode, DN_RENAME);
 	if (victim)
 		fsnotify_inode(victim, IN_ATTRIB);
 	fsnotify_inode(src, IN_MOVE_SELF);

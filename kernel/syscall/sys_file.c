@@ -279,6 +279,9 @@ long sys_fcntl(SYSARGS)
 	case F_GETSIG:
 		rc = fasync_fcntl_owner(f, (int)a1, a2);
 		break;
+	case F_NOTIFY:
+		rc = dnotify_fcntl(f, (int)a0, (u32)a2);
+		break;
 	case F_GETLEASE:
 		rc = F_UNLCK;	/* leases are not implemented: none is ever held */
 		break;
