@@ -223,6 +223,8 @@ struct inode {
 	struct flock_ctx *flctx;	/* file locks, made at the first (kernel/fs/flock.c) */
 	void *xattrs;			/* [lock] memfs: extended attributes */
 	u32 xattr_bytes;		/* [lock] memfs: what they take */
+	atomic_t opencount;		/* open files (a write lease wants only its own) */
+	struct lease *leases;		/* F_SETLEASE's [lease lock] (kernel/fs/lease.c) */
 	struct inotify_marks *notify;	/* its inotify watches, made at the first */
 };
 
@@ -301,6 +303,7 @@ struct file {
 	struct fown fown;		/* F_SETOWN, F_SETSIG: who gets SIGIO */
 	struct fasync *fasync;		/* O_ASYNC: hooks on the poll queues */
 	struct dnotify_mark *dnotify;	/* F_NOTIFY on this directory */
+	struct lease *lease;		/* F_SETLEASE's [lease lock] */
 };
 
 /* Write access to a regular file against programs running from it
@@ -395,6 +398,13 @@ const struct vm_object_ops *file_vm_object(struct file *f);
 
 /* open files (kernel/fs/file.c) */
 bool is_signalfd(const struct file *f);
+/* Leases (kernel/fs/lease.c): F_SETLEASE, F_GETLEASE; the file's last
+ * put lets go; an open (flags: its O_*) breaks the ones it conflicts
+ * with and waits (0, -EWOULDBLOCK, -EINTR). */
+long lease_set(struct file *f, int fd, long arg);
+long lease_get(struct file *f);
+void lease_release(struct file *f);
+int lease_break(struct inode *i, u32 flags);
 struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);

@@ -561,6 +561,8 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = vfs_writable(i->sb);
 	if (!rc && !created && !(flags & O_PATH))
 		rc = may_open(&c, i, flags);
+	if (!rc && !(flags & O_PATH) && S_ISREG(i->mode))
+		rc = lease_break(i, flags);	/* may sleep until the holder lets go */
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
 		rc = vfs_open_inode(&p, flags & ~O_EXEC_KERNEL, out);
 	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode)) {

@@ -283,10 +283,10 @@ long sys_fcntl(SYSARGS)
 		rc = dnotify_fcntl(f, (int)a0, (u32)a2);
 		break;
 	case F_GETLEASE:
-		rc = F_UNLCK;	/* leases are not implemented: none is ever held */
+		rc = lease_get(f);
 		break;
 	case F_SETLEASE:
-		rc = -EINVAL;	/* as Linux with fs.leases-enable = 0 */
+		rc = lease_set(f, (int)a0, (long)a2);
 		break;
 	default:
 		rc = -EINVAL;
