@@ -91,6 +91,9 @@ void inotify_inode_free(struct inode *i);
 /* The syscalls (kernel/syscall/sys_event.c) */
 int inotify_file(u32 flags, struct file **out);
 bool is_inotify(const struct file *f);
+/* The k-th watch of instance f for /proc/<pid>/fdinfo: 0, or -ENOENT
+ * past the last. */
+int inotify_watch_at(struct file *f, int k, s32 *wd, u64 *ino, u32 *dev, u32 *mask);
 /* A watch on i (mask checked by the caller), the same wd for the same
  * inode; read permission on i needed. */
 long inotify_add(struct file *f, struct inode *i, u32 mask);

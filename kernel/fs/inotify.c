@@ -638,6 +638,27 @@ static const struct file_ops inotify_fops = {
 	.release = in_release,
 };
 
+int inotify_watch_at(struct file *f, int k, s32 *wd, u64 *ino, u32 *dev, u32 *mask)
+{
+	struct inotify *in = f->priv;
+	struct watch *w;
+	int rc = -ENOENT;
+
+	unsigned long fl = spin_lock_irqsave(&in->wq.lock);
+	list_for_each_entry(w, &in->watches, glink) {
+		if (k--)
+			continue;
+		*wd = w->wd;
+		*ino = w->inode->ino;
+		*dev = w->inode->sb ? w->inode->sb->dev : 0;
+		*mask = READ_ONCE(w->mask);
+		rc = 0;
+		break;
+	}
+	spin_unlock_irqrestore(&in->wq.lock, fl);
+	return rc;
+}
+
 bool is_inotify(const struct file *f)
 {
 	return f->fop == &inotify_fops;
