@@ -364,6 +364,14 @@ struct f_owner_ex {
 	s32 type, pid;
 };
 
+/* proc_signal_group_if's filter that sends nothing: does it exist? */
+static bool fown_none(struct process *p, const void *arg)
+{
+	(void)p;
+	(void)arg;
+	return false;
+}
+
 /* Who gets the signals: checked and referenced before the lock. */
 static long fown_set(struct file *f, int type, int id)
 {
@@ -372,6 +380,11 @@ static long fown_set(struct file *f, int type, int id)
 
 	if (id && type == F_OWNER_PID && !(p = proc_find(id)))
 		return -ESRCH;
+	if (id && type == F_OWNER_PGRP) {	/* a group with no member: ESRCH */
+		struct ksiginfo none = { .signo = SIGIO };
+		if (proc_signal_group_if(id, &none, fown_none, NULL))
+			return -ESRCH;
+	}
 	if (id && type == F_OWNER_TID) {
 		struct process *tp;
 		if (!(t = proc_find_thread(id, &tp)))

@@ -250,6 +250,7 @@ static void test_hostile(void)
 	CHECK(fcntl(p[0], F_SETOWN_EX, (void *)8) < 0 && errno == EFAULT);
 	CHECK(fcntl(p[0], F_GETOWN_EX, (void *)8) < 0 && errno == EFAULT);
 	CHECK(fcntl(p[0], F_SETOWN, 99999) < 0 && errno == ESRCH);
+	CHECK(fcntl(p[0], F_SETOWN, -99999) < 0 && errno == ESRCH);
 	CHECK(fcntl(p[0], F_GETOWN) == 0);
 	ex = (struct f_owner_ex){ F_OWNER_TID, 99999 };
 	CHECK(fcntl(p[0], F_SETOWN_EX, &ex) < 0 && errno == ESRCH);
