@@ -438,6 +438,8 @@ int vfs_truncate_path(const struct path *p, u64 size)
 	int rc = inode_permission(&c, i, MAY_WRITE);
 	if (rc || !S_ISREG(i->mode))
 		return rc ? rc : vfs_truncate(i, size);
+	if ((rc = lease_break(i, O_WRONLY)))	/* as an open for writing */
+		return rc;
 	if ((rc = inode_get_write(i)))	/* a running program's file: ETXTBSY */
 		return rc;
 	rc = vfs_truncate(i, size);

@@ -123,6 +123,17 @@ int main(void)
 	CHECK(status(c) == 0);
 	CHECK(now() - t0 < 5);
 
+	/* truncate(2) breaks it as an open for writing */
+	CHECK(fcntl(fd, F_SETLEASE, F_RDLCK) == 0);
+	c = fork();
+	if (c == 0) {
+		close(fd);
+		_exit(truncate(F, 0) ? errno : 0);
+	}
+	CHECK(waitsig(&si, 5000) == RTSIG && si.si_fd == fd);
+	CHECK(fcntl(fd, F_SETLEASE, F_UNLCK) == 0);
+	CHECK(status(c) == 0);
+
 	/* never answered: taken away after lease-break-time */
 	set_break_time(1);
 	CHECK(fcntl(fd, F_SETLEASE, F_RDLCK) == 0);
