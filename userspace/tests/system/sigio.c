@@ -19,7 +19,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -168,6 +171,41 @@ static void test_kinds(void)
 	CHECK(event_fd_of(u, write_one, s) == u);
 	close(u);
 	close(s);
+
+	/* an epoll fd is ready when what it watches is */
+	int ep = epoll_create1(0), q[2];
+	struct epoll_event ev = { .events = EPOLLIN };
+	CHECK(ep >= 0 && pipe(q) == 0);
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev) == 0);
+	CHECK(event_fd_of(ep, write_one, q[1]) == ep);
+	close(ep);
+	close(q[0]);
+	close(q[1]);
+
+	/* a timerfd when it expires */
+	int tf = timerfd_create(CLOCK_MONOTONIC, 0);
+	struct itimerspec its = { .it_value = { 0, 50000000 } };
+	CHECK(tf >= 0);
+	drain(RTSIG);
+	CHECK(arm(tf, RTSIG) == 0);
+	CHECK(timerfd_settime(tf, 0, &its, NULL) == 0);
+	siginfo_t si;
+	CHECK(waitsig(RTSIG, &si, 5000) == RTSIG && si.si_fd == tf);
+	close(tf);
+
+	/* a signalfd takes the flag and never signals (it would feed itself) */
+	sigset_t ss;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	int sf = signalfd(-1, &ss, 0);
+	CHECK(sf >= 0);
+	drain(RTSIG);
+	CHECK(arm(sf, RTSIG) == 0);
+	CHECK(kill(getpid(), SIGUSR2) == 0);
+	CHECK(waitsig(RTSIG, &si, 300) < 0 && errno == EAGAIN);
+	close(sf);
+	drain(SIGUSR2);
 
 	int m = posix_openpt(O_RDWR | O_NOCTTY);
 	if (m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0) {
