@@ -91,10 +91,33 @@ void inotify_inode_free(struct inode *i);
 /* The syscalls (kernel/syscall/sys_event.c) */
 int inotify_file(u32 flags, struct file **out);
 bool is_inotify(const struct file *f);
+/* The k-th watch of instance f for /proc/<pid>/fdinfo: 0, or -ENOENT
+ * past the last. */
+int inotify_watch_at(struct file *f, int k, s32 *wd, u64 *ino, u32 *dev, u32 *mask);
 /* A watch on i (mask checked by the caller), the same wd for the same
  * inode; read permission on i needed. */
 long inotify_add(struct file *f, struct inode *i, u32 mask);
 long inotify_rm(struct file *f, s32 wd);
+/* dnotify (kernel/fs/dnotify.c), fed by inotify's deliver(): */
+#define DN_ACCESS 0x1
+#define DN_MODIFY 0x2
+#define DN_CREATE 0x4
+#define DN_DELETE 0x8
+#define DN_RENAME 0x10
+#define DN_ATTRIB 0x20
+#define DN_MULTISHOT 0x80000000u
+/* F_NOTIFY: arg DN_* (0: stop); -ENOTDIR for a file that is no directory. */
+long dnotify_fcntl(struct file *f, int fd, u32 arg);
+/* The file's last put: its mark goes. */
+void dnotify_release(struct file *f);
+/* Signal every mark on list (a directory's) that takes one of dn. */
+void dnotify_event(struct list_head *list, u32 dn);
+/* The DN_* bits an inotify event mask stands for. */
+u32 dnotify_of_inotify(u32 in);
+/* The directory's list of dnotify marks (made on first use), or NULL. */
+struct list_head *inotify_dnotify_list(struct inode *dir);
+/* dn to directory dir's dnotify marks (a rename inside it: DN_RENAME). */
+void fsnotify_dnotify(struct inode *dir, u32 dn);
 /* For vfs.c: has directory dir a watch taking one of ev? (no lock) */
 bool inotify_wants(const struct inode *dir, u32 ev);
 

@@ -14,6 +14,7 @@ enum lock_rank {
 	LR_MUTEX_NS = 24,	/* a filesystem's namespace (dentry tree) */
 	LR_MUTEX_FPOS = 22,	/* an open file's position (getdents: then ns) */
 	LR_MUTEX_MOUNT_LIST = 23, /* every mount (/proc/mounts names paths: then ns) */
+	LR_MUTEX_FASYNC = 25,	/* files' owners and O_ASYNC hooks (then poll ops) */
 	LR_MUTEX_EPOLL = 26,	/* an epoll's interest list (then poll ops, user copies) */
 	LR_MUTEX_IPC = 27,	/* System V semaphores, message queues (kernel/ipc/) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
@@ -57,6 +58,8 @@ enum lock_rank {
 	LR_RMAP = 138,		/* a reverse map's list of address spaces */
 	LR_PGTABLE = 140,	/* kernel page tables */
 	LR_LOOP = 141,		/* a loop device's state, users and queue */
+	LR_DNOTIFY = 142,	/* directories' dnotify marks (then fown) */
+	LR_LEASE = 143,		/* every inode's leases (then fown) */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
 	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */
@@ -67,6 +70,8 @@ enum lock_rank {
 	LR_EPOLL = 152,		/* an epoll's ready list */
 	LR_EPOLL_FILES = 153,	/* each file's list of epoll items */
 	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
+	LR_FASYNC_QUEUE = 155,	/* O_ASYNC files waiting for fasyncd (callbacks: under a wait queue) */
+	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */

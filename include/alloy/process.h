@@ -204,6 +204,10 @@ void proc_counts(struct proc_counts *out);
 
 /* Signals to a pid (>0), a group (<-1: -pgid, 0: caller's group) or all (-1). */
 int proc_kill(int pid, int sig, int code);
+/* si to each live member of group pgid that ok(member, arg) allows;
+ * -ESRCH if it has none. No spinlock held. */
+int proc_signal_group_if(int pgid, const struct ksiginfo *si,
+			 bool (*ok)(struct process *p, const void *arg), const void *arg);
 int proc_setpgid(int pid, int pgid);
 /* PR_SET_CHILD_SUBREAPER: p's orphaned descendants come to it. */
 void proc_set_subreaper(struct process *p, bool on);

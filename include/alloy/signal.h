@@ -24,6 +24,9 @@ struct ksiginfo {
 	int timerid, overrun;	/* SI_TIMER: the POSIX timer, expiries missed */
 	u64 value;		/* SI_TIMER: its sigev_value */
 	u32 timer_gen;		/* SI_TIMER: the arming it is from (kernel only) */
+	bool sigpoll;		/* an F_SETSIG signal: code is POLL_*, band and fd set */
+	long band;		/* sigpoll: the POLL* events (si_band) */
+	int fd;			/* sigpoll: the descriptor (si_fd) */
 };
 
 struct task;

@@ -197,7 +197,8 @@ struct super_block {
 	void *priv;			/* the filesystem's */
 	struct list_head link;		/* mounted filesystems [mount lock] */
 	u64 maxbytes;			/* largest file size; 0: MAX_FILE_SIZE */
-	atomic_t notify_watches;	/* inotify watches on its inodes (the hooks' test) */
+	atomic_t notify_watches;	/* inotify watches and dnotify marks on its inodes (the hooks' test) */
+	atomic_t dnotify_marks;		/* dnotify's, of those */
 };
 
 /* Linux's MAX_LFS_FILESIZE: no file offset or size reaches 2^63. */
@@ -226,6 +227,8 @@ struct inode {
 	struct flock_ctx *flctx;	/* file locks, made at the first (kernel/fs/flock.c) */
 	void *xattrs;			/* [lock] memfs: extended attributes */
 	u32 xattr_bytes;		/* [lock] memfs: what they take */
+	atomic_t opencount;		/* open files (a write lease wants only its own) */
+	struct lease *leases;		/* F_SETLEASE's [lease lock] (kernel/fs/lease.c) */
 	struct inotify_marks *notify;	/* its inotify watches, made at the first */
 };
 
@@ -272,6 +275,22 @@ extern spinlock_t mount_cross_lock;
 /* The mount at d with a reference on its root dentry, or NULL. */
 struct mount *vfs_mount_at(struct dentry *d);
 
+/* The owner of a file's signals: F_SETOWN's pid, thread or group. A
+ * process or thread owner is held by reference (so an exited owner's
+ * number given to a newcomer never gets its signals: the reference finds
+ * the old one, which has gone); a group by number. uid/euid are the
+ * setter's, checked against the receiver as Linux's sigio_perm. */
+struct process;
+struct task;
+struct fown {
+	u8 type;			/* F_OWNER_* */
+	u8 sig;				/* F_SETSIG: 0 is plain SIGIO */
+	s32 id;				/* pid, tid or pgid as set; 0: none */
+	struct process *proc;		/* F_OWNER_PID: a reference */
+	struct task *task;		/* F_OWNER_TID: a reference */
+	u32 uid, euid;
+};
+
 struct file {
 	atomic_t refcount;
 	const struct file_ops *fop;
@@ -283,9 +302,12 @@ struct file {
 	void *priv;
 	struct list_head ep_links;	/* epoll items watching it (kernel/fs/epoll.c) */
 	bool write_access;		/* holds a count in inode->writecount */
-	s32 fown_pid;			/* F_SETOWN: pid, or pgrp with F_OWNER_PGRP */
-	u8 fown_type;			/* F_OWNER_* (F_SETOWN_EX) */
-	u8 fown_sig;			/* F_SETSIG: 0 is SIGIO */
+	/* Asynchronous notification (kernel/fs/fasync.c, docs/async.md),
+	 * the file's last put lets go of them. */
+	struct fown fown;		/* F_SETOWN, F_SETSIG: who gets SIGIO */
+	struct fasync *fasync;		/* O_ASYNC: hooks on the poll queues */
+	struct dnotify_mark *dnotify;	/* F_NOTIFY on this directory */
+	struct lease *lease;		/* F_SETLEASE's [lease lock] */
 };
 
 /* Write access to a regular file against programs running from it
@@ -379,6 +401,14 @@ struct vm_object_ops;
 const struct vm_object_ops *file_vm_object(struct file *f);
 
 /* open files (kernel/fs/file.c) */
+bool is_signalfd(const struct file *f);
+/* Leases (kernel/fs/lease.c): F_SETLEASE, F_GETLEASE; the file's last
+ * put lets go; an open (flags: its O_*) breaks the ones it conflicts
+ * with and waits (0, -EWOULDBLOCK, -EINTR). */
+long lease_set(struct file *f, int fd, long arg);
+long lease_get(struct file *f);
+void lease_release(struct file *f);
+int lease_break(struct inode *i, u32 flags);
 struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags);
 struct file *file_get(struct file *f);
 void file_put(struct file *f);

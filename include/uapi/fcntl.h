@@ -22,6 +22,7 @@
 #define O_TRUNC 01000
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
+#define O_ASYNC 020000		/* FASYNC: SIGIO when ready (kernel/fs/fasync.c) */
 #define O_LARGEFILE 0100000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
@@ -63,6 +64,7 @@
 #define F_OWNER_PGRP 2
 #define F_SETLEASE 1024
 #define F_GETLEASE 1025
+#define F_NOTIFY 1026
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
 #define F_ADD_SEALS 1033

@@ -52,6 +52,13 @@
 /* si_code values */
 #define SI_USER 0
 #define SI_KERNEL 0x80
+/* si_code of an F_SETSIG signal (SIGPOLL's codes) */
+#define POLL_IN 1
+#define POLL_OUT 2
+#define POLL_MSG 3
+#define POLL_ERR 4
+#define POLL_PRI 5
+#define POLL_HUP 6
 #define SI_TKILL (-6)
 #define SI_QUEUE (-1)
 #define SI_TIMER (-2)

@@ -6,6 +6,7 @@
  */
 #include <alloy/blkdev.h>
 #include <alloy/errno.h>
+#include <alloy/fasync.h>
 #include <alloy/flock.h>
 #include <alloy/event.h>
 #include <alloy/inotify.h>
@@ -25,6 +26,7 @@ struct file *file_alloc(struct inode *inode, const struct path *p, u32 flags)
 	f->flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	if (inode) {
 		inode_get(inode);
+		atomic_inc(&inode->opencount);
 		f->inode = inode;
 		f->fop = inode->fop;
 		if (inode->sb)
@@ -82,6 +84,9 @@ void file_put(struct file *f)
 	flock_release_file(f);		/* its OFD and flock(2) locks */
 	if (!list_empty(&f->ep_links))	/* before release: epoll is on its queues */
 		eventpoll_release(f);
+	fasync_release(f);		/* O_ASYNC hooks too; the owner's references */
+	dnotify_release(f);		/* F_NOTIFY's mark, before the inode goes */
+	lease_release(f);
 	/* an opened file with a name (not O_PATH, not a failed open) */
 	if (f->fop && f->path.dentry)
 		fsnotify_file(f, writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
@@ -96,6 +101,8 @@ void file_put(struct file *f)
 	/* The count drops only after the inode is let go: unmount waits for
 	 * it and must not free the filesystem under a running eviction. */
 	struct super_block *sb = f->inode ? f->inode->sb : NULL;
+	if (f->inode)
+		atomic_dec(&f->inode->opencount);
 	inode_put(f->inode);
 	if (sb)
 		atomic_dec(&sb->nr_open);

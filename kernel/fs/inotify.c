@@ -141,6 +141,7 @@ struct inotify_marks {
 	u32 mask;			/* events any of them takes [lock]; read freely */
 	struct inode *inode;		/* no reference: freed with it */
 	struct list_head all;		/* [marks_list_lock], for unmount */
+	struct list_head dnotify;	/* dnotify's marks [dnotify lock] (kernel/fs/dnotify.c) */
 };
 
 struct watch {
@@ -205,6 +206,7 @@ static struct inotify_marks *marks_of(struct inode *i)
 		return NULL;
 	spin_lock_init(&m->lock, "inotify-marks", LR_INOTIFY_MARKS);
 	list_init(&m->watches);
+	list_init(&m->dnotify);
 	m->inode = i;
 	unsigned long fl = spin_lock_irqsave(&marks_list_lock);
 	if (!__atomic_compare_exchange_n(&i->notify, &none, m, false, __ATOMIC_ACQ_REL,
@@ -394,6 +396,8 @@ static void deliver(struct inode *i, u32 mask, const char *name, size_t nlen, u3
 	int have = 0, need;
 	unsigned long fl;
 
+	if (m && !list_empty(&m->dnotify) && dnotify_of_inotify(ev))	/* a peek */
+		dnotify_event(&m->dnotify, dnotify_of_inotify(ev));
 	if (!m || !(READ_ONCE(m->mask) & ev))
 		return;
 	/* inotify never reported IN_ISDIR with these (Linux keeps that) */
@@ -456,7 +460,23 @@ bool inotify_wants(const struct inode *dir, u32 ev)
 {
 	const struct inotify_marks *m = __atomic_load_n(&dir->notify, __ATOMIC_ACQUIRE);
 
-	return m && (READ_ONCE(m->mask) & ev);
+	return m && ((READ_ONCE(m->mask) & ev) ||
+		     (!list_empty(&m->dnotify) && dnotify_of_inotify(ev)));
+}
+
+struct list_head *inotify_dnotify_list(struct inode *dir)
+{
+	struct inotify_marks *m = marks_of(dir);
+
+	return m ? &m->dnotify : NULL;
+}
+
+void fsnotify_dnotify(struct inode *dir, u32 dn)
+{
+	struct inotify_marks *m = __atomic_load_n(&dir->notify, __ATOMIC_ACQUIRE);
+
+	if (m && !list_empty(&m->dnotify))
+		dnotify_event(&m->dnotify, dn);
 }
 
 void fsnotify_dentry_slow(struct inode *i, struct dentry *d, u32 mask)
@@ -490,7 +510,8 @@ void fsnotify_inoderemove_slow(struct inode *i)
 
 void inotify_unmount(struct super_block *sb)
 {
-	while (atomic_read(&sb->notify_watches)) {
+	/* dnotify's marks go with their files, which hold the mount */
+	while (atomic_read(&sb->notify_watches) > atomic_read(&sb->dnotify_marks)) {
 		struct inotify_marks *m;
 		struct inode *i = NULL;
 		unsigned long fl = spin_lock_irqsave(&marks_list_lock);
@@ -616,6 +637,27 @@ static const struct file_ops inotify_fops = {
 	.ioctl = in_ioctl,
 	.release = in_release,
 };
+
+int inotify_watch_at(struct file *f, int k, s32 *wd, u64 *ino, u32 *dev, u32 *mask)
+{
+	struct inotify *in = f->priv;
+	struct watch *w;
+	int rc = -ENOENT;
+
+	unsigned long fl = spin_lock_irqsave(&in->wq.lock);
+	list_for_each_entry(w, &in->watches, glink) {
+		if (k--)
+			continue;
+		*wd = w->wd;
+		*ino = w->inode->ino;
+		*dev = w->inode->sb ? w->inode->sb->dev : 0;
+		*mask = READ_ONCE(w->mask);
+		rc = 0;
+		break;
+	}
+	spin_unlock_irqrestore(&in->wq.lock, fl);
+	return rc;
+}
 
 bool is_inotify(const struct file *f)
 {

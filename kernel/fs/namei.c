@@ -438,6 +438,8 @@ int vfs_truncate_path(const struct path *p, u64 size)
 	int rc = inode_permission(&c, i, MAY_WRITE);
 	if (rc || !S_ISREG(i->mode))
 		return rc ? rc : vfs_truncate(i, size);
+	if ((rc = lease_break(i, O_WRONLY)))	/* as an open for writing */
+		return rc;
 	if ((rc = inode_get_write(i)))	/* a running program's file: ETXTBSY */
 		return rc;
 	rc = vfs_truncate(i, size);
@@ -561,6 +563,8 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = vfs_writable(i->sb);
 	if (!rc && !created && !(flags & O_PATH))
 		rc = may_open(&c, i, flags);
+	if (!rc && !(flags & O_PATH) && S_ISREG(i->mode))
+		rc = lease_break(i, flags);	/* may sleep until the holder lets go */
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
 		rc = vfs_open_inode(&p, flags & ~O_EXEC_KERNEL, out);
 	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode)) {
@@ -750,6 +754,8 @@ static void notify_rename(struct dentry *op, struct dentry *np, const char *onam
 	u32 cookie = fsnotify_cookie();
 	fsnotify_name(op->inode, IN_MOVED_FROM | isdir, oname, olen, cookie);
 	fsnotify_name(np->inode, IN_MOVED_TO | isdir, nname, nlen, cookie);
+	if (op->inode == np->inode)
+		fsnotify_dnotify(op->inode, DN_RENAME);
 	if (victim)
 		fsnotify_inode(victim, IN_ATTRIB);
 	fsnotify_inode(src, IN_MOVE_SELF);

@@ -657,11 +657,12 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		int rc = lookup_pid_dir(dir->sb, PK_TID, p, parse_num(name, len), out);
 		proc_put(p);
 		return rc;
-	} else if (kind == PK_FDDIR) {
+	} else if (kind == PK_FDDIR || kind == PK_FDINFODIR) {
 		int fd = parse_num(name, len);
 		if (fd < 0 || !proc_fd_exists(dir, fd))
 			return -ENOENT;
-		*out = proc_inode(dir->sb, PK_FD, pid, tid, fd, S_IFLNK | 0700);
+		*out = kind == PK_FDDIR ? proc_inode(dir->sb, PK_FD, pid, tid, fd, S_IFLNK | 0700)
+					: proc_inode(dir->sb, PK_FDINFO, pid, tid, fd, S_IFREG | 0444);
 		return inherit_process(dir, *out);
 	}
 	if (!e)
@@ -732,12 +733,13 @@ out:
 static void emit_fds(struct inode *dir, int pid, int tid, u64 *pos, emit_fn emit, void *ctx)
 {
 	char name[16];
+	bool info = PROC_KIND(dir->ino) == PK_FDINFODIR;
 
 	for (int fd = proc_fd_next(dir, (int)*pos - 2); fd >= 0;
 	     fd = proc_fd_next(dir, fd + 1)) {
 		int len = snprintf(name, sizeof(name), "%d", fd);
-		if (!emit(ctx, name, (size_t)len, PROC_INO(PK_FD, pid, tid, fd), S_IFLNK | 0700,
-			  3 + (u64)fd))
+		if (!emit(ctx, name, (size_t)len, PROC_INO(info ? PK_FDINFO : PK_FD, pid, tid, fd),
+			  info ? S_IFREG | 0444 : S_IFLNK | 0700, 3 + (u64)fd))
 			return;
 		*pos = 3 + (u64)fd;
 	}
@@ -754,7 +756,7 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 		return 0;
 	if (kind == PK_SYSDIR) {
 		proc_sys_iterate(i, pos, emit, ctx);
-	} else if (kind == PK_FDDIR) {
+	} else if (kind == PK_FDDIR || kind == PK_FDINFODIR) {
 		emit_fds(i, pid, tid, pos, emit, ctx);
 	} else if (kind == PK_TASKDIR) {
 		emit_tids(i, pid, pos, emit, ctx);

@@ -31,6 +31,7 @@ enum proc_kind {
 	PK_STATUS, PK_PSTAT, PK_CMDLINE, PK_ENVIRON, PK_COMM, PK_MAPS, PK_STATM,
 	PK_EXE, PK_CWD,
 	PK_FDDIR, PK_FD,
+	PK_FDINFODIR, PK_FDINFO,	/* /proc/<pid>/fdinfo/<fd> */
 	PK_OOM_SCORE, PK_OOM_ADJ,
 	PK_TASKDIR,	/* /proc/<pid>/task */
 	PK_TID,		/* /proc/<pid>/task/<tid> */

@@ -27,6 +27,7 @@
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/sysctl.h>
+#include <alloy/inotify.h>
 #include <alloy/task.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
@@ -46,6 +47,7 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "exe", PK_EXE, S_IFLNK | 0777 },
 	{ "cwd", PK_CWD, S_IFLNK | 0777 },
 	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
+	{ "fdinfo", PK_FDINFODIR, S_IFDIR | 0500 },
 	{ "oom_score", PK_OOM_SCORE, S_IFREG | 0444 },
 	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0644 },
 	{ "limits", PK_LIMITS, S_IFREG | 0444 },
@@ -389,6 +391,35 @@ static int show_limits(struct pbuf *b, struct process *p)
 	return 0;
 }
 
+/* fdinfo/<fd>: the position and status flags (O_CLOEXEC with them, as
+ * Linux), then an inotify instance's watches. */
+static int show_fdinfo(struct pbuf *b, struct process *p, int fd)
+{
+	struct fdtable *t = proc_files(p);
+	struct file *f = t ? fd_get(t, fd) : NULL;
+	u32 flags;
+
+	if (!f) {
+		fdt_put(t);
+		return -ENOENT;
+	}
+	flags = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+	if (fd_get_cloexec(t, fd) > 0)
+		flags |= O_CLOEXEC;
+	fdt_put(t);
+	pbuf_printf(b, "pos:\t%llu\nflags:\t0%o\n", (unsigned long long)READ_ONCE(f->pos), flags);
+	if (is_inotify(f)) {
+		s32 wd;
+		u64 ino;
+		u32 dev, mask;
+		for (int k = 0; !b->full && !inotify_watch_at(f, k, &wd, &ino, &dev, &mask); k++)
+			pbuf_printf(b, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:0\n",
+				    (u32)wd, (unsigned long long)ino, dev, mask);
+	}
+	file_put(f);
+	return 0;
+}
+
 int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 {
 	struct process *p = proc_pid_get(i);
@@ -419,6 +450,8 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 		rc = pbuf_printf(b, "%d\n", READ_ONCE(p->oom_score_adj));
 	else if (kind == PK_LIMITS)
 		rc = show_limits(b, p);
+	else if (kind == PK_FDINFO)
+		rc = show_fdinfo(b, p, PROC_FD(i->ino));
 	else if (kind == PK_PMOUNTS || kind == PK_MOUNTINFO)	/* one namespace */
 		rc = proc_show_mounts(b, kind == PK_MOUNTINFO);
 	else

@@ -104,6 +104,13 @@ static void sfd_release(struct file *f)
 	kfree(s);
 }
 
+static const struct file_ops signalfd_fops;
+
+bool is_signalfd(const struct file *f)
+{
+	return f->fop == &signalfd_fops;
+}
+
 static const struct file_ops signalfd_fops = {
 	.read = sfd_read,
 	.poll = sfd_poll,

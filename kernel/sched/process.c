@@ -564,6 +564,33 @@ static int signal_members_slowly(int pgid, const struct ksiginfo *si)
 	return total ? 0 : -ESRCH;
 }
 
+/* si to each member of group pgid that ok(member, arg) lets have it
+ * (F_SETOWN's group owner: each member's permission is its own); in
+ * chunks without allocation. -ESRCH if the group has no member. */
+int proc_signal_group_if(int pgid, const struct ksiginfo *si,
+			 bool (*ok)(struct process *p, const void *arg), const void *arg)
+{
+	struct chunk c = { .after = 0 };
+	int total = 0;
+
+	do {
+		c.n = 0;
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		pgrp_each(pgid, lowest_above, &c);
+		for (int i = 0; i < c.n; i++)
+			proc_get(c.p[i]);
+		spin_unlock_irqrestore(&proc_lock, flags);
+		for (int i = 0; i < c.n; i++) {
+			if (!READ_ONCE(c.p[i]->zombie) && ok(c.p[i], arg))
+				signal_send(c.p[i], si);
+			c.after = c.p[i]->pid;
+			proc_put(c.p[i]);
+		}
+		total += c.n;
+	} while (c.n == (int)ARRAY_SIZE(c.p));
+	return total ? 0 : -ESRCH;
+}
+
 static int signal_members(int pgid, const struct ksiginfo *si)
 {
 	struct gather g = { 0 };

@@ -5,6 +5,7 @@
  * to or from user memory, at most 64 KiB per call into the ops.
  */
 #include <alloy/errno.h>
+#include <alloy/fasync.h>
 #include <alloy/flock.h>
 #include <alloy/inotify.h>
 #include <alloy/signal.h>
@@ -18,7 +19,7 @@
 #define IO_CHUNK (64 * 1024)
 #define MAX_RW_COUNT 0x7ffff000ULL	/* Linux's cap on one read or write */
 #define IOV_MAX 1024
-#define SETFL_MASK (O_APPEND | O_NONBLOCK)
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC)
 
 struct iovec {
 	u64 base, len;
@@ -211,60 +212,6 @@ long sys_dup3(SYSARGS)
 	return fd_dup_to(cur_files(), (int)a0, (int)a1, a2 & O_CLOEXEC);
 }
 
-struct f_owner_ex {
-	s32 type, pid;
-};
-
-/*
- * F_SETOWN and friends: who would get SIGIO (or F_SETSIG's signal) for
- * an O_ASYNC file. Stored and reported as Linux's; no signal is sent yet.
- */
-static long fcntl_owner(struct file *f, int cmd, u64 arg)
-{
-	struct f_owner_ex ex;
-
-	switch (cmd) {
-	case F_GETOWN:
-		return f->fown_type == F_OWNER_PGRP ? -(long)f->fown_pid : f->fown_pid;
-	case F_GETOWN_EX:
-		ex.type = f->fown_pid ? f->fown_type : F_OWNER_PID;
-		ex.pid = f->fown_pid;
-		return copy_to_user((void *)arg, &ex, sizeof(ex)) ? -EFAULT : 0;
-	case F_GETSIG:
-		return f->fown_sig;
-	case F_SETSIG:
-		if (arg > NSIG)
-			return -EINVAL;
-		WRITE_ONCE(f->fown_sig, (u8)arg);
-		return 0;
-	case F_SETOWN:
-		ex.pid = (s32)arg;
-		ex.type = F_OWNER_PID;
-		if ((u32)arg == 0x80000000u)
-			return -EINVAL;
-		if (ex.pid < 0) {
-			ex.type = F_OWNER_PGRP;
-			ex.pid = -ex.pid;
-		}
-		break;
-	default:		/* F_SETOWN_EX */
-		if (copy_from_user(&ex, (const void *)arg, sizeof(ex)))
-			return -EFAULT;
-		if (ex.type < F_OWNER_TID || ex.type > F_OWNER_PGRP || ex.pid < 0)
-			return -EINVAL;
-		break;
-	}
-	if (ex.pid && ex.type == F_OWNER_PID) {
-		struct process *p = proc_find(ex.pid);
-		if (!p)
-			return -ESRCH;
-		proc_put(p);
-	}
-	WRITE_ONCE(f->fown_type, (u8)ex.type);
-	WRITE_ONCE(f->fown_pid, ex.pid);
-	return 0;
-}
-
 long sys_flock(SYSARGS)
 {
 	u32 cmd = (u32)a1, op = cmd & ~(u32)LOCK_NB;
@@ -306,7 +253,7 @@ long sys_fcntl(SYSARGS)
 		rc = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
 		break;
 	case F_SETFL:
-		file_flags_update(f, SETFL_MASK, (u32)a2);
+		rc = fasync_setfl(f, (int)a0, SETFL_MASK, (u32)a2, file_flags_update);
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
@@ -330,13 +277,16 @@ long sys_fcntl(SYSARGS)
 	case F_GETOWN_EX:
 	case F_SETSIG:
 	case F_GETSIG:
-		rc = fcntl_owner(f, (int)a1, a2);
+		rc = fasync_fcntl_owner(f, (int)a1, a2);
+		break;
+	case F_NOTIFY:
+		rc = dnotify_fcntl(f, (int)a0, (u32)a2);
 		break;
 	case F_GETLEASE:
-		rc = F_UNLCK;	/* leases are not implemented: none is ever held */
+		rc = lease_get(f);
 		break;
 	case F_SETLEASE:
-		rc = -EINVAL;	/* as Linux with fs.leases-enable = 0 */
+		rc = lease_set(f, (int)a0, (long)a2);
 		break;
 	default:
 		rc = -EINVAL;
@@ -391,6 +341,11 @@ long sys_ioctl(SYSARGS)
 		rc = copy_from_user(&v, (const void *)a2, sizeof(v));
 		if (!rc)
 			file_flags_update(f, O_NONBLOCK, v ? O_NONBLOCK : 0);
+		break;
+	case FIOASYNC:
+		rc = copy_from_user(&v, (const void *)a2, sizeof(v));
+		if (!rc)
+			rc = fasync_setfl(f, (int)a0, O_ASYNC, v ? O_ASYNC : 0, file_flags_update);
 		break;
 	case FIOCLEX:
 	case FIONCLEX:

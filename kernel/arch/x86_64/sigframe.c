@@ -44,6 +44,7 @@ struct siginfo {
 		struct { s32 pid, uid, status, pad; s64 utime, stime; } chld;
 		struct { u64 addr; } fault;
 		struct { s32 tid, overrun; u64 value; } timer;
+		struct { s64 band; s32 fd; } poll;
 		u8 bytes[112];
 	};
 };
@@ -62,7 +63,10 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 {
 	out->signo = si->signo;
 	out->code = si->code;
-	if (si->signo == SIGCHLD) {
+	if (si->sigpoll) {
+		out->poll.band = si->band;
+		out->poll.fd = si->fd;
+	} else if (si->signo == SIGCHLD) {
 		out->chld.pid = si->pid;
 		out->chld.uid = (s32)si->uid;
 		out->chld.status = si->status;
