@@ -108,6 +108,7 @@ KTEST(spinlock_contention)
 /* A wait is counted: this CPU holds a lock until a taker on another CPU
  * has drawn its ticket, so that taker surely waits (workers racing freely
  * may never overlap on a loaded host). */
+#ifdef CONFIG_LOCKDEP
 static spinlock_t ls_lock = SPINLOCK_INIT("test-lockstat", LR_TEST_INNER);
 static volatile int ls_go;
 
@@ -119,6 +120,7 @@ static void ls_taker(void *arg)
 	unsigned long f = spin_lock_irqsave(&ls_lock);
 	spin_unlock_irqrestore(&ls_lock, f);
 }
+#endif
 
 KTEST(lockstat_counts_a_wait)
 {
