@@ -72,6 +72,7 @@ long sys_chdir(u64, u64, u64, u64, u64, u64);
 long sys_chmod(u64, u64, u64, u64, u64, u64);
 long sys_chown(u64, u64, u64, u64, u64, u64);
 long sys_clone(u64, u64, u64, u64, u64, u64);
+long sys_chroot(u64, u64, u64, u64, u64, u64);
 long sys_close(u64, u64, u64, u64, u64, u64);
 long sys_creat(u64, u64, u64, u64, u64, u64);
 long sys_dup(u64, u64, u64, u64, u64, u64);

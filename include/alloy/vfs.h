@@ -419,8 +419,12 @@ int vfs_readlink(const struct path *p, char *buf, size_t len);
 int vfs_truncate(struct inode *inode, u64 size);
 /* truncate(2): the same after checking the caller may write p's file. */
 int vfs_truncate_path(const struct path *p, u64 size);
-/* Absolute path of p into buf; returns its length with the NUL. */
+/* Absolute path of p (as the caller's root sees it) into buf; returns
+ * its length with the NUL. */
 int vfs_path_name(const struct path *p, char *buf, size_t len);
+/* The same, saying whether p is outside the caller's root (chroot): the
+ * name is then from the system's root. */
+int vfs_path_name_at(const struct path *p, char *buf, size_t len, bool *unreachable);
 int vfs_mount(struct super_block *sb, const struct path *at);
 /* Calls fn for every mount, oldest first, with the mount list locked
  * (fn may take ns locks: vfs_path_name); stops at fn's first nonzero. */

@@ -15,6 +15,7 @@
 #include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
+#include <alloy/process.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
@@ -124,9 +125,17 @@ static struct dentry *parent_of(struct dentry *d)
 	return up;
 }
 
-/* Moves cur to its parent, across mounts; the root's parent is itself. */
-static void step_up(struct path *cur)
+static bool same_path(const struct path *a, const struct path *b)
 {
+	return a->dentry == b->dentry && a->mnt == b->mnt;
+}
+
+/* Moves cur to its parent, across mounts; the root's parent is itself,
+ * and so is the parent of the process's root (chroot: ".." stays). */
+static void step_up(struct path *cur, const struct path *root)
+{
+	if (same_path(cur, root))
+		return;
 	while (cur->dentry == cur->mnt->root && cur->mnt->parent && !READ_ONCE(cur->mnt->lazy)) {
 		/* both read while our reference on the root keeps the mount */
 		struct dentry *mp = dentry_get(cur->mnt->mountpoint);
@@ -134,38 +143,46 @@ static void step_up(struct path *cur)
 		dentry_put(cur->dentry);
 		cur->dentry = mp;
 		cur->mnt = up;
+		if (same_path(cur, root))
+			return;
 	}
 	struct dentry *up = parent_of(cur->dentry);
 	dentry_put(cur->dentry);
 	cur->dentry = up;
 }
 
-static int walk(struct path *cur, const char *p, size_t len, int flags, int *links,
-		const struct cred *c);
+/* What one walk carries along: its credentials snapshot, the root that
+ * "/" and ".." stop at (the process's, taken once), the links met. */
+struct walk_ctx {
+	const struct cred *c;
+	struct path root;
+	int links;
+};
 
-static int follow_link(struct path *cur, struct dentry *link, int *links,
-		       const struct cred *c)
+static int walk(struct path *cur, const char *p, size_t len, int flags, struct walk_ctx *w);
+
+static int follow_link(struct path *cur, struct dentry *link, struct walk_ctx *w)
 {
 	char *buf;
 	int rc;
 
-	if (++*links > SYMLOOP_MAX)
+	if (++w->links > SYMLOOP_MAX)
 		return -ELOOP;
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	rc = link->inode->iop->readlink(link->inode, buf, PATH_MAX);
 	if (rc >= 0)
-		rc = walk(cur, buf, (size_t)rc, LOOKUP_FOLLOW, links, c);
+		rc = walk(cur, buf, (size_t)rc, LOOKUP_FOLLOW, w);
 	kfree(buf);
 	return rc;
 }
 
 /* Resolves p[0..len) from *cur (which holds a reference and is replaced by
  * the result). Trailing slashes demand a directory. */
-static int walk(struct path *cur, const char *p, size_t len, int flags, int *links,
-		const struct cred *c)
+static int walk(struct path *cur, const char *p, size_t len, int flags, struct walk_ctx *w)
 {
+	const struct cred *c = w->c;
 	size_t i = 0;
 	int rc = 0;
 
@@ -173,7 +190,8 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 		return -ENOENT;
 	if (p[0] == '/') {
 		path_put(cur);
-		*cur = vfs_root();
+		path_get(&w->root);
+		*cur = w->root;
 	}
 	for (;;) {
 		while (i < len && p[i] == '/')
@@ -197,7 +215,7 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 		if (n == 1 && p[s] == '.')
 			continue;
 		if (n == 2 && p[s] == '.' && p[s + 1] == '.') {
-			step_up(cur);
+			step_up(cur, &w->root);
 			continue;
 		}
 		struct dentry *child;
@@ -211,7 +229,7 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 		}
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!last || slash || (flags & LOOKUP_FOLLOW))) {
-			rc = follow_link(cur, next.dentry, links, c);
+			rc = follow_link(cur, next.dentry, w);
 			dentry_put(next.dentry);
 			if (rc)
 				return rc;
@@ -227,21 +245,32 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 	return 0;
 }
 
-static struct path start(const struct path *base, const char *path)
+/* A walk's start: w's root for an absolute path or no base. */
+static struct path start(struct walk_ctx *w, const struct path *base, const char *path)
 {
 	if (path[0] == '/' || !base)
-		return vfs_root();
+		base = &w->root;
 	path_get(base);
 	return *base;
+}
+
+static void walk_begin(struct walk_ctx *w, const struct cred *c)
+{
+	w->c = c;
+	w->links = 0;
+	proc_root(&w->root);
 }
 
 int vfs_walk_cred(const struct cred *c, const struct path *base, const char *path, int flags,
 		  struct path *out)
 {
-	int links = 0;
-	struct path cur = start(base, path);
-	int rc = walk(&cur, path, strlen(path), flags, &links, c);
+	struct walk_ctx w;
 
+	walk_begin(&w, c);
+	struct path cur = start(&w, base, path);
+	int rc = walk(&cur, path, strlen(path), flags, &w);
+
+	path_put(&w.root);
 	if (rc) {
 		path_put(&cur);
 		return rc;
@@ -263,7 +292,8 @@ static int walk_parent(const struct cred *c, const struct path *base, const char
 		       struct path *parent, const char **name, size_t *len)
 {
 	size_t end = strlen(path), s;
-	int links = 0, rc;
+	struct walk_ctx w;
+	int rc;
 
 	while (end > 1 && path[end - 1] == '/')
 		end--;
@@ -275,8 +305,10 @@ static int walk_parent(const struct cred *c, const struct path *base, const char
 	*len = end - s;
 	if (*len > NAME_MAX)
 		return -ENAMETOOLONG;
-	struct path cur = start(base, path);
-	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &links, c) : 0;
+	walk_begin(&w, c);
+	struct path cur = start(&w, base, path);
+	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &w) : 0;
+	path_put(&w.root);
 	if (!rc && !is_dir(cur.dentry))
 		rc = -ENOTDIR;
 	if (!rc)	/* the last name is looked up in it */
@@ -881,25 +913,33 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	return rc;
 }
 
-int vfs_path_name(const struct path *p, char *buf, size_t len)
+int vfs_path_name_at(const struct path *p, char *buf, size_t len, bool *unreachable)
 {
-	struct path cur = *p;
+	struct path cur = *p, root;
 	size_t at = len;
 
 	if (len < 2)
 		return -ERANGE;
 	buf[--at] = '\0';
+	*unreachable = false;
+	proc_root(&root);	/* the name is seen from there (chroot) */
 	path_get(&cur);
 	for (;;) {
+		if (same_path(&cur, &root))
+			break;
 		while (cur.dentry == cur.mnt->root && cur.mnt->parent && !READ_ONCE(cur.mnt->lazy)) {
 			struct dentry *mp = dentry_get(cur.mnt->mountpoint);
 			struct mount *up = cur.mnt->parent;
 			dentry_put(cur.dentry);
 			cur = (struct path){ up, mp };
 		}
-		struct dentry *d = cur.dentry;
-		if (d->parent == d)
+		if (same_path(&cur, &root))
 			break;
+		struct dentry *d = cur.dentry;
+		if (d->parent == d) {	/* the top, not passing our root */
+			*unreachable = true;
+			break;
+		}
 		mutex_lock(&d->sb->ns_lock);	/* name and parent, as one */
 		size_t n = d->name_len;
 		bool fits = at >= n + 1;
@@ -914,14 +954,23 @@ int vfs_path_name(const struct path *p, char *buf, size_t len)
 		cur.dentry = up;
 		if (!fits) {
 			path_put(&cur);
+			path_put(&root);
 			return -ERANGE;
 		}
 	}
 	path_put(&cur);
+	path_put(&root);
 	if (at == len - 1)
 		buf[--at] = '/';
 	memmove(buf, buf + at, len - at);
 	return (int)(len - at);
+}
+
+int vfs_path_name(const struct path *p, char *buf, size_t len)
+{
+	bool unreachable;
+
+	return vfs_path_name_at(p, buf, len, &unreachable);
 }
 
 static void mount_list_add(struct mount *m)

@@ -470,17 +470,51 @@ long sys_fchdir(SYSARGS)
 	return 0;
 }
 
+#define CAP_SYS_CHROOT 18
+
+/* chroot: a searchable directory becomes the root that "/" and ".."
+ * of this process's walks stop at (CAP_SYS_CHROOT); the cwd stays. */
+long sys_chroot(SYSARGS)
+{
+	struct path p;
+	struct cred c;
+	int rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+
+	if (rc)
+		return rc;
+	cred_current(&c);
+	rc = inode_permission(&c, p.dentry->inode, MAY_EXEC);
+	if (!rc && !(cred_is_root(&c) &&
+		     (READ_ONCE(current_proc()->caps[0]) >> CAP_SYS_CHROOT & 1)))
+		rc = -EPERM;
+	if (!rc)
+		proc_set_root(&p);
+	path_put(&p);
+	return rc;
+}
+
+/* A cwd outside the root (chroot with the cwd left behind) is named
+ * "(unreachable)/..." as Linux does: not a path, so libc's getcwd fails. */
+#define UNREACHABLE "(unreachable)"
+
 long sys_getcwd(SYSARGS)
 {
 	struct path cwd;
 	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	bool unreachable = false;
 	int rc;
 
 	if (!buf)
 		return -ENOMEM;
 	proc_cwd(&cwd);
-	rc = cwd.dentry->dead ? -ENOENT : vfs_path_name(&cwd, buf, PATH_MAX);
+	rc = cwd.dentry->dead ? -ENOENT :
+	     vfs_path_name_at(&cwd, buf, PATH_MAX - sizeof(UNREACHABLE), &unreachable);
 	path_put(&cwd);
+	if (rc > 0 && unreachable) {
+		memmove(buf + sizeof(UNREACHABLE) - 1, buf, (size_t)rc);
+		memcpy(buf, UNREACHABLE, sizeof(UNREACHABLE) - 1);
+		rc += (int)sizeof(UNREACHABLE) - 1;
+	}
 	if (rc > 0 && (u64)rc > a1)
 		rc = -ERANGE;
 	if (rc > 0 && copy_to_user((void *)a0, buf, (size_t)rc))

@@ -156,6 +156,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[158] = sys_arch_prctl,
 	[159] = sys_adjtimex,
 	[160] = sys_setrlimit,
+	[161] = sys_chroot,
 	[162] = sys_sync,
 	[164] = sys_settimeofday,
 	[165] = sys_mount,
