@@ -356,6 +356,9 @@ struct dentry *d_alloc_uncached(struct dentry *parent, const char *name, size_t 
 /* Unhashes d and drops the tree's reference; caller holds ns_lock. */
 void d_delete(struct dentry *d);
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
+/* a and b swap names and parents (rename's RENAME_EXCHANGE; the
+ * caller holds the ns_lock). */
+int d_exchange(struct dentry *a, struct dentry *b);
 /* inotify: d's directory, referenced, if a watch on it takes one of ev,
  * with d's name copied to name (NAME_MAX + 1 bytes) and whether d was
  * unlinked; else NULL. Takes only the dcache lock (a spinlock). */
@@ -413,8 +416,12 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 	     const char *new, int flags);
 int vfs_unlink(const struct path *base, const char *path);
 int vfs_rmdir(const struct path *base, const char *path);
+/* renameat2's flags */
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define RENAME_WHITEOUT 4
 int vfs_rename(const struct path *obase, const char *old, const struct path *nbase,
-	       const char *new);
+	       const char *new, unsigned flags);
 int vfs_readlink(const struct path *p, char *buf, size_t len);
 int vfs_truncate(struct inode *inode, u64 size);
 /* truncate(2): the same after checking the caller may write p's file. */

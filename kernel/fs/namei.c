@@ -812,18 +812,42 @@ static int rename_fs(struct dentry *op, struct dentry *np, struct dentry *src,
 	return rc;
 }
 
-static int rename_locked(const struct cred *c, struct dentry *op, struct dentry *np,
-			 const char *oname, size_t olen, const char *nname, size_t nlen)
+/* RENAME_EXCHANGE where the dentry tree is the directory (memfs): the
+ * two names swap; a directory that changes parent moves a link. */
+static int exchange_locked(struct dentry *op, struct dentry *np, struct dentry *src,
+			   struct dentry *dst)
 {
+	int rc = d_exchange(src, dst);
+
+	if (rc)
+		return rc;
+	if (op != np && is_dir(src) != is_dir(dst)) {
+		struct dentry *from = is_dir(src) ? op : np, *to = is_dir(src) ? np : op;
+		from->inode->nlink--;
+		to->inode->nlink++;
+	}
+	struct timespec64 now = vfs_now();
+	src->inode->ctime = dst->inode->ctime = now;
+	op->inode->mtime = op->inode->ctime = np->inode->mtime = np->inode->ctime = now;
+	/* two moves, as Linux reports an exchange; the names are the new ones */
+	notify_rename(op, np, dst->name, dst->name_len, src->name, src->name_len, src->inode,
+		      NULL);
+	notify_rename(np, op, src->name, src->name_len, dst->name, dst->name_len, dst->inode,
+		      NULL);
+	return 0;
+}
+
+static int rename_locked(const struct cred *c, struct dentry *op, struct dentry *np,
+			 const char *oname, size_t olen, const char *nname, size_t nlen,
+			 unsigned flags)
+{
+	bool exchange = flags & RENAME_EXCHANGE;
+
 	int rc;
 	struct dentry *src = lookup_locked(op, oname, olen, &rc), *dst = NULL;
 
 	if (!src)
 		return rc ? rc : -ENOENT;
-	if (!is_dir(src) && (oname[olen] == '/' || nname[nlen] == '/')) {
-		rc = -ENOTDIR;	/* "file/" names a directory */
-		goto out;
-	}
 	if (op->dead || np->dead) {
 		rc = -ENOENT;
 		goto out;
@@ -831,16 +855,47 @@ static int rename_locked(const struct cred *c, struct dentry *op, struct dentry 
 	dst = lookup_locked(np, nname, nlen, &rc);
 	if (rc)
 		goto out;
+	if (dst && (flags & RENAME_NOREPLACE)) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (!dst && exchange) {
+		rc = -ENOENT;
+		goto out;
+	}
+	/* "file/" names a directory; in an exchange either name may */
+	if ((!is_dir(src) && (oname[olen] == '/' || (!exchange && nname[nlen] == '/'))) ||
+	    (exchange && !is_dir(dst) && nname[nlen] == '/')) {
+		rc = -ENOTDIR;
+		goto out;
+	}
 	if (dst && dst->inode == src->inode)
 		goto out;	/* the same file: nothing to do */
 	/* the old name goes, the new one is made or replaces dst; a
-	 * directory that changes parent rewrites its "..": write on it */
+	 * directory that changes parent rewrites its "..": write on it
+	 * (both, in an exchange) */
 	if ((rc = may_delete(c, op, src)) ||
 	    (rc = dst ? may_delete(c, np, dst) : may_create(c, np)) ||
-	    (is_dir(src) && op != np && (rc = inode_permission(c, src->inode, MAY_WRITE))))
+	    (is_dir(src) && op != np && (rc = inode_permission(c, src->inode, MAY_WRITE))) ||
+	    (exchange && is_dir(dst) && op != np &&
+	     (rc = inode_permission(c, dst->inode, MAY_WRITE))))
 		goto out;
-	if (is_dir(src) && is_below(np, src)) {
+	/* nothing moves below itself; in an exchange dst moves too */
+	if ((is_dir(src) && is_below(np, src)) || (exchange && is_dir(dst) && is_below(op, dst))) {
 		rc = -EINVAL;
+		goto out;
+	}
+	if (!exchange && dst && is_dir(dst) && is_below(op, dst)) {
+		rc = -ENOTEMPTY;	/* the target is an ancestor of the source */
+		goto out;
+	}
+	if (exchange) {
+		if (src->mounted || dst->mounted)
+			rc = -EBUSY;
+		else if (op->inode->iop->rename)
+			rc = -EINVAL;	/* ext2: no exchange, as on Linux */
+		else
+			rc = exchange_locked(op, np, src, dst);
 		goto out;
 	}
 	if (dst) {
@@ -880,7 +935,7 @@ out:
 }
 
 int vfs_rename(const struct path *obase, const char *old, const struct path *nbase,
-	       const char *new)
+	       const char *new, unsigned flags)
 {
 	struct path op, np;
 	const char *oname, *nname;
@@ -905,7 +960,7 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	if (!rc) {
 		struct super_block *sb = op.dentry->sb;
 		mutex_lock(&sb->ns_lock);
-		rc = rename_locked(&c, op.dentry, np.dentry, oname, olen, nname, nlen);
+		rc = rename_locked(&c, op.dentry, np.dentry, oname, olen, nname, nlen, flags);
 		mutex_unlock(&sb->ns_lock);
 	}
 	path_put(&np);

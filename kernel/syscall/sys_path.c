@@ -198,7 +198,7 @@ static long two_paths(u64 ofd, u64 opath, u64 nfd, u64 npath, int kind, int flag
 	}
 	if (!rc) {
 		rc = kind ? vfs_link(&ob, o, &nb, n, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0)
-			  : vfs_rename(&ob, o, &nb, n);
+			  : vfs_rename(&ob, o, &nb, n, (unsigned)flags);
 		path_put(&ob);
 		path_put(&nb);
 	}
@@ -209,11 +209,23 @@ static long two_paths(u64 ofd, u64 opath, u64 nfd, u64 npath, int kind, int flag
 
 long sys_rename(SYSARGS) { return two_paths((u64)AT_FDCWD, a0, (u64)AT_FDCWD, a1, 0, 0); }
 long sys_renameat(SYSARGS) { return two_paths(a0, a1, a2, a3, 0, 0); }
+#define CAP_MKNOD 27
+
 long sys_renameat2(SYSARGS)
 {
-	if (a4)
-		return -EINVAL;	/* RENAME_NOREPLACE and friends: not yet */
-	return two_paths(a0, a1, a2, a3, 0, 0);
+	if (a4 & ~(u64)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((a4 & RENAME_EXCHANGE) && (a4 & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+		return -EINVAL;
+	if (a4 & RENAME_WHITEOUT) {
+		struct process *p = current_proc();
+		if (!(READ_ONCE(p->uid[1]) == 0 && (READ_ONCE(p->caps[0]) >> CAP_MKNOD & 1)))
+			return -EPERM;
+		/* no filesystem here makes whiteouts (an overlay's mark):
+		 * EINVAL, as Linux's ext2 */
+		return -EINVAL;
+	}
+	return two_paths(a0, a1, a2, a3, 0, (int)a4);
 }
 long sys_link(SYSARGS) { return two_paths((u64)AT_FDCWD, a0, (u64)AT_FDCWD, a1, 1, 0); }
 long sys_linkat(SYSARGS)
