@@ -426,12 +426,15 @@ struct dirent_ctx {
 	u64 ubuf;
 	size_t size, used;
 	int err;
+	bool old;	/* getdents (78): struct linux_dirent, the type last */
 };
 
 static bool emit_dirent(void *c, const char *name, size_t len, u64 ino, u32 mode, u64 next)
 {
 	struct dirent_ctx *ctx = c;
-	size_t reclen = ALIGN_UP(19 + len + 1, 8);
+	/* linux_dirent64: ino, off, reclen, type, name, NUL; the old
+	 * linux_dirent: ino, off, reclen, name, NUL, ..., type at the end */
+	size_t reclen = ctx->old ? ALIGN_UP(18 + len + 2, 8) : ALIGN_UP(19 + len + 1, 8);
 	u8 rec[19 + NAME_MAX + 1 + 8];
 
 	if (ctx->used + reclen > ctx->size) {
@@ -444,8 +447,13 @@ static bool emit_dirent(void *c, const char *name, size_t len, u64 ino, u32 mode
 	memcpy(rec + 8, &next, 8);
 	u16 rl = (u16)reclen;
 	memcpy(rec + 16, &rl, 2);
-	rec[18] = (u8)((mode & S_IFMT) >> 12);	/* DT_* is the type's top bits */
-	memcpy(rec + 19, name, len);
+	if (ctx->old) {
+		memcpy(rec + 18, name, len);
+		rec[reclen - 1] = (u8)((mode & S_IFMT) >> 12);
+	} else {
+		rec[18] = (u8)((mode & S_IFMT) >> 12);	/* DT_* is the type's top bits */
+		memcpy(rec + 19, name, len);
+	}
 	if (copy_to_user((void *)(ctx->ubuf + ctx->used), rec, reclen)) {
 		ctx->err = -EFAULT;
 		return false;
@@ -454,10 +462,10 @@ static bool emit_dirent(void *c, const char *name, size_t len, u64 ino, u32 mode
 	return true;
 }
 
-long sys_getdents64(SYSARGS)
+static long getdents(u64 fd, u64 ubuf, u64 size, bool old)
 {
-	struct file *f = fget(a0);
-	struct dirent_ctx ctx = { a1, (size_t)MIN(a2, (u64)IO_CHUNK), 0, 0 };
+	struct file *f = fget(fd);
+	struct dirent_ctx ctx = { ubuf, (size_t)MIN(size, (u64)IO_CHUNK), 0, 0, old };
 
 	if (!f)
 		return -EBADF;
@@ -475,6 +483,9 @@ long sys_getdents64(SYSARGS)
 		return rc;
 	return ctx.used ? (long)ctx.used : ctx.err;
 }
+
+long sys_getdents64(SYSARGS) { return getdents(a0, a1, a2, false); }
+long sys_getdents(SYSARGS) { return getdents(a0, a1, a2, true); }
 
 long sys_ftruncate(SYSARGS)
 {

@@ -48,6 +48,17 @@ int at_base(u64 dirfd, struct path *out)
 	return rc;
 }
 
+/* The base for name: none (the root) when it is absolute, where dirfd
+ * does not matter (even a bad one), else dirfd's directory. */
+static int at_base_for(u64 dirfd, const char *name, struct path *out)
+{
+	if (name[0] == '/') {
+		out->dentry = NULL;
+		return 0;
+	}
+	return at_base(dirfd, out);
+}
+
 /* at_walk with c's search permissions (NULL: the caller's). */
 static int at_walk_cred(const struct cred *c, u64 dirfd, u64 upath, int at_flags, int lookup,
 			struct path *out)
@@ -100,10 +111,11 @@ static long with_at(u64 dirfd, u64 upath, long (*op)(const struct path *, const 
 
 	if (rc)
 		return rc;
-	rc = at_base(dirfd, &base);
+	rc = at_base_for(dirfd, name, &base);
 	if (!rc) {
-		rc = op(&base, name, arg);
-		path_put(&base);
+		rc = op(base.dentry ? &base : NULL, name, arg);
+		if (base.dentry)
+			path_put(&base);
 	}
 	kfree(name);
 	return rc;
@@ -190,17 +202,20 @@ static long two_paths(u64 ofd, u64 opath, u64 nfd, u64 npath, int kind, int flag
 	if (!rc)
 		rc = getname(npath, &n, false);
 	if (!rc)
-		rc = at_base(ofd, &ob);
+		rc = at_base_for(ofd, o, &ob);
 	if (!rc) {
-		rc = at_base(nfd, &nb);
-		if (rc)
+		rc = at_base_for(nfd, n, &nb);
+		if (rc && ob.dentry)
 			path_put(&ob);
 	}
 	if (!rc) {
-		rc = kind ? vfs_link(&ob, o, &nb, n, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0)
-			  : vfs_rename(&ob, o, &nb, n, (unsigned)flags);
-		path_put(&ob);
-		path_put(&nb);
+		const struct path *obp = ob.dentry ? &ob : NULL, *nbp = nb.dentry ? &nb : NULL;
+		rc = kind ? vfs_link(obp, o, nbp, n, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0)
+			  : vfs_rename(obp, o, nbp, n, (unsigned)flags);
+		if (ob.dentry)
+			path_put(&ob);
+		if (nb.dentry)
+			path_put(&nb);
 	}
 	kfree(o);
 	kfree(n);
@@ -246,10 +261,11 @@ static long symlinkat(u64 utarget, u64 dirfd, u64 upath)
 	struct path base;
 	rc = getname(upath, &name, false);
 	if (!rc) {
-		rc = at_base(dirfd, &base);
+		rc = at_base_for(dirfd, name, &base);
 		if (!rc) {
-			rc = vfs_symlink(&base, target, name);
-			path_put(&base);
+			rc = vfs_symlink(base.dentry ? &base : NULL, target, name);
+			if (base.dentry)
+				path_put(&base);
 		}
 		kfree(name);
 	}
@@ -272,6 +288,10 @@ static long readlinkat(u64 dirfd, u64 upath, u64 ubuf, u64 size)
 		return rc;
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	rc = buf ? vfs_readlink(&p, buf, (size_t)MIN(size, (u64)PATH_MAX)) : -ENOMEM;
+	char c;
+	/* "" names the fd itself: not a link there is ENOENT (Linux) */
+	if (rc == -EINVAL && !copy_from_user(&c, (const void *)upath, 1) && !c)
+		rc = -ENOENT;
 	if (rc > 0 && copy_to_user((void *)ubuf, buf, (size_t)rc))
 		rc = -EFAULT;
 	kfree(buf);
@@ -623,7 +643,12 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 long sys_chown(SYSARGS) { return chown_path((u64)AT_FDCWD, a0, a1, a2, 0); }
 long sys_lchown(SYSARGS) { return chown_path((u64)AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW); }
 long sys_fchown(SYSARGS) { return chown_path(a0, 0, a1, a2, AT_EMPTY_PATH); }
-long sys_fchownat(SYSARGS) { return chown_path(a0, a1, a2, a3, (int)a4); }
+long sys_fchownat(SYSARGS)
+{
+	if (a4 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return chown_path(a0, a1, a2, a3, (int)a4);
+}
 
 #define UTIME_NOW ((1LL << 30) - 1)
 #define UTIME_OMIT ((1LL << 30) - 2)
@@ -642,14 +667,17 @@ static int may_set_times(const struct cred *c, struct inode *i, const struct tim
 	return inode_permission(c, i, MAY_WRITE);
 }
 
-long sys_utimensat(SYSARGS)
+/* utimensat with the times in the kernel (ts NULL: both now). */
+static long do_utimes(u64 a0, u64 a1, const struct timespec64 *ts, u64 a3)
 {
-	struct timespec64 ts[2];
 	struct path p;
 	int rc;
+	u64 a2 = ts != NULL;
 
-	if (a2 && copy_from_user(ts, (const void *)a2, sizeof(ts)))
-		return -EFAULT;
+	if (a3 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (!a1 && (a3 || (int)a0 == AT_FDCWD))	/* futimens needs an fd */
+		return a3 ? -EINVAL : -EFAULT;
 	rc = a1 ? at_walk(a0, a1, (int)a3, a3 & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p)
 		: at_walk(a0, 0, AT_EMPTY_PATH, 0, &p);
 	if (rc)
@@ -683,4 +711,34 @@ long sys_utimensat(SYSARGS)
 		fsnotify_dentry(i, p.dentry, at && mt ? IN_ATTRIB : at ? IN_ACCESS : IN_MODIFY);
 	path_put(&p);
 	return 0;
+}
+
+long sys_utimensat(SYSARGS)
+{
+	struct timespec64 ts[2];
+
+	if (a2 && copy_from_user(ts, (const void *)a2, sizeof(ts)))
+		return -EFAULT;
+	for (int k = 0; a2 && k < 2; k++)
+		if ((ts[k].nsec < 0 || ts[k].nsec > 999999999) && ts[k].nsec != UTIME_NOW &&
+		    ts[k].nsec != UTIME_OMIT)
+			return -EINVAL;
+	return do_utimes(a0, a1, a2 ? ts : NULL, a3);
+}
+
+/* futimesat: utimensat with microseconds, no flags. */
+long sys_futimesat(SYSARGS)
+{
+	struct { s64 sec, usec; } tv[2];
+	struct timespec64 ts[2];
+
+	if (a2 && copy_from_user(tv, (const void *)a2, sizeof(tv)))
+		return -EFAULT;
+	for (int k = 0; a2 && k < 2; k++) {
+		if (tv[k].usec < 0 || tv[k].usec > 999999)
+			return -EINVAL;
+		ts[k].sec = tv[k].sec;
+		ts[k].nsec = tv[k].usec * 1000;
+	}
+	return do_utimes(a0, a1, a2 ? ts : NULL, 0);
 }
