@@ -53,6 +53,10 @@
 /* execve's open: execute permission instead of read (Linux's
  * __FMODE_EXEC bit, never a user flag here). */
 #define O_EXEC_KERNEL 040
+/* In a create's mode (vfs_open with O_CREAT, vfs_mknod): the caller's
+ * umask is still to apply, after the set-group-ID bit was judged on the
+ * mode as asked (Linux's mode_strip_sgid comes before the umask). */
+#define VFS_MODE_UMASK 0x80000000u
 
 #define MKDEV(ma, mi) (((u32)(ma) << 8) | (u32)(mi))
 #define MAJOR(d) ((d) >> 8)

@@ -356,12 +356,32 @@ static int may_delete(const struct cred *c, struct dentry *dir, struct dentry *v
 	return rc;
 }
 
+/* A new file's mode in dir: with VFS_MODE_UMASK, set-group-ID goes
+ * for a caller outside dir's group of a set-group-ID dir when group
+ * execute was asked (whatever the umask then takes), then the umask. */
+static u32 create_mode(const struct inode *dir, u32 mode)
+{
+	struct cred c;
+
+	if (!(mode & VFS_MODE_UMASK))
+		return mode;
+	mode &= ~VFS_MODE_UMASK;
+	cred_current(&c);
+	if (!S_ISDIR(mode) && (READ_ONCE(dir->mode) & S_ISGID) &&
+	    (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+	    !cred_in_group(&c, READ_ONCE(dir->gid)) && !cred_is_root(&c))
+		mode &= ~(u32)S_ISGID;
+	return mode & ~(READ_ONCE(current_proc()->umask) & 0777);
+}
+
 /* Creates name in parent (caller holds its ns_lock); returns a reference. */
 static int create_locked(struct dentry *parent, const char *name, size_t len, u32 mode,
 			 u32 rdev, const char *target, struct dentry **out)
 {
 	struct inode *dir = parent->inode, *inode;
 	int rc;
+
+	mode = create_mode(dir, mode);
 
 	if (parent->dead)
 		return -ENOENT;
@@ -547,7 +567,8 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		d = lookup_locked(parent.dentry, name, len, &rc);
 		if (!d && !rc && (rc = vfs_writable(sb)) == 0 &&
 		    (rc = may_create(&c, parent.dentry)) == 0) {
-			rc = create_locked(parent.dentry, name, len, S_IFREG | (mode & 07777), 0,
+			rc = create_locked(parent.dentry, name, len,
+					   S_IFREG | (mode & (07777 | VFS_MODE_UMASK)), 0,
 					   NULL, &d);
 			flags &= ~O_TRUNC;	/* it is new */
 			created = true;	/* opened as asked, whatever its mode */
@@ -593,6 +614,9 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = vfs_writable(i->sb);
 	if (!rc && !created && !(flags & O_PATH))
 		rc = may_open(&c, i, flags);
+	/* reading without touching the access time: the owner's right */
+	if (!rc && (flags & O_NOATIME) && !(flags & O_PATH) && !inode_owner_or_root(&c, i))
+		rc = -EPERM;
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
 		rc = vfs_open_inode(&p, flags & ~O_EXEC_KERNEL, out);
 	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode)) {

@@ -378,6 +378,42 @@ long sys_pipe2(SYSARGS) { return do_pipe(a0, a1); }
 
 
 /* The ioctls every file descriptor has, then the file's own. */
+#define FICLONE 0x40049409u
+#define FICLONERANGE 0x4020940du
+
+/* FICLONE/FICLONERANGE: sharing blocks between files needs a
+ * copy-on-write filesystem; none here has one, so after Linux's checks
+ * (src an fd on the same filesystem, both regular, src readable, dst
+ * writable and not O_APPEND) the answer is EOPNOTSUPP. */
+static long file_clone(struct file *dst, u32 cmd, u64 arg)
+{
+	struct { s64 src_fd; u64 src_offset, src_length, dest_offset; } r;
+
+	if (cmd == FICLONERANGE) {
+		if (copy_from_user(&r, (const void *)arg, sizeof(r)))
+			return -EFAULT;
+		arg = (u64)r.src_fd;
+	}
+	struct file *src = fget(arg);
+	if (!src)
+		return -EBADF;
+	struct inode *si = src->inode, *di = dst->inode;
+	long rc;
+	if (!si || !di || (src->flags & O_PATH) || si->sb != di->sb)
+		rc = src->flags & O_PATH ? -EBADF : -EXDEV;
+	else if (S_ISDIR(si->mode) || S_ISDIR(di->mode))
+		rc = -EISDIR;
+	else if (!S_ISREG(si->mode) || !S_ISREG(di->mode))
+		rc = -EINVAL;
+	else if ((src->flags & O_ACCMODE) == O_WRONLY || (dst->flags & O_ACCMODE) == O_RDONLY ||
+		 (dst->flags & O_APPEND))
+		rc = -EBADF;
+	else
+		rc = -EOPNOTSUPP;
+	file_put(src);
+	return rc;
+}
+
 long sys_ioctl(SYSARGS)
 {
 	struct file *f = fget(a0);
@@ -386,6 +422,10 @@ long sys_ioctl(SYSARGS)
 
 	if (!f)
 		return -EBADF;
+	if (f->flags & O_PATH) {	/* not open for anything */
+		file_put(f);
+		return -EBADF;
+	}
 	switch ((u32)a1) {
 	case FIONBIO:
 		rc = copy_from_user(&v, (const void *)a2, sizeof(v));
@@ -405,6 +445,10 @@ long sys_ioctl(SYSARGS)
 		}
 		__attribute__((fallthrough));	/* pipes and terminals count their own */
 	default:
+		if ((u32)a1 == FICLONE || (u32)a1 == FICLONERANGE) {
+			rc = file_clone(f, (u32)a1, a2);
+			break;
+		}
 		rc = f->fop && f->fop->ioctl ? f->fop->ioctl(f, (u32)a1, a2) : -ENOTTY;
 	}
 	file_put(f);
@@ -472,6 +516,10 @@ static long getdents(u64 fd, u64 ubuf, u64 size, bool old)
 	if (!f->inode || !S_ISDIR(f->inode->mode) || !f->fop || !f->fop->iterate) {
 		file_put(f);
 		return -ENOTDIR;
+	}
+	if (f->path.dentry && READ_ONCE(f->path.dentry->dead)) {
+		file_put(f);
+		return -ENOENT;	/* a removed directory lists nothing, not even . */
 	}
 	mutex_lock(&f->pos_lock);
 	int rc = f->fop->iterate(f, &f->pos, emit_dirent, &ctx);

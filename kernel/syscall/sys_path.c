@@ -125,7 +125,7 @@ static long open_op(const struct path *base, const char *name, u64 arg)
 {
 	u32 flags = (u32)arg & ~O_EXEC_KERNEL, mode = (u32)(arg >> 32);
 	struct file *f;
-	int rc = vfs_open(base, name, flags, mode & ~current_proc()->umask, &f);
+	int rc = vfs_open(base, name, flags, mode | VFS_MODE_UMASK, &f);
 
 	if (rc)
 		return rc;
@@ -165,7 +165,7 @@ static long mknod_op(const struct path *base, const char *name, u64 arg)
 	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode) &&
 	    !S_ISSOCK(mode))
 		return -EINVAL;
-	mode = (mode & S_IFMT) | (mode & 07777 & ~current_proc()->umask);
+	mode = (mode & S_IFMT) | (mode & 07777) | VFS_MODE_UMASK;
 	return vfs_mknod(base, name, mode, dev);
 }
 
@@ -584,7 +584,23 @@ static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
 
 long sys_chmod(SYSARGS) { return chmod_path((u64)AT_FDCWD, a0, a1, 0); }
 long sys_fchmodat(SYSARGS) { return chmod_path(a0, a1, a2, 0); }
-long sys_fchmod(SYSARGS) { return chmod_path(a0, 0, a1, AT_EMPTY_PATH); }
+/* fchmod/fchown need an fd open for something: an O_PATH one is EBADF
+ * (fchmodat/fchownat with AT_EMPTY_PATH take it). */
+static long not_opath(u64 fd)
+{
+	struct file *f = fget(fd);
+	long rc = !f ? -EBADF : f->flags & O_PATH ? -EBADF : 0;
+
+	if (f)
+		file_put(f);
+	return rc;
+}
+
+long sys_fchmod(SYSARGS)
+{
+	long rc = not_opath(a0);
+	return rc ? rc : chmod_path(a0, 0, a1, AT_EMPTY_PATH);
+}
 
 /* Linux's chown_ok/chgrp_ok: root anything; the owner may only
  * "change" the owner to itself and the group to one it is in. */
@@ -642,7 +658,11 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 
 long sys_chown(SYSARGS) { return chown_path((u64)AT_FDCWD, a0, a1, a2, 0); }
 long sys_lchown(SYSARGS) { return chown_path((u64)AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW); }
-long sys_fchown(SYSARGS) { return chown_path(a0, 0, a1, a2, AT_EMPTY_PATH); }
+long sys_fchown(SYSARGS)
+{
+	long rc = not_opath(a0);
+	return rc ? rc : chown_path(a0, 0, a1, a2, AT_EMPTY_PATH);
+}
 long sys_fchownat(SYSARGS)
 {
 	if (a4 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))

@@ -4,12 +4,17 @@
  * synced (pipes, sockets, fifos: EINVAL), sync_file_range's checks, the
  * old getdents (78) record format against getdents64 while a second
  * thread adds and removes names, ustat, sysfs(2), futimesat, and
- * utimensat/fchownat flag and pointer checks.
+ * utimensat/fchownat flag and pointer checks; O_PATH fds refused by
+ * ioctl, fchmod, fchown and mmap; O_NOATIME (the owner's only; reads
+ * leave atime); FICLONE (EOPNOTSUPP after its checks); a set-group-ID
+ * directory's new file loses S_ISGID for an outsider whatever the umask.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -141,6 +146,12 @@ int main(void)
 	CHECK(syscall(SYS_getdents, dfd, (void *)8, 4096) == -1 && errno == EFAULT);
 	CHECK(syscall(SYS_getdents, fd, buf, sizeof(buf)) == -1 && errno == ENOTDIR);
 	CHECK(syscall(SYS_getdents, -1, buf, sizeof(buf)) == -1 && errno == EBADF);
+	mkdir(D "/gone", 0755);
+	int gd = open(D "/gone", O_RDONLY | O_DIRECTORY);
+	CHECK(gd >= 0 && rmdir(D "/gone") == 0);
+	CHECK(syscall(SYS_getdents, gd, buf, sizeof(buf)) == -1 && errno == ENOENT);
+	CHECK(syscall(SYS_getdents64, gd, buf, sizeof(buf)) == -1 && errno == ENOENT);
+	close(gd);
 	pthread_t t;
 	pthread_create(&t, NULL, churn, NULL);
 	for (int i = 0; i < 200; i++)
@@ -195,5 +206,54 @@ int main(void)
 	CHECK(utimensat(dfd, "file", bad, 0) == -1 && errno == EINVAL);
 	CHECK(fchownat(dfd, "file", 0, 0, 9999) == -1 && errno == EINVAL);
 	CHECK(fchownat(dfd, "file", 0, 0, AT_SYMLINK_NOFOLLOW) == 0);
+
+	/* O_PATH: open for nothing */
+	CHECK(ioctl(pf, FIONREAD, &(int){ 0 }) == -1 && errno == EBADF);
+	/* raw: musl retries an EBADF fchmod through /proc/self/fd */
+	CHECK(syscall(SYS_fchmod, pf, 0600) == -1 && errno == EBADF);
+	CHECK(syscall(SYS_fchown, pf, 0, 0) == -1 && errno == EBADF);
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, pf, 0) == MAP_FAILED && errno == EBADF);
+	CHECK(fchmodat(pf, "", 0644, 0) == -1);	/* no AT_EMPTY_PATH: "" is ENOENT */
+
+	/* FICLONE, FICLONERANGE */
+	int src = open(D "/dir/file", O_RDONLY);
+	struct { long long fd; unsigned long long so, sl, dof; } cr = { src, 0, 0, 0 };
+	CHECK(ioctl(fd, 0x40049409, src) == -1 && errno == EOPNOTSUPP);
+	CHECK(ioctl(fd, 0x4020940d, &cr) == -1 && errno == EOPNOTSUPP);
+	CHECK(ioctl(fd, 0x4020940d, (void *)8) == -1 && errno == EFAULT);
+	CHECK(ioctl(fd, 0x40049409, 9999) == -1 && errno == EBADF);
+	CHECK(ioctl(src, 0x40049409, fd) == -1 && errno == EBADF);	/* dst read-only */
+	CHECK(ioctl(fd, 0x40049409, dfd) == -1 && errno == EISDIR);
+	CHECK(ioctl(fd, 0x40049409, dn) == -1 && errno == EXDEV);
+	close(src);
+
+	/* O_NOATIME and a set-group-ID directory, as nobody */
+	CHECK(chmod(D "/dir/file", 0644) == 0);
+	mkdir(D "/sgid", 0777);
+	CHECK(chown(D "/sgid", 0, 4321) == 0 && chmod(D "/sgid", 02777) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		failures = 0;	/* the child's own */
+		CHECK(setgid(65534) == 0 && setuid(65534) == 0);
+		CHECK(open(D "/dir/file", O_RDONLY | O_NOATIME) == -1 && errno == EPERM);
+		CHECK(open(D "/dir/file", O_RDONLY) >= 0);
+		umask(S_IXGRP);
+		int c = open(D "/sgid/f", O_CREAT | O_WRONLY, 02777);
+		CHECK(c >= 0 && fstat(c, &st) == 0 && st.st_gid == 4321 && !(st.st_mode & S_ISGID));
+		umask(0);
+		CHECK(mknod(D "/sgid/n", S_IFREG | 02777, 0) == 0);
+		CHECK(stat(D "/sgid/n", &st) == 0 && !(st.st_mode & S_ISGID));
+		CHECK(mknod(D "/sgid/k", S_IFREG | 02767, 0) == 0);	/* no group x: kept */
+		CHECK(stat(D "/sgid/k", &st) == 0 && (st.st_mode & S_ISGID));
+		_exit(failures ? 1 : 0);
+	}
+	int ws;
+	CHECK(waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+	CHECK(utimensat(AT_FDCWD, D "/dir/file", old, 0) == 0);
+	int na = open(D "/dir/file", O_RDONLY | O_NOATIME);
+	CHECK(na >= 0 && read(na, buf, sizeof(buf)) >= 0);
+	CHECK(stat(D "/dir/file", &st) == 0 && st.st_atime == 1000);
+	close(na);
 	return check_done();
 }
