@@ -408,14 +408,27 @@ struct statx {
 
 _Static_assert(sizeof(struct statx) == 256, "statx layout");
 
+#define AT_NO_AUTOMOUNT 0x800
+#define AT_STATX_SYNC_TYPE 0x6000	/* FORCE_SYNC 0x2000, DONT_SYNC 0x4000 */
+#define STATX__RESERVED 0x80000000u
+#define STATX_ATTR_MOUNT_ROOT 0x2000
+
 long sys_statx(SYSARGS)
 {
 	struct at_ref r;
+
+	if (a2 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	if ((a2 & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (a3 & STATX__RESERVED))
+		return -EINVAL;
 	int rc = at_inode(a0, a1, a2, &r);
 
 	if (rc)
 		return rc;
 	struct inode *i = r.inode;
+	/* the root of a mount: the path's dentry is its mount's root */
+	const struct path *p = r.file ? &r.file->path : &r.path;
+	bool mnt_root = p->dentry && p->mnt && p->dentry == p->mnt->root;
 	struct statx sx = {
 		.mask = 0x7ff, .blksize = 4096, .nlink = i->nlink, .uid = i->uid, .gid = i->gid,
 		.mode = (u16)i->mode, .ino = i->ino, .size = i->size,
@@ -425,6 +438,8 @@ long sys_statx(SYSARGS)
 		.mtime = { i->mtime.sec, (u32)i->mtime.nsec, 0 },
 		.rdev_major = MAJOR(i->rdev), .rdev_minor = MINOR(i->rdev),
 		.dev_major = 0, .dev_minor = i->sb ? i->sb->dev : 0,
+		.attributes = mnt_root ? STATX_ATTR_MOUNT_ROOT : 0,
+		.attributes_mask = STATX_ATTR_MOUNT_ROOT,
 	};
 	at_put(&r);
 	return copy_to_user((void *)a4, &sx, sizeof(sx));

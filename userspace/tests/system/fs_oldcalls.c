@@ -255,5 +255,28 @@ int main(void)
 	CHECK(na >= 0 && read(na, buf, sizeof(buf)) >= 0);
 	CHECK(stat(D "/dir/file", &st) == 0 && st.st_atime == 1000);
 	close(na);
+
+	/* statx: flags, the reserved mask bit, STATX_ATTR_MOUNT_ROOT */
+	struct { unsigned mask, blksize; unsigned long long stx_attributes; unsigned pad[4];
+		 unsigned long long ino, size, blocks, stx_attributes_mask; char rest[256 - 64]; } sx;
+#define statx(d, p, f, m, b) syscall(SYS_statx, d, p, f, m, b)
+#define STATX_BASIC_STATS 0x7ffu
+#define AT_STATX_FORCE_SYNC 0x2000
+#define AT_STATX_DONT_SYNC 0x4000
+#define STATX_ATTR_MOUNT_ROOT 0x2000ull
+	CHECK(statx(AT_FDCWD, D, -1, STATX_BASIC_STATS, &sx) == -1 && errno == EINVAL);
+	CHECK(statx(AT_FDCWD, D, AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC, 0, &sx) == -1 &&
+	      errno == EINVAL);
+	CHECK(statx(AT_FDCWD, D, 0, 0x80000000u, &sx) == -1 && errno == EINVAL);
+	CHECK(statx(AT_FDCWD, D, 0, STATX_BASIC_STATS, (void *)8) == -1 && errno == EFAULT);
+	CHECK(statx(AT_FDCWD, "/proc", 0, STATX_BASIC_STATS, &sx) == 0 &&
+	      (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	      (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+	CHECK(statx(AT_FDCWD, "/proc/self", 0, STATX_BASIC_STATS, &sx) == 0 &&
+	      !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+	CHECK(statx(AT_FDCWD, "/", AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &sx) == 0 &&
+	      (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
+	CHECK(statx(dfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 &&
+	      !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT));
 	return check_done();
 }
