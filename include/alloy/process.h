@@ -69,6 +69,8 @@ struct process {
 	struct wait_queue pidfd_wq;	/* pidfd pollers: it exited, or was reaped */
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct path cwd;		/* [cwd_lock] */
+	struct path root;		/* [cwd_lock] chroot(2)'s root (dentry NULL: the
+					 * system's); fork copies it */
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */
 	bool exe_denied;		/* [cwd_lock] exe's file is not writable while we hold it */
 	spinlock_t cwd_lock;
@@ -159,6 +161,10 @@ void proc_vfork_release(struct process *p);
 /* Path lookups relative to the process's cwd (reference taken). */
 void proc_cwd(struct path *out);
 void proc_set_cwd(const struct path *p);
+/* The process's root for path lookup (chroot), with a reference: the
+ * system's root when it never chrooted (or for the kernel). */
+void proc_root(struct path *out);
+void proc_set_root(const struct path *p);
 /* execve: p now runs the program at exe (reference taken). */
 void proc_set_exe(struct process *p, const struct path *exe);
 

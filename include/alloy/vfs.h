@@ -53,6 +53,10 @@
 /* execve's open: execute permission instead of read (Linux's
  * __FMODE_EXEC bit, never a user flag here). */
 #define O_EXEC_KERNEL 040
+/* In a create's mode (vfs_open with O_CREAT, vfs_mknod): the caller's
+ * umask is still to apply, after the set-group-ID bit was judged on the
+ * mode as asked (Linux's mode_strip_sgid comes before the umask). */
+#define VFS_MODE_UMASK 0x80000000u
 
 #define MKDEV(ma, mi) (((u32)(ma) << 8) | (u32)(mi))
 #define MAJOR(d) ((d) >> 8)
@@ -382,6 +386,9 @@ struct dentry *d_alloc_uncached(struct dentry *parent, const char *name, size_t 
 /* Unhashes d and drops the tree's reference; caller holds ns_lock. */
 void d_delete(struct dentry *d);
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
+/* a and b swap names and parents (rename's RENAME_EXCHANGE; the
+ * caller holds the ns_lock). */
+int d_exchange(struct dentry *a, struct dentry *b);
 /* inotify: d's directory, referenced, if a watch on it takes one of ev,
  * with d's name copied to name (NAME_MAX + 1 bytes) and whether d was
  * unlinked; else NULL. Takes only the dcache lock (a spinlock). */
@@ -447,14 +454,22 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 	     const char *new, int flags);
 int vfs_unlink(const struct path *base, const char *path);
 int vfs_rmdir(const struct path *base, const char *path);
+/* renameat2's flags */
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define RENAME_WHITEOUT 4
 int vfs_rename(const struct path *obase, const char *old, const struct path *nbase,
-	       const char *new);
+	       const char *new, unsigned flags);
 int vfs_readlink(const struct path *p, char *buf, size_t len);
 int vfs_truncate(struct inode *inode, u64 size);
 /* truncate(2): the same after checking the caller may write p's file. */
 int vfs_truncate_path(const struct path *p, u64 size);
-/* Absolute path of p into buf; returns its length with the NUL. */
+/* Absolute path of p (as the caller's root sees it) into buf; returns
+ * its length with the NUL. */
 int vfs_path_name(const struct path *p, char *buf, size_t len);
+/* The same, saying whether p is outside the caller's root (chroot): the
+ * name is then from the system's root. */
+int vfs_path_name_at(const struct path *p, char *buf, size_t len, bool *unreachable);
 int vfs_mount(struct super_block *sb, const struct path *at);
 /* Calls fn for every mount, oldest first, with the mount list locked
  * (fn may take ns locks: vfs_path_name); stops at fn's first nonzero. */

@@ -28,6 +28,7 @@
 #define O_NOFOLLOW 0400000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
+#define O_NOATIME 01000000
 
 #define F_DUPFD 0
 #define F_GETFD 1

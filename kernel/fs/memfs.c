@@ -547,7 +547,8 @@ static long memfs_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		done += k;
 		*pos += k;
 	}
-	i->atime = vfs_now();
+	if (!(f->flags & O_NOATIME))
+		i->atime = vfs_now();
 	mutex_unlock(&i->lock);
 	return done ? (long)done : rc;
 }

@@ -87,7 +87,9 @@ int file_mmap_check(struct file *f, u64 len, u32 prot, bool shared, u64 off, u32
 	struct inode *i = f->inode;
 	u32 acc = f->flags & O_ACCMODE;
 
-	if (!i || !S_ISREG(i->mode) || !i->iop || !i->iop->mmap_page || (f->flags & O_PATH))
+	if (f->flags & O_PATH)
+		return -EBADF;	/* not open for anything */
+	if (!i || !S_ISREG(i->mode) || !i->iop || !i->iop->mmap_page)
 		return -ENODEV;
 	if (off % PAGE_SIZE)
 		return -EINVAL;

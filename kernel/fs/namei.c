@@ -15,6 +15,7 @@
 #include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
+#include <alloy/process.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
@@ -124,9 +125,17 @@ static struct dentry *parent_of(struct dentry *d)
 	return up;
 }
 
-/* Moves cur to its parent, across mounts; the root's parent is itself. */
-static void step_up(struct path *cur)
+static bool same_path(const struct path *a, const struct path *b)
 {
+	return a->dentry == b->dentry && a->mnt == b->mnt;
+}
+
+/* Moves cur to its parent, across mounts; the root's parent is itself,
+ * and so is the parent of the process's root (chroot: ".." stays). */
+static void step_up(struct path *cur, const struct path *root)
+{
+	if (same_path(cur, root))
+		return;
 	while (cur->dentry == cur->mnt->root && cur->mnt->parent && !READ_ONCE(cur->mnt->lazy)) {
 		/* both read while our reference on the root keeps the mount */
 		struct dentry *mp = dentry_get(cur->mnt->mountpoint);
@@ -134,38 +143,46 @@ static void step_up(struct path *cur)
 		dentry_put(cur->dentry);
 		cur->dentry = mp;
 		cur->mnt = up;
+		if (same_path(cur, root))
+			return;
 	}
 	struct dentry *up = parent_of(cur->dentry);
 	dentry_put(cur->dentry);
 	cur->dentry = up;
 }
 
-static int walk(struct path *cur, const char *p, size_t len, int flags, int *links,
-		const struct cred *c);
+/* What one walk carries along: its credentials snapshot, the root that
+ * "/" and ".." stop at (the process's, taken once), the links met. */
+struct walk_ctx {
+	const struct cred *c;
+	struct path root;
+	int links;
+};
 
-static int follow_link(struct path *cur, struct dentry *link, int *links,
-		       const struct cred *c)
+static int walk(struct path *cur, const char *p, size_t len, int flags, struct walk_ctx *w);
+
+static int follow_link(struct path *cur, struct dentry *link, struct walk_ctx *w)
 {
 	char *buf;
 	int rc;
 
-	if (++*links > SYMLOOP_MAX)
+	if (++w->links > SYMLOOP_MAX)
 		return -ELOOP;
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	rc = link->inode->iop->readlink(link->inode, buf, PATH_MAX);
 	if (rc >= 0)
-		rc = walk(cur, buf, (size_t)rc, LOOKUP_FOLLOW, links, c);
+		rc = walk(cur, buf, (size_t)rc, LOOKUP_FOLLOW, w);
 	kfree(buf);
 	return rc;
 }
 
 /* Resolves p[0..len) from *cur (which holds a reference and is replaced by
  * the result). Trailing slashes demand a directory. */
-static int walk(struct path *cur, const char *p, size_t len, int flags, int *links,
-		const struct cred *c)
+static int walk(struct path *cur, const char *p, size_t len, int flags, struct walk_ctx *w)
 {
+	const struct cred *c = w->c;
 	size_t i = 0;
 	int rc = 0;
 
@@ -173,7 +190,8 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 		return -ENOENT;
 	if (p[0] == '/') {
 		path_put(cur);
-		*cur = vfs_root();
+		path_get(&w->root);
+		*cur = w->root;
 	}
 	for (;;) {
 		while (i < len && p[i] == '/')
@@ -197,7 +215,7 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 		if (n == 1 && p[s] == '.')
 			continue;
 		if (n == 2 && p[s] == '.' && p[s + 1] == '.') {
-			step_up(cur);
+			step_up(cur, &w->root);
 			continue;
 		}
 		struct dentry *child;
@@ -211,7 +229,7 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 		}
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!last || slash || (flags & LOOKUP_FOLLOW))) {
-			rc = follow_link(cur, next.dentry, links, c);
+			rc = follow_link(cur, next.dentry, w);
 			dentry_put(next.dentry);
 			if (rc)
 				return rc;
@@ -227,21 +245,32 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, int *lin
 	return 0;
 }
 
-static struct path start(const struct path *base, const char *path)
+/* A walk's start: w's root for an absolute path or no base. */
+static struct path start(struct walk_ctx *w, const struct path *base, const char *path)
 {
 	if (path[0] == '/' || !base)
-		return vfs_root();
+		base = &w->root;
 	path_get(base);
 	return *base;
+}
+
+static void walk_begin(struct walk_ctx *w, const struct cred *c)
+{
+	w->c = c;
+	w->links = 0;
+	proc_root(&w->root);
 }
 
 int vfs_walk_cred(const struct cred *c, const struct path *base, const char *path, int flags,
 		  struct path *out)
 {
-	int links = 0;
-	struct path cur = start(base, path);
-	int rc = walk(&cur, path, strlen(path), flags, &links, c);
+	struct walk_ctx w;
 
+	walk_begin(&w, c);
+	struct path cur = start(&w, base, path);
+	int rc = walk(&cur, path, strlen(path), flags, &w);
+
+	path_put(&w.root);
 	if (rc) {
 		path_put(&cur);
 		return rc;
@@ -263,7 +292,8 @@ static int walk_parent(const struct cred *c, const struct path *base, const char
 		       struct path *parent, const char **name, size_t *len)
 {
 	size_t end = strlen(path), s;
-	int links = 0, rc;
+	struct walk_ctx w;
+	int rc;
 
 	while (end > 1 && path[end - 1] == '/')
 		end--;
@@ -275,8 +305,10 @@ static int walk_parent(const struct cred *c, const struct path *base, const char
 	*len = end - s;
 	if (*len > NAME_MAX)
 		return -ENAMETOOLONG;
-	struct path cur = start(base, path);
-	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &links, c) : 0;
+	walk_begin(&w, c);
+	struct path cur = start(&w, base, path);
+	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &w) : 0;
+	path_put(&w.root);
 	if (!rc && !is_dir(cur.dentry))
 		rc = -ENOTDIR;
 	if (!rc)	/* the last name is looked up in it */
@@ -324,12 +356,32 @@ static int may_delete(const struct cred *c, struct dentry *dir, struct dentry *v
 	return rc;
 }
 
+/* A new file's mode in dir: with VFS_MODE_UMASK, set-group-ID goes
+ * for a caller outside dir's group of a set-group-ID dir when group
+ * execute was asked (whatever the umask then takes), then the umask. */
+static u32 create_mode(const struct inode *dir, u32 mode)
+{
+	struct cred c;
+
+	if (!(mode & VFS_MODE_UMASK))
+		return mode;
+	mode &= ~VFS_MODE_UMASK;
+	cred_current(&c);
+	if (!S_ISDIR(mode) && (READ_ONCE(dir->mode) & S_ISGID) &&
+	    (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+	    !cred_in_group(&c, READ_ONCE(dir->gid)) && !cred_is_root(&c))
+		mode &= ~(u32)S_ISGID;
+	return mode & ~(READ_ONCE(current_proc()->umask) & 0777);
+}
+
 /* Creates name in parent (caller holds its ns_lock); returns a reference. */
 static int create_locked(struct dentry *parent, const char *name, size_t len, u32 mode,
 			 u32 rdev, const char *target, struct dentry **out)
 {
 	struct inode *dir = parent->inode, *inode;
 	int rc;
+
+	mode = create_mode(dir, mode);
 
 	if (parent->dead)
 		return -ENOENT;
@@ -517,7 +569,8 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		d = lookup_locked(parent.dentry, name, len, &rc);
 		if (!d && !rc && (rc = vfs_writable(sb)) == 0 &&
 		    (rc = may_create(&c, parent.dentry)) == 0) {
-			rc = create_locked(parent.dentry, name, len, S_IFREG | (mode & 07777), 0,
+			rc = create_locked(parent.dentry, name, len,
+					   S_IFREG | (mode & (07777 | VFS_MODE_UMASK)), 0,
 					   NULL, &d);
 			flags &= ~O_TRUNC;	/* it is new */
 			created = true;	/* opened as asked, whatever its mode */
@@ -563,6 +616,9 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		rc = vfs_writable(i->sb);
 	if (!rc && !created && !(flags & O_PATH))
 		rc = may_open(&c, i, flags);
+	/* reading without touching the access time: the owner's right */
+	if (!rc && (flags & O_NOATIME) && !(flags & O_PATH) && !inode_owner_or_root(&c, i))
+		rc = -EPERM;
 	if (!rc && !(flags & O_PATH) && S_ISREG(i->mode))
 		rc = lease_break(i, flags);	/* may sleep until the holder lets go */
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
@@ -786,18 +842,42 @@ static int rename_fs(struct dentry *op, struct dentry *np, struct dentry *src,
 	return rc;
 }
 
-static int rename_locked(const struct cred *c, struct dentry *op, struct dentry *np,
-			 const char *oname, size_t olen, const char *nname, size_t nlen)
+/* RENAME_EXCHANGE where the dentry tree is the directory (memfs): the
+ * two names swap; a directory that changes parent moves a link. */
+static int exchange_locked(struct dentry *op, struct dentry *np, struct dentry *src,
+			   struct dentry *dst)
 {
+	int rc = d_exchange(src, dst);
+
+	if (rc)
+		return rc;
+	if (op != np && is_dir(src) != is_dir(dst)) {
+		struct dentry *from = is_dir(src) ? op : np, *to = is_dir(src) ? np : op;
+		from->inode->nlink--;
+		to->inode->nlink++;
+	}
+	struct timespec64 now = vfs_now();
+	src->inode->ctime = dst->inode->ctime = now;
+	op->inode->mtime = op->inode->ctime = np->inode->mtime = np->inode->ctime = now;
+	/* two moves, as Linux reports an exchange; the names are the new ones */
+	notify_rename(op, np, dst->name, dst->name_len, src->name, src->name_len, src->inode,
+		      NULL);
+	notify_rename(np, op, src->name, src->name_len, dst->name, dst->name_len, dst->inode,
+		      NULL);
+	return 0;
+}
+
+static int rename_locked(const struct cred *c, struct dentry *op, struct dentry *np,
+			 const char *oname, size_t olen, const char *nname, size_t nlen,
+			 unsigned flags)
+{
+	bool exchange = flags & RENAME_EXCHANGE;
+
 	int rc;
 	struct dentry *src = lookup_locked(op, oname, olen, &rc), *dst = NULL;
 
 	if (!src)
 		return rc ? rc : -ENOENT;
-	if (!is_dir(src) && (oname[olen] == '/' || nname[nlen] == '/')) {
-		rc = -ENOTDIR;	/* "file/" names a directory */
-		goto out;
-	}
 	if (op->dead || np->dead) {
 		rc = -ENOENT;
 		goto out;
@@ -805,16 +885,47 @@ static int rename_locked(const struct cred *c, struct dentry *op, struct dentry 
 	dst = lookup_locked(np, nname, nlen, &rc);
 	if (rc)
 		goto out;
+	if (dst && (flags & RENAME_NOREPLACE)) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (!dst && exchange) {
+		rc = -ENOENT;
+		goto out;
+	}
+	/* "file/" names a directory; in an exchange either name may */
+	if ((!is_dir(src) && (oname[olen] == '/' || (!exchange && nname[nlen] == '/'))) ||
+	    (exchange && !is_dir(dst) && nname[nlen] == '/')) {
+		rc = -ENOTDIR;
+		goto out;
+	}
 	if (dst && dst->inode == src->inode)
 		goto out;	/* the same file: nothing to do */
 	/* the old name goes, the new one is made or replaces dst; a
-	 * directory that changes parent rewrites its "..": write on it */
+	 * directory that changes parent rewrites its "..": write on it
+	 * (both, in an exchange) */
 	if ((rc = may_delete(c, op, src)) ||
 	    (rc = dst ? may_delete(c, np, dst) : may_create(c, np)) ||
-	    (is_dir(src) && op != np && (rc = inode_permission(c, src->inode, MAY_WRITE))))
+	    (is_dir(src) && op != np && (rc = inode_permission(c, src->inode, MAY_WRITE))) ||
+	    (exchange && is_dir(dst) && op != np &&
+	     (rc = inode_permission(c, dst->inode, MAY_WRITE))))
 		goto out;
-	if (is_dir(src) && is_below(np, src)) {
+	/* nothing moves below itself; in an exchange dst moves too */
+	if ((is_dir(src) && is_below(np, src)) || (exchange && is_dir(dst) && is_below(op, dst))) {
 		rc = -EINVAL;
+		goto out;
+	}
+	if (!exchange && dst && is_dir(dst) && is_below(op, dst)) {
+		rc = -ENOTEMPTY;	/* the target is an ancestor of the source */
+		goto out;
+	}
+	if (exchange) {
+		if (src->mounted || dst->mounted)
+			rc = -EBUSY;
+		else if (op->inode->iop->rename)
+			rc = -EINVAL;	/* ext2: no exchange, as on Linux */
+		else
+			rc = exchange_locked(op, np, src, dst);
 		goto out;
 	}
 	if (dst) {
@@ -854,7 +965,7 @@ out:
 }
 
 int vfs_rename(const struct path *obase, const char *old, const struct path *nbase,
-	       const char *new)
+	       const char *new, unsigned flags)
 {
 	struct path op, np;
 	const char *oname, *nname;
@@ -879,7 +990,7 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	if (!rc) {
 		struct super_block *sb = op.dentry->sb;
 		mutex_lock(&sb->ns_lock);
-		rc = rename_locked(&c, op.dentry, np.dentry, oname, olen, nname, nlen);
+		rc = rename_locked(&c, op.dentry, np.dentry, oname, olen, nname, nlen, flags);
 		mutex_unlock(&sb->ns_lock);
 	}
 	path_put(&np);
@@ -887,25 +998,33 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	return rc;
 }
 
-int vfs_path_name(const struct path *p, char *buf, size_t len)
+int vfs_path_name_at(const struct path *p, char *buf, size_t len, bool *unreachable)
 {
-	struct path cur = *p;
+	struct path cur = *p, root;
 	size_t at = len;
 
 	if (len < 2)
 		return -ERANGE;
 	buf[--at] = '\0';
+	*unreachable = false;
+	proc_root(&root);	/* the name is seen from there (chroot) */
 	path_get(&cur);
 	for (;;) {
+		if (same_path(&cur, &root))
+			break;
 		while (cur.dentry == cur.mnt->root && cur.mnt->parent && !READ_ONCE(cur.mnt->lazy)) {
 			struct dentry *mp = dentry_get(cur.mnt->mountpoint);
 			struct mount *up = cur.mnt->parent;
 			dentry_put(cur.dentry);
 			cur = (struct path){ up, mp };
 		}
-		struct dentry *d = cur.dentry;
-		if (d->parent == d)
+		if (same_path(&cur, &root))
 			break;
+		struct dentry *d = cur.dentry;
+		if (d->parent == d) {	/* the top, not passing our root */
+			*unreachable = true;
+			break;
+		}
 		mutex_lock(&d->sb->ns_lock);	/* name and parent, as one */
 		size_t n = d->name_len;
 		bool fits = at >= n + 1;
@@ -920,14 +1039,23 @@ int vfs_path_name(const struct path *p, char *buf, size_t len)
 		cur.dentry = up;
 		if (!fits) {
 			path_put(&cur);
+			path_put(&root);
 			return -ERANGE;
 		}
 	}
 	path_put(&cur);
+	path_put(&root);
 	if (at == len - 1)
 		buf[--at] = '/';
 	memmove(buf, buf + at, len - at);
 	return (int)(len - at);
+}
+
+int vfs_path_name(const struct path *p, char *buf, size_t len)
+{
+	bool unreachable;
+
+	return vfs_path_name_at(p, buf, len, &unreachable);
 }
 
 static void mount_list_add(struct mount *m)

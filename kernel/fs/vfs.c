@@ -317,14 +317,20 @@ void d_delete(struct dentry *d)
 		dentry_put(d);	/* the tree's reference */
 }
 
-int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len)
+static char *name_dup(const char *name, size_t len)
 {
 	char *n = kmalloc(len + 1, GFP_KERNEL);
 
-	if (!n)
-		return -ENOMEM;
-	memcpy(n, name, len);
-	n[len] = '\0';
+	if (n) {
+		memcpy(n, name, len);
+		n[len] = '\0';
+	}
+	return n;
+}
+
+/* d becomes newparent's child called n (len bytes, kmalloc'ed: d owns it). */
+static void d_move_name(struct dentry *d, struct dentry *newparent, char *n, size_t len)
+{
 	hash_remove(d);
 	list_del_init(&d->sibling);
 	struct dentry *old = d->parent;
@@ -344,6 +350,35 @@ int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t 
 		hash_insert(d);
 	}
 	dentry_put(old);
+}
+
+int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len)
+{
+	char *n = name_dup(name, len);
+
+	if (!n)
+		return -ENOMEM;
+	d_move_name(d, newparent, n, len);
+	return 0;
+}
+
+int d_exchange(struct dentry *a, struct dentry *b)
+{
+	char *na = name_dup(b->name, b->name_len), *nb = name_dup(a->name, a->name_len);
+	size_t la = b->name_len, lb = a->name_len;
+	struct dentry *pa = dentry_get(a->parent), *pb = dentry_get(b->parent);
+
+	if (!na || !nb) {
+		kfree(na);
+		kfree(nb);
+		dentry_put(pa);
+		dentry_put(pb);
+		return -ENOMEM;
+	}
+	d_move_name(a, pb, na, la);
+	d_move_name(b, pa, nb, lb);
+	dentry_put(pa);
+	dentry_put(pb);
 	return 0;
 }
 

@@ -185,6 +185,11 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 			p->files = fdt_copy(parent->files);
 		}
 		proc_cwd(&p->cwd);
+		unsigned long rf = spin_lock_irqsave(&parent->cwd_lock);
+		p->root = parent->root;
+		if (p->root.dentry)
+			path_get(&p->root);
+		spin_unlock_irqrestore(&parent->cwd_lock, rf);
 		if (!proc_path_of(parent, true, &p->exe))	/* none: NULL */
 			p->exe_denied = exe_deny(&p->exe);
 		p->umask = parent->umask;
@@ -236,6 +241,8 @@ fail:
 	fdt_put(p->files);
 	if (p->cwd.dentry)
 		path_put(&p->cwd);
+	if (p->root.dentry)
+		path_put(&p->root);
 	exe_put(&p->exe, p->exe_denied);
 	kfree(p);
 	return NULL;
@@ -262,6 +269,37 @@ void proc_set_cwd(const struct path *np)
 	p->cwd = *np;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	path_put(&old);
+}
+
+void proc_root(struct path *out)
+{
+	struct task *t = current_task();
+	struct process *p = t ? t->proc : NULL;
+
+	out->dentry = NULL;
+	if (p) {
+		unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+		*out = p->root;
+		if (out->dentry)
+			path_get(out);
+		spin_unlock_irqrestore(&p->cwd_lock, flags);
+	}
+	if (!out->dentry)
+		*out = vfs_root();
+}
+
+void proc_set_root(const struct path *np)
+{
+	struct process *p = current_proc();
+	struct path old;
+
+	path_get(np);
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	old = p->root;
+	p->root = *np;
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	if (old.dentry)
+		path_put(&old);
 }
 
 void proc_set_exe(struct process *p, const struct path *exe)
@@ -331,17 +369,19 @@ static void release_resources(struct process *p)
 	proc_timers_exit(p);	/* nothing fires at it from now on */
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	struct fdtable *files = p->files;
-	struct path cwd = p->cwd, exe = p->exe;
+	struct path cwd = p->cwd, exe = p->exe, root = p->root;
 	bool exe_denied = p->exe_denied;
 
 	p->files = NULL;
-	p->cwd.dentry = p->exe.dentry = NULL;
+	p->cwd.dentry = p->exe.dentry = p->root.dentry = NULL;
 	p->exe_denied = false;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(files);
 	sem_exit(p);	/* SEM_UNDO */
 	if (cwd.dentry)
 		path_put(&cwd);
+	if (root.dentry)
+		path_put(&root);
 	exe_put(&exe, exe_denied);
 }
 

@@ -328,6 +328,42 @@ long sys_pipe2(SYSARGS) { return do_pipe(a0, a1); }
 
 
 /* The ioctls every file descriptor has, then the file's own. */
+#define FICLONE 0x40049409u
+#define FICLONERANGE 0x4020940du
+
+/* FICLONE/FICLONERANGE: sharing blocks between files needs a
+ * copy-on-write filesystem; none here has one, so after Linux's checks
+ * (src an fd on the same filesystem, both regular, src readable, dst
+ * writable and not O_APPEND) the answer is EOPNOTSUPP. */
+static long file_clone(struct file *dst, u32 cmd, u64 arg)
+{
+	struct { s64 src_fd; u64 src_offset, src_length, dest_offset; } r;
+
+	if (cmd == FICLONERANGE) {
+		if (copy_from_user(&r, (const void *)arg, sizeof(r)))
+			return -EFAULT;
+		arg = (u64)r.src_fd;
+	}
+	struct file *src = fget(arg);
+	if (!src)
+		return -EBADF;
+	struct inode *si = src->inode, *di = dst->inode;
+	long rc;
+	if (!si || !di || (src->flags & O_PATH) || si->sb != di->sb)
+		rc = src->flags & O_PATH ? -EBADF : -EXDEV;
+	else if (S_ISDIR(si->mode) || S_ISDIR(di->mode))
+		rc = -EISDIR;
+	else if (!S_ISREG(si->mode) || !S_ISREG(di->mode))
+		rc = -EINVAL;
+	else if ((src->flags & O_ACCMODE) == O_WRONLY || (dst->flags & O_ACCMODE) == O_RDONLY ||
+		 (dst->flags & O_APPEND))
+		rc = -EBADF;
+	else
+		rc = -EOPNOTSUPP;
+	file_put(src);
+	return rc;
+}
+
 long sys_ioctl(SYSARGS)
 {
 	struct file *f = fget(a0);
@@ -336,6 +372,10 @@ long sys_ioctl(SYSARGS)
 
 	if (!f)
 		return -EBADF;
+	if (f->flags & O_PATH) {	/* not open for anything */
+		file_put(f);
+		return -EBADF;
+	}
 	switch ((u32)a1) {
 	case FIONBIO:
 		rc = copy_from_user(&v, (const void *)a2, sizeof(v));
@@ -360,6 +400,10 @@ long sys_ioctl(SYSARGS)
 		}
 		__attribute__((fallthrough));	/* pipes and terminals count their own */
 	default:
+		if ((u32)a1 == FICLONE || (u32)a1 == FICLONERANGE) {
+			rc = file_clone(f, (u32)a1, a2);
+			break;
+		}
 		rc = f->fop && f->fop->ioctl ? f->fop->ioctl(f, (u32)a1, a2) : -ENOTTY;
 	}
 	file_put(f);
@@ -381,12 +425,15 @@ struct dirent_ctx {
 	u64 ubuf;
 	size_t size, used;
 	int err;
+	bool old;	/* getdents (78): struct linux_dirent, the type last */
 };
 
 static bool emit_dirent(void *c, const char *name, size_t len, u64 ino, u32 mode, u64 next)
 {
 	struct dirent_ctx *ctx = c;
-	size_t reclen = ALIGN_UP(19 + len + 1, 8);
+	/* linux_dirent64: ino, off, reclen, type, name, NUL; the old
+	 * linux_dirent: ino, off, reclen, name, NUL, ..., type at the end */
+	size_t reclen = ctx->old ? ALIGN_UP(18 + len + 2, 8) : ALIGN_UP(19 + len + 1, 8);
 	u8 rec[19 + NAME_MAX + 1 + 8];
 
 	if (ctx->used + reclen > ctx->size) {
@@ -399,8 +446,13 @@ static bool emit_dirent(void *c, const char *name, size_t len, u64 ino, u32 mode
 	memcpy(rec + 8, &next, 8);
 	u16 rl = (u16)reclen;
 	memcpy(rec + 16, &rl, 2);
-	rec[18] = (u8)((mode & S_IFMT) >> 12);	/* DT_* is the type's top bits */
-	memcpy(rec + 19, name, len);
+	if (ctx->old) {
+		memcpy(rec + 18, name, len);
+		rec[reclen - 1] = (u8)((mode & S_IFMT) >> 12);
+	} else {
+		rec[18] = (u8)((mode & S_IFMT) >> 12);	/* DT_* is the type's top bits */
+		memcpy(rec + 19, name, len);
+	}
 	if (copy_to_user((void *)(ctx->ubuf + ctx->used), rec, reclen)) {
 		ctx->err = -EFAULT;
 		return false;
@@ -409,16 +461,20 @@ static bool emit_dirent(void *c, const char *name, size_t len, u64 ino, u32 mode
 	return true;
 }
 
-long sys_getdents64(SYSARGS)
+static long getdents(u64 fd, u64 ubuf, u64 size, bool old)
 {
-	struct file *f = fget(a0);
-	struct dirent_ctx ctx = { a1, (size_t)MIN(a2, (u64)IO_CHUNK), 0, 0 };
+	struct file *f = fget(fd);
+	struct dirent_ctx ctx = { ubuf, (size_t)MIN(size, (u64)IO_CHUNK), 0, 0, old };
 
 	if (!f)
 		return -EBADF;
 	if (!f->inode || !S_ISDIR(f->inode->mode) || !f->fop || !f->fop->iterate) {
 		file_put(f);
 		return -ENOTDIR;
+	}
+	if (f->path.dentry && READ_ONCE(f->path.dentry->dead)) {
+		file_put(f);
+		return -ENOENT;	/* a removed directory lists nothing, not even . */
 	}
 	mutex_lock(&f->pos_lock);
 	int rc = f->fop->iterate(f, &f->pos, emit_dirent, &ctx);
@@ -430,6 +486,9 @@ long sys_getdents64(SYSARGS)
 		return rc;
 	return ctx.used ? (long)ctx.used : ctx.err;
 }
+
+long sys_getdents64(SYSARGS) { return getdents(a0, a1, a2, false); }
+long sys_getdents(SYSARGS) { return getdents(a0, a1, a2, true); }
 
 long sys_ftruncate(SYSARGS)
 {

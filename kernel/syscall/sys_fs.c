@@ -100,10 +100,9 @@ struct linux_statfs {
 	s64 f_namelen, f_frsize, f_flags, f_spare[4];
 };
 
-static long do_statfs(struct super_block *sb, u64 ubuf)
+static int fill_statfs(struct super_block *sb, struct kstatfs *out)
 {
 	struct kstatfs st;
-	struct linux_statfs out;
 	int rc = 0;
 
 	if (sb->sop && sb->sop->statfs) {
@@ -114,6 +113,17 @@ static long do_statfs(struct super_block *sb, u64 ubuf)
 				       .frsize = PAGE_SIZE, .blocks = page_alloc_total_count(),
 				       .bfree = free, .bavail = free, .namelen = NAME_MAX };
 	}
+	if (!rc)
+		*out = st;
+	return rc;
+}
+
+static long do_statfs(struct super_block *sb, u64 ubuf)
+{
+	struct kstatfs st;
+	struct linux_statfs out;
+	int rc = fill_statfs(sb, &st);
+
 	if (rc)
 		return rc;
 	memset(&out, 0, sizeof(out));
@@ -177,10 +187,118 @@ static long do_fsync(u64 fd, bool datasync)
 
 	if (!f)
 		return -EBADF;
-	long rc = f->fop && f->fop->fsync ? f->fop->fsync(f, datasync) : 0;
+	long rc;
+	if (f->flags & O_PATH)
+		rc = -EBADF;
+	else if (f->fop && f->fop->fsync)
+		rc = f->fop->fsync(f, datasync);
+	else	/* memory-only files and directories have nothing to write;
+		 * pipes, sockets and devices cannot be synced (Linux: EINVAL) */
+		rc = f->inode && (S_ISREG(f->inode->mode) || S_ISDIR(f->inode->mode)) ? 0 : -EINVAL;
+	file_put(f);
+	return rc;
+}
+
+#define SYNC_FILE_RANGE_ALL 7	/* WAIT_BEFORE 1, WRITE 2, WAIT_AFTER 4 */
+
+/* sync_file_range: the range is checked; the whole file is synced (a
+ * larger range than asked, which is allowed). */
+long sys_sync_file_range(SYSARGS)
+{
+	s64 off = (s64)a1, n = (s64)a2;
+
+	if (a3 & ~(u64)SYNC_FILE_RANGE_ALL)
+		return -EINVAL;
+	if (off < 0 || n < 0 || off + (u64)n < (u64)off || (s64)(off + (u64)n) < 0)
+		return -EINVAL;
+	struct file *f = fget(a0);
+	if (!f)
+		return -EBADF;
+	long rc = 0;
+	struct inode *i = f->inode;
+	if (f->flags & O_PATH)
+		rc = -EBADF;
+	else if (!i || !(S_ISREG(i->mode) || S_ISDIR(i->mode) || S_ISBLK(i->mode)))
+		rc = -ESPIPE;
+	else if ((a3 & 2) && f->fop && f->fop->fsync)	/* SYNC_FILE_RANGE_WRITE */
+		rc = f->fop->fsync(f, true);
 	file_put(f);
 	return rc;
 }
 
 long sys_fsync(SYSARGS) { return do_fsync(a0, false); }
 long sys_fdatasync(SYSARGS) { return do_fsync(a0, true); }
+
+/* ---- ustat(2) and sysfs(2): obsolete, still in the table */
+
+struct ustat_find {
+	u32 dev;
+	struct dentry *root;	/* a mounted root of that device, held */
+};
+
+static int ustat_match(void *ctx, struct mount *m)
+{
+	struct ustat_find *u = ctx;
+
+	if (m->root->sb->dev != u->dev)
+		return 0;
+	u->root = dentry_get(m->root);
+	return 1;
+}
+
+/* struct ustat of x86-64 Linux */
+struct linux_ustat {
+	s32 f_tfree;
+	u32 pad;
+	u64 f_tinode;
+	char f_fname[6], f_fpack[6];
+	u32 pad2;
+};
+
+long sys_ustat(SYSARGS)
+{
+	/* the dev_t of stat's st_dev: minor's low byte, major, minor's rest */
+	u32 major = (u32)((a0 >> 8) & 0xfff), minor = (u32)((a0 & 0xff) | ((a0 >> 12) & 0xfff00));
+	struct ustat_find u = { MKDEV(major, minor), NULL };
+	struct kstatfs st;
+	struct linux_ustat out;
+
+	vfs_for_each_mount(ustat_match, &u);
+	if (!u.root)
+		return -EINVAL;	/* no mounted filesystem on it */
+	int rc = fill_statfs(u.root->sb, &st);
+	dentry_put(u.root);
+	if (rc)
+		return rc;
+	memset(&out, 0, sizeof(out));
+	out.f_tfree = (s32)MIN(st.bfree, (u64)0x7fffffff);
+	out.f_tinode = st.ffree;
+	return copy_to_user((void *)a1, &out, sizeof(out));
+}
+
+/* The filesystem types mount(2) knows, in sysfs(2)'s index order. */
+static const char *const fs_types[] = { "tmpfs", "ramfs", "proc", "devpts", "ext2" };
+
+long sys_sysfs(SYSARGS)
+{
+	switch (a0) {
+	case 1: {	/* name -> index */
+		char name[32];
+		long n = strncpy_from_user(name, (const char *)a1, sizeof(name));
+		if (n == -EFAULT)
+			return -EFAULT;
+		for (size_t i = 0; n >= 0 && i < ARRAY_SIZE(fs_types); i++)
+			if (!strcmp(name, fs_types[i]))
+				return (long)i;
+		return -EINVAL;
+	}
+	case 2:		/* index -> name */
+		if ((u32)a1 >= ARRAY_SIZE(fs_types) || a1 >> 32)
+			return -EINVAL;
+		return copy_to_user((void *)a2, fs_types[a1], strlen(fs_types[a1]) + 1);
+	case 3:
+		return (long)ARRAY_SIZE(fs_types);
+	default:
+		return -EINVAL;
+	}
+}

@@ -48,6 +48,17 @@ int at_base(u64 dirfd, struct path *out)
 	return rc;
 }
 
+/* The base for name: none (the root) when it is absolute, where dirfd
+ * does not matter (even a bad one), else dirfd's directory. */
+static int at_base_for(u64 dirfd, const char *name, struct path *out)
+{
+	if (name[0] == '/') {
+		out->dentry = NULL;
+		return 0;
+	}
+	return at_base(dirfd, out);
+}
+
 /* at_walk with c's search permissions (NULL: the caller's). */
 static int at_walk_cred(const struct cred *c, u64 dirfd, u64 upath, int at_flags, int lookup,
 			struct path *out)
@@ -100,10 +111,11 @@ static long with_at(u64 dirfd, u64 upath, long (*op)(const struct path *, const 
 
 	if (rc)
 		return rc;
-	rc = at_base(dirfd, &base);
+	rc = at_base_for(dirfd, name, &base);
 	if (!rc) {
-		rc = op(&base, name, arg);
-		path_put(&base);
+		rc = op(base.dentry ? &base : NULL, name, arg);
+		if (base.dentry)
+			path_put(&base);
 	}
 	kfree(name);
 	return rc;
@@ -113,7 +125,7 @@ static long open_op(const struct path *base, const char *name, u64 arg)
 {
 	u32 flags = (u32)arg & ~O_EXEC_KERNEL, mode = (u32)(arg >> 32);
 	struct file *f;
-	int rc = vfs_open(base, name, flags, mode & ~current_proc()->umask, &f);
+	int rc = vfs_open(base, name, flags, mode | VFS_MODE_UMASK, &f);
 
 	if (rc)
 		return rc;
@@ -153,7 +165,7 @@ static long mknod_op(const struct path *base, const char *name, u64 arg)
 	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISFIFO(mode) &&
 	    !S_ISSOCK(mode))
 		return -EINVAL;
-	mode = (mode & S_IFMT) | (mode & 07777 & ~current_proc()->umask);
+	mode = (mode & S_IFMT) | (mode & 07777) | VFS_MODE_UMASK;
 	return vfs_mknod(base, name, mode, dev);
 }
 
@@ -190,17 +202,20 @@ static long two_paths(u64 ofd, u64 opath, u64 nfd, u64 npath, int kind, int flag
 	if (!rc)
 		rc = getname(npath, &n, false);
 	if (!rc)
-		rc = at_base(ofd, &ob);
+		rc = at_base_for(ofd, o, &ob);
 	if (!rc) {
-		rc = at_base(nfd, &nb);
-		if (rc)
+		rc = at_base_for(nfd, n, &nb);
+		if (rc && ob.dentry)
 			path_put(&ob);
 	}
 	if (!rc) {
-		rc = kind ? vfs_link(&ob, o, &nb, n, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0)
-			  : vfs_rename(&ob, o, &nb, n);
-		path_put(&ob);
-		path_put(&nb);
+		const struct path *obp = ob.dentry ? &ob : NULL, *nbp = nb.dentry ? &nb : NULL;
+		rc = kind ? vfs_link(obp, o, nbp, n, flags & AT_SYMLINK_FOLLOW ? LOOKUP_FOLLOW : 0)
+			  : vfs_rename(obp, o, nbp, n, (unsigned)flags);
+		if (ob.dentry)
+			path_put(&ob);
+		if (nb.dentry)
+			path_put(&nb);
 	}
 	kfree(o);
 	kfree(n);
@@ -209,11 +224,23 @@ static long two_paths(u64 ofd, u64 opath, u64 nfd, u64 npath, int kind, int flag
 
 long sys_rename(SYSARGS) { return two_paths((u64)AT_FDCWD, a0, (u64)AT_FDCWD, a1, 0, 0); }
 long sys_renameat(SYSARGS) { return two_paths(a0, a1, a2, a3, 0, 0); }
+#define CAP_MKNOD 27
+
 long sys_renameat2(SYSARGS)
 {
-	if (a4)
-		return -EINVAL;	/* RENAME_NOREPLACE and friends: not yet */
-	return two_paths(a0, a1, a2, a3, 0, 0);
+	if (a4 & ~(u64)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	if ((a4 & RENAME_EXCHANGE) && (a4 & (RENAME_NOREPLACE | RENAME_WHITEOUT)))
+		return -EINVAL;
+	if (a4 & RENAME_WHITEOUT) {
+		struct process *p = current_proc();
+		if (!(READ_ONCE(p->uid[1]) == 0 && (READ_ONCE(p->caps[0]) >> CAP_MKNOD & 1)))
+			return -EPERM;
+		/* no filesystem here makes whiteouts (an overlay's mark):
+		 * EINVAL, as Linux's ext2 */
+		return -EINVAL;
+	}
+	return two_paths(a0, a1, a2, a3, 0, (int)a4);
 }
 long sys_link(SYSARGS) { return two_paths((u64)AT_FDCWD, a0, (u64)AT_FDCWD, a1, 1, 0); }
 long sys_linkat(SYSARGS)
@@ -234,10 +261,11 @@ static long symlinkat(u64 utarget, u64 dirfd, u64 upath)
 	struct path base;
 	rc = getname(upath, &name, false);
 	if (!rc) {
-		rc = at_base(dirfd, &base);
+		rc = at_base_for(dirfd, name, &base);
 		if (!rc) {
-			rc = vfs_symlink(&base, target, name);
-			path_put(&base);
+			rc = vfs_symlink(base.dentry ? &base : NULL, target, name);
+			if (base.dentry)
+				path_put(&base);
 		}
 		kfree(name);
 	}
@@ -260,6 +288,10 @@ static long readlinkat(u64 dirfd, u64 upath, u64 ubuf, u64 size)
 		return rc;
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	rc = buf ? vfs_readlink(&p, buf, (size_t)MIN(size, (u64)PATH_MAX)) : -ENOMEM;
+	char c;
+	/* "" names the fd itself: not a link there is ENOENT (Linux) */
+	if (rc == -EINVAL && !copy_from_user(&c, (const void *)upath, 1) && !c)
+		rc = -ENOENT;
 	if (rc > 0 && copy_to_user((void *)ubuf, buf, (size_t)rc))
 		rc = -EFAULT;
 	kfree(buf);
@@ -376,14 +408,27 @@ struct statx {
 
 _Static_assert(sizeof(struct statx) == 256, "statx layout");
 
+#define AT_NO_AUTOMOUNT 0x800
+#define AT_STATX_SYNC_TYPE 0x6000	/* FORCE_SYNC 0x2000, DONT_SYNC 0x4000 */
+#define STATX__RESERVED 0x80000000u
+#define STATX_ATTR_MOUNT_ROOT 0x2000
+
 long sys_statx(SYSARGS)
 {
 	struct at_ref r;
+
+	if (a2 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	if ((a2 & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (a3 & STATX__RESERVED))
+		return -EINVAL;
 	int rc = at_inode(a0, a1, a2, &r);
 
 	if (rc)
 		return rc;
 	struct inode *i = r.inode;
+	/* the root of a mount: the path's dentry is its mount's root */
+	const struct path *p = r.file ? &r.file->path : &r.path;
+	bool mnt_root = p->dentry && p->mnt && p->dentry == p->mnt->root;
 	struct statx sx = {
 		.mask = 0x7ff, .blksize = 4096, .nlink = i->nlink, .uid = i->uid, .gid = i->gid,
 		.mode = (u16)i->mode, .ino = i->ino, .size = i->size,
@@ -393,6 +438,8 @@ long sys_statx(SYSARGS)
 		.mtime = { i->mtime.sec, (u32)i->mtime.nsec, 0 },
 		.rdev_major = MAJOR(i->rdev), .rdev_minor = MINOR(i->rdev),
 		.dev_major = 0, .dev_minor = i->sb ? i->sb->dev : 0,
+		.attributes = mnt_root ? STATX_ATTR_MOUNT_ROOT : 0,
+		.attributes_mask = STATX_ATTR_MOUNT_ROOT,
 	};
 	at_put(&r);
 	return copy_to_user((void *)a4, &sx, sizeof(sx));
@@ -470,17 +517,51 @@ long sys_fchdir(SYSARGS)
 	return 0;
 }
 
+#define CAP_SYS_CHROOT 18
+
+/* chroot: a searchable directory becomes the root that "/" and ".."
+ * of this process's walks stop at (CAP_SYS_CHROOT); the cwd stays. */
+long sys_chroot(SYSARGS)
+{
+	struct path p;
+	struct cred c;
+	int rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+
+	if (rc)
+		return rc;
+	cred_current(&c);
+	rc = inode_permission(&c, p.dentry->inode, MAY_EXEC);
+	if (!rc && !(cred_is_root(&c) &&
+		     (READ_ONCE(current_proc()->caps[0]) >> CAP_SYS_CHROOT & 1)))
+		rc = -EPERM;
+	if (!rc)
+		proc_set_root(&p);
+	path_put(&p);
+	return rc;
+}
+
+/* A cwd outside the root (chroot with the cwd left behind) is named
+ * "(unreachable)/..." as Linux does: not a path, so libc's getcwd fails. */
+#define UNREACHABLE "(unreachable)"
+
 long sys_getcwd(SYSARGS)
 {
 	struct path cwd;
 	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	bool unreachable = false;
 	int rc;
 
 	if (!buf)
 		return -ENOMEM;
 	proc_cwd(&cwd);
-	rc = cwd.dentry->dead ? -ENOENT : vfs_path_name(&cwd, buf, PATH_MAX);
+	rc = cwd.dentry->dead ? -ENOENT :
+	     vfs_path_name_at(&cwd, buf, PATH_MAX - sizeof(UNREACHABLE), &unreachable);
 	path_put(&cwd);
+	if (rc > 0 && unreachable) {
+		memmove(buf + sizeof(UNREACHABLE) - 1, buf, (size_t)rc);
+		memcpy(buf, UNREACHABLE, sizeof(UNREACHABLE) - 1);
+		rc += (int)sizeof(UNREACHABLE) - 1;
+	}
 	if (rc > 0 && (u64)rc > a1)
 		rc = -ERANGE;
 	if (rc > 0 && copy_to_user((void *)a0, buf, (size_t)rc))
@@ -518,7 +599,23 @@ static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
 
 long sys_chmod(SYSARGS) { return chmod_path((u64)AT_FDCWD, a0, a1, 0); }
 long sys_fchmodat(SYSARGS) { return chmod_path(a0, a1, a2, 0); }
-long sys_fchmod(SYSARGS) { return chmod_path(a0, 0, a1, AT_EMPTY_PATH); }
+/* fchmod/fchown need an fd open for something: an O_PATH one is EBADF
+ * (fchmodat/fchownat with AT_EMPTY_PATH take it). */
+static long not_opath(u64 fd)
+{
+	struct file *f = fget(fd);
+	long rc = !f ? -EBADF : f->flags & O_PATH ? -EBADF : 0;
+
+	if (f)
+		file_put(f);
+	return rc;
+}
+
+long sys_fchmod(SYSARGS)
+{
+	long rc = not_opath(a0);
+	return rc ? rc : chmod_path(a0, 0, a1, AT_EMPTY_PATH);
+}
 
 /* Linux's chown_ok/chgrp_ok: root anything; the owner may only
  * "change" the owner to itself and the group to one it is in. */
@@ -576,8 +673,17 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 
 long sys_chown(SYSARGS) { return chown_path((u64)AT_FDCWD, a0, a1, a2, 0); }
 long sys_lchown(SYSARGS) { return chown_path((u64)AT_FDCWD, a0, a1, a2, AT_SYMLINK_NOFOLLOW); }
-long sys_fchown(SYSARGS) { return chown_path(a0, 0, a1, a2, AT_EMPTY_PATH); }
-long sys_fchownat(SYSARGS) { return chown_path(a0, a1, a2, a3, (int)a4); }
+long sys_fchown(SYSARGS)
+{
+	long rc = not_opath(a0);
+	return rc ? rc : chown_path(a0, 0, a1, a2, AT_EMPTY_PATH);
+}
+long sys_fchownat(SYSARGS)
+{
+	if (a4 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return chown_path(a0, a1, a2, a3, (int)a4);
+}
 
 #define UTIME_NOW ((1LL << 30) - 1)
 #define UTIME_OMIT ((1LL << 30) - 2)
@@ -596,14 +702,17 @@ static int may_set_times(const struct cred *c, struct inode *i, const struct tim
 	return inode_permission(c, i, MAY_WRITE);
 }
 
-long sys_utimensat(SYSARGS)
+/* utimensat with the times in the kernel (ts NULL: both now). */
+static long do_utimes(u64 a0, u64 a1, const struct timespec64 *ts, u64 a3)
 {
-	struct timespec64 ts[2];
 	struct path p;
 	int rc;
+	u64 a2 = ts != NULL;
 
-	if (a2 && copy_from_user(ts, (const void *)a2, sizeof(ts)))
-		return -EFAULT;
+	if (a3 & ~(u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (!a1 && (a3 || (int)a0 == AT_FDCWD))	/* futimens needs an fd */
+		return a3 ? -EINVAL : -EFAULT;
 	rc = a1 ? at_walk(a0, a1, (int)a3, a3 & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p)
 		: at_walk(a0, 0, AT_EMPTY_PATH, 0, &p);
 	if (rc)
@@ -637,4 +746,34 @@ long sys_utimensat(SYSARGS)
 		fsnotify_dentry(i, p.dentry, at && mt ? IN_ATTRIB : at ? IN_ACCESS : IN_MODIFY);
 	path_put(&p);
 	return 0;
+}
+
+long sys_utimensat(SYSARGS)
+{
+	struct timespec64 ts[2];
+
+	if (a2 && copy_from_user(ts, (const void *)a2, sizeof(ts)))
+		return -EFAULT;
+	for (int k = 0; a2 && k < 2; k++)
+		if ((ts[k].nsec < 0 || ts[k].nsec > 999999999) && ts[k].nsec != UTIME_NOW &&
+		    ts[k].nsec != UTIME_OMIT)
+			return -EINVAL;
+	return do_utimes(a0, a1, a2 ? ts : NULL, a3);
+}
+
+/* futimesat: utimensat with microseconds, no flags. */
+long sys_futimesat(SYSARGS)
+{
+	struct { s64 sec, usec; } tv[2];
+	struct timespec64 ts[2];
+
+	if (a2 && copy_from_user(tv, (const void *)a2, sizeof(tv)))
+		return -EFAULT;
+	for (int k = 0; a2 && k < 2; k++) {
+		if (tv[k].usec < 0 || tv[k].usec > 999999)
+			return -EINVAL;
+		ts[k].sec = tv[k].sec;
+		ts[k].nsec = tv[k].usec * 1000;
+	}
+	return do_utimes(a0, a1, a2 ? ts : NULL, 0);
 }
