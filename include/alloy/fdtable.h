@@ -38,5 +38,8 @@ int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec);
 int fd_get_cloexec(struct fdtable *t, int fd);
 int fd_set_cloexec(struct fdtable *t, int fd, bool on);
 void fdt_close_on_exec(struct fdtable *t);
+/* close_range: closes (or, cloexec, marks close-on-exec) the open fds
+ * in [lo, hi]; hi may be ~0U. */
+int fd_close_range(struct fdtable *t, unsigned int lo, unsigned int hi, bool cloexec);
 
 #endif

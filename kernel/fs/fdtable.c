@@ -280,6 +280,34 @@ void fdt_close_on_exec(struct fdtable *t)
 	}
 }
 
+int fd_close_range(struct fdtable *t, unsigned int lo, unsigned int hi, bool cloexec)
+{
+	/* one slot at a time under the lock, each file released outside
+	 * it: a second thread may open, close or grow meanwhile, and what
+	 * it opens in the range after we passed stays open, as on Linux */
+	for (unsigned int i = lo; i <= hi && i < (unsigned int)READ_ONCE(t->size); i++) {
+		struct file *f = NULL;
+		unsigned long flags = spin_lock_irqsave(&t->lock);
+		if (i < (unsigned int)t->size && t->fd[i]) {
+			if (cloexec) {
+				set_bit64(t->cloexec, (int)i, true);
+			} else {
+				f = t->fd[i];
+				t->fd[i] = NULL;
+				set_bit64(t->cloexec, (int)i, false);
+			}
+		}
+		spin_unlock_irqrestore(&t->lock, flags);
+		if (f) {
+			fd_closed(f, t);
+			file_put(f);
+		}
+		if (i == hi)
+			break;	/* hi may be ~0U: no wrap */
+	}
+	return 0;
+}
+
 /* fs/nr_open: no RLIMIT_NOFILE above it; fs/file-max: open files are
  * bounded by memory only, so Linux's "no limit" */
 static long nr_open = NR_OPEN_MAX, file_max = 9223372036854775807L;

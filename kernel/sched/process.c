@@ -301,9 +301,18 @@ struct fdtable *proc_files(struct process *p)
 	return t;
 }
 
+/* A table a multi-threaded process let go of: another of its threads
+ * may still be inside a call on it (cur_files() takes no reference), so
+ * the process keeps its reference until its threads are all gone. */
+struct retired_files {
+	struct fdtable *t;
+	struct retired_files *next;
+};
+
 int proc_unshare_files(struct process *p)
 {
 	struct fdtable *old = proc_files(p), *copy;
+	struct retired_files *r = NULL;
 
 	if (!old)
 		return -ENOMEM;
@@ -311,15 +320,27 @@ int proc_unshare_files(struct process *p)
 		fdt_put(old);
 		return 0;
 	}
+	bool threads = READ_ONCE(p->nr_threads) > 1;
+	if (threads && !(r = kmalloc(sizeof(*r), GFP_KERNEL))) {
+		fdt_put(old);
+		return -ENOMEM;
+	}
 	if (!(copy = fdt_copy(old))) {
+		kfree(r);
 		fdt_put(old);
 		return -ENOMEM;
 	}
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	p->files = copy;
+	if (r) {
+		r->t = old;	/* takes over the reference p held */
+		r->next = p->files_retired;
+		p->files_retired = r;
+	}
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(old);		/* proc_files' */
-	fdt_put(old);		/* the one p held */
+	if (!r)
+		fdt_put(old);	/* the one p held */
 	return 0;
 }
 
@@ -334,11 +355,19 @@ static void release_resources(struct process *p)
 	struct path cwd = p->cwd, exe = p->exe;
 	bool exe_denied = p->exe_denied;
 
+	struct retired_files *r = p->files_retired;
 	p->files = NULL;
+	p->files_retired = NULL;
 	p->cwd.dentry = p->exe.dentry = NULL;
 	p->exe_denied = false;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(files);
+	while (r) {
+		struct retired_files *next = r->next;
+		fdt_put(r->t);
+		kfree(r);
+		r = next;
+	}
 	sem_exit(p);	/* SEM_UNDO */
 	if (cwd.dentry)
 		path_put(&cwd);

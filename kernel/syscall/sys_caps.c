@@ -39,6 +39,14 @@ void cap_exec(struct process *p)
 	p->caps[EFF] = p->uid[1] == 0 ? CAP_FULL : 0;
 }
 
+bool proc_capable(int cap)
+{
+	struct process *p = current_proc();
+
+	/* as the other checks: a set*uid away from root keeps the bits */
+	return !p || (READ_ONCE(p->uid[1]) == 0 && (READ_ONCE(p->caps[EFF]) >> cap & 1));
+}
+
 /* The header's version: how many data structs (1 or 2); else the
  * preferred version is written back and -EINVAL returned. */
 static int read_header(u64 uh, struct cap_header *h)

@@ -18,7 +18,9 @@
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <asm/elf.h>
+#include <uapi/capability.h>
 #include <uapi/misc.h>
+#include "sysfs.h"
 
 #define UTS_LEN 65
 
@@ -67,6 +69,27 @@ static int store_uts(char *name, const char *buf, size_t len)
 	spin_unlock_irqrestore(&uts_lock, fl);
 	return 0;
 }
+
+/* sethostname / setdomainname(name, len): CAP_SYS_ADMIN, at most 64
+ * bytes, not NUL-terminated (the rest of the field is cleared). */
+static long set_uts(char *field, u64 uname, u64 len)
+{
+	char buf[UTS_LEN] = { 0 };
+
+	if (!proc_capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (len > UTS_LEN - 1)	/* a negative int too */
+		return -EINVAL;
+	if (copy_from_user(buf, (const void *)uname, len))
+		return -EFAULT;
+	unsigned long fl = spin_lock_irqsave(&uts_lock);
+	memcpy(field, buf, UTS_LEN);
+	spin_unlock_irqrestore(&uts_lock, fl);
+	return 0;
+}
+
+long sys_sethostname(SYSARGS) { return set_uts(uts_host, a0, a1); }
+long sys_setdomainname(SYSARGS) { return set_uts(uts_domain, a0, a1); }
 
 static int show_host(struct pbuf *b) { return show_uts(b, uts_host); }
 static int show_domain(struct pbuf *b) { return show_uts(b, uts_domain); }

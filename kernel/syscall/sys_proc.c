@@ -4,6 +4,8 @@
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/printf.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
 #include <alloy/thread.h>
@@ -174,6 +176,41 @@ long sys_clone3(SYSARGS)
 			       .stack = ca.stack ? top : 0, .parent_tid = ca.parent_tid,
 			       .child_tid = ca.child_tid, .tls = ca.tls };
 	return do_clone(&r);
+}
+
+/*
+ * execveat(dirfd, path, argv, envp, flags): path relative to dirfd, or
+ * with AT_EMPTY_PATH and "" dirfd's own file. The program (a script's
+ * interpreter) is told it is "/dev/fd/N[/path]" then, as on Linux.
+ */
+long sys_execveat(SYSARGS)
+{
+	char *path, *name = NULL;
+	struct path base, *bp = NULL;
+	long rc;
+
+	if (a4 & ~(u64)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if ((rc = getname(a1, &path, a4 & AT_EMPTY_PATH)))
+		return rc;
+	if (path[0] != '/') {	/* an absolute path ignores dirfd */
+		rc = path[0] ? at_base(a0, &base) : at_walk(a0, 0, AT_EMPTY_PATH, 0, &base);
+		bp = rc ? NULL : &base;
+	}
+	if (!rc && bp && (int)a0 != AT_FDCWD) {
+		if (!(name = kmalloc(PATH_MAX, GFP_KERNEL)))
+			rc = -ENOMEM;
+		else if (snprintf(name, PATH_MAX, path[0] ? "/dev/fd/%d/%s" : "/dev/fd/%d",
+				  (int)a0, path) >= PATH_MAX)
+			rc = -ENAMETOOLONG;
+	}
+	if (!rc)
+		rc = execve_at(bp, path, name ? name : path, (int)a4, a2, a3);
+	if (bp)
+		path_put(bp);
+	kfree(name);
+	kfree(path);
+	return rc;
 }
 
 long sys_wait4(SYSARGS)
