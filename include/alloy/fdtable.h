@@ -24,6 +24,9 @@ struct fdtable {
 struct fdtable *fdt_create(void);
 /* A copy holding its own reference on every open file; NULL on OOM. */
 struct fdtable *fdt_copy(struct fdtable *t);
+/* -EMFILE if t has an open fd at or above fs.nr_open (a copy for
+ * unshare could not hold it, as Linux's), else 0. */
+int fdt_check_nr_open(struct fdtable *t);
 void fdt_put(struct fdtable *t);
 /* Installs f (taking over the caller's reference) at the lowest free
  * slot >= min; returns the fd, -EMFILE, or -ENOMEM. */

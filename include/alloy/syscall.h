@@ -190,6 +190,8 @@ long sys_getgid(u64, u64, u64, u64, u64, u64);
 long sys_getegid(u64, u64, u64, u64, u64, u64);
 long sys_setuid(u64, u64, u64, u64, u64, u64);
 long sys_setgid(u64, u64, u64, u64, u64, u64);
+long sys_vhangup(u64, u64, u64, u64, u64, u64);
+long sys_unshare(u64, u64, u64, u64, u64, u64);
 long sys_kcmp(u64, u64, u64, u64, u64, u64);
 long sys_setfsuid(u64, u64, u64, u64, u64, u64);
 long sys_setfsgid(u64, u64, u64, u64, u64, u64);

@@ -320,10 +320,13 @@ int proc_unshare_files(struct process *p)
 		fdt_put(old);
 		return 0;
 	}
+	int rc = fdt_check_nr_open(old);
 	bool threads = READ_ONCE(p->nr_threads) > 1;
-	if (threads && !(r = kmalloc(sizeof(*r), GFP_KERNEL))) {
+	if (!rc && threads && !(r = kmalloc(sizeof(*r), GFP_KERNEL)))
+		rc = -ENOMEM;
+	if (rc) {
 		fdt_put(old);
-		return -ENOMEM;
+		return rc;
 	}
 	if (!(copy = fdt_copy(old))) {
 		kfree(r);

@@ -13,8 +13,10 @@
 #include <alloy/user.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/ipc.h>
 #include <asm/trap.h>
 #include "sysfs.h"
+#include <uapi/capability.h>
 #include <uapi/misc.h>
 #include <uapi/sched.h>
 #include <uapi/signal.h>
@@ -66,8 +68,12 @@ struct clone_req {
 	u64 stack, parent_tid, child_tid, tls;
 };
 
-#define CLONE_NAMESPACES 0x7e020080ULL	/* NEWNS, NEWCGROUP, NEWUTS ... NEWNET, NEWTIME */
-#define CLONE_IGNORED (CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM)
+#define UNSHARE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+		    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+
+#define CLONE_NAMESPACES ((u64)UNSHARE_NS)
+#define CLONE_IGNORED (CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM | \
+		       CLONE_IO)	/* IO: there is no I/O context to share */
 #define CLONE_KNOWN (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
 		     CLONE_PARENT | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID | \
 		     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_IGNORED)
@@ -211,6 +217,40 @@ long sys_execveat(SYSARGS)
 	kfree(name);
 	kfree(path);
 	return rc;
+}
+
+/*
+ * unshare(flags): what the caller shares with other processes becomes its
+ * own. Alloy's cwd and signal handlers are never shared between
+ * processes (CLONE_FS, CLONE_SIGHAND: nothing to do), its file table may
+ * be (CLONE_FILES), and System V undo adjustments are applied as at exit
+ * (CLONE_SYSVSEM). Linux does this per thread; Alloy keeps these per
+ * process, so with other threads running it refuses (EINVAL) what it
+ * cannot give one thread alone. No namespaces yet: EPERM without
+ * CAP_SYS_ADMIN, as Linux, else EINVAL (docs/threads.md).
+ */
+long sys_unshare(SYSARGS)
+{
+	u64 f = a0;
+	struct process *p = current_proc();
+
+	if (f & ~(u64)(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
+		       CLONE_SYSVSEM | UNSHARE_NS))
+		return -EINVAL;
+	if (f & UNSHARE_NS)
+		return (f & ~(u64)CLONE_NEWUSER) && !proc_capable(CAP_SYS_ADMIN) ? -EPERM
+										    : -EINVAL;
+	if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FS | CLONE_FILES |
+		  CLONE_SYSVSEM)) && READ_ONCE(p->nr_threads) > 1)
+		return -EINVAL;
+	if (f & CLONE_FILES) {
+		long rc = proc_unshare_files(p);
+		if (rc)
+			return rc;
+	}
+	if (f & CLONE_SYSVSEM)
+		sem_exit(p);
+	return 0;
 }
 
 long sys_wait4(SYSARGS)
