@@ -20,6 +20,7 @@
 #include <alloy/tty.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
+#include <uapi/capability.h>
 #include <uapi/sched.h>
 #include <uapi/wait.h>
 #include "pgroup.h"
@@ -37,6 +38,29 @@ SYSCTL_INT(pid_max, "kernel/pid_max", 0644, &pid_max, 301, PID_MAX);
 static long threads_max = PID_MAX;
 SYSCTL_INT(threads_max, "kernel/threads-max", 0444, &threads_max, 1, PID_MAX);
 static int pid_last;		/* [proc_lock] the newest pid, for /proc/loadavg */
+
+/* kernel/ns_last_pid: the newest pid; root writes n to have the next
+ * process (if n + 1 is free) get n + 1 (Linux's, for checkpoint/restore) */
+static int show_last_pid(struct pbuf *b)
+{
+	return pbuf_printf(b, "%d\n", READ_ONCE(pid_last));
+}
+
+static int store_last_pid(const char *buf, size_t len)
+{
+	long v;
+
+	if (!proc_capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (sysctl_parse_long(buf, len, &v) || v < 0 || v >= READ_ONCE(pid_max))
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	pid_last = (int)v;
+	pid_next = v + 1 >= pid_max ? 2 : MAX((int)v + 1, 2);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return 0;
+}
+SYSCTL(ns_last_pid, "kernel/ns_last_pid", 0666, show_last_pid, store_last_pid);
 static u64 nr_forks;		/* [proc_lock] processes created, for /proc/stat */
 
 struct process *current_proc(void)
