@@ -9,7 +9,9 @@
 #include <alloy/atomic.h>
 #include <alloy/spinlock.h>
 
-#define FD_MAX 1024
+/* Linux's default hard RLIMIT_NOFILE (INR_OPEN_MAX): the table is memory
+ * only, grown on demand */
+#define FD_MAX 4096
 
 struct file;
 

@@ -33,7 +33,7 @@ struct proc_res {
 
 /* Linux's nr_open: no RLIMIT_NOFILE above it (fdtable.h's FD_MAX); root
  * may lower it (/proc/sys/fs/nr_open, at least NR_OPEN_MIN). */
-#define NR_OPEN_MAX 1024
+#define NR_OPEN_MAX 4096
 #define NR_OPEN_MIN 64
 extern long sysctl_nr_open;
 
