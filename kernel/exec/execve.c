@@ -103,17 +103,25 @@ static int open_exec(const char *path, struct file **out)
 }
 
 /* execveat's AT_EMPTY_PATH: the file at p itself, opened afresh (an
- * O_PATH descriptor reads nothing) if the caller may execute it. */
-static int open_exec_path(const struct path *p, struct file **out)
+ * O_PATH descriptor reads nothing) if the caller may execute it; or a
+ * file with no name (memfd: musl's fexecve) itself, if it reads. */
+static int open_exec_path(const struct path *p, struct file *nameless, struct file **out)
 {
-	struct inode *i = p->dentry->inode;
+	struct inode *i = nameless ? nameless->inode : p->dentry->inode;
 	struct cred c;
 
 	cred_current(&c);
 	if (!S_ISREG(i->mode) || !(i->mode & 0111))
 		return -EACCES;
 	int rc = inode_permission(&c, i, MAY_EXEC);
-	return rc ? rc : vfs_open_inode(p, O_RDONLY, out);
+	if (rc)
+		return rc;
+	if (!nameless)
+		return vfs_open_inode(p, O_RDONLY, out);
+	if ((nameless->flags & O_ACCMODE) == O_WRONLY || (nameless->flags & O_PATH))
+		return -EACCES;
+	*out = file_get(nameless);
+	return 0;
 }
 
 static int source_open(const char *path, struct exec_source *out);
@@ -224,6 +232,7 @@ static int add_script_args(struct exec_args *a, char *interp, char *arg, const c
 struct exec_at {
 	const struct path *base;	/* NULL: the cwd */
 	const char *path;		/* what to look up there */
+	struct file *file;		/* empty, with no name: the file */
 	bool empty;			/* base is the file to run */
 	bool nofollow;			/* AT_SYMLINK_NOFOLLOW */
 };
@@ -240,7 +249,7 @@ static long do_execve(const char *path, const struct exec_at *at, struct exec_ar
 		rc = -EFAULT;
 	for (int depth = 0; !rc; depth++) {
 		if (depth == 0 && at && at->empty)
-			rc = open_exec_path(at->base, &f);
+			rc = open_exec_path(at->base, at->file, &f);
 		else if (depth == 0 && at)
 			rc = open_exec_at(at->base, at->path, at->nofollow, &f);
 		else
@@ -300,7 +309,8 @@ static long do_execve(const char *path, const struct exec_at *at, struct exec_ar
 	struct inode *ino = f->inode;	/* exe holds it */
 	u64 entry, sp;
 	rc = mm ? exec_load(mm, &src, a, &entry, &sp) : -ENOMEM;
-	path_get(&exe);
+	if (exe.dentry)		/* none for a memfd run by execveat */
+		path_get(&exe);
 	file_put(f);
 	int old_tid = current_task()->user_tid;	/* PTRACE_EVENT_EXEC's message */
 	if (!rc)
@@ -317,8 +327,11 @@ static long do_execve(const char *path, const struct exec_at *at, struct exec_ar
 	} else {
 		user_mm_put(mm);
 	}
-	inode_allow_write(ino);		/* the process's own denial holds now */
-	path_put(&exe);
+	/* the process's own denial holds now (a nameless file has none: a
+	 * memfd stays writable while it runs) */
+	inode_allow_write(ino);
+	if (exe.dentry)
+		path_put(&exe);
 	kfree(lines);
 	return rc;
 }
@@ -340,11 +353,11 @@ long sys_execve(u64 upath, u64 uargv, u64 uenvp, u64 a3, u64 a4, u64 a5)
 	return rc;
 }
 
-long execve_at(const struct path *base, const char *path, const char *name, int at_flags,
-	       u64 uargv, u64 uenvp)
+long execve_at(const struct path *base, struct file *file, const char *path, const char *name,
+	       int at_flags, u64 uargv, u64 uenvp)
 {
 	struct exec_args a = { .uargv = uargv, .uenvp = uenvp };
-	struct exec_at at = { .base = base, .path = path, .empty = !path[0],
+	struct exec_at at = { .base = base, .file = file, .path = path, .empty = !path[0],
 			      .nofollow = at_flags & AT_SYMLINK_NOFOLLOW };
 
 	return do_execve(name, &at, &a);

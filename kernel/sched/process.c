@@ -292,7 +292,8 @@ void proc_set_exe(struct process *p, const struct path *exe)
 {
 	struct path old;
 
-	path_get(exe);
+	if (exe->dentry)	/* none: a file with no name (memfd) */
+		path_get(exe);
 	bool denied = exe_deny(exe), old_denied;
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	old = p->exe;

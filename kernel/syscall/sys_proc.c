@@ -199,11 +199,21 @@ long sys_execveat(SYSARGS)
 		return -EINVAL;
 	if ((rc = getname(a1, &path, a4 & AT_EMPTY_PATH)))
 		return rc;
-	if (path[0] != '/') {	/* an absolute path ignores dirfd */
+	struct file *nameless = NULL;
+	if (!path[0] && (int)a0 != AT_FDCWD) {
+		struct file *f = fget(a0);
+		if (!f)
+			rc = -EBADF;
+		else if (!f->path.dentry)
+			nameless = f;	/* a memfd: run the open file itself */
+		else
+			file_put(f);
+	}
+	if (!rc && !nameless && path[0] != '/') {	/* an absolute path ignores dirfd */
 		rc = path[0] ? at_base(a0, &base) : at_walk(a0, 0, AT_EMPTY_PATH, 0, &base);
 		bp = rc ? NULL : &base;
 	}
-	if (!rc && bp && (int)a0 != AT_FDCWD) {
+	if (!rc && (bp || nameless) && (int)a0 != AT_FDCWD) {
 		if (!(name = kmalloc(PATH_MAX, GFP_KERNEL)))
 			rc = -ENOMEM;
 		else if (snprintf(name, PATH_MAX, path[0] ? "/dev/fd/%d/%s" : "/dev/fd/%d",
@@ -211,9 +221,11 @@ long sys_execveat(SYSARGS)
 			rc = -ENAMETOOLONG;
 	}
 	if (!rc)
-		rc = execve_at(bp, path, name ? name : path, (int)a4, a2, a3);
+		rc = execve_at(bp, nameless, path, name ? name : path, (int)a4, a2, a3);
 	if (bp)
 		path_put(bp);
+	if (nameless)
+		file_put(nameless);
 	kfree(name);
 	kfree(path);
 	return rc;

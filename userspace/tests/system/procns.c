@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -282,6 +283,26 @@ static void execveat_checks(void)
 	}
 	close(dir);
 	close(file);
+	/* a file with no name (musl's fexecve of a memfd): runs, or is
+	 * ETXTBSY while its own descriptor may write it, as Linux */
+	int m = memfd_create("procns", 0), src = open("/bin/busybox", O_RDONLY);
+	char buf[65536];
+	ssize_t n;
+	CHECK(m >= 0 && src >= 0);
+	while ((n = read(src, buf, sizeof(buf))) > 0)
+		CHECK(write(m, buf, (size_t)n) == n);
+	close(src);
+	pid_t pid = fork();
+	if (pid == 0) {
+		syscall(SYS_execveat, m, "", argv, envp, AT_EMPTY_PATH);
+		_exit(100 + errno);
+	}
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 100 + ETXTBSY));
+	if (WEXITSTATUS(st))
+		fprintf(stderr, "procns: memfd exec: exit %d\n", WEXITSTATUS(st));
+	close(m);
 }
 
 int main(void)
