@@ -6,7 +6,7 @@
  * process (uid[3], gid[3], groups) and change under p->sig_lock; whoever
  * decides something from more than one of them takes a snapshot with
  * cred_current() so it never sees half of a change. The file system IDs
- * are the effective ones (no setfsuid).
+ * follow the effective ones; setfsuid/setfsgid set them alone.
  */
 #ifndef ALLOY_CRED_H
 #define ALLOY_CRED_H

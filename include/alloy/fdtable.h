@@ -9,7 +9,9 @@
 #include <alloy/atomic.h>
 #include <alloy/spinlock.h>
 
-#define FD_MAX 1024
+/* Linux's default hard RLIMIT_NOFILE (INR_OPEN_MAX): the table is memory
+ * only, grown on demand */
+#define FD_MAX 4096
 
 struct file;
 
@@ -24,6 +26,9 @@ struct fdtable {
 struct fdtable *fdt_create(void);
 /* A copy holding its own reference on every open file; NULL on OOM. */
 struct fdtable *fdt_copy(struct fdtable *t);
+/* -EMFILE if t has an open fd at or above fs.nr_open (a copy for
+ * unshare could not hold it, as Linux's), else 0. */
+int fdt_check_nr_open(struct fdtable *t);
 void fdt_put(struct fdtable *t);
 /* Installs f (taking over the caller's reference) at the lowest free
  * slot >= min; returns the fd, -EMFILE, or -ENOMEM. */
@@ -38,5 +43,8 @@ int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec);
 int fd_get_cloexec(struct fdtable *t, int fd);
 int fd_set_cloexec(struct fdtable *t, int fd, bool on);
 void fdt_close_on_exec(struct fdtable *t);
+/* close_range: closes (or, cloexec, marks close-on-exec) the open fds
+ * in [lo, hi]; hi may be ~0U. */
+int fd_close_range(struct fdtable *t, unsigned int lo, unsigned int hi, bool cloexec);
 
 #endif

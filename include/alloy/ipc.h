@@ -35,6 +35,7 @@ struct ipc_ids {
 	int free_hint;			/* [lock] no free slot below it */
 	struct list_head hash[IPC_HASH];
 	const long *mni;		/* the kind's limit on objects (sysctl) */
+	long next_id;			/* the next object's id, -1: any (sysctl) */
 };
 
 void ipc_ids_init(struct ipc_ids *ids, const char *name, int rank, const long *mni);

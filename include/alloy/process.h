@@ -26,6 +26,7 @@
 #define PID_MAX 32768
 
 struct fdtable;
+struct retired_files;
 struct sem_undo_list;
 struct user_mm;
 struct task;
@@ -68,6 +69,8 @@ struct process {
 	struct wait_queue signalfd_wq;	/* signalfd readers and pollers: a signal came */
 	struct wait_queue pidfd_wq;	/* pidfd pollers: it exited, or was reaped */
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
+	struct retired_files *files_retired; /* [cwd_lock] tables unshared while other
+					 * threads ran: put at exit (process.c) */
 	struct path cwd;		/* [cwd_lock] */
 	struct path root;		/* [cwd_lock] chroot(2)'s root (dentry NULL: the
 					 * system's); fork copies it */
@@ -79,6 +82,8 @@ struct process {
 	/* Credentials (<alloy/cred.h>): changed under sig_lock; one ID may
 	 * be read alone (READ_ONCE), several only through cred_current(). */
 	u32 uid[3], gid[3];		/* real, effective, saved */
+	u32 fsuid, fsgid;		/* file system IDs: the effective ones but
+					 * after setfsuid/setfsgid */
 	int ngroups;			/* supplementary groups */
 	u32 groups[NGROUPS_MAX];
 	u64 caps[3];			/* [sig_lock] capabilities: effective, permitted,
@@ -111,6 +116,9 @@ struct process {
 struct process *current_proc(void);
 /* Capabilities at exec, from the IDs (kernel/syscall/sys_caps.c). */
 void cap_exec(struct process *p);
+/* Does the caller hold capability cap (<uapi/capability.h>) in its
+ * effective set? The kernel itself holds them all. */
+bool proc_capable(int cap);
 void proc_get(struct process *p);
 void proc_put(struct process *p);
 /* The process with this pid, with a reference; NULL if none. */

@@ -33,8 +33,11 @@ struct proc_res {
 	const void *membarrier_mm;	/* registered (PRIVATE_EXPEDITED) for this mm */
 };
 
-/* Linux's nr_open: no RLIMIT_NOFILE above it (fdtable.h's FD_MAX). */
-#define NR_OPEN_MAX 1024
+/* Linux's nr_open: no RLIMIT_NOFILE above it (fdtable.h's FD_MAX); root
+ * may lower it (/proc/sys/fs/nr_open, at least NR_OPEN_MIN). */
+#define NR_OPEN_MAX 4096
+#define NR_OPEN_MIN 64
+extern long sysctl_nr_open;
 
 /* fork: p gets parent's limits (or init's defaults when parent is NULL). */
 void rlimit_fork(struct process *p, struct process *parent);

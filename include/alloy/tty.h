@@ -364,6 +364,9 @@ int pty_slave_open(unsigned index, struct file *f);
 int pty_open_ctty(int sid, struct file *f);
 struct tty *pty_tty_of_session(int sid);
 void pty_session_end(int sid);
+/* vhangup: hangs up the pty slave controlling session sid; false if
+ * none does. */
+bool pty_hangup_session(int sid);
 /* t stops being sid's controlling terminal, if it is (tty.c). */
 void tty_forget_session(struct tty *t, int sid);
 /* mount -t devpts: a new view of the one set of ptys. */

@@ -285,6 +285,14 @@ int exec_args_count(struct exec_args *a);
 int exec_load(struct user_mm *mm, const struct exec_source *src,
 	      const struct exec_args *a, u64 *entry, u64 *sp);
 
+/* execveat: the program at path under base (NULL: the cwd), or with ""
+ * base's own file (file: an open file with no name, such as a memfd);
+ * name is what the program is told it is. */
+struct path;
+struct file;
+long execve_at(const struct path *base, struct file *file, const char *path, const char *name,
+	       int at_flags, u64 uargv, u64 uenvp);
+
 /* Starts a user task running src; NULL if it cannot. Caller holds a ref. */
 struct task *user_spawn(const struct exec_source *src, const char *const argv[],
 			const char *const envp[]);

@@ -93,6 +93,10 @@
 #define AT_SYMLINK_FOLLOW 0x400
 #define AT_EMPTY_PATH 0x1000
 
+/* close_range(2) flags */
+#define CLOSE_RANGE_UNSHARE 2
+#define CLOSE_RANGE_CLOEXEC 4
+
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2

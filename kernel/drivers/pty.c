@@ -465,6 +465,23 @@ struct tty *pty_tty_of_session(int sid)
 	return p ? &p->tty : NULL;	/* to compare only: no reference */
 }
 
+bool pty_hangup_session(int sid)
+{
+	struct pty *p;
+
+	if (!READ_ONCE(pty_ready) || sid <= 0)
+		return false;
+	mutex_lock(&pty_lock);
+	if ((p = find_session(sid)))
+		p->refs++;	/* held across the hang-up: its files may close */
+	mutex_unlock(&pty_lock);
+	if (!p)
+		return false;
+	tty_hangup(&p->tty);
+	pty_put(p);
+	return true;
+}
+
 void pty_session_end(int sid)
 {
 	if (!READ_ONCE(pty_ready))

@@ -301,6 +301,14 @@ int exec_args_count(struct exec_args *a)
 
 	a->argbytes = a->envbytes = 0;
 	rc = count_one(a, false, &a->argc, &a->argbytes, &total);
+	if (!rc && a->argc == 0) {
+		/* no argv[0]: Linux gives the program an empty one, so that
+		 * nothing takes envp[0] for argv[1] */
+		a->prefix[a->nprefix++] = "";
+		a->argc = 1;
+		a->argbytes += 1;
+		total += 1 + sizeof(u64);
+	}
 	rc = rc ? rc : count_one(a, true, &a->envc, &a->envbytes, &total);
 	return rc;
 }

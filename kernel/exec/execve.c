@@ -71,19 +71,21 @@ static int parse_shebang(char *line, size_t n, char **interp, char **arg)
 }
 
 /* Opens path for execution: a regular file the caller may execute. A
- * relative path is the process's cwd's (the kernel's, starting init:
- * the root's). */
-static int open_exec(const char *path, struct file **out)
+ * relative path is base's (NULL: the process's cwd; the kernel's,
+ * starting init: the root's). nofollow: a final symlink is ELOOP. */
+static int open_exec_at(const struct path *base, const char *path, bool nofollow,
+			struct file **out)
 {
 	struct path cwd;
+	u32 flags = O_RDONLY | O_EXEC_KERNEL | (nofollow ? O_NOFOLLOW : 0);
 	int rc;
 
-	if (current_proc()) {
-		proc_cwd(&cwd);
-		rc = vfs_open(&cwd, path, O_RDONLY | O_EXEC_KERNEL, 0, out);
-		path_put(&cwd);
+	if (base || !current_proc()) {
+		rc = vfs_open(base, path, flags, 0, out);
 	} else {
-		rc = vfs_open(NULL, path, O_RDONLY | O_EXEC_KERNEL, 0, out);
+		proc_cwd(&cwd);
+		rc = vfs_open(&cwd, path, flags, 0, out);
+		path_put(&cwd);
 	}
 	if (rc)
 		return rc;
@@ -92,6 +94,33 @@ static int open_exec(const char *path, struct file **out)
 		file_put(*out);
 		return -EACCES;
 	}
+	return 0;
+}
+
+static int open_exec(const char *path, struct file **out)
+{
+	return open_exec_at(NULL, path, false, out);
+}
+
+/* execveat's AT_EMPTY_PATH: the file at p itself, opened afresh (an
+ * O_PATH descriptor reads nothing) if the caller may execute it; or a
+ * file with no name (memfd: musl's fexecve) itself, if it reads. */
+static int open_exec_path(const struct path *p, struct file *nameless, struct file **out)
+{
+	struct inode *i = nameless ? nameless->inode : p->dentry->inode;
+	struct cred c;
+
+	cred_current(&c);
+	if (!S_ISREG(i->mode) || !(i->mode & 0111))
+		return -EACCES;
+	int rc = inode_permission(&c, i, MAY_EXEC);
+	if (rc)
+		return rc;
+	if (!nameless)
+		return vfs_open_inode(p, O_RDONLY, out);
+	if ((nameless->flags & O_ACCMODE) == O_WRONLY || (nameless->flags & O_PATH))
+		return -EACCES;
+	*out = file_get(nameless);
 	return 0;
 }
 
@@ -198,7 +227,17 @@ static int add_script_args(struct exec_args *a, char *interp, char *arg, const c
 	return 0;
 }
 
-static long do_execve(const char *path, struct exec_args *a)
+/* The first program's lookup: execve's, or execveat's (dirfd's base,
+ * or with AT_EMPTY_PATH its file itself). */
+struct exec_at {
+	const struct path *base;	/* NULL: the cwd */
+	const char *path;		/* what to look up there */
+	struct file *file;		/* empty, with no name: the file */
+	bool empty;			/* base is the file to run */
+	bool nofollow;			/* AT_SYMLINK_NOFOLLOW */
+};
+
+static long do_execve(const char *path, const struct exec_at *at, struct exec_args *a)
 {
 	char *lines = kmalloc((SCRIPT_DEPTH + 1) * SHEBANG_MAX, GFP_KERNEL);
 	const char *name = path;
@@ -209,7 +248,12 @@ static long do_execve(const char *path, struct exec_args *a)
 	if (!rc && a->uargv && copy_from_user(&argv0, (const void *)a->uargv, 8))
 		rc = -EFAULT;
 	for (int depth = 0; !rc; depth++) {
-		rc = open_exec(name, &f);
+		if (depth == 0 && at && at->empty)
+			rc = open_exec_path(at->base, at->file, &f);
+		else if (depth == 0 && at)
+			rc = open_exec_at(at->base, at->path, at->nofollow, &f);
+		else
+			rc = open_exec(name, &f);
 		if (rc) {
 			f = NULL;	/* open_exec may leave a put file there */
 			break;
@@ -266,7 +310,8 @@ static long do_execve(const char *path, struct exec_args *a)
 	struct inode *ino = f->inode;	/* exe holds it */
 	u64 entry, sp;
 	rc = mm ? exec_load(mm, &src, a, &entry, &sp) : -ENOMEM;
-	path_get(&exe);
+	if (exe.dentry)		/* none for a memfd run by execveat */
+		path_get(&exe);
 	file_put(f);
 	int old_tid = current_task()->user_tid;	/* PTRACE_EVENT_EXEC's message */
 	if (!rc)
@@ -283,8 +328,11 @@ static long do_execve(const char *path, struct exec_args *a)
 	} else {
 		user_mm_put(mm);
 	}
-	inode_allow_write(ino);		/* the process's own denial holds now */
-	path_put(&exe);
+	/* the process's own denial holds now (a nameless file has none: a
+	 * memfd stays writable while it runs) */
+	inode_allow_write(ino);
+	if (exe.dentry)
+		path_put(&exe);
 	kfree(lines);
 	return rc;
 }
@@ -301,9 +349,19 @@ long sys_execve(u64 upath, u64 uargv, u64 uenvp, u64 a3, u64 a4, u64 a5)
 	if (rc >= 0)
 		rc = rc == 0 ? -ENOENT : 0;
 	if (!rc)
-		rc = do_execve(path, &a);
+		rc = do_execve(path, NULL, &a);
 	kfree(path);
 	return rc;
+}
+
+long execve_at(const struct path *base, struct file *file, const char *path, const char *name,
+	       int at_flags, u64 uargv, u64 uenvp)
+{
+	struct exec_args a = { .uargv = uargv, .uenvp = uenvp };
+	struct exec_at at = { .base = base, .file = file, .path = path, .empty = !path[0],
+			      .nofollow = at_flags & AT_SYMLINK_NOFOLLOW };
+
+	return do_execve(name, &at, &a);
 }
 
 /* Kernel-started programs (init): exec_source over an open file. */

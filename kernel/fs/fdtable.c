@@ -50,6 +50,19 @@ struct fdtable *fdt_create(void)
 	return alloc_table(FD_START);
 }
 
+int fdt_check_nr_open(struct fdtable *t)
+{
+	long limit = READ_ONCE(sysctl_nr_open);
+	int rc = 0;
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+
+	for (long i = limit; i < t->size; i++)
+		if (t->fd[i])
+			rc = -EMFILE;
+	spin_unlock_irqrestore(&t->lock, flags);
+	return rc;
+}
+
 struct fdtable *fdt_copy(struct fdtable *t)
 {
 	for (;;) {
@@ -280,8 +293,37 @@ void fdt_close_on_exec(struct fdtable *t)
 	}
 }
 
+int fd_close_range(struct fdtable *t, unsigned int lo, unsigned int hi, bool cloexec)
+{
+	/* one slot at a time under the lock, each file released outside
+	 * it: a second thread may open, close or grow meanwhile, and what
+	 * it opens in the range after we passed stays open, as on Linux */
+	for (unsigned int i = lo; i <= hi && i < (unsigned int)READ_ONCE(t->size); i++) {
+		struct file *f = NULL;
+		unsigned long flags = spin_lock_irqsave(&t->lock);
+		if (i < (unsigned int)t->size && t->fd[i]) {
+			if (cloexec) {
+				set_bit64(t->cloexec, (int)i, true);
+			} else {
+				f = t->fd[i];
+				t->fd[i] = NULL;
+				set_bit64(t->cloexec, (int)i, false);
+			}
+		}
+		spin_unlock_irqrestore(&t->lock, flags);
+		if (f) {
+			fd_closed(f, t);
+			file_put(f);
+		}
+		if (i == hi)
+			break;	/* hi may be ~0U: no wrap */
+	}
+	return 0;
+}
+
 /* fs/nr_open: no RLIMIT_NOFILE above it; fs/file-max: open files are
  * bounded by memory only, so Linux's "no limit" */
-static long nr_open = NR_OPEN_MAX, file_max = 9223372036854775807L;
-SYSCTL_INT(nr_open, "fs/nr_open", 0444, &nr_open, NR_OPEN_MAX, NR_OPEN_MAX);
+long sysctl_nr_open = NR_OPEN_MAX;
+static long file_max = 9223372036854775807L;
+SYSCTL_INT(nr_open, "fs/nr_open", 0644, &sysctl_nr_open, NR_OPEN_MIN, NR_OPEN_MAX);
 SYSCTL_INT(file_max, "fs/file-max", 0444, &file_max, 0, 9223372036854775807L);

@@ -158,8 +158,8 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 		    "PPid:\t%d\nTracerPid:\t%d\n", s->comm, READ_ONCE(p->umask),
 		    state_name(s->state), s->pid, tid, s->ppid, ptrace_tracer_pid(tid));
 	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
-		    p->uid[0], p->uid[1], p->uid[2], p->uid[1], p->gid[0], p->gid[1], p->gid[2],
-		    p->gid[1], FD_MAX);
+		    p->uid[0], p->uid[1], p->uid[2], p->fsuid, p->gid[0], p->gid[1], p->gid[2],
+		    p->fsgid, FD_MAX);
 	if (mm) {
 		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
 			    "VmRSS:\t%8llu kB\n", u.size / 1024, u.size / 1024, u.locked / 1024,

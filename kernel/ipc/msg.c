@@ -54,6 +54,7 @@ static long msg_max = 8192, msg_mnb = 16384, msg_mni = 32000;
 static struct ipc_budget msg_mem;	/* all messages' chunks: 1/16 of RAM */
 static u64 msg_total, msg_total_bytes;	/* [lock] messages queued, their bytes */
 static struct ipc_ids msg_ids;
+SYSCTL_INT(msg_next_id, "kernel/msg_next_id", 0644, &msg_ids.next_id, -1, 0x7fffffff);
 
 static struct msg_queue *q_of(struct ipc_perm_k *p)
 {

@@ -64,6 +64,7 @@ static long sem_ctls[4] = { 32000, 1024000000, 500, 32000 };
 static long sem_used;		/* [lock] semaphores in all arrays */
 static u64 sem_bytes, sem_budget;	/* [lock] kernel memory for arrays and undos */
 static struct ipc_ids sem_ids;
+SYSCTL_INT(sem_next_id, "kernel/sem_next_id", 0644, &sem_ids.next_id, -1, 0x7fffffff);
 
 static struct sem_array *sma_of(struct ipc_perm_k *p)
 {

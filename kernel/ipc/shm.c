@@ -51,6 +51,7 @@ static u64 shm_max = ~0ULL - (1ULL << 24);		/* SHMMAX */
 static u64 shm_all;					/* pages; ipc_init */
 static u64 shm_tot;					/* [shm_ids.lock] pages */
 static struct ipc_ids shm_ids;
+SYSCTL_INT(shm_next_id, "kernel/shm_next_id", 0644, &shm_ids.next_id, -1, 0x7fffffff);
 
 static struct shm_seg *seg_of(struct ipc_perm_k *p)
 {

@@ -24,6 +24,7 @@ void ipc_ids_init(struct ipc_ids *ids, const char *name, int rank, const long *m
 	for (int i = 0; i < IPC_HASH; i++)
 		list_init(&ids->hash[i]);
 	ids->max_idx = -1;
+	ids->next_id = -1;
 	ids->mni = mni;
 }
 
@@ -75,10 +76,23 @@ int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, s32 key, u32 mode)
 
 	if (ids->in_use >= READ_ONCE(*ids->mni))
 		return -ENOSPC;
-	for (idx = ids->free_hint; idx < ids->cap && ids->slot[idx]; idx++)
-		;	/* the lowest free slot, as Linux's idr */
-	if (idx == ids->cap && (rc = grow(ids)))
-		return rc;
+	/* /proc/sys/kernel/{msg,shm,sem}_next_id: this object's id if its slot is free,
+	 * else the next free slot above it with the asked sequence (Linux's
+	 * checkpoint/restore knob); used once */
+	long want = READ_ONCE(ids->next_id);
+	int start = want >= 0 ? (int)(want & (IPCMNI - 1)) : ids->free_hint;
+	for (;;) {
+		for (idx = start; idx < ids->cap && ids->slot[idx]; idx++)
+			;	/* the lowest free slot, as Linux's idr */
+		if (idx < ids->cap)
+			break;
+		if ((rc = grow(ids)))
+			return rc;
+	}
+	if (want >= 0) {
+		ids->seq[idx] = (u16)MIN(want >> SEQ_SHIFT, (long)SEQ_MAX);
+		ids->next_id = -1;
+	}
 	cred_current(&c);
 	p->key = key;
 	p->mode = mode & 0777;
@@ -94,7 +108,8 @@ int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, s32 key, u32 mode)
 	ids->slot[idx] = p;
 	ids->in_use++;
 	ids->max_idx = MAX(ids->max_idx, idx);
-	ids->free_hint = idx + 1;
+	if (idx == ids->free_hint)
+		ids->free_hint = idx + 1;
 	return 0;
 }
 

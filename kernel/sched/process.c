@@ -20,6 +20,7 @@
 #include <alloy/tty.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
+#include <uapi/capability.h>
 #include <uapi/sched.h>
 #include <uapi/wait.h>
 #include "pgroup.h"
@@ -37,6 +38,29 @@ SYSCTL_INT(pid_max, "kernel/pid_max", 0644, &pid_max, 301, PID_MAX);
 static long threads_max = PID_MAX;
 SYSCTL_INT(threads_max, "kernel/threads-max", 0444, &threads_max, 1, PID_MAX);
 static int pid_last;		/* [proc_lock] the newest pid, for /proc/loadavg */
+
+/* kernel/ns_last_pid: the newest pid; root writes n to have the next
+ * process (if n + 1 is free) get n + 1 (Linux's, for checkpoint/restore) */
+static int show_last_pid(struct pbuf *b)
+{
+	return pbuf_printf(b, "%d\n", READ_ONCE(pid_last));
+}
+
+static int store_last_pid(const char *buf, size_t len)
+{
+	long v;
+
+	if (!proc_capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (sysctl_parse_long(buf, len, &v) || v < 0 || v >= READ_ONCE(pid_max))
+		return -EINVAL;
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	pid_last = (int)v;
+	pid_next = v + 1 >= pid_max ? 2 : MAX((int)v + 1, 2);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return 0;
+}
+SYSCTL(ns_last_pid, "kernel/ns_last_pid", 0666, show_last_pid, store_last_pid);
 static u64 nr_forks;		/* [proc_lock] processes created, for /proc/stat */
 
 struct process *current_proc(void)
@@ -306,7 +330,8 @@ void proc_set_exe(struct process *p, const struct path *exe)
 {
 	struct path old;
 
-	path_get(exe);
+	if (exe->dentry)	/* none: a file with no name (memfd) */
+		path_get(exe);
 	bool denied = exe_deny(exe), old_denied;
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	old = p->exe;
@@ -339,9 +364,18 @@ struct fdtable *proc_files(struct process *p)
 	return t;
 }
 
+/* A table a multi-threaded process let go of: another of its threads
+ * may still be inside a call on it (cur_files() takes no reference), so
+ * the process keeps its reference until its threads are all gone. */
+struct retired_files {
+	struct fdtable *t;
+	struct retired_files *next;
+};
+
 int proc_unshare_files(struct process *p)
 {
 	struct fdtable *old = proc_files(p), *copy;
+	struct retired_files *r = NULL;
 
 	if (!old)
 		return -ENOMEM;
@@ -349,15 +383,30 @@ int proc_unshare_files(struct process *p)
 		fdt_put(old);
 		return 0;
 	}
+	int rc = fdt_check_nr_open(old);
+	bool threads = READ_ONCE(p->nr_threads) > 1;
+	if (!rc && threads && !(r = kmalloc(sizeof(*r), GFP_KERNEL)))
+		rc = -ENOMEM;
+	if (rc) {
+		fdt_put(old);
+		return rc;
+	}
 	if (!(copy = fdt_copy(old))) {
+		kfree(r);
 		fdt_put(old);
 		return -ENOMEM;
 	}
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	p->files = copy;
+	if (r) {
+		r->t = old;	/* takes over the reference p held */
+		r->next = p->files_retired;
+		p->files_retired = r;
+	}
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(old);		/* proc_files' */
-	fdt_put(old);		/* the one p held */
+	if (!r)
+		fdt_put(old);	/* the one p held */
 	return 0;
 }
 
@@ -372,11 +421,19 @@ static void release_resources(struct process *p)
 	struct path cwd = p->cwd, exe = p->exe, root = p->root;
 	bool exe_denied = p->exe_denied;
 
+	struct retired_files *r = p->files_retired;
 	p->files = NULL;
+	p->files_retired = NULL;
 	p->cwd.dentry = p->exe.dentry = p->root.dentry = NULL;
 	p->exe_denied = false;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(files);
+	while (r) {
+		struct retired_files *next = r->next;
+		fdt_put(r->t);
+		kfree(r);
+		r = next;
+	}
 	sem_exit(p);	/* SEM_UNDO */
 	if (cwd.dentry)
 		path_put(&cwd);

@@ -73,7 +73,7 @@ int rlimit_exchange(struct process *p, int resource, const struct rlimit64 *new,
 		return -EINVAL;
 	if (new && new->cur > new->max)
 		return -EINVAL;
-	if (new && resource == RLIMIT_NOFILE && new->max > NR_OPEN_MAX)
+	if (new && resource == RLIMIT_NOFILE && new->max > (u64)READ_ONCE(sysctl_nr_open))
 		return -EPERM;		/* Linux: above fs.nr_open */
 	/* Linux asks for CAP_SYS_RESOURCE (euid 0 here) to raise a hard
 	 * limit, and, to read or set another process's, that its real,

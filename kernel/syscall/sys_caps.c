@@ -67,6 +67,14 @@ long cap_bset_prctl(bool drop, u64 cap)
 	return drop ? 0 : in;
 }
 
+bool proc_capable(int cap)
+{
+	struct process *p = current_proc();
+
+	/* as the other checks: a set*uid away from root keeps the bits */
+	return !p || (READ_ONCE(p->uid[1]) == 0 && (READ_ONCE(p->caps[EFF]) >> cap & 1));
+}
+
 /* The header's version: how many data structs (1 or 2); else the
  * preferred version is written back and -EINVAL returned. */
 static int read_header(u64 uh, struct cap_header *h)

@@ -5,7 +5,8 @@
  * change at once, as musl and glibc make it look on Linux. Changes are
  * made under p->sig_lock; cred_current() copies them out under it, so a
  * permission check never mixes two generations (docs/permissions.md).
- * The file system IDs are the effective ones.
+ * The file system IDs follow the effective ones, except that setfsuid
+ * and setfsgid set them alone (for a file server acting for a user).
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -22,7 +23,7 @@ static void fill(const struct process *p, struct cred *c)
 {
 	c->uid = p->uid[0], c->euid = p->uid[1], c->suid = p->uid[2];
 	c->gid = p->gid[0], c->egid = p->gid[1], c->sgid = p->gid[2];
-	c->fsuid = c->euid, c->fsgid = c->egid;
+	c->fsuid = p->fsuid, c->fsgid = p->fsgid;
 	c->ngroups = p->ngroups;
 	memcpy(c->groups, p->groups, sizeof(u32) * (size_t)p->ngroups);
 }
@@ -62,6 +63,8 @@ void cred_fork(struct process *child, struct process *parent)
 	unsigned long fl = spin_lock_irqsave(&parent->sig_lock);
 	memcpy(child->uid, parent->uid, sizeof(child->uid));
 	memcpy(child->gid, parent->gid, sizeof(child->gid));
+	child->fsuid = parent->fsuid;
+	child->fsgid = parent->fsgid;
 	child->ngroups = parent->ngroups;
 	memcpy(child->groups, parent->groups, sizeof(child->groups));
 	child->undumpable = parent->undumpable;
@@ -95,6 +98,7 @@ void cred_commit(const struct cred *c)
 		p->pdeath_sig = 0;
 	p->uid[0] = c->uid, p->uid[1] = c->euid, p->uid[2] = c->suid;
 	p->gid[0] = c->gid, p->gid[1] = c->egid, p->gid[2] = c->sgid;
+	p->fsuid = c->fsuid, p->fsgid = c->fsgid;
 	/* exec: dumpable again, unless it runs set-ID (Linux's begin_new_exec) */
 	p->undumpable = c->euid != c->uid || c->egid != c->gid;
 	spin_unlock_irqrestore(&p->sig_lock, fl);
@@ -171,6 +175,8 @@ static long set_ids(bool group, int kind, u32 r, u32 e, u32 s)
 		for (int i = 0; i < 3; i++)
 			if (v[i] != KEEP)
 				ids[i] = v[i];
+		if (v[1] != KEEP)	/* the file system ID follows the effective */
+			*(group ? &p->fsgid : &p->fsuid) = v[1];
 	}
 	spin_unlock_irqrestore(&p->sig_lock, fl);
 	return rc;
@@ -188,6 +194,30 @@ long sys_setregid(SYSARGS) { return set_ids(true, SET_RE, (u32)a0, (u32)a1, KEEP
 /* root sets all three; others only the effective ID, to the real or saved */
 long sys_setuid(SYSARGS) { return set_ids(false, SET_ONE, KEEP, (u32)a0, KEEP); }
 long sys_setgid(SYSARGS) { return set_ids(true, SET_ONE, KEEP, (u32)a0, KEEP); }
+
+/*
+ * setfsuid(id) / setfsgid(id): the file system ID becomes id if it is
+ * one of the real, effective, saved or current file system IDs, or the
+ * caller is root; either way the old one is returned (there is no error:
+ * a program learns of a refusal by calling again).
+ */
+static long set_fs_id(bool group, u32 v)
+{
+	struct process *p = current_proc();
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	u32 *ids = group ? p->gid : p->uid, *fs = group ? &p->fsgid : &p->fsuid;
+	u32 old = *fs;
+
+	if (v != KEEP && v != old && (p->uid[1] == 0 || one_of(ids, v))) {
+		*fs = v;
+		p->undumpable = true;	/* as a new effective ID (Linux) */
+	}
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	return old;
+}
+
+long sys_setfsuid(SYSARGS) { return set_fs_id(false, (u32)a0); }
+long sys_setfsgid(SYSARGS) { return set_fs_id(true, (u32)a0); }
 
 static long get_ids(bool group, u64 r, u64 e, u64 s)
 {

@@ -186,6 +186,22 @@ long sys_close(SYSARGS)
 	return a0 > 0x7fffffff ? -EBADF : fd_close(cur_files(), (int)a0);
 }
 
+/* close_range(first, last, flags): UNSHARE first gives the process its
+ * own table (one shared by CLONE_FILES is copied), then the range goes. */
+long sys_close_range(SYSARGS)
+{
+	unsigned int lo = (unsigned int)a0, hi = (unsigned int)a1;
+
+	if (a2 & ~(u64)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || lo > hi)
+		return -EINVAL;
+	if (a2 & CLOSE_RANGE_UNSHARE) {
+		int rc = proc_unshare_files(current_proc());
+		if (rc)
+			return rc;
+	}
+	return fd_close_range(cur_files(), lo, hi, a2 & CLOSE_RANGE_CLOEXEC);
+}
+
 long sys_dup(SYSARGS)
 {
 	struct file *f = fget(a0);

@@ -15,12 +15,16 @@
 #include <alloy/process.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
+#include <alloy/tty.h>
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <asm/elf.h>
+#include <uapi/capability.h>
 #include <uapi/misc.h>
+#include "sysfs.h"
 
 #define UTS_LEN 65
+#define UTS_VERSION "#1 SMP Alloy 0.1"
 
 /* The host and domain names, which /proc/sys/kernel/hostname and
  * domainname change (uts_lock, a leaf, keeps each whole). */
@@ -31,7 +35,7 @@ static spinlock_t uts_lock = SPINLOCK_INIT("uts", LR_RANDOM - 1);
 long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	char fields[6][UTS_LEN] = {
-		"Linux", "", "6.1.0-alloy", "#1 SMP Alloy 0.1", UTS_MACHINE, "",
+		"Linux", "", "6.1.0-alloy", UTS_VERSION, UTS_MACHINE, "",
 	};
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
@@ -68,6 +72,42 @@ static int store_uts(char *name, const char *buf, size_t len)
 	return 0;
 }
 
+/* sethostname / setdomainname(name, len): CAP_SYS_ADMIN, at most 64
+ * bytes, not NUL-terminated (the rest of the field is cleared). */
+static long set_uts(char *field, u64 uname, u64 len)
+{
+	char buf[UTS_LEN] = { 0 };
+
+	if (!proc_capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (len > UTS_LEN - 1)	/* a negative int too */
+		return -EINVAL;
+	if (copy_from_user(buf, (const void *)uname, len))
+		return -EFAULT;
+	unsigned long fl = spin_lock_irqsave(&uts_lock);
+	memcpy(field, buf, UTS_LEN);
+	spin_unlock_irqrestore(&uts_lock, fl);
+	return 0;
+}
+
+long sys_sethostname(SYSARGS) { return set_uts(uts_host, a0, a1); }
+long sys_setdomainname(SYSARGS) { return set_uts(uts_domain, a0, a1); }
+
+/*
+ * vhangup(): CAP_SYS_TTY_CONFIG; the caller's controlling terminal is hung
+ * up (reads 0, writes EIO, SIGHUP to its session). Alloy's hang-up is the
+ * terminal's state, not each open file's as on Linux, so a pty stays hung
+ * up for every opener after it; the console, never a session's own
+ * terminal here, is left alone.
+ */
+long sys_vhangup(SYSARGS)
+{
+	if (!proc_capable(CAP_SYS_TTY_CONFIG))
+		return -EPERM;
+	pty_hangup_session(READ_ONCE(current_proc()->sid));
+	return 0;
+}
+
 static int show_host(struct pbuf *b) { return show_uts(b, uts_host); }
 static int show_domain(struct pbuf *b) { return show_uts(b, uts_domain); }
 static int store_host(const char *buf, size_t len) { return store_uts(uts_host, buf, len); }
@@ -78,6 +118,8 @@ SYSCTL(hostname, "kernel/hostname", 0644, show_host, store_host);
 SYSCTL(domainname, "kernel/domainname", 0644, show_domain, store_domain);
 SYSCTL(ostype, "kernel/ostype", 0444, show_ostype, NULL);
 SYSCTL(osrelease, "kernel/osrelease", 0444, show_osrelease, NULL);
+static int show_version(struct pbuf *b) { return pbuf_puts(b, UTS_VERSION "\n"); }
+SYSCTL(version, "kernel/version", 0444, show_version, NULL);
 /* core_pattern: kernel/exec/coredump.c */
 /* Nothing taints this kernel (LTP's library reads it around its tests) */
 static long tainted;

@@ -180,13 +180,17 @@ long sys_ppoll(SYSARGS)
 }
 
 /* select's fd_sets become a pollfd array for the same loop. */
+/* select's sets on the kernel stack: FD_SETSIZE (1024) descriptors, what
+ * a C library's fd_set holds, not the whole table */
+#define SELECT_MAX 1024
+
 static long do_select(u64 nfds, u64 urd, u64 uwr, u64 uex, u64 timeout_ns)
 {
-	u64 sets[3][FD_MAX / 64] = { { 0 } };
+	u64 sets[3][SELECT_MAX / 64] = { { 0 } };
 	u64 user[3] = { urd, uwr, uex };
 	size_t bytes = (size_t)ALIGN_UP(nfds, 64) / 8;
 
-	if (nfds > FD_MAX)
+	if (nfds > SELECT_MAX)
 		return -EINVAL;
 	for (int k = 0; k < 3; k++)
 		if (user[k] && copy_from_user(sets[k], (const void *)user[k], bytes))
@@ -208,7 +212,7 @@ static long do_select(u64 nfds, u64 urd, u64 uwr, u64 uex, u64 timeout_ns)
 	}
 	long rc = do_poll(fds, n, timeout_ns);
 	if (rc >= 0) {
-		u64 out[3][FD_MAX / 64] = { { 0 } };
+		u64 out[3][SELECT_MAX / 64] = { { 0 } };
 		rc = 0;
 		for (u64 i = 0; i < n; i++) {
 			u64 fd = (u64)fds[i].fd, bit = 1ULL << (fd % 64);

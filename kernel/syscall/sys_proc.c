@@ -4,6 +4,8 @@
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/printf.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
 #include <alloy/thread.h>
@@ -11,8 +13,10 @@
 #include <alloy/user.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/ipc.h>
 #include <asm/trap.h>
 #include "sysfs.h"
+#include <uapi/capability.h>
 #include <uapi/misc.h>
 #include <uapi/sched.h>
 #include <uapi/signal.h>
@@ -64,8 +68,12 @@ struct clone_req {
 	u64 stack, parent_tid, child_tid, tls;
 };
 
-#define CLONE_NAMESPACES 0x7e020080ULL	/* NEWNS, NEWCGROUP, NEWUTS ... NEWNET, NEWTIME */
-#define CLONE_IGNORED (CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM)
+#define UNSHARE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+		    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+
+#define CLONE_NAMESPACES ((u64)UNSHARE_NS)
+#define CLONE_IGNORED (CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM | \
+		       CLONE_IO)	/* IO: there is no I/O context to share */
 #define CLONE_KNOWN (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
 		     CLONE_PARENT | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID | \
 		     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_IGNORED)
@@ -174,6 +182,87 @@ long sys_clone3(SYSARGS)
 			       .stack = ca.stack ? top : 0, .parent_tid = ca.parent_tid,
 			       .child_tid = ca.child_tid, .tls = ca.tls };
 	return do_clone(&r);
+}
+
+/*
+ * execveat(dirfd, path, argv, envp, flags): path relative to dirfd, or
+ * with AT_EMPTY_PATH and "" dirfd's own file. The program (a script's
+ * interpreter) is told it is "/dev/fd/N[/path]" then, as on Linux.
+ */
+long sys_execveat(SYSARGS)
+{
+	char *path, *name = NULL;
+	struct path base, *bp = NULL;
+	long rc;
+
+	if (a4 & ~(u64)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if ((rc = getname(a1, &path, a4 & AT_EMPTY_PATH)))
+		return rc;
+	struct file *nameless = NULL;
+	if (!path[0] && (int)a0 != AT_FDCWD) {
+		struct file *f = fget(a0);
+		if (!f)
+			rc = -EBADF;
+		else if (!f->path.dentry)
+			nameless = f;	/* a memfd: run the open file itself */
+		else
+			file_put(f);
+	}
+	if (!rc && !nameless && path[0] != '/') {	/* an absolute path ignores dirfd */
+		rc = path[0] ? at_base(a0, &base) : at_walk(a0, 0, AT_EMPTY_PATH, 0, &base);
+		bp = rc ? NULL : &base;
+	}
+	if (!rc && (bp || nameless) && (int)a0 != AT_FDCWD) {
+		if (!(name = kmalloc(PATH_MAX, GFP_KERNEL)))
+			rc = -ENOMEM;
+		else if (snprintf(name, PATH_MAX, path[0] ? "/dev/fd/%d/%s" : "/dev/fd/%d",
+				  (int)a0, path) >= PATH_MAX)
+			rc = -ENAMETOOLONG;
+	}
+	if (!rc)
+		rc = execve_at(bp, nameless, path, name ? name : path, (int)a4, a2, a3);
+	if (bp)
+		path_put(bp);
+	if (nameless)
+		file_put(nameless);
+	kfree(name);
+	kfree(path);
+	return rc;
+}
+
+/*
+ * unshare(flags): what the caller shares with other processes becomes its
+ * own. Alloy's cwd and signal handlers are never shared between
+ * processes (CLONE_FS, CLONE_SIGHAND: nothing to do), its file table may
+ * be (CLONE_FILES), and System V undo adjustments are applied as at exit
+ * (CLONE_SYSVSEM). Linux does this per thread; Alloy keeps these per
+ * process, so with other threads running it refuses (EINVAL) what it
+ * cannot give one thread alone. No namespaces yet: EPERM without
+ * CAP_SYS_ADMIN, as Linux, else EINVAL (docs/threads.md).
+ */
+long sys_unshare(SYSARGS)
+{
+	u64 f = a0;
+	struct process *p = current_proc();
+
+	if (f & ~(u64)(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
+		       CLONE_SYSVSEM | UNSHARE_NS))
+		return -EINVAL;
+	if (f & UNSHARE_NS)
+		return (f & ~(u64)CLONE_NEWUSER) && !proc_capable(CAP_SYS_ADMIN) ? -EPERM
+										    : -EINVAL;
+	if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FS | CLONE_FILES |
+		  CLONE_SYSVSEM)) && READ_ONCE(p->nr_threads) > 1)
+		return -EINVAL;
+	if (f & CLONE_FILES) {
+		long rc = proc_unshare_files(p);
+		if (rc)
+			return rc;
+	}
+	if (f & CLONE_SYSVSEM)
+		sem_exit(p);
+	return 0;
 }
 
 long sys_wait4(SYSARGS)

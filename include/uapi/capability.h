@@ -1,0 +1,11 @@
+/* Linux ABI: capability numbers (<linux/capability.h>), those the kernel
+ * tests by name. */
+#ifndef UAPI_CAPABILITY_H
+#define UAPI_CAPABILITY_H
+
+#define CAP_SYS_RAWIO 17
+#define CAP_SYS_PTRACE 19
+#define CAP_SYS_ADMIN 21
+#define CAP_SYS_TTY_CONFIG 26
+
+#endif
