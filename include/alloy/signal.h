@@ -18,16 +18,26 @@ struct ksiginfo {
 	int pid;		/* sender, or the child for SIGCHLD */
 	u32 uid;		/* the sender's (child's) real user ID */
 	int status;		/* SIGCHLD: exit code or signal */
-	u64 addr;		/* faults */
-	u64 ip;			/* faults: where, for the console line */
-	const char *what;	/* faults: what happened */
 	int timerid, overrun;	/* SI_TIMER: the POSIX timer, expiries missed */
-	u64 value;		/* SI_TIMER: its sigev_value */
 	u32 timer_gen;		/* SI_TIMER: the arming it is from (kernel only) */
+	u64 value;		/* SI_TIMER: its sigev_value */
 	bool sigpoll;		/* an F_SETSIG signal: code is POLL_*, band and fd set */
-	long band;		/* sigpoll: the POLL* events (si_band) */
-	int fd;			/* sigpoll: the descriptor (si_fd) */
+	/* A fault's and a SIGPOLL's details never come together. Every
+	 * process and thread keeps one of these per signal (NSIG of them),
+	 * so its size is struct process's: keep it at 72 bytes. */
+	union {
+		struct {
+			u64 addr;		/* faults */
+			u64 ip;			/* faults: where, for the console line */
+			const char *what;	/* faults: what happened */
+		};
+		struct {
+			long band;		/* sigpoll: the POLL* events (si_band) */
+			int fd;			/* sigpoll: the descriptor (si_fd) */
+		};
+	};
 };
+_Static_assert(sizeof(struct ksiginfo) == 72, "struct ksiginfo grew: see the comment");
 
 struct task;
 struct process;

@@ -80,7 +80,12 @@ static long sfd_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		u.pid = (u32)si.pid;
 		u.uid = si.uid;
 		u.status = si.status;
-		u.addr = si.addr;
+		if (si.sigpoll) {
+			u.band = (u32)si.band;
+			u.fd = si.fd;
+		} else {
+			u.addr = si.addr;
+		}
 		if (iob_copy_out(b, done, &u, sizeof(u)))
 			return done ? (long)done : -EFAULT;	/* taken: lost, as Linux */
 		done += sizeof(u);

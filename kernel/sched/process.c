@@ -182,6 +182,9 @@ static void exe_put(struct path *exe, bool denied)
 
 struct process *proc_create(struct process *parent, u64 clone_flags)
 {
+	/* kmalloc rounds up to a power of two: past 8 KiB a process (and
+	 * each pidfd's hold on a reaped one) would take 16 */
+	_Static_assert(sizeof(struct process) <= 8192, "struct process outgrew 8 KiB");
 	struct process *p = kzalloc(sizeof(*p), GFP_KERNEL);
 
 	if (!p)

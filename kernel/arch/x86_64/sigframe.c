@@ -124,7 +124,7 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 	mc->rip = tf->rip; mc->eflags = tf->rflags; mc->cs = USER_CS; mc->ss = USER_SS;
 	mc->trapno = tf->vector < 32 ? tf->vector : 0;
 	mc->err = tf->vector < 32 ? tf->error : 0;
-	mc->cr2 = si->addr;
+	mc->cr2 = si->sigpoll ? 0 : si->addr;
 	mc->oldmask = old_blocked;
 	mc->fpstate = fp;
 	f.uc.uc_sigmask = old_blocked;
