@@ -89,6 +89,13 @@ else
 			d = (pr in dir) ? dir[pr] : (base in dir) ? dir[base] : ""
 			if (d == "") { print "ltp: no source for " t " (" pr ")" > "/dev/stderr"; next }
 			if (!((d, pr) in seen)) { seen[d, pr] = 1; print d, pr }
+			want[d] = 1
+		}
+		END {	# the programs a listed test runs: execve06_child,
+			# mount03_suid_child, acct02_helper, prctl06_execve, ...
+			for (b in dir)
+				if ((dir[b] in want) && b ~ /(child|helper|_exec|_execve)$/ && !((dir[b], b) in seen))
+					print dir[b], b
 		}' > "$log/list-progs.txt"
 	# one make per directory (its programs may share objects), $JOBS
 	# directories at once; -k: a program that does not build is left out
