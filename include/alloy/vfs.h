@@ -129,6 +129,10 @@ struct inode_ops {
 	/* Optional, fallocate(2) after the VFS checks (kernel/fs/splice.c):
 	 * FALLOC_FL_* mode, a range that fits; takes inode->lock itself. */
 	int (*fallocate)(struct inode *inode, int mode, u64 off, u64 len);
+	/* Optional, lseek SEEK_DATA / SEEK_HOLE (inode->lock held, off <
+	 * size): the first offset >= off in data (-ENXIO: none) or in a hole
+	 * (the size if none before it). Without it the file is all data. */
+	int (*seek_data)(struct inode *inode, u64 off, bool hole, u64 *out);
 };
 
 /* Extended attributes (Linux's limits and flags). */

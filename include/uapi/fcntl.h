@@ -93,6 +93,8 @@
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 
 #define UTIME_NOW ((1LL << 30) - 1)
 #define UTIME_OMIT ((1LL << 30) - 2)
