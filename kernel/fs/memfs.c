@@ -574,8 +574,7 @@ static long memfs_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		done += k;
 		*pos += k;
 	}
-	i->atime = vfs_now();
-	mutex_unlock(&i->lock);
+	mutex_unlock(&i->lock);	/* the access time: file_accessed */
 	return done ? (long)done : rc;
 }
 

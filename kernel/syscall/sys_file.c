@@ -499,8 +499,10 @@ long sys_getdents64(SYSARGS)
 	mutex_lock(&f->pos_lock);
 	int rc = f->fop->iterate(f, &f->pos, emit_dirent, &ctx);
 	mutex_unlock(&f->pos_lock);
-	if (!rc)	/* Linux's iterate_dir */
+	if (!rc) {	/* Linux's iterate_dir */
 		fsnotify_file(f, IN_ACCESS);
+		file_accessed(f);
+	}
 	file_put(f);
 	if (rc)
 		return rc;
