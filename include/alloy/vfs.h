@@ -488,6 +488,9 @@ int vfs_mount_mem(const char *opts, u32 flags, u32 mnt_flags, const struct path 
 /* flags: MNT_DETACH takes a busy mount out of the tree now and frees it
  * once nothing uses it. */
 int vfs_umount(const struct path *p, int flags);
+/* Frees the unmounted mounts nothing uses any more (the flusher's, and
+ * umount2's once its own path is let go of). */
+void vfs_reap_detached(void);
 /* mount(MS_BIND): what src shows (and with rec the mounts below it) also
  * at `at`; flags its MNT_* flags. */
 int vfs_bind_mount(const struct path *src, const struct path *at, bool rec);

@@ -322,7 +322,7 @@ int vfs_umount(const struct path *p, int flags)
  * (with its filesystem if it was the last: synced first). Nothing can
  * start using one again: it is out of the tree, and a walk needs a count
  * inside to start from. */
-static void reap_detached(void)
+void vfs_reap_detached(void)
 {
 	struct mount *m, *tmp;
 
@@ -498,7 +498,7 @@ static void flusher(void *arg)
 	(void)arg;
 	for (u64 n = 1;; n++) {
 		sleep_ns(REAP_INTERVAL_NS);
-		reap_detached();
+		vfs_reap_detached();
 		if (n % (FLUSH_INTERVAL_NS / REAP_INTERVAL_NS) == 0)
 			vfs_sync_all();
 	}

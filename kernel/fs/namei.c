@@ -1034,7 +1034,7 @@ int vfs_attach_mount(struct mount *m, const struct path *at)
 	if (!ai || !ri || at->dentry->dead)
 		return -ENOENT;
 	if (S_ISDIR(ri->mode) != S_ISDIR(ai->mode))
-		return S_ISDIR(ri->mode) ? -ENOTDIR : -EISDIR;
+		return -ENOTDIR;	/* a directory on a file or a file on one */
 	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
 	struct mount *c;
 	list_for_each_entry(c, &at->mnt->children, child) {

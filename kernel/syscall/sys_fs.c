@@ -128,6 +128,8 @@ long sys_umount2(SYSARGS)
 		return rc;
 	rc = vfs_umount(&p, (int)(a1 & MNT_DETACH));
 	path_put(&p);
+	if (!rc)	/* the last mount of a part of a filesystem: it goes now */
+		vfs_reap_detached();
 	return rc;
 }
 
