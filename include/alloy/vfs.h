@@ -464,6 +464,7 @@ int vfs_mount(struct super_block *sb, const struct path *at);
 int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags);
 /* mount.c's: hang m on at / take it off (mount_cross_lock held). */
 int vfs_attach_mount(struct mount *m, const struct path *at);
+int vfs_attach_mount_locked(struct mount *m, const struct path *at);	/* no type check */
 void vfs_detach_mount_locked(struct mount *m);
 /* Is d at or below anc (both of one filesystem; its ns_lock held)? */
 bool dentry_is_below(struct dentry *d, struct dentry *anc);

@@ -438,20 +438,35 @@ int vfs_move_mount(const struct path *from, const struct path *to)
 		mutex_unlock(&mount_lock);
 		return rc;
 	}
+	struct inode *ri = m->root->inode, *ai = to->dentry->inode;
+	if (!ai || to->dentry->dead)
+		rc = -ENOENT;
+	else if (!ri || S_ISDIR(ri->mode) != S_ISDIR(ai->mode))
+		rc = -ENOTDIR;
+	if (rc) {
+		mutex_unlock(&mount_lock);
+		return rc;
+	}
+	/* off the old place and onto the new in one step: a walk going up
+	 * through it (mount_up) sees one or the other */
 	struct mount *oldp = m->parent;
 	struct dentry *oldmp = m->mountpoint;
+	struct mount *keep_p = mnt_get(oldp);
+	struct dentry *keep_mp = dentry_get(oldmp);
 	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
 	vfs_detach_mount_locked(m);
-	m->mountpoint = NULL;
-	m->parent = NULL;
-	spin_unlock_irqrestore(&mount_cross_lock, fl);
-	if ((rc = vfs_attach_mount(m, to))) {	/* back where it was */
+	if ((rc = vfs_attach_mount_locked(m, to))) {
 		struct path back = { oldp, oldmp };
-		vfs_attach_mount(m, &back);
+		vfs_attach_mount_locked(m, &back);	/* cannot fail: it was there */
 	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	mutex_unlock(&mount_lock);
+	/* the old place's references (the mount's own, and ours), or on
+	 * failure the second pair attach took */
 	dentry_put(oldmp);
 	mnt_put(oldp);
+	dentry_put(keep_mp);
+	mnt_put(keep_p);
 	return rc;
 }
 

@@ -155,17 +155,34 @@ static struct dentry *parent_of(struct dentry *d)
 	return up;
 }
 
+/* At a mount's root: to its mountpoint in the parent mount (true), read
+ * under the lock MS_MOVE changes them under; false at the root mount or
+ * a lazily unmounted one (".." stays inside), or below a root. */
+static bool mount_up(struct path *cur)
+{
+	struct mount *m = cur->mnt, *up = NULL;
+	struct dentry *mp = NULL;
+
+	if (cur->dentry != m->root)
+		return false;
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	if (m->parent && m->mountpoint && !READ_ONCE(m->lazy)) {
+		up = mnt_get(m->parent);
+		mp = dentry_get(m->mountpoint);
+	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	if (!up)
+		return false;
+	path_put(cur);
+	*cur = (struct path){ up, mp };
+	return true;
+}
+
 /* Moves cur to its parent, across mounts; the root's parent is itself. */
 static void step_up(struct path *cur)
 {
-	while (cur->dentry == cur->mnt->root && cur->mnt->parent && !READ_ONCE(cur->mnt->lazy)) {
-		/* both read while our reference on the root keeps the mount */
-		struct dentry *mp = dentry_get(cur->mnt->mountpoint);
-		struct mount *up = mnt_get(cur->mnt->parent);
-		path_put(cur);
-		cur->dentry = mp;
-		cur->mnt = up;
-	}
+	while (mount_up(cur))
+		;
 	struct dentry *up = parent_of(cur->dentry);
 	dentry_put(cur->dentry);
 	cur->dentry = up;
@@ -926,12 +943,8 @@ int vfs_path_name(const struct path *p, char *buf, size_t len)
 	buf[--at] = '\0';
 	path_get(&cur);
 	for (;;) {
-		while (cur.dentry == cur.mnt->root && cur.mnt->parent && !READ_ONCE(cur.mnt->lazy)) {
-			struct dentry *mp = dentry_get(cur.mnt->mountpoint);
-			struct mount *up = mnt_get(cur.mnt->parent);
-			path_put(&cur);
-			cur = (struct path){ up, mp };
-		}
+		while (mount_up(&cur))
+			;
 		struct dentry *d = cur.dentry;
 		if (d->parent == d)
 			break;
@@ -1036,18 +1049,22 @@ int vfs_attach_mount(struct mount *m, const struct path *at)
 	if (S_ISDIR(ri->mode) != S_ISDIR(ai->mode))
 		return -ENOTDIR;	/* a directory on a file or a file on one */
 	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	int rc = vfs_attach_mount_locked(m, at);
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	return rc;
+}
+
+int vfs_attach_mount_locked(struct mount *m, const struct path *at)
+{
 	struct mount *c;
-	list_for_each_entry(c, &at->mnt->children, child) {
-		if (c->mountpoint == at->dentry) {
-			spin_unlock_irqrestore(&mount_cross_lock, fl);
+
+	list_for_each_entry(c, &at->mnt->children, child)
+		if (c->mountpoint == at->dentry)
 			return -EBUSY;
-		}
-	}
 	m->mountpoint = dentry_get(at->dentry);
 	m->parent = mnt_get(at->mnt);
 	at->dentry->mounted++;
 	list_add_tail(&m->child, &at->mnt->children);
-	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	return 0;
 }
 
