@@ -382,22 +382,44 @@ static int clone_tree(struct mount *src, struct dentry *root, const struct path 
 		top = m;
 	if (!rec)
 		return 0;
-	/* the children of src are stable: mount_lock is held */
-	struct mount *c;
-	list_for_each_entry(c, &src->children, child) {
-		if (c == top)
-			continue;	/* the copy itself, hung below src */
-		mutex_lock(&sb->ns_lock);
-		bool below = dentry_is_below(c->mountpoint, root);
-		mutex_unlock(&sb->ns_lock);
-		if (!below)
+	/* src's children, counted, taken under the lock that attaching
+	 * takes (devpts mounts without the mount lock), then copied */
+	for (;;) {
+		unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+		size_t n = 0, k = 0;
+		struct mount *c;
+		list_for_each_entry(c, &src->children, child)
+			n++;
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		struct mount **kids = n ? kmalloc(n * sizeof(*kids), GFP_KERNEL) : NULL;
+		if (n && !kids)
+			return -ENOMEM;	/* what is done stays: umount takes it */
+		fl = spin_lock_irqsave(&mount_cross_lock);
+		size_t now = 0;
+		list_for_each_entry(c, &src->children, child)
+			now++;
+		if (now == n)
+			list_for_each_entry(c, &src->children, child)
+				if (c != top)	/* the copy itself, hung below src */
+					kids[k++] = mnt_get(c);
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		if (now != n) {	/* a mount came or went meanwhile: again */
+			kfree(kids);
 			continue;
-		struct path cat = { m, c->mountpoint };
-		struct mount *cm;
-		if ((rc = clone_tree(c, c->root, &cat, true, top, &cm)))
-			return rc;	/* what is done stays: umount takes it */
+		}
+		for (size_t i = 0; i < k; i++) {
+			struct mount *cm, *ch = kids[i];
+			mutex_lock(&sb->ns_lock);
+			bool below = ch->mountpoint && dentry_is_below(ch->mountpoint, root);
+			mutex_unlock(&sb->ns_lock);
+			struct path cat = { m, ch->mountpoint };
+			if (below && !rc)
+				rc = clone_tree(ch, ch->root, &cat, true, top, &cm);
+			mnt_put(ch);
+		}
+		kfree(kids);
+		return rc;	/* on failure what is done stays: umount takes it */
 	}
-	return 0;
 }
 
 int vfs_bind_mount(const struct path *src, const struct path *at, bool rec)
