@@ -135,6 +135,10 @@ struct inode_ops {
 	/* Optional, fallocate(2) after the VFS checks (kernel/fs/splice.c):
 	 * FALLOC_FL_* mode, a range that fits; takes inode->lock itself. */
 	int (*fallocate)(struct inode *inode, int mode, u64 off, u64 len);
+	/* Optional, lseek SEEK_DATA / SEEK_HOLE (inode->lock held, off <
+	 * size): the first offset >= off in data (-ENXIO: none) or in a hole
+	 * (the size if none before it). Without it the file is all data. */
+	int (*seek_data)(struct inode *inode, u64 off, bool hole, u64 *out);
 };
 
 /* Extended attributes (Linux's limits and flags). */
@@ -200,6 +204,7 @@ struct super_block {
 	const struct super_ops *sop;	/* NULL: nothing to sync or free */
 	void *priv;			/* the filesystem's */
 	struct list_head link;		/* mounted filesystems [mount lock] */
+	u32 nr_mounts;			/* mounts of it, detached ones too [mount lock] */
 	u64 maxbytes;			/* largest file size; 0: MAX_FILE_SIZE */
 	atomic_t notify_watches;	/* inotify watches and dnotify marks on its inodes (the hooks' test) */
 	atomic_t dnotify_marks;		/* dnotify's, of those */
@@ -247,7 +252,7 @@ struct dentry {
 	struct list_head sibling;	/* [sb->ns_lock] */
 	struct list_head hash_link;	/* [dcache lock] */
 	struct list_head lru;		/* while hashed: dcache_lru [dcache lock] */
-	struct mount *mounted;		/* a filesystem mounted here */
+	u32 mounted;			/* mounts on it, in any mount [mount_cross_lock] */
 	u64 cookie;			/* getdents position in the parent */
 	u64 next_cookie;		/* for children */
 	bool dead;			/* removed from the tree */
@@ -256,14 +261,44 @@ struct dentry {
 	char *name;			/* NUL-terminated, kmalloc'd */
 };
 
+/*
+ * A mount: a tree of one filesystem's dentries (from root, a directory or
+ * file of it: a bind mount shows part of a filesystem, and several mounts
+ * may share a super block) placed on a mountpoint of its parent mount.
+ * Walks cross from (parent, mountpoint) to (mount, root): a mount is
+ * found by its parent and mountpoint, so the same directory seen through
+ * two mounts has its own mounts in each. docs/vfs.md "Mounts".
+ */
 struct mount {
-	struct dentry *root;		/* of the mounted filesystem */
-	struct dentry *mountpoint;	/* in the parent filesystem */
-	struct mount *parent;		/* NULL: the root; not followed once lazy */
+	/* 1 for the tree (attached, or lazily detached until reaped), 1 per
+	 * path in it (path_get) and per child mount; freed at 0 */
+	atomic_t count;
+	struct dentry *root;		/* of the mounted filesystem (or part) */
+	struct dentry *mountpoint;	/* in the parent mount; held */
+	struct mount *parent;		/* NULL: the root; holds a count; not
+					 * followed once lazy [mount_cross_lock] */
+	struct list_head children;	/* mounts on it [mount_cross_lock] */
+	struct list_head child;		/* in parent->children [mount_cross_lock] */
 	struct list_head all;		/* every mount [mount-list lock] */
 	struct list_head detached;	/* lazily unmounted [mount lock] */
+	u32 flags;			/* MNT_* */
 	bool lazy;			/* umount2(MNT_DETACH) took it out [mount lock] */
 };
+
+/* Per-mount flags (as statfs's ST_* where Linux has one). */
+#define MNT_NOSUID 2
+#define MNT_NODEV 4
+#define MNT_NOEXEC 8
+#define MNT_NOATIME 1024
+#define MNT_NODIRATIME 2048
+#define MNT_RELATIME 4096		/* atime only when older than mtime/ctime or a day */
+#define MNT_NOSYMFOLLOW 8192
+#define MNT_USER_FLAGS (MNT_NOSUID | MNT_NODEV | MNT_NOEXEC | MNT_NOATIME | MNT_NODIRATIME | \
+			MNT_RELATIME | MNT_NOSYMFOLLOW)
+
+struct mount *mnt_get(struct mount *m);
+/* The last count of an unmounted mount frees it. */
+void mnt_put(struct mount *m);
 
 /* A position in the tree: a dentry and the mount it was reached in. */
 struct path {
@@ -276,8 +311,9 @@ struct path {
  * mount's root before the lock drops, so umount either sees that
  * reference (EBUSY) or unhooked the mount first (the walk stays out). */
 extern spinlock_t mount_cross_lock;
-/* The mount at d with a reference on its root dentry, or NULL. */
-struct mount *vfs_mount_at(struct dentry *d);
+/* The mount on d as seen in mnt, with a count and a reference on its
+ * root dentry, or NULL. */
+struct mount *vfs_mount_at(struct mount *mnt, struct dentry *d);
 
 /* The owner of a file's signals: F_SETOWN's pid, thread or group. A
  * process or thread owner is held by reference (so an exited owner's
@@ -422,6 +458,8 @@ void file_put(struct file *f);
 long file_read(struct file *f, struct iobuf b, size_t n);
 long file_write(struct file *f, struct iobuf b, size_t n);
 long file_read_at(struct file *f, struct iobuf b, size_t n, u64 pos);
+/* After a read or a listing: the access time, as the mount's flags say. */
+void file_accessed(struct file *f);
 long file_write_at(struct file *f, struct iobuf b, size_t n, u64 pos);
 /* Opens an inode reached at p (devices pick their ops by rdev). */
 int vfs_open_inode(const struct path *p, u32 flags, struct file **out);
@@ -470,11 +508,20 @@ int vfs_path_name(const struct path *p, char *buf, size_t len);
 /* The same, saying whether p is outside the caller's root (chroot): the
  * name is then from the system's root. */
 int vfs_path_name_at(const struct path *p, char *buf, size_t len, bool *unreachable);
+/* A new mount of sb's root at `at` (NULL: the root), with MNT_* flags. */
 int vfs_mount(struct super_block *sb, const struct path *at);
+int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags);
+/* mount.c's: hang m on at / take it off (mount_cross_lock held). */
+int vfs_attach_mount(struct mount *m, const struct path *at);
+int vfs_attach_mount_locked(struct mount *m, const struct path *at);	/* no type check */
+void vfs_detach_mount_locked(struct mount *m);
+/* Is d at or below anc (both of one filesystem; its ns_lock held)? */
+bool dentry_is_below(struct dentry *d, struct dentry *anc);
 /* Calls fn for every mount, oldest first, with the mount list locked
  * (fn may take ns locks: vfs_path_name); stops at fn's first nonzero. */
 int vfs_for_each_mount(int (*fn)(void *ctx, struct mount *m), void *ctx);
-/* vfs_umount: m is going away. */
+/* /proc/mounts' list: a new mount; one going away (twice is once). */
+void vfs_mount_list_add(struct mount *m);
 void vfs_mount_unlist(struct mount *m);
 
 /* disk filesystems and the mount table (kernel/fs/mount.c) */
@@ -484,13 +531,23 @@ bool ext2_may_write(struct super_block *sb);	/* remount read-write allowed */
 /* mount(2): the filesystem of `type` on block device `source`, at `at`. */
 /* source is looked up from base (NULL: the root), as a mount(2) from the cwd */
 int vfs_mount_dev(const struct path *base, const char *source, const char *type, u32 flags,
-		  const struct path *at);
+		  u32 mnt_flags, const struct path *at);
 /* mount(2) of a memory filesystem (tmpfs) at `at`; opts as tmpfs's (size=). */
-int vfs_mount_mem(const char *opts, u32 flags, const struct path *at);
+int vfs_mount_mem(const char *opts, u32 flags, u32 mnt_flags, const struct path *at);
 /* umount(2) of the mount whose root is p: -EBUSY while anything uses it. */
 /* flags: MNT_DETACH takes a busy mount out of the tree now and frees it
  * once nothing uses it. */
 int vfs_umount(const struct path *p, int flags);
+/* Frees the unmounted mounts nothing uses any more (the flusher's, and
+ * umount2's once its own path is let go of). */
+void vfs_reap_detached(void);
+/* mount(MS_BIND): what src shows (and with rec the mounts below it) also
+ * at `at`; flags its MNT_* flags. */
+int vfs_bind_mount(const struct path *src, const struct path *at, bool rec);
+/* mount(MS_MOVE): the mount whose root is from, to `to`. */
+int vfs_move_mount(const struct path *from, const struct path *to);
+/* MS_REMOUNT|MS_BIND: only the mount's own flags. */
+int vfs_remount_mnt(const struct path *at, u32 mnt_flags);
 int vfs_sync_all(void);
 int vfs_sync_fs(struct super_block *sb);
 void vfs_start_flusher(void);

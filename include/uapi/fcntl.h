@@ -26,6 +26,7 @@
 #define O_LARGEFILE 0100000
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW 0400000
+#define O_NOATIME 01000000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
 #define O_NOATIME 01000000
@@ -100,6 +101,8 @@
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 
 #define UTIME_NOW ((1LL << 30) - 1)
 #define UTIME_OMIT ((1LL << 30) - 2)

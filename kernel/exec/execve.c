@@ -297,6 +297,7 @@ static long do_execve(const char *path, const struct exec_at *at, struct exec_ar
 	 * tracer that attaches later is caught at the commit */
 	cred_exec(&c, f->inode, true, &plain, &plain_secure);
 	cred_exec(&c, f->inode, (f->inode->sb && (f->inode->sb->flags & SB_NOSUID)) ||
+		  (f->path.mnt && (READ_ONCE(f->path.mnt->flags) & MNT_NOSUID)) ||
 		  ptrace_exec_unprivileged() || READ_ONCE(current_proc()->no_new_privs),
 		  &c, &a->secure);
 	a->uid = c.uid, a->euid = c.euid, a->gid = c.gid, a->egid = c.egid;

@@ -119,6 +119,38 @@ static bool writable(const struct file *f)
 	return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
 }
 
+static bool ts_le(struct timespec64 a, struct timespec64 b)
+{
+	return a.sec < b.sec || (a.sec == b.sec && a.nsec <= b.nsec);
+}
+
+/*
+ * A read of f's data (or a listing of a directory): its access time, as
+ * its mount says. noatime never; nodiratime not for directories;
+ * relatime only when the last access is not after the last change (or a
+ * day old); otherwise (strictatime, the boot mounts) always. Not on a
+ * read-only filesystem, not for O_NOATIME.
+ */
+void file_accessed(struct file *f)
+{
+	struct inode *i = f->inode;
+
+	if (!i || !f->path.mnt || (f->flags & O_NOATIME) || !(S_ISREG(i->mode) || S_ISDIR(i->mode)))
+		return;
+	u32 mf = READ_ONCE(f->path.mnt->flags);
+	if ((mf & MNT_NOATIME) || (S_ISDIR(i->mode) && (mf & MNT_NODIRATIME)) ||
+	    vfs_writable(i->sb))
+		return;
+	struct timespec64 now = vfs_now();
+	mutex_lock(&i->lock);
+	if (!(mf & MNT_RELATIME) || ts_le(i->atime, i->mtime) || ts_le(i->atime, i->ctime) ||
+	    now.sec - i->atime.sec >= 24 * 3600) {
+		i->atime = now;
+		inode_changed(i);
+	}
+	mutex_unlock(&i->lock);
+}
+
 long file_read_at(struct file *f, struct iobuf b, size_t n, u64 pos)
 {
 	if (!readable(f))
@@ -130,6 +162,8 @@ long file_read_at(struct file *f, struct iobuf b, size_t n, u64 pos)
 	long rc = f->fop->read(f, b, n, &pos);
 	if (rc > 0)
 		fsnotify_file(f, IN_ACCESS);
+	if (rc >= 0 && n)	/* at the end too, as Linux */
+		file_accessed(f);
 	return rc;
 }
 
@@ -173,6 +207,8 @@ long file_read(struct file *f, struct iobuf b, size_t n)
 	mutex_unlock(&f->pos_lock);
 	if (rc > 0)
 		fsnotify_file(f, IN_ACCESS);
+	if (rc >= 0 && n)	/* at the end too, as Linux */
+		file_accessed(f);
 	return rc;
 }
 
@@ -198,6 +234,9 @@ long file_write(struct file *f, struct iobuf b, size_t n)
 int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 {
 	struct inode *i = p->dentry->inode;
+	u32 mflags = p->mnt ? READ_ONCE(p->mnt->flags) : 0;
+	if ((mflags & MNT_NODEV) && (S_ISCHR(i->mode) || S_ISBLK(i->mode)) && !(flags & O_PATH))
+		return -EACCES;		/* devices of a nodev mount do not open */
 	struct file *f = file_alloc(i, p, flags);
 	int rc = 0;
 

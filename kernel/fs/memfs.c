@@ -512,8 +512,42 @@ static int memfs_fallocate(struct inode *i, int mode, u64 off, u64 len)
 	return rc;
 }
 
+/* lseek SEEK_DATA / SEEK_HOLE (i->lock held, off < size): data is where
+ * the file has pages (a punched hole or a truncate-grown tail has none). */
+static int memfs_seek_data(struct inode *i, u64 off, bool hole, u64 *out)
+{
+	u64 idx = off / PAGE_SIZE, last = (i->size - 1) / PAGE_SIZE;
+	unsigned long fl;
+
+	if (!S_ISREG(i->mode)) {
+		*out = hole ? i->size : off;
+		return 0;
+	}
+	if (!hole) {
+		fl = spin_lock_irqsave(&memfs_pages);
+		struct page *p = page_tree_next(&i->pages, &idx);
+		spin_unlock_irqrestore(&memfs_pages, fl);
+		if (!p || idx > last)
+			return -ENXIO;
+		*out = MAX(off, idx * PAGE_SIZE);
+		return 0;
+	}
+	for (; idx <= last; idx++) {
+		fl = spin_lock_irqsave(&memfs_pages);
+		struct page *p = page_tree_lookup(&i->pages, idx);
+		spin_unlock_irqrestore(&memfs_pages, fl);
+		if (!p)
+			break;
+		if (idx % 4096 == 0 && fatal_signal_pending())
+			return -EINTR;
+	}
+	*out = idx > last ? i->size : MAX(off, idx * PAGE_SIZE);
+	return 0;
+}
+
 static const struct inode_ops memfs_iops = {
 	.fallocate = memfs_fallocate,
+	.seek_data = memfs_seek_data,
 	.lookup = memfs_lookup,
 	.mknod = memfs_mknod,
 	.link = memfs_link,
@@ -547,9 +581,7 @@ static long memfs_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		done += k;
 		*pos += k;
 	}
-	if (!(f->flags & O_NOATIME))
-		i->atime = vfs_now();
-	mutex_unlock(&i->lock);
+	mutex_unlock(&i->lock);	/* the access time: file_accessed */
 	return done ? (long)done : rc;
 }
 

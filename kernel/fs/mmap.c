@@ -107,7 +107,11 @@ int file_mmap_check(struct file *f, u64 len, u32 prot, bool shared, u64 off, u32
 			return -EPERM;
 		may_write = false;
 	}
-	*may = VMA_MAY_READ | VMA_MAY_EXEC | (may_write ? VMA_MAY_WRITE : 0) |
+	/* a noexec mount's files: no executable mapping, now or later */
+	bool noexec = f->path.mnt && (READ_ONCE(f->path.mnt->flags) & MNT_NOEXEC);
+	if (noexec && (prot & UVM_EXEC))
+		return -EPERM;
+	*may = VMA_MAY_READ | (noexec ? 0 : VMA_MAY_EXEC) | (may_write ? VMA_MAY_WRITE : 0) |
 	       (shared ? VMA_MAY_SHARE : 0);
 	return 0;
 }

@@ -57,7 +57,7 @@ static struct blkdev *sb_blkdev(const struct super_block *sb)
 }
 
 int vfs_mount_dev(const struct path *base, const char *source, const char *type, u32 flags,
-		  const struct path *at)
+		  u32 mnt_flags, const struct path *at)
 {
 	struct path src;
 	struct super_block *sb;
@@ -88,7 +88,7 @@ int vfs_mount_dev(const struct path *base, const char *source, const char *type,
 	rc = fs_create(type, bd, flags, &sb);
 	if (!rc)
 		sb->flags |= flags & SB_NOSUID;
-	if (!rc && (rc = vfs_mount(sb, at))) {
+	if (!rc && (rc = vfs_mount_flags(sb, at, mnt_flags))) {
 		sb->sop->put_super(sb);
 		dentry_put(sb->root);
 		kfree(sb);
@@ -101,7 +101,7 @@ int vfs_mount_dev(const struct path *base, const char *source, const char *type,
 	return rc;
 }
 
-int vfs_mount_mem(const char *opts, u32 flags, const struct path *at)
+int vfs_mount_mem(const char *opts, u32 flags, u32 mnt_flags, const struct path *at)
 {
 	struct super_block *sb;
 	int rc = memfs_create_opts(opts, &sb);
@@ -111,7 +111,7 @@ int vfs_mount_mem(const char *opts, u32 flags, const struct path *at)
 	sb->flags |= flags & (SB_RDONLY | SB_NOSUID);
 	mount_init_once();
 	mutex_lock(&mount_lock);
-	rc = vfs_mount(sb, at);
+	rc = vfs_mount_flags(sb, at, mnt_flags);
 	if (rc) {
 		dentry_put(sb->root);	/* evicts the (empty) root inode */
 		sb->sop->put_super(sb);
@@ -185,18 +185,19 @@ int vfs_remount(const struct path *at, u32 flags, const char *opts)
 	return rc;
 }
 
-/* Are the dentries of sb held by nothing but the tree (and the mount)? */
-static bool tree_idle(struct dentry *d, bool root)
+/* Are the dentries from d down held by nothing but the tree (the super
+ * block for its root), and mroot also by its mount and `held` paths? */
+static bool tree_idle(struct dentry *d, struct dentry *mroot, int held)
 {
 	struct dentry *c;
 	int children = 0;
 
 	list_for_each_entry(c, &d->children, sibling) {
-		if (c->mounted || !tree_idle(c, false))
+		if (c->mounted || !tree_idle(c, mroot, held))
 			return false;
 		children++;
 	}
-	return atomic_read(&d->refcount) == children + (root ? 2 : 1);
+	return atomic_read(&d->refcount) == children + 1 + (d == mroot ? 1 + held : 0);
 }
 
 /* Drops every dentry below d (bottom up), evicting their inodes. */
@@ -209,24 +210,45 @@ static void prune(struct dentry *d)
 	}
 }
 
-static bool has_mounts(struct dentry *d)
+/*
+ * Is unmounted-or-detached m unused? Its count is the tree's and `held`
+ * more (the unmounting caller's path). The last mount of a filesystem
+ * must also leave it idle: no open file, and (for a mount of its root)
+ * no dentry held but by the tree. Caller holds mount_lock.
+ */
+static bool mount_idle(struct mount *m, int held)
 {
-	struct dentry *c;
+	struct super_block *sb = m->root->sb;
 
-	list_for_each_entry(c, &d->children, sibling)
-		if (c->mounted || has_mounts(c))
-			return true;
-	return false;
+	if (atomic_read(&m->count) != 1 + held)
+		return false;
+	if (sb->nr_mounts > 1)
+		return true;
+	return atomic_read(&sb->nr_open) == 0 && tree_idle(sb->root, m->root, held);
 }
 
 /*
- * Frees unhooked mount m and its filesystem, whose dentries were pruned:
- * nothing but m, the super block and maybe the unmounting caller's path
- * holds the root. Caller holds mount_lock.
+ * m is off the tree and unused: drop the tree's count; with the last
+ * mount of its filesystem the filesystem goes too (its dentries pruned).
+ * Caller holds mount_lock.
  */
-static void teardown(struct mount *m)
+static void mount_release(struct mount *m)
 {
 	struct super_block *sb = m->root->sb;
+
+	vfs_mount_unlist(m);
+	if (--sb->nr_mounts) {
+		mnt_put(m);
+		return;
+	}
+	mutex_lock(&sb->ns_lock);
+	prune(sb->root);
+	mutex_unlock(&sb->ns_lock);
+	if (m->root != sb->root) {	/* a bind mount's: its inode goes now */
+		dentry_put(m->root);
+		m->root = NULL;
+	}
+	inotify_unmount(sb);	/* its watches hold inodes: before put_super */
 	/* The root inode goes now, while the filesystem exists; the root
 	 * dentry lives on, empty and dead, until the caller's path lets go
 	 * of it. */
@@ -239,21 +261,18 @@ static void teardown(struct mount *m)
 	list_del(&sb->link);
 	if (sb->sop && sb->sop->put_super)
 		sb->sop->put_super(sb);
-	if (!m->lazy)
-		vfs_mount_unlist(m);
-	dentry_put(m->mountpoint);
-	dentry_put(m->root);	/* the mount's */
+	dentry_put(m->root);	/* the mount's, if it was the root */
+	m->root = NULL;
 	dentry_put(root);	/* the super block's */
-	kfree(m);
 	kfree(sb);
 	if (bd)		/* after put_super wrote everything back */
 		blkdev_put(bd);
+	mnt_put(m);
 }
 
 int vfs_umount(const struct path *p, int flags)
 {
 	struct mount *m = p->mnt;
-	struct super_block *sb = p->dentry->sb;
 	int rc = 0;
 
 	if (p->dentry != m->root)
@@ -266,41 +285,44 @@ int vfs_umount(const struct path *p, int flags)
 		mutex_unlock(&mount_lock);
 		return -EINVAL;
 	}
-	mutex_lock(&sb->ns_lock);
-	/* p itself holds a reference on the root. The check and the unhook
-	 * are one step against walks crossing in (mount_cross_lock). */
+	/* p holds a count. The check and the unhook are one step against
+	 * walks crossing in (mount_cross_lock: a walk takes its count on
+	 * the mount before that lock drops). */
+	mutex_lock(&p->dentry->sb->ns_lock);
 	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-	atomic_dec(&p->dentry->refcount);
-	bool idle = atomic_read(&sb->nr_open) == 0 && tree_idle(sb->root, true);
-	atomic_inc(&p->dentry->refcount);
-	/* lazily: a mount below it would have to go too; not done */
-	bool lazy = !idle && (flags & MNT_DETACH) && !has_mounts(sb->root);
+	bool idle = mount_idle(m, 1);
+	/* lazily: a mount below it would have to go too; not done. The
+	 * last mount of a filesystem that is a bind mount of a part of it
+	 * goes as a lazy one: its root must be let go of (the caller's path
+	 * holds it) before the filesystem can go. */
+	struct super_block *sb = m->root->sb;
+	bool lazy = (!idle && (flags & MNT_DETACH) && list_empty(&m->children)) ||
+		    (idle && sb->nr_mounts == 1 && m->root != sb->root);
+	if (lazy)
+		idle = false;
 	if (idle || lazy)
-		m->mountpoint->mounted = NULL;
+		vfs_detach_mount_locked(m);
 	if (lazy)
 		WRITE_ONCE(m->lazy, true);	/* ".." stays inside (namei.c) */
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
-	if (idle)
-		prune(sb->root);
-	else if (!lazy)
-		rc = -EBUSY;
-	mutex_unlock(&sb->ns_lock);
+	mutex_unlock(&p->dentry->sb->ns_lock);
 	if (idle) {
-		inotify_unmount(sb);	/* its watches hold inodes: before put_super */
-		teardown(m);
+		mount_release(m);
 	} else if (lazy) {
 		vfs_mount_unlist(m);	/* gone from /proc/mounts */
 		list_add_tail(&m->detached, &detached);
+	} else {
+		rc = -EBUSY;
 	}
 	mutex_unlock(&mount_lock);
 	return rc;
 }
 
-/* The flusher's: frees each lazily unmounted filesystem nothing uses any
- * more (no open file, no dentry held outside the tree), synced first.
- * Nothing can start using one again: it is out of the tree, and a walk
- * needs a reference inside to start from. */
-static void reap_detached(void)
+/* The flusher's: frees each lazily unmounted mount nothing uses any more
+ * (with its filesystem if it was the last: synced first). Nothing can
+ * start using one again: it is out of the tree, and a walk needs a count
+ * inside to start from. */
+void vfs_reap_detached(void)
 {
 	struct mount *m, *tmp;
 
@@ -309,20 +331,176 @@ static void reap_detached(void)
 	list_for_each_entry_safe(m, tmp, &detached, detached) {
 		struct super_block *sb = m->root->sb;
 		mutex_lock(&sb->ns_lock);
-		bool idle = atomic_read(&sb->nr_open) == 0 && tree_idle(sb->root, true);
+		bool idle = mount_idle(m, 0);
 		mutex_unlock(&sb->ns_lock);
 		if (!idle)
 			continue;
-		if (sb->sop && sb->sop->sync)
+		if (sb->nr_mounts == 1 && sb->sop && sb->sop->sync)
 			sb->sop->sync(sb);
-		mutex_lock(&sb->ns_lock);
-		prune(sb->root);
-		mutex_unlock(&sb->ns_lock);
 		list_del(&m->detached);
-		inotify_unmount(sb);
-		teardown(m);
+		mount_release(m);
 	}
 	mutex_unlock(&mount_lock);
+}
+
+/* Is d (of mnt) below or at the root of mount `anc`, or in a mount below
+ * it? Caller holds mount_lock (no mount moves meanwhile). */
+static bool path_in_mount(struct mount *mnt, struct mount *anc)
+{
+	for (; mnt; mnt = mnt->parent)
+		if (mnt == anc)
+			return true;
+	return false;
+}
+
+/* A copy of mount src showing its dentry root (at or below src's root),
+ * hung on at; with rec, each mount below root in src is copied too, on
+ * the copy. Caller holds mount_lock. */
+static int clone_tree(struct mount *src, struct dentry *root, const struct path *at, bool rec,
+		      struct mount *top, struct mount **out)
+{
+	struct super_block *sb = root->sb;
+	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	atomic_set(&m->count, 1);
+	list_init(&m->children);
+	list_init(&m->child);
+	m->flags = src->flags;
+	m->root = dentry_get(root);
+	if ((rc = vfs_attach_mount(m, at))) {
+		dentry_put(m->root);
+		kfree(m);
+		return rc;
+	}
+	sb->nr_mounts++;		/* src's keeps it in `mounts` */
+	vfs_mount_list_add(m);
+	*out = m;
+	if (!top)
+		top = m;
+	if (!rec)
+		return 0;
+	/* src's children, counted, taken under the lock that attaching
+	 * takes (devpts mounts without the mount lock), then copied */
+	for (;;) {
+		unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+		size_t n = 0, k = 0;
+		struct mount *c;
+		list_for_each_entry(c, &src->children, child)
+			n++;
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		struct mount **kids = n ? kmalloc(n * sizeof(*kids), GFP_KERNEL) : NULL;
+		if (n && !kids)
+			return -ENOMEM;	/* what is done stays: umount takes it */
+		fl = spin_lock_irqsave(&mount_cross_lock);
+		size_t now = 0;
+		list_for_each_entry(c, &src->children, child)
+			now++;
+		if (now == n)
+			list_for_each_entry(c, &src->children, child)
+				if (c != top)	/* the copy itself, hung below src */
+					kids[k++] = mnt_get(c);
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		if (now != n) {	/* a mount came or went meanwhile: again */
+			kfree(kids);
+			continue;
+		}
+		for (size_t i = 0; i < k; i++) {
+			struct mount *cm, *ch = kids[i];
+			mutex_lock(&sb->ns_lock);
+			bool below = ch->mountpoint && dentry_is_below(ch->mountpoint, root);
+			mutex_unlock(&sb->ns_lock);
+			struct path cat = { m, ch->mountpoint };
+			if (below && !rc)
+				rc = clone_tree(ch, ch->root, &cat, true, top, &cm);
+			mnt_put(ch);
+		}
+		kfree(kids);
+		return rc;	/* on failure what is done stays: umount takes it */
+	}
+}
+
+int vfs_bind_mount(const struct path *src, const struct path *at, bool rec)
+{
+	struct mount *m;
+	int rc;
+
+	if (!src->dentry->inode || src->dentry->dead)
+		return -ENOENT;
+	if (src->dentry->uncached)
+		return -EINVAL;		/* procfs's per-walk dentries */
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	if (READ_ONCE(src->mnt->lazy) || READ_ONCE(at->mnt->lazy))
+		rc = -EINVAL;		/* out of the tree */
+	else
+		rc = clone_tree(src->mnt, src->dentry, at, rec, NULL, &m);
+	mutex_unlock(&mount_lock);
+	return rc;
+}
+
+int vfs_move_mount(const struct path *from, const struct path *to)
+{
+	struct mount *m = from->mnt;
+	int rc = 0;
+
+	if (from->dentry != m->root)
+		return -EINVAL;		/* not a mount point */
+	if (!m->parent)
+		return -EINVAL;		/* the root */
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	if (m->lazy || READ_ONCE(to->mnt->lazy))
+		rc = -EINVAL;
+	else if (path_in_mount(to->mnt, m))
+		rc = -ELOOP;		/* onto itself or below itself */
+	if (rc) {
+		mutex_unlock(&mount_lock);
+		return rc;
+	}
+	struct inode *ri = m->root->inode, *ai = to->dentry->inode;
+	if (!ai || to->dentry->dead)
+		rc = -ENOENT;
+	else if (!ri || S_ISDIR(ri->mode) != S_ISDIR(ai->mode))
+		rc = -ENOTDIR;
+	if (rc) {
+		mutex_unlock(&mount_lock);
+		return rc;
+	}
+	/* off the old place and onto the new in one step: a walk going up
+	 * through it (mount_up) sees one or the other */
+	struct mount *oldp = m->parent;
+	struct dentry *oldmp = m->mountpoint;
+	struct mount *keep_p = mnt_get(oldp);
+	struct dentry *keep_mp = dentry_get(oldmp);
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	vfs_detach_mount_locked(m);
+	if ((rc = vfs_attach_mount_locked(m, to))) {
+		struct path back = { oldp, oldmp };
+		vfs_attach_mount_locked(m, &back);	/* cannot fail: it was there */
+	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	mutex_unlock(&mount_lock);
+	/* the old place's references (the mount's own, and ours), or on
+	 * failure the second pair attach took */
+	dentry_put(oldmp);
+	mnt_put(oldp);
+	dentry_put(keep_mp);
+	mnt_put(keep_p);
+	return rc;
+}
+
+int vfs_remount_mnt(const struct path *at, u32 mnt_flags)
+{
+	if (at->dentry != at->mnt->root)
+		return -EINVAL;		/* not a mount point */
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	WRITE_ONCE(at->mnt->flags, mnt_flags & MNT_USER_FLAGS);
+	mutex_unlock(&mount_lock);
+	return 0;
 }
 
 int vfs_sync_all(void)
@@ -357,7 +535,7 @@ static void flusher(void *arg)
 	(void)arg;
 	for (u64 n = 1;; n++) {
 		sleep_ns(REAP_INTERVAL_NS);
-		reap_detached();
+		vfs_reap_detached();
 		if (n % (FLUSH_INTERVAL_NS / REAP_INTERVAL_NS) == 0)
 			vfs_sync_all();
 	}
@@ -377,16 +555,9 @@ static void move_boot_mount(struct mount *m, const char *where, const char *dev)
 
 	if (vfs_walk(NULL, where, 0, &newdir) == 0 || (vfs_mkdir(NULL, where, 0755) == 0 &&
 						       vfs_walk(NULL, where, 0, &newdir) == 0)) {
-		if (m->mountpoint && !newdir.dentry->mounted) {
-			unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-			struct dentry *old = m->mountpoint;
-			old->mounted = NULL;
-			m->mountpoint = dentry_get(newdir.dentry);
-			m->parent = newdir.mnt;
-			newdir.dentry->mounted = m;
-			spin_unlock_irqrestore(&mount_cross_lock, fl);
-			dentry_put(old);
-		}
+		struct path from = { m, m->root };
+		if (m->mountpoint && newdir.mnt != m)
+			vfs_move_mount(&from, &newdir);
 		path_put(&newdir);
 	} else {
 		pr_warn("vfs: root=%s has no %s and it cannot be made\n", dev, where);

@@ -23,14 +23,42 @@
 static struct mount *root_mnt;
 spinlock_t mount_cross_lock = SPINLOCK_INIT("mount-cross", LR_MOUNT_CROSS);
 
-struct mount *vfs_mount_at(struct dentry *d)
+struct mount *vfs_mount_at(struct mount *mnt, struct dentry *d)
 {
+	struct mount *m, *found = NULL;
+
+	if (!READ_ONCE(d->mounted))
+		return NULL;
 	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-	struct mount *m = d->mounted;
-	if (m)
-		dentry_get(m->root);
+	list_for_each_entry(m, &mnt->children, child) {
+		if (m->mountpoint == d) {
+			found = mnt_get(m);
+			dentry_get(m->root);
+			break;
+		}
+	}
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	return found;
+}
+
+struct mount *mnt_get(struct mount *m)
+{
+	if (m)
+		atomic_inc(&m->count);
 	return m;
+}
+
+/* The tree's count goes only once the mount is out of it (unmounted), so
+ * the last count here is of a mount no walk can reach any more. */
+void mnt_put(struct mount *m)
+{
+	while (m && atomic_dec_and_test(&m->count)) {
+		struct mount *up = m->parent;
+		dentry_put(m->mountpoint);
+		dentry_put(m->root);	/* NULL once its filesystem went */
+		kfree(m);
+		m = up;
+	}
 }
 /* Every mount, for /proc/mounts; a mutex so walkers may name paths. */
 static LIST_HEAD(all_mounts);
@@ -44,19 +72,22 @@ void vfs_set_root(struct mount *m)
 
 struct path vfs_root(void)
 {
-	struct path p = { root_mnt, dentry_get(root_mnt->root) };
+	struct path p = { mnt_get(root_mnt), dentry_get(root_mnt->root) };
 	return p;
 }
 
 void path_get(const struct path *p)
 {
 	dentry_get(p->dentry);
+	mnt_get(p->mnt);
 }
 
 void path_put(struct path *p)
 {
 	dentry_put(p->dentry);
+	mnt_put(p->mnt);
 	p->dentry = NULL;
+	p->mnt = NULL;
 }
 
 static bool is_dir(const struct dentry *d)
@@ -130,22 +161,38 @@ static bool same_path(const struct path *a, const struct path *b)
 	return a->dentry == b->dentry && a->mnt == b->mnt;
 }
 
+/* At a mount's root: to its mountpoint in the parent mount (true), read
+ * under the lock MS_MOVE changes them under; false at the root mount or
+ * a lazily unmounted one (".." stays inside), or below a root. */
+static bool mount_up(struct path *cur)
+{
+	struct mount *m = cur->mnt, *up = NULL;
+	struct dentry *mp = NULL;
+
+	if (cur->dentry != m->root)
+		return false;
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	if (m->parent && m->mountpoint && !READ_ONCE(m->lazy)) {
+		up = mnt_get(m->parent);
+		mp = dentry_get(m->mountpoint);
+	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	if (!up)
+		return false;
+	path_put(cur);
+	*cur = (struct path){ up, mp };
+	return true;
+}
+
 /* Moves cur to its parent, across mounts; the root's parent is itself,
  * and so is the parent of the process's root (chroot: ".." stays). */
 static void step_up(struct path *cur, const struct path *root)
 {
 	if (same_path(cur, root))
 		return;
-	while (cur->dentry == cur->mnt->root && cur->mnt->parent && !READ_ONCE(cur->mnt->lazy)) {
-		/* both read while our reference on the root keeps the mount */
-		struct dentry *mp = dentry_get(cur->mnt->mountpoint);
-		struct mount *up = cur->mnt->parent;
-		dentry_put(cur->dentry);
-		cur->dentry = mp;
-		cur->mnt = up;
+	while (mount_up(cur))
 		if (same_path(cur, root))
 			return;
-	}
 	struct dentry *up = parent_of(cur->dentry);
 	dentry_put(cur->dentry);
 	cur->dentry = up;
@@ -222,15 +269,17 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, struct w
 		rc = lookup_child(cur->dentry, p + s, n, &child);
 		if (rc)
 			return rc;
-		struct path next = { cur->mnt, child };
-		for (struct mount *m; (m = vfs_mount_at(next.dentry));) {
-			dentry_put(next.dentry);
-			next = (struct path){ m, m->root };	/* vfs_mount_at's reference */
+		struct path next = { mnt_get(cur->mnt), child };
+		for (struct mount *m; (m = vfs_mount_at(next.mnt, next.dentry));) {
+			path_put(&next);
+			next = (struct path){ m, m->root };	/* vfs_mount_at's references */
 		}
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!last || slash || (flags & LOOKUP_FOLLOW))) {
-			rc = follow_link(cur, next.dentry, w);
-			dentry_put(next.dentry);
+			/* nosymfollow: a mount whose links are never followed */
+			rc = next.mnt->flags & MNT_NOSYMFOLLOW ? -ELOOP
+							       : follow_link(cur, next.dentry, w);
+			path_put(&next);
 			if (rc)
 				return rc;
 			continue;
@@ -435,7 +484,7 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 		else
 			rc = create_locked(parent.dentry, name, len, mode, rdev, target, &d);
 		if (!rc && out)
-			*out = (struct path){ parent.mnt, d };	/* d's reference is out's */
+			*out = (struct path){ mnt_get(parent.mnt), d };	/* d's reference is out's */
 		else if (!rc)
 			dentry_put(d);
 	}
@@ -588,7 +637,7 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 			dentry_put(d);	/* the link's target: a walk that follows */
 			rc = vfs_walk_cred(&c, base, path, LOOKUP_FOLLOW, &p);
 		} else {
-			p = (struct path){ parent.mnt, d };	/* takes d's reference */
+			p = (struct path){ mnt_get(parent.mnt), d };	/* takes d's reference */
 		}
 		path_put(&parent);
 	} else {
@@ -619,6 +668,8 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	/* reading without touching the access time: the owner's right */
 	if (!rc && (flags & O_NOATIME) && !(flags & O_PATH) && !inode_owner_or_root(&c, i))
 		rc = -EPERM;
+	if (!rc && (flags & O_EXEC_KERNEL) && (READ_ONCE(p.mnt->flags) & MNT_NOEXEC))
+		rc = -EACCES;		/* programs of a noexec mount do not run */
 	if (!rc && !(flags & O_PATH) && S_ISREG(i->mode))
 		rc = lease_break(i, flags);	/* may sleep until the holder lets go */
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
@@ -787,7 +838,7 @@ int vfs_rmdir(const struct path *base, const char *path)
 }
 
 /* True if d is anc or below it (caller holds the ns_lock: parents are stable). */
-static bool is_below(struct dentry *d, struct dentry *anc)
+bool dentry_is_below(struct dentry *d, struct dentry *anc)
 {
 	for (;;) {
 		if (d == anc)
@@ -911,11 +962,11 @@ static int rename_locked(const struct cred *c, struct dentry *op, struct dentry 
 	     (rc = inode_permission(c, dst->inode, MAY_WRITE))))
 		goto out;
 	/* nothing moves below itself; in an exchange dst moves too */
-	if ((is_dir(src) && is_below(np, src)) || (exchange && is_dir(dst) && is_below(op, dst))) {
+	if ((is_dir(src) && dentry_is_below(np, src)) || (exchange && is_dir(dst) && dentry_is_below(op, dst))) {
 		rc = -EINVAL;
 		goto out;
 	}
-	if (!exchange && dst && is_dir(dst) && is_below(op, dst)) {
+	if (!exchange && dst && is_dir(dst) && dentry_is_below(op, dst)) {
 		rc = -ENOTEMPTY;	/* the target is an ancestor of the source */
 		goto out;
 	}
@@ -1012,12 +1063,8 @@ int vfs_path_name_at(const struct path *p, char *buf, size_t len, bool *unreacha
 	for (;;) {
 		if (same_path(&cur, &root))
 			break;
-		while (cur.dentry == cur.mnt->root && cur.mnt->parent && !READ_ONCE(cur.mnt->lazy)) {
-			struct dentry *mp = dentry_get(cur.mnt->mountpoint);
-			struct mount *up = cur.mnt->parent;
-			dentry_put(cur.dentry);
-			cur = (struct path){ up, mp };
-		}
+		while (mount_up(&cur) && !same_path(&cur, &root))
+			;
 		if (same_path(&cur, &root))
 			break;
 		struct dentry *d = cur.dentry;
@@ -1058,7 +1105,7 @@ int vfs_path_name(const struct path *p, char *buf, size_t len)
 	return vfs_path_name_at(p, buf, len, &unreachable);
 }
 
-static void mount_list_add(struct mount *m)
+void vfs_mount_list_add(struct mount *m)
 {
 	if (!mount_list_ready) {	/* the first mount is at boot, on one CPU */
 		mutex_init(&mount_list_lock, "mount-list", LR_MUTEX_MOUNT_LIST);
@@ -1072,7 +1119,7 @@ static void mount_list_add(struct mount *m)
 void vfs_mount_unlist(struct mount *m)
 {
 	mutex_lock(&mount_list_lock);
-	list_del(&m->all);
+	list_del_init(&m->all);		/* a lazy unmount's, then its release's */
 	mutex_unlock(&mount_list_lock);
 }
 
@@ -1092,26 +1139,76 @@ int vfs_for_each_mount(int (*fn)(void *ctx, struct mount *m), void *ctx)
 
 int vfs_mount(struct super_block *sb, const struct path *at)
 {
+	return vfs_mount_flags(sb, at, 0);
+}
+
+int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags)
+{
 	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
 
 	if (!m)
 		return -ENOMEM;
+	atomic_set(&m->count, 1);	/* the tree's */
+	list_init(&m->children);
+	list_init(&m->child);
+	m->flags = mnt_flags & MNT_USER_FLAGS;
 	m->root = dentry_get(sb->root);
+	sb->nr_mounts++;		/* [mount lock]; at boot, alone */
 	if (!at) {
 		vfs_set_root(m);
-		mount_list_add(m);
+		vfs_mount_list_add(m);
 		return 0;
 	}
-	if (!is_dir(at->dentry) || at->dentry->mounted) {
+	int rc = vfs_attach_mount(m, at);
+	if (rc) {
+		sb->nr_mounts--;
 		dentry_put(m->root);
 		kfree(m);
-		return -EBUSY;
+		return rc;
 	}
-	m->mountpoint = dentry_get(at->dentry);
-	m->parent = at->mnt;
-	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-	at->dentry->mounted = m;
-	spin_unlock_irqrestore(&mount_cross_lock, fl);
-	mount_list_add(m);
+	vfs_mount_list_add(m);
 	return 0;
+}
+
+/* Hangs m (no parent yet) on at: -EBUSY if something is mounted there
+ * already (a walk would have crossed it) or at is no directory while m's
+ * root is one. */
+int vfs_attach_mount(struct mount *m, const struct path *at)
+{
+	struct inode *ri = m->root->inode, *ai = at->dentry->inode;
+
+	if (!ai || !ri || at->dentry->dead)
+		return -ENOENT;
+	if (S_ISDIR(ri->mode) != S_ISDIR(ai->mode))
+		return -ENOTDIR;	/* a directory on a file or a file on one */
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	int rc = vfs_attach_mount_locked(m, at);
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	return rc;
+}
+
+int vfs_attach_mount_locked(struct mount *m, const struct path *at)
+{
+	struct mount *c;
+
+	list_for_each_entry(c, &at->mnt->children, child)
+		if (c->mountpoint == at->dentry)
+			return -EBUSY;
+	m->mountpoint = dentry_get(at->dentry);
+	m->parent = mnt_get(at->mnt);
+	at->dentry->mounted++;
+	list_add_tail(&m->child, &at->mnt->children);
+	return 0;
+}
+
+/* Takes m off its mountpoint (the mount stays, with its parent and
+ * mountpoint references, until its last count: a walk may be leaving
+ * through it). Caller holds mount_cross_lock. */
+void vfs_detach_mount_locked(struct mount *m)
+{
+	if (m->mountpoint && !list_empty(&m->child)) {
+		list_del(&m->child);
+		list_init(&m->child);
+		m->mountpoint->mounted--;
+	}
 }

@@ -190,6 +190,7 @@ static void put_escaped(struct pbuf *b, const char *s)
 struct mounts_ctx {
 	struct pbuf *b;
 	char *path;		/* PATH_MAX */
+	char *root;		/* PATH_MAX: mountinfo's root of the mount */
 	bool info;		/* mountinfo's lines */
 	int n;			/* mounts seen so far: their IDs */
 	struct mount *seen[64];
@@ -203,6 +204,49 @@ static int mount_id(struct mounts_ctx *c, struct mount *m)
 		if (c->seen[k] == m)
 			return 21 + k;
 	return 21 + c->n;
+}
+
+/* A mount's options: the filesystem's ro/rw, then the mount's own. */
+static void put_mount_opts(struct pbuf *b, const struct super_block *sb, const struct mount *m)
+{
+	u32 f = READ_ONCE(m->flags);
+
+	pbuf_puts(b, sb->flags & SB_RDONLY ? "ro" : "rw");
+	if ((sb->flags & SB_NOSUID) || (f & MNT_NOSUID))
+		pbuf_puts(b, ",nosuid");
+	if (f & MNT_NODEV)
+		pbuf_puts(b, ",nodev");
+	if (f & MNT_NOEXEC)
+		pbuf_puts(b, ",noexec");
+	if (f & MNT_NOATIME)
+		pbuf_puts(b, ",noatime");
+	if (f & MNT_NODIRATIME)
+		pbuf_puts(b, ",nodiratime");
+	if (f & MNT_RELATIME)
+		pbuf_puts(b, ",relatime");
+	if (f & MNT_NOSYMFOLLOW)
+		pbuf_puts(b, ",nosymfollow");
+}
+
+/* Where a mount's root lies in its filesystem ("/" but for a bind mount
+ * of a directory or file below the filesystem's root). */
+static void put_mount_root(struct pbuf *b, struct mount *m, char *buf)
+{
+	struct dentry *d = m->root;
+	struct super_block *sb = d->sb;
+	size_t at = PATH_MAX - 1;
+
+	buf[at] = '\0';
+	mutex_lock(&sb->ns_lock);
+	for (; d->parent != d && at > NAME_MAX + 1; d = d->parent) {
+		at -= d->name_len;
+		memcpy(buf + at, d->name, d->name_len);
+		buf[--at] = '/';
+	}
+	mutex_unlock(&sb->ns_lock);
+	if (!buf[at])
+		buf[--at] = '/';
+	put_escaped(b, buf + at);
 }
 
 static int show_mount(void *arg, struct mount *m)
@@ -219,11 +263,14 @@ static int show_mount(void *arg, struct mount *m)
 		if (c->n < (int)ARRAY_SIZE(c->seen))
 			c->seen[c->n] = m;
 		c->n++;
-		pbuf_printf(c->b, "%d %d %u:%u / ", id, parent, (sb->dev >> 8) & 0xfff,
+		pbuf_printf(c->b, "%d %d %u:%u ", id, parent, (sb->dev >> 8) & 0xfff,
 			    sb->dev & 0xff);
+		put_mount_root(c->b, m, c->root);
+		pbuf_puts(c->b, " ");
 		put_escaped(c->b, c->path);
-		pbuf_printf(c->b, " %s%s - %s ", sb->flags & SB_RDONLY ? "ro" : "rw",
-			    sb->flags & SB_NOSUID ? ",nosuid" : "", sb->type);
+		pbuf_puts(c->b, " ");
+		put_mount_opts(c->b, sb, m);
+		pbuf_printf(c->b, " - %s ", sb->type);
 		if (bd)
 			pbuf_printf(c->b, "/dev/%s", bd->name);
 		else
@@ -236,18 +283,25 @@ static int show_mount(void *arg, struct mount *m)
 	else
 		pbuf_printf(c->b, "%s ", sb->type);
 	put_escaped(c->b, c->path);
-	pbuf_printf(c->b, " %s %s 0 0\n", sb->type, sb->flags & SB_RDONLY ? "ro" : "rw");
+	pbuf_printf(c->b, " %s ", sb->type);
+	put_mount_opts(c->b, sb, m);
+	pbuf_puts(c->b, " 0 0\n");
 	return 0;
 }
 
 int proc_show_mounts(struct pbuf *b, bool info)
 {
-	struct mounts_ctx c = { .b = b, .path = kmalloc(PATH_MAX, GFP_KERNEL), .info = info };
+	struct mounts_ctx c = { .b = b, .path = kmalloc(PATH_MAX, GFP_KERNEL), .info = info,
+				.root = info ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL };
 
-	if (!c.path)
+	if (!c.path || (info && !c.root)) {
+		kfree(c.path);
+		kfree(c.root);
 		return -ENOMEM;
+	}
 	vfs_for_each_mount(show_mount, &c);
 	kfree(c.path);
+	kfree(c.root);
 	return 0;
 }
 

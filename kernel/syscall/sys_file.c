@@ -153,6 +153,32 @@ static long vec_rw(u64 fd, u64 uiov, u64 cnt, bool write, s64 pos)
 long sys_readv(SYSARGS) { return vec_rw(a0, a1, a2, false, -1); }
 long sys_writev(SYSARGS) { return vec_rw(a0, a1, a2, true, -1); }
 
+/* lseek SEEK_DATA / SEEK_HOLE, as Linux: an offset at or past the end
+ * (or below 0) is ENXIO; files of filesystems that do not track holes
+ * are data up to a hole at the end; other than regular files EINVAL. */
+static long seek_data(struct file *f, s64 off, bool hole)
+{
+	struct inode *i = f->inode;
+	u64 to;
+	int rc;
+
+	if (!i || !S_ISREG(i->mode))
+		return -EINVAL;
+	mutex_lock(&f->pos_lock);
+	mutex_lock(&i->lock);
+	if (off < 0 || (u64)off >= i->size)
+		rc = -ENXIO;
+	else if (i->iop && i->iop->seek_data)
+		rc = i->iop->seek_data(i, (u64)off, hole, &to);
+	else
+		rc = (to = hole ? i->size : (u64)off, 0);
+	mutex_unlock(&i->lock);
+	if (!rc)
+		f->pos = to;
+	mutex_unlock(&f->pos_lock);
+	return rc ? rc : (long)to;
+}
+
 long sys_lseek(SYSARGS)
 {
 	struct file *f = fget(a0);
@@ -164,6 +190,11 @@ long sys_lseek(SYSARGS)
 	if (!f->fop || !f->fop->seekable) {
 		file_put(f);
 		return -ESPIPE;
+	}
+	if (a2 == SEEK_DATA || a2 == SEEK_HOLE) {
+		rc = seek_data(f, off, a2 == SEEK_HOLE);
+		file_put(f);
+		return rc;
 	}
 	mutex_lock(&f->pos_lock);
 	s64 base = a2 == SEEK_SET ? 0 : a2 == SEEK_CUR ? (s64)f->pos
@@ -495,8 +526,10 @@ static long getdents(u64 fd, u64 ubuf, u64 size, bool old)
 	mutex_lock(&f->pos_lock);
 	int rc = f->fop->iterate(f, &f->pos, emit_dirent, &ctx);
 	mutex_unlock(&f->pos_lock);
-	if (!rc)	/* Linux's iterate_dir */
+	if (!rc) {	/* Linux's iterate_dir */
 		fsnotify_file(f, IN_ACCESS);
+		file_accessed(f);
+	}
 	file_put(f);
 	if (rc)
 		return rc;

@@ -15,18 +15,30 @@
 
 #define RAMFS_MAGIC 0x858458f6
 
-/* MS_RDONLY and MS_NOSUID as the superblock's flags (per filesystem:
- * there are no per-mount flags; bind mounts are not supported). */
+/* MS_RDONLY and MS_NOSUID as the superblock's flags (the filesystem's:
+ * read-only is per filesystem, not per mount, here). */
 static u32 mount_sb_flags(u32 flags)
 {
 	return (flags & MS_RDONLY ? SB_RDONLY : 0) | (flags & MS_NOSUID ? SB_NOSUID : 0);
+}
+
+/* The mount's own flags: nosuid, nodev, noexec, nosymfollow and the atime
+ * policy (relatime unless strictatime or noatime, as Linux). */
+static u32 mount_mnt_flags(u32 flags)
+{
+	u32 m = flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME);
+	if (flags & MS_NOSYMFOLLOW)
+		m |= MNT_NOSYMFOLLOW;
+	if (!(flags & (MS_STRICTATIME | MS_NOATIME)) || (flags & MS_RELATIME))
+		m |= MNT_RELATIME;
+	return m;
 }
 
 long sys_mount(SYSARGS)
 {
 	u32 flags = (u32)a3;
 	char *src = NULL, *type = NULL, *data = NULL;
-	struct path at;
+	struct path at, from;
 	long rc;
 
 	if (current_proc()->uid[1] != 0)
@@ -34,18 +46,43 @@ long sys_mount(SYSARGS)
 	if ((flags & MS_MGC_MASK) == 0xc0ed0000u)
 		flags &= ~MS_MGC_MASK;
 	if (flags & MS_REMOUNT) {	/* source and type are ignored, as Linux */
-		if (flags & (MS_BIND | MS_MOVE))
+		if (flags & MS_MOVE)
 			return -EINVAL;
 		if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at)))
 			return rc;
-		if (!a4 || !(rc = getname(a4, &data, true)))
+		if (flags & MS_BIND)	/* the mount's flags only */
+			rc = vfs_remount_mnt(&at, mount_mnt_flags(flags));
+		else if (!a4 || !(rc = getname(a4, &data, true)))
 			rc = vfs_remount(&at, mount_sb_flags(flags), data);
+		if (!rc && !(flags & MS_BIND))
+			rc = vfs_remount_mnt(&at, mount_mnt_flags(flags));
 		path_put(&at);
 		kfree(data);
 		return rc;
 	}
-	if (flags & (MS_BIND | MS_MOVE))
-		return -EINVAL;		/* only new mounts */
+	if (flags & MS_PROPAGATION) {
+		/* Every mount is private here (no peer groups, nothing
+		 * propagates), so making one private (or slave, unbindable,
+		 * shared: not kept) only checks it is a mount. */
+		if ((flags & MS_PROPAGATION) & ((flags & MS_PROPAGATION) - 1))
+			return -EINVAL;	/* two kinds at once */
+		if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at)))
+			return rc;
+		rc = at.dentry == at.mnt->root ? 0 : -EINVAL;
+		path_put(&at);
+		return rc;
+	}
+	if (flags & (MS_BIND | MS_MOVE)) {
+		if ((rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW, &from)))
+			return rc;
+		if (!(rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at))) {
+			rc = flags & MS_MOVE ? vfs_move_mount(&from, &at)
+					     : vfs_bind_mount(&from, &at, flags & MS_REC);
+			path_put(&at);
+		}
+		path_put(&from);
+		return rc;
+	}
 	if (!a2)
 		return -EINVAL;		/* a new mount needs a type, as Linux */
 	if ((a0 && (rc = getname(a0, &src, false))) || (rc = getname(a2, &type, false)))
@@ -54,7 +91,7 @@ long sys_mount(SYSARGS)
 		goto out;
 	if (!strcmp(type, "tmpfs") || !strcmp(type, "ramfs")) {	/* memfs; data: options */
 		if (!a4 || !(rc = getname(a4, &data, true)))
-			rc = vfs_mount_mem(data, mount_sb_flags(flags), &at);
+			rc = vfs_mount_mem(data, mount_sb_flags(flags), mount_mnt_flags(flags), &at);
 	} else if (!strcmp(type, "devpts")) {	/* options ignored */
 		rc = devpts_mount(mount_sb_flags(flags), &at);
 	} else if (strcmp(type, "ext2")) {
@@ -64,7 +101,8 @@ long sys_mount(SYSARGS)
 	} else {	/* a relative source is from the cwd */
 		struct path cwd;
 		if (!(rc = at_base((u64)AT_FDCWD, &cwd))) {
-			rc = vfs_mount_dev(&cwd, src, type, mount_sb_flags(flags), &at);
+			rc = vfs_mount_dev(&cwd, src, type, mount_sb_flags(flags),
+					   mount_mnt_flags(flags), &at);
 			path_put(&cwd);
 		}
 	}
@@ -90,6 +128,8 @@ long sys_umount2(SYSARGS)
 		return rc;
 	rc = vfs_umount(&p, (int)(a1 & MNT_DETACH));
 	path_put(&p);
+	if (!rc)	/* the last mount of a part of a filesystem: it goes now */
+		vfs_reap_detached();
 	return rc;
 }
 
@@ -118,7 +158,7 @@ static int fill_statfs(struct super_block *sb, struct kstatfs *out)
 	return rc;
 }
 
-static long do_statfs(struct super_block *sb, u64 ubuf)
+static long do_statfs(struct super_block *sb, const struct mount *mnt, u64 ubuf)
 {
 	struct kstatfs st;
 	struct linux_statfs out;
@@ -137,7 +177,10 @@ static long do_statfs(struct super_block *sb, u64 ubuf)
 	out.f_fsid[0] = (s32)sb->dev;
 	out.f_namelen = (s64)st.namelen;
 	out.f_frsize = (s64)st.frsize;
-	out.f_flags = (s64)((sb->flags & SB_RDONLY ? MS_RDONLY : 0) | 0x20 /* ST_VALID */);
+	/* ST_* are MS_*, and MNT_* the same where they overlap */
+	out.f_flags = (s64)((sb->flags & SB_RDONLY ? MS_RDONLY : 0) | 0x20 /* ST_VALID */ |
+			    (sb->flags & SB_NOSUID ? MS_NOSUID : 0) |
+			    (mnt ? READ_ONCE(mnt->flags) & MNT_USER_FLAGS : 0));
 	return copy_to_user((void *)ubuf, &out, sizeof(out)) ? -EFAULT : 0;
 }
 
@@ -148,7 +191,7 @@ long sys_statfs(SYSARGS)
 
 	if (rc)
 		return rc;
-	rc = do_statfs(p.dentry->sb, a1);
+	rc = do_statfs(p.dentry->sb, p.mnt, a1);
 	path_put(&p);
 	return rc;
 }
@@ -159,7 +202,7 @@ long sys_fstatfs(SYSARGS)
 
 	if (!f)
 		return -EBADF;
-	long rc = f->inode && f->inode->sb ? do_statfs(f->inode->sb, a1) : -EINVAL;
+	long rc = f->inode && f->inode->sb ? do_statfs(f->inode->sb, f->path.mnt, a1) : -EINVAL;
 	file_put(f);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <alloy/mm.h>
 #include <alloy/printk.h>
 #include <alloy/sched.h>
+#include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include "ext2.h"
@@ -308,6 +309,87 @@ int ext2_bmap(struct inode *i, u64 n, bool create, u32 *out)
 		b = next;
 	}
 	*out = b;
+	return 0;
+}
+
+/* Block n of the file without allocating (ei->map held): *out its block
+ * or 0 in a hole, *run the hole's blocks from n known from one missing
+ * entry (a missing indirect block skips its whole span), at least 1. */
+static int bmap_probe(struct inode *i, u64 n, u32 *out, u64 *run)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_bmap_path path;
+	u64 p = fs->bs / 4;
+	u32 why = 0, b;
+	int rc = ext2_bmap_path(&fs->s, n, &path, &why);
+
+	if (rc)
+		return rc;
+	*run = 1;
+	b = EXT2_I(i)->block[path.index[0]];
+	for (u32 level = 0;; level++) {
+		if (!b) {	/* entry `level` is empty: its subtree is a hole */
+			u64 span = 1, pos = 0;
+			for (u32 l = path.depth; l > level; l--) {
+				pos += path.index[l] * span;
+				span *= p;
+			}
+			*run = span - pos;
+			*out = 0;
+			return 0;
+		}
+		if ((rc = ext2_check_block(fs, b)))
+			return rc;
+		if (level == path.depth)
+			break;
+		struct mblock mb;
+		u32 next;
+		if ((rc = mb_read(fs, b, &mb)))
+			return rc;
+		rc = ext2_bmap_entry(mb.data, fs->bs, path.index[level + 1], &fs->s, b, &next, &why);
+		mb_put(&mb);
+		if (rc)
+			return ext2_corrupt(fs, "indirect block", b, rc, why);
+		b = next;
+	}
+	*out = b;
+	return 0;
+}
+
+/* lseek SEEK_DATA / SEEK_HOLE (i->lock held, off < size): data is what
+ * has blocks (a write allocates them as it fills the page, mmap_page
+ * reserves them), so the block map is the answer. */
+static int ext2_seek_data(struct inode *i, u64 off, bool hole, u64 *out)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u64 last = (i->size - 1) / fs->bs, n = off / fs->bs;
+	int rc = 0;
+
+	if (!S_ISREG(i->mode)) {
+		*out = hole ? i->size : off;
+		return 0;
+	}
+	mutex_lock(&ei->map);
+	while (n <= last) {
+		u32 b;
+		u64 run;
+		if ((rc = bmap_probe(i, n, &b, &run)))
+			break;
+		if (!!b != hole)	/* found what was asked for */
+			break;
+		n += b ? 1 : run;
+		if (fatal_signal_pending()) {
+			rc = -EINTR;
+			break;
+		}
+	}
+	mutex_unlock(&ei->map);
+	if (rc)
+		return rc;
+	if (n > last)		/* the end: a hole there, no data after */
+		return hole ? (*out = i->size, 0) : -ENXIO;
+	*out = MAX(off, n * fs->bs);
 	return 0;
 }
 
@@ -647,6 +729,7 @@ const struct inode_ops ext2_iops = {
 	.readlink = ext2_readlink,
 	.truncate = ext2_vfs_truncate,
 	.fallocate = ext2_fallocate,
+	.seek_data = ext2_seek_data,
 	.write_inode = ext2_attr_changed,
 	.evict = ext2_evict,
 	.getxattr = ext2_getxattr,
