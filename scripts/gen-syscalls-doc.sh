@@ -7,6 +7,19 @@ set -e
 out=${1:-docs/syscalls.md}
 notes=$(mktemp)
 cat > "$notes" <<'NOTES'
+chroot	implemented	a per-process root that path lookup, ".." and absolute links honour; CAP_SYS_CHROOT; a cwd left outside reads "(unreachable)/..." from getcwd
+unshare	partial	CLONE_FILES and CLONE_SYSVSEM (EINVAL while other threads run: kept per process); CLONE_FS/CLONE_SIGHAND have nothing to do; no namespaces (EPERM without CAP_SYS_ADMIN, else EINVAL)
+kcmp	partial	KCMP_FILE, FILES, VM, FS, SIGHAND, SYSVSEM with ptrace read access to both; no KCMP_EPOLL_TFD (EOPNOTSUPP)
+vhangup	partial	hangs up a controlling pty (CAP_SYS_TTY_CONFIG); the console is left alone
+seccomp	partial	SECCOMP_SET_MODE_STRICT only; filters are EINVAL (no BPF)
+sync_file_range	partial	syncs the whole file
+remap_file_pages	partial	emulated with a new mapping of the same file, as Linux since 4.0
+rt_sigqueueinfo	partial	the full si_value; a second instance of a pending real-time signal is merged, not queued
+rt_tgsigqueueinfo	partial	as rt_sigqueueinfo
+sysfs	implemented	the filesystem types mount accepts: tmpfs, ramfs, proc, devpts, ext2
+ustat	implemented	from the filesystem's statfs
+ioprio_set	implemented	kept per thread; the classes and levels Linux accepts
+ioprio_get	implemented	as ioprio_set
 syslog	implemented	the kernel log ring (512 lines): READ (waits, polling), READ_ALL, READ_CLEAR, CLEAR, CONSOLE_OFF/ON/LEVEL, SIZE_UNREAD, SIZE_BUFFER (all but READ_ALL and SIZE_BUFFER need euid 0, EPERM); /dev/kmsg too
 read	implemented	files, pipes, FIFOs, devices, the terminal; at most 64 KiB per call into a file's ops, 0x7ffff000 bytes per call like Linux
 write	implemented	O_APPEND writes at the end under the inode lock
@@ -14,10 +27,10 @@ readv	implemented	up to 1024 iovecs
 writev	implemented	up to 1024 iovecs
 pread64	implemented	seekable files only (-ESPIPE otherwise)
 pwrite64	implemented	seekable files only (-ESPIPE otherwise)
-open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices (virtio-blk, loop) open for read, write, fsync and their ioctls; O_NOATIME/O_DIRECT/O_TMPFILE ignored or refused
+open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices (virtio-blk, loop) open for read, write, fsync and their ioctls; O_NOATIME for the owner or root (EPERM otherwise); no O_DIRECT or O_TMPFILE
 openat	partial	as open
 creat	partial	as open
-ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the interface ioctls SIOCGIF* (read-only); terminals and pseudo-terminals (TCGETS/TCSETS*, TCGETA/TCSETA*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY/TIOCNOTTY, TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; docs/tty.md); -ENOTTY otherwise
+ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the interface ioctls SIOCGIF* and, for CAP_NET_ADMIN, SIOCSIFFLAGS/SIOCSIFADDR/SIOCSIFNETMASK; O_ASYNC by FIOASYNC; RNDGETENTCNT and the RND* ioctls of /dev/urandom; terminals and pseudo-terminals (TCGETS/TCSETS*, TCGETA/TCSETA*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY/TIOCNOTTY, TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; docs/tty.md); -ENOTTY otherwise
 poll	implemented	pipes, FIFOs, the terminal, eventfd, timerfd and epoll fds wait; files are always ready
 ppoll	implemented	with the temporary signal mask
 select	implemented	up to 1024 fds, through the poll loop
