@@ -571,7 +571,8 @@ def summarize(tests, res, out, src=None):
     txt.append(f"failures of implemented or partial syscalls' tests: {len(todo_impl)}, explained "
                f"{len(todo_impl) - len(unexplained)} (" +
                ", ".join(f"{k} {kinds[k]}" for k in EXPLAIN_KINDS if k in kinds) +
-               f"), unexplained {len(unexplained)}")
+               f"), unexplained {len(unexplained)}" +
+               (": " + " ".join(unexplained) if unexplained else ""))
     stale = sorted(t for t in why if (res["alloy"].get(t) or {}).get("result") == "PASS")
     if stale:
         txt.append("explained but passing now (drop from tests/ltp/explained/): " + " ".join(stale))
