@@ -703,12 +703,14 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 	}
 	struct super_block *sb = parent.dentry->sb;
 	struct inode *inode = src.dentry->inode;
-	if (S_ISDIR(inode->mode))
-		rc = -EPERM;
+	/* Linux's order: the new name's filesystem must be writable, then
+	 * the same as the old one's, then the old one no directory */
+	if ((rc = vfs_writable(sb)))
+		;
 	else if (src.dentry->sb != sb)
 		rc = -EXDEV;
-	else if ((rc = vfs_writable(sb)))
-		;
+	else if (S_ISDIR(inode->mode))
+		rc = -EPERM;
 	else if (dot_or_dotdot(name, len))
 		rc = -EEXIST;
 	if (!rc) {

@@ -166,6 +166,7 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 			    u.rss / 1024);
 		pbuf_printf(b, "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
 			    u.data / 1024, u.stack / 1024, u.text / 1024);
+		pbuf_puts(b, "VmSwap:\t       0 kB\n");	/* there is no swap */
 	}
 	pbuf_printf(b, "Threads:\t%d\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
 		    s->threads, (unsigned long long)s->pending,

@@ -639,9 +639,11 @@ static void lowest_above(struct process *m, void *arg)
 	c->n++;
 }
 
-/* The same without memory to spare (a SIGHUP to an orphaned group must
- * not be lost to ENOMEM): the members in pid order, 16 at a time. */
-static int signal_members_slowly(int pgid, const struct ksiginfo *si)
+/* si to each member of group pgid that ok(member, arg) lets have it (ok
+ * NULL: every member, zombies too), without memory to spare: the members
+ * in pid order, 16 at a time. -ESRCH if the group has no member. */
+static int signal_group_chunked(int pgid, const struct ksiginfo *si,
+				bool (*ok)(struct process *p, const void *arg), const void *arg)
 {
 	struct chunk c = { .after = 0 };
 	int total = 0;
@@ -654,7 +656,7 @@ static int signal_members_slowly(int pgid, const struct ksiginfo *si)
 			proc_get(c.p[i]);
 		spin_unlock_irqrestore(&proc_lock, flags);
 		for (int i = 0; i < c.n; i++) {
-			if (si)
+			if (si && (!ok || (!READ_ONCE(c.p[i]->zombie) && ok(c.p[i], arg))))
 				signal_send(c.p[i], si);
 			c.after = c.p[i]->pid;
 			proc_put(c.p[i]);
@@ -664,31 +666,18 @@ static int signal_members_slowly(int pgid, const struct ksiginfo *si)
 	return total ? 0 : -ESRCH;
 }
 
-/* si to each member of group pgid that ok(member, arg) lets have it
- * (F_SETOWN's group owner: each member's permission is its own); in
- * chunks without allocation. -ESRCH if the group has no member. */
+/* The same for every member (a SIGHUP to an orphaned group must not be
+ * lost to ENOMEM). */
+static int signal_members_slowly(int pgid, const struct ksiginfo *si)
+{
+	return signal_group_chunked(pgid, si, NULL, NULL);
+}
+
+/* F_SETOWN's group owner: each member's permission is its own. */
 int proc_signal_group_if(int pgid, const struct ksiginfo *si,
 			 bool (*ok)(struct process *p, const void *arg), const void *arg)
 {
-	struct chunk c = { .after = 0 };
-	int total = 0;
-
-	do {
-		c.n = 0;
-		unsigned long flags = spin_lock_irqsave(&proc_lock);
-		pgrp_each(pgid, lowest_above, &c);
-		for (int i = 0; i < c.n; i++)
-			proc_get(c.p[i]);
-		spin_unlock_irqrestore(&proc_lock, flags);
-		for (int i = 0; i < c.n; i++) {
-			if (!READ_ONCE(c.p[i]->zombie) && ok(c.p[i], arg))
-				signal_send(c.p[i], si);
-			c.after = c.p[i]->pid;
-			proc_put(c.p[i]);
-		}
-		total += c.n;
-	} while (c.n == (int)ARRAY_SIZE(c.p));
-	return total ? 0 : -ESRCH;
+	return signal_group_chunked(pgid, si, ok, arg);
 }
 
 static int signal_members(int pgid, const struct ksiginfo *si)
