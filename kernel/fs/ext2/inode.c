@@ -45,15 +45,23 @@ static struct inode *icache_find(struct ext2_fs *fs, u32 ino, bool *dying)
 }
 
 /* Is ino in use although the bitmap handed it out as free? 1 if it is
- * cached in memory or its on-disk record still has links, 0 if not. */
+ * cached in memory or its on-disk record still has links, 0 if not.
+ * An unlinked inode's eviction frees its bit before it leaves the cache
+ * (ext2_evict: a lookup must wait for it, not read a second copy), so a
+ * create on another CPU may be handed that bit while the old inode is
+ * still cached and dying: wait for it to go, as ext2_iget does, instead
+ * of calling the filesystem corrupt (seen as EUCLEAN from concurrent
+ * renames over a name and creates, ext2_bigdir at -smp 4). */
 int ext2_inode_in_use(struct ext2_fs *fs, u32 ino)
 {
 	struct mblock mb;
 	u32 block, off;
 	bool dying;
+	struct inode *i;
 
-	struct inode *i = icache_find(fs, ino, &dying);
-	if (i || dying) {
+	while (!(i = icache_find(fs, ino, &dying)) && dying)
+		sleep_ms(1);	/* its eviction is finishing */
+	if (i) {
 		inode_put(i);
 		return 1;
 	}
