@@ -91,12 +91,20 @@ else
 			if (!((d, pr) in seen)) { seen[d, pr] = 1; print d, pr }
 			want[d] = 1
 		}
-		END {	# the programs a listed test runs: execve06_child,
-			# mount03_suid_child, acct02_helper, prctl06_execve, ...
+		END {	# the programs a listed test runs (execve06_child,
+			# mount03_suid_child, execveat_errno, ...): the other
+			# sources of its directory that are no test of their own
+			# (those with a main() are kept below)
+			for (tn in prog)
+				isprog[prog[tn]] = 1
 			for (b in dir)
-				if ((dir[b] in want) && b ~ /(child|helper|_exec|_execve)$/ && !((dir[b], b) in seen))
-					print dir[b], b
-		}' > "$log/list-progs.txt"
+				if ((dir[b] in want) && !(b in isprog) && !((dir[b], b) in seen))
+					print dir[b], b, "helper"
+		}' > "$log/list-cand.txt"
+	while read -r d prog kind; do
+		[ -z "$kind" ] || grep -qE '^(int|void)[[:space:]]+main[[:space:]]*\(' "$d/$prog.c" 2>/dev/null || continue
+		echo "$d $prog"
+	done < "$log/list-cand.txt" > "$log/list-progs.txt"
 	# one make per directory (its programs may share objects), $JOBS
 	# directories at once; -k: a program that does not build is left out
 	: > "$log/list.log"
