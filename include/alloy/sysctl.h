@@ -43,5 +43,8 @@ extern const struct sysctl __sysctl_start[], __sysctl_end[];
 int pbuf_printf(struct pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int pbuf_puts(struct pbuf *b, const char *s);
 int sysctl_parse_long(const char *s, size_t len, long *out);
+/* A written string's length as Linux's proc_dostring takes it: up to a
+ * newline or NUL; -EINVAL unless shorter than cap (room for the NUL). */
+long sysctl_string_len(const char *s, size_t len, size_t cap);
 
 #endif

@@ -66,15 +66,13 @@ static int show_pattern(struct pbuf *b)
 /* As Linux's proc_dostring: up to a newline, at most 127 bytes. */
 static int store_pattern(const char *buf, size_t len)
 {
-	size_t n = 0;
+	long n = sysctl_string_len(buf, len, CORE_NAME_MAX);
 
-	while (n < len && buf[n] != '\n' && buf[n] != '\0')
-		n++;
-	if (n > CORE_NAME_MAX - 1)
-		return -EINVAL;
+	if (n < 0)
+		return (int)n;
 	unsigned long fl = spin_lock_irqsave(&pattern_lock);
-	memcpy(core_pattern, buf, n);
-	memset(core_pattern + n, 0, CORE_NAME_MAX - n);
+	memcpy(core_pattern, buf, (size_t)n);
+	memset(core_pattern + n, 0, CORE_NAME_MAX - (size_t)n);
 	spin_unlock_irqrestore(&pattern_lock, fl);
 	return 0;
 }

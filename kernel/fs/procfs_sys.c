@@ -152,6 +152,15 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
+long sysctl_string_len(const char *s, size_t len, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < len && s[n] != '\n' && s[n] != '\0')
+		n++;
+	return n < cap ? (long)n : -EINVAL;
+}
+
 int sysctl_parse_long(const char *s, size_t len, long *out)
 {
 	size_t k = 0;

@@ -40,17 +40,25 @@ static void next_nonce(u32 nonce[3])
 	nonce[2] = 0x616c6c79;	/* "ally": the requests' stream */
 }
 
-/* New key = key stream of a fresh nonce; the old key is gone. */
-static void rekey_locked(void)
+/* New key = block 0 of nonce's key stream (a request's output starts at
+ * block 1); the old key is gone. */
+static void rekey_with(const u32 nonce[3])
 {
-	u32 nonce[3];
 	u8 blk[64];
 
-	next_nonce(nonce);
-	nonce[2] = 0x6b657973;	/* "keys": never a request's nonce */
 	chacha20_block(key, 0, nonce, blk);
 	memcpy(key, blk, sizeof(key));
 	memset(blk, 0, sizeof(blk));
+}
+
+/* The same with a nonce of its own, after mixing. */
+static void rekey_locked(void)
+{
+	u32 nonce[3];
+
+	next_nonce(nonce);
+	nonce[2] = 0x6b657973;	/* "keys": never a request's nonce */
+	rekey_with(nonce);
 }
 
 /* XORs words into the key, then rekeys, so nothing mixed in can cancel
@@ -108,8 +116,7 @@ void get_random_bytes(void *buf, size_t len)
 			memcpy(p + done, blk, k);
 			done += (u32)k;
 		}
-		chacha20_block(key, 0, nonce, blk);	/* fast key erasure */
-		memcpy(key, blk, sizeof(key));
+		rekey_with(nonce);	/* fast key erasure */
 		since_reseed += piece;
 		spin_unlock_irqrestore(&random_lock, flags);
 		p += piece;

@@ -251,12 +251,19 @@ static int split_at(struct user_mm *mm, u64 addr)
 	return rc;
 }
 
-int vma_unmap(struct user_mm *mm, u64 start, u64 end)
+/* Mappings start and end exactly at start and end (split where they
+ * straddle either), so a change can apply to whole entries. */
+static int split_range(struct user_mm *mm, u64 start, u64 end)
 {
 	int rc = split_at(mm, start);
 
-	if (!rc)
-		rc = split_at(mm, end);
+	return rc ? rc : split_at(mm, end);
+}
+
+int vma_unmap(struct user_mm *mm, u64 start, u64 end)
+{
+	int rc = split_range(mm, start, end);
+
 	if (rc)
 		return rc;
 	int i = first_ending_above(mm, start);
@@ -277,9 +284,7 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags)
 		if ((prot & UVM_WRITE) && !(mm->vmas[i].may & VMA_MAY_WRITE))
 			return -EACCES;		/* checked before anything changes */
 	}
-	int rc = split_at(mm, start);
-	if (!rc)
-		rc = split_at(mm, end);
+	int rc = split_range(mm, start, end);
 	if (rc)
 		return rc;
 	for (int i = first_ending_above(mm, start);
@@ -333,9 +338,7 @@ int vma_set_lock(struct user_mm *mm, u64 start, u64 end, u32 lock)
 {
 	if (!covered(mm, start, end))
 		return -ENOMEM;
-	int rc = split_at(mm, start);
-	if (!rc)
-		rc = split_at(mm, end);
+	int rc = split_range(mm, start, end);
 	if (rc)
 		return rc;
 	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
@@ -347,9 +350,7 @@ int vma_set_flags(struct user_mm *mm, u64 start, u64 end, u32 set, u32 clear)
 {
 	if (!covered(mm, start, end))
 		return -ENOMEM;
-	int rc = split_at(mm, start);
-	if (!rc)
-		rc = split_at(mm, end);
+	int rc = split_range(mm, start, end);
 	if (rc)
 		return rc;
 	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++)

@@ -285,17 +285,25 @@ void proc_cwd(struct path *out)
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 }
 
-void proc_set_cwd(const struct path *np)
+/* Replaces one of the current process's paths (cwd, root) with np, which
+ * gets a reference; the old one's (none for an unset root) is dropped. */
+static void set_proc_path(struct path *slot, const struct path *np)
 {
 	struct process *p = current_proc();
 	struct path old;
 
 	path_get(np);
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
-	old = p->cwd;
-	p->cwd = *np;
+	old = *slot;
+	*slot = *np;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
-	path_put(&old);
+	if (old.dentry)		/* a root never set */
+		path_put(&old);
+}
+
+void proc_set_cwd(const struct path *np)
+{
+	set_proc_path(&current_proc()->cwd, np);
 }
 
 void proc_root(struct path *out)
@@ -317,16 +325,7 @@ void proc_root(struct path *out)
 
 void proc_set_root(const struct path *np)
 {
-	struct process *p = current_proc();
-	struct path old;
-
-	path_get(np);
-	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
-	old = p->root;
-	p->root = *np;
-	spin_unlock_irqrestore(&p->cwd_lock, flags);
-	if (old.dentry)
-		path_put(&old);
+	set_proc_path(&current_proc()->root, np);
 }
 
 void proc_set_exe(struct process *p, const struct path *exe)

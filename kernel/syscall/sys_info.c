@@ -59,15 +59,13 @@ static int show_uts(struct pbuf *b, const char *name)
 /* As Linux's proc_dostring: the text up to a newline, at most 64 bytes. */
 static int store_uts(char *name, const char *buf, size_t len)
 {
-	size_t n = 0;
+	long n = sysctl_string_len(buf, len, UTS_LEN);
 
-	while (n < len && buf[n] != '\n' && buf[n] != '\0')
-		n++;
-	if (n > UTS_LEN - 1)
-		return -EINVAL;
+	if (n < 0)
+		return (int)n;
 	unsigned long fl = spin_lock_irqsave(&uts_lock);
-	memcpy(name, buf, n);
-	memset(name + n, 0, UTS_LEN - n);
+	memcpy(name, buf, (size_t)n);
+	memset(name + n, 0, UTS_LEN - (size_t)n);
 	spin_unlock_irqrestore(&uts_lock, fl);
 	return 0;
 }
