@@ -101,7 +101,7 @@ case $mem in
 '') line "not ok" "no memory report" ;;
 *) line "not ok" "memory not back: ${mem#fuzz: memory: }" ;;
 esac
-if grep -aq 'fuzz: FAIL: /tmp/fz or /mnt/fz still busy' "$log"; then
+if grep -aq 'fuzz: FAIL: /tmp/fz or the ext2 disk still busy' "$log"; then
 	grep -ao 'fuzz: \(process\|  fd\).*' "$log" | head -40 | sed 's/^/  | /'
 	line "not ok" "a fuzzed file system stayed busy after every worker ended (references leaked?)"
 else

@@ -1955,37 +1955,102 @@ static void show_holders(void)
 		closedir(d);
 }
 
-/* every mount under /tmp/fz or /mnt/fz, deepest first, the two roots last */
+/* The mount points the system had before the run, as /proc/mounts spells
+ * them: any other mount is the fuzzer's or its workers' (they bind, move
+ * and rename, so a fuzz mount may sit anywhere). */
+static char base_mounts[64][256];
+static int n_base_mounts;
+
+/* A /proc/mounts line's device and mount point. The kernel escapes a space,
+ * tab, newline and backslash as \ooo and nothing else, so the fields are
+ * split at spaces only (sscanf's %s would also split at \v, \f and \r, which
+ * a fuzzed name may hold) and unescaped. */
+static int mount_fields(const char *line, char *dev, char *mp, size_t size)
+{
+	char *out[2] = { dev, mp };
+
+	for (int f = 0; f < 2; f++) {
+		size_t n = 0;
+		for (; *line && *line != ' ' && *line != '\n'; line++) {
+			char c = *line;
+			if (c == '\\' && line[1] >= '0' && line[1] <= '3' && line[2] >= '0' &&
+			    line[2] <= '7' && line[3] >= '0' && line[3] <= '7') {
+				c = (char)((line[1] - '0') << 6 | (line[2] - '0') << 3 | (line[3] - '0'));
+				line += 3;
+			}
+			if (n + 1 >= size)
+				return -1;
+			out[f][n++] = c;
+		}
+		out[f][n] = 0;
+		if (*line != ' ' || !n)
+			return -1;
+		line++;
+	}
+	return 0;
+}
+
+static int is_base_mount(const char *mp)
+{
+	for (int k = 0; k < n_base_mounts; k++)
+		if (!strcmp(base_mounts[k], mp))
+			return 1;
+	return 0;
+}
+
+static void note_base_mounts(void)
+{
+	char line[1024], dev[256], mp[256];
+	FILE *f = fopen("/proc/mounts", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!mount_fields(line, dev, mp, sizeof(mp)) && strncmp(mp, "/tmp/fz", 7) &&
+		    strncmp(mp, "/mnt/fz", 7) && n_base_mounts < (int)(sizeof(base_mounts) / sizeof(base_mounts[0])))
+			strcpy(base_mounts[n_base_mounts++], mp);
+	if (f)
+		fclose(f);
+}
+
+/* The deepest mount the run made: of the fuzzed ext2 disk (plain) or any
+ * other (lazy); 0 when there is none. The tmpfs root is never picked. */
+static int deepest_fuzz_mount(int plain, char *best, size_t size)
+{
+	char line[1024], dev[256], mp[256];
+	FILE *f = fopen("/proc/mounts", "r");
+
+	best[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (mount_fields(line, dev, mp, sizeof(mp)) || is_base_mount(mp) ||
+		    !strcmp(mp, "/tmp/fz") || strlen(mp) <= strlen(best) || strlen(mp) >= size)
+			continue;
+		if (plain == !strcmp(dev, "/dev/vda"))
+			strcpy(best, mp);
+	}
+	if (f)
+		fclose(f);
+	return best[0] != 0;
+}
+
+/* Every mount the run made, deepest first: lazily, but the fuzzed ext2
+ * disk's mounts and the tmpfs are unmounted plainly, so that a reference
+ * left behind shows as EBUSY. */
 static int umount_fuzz_mounts(int roots_too)
 {
+	char mp[256];
 	int left = 0;
 
-	for (int pass = 0; pass < 8; pass++) {
-		char line[512], best[512] = "";
-		FILE *f = fopen("/proc/mounts", "r");
-		if (!f)
-			return -1;
-		while (fgets(line, sizeof(line), f)) {
-			char dev[256], mp[256];
-			if (sscanf(line, "%255s %255s", dev, mp) != 2)
-				continue;
-			if (strncmp(mp, "/tmp/fz/", 8) && strncmp(mp, "/mnt/fz/", 8))
-				continue;
-			if (strlen(mp) > strlen(best))
-				strcpy(best, mp);
-		}
-		fclose(f);
-		if (!best[0])
-			break;
-		if (umount2(best, MNT_DETACH) < 0)
-			say("fuzz: umount %s: %s\n", best, strerror(errno));
-	}
+	for (int pass = 0; pass < 64 && deepest_fuzz_mount(0, mp, sizeof(mp)); pass++)
+		if (umount2(mp, MNT_DETACH) < 0)
+			say("fuzz: umount %s: %s\n", mp, strerror(errno));
 	/* init reaps the workers' orphans a moment later: a few tries */
 	for (int tries = 0; roots_too && tries < 10; tries++) {
 		left = 0;
+		for (int pass = 0; pass < 16 && deepest_fuzz_mount(1, mp, sizeof(mp)); pass++)
+			if (umount(mp) < 0) {
+				left++;
+				break;
+			}
 		if (umount("/tmp/fz") < 0 && errno != EINVAL && errno != ENOENT)
-			left++;
-		if (have_ext2 && umount("/mnt/fz") < 0 && errno != EINVAL && errno != ENOENT)
 			left++;
 		if (!left)
 			break;
@@ -1993,11 +2058,11 @@ static int umount_fuzz_mounts(int roots_too)
 		nanosleep(&ts, NULL);
 	}
 	if (left) {
-		char line[512];
+		char line[1024], dev[256];
 		FILE *f = fopen("/proc/mounts", "r");
-		say("fuzz: FAIL: /tmp/fz or /mnt/fz still busy after every worker ended\n");
+		say("fuzz: FAIL: /tmp/fz or the ext2 disk still busy after every worker ended\n");
 		while (f && fgets(line, sizeof(line), f))
-			if (strstr(line, "/fz"))
+			if (mount_fields(line, dev, mp, sizeof(mp)) || !is_base_mount(mp))
 				say("fuzz: mounted: %s", line);
 		if (f)
 			fclose(f);
@@ -2203,6 +2268,7 @@ int main(int argc, char **argv)
 	if (opt_replay) {
 		if (opt_replay_slot < 0 || opt_replay_slot >= opt_workers * opt_threads)
 			usage();
+		note_base_mounts();
 		teardown_fs();
 		if (setup_fs() < 0)
 			return 1;
@@ -2223,6 +2289,7 @@ int main(int argc, char **argv)
 		stat(devs[i], &devmodes[i]);
 	save_sysctls();
 
+	note_base_mounts();
 	teardown_fs();	/* what an earlier run may have left */
 	/* warm-up: slab caches and the like grow to what the run needs */
 	u64 warm = (u64)opt_workers * opt_threads * 200;
