@@ -222,6 +222,11 @@ int proc_kill(int pid, int sig, int code);
  * -ESRCH if it has none. No spinlock held. */
 int proc_signal_group_if(int pgid, const struct ksiginfo *si,
 			 bool (*ok)(struct process *p, const void *arg), const void *arg);
+/* sig from the kernel to each member of group pgid; _in: only if the
+ * group belongs to session sid (0: any), as a terminal's signals. From
+ * interrupt context too: no allocation, spinlocks only. Never SIGCONT. */
+int proc_signal_group(int pgid, int sig);
+int proc_signal_group_in(int pgid, int sid, int sig);
 int proc_setpgid(int pid, int pgid);
 /* PR_SET_CHILD_SUBREAPER: p's orphaned descendants come to it. */
 void proc_set_subreaper(struct process *p, bool on);

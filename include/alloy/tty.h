@@ -363,12 +363,16 @@ int pty_slave_open(unsigned index, struct file *f);
  * or -ENXIO if it has none. */
 int pty_open_ctty(int sid, struct file *f);
 struct tty *pty_tty_of_session(int sid);
+/* Session sid's leader exits: its pty, if any, stops controlling sid
+ * and the foreground group gets SIGHUP (Linux: the controlling process of
+ * a pty exits). */
 void pty_session_end(int sid);
 /* vhangup: hangs up the pty slave controlling session sid; false if
  * none does. */
 bool pty_hangup_session(int sid);
-/* t stops being sid's controlling terminal, if it is (tty.c). */
-void tty_forget_session(struct tty *t, int sid);
+/* t stops being sid's controlling terminal, if it is (tty.c); returns
+ * the foreground group it had then, or 0. */
+int tty_forget_session(struct tty *t, int sid);
 /* mount -t devpts: a new view of the one set of ptys. */
 struct path;
 int devpts_mount(u32 flags, const struct path *at);

@@ -484,13 +484,17 @@ bool pty_hangup_session(int sid)
 
 void pty_session_end(int sid)
 {
+	int fg = 0;
+
 	if (!READ_ONCE(pty_ready))
 		return;
 	mutex_lock(&pty_lock);
 	for (int i = 0; i < PTY_LIMIT; i++)
-		if (ptys[i])
-			tty_forget_session(&ptys[i]->tty, sid);
+		if (ptys[i] && (fg = tty_forget_session(&ptys[i]->tty, sid)))
+			break;	/* a session has one terminal */
 	mutex_unlock(&pty_lock);
+	if (fg > 0)
+		proc_signal_group_in(fg, sid, SIGHUP);
 }
 
 int pty_open_ctty(int sid, struct file *f)

@@ -37,8 +37,6 @@
 #define MIN_ROOM 8	/* output room that takes any byte's expansion */
 
 void serial_enable_rx(void (*rx)(u8 c));
-int proc_signal_group(int pgid, int sig);
-int proc_signal_group_in(int pgid, int sid, int sig);
 
 static struct tty console;
 static bool console_ready;
@@ -148,16 +146,18 @@ static int owner(struct tty *t)
 	return sid;
 }
 
-/* t stops being sid's terminal, if it is. */
-void tty_forget_session(struct tty *t, int sid)
+int tty_forget_session(struct tty *t, int sid)
 {
 	unsigned long fl = spin_lock_irqsave(&t->lock);
+	int fg = 0;
 
 	if (t->sid == sid) {
+		fg = t->fg_pgrp;
 		t->sid = 0;
 		t->fg_pgrp = 0;
 	}
 	spin_unlock_irqrestore(&t->lock, fl);
+	return fg;
 }
 
 void tty_session_end(int sid)

@@ -1301,8 +1301,6 @@ static void count_and_send(struct process *p, void *arg)
 /* From interrupt context (the terminal's ^C, ^Z, ^\): no allocation,
  * spinlocks only, the group's members only. Never SIGCONT, which
  * reports to the parent under proc_lock. */
-int proc_signal_group_in(int pgid, int sid, int sig);
-
 int proc_signal_group(int pgid, int sig)
 {
 	return proc_signal_group_in(pgid, 0, sig);

@@ -16,7 +16,9 @@
  *    times, leak nothing; a lowered kernel/pty/max gives ENOSPC;
  *  - a session leader's exit takes its terminal away from the session
  *    number: a new session that reuses the number (pid_max lowered to
- *    make it come round) does not get the old pty from /dev/tty.
+ *    make it come round) does not get the old pty from /dev/tty;
+ *  - and its foreground group gets SIGHUP (the controlling process of a
+ *    pty exited), even with the leader outside that group.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -671,6 +673,65 @@ static void test_session_reuse(void)
 	close(m);
 }
 
+static int hup_pipe = -1;
+
+static void note_hup(int sig)
+{
+	(void)sig;
+	if (write(hup_pipe, "H", 1) < 0)
+		_exit(3);
+	_exit(0);
+}
+
+/* A session leader with a pty puts a child's group in the foreground and
+ * exits: that group gets SIGHUP. */
+static void test_leader_exit_hup(void)
+{
+	int p[2], slave, m = open_pair(&slave);
+	CHECK(m >= 0 && pipe(p) == 0);
+	char name[32];
+	snprintf(name, sizeof(name), "%s", ptsname(m));
+	pid_t leader = fork();
+	if (leader == 0) {
+		setsid();
+		int s = open(name, O_RDWR | O_NOCTTY);
+		if (s < 0 || ioctl(s, TIOCSCTTY, 0) != 0)
+			_exit(1);
+		int q[2];
+		char ready;
+		if (pipe(q) != 0)
+			_exit(2);
+		pid_t fg = fork();
+		if (fg == 0) {
+			hup_pipe = p[1];
+			signal(SIGHUP, note_hup);
+			setpgid(0, 0);
+			if (write(q[1], "r", 1) != 1)
+				_exit(4);
+			for (;;)
+				pause();
+		}
+		/* once its handler is in place */
+		if (fg < 0 || read(q[0], &ready, 1) != 1 || setpgid(fg, fg) != 0 ||
+		    tcsetpgrp(s, fg) != 0 || write(p[1], &fg, sizeof(fg)) != sizeof(fg))
+			_exit(2);
+		_exit(0);	/* the foreground child goes on without us */
+	}
+	close(p[1]);
+	int st;
+	pid_t fg = -1;
+	CHECK(waitpid(leader, &st, 0) == leader && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(read(p[0], &fg, sizeof(fg)) == sizeof(fg) && fg > 0);
+	struct pollfd pf = { p[0], POLLIN, 0 };
+	char c = 0;
+	CHECK(poll(&pf, 1, 3000) == 1 && read(p[0], &c, 1) == 1 && c == 'H');
+	if (c != 'H' && fg > 0)
+		kill(fg, SIGKILL);
+	close(p[0]);
+	close(slave);
+	close(m);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -693,5 +754,7 @@ int main(void)
 	test_max();
 	test_session_reuse();
 	printf("# session reuse done at %lld ms\n", now_ms() - t0);
+	test_leader_exit_hup();
+	printf("# leader exit done at %lld ms\n", now_ms() - t0);
 	return check_done();
 }
