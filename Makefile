@@ -714,13 +714,13 @@ BENCH_SMP ?= 2
 BENCH_MEM ?= 512M
 BENCH_DIR := $(BUILD)/bench
 BENCH_BINS := $(BENCH_DIR)/bench $(BENCH_DIR)/bench-true $(BENCH_DIR)/bench-init
-$(BENCH_DIR)/bench: bench/bench.c
+$(BENCH_DIR)/bench: bench/bench.c bench/workloads.c bench/bench.h
 $(BENCH_DIR)/bench-true: bench/true.c
 $(BENCH_DIR)/bench-init: bench/init.c
 $(BENCH_BINS):
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $<"
-	@musl-gcc -static -O2 -Wall -Werror -o $@ $<
+	@musl-gcc -static -O2 -Wall -Werror -o $@ $(filter %.c,$^)
 
 bench: deps $(BENCH_BINS) $(XTASK)
 	@$(MAKE) --no-print-directory kernel DEBUG=0

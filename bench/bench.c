@@ -49,25 +49,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 #define MAX_REPS 15
 #define CHUNK (64 * 1024)
 
-static int quick;
-static const char *dir = "/mnt";
+int quick;
+const char *dir = "/mnt";
 static const char *only;
 static char true_path[4096];
 static char failure[256];	/* set by a benchmark that cannot run */
-static const char *note;	/* printed with the result */
+const char *note;	/* printed with the result */
 static char *buf;		/* CHUNK bytes of I/O buffer */
 
-static double now(void)
+double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void fail(const char *what)
+void fail(const char *what)
 {
 	if (!failure[0])
 		snprintf(failure, sizeof failure, "%.180s: %s", what, strerror(errno));
@@ -1153,12 +1155,26 @@ static double b_bigdir(long n)
 
 /* ---- the driver */
 
+enum kind {
+	US,		/* time: us per operation */
+	BW,		/* bytes per operation: MiB/s */
+	WORK,		/* a whole workload: seconds per run */
+	VALUE_KB,	/* fn returns the value: kB (lower is better) */
+	VALUE_MIB,	/* fn returns the value: MiB (higher is better) */
+};
+
 struct bench {
 	const char *name;
 	double (*fn)(long n);
-	int bw;		/* 0: us per op; else bytes per op in MiB/s */
+	enum kind kind;
 	long max_n;	/* calibration cap (0: none) */
 };
+
+static const char *unit_of(const struct bench *b)
+{
+	static const char *units[] = { "us", "MiB/s", "s", "kB", "MiB" };
+	return units[b->kind];
+}
 
 static double bytes_per_op(const struct bench *b)
 {
@@ -1170,39 +1186,44 @@ static double bytes_per_op(const struct bench *b)
 }
 
 static const struct bench benches[] = {
-	{ "null_syscall", b_null_syscall, 0, 0 },
-	{ "clock_gettime", b_clock_gettime, 0, 0 },
-	{ "fork_exit", b_fork_exit, 0, 0 },
-	{ "fork_exec", b_fork_exec, 0, 0 },
-	{ "pipe_latency", b_pipe_latency, 0, 0 },
-	{ "pipe_bw", b_pipe_bw, 1, 0 },
-	{ "ctx_switch", b_ctx_switch, 0, 0 },
-	{ "eventfd_pingpong", b_eventfd_pingpong, 0, 0 },
-	{ "epoll_wait", b_epoll_wait, 0, 0 },
-	{ "page_fault", b_page_fault, 0, 16384 },
-	{ "page_fault_2proc", b_page_fault_par, 0, 32768 },
-	{ "mmap_munmap", b_mmap_munmap, 0, 0 },
-	{ "open_close", b_open_close, 0, 0 },
-	{ "stat", b_stat, 0, 0 },
-	{ "create_delete", b_create_delete, 0, 2000 },
-	{ "seq_read", b_seq_read, 1, 1 },
-	{ "seq_write_fsync", b_seq_write, 1, 1 },
-	{ "nanosleep_100us", b_nanosleep, 0, SLEEP_MAX_N },
-	{ "thread_create", b_thread_create, 0, 0 },
-	{ "futex_pingpong", b_futex_pingpong, 0, 0 },
-	{ "sysv_sem_pingpong", b_sysv_sem_pingpong, 0, 0 },
-	{ "inotify_pingpong", b_inotify_pingpong, 0, 0 },
-	{ "fcntl_lock", b_fcntl_lock, 0, 0 },
-	{ "fcntl_lock_contended", b_fcntl_lock_contended, 0, 0 },
-	{ "sendfile_64m", b_sendfile, 1, 1 },
-	{ "splice_64m", b_splice, 1, 1 },
-	{ "copy_file_range_64m", b_copy_file_range, 1, 1 },
-	{ "unix_stream_latency", b_unix_stream_latency, 0, 0 },
-	{ "unix_stream_bw", b_unix_stream_bw, 1, 0 },
-	{ "tcp_loopback_latency", b_tcp_loopback_latency, 0, 0 },
-	{ "tcp_loopback_bw", b_tcp_loopback_bw, 1, 0 },
-	{ "host_tcp_bw", b_host_tcp_bw, 1, 64 },
-	{ "bigdir_100k", b_bigdir, 0, 0 },
+	{ "null_syscall", b_null_syscall, US, 0 },
+	{ "clock_gettime", b_clock_gettime, US, 0 },
+	{ "fork_exit", b_fork_exit, US, 0 },
+	{ "fork_exec", b_fork_exec, US, 0 },
+	{ "pipe_latency", b_pipe_latency, US, 0 },
+	{ "pipe_bw", b_pipe_bw, BW, 0 },
+	{ "ctx_switch", b_ctx_switch, US, 0 },
+	{ "eventfd_pingpong", b_eventfd_pingpong, US, 0 },
+	{ "epoll_wait", b_epoll_wait, US, 0 },
+	{ "page_fault", b_page_fault, US, 16384 },
+	{ "page_fault_2proc", b_page_fault_par, US, 32768 },
+	{ "mmap_munmap", b_mmap_munmap, US, 0 },
+	{ "open_close", b_open_close, US, 0 },
+	{ "stat", b_stat, US, 0 },
+	{ "create_delete", b_create_delete, US, 2000 },
+	{ "seq_read", b_seq_read, BW, 1 },
+	{ "seq_write_fsync", b_seq_write, BW, 1 },
+	{ "nanosleep_100us", b_nanosleep, US, SLEEP_MAX_N },
+	{ "thread_create", b_thread_create, US, 0 },
+	{ "futex_pingpong", b_futex_pingpong, US, 0 },
+	{ "sysv_sem_pingpong", b_sysv_sem_pingpong, US, 0 },
+	{ "inotify_pingpong", b_inotify_pingpong, US, 0 },
+	{ "fcntl_lock", b_fcntl_lock, US, 0 },
+	{ "fcntl_lock_contended", b_fcntl_lock_contended, US, 0 },
+	{ "sendfile_64m", b_sendfile, BW, 1 },
+	{ "splice_64m", b_splice, BW, 1 },
+	{ "copy_file_range_64m", b_copy_file_range, BW, 1 },
+	{ "unix_stream_latency", b_unix_stream_latency, US, 0 },
+	{ "unix_stream_bw", b_unix_stream_bw, BW, 0 },
+	{ "tcp_loopback_latency", b_tcp_loopback_latency, US, 0 },
+	{ "tcp_loopback_bw", b_tcp_loopback_bw, BW, 0 },
+	{ "host_tcp_bw", b_host_tcp_bw, BW, 64 },
+	{ "bigdir_100k", b_bigdir, US, 0 },
+	{ "configure_2000", w_configure, WORK, 1 },
+	{ "tar_sha_rm", w_tar_sha_rm, WORK, 1 },
+	{ "parallel_build", w_parallel_build, WORK, 1 },
+	{ "boot_free", w_boot_free_mib, VALUE_MIB, 1 },
+	{ "idle_process", w_idle_process_kb, VALUE_KB, 1 },
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -1244,6 +1265,13 @@ static int run(const struct bench *b)
 
 	failure[0] = '\0';
 	note = NULL;
+	if (b->kind == VALUE_KB || b->kind == VALUE_MIB) {
+		reps = quick ? 1 : 3;
+		for (int r = 0; r < reps; r++)
+			if ((v[r] = b->fn(1)) < 0)
+				goto failed;
+		goto report;
+	}
 	/* calibrate (and warm up): double n until a loop takes target/4 */
 	for (;;) {
 		t = b->fn(n);
@@ -1263,11 +1291,13 @@ static int run(const struct bench *b)
 			goto failed;
 		if (t <= 0)
 			t = 1e-9;
-		v[r] = b->bw ? bytes_per_op(b) * n / t / (1 << 20) : t / n * 1e6;
+		v[r] = b->kind == BW ? bytes_per_op(b) * n / t / (1 << 20) :
+		       b->kind == WORK ? t / n : t / n * 1e6;
 	}
+report:
 	qsort(v, reps, sizeof v[0], cmp_double);
 	printf("bench: %s %.*f %s min=%.*f max=%.*f reps=%d iters=%ld%s%s\n",
-	       b->name, prec(v[reps / 2]), v[reps / 2], b->bw ? "MiB/s" : "us",
+	       b->name, prec(v[reps / 2]), v[reps / 2], unit_of(b),
 	       prec(v[0]), v[0], prec(v[reps - 1]), v[reps - 1],
 	       reps, n, note ? " note=" : "", note ? note : "");
 	fflush(stdout);
@@ -1322,6 +1352,7 @@ int main(int argc, char **argv)
 	char *slash = strrchr(true_path, '/');
 	snprintf(slash ? slash + 1 : true_path,
 		 sizeof true_path - (slash ? slash + 1 - true_path : 0), "bench-true");
+	w_note_boot_memory();
 	buf = malloc(CHUNK);
 	memset(buf, 0xa5, CHUNK);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1343,7 +1374,8 @@ int main(int argc, char **argv)
 				  b->fn == b_create_delete || b->fn == b_bigdir ||
 				  b->fn == b_seq_read ||
 				  b->fn == b_seq_write || b->fn == b_sendfile ||
-				  b->fn == b_splice || b->fn == b_copy_file_range;
+				  b->fn == b_splice || b->fn == b_copy_file_range ||
+				  b->kind == WORK;
 		if (needs_files && !files_ok) {
 			printf("bench: %s FAIL %s\n", b->name, setup_failure);
 			failed++;

@@ -35,6 +35,11 @@ APPEND = {
 }
 
 
+# units where less is better (time per operation or run, memory spent);
+# the others (MiB/s, MiB free) are better higher
+LOWER_IS_BETTER = ("us", "s", "kB")
+
+
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
@@ -287,8 +292,9 @@ def cmd_run(a):
         al, li = row["alloy"]["median"], row["linux"]["median"]
         unit = row.get("unit", "us")
         if al and li:
-            # above 1: Alloy is faster (less time, or more MiB/s)
-            row["ratio"] = li / al if unit == "us" else al / li
+            # above 1: Alloy is better (less time or memory used; more
+            # MiB/s or free memory)
+            row["ratio"] = li / al if unit in LOWER_IS_BETTER else al / li
         else:
             row["ratio"] = None
         rows.append(row)
@@ -308,7 +314,7 @@ def cmd_run(a):
         "append": APPEND, "rounds": a.rounds, "order": "alloy linux, alternating",
         "smp": a.smp, "mem": a.mem, "disk_mib": a.disk_mib,
         "bench_args": a.bench_args,
-        "ratio": "above 1 means Alloy is faster: Linux/Alloy for us, Alloy/Linux for MiB/s",
+        "ratio": "above 1 means Alloy is better: Linux/Alloy for us, s and kB, Alloy/Linux for MiB/s and MiB",
         "kernels": {k: runs[k][0]["kernel"] if runs[k] else None for k in runs},
         "boot": {k: {"wall_s": {"median": v["wall_s"][0], "spread_pct": v["wall_s"][1]},
                      "uptime_s": {"median": v["uptime_s"][0], "spread_pct": v["uptime_s"][1]}}
