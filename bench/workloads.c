@@ -261,12 +261,12 @@ static int sleeping_in(pid_t pid, const char *comm)
 	       !strncmp(l + 1, comm, strlen(comm));
 }
 
-/* MemFree before and after starting N `sleep` processes, over N: the
+/* MemFree before and after starting 500 `sleep` processes, over 500: the
  * memory an idle process costs the system (kernel objects, page tables,
  * its few private pages). */
 double w_idle_process_kb(long n)
 {
-	enum { N = 200 };	/* many: per-CPU page lists hide a few pages */
+	enum { N = 500 };	/* many: per-CPU page lists hide some pages */
 	int count = quick ? 8 : N;
 	pid_t kids[N];
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
