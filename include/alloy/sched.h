@@ -66,6 +66,10 @@ static inline void sleep_ms(u64 ms) { sleep_ns(ms * 1000000ULL); }
 
 /* Monotonic time since boot in nanoseconds. */
 u64 ktime_ns(void);
+/* The caller's sleeps between these wait for a lock or for disk I/O, not
+ * for an event a signal could cut short: /proc shows them as 'D'. */
+void d_sleep_begin(void);
+void d_sleep_end(void);
 /* Wall-clock time (CLOCK_REALTIME) in nanoseconds since the epoch. */
 u64 wall_clock_ns(void);
 

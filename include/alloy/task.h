@@ -32,6 +32,10 @@ struct task {
 	atomic_t refcount;
 	spinlock_t lock;
 	int state;			/* [lock] */
+	/* Its own to write, read racily by /proc: the sleep it is in (or
+	 * about to be in) waits for a lock or disk I/O, not for an event a
+	 * signal could cut short: shown as 'D', as Linux shows such sleeps. */
+	bool d_sleep;
 	bool on_rq;			/* [lock] queued or running */
 	int on_cpu;			/* context in use; cleared after switch */
 	int cpu;			/* CPU it runs or last ran on */
@@ -85,6 +89,8 @@ struct task {
 
 void set_current_state_blocked(void);
 void set_current_state_running(void);
+/* t's state letter for /proc: R, S or D (not T or Z: the process's). */
+char task_state_char(struct task *t);
 void tid_set_next_for_test(int tid);
 int tid_max(void);
 

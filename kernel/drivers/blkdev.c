@@ -170,7 +170,9 @@ static bool batch_done(struct bio_batch *bb)
 
 int bio_batch_wait(struct bio_batch *bb)
 {
+	d_sleep_begin();	/* disk I/O: 'D' in /proc */
 	wait_event(bb->wq, batch_done(bb));
+	d_sleep_end();
 	return bb->status;
 }
 
@@ -184,7 +186,9 @@ int blk_submit_wait(struct blkdev *bd, struct bio *b)
 	int rc = blk_submit(bd, b);
 	if (rc)
 		return rc;
+	d_sleep_begin();	/* disk I/O: 'D' in /proc */
 	wait_event(w.wq, READ_ONCE(w.done));
+	d_sleep_end();
 	return b->status;
 }
 

@@ -44,8 +44,10 @@ static void page_lock(struct pcache *pc, struct page *p)
 		spin_unlock_irqrestore(&pc->lock, fl);
 		if (got) {
 			finish_wait(&pc->io_wait, &w);
+			d_sleep_end();
 			return;
 		}
+		d_sleep_begin();	/* a page under I/O */
 		schedule();
 		finish_wait(&pc->io_wait, &w);
 	}

@@ -40,6 +40,7 @@ void mutex_lock(struct mutex *m)
 		return;
 	}
 	u64 t0 = ktime_ns();
+	d_sleep_begin();
 	for (;;) {
 		prepare_to_wait(&m->wq, &w);
 		/* handed over by the unlocker, or free with nobody queued first */
@@ -48,6 +49,7 @@ void mutex_lock(struct mutex *m)
 		schedule();
 	}
 	finish_wait(&m->wq, &w);
+	d_sleep_end();
 	lockstat_note(m->dep.name, LS_MUTEX, true, ktime_ns() - t0);
 }
 

@@ -487,7 +487,7 @@ static char state_of(struct process *p)
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	list_for_each_entry(t, &p->threads, thread_link)
 		if (t->user_tid == p->pid)
-			st = READ_ONCE(t->state) == TASK_BLOCKED ? 'S' : 'R';
+			st = task_state_char(t);
 	if (!p->started)
 		st = 'R';	/* not yet running: about to */
 	spin_unlock_irqrestore(&p->sig_lock, flags);
@@ -560,7 +560,7 @@ void proc_counts(struct proc_counts *out)
 		out->total++;
 		char st = state_of(p);
 		out->running += st == 'R';
-		out->blocked += st == 'S';
+		out->blocked += st == 'S' || st == 'D';
 	}
 	out->last_pid = pid_last;
 	out->forks = nr_forks;
@@ -1497,7 +1497,7 @@ int proc_thread_snapshot(struct process *p, int tid, struct thread_snapshot *out
 	if (t && t->proc == p) {	/* listed: not yet detached */
 		out->tid = tid;
 		out->state = READ_ONCE(p->stopped) ? 'T' :
-			     READ_ONCE(t->state) == TASK_BLOCKED ? 'S' : 'R';
+			     task_state_char(t);
 		out->utime_ticks = READ_ONCE(t->utime_ticks);
 		out->stime_ticks = READ_ONCE(t->stime_ticks);
 		out->pending = t->pending;

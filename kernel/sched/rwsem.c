@@ -59,6 +59,7 @@ static void wait_for_grant(struct rwsem *s, bool write, unsigned long flags)
 	u64 t0 = ktime_ns();
 
 	list_add_tail(&rw.w.link, &s->wq.waiters);
+	d_sleep_begin();
 	for (;;) {
 		set_current_state_blocked();
 		spin_unlock_irqrestore(&s->wq.lock, flags);
@@ -69,6 +70,7 @@ static void wait_for_grant(struct rwsem *s, bool write, unsigned long flags)
 	}
 	spin_unlock_irqrestore(&s->wq.lock, flags);
 	set_current_state_running();
+	d_sleep_end();
 	lockstat_note(s->dep.name, write ? LS_RWSEM_WRITE : LS_RWSEM_READ, true, ktime_ns() - t0);
 }
 

@@ -242,6 +242,23 @@ void set_current_state_blocked(void)
 	spin_unlock_irqrestore(&t->lock, flags);
 }
 
+void d_sleep_begin(void)
+{
+	WRITE_ONCE(current->d_sleep, true);
+}
+
+void d_sleep_end(void)
+{
+	WRITE_ONCE(current->d_sleep, false);
+}
+
+char task_state_char(struct task *t)
+{
+	if (READ_ONCE(t->state) != TASK_BLOCKED)
+		return 'R';
+	return READ_ONCE(t->d_sleep) ? 'D' : 'S';
+}
+
 void set_current_state_running(void)
 {
 	struct task *t = current;

@@ -10,6 +10,7 @@
 #include <alloy/spinlock.h>
 #include <alloy/string.h>
 #include <alloy/task.h>
+#include <alloy/wait.h>
 
 #define ITERS 2000
 
@@ -84,6 +85,58 @@ KTEST(mutex_contention)
 	KT_EXPECT(b.contended > a.contended);
 	KT_EXPECT(b.wait_ns > a.wait_ns && b.wait_max_ns > 0);
 #endif
+}
+
+static volatile int d_go;
+static struct wait_queue d_wq;
+
+static void d_mutex_waiter(void *arg)
+{
+	(void)arg;
+	mutex_lock(&test_mutex);
+	mutex_unlock(&test_mutex);
+}
+
+static void d_event_waiter(void *arg)
+{
+	(void)arg;
+	wait_event(d_wq, READ_ONCE(d_go));
+}
+
+/* the state letter a task shows while it sleeps, or 0 if it never does */
+static char sleeping_as(struct task *t)
+{
+	for (u64 end = ktime_ns() + 2000000000ULL; ktime_ns() < end; sleep_ms(1))
+		if (READ_ONCE(t->state) == TASK_BLOCKED)
+			return task_state_char(t);
+	return 0;
+}
+
+/* /proc's D: a mutex's waiter (Linux: uninterruptible), but not a task
+ * waiting for an event (S). LTP's shmctl01 waits for its children to
+ * show S after shmat, and took one held up on a lock for done. */
+KTEST(lock_waiter_shows_d)
+{
+	mutex_init(&test_mutex, "test-mutex", LR_MUTEX_TEST);
+	mutex_lock(&test_mutex);
+	struct task *t = kthread_create(d_mutex_waiter, NULL, "d-waiter");
+	KT_ASSERT(t);
+	char st = sleeping_as(t);
+	mutex_unlock(&test_mutex);
+	task_join(t);
+	task_put(t);
+	KT_ASSERT_EQ(st, 'D');
+
+	wait_queue_init(&d_wq, "test-d");
+	d_go = 0;
+	t = kthread_create(d_event_waiter, NULL, "s-waiter");
+	KT_ASSERT(t);
+	st = sleeping_as(t);
+	WRITE_ONCE(d_go, 1);
+	wake_up_all(&d_wq);
+	task_join(t);
+	task_put(t);
+	KT_ASSERT_EQ(st, 'S');
 }
 
 KTEST(spinlock_contention)
