@@ -19,7 +19,7 @@
 #define IO_CHUNK (64 * 1024)
 #define MAX_RW_COUNT 0x7ffff000ULL	/* Linux's cap on one read or write */
 #define IOV_MAX 1024
-#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC)
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_NOATIME)
 
 struct iovec {
 	u64 base, len;
@@ -113,6 +113,18 @@ static void file_flags_update(struct file *f, u32 mask, u32 val)
 	while (!__atomic_compare_exchange_n(&f->flags, &old, (old & ~mask) | (val & mask),
 					    false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		;
+}
+
+/* F_SETFL may turn O_NOATIME on only for the file's owner or root, as
+ * open does. */
+static int setfl_allowed(struct file *f, u32 val)
+{
+	struct cred c;
+
+	if (!(val & O_NOATIME) || (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NOATIME))
+		return 0;
+	cred_current(&c);
+	return f->inode && inode_owner_or_root(&c, f->inode) ? 0 : -EPERM;
 }
 
 static long vec_rw(u64 fd, u64 uiov, u64 cnt, bool write, s64 pos)
@@ -300,7 +312,9 @@ long sys_fcntl(SYSARGS)
 		rc = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
 		break;
 	case F_SETFL:
-		rc = fasync_setfl(f, (int)a0, SETFL_MASK, (u32)a2, file_flags_update);
+		rc = setfl_allowed(f, (u32)a2);
+		if (!rc)
+			rc = fasync_setfl(f, (int)a0, SETFL_MASK, (u32)a2, file_flags_update);
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:

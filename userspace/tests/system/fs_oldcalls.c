@@ -5,8 +5,8 @@
  * old getdents (78) record format against getdents64 while a second
  * thread adds and removes names, ustat, sysfs(2), futimesat, and
  * utimensat/fchownat flag and pointer checks; O_PATH fds refused by
- * ioctl, fchmod, fchown and mmap; O_NOATIME (the owner's only; reads
- * leave atime); FICLONE (EOPNOTSUPP after its checks); a set-group-ID
+ * ioctl, fchmod, fchown and mmap; O_NOATIME (the owner's only, at open
+ * and by F_SETFL; reads leave atime); FICLONE (EOPNOTSUPP after its checks); a set-group-ID
  * directory's new file loses S_ISGID for an outsider whatever the umask.
  */
 #include <dirent.h>
@@ -236,7 +236,10 @@ int main(void)
 		failures = 0;	/* the child's own */
 		CHECK(setgid(65534) == 0 && setuid(65534) == 0);
 		CHECK(open(D "/dir/file", O_RDONLY | O_NOATIME) == -1 && errno == EPERM);
-		CHECK(open(D "/dir/file", O_RDONLY) >= 0);
+		int r = open(D "/dir/file", O_RDONLY);
+		CHECK(r >= 0);
+		CHECK(fcntl(r, F_SETFL, O_NOATIME) == -1 && errno == EPERM);	/* nor later */
+		CHECK(!(fcntl(r, F_GETFL) & O_NOATIME));
 		umask(S_IXGRP);
 		int c = open(D "/sgid/f", O_CREAT | O_WRONLY, 02777);
 		CHECK(c >= 0 && fstat(c, &st) == 0 && st.st_gid == 4321 && !(st.st_mode & S_ISGID));
@@ -253,6 +256,11 @@ int main(void)
 	CHECK(utimensat(AT_FDCWD, D "/dir/file", old, 0) == 0);
 	int na = open(D "/dir/file", O_RDONLY | O_NOATIME);
 	CHECK(na >= 0 && read(na, buf, sizeof(buf)) >= 0);
+	CHECK(stat(D "/dir/file", &st) == 0 && st.st_atime == 1000);
+	close(na);
+	na = open(D "/dir/file", O_RDONLY);	/* O_NOATIME by fcntl: the owner may */
+	CHECK(na >= 0 && fcntl(na, F_SETFL, O_NOATIME) == 0 && (fcntl(na, F_GETFL) & O_NOATIME));
+	CHECK(read(na, buf, sizeof(buf)) >= 0);
 	CHECK(stat(D "/dir/file", &st) == 0 && st.st_atime == 1000);
 	close(na);
 
