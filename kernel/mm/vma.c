@@ -296,20 +296,29 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags)
 	return 0;
 }
 
+/* Where free space below v must end: its start, less the guard gap a
+ * MAP_GROWSDOWN mapping keeps free to grow into (Linux's vm_start_gap). */
+static u64 start_gap(const struct vma *v)
+{
+	if (!(v->flags & VMA_F_GROWSDOWN))
+		return v->start;
+	return v->start > VMA_GUARD_GAP ? v->start - VMA_GUARD_GAP : 0;
+}
+
 u64 vma_find_free(struct user_mm *mm, u64 len)
 {
 	u64 top = mm->mmap_top;
 	int i = first_ending_above(mm, top);
 
-	if (i < mm->nr_vmas && mm->vmas[i].start < top)
-		top = mm->vmas[i].start;	/* a mapping across the top */
+	if (i < mm->nr_vmas && start_gap(&mm->vmas[i]) < top)
+		top = start_gap(&mm->vmas[i]);	/* a mapping across the top */
 	for (i--; ; i--) {
 		u64 floor = i >= 0 ? mm->vmas[i].end : USER_MMAP_BOTTOM;
 		if (floor < top && top - floor >= len)
 			return top - len;
 		if (i < 0)
 			return 0;
-		top = MIN(top, mm->vmas[i].start);
+		top = MIN(top, start_gap(&mm->vmas[i]));
 	}
 }
 

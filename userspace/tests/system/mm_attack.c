@@ -347,7 +347,8 @@ static int touch_status(volatile char *addr)
 }
 
 /* MAP_GROWSDOWN grows on a fault below it, but not into the guard gap
- * (256 pages) above another mapping. */
+ * (256 pages) above another mapping, and mmap's search for free space
+ * keeps that gap free too. */
 static void growsdown(void)
 {
 	size_t resv = 300 * PG;
@@ -372,6 +373,20 @@ static void growsdown(void)
 	st = touch_status(start + 290 * PG);	/* past the gap: grows */
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	munmap(start, resv);
+
+	/* mmap(NULL) leaves the gap below a growing mapping free: one placed
+	 * where the highest free space ends just under it goes below the gap */
+	size_t big = 2 * 1024 * 1024;
+	start = mmap(NULL, big, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(start != MAP_FAILED && munmap(start, big) == 0);
+	g = mmap(start + big - 16 * PG, 16 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, -1, 0);
+	CHECK(g == start + big - 16 * PG);
+	char *n = mmap(NULL, 16 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(n != MAP_FAILED && (n + 16 * PG <= g - 256 * PG || n >= g + 16 * PG));
+	if (n != MAP_FAILED)
+		munmap(n, 16 * PG);
+	munmap(g, 16 * PG);
 }
 
 static void wipeonfork(void)
