@@ -181,14 +181,16 @@ static int kind_of_flag(u32 flag)
 /* The permission and existence checks of new namespaces for flags. As
  * Linux: new namespaces other than a user one need CAP_SYS_ADMIN (Alloy
  * does not give a new user namespace's creator capabilities in it, so
- * this is the caller's CAP_SYS_ADMIN even with CLONE_NEWUSER), kinds that
- * cannot be made are -EINVAL. */
+ * this is the caller's CAP_SYS_ADMIN even with CLONE_NEWUSER), then kinds
+ * that cannot be made are -EINVAL. */
 static long check_flags(u64 flags)
 {
 	u64 f = flags & NS_FLAGS;
 
 	if (!f)
 		return 0;
+	if ((f & ~(u64)CLONE_NEWUSER) && !proc_capable(CAP_SYS_ADMIN))
+		return -EPERM;	/* first, as Linux (clone11) */
 	for (u64 bit = 1; bit; bit <<= 1) {
 		if (!(f & bit))
 			continue;
@@ -196,8 +198,6 @@ static long check_flags(u64 flags)
 		if (t < 0 || !ns_kinds[t]->create)
 			return -EINVAL;
 	}
-	if ((f & ~(u64)CLONE_NEWUSER) && !proc_capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	return 0;
 }
 

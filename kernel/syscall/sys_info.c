@@ -136,8 +136,10 @@ long sys_sysinfo(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	proc_counts(&pc);
 	memset(&si, 0, sizeof(si));
-	/* the caller's time namespace's CLOCK_BOOTTIME, whole seconds */
-	si.uptime = ((s64)ktime_ns() + timens_offset(CLOCK_BOOTTIME)) / 1000000000LL;
+	/* the caller's time namespace's CLOCK_BOOTTIME in seconds, rounded up
+	 * as Linux (so never below /proc/uptime's whole seconds) */
+	s64 boot = (s64)ktime_ns() + timens_offset(CLOCK_BOOTTIME);
+	si.uptime = boot / 1000000000LL + (boot % 1000000000LL != 0);
 	si.totalram = page_alloc_total_count() * PAGE_SIZE;
 	si.freeram = page_alloc_free_count() * PAGE_SIZE;
 	si.procs = (u16)MIN(pc.total, 0xffff);
