@@ -144,10 +144,9 @@ void msg_ns_exit(u32 ns);
  * reference, which it puts on failure); is f one; its namespace. */
 struct file;
 struct inode;
-struct super_block;
 struct file *ns_file_open(struct ns_common *ns, u32 flags);
-/* An inode for ns in sb (st_ino = ns->inum), holding a reference it takes. */
-struct inode *ns_inode(struct super_block *sb, struct ns_common *ns);
+/* An inode of ns (st_ino = ns->inum, in nsfs), holding a reference it takes. */
+struct inode *ns_inode(struct ns_common *ns);
 struct ns_common *ns_of_file(struct file *f);	/* not counted; NULL: not an ns file */
 
 #endif

@@ -94,7 +94,7 @@ int proc_ns_get_link(struct inode *link, struct path *dir)
 	if (ns_is_err(ns))
 		return (int)(long)ns;
 	int n = link_name(ns, name, sizeof(name));
-	struct inode *i = ns_inode(link->sb, ns);
+	struct inode *i = ns_inode(ns);
 	ns_put(ns);		/* the inode holds its own */
 	if (!i)
 		return -ENOMEM;

@@ -33,9 +33,29 @@ static void ns_evict(struct inode *i)
 
 static const struct inode_ops ns_iops = { .evict = ns_evict };
 
-struct inode *ns_inode(struct super_block *sb, struct ns_common *ns)
+/* Every ns inode lives in a filesystem of its own (Linux's nsfs: stat
+ * shows one st_dev for all namespaces, however the file was opened),
+ * made at the first use, kept for good. */
+static struct super_block *nsfs_sb;
+
+static struct super_block *nsfs_get(void)
 {
-	struct inode *i = inode_alloc(sb, S_IFREG | 0444);
+	struct super_block *sb = __atomic_load_n(&nsfs_sb, __ATOMIC_ACQUIRE), *none = NULL;
+
+	if (sb)
+		return sb;
+	if (!(sb = sb_create("nsfs")))
+		return NULL;
+	if (!__atomic_compare_exchange_n(&nsfs_sb, &none, sb, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		sb = none;	/* another CPU's (ours stays: a few bytes) */
+	return sb;
+}
+
+struct inode *ns_inode(struct ns_common *ns)
+{
+	struct super_block *sb = nsfs_get();
+	struct inode *i = sb ? inode_alloc(sb, S_IFREG | 0444) : NULL;
 
 	if (!i)
 		return NULL;
@@ -52,29 +72,15 @@ struct ns_common *ns_of_file(struct file *f)
 	return f->fop == &ns_fops && f->inode ? f->inode->priv : NULL;
 }
 
-/* The files the ioctls open have no path: their inodes live in a
- * filesystem of their own, made at the first, kept for good. */
-static struct super_block *nsfs_sb;
-
+/* A nameless file (the ioctls' answers). */
 struct file *ns_file_open(struct ns_common *ns, u32 flags)
 {
-	struct super_block *sb = __atomic_load_n(&nsfs_sb, __ATOMIC_ACQUIRE), *none = NULL;
-
-	if (!sb) {
-		if (!(sb = sb_create("nsfs")))
-			goto fail;
-		if (!__atomic_compare_exchange_n(&nsfs_sb, &none, sb, false, __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE))
-			sb = none;	/* another CPU's (ours stays: a few bytes) */
-	}
-	struct inode *i = ns_inode(sb, ns);
+	struct inode *i = ns_inode(ns);
 	struct file *f = i ? file_alloc(i, NULL, flags) : NULL;
+
 	inode_put(i);		/* the file's, if any, keeps it */
 	ns_put(ns);		/* the caller's: the inode took its own */
 	return f;
-fail:
-	ns_put(ns);
-	return NULL;
 }
 
 /* Is the user namespace u the caller's or one below it? */

@@ -498,6 +498,13 @@ static void test_user(void)
 	CHECK(fd >= 0 && ino_of_fd(fd) != mine);
 	int p = ioctl(fd, NS_GET_USERNS), q = ioctl(fd, NS_GET_PARENT);
 	CHECK(p >= 0 && ino_of_fd(p) == mine);
+	struct stat s1, s2;	/* one filesystem, however opened */
+	CHECK(fstat(p, &s1) == 0 && stat("/proc/self/ns/user", &s2) == 0);
+	CHECK(s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino);
+	char fdpath[64], name[64] = { 0 }, want[64];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", p);
+	snprintf(want, sizeof(want), "user:[%llu]", mine);
+	CHECK(readlink(fdpath, name, sizeof(name) - 1) > 0 && !strcmp(name, want));
 	CHECK(q >= 0 && ino_of_fd(q) == mine);
 	CHECK(ioctl(q, NS_GET_PARENT) < 0 && errno == EPERM);	/* the top */
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)pid);
