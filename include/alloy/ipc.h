@@ -23,7 +23,7 @@ struct ipc_perm_k {
 	u32 mode;		/* low 9 bits: rwx as files; SHM_DEST, SHM_LOCKED */
 	u16 seq;
 	bool deleted;		/* out of the table: sleepers get -EIDRM */
-	u32 ns;			/* its IPC namespace's number: seen only there */
+	u64 ns;			/* its IPC namespace's number: seen only there */
 	atomic_t refs;		/* the table's, plus users outside the mutex */
 	struct list_head hash;	/* in its key's bucket (not IPC_PRIVATE) */
 };

@@ -31,7 +31,8 @@ enum ns_type {
 
 struct ns_common {
 	atomic_t refs;
-	u32 inum;			/* stat's st_ino of its ns files, never reused */
+	u64 inum;			/* stat's st_ino of its ns files: a 64-bit
+					 * count, never reused */
 	int type;			/* enum ns_type */
 	struct ns_common *owner;	/* the user namespace that owns it (counted);
 					 * a user namespace's parent; NULL: the
@@ -81,7 +82,7 @@ extern const struct ns_kind *const ns_kinds[NS_NR];
 #define ns_is_err(p) ((unsigned long)(p) >= (unsigned long)-4095)
 
 /* A new inode number for a namespace (the initial ones have Linux's). */
-u32 ns_alloc_inum(void);
+u64 ns_alloc_inum(void);
 /* Sets up c as a fresh namespace of type (refs 1, a new inum, owner
  * counted). */
 void ns_common_init(struct ns_common *c, int type, struct ns_common *owner);
@@ -113,7 +114,7 @@ long ns_unshare(u64 flags);
 struct nsproxy *ns_current(void);	/* counted; init's for the kernel */
 /* The current process's IPC namespace's number (System V ids are seen
  * only in the namespace that made them). */
-u32 ns_current_ipc(void);
+u64 ns_current_ipc(void);
 
 /* Time namespaces (kernel/ns/time.c): the offsets of the current
  * process's time namespace for a clock (0 for other clocks, and for the
@@ -136,9 +137,9 @@ void uts_read(char host[UTS_LEN], char domain[UTS_LEN]);
 void uts_write(int field, const char *s, size_t len);
 
 /* IPC (kernel/ipc/): a dying IPC namespace's objects are removed. */
-void shm_ns_exit(u32 ns);
-void sem_ns_exit(u32 ns);
-void msg_ns_exit(u32 ns);
+void shm_ns_exit(u64 ns);
+void sem_ns_exit(u64 ns);
+void msg_ns_exit(u64 ns);
 
 /* ns files (kernel/ns/nsfs.c): an open file of ns (takes the caller's
  * reference, which it puts on failure); is f one; its namespace. */

@@ -67,7 +67,8 @@ static struct ns_common *entry_ns(struct process *p, int idx)
 
 static int link_name(struct ns_common *ns, char *buf, size_t len)
 {
-	return snprintf(buf, len, "%s:[%u]", ns_kinds[ns->type]->name, ns->inum);
+	return snprintf(buf, len, "%s:[%llu]", ns_kinds[ns->type]->name,
+			(unsigned long long)ns->inum);
 }
 
 /* The length with the NUL, as procfs_pid.c's other link targets. */

@@ -530,7 +530,8 @@ static int file_name(struct file *f, char *buf, size_t len)
 	struct ns_common *ns = ns_of_file(f);
 
 	if (ns)		/* as Linux's nsfs names them */
-		return snprintf(buf, len, "%s:[%u]", ns_kinds[ns->type]->name, ns->inum) + 1;
+		return snprintf(buf, len, "%s:[%llu]", ns_kinds[ns->type]->name,
+				(unsigned long long)ns->inum) + 1;
 	if (f->path.dentry) {
 		int n = vfs_path_name(&f->path, buf, len);
 		if (n > 0 && f->path.dentry->dead && (size_t)n + 10 <= len) {

@@ -460,7 +460,7 @@ void msg_init(void)
 }
 
 /* An IPC namespace went (kernel/ns/ipc.c): its queues are removed. */
-void msg_ns_exit(u32 ns)
+void msg_ns_exit(u64 ns)
 {
 	mutex_lock(&msg_ids.lock);
 	for (int i = 0; i <= msg_ids.max_idx; i++) {

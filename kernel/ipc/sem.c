@@ -568,7 +568,7 @@ void sem_init(void)
 }
 
 /* An IPC namespace went (kernel/ns/ipc.c): its sets are removed. */
-void sem_ns_exit(u32 ns)
+void sem_ns_exit(u64 ns)
 {
 	mutex_lock(&sem_ids.lock);
 	for (int i = 0; i <= sem_ids.max_idx; i++) {

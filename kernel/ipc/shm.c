@@ -480,7 +480,7 @@ void shm_init(void)
 /* An IPC namespace went (kernel/ns/ipc.c): its segments are removed as
  * IPC_RMID does, an attached one at its last detach. The table's
  * reference is put without the mutex (a file's last put): one at a time. */
-void shm_ns_exit(u32 ns)
+void shm_ns_exit(u64 ns)
 {
 	for (;;) {
 		struct shm_seg *put = NULL;

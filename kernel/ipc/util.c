@@ -42,7 +42,7 @@ bool ipc_visible(const struct ipc_perm_k *p)
 struct ipc_perm_k *ipc_findkey(struct ipc_ids *ids, s32 key)
 {
 	struct ipc_perm_k *p;
-	u32 ns = ns_current_ipc();
+	u64 ns = ns_current_ipc();
 
 	list_for_each_entry(p, bucket(ids, key), hash)
 		if (p->key == key && p->ns == ns)

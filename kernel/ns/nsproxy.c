@@ -43,13 +43,15 @@ struct nsproxy init_nsproxy = {
 	.time_for_children = (struct ns_common *)&init_time_ns,
 };
 
-/* Linux's first dynamic number (the initial namespaces have fixed ones
- * below it); 2^28 namespaces before it wraps into them. */
-static atomic_t next_inum = { (int)0xf0000000u };
+/* After Linux's first two dynamic numbers (the initial network and mount
+ * namespaces'; the other initial ones are fixed below them). 64 bits: it
+ * never wraps into a number in use (Linux's are 32-bit and reused once
+ * free; these look the same for the first four billion). */
+static atomic_long_t next_inum = { 0xf0000001L };
 
-u32 ns_alloc_inum(void)
+u64 ns_alloc_inum(void)
 {
-	return (u32)atomic_add_return(&next_inum, 1);
+	return (u64)atomic_long_add_return(&next_inum, 1);
 }
 
 void ns_get(struct ns_common *c)
@@ -141,14 +143,14 @@ struct nsproxy *ns_current(void)
 	return n;
 }
 
-u32 ns_current_ipc(void)
+u64 ns_current_ipc(void)
 {
 	struct process *p = current_proc();
 
 	if (!p)
 		return init_nsproxy.ns[NS_IPC]->inum;
 	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
-	u32 id = p->nsp ? p->nsp->ns[NS_IPC]->inum : 0;
+	u64 id = p->nsp ? p->nsp->ns[NS_IPC]->inum : 0;
 	spin_unlock_irqrestore(&p->cwd_lock, fl);
 	return id;
 }

@@ -10,12 +10,12 @@
 #include <alloy/ns.h>
 #include <uapi/sched.h>
 
-/* Linux's fixed numbers of the initial namespaces (the mount and network
- * ones have dynamic numbers there: these are the first two). */
+/* Linux's fixed numbers of the initial namespaces (the network and mount
+ * ones have the first two dynamic numbers there, in that order). */
 struct ns_common init_cgroup_ns = { .refs = { 1 }, .inum = 0xeffffffb, .type = NS_CGROUP };
 struct ns_common init_pid_ns = { .refs = { 1 }, .inum = 0xeffffffc, .type = NS_PID };
-struct ns_common init_mnt_ns = { .refs = { 1 }, .inum = 0xf0000000, .type = NS_MNT };
-struct ns_common init_net_ns = { .refs = { 1 }, .inum = 0xeffffff9, .type = NS_NET };
+struct ns_common init_mnt_ns = { .refs = { 1 }, .inum = 0xf0000001, .type = NS_MNT };
+struct ns_common init_net_ns = { .refs = { 1 }, .inum = 0xf0000000, .type = NS_NET };
 
 /* Never called: the initial namespaces' counts never reach 0. */
 static void no_release(struct ns_common *ns) { (void)ns; }
