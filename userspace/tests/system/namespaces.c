@@ -520,6 +520,43 @@ static void test_user(void)
 	close(a[0]); close(a[1]); close(b[0]); close(b[1]);
 }
 
+/* Namespaces, their objects and ns files all go with their last user:
+ * the kernel heap is back where it was after many rounds. */
+static int child_churn(void *arg)
+{
+	(void)arg;
+	if (unshare(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME | CLONE_NEWUSER))
+		return 1;
+	int fd = open("/proc/self/ns/uts", O_RDONLY);
+	int u = open("/proc/self/ns/user", O_RDONLY);
+	int o = ioctl(fd, NS_GET_USERNS);
+	if (fd < 0 || u < 0 || o < 0 || setns_(fd, 0))
+		return 2;
+	int id = shmget(IPC_PRIVATE, 8192, 0600);	/* left for the namespace to remove */
+	void *p = shmat(id, NULL, 0);
+	if (id < 0 || p == (void *)-1 || msgget(0x77, IPC_CREAT | 0600) < 0)
+		return 3;
+	*(char *)p = 1;
+	return 0;	/* everything left open: exit lets go */
+}
+
+static void test_churn(void)
+{
+	for (int i = 0; i < 20; i++)	/* warm the caches */
+		CHECK(in_child(child_churn, NULL) == 0);
+	long long heap0 = meminfo("KernelHeap");
+	for (int i = 0; i < 500; i++)
+		if (in_child(child_churn, NULL)) {
+			CHECK(0);
+			break;
+		}
+	usleep(50000);
+	long long heap1 = meminfo("KernelHeap");
+	printf("# churn: 500 rounds, KernelHeap %lld KiB -> %lld KiB\n", heap0 / 1024, heap1 / 1024);
+	CHECK(heap0 > 0 && heap1 - heap0 < 32 * 1024);	/* 64 bytes a round */
+	CHECK(msgget(0x77, 0) < 0 && errno == ENOENT);	/* none leaked into ours */
+}
+
 int main(void)
 {
 	test_links();
@@ -531,6 +568,7 @@ int main(void)
 	test_ipc();
 	test_time();
 	test_user();
+	test_churn();
 	/* the kinds there is one of */
 	CHECK(unshare(CLONE_NEWPID) < 0 && errno == EINVAL);
 	CHECK(unshare(CLONE_NEWNET) < 0 && errno == EINVAL);
