@@ -31,7 +31,8 @@ struct time_ns {
 	struct ns_common ns;
 	spinlock_t lock;
 	s64 off[2];		/* [lock] ns: monotonic, boottime */
-	bool frozen;		/* [lock] a process entered: off is fixed */
+	bool frozen;		/* set under lock, never cleared: a process
+				 * entered, off is fixed (read without lock) */
 };
 
 struct time_ns init_time_ns = {
@@ -65,14 +66,23 @@ static void time_release(struct ns_common *ns)
 	kfree(time_of(ns));
 }
 
+/* Every fork comes here: a namespace already frozen (the initial one
+ * always) has offsets that never change again, read without its lock. */
 void timens_enter(struct process *p, struct ns_common *time)
 {
 	struct time_ns *t = time_of(time);
-	unsigned long fl = spin_lock_irqsave(&t->lock);
-	s64 mono = t->off[0], boot = t->off[1];
+	s64 mono, boot;
 
-	t->frozen = true;
-	spin_unlock_irqrestore(&t->lock, fl);
+	if (__atomic_load_n(&t->frozen, __ATOMIC_ACQUIRE)) {
+		mono = t->off[0];
+		boot = t->off[1];
+	} else {
+		unsigned long fl = spin_lock_irqsave(&t->lock);
+		mono = t->off[0];
+		boot = t->off[1];
+		__atomic_store_n(&t->frozen, true, __ATOMIC_RELEASE);
+		spin_unlock_irqrestore(&t->lock, fl);
+	}
 	WRITE_ONCE(p->time_off[0], mono);
 	WRITE_ONCE(p->time_off[1], boot);
 }
@@ -82,7 +92,7 @@ void timens_freeze(struct ns_common *time)
 	struct time_ns *t = time_of(time);
 	unsigned long fl = spin_lock_irqsave(&t->lock);
 
-	t->frozen = true;
+	__atomic_store_n(&t->frozen, true, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&t->lock, fl);
 }
 
