@@ -32,6 +32,8 @@ KSRC += ffi/services.c
 endif
 # System V IPC
 KSRC += $(wildcard kernel/ipc/*.c)
+# namespaces (kernel/ns/, docs/namespaces.md)
+KSRC += $(wildcard kernel/ns/*.c)
 # sockets (kernel/net/)
 KSRC += $(wildcard kernel/net/*.c)
 KASM := $(wildcard $(ARCH)/*.S)

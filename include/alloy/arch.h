@@ -74,6 +74,11 @@ void arch_time_publish(u64 realtime_ns);
  * address for AT_SYSINFO_EHDR, 0 if there is none. 0 or -errno. */
 struct user_mm;
 int arch_vdso_map(struct user_mm *mm, u64 *ehdr);
+/* mm's process is in a time namespace with offsets (timens) or not: its
+ * [vvar] becomes the page that sends the vDSO's clock reads to the
+ * kernel, or the ordinary one (<alloy/ns.h>). exec maps the right one by
+ * itself (timens_offset of the caller). */
+void arch_vdso_timens(struct user_mm *mm, bool timens);
 
 /* Reference clock (HPET or PIT-calibrated), independent of ktime_ns(). */
 u64 arch_reference_clock_ns(void);

@@ -52,6 +52,7 @@
 #define ENODATA 61		/* no such extended attribute */
 #define EOVERFLOW 75
 #define EUCLEAN 117
+#define EUSERS 87
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */
 #define ERESTARTNOINTR 513	/* kernel-internal: restart whatever the handler */
 

@@ -23,6 +23,7 @@ struct ipc_perm_k {
 	u32 mode;		/* low 9 bits: rwx as files; SHM_DEST, SHM_LOCKED */
 	u16 seq;
 	bool deleted;		/* out of the table: sleepers get -EIDRM */
+	u64 ns;			/* its IPC namespace's number: seen only there */
 	atomic_t refs;		/* the table's, plus users outside the mutex */
 	struct list_head hash;	/* in its key's bucket (not IPC_PRIVATE) */
 };
@@ -39,6 +40,9 @@ struct ipc_ids {
 };
 
 void ipc_ids_init(struct ipc_ids *ids, const char *name, int rank, const long *mni);
+/* Is p in the caller's IPC namespace (<alloy/ns.h>)? Lookups and
+ * listings show nothing of another's. */
+bool ipc_visible(const struct ipc_perm_k *p);
 /* Under ids->lock: the object of key (not IPC_PRIVATE) or NULL. */
 struct ipc_perm_k *ipc_findkey(struct ipc_ids *ids, s32 key);
 /* Under ids->lock: enters p (key, mode set) with the creator's IDs;

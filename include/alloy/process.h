@@ -77,6 +77,11 @@ struct process {
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */
 	bool exe_denied;		/* [cwd_lock] exe's file is not writable while we hold it */
 	spinlock_t cwd_lock;
+	struct nsproxy *nsp;		/* [cwd_lock] its namespaces (<alloy/ns.h>),
+					 * counted; NULL after exit */
+	s64 time_off[2];		/* its time namespace's CLOCK_MONOTONIC and
+					 * CLOCK_BOOTTIME offsets (ns), fixed once
+					 * it entered: read without a lock */
 	u64 start_ns;			/* ktime_ns() at fork */
 	u32 umask;
 	/* Credentials (<alloy/cred.h>): changed under sig_lock; one ID may

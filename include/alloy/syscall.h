@@ -268,6 +268,7 @@ long sys_clock_adjtime(u64, u64, u64, u64, u64, u64);
 /* Process family: waitid, pidfds, memory locking, personality. */
 long sys_waitid(u64, u64, u64, u64, u64, u64);
 long sys_pidfd_open(u64, u64, u64, u64, u64, u64);
+long sys_setns(u64, u64, u64, u64, u64, u64);
 long sys_pidfd_send_signal(u64, u64, u64, u64, u64, u64);
 long sys_pidfd_getfd(u64, u64, u64, u64, u64, u64);
 long sys_mlock(u64, u64, u64, u64, u64, u64);

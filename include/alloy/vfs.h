@@ -87,6 +87,7 @@ struct timespec64 {
 	s64 nsec;
 };
 
+struct path;
 struct inode_ops {
 	/* On a dentry-cache miss: -ENOENT if absent (memfs keeps all). */
 	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
@@ -102,6 +103,11 @@ struct inode_ops {
 	int (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *inode,
 		      struct inode *ndir, const char *nname, size_t nlen, struct inode *victim);
 	int (*readlink)(struct inode *inode, char *buf, size_t len);
+	/* Optional: a magic link (/proc/<pid>/ns/<kind>): a walk through it
+	 * goes to what it names itself, not to its text. *dir is the
+	 * directory the link is in (counted), which it replaces with the
+	 * target (counted); 0 or -errno. */
+	int (*get_link)(struct inode *link, struct path *dir);
 	int (*truncate)(struct inode *inode, u64 size);
 	/* Optional (mmap): page `index` of the file's cache, referenced;
 	 * -EFAULT at or past the end. write: a shared mapping will write it,

@@ -215,6 +215,8 @@ static int follow_link(struct path *cur, struct dentry *link, struct walk_ctx *w
 
 	if (++w->links > SYMLOOP_MAX)
 		return -ELOOP;
+	if (link->inode->iop->get_link)	/* a magic link: its object, not its text */
+		return link->inode->iop->get_link(link->inode, cur);
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;

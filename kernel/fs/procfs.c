@@ -30,14 +30,16 @@
 #include <alloy/cmdline.h>
 #include <alloy/socket.h>
 #include <alloy/netdev.h>
+#include <alloy/ns.h>
+#include <uapi/time.h>
 #include "procfs.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
 #define PID_COOKIE 1000		/* getdents cookies of pids: above the table's */
 
-static const struct inode_ops proc_iops;
+static const struct inode_ops proc_iops, proc_ns_iops;
 static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops, proc_sys_fops,
-			     proc_adj_fops, proc_pagemap_fops;
+			     proc_adj_fops, proc_pagemap_fops, proc_timens_fops;
 
 static const struct proc_entry root_entries[] = {
 	{ "meminfo", PK_MEMINFO, S_IFREG | 0444 },
@@ -316,7 +318,8 @@ static u64 idle_ticks(void)
 
 static int show_uptime(struct pbuf *b)
 {
-	u64 up = ktime_ns() / 10000000ULL, idle = proc_clock_t_ticks(idle_ticks());
+	/* the reader's time namespace's CLOCK_BOOTTIME */
+	u64 up = (u64)((s64)ktime_ns() + timens_offset(CLOCK_BOOTTIME)) / 10000000ULL, idle = proc_clock_t_ticks(idle_ticks());
 
 	pbuf_printf(b, "%llu.%02llu %llu.%02llu\n", up / 100, up % 100, idle / 100, idle % 100);
 	return 0;
@@ -578,10 +581,11 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 	if (!i)
 		return NULL;
 	i->ino = PROC_INO(kind, pid, tid, fd);
-	i->iop = &proc_iops;
+	i->iop = kind == PK_NS ? &proc_ns_iops : &proc_iops;
 	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
 			       : kind == PK_SYSFILE ? &proc_sys_fops
 			       : kind == PK_OOM_ADJ ? &proc_adj_fops
+			       : kind == PK_TIMENS_OFFSETS ? &proc_timens_fops
 			       : kind == PK_PAGEMAP ? &proc_pagemap_fops : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
 	if (pid) {	/* a process's files are its effective owner's, as Linux */
@@ -698,6 +702,14 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		if (!p)
 			return -ENOENT;
 		proc_put(p);
+	} else if (kind == PK_NSDIR) {
+		e = find_entry(proc_ns_entries, proc_ns_nr_entries, name, len);
+		struct process *p = e ? proc_pid_get(dir) : NULL;
+		if (!p)
+			return -ENOENT;
+		proc_put(p);
+		*out = proc_inode(dir->sb, PK_NS, pid, tid, (int)(e - proc_ns_entries), e->mode);
+		return inherit_process(dir, *out);
 	} else if (kind == PK_SYSDIR) {
 		return proc_sys_lookup(dir, name, len, out);
 	} else if (kind == PK_NET) {
@@ -814,6 +826,14 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 		emit_fds(i, pid, tid, pos, emit, ctx);
 	} else if (kind == PK_TASKDIR) {
 		emit_tids(i, pid, pos, emit, ctx);
+	} else if (kind == PK_NSDIR) {
+		for (size_t k = *pos - 2; k < proc_ns_nr_entries; k++) {
+			const struct proc_entry *e = &proc_ns_entries[k];
+			if (!emit(ctx, e->name, strlen(e->name), PROC_INO(PK_NS, pid, tid, k),
+				  e->mode, 3 + k))
+				break;
+			*pos = 3 + k;
+		}
 	} else if (kind == PK_NET) {
 		emit_table(net_entries, ARRAY_SIZE(net_entries), 0, 0, pos, emit, ctx);
 	} else if (kind == PK_SYSVIPC) {
@@ -842,6 +862,13 @@ static int proc_statfs(struct super_block *sb, struct kstatfs *st)
 static const struct inode_ops proc_iops = {
 	.lookup = proc_lookup,
 	.readlink = proc_readlink,
+	.evict = proc_evict,
+};
+
+/* /proc/<pid>/ns/ links: magic (procfs_ns.c) */
+static const struct inode_ops proc_ns_iops = {
+	.readlink = proc_readlink,
+	.get_link = proc_ns_get_link,
 	.evict = proc_evict,
 };
 
@@ -874,6 +901,29 @@ static long proc_adj_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
 	*pos += n;
 	return (long)n;
 }
+
+static long proc_timens_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	char buf[256];
+
+	if (n >= sizeof(buf))
+		return -EINVAL;
+	if (iob_copy_in(buf, io, 0, n))
+		return -EFAULT;
+	long rc = proc_pid_write_timens(f->inode, buf, n);
+	if (rc > 0)
+		*pos += (u64)rc;
+	return rc;
+}
+
+/* /proc/<pid>/timens_offsets takes writes too */
+static const struct file_ops proc_timens_fops = {
+	.open = proc_open,
+	.release = proc_release,
+	.read = proc_read,
+	.write = proc_timens_write,
+	.seekable = true,
+};
 
 /* /proc/<pid>/oom_score_adj takes writes too */
 static const struct file_ops proc_adj_fops = {

@@ -44,6 +44,8 @@ enum proc_kind {
 	PK_SYSVIPC, PK_SYSVIPC_SHM, PK_SYSVIPC_SEM, PK_SYSVIPC_MSG,	/* kernel/ipc/ */
 	PK_SMAPS, PK_PAGEMAP,
 	PK_LOCK_STAT,	/* kernel/sched/lockstat.c */
+	PK_NSDIR, PK_NS,	/* /proc/<pid>/ns/<kind> (procfs_ns.c): fd is the link's index */
+	PK_TIMENS_OFFSETS,	/* /proc/<pid>/timens_offsets (kernel/ns/time.c) */
 	PK_MAX
 };
 
@@ -97,6 +99,8 @@ extern const size_t proc_tid_nr_entries;	/* the same without it */
 struct process *proc_pid_get(const struct inode *i);
 /* Text of a per-process file (kind) of i's process into b. */
 int proc_pid_show(struct pbuf *b, int kind, const struct inode *i);
+/* A write of n bytes (copied in) to i's process's timens_offsets: n or -errno. */
+long proc_pid_write_timens(const struct inode *i, const char *buf, size_t n);
 /* A write of n bytes (copied in) to i's process's oom_score_adj: 0 or -errno. */
 long proc_pid_write_adj(const struct inode *i, const char *buf, size_t n);
 /* /proc/<pid>/pagemap: the 8-byte entries of pages pos / 8 on (n / 8 of
@@ -110,6 +114,14 @@ int proc_fd_next(const struct inode *dir, int from);
 /* Linux's USER_HZ clock ticks (100 per second) of ns or of timer ticks. */
 u64 proc_clock_t_ns(u64 ns);
 u64 proc_clock_t_ticks(u64 ticks);
+
+/* procfs_ns.c: /proc/<pid>/ns/, whose links (PK_NS, fd = index) name
+ * the process's namespaces as Linux's magic links: readlink gives
+ * "kind:[inum]", a walk through one reaches an ns file (<alloy/ns.h>). */
+extern const struct proc_entry proc_ns_entries[];
+extern const size_t proc_ns_nr_entries;
+int proc_ns_readlink(struct process *p, int idx, char *buf, size_t len);
+int proc_ns_get_link(struct inode *link, struct path *dir);
 
 /* procfs.c: an inode of kind for pid/tid/fd (ino packed as above). */
 struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int fd,

@@ -32,6 +32,7 @@
 #include <alloy/thread.h>
 #include <alloy/user.h>
 #include <alloy/vfs.h>
+#include <alloy/ns.h>
 #include "procfs.h"
 
 const struct proc_entry proc_pid_entries[] = {
@@ -53,6 +54,8 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "limits", PK_LIMITS, S_IFREG | 0444 },
 	{ "mounts", PK_PMOUNTS, S_IFREG | 0444 },
 	{ "mountinfo", PK_MOUNTINFO, S_IFREG | 0444 },
+	{ "ns", PK_NSDIR, S_IFDIR | 0511 },
+	{ "timens_offsets", PK_TIMENS_OFFSETS, S_IFREG | 0644 },
 	{ "task", PK_TASKDIR, S_IFDIR | 0555 },	/* last: a thread's has none */
 };
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
@@ -456,6 +459,8 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 		rc = show_fdinfo(b, p, PROC_FD(i->ino));
 	else if (kind == PK_PMOUNTS || kind == PK_MOUNTINFO)	/* one namespace */
 		rc = proc_show_mounts(b, kind == PK_MOUNTINFO);
+	else if (kind == PK_TIMENS_OFFSETS)
+		rc = timens_show(b, p);
 	else
 		rc = -EINVAL;
 	proc_put(p);
@@ -523,6 +528,11 @@ long proc_pid_pagemap_read(const struct inode *i, struct iobuf io, size_t n, u64
 /* The name of an open file: its path, or what Linux calls the nameless. */
 static int file_name(struct file *f, char *buf, size_t len)
 {
+	struct ns_common *ns = ns_of_file(f);
+
+	if (ns)		/* as Linux's nsfs names them */
+		return snprintf(buf, len, "%s:[%llu]", ns_kinds[ns->type]->name,
+				(unsigned long long)ns->inum) + 1;
 	if (f->path.dentry) {
 		int n = vfs_path_name(&f->path, buf, len);
 		if (n > 0 && f->path.dentry->dead && (size_t)n + 10 <= len) {
@@ -543,6 +553,8 @@ static int link_target(struct process *p, int kind, int fd, char *buf, size_t le
 	struct path path;
 	int rc;
 
+	if (kind == PK_NS)
+		return proc_ns_readlink(p, fd, buf, len);
 	if (kind == PK_FD) {
 		struct fdtable *t = proc_files(p);
 		struct file *f = t ? fd_get(t, fd) : NULL;
@@ -603,6 +615,18 @@ int proc_fd_next(const struct inode *dir, int from)
 	fdt_put(t);
 	proc_put(p);
 	return fd;
+}
+
+/* Writes to /proc/<pid>/timens_offsets (kernel/ns/time.c). */
+long proc_pid_write_timens(const struct inode *i, const char *buf, size_t n)
+{
+	struct process *p = proc_pid_get(i);
+
+	if (!p)
+		return -ESRCH;
+	long rc = timens_write(p, buf, n);
+	proc_put(p);
+	return rc;
 }
 
 /* Writes to /proc/<pid>/oom_score_adj: a number in [-1000, 1000], as

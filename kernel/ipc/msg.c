@@ -12,6 +12,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
+#include <alloy/ns.h>
 #include <alloy/mm.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
@@ -436,7 +437,7 @@ int msg_proc_show(struct pbuf *b)
 	mutex_lock(&msg_ids.lock);
 	for (int i = 0; i <= msg_ids.max_idx; i++) {
 		struct msg_queue *q = q_of(msg_ids.slot[i]);
-		if (!q)
+		if (!q || !ipc_visible(&q->perm))
 			continue;
 		pbuf_printf(b, "%10d %10d  %4o  %10llu %10llu %5u %5u %5u %5u %5u %5u %10lld %10lld "
 			    "%10lld\n", q->perm.key, q->perm.id, q->perm.mode,
@@ -456,4 +457,18 @@ void msg_init(void)
 {
 	ipc_ids_init(&msg_ids, "ipc-msg", LR_MUTEX_IPC, &msg_mni);
 	msg_mem.limit = (long)(page_alloc_total_count() * PAGE_SIZE / 16);
+}
+
+/* An IPC namespace went (kernel/ns/ipc.c): its queues are removed. */
+void msg_ns_exit(u64 ns)
+{
+	mutex_lock(&msg_ids.lock);
+	for (int i = 0; i <= msg_ids.max_idx; i++) {
+		struct msg_queue *q = q_of(msg_ids.slot[i]);
+		if (q && q->perm.ns == ns) {
+			msg_rmid(q);
+			q_put(q);	/* the table's (a kfree at most) */
+		}
+	}
+	mutex_unlock(&msg_ids.lock);
 }

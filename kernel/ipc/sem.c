@@ -17,6 +17,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
+#include <alloy/ns.h>
 #include <alloy/mm.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
@@ -547,7 +548,7 @@ int sem_proc_show(struct pbuf *b)
 	mutex_lock(&sem_ids.lock);
 	for (int i = 0; i <= sem_ids.max_idx; i++) {
 		struct sem_array *a = sma_of(sem_ids.slot[i]);
-		if (!a)
+		if (!a || !ipc_visible(&a->perm))
 			continue;
 		pbuf_printf(b, "%10d %10d  %4o %10u %5u %5u %5u %5u %10lld %10lld\n", a->perm.key,
 			    a->perm.id, a->perm.mode, a->nsems, a->perm.uid, a->perm.gid,
@@ -564,4 +565,18 @@ void sem_init(void)
 	ipc_ids_init(&sem_ids, "ipc-sem", LR_MUTEX_IPC, &sem_ctls[3]);
 	/* arrays and undo entries: at most 1/32 of RAM */
 	sem_budget = page_alloc_total_count() * PAGE_SIZE / 32;
+}
+
+/* An IPC namespace went (kernel/ns/ipc.c): its sets are removed. */
+void sem_ns_exit(u64 ns)
+{
+	mutex_lock(&sem_ids.lock);
+	for (int i = 0; i <= sem_ids.max_idx; i++) {
+		struct sem_array *a = sma_of(sem_ids.slot[i]);
+		if (a && a->perm.ns == ns) {
+			sem_rmid(a);
+			sem_put(a);	/* the table's (a kfree at most) */
+		}
+	}
+	mutex_unlock(&sem_ids.lock);
 }

@@ -20,6 +20,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
+#include <alloy/ns.h>
 #include <alloy/mm.h>
 #include <alloy/process.h>
 #include <alloy/printf.h>
@@ -451,7 +452,7 @@ int shm_proc_show(struct pbuf *b)
 	mutex_lock(&shm_ids.lock);
 	for (int i = 0; i <= shm_ids.max_idx; i++) {
 		struct shm_seg *s = seg_of(shm_ids.slot[i]);
-		if (!s)
+		if (!s || !ipc_visible(&s->perm))
 			continue;
 		pbuf_printf(b, "%10d %10d  %4o %21llu %5u %5u  %5llu %5u %5u %5u %5u %10lld %10lld "
 			    "%10lld %21llu %21llu\n",
@@ -474,4 +475,29 @@ void shm_init(void)
 {
 	ipc_ids_init(&shm_ids, "ipc-shm", LR_MUTEX_IPC_SHM, &shm_mni);
 	shm_all = page_alloc_total_count() / 2;
+}
+
+/* An IPC namespace went (kernel/ns/ipc.c): its segments are removed as
+ * IPC_RMID does, an attached one at its last detach. The table's
+ * reference is put without the mutex (a file's last put): one at a time. */
+void shm_ns_exit(u64 ns)
+{
+	for (;;) {
+		struct shm_seg *put = NULL;
+		mutex_lock(&shm_ids.lock);
+		for (int i = 0; i <= shm_ids.max_idx && !put; i++) {
+			struct shm_seg *s = seg_of(shm_ids.slot[i]);
+			if (!s || s->perm.ns != ns || (s->perm.mode & SHM_DEST))
+				continue;
+			s->perm.mode |= SHM_DEST;
+			WRITE_ONCE(s->perm.key, IPC_PRIVATE);
+			list_del_init(&s->perm.hash);
+			if (shm_reap_locked(s))
+				put = s;
+		}
+		mutex_unlock(&shm_ids.lock);
+		if (!put)
+			return;
+		shm_put(put);
+	}
 }

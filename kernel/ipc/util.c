@@ -8,6 +8,7 @@
 #include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
+#include <alloy/ns.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -33,12 +34,18 @@ static struct list_head *bucket(struct ipc_ids *ids, s32 key)
 	return &ids->hash[((u32)key * 2654435761u) >> 26];
 }
 
+bool ipc_visible(const struct ipc_perm_k *p)
+{
+	return p->ns == ns_current_ipc();
+}
+
 struct ipc_perm_k *ipc_findkey(struct ipc_ids *ids, s32 key)
 {
 	struct ipc_perm_k *p;
+	u64 ns = ns_current_ipc();
 
 	list_for_each_entry(p, bucket(ids, key), hash)
-		if (p->key == key)
+		if (p->key == key && p->ns == ns)
 			return p;
 	return NULL;
 }
@@ -101,6 +108,7 @@ int ipc_add(struct ipc_ids *ids, struct ipc_perm_k *p, s32 key, u32 mode)
 	p->seq = ids->seq[idx];
 	p->id = (p->seq << SEQ_SHIFT) | idx;
 	p->deleted = false;
+	p->ns = ns_current_ipc();
 	atomic_set(&p->refs, 1);	/* the table's */
 	list_init(&p->hash);
 	if (key != IPC_PRIVATE)
@@ -119,7 +127,8 @@ struct ipc_perm_k *ipc_lookup_slot(struct ipc_ids *ids, long idx)
 	if (idx < 0)
 		return NULL;
 	idx &= IPCMNI - 1;
-	return idx < ids->cap ? ids->slot[idx] : NULL;
+	struct ipc_perm_k *p = idx < ids->cap ? ids->slot[idx] : NULL;
+	return p && ipc_visible(p) ? p : NULL;
 }
 
 struct ipc_perm_k *ipc_lookup(struct ipc_ids *ids, long id)

@@ -32,6 +32,7 @@
  */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
+#include <alloy/ns.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
@@ -597,7 +598,8 @@ long sys_timer_settime(u64 id, u64 flags, u64 unew, u64 uold, u64 a4, u64 a5)
 		spin_unlock_irqrestore(&p->sig_lock, irq);
 		return -EINVAL;
 	}
-	u64 cnow = (flags & TIMER_ABSTIME) ? clock_of_locked(t) : 0;
+	/* an absolute value is in the caller's time namespace's view */
+	u64 cnow = (flags & TIMER_ABSTIME) ? clock_of_locked(t) + (u64)timens_offset(t->clock) : 0;
 	u64 now = ktime_ns();
 	old[0] = left(t, now);
 	old[1] = t->interval;

@@ -9,6 +9,7 @@
 #include <alloy/ipc.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
+#include <alloy/ns.h>
 #include <alloy/process.h>
 #include <alloy/ptrace.h>
 #include <alloy/ptimer.h>
@@ -233,10 +234,12 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		p->cwd = vfs_root();
 		cap_exec(p);	/* root's: every capability */
 	}
+	if ((p->nsp = ns_fork(parent, clone_flags)))
+		timens_enter(p, p->nsp->ns[NS_TIME]);
 	list_init(&p->pgrp_link);
 	/* a process the kernel starts leads a group and session of its own */
 	struct pgroup *fresh = parent ? NULL : pgrp_alloc();
-	if (!p->files || (!parent && !fresh))
+	if (!p->files || !p->nsp || (!parent && !fresh))
 		goto fail;
 
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
@@ -265,6 +268,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	return p;
 fail:
 	pgrp_free(fresh);
+	nsproxy_put(p->nsp);
 	fdt_put(p->files);
 	if (p->cwd.dentry)
 		path_put(&p->cwd);
@@ -437,6 +441,7 @@ static void release_resources(struct process *p)
 		r = next;
 	}
 	sem_exit(p);	/* SEM_UNDO */
+	ns_exit(p);	/* after sem_exit: its undos are in its IPC namespace */
 	if (cwd.dentry)
 		path_put(&cwd);
 	if (root.dentry)

@@ -250,6 +250,9 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		atomic_inc(&mm->users);
 	} else if (p) {
 		mm = user_mm_fork(cur->mm);
+		struct process *me = cur->proc;	/* entering another time namespace: */
+		if (mm && (p->time_off[0] != me->time_off[0] || p->time_off[1] != me->time_off[1]))
+			arch_vdso_timens(mm, p->time_off[0] || p->time_off[1]);	/* its vDSO */
 	}
 	if (mm)
 		cs = clone_start_new(tf, flags, new_sp, child_tid, tls, mm);

@@ -204,7 +204,7 @@ long sys_timerfd_settime(SYSARGS)
 	u64 value = ts_ns(its.value.sec, its.value.nsec), now = ktime_ns(), deadline = 0;
 	if (value && (a1 & TFD_TIMER_ABSTIME)) {
 		u64 cnow = now;		/* the clock's now; realtime is monotonic + a constant */
-		clock_now((u64)timerfd_clock(f), &cnow);
+		clock_now_user((u64)timerfd_clock(f), &cnow);	/* the caller's view */
 		deadline = value <= cnow ? now : now + MIN(value - cnow, ~0ULL - now);
 	} else if (value) {
 		deadline = value > ~0ULL - now ? ~0ULL : now + value;

@@ -6,6 +6,7 @@
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/ns.h>
 #include <alloy/random.h>
 #include <alloy/sched.h>
 #include <alloy/string.h>
@@ -21,15 +22,13 @@
 #include <asm/elf.h>
 #include <uapi/capability.h>
 #include <uapi/misc.h>
+#include <uapi/time.h>
 #include "sysfs.h"
 
-#define UTS_LEN 65
 #define UTS_VERSION "#1 SMP Alloy 0.1"
 
-/* The host and domain names, which /proc/sys/kernel/hostname and
- * domainname change (uts_lock, a leaf, keeps each whole). */
-static char uts_host[UTS_LEN] = "alloy", uts_domain[UTS_LEN] = "(none)";
-static spinlock_t uts_lock = SPINLOCK_INIT("uts", LR_RANDOM - 1);
+/* The host and domain names are the caller's UTS namespace's
+ * (kernel/ns/uts.c), as /proc/sys/kernel/{hostname,domainname}. */
 
 /* Programs (glibc among them) gate features on a Linux release number. */
 long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
@@ -39,40 +38,32 @@ long sys_uname(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	};
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	unsigned long fl = spin_lock_irqsave(&uts_lock);
-	memcpy(fields[1], uts_host, UTS_LEN);
-	memcpy(fields[5], uts_domain, UTS_LEN);
-	spin_unlock_irqrestore(&uts_lock, fl);
+	uts_read(fields[1], fields[5]);
 	return copy_to_user((void *)buf, fields, sizeof(fields));
 }
 
-static int show_uts(struct pbuf *b, const char *name)
+static int show_uts(struct pbuf *b, int field)
 {
-	char s[UTS_LEN];
-	unsigned long fl = spin_lock_irqsave(&uts_lock);
+	char s[2][UTS_LEN];
 
-	memcpy(s, name, UTS_LEN);
-	spin_unlock_irqrestore(&uts_lock, fl);
-	return pbuf_printf(b, "%s\n", s);
+	uts_read(s[0], s[1]);
+	return pbuf_printf(b, "%s\n", s[field]);
 }
 
 /* As Linux's proc_dostring: the text up to a newline, at most 64 bytes. */
-static int store_uts(char *name, const char *buf, size_t len)
+static int store_uts(int field, const char *buf, size_t len)
 {
 	long n = sysctl_string_len(buf, len, UTS_LEN);
 
 	if (n < 0)
 		return (int)n;
-	unsigned long fl = spin_lock_irqsave(&uts_lock);
-	memcpy(name, buf, (size_t)n);
-	memset(name + n, 0, UTS_LEN - (size_t)n);
-	spin_unlock_irqrestore(&uts_lock, fl);
+	uts_write(field, buf, (size_t)n);
 	return 0;
 }
 
 /* sethostname / setdomainname(name, len): CAP_SYS_ADMIN, at most 64
  * bytes, not NUL-terminated (the rest of the field is cleared). */
-static long set_uts(char *field, u64 uname, u64 len)
+static long set_uts(int field, u64 uname, u64 len)
 {
 	char buf[UTS_LEN] = { 0 };
 
@@ -82,14 +73,12 @@ static long set_uts(char *field, u64 uname, u64 len)
 		return -EINVAL;
 	if (copy_from_user(buf, (const void *)uname, len))
 		return -EFAULT;
-	unsigned long fl = spin_lock_irqsave(&uts_lock);
-	memcpy(field, buf, UTS_LEN);
-	spin_unlock_irqrestore(&uts_lock, fl);
+	uts_write(field, buf, (size_t)len);
 	return 0;
 }
 
-long sys_sethostname(SYSARGS) { return set_uts(uts_host, a0, a1); }
-long sys_setdomainname(SYSARGS) { return set_uts(uts_domain, a0, a1); }
+long sys_sethostname(SYSARGS) { return set_uts(0, a0, a1); }
+long sys_setdomainname(SYSARGS) { return set_uts(1, a0, a1); }
 
 /*
  * vhangup(): CAP_SYS_TTY_CONFIG; the caller's controlling terminal is hung
@@ -106,10 +95,10 @@ long sys_vhangup(SYSARGS)
 	return 0;
 }
 
-static int show_host(struct pbuf *b) { return show_uts(b, uts_host); }
-static int show_domain(struct pbuf *b) { return show_uts(b, uts_domain); }
-static int store_host(const char *buf, size_t len) { return store_uts(uts_host, buf, len); }
-static int store_domain(const char *buf, size_t len) { return store_uts(uts_domain, buf, len); }
+static int show_host(struct pbuf *b) { return show_uts(b, 0); }
+static int show_domain(struct pbuf *b) { return show_uts(b, 1); }
+static int store_host(const char *buf, size_t len) { return store_uts(0, buf, len); }
+static int store_domain(const char *buf, size_t len) { return store_uts(1, buf, len); }
 static int show_ostype(struct pbuf *b) { return pbuf_puts(b, "Linux\n"); }
 static int show_osrelease(struct pbuf *b) { return pbuf_puts(b, "6.1.0-alloy\n"); }
 SYSCTL(hostname, "kernel/hostname", 0644, show_host, store_host);
@@ -147,7 +136,10 @@ long sys_sysinfo(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	proc_counts(&pc);
 	memset(&si, 0, sizeof(si));
-	si.uptime = (s64)(ktime_ns() / 1000000000ULL);
+	/* the caller's time namespace's CLOCK_BOOTTIME in seconds, rounded up
+	 * as Linux (so never below /proc/uptime's whole seconds) */
+	s64 boot = (s64)ktime_ns() + timens_offset(CLOCK_BOOTTIME);
+	si.uptime = boot / 1000000000LL + (boot % 1000000000LL != 0);
 	si.totalram = page_alloc_total_count() * PAGE_SIZE;
 	si.freeram = page_alloc_free_count() * PAGE_SIZE;
 	si.procs = (u16)MIN(pc.total, 0xffff);

@@ -14,6 +14,7 @@
 #include <alloy/printk.h>
 #include <alloy/process.h>
 #include <alloy/ipc.h>
+#include <alloy/ns.h>
 #include <asm/trap.h>
 #include "sysfs.h"
 #include <uapi/capability.h>
@@ -89,8 +90,11 @@ static long do_clone(const struct clone_req *r)
 	u64 f = r->flags;
 	struct process *me = current_proc();
 
-	if ((f & CLONE_NAMESPACES) || (f & ~(CLONE_KNOWN | CLONE_NAMESPACES)))
-		return -EINVAL;		/* no namespaces, pidfds or cgroups */
+	if (f & ~(CLONE_KNOWN | CLONE_NAMESPACES))
+		return -EINVAL;		/* no pidfds or cgroups */
+	long rc = ns_clone_check(f);	/* <alloy/ns.h>: proc_create makes them */
+	if (rc)
+		return rc;
 	if ((f & CLONE_THREAD) && !(f & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((f & CLONE_SIGHAND) && !(f & CLONE_VM))
@@ -238,8 +242,8 @@ long sys_execveat(SYSARGS)
  * be (CLONE_FILES), and System V undo adjustments are applied as at exit
  * (CLONE_SYSVSEM). Linux does this per thread; Alloy keeps these per
  * process, so with other threads running it refuses (EINVAL) what it
- * cannot give one thread alone. No namespaces yet: EPERM without
- * CAP_SYS_ADMIN, as Linux, else EINVAL (docs/threads.md).
+ * cannot give one thread alone. Namespaces: <alloy/ns.h>, whose checks
+ * come after these (docs/namespaces.md).
  */
 long sys_unshare(SYSARGS)
 {
@@ -249,12 +253,18 @@ long sys_unshare(SYSARGS)
 	if (f & ~(u64)(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
 		       CLONE_SYSVSEM | UNSHARE_NS))
 		return -EINVAL;
-	if (f & UNSHARE_NS)
-		return (f & ~(u64)CLONE_NEWUSER) && !proc_capable(CAP_SYS_ADMIN) ? -EPERM
-										    : -EINVAL;
+	if (f & CLONE_NEWUSER)
+		f |= CLONE_THREAD | CLONE_FS;	/* Linux: a new user namespace is the process's */
+	if (f & CLONE_NEWIPC)
+		f |= CLONE_SYSVSEM;	/* Linux: undos of the old namespace's sets go */
 	if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FS | CLONE_FILES |
 		  CLONE_SYSVSEM)) && READ_ONCE(p->nr_threads) > 1)
 		return -EINVAL;
+	if (f & UNSHARE_NS) {	/* first: it fails for want of a right, the rest only ENOMEM */
+		long rc = ns_unshare(f);
+		if (rc)
+			return rc;
+	}
 	if (f & CLONE_FILES) {
 		long rc = proc_unshare_files(p);
 		if (rc)

@@ -9,6 +9,7 @@
 #include <alloy/cpu.h>
 #include <alloy/errno.h>
 #include <alloy/mutex.h>
+#include <alloy/ns.h>
 #include <alloy/process.h>
 #include <alloy/ptimer.h>
 #include <alloy/sched.h>
@@ -78,6 +79,15 @@ int clock_now(u64 clock, u64 *ns)
 	}
 }
 
+int clock_now_user(u64 clock, u64 *ns)
+{
+	int rc = clock_now(clock, ns);
+
+	if (!rc)
+		*ns = (u64)((s64)*ns + timens_offset(clock));
+	return rc;
+}
+
 /*
  * Linux's CPU-time clock IDs (clock_getcpuclockid, pthread_getcpuclockid):
  * ~pid << 3, 4 for one thread, and which time: user and system (PROF, 0),
@@ -126,7 +136,7 @@ long sys_clock_gettime(u64 clock, u64 tp, u64 a2, u64 a3, u64 a4, u64 a5)
 	u64 ns;
 
 	(void)a2; (void)a3; (void)a4; (void)a5;
-	int rc = (s32)clock < 0 ? cpu_clock_now(clock, &ns) : clock_now(clock, &ns);
+	int rc = (s32)clock < 0 ? cpu_clock_now(clock, &ns) : clock_now_user(clock, &ns);
 	if (rc)
 		return rc;
 	struct timespec ts = { (s64)(ns / NSEC), (s64)(ns % NSEC) };
@@ -203,7 +213,7 @@ long sys_clock_nanosleep(u64 clock, u64 flags, u64 req, u64 rem, u64 a4, u64 a5)
 	if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_REALTIME_ALARM ||
 	    clock == CLOCK_BOOTTIME_ALARM)
 		return -EINVAL;	/* no sleeping on process CPU time, nothing suspends */
-	int rc = clock_now(clock, &now);
+	int rc = clock_now_user(clock, &now);	/* an absolute req is in the caller's view */
 	if (!rc)
 		rc = read_timespec(req, &ns);
 	if (rc)

@@ -266,6 +266,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[305] = sys_clock_adjtime,
 	[306] = sys_syncfs,
 	[307] = sys_sendmmsg,
+	[308] = sys_setns,
 	[309] = sys_getcpu,
 	[310] = sys_process_vm_readv,
 	[311] = sys_process_vm_writev,

@@ -22,6 +22,7 @@
 #include <alloy/cmdline.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/ns.h>
 #include <alloy/printk.h>
 #include <alloy/random.h>
 #include <alloy/string.h>
@@ -29,6 +30,7 @@
 #include <asm/cpu.h>
 #include <asm/irqflags.h>
 #include <asm/vdso.h>
+#include <uapi/time.h>
 
 #define MSR_TSC_AUX 0xc0000103
 #define VDSO_MAX_PAGES 4
@@ -43,7 +45,10 @@ struct vdso_obj {
 	u64 n;
 };
 
-static struct vdso_obj text_obj, vvar_obj;
+/* tns_obj: the data page of processes in a time namespace with offsets
+ * (<alloy/ns.h>): the same, but its clock mode sends every clock read to
+ * the system call, which adds the offsets. */
+static struct vdso_obj text_obj, vvar_obj, tns_obj;
 static struct vdso_data *vd;		/* vvar_obj's page, through the direct map */
 
 /* ---- the pages as a VMA object: handed out with a reference, never
@@ -148,7 +153,7 @@ void vdso_init(void)
 		return;
 	}
 	if (size < 64 || memcmp(vdso_image_start, "\177ELF", 4) || n > VDSO_MAX_PAGES ||
-	    !alloc_obj(&text_obj, n) || !alloc_obj(&vvar_obj, 1)) {
+	    !alloc_obj(&text_obj, n) || !alloc_obj(&vvar_obj, 1) || !alloc_obj(&tns_obj, 1)) {
 		pr_err("vdso: no vDSO (image of %llu bytes, or no memory)\n",
 		       (unsigned long long)size);
 		text_obj.n = 0;
@@ -165,6 +170,9 @@ void vdso_init(void)
 		vd->tsc_mult = mult;
 		vd->clock_mode = VDSO_CLOCK_TSC;
 	}
+	struct vdso_data *t = page_to_virt(tns_obj.pages[0]);
+	*t = *vd;
+	t->clock_mode = VDSO_CLOCK_NONE;
 	pr_info("vdso: %llu page(s), clock %s, getcpu by %s\n", (unsigned long long)n,
 		vd->clock_mode == VDSO_CLOCK_TSC ? "tsc" : "syscall",
 		vd->getcpu_mode == VDSO_GETCPU_RDPID ? "rdpid" :
@@ -193,12 +201,30 @@ int arch_vdso_map(struct user_mm *mm, u64 *ehdr)
 		return 0;		/* none: programs use the system calls */
 	get_random_bytes(&r, sizeof(r));
 	u64 at = mm->mmap_top + (r % VDSO_SLOTS) * PAGE_SIZE;
+	bool timens = timens_offset(CLOCK_MONOTONIC) || timens_offset(CLOCK_BOOTTIME);
 	down_write(&mm->lock);
-	rc = map_obj(mm, at, &vvar_obj, UVM_READ, VMA_VVAR);
+	rc = map_obj(mm, at, timens ? &tns_obj : &vvar_obj, UVM_READ, VMA_VVAR);
 	if (!rc)
 		rc = map_obj(mm, at + PAGE_SIZE, &text_obj, UVM_READ | UVM_EXEC, VMA_VDSO);
 	up_write(&mm->lock);
 	if (!rc)
 		*ehdr = at + PAGE_SIZE;
 	return rc;
+}
+
+void arch_vdso_timens(struct user_mm *mm, bool timens)
+{
+	struct vdso_obj *want = timens ? &tns_obj : &vvar_obj;
+
+	if (!text_obj.n)
+		return;
+	down_write(&mm->lock);
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vma *v = &mm->vmas[i];
+		if (v->kind != VMA_VVAR || v->obj == want)
+			continue;
+		vma_zap(mm, v->start, v->end);	/* refaults from the other page */
+		v->obj = want;			/* (no counts: get and put do nothing) */
+	}
+	up_write(&mm->lock);
 }
