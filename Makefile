@@ -34,6 +34,8 @@ endif
 KSRC += $(wildcard kernel/ipc/*.c)
 # sockets (kernel/net/)
 KSRC += $(wildcard kernel/net/*.c)
+# netlink sockets (kernel/net/netlink/)
+KSRC += $(wildcard kernel/net/netlink/*.c)
 KASM := $(wildcard $(ARCH)/*.S)
 # TCP/IP (kernel/net/inet/, docs/net.md): lwIP's core, from Debian's
 # source package (scripts/fetch-lwip.sh, once, into build/lwip), built

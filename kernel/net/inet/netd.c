@@ -34,6 +34,7 @@
 #include "netif/ethernet.h"
 #include "glue.h"
 #include "inet.h"
+#include "iface.h"
 #include <alloy/uaccess.h>
 
 #define NETD_BATCH 64		/* frames per device between timer checks */
@@ -338,10 +339,7 @@ void inet_init(void)
 #define CAP_NET_ADMIN 12
 #define IFNAMSIZ 16
 #define IFF_UP 0x1
-#define IFF_BROADCAST 0x2
-#define IFF_LOOPBACK 0x8
-#define IFF_RUNNING 0x40
-#define IFF_MULTICAST 0x1000
+#define SIOCSIFMTU 0x8922
 #define ARPHRD_ETHER 1
 #define ARPHRD_LOOPBACK 772
 #define ENODEV 19
@@ -364,9 +362,14 @@ struct ifconf_k {
 };
 
 /* [lock] An interface's name as Linux would give it: "lo", or the device's. */
-static const char *if_name(struct netif *n)
+const char *inet_if_name(struct netif *n)
 {
 	return n == &eth && eth_dev ? eth_dev->name : "lo";
+}
+
+struct netdev *inet_if_dev(struct netif *n)
+{
+	return n == &eth ? eth_dev : NULL;
 }
 
 /* [lock] */
@@ -375,7 +378,7 @@ static struct netif *if_by_name(const char *name)
 	struct netif *n;
 
 	NETIF_FOREACH(n)
-		if (!strncmp(if_name(n), name, IFNAMSIZ))
+		if (!strncmp(inet_if_name(n), name, IFNAMSIZ))
 			return n;
 	return NULL;
 }
@@ -404,7 +407,7 @@ static long if_conf(u64 arg)
 				break;
 			struct ifreq_k r;
 			memset(&r, 0, sizeof(r));
-			strlcpy(r.name, if_name(n), IFNAMSIZ);
+			strlcpy(r.name, inet_if_name(n), IFNAMSIZ);
 			put_sin(&r, ip4_addr_get_u32(netif_ip4_addr(n)));
 			if (copy_to_user((void *)(c.buf + (u64)used), &r, sizeof(r)))
 				return -EFAULT;
@@ -423,7 +426,7 @@ static long if_get(u32 cmd, struct ifreq_k *r)
 	if (cmd == SIOCGIFNAME) {
 		NETIF_FOREACH(n)
 			if (netif_get_index(n) == r->ival) {
-				strlcpy(r->name, if_name(n), IFNAMSIZ);
+				strlcpy(r->name, inet_if_name(n), IFNAMSIZ);
 				return 0;
 			}
 		return -ENODEV;
@@ -434,14 +437,13 @@ static long if_get(u32 cmd, struct ifreq_k *r)
 	bool lo = n != &eth;
 	switch (cmd) {
 	case SIOCGIFFLAGS:
-		r->flags = (s16)((netif_is_up(n) ? IFF_UP | IFF_RUNNING : 0) |
-				 (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST));
+		r->flags = (s16)inet_if_flags(n);	/* the low 16 bits, as Linux */
 		return 0;
 	case SIOCGIFINDEX:
 		r->ival = netif_get_index(n);
 		return 0;
 	case SIOCGIFMTU:
-		r->ival = lo ? 65536 : n->mtu;
+		r->ival = (s32)inet_if_mtu(n);
 		return 0;
 	case SIOCGIFHWADDR:
 		memset(&r->sa, 0, sizeof(r->sa));
@@ -505,6 +507,18 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		rc = if_conf(arg);
 		inet_unlock();
 		return rc;
+	}
+	if (cmd == SIOCSIFMTU) {
+		if (copy_from_user(&r, (void *)arg, sizeof(r)))
+			return -EFAULT;
+		if (!sock_capable(CAP_NET_ADMIN))
+			return -EPERM;
+		r.name[IFNAMSIZ - 1] = 0;
+		inet_lock();
+		struct netif *n = if_by_name(r.name);
+		int idx = n ? netif_get_index(n) : 0;
+		inet_unlock();
+		return idx ? iface_set_mtu(idx, (u32)r.ival) : -ENODEV;
 	}
 	if (cmd == SIOCSIFFLAGS || cmd == SIOCSIFADDR || cmd == SIOCSIFNETMASK) {
 		/* as Linux: the request is read, then CAP_NET_ADMIN, then the name */
