@@ -57,7 +57,11 @@ unsigned int inet_if_flags(struct netif *n)
 
 static int plen_of(u32 mask_be)
 {
-	return __builtin_popcount(mask_be);
+	int n = 0;
+
+	for (u32 m = lwip_ntohl(mask_be); m & 0x80000000u; m <<= 1)
+		n++;		/* the leading ones: a mask's prefix */
+	return n;
 }
 
 static u32 mask_of(int plen)

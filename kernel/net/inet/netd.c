@@ -340,6 +340,8 @@ void inet_init(void)
 #define IFNAMSIZ 16
 #define IFF_UP 0x1
 #define SIOCSIFMTU 0x8922
+#define SIOCGIFTXQLEN 0x8942
+#define TXQLEN 1000		/* what Linux's devices start with */
 #define ARPHRD_ETHER 1
 #define ARPHRD_LOOPBACK 772
 #define ENODEV 19
@@ -530,6 +532,18 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		rc = if_set(cmd, &r);
 		inet_unlock();
 		return rc;
+	}
+	if (cmd == SIOCGIFTXQLEN) {
+		if (copy_from_user(&r, (void *)arg, sizeof(r)))
+			return -EFAULT;
+		r.name[IFNAMSIZ - 1] = 0;
+		inet_lock();
+		struct netif *n = if_by_name(r.name);
+		inet_unlock();
+		if (!n)
+			return -ENODEV;
+		r.ival = TXQLEN;
+		return copy_to_user((void *)arg, &r, sizeof(r)) ? -EFAULT : 0;
 	}
 	if (cmd >= 0x8910 && cmd <= 0x8940 && cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS &&
 	    cmd != SIOCGIFINDEX && cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFADDR &&

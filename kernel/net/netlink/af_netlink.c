@@ -86,6 +86,7 @@ struct nl_sock {
 	struct list_head q;		/* [wq.lock] nl_buf parts */
 	u32 qbytes;			/* [wq.lock] charged */
 	bool dead;			/* [wq.lock] released */
+	bool congested;			/* [wq.lock] dropped since the queue was last empty */
 	bool no_enobufs, cap_ack, ext_ack, strict, pktinfo, bcast_err;	/* options */
 	u32 max_recvmsg_len;		/* the largest receive seen, at most NL_DUMP_MAX */
 	struct mutex dump_lock;
@@ -190,7 +191,8 @@ static bool enqueue(struct nl_sock *nl, struct nl_buf *b, bool force)
 	if (ok) {
 		list_add_tail(&b->link, &nl->q);
 		nl->qbytes += b->len + NL_COST;
-	} else if (!nl->dead && !nl->no_enobufs) {
+	} else if (!nl->dead && !nl->no_enobufs && !nl->congested) {
+		nl->congested = true;	/* once per overrun, as Linux's */
 		nl->sk.err = -ENOBUFS;
 	}
 	wake_up_all_locked(&nl->sk.wq);
@@ -278,7 +280,7 @@ static void ack(struct nl_sock *nl, const struct nlmsghdr *h, int err)
 	bool whole = err && !READ_ONCE(nl->cap_ack);
 	u32 payload = whole ? h->nlmsg_len - NLMSG_HDRLEN : 0;
 	u32 len = NLMSG_HDRLEN + (u32)sizeof(struct nlmsgerr) + payload;
-	struct nl_buf *b = buf_alloc(len, 0);
+	struct nl_buf *b = buf_alloc(NLMSG_ALIGN(len), 0);
 
 	if (!b) {
 		WRITE_ONCE(nl->sk.err, -ENOBUFS);
@@ -295,7 +297,8 @@ static void ack(struct nl_sock *nl, const struct nlmsghdr *h, int err)
 	e->error = err;
 	memcpy(&e->msg, h, NLMSG_HDRLEN);
 	memcpy(b->data + NLMSG_HDRLEN + sizeof(*e), (const u8 *)h + NLMSG_HDRLEN, payload);
-	b->len = len;
+	memset(b->data + len, 0, NLMSG_ALIGN(len) - len);
+	b->len = NLMSG_ALIGN(len);	/* the part is padded, as Linux's */
 	enqueue(nl, b, false);
 }
 
@@ -574,9 +577,10 @@ static long nl_recvmsg(struct socket *s, struct kmsg *m, size_t len, int flags)
 again:
 	for (;;) {
 		f = spin_lock_irqsave(&s->wq.lock);
-		if (!list_empty(&nl->q))
-			break;
+		/* as Linux's datagram receive: a pending error first */
 		int e = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
+		if (!e && !list_empty(&nl->q))
+			break;
 		spin_unlock_irqrestore(&s->wq.lock, f);
 		if (e || !timeo) {
 			if (!e && READ_ONCE(nl->dumping)) {
@@ -618,6 +622,8 @@ again:
 	} else {
 		list_del(&b->link);
 		nl->qbytes -= blen + NL_COST;
+		if (list_empty(&nl->q))
+			nl->congested = false;	/* the next overrun says ENOBUFS again */
 	}
 	spin_unlock_irqrestore(&s->wq.lock, f);
 	long rc;
