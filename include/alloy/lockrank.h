@@ -26,6 +26,7 @@ enum lock_rank {
 	LR_MUTEX_UNIX_TABLE = 34, /* unix socket names and the list of sockets */
 	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
 	LR_MUTEX_INET = 33,	/* lwIP, every TCP/UDP socket (user copies under it; never with unix-sock) */
+	LR_MUTEX_PACKET = 36,	/* packet sockets' list (the taps: under inet) */
 	LR_MUTEX_MM = 40,	/* a process's address space (an rwsem) */
 	LR_MUTEX_MM_PT = 41,	/* its page-table entries, under the read side */
 	LR_MUTEX_EXT2_MAP = 42,	/* an ext2 inode's block map (page faults: after mm) */

@@ -25,5 +25,8 @@ const char *inet_if_name(struct netif *n);
 struct netdev *inet_if_dev(struct netif *n);
 unsigned int inet_if_flags(struct netif *n);
 unsigned int inet_if_mtu(struct netif *n);
+/* [inet_lock] Packet sockets' sends (kernel/net/inet/netd.c). */
+int inet_lo_inject(const unsigned char *frame, unsigned long len);
+int inet_eth_xmit(const unsigned char *frame, unsigned long len);
 
 #endif

@@ -6,6 +6,8 @@
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
 #include <alloy/netdev.h>
+#include <alloy/packet.h>
+#include <alloy/socket.h>
 #include <alloy/string.h>
 #include "lwip/netif.h"
 #include "lwip/ip6_addr.h"
@@ -34,6 +36,7 @@
 #define ESRCH 3
 #define EADDRNOTAVAIL 99
 #define ENETUNREACH 101
+#define ENETDOWN 100
 
 static u32 lo_mtu = 65536;	/* [inet_lock] lwIP's loopback has no MTU of its own */
 
@@ -345,6 +348,45 @@ int iface_route4_default(bool add, int index, u32 gw, bool excl)
 			netif_set_default(NULL);	/* off-link: ENETUNREACH, as Linux */
 		}
 	}
+	inet_unlock();
+	return rc;
+}
+
+/* ---- for packet sockets (<alloy/packet.h>) */
+
+int iface_hw(int ifindex, u16 *hatype, u8 mac[6], u32 *mtu)
+{
+	struct netif *n;
+
+	inet_lock();
+	if (ifindex < 1 || ifindex > 255 || !(n = netif_get_by_index((u8_t)ifindex))) {
+		inet_unlock();
+		return -ENODEV;
+	}
+	struct netdev *d = inet_if_dev(n);
+	*hatype = d ? ARPHRD_ETHER : ARPHRD_LOOPBACK;
+	memset(mac, 0, 6);
+	if (d)
+		memcpy(mac, n->hwaddr, 6);
+	*mtu = inet_if_mtu(n);
+	inet_unlock();
+	return 0;
+}
+
+int iface_xmit(int ifindex, const void *frame, size_t len)
+{
+	struct netif *n;
+	int rc;
+
+	inet_lock();
+	if (ifindex < 1 || ifindex > 255 || !(n = netif_get_by_index((u8_t)ifindex)))
+		rc = -ENXIO;
+	else if (!netif_is_up(n))
+		rc = -ENETDOWN;
+	else if (len > (size_t)inet_if_mtu(n) + ETH_HLEN)
+		rc = -EMSGSIZE;
+	else
+		rc = inet_if_dev(n) ? inet_eth_xmit(frame, len) : inet_lo_inject(frame, len);
 	inet_unlock();
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/mutex.h>
 #include <alloy/netdev.h>
+#include <alloy/packet.h>
 #include <alloy/printk.h>
 #include <alloy/socket.h>
 #include <alloy/sched.h>
@@ -152,6 +153,18 @@ static void eth_ack_batch(void)
 	nr_ack_noted = 0;
 }
 
+/* What a received frame is to us, by its destination (Linux's pkttype). */
+static u8 rx_pkttype(const u8 *frame)
+{
+	static const u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (!memcmp(frame, bcast, ETH_ALEN))
+		return PACKET_BROADCAST;
+	if (frame[0] & 1)
+		return PACKET_MULTICAST;
+	return memcmp(frame, eth_dev->mac, ETH_ALEN) ? PACKET_OTHERHOST : PACKET_HOST;
+}
+
 /* [lock] Feeds what netdev 0 queued into lwIP, at most a batch. */
 static void eth_poll(void)
 {
@@ -162,6 +175,9 @@ static void eth_poll(void)
 		size_t len = netdev_rx_take(eth_dev, rxbuf);
 		if (!len)
 			break;
+		if (packet_listening())
+			packet_tap(netif_get_index(&eth), 1 /* ARPHRD_ETHER */, rxbuf, len,
+				   rx_pkttype(rxbuf));
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 		if (!p)
 			continue;	/* pool empty: dropped, as a full ring would */
@@ -196,10 +212,12 @@ static void netd(void *arg)
 
 static err_t eth_linkoutput(struct netif *n, struct pbuf *p)
 {
-	(void)n;
 	if (p->tot_len > sizeof(txbuf))
 		return ERR_BUF;
 	pbuf_copy_partial(p, txbuf, p->tot_len, 0);
+	if (packet_listening())
+		packet_tap(netif_get_index(n), 1 /* ARPHRD_ETHER */, txbuf, p->tot_len,
+			   PACKET_OUTGOING);
 	netdev_xmit(eth_dev, txbuf, p->tot_len);	/* a full ring drops it */
 	return ERR_OK;
 }
@@ -297,11 +315,71 @@ static void eth_up(void)
 	pr_info("net: %s up (%s)\n", eth_dev->name, dhcp ? "DHCP" : opt);
 }
 
+/* ---- the loopback as packet sockets see it: each packet as a frame with
+ * a zero Ethernet header, once going out and once coming in, as Linux's lo */
+
+static struct netif *lo_if;
+
+/* [lock] lwIP's LWIP_HOOK_IP4_INPUT/IP6_INPUT: every packet it takes in.
+ * What came through a loopback queue (lo's, or eth0's own address
+ * outside a batch of received frames: Linux routes that through lo) is
+ * shown on lo, once going out and once coming in, with a zero Ethernet
+ * header. The packet goes on either way. */
+int inet_ip_input_hook(struct pbuf *p, struct netif *inp)
+{
+	if (!packet_listening() || (inp != lo_if && (inp != &eth || eth_batch)))
+		return 0;
+	if (p->tot_len > sizeof(txbuf) - ETH_HLEN)
+		return 0;	/* (lwIP's loopback packets fit its MTU) */
+	u8 v = p->len ? *(const u8 *)p->payload >> 4 : 0;
+	memset(txbuf, 0, ETH_HLEN);
+	txbuf[12] = v == 6 ? 0x86 : 0x08;
+	txbuf[13] = v == 6 ? 0xdd : 0x00;
+	pbuf_copy_partial(p, txbuf + ETH_HLEN, p->tot_len, 0);
+	int idx = netif_get_index(lo_if);
+	packet_tap(idx, 772 /* ARPHRD_LOOPBACK */, txbuf, p->tot_len + ETH_HLEN, PACKET_OUTGOING);
+	packet_tap(idx, 772, txbuf, p->tot_len + ETH_HLEN, PACKET_HOST);
+	return 0;
+}
+
+/* [lock] A frame a packet socket sends on the loopback: its packet goes
+ * into the stack as received (and to the taps, as lwIP's own). */
+int inet_lo_inject(const u8 *frame, size_t len)
+{
+	if (len < ETH_HLEN || len - ETH_HLEN > 0xffff)
+		return -EINVAL;
+	u16 type = (u16)(frame[12] << 8 | frame[13]);
+	if (type != 0x0800 && type != 0x86dd) {
+		/* nothing else is spoken here: shown, then dropped */
+		packet_tap(netif_get_index(lo_if), 772, frame, len, PACKET_OUTGOING);
+		packet_tap(netif_get_index(lo_if), 772, frame, len, PACKET_HOST);
+		return 0;
+	}
+	/* the input hook shows it */
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)(len - ETH_HLEN), PBUF_RAM);
+	if (!p)
+		return -ENOBUFS;
+	pbuf_take(p, frame + ETH_HLEN, (u16_t)(len - ETH_HLEN));
+	if (lo_if->input(p, lo_if) != ERR_OK)
+		pbuf_free(p);
+	return 0;
+}
+
+/* [lock] The Ethernet frame a packet socket sends on eth0 (and its taps). */
+int inet_eth_xmit(const u8 *frame, size_t len)
+{
+	if (!eth_dev)
+		return -ENXIO;
+	packet_tap(netif_get_index(&eth), 1, frame, len, PACKET_OUTGOING);
+	return netdev_xmit(eth_dev, frame, len) < 0 ? -ENOBUFS : 0;
+}
+
 void inet_init(void)
 {
 	mutex_init(&lock, "inet", LR_MUTEX_INET);
 	inet_lock();
 	lwip_init();	/* the loopback interface too (LWIP_HAVE_LOOPIF) */
+	lo_if = netif_get_by_index(1);
 	eth_dev = netdev_get(0);
 	const char *ip = cmdline_get("ip");
 	if (eth_dev && ip && (!strcmp(ip, "off") || !strcmp(ip, "none"))) {
