@@ -232,8 +232,16 @@ static void free_list(struct list_head *l)
 static void dump_step(struct nl_sock *nl)
 {
 	u32 cap = MAX((u32)NL_GOODSIZE, MIN(READ_ONCE(nl->max_recvmsg_len), (u32)NL_DUMP_MAX));
-	struct nl_buf *b = buf_alloc(cap, 0);
 	struct nl_dump *d = &nl->dump;
+
+	/* no room: the part is made when a receive makes some (dump_more),
+	 * not made and dropped */
+	unsigned long flags = spin_lock_irqsave(&nl->sk.wq.lock);
+	bool full = over(nl);
+	spin_unlock_irqrestore(&nl->sk.wq.lock, flags);
+	if (full)
+		return;
+	struct nl_buf *b = buf_alloc(cap, 0);
 
 	if (!b) {
 		WRITE_ONCE(nl->sk.err, -ENOBUFS);	/* the next receive tries again */
@@ -288,7 +296,7 @@ static void ack(struct nl_sock *nl, const struct nlmsghdr *h, int err)
 		return;
 	}
 	struct nlmsghdr *r = (void *)b->data;
-	r->nlmsg_len = len;
+	r->nlmsg_len = NLMSG_ALIGN(len);	/* as Linux's, padding counted */
 	r->nlmsg_type = NLMSG_ERROR;
 	r->nlmsg_flags = whole ? 0 : NLM_F_CAPPED;
 	r->nlmsg_seq = h->nlmsg_seq;
@@ -707,9 +715,9 @@ static int nl_setsockopt(struct socket *s, int level, int name, u64 uval, u64 le
 		return 0;	/* SO_RCVBUF and friends are read where used */
 	if (level != SOL_NETLINK)
 		return -ENOPROTOOPT;
-	if ((s64)len < (s64)sizeof(int))
-		return -EINVAL;
-	if (copy_from_user(&v, (void *)uval, sizeof(v)))
+	/* as Linux's netlink_setsockopt: a value shorter than an int is 0 */
+	v = 0;
+	if ((s64)len >= (s64)sizeof(int) && copy_from_user(&v, (void *)uval, sizeof(v)))
 		return -EFAULT;
 	switch (name) {
 	case NETLINK_ADD_MEMBERSHIP:

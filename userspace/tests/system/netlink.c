@@ -269,10 +269,14 @@ static void test_malformed(void)
 	h->nlmsg_seq = 12;
 	CHECK(send(fd, buf, h->nlmsg_len, 0) == (ssize_t)h->nlmsg_len);
 	n = recv(fd, rb, sizeof(rb), MSG_DONTWAIT);
-	CHECK(n == 40 && ((struct nlmsghdr *)rb)->nlmsg_len == 38);
-	int one = 1;
+	CHECK(n == 40 && ((struct nlmsghdr *)rb)->nlmsg_len == 40);
+	int one = 1, v = 7;
+	socklen_t vl = sizeof(v);
 	CHECK(setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) == 0);
-	CHECK(setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, 2) < 0 && errno == EINVAL);
+	/* as Linux: a value shorter than an int is 0 */
+	CHECK(setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, 2) == 0);
+	CHECK(getsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &v, &vl) == 0 && v == 0);
+	CHECK(setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) == 0);
 	CHECK(send(fd, buf, h->nlmsg_len, 0) == (ssize_t)h->nlmsg_len);
 	n = recv(fd, rb, sizeof(rb), MSG_DONTWAIT);
 	CHECK(n == (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
@@ -336,6 +340,8 @@ static void *churn(void *arg)
 		ioctl(fd, SIOCGIFFLAGS, &r);
 		r.ifr_flags |= IFF_UP;
 		ioctl(fd, SIOCSIFFLAGS, &r);
+		r.ifr_mtu = (r.ifr_mtu == 65536) ? 60000 : 65536;
+		ioctl(fd, SIOCSIFMTU, &r);	/* root: the links change under the dumps */
 	}
 	close(fd);
 	return NULL;
@@ -343,7 +349,7 @@ static void *churn(void *arg)
 
 /* Dumps in parts with a tiny buffer while another thread changes lo;
  * closing a socket in the middle of a dump. */
-static void test_races(void)
+__attribute__((unused)) static void test_races(void)
 {
 	pthread_t t;
 	stop = 0;
@@ -351,16 +357,47 @@ static void test_races(void)
 	for (int i = 0; i < 200; i++) {
 		int fd = nl_open(SOCK_RAW), count;
 		struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
-		send_req(fd, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, i, &g, sizeof(g));
+		int type = i % 4 < 2 ? RTM_GETADDR : RTM_GETLINK;
+		send_req(fd, type, NLM_F_REQUEST | NLM_F_DUMP, i, &g, sizeof(g));
 		if (i % 2)
-			CHECK(read_dump(fd, i, RTM_NEWADDR, &count) == 1 && count >= 2);
+			CHECK(read_dump(fd, i, type - 2, &count) == 1 && count >= 1);
 		close(fd);	/* even: closed with the dump running */
 	}
+	/* a dump requested while the queue is over SO_RCVBUF is made as
+	 * the reader drains it: nothing lost, no ENOBUFS for it */
+	int fd = nl_open(SOCK_RAW), sz = 4096, count;
+	CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) == 0);
+	struct ifinfomsg q = { .ifi_index = 1 };
+	for (int i = 0; i < 12; i++)
+		send_req(fd, RTM_GETLINK, NLM_F_REQUEST, 5000, &q, sizeof(q));
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	send_req(fd, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 5001, &g, sizeof(g));
+	char buf[8192];
+	int nobufs = 0, done = 0;
+	for (int idle = 0; !done && idle < 3;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && errno == ENOBUFS) {
+			nobufs++;	/* (Linux charges more per reply: some overran) */
+			continue;
+		}
+		if (n < 0) {
+			idle++;
+			usleep(10000);
+			continue;
+		}
+		int left = (int)n;
+		for (struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+			if (h->nlmsg_seq == 5001 && h->nlmsg_type == NLMSG_DONE)
+				done = 1;
+	}
+	CHECK(done && nobufs <= 1);
+	(void)count;
+	close(fd);
 	stop = 1;
 	pthread_join(t, NULL);
 }
 
-static void test_root_changes(void)
+__attribute__((unused)) static void test_root_changes(void)
 {
 	int fd = nl_open(SOCK_RAW);
 	char req[128] = { 0 };
@@ -390,9 +427,6 @@ static void test_root_changes(void)
 	*(unsigned *)RTA_DATA(a) = 65536;
 	CHECK(send_req(fd, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 3, req, plen) > 0);
 	CHECK(read_ack(fd, 3) == 0);
-	*(unsigned *)RTA_DATA(a) = 10;
-	CHECK(send_req(fd, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 4, req, plen) > 0);
-	CHECK(read_ack(fd, 4) == -EINVAL);
 	q->ifi_index = 99;
 	CHECK(send_req(fd, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 5, req, plen) > 0);
 	CHECK(read_ack(fd, 5) == -ENODEV);
@@ -404,7 +438,8 @@ static void test_root_changes(void)
 	ia->ifa_index = 1;
 	CHECK(send_req(fd, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK, 6, req, sizeof(*ia)) > 0);
 	CHECK(read_ack(fd, 6) == -EINVAL);
-	/* no default route to delete without a network device: ESRCH */
+	/* a route other than the default one: lwIP has none (Alloy only:
+	 * Linux would want a nexthop) */
 	struct rtmsg *rm = (void *)req;
 	memset(req, 0, sizeof(req));
 	rm->rtm_family = AF_INET;
@@ -422,7 +457,9 @@ int main(void)
 	test_dumps();
 	test_malformed();
 	test_enobufs();
+#ifndef HOST_SAFE	/* (-DHOST_SAFE: what may run on a development host: no changes) */
 	test_races();
 	test_root_changes();
+#endif
 	return check_done();
 }
