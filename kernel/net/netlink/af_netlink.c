@@ -122,7 +122,7 @@ static int do_bind(struct nl_sock *nl, u32 portid)
 {
 	int rc = 0;
 
-	spin_lock(&table_lock);
+	unsigned long tf = spin_lock_irqsave(&table_lock);
 	if (nl->bound) {
 		rc = portid && portid != nl->portid ? -EINVAL : 0;
 	} else {
@@ -142,7 +142,7 @@ static int do_bind(struct nl_sock *nl, u32 portid)
 			WRITE_ONCE(nl->bound, true);
 		}
 	}
-	spin_unlock(&table_lock);
+	spin_unlock_irqrestore(&table_lock, tf);
 	return rc;
 }
 
@@ -154,11 +154,11 @@ static int autobind(struct nl_sock *nl)
 /* A bound socket of port portid, with a reference; NULL if none. */
 static struct nl_sock *get_port(u32 portid)
 {
-	spin_lock(&table_lock);
+	unsigned long tf = spin_lock_irqsave(&table_lock);
 	struct nl_sock *nl = lookup(portid);
 	if (nl)
 		sock_get(&nl->sk);
-	spin_unlock(&table_lock);
+	spin_unlock_irqrestore(&table_lock, tf);
 	return nl;
 }
 
@@ -369,10 +369,10 @@ static void nl_release(struct socket *s)
 	struct nl_sock *nl = nlk(s);
 	LIST_HEAD(q);
 
-	spin_lock(&table_lock);
+	unsigned long tf = spin_lock_irqsave(&table_lock);
 	if (nl->bound)
 		list_del_init(&nl->tlink);
-	spin_unlock(&table_lock);
+	spin_unlock_irqrestore(&table_lock, tf);
 	mutex_lock(&nl->dump_lock);
 	nl->dumping = false;
 	mutex_unlock(&nl->dump_lock);
