@@ -36,6 +36,10 @@ KSRC += $(wildcard kernel/ipc/*.c)
 KSRC += $(wildcard kernel/ns/*.c)
 # sockets (kernel/net/)
 KSRC += $(wildcard kernel/net/*.c)
+# netlink sockets (kernel/net/netlink/)
+KSRC += $(wildcard kernel/net/netlink/*.c)
+# packet sockets (kernel/net/packet/)
+KSRC += $(wildcard kernel/net/packet/*.c)
 KASM := $(wildcard $(ARCH)/*.S)
 # TCP/IP (kernel/net/inet/, docs/net.md): lwIP's core, from Debian's
 # source package (scripts/fetch-lwip.sh, once, into build/lwip), built

@@ -1153,6 +1153,48 @@ static double b_bigdir(long n)
 	return now() - t;
 }
 
+/* ---- netlink: an RTM_GETLINK dump, request to NLMSG_DONE (what ip link,
+ * getifaddrs and if_nameindex do; kernel/net/netlink/) */
+
+static double b_netlink_getlink_dump(long n)
+{
+	struct { unsigned len; unsigned short type, flags; unsigned seq, pid; unsigned char fam, pad[3]; }
+		req = { sizeof(req), 18 /* RTM_GETLINK */, 0x301 /* REQUEST | DUMP */, 0, 0, 0, { 0 } };
+	static char buf[32768];
+	int fd = socket(16 /* AF_NETLINK */, SOCK_RAW, 0 /* NETLINK_ROUTE */);
+
+	if (fd < 0)
+		return fail("netlink socket"), -1;
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		req.seq = (unsigned)i + 1;
+		if (send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req)) {
+			close(fd);
+			return fail("netlink send"), -1;
+		}
+		for (int done = 0; !done;) {
+			ssize_t r = recv(fd, buf, sizeof(buf), 0);
+			if (r <= 0) {
+				close(fd);
+				return fail("netlink recv"), -1;
+			}
+			for (ssize_t off = 0; off + 16 <= r;) {
+				unsigned len, type;
+				memcpy(&len, buf + off, 4);
+				type = (unsigned char)buf[off + 4] | (unsigned char)buf[off + 5] << 8;
+				if (type == 3 /* NLMSG_DONE */ || type == 2 /* NLMSG_ERROR */)
+					done = 1;
+				if (len < 16)
+					break;
+				off += (len + 3) & ~3u;
+			}
+		}
+	}
+	t = now() - t;
+	close(fd);
+	return t;
+}
+
 /* ---- the driver */
 
 enum kind {
@@ -1217,6 +1259,7 @@ static const struct bench benches[] = {
 	{ "unix_stream_bw", b_unix_stream_bw, BW, 0 },
 	{ "tcp_loopback_latency", b_tcp_loopback_latency, US, 0 },
 	{ "tcp_loopback_bw", b_tcp_loopback_bw, BW, 0 },
+	{ "netlink_getlink_dump", b_netlink_getlink_dump, US, 0 },
 	{ "host_tcp_bw", b_host_tcp_bw, BW, 64 },
 	{ "bigdir_100k", b_bigdir, US, 0 },
 	{ "configure_2000", w_configure, WORK, 1 },

@@ -47,7 +47,7 @@ timerfd_settime	partial	TFD_TIMER_ABSTIME; TFD_TIMER_CANCEL_ON_SET accepted but 
 timerfd_gettime	implemented	
 pselect6	implemented	with the temporary signal mask
 fcntl	partial	F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, seals; record locks F_GETLK/F_SETLK/F_SETLKW and F_OFD_* (docs/locks.md); F_GETPIPE_SZ/F_SETPIPE_SZ; F_SETOWN(_EX)/F_SETSIG stored but no SIGIO is sent; leases: F_GETLEASE F_UNLCK, F_SETLEASE EINVAL
-socket	partial	AF_UNIX (stream, datagram, seqpacket), AF_INET and AF_INET6 (stream, datagram; lwIP); no raw, packet or netlink sockets (docs/net.md)
+socket	partial	AF_UNIX (stream, datagram, seqpacket), AF_INET and AF_INET6 (stream, datagram; lwIP; raw ICMP and ping), AF_NETLINK (NETLINK_ROUTE), AF_PACKET (raw and datagram, no rings) (docs/net.md)
 socketpair	partial	AF_UNIX only
 setsockopt	partial	unix: SO_RCVBUF and SO_LINGER are stored and reported but change nothing; inet: TCP_NODELAY, SO_KEEPALIVE, SO_LINGER {1,0}, IPV6_V6ONLY; SO_RCVBUF/SO_SNDBUF do not resize TCP's fixed buffers
 adjtimex	partial	reading, and ADJ_SETOFFSET for root; other modes validated and recorded only (docs/time.md)
@@ -175,7 +175,7 @@ memfd_create	partial	MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (F_SEAL_EXE
 futex_waitv	implemented	up to 128 32-bit futexes, private or shared, absolute timeout on CLOCK_MONOTONIC or CLOCK_REALTIME
 ptrace	partial	docs/ptrace.md: all requests but LISTEN, SYSEMU and NT_X86_XSTATE; debug registers stored, never loaded
 mq_open	partial	docs/ipc.md: no mqueue filesystem (/dev/mqueue), no ENFILE
-mq_notify	partial	SIGEV_SIGNAL and SIGEV_NONE; SIGEV_THREAD is EINVAL (no netlink sockets)
+mq_notify	implemented	SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD (glibc's: the cookie to a netlink socket)
 inotify_add_watch	implemented	events from the VFS on every filesystem (docs/inotify.md)
 process_vm_readv	implemented	ptrace's rule: same IDs and dumpable, or CAP_SYS_PTRACE
 process_vm_writev	implemented	as process_vm_readv

@@ -21,10 +21,12 @@ enum lock_rank {
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_UNIX_BIND = 18, /* a unix socket's name (held across mknod) */
 	LR_MUTEX_LOOP_CTL = 19,	/* loop devices' configuration (then fd table, VFS) */
+	LR_MUTEX_NETLINK = 31,	/* a netlink socket's dump (then inet, to read interfaces) */
 	LR_MUTEX_UNIX = 33,	/* a unix socket's state and queue (user copies under it) */
 	LR_MUTEX_UNIX_TABLE = 34, /* unix socket names and the list of sockets */
 	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
 	LR_MUTEX_INET = 33,	/* lwIP, every TCP/UDP socket (user copies under it; never with unix-sock) */
+	LR_MUTEX_PACKET = 36,	/* packet sockets' list (the taps: under inet) */
 	LR_MUTEX_MM = 40,	/* a process's address space (an rwsem) */
 	LR_MUTEX_MM_PT = 41,	/* its page-table entries, under the read side */
 	LR_MUTEX_EXT2_MAP = 42,	/* an ext2 inode's block map (page faults: after mm) */
@@ -71,7 +73,8 @@ enum lock_rank {
 	LR_EPOLL_FILES = 153,	/* each file's list of epoll items */
 	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
 	LR_FASYNC_QUEUE = 155,	/* O_ASYNC files waiting for fasyncd (callbacks: under a wait queue) */
-	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
+	LR_FOWN = 156,
+	LR_NETLINK_TABLE = 157,	/* bound netlink sockets' ports (a leaf) */		/* files' owners (F_SETOWN): a leaf */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */

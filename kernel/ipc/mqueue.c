@@ -19,6 +19,8 @@
  * root raising its limit cannot take all memory either.
  */
 #include <alloy/errno.h>
+#include <alloy/netlink.h>
+#include <alloy/socket.h>
 #include <alloy/event.h>
 #include <alloy/ipc.h>
 #include <alloy/mm.h>
@@ -108,7 +110,37 @@ struct mqueue {
 	struct process *nproc;		/* notification owner (a reference) */
 	int nnotify, nsigno;
 	u64 nvalue;
+	struct mq_tnote *ntn;		/* SIGEV_THREAD's, with nproc */
 };
+
+/*
+ * SIGEV_THREAD (glibc's mq_notify): the caller names a netlink socket
+ * (sigev_signo) and a NOTIFY_COOKIE_LEN-byte cookie (sigev_value); the
+ * kernel writes the cookie into that socket, its last byte saying why:
+ * a message arrived (NOTIFY_WOKENUP) or the registration went
+ * (NOTIFY_REMOVED); glibc's helper thread reads it and starts the
+ * caller's function. The registration holds a reference on the socket.
+ */
+#define NOTIFY_COOKIE_LEN 32
+#define NOTIFY_WOKENUP 1
+#define NOTIFY_REMOVED 2
+struct mq_tnote {
+	struct socket *sock;
+	u8 cookie[NOTIFY_COOKIE_LEN];
+};
+
+/* No lock held: tells tn's socket why (0: nothing) and frees tn. */
+static void tnote_end(struct mq_tnote *tn, u8 why)
+{
+	if (!tn)
+		return;
+	if (why) {
+		tn->cookie[NOTIFY_COOKIE_LEN - 1] = why;
+		netlink_deliver_kernel(tn->sock, tn->cookie, NOTIFY_COOKIE_LEN);
+	}
+	sock_put(tn->sock);
+	kfree(tn);
+}
 
 static long mq_queues_max = 256, mq_msg_max = 10, mq_msgsize_max = 8192;
 static long mq_msg_default = 10, mq_msgsize_default = 8192;
@@ -259,6 +291,7 @@ static void mq_put(struct mqueue *q)
 		free_msg(m);
 	if (q->nproc)
 		proc_put(q->nproc);
+	tnote_end(q->ntn, 0);
 	mutex_lock(&mq_lock);
 	uncharge(q->user, q->charged);
 	mq_count--;
@@ -542,15 +575,19 @@ static void mq_flush(struct file *f)
 {
 	struct mqueue *q = f->priv;
 	struct process *owner = NULL;
+	struct mq_tnote *tn = NULL;
 
 	unsigned long flags = spin_lock_irqsave(&q->wq.lock);
 	if (q->nproc && q->nproc == current_proc()) {
 		owner = q->nproc;
 		q->nproc = NULL;
+		tn = q->ntn;
+		q->ntn = NULL;
 	}
 	spin_unlock_irqrestore(&q->wq.lock, flags);
 	if (owner)
 		proc_put(owner);
+	tnote_end(tn, NOTIFY_REMOVED);
 }
 
 static void mq_release(struct file *f)
@@ -665,6 +702,7 @@ long sys_mq_timedsend(u64 fd, u64 umsg, u64 len, u64 prio, u64 uts, u64 a5)
 	}
 	m->prio = (u32)prio;
 	struct process *np = NULL;
+	struct mq_tnote *tn = NULL;
 	int nsig = 0;
 	u64 nval = 0;
 	for (;;) {
@@ -679,6 +717,8 @@ long sys_mq_timedsend(u64 fd, u64 umsg, u64 len, u64 prio, u64 uts, u64 a5)
 				q->nproc = NULL;
 				nsig = q->nnotify == SIGEV_SIGNAL ? q->nsigno : 0;
 				nval = q->nvalue;
+				tn = q->ntn;
+				q->ntn = NULL;
 			}
 			wake_up_all_locked(&q->wq);
 			spin_unlock_irqrestore(&q->wq.lock, flags);
@@ -692,6 +732,7 @@ long sys_mq_timedsend(u64 fd, u64 umsg, u64 len, u64 prio, u64 uts, u64 a5)
 	}
 	if (m)
 		free_msg(m);
+	tnote_end(tn, NOTIFY_WOKENUP);
 	if (np && nsig)
 		notify(np, nsig, nval);
 	else if (np)
@@ -753,6 +794,7 @@ long sys_mq_timedreceive(u64 fd, u64 umsg, u64 len, u64 uprio, u64 uts, u64 a5)
 long sys_mq_notify(u64 fd, u64 uev, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	struct sigevent_u ev;
+	struct mq_tnote *tn = NULL;
 	struct file *f;
 	long rc;
 
@@ -766,21 +808,35 @@ long sys_mq_notify(u64 fd, u64 uev, u64 a2, u64 a3, u64 a4, u64 a5)
 		/* Linux's valid_signal: 0 registers, and sends nothing */
 		if (ev.notify == SIGEV_SIGNAL && (ev.signo < 0 || ev.signo > NSIG))
 			return -EINVAL;
-		/* SIGEV_THREAD names a netlink socket to tell: there are no
-		 * netlink sockets here */
-		if (ev.notify == SIGEV_THREAD)
-			return -EINVAL;
+		if (ev.notify == SIGEV_THREAD) {
+			/* as Linux: the cookie, then the socket, then the queue */
+			if (!(tn = kmalloc(sizeof(*tn), GFP_KERNEL)))
+				return -ENOMEM;
+			if (copy_from_user(tn->cookie, (const void *)ev.value, NOTIFY_COOKIE_LEN)) {
+				kfree(tn);
+				return -EFAULT;
+			}
+			if ((rc = netlink_sock_by_fd(ev.signo, &tn->sock))) {
+				kfree(tn);
+				return rc;
+			}
+		}
 	}
-	if ((rc = mq_fget(fd, 0, &f)))
+	if ((rc = mq_fget(fd, 0, &f))) {
+		tnote_end(tn, 0);
 		return rc;
+	}
 	struct mqueue *q = f->priv;
 	struct process *me = current_proc(), *old = NULL;
 	proc_get(me);
 	unsigned long flags = spin_lock_irqsave(&q->wq.lock);
+	struct mq_tnote *oldtn = NULL;
 	if (!uev) {
 		if (q->nproc == me) {
 			old = q->nproc;
 			q->nproc = NULL;
+			oldtn = q->ntn;
+			q->ntn = NULL;
 		}
 	} else if (q->nproc) {
 		rc = -EBUSY;
@@ -790,12 +846,16 @@ long sys_mq_notify(u64 fd, u64 uev, u64 a2, u64 a3, u64 a4, u64 a5)
 		q->nnotify = ev.notify;
 		q->nsigno = ev.signo;
 		q->nvalue = ev.value;
+		q->ntn = tn;
+		tn = NULL;
 	}
 	spin_unlock_irqrestore(&q->wq.lock, flags);
 	if (me)
 		proc_put(me);
 	if (old)
 		proc_put(old);
+	tnote_end(oldtn, NOTIFY_REMOVED);
+	tnote_end(tn, 0);	/* not registered (EBUSY) */
 	file_put(f);
 	return rc;
 }

@@ -49,6 +49,8 @@
 #define IPPROTO_UDP 17
 #define IPPROTO_IPV6 41
 #define TCP_NODELAY 1
+#define TCP_CORK 3
+#define UDP_CORK 1
 #define TCP_MAXSEG 2
 #define TCP_KEEPIDLE 4
 #define TCP_KEEPINTVL 5
@@ -104,6 +106,8 @@ struct inet_sock {
 	ip_addr_t corkip;
 	u16 corkport;
 	bool corked, corkto;
+	/* TCP_CORK / UDP_CORK: every send is as with MSG_MORE until unset */
+	bool cork_opt;
 	/* TCP: when a MSG_MORE send left its last piece unsent (0: none) */
 	u64 more_since;
 	/* listener: connections not yet accepted (children's `link`) */
@@ -1039,6 +1043,8 @@ static long inet_sendmsg(struct socket *s, struct kmsg *m, int flags)
 
 	if ((flags & MSG_OOB) && !is_tcp(is))
 		return -EOPNOTSUPP;	/* TCP's urgent data is sent as ordinary data */
+	if (READ_ONCE(is->cork_opt))
+		flags |= MSG_MORE;
 	if (is_tcp(is)) {
 		if (m->namelen && is->state != SS_CONNECTED)
 			return is->state == SS_UNCONN ? -EPIPE : -EISCONN;
@@ -1365,6 +1371,16 @@ static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 
 			}
 			inet_unlock();
 			return 0;
+		case TCP_CORK:
+			/* unset: what the cork held goes now, as Linux's */
+			inet_lock();
+			is->cork_opt = !!v;
+			if (!v && is->tcp && is->state != SS_LISTEN && is->state != SS_UNCONN) {
+				is->more_since = 0;
+				tcp_output(is->tcp);
+			}
+			inet_unlock();
+			return 0;
 		case TCP_MAXSEG:
 		case TCP_KEEPIDLE:
 		case TCP_KEEPINTVL:
@@ -1372,6 +1388,19 @@ static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 
 			return v < 1 ? -EINVAL : 0;	/* accepted, no effect */
 		}
 		return -ENOPROTOOPT;
+	}
+	if (level == IPPROTO_UDP && !is_tcp(is) && name == UDP_CORK) {
+		/* unset: the datagram the cork built goes now, as Linux's */
+		inet_lock();
+		is->cork_opt = !!v;
+		bool flush = !v && is->corked;
+		inet_unlock();
+		if (flush) {
+			struct kmsg m = { .namelen = 0 };
+			long rc = udp_sendmsg(is, &m, 0);
+			return rc < 0 ? (int)rc : 0;
+		}
+		return 0;
 	}
 	if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_V6ONLY) {
 		inet_lock();
@@ -1393,9 +1422,14 @@ static int inet_getsockopt(struct socket *s, int level, int name, int *val)
 	if (level == IPPROTO_TCP && is_tcp(is)) {
 		switch (name) {
 		case TCP_NODELAY: *val = READ_ONCE(is->nodelay); return 0;
+		case TCP_CORK: *val = READ_ONCE(is->cork_opt); return 0;
 		case TCP_MAXSEG: *val = is->tcp ? tcp_mss(is->tcp) : TCP_MSS; return 0;
 		}
 		return -ENOPROTOOPT;
+	}
+	if (level == IPPROTO_UDP && !is_tcp(is) && name == UDP_CORK) {
+		*val = READ_ONCE(is->cork_opt);
+		return 0;
 	}
 	if (level == IPPROTO_IPV6 && s->family == AF_INET6 && name == IPV6_V6ONLY) {
 		*val = READ_ONCE(is->v6only);

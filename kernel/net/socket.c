@@ -11,6 +11,8 @@
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/netlink.h>
+#include <alloy/packet.h>
 #include <alloy/poll.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
@@ -354,7 +356,8 @@ static const struct proto_ops *family_ops(u64 family, int *err)
 {
 	*err = -EAFNOSUPPORT;
 	return family == AF_UNIX ? &unix_ops : family == AF_INET ? &inet_ops :
-	       family == AF_INET6 ? &inet6_ops : NULL;
+	       family == AF_INET6 ? &inet6_ops : family == AF_NETLINK ? &netlink_ops :
+	       family == AF_PACKET ? &packet_ops : NULL;
 }
 
 static int check_type(u64 type, int *t)

@@ -47,6 +47,7 @@
 #include <alloy/uaccess.h>
 #include <alloy/vfs.h>
 #include "../fs/procfs.h"
+#include "inet/inet.h"
 
 #define UNIX_PATH_MAX 108
 #define SUN_OFF 2			/* offsetof(struct sockaddr_un, sun_path) */
@@ -1288,7 +1289,9 @@ static long unix_ioctl(struct socket *s, u32 cmd, u64 arg)
 		v = atomic_read(&u->wmem);
 		break;
 	default:
-		return -ENOTTY;
+		/* as Linux's sock_do_ioctl: the interface ioctls (SIOCGIFINDEX...)
+		 * work on any socket; glibc's if_nametoindex uses a unix one */
+		return inet_dev_ioctl(cmd, arg);
 	}
 	return copy_to_user((void *)arg, &v, sizeof(v));
 }

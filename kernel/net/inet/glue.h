@@ -16,4 +16,17 @@ void inet_unlock(void);
 /* Brings the stack up (loopback; an Ethernet interface on netdev 0). */
 void inet_init(void);
 
+/* [inet_lock] An lwIP interface as Linux names it ("lo", "eth0"), its
+ * device (NULL for the loopback), flags (IFF_*) and MTU
+ * (kernel/net/inet/netd.c, kernel/net/inet/iface.c). */
+struct netif;
+struct netdev;
+const char *inet_if_name(struct netif *n);
+struct netdev *inet_if_dev(struct netif *n);
+unsigned int inet_if_flags(struct netif *n);
+unsigned int inet_if_mtu(struct netif *n);
+/* [inet_lock] Packet sockets' sends (kernel/net/inet/netd.c). */
+int inet_lo_inject(const unsigned char *frame, unsigned long len);
+int inet_eth_xmit(const unsigned char *frame, unsigned long len);
+
 #endif

@@ -104,6 +104,13 @@ signed char inet_tcp_inpacket(struct tcp_pcb *pcb);
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
 	inet_tcp_inpacket(pcb)
 
+/* netd.c shows packets delivered through the loopback to packet sockets */
+struct pbuf;
+struct netif;
+int inet_ip_input_hook(struct pbuf *p, struct netif *inp);
+#define LWIP_HOOK_IP4_INPUT(p, inp) inet_ip_input_hook(p, inp)
+#define LWIP_HOOK_IP6_INPUT(p, inp) inet_ip_input_hook(p, inp)
+
 #define LWIP_CHKSUM_ALGORITHM 3
 #define LWIP_NOASSERT_ON_ERROR 1
 

@@ -17,6 +17,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/mutex.h>
 #include <alloy/netdev.h>
+#include <alloy/packet.h>
 #include <alloy/printk.h>
 #include <alloy/socket.h>
 #include <alloy/sched.h>
@@ -34,6 +35,7 @@
 #include "netif/ethernet.h"
 #include "glue.h"
 #include "inet.h"
+#include "iface.h"
 #include <alloy/uaccess.h>
 
 #define NETD_BATCH 64		/* frames per device between timer checks */
@@ -151,6 +153,18 @@ static void eth_ack_batch(void)
 	nr_ack_noted = 0;
 }
 
+/* What a received frame is to us, by its destination (Linux's pkttype). */
+static u8 rx_pkttype(const u8 *frame)
+{
+	static const u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (!memcmp(frame, bcast, ETH_ALEN))
+		return PACKET_BROADCAST;
+	if (frame[0] & 1)
+		return PACKET_MULTICAST;
+	return memcmp(frame, eth_dev->mac, ETH_ALEN) ? PACKET_OTHERHOST : PACKET_HOST;
+}
+
 /* [lock] Feeds what netdev 0 queued into lwIP, at most a batch. */
 static void eth_poll(void)
 {
@@ -161,6 +175,9 @@ static void eth_poll(void)
 		size_t len = netdev_rx_take(eth_dev, rxbuf);
 		if (!len)
 			break;
+		if (packet_listening())
+			packet_tap(netif_get_index(&eth), 1 /* ARPHRD_ETHER */, rxbuf, len,
+				   rx_pkttype(rxbuf));
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
 		if (!p)
 			continue;	/* pool empty: dropped, as a full ring would */
@@ -195,10 +212,12 @@ static void netd(void *arg)
 
 static err_t eth_linkoutput(struct netif *n, struct pbuf *p)
 {
-	(void)n;
 	if (p->tot_len > sizeof(txbuf))
 		return ERR_BUF;
 	pbuf_copy_partial(p, txbuf, p->tot_len, 0);
+	if (packet_listening())
+		packet_tap(netif_get_index(n), 1 /* ARPHRD_ETHER */, txbuf, p->tot_len,
+			   PACKET_OUTGOING);
 	netdev_xmit(eth_dev, txbuf, p->tot_len);	/* a full ring drops it */
 	return ERR_OK;
 }
@@ -296,11 +315,71 @@ static void eth_up(void)
 	pr_info("net: %s up (%s)\n", eth_dev->name, dhcp ? "DHCP" : opt);
 }
 
+/* ---- the loopback as packet sockets see it: each packet as a frame with
+ * a zero Ethernet header, once going out and once coming in, as Linux's lo */
+
+static struct netif *lo_if;
+
+/* [lock] lwIP's LWIP_HOOK_IP4_INPUT/IP6_INPUT: every packet it takes in.
+ * What came through a loopback queue (lo's, or eth0's own address
+ * outside a batch of received frames: Linux routes that through lo) is
+ * shown on lo, once going out and once coming in, with a zero Ethernet
+ * header. The packet goes on either way. */
+int inet_ip_input_hook(struct pbuf *p, struct netif *inp)
+{
+	if (!packet_listening() || (inp != lo_if && (inp != &eth || eth_batch)))
+		return 0;
+	if (p->tot_len > sizeof(txbuf) - ETH_HLEN)
+		return 0;	/* (lwIP's loopback packets fit its MTU) */
+	u8 v = p->len ? *(const u8 *)p->payload >> 4 : 0;
+	memset(txbuf, 0, ETH_HLEN);
+	txbuf[12] = v == 6 ? 0x86 : 0x08;
+	txbuf[13] = v == 6 ? 0xdd : 0x00;
+	pbuf_copy_partial(p, txbuf + ETH_HLEN, p->tot_len, 0);
+	int idx = netif_get_index(lo_if);
+	packet_tap(idx, 772 /* ARPHRD_LOOPBACK */, txbuf, p->tot_len + ETH_HLEN, PACKET_OUTGOING);
+	packet_tap(idx, 772, txbuf, p->tot_len + ETH_HLEN, PACKET_HOST);
+	return 0;
+}
+
+/* [lock] A frame a packet socket sends on the loopback: its packet goes
+ * into the stack as received (and to the taps, as lwIP's own). */
+int inet_lo_inject(const u8 *frame, size_t len)
+{
+	if (len < ETH_HLEN || len - ETH_HLEN > 0xffff)
+		return -EINVAL;
+	u16 type = (u16)(frame[12] << 8 | frame[13]);
+	if (type != 0x0800 && type != 0x86dd) {
+		/* nothing else is spoken here: shown, then dropped */
+		packet_tap(netif_get_index(lo_if), 772, frame, len, PACKET_OUTGOING);
+		packet_tap(netif_get_index(lo_if), 772, frame, len, PACKET_HOST);
+		return 0;
+	}
+	/* the input hook shows it */
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)(len - ETH_HLEN), PBUF_RAM);
+	if (!p)
+		return -ENOBUFS;
+	pbuf_take(p, frame + ETH_HLEN, (u16_t)(len - ETH_HLEN));
+	if (lo_if->input(p, lo_if) != ERR_OK)
+		pbuf_free(p);
+	return 0;
+}
+
+/* [lock] The Ethernet frame a packet socket sends on eth0 (and its taps). */
+int inet_eth_xmit(const u8 *frame, size_t len)
+{
+	if (!eth_dev)
+		return -ENXIO;
+	packet_tap(netif_get_index(&eth), 1, frame, len, PACKET_OUTGOING);
+	return netdev_xmit(eth_dev, frame, len) < 0 ? -ENOBUFS : 0;
+}
+
 void inet_init(void)
 {
 	mutex_init(&lock, "inet", LR_MUTEX_INET);
 	inet_lock();
 	lwip_init();	/* the loopback interface too (LWIP_HAVE_LOOPIF) */
+	lo_if = netif_get_by_index(1);
 	eth_dev = netdev_get(0);
 	const char *ip = cmdline_get("ip");
 	if (eth_dev && ip && (!strcmp(ip, "off") || !strcmp(ip, "none"))) {
@@ -338,10 +417,9 @@ void inet_init(void)
 #define CAP_NET_ADMIN 12
 #define IFNAMSIZ 16
 #define IFF_UP 0x1
-#define IFF_BROADCAST 0x2
-#define IFF_LOOPBACK 0x8
-#define IFF_RUNNING 0x40
-#define IFF_MULTICAST 0x1000
+#define SIOCSIFMTU 0x8922
+#define SIOCGIFTXQLEN 0x8942
+#define TXQLEN 1000		/* what Linux's devices start with */
 #define ARPHRD_ETHER 1
 #define ARPHRD_LOOPBACK 772
 #define ENODEV 19
@@ -364,9 +442,14 @@ struct ifconf_k {
 };
 
 /* [lock] An interface's name as Linux would give it: "lo", or the device's. */
-static const char *if_name(struct netif *n)
+const char *inet_if_name(struct netif *n)
 {
 	return n == &eth && eth_dev ? eth_dev->name : "lo";
+}
+
+struct netdev *inet_if_dev(struct netif *n)
+{
+	return n == &eth ? eth_dev : NULL;
 }
 
 /* [lock] */
@@ -375,7 +458,7 @@ static struct netif *if_by_name(const char *name)
 	struct netif *n;
 
 	NETIF_FOREACH(n)
-		if (!strncmp(if_name(n), name, IFNAMSIZ))
+		if (!strncmp(inet_if_name(n), name, IFNAMSIZ))
 			return n;
 	return NULL;
 }
@@ -404,7 +487,7 @@ static long if_conf(u64 arg)
 				break;
 			struct ifreq_k r;
 			memset(&r, 0, sizeof(r));
-			strlcpy(r.name, if_name(n), IFNAMSIZ);
+			strlcpy(r.name, inet_if_name(n), IFNAMSIZ);
 			put_sin(&r, ip4_addr_get_u32(netif_ip4_addr(n)));
 			if (copy_to_user((void *)(c.buf + (u64)used), &r, sizeof(r)))
 				return -EFAULT;
@@ -423,7 +506,7 @@ static long if_get(u32 cmd, struct ifreq_k *r)
 	if (cmd == SIOCGIFNAME) {
 		NETIF_FOREACH(n)
 			if (netif_get_index(n) == r->ival) {
-				strlcpy(r->name, if_name(n), IFNAMSIZ);
+				strlcpy(r->name, inet_if_name(n), IFNAMSIZ);
 				return 0;
 			}
 		return -ENODEV;
@@ -434,14 +517,13 @@ static long if_get(u32 cmd, struct ifreq_k *r)
 	bool lo = n != &eth;
 	switch (cmd) {
 	case SIOCGIFFLAGS:
-		r->flags = (s16)((netif_is_up(n) ? IFF_UP | IFF_RUNNING : 0) |
-				 (lo ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST));
+		r->flags = (s16)inet_if_flags(n);	/* the low 16 bits, as Linux */
 		return 0;
 	case SIOCGIFINDEX:
 		r->ival = netif_get_index(n);
 		return 0;
 	case SIOCGIFMTU:
-		r->ival = lo ? 65536 : n->mtu;
+		r->ival = (s32)inet_if_mtu(n);
 		return 0;
 	case SIOCGIFHWADDR:
 		memset(&r->sa, 0, sizeof(r->sa));
@@ -506,6 +588,18 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		inet_unlock();
 		return rc;
 	}
+	if (cmd == SIOCSIFMTU) {
+		if (copy_from_user(&r, (void *)arg, sizeof(r)))
+			return -EFAULT;
+		if (!sock_capable(CAP_NET_ADMIN))
+			return -EPERM;
+		r.name[IFNAMSIZ - 1] = 0;
+		inet_lock();
+		struct netif *n = if_by_name(r.name);
+		int idx = n ? netif_get_index(n) : 0;
+		inet_unlock();
+		return idx ? iface_set_mtu(idx, (u32)r.ival) : -ENODEV;
+	}
 	if (cmd == SIOCSIFFLAGS || cmd == SIOCSIFADDR || cmd == SIOCSIFNETMASK) {
 		/* as Linux: the request is read, then CAP_NET_ADMIN, then the name */
 		if (copy_from_user(&r, (void *)arg, sizeof(r)))
@@ -516,6 +610,18 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		rc = if_set(cmd, &r);
 		inet_unlock();
 		return rc;
+	}
+	if (cmd == SIOCGIFTXQLEN) {
+		if (copy_from_user(&r, (void *)arg, sizeof(r)))
+			return -EFAULT;
+		r.name[IFNAMSIZ - 1] = 0;
+		inet_lock();
+		struct netif *n = if_by_name(r.name);
+		inet_unlock();
+		if (!n)
+			return -ENODEV;
+		r.ival = TXQLEN;
+		return copy_to_user((void *)arg, &r, sizeof(r)) ? -EFAULT : 0;
 	}
 	if (cmd >= 0x8910 && cmd <= 0x8940 && cmd != SIOCGIFNAME && cmd != SIOCGIFFLAGS &&
 	    cmd != SIOCGIFINDEX && cmd != SIOCGIFMTU && cmd != SIOCGIFHWADDR && cmd != SIOCGIFADDR &&

@@ -14,7 +14,8 @@
  *  - blocking send and receive across processes, unlink while open, a
  *    thread closing the fd while another blocks in receive;
  *  - mq_notify: the signal's siginfo, EBUSY for a second process, once
- *    only, SIGEV_THREAD refused, nothing while a receiver waits;
+ *    only, SIGEV_THREAD's cookie and socket checked (glibc_netlink uses
+ *    it), nothing while a receiver waits;
  *  - poll readiness and the status line read() gives;
  *  - 2000 queues made and removed with the kernel heap back where it was.
  */
@@ -606,8 +607,14 @@ static void test_notify(void)
 	CHECK(syscall(SYS_mq_notify, fd, &ev) == -1 && errno == EBUSY);
 	CHECK(syscall(SYS_mq_notify, fd, NULL) == 0);
 	bad = ev;
-	bad.notify = 2;		/* SIGEV_THREAD: needs a netlink socket */
-	CHECK(syscall(SYS_mq_notify, fd, &bad) == -1 && errno == EINVAL);
+	bad.notify = 2;		/* SIGEV_THREAD: value is a 32-byte cookie's address */
+	CHECK(syscall(SYS_mq_notify, fd, &bad) == -1 && errno == EFAULT);
+	static char cookie[32];
+	bad.value.p = cookie;	/* and signo a netlink socket's fd */
+	bad.signo = 999;
+	CHECK(syscall(SYS_mq_notify, fd, &bad) == -1 && errno == EBADF);
+	bad.signo = fd;
+	CHECK(syscall(SYS_mq_notify, fd, &bad) == -1 && errno == ENOTSOCK);
 	CHECK(syscall(SYS_mq_notify, fd, BAD) == -1 && errno == EFAULT);
 	sigset_t set;
 	sigemptyset(&set);
