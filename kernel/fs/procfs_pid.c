@@ -417,6 +417,8 @@ static int show_fdinfo(struct pbuf *b, struct process *p, int fd)
 			pbuf_printf(b, "inotify wd:%x ino:%llx sdev:%x mask:%x ignored_mask:0\n",
 				    (u32)wd, (unsigned long long)ino, dev, mask);
 	}
+	if (is_fanotify(f))
+		fanotify_fdinfo(b, f);
 	file_put(f);
 	return 0;
 }
