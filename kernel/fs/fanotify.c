@@ -491,7 +491,8 @@ static int perm_one(struct fan_group *g, struct file *f, u32 mask)
 	struct waiter w = { .task = NULL };
 	for (;;) {
 		prepare_to_wait(&g->perm_wq, &w);
-		if (READ_ONCE(e->state) == EV_ANSWERED || fatal_signal_pending())
+		if (READ_ONCE(e->state) == EV_ANSWERED || fatal_signal_pending() ||
+		    READ_ONCE(current_proc()->group_exit))
 			break;
 		schedule();
 	}
@@ -668,7 +669,8 @@ static long fan_read(struct file *file, struct iobuf b, size_t n, u64 *pos)
 			e->state = EV_READING;
 		spin_unlock_irqrestore(&g->wq.lock, fl);
 
-		s32 fd = FAN_NOFD;
+		/* the overflow event's fd: FAN_NOFD, or -EBADF with FD_ERROR */
+		s32 fd = ovf && (g->flags & FAN_REPORT_FD_ERROR) ? -EBADF : FAN_NOFD;
 		if (!ovf && e->path.dentry) {
 			int r = event_fd(g, e);
 			if (r < 0 && !(g->flags & FAN_REPORT_FD_ERROR)) {
