@@ -300,11 +300,23 @@ struct target {
 	u32 mask;
 };
 
+/* The event flags (FAN_ONDIR, FAN_EVENT_ON_CHILD) that k's ignore mask
+ * takes as Linux's fsnotify_ignore_mask: its own with FAN_MARK_IGNORE;
+ * else always directories, and children if the mark watches them. */
+static u32 ignore_flags(const struct fan_mark *k)
+{
+	if (k->mflags & MF_IGNORE_FLAGS)
+		return k->ignore;
+	return FAN_ONDIR | (k->mask & FAN_EVENT_ON_CHILD);
+}
+
 /*
  * What group g reports of event mask on inode i (directory parent, may
  * be NULL) seen through mount mnt, as Linux's fanotify_group_event_mask:
- * the masks of the marks involved, less their ignore masks. A FAN_MODIFY
- * clears the ignore masks that do not survive it. Caller holds fan_lock.
+ * the masks of the marks that apply (a directory's event: marks with
+ * FAN_ONDIR; a child's on its parent's mark: with FAN_EVENT_ON_CHILD),
+ * less their ignore masks that apply. A FAN_MODIFY clears the ignore
+ * masks that do not survive it. Caller holds fan_lock.
  */
 static u32 group_mask(struct fan_group *g, struct inode *i, struct inode *parent,
 		      struct mount *mnt, u32 mask)
@@ -322,23 +334,23 @@ static u32 group_mask(struct fan_group *g, struct inode *i, struct inode *parent
 		else if (!(k->type == FAN_T_MOUNT && mnt && k->obj == mnt) &&
 			 !(k->type == FAN_T_SB && k->obj == i->sb))
 			continue;
+		/* a parent's mark that watches its children in neither mask */
+		if (on_parent && !(k->mask & FAN_EVENT_ON_CHILD) &&
+		    !(ignore_flags(k) & FAN_EVENT_ON_CHILD))
+			continue;
 		if ((mask & FAN_MODIFY) && !(k->mflags & MF_SURV))
 			k->ignore = 0;
-		if (!on_parent || (k->mask & FAN_EVENT_ON_CHILD))
-			marks |= k->mask;
-		u32 ki = k->ignore;
-		if (!ki)
-			continue;
-		if (k->mflags & MF_IGNORE_FLAGS) {
-			if ((dir && !(ki & FAN_ONDIR)) || (on_parent && !(ki & FAN_EVENT_ON_CHILD)))
+		u32 ki = k->ignore & ~(u32)(FAN_ONDIR | FAN_EVENT_ON_CHILD);
+		if (ki && (dir || on_parent)) {
+			u32 fl = ignore_flags(k);
+			if ((dir && !(fl & FAN_ONDIR)) || (on_parent && !(fl & FAN_EVENT_ON_CHILD)))
 				ki = 0;
-		} else if (on_parent && !(k->mask & FAN_EVENT_ON_CHILD)) {
-			ki = 0;		/* legacy: a parent not watching its children */
 		}
 		ign |= ki;
+		if ((dir && !(k->mask & FAN_ONDIR)) || (on_parent && !(k->mask & FAN_EVENT_ON_CHILD)))
+			continue;
+		marks |= k->mask;
 	}
-	if (dir && !(marks & FAN_ONDIR))
-		return 0;
 	return mask & marks & ~ign & (FAN_FD_EVENTS | FAN_PERM_EVENTS);
 }
 
