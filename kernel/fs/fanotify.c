@@ -638,13 +638,16 @@ static int event_fd(struct fan_group *g, struct fan_event *e)
 }
 
 /* A pidfd for FAN_REPORT_PIDFD: FAN_NOPIDFD (-1) for a process that was
- * reaped, FAN_EPIDFD (-2) if one cannot be made. */
-static s32 event_pidfd(struct fan_event *e)
+ * reaped, FAN_EPIDFD (-2) if one cannot be made; with
+ * FAN_REPORT_FD_ERROR the errno instead (-ESRCH, ...). */
+static s32 event_pidfd(struct fan_group *g, struct fan_event *e)
 {
+	bool err = g->flags & FAN_REPORT_FD_ERROR;
+
 	if (!e->proc || proc_reaped(e->proc))
-		return -1;
+		return err ? -ESRCH : -1;
 	long fd = pidfd_install(e->proc, 0);
-	return fd < 0 ? -2 : (s32)fd;
+	return fd < 0 ? (err ? (s32)fd : -2) : (s32)fd;
 }
 
 static long fan_read(struct file *file, struct iobuf b, size_t n, u64 *pos)
@@ -712,7 +715,7 @@ static long fan_read(struct file *file, struct iobuf b, size_t n, u64 *pos)
 						ovf ? 0 : e->pid };
 		memcpy(meta, &m, sizeof(m));
 		if (g->flags & FAN_REPORT_PIDFD) {
-			s32 pidfd = ovf ? -1 : event_pidfd(e);
+			s32 pidfd = ovf ? -1 : event_pidfd(g, e);
 			u8 info[8] = { 4 /* FAN_EVENT_INFO_TYPE_PIDFD */, 0, 8, 0 };
 			memcpy(info + 4, &pidfd, 4);
 			memcpy(meta + sizeof(m), info, 8);

@@ -95,6 +95,14 @@ long sys_pidfd_open(SYSARGS)
 	return fd_install(current_proc()->files, f, 0, true);	/* puts f on failure */
 }
 
+int pidfd_file_pid(struct file *f)
+{
+	if (f->fop != &pidfd_fops)
+		return -ENOENT;
+	struct process *p = f->priv;
+	return proc_reaped(p) ? -1 : p->pid;
+}
+
 long pidfd_install(struct process *p, u32 flags)
 {
 	proc_get(p);
