@@ -414,8 +414,11 @@ static void targets_put(struct target *t, int n, struct target *big)
 	kfree(big);
 }
 
+/* A kernel thread's (a loop device's reads) event has pid 0. */
 static s32 event_pid(const struct fan_group *g)
 {
+	if (!current_proc())
+		return 0;
 	return g->flags & FAN_REPORT_TID ? current_task()->user_tid : current_proc()->pid;
 }
 
@@ -538,7 +541,8 @@ int fanotify_perm_slow(struct file *f, u32 mask)
 	struct target t[TARGETS_ON_STACK], *big;
 	struct inode *i = f->inode;
 
-	if (!f->path.dentry || !i || (!S_ISREG(i->mode) && !S_ISDIR(i->mode)))
+	/* a kernel thread (a loop device's reads) never waits for a listener */
+	if (!f->path.dentry || !i || (!S_ISREG(i->mode) && !S_ISDIR(i->mode)) || !current_proc())
 		return 0;
 	struct inode *parent = dentry_parent_inode(f->path.dentry);
 	int n = targets(i, parent, f->path.mnt, mask, t, &big), rc = 0;
