@@ -948,9 +948,6 @@ static long mark_add(struct fan_group *g, u8 type, void *obj, struct super_block
 	if (!fresh)
 		return -ENOMEM;
 	unsigned long fl = spin_lock_irqsave(&fan_lock);
-	if (list_empty(&g->glink) && list_empty(&groups)) {
-		;	/* (never: the caller holds the file) */
-	}
 	k = find_mark(g, type, obj);
 	if (!k) {
 		if (!(g->flags & FAN_UNLIMITED_MARKS) &&

@@ -600,6 +600,10 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	int rc, follow = flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
 	bool created = false;
 
+	/* only fanotify opens a file that makes no events (vfs_open_inode):
+	 * a caller's flags (open(2)'s, a pty's peer) never ask for it */
+	flags &= ~(u32)O_NONOTIFY_KERNEL;
+
 	cred_current(&c);
 	if (flags & O_CREAT) {
 		struct path parent;
