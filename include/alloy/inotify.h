@@ -11,6 +11,7 @@
 
 #include <alloy/types.h>
 #include <alloy/vfs.h>
+#include <alloy/fanotify.h>
 
 #define IN_ACCESS 0x00000001
 #define IN_MODIFY 0x00000002
@@ -38,10 +39,17 @@
 #define IN_CLOEXEC O_CLOEXEC
 #define IN_NONBLOCK O_NONBLOCK
 
-/* Is anything on i's filesystem watched? The hooks' whole cost otherwise. */
+/* Is anything on i's filesystem watched (inotify, dnotify, fanotify)?
+ * The hooks' whole cost otherwise. */
 static inline bool fsnotify_on(const struct inode *i)
 {
-	return i && i->sb && atomic_read(&i->sb->notify_watches);
+	return i && i->sb &&
+	       (atomic_read(&i->sb->notify_watches) || atomic_read(&i->sb->fanotify_marks));
+}
+
+static inline bool fanotify_on(const struct inode *i)
+{
+	return i && i->sb && atomic_read(&i->sb->fanotify_marks);
 }
 
 /* An event on i itself (no name): its watchers only. */
@@ -67,10 +75,32 @@ static inline void fsnotify_dentry(struct inode *i, struct dentry *d, u32 mask)
 		fsnotify_dentry_slow(i, d, mask);
 }
 
+/* A file fanotify opened for its listener (f->nonotify) reports nothing. */
 static inline void fsnotify_file(struct file *f, u32 mask)
 {
-	if (fsnotify_on(f->inode) && !(f->flags & O_PATH))
-		fsnotify_dentry_slow(f->inode, f->path.dentry, mask);
+	if (!fsnotify_on(f->inode) || (f->flags & O_PATH) || f->nonotify)
+		return;
+	fsnotify_dentry_slow(f->inode, f->path.dentry, mask);
+	if (fanotify_on(f->inode))
+		fanotify_file_slow(f, mask);
+}
+
+/* FAN_*_PERM for f: 0, -EPERM (a listener said no) or -EINTR (killed). */
+static inline int fsnotify_perm(struct file *f, u32 mask)
+{
+	if (!fanotify_on(f->inode) || (f->flags & O_PATH) || f->nonotify)
+		return 0;
+	return fanotify_perm_slow(f, mask);
+}
+
+/* A change through a path with no open file (truncate, O_TRUNC). */
+static inline void fsnotify_path(const struct path *p, u32 mask)
+{
+	if (!fsnotify_on(p->dentry->inode))
+		return;
+	fsnotify_dentry_slow(p->dentry->inode, p->dentry, mask);
+	if (fanotify_on(p->dentry->inode))
+		fanotify_path_slow(p, mask);
 }
 
 static inline void fsnotify_name(struct inode *dir, u32 mask, const char *name, size_t len,

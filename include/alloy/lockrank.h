@@ -62,6 +62,7 @@ enum lock_rank {
 	LR_LOOP = 141,		/* a loop device's state, users and queue */
 	LR_DNOTIFY = 142,	/* directories' dnotify marks (then fown) */
 	LR_LEASE = 143,		/* every inode's leases (then fown) */
+	LR_FANOTIFY = 144,	/* fanotify's groups, marks, users (then a group's queue) */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
 	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */

@@ -165,6 +165,12 @@ bool proc_reaped(struct process *p);
 /* pidfds (kernel/syscall/sys_pidfd.c): fd's process with a reference, and
  * whether the pidfd is non-blocking; -EBADF if fd is not a pidfd. */
 int pidfd_process(int fd, struct process **out, bool *nonblock);
+/* A new pidfd for p in the current process's table (close-on-exec): the
+ * fd or -errno (fanotify's FAN_REPORT_PIDFD). */
+long pidfd_install(struct process *p, u32 flags);
+/* For fdinfo: pidfd f's process id (-1 once reaped, as Linux), or
+ * -ENOENT if f is no pidfd. */
+int pidfd_file_pid(struct file *f);
 /* The process of an open /proc/<pid> directory, with a reference, or
  * NULL (kernel/fs/procfs.c; by pid: a reused pid names the new one). */
 struct process *procfs_pid_dir_process(struct file *f);

@@ -130,6 +130,8 @@ long sys_eventfd2(u64, u64, u64, u64, u64, u64);
 /* inotify (kernel/syscall/sys_event.c) */
 long sys_inotify_init(u64, u64, u64, u64, u64, u64);
 long sys_inotify_init1(u64, u64, u64, u64, u64, u64);
+long sys_fanotify_init(u64, u64, u64, u64, u64, u64);
+long sys_fanotify_mark(u64, u64, u64, u64, u64, u64);
 long sys_inotify_add_watch(u64, u64, u64, u64, u64, u64);
 long sys_inotify_rm_watch(u64, u64, u64, u64, u64, u64);
 long sys_timerfd_create(u64, u64, u64, u64, u64, u64);

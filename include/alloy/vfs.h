@@ -53,6 +53,9 @@
 /* execve's open: execute permission instead of read (Linux's
  * __FMODE_EXEC bit, never a user flag here). */
 #define O_EXEC_KERNEL 040
+/* vfs_open_inode: a file that reports no fsnotify event (fanotify's
+ * files for its listeners, Linux's FMODE_NONOTIFY); never a user flag. */
+#define O_NONOTIFY_KERNEL 010
 /* In a create's mode (vfs_open with O_CREAT, vfs_mknod): the caller's
  * umask is still to apply, after the set-group-ID bit was judged on the
  * mode as asked (Linux's mode_strip_sgid comes before the umask). */
@@ -214,6 +217,7 @@ struct super_block {
 	u64 maxbytes;			/* largest file size; 0: MAX_FILE_SIZE */
 	atomic_t notify_watches;	/* inotify watches and dnotify marks on its inodes (the hooks' test) */
 	atomic_t dnotify_marks;		/* dnotify's, of those */
+	atomic_t fanotify_marks;	/* fanotify marks on it, its inodes or mounts */
 };
 
 /* Linux's MAX_LFS_FILESIZE: no file offset or size reaches 2^63. */
@@ -354,6 +358,7 @@ struct file {
 	struct fasync *fasync;		/* O_ASYNC: hooks on the poll queues */
 	struct dnotify_mark *dnotify;	/* F_NOTIFY on this directory */
 	struct lease *lease;		/* F_SETLEASE's [lease lock] */
+	bool nonotify;			/* opened by fanotify for a listener: no events */
 };
 
 /* Write access to a regular file against programs running from it
@@ -436,6 +441,8 @@ int d_exchange(struct dentry *a, struct dentry *b);
  * unlinked; else NULL. Takes only the dcache lock (a spinlock). */
 struct inode *dentry_parent_watched(struct dentry *d, u32 ev, char *name, size_t *len,
 				    bool *unlinked);
+/* fanotify: d's directory's inode, referenced, or NULL (a root). */
+struct inode *dentry_parent_inode(struct dentry *d);
 struct super_block *sb_create(const char *type);
 int sb_set_root(struct super_block *sb, struct inode *root);
 

@@ -117,7 +117,7 @@ static int open_exec_path(const struct path *p, struct file *nameless, struct fi
 	if (rc)
 		return rc;
 	if (!nameless)
-		return vfs_open_inode(p, O_RDONLY, out);
+		return vfs_open_inode(p, O_RDONLY | O_EXEC_KERNEL, out);
 	if ((nameless->flags & O_ACCMODE) == O_WRONLY || (nameless->flags & O_PATH))
 		return -EACCES;
 	*out = file_get(nameless);

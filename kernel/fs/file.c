@@ -159,7 +159,10 @@ long file_read_at(struct file *f, struct iobuf b, size_t n, u64 pos)
 		return -EISDIR;
 	if (!f->fop || !f->fop->read)
 		return -EINVAL;
-	long rc = f->fop->read(f, b, n, &pos);
+	long rc = fsnotify_perm(f, FAN_ACCESS_PERM);
+	if (rc)
+		return rc;
+	rc = f->fop->read(f, b, n, &pos);
 	if (rc > 0)
 		fsnotify_file(f, IN_ACCESS);
 	if (rc >= 0 && n)	/* at the end too, as Linux */
@@ -200,6 +203,8 @@ long file_read(struct file *f, struct iobuf b, size_t n)
 	rc = readable(f) ? verify_area(pos, n) : -EBADF;
 	if (!rc && f->inode && S_ISDIR(f->inode->mode))
 		rc = -EISDIR;
+	if (!rc)	/* as Linux's rw_verify_area */
+		rc = fsnotify_perm(f, FAN_ACCESS_PERM);
 	if (!rc)
 		rc = f->fop->read ? f->fop->read(f, b, n, &pos) : -EINVAL;
 	if (rc > 0)
@@ -234,6 +239,11 @@ long file_write(struct file *f, struct iobuf b, size_t n)
 int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 {
 	struct inode *i = p->dentry->inode;
+	bool exec = flags & O_EXEC_KERNEL, nonotify = flags & O_NONOTIFY_KERNEL;
+
+	flags &= ~(u32)(O_EXEC_KERNEL | O_NONOTIFY_KERNEL);
+	if (!i)
+		return -ENOENT;
 	u32 mflags = p->mnt ? READ_ONCE(p->mnt->flags) : 0;
 	if ((mflags & MNT_NODEV) && (S_ISCHR(i->mode) || S_ISBLK(i->mode)) && !(flags & O_PATH))
 		return -EACCES;		/* devices of a nodev mount do not open */
@@ -242,6 +252,7 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 
 	if (!f)
 		return -ENOMEM;
+	f->nonotify = nonotify;
 	if (S_ISREG(i->mode) && !(flags & O_PATH) && (flags & O_ACCMODE) != O_RDONLY) {
 		if ((rc = inode_get_write(i))) {	/* a running program's file */
 			f->fop = NULL;
@@ -258,6 +269,14 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 			return -EROFS;
 		}
 	}
+	/* fanotify's permission events, before the open does anything (a
+	 * FIFO's open may block) */
+	if (!(flags & O_PATH) &&
+	    (rc = fsnotify_perm(f, FAN_OPEN_PERM | (exec ? FAN_OPEN_EXEC_PERM : 0)))) {
+		f->fop = NULL;
+		file_put(f);
+		return rc;
+	}
 	if (flags & O_PATH)
 		f->fop = NULL;
 	else if (S_ISCHR(i->mode))
@@ -273,7 +292,7 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 		file_put(f);
 		return rc;
 	}
-	fsnotify_file(f, IN_OPEN);
+	fsnotify_file(f, IN_OPEN | (exec ? FAN_OPEN_EXEC : 0));
 	*out = f;
 	return 0;
 }

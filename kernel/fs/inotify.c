@@ -506,6 +506,7 @@ void fsnotify_inoderemove_slow(struct inode *i)
 {
 	fsnotify_inode_slow(i, IN_DELETE_SELF);
 	kill_all(i, false);
+	fanotify_inode_gone(i);
 }
 
 void inotify_unmount(struct super_block *sb)

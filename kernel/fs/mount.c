@@ -237,6 +237,7 @@ static void mount_release(struct mount *m)
 	struct super_block *sb = m->root->sb;
 
 	vfs_mount_unlist(m);
+	fanotify_umount(m, sb, sb->nr_mounts == 1);	/* its marks: before the inodes go */
 	if (--sb->nr_mounts) {
 		mnt_put(m);
 		return;

@@ -548,7 +548,7 @@ int vfs_truncate_path(const struct path *p, u64 size)
 	rc = vfs_truncate(i, size);
 	inode_put_write(i);
 	if (!rc)
-		fsnotify_dentry(i, p->dentry, IN_MODIFY);
+		fsnotify_path(p, IN_MODIFY);
 	return rc;
 }
 
@@ -601,6 +601,10 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	struct cred c;
 	int rc, follow = flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
 	bool created = false;
+
+	/* only fanotify opens a file that makes no events (vfs_open_inode):
+	 * a caller's flags (open(2)'s, a pty's peer) never ask for it */
+	flags &= ~(u32)O_NONOTIFY_KERNEL;
 
 	cred_current(&c);
 	if (flags & O_CREAT) {
@@ -675,12 +679,12 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	if (!rc && !(flags & O_PATH) && S_ISREG(i->mode))
 		rc = lease_break(i, flags);	/* may sleep until the holder lets go */
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
-		rc = vfs_open_inode(&p, flags & ~O_EXEC_KERNEL, out);
+		rc = vfs_open_inode(&p, flags, out);	/* O_EXEC_KERNEL: FAN_OPEN_EXEC */
 	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode)) {
 		if ((rc = vfs_truncate(i, 0)))
 			file_put(*out);
 		else
-			fsnotify_dentry(i, p.dentry, IN_MODIFY);
+			fsnotify_path(&p, IN_MODIFY);
 	}
 	path_put(&p);
 	return rc;

@@ -401,6 +401,18 @@ struct inode *dentry_parent_watched(struct dentry *d, u32 ev, char *name, size_t
 	return dir;
 }
 
+struct inode *dentry_parent_inode(struct dentry *d)
+{
+	struct inode *dir = NULL;
+	unsigned long fl = spin_lock_irqsave(&dcache_lock);
+	struct dentry *p = d->parent;
+
+	if (p != d && p->inode)
+		inode_get(dir = p->inode);
+	spin_unlock_irqrestore(&dcache_lock, fl);
+	return dir;
+}
+
 /* ---- giving memory back: unused dentries of filesystems that can find
  * their names again (SB_DCACHE_EVICT) go, oldest lookup first, and with
  * them the inodes only they held. Unused means the tree's reference is

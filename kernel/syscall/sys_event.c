@@ -7,6 +7,8 @@
 #include <alloy/errno.h>
 #include <alloy/event.h>
 #include <alloy/inotify.h>
+#include <alloy/cred.h>
+#include <uapi/fcntl.h>
 #include <alloy/poll.h>
 #include <alloy/sched.h>
 #include <alloy/syscall.h>
@@ -96,6 +98,124 @@ long sys_inotify_rm_watch(SYSARGS)
 	if (!f)
 		return -EBADF;
 	long rc = is_inotify(f) ? inotify_rm(f, (s32)a1) : -EINVAL;
+	file_put(f);
+	return rc;
+}
+
+/* ---- fanotify (kernel/fs/fanotify.c) ---- */
+
+#define CAP_SYS_ADMIN 21
+#define FAN_INIT_VALID (FAN_CLOEXEC | FAN_NONBLOCK | FAN_CLASS_BITS | FAN_UNLIMITED_QUEUE | \
+			FAN_UNLIMITED_MARKS | FAN_ENABLE_AUDIT | FAN_REPORT_PIDFD | \
+			FAN_REPORT_TID | FAN_REPORT_FD_ERROR)
+/* Linux's FANOTIFY_INIT_ALL_EVENT_F_BITS (04010000 O_SYNC, 010000 O_DSYNC) */
+#define FAN_EVENT_F_VALID (O_ACCMODE | O_APPEND | O_NONBLOCK | 04010000 | 010000 | O_CLOEXEC | \
+			   O_LARGEFILE | O_NOATIME)
+#define FAN_MARK_VALID (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_DONT_FOLLOW | \
+			FAN_MARK_ONLYDIR | FAN_MARK_TYPE_BITS | FAN_MARK_IGNORED_MASK | \
+			FAN_MARK_IGNORED_SURV_MODIFY | FAN_MARK_FLUSH | FAN_MARK_EVICTABLE | \
+			FAN_MARK_IGNORE)
+
+/* fanotify_init(flags, event_f_flags): Linux's order of checks. The
+ * groups that report file ids (FAN_REPORT_FID, DIR_FID, NAME,
+ * TARGET_FID) are not built: EINVAL, as a kernel without them. */
+long sys_fanotify_init(SYSARGS)
+{
+	u32 flags = (u32)a0, fflags = (u32)a1;
+	struct file *f = NULL;
+
+	if (!cap_effective(CAP_SYS_ADMIN))
+		return -EPERM;
+	if ((a0 >> 32) || (flags & ~(u32)FAN_INIT_VALID))
+		return -EINVAL;
+	if ((flags & FAN_CLASS_BITS) == FAN_CLASS_BITS)
+		return -EINVAL;
+	if ((flags & FAN_REPORT_PIDFD) && (flags & FAN_REPORT_TID))
+		return -EINVAL;
+	if (fflags & ~(u32)FAN_EVENT_F_VALID)
+		return -EINVAL;
+	if ((fflags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	return install(fanotify_file(flags, fflags, &f), f, flags & FAN_CLOEXEC);
+}
+
+/* fanotify_mark(fd, flags, mask, dirfd, pathname) */
+long sys_fanotify_mark(SYSARGS)
+{
+	u32 flags = (u32)a1;
+	u64 mask = a2;
+	u32 cmd = flags & (FAN_MARK_ADD | FAN_MARK_REMOVE | FAN_MARK_FLUSH);
+	u32 type = flags & FAN_MARK_TYPE_BITS;
+	u32 ign = flags & (FAN_MARK_IGNORED_MASK | FAN_MARK_IGNORE);
+	struct path p = { NULL, NULL };
+
+	if (mask >> 32)
+		return -EINVAL;
+	if (flags & ~(u32)FAN_MARK_VALID)
+		return -EINVAL;
+	if (type == FAN_MARK_TYPE_BITS)
+		return -EINVAL;
+	if (cmd == FAN_MARK_FLUSH) {
+		if (flags & ~(u32)(FAN_MARK_TYPE_BITS | FAN_MARK_FLUSH))
+			return -EINVAL;
+	} else if (cmd != FAN_MARK_ADD && cmd != FAN_MARK_REMOVE) {
+		return -EINVAL;
+	}
+	if ((flags & FAN_MARK_EVICTABLE) && type != FAN_MARK_INODE)
+		return -EINVAL;
+	/* FAN_MARK_IGNORE is FAN_MARK_IGNORED_MASK with its flags' meaning */
+	if (ign == FAN_MARK_IGNORE && type != FAN_MARK_INODE &&
+	    !(flags & FAN_MARK_IGNORED_SURV_MODIFY))
+		return -EINVAL;
+	u32 valid = FAN_FD_EVENTS | FAN_PERM_EVENTS | FAN_INODE_EVENTS | FAN_ONDIR |
+		    FAN_EVENT_ON_CHILD;
+	if ((u32)mask & ~valid)
+		return -EINVAL;
+	struct file *f = fget(a0);
+	if (!f)
+		return -EBADF;
+	long rc = -EINVAL;
+	if (!is_fanotify(f))
+		goto out;
+	/* permission events: a content or pre-content group's */
+	if (((u32)mask & FAN_PERM_EVENTS) && !(fanotify_group_flags(f) & FAN_CLASS_BITS))
+		goto out;
+	/* events with no file to report: a group reporting file ids (none) */
+	if ((u32)mask & FAN_INODE_EVENTS)
+		goto out;
+	if (cmd == FAN_MARK_FLUSH) {
+		rc = fanotify_mark_change(f, flags, mask, &p);
+		goto out;
+	}
+	if (!a4) {	/* the object is dirfd's own file */
+		struct file *d = (s32)a3 < 0 ? NULL : fget(a3);
+		rc = -EBADF;
+		if (!d)
+			goto out;
+		rc = 0;
+		if (flags & FAN_MARK_ONLYDIR && (!d->inode || !S_ISDIR(d->inode->mode)))
+			rc = -ENOTDIR;
+		else if (d->path.dentry) {
+			p = d->path;
+			path_get(&p);
+		} else {
+			rc = -EINVAL;	/* an anonymous file: no mount, no name */
+		}
+		file_put(d);
+	} else {
+		int lookup = (flags & FAN_MARK_DONT_FOLLOW ? 0 : LOOKUP_FOLLOW) |
+			     (flags & FAN_MARK_ONLYDIR ? LOOKUP_DIRECTORY : 0);
+		rc = at_walk(a3, a4, 0, lookup, &p);
+	}
+	if (rc)
+		goto out;
+	struct cred c;
+	cred_current(&c);
+	rc = inode_permission(&c, p.dentry->inode, MAY_READ);
+	if (!rc)
+		rc = fanotify_mark_change(f, flags, mask, &p);
+	path_put(&p);
+out:
 	file_put(f);
 	return rc;
 }

@@ -537,8 +537,13 @@ static long getdents(u64 fd, u64 ubuf, u64 size, bool old)
 		file_put(f);
 		return -ENOENT;	/* a removed directory lists nothing, not even . */
 	}
+	int rc = fsnotify_perm(f, FAN_ACCESS_PERM);	/* Linux's iterate_dir */
+	if (rc) {
+		file_put(f);
+		return rc;
+	}
 	mutex_lock(&f->pos_lock);
-	int rc = f->fop->iterate(f, &f->pos, emit_dirent, &ctx);
+	rc = f->fop->iterate(f, &f->pos, emit_dirent, &ctx);
 	mutex_unlock(&f->pos_lock);
 	if (!rc) {	/* Linux's iterate_dir */
 		fsnotify_file(f, IN_ACCESS);

@@ -123,7 +123,7 @@ static long with_at(u64 dirfd, u64 upath, long (*op)(const struct path *, const 
 
 static long open_op(const struct path *base, const char *name, u64 arg)
 {
-	u32 flags = (u32)arg & ~O_EXEC_KERNEL, mode = (u32)(arg >> 32);
+	u32 flags = (u32)arg & ~(u32)(O_EXEC_KERNEL | O_NONOTIFY_KERNEL), mode = (u32)(arg >> 32);
 	struct file *f;
 	int rc = vfs_open(base, name, flags, mode | VFS_MODE_UMASK, &f);
 

@@ -95,6 +95,25 @@ long sys_pidfd_open(SYSARGS)
 	return fd_install(current_proc()->files, f, 0, true);	/* puts f on failure */
 }
 
+int pidfd_file_pid(struct file *f)
+{
+	if (f->fop != &pidfd_fops)
+		return -ENOENT;
+	struct process *p = f->priv;
+	return proc_reaped(p) ? -1 : p->pid;
+}
+
+long pidfd_install(struct process *p, u32 flags)
+{
+	proc_get(p);
+	struct file *f = anon_file(&pidfd_fops, p, O_RDWR | (flags & PIDFD_NONBLOCK));
+	if (!f) {
+		proc_put(p);
+		return -ENOMEM;
+	}
+	return fd_install(current_proc()->files, f, 0, true);	/* puts f on failure */
+}
+
 /* Linux's x86-64 siginfo as rt_sigqueueinfo takes it: what we keep. */
 struct user_siginfo {
 	int signo, errno_, code, pad;
