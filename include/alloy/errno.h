@@ -51,7 +51,9 @@
 #define ECHRNG 44
 #define ENODATA 61		/* no such extended attribute */
 #define EOVERFLOW 75
+#define EINPROGRESS 115
 #define EUCLEAN 117
+#define ECANCELED 125
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */
 #define ERESTARTNOINTR 513	/* kernel-internal: restart whatever the handler */
 

@@ -23,7 +23,8 @@ enum lock_rank {
 	LR_MUTEX_LOOP_CTL = 19,	/* loop devices' configuration (then fd table, VFS) */
 	LR_MUTEX_UNIX = 33,	/* a unix socket's state and queue (user copies under it) */
 	LR_MUTEX_UNIX_TABLE = 34, /* unix socket names and the list of sockets */
-	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
+	LR_MUTEX_RMAP = 35,
+	LR_MUTEX_AIO = 37,	/* an AIO ring's reapers (user copies under it: before mm) */	/* a reverse-map walk (then each mm's lock) */
 	LR_MUTEX_INET = 33,	/* lwIP, every TCP/UDP socket (user copies under it; never with unix-sock) */
 	LR_MUTEX_MM = 40,	/* a process's address space (an rwsem) */
 	LR_MUTEX_MM_PT = 41,	/* its page-table entries, under the read side */
@@ -60,6 +61,7 @@ enum lock_rank {
 	LR_LOOP = 141,		/* a loop device's state, users and queue */
 	LR_DNOTIFY = 142,	/* directories' dnotify marks (then fown) */
 	LR_LEASE = 143,		/* every inode's leases (then fown) */
+	LR_AIO = 144,		/* AIO contexts' list; a context's ring and requests (never nested) */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
 	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */
@@ -71,6 +73,7 @@ enum lock_rank {
 	LR_EPOLL_FILES = 153,	/* each file's list of epoll items */
 	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
 	LR_FASYNC_QUEUE = 155,	/* O_ASYNC files waiting for fasyncd (callbacks: under a wait queue) */
+	LR_AIO_QUEUE = 157,	/* requests waiting for aiod (callbacks: under a wait queue) */
 	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */

@@ -188,6 +188,13 @@ long sys_prctl(u64, u64, u64, u64, u64, u64);
 long sys_seccomp(u64, u64, u64, u64, u64, u64);
 long sys_ioprio_set(u64, u64, u64, u64, u64, u64);
 long sys_ioprio_get(u64, u64, u64, u64, u64, u64);
+/* kernel/aio/aio.c */
+long sys_io_setup(u64, u64, u64, u64, u64, u64);
+long sys_io_destroy(u64, u64, u64, u64, u64, u64);
+long sys_io_getevents(u64, u64, u64, u64, u64, u64);
+long sys_io_submit(u64, u64, u64, u64, u64, u64);
+long sys_io_cancel(u64, u64, u64, u64, u64, u64);
+long sys_io_pgetevents(u64, u64, u64, u64, u64, u64);
 long sys_rt_sigqueueinfo(u64, u64, u64, u64, u64, u64);
 long sys_rt_tgsigqueueinfo(u64, u64, u64, u64, u64, u64);
 long sys_time(u64, u64, u64, u64, u64, u64);
