@@ -208,9 +208,13 @@ static void ring_vm_describe(void *obj, char *path, size_t cap, u32 *dev, u64 *i
 	*ino = 0;
 }
 
+/* The pages are memory only: nothing to write back. */
+static void ring_vm_dirty(void *obj, struct page *p) { (void)obj; (void)p; }
+static int ring_vm_sync(void *obj) { (void)obj; return 0; }
+
 static const struct vm_object_ops aio_ring_ops = {
 	.get = ring_vm_get, .put = ring_vm_put, .page = ring_vm_page,
-	.describe = ring_vm_describe,
+	.dirty = ring_vm_dirty, .sync = ring_vm_sync, .describe = ring_vm_describe,
 };
 
 static struct aio_ring_hdr *ring_hdr(struct kioctx *c)
