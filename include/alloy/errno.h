@@ -51,6 +51,7 @@
 #define ECHRNG 44
 #define ENODATA 61		/* no such extended attribute */
 #define EOVERFLOW 75
+#define ETIME 62
 #define EINPROGRESS 115
 #define EUCLEAN 117
 #define ECANCELED 125

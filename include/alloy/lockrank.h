@@ -9,6 +9,7 @@
 enum lock_rank {
 	/* sleeping locks (mutexes): always outermost */
 	LR_MUTEX_TEST_OUTER = 10,
+	LR_MUTEX_URING = 16,	/* an io_uring's submissions (requests run under it: then anything) */
 	LR_MUTEX_TEST = 20,
 	LR_MUTEX_MOUNT = 21,	/* the mount table (mount, umount, sync) */
 	LR_MUTEX_NS = 24,	/* a filesystem's namespace (dentry tree) */

@@ -195,6 +195,10 @@ long sys_io_getevents(u64, u64, u64, u64, u64, u64);
 long sys_io_submit(u64, u64, u64, u64, u64, u64);
 long sys_io_cancel(u64, u64, u64, u64, u64, u64);
 long sys_io_pgetevents(u64, u64, u64, u64, u64, u64);
+/* kernel/aio/io_uring.c */
+long sys_io_uring_setup(u64, u64, u64, u64, u64, u64);
+long sys_io_uring_enter(u64, u64, u64, u64, u64, u64);
+long sys_io_uring_register(u64, u64, u64, u64, u64, u64);
 long sys_rt_sigqueueinfo(u64, u64, u64, u64, u64, u64);
 long sys_rt_tgsigqueueinfo(u64, u64, u64, u64, u64, u64);
 long sys_time(u64, u64, u64, u64, u64, u64);
