@@ -235,7 +235,7 @@ static u32 cq_ready(struct uring *u)
 
 /* ---- requests ---- */
 
-#define WOULD_WAIT 1		/* not an errno: keep it pending */
+#define WOULD_WAIT (-529L)	/* Linux's EIOCBQUEUED, never seen by users: kept pending */
 
 static long rw_file(struct file *f, u64 buf, u64 len, s64 off, u32 rwf, bool write)
 {
