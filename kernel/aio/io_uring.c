@@ -171,7 +171,8 @@ struct uring {
 	u32 cq_tail;			/* [cq_lock] */
 	u64 cq_seq;			/* [cq_lock] completions posted, for TIMEOUT counts */
 	struct wait_queue cq_wait;	/* enter's waiters; the ring's pollers */
-	struct list_head pending;	/* [mtx] */
+	struct list_head pending;	/* [mtx and plock: either to read] */
+	spinlock_t plock;		/* the ring's poll reads the list under it */
 	struct kvec *bufs;		/* [mtx] registered buffers */
 	u32 nr_bufs;
 	struct file **files;		/* [mtx] registered files (NULL: a hole) */
@@ -390,13 +391,18 @@ static long keep(struct uring *u, const struct sqe *s, struct file *f, u32 want,
 	p->want = want;
 	p->deadline = deadline;
 	p->target = target;
+	unsigned long fl = spin_lock_irqsave(&u->plock);
 	list_add_tail(&p->link, &u->pending);
+	spin_unlock_irqrestore(&u->plock, fl);
 	return 0;
 }
 
-static void drop_pending(struct pending *p)
+static void drop_pending(struct uring *u, struct pending *p)
 {
+	unsigned long fl = spin_lock_irqsave(&u->plock);
+
 	list_del(&p->link);
+	spin_unlock_irqrestore(&u->plock, fl);
 	if (p->file)
 		file_put(p->file);
 	user_mm_drop(p->mm);
@@ -411,7 +417,7 @@ static long remove_pending(struct uring *u, u8 op, u64 data)
 	list_for_each_entry_safe(p, n, &u->pending, link) {
 		if (p->sqe.opcode == op && p->sqe.user_data == data) {
 			post(u, data, -ECANCELED);
-			drop_pending(p);
+			drop_pending(u, p);
 			return 0;
 		}
 	}
@@ -517,7 +523,7 @@ static u64 run_pending(struct uring *u, struct poll_table *pt)
 			spin_unlock_irqrestore(&u->cq_lock, fl);
 			if (counted || now >= p->deadline) {
 				u64 data = p->sqe.user_data;
-				drop_pending(p);
+				drop_pending(u, p);
 				post(u, data, counted ? 0 : -ETIME);
 			} else if (p->deadline < next) {
 				next = p->deadline;
@@ -535,7 +541,7 @@ static u64 run_pending(struct uring *u, struct poll_table *pt)
 			continue;
 		u64 data = p->sqe.user_data;
 		u8 flags = p->sqe.flags;
-		drop_pending(p);
+		drop_pending(u, p);
 		if (!(res >= 0 && (flags & IOSQE_CQE_SKIP_SUCCESS)))
 			post(u, data, (s32)(res == -ERESTARTSYS ? -EINTR : res));
 	}
@@ -625,25 +631,40 @@ static long wait_cq(struct uring *u, struct file *ring, u32 min)
 
 /* ---- the ring file ---- */
 
+#define POLL_WATCH 32	/* pending requests the ring's poll looks at */
+
 static unsigned int uring_poll(struct file *f, struct poll_table *pt)
 {
 	struct uring *u = f->priv;
 	unsigned int m = POLLOUT | POLLWRNORM;	/* submission never waits */
+	struct file *fs[POLL_WATCH];
+	u32 want[POLL_WATCH];
+	int n = 0;
 
 	poll_wait(pt, &u->cq_wait);
 	if (cq_ready(u))
 		return m | POLLIN | POLLRDNORM;
-	/* a pending request that is ready: entering will complete it */
-	if (mutex_trylock(&u->mtx)) {
-		struct pending *p;
-		list_for_each_entry(p, &u->pending, link) {
-			if (p->file && p->file != f &&
-			    (vfs_poll(p->file, pt) & (p->want | POLLERR | POLLHUP))) {
-				m |= POLLIN | POLLRDNORM;
-				break;
-			}
+	/* a pending request that is ready: entering will complete it. Its
+	 * files are taken under plock and asked with no lock held (a poll
+	 * op may sleep, and epoll calls us under its own mutex). Only asked:
+	 * the poller is not queued on them (a queue of a file the poller
+	 * holds no reference to could go while it waits), so a poller is
+	 * woken by completions only (docs/aio.md). */
+	unsigned long fl = spin_lock_irqsave(&u->plock);
+	struct pending *p;
+	list_for_each_entry(p, &u->pending, link) {
+		if (n == POLL_WATCH)
+			break;
+		if (p->file && p->file != f) {
+			fs[n] = file_get(p->file);
+			want[n++] = p->want | POLLERR | POLLHUP;
 		}
-		mutex_unlock(&u->mtx);
+	}
+	spin_unlock_irqrestore(&u->plock, fl);
+	for (int i = 0; i < n; i++) {
+		if (vfs_poll(fs[i], NULL) & want[i])
+			m |= POLLIN | POLLRDNORM;
+		file_put(fs[i]);
 	}
 	return m;
 }
@@ -664,7 +685,7 @@ static void uring_release(struct file *f)
 
 	mutex_lock(&u->mtx);
 	while (!list_empty(&u->pending))
-		drop_pending(list_first_entry(&u->pending, struct pending, link));
+		drop_pending(u, list_first_entry(&u->pending, struct pending, link));
 	unregister_files(u);
 	kfree(u->bufs);
 	u->bufs = NULL;
@@ -817,6 +838,7 @@ long sys_io_uring_setup(SYSARGS)
 	spin_lock_init(&u->cq_lock, "io_uring-cq", LR_AIO);
 	wait_queue_init(&u->cq_wait, "io_uring");
 	list_init(&u->pending);
+	spin_lock_init(&u->plock, "io_uring-pending", LR_AIO);
 	if (ring_mem_alloc(&u->rings, u->rings_len) || ring_mem_alloc(&u->sqes, (u64)sq * 64)) {
 		uring_put(u);
 		return -ENOMEM;

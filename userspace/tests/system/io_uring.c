@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -363,6 +364,11 @@ static void test_wait(void)
 	CHECK(poll(&pf, 1, 0) == 0);
 	CHECK(write(p[1], "data", 4) == 4);
 	CHECK(poll(&pf, 1, 1000) == 1);	/* ready: entering completes it */
+	int ep = epoll_create1(0);	/* the ring's poll under epoll's lock */
+	struct epoll_event ee = { .events = EPOLLIN };
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, r.fd, &ee) == 0);
+	CHECK(epoll_wait(ep, &ee, 1, 0) == 1);
+	close(ep);
 	CHECK(enter(r.fd, 0, 1, ENTER_GETEVENTS, NULL) == 0);
 	CHECK(reap(&r, &c) && c.res == 4 && !memcmp(buf, "data", 4));
 	/* the fd closed while it waits; the ring unmapped meanwhile */
