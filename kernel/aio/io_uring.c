@@ -298,6 +298,13 @@ static struct file *req_file(struct uring *u, const struct sqe *s, long *err)
 	} else {
 		f = fget((u64)(s64)s->fd);
 	}
+	if (f && f->fop == &uring_fops) {
+		/* a ring's request on a ring: its reference could keep the
+		 * ring alive for ever (on itself), or release one under
+		 * another's mutex; refused */
+		file_put(f);
+		f = NULL;
+	}
 	*err = f ? 0 : -EBADF;
 	return f;
 }
@@ -683,7 +690,8 @@ static void uring_release(struct file *f)
 {
 	struct uring *u = f->priv;
 
-	mutex_lock(&u->mtx);
+	/* The last reference: no enter or register runs (each holds one),
+	 * so no mutex, which a closer may be ranked after (epoll's). */
 	while (!list_empty(&u->pending))
 		drop_pending(u, list_first_entry(&u->pending, struct pending, link));
 	unregister_files(u);
@@ -693,7 +701,6 @@ static void uring_release(struct file *f)
 	if (u->evfd)
 		file_put(u->evfd);
 	u->evfd = NULL;
-	mutex_unlock(&u->mtx);
 	uring_put(u);
 }
 

@@ -302,6 +302,14 @@ static void test_ops(void)
 	CHECK(fcntl(ofd, F_GETFD) == -1 && errno == EBADF);
 	CHECK(reap(&r, &c) && c.user_data == 13 && c.res == -EBADF);
 	CHECK(reap(&r, &c) && c.user_data == 14 && c.res == 0 && *(uint64_t *)(sx + 40) == 4096);
+	/* a request on a ring: refused */
+	s = get_sqe(&r);
+	s->opcode = OP_POLL_ADD;
+	s->fd = r.fd;
+	s->op_flags = POLLIN;
+	s->user_data = 15;
+	CHECK(enter(r.fd, 1, 1, ENTER_GETEVENTS, NULL) == 1);
+	CHECK(reap(&r, &c) && c.user_data == 15 && c.res == -EBADF);
 	/* probe */
 	uint8_t pr[16 + 8 * 64];
 	memset(pr, 0, sizeof(pr));
