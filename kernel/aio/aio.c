@@ -979,10 +979,7 @@ static long getevents(u64 id, s64 min_nr, s64 nr, u64 uev, u64 uts)
 				schedule_timeout(deadline - now);
 		}
 		finish_wait(&c->wait, &w);
-		if (READ_ONCE(c->dead) && !events_or_dead(c)) {
-			rc = -EINVAL;
-		}
-		if (READ_ONCE(c->dead)) {
+		if (READ_ONCE(c->dead)) {	/* destroyed: what is left, or EINVAL */
 			k = reap(c, uev + (u64)got * AIO_EV, nr - got);
 			got += k > 0 ? k : 0;
 			rc = got ? 0 : -EINVAL;

@@ -892,7 +892,8 @@ long sys_io_uring_enter(SYSARGS)
 		return err;
 	long done = to_submit ? submit(u, to_submit) : 0;
 	long rc = 0;
-	if (flags & ENTER_GETEVENTS) {
+	/* the common case: what was asked for is there (no wait to set up) */
+	if ((flags & ENTER_GETEVENTS) && cq_ready(u) < MIN(min, u->cq_entries)) {
 		u64 saved = 0;
 		bool swapped = false;
 		rc = with_sigmask(a4, a4 ? a5 : 0, &saved, &swapped);
