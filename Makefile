@@ -25,7 +25,7 @@ XTASK := target/release/xtask
 ARCH := kernel/arch/x86_64
 KSRC := $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/sched/*.c \
 	  kernel/drivers/*.c kernel/exec/*.c kernel/fs/*.c kernel/syscall/*.c \
-	  kernel/fs/*/*.c kernel/test/*.c $(ARCH)/*.c) \
+	  kernel/fs/*/*.c kernel/aio/*.c kernel/test/*.c $(ARCH)/*.c) \
 	  ffi/ffi.c $(wildcard ffi/*_select.c ffi/*_selftest.c)
 ifeq ($(FFI),1)
 KSRC += ffi/services.c

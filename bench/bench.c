@@ -488,6 +488,104 @@ static double b_seq_read(long n)
 	return t;
 }
 
+/* One operation reads 4 KiB at a random page of the cached read file:
+ * with pread, and through an io_uring (one READ submitted and waited for
+ * in one io_uring_enter), to compare the ring's cost with a syscall's. */
+#define RAND_PAGES() ((unsigned long)(file_mib() << 20) / 4096)
+static unsigned long rnd_state = 88172645463325252UL;
+static unsigned long rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+static double b_pread_rand(long n)
+{
+	int fd = open(read_path, O_RDONLY);
+	if (fd < 0)
+		return fail(read_path), -1;
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		off_t off = (off_t)(rnd() % RAND_PAGES()) * 4096;
+		if (pread(fd, buf, 4096, off) != 4096) {
+			close(fd);
+			return fail("pread"), -1;
+		}
+	}
+	t = now() - t;
+	close(fd);
+	return t;
+}
+
+struct ur_sqe {
+	uint8_t opcode, flags;
+	uint16_t ioprio;
+	int32_t fd;
+	uint64_t off, addr;
+	uint32_t len, rw_flags;
+	uint64_t user_data;
+	uint64_t pad[3];
+};
+struct ur_cqe {
+	uint64_t user_data;
+	int32_t res;
+	uint32_t flags;
+};
+struct ur_params {
+	uint32_t sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle, features, wq_fd;
+	uint32_t resv[3];
+	uint32_t sq_off[10], cq_off[10];
+};
+
+static double b_uring_rand(long n)
+{
+	struct ur_params p;
+	memset(&p, 0, sizeof p);
+	int rfd = (int)syscall(425, 4, &p);
+	int fd = open(read_path, O_RDONLY);
+	if (rfd < 0 || fd < 0)
+		return fail("io_uring_setup"), -1;
+	size_t ring_len = p.cq_off[5] + p.cq_entries * sizeof(struct ur_cqe);
+	if (p.sq_off[6] + p.sq_entries * 4 > ring_len)
+		ring_len = p.sq_off[6] + p.sq_entries * 4;
+	char *ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, rfd, 0);
+	struct ur_sqe *sqes = mmap(NULL, p.sq_entries * sizeof(struct ur_sqe), PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_POPULATE, rfd, 0x10000000);
+	if (ring == MAP_FAILED || sqes == MAP_FAILED || !(p.features & 1))
+		return fail("io_uring mmap"), -1;
+	volatile uint32_t *sq_tail = (uint32_t *)(ring + p.sq_off[1]);
+	uint32_t *sq_array = (uint32_t *)(ring + p.sq_off[6]);
+	volatile uint32_t *cq_head = (uint32_t *)(ring + p.cq_off[0]);
+	uint32_t cq_mask = *(uint32_t *)(ring + p.cq_off[2]);
+	struct ur_cqe *cqes = (struct ur_cqe *)(ring + p.cq_off[5]);
+	memset(sqes, 0, sizeof *sqes);
+	sqes[0].opcode = 22;	/* IORING_OP_READ */
+	sqes[0].fd = fd;
+	sqes[0].addr = (uint64_t)(uintptr_t)buf;
+	sqes[0].len = 4096;
+	sq_array[0] = 0;
+	double t = now();
+	for (long i = 0; i < n; i++) {
+		sqes[0].off = (rnd() % RAND_PAGES()) * 4096;
+		__atomic_store_n(sq_tail, *sq_tail + 1, __ATOMIC_RELEASE);
+		if (syscall(426, rfd, 1, 1, 1, NULL, 8) != 1 ||
+		    cqes[*cq_head & cq_mask].res != 4096) {
+			close(fd);
+			close(rfd);
+			return fail("io_uring_enter"), -1;
+		}
+		__atomic_store_n(cq_head, *cq_head + 1, __ATOMIC_RELEASE);
+	}
+	t = now() - t;
+	munmap(ring, ring_len);
+	munmap(sqes, p.sq_entries * sizeof(struct ur_sqe));
+	close(fd);
+	close(rfd);
+	return t;
+}
+
 /* One operation writes a new file in 64 KiB writes and fsyncs it. The
  * previous copy is deleted (and that synced) before the clock starts. */
 static double b_seq_write(long n)
@@ -1262,6 +1360,8 @@ static const struct bench benches[] = {
 	{ "netlink_getlink_dump", b_netlink_getlink_dump, US, 0 },
 	{ "host_tcp_bw", b_host_tcp_bw, BW, 64 },
 	{ "bigdir_100k", b_bigdir, US, 0 },
+	{ "pread_4k_random", b_pread_rand, US, 0 },
+	{ "io_uring_read_4k_random", b_uring_rand, US, 0 },
 	{ "configure_2000", w_configure, WORK, 1 },
 	{ "tar_sha_rm", w_tar_sha_rm, WORK, 1 },
 	{ "parallel_build", w_parallel_build, WORK, 1 },
@@ -1415,7 +1515,8 @@ int main(int argc, char **argv)
 			continue;
 		int needs_files = b->fn == b_open_close || b->fn == b_stat ||
 				  b->fn == b_create_delete || b->fn == b_bigdir ||
-				  b->fn == b_seq_read ||
+				  b->fn == b_seq_read || b->fn == b_pread_rand ||
+				  b->fn == b_uring_rand ||
 				  b->fn == b_seq_write || b->fn == b_sendfile ||
 				  b->fn == b_splice || b->fn == b_copy_file_range ||
 				  b->kind == WORK;

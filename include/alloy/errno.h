@@ -51,8 +51,11 @@
 #define ECHRNG 44
 #define ENODATA 61		/* no such extended attribute */
 #define EOVERFLOW 75
+#define ETIME 62
+#define EINPROGRESS 115
 #define EUCLEAN 117
 #define EUSERS 87
+#define ECANCELED 125
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */
 #define ERESTARTNOINTR 513	/* kernel-internal: restart whatever the handler */
 

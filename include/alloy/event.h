@@ -18,6 +18,10 @@ struct file *anon_file(const struct file_ops *fop, void *priv, u32 flags);
 
 /* eventfd2: a counter file; flags EFD_*. */
 int eventfd_file(u32 initval, u32 flags, struct file **out);
+/* AIO's and io_uring's completion notice: adds n to an eventfd's counter
+ * (capped) and wakes its readers; any context but an interrupt. */
+bool file_is_eventfd(const struct file *f);
+void eventfd_signal(struct file *f, u64 n);
 
 /* timerfd: expiries of a timer on the monotonic clock (the syscalls turn
  * the other clocks' times into monotonic deadlines). */

@@ -9,6 +9,7 @@
 enum lock_rank {
 	/* sleeping locks (mutexes): always outermost */
 	LR_MUTEX_TEST_OUTER = 10,
+	LR_MUTEX_URING = 16,	/* an io_uring's submissions (requests run under it: then anything) */
 	LR_MUTEX_TEST = 20,
 	LR_MUTEX_MOUNT = 21,	/* the mount table (mount, umount, sync) */
 	LR_MUTEX_NS = 24,	/* a filesystem's namespace (dentry tree) */
@@ -24,7 +25,8 @@ enum lock_rank {
 	LR_MUTEX_NETLINK = 31,	/* a netlink socket's dump (then inet, to read interfaces) */
 	LR_MUTEX_UNIX = 33,	/* a unix socket's state and queue (user copies under it) */
 	LR_MUTEX_UNIX_TABLE = 34, /* unix socket names and the list of sockets */
-	LR_MUTEX_RMAP = 35,	/* a reverse-map walk (then each mm's lock) */
+	LR_MUTEX_RMAP = 35,
+	LR_MUTEX_AIO = 37,	/* an AIO ring's reapers (user copies under it: before mm) */	/* a reverse-map walk (then each mm's lock) */
 	LR_MUTEX_INET = 33,	/* lwIP, every TCP/UDP socket (user copies under it; never with unix-sock) */
 	LR_MUTEX_PACKET = 36,	/* packet sockets' list (the taps: under inet) */
 	LR_MUTEX_MM = 40,	/* a process's address space (an rwsem) */
@@ -63,6 +65,8 @@ enum lock_rank {
 	LR_DNOTIFY = 142,	/* directories' dnotify marks (then fown) */
 	LR_LEASE = 143,		/* every inode's leases (then fown) */
 	LR_FANOTIFY = 144,	/* fanotify's groups, marks, users (then a group's queue) */
+	LR_AIO = 144,		/* AIO contexts' list; a context's ring and requests (never nested,
+				 * nor with fanotify's: the same rank) */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
 	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */
@@ -74,8 +78,9 @@ enum lock_rank {
 	LR_EPOLL_FILES = 153,	/* each file's list of epoll items */
 	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
 	LR_FASYNC_QUEUE = 155,	/* O_ASYNC files waiting for fasyncd (callbacks: under a wait queue) */
-	LR_FOWN = 156,
-	LR_NETLINK_TABLE = 157,	/* bound netlink sockets' ports (a leaf) */		/* files' owners (F_SETOWN): a leaf */
+	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
+	LR_NETLINK_TABLE = 157,	/* bound netlink sockets' ports (a leaf) */
+	LR_AIO_QUEUE = 158,	/* requests waiting for aiod (callbacks: under a wait queue) */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */

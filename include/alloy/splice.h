@@ -45,4 +45,17 @@ long splice_copy_range(struct file *in, u64 *ipos, struct file *out, u64 *opos, 
 		       u32 flags);
 long splice_fallocate(struct file *f, int mode, s64 off, s64 len);
 
+/* preadv2/pwritev2's flags (also AIO's aio_rw_flags, io_uring's rw_flags). */
+#define RWF_HIPRI 0x01
+#define RWF_DSYNC 0x02
+#define RWF_SYNC 0x04
+#define RWF_NOWAIT 0x08
+#define RWF_APPEND 0x10
+#define RWF_SUPPORTED (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)
+/* -EOPNOTSUPP unless f takes these flags (kernel/syscall/sys_splice.c). */
+int rwf_check(struct file *f, u64 flags);
+/* n bytes between f and user memory at buf, in chunks, as preadv2 does
+ * one segment; pos < 0: the file's own position. Bytes or -errno. */
+long file_rw_seg(struct file *f, u64 buf, u64 n, bool write, s64 pos, u64 flags);
+
 #endif

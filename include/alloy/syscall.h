@@ -190,6 +190,17 @@ long sys_prctl(u64, u64, u64, u64, u64, u64);
 long sys_seccomp(u64, u64, u64, u64, u64, u64);
 long sys_ioprio_set(u64, u64, u64, u64, u64, u64);
 long sys_ioprio_get(u64, u64, u64, u64, u64, u64);
+/* kernel/aio/aio.c */
+long sys_io_setup(u64, u64, u64, u64, u64, u64);
+long sys_io_destroy(u64, u64, u64, u64, u64, u64);
+long sys_io_getevents(u64, u64, u64, u64, u64, u64);
+long sys_io_submit(u64, u64, u64, u64, u64, u64);
+long sys_io_cancel(u64, u64, u64, u64, u64, u64);
+long sys_io_pgetevents(u64, u64, u64, u64, u64, u64);
+/* kernel/aio/io_uring.c */
+long sys_io_uring_setup(u64, u64, u64, u64, u64, u64);
+long sys_io_uring_enter(u64, u64, u64, u64, u64, u64);
+long sys_io_uring_register(u64, u64, u64, u64, u64, u64);
 long sys_rt_sigqueueinfo(u64, u64, u64, u64, u64, u64);
 long sys_rt_tgsigqueueinfo(u64, u64, u64, u64, u64, u64);
 long sys_time(u64, u64, u64, u64, u64, u64);

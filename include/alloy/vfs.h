@@ -178,6 +178,7 @@ struct super_ops {
 #define SB_DCACHE_EVICT 4	/* unused dentries may go: lookup finds them again */
 #define SB_NOSUID 8		/* set-user-ID bits ignored by execve (MS_NOSUID) */
 
+struct vm_object_ops;
 struct file_ops {
 	long (*read)(struct file *f, struct iobuf b, size_t n, u64 *pos);
 	long (*write)(struct file *f, struct iobuf b, size_t n, u64 *pos);
@@ -199,6 +200,11 @@ struct file_ops {
 	bool seekable;
 	/* mmap of it is anonymous memory (/dev/zero), private or shared */
 	bool mmap_anon;
+	/* Optional: mmap of it maps kernel pages (io_uring's rings): the
+	 * object behind bytes [off, off + len) of the file, with a reference
+	 * (ops->get), and its first page; -EINVAL for a range it has not. */
+	int (*mmap_object)(struct file *f, u64 off, u64 len, const struct vm_object_ops **ops,
+			   void **obj, u64 *pgoff);
 };
 
 struct super_block {

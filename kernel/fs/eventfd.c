@@ -122,6 +122,21 @@ static const struct file_ops eventfd_fops = {
 	.release = efd_release,
 };
 
+bool file_is_eventfd(const struct file *f)
+{
+	return f->fop == &eventfd_fops;
+}
+
+void eventfd_signal(struct file *f, u64 n)
+{
+	struct eventfd *e = f->priv;
+	unsigned long flags = spin_lock_irqsave(&e->wq.lock);
+
+	e->count += MIN(n, EFD_MAX - e->count);	/* saturates, as Linux */
+	wake_up_all_locked(&e->wq);
+	spin_unlock_irqrestore(&e->wq.lock, flags);
+}
+
 int eventfd_file(u32 initval, u32 flags, struct file **out)
 {
 	struct eventfd *e = kzalloc(sizeof(*e), GFP_KERNEL);

@@ -15,6 +15,7 @@
  * (which may fault, and may even be the target). As Linux, the count of
  * bytes moved is returned if any were, else the error.
  */
+#include <alloy/aio.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/process.h>
@@ -109,6 +110,22 @@ static int remote_page(struct user_mm *mm, u64 va, void *buf, size_t n, bool wri
 			return -EFAULT;
 	}
 	return -EFAULT;
+}
+
+/* For asynchronous I/O finishing after its submitter left the kernel
+ * (kernel/aio/): len bytes, a page at a time, with the same checks. */
+int user_mm_copy(struct user_mm *mm, u64 va, void *buf, size_t len, bool write)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		u64 at = va + done;
+		size_t k = MIN(len - done, PAGE_SIZE - (size_t)(at % PAGE_SIZE));
+		if (at < va || remote_page(mm, at, (u8 *)buf + done, k, write))
+			return -EFAULT;
+		done += k;
+	}
+	return 0;
 }
 
 /* Moves bytes between the local and remote iovecs in order, a page at

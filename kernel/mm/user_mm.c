@@ -5,6 +5,7 @@
  * structure, so a reverse-map walk that pinned it can still lock it after
  * the last user has torn the mappings down.
  */
+#include <alloy/aio.h>
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
@@ -46,6 +47,9 @@ void user_mm_put(struct user_mm *mm)
 {
 	if (!mm || !atomic_dec_and_test(&mm->users))
 		return;
+	/* its AIO contexts first: requests in flight may still write into
+	 * these pages until they are stopped (Linux's exit_aio) */
+	aio_exit_mm(mm);
 	/* Under the lock: a reverse-map walk may be looking at it. */
 	down_write(&mm->lock);
 	for (int i = 0; i < mm->nr_vmas; i++) {

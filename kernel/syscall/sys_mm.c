@@ -89,6 +89,46 @@ static long mmap_flags_check(u64 flags, struct file *f)
 	return 0;
 }
 
+/* A file whose mmap shows kernel pages (file_ops.mmap_object): shared
+ * only, placed as any mapping; its VMA holds the object. */
+static long mmap_kernel_object(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags,
+			       struct file *f, u64 off)
+{
+	const struct vm_object_ops *ops;
+	void *obj;
+	u64 pgoff;
+	long ret;
+
+	if ((flags & MAP_TYPE) == MAP_PRIVATE || off % PAGE_SIZE)
+		return -EINVAL;
+	if ((ret = f->fop->mmap_object(f, off, len, &ops, &obj, &pgoff)))
+		return ret;
+	down_write(&mm->lock);
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		ret = mappable_range(addr, len) ? vma_reserve(mm, 2) : -EINVAL;
+		if (!ret && (flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
+		    !vma_range_free(mm, addr, addr + len))
+			ret = -EEXIST;
+		if (!ret && !rlimit_as_allows(mm, addr, len))
+			ret = -ENOMEM;
+		if (!ret)
+			ret = vma_unmap(mm, addr, addr + len);
+	} else {
+		if (!mappable_range(addr, len) || addr + len > mm->mmap_top ||
+		    !vma_range_free(mm, addr, addr + len))
+			addr = vma_find_free(mm, len);
+		ret = addr && rlimit_as_allows(mm, addr, len) ? 0 : -ENOMEM;
+	}
+	if (!ret)
+		ret = vma_add_object(mm, addr, addr + len, uvm_prot(prot), ops, obj, pgoff, true,
+				     VMA_MAY_READ | VMA_MAY_WRITE | VMA_MAY_SHARE);
+	up_write(&mm->lock);
+	ops->put(obj);
+	if (!ret && (flags & MAP_POPULATE))
+		populate(mm, addr, len, false);
+	return ret ? ret : (long)addr;
+}
+
 static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, struct file *f,
 		    u64 off)
 {
@@ -103,6 +143,8 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 	if (len > USER_TOP)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
+	if (f && f->fop && f->fop->mmap_object)
+		return mmap_kernel_object(mm, addr, len, prot, flags, f, off);
 	/* Everything that can refuse comes before anything changes: with
 	 * MAP_FIXED the old mapping goes only if the new one will be made. */
 	if (f && f->fop && f->fop->mmap_anon) {

@@ -16,12 +16,6 @@
 #define IOV_MAX 1024
 #define IO_CHUNK (64 * 1024)
 
-#define RWF_HIPRI 0x01
-#define RWF_DSYNC 0x02
-#define RWF_SYNC 0x04
-#define RWF_NOWAIT 0x08
-#define RWF_APPEND 0x10
-#define RWF_SUPPORTED (RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)
 
 #define POSIX_FADV_NOREUSE 5	/* x86-64: 0..5 are all valid */
 
@@ -210,7 +204,7 @@ long sys_copy_file_range(SYSARGS)
  * cannot tell yet whether a page is cached without reading it, so they
  * refuse as Linux does for filesystems without FMODE_NOWAIT.
  */
-static int rwf_check(struct file *f, u64 flags)
+int rwf_check(struct file *f, u64 flags)
 {
 	if (flags & ~(u64)RWF_SUPPORTED)
 		return -EOPNOTSUPP;
@@ -223,7 +217,7 @@ static int rwf_check(struct file *f, u64 flags)
 }
 
 /* One segment: pos < 0 is the file's own position. */
-static long seg_rw(struct file *f, u64 buf, u64 n, bool write, s64 pos, u64 flags)
+long file_rw_seg(struct file *f, u64 buf, u64 n, bool write, s64 pos, u64 flags)
 {
 	u64 done = 0;
 
@@ -282,7 +276,7 @@ static long vec_pos_rw(u64 fd, u64 uiov, u64 cnt, s64 pos, u64 flags, bool write
 		u64 len = MIN(v.len, total - done);
 		if (!len)
 			continue;
-		long k = seg_rw(f, v.base, len, write, pos >= 0 ? pos + (s64)done : -1, flags);
+		long k = file_rw_seg(f, v.base, len, write, pos >= 0 ? pos + (s64)done : -1, flags);
 		if (k < 0) {
 			r = k;
 			break;
