@@ -252,7 +252,7 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 		/* counted, then checked: a remount to read-only sets the flag,
 		 * then reads the count, so one of the two sees the other */
 		atomic_inc(&i->sb->nr_write);
-		if (vfs_writable(i->sb) && !inode_tunable(i)) {
+		if (vfs_path_writable(p) && !inode_tunable(i)) {
 			f->fop = NULL;
 			file_put(f);
 			return -EROFS;

@@ -26,7 +26,7 @@ static u32 mount_sb_flags(u32 flags)
  * policy (relatime unless strictatime or noatime, as Linux). */
 static u32 mount_mnt_flags(u32 flags)
 {
-	u32 m = flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME);
+	u32 m = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME);
 	if (flags & MS_NOSYMFOLLOW)
 		m |= MNT_NOSYMFOLLOW;
 	if (!(flags & (MS_STRICTATIME | MS_NOATIME)) || (flags & MS_RELATIME))

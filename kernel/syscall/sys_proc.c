@@ -3,6 +3,7 @@
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/printf.h>
@@ -13,6 +14,7 @@
 #include <alloy/user.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/ipc.h>
 #include <asm/trap.h>
 #include "sysfs.h"
@@ -89,8 +91,12 @@ static long do_clone(const struct clone_req *r)
 	u64 f = r->flags;
 	struct process *me = current_proc();
 
-	if ((f & CLONE_NAMESPACES) || (f & ~(CLONE_KNOWN | CLONE_NAMESPACES)))
-		return -EINVAL;		/* no namespaces, pidfds or cgroups */
+	if ((f & CLONE_NAMESPACES & ~(u64)CLONE_NEWNS) || (f & ~(CLONE_KNOWN | CLONE_NAMESPACES)))
+		return -EINVAL;		/* no other namespaces, pidfds or cgroups */
+	if ((f & CLONE_NEWNS) && (f & CLONE_FS))
+		return -EINVAL;		/* as Linux: a new tree, a shared root */
+	if ((f & CLONE_NEWNS) && !proc_capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if ((f & CLONE_THREAD) && !(f & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((f & CLONE_SIGHAND) && !(f & CLONE_VM))
@@ -249,12 +255,22 @@ long sys_unshare(SYSARGS)
 	if (f & ~(u64)(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
 		       CLONE_SYSVSEM | UNSHARE_NS))
 		return -EINVAL;
-	if (f & UNSHARE_NS)
-		return (f & ~(u64)CLONE_NEWUSER) && !proc_capable(CAP_SYS_ADMIN) ? -EPERM
-										    : -EINVAL;
+	if (f & UNSHARE_NS) {
+		if ((f & ~(u64)CLONE_NEWUSER) && !proc_capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		if (f & UNSHARE_NS & ~(u64)CLONE_NEWNS)
+			return -EINVAL;	/* only mount namespaces so far */
+	}
+	if (f & CLONE_NEWNS)
+		f |= CLONE_FS;	/* as Linux: a new tree needs its own root and cwd */
 	if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FS | CLONE_FILES |
 		  CLONE_SYSVSEM)) && READ_ONCE(p->nr_threads) > 1)
 		return -EINVAL;
+	if (f & CLONE_NEWNS) {
+		long rc = mnt_ns_unshare();
+		if (rc)
+			return rc;
+	}
 	if (f & CLONE_FILES) {
 		long rc = proc_unshare_files(p);
 		if (rc)
