@@ -551,6 +551,11 @@ int vfs_umount(const struct path *p, int flags);
 /* Frees the unmounted mounts nothing uses any more (the flusher's, and
  * umount2's once its own path is let go of). */
 void vfs_reap_detached(void);
+/* A lazily unmounted mount lost a user (mnt_put): the next
+ * vfs_reap_pending, from a place that holds no lock (close, exit), frees
+ * what is idle now rather than at the flusher's next round. */
+void vfs_reap_request(void);
+void vfs_reap_pending(void);
 /* mount(MS_BIND): what src shows (and with rec the mounts below it) also
  * at `at`; flags its MNT_* flags. */
 int vfs_bind_mount(const struct path *src, const struct path *at, bool rec);

@@ -325,6 +325,21 @@ int vfs_umount(const struct path *p, int flags)
 	return rc;
 }
 
+static bool reap_requested;	/* a lazily unmounted mount lost a user */
+
+void vfs_reap_request(void)
+{
+	if (!READ_ONCE(reap_requested))
+		WRITE_ONCE(reap_requested, true);
+}
+
+void vfs_reap_pending(void)
+{
+	if (READ_ONCE(reap_requested) &&
+	    __atomic_exchange_n(&reap_requested, false, __ATOMIC_ACQ_REL))
+		vfs_reap_detached();
+}
+
 /* The flusher's: frees each lazily unmounted mount nothing uses any more
  * (with its filesystem if it was the last: synced first). Nothing can
  * start using one again: it is out of the tree, and a walk needs a count

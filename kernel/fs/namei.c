@@ -53,6 +53,8 @@ struct mount *mnt_get(struct mount *m)
  * the last count here is of a mount no walk can reach any more. */
 void mnt_put(struct mount *m)
 {
+	if (m && READ_ONCE(m->lazy))
+		vfs_reap_request();	/* perhaps its last user: free it soon */
 	while (m && atomic_dec_and_test(&m->count)) {
 		struct mount *up = m->parent;
 		dentry_put(m->mountpoint);

@@ -454,6 +454,7 @@ static void release_resources(struct process *p)
 	exe_put(&exe, exe_denied);
 	if (ns)		/* after its paths: the last one's tree goes now */
 		mnt_ns_put(ns);
+	vfs_reap_pending();	/* lazily unmounted ones it was the last user of */
 }
 
 int proc_pids(int from, int *out, int max)
