@@ -563,8 +563,8 @@ int vfs_move_mount(const struct path *from, const struct path *to)
 /* --- Namespaces and detached trees (kernel/fs/mnt_ns.c, fsmount.c) --- */
 
 /* The copy in `to` of mount m of `from` (to's tree a copy of from's): the
- * same mountpoint dentry on the copy of its parent. Caller holds
- * mount_lock (nothing moves). */
+ * same mountpoint dentry on the copy of its parent; no count taken (it
+ * lives while the caller holds mount_lock: nothing moves or goes). */
 static struct mount *copy_of(struct mount *m, struct mnt_ns *from, struct mnt_ns *to)
 {
 	if (!m || m->ns != from || m->lazy)
@@ -577,7 +577,7 @@ static struct mount *copy_of(struct mount *m, struct mnt_ns *from, struct mnt_ns
 	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
 	list_for_each_entry(c, &up->children, child) {
 		if (c->mountpoint == m->mountpoint) {
-			found = mnt_get(c);
+			found = c;	/* uncounted: the caller counts it */
 			break;
 		}
 	}
@@ -597,9 +597,7 @@ int vfs_copy_ns(struct mnt_ns *from, struct mnt_ns *to, const struct path *in,
 	rc = src ? clone_tree(src, src->root, NULL, true, NULL, &m, to) : -EINVAL;
 	to->root = m;		/* on failure too: the teardown takes it */
 	for (int i = 0; !rc && i < n; i++) {
-		out[i].mnt = in[i].dentry ? copy_of(in[i].mnt, from, to) : NULL;
-		if (in[i].mnt == from->root)
-			mnt_get(out[i].mnt);	/* copy_of's is counted but for the root */
+		out[i].mnt = in[i].dentry ? mnt_get(copy_of(in[i].mnt, from, to)) : NULL;
 		out[i].dentry = out[i].mnt ? dentry_get(in[i].dentry) : NULL;
 	}
 	mutex_unlock(&mount_lock);

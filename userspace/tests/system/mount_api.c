@@ -312,6 +312,19 @@ static void ext2_lifetimes(void)
 	struct stat sb;
 	CHECK(stat(T "/e/new", &sb) == 0);
 	CHECK(umount(T "/e") == 0);
+	/* a cwd two mounts deep moves onto the copy: counts taken for the
+	 * copy alone (the ext2 one in the middle would stay busy else) */
+	CHECK(mount(dev, T "/e", "ext2", 0, NULL) == 0);
+	mkdir(T "/e/d", 0755);
+	CHECK(mount("none", T "/e/d", "tmpfs", 0, NULL) == 0);
+	mkdir(T "/e/d/s", 0755);
+	pid = fork();
+	if (pid == 0)
+		_exit(chdir(T "/e/d/s") || unshare(CLONE_NEWNS) || in_mounts(T "/e/d") != 1);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(umount(T "/e/d") == 0 && umount(T "/e") == 0);
+	CHECK(mount(dev, T "/e", "ext2", 0, NULL) == 0);	/* nothing kept it */
+	CHECK(umount(T "/e") == 0);
 	close(go[0]), close(go[1]), close(ready[0]), close(ready[1]);
 	CHECK(ioctl(lfd, LOOP_CLR_FD) == 0);
 	close(lfd);
