@@ -618,10 +618,10 @@ void vfs_dissolve_ns(struct mnt_ns *ns)
 		while (!list_empty(&m->children))
 			m = list_first_entry(&m->children, struct mount, child);
 		vfs_detach_mount_locked(m);
+		WRITE_ONCE(m->lazy, true);	/* ".." stays inside (namei.c) */
 		spin_unlock_irqrestore(&mount_cross_lock, fl);
 		if (m == top)
 			top = NULL;
-		WRITE_ONCE(m->lazy, true);	/* ".." stays inside (namei.c) */
 		m->ns = NULL;
 		vfs_mount_unlist(m);
 		list_add_tail(&m->detached, &detached);

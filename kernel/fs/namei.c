@@ -1161,6 +1161,11 @@ int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags
 	m->flags = mnt_flags & MNT_USER_FLAGS;
 	m->root = dentry_get(sb->root);
 	m->ns = at ? at->mnt->ns : &init_mnt_ns;
+	if (at && at->mnt->ns != mnt_ns_current()) {
+		kfree(m);	/* another namespace's or a detached tree's */
+		dentry_put(sb->root);
+		return -EINVAL;
+	}
 	sb->nr_mounts++;		/* [mount lock]; at boot, alone */
 	if (!at) {
 		vfs_set_root(m);
@@ -1214,6 +1219,12 @@ int vfs_attach_mount(struct mount *m, const struct path *at)
 int vfs_attach_mount_locked(struct mount *m, const struct path *at)
 {
 	struct mount *c;
+
+	/* a lazily unmounted mount takes no new mounts: nothing could
+	 * unmount them, and the child's count would keep it (and its
+	 * filesystem) forever (umount sets lazy under this lock) */
+	if (READ_ONCE(at->mnt->lazy))
+		return -EINVAL;
 
 	list_for_each_entry(c, &at->mnt->children, child)
 		if (c->mountpoint == at->dentry)

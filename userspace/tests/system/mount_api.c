@@ -324,6 +324,24 @@ static void ext2_lifetimes(void)
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK(umount(T "/e/d") == 0 && umount(T "/e") == 0);
 	CHECK(mount(dev, T "/e", "ext2", 0, NULL) == 0);	/* nothing kept it */
+	/* a mount inside a lazily unmounted one would keep it for good */
+	pid = fork();
+	if (pid == 0) {
+		int bad = chdir(T "/e") != 0;
+		write(ready[1], "r", 1);
+		read(go[0], &x, 1);	/* the parent detached it meanwhile */
+		bad |= mount("none", "d", "tmpfs", 0, NULL) != -1 || errno != EINVAL;
+		int m = tmpfs_fd();
+		bad |= move_mount_(m, "", AT_FDCWD, "d", MOVE_MOUNT_F_EMPTY_PATH) != -1 ||
+		       errno != EINVAL;
+		bad |= mount("/tmp", "d", NULL, MS_BIND, NULL) != -1 || errno != EINVAL;
+		_exit(bad);
+	}
+	CHECK(read(ready[0], &x, 1) == 1);
+	CHECK(umount2(T "/e", MNT_DETACH) == 0);
+	write(go[1], "g", 1);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(mount(dev, T "/e", "ext2", 0, NULL) == 0);	/* the child took it along */
 	CHECK(umount(T "/e") == 0);
 	close(go[0]), close(go[1]), close(ready[0]), close(ready[1]);
 	CHECK(ioctl(lfd, LOOP_CLR_FD) == 0);
