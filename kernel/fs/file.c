@@ -138,7 +138,7 @@ void file_accessed(struct file *f)
 	if (!i || !f->path.mnt || (f->flags & O_NOATIME) || !(S_ISREG(i->mode) || S_ISDIR(i->mode)))
 		return;
 	u32 mf = READ_ONCE(f->path.mnt->flags);
-	if ((mf & MNT_NOATIME) || (S_ISDIR(i->mode) && (mf & MNT_NODIRATIME)) ||
+	if ((mf & (MNT_NOATIME | MNT_RDONLY)) || (S_ISDIR(i->mode) && (mf & MNT_NODIRATIME)) ||
 	    vfs_writable(i->sb))
 		return;
 	struct timespec64 now = vfs_now();

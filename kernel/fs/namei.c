@@ -541,6 +541,8 @@ int vfs_truncate_path(const struct path *p, u64 size)
 	cred_current(&c);
 	if (S_ISDIR(i->mode))
 		return -EISDIR;
+	if (READ_ONCE(p->mnt->flags) & MNT_RDONLY)
+		return -EROFS;		/* a read-only mount (its filesystem: below) */
 	int rc = inode_permission(&c, i, MAY_WRITE);
 	if (rc || !S_ISREG(i->mode))
 		return rc ? rc : vfs_truncate(i, size);

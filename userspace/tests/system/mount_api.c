@@ -227,6 +227,8 @@ static void ro_bind(void)
 	CHECK(stat(T "/b/x", &st) == 0 && st.st_size == 2);	/* same filesystem */
 	CHECK(open(T "/b/x", O_WRONLY) == -1 && errno == EROFS);
 	CHECK(unlink(T "/b/x") == -1 && errno == EROFS);
+	CHECK(truncate(T "/b/x", 0) == -1 && errno == EROFS);
+	CHECK(truncate(T "/a/x", 2) == 0);
 	struct statvfs sv;
 	CHECK(statvfs(T "/b", &sv) == 0 && (sv.f_flag & ST_RDONLY));
 	CHECK(statvfs(T "/a", &sv) == 0 && !(sv.f_flag & ST_RDONLY));
