@@ -793,6 +793,46 @@ static bool reachable(struct mount *m, struct dentry *d, const struct path *root
 	return below;
 }
 
+/* If *slot is old, it becomes nw (referenced); the old one's reference
+ * goes to *drop. Caller holds the process's cwd_lock. */
+static void swap_if(struct path *slot, const struct path *old, const struct path *nw,
+		    struct path *drop)
+{
+	if (slot->mnt == old->mnt && slot->dentry == old->dentry) {
+		*drop = *slot;
+		*slot = *nw;
+		path_get(nw);	/* counts only: no lock taken */
+	}
+}
+
+/* As Linux after pivot_root: every process of namespace ns whose root or
+ * cwd was the old root now has new_root there. */
+static void pivot_processes(struct mnt_ns *ns, const struct path *old, const struct path *nw)
+{
+	int pids[32], n, from = 1;
+
+	while ((n = proc_pids(from, pids, 32)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct process *q = proc_find(pids[i]);
+			if (!q)
+				continue;
+			struct path d1 = { 0 }, d2 = { 0 };
+			unsigned long fl = spin_lock_irqsave(&q->cwd_lock);
+			if (q->mnt_ns == ns) {
+				swap_if(&q->root, old, nw, &d1);
+				swap_if(&q->cwd, old, nw, &d2);
+			}
+			spin_unlock_irqrestore(&q->cwd_lock, fl);
+			if (d1.dentry)
+				path_put(&d1);
+			if (d2.dentry)
+				path_put(&d2);
+			proc_put(q);
+		}
+		from = pids[n - 1] + 1;
+	}
+}
+
 int vfs_pivot_root(const struct path *nr, const struct path *po)
 {
 	struct mnt_ns *mine = mnt_ns_current();
@@ -842,13 +882,11 @@ int vfs_pivot_root(const struct path *nr, const struct path *po)
 	mnt_put(np);
 	dentry_put(rmp);
 	mnt_put(rp);
-	/* the caller's root and cwd, where they were the old root */
-	struct path nroot = { nm, nm->root }, cwd;
+	/* the caller's root (set, as chroot(2) would) and every root and
+	 * cwd in the namespace that was the old root */
+	struct path nroot = { nm, nm->root };
 	proc_set_root(&nroot);
-	proc_cwd(&cwd);
-	if (cwd.mnt == root.mnt && cwd.dentry == root.dentry)
-		proc_set_cwd(&nroot);
-	path_put(&cwd);
+	pivot_processes(mine, &root, &nroot);
 	path_put(&root);
 	return 0;
 }

@@ -437,7 +437,20 @@ static void pivot(void)
 		C(syscall(NR_pivot_root, "/new", "/new/file") == -1 && errno == ENOTDIR);
 		C(syscall(NR_pivot_root, "/nonexistent", "/new/old") == -1 && errno == ENOENT);
 		C(syscall(NR_pivot_root, (char *)8, "/new/old") == -1 && errno == EFAULT);
+		/* another process of the namespace, root and cwd the old root */
+		int pp[2];
+		C(pipe(pp) == 0);
+		pid_t g = fork();
+		if (g == 0) {
+			char x;
+			struct stat s2;
+			read(pp[0], &x, 1);
+			_exit(stat("/file", &s2) != 0 || stat("file", &s2) != 0);
+		}
 		C(syscall(NR_pivot_root, "/new", "/new/old") == 0);
+		write(pp[1], "p", 1);
+		int gs;
+		C(waitpid(g, &gs, 0) == g && WIFEXITED(gs) && WEXITSTATUS(gs) == 0);
 		struct stat st;
 		C(stat("/file", &st) == 0);		/* the new root */
 		C(stat("/old/other/x", &st) == 0);	/* the old one, below it */
