@@ -21,6 +21,7 @@ enum lock_rank {
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_UNIX_BIND = 18, /* a unix socket's name (held across mknod) */
+	LR_MUTEX_FS_CONTEXT = 16, /* an fsopen context (then loop devices, mounts, VFS) */
 	LR_MUTEX_LOOP_CTL = 19,	/* loop devices' configuration (then fd table, VFS) */
 	LR_MUTEX_NETLINK = 31,	/* a netlink socket's dump (then inet, to read interfaces) */
 	LR_MUTEX_UNIX = 33,	/* a unix socket's state and queue (user copies under it) */

@@ -73,7 +73,9 @@ struct process {
 					 * threads ran: put at exit (process.c) */
 	struct path cwd;		/* [cwd_lock] */
 	struct path root;		/* [cwd_lock] chroot(2)'s root (dentry NULL: the
-					 * system's); fork copies it */
+					 * namespace's); fork copies it */
+	struct mnt_ns *mnt_ns;		/* [cwd_lock] its mount namespace, counted;
+					 * NULL once exited (include/alloy/mnt_ns.h) */
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */
 	bool exe_denied;		/* [cwd_lock] exe's file is not writable while we hold it */
 	spinlock_t cwd_lock;

@@ -258,6 +258,7 @@ struct inode {
 };
 
 struct mount;
+struct mnt_ns;
 
 struct dentry {
 	atomic_t refcount;
@@ -299,9 +300,13 @@ struct mount {
 	struct list_head detached;	/* lazily unmounted [mount lock] */
 	u32 flags;			/* MNT_* */
 	bool lazy;			/* umount2(MNT_DETACH) took it out [mount lock] */
+	/* The mount namespace whose tree holds it (not counted: the
+	 * namespace's teardown takes its mounts out first) [mount lock] */
+	struct mnt_ns *ns;
 };
 
 /* Per-mount flags (as statfs's ST_* where Linux has one). */
+#define MNT_RDONLY 1			/* writes through this mount are EROFS */
 #define MNT_NOSUID 2
 #define MNT_NODEV 4
 #define MNT_NOEXEC 8
@@ -309,7 +314,7 @@ struct mount {
 #define MNT_NODIRATIME 2048
 #define MNT_RELATIME 4096		/* atime only when older than mtime/ctime or a day */
 #define MNT_NOSYMFOLLOW 8192
-#define MNT_USER_FLAGS (MNT_NOSUID | MNT_NODEV | MNT_NOEXEC | MNT_NOATIME | MNT_NODIRATIME | \
+#define MNT_USER_FLAGS (MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC | MNT_NOATIME | MNT_NODIRATIME | \
 			MNT_RELATIME | MNT_NOSYMFOLLOW)
 
 struct mount *mnt_get(struct mount *m);
@@ -397,6 +402,8 @@ int vfs_write_limit(const struct inode *i, u64 pos, size_t *n);
  * SIGXFSZ and -EFBIG (Linux's inode_newsize_ok), else 0. vfs_write_limit
  * applies it to writes (cut short where they cross it). */
 int vfs_fsize_check(u64 size);
+/* 0, or -EROFS if p's mount or its filesystem is read-only. */
+int vfs_path_writable(const struct path *p);
 /* 0, or -EROFS if sb is mounted read-only. */
 int vfs_writable(const struct super_block *sb);
 /* An iterate's "." and ".." (cookies 1 and 2; ".." is the parent
@@ -530,6 +537,9 @@ int vfs_path_name_at(const struct path *p, char *buf, size_t len, bool *unreacha
 /* A new mount of sb's root at `at` (NULL: the root), with MNT_* flags. */
 int vfs_mount(struct super_block *sb, const struct path *at);
 int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags);
+/* A mount of sb's root hung nowhere, in no namespace yet (caller holds
+ * the mount table lock: kernel/fs/mount.c). */
+struct mount *vfs_new_mount(struct super_block *sb, u32 mnt_flags);
 /* mount.c's: hang m on at / take it off (mount_cross_lock held). */
 int vfs_attach_mount(struct mount *m, const struct path *at);
 int vfs_attach_mount_locked(struct mount *m, const struct path *at);	/* no type check */
@@ -560,6 +570,11 @@ int vfs_umount(const struct path *p, int flags);
 /* Frees the unmounted mounts nothing uses any more (the flusher's, and
  * umount2's once its own path is let go of). */
 void vfs_reap_detached(void);
+/* A lazily unmounted mount lost a user (mnt_put): the next
+ * vfs_reap_pending, from a place that holds no lock (close, exit), frees
+ * what is idle now rather than at the flusher's next round. */
+void vfs_reap_request(void);
+void vfs_reap_pending(void);
 /* mount(MS_BIND): what src shows (and with rec the mounts below it) also
  * at `at`; flags its MNT_* flags. */
 int vfs_bind_mount(const struct path *src, const struct path *at, bool rec);
@@ -572,6 +587,31 @@ int vfs_sync_fs(struct super_block *sb);
 void vfs_start_flusher(void);
 /* At boot, after the disks: root=/dev/vdX makes that ext2 disk `/`. */
 int vfs_mount_root(void);
+
+/* The mount tree's parts for namespaces and the new mount API
+ * (kernel/fs/mount.c; docs/vfs.md "Mount namespaces"). */
+/* A copy of from's tree becomes to's; each of the n paths (in from's
+ * tree) gets the same place in the copy in out[i], with references
+ * (mnt NULL where it has none: a path outside the tree). */
+int vfs_copy_ns(struct mnt_ns *from, struct mnt_ns *to, const struct path *in,
+		struct path *out, int n);
+/* Takes every mount of ns's tree out (lazily: one in use goes when its
+ * last user lets go) and frees what is idle. May sleep. */
+void vfs_dissolve_ns(struct mnt_ns *ns);
+/* fsconfig(FSCONFIG_CMD_CREATE): a new mount of filesystem `type` (a
+ * disk's from `source`, looked up from base; a tmpfs with `opts`), hung
+ * nowhere, as the top of a new detached tree (an anonymous namespace). */
+int vfs_create_detached(const struct path *base, const char *type, const char *source,
+			const char *opts, u32 sb_flags, struct mnt_ns **out);
+/* open_tree(OPEN_TREE_CLONE): a detached copy of what p shows (with rec,
+ * the mounts below it too) in a new anonymous namespace. */
+int vfs_clone_detached(const struct path *p, bool rec, struct mnt_ns **out);
+/* mount_setattr: set then clear MNT_* flags on p's mount (rec: and every
+ * mount below it), all or none. */
+int vfs_mount_setattr(const struct path *p, u32 set, u32 clr, bool rec);
+/* pivot_root(2): new_root becomes the caller's root, the old root moves
+ * to put_old (Linux's checks and errnos). */
+int vfs_pivot_root(const struct path *new_root, const struct path *put_old);
 
 /* the memory filesystem (kernel/fs/memfs.c) */
 struct super_block *memfs_create(void);

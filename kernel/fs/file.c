@@ -138,7 +138,7 @@ void file_accessed(struct file *f)
 	if (!i || !f->path.mnt || (f->flags & O_NOATIME) || !(S_ISREG(i->mode) || S_ISDIR(i->mode)))
 		return;
 	u32 mf = READ_ONCE(f->path.mnt->flags);
-	if ((mf & MNT_NOATIME) || (S_ISDIR(i->mode) && (mf & MNT_NODIRATIME)) ||
+	if ((mf & (MNT_NOATIME | MNT_RDONLY)) || (S_ISDIR(i->mode) && (mf & MNT_NODIRATIME)) ||
 	    vfs_writable(i->sb))
 		return;
 	struct timespec64 now = vfs_now();
@@ -263,7 +263,7 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 		/* counted, then checked: a remount to read-only sets the flag,
 		 * then reads the count, so one of the two sees the other */
 		atomic_inc(&i->sb->nr_write);
-		if (vfs_writable(i->sb) && !inode_tunable(i)) {
+		if (vfs_path_writable(p) && !inode_tunable(i)) {
 			f->fop = NULL;
 			file_put(f);
 			return -EROFS;

@@ -18,7 +18,9 @@
 #include <alloy/inotify.h>
 #include <alloy/atomic.h>
 #include <alloy/lockrank.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/printk.h>
+#include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -259,7 +261,8 @@ static void mount_release(struct mount *m)
 	root->inode = NULL;
 	root->dead = true;
 	inode_put(ri);
-	list_del(&sb->link);
+	if (sb->link.next)	/* procfs, devpts: never in `mounts` */
+		list_del(&sb->link);
 	if (sb->sop && sb->sop->put_super)
 		sb->sop->put_super(sb);
 	dentry_put(m->root);	/* the mount's, if it was the root */
@@ -282,7 +285,9 @@ int vfs_umount(const struct path *p, int flags)
 		return -EBUSY;		/* the root */
 	mount_init_once();
 	mutex_lock(&mount_lock);
-	if (m->lazy) {			/* detached already, by another umount */
+	if (m->lazy || m->ns != mnt_ns_current()) {
+		/* detached already, by another umount, or not in our tree
+		 * (a detached tree's fd, another namespace's path) */
 		mutex_unlock(&mount_lock);
 		return -EINVAL;
 	}
@@ -303,8 +308,10 @@ int vfs_umount(const struct path *p, int flags)
 		idle = false;
 	if (idle || lazy)
 		vfs_detach_mount_locked(m);
-	if (lazy)
+	if (lazy) {
 		WRITE_ONCE(m->lazy, true);	/* ".." stays inside (namei.c) */
+		m->ns = NULL;	/* its namespace may go first */
+	}
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	mutex_unlock(&p->dentry->sb->ns_lock);
 	if (idle) {
@@ -317,6 +324,21 @@ int vfs_umount(const struct path *p, int flags)
 	}
 	mutex_unlock(&mount_lock);
 	return rc;
+}
+
+static bool reap_requested;	/* a lazily unmounted mount lost a user */
+
+void vfs_reap_request(void)
+{
+	if (!READ_ONCE(reap_requested))
+		WRITE_ONCE(reap_requested, true);
+}
+
+void vfs_reap_pending(void)
+{
+	if (READ_ONCE(reap_requested) &&
+	    __atomic_exchange_n(&reap_requested, false, __ATOMIC_ACQ_REL))
+		vfs_reap_detached();
 }
 
 /* The flusher's: frees each lazily unmounted mount nothing uses any more
@@ -344,6 +366,12 @@ void vfs_reap_detached(void)
 	mutex_unlock(&mount_lock);
 }
 
+/* Is ns a detached tree's (fsmount, open_tree)? */
+static bool ns_anon(const struct mnt_ns *ns)
+{
+	return ns && ns->anon;
+}
+
 /* Is d (of mnt) below or at the root of mount `anc`, or in a mount below
  * it? Caller holds mount_lock (no mount moves meanwhile). */
 static bool path_in_mount(struct mount *mnt, struct mount *anc)
@@ -358,7 +386,7 @@ static bool path_in_mount(struct mount *mnt, struct mount *anc)
  * hung on at; with rec, each mount below root in src is copied too, on
  * the copy. Caller holds mount_lock. */
 static int clone_tree(struct mount *src, struct dentry *root, const struct path *at, bool rec,
-		      struct mount *top, struct mount **out)
+		      struct mount *top, struct mount **out, struct mnt_ns *ns)
 {
 	struct super_block *sb = root->sb;
 	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
@@ -371,7 +399,8 @@ static int clone_tree(struct mount *src, struct dentry *root, const struct path 
 	list_init(&m->child);
 	m->flags = src->flags;
 	m->root = dentry_get(root);
-	if ((rc = vfs_attach_mount(m, at))) {
+	m->ns = ns ? ns : at->mnt->ns;
+	if (at && (rc = vfs_attach_mount(m, at))) {	/* none: a detached top */
 		dentry_put(m->root);
 		kfree(m);
 		return rc;
@@ -415,7 +444,7 @@ static int clone_tree(struct mount *src, struct dentry *root, const struct path 
 			mutex_unlock(&sb->ns_lock);
 			struct path cat = { m, ch->mountpoint };
 			if (below && !rc)
-				rc = clone_tree(ch, ch->root, &cat, true, top, &cm);
+				rc = clone_tree(ch, ch->root, &cat, true, top, &cm, m->ns);
 			mnt_put(ch);
 		}
 		kfree(kids);
@@ -434,27 +463,57 @@ int vfs_bind_mount(const struct path *src, const struct path *at, bool rec)
 		return -EINVAL;		/* procfs's per-walk dentries */
 	mount_init_once();
 	mutex_lock(&mount_lock);
+	struct mnt_ns *mine = mnt_ns_current();
 	if (READ_ONCE(src->mnt->lazy) || READ_ONCE(at->mnt->lazy))
 		rc = -EINVAL;		/* out of the tree */
+	else if (at->mnt->ns != mine || (src->mnt->ns != mine && !ns_anon(src->mnt->ns)))
+		rc = -EINVAL;		/* another namespace's, as Linux */
 	else
-		rc = clone_tree(src->mnt, src->dentry, at, rec, NULL, &m);
+		rc = clone_tree(src->mnt, src->dentry, at, rec, NULL, &m, NULL);
 	mutex_unlock(&mount_lock);
 	return rc;
+}
+
+/* Every mount from m down now belongs to ns. Caller holds mount_lock
+ * (children lists change only under it, but for devpts's attach, which
+ * needs mount_cross_lock: a tree walk under that spinlock). */
+static void retag_tree(struct mount *m, struct mnt_ns *ns)
+{
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	struct mount *top = m;
+
+	for (;;) {
+		m->ns = ns;
+		if (!list_empty(&m->children)) {	/* down first */
+			m = list_first_entry(&m->children, struct mount, child);
+			continue;
+		}
+		while (m != top && m->child.next == &m->parent->children)
+			m = m->parent;	/* the last child: up */
+		if (m == top)
+			break;
+		m = list_entry(m->child.next, struct mount, child);
+	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
 }
 
 int vfs_move_mount(const struct path *from, const struct path *to)
 {
 	struct mount *m = from->mnt;
+	struct mnt_ns *mine = mnt_ns_current();
 	int rc = 0;
 
 	if (from->dentry != m->root)
 		return -EINVAL;		/* not a mount point */
-	if (!m->parent)
-		return -EINVAL;		/* the root */
 	mount_init_once();
 	mutex_lock(&mount_lock);
-	if (m->lazy || READ_ONCE(to->mnt->lazy))
-		rc = -EINVAL;
+	struct mnt_ns *fns = m->ns;
+	/* the top of a detached tree: hung on for the first time */
+	bool anon_top = ns_anon(fns) && fns->root == m;
+	if (m->lazy || READ_ONCE(to->mnt->lazy) || (!m->parent && !anon_top))
+		rc = -EINVAL;		/* out of the tree, or a namespace's root */
+	else if (to->mnt->ns != mine || (fns != mine && !ns_anon(fns)))
+		rc = -EINVAL;		/* another namespace's, as Linux */
 	else if (path_in_mount(to->mnt, m))
 		rc = -ELOOP;		/* onto itself or below itself */
 	if (rc) {
@@ -466,7 +525,14 @@ int vfs_move_mount(const struct path *from, const struct path *to)
 		rc = -ENOENT;
 	else if (!ri || S_ISDIR(ri->mode) != S_ISDIR(ai->mode))
 		rc = -ENOTDIR;
-	if (rc) {
+	if (!rc && anon_top) {
+		/* its tree count becomes the tree's it joins */
+		if (!(rc = vfs_attach_mount(m, to))) {
+			fns->root = NULL;
+			retag_tree(m, mine);
+		}
+	}
+	if (rc || anon_top) {
 		mutex_unlock(&mount_lock);
 		return rc;
 	}
@@ -483,6 +549,8 @@ int vfs_move_mount(const struct path *from, const struct path *to)
 		vfs_attach_mount_locked(m, &back);	/* cannot fail: it was there */
 	}
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	if (!rc && fns != mine)		/* out of a detached tree */
+		retag_tree(m, mine);
 	mutex_unlock(&mount_lock);
 	/* the old place's references (the mount's own, and ours), or on
 	 * failure the second pair attach took */
@@ -491,6 +559,337 @@ int vfs_move_mount(const struct path *from, const struct path *to)
 	dentry_put(keep_mp);
 	mnt_put(keep_p);
 	return rc;
+}
+
+/* --- Namespaces and detached trees (kernel/fs/mnt_ns.c, fsmount.c) --- */
+
+/* The copy in `to` of mount m of `from` (to's tree a copy of from's): the
+ * same mountpoint dentry on the copy of its parent; no count taken (it
+ * lives while the caller holds mount_lock: nothing moves or goes). */
+static struct mount *copy_of(struct mount *m, struct mnt_ns *from, struct mnt_ns *to)
+{
+	if (!m || m->ns != from || m->lazy)
+		return NULL;
+	if (m == from->root)
+		return to->root;
+	struct mount *up = copy_of(m->parent, from, to), *c, *found = NULL;
+	if (!up)
+		return NULL;
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	list_for_each_entry(c, &up->children, child) {
+		if (c->mountpoint == m->mountpoint) {
+			found = c;	/* uncounted: the caller counts it */
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	return found;
+}
+
+int vfs_copy_ns(struct mnt_ns *from, struct mnt_ns *to, const struct path *in,
+		struct path *out, int n)
+{
+	struct mount *m = NULL;
+	int rc;
+
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	struct mount *src = from->root;
+	rc = src ? clone_tree(src, src->root, NULL, true, NULL, &m, to) : -EINVAL;
+	to->root = m;		/* on failure too: the teardown takes it */
+	for (int i = 0; !rc && i < n; i++) {
+		out[i].mnt = in[i].dentry ? mnt_get(copy_of(in[i].mnt, from, to)) : NULL;
+		out[i].dentry = out[i].mnt ? dentry_get(in[i].dentry) : NULL;
+	}
+	mutex_unlock(&mount_lock);
+	return rc;
+}
+
+void vfs_dissolve_ns(struct mnt_ns *ns)
+{
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	struct mount *top = ns->root;
+	ns->root = NULL;
+	/* leaves first: a child holds a count on its parent until reaped,
+	 * so the reaper frees them in this order in one pass */
+	while (top) {
+		struct mount *m = top;
+		unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+		while (!list_empty(&m->children))
+			m = list_first_entry(&m->children, struct mount, child);
+		vfs_detach_mount_locked(m);
+		WRITE_ONCE(m->lazy, true);	/* ".." stays inside (namei.c) */
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		if (m == top)
+			top = NULL;
+		m->ns = NULL;
+		vfs_mount_unlist(m);
+		list_add_tail(&m->detached, &detached);
+	}
+	mutex_unlock(&mount_lock);
+	vfs_reap_detached();
+}
+
+int vfs_create_detached(const struct path *base, const char *type, const char *source,
+			const char *opts, u32 sb_flags, struct mnt_ns **out)
+{
+	bool mem = !strcmp(type, "tmpfs") || !strcmp(type, "ramfs");
+	struct super_block *sb = NULL;
+	struct blkdev *bd = NULL;
+	bool fresh = false;
+	int rc = 0;
+
+	if (!mem && strcmp(type, "ext2"))
+		return -ENODEV;
+	if (!mem) {
+		struct path src;
+		if (!source)
+			return -EINVAL;	/* a disk filesystem needs a source */
+		if ((rc = vfs_walk(base, source, LOOKUP_FOLLOW, &src)))
+			return rc;
+		struct inode *i = src.dentry->inode;
+		bool blk = S_ISBLK(i->mode);
+		bd = blk ? blkdev_by_dev(i->rdev) : NULL;
+		path_put(&src);
+		if (!blk)
+			return -ENOTBLK;
+		if (!bd)
+			return -ENXIO;
+	}
+	struct mnt_ns *ns = mnt_ns_new_anon();
+	if (!ns)
+		return -ENOMEM;
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	if (bd) {
+		/* one super block per disk: a second mount of it shares it */
+		struct super_block *s;
+		list_for_each_entry(s, &mounts, link) {
+			if (s->dev == bd->dev && sb_blkdev(s)) {
+				sb = s;
+				break;
+			}
+		}
+		if (!sb && !(rc = blkdev_get(bd))) {
+			if ((rc = fs_create(type, bd, sb_flags, &sb)))
+				blkdev_put(bd);
+			else
+				fresh = true;
+		}
+		if (fresh)
+			sb->flags |= sb_flags & SB_NOSUID;
+	} else if (!(rc = memfs_create_opts(opts, &sb))) {
+		fresh = true;
+		sb->flags |= sb_flags & (SB_RDONLY | SB_NOSUID);
+	}
+	struct mount *m = NULL;
+	if (!rc && !(m = vfs_new_mount(sb, MNT_RELATIME)))
+		rc = -ENOMEM;
+	if (m) {
+		if (fresh)
+			list_add_tail(&sb->link, &mounts);
+		m->ns = ns;
+		ns->root = m;
+	} else if (fresh) {	/* no memory for the mount: the filesystem goes */
+		if (bd) {
+			sb->sop->put_super(sb);
+			dentry_put(sb->root);
+			kfree(sb);
+			blkdev_put(bd);
+		} else {
+			dentry_put(sb->root);
+			sb->sop->put_super(sb);
+			kfree(sb);
+		}
+	}
+	mutex_unlock(&mount_lock);
+	if (rc) {
+		mnt_ns_put(ns);
+		return rc;
+	}
+	*out = ns;
+	return 0;
+}
+
+int vfs_clone_detached(const struct path *p, bool rec, struct mnt_ns **out)
+{
+	struct mount *m = NULL;
+	int rc = 0;
+
+	if (!p->dentry->inode || p->dentry->dead)
+		return -ENOENT;
+	if (p->dentry->uncached)
+		return -EINVAL;		/* procfs's per-walk dentries */
+	struct mnt_ns *ns = mnt_ns_new_anon();
+	if (!ns)
+		return -ENOMEM;
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	struct mnt_ns *pns = p->mnt->ns;
+	if (READ_ONCE(p->mnt->lazy) || (pns != mnt_ns_current() && !ns_anon(pns)))
+		rc = -EINVAL;		/* out of the tree, another namespace's */
+	else
+		rc = clone_tree(p->mnt, p->dentry, NULL, rec, NULL, &m, ns);
+	ns->root = m;		/* on failure too: the teardown takes it */
+	mutex_unlock(&mount_lock);
+	if (rc) {
+		mnt_ns_put(ns);
+		return rc;
+	}
+	*out = ns;
+	return 0;
+}
+
+int vfs_mount_setattr(const struct path *p, u32 set, u32 clr, bool rec)
+{
+	struct mount *top = p->mnt, *m;
+	int rc = 0;
+
+	if (p->dentry != top->root)
+		return -EINVAL;		/* not a mount point */
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	struct mnt_ns *ns = top->ns;
+	if (top->lazy || (ns != mnt_ns_current() && !ns_anon(ns)))
+		rc = -EINVAL;
+	if (rc) {
+		mutex_unlock(&mount_lock);
+		return rc;
+	}
+	/* the tree walk of retag_tree: all under one hold of the lock, so
+	 * a walk sees the whole change or none of it */
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	m = top;
+	for (;;) {
+		WRITE_ONCE(m->flags, ((m->flags & ~clr) | set) & MNT_USER_FLAGS);
+		if (rec && !list_empty(&m->children)) {
+			m = list_first_entry(&m->children, struct mount, child);
+			continue;
+		}
+		while (m != top && m->child.next == &m->parent->children)
+			m = m->parent;
+		if (m == top)
+			break;
+		m = list_entry(m->child.next, struct mount, child);
+	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	mutex_unlock(&mount_lock);
+	return 0;
+}
+
+/* Is (m, d) at or below root, through the mounts it is hung on? Caller
+ * holds mount_lock. */
+static bool reachable(struct mount *m, struct dentry *d, const struct path *root)
+{
+	while (m != root->mnt && m->parent) {
+		d = m->mountpoint;
+		m = m->parent;
+	}
+	if (m != root->mnt)
+		return false;
+	mutex_lock(&d->sb->ns_lock);
+	bool below = dentry_is_below(d, root->dentry);
+	mutex_unlock(&d->sb->ns_lock);
+	return below;
+}
+
+/* If *slot is old, it becomes nw (referenced); the old one's reference
+ * goes to *drop. Caller holds the process's cwd_lock. */
+static void swap_if(struct path *slot, const struct path *old, const struct path *nw,
+		    struct path *drop)
+{
+	if (slot->mnt == old->mnt && slot->dentry == old->dentry) {
+		*drop = *slot;
+		*slot = *nw;
+		path_get(nw);	/* counts only: no lock taken */
+	}
+}
+
+/* As Linux after pivot_root: every process of namespace ns whose root or
+ * cwd was the old root now has new_root there. */
+static void pivot_processes(struct mnt_ns *ns, const struct path *old, const struct path *nw)
+{
+	int pids[32], n, from = 1;
+
+	while ((n = proc_pids(from, pids, 32)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct process *q = proc_find(pids[i]);
+			if (!q)
+				continue;
+			struct path d1 = { 0 }, d2 = { 0 };
+			unsigned long fl = spin_lock_irqsave(&q->cwd_lock);
+			if (q->mnt_ns == ns) {
+				swap_if(&q->root, old, nw, &d1);
+				swap_if(&q->cwd, old, nw, &d2);
+			}
+			spin_unlock_irqrestore(&q->cwd_lock, fl);
+			if (d1.dentry)
+				path_put(&d1);
+			if (d2.dentry)
+				path_put(&d2);
+			proc_put(q);
+		}
+		from = pids[n - 1] + 1;
+	}
+}
+
+int vfs_pivot_root(const struct path *nr, const struct path *po)
+{
+	struct mnt_ns *mine = mnt_ns_current();
+	struct path root;
+	int rc = 0;
+
+	proc_root(&root);
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	struct mount *nm = nr->mnt, *om = po->mnt, *rm = root.mnt;
+	/* Linux's checks, in its order */
+	if (nm->ns != mine || om->ns != mine || rm->ns != mine || nm->lazy || om->lazy)
+		rc = -EINVAL;		/* another namespace's or out of the tree */
+	else if (nr->dentry->dead || po->dentry->dead)
+		rc = -ENOENT;
+	else if (nm == rm || om == rm)
+		rc = -EBUSY;		/* on the current root's mount */
+	else if (root.dentry != rm->root || !rm->parent)
+		rc = -EINVAL;		/* the root is no mount point, or the top */
+	else if (nr->dentry != nm->root || !nm->parent)
+		rc = -EINVAL;		/* new_root is no mount point */
+	else if (!reachable(om, po->dentry, nr))
+		rc = -EINVAL;		/* put_old is not at or under new_root */
+	else if (!reachable(nm, nr->dentry, &root))
+		rc = -EINVAL;		/* new_root is outside our root */
+	if (rc) {
+		mutex_unlock(&mount_lock);
+		path_put(&root);
+		return rc;
+	}
+	/* the old root goes to put_old, new_root to where the old root was:
+	 * one step under the lock walks cross under */
+	struct mount *np = nm->parent, *rp = rm->parent;
+	struct dentry *nmp = nm->mountpoint, *rmp = rm->mountpoint;
+	struct path at_old = { om, po->dentry }, at_root = { rp, rmp };
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	vfs_detach_mount_locked(nm);
+	vfs_detach_mount_locked(rm);
+	int r1 = vfs_attach_mount_locked(rm, &at_old);
+	int r2 = vfs_attach_mount_locked(nm, &at_root);
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	mutex_unlock(&mount_lock);
+	if (r1 || r2)	/* cannot be: a walk would have crossed a mount there */
+		panic("pivot_root: the tree changed under the mount lock");
+	/* the old places' references, which the attaches replaced */
+	dentry_put(nmp);
+	mnt_put(np);
+	dentry_put(rmp);
+	mnt_put(rp);
+	/* the caller's root (set, as chroot(2) would) and every root and
+	 * cwd in the namespace that was the old root */
+	struct path nroot = { nm, nm->root };
+	proc_set_root(&nroot);
+	pivot_processes(mine, &root, &nroot);
+	path_put(&root);
+	return 0;
 }
 
 int vfs_remount_mnt(const struct path *at, u32 mnt_flags)

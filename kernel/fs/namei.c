@@ -15,6 +15,7 @@
 #include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/process.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -52,6 +53,8 @@ struct mount *mnt_get(struct mount *m)
  * the last count here is of a mount no walk can reach any more. */
 void mnt_put(struct mount *m)
 {
+	if (m && READ_ONCE(m->lazy))
+		vfs_reap_request();	/* perhaps its last user: free it soon */
 	while (m && atomic_dec_and_test(&m->count)) {
 		struct mount *up = m->parent;
 		dentry_put(m->mountpoint);
@@ -68,6 +71,8 @@ static bool mount_list_ready;
 void vfs_set_root(struct mount *m)
 {
 	root_mnt = m;
+	init_mnt_ns.root = m;	/* at boot, alone (root= switches it once) */
+	m->ns = &init_mnt_ns;
 }
 
 struct path vfs_root(void)
@@ -469,7 +474,7 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 		return dot_or_dotdot(name, len) ? -EEXIST : -ENOENT;
 	}
 	struct super_block *sb = parent.dentry->sb;
-	if ((rc = vfs_writable(sb))) {
+	if ((rc = vfs_path_writable(&parent))) {
 		path_put(&parent);
 		return rc;
 	}
@@ -538,6 +543,8 @@ int vfs_truncate_path(const struct path *p, u64 size)
 	cred_current(&c);
 	if (S_ISDIR(i->mode))
 		return -EISDIR;
+	if (READ_ONCE(p->mnt->flags) & MNT_RDONLY)
+		return -EROFS;		/* a read-only mount (its filesystem: below) */
 	int rc = inode_permission(&c, i, MAY_WRITE);
 	if (rc || !S_ISREG(i->mode))
 		return rc ? rc : vfs_truncate(i, size);
@@ -622,7 +629,7 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		struct dentry *d;
 		mutex_lock(&sb->ns_lock);
 		d = lookup_locked(parent.dentry, name, len, &rc);
-		if (!d && !rc && (rc = vfs_writable(sb)) == 0 &&
+		if (!d && !rc && (rc = vfs_path_writable(&parent)) == 0 &&
 		    (rc = may_create(&c, parent.dentry)) == 0) {
 			rc = create_locked(parent.dentry, name, len,
 					   S_IFREG | (mode & (07777 | VFS_MODE_UMASK)), 0,
@@ -668,7 +675,7 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	else if (S_ISDIR(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 		rc = -EISDIR;
 	else if (S_ISREG(i->mode) && (acc != O_RDONLY || (flags & O_TRUNC)) && !tunable)
-		rc = vfs_writable(i->sb);
+		rc = vfs_path_writable(&p);
 	if (!rc && !created && !(flags & O_PATH))
 		rc = may_open(&c, i, flags);
 	/* reading without touching the access time: the owner's right */
@@ -711,7 +718,7 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 	struct inode *inode = src.dentry->inode;
 	/* Linux's order: the new name's filesystem must be writable, then
 	 * the same as the old one's, then the old one no directory */
-	if ((rc = vfs_writable(sb)))
+	if ((rc = vfs_path_writable(&parent)))
 		;
 	else if (src.dentry->sb != sb)
 		rc = -EXDEV;
@@ -805,7 +812,7 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 	}
 	struct super_block *sb = parent.dentry->sb;
 	struct dentry *d;
-	if ((rc = vfs_writable(sb))) {
+	if ((rc = vfs_path_writable(&parent))) {
 		path_put(&parent);
 		return rc;
 	}
@@ -1045,7 +1052,7 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	else if (op.dentry->sb != np.dentry->sb || op.mnt != np.mnt)
 		rc = -EXDEV;
 	else
-		rc = vfs_writable(op.dentry->sb);
+		rc = vfs_path_writable(&op);
 	if (!rc) {
 		struct super_block *sb = op.dentry->sb;
 		mutex_lock(&sb->ns_lock);
@@ -1161,6 +1168,12 @@ int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags
 	list_init(&m->child);
 	m->flags = mnt_flags & MNT_USER_FLAGS;
 	m->root = dentry_get(sb->root);
+	m->ns = at ? at->mnt->ns : &init_mnt_ns;
+	if (at && at->mnt->ns != mnt_ns_current()) {
+		kfree(m);	/* another namespace's or a detached tree's */
+		dentry_put(sb->root);
+		return -EINVAL;
+	}
 	sb->nr_mounts++;		/* [mount lock]; at boot, alone */
 	if (!at) {
 		vfs_set_root(m);
@@ -1176,6 +1189,22 @@ int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags
 	}
 	vfs_mount_list_add(m);
 	return 0;
+}
+
+struct mount *vfs_new_mount(struct super_block *sb, u32 mnt_flags)
+{
+	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return NULL;
+	atomic_set(&m->count, 1);	/* the tree's: its namespace's */
+	list_init(&m->children);
+	list_init(&m->child);
+	m->flags = mnt_flags & MNT_USER_FLAGS;
+	m->root = dentry_get(sb->root);
+	sb->nr_mounts++;		/* [mount lock] */
+	vfs_mount_list_add(m);
+	return m;
 }
 
 /* Hangs m (no parent yet) on at: -EBUSY if something is mounted there
@@ -1198,6 +1227,12 @@ int vfs_attach_mount(struct mount *m, const struct path *at)
 int vfs_attach_mount_locked(struct mount *m, const struct path *at)
 {
 	struct mount *c;
+
+	/* a lazily unmounted mount takes no new mounts: nothing could
+	 * unmount them, and the child's count would keep it (and its
+	 * filesystem) forever (umount sets lazy under this lock) */
+	if (READ_ONCE(at->mnt->lazy))
+		return -EINVAL;
 
 	list_for_each_entry(c, &at->mnt->children, child)
 		if (c->mountpoint == at->dentry)

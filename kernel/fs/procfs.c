@@ -17,6 +17,7 @@
 #include <alloy/ipc.h>
 #include <alloy/lockstat.h>
 #include <alloy/mm.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/pcache.h>
 #include <alloy/printf.h>
 #include <alloy/process.h>
@@ -194,6 +195,7 @@ struct mounts_ctx {
 	char *path;		/* PATH_MAX */
 	char *root;		/* PATH_MAX: mountinfo's root of the mount */
 	bool info;		/* mountinfo's lines */
+	struct mnt_ns *ns;	/* whose mounts */
 	int n;			/* mounts seen so far: their IDs */
 	struct mount *seen[64];
 };
@@ -213,7 +215,7 @@ static void put_mount_opts(struct pbuf *b, const struct super_block *sb, const s
 {
 	u32 f = READ_ONCE(m->flags);
 
-	pbuf_puts(b, sb->flags & SB_RDONLY ? "ro" : "rw");
+	pbuf_puts(b, (sb->flags & SB_RDONLY) || (f & MNT_RDONLY) ? "ro" : "rw");
 	if ((sb->flags & SB_NOSUID) || (f & MNT_NOSUID))
 		pbuf_puts(b, ",nosuid");
 	if (f & MNT_NODEV)
@@ -258,6 +260,8 @@ static int show_mount(void *arg, struct mount *m)
 	struct path p = { m, m->root };
 	struct blkdev *bd = strcmp(sb->type, "ext2") ? NULL : blkdev_by_dev(sb->dev);
 
+	if (READ_ONCE(m->ns) != c->ns)	/* another namespace's or detached */
+		return 0;
 	if (vfs_path_name(&p, c->path, PATH_MAX) < 0)
 		return 0;
 	if (c->info) {
@@ -291,10 +295,11 @@ static int show_mount(void *arg, struct mount *m)
 	return 0;
 }
 
-int proc_show_mounts(struct pbuf *b, bool info)
+int proc_show_mounts(struct pbuf *b, bool info, struct mnt_ns *ns)
 {
 	struct mounts_ctx c = { .b = b, .path = kmalloc(PATH_MAX, GFP_KERNEL), .info = info,
-				.root = info ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL };
+				.root = info ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL,
+				.ns = ns ? ns : mnt_ns_current() };
 
 	if (!c.path || (info && !c.root)) {
 		kfree(c.path);
@@ -413,7 +418,7 @@ static int show_root_file(struct pbuf *b, int kind)
 {
 	switch (kind) {
 	case PK_MEMINFO: return show_meminfo(b);
-	case PK_MOUNTS: return proc_show_mounts(b, false);
+	case PK_MOUNTS: return proc_show_mounts(b, false, NULL);
 	case PK_UPTIME: return show_uptime(b);
 	case PK_CPUINFO: return show_cpuinfo(b);
 	case PK_STAT: return show_stat(b);

@@ -130,7 +130,9 @@ typedef bool (*proc_emit_fn)(void *ctx, const char *name, size_t len, u64 ino, u
 			     u64 next);
 
 /* /proc/mounts' text, or (info) mountinfo's. */
-int proc_show_mounts(struct pbuf *b, bool info);
+struct mnt_ns;
+/* ns's mounts (NULL: the caller's namespace) */
+int proc_show_mounts(struct pbuf *b, bool info, struct mnt_ns *ns);
 
 /* procfs_sys.c: /proc/sys from the .sysctl entries (<alloy/sysctl.h>). */
 int proc_sys_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);

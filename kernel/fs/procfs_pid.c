@@ -34,6 +34,7 @@
 #include <alloy/vfs.h>
 #include <alloy/ns.h>
 #include "procfs.h"
+#include <alloy/mnt_ns.h>
 
 const struct proc_entry proc_pid_entries[] = {
 	{ "status", PK_STATUS, S_IFREG | 0444 },
@@ -469,8 +470,11 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 		rc = show_limits(b, p);
 	else if (kind == PK_FDINFO)
 		rc = show_fdinfo(b, p, PROC_FD(i->ino));
-	else if (kind == PK_PMOUNTS || kind == PK_MOUNTINFO)	/* one namespace */
-		rc = proc_show_mounts(b, kind == PK_MOUNTINFO);
+	else if (kind == PK_PMOUNTS || kind == PK_MOUNTINFO) {	/* p's namespace */
+		struct mnt_ns *ns = mnt_ns_of(p);
+		rc = ns ? proc_show_mounts(b, kind == PK_MOUNTINFO, ns) : 0;
+		mnt_ns_put(ns);
+	}
 	else if (kind == PK_TIMENS_OFFSETS)
 		rc = timens_show(b, p);
 	else

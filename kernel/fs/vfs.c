@@ -617,3 +617,10 @@ void inode_init_owner(struct inode *i, const struct inode *dir)
 		i->gid = c.fsgid;
 	}
 }
+
+int vfs_path_writable(const struct path *p)
+{
+	if (p && p->mnt && (READ_ONCE(p->mnt->flags) & MNT_RDONLY))
+		return -EROFS;	/* a read-only mount of a writable filesystem */
+	return p && p->dentry ? vfs_writable(p->dentry->sb) : 0;
+}

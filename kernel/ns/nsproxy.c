@@ -7,6 +7,7 @@
  */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/ns.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
@@ -23,7 +24,7 @@ extern const struct ns_kind uts_ns_kind, ipc_ns_kind, time_ns_kind, user_ns_kind
 extern struct uts_ns init_uts_ns;
 extern struct ipc_ns init_ipc_ns;
 extern struct time_ns init_time_ns;
-extern struct ns_common init_user_ns, init_mnt_ns, init_pid_ns, init_net_ns, init_cgroup_ns;
+extern struct ns_common init_user_ns, init_pid_ns, init_net_ns, init_cgroup_ns;
 
 const struct ns_kind *const ns_kinds[NS_NR] = {
 	[NS_CGROUP] = &cgroup_ns_kind, [NS_IPC] = &ipc_ns_kind, [NS_MNT] = &mnt_ns_kind,
@@ -36,7 +37,7 @@ struct nsproxy init_nsproxy = {
 	.refs = { 1 },
 	.ns = {
 		[NS_CGROUP] = &init_cgroup_ns, [NS_IPC] = (struct ns_common *)&init_ipc_ns,
-		[NS_MNT] = &init_mnt_ns, [NS_NET] = &init_net_ns, [NS_PID] = &init_pid_ns,
+		[NS_MNT] = &init_mnt_ns.common, [NS_NET] = &init_net_ns, [NS_PID] = &init_pid_ns,
 		[NS_TIME] = (struct ns_common *)&init_time_ns, [NS_USER] = &init_user_ns,
 		[NS_UTS] = (struct ns_common *)&init_uts_ns,
 	},
@@ -54,13 +55,21 @@ u64 ns_alloc_inum(void)
 	return (u64)atomic_long_add_return(&next_inum, 1);
 }
 
+/* Mount namespaces have their own count (kernel/ns/mnt.c). */
 void ns_get(struct ns_common *c)
 {
-	atomic_inc(&c->refs);
+	if (c->type == NS_MNT)
+		mnt_ns_get(mnt_ns_of_common(c));
+	else
+		atomic_inc(&c->refs);
 }
 
 void ns_put(struct ns_common *c)
 {
+	if (c && c->type == NS_MNT) {
+		mnt_ns_put(mnt_ns_of_common(c));
+		return;
+	}
 	while (c && atomic_dec_and_test(&c->refs)) {
 		struct ns_common *owner = c->owner;
 		ns_kinds[c->type]->release(c);
@@ -121,6 +130,10 @@ struct nsproxy *proc_nsproxy(struct process *p)
 
 struct ns_common *proc_ns(struct process *p, int type, bool for_children)
 {
+	if (type == NS_MNT && !for_children) {	/* the process's own, not the slot */
+		struct mnt_ns *m = mnt_ns_of(p);
+		return m ? &m->common : NULL;
+	}
 	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
 	struct nsproxy *n = p->nsp;
 	struct ns_common *c = n ? (for_children ? n->time_for_children : n->ns[type]) : NULL;
@@ -197,6 +210,8 @@ static long check_flags(u64 flags)
 		if (!(f & bit))
 			continue;
 		int t = kind_of_flag((u32)bit);
+		if (t == NS_MNT)
+			continue;	/* the mount code makes them (mnt_ns.h) */
 		if (t < 0 || !ns_kinds[t]->create)
 			return -EINVAL;
 	}
@@ -241,8 +256,8 @@ static struct nsproxy *make_namespaces(struct nsproxy *n, u64 flags, long *err)
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		int t = order[k];
 		const struct ns_kind *kind = ns_kinds[t];
-		if (!(flags & kind->clone_flag))
-			continue;
+		if (!(flags & kind->clone_flag) || t == NS_MNT)
+			continue;	/* a mount namespace: the mount code's */
 		struct ns_common *old = t == NS_TIME ? c->time_for_children : c->ns[t];
 		struct ns_common *owner = c->ns[NS_USER];	/* a new one if asked for */
 		struct ns_common *made = kind->create ? kind->create(old, owner) : ns_err(-EINVAL);

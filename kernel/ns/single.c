@@ -1,11 +1,10 @@
 /*
  * The kinds Alloy has one namespace of (<alloy/ns.h>): the initial
- * cgroup, mount, network and PID namespaces. Their ns files exist and
+ * cgroup, network and PID namespaces. Their ns files exist and
  * open, compare and setns (to the one namespace there is) as Linux's;
  * making a new one is -EINVAL (no create hook).
  *
- * The mount code replaces mnt_ns_kind and init_mnt_ns with its own when
- * it has mount namespaces (a kind with create, release and install).
+ * Mount namespaces are the mount code's (kernel/ns/mnt.c bridges them).
  */
 #include <alloy/ns.h>
 #include <uapi/sched.h>
@@ -14,7 +13,6 @@
  * ones have the first two dynamic numbers there, in that order). */
 struct ns_common init_cgroup_ns = { .refs = { 1 }, .inum = 0xeffffffb, .type = NS_CGROUP };
 struct ns_common init_pid_ns = { .refs = { 1 }, .inum = 0xeffffffc, .type = NS_PID };
-struct ns_common init_mnt_ns = { .refs = { 1 }, .inum = 0xf0000001, .type = NS_MNT };
 struct ns_common init_net_ns = { .refs = { 1 }, .inum = 0xf0000000, .type = NS_NET };
 
 /* Never called: the initial namespaces' counts never reach 0. */
@@ -25,8 +23,6 @@ static struct ns_common *no_parent(struct ns_common *ns) { (void)ns; return NULL
 
 const struct ns_kind cgroup_ns_kind = { .name = "cgroup", .clone_flag = CLONE_NEWCGROUP,
 					.release = no_release };
-const struct ns_kind mnt_ns_kind = { .name = "mnt", .clone_flag = CLONE_NEWNS,
-				     .release = no_release };
 const struct ns_kind net_ns_kind = { .name = "net", .clone_flag = CLONE_NEWNET,
 				     .release = no_release };
 const struct ns_kind pid_ns_kind = { .name = "pid", .clone_flag = CLONE_NEWPID,

@@ -11,6 +11,7 @@
 #include <alloy/printk.h>
 #include <alloy/ns.h>
 #include <alloy/process.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/ptrace.h>
 #include <alloy/ptimer.h>
 #include <alloy/sched.h>
@@ -217,6 +218,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		p->root = parent->root;
 		if (p->root.dentry)
 			path_get(&p->root);
+		p->mnt_ns = mnt_ns_get(parent->mnt_ns ? parent->mnt_ns : &init_mnt_ns);
 		spin_unlock_irqrestore(&parent->cwd_lock, rf);
 		if (!proc_path_of(parent, true, &p->exe))	/* none: NULL */
 			p->exe_denied = exe_deny(&p->exe);
@@ -232,6 +234,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	} else {
 		p->files = fdt_create();
 		p->cwd = vfs_root();
+		p->mnt_ns = mnt_ns_get(&init_mnt_ns);
 		cap_exec(p);	/* root's: every capability */
 	}
 	if ((p->nsp = ns_fork(parent, clone_flags)))
@@ -274,6 +277,8 @@ fail:
 		path_put(&p->cwd);
 	if (p->root.dentry)
 		path_put(&p->root);
+	if (p->mnt_ns)
+		mnt_ns_put(p->mnt_ns);
 	exe_put(&p->exe, p->exe_denied);
 	kfree(p);
 	return NULL;
@@ -321,6 +326,9 @@ void proc_root(struct path *out)
 		*out = p->root;
 		if (out->dentry)
 			path_get(out);
+		else if (p->mnt_ns && p->mnt_ns->root)	/* fixed while p is in it */
+			*out = (struct path){ mnt_get(p->mnt_ns->root),
+					      dentry_get(p->mnt_ns->root->root) };
 		spin_unlock_irqrestore(&p->cwd_lock, flags);
 	}
 	if (!out->dentry)
@@ -426,11 +434,13 @@ static void release_resources(struct process *p)
 	struct fdtable *files = p->files;
 	struct path cwd = p->cwd, exe = p->exe, root = p->root;
 	bool exe_denied = p->exe_denied;
+	struct mnt_ns *ns = p->mnt_ns;
 
 	struct retired_files *r = p->files_retired;
 	p->files = NULL;
 	p->files_retired = NULL;
 	p->cwd.dentry = p->exe.dentry = p->root.dentry = NULL;
+	p->mnt_ns = NULL;
 	p->exe_denied = false;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(files);
@@ -447,6 +457,9 @@ static void release_resources(struct process *p)
 	if (root.dentry)
 		path_put(&root);
 	exe_put(&exe, exe_denied);
+	if (ns)		/* after its paths: the last one's tree goes now */
+		mnt_ns_put(ns);
+	vfs_reap_pending();	/* lazily unmounted ones it was the last user of */
 }
 
 int proc_pids(int from, int *out, int max)

@@ -9,6 +9,7 @@
 #include <alloy/futex.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/ptrace.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -245,6 +246,9 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		return rc;
 	rc = -ENOMEM;
 	struct process *p = proc_create(cur->proc, flags);
+	if (p && (flags & CLONE_NEWNS) && (rc = mnt_ns_clone_into(p)))
+		goto fail;	/* before it runs: its tree is a copy */
+	rc = -ENOMEM;
 	if (p && (flags & CLONE_VM)) {	/* vfork, posix_spawn */
 		mm = cur->mm;
 		atomic_inc(&mm->users);

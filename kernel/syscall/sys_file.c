@@ -226,7 +226,9 @@ long sys_lseek(SYSARGS)
 
 long sys_close(SYSARGS)
 {
-	return a0 > 0x7fffffff ? -EBADF : fd_close(cur_files(), (int)a0);
+	long rc = a0 > 0x7fffffff ? -EBADF : fd_close(cur_files(), (int)a0);
+	vfs_reap_pending();	/* the last file of a detached mount */
+	return rc;
 }
 
 /* close_range(first, last, flags): UNSHARE first gives the process its

@@ -15,8 +15,8 @@
 
 #define RAMFS_MAGIC 0x858458f6
 
-/* MS_RDONLY and MS_NOSUID as the superblock's flags (the filesystem's:
- * read-only is per filesystem, not per mount, here). */
+/* MS_RDONLY and MS_NOSUID as the superblock's flags (the filesystem's;
+ * the mount's own read-only flag is in mount_mnt_flags). */
 static u32 mount_sb_flags(u32 flags)
 {
 	return (flags & MS_RDONLY ? SB_RDONLY : 0) | (flags & MS_NOSUID ? SB_NOSUID : 0);
@@ -26,7 +26,7 @@ static u32 mount_sb_flags(u32 flags)
  * policy (relatime unless strictatime or noatime, as Linux). */
 static u32 mount_mnt_flags(u32 flags)
 {
-	u32 m = flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME);
+	u32 m = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME);
 	if (flags & MS_NOSYMFOLLOW)
 		m |= MNT_NOSYMFOLLOW;
 	if (!(flags & (MS_STRICTATIME | MS_NOATIME)) || (flags & MS_RELATIME))

@@ -469,7 +469,7 @@ static long faccessat(u64 dirfd, u64 upath, u64 mode, u64 flags)
 	/* R_OK 4, W_OK 2, X_OK 1 are MAY_READ, MAY_WRITE, MAY_EXEC */
 	if ((mode & 2) && (S_ISREG(i->mode) || S_ISDIR(i->mode) || S_ISLNK(i->mode)) &&
 	    !inode_tunable(i))
-		rc = vfs_writable(i->sb);
+		rc = vfs_path_writable(&p);
 	if (!rc)
 		rc = inode_permission(&c, i, (int)mode);
 	path_put(&p);
@@ -580,7 +580,7 @@ static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
 	struct inode *i = p.dentry->inode;
 	struct cred c;
 	cred_current(&c);
-	if ((rc = vfs_writable(i->sb)) || (rc = inode_owner_or_root(&c, i) ? 0 : -EPERM)) {
+	if ((rc = vfs_path_writable(&p)) || (rc = inode_owner_or_root(&c, i) ? 0 : -EPERM)) {
 		path_put(&p);
 		return rc;
 	}
@@ -641,7 +641,7 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 	struct inode *i = p.dentry->inode;
 	struct cred c;
 	cred_current(&c);
-	if ((rc = vfs_writable(i->sb))) {
+	if ((rc = vfs_path_writable(&p))) {
 		path_put(&p);
 		return rc;
 	}
@@ -721,7 +721,7 @@ static long do_utimes(u64 a0, u64 a1, const struct timespec64 *ts, u64 a3)
 	struct timespec64 now = vfs_now();
 	struct cred c;
 	cred_current(&c);
-	if (!(rc = vfs_writable(i->sb)))
+	if (!(rc = vfs_path_writable(&p)))
 		rc = may_set_times(&c, i, a2 ? ts : NULL);
 	if (rc) {
 		path_put(&p);

@@ -3,6 +3,7 @@
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/printf.h>
@@ -13,6 +14,7 @@
 #include <alloy/user.h>
 #include <alloy/printk.h>
 #include <alloy/process.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/ipc.h>
 #include <alloy/ns.h>
 #include <asm/trap.h>
@@ -92,6 +94,8 @@ static long do_clone(const struct clone_req *r)
 
 	if (f & ~(CLONE_KNOWN | CLONE_NAMESPACES))
 		return -EINVAL;		/* no pidfds or cgroups */
+	if ((f & CLONE_NEWNS) && (f & CLONE_FS))
+		return -EINVAL;		/* as Linux: a new tree, a shared root */
 	long rc = ns_clone_check(f);	/* <alloy/ns.h>: proc_create makes them */
 	if (rc)
 		return rc;
@@ -257,11 +261,18 @@ long sys_unshare(SYSARGS)
 		f |= CLONE_THREAD | CLONE_FS;	/* Linux: a new user namespace is the process's */
 	if (f & CLONE_NEWIPC)
 		f |= CLONE_SYSVSEM;	/* Linux: undos of the old namespace's sets go */
+	if (f & CLONE_NEWNS)
+		f |= CLONE_FS;	/* as Linux: a new tree needs its own root and cwd */
 	if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FS | CLONE_FILES |
 		  CLONE_SYSVSEM)) && READ_ONCE(p->nr_threads) > 1)
 		return -EINVAL;
 	if (f & UNSHARE_NS) {	/* first: it fails for want of a right, the rest only ENOMEM */
-		long rc = ns_unshare(f);
+		long rc = ns_unshare(f);	/* the mount namespace apart, below */
+		if (rc)
+			return rc;
+	}
+	if (f & CLONE_NEWNS) {
+		long rc = mnt_ns_unshare();
 		if (rc)
 			return rc;
 	}

@@ -364,6 +364,7 @@ static const char *const names[] = {
 	[448] = "process_mrelease",
 	[449] = "futex_waitv",
 	[450] = "set_mempolicy_home_node",
+	[467] = "open_tree_attr",
 };
 
 const char *syscall_name(u64 nr)

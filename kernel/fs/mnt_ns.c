@@ -1,0 +1,199 @@
+/*
+ * Mount namespaces: their counts, copies (unshare and clone with
+ * CLONE_NEWNS), entering one (setns) and their teardown. The trees
+ * themselves are mount.c's (vfs_copy_ns, vfs_dissolve_ns). Owner,
+ * lifetime and lock order: include/alloy/mnt_ns.h, docs/vfs.md.
+ */
+#include <alloy/errno.h>
+#include <alloy/mnt_ns.h>
+#include <alloy/ns.h>
+#include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/slab.h>
+#include <alloy/task.h>
+#include <alloy/vfs.h>
+
+/* The boot namespace has Linux's number for it (the second dynamic one);
+ * later ones come from the namespace framework's count (ns_alloc_inum),
+ * shared with every kind, so no two namespaces ever show the same. */
+#define MNT_NS_INO_FIRST 0xf0000001ULL
+
+struct mnt_ns init_mnt_ns = {
+	.count = ATOMIC_INIT(1), .ino = MNT_NS_INO_FIRST,
+	.common = { .refs = ATOMIC_INIT(1), .inum = MNT_NS_INO_FIRST, .type = NS_MNT },
+};
+
+struct mnt_ns *mnt_ns_get(struct mnt_ns *ns)
+{
+	if (ns)
+		atomic_inc(&ns->count);
+	return ns;
+}
+
+void mnt_ns_put(struct mnt_ns *ns)
+{
+	if (!ns || !atomic_dec_and_test(&ns->count))
+		return;
+	if (ns == &init_mnt_ns)
+		return;		/* the boot one is never let go of */
+	vfs_dissolve_ns(ns);
+	kfree(ns);
+}
+
+static struct mnt_ns *ns_alloc(bool anon)
+{
+	struct mnt_ns *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+
+	if (!ns)
+		return NULL;
+	atomic_set(&ns->count, 1);
+	ns->anon = anon;
+	ns->ino = ns_alloc_inum();
+	ns->common.inum = ns->ino;	/* its identity for ns files and setns */
+	ns->common.type = NS_MNT;	/* (common.refs unused: count is the count) */
+	return ns;
+}
+
+struct mnt_ns *mnt_ns_new_anon(void)
+{
+	return ns_alloc(true);
+}
+
+struct mnt_ns *mnt_ns_of(struct process *p)
+{
+	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
+	struct mnt_ns *ns = mnt_ns_get(p->mnt_ns);
+	spin_unlock_irqrestore(&p->cwd_lock, fl);
+	return ns;
+}
+
+struct mnt_ns *mnt_ns_current(void)
+{
+	struct task *t = current_task();
+	struct process *p = t ? t->proc : NULL;
+	struct mnt_ns *ns = p ? READ_ONCE(p->mnt_ns) : NULL;
+
+	return ns ? ns : &init_mnt_ns;
+}
+
+void mnt_ns_root_path(struct mnt_ns *ns, struct path *out)
+{
+	if (ns && ns->root)
+		*out = (struct path){ mnt_get(ns->root), dentry_get(ns->root->root) };
+	else
+		*out = vfs_root();
+}
+
+/* p's namespace becomes ns (whose count p's takes), its root and cwd
+ * the given paths (their references move too; a NULL dentry leaves it
+ * as it was). The old ones are let go of after the lock. */
+static void switch_ns(struct process *p, struct mnt_ns *ns, struct path *root, struct path *cwd)
+{
+	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
+	struct mnt_ns *old = p->mnt_ns;
+	struct path oroot = { 0 }, ocwd = { 0 };
+	p->mnt_ns = ns;
+	if (root->dentry || p->root.dentry) {	/* an unset root stays unset */
+		oroot = p->root;
+		p->root = *root;
+		*root = (struct path){ 0 };
+	}
+	if (cwd->dentry) {
+		ocwd = p->cwd;
+		p->cwd = *cwd;
+		*cwd = (struct path){ 0 };
+	}
+	spin_unlock_irqrestore(&p->cwd_lock, fl);
+	if (oroot.dentry)
+		path_put(&oroot);
+	if (ocwd.dentry)
+		path_put(&ocwd);
+	mnt_ns_put(old);
+}
+
+/* A copy of p's namespace for p: its root and cwd move to their places
+ * in the copy. */
+static int copy_for(struct process *p)
+{
+	struct mnt_ns *from = mnt_ns_of(p), *to;
+	struct path in[2], out[2] = { { 0 }, { 0 } };
+	int rc;
+
+	if (!from)
+		return -EINVAL;		/* exited */
+	if (!(to = ns_alloc(false))) {
+		mnt_ns_put(from);
+		return -ENOMEM;
+	}
+	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
+	in[0] = p->root;
+	in[1] = p->cwd;
+	for (int i = 0; i < 2; i++)
+		if (in[i].dentry)
+			path_get(&in[i]);
+	spin_unlock_irqrestore(&p->cwd_lock, fl);
+	rc = vfs_copy_ns(from, to, in, out, 2);
+	for (int i = 0; i < 2; i++)
+		if (in[i].dentry)
+			path_put(&in[i]);
+	if (!rc) {
+		/* a root or cwd outside the tree (lazily unmounted) stays */
+		switch_ns(p, to, &out[0], &out[1]);
+		to = NULL;
+	}
+	for (int i = 0; i < 2; i++)
+		if (out[i].dentry)
+			path_put(&out[i]);
+	mnt_ns_put(to);		/* a failed copy's: torn down */
+	mnt_ns_put(from);
+	return rc;
+}
+
+int mnt_ns_unshare(void)
+{
+	struct process *p = current_proc();
+
+	if (READ_ONCE(p->nr_threads) > 1)
+		return -EINVAL;	/* it shares its root and cwd (CLONE_FS) */
+	return copy_for(p);
+}
+
+int mnt_ns_clone_into(struct process *p)
+{
+	return copy_for(p);
+}
+
+int mnt_ns_install(struct mnt_ns *ns)
+{
+	struct process *p = current_proc();
+
+	if (!ns || ns->anon)
+		return -EINVAL;
+	if (READ_ONCE(p->nr_threads) > 1)
+		return -EINVAL;
+	struct path root, cwd;
+	mnt_ns_root_path(ns, &root);
+	path_get(&root);
+	cwd = root;
+	struct path none = { 0 };
+	mnt_ns_get(ns);
+	/* its root becomes unset (the namespace's), its cwd that root */
+	switch_ns(p, ns, &none, &cwd);
+	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
+	struct path oroot = p->root;
+	p->root = (struct path){ 0 };
+	spin_unlock_irqrestore(&p->cwd_lock, fl);
+	if (oroot.dentry)
+		path_put(&oroot);
+	path_put(&root);
+	return 0;
+}
+
+void mnt_ns_exit(struct process *p)
+{
+	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
+	struct mnt_ns *ns = p->mnt_ns;
+	p->mnt_ns = NULL;
+	spin_unlock_irqrestore(&p->cwd_lock, fl);
+	mnt_ns_put(ns);
+}
