@@ -18,6 +18,7 @@
 #include <alloy/cred.h>
 #include <alloy/list.h>
 #include <alloy/rlimit.h>
+#include <alloy/sighand.h>
 #include <alloy/signal.h>
 #include <alloy/spinlock.h>
 #include <alloy/vfs.h>
@@ -26,17 +27,11 @@
 #define PID_MAX 32768
 
 struct fdtable;
+struct fs_state;
 struct retired_files;
 struct sem_undo_list;
 struct user_mm;
 struct task;
-
-struct k_sigaction {
-	u64 handler;		/* SIG_DFL, SIG_IGN or a user address */
-	u64 flags;
-	u64 restorer;
-	u64 mask;
-};
 
 struct process {
 	atomic_t refcount;
@@ -71,14 +66,14 @@ struct process {
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct retired_files *files_retired; /* [cwd_lock] tables unshared while other
 					 * threads ran: put at exit (process.c) */
-	struct path cwd;		/* [cwd_lock] */
-	struct path root;		/* [cwd_lock] chroot(2)'s root (dentry NULL: the
-					 * system's); fork copies it */
+	struct fs_state *fs;		/* [cwd_lock] cwd, root, umask (<alloy/fs_state.h>),
+					 * shared by CLONE_FS: others read it under
+					 * cwd_lock; the process itself without (only it
+					 * changes it, single-threaded); NULL after exit */
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */
 	bool exe_denied;		/* [cwd_lock] exe's file is not writable while we hold it */
 	spinlock_t cwd_lock;
 	u64 start_ns;			/* ktime_ns() at fork */
-	u32 umask;
 	/* Credentials (<alloy/cred.h>): changed under sig_lock; one ID may
 	 * be read alone (READ_ONCE), several only through cred_current(). */
 	u32 uid[3], gid[3];		/* real, effective, saved */
@@ -100,7 +95,8 @@ struct process {
 					 * descendants come to it, not to init */
 	bool thp_disable;		/* PR_SET_THP_DISABLE: kept (no huge pages here) */
 	spinlock_t sig_lock;
-	struct k_sigaction sa[NSIG];	/* [sig_lock] */
+	struct sighand *sighand;	/* [sig_lock] its handlers (<alloy/sighand.h>),
+					 * shared by CLONE_SIGHAND; put when p is freed */
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
 	char comm[16];
@@ -160,6 +156,13 @@ bool proc_reaped(struct process *p);
 /* pidfds (kernel/syscall/sys_pidfd.c): fd's process with a reference, and
  * whether the pidfd is non-blocking; -EBADF if fd is not a pidfd. */
 int pidfd_process(int fd, struct process **out, bool *nonblock);
+/* clone's CLONE_PIDFD, before the child runs: a close-on-exec pidfd for
+ * child in the caller's table, its number written to uaddr (an int);
+ * returns it and, in *fp, a reference on its file that the caller gives
+ * back with pidfd_clone_undo (the clone failed later: the fd goes, if
+ * it still holds that file) or file_put. -EFAULT: nothing installed. */
+int pidfd_clone_install(struct process *child, u64 uaddr, struct file **fp);
+void pidfd_clone_undo(int fd, struct file *f);
 /* The process of an open /proc/<pid> directory, with a reference, or
  * NULL (kernel/fs/procfs.c; by pid: a reused pid names the new one). */
 struct process *procfs_pid_dir_process(struct file *f);
@@ -173,6 +176,14 @@ void proc_set_cwd(const struct path *p);
  * system's root when it never chrooted (or for the kernel). */
 void proc_root(struct path *out);
 void proc_set_root(const struct path *p);
+/* The caller's umask. */
+u32 proc_umask(void);
+/* Another process's umask, -1 once it has exited (/proc status). */
+int proc_umask_of(struct process *p);
+/* unshare(CLONE_FS): a copy of the caller's fs state if it is shared. */
+int proc_unshare_fs(struct process *p);
+/* kcmp: the identity of p's fs state (compared, never dereferenced). */
+const void *proc_fs_id(struct process *p);
 /* execve: p now runs the program at exe (reference taken). */
 void proc_set_exe(struct process *p, const struct path *exe);
 
@@ -250,6 +261,7 @@ struct trap_frame;
 /* fork/vfork/clone without CLONE_THREAD: flags are clone's (CLONE_VM
  * shares the address space, CLONE_VFORK waits, CLONE_FILES, CLONE_PARENT,
  * CLONE_SETTLS, CLONE_CHILD_SETTID/CLEARTID with child_tid). */
-long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls);
+long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
+	       u64 pidfd_addr);
 
 #endif

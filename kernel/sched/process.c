@@ -6,6 +6,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
+#include <alloy/fs_state.h>
 #include <alloy/ipc.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
@@ -103,6 +104,7 @@ void proc_put(struct process *p)
 	if (p->task)
 		task_put(p->task);
 	proc_timers_free(p);
+	sighand_put(p->sighand);
 	kfree(p);
 }
 
@@ -201,7 +203,6 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	wait_queue_init(&p->pidfd_wq, "pidfd");
 	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
-	p->umask = 022;
 	p->start_ns = ktime_ns();
 	rlimit_fork(p, parent);
 	if (parent) {
@@ -211,32 +212,37 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		} else {
 			p->files = fdt_copy(parent->files);
 		}
-		proc_cwd(&p->cwd);
-		unsigned long rf = spin_lock_irqsave(&parent->cwd_lock);
-		p->root = parent->root;
-		if (p->root.dentry)
-			path_get(&p->root);
-		spin_unlock_irqrestore(&parent->cwd_lock, rf);
+		/* parent is the caller's process: its fs and handler
+		 * pointers stay while it runs here */
+		if (clone_flags & CLONE_FS) {	/* one cwd, root, umask */
+			p->fs = parent->fs;
+			fs_state_get(p->fs);
+		} else {
+			p->fs = fs_state_copy(parent->fs);
+		}
+		if (clone_flags & CLONE_SIGHAND) {	/* one handler table */
+			p->sighand = parent->sighand;
+			sighand_get(p->sighand);
+		} else {
+			p->sighand = sighand_new(parent->sighand);
+		}
 		if (!proc_path_of(parent, true, &p->exe))	/* none: NULL */
 			p->exe_denied = exe_deny(&p->exe);
-		p->umask = parent->umask;
 		cred_fork(p, parent);
 		memcpy(p->caps, parent->caps, sizeof(p->caps));
-		unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
-		memcpy(p->sa, parent->sa, sizeof(p->sa));
-		spin_unlock_irqrestore(&parent->sig_lock, flags);
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
 		p->personality = READ_ONCE(parent->personality);
 		p->oom_score_adj = READ_ONCE(parent->oom_score_adj);
 	} else {
 		p->files = fdt_create();
-		p->cwd = vfs_root();
+		p->fs = fs_state_new();
+		p->sighand = sighand_new(NULL);
 		cap_exec(p);	/* root's: every capability */
 	}
 	list_init(&p->pgrp_link);
 	/* a process the kernel starts leads a group and session of its own */
 	struct pgroup *fresh = parent ? NULL : pgrp_alloc();
-	if (!p->files || (!parent && !fresh))
+	if (!p->files || !p->fs || !p->sighand || (!parent && !fresh))
 		goto fail;
 
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
@@ -266,66 +272,110 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 fail:
 	pgrp_free(fresh);
 	fdt_put(p->files);
-	if (p->cwd.dentry)
-		path_put(&p->cwd);
-	if (p->root.dentry)
-		path_put(&p->root);
+	fs_state_put(p->fs);
+	sighand_put(p->sighand);
 	exe_put(&p->exe, p->exe_denied);
 	kfree(p);
 	return NULL;
 }
 
-void proc_cwd(struct path *out)
+/* The caller's own fs state: only the caller's process changes its
+ * pointer (unshare, single-threaded; exit, its last thread), so it needs
+ * no lock here. NULL for a kernel task. */
+static struct fs_state *own_fs(void)
 {
-	struct process *p = current_proc();
-	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	struct task *t = current_task();
 
-	*out = p->cwd;
-	path_get(out);
-	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	return t && t->proc ? t->proc->fs : NULL;
 }
 
-/* Replaces one of the current process's paths (cwd, root) with np, which
- * gets a reference; the old one's (none for an unset root) is dropped. */
-static void set_proc_path(struct path *slot, const struct path *np)
+void proc_cwd(struct path *out)
 {
-	struct process *p = current_proc();
-	struct path old;
+	struct fs_state *fs = own_fs();
 
-	path_get(np);
-	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
-	old = *slot;
-	*slot = *np;
-	spin_unlock_irqrestore(&p->cwd_lock, flags);
-	if (old.dentry)		/* a root never set */
-		path_put(&old);
+	if (fs)
+		fs_state_path(fs, false, out);
+	else
+		*out = vfs_root();	/* a kernel task, or past exit */
 }
 
 void proc_set_cwd(const struct path *np)
 {
-	set_proc_path(&current_proc()->cwd, np);
+	struct fs_state *fs = own_fs();
+
+	if (fs)
+		fs_state_set_path(fs, false, np);
 }
 
 void proc_root(struct path *out)
 {
-	struct task *t = current_task();
-	struct process *p = t ? t->proc : NULL;
+	struct fs_state *fs = own_fs();
 
 	out->dentry = NULL;
-	if (p) {
-		unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
-		*out = p->root;
-		if (out->dentry)
-			path_get(out);
-		spin_unlock_irqrestore(&p->cwd_lock, flags);
-	}
+	if (fs)
+		fs_state_path(fs, true, out);
 	if (!out->dentry)
 		*out = vfs_root();
 }
 
 void proc_set_root(const struct path *np)
 {
-	set_proc_path(&current_proc()->root, np);
+	struct fs_state *fs = own_fs();
+
+	if (fs)
+		fs_state_set_path(fs, true, np);
+}
+
+u32 proc_umask(void)
+{
+	struct fs_state *fs = own_fs();
+
+	return fs ? READ_ONCE(fs->umask) : 022;
+}
+
+/* p's fs state with a reference, NULL once p has exited. */
+static struct fs_state *proc_fs_get(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	struct fs_state *fs = p->fs;
+
+	if (fs)
+		fs_state_get(fs);
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	return fs;
+}
+
+int proc_umask_of(struct process *p)
+{
+	struct fs_state *fs = proc_fs_get(p);
+	int m = fs ? (int)READ_ONCE(fs->umask) : -1;
+
+	fs_state_put(fs);
+	return m;
+}
+
+const void *proc_fs_id(struct process *p)
+{
+	return READ_ONCE(p->fs);
+}
+
+/* unshare(CLONE_FS): sys_unshare refuses it while other threads run, so
+ * the pointer is ours to change; /proc readers see old or new under
+ * cwd_lock, each with its own reference. */
+int proc_unshare_fs(struct process *p)
+{
+	struct fs_state *old = p->fs;
+
+	if (atomic_read(&old->refcount) == 1)
+		return 0;	/* only a /proc reader can hold a second one */
+	struct fs_state *copy = fs_state_copy(old);
+	if (!copy)
+		return -ENOMEM;
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	p->fs = copy;
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	fs_state_put(old);
+	return 0;
 }
 
 void proc_set_exe(struct process *p, const struct path *exe)
@@ -346,12 +396,19 @@ void proc_set_exe(struct process *p, const struct path *exe)
 
 int proc_path_of(struct process *p, bool exe, struct path *out)
 {
-	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
-
-	*out = exe ? p->exe : p->cwd;
-	if (out->dentry)
-		path_get(out);
-	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	out->dentry = NULL;
+	if (exe) {
+		unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+		*out = p->exe;
+		if (out->dentry)
+			path_get(out);
+		spin_unlock_irqrestore(&p->cwd_lock, flags);
+	} else {
+		struct fs_state *fs = proc_fs_get(p);
+		if (fs)
+			fs_state_path(fs, false, out);
+		fs_state_put(fs);
+	}
 	return out->dentry ? 0 : -ENOENT;
 }
 
@@ -420,13 +477,15 @@ static void release_resources(struct process *p)
 	proc_timers_exit(p);	/* nothing fires at it from now on */
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	struct fdtable *files = p->files;
-	struct path cwd = p->cwd, exe = p->exe, root = p->root;
+	struct fs_state *fs = p->fs;
+	struct path exe = p->exe;
 	bool exe_denied = p->exe_denied;
 
 	struct retired_files *r = p->files_retired;
 	p->files = NULL;
 	p->files_retired = NULL;
-	p->cwd.dentry = p->exe.dentry = p->root.dentry = NULL;
+	p->fs = NULL;
+	p->exe.dentry = NULL;
 	p->exe_denied = false;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
 	fdt_put(files);
@@ -437,10 +496,7 @@ static void release_resources(struct process *p)
 		r = next;
 	}
 	sem_exit(p);	/* SEM_UNDO */
-	if (cwd.dentry)
-		path_put(&cwd);
-	if (root.dentry)
-		path_put(&root);
+	fs_state_put(fs);
 	exe_put(&exe, exe_denied);
 }
 
@@ -728,9 +784,9 @@ bool proc_pgrp_orphaned(struct process *p)
 
 static bool ignores_children(struct process *parent)
 {
-	struct k_sigaction *sa = &parent->sa[SIGCHLD - 1];
+	struct k_sigaction sa = sighand_action(parent, SIGCHLD);
 
-	return sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT);
+	return sa.handler == SIG_IGN || (sa.flags & SA_NOCLDWAIT);
 }
 
 void proc_set_subreaper(struct process *p, bool on)
@@ -1088,7 +1144,7 @@ static void notify_parent(struct process *p, int code, int sig)
 	spin_unlock_irqrestore(&proc_lock, flags);
 	if (!parent)
 		return;
-	if (!(parent->sa[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+	if (!(sighand_action(parent, SIGCHLD).flags & SA_NOCLDSTOP)) {
 		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
 				       .uid = READ_ONCE(p->uid[0]), .status = sig };
 		signal_send(parent, &si);

@@ -233,8 +233,11 @@ void clone_child(void *arg)
 	arch_return_to_user(&tf);
 }
 
-long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls)
+long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
+	       u64 pidfd_addr)
 {
+	struct file *pidf = NULL;
+	int pidfd = -1;
 	struct task *cur = current_task();
 	struct clone_start *cs = NULL;
 	struct user_mm *mm = NULL;
@@ -257,6 +260,13 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		goto fail;
 
 	int pid = p->pid;
+	if (flags & CLONE_PIDFD) {	/* written before the child can run */
+		pidfd = pidfd_clone_install(p, pidfd_addr, &pidf);
+		if (pidfd < 0) {
+			rc = pidfd;
+			goto fail;
+		}
+	}
 	t = task_create_paused(CPU_ANY, clone_child, cs, p->comm);
 	if (!t)
 		goto fail;	/* cs still owns mm */
@@ -275,6 +285,8 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 	int event = ptrace_clone_child(t, flags, false);	/* TRACEFORK, TRACEVFORK */
 	task_start(t);
 	task_put(t);
+	if (pidf)
+		file_put(pidf);
 	if (event)
 		ptrace_event(event, (u64)pid);
 	if (flags & CLONE_VFORK)
@@ -282,6 +294,8 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 	proc_put(p);
 	return pid;
 fail:
+	if (pidf)
+		pidfd_clone_undo(pidfd, pidf);
 	clone_start_free(cs);
 	if (p)
 		proc_abort(p);

@@ -119,9 +119,11 @@ long sys_kcmp(SYSARGS)
 		fdt_put(t2);
 		break;
 	}
-	case KCMP_FS:
+	case KCMP_FS:	/* identities only: never dereferenced */
+		rc = order(proc_fs_id(p1), proc_fs_id(p2), type);
+		break;
 	case KCMP_SIGHAND:
-		rc = order(p1, p2, type);
+		rc = order(READ_ONCE(p1->sighand), READ_ONCE(p2->sighand), type);
 		break;
 	case KCMP_IO:
 		rc = 0;

@@ -95,6 +95,36 @@ long sys_pidfd_open(SYSARGS)
 	return fd_install(current_proc()->files, f, 0, true);	/* puts f on failure */
 }
 
+int pidfd_clone_install(struct process *child, u64 uaddr, struct file **fp)
+{
+	struct fdtable *t = current_proc()->files;
+	struct file *f = anon_file(&pidfd_fops, child, O_RDWR);
+
+	if (!f)
+		return -ENOMEM;
+	proc_get(child);	/* the file's, put by pidfd_release */
+	file_get(f);		/* ours, until the fd number is written */
+	int fd = fd_install(t, f, 0, true);	/* close-on-exec, as Linux's */
+	if (fd < 0) {
+		file_put(f);
+		return fd;	/* fd_install put the table's */
+	}
+	int v = fd;
+	if (copy_to_user((void *)uaddr, &v, sizeof(v))) {
+		fd_close_file(t, fd, f);
+		file_put(f);
+		return -EFAULT;
+	}
+	*fp = f;	/* the caller's reference, for pidfd_clone_undo */
+	return fd;
+}
+
+void pidfd_clone_undo(int fd, struct file *f)
+{
+	fd_close_file(current_proc()->files, fd, f);
+	file_put(f);
+}
+
 /* Linux's x86-64 siginfo as rt_sigqueueinfo takes it: what we keep. */
 struct user_siginfo {
 	int signo, errno_, code, pad;
