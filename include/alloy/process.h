@@ -169,6 +169,9 @@ struct process *procfs_pid_dir_process(struct file *f);
 /* Marks p as having exec'd or exited for a vfork parent. */
 void proc_vfork_release(struct process *p);
 
+/* The calling thread's file table: its own (a thread cloned without
+ * CLONE_FILES) or its process's. No reference: valid while it runs. */
+struct fdtable *cur_files(void);
 /* Path lookups relative to the process's cwd (reference taken). */
 void proc_cwd(struct path *out);
 void proc_set_cwd(const struct path *p);
@@ -176,8 +179,9 @@ void proc_set_cwd(const struct path *p);
  * system's root when it never chrooted (or for the kernel). */
 void proc_root(struct path *out);
 void proc_set_root(const struct path *p);
-/* The caller's umask. */
+/* The caller's umask; umask(2) sets it and returns the old one. */
 u32 proc_umask(void);
+u32 proc_set_umask(u32 mask);
 /* Another process's umask, -1 once it has exited (/proc status). */
 int proc_umask_of(struct process *p);
 /* unshare(CLONE_FS): a copy of the caller's fs state if it is shared. */
@@ -197,6 +201,15 @@ struct user_mm *proc_mm_get(struct process *p);
 /* The timer ticks p's threads were caught in user and kernel mode, the
  * ended threads' included. */
 void proc_cpu_times(struct process *p, u64 *utime, u64 *stime);
+/* thread_clone: t's own file table and fs state, for a thread cloned
+ * without CLONE_FILES or CLONE_FS (copies of the caller's), else the
+ * caller's own ones shared, if it has them. -ENOMEM: none taken. */
+int proc_thread_tables(struct task *t, u64 clone_flags);
+/* A thread ends (or was never started): its own tables go. */
+void proc_thread_tables_exit(struct task *t);
+/* execve, once the other threads are gone: the caller's own tables
+ * become its process's. */
+void proc_adopt_thread_tables(void);
 /* execve: a file table shared with another process becomes a copy. */
 int proc_unshare_files(struct process *p);
 /* Up to max pids >= from, ascending, into out; returns how many. */

@@ -312,8 +312,10 @@ static long do_execve(const char *path, const struct exec_at *at, struct exec_ar
 	int old_tid = current_task()->user_tid;	/* PTRACE_EVENT_EXEC's message */
 	if (!rc)
 		rc = thread_group_exec();	/* the other threads go */
-	if (!rc)
+	if (!rc) {
+		proc_adopt_thread_tables();	/* a thread's own: the process's now */
 		rc = proc_unshare_files(current_proc());	/* CLONE_FILES: our own now */
+	}
 	if (!rc)	/* CLONE_SIGHAND: our own now, reset by commit */
 		rc = sighand_unshare(current_proc());
 	if (!rc) {

@@ -182,6 +182,25 @@ static void exe_put(struct path *exe, bool denied)
 		path_put(exe);
 }
 
+/* The caller's own fs state: its thread's, or its process's. Only the
+ * caller changes either pointer (unshare, single-threaded; exit, its
+ * last thread), so it needs no lock here. NULL for a kernel task. */
+static struct fs_state *own_fs(void)
+{
+	struct task *t = current_task();
+
+	if (!t || !t->proc)
+		return NULL;
+	return t->fs ? t->fs : t->proc->fs;
+}
+
+struct fdtable *cur_files(void)
+{
+	struct task *t = current_task();
+
+	return t->files ? t->files : t->proc->files;
+}
+
 struct process *proc_create(struct process *parent, u64 clone_flags)
 {
 	/* kmalloc rounds up to a power of two: past 8 KiB a process (and
@@ -206,19 +225,23 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	p->start_ns = ktime_ns();
 	rlimit_fork(p, parent);
 	if (parent) {
+		/* the calling thread's table and fs state (its own, or its
+		 * process's): they stay while it runs here; and the
+		 * process's handler pointer, which only it changes */
+		bool caller = parent == current_proc();
+		struct fdtable *files = caller ? cur_files() : parent->files;
+		struct fs_state *fs = caller ? own_fs() : parent->fs;
 		if (clone_flags & CLONE_FILES) {	/* one table, two processes */
-			p->files = parent->files;
+			p->files = files;
 			atomic_inc(&p->files->refcount);
 		} else {
-			p->files = fdt_copy(parent->files);
+			p->files = fdt_copy(files);
 		}
-		/* parent is the caller's process: its fs and handler
-		 * pointers stay while it runs here */
 		if (clone_flags & CLONE_FS) {	/* one cwd, root, umask */
-			p->fs = parent->fs;
+			p->fs = fs;
 			fs_state_get(p->fs);
 		} else {
-			p->fs = fs_state_copy(parent->fs);
+			p->fs = fs_state_copy(fs);
 		}
 		if (clone_flags & CLONE_SIGHAND) {	/* one handler table */
 			p->sighand = parent->sighand;
@@ -279,16 +302,6 @@ fail:
 	return NULL;
 }
 
-/* The caller's own fs state: only the caller's process changes its
- * pointer (unshare, single-threaded; exit, its last thread), so it needs
- * no lock here. NULL for a kernel task. */
-static struct fs_state *own_fs(void)
-{
-	struct task *t = current_task();
-
-	return t && t->proc ? t->proc->fs : NULL;
-}
-
 void proc_cwd(struct path *out)
 {
 	struct fs_state *fs = own_fs();
@@ -324,6 +337,13 @@ void proc_set_root(const struct path *np)
 
 	if (fs)
 		fs_state_set_path(fs, true, np);
+}
+
+u32 proc_set_umask(u32 mask)
+{
+	/* one word, swapped at once: a CLONE_FS sharer's umask() at the same
+	 * moment gets either value, never a mix */
+	return __atomic_exchange_n(&own_fs()->umask, mask, __ATOMIC_SEQ_CST);
 }
 
 u32 proc_umask(void)
@@ -364,13 +384,19 @@ const void *proc_fs_id(struct process *p)
  * cwd_lock, each with its own reference. */
 int proc_unshare_fs(struct process *p)
 {
-	struct fs_state *old = p->fs;
+	struct task *t = current_task();
+	struct fs_state *old = t->fs ? t->fs : p->fs;
 
 	if (atomic_read(&old->refcount) == 1)
 		return 0;	/* only a /proc reader can hold a second one */
 	struct fs_state *copy = fs_state_copy(old);
 	if (!copy)
 		return -ENOMEM;
+	if (t->fs) {	/* the thread's own: no one else reads the pointer */
+		t->fs = copy;
+		fs_state_put(old);
+		return 0;
+	}
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	p->fs = copy;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
@@ -423,6 +449,62 @@ struct fdtable *proc_files(struct process *p)
 	return t;
 }
 
+void proc_adopt_thread_tables(void)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	struct fdtable *old_files = NULL;
+	struct fs_state *old_fs = NULL;
+
+	if (!t->files && !t->fs)
+		return;
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	if (t->files) {
+		old_files = p->files;
+		p->files = t->files;
+		t->files = NULL;
+	}
+	if (t->fs) {
+		old_fs = p->fs;
+		p->fs = t->fs;
+		t->fs = NULL;
+	}
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	fdt_put(old_files);
+	fs_state_put(old_fs);
+}
+
+void proc_thread_tables_exit(struct task *t)
+{
+	struct fdtable *files = t->files;
+	struct fs_state *fs = t->fs;
+
+	t->files = NULL;	/* the process's from here on (cur_files) */
+	t->fs = NULL;
+	fdt_put(files);
+	fs_state_put(fs);
+}
+
+int proc_thread_tables(struct task *t, u64 clone_flags)
+{
+	struct task *cur = current_task();
+
+	if (clone_flags & CLONE_FILES) {	/* the caller's, whichever */
+		if ((t->files = cur->files))
+			atomic_inc(&t->files->refcount);
+	} else if (!(t->files = fdt_copy(cur_files()))) {
+		return -ENOMEM;
+	}
+	if (clone_flags & CLONE_FS) {
+		if ((t->fs = cur->fs))
+			fs_state_get(t->fs);
+	} else if (!(t->fs = fs_state_copy(own_fs()))) {
+		proc_thread_tables_exit(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* A table a multi-threaded process let go of: another of its threads
  * may still be inside a call on it (cur_files() takes no reference), so
  * the process keeps its reference until its threads are all gone. */
@@ -431,10 +513,32 @@ struct retired_files {
 	struct retired_files *next;
 };
 
+/* A thread's own table, shared with threads it cloned: a copy of its
+ * own now (only it uses t->files; the others keep their references). */
+static int unshare_task_files(struct task *t)
+{
+	struct fdtable *old = t->files, *copy;
+
+	if (atomic_read(&old->refcount) == 1)
+		return 0;
+	int rc = fdt_check_nr_open(old);
+	if (rc)
+		return rc;
+	if (!(copy = fdt_copy(old)))
+		return -ENOMEM;
+	t->files = copy;
+	fdt_put(old);
+	return 0;
+}
+
 int proc_unshare_files(struct process *p)
 {
-	struct fdtable *old = proc_files(p), *copy;
+	struct fdtable *old, *copy;
 	struct retired_files *r = NULL;
+
+	if (p == current_proc() && current_task()->files)
+		return unshare_task_files(current_task());
+	old = proc_files(p);
 
 	if (!old)
 		return -ENOMEM;

@@ -136,6 +136,8 @@ void user_exit(int wait_status)
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */
 	arch_irq_enable();
 	user_mm_put(mm);		/* memory is back before the parent hears */
+	if (p)
+		proc_thread_tables_exit(t);	/* a thread's own files, fs state */
 	if (p && proc_thread_detach(p, t, &wait_status)) {
 		task_get(t);
 		p->task = t;		/* the reaper joins the last thread */

@@ -5,7 +5,6 @@
  */
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
-#include <alloy/fs_state.h>
 #include <alloy/mm.h>
 #include <alloy/random.h>
 #include <alloy/sched.h>
@@ -158,12 +157,8 @@ long sys_sysinfo(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 
 long sys_umask(u64 mask, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	/* one word, swapped at once: a CLONE_FS sharer's umask() at the same
-	 * moment gets either value, never a mix */
-	struct fs_state *fs = current_proc()->fs;
-
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	return __atomic_exchange_n(&fs->umask, (u32)(mask & 0777), __ATOMIC_SEQ_CST);
+	return proc_set_umask((u32)(mask & 0777));
 }
 
 long sys_getrandom(u64 buf, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)

@@ -53,7 +53,7 @@ static const struct file_ops pidfd_fops = {
 
 int pidfd_process(int fd, struct process **out, bool *nonblock)
 {
-	struct file *f = fd < 0 ? NULL : fd_get(current_proc()->files, fd);
+	struct file *f = fd < 0 ? NULL : fd_get(cur_files(), fd);
 
 	if (!f)
 		return -EBADF;
@@ -92,12 +92,12 @@ long sys_pidfd_open(SYSARGS)
 		proc_put(p);
 		return -ENOMEM;
 	}
-	return fd_install(current_proc()->files, f, 0, true);	/* puts f on failure */
+	return fd_install(cur_files(), f, 0, true);	/* puts f on failure */
 }
 
 int pidfd_clone_install(struct process *child, u64 uaddr, struct file **fp)
 {
-	struct fdtable *t = current_proc()->files;
+	struct fdtable *t = cur_files();
 	struct file *f = anon_file(&pidfd_fops, child, O_RDWR);
 
 	if (!f)
@@ -121,7 +121,7 @@ int pidfd_clone_install(struct process *child, u64 uaddr, struct file **fp)
 
 void pidfd_clone_undo(int fd, struct file *f)
 {
-	fd_close_file(current_proc()->files, fd, f);
+	fd_close_file(cur_files(), fd, f);
 	file_put(f);
 }
 
@@ -221,5 +221,5 @@ long sys_pidfd_getfd(SYSARGS)
 	proc_put(p);
 	if (rc)
 		return rc;
-	return fd_install(current_proc()->files, f, 0, true);
+	return fd_install(cur_files(), f, 0, true);
 }

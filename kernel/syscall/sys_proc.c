@@ -80,11 +80,10 @@ struct clone_req {
 		     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_IGNORED)
 
 /*
- * Linux's rules for flag combinations first (-EINVAL), then what Alloy
- * cannot share yet (-EINVAL too; docs/threads.md): a thread shares its
- * process's cwd and files (CLONE_FS and CLONE_FILES go with CLONE_THREAD).
- * Between processes CLONE_FS shares the cwd, root and umask, CLONE_SIGHAND
- * the handler table, CLONE_FILES the fd table, in any combination.
+ * Linux's rules for flag combinations (-EINVAL). CLONE_FS shares the cwd,
+ * root and umask, CLONE_SIGHAND the handler table, CLONE_FILES the fd
+ * table, between processes or threads, in any combination Linux allows
+ * (a thread without CLONE_FS or CLONE_FILES gets copies of its own).
  */
 static long do_clone(const struct clone_req *r)
 {
@@ -109,8 +108,6 @@ static long do_clone(const struct clone_req *r)
 	if (f & CLONE_NAMESPACES)
 		return -EINVAL;		/* no namespaces yet */
 	if (f & CLONE_THREAD) {
-		if ((f & (CLONE_FS | CLONE_FILES)) != (CLONE_FS | CLONE_FILES))
-			return -EINVAL;	/* a thread with its own cwd or files */
 		return thread_clone(current_user_frame(), f, r->stack, r->parent_tid,
 				    r->child_tid, r->tls);
 	}

@@ -366,6 +366,79 @@ static void all_combos(void)
 	}
 }
 
+/* --- threads without CLONE_FS or CLONE_FILES --------------------------- */
+
+static volatile int th_done, th_fd, th_res;
+
+static int th_own(void *arg)
+{
+	(void)arg;
+	int res = 0;
+	if (chdir(DIR_A))
+		res |= 1;
+	umask(077);
+	if (close(th_fd))	/* in its own copy of the table */
+		res |= 2;
+	int fd = open("cs_f", O_RDONLY);	/* relative to its own cwd */
+	char c = 0;
+	if (fd < 0 || read(fd, &c, 1) != 1 || c != 'A')
+		res |= 4;
+	/* a child it forks copies the thread's table and cwd */
+	long r = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (r == 0) {
+		char buf[64];
+		_exit(fcntl(fd, F_GETFD) < 0 || !getcwd(buf, sizeof(buf)) ||
+		      strcmp(buf, DIR_A) != 0);
+	}
+	int st = -1;
+	if (r < 0 || waitpid((pid_t)r, &st, 0) != r || st != 0)
+		res |= 8;
+	th_res = res;
+	th_done = 1;
+	return 0;	/* its table (and the fd it opened) goes with it */
+}
+
+static int th_shared(void *arg)
+{
+	(void)arg;
+	th_res = chdir(DIR_B) || close(th_fd);
+	th_done = 1;
+	return 0;
+}
+
+static void thread_tables(void)
+{
+	char buf[256];
+
+	CHECK(chdir("/") == 0);
+	umask(022);
+	th_fd = open("/", O_RDONLY);
+	CHECK(th_fd >= 0);
+	th_done = 0;
+	pid_t tid = spawn(th_own, NULL, CLONE_VM | CLONE_SIGHAND | CLONE_THREAD);
+	CHECK(tid > 0);
+	while (tid > 0 && !th_done)
+		sched_yield();
+	CHECK(th_res == 0);
+	if (th_res)
+		fprintf(stderr, "clone_share: th_own %#x\n", th_res);
+	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, "/") == 0);
+	CHECK(umask(022) == 022);
+	CHECK(fcntl(th_fd, F_GETFD) >= 0);	/* closed in its table only */
+
+	th_done = 0;
+	tid = spawn(th_shared, NULL, CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_FS |
+				     CLONE_FILES);
+	CHECK(tid > 0);
+	while (tid > 0 && !th_done)
+		sched_yield();
+	CHECK(th_res == 0);
+	CHECK(getcwd(buf, sizeof(buf)) && strcmp(buf, DIR_B) == 0);
+	errno = 0;
+	CHECK(fcntl(th_fd, F_GETFD) == -1 && errno == EBADF);
+	usleep(50000);	/* let the threads finish exiting */
+}
+
 /* --- CLONE_PIDFD ------------------------------------------------------- */
 
 static volatile int shared_pidfd;
@@ -479,5 +552,6 @@ int main(int argc, char **argv)
 	in_child(sighand_exec);
 	in_child(all_combos);
 	in_child(pidfd_checks);
+	in_child(thread_tables);
 	return check_done();
 }
