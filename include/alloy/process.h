@@ -1,14 +1,16 @@
 /*
  * Processes (kernel/sched/process.c, thread.c, signal.c): a Linux thread
  * group. What its threads share — pid, parent and children, process
- * group and session, files, cwd, signal handlers and process-directed
- * signals; each thread (struct task) has its own tid, signal mask and
+ * group and session, files and cwd (unless a thread has its own:
+ * task->files, task->fs), signal handlers and process-directed signals; each thread (struct task) has its own tid, signal mask and
  * thread-directed signals, and all threads share one address space.
  *
  * Locks: proc_lock (one, like Linux's tasklist_lock) guards the tree,
  * pids and tids, groups and zombie state; p->sig_lock (taken after it) a
- * process's handlers, its thread list and every signal set, its own and
- * its threads'. A process is freed when its last reference goes: each
+ * process's handler-table pointer, its thread list and every signal set,
+ * its own and its threads'. The fs state (cwd, root, umask) and the
+ * handler table are objects of their own, shared by CLONE_FS and
+ * CLONE_SIGHAND (<alloy/fs_state.h>, <alloy/sighand.h>). A process is freed when its last reference goes: each
  * thread holds one, the parent's child list one.
  */
 #ifndef ALLOY_PROCESS_H

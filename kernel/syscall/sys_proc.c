@@ -268,6 +268,8 @@ long sys_unshare(SYSARGS)
 	if (f & ~(u64)(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
 		       CLONE_SYSVSEM | UNSHARE_NS))
 		return -EINVAL;
+	if (f & CLONE_NEWNS)	/* a new mount namespace: our own cwd and root (Linux) */
+		f |= CLONE_FS;
 	if (f & UNSHARE_NS)
 		return (f & ~(u64)CLONE_NEWUSER) && !proc_capable(CAP_SYS_ADMIN) ? -EPERM
 										    : -EINVAL;
