@@ -38,6 +38,10 @@ struct file *fd_get(struct fdtable *t, int fd);
 /* The lowest open fd >= from, or -1 (for /proc/<pid>/fd). */
 int fd_next(struct fdtable *t, int from);
 int fd_close(struct fdtable *t, int fd);
+/* Closes fd only if it still holds f (the caller holds a reference on f,
+ * so it cannot be another file at the same address): undoing an install
+ * another thread of the process may have closed and reused since. */
+int fd_close_file(struct fdtable *t, int fd, struct file *f);
 /* dup2/dup3: makes newfd refer to oldfd's file. */
 int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec);
 int fd_get_cloexec(struct fdtable *t, int fd);

@@ -82,6 +82,7 @@ enum lock_rank {
 	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
 	LR_NETLINK_TABLE = 157,	/* bound netlink sockets' ports (a leaf) */
 	LR_AIO_QUEUE = 158,	/* requests waiting for aiod (callbacks: under a wait queue) */
+	LR_SIGACTION = 159,	/* a signal-handler table's entries (under any sharer's sig_lock): a leaf */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */

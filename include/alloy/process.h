@@ -1,14 +1,16 @@
 /*
  * Processes (kernel/sched/process.c, thread.c, signal.c): a Linux thread
  * group. What its threads share — pid, parent and children, process
- * group and session, files, cwd, signal handlers and process-directed
- * signals; each thread (struct task) has its own tid, signal mask and
+ * group and session, files and cwd (unless a thread has its own:
+ * task->files, task->fs), signal handlers and process-directed signals; each thread (struct task) has its own tid, signal mask and
  * thread-directed signals, and all threads share one address space.
  *
  * Locks: proc_lock (one, like Linux's tasklist_lock) guards the tree,
  * pids and tids, groups and zombie state; p->sig_lock (taken after it) a
- * process's handlers, its thread list and every signal set, its own and
- * its threads'. A process is freed when its last reference goes: each
+ * process's handler-table pointer, its thread list and every signal set,
+ * its own and its threads'. The fs state (cwd, root, umask) and the
+ * handler table are objects of their own, shared by CLONE_FS and
+ * CLONE_SIGHAND (<alloy/fs_state.h>, <alloy/sighand.h>). A process is freed when its last reference goes: each
  * thread holds one, the parent's child list one.
  */
 #ifndef ALLOY_PROCESS_H
@@ -18,6 +20,7 @@
 #include <alloy/cred.h>
 #include <alloy/list.h>
 #include <alloy/rlimit.h>
+#include <alloy/sighand.h>
 #include <alloy/signal.h>
 #include <alloy/spinlock.h>
 #include <alloy/vfs.h>
@@ -26,17 +29,11 @@
 #define PID_MAX 32768
 
 struct fdtable;
+struct fs_state;
 struct retired_files;
 struct sem_undo_list;
 struct user_mm;
 struct task;
-
-struct k_sigaction {
-	u64 handler;		/* SIG_DFL, SIG_IGN or a user address */
-	u64 flags;
-	u64 restorer;
-	u64 mask;
-};
 
 struct process {
 	atomic_t refcount;
@@ -71,9 +68,11 @@ struct process {
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct retired_files *files_retired; /* [cwd_lock] tables unshared while other
 					 * threads ran: put at exit (process.c) */
-	struct path cwd;		/* [cwd_lock] */
-	struct path root;		/* [cwd_lock] chroot(2)'s root (dentry NULL: the
-					 * namespace's); fork copies it */
+	struct fs_state *fs;		/* [cwd_lock] cwd, root, umask (<alloy/fs_state.h>),
+					 * shared by CLONE_FS: others read it under
+					 * cwd_lock; the process itself without (only it
+					 * changes it, single-threaded); NULL after exit.
+					 * Its root's dentry NULL: the mount namespace's */
 	struct mnt_ns *mnt_ns;		/* [cwd_lock] its mount namespace, counted;
 					 * NULL once exited (include/alloy/mnt_ns.h) */
 	struct path exe;		/* [cwd_lock] the program execve ran (dentry NULL: none) */
@@ -85,7 +84,6 @@ struct process {
 					 * CLOCK_BOOTTIME offsets (ns), fixed once
 					 * it entered: read without a lock */
 	u64 start_ns;			/* ktime_ns() at fork */
-	u32 umask;
 	/* Credentials (<alloy/cred.h>): changed under sig_lock; one ID may
 	 * be read alone (READ_ONCE), several only through cred_current(). */
 	u32 uid[3], gid[3];		/* real, effective, saved */
@@ -107,7 +105,8 @@ struct process {
 					 * descendants come to it, not to init */
 	bool thp_disable;		/* PR_SET_THP_DISABLE: kept (no huge pages here) */
 	spinlock_t sig_lock;
-	struct k_sigaction sa[NSIG];	/* [sig_lock] */
+	struct sighand *sighand;	/* [sig_lock] its handlers (<alloy/sighand.h>),
+					 * shared by CLONE_SIGHAND; put when p is freed */
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
 	char comm[16];
@@ -173,12 +172,22 @@ long pidfd_install(struct process *p, u32 flags);
 /* For fdinfo: pidfd f's process id (-1 once reaped, as Linux), or
  * -ENOENT if f is no pidfd. */
 int pidfd_file_pid(struct file *f);
+/* clone's CLONE_PIDFD, before the child runs: a close-on-exec pidfd for
+ * child in the caller's table, its number written to uaddr (an int);
+ * returns it and, in *fp, a reference on its file that the caller gives
+ * back with pidfd_clone_undo (the clone failed later: the fd goes, if
+ * it still holds that file) or file_put. -EFAULT: nothing installed. */
+int pidfd_clone_install(struct process *child, u64 uaddr, struct file **fp);
+void pidfd_clone_undo(int fd, struct file *f);
 /* The process of an open /proc/<pid> directory, with a reference, or
  * NULL (kernel/fs/procfs.c; by pid: a reused pid names the new one). */
 struct process *procfs_pid_dir_process(struct file *f);
 /* Marks p as having exec'd or exited for a vfork parent. */
 void proc_vfork_release(struct process *p);
 
+/* The calling thread's file table: its own (a thread cloned without
+ * CLONE_FILES) or its process's. No reference: valid while it runs. */
+struct fdtable *cur_files(void);
 /* Path lookups relative to the process's cwd (reference taken). */
 void proc_cwd(struct path *out);
 void proc_set_cwd(const struct path *p);
@@ -186,6 +195,17 @@ void proc_set_cwd(const struct path *p);
  * system's root when it never chrooted (or for the kernel). */
 void proc_root(struct path *out);
 void proc_set_root(const struct path *p);
+/* The caller's umask; umask(2) sets it and returns the old one. */
+u32 proc_umask(void);
+u32 proc_set_umask(u32 mask);
+/* Another process's umask, -1 once it has exited (/proc status). */
+int proc_umask_of(struct process *p);
+/* unshare(CLONE_FS): a copy of the caller's fs state if it is shared. */
+int proc_unshare_fs(struct process *p);
+/* p's fs state with a reference (fs_state_put), NULL once p has exited. */
+struct fs_state *proc_fs_get(struct process *p);
+/* kcmp: the identity of p's fs state (compared, never dereferenced). */
+const void *proc_fs_id(struct process *p);
 /* execve: p now runs the program at exe (reference taken). */
 void proc_set_exe(struct process *p, const struct path *exe);
 
@@ -199,6 +219,15 @@ struct user_mm *proc_mm_get(struct process *p);
 /* The timer ticks p's threads were caught in user and kernel mode, the
  * ended threads' included. */
 void proc_cpu_times(struct process *p, u64 *utime, u64 *stime);
+/* thread_clone: t's own file table and fs state, for a thread cloned
+ * without CLONE_FILES or CLONE_FS (copies of the caller's), else the
+ * caller's own ones shared, if it has them. -ENOMEM: none taken. */
+int proc_thread_tables(struct task *t, u64 clone_flags);
+/* A thread ends (or was never started): its own tables go. */
+void proc_thread_tables_exit(struct task *t);
+/* execve, once the other threads are gone: the caller's own tables
+ * become its process's. */
+void proc_adopt_thread_tables(void);
 /* execve: a file table shared with another process becomes a copy. */
 int proc_unshare_files(struct process *p);
 /* Up to max pids >= from, ascending, into out; returns how many. */
@@ -268,6 +297,7 @@ struct trap_frame;
 /* fork/vfork/clone without CLONE_THREAD: flags are clone's (CLONE_VM
  * shares the address space, CLONE_VFORK waits, CLONE_FILES, CLONE_PARENT,
  * CLONE_SETTLS, CLONE_CHILD_SETTID/CLEARTID with child_tid). */
-long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls);
+long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
+	       u64 pidfd_addr);
 
 #endif

@@ -60,6 +60,12 @@ struct task {
 	u64 cpus_seen;			/* bit per CPU it has run on */
 	struct user_mm *mm;		/* NULL for kernel threads */
 	struct process *proc;		/* user tasks: a reference */
+	/* A thread cloned without CLONE_FILES or CLONE_FS has a table or fs
+	 * state of its own (a reference, put when it exits; threads cloned
+	 * from it with the flag share it): NULL means its process's. Read
+	 * and changed by the thread itself only (cur_files, proc_cwd...). */
+	struct fdtable *files;
+	struct fs_state *fs;
 	u64 fs_base;			/* user TLS (arch_prctl) */
 	int exit_status;		/* wait status once a user task exited */
 	u64 robust_list;		/* set_robust_list head (user address) */

@@ -373,7 +373,7 @@ static int start_worker(struct loop_dev *lo)
 static int loop_bind(struct loop_dev *lo, struct file *dev, u32 fd, const struct loop_info64 *info,
 		     u32 block_size)
 {
-	struct file *f = fd > 0x7fffffff ? NULL : fd_get(current_proc()->files, (int)fd);
+	struct file *f = fd > 0x7fffffff ? NULL : fd_get(cur_files(), (int)fd);
 	int rc;
 
 	if (!f)
@@ -448,7 +448,7 @@ static int loop_clear(struct loop_dev *lo)
 
 static int loop_change_fd(struct loop_dev *lo, u64 fd)
 {
-	struct file *f = fd > 0x7fffffff ? NULL : fd_get(current_proc()->files, (int)fd);
+	struct file *f = fd > 0x7fffffff ? NULL : fd_get(cur_files(), (int)fd);
 	int rc;
 
 	if (!f)

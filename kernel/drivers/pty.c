@@ -298,7 +298,7 @@ static long open_peer(struct pty *p, u64 flags)
 		file_put(nf);
 		return -EIO;
 	}
-	rc = fd_install(current_proc()->files, nf, 0, flags & O_CLOEXEC);
+	rc = fd_install(cur_files(), nf, 0, flags & O_CLOEXEC);
 	if (rc < 0)
 		file_put(nf);
 	return rc;

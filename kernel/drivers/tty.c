@@ -182,7 +182,7 @@ static bool sig_refused(int sig)
 {
 	struct process *me = current_proc();
 
-	return READ_ONCE(me->sa[sig - 1].handler) == SIG_IGN ||
+	return READ_ONCE(me->sighand->sa[sig - 1].handler) == SIG_IGN ||
 	       (READ_ONCE(current_task()->blocked) & (1ULL << (sig - 1)));
 }
 

@@ -358,7 +358,7 @@ static void fill_prpsinfo(struct elf_prpsinfo *ps)
 static struct file *core_open(const char *name)
 {
 	struct file *f = NULL;
-	u32 mode = 0600 & ~READ_ONCE(current_proc()->umask);
+	u32 mode = 0600 & ~proc_umask();
 	struct path cwd;
 
 	proc_cwd(&cwd);	/* a relative name is the dumping process's */

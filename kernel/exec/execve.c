@@ -179,12 +179,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 
 	fdt_close_on_exec(p->files);
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	for (int i = 0; i < NSIG; i++) {
-		if (p->sa[i].handler != SIG_IGN)
-			p->sa[i].handler = SIG_DFL;
-		p->sa[i].flags = 0;
-		p->sa[i].mask = 0;
-	}
+	sighand_exec_reset_locked(p);	/* our own table: see execve_at */
 	t->altstack_sp = t->altstack_size = 0;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	const char *base = strrchr(path, '/');
@@ -317,8 +312,12 @@ static long do_execve(const char *path, const struct exec_at *at, struct exec_ar
 	int old_tid = current_task()->user_tid;	/* PTRACE_EVENT_EXEC's message */
 	if (!rc)
 		rc = thread_group_exec();	/* the other threads go */
-	if (!rc)
+	if (!rc) {
+		proc_adopt_thread_tables();	/* a thread's own: the process's now */
 		rc = proc_unshare_files(current_proc());	/* CLONE_FILES: our own now */
+	}
+	if (!rc)	/* CLONE_SIGHAND: our own now, reset by commit */
+		rc = sighand_unshare(current_proc());
 	if (!rc) {
 		commit(mm, name, entry, sp);
 		ptrace_exec_commit(&c, &plain, unreadable);

@@ -224,6 +224,21 @@ int fd_close(struct fdtable *t, int fd)
 	return 0;
 }
 
+int fd_close_file(struct fdtable *t, int fd, struct file *f)
+{
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	bool ours = fd >= 0 && fd < t->size && t->fd[fd] == f;
+
+	if (ours)
+		t->fd[fd] = NULL;
+	spin_unlock_irqrestore(&t->lock, flags);
+	if (!ours)
+		return -EBADF;
+	fd_closed(f, t);
+	file_put(f);
+	return 0;
+}
+
 int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 {
 	if (newfd < 0 || newfd >= fd_limit())

@@ -392,7 +392,7 @@ static long getlk(struct file *f, struct file_lock *req, struct uflock *u)
 long flock_fcntl(struct file *f, int fd, int cmd, u64 arg)
 {
 	struct uflock u;
-	struct file_lock req = { .owner = current_proc()->files, .kind = FL_POSIX,
+	struct file_lock req = { .owner = cur_files(), .kind = FL_POSIX,
 				 .pid = current_proc()->pid,
 				 .uid = READ_ONCE(current_proc()->uid[0]) };
 	long rc;

@@ -5,6 +5,7 @@
  * lifetime and lock order: include/alloy/mnt_ns.h, docs/vfs.md.
  */
 #include <alloy/errno.h>
+#include <alloy/fs_state.h>
 #include <alloy/mnt_ns.h>
 #include <alloy/ns.h>
 #include <alloy/process.h>
@@ -85,29 +86,28 @@ void mnt_ns_root_path(struct mnt_ns *ns, struct path *out)
 }
 
 /* p's namespace becomes ns (whose count p's takes), its root and cwd
- * the given paths (their references move too; a NULL dentry leaves it
- * as it was). The old ones are let go of after the lock. */
-static void switch_ns(struct process *p, struct mnt_ns *ns, struct path *root, struct path *cwd)
+ * the given paths (p's fs state takes references of its own; a NULL
+ * dentry leaves it as it was). The fs state is p's alone: unshare and
+ * setns made sure (CLONE_FS), clone made the child a copy. */
+static void switch_ns(struct process *p, struct mnt_ns *ns, const struct path *root,
+		      const struct path *cwd)
 {
+	struct fs_state *fs = proc_fs_get(p);
 	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
 	struct mnt_ns *old = p->mnt_ns;
-	struct path oroot = { 0 }, ocwd = { 0 };
 	p->mnt_ns = ns;
-	if (root->dentry || p->root.dentry) {	/* an unset root stays unset */
-		oroot = p->root;
-		p->root = *root;
-		*root = (struct path){ 0 };
-	}
-	if (cwd->dentry) {
-		ocwd = p->cwd;
-		p->cwd = *cwd;
-		*cwd = (struct path){ 0 };
-	}
 	spin_unlock_irqrestore(&p->cwd_lock, fl);
-	if (oroot.dentry)
-		path_put(&oroot);
-	if (ocwd.dentry)
-		path_put(&ocwd);
+	if (fs) {
+		struct path cur;
+		fs_state_path(fs, true, &cur);
+		if (root->dentry || cur.dentry)	/* an unset root stays unset */
+			fs_state_set_path(fs, true, root);
+		if (cur.dentry)
+			path_put(&cur);
+		if (cwd->dentry)
+			fs_state_set_path(fs, false, cwd);
+		fs_state_put(fs);
+	}
 	mnt_ns_put(old);
 }
 
@@ -116,22 +116,23 @@ static void switch_ns(struct process *p, struct mnt_ns *ns, struct path *root, s
 static int copy_for(struct process *p)
 {
 	struct mnt_ns *from = mnt_ns_of(p), *to;
-	struct path in[2], out[2] = { { 0 }, { 0 } };
+	struct fs_state *fs = proc_fs_get(p);
+	struct path in[2] = { { 0 }, { 0 } }, out[2] = { { 0 }, { 0 } };
 	int rc;
 
-	if (!from)
+	if (!from || !fs) {
+		mnt_ns_put(from);
+		fs_state_put(fs);
 		return -EINVAL;		/* exited */
+	}
 	if (!(to = ns_alloc(false))) {
 		mnt_ns_put(from);
+		fs_state_put(fs);
 		return -ENOMEM;
 	}
-	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
-	in[0] = p->root;
-	in[1] = p->cwd;
-	for (int i = 0; i < 2; i++)
-		if (in[i].dentry)
-			path_get(&in[i]);
-	spin_unlock_irqrestore(&p->cwd_lock, fl);
+	fs_state_path(fs, true, &in[0]);
+	fs_state_path(fs, false, &in[1]);
+	fs_state_put(fs);
 	rc = vfs_copy_ns(from, to, in, out, 2);
 	for (int i = 0; i < 2; i++)
 		if (in[i].dentry)
@@ -171,20 +172,20 @@ int mnt_ns_install(struct mnt_ns *ns)
 		return -EINVAL;
 	if (READ_ONCE(p->nr_threads) > 1)
 		return -EINVAL;
-	struct path root, cwd;
+	struct fs_state *fs = proc_fs_get(p);
+	bool shared = !fs || atomic_read(&fs->refcount) > 2;	/* ours and p's */
+	fs_state_put(fs);
+	if (shared)
+		return -EINVAL;	/* Linux: a root and cwd shared by CLONE_FS */
+	struct path root, none = { 0 };
 	mnt_ns_root_path(ns, &root);
-	path_get(&root);
-	cwd = root;
-	struct path none = { 0 };
 	mnt_ns_get(ns);
 	/* its root becomes unset (the namespace's), its cwd that root */
-	switch_ns(p, ns, &none, &cwd);
-	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
-	struct path oroot = p->root;
-	p->root = (struct path){ 0 };
-	spin_unlock_irqrestore(&p->cwd_lock, fl);
-	if (oroot.dentry)
-		path_put(&oroot);
+	switch_ns(p, ns, &root, &root);
+	if ((fs = proc_fs_get(p))) {
+		fs_state_set_path(fs, true, &none);
+		fs_state_put(fs);
+	}
 	path_put(&root);
 	return 0;
 }

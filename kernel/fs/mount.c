@@ -15,6 +15,7 @@
 #include <alloy/blkdev.h>
 #include <alloy/cmdline.h>
 #include <alloy/errno.h>
+#include <alloy/fs_state.h>
 #include <alloy/inotify.h>
 #include <alloy/atomic.h>
 #include <alloy/lockrank.h>
@@ -794,20 +795,9 @@ static bool reachable(struct mount *m, struct dentry *d, const struct path *root
 	return below;
 }
 
-/* If *slot is old, it becomes nw (referenced); the old one's reference
- * goes to *drop. Caller holds the process's cwd_lock. */
-static void swap_if(struct path *slot, const struct path *old, const struct path *nw,
-		    struct path *drop)
-{
-	if (slot->mnt == old->mnt && slot->dentry == old->dentry) {
-		*drop = *slot;
-		*slot = *nw;
-		path_get(nw);	/* counts only: no lock taken */
-	}
-}
-
 /* As Linux after pivot_root: every process of namespace ns whose root or
- * cwd was the old root now has new_root there. */
+ * cwd was the old root now has new_root there (in its fs state, which
+ * processes sharing it by CLONE_FS see changed once). */
 static void pivot_processes(struct mnt_ns *ns, const struct path *old, const struct path *nw)
 {
 	int pids[32], n, from = 1;
@@ -817,17 +807,14 @@ static void pivot_processes(struct mnt_ns *ns, const struct path *old, const str
 			struct process *q = proc_find(pids[i]);
 			if (!q)
 				continue;
-			struct path d1 = { 0 }, d2 = { 0 };
 			unsigned long fl = spin_lock_irqsave(&q->cwd_lock);
-			if (q->mnt_ns == ns) {
-				swap_if(&q->root, old, nw, &d1);
-				swap_if(&q->cwd, old, nw, &d2);
-			}
+			bool mine = q->mnt_ns == ns;
 			spin_unlock_irqrestore(&q->cwd_lock, fl);
-			if (d1.dentry)
-				path_put(&d1);
-			if (d2.dentry)
-				path_put(&d2);
+			struct fs_state *fs = mine ? proc_fs_get(q) : NULL;
+			if (fs) {
+				fs_state_swap_if(fs, old, nw);
+				fs_state_put(fs);
+			}
 			proc_put(q);
 		}
 		from = pids[n - 1] + 1;

@@ -427,7 +427,7 @@ static u32 create_mode(const struct inode *dir, u32 mode)
 	    (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
 	    !cred_in_group(&c, READ_ONCE(dir->gid)) && !cred_is_root(&c))
 		mode &= ~(u32)S_ISGID;
-	return mode & ~(READ_ONCE(current_proc()->umask) & 0777);
+	return mode & ~(proc_umask() & 0777);
 }
 
 /* Creates name in parent (caller holds its ns_lock); returns a reference. */

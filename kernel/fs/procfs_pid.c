@@ -159,8 +159,12 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 
 	mem_usage(mm, &u);
 	user_mm_put(mm);
-	pbuf_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		    "PPid:\t%d\nTracerPid:\t%d\n", s->comm, READ_ONCE(p->umask),
+	int umask = proc_umask_of(p);	/* none once it exited: no line, as Linux */
+	pbuf_printf(b, "Name:\t%s\n", s->comm);
+	if (umask >= 0)
+		pbuf_printf(b, "Umask:\t%04o\n", umask);
+	pbuf_printf(b, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+		    "PPid:\t%d\nTracerPid:\t%d\n",
 		    state_name(s->state), s->pid, tid, s->ppid, ptrace_tracer_pid(tid));
 	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 		    p->uid[0], p->uid[1], p->uid[2], p->fsuid, p->gid[0], p->gid[1], p->gid[2],

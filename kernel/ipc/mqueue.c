@@ -411,7 +411,7 @@ static long mq_create(const char *name, int oflag, u32 mode, const struct mq_att
 	memcpy(q->name, name, strlen(name) + 1);
 	q->uid = c.fsuid;
 	q->gid = c.fsgid;
-	q->mode = mode & ~READ_ONCE(current_proc()->umask) & 0777;
+	q->mode = mode & ~proc_umask() & 0777;
 	q->maxmsg = a.maxmsg;
 	q->msgsize = a.msgsize;
 	wait_queue_init(&q->wq, "mqueue");

@@ -494,7 +494,7 @@ static int autobind(struct unix_sock *u)
 
 static int bind_path(struct unix_sock *u, struct unix_addr *a)
 {
-	u32 mode = S_IFSOCK | (0777 & ~current_proc()->umask);
+	u32 mode = S_IFSOCK | (0777 & ~proc_umask());
 	struct path cwd;
 
 	proc_cwd(&cwd);

@@ -6,6 +6,7 @@
  */
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
+#include <alloy/fs_state.h>
 #include <alloy/ipc.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
@@ -105,6 +106,7 @@ void proc_put(struct process *p)
 	if (p->task)
 		task_put(p->task);
 	proc_timers_free(p);
+	sighand_put(p->sighand);
 	kfree(p);
 }
 
@@ -182,6 +184,25 @@ static void exe_put(struct path *exe, bool denied)
 		path_put(exe);
 }
 
+/* The caller's own fs state: its thread's, or its process's. Only the
+ * caller changes either pointer (unshare, single-threaded; exit, its
+ * last thread), so it needs no lock here. NULL for a kernel task. */
+static struct fs_state *own_fs(void)
+{
+	struct task *t = current_task();
+
+	if (!t || !t->proc)
+		return NULL;
+	return t->fs ? t->fs : t->proc->fs;
+}
+
+struct fdtable *cur_files(void)
+{
+	struct task *t = current_task();
+
+	return t->files ? t->files : t->proc->files;
+}
+
 struct process *proc_create(struct process *parent, u64 clone_flags)
 {
 	/* kmalloc rounds up to a power of two: past 8 KiB a process (and
@@ -203,37 +224,47 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	wait_queue_init(&p->pidfd_wq, "pidfd");
 	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
-	p->umask = 022;
 	p->start_ns = ktime_ns();
 	rlimit_fork(p, parent);
 	if (parent) {
+		/* the calling thread's table and fs state (its own, or its
+		 * process's): they stay while it runs here; and the
+		 * process's handler pointer, which only it changes */
+		bool caller = parent == current_proc();
+		struct fdtable *files = caller ? cur_files() : parent->files;
+		struct fs_state *fs = caller ? own_fs() : parent->fs;
 		if (clone_flags & CLONE_FILES) {	/* one table, two processes */
-			p->files = parent->files;
+			p->files = files;
 			atomic_inc(&p->files->refcount);
 		} else {
-			p->files = fdt_copy(parent->files);
+			p->files = fdt_copy(files);
 		}
-		proc_cwd(&p->cwd);
+		if (clone_flags & CLONE_FS) {	/* one cwd, root, umask */
+			p->fs = fs;
+			fs_state_get(p->fs);
+		} else {
+			p->fs = fs_state_copy(fs);
+		}
+		if (clone_flags & CLONE_SIGHAND) {	/* one handler table */
+			p->sighand = parent->sighand;
+			sighand_get(p->sighand);
+		} else {
+			p->sighand = sighand_new(parent->sighand);
+		}
 		unsigned long rf = spin_lock_irqsave(&parent->cwd_lock);
-		p->root = parent->root;
-		if (p->root.dentry)
-			path_get(&p->root);
 		p->mnt_ns = mnt_ns_get(parent->mnt_ns ? parent->mnt_ns : &init_mnt_ns);
 		spin_unlock_irqrestore(&parent->cwd_lock, rf);
 		if (!proc_path_of(parent, true, &p->exe))	/* none: NULL */
 			p->exe_denied = exe_deny(&p->exe);
-		p->umask = parent->umask;
 		cred_fork(p, parent);
 		memcpy(p->caps, parent->caps, sizeof(p->caps));
-		unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
-		memcpy(p->sa, parent->sa, sizeof(p->sa));
-		spin_unlock_irqrestore(&parent->sig_lock, flags);
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
 		p->personality = READ_ONCE(parent->personality);
 		p->oom_score_adj = READ_ONCE(parent->oom_score_adj);
 	} else {
 		p->files = fdt_create();
-		p->cwd = vfs_root();
+		p->fs = fs_state_new();
+		p->sighand = sighand_new(NULL);
 		p->mnt_ns = mnt_ns_get(&init_mnt_ns);
 		cap_exec(p);	/* root's: every capability */
 	}
@@ -242,7 +273,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	list_init(&p->pgrp_link);
 	/* a process the kernel starts leads a group and session of its own */
 	struct pgroup *fresh = parent ? NULL : pgrp_alloc();
-	if (!p->files || !p->nsp || (!parent && !fresh))
+	if (!p->files || !p->nsp || !p->fs || !p->sighand || (!parent && !fresh))
 		goto fail;
 
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
@@ -273,10 +304,8 @@ fail:
 	pgrp_free(fresh);
 	nsproxy_put(p->nsp);
 	fdt_put(p->files);
-	if (p->cwd.dentry)
-		path_put(&p->cwd);
-	if (p->root.dentry)
-		path_put(&p->root);
+	fs_state_put(p->fs);
+	sighand_put(p->sighand);
 	if (p->mnt_ns)
 		mnt_ns_put(p->mnt_ns);
 	exe_put(&p->exe, p->exe_denied);
@@ -286,58 +315,105 @@ fail:
 
 void proc_cwd(struct path *out)
 {
-	struct process *p = current_proc();
-	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	struct fs_state *fs = own_fs();
 
-	*out = p->cwd;
-	path_get(out);
-	spin_unlock_irqrestore(&p->cwd_lock, flags);
-}
-
-/* Replaces one of the current process's paths (cwd, root) with np, which
- * gets a reference; the old one's (none for an unset root) is dropped. */
-static void set_proc_path(struct path *slot, const struct path *np)
-{
-	struct process *p = current_proc();
-	struct path old;
-
-	path_get(np);
-	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
-	old = *slot;
-	*slot = *np;
-	spin_unlock_irqrestore(&p->cwd_lock, flags);
-	if (old.dentry)		/* a root never set */
-		path_put(&old);
+	if (fs)
+		fs_state_path(fs, false, out);
+	else
+		*out = vfs_root();	/* a kernel task, or past exit */
 }
 
 void proc_set_cwd(const struct path *np)
 {
-	set_proc_path(&current_proc()->cwd, np);
+	struct fs_state *fs = own_fs();
+
+	if (fs)
+		fs_state_set_path(fs, false, np);
 }
 
 void proc_root(struct path *out)
 {
-	struct task *t = current_task();
-	struct process *p = t ? t->proc : NULL;
+	struct fs_state *fs = own_fs();
 
 	out->dentry = NULL;
-	if (p) {
-		unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
-		*out = p->root;
-		if (out->dentry)
-			path_get(out);
-		else if (p->mnt_ns && p->mnt_ns->root)	/* fixed while p is in it */
-			*out = (struct path){ mnt_get(p->mnt_ns->root),
-					      dentry_get(p->mnt_ns->root->root) };
-		spin_unlock_irqrestore(&p->cwd_lock, flags);
-	}
+	if (fs)
+		fs_state_path(fs, true, out);
+	if (!out->dentry)	/* unset: its mount namespace's root */
+		mnt_ns_root_path(mnt_ns_current(), out);
 	if (!out->dentry)
 		*out = vfs_root();
 }
 
 void proc_set_root(const struct path *np)
 {
-	set_proc_path(&current_proc()->root, np);
+	struct fs_state *fs = own_fs();
+
+	if (fs)
+		fs_state_set_path(fs, true, np);
+}
+
+u32 proc_set_umask(u32 mask)
+{
+	/* one word, swapped at once: a CLONE_FS sharer's umask() at the same
+	 * moment gets either value, never a mix */
+	return __atomic_exchange_n(&own_fs()->umask, mask, __ATOMIC_SEQ_CST);
+}
+
+u32 proc_umask(void)
+{
+	struct fs_state *fs = own_fs();
+
+	return fs ? READ_ONCE(fs->umask) : 022;
+}
+
+struct fs_state *proc_fs_get(struct process *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	struct fs_state *fs = p->fs;
+
+	if (fs)
+		fs_state_get(fs);
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	return fs;
+}
+
+int proc_umask_of(struct process *p)
+{
+	struct fs_state *fs = proc_fs_get(p);
+	int m = fs ? (int)READ_ONCE(fs->umask) : -1;
+
+	fs_state_put(fs);
+	return m;
+}
+
+const void *proc_fs_id(struct process *p)
+{
+	return READ_ONCE(p->fs);
+}
+
+/* unshare(CLONE_FS): sys_unshare refuses it while other threads run, so
+ * the pointer is ours to change; /proc readers see old or new under
+ * cwd_lock, each with its own reference. */
+int proc_unshare_fs(struct process *p)
+{
+	struct task *t = current_task();
+	struct fs_state *old = t->fs ? t->fs : p->fs;
+
+	if (atomic_read(&old->refcount) == 1)
+		return 0;	/* only a /proc reader can hold a second one */
+	struct fs_state *copy = fs_state_copy(old);
+	if (!copy)
+		return -ENOMEM;
+	if (t->fs) {	/* the thread's own: no one else reads the pointer */
+		t->fs = copy;
+		fs_state_put(old);
+		return 0;
+	}
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	p->fs = copy;
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	fs_state_put(old);
+	return 0;
 }
 
 void proc_set_exe(struct process *p, const struct path *exe)
@@ -358,12 +434,19 @@ void proc_set_exe(struct process *p, const struct path *exe)
 
 int proc_path_of(struct process *p, bool exe, struct path *out)
 {
-	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
-
-	*out = exe ? p->exe : p->cwd;
-	if (out->dentry)
-		path_get(out);
-	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	out->dentry = NULL;
+	if (exe) {
+		unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+		*out = p->exe;
+		if (out->dentry)
+			path_get(out);
+		spin_unlock_irqrestore(&p->cwd_lock, flags);
+	} else {
+		struct fs_state *fs = proc_fs_get(p);
+		if (fs)
+			fs_state_path(fs, false, out);
+		fs_state_put(fs);
+	}
 	return out->dentry ? 0 : -ENOENT;
 }
 
@@ -378,6 +461,62 @@ struct fdtable *proc_files(struct process *p)
 	return t;
 }
 
+void proc_adopt_thread_tables(void)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	struct fdtable *old_files = NULL;
+	struct fs_state *old_fs = NULL;
+
+	if (!t->files && !t->fs)
+		return;
+	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
+	if (t->files) {
+		old_files = p->files;
+		p->files = t->files;
+		t->files = NULL;
+	}
+	if (t->fs) {
+		old_fs = p->fs;
+		p->fs = t->fs;
+		t->fs = NULL;
+	}
+	spin_unlock_irqrestore(&p->cwd_lock, flags);
+	fdt_put(old_files);
+	fs_state_put(old_fs);
+}
+
+void proc_thread_tables_exit(struct task *t)
+{
+	struct fdtable *files = t->files;
+	struct fs_state *fs = t->fs;
+
+	t->files = NULL;	/* the process's from here on (cur_files) */
+	t->fs = NULL;
+	fdt_put(files);
+	fs_state_put(fs);
+}
+
+int proc_thread_tables(struct task *t, u64 clone_flags)
+{
+	struct task *cur = current_task();
+
+	if (clone_flags & CLONE_FILES) {	/* the caller's, whichever */
+		if ((t->files = cur->files))
+			atomic_inc(&t->files->refcount);
+	} else if (!(t->files = fdt_copy(cur_files()))) {
+		return -ENOMEM;
+	}
+	if (clone_flags & CLONE_FS) {
+		if ((t->fs = cur->fs))
+			fs_state_get(t->fs);
+	} else if (!(t->fs = fs_state_copy(own_fs()))) {
+		proc_thread_tables_exit(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* A table a multi-threaded process let go of: another of its threads
  * may still be inside a call on it (cur_files() takes no reference), so
  * the process keeps its reference until its threads are all gone. */
@@ -386,10 +525,32 @@ struct retired_files {
 	struct retired_files *next;
 };
 
+/* A thread's own table, shared with threads it cloned: a copy of its
+ * own now (only it uses t->files; the others keep their references). */
+static int unshare_task_files(struct task *t)
+{
+	struct fdtable *old = t->files, *copy;
+
+	if (atomic_read(&old->refcount) == 1)
+		return 0;
+	int rc = fdt_check_nr_open(old);
+	if (rc)
+		return rc;
+	if (!(copy = fdt_copy(old)))
+		return -ENOMEM;
+	t->files = copy;
+	fdt_put(old);
+	return 0;
+}
+
 int proc_unshare_files(struct process *p)
 {
-	struct fdtable *old = proc_files(p), *copy;
+	struct fdtable *old, *copy;
 	struct retired_files *r = NULL;
+
+	if (p == current_proc() && current_task()->files)
+		return unshare_task_files(current_task());
+	old = proc_files(p);
 
 	if (!old)
 		return -ENOMEM;
@@ -432,14 +593,16 @@ static void release_resources(struct process *p)
 	proc_timers_exit(p);	/* nothing fires at it from now on */
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	struct fdtable *files = p->files;
-	struct path cwd = p->cwd, exe = p->exe, root = p->root;
+	struct fs_state *fs = p->fs;
+	struct path exe = p->exe;
 	bool exe_denied = p->exe_denied;
 	struct mnt_ns *ns = p->mnt_ns;
 
 	struct retired_files *r = p->files_retired;
 	p->files = NULL;
 	p->files_retired = NULL;
-	p->cwd.dentry = p->exe.dentry = p->root.dentry = NULL;
+	p->fs = NULL;
+	p->exe.dentry = NULL;
 	p->mnt_ns = NULL;
 	p->exe_denied = false;
 	spin_unlock_irqrestore(&p->cwd_lock, flags);
@@ -452,10 +615,7 @@ static void release_resources(struct process *p)
 	}
 	sem_exit(p);	/* SEM_UNDO */
 	ns_exit(p);	/* after sem_exit: its undos are in its IPC namespace */
-	if (cwd.dentry)
-		path_put(&cwd);
-	if (root.dentry)
-		path_put(&root);
+	fs_state_put(fs);
 	exe_put(&exe, exe_denied);
 	if (ns)		/* after its paths: the last one's tree goes now */
 		mnt_ns_put(ns);
@@ -746,9 +906,9 @@ bool proc_pgrp_orphaned(struct process *p)
 
 static bool ignores_children(struct process *parent)
 {
-	struct k_sigaction *sa = &parent->sa[SIGCHLD - 1];
+	struct k_sigaction sa = sighand_action(parent, SIGCHLD);
 
-	return sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT);
+	return sa.handler == SIG_IGN || (sa.flags & SA_NOCLDWAIT);
 }
 
 void proc_set_subreaper(struct process *p, bool on)
@@ -1106,7 +1266,7 @@ static void notify_parent(struct process *p, int code, int sig)
 	spin_unlock_irqrestore(&proc_lock, flags);
 	if (!parent)
 		return;
-	if (!(parent->sa[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+	if (!(sighand_action(parent, SIGCHLD).flags & SA_NOCLDSTOP)) {
 		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
 				       .uid = READ_ONCE(p->uid[0]), .status = sig };
 		signal_send(parent, &si);

@@ -44,7 +44,7 @@ static bool default_ignored(int sig)
 
 static bool ignored(struct process *p, int sig)
 {
-	u64 h = p->sa[sig - 1].handler;
+	u64 h = READ_ONCE(p->sighand->sa[sig - 1].handler);	/* p's sig_lock held */
 
 	if (sig == SIGKILL || sig == SIGSTOP)
 		return false;
@@ -186,7 +186,7 @@ static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
 	/* init only gets the signals it has handlers for (SIGNAL_UNKILLABLE),
 	 * or blocks (to take with sigtimedwait, as Linux keeps them); its
 	 * own faults come through signal_force */
-	if (p->pid == 1 && p->sa[sig - 1].handler == SIG_DFL && !blocked)
+	if (p->pid == 1 && READ_ONCE(p->sighand->sa[sig - 1].handler) == SIG_DFL && !blocked)
 		drop = true;
 	/* Decided under the lock that records a stop (signal_deliver), so a
 	 * SIGCONT cannot slip in between a stop being taken and recorded. */
@@ -334,11 +334,14 @@ void signal_force(const struct ksiginfo *info)
 	struct process *p = t->proc;
 	int sig = info->signo;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	struct k_sigaction *sa = &p->sa[sig - 1];
+	struct sighand *sh = p->sighand;
+	unsigned long hf = spin_lock_irqsave(&sh->lock);
 
-	/* a fault that is blocked or ignored cannot be survived */
-	if (sa->handler == SIG_IGN || (t->blocked & sigmask(sig)))
-		sa->handler = SIG_DFL;
+	/* a fault that is blocked or ignored cannot be survived (in every
+	 * process sharing the table, as on Linux) */
+	if (sh->sa[sig - 1].handler == SIG_IGN || (t->blocked & sigmask(sig)))
+		sh->sa[sig - 1].handler = SIG_DFL;
+	spin_unlock_irqrestore(&sh->lock, hf);
 	t->blocked &= ~sigmask(sig);
 	t->pending |= sigmask(sig);
 	t->info[sig - 1] = *info;
@@ -428,7 +431,7 @@ void signal_deliver(struct trap_frame *tf)
 		int sig = __builtin_ctzll(sync ? sync : ready) + 1;
 		bool own = t->pending & sigmask(sig);	/* before the shared set */
 		struct ksiginfo si = own ? t->info[sig - 1] : p->shared_info[sig - 1];
-		struct k_sigaction sa = p->sa[sig - 1];
+		struct k_sigaction sa = sighand_action_locked(p, sig);
 		u64 old_blocked = t->restore_blocked ? t->saved_blocked : t->blocked;
 		bool stop = sig == SIGSTOP ||
 			    (sa.handler == SIG_DFL && (sigmask(sig) & STOP_SIGNALS));
@@ -463,8 +466,12 @@ void signal_deliver(struct trap_frame *tf)
 			t->restore_blocked = false;
 			t->blocked |= sa.mask | (sa.flags & SA_NODEFER ? 0 : sigmask(sig));
 			t->blocked &= ~UNBLOCKABLE;
-			if (sa.flags & SA_RESETHAND)
-				p->sa[sig - 1].handler = SIG_DFL;
+			if (sa.flags & SA_RESETHAND) {
+				struct sighand *sh = p->sighand;
+				unsigned long hf = spin_lock_irqsave(&sh->lock);
+				sh->sa[sig - 1].handler = SIG_DFL;
+				spin_unlock_irqrestore(&sh->lock, hf);
+			}
 		}
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 

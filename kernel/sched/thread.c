@@ -34,6 +34,11 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 		clone_start_free(cs);
 		return -ENOMEM;
 	}
+	if (proc_thread_tables(t, flags)) {	/* without CLONE_FILES, CLONE_FS */
+		task_discard(t);
+		clone_start_free(cs);
+		return -ENOMEM;
+	}
 	proc_get(p);
 	t->proc = p;
 	t->blocked = cur->blocked;	/* the new thread's own copy; no altstack */
@@ -41,6 +46,7 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 	t->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? child_tid : 0;
 	long tid = proc_thread_attach(p, t, false);
 	if (tid < 0) {
+		proc_thread_tables_exit(t);
 		task_discard(t);
 		proc_put(p);
 		clone_start_free(cs);

@@ -137,6 +137,8 @@ void user_exit(int wait_status)
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */
 	arch_irq_enable();
 	user_mm_put(mm);		/* memory is back before the parent hears */
+	if (p)
+		proc_thread_tables_exit(t);	/* a thread's own files, fs state */
 	if (p && proc_thread_detach(p, t, &wait_status)) {
 		task_get(t);
 		p->task = t;		/* the reaper joins the last thread */
@@ -234,8 +236,11 @@ void clone_child(void *arg)
 	arch_return_to_user(&tf);
 }
 
-long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls)
+long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
+	       u64 pidfd_addr)
 {
+	struct file *pidf = NULL;
+	int pidfd = -1;
 	struct task *cur = current_task();
 	struct clone_start *cs = NULL;
 	struct user_mm *mm = NULL;
@@ -264,6 +269,13 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		goto fail;
 
 	int pid = p->pid;
+	if (flags & CLONE_PIDFD) {	/* written before the child can run */
+		pidfd = pidfd_clone_install(p, pidfd_addr, &pidf);
+		if (pidfd < 0) {
+			rc = pidfd;
+			goto fail;
+		}
+	}
 	t = task_create_paused(CPU_ANY, clone_child, cs, p->comm);
 	if (!t)
 		goto fail;	/* cs still owns mm */
@@ -282,6 +294,8 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 	int event = ptrace_clone_child(t, flags, false);	/* TRACEFORK, TRACEVFORK */
 	task_start(t);
 	task_put(t);
+	if (pidf)
+		file_put(pidf);
 	if (event)
 		ptrace_event(event, (u64)pid);
 	if (flags & CLONE_VFORK)
@@ -289,6 +303,8 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 	proc_put(p);
 	return pid;
 fail:
+	if (pidf)
+		pidfd_clone_undo(pidfd, pidf);
 	clone_start_free(cs);
 	if (p)
 		proc_abort(p);

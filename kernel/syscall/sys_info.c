@@ -149,12 +149,8 @@ long sys_sysinfo(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 
 long sys_umask(u64 mask, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
-	struct process *p = current_proc();
-	long old = p->umask;
-
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	p->umask = (u32)(mask & 0777);
-	return old;
+	return proc_set_umask((u32)(mask & 0777));
 }
 
 long sys_getrandom(u64 buf, u64 len, u64 flags, u64 a3, u64 a4, u64 a5)

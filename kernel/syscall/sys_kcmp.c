@@ -4,11 +4,12 @@
  * boot, made from the objects' addresses scrambled with a per-boot key
  * (no address leaks), or 3 never (all our objects are ordered).
  * The caller needs ptrace read access to both (Linux's
- * PTRACE_MODE_READ_REALCREDS). What Alloy's objects are: the files and
- * address space are shared objects; cwd/root/umask (KCMP_FS) and the
- * signal handlers (KCMP_SIGHAND) belong to the process itself, shared by
- * its threads only; there is no I/O context (KCMP_IO compares NULL with
- * NULL, as Linux does for two tasks that never made one).
+ * PTRACE_MODE_READ_REALCREDS). What Alloy's objects are: the files,
+ * address space, fs state (KCMP_FS: cwd/root/umask) and handler table
+ * (KCMP_SIGHAND) are shared objects, compared as the process's (a
+ * thread's own tables are not seen); there is no I/O context (KCMP_IO
+ * compares NULL with NULL, as Linux does for two tasks that never made
+ * one).
  */
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
@@ -119,9 +120,11 @@ long sys_kcmp(SYSARGS)
 		fdt_put(t2);
 		break;
 	}
-	case KCMP_FS:
+	case KCMP_FS:	/* identities only: never dereferenced */
+		rc = order(proc_fs_id(p1), proc_fs_id(p2), type);
+		break;
 	case KCMP_SIGHAND:
-		rc = order(p1, p2, type);
+		rc = order(READ_ONCE(p1->sighand), READ_ONCE(p2->sighand), type);
 		break;
 	case KCMP_IO:
 		rc = 0;

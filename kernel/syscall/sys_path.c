@@ -150,7 +150,7 @@ long sys_creat(SYSARGS)
 
 static long mkdir_op(const struct path *base, const char *name, u64 mode)
 {
-	return vfs_mkdir(base, name, (u32)mode & 07777 & ~current_proc()->umask);
+	return vfs_mkdir(base, name, (u32)mode & 07777 & ~proc_umask());
 }
 
 long sys_mkdirat(SYSARGS) { return with_at(a0, a1, mkdir_op, a2); }

@@ -53,7 +53,7 @@ static const struct file_ops pidfd_fops = {
 
 int pidfd_process(int fd, struct process **out, bool *nonblock)
 {
-	struct file *f = fd < 0 ? NULL : fd_get(current_proc()->files, fd);
+	struct file *f = fd < 0 ? NULL : fd_get(cur_files(), fd);
 
 	if (!f)
 		return -EBADF;
@@ -92,7 +92,37 @@ long sys_pidfd_open(SYSARGS)
 		proc_put(p);
 		return -ENOMEM;
 	}
-	return fd_install(current_proc()->files, f, 0, true);	/* puts f on failure */
+	return fd_install(cur_files(), f, 0, true);	/* puts f on failure */
+}
+
+int pidfd_clone_install(struct process *child, u64 uaddr, struct file **fp)
+{
+	struct fdtable *t = cur_files();
+	struct file *f = anon_file(&pidfd_fops, child, O_RDWR);
+
+	if (!f)
+		return -ENOMEM;
+	proc_get(child);	/* the file's, put by pidfd_release */
+	file_get(f);		/* ours, until the fd number is written */
+	int fd = fd_install(t, f, 0, true);	/* close-on-exec, as Linux's */
+	if (fd < 0) {
+		file_put(f);
+		return fd;	/* fd_install put the table's */
+	}
+	int v = fd;
+	if (copy_to_user((void *)uaddr, &v, sizeof(v))) {
+		fd_close_file(t, fd, f);
+		file_put(f);
+		return -EFAULT;
+	}
+	*fp = f;	/* the caller's reference, for pidfd_clone_undo */
+	return fd;
+}
+
+void pidfd_clone_undo(int fd, struct file *f)
+{
+	fd_close_file(cur_files(), fd, f);
+	file_put(f);
 }
 
 int pidfd_file_pid(struct file *f)
@@ -210,5 +240,5 @@ long sys_pidfd_getfd(SYSARGS)
 	proc_put(p);
 	if (rc)
 		return rc;
-	return fd_install(current_proc()->files, f, 0, true);
+	return fd_install(cur_files(), f, 0, true);
 }

@@ -69,6 +69,7 @@ struct clone_req {
 	u64 flags;		/* without the exit signal */
 	int exit_signal;
 	u64 stack, parent_tid, child_tid, tls;
+	u64 pidfd;		/* CLONE_PIDFD: where the fd number goes */
 };
 
 #define UNSHARE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
@@ -78,14 +79,14 @@ struct clone_req {
 #define CLONE_IGNORED (CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM | \
 		       CLONE_IO)	/* IO: there is no I/O context to share */
 #define CLONE_KNOWN (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_VFORK | \
-		     CLONE_PARENT | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+		     CLONE_PIDFD | CLONE_PARENT | CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID | \
 		     CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_IGNORED)
 
 /*
- * Linux's rules for flag combinations first (-EINVAL), then what Alloy
- * cannot share yet (-EINVAL too; docs/threads.md): a thread shares its
- * process's cwd and files (CLONE_FS and CLONE_FILES go with CLONE_THREAD),
- * and processes share handlers only as threads.
+ * Linux's rules for flag combinations (-EINVAL). CLONE_FS shares the cwd,
+ * root and umask, CLONE_SIGHAND the handler table, CLONE_FILES the fd
+ * table, between processes or threads, in any combination Linux allows
+ * (a thread without CLONE_FS or CLONE_FILES gets copies of its own).
  */
 static long do_clone(const struct clone_req *r)
 {
@@ -93,9 +94,10 @@ static long do_clone(const struct clone_req *r)
 	struct process *me = current_proc();
 
 	if (f & ~(CLONE_KNOWN | CLONE_NAMESPACES))
-		return -EINVAL;		/* no pidfds or cgroups */
-	if ((f & CLONE_NEWNS) && (f & CLONE_FS))
-		return -EINVAL;		/* as Linux: a new tree, a shared root */
+		return -EINVAL;
+	/* a new mount or user namespace cannot share the old cwd and root */
+	if ((f & CLONE_FS) && (f & (CLONE_NEWNS | CLONE_NEWUSER)))
+		return -EINVAL;
 	long rc = ns_clone_check(f);	/* <alloy/ns.h>: proc_create makes them */
 	if (rc)
 		return rc;
@@ -105,17 +107,20 @@ static long do_clone(const struct clone_req *r)
 		return -EINVAL;
 	if ((f & (CLONE_PARENT | CLONE_THREAD)) && me->pid == 1)
 		return -EINVAL;		/* init's siblings, init's threads */
+	/* CLONE_DETACHED is kept for a future meaning of CLONE_PIDFD's;
+	 * there are no pidfds of threads */
+	if ((f & CLONE_PIDFD) && (f & (CLONE_DETACHED | CLONE_THREAD)))
+		return -EINVAL;
+	if (f & CLONE_NAMESPACES)
+		return -EINVAL;		/* no namespaces yet */
 	if (f & CLONE_THREAD) {
-		if ((f & (CLONE_FS | CLONE_FILES)) != (CLONE_FS | CLONE_FILES))
-			return -EINVAL;	/* a thread with its own cwd or files */
 		return thread_clone(current_user_frame(), f, r->stack, r->parent_tid,
 				    r->child_tid, r->tls);
 	}
-	if (f & (CLONE_SIGHAND | CLONE_FS))
-		return -EINVAL;		/* shared with another process */
 	if (r->exit_signal && r->exit_signal != SIGCHLD)
 		return -EINVAL;		/* the parent always hears SIGCHLD */
-	long pid = user_fork(current_user_frame(), r->stack, f, r->child_tid, r->tls);
+	long pid = user_fork(current_user_frame(), r->stack, f, r->child_tid, r->tls,
+			     r->pidfd);
 	if (pid > 0 && (f & CLONE_PARENT_SETTID)) {
 		int v = (int)pid;
 		copy_to_user((void *)r->parent_tid, &v, sizeof(v));
@@ -145,6 +150,12 @@ long sys_clone(SYSARGS)
 
 	if (r.flags & CLONE_THREAD)
 		r.exit_signal = 0;	/* a thread's end signals no one */
+	/* clone() returns the pidfd through parent_tid: not both */
+	if (r.flags & CLONE_PIDFD) {
+		if (r.flags & CLONE_PARENT_SETTID)
+			return -EINVAL;
+		r.pidfd = r.parent_tid;
+	}
 	return do_clone(&r);
 }
 
@@ -175,8 +186,9 @@ long sys_clone3(SYSARGS)
 		if (v)
 			return -E2BIG;
 	}
-	/* pidfd and cgroup mean something only with their flags, which
-	 * do_clone refuses (glibc puts &pd->tid in pidfd regardless) */
+	/* pidfd means something only with CLONE_PIDFD, cgroup only with
+	 * CLONE_INTO_CGROUP, which do_clone refuses (glibc puts &pd->tid in
+	 * pidfd regardless) */
 	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG || ca.set_tid || ca.set_tid_size)
 		return -EINVAL;
 	if (ca.stack ? !ca.stack_size : ca.stack_size != 0)
@@ -188,7 +200,11 @@ long sys_clone3(SYSARGS)
 		return -EINVAL;
 	struct clone_req r = { .flags = ca.flags, .exit_signal = (int)ca.exit_signal,
 			       .stack = ca.stack ? top : 0, .parent_tid = ca.parent_tid,
-			       .child_tid = ca.child_tid, .tls = ca.tls };
+			       .child_tid = ca.child_tid, .tls = ca.tls, .pidfd = ca.pidfd };
+	/* both written by the parent: one place cannot take both */
+	if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID) &&
+	    ca.pidfd == ca.parent_tid)
+		return -EINVAL;
 	return do_clone(&r);
 }
 
@@ -241,13 +257,15 @@ long sys_execveat(SYSARGS)
 
 /*
  * unshare(flags): what the caller shares with other processes becomes its
- * own. Alloy's cwd and signal handlers are never shared between
- * processes (CLONE_FS, CLONE_SIGHAND: nothing to do), its file table may
- * be (CLONE_FILES), and System V undo adjustments are applied as at exit
- * (CLONE_SYSVSEM). Linux does this per thread; Alloy keeps these per
- * process, so with other threads running it refuses (EINVAL) what it
- * cannot give one thread alone. Namespaces: <alloy/ns.h>, whose checks
- * come after these (docs/namespaces.md).
+ * own: its cwd, root and umask (CLONE_FS: a copy), its file table
+ * (CLONE_FILES: a copy), and System V undo adjustments are applied as at
+ * exit (CLONE_SYSVSEM). A handler table shared with another process
+ * cannot be unshared (CLONE_SIGHAND, and CLONE_VM which implies it: EINVAL,
+ * as Linux). Linux does this per thread; Alloy keeps these per process,
+ * so with other threads running it refuses (EINVAL) what it cannot give
+ * one thread alone. Namespaces: <alloy/ns.h>, whose checks come after
+ * these (docs/namespaces.md); a new mount namespace after CLONE_FS, which
+ * it implies, so its root and cwd move in a copy of the caller's own.
  */
 long sys_unshare(SYSARGS)
 {
@@ -266,8 +284,18 @@ long sys_unshare(SYSARGS)
 	if ((f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_FS | CLONE_FILES |
 		  CLONE_SYSVSEM)) && READ_ONCE(p->nr_threads) > 1)
 		return -EINVAL;
+	/* single-threaded: the table pointer is ours; another process that
+	 * shares it may only drop its reference meanwhile (then we refuse
+	 * what Linux would have refused a moment earlier) */
+	if ((f & (CLONE_SIGHAND | CLONE_VM)) && atomic_read(&p->sighand->refcount) > 1)
+		return -EINVAL;
 	if (f & UNSHARE_NS) {	/* first: it fails for want of a right, the rest only ENOMEM */
 		long rc = ns_unshare(f);	/* the mount namespace apart, below */
+		if (rc)
+			return rc;
+	}
+	if (f & CLONE_FS) {
+		long rc = proc_unshare_fs(p);
 		if (rc)
 			return rc;
 	}

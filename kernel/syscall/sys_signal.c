@@ -33,10 +33,11 @@ long sys_rt_sigaction(SYSARGS)
 	if (a1 && copy_from_user(&act, (const void *)a1, sizeof(act)))
 		return -EFAULT;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	old = p->sa[sig - 1];
-	if (a1) {
+	if (a1)
 		act.mask &= ~UNBLOCKABLE;
-		p->sa[sig - 1] = act;
+	/* the table may be shared (CLONE_SIGHAND): one step under its lock */
+	sighand_set_locked(p, sig, a1 ? &act : NULL, &old);
+	if (a1) {
 		if (act.handler == SIG_IGN) {	/* POSIX: discarded */
 			struct task *t;
 			p->shared_pending &= ~sigmask(sig);

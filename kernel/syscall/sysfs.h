@@ -14,7 +14,6 @@
 	u64 a4 __attribute__((unused)), u64 a5 __attribute__((unused))
 
 
-static inline struct fdtable *cur_files(void) { return current_proc()->files; }
 static inline struct file *fget(u64 fd)
 {
 	return fd > 0x7fffffff ? NULL : fd_get(cur_files(), (int)fd);
