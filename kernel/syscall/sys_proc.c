@@ -111,8 +111,6 @@ static long do_clone(const struct clone_req *r)
 	 * there are no pidfds of threads */
 	if ((f & CLONE_PIDFD) && (f & (CLONE_DETACHED | CLONE_THREAD)))
 		return -EINVAL;
-	if (f & CLONE_NAMESPACES)
-		return -EINVAL;		/* no namespaces yet */
 	if (f & CLONE_THREAD) {
 		return thread_clone(current_user_frame(), f, r->stack, r->parent_tid,
 				    r->child_tid, r->tls);
