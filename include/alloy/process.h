@@ -103,6 +103,10 @@ struct process {
 	struct k_sigaction sa[NSIG];	/* [sig_lock] */
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
+	struct list_head sigq;		/* [sig_lock] more real-time instances after
+					 * shared_info[]'s, oldest first (signal.c) */
+	u32 sigq_count;			/* [sig_lock] instances on sigq and on every
+					 * thread's: RLIMIT_SIGPENDING counts them */
 	char comm[16];
 	u32 personality;		/* personality(2): kept, fork copies it */
 	int oom_score_adj;		/* /proc/<pid>/oom_score_adj: kept, fork copies it */
@@ -203,6 +207,7 @@ struct proc_snapshot {
 	u64 start_ns, utime_ticks, stime_ticks;	/* ticks: all threads' */
 	int threads;
 	u64 pending, shared_pending, blocked;	/* the first thread's, the group's */
+	u32 queued;				/* signals pending (SigQ): numbers and instances */
 	int cpu;				/* where the first thread last ran */
 	char comm[16];
 };

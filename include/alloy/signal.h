@@ -60,6 +60,17 @@ int signal_send_unchecked(struct process *p, const struct ksiginfo *info);
  * *resume: call proc_continued(p) after unlocking (SIGCONT). */
 bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
 			 bool *resume);
+/* Caller holds p->sig_lock: frees the queued real-time instances of
+ * mask's numbers from t's queue, or p's if t is NULL (the first of each
+ * number, in the per-number slot, is the caller's to clear). */
+void signal_flush_queued_locked(struct process *p, struct task *t, u64 mask);
+/* Caller holds p->sig_lock: makes si pending for t (listed, no checks)
+ * ahead of any instance of its number already pending there (a signal
+ * a tracer passes on was taken first); a standard one merges. */
+void signal_requeue_locked(struct process *p, struct task *t, const struct ksiginfo *si);
+/* Caller holds p->sig_lock: signals pending in p and its threads, each
+ * number once plus each queued instance (RLIMIT_SIGPENDING, SigQ). */
+u32 signal_count_locked(struct process *p);
 /* Takes one pending signal of mask for current (its thread's first, then
  * its process's) without running a handler: its number, or 0 if none. */
 int signal_dequeue(u64 mask, struct ksiginfo *out);

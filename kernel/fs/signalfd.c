@@ -83,6 +83,13 @@ static long sfd_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		if (si.sigpoll) {
 			u.band = (u32)si.band;
 			u.fd = si.fd;
+		} else if (si.code < 0) {	/* sigqueue, timers, mq_notify: the value */
+			u.ptr = si.value;
+			u.int_ = (s32)si.value;
+			if (si.code == SI_TIMER) {
+				u.tid = (u32)si.timerid;
+				u.overrun = (u32)si.overrun;
+			}
 		} else {
 			u.addr = si.addr;
 		}

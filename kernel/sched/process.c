@@ -103,6 +103,7 @@ void proc_put(struct process *p)
 	if (p->task)
 		task_put(p->task);
 	proc_timers_free(p);
+	signal_flush_queued_locked(p, NULL, ~0ULL);	/* the last reference: no lock */
 	kfree(p);
 }
 
@@ -193,6 +194,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);
+	list_init(&p->sigq);
 	list_init(&p->ptraced);
 	wait_queue_init(&p->child_wq, "child-wait");
 	wait_queue_init(&p->thread_wq, "thread-exit");
@@ -535,6 +537,7 @@ int proc_snapshot(struct process *p, struct proc_snapshot *out)
 	spin_lock(&p->sig_lock);
 	out->threads = p->nr_threads;
 	out->shared_pending = p->shared_pending;
+	out->queued = signal_count_locked(p);
 	struct task *t = list_empty(&p->threads) ? NULL :
 			 list_first_entry(&p->threads, struct task, thread_link);
 	out->pending = t ? t->pending : 0;
@@ -1166,6 +1169,7 @@ bool proc_thread_detach(struct process *p, struct task *t, int *status)
 		tid_table[t->user_tid] = NULL;
 	spin_lock(&p->sig_lock);
 	list_del_init(&t->thread_link);
+	signal_flush_queued_locked(p, t, ~0ULL);	/* nobody can take them now */
 	p->dead_utime += READ_ONCE(t->utime_ticks);
 	p->dead_stime += READ_ONCE(t->stime_ticks);
 	if (t->user_tid == p->pid)
