@@ -22,6 +22,7 @@ struct ksiginfo {
 	u32 timer_gen;		/* SI_TIMER: the arming it is from (kernel only) */
 	u64 value;		/* SI_TIMER: its sigev_value */
 	bool sigpoll;		/* an F_SETSIG signal: code is POLL_*, band and fd set */
+	int err;		/* si_errno: a seccomp trap's SECCOMP_RET_DATA */
 	/* A fault's and a SIGPOLL's details never come together. Every
 	 * process and thread keeps one of these per signal (NSIG of them),
 	 * so its size is struct process's: keep it at 72 bytes. */
@@ -34,6 +35,11 @@ struct ksiginfo {
 		struct {
 			long band;		/* sigpoll: the POLL* events (si_band) */
 			int fd;			/* sigpoll: the descriptor (si_fd) */
+		};
+		struct {			/* SIGSYS, SYS_SECCOMP: a filter's trap */
+			u64 call_addr;		/* after the syscall instruction */
+			int syscall;
+			u32 arch;		/* AUDIT_ARCH_* */
 		};
 	};
 };

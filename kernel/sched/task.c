@@ -10,6 +10,7 @@
 #include <alloy/kstack.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
+#include <alloy/seccomp.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -133,6 +134,7 @@ void task_discard(struct task *t)
 {
 	BUG_ON(atomic_read(&t->refcount) != 2 || t->on_rq);
 	tid_free(t->tid);
+	seccomp_task_free(t);
 	kstack_free(t->kstack_top);
 	kmem_cache_free(task_cache, t);
 }
@@ -191,6 +193,7 @@ static void task_free(struct task *t)
 {
 	BUG_ON(t->state != TASK_DEAD || t->on_cpu);
 	tid_free(t->tid);
+	seccomp_task_free(t);
 	kstack_free(t->kstack_top);
 	kmem_cache_free(task_cache, t);
 }
