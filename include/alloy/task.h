@@ -81,6 +81,7 @@ struct task {
 					 * seccomp_filter (release; the entry acquires) */
 	struct seccomp_filter *seccomp_filter;	/* a reference: its newest filter,
 					 * which holds the older ones (seccomp.c) */
+	struct io_perm *io_perm;	/* ioperm/iopl (the arch's); NULL: no ports */
 	bool tsc_sigsegv;		/* PR_TSC_SIGSEGV: rdtsc faults (CR4.TSD while it runs) */
 	int mutex_depth;		/* lockdep: sleeping locks held */
 	int pagefault_disabled;		/* uaccess faults go straight to the fixup */

@@ -135,6 +135,7 @@ void task_discard(struct task *t)
 	BUG_ON(atomic_read(&t->refcount) != 2 || t->on_rq);
 	tid_free(t->tid);
 	seccomp_task_free(t);
+	arch_task_io_free(t);
 	kstack_free(t->kstack_top);
 	kmem_cache_free(task_cache, t);
 }
@@ -194,6 +195,7 @@ static void task_free(struct task *t)
 	BUG_ON(t->state != TASK_DEAD || t->on_cpu);
 	tid_free(t->tid);
 	seccomp_task_free(t);
+	arch_task_io_free(t);
 	kstack_free(t->kstack_top);
 	kmem_cache_free(task_cache, t);
 }

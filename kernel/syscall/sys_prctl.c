@@ -62,6 +62,7 @@ void user_task_inherit(struct task *t, const struct task *parent)
 	t->timer_slack_ns = parent->timer_slack_ns;
 	t->ioprio = READ_ONCE(parent->ioprio);
 	seccomp_inherit(t, parent);
+	arch_task_io_inherit(t, parent);
 	t->tsc_sigsegv = parent->tsc_sigsegv;
 }
 
