@@ -158,7 +158,7 @@ long sys_iopl(u64 level, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	u8 old = t->io_perm ? t->io_perm->iopl : 0;
 
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	if (level > 3)
+	if ((u32)level > 3)	/* Linux: an unsigned int */
 		return -EINVAL;
 	if (level > old && !cap_effective(CAP_SYS_RAWIO))
 		return -EPERM;
