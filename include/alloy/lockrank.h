@@ -72,6 +72,7 @@ enum lock_rank {
 	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
 	LR_FASYNC_QUEUE = 155,	/* O_ASYNC files waiting for fasyncd (callbacks: under a wait queue) */
 	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
+	LR_ACCT = 157,		/* the process accounting file (a leaf) */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */

@@ -78,6 +78,7 @@ struct process {
 	bool exe_denied;		/* [cwd_lock] exe's file is not writable while we hold it */
 	spinlock_t cwd_lock;
 	u64 start_ns;			/* ktime_ns() at fork */
+	bool acct_fork;			/* forked and not exec'd since (acct's AFORK) */
 	u32 umask;
 	/* Credentials (<alloy/cred.h>): changed under sig_lock; one ID may
 	 * be read alone (READ_ONCE), several only through cred_current(). */
@@ -132,6 +133,11 @@ struct process *proc_find(int pid);
  * spawn. Copies files/cwd/handlers from parent when given, or shares
  * the file table (CLONE_FILES); CLONE_PARENT makes it parent's sibling. */
 struct process *proc_create(struct process *parent, u64 clone_flags);
+/* BSD process accounting (kernel/sched/acct.c): acct(2)'s file (NULL:
+ * off), and the record current's process writes as its last thread
+ * ends, with its wait status. */
+int acct_switch(const char *path);
+void acct_process(int wait_status);
 /* The thread exits: files closed, parent told, zombie until reaped;
  * true if it was reaped at once (no parent, or one ignoring SIGCHLD). */
 bool proc_exit(struct process *p, int wait_status);

@@ -23,6 +23,7 @@ long sys_exit(u64 code, u64, u64, u64, u64, u64);
 long sys_getpid(u64, u64, u64, u64, u64, u64);
 long sys_set_tid_address(u64 ptr, u64, u64, u64, u64, u64);
 long sys_arch_prctl(u64 code, u64 addr, u64, u64, u64, u64);
+long sys_acct(u64 path, u64, u64, u64, u64, u64);
 long sys_iopl(u64 level, u64, u64, u64, u64, u64);
 long sys_ioperm(u64 from, u64 num, u64 turn_on, u64, u64, u64);
 long sys_brk(u64 addr, u64, u64, u64, u64, u64);

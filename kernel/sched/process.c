@@ -205,6 +205,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->umask = 022;
 	p->start_ns = ktime_ns();
+	p->acct_fork = parent != NULL;
 	rlimit_fork(p, parent);
 	if (parent) {
 		if (clone_flags & CLONE_FILES) {	/* one table, two processes */

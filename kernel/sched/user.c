@@ -137,6 +137,7 @@ void user_exit(int wait_status)
 	arch_irq_enable();
 	user_mm_put(mm);		/* memory is back before the parent hears */
 	if (p && proc_thread_detach(p, t, &wait_status)) {
+		acct_process(wait_status);	/* before the parent can hear of it */
 		task_get(t);
 		p->task = t;		/* the reaper joins the last thread */
 		t->exit_status = wait_status;

@@ -165,6 +165,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[160] = sys_setrlimit,
 	[161] = sys_chroot,
 	[162] = sys_sync,
+	[163] = sys_acct,
 	[164] = sys_settimeofday,
 	[165] = sys_mount,
 	[166] = sys_umount2,
