@@ -29,6 +29,10 @@ long seccomp_set_filter(u32 flags, u64 uprog);
 long seccomp_action_avail(u64 uaction);
 /* A new thread or process gets its creator's mode and filters. */
 void seccomp_inherit(struct task *t, const struct task *parent);
+/* Caller holds the process's sig_lock while it lists t, a new thread
+ * that creator (current) made: t gets creator's chain as it is now, so
+ * a sibling's TSYNC since seccomp_inherit is not missed. */
+void seccomp_thread_attach_locked(struct task *t, const struct task *creator);
 /* The task is freed: its hold on its filters goes. */
 void seccomp_task_free(struct task *t);
 /* A filtered thread's syscall (current): true if it is to run; false if

@@ -12,6 +12,7 @@
 #include <alloy/process.h>
 #include <alloy/ptrace.h>
 #include <alloy/ptimer.h>
+#include <alloy/seccomp.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -1152,6 +1153,8 @@ int proc_thread_attach(struct process *p, struct task *t, bool first)
 		} else {
 			tid_table[tid] = t;
 			t->user_tid = tid;
+			if (!first)	/* as TSYNC left its creator's filters */
+				seccomp_thread_attach_locked(t, current_task());
 			list_add_tail(&t->thread_link, &p->threads);
 			p->nr_threads++;
 			p->started = true;

@@ -87,6 +87,18 @@ void seccomp_inherit(struct task *t, const struct task *parent)
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 }
 
+void seccomp_thread_attach_locked(struct task *t, const struct task *creator)
+{
+	struct seccomp_filter *old = t->seccomp_filter;
+
+	if (old == creator->seccomp_filter)
+		return;
+	t->seccomp_filter = creator->seccomp_filter;
+	filter_get(t->seccomp_filter);
+	t->seccomp_mode = creator->seccomp_mode;
+	filter_put(old);	/* in the new chain (TSYNC's rule): never freed here */
+}
+
 void seccomp_task_free(struct task *t)
 {
 	filter_put(t->seccomp_filter);
