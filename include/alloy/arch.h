@@ -46,6 +46,10 @@ void arch_task_switched_in(struct task *t, void *kstack_top);
 /* PR_SET_TSC: t (current) faults on rdtsc in user mode (SIGSEGV) or
  * not; -EINVAL if the CPU cannot trap it. */
 long arch_task_set_tsc(struct task *t, bool sigsegv);
+/* ioperm/iopl permissions: a new thread or process shares its creator's;
+ * a freed task lets go of its own. */
+void arch_task_io_inherit(struct task *t, const struct task *parent);
+void arch_task_io_free(struct task *t);
 
 /* Kernel virtual memory (kernel/arch/x86_64/paging.c). */
 #define KMAP_WRITE (1u << 0)

@@ -84,6 +84,7 @@ struct process {
 					 * CLOCK_BOOTTIME offsets (ns), fixed once
 					 * it entered: read without a lock */
 	u64 start_ns;			/* ktime_ns() at fork */
+	bool acct_fork;			/* forked and not exec'd since (acct's AFORK) */
 	/* Credentials (<alloy/cred.h>): changed under sig_lock; one ID may
 	 * be read alone (READ_ONCE), several only through cred_current(). */
 	u32 uid[3], gid[3];		/* real, effective, saved */
@@ -109,6 +110,10 @@ struct process {
 					 * shared by CLONE_SIGHAND; put when p is freed */
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
 	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
+	struct list_head sigq;		/* [sig_lock] more real-time instances after
+					 * shared_info[]'s, oldest first (signal.c) */
+	u32 sigq_count;			/* [sig_lock] instances on sigq and on every
+					 * thread's: RLIMIT_SIGPENDING counts them */
 	char comm[16];
 	u32 personality;		/* personality(2): kept, fork copies it */
 	int oom_score_adj;		/* /proc/<pid>/oom_score_adj: kept, fork copies it */
@@ -134,6 +139,11 @@ struct process *proc_find(int pid);
  * spawn. Copies files/cwd/handlers from parent when given, or shares
  * the file table (CLONE_FILES); CLONE_PARENT makes it parent's sibling. */
 struct process *proc_create(struct process *parent, u64 clone_flags);
+/* BSD process accounting (kernel/sched/acct.c): acct(2)'s file (NULL:
+ * off), and the record current's process writes as its last thread
+ * ends, with its wait status. */
+int acct_switch(const char *path);
+void acct_process(int wait_status);
 /* The thread exits: files closed, parent told, zombie until reaped;
  * true if it was reaped at once (no parent, or one ignoring SIGCHLD). */
 bool proc_exit(struct process *p, int wait_status);
@@ -245,6 +255,7 @@ struct proc_snapshot {
 	u64 start_ns, utime_ticks, stime_ticks;	/* ticks: all threads' */
 	int threads;
 	u64 pending, shared_pending, blocked;	/* the first thread's, the group's */
+	u32 queued;				/* signals pending (SigQ): numbers and instances */
 	int cpu;				/* where the first thread last ran */
 	char comm[16];
 };

@@ -22,6 +22,7 @@ struct ksiginfo {
 	u32 timer_gen;		/* SI_TIMER: the arming it is from (kernel only) */
 	u64 value;		/* SI_TIMER: its sigev_value */
 	bool sigpoll;		/* an F_SETSIG signal: code is POLL_*, band and fd set */
+	int err;		/* si_errno: a seccomp trap's SECCOMP_RET_DATA */
 	/* A fault's and a SIGPOLL's details never come together. Every
 	 * process and thread keeps one of these per signal (NSIG of them),
 	 * so its size is struct process's: keep it at 72 bytes. */
@@ -34,6 +35,11 @@ struct ksiginfo {
 		struct {
 			long band;		/* sigpoll: the POLL* events (si_band) */
 			int fd;			/* sigpoll: the descriptor (si_fd) */
+		};
+		struct {			/* SIGSYS, SYS_SECCOMP: a filter's trap */
+			u64 call_addr;		/* after the syscall instruction */
+			int syscall;
+			u32 arch;		/* AUDIT_ARCH_* */
 		};
 	};
 };
@@ -60,6 +66,17 @@ int signal_send_unchecked(struct process *p, const struct ksiginfo *info);
  * *resume: call proc_continued(p) after unlocking (SIGCONT). */
 bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
 			 bool *resume);
+/* Caller holds p->sig_lock: frees the queued real-time instances of
+ * mask's numbers from t's queue, or p's if t is NULL (the first of each
+ * number, in the per-number slot, is the caller's to clear). */
+void signal_flush_queued_locked(struct process *p, struct task *t, u64 mask);
+/* Caller holds p->sig_lock: makes si pending for t (listed, no checks)
+ * ahead of any instance of its number already pending there (a signal
+ * a tracer passes on was taken first); a standard one merges. */
+void signal_requeue_locked(struct process *p, struct task *t, const struct ksiginfo *si);
+/* Caller holds p->sig_lock: signals pending in p and its threads, each
+ * number once plus each queued instance (RLIMIT_SIGPENDING, SigQ). */
+u32 signal_count_locked(struct process *p);
 /* Takes one pending signal of mask for current (its thread's first, then
  * its process's) without running a handler: its number, or 0 if none. */
 int signal_dequeue(u64 mask, struct ksiginfo *out);

@@ -79,12 +79,19 @@ struct task {
 	u64 sigwait;			/* rt_sigtimedwait's set while it waits */
 	bool restore_blocked;
 	struct ksiginfo info[NSIG];	/* for each signal in pending */
+	struct list_head sigq;		/* [proc->sig_lock] more real-time instances
+					 * after info[]'s, oldest first (signal.c) */
 	u64 altstack_sp, altstack_size;
 	/* prctl and friends (kernel/syscall/sys_prctl.c); the thread's own,
 	 * a fork or clone copies them (user_task_inherit) */
 	u64 timer_slack_ns, default_slack_ns;	/* PR_SET_TIMERSLACK; 0: 50 us */
 	u16 ioprio;			/* ioprio_set's; 0: none set (no I/O scheduler) */
-	bool seccomp_strict;		/* SECCOMP_MODE_STRICT: read, write, exit, sigreturn */
+	u8 seccomp_mode;		/* SECCOMP_MODE_*: written by the thread itself, or
+					 * by a sibling's TSYNC under proc->sig_lock, after
+					 * seccomp_filter (release; the entry acquires) */
+	struct seccomp_filter *seccomp_filter;	/* a reference: its newest filter,
+					 * which holds the older ones (seccomp.c) */
+	struct io_perm *io_perm;	/* ioperm/iopl (the arch's); NULL: no ports */
 	bool tsc_sigsegv;		/* PR_TSC_SIGSEGV: rdtsc faults (CR4.TSD while it runs) */
 	int mutex_depth;		/* lockdep: sleeping locks held */
 	int pagefault_disabled;		/* uaccess faults go straight to the fixup */

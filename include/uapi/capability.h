@@ -5,6 +5,7 @@
 
 #define CAP_SYS_RAWIO 17
 #define CAP_SYS_PTRACE 19
+#define CAP_SYS_PACCT 20
 #define CAP_SYS_ADMIN 21
 #define CAP_SYS_TIME 25
 #define CAP_SYS_TTY_CONFIG 26

@@ -67,6 +67,7 @@
 #define BUS_ADRERR 2
 #define ILL_ILLOPN 2
 #define FPE_INTDIV 1
+#define SYS_SECCOMP 1	/* SIGSYS from a seccomp filter's SECCOMP_RET_TRAP */
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3

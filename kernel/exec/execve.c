@@ -184,6 +184,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	const char *base = strrchr(path, '/');
 	strlcpy(p->comm, base ? base + 1 : path, sizeof(p->comm));
+	WRITE_ONCE(p->acct_fork, false);
 	strlcpy(t->name, p->comm, sizeof(t->name));
 
 	frame_init_user(tf, entry, sp);

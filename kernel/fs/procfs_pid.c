@@ -177,8 +177,10 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 			    u.data / 1024, u.stack / 1024, u.text / 1024);
 		pbuf_puts(b, "VmSwap:\t       0 kB\n");	/* there is no swap */
 	}
-	pbuf_printf(b, "Threads:\t%d\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
-		    s->threads, (unsigned long long)s->pending,
+	pbuf_printf(b, "Threads:\t%d\nSigQ:\t%u/%llu\n", s->threads, s->queued,
+		    (unsigned long long)READ_ONCE(p->res.rlim[RLIMIT_SIGPENDING].cur));
+	pbuf_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
+		    (unsigned long long)s->pending,
 		    (unsigned long long)s->shared_pending, (unsigned long long)s->blocked);
 	return 0;
 }

@@ -80,9 +80,21 @@ static long sfd_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		u.pid = (u32)si.pid;
 		u.uid = si.uid;
 		u.status = si.status;
-		if (si.sigpoll) {
+		u.err = si.err;
+		if (si.signo == SIGSYS && si.code == SYS_SECCOMP) {
+			u.call_addr = si.call_addr;
+			u.syscall = si.syscall;
+			u.arch = si.arch;
+		} else if (si.sigpoll) {
 			u.band = (u32)si.band;
 			u.fd = si.fd;
+		} else if (si.code < 0) {	/* sigqueue, timers, mq_notify: the value */
+			u.ptr = si.value;
+			u.int_ = (s32)si.value;
+			if (si.code == SI_TIMER) {
+				u.tid = (u32)si.timerid;
+				u.overrun = (u32)si.overrun;
+			}
 		} else {
 			u.addr = si.addr;
 		}

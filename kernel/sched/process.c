@@ -15,6 +15,7 @@
 #include <alloy/mnt_ns.h>
 #include <alloy/ptrace.h>
 #include <alloy/ptimer.h>
+#include <alloy/seccomp.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -106,6 +107,7 @@ void proc_put(struct process *p)
 	if (p->task)
 		task_put(p->task);
 	proc_timers_free(p);
+	signal_flush_queued_locked(p, NULL, ~0ULL);	/* the last reference: no lock */
 	sighand_put(p->sighand);
 	kfree(p);
 }
@@ -216,6 +218,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);
+	list_init(&p->sigq);
 	list_init(&p->ptraced);
 	wait_queue_init(&p->child_wq, "child-wait");
 	wait_queue_init(&p->thread_wq, "thread-exit");
@@ -225,6 +228,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	spin_lock_init(&p->sig_lock, "signals", LR_SIGHAND);
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->start_ns = ktime_ns();
+	p->acct_fork = parent != NULL;
 	rlimit_fork(p, parent);
 	if (parent) {
 		/* the calling thread's table and fs state (its own, or its
@@ -713,6 +717,7 @@ int proc_snapshot(struct process *p, struct proc_snapshot *out)
 	spin_lock(&p->sig_lock);
 	out->threads = p->nr_threads;
 	out->shared_pending = p->shared_pending;
+	out->queued = signal_count_locked(p);
 	struct task *t = list_empty(&p->threads) ? NULL :
 			 list_first_entry(&p->threads, struct task, thread_link);
 	out->pending = t ? t->pending : 0;
@@ -1326,6 +1331,8 @@ int proc_thread_attach(struct process *p, struct task *t, bool first)
 		} else {
 			tid_table[tid] = t;
 			t->user_tid = tid;
+			if (!first)	/* as TSYNC left its creator's filters */
+				seccomp_thread_attach_locked(t, current_task());
 			list_add_tail(&t->thread_link, &p->threads);
 			p->nr_threads++;
 			p->started = true;
@@ -1344,6 +1351,7 @@ bool proc_thread_detach(struct process *p, struct task *t, int *status)
 		tid_table[t->user_tid] = NULL;
 	spin_lock(&p->sig_lock);
 	list_del_init(&t->thread_link);
+	signal_flush_queued_locked(p, t, ~0ULL);	/* nobody can take them now */
 	p->dead_utime += READ_ONCE(t->utime_ticks);
 	p->dead_stime += READ_ONCE(t->stime_ticks);
 	if (t->user_tid == p->pid)

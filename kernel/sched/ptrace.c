@@ -149,9 +149,7 @@ static void requeue(int sig, const struct ksiginfo *si)
 	struct process *p = t->proc;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 
-	if (!(t->pending & sigmask(sig)))
-		t->info[sig - 1] = *si;
-	t->pending |= sigmask(sig);
+	signal_requeue_locked(p, t, si);
 	t->ptrace.skip_sig = sig;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 }

@@ -3,7 +3,10 @@
  * user mode, where a handler gets a Linux rt_sigframe (built by the arch
  * code). Standard signals do not queue: one pending bit and one siginfo
  * per number, in the process's shared set (kill) or a thread's own
- * (tgkill, faults). A thread takes its own first, and any thread that
+ * (tgkill, faults). Real-time ones queue (POSIX): the first instance of
+ * a number sits in that slot, later ones in a list (sigq) in the order
+ * sent; taking one moves the next of its number into the slot, and the
+ * bit stays set while any is left. A thread takes its own first, and any thread that
  * does not block a shared one may take it. The stop signals stop every
  * thread (proc_stop) until SIGCONT; a fatal one ends the group.
  * Background terminal access does not raise SIGTTIN/SIGTTOU yet.
@@ -18,6 +21,7 @@
 #include <alloy/rlimit.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
+#include <alloy/slab.h>
 #include <alloy/task.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
@@ -76,6 +80,90 @@ bool fatal_signal_pending(void)
 	return READ_ONCE(current_task()->pending) & sigmask(SIGKILL);
 }
 
+/* A real-time signal's instance after the first of its number. Owned by
+ * the queue it is on ([sig_lock]); freed when taken or discarded, when
+ * its thread leaves (proc_thread_detach) or its process is freed. */
+struct sigqueue {
+	struct list_head link;
+	struct ksiginfo info;
+};
+
+static u32 count_bits(u64 v)
+{
+	u32 n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+u32 signal_count_locked(struct process *p)
+{
+	u32 n = count_bits(p->shared_pending) + p->sigq_count;
+	struct task *t;
+
+	list_for_each_entry(t, &p->threads, thread_link)
+		n += count_bits(t->pending);
+	return n;
+}
+
+void signal_flush_queued_locked(struct process *p, struct task *t, u64 mask)
+{
+	struct list_head *q = t ? &t->sigq : &p->sigq;
+	struct sigqueue *e, *n;
+
+	list_for_each_entry_safe(e, n, q, link) {
+		if (sigmask(e->info.signo) & mask) {
+			list_del(&e->link);
+			kfree(e);
+			p->sigq_count--;
+		}
+	}
+}
+
+void signal_requeue_locked(struct process *p, struct task *t, const struct ksiginfo *si)
+{
+	int sig = si->signo;
+	struct sigqueue *e;
+
+	if (!(t->pending & sigmask(sig))) {
+		t->pending |= sigmask(sig);
+		t->info[sig - 1] = *si;
+	} else if (sig >= SIGRTMIN && (e = kmalloc(sizeof(*e), GFP_KERNEL))) {
+		e->info = t->info[sig - 1];	/* the one behind goes second */
+		list_add(&e->link, &t->sigq);
+		p->sigq_count++;
+		t->info[sig - 1] = *si;
+	}
+}
+
+/* Caller holds sig_lock: takes sig, pending in t's set (or p's if t is
+ * NULL), into *out; the next instance of sig, if one is queued, takes
+ * the slot and sig stays pending. */
+static void take_locked(struct process *p, struct task *t, int sig, struct ksiginfo *out)
+{
+	struct ksiginfo *slot = t ? &t->info[sig - 1] : &p->shared_info[sig - 1];
+	struct list_head *q = t ? &t->sigq : &p->sigq;
+	struct sigqueue *e;
+
+	*out = *slot;
+	if (sig >= SIGRTMIN) {
+		list_for_each_entry(e, q, link) {
+			if (e->info.signo == sig) {
+				*slot = e->info;
+				list_del(&e->link);
+				kfree(e);
+				p->sigq_count--;
+				return;
+			}
+		}
+	}
+	if (t)
+		t->pending &= ~sigmask(sig);
+	else
+		p->shared_pending &= ~sigmask(sig);
+}
+
 int signal_dequeue(u64 mask, struct ksiginfo *out)
 {
 	struct task *t = current_task();
@@ -86,13 +174,7 @@ int signal_dequeue(u64 mask, struct ksiginfo *out)
 
 	if (mine | shared) {
 		sig = __builtin_ctzll(mine ? mine : shared) + 1;
-		if (mine) {
-			*out = t->info[sig - 1];
-			t->pending &= ~sigmask(sig);
-		} else {
-			*out = p->shared_info[sig - 1];
-			p->shared_pending &= ~sigmask(sig);
-		}
+		take_locked(p, mine ? t : NULL, sig, out);
 		if (READ_ONCE(p->timers))
 			proc_timers_taken_locked(p, sig, out);
 	}
@@ -106,8 +188,11 @@ static void discard_pending(struct process *p, u64 mask)
 	struct task *t;
 
 	p->shared_pending &= ~mask;
-	list_for_each_entry(t, &p->threads, thread_link)
+	signal_flush_queued_locked(p, NULL, mask);
+	list_for_each_entry(t, &p->threads, thread_link) {
 		t->pending &= ~mask;
+		signal_flush_queued_locked(p, t, mask);
+	}
 	if (p->timers)		/* a timer whose signal went on goes on */
 		proc_timers_discarded_locked(p, mask);
 }
@@ -204,23 +289,58 @@ static bool from_user(const struct ksiginfo *info)
 	return info->code == SI_USER || info->code == SI_TKILL;
 }
 
-bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
-			 bool *resume)
+/*
+ * RLIMIT_SIGPENDING (Linux's rule): past the target's limit a real-time
+ * signal is refused (EAGAIN) unless it is kill()'s SI_USER, which is
+ * still made pending but keeps no second instance (its information is
+ * lost, as on Linux), or a timer's, which never queues twice
+ * (posix_timer.c waits for its slot). Linux counts queued signals per
+ * user; Alloy counts the target process's: each pending number once and
+ * each further queued instance. A failed allocation is the same as the
+ * limit: never a panic.
+ */
+static bool queues(const struct ksiginfo *info)
+{
+	return info->signo >= SIGRTMIN && info->code != SI_TIMER;
+}
+
+static bool refusable(const struct ksiginfo *info)
+{
+	return queues(info) && info->code != SI_USER;
+}
+
+/* Caller holds sig_lock: 1 if queued, 0 if dropped (ignored, SIGKILL's
+ * group kill), -EAGAIN if refused. */
+static int queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
+			bool *resume)
 {
 	int sig = info->signo;
 
 	if (prepare(p, t, sig, resume))
-		return false;
+		return 0;
 	u64 *pending = t ? &t->pending : &p->shared_pending;
 	struct ksiginfo *slot = t ? &t->info[sig - 1] : &p->shared_info[sig - 1];
+	bool over = queues(info) &&
+		    signal_count_locked(p) + 1ULL > READ_ONCE(p->res.rlim[RLIMIT_SIGPENDING].cur);
 	if (!(*pending & sigmask(sig))) {
+		if (over && refusable(info))
+			return -EAGAIN;
 		*pending |= sigmask(sig);
 		*slot = *info;
+	} else if (queues(info)) {
+		struct sigqueue *e = over ? NULL : kmalloc(sizeof(*e), GFP_KERNEL);
+		if (e) {
+			e->info = *info;
+			list_add_tail(&e->link, t ? &t->sigq : &p->sigq);
+			p->sigq_count++;
+		} else if (refusable(info)) {
+			return -EAGAIN;
+		}
 	}
 	wake_up_all(&p->signalfd_wq);
 	if (t) {
 		task_kick(t);
-		return true;
+		return 1;
 	}
 	/* any thread that does not block it, or waits for it in
 	 * sigtimedwait, may take it: wake one (sleeps re-check) */
@@ -230,40 +350,13 @@ bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginf
 			break;
 		}
 	}
-	return true;
+	return 1;
 }
 
-/*
- * RLIMIT_SIGPENDING: a real-time signal a program sends with its own
- * information (tkill, tgkill, rt_sigqueueinfo: a negative code, not a
- * timer's) is EAGAIN when the target's pending signals would pass its
- * limit. Linux counts queued signals per user; Alloy does not queue
- * (one per number) and counts the target process's pending ones.
- * Caller holds p->sig_lock.
- */
-static u64 count_bits(u64 v)
+bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
+			 bool *resume)
 {
-	u64 n = 0;
-
-	for (; v; v &= v - 1)
-		n++;
-	return n;
-}
-
-static bool over_sigpending(struct process *p, struct task *t, const struct ksiginfo *info)
-{
-	int sig = info->signo;
-	u64 bit = sigmask(sig);
-
-	if (sig < SIGRTMIN || info->code >= 0 || info->code == SI_TIMER)
-		return false;
-	if ((t ? t->pending : p->shared_pending) & bit)
-		return false;	/* already pending: nothing more is kept */
-	u64 n = count_bits(p->shared_pending);
-	struct task *o;
-	list_for_each_entry(o, &p->threads, thread_link)
-		n += count_bits(o->pending);
-	return n + 1 > READ_ONCE(p->res.rlim[RLIMIT_SIGPENDING].cur);
+	return queue_locked(p, t, info, resume) > 0;
 }
 
 static int send_process(struct process *p, const struct ksiginfo *info, bool check)
@@ -276,15 +369,11 @@ static int send_process(struct process *p, const struct ksiginfo *info, bool che
 	if (check && from_user(info) && !cred_may_signal(p, sig))
 		return -EPERM;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	if (over_sigpending(p, NULL, info)) {
-		spin_unlock_irqrestore(&p->sig_lock, flags);
-		return -EAGAIN;
-	}
-	signal_queue_locked(p, NULL, info, &resume);
+	int rc = queue_locked(p, NULL, info, &resume);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (resume)
 		proc_continued(p);	/* wakes its threads */
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 int signal_send(struct process *p, const struct ksiginfo *info)
@@ -317,15 +406,11 @@ int signal_send_thread(struct task *t, const struct ksiginfo *info)
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 		return -ESRCH;
 	}
-	if (over_sigpending(p, t, info)) {
-		spin_unlock_irqrestore(&p->sig_lock, flags);
-		return -EAGAIN;
-	}
-	signal_queue_locked(p, t, info, &resume);
+	int rc = queue_locked(p, t, info, &resume);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (resume)
 		proc_continued(p);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 void signal_force(const struct ksiginfo *info)
@@ -430,7 +515,7 @@ void signal_deliver(struct trap_frame *tf)
 				sigmask(SIGILL) | sigmask(SIGFPE) | sigmask(SIGTRAP));
 		int sig = __builtin_ctzll(sync ? sync : ready) + 1;
 		bool own = t->pending & sigmask(sig);	/* before the shared set */
-		struct ksiginfo si = own ? t->info[sig - 1] : p->shared_info[sig - 1];
+		struct ksiginfo si;	/* taken below, once it is to be delivered */
 		struct k_sigaction sa = sighand_action_locked(p, sig);
 		u64 old_blocked = t->restore_blocked ? t->saved_blocked : t->blocked;
 		bool stop = sig == SIGSTOP ||
@@ -440,10 +525,7 @@ void signal_deliver(struct trap_frame *tf)
 			ask = true;
 			continue;
 		}
-		if (own)
-			t->pending &= ~sigmask(sig);
-		else
-			p->shared_pending &= ~sigmask(sig);
+		take_locked(p, own ? t : NULL, sig, &si);
 		if (READ_ONCE(p->timers))	/* a timer's overrun, its next arming */
 			proc_timers_taken_locked(p, sig, &si);
 		if (ptrace_wants_signal(sig)) {	/* signal-delivery-stop */

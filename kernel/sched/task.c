@@ -10,6 +10,7 @@
 #include <alloy/kstack.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
+#include <alloy/seccomp.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -74,6 +75,7 @@ static void task_init_common(struct task *t, const char *name)
 	t->pinned = CPU_ANY;
 	list_init(&t->rq_link);
 	list_init(&t->ptrace.link);
+	list_init(&t->sigq);
 	wait_queue_init(&t->exit_wq, "task-exit");
 }
 
@@ -132,6 +134,8 @@ void task_discard(struct task *t)
 {
 	BUG_ON(atomic_read(&t->refcount) != 2 || t->on_rq);
 	tid_free(t->tid);
+	seccomp_task_free(t);
+	arch_task_io_free(t);
 	kstack_free(t->kstack_top);
 	kmem_cache_free(task_cache, t);
 }
@@ -190,6 +194,8 @@ static void task_free(struct task *t)
 {
 	BUG_ON(t->state != TASK_DEAD || t->on_cpu);
 	tid_free(t->tid);
+	seccomp_task_free(t);
+	arch_task_io_free(t);
 	kstack_free(t->kstack_top);
 	kmem_cache_free(task_cache, t);
 }

@@ -140,6 +140,7 @@ void user_exit(int wait_status)
 	if (p)
 		proc_thread_tables_exit(t);	/* a thread's own files, fs state */
 	if (p && proc_thread_detach(p, t, &wait_status)) {
+		acct_process(wait_status);	/* before the parent can hear of it */
 		task_get(t);
 		p->task = t;		/* the reaper joins the last thread */
 		t->exit_status = wait_status;

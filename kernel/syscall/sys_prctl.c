@@ -8,11 +8,10 @@
  * bounding set (exec's capabilities, capset's inheritable), the TSC
  * switch (CR4.TSD while the thread runs), SECCOMP_MODE_STRICT (any
  * syscall but read, write, exit and rt_sigreturn is SIGKILL, checked in
- * the arch's syscall entry). The timer slack is kept and reported: no
- * timer here is ever deferred, which any slack allows. THP_DISABLE is
- * kept and reported (no huge pages). Seccomp filters (classic BPF) are
- * not built: after Linux's checks of the arguments they are EINVAL,
- * as on a kernel without CONFIG_SECCOMP_FILTER.
+ * the arch's syscall entry) and filters (kernel/sched/seccomp.c). The
+ * timer slack is kept and reported: no timer here is ever deferred,
+ * which any slack allows. THP_DISABLE is kept and reported (no huge
+ * pages).
  */
 #include <alloy/arch.h>
 #include <alloy/compiler.h>
@@ -20,6 +19,7 @@
 #include <alloy/errno.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
+#include <alloy/seccomp.h>
 #include <alloy/signal.h>
 #include <alloy/string.h>
 #include <alloy/syscall.h>
@@ -47,13 +47,10 @@
 #define PR_TSC_ENABLE 1
 #define PR_TSC_SIGSEGV 2
 
-#define SECCOMP_MODE_STRICT 1
-#define SECCOMP_MODE_FILTER 2
 #define SECCOMP_SET_MODE_STRICT 0
 #define SECCOMP_SET_MODE_FILTER 1
 #define SECCOMP_GET_ACTION_AVAIL 2
 #define SECCOMP_GET_NOTIF_SIZES 3
-#define BPF_MAXINSNS 4096
 
 #define CAP_SYS_ADMIN 21
 
@@ -64,7 +61,8 @@ void user_task_inherit(struct task *t, const struct task *parent)
 	t->default_slack_ns = parent->timer_slack_ns;	/* Linux: the creator's current one */
 	t->timer_slack_ns = parent->timer_slack_ns;
 	t->ioprio = READ_ONCE(parent->ioprio);
-	t->seccomp_strict = parent->seccomp_strict;
+	seccomp_inherit(t, parent);
+	arch_task_io_inherit(t, parent);
 	t->tsc_sigsegv = parent->tsc_sigsegv;
 }
 
@@ -73,39 +71,19 @@ static u64 slack_of(u64 v)
 	return v ? v : DEFAULT_SLACK_NS;
 }
 
-/* seccomp's filter mode: Linux's argument checks (EFAULT, EINVAL, then
- * EACCES without no_new_privs or CAP_SYS_ADMIN), then EINVAL: no BPF. */
-static long seccomp_filter(u64 uprog)
-{
-	struct { u16 len; u16 pad[3]; u64 filter; } prog;
-
-	if (copy_from_user(&prog, (const void *)uprog, sizeof(prog)))
-		return -EFAULT;
-	if (!prog.len || prog.len > BPF_MAXINSNS)
-		return -EINVAL;
-	struct process *p = current_proc();
-	if (!READ_ONCE(p->no_new_privs) && !cap_effective(CAP_SYS_ADMIN))
-		return -EACCES;
-	return -EINVAL;
-}
-
-static long seccomp_strict(void)
-{
-	current_task()->seccomp_strict = true;	/* this thread only, as Linux */
-	return 0;
-}
-
 long sys_seccomp(SYSARGS)
 {
 	switch ((u32)a0) {
 	case SECCOMP_SET_MODE_STRICT:
 		if (a1 || a2)
 			return -EINVAL;
-		return seccomp_strict();
+		return seccomp_set_strict();
 	case SECCOMP_SET_MODE_FILTER:
+		return seccomp_set_filter((u32)a1, a2);
+	case SECCOMP_GET_ACTION_AVAIL:
 		if (a1)
-			return -EINVAL;	/* no filter flags without filters */
-		return seccomp_filter(a2);
+			return -EINVAL;
+		return seccomp_action_avail(a2);
 	default:
 		return -EINVAL;
 	}
@@ -163,13 +141,13 @@ long sys_prctl(u64 option, u64 arg, u64 a2, u64 a3, u64 a4, u64 a5)
 		return 0;
 	case PR_GET_CHILD_SUBREAPER:
 		return put_int(arg, READ_ONCE(p->child_subreaper));
-	case PR_GET_SECCOMP:
-		return 0;	/* in strict mode this call itself is fatal */
+	case PR_GET_SECCOMP:		/* in strict mode this call itself is fatal */
+		return READ_ONCE(t->seccomp_mode);
 	case PR_SET_SECCOMP:
 		if (arg == SECCOMP_MODE_STRICT)
-			return seccomp_strict();
+			return seccomp_set_strict();
 		if (arg == SECCOMP_MODE_FILTER)
-			return seccomp_filter(a2);
+			return seccomp_set_filter(0, a2);
 		return -EINVAL;
 	case PR_CAPBSET_READ:
 	case PR_CAPBSET_DROP:

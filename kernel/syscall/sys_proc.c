@@ -1,6 +1,7 @@
 /* Process-level calls of the first user slice: exit, ids, TLS, brk. */
 #include <alloy/arch.h>
 #include <alloy/compiler.h>
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/mnt_ns.h>
@@ -457,4 +458,22 @@ long sys_brk(u64 addr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	ret = (long)mm->brk;
 	up_write(&mm->lock);
 	return ret;
+}
+
+/* acct(path): process accounting to that file, or off with NULL
+ * (kernel/sched/acct.c); CAP_SYS_PACCT first, as Linux. */
+long sys_acct(SYSARGS)
+{
+	char *path = NULL;
+
+	if (!cap_effective(CAP_SYS_PACCT))
+		return -EPERM;
+	if (a0) {
+		long rc = getname(a0, &path, false);
+		if (rc)
+			return rc;
+	}
+	int rc = acct_switch(path);
+	kfree(path);
+	return rc;
 }

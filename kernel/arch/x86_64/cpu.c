@@ -74,7 +74,9 @@ static void gdt_init(struct arch_cpu *a)
 	a->gdt[GDT_UDATA / 8] = 0x00cff2000000ffffULL;
 	a->gdt[GDT_UCODE / 8] = 0x00affa000000ffffULL;
 
-	u64 base = (u64)&a->tss, limit = sizeof(a->tss) - 1;
+	_Static_assert(__builtin_offsetof(struct arch_cpu, io_map) -
+		       __builtin_offsetof(struct arch_cpu, tss) == IOMAP_VALID, "I/O bitmap placement");
+	u64 base = (u64)&a->tss, limit = sizeof(a->tss) + IO_BITMAP_BYTES;
 	a->gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
 			      (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
 			      (((base >> 24) & 0xff) << 56);
@@ -110,7 +112,10 @@ void cpu_init_this(struct cpu *c, unsigned int id)
 	c->arch = a;
 	gdt_init(a);
 	memset(&a->tss, 0, sizeof(a->tss));
-	a->tss.iomap_base = sizeof(a->tss);
+	a->tss.iomap_base = IOMAP_INVALID;
+	memset(a->io_map, 0xff, sizeof(a->io_map));
+	a->io_dirty = 0;
+	a->io_gen = 0;
 	for (int i = 0; i < 3; i++)
 		a->tss.ist[i] = (u64)a->ist_stacks[i] + IST_STACK_SIZE;
 	load_tables(a);
@@ -174,6 +179,7 @@ void arch_task_switched_in(struct task *t, void *kstack_top)
 	c->kstack_top = (u64)kstack_top;
 	c->arch->tss.rsp0 = (u64)kstack_top;
 	tsd_load(c->arch, t);
+	arch_io_load(c->arch, t);
 }
 
 long arch_task_set_tsc(struct task *t, bool sigsegv)

@@ -45,6 +45,7 @@ struct siginfo {
 		struct { u64 addr; } fault;
 		struct { s32 tid, overrun; u64 value; } timer;
 		struct { s64 band; s32 fd; } poll;
+		struct { u64 call_addr; s32 syscall; u32 arch; } sys;
 		u8 bytes[112];
 	};
 };
@@ -63,6 +64,7 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 {
 	out->signo = si->signo;
 	out->code = si->code;
+	out->errno_ = si->err;
 	if (si->sigpoll) {
 		out->poll.band = si->band;
 		out->poll.fd = si->fd;
@@ -70,6 +72,10 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 		out->chld.pid = si->pid;
 		out->chld.uid = (s32)si->uid;
 		out->chld.status = si->status;
+	} else if (si->signo == SIGSYS && si->code == SYS_SECCOMP) {
+		out->sys.call_addr = si->call_addr;
+		out->sys.syscall = si->syscall;
+		out->sys.arch = si->arch;
 	} else if (si->code == SI_TIMER) {
 		out->timer.tid = si->timerid;
 		out->timer.overrun = si->overrun;

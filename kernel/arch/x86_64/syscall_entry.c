@@ -5,6 +5,8 @@
 #include <alloy/ptrace.h>
 #include <alloy/signal.h>
 #include <alloy/sched.h>
+#include <alloy/seccomp.h>
+#include <alloy/atomic.h>
 #include <alloy/syscall.h>
 #include <alloy/task.h>
 #include <alloy/user.h>
@@ -42,22 +44,40 @@ static void traced_syscall(struct trap_frame *tf)
 		ptrace_syscall_exit(tf);
 }
 
-/* SECCOMP_MODE_STRICT: read, write, exit and rt_sigreturn only; any
- * other call ends the thread as by SIGKILL (Linux's do_exit(SIGKILL)). */
-static void seccomp_strict_check(u64 nr)
+#define AUDIT_ARCH_X86_64 0xc000003eU
+
+/* A thread in a seccomp mode: true if its syscall is to run. Strict:
+ * read, write, exit and rt_sigreturn only; any other call ends the
+ * thread as by SIGKILL (Linux's do_exit(SIGKILL)). Filters: they see
+ * the number, the arguments and where the call returns to. */
+static bool seccomp_check(struct trap_frame *tf, u8 mode)
 {
-	if (nr == 0 || nr == 1 || nr == 60 || nr == 15)
-		return;
-	user_exit(SIGKILL);
+	u64 nr = tf->rax;
+
+	if (mode == SECCOMP_MODE_STRICT) {
+		if (nr == 0 || nr == 1 || nr == 60 || nr == 15)
+			return true;
+		user_exit(SIGKILL);
+	}
+	struct seccomp_data sd = {
+		.nr = (s32)nr, .arch = AUDIT_ARCH_X86_64, .instruction_pointer = tf->rip,
+		.args = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 },
+	};
+	long ret = (long)nr;
+	if (seccomp_syscall(&sd, &ret))
+		return true;
+	tf->rax = (u64)ret;
+	return false;
 }
 
 void syscall_dispatch(struct trap_frame *tf)
 {
 	arch_irq_enable();	/* syscalls are preemptible */
 	tf->error = tf->rax;	/* the number, for a restart */
-	if (unlikely(current_task()->seccomp_strict))
-		seccomp_strict_check(tf->rax);
-	if (ptrace_syscall_traced(&current_task()->ptrace))
+	u8 seccomp = smp_load_acquire(&current_task()->seccomp_mode);
+	if (unlikely(seccomp) && !seccomp_check(tf, seccomp))
+		;	/* not run: rax is the filter's answer */
+	else if (ptrace_syscall_traced(&current_task()->ptrace))
 		traced_syscall(tf);
 	else
 		tf->rax = (u64)syscall_invoke(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10,

@@ -28,14 +28,26 @@ struct tss {
 	u16 iomap_base;
 } __packed;
 
+/* The I/O permission bitmap right after the TSS (ioperm.c), with the
+ * all-ones byte the CPU may read past its end. */
+#define IO_BITMAP_BITS 65536
+#define IO_BITMAP_BYTES (IO_BITMAP_BITS / 8)
+#define IOMAP_VALID 104		/* sizeof(struct tss): the map follows it */
+#define IOMAP_INVALID 0xffff	/* past the segment's limit: every port faults */
+
 struct arch_cpu {
 	u64 gdt[GDT_ENTRIES] __aligned(16);
 	struct tss tss;
+	u8 io_map[IO_BITMAP_BYTES + 1];	/* must follow tss */
+	u32 io_dirty;			/* io_map bytes past this are 0xff */
+	u64 io_gen;			/* the io_perm generation loaded (0: none) */
 	u8 ist_stacks[3][IST_STACK_SIZE] __aligned(16);
 	bool tsd;		/* CR4.TSD is set: user rdtsc faults */
 };
 
 struct cpu;
+struct task;
+void arch_io_load(struct arch_cpu *a, const struct task *t);	/* ioperm.c */
 void cpu_init_this(struct cpu *c, unsigned int id);	/* GDT, TSS, IDT, GS */
 void idt_init(void);
 void cpu_enable_features(void);	/* NX, SMEP/SMAP, WP, PGE */
