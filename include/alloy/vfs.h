@@ -102,6 +102,9 @@ struct inode_ops {
 	int (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *inode,
 		      struct inode *ndir, const char *nname, size_t nlen, struct inode *victim);
 	int (*readlink)(struct inode *inode, char *buf, size_t len);
+	/* Optional: a magic link (procfs exe, cwd, fd/N) that openat2's
+	 * RESOLVE_NO_MAGICLINKS refuses to follow. */
+	bool (*magic_link)(const struct inode *inode);
 	int (*truncate)(struct inode *inode, u64 size);
 	/* Optional (mmap): page `index` of the file's cache, referenced;
 	 * -EFAULT at or past the end. write: a shared mapping will write it,
@@ -483,6 +486,10 @@ int vfs_walk_parent(const struct path *base, const char *path, struct path *pare
 		    const char **name, size_t *len);
 int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	     struct file **out);
+/* vfs_open with openat2's RESOLVE_* flags (base: the dirfd, never NULL
+ * when resolve scopes the walk). */
+int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 mode,
+		     u32 resolve, struct file **out);
 int vfs_mknod(const struct path *base, const char *path, u32 mode, u32 rdev);
 /* The same, giving the new node's path (with a reference) in out. */
 int vfs_mknod_path(const struct path *base, const char *path, u32 mode, struct path *out);

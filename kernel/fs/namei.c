@@ -147,6 +147,14 @@ static int lookup_child(struct dentry *dir, const char *name, size_t len, struct
 	return rc;
 }
 
+/* RESOLVE_CACHED: the child only if the dentry cache has it, else
+ * -EAGAIN (the caller retries without the flag). */
+static int lookup_cached(struct dentry *dir, const char *name, size_t len, struct dentry **out)
+{
+	*out = d_lookup(dir, name, len);
+	return *out ? 0 : -EAGAIN;
+}
+
 /* d's parent with a reference; rename changes it under the ns_lock. */
 static struct dentry *parent_of(struct dentry *d)
 {
@@ -204,7 +212,58 @@ struct walk_ctx {
 	const struct cred *c;
 	struct path root;
 	int links;
+	u32 resolve;		/* openat2's RESOLVE_* */
+	struct path beneath;	/* RESOLVE_BENEATH: the dirfd (the caller's reference) */
 };
+
+/* A /proc/<pid> link that names an object rather than a path (exe, cwd,
+ * root, fd/N): the RESOLVE_* flags treat it apart. */
+static bool magic_link(const struct inode *i)
+{
+	return i->iop->magic_link && i->iop->magic_link(i);
+}
+
+/* p is at or below scope (across mounts): a scoped walk's ".." checks
+ * it, as a rename may have moved the directory it stood in out of the
+ * scope meanwhile. */
+static bool path_is_below(const struct path *p, const struct path *scope)
+{
+	struct mount *m = p->mnt;
+	struct dentry *d = p->dentry;
+	bool below;
+
+	/* the mountpoints up to scope's mount: held by the mounts, which p's
+	 * reference holds (a child mount holds its parent) */
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	while (m && m != scope->mnt) {
+		d = m->mountpoint;
+		m = READ_ONCE(m->lazy) ? NULL : m->parent;
+	}
+	if (m)
+		dentry_get(d);
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	if (!m)
+		return false;
+	mutex_lock(&d->sb->ns_lock);
+	below = dentry_is_below(d, scope->dentry);
+	mutex_unlock(&d->sb->ns_lock);
+	dentry_put(d);
+	return below;
+}
+
+/* Following link from cur: what openat2's resolve flags allow. */
+static int may_follow(const struct walk_ctx *w, const struct path *link)
+{
+	if (w->resolve & RESOLVE_NO_SYMLINKS)
+		return -ELOOP;
+	if (magic_link(link->dentry->inode)) {
+		if (w->resolve & RESOLVE_NO_MAGICLINKS)
+			return -ELOOP;
+		if (w->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT))
+			return -EXDEV;	/* a jump no scope can check */
+	}
+	return 0;
+}
 
 static int walk(struct path *cur, const char *p, size_t len, int flags, struct walk_ctx *w);
 
@@ -236,6 +295,10 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, struct w
 	if (!len)
 		return -ENOENT;
 	if (p[0] == '/') {
+		if (w->resolve & RESOLVE_BENEATH)
+			return -EXDEV;
+		if ((w->resolve & RESOLVE_NO_XDEV) && w->root.mnt != cur->mnt)
+			return -EXDEV;
 		path_put(cur);
 		path_get(&w->root);
 		*cur = w->root;
@@ -262,23 +325,37 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, struct w
 		if (n == 1 && p[s] == '.')
 			continue;
 		if (n == 2 && p[s] == '.' && p[s + 1] == '.') {
+			struct mount *was = cur->mnt;
+			if ((w->resolve & RESOLVE_BENEATH) && same_path(cur, &w->beneath))
+				return -EXDEV;
 			step_up(cur, &w->root);
+			if ((w->resolve & RESOLVE_NO_XDEV) && cur->mnt != was)
+				return -EXDEV;
+			if (((w->resolve & RESOLVE_BENEATH) && !path_is_below(cur, &w->beneath)) ||
+			    ((w->resolve & RESOLVE_IN_ROOT) && !path_is_below(cur, &w->root)))
+				return -EXDEV;	/* moved out of the scope by a rename */
 			continue;
 		}
 		struct dentry *child;
-		rc = lookup_child(cur->dentry, p + s, n, &child);
+		rc = w->resolve & RESOLVE_CACHED ? lookup_cached(cur->dentry, p + s, n, &child)
+						 : lookup_child(cur->dentry, p + s, n, &child);
 		if (rc)
 			return rc;
 		struct path next = { mnt_get(cur->mnt), child };
 		for (struct mount *m; (m = vfs_mount_at(next.mnt, next.dentry));) {
 			path_put(&next);
 			next = (struct path){ m, m->root };	/* vfs_mount_at's references */
+			if (w->resolve & RESOLVE_NO_XDEV) {
+				path_put(&next);
+				return -EXDEV;
+			}
 		}
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!last || slash || (flags & LOOKUP_FOLLOW))) {
 			/* nosymfollow: a mount whose links are never followed */
-			rc = next.mnt->flags & MNT_NOSYMFOLLOW ? -ELOOP
-							       : follow_link(cur, next.dentry, w);
+			rc = next.mnt->flags & MNT_NOSYMFOLLOW ? -ELOOP : may_follow(w, &next);
+			if (!rc)
+				rc = follow_link(cur, next.dentry, w);
 			path_put(&next);
 			if (rc)
 				return rc;
@@ -303,19 +380,29 @@ static struct path start(struct walk_ctx *w, const struct path *base, const char
 	return *base;
 }
 
-static void walk_begin(struct walk_ctx *w, const struct cred *c)
+/* resolve's scoped flags need base (the dirfd, never NULL then): with
+ * RESOLVE_IN_ROOT it is the walk's "/". */
+static void walk_begin(struct walk_ctx *w, const struct cred *c, const struct path *base,
+		       u32 resolve)
 {
 	w->c = c;
 	w->links = 0;
-	proc_root(&w->root);
+	w->resolve = resolve;
+	w->beneath = base ? *base : (struct path){ 0 };
+	if ((resolve & RESOLVE_IN_ROOT) && base) {
+		path_get(base);
+		w->root = *base;
+	} else {
+		proc_root(&w->root);
+	}
 }
 
-int vfs_walk_cred(const struct cred *c, const struct path *base, const char *path, int flags,
-		  struct path *out)
+static int walk_resolve(const struct cred *c, const struct path *base, const char *path,
+			int flags, u32 resolve, struct path *out)
 {
 	struct walk_ctx w;
 
-	walk_begin(&w, c);
+	walk_begin(&w, c, base, resolve);
 	struct path cur = start(&w, base, path);
 	int rc = walk(&cur, path, strlen(path), flags, &w);
 
@@ -328,6 +415,12 @@ int vfs_walk_cred(const struct cred *c, const struct path *base, const char *pat
 	return 0;
 }
 
+int vfs_walk_cred(const struct cred *c, const struct path *base, const char *path, int flags,
+		  struct path *out)
+{
+	return walk_resolve(c, base, path, flags, 0, out);
+}
+
 int vfs_walk(const struct path *base, const char *path, int flags, struct path *out)
 {
 	struct cred c;
@@ -338,7 +431,7 @@ int vfs_walk(const struct path *base, const char *path, int flags, struct path *
 
 /* The parent of the last component, searchable by c. */
 static int walk_parent(const struct cred *c, const struct path *base, const char *path,
-		       struct path *parent, const char **name, size_t *len)
+		       u32 resolve, struct path *parent, const char **name, size_t *len)
 {
 	size_t end = strlen(path), s;
 	struct walk_ctx w;
@@ -354,7 +447,7 @@ static int walk_parent(const struct cred *c, const struct path *base, const char
 	*len = end - s;
 	if (*len > NAME_MAX)
 		return -ENAMETOOLONG;
-	walk_begin(&w, c);
+	walk_begin(&w, c, base, resolve);
 	struct path cur = start(&w, base, path);
 	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &w) : 0;
 	path_put(&w.root);
@@ -378,7 +471,7 @@ int vfs_walk_parent(const struct path *base, const char *path, struct path *pare
 	struct cred c;
 
 	cred_current(&c);
-	return walk_parent(&c, base, path, parent, name, len);
+	return walk_parent(&c, base, path, 0, parent, name, len);
 }
 
 /* Also the empty last name of "/": it names an existing directory. */
@@ -460,7 +553,7 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 	int rc;
 
 	cred_current(&c);
-	if ((rc = walk_parent(&c, base, path, &parent, &name, &len)))
+	if ((rc = walk_parent(&c, base, path, 0, &parent, &name, &len)))
 		return rc;
 	if (dot_or_dotdot(name, len) || (!S_ISDIR(mode) && name[len] == '/')) {
 		path_put(&parent);
@@ -595,6 +688,12 @@ static int may_open(const struct cred *c, struct inode *i, u32 flags)
 int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	     struct file **out)
 {
+	return vfs_open_resolve(base, path, flags, mode, 0, out);
+}
+
+int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 mode,
+		     u32 resolve, struct file **out)
+{
 	struct path p;
 	struct cred c;
 	int rc, follow = flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW;
@@ -605,7 +704,9 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		struct path parent;
 		const char *name;
 		size_t len;
-		rc = walk_parent(&c, base, path, &parent, &name, &len);
+		if (resolve & RESOLVE_CACHED)
+			return -EAGAIN;	/* a create is never the cache's alone */
+		rc = walk_parent(&c, base, path, resolve, &parent, &name, &len);
 		if (rc)
 			return rc;
 		if (name[len] == '/' || dot_or_dotdot(name, len)) {
@@ -635,14 +736,16 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		}
 		if (S_ISLNK(d->inode->mode) && follow) {
 			dentry_put(d);	/* the link's target: a walk that follows */
-			rc = vfs_walk_cred(&c, base, path, LOOKUP_FOLLOW, &p);
+			rc = walk_resolve(&c, base, path, LOOKUP_FOLLOW, resolve, &p);
 		} else {
 			p = (struct path){ mnt_get(parent.mnt), d };	/* takes d's reference */
 		}
 		path_put(&parent);
 	} else {
-		rc = vfs_walk_cred(&c, base, path,
-				   follow | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), &p);
+		if ((resolve & RESOLVE_CACHED) && (flags & O_TRUNC))
+			return -EAGAIN;
+		rc = walk_resolve(&c, base, path,
+				  follow | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), resolve, &p);
 	}
 	if (rc)
 		return rc;
@@ -696,7 +799,7 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 	cred_current(&c);
 	if ((rc = vfs_walk_cred(&c, obase, old, flags & LOOKUP_FOLLOW, &src)))
 		return rc;
-	rc = walk_parent(&c, nbase, new, &parent, &name, &len);
+	rc = walk_parent(&c, nbase, new, 0, &parent, &name, &len);
 	if (rc) {
 		path_put(&src);
 		return rc;
@@ -791,7 +894,7 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 	int rc;
 
 	cred_current(&c);
-	if ((rc = walk_parent(&c, base, path, &parent, &name, &len)))
+	if ((rc = walk_parent(&c, base, path, 0, &parent, &name, &len)))
 		return rc;
 	if (dot_or_dotdot(name, len)) {
 		path_put(&parent);
@@ -1027,9 +1130,9 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	int rc;
 
 	cred_current(&c);
-	if ((rc = walk_parent(&c, obase, old, &op, &oname, &olen)))
+	if ((rc = walk_parent(&c, obase, old, 0, &op, &oname, &olen)))
 		return rc;
-	rc = walk_parent(&c, nbase, new, &np, &nname, &nlen);
+	rc = walk_parent(&c, nbase, new, 0, &np, &nname, &nlen);
 	if (rc) {
 		path_put(&op);
 		return rc;

@@ -137,6 +137,85 @@ long sys_openat(SYSARGS)
 	return with_at(a0, a1, open_op, (a2 & 0xffffffffULL) | ((a3 & 07777) << 32));
 }
 
+/* openat2's struct open_how: a version by its size; bytes past the ones
+ * known must be zero (E2BIG) */
+static long copy_open_how(u64 uhow, u64 size, struct open_how *how)
+{
+	if (size < sizeof(*how))
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (copy_from_user(how, (const void *)uhow, sizeof(*how)))
+		return -EFAULT;
+	for (u64 off = sizeof(*how); off < size; off += 8) {
+		u8 tail[8];
+		size_t n = (size_t)MIN(size - off, (u64)sizeof(tail));
+		if (copy_from_user(tail, (const void *)(uhow + off), n))
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/* The flags openat(2) ignores are errors here, as Linux. */
+static long check_open_how(const struct open_how *how)
+{
+	u64 fl = how->flags;
+
+	if (fl & ~(u64)O_VALID_FLAGS)
+		return -EINVAL;
+	if (how->resolve & ~(u64)RESOLVE_ALL)
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	if ((fl & O_PATH) && (fl & ~(u64)(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)))
+		return -EINVAL;
+	if (fl & (O_CREAT | __O_TMPFILE)) {
+		if (how->mode & ~(u64)07777)
+			return -EINVAL;
+	} else if (how->mode) {
+		return -EINVAL;
+	}
+	if ((fl & O_CREAT) && (fl & O_DIRECTORY))
+		return -EINVAL;
+	if ((fl & __O_TMPFILE) &&
+	    ((fl & O_TMPFILE) != O_TMPFILE || !(fl & (O_WRONLY | O_RDWR))))
+		return -EINVAL;
+	return 0;
+}
+
+long sys_openat2(SYSARGS)
+{
+	struct open_how how;
+	char *name;
+	struct path base = { 0 };
+	struct file *f;
+	long rc = copy_open_how(a2, a3, &how);
+
+	if (!rc)
+		rc = check_open_how(&how);
+	if (rc)
+		return rc;
+	if ((rc = getname(a1, &name, false)))
+		return rc;
+	/* a scoped walk starts at the dirfd even for "/" */
+	if (name[0] != '/' || (how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
+		rc = at_base(a0, &base);
+	if (!rc) {
+		u32 flags = (u32)how.flags;
+		rc = vfs_open_resolve(base.dentry ? &base : NULL, name, flags,
+				      (u32)how.mode | VFS_MODE_UMASK, (u32)how.resolve, &f);
+		if (!rc)
+			rc = fd_install(cur_files(), f, 0, flags & O_CLOEXEC);
+	}
+	if (base.dentry)
+		path_put(&base);
+	kfree(name);
+	return rc;
+}
+
 long sys_open(SYSARGS)
 {
 	return with_at((u64)AT_FDCWD, a0, open_op, (a1 & 0xffffffffULL) | ((a2 & 07777) << 32));

@@ -287,6 +287,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[434] = sys_pidfd_open,
 	[435] = sys_clone3,
 	[436] = sys_close_range,
+	[437] = sys_openat2,
 	[438] = sys_pidfd_getfd,
 	[439] = sys_faccessat2,
 	[441] = sys_epoll_pwait2,
