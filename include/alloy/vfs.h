@@ -64,6 +64,7 @@
 
 struct inode;
 struct dentry;
+struct path;
 struct file;
 struct super_block;
 struct poll_table;
@@ -105,6 +106,12 @@ struct inode_ops {
 	/* Optional: a magic link (procfs exe, cwd, fd/N) that openat2's
 	 * RESOLVE_NO_MAGICLINKS refuses to follow. */
 	bool (*magic_link)(const struct inode *inode);
+	/* Optional, with magic_link: the object it names (a reference),
+	 * which a walk jumps to instead of reading a path. */
+	int (*jump)(const struct inode *inode, struct path *out);
+	/* Optional (O_TMPFILE): a new inode of mode in dir's filesystem,
+	 * named nowhere (nlink 0: freed at the last close unless linked). */
+	int (*tmpfile)(struct inode *dir, u32 mode, struct inode **out);
 	int (*truncate)(struct inode *inode, u64 size);
 	/* Optional (mmap): page `index` of the file's cache, referenced;
 	 * -EFAULT at or past the end. write: a shared mapping will write it,
@@ -242,7 +249,11 @@ struct inode {
 	atomic_t opencount;		/* open files (a write lease wants only its own) */
 	struct lease *leases;		/* F_SETLEASE's [lease lock] (kernel/fs/lease.c) */
 	struct inotify_marks *notify;	/* its inotify watches, made at the first */
+	u32 state;			/* I_* [sb->ns_lock] */
 };
+
+/* inode->state */
+#define I_LINKABLE 1	/* an O_TMPFILE's unnamed inode that linkat may name */
 
 struct mount;
 
@@ -495,6 +506,8 @@ int vfs_mknod(const struct path *base, const char *path, u32 mode, u32 rdev);
 int vfs_mknod_path(const struct path *base, const char *path, u32 mode, struct path *out);
 int vfs_mkdir(const struct path *base, const char *path, u32 mode);
 int vfs_symlink(const struct path *base, const char *target, const char *path);
+/* A new name for the inode at src (held by the caller). */
+int vfs_link_path(const struct path *src, const struct path *nbase, const char *new);
 int vfs_link(const struct path *obase, const char *old, const struct path *nbase,
 	     const char *new, int flags);
 int vfs_unlink(const struct path *base, const char *path);

@@ -238,6 +238,19 @@ static int memfs_mknod(struct inode *dir, const char *name, size_t len, u32 mode
 	return 0;
 }
 
+static int memfs_tmpfile(struct inode *dir, u32 mode, struct inode **out)
+{
+	int err;
+	struct inode *i = memfs_new_inode(dir->sb, mode, 0, &err);
+
+	if (!i)
+		return err;
+	inode_init_owner(i, dir);
+	i->nlink = 0;	/* no name: it goes with its last file */
+	*out = i;
+	return 0;
+}
+
 static int memfs_link(struct inode *dir, const char *name, size_t len, struct inode *inode)
 {
 	(void)name; (void)len;
@@ -550,6 +563,7 @@ static const struct inode_ops memfs_iops = {
 	.seek_data = memfs_seek_data,
 	.lookup = memfs_lookup,
 	.mknod = memfs_mknod,
+	.tmpfile = memfs_tmpfile,
 	.link = memfs_link,
 	.unlink = memfs_unlink,
 	.readlink = memfs_readlink,

@@ -12,6 +12,7 @@
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/printf.h>
 #include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
@@ -274,6 +275,14 @@ static int follow_link(struct path *cur, struct dentry *link, struct walk_ctx *w
 
 	if (++w->links > SYMLOOP_MAX)
 		return -ELOOP;
+	if (magic_link(link->inode) && link->inode->iop->jump) {
+		struct path to;	/* to the object itself: it may have no name */
+		if ((rc = link->inode->iop->jump(link->inode, &to)))
+			return rc;
+		path_put(cur);
+		*cur = to;
+		return 0;
+	}
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -685,6 +694,63 @@ static int may_open(const struct cred *c, struct inode *i, u32 flags)
 	return inode_permission(c, i, mask);
 }
 
+/* O_TMPFILE: a file in path's directory (its filesystem) that no name
+ * shows; linkat can name it later unless O_EXCL said never. */
+static int open_tmpfile(const struct cred *c, const struct path *base, const char *path,
+			u32 flags, u32 mode, u32 resolve, struct file **out)
+{
+	struct path dir;
+	u32 acc = flags & O_ACCMODE;
+	int rc;
+
+	if ((flags & O_TMPFILE) != O_TMPFILE || (acc != O_WRONLY && acc != O_RDWR) ||
+	    (flags & O_CREAT))
+		return -EINVAL;
+	if (resolve & RESOLVE_CACHED)
+		return -EAGAIN;
+	if ((rc = walk_resolve(c, base, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, resolve, &dir)))
+		return rc;
+	struct super_block *sb = dir.dentry->sb;
+	struct inode *di = dir.dentry->inode, *i = NULL;
+	struct dentry *d = NULL;
+	char name[32];
+	if ((rc = may_create(c, dir.dentry)) || (rc = vfs_writable(sb)))
+		goto out;
+	if (!di->iop->tmpfile) {
+		rc = -EOPNOTSUPP;	/* what Linux says where a filesystem has none */
+		goto out;
+	}
+	mutex_lock(&sb->ns_lock);
+	if (dir.dentry->dead) {
+		rc = -ENOENT;
+	} else {
+		mutex_lock(&di->lock);
+		rc = di->iop->tmpfile(di, create_mode(di, S_IFREG | (mode & (07777 | VFS_MODE_UMASK))),
+				      &i);
+		mutex_unlock(&di->lock);
+	}
+	if (!rc) {
+		/* a dentry outside the tree, as an unlinked file's: "#ino" */
+		int n = snprintf(name, sizeof(name), "#%llu", (unsigned long long)i->ino);
+		if (!(flags & O_EXCL))
+			i->state |= I_LINKABLE;
+		d = d_alloc_uncached(dir.dentry, name, (size_t)n, i);
+		if (d)
+			d->dead = true;
+		else
+			rc = -ENOMEM;	/* d_alloc_uncached put i */
+	}
+	mutex_unlock(&sb->ns_lock);
+	if (!rc) {
+		struct path p = { mnt_get(dir.mnt), d };	/* takes d's reference */
+		rc = vfs_open_inode(&p, flags & ~(u32)(__O_TMPFILE | O_DIRECTORY), out);
+		path_put(&p);
+	}
+out:
+	path_put(&dir);
+	return rc;
+}
+
 int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	     struct file **out)
 {
@@ -700,6 +766,8 @@ int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 m
 	bool created = false;
 
 	cred_current(&c);
+	if (flags & __O_TMPFILE)
+		return open_tmpfile(&c, base, path, flags, mode, resolve, out);
 	if (flags & O_CREAT) {
 		struct path parent;
 		const char *name;
@@ -790,20 +858,30 @@ int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 m
 int vfs_link(const struct path *obase, const char *old, const struct path *nbase,
 	     const char *new, int flags)
 {
-	struct path src, parent;
-	const char *name;
-	size_t len;
+	struct path src;
 	struct cred c;
 	int rc;
 
 	cred_current(&c);
 	if ((rc = vfs_walk_cred(&c, obase, old, flags & LOOKUP_FOLLOW, &src)))
 		return rc;
+	rc = vfs_link_path(&src, nbase, new);
+	path_put(&src);
+	return rc;
+}
+
+int vfs_link_path(const struct path *srcp, const struct path *nbase, const char *new)
+{
+	struct path src = *srcp, parent;
+	const char *name;
+	size_t len;
+	struct cred c;
+	int rc;
+
+	cred_current(&c);
 	rc = walk_parent(&c, nbase, new, 0, &parent, &name, &len);
-	if (rc) {
-		path_put(&src);
+	if (rc)
 		return rc;
-	}
 	struct super_block *sb = parent.dentry->sb;
 	struct inode *inode = src.dentry->inode;
 	/* Linux's order: the new name's filesystem must be writable, then
@@ -824,13 +902,15 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 			rc = -EEXIST;
 		} else if (rc) {
 			;
-		} else if (src.dentry->dead || parent.dentry->dead) {
-			rc = -ENOENT;
+		} else if ((src.dentry->dead && !(inode->state & I_LINKABLE)) ||
+			   parent.dentry->dead) {
+			rc = -ENOENT;	/* removed, or an O_TMPFILE made with O_EXCL */
 		} else if ((rc = may_create(&c, parent.dentry))) {
 			;
 		} else {
 			rc = inode->iop->link(parent.dentry->inode, name, len, inode);
 			if (!rc) {
+				inode->state &= ~(u32)I_LINKABLE;	/* named now */
 				inode_get(inode);
 				rc = d_add(parent.dentry, name, len, inode) ? 0 : -ENOMEM;
 			}
@@ -842,7 +922,6 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 		mutex_unlock(&sb->ns_lock);
 	}
 	path_put(&parent);
-	path_put(&src);
 	return rc;
 }
 

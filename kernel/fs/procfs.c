@@ -847,10 +847,16 @@ static bool proc_magic_link(const struct inode *inode)
 	return kind == PK_EXE || kind == PK_CWD || kind == PK_FD;
 }
 
+static int proc_magic_jump(const struct inode *inode, struct path *out)
+{
+	return proc_pid_jump(inode, out);
+}
+
 static const struct inode_ops proc_iops = {
 	.lookup = proc_lookup,
 	.readlink = proc_readlink,
 	.magic_link = proc_magic_link,
+	.jump = proc_magic_jump,
 	.evict = proc_evict,
 };
 

@@ -560,6 +560,35 @@ static int link_target(struct process *p, int kind, int fd, char *buf, size_t le
 	return rc;
 }
 
+/* A walk through exe, cwd or fd/N: to the object itself (an O_TMPFILE
+ * or an unlinked file has no name to read); ENOENT for an fd with no
+ * path (pipes, sockets, memfds) or a process gone. */
+int proc_pid_jump(const struct inode *i, struct path *out)
+{
+	int kind = PROC_KIND(i->ino), fd = PROC_FD(i->ino);
+	struct process *p = proc_pid_get(i);
+	int rc = -ENOENT;
+
+	if (!p)
+		return -ENOENT;
+	if (kind == PK_FD) {
+		struct fdtable *t = proc_files(p);
+		struct file *f = t ? fd_get(t, fd) : NULL;
+		fdt_put(t);
+		if (f && f->path.dentry) {
+			path_get(&f->path);
+			*out = f->path;
+			rc = 0;
+		}
+		if (f)
+			file_put(f);
+	} else {
+		rc = proc_path_of(p, kind == PK_EXE, out);
+	}
+	proc_put(p);
+	return rc;
+}
+
 int proc_pid_readlink(const struct inode *i, char *buf, size_t len)
 {
 	int kind = PROC_KIND(i->ino), fd = PROC_FD(i->ino);

@@ -5,6 +5,7 @@
  * chmod, chown and utimensat as Linux (docs/permissions.md).
  */
 #include <alloy/cred.h>
+#include <uapi/capability.h>
 #include <alloy/errno.h>
 #include <alloy/inotify.h>
 #include <alloy/slab.h>
@@ -322,10 +323,43 @@ long sys_renameat2(SYSARGS)
 	return two_paths(a0, a1, a2, a3, 0, (int)a4);
 }
 long sys_link(SYSARGS) { return two_paths((u64)AT_FDCWD, a0, (u64)AT_FDCWD, a1, 1, 0); }
+/* linkat(fd, "", ..., AT_EMPTY_PATH): a name for the open file itself
+ * (an O_TMPFILE's first), with CAP_DAC_READ_SEARCH as Linux. */
+static long link_empty(u64 ofd, u64 opath, u64 nfd, u64 npath)
+{
+	char c;
+	long rc = strncpy_from_user(&c, (const char *)opath, 1);
+
+	if (rc < 0)
+		return rc;
+	if (rc > 0)	/* a name: the usual link */
+		return two_paths(ofd, opath, nfd, npath, 1, 0);
+	if (!cap_effective(CAP_DAC_READ_SEARCH))
+		return -ENOENT;
+	struct path src;
+	char *n;
+	if ((rc = at_walk(ofd, opath, AT_EMPTY_PATH, 0, &src)))
+		return rc;
+	if (!(rc = getname(npath, &n, false))) {
+		struct path nb = { 0 };
+		rc = at_base_for(nfd, n, &nb);
+		if (!rc) {
+			rc = vfs_link_path(&src, nb.dentry ? &nb : NULL, n);
+			if (nb.dentry)
+				path_put(&nb);
+		}
+		kfree(n);
+	}
+	path_put(&src);
+	return rc;
+}
+
 long sys_linkat(SYSARGS)
 {
 	if (a4 & ~(u64)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	if (a4 & AT_EMPTY_PATH)
+		return link_empty(a0, a1, a2, a3);
 	return two_paths(a0, a1, a2, a3, 1, (int)a4);
 }
 

@@ -131,6 +131,7 @@ int ext2_fallocate(struct inode *inode, int mode, u64 off, u64 len);
 /* namei.c: the inode_ops that change names */
 int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rdev,
 	       const char *target, struct inode **out);
+int ext2_tmpfile(struct inode *dir, u32 mode, struct inode **out);
 int ext2_link(struct inode *dir, const char *name, size_t len, struct inode *inode);
 int ext2_unlink(struct inode *dir, const char *name, size_t len, struct inode *inode);
 int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode *inode,

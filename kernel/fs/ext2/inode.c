@@ -731,6 +731,7 @@ const struct inode_ops ext2_iops = {
 	.mmap_dirty = ext2_mmap_dirty,
 	.lookup = ext2_vfs_lookup,
 	.mknod = ext2_mknod,
+	.tmpfile = ext2_tmpfile,
 	.link = ext2_link,
 	.unlink = ext2_unlink,
 	.rename = ext2_rename,
