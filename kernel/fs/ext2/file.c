@@ -29,8 +29,8 @@ static long ext2_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		struct page *p = pcache_peek(&ei->data, *pos / PAGE_SIZE);
 		if (!p) {	/* a miss: read this page and the next ones at once */
 			u64 last = (i->size - 1) / PAGE_SIZE, idx = *pos / PAGE_SIZE;
-			pcache_readahead(&ei->data, idx, (unsigned int)MIN(last - idx + 1,
-									 (u64)PCACHE_BATCH));
+			u32 ra = MIN(blkdev_ra_pages(EXT2_FS(i->sb)->bd), (u32)PCACHE_BATCH);
+			pcache_readahead(&ei->data, idx, (unsigned int)MIN(last - idx + 1, (u64)ra));
 		} else {
 			pcache_put(p);
 		}

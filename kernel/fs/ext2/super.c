@@ -330,7 +330,7 @@ bool ext2_may_write(struct super_block *sb)
 {
 	struct ext2_fs *fs = EXT2_FS(sb);
 
-	return !fs->s.read_only && !fs->bd->read_only;
+	return !fs->s.read_only && !blkdev_ro(fs->bd);
 }
 
 int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out)
@@ -359,6 +359,10 @@ int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out)
 	pcache_init(&fs->meta, &meta_ops, fs, fs->blocks_per_page);
 	if ((rc = read_groups(fs)))
 		goto fail;
+	if (READ_ONCE(bd->ro_set) && !(flags & SB_RDONLY)) {
+		rc = -EACCES;	/* root made it read-only (BLKROSET), as Linux */
+		goto fail;
+	}
 	if (fs->s.read_only || bd->read_only) {
 		if (!(flags & SB_RDONLY))
 			pr_warn("ext2: %s: %s: mounting read-only\n", bd->name,
