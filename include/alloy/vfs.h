@@ -112,6 +112,11 @@ struct inode_ops {
 	/* Optional (O_TMPFILE): a new inode of mode in dir's filesystem,
 	 * named nowhere (nlink 0: freed at the last close unless linked). */
 	int (*tmpfile)(struct inode *dir, u32 mode, struct inode **out);
+	/* Optional: stores new FS_*_FL flags (inode->lock held; the VFS
+	 * has checked them against iflags_ok and sets inode->iflags). */
+	void (*set_iflags)(struct inode *inode, u32 flags);
+	/* the FS_*_FL flags the filesystem keeps (0: no FS_IOC_*FLAGS) */
+	u32 iflags_ok;
 	int (*truncate)(struct inode *inode, u64 size);
 	/* Optional (mmap): page `index` of the file's cache, referenced;
 	 * -EFAULT at or past the end. write: a shared mapping will write it,
@@ -250,7 +255,36 @@ struct inode {
 	struct lease *leases;		/* F_SETLEASE's [lease lock] (kernel/fs/lease.c) */
 	struct inotify_marks *notify;	/* its inotify watches, made at the first */
 	u32 state;			/* I_* [sb->ns_lock] */
+	u32 iflags;			/* FS_*_FL (chattr) [lock]; read unlocked */
 };
+
+/* Inode attribute flags (FS_IOC_GETFLAGS/SETFLAGS, chattr): Linux's
+ * values, which statx's STATX_ATTR_* share for the ones it reports. */
+#define FS_SECRM_FL 0x1
+#define FS_UNRM_FL 0x2
+#define FS_COMPR_FL 0x4
+#define FS_SYNC_FL 0x8
+#define FS_IMMUTABLE_FL 0x10	/* no change at all, no new names in it */
+#define FS_APPEND_FL 0x20	/* writes only at the end, no removal */
+#define FS_NODUMP_FL 0x40
+#define FS_NOATIME_FL 0x80
+#define FS_DIRSYNC_FL 0x10000
+#define FS_TOPDIR_FL 0x20000
+#define FS_STATX_ATTRS (FS_COMPR_FL | FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL)
+
+static inline bool inode_immutable(const struct inode *i)
+{
+	return __atomic_load_n(&i->iflags, __ATOMIC_RELAXED) & FS_IMMUTABLE_FL;
+}
+static inline bool inode_append_only(const struct inode *i)
+{
+	return __atomic_load_n(&i->iflags, __ATOMIC_RELAXED) & FS_APPEND_FL;
+}
+/* chmod, chown, times, xattrs, links and removal: neither flag allows */
+static inline bool inode_attr_locked(const struct inode *i)
+{
+	return __atomic_load_n(&i->iflags, __ATOMIC_RELAXED) & (FS_IMMUTABLE_FL | FS_APPEND_FL);
+}
 
 /* inode->state */
 #define I_LINKABLE 1	/* an O_TMPFILE's unnamed inode that linkat may name */
@@ -507,6 +541,9 @@ int vfs_mknod_path(const struct path *base, const char *path, u32 mode, struct p
 int vfs_mkdir(const struct path *base, const char *path, u32 mode);
 int vfs_symlink(const struct path *base, const char *target, const char *path);
 /* A new name for the inode at src (held by the caller). */
+/* FS_IOC_GETFLAGS / FS_IOC_SETFLAGS on f's inode (ENOTTY where the
+ * filesystem keeps none). */
+long vfs_ioctl_iflags(struct file *f, bool set, u64 uarg);
 int vfs_link_path(const struct path *src, const struct path *nbase, const char *new);
 int vfs_link(const struct path *obase, const char *old, const struct path *nbase,
 	     const char *new, int flags);

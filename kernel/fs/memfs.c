@@ -559,6 +559,8 @@ static int memfs_seek_data(struct inode *i, u64 off, bool hole, u64 *out)
 }
 
 static const struct inode_ops memfs_iops = {
+	/* tmpfs's set (Linux 6.0): kept in the inode, gone with it */
+	.iflags_ok = FS_APPEND_FL | FS_IMMUTABLE_FL | FS_NODUMP_FL | FS_NOATIME_FL,
 	.fallocate = memfs_fallocate,
 	.seek_data = memfs_seek_data,
 	.lookup = memfs_lookup,

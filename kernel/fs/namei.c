@@ -504,6 +504,9 @@ static int may_delete(const struct cred *c, struct dentry *dir, struct dentry *v
 
 	if (!rc && !may_delete_sticky(c, dir->inode, victim->inode))
 		rc = -EPERM;
+	/* an append-only directory keeps its names; such a file its name */
+	if (!rc && (inode_append_only(dir->inode) || inode_attr_locked(victim->inode)))
+		rc = -EPERM;
 	return rc;
 }
 
@@ -660,6 +663,8 @@ int vfs_truncate(struct inode *inode, u64 size)
 		return -EISDIR;
 	if ((rc = vfs_writable(inode->sb)))
 		return rc;
+	if (inode_attr_locked(inode))
+		return -EPERM;
 	if (!S_ISREG(inode->mode) || !inode->iop->truncate)
 		return -EINVAL;
 	if (size > sb_maxbytes(inode->sb))
@@ -687,6 +692,9 @@ static int may_open(const struct cred *c, struct inode *i, u32 flags)
 
 	if (flags & O_EXEC_KERNEL)
 		return S_ISREG(i->mode) ? inode_permission(c, i, MAY_EXEC) : -EACCES;
+	/* append-only: written only with O_APPEND, never truncated */
+	if (inode_append_only(i) && ((acc != O_RDONLY && !(flags & O_APPEND)) || (flags & O_TRUNC)))
+		return -EPERM;
 	if (acc == O_RDONLY || acc == O_RDWR)
 		mask |= MAY_READ;
 	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
@@ -890,7 +898,7 @@ int vfs_link_path(const struct path *srcp, const struct path *nbase, const char 
 		;
 	else if (src.dentry->sb != sb)
 		rc = -EXDEV;
-	else if (S_ISDIR(inode->mode))
+	else if (S_ISDIR(inode->mode) || inode_attr_locked(inode))
 		rc = -EPERM;
 	else if (dot_or_dotdot(name, len))
 		rc = -EEXIST;

@@ -19,6 +19,7 @@
 #include <alloy/task.h>
 #include <alloy/uaccess.h>
 #include <alloy/vfs.h>
+#include <uapi/capability.h>
 
 #define HASH_BITS 12
 #define HASH_SIZE (1u << HASH_BITS)
@@ -560,6 +561,8 @@ int inode_permission(const struct cred *c, const struct inode *i, int mask)
 	u32 mode = READ_ONCE(i->mode), perm;
 
 	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if ((mask & MAY_WRITE) && inode_immutable(i))
+		return -EPERM;	/* not even root writes an immutable inode */
 	if (c->fsuid == READ_ONCE(i->uid))
 		perm = mode >> 6;
 	else if (cred_in_group(c, READ_ONCE(i->gid)))
@@ -572,6 +575,44 @@ int inode_permission(const struct cred *c, const struct inode *i, int mask)
 	if (c->fsuid == 0 && (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & S_IXUGO)))
 		return 0;
 	return -EACCES;
+}
+
+long vfs_ioctl_iflags(struct file *f, bool set, u64 uarg)
+{
+	struct inode *i = f->inode;
+	u32 ok = i && i->iop ? i->iop->iflags_ok : 0, v;
+	struct cred c;
+	int rc = 0;
+
+	if (!ok || !(S_ISREG(i->mode) || S_ISDIR(i->mode)))
+		return -ENOTTY;
+	if (!set) {
+		v = READ_ONCE(i->iflags);
+		return copy_to_user((void *)uarg, &v, sizeof(v)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&v, (const void *)uarg, sizeof(v)))
+		return -EFAULT;
+	cred_current(&c);
+	if (!inode_owner_or_root(&c, i))
+		return -EPERM;
+	if ((rc = vfs_writable(i->sb)))
+		return rc;
+	mutex_lock(&i->lock);
+	u32 old = i->iflags;
+	if ((v ^ old) & ~ok)
+		rc = -EOPNOTSUPP;	/* a flag this filesystem does not keep */
+	else if (((v ^ old) & (FS_IMMUTABLE_FL | FS_APPEND_FL)) &&
+		 !cap_effective(CAP_LINUX_IMMUTABLE))
+		rc = -EPERM;
+	else if (v != old) {
+		if (i->iop->set_iflags)
+			i->iop->set_iflags(i, v);
+		__atomic_store_n(&i->iflags, v, __ATOMIC_RELEASE);
+		i->ctime = vfs_now();
+		inode_changed(i);
+	}
+	mutex_unlock(&i->lock);
+	return rc;
 }
 
 bool inode_owner_or_root(const struct cred *c, const struct inode *i)

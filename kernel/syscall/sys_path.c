@@ -551,8 +551,10 @@ long sys_statx(SYSARGS)
 		.mtime = { i->mtime.sec, (u32)i->mtime.nsec, 0 },
 		.rdev_major = MAJOR(i->rdev), .rdev_minor = MINOR(i->rdev),
 		.dev_major = 0, .dev_minor = i->sb ? i->sb->dev : 0,
-		.attributes = mnt_root ? STATX_ATTR_MOUNT_ROOT : 0,
-		.attributes_mask = STATX_ATTR_MOUNT_ROOT,
+		.attributes = (mnt_root ? STATX_ATTR_MOUNT_ROOT : 0) |
+			      (READ_ONCE(i->iflags) & FS_STATX_ATTRS),
+		.attributes_mask = STATX_ATTR_MOUNT_ROOT |
+				   (i->iop ? i->iop->iflags_ok & FS_STATX_ATTRS : 0),
 	};
 	at_put(&r);
 	return copy_to_user((void *)a4, &sx, sizeof(sx));
@@ -693,7 +695,8 @@ static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
 	struct inode *i = p.dentry->inode;
 	struct cred c;
 	cred_current(&c);
-	if ((rc = vfs_writable(i->sb)) || (rc = inode_owner_or_root(&c, i) ? 0 : -EPERM)) {
+	if ((rc = vfs_writable(i->sb)) || (rc = inode_owner_or_root(&c, i) ? 0 : -EPERM) ||
+	    (rc = inode_attr_locked(i) ? -EPERM : 0)) {
 		path_put(&p);
 		return rc;
 	}
@@ -754,7 +757,7 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 	struct inode *i = p.dentry->inode;
 	struct cred c;
 	cred_current(&c);
-	if ((rc = vfs_writable(i->sb))) {
+	if ((rc = vfs_writable(i->sb)) || (rc = inode_attr_locked(i) ? -EPERM : 0)) {
 		path_put(&p);
 		return rc;
 	}
@@ -807,6 +810,11 @@ static int may_set_times(const struct cred *c, struct inode *i, const struct tim
 {
 	if (ts && ts[0].nsec == UTIME_OMIT && ts[1].nsec == UTIME_OMIT)
 		return 0;	/* nothing changes */
+	if (inode_immutable(i))
+		return -EPERM;
+	for (int k = 0; ts && k < 2 && inode_append_only(i); k++)
+		if (ts[k].nsec != UTIME_NOW && ts[k].nsec != UTIME_OMIT)
+			return -EPERM;	/* append-only: only "now" */
 	if (inode_owner_or_root(c, i))
 		return 0;
 	for (int k = 0; ts && k < 2; k++)

@@ -131,6 +131,9 @@ int ext2_fallocate(struct inode *inode, int mode, u64 off, u64 len);
 /* namei.c: the inode_ops that change names */
 int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rdev,
 	       const char *target, struct inode **out);
+/* the i_flags bits chattr changes (Linux's EXT2_FL_USER_MODIFIABLE):
+ * FS_SECRM_FL..FS_NOATIME_FL, NOTAIL, DIRSYNC, TOPDIR */
+#define EXT2_FL_MODIFIABLE 0x000380FFu
 int ext2_tmpfile(struct inode *dir, u32 mode, struct inode **out);
 int ext2_link(struct inode *dir, const char *name, size_t len, struct inode *inode);
 int ext2_unlink(struct inode *dir, const char *name, size_t len, struct inode *inode);

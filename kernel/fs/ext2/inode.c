@@ -150,6 +150,7 @@ static void fill(struct inode *i, const struct ext2_inode *di)
 	i->rdev = MKDEV(di->rdev_major & 0xffffff, di->rdev_minor & 0xff);
 	memcpy(ei->block, di->block, sizeof(ei->block));
 	ei->flags = di->flags;
+	i->iflags = di->flags & EXT2_FL_MODIFIABLE;	/* chattr's; enforced by the VFS */
 	ei->blocks512 = di->blocks512;
 	ei->file_acl = di->file_acl;
 	ei->generation = di->generation;
@@ -724,7 +725,17 @@ static int ext2_vfs_lookup(struct inode *dir, const char *name, size_t len,
 			    -EUCLEAN, EXT2_WHY_DIRENT_INODE);
 }
 
+/* chattr: the on-disk i_flags keep their other bits (the htree index) */
+static void ext2_set_iflags(struct inode *i, u32 flags)
+{
+	struct ext2_inode_info *ei = EXT2_I(i);
+
+	ei->flags = (ei->flags & ~(u32)EXT2_FL_MODIFIABLE) | (flags & EXT2_FL_MODIFIABLE);
+}
+
 const struct inode_ops ext2_iops = {
+	.set_iflags = ext2_set_iflags,
+	.iflags_ok = EXT2_FL_MODIFIABLE,
 	.blocks = ext2_blocks,
 	.mmap_page = ext2_mmap_page,
 	.mmap_resident = ext2_mmap_resident,
