@@ -52,6 +52,8 @@
 #define ENODATA 61		/* no such extended attribute */
 #define EOVERFLOW 75
 #define EUCLEAN 117
+#define ESTALE 116		/* a file handle naming no live inode */
+#define EBADR 53		/* FS_IOC_FIEMAP: flags it does not know */
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */
 #define ERESTARTNOINTR 513	/* kernel-internal: restart whatever the handler */
 

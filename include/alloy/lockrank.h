@@ -44,6 +44,7 @@ enum lock_rank {
 	LR_SIGHAND = 124,
 	LR_RLIMIT = 125,	/* limits and children's times (a leaf) */	/* a process's signal state */
 	LR_FDTABLE = 126,	/* a process's file descriptors */
+	LR_DENTRY_ALIAS = 127,	/* directories' inode->alias (file handles): a leaf */
 	LR_DCACHE = 128,	/* dentry hash */
 	LR_BLKDEV_LIST = 129,	/* registry of block devices */
 	LR_PCACHE_LRU = 131,	/* the page cache's global LRU */
@@ -60,6 +61,7 @@ enum lock_rank {
 	LR_LOOP = 141,		/* a loop device's state, users and queue */
 	LR_DNOTIFY = 142,	/* directories' dnotify marks (then fown) */
 	LR_LEASE = 143,		/* every inode's leases (then fown) */
+	LR_MEMFS_INOS = 144,	/* a memfs's inode-number table (file handles): a leaf */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
 	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */

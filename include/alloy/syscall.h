@@ -117,6 +117,8 @@ long sys_newfstatat(u64, u64, u64, u64, u64, u64);
 long sys_open(u64, u64, u64, u64, u64, u64);
 long sys_openat(u64, u64, u64, u64, u64, u64);
 long sys_openat2(u64, u64, u64, u64, u64, u64);
+long sys_name_to_handle_at(u64, u64, u64, u64, u64, u64);
+long sys_open_by_handle_at(u64, u64, u64, u64, u64, u64);
 long sys_pause(u64, u64, u64, u64, u64, u64);
 long sys_pipe(u64, u64, u64, u64, u64, u64);
 long sys_pipe2(u64, u64, u64, u64, u64, u64);

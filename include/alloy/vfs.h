@@ -177,6 +177,12 @@ struct super_ops {
 	int (*sync)(struct super_block *sb);
 	/* Unmounted and unused: write back and free everything. */
 	void (*put_super)(struct super_block *sb);
+	/* Optional (name_to_handle_at/open_by_handle_at): the generation
+	 * number a file handle carries with i's number, and the live inode
+	 * a handle names (a reference), -ESTALE if none: a forged handle
+	 * never reaches a freed inode or one of another filesystem. */
+	u32 (*fh_generation)(struct inode *i);
+	int (*fh_to_inode)(struct super_block *sb, u64 ino, u32 generation, struct inode **out);
 };
 
 #define SB_RDONLY 1		/* mount flags */
@@ -256,6 +262,9 @@ struct inode {
 	struct inotify_marks *notify;	/* its inotify watches, made at the first */
 	u32 state;			/* I_* [sb->ns_lock] */
 	u32 iflags;			/* FS_*_FL (chattr) [lock]; read unlocked */
+	u32 generation;			/* memfs: random, in its file handles */
+	struct list_head fh_link;	/* memfs: in its inode-number table [table lock] */
+	struct dentry *alias;		/* a directory's dentry, no reference [alias lock] */
 };
 
 /* Inode attribute flags (FS_IOC_GETFLAGS/SETFLAGS, chattr): Linux's
@@ -411,6 +420,9 @@ void inode_get(struct inode *i);
 /* A reference unless the last one is gone (a cache's lookup: the inode
  * may be on its way to eviction); false then, and nothing changed. */
 bool inode_tryget(struct inode *i);
+/* A directory inode's dentry with a reference, NULL if it has none
+ * alive (not the root of its filesystem: that one is sb->root). */
+struct dentry *d_find_dir_alias(struct inode *i);
 void inode_put(struct inode *i);
 struct timespec64 vfs_now(void);
 /* After changing an inode's attributes (inode->lock held): tell its fs. */
@@ -533,6 +545,8 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	     struct file **out);
 /* vfs_open with openat2's RESOLVE_* flags (base: the dirfd, never NULL
  * when resolve scopes the walk). */
+/* Opens the inode at p with open's checks (open_by_handle_at). */
+int vfs_open_path(const struct path *p, u32 flags, struct file **out);
 int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 mode,
 		     u32 resolve, struct file **out);
 int vfs_mknod(const struct path *base, const char *path, u32 mode, u32 rdev);

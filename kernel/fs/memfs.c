@@ -11,6 +11,7 @@
  * as in tmpfs; a sparse file's size is free.
  */
 #include <alloy/errno.h>
+#include <alloy/random.h>
 #include <alloy/atomic.h>
 #include <alloy/lockrank.h>
 #include <alloy/spinlock.h>
@@ -41,8 +42,14 @@ static spinlock_t memfs_pages = SPINLOCK_INIT("memfs-pages", LR_MEMFS_PAGES);
 
 /* sb->priv and every inode's priv: an inode may outlive the super block
  * (a mapping holds it past unmount), so each holds a reference. */
+#define MEMFS_INO_BUCKETS 256
+
 struct memfs_sb {
 	atomic_t refs;
+	/* live inodes by number, for file handles: no references held (an
+	 * inode leaves at eviction; lookups take one only if it is not 0) */
+	spinlock_t ino_lock;
+	struct list_head ino_table[MEMFS_INO_BUCKETS];
 	atomic_long_t used;	/* data pages held by its files, and xattr pages */
 	u64 limit;		/* pages; NO_LIMIT: no limit */
 	u64 xattr_bytes;	/* [xattr_lock] its files' xattrs (mx_cost) */
@@ -198,6 +205,10 @@ static struct inode *memfs_new_inode(struct super_block *sb, u32 mode, u32 rdev,
 	atomic_inc(&m->refs);
 	i->priv = m;
 	i->iop = &memfs_iops;
+	get_random_bytes(&i->generation, sizeof(i->generation));
+	unsigned long fl = spin_lock_irqsave(&m->ino_lock);
+	list_add_tail(&i->fh_link, &m->ino_table[i->ino % MEMFS_INO_BUCKETS]);
+	spin_unlock_irqrestore(&m->ino_lock, fl);
 	i->rdev = rdev;
 	if (S_ISDIR(mode)) {
 		i->fop = &memfs_dir_fops;
@@ -466,6 +477,10 @@ static void memfs_evict(struct inode *inode)
 {
 	if (S_ISFIFO(inode->mode))
 		fifo_evict(inode);
+	struct memfs_sb *m = inode->priv;
+	unsigned long fl = spin_lock_irqsave(&m->ino_lock);
+	list_del_init(&inode->fh_link);
+	spin_unlock_irqrestore(&m->ino_lock, fl);
 	truncate_pages(inode, 0);
 	memfs_free_xattrs(inode);
 	kfree(inode->target);
@@ -717,7 +732,39 @@ static void memfs_put_super(struct super_block *sb)
 	sb->priv = NULL;
 }
 
+static u32 memfs_fh_generation(struct inode *i)
+{
+	return i->generation;
+}
+
+/* A handle's inode: live (a reference taken only while it is not
+ * being evicted), named somewhere, and of the generation it had. */
+static int memfs_fh_to_inode(struct super_block *sb, u64 ino, u32 gen, struct inode **out)
+{
+	struct memfs_sb *m = sb->priv;
+	struct inode *i, *found = NULL;
+	unsigned long fl = spin_lock_irqsave(&m->ino_lock);
+
+	list_for_each_entry(i, &m->ino_table[ino % MEMFS_INO_BUCKETS], fh_link)
+		if (i->ino == ino) {
+			if (i->generation == gen && inode_tryget(i))
+				found = i;
+			break;
+		}
+	spin_unlock_irqrestore(&m->ino_lock, fl);
+	if (!found)
+		return -ESTALE;
+	if (!READ_ONCE(found->nlink)) {	/* removed: as Linux, stale */
+		inode_put(found);
+		return -ESTALE;
+	}
+	*out = found;
+	return 0;
+}
+
 static const struct super_ops memfs_sops = {
+	.fh_generation = memfs_fh_generation,
+	.fh_to_inode = memfs_fh_to_inode,
 	.statfs = memfs_statfs,
 	.put_super = memfs_put_super,
 };
@@ -837,6 +884,9 @@ int memfs_create_opts(const char *opts, struct super_block **out)
 
 	if (m) {
 		atomic_set(&m->refs, 1);	/* the super block's */
+		spin_lock_init(&m->ino_lock, "memfs-inos", LR_MEMFS_INOS);
+		for (int k = 0; k < MEMFS_INO_BUCKETS; k++)
+			list_init(&m->ino_table[k]);
 		m->limit = o.limit;
 		m->max_inodes = o.inodes;
 		sb->priv = m;

@@ -702,6 +702,21 @@ static int may_open(const struct cred *c, struct inode *i, u32 flags)
 	return inode_permission(c, i, mask);
 }
 
+static int open_walked(const struct cred *cr, struct path *pp, u32 flags, bool created,
+		       struct file **out);
+
+/* open_by_handle_at: opens p (a reference the caller keeps) with
+ * open's checks of flags and permissions. */
+int vfs_open_path(const struct path *p, u32 flags, struct file **out)
+{
+	struct cred c;
+	struct path q = *p;
+
+	cred_current(&c);
+	path_get(&q);
+	return open_walked(&c, &q, flags, false, out);
+}
+
 /* O_TMPFILE: a file in path's directory (its filesystem) that no name
  * shows; linkat can name it later unless O_EXCL said never. */
 static int open_tmpfile(const struct cred *c, const struct path *base, const char *path,
@@ -825,6 +840,17 @@ int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 m
 	}
 	if (rc)
 		return rc;
+	return open_walked(&c, &p, flags, created, out);
+}
+
+/* The checks and the open once the walk found p (whose reference it
+ * drops): created is a file this open made. */
+static int open_walked(const struct cred *cr, struct path *pp, u32 flags, bool created,
+		       struct file **out)
+{
+	struct path p = *pp;
+	const struct cred c = *cr;
+	int rc = 0;
 	struct inode *i = p.dentry->inode;
 	u32 acc = flags & O_ACCMODE;
 	/* /proc/sys: files that take writes on a read-only procfs, and that

@@ -29,6 +29,7 @@ static struct list_head dcache[HASH_SIZE];
 static struct list_head dcache_lru = LIST_HEAD_INIT(dcache_lru);
 static u64 dcache_lru_len;	/* [dcache_lock] */
 static spinlock_t dcache_lock = SPINLOCK_INIT("dcache", LR_DCACHE);
+static spinlock_t alias_lock = SPINLOCK_INIT("dentry-alias", LR_DENTRY_ALIAS);
 static atomic_t next_dev = { 1 };
 
 int iob_copy_out(struct iobuf b, size_t off, const void *src, size_t n)
@@ -148,6 +149,22 @@ bool inode_tryget(struct inode *i)
 	return n > 0;
 }
 
+struct dentry *d_find_dir_alias(struct inode *i)
+{
+	unsigned long fl = spin_lock_irqsave(&alias_lock);
+	struct dentry *d = i->alias;
+
+	if (d) {	/* only a live one: at 0 its last put is freeing it */
+		int n = atomic_read(&d->refcount);
+		while (n > 0 && !atomic_cmpxchg(&d->refcount, n, n + 1))
+			n = atomic_read(&d->refcount);
+		if (n <= 0)
+			d = NULL;
+	}
+	spin_unlock_irqrestore(&alias_lock, fl);
+	return d;
+}
+
 void inode_put(struct inode *i)
 {
 	if (!i || !atomic_dec_and_test(&i->refcount))
@@ -193,6 +210,12 @@ void dentry_put(struct dentry *d)
 	while (d && atomic_dec_and_test(&d->refcount)) {
 		struct dentry *parent = d->parent != d ? d->parent : NULL;
 		struct inode *i = d->inode;
+		if (i && READ_ONCE(i->alias) == d) {	/* no handle finds it now */
+			unsigned long fl = spin_lock_irqsave(&alias_lock);
+			if (i->alias == d)
+				i->alias = NULL;
+			spin_unlock_irqrestore(&alias_lock, fl);
+		}
 		/* its last name and last dentry gone: inotify's DELETE_SELF
 		 * (the watches' references keep it until they are dropped) */
 		if (i && !atomic_add_return(&i->dentries, -1) && !READ_ONCE(i->nlink) &&
@@ -281,6 +304,11 @@ static struct dentry *d_child(struct dentry *parent, const char *name, size_t le
 	d->inode = inode;
 	if (inode)
 		atomic_inc(&inode->dentries);
+	if (inode && S_ISDIR(inode->mode)) {
+		unsigned long fl = spin_lock_irqsave(&alias_lock);
+		inode->alias = d;
+		spin_unlock_irqrestore(&alias_lock, fl);
+	}
 	d->sb = parent->sb;
 	d->parent = dentry_get(parent);
 	return d;

@@ -107,6 +107,8 @@ int ext2_write_group(struct ext2_fs *fs, u32 g);	/* alloc held */
 /* Where inode ino's record lies: its inode-table block and byte offset. */
 void ext2_inode_locate(struct ext2_fs *fs, u32 ino, u32 *block, u32 *off);
 int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out);
+u32 ext2_fh_generation(struct inode *i);
+int ext2_fh_to_inode(struct super_block *sb, u64 ino, u32 gen, struct inode **out);
 struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode);
 /* Hashes i; if the inode was hashed already, drops i and returns that one
  * (with a reference), or NULL if that one is being evicted (retry). */

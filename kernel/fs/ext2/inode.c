@@ -158,7 +158,9 @@ static void fill(struct inode *i, const struct ext2_inode *di)
 	ei->fast_symlink = di->fast_symlink;
 }
 
-int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
+/* by_handle: a number from a file handle, which anyone may forge: a
+ * free inode is -ESTALE, not a corrupt disk. */
+static int iget(struct ext2_fs *fs, u32 ino, bool by_handle, struct inode **out)
 {
 	struct ext2_inode di;
 	struct mblock mb;
@@ -181,12 +183,17 @@ int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
 		ext2_inode_locate(fs, ino, &block, &off);
 		if ((rc = mb_read(fs, block, &mb)))
 			return rc;
+		if (by_handle && !get_le16(mb.data + off + 26)) {
+			mb_put(&mb);	/* freed, or being made (a zeroed record) */
+			return -ESTALE;
+		}
 		rc = ext2_parse_inode(mb.data + off, fs->s.inode_size, &fs->s, ino, &di, &why);
 		mb_put(&mb);
 		if (rc)
 			return ext2_corrupt(fs, "inode", ino, rc, why);
 		if (!di.links)
-			return ext2_corrupt(fs, "inode (deleted, but named)", ino, -EUCLEAN,
+			return by_handle ? -ESTALE :
+			       ext2_corrupt(fs, "inode (deleted, but named)", ino, -EUCLEAN,
 					    EXT2_WHY_DIRENT_INODE);
 		if (!(i = ext2_new_inode(fs, ino, di.mode)))
 			return -ENOMEM;
@@ -196,6 +203,39 @@ int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
 			return 0;
 		/* Another copy came and is being evicted: start again. */
 	}
+}
+
+int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
+{
+	return iget(fs, ino, false, out);
+}
+
+u32 ext2_fh_generation(struct inode *i)
+{
+	return EXT2_I(i)->generation;
+}
+
+/* A file handle's inode: a number a file may have (the root or past the
+ * reserved ones), in use, linked, of the same generation. */
+int ext2_fh_to_inode(struct super_block *sb, u64 ino, u32 gen, struct inode **out)
+{
+	struct ext2_fs *fs = EXT2_FS(sb);
+	struct inode *i;
+	int rc;
+
+	if (!ino || ino > fs->s.inodes_count || (ino < fs->s.first_ino && ino != EXT2_ROOT_INO))
+		return -ESTALE;
+	/* a free record (links 0, perhaps never written) is no corruption */
+	if ((rc = ext2_inode_in_use(fs, (u32)ino)) <= 0)
+		return rc < 0 ? rc : -ESTALE;
+	if ((rc = iget(fs, (u32)ino, true, &i)))
+		return rc;
+	if (!READ_ONCE(i->nlink) || EXT2_I(i)->generation != gen) {
+		inode_put(i);
+		return -ESTALE;
+	}
+	*out = i;
+	return 0;
 }
 
 void ext2_write_inode(struct inode *i)

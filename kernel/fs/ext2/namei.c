@@ -9,6 +9,7 @@
 #include <alloy/printk.h>
 #include <alloy/process.h>
 #include <alloy/string.h>
+#include <alloy/random.h>
 #include "ext2.h"
 
 #define EXT2_LINK_MAX 32000
@@ -124,6 +125,7 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 		return rc ? rc : -ENOMEM;
 	}
 	inode_init_owner(i, dir);	/* the creator's, or dir's group */
+	get_random_bytes(&EXT2_I(i)->generation, sizeof(u32));	/* new life: old handles stale */
 	i->nlink = is_dir ? 2 : 1;
 	i->size = 0;
 	if (is_dir)
@@ -182,6 +184,7 @@ int ext2_tmpfile(struct inode *dir, u32 mode, struct inode **out)
 		return rc ? rc : -ENOMEM;
 	}
 	inode_init_owner(i, dir);
+	get_random_bytes(&EXT2_I(i)->generation, sizeof(u32));
 	i->nlink = 0;
 	i->size = 0;
 	ext2_write_inode(i);

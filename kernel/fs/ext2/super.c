@@ -268,6 +268,8 @@ static const struct super_ops ext2_sops = {
 	.statfs = ext2_statfs,
 	.sync = ext2_sync,
 	.put_super = ext2_put_super,
+	.fh_generation = ext2_fh_generation,
+	.fh_to_inode = ext2_fh_to_inode,
 };
 
 /* ---- mount */

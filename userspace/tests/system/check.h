@@ -55,6 +55,7 @@ static const char *errname(int e)
 	case EOVERFLOW: return "EOVERFLOW";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EUCLEAN: return "EUCLEAN";
+	case ESTALE: return "ESTALE";
 	default: return "?";
 	}
 }
