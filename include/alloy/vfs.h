@@ -65,6 +65,7 @@
 struct inode;
 struct dentry;
 struct path;
+struct fiemap_ctx;
 struct file;
 struct super_block;
 struct poll_table;
@@ -115,6 +116,9 @@ struct inode_ops {
 	/* Optional: stores new FS_*_FL flags (inode->lock held; the VFS
 	 * has checked them against iflags_ok and sets inode->iflags). */
 	void (*set_iflags)(struct inode *inode, u32 flags);
+	/* Optional (FS_IOC_FIEMAP): the block map of [start, start + len)
+	 * as extents, each given to fiemap_fill until it says stop. */
+	int (*fiemap)(struct inode *inode, u64 start, u64 len, struct fiemap_ctx *ctx);
 	/* the FS_*_FL flags the filesystem keeps (0: no FS_IOC_*FLAGS) */
 	u32 iflags_ok;
 	int (*truncate)(struct inode *inode, u64 size);
@@ -555,6 +559,22 @@ int vfs_mknod_path(const struct path *base, const char *path, u32 mode, struct p
 int vfs_mkdir(const struct path *base, const char *path, u32 mode);
 int vfs_symlink(const struct path *base, const char *target, const char *path);
 /* A new name for the inode at src (held by the caller). */
+/* FS_IOC_FIEMAP (kernel/fs/fiemap.c): a batch of whole extents that
+ * the filesystem fills under its locks (the VFS copies them out after,
+ * with none held: the user's buffer may fault); fiemap_fill returns 1
+ * when the batch is full (stop), 0 for more. */
+#define FIEMAP_BATCH 32
+struct fiemap_ctx {
+	u32 n;
+	struct {
+		u64 logical, physical, length;
+		u32 flags;
+	} ext[FIEMAP_BATCH];
+};
+#define FIEMAP_EXTENT_LAST 0x1
+#define FIEMAP_EXTENT_MERGED 0x1000
+int fiemap_fill(struct fiemap_ctx *c, u64 logical, u64 physical, u64 len, u32 flags);
+long vfs_ioctl_fiemap(struct file *f, u64 uarg);
 /* FS_IOC_GETFLAGS / FS_IOC_SETFLAGS on f's inode (ENOTTY where the
  * filesystem keeps none). */
 long vfs_ioctl_iflags(struct file *f, bool set, u64 uarg);

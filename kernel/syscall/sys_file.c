@@ -20,6 +20,7 @@
 #define MAX_RW_COUNT 0x7ffff000ULL	/* Linux's cap on one read or write */
 #define IOV_MAX 1024
 #define FS_IOC_GETFLAGS 0x80086601
+#define FS_IOC_FIEMAP 0xc020660b
 #define FS_IOC_SETFLAGS 0x40086602
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC)
 
@@ -454,6 +455,10 @@ long sys_ioctl(SYSARGS)
 		}
 		__attribute__((fallthrough));	/* pipes and terminals count their own */
 	default:
+		if ((u32)a1 == FS_IOC_FIEMAP && f->inode && S_ISREG(f->inode->mode)) {
+			rc = vfs_ioctl_fiemap(f, a2);
+			break;
+		}
 		if ((u32)a1 == FS_IOC_GETFLAGS || (u32)a1 == FS_IOC_SETFLAGS) {
 			rc = vfs_ioctl_iflags(f, (u32)a1 == FS_IOC_SETFLAGS, a2);
 			if (rc != -ENOTTY)

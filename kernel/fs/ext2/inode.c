@@ -442,6 +442,57 @@ static int ext2_seek_data(struct inode *i, u64 off, bool hole, u64 *out)
 	return 0;
 }
 
+/* FS_IOC_FIEMAP: runs of blocks contiguous on the disk, holes skipped
+ * a whole indirect span at a time; the last extent of the file marked. */
+static int ext2_fiemap(struct inode *i, u64 start, u64 len, struct fiemap_ctx *ctx)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u64 bs = fs->bs;
+	int rc = 0;
+
+	if (!S_ISREG(i->mode) && !S_ISDIR(i->mode))
+		return 0;
+	mutex_lock(&i->lock);
+	mutex_lock(&ei->map);
+	u64 size = i->size;
+	u64 n = start / bs, end = size ? (size - 1) / bs : 0;	/* last block */
+	if (size && len < size - start / bs * bs)
+		end = MIN(end, (start + len - 1) / bs);
+	/* the extent found, held until the next shows whether it is the last */
+	u64 pl = 0, pp = 0, pn = 0;
+	while (size && n <= end) {
+		u32 b;
+		u64 run;
+		if ((rc = bmap_probe(i, n, &b, &run)))
+			break;
+		if (!b) {
+			n += run;
+		} else if (pn && pp + pn == b && pl + pn == n) {
+			pn++;	/* the same run */
+			n++;
+		} else {
+			if (pn && (rc = fiemap_fill(ctx, pl * bs, pp * bs, pn * bs,
+						    FIEMAP_EXTENT_MERGED)))
+				break;
+			pl = n;
+			pp = b;
+			pn = 1;
+			n++;
+		}
+		if (fatal_signal_pending()) {
+			rc = -EINTR;
+			break;
+		}
+	}
+	if (!rc && pn)
+		rc = fiemap_fill(ctx, pl * bs, pp * bs, pn * bs,
+				 FIEMAP_EXTENT_MERGED | (n > (size - 1) / bs ? FIEMAP_EXTENT_LAST : 0));
+	mutex_unlock(&ei->map);
+	mutex_unlock(&i->lock);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- truncation: free what lies at file block >= keep */
 
 static u64 span_of(struct ext2_fs *fs, u32 depth)
@@ -790,6 +841,7 @@ const struct inode_ops ext2_iops = {
 	.truncate = ext2_vfs_truncate,
 	.fallocate = ext2_fallocate,
 	.seek_data = ext2_seek_data,
+	.fiemap = ext2_fiemap,
 	.write_inode = ext2_attr_changed,
 	.evict = ext2_evict,
 	.getxattr = ext2_getxattr,

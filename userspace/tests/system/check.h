@@ -56,6 +56,7 @@ static const char *errname(int e)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EUCLEAN: return "EUCLEAN";
 	case ESTALE: return "ESTALE";
+	case EBADR: return "EBADR";
 	default: return "?";
 	}
 }
