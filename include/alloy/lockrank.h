@@ -44,7 +44,6 @@ enum lock_rank {
 	LR_SIGHAND = 124,
 	LR_RLIMIT = 125,	/* limits and children's times (a leaf) */	/* a process's signal state */
 	LR_FDTABLE = 126,	/* a process's file descriptors */
-	LR_DENTRY_ALIAS = 127,	/* directories' inode->alias (file handles): a leaf */
 	LR_DCACHE = 128,	/* dentry hash */
 	LR_BLKDEV_LIST = 129,	/* registry of block devices */
 	LR_PCACHE_LRU = 131,	/* the page cache's global LRU */
@@ -74,6 +73,7 @@ enum lock_rank {
 	LR_EPOLL_WQ = 154,	/* an epoll's own wait queues, woken from callbacks */
 	LR_FASYNC_QUEUE = 155,	/* O_ASYNC files waiting for fasyncd (callbacks: under a wait queue) */
 	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
+	LR_DENTRY_ALIAS = 157,	/* directories' inode->alias (file handles): a leaf */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */

@@ -161,6 +161,24 @@ int ext2_write_group(struct ext2_fs *fs, u32 g)
 	return 0;
 }
 
+static int write_super(struct ext2_fs *fs);
+
+/* A compatible feature at its first use, as Linux's ext2 does (ext_attr
+ * at the first extended attribute: a filesystem made without it, as
+ * busybox mke2fs makes them, takes xattrs from then on); revision 0
+ * has no feature words: -EOPNOTSUPP. */
+int ext2_add_compat(struct ext2_fs *fs, u32 feature)
+{
+	if (fs->s.rev_level != 1)
+		return -EOPNOTSUPP;
+	if (READ_ONCE(fs->s.feature_compat) & feature)
+		return 0;
+	mutex_lock(&fs->alloc);
+	WRITE_ONCE(fs->s.feature_compat, fs->s.feature_compat | feature);
+	mutex_unlock(&fs->alloc);
+	return write_super(fs);
+}
+
 static int write_super(struct ext2_fs *fs)
 {
 	struct mblock mb;
@@ -173,6 +191,8 @@ static int write_super(struct ext2_fs *fs)
 	mutex_lock(&fs->alloc);
 	put_le32(d + 12, fs->free_blocks);
 	put_le32(d + 16, fs->free_inodes);
+	if (fs->s.rev_level == 1)	/* features turned on since the mount */
+		put_le32(d + 92, fs->s.feature_compat);
 	mutex_unlock(&fs->alloc);
 	put_le32(d + 48, (u32)vfs_now().sec);	/* s_wtime */
 	mb_dirty(fs, &mb);
