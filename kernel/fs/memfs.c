@@ -941,11 +941,23 @@ struct super_block *memfs_create(void)
  * not against a size limit.
  */
 static struct super_block *anon_sb;
+/* Its mount: in no tree and no list (mountinfo does not show it), for
+ * memfds' paths, so /proc/<pid>/fd/N reopens one. Never freed. */
+static struct mount *anon_mnt;
 
 void memfs_anon_init(void)
 {
 	if (memfs_create_opts("size=0,nr_inodes=0", &anon_sb))
 		panic("memfs: cannot create the shared-memory filesystem");
+	anon_mnt = kzalloc(sizeof(*anon_mnt), GFP_KERNEL);
+	if (!anon_mnt)
+		panic("memfs: cannot create the shared-memory filesystem");
+	atomic_set(&anon_mnt->count, 1);
+	anon_mnt->root = dentry_get(anon_sb->root);
+	list_init(&anon_mnt->children);
+	list_init(&anon_mnt->child);
+	list_init(&anon_mnt->all);
+	list_init(&anon_mnt->detached);
 }
 
 int memfs_anon_file(u64 size, struct file **out)
@@ -989,7 +1001,21 @@ int memfs_memfd(const char *name, u32 flags, struct file **out)
 	memcpy(i->target + 6, name, n + 1);
 	if (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL))
 		i->seals = noexec ? F_SEAL_EXEC : 0;
-	*out = file_alloc(i, NULL, O_RDWR | O_LARGEFILE);
+	/* a path outside any tree, removed from the start, as an unlinked
+	 * file's: its name is "memfd:NAME" */
+	mutex_lock(&anon_sb->ns_lock);
+	inode_get(i);
+	struct dentry *d = d_alloc_uncached(anon_sb->root, i->target, strlen(i->target), i);
+	if (d)
+		d->dead = true;
+	mutex_unlock(&anon_sb->ns_lock);
+	if (!d) {
+		inode_put(i);
+		return -ENOMEM;
+	}
+	struct path p = { mnt_get(anon_mnt), d };
+	*out = file_alloc(i, &p, O_RDWR | O_LARGEFILE);
+	path_put(&p);
 	inode_put(i);		/* the file holds it */
 	return *out ? 0 : -ENOMEM;
 }

@@ -522,6 +522,8 @@ long proc_pid_pagemap_read(const struct inode *i, struct iobuf io, size_t n, u64
 /* The name of an open file: its path, or what Linux calls the nameless. */
 static int file_name(struct file *f, char *buf, size_t len)
 {
+	if (f->inode && memfs_memfd_name(f->inode))	/* its path is outside every tree */
+		return snprintf(buf, len, "/%s (deleted)", memfs_memfd_name(f->inode)) + 1;
 	if (f->path.dentry) {
 		int n = vfs_path_name(&f->path, buf, len);
 		if (n > 0 && f->path.dentry->dead && (size_t)n + 10 <= len) {
