@@ -136,6 +136,8 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 /* the i_flags bits chattr changes (Linux's EXT2_FL_USER_MODIFIABLE):
  * FS_SECRM_FL..FS_NOATIME_FL, NOTAIL, DIRSYNC, TOPDIR */
 #define EXT2_FL_MODIFIABLE 0x000380FFu
+int ext2_need_large_file(struct ext2_fs *fs, u64 end);
+u64 ext2_size_limit(struct ext2_fs *fs);
 int ext2_add_compat(struct ext2_fs *fs, u32 feature);
 int ext2_tmpfile(struct inode *dir, u32 mode, struct inode **out);
 int ext2_link(struct inode *dir, const char *name, size_t len, struct inode *inode);

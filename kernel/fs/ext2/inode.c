@@ -918,8 +918,10 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 	struct ext2_fs *fs = EXT2_FS(i->sb);
 	int rc;
 
-	if (size > fs->s.max_file_size)
+	if (size > ext2_size_limit(fs))
 		return -EFBIG;
+	if ((rc = ext2_need_large_file(fs, size)))
+		return rc;
 	if (size < i->size && (rc = ext2_cut_to(i, size)))
 		return rc;
 	i->size = size;
