@@ -65,7 +65,13 @@ struct blkdev {
 	char name[8];			/* "vda" */
 	u32 dev;			/* MKDEV(BLKDEV_MAJOR, minor) */
 	u64 sectors;			/* capacity in 512-byte sectors */
-	bool read_only;
+	bool read_only;			/* the device's: writes fail */
+	/* BLKROSET's (root's policy): the device file takes no writes and
+	 * no filesystem mounts it read-write (EACCES); bios still go */
+	bool ro_set;
+	/* BLKRASET's read-ahead in 512-byte sectors (Linux's unit): how far
+	 * a filesystem on it reads past a miss; 0 none */
+	u32 ra_sectors;
 	const struct blkdev_ops *ops;
 	void *priv;			/* the driver's */
 	struct list_head link;		/* [registry lock] */
@@ -79,6 +85,21 @@ struct blkdev {
 };
 
 /* kernel/drivers/blkdev.c */
+/* The read-ahead a disk starts with (Linux's 128 KiB), in sectors. */
+#define BLKDEV_RA_DEFAULT 256
+/* Read-only for writers through the file and for read-write mounts:
+ * the device is, or root said so (BLKROSET). */
+static inline bool blkdev_ro(const struct blkdev *bd)
+{
+	return bd->read_only || READ_ONCE(bd->ro_set);
+}
+/* Read-ahead pages for a miss (at least the page itself). */
+static inline u32 blkdev_ra_pages(const struct blkdev *bd)
+{
+	u32 n = READ_ONCE(bd->ra_sectors) / 8;
+	return n ? n : 1;
+}
+
 /* Adds bd to the registry and creates /dev/<name> (S_IFBLK). */
 int blkdev_register(struct blkdev *bd);
 /* The disk named "vda" (no "/dev/"), or with rdev dev; NULL if none. */

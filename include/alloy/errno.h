@@ -56,6 +56,8 @@
 #define EUCLEAN 117
 #define EUSERS 87
 #define ECANCELED 125
+#define ESTALE 116		/* a file handle naming no live inode */
+#define EBADR 53		/* FS_IOC_FIEMAP: flags it does not know */
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */
 #define ERESTARTNOINTR 513	/* kernel-internal: restart whatever the handler */
 

@@ -68,6 +68,7 @@ enum lock_rank {
 	LR_FANOTIFY = 144,	/* fanotify's groups, marks, users (then a group's queue) */
 	LR_AIO = 144,		/* AIO contexts' list; a context's ring and requests (never nested,
 				 * nor with fanotify's: the same rank) */
+	LR_MEMFS_INOS = 144,	/* a memfs's inode-number table (file handles): a leaf */
 	LR_IOAPIC = 145,	/* IOAPIC register window */
 	LR_PCI_CONFIG = 146,	/* PCI configuration address/data ports */
 	LR_VIRTQ = 147,		/* a virtqueue: ring, free descriptors, requests */
@@ -82,6 +83,7 @@ enum lock_rank {
 	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
 	LR_NETLINK_TABLE = 157,	/* bound netlink sockets' ports (a leaf) */
 	LR_ACCT = 157,		/* the process accounting file (a leaf; never with netlink's) */
+	LR_DENTRY_ALIAS = 157,	/* directories' inode->alias (file handles): a leaf */
 	LR_AIO_QUEUE = 158,	/* requests waiting for aiod (callbacks: under a wait queue) */
 	LR_SIGACTION = 159,	/* a signal-handler table's entries (under any sharer's sig_lock): a leaf */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */

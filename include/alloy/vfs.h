@@ -67,6 +67,8 @@
 
 struct inode;
 struct dentry;
+struct path;
+struct fiemap_ctx;
 struct file;
 struct super_block;
 struct poll_table;
@@ -111,6 +113,23 @@ struct inode_ops {
 	 * directory the link is in (counted), which it replaces with the
 	 * target (counted); 0 or -errno. */
 	int (*get_link)(struct inode *link, struct path *dir);
+	/* Optional: a magic link (procfs exe, cwd, fd/N) that openat2's
+	 * RESOLVE_NO_MAGICLINKS refuses to follow. */
+	bool (*magic_link)(const struct inode *inode);
+	/* Optional, with magic_link: the object it names (a reference),
+	 * which a walk jumps to instead of reading a path. */
+	int (*jump)(const struct inode *inode, struct path *out);
+	/* Optional (O_TMPFILE): a new inode of mode in dir's filesystem,
+	 * named nowhere (nlink 0: freed at the last close unless linked). */
+	int (*tmpfile)(struct inode *dir, u32 mode, struct inode **out);
+	/* Optional: stores new FS_*_FL flags (inode->lock held; the VFS
+	 * has checked them against iflags_ok and sets inode->iflags). */
+	void (*set_iflags)(struct inode *inode, u32 flags);
+	/* Optional (FS_IOC_FIEMAP): the block map of [start, start + len)
+	 * as extents, each given to fiemap_fill until it says stop. */
+	int (*fiemap)(struct inode *inode, u64 start, u64 len, struct fiemap_ctx *ctx);
+	/* the FS_*_FL flags the filesystem keeps (0: no FS_IOC_*FLAGS) */
+	u32 iflags_ok;
 	int (*truncate)(struct inode *inode, u64 size);
 	/* Optional (mmap): page `index` of the file's cache, referenced;
 	 * -EFAULT at or past the end. write: a shared mapping will write it,
@@ -171,6 +190,12 @@ struct super_ops {
 	int (*sync)(struct super_block *sb);
 	/* Unmounted and unused: write back and free everything. */
 	void (*put_super)(struct super_block *sb);
+	/* Optional (name_to_handle_at/open_by_handle_at): the generation
+	 * number a file handle carries with i's number, and the live inode
+	 * a handle names (a reference), -ESTALE if none: a forged handle
+	 * never reaches a freed inode or one of another filesystem. */
+	u32 (*fh_generation)(struct inode *i);
+	int (*fh_to_inode)(struct super_block *sb, u64 ino, u32 generation, struct inode **out);
 };
 
 #define SB_RDONLY 1		/* mount flags */
@@ -255,7 +280,43 @@ struct inode {
 	atomic_t opencount;		/* open files (a write lease wants only its own) */
 	struct lease *leases;		/* F_SETLEASE's [lease lock] (kernel/fs/lease.c) */
 	struct inotify_marks *notify;	/* its inotify watches, made at the first */
+	u32 state;			/* I_* [sb->ns_lock] */
+	u32 iflags;			/* FS_*_FL (chattr) [lock]; read unlocked */
+	u32 generation;			/* memfs: random, in its file handles */
+	struct list_head fh_link;	/* memfs: in its inode-number table [table lock] */
+	struct dentry *alias;		/* a directory's dentry, no reference [alias lock] */
 };
+
+/* Inode attribute flags (FS_IOC_GETFLAGS/SETFLAGS, chattr): Linux's
+ * values, which statx's STATX_ATTR_* share for the ones it reports. */
+#define FS_SECRM_FL 0x1
+#define FS_UNRM_FL 0x2
+#define FS_COMPR_FL 0x4
+#define FS_SYNC_FL 0x8
+#define FS_IMMUTABLE_FL 0x10	/* no change at all, no new names in it */
+#define FS_APPEND_FL 0x20	/* writes only at the end, no removal */
+#define FS_NODUMP_FL 0x40
+#define FS_NOATIME_FL 0x80
+#define FS_DIRSYNC_FL 0x10000
+#define FS_TOPDIR_FL 0x20000
+#define FS_STATX_ATTRS (FS_COMPR_FL | FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL)
+
+static inline bool inode_immutable(const struct inode *i)
+{
+	return __atomic_load_n(&i->iflags, __ATOMIC_RELAXED) & FS_IMMUTABLE_FL;
+}
+static inline bool inode_append_only(const struct inode *i)
+{
+	return __atomic_load_n(&i->iflags, __ATOMIC_RELAXED) & FS_APPEND_FL;
+}
+/* chmod, chown, times, xattrs, links and removal: neither flag allows */
+static inline bool inode_attr_locked(const struct inode *i)
+{
+	return __atomic_load_n(&i->iflags, __ATOMIC_RELAXED) & (FS_IMMUTABLE_FL | FS_APPEND_FL);
+}
+
+/* inode->state */
+#define I_LINKABLE 1	/* an O_TMPFILE's unnamed inode that linkat may name */
 
 struct mount;
 struct mnt_ns;
@@ -385,6 +446,9 @@ void inode_get(struct inode *i);
 /* A reference unless the last one is gone (a cache's lookup: the inode
  * may be on its way to eviction); false then, and nothing changed. */
 bool inode_tryget(struct inode *i);
+/* A directory inode's dentry with a reference, NULL if it has none
+ * alive (not the root of its filesystem: that one is sb->root). */
+struct dentry *d_find_dir_alias(struct inode *i);
 void inode_put(struct inode *i);
 struct timespec64 vfs_now(void);
 /* After changing an inode's attributes (inode->lock held): tell its fs. */
@@ -509,11 +573,38 @@ int vfs_walk_parent(const struct path *base, const char *path, struct path *pare
 		    const char **name, size_t *len);
 int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	     struct file **out);
+/* vfs_open with openat2's RESOLVE_* flags (base: the dirfd, never NULL
+ * when resolve scopes the walk). */
+/* Opens the inode at p with open's checks (open_by_handle_at). */
+int vfs_open_path(const struct path *p, u32 flags, struct file **out);
+int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 mode,
+		     u32 resolve, struct file **out);
 int vfs_mknod(const struct path *base, const char *path, u32 mode, u32 rdev);
 /* The same, giving the new node's path (with a reference) in out. */
 int vfs_mknod_path(const struct path *base, const char *path, u32 mode, struct path *out);
 int vfs_mkdir(const struct path *base, const char *path, u32 mode);
 int vfs_symlink(const struct path *base, const char *target, const char *path);
+/* A new name for the inode at src (held by the caller). */
+/* FS_IOC_FIEMAP (kernel/fs/fiemap.c): a batch of whole extents that
+ * the filesystem fills under its locks (the VFS copies them out after,
+ * with none held: the user's buffer may fault); fiemap_fill returns 1
+ * when the batch is full (stop), 0 for more. */
+#define FIEMAP_BATCH 32
+struct fiemap_ctx {
+	u32 n;
+	struct {
+		u64 logical, physical, length;
+		u32 flags;
+	} ext[FIEMAP_BATCH];
+};
+#define FIEMAP_EXTENT_LAST 0x1
+#define FIEMAP_EXTENT_MERGED 0x1000
+int fiemap_fill(struct fiemap_ctx *c, u64 logical, u64 physical, u64 len, u32 flags);
+long vfs_ioctl_fiemap(struct file *f, u64 uarg);
+/* FS_IOC_GETFLAGS / FS_IOC_SETFLAGS on f's inode (ENOTTY where the
+ * filesystem keeps none). */
+long vfs_ioctl_iflags(struct file *f, bool set, u64 uarg);
+int vfs_link_path(const struct path *src, const struct path *nbase, const char *new);
 int vfs_link(const struct path *obase, const char *old, const struct path *nbase,
 	     const char *new, int flags);
 int vfs_unlink(const struct path *base, const char *path);

@@ -29,7 +29,27 @@
 #define O_NOATIME 01000000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
-#define O_NOATIME 01000000
+#define O_DSYNC 010000
+#define O_DIRECT 040000
+#define O_SYNC 04010000
+#define __O_TMPFILE 020000000
+#define O_TMPFILE (__O_TMPFILE | O_DIRECTORY)
+/* every flag open takes (openat2 refuses the others) */
+#define O_VALID_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
+		       O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
+		       O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | __O_TMPFILE)
+
+/* openat2's struct open_how and its resolve flags */
+struct open_how {
+	unsigned long long flags, mode, resolve;
+};
+#define RESOLVE_NO_XDEV 0x01		/* no mount crossing */
+#define RESOLVE_NO_MAGICLINKS 0x02	/* no /proc/<pid>/{exe,cwd,root,fd/N} links */
+#define RESOLVE_NO_SYMLINKS 0x04	/* no symlinks at all */
+#define RESOLVE_BENEATH 0x08		/* never above the dirfd */
+#define RESOLVE_IN_ROOT 0x10		/* the dirfd is "/" */
+#define RESOLVE_CACHED 0x20		/* the dentry cache only, else EAGAIN */
+#define RESOLVE_ALL 0x3f
 
 #define F_DUPFD 0
 #define F_GETFD 1

@@ -10,6 +10,8 @@
  */
 #include <alloy/arch.h>
 #include <alloy/blkdev.h>
+#include <alloy/cred.h>
+#include <uapi/capability.h>
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
@@ -27,7 +29,10 @@
 #define BLKGETSIZE 0x1260
 #define BLKSSZGET 0x1268
 #define BLKGETSIZE64 0x80081272
+#define BLKROSET 0x125d
 #define BLKROGET 0x125e
+#define BLKRASET 0x1262
+#define BLKRAGET 0x1263
 #define BLKFLSBUF 0x1261
 
 static LIST_HEAD(disks);
@@ -41,6 +46,7 @@ int blkdev_register(struct blkdev *bd)
 
 	list_add_tail(&bd->link, &disks);
 	nr_disks++;
+	bd->ra_sectors = BLKDEV_RA_DEFAULT;
 	spin_unlock_irqrestore(&disks_lock, flags);
 	snprintf(path, sizeof(path), "/dev/%s", bd->name);
 	return vfs_mknod(NULL, path, S_IFBLK | 0660, bd->dev);
@@ -306,6 +312,8 @@ static long blkfile_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 
 	if (bd->read_only)
 		return -EROFS;
+	if (READ_ONCE(bd->ro_set))
+		return -EPERM;	/* as Linux for a BLKROSET disk */
 	if (!n)
 		return 0;
 	if (*pos >= size)
@@ -358,8 +366,25 @@ static long blkfile_ioctl(struct file *f, u32 cmd, u64 arg)
 	case BLKSSZGET:
 		return copy_to_user((void *)arg, &ssz, sizeof(ssz));
 	case BLKROGET:
-		ssz = bd->read_only;
+		ssz = blkdev_ro(bd);
 		return copy_to_user((void *)arg, &ssz, sizeof(ssz));
+	case BLKROSET:
+		if (!cap_effective(CAP_SYS_ADMIN))
+			return -EACCES;
+		if (copy_from_user(&ssz, (const void *)arg, sizeof(ssz)))
+			return -EFAULT;
+		WRITE_ONCE(bd->ro_set, ssz != 0);
+		return 0;
+	case BLKRAGET:
+		sectors = READ_ONCE(bd->ra_sectors);
+		return copy_to_user((void *)arg, &sectors, sizeof(sectors));
+	case BLKRASET:
+		if (!cap_effective(CAP_SYS_ADMIN))
+			return -EACCES;
+		if (arg > 0xffffffffULL / 2)
+			return -EINVAL;
+		WRITE_ONCE(bd->ra_sectors, (u32)arg & ~7u);	/* whole pages, as Linux */
+		return 0;
 	case BLKFLSBUF:		/* no buffer cache over the device file */
 		return 0;
 	default:

@@ -119,6 +119,21 @@ static bool writable(const struct file *f)
 	return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
 }
 
+/* A file made immutable after it was opened takes no more writes; an
+ * append-only one only appends (its O_APPEND cannot be cleared). */
+static long write_allowed(const struct file *f)
+{
+	struct inode *i = f->inode;
+
+	if (!i || !S_ISREG(i->mode))
+		return 0;
+	if (inode_immutable(i))
+		return -EPERM;
+	if (inode_append_only(i) && !(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_APPEND))
+		return -EPERM;
+	return 0;
+}
+
 static bool ts_le(struct timespec64 a, struct timespec64 b)
 {
 	return a.sec < b.sec || (a.sec == b.sec && a.nsec <= b.nsec);
@@ -137,6 +152,8 @@ void file_accessed(struct file *f)
 
 	if (!i || !f->path.mnt || (f->flags & O_NOATIME) || !(S_ISREG(i->mode) || S_ISDIR(i->mode)))
 		return;
+	if (READ_ONCE(i->iflags) & (FS_NOATIME_FL | FS_IMMUTABLE_FL))
+		return;	/* chattr +A; an immutable inode changes in nothing */
 	u32 mf = READ_ONCE(f->path.mnt->flags);
 	if ((mf & (MNT_NOATIME | MNT_RDONLY)) || (S_ISDIR(i->mode) && (mf & MNT_NODIRATIME)) ||
 	    vfs_writable(i->sb))
@@ -176,7 +193,10 @@ long file_write_at(struct file *f, struct iobuf b, size_t n, u64 pos)
 		return -EBADF;
 	if (!f->fop || !f->fop->write)
 		return -EINVAL;
-	long rc = f->fop->write(f, b, n, &pos);
+	long rc = write_allowed(f);
+	if (rc)
+		return rc;
+	rc = f->fop->write(f, b, n, &pos);
 	if (rc > 0)
 		fsnotify_file(f, IN_MODIFY);
 	return rc;
@@ -226,6 +246,8 @@ long file_write(struct file *f, struct iobuf b, size_t n)
 	mutex_lock(&f->pos_lock);
 	u64 pos = f->pos;
 	rc = writable(f) ? verify_area(pos, n) : -EBADF;
+	if (!rc)
+		rc = write_allowed(f);
 	if (!rc)
 		rc = f->fop->write ? f->fop->write(f, b, n, &pos) : -EINVAL;
 	if (rc > 0)

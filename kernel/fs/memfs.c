@@ -11,6 +11,7 @@
  * as in tmpfs; a sparse file's size is free.
  */
 #include <alloy/errno.h>
+#include <alloy/random.h>
 #include <alloy/atomic.h>
 #include <alloy/lockrank.h>
 #include <alloy/spinlock.h>
@@ -41,8 +42,14 @@ static spinlock_t memfs_pages = SPINLOCK_INIT("memfs-pages", LR_MEMFS_PAGES);
 
 /* sb->priv and every inode's priv: an inode may outlive the super block
  * (a mapping holds it past unmount), so each holds a reference. */
+#define MEMFS_INO_BUCKETS 256
+
 struct memfs_sb {
 	atomic_t refs;
+	/* live inodes by number, for file handles: no references held (an
+	 * inode leaves at eviction; lookups take one only if it is not 0) */
+	spinlock_t ino_lock;
+	struct list_head ino_table[MEMFS_INO_BUCKETS];
 	atomic_long_t used;	/* data pages held by its files, and xattr pages */
 	u64 limit;		/* pages; NO_LIMIT: no limit */
 	u64 xattr_bytes;	/* [xattr_lock] its files' xattrs (mx_cost) */
@@ -198,6 +205,10 @@ static struct inode *memfs_new_inode(struct super_block *sb, u32 mode, u32 rdev,
 	atomic_inc(&m->refs);
 	i->priv = m;
 	i->iop = &memfs_iops;
+	get_random_bytes(&i->generation, sizeof(i->generation));
+	unsigned long fl = spin_lock_irqsave(&m->ino_lock);
+	list_add_tail(&i->fh_link, &m->ino_table[i->ino % MEMFS_INO_BUCKETS]);
+	spin_unlock_irqrestore(&m->ino_lock, fl);
 	i->rdev = rdev;
 	if (S_ISDIR(mode)) {
 		i->fop = &memfs_dir_fops;
@@ -234,6 +245,19 @@ static int memfs_mknod(struct inode *dir, const char *name, size_t len, u32 mode
 	if (S_ISDIR(mode))
 		dir->nlink++;
 	dir->mtime = dir->ctime = vfs_now();
+	*out = i;
+	return 0;
+}
+
+static int memfs_tmpfile(struct inode *dir, u32 mode, struct inode **out)
+{
+	int err;
+	struct inode *i = memfs_new_inode(dir->sb, mode, 0, &err);
+
+	if (!i)
+		return err;
+	inode_init_owner(i, dir);
+	i->nlink = 0;	/* no name: it goes with its last file */
 	*out = i;
 	return 0;
 }
@@ -453,6 +477,10 @@ static void memfs_evict(struct inode *inode)
 {
 	if (S_ISFIFO(inode->mode))
 		fifo_evict(inode);
+	struct memfs_sb *m = inode->priv;
+	unsigned long fl = spin_lock_irqsave(&m->ino_lock);
+	list_del_init(&inode->fh_link);
+	spin_unlock_irqrestore(&m->ino_lock, fl);
 	truncate_pages(inode, 0);
 	memfs_free_xattrs(inode);
 	kfree(inode->target);
@@ -546,10 +574,13 @@ static int memfs_seek_data(struct inode *i, u64 off, bool hole, u64 *out)
 }
 
 static const struct inode_ops memfs_iops = {
+	/* tmpfs's set (Linux 6.0): kept in the inode, gone with it */
+	.iflags_ok = FS_APPEND_FL | FS_IMMUTABLE_FL | FS_NODUMP_FL | FS_NOATIME_FL,
 	.fallocate = memfs_fallocate,
 	.seek_data = memfs_seek_data,
 	.lookup = memfs_lookup,
 	.mknod = memfs_mknod,
+	.tmpfile = memfs_tmpfile,
 	.link = memfs_link,
 	.unlink = memfs_unlink,
 	.readlink = memfs_readlink,
@@ -701,7 +732,39 @@ static void memfs_put_super(struct super_block *sb)
 	sb->priv = NULL;
 }
 
+static u32 memfs_fh_generation(struct inode *i)
+{
+	return i->generation;
+}
+
+/* A handle's inode: live (a reference taken only while it is not
+ * being evicted), named somewhere, and of the generation it had. */
+static int memfs_fh_to_inode(struct super_block *sb, u64 ino, u32 gen, struct inode **out)
+{
+	struct memfs_sb *m = sb->priv;
+	struct inode *i, *found = NULL;
+	unsigned long fl = spin_lock_irqsave(&m->ino_lock);
+
+	list_for_each_entry(i, &m->ino_table[ino % MEMFS_INO_BUCKETS], fh_link)
+		if (i->ino == ino) {
+			if (i->generation == gen && inode_tryget(i))
+				found = i;
+			break;
+		}
+	spin_unlock_irqrestore(&m->ino_lock, fl);
+	if (!found)
+		return -ESTALE;
+	if (!READ_ONCE(found->nlink)) {	/* removed: as Linux, stale */
+		inode_put(found);
+		return -ESTALE;
+	}
+	*out = found;
+	return 0;
+}
+
 static const struct super_ops memfs_sops = {
+	.fh_generation = memfs_fh_generation,
+	.fh_to_inode = memfs_fh_to_inode,
 	.statfs = memfs_statfs,
 	.put_super = memfs_put_super,
 };
@@ -821,6 +884,9 @@ int memfs_create_opts(const char *opts, struct super_block **out)
 
 	if (m) {
 		atomic_set(&m->refs, 1);	/* the super block's */
+		spin_lock_init(&m->ino_lock, "memfs-inos", LR_MEMFS_INOS);
+		for (int k = 0; k < MEMFS_INO_BUCKETS; k++)
+			list_init(&m->ino_table[k]);
 		m->limit = o.limit;
 		m->max_inodes = o.inodes;
 		sb->priv = m;
@@ -875,11 +941,23 @@ struct super_block *memfs_create(void)
  * not against a size limit.
  */
 static struct super_block *anon_sb;
+/* Its mount: in no tree and no list (mountinfo does not show it), for
+ * memfds' paths, so /proc/<pid>/fd/N reopens one. Never freed. */
+static struct mount *anon_mnt;
 
 void memfs_anon_init(void)
 {
 	if (memfs_create_opts("size=0,nr_inodes=0", &anon_sb))
 		panic("memfs: cannot create the shared-memory filesystem");
+	anon_mnt = kzalloc(sizeof(*anon_mnt), GFP_KERNEL);
+	if (!anon_mnt)
+		panic("memfs: cannot create the shared-memory filesystem");
+	atomic_set(&anon_mnt->count, 1);
+	anon_mnt->root = dentry_get(anon_sb->root);
+	list_init(&anon_mnt->children);
+	list_init(&anon_mnt->child);
+	list_init(&anon_mnt->all);
+	list_init(&anon_mnt->detached);
 }
 
 int memfs_anon_file(u64 size, struct file **out)
@@ -923,7 +1001,21 @@ int memfs_memfd(const char *name, u32 flags, struct file **out)
 	memcpy(i->target + 6, name, n + 1);
 	if (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL))
 		i->seals = noexec ? F_SEAL_EXEC : 0;
-	*out = file_alloc(i, NULL, O_RDWR | O_LARGEFILE);
+	/* a path outside any tree, removed from the start, as an unlinked
+	 * file's: its name is "memfd:NAME" */
+	mutex_lock(&anon_sb->ns_lock);
+	inode_get(i);
+	struct dentry *d = d_alloc_uncached(anon_sb->root, i->target, strlen(i->target), i);
+	if (d)
+		d->dead = true;
+	mutex_unlock(&anon_sb->ns_lock);
+	if (!d) {
+		inode_put(i);
+		return -ENOMEM;
+	}
+	struct path p = { mnt_get(anon_mnt), d };
+	*out = file_alloc(i, &p, O_RDWR | O_LARGEFILE);
+	path_put(&p);
 	inode_put(i);		/* the file holds it */
 	return *out ? 0 : -ENOMEM;
 }

@@ -175,7 +175,7 @@ int vfs_remount(const struct path *at, u32 flags, const char *opts)
 		rc = remount_ro(sb);
 	else if (!rc && !(flags & SB_RDONLY) && (sb->flags & SB_RDONLY)) {
 		struct blkdev *bd = sb_blkdev(sb);
-		if (bd && bd->read_only)
+		if (bd && blkdev_ro(bd))
 			rc = -EACCES;	/* a read-only disk, as Linux */
 		else if (bd && !ext2_may_write(sb))
 			rc = -EROFS;	/* features it cannot write */

@@ -12,6 +12,7 @@
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/printf.h>
 #include <alloy/inotify.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
@@ -152,6 +153,14 @@ static int lookup_child(struct dentry *dir, const char *name, size_t len, struct
 	return rc;
 }
 
+/* RESOLVE_CACHED: the child only if the dentry cache has it, else
+ * -EAGAIN (the caller retries without the flag). */
+static int lookup_cached(struct dentry *dir, const char *name, size_t len, struct dentry **out)
+{
+	*out = d_lookup(dir, name, len);
+	return *out ? 0 : -EAGAIN;
+}
+
 /* d's parent with a reference; rename changes it under the ns_lock. */
 static struct dentry *parent_of(struct dentry *d)
 {
@@ -209,7 +218,58 @@ struct walk_ctx {
 	const struct cred *c;
 	struct path root;
 	int links;
+	u32 resolve;		/* openat2's RESOLVE_* */
+	struct path beneath;	/* RESOLVE_BENEATH: the dirfd (the caller's reference) */
 };
+
+/* A /proc/<pid> link that names an object rather than a path (exe, cwd,
+ * root, fd/N): the RESOLVE_* flags treat it apart. */
+static bool magic_link(const struct inode *i)
+{
+	return i->iop->get_link || (i->iop->magic_link && i->iop->magic_link(i));
+}
+
+/* p is at or below scope (across mounts): a scoped walk's ".." checks
+ * it, as a rename may have moved the directory it stood in out of the
+ * scope meanwhile. */
+static bool path_is_below(const struct path *p, const struct path *scope)
+{
+	struct mount *m = p->mnt;
+	struct dentry *d = p->dentry;
+	bool below;
+
+	/* the mountpoints up to scope's mount: held by the mounts, which p's
+	 * reference holds (a child mount holds its parent) */
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	while (m && m != scope->mnt) {
+		d = m->mountpoint;
+		m = READ_ONCE(m->lazy) ? NULL : m->parent;
+	}
+	if (m)
+		dentry_get(d);
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	if (!m)
+		return false;
+	mutex_lock(&d->sb->ns_lock);
+	below = dentry_is_below(d, scope->dentry);
+	mutex_unlock(&d->sb->ns_lock);
+	dentry_put(d);
+	return below;
+}
+
+/* Following link from cur: what openat2's resolve flags allow. */
+static int may_follow(const struct walk_ctx *w, const struct path *link)
+{
+	if (w->resolve & RESOLVE_NO_SYMLINKS)
+		return -ELOOP;
+	if (magic_link(link->dentry->inode)) {
+		if (w->resolve & RESOLVE_NO_MAGICLINKS)
+			return -ELOOP;
+		if (w->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT))
+			return -EXDEV;	/* a jump no scope can check */
+	}
+	return 0;
+}
 
 static int walk(struct path *cur, const char *p, size_t len, int flags, struct walk_ctx *w);
 
@@ -220,8 +280,16 @@ static int follow_link(struct path *cur, struct dentry *link, struct walk_ctx *w
 
 	if (++w->links > SYMLOOP_MAX)
 		return -ELOOP;
-	if (link->inode->iop->get_link)	/* a magic link: its object, not its text */
+	if (link->inode->iop->get_link)	/* an ns file: its namespace, not its text */
 		return link->inode->iop->get_link(link->inode, cur);
+	if (magic_link(link->inode) && link->inode->iop->jump) {
+		struct path to;	/* to the object itself: it may have no name */
+		if ((rc = link->inode->iop->jump(link->inode, &to)))
+			return rc;
+		path_put(cur);
+		*cur = to;
+		return 0;
+	}
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -243,6 +311,10 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, struct w
 	if (!len)
 		return -ENOENT;
 	if (p[0] == '/') {
+		if (w->resolve & RESOLVE_BENEATH)
+			return -EXDEV;
+		if ((w->resolve & RESOLVE_NO_XDEV) && w->root.mnt != cur->mnt)
+			return -EXDEV;
 		path_put(cur);
 		path_get(&w->root);
 		*cur = w->root;
@@ -269,23 +341,37 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, struct w
 		if (n == 1 && p[s] == '.')
 			continue;
 		if (n == 2 && p[s] == '.' && p[s + 1] == '.') {
+			struct mount *was = cur->mnt;
+			if ((w->resolve & RESOLVE_BENEATH) && same_path(cur, &w->beneath))
+				return -EXDEV;
 			step_up(cur, &w->root);
+			if ((w->resolve & RESOLVE_NO_XDEV) && cur->mnt != was)
+				return -EXDEV;
+			if (((w->resolve & RESOLVE_BENEATH) && !path_is_below(cur, &w->beneath)) ||
+			    ((w->resolve & RESOLVE_IN_ROOT) && !path_is_below(cur, &w->root)))
+				return -EXDEV;	/* moved out of the scope by a rename */
 			continue;
 		}
 		struct dentry *child;
-		rc = lookup_child(cur->dentry, p + s, n, &child);
+		rc = w->resolve & RESOLVE_CACHED ? lookup_cached(cur->dentry, p + s, n, &child)
+						 : lookup_child(cur->dentry, p + s, n, &child);
 		if (rc)
 			return rc;
 		struct path next = { mnt_get(cur->mnt), child };
 		for (struct mount *m; (m = vfs_mount_at(next.mnt, next.dentry));) {
 			path_put(&next);
 			next = (struct path){ m, m->root };	/* vfs_mount_at's references */
+			if (w->resolve & RESOLVE_NO_XDEV) {
+				path_put(&next);
+				return -EXDEV;
+			}
 		}
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!last || slash || (flags & LOOKUP_FOLLOW))) {
 			/* nosymfollow: a mount whose links are never followed */
-			rc = next.mnt->flags & MNT_NOSYMFOLLOW ? -ELOOP
-							       : follow_link(cur, next.dentry, w);
+			rc = next.mnt->flags & MNT_NOSYMFOLLOW ? -ELOOP : may_follow(w, &next);
+			if (!rc)
+				rc = follow_link(cur, next.dentry, w);
 			path_put(&next);
 			if (rc)
 				return rc;
@@ -310,19 +396,29 @@ static struct path start(struct walk_ctx *w, const struct path *base, const char
 	return *base;
 }
 
-static void walk_begin(struct walk_ctx *w, const struct cred *c)
+/* resolve's scoped flags need base (the dirfd, never NULL then): with
+ * RESOLVE_IN_ROOT it is the walk's "/". */
+static void walk_begin(struct walk_ctx *w, const struct cred *c, const struct path *base,
+		       u32 resolve)
 {
 	w->c = c;
 	w->links = 0;
-	proc_root(&w->root);
+	w->resolve = resolve;
+	w->beneath = base ? *base : (struct path){ 0 };
+	if ((resolve & RESOLVE_IN_ROOT) && base) {
+		path_get(base);
+		w->root = *base;
+	} else {
+		proc_root(&w->root);
+	}
 }
 
-int vfs_walk_cred(const struct cred *c, const struct path *base, const char *path, int flags,
-		  struct path *out)
+static int walk_resolve(const struct cred *c, const struct path *base, const char *path,
+			int flags, u32 resolve, struct path *out)
 {
 	struct walk_ctx w;
 
-	walk_begin(&w, c);
+	walk_begin(&w, c, base, resolve);
 	struct path cur = start(&w, base, path);
 	int rc = walk(&cur, path, strlen(path), flags, &w);
 
@@ -335,6 +431,12 @@ int vfs_walk_cred(const struct cred *c, const struct path *base, const char *pat
 	return 0;
 }
 
+int vfs_walk_cred(const struct cred *c, const struct path *base, const char *path, int flags,
+		  struct path *out)
+{
+	return walk_resolve(c, base, path, flags, 0, out);
+}
+
 int vfs_walk(const struct path *base, const char *path, int flags, struct path *out)
 {
 	struct cred c;
@@ -345,7 +447,7 @@ int vfs_walk(const struct path *base, const char *path, int flags, struct path *
 
 /* The parent of the last component, searchable by c. */
 static int walk_parent(const struct cred *c, const struct path *base, const char *path,
-		       struct path *parent, const char **name, size_t *len)
+		       u32 resolve, struct path *parent, const char **name, size_t *len)
 {
 	size_t end = strlen(path), s;
 	struct walk_ctx w;
@@ -361,7 +463,7 @@ static int walk_parent(const struct cred *c, const struct path *base, const char
 	*len = end - s;
 	if (*len > NAME_MAX)
 		return -ENAMETOOLONG;
-	walk_begin(&w, c);
+	walk_begin(&w, c, base, resolve);
 	struct path cur = start(&w, base, path);
 	rc = s ? walk(&cur, path, s, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &w) : 0;
 	path_put(&w.root);
@@ -385,7 +487,7 @@ int vfs_walk_parent(const struct path *base, const char *path, struct path *pare
 	struct cred c;
 
 	cred_current(&c);
-	return walk_parent(&c, base, path, parent, name, len);
+	return walk_parent(&c, base, path, 0, parent, name, len);
 }
 
 /* Also the empty last name of "/": it names an existing directory. */
@@ -408,6 +510,9 @@ static int may_delete(const struct cred *c, struct dentry *dir, struct dentry *v
 	int rc = inode_permission(c, dir->inode, MAY_WRITE | MAY_EXEC);
 
 	if (!rc && !may_delete_sticky(c, dir->inode, victim->inode))
+		rc = -EPERM;
+	/* an append-only directory keeps its names; such a file its name */
+	if (!rc && (inode_append_only(dir->inode) || inode_attr_locked(victim->inode)))
 		rc = -EPERM;
 	return rc;
 }
@@ -467,7 +572,7 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 	int rc;
 
 	cred_current(&c);
-	if ((rc = walk_parent(&c, base, path, &parent, &name, &len)))
+	if ((rc = walk_parent(&c, base, path, 0, &parent, &name, &len)))
 		return rc;
 	if (dot_or_dotdot(name, len) || (!S_ISDIR(mode) && name[len] == '/')) {
 		path_put(&parent);
@@ -567,6 +672,8 @@ int vfs_truncate(struct inode *inode, u64 size)
 		return -EISDIR;
 	if ((rc = vfs_writable(inode->sb)))
 		return rc;
+	if (inode_attr_locked(inode))
+		return -EPERM;
 	if (!S_ISREG(inode->mode) || !inode->iop->truncate)
 		return -EINVAL;
 	if (size > sb_maxbytes(inode->sb))
@@ -594,6 +701,9 @@ static int may_open(const struct cred *c, struct inode *i, u32 flags)
 
 	if (flags & O_EXEC_KERNEL)
 		return S_ISREG(i->mode) ? inode_permission(c, i, MAY_EXEC) : -EACCES;
+	/* append-only: written only with O_APPEND, never truncated */
+	if (inode_append_only(i) && ((acc != O_RDONLY && !(flags & O_APPEND)) || (flags & O_TRUNC)))
+		return -EPERM;
 	if (acc == O_RDONLY || acc == O_RDWR)
 		mask |= MAY_READ;
 	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
@@ -601,8 +711,86 @@ static int may_open(const struct cred *c, struct inode *i, u32 flags)
 	return inode_permission(c, i, mask);
 }
 
+static int open_walked(const struct cred *cr, struct path *pp, u32 flags, bool created,
+		       struct file **out);
+
+/* open_by_handle_at: opens p (a reference the caller keeps) with
+ * open's checks of flags and permissions. */
+int vfs_open_path(const struct path *p, u32 flags, struct file **out)
+{
+	struct cred c;
+	struct path q = *p;
+
+	cred_current(&c);
+	path_get(&q);
+	return open_walked(&c, &q, flags, false, out);
+}
+
+/* O_TMPFILE: a file in path's directory (its filesystem) that no name
+ * shows; linkat can name it later unless O_EXCL said never. */
+static int open_tmpfile(const struct cred *c, const struct path *base, const char *path,
+			u32 flags, u32 mode, u32 resolve, struct file **out)
+{
+	struct path dir;
+	u32 acc = flags & O_ACCMODE;
+	int rc;
+
+	if ((flags & O_TMPFILE) != O_TMPFILE || (acc != O_WRONLY && acc != O_RDWR) ||
+	    (flags & O_CREAT))
+		return -EINVAL;
+	if (resolve & RESOLVE_CACHED)
+		return -EAGAIN;
+	if ((rc = walk_resolve(c, base, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, resolve, &dir)))
+		return rc;
+	struct super_block *sb = dir.dentry->sb;
+	struct inode *di = dir.dentry->inode, *i = NULL;
+	struct dentry *d = NULL;
+	char name[32];
+	if ((rc = may_create(c, dir.dentry)) || (rc = vfs_writable(sb)))
+		goto out;
+	if (!di->iop->tmpfile) {
+		rc = -EOPNOTSUPP;	/* what Linux says where a filesystem has none */
+		goto out;
+	}
+	mutex_lock(&sb->ns_lock);
+	if (dir.dentry->dead) {
+		rc = -ENOENT;
+	} else {
+		mutex_lock(&di->lock);
+		rc = di->iop->tmpfile(di, create_mode(di, S_IFREG | (mode & (07777 | VFS_MODE_UMASK))),
+				      &i);
+		mutex_unlock(&di->lock);
+	}
+	if (!rc) {
+		/* a dentry outside the tree, as an unlinked file's: "#ino" */
+		int n = snprintf(name, sizeof(name), "#%llu", (unsigned long long)i->ino);
+		if (!(flags & O_EXCL))
+			i->state |= I_LINKABLE;
+		d = d_alloc_uncached(dir.dentry, name, (size_t)n, i);
+		if (d)
+			d->dead = true;
+		else
+			rc = -ENOMEM;	/* d_alloc_uncached put i */
+	}
+	mutex_unlock(&sb->ns_lock);
+	if (!rc) {
+		struct path p = { mnt_get(dir.mnt), d };	/* takes d's reference */
+		rc = vfs_open_inode(&p, flags & ~(u32)(__O_TMPFILE | O_DIRECTORY), out);
+		path_put(&p);
+	}
+out:
+	path_put(&dir);
+	return rc;
+}
+
 int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	     struct file **out)
+{
+	return vfs_open_resolve(base, path, flags, mode, 0, out);
+}
+
+int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 mode,
+		     u32 resolve, struct file **out)
 {
 	struct path p;
 	struct cred c;
@@ -614,11 +802,15 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 	flags &= ~(u32)O_NONOTIFY_KERNEL;
 
 	cred_current(&c);
+	if (flags & __O_TMPFILE)
+		return open_tmpfile(&c, base, path, flags, mode, resolve, out);
 	if (flags & O_CREAT) {
 		struct path parent;
 		const char *name;
 		size_t len;
-		rc = walk_parent(&c, base, path, &parent, &name, &len);
+		if (resolve & RESOLVE_CACHED)
+			return -EAGAIN;	/* a create is never the cache's alone */
+		rc = walk_parent(&c, base, path, resolve, &parent, &name, &len);
 		if (rc)
 			return rc;
 		if (name[len] == '/' || dot_or_dotdot(name, len)) {
@@ -648,17 +840,30 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 		}
 		if (S_ISLNK(d->inode->mode) && follow) {
 			dentry_put(d);	/* the link's target: a walk that follows */
-			rc = vfs_walk_cred(&c, base, path, LOOKUP_FOLLOW, &p);
+			rc = walk_resolve(&c, base, path, LOOKUP_FOLLOW, resolve, &p);
 		} else {
 			p = (struct path){ mnt_get(parent.mnt), d };	/* takes d's reference */
 		}
 		path_put(&parent);
 	} else {
-		rc = vfs_walk_cred(&c, base, path,
-				   follow | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), &p);
+		if ((resolve & RESOLVE_CACHED) && (flags & O_TRUNC))
+			return -EAGAIN;
+		rc = walk_resolve(&c, base, path,
+				  follow | (flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0), resolve, &p);
 	}
 	if (rc)
 		return rc;
+	return open_walked(&c, &p, flags, created, out);
+}
+
+/* The checks and the open once the walk found p (whose reference it
+ * drops): created is a file this open made. */
+static int open_walked(const struct cred *cr, struct path *pp, u32 flags, bool created,
+		       struct file **out)
+{
+	struct path p = *pp;
+	const struct cred c = *cr;
+	int rc = 0;
 	struct inode *i = p.dentry->inode;
 	u32 acc = flags & O_ACCMODE;
 	/* /proc/sys: files that take writes on a read-only procfs, and that
@@ -700,20 +905,30 @@ int vfs_open(const struct path *base, const char *path, u32 flags, u32 mode,
 int vfs_link(const struct path *obase, const char *old, const struct path *nbase,
 	     const char *new, int flags)
 {
-	struct path src, parent;
-	const char *name;
-	size_t len;
+	struct path src;
 	struct cred c;
 	int rc;
 
 	cred_current(&c);
 	if ((rc = vfs_walk_cred(&c, obase, old, flags & LOOKUP_FOLLOW, &src)))
 		return rc;
-	rc = walk_parent(&c, nbase, new, &parent, &name, &len);
-	if (rc) {
-		path_put(&src);
+	rc = vfs_link_path(&src, nbase, new);
+	path_put(&src);
+	return rc;
+}
+
+int vfs_link_path(const struct path *srcp, const struct path *nbase, const char *new)
+{
+	struct path src = *srcp, parent;
+	const char *name;
+	size_t len;
+	struct cred c;
+	int rc;
+
+	cred_current(&c);
+	rc = walk_parent(&c, nbase, new, 0, &parent, &name, &len);
+	if (rc)
 		return rc;
-	}
 	struct super_block *sb = parent.dentry->sb;
 	struct inode *inode = src.dentry->inode;
 	/* Linux's order: the new name's filesystem must be writable, then
@@ -722,7 +937,7 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 		;
 	else if (src.dentry->sb != sb)
 		rc = -EXDEV;
-	else if (S_ISDIR(inode->mode))
+	else if (S_ISDIR(inode->mode) || inode_attr_locked(inode))
 		rc = -EPERM;
 	else if (dot_or_dotdot(name, len))
 		rc = -EEXIST;
@@ -734,13 +949,15 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 			rc = -EEXIST;
 		} else if (rc) {
 			;
-		} else if (src.dentry->dead || parent.dentry->dead) {
-			rc = -ENOENT;
+		} else if ((src.dentry->dead && !(inode->state & I_LINKABLE)) ||
+			   parent.dentry->dead) {
+			rc = -ENOENT;	/* removed, or an O_TMPFILE made with O_EXCL */
 		} else if ((rc = may_create(&c, parent.dentry))) {
 			;
 		} else {
 			rc = inode->iop->link(parent.dentry->inode, name, len, inode);
 			if (!rc) {
+				inode->state &= ~(u32)I_LINKABLE;	/* named now */
 				inode_get(inode);
 				rc = d_add(parent.dentry, name, len, inode) ? 0 : -ENOMEM;
 			}
@@ -752,7 +969,6 @@ int vfs_link(const struct path *obase, const char *old, const struct path *nbase
 		mutex_unlock(&sb->ns_lock);
 	}
 	path_put(&parent);
-	path_put(&src);
 	return rc;
 }
 
@@ -804,7 +1020,7 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 	int rc;
 
 	cred_current(&c);
-	if ((rc = walk_parent(&c, base, path, &parent, &name, &len)))
+	if ((rc = walk_parent(&c, base, path, 0, &parent, &name, &len)))
 		return rc;
 	if (dot_or_dotdot(name, len)) {
 		path_put(&parent);
@@ -1040,9 +1256,9 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	int rc;
 
 	cred_current(&c);
-	if ((rc = walk_parent(&c, obase, old, &op, &oname, &olen)))
+	if ((rc = walk_parent(&c, obase, old, 0, &op, &oname, &olen)))
 		return rc;
-	rc = walk_parent(&c, nbase, new, &np, &nname, &nlen);
+	rc = walk_parent(&c, nbase, new, 0, &np, &nname, &nlen);
 	if (rc) {
 		path_put(&op);
 		return rc;

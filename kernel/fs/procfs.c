@@ -864,9 +864,24 @@ static int proc_statfs(struct super_block *sb, struct kstatfs *st)
 	return 0;	/* no blocks: df leaves /proc out */
 }
 
+/* exe, cwd and fd/N name an object, not a path (self is a plain link) */
+static bool proc_magic_link(const struct inode *inode)
+{
+	int kind = PROC_KIND(inode->ino);
+
+	return kind == PK_EXE || kind == PK_CWD || kind == PK_FD;
+}
+
+static int proc_magic_jump(const struct inode *inode, struct path *out)
+{
+	return proc_pid_jump(inode, out);
+}
+
 static const struct inode_ops proc_iops = {
 	.lookup = proc_lookup,
 	.readlink = proc_readlink,
+	.magic_link = proc_magic_link,
+	.jump = proc_magic_jump,
 	.evict = proc_evict,
 };
 

@@ -555,6 +555,8 @@ static int file_name(struct file *f, char *buf, size_t len)
 	if (ns)		/* as Linux's nsfs names them */
 		return snprintf(buf, len, "%s:[%llu]", ns_kinds[ns->type]->name,
 				(unsigned long long)ns->inum) + 1;
+	if (f->inode && memfs_memfd_name(f->inode))	/* its path is outside every tree */
+		return snprintf(buf, len, "/%s (deleted)", memfs_memfd_name(f->inode)) + 1;
 	if (f->path.dentry) {
 		int n = vfs_path_name(&f->path, buf, len);
 		if (n > 0 && f->path.dentry->dead && (size_t)n + 10 <= len) {
@@ -592,6 +594,35 @@ static int link_target(struct process *p, int kind, int fd, char *buf, size_t le
 		return rc;
 	rc = vfs_path_name(&path, buf, len);
 	path_put(&path);
+	return rc;
+}
+
+/* A walk through exe, cwd or fd/N: to the object itself (an O_TMPFILE
+ * or an unlinked file has no name to read); ENOENT for an fd with no
+ * path (pipes, sockets, memfds) or a process gone. */
+int proc_pid_jump(const struct inode *i, struct path *out)
+{
+	int kind = PROC_KIND(i->ino), fd = PROC_FD(i->ino);
+	struct process *p = proc_pid_get(i);
+	int rc = -ENOENT;
+
+	if (!p)
+		return -ENOENT;
+	if (kind == PK_FD) {
+		struct fdtable *t = proc_files(p);
+		struct file *f = t ? fd_get(t, fd) : NULL;
+		fdt_put(t);
+		if (f && f->path.dentry) {
+			path_get(&f->path);
+			*out = f->path;
+			rc = 0;
+		}
+		if (f)
+			file_put(f);
+	} else {
+		rc = proc_path_of(p, kind == PK_EXE, out);
+	}
+	proc_put(p);
 	return rc;
 }
 

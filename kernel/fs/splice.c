@@ -540,6 +540,11 @@ long splice_fallocate(struct file *f, int mode, s64 off, s64 len)
 		return -EINVAL;
 	if (!can_write(f) || !f->fop)
 		return -EBADF;
+	/* Linux's order: an immutable file none, an append-only one only
+	 * allocation that changes no data */
+	if (i && (inode_immutable(i) ||
+		  (inode_append_only(i) && (mode & ~FALLOC_FL_KEEP_SIZE))))
+		return -EPERM;
 	if (!i || S_ISFIFO(i->mode))
 		return -ESPIPE;
 	if (S_ISDIR(i->mode))

@@ -19,6 +19,7 @@
 #include <alloy/task.h>
 #include <alloy/uaccess.h>
 #include <alloy/vfs.h>
+#include <uapi/capability.h>
 
 #define HASH_BITS 12
 #define HASH_SIZE (1u << HASH_BITS)
@@ -28,6 +29,7 @@ static struct list_head dcache[HASH_SIZE];
 static struct list_head dcache_lru = LIST_HEAD_INIT(dcache_lru);
 static u64 dcache_lru_len;	/* [dcache_lock] */
 static spinlock_t dcache_lock = SPINLOCK_INIT("dcache", LR_DCACHE);
+static spinlock_t alias_lock = SPINLOCK_INIT("dentry-alias", LR_DENTRY_ALIAS);
 static atomic_t next_dev = { 1 };
 
 int iob_copy_out(struct iobuf b, size_t off, const void *src, size_t n)
@@ -147,6 +149,22 @@ bool inode_tryget(struct inode *i)
 	return n > 0;
 }
 
+struct dentry *d_find_dir_alias(struct inode *i)
+{
+	unsigned long fl = spin_lock_irqsave(&alias_lock);
+	struct dentry *d = i->alias;
+
+	if (d) {	/* only a live one: at 0 its last put is freeing it */
+		int n = atomic_read(&d->refcount);
+		while (n > 0 && !atomic_cmpxchg(&d->refcount, n, n + 1))
+			n = atomic_read(&d->refcount);
+		if (n <= 0)
+			d = NULL;
+	}
+	spin_unlock_irqrestore(&alias_lock, fl);
+	return d;
+}
+
 void inode_put(struct inode *i)
 {
 	if (!i || !atomic_dec_and_test(&i->refcount))
@@ -192,6 +210,12 @@ void dentry_put(struct dentry *d)
 	while (d && atomic_dec_and_test(&d->refcount)) {
 		struct dentry *parent = d->parent != d ? d->parent : NULL;
 		struct inode *i = d->inode;
+		if (i && READ_ONCE(i->alias) == d) {	/* no handle finds it now */
+			unsigned long fl = spin_lock_irqsave(&alias_lock);
+			if (i->alias == d)
+				i->alias = NULL;
+			spin_unlock_irqrestore(&alias_lock, fl);
+		}
 		/* its last name and last dentry gone: inotify's DELETE_SELF
 		 * (the watches' references keep it until they are dropped) */
 		if (i && !atomic_add_return(&i->dentries, -1) && !READ_ONCE(i->nlink) &&
@@ -280,6 +304,11 @@ static struct dentry *d_child(struct dentry *parent, const char *name, size_t le
 	d->inode = inode;
 	if (inode)
 		atomic_inc(&inode->dentries);
+	if (inode && S_ISDIR(inode->mode)) {
+		unsigned long fl = spin_lock_irqsave(&alias_lock);
+		inode->alias = d;
+		spin_unlock_irqrestore(&alias_lock, fl);
+	}
 	d->sb = parent->sb;
 	d->parent = dentry_get(parent);
 	return d;
@@ -572,6 +601,8 @@ int inode_permission(const struct cred *c, const struct inode *i, int mask)
 	u32 mode = READ_ONCE(i->mode), perm;
 
 	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if ((mask & MAY_WRITE) && inode_immutable(i))
+		return -EPERM;	/* not even root writes an immutable inode */
 	if (c->fsuid == READ_ONCE(i->uid))
 		perm = mode >> 6;
 	else if (cred_in_group(c, READ_ONCE(i->gid)))
@@ -584,6 +615,44 @@ int inode_permission(const struct cred *c, const struct inode *i, int mask)
 	if (c->fsuid == 0 && (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & S_IXUGO)))
 		return 0;
 	return -EACCES;
+}
+
+long vfs_ioctl_iflags(struct file *f, bool set, u64 uarg)
+{
+	struct inode *i = f->inode;
+	u32 ok = i && i->iop ? i->iop->iflags_ok : 0, v;
+	struct cred c;
+	int rc = 0;
+
+	if (!ok || !(S_ISREG(i->mode) || S_ISDIR(i->mode)))
+		return -ENOTTY;
+	if (!set) {
+		v = READ_ONCE(i->iflags);
+		return copy_to_user((void *)uarg, &v, sizeof(v)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&v, (const void *)uarg, sizeof(v)))
+		return -EFAULT;
+	cred_current(&c);
+	if (!inode_owner_or_root(&c, i))
+		return -EPERM;
+	if ((rc = vfs_writable(i->sb)))
+		return rc;
+	mutex_lock(&i->lock);
+	u32 old = i->iflags;
+	if ((v ^ old) & ~ok)
+		rc = -EOPNOTSUPP;	/* a flag this filesystem does not keep */
+	else if (((v ^ old) & (FS_IMMUTABLE_FL | FS_APPEND_FL)) &&
+		 !cap_effective(CAP_LINUX_IMMUTABLE))
+		rc = -EPERM;
+	else if (v != old) {
+		if (i->iop->set_iflags)
+			i->iop->set_iflags(i, v);
+		__atomic_store_n(&i->iflags, v, __ATOMIC_RELEASE);
+		i->ctime = vfs_now();
+		inode_changed(i);
+	}
+	mutex_unlock(&i->lock);
+	return rc;
 }
 
 bool inode_owner_or_root(const struct cred *c, const struct inode *i)

@@ -19,6 +19,9 @@
 #define IO_CHUNK (64 * 1024)
 #define MAX_RW_COUNT 0x7ffff000ULL	/* Linux's cap on one read or write */
 #define IOV_MAX 1024
+#define FS_IOC_GETFLAGS 0x80086601
+#define FS_IOC_FIEMAP 0xc020660b
+#define FS_IOC_SETFLAGS 0x40086602
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_NOATIME)
 
 struct iovec {
@@ -314,6 +317,11 @@ long sys_fcntl(SYSARGS)
 		rc = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
 		break;
 	case F_SETFL:
+		if (f->inode && inode_append_only(f->inode) && (f->flags & O_APPEND) &&
+		    !(a2 & O_APPEND)) {
+			rc = -EPERM;	/* an append-only file's writer stays appending */
+			break;
+		}
 		rc = setfl_allowed(f, (u32)a2);
 		if (!rc)
 			rc = fasync_setfl(f, (int)a0, SETFL_MASK, (u32)a2, file_flags_update);
@@ -463,6 +471,15 @@ long sys_ioctl(SYSARGS)
 		}
 		__attribute__((fallthrough));	/* pipes and terminals count their own */
 	default:
+		if ((u32)a1 == FS_IOC_FIEMAP && f->inode && S_ISREG(f->inode->mode)) {
+			rc = vfs_ioctl_fiemap(f, a2);
+			break;
+		}
+		if ((u32)a1 == FS_IOC_GETFLAGS || (u32)a1 == FS_IOC_SETFLAGS) {
+			rc = vfs_ioctl_iflags(f, (u32)a1 == FS_IOC_SETFLAGS, a2);
+			if (rc != -ENOTTY)
+				break;	/* else the device's own */
+		}
 		if ((u32)a1 == FICLONE || (u32)a1 == FICLONERANGE) {
 			rc = file_clone(f, (u32)a1, a2);
 			break;

@@ -5,6 +5,7 @@
  * chmod, chown and utimensat as Linux (docs/permissions.md).
  */
 #include <alloy/cred.h>
+#include <uapi/capability.h>
 #include <alloy/errno.h>
 #include <alloy/inotify.h>
 #include <alloy/slab.h>
@@ -137,6 +138,85 @@ long sys_openat(SYSARGS)
 	return with_at(a0, a1, open_op, (a2 & 0xffffffffULL) | ((a3 & 07777) << 32));
 }
 
+/* openat2's struct open_how: a version by its size; bytes past the ones
+ * known must be zero (E2BIG) */
+static long copy_open_how(u64 uhow, u64 size, struct open_how *how)
+{
+	if (size < sizeof(*how))
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (copy_from_user(how, (const void *)uhow, sizeof(*how)))
+		return -EFAULT;
+	for (u64 off = sizeof(*how); off < size; off += 8) {
+		u8 tail[8];
+		size_t n = (size_t)MIN(size - off, (u64)sizeof(tail));
+		if (copy_from_user(tail, (const void *)(uhow + off), n))
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	return 0;
+}
+
+/* The flags openat(2) ignores are errors here, as Linux. */
+static long check_open_how(const struct open_how *how)
+{
+	u64 fl = how->flags;
+
+	if (fl & ~(u64)O_VALID_FLAGS)
+		return -EINVAL;
+	if (how->resolve & ~(u64)RESOLVE_ALL)
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	if ((fl & O_PATH) && (fl & ~(u64)(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)))
+		return -EINVAL;
+	if (fl & (O_CREAT | __O_TMPFILE)) {
+		if (how->mode & ~(u64)07777)
+			return -EINVAL;
+	} else if (how->mode) {
+		return -EINVAL;
+	}
+	if ((fl & O_CREAT) && (fl & O_DIRECTORY))
+		return -EINVAL;
+	if ((fl & __O_TMPFILE) &&
+	    ((fl & O_TMPFILE) != O_TMPFILE || !(fl & (O_WRONLY | O_RDWR))))
+		return -EINVAL;
+	return 0;
+}
+
+long sys_openat2(SYSARGS)
+{
+	struct open_how how;
+	char *name;
+	struct path base = { 0 };
+	struct file *f;
+	long rc = copy_open_how(a2, a3, &how);
+
+	if (!rc)
+		rc = check_open_how(&how);
+	if (rc)
+		return rc;
+	if ((rc = getname(a1, &name, false)))
+		return rc;
+	/* a scoped walk starts at the dirfd even for "/" */
+	if (name[0] != '/' || (how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
+		rc = at_base(a0, &base);
+	if (!rc) {
+		u32 flags = (u32)how.flags;
+		rc = vfs_open_resolve(base.dentry ? &base : NULL, name, flags,
+				      (u32)how.mode | VFS_MODE_UMASK, (u32)how.resolve, &f);
+		if (!rc)
+			rc = fd_install(cur_files(), f, 0, flags & O_CLOEXEC);
+	}
+	if (base.dentry)
+		path_put(&base);
+	kfree(name);
+	return rc;
+}
+
 long sys_open(SYSARGS)
 {
 	return with_at((u64)AT_FDCWD, a0, open_op, (a1 & 0xffffffffULL) | ((a2 & 07777) << 32));
@@ -243,10 +323,43 @@ long sys_renameat2(SYSARGS)
 	return two_paths(a0, a1, a2, a3, 0, (int)a4);
 }
 long sys_link(SYSARGS) { return two_paths((u64)AT_FDCWD, a0, (u64)AT_FDCWD, a1, 1, 0); }
+/* linkat(fd, "", ..., AT_EMPTY_PATH): a name for the open file itself
+ * (an O_TMPFILE's first), with CAP_DAC_READ_SEARCH as Linux. */
+static long link_empty(u64 ofd, u64 opath, u64 nfd, u64 npath)
+{
+	char c;
+	long rc = strncpy_from_user(&c, (const char *)opath, 1);
+
+	if (rc < 0)
+		return rc;
+	if (rc > 0)	/* a name: the usual link */
+		return two_paths(ofd, opath, nfd, npath, 1, 0);
+	if (!cap_effective(CAP_DAC_READ_SEARCH))
+		return -ENOENT;
+	struct path src;
+	char *n;
+	if ((rc = at_walk(ofd, opath, AT_EMPTY_PATH, 0, &src)))
+		return rc;
+	if (!(rc = getname(npath, &n, false))) {
+		struct path nb = { 0 };
+		rc = at_base_for(nfd, n, &nb);
+		if (!rc) {
+			rc = vfs_link_path(&src, nb.dentry ? &nb : NULL, n);
+			if (nb.dentry)
+				path_put(&nb);
+		}
+		kfree(n);
+	}
+	path_put(&src);
+	return rc;
+}
+
 long sys_linkat(SYSARGS)
 {
 	if (a4 & ~(u64)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	if (a4 & AT_EMPTY_PATH)
+		return link_empty(a0, a1, a2, a3);
 	return two_paths(a0, a1, a2, a3, 1, (int)a4);
 }
 
@@ -438,8 +551,10 @@ long sys_statx(SYSARGS)
 		.mtime = { i->mtime.sec, (u32)i->mtime.nsec, 0 },
 		.rdev_major = MAJOR(i->rdev), .rdev_minor = MINOR(i->rdev),
 		.dev_major = 0, .dev_minor = i->sb ? i->sb->dev : 0,
-		.attributes = mnt_root ? STATX_ATTR_MOUNT_ROOT : 0,
-		.attributes_mask = STATX_ATTR_MOUNT_ROOT,
+		.attributes = (mnt_root ? STATX_ATTR_MOUNT_ROOT : 0) |
+			      (READ_ONCE(i->iflags) & FS_STATX_ATTRS),
+		.attributes_mask = STATX_ATTR_MOUNT_ROOT |
+				   (i->iop ? i->iop->iflags_ok & FS_STATX_ATTRS : 0),
 	};
 	at_put(&r);
 	return copy_to_user((void *)a4, &sx, sizeof(sx));
@@ -580,7 +695,8 @@ static long chmod_path(u64 dirfd, u64 upath, u64 mode, int flags)
 	struct inode *i = p.dentry->inode;
 	struct cred c;
 	cred_current(&c);
-	if ((rc = vfs_path_writable(&p)) || (rc = inode_owner_or_root(&c, i) ? 0 : -EPERM)) {
+	if ((rc = vfs_path_writable(&p)) || (rc = inode_owner_or_root(&c, i) ? 0 : -EPERM) ||
+	    (rc = inode_attr_locked(i) ? -EPERM : 0)) {
 		path_put(&p);
 		return rc;
 	}
@@ -641,7 +757,7 @@ static long chown_path(u64 dirfd, u64 upath, u64 uid, u64 gid, int flags)
 	struct inode *i = p.dentry->inode;
 	struct cred c;
 	cred_current(&c);
-	if ((rc = vfs_path_writable(&p))) {
+	if ((rc = vfs_path_writable(&p)) || (rc = inode_attr_locked(i) ? -EPERM : 0)) {
 		path_put(&p);
 		return rc;
 	}
@@ -694,6 +810,11 @@ static int may_set_times(const struct cred *c, struct inode *i, const struct tim
 {
 	if (ts && ts[0].nsec == UTIME_OMIT && ts[1].nsec == UTIME_OMIT)
 		return 0;	/* nothing changes */
+	if (inode_immutable(i))
+		return -EPERM;
+	for (int k = 0; ts && k < 2 && inode_append_only(i); k++)
+		if (ts[k].nsec != UTIME_NOW && ts[k].nsec != UTIME_OMIT)
+			return -EPERM;	/* append-only: only "now" */
 	if (inode_owner_or_root(c, i))
 		return 0;
 	for (int k = 0; ts && k < 2; k++)

@@ -112,6 +112,8 @@ static long do_setxattr(struct inode *i, const char *name, const void *val, size
 {
 	if (!xattr_writable(i))
 		return -EROFS;
+	if (inode_attr_locked(i))
+		return -EPERM;
 	int rc = xattr_permission(i, name, MAY_WRITE);
 
 	if (!rc)
@@ -132,6 +134,8 @@ static long do_removexattr(struct inode *i, const char *name)
 {
 	if (!xattr_writable(i))
 		return -EROFS;
+	if (inode_attr_locked(i))
+		return -EPERM;
 	int rc = xattr_permission(i, name, MAY_WRITE);
 
 	if (!rc)

@@ -107,6 +107,8 @@ int ext2_write_group(struct ext2_fs *fs, u32 g);	/* alloc held */
 /* Where inode ino's record lies: its inode-table block and byte offset. */
 void ext2_inode_locate(struct ext2_fs *fs, u32 ino, u32 *block, u32 *off);
 int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out);
+u32 ext2_fh_generation(struct inode *i);
+int ext2_fh_to_inode(struct super_block *sb, u64 ino, u32 gen, struct inode **out);
 struct inode *ext2_new_inode(struct ext2_fs *fs, u32 ino, u32 mode);
 /* Hashes i; if the inode was hashed already, drops i and returns that one
  * (with a reference), or NULL if that one is being evicted (retry). */
@@ -131,6 +133,13 @@ int ext2_fallocate(struct inode *inode, int mode, u64 off, u64 len);
 /* namei.c: the inode_ops that change names */
 int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rdev,
 	       const char *target, struct inode **out);
+/* the i_flags bits chattr changes (Linux's EXT2_FL_USER_MODIFIABLE):
+ * FS_SECRM_FL..FS_NOATIME_FL, NOTAIL, DIRSYNC, TOPDIR */
+#define EXT2_FL_MODIFIABLE 0x000380FFu
+int ext2_need_large_file(struct ext2_fs *fs, u64 end);
+u64 ext2_size_limit(struct ext2_fs *fs);
+int ext2_add_compat(struct ext2_fs *fs, u32 feature);
+int ext2_tmpfile(struct inode *dir, u32 mode, struct inode **out);
 int ext2_link(struct inode *dir, const char *name, size_t len, struct inode *inode);
 int ext2_unlink(struct inode *dir, const char *name, size_t len, struct inode *inode);
 int ext2_rename(struct inode *odir, const char *oname, size_t olen, struct inode *inode,

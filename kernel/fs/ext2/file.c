@@ -29,8 +29,8 @@ static long ext2_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 		struct page *p = pcache_peek(&ei->data, *pos / PAGE_SIZE);
 		if (!p) {	/* a miss: read this page and the next ones at once */
 			u64 last = (i->size - 1) / PAGE_SIZE, idx = *pos / PAGE_SIZE;
-			pcache_readahead(&ei->data, idx, (unsigned int)MIN(last - idx + 1,
-									 (u64)PCACHE_BATCH));
+			u32 ra = MIN(blkdev_ra_pages(EXT2_FS(i->sb)->bd), (u32)PCACHE_BATCH);
+			pcache_readahead(&ei->data, idx, (unsigned int)MIN(last - idx + 1, (u64)ra));
 		} else {
 			pcache_put(p);
 		}
@@ -64,8 +64,7 @@ static int map_range(struct inode *i, u64 pos, size_t k)
 
 static u64 size_limit(struct ext2_fs *fs)
 {
-	return fs->s.feature_ro_compat & EXT2_RO_COMPAT_LARGE_FILE ? fs->s.max_file_size
-								   : 0x7fffffffULL;
+	return ext2_size_limit(fs);
 }
 
 static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
@@ -86,7 +85,8 @@ static long ext2_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	}
 	if (n > limit - *pos)
 		n = (size_t)(limit - *pos);
-	if ((rc = vfs_write_limit(i, *pos, &n))) {	/* RLIMIT_FSIZE */
+	if ((rc = vfs_write_limit(i, *pos, &n)) ||	/* RLIMIT_FSIZE */
+	    (rc = ext2_need_large_file(fs, *pos + n))) {
 		mutex_unlock(&i->lock);
 		return rc;
 	}
@@ -166,6 +166,8 @@ int ext2_fallocate(struct inode *i, int mode, u64 off, u64 len)
 	mutex_lock(&i->lock);
 	if (end > size_limit(EXT2_FS(i->sb)))
 		rc = -EFBIG;
+	else if (!(mode & FALLOC_FL_KEEP_SIZE))
+		rc = ext2_need_large_file(EXT2_FS(i->sb), end);
 	if (mode & FALLOC_FL_KEEP_SIZE)
 		end = MIN(end, i->size);
 	for (u64 at = off; !rc && at < end;) {

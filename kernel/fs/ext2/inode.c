@@ -150,6 +150,7 @@ static void fill(struct inode *i, const struct ext2_inode *di)
 	i->rdev = MKDEV(di->rdev_major & 0xffffff, di->rdev_minor & 0xff);
 	memcpy(ei->block, di->block, sizeof(ei->block));
 	ei->flags = di->flags;
+	i->iflags = di->flags & EXT2_FL_MODIFIABLE;	/* chattr's; enforced by the VFS */
 	ei->blocks512 = di->blocks512;
 	ei->file_acl = di->file_acl;
 	ei->generation = di->generation;
@@ -157,7 +158,9 @@ static void fill(struct inode *i, const struct ext2_inode *di)
 	ei->fast_symlink = di->fast_symlink;
 }
 
-int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
+/* by_handle: a number from a file handle, which anyone may forge: a
+ * free inode is -ESTALE, not a corrupt disk. */
+static int iget(struct ext2_fs *fs, u32 ino, bool by_handle, struct inode **out)
 {
 	struct ext2_inode di;
 	struct mblock mb;
@@ -180,12 +183,17 @@ int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
 		ext2_inode_locate(fs, ino, &block, &off);
 		if ((rc = mb_read(fs, block, &mb)))
 			return rc;
+		if (by_handle && !get_le16(mb.data + off + 26)) {
+			mb_put(&mb);	/* freed, or being made (a zeroed record) */
+			return -ESTALE;
+		}
 		rc = ext2_parse_inode(mb.data + off, fs->s.inode_size, &fs->s, ino, &di, &why);
 		mb_put(&mb);
 		if (rc)
 			return ext2_corrupt(fs, "inode", ino, rc, why);
 		if (!di.links)
-			return ext2_corrupt(fs, "inode (deleted, but named)", ino, -EUCLEAN,
+			return by_handle ? -ESTALE :
+			       ext2_corrupt(fs, "inode (deleted, but named)", ino, -EUCLEAN,
 					    EXT2_WHY_DIRENT_INODE);
 		if (!(i = ext2_new_inode(fs, ino, di.mode)))
 			return -ENOMEM;
@@ -195,6 +203,39 @@ int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
 			return 0;
 		/* Another copy came and is being evicted: start again. */
 	}
+}
+
+int ext2_iget(struct ext2_fs *fs, u32 ino, struct inode **out)
+{
+	return iget(fs, ino, false, out);
+}
+
+u32 ext2_fh_generation(struct inode *i)
+{
+	return EXT2_I(i)->generation;
+}
+
+/* A file handle's inode: a number a file may have (the root or past the
+ * reserved ones), in use, linked, of the same generation. */
+int ext2_fh_to_inode(struct super_block *sb, u64 ino, u32 gen, struct inode **out)
+{
+	struct ext2_fs *fs = EXT2_FS(sb);
+	struct inode *i;
+	int rc;
+
+	if (!ino || ino > fs->s.inodes_count || (ino < fs->s.first_ino && ino != EXT2_ROOT_INO))
+		return -ESTALE;
+	/* a free record (links 0, perhaps never written) is no corruption */
+	if ((rc = ext2_inode_in_use(fs, (u32)ino)) <= 0)
+		return rc < 0 ? rc : -ESTALE;
+	if ((rc = iget(fs, (u32)ino, true, &i)))
+		return rc;
+	if (!READ_ONCE(i->nlink) || EXT2_I(i)->generation != gen) {
+		inode_put(i);
+		return -ESTALE;
+	}
+	*out = i;
+	return 0;
 }
 
 void ext2_write_inode(struct inode *i)
@@ -399,6 +440,57 @@ static int ext2_seek_data(struct inode *i, u64 off, bool hole, u64 *out)
 		return hole ? (*out = i->size, 0) : -ENXIO;
 	*out = MAX(off, n * fs->bs);
 	return 0;
+}
+
+/* FS_IOC_FIEMAP: runs of blocks contiguous on the disk, holes skipped
+ * a whole indirect span at a time; the last extent of the file marked. */
+static int ext2_fiemap(struct inode *i, u64 start, u64 len, struct fiemap_ctx *ctx)
+{
+	struct ext2_fs *fs = EXT2_FS(i->sb);
+	struct ext2_inode_info *ei = EXT2_I(i);
+	u64 bs = fs->bs;
+	int rc = 0;
+
+	if (!S_ISREG(i->mode) && !S_ISDIR(i->mode))
+		return 0;
+	mutex_lock(&i->lock);
+	mutex_lock(&ei->map);
+	u64 size = i->size;
+	u64 n = start / bs, end = size ? (size - 1) / bs : 0;	/* last block */
+	if (size && len < size - start / bs * bs)
+		end = MIN(end, (start + len - 1) / bs);
+	/* the extent found, held until the next shows whether it is the last */
+	u64 pl = 0, pp = 0, pn = 0;
+	while (size && n <= end) {
+		u32 b;
+		u64 run;
+		if ((rc = bmap_probe(i, n, &b, &run)))
+			break;
+		if (!b) {
+			n += run;
+		} else if (pn && pp + pn == b && pl + pn == n) {
+			pn++;	/* the same run */
+			n++;
+		} else {
+			if (pn && (rc = fiemap_fill(ctx, pl * bs, pp * bs, pn * bs,
+						    FIEMAP_EXTENT_MERGED)))
+				break;
+			pl = n;
+			pp = b;
+			pn = 1;
+			n++;
+		}
+		if (fatal_signal_pending()) {
+			rc = -EINTR;
+			break;
+		}
+	}
+	if (!rc && pn)
+		rc = fiemap_fill(ctx, pl * bs, pp * bs, pn * bs,
+				 FIEMAP_EXTENT_MERGED | (n > (size - 1) / bs ? FIEMAP_EXTENT_LAST : 0));
+	mutex_unlock(&ei->map);
+	mutex_unlock(&i->lock);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- truncation: free what lies at file block >= keep */
@@ -724,13 +816,24 @@ static int ext2_vfs_lookup(struct inode *dir, const char *name, size_t len,
 			    -EUCLEAN, EXT2_WHY_DIRENT_INODE);
 }
 
+/* chattr: the on-disk i_flags keep their other bits (the htree index) */
+static void ext2_set_iflags(struct inode *i, u32 flags)
+{
+	struct ext2_inode_info *ei = EXT2_I(i);
+
+	ei->flags = (ei->flags & ~(u32)EXT2_FL_MODIFIABLE) | (flags & EXT2_FL_MODIFIABLE);
+}
+
 const struct inode_ops ext2_iops = {
+	.set_iflags = ext2_set_iflags,
+	.iflags_ok = EXT2_FL_MODIFIABLE,
 	.blocks = ext2_blocks,
 	.mmap_page = ext2_mmap_page,
 	.mmap_resident = ext2_mmap_resident,
 	.mmap_dirty = ext2_mmap_dirty,
 	.lookup = ext2_vfs_lookup,
 	.mknod = ext2_mknod,
+	.tmpfile = ext2_tmpfile,
 	.link = ext2_link,
 	.unlink = ext2_unlink,
 	.rename = ext2_rename,
@@ -738,6 +841,7 @@ const struct inode_ops ext2_iops = {
 	.truncate = ext2_vfs_truncate,
 	.fallocate = ext2_fallocate,
 	.seek_data = ext2_seek_data,
+	.fiemap = ext2_fiemap,
 	.write_inode = ext2_attr_changed,
 	.evict = ext2_evict,
 	.getxattr = ext2_getxattr,
@@ -814,8 +918,10 @@ static int ext2_vfs_truncate(struct inode *i, u64 size)
 	struct ext2_fs *fs = EXT2_FS(i->sb);
 	int rc;
 
-	if (size > fs->s.max_file_size)
+	if (size > ext2_size_limit(fs))
 		return -EFBIG;
+	if ((rc = ext2_need_large_file(fs, size)))
+		return rc;
 	if (size < i->size && (rc = ext2_cut_to(i, size)))
 		return rc;
 	i->size = size;

@@ -9,6 +9,7 @@
 #include <alloy/printk.h>
 #include <alloy/process.h>
 #include <alloy/string.h>
+#include <alloy/random.h>
 #include "ext2.h"
 
 #define EXT2_LINK_MAX 32000
@@ -124,6 +125,7 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 		return rc ? rc : -ENOMEM;
 	}
 	inode_init_owner(i, dir);	/* the creator's, or dir's group */
+	get_random_bytes(&EXT2_I(i)->generation, sizeof(u32));	/* new life: old handles stale */
 	i->nlink = is_dir ? 2 : 1;
 	i->size = 0;
 	if (is_dir)
@@ -159,11 +161,49 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 	return 0;
 }
 
+/* O_TMPFILE: a regular inode with no entry; links_count 0 on disk, so
+ * the last close frees it (ext2_evict) unless linkat names it first. */
+int ext2_tmpfile(struct inode *dir, u32 mode, struct inode **out)
+{
+	struct ext2_fs *fs = EXT2_FS(dir->sb);
+	u32 ino;
+	int rc;
+
+	if (!S_ISREG(mode))
+		return -EINVAL;
+	if ((rc = ext2_alloc_inode(fs, (u32)dir->ino, false, &ino)))
+		return rc;
+	if ((rc = ext2_inode_in_use(fs, ino))) {	/* as ext2_mknod */
+		ext2_free_inode(fs, ino, false);
+		return rc < 0 ? rc : ext2_corrupt(fs, "inode marked free but in use", ino,
+						  -EUCLEAN, EXT2_WHY_DIRENT_INODE);
+	}
+	struct inode *i = NULL;
+	if ((rc = clear_record(fs, ino)) || !(i = ext2_new_inode(fs, ino, mode))) {
+		ext2_free_inode(fs, ino, false);
+		return rc ? rc : -ENOMEM;
+	}
+	inode_init_owner(i, dir);
+	get_random_bytes(&EXT2_I(i)->generation, sizeof(u32));
+	i->nlink = 0;
+	i->size = 0;
+	ext2_write_inode(i);
+	struct inode *won = ext2_icache_add(fs, i);
+	if (won != i) {
+		inode_put(won);
+		return ext2_corrupt(fs, "inode marked free but in use", ino, -EUCLEAN,
+				    EXT2_WHY_DIRENT_INODE);
+	}
+	*out = i;
+	return 0;
+}
+
 int ext2_link(struct inode *dir, const char *name, size_t len, struct inode *inode)
 {
 	if (inode->nlink >= EXT2_LINK_MAX)
 		return -EMLINK;
-	if (!inode->nlink)	/* the VFS links only named inodes */
+	/* the VFS links only named inodes, and O_TMPFILE's */
+	if (!inode->nlink && !(inode->state & I_LINKABLE))
 		return nlink_corrupt(inode, "0 for a named inode");
 	int rc = ext2_add_entry(dir, name, len, (u32)inode->ino, inode->mode);
 	if (rc)

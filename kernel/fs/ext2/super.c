@@ -161,6 +161,45 @@ int ext2_write_group(struct ext2_fs *fs, u32 g)
 	return 0;
 }
 
+static int write_super(struct ext2_fs *fs);
+
+/* A compatible feature at its first use, as Linux's ext2 does (ext_attr
+ * at the first extended attribute: a filesystem made without it, as
+ * busybox mke2fs makes them, takes xattrs from then on); revision 0
+ * has no feature words: -EOPNOTSUPP. */
+int ext2_add_compat(struct ext2_fs *fs, u32 feature)
+{
+	if (fs->s.rev_level != 1)
+		return -EOPNOTSUPP;
+	if (READ_ONCE(fs->s.feature_compat) & feature)
+		return 0;
+	mutex_lock(&fs->alloc);
+	WRITE_ONCE(fs->s.feature_compat, fs->s.feature_compat | feature);
+	mutex_unlock(&fs->alloc);
+	return write_super(fs);
+}
+
+/* large_file as Linux turns it on: before the first file passes 2 GiB
+ * (revision 0 has no feature words: its files stay below). */
+int ext2_need_large_file(struct ext2_fs *fs, u64 end)
+{
+	if (end <= 0x7fffffffULL ||
+	    (READ_ONCE(fs->s.feature_ro_compat) & EXT2_RO_COMPAT_LARGE_FILE))
+		return 0;
+	if (fs->s.rev_level != 1)
+		return -EFBIG;
+	mutex_lock(&fs->alloc);
+	WRITE_ONCE(fs->s.feature_ro_compat, fs->s.feature_ro_compat | EXT2_RO_COMPAT_LARGE_FILE);
+	mutex_unlock(&fs->alloc);
+	return write_super(fs);
+}
+
+u64 ext2_size_limit(struct ext2_fs *fs)
+{
+	return fs->s.rev_level == 1 || (fs->s.feature_ro_compat & EXT2_RO_COMPAT_LARGE_FILE)
+	       ? fs->s.max_file_size : 0x7fffffffULL;
+}
+
 static int write_super(struct ext2_fs *fs)
 {
 	struct mblock mb;
@@ -173,6 +212,10 @@ static int write_super(struct ext2_fs *fs)
 	mutex_lock(&fs->alloc);
 	put_le32(d + 12, fs->free_blocks);
 	put_le32(d + 16, fs->free_inodes);
+	if (fs->s.rev_level == 1) {	/* features turned on since the mount */
+		put_le32(d + 92, fs->s.feature_compat);
+		put_le32(d + 100, fs->s.feature_ro_compat);
+	}
 	mutex_unlock(&fs->alloc);
 	put_le32(d + 48, (u32)vfs_now().sec);	/* s_wtime */
 	mb_dirty(fs, &mb);
@@ -268,6 +311,8 @@ static const struct super_ops ext2_sops = {
 	.statfs = ext2_statfs,
 	.sync = ext2_sync,
 	.put_super = ext2_put_super,
+	.fh_generation = ext2_fh_generation,
+	.fh_to_inode = ext2_fh_to_inode,
 };
 
 /* ---- mount */
@@ -330,7 +375,7 @@ bool ext2_may_write(struct super_block *sb)
 {
 	struct ext2_fs *fs = EXT2_FS(sb);
 
-	return !fs->s.read_only && !fs->bd->read_only;
+	return !fs->s.read_only && !blkdev_ro(fs->bd);
 }
 
 int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out)
@@ -359,6 +404,10 @@ int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out)
 	pcache_init(&fs->meta, &meta_ops, fs, fs->blocks_per_page);
 	if ((rc = read_groups(fs)))
 		goto fail;
+	if (READ_ONCE(bd->ro_set) && !(flags & SB_RDONLY)) {
+		rc = -EACCES;	/* root made it read-only (BLKROSET), as Linux */
+		goto fail;
+	}
 	if (fs->s.read_only || bd->read_only) {
 		if (!(flags & SB_RDONLY))
 			pr_warn("ext2: %s: %s: mounting read-only\n", bd->name,
@@ -375,8 +424,7 @@ int ext2_mount(struct blkdev *bd, u32 flags, struct super_block **out)
 	sb->priv = fs;
 	sb->dev = bd->dev;
 	fs->sb = sb;
-	sb->maxbytes = fs->s.feature_ro_compat & EXT2_RO_COMPAT_LARGE_FILE ? fs->s.max_file_size
-									 : 0x7fffffffULL;
+	sb->maxbytes = ext2_size_limit(fs);
 	rc = ext2_iget(fs, EXT2_ROOT_INO, &root);
 	if (!rc && !S_ISDIR(root->mode)) {
 		pr_err("ext2: %s: the root inode is not a directory\n", bd->name);

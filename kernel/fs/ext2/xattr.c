@@ -292,8 +292,10 @@ static int ext2_xattr_change(struct inode *i, const char *name, const void *val,
 		return index;
 	if (len > 255 || size > fs->bs)
 		return -ERANGE;		/* as Linux's ext2 */
-	if (!remove && !(fs->s.feature_compat & EXT2_COMPAT_EXT_ATTR))
-		return -EOPNOTSUPP;	/* made without ext_attr: e2fsck would drop them */
+	/* made without ext_attr: e2fsck would drop them unless it is on */
+	if (!remove && !(READ_ONCE(fs->s.feature_compat) & EXT2_COMPAT_EXT_ATTR) &&
+	    (rc = ext2_add_compat(fs, EXT2_COMPAT_EXT_ATTR)))
+		return rc;
 	mutex_lock(&ei->map);
 	mutex_lock(&fs->xattr);
 	if (ei->file_acl)

@@ -55,6 +55,8 @@ static const char *errname(int e)
 	case EOVERFLOW: return "EOVERFLOW";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EUCLEAN: return "EUCLEAN";
+	case ESTALE: return "ESTALE";
+	case EBADR: return "EBADR";
 	default: return "?";
 	}
 }
