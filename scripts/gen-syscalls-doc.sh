@@ -7,14 +7,21 @@ set -e
 out=${1:-docs/syscalls.md}
 notes=$(mktemp)
 cat > "$notes" <<'NOTES'
+mount_setattr	partial	MOUNT_ATTR_RDONLY, NOSUID, NODEV, NOEXEC, atime ones, NOSYMFOLLOW; no propagation or idmapped mounts (EINVAL)
+fanotify_mark	partial	inode, mount and filesystem marks, ignore masks, permission events; no evictable marks
+fanotify_init	partial	the three classes, REPORT_TID/PIDFD/FD_ERROR, queue limits; no FID report modes (EINVAL)
+io_uring_register	partial	buffers (kept as addresses, not pinned), files, eventfd, probe
+io_uring_enter	partial	submission in the submitter, GETEVENTS with a signal mask; NOP, READV/WRITEV, READ/WRITE(_FIXED), FSYNC, POLL_ADD/REMOVE, TIMEOUT(_REMOVE), OPENAT, CLOSE, STATX, SENDMSG, RECVMSG; no linked or multishot requests
+io_uring_setup	partial	rings and SQEs mmap-ed at Linux offsets (FEAT_SINGLE_MMAP); no SQPOLL or IOPOLL; kernel/io_uring_disabled
+setns	partial	UTS, IPC, time, mount and user namespace files (and pidfds); the PID, network and cgroup ones can only be the initial one
 chroot	implemented	a per-process root that path lookup, ".." and absolute links honour; CAP_SYS_CHROOT; a cwd left outside reads "(unreachable)/..." from getcwd
-unshare	partial	CLONE_FILES and CLONE_SYSVSEM (EINVAL while other threads run: kept per process); CLONE_FS/CLONE_SIGHAND have nothing to do; no namespaces (EPERM without CAP_SYS_ADMIN, else EINVAL)
+unshare	partial	CLONE_FS, CLONE_FILES, CLONE_SYSVSEM, CLONE_NEWNS, NEWUTS, NEWIPC, NEWTIME, NEWUSER (an identity: no ID maps); not NEWPID, NEWNET, NEWCGROUP (EINVAL); EINVAL with other threads running, as Linux for most
 kcmp	partial	KCMP_FILE, FILES, VM, FS, SIGHAND, SYSVSEM with ptrace read access to both; no KCMP_EPOLL_TFD (EOPNOTSUPP)
 vhangup	partial	hangs up a controlling pty (CAP_SYS_TTY_CONFIG); the console is left alone
-seccomp	partial	SECCOMP_SET_MODE_STRICT only; filters are EINVAL (no BPF)
+seccomp	implemented	strict mode and classic-BPF filters (checked, stacked, inherited, kept across exec; TSYNC; every action, TRACE as ENOSYS without a tracer); no USER_NOTIF
 sync_file_range	partial	syncs the whole file
 remap_file_pages	partial	emulated with a new mapping of the same file, as Linux since 4.0
-rt_sigqueueinfo	partial	the full si_value; a second instance of a pending real-time signal is merged, not queued
+rt_sigqueueinfo	implemented	the full si_value; real-time signals are queued (each instance with its siginfo), bounded by RLIMIT_SIGPENDING (EAGAIN)
 rt_tgsigqueueinfo	partial	as rt_sigqueueinfo
 sysfs	implemented	the filesystem types mount accepts: tmpfs, ramfs, proc, devpts, ext2
 ustat	implemented	from the filesystem's statfs
@@ -81,7 +88,7 @@ fchownat	implemented	as chown
 utimensat	implemented	UTIME_NOW, UTIME_OMIT; now: the owner, root or a writer (EACCES), other times: owner or root (EPERM)
 renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
 fdatasync	partial	the same as fsync (block maps are written too)
-mount	partial	new mounts of an ext2 disk or a tmpfs (options size=, mode=) only: no MS_REMOUNT, MS_BIND, MS_MOVE; other flags but MS_RDONLY ignored
+mount	partial	ext2 and tmpfs; MS_BIND (MS_REC), MS_MOVE, MS_REMOUNT, per-mount flags (ro, nosuid, nodev, noexec, atime ones); no propagation (MS_SHARED/SLAVE/UNBINDABLE)
 umount2	partial	MNT_DETACH (a busy mount leaves the tree at once and is freed when unused; not with mounts below it: EBUSY); no MNT_EXPIRE (EINVAL); MNT_FORCE ignored
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
 mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is an unlinked memory file (shared across fork, as Linux shmem); no MAP_POPULATE, MAP_NORESERVE or huge pages; mprotect checks the rights fixed at mmap (EACCES, as Linux's VM_MAY*)
@@ -99,13 +106,13 @@ exit	implemented	ends the calling thread; the last one ends the process (with th
 gettid	implemented	the thread's id, from the pid space (the leader's is the pid)
 getpid	implemented	the thread group's id
 exit_group	implemented	every thread ends; the process's status is the first group exit's
-clone3	partial	as clone; struct sizes 64 to 4096 (E2BIG past it with unknown bytes set); set_tid, CLONE_PIDFD and CLONE_INTO_CGROUP are EINVAL
+clone3	partial	as clone; struct sizes 64 to 4096 (E2BIG past it with unknown bytes set); CLONE_PIDFD; set_tid and CLONE_INTO_CGROUP are EINVAL
 rt_sigtimedwait	implemented	the thread's own pending signals first, then the process's; kill() wakes a waiter whose set holds the signal
 signalfd	implemented	as signalfd4 without flags
 signalfd4	implemented	the reader's signals of the mask (thread first, then process), 128-byte records; poll and epoll; SFD_NONBLOCK, SFD_CLOEXEC
 fork	implemented	copy-on-write through page refcounts
 vfork	implemented	the child shares the address space; the caller waits (killably) for its exec or exit
-clone	partial	threads (CLONE_THREAD with SIGHAND, VM, FS, FILES; SETTLS, the tid flags) and processes (VM, VFORK, FILES, PARENT); Linux's EINVAL rules; a thread without shared cwd or files, handlers shared between processes and namespaces are EINVAL; exit signal SIGCHLD or none (docs/threads.md)
+clone	partial	threads and processes with CLONE_FS, FILES, SIGHAND, VM, VFORK, PARENT, PIDFD, SETTLS and the tid flags in any combination Linux allows; namespaces as unshare (no PID, network or cgroup namespaces)
 execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings; execute permission; set-user-ID and set-group-ID programs (not on MS_NOSUID mounts), AT_SECURE
 wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED) of child processes (a thread group is one child); rusage: the reaped child's CPU time and its reaped children's (a stop or continue report gives the last reaped child's); no __WALL/__WCLONE
 kill	partial	Linux's permission rule (EPERM; SIGCONT within a session); init (pid 1) only gets signals it handles; a group or -1 skips what it may not signal
