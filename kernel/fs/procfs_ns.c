@@ -41,25 +41,12 @@ static const struct { int type; bool children; } ns_of_entry[] = {
 };
 _Static_assert(ARRAY_SIZE(ns_of_entry) == ARRAY_SIZE(proc_ns_entries), "one per link");
 
-static bool may_look(struct process *p)
-{
-	struct cred c;
-
-	if (p == current_proc())
-		return true;
-	cred_current(&c);
-	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
-	bool ok = ptrace_may_access_locked(p, &c);
-	spin_unlock_irqrestore(&p->sig_lock, fl);
-	return ok;
-}
-
 /* p's namespace of link idx, counted; -errno as an error pointer. */
 static struct ns_common *entry_ns(struct process *p, int idx)
 {
 	if (idx < 0 || (size_t)idx >= proc_ns_nr_entries)
 		return ns_err(-ENOENT);
-	if (!may_look(p))
+	if (!proc_may_look(p))
 		return ns_err(-EACCES);
 	struct ns_common *ns = proc_ns(p, ns_of_entry[idx].type, ns_of_entry[idx].children);
 	return ns ? ns : ns_err(-ENOENT);	/* it exited */

@@ -565,11 +565,26 @@ static int file_name(struct file *f, char *buf, size_t len)
 		}
 		return n;
 	}
-	if (f->inode && memfs_memfd_name(f->inode))
-		return snprintf(buf, len, "/%s (deleted)", memfs_memfd_name(f->inode)) + 1;
 	if (f->inode && S_ISFIFO(f->inode->mode))
 		return snprintf(buf, len, "pipe:[%llu]", (unsigned long long)f->inode->ino) + 1;
 	return snprintf(buf, len, "anon_inode:[unknown]") + 1;
+}
+
+/* May the caller see where p's exe, cwd, root and fds lead? As Linux
+ * (PTRACE_MODE_READ_FSCREDS): itself, or what ptrace's read rule allows;
+ * the directories on the way to the target are not searched, so this
+ * is all that stands between a user and another's private tree. */
+bool proc_may_look(struct process *p)
+{
+	struct cred c;
+
+	if (p == current_proc())
+		return true;
+	cred_current(&c);
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	bool ok = ptrace_may_access_locked(p, &c);
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	return ok;
 }
 
 static int link_target(struct process *p, int kind, int fd, char *buf, size_t len)
@@ -579,6 +594,8 @@ static int link_target(struct process *p, int kind, int fd, char *buf, size_t le
 
 	if (kind == PK_NS)
 		return proc_ns_readlink(p, fd, buf, len);
+	if (!proc_may_look(p))
+		return -EACCES;
 	if (kind == PK_FD) {
 		struct fdtable *t = proc_files(p);
 		struct file *f = t ? fd_get(t, fd) : NULL;
@@ -608,6 +625,10 @@ int proc_pid_jump(const struct inode *i, struct path *out)
 
 	if (!p)
 		return -ENOENT;
+	if (!proc_may_look(p)) {
+		proc_put(p);
+		return -EACCES;
+	}
 	if (kind == PK_FD) {
 		struct fdtable *t = proc_files(p);
 		struct file *f = t ? fd_get(t, fd) : NULL;

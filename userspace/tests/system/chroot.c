@@ -5,10 +5,12 @@
  * outside (getcwd must not return a path then: "(unreachable)/..."), an
  * unprivileged caller, and a second thread switching the root while
  * others walk (references on the old root). Children inherit the root.
+ * Another user's /proc/<pid>/cwd and exe are closed to it (EACCES).
  */
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -185,5 +187,40 @@ int main(void)
 	CHECK(rmdir("/tmp/chroot_gone") == 0);
 	close(p[1]);
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* another user's /proc/<pid>/cwd and exe lead nowhere (EACCES), or
+	 * they would skip the search permission of every directory above:
+	 * here a 0700 directory around a readable one */
+	mkdir("/tmp/chroot_priv", 0700);
+	mkdir("/tmp/chroot_priv/pub", 0755);
+	CHECK((fd = open("/tmp/chroot_priv/pub/secret", O_CREAT | O_WRONLY, 0644)) >= 0);
+	close(fd);
+	pid_t holder = fork();
+	if (holder == 0) {
+		if (chdir("/tmp/chroot_priv/pub") == 0)
+			pause();
+		_exit(1);
+	}
+	usleep(100 * 1000);
+	pid = fork();
+	if (pid == 0) {
+		char path[64], buf[256];
+		CHECK(setgid(65534) == 0 && setuid(65534) == 0);
+		CHECK(open("/tmp/chroot_priv/pub/secret", O_RDONLY) == -1 && errno == EACCES);
+		snprintf(path, sizeof(path), "/proc/%d/cwd/secret", (int)holder);
+		CHECK(open(path, O_RDONLY) == -1 && errno == EACCES);
+		snprintf(path, sizeof(path), "/proc/%d/cwd", (int)holder);
+		CHECK(readlink(path, buf, sizeof(buf)) == -1 && errno == EACCES);
+		snprintf(path, sizeof(path), "/proc/%d/exe", (int)holder);
+		CHECK(stat(path, &a) == -1 && errno == EACCES);
+		CHECK(readlink("/proc/self/cwd", buf, sizeof(buf)) > 0);	/* its own: fine */
+		_exit(failures ? 1 : 0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	kill(holder, SIGKILL);
+	waitpid(holder, &st, 0);
+	unlink("/tmp/chroot_priv/pub/secret");
+	rmdir("/tmp/chroot_priv/pub");
+	rmdir("/tmp/chroot_priv");
 	return check_done();
 }
