@@ -85,6 +85,19 @@ void mnt_ns_root_path(struct mnt_ns *ns, struct path *out)
 		*out = vfs_root();
 }
 
+/* p's fs state, counted; for the caller, its own thread's if it has one
+ * (a thread cloned without CLONE_FS): what its walks use. */
+static struct fs_state *fs_of(struct process *p)
+{
+	struct task *t = current_task();
+
+	if (p == current_proc() && t->fs) {
+		fs_state_get(t->fs);
+		return t->fs;
+	}
+	return proc_fs_get(p);
+}
+
 /* p's namespace becomes ns (whose count p's takes), its root and cwd
  * the given paths (p's fs state takes references of its own; a NULL
  * dentry leaves it as it was). The fs state is p's alone: unshare and
@@ -92,18 +105,17 @@ void mnt_ns_root_path(struct mnt_ns *ns, struct path *out)
 static void switch_ns(struct process *p, struct mnt_ns *ns, const struct path *root,
 		      const struct path *cwd)
 {
-	struct fs_state *fs = proc_fs_get(p);
+	struct fs_state *fs = fs_of(p);
 	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
 	struct mnt_ns *old = p->mnt_ns;
 	p->mnt_ns = ns;
 	spin_unlock_irqrestore(&p->cwd_lock, fl);
 	if (fs) {
-		struct path cur;
-		fs_state_path(fs, true, &cur);
-		if (root->dentry || cur.dentry)	/* an unset root stays unset */
+		/* a root the copy has no place for (a chroot into a lazily
+		 * unmounted tree) stays as it was: never unset, which would be
+		 * the whole new tree */
+		if (root->dentry)
 			fs_state_set_path(fs, true, root);
-		if (cur.dentry)
-			path_put(&cur);
 		if (cwd->dentry)
 			fs_state_set_path(fs, false, cwd);
 		fs_state_put(fs);
@@ -116,7 +128,7 @@ static void switch_ns(struct process *p, struct mnt_ns *ns, const struct path *r
 static int copy_for(struct process *p)
 {
 	struct mnt_ns *from = mnt_ns_of(p), *to;
-	struct fs_state *fs = proc_fs_get(p);
+	struct fs_state *fs = fs_of(p);
 	struct path in[2] = { { 0 }, { 0 } }, out[2] = { { 0 }, { 0 } };
 	int rc;
 
@@ -172,7 +184,7 @@ int mnt_ns_install(struct mnt_ns *ns)
 		return -EINVAL;
 	if (READ_ONCE(p->nr_threads) > 1)
 		return -EINVAL;
-	struct fs_state *fs = proc_fs_get(p);
+	struct fs_state *fs = fs_of(p);
 	bool shared = !fs || atomic_read(&fs->refcount) > 2;	/* ours and p's */
 	fs_state_put(fs);
 	if (shared)
@@ -182,7 +194,7 @@ int mnt_ns_install(struct mnt_ns *ns)
 	mnt_ns_get(ns);
 	/* its root becomes unset (the namespace's), its cwd that root */
 	switch_ns(p, ns, &root, &root);
-	if ((fs = proc_fs_get(p))) {
+	if ((fs = fs_of(p))) {
 		fs_state_set_path(fs, true, &none);
 		fs_state_put(fs);
 	}

@@ -1449,6 +1449,10 @@ int vfs_attach_mount_locked(struct mount *m, const struct path *at)
 	 * filesystem) forever (umount sets lazy under this lock) */
 	if (READ_ONCE(at->mnt->lazy))
 		return -EINVAL;
+	/* nor a dentry no walk finds again (procfs, ns files): the mount
+	 * could never be reached or unmounted, and would pin what it names */
+	if (at->dentry->uncached)
+		return -EINVAL;
 
 	list_for_each_entry(c, &at->mnt->children, child)
 		if (c->mountpoint == at->dentry)

@@ -19,12 +19,13 @@ struct mnt_ns *mnt_ns_of_common(struct ns_common *c)
 	return container_of(c, struct mnt_ns, common);
 }
 
-/* setns: CAP_SYS_ADMIN, then the move itself (-EINVAL with other threads
- * or into a detached tree's namespace); nothing for install to do. */
+/* setns: CAP_SYS_ADMIN and CAP_SYS_CHROOT (Linux), then the move itself
+ * (-EINVAL with other threads, a shared fs state, or into a detached
+ * tree's namespace); ns_setns calls only this for a mount namespace. */
 static int mnt_may_install(struct nsproxy *cur, struct ns_common *ns)
 {
 	(void)cur;
-	if (!proc_capable(CAP_SYS_ADMIN))
+	if (!proc_capable(CAP_SYS_ADMIN) || !proc_capable(CAP_SYS_CHROOT))
 		return -EPERM;
 	return mnt_ns_install(mnt_ns_of_common(ns));
 }

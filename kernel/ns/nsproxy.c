@@ -343,6 +343,8 @@ long ns_setns(struct ns_common *ns, u32 nstype)
 
 	if (nstype && nstype != kind->clone_flag)
 		return -EINVAL;
+	if (ns->type == NS_MNT)	/* the mount code's: its slot here never changes */
+		return kind->may_install(NULL, ns);	/* checks, then the move */
 	struct nsproxy *n = proc_nsproxy(p);
 	if (!n)
 		return -EINVAL;

@@ -632,7 +632,6 @@ long sys_fchdir(SYSARGS)
 	return 0;
 }
 
-#define CAP_SYS_CHROOT 18
 
 /* chroot: a searchable directory becomes the root that "/" and ".."
  * of this process's walks stop at (CAP_SYS_CHROOT); the cwd stays. */

@@ -414,6 +414,40 @@ static void namespaces(void)
 	CHECK(in_mounts(T "/a") == 0);
 	CHECK(syscall(SYS_clone, CLONE_NEWNS | CLONE_FS | SIGCHLD, 0, 0, 0, 0) == -1 &&
 	      errno == EINVAL);
+
+	/* a mount on an ns file (or any /proc entry) could never be found
+	 * again nor unmounted, and would pin the namespace: refused */
+	int nf = open(T "/nsf", O_CREAT | O_WRONLY, 0644);
+	CHECK(nf >= 0);
+	close(nf);
+	CHECK(mount(T "/nsf", "/proc/self/ns/uts", NULL, MS_BIND, NULL) == -1 && errno == EINVAL);
+	unlink(T "/nsf");
+	CHECK(mount("none", "/proc/self/fd", "tmpfs", 0, NULL) == -1 && errno == EINVAL);
+
+	/* a chroot into a tree lazily unmounted stays a chroot across
+	 * unshare(CLONE_NEWNS): the copy has no place for it, which must
+	 * not make the root the whole new tree */
+	mkdir(T "/jail", 0755);
+	CHECK(mount("none", T "/jail", "tmpfs", 0, NULL) == 0);
+	int mk = open(T "/jail/marker", O_CREAT | O_WRONLY, 0644);
+	CHECK(mk >= 0);
+	close(mk);
+	p = fork();
+	if (p == 0) {
+		int jd = open(T "/jail", O_RDONLY | O_DIRECTORY);
+		int bad = jd < 0;
+		bad |= (umount2(T "/jail", MNT_DETACH) != 0) << 1;	/* lazy: jd keeps it */
+		bad |= (fchdir(jd) != 0 || chroot(".") != 0) << 5;
+		bad |= (unshare(CLONE_NEWNS) != 0) << 2;
+		bad |= (access("/marker", F_OK) != 0) << 3;	/* still in the jail */
+		bad |= (access(T, F_OK) == 0) << 4;		/* not the whole tree */
+		_exit(bad);
+	}
+	CHECK(p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		printf("# chroot across unshare: bits %#x\n", WEXITSTATUS(st));
+	umount2(T "/jail", MNT_DETACH);
+	rmdir(T "/jail");
 }
 
 static void pivot(void)
