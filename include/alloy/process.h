@@ -307,8 +307,10 @@ struct trap_frame;
 /* fork/vfork/clone: a copy of the caller returning 0 in the child. */
 /* fork/vfork/clone without CLONE_THREAD: flags are clone's (CLONE_VM
  * shares the address space, CLONE_VFORK waits, CLONE_FILES, CLONE_PARENT,
- * CLONE_SETTLS, CLONE_CHILD_SETTID/CLEARTID with child_tid). */
+ * CLONE_SETTLS, CLONE_CHILD_SETTID/CLEARTID with child_tid, CLONE_PIDFD
+ * with pidfd_addr, CLONE_PARENT_SETTID with parent_tid, written before
+ * the child runs). */
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
-	       u64 pidfd_addr);
+	       u64 pidfd_addr, u64 parent_tid);
 
 #endif

@@ -238,7 +238,7 @@ void clone_child(void *arg)
 }
 
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
-	       u64 pidfd_addr)
+	       u64 pidfd_addr, u64 parent_tid)
 {
 	struct file *pidf = NULL;
 	int pidfd = -1;
@@ -292,6 +292,11 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		goto fail;
 	}
 	proc_get(p);	/* the child may exit and be reaped at once */
+	if (flags & CLONE_PARENT_SETTID) {	/* as Linux: before it runs (a
+						 * CLONE_VM child reads it) */
+		int v = pid;
+		copy_to_user((void *)parent_tid, &v, sizeof(v));	/* a fault: ignored */
+	}
 	int event = ptrace_clone_child(t, flags, false);	/* TRACEFORK, TRACEVFORK */
 	task_start(t);
 	task_put(t);

@@ -118,13 +118,8 @@ static long do_clone(const struct clone_req *r)
 	}
 	if (r->exit_signal && r->exit_signal != SIGCHLD)
 		return -EINVAL;		/* the parent always hears SIGCHLD */
-	long pid = user_fork(current_user_frame(), r->stack, f, r->child_tid, r->tls,
-			     r->pidfd);
-	if (pid > 0 && (f & CLONE_PARENT_SETTID)) {
-		int v = (int)pid;
-		copy_to_user((void *)r->parent_tid, &v, sizeof(v));
-	}
-	return pid;
+	return user_fork(current_user_frame(), r->stack, f, r->child_tid, r->tls, r->pidfd,
+			 r->parent_tid);
 }
 
 long sys_fork(SYSARGS)
