@@ -112,6 +112,10 @@ struct cred;
  * with CAP_SYS_PTRACE. The caller holds p->sig_lock, where exec and the
  * set*id calls change what this reads. */
 bool ptrace_may_access_locked(struct process *p, const struct cred *c);
+/* May the current process look into p (its /proc links, kcmp)? Itself
+ * always, else ptrace_may_access_locked with its credentials (Linux's
+ * PTRACE_MODE_READ). Takes p->sig_lock. */
+bool ptrace_may_read(struct process *p);
 /* The caller is root with CAP_SYS_PTRACE. */
 bool ptrace_capable(void);
 

@@ -109,10 +109,7 @@ long proc_pid_pagemap_read(const struct inode *i, struct iobuf io, size_t n, u64
 /* exe, cwd and fd/N targets. */
 int proc_pid_readlink(const struct inode *i, char *buf, size_t len);
 int proc_pid_jump(const struct inode *i, struct path *out);
-/* May the caller follow p's exe, cwd, fd and ns links (itself, or
- * ptrace's read rule)? procfs_pid.c */
-struct process;
-bool proc_may_look(struct process *p);
+
 /* fd/ (dir) of a process: is fd open; the next open fd >= from (-1 at the end). */
 bool proc_fd_exists(const struct inode *dir, int fd);
 int proc_fd_next(const struct inode *dir, int from);

@@ -46,7 +46,7 @@ static struct ns_common *entry_ns(struct process *p, int idx)
 {
 	if (idx < 0 || (size_t)idx >= proc_ns_nr_entries)
 		return ns_err(-ENOENT);
-	if (!proc_may_look(p))
+	if (!ptrace_may_read(p))
 		return ns_err(-EACCES);
 	struct ns_common *ns = proc_ns(p, ns_of_entry[idx].type, ns_of_entry[idx].children);
 	return ns ? ns : ns_err(-ENOENT);	/* it exited */

@@ -570,23 +570,6 @@ static int file_name(struct file *f, char *buf, size_t len)
 	return snprintf(buf, len, "anon_inode:[unknown]") + 1;
 }
 
-/* May the caller see where p's exe, cwd, root and fds lead? As Linux
- * (PTRACE_MODE_READ_FSCREDS): itself, or what ptrace's read rule allows;
- * the directories on the way to the target are not searched, so this
- * is all that stands between a user and another's private tree. */
-bool proc_may_look(struct process *p)
-{
-	struct cred c;
-
-	if (p == current_proc())
-		return true;
-	cred_current(&c);
-	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
-	bool ok = ptrace_may_access_locked(p, &c);
-	spin_unlock_irqrestore(&p->sig_lock, fl);
-	return ok;
-}
-
 static int link_target(struct process *p, int kind, int fd, char *buf, size_t len)
 {
 	struct path path;
@@ -594,8 +577,8 @@ static int link_target(struct process *p, int kind, int fd, char *buf, size_t le
 
 	if (kind == PK_NS)
 		return proc_ns_readlink(p, fd, buf, len);
-	if (!proc_may_look(p))
-		return -EACCES;
+	if (!ptrace_may_read(p))	/* as Linux: following these skips the search */
+		return -EACCES;		/* permission of every directory above */
 	if (kind == PK_FD) {
 		struct fdtable *t = proc_files(p);
 		struct file *f = t ? fd_get(t, fd) : NULL;
@@ -625,7 +608,7 @@ int proc_pid_jump(const struct inode *i, struct path *out)
 
 	if (!p)
 		return -ENOENT;
-	if (!proc_may_look(p)) {
+	if (!ptrace_may_read(p)) {
 		proc_put(p);
 		return -EACCES;
 	}

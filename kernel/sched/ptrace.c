@@ -551,6 +551,19 @@ bool ptrace_may_access_locked(struct process *p, const struct cred *c)
 	       !p->undumpable;
 }
 
+bool ptrace_may_read(struct process *p)
+{
+	struct cred c;
+
+	if (p == current_proc())
+		return true;
+	cred_current(&c);
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	bool ok = ptrace_may_access_locked(p, &c);
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	return ok;
+}
+
 static bool may_attach(struct process *p)
 {
 	struct cred c;

@@ -54,20 +54,6 @@ static long order(const void *a, const void *b, int type)
 	return x == y ? 0 : x < y ? 1 : 2;
 }
 
-/* May the caller look into p (itself always)? */
-static bool may_read(struct process *p)
-{
-	struct cred c;
-
-	if (p == current_proc())
-		return true;
-	cred_current(&c);
-	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
-	bool ok = ptrace_may_access_locked(p, &c);
-	spin_unlock_irqrestore(&p->sig_lock, fl);
-	return ok;
-}
-
 /* p's file at fd, with a reference, or NULL (-EBADF; exited: no files). */
 static struct file *file_of(struct process *p, u64 fd)
 {
@@ -90,7 +76,7 @@ long sys_kcmp(SYSARGS)
 		rc = -ESRCH;
 		goto out;
 	}
-	if (!may_read(p1) || !may_read(p2)) {
+	if (!ptrace_may_read(p1) || !ptrace_may_read(p2)) {
 		rc = -EPERM;
 		goto out;
 	}
