@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -79,6 +80,29 @@ static int reap(pid_t pid, int *status)
 		}
 	}
 	return found;
+}
+
+/* A test killed at its timeout ran no cleanup: what it mounted from the
+ * scratch disk (LTP_DEV) or under /tmp stays, and the next tests cannot
+ * format the disk. Lazily unmounted, deepest first; said once each. */
+static void umount_leftovers(const char *name)
+{
+	for (int pass = 0; pass < 16; pass++) {
+		char line[512], dev[256], mp[256], best[256] = "";
+		FILE *f = fopen("/proc/mounts", "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%255s %255s", dev, mp) != 2)
+				continue;
+			if ((!strcmp(dev, "/dev/vdb") || !strncmp(mp, "/tmp/", 5)) &&
+			    strlen(mp) > strlen(best))
+				strcpy(best, mp);
+		}
+		if (f)
+			fclose(f);
+		if (!best[0] || umount2(best, MNT_DETACH) < 0)
+			return;
+		say("LTP-INFO %s: unmounted %s it left behind\n", name, best);
+	}
 }
 
 /* Kill every process but us and wait until they are all gone (bounded). */
@@ -188,6 +212,8 @@ static void run_test(const char *name, char *cmd)
 	double secs = now() - start;
 	kill_all();
 	drain_kmsg(name);
+	if (!done)
+		umount_leftovers(name);
 	if (!done)
 		say("LTP-END %s timeout %.1f\n", name, secs);
 	else if (WIFSIGNALED(status))
