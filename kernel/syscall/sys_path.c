@@ -803,23 +803,22 @@ long sys_fchownat(SYSARGS)
 #define UTIME_NOW ((1LL << 30) - 1)
 #define UTIME_OMIT ((1LL << 30) - 2)
 
-/* Setting times to now: the owner, root or a writer of the file;
- * to anything else: the owner or root (utimensat(2)). */
+/* As Linux: both times "now" (ts NULL, or both UTIME_NOW) is a touch,
+ * allowed to the owner, root or a writer of the file, but not on an
+ * immutable one; any other times are an explicit change (UTIME_OMIT
+ * with UTIME_NOW included), for the owner or root only, and never on an
+ * append-only or immutable file. Both UTIME_OMIT change nothing. */
 static int may_set_times(const struct cred *c, struct inode *i, const struct timespec64 *ts)
 {
+	bool touch = !ts || (ts[0].nsec == UTIME_NOW && ts[1].nsec == UTIME_NOW);
+
 	if (ts && ts[0].nsec == UTIME_OMIT && ts[1].nsec == UTIME_OMIT)
 		return 0;	/* nothing changes */
-	if (inode_immutable(i))
+	if (inode_immutable(i) || (!touch && inode_append_only(i)))
 		return -EPERM;
-	for (int k = 0; ts && k < 2 && inode_append_only(i); k++)
-		if (ts[k].nsec != UTIME_NOW && ts[k].nsec != UTIME_OMIT)
-			return -EPERM;	/* append-only: only "now" */
 	if (inode_owner_or_root(c, i))
 		return 0;
-	for (int k = 0; ts && k < 2; k++)
-		if (ts[k].nsec != UTIME_NOW && ts[k].nsec != UTIME_OMIT)
-			return -EPERM;
-	return inode_permission(c, i, MAY_WRITE);
+	return touch ? inode_permission(c, i, MAY_WRITE) : -EPERM;
 }
 
 /* utimensat with the times in the kernel (ts NULL: both now). */
