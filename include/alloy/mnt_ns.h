@@ -71,8 +71,6 @@ int mnt_ns_clone_into(struct process *p);
 int mnt_ns_install(struct mnt_ns *ns);
 /* The mount namespace whose framework face c is (kernel/ns/mnt.c). */
 struct mnt_ns *mnt_ns_of_common(struct ns_common *c);
-/* A process's exit: lets go of its namespace. */
-void mnt_ns_exit(struct process *p);
 
 /* An empty anonymous namespace (a detached tree's, root set by the
  * caller under the mount table lock) with one count; NULL on no memory. */

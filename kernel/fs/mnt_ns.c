@@ -201,12 +201,3 @@ int mnt_ns_install(struct mnt_ns *ns)
 	path_put(&root);
 	return 0;
 }
-
-void mnt_ns_exit(struct process *p)
-{
-	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
-	struct mnt_ns *ns = p->mnt_ns;
-	p->mnt_ns = NULL;
-	spin_unlock_irqrestore(&p->cwd_lock, fl);
-	mnt_ns_put(ns);
-}
