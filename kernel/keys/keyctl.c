@@ -112,7 +112,7 @@ static long add_key_locked(const struct key_type *t, const char *desc,
 		int slot = keyring_find(ring, t, desc);
 		if (slot >= 0) {
 			k = ring->links[slot];
-			if (!(k->flags & (KF_REVOKED | KF_INVALID)) &&
+			if (!key_validate(k, keys_now()) &&
 			    (key_perm_mask(k, &c, poss) & KEY_NEED_WRITE)) {
 				rc = update_key(k, *pl);
 				if (!rc) {

@@ -6,6 +6,7 @@
  * IDs (KEY_SPEC_*) name them; key_lookup turns an ID into a key and
  * decides whether the caller possesses it. All under keys_lock.
  */
+#include <alloy/compiler.h>
 #include <alloy/errno.h>
 #include <alloy/keys.h>
 #include <alloy/process.h>
@@ -413,6 +414,12 @@ int persistent_keyring(u32 uid, struct key **out)
 
 void keys_fork(struct process *child, struct process *parent)
 {
+	/* Most processes never touch keys: no lock for them. A join racing
+	 * in another of the parent's threads is as if it came after. */
+	if (!READ_ONCE(parent->key_session)) {
+		child->key_reqkey_def = READ_ONCE(parent->key_reqkey_def);
+		return;
+	}
 	mutex_lock(&keys_lock);
 	child->key_session = parent->key_session;
 	if (child->key_session)
@@ -423,6 +430,9 @@ void keys_fork(struct process *child, struct process *parent)
 
 void keys_exec(struct process *p, struct task *t)
 {
+	/* exec runs alone in its process: nobody else sets these now */
+	if (!t->key_thread && !READ_ONCE(p->key_process))
+		return;
 	mutex_lock(&keys_lock);
 	key_put(t->key_thread);
 	t->key_thread = NULL;
