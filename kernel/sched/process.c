@@ -315,6 +315,7 @@ fail:
 	if (p->mnt_ns)
 		mnt_ns_put(p->mnt_ns);
 	exe_put(&p->exe, p->exe_denied);
+	keys_proc_exit(p);	/* the session keyring keys_fork shared */
 	kfree(p);
 	return NULL;
 }
