@@ -81,7 +81,7 @@ struct key {
 	u32 nlinks, cap;
 	struct list_head hash_link;	/* in the serial table */
 	struct key *dead_next;		/* on the list of keys to free */
-	u32 walk_gen;			/* the search that last visited it */
+	u64 walk_gen;			/* the search that last visited it */
 	int walk_depth;			/* ... and at what depth */
 };
 
@@ -145,7 +145,7 @@ struct key_search {
 	struct key *found;		/* no reference */
 	int err;			/* best error seen */
 };
-u32 key_walk_gen(void);
+u64 key_walk_gen(void);
 int keyring_alloc(const char *desc, u32 uid, u32 gid, u32 perm, int flags,
 		  struct key **out);
 int keyring_find(const struct key *ring, const struct key_type *t, const char *desc);

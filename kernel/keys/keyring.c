@@ -13,9 +13,9 @@
 #include <alloy/string.h>
 #include "internal.h"
 
-static u32 walk_gen;
+static u64 walk_gen;	/* never wraps: a stale mark never matches */
 
-u32 key_walk_gen(void)
+u64 key_walk_gen(void)
 {
 	return ++walk_gen;
 }
@@ -44,7 +44,7 @@ int keyring_find(const struct key *ring, const struct key_type *t, const char *d
 
 /* Would a link from ring to k close a cycle, or nest keyrings too deep?
  * k's own subtree is searched for ring. */
-static int subtree_check(struct key *k, const struct key *ring, int depth, u32 gen)
+static int subtree_check(struct key *k, const struct key *ring, int depth, u64 gen)
 {
 	if (depth > KEYRING_MAX_DEPTH)
 		return -ELOOP;
@@ -167,7 +167,7 @@ static bool descendable(const struct key *k, const struct key_search *s)
 	       (key_perm_mask(k, s->cred, s->possessed) & KEY_NEED_SEARCH);
 }
 
-static bool search_ring(struct key *ring, int depth, struct key_search *s, u32 gen)
+static bool search_ring(struct key *ring, int depth, struct key_search *s, u64 gen)
 {
 	for (u32 i = 0; i < ring->nlinks; i++) {
 		struct key *k = ring->links[i];
@@ -209,7 +209,7 @@ static bool search_ring(struct key *ring, int depth, struct key_search *s, u32 g
 
 bool keyring_search(struct key *ring, struct key_search *s)
 {
-	u32 gen = key_walk_gen();
+	u64 gen = key_walk_gen();
 
 	ring->walk_gen = gen;
 	ring->walk_depth = 0;
