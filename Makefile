@@ -32,6 +32,8 @@ KSRC += ffi/services.c
 endif
 # System V IPC
 KSRC += $(wildcard kernel/ipc/*.c)
+# kernel key retention (kernel/keys/, docs/keys.md)
+KSRC += $(wildcard kernel/keys/*.c)
 # namespaces (kernel/ns/, docs/namespaces.md)
 KSRC += $(wildcard kernel/ns/*.c)
 # sockets (kernel/net/)

@@ -23,6 +23,7 @@
 #include <alloy/task.h>
 #include <alloy/user.h>
 #include <alloy/vfs.h>
+#include <alloy/keys.h>
 #include <asm/apic.h>
 #include <ffi/ffi.h>
 #include <asm/arch_cpu.h>
@@ -83,7 +84,8 @@ static void kinit(void *arg)
 	pr_info("scheduler running on %u CPUs\n", nr_cpus);
 	crashtest_run();
 	vfs_init();
-	ipc_init();	/* after vfs_init: shared memory lives on memfs */
+	ipc_init();
+	keys_init();	/* after vfs_init: shared memory lives on memfs */
 	tty_init();
 	pci_init();
 	virtio_blk_init();	/* after vfs_init: disks get /dev nodes */

@@ -58,6 +58,11 @@
 #define ECANCELED 125
 #define ESTALE 116		/* a file handle naming no live inode */
 #define EBADR 53		/* FS_IOC_FIEMAP: flags it does not know */
+#define EDQUOT 122		/* a user's key quota (kernel/keys/) */
+#define ENOKEY 126
+#define EKEYEXPIRED 127
+#define EKEYREVOKED 128
+#define EKEYREJECTED 129
 #define ERESTARTSYS 512		/* kernel-internal: restart if SA_RESTART */
 #define ERESTARTNOINTR 513	/* kernel-internal: restart whatever the handler */
 

@@ -122,6 +122,12 @@ struct process {
 	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */
 	struct list_head ptraced;	/* [ptrace_lock] threads it traces (<alloy/ptrace.h>) */
 	bool ptrace_exited;		/* [ptrace_lock] gone as a tracer: no new tracees */
+	/* Keyrings (<alloy/keys.h>), [keys_lock], counted: its session and
+	 * process keyrings, request_key's default destination, and whether
+	 * it has exited (nothing is attached to it after that). */
+	struct key *key_session, *key_process;
+	int key_reqkey_def;
+	bool keys_gone;
 };
 
 struct process *current_proc(void);

@@ -205,6 +205,10 @@ long sys_prctl(u64, u64, u64, u64, u64, u64);
 long sys_seccomp(u64, u64, u64, u64, u64, u64);
 long sys_ioprio_set(u64, u64, u64, u64, u64, u64);
 long sys_ioprio_get(u64, u64, u64, u64, u64, u64);
+/* kernel/keys/keyctl.c */
+long sys_add_key(u64, u64, u64, u64, u64, u64);
+long sys_request_key(u64, u64, u64, u64, u64, u64);
+long sys_keyctl(u64, u64, u64, u64, u64, u64);
 /* kernel/aio/aio.c */
 long sys_io_setup(u64, u64, u64, u64, u64, u64);
 long sys_io_destroy(u64, u64, u64, u64, u64, u64);

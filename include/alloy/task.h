@@ -60,6 +60,7 @@ struct task {
 	u64 cpus_seen;			/* bit per CPU it has run on */
 	struct user_mm *mm;		/* NULL for kernel threads */
 	struct process *proc;		/* user tasks: a reference */
+	struct key *key_thread;		/* [keys_lock] its thread keyring, counted (<alloy/keys.h>) */
 	/* A thread cloned without CLONE_FILES or CLONE_FS has a table or fs
 	 * state of its own (a reference, put when it exits; threads cloned
 	 * from it with the flag share it): NULL means its process's. Read

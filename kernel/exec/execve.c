@@ -27,6 +27,7 @@
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <alloy/vfs.h>
+#include <alloy/keys.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 
@@ -178,6 +179,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	user_mm_put(old);
 
 	fdt_close_on_exec(p->files);
+	keys_exec(p, t);	/* thread and process keyrings go */
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	sighand_exec_reset_locked(p);	/* our own table: see execve_at */
 	t->altstack_sp = t->altstack_size = 0;

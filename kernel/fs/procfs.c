@@ -32,6 +32,7 @@
 #include <alloy/socket.h>
 #include <alloy/netdev.h>
 #include <alloy/ns.h>
+#include <alloy/keys.h>
 #include <uapi/time.h>
 #include "procfs.h"
 
@@ -60,6 +61,8 @@ static const struct proc_entry root_entries[] = {
 	{ "thread-self", PK_THREAD_SELF, S_IFLNK | 0777 },
 	{ "net", PK_NET, S_IFDIR | 0555 },
 	{ "sysvipc", PK_SYSVIPC, S_IFDIR | 0555 },
+	{ "keys", PK_KEYS, S_IFREG | 0444 },
+	{ "key-users", PK_KEY_USERS, S_IFREG | 0444 },
 };
 
 static const struct proc_entry net_entries[] = {
@@ -433,6 +436,8 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_SYSVIPC_SEM: return sem_proc_show(b);
 	case PK_SYSVIPC_MSG: return msg_proc_show(b);
 	case PK_LOCK_STAT: return lockstat_proc_show(b);
+	case PK_KEYS: return keys_proc_show(b);
+	case PK_KEY_USERS: return key_users_proc_show(b);
 	case PK_KMEM_PEAK:	/* Alloy's own: the peak since the last read */
 		pbuf_printf(b, "%zu\n", kmem_high_water());
 		kmem_reset_high_water();
@@ -456,7 +461,8 @@ static int show(struct inode *inode, struct pbuf *b)
 	if (kind == PK_SYSFILE)
 		return proc_sys_show(b, inode);
 	return kind < PK_PID || (kind >= PK_NET_UNIX && kind <= PK_NET_DEV) ||
-	       (kind >= PK_SYSVIPC_SHM && kind <= PK_SYSVIPC_MSG) || kind == PK_LOCK_STAT ?
+	       (kind >= PK_SYSVIPC_SHM && kind <= PK_SYSVIPC_MSG) || kind == PK_LOCK_STAT ||
+	       kind == PK_KEYS || kind == PK_KEY_USERS ?
 	       show_root_file(b, kind) :
 	       proc_pid_show(b, kind, inode);
 }

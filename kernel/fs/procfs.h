@@ -45,6 +45,7 @@ enum proc_kind {
 	PK_SMAPS, PK_PAGEMAP,
 	PK_LOCK_STAT,	/* kernel/sched/lockstat.c */
 	PK_NSDIR, PK_NS,	/* /proc/<pid>/ns/<kind> (procfs_ns.c): fd is the link's index */
+	PK_KEYS, PK_KEY_USERS,	/* kernel/keys/proc.c */
 	PK_TIMENS_OFFSETS,	/* /proc/<pid>/timens_offsets (kernel/ns/time.c) */
 	PK_MAX
 };

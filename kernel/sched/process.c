@@ -24,6 +24,7 @@
 #include <alloy/tty.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
+#include <alloy/keys.h>
 #include <uapi/capability.h>
 #include <uapi/sched.h>
 #include <uapi/wait.h>
@@ -261,6 +262,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		if (!proc_path_of(parent, true, &p->exe))	/* none: NULL */
 			p->exe_denied = exe_deny(&p->exe);
 		cred_fork(p, parent);
+		keys_fork(p, parent);
 		memcpy(p->caps, parent->caps, sizeof(p->caps));
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
 		p->personality = READ_ONCE(parent->personality);
@@ -313,6 +315,7 @@ fail:
 	if (p->mnt_ns)
 		mnt_ns_put(p->mnt_ns);
 	exe_put(&p->exe, p->exe_denied);
+	keys_proc_exit(p);	/* the session keyring keys_fork shared */
 	kfree(p);
 	return NULL;
 }
@@ -618,6 +621,7 @@ static void release_resources(struct process *p)
 		r = next;
 	}
 	sem_exit(p);	/* SEM_UNDO */
+	keys_proc_exit(p);
 	ns_exit(p);	/* after sem_exit: its undos are in its IPC namespace */
 	fs_state_put(fs);
 	exe_put(&exe, exe_denied);

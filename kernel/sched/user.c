@@ -18,6 +18,7 @@
 #include <alloy/thread.h>
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
+#include <alloy/keys.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 #include <uapi/sched.h>
@@ -137,8 +138,10 @@ void user_exit(int wait_status)
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */
 	arch_irq_enable();
 	user_mm_put(mm);		/* memory is back before the parent hears */
-	if (p)
-		proc_thread_tables_exit(t);	/* a thread's own files, fs state */
+	if (p) {
+		proc_thread_tables_exit(t);
+		keys_thread_exit(t);
+	}	/* a thread's own files, fs state */
 	if (p && proc_thread_detach(p, t, &wait_status)) {
 		acct_process(wait_status);	/* before the parent can hear of it */
 		task_get(t);
