@@ -101,8 +101,12 @@ int uffd_fault_start(const struct vma *v, u64 addr, bool write, bool present, un
 		kind = UFFD_VMA_WP;
 	else
 		return 0;
+	/* refused: the handler asked for SIGBUS, or a kernel copy on a
+	 * user-mode-only context, or a kernel thread's copy (aiod, io_uring:
+	 * it has no signal to end the wait, and the exit of the process may
+	 * be waiting for it) */
 	if ((!user && (ctx->flags & UFFD_USER_MODE_ONLY)) ||
-	    (ctx->features & UFFD_FEATURE_SIGBUS))
+	    (ctx->features & UFFD_FEATURE_SIGBUS) || !current_task()->proc)
 		return SIGBUS;
 	*f = (struct uffd_fault){ .ctx = ctx, .page = ALIGN_DOWN(addr, PAGE_SIZE), .kind = kind };
 	f->address = ctx->features & UFFD_FEATURE_EXACT_ADDRESS ? addr : f->page;

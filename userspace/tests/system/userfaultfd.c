@@ -24,6 +24,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -58,7 +59,9 @@
 #define UFFD_FEATURE_EVENT_REMAP (1ULL << 2)
 #define UFFD_FEATURE_MISSING_SHMEM (1ULL << 5)
 #define UFFD_FEATURE_EVENT_UNMAP (1ULL << 6)
+#define UFFD_FEATURE_SIGBUS (1ULL << 7)
 #define UFFD_FEATURE_THREAD_ID (1ULL << 8)
+#define UFFD_FEATURE_EXACT_ADDRESS (1ULL << 11)
 #define UFFDIO_REGISTER_MODE_MISSING (1ULL << 0)
 #define UFFDIO_REGISTER_MODE_WP (1ULL << 1)
 #define UFFDIO_REGISTER_MODE_MINOR (1ULL << 2)
@@ -420,14 +423,16 @@ static void handled(void)
 	memset(src, 'X', PG);
 	for (int how = 0; how < 3; how++) {
 		int fd = uffd_new(O_CLOEXEC | O_NONBLOCK);
-		struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID };
+		struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_THREAD_ID |
+					  (how == 0 ? UFFD_FEATURE_EXACT_ADDRESS : 0) };
 		CHECK(fd >= 0 && ioctl(fd, UFFDIO_API, &api) == 0);
 		struct job j = { .fd = fd, .p = map(PG), .how = how };
 		CHECK(reg(fd, j.p, PG, UFFDIO_REGISTER_MODE_MISSING, NULL) == 0);
 		pthread_t t = start_thread(faulter, &j);
 		struct uffd_msg m;
 		CHECK(next_msg(fd, &m) == 0);
-		CHECK(m.event == UFFD_EVENT_PAGEFAULT && m.arg.pagefault.address == (uintptr_t)j.p);
+		CHECK(m.event == UFFD_EVENT_PAGEFAULT &&
+		      m.arg.pagefault.address == (uintptr_t)j.p + (how == 0 ? 10 : 0));
 		CHECK(!!(m.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WRITE) == (how == 1));
 		CHECK(m.arg.pagefault.feat.ptid == (uint32_t)j.tid || j.tid == 0);
 		struct pollfd pf = { fd, POLLIN, 0 };
@@ -678,6 +683,46 @@ static void forked(void)
 	munmap(p, PG);
 }
 
+/* UFFD_FEATURE_SIGBUS: no message, the access gets SIGBUS (BUS_ADRERR) */
+static sigjmp_buf bus_env;
+static volatile int bus_code;
+
+static void on_bus(int s, siginfo_t *si, void *uc)
+{
+	(void)s; (void)uc;
+	bus_code = si->si_code;
+	siglongjmp(bus_env, 1);
+}
+
+static void sigbus_feature(void)
+{
+	int fd = uffd_new(O_NONBLOCK);
+	struct uffdio_api api = { .api = UFFD_API,
+				  .features = UFFD_FEATURE_SIGBUS | UFFD_FEATURE_EXACT_ADDRESS };
+	CHECK(fd >= 0 && ioctl(fd, UFFDIO_API, &api) == 0);
+	char *p = map(PG);
+	CHECK(reg(fd, p, PG, UFFDIO_REGISTER_MODE_MISSING, NULL) == 0);
+	struct sigaction sa = { .sa_sigaction = on_bus, .sa_flags = SA_SIGINFO }, old;
+	sigaction(SIGBUS, &sa, &old);
+	volatile int got = 0;
+	if (!sigsetjmp(bus_env, 1))
+		got = p[5];
+	else
+		got = -1;
+	sigaction(SIGBUS, &old, NULL);
+	CHECK(got == -1 && bus_code == 2 /* BUS_ADRERR */);
+	int pfd[2];
+	CHECK(pipe(pfd) == 0);
+	errno = 0;	/* a kernel copy: EFAULT */
+	CHECK(write(pfd[1], p, 8) == -1 && errno == EFAULT);
+	close(pfd[0]);
+	close(pfd[1]);
+	struct pollfd pf = { fd, POLLIN, 0 };
+	CHECK(poll(&pf, 1, 0) == 0);
+	close(fd);
+	munmap(p, PG);
+}
+
 int main(void)
 {
 	watchdog(60);
@@ -699,6 +744,7 @@ int main(void)
 	write_protect();
 	readiness();
 	forked();
+	sigbus_feature();
 	printf("# userfaultfd: %s\n", failures ? "FAILED" : "all passed");
 	return check_done();
 }
