@@ -683,6 +683,55 @@ static void forked(void)
 	munmap(p, PG);
 }
 
+/* Many threads fault on a few pages at once while the handler fills
+ * them: every fault is woken exactly when its page is there (a COPY that
+ * races with a fault being queued must not be lost). */
+#define NTHR 6
+static char *many_p;
+static volatile int many_done;
+
+static void *many_fault(void *arg)
+{
+	long i = (long)arg;
+	char c = *(volatile char *)(many_p + (i % 3) * PG + i);
+	__atomic_add_fetch(&many_done, 1, __ATOMIC_SEQ_CST);
+	return (void *)(long)c;
+}
+
+static void many(void)
+{
+	char *src = map(PG);
+	memset(src, 'M', PG);
+	for (int round = 0; round < 3; round++) {
+		int fd = uffd_ready(O_NONBLOCK);
+		many_p = map(3 * PG);
+		many_done = 0;
+		CHECK(reg(fd, many_p, 3 * PG, UFFDIO_REGISTER_MODE_MISSING, NULL) == 0);
+		pthread_t t[NTHR];
+		for (long i = 0; i < NTHR; i++)
+			t[i] = start_thread(many_fault, (void *)i);
+		double end = mono_now() + 10;
+		while (__atomic_load_n(&many_done, __ATOMIC_SEQ_CST) < NTHR && mono_now() < end) {
+			struct pollfd pf = { fd, POLLIN, 0 };
+			if (poll(&pf, 1, 10) != 1)
+				continue;
+			struct uffd_msg m;
+			if (read(fd, &m, sizeof(m)) != sizeof(m))
+				continue;
+			int64_t n;
+			if (copy(fd, (void *)(uintptr_t)m.arg.pagefault.address, src, PG, &n) &&
+			    errno != EEXIST)
+				CHECK(0);
+		}
+		CHECK(many_done == NTHR);
+		for (int i = 0; i < NTHR; i++)
+			CHECK((long)join_thread(t[i]) == 'M');
+		close(fd);
+		munmap(many_p, 3 * PG);
+	}
+	munmap(src, PG);
+}
+
 /* UFFD_FEATURE_SIGBUS: no message, the access gets SIGBUS (BUS_ADRERR) */
 static sigjmp_buf bus_env;
 static volatile int bus_code;
@@ -745,6 +794,7 @@ int main(void)
 	readiness();
 	forked();
 	sigbus_feature();
+	many();
 	printf("# userfaultfd: %s\n", failures ? "FAILED" : "all passed");
 	return check_done();
 }
