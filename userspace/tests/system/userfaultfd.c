@@ -732,6 +732,139 @@ static void many(void)
 	munmap(src, PG);
 }
 
+/* Chaos for 0.6 s: random ioctls (register, unregister, copy, zeropage,
+ * wake, writeprotect with random ranges and modes) while threads fault in
+ * the same region and another keeps unmapping and mapping parts of it;
+ * then the process ends (its threads may be waiting). The kernel must
+ * survive and the process must go. */
+static char *chaos_p;
+static int chaos_fd;
+#define CHAOS_PAGES 16
+
+static unsigned chaos_rand(unsigned *s)
+{
+	*s = *s * 1103515245 + 12345;
+	return *s >> 8;
+}
+
+static __thread sigjmp_buf chaos_env;
+
+static void chaos_segv(int sig)
+{
+	(void)sig;
+	siglongjmp(chaos_env, 1);	/* an unmapped or read-only page: next */
+}
+
+static void *chaos_faulter(void *arg)
+{
+	unsigned s = (unsigned)(long)arg;
+	for (;;) {
+		sigsetjmp(chaos_env, 1);
+		char *a = chaos_p + (chaos_rand(&s) % CHAOS_PAGES) * PG + chaos_rand(&s) % PG;
+		if (chaos_rand(&s) & 1)
+			*(volatile char *)a = 1;
+		else
+			(void)*(volatile char *)a;
+	}
+	return NULL;
+}
+
+static void *chaos_mapper(void *arg)
+{
+	unsigned s = (unsigned)(long)arg;
+	for (;;) {
+		char *a = chaos_p + (chaos_rand(&s) % CHAOS_PAGES) * PG;
+		munmap(a, PG);
+		mmap(a, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		msleep(1);
+	}
+	return NULL;
+}
+
+static void chaos_child(void)
+{
+	unsigned s = (unsigned)getpid();
+	char *src = map(4 * PG), *all = map((CHAOS_PAGES + 4) * PG);
+	if (!src || !all)
+		_exit(2);
+	memset(src, 'C', 4 * PG);	/* never a fault of its own */
+	chaos_p = all + 2 * PG;		/* stray ranges stay in this mapping */
+	chaos_fd = uffd_new(O_NONBLOCK);
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	if (!src || !chaos_p || chaos_fd < 0 || ioctl(chaos_fd, UFFDIO_API, &api))
+		_exit(2);
+	struct sigaction sa = { .sa_handler = chaos_segv, .sa_flags = SA_NODEFER };
+	sigaction(SIGSEGV, &sa, NULL);
+	for (long i = 0; i < 3; i++)
+		start_thread(chaos_faulter, (void *)(i + 1));
+	start_thread(chaos_mapper, (void *)7L);
+	double end = mono_now() + 0.6;
+	while (mono_now() < end) {
+		uint64_t start = (uintptr_t)chaos_p + (chaos_rand(&s) % (CHAOS_PAGES + 2)) * PG -
+				 PG + (chaos_rand(&s) % 8 == 0);
+		uint64_t len = (chaos_rand(&s) % 5) * PG + (chaos_rand(&s) % 8 == 0);
+		uint64_t mode = chaos_rand(&s) % 4;
+		struct uffd_msg m;
+		while (read(chaos_fd, &m, sizeof(m)) == sizeof(m))
+			;
+		switch (chaos_rand(&s) % 7) {
+		case 0: {
+			struct uffdio_register r = { { start, len }, mode ? mode : 1, 0 };
+			ioctl(chaos_fd, UFFDIO_REGISTER, &r);
+			break;
+		}
+		case 1: {
+			struct uffdio_range r = { start, len };
+			ioctl(chaos_fd, UFFDIO_UNREGISTER, &r);
+			break;
+		}
+		case 2: {
+			struct uffdio_copy c = { start, (uintptr_t)src, len, mode & 2, 0 };
+			ioctl(chaos_fd, UFFDIO_COPY, &c);
+			break;
+		}
+		case 3: {
+			struct uffdio_zeropage z = { { start, len }, 0, 0 };
+			ioctl(chaos_fd, UFFDIO_ZEROPAGE, &z);
+			break;
+		}
+		case 4: {
+			struct uffdio_writeprotect w = { { start, len }, mode & 1 };
+			ioctl(chaos_fd, UFFDIO_WRITEPROTECT, &w);
+			break;
+		}
+		case 5:
+			mprotect((void *)(start & ~(PG - 1)), PG, (mode & 1) ? PROT_READ :
+				 PROT_READ | PROT_WRITE);
+			break;
+		default: {
+			struct uffdio_range r = { (uintptr_t)chaos_p, CHAOS_PAGES * PG };
+			ioctl(chaos_fd, UFFDIO_WAKE, &r);
+			break;
+		}
+		}
+	}
+	if (chaos_rand(&s) & 1)
+		close(chaos_fd);	/* or exit with it open */
+	_exit(0);
+}
+
+static void chaos(void)
+{
+	for (int round = 0; round < 2; round++) {
+		pid_t c = fork();
+		if (c == 0) {
+			signal(SIGALRM, SIG_DFL);	/* a hang: killed by it */
+			alarm(10);
+			chaos_child();
+		}
+		int st;
+		CHECK(waitpid(c, &st, 0) == c);
+		/* it ended by itself, never by the alarm (a hang) */
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+}
+
 /* UFFD_FEATURE_SIGBUS: no message, the access gets SIGBUS (BUS_ADRERR) */
 static sigjmp_buf bus_env;
 static volatile int bus_code;
@@ -795,6 +928,7 @@ int main(void)
 	forked();
 	sigbus_feature();
 	many();
+	chaos();
 	printf("# userfaultfd: %s\n", failures ? "FAILED" : "all passed");
 	return check_done();
 }
