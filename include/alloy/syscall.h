@@ -68,6 +68,7 @@ long sys_sched_getattr(u64 pid, u64 attr, u64 size, u64 flags, u64, u64);
 long sys_membarrier(u64 cmd, u64 flags, u64 cpu, u64, u64, u64);
 long sys_set_robust_list(u64 head, u64 len, u64, u64, u64, u64);
 long sys_memfd_create(u64 name, u64 flags, u64, u64, u64, u64);
+long sys_userfaultfd(u64 flags, u64, u64, u64, u64, u64);
 long sys_futex_waitv(u64 waiters, u64 nr, u64 flags, u64 timeout, u64 clockid, u64);
 long sys_get_robust_list(u64 pid, u64 head_ptr, u64 len_ptr, u64, u64, u64);
 long sys_access(u64, u64, u64, u64, u64, u64);

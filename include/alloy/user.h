@@ -13,6 +13,7 @@
 #include <asm/uvm.h>
 
 struct task;
+struct uffd_ctx;
 
 /* A range of the address space with one set of permissions. */
 /*
@@ -58,7 +59,16 @@ struct vma {
 	u32 may;		/* VMA_MAY_*: what mprotect may ever allow */
 	u32 lock;		/* VMA_LOCKED (| VMA_LOCKONFAULT): mlock */
 	u32 flags;		/* VMA_F_* */
+	/* Registered with a userfaultfd (kernel/mm/userfaultfd.c): faults
+	 * of uffd_mode's kinds (UFFD_VMA_*) go to it. Not a reference: the
+	 * context clears every VMA pointing to it under mm->lock (write)
+	 * before it can go, so it is valid while mm->lock is held. fork
+	 * and mremap's move do not pass it on. */
+	struct uffd_ctx *uffd;
+	u32 uffd_mode;
 };
+#define UFFD_VMA_MISSING (1u << 0)	/* a missing page: UFFDIO_REGISTER_MODE_MISSING */
+#define UFFD_VMA_WP (1u << 1)		/* a write to a protected page: _MODE_WP */
 
 /* VMA_F_NOREAD: the program asked for write or exec access without read
  * (PROT_WRITE alone); x86 page tables cannot refuse reads, so the pages
@@ -184,6 +194,9 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags);
 /* Sets (set) and clears (clear) VMA_F_* flags on [start, end), split off
  * at its ends; -ENOMEM (nothing changed) unless VMAs cover all of it. */
 int vma_set_flags(struct user_mm *mm, u64 start, u64 end, u32 set, u32 clear);
+/* Sets the userfaultfd registration of every VMA in [start, end), split
+ * off at its ends (holes are skipped); -ENOMEM if a split cannot be had. */
+int vma_set_uffd(struct user_mm *mm, u64 start, u64 end, struct uffd_ctx *ctx, u32 mode);
 /* Pages mapped now in [start, end) (takes mm->pt_lock). */
 u64 vma_present_pages(struct user_mm *mm, u64 start, u64 end);
 /* The index of the first VMA that ends above addr (nr_vmas if none). */
@@ -207,6 +220,12 @@ int user_atomic_update(struct user_mm *mm, u64 uaddr, u32 (*fn)(u32 arg, u32 old
 /* A page fault at addr in a user address space: 0 if it was resolved
  * (retry), else the signal to send (SIGSEGV; SIGKILL when out of memory). */
 int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec);
+/* The same for a fault the CPU took in user mode (user) or in a uaccess
+ * copy: a userfaultfd treats them differently (UFFD_USER_MODE_ONLY, and
+ * a signal ends a kernel-mode wait with SIGBUS, so the copy fails). */
+int user_page_fault_from(struct user_mm *mm, u64 addr, bool write, bool exec, bool user);
+/* A reference on mm's address space unless its last user is gone. */
+bool user_mm_tryget(struct user_mm *mm);
 
 /* Where an executable's bytes come from: read_at, bounded by size. */
 struct exec_source {

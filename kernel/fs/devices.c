@@ -18,6 +18,7 @@
 #include <alloy/string.h>
 #include <alloy/tty.h>
 #include <alloy/uaccess.h>
+#include <alloy/userfaultfd.h>
 #include <alloy/vfs.h>
 
 #define CHUNK 256
@@ -257,6 +258,7 @@ int chrdev_open(struct inode *inode, struct file *f)
 	case MKDEV(4, 64): return tty_open(inode, f);
 	case MKDEV(5, 2): return ptmx_open(inode, f);
 	case MKDEV(10, 237): return loop_ctl_open(f);
+	case MKDEV(10, 126): return uffd_dev_open(f);
 	default:
 		if (MAJOR(inode->rdev) >= PTY_SLAVE_MAJOR && MAJOR(inode->rdev) < PTY_SLAVE_MAJOR + 16)
 			return pty_slave_open((MAJOR(inode->rdev) - PTY_SLAVE_MAJOR) << 8 |

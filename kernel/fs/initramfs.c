@@ -26,6 +26,7 @@ static const struct { const char *name; u32 mode, rdev; } dev_nodes[] = {
 	{ "/dev/console", S_IFCHR | 0600, MKDEV(5, 1) },
 	{ "/dev/ttyS0", S_IFCHR | 0660, MKDEV(4, 64) },
 	{ "/dev/ptmx", S_IFCHR | 0666, MKDEV(5, 2) },
+	{ "/dev/userfaultfd", S_IFCHR | 0600, MKDEV(10, 126) },
 };
 
 static int unpack_one(const struct cpio_entry *e, const char *path);

@@ -17,6 +17,7 @@
 #include <alloy/string.h>
 #include <alloy/task.h>
 #include <alloy/user.h>
+#include <alloy/userfaultfd.h>
 
 /*
  * Faults hold mm->lock for reading (mm->lock: the VMAs cannot change), so
@@ -172,7 +173,35 @@ static struct vma *growsdown_check(struct user_mm *mm, u64 addr, bool writer, bo
 	return g;
 }
 
-static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, bool writer)
+/*
+ * A VMA registered with a userfaultfd: is this fault its handler's? If
+ * so it is queued (uf), then the entry is looked at again: a handler's
+ * UFFDIO_COPY that came before the queueing is seen here, one after it
+ * finds uf to wake. -ENOENT: not the handler's, resolve it as usual.
+ */
+static int userfault(struct user_mm *mm, struct vma *v, u64 addr, bool write, bool user,
+		     struct uffd_fault *uf)
+{
+	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
+	unsigned int prot = 0;
+
+	mutex_lock(&mm->pt_lock);
+	bool present = uvm_lookup(&mm->vm, page, &prot) != 0;
+	mutex_unlock(&mm->pt_lock);
+	int rc = uffd_fault_start(v, addr, write, present, prot, user, uf);
+	if (rc != FAULT_USERFAULT)
+		return rc ? rc : -ENOENT;
+	mutex_lock(&mm->pt_lock);
+	present = uvm_lookup(&mm->vm, page, &prot) != 0;
+	mutex_unlock(&mm->pt_lock);
+	if (uffd_fault_needed(uf, present, prot))
+		return FAULT_USERFAULT;
+	uffd_fault_cancel(uf);
+	return 0;		/* resolved meanwhile: retry */
+}
+
+static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, bool writer,
+			bool user, struct uffd_fault *uf)
 {
 	bool grow = false;
 	struct vma *v = stack_check(mm, vma_find(mm, addr), addr, writer, &grow);
@@ -186,6 +215,11 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, boo
 	if (!v || (write && !(v->prot & UVM_WRITE)) || (exec && !(v->prot & UVM_EXEC)) ||
 	    !(v->prot & UVM_READ))
 		return SIGSEGV;
+	if (v->uffd) {
+		int u = userfault(mm, v, addr, write, user, uf);
+		if (u != -ENOENT)
+			return u;
+	}
 	u64 page = ALIGN_DOWN(addr, PAGE_SIZE);
 	mutex_lock(&mm->pt_lock);
 	int sig = -ENOENT;
@@ -202,28 +236,39 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, boo
 	return install(mm, page, pg, v->prot);
 }
 
-/* One try: mm->lock for reading, unless the stack must grow. */
-static int fault_once(struct user_mm *mm, u64 addr, bool write, bool exec)
+/* One try: mm->lock for reading, unless the stack must grow. A fault
+ * for a userfaultfd's handler sleeps with the lock dropped, then says
+ * retry (0). */
+static int fault_once(struct user_mm *mm, u64 addr, bool write, bool exec, bool user)
 {
+	struct uffd_fault uf;
+
 	down_read(&mm->lock);
-	int sig = fault_locked(mm, addr, write, exec, false);
+	int sig = fault_locked(mm, addr, write, exec, false, user, &uf);
 	up_read(&mm->lock);
 	if (sig == FAULT_NEED_WRITER) {
 		down_write(&mm->lock);
-		sig = fault_locked(mm, addr, write, exec, true);
+		sig = fault_locked(mm, addr, write, exec, true, user, &uf);
 		up_write(&mm->lock);
 	}
+	if (sig == FAULT_USERFAULT)
+		sig = uffd_fault_wait(&uf, user);
+	return sig;
+}
+
+int user_page_fault_from(struct user_mm *mm, u64 addr, bool write, bool exec, bool user)
+{
+	int sig = fault_once(mm, addr, write, exec, user);
+	for (int tries = 0; sig == SIGKILL && tries < 8 && mm_shrink(256); tries++)
+		sig = fault_once(mm, addr, write, exec, user);	/* cached pages went back */
+	/* Still none: the OOM killer frees some (kernel/mm/oom.c), or says
+	 * this task is the one to die. */
+	for (int round = 0; sig == SIGKILL && oom_wait_for_memory(round, addr); round++)
+		sig = fault_once(mm, addr, write, exec, user);
 	return sig;
 }
 
 int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec)
 {
-	int sig = fault_once(mm, addr, write, exec);
-	for (int tries = 0; sig == SIGKILL && tries < 8 && mm_shrink(256); tries++)
-		sig = fault_once(mm, addr, write, exec);	/* cached pages went back */
-	/* Still none: the OOM killer frees some (kernel/mm/oom.c), or says
-	 * this task is the one to die. */
-	for (int round = 0; sig == SIGKILL && oom_wait_for_memory(round, addr); round++)
-		sig = fault_once(mm, addr, write, exec);
-	return sig;
+	return user_page_fault_from(mm, addr, write, exec, false);
 }

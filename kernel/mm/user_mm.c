@@ -43,6 +43,14 @@ void user_mm_drop(struct user_mm *mm)
 		kfree(mm);
 }
 
+bool user_mm_tryget(struct user_mm *mm)
+{
+	for (int n = atomic_read(&mm->users); n; n = atomic_read(&mm->users))
+		if (atomic_cmpxchg(&mm->users, n, n + 1))
+			return true;
+	return false;
+}
+
 void user_mm_put(struct user_mm *mm)
 {
 	if (!mm || !atomic_dec_and_test(&mm->users))
@@ -222,8 +230,12 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 	if (!rc) {
 		mm->cap = src->cap ? src->cap : 1;
 		memcpy(mm->vmas, src->vmas, sizeof(*mm->vmas) * (size_t)src->nr_vmas);
-		for (int i = 0; i < src->nr_vmas; i++)
+		for (int i = 0; i < src->nr_vmas; i++) {
 			mm->vmas[i].lock = 0;	/* mlock is not inherited */
+			/* nor a userfaultfd registration (no UFFD_FEATURE_EVENT_FORK) */
+			mm->vmas[i].uffd = NULL;
+			mm->vmas[i].uffd_mode = 0;
+		}
 		mm->brk_start = src->brk_start;
 		mm->brk = src->brk;
 		mm->stack_top = src->stack_top;

@@ -367,6 +367,19 @@ int vma_set_flags(struct user_mm *mm, u64 start, u64 end, u32 set, u32 clear)
 	return 0;
 }
 
+int vma_set_uffd(struct user_mm *mm, u64 start, u64 end, struct uffd_ctx *ctx, u32 mode)
+{
+	int rc = split_range(mm, start, end);
+
+	if (rc)
+		return rc;
+	for (int i = first_ending_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++) {
+		mm->vmas[i].uffd = ctx;
+		mm->vmas[i].uffd_mode = ctx ? mode : 0;
+	}
+	return 0;
+}
+
 static void count_fn(void *ctx, u64 va, phys_addr_t pa, unsigned int prot)
 {
 	(void)va; (void)pa; (void)prot;

@@ -294,6 +294,7 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[318] = sys_getrandom,
 	[319] = sys_memfd_create,
 	[322] = sys_execveat,
+	[323] = sys_userfaultfd,
 	[324] = sys_membarrier,
 	[325] = sys_mlock2,
 	[326] = sys_copy_file_range,

@@ -132,12 +132,15 @@ static bool handle_user_page_fault(struct trap_frame *tf)
 	    (!(tf->cs & 3) && (!find_fixup(tf->rip) || t->pagefault_disabled)))
 		return false;
 	arch_irq_enable();	/* the VMA lock may sleep */
-	int sig = user_page_fault(t->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR);
+	int sig = user_page_fault_from(t->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR,
+				       tf->cs & 3);
 	arch_irq_disable();	/* back to the entry path's state */
 	if (!sig)
 		return true;
 	if (tf->cs & 3) {
-		user_fault(sig, tf->error & PF_PRESENT ? SEGV_ACCERR : SEGV_MAPERR, addr, tf->rip,
+		int code = sig == SIGBUS ? BUS_ADRERR :
+			   tf->error & PF_PRESENT ? SEGV_ACCERR : SEGV_MAPERR;
+		user_fault(sig, code, addr, tf->rip,
 			   sig == SIGKILL ? "out of memory" : "page fault");
 		return true;	/* a signal is queued for the return */
 	}

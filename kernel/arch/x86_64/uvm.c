@@ -39,16 +39,27 @@ int uvm_create(struct arch_vm *vm)
  */
 static u64 leaf_bits(unsigned int prot)
 {
+	u64 wp = prot & UVM_UFFD_WP ? PTE_UFFD_WP : 0;
+
 	if (!(prot & UVM_READ))
-		return PTE_PROTNONE;
-	return PTE_P | PTE_U | (prot & UVM_WRITE ? PTE_W : 0) | (prot & UVM_EXEC ? 0 : PTE_NX);
+		return PTE_PROTNONE | wp;
+	if (wp)
+		prot &= ~UVM_WRITE;
+	return PTE_P | PTE_U | wp | (prot & UVM_WRITE ? PTE_W : 0) | (prot & UVM_EXEC ? 0 : PTE_NX);
 }
 
 static unsigned int leaf_prot(u64 e)
 {
 	if (!(e & PTE_P))
 		return 0;
-	return UVM_READ | (e & PTE_W ? UVM_WRITE : 0) | (e & PTE_NX ? 0 : UVM_EXEC);
+	return UVM_READ | (e & PTE_W ? UVM_WRITE : 0) | (e & PTE_NX ? 0 : UVM_EXEC) |
+	       (e & PTE_UFFD_WP ? UVM_UFFD_WP : 0);
+}
+
+/* mprotect keeps a userfaultfd's write protection */
+static unsigned int keep_wp(u64 old, unsigned int prot)
+{
+	return old & PTE_UFFD_WP ? prot | UVM_UFFD_WP : prot;
 }
 
 static bool leaf_used(u64 e)
@@ -175,7 +186,7 @@ int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot)
 	/* a page shared copy-on-write stays read-only until the write fault */
 	if (page_count(pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT)) > 1)
 		prot &= ~UVM_WRITE;
-	*e = (*e & PTE_ADDR) | leaf_bits(prot);
+	*e = (*e & PTE_ADDR) | leaf_bits(keep_wp(*e, prot));
 	flush(vm, va);
 	return 0;
 }
@@ -390,7 +401,7 @@ static bool table_empty(const u64 *tbl)
 	return true;
 }
 
-enum walk_op { WALK_VISIT, WALK_UNMAP, WALK_PROTECT, WALK_MOVE_PREPARE, WALK_MOVE };
+enum walk_op { WALK_VISIT, WALK_UNMAP, WALK_PROTECT, WALK_MOVE_PREPARE, WALK_MOVE, WALK_UFFD_WP };
 
 static void walk_leaf(struct gather *g, enum walk_op op, u64 *e, u64 va)
 {
@@ -412,12 +423,20 @@ static void walk_leaf(struct gather *g, enum walk_op op, u64 *e, u64 va)
 		note_change(g, va);
 		return;
 	}
+	if (op == WALK_UFFD_WP) {	/* g->prot: 1 protect, 0 clear */
+		u64 new = g->prot ? (old | PTE_UFFD_WP) & ~PTE_W : old & ~PTE_UFFD_WP;
+		if (new != old) {
+			*e = new;
+			note_change(g, va);
+		}
+		return;
+	}
 	if (op == WALK_PROTECT) {
 		unsigned int prot = g->prot;
 		/* a page shared copy-on-write stays read-only until the write fault */
 		if (page_count(pfn_to_page(pa >> PAGE_SHIFT)) > 1)
 			prot &= ~UVM_WRITE;
-		u64 new = pa | leaf_bits(prot);
+		u64 new = pa | leaf_bits(keep_wp(old, prot));
 		if (new != old) {
 			*e = new;
 			note_change(g, va);
@@ -483,6 +502,13 @@ void uvm_protect_range(struct arch_vm *vm, u64 start, u64 end, unsigned int prot
 	struct gather g = { .vm = vm, .prot = prot };
 
 	walk_range(&g, WALK_PROTECT, start, end);
+}
+
+void uvm_uffd_wp_range(struct arch_vm *vm, u64 start, u64 end, bool protect)
+{
+	struct gather g = { .vm = vm, .prot = protect };
+
+	walk_range(&g, WALK_UFFD_WP, start, end);
 }
 
 void uvm_visit_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, void *ctx)

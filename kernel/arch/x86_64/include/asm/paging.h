@@ -13,6 +13,8 @@
 #define PTE_G (1ULL << 8)
 /* software: a PROT_NONE user page, kept but not present (uvm.c) */
 #define PTE_PROTNONE (1ULL << 9)
+/* software: write-protected for a userfaultfd (UVM_UFFD_WP): never PTE_W */
+#define PTE_UFFD_WP (1ULL << 10)
 #define PTE_NX (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 #define PAGE_SIZE_4K 4096ULL

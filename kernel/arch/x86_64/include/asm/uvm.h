@@ -23,6 +23,10 @@ struct arch_vm {
 #define UVM_READ (1u << 0)
 #define UVM_WRITE (1u << 1)
 #define UVM_EXEC (1u << 2)
+/* A userfaultfd's write protection (UFFDIO_WRITEPROTECT): the page stays
+ * read-only and a write fault goes to the userfaultfd. Kept by mprotect
+ * (uvm_protect, uvm_protect_range); uvm_make_private drops it. */
+#define UVM_UFFD_WP (1u << 3)
 
 int uvm_create(struct arch_vm *vm);
 /* Map one user page; -EEXIST if mapped, -ENOMEM, -EINVAL outside user space. */
@@ -56,6 +60,10 @@ void uvm_visit_range(struct arch_vm *vm, u64 start, u64 end, uvm_page_fn fn, voi
 /* Moves the entries of [from, from+len) to [to, to+len), where nothing is
  * mapped: all, or none and -ENOMEM (no memory for a page table). */
 int uvm_move_range(struct arch_vm *vm, u64 from, u64 to, u64 len);
+/* Sets (protect) or clears the userfaultfd write protection of every
+ * mapped page of [start, end); a cleared page stays read-only until its
+ * next write fault makes it writable again. */
+void uvm_uffd_wp_range(struct arch_vm *vm, u64 start, u64 end, bool protect);
 /* If va maps pa writable, makes it read-only (on every CPU): true if so. */
 void uvm_wrprotect(struct arch_vm *vm, u64 va, struct page **pages, unsigned int n);
 /* Unmaps and frees every user page and page table, then the PML4. */
