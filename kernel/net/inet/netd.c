@@ -17,6 +17,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/mutex.h>
 #include <alloy/netdev.h>
+#include <alloy/netlink.h>
 #include <alloy/packet.h>
 #include <alloy/printk.h>
 #include <alloy/socket.h>
@@ -609,6 +610,8 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		inet_lock();
 		rc = if_set(cmd, &r);
 		inet_unlock();
+		if (!rc)
+			rtnl_changed();	/* the netlink listeners */
 		return rc;
 	}
 	if (cmd == SIOCGIFTXQLEN) {

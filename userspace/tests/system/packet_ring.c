@@ -451,6 +451,50 @@ static void races(void)
 	CHECK(free0 < 0 || free0 - free1 < 8 << 20);	/* 60 rings of 16 KiB came back */
 }
 
+/* The ring steps of LTP's setsockopt07, setsockopt09 and sendto03 (which
+ * first need user and network namespaces). */
+static void ltp_parts(void)
+{
+	/* setsockopt09: a V3 ring, freed, V2, an empty V2 request */
+	for (int i = 0; i < 2; i++) {
+		int fd = psock(TPACKET_V3);
+		struct tpacket_req3 q = { 4 * pg, 256, 16 << 7, 0, 64, 0, 1 };
+		q.tp_frame_nr = q.tp_block_size * q.tp_block_nr / q.tp_frame_size;
+		CHECK(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &q, sizeof(q)) == 0);
+		q.tp_block_nr = q.tp_frame_nr = 0;
+		CHECK(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &q, sizeof(q)) == 0);
+		int v = TPACKET_V2;
+		CHECK(setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) == 0);
+		CHECK(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &q, sizeof(q)) == 0);
+		close(fd);
+	}
+	/* setsockopt07: the reserve may not pass a ring's room */
+	int fd = psock(TPACKET_V3);
+	unsigned v = 1u << 30;
+	struct tpacket_req3 q = { pg, 1, pg, 1, 100, 0, 0 };
+	CHECK(setsockopt(fd, SOL_PACKET, PACKET_RESERVE, &v, sizeof(v)) == 0);
+	CHECK(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &q, sizeof(q)) < 0 && errno == EINVAL);
+	close(fd);
+	/* sendto03: a reserve that pushes tp_net past 16 bits drops the frame */
+	fd = psock(TPACKET_V2);
+	int one = 1, res = 0xffff - 75;
+	CHECK(setsockopt(fd, SOL_PACKET, 15 /* PACKET_VNET_HDR */, &one, sizeof(one)) == 0);
+	CHECK(setsockopt(fd, SOL_PACKET, PACKET_RESERVE, &res, sizeof(res)) == 0);
+	CHECK(ring(fd, PACKET_RX_RING, 0x800000, 1, 0x11000, 0x800000 / 0x11000) == 0);
+	CHECK(lo_bind(fd) == 0);
+	int s = socket(AF_PACKET, SOCK_RAW, IPPROTO_RAW);
+	static unsigned char buf[1024];
+	memset(buf, 0x42, sizeof(buf));
+	struct sockaddr_ll_t a = { .sll_family = AF_PACKET, .sll_ifindex = 1, .sll_halen = 6 };
+	CHECK(sendto(s, buf, sizeof(buf), 0, (struct sockaddr *)&a, sizeof(a)) == sizeof(buf));
+	usleep(50000);
+	int st[2];
+	socklen_t sl = sizeof(st);
+	CHECK(getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, st, &sl) == 0 && st[1] >= 1);
+	close(s);
+	close(fd);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -464,5 +508,6 @@ int main(void)
 	rx_v3();
 	tx_ring();
 	races();
+	ltp_parts();
 	return check_done();
 }
