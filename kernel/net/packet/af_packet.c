@@ -368,7 +368,8 @@ static long pkt_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		if (m->namelen < SLL_ADDR_OFF + a.halen)
 			return -EINVAL;
 	}
-	if (READ_ONCE(ps->tx) && (rc = pkt_ring_send(ps, m)) != -EAGAIN)
+	bool had_ring = false;
+	if (READ_ONCE(ps->tx) && (rc = pkt_ring_send(ps, m, &had_ring), had_ring))
 		return rc;	/* a TX ring: its frames, not the buffer */
 	/* what pkt_xmit refuses first, before copying a huge buffer in */
 	int ifindex = m->namelen ? a.ifindex : READ_ONCE(ps->ifindex);

@@ -89,8 +89,9 @@ void pkt_ring_release(struct pkt_sock *ps);
 bool pkt_ring_rx(struct pkt_sock *ps, const struct pkt_frame *fr, bool *copy);
 /* [wq.lock] Whether user space has frames or blocks to read. */
 bool pkt_ring_readable(struct pkt_sock *ps);
-/* Sends the TX ring's frames marked TP_STATUS_SEND_REQUEST. */
-long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m);
+/* Sends the TX ring's frames marked TP_STATUS_SEND_REQUEST: the bytes
+ * sent or -errno; *had_ring false if the socket has no TX ring. */
+long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m, bool *had_ring);
 int pkt_ring_mmap(struct pkt_sock *ps, u64 off, u64 len, const struct vm_object_ops **ops,
 		  void **obj, u64 *pgoff);
 /* The header length PACKET_HDRLEN reports for a version (-EINVAL). */

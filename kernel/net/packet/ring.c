@@ -569,7 +569,7 @@ bool pkt_ring_readable(struct pkt_sock *ps)
 
 /* ---- sending from the TX ring */
 
-long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m)
+long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m, bool *had_ring)
 {
 	struct sockaddr_ll_k to;
 	long total = 0, rc = 0;
@@ -579,9 +579,10 @@ long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m)
 		memcpy(&to, m->name, MIN((size_t)m->namelen, sizeof(to)));
 	mutex_lock(&ps->ring_mtx);
 	struct pring *r = ps->tx;
+	*had_ring = r != NULL;
 	if (!r) {
 		mutex_unlock(&ps->ring_mtx);
-		return -EAGAIN;		/* the caller sends normally */
+		return 0;		/* taken away meanwhile: the caller sends normally */
 	}
 	int version = ps->version;
 	u64 data_off = (u64)pkt_hdrlen(version) - SLL_SIZE;
