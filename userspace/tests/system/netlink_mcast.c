@@ -167,6 +167,23 @@ static void link_events(void)
 		saw |= t == RTM_DELADDR ? 1 : t == RTM_NEWADDR ? 2 : 0;
 	CHECK(saw == 3);
 
+	/* a change made through rtnetlink itself (RTM_NEWLINK, IFLA_MTU)
+	 * reaches a listener on the same socket that asked for it */
+	struct { struct nlmsghdr h; struct ifinfomsg m; struct rtattr a; unsigned mtu; } req;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = sizeof(req);
+	req.h.nlmsg_type = RTM_NEWLINK;
+	req.h.nlmsg_flags = 1 /* NLM_F_REQUEST */;
+	req.m.ifi_index = 1;
+	req.a.rta_len = 8;
+	req.a.rta_type = 4 /* IFLA_MTU */;
+	req.mtu = 61000;
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	CHECK(sendto(lk, &req, sizeof(req), 0, (struct sockaddr *)&k, sizeof(k)) == sizeof(req));
+	CHECK(next_msg(lk, 1000, buf, sizeof(buf), &from) == RTM_NEWLINK);
+	set_lo_mtu(65536);
+	CHECK(next_msg(lk, 1000, buf, sizeof(buf), &from) == RTM_NEWLINK);
+
 	/* left the group: nothing more */
 	CHECK(join(lk, RTNLGRP_LINK, NETLINK_DROP_MEMBERSHIP) == 0);
 	set_lo_mtu(60000);
