@@ -149,7 +149,6 @@ static void deliver(struct pkt_sock *ps, const u8 *frame, size_t len, int ifinde
 		kfree(b);
 		return;
 	}
-	ps->st_packets++;
 	if (ps->rx) {
 		ok = pkt_ring_rx(ps, &fr, &copy);
 		if (copy && queue_buf(ps, b))
@@ -157,8 +156,10 @@ static void deliver(struct pkt_sock *ps, const u8 *frame, size_t len, int ifinde
 	} else if ((ok = queue_buf(ps, b))) {
 		b = NULL;
 	}
-	if (!ok)
-		ps->st_drops++;
+	if (ok)
+		ps->st_packets++;
+	else
+		ps->st_drops++;	/* PACKET_STATISTICS adds them to the packets, as Linux */
 	wake_up_all_locked(&ps->sk.wq);
 	spin_unlock_irqrestore(&ps->sk.wq.lock, f);
 	kfree(b);
