@@ -15,9 +15,9 @@
  * Notifications (multicast groups RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
  * RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE): after
  * each change (rtnl_changed, from kernel/net/inet/ whatever made it:
- * rtnetlink, an ioctl, netd after lwIP's own: a DHCP lease) the links, addresses and routes are compared
- * with the snapshot kept since the last change or since a listener
- * joined, and each difference goes to its group as Linux's message:
+ * rtnetlink, an ioctl, netd after lwIP's own: a DHCP lease) the links,
+ * addresses and routes are compared with the snapshot kept since the
+ * last change or since a listener joined, and each difference goes to its group as Linux's message:
  * RTM_NEWLINK (a link's flags, MTU, state or name changed; a new link),
  * RTM_DELLINK, RTM_NEWADDR/RTM_DELADDR, RTM_NEWROUTE/RTM_DELROUTE. With
  * no listener no snapshot is kept. notify_mtx (LR_MUTEX_RTNL_NOTIFY,
