@@ -1293,6 +1293,76 @@ static double b_netlink_getlink_dump(long n)
 	return t;
 }
 
+/* ---- AF_PACKET: a frame sent on lo, taken from a TPACKET_V2 RX ring
+ * (kernel/net/packet/ring.c) */
+
+#define BENCH_ETH_P 0x88b5	/* IEEE's local experimental ethertype: no stack takes it */
+
+/* n frames of 64 bytes sent on lo by one packet socket and read from
+ * another's memory-mapped RX ring (poll when the next frame is not
+ * there yet; each given back to the kernel). */
+static double b_packet_rx_ring(long n)
+{
+	struct { unsigned short family, proto; int ifindex; unsigned short hatype;
+		 unsigned char pkttype, halen, addr[8]; } a = { 17, htons(BENCH_ETH_P), 0, 0, 0, 0, { 0 } };
+	struct { unsigned bs, bn, fs, fn; } req = { 4096, 8, 2048, 16 };
+	int ver = 1 /* TPACKET_V2 */, rx = socket(17 /* AF_PACKET */, SOCK_DGRAM, htons(BENCH_ETH_P));
+	int tx = socket(17, SOCK_RAW, 0);
+	unsigned char frame[64] = { 0 };
+	struct ifreq ifr;
+	double t = -1;
+
+	if (rx < 0 || tx < 0)
+		return fail("packet socket"), close(rx), close(tx), -1;
+	loopback_up(rx);
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(rx, SIOCGIFINDEX, &ifr) < 0)
+		return fail("lo index"), close(rx), close(tx), -1;
+	a.ifindex = ifr.ifr_ifindex;
+	if (setsockopt(rx, 263 /* SOL_PACKET */, 10 /* PACKET_VERSION */, &ver, sizeof(ver)) ||
+	    setsockopt(rx, 263, 5 /* PACKET_RX_RING */, &req, sizeof(req)))
+		return fail("rx ring"), close(rx), close(tx), -1;
+	size_t sz = (size_t)req.bs * req.bn;
+	unsigned char *m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, rx, 0);
+	if (m == MAP_FAILED)
+		return fail("ring mmap"), close(rx), close(tx), -1;
+	int bad = bind(rx, (void *)&a, sizeof(a));
+	a.proto = 0;	/* the sender takes nothing */
+	if (bad || bind(tx, (void *)&a, sizeof(a))) {
+		fail("packet bind");
+		goto out;
+	}
+	frame[12] = BENCH_ETH_P >> 8;
+	frame[13] = BENCH_ETH_P & 0xff;
+	unsigned head = 0;
+	t = now();
+	for (long i = 0; i < n; i++) {
+		if (send(tx, frame, sizeof(frame), 0) != (ssize_t)sizeof(frame)) {
+			fail("packet send");
+			t = -1;
+			goto out;
+		}
+		volatile unsigned *st = (unsigned *)(m + (size_t)head * req.fs);
+		while (!(__atomic_load_n(st, __ATOMIC_ACQUIRE) & 1 /* TP_STATUS_USER */)) {
+			struct pollfd p = { rx, POLLIN, 0 };
+			if (poll(&p, 1, 2000) != 1) {
+				fail("no frame in the ring");
+				t = -1;
+				goto out;
+			}
+		}
+		__atomic_store_n(st, 0 /* TP_STATUS_KERNEL */, __ATOMIC_RELEASE);
+		head = (head + 1) % req.fn;
+	}
+	t = now() - t;
+out:
+	munmap(m, sz);
+	close(rx);
+	close(tx);
+	return t;
+}
+
 /* ---- the driver */
 
 enum kind {
@@ -1358,6 +1428,7 @@ static const struct bench benches[] = {
 	{ "tcp_loopback_latency", b_tcp_loopback_latency, US, 0 },
 	{ "tcp_loopback_bw", b_tcp_loopback_bw, BW, 0 },
 	{ "netlink_getlink_dump", b_netlink_getlink_dump, US, 0 },
+	{ "packet_rx_ring", b_packet_rx_ring, US, 0 },
 	{ "host_tcp_bw", b_host_tcp_bw, BW, 64 },
 	{ "bigdir_100k", b_bigdir, US, 0 },
 	{ "pread_4k_random", b_pread_rand, US, 0 },

@@ -19,6 +19,8 @@ enum lock_rank {
 	LR_MUTEX_EPOLL = 26,	/* an epoll's interest list (then poll ops, user copies) */
 	LR_MUTEX_IPC = 27,	/* System V semaphores, message queues (kernel/ipc/) */
 	LR_MUTEX_KEYS = 28,	/* every key, keyring, quota and process keyring pointer (kernel/keys/) */
+	LR_MUTEX_PACKET_RING = 28, /* a packet socket's options and rings (a TX send: then inet) */
+	LR_MUTEX_RTNL_NOTIFY = 29, /* netlink route notifications (then inet, netlink sockets) */
 	LR_MUTEX_INODE = 30,	/* an inode's data and size */
 	LR_MUTEX_PIPE = 32,	/* a pipe's ring */
 	LR_MUTEX_UNIX_BIND = 18, /* a unix socket's name (held across mknod) */

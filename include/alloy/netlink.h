@@ -21,4 +21,10 @@ int netlink_sock_by_fd(int fd, struct socket **out);
  * cookie); false if s is closed. */
 bool netlink_deliver_kernel(struct socket *s, const void *data, size_t len);
 
+/* Links, addresses or routes may have changed (kernel/net/inet/: after
+ * the change, no lock held): the listeners of RTNLGRP_LINK,
+ * RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE (and IPv6's) are told what
+ * did (kernel/net/netlink/rtnetlink.c). */
+void rtnl_changed(void);
+
 #endif

@@ -60,6 +60,7 @@
 
 struct file;
 struct poll_table;
+struct vm_object_ops;
 struct socket;
 
 struct ucred_k { s32 pid; u32 uid, gid; };
@@ -118,6 +119,13 @@ struct proto_ops {
 	 * setsockopt is also told of SOL_SOCKET options the socket layer set. */
 	int (*setsockopt)(struct socket *s, int level, int name, u64 uval, u64 len);
 	int (*getsockopt)(struct socket *s, int level, int name, int *val);
+	/* Optional, tried first: options that read their argument or answer
+	 * more than an int; they copy to optval themselves and set *len
+	 * (in: the caller's, >= 0). -ENOPROTOOPT: ask getsockopt. */
+	int (*getsockopt_ext)(struct socket *s, int level, int name, u64 optval, int *len);
+	/* Optional: mmap of the socket (file_ops.mmap_object); else ENODEV. */
+	int (*mmap)(struct socket *s, u64 off, u64 len, const struct vm_object_ops **ops,
+		    void **obj, u64 *pgoff);
 };
 
 struct socket {

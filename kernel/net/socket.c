@@ -142,7 +142,16 @@ static void sock_release(struct file *f)
 	sock_put(s);
 }
 
+static int sock_mmap_object(struct file *f, u64 off, u64 len, const struct vm_object_ops **ops,
+			    void **obj, u64 *pgoff)
+{
+	struct socket *s = f->priv;
+
+	return s->ops->mmap ? s->ops->mmap(s, off, len, ops, obj, pgoff) : -ENODEV;
+}
+
 static const struct file_ops socket_fops = {
+	.mmap_object = sock_mmap_object,
 	.read = sock_read,
 	.write = sock_write,
 	.poll = sock_poll,
@@ -1058,6 +1067,12 @@ long sys_getsockopt(SYSARGS)
 	}
 	if (len < 0) {
 		rc = -EINVAL;
+		goto out;
+	}
+	if (a1 != SOL_SOCKET && s->ops->getsockopt_ext &&
+	    (rc = s->ops->getsockopt_ext(s, (int)a1, (int)a2, a3, &len)) != -ENOPROTOOPT) {
+		if (!rc && copy_to_user((void *)a4, &len, sizeof(len)))
+			rc = -EFAULT;
 		goto out;
 	}
 	if (a1 != SOL_SOCKET) {

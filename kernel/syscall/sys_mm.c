@@ -99,10 +99,12 @@ static long mmap_kernel_object(struct user_mm *mm, u64 addr, u64 len, u64 prot, 
 	u64 pgoff;
 	long ret;
 
-	if ((flags & MAP_TYPE) == MAP_PRIVATE || off % PAGE_SIZE)
-		return -EINVAL;
 	if ((ret = f->fop->mmap_object(f, off, len, &ops, &obj, &pgoff)))
-		return ret;
+		return ret;	/* first: a socket that has none says ENODEV */
+	if ((flags & MAP_TYPE) == MAP_PRIVATE || off % PAGE_SIZE) {
+		ops->put(obj);
+		return -EINVAL;
+	}
 	down_write(&mm->lock);
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		ret = mappable_range(addr, len) ? vma_reserve(mm, 2) : -EINVAL;

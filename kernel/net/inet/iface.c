@@ -6,6 +6,7 @@
 #include <alloy/compiler.h>
 #include <alloy/errno.h>
 #include <alloy/netdev.h>
+#include <alloy/netlink.h>
 #include <alloy/packet.h>
 #include <alloy/socket.h>
 #include <alloy/string.h>
@@ -223,7 +224,7 @@ int iface_routes(struct ifroute *out, int max)
 	return i;
 }
 
-int iface_set_up(int index, bool up)
+static int do_iface_set_up(int index, bool up)
 {
 	struct netif *n;
 
@@ -240,7 +241,7 @@ int iface_set_up(int index, bool up)
 	return 0;
 }
 
-int iface_set_mtu(int index, u32 mtu)
+static int do_iface_set_mtu(int index, u32 mtu)
 {
 	struct netif *n;
 	int rc = 0;
@@ -258,7 +259,7 @@ int iface_set_mtu(int index, u32 mtu)
 	return rc;
 }
 
-int iface_addr4_add(int index, u32 addr, int plen, bool replace, bool excl)
+static int do_iface_addr4_add(int index, u32 addr, int plen, bool replace, bool excl)
 {
 	struct netif *n;
 	ip4_addr_t a, m;
@@ -287,7 +288,7 @@ int iface_addr4_add(int index, u32 addr, int plen, bool replace, bool excl)
 	return rc;
 }
 
-int iface_addr4_del(int index, u32 addr, int plen)
+static int do_iface_addr4_del(int index, u32 addr, int plen)
 {
 	struct netif *n;
 	int rc = 0;
@@ -306,7 +307,7 @@ int iface_addr4_del(int index, u32 addr, int plen)
 	return rc;
 }
 
-int iface_route4_default(bool add, int index, u32 gw, bool excl)
+static int do_iface_route4_default(bool add, int index, u32 gw, bool excl)
 {
 	struct netif *n = NULL;
 	ip4_addr_t g;
@@ -353,6 +354,32 @@ int iface_route4_default(bool add, int index, u32 gw, bool excl)
 }
 
 /* ---- for packet sockets (<alloy/packet.h>) */
+
+/* The changes, each told to the netlink listeners when made. */
+static int told(int rc)
+{
+	if (!rc)
+		rtnl_changed();
+	return rc;
+}
+
+int iface_set_up(int index, bool up) { return told(do_iface_set_up(index, up)); }
+int iface_set_mtu(int index, u32 mtu) { return told(do_iface_set_mtu(index, mtu)); }
+
+int iface_addr4_add(int index, u32 addr, int plen, bool replace, bool excl)
+{
+	return told(do_iface_addr4_add(index, addr, plen, replace, excl));
+}
+
+int iface_addr4_del(int index, u32 addr, int plen)
+{
+	return told(do_iface_addr4_del(index, addr, plen));
+}
+
+int iface_route4_default(bool add, int index, u32 gw, bool excl)
+{
+	return told(do_iface_route4_default(add, index, gw, excl));
+}
 
 int iface_hw(int ifindex, u16 *hatype, u8 mac[6], u32 *mtu)
 {

@@ -17,6 +17,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/mutex.h>
 #include <alloy/netdev.h>
+#include <alloy/netlink.h>
 #include <alloy/packet.h>
 #include <alloy/printk.h>
 #include <alloy/socket.h>
@@ -191,8 +192,27 @@ static void eth_poll(void)
 		WRITE_ONCE(netd_kicked, true);	/* maybe more: look again */
 }
 
+/* [lock] A digest of what the netlink listeners are told of (each
+ * interface's IPv4 address, mask, gateway, flags and MTU): lwIP changes
+ * some by itself (DHCP, the carrier). */
+static u64 netif_digest(void)
+{
+	struct netif *n;
+	u64 h = 0;
+
+	NETIF_FOREACH(n) {
+		h = h * 1000003 + ip4_addr_get_u32(netif_ip4_addr(n));
+		h = h * 1000003 + ip4_addr_get_u32(netif_ip4_netmask(n));
+		h = h * 1000003 + ip4_addr_get_u32(netif_ip4_gw(n));
+		h = h * 1000003 + ((u64)n->flags << 16 | n->mtu);
+	}
+	return h;
+}
+
 static void netd(void *arg)
 {
+	u64 seen = 0;
+
 	(void)arg;
 	for (;;) {
 		WRITE_ONCE(netd_kicked, false);
@@ -203,7 +223,12 @@ static void netd(void *arg)
 		u32 ms = sys_timeouts_sleeptime();
 		u64 wait = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? 1000000000ULL : (u64)ms * 1000000 + 1;
 		netd_deadline = ktime_ns() + wait;
+		u64 now = netif_digest();
 		inet_unlock();
+		if (now != seen) {
+			seen = now;
+			rtnl_changed();	/* a lease taken or lost: told like a change made */
+		}
 		wait_event_timeout(netd_wq, READ_ONCE(netd_kicked), wait);
 	}
 }
@@ -609,6 +634,8 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		inet_lock();
 		rc = if_set(cmd, &r);
 		inet_unlock();
+		if (!rc)
+			rtnl_changed();	/* the netlink listeners */
 		return rc;
 	}
 	if (cmd == SIOCGIFTXQLEN) {

@@ -73,6 +73,7 @@ struct sockaddr_nl_k {
 struct nl_buf {
 	struct list_head link;
 	u32 len, src;		/* src: the sender's port, 0 for the kernel */
+	u32 groups;		/* a multicast's group (as a mask), else 0 */
 	u8 data[];
 };
 
@@ -171,6 +172,7 @@ static struct nl_buf *buf_alloc(u32 cap, u32 src)
 	if (b) {
 		b->len = 0;
 		b->src = src;
+		b->groups = 0;
 	}
 	return b;
 }
@@ -414,6 +416,8 @@ static int nl_bind(struct socket *s, const u8 *addr, int len)
 	unsigned long flags = spin_lock_irqsave(&s->wq.lock);
 	nl->groups = a.groups;
 	spin_unlock_irqrestore(&s->wq.lock, flags);
+	if (a.groups)
+		rtnl_listen();
 	return 0;
 }
 
@@ -612,7 +616,7 @@ again:
 		}
 	}
 	b = list_first_entry(&nl->q, struct nl_buf, link);
-	u32 blen = b->len, src = b->src;
+	u32 blen = b->len, src = b->src, groups = b->groups;
 	size_t n = MIN(len, (size_t)blen);
 	if (flags & MSG_PEEK) {
 		/* the part stays queued; a copy goes out, made under the lock
@@ -643,7 +647,7 @@ again:
 		rc = (flags & MSG_TRUNC) ? (long)blen : (long)n;
 	if (n < blen)
 		m->flags |= MSG_TRUNC;
-	struct sockaddr_nl_k a = { AF_NETLINK, 0, src, 0 };
+	struct sockaddr_nl_k a = { AF_NETLINK, 0, src, groups };
 	memcpy(m->name, &a, sizeof(a));
 	m->namelen = sizeof(a);
 	kfree(b);
@@ -733,6 +737,8 @@ static int nl_setsockopt(struct socket *s, int level, int name, u64 uval, u64 le
 		else
 			nl->groups &= ~(1u << (v - 1));
 		spin_unlock_irqrestore(&s->wq.lock, f);
+		if (name == NETLINK_ADD_MEMBERSHIP)
+			rtnl_listen();
 		return 0;
 	}
 	case NETLINK_PKTINFO: WRITE_ONCE(nl->pktinfo, !!v); return 0;
@@ -782,6 +788,66 @@ const struct proto_ops netlink_ops = {
 	.setsockopt = nl_setsockopt,
 	.getsockopt = nl_getsockopt,
 };
+
+/* ---- multicast from the kernel */
+
+static bool subscribed(struct nl_sock *nl, u32 mask)
+{
+	return READ_ONCE(nl->groups) & mask;
+}
+
+bool nl_has_listeners(void)
+{
+	struct nl_sock *nl;
+	bool any = false;
+
+	unsigned long tf = spin_lock_irqsave(&table_lock);
+	list_for_each_entry(nl, &bound_socks, tlink)
+		if (READ_ONCE(nl->groups))
+			any = true;
+	spin_unlock_irqrestore(&table_lock, tf);
+	return any;
+}
+
+void nl_broadcast(u32 group, const void *data, u32 len)
+{
+	u32 mask = 1u << (group - 1);
+	struct nl_sock *nl, **to;
+	int n = 0, cap = 0;
+
+	if (group < 1 || group > 32)
+		return;
+	/* the members, each with a reference: counted, then gathered (one
+	 * that joins in between may miss this message, as if it had joined
+	 * after it) */
+	unsigned long tf = spin_lock_irqsave(&table_lock);
+	list_for_each_entry(nl, &bound_socks, tlink)
+		cap += subscribed(nl, mask);
+	spin_unlock_irqrestore(&table_lock, tf);
+	if (!cap || !(to = kmalloc(sizeof(*to) * (size_t)cap, GFP_KERNEL)))
+		return;
+	tf = spin_lock_irqsave(&table_lock);
+	list_for_each_entry(nl, &bound_socks, tlink)
+		if (n < cap && subscribed(nl, mask))
+			to[n++] = (struct nl_sock *)sock_get(&nl->sk);
+	spin_unlock_irqrestore(&table_lock, tf);
+	for (int i = 0; i < n; i++) {
+		struct nl_buf *b = buf_alloc(len, 0);
+		if (b) {
+			memcpy(b->data, data, len);
+			b->len = len;
+			b->groups = mask;
+			/* a full queue: dropped, ENOBUFS to that listener;
+			 * never a wait */
+			enqueue(to[i], b, false);
+		} else {
+			WRITE_ONCE(to[i]->sk.err, -ENOBUFS);
+			wake_up_all(&to[i]->sk.wq);
+		}
+		sock_put(&to[i]->sk);
+	}
+	kfree(to);
+}
 
 /* ---- for the rest of the kernel (mq_notify) */
 

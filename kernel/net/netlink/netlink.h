@@ -97,5 +97,13 @@ int rtnl_request(struct nl_sock *nl, const struct nlmsghdr *h, struct nl_dump *d
 /* Queues a reply of the kernel's to nl (dropped with ENOBUFS when full). */
 void nl_reply(struct nl_sock *nl, const void *data, u32 len);
 u32 nl_portid(struct nl_sock *nl);
+/* Multicast: len bytes to every socket in group (1..32; RTNLGRP_*);
+ * a listener whose queue is full loses it (its next receive says
+ * ENOBUFS), the sender never waits. */
+void nl_broadcast(u32 group, const void *data, u32 len);
+/* Whether any socket is in any group (a hint). */
+bool nl_has_listeners(void);
+/* rtnetlink.c: a socket joined a group (the notifier's baseline). */
+void rtnl_listen(void);
 
 #endif

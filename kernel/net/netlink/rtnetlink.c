@@ -12,11 +12,25 @@
  * Every change needs CAP_NET_ADMIN (EPERM), as Linux. What lwIP cannot do
  * (a second IPv4 address, other routes, new links) is EOPNOTSUPP.
  *
+ * Notifications (multicast groups RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
+ * RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE): after
+ * each change (rtnl_changed, from kernel/net/inet/ whatever made it:
+ * rtnetlink, an ioctl, netd after lwIP's own: a DHCP lease) the links,
+ * addresses and routes are compared with the snapshot kept since the
+ * last change or since a listener joined, and each difference goes to its group as Linux's message:
+ * RTM_NEWLINK (a link's flags, MTU, state or name changed; a new link),
+ * RTM_DELLINK, RTM_NEWADDR/RTM_DELADDR, RTM_NEWROUTE/RTM_DELROUTE. With
+ * no listener no snapshot is kept. notify_mtx (LR_MUTEX_RTNL_NOTIFY,
+ * before inet) orders the notifications as the changes.
+ *
  * A dump snapshots what it shows at each part, so one that runs while
  * another thread changes addresses shows each entry at most once by its
  * position and never reads freed memory.
  */
 #include <alloy/errno.h>
+#include <alloy/lockrank.h>
+#include <alloy/mutex.h>
+#include <alloy/netlink.h>
 #include <alloy/slab.h>
 #include <alloy/socket.h>
 #include <alloy/string.h>
@@ -245,9 +259,10 @@ static int set_link(const struct nlmsghdr *h)
 
 /* ---- addresses */
 
-static bool fill_addr(struct nlb *b, const struct ifaddr *a, const char *label, u32 seq, u32 pid)
+static bool fill_addr(struct nlb *b, const struct ifaddr *a, const char *label, u16 type,
+		      u16 flags, u32 seq, u32 pid)
 {
-	u32 st = nlb_begin(b, RTM_NEWADDR, NLM_F_MULTI, seq, pid, sizeof(struct ifaddrmsg));
+	u32 st = nlb_begin(b, type, flags, seq, pid, sizeof(struct ifaddrmsg));
 
 	if (b->full)
 		return false;
@@ -294,7 +309,7 @@ static int dump_addrs(struct nl_dump *d, struct nlb *b)
 		for (int k = 0; k < nf; k++)
 			if (fs[k].index == as[i].index)
 				label = fs[k].name;
-		if (!fill_addr(b, &as[i], label, d->seq, d->pid)) {
+		if (!fill_addr(b, &as[i], label, RTM_NEWADDR, NLM_F_MULTI, d->seq, d->pid)) {
 			rc = 1;
 			break;
 		}
@@ -335,9 +350,10 @@ static int change_addr(const struct nlmsghdr *h)
 
 /* ---- routes */
 
-static bool fill_route(struct nlb *b, const struct ifroute *r, u32 seq, u32 pid)
+static bool fill_route(struct nlb *b, const struct ifroute *r, u16 type, u16 flags, u32 seq,
+		       u32 pid)
 {
-	u32 st = nlb_begin(b, RTM_NEWROUTE, NLM_F_MULTI, seq, pid, sizeof(struct rtmsg));
+	u32 st = nlb_begin(b, type, flags, seq, pid, sizeof(struct rtmsg));
 
 	if (b->full)
 		return false;
@@ -375,7 +391,7 @@ static int dump_routes(struct nl_dump *d, struct nlb *b)
 			d->pos = i + 1;
 			continue;
 		}
-		if (!fill_route(b, &rs[i], d->seq, d->pid)) {
+		if (!fill_route(b, &rs[i], RTM_NEWROUTE, NLM_F_MULTI, d->seq, d->pid)) {
 			rc = 1;
 			break;
 		}
@@ -414,6 +430,169 @@ static int change_route(const struct nlmsghdr *h)
 	if (m->type != RTN_UNICAST)
 		return -EOPNOTSUPP;
 	return iface_route4_default(true, (int)oif, gw, h->nlmsg_flags & NLM_F_EXCL);
+}
+
+/* ---- notifications */
+
+enum {
+	RTNLGRP_LINK = 1, RTNLGRP_IPV4_IFADDR = 5, RTNLGRP_IPV4_ROUTE = 7,
+	RTNLGRP_IPV6_IFADDR = 9, RTNLGRP_IPV6_ROUTE = 11,
+};
+
+struct rt_snap {
+	struct iface fs[IFACE_MAX];
+	struct ifaddr as[IFADDR_MAX];
+	struct ifroute rs[IFROUTE_MAX];
+	int nf, na, nr;
+};
+
+static struct mutex notify_mtx = {
+	.wq = WAIT_QUEUE_INIT(notify_mtx.wq, "rtnl-notify"),
+	.dep = { "rtnl-notify", LR_MUTEX_RTNL_NOTIFY },
+};
+static struct rt_snap *base;	/* [notify_mtx] NULL: no listener since the last change */
+
+static struct rt_snap *snap_take(void)
+{
+	struct rt_snap *s = kmalloc(sizeof(*s), GFP_KERNEL);
+
+	if (s) {
+		s->nf = iface_list(s->fs, IFACE_MAX);
+		s->na = iface_addrs(s->as, IFADDR_MAX);
+		s->nr = iface_routes(s->rs, IFROUTE_MAX);
+	}
+	return s;
+}
+
+void rtnl_listen(void)
+{
+	mutex_lock(&notify_mtx);
+	if (!base)
+		base = snap_take();
+	mutex_unlock(&notify_mtx);
+}
+
+static bool link_same(const struct iface *a, const struct iface *b)
+{
+	return a->flags == b->flags && a->mtu == b->mtu && a->operstate == b->operstate &&
+	       !strcmp(a->name, b->name) && !memcmp(a->hwaddr, b->hwaddr, 6);
+}
+
+static bool addr_same(const struct ifaddr *a, const struct ifaddr *b)
+{
+	return a->index == b->index && a->family == b->family && a->prefixlen == b->prefixlen &&
+	       !memcmp(a->addr, b->addr, 16);
+}
+
+static bool route_same(const struct ifroute *a, const struct ifroute *b)
+{
+	return a->family == b->family && a->dst_len == b->dst_len && a->oif == b->oif &&
+	       a->has_gw == b->has_gw && !memcmp(a->dst, b->dst, 16) && !memcmp(a->gw, b->gw, 16);
+}
+
+static const char *label_of(const struct rt_snap *s, int index)
+{
+	for (int k = 0; k < s->nf; k++)
+		if (s->fs[k].index == index)
+			return s->fs[k].name;
+	return "";
+}
+
+static void send_link(struct nlb *b, const struct iface *f, u16 type)
+{
+	b->len = 0;
+	b->full = false;
+	fill_link(b, f, type, 0, 0, 0);
+	if (b->len)
+		nl_broadcast(RTNLGRP_LINK, b->buf, b->len);
+}
+
+static void send_addr(struct nlb *b, const struct ifaddr *a, const char *label, u16 type)
+{
+	b->len = 0;
+	b->full = false;
+	if (fill_addr(b, a, label, type, 0, 0, 0))
+		nl_broadcast(a->family == AF_INET ? RTNLGRP_IPV4_IFADDR : RTNLGRP_IPV6_IFADDR,
+			     b->buf, b->len);
+}
+
+static void send_route(struct nlb *b, const struct ifroute *r, u16 type)
+{
+	b->len = 0;
+	b->full = false;
+	if (fill_route(b, r, type, 0, 0, 0))
+		nl_broadcast(r->family == AF_INET ? RTNLGRP_IPV4_ROUTE : RTNLGRP_IPV6_ROUTE,
+			     b->buf, b->len);
+}
+
+/* [notify_mtx] Tells the listeners what differs from o to n. */
+static void notify_diff(const struct rt_snap *o, const struct rt_snap *n, struct nlb *b)
+{
+	for (int i = 0; i < n->nf; i++) {
+		int k = 0;
+		while (k < o->nf && o->fs[k].index != n->fs[i].index)
+			k++;
+		if (k == o->nf || !link_same(&o->fs[k], &n->fs[i]))
+			send_link(b, &n->fs[i], RTM_NEWLINK);
+	}
+	for (int k = 0; k < o->nf; k++) {
+		int i = 0;
+		while (i < n->nf && n->fs[i].index != o->fs[k].index)
+			i++;
+		if (i == n->nf)
+			send_link(b, &o->fs[k], RTM_DELLINK);
+	}
+	/* gone first, then new: a replaced address reads as Linux's */
+	for (int k = 0; k < o->na; k++) {
+		int i = 0;
+		while (i < n->na && !addr_same(&n->as[i], &o->as[k]))
+			i++;
+		if (i == n->na)
+			send_addr(b, &o->as[k], label_of(o, o->as[k].index), RTM_DELADDR);
+	}
+	for (int k = 0; k < o->nr; k++) {
+		int i = 0;
+		while (i < n->nr && !route_same(&n->rs[i], &o->rs[k]))
+			i++;
+		if (i == n->nr)
+			send_route(b, &o->rs[k], RTM_DELROUTE);
+	}
+	for (int i = 0; i < n->na; i++) {
+		int k = 0;
+		while (k < o->na && !addr_same(&n->as[i], &o->as[k]))
+			k++;
+		if (k == o->na)
+			send_addr(b, &n->as[i], label_of(n, n->as[i].index), RTM_NEWADDR);
+	}
+	for (int i = 0; i < n->nr; i++) {
+		int k = 0;
+		while (k < o->nr && !route_same(&n->rs[i], &o->rs[k]))
+			k++;
+		if (k == o->nr)
+			send_route(b, &n->rs[i], RTM_NEWROUTE);
+	}
+}
+
+void rtnl_changed(void)
+{
+	mutex_lock(&notify_mtx);
+	if (!nl_has_listeners()) {
+		kfree(base);	/* a listener that joins takes a new one */
+		base = NULL;
+	} else if (base) {
+		struct rt_snap *now = snap_take();
+		u8 *buf = kmalloc(NL_GOODSIZE, GFP_KERNEL);
+		if (now && buf) {
+			struct nlb b = { buf, NL_GOODSIZE, 0, false };
+			notify_diff(base, now, &b);
+			kfree(base);
+			base = now;
+			now = NULL;
+		}
+		kfree(now);
+		kfree(buf);
+	}
+	mutex_unlock(&notify_mtx);
 }
 
 /* ---- requests */

@@ -20,14 +20,21 @@
  * and the interface's MAC. On the loopback the frame's packet goes into
  * the stack as received.
  *
- * Not here: the mmap-ed rings (PACKET_RX_RING, PACKET_TX_RING: ENOPROTOOPT
- * rather than a ring nobody fills), multicast and promiscuous membership,
- * PACKET_STATISTICS, socket filters.
+ * The memory-mapped rings (PACKET_RX_RING, PACKET_TX_RING, mmap) are
+ * ring.c's: a socket with an RX ring takes its frames there rather than
+ * on its queue. PACKET_STATISTICS counts both ways. PACKET_VNET_HDR
+ * (SOCK_RAW): each frame read starts with a virtio_net_hdr (all zero:
+ * no offloads), each one sent must (and may ask for none).
  *
- * Locks: sock_list (a mutex, LR_MUTEX_PACKET, taken under inet_lock by
- * the taps) guards the list of listening sockets and each one's
+ * Not here: multicast and promiscuous membership, socket filters,
+ * fanout, timestamps other than the software one.
+ *
+ * Locks: ps->ring_mtx (options and rings, ring.c) > inet_lock >
+ * sock_list (a mutex, LR_MUTEX_PACKET, taken under inet_lock by the
+ * taps), which guards the list of listening sockets and each one's
  * protocol and interface; each socket's wait-queue lock guards its
- * queue. A socket leaves the list at release, before its queue is freed.
+ * queue, its RX ring's state and its statistics. A socket leaves the
+ * list at release, before its queue and rings go.
  */
 #include <alloy/errno.h>
 #include <alloy/list.h>
@@ -42,16 +49,21 @@
 #include <alloy/string.h>
 #include <alloy/uaccess.h>
 #include "../inet/inet.h"
+#include "packet_int.h"
 
 #define ETH_P_ALL 0x0003
 #define ETH_HLEN 14
 #define SOL_PACKET 263
 #define PACKET_RX_RING 5
+#define PACKET_STATISTICS 6
+#define PACKET_COPY_THRESH 7
 #define PACKET_VERSION 10
+#define PACKET_HDRLEN 11
 #define PACKET_RESERVE 12
 #define PACKET_TX_RING 13
-#define TPACKET_V1 0
-#define TPACKET_V3 2
+#define PACKET_LOSS 14
+#define PACKET_VNET_HDR 15
+#define VNET_HDR_LEN 10
 #define CAP_NET_RAW 13
 #define SOL_SOCKET 1
 #define MSG_OOB 0x1
@@ -61,32 +73,11 @@
 #define PKT_COST 256
 #define SLL_ADDR_OFF 12		/* offsetof(struct sockaddr_ll, sll_addr) */
 
-struct sockaddr_ll_k {
-	u16 family;
-	u16 protocol;		/* network order */
-	s32 ifindex;
-	u16 hatype;
-	u8 pkttype, halen;
-	u8 addr[8];
-};
-
 struct pkt_buf {
 	struct list_head link;
 	struct sockaddr_ll_k from;
 	u32 len;
 	u8 data[];
-};
-
-struct pkt_sock {
-	struct socket sk;
-	struct list_head link;	/* [sock_list] on socks while it has a protocol */
-	u16 proto;		/* [sock_list] network order; 0: takes nothing */
-	int ifindex;		/* [sock_list] 0: every interface */
-	bool listed;		/* [sock_list] */
-	struct list_head q;	/* [wq.lock] */
-	u32 qbytes;		/* [wq.lock] */
-	bool dead;		/* [wq.lock] released */
-	int version, reserve;	/* PACKET_VERSION, PACKET_RESERVE: stored */
 };
 
 static struct mutex sock_list = {
@@ -105,35 +96,73 @@ bool packet_listening(void)
 
 /* ---- receiving */
 
+/* [wq.lock] Queues b (NULL: none could be allocated) if there is room. */
+static bool queue_buf(struct pkt_sock *ps, struct pkt_buf *b)
+{
+	if (!b || ps->qbytes > (u32)READ_ONCE(ps->sk.rcvbuf))
+		return false;
+	list_add_tail(&b->link, &ps->q);
+	ps->qbytes += b->len + PKT_COST;
+	return true;
+}
+
+static struct pkt_buf *make_buf(struct pkt_sock *ps, const struct pkt_frame *fr)
+{
+	u32 vnet = ps->vnet_hdr ? VNET_HDR_LEN : 0;
+	struct pkt_buf *b = kmalloc(sizeof(*b) + vnet + fr->len, GFP_KERNEL);
+
+	if (!b)
+		return NULL;
+	b->from = fr->from;
+	b->len = vnet + fr->len;
+	memset(b->data, 0, vnet);	/* no offloads to describe */
+	memcpy(b->data + vnet, fr->data, fr->len);
+	return b;
+}
+
 static void deliver(struct pkt_sock *ps, const u8 *frame, size_t len, int ifindex, u16 hatype,
 		    u8 pkttype)
 {
 	bool dgram = ps->sk.type == SOCK_DGRAM;
-	size_t n = dgram ? len - ETH_HLEN : len;
-	struct pkt_buf *b = kmalloc(sizeof(*b) + n, GFP_KERNEL);
+	struct pkt_frame fr = {
+		.data = frame + (dgram ? ETH_HLEN : 0),
+		.len = (u32)(dgram ? len - ETH_HLEN : len),
+		.now = wall_clock_ns(),
+	};
+	struct pkt_buf *b = NULL;
+	bool ok, copy = false;
 
-	if (!b)
-		return;
-	memset(&b->from, 0, sizeof(b->from));
-	b->from.family = AF_PACKET;
-	memcpy(&b->from.protocol, frame + 12, 2);
-	b->from.ifindex = ifindex;
-	b->from.hatype = hatype;
-	b->from.pkttype = pkttype;
-	b->from.halen = 6;
-	memcpy(b->from.addr, frame + 6, 6);	/* the source MAC */
-	b->len = (u32)n;
-	memcpy(b->data, frame + (dgram ? ETH_HLEN : 0), n);
+	memset(&fr.from, 0, sizeof(fr.from));
+	fr.from.family = AF_PACKET;
+	memcpy(&fr.from.protocol, frame + 12, 2);
+	fr.from.ifindex = ifindex;
+	fr.from.hatype = hatype;
+	fr.from.pkttype = pkttype;
+	fr.from.halen = 6;
+	memcpy(fr.from.addr, frame + 6, 6);	/* the source MAC */
+	/* a hint: a ring set meanwhile frees b, one taken away drops this */
+	if (!READ_ONCE(ps->rx) || READ_ONCE(ps->copy_thresh))
+		b = make_buf(ps, &fr);
 	unsigned long f = spin_lock_irqsave(&ps->sk.wq.lock);
-	bool ok = !ps->dead && ps->qbytes <= (u32)READ_ONCE(ps->sk.rcvbuf);
-	if (ok) {
-		list_add_tail(&b->link, &ps->q);
-		ps->qbytes += b->len + PKT_COST;
-		wake_up_all_locked(&ps->sk.wq);
-	}
-	spin_unlock_irqrestore(&ps->sk.wq.lock, f);
-	if (!ok)
+	if (ps->dead) {
+		spin_unlock_irqrestore(&ps->sk.wq.lock, f);
 		kfree(b);
+		return;
+	}
+	if (ps->rx) {
+		ok = pkt_ring_rx(ps, &fr, &copy);
+		if (copy && queue_buf(ps, b))
+			b = NULL;
+	} else if ((ok = queue_buf(ps, b))) {
+		b = NULL;
+	}
+	if (ok)
+		ps->st_packets++;
+	else
+		ps->st_drops++;	/* PACKET_STATISTICS adds them to the packets, as Linux */
+	wake_up_all_locked(&ps->sk.wq);
+	spin_unlock_irqrestore(&ps->sk.wq.lock, f);
+	kfree(b);
 }
 
 void packet_tap(int ifindex, u16 hatype, const void *frame, size_t len, u8 pkttype)
@@ -183,6 +212,7 @@ static int pkt_create(struct socket *s, int protocol)
 		return -ESOCKTNOSUPPORT;
 	list_init(&ps->q);
 	list_init(&ps->link);
+	mutex_init(&ps->ring_mtx, "packet-ring", LR_MUTEX_PACKET_RING);
 	mutex_lock(&sock_list);
 	ps->proto = (u16)protocol;
 	relist(ps);
@@ -214,6 +244,7 @@ static void pkt_release(struct socket *s)
 	wake_up_all_locked(&s->wq);
 	spin_unlock_irqrestore(&s->wq.lock, f);
 	free_bufs(&q);
+	pkt_ring_release(ps);
 }
 
 static int pkt_bind(struct socket *s, const u8 *addr, int len)
@@ -269,15 +300,62 @@ static int pkt_getname(struct socket *s, u8 *addr, bool peer)
 	return SLL_ADDR_OFF + a.halen;	/* as Linux's */
 }
 
+/* Sends data (kernel memory; a frame for SOCK_RAW, a payload for
+ * SOCK_DGRAM) to the named address or the bound one. */
+int pkt_xmit(struct pkt_sock *ps, const struct sockaddr_ll_k *to, bool named, const u8 *data,
+	     size_t len)
+{
+	int ifindex;
+	u16 proto, hatype;
+	u8 mac[6];
+	u32 mtu;
+	int rc;
+
+	if (named) {
+		ifindex = to->ifindex;
+		proto = to->protocol;
+	} else {
+		mutex_lock(&sock_list);
+		ifindex = ps->ifindex;
+		proto = ps->proto;
+		mutex_unlock(&sock_list);
+	}
+	if (ps->vnet_hdr) {
+		/* a virtio_net_hdr first: only "no offload" (gso_type 0) */
+		if (len < VNET_HDR_LEN || data[1])
+			return -EINVAL;
+		data += VNET_HDR_LEN;
+		len -= VNET_HDR_LEN;
+	}
+	if (!ifindex || iface_hw(ifindex, &hatype, mac, &mtu))
+		return -ENXIO;
+	bool dgram = ps->sk.type == SOCK_DGRAM;
+	size_t hdr = dgram ? ETH_HLEN : 0;
+	if (!dgram && len < ETH_HLEN)
+		return -EINVAL;		/* shorter than the link header */
+	if (len + hdr > (size_t)mtu + ETH_HLEN)
+		return -EMSGSIZE;
+	if (dgram && named && to->halen < 6)
+		return -EINVAL;
+	if (!dgram)
+		return iface_xmit(ifindex, data, len);
+	u8 *frame = kmalloc(len + hdr, GFP_KERNEL);
+	if (!frame)
+		return -ENOBUFS;
+	memcpy(frame, to->addr, 6);	/* no name: a zero destination */
+	memcpy(frame + 6, mac, 6);
+	memcpy(frame + 12, &proto, 2);
+	memcpy(frame + hdr, data, len);
+	rc = iface_xmit(ifindex, frame, len + hdr);
+	kfree(frame);
+	return rc;
+}
+
 static long pkt_sendmsg(struct socket *s, struct kmsg *m, int flags)
 {
 	struct pkt_sock *ps = psk(s);
 	struct sockaddr_ll_k a;
 	size_t len = m->it.left;
-	int ifindex;
-	u16 proto, hatype;
-	u8 mac[6];
-	u32 mtu;
 	long rc;
 
 	(void)flags;
@@ -290,38 +368,28 @@ static long pkt_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		memcpy(&a, m->name, MIN((size_t)m->namelen, sizeof(a)));
 		if (m->namelen < SLL_ADDR_OFF + a.halen)
 			return -EINVAL;
-		ifindex = a.ifindex;
-		proto = a.protocol;
-	} else {
-		mutex_lock(&sock_list);
-		ifindex = ps->ifindex;
-		proto = ps->proto;
-		mutex_unlock(&sock_list);
 	}
+	bool had_ring = false;
+	if (READ_ONCE(ps->tx) && (rc = pkt_ring_send(ps, m, &had_ring), had_ring))
+		return rc;	/* a TX ring: its frames, not the buffer */
+	/* what pkt_xmit refuses first, before copying a huge buffer in */
+	int ifindex = m->namelen ? a.ifindex : READ_ONCE(ps->ifindex);
+	u16 hatype;
+	u8 mac[6];
+	u32 mtu;
 	if (!ifindex || iface_hw(ifindex, &hatype, mac, &mtu))
 		return -ENXIO;
-	bool dgram = s->type == SOCK_DGRAM;
-	size_t hdr = dgram ? ETH_HLEN : 0;
-	if (!dgram && len < ETH_HLEN)
-		return -EINVAL;		/* shorter than the link header */
-	if (len + hdr > (size_t)mtu + ETH_HLEN)
+	if (len > (size_t)mtu + 2 * ETH_HLEN + VNET_HDR_LEN)
 		return -EMSGSIZE;
-	if (dgram && m->namelen && a.halen < 6)
-		return -EINVAL;
-	u8 *frame = kmalloc(len + hdr, GFP_KERNEL);
-	if (!frame)
+	u8 *buf = kmalloc(len ? len : 1, GFP_KERNEL);
+	if (!buf)
 		return -ENOBUFS;
-	if (iter_copy_in(&m->it, frame + hdr, len)) {
-		kfree(frame);
+	if (iter_copy_in(&m->it, buf, len)) {
+		kfree(buf);
 		return -EFAULT;
 	}
-	if (dgram) {
-		memcpy(frame, a.addr, 6);	/* no name: a zero destination */
-		memcpy(frame + 6, mac, 6);
-		memcpy(frame + 12, &proto, 2);
-	}
-	rc = iface_xmit(ifindex, frame, len + hdr);
-	kfree(frame);
+	rc = pkt_xmit(ps, &a, m->namelen != 0, buf, len);
+	kfree(buf);
 	return rc ? rc : (long)len;
 }
 
@@ -399,7 +467,7 @@ static unsigned int pkt_poll(struct socket *s, struct poll_table *pt)
 
 	poll_wait(pt, &s->wq);
 	unsigned long f = spin_lock_irqsave(&s->wq.lock);
-	if (!list_empty(&ps->q))
+	if (!list_empty(&ps->q) || pkt_ring_readable(ps))
 		mask |= POLLIN | POLLRDNORM;
 	if (s->err)
 		mask |= POLLERR;
@@ -444,33 +512,57 @@ static bool pkt_peercred(struct socket *s, struct ucred_k *out)
 	return false;
 }
 
+static int opt_int(u64 uval, u64 len, int *v)
+{
+	if ((s64)len < (s64)sizeof(int))
+		return -EINVAL;
+	return copy_from_user(v, (void *)uval, sizeof(*v)) ? -EFAULT : 0;
+}
+
 static int pkt_setsockopt(struct socket *s, int level, int name, u64 uval, u64 len)
 {
 	struct pkt_sock *ps = psk(s);
-	int v;
+	int v, rc;
 
 	if (level == SOL_SOCKET)
 		return 0;
 	if (level != SOL_PACKET)
 		return -ENOPROTOOPT;
-	if (name == PACKET_VERSION || name == PACKET_RESERVE) {
-		if ((s64)len < (s64)sizeof(int))
-			return -EINVAL;
-		if (copy_from_user(&v, (void *)uval, sizeof(v)))
-			return -EFAULT;
-		if (name == PACKET_VERSION) {
-			if (v < TPACKET_V1 || v > TPACKET_V3)
-				return -EINVAL;
-			WRITE_ONCE(ps->version, v);
-		} else {
-			if (v < 0 || v > 0x7fffffff / 2)
-				return -EINVAL;
-			WRITE_ONCE(ps->reserve, v);
-		}
+	switch (name) {
+	case PACKET_RX_RING:
+	case PACKET_TX_RING:
+		return pkt_set_ring(ps, uval, len, name == PACKET_TX_RING);
+	case PACKET_VERSION:
+	case PACKET_RESERVE:
+	case PACKET_LOSS:
+	case PACKET_VNET_HDR:
+	case PACKET_COPY_THRESH:
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	if ((rc = opt_int(uval, len, &v)))
+		return rc;
+	if (name == PACKET_COPY_THRESH) {
+		WRITE_ONCE(ps->copy_thresh, v);
 		return 0;
 	}
-	/* PACKET_RX_RING / PACKET_TX_RING and the rest: not here */
-	return -ENOPROTOOPT;
+	/* the rest may not change under a ring (its layout depends on them) */
+	mutex_lock(&ps->ring_mtx);
+	unsigned long f = spin_lock_irqsave(&s->wq.lock);
+	if (ps->rx || ps->tx)
+		rc = -EBUSY;
+	else if (name == PACKET_VERSION)
+		rc = v < TPACKET_V1 || v > TPACKET_V3 ? -EINVAL : (ps->version = v, 0);
+	else if (name == PACKET_RESERVE)
+		rc = v < 0 ? -EINVAL : (ps->reserve = v, 0);	/* past INT_MAX: EINVAL */
+	else if (name == PACKET_LOSS)
+		ps->loss = !!v;
+	else
+		rc = s->type != SOCK_RAW ? -EINVAL : (ps->vnet_hdr = !!v, 0);
+	spin_unlock_irqrestore(&s->wq.lock, f);
+	mutex_unlock(&ps->ring_mtx);
+	return rc;
 }
 
 static int pkt_getsockopt(struct socket *s, int level, int name, int *val)
@@ -479,15 +571,53 @@ static int pkt_getsockopt(struct socket *s, int level, int name, int *val)
 
 	if (level != SOL_PACKET)
 		return -ENOPROTOOPT;
-	if (name == PACKET_VERSION) {
-		*val = READ_ONCE(ps->version);
-		return 0;
-	}
-	if (name == PACKET_RESERVE) {
-		*val = READ_ONCE(ps->reserve);
-		return 0;
+	switch (name) {
+	case PACKET_VERSION: *val = READ_ONCE(ps->version); return 0;
+	case PACKET_RESERVE: *val = READ_ONCE(ps->reserve); return 0;
+	case PACKET_LOSS: *val = READ_ONCE(ps->loss); return 0;
+	case PACKET_VNET_HDR: *val = READ_ONCE(ps->vnet_hdr); return 0;
 	}
 	return -ENOPROTOOPT;
+}
+
+/* The options that read their argument or answer with a struct. */
+static int pkt_getsockopt_ext(struct socket *s, int level, int name, u64 uval, int *len)
+{
+	struct pkt_sock *ps = psk(s);
+	u32 st[3];
+	int v;
+
+	if (level != SOL_PACKET)
+		return -ENOPROTOOPT;
+	if (name == PACKET_HDRLEN) {
+		if (*len < (int)sizeof(int))
+			return -EINVAL;
+		*len = sizeof(int);
+		if (copy_from_user(&v, (void *)uval, sizeof(v)))
+			return -EFAULT;
+		/* the header's size alone, without the sockaddr_ll, as Linux's */
+		if ((v = pkt_hdrlen(v)) < 0)
+			return v;
+		v -= 20;
+		return copy_to_user((void *)uval, &v, sizeof(v)) ? -EFAULT : 0;
+	}
+	if (name != PACKET_STATISTICS)
+		return -ENOPROTOOPT;
+	unsigned long f = spin_lock_irqsave(&s->wq.lock);
+	st[0] = ps->st_packets + ps->st_drops;
+	st[1] = ps->st_drops;
+	st[2] = ps->st_freeze;
+	ps->st_packets = ps->st_drops = ps->st_freeze = 0;
+	spin_unlock_irqrestore(&s->wq.lock, f);
+	int n = READ_ONCE(ps->version) == TPACKET_V3 ? 12 : 8;
+	*len = MIN(*len, n);
+	return copy_to_user((void *)uval, st, (size_t)*len) ? -EFAULT : 0;
+}
+
+static int pkt_mmap(struct socket *s, u64 off, u64 len, const struct vm_object_ops **ops,
+		    void **obj, u64 *pgoff)
+{
+	return pkt_ring_mmap(psk(s), off, len, ops, obj, pgoff);
 }
 
 const struct proto_ops packet_ops = {
@@ -508,4 +638,6 @@ const struct proto_ops packet_ops = {
 	.peercred = pkt_peercred,
 	.setsockopt = pkt_setsockopt,
 	.getsockopt = pkt_getsockopt,
+	.getsockopt_ext = pkt_getsockopt_ext,
+	.mmap = pkt_mmap,
 };
