@@ -98,6 +98,11 @@ static inline struct page *virt_to_page(const void *v)
 	return pfn_to_page(virt_to_phys(v) >> PAGE_SHIFT);
 }
 
+/* /proc/kpageflags (kernel/mm/kpageflags.c): Linux's KPF_* bits of a
+ * frame (KPF_NOPAGE outside RAM), frames below kpageflags_max_pfn(). */
+u64 kpageflags_of(u64 pfn);
+u64 kpageflags_max_pfn(void);
+
 /* allocation flags */
 #define GFP_KERNEL 0u
 #define GFP_ZERO (1u << 0)	/* zero the memory */
