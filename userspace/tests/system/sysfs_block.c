@@ -19,7 +19,9 @@
  *    (EINVAL), past the end (0), for an ordinary user (EACCES) and for
  *    root without CAP_SYS_ADMIN (EPERM);
  *  - kpageflags' DIRTY is the page cache's: a shared mapping of a file
- *    written through is DIRTY (and LRU, UPTODATE) until msync(MS_SYNC).
+ *    written through is DIRTY (and LRU, UPTODATE) until msync(MS_SYNC);
+ *    meanwhile a second thread reads every frame's flags again and again
+ *    while pages are mapped, dirtied, written back, truncated and freed.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -252,6 +254,29 @@ static void counters(void)
 	CHECK(atomic_load(&stop) == 1);		/* the reader always saw 17 fields */
 }
 
+/* A second thread reads every frame's flags over and over while the
+ * first maps, dirties, syncs and frees pages. */
+static atomic_int kpf_stop, kpf_rounds;
+
+static void *kpf_reader(void *arg)
+{
+	static uint64_t chunk[4096];
+	int fd = open("/proc/kpageflags", O_RDONLY);
+	(void)arg;
+	while (fd >= 0 && !atomic_load(&kpf_stop)) {
+		ssize_t n;
+		while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+			;
+		if (n < 0)
+			break;
+		lseek(fd, 0, SEEK_SET);
+		atomic_fetch_add(&kpf_rounds, 1);
+	}
+	if (fd >= 0)
+		close(fd);
+	return (void *)(intptr_t)(fd >= 0 && !atomic_load(&kpf_stop) ? -1 : 0);
+}
+
 static uint64_t kpf(int fd, uint64_t pfn)
 {
 	uint64_t v = ~0ULL;
@@ -296,6 +321,8 @@ static void kpageflags(void)
 	CHECK(pread(fd, v, 16, (off_t)((frames - 1) * 8)) == 8);	/* cut at the end */
 
 	/* DIRTY is the page cache's: set by a store, gone after msync */
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, kpf_reader, NULL) == 0);
 	int f = open(MNT "/m", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	CHECK(f >= 0 && write(f, "0123456789", 10) == 10);
 	char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
@@ -313,6 +340,20 @@ static void kpageflags(void)
 		CHECK(kpf(fd, pfn_of(p)) & KPF_DIRTY);
 		munmap(p, 4096);
 	}
+	for (int i = 0; i < 50 || atomic_load(&kpf_rounds) < 2; i++) {	/* churn */
+		char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+		CHECK(q != MAP_FAILED && ftruncate(f, 1 << 20) == 0);
+		for (int j = 0; q != MAP_FAILED && j < (1 << 20); j += 4096)
+			q[j] = (char)i;
+		CHECK(msync(q, 1 << 20, i & 1 ? MS_SYNC : MS_ASYNC) == 0);
+		munmap(q, 1 << 20);
+		CHECK(ftruncate(f, 0) == 0);
+		if (i > 5000)
+			break;
+	}
+	atomic_store(&kpf_stop, 1);
+	void *ret;
+	CHECK(pthread_join(th, &ret) == 0 && ret == NULL);
 	close(f);
 	close(fd);
 
