@@ -5,7 +5,7 @@
  * is KPF_NOPAGE. Read without a lock: the flags change under their
  * owner's lock (the page cache's, the allocator's), so what is read is a
  * snapshot, as Linux's is. Not reported, because Alloy does not track
- * them per frame: REFERENCED, ACTIVE, MMAP, ANON, SWAP*, RECLAIM,
+ * them per frame: REFERENCED, ACTIVE, MMAP (no map count), SWAP*, RECLAIM,
  * COMPOUND_* (multi-page blocks are not compound pages), HUGE, THP, KSM,
  * IDLE, ZERO_PAGE, PGTABLE, HWPOISON. docs/vfs.md "/proc/kpageflags".
  */
@@ -20,6 +20,7 @@
 #define KPF_SLAB 7
 #define KPF_WRITEBACK 8
 #define KPF_BUDDY 10
+#define KPF_ANON 12
 #define KPF_NOPAGE 20
 #define KPF_RESERVED 32		/* the "kernel hacking" bits Linux shows too */
 
@@ -63,5 +64,7 @@ u64 kpageflags_of(u64 pfn)
 		k |= 1ULL << KPF_LOCKED;
 	if (f & PG_WRITEBACK)
 		k |= 1ULL << KPF_WRITEBACK;
+	if (f & PG_ANON)
+		k |= 1ULL << KPF_ANON;
 	return k;
 }

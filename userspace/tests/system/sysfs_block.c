@@ -20,6 +20,7 @@
  *    root without CAP_SYS_ADMIN (EPERM);
  *  - kpageflags' DIRTY is the page cache's: a shared mapping of a file
  *    written through is DIRTY (and LRU, UPTODATE) until msync(MS_SYNC);
+ *    private memory and copies on write are ANON, file pages are not;
  *    meanwhile a second thread reads every frame's flags again and again
  *    while pages are mapped, dirtied, written back, truncated and freed.
  */
@@ -46,6 +47,7 @@
 #define KPF_DIRTY (1ULL << 4)
 #define KPF_LRU (1ULL << 5)
 #define KPF_BUDDY (1ULL << 10)
+#define KPF_ANON (1ULL << 12)
 #define KPF_NOPAGE (1ULL << 20)
 #ifndef BLKGETSIZE64
 #define BLKGETSIZE64 0x80081272
@@ -67,10 +69,10 @@ struct statx_dio {	/* struct statx up to the DIO fields */
 	uint64_t spare[12];
 };
 
-/* A small sysfs file's text; "" if it cannot be read. */
+/* A small sysfs file's text; "" if it cannot be read. Per thread. */
 static const char *text(const char *path)
 {
-	static char buf[512];
+	static __thread char buf[512];
 	int fd = open(path, O_RDONLY);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
@@ -331,7 +333,7 @@ static void kpageflags(void)
 		p[8] = 'B';
 		uint64_t pfn = pfn_of(p), k = kpf(fd, pfn);
 		CHECK(pfn != 0);
-		CHECK((k & (KPF_DIRTY | KPF_LRU | KPF_UPTODATE)) ==
+		CHECK((k & (KPF_DIRTY | KPF_LRU | KPF_UPTODATE | KPF_ANON)) ==
 		      (KPF_DIRTY | KPF_LRU | KPF_UPTODATE));
 		CHECK(msync(p, 4096, MS_SYNC) == 0);
 		k = kpf(fd, pfn_of(p));
@@ -340,15 +342,31 @@ static void kpageflags(void)
 		CHECK(kpf(fd, pfn_of(p)) & KPF_DIRTY);
 		munmap(p, 4096);
 	}
-	for (int i = 0; i < 50 || atomic_load(&kpf_rounds) < 2; i++) {	/* churn */
-		char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
-		CHECK(q != MAP_FAILED && ftruncate(f, 1 << 20) == 0);
-		for (int j = 0; q != MAP_FAILED && j < (1 << 20); j += 4096)
+	/* private memory is ANON, and a copy on write of a file's page too */
+	char *a = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *c = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, f, 0);
+	CHECK(a != MAP_FAILED && c != MAP_FAILED);
+	if (a != MAP_FAILED && c != MAP_FAILED) {
+		a[0] = 1;
+		uint64_t k = kpf(fd, pfn_of(a));
+		CHECK((k & KPF_ANON) && !(k & (KPF_LRU | KPF_BUDDY)));
+		CHECK(*(volatile char *)c == '0');
+		CHECK(!(kpf(fd, pfn_of(c)) & KPF_ANON));	/* read: the file's page */
+		c[0] = 'x';
+		CHECK(kpf(fd, pfn_of(c)) & KPF_ANON);	/* written: a private copy */
+		munmap(a, 8192);
+		munmap(c, 4096);
+	}
+	for (int i = 0; i < 20 || atomic_load(&kpf_rounds) < 2; i++) {	/* churn */
+		enum { LEN = 64 << 10 };
+		char *q = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+		CHECK(q != MAP_FAILED && ftruncate(f, LEN) == 0);
+		for (int j = 0; q != MAP_FAILED && j < LEN; j += 4096)
 			q[j] = (char)i;
-		CHECK(msync(q, 1 << 20, i & 1 ? MS_SYNC : MS_ASYNC) == 0);
-		munmap(q, 1 << 20);
+		CHECK(msync(q, LEN, i % 4 ? MS_ASYNC : MS_SYNC) == 0);
+		munmap(q, LEN);
 		CHECK(ftruncate(f, 0) == 0);
-		if (i > 5000)
+		if (i > 2000)
 			break;
 	}
 	atomic_store(&kpf_stop, 1);
