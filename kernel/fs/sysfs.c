@@ -280,7 +280,7 @@ int sysfs_show(struct pbuf *b, const struct inode *i)
 	u64 v;
 
 	if (!bd)
-		return -ENOENT;		/* a loop device removed since */
+		return -ENODEV;		/* a loop device removed since, as kernfs */
 	switch (attr) {
 	case A_DEV:
 		return pbuf_printf(b, "%u:%u\n", MAJOR(bd->dev), MINOR(bd->dev));

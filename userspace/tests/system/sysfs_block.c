@@ -7,7 +7,8 @@
  *
  *  - the layout: every disk listed, dev matching st_rdev, size matching
  *    BLKGETSIZE64, ro, the queue limits, /sys/dev/block/M:m links;
- *    another sysfs mounted and unmounted; EROFS for writes;
+ *    another sysfs mounted and unmounted; EROFS for writes; a loop
+ *    device removed leaves (ENODEV for its files opened before);
  *  - the counters are real: a 1 MiB write and fsync on vdc moves Linux's
  *    "writes completed", "sectors written" (at least 2048) and "flushes"
  *    fields, a 64 KiB read of the device "sectors read" by exactly 128,
@@ -178,6 +179,21 @@ static void layout(void)
 	CHECK(access("/sys/block/vdc/queue/../stat", R_OK) == 0);
 	CHECK(open("/sys/block/vdc/size", O_WRONLY) < 0 && errno == EROFS);
 	CHECK(mkdir("/sys/block/x", 0755) < 0 && errno == EROFS);
+
+	/* a loop device removed leaves; its files opened before say ENODEV */
+	char b[16];
+	int lc = open("/dev/loop-control", O_RDWR);
+	int sz = open("/sys/block/loop7/size", O_RDONLY);
+	CHECK(lc >= 0 && sz >= 0);
+	CHECK(ioctl(lc, 0x4C81 /* LOOP_CTL_REMOVE */, 7) == 0);
+	CHECK(access("/sys/block/loop7", F_OK) < 0 && errno == ENOENT);
+	CHECK(access("/sys/dev/block/7:7", F_OK) < 0 && errno == ENOENT);
+	CHECK(pread(sz, b, sizeof(b), 0) < 0 && errno == ENODEV);
+	CHECK(ioctl(lc, 0x4C80 /* LOOP_CTL_ADD */, 7) == 7);
+	CHECK(pread(sz, b, sizeof(b), 0) == 2 && !memcmp(b, "0\n", 2));
+	CHECK(num("/sys/dev/block/7:7/size") == 0);
+	close(sz);
+	close(lc);
 }
 
 static void hostile_text_reads(void)
