@@ -2,7 +2,8 @@
  * /proc: the kernel's state as text files, made afresh by every read,
  * which keeps only the part it returns (procfs.h), so an open file pins
  * no memory whatever its size. This file is the filesystem
- * itself and the system-wide files; procfs_pid.c is /proc/<pid>/.
+ * itself and the system-wide files; procfs_pid.c is /proc/<pid>/, and
+ * sysfs.c is /sys, the same engine under another root.
  *
  * Processes come and go without telling the VFS, so procfs is mounted
  * SB_NOCACHE: every walk asks procfs_lookup again and a /proc/<pid>
@@ -14,8 +15,6 @@
 #include <alloy/blkdev.h>
 #include <alloy/cpu.h>
 #include <alloy/cred.h>
-#include <alloy/signal.h>
-#include <uapi/capability.h>
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
 #include <alloy/lockstat.h>
@@ -25,6 +24,7 @@
 #include <alloy/printf.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
+#include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/task.h>
@@ -35,6 +35,7 @@
 #include <alloy/socket.h>
 #include <alloy/netdev.h>
 #include <alloy/ns.h>
+#include <uapi/capability.h>
 #include <uapi/time.h>
 #include "procfs.h"
 
