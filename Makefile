@@ -541,7 +541,7 @@ test-ktest: kernel $(XTASK) $(KTEST_MODULE) $(USER_TESTS)
 # vdb read-only, vdc read-only and throttled by QEMU to 200 requests/s
 # (blk_waiter_sleeps needs reads slower than the path to sleep).
 BLK_TESTS := blk_rw_patterns,blk_concurrent_inflight,blk_bad_requests_einval
-BLK_TESTS := $(BLK_TESTS),blk_flush_reaches_device,blk_readonly_rejects_writes
+BLK_TESTS := $(BLK_TESTS),blk_flush_reaches_device,blk_readonly_rejects_writes,blk_stats_count
 BLK_TESTS := $(BLK_TESTS),blk_waiter_sleeps,blk_devfile,blk_seq_read_speed
 BLK_DIR := $(BUILD)/blk
 test-blk: kernel $(XTASK)

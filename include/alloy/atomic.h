@@ -56,6 +56,12 @@ static inline long atomic_long_add_return(atomic_long_t *a, long x)
 	return __atomic_add_fetch(&a->v, x, __ATOMIC_SEQ_CST);
 }
 
+static inline bool atomic_long_cmpxchg(atomic_long_t *a, long old, long new)
+{
+	return __atomic_compare_exchange_n(&a->v, &old, new, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 #define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)

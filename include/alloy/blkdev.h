@@ -18,11 +18,15 @@
 #ifndef ALLOY_BLKDEV_H
 #define ALLOY_BLKDEV_H
 
+#include <alloy/atomic.h>
 #include <alloy/list.h>
 #include <alloy/types.h>
 #include <alloy/wait.h>
 
 #define SECTOR_SIZE 512
+/* blk_rw's rule for kernel buffers, and the direct-I/O alignment statx
+ * reports for a disk file (Linux's dma_alignment + 1) */
+#define BLKDEV_DMA_ALIGN 512
 #define BIO_MAX_SEGS 16
 #define BIO_MAX_BYTES (BIO_MAX_SEGS * 4096)
 #define BLKDEV_MAJOR 254		/* virtio-blk disks (as on Linux) */
@@ -43,6 +47,31 @@ struct bio {
 	int status;			/* set by the driver before end_io */
 	void (*end_io)(struct bio *b);	/* may run in interrupt context */
 	void *priv;			/* for end_io */
+	/* the block layer's accounting (blk_submit), not the submitter's */
+	struct blkdev *acct_bd;
+	void (*acct_end_io)(struct bio *b);	/* end_io as submitted */
+	u64 acct_start_ns;
+	u32 acct_sectors;
+};
+
+/*
+ * What a disk has done, as Linux's /sys/block/<dev>/stat counts it,
+ * kept by blk_submit and the completion it puts in front of end_io:
+ * atomics of the disk alone, no lock. By group: 0 read, 1 write,
+ * 2 discard (Alloy sends none), 3 flush; a request is counted when it
+ * completes. Nothing is merged by the block layer (bios are sent as
+ * built), so Linux's merge counts are 0.
+ */
+enum { BLK_STAT_READ, BLK_STAT_WRITE, BLK_STAT_DISCARD, BLK_STAT_FLUSH, BLK_STAT_NR };
+
+struct blk_stats {
+	atomic_long_t ios[BLK_STAT_NR];		/* requests completed */
+	atomic_long_t sectors[BLK_STAT_NR];	/* 512-byte sectors moved */
+	atomic_long_t nsecs[BLK_STAT_NR];	/* summed submit-to-completion time */
+	atomic_t inflight[2];			/* submitted, not completed: reads, writes
+						 * (flushes count as writes, as Linux's) */
+	atomic_long_t io_ns;			/* time with at least one request out */
+	atomic_long_t stamp_ns;			/* when io_ns was last brought up to date */
 };
 
 struct blkdev;
@@ -82,7 +111,18 @@ struct blkdev {
 	u32 max_inflight;		/* most ever in flight at once */
 	u64 nr_bios;			/* bios sent to the device */
 	u64 nr_flushes;			/* of which flushes */
+	int index;			/* registration order, from 0 (sysfs) */
+	bool hidden;			/* a removed loop device: not listed */
+	struct blk_stats stats;		/* [atomics] */
 };
+
+/* A snapshot of a disk's statistics, times in ns. */
+struct blk_stat_snap {
+	u64 ios[BLK_STAT_NR], sectors[BLK_STAT_NR], nsecs[BLK_STAT_NR];
+	u32 inflight[2];
+	u64 io_ns;
+};
+void blkdev_stat_snap(struct blkdev *bd, struct blk_stat_snap *s);
 
 /* kernel/drivers/blkdev.c */
 /* The read-ahead a disk starts with (Linux's 128 KiB), in sectors. */
@@ -105,6 +145,9 @@ int blkdev_register(struct blkdev *bd);
 /* The disk named "vda" (no "/dev/"), or with rdev dev; NULL if none. */
 struct blkdev *blkdev_find(const char *name);
 struct blkdev *blkdev_by_dev(u32 dev);
+/* The disk registered index-th (0 first), hidden or not; NULL past the
+ * last. Disks are never unregistered: the pointer stays good. */
+struct blkdev *blkdev_at(int index);
 
 int blk_submit(struct blkdev *bd, struct bio *b);
 /* Submits b and sleeps until it completes; returns b->status. */

@@ -55,6 +55,8 @@ static inline phys_addr_t virt_to_phys(const void *v)
 #define PG_WRITEBACK (1u << 8)	/* with PG_BUSY: being written back (no longer
 				 * dirty, not yet on the disk) */
 #define PG_PCP (1u << 9)	/* free, on a CPU's list of single pages (buddy.c) */
+#define PG_ANON (1u << 10)	/* a process's private memory: no file's page
+				 * (set at allocation, gone when freed) */
 
 struct kmem_cache;
 struct pcache;
@@ -98,6 +100,11 @@ static inline struct page *virt_to_page(const void *v)
 	return pfn_to_page(virt_to_phys(v) >> PAGE_SHIFT);
 }
 
+/* /proc/kpageflags (kernel/mm/kpageflags.c): Linux's KPF_* bits of a
+ * frame (KPF_NOPAGE outside RAM), frames below kpageflags_max_pfn(). */
+u64 kpageflags_of(u64 pfn);
+u64 kpageflags_max_pfn(void);
+
 /* allocation flags */
 #define GFP_KERNEL 0u
 #define GFP_ZERO (1u << 0)	/* zero the memory */
@@ -113,6 +120,15 @@ void page_alloc_free_range(phys_addr_t start, phys_addr_t end);
 struct page *alloc_pages(unsigned int gfp, unsigned int order);
 void free_pages(struct page *p, unsigned int order);
 static inline struct page *alloc_page(unsigned int gfp) { return alloc_pages(gfp, 0); }
+/* A page of a process's private memory (fresh, or a copy on write):
+ * marked PG_ANON before anyone else can see it. */
+static inline struct page *alloc_anon_page(unsigned int gfp)
+{
+	struct page *p = alloc_pages(gfp, 0);
+	if (p)
+		p->flags |= PG_ANON;
+	return p;
+}
 static inline void free_page(struct page *p) { free_pages(p, 0); }
 /* Shared pages (copy-on-write): the last page_put() frees the page. */
 static inline void page_get(struct page *p) { atomic_inc(&p->refcount); }

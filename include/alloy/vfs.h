@@ -753,6 +753,8 @@ void tty_init(void);
 
 /* /proc (kernel/fs/procfs.c) */
 struct super_block *procfs_create(void);
+/* /sys (kernel/fs/sysfs.c): a new sysfs mounted at `at` (SB_NOSUID kept) */
+int sysfs_mount(u32 flags, const struct path *at);
 
 /* boot: root, /dev and the initramfs (kernel/fs/initramfs.c) */
 void vfs_init(void);

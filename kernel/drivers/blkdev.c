@@ -45,7 +45,7 @@ int blkdev_register(struct blkdev *bd)
 	unsigned long flags = spin_lock_irqsave(&disks_lock);
 
 	list_add_tail(&bd->link, &disks);
-	nr_disks++;
+	bd->index = nr_disks++;
 	bd->ra_sectors = BLKDEV_RA_DEFAULT;
 	spin_unlock_irqrestore(&disks_lock, flags);
 	snprintf(path, sizeof(path), "/dev/%s", bd->name);
@@ -82,6 +82,20 @@ struct blkdev *blkdev_by_dev(u32 dev)
 	return find(NULL, dev);
 }
 
+struct blkdev *blkdev_at(int index)
+{
+	struct blkdev *found = NULL, *bd;
+	unsigned long flags = spin_lock_irqsave(&disks_lock);
+
+	list_for_each_entry(bd, &disks, link)
+		if (bd->index == index) {
+			found = bd;
+			break;
+		}
+	spin_unlock_irqrestore(&disks_lock, flags);
+	return found;
+}
+
 static int check_bio(struct blkdev *bd, const struct bio *b)
 {
 	u64 bytes = 0;
@@ -104,15 +118,90 @@ static int check_bio(struct blkdev *bd, const struct bio *b)
 	return 0;
 }
 
+/* ---- statistics (Linux's /sys/block/<dev>/stat) ---- */
+
+static int stat_group(enum bio_op op)
+{
+	return op == BIO_READ ? BLK_STAT_READ : op == BIO_WRITE ? BLK_STAT_WRITE : BLK_STAT_FLUSH;
+}
+
+/*
+ * Busy time, as Linux's update_io_ticks: whoever moves the stamp from
+ * its old value to now adds the interval if a request was out during it
+ * (always at a completion; at a start only if others were in flight).
+ * The compare-and-swap makes each interval counted once.
+ */
+static void io_ticks_update(struct blk_stats *st, u64 now, bool end)
+{
+	long stamp = atomic_long_read(&st->stamp_ns);
+
+	if ((long)now > stamp && atomic_long_cmpxchg(&st->stamp_ns, stamp, (long)now) &&
+	    (end || atomic_read(&st->inflight[0]) + atomic_read(&st->inflight[1]) > 0))
+		atomic_long_add_return(&st->io_ns, (long)now - stamp);
+}
+
+/* In front of the submitter's end_io: counts the request, then hands
+ * the bio back (which may free it: nothing touches it after). */
+static void blk_acct_end(struct bio *b)
+{
+	struct blkdev *bd = b->acct_bd;
+	struct blk_stats *st = &bd->stats;
+	int g = stat_group(b->op);
+	u64 now = ktime_ns();
+
+	b->end_io = b->acct_end_io;
+	io_ticks_update(st, now, true);
+	atomic_long_add_return(&st->ios[g], 1);
+	atomic_long_add_return(&st->sectors[g], b->acct_sectors);
+	/* another CPU's clock may be a little behind the submitter's */
+	atomic_long_add_return(&st->nsecs[g], now > b->acct_start_ns ?
+			       (long)(now - b->acct_start_ns) : 0);
+	atomic_dec(&st->inflight[b->op != BIO_READ]);
+	b->end_io(b);
+}
+
+void blkdev_stat_snap(struct blkdev *bd, struct blk_stat_snap *s)
+{
+	struct blk_stats *st = &bd->stats;
+
+	s->inflight[0] = (u32)MAX(atomic_read(&st->inflight[0]), 0);
+	s->inflight[1] = (u32)MAX(atomic_read(&st->inflight[1]), 0);
+	if (s->inflight[0] + s->inflight[1])
+		io_ticks_update(st, ktime_ns(), true);	/* busy until now */
+	for (int g = 0; g < BLK_STAT_NR; g++) {
+		s->ios[g] = (u64)atomic_long_read(&st->ios[g]);
+		s->sectors[g] = (u64)atomic_long_read(&st->sectors[g]);
+		s->nsecs[g] = (u64)atomic_long_read(&st->nsecs[g]);
+	}
+	s->io_ns = (u64)atomic_long_read(&st->io_ns);
+}
+
 int blk_submit(struct blkdev *bd, struct bio *b)
 {
 	int rc = check_bio(bd, b);
+	u32 sectors = 0;
 
 	if (rc)
 		return rc;
 	if (b->op == BIO_WRITE && bd->read_only)
 		return -EROFS;
-	return bd->ops->submit(bd, b);
+	for (u32 i = 0; b->op != BIO_FLUSH && i < b->nr_segs; i++)
+		sectors += b->segs[i].len / SECTOR_SIZE;
+	struct blk_stats *st = &bd->stats;
+	u64 now = ktime_ns();
+	io_ticks_update(st, now, false);
+	atomic_inc(&st->inflight[b->op != BIO_READ]);
+	b->acct_bd = bd;
+	b->acct_end_io = b->end_io;
+	b->acct_start_ns = now;
+	b->acct_sectors = sectors;
+	b->end_io = blk_acct_end;
+	rc = bd->ops->submit(bd, b);
+	if (rc) {	/* not queued, end_io will not run: b is still ours */
+		b->end_io = b->acct_end_io;
+		atomic_dec(&st->inflight[b->op != BIO_READ]);
+	}
+	return rc;
 }
 
 /* A sleeping submitter's completion; lives on its stack. */

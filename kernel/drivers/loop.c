@@ -649,6 +649,7 @@ static int loop_add(int nr)
 			return -EEXIST;
 		unsigned long fl = spin_lock_irqsave(&lo->lock);
 		lo->removed = false;
+		WRITE_ONCE(lo->bd.hidden, false);	/* back in /sys/block */
 		spin_unlock_irqrestore(&lo->lock, fl);
 		loop_mknod(nr);
 		return nr;
@@ -679,8 +680,10 @@ static int loop_remove(int nr)
 		return -ENODEV;
 	unsigned long fl = spin_lock_irqsave(&lo->lock);
 	int rc = lo->bound || lo->users ? -EBUSY : 0;
-	if (!rc)
+	if (!rc) {
 		lo->removed = true;
+		WRITE_ONCE(lo->bd.hidden, true);	/* out of /sys/block */
+	}
 	spin_unlock_irqrestore(&lo->lock, fl);
 	if (rc)
 		return rc;

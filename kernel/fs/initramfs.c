@@ -180,6 +180,10 @@ void vfs_init(void)
 	    vfs_mount(proc, &p))
 		panic("vfs: cannot mount /proc");
 	path_put(&p);
+	/* and /sys beside it (kernel/fs/sysfs.c) */
+	if (vfs_mkdir(NULL, "/sys", 0555) || vfs_walk(NULL, "/sys", 0, &p) || sysfs_mount(0, &p))
+		panic("vfs: cannot mount /sys");
+	path_put(&p);
 	/* pseudo-terminal slaves (drivers/pty.c) */
 	if (vfs_mkdir(NULL, "/dev/pts", 0755) || vfs_walk(NULL, "/dev/pts", 0, &p) ||
 	    devpts_mount(0, &p))

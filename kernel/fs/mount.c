@@ -951,12 +951,12 @@ static void move_boot_mount(struct mount *m, const char *where, const char *dev)
 	}
 }
 
-/* root=/dev/vdX: the disk becomes /, the boot /dev and /proc move onto it. */
+/* root=/dev/vdX: the disk becomes /, the boot /dev, /proc and /sys move onto it. */
 int vfs_mount_root(void)
 {
 	const char *dev = cmdline_get("root");
 	struct super_block *sb;
-	struct path devdir, procdir;
+	struct path devdir, procdir, sysdir;
 
 	if (!dev)
 		return 0;
@@ -976,6 +976,10 @@ int vfs_mount_root(void)
 	rc = vfs_walk(NULL, "/dev", 0, &devdir);
 	if (!rc && (rc = vfs_walk(NULL, "/proc", 0, &procdir)))
 		path_put(&devdir);
+	if (!rc && (rc = vfs_walk(NULL, "/sys", 0, &sysdir))) {
+		path_put(&devdir);
+		path_put(&procdir);
+	}
 	struct path old = vfs_root();
 	if (!rc)
 		rc = vfs_mount(sb, NULL);	/* the new root */
@@ -989,8 +993,10 @@ int vfs_mount_root(void)
 	/* The walks entered the boot /dev (memfs) and /proc mounts. */
 	move_boot_mount(devdir.mnt, "/dev", dev);
 	move_boot_mount(procdir.mnt, "/proc", dev);
+	move_boot_mount(sysdir.mnt, "/sys", dev);
 	path_put(&devdir);
 	path_put(&procdir);
+	path_put(&sysdir);
 	path_put(&old);
 	pr_info("vfs: root is %s (ext2)\n", dev);
 	return 0;

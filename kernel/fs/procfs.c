@@ -2,7 +2,8 @@
  * /proc: the kernel's state as text files, made afresh by every read,
  * which keeps only the part it returns (procfs.h), so an open file pins
  * no memory whatever its size. This file is the filesystem
- * itself and the system-wide files; procfs_pid.c is /proc/<pid>/.
+ * itself and the system-wide files; procfs_pid.c is /proc/<pid>/, and
+ * sysfs.c is /sys, the same engine under another root.
  *
  * Processes come and go without telling the VFS, so procfs is mounted
  * SB_NOCACHE: every walk asks procfs_lookup again and a /proc/<pid>
@@ -13,6 +14,7 @@
 #include <alloy/arch.h>
 #include <alloy/blkdev.h>
 #include <alloy/cpu.h>
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
 #include <alloy/lockstat.h>
@@ -22,6 +24,7 @@
 #include <alloy/printf.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
+#include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/task.h>
@@ -33,15 +36,18 @@
 #include <alloy/netdev.h>
 #include <alloy/ns.h>
 #include <alloy/keys.h>
+#include <uapi/capability.h>
 #include <uapi/time.h>
 #include "procfs.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC 0x62656572
 #define PID_COOKIE 1000		/* getdents cookies of pids: above the table's */
 
 static const struct inode_ops proc_iops, proc_ns_iops;
 static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops, proc_sys_fops,
-			     proc_adj_fops, proc_pagemap_fops, proc_timens_fops;
+			     proc_adj_fops, proc_pagemap_fops, proc_timens_fops,
+			     proc_kpageflags_fops;
 
 static const struct proc_entry root_entries[] = {
 	{ "meminfo", PK_MEMINFO, S_IFREG | 0444 },
@@ -63,6 +69,8 @@ static const struct proc_entry root_entries[] = {
 	{ "sysvipc", PK_SYSVIPC, S_IFDIR | 0555 },
 	{ "keys", PK_KEYS, S_IFREG | 0444 },
 	{ "key-users", PK_KEY_USERS, S_IFREG | 0444 },
+	{ "kpageflags", PK_KPAGEFLAGS, S_IFREG | 0400 },
+	{ "diskstats", PK_DISKSTATS, S_IFREG | 0444 },
 };
 
 static const struct proc_entry net_entries[] = {
@@ -427,7 +435,8 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_STAT: return show_stat(b);
 	case PK_LOADAVG: return show_loadavg(b);
 	case PK_INTERRUPTS: return show_interrupts(b);
-	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
+	case PK_FILESYSTEMS:
+		return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\nnodev\tsysfs\n\text2\n");
 	case PK_NET_UNIX: return unix_proc_show(b);
 	case PK_NET_TCP: case PK_NET_UDP: case PK_NET_TCP6: case PK_NET_UDP6:
 		return inet_proc_show(b, kind);
@@ -460,6 +469,10 @@ static int show(struct inode *inode, struct pbuf *b)
 
 	if (kind == PK_SYSFILE)
 		return proc_sys_show(b, inode);
+	if (kind == PK_SYSFS_ATTR)
+		return sysfs_show(b, inode);
+	if (kind == PK_DISKSTATS)
+		return diskstats_show(b);
 	return kind < PK_PID || (kind >= PK_NET_UNIX && kind <= PK_NET_DEV) ||
 	       (kind >= PK_SYSVIPC_SHM && kind <= PK_SYSVIPC_MSG) || kind == PK_LOCK_STAT ||
 	       kind == PK_KEYS || kind == PK_KEY_USERS ?
@@ -581,6 +594,8 @@ static int proc_readlink(struct inode *inode, char *buf, size_t len)
 		memcpy(buf, s, (size_t)n);
 		return n;
 	}
+	if (kind == PK_SYSFS_DEVLINK)
+		return sysfs_readlink(inode, buf, len);
 	return proc_pid_readlink(inode, buf, len);
 }
 
@@ -597,7 +612,8 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 			       : kind == PK_SYSFILE ? &proc_sys_fops
 			       : kind == PK_OOM_ADJ ? &proc_adj_fops
 			       : kind == PK_TIMENS_OFFSETS ? &proc_timens_fops
-			       : kind == PK_PAGEMAP ? &proc_pagemap_fops : &proc_file_fops;
+			       : kind == PK_PAGEMAP ? &proc_pagemap_fops
+			       : kind == PK_KPAGEFLAGS ? &proc_kpageflags_fops : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
 	if (pid) {	/* a process's files are its effective owner's, as Linux */
 		struct process *p = proc_find(pid);
@@ -702,6 +718,8 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	int kind = PROC_KIND(dir->ino), pid = PROC_PID(dir->ino), tid = PROC_TID(dir->ino);
 	const struct proc_entry *e = NULL;
 
+	if (PK_IS_SYSFS(kind))
+		return sysfs_lookup(dir, name, len, out);
 	if (kind == PK_ROOT) {
 		e = find_entry(root_entries, ARRAY_SIZE(root_entries), name, len);
 		if (!e)
@@ -831,7 +849,9 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 
 	if (!vfs_emit_dots(f, pos, emit, ctx))
 		return 0;
-	if (kind == PK_SYSDIR) {
+	if (PK_IS_SYSFS(kind)) {
+		sysfs_iterate(i, pos, emit, ctx);
+	} else if (kind == PK_SYSDIR) {
 		proc_sys_iterate(i, pos, emit, ctx);
 	} else if (kind == PK_FDDIR || kind == PK_FDINFODIR) {
 		emit_fds(i, pid, tid, pos, emit, ctx);
@@ -864,8 +884,9 @@ static int proc_iterate(struct file *f, u64 *pos, emit_fn emit, void *ctx)
 
 static int proc_statfs(struct super_block *sb, struct kstatfs *st)
 {
-	(void)sb;
-	*st = (struct kstatfs){ .type = PROC_SUPER_MAGIC, .bsize = PAGE_SIZE,
+	bool sys = !strcmp(sb->type, "sysfs");
+
+	*st = (struct kstatfs){ .type = sys ? SYSFS_MAGIC : PROC_SUPER_MAGIC, .bsize = PAGE_SIZE,
 				.frsize = PAGE_SIZE, .namelen = NAME_MAX };
 	return 0;	/* no blocks: df leaves /proc out */
 }
@@ -985,6 +1006,58 @@ static const struct file_ops proc_pagemap_fops = {
 	.read = proc_pagemap_read,
 	.seekable = true,
 };
+/*
+ * /proc/kpageflags: 8 bytes per physical frame (kernel/mm/kpageflags.c),
+ * binary, as Linux's: offset and length multiples of 8 (else EINVAL),
+ * nothing past the last frame (0: end of file). Root's only, and
+ * CAP_SYS_ADMIN's (EPERM) where Linux asks only for the file's mode: a
+ * frame's state tells where another process's memory lies. Made a page
+ * at a time with no lock held, then copied out.
+ */
+static int proc_kpageflags_open(struct inode *inode, struct file *f)
+{
+	(void)inode;
+	(void)f;
+	return cap_effective(CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
+
+static long proc_kpageflags_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	u64 max = kpageflags_max_pfn(), pfn = *pos / 8;
+	size_t done = 0;
+	long rc = 0;
+
+	(void)f;
+	if (*pos % 8 || n % 8)
+		return -EINVAL;
+	if (pfn >= max || !n)
+		return 0;
+	n = (size_t)MIN((u64)n, (max - pfn) * 8);
+	u64 *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	while (done < n) {
+		size_t k = MIN((n - done) / 8, PAGE_SIZE / 8);
+		for (size_t j = 0; j < k; j++)
+			buf[j] = kpageflags_of(pfn + done / 8 + j);
+		if (iob_copy_out(io, done, buf, k * 8)) {
+			rc = -EFAULT;
+			break;
+		}
+		done += k * 8;
+		if (done < n && signal_pending())
+			break;		/* a short read; the caller's signal next */
+	}
+	kfree(buf);
+	*pos += done;
+	return done ? (long)done : rc;
+}
+
+static const struct file_ops proc_kpageflags_fops = {
+	.open = proc_kpageflags_open,
+	.read = proc_kpageflags_read,
+	.seekable = true,
+};
 static const struct file_ops proc_link_fops = { .seekable = false };
 static const struct super_ops proc_sops = { .statfs = proc_statfs };
 
@@ -1002,8 +1075,13 @@ struct process *procfs_pid_dir_process(struct file *f)
 
 struct super_block *procfs_create(void)
 {
-	struct super_block *sb = sb_create("proc");
-	struct inode *root = sb ? proc_inode(sb, PK_ROOT, 0, 0, 0, S_IFDIR | 0555) : NULL;
+	return procfs_create_root("proc", PK_ROOT);
+}
+
+struct super_block *procfs_create_root(const char *type, int root_kind)
+{
+	struct super_block *sb = sb_create(type);
+	struct inode *root = sb ? proc_inode(sb, root_kind, 0, 0, 0, S_IFDIR | 0555) : NULL;
 
 	if (!root || sb_set_root(sb, root)) {
 		inode_put(root);

@@ -47,6 +47,13 @@ enum proc_kind {
 	PK_NSDIR, PK_NS,	/* /proc/<pid>/ns/<kind> (procfs_ns.c): fd is the link's index */
 	PK_KEYS, PK_KEY_USERS,	/* kernel/keys/proc.c */
 	PK_TIMENS_OFFSETS,	/* /proc/<pid>/timens_offsets (kernel/ns/time.c) */
+	PK_KPAGEFLAGS,		/* /proc/kpageflags (kernel/mm/kpageflags.c) */
+	PK_DISKSTATS,		/* /proc/diskstats (sysfs.c) */
+	/* sysfs (sysfs.c): the same engine, another root; fd is a disk's
+	 * registration index (blkdev_at), times 64 plus the attribute's
+	 * place for a file */
+	PK_SYSFS_ROOT, PK_SYSFS_BLOCK, PK_SYSFS_DISK, PK_SYSFS_QUEUE, PK_SYSFS_ATTR,
+	PK_SYSFS_DEV, PK_SYSFS_DEVBLOCK, PK_SYSFS_DEVLINK,
 	PK_MAX
 };
 
@@ -145,5 +152,15 @@ int inet_proc_show(struct pbuf *b, int kind);
 int proc_sys_show(struct pbuf *b, const struct inode *i);
 int proc_sys_open(const struct inode *i, u32 flags);
 long proc_sys_write(struct file *f, struct iobuf io, size_t n, u64 *pos);
+
+/* sysfs.c: /sys (mount -t sysfs), built on this file's engine */
+#define PK_IS_SYSFS(kind) ((kind) >= PK_SYSFS_ROOT && (kind) <= PK_SYSFS_DEVLINK)
+int sysfs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
+void sysfs_iterate(struct inode *dir, u64 *pos, proc_emit_fn emit, void *ctx);
+int sysfs_show(struct pbuf *b, const struct inode *i);
+int sysfs_readlink(const struct inode *i, char *buf, size_t len);
+int diskstats_show(struct pbuf *b);
+/* procfs.c: a new super block of type with a root directory of kind */
+struct super_block *procfs_create_root(const char *type, int root_kind);
 
 #endif

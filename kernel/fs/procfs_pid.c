@@ -16,6 +16,7 @@
  * is found again by its tid, under the tree's lock, for every file made
  * (proc_thread_snapshot): nothing holds a thread between calls.
  */
+#include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/mm.h>
@@ -26,6 +27,7 @@
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <uapi/capability.h>
 #include <alloy/sysctl.h>
 #include <alloy/inotify.h>
 #include <alloy/task.h>
@@ -492,7 +494,7 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 /*
  * pagemap: one 64-bit entry per page of the address space, as Linux's:
  * bit 63 present, bit 61 a file's (or shared) page, bits 0-54 the frame
- * number, shown only to root (Linux: CAP_SYS_ADMIN), else 0. Made a
+ * number, shown only with CAP_SYS_ADMIN (as Linux), else 0. Made a
  * chunk at a time under the address space's locks, copied out with them
  * dropped (the copy may fault).
  */
@@ -507,7 +509,7 @@ long proc_pid_pagemap_read(const struct inode *i, struct iobuf io, size_t n, u64
 	struct process *p = proc_pid_get(i);
 	struct user_mm *mm = p ? mm_of(p) : NULL;
 	u64 *buf = mm ? kmalloc(PAGE_SIZE, GFP_KERNEL) : NULL;
-	bool pfn = READ_ONCE(current_proc()->uid[1]) == 0;
+	bool pfn = cap_effective(CAP_SYS_ADMIN);
 	size_t done = 0;
 	long rc = 0;
 

@@ -53,7 +53,7 @@ static int file_fault(struct user_mm *mm, struct vma *v, u64 page, bool write)
 	if (rc)
 		return rc == -ENOMEM ? SIGKILL : SIGBUS;	/* past the end of the file */
 	if (write && !v->shared) {	/* a private copy straight away */
-		struct page *copy = alloc_page(GFP_KERNEL);
+		struct page *copy = alloc_anon_page(GFP_KERNEL);
 		if (!copy) {
 			page_put(pg);
 			return SIGKILL;
@@ -230,7 +230,7 @@ static int fault_locked(struct user_mm *mm, u64 addr, bool write, bool exec, boo
 		return sig;
 	if (v->ops && !v->filled)
 		return file_fault(mm, v, page, write);
-	struct page *pg = alloc_page(GFP_ZERO);
+	struct page *pg = alloc_anon_page(GFP_ZERO);
 	if (!pg)
 		return SIGKILL;
 	return install(mm, page, pg, v->prot);

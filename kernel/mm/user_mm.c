@@ -88,7 +88,7 @@ int user_mm_map_zero(struct user_mm *mm, u64 va, u64 len, unsigned int prot)
 	for (u64 p = ALIGN_DOWN(va, PAGE_SIZE); p < end; p += PAGE_SIZE) {
 		if (uvm_lookup(&mm->vm, p, &old))
 			continue;	/* a page two segments share */
-		struct page *pg = alloc_page(GFP_ZERO);
+		struct page *pg = alloc_anon_page(GFP_ZERO);
 		if (!pg)
 			return -ENOMEM;
 		int rc = uvm_map(&mm->vm, p, page_to_phys(pg), prot);

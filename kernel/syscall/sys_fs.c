@@ -94,6 +94,8 @@ long sys_mount(SYSARGS)
 			rc = vfs_mount_mem(data, mount_sb_flags(flags), mount_mnt_flags(flags), &at);
 	} else if (!strcmp(type, "devpts")) {	/* options ignored */
 		rc = devpts_mount(mount_sb_flags(flags), &at);
+	} else if (!strcmp(type, "sysfs")) {	/* options ignored */
+		rc = sysfs_mount(mount_sb_flags(flags), &at);
 	} else if (strcmp(type, "ext2")) {
 		rc = -ENODEV;		/* as Linux: unknown filesystem type */
 	} else if (!src) {
@@ -320,7 +322,7 @@ long sys_ustat(SYSARGS)
 }
 
 /* The filesystem types mount(2) knows, in sysfs(2)'s index order. */
-static const char *const fs_types[] = { "tmpfs", "ramfs", "proc", "devpts", "ext2" };
+static const char *const fs_types[] = { "tmpfs", "ramfs", "proc", "devpts", "ext2", "sysfs" };
 
 long sys_sysfs(SYSARGS)
 {

@@ -4,6 +4,7 @@
  * (kernel/fs/namei.c); the attribute changes here check ownership:
  * chmod, chown and utimensat as Linux (docs/permissions.md).
  */
+#include <alloy/blkdev.h>
 #include <alloy/cred.h>
 #include <uapi/capability.h>
 #include <alloy/errno.h>
@@ -516,7 +517,9 @@ struct statx {
 	u64 ino, size, blocks, attributes_mask;
 	struct statx_ts atime, btime, ctime, mtime;
 	u32 rdev_major, rdev_minor, dev_major, dev_minor;
-	u64 spare[14];
+	u64 mnt_id;
+	u32 dio_mem_align, dio_offset_align;
+	u64 spare[12];
 };
 
 _Static_assert(sizeof(struct statx) == 256, "statx layout");
@@ -525,6 +528,7 @@ _Static_assert(sizeof(struct statx) == 256, "statx layout");
 #define AT_STATX_SYNC_TYPE 0x6000	/* FORCE_SYNC 0x2000, DONT_SYNC 0x4000 */
 #define STATX__RESERVED 0x80000000u
 #define STATX_ATTR_MOUNT_ROOT 0x2000
+#define STATX_DIOALIGN 0x2000u
 
 long sys_statx(SYSARGS)
 {
@@ -550,12 +554,24 @@ long sys_statx(SYSARGS)
 		.ctime = { i->ctime.sec, (u32)i->ctime.nsec, 0 },
 		.mtime = { i->mtime.sec, (u32)i->mtime.nsec, 0 },
 		.rdev_major = MAJOR(i->rdev), .rdev_minor = MINOR(i->rdev),
-		.dev_major = 0, .dev_minor = i->sb ? i->sb->dev : 0,
+		.dev_major = i->sb ? MAJOR(i->sb->dev) : 0,	/* as stat's st_dev */
+		.dev_minor = i->sb ? MINOR(i->sb->dev) : 0,
 		.attributes = (mnt_root ? STATX_ATTR_MOUNT_ROOT : 0) |
 			      (READ_ONCE(i->iflags) & FS_STATX_ATTRS),
 		.attributes_mask = STATX_ATTR_MOUNT_ROOT |
 				   (i->iop ? i->iop->iflags_ok & FS_STATX_ATTRS : 0),
 	};
+	/* Direct I/O: a disk file moves data through the block layer
+	 * without caching it (drivers/blkdev.c), so it is direct whatever
+	 * O_DIRECT says; it is given the disk's rules, as Linux's
+	 * (queue/dma_alignment + 1, queue/logical_block_size), though
+	 * Alloy's bounce buffer takes any alignment. Files of ext2 go
+	 * through the page cache and, as Linux's ext2, do not answer. */
+	if ((a3 & STATX_DIOALIGN) && S_ISBLK(i->mode) && blkdev_by_dev(i->rdev)) {
+		sx.mask |= STATX_DIOALIGN;
+		sx.dio_mem_align = BLKDEV_DMA_ALIGN;
+		sx.dio_offset_align = SECTOR_SIZE;
+	}
 	at_put(&r);
 	return copy_to_user((void *)a4, &sx, sizeof(sx));
 }

@@ -361,6 +361,65 @@ KTEST_IF(blk_readonly_rejects_writes, have_ro_disk)
 	pages_free(buf, 0);
 }
 
+/* ---- the statistics /sys/block/<d>/stat shows ---- */
+
+/*
+ * Exact counts on vda (nothing else uses it during the test): a write,
+ * a read, a flush, a batch of 8 in flight, the same bio struct sent
+ * twice (the accounting's end_io is taken out again at completion);
+ * refused bios (EINVAL, EROFS) are not counted and leave nothing in
+ * flight; time and busy time grow.
+ */
+KTEST_IF(blk_stats_count, have_ro_disk)
+{
+	struct blkdev *bd = disk("vda"), *ro = disk("vdb");
+	if (!bd || !ro)
+		return;
+	u8 *buf = pages(3);	/* 8 pages */
+	KT_ASSERT(buf);
+	struct blk_stat_snap a, b, r0, r1;
+	blkdev_stat_snap(bd, &a);
+	blkdev_stat_snap(ro, &r0);
+
+	fill(buf, 32, PAGE_SIZE, 9);
+	KT_EXPECT(blk_rw(bd, 32, buf, PAGE_SIZE, true) == 0);
+	KT_EXPECT(blk_rw(bd, 32, buf, 2 * PAGE_SIZE, false) == 0);
+	KT_EXPECT(blk_flush(bd) == 0);
+	struct bio one = { .op = BIO_READ, .sector = 64, .nr_segs = 1,
+			   .segs = { { virt_to_phys(buf), SECTOR_SIZE } } };
+	KT_EXPECT(blk_submit_wait(bd, &one) == 0);
+	KT_EXPECT(blk_submit_wait(bd, &one) == 0);	/* the same struct again */
+	struct bio batch[8];
+	struct bio_batch bb;
+	bio_batch_init(&bb);
+	for (int i = 0; i < 8; i++) {
+		batch[i] = (struct bio){ .op = BIO_READ, .sector = 128 + 8 * (u64)i, .nr_segs = 1,
+					 .segs = { { virt_to_phys(buf + i * PAGE_SIZE), PAGE_SIZE } } };
+		bio_batch_add(bd, &bb, &batch[i]);
+	}
+	KT_EXPECT(bio_batch_wait(&bb) == 0);
+	/* refused: not counted */
+	KT_EXPECT(blk_rw(bd, bd->sectors, buf, SECTOR_SIZE, false) == -EINVAL);
+	KT_EXPECT(blk_rw(ro, 0, buf, PAGE_SIZE, true) == -EROFS);
+
+	blkdev_stat_snap(bd, &b);
+	blkdev_stat_snap(ro, &r1);
+	KT_EXPECT(b.ios[BLK_STAT_WRITE] == a.ios[BLK_STAT_WRITE] + 1);
+	KT_EXPECT(b.sectors[BLK_STAT_WRITE] == a.sectors[BLK_STAT_WRITE] + PAGE_SECTORS);
+	KT_EXPECT(b.ios[BLK_STAT_READ] == a.ios[BLK_STAT_READ] + 1 + 2 + 8);
+	KT_EXPECT(b.sectors[BLK_STAT_READ] == a.sectors[BLK_STAT_READ] + 2 * PAGE_SECTORS + 2 +
+						 8 * PAGE_SECTORS);
+	KT_EXPECT(b.ios[BLK_STAT_FLUSH] == a.ios[BLK_STAT_FLUSH] + 1);
+	KT_EXPECT(b.sectors[BLK_STAT_FLUSH] == a.sectors[BLK_STAT_FLUSH]);
+	KT_EXPECT(b.ios[BLK_STAT_DISCARD] == 0);
+	KT_EXPECT(b.inflight[0] == 0 && b.inflight[1] == 0);
+	KT_EXPECT(b.nsecs[BLK_STAT_READ] > a.nsecs[BLK_STAT_READ]);
+	KT_EXPECT(b.io_ns > a.io_ns);
+	KT_EXPECT(r1.ios[BLK_STAT_WRITE] == r0.ios[BLK_STAT_WRITE]);
+	KT_EXPECT(r1.inflight[0] == 0 && r1.inflight[1] == 0);
+	pages_free(buf, 3);
+}
+
 /* ---- a waiting submitter sleeps ---- */
 
 #define SLEEP_IOS 40

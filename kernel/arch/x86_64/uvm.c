@@ -243,7 +243,7 @@ int uvm_make_private(struct arch_vm *vm, u64 va, unsigned int prot)
 		return -ENOENT;
 	struct page *old = pfn_to_page((*e & PTE_ADDR) >> PAGE_SHIFT), *gone = NULL;
 	if (page_count(old) > 1) {
-		struct page *pg = alloc_page(GFP_KERNEL);
+		struct page *pg = alloc_anon_page(GFP_KERNEL);
 		if (!pg)
 			return -ENOMEM;
 		memcpy(page_to_virt(pg), page_to_virt(old), PAGE_SIZE);
