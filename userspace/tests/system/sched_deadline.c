@@ -21,6 +21,7 @@
  *    sched_yield gives up the rest of a period's runtime;
  *  - deadline spinners (100% each where admission allows) do not starve
  *    fair tasks, pinned to any CPU, forever;
+ *  - SCHED_FLAG_DL_OVERRUN sends SIGXCPU when the runtime is overrun;
  *  - a throttled task takes a signal after its replenishment, dies of
  *    SIGKILL, is released at once when set back to SCHED_OTHER, and
  *    threads that exit while throttled (replenishment timers pending)
@@ -440,17 +441,17 @@ static void ten_percent(void)
 	int waits;
 	double base = spin_share(500 * MS);
 	CHECK(set_dl(0, 10 * MS, 100 * MS, 100 * MS, 0) == 0);
-	double s = spin_share_waits(2000 * MS, &waits);
+	double s = spin_share_waits(1000 * MS, &waits);
 	double rel = base > 0 ? s / base : 0;
 	fprintf(stderr, TEST_NAME ": 10 ms / 100 ms spinning: %.1f%% of a CPU (%.1f%% of a fair "
-		"spinner's %.1f%%), throttled %d times in 2 s\n", s * 100, rel * 100, base * 100,
+		"spinner's %.1f%%), throttled %d times in 1 s\n", s * 100, rel * 100, base * 100,
 		waits);
 	CHECK(s < 0.25 && rel > 0.02 && rel < 0.35);
-	CHECK(waits >= 3 && waits <= 22);
+	CHECK(waits >= 3 && waits <= 12);
 	/* sched_yield gives up the rest of the period: yielding after each
 	 * 1 ms of running, it runs about 1 ms a period */
 	int64_t start = now_ns(), ran = 0, runs = 0;
-	while (now_ns() - start < 1000 * MS) {
+	while (now_ns() - start < 500 * MS) {
 		int64_t t0 = now_ns(), t = t0, last = t0;
 		while ((t = now_ns()) - t0 < (int64_t)MS) {
 			if (t - last < 200000)
@@ -463,20 +464,24 @@ static void ten_percent(void)
 	double y = (double)ran / (double)(now_ns() - start);
 	fprintf(stderr, TEST_NAME ": yielding after 1 ms: %.1f%% of a CPU in %lld runs\n",
 		y * 100, (long long)runs);
-	CHECK(y < 0.05 && runs >= 2 && runs <= 20);
+	CHECK(y < 0.05 && runs >= 2 && runs <= 10);
 	CHECK(set_other(0) == 0);
 }
 
 /* Deadline spinners, 100% each as far as admission allows (90% on one
- * CPU), while a fair task pinned to each CPU in turn must get work done:
- * real-time throttling leaves fair tasks 5% of every CPU. */
+ * CPU), while a fair task pinned to each CPU must get work done: real-time
+ * throttling leaves fair tasks 5% of every CPU (of a 100 ms period here,
+ * to be quick; the ratio, and so admission, is unchanged). */
 static void no_starvation(void)
 {
 	int n = ncpus > 1 ? ncpus * 95 / 100 : 1;
 	uint64_t runtime = ncpus > 1 ? 100 * MS : 90 * MS;
-	pid_t spin[64];
+	const char *rtp = "/proc/sys/kernel/sched_rt_period_us";
+	const char *rtr = "/proc/sys/kernel/sched_rt_runtime_us";
+	pid_t spin[64], fair[64];
 	volatile int *ready = shared(4096);
 
+	CHECK(write_long(rtr, 95000) == 0 && write_long(rtp, 100000) == 0);
 	for (int i = 0; i < n; i++) {
 		spin[i] = fork();
 		if (spin[i] == 0) {
@@ -491,10 +496,10 @@ static void no_starvation(void)
 	while (__atomic_load_n(ready, __ATOMIC_SEQ_CST) < n && now_ns() - t0 < 5000 * MS)
 		usleep(1000);
 	CHECK(*ready == n);
+	int64_t start = now_ns();
 	for (int c = 0; c < ncpus; c++) {
-		int64_t start = now_ns();
-		pid_t pid = fork();
-		if (pid == 0) {
+		fair[c] = fork();
+		if (fair[c] == 0) {
 			cpu_set_t one;
 			CPU_ZERO(&one);
 			CPU_SET(c, &one);
@@ -504,14 +509,16 @@ static void no_starvation(void)
 				usleep(2000);
 			_exit(0);
 		}
-		CHECK(pid > 0 && exited_ok(wait_status(pid)));
-		int64_t took = now_ns() - start;
-		fprintf(stderr, TEST_NAME ": a fair task on CPU %d with %d deadline spinners: %lld ms\n",
-			c, n, (long long)(took / MS));
-		CHECK(took < 10000 * (int64_t)MS);	/* about a second expected */
 	}
+	for (int c = 0; c < ncpus; c++)
+		CHECK(fair[c] > 0 && exited_ok(wait_status(fair[c])));
+	int64_t took = now_ns() - start;
+	fprintf(stderr, TEST_NAME ": a fair task on each CPU with %d deadline spinners: all done "
+		"in %lld ms\n", n, (long long)(took / MS));
+	CHECK(took < 20000 * (int64_t)MS);	/* well under a second expected */
 	for (int i = 0; i < n; i++)
 		reap(spin[i]);
+	CHECK(write_long(rtp, 1000000) == 0 && write_long(rtr, 950000) == 0);
 }
 
 /* ---- throttled tasks ---- */
@@ -524,9 +531,42 @@ static void on_usr1(int sig)
 	stamp[1] = now_ns();
 }
 
+static void on_xcpu(int sig)
+{
+	(void)sig;
+	stamp[2]++;
+}
+
 static void throttled_signals(void)
 {
 	stamp = shared(4096);
+	/* SCHED_FLAG_DL_OVERRUN: SIGXCPU at each overrun of the runtime */
+	pid_t ov = fork();
+	if (ov == 0) {
+		signal(SIGXCPU, on_xcpu);
+		if (set_dl(0, MS, 50 * MS, 50 * MS, FLAG_DL_OVERRUN))
+			_exit(1);
+		int64_t t0 = now_ns();
+		while (now_ns() - t0 < 500 * (int64_t)MS && stamp[2] < 2)
+			;
+		_exit(stamp[2] >= 2 ? 0 : 3);
+	}
+	CHECK(exited_ok(wait_status(ov)));
+	fprintf(stderr, TEST_NAME ": SIGXCPU for overruns: %lld\n", (long long)stamp[2]);
+	/* without the flag: none */
+	stamp[2] = 0;
+	ov = fork();
+	if (ov == 0) {
+		signal(SIGXCPU, on_xcpu);
+		if (set_dl(0, MS, 50 * MS, 50 * MS, 0))
+			_exit(1);
+		int64_t t0 = now_ns();
+		while (now_ns() - t0 < 200 * (int64_t)MS)
+			;
+		_exit(stamp[2] ? 3 : 0);
+	}
+	CHECK(exited_ok(wait_status(ov)));
+
 	/* 5 ms every 500 ms: throttled almost all the time */
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -593,10 +633,15 @@ static void *churn_changer(void *arg)
 	return NULL;
 }
 
+/* Throttled after 200 ms of each 800: a dying thread is still a deadline
+ * task (as on Linux), so its runtime must cover its exit (the address
+ * space's teardown, if it is the last thread), which under TCG on a
+ * loaded host, where pauses are charged as run time, can take tens of
+ * milliseconds. */
 static void *throttled_forever(void *arg)
 {
 	(void)arg;
-	if (set_dl(0, MS, 800 * MS, 800 * MS, 0))
+	if (set_dl(0, 200 * MS, 800 * MS, 800 * MS, 0))
 		_exit(2);
 	for (;;)
 		;
@@ -610,7 +655,7 @@ static void exit_while_throttled(void)
 	CHECK(pthread_create(&ch, NULL, churn_changer, NULL) == 0);
 	int64_t t0 = now_ns();
 	int rounds = 0;
-	while (now_ns() - t0 < 1500 * (int64_t)MS) {
+	while (now_ns() - t0 < 800 * (int64_t)MS) {
 		pthread_t th;
 		void *ret;
 		if (pthread_create(&th, NULL, churn_thread, NULL)) {
@@ -632,13 +677,16 @@ static void exit_while_throttled(void)
 		pthread_t th;
 		if (pthread_create(&th, NULL, throttled_forever, NULL))
 			_exit(1);
-		usleep(100000);
+		usleep(400000);	/* the thread throttled by now */
 		_exit(0);
 	}
 	int64_t start = now_ns();
 	int st = wait_status(pid);
+	int64_t took = now_ns() - start;
 	CHECK(exited_ok(st));
-	CHECK(now_ns() - start < 5000 * (int64_t)MS);
+	CHECK(took < 10000 * (int64_t)MS);	/* about 800 ms expected */
+	fprintf(stderr, TEST_NAME ": exit with a throttled thread took %lld ms\n",
+		(long long)(took / MS));
 	fprintf(stderr, TEST_NAME ": %d threads exited with deadline timers armed\n", rounds);
 }
 
