@@ -91,6 +91,7 @@ enum lock_rank {
 	LR_SIGACTION = 159,	/* a signal-handler table's entries (under any sharer's sig_lock): a leaf */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
+	LR_DL_BW = 172,		/* SCHED_DEADLINE's admitted bandwidth (a leaf, under task->lock) */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */
 	LR_TIMER = 180,		/* per-CPU timer list */
 	LR_RANDOM = 185,	/* get_random_bytes state */

@@ -263,6 +263,7 @@ struct proc_snapshot {
 	u64 pending, shared_pending, blocked;	/* the first thread's, the group's */
 	u32 queued;				/* signals pending (SigQ): numbers and instances */
 	int cpu;				/* where the first thread last ran */
+	int policy, rt_priority, nice;		/* the first thread's scheduling */
 	char comm[16];
 };
 int proc_snapshot(struct process *p, struct proc_snapshot *out);

@@ -80,8 +80,9 @@ unsigned int cpu_id(void);
 u64 sched_online_mask(void);
 /* t's affinity (bits of online CPUs; pinned: its one CPU). */
 u64 sched_get_affinity(struct task *t);
-/* Sets t's affinity; -EINVAL if it names no online CPU. If t runs or
- * waits on a CPU now outside it, it moves (the caller itself before this
+/* Sets t's affinity; -EINVAL if it names no online CPU, -EBUSY if t is
+ * a deadline task and it leaves out an online CPU. If t runs or waits on
+ * a CPU now outside it, it moves (the caller itself before this
  * returns). */
 int sched_set_affinity(struct task *t, u64 mask);
 
@@ -96,5 +97,20 @@ int sched_set_affinity(struct task *t, u64 mask);
 void sched_set_params(struct task *t, int policy, int rt_priority, int nice, bool reset_on_fork);
 void sched_set_nice(struct task *t, int nice);
 u64 sched_rr_interval_ns(struct task *t);
+
+/*
+ * SCHED_DEADLINE (docs/sched.md). sched_dl_params_valid: Linux's
+ * __checkparam_dl (period 0: the deadline). sched_set_deadline: makes t
+ * a deadline task with these parameters (ns; valid), or changes them:
+ * -EBUSY if the root domain's bandwidth would overflow, -EPERM if t may
+ * not run on every online CPU. sched_fork_check: -EAGAIN for a fork or
+ * clone by a deadline task without SCHED_RESET_ON_FORK.
+ */
+#define SCHED_FLAG_RECLAIM 0x02
+#define SCHED_FLAG_DL_OVERRUN 0x04
+bool sched_dl_params_valid(u64 runtime, u64 deadline, u64 period);
+int sched_set_deadline(struct task *t, u64 runtime, u64 deadline, u64 period, u32 flags,
+		       bool reset_on_fork);
+int sched_fork_check(void);
 
 #endif

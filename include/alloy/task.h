@@ -12,6 +12,7 @@
 #include <alloy/ptrace.h>
 #include <alloy/signal.h>
 #include <alloy/spinlock.h>
+#include <alloy/timer.h>
 #include <alloy/wait.h>
 
 #define TASK_RUNNING 0		/* runnable or running */
@@ -43,12 +44,29 @@ struct task {
 	u64 cpus_allowed;		/* [lock] affinity (bit per CPU); 0: all */
 	/* Scheduling (kernel/sched/sched.c): [lock], a fork inherits them */
 	int nice, policy, rt_priority;	/* as the sched_* calls set them */
-	int prio;			/* 1..99 real-time (FIFO, RR), 0 fair */
+	int prio;			/* 100 deadline, 1..99 real-time (FIFO, RR), 0 fair */
 	u32 weight;			/* fair: CPU share, from nice (SCHED_IDLE: 3) */
 	bool reset_on_fork;		/* SCHED_RESET_ON_FORK */
 	int rq_prio;			/* [rq lock] prio it was queued with */
 	u64 vruntime;			/* fair: run time (ns) times 1024 / weight */
 	u64 exec_start;			/* ktime its run time was last charged at */
+	/* SCHED_DEADLINE (kernel/sched/sched.c). The parameters (ns) and
+	 * dl_bw_held are [lock]. dl_left is charged by the CPU running the
+	 * task; dl_left and dl_abs are otherwise changed under [lock] while
+	 * it is off every CPU (a wakeup, the replenishment timer), or by
+	 * sched_set_deadline, which starts a new instance. */
+	u64 dl_runtime, dl_deadline, dl_period;	/* dl_period: never 0 once set */
+	u64 dl_bw;			/* runtime/period, counted in the root domain's
+					 * total while dl_bw_held */
+	u32 dl_flags;			/* SCHED_FLAG_RECLAIM, _DL_OVERRUN as set */
+	bool dl_bw_held;
+	bool dl_throttled;		/* [lock] out of runtime: on no queue until dl_timer */
+	bool dl_overrun;		/* the tick saw it run out: SIGXCPU (DL_OVERRUN) */
+	s64 dl_left;			/* runtime left in this instance */
+	u64 dl_abs;			/* this instance's absolute deadline (ktime) */
+	/* Replenishment at the next period while throttled; armed only with
+	 * a task reference, which the callback (or a successful cancel) puts. */
+	struct ktimer dl_timer;
 	struct list_head rq_link;	/* [rq lock] */
 	void *kstack_top;		/* NULL for the boot CPU's idle task */
 	void (*fn)(void *);

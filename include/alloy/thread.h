@@ -91,6 +91,7 @@ struct thread_snapshot {
 	u64 utime_ticks, stime_ticks;	/* its own */
 	u64 pending, blocked;		/* its thread-directed signals, its mask */
 	int cpu;			/* where it last ran */
+	int policy, rt_priority, nice;	/* its scheduling (sched_setattr's) */
 };
 /* -ESRCH unless tid is a live thread of p, or its leader that has
  * exited before the others (then a zombie thread, as on Linux). */

@@ -37,6 +37,7 @@
 #include <alloy/ns.h>
 #include "procfs.h"
 #include <alloy/mnt_ns.h>
+#include <uapi/misc.h>
 
 const struct proc_entry proc_pid_entries[] = {
 	{ "status", PK_STATUS, S_IFREG | 0444 },
@@ -99,6 +100,9 @@ static int thread_view(struct process *p, int tid, struct proc_snapshot *s)
 	s->pending = ts.pending;
 	s->blocked = ts.blocked;
 	s->cpu = ts.cpu;
+	s->policy = ts.policy;
+	s->rt_priority = ts.rt_priority;
+	s->nice = ts.nice;
 	return 0;
 }
 
@@ -202,16 +206,20 @@ static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapsh
 		brk[0] = mm->brk_start, brk[1] = READ_ONCE(mm->brk);
 	}
 	user_mm_put(mm);
-	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 20 0 %d 0 %llu ",
+	/* Linux's task_prio: -101 deadline, -1 - priority real-time, 20 + nice */
+	int prio = s->policy == SCHED_DEADLINE ? -101 :
+		   s->policy == SCHED_FIFO || s->policy == SCHED_RR ? -1 - s->rt_priority :
+		   20 + s->nice;
+	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 %d %d %d 0 %llu ",
 		    tid, s->comm, s->state, s->ppid, s->pgid, s->sid,
 		    (unsigned long long)proc_clock_t_ticks(s->utime_ticks),
-		    (unsigned long long)proc_clock_t_ticks(s->stime_ticks), s->threads,
+		    (unsigned long long)proc_clock_t_ticks(s->stime_ticks), prio, s->nice, s->threads,
 		    (unsigned long long)proc_clock_t_ns(s->start_ns));
 	pbuf_printf(b, "%llu %llu 18446744073709551615 %llu %llu %llu 0 0 0 0 0 0 0 0 0 17 %d "
-		    "0 0 0 0 0 ", (unsigned long long)u.size,
+		    "%d %d 0 0 0 ", (unsigned long long)u.size,
 		    (unsigned long long)(u.rss / PAGE_SIZE), (unsigned long long)u.start_code,
 		    (unsigned long long)u.end_code, (unsigned long long)u.start_stack,
-		    s->cpu);
+		    s->cpu, s->rt_priority, s->policy);
 	pbuf_printf(b, "0 0 %llu %llu %llu %llu %llu 0\n", (unsigned long long)brk[0],
 		    (unsigned long long)args[0], (unsigned long long)args[1],
 		    (unsigned long long)args[2], (unsigned long long)args[3]);

@@ -727,6 +727,9 @@ int proc_snapshot(struct process *p, struct proc_snapshot *out)
 	out->pending = t ? t->pending : 0;
 	out->blocked = t ? t->blocked : 0;
 	out->cpu = t ? READ_ONCE(t->cpu) : 0;
+	out->policy = t ? READ_ONCE(t->policy) : 0;
+	out->rt_priority = t ? READ_ONCE(t->rt_priority) : 0;
+	out->nice = t ? READ_ONCE(t->nice) : 0;
 	spin_unlock(&p->sig_lock);
 	memcpy(out->comm, p->comm, sizeof(out->comm));
 	out->comm[sizeof(out->comm) - 1] = '\0';
@@ -1693,6 +1696,9 @@ int proc_thread_snapshot(struct process *p, int tid, struct thread_snapshot *out
 		out->pending = t->pending;
 		out->blocked = t->blocked;
 		out->cpu = READ_ONCE(t->cpu);
+		out->policy = READ_ONCE(t->policy);
+		out->rt_priority = READ_ONCE(t->rt_priority);
+		out->nice = READ_ONCE(t->nice);
 		rc = 0;
 	} else if (tid == p->pid && leader_gone(p)) {
 		*out = (struct thread_snapshot){ .tid = tid, .state = 'Z' };

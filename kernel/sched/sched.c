@@ -1,8 +1,13 @@
 /*
- * The scheduler: per-CPU run queues, each with two classes, preemption
+ * The scheduler: per-CPU run queues, each with three classes, preemption
  * on the timer tick and on wakeup, and work stealing by CPUs that run dry.
  *
  * Classes (Linux's policies, docs/architecture.md "Scheduling"):
+ *   deadline   SCHED_DEADLINE (docs/sched.md): a queue ordered by absolute
+ *              deadline, above every real-time priority (rq prio DL_PRIO);
+ *              each task runs at most its runtime per period, then is
+ *              throttled off the queues until its replenishment timer
+ *              (the constant-bandwidth server, below sched_add_new).
  *   real-time  SCHED_FIFO and SCHED_RR, priorities 1..99: a queue ordered
  *              by priority, FIFO within one. The first runs before any
  *              fair task; a wakeup of a higher one preempts. FIFO has no
@@ -13,7 +18,8 @@
  *              is run time scaled by 1024 / weight, the weight Linux's for
  *              the nice value (SCHED_IDLE: 3), so CPU time is shared in
  *              proportion to weight.
- * Real-time throttling: once real-time tasks have run sched_rt_runtime_us
+ * Real-time throttling (deadline tasks count as real-time for it): once
+ * real-time tasks have run sched_rt_runtime_us
  * of a sched_rt_period_us period on a CPU, its queued fair tasks run until
  * the period ends (if there are none, real-time ones go on running), so a
  * runaway real-time spinner leaves 5% of the CPU to a shell that kills it.
@@ -49,13 +55,19 @@
 #include <alloy/task.h>
 #include <alloy/timer.h>
 #include <alloy/user.h>
+#include <alloy/signal.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 #include <uapi/misc.h>
+#include "sched_dl.h"
 
 #define SLICE_TICKS 3		/* fair: 12 ms at HZ=250 */
 #define TICK_NS (1000000000ULL / HZ)
 #define PRIO_IDLE (-1)		/* rq->curr_prio of an idle CPU */
+#define DL_PRIO 100		/* SCHED_DEADLINE: above every real-time priority */
+/* A deadline task whose runtime overran by more than this many of its
+ * runtimes (a tick held off for long) starts a new instance. */
+#define DL_MAX_OVERRUNS (1ULL << 20)
 #define NICE_0_WEIGHT 1024
 #define IDLE_WEIGHT 3		/* SCHED_IDLE: Linux's WEIGHT_IDLEPRIO */
 /* How far behind the queue's least vruntime a task that slept comes back:
@@ -74,12 +86,15 @@ struct rq {
 	spinlock_t lock;
 	struct list_head queue;		/* fair tasks, any order */
 	struct list_head rt;		/* real-time: highest prio first, FIFO within */
-	unsigned int nr;		/* tasks on both */
-	unsigned int nr_rt;
-	int top_prio;			/* rq_prio of rt's first, 0 if empty */
+	struct list_head dl;		/* deadline: earliest deadline first, FIFO within */
+	unsigned int nr;		/* tasks on all three */
+	unsigned int nr_rt, nr_dl;
+	int top_prio;			/* DL_PRIO if dl has any, else rt's first's, 0 if empty */
+	u64 dl_next;			/* dl's first's deadline (valid if nr_dl) */
 	/* Below: written by this CPU only (interrupts off); others read
 	 * curr_prio and min_vruntime as hints. */
-	int curr_prio;			/* what runs: PRIO_IDLE, 0 fair, 1..99 */
+	int curr_prio;			/* what runs: PRIO_IDLE, 0 fair, 1..99, DL_PRIO */
+	u64 curr_dl;			/* the deadline of what runs, if DL_PRIO */
 	bool curr_tail;			/* an RR slice ended: requeue at the tail */
 	u64 min_vruntime;		/* never decreases; a waking task is placed by it */
 	u64 rt_time;			/* real-time run time in this period (ns) */
@@ -95,8 +110,8 @@ unsigned int nr_cpus = 1;
 static struct task *migrating[MAX_CPUS];
 
 /* /proc/sys/kernel: Linux's names, defaults and rules. */
-static long rt_period_us = 1000000;
-static long rt_runtime_us = 950000;	/* -1: no throttling */
+long sched_rt_period_us = 1000000;
+long sched_rt_runtime_us = 950000;	/* -1: no throttling; also SCHED_DEADLINE's limit */
 static long rr_timeslice_ms = 100;
 static int rr_ticks = 25;		/* rr_timeslice_ms in ticks, rounded up */
 
@@ -140,8 +155,8 @@ static bool may_run_on(struct task *t, unsigned int cpu)
 
 /* ---- /proc/sys/kernel: sched_rt_period_us, sched_rt_runtime_us, sched_rr_timeslice_ms ---- */
 
-static int show_rt_period(struct pbuf *b) { return pbuf_printf(b, "%ld\n", READ_ONCE(rt_period_us)); }
-static int show_rt_runtime(struct pbuf *b) { return pbuf_printf(b, "%ld\n", READ_ONCE(rt_runtime_us)); }
+static int show_rt_period(struct pbuf *b) { return pbuf_printf(b, "%ld\n", READ_ONCE(sched_rt_period_us)); }
+static int show_rt_runtime(struct pbuf *b) { return pbuf_printf(b, "%ld\n", READ_ONCE(sched_rt_runtime_us)); }
 static int show_rr_timeslice(struct pbuf *b) { return pbuf_printf(b, "%ld\n", READ_ONCE(rr_timeslice_ms)); }
 
 /* As Linux: a period of at least 1 us, a runtime of -1 (no throttling)
@@ -150,13 +165,10 @@ static int store_rt_period(const char *buf, size_t len)
 {
 	long v;
 	int rc = sysctl_parse_long(buf, len, &v);
-	long runtime = READ_ONCE(rt_runtime_us);
 
-	if (!rc && (v < 1 || v > 0x7fffffff || (runtime >= 0 && runtime > v)))
+	if (!rc && (v < 1 || v > 0x7fffffff))
 		rc = -EINVAL;
-	if (!rc)
-		WRITE_ONCE(rt_period_us, v);
-	return rc;
+	return rc ? rc : dl_bw_set_rt(true, v);	/* EBUSY: deadline tasks need more */
 }
 
 static int store_rt_runtime(const char *buf, size_t len)
@@ -164,11 +176,9 @@ static int store_rt_runtime(const char *buf, size_t len)
 	long v;
 	int rc = sysctl_parse_long(buf, len, &v);
 
-	if (!rc && (v < -1 || v > READ_ONCE(rt_period_us)))
+	if (!rc && v < -1)
 		rc = -EINVAL;
-	if (!rc)
-		WRITE_ONCE(rt_runtime_us, v);
-	return rc;
+	return rc ? rc : dl_bw_set_rt(false, v);
 }
 
 /* As Linux: 0 or less restores the default (100 ms); the slice is whole
@@ -215,6 +225,24 @@ static bool vr_before(u64 a, u64 b)
 	return (s64)(a - b) < 0;
 }
 
+/* deadline a before b (ktime: no wrap in practice, compared the same way) */
+static bool dl_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+static void update_top(struct rq *rq)
+{
+	struct task *first = list_first_entry_or_null(&rq->rt, struct task, rq_link);
+
+	if (rq->nr_dl) {
+		WRITE_ONCE(rq->dl_next, list_first_entry(&rq->dl, struct task, rq_link)->dl_abs);
+		WRITE_ONCE(rq->top_prio, DL_PRIO);
+	} else {
+		WRITE_ONCE(rq->top_prio, first ? first->rq_prio : 0);
+	}
+}
+
 /* head: at the front of its priority (a preempted real-time task). */
 static void enqueue(struct rq *rq, struct task *t, bool head)
 {
@@ -227,12 +255,21 @@ static void enqueue(struct rq *rq, struct task *t, bool head)
 		list_add_tail(&t->rq_link, &rq->queue);
 		return;
 	}
+	if (prio == DL_PRIO) {
+		rq->nr_dl++;
+		list_for_each_entry(pos, &rq->dl, rq_link)
+			if (dl_before(t->dl_abs, pos->dl_abs))
+				break;
+		list_add_tail(&t->rq_link, &pos->rq_link);	/* before pos */
+		update_top(rq);
+		return;
+	}
 	rq->nr_rt++;
 	list_for_each_entry(pos, &rq->rt, rq_link)
 		if (pos->rq_prio < prio || (head && pos->rq_prio == prio))
 			break;
 	list_add_tail(&t->rq_link, &pos->rq_link);	/* before pos */
-	WRITE_ONCE(rq->top_prio, list_first_entry(&rq->rt, struct task, rq_link)->rq_prio);
+	update_top(rq);
 }
 
 static void dequeue(struct rq *rq, struct task *t)
@@ -241,22 +278,31 @@ static void dequeue(struct rq *rq, struct task *t)
 	rq->nr--;
 	if (!t->rq_prio)
 		return;
-	rq->nr_rt--;
-	struct task *first = list_first_entry_or_null(&rq->rt, struct task, rq_link);
-	WRITE_ONCE(rq->top_prio, first ? first->rq_prio : 0);
+	if (t->rq_prio == DL_PRIO)
+		rq->nr_dl--;
+	else
+		rq->nr_rt--;
+	update_top(rq);
 }
 
 /*
- * The next task from this CPU's own queue: the first real-time one,
- * unless throttled with fair work waiting; else the fair one with the
- * least vruntime, passing over `skip` (a task that yields) if it can.
+ * The next task from this CPU's own queue: the deadline one with the
+ * earliest deadline, else the first real-time one, unless throttled with
+ * fair work waiting; else the fair one with the least vruntime, passing
+ * over `skip` (a task that yields) if it can.
  */
 static struct task *pick_local(struct rq *rq, struct task *skip)
 {
 	struct task *t = NULL, *pos;
 	bool skipped = false;
+	bool rt_ok = !rq->rt_throttled || rq->nr == rq->nr_rt + rq->nr_dl;
 
-	if (rq->nr_rt && (!rq->rt_throttled || rq->nr == rq->nr_rt)) {
+	if (rq->nr_dl && rt_ok) {
+		t = list_first_entry(&rq->dl, struct task, rq_link);
+		dequeue(rq, t);
+		return t;
+	}
+	if (rq->nr_rt && rt_ok) {
 		t = list_first_entry(&rq->rt, struct task, rq_link);
 		dequeue(rq, t);
 		return t;
@@ -298,10 +344,18 @@ static struct task *steal(unsigned int self)
 	struct rq *rq = &runqueues[victim];
 	struct task *t, *found = NULL;
 	spin_lock(&rq->lock);
-	list_for_each_entry(t, &rq->rt, rq_link) {
+	list_for_each_entry(t, &rq->dl, rq_link) {
 		if (!READ_ONCE(t->on_cpu) && may_run_on(t, self)) {
 			found = t;
 			break;
+		}
+	}
+	if (!found) {
+		list_for_each_entry(t, &rq->rt, rq_link) {
+			if (!READ_ONCE(t->on_cpu) && may_run_on(t, self)) {
+				found = t;
+				break;
+			}
 		}
 	}
 	if (!found) {
@@ -335,17 +389,27 @@ static void resched_cpu(unsigned int cpu)
 		arch_send_reschedule(cpu);
 }
 
+/* A task of priority prio (deadline dl if DL_PRIO) should preempt what
+ * cpu runs: something lower, or a deadline task with a later deadline. */
+static bool outranks(int prio, u64 dl, unsigned int cpu)
+{
+	int cur = READ_ONCE(runqueues[cpu].curr_prio);
+
+	return prio > cur ||
+	       (prio == DL_PRIO && cur == DL_PRIO && dl_before(dl, READ_ONCE(runqueues[cpu].curr_dl)));
+}
+
 /*
- * A task of priority prio was queued on target: preempt target if that
- * runs something lower (a real-time wakeup), else wake an idle CPU to
- * run or steal it.
+ * A task of priority prio (deadline dl) was queued on target: preempt
+ * target if that runs something lower (a real-time or deadline wakeup),
+ * else wake an idle CPU to run or steal it.
  */
-static void kick(unsigned int target, int prio)
+static void kick(unsigned int target, int prio, u64 dl)
 {
 	/* our enqueue must be visible before we read whether target idles;
 	 * pairs with the barrier in idle_loop() */
 	smp_mb();
-	if (prio > 0 && prio > READ_ONCE(runqueues[target].curr_prio)) {
+	if (prio > 0 && outranks(prio, dl, target)) {
 		resched_cpu(target);
 		return;
 	}
@@ -381,6 +445,34 @@ static unsigned int rt_lowest(u64 m, unsigned int dflt)
 }
 
 /*
+ * Where deadline task t should queue (m: where it may run): its last CPU
+ * if that runs something it outranks, else the CPU running the lowest,
+ * else among CPUs running deadline tasks the one whose deadline is the
+ * latest, if later than t's (global EDF's choice, made at each queueing).
+ */
+static unsigned int dl_cpu(struct task *t, u64 m)
+{
+	unsigned int dflt = m >> t->cpu & 1 ? (unsigned int)t->cpu : (unsigned int)__builtin_ctzll(m);
+
+	if (outranks(DL_PRIO, t->dl_abs, dflt))
+		return dflt;
+	unsigned int best = rt_lowest(m, dflt);
+	if (READ_ONCE(runqueues[best].curr_prio) < DL_PRIO)
+		return best;
+	u64 latest = t->dl_abs;
+	best = dflt;
+	for (; m; m &= m - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(m);
+		u64 d = READ_ONCE(runqueues[i].curr_dl);
+		if (READ_ONCE(runqueues[i].curr_prio) == DL_PRIO && dl_before(latest, d)) {
+			latest = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/*
  * Where t should queue: its last CPU if it may run there (a real-time
  * task: unless that runs something at least as high, then the allowed
  * CPU running the lowest), else the allowed CPU with the shortest queue.
@@ -391,6 +483,8 @@ static unsigned int pick_cpu(struct task *t)
 	unsigned int best = (unsigned int)__builtin_ctzll(m);
 	int prio = t->prio;
 
+	if (prio == DL_PRIO)
+		return dl_cpu(t, m);
 	if (m >> t->cpu & 1) {
 		if (!prio || READ_ONCE(runqueues[t->cpu].curr_prio) < prio)
 			return (unsigned int)t->cpu;
@@ -406,14 +500,17 @@ static unsigned int pick_cpu(struct task *t)
 	return best;
 }
 
-/* Puts a runnable task on a queue; caller holds t->lock. */
+/* Puts a runnable task on a queue (a throttled deadline task: its
+ * replenishment timer will); caller holds t->lock. */
 static void activate(struct task *t)
 {
+	t->on_rq = true;
+	if (t->prio == DL_PRIO && t->dl_throttled)
+		return;
 	unsigned int cpu = pick_cpu(t);
 	struct rq *rq = &runqueues[cpu];
 	int prio = t->prio;
 
-	t->on_rq = true;
 	spin_lock(&rq->lock);
 	if (!prio) {
 		/* vruntime from another CPU's queue is rebased on this one's; a
@@ -429,7 +526,156 @@ static void activate(struct task *t)
 	t->cpu = (int)cpu;
 	enqueue(rq, t, false);
 	spin_unlock(&rq->lock);
-	kick(cpu, prio);
+	kick(cpu, prio, t->dl_abs);
+}
+
+/* ---- SCHED_DEADLINE: the constant-bandwidth server ----
+ *
+ * Each deadline task has a runtime Q, a relative deadline D and a period
+ * P. An instance has an absolute deadline (dl_abs) and the runtime left
+ * in it (dl_left), which charge() takes its run time off. When that is
+ * used up the task is throttled: it leaves the queues (on_rq stays set
+ * for a runnable one) until the next period, abs - D + P, when dl_timer
+ * replenishes it (a runtime more, the deadline a period later: an
+ * overrun is paid back) and queues it again. A task blocked while out of
+ * runtime is throttled the same way; a wakeup before the timer leaves it
+ * to the timer.
+ *
+ * The timer's lifetime: it is armed only with dl_throttled set and a
+ * task reference taken, from the CPU that throttles (interrupts off).
+ * Its callback takes task->lock, acts only if the task is still
+ * throttled and the timer not armed again since, then puts the
+ * reference; whoever clears dl_throttled otherwise (sched_set_params,
+ * sched_set_deadline) cancels it and puts the reference if the cancel
+ * won. So a task that exits, is reaped and freed while its timer is
+ * pending cannot be: the reference keeps it until the callback is done.
+ */
+
+static void dl_new_instance(struct task *t, u64 now)
+{
+	t->dl_abs = now + t->dl_deadline;
+	t->dl_left = (s64)t->dl_runtime;
+}
+
+/* Linux's replenish_dl_entity: whole runtimes and periods until the
+ * runtime is positive; a new instance if that leaves the deadline in the
+ * past (or the overrun was absurd: ticks held off for long). */
+static void dl_replenish(struct task *t, u64 now)
+{
+	if (t->dl_left <= 0) {
+		u64 n = (u64)(-t->dl_left) / t->dl_runtime + 1;
+		if (n > DL_MAX_OVERRUNS) {
+			dl_new_instance(t, now);
+			return;
+		}
+		t->dl_left += (s64)(n * t->dl_runtime);
+		t->dl_abs += n * t->dl_period;
+	}
+	if (dl_before(t->dl_abs, now))
+		dl_new_instance(t, now);
+}
+
+static void dl_timer_fire(void *arg)
+{
+	struct task *t = arg;
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+
+	/* a stale callback: unthrottled meanwhile, maybe throttled again
+	 * with the timer re-armed (cpu >= 0), which will do this */
+	if (t->dl_throttled && __atomic_load_n(&t->dl_timer.cpu, __ATOMIC_ACQUIRE) < 0) {
+		t->dl_throttled = false;
+		dl_replenish(t, ktime_ns());
+		if (t->on_rq && t->state != TASK_DEAD) {
+			while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+				arch_cpu_relax();
+			activate(t);
+		}
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+	task_put(t);	/* the timer's; t may be freed now */
+}
+
+/*
+ * t (under its lock, off the queues) ran out of runtime: throttled until
+ * its next period, true; or replenished at once if that has begun, false.
+ */
+static bool dl_throttle(struct task *t, u64 now)
+{
+	u64 next = t->dl_abs - t->dl_deadline + t->dl_period;
+
+	if (!dl_before(now, next)) {
+		dl_replenish(t, now);
+		return false;
+	}
+	t->dl_throttled = true;
+	task_get(t);		/* the timer's */
+	timer_start(&t->dl_timer, next, dl_timer_fire, t);
+	return true;
+}
+
+/* Throttling ends early (its policy or parameters changed; lock held, a
+ * reference held by the caller): queued again if runnable. */
+static void dl_unthrottle(struct task *t)
+{
+	if (!t->dl_throttled)
+		return;
+	t->dl_throttled = false;
+	if (timer_cancel(&t->dl_timer))
+		task_put(t);	/* never the last: the caller has one */
+	if (t->on_rq) {
+		while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+			arch_cpu_relax();
+		activate(t);
+	}
+}
+
+/*
+ * The CBS wakeup rule (Linux's update_dl_entity): the runtime left over
+ * the time left to the deadline may not exceed the reserved density
+ * Q/D, else (or past the deadline) a new instance: deadline now + D, a
+ * full runtime. A constrained task (D < P) before its deadline keeps it
+ * with the runtime cut to what fits (the revised rule). Out of runtime:
+ * throttled until its next period. True if it may be queued.
+ */
+static bool dl_wakeup(struct task *t, u64 now)
+{
+	if (dl_before(now, t->dl_abs)) {
+		u64 laxity = t->dl_abs - now;
+		if (t->dl_left <= 0)
+			return !dl_throttle(t, now);
+		if ((unsigned __int128)(u64)t->dl_left * t->dl_deadline <=
+		    (unsigned __int128)laxity * t->dl_runtime)
+			return true;
+		if (t->dl_deadline != t->dl_period) {
+			/* laxity < D here (else it could not overflow): no
+			 * overflow with the density in 2^-20 */
+			t->dl_left = (s64)((dl_ratio(t->dl_deadline, t->dl_runtime) * laxity) >> BW_SHIFT);
+			return true;
+		}
+	}
+	dl_new_instance(t, now);
+	return true;
+}
+
+/* A deadline task's bandwidth is given back when it dies (finish_switch). */
+static void dl_task_dead(struct task *t)
+{
+	spin_lock(&t->lock);
+	if (t->dl_bw_held) {
+		t->dl_bw_held = false;
+		dl_bw_release(t->dl_bw);
+	}
+	spin_unlock(&t->lock);
+}
+
+int sched_fork_check(void)
+{
+	struct task *t = current;
+	unsigned long flags = spin_lock_irqsave(&t->lock);
+	bool refuse = t->policy == SCHED_DEADLINE && !t->reset_on_fork;
+
+	spin_unlock_irqrestore(&t->lock, flags);
+	return refuse ? -EAGAIN : 0;
 }
 
 void sched_add_new(struct task *t)
@@ -446,8 +692,11 @@ void sched_add_new(struct task *t)
 		t->policy = parent->policy;
 		t->rt_priority = parent->rt_priority;
 		t->vruntime = parent->vruntime;
-		if (parent->reset_on_fork) {	/* and the child's flag is clear */
-			if (rt_policy(t->policy)) {
+		/* a deadline parent without the flag forks nothing
+		 * (sched_fork_check); one that became so meanwhile has a
+		 * fair child, never an unadmitted deadline one */
+		if (parent->reset_on_fork || t->policy == SCHED_DEADLINE) {
+			if (rt_policy(t->policy) || t->policy == SCHED_DEADLINE) {
 				t->policy = SCHED_OTHER;
 				t->rt_priority = 0;
 				t->nice = 0;
@@ -479,6 +728,8 @@ bool wake_up_task(struct task *t)
 		/* its old CPU may still be switching away from it */
 		while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 			arch_cpu_relax();
+		if (t->prio == DL_PRIO && !t->dl_throttled)
+			dl_wakeup(t, ktime_ns());	/* may throttle it */
 		activate(t);
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
@@ -517,6 +768,11 @@ int sched_set_affinity(struct task *t, u64 mask)
 	if (t->pinned != CPU_ANY)
 		return -EINVAL;		/* a pinned kernel thread */
 	unsigned long flags = spin_lock_irqsave(&t->lock);
+	/* as Linux: a deadline task keeps every CPU of its root domain */
+	if (t->policy == SCHED_DEADLINE && dl_bw_enabled() && (sched_online_mask() & ~mask)) {
+		spin_unlock_irqrestore(&t->lock, flags);
+		return -EBUSY;
+	}
 	WRITE_ONCE(t->cpus_allowed, mask);
 	unsigned int cpu = (unsigned int)t->cpu;
 	if (!may_run_on(t, cpu)) {
@@ -546,6 +802,50 @@ int sched_set_affinity(struct task *t, u64 mask)
  * running one whose priority dropped is rescheduled, in case something
  * queued now outranks it.
  */
+static void charge(struct rq *rq, struct task *t, u64 now);
+
+/* t's place after its priority or deadline changed (lock held): a queued
+ * t is queued again (head: at the front of its priority), and its CPU
+ * told if it now outranks what runs there; a running one whose rank
+ * dropped (lowered) is rescheduled, in case something queued outranks it. */
+static void requeue(struct task *t, bool head, bool lowered)
+{
+	int prio = t->prio;
+
+	for (int cpu = READ_ONCE(t->cpu);;) {
+		struct rq *rq = &runqueues[cpu];
+		spin_lock(&rq->lock);
+		if (READ_ONCE(t->cpu) != cpu) {		/* moved meanwhile */
+			spin_unlock(&rq->lock);
+			cpu = READ_ONCE(t->cpu);
+			continue;
+		}
+		bool queued = !list_empty(&t->rq_link);
+		if (queued) {
+			dequeue(rq, t);
+			enqueue(rq, t, head);
+		}
+		spin_unlock(&rq->lock);
+		if (queued && outranks(prio, t->dl_abs, (unsigned int)cpu))
+			resched_cpu((unsigned int)cpu);
+		else if (!queued && lowered && READ_ONCE(t->on_cpu))
+			resched_cpu((unsigned int)cpu);
+		break;
+	}
+}
+
+/* A deadline task leaves the class (lock held): its bandwidth is given
+ * back at once (Linux waits for its 0-lag time), and a throttled one is
+ * queued again under its new policy. */
+static void dl_leave(struct task *t)
+{
+	if (t->dl_bw_held) {
+		t->dl_bw_held = false;
+		dl_bw_release(t->dl_bw);
+	}
+	dl_unthrottle(t);
+}
+
 void sched_set_params(struct task *t, int policy, int rt_priority, int nice, bool reset_on_fork)
 {
 	unsigned long flags = spin_lock_irqsave(&t->lock);
@@ -565,27 +865,62 @@ void sched_set_params(struct task *t, int policy, int rt_priority, int nice, boo
 			t->vruntime = min;
 	}
 	WRITE_ONCE(t->prio, prio);
-	for (int cpu = READ_ONCE(t->cpu); prio != old;) {
-		struct rq *rq = &runqueues[cpu];
-		spin_lock(&rq->lock);
-		if (READ_ONCE(t->cpu) != cpu) {		/* moved meanwhile */
-			spin_unlock(&rq->lock);
-			cpu = READ_ONCE(t->cpu);
-			continue;
-		}
-		bool queued = !list_empty(&t->rq_link);
-		if (queued) {
-			dequeue(rq, t);
-			enqueue(rq, t, prio < old);
-		}
-		spin_unlock(&rq->lock);
-		if (queued && prio > READ_ONCE(rq->curr_prio))
-			resched_cpu((unsigned int)cpu);
-		else if (!queued && prio < old && READ_ONCE(t->on_cpu))
-			resched_cpu((unsigned int)cpu);
-		break;
-	}
+	if (prio != old)
+		requeue(t, prio < old, prio < old);
+	if (old == DL_PRIO)
+		dl_leave(t);
 	spin_unlock_irqrestore(&t->lock, flags);
+}
+
+/*
+ * Linux's checks in their order: a task that may not run on every CPU of
+ * the root domain may not become a deadline task (EPERM), then admission
+ * (EBUSY). Parameters as they are (flags aside) change nothing; new ones
+ * start a new instance at once.
+ */
+int sched_set_deadline(struct task *t, u64 runtime, u64 deadline, u64 period, u32 flags,
+		       bool reset_on_fork)
+{
+	u64 online = sched_online_mask();
+	unsigned long irq = spin_lock_irqsave(&t->lock);
+	u64 mask = t->cpus_allowed ? t->cpus_allowed : ~0ULL;
+	int rc = 0;
+
+	if (!period)
+		period = deadline;
+	u64 bw = dl_ratio(period, runtime);
+	if (t->state == TASK_DEAD) {
+		rc = -ESRCH;
+	} else if (dl_bw_enabled() && ((online & ~mask) || t->pinned != CPU_ANY)) {
+		rc = -EPERM;
+	} else if (t->policy == SCHED_DEADLINE && t->dl_runtime == runtime &&
+		   t->dl_deadline == deadline && t->dl_period == period && t->dl_flags == flags) {
+		t->reset_on_fork = reset_on_fork;
+		goto out;
+	} else {
+		rc = dl_bw_change(t->dl_bw_held ? t->dl_bw : 0, bw);
+	}
+	if (rc)
+		goto out;
+	t->dl_bw = bw;
+	t->dl_bw_held = true;
+	t->dl_runtime = runtime;
+	t->dl_deadline = deadline;
+	t->dl_period = period;
+	t->dl_flags = flags;
+	u64 now = ktime_ns();
+	if (t == current)	/* its run so far goes to its old class, not the new runtime */
+		charge(&runqueues[this_cpu()->id], t, now);
+	t->policy = SCHED_DEADLINE;
+	t->rt_priority = 0;
+	t->reset_on_fork = reset_on_fork;
+	dl_new_instance(t, now);
+	WRITE_ONCE(t->prio, DL_PRIO);
+	requeue(t, false, true);
+	dl_unthrottle(t);	/* with the new instance */
+out:
+	spin_unlock_irqrestore(&t->lock, irq);
+	return rc;
 }
 
 /* setpriority: a new nice value, and with it a new weight. */
@@ -598,12 +933,13 @@ void sched_set_nice(struct task *t, int nice)
 	spin_unlock_irqrestore(&t->lock, flags);
 }
 
-/* sched_rr_get_interval: RR's slice, none for FIFO, the fair slice. */
+/* sched_rr_get_interval: RR's slice, none for FIFO or deadline, the
+ * fair slice. */
 u64 sched_rr_interval_ns(struct task *t)
 {
 	int policy = READ_ONCE(t->policy);
 
-	if (policy == SCHED_FIFO)
+	if (policy == SCHED_FIFO || policy == SCHED_DEADLINE)
 		return 0;
 	return (u64)(policy == SCHED_RR ? READ_ONCE(rr_ticks) : SLICE_TICKS) * TICK_NS;
 }
@@ -630,8 +966,10 @@ void finish_switch(void)
 		activate(move);
 		spin_unlock(&move->lock);
 	}
-	if (dead)
+	if (dead) {
+		dl_task_dead(prev);
 		task_reap(prev);
+	}
 }
 
 /* The run time since t was last charged: a fair task's vruntime, or this
@@ -643,8 +981,11 @@ static void charge(struct rq *rq, struct task *t, u64 now)
 	if (delta <= 0)
 		return;
 	t->exec_start = now;
-	if (READ_ONCE(t->prio)) {
-		rq->rt_time += (u64)delta;
+	int prio = READ_ONCE(t->prio);
+	if (prio) {
+		rq->rt_time += (u64)delta;	/* deadline tasks too, as Linux */
+		if (prio == DL_PRIO)
+			t->dl_left -= delta;
 		return;
 	}
 	u32 w = READ_ONCE(t->weight);
@@ -696,8 +1037,8 @@ static void rt_period(struct rq *rq, u64 now)
 {
 	if (now < rq->rt_period_end)
 		return;
-	u64 period = (u64)READ_ONCE(rt_period_us) * 1000;
-	long runtime = READ_ONCE(rt_runtime_us);
+	u64 period = (u64)READ_ONCE(sched_rt_period_us) * 1000;
+	long runtime = READ_ONCE(sched_rt_runtime_us);
 	u64 n = (now - rq->rt_period_end) / period + 1;
 	u64 credit = runtime < 0 ? ~0ULL : n * (u64)runtime * 1000;
 	rq->rt_time = rq->rt_time > credit ? rq->rt_time - credit : 0;
@@ -720,6 +1061,15 @@ static bool rt_push(struct rq *rq, struct task *t, unsigned int self)
 {
 	int prio = READ_ONCE(t->prio);
 
+	if (prio == DL_PRIO) {	/* an earlier deadline queued here */
+		if (!READ_ONCE(rq->nr_dl) || !dl_before(READ_ONCE(rq->dl_next), t->dl_abs) ||
+		    nr_cpus == 1)
+			return false;
+		for (u64 m = allowed_cpus(t) & ~(1ULL << self); m; m &= m - 1)
+			if (outranks(DL_PRIO, t->dl_abs, (unsigned int)__builtin_ctzll(m)))
+				return true;
+		return false;
+	}
 	if (!prio || READ_ONCE(rq->top_prio) <= prio || nr_cpus == 1)
 		return false;
 	for (u64 m = allowed_cpus(t) & ~(1ULL << self); m; m &= m - 1)
@@ -747,6 +1097,9 @@ static void __schedule(int why)
 		      c->held[c->lock_depth - 1]->name);
 #endif
 	c->need_resched = false;
+	u64 now = ktime_ns();
+	if (prev != c->idle)
+		charge(rq, prev, now);
 	spin_lock(&prev->lock);
 	if (why == SCHED_PREEMPT && prev->state != TASK_DEAD) {
 		requeue = prev != c->idle;
@@ -755,11 +1108,16 @@ static void __schedule(int why)
 		if (prev->state != TASK_RUNNING)
 			prev->on_rq = false;
 	}
+	/* a deadline task out of runtime, or yielding the rest of it, waits
+	 * for its next period (runnable or not) */
+	if (prev != c->idle && prev->prio == DL_PRIO && prev->state != TASK_DEAD) {
+		if (why == SCHED_YIELD && prev->dl_left > 0)
+			prev->dl_left = 0;
+		if (prev->dl_left <= 0 && dl_throttle(prev, now))
+			requeue = false;
+	}
 	spin_unlock(&prev->lock);
 
-	u64 now = ktime_ns();
-	if (prev != c->idle)
-		charge(rq, prev, now);
 	if (rq->rt_throttled)
 		rt_period(rq, now);
 	/* a preempted real-time task keeps its place; one that yields or
@@ -789,6 +1147,7 @@ static void __schedule(int why)
 		next = steal(c->id);
 	if (!next)	/* never prev: a waker may be waiting for it to stop */
 		next = c->idle;
+	WRITE_ONCE(rq->curr_dl, next->dl_abs);	/* meaningful for DL_PRIO only */
 	WRITE_ONCE(rq->curr_prio, next == c->idle ? PRIO_IDLE : READ_ONCE(next->prio));
 	if (next != c->idle)
 		refill_slice(next);
@@ -812,11 +1171,13 @@ void sched_preempt(void)
 	__schedule(SCHED_PREEMPT);
 }
 
-/* A real-time task's tick: throttling, a higher task queued, RR's slice. */
+/* A real-time or deadline task's tick: throttling (that of real-time
+ * tasks, which deadline ones share), a higher task or earlier deadline
+ * queued, RR's slice, a deadline task's runtime used up. */
 static bool rt_tick(struct cpu *c, struct rq *rq, struct task *t)
 {
-	long runtime = READ_ONCE(rt_runtime_us);
-	bool fair_waits = READ_ONCE(rq->nr) > READ_ONCE(rq->nr_rt);
+	long runtime = READ_ONCE(sched_rt_runtime_us);
+	bool fair_waits = READ_ONCE(rq->nr) > READ_ONCE(rq->nr_rt) + READ_ONCE(rq->nr_dl);
 	int prio = READ_ONCE(t->prio);
 
 	if (runtime >= 0 && rq->rt_time >= (u64)runtime * 1000)
@@ -824,7 +1185,15 @@ static bool rt_tick(struct cpu *c, struct rq *rq, struct task *t)
 	if (fair_waits && rq->rt_throttled)
 		return true;	/* the fair tasks' share of the period */
 	if (fair_waits && nr_cpus > 1)
-		kick(c->id, 0);	/* an idle CPU may take them */
+		kick(c->id, 0, 0);	/* an idle CPU may take them */
+	if (prio == DL_PRIO) {
+		if (t->dl_left <= 0) {	/* __schedule throttles it */
+			if (READ_ONCE(t->dl_flags) & SCHED_FLAG_DL_OVERRUN)
+				t->dl_overrun = true;
+			return true;
+		}
+		return READ_ONCE(rq->nr_dl) && dl_before(READ_ONCE(rq->dl_next), t->dl_abs);
+	}
 	if (READ_ONCE(rq->top_prio) > prio)
 		return true;	/* queued without reaching us (a hint missed) */
 	if (READ_ONCE(t->policy) == SCHED_RR && --t->slice <= 0) {
@@ -837,10 +1206,12 @@ static bool rt_tick(struct cpu *c, struct rq *rq, struct task *t)
 
 static bool fair_tick(struct rq *rq, struct task *t)
 {
-	if (READ_ONCE(rq->nr) == READ_ONCE(rq->nr_rt) && vr_before(rq->min_vruntime, t->vruntime))
+	unsigned int above = READ_ONCE(rq->nr_rt) + READ_ONCE(rq->nr_dl);
+
+	if (READ_ONCE(rq->nr) == above && vr_before(rq->min_vruntime, t->vruntime))
 		WRITE_ONCE(rq->min_vruntime, t->vruntime);	/* it runs alone */
-	if (READ_ONCE(rq->nr_rt) && !rq->rt_throttled)
-		return true;	/* a real-time task waits */
+	if (above && !rq->rt_throttled)
+		return true;	/* a real-time or deadline task waits */
 	return --t->slice <= 0;
 }
 
@@ -875,6 +1246,11 @@ void sched_tick(struct trap_frame *tf)
 	bool resched = READ_ONCE(t->prio) ? rt_tick(c, rq, t) : fair_tick(rq, t);
 	if (resched || !may_run_on(t, c->id))
 		c->need_resched = true;	/* or its mask moved it */
+	if (t->dl_overrun && t->proc) {	/* SCHED_FLAG_DL_OVERRUN: as Linux, to the process */
+		struct ksiginfo si = { .signo = SIGXCPU, .code = SI_KERNEL };
+		t->dl_overrun = false;
+		signal_send(t->proc, &si);
+	}
 }
 
 static void resched_ipi(struct trap_frame *tf)
@@ -915,6 +1291,7 @@ void sched_init_cpu_queues(void)
 		spin_lock_init(&runqueues[i].lock, "runqueue", LR_RQ);
 		list_init(&runqueues[i].queue);
 		list_init(&runqueues[i].rt);
+		list_init(&runqueues[i].dl);
 		runqueues[i].curr_prio = PRIO_IDLE;
 	}
 	irq_register(VEC_TIMER, timer_interrupt);

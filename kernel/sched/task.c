@@ -74,6 +74,7 @@ static void task_init_common(struct task *t, const char *name)
 	t->state = TASK_RUNNING;
 	t->pinned = CPU_ANY;
 	list_init(&t->rq_link);
+	t->dl_timer.cpu = -1;	/* not armed */
 	list_init(&t->ptrace.link);
 	list_init(&t->sigq);
 	wait_queue_init(&t->exit_wq, "task-exit");

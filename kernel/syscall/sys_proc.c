@@ -112,6 +112,9 @@ static long do_clone(const struct clone_req *r)
 	 * there are no pidfds of threads */
 	if ((f & CLONE_PIDFD) && (f & (CLONE_DETACHED | CLONE_THREAD)))
 		return -EINVAL;
+	rc = sched_fork_check();	/* a deadline task: EAGAIN */
+	if (rc)
+		return rc;
 	if (f & CLONE_THREAD) {
 		return thread_clone(current_user_frame(), f, r->stack, r->parent_tid,
 				    r->child_tid, r->tls);

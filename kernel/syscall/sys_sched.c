@@ -225,12 +225,12 @@ long sys_setpriority(SYSARGS)
 
 /* ---- policies (honoured by kernel/sched/sched.c) ---- */
 
-#define SCHED_DEADLINE 6
 #define SCHED_FLAG_RESET_ON_FORK 0x01
 #define SCHED_FLAG_KEEP_POLICY 0x08
 #define SCHED_FLAG_KEEP_PARAMS 0x10
 #define SCHED_FLAG_UTIL_CLAMP 0x60	/* _MIN | _MAX */
 #define SCHED_FLAG_ALL 0x7f
+#define SCHED_DL_FLAGS (SCHED_FLAG_RECLAIM | SCHED_FLAG_DL_OVERRUN)
 #define SCHED_ATTR_SIZE_VER0 48
 #define SCHED_ATTR_SIZE_VER1 56
 
@@ -256,18 +256,12 @@ static bool fair_policy(int policy)
 	return policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE;
 }
 
-/* Linux's __checkparam_dl: runtime <= deadline <= period, the period
- * between 100 us and 2^22 us, runtime at least 1024 ns. */
+/* Linux's __checkparam_dl (kernel/sched/deadline.c): runtime <=
+ * deadline <= period, the period within sched_deadline_period_{min,max}_us,
+ * runtime at least 1024 ns. */
 static bool dl_params_valid(const struct sched_attr *a)
 {
-	u64 period = a->sched_period ? a->sched_period : a->sched_deadline;
-
-	if (!a->sched_deadline || a->sched_runtime < 1024 ||
-	    ((a->sched_deadline | a->sched_period) >> 63))
-		return false;
-	if (period < a->sched_deadline || a->sched_deadline < a->sched_runtime)
-		return false;
-	return period >= 100000ULL && period <= 4194304000ULL;
+	return sched_dl_params_valid(a->sched_runtime, a->sched_deadline, a->sched_period);
 }
 
 /*
@@ -316,8 +310,9 @@ static long sched_apply(struct task *t, struct process *p, const struct sched_at
 	}
 	if (a->sched_flags & SCHED_FLAG_UTIL_CLAMP)
 		return -EOPNOTSUPP;	/* Linux without CONFIG_UCLAMP_TASK */
-	if (policy == SCHED_DEADLINE)
-		return -EBUSY;	/* admission control: no deadline bandwidth here */
+	if (policy == SCHED_DEADLINE)	/* EPERM (affinity), EBUSY (admission) */
+		return sched_set_deadline(t, a->sched_runtime, a->sched_deadline, a->sched_period,
+					  (u32)(a->sched_flags & SCHED_DL_FLAGS), reset);
 	sched_set_params(t, policy, (int)prio, nice, reset);
 	return 0;
 }
@@ -440,9 +435,17 @@ long sys_sched_setattr(SYSARGS)
 	struct task *t = thread_of((u32)a0, &p);
 	if (!t)
 		return -ESRCH;
-	if (a.sched_flags & SCHED_FLAG_KEEP_PARAMS) {
-		a.sched_priority = (u32)READ_ONCE(t->rt_priority);
-		a.sched_nice = READ_ONCE(t->nice);
+	if (a.sched_flags & SCHED_FLAG_KEEP_PARAMS) {	/* Linux's get_params */
+		unsigned long flags = spin_lock_irqsave(&t->lock);
+		a.sched_priority = (u32)t->rt_priority;
+		a.sched_nice = t->nice;
+		if (t->policy == SCHED_DEADLINE) {
+			a.sched_runtime = t->dl_runtime;
+			a.sched_deadline = t->dl_deadline;
+			a.sched_period = t->dl_period;
+			a.sched_flags |= t->dl_flags;
+		}
+		spin_unlock_irqrestore(&t->lock, flags);
 	}
 	rc = sched_apply(t, p, &a);
 	thread_put(t, p);
@@ -465,10 +468,16 @@ long sys_sched_getattr(SYSARGS)
 	unsigned long flags = spin_lock_irqsave(&t->lock);
 	k.sched_policy = (u32)t->policy;
 	k.sched_flags = t->reset_on_fork ? SCHED_FLAG_RESET_ON_FORK : 0;
-	if (rt_policy(t->policy))
+	if (t->policy == SCHED_DEADLINE) {
+		k.sched_runtime = t->dl_runtime;
+		k.sched_deadline = t->dl_deadline;
+		k.sched_period = t->dl_period;
+		k.sched_flags |= t->dl_flags;
+	} else if (rt_policy(t->policy)) {
 		k.sched_priority = (u32)t->rt_priority;
-	else
+	} else {
 		k.sched_nice = t->nice;
+	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	thread_put(t, p);
 	return copy_to_user((void *)a1, &k, k.size) ? -EFAULT : 0;
