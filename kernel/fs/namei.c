@@ -375,6 +375,8 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, struct w
 			path_put(&next);
 			if (rc)
 				return rc;
+			if (slash && !is_dir(cur->dentry))
+				return -ENOTDIR;	/* "link/": what it names */
 			continue;
 		}
 		path_put(cur);
