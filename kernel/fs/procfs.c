@@ -409,8 +409,18 @@ static int show_loadavg(struct pbuf *b)
 {
 	struct proc_counts pc;
 
+	unsigned long load[3], h[3];
+
 	proc_counts(&pc);
-	pbuf_printf(b, "0.00 0.00 0.00 %d/%d %d\n", pc.running, pc.total, pc.last_pid);
+	loadavg_get(load);
+	for (int i = 0; i < 3; i++) {	/* hundredths, rounded */
+		unsigned long a = load[i] + (1UL << LOADAVG_FSHIFT) / 200;
+		h[i] = (a >> LOADAVG_FSHIFT) * 100 +
+		       ((a & ((1UL << LOADAVG_FSHIFT) - 1)) * 100 >> LOADAVG_FSHIFT);
+	}
+	pbuf_printf(b, "%lu.%02lu %lu.%02lu %lu.%02lu %d/%d %d\n", h[0] / 100, h[0] % 100,
+		    h[1] / 100, h[1] % 100, h[2] / 100, h[2] % 100, pc.running, pc.total,
+		    pc.last_pid);
 	return 0;
 }
 
