@@ -53,6 +53,7 @@ static const struct proc_entry root_entries[] = {
 	{ "version", PK_VERSION, S_IFREG | 0444 },
 	{ "interrupts", PK_INTERRUPTS, S_IFREG | 0444 },
 	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
+	{ "slabinfo", PK_SLABINFO, S_IFREG | 0400 },
 	{ "lock_stat", PK_LOCK_STAT, S_IFREG | 0444 },
 	{ "cmdline", PK_KCMDLINE, S_IFREG | 0444 },
 	{ "sys", PK_SYSDIR, S_IFDIR | 0555 },
@@ -424,6 +425,22 @@ static int show_loadavg(struct pbuf *b)
 	return 0;
 }
 
+/* Linux's slabinfo 2.1 layout, one line per cache (no per-CPU caches:
+ * the tunables are 0). Large kmalloc blocks are pages, not a cache. */
+static int show_slabinfo(struct pbuf *b)
+{
+	struct kmem_cache_info ci;
+
+	pbuf_puts(b, "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> "
+		     "<objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> "
+		     "<sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	for (unsigned int i = 0; kmem_cache_info(i, &ci); i++)
+		pbuf_printf(b, "%-17s %6lu %6lu %6lu %4lu %4lu : tunables 0 0 0 : slabdata %6lu %6lu 0\n",
+			    ci.name, ci.inuse, ci.slabs * ci.objs_per_slab, (unsigned long)ci.size,
+			    ci.objs_per_slab, ci.pages_per_slab, ci.slabs, ci.slabs);
+	return 0;
+}
+
 static int show_root_file(struct pbuf *b, int kind)
 {
 	switch (kind) {
@@ -433,6 +450,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_CPUINFO: return show_cpuinfo(b);
 	case PK_STAT: return show_stat(b);
 	case PK_LOADAVG: return show_loadavg(b);
+	case PK_SLABINFO: return show_slabinfo(b);
 	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS: return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\n\text2\n");
 	case PK_NET_UNIX: return unix_proc_show(b);
