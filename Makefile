@@ -14,6 +14,12 @@ BUILD := build
 KDIR := $(BUILD)/ffi$(FFI)$(if $(filter 0,$(DEBUG)),-nodebug)
 KELF := $(KDIR)/alloy.elf
 KBIN := $(KDIR)/alloy.bin
+# They are the build's outputs: given on the command line, make would
+# write the new kernel over the file named. KERNEL=file boots another one.
+ifneq ($(filter command line environment,$(origin KBIN) $(origin KELF)),)
+$(error KBIN and KELF name the build's outputs; use make run KERNEL=file.bin to boot another kernel)
+endif
+RUN_KBIN := $(or $(KERNEL),$(KBIN))
 
 CC := gcc
 LD := ld
@@ -98,6 +104,7 @@ help:
 	@echo '  make run DISK=file.img  attach a raw image as /dev/vda (DISK="a.img b.img": vda, vdb)'
 	@echo '  make run ROOTFS_EXTRA=dir  copy a host tree into the root filesystem'
 	@echo '  make run ROOTFS=debian  boot the Debian disk (make rootfs-debian; docs/debian.md)'
+	@echo '  make run KERNEL=old.bin  boot that kernel image with this tree'"'"'s root filesystem'
 	@echo '  make test    every test: host unit tests, xtask tests, in-kernel tests,'
 	@echo '               the block layer, the system suite on fresh ext2 disks'
 	@echo '               (FFI=0/1 x -smp 1/4) with e2fsck/debugfs afterwards, the'
@@ -400,7 +407,7 @@ test-debian-linux: rootfs-debian
 		$(RESULTS)/debian-linux.tap debian-linux
 
 run: kernel $(XTASK) $(RUN_ROOT)
-	@st=0; $(XTASK) run --kernel $(KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
+	@st=0; $(XTASK) run --kernel $(RUN_KBIN) --elf $(KELF) --smp $(SMP) --mem $(MEM) \
 		$(RUN_BOOT) $(if $(HAVE_CMD),--batch) $(foreach d,$(DISK),--disk $(d)) $(RUN_NET) \
 		--append "$(RUN_APPEND)$(if $(HAVE_CMD),quiet panic_exit )$(APPEND)" --timeout $(TIMEOUT) \
 		--mark 'scheduler running on' || st=$$?; \

@@ -94,6 +94,7 @@ static void kinit(void *arg)
 	inet_init();	/* TCP/IP: after the network drivers */
 	vfs_mount_root();	/* root=/dev/vdX */
 	vfs_start_flusher();
+	loadavg_start();
 	if (cmdline_has("ktest")) {
 		ktest_run_selected();	/* exits QEMU */
 		return;

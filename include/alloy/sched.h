@@ -70,6 +70,16 @@ u64 ktime_ns(void);
  * for an event a signal could cut short: /proc shows them as 'D'. */
 void d_sleep_begin(void);
 void d_sleep_end(void);
+
+/* The load average (kernel/sched/loadavg.c): every 5 s, the tasks
+ * running, queued (sched_nr_active) or in a 'D' sleep. */
+unsigned int sched_nr_active(void);
+void loadavg_d_sleepers(int delta);
+void loadavg_start(void);
+/* The 1, 5 and 15 minute averages, fixed point: 1 << LOADAVG_FSHIFT is
+ * a load of 1. */
+#define LOADAVG_FSHIFT 11
+void loadavg_get(unsigned long out[3]);
 /* Wall-clock time (CLOCK_REALTIME) in nanoseconds since the epoch. */
 u64 wall_clock_ns(void);
 

@@ -56,6 +56,13 @@ void *__kmalloc_nofail(size_t size, const char *file, int line);
 
 /* Per-cache table: name, object size, slabs, objects in use. */
 void kmem_dump_caches(void);
+/* The idx-th cache's numbers (/proc/slabinfo); false past the last. */
+struct kmem_cache_info {
+	char name[24];
+	size_t size;			/* object stride */
+	unsigned long objs_per_slab, pages_per_slab, slabs, inuse;
+};
+bool kmem_cache_info(unsigned int idx, struct kmem_cache_info *out);
 /* Bytes of slab pages plus large kmalloc blocks, now and at the peak. */
 size_t kmem_bytes_in_use(void);
 size_t kmem_high_water(void);

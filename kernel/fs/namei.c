@@ -375,6 +375,8 @@ static int walk(struct path *cur, const char *p, size_t len, int flags, struct w
 			path_put(&next);
 			if (rc)
 				return rc;
+			if (slash && !is_dir(cur->dentry))
+				return -ENOTDIR;	/* "link/": what it names */
 			continue;
 		}
 		path_put(cur);
@@ -746,7 +748,7 @@ static int open_tmpfile(const struct cred *c, const struct path *base, const cha
 	struct inode *di = dir.dentry->inode, *i = NULL;
 	struct dentry *d = NULL;
 	char name[32];
-	if ((rc = may_create(c, dir.dentry)) || (rc = vfs_writable(sb)))
+	if ((rc = may_create(c, dir.dentry)) || (rc = vfs_path_writable(&dir)))
 		goto out;
 	if (!di->iop->tmpfile) {
 		rc = -EOPNOTSUPP;	/* what Linux says where a filesystem has none */

@@ -60,6 +60,7 @@ static const struct proc_entry root_entries[] = {
 	{ "version", PK_VERSION, S_IFREG | 0444 },
 	{ "interrupts", PK_INTERRUPTS, S_IFREG | 0444 },
 	{ "kmem_peak", PK_KMEM_PEAK, S_IFREG | 0444 },
+	{ "slabinfo", PK_SLABINFO, S_IFREG | 0400 },
 	{ "lock_stat", PK_LOCK_STAT, S_IFREG | 0444 },
 	{ "cmdline", PK_KCMDLINE, S_IFREG | 0444 },
 	{ "sys", PK_SYSDIR, S_IFDIR | 0555 },
@@ -420,8 +421,34 @@ static int show_loadavg(struct pbuf *b)
 {
 	struct proc_counts pc;
 
+	unsigned long load[3], h[3];
+
 	proc_counts(&pc);
-	pbuf_printf(b, "0.00 0.00 0.00 %d/%d %d\n", pc.running, pc.total, pc.last_pid);
+	loadavg_get(load);
+	for (int i = 0; i < 3; i++) {	/* hundredths, rounded */
+		unsigned long a = load[i] + (1UL << LOADAVG_FSHIFT) / 200;
+		h[i] = (a >> LOADAVG_FSHIFT) * 100 +
+		       ((a & ((1UL << LOADAVG_FSHIFT) - 1)) * 100 >> LOADAVG_FSHIFT);
+	}
+	pbuf_printf(b, "%lu.%02lu %lu.%02lu %lu.%02lu %d/%d %d\n", h[0] / 100, h[0] % 100,
+		    h[1] / 100, h[1] % 100, h[2] / 100, h[2] % 100, pc.running, pc.total,
+		    pc.last_pid);
+	return 0;
+}
+
+/* Linux's slabinfo 2.1 layout, one line per cache (no per-CPU caches:
+ * the tunables are 0). Large kmalloc blocks are pages, not a cache. */
+static int show_slabinfo(struct pbuf *b)
+{
+	struct kmem_cache_info ci;
+
+	pbuf_puts(b, "slabinfo - version: 2.1\n# name            <active_objs> <num_objs> "
+		     "<objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> "
+		     "<sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	for (unsigned int i = 0; kmem_cache_info(i, &ci); i++)
+		pbuf_printf(b, "%-17s %6lu %6lu %6lu %4lu %4lu : tunables 0 0 0 : slabdata %6lu %6lu 0\n",
+			    ci.name, ci.inuse, ci.slabs * ci.objs_per_slab, (unsigned long)ci.size,
+			    ci.objs_per_slab, ci.pages_per_slab, ci.slabs, ci.slabs);
 	return 0;
 }
 
@@ -434,6 +461,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_CPUINFO: return show_cpuinfo(b);
 	case PK_STAT: return show_stat(b);
 	case PK_LOADAVG: return show_loadavg(b);
+	case PK_SLABINFO: return show_slabinfo(b);
 	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS:
 		return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\nnodev\tsysfs\n\text2\n");

@@ -635,8 +635,8 @@ long vfs_ioctl_iflags(struct file *f, bool set, u64 uarg)
 	cred_current(&c);
 	if (!inode_owner_or_root(&c, i))
 		return -EPERM;
-	if ((rc = vfs_writable(i->sb)))
-		return rc;
+	if ((rc = vfs_path_writable(&f->path)) || (rc = vfs_writable(i->sb)))
+		return rc;	/* through a read-only mount or onto a read-only fs */
 	mutex_lock(&i->lock);
 	u32 old = i->iflags;
 	if ((v ^ old) & ~ok)

@@ -650,6 +650,30 @@ void kmem_dump_caches(void)
 	spin_unlock_irqrestore(&cache_list_lock, flags);
 }
 
+bool kmem_cache_info(unsigned int idx, struct kmem_cache_info *out)
+{
+	struct kmem_cache *c;
+	bool found = false;
+	unsigned long flags = spin_lock_irqsave(&cache_list_lock);
+
+	list_for_each_entry(c, &cache_list, node) {
+		if (idx--)
+			continue;
+		unsigned long lf = spin_lock_irqsave(&c->lock);
+		strlcpy(out->name, c->name, sizeof(out->name));
+		out->size = c->size;
+		out->objs_per_slab = c->objs;
+		out->pages_per_slab = 1UL << c->order;
+		out->slabs = c->nr_slabs;
+		out->inuse = c->inuse;
+		spin_unlock_irqrestore(&c->lock, lf);
+		found = true;
+		break;
+	}
+	spin_unlock_irqrestore(&cache_list_lock, flags);
+	return found;
+}
+
 void *__kmalloc_nofail(size_t size, const char *file, int line)
 {
 	void *p = kmalloc(size, GFP_KERNEL);

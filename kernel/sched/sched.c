@@ -128,6 +128,17 @@ struct task *current_task(void)
 	return current;
 }
 
+/* Tasks running or queued on every CPU, for the load average (a hint:
+ * read without the queues' locks). */
+unsigned int sched_nr_active(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		n += READ_ONCE(runqueues[i].nr) + (READ_ONCE(runqueues[i].curr_prio) != PRIO_IDLE);
+	return n;
+}
+
 u64 sched_online_mask(void)
 {
 	u64 m = 0;

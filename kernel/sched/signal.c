@@ -250,6 +250,23 @@ void thread_group_kill(struct process *p, int wait_status)
 }
 
 /*
+ * Caller holds sig_lock: will sig, sent now, surely kill p? Then it kills
+ * at once, as Linux's complete_signal does: every thread gets SIGKILL, so
+ * a thread asleep where only a fatal signal wakes it (a vfork parent, a
+ * fanotify permission wait, a long fault) goes too, and the wait status
+ * is sig's. Not when a handler, a blocked mask, sigtimedwait (which keeps
+ * its set blocked), a tracer or a stop may still see it, nor for a signal
+ * that dumps core: the dump is made by the thread that takes it.
+ */
+static bool fatal_now(struct process *p, struct task *t, int sig, bool blocked)
+{
+	if (blocked || p->group_exit || (sigmask(sig) & STOP_SIGNALS) || default_ignored(sig) ||
+	    signal_dumps_core(sig) || READ_ONCE(p->sighand->sa[sig - 1].handler) != SIG_DFL)
+		return false;
+	return !(t ? ptrace_traced(t) : traced_somewhere(p));
+}
+
+/*
  * What every signal does as it is sent, to a process or to one of its
  * threads (t, or NULL): SIGCONT cancels pending stops and resumes a
  * stopped group, a stop cancels a pending SIGCONT, SIGKILL kills the
@@ -280,7 +297,10 @@ static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
 		WRITE_ONCE(p->stopped, false);
 	if (!drop && sig == SIGKILL)
 		group_kill_locked(p, SIGKILL);
-	return drop || sig == SIGKILL;
+	bool fatal = !drop && sig != SIGKILL && fatal_now(p, t, sig, blocked);
+	if (fatal)	/* its death, as SIGKILL's: killable waits end too */
+		group_kill_locked(p, sig);
+	return drop || sig == SIGKILL || fatal;
 }
 
 /* kill, tkill and tgkill: the sender needs permission (cred_may_signal) */

@@ -251,11 +251,15 @@ void set_current_state_blocked(void)
 
 void d_sleep_begin(void)
 {
+	if (!current->d_sleep)
+		loadavg_d_sleepers(1);
 	WRITE_ONCE(current->d_sleep, true);
 }
 
 void d_sleep_end(void)
 {
+	if (current->d_sleep)
+		loadavg_d_sleepers(-1);
 	WRITE_ONCE(current->d_sleep, false);
 }
 

@@ -143,6 +143,10 @@ long sys_sysinfo(u64 buf, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 	si.totalram = page_alloc_total_count() * PAGE_SIZE;
 	si.freeram = page_alloc_free_count() * PAGE_SIZE;
 	si.procs = (u16)MIN(pc.total, 0xffff);
+	unsigned long load[3];
+	loadavg_get(load);
+	for (int i = 0; i < 3; i++)	/* SI_LOAD_SHIFT: 16 bits of fraction */
+		si.loads[i] = (u64)load[i] << (16 - LOADAVG_FSHIFT);
 	si.mem_unit = 1;
 	return copy_to_user((void *)buf, &si, sizeof(si)) ? -EFAULT : 0;
 }

@@ -106,9 +106,15 @@ long sys_rt_sigreturn(SYSARGS)
 
 /* Sleeps until a signal is pending (interruptible; wakeups from
  * signal_send). */
+/*
+ * Looks before it sleeps, as Linux's pause does: a task woken by its
+ * signal goes on without showing 'S' once more, so a parent that waits
+ * for it to sleep again (LTP's checkpoints: shmctl01) sees it only after
+ * it has run past this pause.
+ */
 static void wait_for_signal(void)
 {
-	for (;;) {
+	while (!signal_pending()) {
 		set_current_state_blocked();
 		if (signal_pending())
 			break;

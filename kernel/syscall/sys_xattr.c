@@ -102,15 +102,19 @@ static int xattr_name_ok(const char *name)
 	return *suffix ? 0 : -EINVAL;
 }
 
-static bool xattr_writable(struct inode *i)
+/* Changes go through a mount: a read-only one refuses them (EROFS), as
+ * does a read-only filesystem under a writable mount. */
+static int xattr_writable(const struct mount *mnt, struct inode *i)
 {
-	return vfs_writable(i->sb) == 0;
+	if (mnt && (READ_ONCE(mnt->flags) & MNT_RDONLY))
+		return -EROFS;
+	return vfs_writable(i->sb);
 }
 
-static long do_setxattr(struct inode *i, const char *name, const void *val, size_t size,
-			int flags)
+static long do_setxattr(const struct mount *mnt, struct inode *i, const char *name,
+			const void *val, size_t size, int flags)
 {
-	if (!xattr_writable(i))
+	if (xattr_writable(mnt, i))
 		return -EROFS;
 	if (inode_attr_locked(i))
 		return -EPERM;
@@ -130,9 +134,9 @@ static long do_setxattr(struct inode *i, const char *name, const void *val, size
 	return rc;
 }
 
-static long do_removexattr(struct inode *i, const char *name)
+static long do_removexattr(const struct mount *mnt, struct inode *i, const char *name)
 {
-	if (!xattr_writable(i))
+	if (xattr_writable(mnt, i))
 		return -EROFS;
 	if (inode_attr_locked(i))
 		return -EPERM;
@@ -270,21 +274,20 @@ static int xattr_set_copy(struct xattr_set *x, u64 uname, u64 uval, u64 size, u6
 	return 0;
 }
 
-/* The inode an fd names (not an O_PATH one), referenced. */
-static int xattr_fd(u64 fd, struct inode **out)
+/* The file an fd names (not an O_PATH one), referenced: its inode, and
+ * the mount it was opened through. */
+static int xattr_fd(u64 fd, struct file **out)
 {
 	struct file *f = fget(fd);
 
 	if (!f)
 		return -EBADF;
-	int rc = f->flags & O_PATH ? -EBADF : 0;
-
-	if (!rc) {
-		inode_get(f->inode);
-		*out = f->inode;
+	if (f->flags & O_PATH) {
+		file_put(f);
+		return -EBADF;
 	}
-	file_put(f);
-	return rc;
+	*out = f;
+	return 0;
 }
 
 static int xattr_path(u64 upath, bool follow, struct path *out)
@@ -302,7 +305,7 @@ static long path_setxattr(u64 upath, bool follow, u64 uname, u64 uval, u64 size,
 	long rc = xattr_set_copy(x, uname, uval, size, flags);
 
 	if (!rc && !(rc = xattr_path(upath, follow, &p))) {
-		rc = do_setxattr(p.dentry->inode, x->name, x->val, x->size, x->flags);
+		rc = do_setxattr(p.mnt, p.dentry->inode, x->name, x->val, x->size, x->flags);
 		if (!rc)
 			fsnotify_dentry(p.dentry->inode, p.dentry, IN_ATTRIB);
 		path_put(&p);
@@ -318,17 +321,17 @@ long sys_lsetxattr(SYSARGS) { return path_setxattr(a0, false, a1, a2, a3, a4); }
 long sys_fsetxattr(SYSARGS)
 {
 	struct xattr_set *x = kmalloc(sizeof(*x), GFP_KERNEL);
-	struct inode *i;
+	struct file *f;
 
 	if (!x)
 		return -ENOMEM;
 	long rc = xattr_set_copy(x, a1, a2, a3, a4);
 
-	if (!rc && !(rc = xattr_fd(a0, &i))) {
-		rc = do_setxattr(i, x->name, x->val, x->size, x->flags);
+	if (!rc && !(rc = xattr_fd(a0, &f))) {
+		rc = do_setxattr(f->path.mnt, f->inode, x->name, x->val, x->size, x->flags);
 		if (!rc)
-			fsnotify_inode(i, IN_ATTRIB);
-		inode_put(i);
+			fsnotify_inode(f->inode, IN_ATTRIB);
+		file_put(f);
 	}
 	kfree(x->val);
 	kfree(x);
@@ -336,7 +339,8 @@ long sys_fsetxattr(SYSARGS)
 }
 
 /* get and remove copy the name after the lookup, as Linux. */
-static long xattr_named(struct inode *i, u64 uname, u64 uval, u64 size, bool get)
+static long xattr_named(const struct mount *mnt, struct inode *i, u64 uname, u64 uval,
+			u64 size, bool get)
 {
 	char *name = kmalloc(XATTR_NAME_MAX + 1, GFP_KERNEL);
 
@@ -345,7 +349,7 @@ static long xattr_named(struct inode *i, u64 uname, u64 uval, u64 size, bool get
 	long rc = xattr_getname(uname, name);
 
 	if (!rc)
-		rc = get ? do_getxattr(i, name, uval, size) : do_removexattr(i, name);
+		rc = get ? do_getxattr(i, name, uval, size) : do_removexattr(mnt, i, name);
 	kfree(name);
 	return rc;
 }
@@ -356,7 +360,7 @@ static long path_named(u64 upath, bool follow, u64 uname, u64 uval, u64 size, bo
 	long rc = xattr_path(upath, follow, &p);
 
 	if (!rc) {
-		rc = xattr_named(p.dentry->inode, uname, uval, size, get);
+		rc = xattr_named(p.mnt, p.dentry->inode, uname, uval, size, get);
 		if (!rc && !get)
 			fsnotify_dentry(p.dentry->inode, p.dentry, IN_ATTRIB);
 		path_put(&p);
@@ -366,14 +370,14 @@ static long path_named(u64 upath, bool follow, u64 uname, u64 uval, u64 size, bo
 
 static long fd_named(u64 fd, u64 uname, u64 uval, u64 size, bool get)
 {
-	struct inode *i;
-	long rc = xattr_fd(fd, &i);
+	struct file *f;
+	long rc = xattr_fd(fd, &f);
 
 	if (!rc) {
-		rc = xattr_named(i, uname, uval, size, get);
+		rc = xattr_named(f->path.mnt, f->inode, uname, uval, size, get);
 		if (!rc && !get)
-			fsnotify_inode(i, IN_ATTRIB);
-		inode_put(i);
+			fsnotify_inode(f->inode, IN_ATTRIB);
+		file_put(f);
 	}
 	return rc;
 }
@@ -402,12 +406,12 @@ long sys_llistxattr(SYSARGS) { return path_list(a0, false, a1, a2); }
 
 long sys_flistxattr(SYSARGS)
 {
-	struct inode *i;
-	long rc = xattr_fd(a0, &i);
+	struct file *f;
+	long rc = xattr_fd(a0, &f);
 
 	if (!rc) {
-		rc = do_listxattr(i, a1, a2);
-		inode_put(i);
+		rc = do_listxattr(f->inode, a1, a2);
+		file_put(f);
 	}
 	return rc;
 }

@@ -82,9 +82,10 @@ static int reap(pid_t pid, int *status)
 	return found;
 }
 
-/* A test killed at its timeout ran no cleanup: what it mounted from the
- * scratch disk (LTP_DEV) or under /tmp stays, and the next tests cannot
- * format the disk. Lazily unmounted, deepest first; said once each. */
+/* A test killed at its timeout ran no cleanup, and one that broke may
+ * have skipped part of it (umount2_02): what it mounted from the scratch
+ * disk (LTP_DEV) or under /tmp stays, and the next tests cannot format
+ * the disk. Lazily unmounted, deepest first; said once each. */
 static void umount_leftovers(const char *name)
 {
 	for (int pass = 0; pass < 16; pass++) {
@@ -212,8 +213,7 @@ static void run_test(const char *name, char *cmd)
 	double secs = now() - start;
 	kill_all();
 	drain_kmsg(name);
-	if (!done)
-		umount_leftovers(name);
+	umount_leftovers(name);	/* a failed test's cleanup may not have run */
 	if (!done)
 		say("LTP-END %s timeout %.1f\n", name, secs);
 	else if (WIFSIGNALED(status))

@@ -897,6 +897,17 @@ static void unlink_open_and_paths(void)
 	CHECK_ERR(stat("p/q/f/", &st), ENOTDIR);
 	CHECK_ERR(open("p/q/f/.", O_RDONLY), ENOTDIR);
 	CHECK_ERR(open("p/q/g/", O_WRONLY | O_CREAT, 0644), EISDIR);
+	/* ... and on a link to a file: the slash is checked on what the
+	 * link names, lstat() included */
+	CHECK_EQ(symlink("f", "p/q/lf"), 0);
+	CHECK_ERR(open("p/q/lf/", O_RDONLY), ENOTDIR);
+	CHECK_ERR(stat("p/q/lf/", &st), ENOTDIR);
+	CHECK_ERR(lstat("p/q/lf/", &st), ENOTDIR);
+	CHECK_EQ(symlink("q", "p/lq"), 0);
+	CHECK_EQ(lstat("p/lq/", &st), 0);
+	CHECK(S_ISDIR(st.st_mode));
+	CHECK_EQ(unlink("p/lq"), 0);
+	CHECK_EQ(unlink("p/q/lf"), 0);
 
 	/* 255 bytes is the longest name, 256 too long */
 	memset(name, 'n', 255);
