@@ -276,6 +276,15 @@ static int show_mount(void *arg, struct mount *m)
 		put_escaped(c->b, c->path);
 		pbuf_puts(c->b, " ");
 		put_mount_opts(c->b, sb, m);
+		/* the optional fields: propagation (ids copied under the mount
+		 * lock, read as they are now) */
+		u32 group = READ_ONCE(m->group_id), master = READ_ONCE(m->master_id);
+		if (group)
+			pbuf_printf(c->b, " shared:%u", group);
+		if (master)
+			pbuf_printf(c->b, " master:%u", master);
+		if (READ_ONCE(m->unbindable))
+			pbuf_puts(c->b, " unbindable");
 		pbuf_printf(c->b, " - %s ", sb->type);
 		if (bd)
 			pbuf_printf(c->b, "/dev/%s", bd->name);
