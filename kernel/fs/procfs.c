@@ -204,7 +204,9 @@ struct mounts_ctx {
  * first, 21), its parent's the same when listed before it, else its own. */
 static int mount_id(struct mounts_ctx *c, struct mount *m)
 {
-	for (int k = 0; k < c->n; k++)
+	/* only the first ones are remembered: reading past them would run
+	 * off the caller's stack (a namespace may hold many mounts) */
+	for (int k = 0; k < c->n && k < (int)ARRAY_SIZE(c->seen); k++)
 		if (c->seen[k] == m)
 			return 21 + k;
 	return 21 + c->n;
