@@ -5,11 +5,19 @@
  * Everything here runs under the mount table lock.
  */
 #include <alloy/errno.h>
+#include <alloy/lockrank.h>
+#include <alloy/mnt_ns.h>
 #include <alloy/slab.h>
+#include <alloy/spinlock.h>
 #include <alloy/string.h>
 #include <alloy/vfs.h>
 #include <uapi/mount.h>
 #include "mnt_prop.h"
+
+/* The relations change under the mount lock and this one, so that
+ * mountinfo (which cannot take the mount lock: it runs under a file's
+ * position lock) may follow them under this one alone. A leaf. */
+static spinlock_t prop_lock = SPINLOCK_INIT("mount-prop", LR_MOUNT_PROP);
 
 /* Group ids: the smallest free one from 1, as Linux. Their number is at
  * most the number of mounts (a group has one at least), which
@@ -58,8 +66,8 @@ static struct peer_group *group_new(void)
 	return g;
 }
 
-/* m receives from g from now on (NULL: from nothing). */
-static void set_master(struct mount *m, struct peer_group *g)
+/* m receives from g from now on (NULL: from nothing). [prop_lock] */
+static void set_master_locked(struct mount *m, struct peer_group *g)
 {
 	if (m->master)
 		list_del(&m->slave);
@@ -71,11 +79,20 @@ static void set_master(struct mount *m, struct peer_group *g)
 	WRITE_ONCE(m->master_id, g ? g->id : 0);
 }
 
+static void set_master(struct mount *m, struct peer_group *g)
+{
+	unsigned long fl = spin_lock_irqsave(&prop_lock);
+	set_master_locked(m, g);
+	spin_unlock_irqrestore(&prop_lock, fl);
+}
+
 static void join(struct mount *m, struct peer_group *g)
 {
+	unsigned long fl = spin_lock_irqsave(&prop_lock);
 	m->group = g;
 	list_add_tail(&m->peer, &g->peers);
 	WRITE_ONCE(m->group_id, g->id);
+	spin_unlock_irqrestore(&prop_lock, fl);
 }
 
 /* m leaves its group; the group's last peer hands the slaves to its own
@@ -87,15 +104,43 @@ static void leave_group(struct mount *m)
 
 	if (!g)
 		return;
+	unsigned long fl = spin_lock_irqsave(&prop_lock);
 	list_del(&m->peer);
 	m->group = NULL;
 	WRITE_ONCE(m->group_id, 0);
-	if (!list_empty(&g->peers))
-		return;
-	list_for_each_entry_safe(s, tmp, &g->slaves, slave)
-		set_master(s, m->master);
-	id_free(g->id);
-	kfree(g);
+	bool last = list_empty(&g->peers);
+	if (last) {
+		list_for_each_entry_safe(s, tmp, &g->slaves, slave)
+			set_master_locked(s, m->master);
+	}
+	spin_unlock_irqrestore(&prop_lock, fl);
+	if (last) {
+		id_free(g->id);
+		kfree(g);
+	}
+}
+
+u32 prop_dominating(struct mount *m, struct mnt_ns *ns)
+{
+	u32 id = 0;
+	unsigned long fl = spin_lock_irqsave(&prop_lock);
+	struct peer_group *g = m->master;
+
+	/* bounded: the relations form no cycle, but a reader never loops */
+	for (int hops = 0; g && !id && hops < 4096; hops++) {
+		struct mount *p;
+		struct peer_group *up = NULL;
+		list_for_each_entry(p, &g->peers, peer) {
+			if (READ_ONCE(p->ns) == ns) {
+				id = g->id;
+				break;
+			}
+			up = p->master;	/* every peer's is the same */
+		}
+		g = up;
+	}
+	spin_unlock_irqrestore(&prop_lock, fl);
+	return id;
 }
 
 void prop_make_private(struct mount *m)

@@ -52,4 +52,9 @@ int prop_make_shared(struct mount *m);
  * new group (y is then private). */
 int prop_copy(struct mount *y, struct mount *x, enum prop_copy_kind kind);
 
+/* mountinfo's propagate_from: the nearest group up m's chain of
+ * masters with a peer in namespace ns (0: none). Takes prop_lock only. */
+struct mnt_ns;
+u32 prop_dominating(struct mount *m, struct mnt_ns *ns);
+
 #endif

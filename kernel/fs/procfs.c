@@ -34,6 +34,7 @@
 #include <alloy/ns.h>
 #include <uapi/time.h>
 #include "procfs.h"
+#include "mnt_prop.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
 #define PID_COOKIE 1000		/* getdents cookies of pids: above the table's */
@@ -283,8 +284,12 @@ static int show_mount(void *arg, struct mount *m)
 		u32 group = READ_ONCE(m->group_id), master = READ_ONCE(m->master_id);
 		if (group)
 			pbuf_printf(c->b, " shared:%u", group);
-		if (master)
+		if (master) {
+			u32 from = prop_dominating(m, c->ns);
 			pbuf_printf(c->b, " master:%u", master);
+			if (from && from != master)
+				pbuf_printf(c->b, " propagate_from:%u", from);
+		}
 		if (READ_ONCE(m->unbindable))
 			pbuf_puts(c->b, " unbindable");
 		pbuf_printf(c->b, " - %s ", sb->type);

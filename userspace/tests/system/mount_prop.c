@@ -288,6 +288,42 @@ static void namespaces(void)
 	close(back[1]);
 }
 
+/* propagate_from: a slave whose master group has no peer in this
+ * namespace shows the nearest group up its chain of masters that has. */
+static void from(void)
+{
+	static const char *const names[] = { "a", "b", NULL };
+
+	CHECK(mount("t", T "/pf", "tmpfs", 0, NULL) == 0);
+	dirs(T "/pf", names);
+	CHECK(mount("t", T "/pf/a", "tmpfs", 0, NULL) == 0);
+	CHECK(mount(NULL, T "/pf/a", NULL, MS_SHARED, NULL) == 0);
+	CHECK(mount(T "/pf/a", T "/pf/b", NULL, MS_BIND, NULL) == 0);
+	CHECK(mount(NULL, T "/pf/b", NULL, MS_SLAVE, NULL) == 0);
+	CHECK(mount(NULL, T "/pf/b", NULL, MS_SHARED, NULL) == 0);
+	long g1 = field(T "/pf/a", "shared"), g2 = field(T "/pf/b", "shared");
+	CHECK(g1 > 0 && g2 > 0 && g1 != g2 && field(T "/pf/b", "master") == g1);
+	CHECK(field(T "/pf/b", "propagate_from") == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+		if (unshare(CLONE_NEWNS))
+			_exit(90);
+		bad |= (field(T "/pf/b", "shared") != g2) << 1;
+		bad |= (mount(NULL, T "/pf/b", NULL, MS_SLAVE, NULL) != 0) << 2;
+		bad |= (field(T "/pf/b", "master") != g2) << 3;
+		bad |= (field(T "/pf/b", "propagate_from") != g1) << 4;
+		_exit(bad);
+	}
+	int st;
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		fprintf(stderr, "mount_prop: from: child status %d\n", WEXITSTATUS(st));
+	CHECK(umount(T "/pf/b") == 0);
+	CHECK(umount(T "/pf/a") == 0);
+	CHECK(umount(T "/pf") == 0);
+}
+
 static void set_max(const char *v)
 {
 	int fd = open("/proc/sys/fs/mount-max", O_WRONLY);
@@ -463,12 +499,13 @@ int main(void)
 {
 	mkdir(T, 0755);
 	CHECK(mount("t", T, "tmpfs", 0, NULL) == 0);
-	static const char *const names[] = { "sh", "ns", "st", "tg", "rc", NULL };
+	static const char *const names[] = { "sh", "ns", "st", "tg", "rc", "pf", NULL };
 
 	setvbuf(stderr, NULL, _IONBF, 0);
 	dirs(T, names);
 	basics();
 	namespaces();
+	from();
 	storm();
 	toggles();
 	race();
