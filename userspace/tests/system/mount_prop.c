@@ -319,6 +319,20 @@ static void from(void)
 	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	if (WIFEXITED(st) && WEXITSTATUS(st))
 		fprintf(stderr, "mount_prop: from: child status %d\n", WEXITSTATUS(st));
+	/* a copy for a new user namespace: slaves of the shared mounts */
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+			_exit(90);
+		bad |= (field(T "/pf/a", "shared") != 0) << 1;
+		bad |= (field(T "/pf/a", "master") != g1) << 2;
+		bad |= (field(T "/pf/b", "master") != g2) << 3;
+		_exit(bad);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		fprintf(stderr, "mount_prop: from: userns child status %d\n", WEXITSTATUS(st));
 	CHECK(umount(T "/pf/b") == 0);
 	CHECK(umount(T "/pf/a") == 0);
 	CHECK(umount(T "/pf") == 0);
