@@ -11,6 +11,11 @@
  * and the flusher frees it (after a sync) once its last file is closed
  * and its last working directory has left; until then ".." at its root
  * stays there, as on Linux.
+ *
+ * Propagation (shared subtrees): a mount, bind, move or unmount under a
+ * shared mount is repeated under the mounts it propagates to, in every
+ * namespace; the relations are kernel/fs/mnt_prop.c's, the walks here
+ * (docs/vfs.md "Propagation"), bounded by fs/mount-max.
  */
 #include <alloy/blkdev.h>
 #include <alloy/cmdline.h>
