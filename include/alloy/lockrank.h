@@ -86,6 +86,7 @@ enum lock_rank {
 	LR_FOWN = 156,		/* files' owners (F_SETOWN): a leaf */
 	LR_NETLINK_TABLE = 157,	/* bound netlink sockets' ports (a leaf) */
 	LR_ACCT = 157,		/* the process accounting file (a leaf; never with netlink's) */
+	LR_MOUNT_PROP = 157,	/* mounts' peer groups and masters, for mountinfo (a leaf) */
 	LR_DENTRY_ALIAS = 157,	/* directories' inode->alias (file handles): a leaf */
 	LR_AIO_QUEUE = 158,	/* requests waiting for aiod (callbacks: under a wait queue) */
 	LR_SIGACTION = 159,	/* a signal-handler table's entries (under any sharer's sig_lock): a leaf */

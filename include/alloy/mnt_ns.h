@@ -39,6 +39,9 @@ struct mnt_ns {
 				 * down [mounts] */
 	u64 ino;		/* identity, as /proc/<pid>/ns/mnt's inode */
 	bool anon;		/* a detached tree's: no process is in it */
+	u32 nr_mounts;		/* mounts whose ns this is [mounts] */
+	u32 pending;		/* copies being made for it [mounts] */
+	u64 user_ino;		/* the user namespace it was made in */
 	/* Its face to the namespace framework (<alloy/ns.h>): inum = ino,
 	 * type NS_MNT. ns_get/ns_put of it are mnt_ns_get/put (count). */
 	struct ns_common common;

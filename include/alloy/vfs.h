@@ -320,6 +320,7 @@ static inline bool inode_attr_locked(const struct inode *i)
 
 struct mount;
 struct mnt_ns;
+struct peer_group;
 
 struct dentry {
 	atomic_t refcount;
@@ -362,8 +363,22 @@ struct mount {
 	u32 flags;			/* MNT_* */
 	bool lazy;			/* umount2(MNT_DETACH) took it out [mount lock] */
 	/* The mount namespace whose tree holds it (not counted: the
-	 * namespace's teardown takes its mounts out first) [mount lock] */
+	 * namespace's teardown takes its mounts out first); NULL while a
+	 * new mount is being built and once out of the tree [mount lock] */
 	struct mnt_ns *ns;
+	/* Propagation (kernel/fs/mnt_prop.c, docs/vfs.md "Propagation"),
+	 * all [mount lock]: the peer group it is in (shared), the group it
+	 * receives from (slave), whether it may be bound (unbindable). The
+	 * ids are copies for mountinfo, which reads them without the lock. */
+	struct peer_group *group;
+	struct list_head peer;		/* in group->peers */
+	struct peer_group *master;
+	struct list_head slave;		/* in master->slaves */
+	u32 group_id, master_id;	/* 0: none */
+	bool unbindable;
+	/* a propagated copy waiting to be hung on pending_at [mount lock] */
+	struct list_head pending;
+	struct mount *pending_at;
 };
 
 /* Per-mount flags (as statfs's ST_* where Linux has one). */
@@ -685,7 +700,15 @@ int vfs_mount_root(void);
  * tree) gets the same place in the copy in out[i], with references
  * (mnt NULL where it has none: a path outside the tree). */
 int vfs_copy_ns(struct mnt_ns *from, struct mnt_ns *to, const struct path *in,
-		struct path *out, int n);
+		struct path *out, int n, bool to_slave);
+/* mount(2) MS_SHARED, MS_PRIVATE, MS_SLAVE or MS_UNBINDABLE (one) on p's
+ * mount (rec: and every mount below it); mount_setattr's propagation. */
+int vfs_change_propagation(const struct path *p, u32 type, bool rec);
+/* A new filesystem's first mount on at, propagated (devpts). */
+int vfs_mount_sb(struct super_block *sb, const struct path *at, u32 mnt_flags);
+/* m's namespace becomes ns (counting the namespaces' mounts); under the
+ * mount lock, or at boot. */
+void vfs_mount_set_ns(struct mount *m, struct mnt_ns *ns);
 /* Takes every mount of ns's tree out (lazily: one in use goes when its
  * last user lets go) and frees what is idle. May sleep. */
 void vfs_dissolve_ns(struct mnt_ns *ns);

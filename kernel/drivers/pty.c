@@ -620,7 +620,7 @@ int devpts_mount(u32 flags, const struct path *at)
 	list_init(&sb->link);	/* in no mount list: umount unlinks it */
 	sb->flags = SB_RDONLY | SB_NOCACHE | (flags & SB_NOSUID);
 	sb->sop = &devpts_sops;
-	if ((rc = vfs_mount(sb, at))) {
+	if ((rc = vfs_mount_sb(sb, at, 0))) {	/* propagated like any mount */
 		dentry_put(sb->root);	/* frees the root inode */
 		kfree(sb);
 	}

@@ -41,6 +41,25 @@ void mnt_ns_put(struct mnt_ns *ns)
 	kfree(ns);
 }
 
+extern struct ns_common init_user_ns;
+
+/* The number of p's user namespace (0 once it exited). */
+static u64 user_ino_of(struct process *p)
+{
+	struct ns_common *u = proc_ns(p, NS_USER, false);
+	u64 ino = u ? u->inum : 0;
+
+	ns_put(u);
+	return ino;
+}
+
+/* The user namespace ns was made in (the boot one's: the boot user
+ * namespace). */
+static u64 owner_of(const struct mnt_ns *ns)
+{
+	return ns->user_ino ? ns->user_ino : init_user_ns.inum;
+}
+
 static struct mnt_ns *ns_alloc(bool anon)
 {
 	struct mnt_ns *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
@@ -145,7 +164,11 @@ static int copy_for(struct process *p)
 	fs_state_path(fs, true, &in[0]);
 	fs_state_path(fs, false, &in[1]);
 	fs_state_put(fs);
-	rc = vfs_copy_ns(from, to, in, out, 2);
+	/* a copy for another user namespace than the one the tree was made
+	 * in (unshare(CLONE_NEWUSER|CLONE_NEWNS)) gets slaves, not peers, of
+	 * the shared mounts: it may receive but never send, as Linux */
+	to->user_ino = user_ino_of(p);
+	rc = vfs_copy_ns(from, to, in, out, 2, to->user_ino != owner_of(from));
 	for (int i = 0; i < 2; i++)
 		if (in[i].dentry)
 			path_put(&in[i]);

@@ -11,6 +11,11 @@
  * and the flusher frees it (after a sync) once its last file is closed
  * and its last working directory has left; until then ".." at its root
  * stays there, as on Linux.
+ *
+ * Propagation (shared subtrees): a mount, bind, move or unmount under a
+ * shared mount is repeated under the mounts it propagates to, in every
+ * namespace; the relations are kernel/fs/mnt_prop.c's, the walks here
+ * (docs/vfs.md "Propagation"), bounded by fs/mount-max.
  */
 #include <alloy/blkdev.h>
 #include <alloy/cmdline.h>
@@ -25,9 +30,11 @@
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
+#include <alloy/sysctl.h>
 #include <alloy/wait.h>
 #include <alloy/vfs.h>
 #include <uapi/mount.h>
+#include "mnt_prop.h"
 
 #define FLUSH_INTERVAL_NS (5ULL * 1000000000ULL)
 #define REAP_INTERVAL_NS (1000000000ULL)	/* lazily unmounted filesystems */
@@ -44,6 +51,106 @@ static void mount_init_once(void)
 		mount_ready = true;
 	}
 }
+
+/* fs/mount-max: the mounts one namespace may hold, as Linux (a mount,
+ * bind or move that would take one past it, propagated copies counted,
+ * is ENOSPC): what bounds a propagation storm's memory. */
+static long mount_max = 100000;
+SYSCTL_INT(mount_max, "fs/mount-max", 0644, &mount_max, 1, 0x7fffffff);
+
+void vfs_mount_set_ns(struct mount *m, struct mnt_ns *ns)
+{
+	if (m->ns)
+		m->ns->nr_mounts--;
+	if (ns)
+		ns->nr_mounts++;
+	WRITE_ONCE(m->ns, ns);
+}
+
+/* May ns take `more` mounts? (A tree being built has no namespace.) */
+static bool ns_room(struct mnt_ns *ns, u32 more)
+{
+	return !ns || (u64)ns->nr_mounts + ns->pending + more <= (u64)READ_ONCE(mount_max);
+}
+
+/* The mounts of the tree from top (top first, parents before children),
+ * uncounted: they live while the caller holds mount_lock, under which
+ * alone mounts go. NULL with *n 0 on no memory. Read under the lock
+ * attaching takes (devpts mounts without the mount lock). */
+static struct mount **tree_mounts(struct mount *top, size_t *n)
+{
+	for (;;) {
+		size_t want = 0, k = 0;
+		unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+		struct mount *m = top;
+		for (;;) {
+			want++;
+			if (!list_empty(&m->children)) {
+				m = list_first_entry(&m->children, struct mount, child);
+				continue;
+			}
+			while (m != top && m->child.next == &m->parent->children)
+				m = m->parent;
+			if (m == top)
+				break;
+			m = list_entry(m->child.next, struct mount, child);
+		}
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		struct mount **arr = kmalloc(want * sizeof(*arr), GFP_KERNEL);
+		if (!arr) {
+			*n = 0;
+			return NULL;
+		}
+		fl = spin_lock_irqsave(&mount_cross_lock);
+		m = top;
+		for (;;) {
+			if (k < want)
+				arr[k] = m;
+			k++;
+			if (!list_empty(&m->children)) {
+				m = list_first_entry(&m->children, struct mount, child);
+				continue;
+			}
+			while (m != top && m->child.next == &m->parent->children)
+				m = m->parent;
+			if (m == top)
+				break;
+			m = list_entry(m->child.next, struct mount, child);
+		}
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		if (k == want) {
+			*n = k;
+			return arr;
+		}
+		kfree(arr);	/* a devpts mount came meanwhile: again */
+	}
+}
+
+/* Takes apart a tree that was never in a namespace's tree (a copy
+ * built for a mount that failed), leaves first. Caller holds mount_lock;
+ * the filesystems have other mounts (the copies' sources). */
+static void drop_tree(struct mount *top)
+{
+	for (;;) {
+		struct mount *m = top;
+		unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+		while (!list_empty(&m->children))
+			m = list_first_entry(&m->children, struct mount, child);
+		if (m != top)
+			vfs_detach_mount_locked(m);
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		bool last = m == top;
+		prop_make_private(m);
+		vfs_mount_set_ns(m, NULL);
+		vfs_mount_unlist(m);
+		m->root->sb->nr_mounts--;
+		mnt_put(m);	/* the tree's: frees it, and its parent's count */
+		if (last)
+			return;
+	}
+}
+
+static int mount_new(struct super_block *sb, const struct path *at, u32 mnt_flags);
 
 static int fs_create(const char *type, struct blkdev *bd, u32 flags, struct super_block **out)
 {
@@ -91,7 +198,7 @@ int vfs_mount_dev(const struct path *base, const char *source, const char *type,
 	rc = fs_create(type, bd, flags, &sb);
 	if (!rc)
 		sb->flags |= flags & SB_NOSUID;
-	if (!rc && (rc = vfs_mount_flags(sb, at, mnt_flags))) {
+	if (!rc && (rc = mount_new(sb, at, mnt_flags))) {
 		sb->sop->put_super(sb);
 		dentry_put(sb->root);
 		kfree(sb);
@@ -114,7 +221,7 @@ int vfs_mount_mem(const char *opts, u32 flags, u32 mnt_flags, const struct path 
 	sb->flags |= flags & (SB_RDONLY | SB_NOSUID);
 	mount_init_once();
 	mutex_lock(&mount_lock);
-	rc = vfs_mount_flags(sb, at, mnt_flags);
+	rc = mount_new(sb, at, mnt_flags);
 	if (rc) {
 		dentry_put(sb->root);	/* evicts the (empty) root inode */
 		sb->sop->put_super(sb);
@@ -275,9 +382,132 @@ static void mount_release(struct mount *m)
 	mnt_put(m);
 }
 
+/* One propagation walk's mark in the groups it visits (mount_lock). */
+static u64 prop_epoch;
+
+/* The mount on mp in p (uncounted), or NULL. */
+static struct mount *child_at(struct mount *p, struct dentry *mp)
+{
+	struct mount *c, *found = NULL;
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+
+	list_for_each_entry(c, &p->children, child) {
+		if (c->mountpoint == mp) {
+			found = c;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	return found;
+}
+
+/* Is p in a namespace's tree (not being built, detached or lazy)? */
+static bool in_tree(struct mount *p)
+{
+	return p->ns && !p->ns->anon && !p->lazy;
+}
+
+/* Unmounts m (on its mountpoint in a namespace's tree; `held` counts
+ * of the caller's on it): -EBUSY unless idle, or with MNT_DETACH a busy
+ * one without mounts below goes lazily. Caller holds mount_lock. */
+static int umount_locked(struct mount *m, int held, int flags)
+{
+	struct super_block *sb = m->root->sb;
+
+	/* The check and the unhook are one step against walks crossing in
+	 * (mount_cross_lock: a walk takes its count on the mount before
+	 * that lock drops). */
+	mutex_lock(&sb->ns_lock);
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	bool idle = mount_idle(m, held);
+	/* lazily: a mount below it would have to go too; not done. The
+	 * last mount of a filesystem that is a bind mount of a part of it
+	 * goes as a lazy one: its root must be let go of (the caller's path
+	 * holds it) before the filesystem can go. */
+	bool lazy = (!idle && (flags & MNT_DETACH) && list_empty(&m->children)) ||
+		    (idle && sb->nr_mounts == 1 && m->root != sb->root);
+	if (lazy)
+		idle = false;
+	if (idle || lazy)
+		vfs_detach_mount_locked(m);
+	if (lazy)
+		WRITE_ONCE(m->lazy, true);	/* ".." stays inside (namei.c) */
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	mutex_unlock(&sb->ns_lock);
+	if (!idle && !lazy)
+		return -EBUSY;
+	prop_make_private(m);		/* out of its groups, as Linux */
+	vfs_mount_set_ns(m, NULL);	/* its namespace may go first */
+	if (idle) {
+		mount_release(m);
+	} else {
+		vfs_mount_unlist(m);	/* gone from /proc/mounts */
+		list_add_tail(&m->detached, &detached);
+	}
+	return 0;
+}
+
+/* Is m unused but by the tree (and `held` counts)? For a non-lazy
+ * unmount's look at the propagated ones before any goes. */
+static bool umount_idle(struct mount *m, int held)
+{
+	struct super_block *sb = m->root->sb;
+
+	mutex_lock(&sb->ns_lock);
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	bool idle = mount_idle(m, held);
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	mutex_unlock(&sb->ns_lock);
+	return idle;
+}
+
+/* The mounts an unmount of m propagates to (on `out`, through their
+ * `pending` links): on m's mountpoint in each mount m's parent
+ * propagates to, with nothing mounted below them, as Linux. Each group
+ * is visited once (no cycle loops); uncounted, alive under mount_lock. */
+static void umount_targets(struct mount *m, struct list_head *out)
+{
+	struct mount *up = m->parent, *p, *c;
+	struct dentry *mp = m->mountpoint;
+	u64 epoch = ++prop_epoch;
+	struct peer_group *head = up->group, *tail = head, *g;
+
+	list_init(out);
+	if (!head)
+		return;
+	head->epoch = epoch;
+	head->next_job = NULL;
+	for (g = head; g; g = g->next_job) {
+		list_for_each_entry(p, &g->peers, peer) {
+			if (p != up && in_tree(p) && (c = child_at(p, mp)) && c != m &&
+			    list_empty(&c->children) && !c->pending_at) {
+				c->pending_at = c;	/* taken once */
+				list_add_tail(&c->pending, out);
+			}
+		}
+		list_for_each_entry(p, &g->slaves, slave) {
+			if (!in_tree(p))
+				continue;
+			if (p->group) {
+				if (p->group->epoch != epoch) {
+					p->group->epoch = epoch;
+					p->group->next_job = NULL;
+					tail->next_job = p->group;
+					tail = p->group;
+				}
+			} else if ((c = child_at(p, mp)) && c != m && list_empty(&c->children) &&
+				   !c->pending_at) {
+				c->pending_at = c;
+				list_add_tail(&c->pending, out);
+			}
+		}
+	}
+}
+
 int vfs_umount(const struct path *p, int flags)
 {
-	struct mount *m = p->mnt;
+	struct mount *m = p->mnt, *c, *tmp;
+	struct list_head targets;
 	int rc = 0;
 
 	if (p->dentry != m->root)
@@ -292,37 +522,24 @@ int vfs_umount(const struct path *p, int flags)
 		mutex_unlock(&mount_lock);
 		return -EINVAL;
 	}
-	/* p holds a count. The check and the unhook are one step against
-	 * walks crossing in (mount_cross_lock: a walk takes its count on
-	 * the mount before that lock drops). */
-	mutex_lock(&p->dentry->sb->ns_lock);
-	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-	bool idle = mount_idle(m, 1);
-	/* lazily: a mount below it would have to go too; not done. The
-	 * last mount of a filesystem that is a bind mount of a part of it
-	 * goes as a lazy one: its root must be let go of (the caller's path
-	 * holds it) before the filesystem can go. */
-	struct super_block *sb = m->root->sb;
-	bool lazy = (!idle && (flags & MNT_DETACH) && list_empty(&m->children)) ||
-		    (idle && sb->nr_mounts == 1 && m->root != sb->root);
-	if (lazy)
-		idle = false;
-	if (idle || lazy)
-		vfs_detach_mount_locked(m);
-	if (lazy) {
-		WRITE_ONCE(m->lazy, true);	/* ".." stays inside (namei.c) */
-		m->ns = NULL;	/* its namespace may go first */
+	umount_targets(m, &targets);
+	if (!(flags & MNT_DETACH)) {	/* all or none: busy copies make it EBUSY */
+		rc = umount_idle(m, 1) ? 0 : -EBUSY;
+		list_for_each_entry(c, &targets, pending)
+			if (!rc && !umount_idle(c, 0))
+				rc = -EBUSY;
 	}
-	spin_unlock_irqrestore(&mount_cross_lock, fl);
-	mutex_unlock(&p->dentry->sb->ns_lock);
-	if (idle) {
-		mount_release(m);
-	} else if (lazy) {
-		vfs_mount_unlist(m);	/* gone from /proc/mounts */
-		list_add_tail(&m->detached, &detached);
-	} else {
-		rc = -EBUSY;
+	/* the copies first: m, which the caller's path holds, may be its
+	 * filesystem's last mount only once they are gone (one busy since
+	 * the look above stays) */
+	list_for_each_entry_safe(c, tmp, &targets, pending) {
+		list_del(&c->pending);
+		c->pending_at = NULL;
+		if (!rc)
+			umount_locked(c, 0, flags);
 	}
+	if (!rc)
+		rc = umount_locked(m, 1, flags);
 	mutex_unlock(&mount_lock);
 	return rc;
 }
@@ -383,11 +600,22 @@ static bool path_in_mount(struct mount *mnt, struct mount *anc)
 	return false;
 }
 
+/* How clone_tree copies: each copy's relation to its source (mnt_prop.h)
+ * and whether unbindable mounts below are copied (a namespace's copy) or
+ * left out with what is below them (a recursive bind, as Linux). */
+struct clone_how {
+	enum prop_copy_kind kind;
+	bool unbindable;
+};
+
 /* A copy of mount src showing its dentry root (at or below src's root),
- * hung on at; with rec, each mount below root in src is copied too, on
- * the copy. Caller holds mount_lock. */
+ * hung on at (NULL: nowhere, in namespace ns; NULL for a tree being
+ * built); with rec, each mount below root in src is copied too, on the
+ * copy. Caller holds mount_lock. On failure *out is what was made (the
+ * caller takes it apart), or NULL. */
 static int clone_tree(struct mount *src, struct dentry *root, const struct path *at, bool rec,
-		      struct mount *top, struct mount **out, struct mnt_ns *ns)
+		      struct mount *top, struct mount **out, struct mnt_ns *ns,
+		      const struct clone_how *how)
 {
 	struct super_block *sb = root->sb;
 	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
@@ -400,15 +628,17 @@ static int clone_tree(struct mount *src, struct dentry *root, const struct path 
 	list_init(&m->child);
 	m->flags = src->flags;
 	m->root = dentry_get(root);
-	m->ns = ns ? ns : at->mnt->ns;
 	if (at && (rc = vfs_attach_mount(m, at))) {	/* none: a detached top */
 		dentry_put(m->root);
 		kfree(m);
 		return rc;
 	}
+	vfs_mount_set_ns(m, at ? at->mnt->ns : ns);
 	sb->nr_mounts++;		/* src's keeps it in `mounts` */
 	vfs_mount_list_add(m);
 	*out = m;
+	if ((rc = prop_copy(m, src, how->kind)))
+		return rc;
 	if (!top)
 		top = m;
 	if (!rec)
@@ -444,8 +674,10 @@ static int clone_tree(struct mount *src, struct dentry *root, const struct path 
 			bool below = ch->mountpoint && dentry_is_below(ch->mountpoint, root);
 			mutex_unlock(&sb->ns_lock);
 			struct path cat = { m, ch->mountpoint };
+			if (ch->unbindable && !how->unbindable)
+				below = false;	/* left out, with what is below it */
 			if (below && !rc)
-				rc = clone_tree(ch, ch->root, &cat, true, top, &cm, m->ns);
+				rc = clone_tree(ch, ch->root, &cat, true, top, &cm, m->ns, how);
 			mnt_put(ch);
 		}
 		kfree(kids);
@@ -453,9 +685,232 @@ static int clone_tree(struct mount *src, struct dentry *root, const struct path 
 	}
 }
 
+/* Every mount from m down now belongs to ns. Caller holds mount_lock
+ * (children lists change only under it, but for devpts's attach, which
+ * needs mount_cross_lock: a tree walk under that spinlock). */
+static void retag_tree(struct mount *m, struct mnt_ns *ns)
+{
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	struct mount *top = m;
+
+	for (;;) {
+		vfs_mount_set_ns(m, ns);	/* counts: [mount_lock] */
+		if (!list_empty(&m->children)) {	/* down first */
+			m = list_first_entry(&m->children, struct mount, child);
+			continue;
+		}
+		while (m != top && m->child.next == &m->parent->children)
+			m = m->parent;	/* the last child: up */
+		if (m == top)
+			break;
+		m = list_entry(m->child.next, struct mount, child);
+	}
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
+}
+
+/* --- Propagation (docs/vfs.md "Propagation"; relations: mnt_prop.c) ---
+ *
+ * A tree hung under a shared mount D at mountpoint mp is copied under
+ * every mount D propagates to: D's peers get copies that are peers of
+ * the tree's mounts, each slave group the slaves of the copies one level
+ * up (in a new group of its own), a slave in no group a plain slave. The
+ * walk goes group by group through a queue kept in the groups (no
+ * recursion: a chain of slaves may be long), each group once per walk
+ * (an epoch mark: no cycle can make it loop). A mount receives only if
+ * it is in a namespace's tree (not a copy being built, a detached tree
+ * or a lazily unmounted one), mp lies inside what it shows, and nothing
+ * is mounted on mp in it yet (Linux would slip the copy beneath that
+ * mount; here it is left out). Every copy is built first, counted
+ * against its namespace's fs/mount-max, and hung on only when all are
+ * made: a storm fails whole with ENOSPC. Caller holds mount_lock. */
+
+/* Does p take a copy of a mount on mp? */
+static bool receives(struct mount *p, struct dentry *mp)
+{
+	if (!in_tree(p) || p->root->sb != mp->sb || child_at(p, mp))
+		return false;
+	mutex_lock(&mp->sb->ns_lock);
+	bool below = dentry_is_below(mp, p->root);
+	mutex_unlock(&mp->sb->ns_lock);
+	return below;
+}
+
+static u32 tree_size(struct mount *top)
+{
+	size_t n;
+	struct mount **all = tree_mounts(top, &n);
+
+	kfree(all);
+	return all ? (u32)n : 0;
+}
+
+/* A copy of tree tmpl (n mounts) for p, queued on `out`. */
+static int prop_copy_for(struct mount *tmpl, struct mount *p, enum prop_copy_kind kind, u32 n,
+			 struct list_head *out, struct mount **made)
+{
+	static const struct clone_how how_like = { PROP_LIKE, true },
+				      how_slave = { PROP_SLAVE, true },
+				      how_slave_shared = { PROP_SLAVE_SHARED, true };
+	const struct clone_how *how = kind == PROP_LIKE ? &how_like
+				      : kind == PROP_SLAVE ? &how_slave : &how_slave_shared;
+	struct mount *c = NULL;
+
+	if (!ns_room(p->ns, n))
+		return -ENOSPC;
+	int rc = clone_tree(tmpl, tmpl->root, NULL, true, NULL, &c, NULL, how);
+	if (rc) {
+		if (c)
+			drop_tree(c);
+		return rc;
+	}
+	p->ns->pending += n;
+	c->pending_at = p;
+	list_add_tail(&c->pending, out);
+	*made = c;
+	return 0;
+}
+
+/* Lets go of copies made and not hung on. */
+static void prop_abort(struct list_head *copies, u32 n)
+{
+	struct mount *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, copies, pending) {
+		list_del(&c->pending);
+		c->pending_at->ns->pending -= n;
+		drop_tree(c);
+	}
+}
+
+/* The copies of tree s (n mounts, shared already) that a mount on mp of
+ * dest makes under the mounts dest propagates to, on `copies`. */
+static int prop_build(struct mount *dest, struct dentry *mp, struct mount *s, u32 n,
+		      struct list_head *copies)
+{
+	u64 epoch = ++prop_epoch;
+	struct peer_group *head = dest->group, *tail = head, *g;
+	struct mount *p, *c;
+	int rc = 0;
+
+	head->epoch = epoch;
+	head->job_tmpl = s;
+	head->job_slave = false;
+	head->next_job = NULL;
+	for (g = head; g && !rc; g = g->next_job) {
+		struct mount *tmpl = g->job_tmpl;
+		bool slave = g->job_slave;
+		/* copies join groups as they are made (at the lists' ends):
+		 * they are in no tree yet, so they are passed over */
+		list_for_each_entry(p, &g->peers, peer) {
+			if (p == dest || !receives(p, mp))
+				continue;
+			if ((rc = prop_copy_for(tmpl, p, slave ? PROP_SLAVE_SHARED : PROP_LIKE, n,
+						copies, &c)))
+				break;
+			if (slave) {	/* the group's next peers: peers of it */
+				tmpl = c;
+				slave = false;
+			}
+		}
+		if (rc)
+			break;
+		list_for_each_entry(p, &g->slaves, slave) {
+			if (!in_tree(p))
+				continue;
+			if (p->group) {
+				struct peer_group *h = p->group;
+				if (h->epoch == epoch)
+					continue;
+				h->epoch = epoch;
+				h->job_tmpl = tmpl;
+				h->job_slave = true;
+				h->next_job = NULL;
+				tail->next_job = h;
+				tail = h;
+			} else if (receives(p, mp) &&
+				   (rc = prop_copy_for(tmpl, p, PROP_SLAVE, n, copies, &c))) {
+				break;
+			}
+		}
+	}
+	return rc;
+}
+
+/* Hangs the copies on their mounts, in those mounts' namespaces. */
+static void prop_commit(struct list_head *copies, struct dentry *mp, u32 n)
+{
+	struct mount *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, copies, pending) {
+		struct mount *p = c->pending_at;
+		struct path at = { p, mp };
+		list_del(&c->pending);
+		c->pending_at = NULL;
+		p->ns->pending -= n;
+		if (vfs_attach_mount(c, &at))
+			drop_tree(c);	/* cannot be: checked under this lock */
+		else
+			retag_tree(c, p->ns);
+	}
+}
+
+/* Before tree s (n mounts) goes on at: under a shared mount it becomes
+ * shared, and the copies for the mounts at's propagates to are made
+ * (on `copies`; nothing is hung on yet). ENOSPC past fs/mount-max for
+ * `more` mounts new to at's namespace. */
+static int graft_prepare(struct mount *s, const struct path *at, u32 n, u32 more,
+			 struct list_head *copies)
+{
+	struct mount *d = at->mnt;
+	int rc = 0;
+
+	list_init(copies);
+	if (!ns_room(d->ns, more))
+		return -ENOSPC;
+	if (!d->group)
+		return 0;
+	size_t k;
+	struct mount **all = tree_mounts(s, &k);
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < k && !rc; i++)
+		rc = prop_make_shared(all[i]);
+	kfree(all);
+	d->ns->pending += more;	/* the tree itself, while copies count */
+	if (!rc)
+		rc = prop_build(d, at->dentry, s, n, copies);
+	d->ns->pending -= more;
+	if (rc)
+		prop_abort(copies, n);
+	return rc;
+}
+
+/* Hangs a tree built for a bind or a new mount (its mounts in no
+ * namespace yet) on at, with its propagated copies. On failure the
+ * caller takes the tree apart. */
+static int graft_new(struct mount *s, const struct path *at)
+{
+	struct list_head copies;
+	u32 n = tree_size(s);
+	int rc;
+
+	if (!n)
+		return -ENOMEM;
+	if ((rc = graft_prepare(s, at, n, n, &copies)))
+		return rc;
+	if ((rc = vfs_attach_mount(s, at))) {
+		prop_abort(&copies, n);
+		return rc;
+	}
+	retag_tree(s, at->mnt->ns);
+	prop_commit(&copies, at->dentry, n);
+	return 0;
+}
+
 int vfs_bind_mount(const struct path *src, const struct path *at, bool rec)
 {
-	struct mount *m;
+	static const struct clone_how how = { PROP_LIKE, false };
+	struct mount *m = NULL;
 	int rc;
 
 	if (!src->dentry->inode || src->dentry->dead)
@@ -469,33 +924,54 @@ int vfs_bind_mount(const struct path *src, const struct path *at, bool rec)
 		rc = -EINVAL;		/* out of the tree */
 	else if (at->mnt->ns != mine || (src->mnt->ns != mine && !ns_anon(src->mnt->ns)))
 		rc = -EINVAL;		/* another namespace's, as Linux */
-	else
-		rc = clone_tree(src->mnt, src->dentry, at, rec, NULL, &m, NULL);
+	else if (src->mnt->unbindable)
+		rc = -EINVAL;		/* as Linux */
+	else if (!(rc = clone_tree(src->mnt, src->dentry, NULL, rec, NULL, &m, NULL, &how)))
+		rc = graft_new(m, at);
+	if (rc && m)
+		drop_tree(m);
 	mutex_unlock(&mount_lock);
 	return rc;
 }
 
-/* Every mount from m down now belongs to ns. Caller holds mount_lock
- * (children lists change only under it, but for devpts's attach, which
- * needs mount_cross_lock: a tree walk under that spinlock). */
-static void retag_tree(struct mount *m, struct mnt_ns *ns)
+/* A new filesystem's first mount on at (mount(2)), propagated; the
+ * caller holds mount_lock and lets go of sb on failure. */
+static int mount_new(struct super_block *sb, const struct path *at, u32 mnt_flags)
 {
-	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-	struct mount *top = m;
-
-	for (;;) {
-		m->ns = ns;
-		if (!list_empty(&m->children)) {	/* down first */
-			m = list_first_entry(&m->children, struct mount, child);
-			continue;
-		}
-		while (m != top && m->child.next == &m->parent->children)
-			m = m->parent;	/* the last child: up */
-		if (m == top)
-			break;
-		m = list_entry(m->child.next, struct mount, child);
+	if (at->mnt->ns != mnt_ns_current() || READ_ONCE(at->mnt->lazy))
+		return -EINVAL;		/* another namespace's or a detached tree's */
+	struct mount *m = vfs_new_mount(sb, mnt_flags);
+	if (!m)
+		return -ENOMEM;
+	int rc = graft_new(m, at);
+	if (rc) {	/* the filesystem's only mount: undone by hand */
+		vfs_mount_unlist(m);
+		sb->nr_mounts--;
+		dentry_put(m->root);
+		kfree(m);
 	}
-	spin_unlock_irqrestore(&mount_cross_lock, fl);
+	return rc;
+}
+
+int vfs_mount_sb(struct super_block *sb, const struct path *at, u32 mnt_flags)
+{
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	int rc = mount_new(sb, at, mnt_flags);
+	mutex_unlock(&mount_lock);
+	return rc;
+}
+
+static bool tree_has_unbindable(struct mount *top)
+{
+	size_t n;
+	struct mount **all = tree_mounts(top, &n);
+	bool found = !all;	/* no memory: refused */
+
+	for (size_t i = 0; i < n; i++)
+		found |= all[i]->unbindable;
+	kfree(all);
+	return found;
 }
 
 int vfs_move_mount(const struct path *from, const struct path *to)
@@ -517,6 +993,10 @@ int vfs_move_mount(const struct path *from, const struct path *to)
 		rc = -EINVAL;		/* another namespace's, as Linux */
 	else if (path_in_mount(to->mnt, m))
 		rc = -ELOOP;		/* onto itself or below itself */
+	else if (m->parent && m->parent->group)
+		rc = -EINVAL;		/* under a shared mount, as Linux */
+	else if (to->mnt->group && tree_has_unbindable(m))
+		rc = -EINVAL;		/* unbindable mounts under a shared one */
 	if (rc) {
 		mutex_unlock(&mount_lock);
 		return rc;
@@ -526,11 +1006,21 @@ int vfs_move_mount(const struct path *from, const struct path *to)
 		rc = -ENOENT;
 	else if (!ri || S_ISDIR(ri->mode) != S_ISDIR(ai->mode))
 		rc = -ENOTDIR;
+	/* under a shared mount: shared, and copied where it propagates */
+	struct list_head copies;
+	u32 n = rc ? 0 : tree_size(m);
+	if (!rc && !n)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = graft_prepare(m, to, n, fns != mine ? n : 0, &copies);
 	if (!rc && anon_top) {
 		/* its tree count becomes the tree's it joins */
 		if (!(rc = vfs_attach_mount(m, to))) {
 			fns->root = NULL;
 			retag_tree(m, mine);
+			prop_commit(&copies, to->dentry, n);
+		} else {
+			prop_abort(&copies, n);
 		}
 	}
 	if (rc || anon_top) {
@@ -552,6 +1042,10 @@ int vfs_move_mount(const struct path *from, const struct path *to)
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	if (!rc && fns != mine)		/* out of a detached tree */
 		retag_tree(m, mine);
+	if (rc)
+		prop_abort(&copies, n);
+	else
+		prop_commit(&copies, to->dentry, n);
 	mutex_unlock(&mount_lock);
 	/* the old place's references (the mount's own, and ours), or on
 	 * failure the second pair attach took */
@@ -588,15 +1082,19 @@ static struct mount *copy_of(struct mount *m, struct mnt_ns *from, struct mnt_ns
 }
 
 int vfs_copy_ns(struct mnt_ns *from, struct mnt_ns *to, const struct path *in,
-		struct path *out, int n)
+		struct path *out, int n, bool to_slave)
 {
+	/* every mount, unbindable ones too; each a peer of its original
+	 * when shared, or its slave when the copy is for another user
+	 * namespace (as Linux) */
+	const struct clone_how how = { to_slave ? PROP_TO_SLAVE : PROP_LIKE, true };
 	struct mount *m = NULL;
 	int rc;
 
 	mount_init_once();
 	mutex_lock(&mount_lock);
 	struct mount *src = from->root;
-	rc = src ? clone_tree(src, src->root, NULL, true, NULL, &m, to) : -EINVAL;
+	rc = src ? clone_tree(src, src->root, NULL, true, NULL, &m, to, &how) : -EINVAL;
 	to->root = m;		/* on failure too: the teardown takes it */
 	for (int i = 0; !rc && i < n; i++) {
 		out[i].mnt = in[i].dentry ? mnt_get(copy_of(in[i].mnt, from, to)) : NULL;
@@ -624,7 +1122,8 @@ void vfs_dissolve_ns(struct mnt_ns *ns)
 		spin_unlock_irqrestore(&mount_cross_lock, fl);
 		if (m == top)
 			top = NULL;
-		m->ns = NULL;
+		prop_make_private(m);	/* no propagation: the copies elsewhere stay */
+		vfs_mount_set_ns(m, NULL);
 		vfs_mount_unlist(m);
 		list_add_tail(&m->detached, &detached);
 	}
@@ -690,7 +1189,7 @@ int vfs_create_detached(const struct path *base, const char *type, const char *s
 	if (m) {
 		if (fresh)
 			list_add_tail(&sb->link, &mounts);
-		m->ns = ns;
+		vfs_mount_set_ns(m, ns);
 		ns->root = m;
 	} else if (fresh) {	/* no memory for the mount: the filesystem goes */
 		if (bd) {
@@ -715,6 +1214,7 @@ int vfs_create_detached(const struct path *base, const char *type, const char *s
 
 int vfs_clone_detached(const struct path *p, bool rec, struct mnt_ns **out)
 {
+	static const struct clone_how how = { PROP_LIKE, false };	/* as a bind */
 	struct mount *m = NULL;
 	int rc = 0;
 
@@ -730,8 +1230,10 @@ int vfs_clone_detached(const struct path *p, bool rec, struct mnt_ns **out)
 	struct mnt_ns *pns = p->mnt->ns;
 	if (READ_ONCE(p->mnt->lazy) || (pns != mnt_ns_current() && !ns_anon(pns)))
 		rc = -EINVAL;		/* out of the tree, another namespace's */
+	else if (p->mnt->unbindable)
+		rc = -EINVAL;		/* as a bind of it, as Linux */
 	else
-		rc = clone_tree(p->mnt, p->dentry, NULL, rec, NULL, &m, ns);
+		rc = clone_tree(p->mnt, p->dentry, NULL, rec, NULL, &m, ns, &how);
 	ns->root = m;		/* on failure too: the teardown takes it */
 	mutex_unlock(&mount_lock);
 	if (rc) {
@@ -777,6 +1279,35 @@ int vfs_mount_setattr(const struct path *p, u32 set, u32 clr, bool rec)
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	mutex_unlock(&mount_lock);
 	return 0;
+}
+
+int vfs_change_propagation(const struct path *p, u32 type, bool rec)
+{
+	struct mount *top = p->mnt;
+	int rc = 0;
+
+	if (p->dentry != top->root)
+		return -EINVAL;		/* not a mount point */
+	mount_init_once();
+	mutex_lock(&mount_lock);
+	struct mnt_ns *ns = top->ns;
+	if (top->lazy || !ns || (ns != mnt_ns_current() && !ns_anon(ns))) {
+		mutex_unlock(&mount_lock);
+		return -EINVAL;
+	}
+	size_t n = 1;
+	struct mount **all = rec ? tree_mounts(top, &n) : &top;
+	if (!all) {
+		mutex_unlock(&mount_lock);
+		return -ENOMEM;
+	}
+	/* on failure (no group id left) what was changed stays */
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = prop_change(all[i], type);
+	if (rec)
+		kfree(all);
+	mutex_unlock(&mount_lock);
+	return rc;
 }
 
 /* Is (m, d) at or below root, through the mounts it is hung on? Caller
@@ -846,6 +1377,8 @@ int vfs_pivot_root(const struct path *nr, const struct path *po)
 		rc = -EINVAL;		/* put_old is not at or under new_root */
 	else if (!reachable(nm, nr->dentry, &root))
 		rc = -EINVAL;		/* new_root is outside our root */
+	else if (om->group || nm->parent->group || rm->parent->group)
+		rc = -EINVAL;		/* a shared mount in the move, as Linux */
 	if (rc) {
 		mutex_unlock(&mount_lock);
 		path_put(&root);

@@ -73,7 +73,7 @@ void vfs_set_root(struct mount *m)
 {
 	root_mnt = m;
 	init_mnt_ns.root = m;	/* at boot, alone (root= switches it once) */
-	m->ns = &init_mnt_ns;
+	vfs_mount_set_ns(m, &init_mnt_ns);
 }
 
 struct path vfs_root(void)
@@ -1386,7 +1386,6 @@ int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags
 	list_init(&m->child);
 	m->flags = mnt_flags & MNT_USER_FLAGS;
 	m->root = dentry_get(sb->root);
-	m->ns = at ? at->mnt->ns : &init_mnt_ns;
 	if (at && at->mnt->ns != mnt_ns_current()) {
 		kfree(m);	/* another namespace's or a detached tree's */
 		dentry_put(sb->root);
@@ -1405,6 +1404,7 @@ int vfs_mount_flags(struct super_block *sb, const struct path *at, u32 mnt_flags
 		kfree(m);
 		return rc;
 	}
+	vfs_mount_set_ns(m, at->mnt->ns);
 	vfs_mount_list_add(m);
 	return 0;
 }

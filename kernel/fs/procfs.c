@@ -39,6 +39,7 @@
 #include <uapi/capability.h>
 #include <uapi/time.h>
 #include "procfs.h"
+#include "mnt_prop.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
 #define SYSFS_MAGIC 0x62656572
@@ -216,7 +217,9 @@ struct mounts_ctx {
  * first, 21), its parent's the same when listed before it, else its own. */
 static int mount_id(struct mounts_ctx *c, struct mount *m)
 {
-	for (int k = 0; k < c->n; k++)
+	/* only the first ones are remembered: reading past them would run
+	 * off the caller's stack (a namespace may hold many mounts) */
+	for (int k = 0; k < c->n && k < (int)ARRAY_SIZE(c->seen); k++)
 		if (c->seen[k] == m)
 			return 21 + k;
 	return 21 + c->n;
@@ -288,6 +291,19 @@ static int show_mount(void *arg, struct mount *m)
 		put_escaped(c->b, c->path);
 		pbuf_puts(c->b, " ");
 		put_mount_opts(c->b, sb, m);
+		/* the optional fields: propagation (ids copied under the mount
+		 * lock, read as they are now) */
+		u32 group = READ_ONCE(m->group_id), master = READ_ONCE(m->master_id);
+		if (group)
+			pbuf_printf(c->b, " shared:%u", group);
+		if (master) {
+			u32 from = prop_dominating(m, c->ns);
+			pbuf_printf(c->b, " master:%u", master);
+			if (from && from != master)
+				pbuf_printf(c->b, " propagate_from:%u", from);
+		}
+		if (READ_ONCE(m->unbindable))
+			pbuf_puts(c->b, " unbindable");
 		pbuf_printf(c->b, " - %s ", sb->type);
 		if (bd)
 			pbuf_printf(c->b, "/dev/%s", bd->name);

@@ -60,24 +60,35 @@ long sys_mount(SYSARGS)
 		kfree(data);
 		return rc;
 	}
-	if (flags & MS_PROPAGATION) {
-		/* Every mount is private here (no peer groups, nothing
-		 * propagates), so making one private (or slave, unbindable,
-		 * shared: not kept) only checks it is a mount. */
-		if ((flags & MS_PROPAGATION) & ((flags & MS_PROPAGATION) - 1))
-			return -EINVAL;	/* two kinds at once */
-		if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at)))
-			return rc;
-		rc = at.dentry == at.mnt->root ? 0 : -EINVAL;
-		path_put(&at);
-		return rc;
-	}
-	if (flags & (MS_BIND | MS_MOVE)) {
+	if (flags & MS_BIND) {	/* before the propagation flags, as Linux */
 		if ((rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW, &from)))
 			return rc;
 		if (!(rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at))) {
-			rc = flags & MS_MOVE ? vfs_move_mount(&from, &at)
-					     : vfs_bind_mount(&from, &at, flags & MS_REC);
+			rc = vfs_bind_mount(&from, &at, flags & MS_REC);
+			path_put(&at);
+		}
+		path_put(&from);
+		return rc;
+	}
+	if (flags & MS_PROPAGATION) {
+		/* one kind; beside it only MS_REC, MS_SILENT and the per-mount
+		 * flags Linux strips first (source, type and data ignored) */
+		u32 type = flags & ~(u32)(MS_REC | MS_SILENT | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+					  MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+					  MS_STRICTATIME | MS_NOSYMFOLLOW);
+		if (type & (type - 1))
+			return -EINVAL;	/* two kinds at once, or other flags */
+		if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at)))
+			return rc;
+		rc = vfs_change_propagation(&at, type, flags & MS_REC);
+		path_put(&at);
+		return rc;
+	}
+	if (flags & MS_MOVE) {
+		if ((rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW, &from)))
+			return rc;
+		if (!(rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW, &at))) {
+			rc = vfs_move_mount(&from, &at);
 			path_put(&at);
 		}
 		path_put(&from);

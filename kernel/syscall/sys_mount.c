@@ -511,7 +511,7 @@ long sys_move_mount(SYSARGS)
 	if (flags & ~(u32)MOVE_MOUNT__MASK)
 		return -EINVAL;
 	if (flags & (MOVE_MOUNT_SET_GROUP | MOVE_MOUNT_BENEATH))
-		return -EINVAL;		/* no peer groups; no mounting beneath */
+		return -EINVAL;		/* not built: joining a peer group; mounting beneath */
 	long rc = at_walk(a0, a1, flags & MOVE_MOUNT_F_EMPTY_PATH ? AT_EMPTY_PATH : 0,
 			  flags & MOVE_MOUNT_F_SYMLINKS ? LOOKUP_FOLLOW : 0, &from);
 	if (rc)
@@ -561,13 +561,14 @@ static long apply_mount_attr(const struct path *p, const struct mount_attr *a, b
 		return -EINVAL;
 	if (a->propagation & (a->propagation - 1))
 		return -EINVAL;		/* one kind at most */
-	if (a->propagation & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE))
-		return -EINVAL;		/* every mount is private here: no peer groups */
 	if (a->userns_fd && !(a->attr_set & MOUNT_ATTR_IDMAP))
 		return -EINVAL;
 	if (attr_flags(a->attr_set, a->attr_clr, false, &mset, &mclr))
 		return -EINVAL;
-	return vfs_mount_setattr(p, mset, mclr, rec);
+	long rc = vfs_mount_setattr(p, mset, mclr, rec);
+	if (!rc && a->propagation)	/* then the propagation, as Linux */
+		rc = vfs_change_propagation(p, (u32)a->propagation, rec);
+	return rc;
 }
 
 long sys_mount_setattr(SYSARGS)

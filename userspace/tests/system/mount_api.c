@@ -211,8 +211,10 @@ static void ro_bind(void)
 	CHECK(setattr_(ot, "", AT_EMPTY_PATH, &big.a, sizeof(big)) == -1 && errno == E2BIG);
 	struct mattr both = { .set = MOUNT_ATTR_RDONLY, .clr = MOUNT_ATTR_RDONLY };
 	CHECK(setattr_(ot, "", AT_EMPTY_PATH, &both, sizeof(both)) == -1 && errno == EINVAL);
-	struct mattr shared = { .prop = MS_SHARED };
-	CHECK(setattr_(ot, "", AT_EMPTY_PATH, &shared, sizeof(shared)) == -1 && errno == EINVAL);
+	struct mattr two = { .prop = MS_SHARED | MS_SLAVE };	/* one kind at most */
+	CHECK(setattr_(ot, "", AT_EMPTY_PATH, &two, sizeof(two)) == -1 && errno == EINVAL);
+	struct mattr priv = { .prop = MS_PRIVATE };
+	CHECK(setattr_(ot, "", AT_EMPTY_PATH, &priv, sizeof(priv)) == 0);
 	CHECK(setattr_(ot, "", AT_EMPTY_PATH, (void *)8, sizeof(at)) == -1 && errno == EFAULT);
 	CHECK(setattr_(ot, "", AT_EMPTY_PATH, &at, sizeof(at)) == 0);
 	CHECK(move_mount_(ot, "", AT_FDCWD, T "/b", MOVE_MOUNT_F_EMPTY_PATH) == 0);
