@@ -362,6 +362,8 @@ struct mount {
 	struct list_head detached;	/* lazily unmounted [mount lock] */
 	u32 flags;			/* MNT_* */
 	bool lazy;			/* umount2(MNT_DETACH) took it out [mount lock] */
+	bool expiry_mark;		/* umount2(MNT_EXPIRE) marked it; its next
+					 * mnt_put (a use) clears it */
 	/* The mount namespace whose tree holds it (not counted: the
 	 * namespace's teardown takes its mounts out first); NULL while a
 	 * new mount is being built and once out of the tree [mount lock] */
@@ -396,6 +398,8 @@ struct mount {
 struct mount *mnt_get(struct mount *m);
 /* The last count of an unmounted mount frees it. */
 void mnt_put(struct mount *m);
+/* The same, leaving an expiry mark (umount2's own lookup is no use). */
+void mnt_put_keep_mark(struct mount *m);
 
 /* A position in the tree: a dentry and the mount it was reached in. */
 struct path {

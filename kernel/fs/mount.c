@@ -522,6 +522,14 @@ int vfs_umount(const struct path *p, int flags)
 		mutex_unlock(&mount_lock);
 		return -EINVAL;
 	}
+	/* MNT_EXPIRE: the first call on an idle mount marks it (EAGAIN), a
+	 * second one with nothing used in between unmounts it */
+	if ((flags & MNT_EXPIRE) &&
+	    (rc = !umount_idle(m, 1) ? -EBUSY :
+		  !__atomic_exchange_n(&m->expiry_mark, true, __ATOMIC_ACQ_REL) ? -EAGAIN : 0)) {
+		mutex_unlock(&mount_lock);
+		return rc;
+	}
 	umount_targets(m, &targets);
 	if (!(flags & MNT_DETACH)) {	/* all or none: busy copies make it EBUSY */
 		rc = umount_idle(m, 1) ? 0 : -EBUSY;

@@ -54,6 +54,13 @@ struct mount *mnt_get(struct mount *m)
  * the last count here is of a mount no walk can reach any more. */
 void mnt_put(struct mount *m)
 {
+	if (m && READ_ONCE(m->expiry_mark))
+		WRITE_ONCE(m->expiry_mark, false);	/* used since: not expired */
+	mnt_put_keep_mark(m);
+}
+
+void mnt_put_keep_mark(struct mount *m)
+{
 	if (m && READ_ONCE(m->lazy))
 		vfs_reap_request();	/* perhaps its last user: free it soon */
 	while (m && atomic_dec_and_test(&m->count)) {

@@ -134,13 +134,16 @@ long sys_umount2(SYSARGS)
 
 	if (current_proc()->uid[1] != 0)
 		return -EPERM;
-	if (a1 & ~(u64)(MNT_FORCE | MNT_DETACH | UMOUNT_NOFOLLOW))
-		return -EINVAL;		/* no expiring unmounts */
+	if (a1 & ~(u64)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
+		return -EINVAL;
+	if ((a1 & MNT_EXPIRE) && (a1 & (MNT_FORCE | MNT_DETACH)))
+		return -EINVAL;
 	rc = at_walk((u64)AT_FDCWD, a0, 0, a1 & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
 	if (rc)
 		return rc;
-	rc = vfs_umount(&p, (int)(a1 & MNT_DETACH));
-	path_put(&p);
+	rc = vfs_umount(&p, (int)(a1 & (MNT_DETACH | MNT_EXPIRE)));
+	dentry_put(p.dentry);
+	mnt_put_keep_mark(p.mnt);	/* this lookup is not a use */
 	if (!rc)	/* the last mount of a part of a filesystem: it goes now */
 		vfs_reap_detached();
 	return rc;
