@@ -7,7 +7,7 @@ set -e
 out=${1:-docs/syscalls.md}
 notes=$(mktemp)
 cat > "$notes" <<'NOTES'
-mount_setattr	partial	MOUNT_ATTR_RDONLY, NOSUID, NODEV, NOEXEC, atime ones, NOSYMFOLLOW; no propagation or idmapped mounts (EINVAL)
+mount_setattr	partial	MOUNT_ATTR_RDONLY, NOSUID, NODEV, NOEXEC, atime ones, NOSYMFOLLOW, propagation (shared, slave, private, unbindable); no idmapped mounts (EINVAL)
 fanotify_mark	partial	inode, mount and filesystem marks, ignore masks, permission events; no evictable marks
 fanotify_init	partial	the three classes, REPORT_TID/PIDFD/FD_ERROR, queue limits; no FID report modes (EINVAL)
 io_uring_register	partial	buffers (kept as addresses, not pinned), files, eventfd, probe
@@ -34,7 +34,7 @@ readv	implemented	up to 1024 iovecs
 writev	implemented	up to 1024 iovecs
 pread64	implemented	seekable files only (-ESPIPE otherwise)
 pwrite64	implemented	seekable files only (-ESPIPE otherwise)
-open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices (virtio-blk, loop) open for read, write, fsync and their ioctls; O_NOATIME for the owner or root (EPERM otherwise); no O_DIRECT or O_TMPFILE
+open	partial	mode bits checked (docs/permissions.md); FIFOs wait for the other end; block devices (virtio-blk, loop) open for read, write, fsync and their ioctls; O_NOATIME for the owner or root (EPERM otherwise); O_TMPFILE; O_DIRECT accepted and ignored (file I/O goes through the page cache)
 openat	partial	as open
 creat	partial	as open
 ioctl	partial	FIONBIO, FIOCLEX, FIONCLEX and FIONREAD on any fd; the interface ioctls SIOCGIF* and, for CAP_NET_ADMIN, SIOCSIFFLAGS/SIOCSIFADDR/SIOCSIFNETMASK; O_ASYNC by FIOASYNC; RNDGETENTCNT and the RND* ioctls of /dev/urandom; terminals and pseudo-terminals (TCGETS/TCSETS*, TCGETA/TCSETA*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY/TIOCNOTTY, TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; docs/tty.md); -ENOTTY otherwise
@@ -71,7 +71,7 @@ stat	partial	st_blocks counts memfs pages; search permission on the path
 lstat	partial	as stat
 fstat	partial	as stat
 newfstatat	partial	as stat; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH
-statx	partial	basic fields; no btime
+statx	partial	basic fields, STATX_DIOALIGN for disks; no btime
 getdents64	implemented	positions are per-directory cookies, stable across unlinks
 mknod	partial	creates nodes (a device node: root only, EPERM); opening a block device gives -ENXIO (no disks yet)
 mknodat	partial	as mknod
@@ -89,7 +89,7 @@ utimensat	implemented	UTIME_NOW, UTIME_OMIT; now: the owner, root or a writer (E
 renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
 fdatasync	partial	the same as fsync (block maps are written too)
 mount	partial	ext2 and tmpfs; MS_BIND (MS_REC), MS_MOVE, MS_REMOUNT, per-mount flags (ro, nosuid, nodev, noexec, atime ones); no propagation (MS_SHARED/SLAVE/UNBINDABLE)
-umount2	partial	MNT_DETACH (a busy mount leaves the tree at once and is freed when unused; not with mounts below it: EBUSY); no MNT_EXPIRE (EINVAL); MNT_FORCE ignored
+umount2	partial	MNT_DETACH (a busy mount leaves the tree at once and is freed when unused; not with mounts below it: EBUSY), MNT_EXPIRE; MNT_FORCE ignored
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
 mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is an unlinked memory file (shared across fork, as Linux shmem); no MAP_POPULATE, MAP_NORESERVE or huge pages; mprotect checks the rights fixed at mmap (EACCES, as Linux's VM_MAY*)
 munmap	implemented	splits VMAs and frees their pages
@@ -173,8 +173,12 @@ sched_getparam	implemented	the real-time priority (0 for the fair policies)
 sched_get_priority_max	implemented	99 for FIFO/RR, 0 for the others and SCHED_DEADLINE, EINVAL for no policy
 sched_get_priority_min	implemented	1 for FIFO/RR, 0 for the others and SCHED_DEADLINE, EINVAL for no policy
 sched_rr_get_interval	implemented	RR: kernel/sched_rr_timeslice_ms (100 ms); FIFO 0; fair: the 12 ms slice
-sched_setattr	partial	as sched_setscheduler with nice, SCHED_FLAG_RESET_ON_FORK/KEEP_POLICY/KEEP_PARAMS and Linux's size rules (E2BIG); SCHED_DEADLINE refused with EBUSY (no deadline bandwidth), utilisation clamps EOPNOTSUPP
+sched_setattr	partial	as sched_setscheduler with nice, SCHED_DEADLINE (EDF, throttling, admission: docs/sched.md), SCHED_FLAG_RESET_ON_FORK/KEEP_POLICY/KEEP_PARAMS/DL_OVERRUN and Linux's size rules (E2BIG); SCHED_FLAG_RECLAIM accepted without effect, utilisation clamps EOPNOTSUPP
 sched_getattr	implemented	policy, flags, priority or nice; the size asked for, at most 56
+add_key	partial	keyring, user and logon keys (docs/keys.md); other types ENODEV
+request_key	partial	finds keys; no /sbin/request-key upcall: a negative key and ENOENT, as Linux without the helper
+keyctl	partial	the key and keyring operations; INSTANTIATE/NEGATE/REJECT EPERM (no key is ever under construction), DH_COMPUTE and PKEY_* EOPNOTSUPP, RESTRICT_KEYRING only "reject all"
+userfaultfd	partial	MISSING and WP modes on private anonymous memory: COPY, ZEROPAGE, WAKE, WRITEPROTECT; no MINOR, MOVE, POISON or non-pagefault events (docs/memory.md)
 membarrier	partial	QUERY, GLOBAL, GLOBAL_EXPEDITED (+REGISTER), PRIVATE_EXPEDITED (+REGISTER: an IPI to the CPUs that have the mm loaded); no SYNC_CORE or RSEQ commands
 set_robust_list	implemented	walked at exit as Linux (list_op_pending, at most 2048 entries, each read checked): FUTEX_OWNER_DIED and one waiter woken
 get_robust_list	partial	any process's list is readable (no ptrace-style permission check); a tid is a pid today
