@@ -65,6 +65,9 @@ struct process {
 	struct wait_queue vfork_wq;	/* its vfork caller waits here for exec_done */
 	struct wait_queue signalfd_wq;	/* signalfd readers and pollers: a signal came */
 	struct wait_queue pidfd_wq;	/* pidfd pollers: it exited, or was reaped */
+	/* its pidfds' inode (one st_ino per process, Linux 6.9's pidfs),
+	 * made at the first pidfd, set once; put with the process */
+	struct inode *pidfs_inode;
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct retired_files *files_retired; /* [cwd_lock] tables unshared while other
 					 * threads ran: put at exit (process.c) */

@@ -24,6 +24,7 @@
 #include <alloy/tty.h>
 #include <alloy/thread.h>
 #include <alloy/user.h>
+#include <alloy/vfs.h>
 #include <uapi/capability.h>
 #include <uapi/sched.h>
 #include <uapi/wait.h>
@@ -109,6 +110,7 @@ void proc_put(struct process *p)
 	proc_timers_free(p);
 	signal_flush_queued_locked(p, NULL, ~0ULL);	/* the last reference: no lock */
 	sighand_put(p->sighand);
+	inode_put(p->pidfs_inode);	/* its pidfds held p: none is left */
 	kfree(p);
 }
 

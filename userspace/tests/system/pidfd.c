@@ -18,8 +18,12 @@
  *  - a pidfd of a reaped process pins only the process's record, not its
  *    last thread's kernel stack: 200 held cost well under a stack each,
  *    whether the child was waited for or reaped at once (SIGCHLD ignored):
- *    less than a kernel stack each (the record itself is about 8 KiB).
+ *    less than a kernel stack each (the record itself is about 8 KiB);
+ *  - st_ino (Linux 6.9's pidfs): every pidfd of one process has one inode
+ *    number, kept after the reap, also for pidfds opened by racing
+ *    threads; two processes' pidfds have different ones.
  */
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -162,6 +166,58 @@ static long long pinned_per_child(bool ignore)
 	return per;
 }
 
+static ino_t ino_of(int fd)
+{
+	struct stat st;
+	return fd >= 0 && fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+static pid_t race_target;
+static ino_t race_ino[4];
+
+static void *opener(void *arg)
+{
+	int k = (int)(long)arg, fd = popen_(race_target, 0);
+	race_ino[k] = ino_of(fd);
+	close(fd);
+	return NULL;
+}
+
+static void distinct_inodes(void)
+{
+	pid_t a = sleeper(), b = sleeper();
+	int fa = popen_(a, 0), fa2 = popen_(a, 0), fb = popen_(b, 0);
+	ino_t ia = ino_of(fa);
+	CHECK(ia != 0 && ia == ino_of(fa2));
+	CHECK(ino_of(fb) != 0 && ino_of(fb) != ia);
+	int self = popen_(getpid(), 0);
+	CHECK(ino_of(self) != ia && ino_of(self) != ino_of(fb));
+	close(self);
+	/* the first pidfds of a process, opened at once by four threads */
+	for (int round = 0; round < 20; round++) {
+		pthread_t th[4];
+		race_target = sleeper();
+		for (int i = 0; i < 4; i++)
+			pthread_create(&th[i], NULL, opener, (void *)(long)i);
+		for (int i = 0; i < 4; i++)
+			pthread_join(th[i], NULL);
+		CHECK(race_ino[0] != 0 && race_ino[0] == race_ino[1] &&
+		      race_ino[0] == race_ino[2] && race_ino[0] == race_ino[3]);
+		kill(race_target, SIGKILL);
+		waitpid(race_target, NULL, 0);
+	}
+	/* reaped: the number stays; a new pidfd for a dead pid is ESRCH */
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
+	CHECK(ino_of(fa) == ia && ino_of(fa2) == ia);
+	close(fa);
+	CHECK(ino_of(fa2) == ia);
+	close(fa2);
+	close(fb);
+}
+
 int main(void)
 {
 	siginfo_t si;
@@ -273,5 +329,6 @@ int main(void)
 
 	proc_dir_and_value();
 	race();
+	distinct_inodes();
 	return check_done();
 }
