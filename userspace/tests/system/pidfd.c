@@ -216,6 +216,33 @@ static void distinct_inodes(void)
 	CHECK(ino_of(fa2) == ia);
 	close(fa2);
 	close(fb);
+
+	/* an open /proc/<pid> of a reaped process and that of the next
+	 * process with its pid (ns_last_pid) have different numbers */
+	for (int tries = 0; tries < 5; tries++) {
+		char path[32], last[16];
+		pid_t old = sleeper();
+		snprintf(path, sizeof(path), "/proc/%d", (int)old);
+		int d = open(path, O_DIRECTORY | O_CLOEXEC);
+		ino_t before = ino_of(d);
+		kill(old, SIGKILL);
+		waitpid(old, NULL, 0);
+		int lf = open("/proc/sys/kernel/ns_last_pid", O_WRONLY);
+		int len = snprintf(last, sizeof(last), "%d", (int)old - 1);
+		CHECK(lf >= 0 && write(lf, last, (size_t)len) == len);
+		close(lf);
+		pid_t again = sleeper();
+		if (again == old) {
+			int d2 = open(path, O_DIRECTORY | O_CLOEXEC);
+			CHECK(before != 0 && ino_of(d) == before);
+			CHECK(ino_of(d2) != 0 && ino_of(d2) != before);
+			close(d2);
+			tries = 5;
+		}
+		kill(again, SIGKILL);
+		waitpid(again, NULL, 0);
+		close(d);
+	}
 }
 
 int main(void)
