@@ -241,6 +241,8 @@ struct user_mm *task_set_mm(struct task *t, struct user_mm *mm);
 size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len);
 /* Pages mapped (resident), for /proc; mm->lock held. */
 u64 user_mm_resident(struct user_mm *mm);
+/* Its peak since it was made (a fork's: since then, from what it got). */
+u64 user_mm_resident_peak(struct user_mm *mm);
 /* Page-table pages; mm->lock held. */
 u64 user_mm_tables(struct user_mm *mm);
 /* fork: a copy sharing every page copy-on-write; NULL on OOM. */

@@ -107,7 +107,7 @@ static struct user_mm *mm_of(struct process *p)
 }
 
 struct mem_usage {
-	u64 size, rss, stack, data, text, locked;	/* bytes */
+	u64 size, rss, hwm, stack, data, text, locked;	/* bytes */
 	u64 start_code, end_code, start_stack;
 };
 
@@ -136,6 +136,7 @@ static void mem_usage(struct user_mm *mm, struct mem_usage *u)
 		}
 	}
 	u->rss = user_mm_resident(mm) * PAGE_SIZE;
+	u->hwm = user_mm_resident_peak(mm) * PAGE_SIZE;
 	up_read(&mm->lock);
 }
 
@@ -171,8 +172,8 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 		    p->fsgid, FD_MAX);
 	if (mm) {
 		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
-			    "VmRSS:\t%8llu kB\n", u.size / 1024, u.size / 1024, u.locked / 1024,
-			    u.rss / 1024);
+			    "VmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", u.size / 1024, u.size / 1024,
+			    u.locked / 1024, u.hwm / 1024, u.rss / 1024);
 		pbuf_printf(b, "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
 			    u.data / 1024, u.stack / 1024, u.text / 1024);
 		pbuf_puts(b, "VmSwap:\t       0 kB\n");	/* there is no swap */

@@ -205,6 +205,11 @@ u64 user_mm_resident(struct user_mm *mm)
 	return uvm_count_present(&mm->vm);
 }
 
+u64 user_mm_resident_peak(struct user_mm *mm)
+{
+	return uvm_resident_peak(&mm->vm);
+}
+
 u64 user_mm_tables(struct user_mm *mm)
 {
 	return uvm_count_tables(&mm->vm);
