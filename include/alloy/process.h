@@ -120,6 +120,8 @@ struct process {
 	char comm[16];
 	u32 personality;		/* personality(2): kept, fork copies it */
 	int oom_score_adj;		/* /proc/<pid>/oom_score_adj: kept, fork copies it */
+	u32 coredump_filter;		/* /proc/<pid>/coredump_filter: fork copies it,
+					 * exec keeps it (Linux's MMF_DUMP_* bits) */
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 	struct sem_undo_list *sysvsem;	/* SEM_UNDO adjustments (kernel/ipc/sem.c) */
 	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */

@@ -71,6 +71,7 @@ struct vma {
 #define VMA_F_NOREAD (1u << 0)
 #define VMA_F_GROWSDOWN (1u << 1)
 #define VMA_F_WIPEONFORK (1u << 2)
+#define VMA_F_DONTDUMP (1u << 3)	/* MADV_DONTDUMP: not in a core dump */
 /* Linux's stack_guard_gap: 256 pages kept free below a growing VMA */
 #define VMA_GUARD_GAP (256ULL * 4096)
 
@@ -314,5 +315,9 @@ void user_fault(int signal, int code, u64 addr, u64 ip, const char *what);
 bool signal_dumps_core(int sig);
 struct ksiginfo;
 bool coredump(int sig, const struct ksiginfo *si);
+/* /proc/<pid>/coredump_filter: Linux's bits, 0x33 at boot; only these
+ * nine mean something (the rest are refused as Linux ignores them). */
+#define COREDUMP_FILTER_DEFAULT 0x33u
+#define COREDUMP_FILTER_MASK 0x1ffu
 
 #endif

@@ -5,11 +5,12 @@
  *
  * The file: an ELF header (ET_CORE), one PT_NOTE with NT_PRSTATUS (the
  * signal, ids, times, the dumping thread's registers), NT_PRPSINFO and
- * NT_PRFPREG, then a PT_LOAD per mapping, as Linux's default
- * coredump_filter (0x33) chooses: anonymous memory, the stack, the heap
- * and a file mapping's private written copy (a writable private file
- * mapping here) whole; of any other file mapping only a first page that
- * is an ELF header; nothing of the vvar page. Pages never touched are
+ * NT_PRFPREG, then a PT_LOAD per mapping, as /proc/<pid>/coredump_filter
+ * chooses (Linux's bits; 0x33 by default: anonymous memory, the stack,
+ * the heap and a file mapping's private written copy, a writable private
+ * file mapping here, whole; of any other file mapping only a first page
+ * that is an ELF header); nothing of the vvar page, nothing of a range
+ * given MADV_DONTDUMP (the vDSO always). Pages never touched are
  * holes (not written, not counted). Memory is streamed a page at a time
  * through one page-sized buffer.
  *
@@ -245,19 +246,39 @@ static u32 note_size(u32 desc)
 	return (u32)sizeof(struct elf64_nhdr) + 8 + ALIGN_UP(desc, 4);
 }
 
-/* Linux's vma_dump_size with coredump_filter 0x33, as far as Alloy's
- * mappings tell it: how much of v goes into the file. */
-static u64 dump_size(struct user_mm *mm, const struct vma *v)
+/* coredump_filter's bits (Linux's MMF_DUMP_*) */
+#define DUMP_ANON_PRIVATE 0x1
+#define DUMP_ANON_SHARED 0x2
+#define DUMP_MAPPED_PRIVATE 0x4
+#define DUMP_MAPPED_SHARED 0x8
+#define DUMP_ELF_HEADERS 0x10
+
+/* Linux's vma_dump_size, as far as Alloy's mappings tell it: how much of
+ * v goes into the file, by the process's coredump_filter; MADV_DONTDUMP
+ * leaves a mapping out whatever the filter says (not the vDSO, which
+ * debuggers need, as Linux). */
+static u64 dump_size(struct user_mm *mm, const struct vma *v, u32 filter)
 {
 	u64 len = v->end - v->start;
 
 	if (v->kind == VMA_VVAR)
 		return 0;
+	if (v->kind == VMA_VDSO)
+		return len;
+	if (v->flags & VMA_F_DONTDUMP)
+		return 0;
 	if (!v->ops || v->filled || v->kind == VMA_ANON || v->kind == VMA_STACK ||
-	    v->kind == VMA_HEAP || v->kind == VMA_VDSO)
-		return len;		/* anonymous memory (shared too) */
-	if (!v->shared && (v->prot & UVM_WRITE))
-		return len;		/* a private copy that is written to */
+	    v->kind == VMA_HEAP)	/* anonymous memory */
+		return filter & (v->shared ? DUMP_ANON_SHARED : DUMP_ANON_PRIVATE) ? len : 0;
+	if (v->shared && (filter & DUMP_MAPPED_SHARED))
+		return len;
+	/* a private copy that is written to: Linux's anon_vma */
+	if (!v->shared && (v->prot & UVM_WRITE) && (filter & DUMP_ANON_PRIVATE))
+		return len;
+	if (!v->shared && (filter & DUMP_MAPPED_PRIVATE))
+		return len;
+	if (!(filter & DUMP_ELF_HEADERS))
+		return 0;
 	u8 magic[4];
 	if (v->pgoff == 0 && (v->prot & UVM_READ) &&
 	    user_mm_read(mm, v->start, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4))
@@ -273,6 +294,8 @@ static u32 phdr_flags(u32 prot)
 
 static struct core_vma *snapshot_vmas(struct user_mm *mm, int *n)
 {
+	u32 filter = READ_ONCE(current_proc()->coredump_filter);
+
 	down_read(&mm->lock);
 	int cnt = mm->nr_vmas;
 	struct core_vma *cv = kmalloc(sizeof(*cv) * (size_t)(cnt ? cnt : 1), GFP_KERNEL);
@@ -293,7 +316,7 @@ static struct core_vma *snapshot_vmas(struct user_mm *mm, int *n)
 		return NULL;
 	}
 	for (int i = 0; i < cnt; i++)	/* the other threads are gone: nothing moves */
-		cv[i].dump = dump_size(mm, &copy[i]);
+		cv[i].dump = dump_size(mm, &copy[i], filter);
 	kfree(copy);
 	*n = cnt;
 	return cv;

@@ -46,6 +46,7 @@ enum proc_kind {
 	PK_LOCK_STAT,	/* kernel/sched/lockstat.c */
 	PK_NSDIR, PK_NS,	/* /proc/<pid>/ns/<kind> (procfs_ns.c): fd is the link's index */
 	PK_TIMENS_OFFSETS,	/* /proc/<pid>/timens_offsets (kernel/ns/time.c) */
+	PK_COREDUMP_FILTER,	/* /proc/<pid>/coredump_filter */
 	PK_MAX
 };
 

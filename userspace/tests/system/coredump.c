@@ -7,6 +7,12 @@
  * smaller than the core (cut short, counted as Linux does), an undumpable process, a symlink named "core" pointing at
  * a file that must not be touched, a pipe core_pattern (not built: no
  * dump), a %-pattern, a second thread running while the first dumps.
+ * coredump_filter (read, written in hex or decimal, inherited, bad input
+ * EINVAL; 0 leaves anonymous memory out) and MADV_DONTDUMP/MADV_DODUMP;
+ * RLIMIT_CORE of 1 byte; a cwd the dumper (uid 1000) may not write (no
+ * dump) and one it may (a core it owns); core_pattern naming a /proc
+ * file (no dump, the file unchanged); a thread mapping and unmapping
+ * while another dumps.
  * "coredump print" writes one core and prints it base64 between
  * markers, for readelf/gdb on the host.
  */
@@ -17,6 +23,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -159,6 +166,172 @@ static void print_core(void)
 
 /* ---- races: two threads fault at once; a fault against exit_group ---- */
 
+static void *churn(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED) {
+			p[0] = p[4096] = 1;
+			munmap(p, 1 << 20);
+		}
+	}
+	return NULL;
+}
+
+static bool filter_is(const char *want)
+{
+	char buf[32] = "";
+	int fd = open("/proc/self/coredump_filter", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	close(fd);
+	if (n < 0 || strcmp(buf, want))
+		fprintf(stderr, "coredump: filter '%s', want '%s'\n", buf, want);
+	return n > 0 && !strcmp(buf, want);
+}
+
+static int set_filter(const char *v)
+{
+	int fd = open("/proc/self/coredump_filter", O_WRONLY);
+	int rc = fd >= 0 && write(fd, v, strlen(v)) == (ssize_t)strlen(v) ? 0 : -1;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+/* A child with filter (NULL: as it is) and a page given advice (0:
+ * none) that holds its marker too; how it ended, its pid in *pidp. */
+static int crash_filtered(const char *filter, int advice, bool churner, pid_t *pidp)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+		setrlimit(RLIMIT_CORE, &r);
+		if (filter && set_filter(filter))
+			_exit(98);
+		snprintf(marker + 18, 40, "%d", getpid());
+		char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				  -1, 0);
+		if (advice) {	/* the marker only in the advised page */
+			strcpy(page, marker);
+			memset(marker, 0, sizeof(marker));
+			if (madvise(page, 4096, advice))
+				_exit(97);
+		}
+		pthread_t th;
+		if (churner) {
+			pthread_create(&th, NULL, churn, NULL);
+			usleep(20000);
+		}
+		signal(SIGSEGV, SIG_DFL);
+		raise(SIGSEGV);
+		_exit(99);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	*pidp = pid;
+	return st;
+}
+
+static void filters_and_hostile(void)
+{
+	pid_t pid;
+	int st;
+
+	/* coredump_filter: the default, both bases, the mask, bad input */
+	CHECK(filter_is("00000033\n"));
+	pid = fork();
+	if (pid == 0) {
+		int ok = !set_filter("0x7") && filter_is("00000007\n");
+		pid_t g = fork();	/* a child inherits it */
+		if (g == 0)
+			_exit(filter_is("00000007\n") ? 0 : 1);
+		int gs;
+		ok &= waitpid(g, &gs, 0) == g && WIFEXITED(gs) && WEXITSTATUS(gs) == 0;
+		ok &= !set_filter("51\n") && filter_is("00000033\n");
+		ok &= !set_filter("0x1ff3") && filter_is("000001f3\n");
+		ok &= set_filter("zz") == -1 && errno == EINVAL && filter_is("000001f3\n");
+		ok &= set_filter("0x") == -1 && errno == EINVAL;
+		ok &= set_filter("99999999999") == -1 && errno == ERANGE;
+		_exit(ok ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(filter_is("00000033\n"));
+
+	/* filter 0: the memory is left out, the core still written */
+	unlink("core");
+	st = crash_filtered("0", 0, false, &pid);
+	CHECK(WIFSIGNALED(st) && WCOREDUMP(st) && !valid_core("core", SIGSEGV, pid));
+	unlink("core");
+	st = crash_filtered(NULL, 0, false, &pid);
+	CHECK(WCOREDUMP(st) && valid_core("core", SIGSEGV, pid));
+
+	/* MADV_DONTDUMP leaves the page out, MADV_DODUMP puts it back */
+	unlink("core");
+	st = crash_filtered(NULL, MADV_DONTDUMP, false, &pid);
+	CHECK(WIFSIGNALED(st) && WCOREDUMP(st) && !valid_core("core", SIGSEGV, pid));
+	unlink("core");
+	st = crash_filtered(NULL, MADV_DODUMP, false, &pid);
+	CHECK(WIFSIGNALED(st) && WCOREDUMP(st) && valid_core("core", SIGSEGV, pid));
+
+	/* a thread mapping and unmapping while the other dumps */
+	unlink("core");
+	st = crash_filtered(NULL, 0, true, &pid);
+	CHECK(WIFSIGNALED(st) && WCOREDUMP(st) && valid_core("core", SIGSEGV, pid));
+
+	/* RLIMIT_CORE of one byte: none */
+	unlink("core");
+	st = crash(1, SIGABRT, false, false, NULL);
+	CHECK(WIFSIGNALED(st) && !WCOREDUMP(st) && access("core", F_OK) == -1);
+
+	/* uid 1000 in a directory it may not write: none; in one it may:
+	 * a core of its own */
+	unlink("core");
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(1000) || prctl(PR_SET_DUMPABLE, 1))
+			_exit(98);
+		struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+		setrlimit(RLIMIT_CORE, &r);
+		raise(SIGABRT);
+		_exit(99);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && !WCOREDUMP(st));
+	CHECK(access("core", F_OK) == -1);
+	mkdir(DIR "/u", 0777);
+	chmod(DIR "/u", 0777);
+	unlink(DIR "/u/core");
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(1000) || prctl(PR_SET_DUMPABLE, 1) || chdir(DIR "/u"))
+			_exit(98);
+		struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+		setrlimit(RLIMIT_CORE, &r);
+		raise(SIGABRT);
+		_exit(99);
+	}
+	struct stat s;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WCOREDUMP(st));
+	CHECK(stat(DIR "/u/core", &s) == 0 && s.st_uid == 1000);
+	unlink(DIR "/u/core");
+
+	/* a pattern into /proc: no dump, and the file is what it was */
+	set_pattern("/proc/sys/kernel/core_pattern");
+	st = crash(RLIM_INFINITY, SIGQUIT, false, false, NULL);
+	CHECK(WIFSIGNALED(st) && !WCOREDUMP(st));
+	char buf[64] = "";
+	int fd = open("/proc/sys/kernel/core_pattern", O_RDONLY);
+	CHECK(fd >= 0 && read(fd, buf, sizeof(buf)) > 0 &&
+	      !strcmp(buf, "/proc/sys/kernel/core_pattern\n"));
+	close(fd);
+	set_pattern("/proc/self/status");
+	st = crash(RLIM_INFINITY, SIGQUIT, false, false, NULL);
+	CHECK(WIFSIGNALED(st) && !WCOREDUMP(st));
+	set_pattern("core");
+}
+
 static volatile int go;
 static volatile int *volatile nowhere = (int *)8;
 
@@ -293,6 +466,7 @@ int main(int argc, char **argv)
 	CHECK(fd >= 0 && write(fd, buf, sizeof(buf)) == -1 && errno == EINVAL);
 	close(fd);
 	races();
+	filters_and_hostile();
 	if (!failures)
 		fprintf(stderr, "coredump: ok\n");
 	return check_done();
