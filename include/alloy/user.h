@@ -133,6 +133,10 @@ struct user_mm {
 	u64 arg_start, arg_end;	/* argv strings on the stack, set by exec */
 	u64 env_start, env_end;	/* envp strings */
 	u32 def_lock;		/* mlockall(MCL_FUTURE): new VMAs' lock */
+	/* the auxiliary vector exec gave the program (a core's NT_AUXV),
+	 * as Linux's saved_auxv: kept here, not read back from the stack */
+	u64 saved_auxv[48];
+	u32 auxv_bytes;
 };
 
 /* VMAs (kernel/mm/vma.c); callers hold mm->lock. */

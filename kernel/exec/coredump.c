@@ -4,8 +4,8 @@
  * and only when it did does its wait status carry WCOREDUMP (0x80).
  *
  * The file: an ELF header (ET_CORE), one PT_NOTE with NT_PRSTATUS (the
- * signal, ids, times, the dumping thread's registers), NT_PRPSINFO and
- * NT_PRFPREG, then a PT_LOAD per mapping, as /proc/<pid>/coredump_filter
+ * signal, ids, times, the dumping thread's registers), NT_PRPSINFO,
+ * NT_PRFPREG and NT_AUXV (exec's vector, kept in the mm), then a PT_LOAD per mapping, as /proc/<pid>/coredump_filter
  * chooses (Linux's bits; 0x33 by default: anonymous memory, the stack,
  * the heap and a file mapping's private written copy, a writable private
  * file mapping here, whole; of any other file mapping only a first page
@@ -192,6 +192,7 @@ _Static_assert(sizeof(struct elf_prstatus) == 112 + ARCH_PTRACE_REGS_SIZE + 8, "
 #define NT_PRSTATUS 1
 #define NT_PRFPREG 2
 #define NT_PRPSINFO 3
+#define NT_AUXV 6
 #define PF_X 1
 #define PF_W 2
 #define PF_R 4
@@ -421,7 +422,9 @@ static bool write_core(struct core_out *o, int sig, const struct ksiginfo *si)
 	arch_fpu_save(t->fpu);
 	arch_irq_enable();
 
-	u64 notes = note_size(sizeof(*prs)) + note_size(sizeof(*psi)) + note_size(ARCH_FPU_SIZE);
+	u32 auxv = MIN(READ_ONCE(mm->auxv_bytes), (u32)sizeof(mm->saved_auxv));
+	u64 notes = note_size(sizeof(*prs)) + note_size(sizeof(*psi)) + note_size(ARCH_FPU_SIZE) +
+		    note_size(auxv);
 	u64 hdrs = sizeof(struct elf64_ehdr) + sizeof(struct elf64_phdr) * (u64)(nv + 1);
 	u64 data = ALIGN_UP(hdrs + notes, PAGE_SIZE);
 	if (nv + 1 > 0xffff)
@@ -445,6 +448,7 @@ static bool write_core(struct core_out *o, int sig, const struct ksiginfo *si)
 	emit_note(o, NT_PRSTATUS, prs, sizeof(*prs));
 	emit_note(o, NT_PRPSINFO, psi, sizeof(*psi));
 	emit_note(o, NT_PRFPREG, t->fpu, ARCH_FPU_SIZE);
+	emit_note(o, NT_AUXV, mm->saved_auxv, auxv);	/* exec's, set before we ran */
 	memset(page, 0, PAGE_SIZE);
 	emit(o, page, data - o->pos);	/* to the first page boundary */
 

@@ -237,6 +237,8 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 		mm->arg_end = src->arg_end;
 		mm->env_start = src->env_start;
 		mm->env_end = src->env_end;
+		memcpy(mm->saved_auxv, src->saved_auxv, sizeof(mm->saved_auxv));
+		mm->auxv_bytes = src->auxv_bytes;
 		rc = uvm_fork(&mm->vm, &src->vm);
 	}
 	/*

@@ -1,7 +1,8 @@
 /*
  * Core dumps: WCOREDUMP (and waitid's CLD_DUMPED) only when a core file
  * was really written, and the file is an ELF core (ET_CORE, a PT_NOTE
- * whose NT_PRSTATUS names the signal and the faulting pid, PT_LOADs that
+ * whose NT_PRSTATUS names the signal and the faulting pid, an NT_AUXV
+ * with exec's AT_PAGESZ, PT_LOADs that
  * hold the memory: a marker written before the crash is found there).
  * Hostile cases: RLIMIT_CORE 0 or under a page (no dump, no WCOREDUMP),
  * smaller than the core (cut short, counted as Linux does), an undumpable process, a symlink named "core" pointing at
@@ -97,7 +98,7 @@ static bool valid_core(const char *path, int sig, pid_t pid)
 {
 	size_t len;
 	char *buf = read_file(path, &len);
-	bool ok = false, prstatus = false, mark = false;
+	bool ok = false, prstatus = false, mark = false, auxv = false;
 	char want[64];
 
 	snprintf(want, sizeof(want), "alloy-core-marker-%d", pid);
@@ -121,6 +122,11 @@ static bool valid_core(const char *path, int sig, pid_t pid)
 					/* si_signo, then pr_pid at 32 */
 					prstatus = d[0] == sig && *(int *)(desc + 32) == pid;
 				}
+				if (n->n_type == NT_AUXV)	/* exec's: AT_PAGESZ is in it */
+					for (uint32_t k = 0; k + 16 <= n->n_descsz; k += 16)
+						if (((uint64_t *)desc)[k / 8] == AT_PAGESZ &&
+						    ((uint64_t *)desc)[k / 8 + 1] == 4096)
+							auxv = true;
 				o += sizeof(*n) + ((n->n_namesz + 3) & ~3u) + ((n->n_descsz + 3) & ~3u);
 			}
 		}
@@ -128,7 +134,7 @@ static bool valid_core(const char *path, int sig, pid_t pid)
 		    memmem(buf + ph[i].p_offset, ph[i].p_filesz, want, strlen(want)))
 			mark = true;
 	}
-	ok = prstatus && mark;
+	ok = prstatus && mark && auxv;
 out:
 	free(buf);
 	return ok;
