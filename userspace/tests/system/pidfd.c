@@ -270,7 +270,9 @@ int main(void)
 		long long per = pinned_per_child(ignore);
 		printf("# pidfd: %lld bytes kept per reaped child (%s)\n", per,
 		       ignore ? "SIGCHLD ignored" : "waited for");
-		CHECK(per < 16384);	/* 31 KiB when the stack stayed; 8-9 now */
+		/* 31 KiB when the stack stayed; 12-15 now under load (the
+		 * record, and each pidfd's process its pidfs inode) */
+		CHECK(per < 20480);
 	}
 
 	/* a child: killed through its pidfd, reaped through it */
