@@ -11,7 +11,8 @@
  * coredump_filter (read, written in hex or decimal, inherited, bad input
  * EINVAL; 0 leaves anonymous memory out) and MADV_DONTDUMP/MADV_DODUMP;
  * RLIMIT_CORE of 1 byte; a cwd the dumper (uid 1000) may not write (no
- * dump) and one it may (a core it owns); core_pattern naming a /proc
+ * dump) and one it may (a core it owns); root's "core" in a sticky
+ * directory (left alone, no dump); core_pattern naming a /proc
  * file (no dump, the file unchanged); a thread mapping and unmapping
  * while another dumps.
  * "coredump print" writes one core and prints it base64 between
@@ -322,6 +323,26 @@ static void filters_and_hostile(void)
 	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WCOREDUMP(st));
 	CHECK(stat(DIR "/u/core", &s) == 0 && s.st_uid == 1000);
 	unlink(DIR "/u/core");
+
+	/* a sticky directory with root's "core" in it: uid 1000 may
+	 * neither remove nor write it, so no dump, and the file is intact */
+	mkdir(DIR "/s", 01777);
+	chmod(DIR "/s", 01777);
+	int vf = open(DIR "/s/core", O_CREAT | O_TRUNC | O_WRONLY, 0666);
+	CHECK(vf >= 0 && write(vf, "root", 4) == 4);
+	close(vf);
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(1000) || prctl(PR_SET_DUMPABLE, 1) || chdir(DIR "/s"))
+			_exit(98);
+		struct rlimit r = { RLIM_INFINITY, RLIM_INFINITY };
+		setrlimit(RLIMIT_CORE, &r);
+		raise(SIGABRT);
+		_exit(99);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && !WCOREDUMP(st));
+	CHECK(stat(DIR "/s/core", &s) == 0 && s.st_uid == 0 && s.st_size == 4);
+	unlink(DIR "/s/core");
 
 	/* a pattern into /proc: no dump, and the file is what it was */
 	set_pattern("/proc/sys/kernel/core_pattern");
