@@ -47,6 +47,11 @@ struct process {
 	int nr_threads;			/* [sig_lock] how many */
 	bool group_exit;		/* [sig_lock] exit_group or a fatal signal: all go */
 	int group_exit_status;		/* [sig_lock] the wait status then */
+	/* a core dump under way: the dumping thread, and what the others
+	 * left as they were ended (their registers, for NT_PRSTATUS); set
+	 * by thread_group_core_begin, freed by the dumper (coredump_done) */
+	struct task *core_task;		/* [sig_lock] */
+	struct core_thread *core_threads; /* [sig_lock] */
 	int leader_exit_status;		/* [sig_lock] the leader's own exit, else */
 	struct task *exec_task;		/* [sig_lock] execve waits for the others to go */
 	struct wait_queue thread_wq;	/* ... here, woken as each thread leaves */

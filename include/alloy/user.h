@@ -319,6 +319,11 @@ void user_fault(int signal, int code, u64 addr, u64 ip, const char *what);
 bool signal_dumps_core(int sig);
 struct ksiginfo;
 bool coredump(int sig, const struct ksiginfo *si);
+/* A thread ended by another's core dump (die_by, before it leaves the
+ * group): its registers for the core. The dumper's end of it: the records
+ * go (whether or not a core was written). */
+void coredump_thread_exit(void);
+void coredump_done(void);
 /* /proc/<pid>/coredump_filter: Linux's bits, 0x33 at boot; only these
  * nine mean something (the rest are refused as Linux ignores them). */
 #define COREDUMP_FILTER_DEFAULT 0x33u

@@ -24,7 +24,9 @@
  * there is never followed. RLIMIT_CORE cuts the file short (no piece
  * is written that would pass it); as on Linux a core whose header was
  * written counts as dumped, cut short or not. The other threads are ended first
- * (they are killed and waited for), so the memory holds still.
+ * (they are killed and waited for), so the memory holds still; each
+ * leaves its registers as it goes (coredump_thread_exit): an NT_PRSTATUS
+ * per thread after the dumping thread's notes, as Linux's.
  */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
@@ -377,6 +379,66 @@ static void fill_prpsinfo(struct elf_prpsinfo *ps)
 	memcpy(ps->psargs, p->comm, sizeof(p->comm));	/* the command line is not kept */
 }
 
+/* Another thread's NT_PRSTATUS, kept from when it was ended. */
+struct core_thread {
+	struct core_thread *next;
+	struct elf_prstatus st;
+};
+
+void coredump_thread_exit(void)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	bool want = p->core_task && p->core_task != t;
+
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	if (!want)
+		return;
+	struct core_thread *c = kmalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return;		/* the core just lacks this thread */
+	struct ksiginfo si = { .signo = SIGKILL };
+	fill_prstatus(&c->st, SIGKILL, &si, current_user_frame());
+	c->st.si_signo = c->st.cursig = 0;	/* it was stopped, not signalled */
+	c->st.fpvalid = 0;
+	fl = spin_lock_irqsave(&p->sig_lock);
+	c->next = p->core_threads;	/* before this thread leaves the group, */
+	p->core_threads = c;		/* which is what the dumper waits for */
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+}
+
+void coredump_done(void)
+{
+	struct process *p = current_proc();
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	struct core_thread *c = p->core_threads;
+
+	p->core_threads = NULL;
+	p->core_task = NULL;
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	while (c) {
+		struct core_thread *n = c->next;
+		kfree(c);
+		c = n;
+	}
+}
+
+/* The other threads' records; the dumper reads them without the lock:
+ * every other thread has left, none adds one now. */
+static struct core_thread *other_threads(int *n)
+{
+	struct process *p = current_proc();
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	struct core_thread *c = p->core_threads;
+
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	*n = 0;
+	for (struct core_thread *k = c; k; k = k->next)
+		(*n)++;
+	return c;
+}
+
 /* Opens the core file: an old one of that name is unlinked, the new one
  * made exclusively without following a symlink. */
 static struct file *core_open(const char *name)
@@ -423,8 +485,10 @@ static bool write_core(struct core_out *o, int sig, const struct ksiginfo *si)
 	arch_irq_enable();
 
 	u32 auxv = MIN(READ_ONCE(mm->auxv_bytes), (u32)sizeof(mm->saved_auxv));
+	int nothers;
+	struct core_thread *others = other_threads(&nothers);
 	u64 notes = note_size(sizeof(*prs)) + note_size(sizeof(*psi)) + note_size(ARCH_FPU_SIZE) +
-		    note_size(auxv);
+		    note_size(auxv) + (u64)nothers * note_size(sizeof(*prs));
 	u64 hdrs = sizeof(struct elf64_ehdr) + sizeof(struct elf64_phdr) * (u64)(nv + 1);
 	u64 data = ALIGN_UP(hdrs + notes, PAGE_SIZE);
 	if (nv + 1 > 0xffff)
@@ -449,6 +513,8 @@ static bool write_core(struct core_out *o, int sig, const struct ksiginfo *si)
 	emit_note(o, NT_PRPSINFO, psi, sizeof(*psi));
 	emit_note(o, NT_PRFPREG, t->fpu, ARCH_FPU_SIZE);
 	emit_note(o, NT_AUXV, mm->saved_auxv, auxv);	/* exec's, set before we ran */
+	for (struct core_thread *c = others; c; c = c->next)	/* gdb's other threads */
+		emit_note(o, NT_PRSTATUS, &c->st, sizeof(c->st));
 	memset(page, 0, PAGE_SIZE);
 	emit(o, page, data - o->pos);	/* to the first page boundary */
 

@@ -1,7 +1,8 @@
 /*
  * Core dumps: WCOREDUMP (and waitid's CLD_DUMPED) only when a core file
  * was really written, and the file is an ELF core (ET_CORE, a PT_NOTE
- * whose NT_PRSTATUS names the signal and the faulting pid, an NT_AUXV
+ * whose NT_PRSTATUS names the signal and the faulting pid, one more
+ * NT_PRSTATUS per other thread, an NT_AUXV
  * with exec's AT_PAGESZ, PT_LOADs that
  * hold the memory: a marker written before the crash is found there).
  * Hostile cases: RLIMIT_CORE 0 or under a page (no dump, no WCOREDUMP),
@@ -94,9 +95,13 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* The core at path is an ELF core of sig from pid, with marker in it. */
+/* The core at path is an ELF core of sig from pid, with marker in it;
+ * prstatus_notes: how many threads it has notes for. */
+static int prstatus_notes;
+
 static bool valid_core(const char *path, int sig, pid_t pid)
 {
+	prstatus_notes = 0;
 	size_t len;
 	char *buf = read_file(path, &len);
 	bool ok = false, prstatus = false, mark = false, auxv = false;
@@ -118,10 +123,15 @@ static bool valid_core(const char *path, int sig, pid_t pid)
 			while (o + sizeof(Elf64_Nhdr) <= end) {
 				Elf64_Nhdr *n = (Elf64_Nhdr *)(buf + o);
 				char *desc = buf + o + sizeof(*n) + ((n->n_namesz + 3) & ~3u);
-				if (n->n_type == NT_PRSTATUS) {
+				if (n->n_type == NT_PRSTATUS && !prstatus_notes++) {
 					int *d = (int *)desc;
-					/* si_signo, then pr_pid at 32 */
+					/* si_signo, then pr_pid at 32: the dumping
+					 * thread's note comes first */
 					prstatus = d[0] == sig && *(int *)(desc + 32) == pid;
+				} else if (n->n_type == NT_PRSTATUS) {	/* another thread's */
+					int tid = *(int *)(desc + 32);
+					if (tid <= pid || tid > pid + 100)
+						prstatus = false;
 				}
 				if (n->n_type == NT_AUXV)	/* exec's: AT_PAGESZ is in it */
 					for (uint32_t k = 0; k + 16 <= n->n_descsz; k += 16)
@@ -147,7 +157,7 @@ static void print_core(void)
 	chdir(DIR);
 	unlink(DIR "/core");
 	pid_t pid;
-	int st = crash(1 << 30, SIGSEGV, false, false, &pid);
+	int st = crash(1 << 30, SIGSEGV, false, true, &pid);	/* two threads */
 	size_t len;
 	char *buf = read_file(DIR "/core", &len);
 	if (!WCOREDUMP(st) || !buf)
@@ -472,6 +482,7 @@ int main(int argc, char **argv)
 	st = crash(RLIM_INFINITY, SIGSEGV, false, true, &pid);
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && WCOREDUMP(st));
 	CHECK(valid_core("core", SIGSEGV, pid));
+	CHECK(prstatus_notes == 2);	/* the spinning thread's registers too */
 
 	/* a pattern, and a pipe (not built: no dump) */
 	set_pattern(DIR "/c.%p.%s");
