@@ -47,6 +47,11 @@ struct process {
 	int nr_threads;			/* [sig_lock] how many */
 	bool group_exit;		/* [sig_lock] exit_group or a fatal signal: all go */
 	int group_exit_status;		/* [sig_lock] the wait status then */
+	/* a core dump under way: the dumping thread, and what the others
+	 * left as they were ended (their registers, for NT_PRSTATUS); set
+	 * by thread_group_core_begin, freed by the dumper (coredump_done) */
+	struct task *core_task;		/* [sig_lock] */
+	struct core_thread *core_threads; /* [sig_lock] */
 	int leader_exit_status;		/* [sig_lock] the leader's own exit, else */
 	struct task *exec_task;		/* [sig_lock] execve waits for the others to go */
 	struct wait_queue thread_wq;	/* ... here, woken as each thread leaves */
@@ -65,6 +70,9 @@ struct process {
 	struct wait_queue vfork_wq;	/* its vfork caller waits here for exec_done */
 	struct wait_queue signalfd_wq;	/* signalfd readers and pollers: a signal came */
 	struct wait_queue pidfd_wq;	/* pidfd pollers: it exited, or was reaped */
+	/* its pidfds' inode (one st_ino per process, Linux 6.9's pidfs),
+	 * made at the first pidfd, set once; put with the process */
+	struct inode *pidfs_inode;
 	struct fdtable *files;		/* [cwd_lock] to read another's; NULL after exit */
 	struct retired_files *files_retired; /* [cwd_lock] tables unshared while other
 					 * threads ran: put at exit (process.c) */
@@ -117,6 +125,8 @@ struct process {
 	char comm[16];
 	u32 personality;		/* personality(2): kept, fork copies it */
 	int oom_score_adj;		/* /proc/<pid>/oom_score_adj: kept, fork copies it */
+	u32 coredump_filter;		/* /proc/<pid>/coredump_filter: fork copies it,
+					 * exec keeps it (Linux's MMF_DUMP_* bits) */
 	struct proc_res res;		/* limits, children's times: <alloy/rlimit.h> */
 	struct sem_undo_list *sysvsem;	/* SEM_UNDO adjustments (kernel/ipc/sem.c) */
 	struct proc_timers *timers;	/* [sig_lock] set once: <alloy/ptimer.h> */

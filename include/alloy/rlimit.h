@@ -30,6 +30,10 @@ struct proc_res {
 	struct rlimit64 rlim[RLIMIT_NLIMITS];
 	u64 cutime, cstime;		/* ticks of reaped children (and theirs) */
 	u64 last_utime, last_stime;	/* the last child wait4 reaped: its rusage */
+	/* ru_maxrss, KiB [res_lock]: the peak of the address spaces it
+	 * left (exec, exit); of reaped children's (and theirs), as Linux's
+	 * signal->maxrss, cmaxrss; the last child wait4 reaped's */
+	u64 maxrss, cmaxrss, last_maxrss;
 	const void *membarrier_mm;	/* registered (PRIVATE_EXPEDITED) for this mm */
 };
 
@@ -64,6 +68,13 @@ void rusage_reaped(struct process *parent, struct process *z);
  * user struct rusage; 0, -EINVAL or -EFAULT. */
 #define RUSAGE_LAST_REAPED (-100)
 int rusage_fill(int who, void *uaddr);
+/* p leaves mm (a thread's exit, exec): mm's peak resident size counts
+ * in p's ru_maxrss from now on. */
+void rusage_mm_done(struct process *p, struct user_mm *mm);
+/* ru_maxrss in KiB: p's own (mm: the one it has now, or NULL), or its
+ * reaped children's (last: the one wait4 reaped last). */
+u64 rusage_maxrss(struct process *p, struct user_mm *mm);
+u64 rusage_children_maxrss(struct process *p, bool last);
 /* p's reaped children's ticks (last: only the last one wait4 reaped). */
 void rusage_children(struct process *p, u64 *ut, u64 *st, bool last);
 

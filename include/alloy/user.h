@@ -81,6 +81,7 @@ struct vma {
 #define VMA_F_NOREAD (1u << 0)
 #define VMA_F_GROWSDOWN (1u << 1)
 #define VMA_F_WIPEONFORK (1u << 2)
+#define VMA_F_DONTDUMP (1u << 3)	/* MADV_DONTDUMP: not in a core dump */
 /* Linux's stack_guard_gap: 256 pages kept free below a growing VMA */
 #define VMA_GUARD_GAP (256ULL * 4096)
 
@@ -142,6 +143,10 @@ struct user_mm {
 	u64 arg_start, arg_end;	/* argv strings on the stack, set by exec */
 	u64 env_start, env_end;	/* envp strings */
 	u32 def_lock;		/* mlockall(MCL_FUTURE): new VMAs' lock */
+	/* the auxiliary vector exec gave the program (a core's NT_AUXV),
+	 * as Linux's saved_auxv: kept here, not read back from the stack */
+	u64 saved_auxv[48];
+	u32 auxv_bytes;
 };
 
 /* VMAs (kernel/mm/vma.c); callers hold mm->lock. */
@@ -260,6 +265,8 @@ struct user_mm *task_set_mm(struct task *t, struct user_mm *mm);
 size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len);
 /* Pages mapped (resident), for /proc; mm->lock held. */
 u64 user_mm_resident(struct user_mm *mm);
+/* Its peak since it was made (a fork's: since then, from what it got). */
+u64 user_mm_resident_peak(struct user_mm *mm);
 /* Page-table pages; mm->lock held. */
 u64 user_mm_tables(struct user_mm *mm);
 /* fork: a copy sharing every page copy-on-write; NULL on OOM. */
@@ -331,5 +338,14 @@ void user_fault(int signal, int code, u64 addr, u64 ip, const char *what);
 bool signal_dumps_core(int sig);
 struct ksiginfo;
 bool coredump(int sig, const struct ksiginfo *si);
+/* A thread ended by another's core dump (die_by, before it leaves the
+ * group): its registers for the core. The dumper's end of it: the records
+ * go (whether or not a core was written). */
+void coredump_thread_exit(void);
+void coredump_done(void);
+/* /proc/<pid>/coredump_filter: Linux's bits, 0x33 at boot; only these
+ * nine mean something (the rest are refused as Linux ignores them). */
+#define COREDUMP_FILTER_DEFAULT 0x33u
+#define COREDUMP_FILTER_MASK 0x1ffu
 
 #endif

@@ -141,6 +141,9 @@ struct inode_ops {
 	bool (*mmap_resident)(struct inode *inode, u64 index);
 	/* Optional: 512-byte blocks the inode holds (default: its pages). */
 	u64 (*blocks)(struct inode *inode);
+	/* Optional: the number stat shows (default: ino), for a filesystem
+	 * whose ino is a key that outlives what the inode shows (procfs). */
+	u64 (*st_ino)(const struct inode *inode);
 	/* Optional: the VFS changed mode, owner or times (inode->lock held). */
 	void (*write_inode)(struct inode *inode);
 	void (*evict)(struct inode *inode);	/* last reference gone */
@@ -766,6 +769,7 @@ void fifo_evict(struct inode *inode);	/* the FIFO inode's pipe */
  * bytes in (from skip on) until pipe_consume; free bytes now. */
 #define PIPE_NONBLOCK 1
 #define PIPE_PEEK 2
+#define PIPE_PACKET 4	/* (pipe.c: a write through an O_DIRECT file) */
 struct pipe *pipe_of(struct file *f);
 long pipe_xfer_read(struct pipe *p, struct iobuf b, size_t n, size_t skip, int flags);
 long pipe_xfer_write(struct pipe *p, struct iobuf b, size_t n, int flags);

@@ -4,12 +4,13 @@
  * and only when it did does its wait status carry WCOREDUMP (0x80).
  *
  * The file: an ELF header (ET_CORE), one PT_NOTE with NT_PRSTATUS (the
- * signal, ids, times, the dumping thread's registers), NT_PRPSINFO and
- * NT_PRFPREG, then a PT_LOAD per mapping, as Linux's default
- * coredump_filter (0x33) chooses: anonymous memory, the stack, the heap
- * and a file mapping's private written copy (a writable private file
- * mapping here) whole; of any other file mapping only a first page that
- * is an ELF header; nothing of the vvar page. Pages never touched are
+ * signal, ids, times, the dumping thread's registers), NT_PRPSINFO,
+ * NT_PRFPREG and NT_AUXV (exec's vector, kept in the mm), then a PT_LOAD per mapping, as /proc/<pid>/coredump_filter
+ * chooses (Linux's bits; 0x33 by default: anonymous memory, the stack,
+ * the heap and a file mapping's private written copy, a writable private
+ * file mapping here, whole; of any other file mapping only a first page
+ * that is an ELF header); nothing of the vvar page, nothing of a range
+ * given MADV_DONTDUMP (the vDSO always). Pages never touched are
  * holes (not written, not counted). Memory is streamed a page at a time
  * through one page-sized buffer.
  *
@@ -23,7 +24,9 @@
  * there is never followed. RLIMIT_CORE cuts the file short (no piece
  * is written that would pass it); as on Linux a core whose header was
  * written counts as dumped, cut short or not. The other threads are ended first
- * (they are killed and waited for), so the memory holds still.
+ * (they are killed and waited for), so the memory holds still; each
+ * leaves its registers as it goes (coredump_thread_exit): an NT_PRSTATUS
+ * per thread after the dumping thread's notes, as Linux's.
  */
 #include <alloy/arch.h>
 #include <alloy/errno.h>
@@ -191,6 +194,7 @@ _Static_assert(sizeof(struct elf_prstatus) == 112 + ARCH_PTRACE_REGS_SIZE + 8, "
 #define NT_PRSTATUS 1
 #define NT_PRFPREG 2
 #define NT_PRPSINFO 3
+#define NT_AUXV 6
 #define PF_X 1
 #define PF_W 2
 #define PF_R 4
@@ -245,19 +249,39 @@ static u32 note_size(u32 desc)
 	return (u32)sizeof(struct elf64_nhdr) + 8 + ALIGN_UP(desc, 4);
 }
 
-/* Linux's vma_dump_size with coredump_filter 0x33, as far as Alloy's
- * mappings tell it: how much of v goes into the file. */
-static u64 dump_size(struct user_mm *mm, const struct vma *v)
+/* coredump_filter's bits (Linux's MMF_DUMP_*) */
+#define DUMP_ANON_PRIVATE 0x1
+#define DUMP_ANON_SHARED 0x2
+#define DUMP_MAPPED_PRIVATE 0x4
+#define DUMP_MAPPED_SHARED 0x8
+#define DUMP_ELF_HEADERS 0x10
+
+/* Linux's vma_dump_size, as far as Alloy's mappings tell it: how much of
+ * v goes into the file, by the process's coredump_filter; MADV_DONTDUMP
+ * leaves a mapping out whatever the filter says (not the vDSO, which
+ * debuggers need, as Linux). */
+static u64 dump_size(struct user_mm *mm, const struct vma *v, u32 filter)
 {
 	u64 len = v->end - v->start;
 
 	if (v->kind == VMA_VVAR)
 		return 0;
+	if (v->kind == VMA_VDSO)
+		return len;
+	if (v->flags & VMA_F_DONTDUMP)
+		return 0;
 	if (!v->ops || v->filled || v->kind == VMA_ANON || v->kind == VMA_STACK ||
-	    v->kind == VMA_HEAP || v->kind == VMA_VDSO)
-		return len;		/* anonymous memory (shared too) */
-	if (!v->shared && (v->prot & UVM_WRITE))
-		return len;		/* a private copy that is written to */
+	    v->kind == VMA_HEAP)	/* anonymous memory */
+		return filter & (v->shared ? DUMP_ANON_SHARED : DUMP_ANON_PRIVATE) ? len : 0;
+	if (v->shared && (filter & DUMP_MAPPED_SHARED))
+		return len;
+	/* a private copy that is written to: Linux's anon_vma */
+	if (!v->shared && (v->prot & UVM_WRITE) && (filter & DUMP_ANON_PRIVATE))
+		return len;
+	if (!v->shared && (filter & DUMP_MAPPED_PRIVATE))
+		return len;
+	if (!(filter & DUMP_ELF_HEADERS))
+		return 0;
 	u8 magic[4];
 	if (v->pgoff == 0 && (v->prot & UVM_READ) &&
 	    user_mm_read(mm, v->start, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4))
@@ -273,6 +297,8 @@ static u32 phdr_flags(u32 prot)
 
 static struct core_vma *snapshot_vmas(struct user_mm *mm, int *n)
 {
+	u32 filter = READ_ONCE(current_proc()->coredump_filter);
+
 	down_read(&mm->lock);
 	int cnt = mm->nr_vmas;
 	struct core_vma *cv = kmalloc(sizeof(*cv) * (size_t)(cnt ? cnt : 1), GFP_KERNEL);
@@ -293,7 +319,7 @@ static struct core_vma *snapshot_vmas(struct user_mm *mm, int *n)
 		return NULL;
 	}
 	for (int i = 0; i < cnt; i++)	/* the other threads are gone: nothing moves */
-		cv[i].dump = dump_size(mm, &copy[i]);
+		cv[i].dump = dump_size(mm, &copy[i], filter);
 	kfree(copy);
 	*n = cnt;
 	return cv;
@@ -353,6 +379,66 @@ static void fill_prpsinfo(struct elf_prpsinfo *ps)
 	memcpy(ps->psargs, p->comm, sizeof(p->comm));	/* the command line is not kept */
 }
 
+/* Another thread's NT_PRSTATUS, kept from when it was ended. */
+struct core_thread {
+	struct core_thread *next;
+	struct elf_prstatus st;
+};
+
+void coredump_thread_exit(void)
+{
+	struct task *t = current_task();
+	struct process *p = t->proc;
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	bool want = p->core_task && p->core_task != t;
+
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	if (!want)
+		return;
+	struct core_thread *c = kmalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return;		/* the core just lacks this thread */
+	struct ksiginfo si = { .signo = SIGKILL };
+	fill_prstatus(&c->st, SIGKILL, &si, current_user_frame());
+	c->st.si_signo = c->st.cursig = 0;	/* it was stopped, not signalled */
+	c->st.fpvalid = 0;
+	fl = spin_lock_irqsave(&p->sig_lock);
+	c->next = p->core_threads;	/* before this thread leaves the group, */
+	p->core_threads = c;		/* which is what the dumper waits for */
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+}
+
+void coredump_done(void)
+{
+	struct process *p = current_proc();
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	struct core_thread *c = p->core_threads;
+
+	p->core_threads = NULL;
+	p->core_task = NULL;
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	while (c) {
+		struct core_thread *n = c->next;
+		kfree(c);
+		c = n;
+	}
+}
+
+/* The other threads' records; the dumper reads them without the lock:
+ * every other thread has left, none adds one now. */
+static struct core_thread *other_threads(int *n)
+{
+	struct process *p = current_proc();
+	unsigned long fl = spin_lock_irqsave(&p->sig_lock);
+	struct core_thread *c = p->core_threads;
+
+	spin_unlock_irqrestore(&p->sig_lock, fl);
+	*n = 0;
+	for (struct core_thread *k = c; k; k = k->next)
+		(*n)++;
+	return c;
+}
+
 /* Opens the core file: an old one of that name is unlinked, the new one
  * made exclusively without following a symlink. */
 static struct file *core_open(const char *name)
@@ -398,7 +484,11 @@ static bool write_core(struct core_out *o, int sig, const struct ksiginfo *si)
 	arch_fpu_save(t->fpu);
 	arch_irq_enable();
 
-	u64 notes = note_size(sizeof(*prs)) + note_size(sizeof(*psi)) + note_size(ARCH_FPU_SIZE);
+	u32 auxv = MIN(READ_ONCE(mm->auxv_bytes), (u32)sizeof(mm->saved_auxv));
+	int nothers;
+	struct core_thread *others = other_threads(&nothers);
+	u64 notes = note_size(sizeof(*prs)) + note_size(sizeof(*psi)) + note_size(ARCH_FPU_SIZE) +
+		    note_size(auxv) + (u64)nothers * note_size(sizeof(*prs));
 	u64 hdrs = sizeof(struct elf64_ehdr) + sizeof(struct elf64_phdr) * (u64)(nv + 1);
 	u64 data = ALIGN_UP(hdrs + notes, PAGE_SIZE);
 	if (nv + 1 > 0xffff)
@@ -422,6 +512,9 @@ static bool write_core(struct core_out *o, int sig, const struct ksiginfo *si)
 	emit_note(o, NT_PRSTATUS, prs, sizeof(*prs));
 	emit_note(o, NT_PRPSINFO, psi, sizeof(*psi));
 	emit_note(o, NT_PRFPREG, t->fpu, ARCH_FPU_SIZE);
+	emit_note(o, NT_AUXV, mm->saved_auxv, auxv);	/* exec's, set before we ran */
+	for (struct core_thread *c = others; c; c = c->next)	/* gdb's other threads */
+		emit_note(o, NT_PRSTATUS, &c->st, sizeof(c->st));
 	memset(page, 0, PAGE_SIZE);
 	emit(o, page, data - o->pos);	/* to the first page boundary */
 

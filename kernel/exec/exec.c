@@ -413,6 +413,9 @@ static int build_stack(struct user_mm *mm, const struct elf_image *im, u64 bias,
 		rc = user_mm_write(mm, envp_at + 8 * (a->envc + 1), aux, sizeof(aux));
 	if (rc)
 		return rc;
+	_Static_assert(sizeof(aux) <= sizeof(mm->saved_auxv), "saved_auxv");
+	memcpy(mm->saved_auxv, aux, sizeof(aux));	/* a core's NT_AUXV */
+	mm->auxv_bytes = sizeof(aux);
 	/* /proc/<pid>/cmdline and environ read these back */
 	mm->arg_start = str_lo;
 	mm->arg_end = mm->env_start = str_lo + a->argbytes;

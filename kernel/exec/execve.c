@@ -176,6 +176,7 @@ static void commit(struct user_mm *mm, const char *path, u64 entry, u64 sp)
 	arch_fpu_init(t->fpu);
 	arch_fpu_restore(t->fpu);
 	arch_irq_enable();
+	rusage_mm_done(p, old);	/* ru_maxrss: the old image's peak stays */
 	user_mm_put(old);
 
 	fdt_close_on_exec(p->files);

@@ -3,6 +3,17 @@
  * changed it) shared by a read file and a write file. The pipe's mutex guards the ring; readers and writers
  * sleep on their own wait queue with the one sleep/wakeup protocol, and a
  * signal ends the sleep. Writes of at most PIPE_BUF bytes are atomic.
+ *
+ * Packet mode (pipe(7), pipe2's O_DIRECT, or F_SETFL O_DIRECT on either
+ * end): a write through a file with O_DIRECT puts its bytes in as
+ * packets of at most PIPE_BUF, each a record of where it starts and how
+ * long it is (a ring of one per page of capacity, made at the first
+ * packet: as Linux, a pipe holds at most as many packets as it has
+ * pages). A read that reaches a packet takes at most that packet and
+ * stops; what of it did not fit in the reader's buffer is dropped.
+ * Bytes written without O_DIRECT stay a byte stream around the packets.
+ * splice's peeking readers see packets as bytes; whatever consumes bytes
+ * trims the records (pkt_trim), so a record never points at gone bytes.
  */
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
@@ -74,7 +85,41 @@ struct pipe {
 	u64 size;			/* [lock] capacity: pages, a power of two */
 	u32 uid;			/* charged for size (account_pages) */
 	u8 **page;			/* [lock] size / PAGE_SIZE of them */
+	struct pkt *pkt;		/* [lock] packet records, size / PAGE_SIZE */
+	u64 pkt_head, pkt_tail;		/* [lock] records written / consumed, ever */
 };
+
+/* A packet in the ring: bytes [start, start + len) of the stream. */
+struct pkt {
+	u64 start;
+	u32 len;
+};
+
+static u64 slots(const struct pipe *p)
+{
+	return p->size / PAGE_SIZE;
+}
+
+static struct pkt *first_pkt(struct pipe *p)
+{
+	return p->pkt_tail != p->pkt_head ? &p->pkt[p->pkt_tail % slots(p)] : NULL;
+}
+
+/* Caller holds p->lock and has moved p->tail: records of bytes now gone
+ * go, one that lost its front starts at the tail. */
+static void pkt_trim(struct pipe *p)
+{
+	struct pkt *k;
+
+	while ((k = first_pkt(p)) && k->start < p->tail) {
+		if (k->start + k->len > p->tail) {
+			k->len -= (u32)(p->tail - k->start);
+			k->start = p->tail;
+			break;
+		}
+		p->pkt_tail++;
+	}
+}
 
 static u64 used(const struct pipe *p)
 {
@@ -86,9 +131,19 @@ static bool can_read(const struct pipe *p)
 	return used(p) || !READ_ONCE(p->writers) || signal_pending();
 }
 
-static bool can_write(const struct pipe *p, size_t need)
+/* need bytes free, and a packet record too for a packet (flags has
+ * PIPE_PACKET). */
+static bool has_room(const struct pipe *p, size_t need, int flags)
 {
-	return READ_ONCE(p->size) - used(p) >= need || !READ_ONCE(p->readers) || signal_pending();
+	if ((flags & PIPE_PACKET) &&
+	    READ_ONCE(p->pkt_head) - READ_ONCE(p->pkt_tail) >= READ_ONCE(p->size) / PAGE_SIZE)
+		return false;
+	return READ_ONCE(p->size) - used(p) >= need;
+}
+
+static bool can_write(const struct pipe *p, size_t need, int flags)
+{
+	return has_room(p, need, flags) || !READ_ONCE(p->readers) || signal_pending();
 }
 
 /* read(2), and for splice (pipe_xfer_read) a copy that leaves the bytes
@@ -119,13 +174,25 @@ static long do_pipe_read(struct pipe *p, struct iobuf b, size_t n, size_t skip, 
 	while (done < n && used(p) > skip + (flags & PIPE_PEEK ? done : 0)) {
 		u64 at = p->tail + (flags & PIPE_PEEK ? skip + done : 0);
 		u64 off = at % p->size, avail = p->head - at;
+		struct pkt *pk = flags & PIPE_PEEK ? NULL : first_pkt(p);
+		if (pk && pk->start == at)
+			avail = pk->len;	/* a packet: only it, then stop */
+		else if (pk)
+			avail = pk->start - at;	/* the bytes before one */
 		size_t k = (size_t)MIN((u64)(n - done), MIN(avail, PAGE_SIZE - off % PAGE_SIZE));
 		rc = iob_copy_out(b, done, p->page[off / PAGE_SIZE] + off % PAGE_SIZE, k);
 		if (rc)
 			break;
 		done += k;
-		if (!(flags & PIPE_PEEK))
-			p->tail += k;
+		if (flags & PIPE_PEEK)
+			continue;
+		if (pk && pk->start == at && (k == avail || done == n)) {
+			p->tail += avail;	/* the packet's rest is dropped */
+			p->pkt_tail++;
+			break;
+		}
+		p->tail += k;
+		pkt_trim(p);		/* a packet copied a page piece at a time */
 	}
 out:
 	mutex_unlock(&p->lock);
@@ -145,6 +212,12 @@ static long pipe_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	return do_pipe_read(f->priv, b, n, 0, nonblock(f));
 }
 
+/* A write through f makes packets: f has O_DIRECT. */
+static int packets(const struct file *f)
+{
+	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_DIRECT ? PIPE_PACKET : 0;
+}
+
 static void raise_sigpipe(void)
 {
 	struct ksiginfo si = { .signo = SIGPIPE, .code = SI_USER };
@@ -158,14 +231,25 @@ static long do_pipe_write(struct pipe *p, struct iobuf b, size_t n, int flags)
 	long rc = 0;
 
 	mutex_lock(&p->lock);
+	if ((flags & PIPE_PACKET) && !p->pkt) {
+		p->pkt = kmalloc(slots(p) * sizeof(*p->pkt), GFP_KERNEL);
+		if (!p->pkt) {
+			mutex_unlock(&p->lock);
+			return -ENOMEM;
+		}
+	}
 	while (done < n) {
-		size_t need = n - done <= PIPE_BUF ? n - done : 1;
+		/* a packet goes in whole (a piece of PIPE_BUF of a longer
+		 * write), in a free record */
+		size_t need = n - done <= PIPE_BUF || (flags & PIPE_PACKET)
+				? MIN(n - done, (size_t)PIPE_BUF) : 1;
+		bool full = !has_room(p, need, flags);
 		if (!p->readers) {
 			raise_sigpipe();
 			rc = -EPIPE;
 			break;
 		}
-		if (p->size - used(p) < need) {
+		if (full) {
 			if (flags & PIPE_NONBLOCK) {
 				rc = -EAGAIN;
 				break;
@@ -173,9 +257,9 @@ static long do_pipe_write(struct pipe *p, struct iobuf b, size_t n, int flags)
 			mutex_unlock(&p->lock);
 			if (done)	/* what is in there is for the reader now */
 				wake_up_all(&p->rd_wq);
-			wait_event(p->wr_wq, can_write(p, need));
+			wait_event(p->wr_wq, can_write(p, need, flags));
 			mutex_lock(&p->lock);
-			if (p->size - used(p) < need && p->readers && signal_pending()) {
+			if (!has_room(p, need, flags) && p->readers && signal_pending()) {
 				rc = -ERESTARTSYS;
 				break;
 			}
@@ -193,6 +277,30 @@ static long do_pipe_write(struct pipe *p, struct iobuf b, size_t n, int flags)
 		}
 		size_t k = (size_t)MIN((u64)(n - done),
 				       MIN(p->size - used(p), PAGE_SIZE - off % PAGE_SIZE));
+		if (flags & PIPE_PACKET) {	/* the packet, maybe across two pages */
+			size_t k2 = need - MIN(k, need);
+			k = MIN(k, need);
+			rc = iob_copy_in(*page + off % PAGE_SIZE, b, done, k);
+			if (!rc && k2) {
+				u64 off2 = (p->head + k) % p->size;
+				u8 **page2 = &p->page[off2 / PAGE_SIZE];
+				if (!*page2) {
+					struct page *pg = alloc_page(GFP_KERNEL);
+					if (!pg) {
+						rc = -ENOMEM;
+						break;
+					}
+					*page2 = page_to_virt(pg);
+				}
+				rc = iob_copy_in(*page2, b, done + k, k2);
+			}
+			if (rc)
+				break;
+			p->pkt[p->pkt_head++ % slots(p)] = (struct pkt){ p->head, (u32)need };
+			done += need;
+			p->head += need;
+			continue;
+		}
 		rc = iob_copy_in(*page + off % PAGE_SIZE, b, done, k);
 		if (rc)
 			break;
@@ -210,7 +318,7 @@ static long do_pipe_write(struct pipe *p, struct iobuf b, size_t n, int flags)
 static long pipe_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 {
 	(void)pos;
-	return do_pipe_write(f->priv, b, n, nonblock(f));
+	return do_pipe_write(f->priv, b, n, nonblock(f) | packets(f));
 }
 
 static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
@@ -228,7 +336,7 @@ static unsigned int pipe_poll(struct file *f, struct poll_table *pt)
 	}
 	if (acc != O_RDONLY) {
 		poll_wait(pt, &p->wr_wq);
-		if (READ_ONCE(p->size) - used(p) >= PIPE_BUF)
+		if (has_room(p, PIPE_BUF, packets(f)))
 			mask |= POLLOUT | POLLWRNORM;
 		if (!READ_ONCE(p->readers))
 			mask |= POLLERR;
@@ -249,6 +357,7 @@ static void pipe_put(struct pipe *p)
 	if (!atomic_dec_and_test(&p->refcount))
 		return;
 	free_ring(p->page, p->size);
+	kfree(p->pkt);
 	account_pages(p->uid, p->size / PAGE_SIZE, 0);
 	kfree(p);
 }
@@ -322,6 +431,7 @@ void pipe_consume(struct pipe *p, size_t n)
 {
 	mutex_lock(&p->lock);
 	p->tail += MIN((u64)n, used(p));
+	pkt_trim(p);
 	mutex_unlock(&p->lock);
 	if (n)
 		wake_up_all(&p->wr_wq);
@@ -392,7 +502,7 @@ int pipe_create(u32 flags, struct file **rd, struct file **wr)
 	i->fop = &pipe_fops;
 	inode_init_owner(i, NULL);	/* the creator's, as fstat shows on Linux */
 	*rd = file_alloc(i, NULL, O_RDONLY | (flags & O_NONBLOCK));
-	*wr = file_alloc(i, NULL, O_WRONLY | (flags & O_NONBLOCK));
+	*wr = file_alloc(i, NULL, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)));	/* as Linux: O_DIRECT on the write end */
 	inode_put(i);
 	if (!*rd || !*wr) {
 		if (*rd) { (*rd)->fop = NULL; file_put(*rd); }
@@ -495,6 +605,30 @@ static int move_ring(struct pipe *p, u8 **to, u64 size)
 	return 0;
 }
 
+/* The packet records into a ring of size / PAGE_SIZE: -EBUSY if there
+ * are more (Linux: more buffers than the new size has slots). Caller
+ * holds p->lock. Once made, the record ring stays; on a later failure
+ * (move_ring's ENOMEM) it is just larger than needed. */
+static int move_pkts(struct pipe *p, u64 size)
+{
+	u64 n = p->pkt_head - p->pkt_tail, ns = size / PAGE_SIZE;
+
+	if (!p->pkt)
+		return 0;
+	if (n > ns)
+		return -EBUSY;
+	struct pkt *to = kmalloc(MAX(ns, slots(p)) * sizeof(*to), GFP_KERNEL);
+	if (!to)
+		return -ENOMEM;
+	for (u64 k = 0; k < n; k++)
+		to[k] = p->pkt[(p->pkt_tail + k) % slots(p)];
+	kfree(p->pkt);
+	p->pkt = to;
+	p->pkt_tail = 0;
+	p->pkt_head = n;
+	return 0;
+}
+
 static bool may_exceed_pipe_max(void)
 {
 	struct process *me = current_proc();
@@ -530,7 +664,9 @@ static long pipe_set_size(struct pipe *p, u32 arg)
 	    (over(&pipe_user_pages_soft, held) || over(&pipe_user_pages_hard, held)))
 		rc = -EPERM;
 	if (!rc)
-		rc = used(p) > size ? -EBUSY : move_ring(p, ring, size);
+		rc = used(p) > size ? -EBUSY : move_pkts(p, size);
+	if (!rc)
+		rc = move_ring(p, ring, size);
 	if (rc)
 		account_pages(p->uid, size / PAGE_SIZE, was);
 	u8 **old = ring;

@@ -654,7 +654,7 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 	i->iop = kind == PK_NS ? &proc_ns_iops : &proc_iops;
 	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
 			       : kind == PK_SYSFILE ? &proc_sys_fops
-			       : kind == PK_OOM_ADJ ? &proc_adj_fops
+			       : kind == PK_OOM_ADJ || kind == PK_COREDUMP_FILTER ? &proc_adj_fops
 			       : kind == PK_TIMENS_OFFSETS ? &proc_timens_fops
 			       : kind == PK_PAGEMAP ? &proc_pagemap_fops
 			       : kind == PK_KPAGEFLAGS ? &proc_kpageflags_fops : &proc_file_fops;
@@ -948,8 +948,25 @@ static int proc_magic_jump(const struct inode *inode, struct path *out)
 	return proc_pid_jump(inode, out);
 }
 
+/* What stat shows: a process's files (priv: the process) differ from
+ * those of an earlier or later process with the same pid, as Linux's
+ * (each of its proc inodes has a number of its own), so a program
+ * holding /proc/<pid> open can tell the pid was reused
+ * (pidfd_send_signal03); the number stays while the process lives. */
+static u64 proc_st_ino(const struct inode *i)
+{
+	const struct process *p = i->priv;
+
+	if (!p)
+		return i->ino;
+	u64 h = p->start_ns * 0x9e3779b97f4a7c15ULL;	/* its fork time, spread */
+	h ^= h >> 29;
+	return i->ino ^ (h << 8);	/* the low byte (the kind) as it was */
+}
+
 static const struct inode_ops proc_iops = {
 	.lookup = proc_lookup,
+	.st_ino = proc_st_ino,
 	.readlink = proc_readlink,
 	.magic_link = proc_magic_link,
 	.jump = proc_magic_jump,
@@ -959,6 +976,7 @@ static const struct inode_ops proc_iops = {
 /* /proc/<pid>/ns/ links: magic (procfs_ns.c) */
 static const struct inode_ops proc_ns_iops = {
 	.readlink = proc_readlink,
+	.st_ino = proc_st_ino,
 	.get_link = proc_ns_get_link,
 	.evict = proc_evict,
 };

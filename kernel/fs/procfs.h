@@ -54,6 +54,7 @@ enum proc_kind {
 	 * place for a file */
 	PK_SYSFS_ROOT, PK_SYSFS_BLOCK, PK_SYSFS_DISK, PK_SYSFS_QUEUE, PK_SYSFS_ATTR,
 	PK_SYSFS_DEV, PK_SYSFS_DEVBLOCK, PK_SYSFS_DEVLINK,
+	PK_COREDUMP_FILTER,	/* /proc/<pid>/coredump_filter */
 	PK_MAX
 };
 

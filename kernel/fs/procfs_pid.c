@@ -55,6 +55,7 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "fdinfo", PK_FDINFODIR, S_IFDIR | 0500 },
 	{ "oom_score", PK_OOM_SCORE, S_IFREG | 0444 },
 	{ "oom_score_adj", PK_OOM_ADJ, S_IFREG | 0644 },
+	{ "coredump_filter", PK_COREDUMP_FILTER, S_IFREG | 0644 },
 	{ "limits", PK_LIMITS, S_IFREG | 0444 },
 	{ "mounts", PK_PMOUNTS, S_IFREG | 0444 },
 	{ "mountinfo", PK_MOUNTINFO, S_IFREG | 0444 },
@@ -113,7 +114,7 @@ static struct user_mm *mm_of(struct process *p)
 }
 
 struct mem_usage {
-	u64 size, rss, stack, data, text, locked;	/* bytes */
+	u64 size, rss, hwm, stack, data, text, locked;	/* bytes */
 	u64 start_code, end_code, start_stack;
 };
 
@@ -142,6 +143,7 @@ static void mem_usage(struct user_mm *mm, struct mem_usage *u)
 		}
 	}
 	u->rss = user_mm_resident(mm) * PAGE_SIZE;
+	u->hwm = user_mm_resident_peak(mm) * PAGE_SIZE;
 	up_read(&mm->lock);
 }
 
@@ -177,8 +179,8 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 		    p->fsgid, FD_MAX);
 	if (mm) {
 		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
-			    "VmRSS:\t%8llu kB\n", u.size / 1024, u.size / 1024, u.locked / 1024,
-			    u.rss / 1024);
+			    "VmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", u.size / 1024, u.size / 1024,
+			    u.locked / 1024, u.hwm / 1024, u.rss / 1024);
 		pbuf_printf(b, "VmData:\t%8llu kB\nVmStk:\t%8llu kB\nVmExe:\t%8llu kB\n",
 			    u.data / 1024, u.stack / 1024, u.text / 1024);
 		pbuf_puts(b, "VmSwap:\t       0 kB\n");	/* there is no swap */
@@ -480,6 +482,8 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 		rc = show_maps(b, p, kind == PK_SMAPS);
 	else if (kind == PK_OOM_SCORE)	/* kernel/mm/oom.c chooses by it */
 		rc = pbuf_printf(b, "%d\n", oom_score(p, NULL));
+	else if (kind == PK_COREDUMP_FILTER)
+		rc = pbuf_printf(b, "%08x\n", READ_ONCE(p->coredump_filter));
 	else if (kind == PK_OOM_ADJ)	/* kept, not yet used by the OOM killer */
 		rc = pbuf_printf(b, "%d\n", READ_ONCE(p->oom_score_adj));
 	else if (kind == PK_LIMITS)
@@ -699,9 +703,50 @@ long proc_pid_write_timens(const struct inode *i, const char *buf, size_t n)
 /* Writes to /proc/<pid>/oom_score_adj: a number in [-1000, 1000], as
  * Linux; lowering it needs root (CAP_SYS_RESOURCE). The file's mode lets
  * only the process's owner (and root) open it for writing. */
+/* coredump_filter takes a number as C writes it (0x.. hex, 0.. octal,
+ * else decimal; a newline may end it), as Linux's kstrtouint base 0. */
+static long write_coredump_filter(const struct inode *i, const char *buf, size_t n)
+{
+	u64 v = 0;
+	size_t k = 0;
+	unsigned base = 10;
+
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
+		n--;
+	if (n >= 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
+		base = 16;
+		k = 2;
+	} else if (n >= 2 && buf[0] == '0') {
+		base = 8;
+		k = 1;
+	}
+	if (k == n)
+		return -EINVAL;
+	for (; k < n; k++) {
+		char c = buf[k];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 99;
+		if (d >= base)
+			return -EINVAL;
+		v = v * base + d;
+		if (v > 0xffffffffULL)
+			return -ERANGE;
+	}
+	struct process *p = proc_pid_get(i);
+	if (!p)
+		return -ESRCH;
+	/* as Linux: only the filter's bits change, the others are ignored */
+	WRITE_ONCE(p->coredump_filter, (u32)v & COREDUMP_FILTER_MASK);
+	proc_put(p);
+	return 0;
+}
+
 long proc_pid_write_adj(const struct inode *i, const char *buf, size_t n)
 {
 	long v;
+	if (PROC_KIND(i->ino) == PK_COREDUMP_FILTER)
+		return write_coredump_filter(i, buf, n);
 	int rc = sysctl_parse_long(buf, n, &v);
 
 	if (rc)

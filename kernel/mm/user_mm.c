@@ -213,6 +213,11 @@ u64 user_mm_resident(struct user_mm *mm)
 	return uvm_count_present(&mm->vm);
 }
 
+u64 user_mm_resident_peak(struct user_mm *mm)
+{
+	return uvm_resident_peak(&mm->vm);
+}
+
 u64 user_mm_tables(struct user_mm *mm)
 {
 	return uvm_count_tables(&mm->vm);
@@ -244,6 +249,8 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 		mm->arg_end = src->arg_end;
 		mm->env_start = src->env_start;
 		mm->env_end = src->env_end;
+		memcpy(mm->saved_auxv, src->saved_auxv, sizeof(mm->saved_auxv));
+		mm->auxv_bytes = src->auxv_bytes;
 		rc = uvm_fork(&mm->vm, &src->vm);
 	}
 	/*

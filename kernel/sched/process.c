@@ -25,6 +25,7 @@
 #include <alloy/thread.h>
 #include <alloy/user.h>
 #include <alloy/keys.h>
+#include <alloy/vfs.h>
 #include <uapi/capability.h>
 #include <uapi/sched.h>
 #include <uapi/wait.h>
@@ -110,6 +111,7 @@ void proc_put(struct process *p)
 	proc_timers_free(p);
 	signal_flush_queued_locked(p, NULL, ~0ULL);	/* the last reference: no lock */
 	sighand_put(p->sighand);
+	inode_put(p->pidfs_inode);	/* its pidfds held p: none is left */
 	kfree(p);
 }
 
@@ -267,12 +269,14 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
 		p->personality = READ_ONCE(parent->personality);
 		p->oom_score_adj = READ_ONCE(parent->oom_score_adj);
+		p->coredump_filter = READ_ONCE(parent->coredump_filter);
 	} else {
 		p->files = fdt_create();
 		p->fs = fs_state_new();
 		p->sighand = sighand_new(NULL);
 		p->mnt_ns = mnt_ns_get(&init_mnt_ns);
 		cap_exec(p);	/* root's: every capability */
+		p->coredump_filter = COREDUMP_FILTER_DEFAULT;
 	}
 	if ((p->nsp = ns_fork(parent, clone_flags)))
 		timens_enter(p, p->nsp->ns[NS_TIME]);

@@ -163,7 +163,40 @@ void rusage_reaped(struct process *parent, struct process *z)
 	parent->res.cstime += st;
 	parent->res.last_utime = ut;
 	parent->res.last_stime = st;
+	/* as Linux's wait_task_zombie: the child's peak, or its reaped
+	 * descendants' if larger (an orphan counts for whoever reaps it) */
+	u64 m = MAX(z->res.maxrss, z->res.cmaxrss);
+	parent->res.cmaxrss = MAX(parent->res.cmaxrss, m);
+	parent->res.last_maxrss = m;
 	spin_unlock_irqrestore(&res_lock, flags);
+}
+
+void rusage_mm_done(struct process *p, struct user_mm *mm)
+{
+	u64 kib = user_mm_resident_peak(mm) * (PAGE_SIZE / 1024);
+	unsigned long flags = spin_lock_irqsave(&res_lock);
+
+	p->res.maxrss = MAX(p->res.maxrss, kib);
+	spin_unlock_irqrestore(&res_lock, flags);
+}
+
+u64 rusage_maxrss(struct process *p, struct user_mm *mm)
+{
+	u64 kib = mm ? user_mm_resident_peak(mm) * (PAGE_SIZE / 1024) : 0;
+	unsigned long flags = spin_lock_irqsave(&res_lock);
+
+	kib = MAX(kib, p->res.maxrss);
+	spin_unlock_irqrestore(&res_lock, flags);
+	return kib;
+}
+
+u64 rusage_children_maxrss(struct process *p, bool last)
+{
+	unsigned long flags = spin_lock_irqsave(&res_lock);
+	u64 kib = last ? p->res.last_maxrss : p->res.cmaxrss;
+
+	spin_unlock_irqrestore(&res_lock, flags);
+	return kib;
 }
 
 /* getrusage(RUSAGE_CHILDREN), times(): a consistent pair. */

@@ -469,11 +469,17 @@ static __noreturn void die_by(int sig, const struct ksiginfo *si)
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	if (alone)
 		user_exit(sig);
-	if (signal_dumps_core(sig) && thread_group_core_begin(sig) && coredump(sig, si)) {
-		flags = spin_lock_irqsave(&p->sig_lock);
-		p->group_exit_status |= 0x80;	/* WCOREDUMP: a core file was written */
-		spin_unlock_irqrestore(&p->sig_lock, flags);
-		sig |= 0x80;
+	if (sig == SIGKILL)
+		coredump_thread_exit();	/* another thread dumping: our registers */
+	if (signal_dumps_core(sig) && thread_group_core_begin(sig)) {
+		bool dumped = coredump(sig, si);
+		coredump_done();
+		if (dumped) {
+			flags = spin_lock_irqsave(&p->sig_lock);
+			p->group_exit_status |= 0x80;	/* WCOREDUMP: a core file was written */
+			spin_unlock_irqrestore(&p->sig_lock, flags);
+			sig |= 0x80;
+		}
 	}
 	user_exit_group(sig);
 }

@@ -99,6 +99,7 @@ bool thread_group_core_begin(int wait_status)
 	}
 	p->group_exit = true;
 	p->group_exit_status = wait_status;
+	p->core_task = t;	/* the others leave their registers (coredump.c) */
 	list_for_each_entry(o, &p->threads, thread_link)
 		if (o != t)
 			signal_kill_thread_locked(o);

@@ -137,6 +137,8 @@ void user_exit(int wait_status)
 	task_set_mm(t, NULL);
 	arch_switch_user(NULL, 0);	/* off its page tables before freeing them */
 	arch_irq_enable();
+	if (p && mm)
+		rusage_mm_done(p, mm);	/* ru_maxrss, before the parent can reap */
 	user_mm_put(mm);		/* memory is back before the parent hears */
 	if (p) {
 		proc_thread_tables_exit(t);

@@ -324,7 +324,8 @@ long sys_fcntl(SYSARGS)
 		}
 		rc = setfl_allowed(f, (u32)a2);
 		if (!rc)
-			rc = fasync_setfl(f, (int)a0, SETFL_MASK, (u32)a2, file_flags_update);
+			rc = fasync_setfl(f, (int)a0, SETFL_MASK | (f->inode && S_ISFIFO(f->inode->mode)
+					  ? O_DIRECT : 0), (u32)a2, file_flags_update);	/* packet mode */
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
@@ -371,7 +372,7 @@ static long do_pipe(u64 ufds, u64 flags)
 	struct file *rd, *wr;
 	int fds[2];
 
-	if (flags & ~(u64)(O_CLOEXEC | O_NONBLOCK))
+	if (flags & ~(u64)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))	/* O_DIRECT: packets */
 		return -EINVAL;
 	int rc = pipe_create((u32)flags, &rd, &wr);
 	if (rc)

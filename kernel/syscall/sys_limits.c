@@ -79,20 +79,6 @@ static void self_ticks(u64 *ut, u64 *st, bool thread)
 	*st = READ_ONCE(t->stime_ticks);
 }
 
-/* Resident set now in KiB: ru_maxrss is the peak in Linux, which is not
- * kept; the current size is a lower bound of it. */
-static s64 rss_kib(void)
-{
-	struct user_mm *mm = current_task()->mm;
-	u64 pages;
-
-	if (!mm)
-		return 0;
-	down_read(&mm->lock);
-	pages = user_mm_resident(mm);
-	up_read(&mm->lock);
-	return (s64)(pages * (PAGE_SIZE / 1024));
-}
 
 int rusage_fill(int who, void *out)
 {
@@ -104,13 +90,21 @@ int rusage_fill(int who, void *out)
 	case RUSAGE_SELF:
 	case RUSAGE_THREAD:
 		self_ticks(&ut, &st, who == RUSAGE_THREAD);
-		ru.maxrss = rss_kib();
+		/* the peak resident size: of the address space now, and of
+		 * those the process left by exec (not a thread's own: Linux
+		 * gives RUSAGE_THREAD the address space's) */
+		ru.maxrss = (s64)(who == RUSAGE_THREAD
+			? (current_task()->mm ? user_mm_resident_peak(current_task()->mm) : 0) *
+				  (PAGE_SIZE / 1024)
+			: rusage_maxrss(current_proc(), current_task()->mm));
 		break;
 	case RUSAGE_CHILDREN:
 		rusage_children(current_proc(), &ut, &st, false);
+		ru.maxrss = (s64)rusage_children_maxrss(current_proc(), false);
 		break;
 	case RUSAGE_LAST_REAPED:
 		rusage_children(current_proc(), &ut, &st, true);
+		ru.maxrss = (s64)rusage_children_maxrss(current_proc(), true);
 		break;
 	default:
 		return -EINVAL;

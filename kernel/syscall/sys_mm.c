@@ -575,7 +575,8 @@ static long advice_allowed(const struct vma *v, u64 advice)
 /*
  * madvise: advice is a hint and mostly ignored; DONTNEED, FREE and
  * REMOVE drop the pages of the range (anonymous memory reads as zeros
- * again), WIPEONFORK and KEEPONFORK set what fork gives a child.
+ * again), WIPEONFORK and KEEPONFORK set what fork gives a child,
+ * DONTDUMP and DODUMP whether a core dump holds the range.
  * Unknown advice, a misaligned start or a length that wraps is EINVAL;
  * a range not all mapped is ENOMEM, and a VMA that may not take the
  * advice EINVAL or EACCES, both before anything changes.
@@ -608,6 +609,9 @@ long sys_madvise(u64 addr, u64 len, u64 advice, u64 a3, u64 a4, u64 a5)
 	else if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE ||
 		 advice == MADV_DONTNEED_LOCKED)
 		ret = vma_zap(mm, addr, end);
+	else if (advice == MADV_DONTDUMP || advice == MADV_DODUMP)	/* core dumps */
+		ret = advice == MADV_DONTDUMP ? vma_set_flags(mm, addr, end, VMA_F_DONTDUMP, 0)
+					      : vma_set_flags(mm, addr, end, 0, VMA_F_DONTDUMP);
 	else if (advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK)
 		ret = advice == MADV_WIPEONFORK ? vma_set_flags(mm, addr, end, VMA_F_WIPEONFORK, 0)
 						: vma_set_flags(mm, addr, end, 0, VMA_F_WIPEONFORK);

@@ -432,10 +432,15 @@ static u64 linux_dev(u32 dev)
 	return (minor & 0xff) | (major << 8);
 }
 
+static u64 st_ino(const struct inode *i)
+{
+	return i->iop && i->iop->st_ino ? i->iop->st_ino(i) : i->ino;
+}
+
 long stat_inode(struct inode *i, u64 ubuf)
 {
 	struct kstat st = {
-		.dev = linux_dev(i->sb ? i->sb->dev : 0), .ino = i->ino, .nlink = i->nlink,
+		.dev = linux_dev(i->sb ? i->sb->dev : 0), .ino = st_ino(i), .nlink = i->nlink,
 		.mode = i->mode, .uid = i->uid, .gid = i->gid, .rdev = linux_dev(i->rdev),
 		.size = (s64)i->size, .blksize = 4096,
 		.blocks = (s64)inode_blocks(i),
@@ -548,7 +553,7 @@ long sys_statx(SYSARGS)
 	bool mnt_root = p->dentry && p->mnt && p->dentry == p->mnt->root;
 	struct statx sx = {
 		.mask = 0x7ff, .blksize = 4096, .nlink = i->nlink, .uid = i->uid, .gid = i->gid,
-		.mode = (u16)i->mode, .ino = i->ino, .size = i->size,
+		.mode = (u16)i->mode, .ino = st_ino(i), .size = i->size,
 		.blocks = inode_blocks(i),
 		.atime = { i->atime.sec, (u32)i->atime.nsec, 0 },
 		.ctime = { i->ctime.sec, (u32)i->ctime.nsec, 0 },

@@ -10,6 +10,13 @@
  * real IDs are all of the target's and the target is dumpable, or the
  * caller has CAP_SYS_PTRACE); waitid's P_PIDFD takes the process through
  * pidfd_process.
+ *
+ * As Linux 6.9's pidfs, every pidfd of one process shares one inode and
+ * another process's pidfds have another (fstat's st_ino tells them
+ * apart, and a pid reused by a new process does not look like the old
+ * one): the inode is made at the process's first pidfd, its number from
+ * a 64-bit counter never reused, and it goes with the struct process
+ * (proc_put), which each pidfd holds: at most one per process alive.
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -51,6 +58,45 @@ static const struct file_ops pidfd_fops = {
 	.release = pidfd_release,
 };
 
+static struct super_block *pidfs_sb;	/* made at first use, kept for good */
+
+static struct inode *pidfs_inode(struct process *p)
+{
+	struct inode *i = __atomic_load_n(&p->pidfs_inode, __ATOMIC_ACQUIRE), *none = NULL;
+	struct super_block *sb = __atomic_load_n(&pidfs_sb, __ATOMIC_ACQUIRE), *nosb = NULL;
+
+	if (i)
+		return i;
+	if (!sb) {
+		if (!(sb = sb_create("pidfs")))
+			return NULL;
+		if (!__atomic_compare_exchange_n(&pidfs_sb, &nosb, sb, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			sb = nosb;	/* another CPU's (ours: a few bytes, once) */
+	}
+	if (!(i = inode_alloc(sb, 0600)))	/* as the anonymous inode's: no type */
+		return NULL;
+	i->fop = &pidfd_fops;
+	if (__atomic_compare_exchange_n(&p->pidfs_inode, &none, i, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return i;
+	inode_put(i);		/* another pidfd of p made it first */
+	return none;
+}
+
+/* A new pidfd file for p; it takes over the caller's reference to p. */
+static struct file *pidfd_file(struct process *p, u32 flags)
+{
+	struct inode *i = pidfs_inode(p);
+	struct file *f = i ? file_alloc(i, NULL, O_RDWR | flags) : NULL;
+
+	if (!f)
+		return NULL;
+	f->fop = &pidfd_fops;
+	f->priv = p;
+	return f;
+}
+
 int pidfd_process(int fd, struct process **out, bool *nonblock)
 {
 	struct file *f = fd < 0 ? NULL : fd_get(cur_files(), fd);
@@ -87,7 +133,7 @@ long sys_pidfd_open(SYSARGS)
 		proc_put(p);
 		return -EINVAL;
 	}
-	struct file *f = anon_file(&pidfd_fops, p, O_RDWR | (u32)(a1 & PIDFD_NONBLOCK));
+	struct file *f = pidfd_file(p, (u32)(a1 & PIDFD_NONBLOCK));
 	if (!f) {
 		proc_put(p);
 		return -ENOMEM;
@@ -98,7 +144,7 @@ long sys_pidfd_open(SYSARGS)
 int pidfd_clone_install(struct process *child, u64 uaddr, struct file **fp)
 {
 	struct fdtable *t = cur_files();
-	struct file *f = anon_file(&pidfd_fops, child, O_RDWR);
+	struct file *f = pidfd_file(child, 0);
 
 	if (!f)
 		return -ENOMEM;
@@ -136,7 +182,7 @@ int pidfd_file_pid(struct file *f)
 long pidfd_install(struct process *p, u32 flags)
 {
 	proc_get(p);
-	struct file *f = anon_file(&pidfd_fops, p, O_RDWR | (flags & PIDFD_NONBLOCK));
+	struct file *f = pidfd_file(p, flags & PIDFD_NONBLOCK);
 	if (!f) {
 		proc_put(p);
 		return -ENOMEM;

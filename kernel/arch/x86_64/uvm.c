@@ -9,6 +9,7 @@
 #include <alloy/cpu.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
+#include <alloy/printk.h>
 #include <alloy/string.h>
 #include <asm/cpu.h>
 #include <asm/paging.h>
@@ -23,6 +24,8 @@ int uvm_create(struct arch_vm *vm)
 		return -ENOMEM;
 	vm->pml4 = page_to_virt(pg);
 	vm->pml4_phys = page_to_phys(pg);
+	atomic_long_set(&vm->resident, 0);
+	atomic_long_set(&vm->hiwater, 0);
 	memcpy(&vm->pml4[256], &boot_pml4[256], 256 * sizeof(u64));
 	return 0;
 }
@@ -73,6 +76,18 @@ static bool entry_used(u64 e, int level)
 	return level == 1 ? leaf_used(e) : e & PTE_P;
 }
 
+/* n leaves came into use (n < 0: went); the peak follows. */
+static void resident_add(struct arch_vm *vm, long n)
+{
+	long now = atomic_long_add_return(&vm->resident, n);
+	long peak = atomic_long_read(&vm->hiwater);
+
+	while (now > peak &&
+	       !__atomic_compare_exchange_n(&vm->hiwater.v, &peak, now, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+}
+
 static u64 *next(u64 *tbl, unsigned int idx, bool create)
 {
 	if (tbl[idx] & PTE_P)
@@ -106,6 +121,7 @@ int uvm_map(struct arch_vm *vm, u64 va, phys_addr_t pa, unsigned int prot)
 	if (leaf_used(*e))
 		return -EEXIST;
 	*e = pa | leaf_bits(prot);
+	resident_add(vm, 1);
 	return 0;
 }
 
@@ -173,6 +189,7 @@ phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va)
 		return 0;
 	phys_addr_t pa = *e & PTE_ADDR;
 	*e = 0;
+	resident_add(vm, -1);
 	flush(vm, va);
 	return pa;
 }
@@ -191,8 +208,9 @@ int uvm_protect(struct arch_vm *vm, u64 va, unsigned int prot)
 	return 0;
 }
 
-/* Copies one level of the lower half, sharing leaf pages read-only. */
-static int fork_table(u64 *dst, u64 *src, int level)
+/* Copies one level of the lower half, sharing leaf pages read-only;
+ * *n counts the leaves copied. */
+static int fork_table(u64 *dst, u64 *src, int level, long *n)
 {
 	for (int i = 0; i < 512; i++) {
 		if (!entry_used(src[i], level))
@@ -201,13 +219,14 @@ static int fork_table(u64 *dst, u64 *src, int level)
 			src[i] &= ~PTE_W;
 			dst[i] = src[i];
 			page_get(pfn_to_page((src[i] & PTE_ADDR) >> PAGE_SHIFT));
+			(*n)++;
 			continue;
 		}
 		struct page *pg = alloc_page(GFP_ZERO);
 		if (!pg)
 			return -ENOMEM;
 		dst[i] = page_to_phys(pg) | PTE_P | PTE_W | PTE_U;
-		int rc = fork_table(page_to_virt(pg), phys_to_virt(src[i] & PTE_ADDR), level - 1);
+		int rc = fork_table(page_to_virt(pg), phys_to_virt(src[i] & PTE_ADDR), level - 1, n);
 		if (rc)
 			return rc;
 	}
@@ -217,6 +236,7 @@ static int fork_table(u64 *dst, u64 *src, int level)
 int uvm_fork(struct arch_vm *dst, struct arch_vm *src)
 {
 	int rc = 0;
+	long n = 0;
 
 	for (int i = 0; i < 256 && !rc; i++) {
 		if (!(src->pml4[i] & PTE_P))
@@ -227,8 +247,9 @@ int uvm_fork(struct arch_vm *dst, struct arch_vm *src)
 			break;
 		}
 		dst->pml4[i] = page_to_phys(pg) | PTE_P | PTE_W | PTE_U;
-		rc = fork_table(page_to_virt(pg), phys_to_virt(src->pml4[i] & PTE_ADDR), 3);
+		rc = fork_table(page_to_virt(pg), phys_to_virt(src->pml4[i] & PTE_ADDR), 3, &n);
 	}
+	resident_add(dst, n);	/* the child's peak starts at what it has */
 	/* the parent's pages are read-only now: on every CPU that runs its
 	 * threads, or one of them writes on into a page the child shares */
 	flush_pages(src, 0, ~0ULL >> 12);
@@ -257,29 +278,40 @@ int uvm_make_private(struct arch_vm *vm, u64 va, unsigned int prot)
 	return 0;
 }
 
-static void free_table(u64 *tbl, int level)
+static void free_table(u64 *tbl, int level, long *n)
 {
 	for (int i = 0; i < 512; i++) {
 		if (!entry_used(tbl[i], level))
 			continue;
 		phys_addr_t pa = tbl[i] & PTE_ADDR;
-		if (level > 1)
-			free_table(phys_to_virt(pa), level - 1);
-		else
+		if (level > 1) {
+			free_table(phys_to_virt(pa), level - 1, n);
+		} else {
 			page_put(pfn_to_page(pa >> PAGE_SHIFT));
+			(*n)++;
+		}
 	}
 	free_page(virt_to_page(tbl));
 }
 
+/* Counts the leaves as it frees them: a resident count that drifted from
+ * them is a bug in this file, said once (uvm_drift for the tests). */
+long uvm_drift;
+
 void uvm_destroy(struct arch_vm *vm)
 {
+	long n = 0;
+
 	if (!vm->pml4)
 		return;
 	for (int i = 0; i < 256; i++)
 		if (vm->pml4[i] & PTE_P)
-			free_table(phys_to_virt(vm->pml4[i] & PTE_ADDR), 3);
+			free_table(phys_to_virt(vm->pml4[i] & PTE_ADDR), 3, &n);
 	free_page(virt_to_page(vm->pml4));
 	vm->pml4 = NULL;
+	long kept = atomic_long_read(&vm->resident);
+	if (n != kept && !__atomic_fetch_add(&uvm_drift, 1, __ATOMIC_RELAXED))
+		pr_err("uvm: resident count %ld, but %ld pages were mapped\n", kept, n);
 }
 
 static u64 count_present(u64 *tbl, int level)
@@ -314,8 +346,8 @@ u64 uvm_count_tables(struct arch_vm *vm)
 	return n;
 }
 
-/* Cost: the page-table pages, not the address space's size. */
-u64 uvm_count_present(struct arch_vm *vm)
+/* The walk, for the tests' check of the count (uvm_count_walk). */
+u64 uvm_count_walk(struct arch_vm *vm)
 {
 	u64 n = 0;
 
@@ -323,6 +355,20 @@ u64 uvm_count_present(struct arch_vm *vm)
 		if (vm->pml4[i] & PTE_P)
 			n += count_present(phys_to_virt(vm->pml4[i] & PTE_ADDR), 3);
 	return n;
+}
+
+u64 uvm_count_present(struct arch_vm *vm)
+{
+	long n = atomic_long_read(&vm->resident);
+
+	return n > 0 ? (u64)n : 0;
+}
+
+u64 uvm_resident_peak(struct arch_vm *vm)
+{
+	long n = atomic_long_read(&vm->hiwater);
+
+	return n > 0 ? (u64)n : 0;
 }
 
 /* Interrupts are off (a task switch, or a task changing its own vm). */
@@ -362,6 +408,7 @@ struct gather {
 	u64 delta;		/* move: destination - source */
 	bool free_tables;
 	bool failed;		/* move: a destination table could not be had */
+	long unmapped;		/* unmap: leaves taken out */
 	u64 lo, hi;		/* span of the entries changed since the last flush */
 	unsigned int n, ntables;
 	struct { u64 va; phys_addr_t pa; unsigned int prot; } page[GATHER_MAX];
@@ -446,6 +493,7 @@ static void walk_leaf(struct gather *g, enum walk_op op, u64 *e, u64 va)
 	if (g->n == GATHER_MAX)
 		gather_flush(g);
 	*e = 0;
+	g->unmapped++;
 	note_change(g, va);
 	g->page[g->n].va = va;
 	g->page[g->n].pa = pa;
@@ -495,6 +543,7 @@ void uvm_unmap_range(struct arch_vm *vm, u64 start, u64 end, bool free_tables,
 	struct gather g = { .vm = vm, .fn = fn, .ctx = ctx, .free_tables = free_tables };
 
 	walk_range(&g, WALK_UNMAP, start, end);
+	resident_add(vm, -g.unmapped);
 }
 
 void uvm_protect_range(struct arch_vm *vm, u64 start, u64 end, unsigned int prot)

@@ -2,6 +2,7 @@
 #ifndef ASM_UVM_H
 #define ASM_UVM_H
 
+#include <alloy/atomic.h>
 #include <alloy/types.h>
 
 struct page;
@@ -18,6 +19,10 @@ struct arch_vm {
 	u64 *pml4;		/* direct-map address */
 	phys_addr_t pml4_phys;
 	u64 cpus;		/* CPUs that have it loaded (TLB shootdowns) */
+	/* Leaves in use (mapped, PROT_NONE too): kept by every change of
+	 * a leaf below, so reading it costs nothing (RSS); hiwater is its
+	 * peak (fork starts it at what the child got), ru_maxrss's. */
+	atomic_long_t resident, hiwater;
 };
 
 #define UVM_READ (1u << 0)
@@ -35,6 +40,11 @@ phys_addr_t uvm_lookup(struct arch_vm *vm, u64 va, unsigned int *prot);
 /* Leaf pages mapped in the lower half; page-table pages of the lower
  * half and the PML4. Both cost the tables, not the address space. */
 u64 uvm_count_present(struct arch_vm *vm);
+u64 uvm_resident_peak(struct arch_vm *vm);
+/* For the tests: the leaves counted by walking the tables, and how many
+ * address spaces ended with a count that had drifted from them. */
+u64 uvm_count_walk(struct arch_vm *vm);
+extern long uvm_drift;
 u64 uvm_count_tables(struct arch_vm *vm);
 /* Remove one mapping (flushing it if vm is loaded here); the old frame or 0. */
 phys_addr_t uvm_unmap(struct arch_vm *vm, u64 va);
