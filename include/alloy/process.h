@@ -151,6 +151,8 @@ void proc_put(struct process *p);
 /* The process with this pid, with a reference; NULL if none. */
 struct process *proc_find(int pid);
 
+/* The slab cache processes come from (sched_init_bsp). */
+void proc_cache_init(void);
 /* A new process with no thread yet; parent NULL for init or a kernel
  * spawn. Copies files/cwd/handlers from parent when given, or shares
  * the file table (CLONE_FILES); CLONE_PARENT makes it parent's sibling. */

@@ -10,6 +10,7 @@
 #include <alloy/kstack.h>
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
+#include <alloy/process.h>
 #include <alloy/seccomp.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -175,6 +176,7 @@ void sched_init_bsp(void)
 	task_cache = kmem_cache_create("task", sizeof(struct task), 64);
 	if (!task_cache)
 		panic("sched: cannot create the task cache");
+	proc_cache_init();
 
 	task_init_common(&idle0, "idle");
 	idle0.on_cpu = 1;
