@@ -37,7 +37,10 @@ struct task;
 
 struct process {
 	atomic_t refcount;
-	int pid, pgid, sid;		/* [proc_lock] pgid, sid: pgrp's */
+	int pid, pgid, sid;		/* [proc_lock] pgid, sid: pgrp's. Global numbers
+					 * (the initial PID namespace's, <alloy/pid.h>) */
+	struct pid_ns *pid_ns;		/* its PID namespace, counted: fixed at fork */
+	int vpid;			/* its pid there (getpid): fixed at fork */
 	struct pgroup *pgrp;		/* [proc_lock] kernel/sched/pgroup.c */
 	struct list_head pgrp_link;	/* [proc_lock] in pgrp's members */
 	struct process *parent;		/* [proc_lock] NULL: started by the kernel */
@@ -132,8 +135,11 @@ void cap_exec(struct process *p);
 bool proc_capable(int cap);
 void proc_get(struct process *p);
 void proc_put(struct process *p);
-/* The process with this pid, with a reference; NULL if none. */
+/* The process with this pid, with a reference; NULL if none. proc_find
+ * takes a number of the caller's PID namespace (a program's), _global
+ * the kernel's own (<alloy/pid.h>). */
 struct process *proc_find(int pid);
+struct process *proc_find_global(int pid);
 
 /* A new process with no thread yet; parent NULL for init or a kernel
  * spawn. Copies files/cwd/handlers from parent when given, or shares
@@ -240,8 +246,10 @@ void proc_thread_tables_exit(struct task *t);
 void proc_adopt_thread_tables(void);
 /* execve: a file table shared with another process becomes a copy. */
 int proc_unshare_files(struct process *p);
-/* Up to max pids >= from, ascending, into out; returns how many. */
+/* Up to max pids >= from, ascending, into out; returns how many.
+ * proc_pids: global numbers; _user: the caller's PID namespace's. */
 int proc_pids(int from, int *out, int max);
+int proc_pids_user(int from, int *out, int max);
 /* For walks that sleep on each process (the OOM killer): up to max live
  * processes with pid >= *from, each with a reference; *from moves past
  * them. 0: no more. */

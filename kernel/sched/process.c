@@ -11,6 +11,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
 #include <alloy/ns.h>
+#include <alloy/pid.h>
 #include <alloy/process.h>
 #include <alloy/mnt_ns.h>
 #include <alloy/ptrace.h>
@@ -79,6 +80,20 @@ int current_pid(void)
 	return t->proc ? t->proc->pid : task_tid(t);
 }
 
+bool proc_is_ns_init(struct process *p)
+{
+	return p->vpid == 1;
+}
+
+/* Caller holds proc_lock: global number id is used no more (by a
+ * process, a thread, a group or a session): its numbers in PID
+ * namespaces go with it (<alloy/pid.h>). */
+void proc_id_check(int id)
+{
+	if (id > 0 && id < PID_MAX && !pid_table[id] && !tid_table[id] && !pgrp_id_in_use(id))
+		pid_release(id);
+}
+
 void proc_get(struct process *p)
 {
 	atomic_inc(&p->refcount);
@@ -109,6 +124,8 @@ void proc_put(struct process *p)
 	proc_timers_free(p);
 	signal_flush_queued_locked(p, NULL, ~0ULL);	/* the last reference: no lock */
 	sighand_put(p->sighand);
+	if (p->pid_ns)
+		ns_put(&p->pid_ns->common);	/* frees memory only: any context */
 	kfree(p);
 }
 
@@ -152,6 +169,11 @@ bool proc_reaped(struct process *p)
 }
 
 struct process *proc_find(int pid)
+{
+	return proc_find_global(pid_from_user(pid));
+}
+
+struct process *proc_find_global(int pid)
 {
 	struct process *p = NULL;
 	unsigned long flags;
@@ -277,13 +299,32 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	list_init(&p->pgrp_link);
 	/* a process the kernel starts leads a group and session of its own */
 	struct pgroup *fresh = parent ? NULL : pgrp_alloc();
+	struct pid *numbers = NULL;
 	if (!p->files || !p->nsp || !p->fs || !p->sighand || (!parent && !fresh))
+		goto fail;
+	/* its PID namespace: its parent's children's (a new one with
+	 * CLONE_NEWPID), fixed from now on */
+	p->pid_ns = to_pid_ns(p->nsp->ns[NS_PID]);
+	ns_get(&p->pid_ns->common);
+	if (pid_prepare(p->pid_ns, &numbers))
 		goto fail;
 
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	int pid = parent || pid_table[1] ? pid_alloc(p) : 1;
 	if (pid == 1)
 		pid_table[1] = p;
+	if (pid > 0) {	/* its numbers in the namespaces from its own up */
+		int v = pid_attach(numbers, pid, p->pid_ns, NULL, 0);
+		numbers = NULL;
+		if (v < 0) {
+			pid_table[pid] = NULL;
+			pid = v;
+		} else {
+			p->vpid = v;
+			if (v == 1 && p->pid_ns->level > 0)
+				p->pid_ns->reaper = p;	/* the first: its init */
+		}
+	}
 	if (pid > 0) {
 		p->pid = pid;
 		if (fresh)
@@ -305,6 +346,9 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		goto fail;
 	return p;
 fail:
+	pid_unprepare(numbers);
+	if (p->pid_ns)
+		ns_put(&p->pid_ns->common);
 	pgrp_free(fresh);
 	nsproxy_put(p->nsp);
 	fdt_put(p->files);
@@ -626,6 +670,24 @@ static void release_resources(struct process *p)
 	vfs_reap_pending();	/* lazily unmounted ones it was the last user of */
 }
 
+int proc_pids_user(int from, int *out, int max)
+{
+	struct pid_ns *ns = pid_ns_current();
+	int n = 0;
+
+	if (ns->level == 0)
+		return proc_pids(from, out, max);
+	/* the namespace's numbers in order: one hash look-up each */
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	for (int nr = MAX(from, 1); nr < PID_MAX && n < max; nr++) {
+		int g = pid_global(nr, ns);
+		if (g && pid_table[g])
+			out[n++] = nr;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return n;
+}
+
 int proc_pids(int from, int *out, int max)
 {
 	int n = 0;
@@ -705,10 +767,11 @@ int proc_snapshot(struct process *p, struct proc_snapshot *out)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 
-	out->pid = p->pid;
-	out->ppid = p->parent ? p->parent->pid : 0;
-	out->pgid = p->pgid;
-	out->sid = p->sid;
+	/* as the reader's namespace numbers them (0: outside it) */
+	out->pid = pid_to_user(p->pid);
+	out->ppid = p->parent ? pid_to_user(p->parent->pid) : 0;
+	out->pgid = pid_to_user(p->pgid);
+	out->sid = pid_to_user(p->sid);
 	out->state = state_of(p);
 	out->uid = p->uid[0];
 	out->gid = p->gid[0];
@@ -773,6 +836,7 @@ static void unhash(struct process *p)
 	if (pid_table[p->pid] == p)
 		pid_table[p->pid] = NULL;
 	pgrp_leave(p);
+	proc_id_check(p->pid);
 }
 
 struct gather {
@@ -932,10 +996,46 @@ static struct process *reaper_for(struct process *p)
 {
 	if (p->pid == 1 || !pid_table[1])
 		return NULL;
-	for (struct process *a = p->parent; a && a->pid != 1; a = a->parent)
-		if (a->child_subreaper && !a->zombie)
+	/* the init of p's PID namespace, or of the nearest one above whose
+	 * init lives (p may be that init, exiting) */
+	struct pid_ns *ns = p->pid_ns;
+	while (ns->level > 0 && (!ns->reaper || ns->reaper == p))
+		ns = ns->parent;
+	struct process *init = ns->level > 0 ? ns->reaper : pid_table[1];
+	for (struct process *a = p->parent; a && a != init && a->pid != 1; a = a->parent)
+		if (a->child_subreaper && !a->zombie && a != p)
 			return a;
-	return pid_table[1];
+	return init;
+}
+
+/*
+ * p, its PID namespace's init, exits: the namespace is dead (no new
+ * process there: -ENOMEM) and every process left in it gets SIGKILL, as
+ * Linux. Linux's init then waits for them all before its parent hears of
+ * it; here its children go to the init above and the parent is told at
+ * once.
+ */
+static void kill_namespace(struct pid_ns *ns, struct process *init)
+{
+	struct ksiginfo si = { .signo = SIGKILL, .code = SI_KERNEL };
+	struct process *batch[32];
+
+	for (int start = 2; start < PID_MAX;) {
+		int n = 0;
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		for (; start < PID_MAX && n < (int)ARRAY_SIZE(batch); start++) {
+			struct process *q = pid_table[start];
+			if (!q || q == init || q->zombie || !pid_ns_within(q->pid_ns, ns))
+				continue;
+			proc_get(q);
+			batch[n++] = q;
+		}
+		spin_unlock_irqrestore(&proc_lock, flags);
+		for (int i = 0; i < n; i++) {
+			signal_send_unchecked(batch[i], &si);
+			proc_put(batch[i]);
+		}
+	}
 }
 
 /* The children with a death signal, each with a reference, to signal
@@ -994,6 +1094,12 @@ bool proc_exit(struct process *p, int wait_status)
 		pd.max = pd.v ? nkids : 0;
 	}
 	flags = spin_lock_irqsave(&proc_lock);
+	struct pid_ns *dying = NULL;
+	if (p->pid_ns->level > 0 && p->pid_ns->reaper == p) {
+		dying = p->pid_ns;	/* its init: no one enters it now */
+		dying->dead = true;
+		dying->reaper = NULL;
+	}
 	init = reaper_for(p);	/* a subreaper, or init */
 	orphan_note(&oc, p);	/* its group, its children's groups */
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
@@ -1027,6 +1133,8 @@ bool proc_exit(struct process *p, int wait_status)
 	if (init)
 		proc_get(init);
 	spin_unlock_irqrestore(&proc_lock, flags);
+	if (dying)
+		kill_namespace(dying, p);
 	hangup_orphans(hangup, nhangup);
 	pdeath_send(&pd, p);
 	wake_up_all(&p->vfork_wq);	/* exec_done: a vfork caller goes on */
@@ -1089,7 +1197,7 @@ static bool matches(struct process *c, struct process *me, const struct wait_spe
  * and status. */
 static void report_ids(struct wait_report *r, int pid, u32 uid, int status, bool reaped)
 {
-	r->pid = pid;
+	r->pid = pid_to_user(pid);	/* the waiter's number, before it can go */
 	r->uid = uid;
 	r->status = status;
 	r->reaped = reaped;
@@ -1193,11 +1301,18 @@ static int ptrace_wait_report(struct process *me, const struct wait_spec *ws,
 	return pid;
 }
 
-long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
+long proc_wait_spec(const struct wait_spec *uws, struct wait_report *r)
 {
 	struct process *me = current_proc(), *z = NULL;
 	struct waiter w = { .task = NULL };
 	int rc, traced = 0;
+	/* the caller's numbers as global ones; one it has no process or
+	 * group of matches nothing (-1 is no one's) */
+	struct wait_spec spec = *uws;
+	const struct wait_spec *ws = &spec;
+	if ((spec.which == P_PID || (spec.which == P_PGID && spec.id)) &&
+	    !(spec.id = pid_from_user(uws->id)))
+		spec.id = -1;
 
 	for (;;) {
 		prepare_to_wait(&me->child_wq, &w);
@@ -1216,7 +1331,7 @@ long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
 	}
 	finish_wait(&me->child_wq, &w);
 	if (traced > 0)
-		return traced;
+		return r->pid;
 	if (!z)
 		return rc;
 	if (r->reaped && z->task) {
@@ -1321,16 +1436,26 @@ void proc_continued(struct process *p)
 
 int proc_thread_attach(struct process *p, struct task *t, bool first)
 {
+	struct pid *numbers = NULL;
+
+	if (!first && pid_prepare(p->pid_ns, &numbers))
+		return -ENOMEM;
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	int tid = first ? p->pid : id_alloc();
+	int vtid = first ? p->vpid : 0;
 
 	if (tid > 0) {
 		spin_lock(&p->sig_lock);
 		if (p->group_exit || p->exec_task || p->zombie) {
 			tid = -EINTR;	/* Linux: ERESTARTNOINTR, then the kill */
+		} else if (!first && (vtid = pid_attach(numbers, tid, p->pid_ns, NULL, 0)) < 0) {
+			tid = vtid;	/* its namespace is full or dying */
+			numbers = NULL;
 		} else {
+			numbers = NULL;
 			tid_table[tid] = t;
 			t->user_tid = tid;
+			t->vtid = vtid;
 			if (!first)	/* as TSYNC left its creator's filters */
 				seccomp_thread_attach_locked(t, current_task());
 			list_add_tail(&t->thread_link, &p->threads);
@@ -1340,6 +1465,7 @@ int proc_thread_attach(struct process *p, struct task *t, bool first)
 		spin_unlock(&p->sig_lock);
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
+	pid_unprepare(numbers);		/* not used: the attach failed */
 	return tid;
 }
 
@@ -1347,8 +1473,10 @@ bool proc_thread_detach(struct process *p, struct task *t, int *status)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 
-	if (tid_table[t->user_tid] == t)
+	if (tid_table[t->user_tid] == t) {
 		tid_table[t->user_tid] = NULL;
+		proc_id_check(t->user_tid);
+	}
 	spin_lock(&p->sig_lock);
 	list_del_init(&t->thread_link);
 	signal_flush_queued_locked(p, t, ~0ULL);	/* nobody can take them now */
@@ -1376,15 +1504,23 @@ void proc_thread_take_pid(struct process *p, struct task *t)
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 
 	if (t->user_tid != p->pid) {
-		if (tid_table[t->user_tid] == t)
-			tid_table[t->user_tid] = NULL;
+		int old = t->user_tid;
+		if (tid_table[old] == t)
+			tid_table[old] = NULL;
 		tid_table[p->pid] = t;
 		t->user_tid = p->pid;
+		t->vtid = p->vpid;
+		proc_id_check(old);
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
 }
 
 struct task *proc_find_thread(int tid, struct process **pp)
+{
+	return proc_find_thread_global(pid_from_user(tid), pp);
+}
+
+struct task *proc_find_thread_global(int tid, struct process **pp)
 {
 	struct task *t = NULL;
 
@@ -1405,7 +1541,8 @@ struct task *proc_find_thread(int tid, struct process **pp)
 
 struct task *proc_find_thread_or_zombie(int tid, struct process **pp)
 {
-	struct task *t = proc_find_thread(tid, pp);
+	tid = pid_from_user(tid);
+	struct task *t = proc_find_thread_global(tid, pp);
 
 	if (t || tid <= 0 || tid >= PID_MAX)
 		return t;
@@ -1428,11 +1565,12 @@ int proc_kill(int pid, int sig, int code)
 	struct ksiginfo si = { .signo = sig, .code = code, .pid = me ? me->pid : 0,
 			       .uid = me ? READ_ONCE(me->uid[0]) : 0 };
 	int found = 0, rc = 0;
+	struct pid_ns *ns = pid_ns_current();
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (pid > 0) {
-		struct process *p = proc_find(pid);
+		struct process *p = proc_find(pid);	/* the caller's number */
 		if (!p)
 			return -ESRCH;
 		if (!cred_may_signal(p, sig))
@@ -1444,8 +1582,10 @@ int proc_kill(int pid, int sig, int code)
 	}
 	if (pid != -1) {	/* a group: 0 is the caller's */
 		unsigned long flags = spin_lock_irqsave(&proc_lock);
-		int pgid = pid == 0 ? me->pgid : -pid;
+		int pgid = pid == 0 ? me->pgid : pid_from_user(-pid);
 		spin_unlock_irqrestore(&proc_lock, flags);
+		if (!pgid)
+			return -ESRCH;	/* no such group in the caller's namespace */
 		return signal_members(pgid, sig ? &si : NULL);	/* 0: does it exist? */
 	}
 	/* Everyone but init and us: collect under the lock, signal after. */
@@ -1457,7 +1597,9 @@ int proc_kill(int pid, int sig, int code)
 		unsigned long flags = spin_lock_irqsave(&proc_lock);
 		for (; start < PID_MAX && n < 64; start++) {
 			struct process *p = pid_table[start];
-			if (!p || p->zombie || p->pid == 1 || p == me)
+			/* the caller's namespace's processes but its init */
+			if (!p || p->zombie || p->pid == 1 || p == me ||
+			    !pid_ns_within(p->pid_ns, ns) || (p->pid_ns == ns && p->vpid == 1))
 				continue;
 			proc_get(p);
 			targets[n++] = p;
@@ -1523,6 +1665,12 @@ int proc_setpgid(int pid, int pgid)
 		pgrp_free(fresh);
 		return pgid < 0 ? -EINVAL : -ENOMEM;
 	}
+	/* the caller's numbers as global ones (none there: no such process,
+	 * no such group) */
+	if (pid > 0 && !(pid = pid_from_user(pid)))
+		pid = PID_MAX;
+	if (pgid > 0 && !(pgid = pid_from_user(pgid)))
+		pgid = -1;
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	struct process *p = pid == 0 ? me : (pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL);
 	if (!p || (p != me && p->parent != me))
@@ -1536,7 +1684,7 @@ int proc_setpgid(int pid, int pgid)
 	if (!rc) {
 		if (!pgid)
 			pgid = p->pid;
-		struct pgroup *g = pgrp_find(pgid);
+		struct pgroup *g = pgid > 0 ? pgrp_find(pgid) : NULL;
 		if (!g && pgid == p->pid) {	/* a new group, p its leader */
 			pgrp_start(fresh, pgid, p->sid);
 			g = fresh;
@@ -1575,7 +1723,7 @@ int proc_setsid(void)
 		pgrp_join(me, fresh);
 		fresh = NULL;
 		nhangup = orphan_found(&oc, NULL, hangup);
-		rc = me->pid;
+		rc = me->vpid;
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
 	pgrp_free(fresh);
@@ -1587,10 +1735,13 @@ int proc_getpgid(int pid, bool sid)
 {
 	struct process *me = current_proc();
 	int rc;
+	if (pid > 0 && !(pid = pid_from_user(pid)))
+		return -ESRCH;
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	struct process *p = pid == 0 ? me : (pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL);
 
-	rc = !p ? -ESRCH : sid ? p->sid : p->pgid;
+	/* a group or session outside the caller's namespace is 0 (Linux) */
+	rc = !p ? -ESRCH : pid_to_user(sid ? p->sid : p->pgid);
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return rc;
 }
@@ -1610,7 +1761,8 @@ int proc_getppid(void)
 {
 	struct process *me = current_proc();
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	int ppid = me->parent ? me->parent->pid : 0;
+	/* 0 for a parent outside the caller's namespace (its init's) */
+	int ppid = me->parent ? pid_to_user(me->parent->pid) : 0;
 
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return ppid;

@@ -3,6 +3,7 @@
  * (init, or a ktest's program), the ways out of user mode (exit, or a
  * fault turned into a signal), and the start of a fork child.
  */
+#include <alloy/pid.h>
 #include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
@@ -229,7 +230,7 @@ void clone_child(void *arg)
 	arch_fpu_restore(t->fpu);
 	arch_irq_enable();
 	if (child_tid) {	/* CLONE_CHILD_SETTID, into the child's memory */
-		int tid = t->user_tid;
+		int tid = t->vtid;	/* as the child numbers itself */
 		copy_to_user((void *)child_tid, &tid, sizeof(tid));
 	}
 	arch_irq_disable();
@@ -269,7 +270,7 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 	if (!cs)
 		goto fail;
 
-	int pid = p->pid;
+	int pid = p->pid;	/* global until attached: the caller's number after */
 	if (flags & CLONE_PIDFD) {	/* written before the child can run */
 		pidfd = pidfd_clone_install(p, pidfd_addr, &pidf);
 		if (pidfd < 0) {
@@ -292,6 +293,7 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		goto fail;
 	}
 	proc_get(p);	/* the child may exit and be reaped at once */
+	pid = pid_to_user(p->pid);	/* the caller's namespace's number for it */
 	if (flags & CLONE_PARENT_SETTID) {	/* as Linux: before it runs (a
 						 * CLONE_VM child reads it) */
 		int v = pid;

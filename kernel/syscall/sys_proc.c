@@ -1,4 +1,5 @@
 /* Process-level calls of the first user slice: exit, ids, TLS, brk. */
+#include <alloy/pid.h>
 #include <alloy/arch.h>
 #include <alloy/compiler.h>
 #include <alloy/cred.h>
@@ -43,19 +44,19 @@ long sys_exit_group(SYSARGS)
 long sys_getpid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	return current_proc()->pid;
+	return current_proc()->vpid;	/* in its own PID namespace */
 }
 
 long sys_gettid(SYSARGS)
 {
-	return current_task()->user_tid;
+	return current_task()->vtid;
 }
 
 long sys_set_tid_address(u64 ptr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	current_task()->clear_child_tid = ptr;	/* checked when written */
-	return current_task()->user_tid;
+	return current_task()->vtid;
 }
 
 long sys_getppid(SYSARGS) { return proc_getppid(); }
@@ -108,6 +109,8 @@ static long do_clone(const struct clone_req *r)
 		return -EINVAL;
 	if ((f & (CLONE_PARENT | CLONE_THREAD)) && me->pid == 1)
 		return -EINVAL;		/* init's siblings, init's threads */
+	if ((f & CLONE_PARENT) && me->vpid == 1)
+		return -EINVAL;		/* Linux: a PID namespace's init's siblings too */
 	/* CLONE_DETACHED is kept for a future meaning of CLONE_PIDFD's;
 	 * there are no pidfds of threads */
 	if ((f & CLONE_PIDFD) && (f & (CLONE_DETACHED | CLONE_THREAD)))
