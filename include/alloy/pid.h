@@ -59,6 +59,9 @@ bool pid_ns_within(const struct pid_ns *ns, const struct pid_ns *a);
 int pid_nr_ns(int g, const struct pid_ns *ns);
 /* Number nr of namespace ns as a global number, 0 if there is none. */
 int pid_global(int nr, const struct pid_ns *ns);
+/* Global number g's numbers from namespace from down to its own (/proc's
+ * NSpid line), into out (max); how many (0: not seen from there). */
+int pid_numbers(int g, const struct pid_ns *from, int *out, int max);
 /* The same for the calling process's namespace (the initial one for the
  * kernel). A number given by a program goes through pid_from_user; one
  * told to it through pid_to_user. */

@@ -41,6 +41,9 @@ struct process {
 					 * (the initial PID namespace's, <alloy/pid.h>) */
 	struct pid_ns *pid_ns;		/* its PID namespace, counted: fixed at fork */
 	int vpid;			/* its pid there (getpid): fixed at fork */
+	int exit_signal;		/* [proc_lock] what its parent hears when it ends
+					 * (clone's; SIGCHLD once reparented); not
+					 * SIGCHLD: a "clone" child for wait (__WCLONE) */
 	struct pgroup *pgrp;		/* [proc_lock] kernel/sched/pgroup.c */
 	struct list_head pgrp_link;	/* [proc_lock] in pgrp's members */
 	struct process *parent;		/* [proc_lock] NULL: started by the kernel */
@@ -145,6 +148,10 @@ struct process *proc_find_global(int pid);
  * spawn. Copies files/cwd/handlers from parent when given, or shares
  * the file table (CLONE_FILES); CLONE_PARENT makes it parent's sibling. */
 struct process *proc_create(struct process *parent, u64 clone_flags);
+/* The same with clone3's set_tid (want[0]: the number in its own PID
+ * namespace, then each one above; nwant <= its level + 1), -errno in *err. */
+struct process *proc_create_tids(struct process *parent, u64 clone_flags, const int *want,
+				 int nwant, int *err);
 /* BSD process accounting (kernel/sched/acct.c): acct(2)'s file (NULL:
  * off), and the record current's process writes as its last thread
  * ends, with its wait status. */
@@ -319,6 +326,6 @@ struct trap_frame;
  * with pidfd_addr, CLONE_PARENT_SETTID with parent_tid, written before
  * the child runs). */
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
-	       u64 pidfd_addr, u64 parent_tid);
+	       u64 pidfd_addr, u64 parent_tid, const int *set_tid, int nset);
 
 #endif

@@ -97,6 +97,25 @@ int pid_global(int nr, const struct pid_ns *ns)
 	return g;
 }
 
+int pid_numbers(int g, const struct pid_ns *from, int *out, int max)
+{
+	int n = 0;
+
+	if (g <= 0 || g >= PID_MAX || max <= 0)
+		return 0;
+	unsigned long fl = spin_lock_irqsave(&pidmap_lock);
+	struct pid *p = by_global[g];
+	if (!p) {	/* the initial namespace's only */
+		if (from->level == 0)
+			out[n++] = g;
+	} else if (p->level >= from->level && p->nums[from->level].ns == from) {
+		for (int l = from->level; l <= p->level && n < max; l++)
+			out[n++] = p->nums[l].nr;
+	}
+	spin_unlock_irqrestore(&pidmap_lock, fl);
+	return n;
+}
+
 struct pid_ns *pid_ns_current(void)
 {
 	struct task *t = current_task();

@@ -229,6 +229,49 @@ struct fdtable *cur_files(void)
 
 struct process *proc_create(struct process *parent, u64 clone_flags)
 {
+	int err;
+	return proc_create_tids(parent, clone_flags, NULL, 0, &err);
+}
+
+/* clone3's set_tid against the new process's namespace ns (Linux's
+ * rules): at most one number per level, each a possible pid, a level
+ * without an init only 1, and the right to choose (CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE). */
+static int set_tid_check(struct pid_ns *ns, const int *want, int nwant)
+{
+	if (nwant > ns->level + 1)
+		return -EINVAL;
+	struct pid_ns *n = ns;
+	for (int i = 0; i < nwant; i++, n = n->parent) {
+		if (want[i] < 1 || want[i] >= (int)READ_ONCE(pid_max))
+			return -EINVAL;
+		if (want[i] != 1 && n->level > 0 && !READ_ONCE(n->reaper) && !n->dead)
+			return -EINVAL;	/* its first process is its init: 1 */
+	}
+	if (!nwant)
+		return 0;
+	if (!proc_capable(CAP_SYS_ADMIN) && !proc_capable(40 /* CAP_CHECKPOINT_RESTORE */))
+		return -EPERM;
+	/* Linux asks it in the user namespace owning each PID namespace:
+	 * capabilities count there only from that one or one above it */
+	struct ns_common *mine = proc_ns(current_proc(), NS_USER, false);
+	int rc = 0;
+	n = ns;
+	for (int i = 0; i < nwant && !rc; i++, n = n->parent) {
+		bool above = false;
+		for (struct ns_common *x = n->common.owner; x && !above; x = x->owner)
+			above = x == mine;
+		if (!above && !(mine && !mine->owner && !n->common.owner))
+			rc = -EPERM;	/* owner NULL: the initial one, whose owner is NULL */
+	}
+	ns_put(mine);
+	return rc;
+}
+
+struct process *proc_create_tids(struct process *parent, u64 clone_flags, const int *want,
+				 int nwant, int *err)
+{
+	*err = -ENOMEM;
 	/* kmalloc rounds up to a power of two: past 8 KiB a process (and
 	 * each pidfd's hold on a reaped one) would take 16 */
 	_Static_assert(sizeof(struct process) <= 8192, "struct process outgrew 8 KiB");
@@ -251,6 +294,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->start_ns = ktime_ns();
 	p->acct_fork = parent != NULL;
+	p->exit_signal = SIGCHLD;	/* fork sets clone's */
 	rlimit_fork(p, parent);
 	if (parent) {
 		/* the calling thread's table and fs state (its own, or its
@@ -306,15 +350,30 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	 * CLONE_NEWPID), fixed from now on */
 	p->pid_ns = to_pid_ns(p->nsp->ns[NS_PID]);
 	ns_get(&p->pid_ns->common);
+	if ((*err = set_tid_check(p->pid_ns, want, nwant)))
+		goto fail;
+	*err = -ENOMEM;
 	if (pid_prepare(p->pid_ns, &numbers))
 		goto fail;
 
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	int pid = parent || pid_table[1] ? pid_alloc(p) : 1;
+	int pid;
+	if (nwant == p->pid_ns->level + 1) {	/* the global number chosen too */
+		pid = want[nwant - 1];
+		if (pid_table[pid] || tid_table[pid] || pgrp_id_in_use(pid)) {
+			pid = -EEXIST;
+		} else {
+			pid_table[pid] = p;
+			pid_last = pid;
+			nr_forks++;
+		}
+	} else {
+		pid = parent || pid_table[1] ? pid_alloc(p) : 1;
+	}
 	if (pid == 1)
 		pid_table[1] = p;
 	if (pid > 0) {	/* its numbers in the namespaces from its own up */
-		int v = pid_attach(numbers, pid, p->pid_ns, NULL, 0);
+		int v = pid_attach(numbers, pid, p->pid_ns, want, nwant);
 		numbers = NULL;
 		if (v < 0) {
 			pid_table[pid] = NULL;
@@ -342,8 +401,11 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		}
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
-	if (pid < 0)
+	if (pid < 0) {
+		*err = pid == -EAGAIN ? -EAGAIN : pid == -EEXIST ? -EEXIST : -ENOMEM;
 		goto fail;
+	}
+	*err = 0;
 	return p;
 fail:
 	pid_unprepare(numbers);
@@ -1105,6 +1167,7 @@ bool proc_exit(struct process *p, int wait_status)
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
 		list_del_init(&c->sibling);
 		c->parent = init;
+		c->exit_signal = SIGCHLD;	/* Linux: a new parent hears SIGCHLD */
 		pdeath_note(&pd, c);
 		/* a zombie passed to an init that ignores SIGCHLD is reaped
 		 * now, as Linux does: that init will never wait for it */
@@ -1121,7 +1184,9 @@ bool proc_exit(struct process *p, int wait_status)
 	p->exec_done = true;
 	p->exit_status = wait_status;
 	nhangup = orphan_found(&oc, p, hangup);
-	reap_now = !parent || ignores_children(parent);
+	int exit_signal = p->exit_signal;
+	/* Linux: only a SIGCHLD child is reaped at once for an ignoring parent */
+	reap_now = !parent || (exit_signal == SIGCHLD && ignores_children(parent));
 	if (reap_now) {
 		unhash(p);
 		if (parent) {
@@ -1155,11 +1220,11 @@ bool proc_exit(struct process *p, int wait_status)
 	if (parent) {
 		int code = wait_status & 0x7f ? (wait_status & 0x80 ? CLD_DUMPED : CLD_KILLED)
 					      : CLD_EXITED;
-		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
+		struct ksiginfo si = { .signo = exit_signal, .code = code, .pid = p->pid,
 				       .uid = READ_ONCE(p->uid[0]),
 				       .status = wait_status & 0x7f ? wait_status & 0x7f
 								    : (wait_status >> 8) & 0xff };
-		if (parent->started && !parent->zombie)
+		if (exit_signal && parent->started && !parent->zombie)
 			signal_send(parent, &si);
 		wake_up_all(&parent->child_wq);
 		if (reap_now)
@@ -1185,6 +1250,11 @@ void proc_abort(struct process *p)
 
 static bool matches(struct process *c, struct process *me, const struct wait_spec *ws)
 {
+	/* Linux: a child whose exit signal is not SIGCHLD is a "clone"
+	 * child, seen with __WCLONE (and only then) or __WALL */
+	if (!(ws->options & (int)0x40000000) &&
+	    (c->exit_signal != SIGCHLD) != !!(ws->options & (int)0x80000000))
+		return false;
 	switch (ws->which) {
 	case P_PID: return c->pid == ws->id;
 	case P_PGID: return c->pgid == (ws->id ? ws->id : me->pgid);

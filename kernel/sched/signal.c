@@ -322,7 +322,7 @@ static bool refusable(const struct ksiginfo *info)
  * kernel filled in? */
 static bool names_sender(const struct ksiginfo *info)
 {
-	return info->pid > 0 && (info->code == SI_USER || info->code == SI_TKILL ||
+	return info->pid > 0 && !info->claimed && (info->code == SI_USER || info->code == SI_TKILL ||
 				 info->code == -3 /* SI_MESGQ */ ||
 				 (info->signo == SIGCHLD && info->code > 0 && info->code <= CLD_CONTINUED));
 }

@@ -239,7 +239,7 @@ void clone_child(void *arg)
 }
 
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
-	       u64 pidfd_addr, u64 parent_tid)
+	       u64 pidfd_addr, u64 parent_tid, const int *set_tid, int nset)
 {
 	struct file *pidf = NULL;
 	int pidfd = -1;
@@ -251,8 +251,9 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 
 	if (rc)
 		return rc;
-	rc = -ENOMEM;
-	struct process *p = proc_create(cur->proc, flags);
+	struct process *p = proc_create_tids(cur->proc, flags & ~(u64)CSIGNAL, set_tid, nset, &rc);
+	if (p)
+		p->exit_signal = (int)(flags & CSIGNAL);	/* not yet seen by anyone */
 	if (p && (flags & CLONE_NEWNS) && (rc = mnt_ns_clone_into(p)))
 		goto fail;	/* before it runs: its tree is a copy */
 	rc = -ENOMEM;

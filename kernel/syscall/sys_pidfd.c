@@ -11,6 +11,7 @@
  * caller has CAP_SYS_PTRACE); waitid's P_PIDFD takes the process through
  * pidfd_process.
  */
+#include <alloy/pid.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/event.h>
@@ -130,7 +131,7 @@ int pidfd_file_pid(struct file *f)
 	if (f->fop != &pidfd_fops)
 		return -ENOENT;
 	struct process *p = f->priv;
-	return proc_reaped(p) ? -1 : p->pid;
+	return proc_reaped(p) ? -1 : pid_to_user(p->pid);	/* the reader's number */
 }
 
 long pidfd_install(struct process *p, u32 flags)

@@ -72,6 +72,8 @@ struct clone_req {
 	int exit_signal;
 	u64 stack, parent_tid, child_tid, tls;
 	u64 pidfd;		/* CLONE_PIDFD: where the fd number goes */
+	int set_tid[PIDNS_MAX_LEVEL + 1];	/* clone3's, innermost first */
+	int nset;
 };
 
 #define UNSHARE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
@@ -119,10 +121,9 @@ static long do_clone(const struct clone_req *r)
 		return thread_clone(current_user_frame(), f, r->stack, r->parent_tid,
 				    r->child_tid, r->tls);
 	}
-	if (r->exit_signal && r->exit_signal != SIGCHLD)
-		return -EINVAL;		/* the parent always hears SIGCHLD */
-	return user_fork(current_user_frame(), r->stack, f, r->child_tid, r->tls, r->pidfd,
-			 r->parent_tid);
+	/* the exit signal rides in CSIGNAL's bits, as clone's own */
+	return user_fork(current_user_frame(), r->stack, f | (u64)(r->exit_signal & CSIGNAL),
+			 r->child_tid, r->tls, r->pidfd, r->parent_tid, r->set_tid, r->nset);
 }
 
 long sys_fork(SYSARGS)
@@ -186,7 +187,10 @@ long sys_clone3(SYSARGS)
 	/* pidfd means something only with CLONE_PIDFD, cgroup only with
 	 * CLONE_INTO_CGROUP, which do_clone refuses (glibc puts &pd->tid in
 	 * pidfd regardless) */
-	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG || ca.set_tid || ca.set_tid_size)
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG)
+		return -EINVAL;
+	/* set_tid: a number per PID namespace level, innermost first */
+	if (ca.set_tid_size > PIDNS_MAX_LEVEL || (!ca.set_tid) != (!ca.set_tid_size))
 		return -EINVAL;
 	if (ca.stack ? !ca.stack_size : ca.stack_size != 0)
 		return -EINVAL;
@@ -202,6 +206,14 @@ long sys_clone3(SYSARGS)
 	if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID) &&
 	    ca.pidfd == ca.parent_tid)
 		return -EINVAL;
+	if (ca.set_tid_size) {
+		if (ca.flags & CLONE_THREAD)
+			return -EINVAL;	/* Alloy: a thread's number is not chosen */
+		if (copy_from_user(r.set_tid, (const void *)ca.set_tid,
+				   sizeof(int) * (size_t)ca.set_tid_size))
+			return -EFAULT;
+		r.nset = (int)ca.set_tid_size;
+	}
 	return do_clone(&r);
 }
 

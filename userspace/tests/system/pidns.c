@@ -17,6 +17,9 @@
  *    later fork there is ENOMEM;
  *  - setns to a child namespace (its next fork is there), to the parent
  *    namespace from inside: EINVAL;
+ *  - clone3's set_tid: bad sizes, pointers and numbers (EINVAL, EFAULT),
+ *    a number in use (EEXIST), a chosen one in a new namespace, an
+ *    unprivileged caller (EPERM);
  *  - churn: many namespaces made and gone, numbers reused.
  */
 #include <errno.h>
@@ -387,6 +390,57 @@ static void test_setns(void)
 	close(mine);
 }
 
+/* ---- clone3's set_tid */
+
+struct clone_args_ {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+static long clone3_tids(uint64_t flags, const int *tids, uint64_t n)
+{
+	struct clone_args_ a = { .flags = flags, .exit_signal = SIGCHLD,
+				 .set_tid = (uint64_t)(uintptr_t)tids, .set_tid_size = n };
+	return syscall(SYS_clone3, &a, sizeof(a));
+}
+
+static void test_set_tid(void)
+{
+	int tids[40] = { 0 };
+
+	errno = 0;
+	CHECK(clone3_tids(0, NULL, 1) < 0 && errno == EINVAL);
+	CHECK(clone3_tids(0, tids, 0) < 0 && errno == EINVAL);
+	CHECK(clone3_tids(0, tids, 33) < 0 && errno == EINVAL);
+	CHECK(clone3_tids(0, tids, 2) < 0 && errno == EINVAL);	/* deeper than we are */
+	CHECK(clone3_tids(0, (int *)8, 1) < 0 && errno == EFAULT);
+	tids[0] = -1;
+	CHECK(clone3_tids(0, tids, 1) < 0 && errno == EINVAL);
+	tids[0] = 1;	/* init's */
+	CHECK(clone3_tids(0, tids, 1) < 0 && errno == EEXIST);
+	/* a new namespace: 1 there, a chosen number here */
+	int want = 30011;
+	tids[0] = 1;
+	tids[1] = want;
+	long c = clone3_tids(CLONE_NEWPID, tids, 2);
+	if (c == 0)
+		_exit(getpid() == 1 ? 0 : 1);
+	CHECK(c == want);
+	if (c > 0)
+		CHECK(wait_ok((pid_t)c) == 0);
+	tids[0] = 2;	/* its first process must be 1 */
+	CHECK(clone3_tids(CLONE_NEWPID, tids, 2) < 0 && errno == EINVAL);
+	/* without CAP_SYS_ADMIN (and CAP_CHECKPOINT_RESTORE): EPERM */
+	pid_t k = fork();
+	if (k == 0) {
+		if (setuid(65534))
+			_exit(2);
+		int t1[1] = { 30013 };
+		_exit(clone3_tids(0, t1, 1) < 0 && errno == EPERM ? 0 : 1);
+	}
+	CHECK(wait_ok(k) == 0);
+}
+
 /* ---- nesting depth, churn */
 
 static int dive(int depth)
@@ -438,6 +492,7 @@ int main(void)
 	test_init_signals();
 	test_init_death();
 	test_setns();
+	test_set_tid();
 	test_depth_and_churn();
 	while (wait(NULL) > 0)
 		;
