@@ -303,6 +303,8 @@ void proc_set_subreaper(struct process *p, bool on);
 bool proc_pgrp_orphaned(struct process *p);
 int proc_setsid(void);
 int proc_getpgid(int pid, bool sid);
+/* The same by global numbers (the kernel's: the terminal's session). */
+int proc_sid_of(int pid);
 int proc_getppid(void);
 /* p's parent with a reference, NULL if none. */
 struct process *proc_parent_get(struct process *p);

@@ -1816,6 +1816,16 @@ int proc_getpgid(int pid, bool sid)
 	return rc;
 }
 
+int proc_sid_of(int pid)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *p = pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL;
+	int rc = p ? p->sid : -ESRCH;
+
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return rc;
+}
+
 struct process *proc_parent_get(struct process *p)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_lock);

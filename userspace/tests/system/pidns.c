@@ -228,7 +228,7 @@ static void on_usr1(int sig, siginfo_t *si, void *uc)
 static int init_signals(int ready_fd, int go_fd)
 {
 	int bad = 0;
-	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO | SA_RESTART };
 	sigaction(SIGUSR1, &sa, NULL);
 	/* a member of the namespace signals its init: default actions are
 	 * not taken, handled ones are, with its number */
