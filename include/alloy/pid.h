@@ -84,6 +84,10 @@ struct pid_ns *pid_ns_current(void);
 struct pid;
 int pid_prepare(struct pid_ns *ns, struct pid **out);
 int pid_attach(struct pid *pre, int g, struct pid_ns *ns, const int *want, int nwant);
+/* /proc/sys/kernel/ns_last_pid of a namespace below the initial one:
+ * its newest number; setting v makes v + 1 the next one tried. */
+int pid_ns_last(struct pid_ns *ns);
+void pid_ns_set_last(struct pid_ns *ns, int v);
 /* Undoes pid_prepare when the numbers were never attached. */
 void pid_unprepare(struct pid *pre);
 /* Global number g is free again (under proc_lock): its numbers go. */

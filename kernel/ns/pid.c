@@ -144,6 +144,22 @@ int pid_prepare(struct pid_ns *ns, struct pid **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+int pid_ns_last(struct pid_ns *ns)
+{
+	unsigned long fl = spin_lock_irqsave(&pidmap_lock);
+	int v = ns->last;
+	spin_unlock_irqrestore(&pidmap_lock, fl);
+	return v;
+}
+
+void pid_ns_set_last(struct pid_ns *ns, int v)
+{
+	unsigned long fl = spin_lock_irqsave(&pidmap_lock);
+	ns->last = v;
+	ns->next = v + 1 >= PID_MAX ? 2 : MAX(v + 1, 2);
+	spin_unlock_irqrestore(&pidmap_lock, fl);
+}
+
 void pid_unprepare(struct pid *pre)
 {
 	kfree(pre);

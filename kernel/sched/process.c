@@ -48,7 +48,8 @@ static int pid_last;		/* [proc_lock] the newest pid, for /proc/loadavg */
  * process (if n + 1 is free) get n + 1 (Linux's, for checkpoint/restore) */
 static int show_last_pid(struct pbuf *b)
 {
-	return pbuf_printf(b, "%d\n", READ_ONCE(pid_last));
+	struct pid_ns *ns = pid_ns_current();	/* the reader's namespace's */
+	return pbuf_printf(b, "%d\n", ns->level ? pid_ns_last(ns) : READ_ONCE(pid_last));
 }
 
 static int store_last_pid(const char *buf, size_t len)
@@ -59,6 +60,11 @@ static int store_last_pid(const char *buf, size_t len)
 		return -EPERM;
 	if (sysctl_parse_long(buf, len, &v) || v < 0 || v >= READ_ONCE(pid_max))
 		return -EINVAL;
+	struct pid_ns *ns = pid_ns_current();
+	if (ns->level) {	/* the writer's namespace's */
+		pid_ns_set_last(ns, (int)v);
+		return 0;
+	}
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	pid_last = (int)v;
 	pid_next = v + 1 >= pid_max ? 2 : MAX((int)v + 1, 2);

@@ -117,7 +117,35 @@ static int in_new_ns_basics(void)
 		_exit(getpid() == 2 && getppid() == 1 ? 0 : 1);
 	T(c == 2);
 	T(wait_ok(c) == 0);
-	/* a thread of init is 2.. too (pids and tids are one space) */
+	/* ns_last_pid is the namespace's own; written, it picks the next */
+	int fd2 = open("/proc/sys/kernel/ns_last_pid", O_RDWR);
+	T(fd2 >= 0);
+	n = read(fd2, buf, sizeof(buf) - 1);
+	T(n == 2 && buf[0] == '2');
+	T(pwrite(fd2, "99", 2, 0) == 2);
+	close(fd2);
+	c = fork();
+	if (c == 0)
+		_exit(getpid() == 100 ? 0 : 1);
+	T(c == 100);
+	T(wait_ok(c) == 0);
+	/* F_SETOWN takes and F_GETOWN gives the namespace's number */
+	int pp[2];
+	T(pipe(pp) == 0);
+	T(fcntl(pp[0], F_SETOWN, getpid()) == 0 && fcntl(pp[0], F_GETOWN) == 1);
+	T(fcntl(pp[0], F_SETOWN, outer_pid) < 0 && errno == ESRCH);
+	close(pp[0]);
+	close(pp[1]);
+	/* the numbers from here down: NSpid is "1" alone */
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	int found = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6))
+			found = !strcmp(line, "NSpid:\t1\n");
+	if (f)
+		fclose(f);
+	T(found);
 	return bad;
 }
 
@@ -140,6 +168,17 @@ static void test_basics(void)
 	int fd = open(path, O_RDONLY);
 	CHECK(fd >= 0);
 	CHECK(ino_fd(fd) != ino_of("/proc/self/ns/pid"));
+	/* its NSpid from here: our number for it, then 1 */
+	char want[64], line[128];
+	snprintf(want, sizeof(want), "NSpid:\t%d\t1\n", c);
+	snprintf(path, sizeof(path), "/proc/%d/status", c);
+	FILE *st = fopen(path, "r");
+	bool seen = false;
+	while (st && fgets(line, sizeof(line), st))
+		seen |= !strcmp(line, want);
+	if (st)
+		fclose(st);
+	CHECK(seen);
 	int pfd = ioctl(fd, NS_GET_PARENT);
 	CHECK(pfd >= 0 && ino_fd(pfd) == ino_of("/proc/self/ns/pid"));
 	close(pfd);
