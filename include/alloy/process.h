@@ -148,10 +148,11 @@ struct process *proc_find_global(int pid);
  * spawn. Copies files/cwd/handlers from parent when given, or shares
  * the file table (CLONE_FILES); CLONE_PARENT makes it parent's sibling. */
 struct process *proc_create(struct process *parent, u64 clone_flags);
-/* The same with clone3's set_tid (want[0]: the number in its own PID
- * namespace, then each one above; nwant <= its level + 1), -errno in *err. */
-struct process *proc_create_tids(struct process *parent, u64 clone_flags, const int *want,
-				 int nwant, int *err);
+/* The same with clone's exit signal and clone3's set_tid (want[0]: the
+ * number in its own PID namespace, then each one above; nwant <= its
+ * level + 1), -errno in *err. */
+struct process *proc_create_tids(struct process *parent, u64 clone_flags, int exit_signal,
+				 const int *want, int nwant, int *err);
 /* BSD process accounting (kernel/sched/acct.c): acct(2)'s file (NULL:
  * off), and the record current's process writes as its last thread
  * ends, with its wait status. */

@@ -236,7 +236,7 @@ struct fdtable *cur_files(void)
 struct process *proc_create(struct process *parent, u64 clone_flags)
 {
 	int err;
-	return proc_create_tids(parent, clone_flags, NULL, 0, &err);
+	return proc_create_tids(parent, clone_flags, SIGCHLD, NULL, 0, &err);
 }
 
 /* clone3's set_tid against the new process's namespace ns (Linux's
@@ -274,8 +274,8 @@ static int set_tid_check(struct pid_ns *ns, const int *want, int nwant)
 	return rc;
 }
 
-struct process *proc_create_tids(struct process *parent, u64 clone_flags, const int *want,
-				 int nwant, int *err)
+struct process *proc_create_tids(struct process *parent, u64 clone_flags, int exit_signal,
+				 const int *want, int nwant, int *err)
 {
 	*err = -ENOMEM;
 	/* kmalloc rounds up to a power of two: past 8 KiB a process (and
@@ -300,7 +300,7 @@ struct process *proc_create_tids(struct process *parent, u64 clone_flags, const 
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->start_ns = ktime_ns();
 	p->acct_fork = parent != NULL;
-	p->exit_signal = SIGCHLD;	/* fork sets clone's */
+	p->exit_signal = exit_signal;	/* before anyone sees it */
 	rlimit_fork(p, parent);
 	if (parent) {
 		/* the calling thread's table and fs state (its own, or its

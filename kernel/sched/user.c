@@ -251,10 +251,10 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 
 	if (rc)
 		return rc;
-	struct process *p = proc_create_tids(cur->proc, flags & ~(u64)CSIGNAL, set_tid, nset, &rc);
+	struct process *p = proc_create_tids(cur->proc, flags & ~(u64)CSIGNAL, (int)(flags & CSIGNAL),
+					     set_tid, nset, &rc);
 	if (!p)
 		return rc;
-	p->exit_signal = (int)(flags & CSIGNAL);	/* not yet seen by anyone */
 	if (p && (flags & CLONE_NEWNS) && (rc = mnt_ns_clone_into(p)))
 		goto fail;	/* before it runs: its tree is a copy */
 	rc = -ENOMEM;
