@@ -275,6 +275,8 @@ static int init_signals(int ready_fd, int go_fd)
 	if (c == 0) {
 		kill(1, SIGTERM);
 		kill(1, SIGINT);
+		kill(1, SIGKILL);	/* from inside: not even this */
+		kill(-1, SIGKILL);	/* everyone here but init (and us) */
 		kill(1, SIGUSR1);
 		_exit(0);
 	}
