@@ -32,6 +32,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -136,6 +138,12 @@ static int in_new_ns_basics(void)
 	T(fcntl(pp[0], F_SETOWN, outer_pid) < 0 && errno == ESRCH);
 	close(pp[0]);
 	close(pp[1]);
+	/* System V IPC's pids are the reader's numbers */
+	int shm = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	struct shmid_ds ds;
+	T(shm >= 0 && shmctl(shm, IPC_STAT, &ds) == 0 && ds.shm_cpid == 1);
+	if (shm >= 0)
+		shmctl(shm, IPC_RMID, NULL);
 	/* the numbers from here down: NSpid is "1" alone */
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[128];
