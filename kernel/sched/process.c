@@ -1079,9 +1079,9 @@ static struct process *reaper_for(struct process *p)
 /*
  * p, its PID namespace's init, exits: the namespace is dead (no new
  * process there: -ENOMEM) and every process left in it gets SIGKILL, as
- * Linux. Linux's init then waits for them all before its parent hears of
- * it; here its children go to the init above and the parent is told at
- * once.
+ * Linux; then, as Linux, it waits for them all to be gone (reaping those
+ * that are its children, orphans coming to it meanwhile) before its own
+ * parent hears of it.
  */
 static void kill_namespace(struct pid_ns *ns, struct process *init)
 {
@@ -1136,6 +1136,56 @@ static void pdeath_send(struct pdeath *d, struct process *parent)
 	kfree(d->v);
 }
 
+/* Caller holds proc_lock: reaps init's zombie children onto *gone; is
+ * any other process of ns left (zombies of other parents too)? */
+static bool ns_others_left(struct pid_ns *ns, struct process *init, struct list_head *gone)
+{
+	struct process *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &init->children, sibling) {
+		if (!c->zombie)
+			continue;
+		list_del_init(&c->sibling);
+		unhash(c);
+		list_add_tail(&c->sibling, gone);
+	}
+	for (int g = 2; g < PID_MAX; g++) {	/* a dying namespace only */
+		struct process *q = pid_table[g];
+		if (q && q != init && pid_ns_within(q->pid_ns, ns))
+			return true;
+	}
+	return false;
+}
+
+/* p, the init of ns, exits: SIGKILL to the rest, then until they are
+ * all gone, reaping its own children. Not interrupted by signals (it
+ * is exiting); it waits as long as a process of the namespace whose
+ * parent is outside stays unreaped, as Linux's does. */
+static void drain_namespace(struct pid_ns *ns, struct process *p)
+{
+	struct list_head gone;
+	bool left = true;
+
+	kill_namespace(ns, p);
+	while (left) {
+		list_init(&gone);
+		struct waiter w = { .task = NULL };
+		prepare_to_wait(&p->child_wq, &w);
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		left = ns_others_left(ns, p, &gone);
+		spin_unlock_irqrestore(&proc_lock, flags);
+		if (left && list_empty(&gone))
+			schedule_timeout(20000000);	/* 20 ms: others' parents reap too */
+		finish_wait(&p->child_wq, &w);
+		struct process *c, *tmp;
+		list_for_each_entry_safe(c, tmp, &gone, sibling) {
+			list_del_init(&c->sibling);
+			proc_drop_task(c);
+			proc_put(c);	/* the child-list reference */
+		}
+	}
+}
+
 bool proc_exit(struct process *p, int wait_status)
 {
 	struct process *init = NULL, *parent, *c, *tmp;
@@ -1145,6 +1195,14 @@ bool proc_exit(struct process *p, int wait_status)
 
 	release_resources(p);
 	ptrace_tracer_exit(p);	/* its tracees go on (or die: EXITKILL) */
+	unsigned long fl0 = spin_lock_irqsave(&proc_lock);
+	struct pid_ns *own = p->pid_ns;
+	bool is_reaper = own->level > 0 && own->reaper == p;
+	if (is_reaper)
+		own->dead = true;	/* no one enters it now (fork: ENOMEM) */
+	spin_unlock_irqrestore(&proc_lock, fl0);
+	if (is_reaper)
+		drain_namespace(own, p);	/* still its reaper meanwhile */
 	if (READ_ONCE(p->sid) == p->pid)
 		tty_session_end(p->pid);	/* before its number can be reused */
 
@@ -1162,12 +1220,8 @@ bool proc_exit(struct process *p, int wait_status)
 		pd.max = pd.v ? nkids : 0;
 	}
 	flags = spin_lock_irqsave(&proc_lock);
-	struct pid_ns *dying = NULL;
-	if (p->pid_ns->level > 0 && p->pid_ns->reaper == p) {
-		dying = p->pid_ns;	/* its init: no one enters it now */
-		dying->dead = true;
-		dying->reaper = NULL;
-	}
+	if (is_reaper)
+		own->reaper = NULL;	/* its namespace is empty now */
 	init = reaper_for(p);	/* a subreaper, or init */
 	orphan_note(&oc, p);	/* its group, its children's groups */
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
@@ -1204,8 +1258,6 @@ bool proc_exit(struct process *p, int wait_status)
 	if (init)
 		proc_get(init);
 	spin_unlock_irqrestore(&proc_lock, flags);
-	if (dying)
-		kill_namespace(dying, p);
 	hangup_orphans(hangup, nhangup);
 	pdeath_send(&pd, p);
 	wake_up_all(&p->vfork_wq);	/* exec_done: a vfork caller goes on */
