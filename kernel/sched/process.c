@@ -1298,6 +1298,10 @@ void proc_abort(struct process *p)
 	bool listed = !list_empty(&p->sibling);
 
 	list_del_init(&p->sibling);
+	if (p->pid_ns && p->pid_ns->reaper == p) {	/* a new namespace's first: */
+		p->pid_ns->reaper = NULL;	/* it never ran, the namespace */
+		p->pid_ns->dead = true;		/* is dead (an ns file may keep it) */
+	}
 	unhash(p);
 	spin_unlock_irqrestore(&proc_lock, flags);
 	release_resources(p);
