@@ -90,6 +90,7 @@ enum lock_rank {
 	LR_DENTRY_ALIAS = 157,	/* directories' inode->alias (file handles): a leaf */
 	LR_AIO_QUEUE = 158,	/* requests waiting for aiod (callbacks: under a wait queue) */
 	LR_SIGACTION = 159,	/* a signal-handler table's entries (under any sharer's sig_lock): a leaf */
+	LR_PIDMAP = 159,	/* PID namespaces' numbers (kernel/ns/pid.c): a leaf, never with sigaction's */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_DL_BW = 172,		/* SCHED_DEADLINE's admitted bandwidth (a leaf, under task->lock) */

@@ -37,7 +37,13 @@ struct task;
 
 struct process {
 	atomic_t refcount;
-	int pid, pgid, sid;		/* [proc_lock] pgid, sid: pgrp's */
+	int pid, pgid, sid;		/* [proc_lock] pgid, sid: pgrp's. Global numbers
+					 * (the initial PID namespace's, <alloy/pid.h>) */
+	struct pid_ns *pid_ns;		/* its PID namespace, counted: fixed at fork */
+	int vpid;			/* its pid there (getpid): fixed at fork */
+	int exit_signal;		/* [proc_lock] what its parent hears when it ends
+					 * (clone's; SIGCHLD once reparented); not
+					 * SIGCHLD: a "clone" child for wait (__WCLONE) */
 	struct pgroup *pgrp;		/* [proc_lock] kernel/sched/pgroup.c */
 	struct list_head pgrp_link;	/* [proc_lock] in pgrp's members */
 	struct process *parent;		/* [proc_lock] NULL: started by the kernel */
@@ -148,8 +154,11 @@ void cap_exec(struct process *p);
 bool proc_capable(int cap);
 void proc_get(struct process *p);
 void proc_put(struct process *p);
-/* The process with this pid, with a reference; NULL if none. */
+/* The process with this pid, with a reference; NULL if none. proc_find
+ * takes a number of the caller's PID namespace (a program's), _global
+ * the kernel's own (<alloy/pid.h>). */
 struct process *proc_find(int pid);
+struct process *proc_find_global(int pid);
 
 /* The slab cache processes come from (sched_init_bsp). */
 void proc_cache_init(void);
@@ -157,6 +166,11 @@ void proc_cache_init(void);
  * spawn. Copies files/cwd/handlers from parent when given, or shares
  * the file table (CLONE_FILES); CLONE_PARENT makes it parent's sibling. */
 struct process *proc_create(struct process *parent, u64 clone_flags);
+/* The same with clone's exit signal and clone3's set_tid (want[0]: the
+ * number in its own PID namespace, then each one above; nwant <= its
+ * level + 1), -errno in *err. */
+struct process *proc_create_tids(struct process *parent, u64 clone_flags, int exit_signal,
+				 const int *want, int nwant, int *err);
 /* BSD process accounting (kernel/sched/acct.c): acct(2)'s file (NULL:
  * off), and the record current's process writes as its last thread
  * ends, with its wait status. */
@@ -258,8 +272,10 @@ void proc_thread_tables_exit(struct task *t);
 void proc_adopt_thread_tables(void);
 /* execve: a file table shared with another process becomes a copy. */
 int proc_unshare_files(struct process *p);
-/* Up to max pids >= from, ascending, into out; returns how many. */
+/* Up to max pids >= from, ascending, into out; returns how many.
+ * proc_pids: global numbers; _user: the caller's PID namespace's. */
 int proc_pids(int from, int *out, int max);
+int proc_pids_user(int from, int *out, int max);
 /* For walks that sleep on each process (the OOM killer): up to max live
  * processes with pid >= *from, each with a reference; *from moves past
  * them. 0: no more. */
@@ -307,6 +323,8 @@ void proc_set_subreaper(struct process *p, bool on);
 bool proc_pgrp_orphaned(struct process *p);
 int proc_setsid(void);
 int proc_getpgid(int pid, bool sid);
+/* The same by global numbers (the kernel's: the terminal's session). */
+int proc_sid_of(int pid);
 int proc_getppid(void);
 /* p's parent with a reference, NULL if none. */
 struct process *proc_parent_get(struct process *p);
@@ -330,6 +348,6 @@ struct trap_frame;
  * with pidfd_addr, CLONE_PARENT_SETTID with parent_tid, written before
  * the child runs). */
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
-	       u64 pidfd_addr, u64 parent_tid);
+	       u64 pidfd_addr, u64 parent_tid, const int *set_tid, int nset);
 
 #endif

@@ -90,7 +90,10 @@ struct task {
 	u64 robust_list;		/* set_robust_list head (user address) */
 	/* A user thread (kernel/sched/thread.c). Its signal state is
 	 * [proc->sig_lock]; the thread itself reads its own masks without. */
-	int user_tid;			/* Linux's thread id, from the pid space */
+	int user_tid;			/* Linux's thread id, from the pid space: the
+					 * global number (<alloy/pid.h>) */
+	int vtid;			/* the same in its process's PID namespace
+					 * (gettid), fixed once attached */
 	struct list_head thread_link;	/* [proc->sig_lock] in proc->threads */
 	u64 clear_child_tid;		/* zeroed and woken at exit (user address) */
 	u64 pending, blocked;		/* thread-directed signals; the mask */

@@ -64,11 +64,16 @@ bool proc_thread_detach(struct process *p, struct task *t, int *status);
 /* execve's de-thread: t, now alone, takes p's pid as its tid. */
 void proc_thread_take_pid(struct process *p, struct task *t);
 /* The thread with this tid, with a reference on it and on its process
- * (*p); NULL if none. */
+ * (*p); NULL if none. tid: the caller's PID namespace's number (a
+ * program's); _global: the kernel's own. */
 struct task *proc_find_thread(int tid, struct process **p);
+struct task *proc_find_thread_global(int tid, struct process **p);
 /* The same, or for a zombie process (not yet reaped) the thread that
  * ended it, whose scheduling values a getter still reports (Linux). */
 struct task *proc_find_thread_or_zombie(int tid, struct process **p);
+/* Is p its PID namespace's init (1 there)? Its children's namespace
+ * differs (unshare, setns)? */
+bool proc_is_ns_init(struct process *p);
 
 /* Caller holds t's process's sig_lock: SIGKILL for t alone, which wakes
  * or interrupts it. */

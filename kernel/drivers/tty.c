@@ -17,6 +17,7 @@
  * nothing there), anyone may read, write and set its foreground group.
  * /dev/tty is the caller's controlling terminal, or the console.
  */
+#include <alloy/pid.h>
 #include <alloy/console.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -123,7 +124,7 @@ size_t tty_receive(struct tty *t, const u8 *b, size_t n, bool block_full)
 
 static bool session_alive(int sid)
 {
-	return sid > 0 && proc_getpgid(sid, true) == sid;
+	return sid > 0 && proc_sid_of(sid) == sid;
 }
 
 /* The session t controls, forgetting one whose leader has gone (as
@@ -255,7 +256,7 @@ static void hup_process(int pid)
 {
 	struct ksiginfo hup = { .signo = SIGHUP, .code = SI_KERNEL };
 	struct ksiginfo cont = { .signo = SIGCONT, .code = SI_KERNEL };
-	struct process *p = pid > 0 ? proc_find(pid) : NULL;
+	struct process *p = pid > 0 ? proc_find_global(pid) : NULL;
 
 	if (!p)
 		return;
@@ -327,11 +328,14 @@ static long set_pgrp(struct tty *t, u64 arg)
 		return rc;
 	if (sid && v == 0)
 		return -ESRCH;	/* Linux: no group 0 */
+	int uv = v;
+	if (v > 0 && !(v = pid_from_user(v)))
+		return -ESRCH;	/* none in the caller's PID namespace */
 	if (sid) {	/* the group's leader, if alive, is in our session */
-		int lsid = proc_getpgid(v, true);
+		int lsid = proc_sid_of(v);
 		if (lsid >= 0 && lsid != sid)
 			return -EPERM;
-		if (lsid < 0 && (v == 1 || proc_kill(-v, 0, SI_KERNEL)))
+		if (lsid < 0 && (v == 1 || proc_kill(-uv, 0, SI_KERNEL)))
 			return -ESRCH;	/* no such group (-1 would be everyone) */
 	} else if (v == 0) {
 		return -EINVAL;
@@ -599,6 +603,7 @@ set:
 		fl = spin_lock_irqsave(&t->lock);
 		v = t->fg_pgrp ? t->fg_pgrp : t->lax ? current_proc()->pgid : 0;
 		spin_unlock_irqrestore(&t->lock, fl);
+		v = pid_to_user(v);	/* the caller's number (0: outside) */
 		return copy_to_user((void *)arg, &v, sizeof(v));
 	case TIOCSPGRP:
 		return set_pgrp(t, arg);
@@ -611,6 +616,7 @@ set:
 			v = current_proc()->sid;
 		if (!v)
 			return -ENOTTY;
+		v = pid_to_user(v);
 		return copy_to_user((void *)arg, &v, sizeof(v));
 	case TIOCSCTTY:
 		return master ? -EINVAL : set_ctty(t, arg);

@@ -34,6 +34,7 @@
  * op's own locks; fown_lock (156) a leaf; fasync_qlock (rank 155, a leaf but task->lock
  * for the wakeup) taken by callbacks under any wait queue's lock.
  */
+#include <alloy/pid.h>
 #include <alloy/errno.h>
 #include <alloy/fasync.h>
 #include <alloy/lockrank.h>
@@ -372,7 +373,9 @@ static bool fown_none(struct process *p, const void *arg)
 	return false;
 }
 
-/* Who gets the signals: checked and referenced before the lock. */
+/* Who gets the signals: checked and referenced before the lock. id is
+ * the caller's number; kept as the global one (<alloy/pid.h>), as the
+ * signals go from other processes' contexts. */
 static long fown_set(struct file *f, int type, int id)
 {
 	struct process *me = current_proc(), *p = NULL, *old_p;
@@ -380,15 +383,18 @@ static long fown_set(struct file *f, int type, int id)
 
 	if (id && type == F_OWNER_PID && !(p = proc_find(id)))
 		return -ESRCH;
+	if (p)
+		id = p->pid;
 	if (id && type == F_OWNER_PGRP) {	/* a group with no member: ESRCH */
 		struct ksiginfo none = { .signo = SIGIO };
-		if (proc_signal_group_if(id, &none, fown_none, NULL))
+		if (!(id = pid_from_user(id)) || proc_signal_group_if(id, &none, fown_none, NULL))
 			return -ESRCH;
 	}
 	if (id && type == F_OWNER_TID) {
 		struct process *tp;
 		if (!(t = proc_find_thread(id, &tp)))
 			return -ESRCH;
+		id = t->user_tid;
 		proc_put(tp);
 	}
 	unsigned long fl = spin_lock_irqsave(&me->sig_lock);
@@ -414,7 +420,7 @@ static long fown_set(struct file *f, int type, int id)
 
 long fown_set_self(struct file *f)
 {
-	return fown_set(f, F_OWNER_PID, current_proc()->pid);
+	return fown_set(f, F_OWNER_PID, current_proc()->vpid);
 }
 
 long fasync_fcntl_owner(struct file *f, int cmd, u64 arg)
@@ -426,13 +432,14 @@ long fasync_fcntl_owner(struct file *f, int cmd, u64 arg)
 	switch (cmd) {
 	case F_GETOWN:
 		fl = spin_lock_irqsave(&fown_lock);
-		rc = f->fown.type == F_OWNER_PGRP ? -(long)f->fown.id : f->fown.id;
+		rc = f->fown.type == F_OWNER_PGRP ? -(long)pid_to_user(f->fown.id)
+						  : pid_to_user(f->fown.id);
 		spin_unlock_irqrestore(&fown_lock, fl);
 		return rc;
 	case F_GETOWN_EX:
 		fl = spin_lock_irqsave(&fown_lock);
 		ex.type = f->fown.id ? f->fown.type : F_OWNER_PID;
-		ex.pid = f->fown.id;
+		ex.pid = pid_to_user(f->fown.id);	/* the caller's number (0: outside) */
 		spin_unlock_irqrestore(&fown_lock, fl);
 		return copy_to_user((void *)arg, &ex, sizeof(ex)) ? -EFAULT : 0;
 	case F_GETSIG:

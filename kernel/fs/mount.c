@@ -1343,7 +1343,7 @@ static void pivot_processes(struct mnt_ns *ns, const struct path *old, const str
 
 	while ((n = proc_pids(from, pids, 32)) > 0) {
 		for (int i = 0; i < n; i++) {
-			struct process *q = proc_find(pids[i]);
+			struct process *q = proc_find_global(pids[i]);
 			if (!q)
 				continue;
 			unsigned long fl = spin_lock_irqsave(&q->cwd_lock);

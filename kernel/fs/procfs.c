@@ -22,6 +22,7 @@
 #include <alloy/mnt_ns.h>
 #include <alloy/pcache.h>
 #include <alloy/printf.h>
+#include <alloy/pid.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/signal.h>
@@ -631,9 +632,10 @@ static int proc_readlink(struct inode *inode, char *buf, size_t len)
 	if (kind == PK_SELF || kind == PK_THREAD_SELF) {
 		struct task *t = current_task();
 		char s[32];
-		int n = kind == PK_SELF ? snprintf(s, sizeof(s), "%d", current_pid()) :
-			snprintf(s, sizeof(s), "%d/task/%d", current_pid(),
-				 t->proc ? t->user_tid : current_pid());
+		/* as the reader's PID namespace numbers it */
+		int pid = t->proc ? t->proc->vpid : current_pid();
+		int n = kind == PK_SELF ? snprintf(s, sizeof(s), "%d", pid) :
+			snprintf(s, sizeof(s), "%d/task/%d", pid, t->proc ? t->vtid : pid);
 		n = MIN(n, (int)len);
 		memcpy(buf, s, (size_t)n);
 		return n;
@@ -660,7 +662,7 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 			       : kind == PK_KPAGEFLAGS ? &proc_kpageflags_fops : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
 	if (pid) {	/* a process's files are its effective owner's, as Linux */
-		struct process *p = proc_find(pid);
+		struct process *p = proc_find_global(pid);
 		if (p) {
 			unsigned long fl = spin_lock_irqsave(&p->sig_lock);
 			i->uid = p->uid[1];
@@ -705,9 +707,9 @@ static int lookup_pid_dir(struct super_block *sb, int kind, struct process *owne
 	int pid;
 	struct process *p = NULL;
 	struct proc_snapshot s;
-	int tid = id;
+	int tid = pid_from_user(id);	/* the reader's number, as a global one */
 
-	if (id <= 0)
+	if (id <= 0 || !tid)
 		return -ENOENT;
 	if (kind == PK_TID) {
 		p = owner;	/* task/'s process: the caller's reference */
@@ -833,10 +835,13 @@ static void emit_pids(u64 *pos, emit_fn emit, void *ctx)
 
 	do {
 		int from = *pos < PID_COOKIE ? 1 : (int)(*pos - PID_COOKIE) + 1;
-		n = proc_pids(from, pids, ARRAY_SIZE(pids));
+		n = proc_pids_user(from, pids, ARRAY_SIZE(pids));
 		for (int k = 0; k < n; k++) {
 			int len = snprintf(name, sizeof(name), "%d", pids[k]);
-			if (!emit(ctx, name, (size_t)len, PROC_INO(PK_PID, pids[k], 0, 0),
+			/* named as the reader's namespace numbers it; the
+			 * inode number is the global one, as lookup's */
+			if (!emit(ctx, name, (size_t)len,
+				  PROC_INO(PK_PID, pid_from_user(pids[k]), 0, 0),
 				  S_IFDIR | 0555, PID_COOKIE + (u64)pids[k]))
 				return;
 			*pos = PID_COOKIE + (u64)pids[k];
@@ -856,7 +861,7 @@ static void emit_tids(struct inode *dir, int pid, u64 *pos, emit_fn emit, void *
 	while (p && *pos - 2 < PID_MAX) {
 		n = proc_thread_tids(p, (int)(*pos - 2) + 1, tids, ARRAY_SIZE(tids));
 		for (int k = 0; k < n; k++) {
-			int len = snprintf(name, sizeof(name), "%d", tids[k]);
+			int len = snprintf(name, sizeof(name), "%d", pid_to_user(tids[k]));
 			if (!emit(ctx, name, (size_t)len, PROC_INO(PK_TID, pid, tids[k], 0),
 				  S_IFDIR | 0555, 2 + (u64)tids[k]))
 				goto out;
@@ -1130,7 +1135,7 @@ struct process *procfs_pid_dir_process(struct file *f)
 	if (!i || i->sb->sop != &proc_sops || PROC_KIND(i->ino) != PK_PID)
 		return NULL;
 	if (!i->priv)
-		return proc_find(PROC_PID(i->ino));
+		return proc_find_global(PROC_PID(i->ino));
 	proc_get(i->priv);	/* reaped or not: the caller says ESRCH */
 	return i->priv;
 }

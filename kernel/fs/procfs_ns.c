@@ -36,7 +36,7 @@ const size_t proc_ns_nr_entries = ARRAY_SIZE(proc_ns_entries);
 
 static const struct { int type; bool children; } ns_of_entry[] = {
 	{ NS_CGROUP, false }, { NS_IPC, false }, { NS_MNT, false }, { NS_NET, false },
-	{ NS_PID, false }, { NS_PID, false }, { NS_TIME, false }, { NS_TIME, true },
+	{ NS_PID, false }, { NS_PID, true }, { NS_TIME, false }, { NS_TIME, true },
 	{ NS_USER, false }, { NS_UTS, false },
 };
 _Static_assert(ARRAY_SIZE(ns_of_entry) == ARRAY_SIZE(proc_ns_entries), "one per link");

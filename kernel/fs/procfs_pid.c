@@ -17,6 +17,7 @@
  * (proc_thread_snapshot): nothing holds a thread between calls.
  */
 #include <alloy/cred.h>
+#include <alloy/pid.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/mm.h>
@@ -173,10 +174,20 @@ static int show_status(struct pbuf *b, struct process *p, const struct proc_snap
 		pbuf_printf(b, "Umask:\t%04o\n", umask);
 	pbuf_printf(b, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		    "PPid:\t%d\nTracerPid:\t%d\n",
-		    state_name(s->state), s->pid, tid, s->ppid, ptrace_tracer_pid(tid));
+		    state_name(s->state), s->pid, pid_to_user(tid), s->ppid, ptrace_tracer_pid(tid));
 	pbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 		    p->uid[0], p->uid[1], p->uid[2], p->fsuid, p->gid[0], p->gid[1], p->gid[2],
 		    p->fsgid, FD_MAX);
+	/* its numbers from the reader's PID namespace down to its own */
+	int nums[PIDNS_MAX_LEVEL + 1];
+	static const char *const ns_lines[] = { "NStgid", "NSpid" };
+	for (int k = 0; k < 2; k++) {
+		int n = pid_numbers(k ? tid : p->pid, pid_ns_current(), nums, PIDNS_MAX_LEVEL + 1);
+		pbuf_printf(b, "%s:", ns_lines[k]);
+		for (int j = 0; j < n; j++)
+			pbuf_printf(b, "\t%d", nums[j]);
+		pbuf_printf(b, "\n");
+	}
 	if (mm) {
 		pbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
 			    "VmHWM:\t%8llu kB\nVmRSS:\t%8llu kB\n", u.size / 1024, u.size / 1024,
@@ -213,7 +224,7 @@ static int show_stat(struct pbuf *b, struct process *p, const struct proc_snapsh
 		   s->policy == SCHED_FIFO || s->policy == SCHED_RR ? -1 - s->rt_priority :
 		   20 + s->nice;
 	pbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 %d %d %d 0 %llu ",
-		    tid, s->comm, s->state, s->ppid, s->pgid, s->sid,
+		    pid_to_user(tid), s->comm, s->state, s->ppid, s->pgid, s->sid,
 		    (unsigned long long)proc_clock_t_ticks(s->utime_ticks),
 		    (unsigned long long)proc_clock_t_ticks(s->stime_ticks), prio, s->nice, s->threads,
 		    (unsigned long long)proc_clock_t_ns(s->start_ns));

@@ -18,6 +18,7 @@
  * allocated are also held to a global budget of 1/16 of RAM (-ENOMEM), so
  * root raising its limit cannot take all memory either.
  */
+#include <alloy/pid.h>
 #include <alloy/errno.h>
 #include <alloy/netlink.h>
 #include <alloy/socket.h>
@@ -555,7 +556,7 @@ static long mq_read(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	unsigned long flags = spin_lock_irqsave(&q->wq.lock);
 	u64 qsize = q->qsize;
 	int notify = q->nproc ? q->nnotify : 0, signo = q->nproc ? q->nsigno : 0;
-	int pid = q->nproc ? q->nproc->pid : 0;
+	int pid = q->nproc ? pid_to_user(q->nproc->pid) : 0;	/* the reader's number */
 	spin_unlock_irqrestore(&q->wq.lock, flags);
 	int len = snprintf(line, sizeof(line), "QSIZE:%-10llu NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n",
 			   (unsigned long long)qsize, notify, signo, pid);

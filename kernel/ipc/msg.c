@@ -10,6 +10,7 @@
  * All messages together are bounded by a memory budget (1/16 of RAM):
  * past it msgsnd is -ENOMEM, as Linux when it cannot copy a message.
  */
+#include <alloy/pid.h>
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
 #include <alloy/ns.h>
@@ -416,8 +417,8 @@ long sys_msgctl(u64 id, u64 cmd64, u64 buf, u64 a3, u64 a4, u64 a5)
 		d.msg_cbytes = q->cbytes;
 		d.msg_qnum = q->qnum;
 		d.msg_qbytes = q->qbytes;
-		d.msg_lspid = q->lspid;
-		d.msg_lrpid = q->lrpid;
+		d.msg_lspid = pid_to_user(q->lspid);	/* kept global, shown as the */
+		d.msg_lrpid = pid_to_user(q->lrpid);	/* caller's namespace numbers them */
 		rc = cmd == IPC_STAT ? 0 : q->perm.id;
 	}
 	mutex_unlock(&msg_ids.lock);
@@ -441,8 +442,9 @@ int msg_proc_show(struct pbuf *b)
 			continue;
 		pbuf_printf(b, "%10d %10d  %4o  %10llu %10llu %5u %5u %5u %5u %5u %5u %10lld %10lld "
 			    "%10lld\n", q->perm.key, q->perm.id, q->perm.mode,
-			    (unsigned long long)q->cbytes, (unsigned long long)q->qnum, q->lspid,
-			    q->lrpid, q->perm.uid, q->perm.gid, q->perm.cuid, q->perm.cgid,
+			    (unsigned long long)q->cbytes, (unsigned long long)q->qnum,
+			    pid_to_user(q->lspid), pid_to_user(q->lrpid), q->perm.uid, q->perm.gid,
+			    q->perm.cuid, q->perm.cgid,
 			    (long long)q->stime, (long long)q->rtime, (long long)q->ctime);
 	}
 	mutex_unlock(&msg_ids.lock);

@@ -15,6 +15,7 @@
  * undo entries together are bounded by semmns and a memory budget, so a
  * program cannot make the kernel allocate without bound.
  */
+#include <alloy/pid.h>
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
 #include <alloy/ns.h>
@@ -471,7 +472,7 @@ long sys_semctl(u64 id, u64 num, u64 cmd64, u64 arg, u64 a4, u64 a5)
 			sma->ctime = ipc_now();
 			wake_changed(sma);
 		} else {
-			rc = cmd == GETVAL ? s->val : cmd == GETPID ? s->pid :
+			rc = cmd == GETVAL ? s->val : cmd == GETPID ? pid_to_user(s->pid) :
 			     cmd == GETNCNT ? (long)s->ncnt : (long)s->zcnt;
 		}
 	}

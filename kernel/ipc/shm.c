@@ -18,6 +18,7 @@
  * segments together, so segments that outlive their processes cannot
  * take the whole machine; pages are allocated as they are touched.
  */
+#include <alloy/pid.h>
 #include <alloy/errno.h>
 #include <alloy/ipc.h>
 #include <alloy/ns.h>
@@ -335,8 +336,8 @@ static void fill_stat(struct shm_seg *s, struct shmid64_ds *d)
 	d->shm_atime = s->atime;
 	d->shm_dtime = s->dtime;
 	d->shm_ctime = s->ctime;
-	d->shm_cpid = s->cpid;
-	d->shm_lpid = s->lpid;
+	d->shm_cpid = pid_to_user(s->cpid);	/* global: the caller's number */
+	d->shm_lpid = pid_to_user(s->lpid);
 	d->shm_nattch = nattch(s);
 }
 
@@ -457,7 +458,7 @@ int shm_proc_show(struct pbuf *b)
 		pbuf_printf(b, "%10d %10d  %4o %21llu %5u %5u  %5llu %5u %5u %5u %5u %10lld %10lld "
 			    "%10lld %21llu %21llu\n",
 			    s->perm.key, s->perm.id, s->perm.mode, (unsigned long long)s->size,
-			    s->cpid, s->lpid, (unsigned long long)nattch(s), s->perm.uid,
+			    pid_to_user(s->cpid), pid_to_user(s->lpid), (unsigned long long)nattch(s), s->perm.uid,
 			    s->perm.gid, s->perm.cuid, s->perm.cgid, (long long)s->atime,
 			    (long long)s->dtime, (long long)s->ctime,
 			    (unsigned long long)READ_ONCE(s->file->inode->pages.nr_pages) * PAGE_SIZE,

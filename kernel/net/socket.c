@@ -9,6 +9,7 @@
  * calls the family's release when it closes, peers and queued messages
  * hold others; the last sock_put calls destroy and frees it.
  */
+#include <alloy/pid.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/netlink.h>
@@ -208,7 +209,7 @@ void sock_cur_creds(struct ucred_k *out, bool effective)
 	struct cred c;
 
 	cred_current(&c);
-	out->pid = current_proc()->pid;
+	out->pid = current_proc()->pid;	/* global: the receiver's number at recvmsg */
 	out->uid = effective ? c.euid : c.uid;
 	out->gid = effective ? c.egid : c.gid;
 }
@@ -579,11 +580,12 @@ static int cmsg_creds(struct kmsg *m, const struct cmsghdr_k *h, u64 at)
 	cred_current(&c);
 	bool root = cred_is_root(&c);
 	/* Linux's scm_check_creds: one's own pid and IDs, unless privileged */
-	if ((u.pid != current_proc()->pid && !root) ||
+	if ((u.pid != current_proc()->vpid && !root) ||
 	    (u.uid != c.uid && u.uid != c.euid && u.uid != c.suid && !root) ||
 	    (u.gid != c.gid && u.gid != c.egid && u.gid != c.sgid && !root))
 		return -EPERM;
 	m->creds = u;
+	m->creds.pid = pid_from_user(u.pid);	/* global (0: none) */
 	m->has_creds = true;
 	return 0;
 }
@@ -745,8 +747,10 @@ static long recv_one(struct socket *s, struct user_msghdr *h, int flags, u64 uh)
 		return rc;
 	}
 	int err = 0;
-	if (m.has_creds && READ_ONCE(s->passcred))
+	if (m.has_creds && READ_ONCE(s->passcred)) {
+		m.creds.pid = pid_to_user(m.creds.pid);	/* as the receiver numbers it */
 		err = put_cmsg(&o, SCM_CREDENTIALS, &m.creds, sizeof(m.creds));
+	}
 	if (m.scm) {
 		int e = put_rights(&o, m.scm, flags & MSG_CMSG_CLOEXEC);
 		err = err ? err : e;
@@ -1108,6 +1112,8 @@ long sys_getsockopt(SYSARGS)
 	case SO_PEERCRED:
 		if (!s->ops->peercred(s, &val.cred))
 			val.cred = (struct ucred_k){ 0, 65534, 65534 }	/* overflowuid */;
+		else
+			val.cred.pid = pid_to_user(val.cred.pid);	/* the reader's number */
 		n = sizeof(val.cred);
 		break;
 	default:

@@ -9,6 +9,7 @@
 #include <alloy/errno.h>
 #include <alloy/mnt_ns.h>
 #include <alloy/ns.h>
+#include <alloy/pid.h>
 #include <alloy/process.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
@@ -24,7 +25,7 @@ extern const struct ns_kind uts_ns_kind, ipc_ns_kind, time_ns_kind, user_ns_kind
 extern struct uts_ns init_uts_ns;
 extern struct ipc_ns init_ipc_ns;
 extern struct time_ns init_time_ns;
-extern struct ns_common init_user_ns, init_pid_ns, init_net_ns, init_cgroup_ns;
+extern struct ns_common init_user_ns, init_net_ns, init_cgroup_ns;
 
 const struct ns_kind *const ns_kinds[NS_NR] = {
 	[NS_CGROUP] = &cgroup_ns_kind, [NS_IPC] = &ipc_ns_kind, [NS_MNT] = &mnt_ns_kind,
@@ -37,7 +38,7 @@ struct nsproxy init_nsproxy = {
 	.refs = { 1 },
 	.ns = {
 		[NS_CGROUP] = &init_cgroup_ns, [NS_IPC] = (struct ns_common *)&init_ipc_ns,
-		[NS_MNT] = &init_mnt_ns.common, [NS_NET] = &init_net_ns, [NS_PID] = &init_pid_ns,
+		[NS_MNT] = &init_mnt_ns.common, [NS_NET] = &init_net_ns, [NS_PID] = &init_pid_ns.common,
 		[NS_TIME] = (struct ns_common *)&init_time_ns, [NS_USER] = &init_user_ns,
 		[NS_UTS] = (struct ns_common *)&init_uts_ns,
 	},
@@ -134,9 +135,16 @@ struct ns_common *proc_ns(struct process *p, int type, bool for_children)
 		struct mnt_ns *m = mnt_ns_of(p);
 		return m ? &m->common : NULL;
 	}
+	if (type == NS_PID && !for_children) {	/* its own, fixed at fork */
+		struct ns_common *c = p->pid_ns ? &p->pid_ns->common : NULL;
+		if (c)
+			ns_get(c);
+		return c;
+	}
 	unsigned long fl = spin_lock_irqsave(&p->cwd_lock);
 	struct nsproxy *n = p->nsp;
-	struct ns_common *c = n ? (for_children ? n->time_for_children : n->ns[type]) : NULL;
+	struct ns_common *c = !n ? NULL : type == NS_PID ? n->ns[NS_PID] :
+			      for_children ? n->time_for_children : n->ns[type];
 
 	if (c)
 		ns_get(c);
@@ -225,6 +233,15 @@ long ns_clone_check(u64 flags)
 		 * memory with its parent (their vDSO data pages differ) */
 		struct nsproxy *n = ns_current();
 		bool other = n->time_for_children != n->ns[NS_TIME];
+		nsproxy_put(n);
+		if (other)
+			return -EINVAL;
+	}
+	if (flags & CLONE_THREAD) {
+		/* Linux: a thread is in its process's PID namespace, so not
+		 * after unshare(CLONE_NEWPID) or setns to another */
+		struct nsproxy *n = ns_current();
+		bool other = to_pid_ns(n->ns[NS_PID]) != pid_ns_current();
 		nsproxy_put(n);
 		if (other)
 			return -EINVAL;

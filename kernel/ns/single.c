@@ -1,6 +1,6 @@
 /*
  * The kinds Alloy has one namespace of (<alloy/ns.h>): the initial
- * cgroup, network and PID namespaces. Their ns files exist and
+ * cgroup and network namespaces. Their ns files exist and
  * open, compare and setns (to the one namespace there is) as Linux's;
  * making a new one is -EINVAL (no create hook).
  *
@@ -12,19 +12,12 @@
 /* Linux's fixed numbers of the initial namespaces (the network and mount
  * ones have the first two dynamic numbers there, in that order). */
 struct ns_common init_cgroup_ns = { .refs = { 1 }, .inum = 0xeffffffb, .type = NS_CGROUP };
-struct ns_common init_pid_ns = { .refs = { 1 }, .inum = 0xeffffffc, .type = NS_PID };
 struct ns_common init_net_ns = { .refs = { 1 }, .inum = 0xf0000000, .type = NS_NET };
 
 /* Never called: the initial namespaces' counts never reach 0. */
 static void no_release(struct ns_common *ns) { (void)ns; }
 
-/* The initial PID namespace is the top: NS_GET_PARENT is -EPERM. */
-static struct ns_common *no_parent(struct ns_common *ns) { (void)ns; return NULL; }
-
 const struct ns_kind cgroup_ns_kind = { .name = "cgroup", .clone_flag = CLONE_NEWCGROUP,
 					.release = no_release };
 const struct ns_kind net_ns_kind = { .name = "net", .clone_flag = CLONE_NEWNET,
 				     .release = no_release };
-const struct ns_kind pid_ns_kind = { .name = "pid", .clone_flag = CLONE_NEWPID,
-				     .release = no_release, .hierarchical = true,
-				     .parent = no_parent };

@@ -501,7 +501,7 @@ long futex_wake_op(u64 uaddr, u64 uaddr2, bool shared, u32 n, u32 n2, u32 op)
 }
 
 /*
- * PI futexes. The word holds the owner's tid (task->user_tid): an owner
+ * PI futexes. The word holds the owner's tid (task->vtid, its namespace's): an owner
  * is alive while that thread is listed and has not begun to exit
  * (futex_exit_robust marks its task's robust_list ROBUST_EXITING first).
  */
@@ -509,7 +509,7 @@ long futex_wake_op(u64 uaddr, u64 uaddr2, bool shared, u32 n, u32 n2, u32 op)
 
 static u32 my_tid(void)
 {
-	return (u32)current_task()->user_tid;
+	return (u32)current_task()->vtid;	/* as its PID namespace numbers it */
 }
 
 static bool tid_alive(u32 tid)

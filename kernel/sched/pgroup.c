@@ -81,6 +81,8 @@ void pgrp_leave(struct process *p)
 		list_del(&g->hash);
 		id_users[g->pgid]--;
 		id_users[g->sid]--;
+		proc_id_check(g->pgid);
+		proc_id_check(g->sid);
 		kfree(g);
 	}
 }

@@ -25,6 +25,9 @@ bool pgrp_id_in_use(int id);
 /* p joins g (leaving its group, which goes when it has no one left). */
 void pgrp_join(struct process *p, struct pgroup *g);
 void pgrp_leave(struct process *p);
+/* process.c: id is free again unless a process, thread or group still
+ * has it (its PID namespace numbers go then). */
+void proc_id_check(int id);
 /* Calls fn for every member of group pgid that has not exited. */
 void pgrp_each(int pgid, void (*fn)(struct process *p, void *arg), void *arg);
 

@@ -11,6 +11,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/printk.h>
 #include <alloy/ns.h>
+#include <alloy/pid.h>
 #include <alloy/process.h>
 #include <alloy/mnt_ns.h>
 #include <alloy/ptrace.h>
@@ -49,7 +50,8 @@ static int pid_last;		/* [proc_lock] the newest pid, for /proc/loadavg */
  * process (if n + 1 is free) get n + 1 (Linux's, for checkpoint/restore) */
 static int show_last_pid(struct pbuf *b)
 {
-	return pbuf_printf(b, "%d\n", READ_ONCE(pid_last));
+	struct pid_ns *ns = pid_ns_current();	/* the reader's namespace's */
+	return pbuf_printf(b, "%d\n", ns->level ? pid_ns_last(ns) : READ_ONCE(pid_last));
 }
 
 static int store_last_pid(const char *buf, size_t len)
@@ -60,6 +62,11 @@ static int store_last_pid(const char *buf, size_t len)
 		return -EPERM;
 	if (sysctl_parse_long(buf, len, &v) || v < 0 || v >= READ_ONCE(pid_max))
 		return -EINVAL;
+	struct pid_ns *ns = pid_ns_current();
+	if (ns->level) {	/* the writer's namespace's */
+		pid_ns_set_last(ns, (int)v);
+		return 0;
+	}
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	pid_last = (int)v;
 	pid_next = v + 1 >= pid_max ? 2 : MAX((int)v + 1, 2);
@@ -79,6 +86,20 @@ int current_pid(void)
 	struct task *t = current_task();
 
 	return t->proc ? t->proc->pid : task_tid(t);
+}
+
+bool proc_is_ns_init(struct process *p)
+{
+	return p->vpid == 1;
+}
+
+/* Caller holds proc_lock: global number id is used no more (by a
+ * process, a thread, a group or a session): its numbers in PID
+ * namespaces go with it (<alloy/pid.h>). */
+void proc_id_check(int id)
+{
+	if (id > 0 && id < PID_MAX && !pid_table[id] && !tid_table[id] && !pgrp_id_in_use(id))
+		pid_release(id);
 }
 
 void proc_get(struct process *p)
@@ -123,6 +144,8 @@ void proc_put(struct process *p)
 	signal_flush_queued_locked(p, NULL, ~0ULL);	/* the last reference: no lock */
 	sighand_put(p->sighand);
 	inode_put(p->pidfs_inode);	/* its pidfds held p: none is left */
+	if (p->pid_ns)
+		ns_put(&p->pid_ns->common);	/* frees memory only: any context */
 	kmem_cache_free(proc_cache, p);
 }
 
@@ -166,6 +189,11 @@ bool proc_reaped(struct process *p)
 }
 
 struct process *proc_find(int pid)
+{
+	return proc_find_global(pid_from_user(pid));
+}
+
+struct process *proc_find_global(int pid)
 {
 	struct process *p = NULL;
 	unsigned long flags;
@@ -221,6 +249,49 @@ struct fdtable *cur_files(void)
 
 struct process *proc_create(struct process *parent, u64 clone_flags)
 {
+	int err;
+	return proc_create_tids(parent, clone_flags, SIGCHLD, NULL, 0, &err);
+}
+
+/* clone3's set_tid against the new process's namespace ns (Linux's
+ * rules): at most one number per level, each a possible pid, a level
+ * without an init only 1, and the right to choose (CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE). */
+static int set_tid_check(struct pid_ns *ns, const int *want, int nwant)
+{
+	if (nwant > ns->level + 1)
+		return -EINVAL;
+	struct pid_ns *n = ns;
+	for (int i = 0; i < nwant; i++, n = n->parent) {
+		if (want[i] < 1 || want[i] >= (int)READ_ONCE(pid_max))
+			return -EINVAL;
+		if (want[i] != 1 && n->level > 0 && !READ_ONCE(n->reaper) && !n->dead)
+			return -EINVAL;	/* its first process is its init: 1 */
+	}
+	if (!nwant)
+		return 0;
+	if (!proc_capable(CAP_SYS_ADMIN) && !proc_capable(40 /* CAP_CHECKPOINT_RESTORE */))
+		return -EPERM;
+	/* Linux asks it in the user namespace owning each PID namespace:
+	 * capabilities count there only from that one or one above it */
+	struct ns_common *mine = proc_ns(current_proc(), NS_USER, false);
+	int rc = 0;
+	n = ns;
+	for (int i = 0; i < nwant && !rc; i++, n = n->parent) {
+		bool above = false;
+		for (struct ns_common *x = n->common.owner; x && !above; x = x->owner)
+			above = x == mine;
+		if (!above && !(mine && !mine->owner && !n->common.owner))
+			rc = -EPERM;	/* owner NULL: the initial one, whose owner is NULL */
+	}
+	ns_put(mine);
+	return rc;
+}
+
+struct process *proc_create_tids(struct process *parent, u64 clone_flags, int exit_signal,
+				 const int *want, int nwant, int *err)
+{
+	*err = -ENOMEM;
 	/* a reaped process that a pidfd still holds keeps this much */
 	_Static_assert(sizeof(struct process) <= 8192, "struct process outgrew 8 KiB");
 	struct process *p = kmem_cache_alloc(proc_cache, GFP_KERNEL);
@@ -243,6 +314,7 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	spin_lock_init(&p->cwd_lock, "cwd", LR_DCACHE - 1);
 	p->start_ns = ktime_ns();
 	p->acct_fork = parent != NULL;
+	p->exit_signal = exit_signal;	/* before anyone sees it */
 	rlimit_fork(p, parent);
 	if (parent) {
 		/* the calling thread's table and fs state (its own, or its
@@ -294,13 +366,47 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 	list_init(&p->pgrp_link);
 	/* a process the kernel starts leads a group and session of its own */
 	struct pgroup *fresh = parent ? NULL : pgrp_alloc();
+	struct pid *numbers = NULL;
 	if (!p->files || !p->nsp || !p->fs || !p->sighand || (!parent && !fresh))
+		goto fail;
+	/* its PID namespace: its parent's children's (a new one with
+	 * CLONE_NEWPID), fixed from now on */
+	p->pid_ns = to_pid_ns(p->nsp->ns[NS_PID]);
+	ns_get(&p->pid_ns->common);
+	if ((*err = set_tid_check(p->pid_ns, want, nwant)))
+		goto fail;
+	*err = -ENOMEM;
+	if (pid_prepare(p->pid_ns, &numbers))
 		goto fail;
 
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	int pid = parent || pid_table[1] ? pid_alloc(p) : 1;
+	int pid;
+	if (nwant == p->pid_ns->level + 1) {	/* the global number chosen too */
+		pid = want[nwant - 1];
+		if (pid_table[pid] || tid_table[pid] || pgrp_id_in_use(pid)) {
+			pid = -EEXIST;
+		} else {
+			pid_table[pid] = p;
+			pid_last = pid;
+			nr_forks++;
+		}
+	} else {
+		pid = parent || pid_table[1] ? pid_alloc(p) : 1;
+	}
 	if (pid == 1)
 		pid_table[1] = p;
+	if (pid > 0) {	/* its numbers in the namespaces from its own up */
+		int v = pid_attach(numbers, pid, p->pid_ns, want, nwant);
+		numbers = NULL;
+		if (v < 0) {
+			pid_table[pid] = NULL;
+			pid = v;
+		} else {
+			p->vpid = v;
+			if (v == 1 && p->pid_ns->level > 0)
+				p->pid_ns->reaper = p;	/* the first: its init */
+		}
+	}
 	if (pid > 0) {
 		p->pid = pid;
 		if (fresh)
@@ -318,10 +424,16 @@ struct process *proc_create(struct process *parent, u64 clone_flags)
 		}
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
-	if (pid < 0)
+	if (pid < 0) {
+		*err = pid == -EAGAIN ? -EAGAIN : pid == -EEXIST ? -EEXIST : -ENOMEM;
 		goto fail;
+	}
+	*err = 0;
 	return p;
 fail:
+	pid_unprepare(numbers);
+	if (p->pid_ns)
+		ns_put(&p->pid_ns->common);
 	pgrp_free(fresh);
 	nsproxy_put(p->nsp);
 	fdt_put(p->files);
@@ -645,6 +757,24 @@ static void release_resources(struct process *p)
 	vfs_reap_pending();	/* lazily unmounted ones it was the last user of */
 }
 
+int proc_pids_user(int from, int *out, int max)
+{
+	struct pid_ns *ns = pid_ns_current();
+	int n = 0;
+
+	if (ns->level == 0)
+		return proc_pids(from, out, max);
+	/* the namespace's numbers in order: one hash look-up each */
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	for (int nr = MAX(from, 1); nr < PID_MAX && n < max; nr++) {
+		int g = pid_global(nr, ns);
+		if (g && pid_table[g])
+			out[n++] = nr;
+	}
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return n;
+}
+
 int proc_pids(int from, int *out, int max)
 {
 	int n = 0;
@@ -724,10 +854,11 @@ int proc_snapshot(struct process *p, struct proc_snapshot *out)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 
-	out->pid = p->pid;
-	out->ppid = p->parent ? p->parent->pid : 0;
-	out->pgid = p->pgid;
-	out->sid = p->sid;
+	/* as the reader's namespace numbers them (0: outside it) */
+	out->pid = pid_to_user(p->pid);
+	out->ppid = p->parent ? pid_to_user(p->parent->pid) : 0;
+	out->pgid = pid_to_user(p->pgid);
+	out->sid = pid_to_user(p->sid);
 	out->state = state_of(p);
 	out->uid = p->uid[0];
 	out->gid = p->gid[0];
@@ -795,6 +926,7 @@ static void unhash(struct process *p)
 	if (pid_table[p->pid] == p)
 		pid_table[p->pid] = NULL;
 	pgrp_leave(p);
+	proc_id_check(p->pid);
 }
 
 struct gather {
@@ -954,10 +1086,46 @@ static struct process *reaper_for(struct process *p)
 {
 	if (p->pid == 1 || !pid_table[1])
 		return NULL;
-	for (struct process *a = p->parent; a && a->pid != 1; a = a->parent)
-		if (a->child_subreaper && !a->zombie)
+	/* the init of p's PID namespace, or of the nearest one above whose
+	 * init lives (p may be that init, exiting) */
+	struct pid_ns *ns = p->pid_ns;
+	while (ns->level > 0 && (!ns->reaper || ns->reaper == p))
+		ns = ns->parent;
+	struct process *init = ns->level > 0 ? ns->reaper : pid_table[1];
+	for (struct process *a = p->parent; a && a != init && a->pid != 1; a = a->parent)
+		if (a->child_subreaper && !a->zombie && a != p)
 			return a;
-	return pid_table[1];
+	return init;
+}
+
+/*
+ * p, its PID namespace's init, exits: the namespace is dead (no new
+ * process there: -ENOMEM) and every process left in it gets SIGKILL, as
+ * Linux; then, as Linux, it waits for them all to be gone (reaping those
+ * that are its children, orphans coming to it meanwhile) before its own
+ * parent hears of it.
+ */
+static void kill_namespace(struct pid_ns *ns, struct process *init)
+{
+	struct ksiginfo si = { .signo = SIGKILL, .code = SI_KERNEL };
+	struct process *batch[32];
+
+	for (int start = 2; start < PID_MAX;) {
+		int n = 0;
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		for (; start < PID_MAX && n < (int)ARRAY_SIZE(batch); start++) {
+			struct process *q = pid_table[start];
+			if (!q || q == init || q->zombie || !pid_ns_within(q->pid_ns, ns))
+				continue;
+			proc_get(q);
+			batch[n++] = q;
+		}
+		spin_unlock_irqrestore(&proc_lock, flags);
+		for (int i = 0; i < n; i++) {
+			signal_send_unchecked(batch[i], &si);
+			proc_put(batch[i]);
+		}
+	}
 }
 
 /* The children with a death signal, each with a reference, to signal
@@ -990,6 +1158,56 @@ static void pdeath_send(struct pdeath *d, struct process *parent)
 	kfree(d->v);
 }
 
+/* Caller holds proc_lock: reaps init's zombie children onto *gone; is
+ * any other process of ns left (zombies of other parents too)? */
+static bool ns_others_left(struct pid_ns *ns, struct process *init, struct list_head *gone)
+{
+	struct process *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &init->children, sibling) {
+		if (!c->zombie)
+			continue;
+		list_del_init(&c->sibling);
+		unhash(c);
+		list_add_tail(&c->sibling, gone);
+	}
+	for (int g = 2; g < PID_MAX; g++) {	/* a dying namespace only */
+		struct process *q = pid_table[g];
+		if (q && q != init && pid_ns_within(q->pid_ns, ns))
+			return true;
+	}
+	return false;
+}
+
+/* p, the init of ns, exits: SIGKILL to the rest, then until they are
+ * all gone, reaping its own children. Not interrupted by signals (it
+ * is exiting); it waits as long as a process of the namespace whose
+ * parent is outside stays unreaped, as Linux's does. */
+static void drain_namespace(struct pid_ns *ns, struct process *p)
+{
+	struct list_head gone;
+	bool left = true;
+
+	kill_namespace(ns, p);
+	while (left) {
+		list_init(&gone);
+		struct waiter w = { .task = NULL };
+		prepare_to_wait(&p->child_wq, &w);
+		unsigned long flags = spin_lock_irqsave(&proc_lock);
+		left = ns_others_left(ns, p, &gone);
+		spin_unlock_irqrestore(&proc_lock, flags);
+		if (left && list_empty(&gone))
+			schedule_timeout(20000000);	/* 20 ms: others' parents reap too */
+		finish_wait(&p->child_wq, &w);
+		struct process *c, *tmp;
+		list_for_each_entry_safe(c, tmp, &gone, sibling) {
+			list_del_init(&c->sibling);
+			proc_drop_task(c);
+			proc_put(c);	/* the child-list reference */
+		}
+	}
+}
+
 bool proc_exit(struct process *p, int wait_status)
 {
 	struct process *init = NULL, *parent, *c, *tmp;
@@ -999,6 +1217,14 @@ bool proc_exit(struct process *p, int wait_status)
 
 	release_resources(p);
 	ptrace_tracer_exit(p);	/* its tracees go on (or die: EXITKILL) */
+	unsigned long fl0 = spin_lock_irqsave(&proc_lock);
+	struct pid_ns *own = p->pid_ns;
+	bool is_reaper = own->level > 0 && own->reaper == p;
+	if (is_reaper)
+		own->dead = true;	/* no one enters it now (fork: ENOMEM) */
+	spin_unlock_irqrestore(&proc_lock, fl0);
+	if (is_reaper)
+		drain_namespace(own, p);	/* still its reaper meanwhile */
 	if (READ_ONCE(p->sid) == p->pid)
 		tty_session_end(p->pid);	/* before its number can be reused */
 
@@ -1016,11 +1242,14 @@ bool proc_exit(struct process *p, int wait_status)
 		pd.max = pd.v ? nkids : 0;
 	}
 	flags = spin_lock_irqsave(&proc_lock);
+	if (is_reaper)
+		own->reaper = NULL;	/* its namespace is empty now */
 	init = reaper_for(p);	/* a subreaper, or init */
 	orphan_note(&oc, p);	/* its group, its children's groups */
 	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
 		list_del_init(&c->sibling);
 		c->parent = init;
+		c->exit_signal = SIGCHLD;	/* Linux: a new parent hears SIGCHLD */
 		pdeath_note(&pd, c);
 		/* a zombie passed to an init that ignores SIGCHLD is reaped
 		 * now, as Linux does: that init will never wait for it */
@@ -1037,7 +1266,9 @@ bool proc_exit(struct process *p, int wait_status)
 	p->exec_done = true;
 	p->exit_status = wait_status;
 	nhangup = orphan_found(&oc, p, hangup);
-	reap_now = !parent || ignores_children(parent);
+	int exit_signal = p->exit_signal;
+	/* Linux: only a SIGCHLD child is reaped at once for an ignoring parent */
+	reap_now = !parent || (exit_signal == SIGCHLD && ignores_children(parent));
 	if (reap_now) {
 		unhash(p);
 		if (parent) {
@@ -1069,11 +1300,11 @@ bool proc_exit(struct process *p, int wait_status)
 	if (parent) {
 		int code = wait_status & 0x7f ? (wait_status & 0x80 ? CLD_DUMPED : CLD_KILLED)
 					      : CLD_EXITED;
-		struct ksiginfo si = { .signo = SIGCHLD, .code = code, .pid = p->pid,
+		struct ksiginfo si = { .signo = exit_signal, .code = code, .pid = p->pid,
 				       .uid = READ_ONCE(p->uid[0]),
 				       .status = wait_status & 0x7f ? wait_status & 0x7f
 								    : (wait_status >> 8) & 0xff };
-		if (parent->started && !parent->zombie)
+		if (exit_signal && parent->started && !parent->zombie)
 			signal_send(parent, &si);
 		wake_up_all(&parent->child_wq);
 		if (reap_now)
@@ -1089,6 +1320,10 @@ void proc_abort(struct process *p)
 	bool listed = !list_empty(&p->sibling);
 
 	list_del_init(&p->sibling);
+	if (p->pid_ns && p->pid_ns->reaper == p) {	/* a new namespace's first: */
+		p->pid_ns->reaper = NULL;	/* it never ran, the namespace */
+		p->pid_ns->dead = true;		/* is dead (an ns file may keep it) */
+	}
 	unhash(p);
 	spin_unlock_irqrestore(&proc_lock, flags);
 	release_resources(p);
@@ -1099,6 +1334,11 @@ void proc_abort(struct process *p)
 
 static bool matches(struct process *c, struct process *me, const struct wait_spec *ws)
 {
+	/* Linux: a child whose exit signal is not SIGCHLD is a "clone"
+	 * child, seen with __WCLONE (and only then) or __WALL */
+	if (!(ws->options & (int)0x40000000) &&
+	    (c->exit_signal != SIGCHLD) != !!(ws->options & (int)0x80000000))
+		return false;
 	switch (ws->which) {
 	case P_PID: return c->pid == ws->id;
 	case P_PGID: return c->pgid == (ws->id ? ws->id : me->pgid);
@@ -1111,7 +1351,7 @@ static bool matches(struct process *c, struct process *me, const struct wait_spe
  * and status. */
 static void report_ids(struct wait_report *r, int pid, u32 uid, int status, bool reaped)
 {
-	r->pid = pid;
+	r->pid = pid_to_user(pid);	/* the waiter's number, before it can go */
 	r->uid = uid;
 	r->status = status;
 	r->reaped = reaped;
@@ -1215,11 +1455,18 @@ static int ptrace_wait_report(struct process *me, const struct wait_spec *ws,
 	return pid;
 }
 
-long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
+long proc_wait_spec(const struct wait_spec *uws, struct wait_report *r)
 {
 	struct process *me = current_proc(), *z = NULL;
 	struct waiter w = { .task = NULL };
 	int rc, traced = 0;
+	/* the caller's numbers as global ones; one it has no process or
+	 * group of matches nothing (-1 is no one's) */
+	struct wait_spec spec = *uws;
+	const struct wait_spec *ws = &spec;
+	if ((spec.which == P_PID || (spec.which == P_PGID && spec.id)) &&
+	    !(spec.id = pid_from_user(uws->id)))
+		spec.id = -1;
 
 	for (;;) {
 		prepare_to_wait(&me->child_wq, &w);
@@ -1238,7 +1485,7 @@ long proc_wait_spec(const struct wait_spec *ws, struct wait_report *r)
 	}
 	finish_wait(&me->child_wq, &w);
 	if (traced > 0)
-		return traced;
+		return r->pid;
 	if (!z)
 		return rc;
 	if (r->reaped && z->task) {
@@ -1343,16 +1590,26 @@ void proc_continued(struct process *p)
 
 int proc_thread_attach(struct process *p, struct task *t, bool first)
 {
+	struct pid *numbers = NULL;
+
+	if (!first && pid_prepare(p->pid_ns, &numbers))
+		return -ENOMEM;
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	int tid = first ? p->pid : id_alloc();
+	int vtid = first ? p->vpid : 0;
 
 	if (tid > 0) {
 		spin_lock(&p->sig_lock);
 		if (p->group_exit || p->exec_task || p->zombie) {
 			tid = -EINTR;	/* Linux: ERESTARTNOINTR, then the kill */
+		} else if (!first && (vtid = pid_attach(numbers, tid, p->pid_ns, NULL, 0)) < 0) {
+			tid = vtid;	/* its namespace is full or dying */
+			numbers = NULL;
 		} else {
+			numbers = NULL;
 			tid_table[tid] = t;
 			t->user_tid = tid;
+			t->vtid = vtid;
 			if (!first)	/* as TSYNC left its creator's filters */
 				seccomp_thread_attach_locked(t, current_task());
 			list_add_tail(&t->thread_link, &p->threads);
@@ -1362,6 +1619,7 @@ int proc_thread_attach(struct process *p, struct task *t, bool first)
 		spin_unlock(&p->sig_lock);
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
+	pid_unprepare(numbers);		/* not used: the attach failed */
 	return tid;
 }
 
@@ -1369,8 +1627,10 @@ bool proc_thread_detach(struct process *p, struct task *t, int *status)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 
-	if (tid_table[t->user_tid] == t)
+	if (tid_table[t->user_tid] == t) {
 		tid_table[t->user_tid] = NULL;
+		proc_id_check(t->user_tid);
+	}
 	spin_lock(&p->sig_lock);
 	list_del_init(&t->thread_link);
 	signal_flush_queued_locked(p, t, ~0ULL);	/* nobody can take them now */
@@ -1398,15 +1658,23 @@ void proc_thread_take_pid(struct process *p, struct task *t)
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 
 	if (t->user_tid != p->pid) {
-		if (tid_table[t->user_tid] == t)
-			tid_table[t->user_tid] = NULL;
+		int old = t->user_tid;
+		if (tid_table[old] == t)
+			tid_table[old] = NULL;
 		tid_table[p->pid] = t;
 		t->user_tid = p->pid;
+		t->vtid = p->vpid;
+		proc_id_check(old);
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
 }
 
 struct task *proc_find_thread(int tid, struct process **pp)
+{
+	return proc_find_thread_global(pid_from_user(tid), pp);
+}
+
+struct task *proc_find_thread_global(int tid, struct process **pp)
 {
 	struct task *t = NULL;
 
@@ -1427,7 +1695,8 @@ struct task *proc_find_thread(int tid, struct process **pp)
 
 struct task *proc_find_thread_or_zombie(int tid, struct process **pp)
 {
-	struct task *t = proc_find_thread(tid, pp);
+	tid = pid_from_user(tid);
+	struct task *t = proc_find_thread_global(tid, pp);
 
 	if (t || tid <= 0 || tid >= PID_MAX)
 		return t;
@@ -1450,11 +1719,12 @@ int proc_kill(int pid, int sig, int code)
 	struct ksiginfo si = { .signo = sig, .code = code, .pid = me ? me->pid : 0,
 			       .uid = me ? READ_ONCE(me->uid[0]) : 0 };
 	int found = 0, rc = 0;
+	struct pid_ns *ns = pid_ns_current();
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
 	if (pid > 0) {
-		struct process *p = proc_find(pid);
+		struct process *p = proc_find(pid);	/* the caller's number */
 		if (!p)
 			return -ESRCH;
 		if (!cred_may_signal(p, sig))
@@ -1466,8 +1736,10 @@ int proc_kill(int pid, int sig, int code)
 	}
 	if (pid != -1) {	/* a group: 0 is the caller's */
 		unsigned long flags = spin_lock_irqsave(&proc_lock);
-		int pgid = pid == 0 ? me->pgid : -pid;
+		int pgid = pid == 0 ? me->pgid : pid_from_user(-pid);
 		spin_unlock_irqrestore(&proc_lock, flags);
+		if (!pgid)
+			return -ESRCH;	/* no such group in the caller's namespace */
 		return signal_members(pgid, sig ? &si : NULL);	/* 0: does it exist? */
 	}
 	/* Everyone but init and us: collect under the lock, signal after. */
@@ -1479,7 +1751,9 @@ int proc_kill(int pid, int sig, int code)
 		unsigned long flags = spin_lock_irqsave(&proc_lock);
 		for (; start < PID_MAX && n < 64; start++) {
 			struct process *p = pid_table[start];
-			if (!p || p->zombie || p->pid == 1 || p == me)
+			/* the caller's namespace's processes but its init */
+			if (!p || p->zombie || p->pid == 1 || p == me ||
+			    !pid_ns_within(p->pid_ns, ns) || (p->pid_ns == ns && p->vpid == 1))
 				continue;
 			proc_get(p);
 			targets[n++] = p;
@@ -1545,6 +1819,12 @@ int proc_setpgid(int pid, int pgid)
 		pgrp_free(fresh);
 		return pgid < 0 ? -EINVAL : -ENOMEM;
 	}
+	/* the caller's numbers as global ones (none there: no such process,
+	 * no such group) */
+	if (pid > 0 && !(pid = pid_from_user(pid)))
+		pid = PID_MAX;
+	if (pgid > 0 && !(pgid = pid_from_user(pgid)))
+		pgid = -1;
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	struct process *p = pid == 0 ? me : (pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL);
 	if (!p || (p != me && p->parent != me))
@@ -1558,7 +1838,7 @@ int proc_setpgid(int pid, int pgid)
 	if (!rc) {
 		if (!pgid)
 			pgid = p->pid;
-		struct pgroup *g = pgrp_find(pgid);
+		struct pgroup *g = pgid > 0 ? pgrp_find(pgid) : NULL;
 		if (!g && pgid == p->pid) {	/* a new group, p its leader */
 			pgrp_start(fresh, pgid, p->sid);
 			g = fresh;
@@ -1597,7 +1877,7 @@ int proc_setsid(void)
 		pgrp_join(me, fresh);
 		fresh = NULL;
 		nhangup = orphan_found(&oc, NULL, hangup);
-		rc = me->pid;
+		rc = me->vpid;
 	}
 	spin_unlock_irqrestore(&proc_lock, flags);
 	pgrp_free(fresh);
@@ -1609,10 +1889,23 @@ int proc_getpgid(int pid, bool sid)
 {
 	struct process *me = current_proc();
 	int rc;
+	if (pid > 0 && !(pid = pid_from_user(pid)))
+		return -ESRCH;
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
 	struct process *p = pid == 0 ? me : (pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL);
 
-	rc = !p ? -ESRCH : sid ? p->sid : p->pgid;
+	/* a group or session outside the caller's namespace is 0 (Linux) */
+	rc = !p ? -ESRCH : pid_to_user(sid ? p->sid : p->pgid);
+	spin_unlock_irqrestore(&proc_lock, flags);
+	return rc;
+}
+
+int proc_sid_of(int pid)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_lock);
+	struct process *p = pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL;
+	int rc = p ? p->sid : -ESRCH;
+
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return rc;
 }
@@ -1632,7 +1925,8 @@ int proc_getppid(void)
 {
 	struct process *me = current_proc();
 	unsigned long flags = spin_lock_irqsave(&proc_lock);
-	int ppid = me->parent ? me->parent->pid : 0;
+	/* 0 for a parent outside the caller's namespace (its init's) */
+	int ppid = me->parent ? pid_to_user(me->parent->pid) : 0;
 
 	spin_unlock_irqrestore(&proc_lock, flags);
 	return ppid;

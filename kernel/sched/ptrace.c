@@ -7,6 +7,7 @@
  * write that frame and the tracee's memory while it stays stopped, and a
  * resume lets it go on with the signal the tracer chose.
  */
+#include <alloy/pid.h>
 #include <alloy/arch.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -507,7 +508,7 @@ int ptrace_wait(struct process *me, const struct wait_spec *ws, int *uid, int *s
 int ptrace_tracer_pid(int tid)
 {
 	struct process *p;
-	struct task *t = proc_find_thread(tid, &p);
+	struct task *t = proc_find_thread_global(tid, &p);
 	int pid = 0;
 
 	if (!t)
@@ -518,7 +519,7 @@ int ptrace_tracer_pid(int tid)
 	spin_unlock_irqrestore(&ptrace_lock, flags);
 	task_put(t);
 	proc_put(p);
-	return pid;
+	return pid_to_user(pid);	/* the reader's number (0: outside) */
 }
 
 /* ---- requests ---- */

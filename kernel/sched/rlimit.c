@@ -114,7 +114,7 @@ int rlimit_nproc_check(void)
 	u32 uid = me->uid[0];
 	while ((n = proc_pids(from, pids, (int)ARRAY_SIZE(pids))) > 0) {
 		for (int i = 0; i < n; i++) {
-			struct process *p = proc_find(pids[i]);
+			struct process *p = proc_find_global(pids[i]);
 			if (p && READ_ONCE(p->uid[0]) == uid)
 				count++;
 			if (p)

@@ -158,7 +158,7 @@ static int tsync_blocker(struct process *p, struct task *self)
 			continue;
 		if (o->seccomp_mode == SECCOMP_MODE_STRICT ||
 		    !ancestor(o->seccomp_filter, self->seccomp_filter))
-			return o->user_tid;
+			return o->vtid;	/* as the process numbers its threads */
 	}
 	return 0;
 }

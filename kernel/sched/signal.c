@@ -11,6 +11,7 @@
  * thread (proc_stop) until SIGCONT; a fatal one ends the group.
  * Background terminal access does not raise SIGTTIN/SIGTTOU yet.
  */
+#include <alloy/pid.h>
 #include <alloy/arch.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -273,7 +274,7 @@ static bool fatal_now(struct process *p, struct task *t, int sig, bool blocked)
  * whole group at once. Caller holds sig_lock; true if the signal is
  * dropped (ignored), *resume if the group is to be continued.
  */
-static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
+static bool prepare(struct process *p, struct task *t, int sig, bool *resume, bool outer)
 {
 	/* whatever the handlers are (POSIX) */
 	if (sig == SIGCONT)
@@ -289,6 +290,12 @@ static bool prepare(struct process *p, struct task *t, int sig, bool *resume)
 	 * or blocks (to take with sigtimedwait, as Linux keeps them); its
 	 * own faults come through signal_force */
 	if (p->pid == 1 && READ_ONCE(p->sighand->sa[sig - 1].handler) == SIG_DFL && !blocked)
+		drop = true;
+	/* a PID namespace's init: the same for signals from inside its
+	 * namespace; from above, SIGKILL and SIGSTOP get through (Linux) */
+	if (p->vpid == 1 && p->pid != 1 && !blocked &&
+	    READ_ONCE(p->sighand->sa[sig - 1].handler) == SIG_DFL &&
+	    !(outer && (sig == SIGKILL || sig == SIGSTOP)))
 		drop = true;
 	/* Decided under the lock that records a stop (signal_deliver), so a
 	 * SIGCONT cannot slip in between a stop being taken and recorded. */
@@ -331,13 +338,43 @@ static bool refusable(const struct ksiginfo *info)
 
 /* Caller holds sig_lock: 1 if queued, 0 if dropped (ignored, SIGKILL's
  * group kill), -EAGAIN if refused. */
+/* Does info name its sender (or SIGCHLD's child) by a global number the
+ * kernel filled in? */
+static bool names_sender(const struct ksiginfo *info)
+{
+	return info->pid > 0 && !info->claimed && (info->code == SI_USER || info->code == SI_TKILL ||
+				 info->code == -3 /* SI_MESGQ */ ||
+				 (info->signo == SIGCHLD && info->code > 0 && info->code <= CLD_CONTINUED));
+}
+
+/* Is the signal to p, an init of a PID namespace, from outside that
+ * namespace (an ancestor's process, or the kernel)? */
+static bool from_outer(struct process *p, const struct ksiginfo *info)
+{
+	struct process *me = current_task()->proc;
+
+	if (p->vpid != 1 || p->pid == 1)
+		return false;
+	if (info->code == SI_KERNEL || !me)
+		return true;
+	return me->pid_ns != p->pid_ns && pid_ns_within(p->pid_ns, me->pid_ns);
+}
+
 static int queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
 			bool *resume)
 {
 	int sig = info->signo;
+	struct ksiginfo local;
 
-	if (prepare(p, t, sig, resume))
+	if (prepare(p, t, sig, resume, from_outer(p, info)))
 		return 0;
+	if (p->pid_ns && p->pid_ns->level > 0 && names_sender(info)) {
+		/* as the receiver's namespace numbers the sender (0 if it
+		 * is outside it), decided now: the sender may go */
+		local = *info;
+		local.pid = pid_nr_ns(info->pid, p->pid_ns);
+		info = &local;
+	}
 	u64 *pending = t ? &t->pending : &p->shared_pending;
 	struct ksiginfo *slot = t ? &t->info[sig - 1] : &p->shared_info[sig - 1];
 	bool over = queues(info) &&

@@ -3,6 +3,7 @@
  * thread and of the group, and execve's de-thread. The tid table and
  * the thread list are process.c's, the group kill signal.c's.
  */
+#include <alloy/pid.h>
 #include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/futex.h>
@@ -52,6 +53,7 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 		clone_start_free(cs);
 		return tid;
 	}
+	tid = t->vtid;	/* the number the process's threads know it by */
 	if (flags & CLONE_PARENT_SETTID) {	/* before the thread runs */
 		int v = (int)tid;
 		copy_to_user((void *)parent_tid, &v, sizeof(v));

@@ -3,6 +3,7 @@
  * (init, or a ktest's program), the ways out of user mode (exit, or a
  * fault turned into a signal), and the start of a fork child.
  */
+#include <alloy/pid.h>
 #include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
@@ -234,7 +235,7 @@ void clone_child(void *arg)
 	arch_fpu_restore(t->fpu);
 	arch_irq_enable();
 	if (child_tid) {	/* CLONE_CHILD_SETTID, into the child's memory */
-		int tid = t->user_tid;
+		int tid = t->vtid;	/* as the child numbers itself */
 		copy_to_user((void *)child_tid, &tid, sizeof(tid));
 	}
 	arch_irq_disable();
@@ -243,7 +244,7 @@ void clone_child(void *arg)
 }
 
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
-	       u64 pidfd_addr, u64 parent_tid)
+	       u64 pidfd_addr, u64 parent_tid, const int *set_tid, int nset)
 {
 	struct file *pidf = NULL;
 	int pidfd = -1;
@@ -255,8 +256,10 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 
 	if (rc)
 		return rc;
-	rc = -ENOMEM;
-	struct process *p = proc_create(cur->proc, flags);
+	struct process *p = proc_create_tids(cur->proc, flags & ~(u64)CSIGNAL, (int)(flags & CSIGNAL),
+					     set_tid, nset, &rc);
+	if (!p)
+		return rc;
 	if (p && (flags & CLONE_NEWNS) && (rc = mnt_ns_clone_into(p)))
 		goto fail;	/* before it runs: its tree is a copy */
 	rc = -ENOMEM;
@@ -274,7 +277,7 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 	if (!cs)
 		goto fail;
 
-	int pid = p->pid;
+	int pid = p->pid;	/* global until attached: the caller's number after */
 	if (flags & CLONE_PIDFD) {	/* written before the child can run */
 		pidfd = pidfd_clone_install(p, pidfd_addr, &pidf);
 		if (pidfd < 0) {
@@ -297,6 +300,7 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		goto fail;
 	}
 	proc_get(p);	/* the child may exit and be reaped at once */
+	pid = pid_to_user(p->pid);	/* the caller's namespace's number for it */
 	if (flags & CLONE_PARENT_SETTID) {	/* as Linux: before it runs (a
 						 * CLONE_VM child reads it) */
 		int v = pid;

@@ -128,7 +128,7 @@ long sys_capset(SYSARGS)
 
 	if (n < 0)
 		return n;
-	if (h.pid != 0 && h.pid != p->pid)
+	if (h.pid != 0 && h.pid != p->vpid)
 		return -EPERM;	/* only one's own, as Linux since 2.6.24 */
 	if (copy_from_user(d, (const void *)a1, sizeof(d[0]) * (size_t)n))
 		return -EFAULT;

@@ -104,7 +104,7 @@ long sys_get_robust_list(u64 pid, u64 head_ptr, u64 len_ptr, u64 a3, u64 a4, u64
 	u64 head, len = ROBUST_LIST_HEAD_SIZE;
 
 	(void)a3; (void)a4; (void)a5;
-	if (!pid || (s32)pid == current_task()->user_tid) {
+	if (!pid || (s32)pid == current_task()->vtid) {
 		head = futex_robust_head(current_task());
 	} else {
 		struct process *p;

@@ -18,6 +18,7 @@
  * a 64-bit counter never reused, and it goes with the struct process
  * (proc_put), which each pidfd holds: at most one per process alive.
  */
+#include <alloy/pid.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/event.h>
@@ -176,7 +177,7 @@ int pidfd_file_pid(struct file *f)
 	if (f->fop != &pidfd_fops)
 		return -ENOENT;
 	struct process *p = f->priv;
-	return proc_reaped(p) ? -1 : p->pid;
+	return proc_reaped(p) ? -1 : pid_to_user(p->pid);	/* the reader's number */
 }
 
 long pidfd_install(struct process *p, u32 flags)

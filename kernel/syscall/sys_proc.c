@@ -1,4 +1,5 @@
 /* Process-level calls of the first user slice: exit, ids, TLS, brk. */
+#include <alloy/pid.h>
 #include <alloy/arch.h>
 #include <alloy/compiler.h>
 #include <alloy/cred.h>
@@ -43,19 +44,19 @@ long sys_exit_group(SYSARGS)
 long sys_getpid(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a0; (void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
-	return current_proc()->pid;
+	return current_proc()->vpid;	/* in its own PID namespace */
 }
 
 long sys_gettid(SYSARGS)
 {
-	return current_task()->user_tid;
+	return current_task()->vtid;
 }
 
 long sys_set_tid_address(u64 ptr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 {
 	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
 	current_task()->clear_child_tid = ptr;	/* checked when written */
-	return current_task()->user_tid;
+	return current_task()->vtid;
 }
 
 long sys_getppid(SYSARGS) { return proc_getppid(); }
@@ -71,6 +72,8 @@ struct clone_req {
 	int exit_signal;
 	u64 stack, parent_tid, child_tid, tls;
 	u64 pidfd;		/* CLONE_PIDFD: where the fd number goes */
+	int set_tid[PIDNS_MAX_LEVEL + 1];	/* clone3's, innermost first */
+	int nset;
 };
 
 #define UNSHARE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
@@ -108,6 +111,8 @@ static long do_clone(const struct clone_req *r)
 		return -EINVAL;
 	if ((f & (CLONE_PARENT | CLONE_THREAD)) && me->pid == 1)
 		return -EINVAL;		/* init's siblings, init's threads */
+	if ((f & CLONE_PARENT) && me->vpid == 1)
+		return -EINVAL;		/* Linux: a PID namespace's init's siblings too */
 	/* CLONE_DETACHED is kept for a future meaning of CLONE_PIDFD's;
 	 * there are no pidfds of threads */
 	if ((f & CLONE_PIDFD) && (f & (CLONE_DETACHED | CLONE_THREAD)))
@@ -119,10 +124,9 @@ static long do_clone(const struct clone_req *r)
 		return thread_clone(current_user_frame(), f, r->stack, r->parent_tid,
 				    r->child_tid, r->tls);
 	}
-	if (r->exit_signal && r->exit_signal != SIGCHLD)
-		return -EINVAL;		/* the parent always hears SIGCHLD */
-	return user_fork(current_user_frame(), r->stack, f, r->child_tid, r->tls, r->pidfd,
-			 r->parent_tid);
+	/* the exit signal rides in CSIGNAL's bits, as clone's own */
+	return user_fork(current_user_frame(), r->stack, f | (u64)(r->exit_signal & CSIGNAL),
+			 r->child_tid, r->tls, r->pidfd, r->parent_tid, r->set_tid, r->nset);
 }
 
 long sys_fork(SYSARGS)
@@ -186,7 +190,10 @@ long sys_clone3(SYSARGS)
 	/* pidfd means something only with CLONE_PIDFD, cgroup only with
 	 * CLONE_INTO_CGROUP, which do_clone refuses (glibc puts &pd->tid in
 	 * pidfd regardless) */
-	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG || ca.set_tid || ca.set_tid_size)
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG)
+		return -EINVAL;
+	/* set_tid: a number per PID namespace level, innermost first */
+	if (ca.set_tid_size > PIDNS_MAX_LEVEL || (!ca.set_tid) != (!ca.set_tid_size))
 		return -EINVAL;
 	if (ca.stack ? !ca.stack_size : ca.stack_size != 0)
 		return -EINVAL;
@@ -202,6 +209,14 @@ long sys_clone3(SYSARGS)
 	if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID) &&
 	    ca.pidfd == ca.parent_tid)
 		return -EINVAL;
+	if (ca.set_tid_size) {
+		if (ca.flags & CLONE_THREAD)
+			return -EINVAL;	/* Alloy: a thread's number is not chosen */
+		if (copy_from_user(r.set_tid, (const void *)ca.set_tid,
+				   sizeof(int) * (size_t)ca.set_tid_size))
+			return -EFAULT;
+		r.nset = (int)ca.set_tid_size;
+	}
 	return do_clone(&r);
 }
 

@@ -8,6 +8,7 @@
  * task as root (euid 0: CAP_SYS_NICE); without root, RLIMIT_NICE and
  * RLIMIT_RTPRIO of the target bound how far its priority may be raised.
  */
+#include <alloy/pid.h>
 #include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
@@ -139,6 +140,8 @@ struct prio_walk {
 
 static bool prio_matches(struct prio_walk *w, struct process *p)
 {
+	if (!pid_ns_within(p->pid_ns, pid_ns_current()))
+		return false;	/* not seen from the caller's PID namespace */
 	switch (w->which) {
 	case PRIO_PROCESS:
 		return (u32)p->pid == w->who;
@@ -178,6 +181,8 @@ static long prio_walk(struct prio_walk *w)
 		return -EINVAL;
 	if (!w->who && w->which != PRIO_PROCESS)
 		w->who = w->which == PRIO_PGRP ? (u32)READ_ONCE(me->pgid) : me->uid[0];
+	else if (w->which == PRIO_PGRP && !(w->who = (u32)pid_from_user((int)w->who)))
+		return -ESRCH;	/* the caller's group number, as a global one */
 	w->best = NICE_MAX + 1;
 	if (w->which == PRIO_PROCESS) {	/* a thread (0: the caller), as on Linux */
 		struct process *p;
@@ -193,7 +198,7 @@ static long prio_walk(struct prio_walk *w)
 		while ((n = proc_get_batch(&from, batch, (int)ARRAY_SIZE(batch))) > 0) {
 			for (int i = 0; i < n; i++) {
 				struct process *p;
-				struct task *t = proc_find_thread(batch[i]->pid, &p);
+				struct task *t = proc_find_thread_global(batch[i]->pid, &p);
 				if (t) {
 					prio_one(w, p, t);
 					thread_put(t, p);

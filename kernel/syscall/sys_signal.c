@@ -4,6 +4,7 @@
  */
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/pid.h>
 #include <alloy/process.h>
 #include <alloy/ptimer.h>
 #include <alloy/sched.h>
@@ -198,7 +199,7 @@ static long kill_thread(int tgid, int tid, int sig)
 	struct task *t = proc_find_thread(tid, &p);
 	if (!t)
 		return -ESRCH;
-	long rc = tgid > 0 && p->pid != tgid ? -ESRCH : 0;
+	long rc = tgid > 0 && pid_to_user(p->pid) != tgid ? -ESRCH : 0;	/* the caller's numbers */
 	if (!rc && sig) {
 		struct ksiginfo si = { .signo = sig, .code = SI_TKILL, .pid = me->pid,
 				       .uid = READ_ONCE(me->uid[0]) };
@@ -308,7 +309,7 @@ static long read_queued(u64 uinfo, int sig, int id, int self, struct ksiginfo *s
 		return -EPERM;
 	/* timer_gen matches no timer: a claimed SI_TIMER is only data */
 	*si = (struct ksiginfo){ .signo = sig, .code = u.code, .pid = u.pid, .uid = u.uid,
-				 .value = u.value, .timer_gen = ~0u };
+				 .value = u.value, .timer_gen = ~0u, .claimed = true };
 	return 0;
 }
 
@@ -318,7 +319,7 @@ long sys_rt_sigqueueinfo(SYSARGS)
 {
 	int pid = (int)a0, sig = (int)a1;
 	struct ksiginfo si;
-	long rc = read_queued(a2, sig, pid, current_proc()->pid, &si);
+	long rc = read_queued(a2, sig, pid, current_proc()->vpid, &si);
 
 	if (rc)
 		return rc;
@@ -349,14 +350,14 @@ long sys_rt_tgsigqueueinfo(SYSARGS)
 
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	long rc = read_queued(a3, sig, tid, current_task()->user_tid, &si);
+	long rc = read_queued(a3, sig, tid, current_task()->vtid, &si);
 	if (rc)
 		return rc;
 	struct process *p;
 	struct task *t = proc_find_thread(tid, &p);
 	if (!t)
 		return -ESRCH;
-	if (p->pid != tgid)
+	if (pid_to_user(p->pid) != tgid)
 		rc = -ESRCH;
 	else if (sig < 0 || sig > NSIG)
 		rc = -EINVAL;
