@@ -13,9 +13,9 @@ fanotify_init	partial	the three classes, REPORT_TID/PIDFD/FD_ERROR, queue limits
 io_uring_register	partial	buffers (kept as addresses, not pinned), files, eventfd, probe
 io_uring_enter	partial	submission in the submitter, GETEVENTS with a signal mask; NOP, READV/WRITEV, READ/WRITE(_FIXED), FSYNC, POLL_ADD/REMOVE, TIMEOUT(_REMOVE), OPENAT, CLOSE, STATX, SENDMSG, RECVMSG; no linked or multishot requests
 io_uring_setup	partial	rings and SQEs mmap-ed at Linux offsets (FEAT_SINGLE_MMAP); no SQPOLL or IOPOLL; kernel/io_uring_disabled
-setns	partial	UTS, IPC, time, mount and user namespace files (and pidfds); the PID, network and cgroup ones can only be the initial one
+setns	partial	UTS, IPC, time, mount, PID (the caller's or one below it) and user namespace files (and pidfds); the network and cgroup ones can only be the initial one
 chroot	implemented	a per-process root that path lookup, ".." and absolute links honour; CAP_SYS_CHROOT; a cwd left outside reads "(unreachable)/..." from getcwd
-unshare	partial	CLONE_FS, CLONE_FILES, CLONE_SYSVSEM, CLONE_NEWNS, NEWUTS, NEWIPC, NEWTIME, NEWUSER (an identity: no ID maps); not NEWPID, NEWNET, NEWCGROUP (EINVAL); EINVAL with other threads running, as Linux for most
+unshare	partial	CLONE_FS, CLONE_FILES, CLONE_SYSVSEM, CLONE_NEWNS, NEWPID, NEWUTS, NEWIPC, NEWTIME, NEWUSER (an identity: no ID maps); NEWPID (for the children: docs/namespaces.md); not NEWNET, NEWCGROUP (EINVAL); EINVAL with other threads running, as Linux for most
 kcmp	partial	KCMP_FILE, FILES, VM, FS, SIGHAND, SYSVSEM with ptrace read access to both; no KCMP_EPOLL_TFD (EOPNOTSUPP)
 vhangup	partial	hangs up a controlling pty (CAP_SYS_TTY_CONFIG); the console is left alone
 seccomp	implemented	strict mode and classic-BPF filters (checked, stacked, inherited, kept across exec; TSYNC; every action, TRACE as ENOSYS without a tracer); no USER_NOTIF
@@ -95,7 +95,7 @@ mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SH
 munmap	implemented	splits VMAs and frees their pages
 mremap	partial	file mappings only shrink; anonymous memory: shrink, grow in place, move (MREMAP_MAYMOVE) by moving page-table entries; no MREMAP_FIXED or MREMAP_DONTUNMAP; the range must lie in one VMA
 msync	partial	MS_SYNC writes the files back; MS_ASYNC marks the pages dirty for the flusher; MS_INVALIDATE is ignored
-madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop this mapping's pages: a private anonymous range reads as zeros again, a private file mapping reads the file again, a shared mapping keeps the data in its file (MADV_REMOVE punches no hole); other advice is accepted and ignored
+madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop this mapping's pages: a private anonymous range reads as zeros again, a private file mapping reads the file again, a shared mapping keeps the data in its file (MADV_REMOVE punches no hole); MADV_DONTDUMP/DODUMP mark what a core dump leaves out; other advice is accepted and ignored
 mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
 sysinfo	partial	uptime, RAM, free RAM and process count; the loads are 0 (no load average yet), no swap, bufferram 0 (the page cache is Cached: in /proc/meminfo)
@@ -106,13 +106,13 @@ exit	implemented	ends the calling thread; the last one ends the process (with th
 gettid	implemented	the thread's id, from the pid space (the leader's is the pid)
 getpid	implemented	the thread group's id
 exit_group	implemented	every thread ends; the process's status is the first group exit's
-clone3	partial	as clone; struct sizes 64 to 4096 (E2BIG past it with unknown bytes set); CLONE_PIDFD; set_tid and CLONE_INTO_CGROUP are EINVAL
+clone3	partial	as clone; struct sizes 64 to 4096 (E2BIG past it with unknown bytes set); CLONE_PIDFD; set_tid (Linux's checks); CLONE_INTO_CGROUP is EINVAL
 rt_sigtimedwait	implemented	the thread's own pending signals first, then the process's; kill() wakes a waiter whose set holds the signal
 signalfd	implemented	as signalfd4 without flags
 signalfd4	implemented	the reader's signals of the mask (thread first, then process), 128-byte records; poll and epoll; SFD_NONBLOCK, SFD_CLOEXEC
 fork	implemented	copy-on-write through page refcounts
 vfork	implemented	the child shares the address space; the caller waits (killably) for its exec or exit
-clone	partial	threads and processes with CLONE_FS, FILES, SIGHAND, VM, VFORK, PARENT, PIDFD, SETTLS and the tid flags in any combination Linux allows; namespaces as unshare (no PID, network or cgroup namespaces)
+clone	partial	threads and processes with CLONE_FS, FILES, SIGHAND, VM, VFORK, PARENT, PIDFD, SETTLS and the tid flags in any combination Linux allows; namespaces as unshare, with CLONE_NEWPID (no network or cgroup namespaces)
 execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings; execute permission; set-user-ID and set-group-ID programs (not on MS_NOSUID mounts), AT_SECURE
 wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED) of child processes (a thread group is one child); rusage: the reaped child's CPU time and its reaped children's (a stop or continue report gives the last reaped child's); no __WALL/__WCLONE
 kill	partial	Linux's permission rule (EPERM; SIGCONT within a session); init (pid 1) only gets signals it handles; a group or -1 skips what it may not signal
@@ -159,7 +159,7 @@ getrandom	partial	not yet a CSPRNG (TSC-seeded xorshift)
 getrlimit	implemented	per process, inherited by fork and exec; enforced: NOFILE (at most 1024, nr_open), STACK, AS, NPROC; the rest kept and reported
 setrlimit	implemented	as prlimit64
 prlimit64	implemented	any process (ESRCH, EPERM as Linux); soft > hard EINVAL, raising a hard limit needs euid 0, NOFILE above 1024 EPERM
-getrusage	partial	SELF, THREAD, CHILDREN: utime/stime from timer ticks (4 ms), children summed when reaped; maxrss is the current resident size, not the peak; other fields 0
+getrusage	partial	SELF, THREAD, CHILDREN: utime/stime from timer ticks (4 ms), children summed when reaped; maxrss the peak resident size (of reaped descendants for CHILDREN); other fields 0
 times	implemented	clock_t at 100 Hz from timer ticks
 sched_getaffinity	implemented	the task's mask of online CPUs (8 bytes)
 sched_setaffinity	implemented	honoured by the scheduler: the task moves off a CPU its new mask leaves out; EINVAL with no online CPU; inherited by fork
