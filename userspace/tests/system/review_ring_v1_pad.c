@@ -54,7 +54,7 @@ int main(void)
 		unsigned char frame[60];
 		memset(frame, 0x41, sizeof(frame));
 		a.sll_halen = 6;
-		for (int round = 0; round < 20; round++) {
+		for (int round = 0; round < 150; round++) {
 			for (int i = 0; i < 8; i++) {
 				/* leave user bytes on the kernel stack, then send from
 				 * this task (an AF_PACKET send taps lo in our context) */
@@ -68,12 +68,12 @@ int main(void)
 				memset(&f3, 0xff, sizeof(f3));
 				struct timeval tv = { 0, 0 };
 				select(FD_SETSIZE, &f1, &f2, &f3, &tv);	/* EBADF after copying */
-				if (round & 1)
+				if (round % 4 == 3)
 					sendto(u, "pad-probe", 9, 0, (struct sockaddr *)&to, sizeof(to));
 				else
 					sendto(ps, frame, sizeof(frame), 0, (struct sockaddr *)&a, sizeof(a));
 			}
-			usleep(20000);
+			usleep(5000);
 			for (int i = 0; i < nf; i++) {
 				unsigned char *f = m + i * 256;
 				if (!(*(volatile uint32_t *)f & 1))
