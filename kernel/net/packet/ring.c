@@ -599,7 +599,10 @@ long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m, bool *had_ring)
 	u64 data_off = (u64)pkt_hdrlen(version) - SLL_SIZE;
 	u64 st = frame_status_off(version);
 	u64 len_off = version == TPACKET_V1 ? 8 : version == TPACKET_V2 ? 4 : 16;
-	u8 *buf = kmalloc(r->frame_size, GFP_KERNEL);
+	/* no packet is longer than the largest MTU (a u16) plus headers:
+	 * a frame may be far bigger (megabytes), its bounce buffer need not */
+	u64 cap = MIN((u64)r->frame_size, 0xffffULL + 2 * 14 + 10);
+	u8 *buf = kmalloc(cap, GFP_KERNEL);
 	if (!buf) {
 		mutex_unlock(&ps->ring_mtx);
 		return -ENOBUFS;
@@ -610,7 +613,7 @@ long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m, bool *had_ring)
 		if (status_get(r, off + st) != TP_STATUS_SEND_REQUEST)
 			break;
 		rget(r, off + len_off, &tp_len, 4);
-		if (tp_len > r->frame_size - data_off) {
+		if (tp_len > r->frame_size - data_off || tp_len > cap) {
 			rc = -EMSGSIZE;
 		} else {
 			status_set(r, off + st, TP_STATUS_SENDING);
