@@ -10,7 +10,7 @@
  * option before taking its lock. The test resolves the fault at the end
  * so it always finishes.
  */
-#define TEST_NAME "review_uffd_ring_mtx"
+#define TEST_NAME "uffd_ring_lock"
 #include "check.h"
 #include <arpa/inet.h>
 #include <poll.h>

@@ -6,7 +6,7 @@
  * the ring was accepted and the frame to send is 60 bytes. Linux sends it
  * (it reads the frame in place). Frames of 1 MiB are checked as a control.
  */
-#define TEST_NAME "review_ring_tx_big"
+#define TEST_NAME "ring_tx_big"
 #include "check.h"
 #include <arpa/inet.h>
 #include <stdint.h>

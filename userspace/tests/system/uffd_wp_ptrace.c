@@ -10,7 +10,7 @@
  * uffd-wp entry is the handler's: with a UFFD_USER_MODE_ONLY userfaultfd,
  * as here, the poke fails (EIO/EFAULT) and the page is unchanged.
  */
-#define TEST_NAME "review_uffd_wp_poke"
+#define TEST_NAME "uffd_wp_ptrace"
 #include "check.h"
 #include <signal.h>
 #include <stdint.h>

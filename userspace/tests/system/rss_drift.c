@@ -9,7 +9,7 @@
  * its parent through wait4.
  */
 #define _GNU_SOURCE
-#define TEST_NAME "review_rss_drift"
+#define TEST_NAME "rss_drift"
 #include "check.h"
 #include <fcntl.h>
 #include <signal.h>

@@ -7,7 +7,7 @@
  * KPF_ANON (bit 12) for them, while it does for a page the program
  * faulted in itself. (Linux: both anonymous.)
  */
-#define TEST_NAME "review_uffd_kpageflags"
+#define TEST_NAME "uffd_anon_pages"
 #include "check.h"
 #include <fcntl.h>
 #include <stdint.h>

@@ -9,7 +9,7 @@
  * user keyring (printed only: Linux does the same).
  */
 #define _GNU_SOURCE
-#define TEST_NAME "review_keys_xuser"
+#define TEST_NAME "keys_cross_user"
 #include "check.h"
 #include <stdint.h>
 #include <sys/syscall.h>

@@ -10,7 +10,7 @@
  * Also checked (sound): SIGTERM kills a stopped child with WTERMSIG
  * SIGTERM, and a kernel-sent SIGPIPE gives WTERMSIG SIGPIPE.
  */
-#define TEST_NAME "review_sig_exitrace"
+#define TEST_NAME "sig_exit_status"
 #include "check.h"
 #include <signal.h>
 #include <stdint.h>

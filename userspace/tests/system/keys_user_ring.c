@@ -10,7 +10,7 @@
  * until reboot.
  */
 #define _GNU_SOURCE
-#define TEST_NAME "review_keys_userring"
+#define TEST_NAME "keys_user_ring"
 #include "check.h"
 #include <sys/syscall.h>
 

@@ -10,7 +10,7 @@
  * pending: the waiter went with A), close (uffd_release walks A's dead
  * mm). Repeated to catch a freed context or mm. Regression test: passes.
  */
-#define TEST_NAME "review_uffd_owner_exit"
+#define TEST_NAME "uffd_owner_exit"
 #include "check.h"
 #include <fcntl.h>
 #include <poll.h>

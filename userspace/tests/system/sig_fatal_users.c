@@ -9,7 +9,7 @@
  * sigwaitinfo.
  */
 #define _GNU_SOURCE
-#define TEST_NAME "review_sig_users"
+#define TEST_NAME "sig_fatal_users"
 #include "check.h"
 #include <pthread.h>
 #include <signal.h>

@@ -10,7 +10,7 @@
  *    the rings may not change while mapped (EBUSY), and nothing panics.
  * Regression test: passes on the merged kernel.
  */
-#define TEST_NAME "review_ring_race"
+#define TEST_NAME "ring_race"
 #include "check.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -7,7 +7,7 @@
  * ring's pages are zeroed at allocation, so any non-zero byte there came
  * from the kernel. Also checks the same for V2 (explicit tp_padding).
  */
-#define TEST_NAME "review_ring_v1_pad"
+#define TEST_NAME "ring_v1_padding"
 #include "check.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
