@@ -37,6 +37,7 @@ struct task {
 	 * about to be in) waits for a lock or disk I/O, not for an event a
 	 * signal could cut short: shown as 'D', as Linux shows such sleeps. */
 	bool d_sleep;
+	bool exiting;			/* in user_exit, past its ptrace stop [sig_lock] */
 	bool on_rq;			/* [lock] queued or running */
 	int on_cpu;			/* context in use; cleared after switch */
 	int cpu;			/* CPU it runs or last ran on */

@@ -30,6 +30,22 @@ int user_keyrings(u32 uid, struct key **uid_ring, struct key **ses_ring)
 
 	if (!u)
 		return -ENOMEM;
+	/* one the user revoked, invalidated or let expire is replaced at
+	 * once (Linux: once the collector takes it), or the user could
+	 * never have one again until a reboot */
+	u64 now = keys_now();
+	if (u->uid_keyring && key_validate(u->uid_keyring, now)) {
+		key_put(u->uid_keyring);
+		u->uid_keyring = NULL;
+		if (u->session_keyring) {	/* it was linked into the old one */
+			key_put(u->session_keyring);
+			u->session_keyring = NULL;
+		}
+	}
+	if (u->session_keyring && key_validate(u->session_keyring, now)) {
+		key_put(u->session_keyring);
+		u->session_keyring = NULL;
+	}
 	if (!u->uid_keyring) {
 		snprintf(name, sizeof(name), "_uid.%u", uid);
 		rc = keyring_alloc(name, uid, (u32)-1, KEY_POS_ALL | KEY_USR_ALL,

@@ -160,6 +160,13 @@ static int access_page(struct user_mm *mm, u64 va, u8 *buf, size_t n, bool write
 	*fault_write = write && (v->prot & UVM_WRITE);
 	mutex_lock(&mm->pt_lock);
 	phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
+	if (pa && write && (prot & UVM_UFFD_WP) && (v->uffd_mode & UFFD_VMA_WP)) {
+		/* write-protected for a userfaultfd handler, which must see
+		 * every write: a ptrace poke or process_vm_writev is refused
+		 * rather than slipped past it */
+		mutex_unlock(&mm->pt_lock);
+		return -1;
+	}
 	if (pa && write && !(prot & UVM_WRITE)) {
 		if (v->shared)
 			pa = 0;		/* its first write: the fault path */

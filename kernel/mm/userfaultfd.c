@@ -443,7 +443,7 @@ static s64 fill(struct uffd_ctx *ctx, struct user_mm *mm, u64 dst, u64 src, u64 
 			rc = -EINTR;
 			break;
 		}
-		struct page *pg = alloc_page(src ? GFP_KERNEL : GFP_ZERO);
+		struct page *pg = alloc_anon_page(src ? GFP_KERNEL : GFP_ZERO);
 		if (!pg) {
 			rc = -ENOMEM;
 			break;

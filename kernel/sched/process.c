@@ -415,8 +415,13 @@ struct process *proc_create_tids(struct process *parent, u64 clone_flags, int ex
 		fresh = NULL;
 		/* CLONE_PARENT: a sibling of the caller (sys_clone checked it
 		 * has a parent) */
-		if (parent && (clone_flags & CLONE_PARENT) && parent->parent)
+		if (parent && (clone_flags & CLONE_PARENT) && parent->parent) {
+			/* and its exit signal is the caller's own, not the
+			 * flags' (Linux): a child of init's child cannot make
+			 * init hear a signal that would kill it */
+			p->exit_signal = parent->exit_signal;
 			parent = parent->parent;
+		}
 		p->parent = parent;
 		if (parent) {
 			proc_get(p);	/* the parent's child-list reference */

@@ -100,6 +100,7 @@ struct rq {
 	u64 rt_time;			/* real-time run time in this period (ns) */
 	u64 rt_period_end;
 	bool rt_throttled;		/* rt_time reached the runtime this period */
+	unsigned int rt_gen;		/* rt_config_gen this period was begun under */
 } __aligned(64);
 
 static struct rq runqueues[MAX_CPUS];
@@ -172,6 +173,12 @@ static int show_rr_timeslice(struct pbuf *b) { return pbuf_printf(b, "%ld\n", RE
 
 /* As Linux: a period of at least 1 us, a runtime of -1 (no throttling)
  * or at most the period. */
+/* Bumped when the period or runtime changes: each CPU then begins a new
+ * throttling period at its next tick, rather than keeping a throttle
+ * decided under the old numbers (or a period end a long old period set)
+ * until that period would have ended. */
+static unsigned int rt_config_gen;
+
 static int store_rt_period(const char *buf, size_t len)
 {
 	long v;
@@ -179,7 +186,10 @@ static int store_rt_period(const char *buf, size_t len)
 
 	if (!rc && (v < 1 || v > 0x7fffffff))
 		rc = -EINVAL;
-	return rc ? rc : dl_bw_set_rt(true, v);	/* EBUSY: deadline tasks need more */
+	rc = rc ? rc : dl_bw_set_rt(true, v);	/* EBUSY: deadline tasks need more */
+	if (!rc)
+		__atomic_add_fetch(&rt_config_gen, 1, __ATOMIC_RELEASE);
+	return rc;
 }
 
 static int store_rt_runtime(const char *buf, size_t len)
@@ -189,7 +199,10 @@ static int store_rt_runtime(const char *buf, size_t len)
 
 	if (!rc && v < -1)
 		rc = -EINVAL;
-	return rc ? rc : dl_bw_set_rt(false, v);
+	rc = rc ? rc : dl_bw_set_rt(false, v);
+	if (!rc)
+		__atomic_add_fetch(&rt_config_gen, 1, __ATOMIC_RELEASE);
+	return rc;
 }
 
 /* As Linux: 0 or less restores the default (100 ms); the slice is whole
@@ -1046,10 +1059,19 @@ static void context_switch(struct cpu *c, struct task *prev, struct task *next, 
  */
 static void rt_period(struct rq *rq, u64 now)
 {
-	if (now < rq->rt_period_end)
+	unsigned int gen = __atomic_load_n(&rt_config_gen, __ATOMIC_ACQUIRE);
+
+	if (now < rq->rt_period_end && rq->rt_gen == gen)
 		return;
 	u64 period = (u64)READ_ONCE(sched_rt_period_us) * 1000;
 	long runtime = READ_ONCE(sched_rt_runtime_us);
+	if (rq->rt_gen != gen) {	/* new numbers: a new period from now */
+		rq->rt_gen = gen;
+		rq->rt_time = 0;
+		rq->rt_throttled = false;
+		rq->rt_period_end = now + period;
+		return;
+	}
 	u64 n = (now - rq->rt_period_end) / period + 1;
 	u64 credit = runtime < 0 ? ~0ULL : n * (u64)runtime * 1000;
 	rq->rt_time = rq->rt_time > credit ? rq->rt_time - credit : 0;

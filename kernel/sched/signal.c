@@ -259,9 +259,23 @@ void thread_group_kill(struct process *p, int wait_status)
  * its set blocked), a tracer or a stop may still see it, nor for a signal
  * that dumps core: the dump is made by the thread that takes it.
  */
+/* Caller holds sig_lock: is t (or, for the process, some thread) still
+ * able to take a signal, not already on its way out in user_exit? A
+ * signal to a process whose last thread is exiting changes nothing: its
+ * exit status is its own (Linux's wants_signal, PF_EXITING). */
+static bool takes_signals(struct process *p, struct task *t)
+{
+	if (t)
+		return !t->exiting;
+	list_for_each_entry(t, &p->threads, thread_link)
+		if (!t->exiting)
+			return true;
+	return false;
+}
+
 static bool fatal_now(struct process *p, struct task *t, int sig, bool blocked)
 {
-	if (blocked || p->group_exit || (sigmask(sig) & STOP_SIGNALS) || default_ignored(sig) ||
+	if (blocked || p->group_exit || !takes_signals(p, t) || (sigmask(sig) & STOP_SIGNALS) || default_ignored(sig) ||
 	    signal_dumps_core(sig) || READ_ONCE(p->sighand->sa[sig - 1].handler) != SIG_DFL)
 		return false;
 	return !(t ? ptrace_traced(t) : traced_somewhere(p));
@@ -302,8 +316,15 @@ static bool prepare(struct process *p, struct task *t, int sig, bool *resume, bo
 	*resume = sig == SIGCONT && p->stopped;
 	if (*resume)
 		WRITE_ONCE(p->stopped, false);
-	if (!drop && sig == SIGKILL)
-		group_kill_locked(p, SIGKILL);
+	if (!drop && sig == SIGKILL) {
+		if (takes_signals(p, NULL)) {
+			group_kill_locked(p, SIGKILL);
+		} else {	/* all exiting: cut their waits short, keep their status */
+			struct task *x;
+			list_for_each_entry(x, &p->threads, thread_link)
+				signal_kill_thread_locked(x);
+		}
+	}
 	bool fatal = !drop && sig != SIGKILL && fatal_now(p, t, sig, blocked);
 	if (fatal)	/* its death, as SIGKILL's: killable waits end too */
 		group_kill_locked(p, sig);

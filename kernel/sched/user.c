@@ -130,8 +130,13 @@ void user_exit(int wait_status)
 	struct user_mm *mm = t->mm;
 	struct process *p = t->proc;
 
-	if (p)
+	if (p) {
 		ptrace_exit_event(wait_status);	/* PTRACE_O_TRACEEXIT */
+		/* no signal decides its status from now on (Linux's PF_EXITING) */
+		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+		t->exiting = true;
+		spin_unlock_irqrestore(&p->sig_lock, flags);
+	}
 	if (mm)
 		thread_mm_release(t, false);
 	arch_irq_disable();

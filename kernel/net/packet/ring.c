@@ -307,17 +307,21 @@ int pkt_set_ring(struct pkt_sock *ps, u64 uval, u64 len, bool tx)
 	struct pring *r = NULL, *old;
 	int rc;
 
+	/* read before the lock: a fault on the option (a userfaultfd page)
+	 * must not hold ring_mtx for other users of the socket */
+	memset(&q, 0, sizeof(q));
+	if ((s64)len < 16)
+		return -EINVAL;
+	u64 got = MIN(len, (u64)sizeof(struct req3));
+	if (copy_from_user(&q, (void *)uval, got))
+		return -EFAULT;
 	mutex_lock(&ps->ring_mtx);
 	u64 need = ps->version == TPACKET_V3 ? sizeof(struct req3) : 16;
-	memset(&q, 0, sizeof(q));
-	if ((s64)len < (s64)need) {
+	if (got < need) {
 		rc = -EINVAL;
 		goto out;
 	}
-	if (copy_from_user(&q, (void *)uval, need)) {
-		rc = -EFAULT;
-		goto out;
-	}
+	memset((u8 *)&q + need, 0, sizeof(q) - need);	/* V1/V2: tpacket_req only */
 	rc = -EBUSY;
 	if (mapped(ps))
 		goto out;
@@ -411,9 +415,16 @@ static bool rx_frame(struct pkt_sock *ps, struct pring *r, const struct pkt_fram
 		status |= TP_STATUS_LOSING;
 	u32 sec = (u32)(fr->now / 1000000000ULL), ns = (u32)(fr->now % 1000000000ULL);
 	if (ps->version == TPACKET_V1) {
-		struct { u64 status; u32 len, snaplen; u16 mac, net; u32 sec, usec; } h = {
-			0, fr->len, p.snaplen, (u16)p.macoff, (u16)p.netoff, sec, ns / 1000,
-		};
+		/* 28 bytes of fields in a 32-byte struct: its tail padding
+		 * goes to the user too, so it is zeroed, not left as stack */
+		struct { u64 status; u32 len, snaplen; u16 mac, net; u32 sec, usec; } h;
+		memset(&h, 0, sizeof(h));
+		h.len = fr->len;
+		h.snaplen = p.snaplen;
+		h.mac = (u16)p.macoff;
+		h.net = (u16)p.netoff;
+		h.sec = sec;
+		h.usec = ns / 1000;
 		rput(r, off + 8, (u8 *)&h + 8, sizeof(h) - 8);
 		put_packet(r, off, TPACKET_ALIGN(V1_HDR), fr, &p);
 		status_set_v1(r, off, status);
@@ -588,7 +599,10 @@ long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m, bool *had_ring)
 	u64 data_off = (u64)pkt_hdrlen(version) - SLL_SIZE;
 	u64 st = frame_status_off(version);
 	u64 len_off = version == TPACKET_V1 ? 8 : version == TPACKET_V2 ? 4 : 16;
-	u8 *buf = kmalloc(r->frame_size, GFP_KERNEL);
+	/* no packet is longer than the largest MTU (a u16) plus headers:
+	 * a frame may be far bigger (megabytes), its bounce buffer need not */
+	u64 cap = MIN((u64)r->frame_size, 0xffffULL + 2 * 14 + 10);
+	u8 *buf = kmalloc(cap, GFP_KERNEL);
 	if (!buf) {
 		mutex_unlock(&ps->ring_mtx);
 		return -ENOBUFS;
@@ -599,7 +613,7 @@ long pkt_ring_send(struct pkt_sock *ps, struct kmsg *m, bool *had_ring)
 		if (status_get(r, off + st) != TP_STATUS_SEND_REQUEST)
 			break;
 		rget(r, off + len_off, &tp_len, 4);
-		if (tp_len > r->frame_size - data_off) {
+		if (tp_len > r->frame_size - data_off || tp_len > cap) {
 			rc = -EMSGSIZE;
 		} else {
 			status_set(r, off + st, TP_STATUS_SENDING);

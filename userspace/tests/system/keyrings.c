@@ -225,6 +225,9 @@ static void revoke_race(void)
 	CHECK(race_key > 0);
 	for (int i = 0; i < 2; i++)
 		CHECK(pthread_create(&t[i], NULL, reader, NULL) == 0);
+	/* at -smp 1 the updates could all be done before a reader ran */
+	for (int i = 0; i < 2000 && !__atomic_load_n(&reads_ok, __ATOMIC_SEQ_CST); i++)
+		usleep(1000);
 	for (int v = 2; v < 200; v++) {	/* add_key with the same name updates in place */
 		memset(buf, v, BIG);
 		CHECK(add_key("user", "race", buf, BIG, KEY_SPEC_PROCESS_KEYRING) == race_key);

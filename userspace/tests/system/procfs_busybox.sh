@@ -40,7 +40,8 @@ echo "$out" | grep -q ' on / type ' || no "mount: no /: $out"
 echo "$out" | grep -q '^proc on /proc type proc ' || no "mount: no /proc"
 echo "$out" | grep -q ' on /dev type ' || no "mount: no /dev"
 
-uptime | grep -q 'load average: 0.00, 0.00, 0.00' || no "uptime: $(uptime)"
+uptime | grep -Eq 'load average: [0-9]+\.[0-9][0-9], [0-9]+\.[0-9][0-9], [0-9]+\.[0-9][0-9]$' ||
+	no "uptime: $(uptime)"
 uptime | grep -q 'up ' || no "uptime: no 'up'"
 
 out=$(df)
