@@ -73,6 +73,17 @@ static bool ns_room(struct mnt_ns *ns, u32 more)
 	return !ns || (u64)ns->nr_mounts + ns->pending + more <= (u64)READ_ONCE(mount_max);
 }
 
+/* The mount after m in top's tree (pre-order; only top unless rec), or
+ * NULL. Caller holds mount_cross_lock. */
+static struct mount *tree_next(struct mount *top, struct mount *m, bool rec)
+{
+	if (rec && !list_empty(&m->children))
+		return list_first_entry(&m->children, struct mount, child);
+	while (m != top && m->child.next == &m->parent->children)
+		m = m->parent;
+	return m == top ? NULL : list_entry(m->child.next, struct mount, child);
+}
+
 /* The mounts of the tree from top (top first, parents before children),
  * uncounted: they live while the caller holds mount_lock, under which
  * alone mounts go. NULL with *n 0 on no memory. Read under the lock
@@ -82,19 +93,9 @@ static struct mount **tree_mounts(struct mount *top, size_t *n)
 	for (;;) {
 		size_t want = 0, k = 0;
 		unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-		struct mount *m = top;
-		for (;;) {
+		struct mount *m;
+		for (m = top; m; m = tree_next(top, m, true))
 			want++;
-			if (!list_empty(&m->children)) {
-				m = list_first_entry(&m->children, struct mount, child);
-				continue;
-			}
-			while (m != top && m->child.next == &m->parent->children)
-				m = m->parent;
-			if (m == top)
-				break;
-			m = list_entry(m->child.next, struct mount, child);
-		}
 		spin_unlock_irqrestore(&mount_cross_lock, fl);
 		struct mount **arr = kmalloc(want * sizeof(*arr), GFP_KERNEL);
 		if (!arr) {
@@ -102,20 +103,10 @@ static struct mount **tree_mounts(struct mount *top, size_t *n)
 			return NULL;
 		}
 		fl = spin_lock_irqsave(&mount_cross_lock);
-		m = top;
-		for (;;) {
+		for (m = top; m; m = tree_next(top, m, true)) {
 			if (k < want)
 				arr[k] = m;
 			k++;
-			if (!list_empty(&m->children)) {
-				m = list_first_entry(&m->children, struct mount, child);
-				continue;
-			}
-			while (m != top && m->child.next == &m->parent->children)
-				m = m->parent;
-			if (m == top)
-				break;
-			m = list_entry(m->child.next, struct mount, child);
 		}
 		spin_unlock_irqrestore(&mount_cross_lock, fl);
 		if (k == want) {
@@ -1252,17 +1243,6 @@ int vfs_clone_detached(const struct path *p, bool rec, struct mnt_ns **out)
 	return 0;
 }
 
-/* The mount after m in top's tree (pre-order; only top unless rec), or
- * NULL. Caller holds mount_cross_lock. */
-static struct mount *tree_next(struct mount *top, struct mount *m, bool rec)
-{
-	if (rec && !list_empty(&m->children))
-		return list_first_entry(&m->children, struct mount, child);
-	while (m != top && m->child.next == &m->parent->children)
-		m = m->parent;
-	return m == top ? NULL : list_entry(m->child.next, struct mount, child);
-}
-
 int vfs_mount_setattr(const struct path *p, u32 set, u32 clr, bool rec)
 {
 	struct mount *top = p->mnt, *m;
@@ -1309,19 +1289,8 @@ int vfs_mount_setattr(const struct path *p, u32 set, u32 clr, bool rec)
 	}
 	/* the tree walk of retag_tree: all under one hold of the lock, so
 	 * a walk sees the whole change or none of it */
-	m = top;
-	for (;;) {
+	for (m = top; m; m = tree_next(top, m, rec))
 		WRITE_ONCE(m->flags, ((m->flags & ~clr) | set) & MNT_USER_FLAGS);
-		if (rec && !list_empty(&m->children)) {
-			m = list_first_entry(&m->children, struct mount, child);
-			continue;
-		}
-		while (m != top && m->child.next == &m->parent->children)
-			m = m->parent;
-		if (m == top)
-			break;
-		m = list_entry(m->child.next, struct mount, child);
-	}
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	mutex_unlock(&mount_lock);
 	return 0;
