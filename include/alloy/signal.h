@@ -24,6 +24,7 @@ struct ksiginfo {
 	bool sigpoll;		/* an F_SETSIG signal: code is POLL_*, band and fd set */
 	bool claimed;		/* rt_sigqueueinfo's: pid is the sender's claim, kept
 				 * as it is (not a global number to translate) */
+	bool forced;		/* signal_force's: the process's own fault */
 	int err;		/* si_errno: a seccomp trap's SECCOMP_RET_DATA */
 	/* A fault's and a SIGPOLL's details never come together. Every
 	 * process and thread keeps one of these per signal (NSIG of them),

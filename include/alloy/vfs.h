@@ -365,6 +365,8 @@ struct mount {
 	struct list_head detached;	/* lazily unmounted [mount lock] */
 	u32 flags;			/* MNT_* */
 	bool lazy;			/* umount2(MNT_DETACH) took it out [mount lock] */
+	atomic_t nr_write;		/* files open for writing through it: making
+					 * it read-only is EBUSY meanwhile */
 	bool expiry_mark;		/* umount2(MNT_EXPIRE) marked it; its next
 					 * mnt_put (a use) clears it */
 	/* The mount namespace whose tree holds it (not counted: the
@@ -395,6 +397,7 @@ struct mount {
 #define MNT_NODIRATIME 2048
 #define MNT_RELATIME 4096		/* atime only when older than mtime/ctime or a day */
 #define MNT_NOSYMFOLLOW 8192
+#define MNT_RO_TRIAL (1u << 30)		/* being made read-only (mount_setattr): not MNT_USER_FLAGS */
 #define MNT_USER_FLAGS (MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC | MNT_NOATIME | MNT_NODIRATIME | \
 			MNT_RELATIME | MNT_NOSYMFOLLOW)
 
@@ -446,6 +449,7 @@ struct file {
 	void *priv;
 	struct list_head ep_links;	/* epoll items watching it (kernel/fs/epoll.c) */
 	bool write_access;		/* holds a count in inode->writecount */
+	bool mnt_write;			/* holds a count in path.mnt->nr_write */
 	/* Asynchronous notification (kernel/fs/fasync.c, docs/async.md),
 	 * the file's last put lets go of them. */
 	struct fown fown;		/* F_SETOWN, F_SETSIG: who gets SIGIO */

@@ -96,6 +96,8 @@ void file_put(struct file *f)
 		inode_put_write(f->inode);
 		atomic_dec(&f->inode->sb->nr_write);
 	}
+	if (f->mnt_write)
+		atomic_dec(&f->path.mnt->nr_write);
 	if (f->path.dentry)
 		path_put(&f->path);
 	/* The count drops only after the inode is let go: unmount waits for
@@ -285,6 +287,10 @@ int vfs_open_inode(const struct path *p, u32 flags, struct file **out)
 		/* counted, then checked: a remount to read-only sets the flag,
 		 * then reads the count, so one of the two sees the other */
 		atomic_inc(&i->sb->nr_write);
+		if (f->path.mnt) {	/* and the mount's, the same way */
+			atomic_inc(&f->path.mnt->nr_write);
+			f->mnt_write = true;
+		}
 		if (vfs_path_writable(p) && !inode_tunable(i)) {
 			f->fop = NULL;
 			file_put(f);

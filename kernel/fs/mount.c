@@ -73,6 +73,17 @@ static bool ns_room(struct mnt_ns *ns, u32 more)
 	return !ns || (u64)ns->nr_mounts + ns->pending + more <= (u64)READ_ONCE(mount_max);
 }
 
+/* The mount after m in top's tree (pre-order; only top unless rec), or
+ * NULL. Caller holds mount_cross_lock. */
+static struct mount *tree_next(struct mount *top, struct mount *m, bool rec)
+{
+	if (rec && !list_empty(&m->children))
+		return list_first_entry(&m->children, struct mount, child);
+	while (m != top && m->child.next == &m->parent->children)
+		m = m->parent;
+	return m == top ? NULL : list_entry(m->child.next, struct mount, child);
+}
+
 /* The mounts of the tree from top (top first, parents before children),
  * uncounted: they live while the caller holds mount_lock, under which
  * alone mounts go. NULL with *n 0 on no memory. Read under the lock
@@ -82,19 +93,9 @@ static struct mount **tree_mounts(struct mount *top, size_t *n)
 	for (;;) {
 		size_t want = 0, k = 0;
 		unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-		struct mount *m = top;
-		for (;;) {
+		struct mount *m;
+		for (m = top; m; m = tree_next(top, m, true))
 			want++;
-			if (!list_empty(&m->children)) {
-				m = list_first_entry(&m->children, struct mount, child);
-				continue;
-			}
-			while (m != top && m->child.next == &m->parent->children)
-				m = m->parent;
-			if (m == top)
-				break;
-			m = list_entry(m->child.next, struct mount, child);
-		}
 		spin_unlock_irqrestore(&mount_cross_lock, fl);
 		struct mount **arr = kmalloc(want * sizeof(*arr), GFP_KERNEL);
 		if (!arr) {
@@ -102,20 +103,10 @@ static struct mount **tree_mounts(struct mount *top, size_t *n)
 			return NULL;
 		}
 		fl = spin_lock_irqsave(&mount_cross_lock);
-		m = top;
-		for (;;) {
+		for (m = top; m; m = tree_next(top, m, true)) {
 			if (k < want)
 				arr[k] = m;
 			k++;
-			if (!list_empty(&m->children)) {
-				m = list_first_entry(&m->children, struct mount, child);
-				continue;
-			}
-			while (m != top && m->child.next == &m->parent->children)
-				m = m->parent;
-			if (m == top)
-				break;
-			m = list_entry(m->child.next, struct mount, child);
 		}
 		spin_unlock_irqrestore(&mount_cross_lock, fl);
 		if (k == want) {
@@ -1268,22 +1259,38 @@ int vfs_mount_setattr(const struct path *p, u32 set, u32 clr, bool rec)
 		mutex_unlock(&mount_lock);
 		return rc;
 	}
+	/* to read-only: all or none, and none while a file is open for
+	 * writing through one of them (EBUSY, Linux's mnt_hold_writers):
+	 * the flag goes up first (marked, to be taken back), then the
+	 * counts are read, as vfs_remount_mnt does */
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	if (set & MNT_RDONLY) {
+		bool busy = false;
+		for (int pass = 0; pass < 3; pass++) {
+			if (pass == 1)
+				smp_mb();
+			for (m = top;;) {
+				if (pass == 0 && !(m->flags & MNT_RDONLY))
+					WRITE_ONCE(m->flags, m->flags | MNT_RDONLY | MNT_RO_TRIAL);
+				else if (pass == 1 && (m->flags & MNT_RO_TRIAL))
+					busy |= atomic_read(&m->nr_write) > 0;
+				else if (pass == 2 && (m->flags & MNT_RO_TRIAL))
+					WRITE_ONCE(m->flags, busy ? m->flags & ~(MNT_RDONLY | MNT_RO_TRIAL)
+								  : m->flags & ~MNT_RO_TRIAL);
+				if (!(m = tree_next(top, m, rec)))
+					break;
+			}
+		}
+		if (busy) {
+			spin_unlock_irqrestore(&mount_cross_lock, fl);
+			mutex_unlock(&mount_lock);
+			return -EBUSY;
+		}
+	}
 	/* the tree walk of retag_tree: all under one hold of the lock, so
 	 * a walk sees the whole change or none of it */
-	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-	m = top;
-	for (;;) {
+	for (m = top; m; m = tree_next(top, m, rec))
 		WRITE_ONCE(m->flags, ((m->flags & ~clr) | set) & MNT_USER_FLAGS);
-		if (rec && !list_empty(&m->children)) {
-			m = list_first_entry(&m->children, struct mount, child);
-			continue;
-		}
-		while (m != top && m->child.next == &m->parent->children)
-			m = m->parent;
-		if (m == top)
-			break;
-		m = list_entry(m->child.next, struct mount, child);
-	}
 	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	mutex_unlock(&mount_lock);
 	return 0;
@@ -1426,9 +1433,22 @@ int vfs_remount_mnt(const struct path *at, u32 mnt_flags)
 		return -EINVAL;		/* not a mount point */
 	mount_init_once();
 	mutex_lock(&mount_lock);
-	WRITE_ONCE(at->mnt->flags, mnt_flags & MNT_USER_FLAGS);
+	struct mount *m = at->mnt;
+	u32 old = m->flags;
+	int rc = 0;
+	WRITE_ONCE(m->flags, mnt_flags & MNT_USER_FLAGS);
+	/* to read-only: refused while a file is open for writing through
+	 * it (Linux's mnt_make_readonly). The flag goes up first, the count
+	 * is read after; an open counts first and reads the flag after */
+	if ((mnt_flags & MNT_RDONLY) && !(old & MNT_RDONLY)) {
+		smp_mb();
+		if (atomic_read(&m->nr_write) > 0) {
+			WRITE_ONCE(m->flags, old);
+			rc = -EBUSY;
+		}
+	}
 	mutex_unlock(&mount_lock);
-	return 0;
+	return rc;
 }
 
 int vfs_sync_all(void)

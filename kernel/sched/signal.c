@@ -508,6 +508,7 @@ void signal_force(const struct ksiginfo *info)
 	t->blocked &= ~sigmask(sig);
 	t->pending |= sigmask(sig);
 	t->info[sig - 1] = *info;
+	t->info[sig - 1].forced = true;
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 }
 
@@ -617,8 +618,14 @@ void signal_deliver(struct trap_frame *tf)
 			ptrace_signal(tf, sig, &si);	/* requeues what it passes on */
 			continue;
 		}
-		/* in an orphaned group no one could continue it: discarded */
-		bool discard = stop && sig != SIGSTOP && orphan;
+		/* in an orphaned group no one could continue it: discarded;
+		 * and an init (the system's, or a PID namespace's) takes no
+		 * default action but SIGKILL's and SIGSTOP's, nor its own
+		 * fault's: a signal it blocked when sent (and so kept) is
+		 * dropped now (Linux's SIGNAL_UNKILLABLE at delivery) */
+		bool unkillable = (p->pid == 1 || p->vpid == 1) && sa.handler == SIG_DFL &&
+				  sig != SIGKILL && sig != SIGSTOP && !si.forced;
+		bool discard = (stop && sig != SIGSTOP && orphan) || unkillable;
 		stop &= !discard;
 		if (stop) {	/* recorded with the signal lock held: see prepare */
 			struct task *o;

@@ -13,6 +13,8 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 
 #define T "/tmp/romw"
@@ -32,7 +34,16 @@ int main(void)
 	CHECK(mkdir(T "/a/d", 0755) == 0);
 	CHECK(setxattr(T "/a/f", "user.k", "v", 1, 0) == 0);
 	CHECK(mount(T "/a", T "/b", NULL, MS_BIND, NULL) == 0);
+	/* not while a file is open for writing through it; a writer through
+	 * the other mount of the same filesystem does not count */
+	int w = open(T "/b/f", O_WRONLY), wa = open(T "/a/f", O_WRONLY);
+	CHECK(w >= 0 && wa >= 0);
+	CHECK(mount(NULL, T "/b", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == -1 &&
+	      errno == EBUSY);
+	CHECK(write(w, "x", 1) == 1);	/* still writable */
+	close(w);
 	CHECK(mount(NULL, T "/b", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0);
+	close(wa);
 
 	/* extended attributes by path */
 	CHECK(setxattr(T "/b/f", "user.x", "v", 1, 0) == -1 && errno == EROFS);
@@ -69,6 +80,17 @@ int main(void)
 	fd = open(T "/a/d", O_TMPFILE | O_RDWR, 0600);
 	CHECK(fd >= 0);
 	close(fd);
+
+	/* mount_setattr's MOUNT_ATTR_RDONLY: the same rule */
+	struct { uint64_t set, clr, prop, userns; } ro = { 1, 0, 0, 0 }, rw = { 0, 1, 0, 0 };
+	CHECK(syscall(442, AT_FDCWD, T "/b", 0, &rw, sizeof(rw)) == 0);
+	w = open(T "/b/f", O_WRONLY);
+	CHECK(w >= 0);
+	CHECK(syscall(442, AT_FDCWD, T "/b", 0, &ro, sizeof(ro)) == -1 && errno == EBUSY);
+	CHECK(write(w, "y", 1) == 1);
+	close(w);
+	CHECK(syscall(442, AT_FDCWD, T "/b", 0, &ro, sizeof(ro)) == 0);
+	CHECK(open(T "/b/f", O_WRONLY) == -1 && errno == EROFS);
 
 	CHECK(umount(T "/b") == 0);
 	CHECK(umount(T "/a") == 0);
