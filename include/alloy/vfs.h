@@ -494,6 +494,9 @@ int vfs_write_limit(const struct inode *i, u64 pos, size_t *n);
 int vfs_fsize_check(u64 size);
 /* 0, or -EROFS if p's mount or its filesystem is read-only. */
 int vfs_path_writable(const struct path *p);
+/* The same for a change to an inode of sb reached through mount m (NULL:
+ * none); what an open file's changes ask (its path may have no dentry). */
+int vfs_mnt_writable(const struct mount *m, const struct super_block *sb);
 /* 0, or -EROFS if sb is mounted read-only. */
 int vfs_writable(const struct super_block *sb);
 /* An iterate's "." and ".." (cookies 1 and 2; ".." is the parent

@@ -84,6 +84,33 @@ static struct mount *tree_next(struct mount *top, struct mount *m, bool rec)
 	return m == top ? NULL : list_entry(m->child.next, struct mount, child);
 }
 
+/*
+ * Makes top (and with rec its whole tree) read-only unless a file is
+ * open for writing through one of them (Linux's mnt_make_readonly and
+ * mnt_hold_writers): then nothing changes and it returns true. All or
+ * none. The flag goes up first, marked MNT_RO_TRIAL to be taken back,
+ * and the counts are read after; an open counts first and reads the
+ * flag after (file.c), so one of the two sees the other. Caller holds
+ * mount_lock and mount_cross_lock.
+ */
+static bool hold_readonly(struct mount *top, bool rec)
+{
+	struct mount *m;
+	bool busy = false;
+
+	for (m = top; m; m = tree_next(top, m, rec))
+		if (!(m->flags & MNT_RDONLY))
+			WRITE_ONCE(m->flags, m->flags | MNT_RDONLY | MNT_RO_TRIAL);
+	smp_mb();
+	for (m = top; m; m = tree_next(top, m, rec))
+		if ((m->flags & MNT_RO_TRIAL) && atomic_read(&m->nr_write) > 0)
+			busy = true;
+	for (m = top; m; m = tree_next(top, m, rec))
+		if (m->flags & MNT_RO_TRIAL)
+			WRITE_ONCE(m->flags, m->flags & ~(MNT_RO_TRIAL | (busy ? MNT_RDONLY : 0)));
+	return busy;
+}
+
 /* The mounts of the tree from top (top first, parents before children),
  * uncounted: they live while the caller holds mount_lock, under which
  * alone mounts go. NULL with *n 0 on no memory. Read under the lock
@@ -1259,33 +1286,11 @@ int vfs_mount_setattr(const struct path *p, u32 set, u32 clr, bool rec)
 		mutex_unlock(&mount_lock);
 		return rc;
 	}
-	/* to read-only: all or none, and none while a file is open for
-	 * writing through one of them (EBUSY, Linux's mnt_hold_writers):
-	 * the flag goes up first (marked, to be taken back), then the
-	 * counts are read, as vfs_remount_mnt does */
 	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
-	if (set & MNT_RDONLY) {
-		bool busy = false;
-		for (int pass = 0; pass < 3; pass++) {
-			if (pass == 1)
-				smp_mb();
-			for (m = top;;) {
-				if (pass == 0 && !(m->flags & MNT_RDONLY))
-					WRITE_ONCE(m->flags, m->flags | MNT_RDONLY | MNT_RO_TRIAL);
-				else if (pass == 1 && (m->flags & MNT_RO_TRIAL))
-					busy |= atomic_read(&m->nr_write) > 0;
-				else if (pass == 2 && (m->flags & MNT_RO_TRIAL))
-					WRITE_ONCE(m->flags, busy ? m->flags & ~(MNT_RDONLY | MNT_RO_TRIAL)
-								  : m->flags & ~MNT_RO_TRIAL);
-				if (!(m = tree_next(top, m, rec)))
-					break;
-			}
-		}
-		if (busy) {
-			spin_unlock_irqrestore(&mount_cross_lock, fl);
-			mutex_unlock(&mount_lock);
-			return -EBUSY;
-		}
+	if ((set & MNT_RDONLY) && hold_readonly(top, rec)) {
+		spin_unlock_irqrestore(&mount_cross_lock, fl);
+		mutex_unlock(&mount_lock);
+		return -EBUSY;
 	}
 	/* the tree walk of retag_tree: all under one hold of the lock, so
 	 * a walk sees the whole change or none of it */
@@ -1434,19 +1439,13 @@ int vfs_remount_mnt(const struct path *at, u32 mnt_flags)
 	mount_init_once();
 	mutex_lock(&mount_lock);
 	struct mount *m = at->mnt;
-	u32 old = m->flags;
 	int rc = 0;
-	WRITE_ONCE(m->flags, mnt_flags & MNT_USER_FLAGS);
-	/* to read-only: refused while a file is open for writing through
-	 * it (Linux's mnt_make_readonly). The flag goes up first, the count
-	 * is read after; an open counts first and reads the flag after */
-	if ((mnt_flags & MNT_RDONLY) && !(old & MNT_RDONLY)) {
-		smp_mb();
-		if (atomic_read(&m->nr_write) > 0) {
-			WRITE_ONCE(m->flags, old);
-			rc = -EBUSY;
-		}
-	}
+	unsigned long fl = spin_lock_irqsave(&mount_cross_lock);
+	if (!(mnt_flags & MNT_RDONLY) || !hold_readonly(m, false))
+		WRITE_ONCE(m->flags, mnt_flags & MNT_USER_FLAGS);
+	else
+		rc = -EBUSY;
+	spin_unlock_irqrestore(&mount_cross_lock, fl);
 	mutex_unlock(&mount_lock);
 	return rc;
 }

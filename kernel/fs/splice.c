@@ -555,9 +555,7 @@ long splice_fallocate(struct file *f, int mode, s64 off, s64 len)
 		return -EFBIG;
 	if (!i->iop || !i->iop->fallocate)
 		return -EOPNOTSUPP;
-	int rc = vfs_path_writable(&f->path);
-	if (!rc)
-		rc = vfs_writable(i->sb);
+	int rc = vfs_mnt_writable(f->path.mnt, i->sb);
 	/* RLIMIT_FSIZE when the size would grow, as Linux's filesystems check */
 	if (!rc && !(mode & FALLOC_FL_KEEP_SIZE) && (u64)end > READ_ONCE(i->size))
 		rc = vfs_fsize_check((u64)end);

@@ -635,7 +635,7 @@ long vfs_ioctl_iflags(struct file *f, bool set, u64 uarg)
 	cred_current(&c);
 	if (!inode_owner_or_root(&c, i))
 		return -EPERM;
-	if ((rc = vfs_path_writable(&f->path)) || (rc = vfs_writable(i->sb)))
+	if ((rc = vfs_mnt_writable(f->path.mnt, i->sb)))
 		return rc;	/* through a read-only mount or onto a read-only fs */
 	mutex_lock(&i->lock);
 	u32 old = i->iflags;
@@ -687,9 +687,14 @@ void inode_init_owner(struct inode *i, const struct inode *dir)
 	}
 }
 
+int vfs_mnt_writable(const struct mount *m, const struct super_block *sb)
+{
+	if (m && (READ_ONCE(m->flags) & MNT_RDONLY))
+		return -EROFS;	/* a read-only mount of a writable filesystem */
+	return sb ? vfs_writable(sb) : 0;
+}
+
 int vfs_path_writable(const struct path *p)
 {
-	if (p && p->mnt && (READ_ONCE(p->mnt->flags) & MNT_RDONLY))
-		return -EROFS;	/* a read-only mount of a writable filesystem */
-	return p && p->dentry ? vfs_writable(p->dentry->sb) : 0;
+	return p ? vfs_mnt_writable(p->mnt, p->dentry ? p->dentry->sb : NULL) : 0;
 }

@@ -102,19 +102,10 @@ static int xattr_name_ok(const char *name)
 	return *suffix ? 0 : -EINVAL;
 }
 
-/* Changes go through a mount: a read-only one refuses them (EROFS), as
- * does a read-only filesystem under a writable mount. */
-static int xattr_writable(const struct mount *mnt, struct inode *i)
-{
-	if (mnt && (READ_ONCE(mnt->flags) & MNT_RDONLY))
-		return -EROFS;
-	return vfs_writable(i->sb);
-}
-
 static long do_setxattr(const struct mount *mnt, struct inode *i, const char *name,
 			const void *val, size_t size, int flags)
 {
-	if (xattr_writable(mnt, i))
+	if (vfs_mnt_writable(mnt, i->sb))	/* the mount it came through, or the fs */
 		return -EROFS;
 	if (inode_attr_locked(i))
 		return -EPERM;
@@ -136,7 +127,7 @@ static long do_setxattr(const struct mount *mnt, struct inode *i, const char *na
 
 static long do_removexattr(const struct mount *mnt, struct inode *i, const char *name)
 {
-	if (xattr_writable(mnt, i))
+	if (vfs_mnt_writable(mnt, i->sb))	/* the mount it came through, or the fs */
 		return -EROFS;
 	if (inode_attr_locked(i))
 		return -EPERM;
