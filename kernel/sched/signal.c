@@ -275,10 +275,11 @@ static bool takes_signals(struct process *p, struct task *t)
 
 static bool fatal_now(struct process *p, struct task *t, int sig, bool blocked)
 {
-	if (blocked || p->group_exit || !takes_signals(p, t) || (sigmask(sig) & STOP_SIGNALS) || default_ignored(sig) ||
+	if (blocked || p->group_exit || (sigmask(sig) & STOP_SIGNALS) || default_ignored(sig) ||
 	    signal_dumps_core(sig) || READ_ONCE(p->sighand->sa[sig - 1].handler) != SIG_DFL)
 		return false;
-	return !(t ? ptrace_traced(t) : traced_somewhere(p));
+	/* the walks over the threads last: most signals end above */
+	return takes_signals(p, t) && !(t ? ptrace_traced(t) : traced_somewhere(p));
 }
 
 /*
