@@ -417,7 +417,8 @@ run: kernel $(XTASK) $(RUN_ROOT)
 # profiler, then a report (docs/profiling.md); other make run variables
 # (FFI, SMP, DISK, ROOTFS, DEBUG) pass through
 profile: kernel
-	@scripts/profile.sh "$(MAKE)" $(or $(HZ),1000) $(KELF) $(BUILD)/profile
+	@PROFILE_ROOTS="$(BUILD)/rootfs-stage $(BUILD)/rootfs-test-stage $(if $(ROOTFS_KIND),$(DEB)/stage)" \
+		PROFILE_VDSO=$(VDSO_SO) scripts/profile.sh "$(MAKE)" $(or $(HZ),1000) $(KELF) $(BUILD)/profile
 
 debug: kernel $(XTASK)
 	@$(XTASK) run --gdb --kernel $(KBIN) --elf $(KELF) --smp $(SMP) \

@@ -22,5 +22,9 @@ echo '--- end of profile ---'
 exit \$st"
 $make -s --no-print-directory run "$@" CMD="$wrapped" > "$out/log.txt" 2>&1
 st=$?
-python3 "$(dirname "$0")/profile.py" "$out/log.txt" "$elf" | tee "$out/report.txt"
+# user samples are symbolized with the programs' files in these trees
+roots=()
+for r in ${PROFILE_ROOTS:-}; do roots+=(--root "$r"); done
+[ -z "${PROFILE_VDSO:-}" ] || roots+=(--vdso "$PROFILE_VDSO")
+python3 "$(dirname "$0")/profile.py" "$out/log.txt" "$elf" "${roots[@]}" | tee "$out/report.txt"
 exit $st

@@ -78,6 +78,7 @@ void arch_time_publish(u64 realtime_ns);
  * address for AT_SYSINFO_EHDR, 0 if there is none. 0 or -errno. */
 struct user_mm;
 int arch_vdso_map(struct user_mm *mm, u64 *ehdr);
+u64 arch_vdso_size(void);	/* bytes of its text mapping, from its ELF header */
 /* mm's process is in a time namespace with offsets (timens) or not: its
  * [vvar] becomes the page that sends the vDSO's clock reads to the
  * kernel, or the ordinary one (<alloy/ns.h>). exec maps the right one by

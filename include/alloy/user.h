@@ -140,6 +140,12 @@ struct user_mm {
 	 * grows down to stack_top - USER_STACK_MAX at most) and the top of
 	 * the area mmap fills downwards (below the stack and its gap). */
 	u64 stack_top, mmap_top;
+	/* the program's own image, set by exec before it runs: [exe_start,
+	 * exe_end) holds its segments, loaded at their ELF addresses plus
+	 * exe_bias (0 for a fixed-address program); the profiler reads them
+	 * from the interrupted task's own mm, without a lock */
+	u64 exe_start, exe_end, exe_bias;
+	u64 vdso_start, vdso_end;	/* the vDSO's text as exec mapped it, or 0 */
 	u64 arg_start, arg_end;	/* argv strings on the stack, set by exec */
 	u64 env_start, env_end;	/* envp strings */
 	u32 def_lock;		/* mlockall(MCL_FUTURE): new VMAs' lock */

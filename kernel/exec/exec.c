@@ -581,6 +581,11 @@ int exec_load(struct user_mm *mm, const struct exec_source *src,
 		rc = add_stack_vma(mm, im);
 	if (!rc) {
 		mm->brk_start = mm->brk = im->hi + bias + rnd_pages(RND_BRK_BITS);
+		mm->exe_start = im->lo + bias;
+		mm->exe_end = im->hi + bias;
+		mm->exe_bias = bias;
+		mm->vdso_start = vdso;
+		mm->vdso_end = vdso ? vdso + arch_vdso_size() : 0;
 		*entry = im->has_interp ? iim->entry + ibias : im->entry + bias;
 		rc = build_stack(mm, im, bias, im->has_interp ? ibias : 0, vdso, src->name, a, sp);
 	}

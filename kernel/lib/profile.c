@@ -2,7 +2,9 @@
  * The sampling profiler (<alloy/profile.h>; docs/profiling.md).
  *
  * While it runs, each CPU's timer interrupt takes a sample every period:
- * idle, user (counted per program name) or kernel (the interrupted
+ * idle, user (counted per program name and, inside the program's own
+ * image or the vDSO, per instruction as an address of that ELF file,
+ * which a report can symbolize) or kernel (the interrupted
  * instruction and up to PROF_DEPTH-1 return addresses from the frame
  * pointers, counted per distinct chain). Each CPU counts into a table of
  * its own that only its own interrupt handler writes, so sampling takes
@@ -25,6 +27,7 @@
 #include <alloy/string.h>
 #include <alloy/sysctl.h>
 #include <alloy/task.h>
+#include <alloy/user.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 
@@ -34,7 +37,7 @@
 #define PROF_TABLE_ORDER 8		/* 2048 * 104 B in 2^8 pages */
 #define PROF_HZ_MAX 10000
 
-enum { K_KERNEL = 1, K_USER = 2 };
+enum { K_KERNEL = 1, K_USER = 2, K_VDSO = 3 };
 
 struct prof_entry {
 	u64 hits;
@@ -66,7 +69,7 @@ static u64 hash_key(u8 kind, const char *comm, const u64 *pc, int depth)
 {
 	u64 h = 0xcbf29ce484222325ULL ^ kind;
 
-	if (kind == K_USER)
+	if (kind != K_KERNEL)
 		for (int i = 0; i < 16 && comm[i]; i++)
 			h = (h ^ (u8)comm[i]) * 0x100000001b3ULL;
 	for (int i = 0; i < depth; i++)
@@ -79,7 +82,7 @@ static bool same_key(const struct prof_entry *e, u8 kind, const char *comm, cons
 {
 	if (e->kind != kind || e->depth != depth)
 		return false;
-	if (kind == K_USER && strncmp(e->comm, comm, 16))
+	if (kind != K_KERNEL && strncmp(e->comm, comm, 16))
 		return false;
 	for (int i = 0; i < depth; i++)
 		if (e->pc[i] != pc[i])
@@ -129,10 +132,24 @@ void profile_sample(const struct trap_frame *tf)
 	if (t == c->idle) {
 		p->idle++;
 	} else if (frame_from_user(tf)) {
+		/* the task's own mm: exec swaps it only in the task's context,
+		 * which this interrupt has stopped on this CPU */
+		const struct user_mm *mm = t->mm;
+		int n = 0;
+
 		p->user++;
 		if (t->proc)
 			memcpy(comm, t->proc->comm, sizeof(comm) - 1);
-		count(p, K_USER, comm, pc, 0);
+		arch_stack_sample(tf, 0, 0, pc, 1);
+		if (mm && pc[0] >= mm->exe_start && pc[0] < mm->exe_end) {
+			pc[0] -= mm->exe_bias;
+			n = 1;
+		} else if (mm && pc[0] >= mm->vdso_start && pc[0] < mm->vdso_end) {
+			pc[0] -= mm->vdso_start;	/* it is linked at 0 */
+			count(p, K_VDSO, comm, pc, 1);
+			goto out;
+		}
+		count(p, K_USER, comm, pc, n);	/* n 0: elsewhere (libraries, JIT) */
 	} else {
 		u64 top = c->kstack_top;
 		int n = top ? arch_stack_sample(tf, top - KSTACK_SIZE, top, pc, PROF_DEPTH)
@@ -142,6 +159,7 @@ void profile_sample(const struct trap_frame *tf)
 		memcpy(comm, t->proc ? t->proc->comm : t->name, sizeof(comm) - 1);
 		count(p, K_KERNEL, comm, pc, n);
 	}
+out:
 	__atomic_store_n(&p->in_sample, 0, __ATOMIC_RELEASE);
 }
 
@@ -215,7 +233,7 @@ static int profile_show(struct pbuf *b)
 
 			if (!e->hits)
 				continue;
-			n = snprintf(line, sizeof(line), "%c %u %llu %.15s", e->kind == K_USER ? 'u' : 'k',
+			n = snprintf(line, sizeof(line), "%c %u %llu %.15s", "?kuv"[e->kind],
 				     i, e->hits, e->comm[0] ? e->comm : "-");
 			for (int d = 0; d < e->depth && n < (int)sizeof(line); d++)
 				n += snprintf(line + n, sizeof(line) - (size_t)n, " %llx", e->pc[d]);

@@ -256,6 +256,11 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 		mm->arg_end = src->arg_end;
 		mm->env_start = src->env_start;
 		mm->env_end = src->env_end;
+		mm->exe_start = src->exe_start;
+		mm->exe_end = src->exe_end;
+		mm->exe_bias = src->exe_bias;
+		mm->vdso_start = src->vdso_start;
+		mm->vdso_end = src->vdso_end;
 		memcpy(mm->saved_auxv, src->saved_auxv, sizeof(mm->saved_auxv));
 		mm->auxv_bytes = src->auxv_bytes;
 		rc = uvm_fork(&mm->vm, &src->vm);

@@ -212,6 +212,11 @@ int arch_vdso_map(struct user_mm *mm, u64 *ehdr)
 	return rc;
 }
 
+u64 arch_vdso_size(void)
+{
+	return (u64)text_obj.n * PAGE_SIZE;
+}
+
 void arch_vdso_timens(struct user_mm *mm, bool timens)
 {
 	struct vdso_obj *want = timens ? &tns_obj : &vvar_obj;
