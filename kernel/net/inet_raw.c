@@ -42,6 +42,9 @@
 #include "inet/glue.h"
 #include "inet/inet.h"
 #include "inet/raw.h"
+#include "inet/netns.h"
+#include <alloy/net_ns.h>
+#include "lwip/netif.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -123,8 +126,7 @@ static u8_t raw_on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 	u8 head[ICMP_HDR];
 	struct rmsg *m;
 
-	(void)pcb;
-	if (!rs || (rs->shut & RCV_SHUTDOWN) || p->tot_len < hl)
+	if (!rs || (rs->shut & RCV_SHUTDOWN) || p->tot_len < hl || inet_pcb_foreign(pcb->netif_idx))
 		return 0;
 	u32 n = p->tot_len - hl;	/* the ICMP message */
 	u16 got = pbuf_copy_partial(p, head, (u16)MIN(n, (u32)sizeof(head)), hl);
@@ -152,6 +154,16 @@ static u8_t raw_on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 /* ---- creation and release */
 
 
+/* [lock] A new network namespace's sockets live on its loopback
+ * (netns.c); lwIP's disconnect unbinds the pcb from it. */
+static void raw_bind_net(struct raw_sock *rs)
+{
+	u8_t idx = inet_net_idx(rs->sk.net);
+
+	if (idx != NETIF_NO_INDEX)
+		raw_bind_netif(rs->pcb, netif_get_by_index(idx));
+}
+
 static int rawsk_create(struct socket *s, int protocol)
 {
 	struct raw_sock *rs = rsk(s);
@@ -172,6 +184,7 @@ static int rawsk_create(struct socket *s, int protocol)
 	rs->pcb = raw_new_ip_type(rs->v6 ? IPADDR_TYPE_V6 : IPADDR_TYPE_V4, proto);
 	if (rs->pcb) {
 		raw_recv(rs->pcb, raw_on_recv, rs);
+		raw_bind_net(rs);
 		if (rs->v6) {	/* ICMPv6's checksum (RFC 3542): lwIP's raw_sendto */
 			rs->pcb->chksum_reqd = 1;
 			rs->pcb->chksum_offset = 2;
@@ -325,6 +338,7 @@ static int rawsk_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		rc = -EINVAL;
 	} else if (unspec) {
 		raw_disconnect(rs->pcb);	/* AF_UNSPEC: dissolve the association */
+		raw_bind_net(rs);
 		rs->connected = false;
 	} else {
 		ip = *inet_unspec_to_loopback(&ip);
@@ -564,7 +578,7 @@ static long rawsk_ioctl(struct socket *s, u32 cmd, u64 arg)
 	} else if (cmd == SIOCOUTQ) {
 		v = 0;		/* sent at once */
 	} else {
-		return inet_dev_ioctl(cmd, arg);
+		return inet_dev_ioctl(s->net, cmd, arg);
 	}
 	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
 }

@@ -20,6 +20,7 @@
 #include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/socket.h>
+#include <alloy/net_ns.h>
 #include <alloy/string.h>
 #include <alloy/syscall.h>
 #include <alloy/uaccess.h>
@@ -89,6 +90,7 @@ void sock_put(struct socket *s)
 		return;
 	if (s->ops->destroy)
 		s->ops->destroy(s);
+	net_put(s->net);
 	kfree(s);
 }
 
@@ -163,6 +165,12 @@ static const struct file_ops socket_fops = {
 int sock_create_file(const struct proto_ops *ops, int type, int protocol, u32 flags,
 		     struct socket **out)
 {
+	return sock_create_file_net(ops, type, protocol, flags, NULL, out);
+}
+
+int sock_create_file_net(const struct proto_ops *ops, int type, int protocol, u32 flags,
+			 struct net *net, struct socket **out)
+{
 	struct super_block *sb = __atomic_load_n(&sock_sb, __ATOMIC_ACQUIRE), *none = NULL;
 
 	if (!sb) {
@@ -188,12 +196,14 @@ int sock_create_file(const struct proto_ops *ops, int type, int protocol, u32 fl
 	s->ops = ops;
 	s->ino = i->ino;
 	s->sndbuf = s->rcvbuf = WMEM_MAX;
+	s->net = net ? net_get(net) : net_current();
 	wait_queue_init(&s->wq, "socket");
 	inode_init_owner(i, NULL);
 	int rc = ops->create(s, protocol);
 	if (rc) {
 		f->fop = NULL;
 		file_put(f);
+		net_put(s->net);
 		kfree(s);
 		return rc;
 	}

@@ -110,6 +110,10 @@ struct netif;
 int inet_ip_input_hook(struct pbuf *p, struct netif *inp);
 #define LWIP_HOOK_IP4_INPUT(p, inp) inet_ip_input_hook(p, inp)
 #define LWIP_HOOK_IP6_INPUT(p, inp) inet_ip_input_hook(p, inp)
+/* netns.c: what lwIP answers while taking in a packet of a new network
+ * namespace goes back on that namespace's loopback */
+struct netif *inet_route_hook(void);
+#define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) inet_route_hook()
 
 #define LWIP_CHKSUM_ALGORITHM 3
 #define LWIP_NOASSERT_ON_ERROR 1
