@@ -140,6 +140,7 @@ struct socket {
 	int err;		/* SO_ERROR, cleared when read */
 	bool reuseaddr, keepalive, passcred, acceptconn;
 	bool oobinline;		/* SO_OOBINLINE: stored (no urgent data is kept apart) */
+	bool no_check;		/* SO_NO_CHECK: UDP over IPv4 sends no checksum */
 	int linger_on, linger_secs;
 	struct net *net;	/* the network namespace it was made in, counted,
 				 * for its whole life (fixed) */

@@ -1371,6 +1371,12 @@ static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 
 			else
 				ip_reset_option(is->tcp, SOF_KEEPALIVE);
 		}
+		if (name == 11 /* SO_NO_CHECK */ && is->udp) {	/* lwIP: IPv4 only, as Linux */
+			if (s->no_check)
+				udp_set_flags(is->udp, UDP_FLAGS_NOCHKSUM);
+			else
+				udp_clear_flags(is->udp, UDP_FLAGS_NOCHKSUM);
+		}
 		inet_unlock();
 		return 0;
 	}

@@ -82,6 +82,7 @@ struct raw_sock {
 	struct socket sk;
 	struct raw_pcb *pcb;	/* NULL once released */
 	bool ping, v6, connected;
+	bool hdrincl;		/* IP_HDRINCL (IPv4 raw): the user writes the IP header */
 	u8 shut;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	u16 ident;		/* ping: the echo identifier (host order), 0: none yet */
 	u32 filter[8];		/* raw: a set bit blocks that ICMP type */
@@ -400,10 +401,15 @@ static long rawsk_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	ip_addr_t ip;
 	u16 port;
 	bool unspec = false, to = m->namelen > 0;
+	/* read once: a setsockopt racing with this send changes the next
+	 * one, never this one halfway (CVE-2017-17712, LTP sendmsg03) */
+	bool hdrincl = !rs->ping && !rs->v6 && READ_ONCE(rs->hdrincl);
 	long rc;
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (hdrincl)
+		max = 0xffff;	/* the header is the user's */
 	if (len > 0xffff)
 		return -EMSGSIZE;
 	if (rs->ping && len < ICMP_HDR)
@@ -427,6 +433,23 @@ static long rawsk_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	}
 	if (rs->v6)
 		memset(buf + 2, 0, 2);	/* the checksum is computed as if it were 0 */
+	if (hdrincl) {
+		/* as Linux's raw_send_hdrinc: a header no longer than the
+		 * message; one of 20 bytes or more gets its length and
+		 * checksum filled in */
+		size_t ihl = (size_t)(buf[0] & 15) * 4;
+		if (len < 20 || ihl > len) {
+			kfree(buf);
+			return -EINVAL;
+		}
+		if (ihl >= 20) {
+			u16 tl = inet_be16((u16)len);
+			memcpy(buf + 2, &tl, 2);
+			memset(buf + 10, 0, 2);
+			u16 sum = inet_chksum(buf, (u16)ihl);
+			memcpy(buf + 10, &sum, 2);
+		}
+	}
 	inet_lock();
 	struct pbuf *p = NULL;
 	if (!rs->pcb || (rs->shut & SEND_SHUTDOWN)) {
@@ -442,7 +465,11 @@ static long rawsk_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		pbuf_take(p, buf, (u16_t)len);
 		if (to)
 			ip = *inet_unspec_to_loopback(&ip);
+		u8_t fl = rs->pcb->flags;
+		if (hdrincl)
+			rs->pcb->flags = (u8_t)(fl | RAW_FLAGS_HDRINCL);
 		err_t e = to ? raw_sendto(rs->pcb, p, &ip) : raw_send(rs->pcb, p);
+		rs->pcb->flags = fl;
 		rc = e == ERR_OK ? (long)len : e == ERR_RTE ? -ENETUNREACH :
 		     e == ERR_MEM || e == ERR_BUF ? -ENOBUFS : -EINVAL;
 	}
@@ -591,6 +618,18 @@ static int rawsk_setsockopt(struct socket *s, int level, int name, u64 uval, u64
 
 	if (level == SOL_SOCKET)
 		return 0;	/* SO_RCVBUF and SO_RCVTIMEO are read where used */
+	if (!rs->ping && !rs->v6 && level == 0 /* SOL_IP */ && name == 3 /* IP_HDRINCL */) {
+		int v = 0;
+		/* as Linux's ip_setsockopt: an int, or a single byte */
+		if ((s64)len <= 0)
+			return -EINVAL;
+		if (copy_from_user(&v, (void *)uval, len >= sizeof(int) ? sizeof(int) : 1))
+			return -EFAULT;
+		if (len < sizeof(int))
+			v &= 0xff;
+		WRITE_ONCE(rs->hdrincl, !!v);
+		return 0;
+	}
 	if (!rs->ping && ((!rs->v6 && level == SOL_RAW && name == ICMP_FILTER) ||
 			  (rs->v6 && level == IPPROTO_ICMPV6 && name == ICMP6_FILTER))) {
 		/* as Linux, a shorter value sets the first bytes only */
@@ -624,6 +663,10 @@ static int rawsk_getsockopt(struct socket *s, int level, int name, int *val)
 
 	if (!rs->ping && !rs->v6 && level == SOL_RAW && name == ICMP_FILTER) {
 		*val = (int)READ_ONCE(rs->filter[0]);
+		return 0;
+	}
+	if (!rs->ping && !rs->v6 && level == 0 && name == 3) {	/* IP_HDRINCL */
+		*val = READ_ONCE(rs->hdrincl);
 		return 0;
 	}
 	if (!rs->ping && rs->v6 && level == SOL_RAW && name == IPV6_CHECKSUM) {

@@ -47,7 +47,7 @@
 
 enum {
 	SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
-	SO_KEEPALIVE = 9, SO_OOBINLINE = 10, SO_LINGER = 13, SO_REUSEPORT = 15, SO_PASSCRED = 16,
+	SO_KEEPALIVE = 9, SO_OOBINLINE = 10, SO_NO_CHECK = 11, SO_LINGER = 13, SO_REUSEPORT = 15, SO_PASSCRED = 16,
 	SO_PEERCRED = 17, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30,
 	SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33,
 	SO_PROTOCOL = 38, SO_DOMAIN = 39, SO_RCVTIMEO_NEW = 66, SO_SNDTIMEO_NEW = 67,
@@ -1049,6 +1049,7 @@ long sys_setsockopt(SYSARGS)
 			}
 			break;
 		case SO_OOBINLINE: WRITE_ONCE(s->oobinline, !!v); break;
+		case SO_NO_CHECK: WRITE_ONCE(s->no_check, !!v); break;
 		default:
 			rc = -ENOPROTOOPT;
 		}
@@ -1104,6 +1105,7 @@ long sys_getsockopt(SYSARGS)
 	case SO_REUSEPORT: v = 0; break;
 	case SO_KEEPALIVE: v = s->keepalive; break;
 	case SO_OOBINLINE: v = READ_ONCE(s->oobinline); break;
+	case SO_NO_CHECK: v = READ_ONCE(s->no_check); break;
 	case SO_PASSCRED: v = READ_ONCE(s->passcred); break;
 	case SO_SNDBUF: v = READ_ONCE(s->sndbuf); break;
 	case SO_RCVBUF: v = READ_ONCE(s->rcvbuf); break;
