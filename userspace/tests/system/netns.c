@@ -12,7 +12,8 @@
  *  - a socket keeps the namespace it was made in: setns back and forth,
  *    sockets made after each setns are where the caller is then;
  *  - /proc/sys/net/ipv4/conf/lo/tag is per namespace, a new one from 0;
- *  - /proc/net/udp shows the reader's namespace's sockets;
+ *  - /proc/net/udp shows the reader's namespace's sockets; packet sockets
+ *    see their namespace's interfaces' frames only;
  *  - a namespace dying while its socket is blocked in recv (the process
  *    killed), and one kept alive only by an open ns file, then joined;
  *  - churn: 300 namespaces made and dropped, memory back;
@@ -39,6 +40,15 @@
 
 #define TEST_NAME "netns"
 #include "check.h"
+
+/* musl has no <linux/if_packet.h> */
+struct sockaddr_ll {
+	unsigned short sll_family, sll_protocol;
+	int sll_ifindex;
+	unsigned short sll_hatype;
+	unsigned char sll_pkttype, sll_halen, sll_addr[8];
+};
+#define ETH_P_ALL 0x0003
 
 static void in_child(void (*fn)(void))
 {
@@ -152,6 +162,63 @@ static int udp_got(int s, int ms)
 static int base_port(void)
 {
 	return 20000 + (getpid() % 2000) * 10;
+}
+
+/* A packet socket on interface index idx (0: all), non-blocking. */
+static int pkt_sock(int idx)
+{
+	int s = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	struct sockaddr_ll a = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				 .sll_ifindex = idx };
+	if (s >= 0 && bind(s, (void *)&a, sizeof(a))) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* Whether a frame holding word came to s within ms. */
+static bool pkt_saw(int s, const char *word, int ms)
+{
+	char b[2048];
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	while (poll(&p, 1, ms) == 1) {
+		ssize_t n = recv(s, b, sizeof(b), MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		if (memmem(b, (size_t)n, word, strlen(word)))
+			return true;
+	}
+	return false;
+}
+
+/* Packet sockets see their own namespace's interfaces only. */
+static void packets(void)
+{
+	int port = base_port() + 7;
+	int outer = pkt_sock(0);	/* every interface of the initial namespace */
+	CHECK(outer >= 0);
+	CHECK(unshare(CLONE_NEWNET) == 0);
+	CHECK(lo_set_up(true) == 0);
+	int inner = pkt_sock(1), u = udp_bound(port);
+	CHECK(inner >= 0 && u >= 0);
+	udp_send(port, "netns-secret");
+	CHECK(udp_got(u, 2000) == 12);
+	CHECK(pkt_saw(inner, "netns-secret", 1000));
+	CHECK(!pkt_saw(outer, "netns-secret", 300));
+	struct sockaddr_ll ll;
+	socklen_t l = sizeof(ll);
+	CHECK(getsockname(inner, (void *)&ll, &l) == 0 && ll.sll_ifindex == 1);
+	/* index 2 is the initial namespace's eth0: not here */
+	struct sockaddr_ll a = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				 .sll_ifindex = 2 };
+	int x = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	errno = 0;
+	CHECK(bind(x, (void *)&a, sizeof(a)) == -1 && errno == ENODEV);
+	close(x);
+	close(inner);
+	close(outer);
+	close(u);
 }
 
 /* ---- what a new namespace has */
@@ -475,6 +542,7 @@ int main(void)
 	in_child(interfaces);
 	in_child(isolation);
 	in_child(clone_newnet);
+	in_child(packets);
 	in_child(sysctl_tag);
 	in_child(dying);
 	in_child(socket_outlives);
