@@ -100,9 +100,11 @@
 
 /* netd.c acknowledges the segments of a received batch once, at its end */
 struct tcp_pcb;
-signed char inet_tcp_inpacket(struct tcp_pcb *pcb);
+struct tcp_hdr;
+struct pbuf;
+signed char inet_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p);
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
-	inet_tcp_inpacket(pcb)
+	inet_tcp_inpacket(pcb, hdr, p)
 
 /* netd.c shows packets delivered through the loopback to packet sockets */
 struct pbuf;

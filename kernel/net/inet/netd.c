@@ -121,12 +121,22 @@ static int nr_ack_noted;			/* [lock]; > ACK_NOTED: all */
 
 /* [lock] lwIP's LWIP_HOOK_TCP_INPACKET_PCB: before pcb processes a segment
  * (or drops it, if it came from another network namespace). */
-s8_t inet_tcp_inpacket(struct tcp_pcb *pcb)
+s8_t inet_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p)
 {
 	int i;
 
-	if (inet_pcb_foreign(pcb->netif_idx))
-		return ERR_ABRT;	/* another network namespace's packet: dropped */
+	if (inet_pcb_foreign(pcb->netif_idx)) {
+		/* another network namespace's segment: not for pcb. Answered
+		 * as lwIP answers one no pcb wants (a reset, which goes back on
+		 * the namespace's own loopback: netns.c), then dropped; the
+		 * header's fields are in host order here */
+		u8_t fl = TCPH_FLAGS(hdr);
+		if (!(fl & TCP_RST))
+			tcp_rst(NULL, hdr->ackno,
+				hdr->seqno + p->tot_len + ((fl & (TCP_FIN | TCP_SYN)) ? 1 : 0),
+				ip_current_dest_addr(), ip_current_src_addr(), hdr->dest, hdr->src);
+		return ERR_ABRT;
+	}
 	if (!eth_batch || pcb->state == LISTEN || pcb->state == TIME_WAIT ||
 	    pcb->state == CLOSED)
 		return ERR_OK;	/* (a listen pcb has no flags field) */

@@ -283,8 +283,14 @@ static void isolation(void)
 	CHECK(unshare(CLONE_NEWNET) == 0);
 	CHECK(lo_set_up(true) == 0);
 	int child_ns = open("/proc/self/ns/net", O_RDONLY);
-	/* from the new namespace: nothing reaches the initial one's */
+	/* from the new namespace: nothing reaches the initial one's; a
+	 * connect is refused as if nobody listened */
 	CHECK(!tcp_reaches(port, 500));
+	int b = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in ba = lo_addr(port);
+	errno = 0;
+	CHECK(connect(b, (void *)&ba, sizeof(ba)) == -1 && errno == ECONNREFUSED);
+	close(b);
 	errno = 0;
 	CHECK(accept(l, NULL, NULL) == -1 && errno == EAGAIN);
 	udp_send(port + 1, "leak");
