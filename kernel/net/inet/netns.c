@@ -19,8 +19,9 @@
  *    it (inet_route_hook), and any output onto an interface of another
  *    namespace than the packet being taken in is dropped (inet_crosses).
  *  - What comes in on a new namespace's loopback for an address that is
- *    not 127/8, and all IPv6, is dropped (lwIP would take an address of
- *    another interface as its own).
+ *    not 127/8, IPv4 fragments and all IPv6 are dropped (lwIP would take
+ *    an address of another interface as its own, and its reassembly
+ *    mixes fragments of any interface).
  * The port space is lwIP's, so shared: a port bound in one namespace is
  * in use in every other (EADDRINUSE).
  */
@@ -103,6 +104,11 @@ bool inet_child_input_ok(struct pbuf *p)
 
 	if (p->len < 20 || h[0] >> 4 != 4)
 		return false;		/* IPv4 only */
+	/* no fragments: lwIP never fragments on this MTU-less interface, and
+	 * its reassembly does not look at interfaces (a crafted fragment
+	 * could complete another namespace's datagram) */
+	if ((h[6] & 0x3f) || h[7])
+		return false;
 	return h[16] == 127;		/* to 127/8 */
 }
 
