@@ -16,7 +16,8 @@
  *    see their namespace's interfaces' frames only;
  *  - a namespace dying while its socket is blocked in recv (the process
  *    killed), and one kept alive only by an open ns file, then joined;
- *  - churn: 300 namespaces made and dropped, memory back;
+ *  - churn: 300 namespaces made and dropped, memory back; 200 alive at
+ *    once at most (ENOSPC), all back when their ns files close;
  *  - uid_map: an identity map once (EPERM the second time), a map that
  *    is not the identity EPERM.
  */
@@ -520,6 +521,29 @@ static void churn(void)
 		fprintf(stderr, "netns: churn kept %lld bytes\n", before - after);
 }
 
+/* Namespaces kept alive by open ns files: at most 200 besides the
+ * initial one (ENOSPC), all back once the files close. */
+static void limit(void)
+{
+	static int fds[260];
+	int n = 0, err = 0;
+	while (n < 260) {
+		if (unshare(CLONE_NEWNET)) {
+			err = errno;
+			break;
+		}
+		if ((fds[n] = open("/proc/self/ns/net", O_RDONLY)) < 0)
+			break;
+		n++;
+	}
+	CHECK(n == 200 && err == ENOSPC);
+	if (n != 200)
+		fprintf(stderr, "netns: %d namespaces, then errno %d\n", n, err);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	CHECK(unshare(CLONE_NEWNET) == 0);	/* the closed ones are reaped first */
+}
+
 /* ---- uid_map, as tst_setup_netns writes it */
 
 static void idmap(void)
@@ -553,6 +577,7 @@ int main(void)
 	in_child(dying);
 	in_child(socket_outlives);
 	in_child(churn);
+	in_child(limit);
 	in_child(idmap);
 	return check_done();
 }
