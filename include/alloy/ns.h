@@ -128,6 +128,10 @@ void timens_enter(struct process *p, struct ns_common *time);
 struct pbuf;
 int timens_show(struct pbuf *b, struct process *p);
 long timens_write(struct process *p, const char *buf, size_t n);
+/* /proc/<pid>/{uid_map,gid_map,setgroups} (which 0, 1, 2) of p's user
+ * namespace (kernel/ns/user.c). */
+int userns_show(struct pbuf *b, struct process *p, int which);
+long userns_write(struct process *p, int which, const char *buf, size_t n);
 
 /* UTS (kernel/ns/uts.c): the current namespace's names (65 bytes each,
  * NUL-terminated). */

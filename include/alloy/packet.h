@@ -26,8 +26,14 @@ void packet_tap(int ifindex, u16 hatype, const void *frame, size_t len, u8 pktty
 /* Sends a whole frame on interface ifindex (kernel/net/inet/iface.c):
  * Ethernet: out through the device; the loopback: into the stack as
  * received. -ENXIO (no such interface), -ENETDOWN, -EMSGSIZE, 0. */
-int iface_xmit(int ifindex, const void *frame, size_t len);
+struct net;
+/* ifindex as net's users see it (kernel/net/inet/iface.c). */
+int iface_xmit(struct net *net, int ifindex, const void *frame, size_t len);
 /* Interface ifindex's hardware type (ARPHRD_*), MAC and MTU; -ENODEV. */
-int iface_hw(int ifindex, u16 *hatype, u8 mac[6], u32 *mtu);
+int iface_hw(struct net *net, int ifindex, u16 *hatype, u8 mac[6], u32 *mtu);
+/* [inet_lock] The namespace of lwIP's interface lwidx and the index its
+ * users know it by (kernel/net/inet/netns.c). */
+struct net *inet_idx_net(int lwidx);
+int inet_idx_uindex(int lwidx);
 
 #endif

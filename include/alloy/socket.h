@@ -140,7 +140,10 @@ struct socket {
 	int err;		/* SO_ERROR, cleared when read */
 	bool reuseaddr, keepalive, passcred, acceptconn;
 	bool oobinline;		/* SO_OOBINLINE: stored (no urgent data is kept apart) */
+	bool no_check;		/* SO_NO_CHECK: UDP over IPv4 sends no checksum */
 	int linger_on, linger_secs;
+	struct net *net;	/* the network namespace it was made in, counted,
+				 * for its whole life (fixed) */
 };
 
 struct socket *sock_get(struct socket *s);
@@ -148,6 +151,9 @@ void sock_put(struct socket *s);
 /* A new socket of family/type with its file (flags: O_NONBLOCK). */
 int sock_create_file(const struct proto_ops *ops, int type, int protocol, u32 flags,
 		     struct socket **out);
+/* The same in network namespace net (NULL: the caller's). */
+int sock_create_file_net(const struct proto_ops *ops, int type, int protocol, u32 flags,
+			 struct net *net, struct socket **out);
 /* f's socket, or NULL if f is not one. */
 struct socket *sock_from_file(struct file *f);
 /* How long a send/receive may wait: 0 (non-blocking), SOCK_FOREVER or ns. */

@@ -657,7 +657,8 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 	i->fop = S_ISDIR(mode) ? &proc_dir_fops : S_ISLNK(mode) ? &proc_link_fops
 			       : kind == PK_SYSFILE ? &proc_sys_fops
 			       : kind == PK_OOM_ADJ || kind == PK_COREDUMP_FILTER ? &proc_adj_fops
-			       : kind == PK_TIMENS_OFFSETS ? &proc_timens_fops
+			       : kind == PK_TIMENS_OFFSETS || kind == PK_UID_MAP ||
+				 kind == PK_GID_MAP || kind == PK_SETGROUPS ? &proc_timens_fops
 			       : kind == PK_PAGEMAP ? &proc_pagemap_fops
 			       : kind == PK_KPAGEFLAGS ? &proc_kpageflags_fops : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;

@@ -47,6 +47,7 @@ enum proc_kind {
 	PK_NSDIR, PK_NS,	/* /proc/<pid>/ns/<kind> (procfs_ns.c): fd is the link's index */
 	PK_KEYS, PK_KEY_USERS,	/* kernel/keys/proc.c */
 	PK_TIMENS_OFFSETS,	/* /proc/<pid>/timens_offsets (kernel/ns/time.c) */
+	PK_UID_MAP, PK_GID_MAP, PK_SETGROUPS,	/* /proc/<pid>/..., kernel/ns/user.c */
 	PK_KPAGEFLAGS,		/* /proc/kpageflags (kernel/mm/kpageflags.c) */
 	PK_DISKSTATS,		/* /proc/diskstats (sysfs.c) */
 	/* sysfs (sysfs.c): the same engine, another root; fd is a disk's

@@ -62,6 +62,9 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "mountinfo", PK_MOUNTINFO, S_IFREG | 0444 },
 	{ "ns", PK_NSDIR, S_IFDIR | 0511 },
 	{ "timens_offsets", PK_TIMENS_OFFSETS, S_IFREG | 0644 },
+	{ "uid_map", PK_UID_MAP, S_IFREG | 0644 },
+	{ "gid_map", PK_GID_MAP, S_IFREG | 0644 },
+	{ "setgroups", PK_SETGROUPS, S_IFREG | 0644 },
 	{ "task", PK_TASKDIR, S_IFDIR | 0555 },	/* last: a thread's has none */
 };
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
@@ -508,6 +511,8 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 	}
 	else if (kind == PK_TIMENS_OFFSETS)
 		rc = timens_show(b, p);
+	else if (kind == PK_UID_MAP || kind == PK_GID_MAP || kind == PK_SETGROUPS)
+		rc = userns_show(b, p, kind - PK_UID_MAP);
 	else
 		rc = -EINVAL;
 	proc_put(p);
@@ -706,7 +711,9 @@ long proc_pid_write_timens(const struct inode *i, const char *buf, size_t n)
 
 	if (!p)
 		return -ESRCH;
-	long rc = timens_write(p, buf, n);
+	int kind = PROC_KIND(i->ino);
+	long rc = kind == PK_TIMENS_OFFSETS ? timens_write(p, buf, n)
+					    : userns_write(p, kind - PK_UID_MAP, buf, n);
 	proc_put(p);
 	return rc;
 }

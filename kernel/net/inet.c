@@ -40,6 +40,9 @@
 #include "inet/addr.h"
 #include "inet/glue.h"
 #include "inet/inet.h"
+#include "inet/netns.h"
+#include <alloy/net_ns.h>
+#include "lwip/netif.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -321,6 +324,10 @@ static err_t tcp_on_poll(void *arg, struct tcp_pcb *pcb)
 
 static void tcp_hook(struct inet_sock *is, struct tcp_pcb *pcb)
 {
+	/* a new network namespace's sockets live on its loopback (netns.c) */
+	u8_t idx = inet_net_idx(is->sk.net);
+	if (idx != NETIF_NO_INDEX)
+		tcp_bind_netif(pcb, netif_get_by_index(idx));
 	tcp_arg(pcb, is);
 	tcp_recv(pcb, tcp_on_recv);
 	tcp_sent(pcb, tcp_on_sent);
@@ -358,7 +365,8 @@ static err_t tcp_on_accept(void *arg, struct tcp_pcb *npcb, err_t err)
 	if (!npcb || err != ERR_OK)
 		return ERR_VAL;
 	if (!l || l->state != SS_LISTEN || l->nacc > l->backlog ||
-	    sock_create_file(ops_of(l->sk.family), SOCK_STREAM, IPPROTO_TCP | CHILD, 0, &s)) {
+	    sock_create_file_net(ops_of(l->sk.family), SOCK_STREAM, IPPROTO_TCP | CHILD, 0,
+				 l->sk.net, &s)) {
 		tcp_abort(npcb);
 		return ERR_ABRT;
 	}
@@ -391,8 +399,7 @@ static void udp_on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 	struct inet_sock *is = arg;
 	struct dgram *d;
 
-	(void)pcb;
-	if (!is || (is->shut & RCV_SHUTDOWN) ||
+	if (!is || (is->shut & RCV_SHUTDOWN) || inet_pcb_foreign(pcb->netif_idx) ||
 	    is->dqbytes + p->tot_len + DGRAM_COST > READ_ONCE(is->sk.rcvbuf) ||
 	    !(d = kmalloc(sizeof(*d), GFP_KERNEL))) {
 		pbuf_free(p);	/* as a full Linux receive buffer: dropped */
@@ -412,6 +419,16 @@ static void udp_on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 }
 
 /* ---- creation and release */
+
+/* [lock] A new network namespace's sockets live on its loopback
+ * (netns.c); lwIP's disconnect unbinds the pcb from it. */
+static void udp_bind_net(struct inet_sock *is)
+{
+	u8_t idx = inet_net_idx(is->sk.net);
+
+	if (idx != NETIF_NO_INDEX)
+		udp_bind_netif(is->udp, netif_get_by_index(idx));
+}
 
 static int inet_create(struct socket *s, int protocol)
 {
@@ -444,8 +461,10 @@ static int inet_create(struct socket *s, int protocol)
 			tcp_hook(is, is->tcp);
 	} else {
 		is->udp = udp_new_ip_type(type);
-		if (is->udp)
+		if (is->udp) {
 			udp_recv(is->udp, udp_on_recv, is);
+			udp_bind_net(is);
+		}
 	}
 	bool ok = is->tcp || is->udp;
 	inet_unlock();
@@ -799,6 +818,7 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		rc = -EINVAL;
 	} else if (unspec) {
 		udp_disconnect(is->udp);	/* AF_UNSPEC: dissolve the association */
+		udp_bind_net(is);
 		is->state = SS_UNCONN;
 		ip_addr_copy(is->raddr, *any_addr(is));
 		is->rport = 0;
@@ -1305,7 +1325,7 @@ static long inet_ioctl(struct socket *s, u32 cmd, u64 arg)
 		v = is->tcp && is->state != SS_LISTEN ? (int)(TCP_SND_BUF - tcp_sndbuf(is->tcp)) : 0;
 	} else {
 		inet_unlock();
-		return inet_dev_ioctl(cmd, arg);
+		return inet_dev_ioctl(s->net, cmd, arg);
 	}
 	inet_unlock();
 	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
@@ -1350,6 +1370,12 @@ static int inet_setsockopt(struct socket *s, int level, int name, u64 uval, u64 
 				ip_set_option(is->tcp, SOF_KEEPALIVE);
 			else
 				ip_reset_option(is->tcp, SOF_KEEPALIVE);
+		}
+		if (name == 11 /* SO_NO_CHECK */ && is->udp) {	/* lwIP: IPv4 only, as Linux */
+			if (s->no_check)
+				udp_set_flags(is->udp, UDP_FLAGS_NOCHKSUM);
+			else
+				udp_clear_flags(is->udp, UDP_FLAGS_NOCHKSUM);
 		}
 		inet_unlock();
 		return 0;
@@ -1527,12 +1553,16 @@ static bool row_of(const ip_addr_t *l, u16 lp, const ip_addr_t *r, u16 rp, bool 
 int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max)
 {
 	int n = 0;
+	struct net *net = net_current();	/* the reader's namespace's sockets */
 
 	inet_lock();
+	u8_t want = inet_net_idx(net);
 	if (tcp) {
 		struct tcp_pcb *lists[] = { tcp_listen_pcbs.pcbs, tcp_active_pcbs, tcp_tw_pcbs };
 		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 			for (struct tcp_pcb *p = lists[i]; p && n < max; p = p->next) {
+				if (p->netif_idx != want)
+					continue;
 				/* a listen pcb is shorter: no remote port */
 				u16 rport = p->state == LISTEN ? 0 : p->remote_port;
 				if (!row_of(&p->local_ip, p->local_port, &p->remote_ip, rport, v6,
@@ -1553,6 +1583,8 @@ int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max)
 		}
 	} else {
 		for (struct udp_pcb *p = udp_pcbs; p && n < max; p = p->next) {
+			if (p->netif_idx != want)
+				continue;
 			if (!row_of(&p->local_ip, p->local_port, &p->remote_ip, p->remote_port, v6,
 				    &rows[n]))
 				continue;
@@ -1564,5 +1596,6 @@ int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max)
 		}
 	}
 	inet_unlock();
+	net_put(net);
 	return n;
 }

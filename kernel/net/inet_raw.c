@@ -42,6 +42,9 @@
 #include "inet/glue.h"
 #include "inet/inet.h"
 #include "inet/raw.h"
+#include "inet/netns.h"
+#include <alloy/net_ns.h>
+#include "lwip/netif.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -79,6 +82,7 @@ struct raw_sock {
 	struct socket sk;
 	struct raw_pcb *pcb;	/* NULL once released */
 	bool ping, v6, connected;
+	bool hdrincl;		/* IP_HDRINCL (IPv4 raw): the user writes the IP header */
 	u8 shut;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
 	u16 ident;		/* ping: the echo identifier (host order), 0: none yet */
 	u32 filter[8];		/* raw: a set bit blocks that ICMP type */
@@ -123,8 +127,7 @@ static u8_t raw_on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 	u8 head[ICMP_HDR];
 	struct rmsg *m;
 
-	(void)pcb;
-	if (!rs || (rs->shut & RCV_SHUTDOWN) || p->tot_len < hl)
+	if (!rs || (rs->shut & RCV_SHUTDOWN) || p->tot_len < hl || inet_pcb_foreign(pcb->netif_idx))
 		return 0;
 	u32 n = p->tot_len - hl;	/* the ICMP message */
 	u16 got = pbuf_copy_partial(p, head, (u16)MIN(n, (u32)sizeof(head)), hl);
@@ -152,6 +155,16 @@ static u8_t raw_on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 /* ---- creation and release */
 
 
+/* [lock] A new network namespace's sockets live on its loopback
+ * (netns.c); lwIP's disconnect unbinds the pcb from it. */
+static void raw_bind_net(struct raw_sock *rs)
+{
+	u8_t idx = inet_net_idx(rs->sk.net);
+
+	if (idx != NETIF_NO_INDEX)
+		raw_bind_netif(rs->pcb, netif_get_by_index(idx));
+}
+
 static int rawsk_create(struct socket *s, int protocol)
 {
 	struct raw_sock *rs = rsk(s);
@@ -172,6 +185,7 @@ static int rawsk_create(struct socket *s, int protocol)
 	rs->pcb = raw_new_ip_type(rs->v6 ? IPADDR_TYPE_V6 : IPADDR_TYPE_V4, proto);
 	if (rs->pcb) {
 		raw_recv(rs->pcb, raw_on_recv, rs);
+		raw_bind_net(rs);
 		if (rs->v6) {	/* ICMPv6's checksum (RFC 3542): lwIP's raw_sendto */
 			rs->pcb->chksum_reqd = 1;
 			rs->pcb->chksum_offset = 2;
@@ -325,6 +339,7 @@ static int rawsk_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		rc = -EINVAL;
 	} else if (unspec) {
 		raw_disconnect(rs->pcb);	/* AF_UNSPEC: dissolve the association */
+		raw_bind_net(rs);
 		rs->connected = false;
 	} else {
 		ip = *inet_unspec_to_loopback(&ip);
@@ -386,10 +401,15 @@ static long rawsk_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	ip_addr_t ip;
 	u16 port;
 	bool unspec = false, to = m->namelen > 0;
+	/* read once: a setsockopt racing with this send changes the next
+	 * one, never this one halfway (CVE-2017-17712, LTP sendmsg03) */
+	bool hdrincl = !rs->ping && !rs->v6 && READ_ONCE(rs->hdrincl);
 	long rc;
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (hdrincl)
+		max = 0xffff;	/* the header is the user's */
 	if (len > 0xffff)
 		return -EMSGSIZE;
 	if (rs->ping && len < ICMP_HDR)
@@ -413,6 +433,23 @@ static long rawsk_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	}
 	if (rs->v6)
 		memset(buf + 2, 0, 2);	/* the checksum is computed as if it were 0 */
+	if (hdrincl) {
+		/* as Linux's raw_send_hdrinc: a header no longer than the
+		 * message; one of 20 bytes or more gets its length and
+		 * checksum filled in */
+		size_t ihl = (size_t)(buf[0] & 15) * 4;
+		if (len < 20 || ihl > len) {
+			kfree(buf);
+			return -EINVAL;
+		}
+		if (ihl >= 20) {
+			u16 tl = inet_be16((u16)len);
+			memcpy(buf + 2, &tl, 2);
+			memset(buf + 10, 0, 2);
+			u16 sum = inet_chksum(buf, (u16)ihl);
+			memcpy(buf + 10, &sum, 2);
+		}
+	}
 	inet_lock();
 	struct pbuf *p = NULL;
 	if (!rs->pcb || (rs->shut & SEND_SHUTDOWN)) {
@@ -428,7 +465,11 @@ static long rawsk_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		pbuf_take(p, buf, (u16_t)len);
 		if (to)
 			ip = *inet_unspec_to_loopback(&ip);
+		u8_t fl = rs->pcb->flags;
+		if (hdrincl)
+			rs->pcb->flags = (u8_t)(fl | RAW_FLAGS_HDRINCL);
 		err_t e = to ? raw_sendto(rs->pcb, p, &ip) : raw_send(rs->pcb, p);
+		rs->pcb->flags = fl;
 		rc = e == ERR_OK ? (long)len : e == ERR_RTE ? -ENETUNREACH :
 		     e == ERR_MEM || e == ERR_BUF ? -ENOBUFS : -EINVAL;
 	}
@@ -564,7 +605,7 @@ static long rawsk_ioctl(struct socket *s, u32 cmd, u64 arg)
 	} else if (cmd == SIOCOUTQ) {
 		v = 0;		/* sent at once */
 	} else {
-		return inet_dev_ioctl(cmd, arg);
+		return inet_dev_ioctl(s->net, cmd, arg);
 	}
 	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
@@ -577,6 +618,18 @@ static int rawsk_setsockopt(struct socket *s, int level, int name, u64 uval, u64
 
 	if (level == SOL_SOCKET)
 		return 0;	/* SO_RCVBUF and SO_RCVTIMEO are read where used */
+	if (!rs->ping && !rs->v6 && level == 0 /* SOL_IP */ && name == 3 /* IP_HDRINCL */) {
+		int v = 0;
+		/* as Linux's ip_setsockopt: an int, or a single byte */
+		if ((s64)len <= 0)
+			return -EINVAL;
+		if (copy_from_user(&v, (void *)uval, len >= sizeof(int) ? sizeof(int) : 1))
+			return -EFAULT;
+		if (len < sizeof(int))
+			v &= 0xff;
+		WRITE_ONCE(rs->hdrincl, !!v);
+		return 0;
+	}
 	if (!rs->ping && ((!rs->v6 && level == SOL_RAW && name == ICMP_FILTER) ||
 			  (rs->v6 && level == IPPROTO_ICMPV6 && name == ICMP6_FILTER))) {
 		/* as Linux, a shorter value sets the first bytes only */
@@ -610,6 +663,10 @@ static int rawsk_getsockopt(struct socket *s, int level, int name, int *val)
 
 	if (!rs->ping && !rs->v6 && level == SOL_RAW && name == ICMP_FILTER) {
 		*val = (int)READ_ONCE(rs->filter[0]);
+		return 0;
+	}
+	if (!rs->ping && !rs->v6 && level == 0 && name == 3) {	/* IP_HDRINCL */
+		*val = READ_ONCE(rs->hdrincl);
 		return 0;
 	}
 	if (!rs->ping && rs->v6 && level == SOL_RAW && name == IPV6_CHECKSUM) {

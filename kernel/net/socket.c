@@ -20,6 +20,7 @@
 #include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/socket.h>
+#include <alloy/net_ns.h>
 #include <alloy/string.h>
 #include <alloy/syscall.h>
 #include <alloy/uaccess.h>
@@ -46,7 +47,7 @@
 
 enum {
 	SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8,
-	SO_KEEPALIVE = 9, SO_OOBINLINE = 10, SO_LINGER = 13, SO_REUSEPORT = 15, SO_PASSCRED = 16,
+	SO_KEEPALIVE = 9, SO_OOBINLINE = 10, SO_NO_CHECK = 11, SO_LINGER = 13, SO_REUSEPORT = 15, SO_PASSCRED = 16,
 	SO_PEERCRED = 17, SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30,
 	SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33,
 	SO_PROTOCOL = 38, SO_DOMAIN = 39, SO_RCVTIMEO_NEW = 66, SO_SNDTIMEO_NEW = 67,
@@ -89,6 +90,7 @@ void sock_put(struct socket *s)
 		return;
 	if (s->ops->destroy)
 		s->ops->destroy(s);
+	net_put(s->net);
 	kfree(s);
 }
 
@@ -163,6 +165,12 @@ static const struct file_ops socket_fops = {
 int sock_create_file(const struct proto_ops *ops, int type, int protocol, u32 flags,
 		     struct socket **out)
 {
+	return sock_create_file_net(ops, type, protocol, flags, NULL, out);
+}
+
+int sock_create_file_net(const struct proto_ops *ops, int type, int protocol, u32 flags,
+			 struct net *net, struct socket **out)
+{
 	struct super_block *sb = __atomic_load_n(&sock_sb, __ATOMIC_ACQUIRE), *none = NULL;
 
 	if (!sb) {
@@ -188,12 +196,14 @@ int sock_create_file(const struct proto_ops *ops, int type, int protocol, u32 fl
 	s->ops = ops;
 	s->ino = i->ino;
 	s->sndbuf = s->rcvbuf = WMEM_MAX;
+	s->net = net ? net_get(net) : net_current();
 	wait_queue_init(&s->wq, "socket");
 	inode_init_owner(i, NULL);
 	int rc = ops->create(s, protocol);
 	if (rc) {
 		f->fop = NULL;
 		file_put(f);
+		net_put(s->net);
 		kfree(s);
 		return rc;
 	}
@@ -1039,6 +1049,7 @@ long sys_setsockopt(SYSARGS)
 			}
 			break;
 		case SO_OOBINLINE: WRITE_ONCE(s->oobinline, !!v); break;
+		case SO_NO_CHECK: WRITE_ONCE(s->no_check, !!v); break;
 		default:
 			rc = -ENOPROTOOPT;
 		}
@@ -1094,6 +1105,7 @@ long sys_getsockopt(SYSARGS)
 	case SO_REUSEPORT: v = 0; break;
 	case SO_KEEPALIVE: v = s->keepalive; break;
 	case SO_OOBINLINE: v = READ_ONCE(s->oobinline); break;
+	case SO_NO_CHECK: v = READ_ONCE(s->no_check); break;
 	case SO_PASSCRED: v = READ_ONCE(s->passcred); break;
 	case SO_SNDBUF: v = READ_ONCE(s->sndbuf); break;
 	case SO_RCVBUF: v = READ_ONCE(s->rcvbuf); break;

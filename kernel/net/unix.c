@@ -1291,7 +1291,7 @@ static long unix_ioctl(struct socket *s, u32 cmd, u64 arg)
 	default:
 		/* as Linux's sock_do_ioctl: the interface ioctls (SIOCGIFINDEX...)
 		 * work on any socket; glibc's if_nametoindex uses a unix one */
-		return inet_dev_ioctl(cmd, arg);
+		return inet_dev_ioctl(s->net, cmd, arg);
 	}
 	return copy_to_user((void *)arg, &v, sizeof(v));
 }

@@ -26,7 +26,7 @@ struct netdev *inet_if_dev(struct netif *n);
 unsigned int inet_if_flags(struct netif *n);
 unsigned int inet_if_mtu(struct netif *n);
 /* [inet_lock] Packet sockets' sends (kernel/net/inet/netd.c). */
-int inet_lo_inject(const unsigned char *frame, unsigned long len);
+int inet_lo_inject(struct netif *lo, const unsigned char *frame, unsigned long len);
 int inet_eth_xmit(const unsigned char *frame, unsigned long len);
 
 #endif

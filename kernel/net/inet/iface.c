@@ -14,6 +14,8 @@
 #include "lwip/ip6_addr.h"
 #include "glue.h"
 #include "iface.h"
+#include "netns.h"
+#include <alloy/net_ns.h>
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -43,7 +45,7 @@ static u32 lo_mtu = 65536;	/* [inet_lock] lwIP's loopback has no MTU of its own 
 
 unsigned int inet_if_mtu(struct netif *n)
 {
-	return inet_if_dev(n) ? n->mtu : lo_mtu;
+	return inet_if_dev(n) ? n->mtu : inet_if_child(n) ? inet_if_net(n)->lo_mtu : lo_mtu;
 }
 
 unsigned int inet_if_flags(struct netif *n)
@@ -53,7 +55,7 @@ unsigned int inet_if_flags(struct netif *n)
 
 	if (netif_is_up(n)) {
 		f |= IFF_UP;
-		if (netif_is_link_up(n))
+		if (netif_is_link_up(n) || inet_if_child(n))	/* (whose link is never up: netns.c) */
 			f |= IFF_RUNNING | IFF_LOWER_UP;
 	}
 	return f;
@@ -73,7 +75,7 @@ static u32 mask_of(int plen)
 	return plen ? lwip_htonl(~0u << (32 - plen)) : 0;
 }
 
-int iface_list(struct iface *out, int max)
+int iface_list(struct net *net, struct iface *out, int max)
 {
 	struct netif *n;
 	int i = 0;
@@ -82,10 +84,12 @@ int iface_list(struct iface *out, int max)
 	NETIF_FOREACH(n) {
 		if (i == max)
 			break;
+		if (inet_if_net(n) != net)
+			continue;
 		struct iface *f = &out[i++];
 		struct netdev *d = inet_if_dev(n);
 		memset(f, 0, sizeof(*f));
-		f->index = netif_get_index(n);
+		f->index = inet_if_uindex(n);
 		strlcpy(f->name, inet_if_name(n), sizeof(f->name));
 		f->flags = inet_if_flags(n);
 		f->mtu = inet_if_mtu(n);
@@ -114,7 +118,7 @@ int iface_list(struct iface *out, int max)
 	return i;
 }
 
-int iface_addrs(struct ifaddr *out, int max)
+int iface_addrs(struct net *net, struct ifaddr *out, int max)
 {
 	struct netif *n;
 	int i = 0;
@@ -122,14 +126,15 @@ int iface_addrs(struct ifaddr *out, int max)
 	inet_lock();
 	/* by index, as Linux: lwIP's list is newest first */
 	for (int idx = 1; idx < 256 && i < max; idx++) {
-		if (!(n = netif_get_by_index((u8_t)idx)))
+		if (!(n = netif_get_by_index((u8_t)idx)) || inet_if_net(n) != net)
 			continue;
+		int uidx = inet_if_uindex(n);
 		u32 a = ip4_addr_get_u32(netif_ip4_addr(n));
 		if (a && i < max) {
 			struct ifaddr *x = &out[i++];
 			u32 m = ip4_addr_get_u32(netif_ip4_netmask(n));
 			memset(x, 0, sizeof(*x));
-			x->index = idx;
+			x->index = uidx;
 			x->family = AF_INET;
 			x->prefixlen = (u8)plen_of(m);
 			memcpy(x->addr, &a, 4);
@@ -145,7 +150,7 @@ int iface_addrs(struct ifaddr *out, int max)
 			const ip6_addr_t *a6 = netif_ip6_addr(n, k);
 			struct ifaddr *x = &out[i++];
 			memset(x, 0, sizeof(*x));
-			x->index = idx;
+			x->index = uidx;
 			x->family = AF_INET6;
 			memcpy(x->addr, a6->addr, 16);
 			if (ip6_addr_isloopback(a6)) {
@@ -162,14 +167,14 @@ int iface_addrs(struct ifaddr *out, int max)
 	return i;
 }
 
-int iface_routes(struct ifroute *out, int max)
+int iface_routes(struct net *net, struct ifroute *out, int max)
 {
 	struct netif *n;
 	int i = 0;
 
 	inet_lock();
 	struct netif *def = netif_default;
-	if (def && netif_is_up(def) && inet_if_dev(def) && !ip4_addr_isany_val(*netif_ip4_gw(def)) && i < max) {
+	if (net == &init_net && def && netif_is_up(def) && inet_if_dev(def) && !ip4_addr_isany_val(*netif_ip4_gw(def)) && i < max) {
 		struct ifroute *r = &out[i++];
 		u32 g = ip4_addr_get_u32(netif_ip4_gw(def));
 		memset(r, 0, sizeof(*r));
@@ -181,7 +186,8 @@ int iface_routes(struct ifroute *out, int max)
 		r->oif = netif_get_index(def);
 	}
 	for (int idx = 1; idx < 256 && i < max; idx++) {
-		if (!(n = netif_get_by_index((u8_t)idx)) || !netif_is_up(n) || !inet_if_dev(n))
+		if (!(n = netif_get_by_index((u8_t)idx)) || !netif_is_up(n) || !inet_if_dev(n) ||
+		    inet_if_net(n) != net)
 			continue;
 		u32 a = ip4_addr_get_u32(netif_ip4_addr(n)), m = ip4_addr_get_u32(netif_ip4_netmask(n));
 		if (!a)
@@ -199,7 +205,7 @@ int iface_routes(struct ifroute *out, int max)
 		r->oif = idx;
 	}
 	for (int idx = 1; idx < 256 && i < max; idx++) {
-		if (!(n = netif_get_by_index((u8_t)idx)) || !netif_is_up(n))
+		if (!(n = netif_get_by_index((u8_t)idx)) || !netif_is_up(n) || inet_if_net(n) != net)
 			continue;
 		for (int k = 0; k < LWIP_IPV6_NUM_ADDRESSES && i < max; k++) {
 			if (!ip6_addr_isvalid(netif_ip6_addr_state(n, k)))
@@ -210,7 +216,7 @@ int iface_routes(struct ifroute *out, int max)
 			r->family = AF_INET6;
 			r->protocol = RTPROT_KERNEL;
 			r->scope = RT_SCOPE_UNIVERSE;
-			r->oif = idx;
+			r->oif = inet_if_uindex(n);
 			if (ip6_addr_isloopback(a6)) {
 				r->dst_len = 128;
 				memcpy(r->dst, a6->addr, 16);
@@ -224,12 +230,12 @@ int iface_routes(struct ifroute *out, int max)
 	return i;
 }
 
-static int do_iface_set_up(int index, bool up)
+static int do_iface_set_up(struct net *net, int index, bool up)
 {
 	struct netif *n;
 
 	inet_lock();
-	if (index < 1 || index > 255 || !(n = netif_get_by_index((u8_t)index))) {
+	if (!(n = inet_if_get(net, index))) {
 		inet_unlock();
 		return -ENODEV;
 	}
@@ -241,14 +247,16 @@ static int do_iface_set_up(int index, bool up)
 	return 0;
 }
 
-static int do_iface_set_mtu(int index, u32 mtu)
+static int do_iface_set_mtu(struct net *net, int index, u32 mtu)
 {
 	struct netif *n;
 	int rc = 0;
 
 	inet_lock();
-	if (index < 1 || index > 255 || !(n = netif_get_by_index((u8_t)index)))
+	if (!(n = inet_if_get(net, index)))
 		rc = -ENODEV;
+	else if (inet_if_child(n))
+		rc = mtu < 68 || mtu > 65536 ? -EINVAL : (net->lo_mtu = mtu, 0);
 	else if (!inet_if_dev(n))
 		rc = mtu < 68 || mtu > 65536 ? -EINVAL : (lo_mtu = mtu, 0);
 	else if (mtu < 68 || mtu > ETH_FRAME_MAX - ETH_HLEN)	/* the device's frames */
@@ -259,7 +267,8 @@ static int do_iface_set_mtu(int index, u32 mtu)
 	return rc;
 }
 
-static int do_iface_addr4_add(int index, u32 addr, int plen, bool replace, bool excl)
+static int do_iface_addr4_add(struct net *net, int index, u32 addr, int plen, bool replace,
+			      bool excl)
 {
 	struct netif *n;
 	ip4_addr_t a, m;
@@ -268,11 +277,16 @@ static int do_iface_addr4_add(int index, u32 addr, int plen, bool replace, bool 
 	if (plen < 0 || plen > 32)
 		return -EINVAL;
 	inet_lock();
-	if (index < 1 || index > 255 || !(n = netif_get_by_index((u8_t)index))) {
+	if (!(n = inet_if_get(net, index))) {
 		inet_unlock();
 		return -ENODEV;
 	}
 	u32 cur = ip4_addr_get_u32(netif_ip4_addr(n));
+	if (inet_if_child(n)) {
+		rc = cur == addr && !excl ? 0 : cur == addr ? -EEXIST : -EOPNOTSUPP;
+		inet_unlock();	/* a new namespace's loopback keeps 127.0.0.1/8 */
+		return rc;
+	}
 	if (cur == addr) {
 		if (excl)
 			rc = -EEXIST;
@@ -288,15 +302,19 @@ static int do_iface_addr4_add(int index, u32 addr, int plen, bool replace, bool 
 	return rc;
 }
 
-static int do_iface_addr4_del(int index, u32 addr, int plen)
+static int do_iface_addr4_del(struct net *net, int index, u32 addr, int plen)
 {
 	struct netif *n;
 	int rc = 0;
 
 	inet_lock();
-	if (index < 1 || index > 255 || !(n = netif_get_by_index((u8_t)index))) {
+	if (!(n = inet_if_get(net, index))) {
 		inet_unlock();
 		return -ENODEV;
+	}
+	if (inet_if_child(n)) {
+		inet_unlock();
+		return -EOPNOTSUPP;	/* it keeps 127.0.0.1/8 */
 	}
 	u32 cur = ip4_addr_get_u32(netif_ip4_addr(n)), m = ip4_addr_get_u32(netif_ip4_netmask(n));
 	if (!cur || (addr && addr != cur) || (plen >= 0 && plen != plen_of(m)))
@@ -307,16 +325,20 @@ static int do_iface_addr4_del(int index, u32 addr, int plen)
 	return rc;
 }
 
-static int do_iface_route4_default(bool add, int index, u32 gw, bool excl)
+static int do_iface_route4_default(struct net *net, bool add, int index, u32 gw, bool excl)
 {
 	struct netif *n = NULL;
 	ip4_addr_t g;
 	int rc = 0;
 
 	inet_lock();
-	if (index && (index < 1 || index > 255 || !(n = netif_get_by_index((u8_t)index)))) {
+	if (index && !(n = inet_if_get(net, index))) {
 		inet_unlock();
 		return -ENODEV;
+	}
+	if (net != &init_net) {
+		inet_unlock();	/* only a loopback there: nothing to route through */
+		return add ? -ENETUNREACH : -ESRCH;
 	}
 	struct netif *def = netif_default;
 	bool have = def && !ip4_addr_isany_val(*netif_ip4_gw(def));
@@ -363,30 +385,37 @@ static int told(int rc)
 	return rc;
 }
 
-int iface_set_up(int index, bool up) { return told(do_iface_set_up(index, up)); }
-int iface_set_mtu(int index, u32 mtu) { return told(do_iface_set_mtu(index, mtu)); }
-
-int iface_addr4_add(int index, u32 addr, int plen, bool replace, bool excl)
+int iface_set_up(struct net *net, int index, bool up)
 {
-	return told(do_iface_addr4_add(index, addr, plen, replace, excl));
+	return told(do_iface_set_up(net, index, up));
 }
 
-int iface_addr4_del(int index, u32 addr, int plen)
+int iface_set_mtu(struct net *net, int index, u32 mtu)
 {
-	return told(do_iface_addr4_del(index, addr, plen));
+	return told(do_iface_set_mtu(net, index, mtu));
 }
 
-int iface_route4_default(bool add, int index, u32 gw, bool excl)
+int iface_addr4_add(struct net *net, int index, u32 addr, int plen, bool replace, bool excl)
 {
-	return told(do_iface_route4_default(add, index, gw, excl));
+	return told(do_iface_addr4_add(net, index, addr, plen, replace, excl));
 }
 
-int iface_hw(int ifindex, u16 *hatype, u8 mac[6], u32 *mtu)
+int iface_addr4_del(struct net *net, int index, u32 addr, int plen)
+{
+	return told(do_iface_addr4_del(net, index, addr, plen));
+}
+
+int iface_route4_default(struct net *net, bool add, int index, u32 gw, bool excl)
+{
+	return told(do_iface_route4_default(net, add, index, gw, excl));
+}
+
+int iface_hw(struct net *net, int ifindex, u16 *hatype, u8 mac[6], u32 *mtu)
 {
 	struct netif *n;
 
 	inet_lock();
-	if (ifindex < 1 || ifindex > 255 || !(n = netif_get_by_index((u8_t)ifindex))) {
+	if (!(n = inet_if_get(net, ifindex))) {
 		inet_unlock();
 		return -ENODEV;
 	}
@@ -400,20 +429,20 @@ int iface_hw(int ifindex, u16 *hatype, u8 mac[6], u32 *mtu)
 	return 0;
 }
 
-int iface_xmit(int ifindex, const void *frame, size_t len)
+int iface_xmit(struct net *net, int ifindex, const void *frame, size_t len)
 {
 	struct netif *n;
 	int rc;
 
 	inet_lock();
-	if (ifindex < 1 || ifindex > 255 || !(n = netif_get_by_index((u8_t)ifindex)))
+	if (!(n = inet_if_get(net, ifindex)))
 		rc = -ENXIO;
 	else if (!netif_is_up(n))
 		rc = -ENETDOWN;
 	else if (len > (size_t)inet_if_mtu(n) + ETH_HLEN)
 		rc = -EMSGSIZE;
 	else
-		rc = inet_if_dev(n) ? inet_eth_xmit(frame, len) : inet_lo_inject(frame, len);
+		rc = inet_if_dev(n) ? inet_eth_xmit(frame, len) : inet_lo_inject(n, frame, len);
 	inet_unlock();
 	return rc;
 }

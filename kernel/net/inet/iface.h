@@ -44,18 +44,20 @@ struct ifroute {
 };
 
 /* Snapshots: how many were written. */
-int iface_list(struct iface *out, int max);
-int iface_addrs(struct ifaddr *out, int max);
-int iface_routes(struct ifroute *out, int max);
+struct net;
+/* Snapshots of net's (indices as its users see them). */
+int iface_list(struct net *net, struct iface *out, int max);
+int iface_addrs(struct net *net, struct ifaddr *out, int max);
+int iface_routes(struct net *net, struct ifroute *out, int max);
 
 /* Changes (the caller checked CAP_NET_ADMIN). -ENODEV: no such index. */
-int iface_set_up(int index, bool up);
-int iface_set_mtu(int index, u32 mtu);
+int iface_set_up(struct net *net, int index, bool up);
+int iface_set_mtu(struct net *net, int index, u32 mtu);
 /* IPv4: lwIP holds one address per interface; a second is EOPNOTSUPP
  * unless replace. */
-int iface_addr4_add(int index, u32 addr, int plen, bool replace, bool excl);
-int iface_addr4_del(int index, u32 addr, int plen);
+int iface_addr4_add(struct net *net, int index, u32 addr, int plen, bool replace, bool excl);
+int iface_addr4_del(struct net *net, int index, u32 addr, int plen);
 /* The default IPv4 route through gw (0: none) on index (0: any). */
-int iface_route4_default(bool add, int index, u32 gw, bool excl);
+int iface_route4_default(struct net *net, bool add, int index, u32 gw, bool excl);
 
 #endif

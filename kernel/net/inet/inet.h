@@ -21,6 +21,7 @@ struct inet_row {
 /* Snapshots at most max sockets; their number. */
 int inet_proc_rows(bool tcp, bool v6, struct inet_row *rows, int max);
 /* SIOCGIF* on an inet socket (kernel/net/inet/netd.c). */
-long inet_dev_ioctl(u32 cmd, u64 arg);
+struct net;
+long inet_dev_ioctl(struct net *net, u32 cmd, u64 arg);
 
 #endif

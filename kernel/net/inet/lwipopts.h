@@ -100,9 +100,11 @@
 
 /* netd.c acknowledges the segments of a received batch once, at its end */
 struct tcp_pcb;
-signed char inet_tcp_inpacket(struct tcp_pcb *pcb);
+struct tcp_hdr;
+struct pbuf;
+signed char inet_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p);
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
-	inet_tcp_inpacket(pcb)
+	inet_tcp_inpacket(pcb, hdr, p)
 
 /* netd.c shows packets delivered through the loopback to packet sockets */
 struct pbuf;
@@ -110,6 +112,10 @@ struct netif;
 int inet_ip_input_hook(struct pbuf *p, struct netif *inp);
 #define LWIP_HOOK_IP4_INPUT(p, inp) inet_ip_input_hook(p, inp)
 #define LWIP_HOOK_IP6_INPUT(p, inp) inet_ip_input_hook(p, inp)
+/* netns.c: what lwIP answers while taking in a packet of a new network
+ * namespace goes back on that namespace's loopback */
+struct netif *inet_route_hook(void);
+#define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) inet_route_hook()
 
 #define LWIP_CHKSUM_ALGORITHM 3
 #define LWIP_NOASSERT_ON_ERROR 1

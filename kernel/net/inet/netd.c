@@ -37,6 +37,8 @@
 #include "glue.h"
 #include "inet.h"
 #include "iface.h"
+#include "netns.h"
+#include <alloy/net_ns.h>
 #include <alloy/uaccess.h>
 
 #define NETD_BATCH 64		/* frames per device between timer checks */
@@ -55,6 +57,11 @@ static void netd_kick(void)
 {
 	WRITE_ONCE(netd_kicked, true);
 	wake_up_all(&netd_wq);
+}
+
+void inet_kick(void)
+{
+	netd_kick();
 }
 
 void inet_lock(void)
@@ -112,11 +119,24 @@ static struct tcp_pcb *ack_noted[ACK_NOTED];	/* [lock] */
 static u32 ack_segs[ACK_NOTED];			/* [lock] segments in this batch */
 static int nr_ack_noted;			/* [lock]; > ACK_NOTED: all */
 
-/* [lock] lwIP's LWIP_HOOK_TCP_INPACKET_PCB: before pcb processes a segment. */
-s8_t inet_tcp_inpacket(struct tcp_pcb *pcb)
+/* [lock] lwIP's LWIP_HOOK_TCP_INPACKET_PCB: before pcb processes a segment
+ * (or drops it, if it came from another network namespace). */
+s8_t inet_tcp_inpacket(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p)
 {
 	int i;
 
+	if (inet_pcb_foreign(pcb->netif_idx)) {
+		/* another network namespace's segment: not for pcb. Answered
+		 * as lwIP answers one no pcb wants (a reset, which goes back on
+		 * the namespace's own loopback: netns.c), then dropped; the
+		 * header's fields are in host order here */
+		u8_t fl = TCPH_FLAGS(hdr);
+		if (!(fl & TCP_RST))
+			tcp_rst(NULL, hdr->ackno,
+				hdr->seqno + p->tot_len + ((fl & (TCP_FIN | TCP_SYN)) ? 1 : 0),
+				ip_current_dest_addr(), ip_current_src_addr(), hdr->dest, hdr->src);
+		return ERR_ABRT;
+	}
 	if (!eth_batch || pcb->state == LISTEN || pcb->state == TIME_WAIT ||
 	    pcb->state == CLOSED)
 		return ERR_OK;	/* (a listen pcb has no flags field) */
@@ -217,6 +237,7 @@ static void netd(void *arg)
 	for (;;) {
 		WRITE_ONCE(netd_kicked, false);
 		inet_lock();
+		inet_netns_reap();	/* network namespaces gone */
 		eth_poll();
 		sys_check_timeouts();
 		netif_poll_all();
@@ -247,13 +268,38 @@ static err_t eth_linkoutput(struct netif *n, struct pbuf *p)
 	return ERR_OK;
 }
 
+/* The initial namespace's interfaces never send what lwIP answers to a
+ * packet another namespace's interface took in (netns.c). */
+static err_t eth_output4(struct netif *n, struct pbuf *p, const ip4_addr_t *a)
+{
+	return inet_crosses(n) ? ERR_OK : etharp_output(n, p, a);
+}
+
+static err_t eth_output6(struct netif *n, struct pbuf *p, const ip6_addr_t *a)
+{
+	return inet_crosses(n) ? ERR_OK : ethip6_output(n, p, a);
+}
+
+static netif_output_fn lo_out4;
+static netif_output_ip6_fn lo_out6;
+
+static err_t lo_output4(struct netif *n, struct pbuf *p, const ip4_addr_t *a)
+{
+	return inet_crosses(n) ? ERR_OK : lo_out4(n, p, a);
+}
+
+static err_t lo_output6(struct netif *n, struct pbuf *p, const ip6_addr_t *a)
+{
+	return inet_crosses(n) ? ERR_OK : lo_out6(n, p, a);
+}
+
 static err_t eth_netif_init(struct netif *n)
 {
 	n->name[0] = 'e';
 	n->name[1] = 'n';
 	n->linkoutput = eth_linkoutput;
-	n->output = etharp_output;
-	n->output_ip6 = ethip6_output;
+	n->output = eth_output4;
+	n->output_ip6 = eth_output6;
 	n->mtu = eth_dev->mtu ? eth_dev->mtu : 1500;
 	n->hwaddr_len = ETH_ALEN;
 	memcpy(n->hwaddr, eth_dev->mac, ETH_ALEN);
@@ -352,7 +398,13 @@ static struct netif *lo_if;
  * header. The packet goes on either way. */
 int inet_ip_input_hook(struct pbuf *p, struct netif *inp)
 {
-	if (!packet_listening() || (inp != lo_if && (inp != &eth || eth_batch)))
+	bool child = inet_if_child(inp);
+
+	if (child && !inet_child_input_ok(p)) {
+		pbuf_free(p);	/* a new namespace's loopback takes 127/8 only */
+		return 1;
+	}
+	if (!packet_listening() || (!child && inp != lo_if && (inp != &eth || eth_batch)))
 		return 0;
 	if (p->tot_len > sizeof(txbuf) - ETH_HLEN)
 		return 0;	/* (lwIP's loopback packets fit its MTU) */
@@ -361,7 +413,7 @@ int inet_ip_input_hook(struct pbuf *p, struct netif *inp)
 	txbuf[12] = v == 6 ? 0x86 : 0x08;
 	txbuf[13] = v == 6 ? 0xdd : 0x00;
 	pbuf_copy_partial(p, txbuf + ETH_HLEN, p->tot_len, 0);
-	int idx = netif_get_index(lo_if);
+	int idx = netif_get_index(child ? inp : lo_if);
 	packet_tap(idx, 772 /* ARPHRD_LOOPBACK */, txbuf, p->tot_len + ETH_HLEN, PACKET_OUTGOING);
 	packet_tap(idx, 772, txbuf, p->tot_len + ETH_HLEN, PACKET_HOST);
 	return 0;
@@ -369,15 +421,15 @@ int inet_ip_input_hook(struct pbuf *p, struct netif *inp)
 
 /* [lock] A frame a packet socket sends on the loopback: its packet goes
  * into the stack as received (and to the taps, as lwIP's own). */
-int inet_lo_inject(const u8 *frame, size_t len)
+int inet_lo_inject(struct netif *lo, const u8 *frame, size_t len)
 {
 	if (len < ETH_HLEN || len - ETH_HLEN > 0xffff)
 		return -EINVAL;
 	u16 type = (u16)(frame[12] << 8 | frame[13]);
 	if (type != 0x0800 && type != 0x86dd) {
 		/* nothing else is spoken here: shown, then dropped */
-		packet_tap(netif_get_index(lo_if), 772, frame, len, PACKET_OUTGOING);
-		packet_tap(netif_get_index(lo_if), 772, frame, len, PACKET_HOST);
+		packet_tap(netif_get_index(lo), 772, frame, len, PACKET_OUTGOING);
+		packet_tap(netif_get_index(lo), 772, frame, len, PACKET_HOST);
 		return 0;
 	}
 	/* the input hook shows it */
@@ -385,7 +437,7 @@ int inet_lo_inject(const u8 *frame, size_t len)
 	if (!p)
 		return -ENOBUFS;
 	pbuf_take(p, frame + ETH_HLEN, (u16_t)(len - ETH_HLEN));
-	if (lo_if->input(p, lo_if) != ERR_OK)
+	if (lo->input(p, lo) != ERR_OK)
 		pbuf_free(p);
 	return 0;
 }
@@ -405,6 +457,10 @@ void inet_init(void)
 	inet_lock();
 	lwip_init();	/* the loopback interface too (LWIP_HAVE_LOOPIF) */
 	lo_if = netif_get_by_index(1);
+	lo_out4 = lo_if->output;
+	lo_out6 = lo_if->output_ip6;
+	lo_if->output = lo_output4;
+	lo_if->output_ip6 = lo_output6;
 	eth_dev = netdev_get(0);
 	const char *ip = cmdline_get("ip");
 	if (eth_dev && ip && (!strcmp(ip, "off") || !strcmp(ip, "none"))) {
@@ -477,13 +533,13 @@ struct netdev *inet_if_dev(struct netif *n)
 	return n == &eth ? eth_dev : NULL;
 }
 
-/* [lock] */
-static struct netif *if_by_name(const char *name)
+/* [lock] net's interface of that name. */
+static struct netif *if_by_name(struct net *net, const char *name)
 {
 	struct netif *n;
 
 	NETIF_FOREACH(n)
-		if (!strncmp(inet_if_name(n), name, IFNAMSIZ))
+		if (inet_if_net(n) == net && !strncmp(inet_if_name(n), name, IFNAMSIZ))
 			return n;
 	return NULL;
 }
@@ -496,7 +552,7 @@ static void put_sin(struct ifreq_k *r, u32 addr)
 }
 
 /* [lock] SIOCGIFCONF: one entry per interface with an IPv4 address. */
-static long if_conf(u64 arg)
+static long if_conf(struct net *net, u64 arg)
 {
 	struct ifconf_k c;
 	struct netif *n;
@@ -505,7 +561,7 @@ static long if_conf(u64 arg)
 	if (copy_from_user(&c, (void *)arg, sizeof(c)))
 		return -EFAULT;
 	NETIF_FOREACH(n) {
-		if (ip4_addr_isany_val(*netif_ip4_addr(n)))
+		if (inet_if_net(n) != net || ip4_addr_isany_val(*netif_ip4_addr(n)))
 			continue;
 		if (c.buf) {
 			if (c.len - used < (int)sizeof(struct ifreq_k))
@@ -524,20 +580,20 @@ static long if_conf(u64 arg)
 }
 
 /* [lock] */
-static long if_get(u32 cmd, struct ifreq_k *r)
+static long if_get(struct net *net, u32 cmd, struct ifreq_k *r)
 {
 	struct netif *n;
 
 	if (cmd == SIOCGIFNAME) {
 		NETIF_FOREACH(n)
-			if (netif_get_index(n) == r->ival) {
+			if (inet_if_net(n) == net && inet_if_uindex(n) == r->ival) {
 				strlcpy(r->name, inet_if_name(n), IFNAMSIZ);
 				return 0;
 			}
 		return -ENODEV;
 	}
 	r->name[IFNAMSIZ - 1] = 0;
-	if (!(n = if_by_name(r->name)))
+	if (!(n = if_by_name(net, r->name)))
 		return -ENODEV;
 	bool lo = n != &eth;
 	switch (cmd) {
@@ -545,7 +601,7 @@ static long if_get(u32 cmd, struct ifreq_k *r)
 		r->flags = (s16)inet_if_flags(n);	/* the low 16 bits, as Linux */
 		return 0;
 	case SIOCGIFINDEX:
-		r->ival = netif_get_index(n);
+		r->ival = inet_if_uindex(n);
 		return 0;
 	case SIOCGIFMTU:
 		r->ival = (s32)inet_if_mtu(n);
@@ -571,14 +627,14 @@ static long if_get(u32 cmd, struct ifreq_k *r)
 
 /* [lock] SIOCSIFFLAGS (IFF_UP: lwIP's netif up or down; the other flags
  * are what the interface is), SIOCSIFADDR and SIOCSIFNETMASK (IPv4). */
-static long if_set(u32 cmd, struct ifreq_k *r)
+static long if_set(struct net *net, u32 cmd, struct ifreq_k *r)
 {
 	struct netif *n;
 	ip4_addr_t a;
 	u32 v;
 
 	r->name[IFNAMSIZ - 1] = 0;
-	if (!(n = if_by_name(r->name)))
+	if (!(n = if_by_name(net, r->name)))
 		return -ENODEV;
 	if (cmd == SIOCSIFFLAGS) {
 		if ((r->flags & IFF_UP) && !netif_is_up(n))
@@ -589,6 +645,8 @@ static long if_set(u32 cmd, struct ifreq_k *r)
 	}
 	if (r->sa.family != 2)	/* AF_INET */
 		return -EINVAL;
+	if (inet_if_child(n))
+		return -EOPNOTSUPP;	/* a new namespace's loopback keeps 127.0.0.1/8 */
 	memcpy(&v, r->sa.data + 2, 4);
 	ip4_addr_set_u32(&a, v);
 	if (cmd == SIOCSIFADDR) {
@@ -602,14 +660,14 @@ static long if_set(u32 cmd, struct ifreq_k *r)
 	return 0;
 }
 
-long inet_dev_ioctl(u32 cmd, u64 arg)
+long inet_dev_ioctl(struct net *net, u32 cmd, u64 arg)
 {
 	struct ifreq_k r;
 	long rc;
 
 	if (cmd == SIOCGIFCONF) {
 		inet_lock();
-		rc = if_conf(arg);
+		rc = if_conf(net, arg);
 		inet_unlock();
 		return rc;
 	}
@@ -620,10 +678,10 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 			return -EPERM;
 		r.name[IFNAMSIZ - 1] = 0;
 		inet_lock();
-		struct netif *n = if_by_name(r.name);
-		int idx = n ? netif_get_index(n) : 0;
+		struct netif *n = if_by_name(net, r.name);
+		int idx = n ? inet_if_uindex(n) : 0;
 		inet_unlock();
-		return idx ? iface_set_mtu(idx, (u32)r.ival) : -ENODEV;
+		return idx ? iface_set_mtu(net, idx, (u32)r.ival) : -ENODEV;
 	}
 	if (cmd == SIOCSIFFLAGS || cmd == SIOCSIFADDR || cmd == SIOCSIFNETMASK) {
 		/* as Linux: the request is read, then CAP_NET_ADMIN, then the name */
@@ -632,7 +690,7 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 		if (!sock_capable(CAP_NET_ADMIN))
 			return -EPERM;
 		inet_lock();
-		rc = if_set(cmd, &r);
+		rc = if_set(net, cmd, &r);
 		inet_unlock();
 		if (!rc)
 			rtnl_changed();	/* the netlink listeners */
@@ -643,7 +701,7 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 			return -EFAULT;
 		r.name[IFNAMSIZ - 1] = 0;
 		inet_lock();
-		struct netif *n = if_by_name(r.name);
+		struct netif *n = if_by_name(net, r.name);
 		inet_unlock();
 		if (!n)
 			return -ENODEV;
@@ -666,7 +724,7 @@ long inet_dev_ioctl(u32 cmd, u64 arg)
 	if (copy_from_user(&r, (void *)arg, sizeof(r)))
 		return -EFAULT;
 	inet_lock();
-	rc = if_get(cmd, &r);
+	rc = if_get(net, cmd, &r);
 	inet_unlock();
 	if (!rc && copy_to_user((void *)arg, &r, sizeof(r)))
 		rc = -EFAULT;

@@ -30,6 +30,7 @@
  * dump and frees its queue; what the kernel sends it afterwards is
  * dropped.
  */
+#include <alloy/net_ns.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/lockrank.h>
@@ -700,7 +701,7 @@ static long nl_ioctl(struct socket *s, u32 cmd, u64 arg)
 	(void)s;
 	if (cmd == FIONREAD)
 		return -ENOTTY;		/* as Linux's netlink */
-	return inet_dev_ioctl(cmd, arg);	/* SIOCGIF* work on any socket */
+	return inet_dev_ioctl(s->net, cmd, arg);	/* SIOCGIF* work on any socket */
 }
 
 static bool nl_peercred(struct socket *s, struct ucred_k *out)
@@ -796,6 +797,11 @@ static bool subscribed(struct nl_sock *nl, u32 mask)
 	return READ_ONCE(nl->groups) & mask;
 }
 
+struct net *nl_net(struct nl_sock *nl)
+{
+	return nl->sk.net;
+}
+
 bool nl_has_listeners(void)
 {
 	struct nl_sock *nl;
@@ -803,7 +809,7 @@ bool nl_has_listeners(void)
 
 	unsigned long tf = spin_lock_irqsave(&table_lock);
 	list_for_each_entry(nl, &bound_socks, tlink)
-		if (READ_ONCE(nl->groups))
+		if (READ_ONCE(nl->groups) && nl->sk.net == &init_net)
 			any = true;
 	spin_unlock_irqrestore(&table_lock, tf);
 	return any;
@@ -822,13 +828,13 @@ void nl_broadcast(u32 group, const void *data, u32 len)
 	 * after it) */
 	unsigned long tf = spin_lock_irqsave(&table_lock);
 	list_for_each_entry(nl, &bound_socks, tlink)
-		cap += subscribed(nl, mask);
+		cap += subscribed(nl, mask) && nl->sk.net == &init_net;
 	spin_unlock_irqrestore(&table_lock, tf);
 	if (!cap || !(to = kmalloc(sizeof(*to) * (size_t)cap, GFP_KERNEL)))
 		return;
 	tf = spin_lock_irqsave(&table_lock);
 	list_for_each_entry(nl, &bound_socks, tlink)
-		if (n < cap && subscribed(nl, mask))
+		if (n < cap && subscribed(nl, mask) && nl->sk.net == &init_net)
 			to[n++] = (struct nl_sock *)sock_get(&nl->sk);
 	spin_unlock_irqrestore(&table_lock, tf);
 	for (int i = 0; i < n; i++) {

@@ -84,6 +84,7 @@ struct nl_dump {
 	u32 seq, pid;		/* the requester's sequence and port */
 	u8 family;		/* the request's family filter */
 	int pos;		/* where the next part starts */
+	struct net *net;	/* the requesting socket's (it holds it) */
 	/* Fills b from pos: 1 if more is left, 0 if done, or -errno. */
 	int (*fill)(struct nl_dump *d, struct nlb *b);
 };
@@ -100,7 +101,11 @@ u32 nl_portid(struct nl_sock *nl);
 /* Multicast: len bytes to every socket in group (1..32; RTNLGRP_*);
  * a listener whose queue is full loses it (its next receive says
  * ENOBUFS), the sender never waits. */
+/* To the group's members in the initial network namespace (rtnetlink
+ * tells only its changes). */
 void nl_broadcast(u32 group, const void *data, u32 len);
+/* The network namespace nl was made in (not counted: nl holds it). */
+struct net *nl_net(struct nl_sock *nl);
 /* Whether any socket is in any group (a hint). */
 bool nl_has_listeners(void);
 /* rtnetlink.c: a socket joined a group (the notifier's baseline). */

@@ -27,6 +27,7 @@
  * another thread changes addresses shows each entry at most once by its
  * position and never reads freed memory.
  */
+#include <alloy/net_ns.h>
 #include <alloy/errno.h>
 #include <alloy/lockrank.h>
 #include <alloy/mutex.h>
@@ -151,7 +152,7 @@ static int dump_links(struct nl_dump *d, struct nlb *b)
 
 	if (!fs)
 		return -ENOBUFS;
-	int n = iface_list(fs, IFACE_MAX), rc = 0;
+	int n = iface_list(d->net, fs, IFACE_MAX), rc = 0;
 	for (int i = 0; i < n; i++) {
 		if (fs[i].index <= d->pos)
 			continue;
@@ -167,7 +168,7 @@ static int dump_links(struct nl_dump *d, struct nlb *b)
 }
 
 /* The interface a request names: ifi_index, else IFLA_IFNAME. */
-static int find_link(const struct ifinfomsg *m, const struct nlattr *name, struct iface *out)
+static int find_link(struct net *net, const struct ifinfomsg *m, const struct nlattr *name, struct iface *out)
 {
 	struct iface *fs = kmalloc(sizeof(*fs) * IFACE_MAX, GFP_KERNEL);
 	char nm[16];
@@ -184,7 +185,7 @@ static int find_link(const struct ifinfomsg *m, const struct nlattr *name, struc
 			return -EINVAL;
 		}
 	}
-	int n = iface_list(fs, IFACE_MAX);
+	int n = iface_list(net, fs, IFACE_MAX);
 	for (int i = 0; i < n; i++)
 		if (m->index ? fs[i].index == m->index : name && !strcmp(fs[i].name, nm)) {
 			*out = fs[i];
@@ -205,7 +206,7 @@ static int get_link(struct nl_sock *nl, const struct nlmsghdr *h)
 	if ((rc = nla_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX)))
 		return rc;
 	const struct ifinfomsg *m = (const void *)((const u8 *)h + NLMSG_HDRLEN);
-	if ((rc = find_link(m, tb[IFLA_IFNAME], &f)))
+	if ((rc = find_link(nl_net(nl), m, tb[IFLA_IFNAME], &f)))
 		return rc;
 	u8 *buf = kmalloc(NL_GOODSIZE, GFP_KERNEL);
 	if (!buf)
@@ -217,7 +218,7 @@ static int get_link(struct nl_sock *nl, const struct nlmsghdr *h)
 	return 0;
 }
 
-static int set_link(const struct nlmsghdr *h)
+static int set_link(struct net *net, const struct nlmsghdr *h)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
 	struct iface f;
@@ -229,7 +230,7 @@ static int set_link(const struct nlmsghdr *h)
 	const struct ifinfomsg *m = (const void *)((const u8 *)h + NLMSG_HDRLEN);
 	if (tb[IFLA_MTU] && (rc = nla_get_u32(tb[IFLA_MTU], &mtu)))
 		return rc;
-	if ((rc = find_link(m, m->index ? NULL : tb[IFLA_IFNAME], &f))) {
+	if ((rc = find_link(net, m, m->index ? NULL : tb[IFLA_IFNAME], &f))) {
 		/* no such link: making one (ip link add) is a link type's job */
 		if (rc == -ENODEV && h->nlmsg_type == RTM_NEWLINK && tb[IFLA_LINKINFO])
 			return -EOPNOTSUPP;
@@ -247,13 +248,13 @@ static int set_link(const struct nlmsghdr *h)
 		if (strnlen(nm, l) != strlen(f.name) || memcmp(nm, f.name, strlen(f.name)))
 			return -EOPNOTSUPP;	/* renaming */
 	}
-	if (tb[IFLA_MTU] && (rc = iface_set_mtu(f.index, mtu)))
+	if (tb[IFLA_MTU] && (rc = iface_set_mtu(net, f.index, mtu)))
 		return rc;
 	/* Linux: the flags in ifi_change are set from ifi_flags; a change
 	 * of 0 with flags given means all of them */
 	u32 change = m->change ? m->change : m->flags ? ~0u : 0;
 	if (change & IFF_UP)
-		rc = iface_set_up(f.index, m->flags & IFF_UP);
+		rc = iface_set_up(net, f.index, m->flags & IFF_UP);
 	return rc;
 }
 
@@ -298,8 +299,8 @@ static int dump_addrs(struct nl_dump *d, struct nlb *b)
 		kfree(fs);
 		return -ENOBUFS;
 	}
-	int nf = iface_list(fs, IFACE_MAX);
-	int n = iface_addrs(as, IFADDR_MAX);
+	int nf = iface_list(d->net, fs, IFACE_MAX);
+	int n = iface_addrs(d->net, as, IFADDR_MAX);
 	for (int i = d->pos; i < n; i++) {
 		if (d->family != AF_UNSPEC && as[i].family != d->family) {
 			d->pos = i + 1;
@@ -320,7 +321,7 @@ static int dump_addrs(struct nl_dump *d, struct nlb *b)
 	return rc;
 }
 
-static int change_addr(const struct nlmsghdr *h)
+static int change_addr(struct net *net, const struct nlmsghdr *h)
 {
 	const struct nlattr *tb[IFA_MAX + 1];
 	u32 addr = 0;
@@ -339,12 +340,12 @@ static int change_addr(const struct nlmsghdr *h)
 	if (a && (rc = nla_get_u32(a, &addr)))
 		return rc;
 	if (h->nlmsg_type == RTM_DELADDR)
-		return iface_addr4_del((int)m->index, addr, a ? m->prefixlen : -1);
+		return iface_addr4_del(net, (int)m->index, addr, a ? m->prefixlen : -1);
 	if (!a)
 		return -EINVAL;
 	if (!m->index)
 		return -ENODEV;
-	return iface_addr4_add((int)m->index, addr, m->prefixlen,
+	return iface_addr4_add(net, (int)m->index, addr, m->prefixlen,
 			       h->nlmsg_flags & NLM_F_REPLACE, h->nlmsg_flags & NLM_F_EXCL);
 }
 
@@ -385,7 +386,7 @@ static int dump_routes(struct nl_dump *d, struct nlb *b)
 
 	if (!rs)
 		return -ENOBUFS;
-	int n = iface_routes(rs, IFROUTE_MAX);
+	int n = iface_routes(d->net, rs, IFROUTE_MAX);
 	for (int i = d->pos; i < n; i++) {
 		if (d->family != AF_UNSPEC && rs[i].family != d->family) {
 			d->pos = i + 1;
@@ -401,7 +402,7 @@ static int dump_routes(struct nl_dump *d, struct nlb *b)
 	return rc;
 }
 
-static int change_route(const struct nlmsghdr *h)
+static int change_route(struct net *net, const struct nlmsghdr *h)
 {
 	const struct nlattr *tb[RTA_MAX + 1];
 	u32 gw = 0, oif = 0, table;
@@ -426,10 +427,10 @@ static int change_route(const struct nlmsghdr *h)
 	if (m->dst_len)
 		return -EOPNOTSUPP;	/* lwIP routes by its interfaces' subnets and one default */
 	if (h->nlmsg_type == RTM_DELROUTE)
-		return iface_route4_default(false, (int)oif, gw, false);
+		return iface_route4_default(net, false, (int)oif, gw, false);
 	if (m->type != RTN_UNICAST)
 		return -EOPNOTSUPP;
-	return iface_route4_default(true, (int)oif, gw, h->nlmsg_flags & NLM_F_EXCL);
+	return iface_route4_default(net, true, (int)oif, gw, h->nlmsg_flags & NLM_F_EXCL);
 }
 
 /* ---- notifications */
@@ -457,9 +458,10 @@ static struct rt_snap *snap_take(void)
 	struct rt_snap *s = kmalloc(sizeof(*s), GFP_KERNEL);
 
 	if (s) {
-		s->nf = iface_list(s->fs, IFACE_MAX);
-		s->na = iface_addrs(s->as, IFADDR_MAX);
-		s->nr = iface_routes(s->rs, IFROUTE_MAX);
+		/* the initial namespace's: only its listeners are told */
+		s->nf = iface_list(&init_net, s->fs, IFACE_MAX);
+		s->na = iface_addrs(&init_net, s->as, IFADDR_MAX);
+		s->nr = iface_routes(&init_net, s->rs, IFROUTE_MAX);
 	}
 	return s;
 }
@@ -611,6 +613,7 @@ int rtnl_request(struct nl_sock *nl, const struct nlmsghdr *h, struct nl_dump *d
 		dump->type = type;
 		dump->seq = h->nlmsg_seq;
 		dump->pid = nl_portid(nl);
+		dump->net = nl_net(nl);
 		/* the family is the first byte of any of the requests' headers */
 		dump->family = h->nlmsg_len > NLMSG_HDRLEN ? *((const u8 *)h + NLMSG_HDRLEN) : 0;
 		if (dump->family != AF_INET && dump->family != AF_INET6)
@@ -628,15 +631,15 @@ int rtnl_request(struct nl_sock *nl, const struct nlmsghdr *h, struct nl_dump *d
 		return get_link(nl, h);
 	case RTM_NEWLINK:
 	case RTM_SETLINK:
-		return set_link(h);
+		return set_link(nl_net(nl), h);
 	case RTM_DELLINK:
 		return -EOPNOTSUPP;	/* the interfaces here are devices' and lo */
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
-		return change_addr(h);
+		return change_addr(nl_net(nl), h);
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
-		return change_route(h);
+		return change_route(nl_net(nl), h);
 	}
 	return -EOPNOTSUPP;
 }

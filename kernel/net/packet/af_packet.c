@@ -173,14 +173,20 @@ void packet_tap(int ifindex, u16 hatype, const void *frame, size_t len, u8 pktty
 	if (len < ETH_HLEN || !packet_listening())
 		return;
 	memcpy(&proto, (const u8 *)frame + 12, 2);
+	/* ifindex is lwIP's: a socket sees its own network namespace's
+	 * interfaces only, by the index its users know (inet_lock is held) */
+	struct net *net = inet_idx_net(ifindex);
+	int uidx = inet_idx_uindex(ifindex);
 	mutex_lock(&sock_list);
 	list_for_each_entry(ps, &socks, link) {
 		bool all = ps->proto == __builtin_bswap16(ETH_P_ALL);
+		if (ps->sk.net != net)
+			continue;
 		if (!all && (ps->proto != proto || pkttype == PACKET_OUTGOING))
 			continue;
-		if (ps->ifindex && ps->ifindex != ifindex)
+		if (ps->ifindex && ps->ifindex != uidx)
 			continue;
-		deliver(ps, frame, len, ifindex, hatype, pkttype);
+		deliver(ps, frame, len, uidx, hatype, pkttype);
 	}
 	mutex_unlock(&sock_list);
 }
@@ -260,7 +266,7 @@ static int pkt_bind(struct socket *s, const u8 *addr, int len)
 	memcpy(&a, addr, sizeof(a));
 	if (a.family != AF_PACKET)
 		return -EINVAL;
-	if (a.ifindex && iface_hw(a.ifindex, &hatype, mac, &mtu))
+	if (a.ifindex && iface_hw(s->net, a.ifindex, &hatype, mac, &mtu))
 		return -ENODEV;
 	mutex_lock(&sock_list);
 	ps->ifindex = a.ifindex;
@@ -292,7 +298,7 @@ static int pkt_getname(struct socket *s, u8 *addr, bool peer)
 	a.protocol = ps->proto;
 	a.ifindex = ps->ifindex;
 	mutex_unlock(&sock_list);
-	if (a.ifindex && !iface_hw(a.ifindex, &a.hatype, mac, &mtu)) {
+	if (a.ifindex && !iface_hw(s->net, a.ifindex, &a.hatype, mac, &mtu)) {
 		a.halen = 6;
 		memcpy(a.addr, mac, 6);
 	}
@@ -327,7 +333,7 @@ int pkt_xmit(struct pkt_sock *ps, const struct sockaddr_ll_k *to, bool named, co
 		data += VNET_HDR_LEN;
 		len -= VNET_HDR_LEN;
 	}
-	if (!ifindex || iface_hw(ifindex, &hatype, mac, &mtu))
+	if (!ifindex || iface_hw(ps->sk.net, ifindex, &hatype, mac, &mtu))
 		return -ENXIO;
 	bool dgram = ps->sk.type == SOCK_DGRAM;
 	size_t hdr = dgram ? ETH_HLEN : 0;
@@ -338,7 +344,7 @@ int pkt_xmit(struct pkt_sock *ps, const struct sockaddr_ll_k *to, bool named, co
 	if (dgram && named && to->halen < 6)
 		return -EINVAL;
 	if (!dgram)
-		return iface_xmit(ifindex, data, len);
+		return iface_xmit(ps->sk.net, ifindex, data, len);
 	u8 *frame = kmalloc(len + hdr, GFP_KERNEL);
 	if (!frame)
 		return -ENOBUFS;
@@ -346,7 +352,7 @@ int pkt_xmit(struct pkt_sock *ps, const struct sockaddr_ll_k *to, bool named, co
 	memcpy(frame + 6, mac, 6);
 	memcpy(frame + 12, &proto, 2);
 	memcpy(frame + hdr, data, len);
-	rc = iface_xmit(ifindex, frame, len + hdr);
+	rc = iface_xmit(ps->sk.net, ifindex, frame, len + hdr);
 	kfree(frame);
 	return rc;
 }
@@ -377,7 +383,7 @@ static long pkt_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	u16 hatype;
 	u8 mac[6];
 	u32 mtu;
-	if (!ifindex || iface_hw(ifindex, &hatype, mac, &mtu))
+	if (!ifindex || iface_hw(s->net, ifindex, &hatype, mac, &mtu))
 		return -ENXIO;
 	if (len > (size_t)mtu + 2 * ETH_HLEN + VNET_HDR_LEN)
 		return -EMSGSIZE;
@@ -503,7 +509,7 @@ static long pkt_ioctl(struct socket *s, u32 cmd, u64 arg)
 		spin_unlock_irqrestore(&s->wq.lock, f);
 		return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
 	}
-	return inet_dev_ioctl(cmd, arg);
+	return inet_dev_ioctl(s->net, cmd, arg);
 }
 
 static bool pkt_peercred(struct socket *s, struct ucred_k *out)
