@@ -764,6 +764,7 @@ int hugetlbfs_create_opts(const char *opts, struct super_block **out);
  * and growth of a writable mapping's file (kernel/fs/memfs.c). */
 bool memfs_is_huge(const struct inode *i);
 int memfs_huge_reserve(struct inode *i, u64 off, u64 len, bool write, bool noreserve);
+int memfs_huge_reserve_new(struct inode *i, u64 off, u64 len, bool noreserve);
 void memfs_anon_init(void);
 /* memfd_create: an unlinked memory file named "memfd:NAME" (MFD_* flags
  * of <uapi/fcntl.h>); its name for /proc (NULL for other files); whether

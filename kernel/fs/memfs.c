@@ -675,14 +675,30 @@ bool memfs_is_huge(const struct inode *i)
  * fail (-ENOMEM now instead, as Linux). A writable mapping grows the
  * file to its end, as Linux.
  */
+static int huge_reserve_locked(struct inode *i, u64 off, u64 len, bool write, bool noreserve);
+
 int memfs_huge_reserve(struct inode *i, u64 off, u64 len, bool write, bool noreserve)
+{
+	mutex_lock(&i->lock);
+	int rc = huge_reserve_locked(i, off, len, write, noreserve);
+	mutex_unlock(&i->lock);
+	return rc;
+}
+
+/* A file no one else can reach yet (shmget makes it under the IPC lock,
+ * which ranks below the inode mutex): no lock needed. */
+int memfs_huge_reserve_new(struct inode *i, u64 off, u64 len, bool noreserve)
+{
+	return huge_reserve_locked(i, off, len, false, noreserve);
+}
+
+static int huge_reserve_locked(struct inode *i, u64 off, u64 len, bool write, bool noreserve)
 {
 	u64 first = off / HPAGE_SIZE, end = (off + len) / HPAGE_SIZE, n = 0, used = 0;
 	struct hugetlb_counts c;
 	unsigned long fl;
 	int rc = 0;
 
-	mutex_lock(&i->lock);
 	hugetlb_counts(&c);
 	if (!noreserve && end - first > c.total + c.overcommit)
 		rc = -ENOMEM;	/* more than the pool could ever hold: no walk */
@@ -695,6 +711,8 @@ int memfs_huge_reserve(struct inode *i, u64 off, u64 len, bool write, bool nores
 		rc = -ENOMEM;	/* past the filesystem's size= */
 	if (!rc && n && (rc = hugetlb_reserve(n)))
 		uncharge(i, n);
+	if (rc)
+		n = 0;		/* nothing charged or reserved to give back */
 	for (u64 h = first; !rc && n && h < end && used < n; h++) {
 		fl = spin_lock_irqsave(&memfs_pages);
 		if (!page_tree_lookup(&i->pages, h) && !page_tree_insert(&i->pages, h, RESV_MARK))
@@ -710,7 +728,6 @@ int memfs_huge_reserve(struct inode *i, u64 off, u64 len, bool write, bool nores
 		WRITE_ONCE(i->size, off + len);
 		spin_unlock_irqrestore(&memfs_pages, fl);
 	}
-	mutex_unlock(&i->lock);
 	return rc;
 }
 

@@ -182,7 +182,7 @@ static int shm_huge_file(u64 size, int flg, struct file **out)
 		return -EPERM;
 	if ((rc = hugetlb_anon_file(size, out)))
 		return rc;
-	if ((rc = memfs_huge_reserve((*out)->inode, 0, len, false, flg & SHM_NORESERVE))) {
+	if ((rc = memfs_huge_reserve_new((*out)->inode, 0, len, flg & SHM_NORESERVE))) {
 		file_put(*out);
 		*out = NULL;
 	}

@@ -440,11 +440,13 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr, u64 
 		old_len = ALIGN_UP(old_len, HPAGE_SIZE);
 		new_len = ALIGN_UP(new_len, HPAGE_SIZE);
 	}
-	if (!v || v->end < old + old_len) {
+	if (!v) {
 		ret = -EFAULT;
 	} else if (huge && ((old | (fixed ? new_addr : 0)) % HPAGE_SIZE ||
 			    new_len > old_len || keep_old)) {
-		ret = -EINVAL;
+		ret = -EINVAL;		/* before the range's check, as Linux */
+	} else if (v->end < old + old_len) {
+		ret = -EFAULT;
 	} else if (v->filled && (new_len > old_len || keep_old)) {
 		ret = -EINVAL;		/* exec's own pages of an image only shrink */
 	} else if ((ret = vma_reserve(mm, fixed ? 5 : 3))) {
