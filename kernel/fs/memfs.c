@@ -623,14 +623,18 @@ static int huge_fallocate(struct inode *i, int mode, u64 off, u64 len)
 		u64 hs = (off + HPAGE_SIZE - 1) / HPAGE_SIZE, he = end / HPAGE_SIZE;
 		if (i->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
 			rc = -EPERM;
+		/* the entries there, not every index: the hole may be huge */
 		for (u64 h = hs; !rc && h < he; h++) {
 			unsigned long fl = spin_lock_irqsave(&memfs_pages);
-			struct page *p = page_tree_remove(&i->pages, h);
-			if (p) {
+			struct page *p = page_tree_next(&i->pages, &h);
+			if (p && h < he) {
+				page_tree_remove(&i->pages, h);
 				put_huge_entry(p);
 				uncharge(i, 1);
 			}
 			spin_unlock_irqrestore(&memfs_pages, fl);
+			if (!p)
+				break;
 		}
 		if (!rc && hs < he)
 			rmap_unmap(&i->mappings, hs * HPAGE_NR, he * HPAGE_NR);

@@ -193,6 +193,7 @@ static void test_map(void)
 	/* more than the pool: ENOMEM now, unless MAP_NORESERVE: then the
 	 * page the pool cannot give is a SIGBUS at the fault */
 	CHECK(map_huge(5 * HP, MAP_SHARED) == MAP_FAILED && errno == ENOMEM);
+	CHECK(map_huge(1UL << 46, MAP_SHARED) == MAP_FAILED && errno == ENOMEM);
 	CHECK(map_huge(5 * HP, MAP_PRIVATE) == MAP_FAILED && errno == ENOMEM);
 	POOL_IDLE(4);
 	p = map_huge(5 * HP, MAP_PRIVATE | MAP_NORESERVE);
@@ -309,6 +310,9 @@ static void test_memfd(void)
 	CHECK(hp("HugePages_Free") + hp("HugePages_Rsvd") <= 4 && hp("HugePages_Free") == 1);
 	CHECK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, HP, HP) == 0);
 	CHECK(hp("HugePages_Free") == 2);
+	/* a hole as large as a file can be: only the pages there are visited */
+	CHECK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1LL << 60) == 0);
+	CHECK(hp("HugePages_Free") == 4);
 	close(fd);
 	POOL_IDLE(4);
 }
