@@ -154,6 +154,16 @@ static void test_map(void)
 		return;
 	CHECK((uintptr_t)p % HP == 0);
 	CHECK(hp("HugePages_Rsvd") == 1 && hp("HugePages_Free") == 4);
+	char maps[8192], want[64];
+	int mfd = open("/proc/self/maps", O_RDONLY);
+	ssize_t mn = mfd >= 0 ? read(mfd, maps, sizeof(maps) - 1) : -1;
+	maps[mn > 0 ? mn : 0] = '\0';
+	if (mfd >= 0)
+		close(mfd);
+	snprintf(want, sizeof(want), "%lx-%lx", (unsigned long)p, (unsigned long)p + HP);
+	char *line = strstr(maps, want);
+	CHECK(line && strstr(line, "/anon_hugepage (deleted)") &&
+	      strstr(line, "/anon_hugepage") < strchr(line, '\n'));
 	memset(p, 0x5a, HP);	/* the whole 2 MiB, though 1 byte was asked */
 	CHECK(hp("HugePages_Rsvd") == 0 && hp("HugePages_Free") == 3);
 	/* half a huge page: EINVAL, nothing changes */
