@@ -88,15 +88,15 @@ fchownat	implemented	as chown
 utimensat	implemented	UTIME_NOW, UTIME_OMIT; now: the owner, root or a writer (EACCES), other times: owner or root (EPERM)
 renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
 fdatasync	partial	the same as fsync (block maps are written too)
-mount	partial	ext2 and tmpfs; MS_BIND (MS_REC), MS_MOVE, MS_REMOUNT, per-mount flags (ro, nosuid, nodev, noexec, atime ones); no propagation (MS_SHARED/SLAVE/UNBINDABLE)
+mount	partial	ext2, tmpfs and hugetlbfs (pagesize=2M, size=, nr_inodes=, mode=, uid=, gid=); MS_BIND (MS_REC), MS_MOVE, MS_REMOUNT, per-mount flags (ro, nosuid, nodev, noexec, atime ones); no propagation (MS_SHARED/SLAVE/UNBINDABLE)
 umount2	partial	MNT_DETACH (a busy mount leaves the tree at once and is freed when unused; not with mounts below it: EBUSY), MNT_EXPIRE; MNT_FORCE ignored
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
-mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is an unlinked memory file (shared across fork, as Linux shmem); no MAP_POPULATE, MAP_NORESERVE or huge pages; mprotect checks the rights fixed at mmap (EACCES, as Linux's VM_MAY*)
-munmap	implemented	splits VMAs and frees their pages
+mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is an unlinked memory file (shared across fork, as Linux shmem); MAP_HUGETLB (2 MiB pages from the hugetlb pool, MAP_HUGE_2MB or default; other sizes EINVAL; lengths rounded up, reserved at mmap: ENOMEM, SIGBUS for MAP_NORESERVE pages the pool cannot give; docs/memory.md); mprotect checks the rights fixed at mmap (EACCES, as Linux's VM_MAY*)
+munmap	implemented	splits VMAs and frees their pages; cutting a huge-page mapping inside a 2 MiB page is EINVAL
 mremap	partial	file mappings only shrink; anonymous memory: shrink, grow in place, move (MREMAP_MAYMOVE) by moving page-table entries; no MREMAP_FIXED or MREMAP_DONTUNMAP; the range must lie in one VMA
 msync	partial	MS_SYNC writes the files back; MS_ASYNC marks the pages dirty for the flusher; MS_INVALIDATE is ignored
 madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop this mapping's pages: a private anonymous range reads as zeros again, a private file mapping reads the file again, a shared mapping keeps the data in its file (MADV_REMOVE punches no hole); MADV_DONTDUMP/DODUMP mark what a core dump leaves out; other advice is accepted and ignored
-mprotect	implemented	splits VMAs; a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
+mprotect	implemented	splits VMAs (not inside a huge page: EINVAL); a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
 sysinfo	partial	uptime, RAM, free RAM and process count; the loads are 0 (no load average yet), no swap, bufferram 0 (the page cache is Cached: in /proc/meminfo)
 prctl	partial	PR_SET_NAME and PR_GET_NAME only
@@ -182,7 +182,7 @@ userfaultfd	partial	MISSING and WP modes on private anonymous memory: COPY, ZERO
 membarrier	partial	QUERY, GLOBAL, GLOBAL_EXPEDITED (+REGISTER), PRIVATE_EXPEDITED (+REGISTER: an IPI to the CPUs that have the mm loaded); no SYNC_CORE or RSEQ commands
 set_robust_list	implemented	walked at exit as Linux (list_op_pending, at most 2048 entries, each read checked): FUTEX_OWNER_DIED and one waiter woken
 get_robust_list	partial	any process's list is readable (no ptrace-style permission check); a tid is a pid today
-memfd_create	partial	MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (F_SEAL_EXEC stored, not enforced), MFD_EXEC; MFD_HUGETLB is EINVAL; seals SEAL, SHRINK, GROW, WRITE (EBUSY while any shared mapping exists), FUTURE_WRITE
+memfd_create	partial	MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL (F_SEAL_EXEC stored, not enforced), MFD_EXEC; MFD_HUGETLB (+ MFD_HUGE_2MB; other sizes ENODEV) makes a hugetlbfs file; seals SEAL, SHRINK, GROW, WRITE (EBUSY while any shared mapping exists), FUTURE_WRITE
 futex_waitv	implemented	up to 128 32-bit futexes, private or shared, absolute timeout on CLOCK_MONOTONIC or CLOCK_REALTIME
 ptrace	partial	docs/ptrace.md: all requests but LISTEN, SYSEMU and NT_X86_XSTATE; debug registers stored, never loaded
 mq_open	partial	docs/ipc.md: no mqueue filesystem (/dev/mqueue), no ENFILE

@@ -97,6 +97,7 @@ enum lock_rank {
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */
 	LR_TIMER = 180,		/* per-CPU timer list */
 	LR_RANDOM = 185,	/* get_random_bytes state */
+	LR_HUGETLB = 186,	/* the hugetlb pool's lists and counts (a leaf; under memfs-pages) */
 	LR_SLAB_LIST = 190,	/* list of slab caches */
 	LR_SLAB = 200,		/* one kmem_cache */
 	LR_PCP = 205,		/* a CPU's list of free single pages (then buddy) */

@@ -82,6 +82,9 @@ struct vma {
 #define VMA_F_GROWSDOWN (1u << 1)
 #define VMA_F_WIPEONFORK (1u << 2)
 #define VMA_F_DONTDUMP (1u << 3)	/* MADV_DONTDUMP: not in a core dump */
+/* A hugetlbfs file's mapping (MAP_HUGETLB, SHM_HUGETLB, MFD_HUGETLB):
+ * starts, ends and is split only at 2 MiB boundaries (vma_huge_split_ok) */
+#define VMA_F_HUGETLB (1u << 4)
 /* Linux's stack_guard_gap: 256 pages kept free below a growing VMA */
 #define VMA_GUARD_GAP (256ULL * 4096)
 
@@ -197,6 +200,10 @@ void vma_release_object(struct user_mm *mm, const struct vma *v);
 void vma_unmap_object(struct user_mm *mm, struct vm_rmap *r, u64 from, u64 to);
 void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index,
 			  struct page **pages, unsigned int n);
+/* Whether [start, end) cuts no VMA_F_HUGETLB VMA inside a huge page
+ * (Linux's hugetlb_vm_op_split: munmap, mprotect, mremap, MAP_FIXED
+ * over it are -EINVAL otherwise). */
+bool vma_huge_split_ok(struct user_mm *mm, u64 start, u64 end);
 /* Removes [start, end) from every VMA, freeing its pages. */
 int vma_unmap(struct user_mm *mm, u64 start, u64 end);
 /* Sets prot on [start, end) (flags: VMA_F_NOREAD or 0); -ENOMEM unless

@@ -682,7 +682,7 @@ bool ext2_may_write(struct super_block *sb);	/* remount read-write allowed */
 int vfs_mount_dev(const struct path *base, const char *source, const char *type, u32 flags,
 		  u32 mnt_flags, const struct path *at);
 /* mount(2) of a memory filesystem (tmpfs) at `at`; opts as tmpfs's (size=). */
-int vfs_mount_mem(const char *opts, u32 flags, u32 mnt_flags, const struct path *at);
+int vfs_mount_mem(const char *opts, bool huge, u32 flags, u32 mnt_flags, const struct path *at);
 /* umount(2) of the mount whose root is p: -EBUSY while anything uses it. */
 /* flags: MNT_DETACH takes a busy mount out of the tree now and frees it
  * once nothing uses it. */
@@ -755,6 +755,16 @@ extern const struct file_ops memfs_dir_fops;
 /* An unlinked read-write memory file of size bytes: what a shared
  * anonymous mapping maps (memfs_anon_init at boot makes its home). */
 int memfs_anon_file(u64 size, struct file **out);
+/* The same on the internal hugetlbfs (MAP_HUGETLB, SHM_HUGETLB). */
+int hugetlb_anon_file(u64 size, struct file **out);
+/* mount -t hugetlbfs: memfs with files of huge pages (options: size=,
+ * nr_inodes=, mode=, uid=, gid=, pagesize=). */
+int hugetlbfs_create_opts(const char *opts, struct super_block **out);
+/* A hugetlbfs file; mmap's reservation of [off, off + len) (huge-aligned)
+ * and growth of a writable mapping's file (kernel/fs/memfs.c). */
+bool memfs_is_huge(const struct inode *i);
+int memfs_huge_reserve(struct inode *i, u64 off, u64 len, bool write, bool noreserve);
+int memfs_huge_reserve_new(struct inode *i, u64 off, u64 len, bool noreserve);
 void memfs_anon_init(void);
 /* memfd_create: an unlinked memory file named "memfd:NAME" (MFD_* flags
  * of <uapi/fcntl.h>); its name for /proc (NULL for other files); whether

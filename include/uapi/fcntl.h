@@ -106,6 +106,8 @@ struct open_how {
 #define MFD_HUGETLB 0x0004u
 #define MFD_NOEXEC_SEAL 0x0008u
 #define MFD_EXEC 0x0010u
+#define MFD_HUGE_SHIFT 26	/* with MFD_HUGETLB: log2 of the page size (0: default) */
+#define MFD_HUGE_MASK 0x3fu
 #define FD_CLOEXEC 1
 
 #define AT_FDCWD (-100)

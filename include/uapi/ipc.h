@@ -33,6 +33,8 @@ struct ipc64_perm {
 #define SHM_EXEC 0100000
 #define SHM_HUGETLB 04000
 #define SHM_NORESERVE 010000
+#define SHM_HUGE_SHIFT 26	/* with SHM_HUGETLB: log2 of the page size (0: default) */
+#define SHM_HUGE_MASK 0x3f
 #define SHM_DEST 01000		/* in shm_perm.mode: removed, freed at last detach */
 #define SHM_LOCKED 02000
 #define SHM_LOCK 11

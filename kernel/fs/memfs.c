@@ -11,6 +11,7 @@
  * as in tmpfs; a sparse file's size is free.
  */
 #include <alloy/errno.h>
+#include <alloy/hugetlb.h>
 #include <alloy/random.h>
 #include <alloy/atomic.h>
 #include <alloy/lockrank.h>
@@ -38,6 +39,7 @@ static const struct file_ops memfs_link_fops;
 static spinlock_t memfs_pages = SPINLOCK_INIT("memfs-pages", LR_MEMFS_PAGES);
 
 #define TMPFS_MAGIC 0x01021994
+#define HUGETLBFS_MAGIC 0x958458f6
 #define NO_LIMIT ((u64)-1)
 
 /* sb->priv and every inode's priv: an inode may outlive the super block
@@ -55,6 +57,9 @@ struct memfs_sb {
 	u64 xattr_bytes;	/* [xattr_lock] its files' xattrs (mx_cost) */
 	atomic_long_t inodes;	/* live inodes */
 	u64 max_inodes;		/* nr_inodes=; NO_LIMIT: none */
+	/* hugetlbfs: files are made of 2 MiB pool pages (<alloy/hugetlb.h>);
+	 * used and limit count huge pages, reserved ones too */
+	bool huge;
 };
 
 static void memfs_sb_put(struct memfs_sb *m)
@@ -80,6 +85,18 @@ static bool charge(struct inode *i)
 	return false;
 }
 
+/* n at once (a hugetlbfs reservation): all or none. */
+static bool charge_n(struct inode *i, u64 n)
+{
+	struct memfs_sb *m = i->priv;
+	long now = atomic_long_add_return(&m->used, (long)n);
+
+	if ((u64)now <= m->limit && (u64)now >= n)
+		return true;
+	atomic_long_add_return(&m->used, -(long)n);
+	return false;
+}
+
 static void uncharge(struct inode *i, u64 pages)
 {
 	if (pages)
@@ -89,6 +106,103 @@ static void uncharge(struct inode *i, u64 pages)
 static u64 pages_of(u64 size)
 {
 	return size / PAGE_SIZE + (size % PAGE_SIZE != 0);
+}
+
+/*
+ * hugetlbfs files. The page tree is indexed by huge page (index / 512)
+ * and holds the head of each pool page, or RESV_MARK where a mapping
+ * reserved one that no fault has taken yet (Linux's resv_map, kept in
+ * the file: a private mapping's reservation stays with the file until it
+ * is truncated or goes, see docs/memory.md). Entries and marks both
+ * count against the filesystem's size=.
+ */
+#define RESV_MARK ((struct page *)1)
+
+static bool is_huge(const struct inode *i)
+{
+	return ((const struct memfs_sb *)i->priv)->huge;
+}
+
+static struct page *real(struct page *p)
+{
+	return p == RESV_MARK ? NULL : p;
+}
+
+/* put for page_tree_truncate: a page back to the pool, a mark's
+ * reservation given up (memfs-pages held: the pool's lock is a leaf). */
+static void put_huge_entry(struct page *p)
+{
+	if (p == RESV_MARK)
+		hugetlb_unreserve(1);
+	else
+		hugetlb_free(p);
+}
+
+static bool charge(struct inode *i);
+static void uncharge(struct inode *i, u64 pages);
+
+/*
+ * As page_at for a hugetlbfs file: frame index % 512 of the huge page at
+ * index / 512, taken from the pool when missing (the mark's reservation
+ * if one is there). The pool is asked with memfs-pages dropped, and what
+ * the entry is now decides under it: another fault's page wins (ours goes
+ * back), a mark is replaced and its reservation used, an empty slot is
+ * charged and filled. No page to be had: -ENOSPC (a fault: SIGBUS).
+ */
+static struct page *huge_page_at(struct inode *i, u64 index, bool map, int *err)
+{
+	u64 h = index / HPAGE_NR;
+	struct page *e, *n = NULL, *p = NULL;
+	unsigned long fl;
+
+	*err = -ENOSPC;
+	for (int pass = 0; pass < 3 && !p; pass++) {
+		fl = spin_lock_irqsave(&memfs_pages);
+		if (map && index >= pages_of(READ_ONCE(i->size))) {
+			*err = -EFAULT;		/* past the end (truncated meanwhile) */
+			spin_unlock_irqrestore(&memfs_pages, fl);
+			break;
+		}
+		e = page_tree_lookup(&i->pages, h);
+		if (!real(e) && n) {
+			if (e) {	/* a mark: its reservation is this page */
+				page_tree_remove(&i->pages, h);
+				page_tree_insert(&i->pages, h, n);	/* its slot stays */
+				hugetlb_consume_reserved();
+				e = n;
+				n = NULL;
+			} else if (!charge(i)) {
+				*err = -ENOSPC;	/* the filesystem's size= */
+			} else if (page_tree_insert(&i->pages, h, n)) {
+				uncharge(i, 1);
+				*err = -ENOMEM;
+			} else {
+				e = n;
+				n = NULL;
+			}
+		}
+		if (real(e)) {
+			p = e + index % HPAGE_NR;
+			if (map)
+				page_get(p);
+		}
+		spin_unlock_irqrestore(&memfs_pages, fl);
+		if (p || *err != -ENOSPC || n)
+			break;
+		n = hugetlb_alloc(e == RESV_MARK);	/* NULL: look again (a racing fault's?) */
+	}
+	if (n)
+		hugetlb_free(n);
+	return p;
+}
+
+/* The page at small-page index of a hugetlbfs file, NULL for a hole;
+ * memfs-pages held. */
+static struct page *huge_lookup_locked(struct inode *i, u64 index)
+{
+	struct page *e = real(page_tree_lookup(&i->pages, index / HPAGE_NR));
+
+	return e ? e + index % HPAGE_NR : NULL;
 }
 
 /*
@@ -102,6 +216,8 @@ static u64 pages_of(u64 size)
  */
 static struct page *page_at(struct inode *i, u64 index, bool map, int *err)
 {
+	if (is_huge(i))
+		return huge_page_at(i, index, map, err);
 	unsigned long fl = spin_lock_irqsave(&memfs_pages);
 	struct page *p = page_tree_lookup(&i->pages, index);
 	if (map && index >= pages_of(READ_ONCE(i->size))) {
@@ -145,7 +261,8 @@ static struct page *page_at(struct inode *i, u64 index, bool map, int *err)
 static struct page *lookup_page(struct inode *i, u64 index)
 {
 	unsigned long fl = spin_lock_irqsave(&memfs_pages);
-	struct page *p = page_tree_lookup(&i->pages, index);
+	struct page *p = is_huge(i) ? huge_lookup_locked(i, index) :
+		page_tree_lookup(&i->pages, index);
 	spin_unlock_irqrestore(&memfs_pages, fl);
 	return p;	/* stays: only truncate frees, under the inode mutex */
 }
@@ -154,7 +271,10 @@ static void truncate_pages(struct inode *i, u64 from)
 {
 	unsigned long fl = spin_lock_irqsave(&memfs_pages);
 	u64 before = i->pages.nr_pages;
-	page_tree_truncate(&i->pages, from, put_data_page);
+	if (is_huge(i))	/* whole huge pages from the first past from */
+		page_tree_truncate(&i->pages, (from + HPAGE_NR - 1) / HPAGE_NR, put_huge_entry);
+	else
+		page_tree_truncate(&i->pages, from, put_data_page);
 	u64 freed = before - i->pages.nr_pages;
 	spin_unlock_irqrestore(&memfs_pages, fl);
 	uncharge(i, freed);
@@ -295,6 +415,8 @@ static int memfs_readlink(struct inode *inode, char *buf, size_t len)
  * one step under memfs_pages (see page_at). */
 static int memfs_truncate(struct inode *inode, u64 size)
 {
+	if (is_huge(inode) && size % HPAGE_SIZE)
+		return -EINVAL;		/* whole huge pages only, as Linux */
 	if ((size < inode->size && (inode->seals & F_SEAL_SHRINK)) ||
 	    (size > inode->size && (inode->seals & F_SEAL_GROW)))
 		return -EPERM;
@@ -488,6 +610,131 @@ static void memfs_evict(struct inode *inode)
 	memfs_sb_put(inode->priv);
 }
 
+/* fallocate on a hugetlbfs file (Linux's hugetlbfs_fallocate): whole
+ * huge pages; a punched hole frees the huge pages wholly inside it (and
+ * takes them out of every mapping) and zeroes the parts of the others. */
+static int huge_fallocate(struct inode *i, int mode, u64 off, u64 len)
+{
+	u64 end = off + len;
+	int rc = 0, err;
+
+	mutex_lock(&i->lock);
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		u64 hs = (off + HPAGE_SIZE - 1) / HPAGE_SIZE, he = end / HPAGE_SIZE;
+		if (i->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+			rc = -EPERM;
+		/* the entries there, not every index: the hole may be huge */
+		for (u64 h = hs; !rc && h < he; h++) {
+			unsigned long fl = spin_lock_irqsave(&memfs_pages);
+			struct page *p = page_tree_next(&i->pages, &h);
+			if (p && h < he) {
+				page_tree_remove(&i->pages, h);
+				put_huge_entry(p);
+				uncharge(i, 1);
+			}
+			spin_unlock_irqrestore(&memfs_pages, fl);
+			if (!p)
+				break;
+		}
+		if (!rc && hs < he)
+			rmap_unmap(&i->mappings, hs * HPAGE_NR, he * HPAGE_NR);
+		for (u64 at = off; !rc && at < end && at < i->size;) {	/* the partial parts */
+			u64 k = MIN(PAGE_SIZE - at % PAGE_SIZE, end - at);
+			struct page *p = lookup_page(i, at / PAGE_SIZE);
+			if (at / HPAGE_SIZE >= hs && at / HPAGE_SIZE < he) {
+				at = he * HPAGE_SIZE;
+				continue;
+			}
+			if (p)
+				memset((u8 *)page_to_virt(p) + at % PAGE_SIZE, 0, k);
+			at += k;
+		}
+	} else {
+		if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i->size && (i->seals & F_SEAL_GROW))
+			rc = -EPERM;
+		for (u64 h = off / HPAGE_SIZE; !rc && h < (end + HPAGE_SIZE - 1) / HPAGE_SIZE; h++) {
+			if (fatal_signal_pending())
+				rc = -EINTR;
+			else if (!huge_page_at(i, h * HPAGE_NR, false, &err))
+				rc = err;
+		}
+		if (!rc && !(mode & FALLOC_FL_KEEP_SIZE) && end > i->size)
+			i->size = end;
+	}
+	if (!rc)
+		i->mtime = i->ctime = vfs_now();
+	mutex_unlock(&i->lock);
+	return rc;
+}
+
+bool memfs_is_huge(const struct inode *i)
+{
+	return i->iop == &memfs_iops && is_huge(i);
+}
+
+/*
+ * mmap of [off, off + len) of a hugetlbfs file (both huge-aligned):
+ * unless noreserve, every huge page of it the file does not have yet is
+ * reserved in the pool and marked in the file, so faults on it cannot
+ * fail (-ENOMEM now instead, as Linux). A writable mapping grows the
+ * file to its end, as Linux.
+ */
+static int huge_reserve_locked(struct inode *i, u64 off, u64 len, bool write, bool noreserve);
+
+int memfs_huge_reserve(struct inode *i, u64 off, u64 len, bool write, bool noreserve)
+{
+	mutex_lock(&i->lock);
+	int rc = huge_reserve_locked(i, off, len, write, noreserve);
+	mutex_unlock(&i->lock);
+	return rc;
+}
+
+/* A file no one else can reach yet (shmget makes it under the IPC lock,
+ * which ranks below the inode mutex): no lock needed. */
+int memfs_huge_reserve_new(struct inode *i, u64 off, u64 len, bool noreserve)
+{
+	return huge_reserve_locked(i, off, len, false, noreserve);
+}
+
+static int huge_reserve_locked(struct inode *i, u64 off, u64 len, bool write, bool noreserve)
+{
+	u64 first = off / HPAGE_SIZE, end = (off + len) / HPAGE_SIZE, n = 0, used = 0;
+	struct hugetlb_counts c;
+	unsigned long fl;
+	int rc = 0;
+
+	hugetlb_counts(&c);
+	if (!noreserve && end - first > c.total + c.overcommit)
+		rc = -ENOMEM;	/* more than the pool could ever hold: no walk */
+	for (u64 h = first; !rc && !noreserve && h < end; h++) {
+		fl = spin_lock_irqsave(&memfs_pages);
+		n += page_tree_lookup(&i->pages, h) ? 0 : 1;
+		spin_unlock_irqrestore(&memfs_pages, fl);
+	}
+	if (!rc && n && !charge_n(i, n))
+		rc = -ENOMEM;	/* past the filesystem's size= */
+	if (!rc && n && (rc = hugetlb_reserve(n)))
+		uncharge(i, n);
+	if (rc)
+		n = 0;		/* nothing charged or reserved to give back */
+	for (u64 h = first; !rc && n && h < end && used < n; h++) {
+		fl = spin_lock_irqsave(&memfs_pages);
+		if (!page_tree_lookup(&i->pages, h) && !page_tree_insert(&i->pages, h, RESV_MARK))
+			used++;
+		spin_unlock_irqrestore(&memfs_pages, fl);
+	}
+	if (used < n) {		/* filled meanwhile by faults (or no tree node) */
+		hugetlb_unreserve(n - used);
+		uncharge(i, n - used);
+	}
+	if (!rc && write && i->size < off + len) {
+		fl = spin_lock_irqsave(&memfs_pages);
+		WRITE_ONCE(i->size, off + len);
+		spin_unlock_irqrestore(&memfs_pages, fl);
+	}
+	return rc;
+}
+
 /*
  * fallocate(2): zeroed pages for the range, the size grown to its end
  * unless FALLOC_FL_KEEP_SIZE (pages past the end stay, zero, until a
@@ -501,6 +748,8 @@ static int memfs_fallocate(struct inode *i, int mode, u64 off, u64 len)
 
 	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
 		return -EOPNOTSUPP;
+	if (is_huge(i))
+		return huge_fallocate(i, mode, off, len);
 	mutex_lock(&i->lock);
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		if (i->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
@@ -547,7 +796,7 @@ static int memfs_seek_data(struct inode *i, u64 off, bool hole, u64 *out)
 	u64 idx = off / PAGE_SIZE, last = (i->size - 1) / PAGE_SIZE;
 	unsigned long fl;
 
-	if (!S_ISREG(i->mode)) {
+	if (!S_ISREG(i->mode) || is_huge(i)) {	/* hugetlbfs: all data, as Linux */
 		*out = hole ? i->size : off;
 		return 0;
 	}
@@ -632,6 +881,8 @@ static long memfs_write(struct file *f, struct iobuf b, size_t n, u64 *pos)
 	size_t done = 0;
 	long rc = 0;
 
+	if (is_huge(i))
+		return -EINVAL;		/* hugetlbfs has no write, as Linux */
 	mutex_lock(&i->lock);
 	if (f->flags & O_APPEND)
 		*pos = i->size;
@@ -718,6 +969,16 @@ static int memfs_statfs(struct super_block *sb, struct kstatfs *st)
 	u64 files = m->max_inodes == NO_LIMIT ? 0 : m->max_inodes;	/* Linux: 0 for none */
 	u64 inodes = (u64)atomic_long_read(&m->inodes);
 
+	if (m->huge) {	/* Linux: blocks of 2 MiB, counts only with a size= */
+		blocks = m->limit == NO_LIMIT ? 0 : m->limit;
+		*st = (struct kstatfs){ .type = HUGETLBFS_MAGIC, .bsize = HPAGE_SIZE,
+					.frsize = HPAGE_SIZE, .blocks = blocks,
+					.bfree = blocks > used ? blocks - used : 0,
+					.bavail = blocks > used ? blocks - used : 0,
+					.files = files, .ffree = files > inodes ? files - inodes : 0,
+					.namelen = NAME_MAX };
+		return 0;
+	}
 	*st = (struct kstatfs){ .type = TMPFS_MAGIC, .bsize = PAGE_SIZE, .frsize = PAGE_SIZE,
 				.blocks = blocks, .bfree = blocks > used ? blocks - used : 0,
 				.bavail = blocks > used ? blocks - used : 0,
@@ -831,6 +1092,7 @@ static int parse_count(const char *s, const char *end, u64 *out)
 struct memfs_opts {
 	u64 limit, inodes;
 	u32 mode, uid, gid;
+	bool huge;	/* hugetlbfs: pagesize= too; size= in huge pages */
 };
 
 static int parse_options(const char *opts, struct memfs_opts *o)
@@ -848,7 +1110,13 @@ static int parse_options(const char *opts, struct memfs_opts *o)
 		} else if (klen == 4 && !strncmp(opts, "size", 4)) {
 			if (parse_size(eq + 1, end, &v))
 				return -EINVAL;
+			if (o->huge)	/* whole huge pages, rounded down as Linux */
+				v = v / HPAGE_NR ? v / HPAGE_NR : 0;
 			o->limit = v ? v : NO_LIMIT;	/* size=0: unlimited, as tmpfs */
+		} else if (o->huge && klen == 8 && !strncmp(opts, "pagesize", 8)) {
+			/* the one size there is: 2 MiB (2097152, 2048k, 2m) */
+			if (parse_size(eq + 1, end, &v) || v != HPAGE_NR || end[-1] == '%')
+				return -EINVAL;
 		} else if (klen == 4 && !strncmp(opts, "mode", 4)) {
 			if (parse_num(eq + 1, end, 8, &v) || v > 07777)
 				return -EINVAL;
@@ -869,16 +1137,20 @@ static int parse_options(const char *opts, struct memfs_opts *o)
 	return 0;
 }
 
-int memfs_create_opts(const char *opts, struct super_block **out)
+static int create_fs(const char *opts, bool huge, struct super_block **out)
 {
-	/* tmpfs's defaults: half of RAM, as many inodes as half its pages */
+	/* tmpfs's defaults: half of RAM, as many inodes as half its pages;
+	 * hugetlbfs's: no limits, a root directory of 0755 */
 	struct memfs_opts o = { .limit = page_alloc_total_count() / 2,
 				.inodes = page_alloc_total_count() / 2, .mode = 01777 };
+	if (huge)
+		o = (struct memfs_opts){ .limit = NO_LIMIT, .inodes = NO_LIMIT, .mode = 0755,
+					 .huge = true };
 	int rc = parse_options(opts, &o), err = -ENOMEM;
 
 	if (rc)
 		return rc;
-	struct super_block *sb = sb_create("memfs");
+	struct super_block *sb = sb_create(huge ? "hugetlbfs" : "memfs");
 	struct memfs_sb *m = sb ? kzalloc(sizeof(*m), GFP_KERNEL) : NULL;
 	struct inode *root = NULL;
 
@@ -889,6 +1161,7 @@ int memfs_create_opts(const char *opts, struct super_block **out)
 			list_init(&m->ino_table[k]);
 		m->limit = o.limit;
 		m->max_inodes = o.inodes;
+		m->huge = huge;
 		sb->priv = m;
 		sb->sop = &memfs_sops;
 		root = memfs_new_inode(sb, S_IFDIR | o.mode, 0, &err);
@@ -907,10 +1180,20 @@ int memfs_create_opts(const char *opts, struct super_block **out)
 	return 0;
 }
 
+int memfs_create_opts(const char *opts, struct super_block **out)
+{
+	return create_fs(opts, false, out);
+}
+
+int hugetlbfs_create_opts(const char *opts, struct super_block **out)
+{
+	return create_fs(opts, true, out);
+}
+
 int memfs_remount(struct super_block *sb, const char *opts)
 {
 	struct memfs_sb *m = sb->priv;
-	struct memfs_opts o = { .limit = m->limit, .inodes = m->max_inodes };
+	struct memfs_opts o = { .limit = m->limit, .inodes = m->max_inodes, .huge = m->huge };
 	int rc = parse_options(opts, &o);	/* mode, uid, gid: kept, as tmpfs */
 
 	if (rc)
@@ -944,26 +1227,39 @@ static struct super_block *anon_sb;
 /* Its mount: in no tree and no list (mountinfo does not show it), for
  * memfds' paths, so /proc/<pid>/fd/N reopens one. Never freed. */
 static struct mount *anon_mnt;
+/* The same for huge pages (MAP_HUGETLB, SHM_HUGETLB, MFD_HUGETLB): an
+ * internal hugetlbfs, as Linux's hugetlbfs_vfsmount. */
+static struct super_block *huge_sb;
+static struct mount *huge_mnt;
+
+static struct mount *internal_mount(struct super_block *sb)
+{
+	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		panic("memfs: cannot create the shared-memory filesystem");
+	atomic_set(&m->count, 1);
+	m->root = dentry_get(sb->root);
+	list_init(&m->children);
+	list_init(&m->child);
+	list_init(&m->all);
+	list_init(&m->detached);
+	return m;
+}
 
 void memfs_anon_init(void)
 {
-	if (memfs_create_opts("size=0,nr_inodes=0", &anon_sb))
+	if (memfs_create_opts("size=0,nr_inodes=0", &anon_sb) ||
+	    hugetlbfs_create_opts(NULL, &huge_sb))
 		panic("memfs: cannot create the shared-memory filesystem");
-	anon_mnt = kzalloc(sizeof(*anon_mnt), GFP_KERNEL);
-	if (!anon_mnt)
-		panic("memfs: cannot create the shared-memory filesystem");
-	atomic_set(&anon_mnt->count, 1);
-	anon_mnt->root = dentry_get(anon_sb->root);
-	list_init(&anon_mnt->children);
-	list_init(&anon_mnt->child);
-	list_init(&anon_mnt->all);
-	list_init(&anon_mnt->detached);
+	anon_mnt = internal_mount(anon_sb);
+	huge_mnt = internal_mount(huge_sb);
 }
 
-int memfs_anon_file(u64 size, struct file **out)
+static int anon_file_on(struct super_block *sb, u64 size, struct file **out)
 {
 	int err;
-	struct inode *i = memfs_new_inode(anon_sb, S_IFREG | 0600, 0, &err);
+	struct inode *i = memfs_new_inode(sb, S_IFREG | 0600, 0, &err);
 
 	if (!i)
 		return err;
@@ -975,6 +1271,16 @@ int memfs_anon_file(u64 size, struct file **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+int memfs_anon_file(u64 size, struct file **out)
+{
+	return anon_file_on(anon_sb, size, out);
+}
+
+int hugetlb_anon_file(u64 size, struct file **out)
+{
+	return anon_file_on(huge_sb, size, out);
+}
+
 /*
  * memfd_create: an unlinked file on the shared-memory filesystem. Its
  * name, "memfd:NAME", is kept where a symlink's target would be: /proc
@@ -984,8 +1290,9 @@ int memfs_anon_file(u64 size, struct file **out)
 int memfs_memfd(const char *name, u32 flags, struct file **out)
 {
 	bool noexec = flags & MFD_NOEXEC_SEAL;
+	struct super_block *sb = flags & MFD_HUGETLB ? huge_sb : anon_sb;
 	int err;
-	struct inode *i = memfs_new_inode(anon_sb, S_IFREG | (noexec ? 0666 : 0777), 0, &err);
+	struct inode *i = memfs_new_inode(sb, S_IFREG | (noexec ? 0666 : 0777), 0, &err);
 	size_t n = strlen(name);
 
 	if (!i)
@@ -1003,17 +1310,17 @@ int memfs_memfd(const char *name, u32 flags, struct file **out)
 		i->seals = noexec ? F_SEAL_EXEC : 0;
 	/* a path outside any tree, removed from the start, as an unlinked
 	 * file's: its name is "memfd:NAME" */
-	mutex_lock(&anon_sb->ns_lock);
+	mutex_lock(&sb->ns_lock);
 	inode_get(i);
-	struct dentry *d = d_alloc_uncached(anon_sb->root, i->target, strlen(i->target), i);
+	struct dentry *d = d_alloc_uncached(sb->root, i->target, strlen(i->target), i);
 	if (d)
 		d->dead = true;
-	mutex_unlock(&anon_sb->ns_lock);
+	mutex_unlock(&sb->ns_lock);
 	if (!d) {
 		inode_put(i);
 		return -ENOMEM;
 	}
-	struct path p = { mnt_get(anon_mnt), d };
+	struct path p = { mnt_get(sb == huge_sb ? huge_mnt : anon_mnt), d };
 	*out = file_alloc(i, &p, O_RDWR | O_LARGEFILE);
 	path_put(&p);
 	inode_put(i);		/* the file holds it */

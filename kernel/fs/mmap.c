@@ -6,6 +6,7 @@
  * written through shared mappings (mmap_dirty) so they get written back.
  */
 #include <alloy/errno.h>
+#include <alloy/printf.h>
 #include <alloy/mm.h>
 #include <alloy/sched.h>
 #include <alloy/task.h>
@@ -53,8 +54,11 @@ static void fo_describe(void *obj, char *path, size_t cap, u32 *dev, u64 *ino)
 {
 	struct file *f = obj;
 
-	/* a file with no name (shared anonymous memory, a memfd) shows none */
-	if (!f->path.dentry || vfs_path_name(&f->path, path, cap) < 0)
+	/* a file with no name (shared anonymous memory, a memfd) shows none,
+	 * but MAP_HUGETLB's anonymous memory Linux's name */
+	if (!f->path.dentry && memfs_is_huge(f->inode))
+		snprintf(path, cap, "/anon_hugepage (deleted)");
+	else if (!f->path.dentry || vfs_path_name(&f->path, path, cap) < 0)
 		path[0] = '\0';
 	*dev = f->inode->sb ? f->inode->sb->dev : 0;
 	*ino = f->inode->ino;

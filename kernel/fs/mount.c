@@ -229,10 +229,10 @@ int vfs_mount_dev(const struct path *base, const char *source, const char *type,
 	return rc;
 }
 
-int vfs_mount_mem(const char *opts, u32 flags, u32 mnt_flags, const struct path *at)
+int vfs_mount_mem(const char *opts, bool huge, u32 flags, u32 mnt_flags, const struct path *at)
 {
 	struct super_block *sb;
-	int rc = memfs_create_opts(opts, &sb);
+	int rc = huge ? hugetlbfs_create_opts(opts, &sb) : memfs_create_opts(opts, &sb);
 
 	if (rc)
 		return rc;
@@ -253,7 +253,7 @@ int vfs_mount_mem(const char *opts, u32 flags, u32 mnt_flags, const struct path 
 
 static bool is_memfs(const struct super_block *sb)
 {
-	return sb->type && !strcmp(sb->type, "memfs");
+	return sb->type && (!strcmp(sb->type, "memfs") || !strcmp(sb->type, "hugetlbfs"));
 }
 
 /* To read-only: refused (EBUSY) while a regular file is open for

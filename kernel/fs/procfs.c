@@ -16,6 +16,7 @@
 #include <alloy/cpu.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
+#include <alloy/hugetlb.h>
 #include <alloy/ipc.h>
 #include <alloy/lockstat.h>
 #include <alloy/mm.h>
@@ -182,6 +183,14 @@ static int show_meminfo(struct pbuf *b)
 	kb_line(b, "SReclaimable:", 0);
 	kb_line(b, "KernelHeap:", kmem_bytes_in_use() / 1024);
 	kb_line(b, "KernelHeapPeak:", kmem_high_water() / 1024);
+	struct hugetlb_counts h;
+	hugetlb_counts(&h);
+	pbuf_printf(b, "HugePages_Total: %5llu\nHugePages_Free:  %5llu\n"
+		    "HugePages_Rsvd:  %5llu\nHugePages_Surp:  %5llu\n",
+		    (unsigned long long)h.total, (unsigned long long)h.free,
+		    (unsigned long long)h.resv, (unsigned long long)h.surplus);
+	kb_line(b, "Hugepagesize:", HPAGE_SIZE / 1024);
+	kb_line(b, "Hugetlb:", h.total * (HPAGE_SIZE / 1024));
 	return 0;
 }
 
@@ -481,7 +490,7 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_SLABINFO: return show_slabinfo(b);
 	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS:
-		return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\nnodev\tsysfs\n\text2\n");
+		return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\nnodev\tsysfs\nnodev\thugetlbfs\n\text2\n");
 	case PK_NET_UNIX: return unix_proc_show(b);
 	case PK_NET_TCP: case PK_NET_UDP: case PK_NET_TCP6: case PK_NET_UDP6:
 		return inet_proc_show(b, kind);

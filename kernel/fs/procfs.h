@@ -152,6 +152,9 @@ void proc_sys_iterate(struct inode *dir, u64 *pos, proc_emit_fn emit, void *ctx)
 /* /proc/net/{tcp,udp,tcp6,udp6} (kernel/net/inet_proc.c) */
 int inet_proc_show(struct pbuf *b, int kind);
 int proc_sys_show(struct pbuf *b, const struct inode *i);
+/* The inode number of the directory dir of the entries' paths (sysfs
+ * shows "@sys/kernel" as its /sys/kernel); 0 if no entry is under it. */
+u64 proc_sys_dir_ino(const char *dir);
 int proc_sys_open(const struct inode *i, u32 flags);
 long proc_sys_write(struct file *f, struct iobuf io, size_t n, u64 *pos);
 

@@ -27,7 +27,9 @@ static size_t nr_entries(void)
 /* Entry k's path has the directory prefix [0, plen) (0: the top). */
 static bool under(const struct sysctl *e, size_t plen, const char *prefix)
 {
-	return !plen || (!strncmp(e->path, prefix, plen) && e->path[plen] == '/');
+	if (!plen)	/* "@sys/...": sysfs's files (proc_sys_dir_ino), not here */
+		return e->path[0] != '@';
+	return !strncmp(e->path, prefix, plen) && e->path[plen] == '/';
 }
 
 /* The component of e's path right after the prefix: where it starts and
@@ -66,6 +68,17 @@ static u64 node_ino(int kind, size_t idx, size_t plen)
 static u32 file_mode(const struct sysctl *e)
 {
 	return S_IFREG | (e->mode & 0644);
+}
+
+u64 proc_sys_dir_ino(const char *dir)
+{
+	size_t plen = strlen(dir);
+
+	for (size_t k = 0; k < nr_entries(); k++)
+		if (!strncmp(__sysctl_start[k].path, dir, plen) &&
+		    __sysctl_start[k].path[plen] == '/')
+			return node_ino(PK_SYSDIR, k, plen);
+	return 0;
 }
 
 int proc_sys_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)

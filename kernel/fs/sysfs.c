@@ -8,6 +8,8 @@
  *   /sys/block/<disk>/            dev size ro removable stat inflight uevent
  *   /sys/block/<disk>/queue/      the request queue's limits (table below)
  *   /sys/dev/block/<maj>:<min>    a link to ../../block/<disk>
+ *   /sys/kernel/                  sysctl entries whose paths begin "@sys/kernel/"
+ *                                 (kernel/mm/hugetlb.c's hugepages-2048kB files)
  *
  * A disk is every registered block device (virtio disks, loop devices
  * that were not removed), named by its registration index, which never
@@ -65,6 +67,8 @@ static const struct proc_entry queue_entries[] = {
 	{ "discard_granularity", Q_DISCARD_GRAN, S_IFREG | 0444 },
 	{ "discard_max_bytes", Q_DISCARD_MAX, S_IFREG | 0444 },
 };
+
+#define SYSFS_KERNEL "@sys/kernel"
 
 static const struct proc_entry root_entries[] = {
 	{ "block", PK_SYSFS_BLOCK, S_IFDIR | 0755 },
@@ -137,6 +141,14 @@ int sysfs_lookup(struct inode *dir, const char *name, size_t len, struct inode *
 
 	switch (kind) {
 	case PK_SYSFS_ROOT:
+		if (len == 6 && !memcmp(name, "kernel", 6) && proc_sys_dir_ino(SYSFS_KERNEL)) {
+			/* /sys/kernel: files declared as sysctls under "@sys/kernel" */
+			*out = proc_inode(dir->sb, PK_SYSDIR, 0, 0, 0, S_IFDIR | 0755);
+			if (!*out)
+				return -ENOMEM;
+			(*out)->ino = proc_sys_dir_ino(SYSFS_KERNEL);
+			return 0;
+		}
 		if (!(e = find(root_entries, ARRAY_SIZE(root_entries), name, len)))
 			return -ENOENT;
 		return make(dir, e->kind, 0, e->mode, out);
@@ -214,6 +226,10 @@ void sysfs_iterate(struct inode *dir, u64 *pos, proc_emit_fn emit, void *ctx)
 	switch (kind) {
 	case PK_SYSFS_ROOT:
 		emit_entries(root_entries, ARRAY_SIZE(root_entries), kind, 0, pos, emit, ctx);
+		if (*pos - 2 <= ARRAY_SIZE(root_entries) && proc_sys_dir_ino(SYSFS_KERNEL) &&
+		    emit(ctx, "kernel", 6, proc_sys_dir_ino(SYSFS_KERNEL), S_IFDIR | 0755,
+			 3 + ARRAY_SIZE(root_entries)))
+			*pos = 3 + ARRAY_SIZE(root_entries);
 		break;
 	case PK_SYSFS_DEV:
 		emit_entries(dev_entries, ARRAY_SIZE(dev_entries), kind, 0, pos, emit, ctx);

@@ -20,6 +20,8 @@
  */
 #include <alloy/pid.h>
 #include <alloy/errno.h>
+#include <alloy/hugetlb.h>
+#include <alloy/cred.h>
 #include <alloy/ipc.h>
 #include <alloy/ns.h>
 #include <alloy/mm.h>
@@ -154,12 +156,43 @@ static int shm_check(struct ipc_perm_k *p, long size)
 	return (u64)size > seg_of(p)->size ? -EINVAL : 0;
 }
 
+/* vm/hugetlb_shm_group: besides CAP_IPC_LOCK (root's), members of this
+ * group may make SHM_HUGETLB segments, as Linux's can_do_hugetlb_shm */
+static long hugetlb_shm_group;
+SYSCTL_INT(hugetlb_shm_group, "vm/hugetlb_shm_group", 0644, &hugetlb_shm_group, 0, 0x7fffffff);
+
+static bool can_do_hugetlb_shm(void)
+{
+	struct cred c;
+
+	cred_current(&c);
+	return cred_is_root(&c) || cred_in_group(&c, (u32)READ_ONCE(hugetlb_shm_group));
+}
+
+/* SHM_HUGETLB: a file of the internal hugetlbfs, its pages promised now
+ * unless SHM_NORESERVE (ENOMEM, as Linux's hugetlb_file_setup). */
+static int shm_huge_file(u64 size, int flg, struct file **out)
+{
+	u64 log = ((u32)flg >> SHM_HUGE_SHIFT) & SHM_HUGE_MASK, len = ALIGN_UP(size, HPAGE_SIZE);
+	int rc;
+
+	if (log && log != HPAGE_SHIFT)
+		return -EINVAL;		/* no pool of that size */
+	if (!can_do_hugetlb_shm())
+		return -EPERM;
+	if ((rc = hugetlb_anon_file(size, out)))
+		return rc;
+	if ((rc = memfs_huge_reserve_new((*out)->inode, 0, len, flg & SHM_NORESERVE))) {
+		file_put(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 static long shm_create(s32 key, int flg, long arg)
 {
 	u64 size = (u64)arg, pages;
 
-	if (flg & SHM_HUGETLB)
-		return -EINVAL;	/* no huge pages: as Linux built without hugetlb */
 	if (size < SHMMIN || size > READ_ONCE(shm_max))
 		return -EINVAL;
 	pages = size / PAGE_SIZE + (size % PAGE_SIZE != 0);
@@ -170,7 +203,8 @@ static long shm_create(s32 key, int flg, long arg)
 	struct shm_seg *s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
-	int rc = memfs_anon_file(size, &s->file);
+	int rc = flg & SHM_HUGETLB ? shm_huge_file(size, flg, &s->file) :
+		 memfs_anon_file(size, &s->file);
 	if (rc) {
 		kfree(s);
 		return rc;
@@ -196,18 +230,21 @@ long sys_shmget(u64 key, u64 size, u64 flg, u64 a3, u64 a4, u64 a5)
 	return ipc_get(&shm_ids, (s32)key, (int)flg, shm_check, shm_create, (long)size);
 }
 
-/* Where an attachment goes; mm->lock held for writing. */
-static long shm_place(struct user_mm *mm, u64 addr, u64 len, int flg)
+/* Where an attachment goes (huge: on 2 MiB boundaries); mm->lock held
+ * for writing. */
+static long shm_place(struct user_mm *mm, u64 addr, u64 len, int flg, bool huge)
 {
 	if (!addr) {
-		addr = vma_find_free(mm, len);
+		addr = vma_find_free(mm, huge ? len + HPAGE_SIZE - PAGE_SIZE : len);
+		addr = huge ? ALIGN_UP(addr, HPAGE_SIZE) : addr;
 		return addr ? (long)addr : -ENOMEM;
 	}
-	if (addr < USER_MMAP_BOTTOM || addr >= USER_TOP || len > USER_TOP - addr)
+	if (addr < USER_MMAP_BOTTOM || addr >= USER_TOP || len > USER_TOP - addr ||
+	    (huge && addr % HPAGE_SIZE))
 		return -EINVAL;
 	if (vma_range_free(mm, addr, addr + len))
 		return (long)addr;
-	if (!(flg & SHM_REMAP))
+	if (!(flg & SHM_REMAP) || !vma_huge_split_ok(mm, addr, addr + len))
 		return -EINVAL;
 	int rc = vma_reserve(mm, 2);	/* the unmap's splits cannot fail */
 	if (!rc)
@@ -252,18 +289,21 @@ long sys_shmat(u64 id, u64 addr, u64 flg64, u64 a3, u64 a4, u64 a5)
 	mutex_unlock(&shm_ids.lock);
 	if (rc)
 		return rc;
-	u64 len = ALIGN_UP(s->size, PAGE_SIZE);
+	bool huge = memfs_is_huge(s->file->inode);
+	u64 len = ALIGN_UP(s->size, huge ? HPAGE_SIZE : PAGE_SIZE);
 	u32 may = VMA_MAY_READ | VMA_MAY_EXEC | VMA_MAY_SHARE |
 		  (flg & SHM_RDONLY ? 0 : VMA_MAY_WRITE);
 	down_write(&mm->lock);
 	rc = vma_pin_object(mm, &shm_vm_ops, s, true);
 	if (!rc) {
-		rc = shm_place(mm, addr, len, flg);
+		rc = shm_place(mm, addr, len, flg, huge);
 		if (rc >= 0 && !rlimit_as_allows(mm, (u64)rc, len))
 			rc = -ENOMEM;
 		if (rc >= 0) {
 			addr = (u64)rc;
 			rc = vma_add_object(mm, addr, addr + len, prot, &shm_vm_ops, s, 0, true, may);
+			if (!rc && huge)
+				vma_find(mm, addr)->flags |= VMA_F_HUGETLB;
 		}
 		vma_unpin_object(mm, &shm_vm_ops, s, true);
 	}

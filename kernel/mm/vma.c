@@ -5,6 +5,7 @@
  * Callers hold mm->lock.
  */
 #include <alloy/errno.h>
+#include <alloy/hugetlb.h>
 #include <alloy/mm.h>
 #include <alloy/rmap.h>
 #include <alloy/slab.h>
@@ -473,4 +474,16 @@ void vma_wrprotect_object(struct user_mm *mm, struct vm_rmap *r, u64 index,
 int vma_move_pages(struct user_mm *mm, u64 from, u64 to, u64 len)
 {
 	return uvm_move_range(&mm->vm, from, to, len);
+}
+
+bool vma_huge_split_ok(struct user_mm *mm, u64 start, u64 end)
+{
+	for (int i = vma_index_above(mm, start); i < mm->nr_vmas && mm->vmas[i].start < end; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if (!(v->flags & VMA_F_HUGETLB))
+			continue;
+		if ((start > v->start && start % HPAGE_SIZE) || (end < v->end && end % HPAGE_SIZE))
+			return false;
+	}
+	return true;
 }

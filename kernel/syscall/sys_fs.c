@@ -100,9 +100,11 @@ long sys_mount(SYSARGS)
 		goto out;
 	if ((rc = at_walk((u64)AT_FDCWD, a1, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &at)))
 		goto out;
-	if (!strcmp(type, "tmpfs") || !strcmp(type, "ramfs")) {	/* memfs; data: options */
+	bool huge = !strcmp(type, "hugetlbfs");	/* memfs of huge pages */
+	if (!strcmp(type, "tmpfs") || !strcmp(type, "ramfs") || huge) {	/* memfs; data: options */
 		if (!a4 || !(rc = getname(a4, &data, true)))
-			rc = vfs_mount_mem(data, mount_sb_flags(flags), mount_mnt_flags(flags), &at);
+			rc = vfs_mount_mem(data, huge, mount_sb_flags(flags), mount_mnt_flags(flags),
+					   &at);
 	} else if (!strcmp(type, "devpts")) {	/* options ignored */
 		rc = devpts_mount(mount_sb_flags(flags), &at);
 	} else if (!strcmp(type, "sysfs")) {	/* options ignored */
@@ -336,7 +338,8 @@ long sys_ustat(SYSARGS)
 }
 
 /* The filesystem types mount(2) knows, in sysfs(2)'s index order. */
-static const char *const fs_types[] = { "tmpfs", "ramfs", "proc", "devpts", "ext2", "sysfs" };
+static const char *const fs_types[] = { "tmpfs", "ramfs", "proc", "devpts", "ext2", "sysfs",
+				       "hugetlbfs" };
 
 long sys_sysfs(SYSARGS)
 {

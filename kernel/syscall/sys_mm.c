@@ -6,6 +6,7 @@
  * Linux's default overcommit heuristic.
  */
 #include <alloy/errno.h>
+#include <alloy/hugetlb.h>
 #include <alloy/mm.h>
 #include <alloy/rlimit.h>
 #include <alloy/sched.h>
@@ -84,8 +85,6 @@ static long mmap_flags_check(u64 flags, struct file *f)
 		return -EOPNOTSUPP;	/* MAP_SYNC too: no DAX here */
 	if (type != MAP_PRIVATE && !f && (flags & MAP_GROWSDOWN))
 		return -EINVAL;
-	if (flags & MAP_HUGETLB)
-		return -EINVAL;	/* no huge pages: as Linux built without hugetlb */
 	return 0;
 }
 
@@ -136,6 +135,7 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 {
 	long ret;
 	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE, pinned = false, zero_ro = false;
+	bool huge = f && f->inode && memfs_is_huge(f->inode);
 	u32 may = VMA_MAY_ALL;
 
 	if (!len || (prot & ~7ULL))
@@ -144,7 +144,13 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 		return ret;
 	if (len > USER_TOP)
 		return -ENOMEM;
-	len = ALIGN_UP(len, PAGE_SIZE);
+	len = ALIGN_UP(len, huge ? HPAGE_SIZE : PAGE_SIZE);
+	if (f && (flags & MAP_HUGETLB) && !huge)
+		return -EINVAL;		/* a file of small pages, as Linux */
+	/* huge pages: the file offset and a fixed address on their boundaries */
+	if (huge && ((off % HPAGE_SIZE) ||
+		     ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && addr % HPAGE_SIZE)))
+		return -EINVAL;
 	if (f && f->fop && f->fop->mmap_object)
 		return mmap_kernel_object(mm, addr, len, prot, flags, f, off);
 	/* Everything that can refuse comes before anything changes: with
@@ -161,6 +167,10 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 	}
 	if (f) {
 		ret = file_mmap_check(f, len, uvm_prot(prot), shared, off, &may);
+		/* the pool's pages for it promised now (ENOMEM), as Linux */
+		if (!ret && huge)
+			ret = memfs_huge_reserve(f->inode, off, len, prot & PROT_WRITE,
+						 flags & MAP_NORESERVE);
 		if (ret)
 			return ret;
 		file_get(f);	/* put below, as a shared anonymous mapping's */
@@ -185,6 +195,8 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 	} else if (flags & MAP_FIXED) {
 		/* two splits and the new VMA: no slot can be missing later */
 		ret = mappable_range(addr, len) ? vma_reserve(mm, 2) : -EINVAL;
+		if (!ret && !vma_huge_split_ok(mm, addr, addr + len))
+			ret = -EINVAL;	/* it would cut a huge page */
 		if (!ret && !rlimit_as_allows(mm, addr, len))
 			ret = -ENOMEM;	/* RLIMIT_AS, before the old mapping goes */
 		if (!ret && f && !(ret = vma_pin_object(mm, file_vm_object(f), f, shared)))
@@ -193,8 +205,12 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 			ret = vma_unmap(mm, addr, addr + len);
 	} else {
 		if (!mappable_range(addr, len) || addr + len > mm->mmap_top ||
-		    !vma_range_free(mm, addr, addr + len))
-			addr = vma_find_free(mm, len);	/* the hint does not fit */
+		    !vma_range_free(mm, addr, addr + len) || (huge && addr % HPAGE_SIZE)) {
+			/* the hint does not fit; huge pages: a free range that
+			 * holds a 2 MiB-aligned one of len */
+			addr = vma_find_free(mm, huge ? len + HPAGE_SIZE - PAGE_SIZE : len);
+			addr = huge ? ALIGN_UP(addr, HPAGE_SIZE) : addr;
+		}
 		ret = addr ? 0 : -ENOMEM;
 		if (!ret && !rlimit_as_allows(mm, addr, len))
 			ret = -ENOMEM;	/* RLIMIT_AS */
@@ -208,7 +224,7 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 	if (pinned)
 		vma_unpin_object(mm, file_vm_object(f), f, shared);
 	if (!ret)	/* the VMA is [addr, addr + len) exactly */
-		vma_find(mm, addr)->flags = vma_flags_of(prot, flags);
+		vma_find(mm, addr)->flags = vma_flags_of(prot, flags) | (huge ? VMA_F_HUGETLB : 0);
 	u32 lock = flags & MAP_LOCKED ? VMA_LOCKED : mm->def_lock;	/* or mlockall(MCL_FUTURE) */
 	if (!ret && lock && vma_set_lock(mm, addr, addr + len, lock))
 		lock = 0;
@@ -227,6 +243,22 @@ long sys_mmap(u64 addr, u64 len, u64 prot, u64 flags, u64 fd, u64 off)
 	/* the file first, as Linux: a bad fd is EBADF whatever else is wrong */
 	if (!(flags & MAP_ANONYMOUS) && !(f = fget(fd)))
 		return -EBADF;
+	if (!f && (flags & MAP_HUGETLB)) {
+		/* anonymous huge pages: a file of the internal hugetlbfs,
+		 * mapped as asked (Linux's hugetlb_file_setup) */
+		u64 log = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+		long rc;
+		if (log && log != HPAGE_SHIFT)
+			return -EINVAL;		/* no pool of that size */
+		if (!len || (prot & ~7ULL))
+			return -EINVAL;
+		if (len > USER_TOP)
+			return -ENOMEM;
+		if ((rc = hugetlb_anon_file(ALIGN_UP(len, HPAGE_SIZE), &f)))
+			return rc;
+		flags &= ~(u64)MAP_ANONYMOUS;
+		off = 0;
+	}
 	long ret = do_mmap(current_task()->mm, addr, len, prot, flags, f, off);
 	if (f)
 		file_put(f);
@@ -289,7 +321,8 @@ long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 		return -EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	down_write(&mm->lock);
-	long ret = vma_unmap(mm, addr, addr + len);
+	long ret = vma_huge_split_ok(mm, addr, addr + len) ? vma_unmap(mm, addr, addr + len)
+							   : -EINVAL;
 	up_write(&mm->lock);
 	return ret;
 }
@@ -310,7 +343,8 @@ long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	down_write(&mm->lock);
-	long ret = vma_protect(mm, addr, addr + len, uvm_prot(prot), vma_flags_of(prot, 0));
+	long ret = !vma_huge_split_ok(mm, addr, addr + len) ? -EINVAL :
+		   vma_protect(mm, addr, addr + len, uvm_prot(prot), vma_flags_of(prot, 0));
 	up_write(&mm->lock);
 	return ret;
 }
@@ -400,7 +434,18 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr, u64 
 		return -ENOMEM;
 	down_write(&mm->lock);
 	struct vma *v = vma_find(mm, old);
-	if (!v || v->end < old + old_len) {
+	bool huge = v && (v->flags & VMA_F_HUGETLB);
+	if (huge) {	/* as Linux: lengths in whole huge pages, which move or
+			 * shrink but never grow, at huge-aligned addresses */
+		old_len = ALIGN_UP(old_len, HPAGE_SIZE);
+		new_len = ALIGN_UP(new_len, HPAGE_SIZE);
+	}
+	if (!v) {
+		ret = -EFAULT;
+	} else if (huge && ((old | (fixed ? new_addr : 0)) % HPAGE_SIZE ||
+			    new_len > old_len || keep_old)) {
+		ret = -EINVAL;		/* before the range's check, as Linux */
+	} else if (v->end < old + old_len) {
 		ret = -EFAULT;
 	} else if (v->filled && (new_len > old_len || keep_old)) {
 		ret = -EINVAL;		/* exec's own pages of an image only shrink */
@@ -409,7 +454,8 @@ long sys_mremap(u64 old, u64 old_len, u64 new_len, u64 flags, u64 new_addr, u64 
 	} else if (new_len > old_len && !rlimit_as_allows(mm, 0, new_len - old_len)) {
 		ret = -ENOMEM;		/* RLIMIT_AS (whether it grows or moves) */
 	} else if (fixed) {
-		ret = vma_unmap(mm, new_addr, new_addr + new_len);
+		ret = vma_huge_split_ok(mm, new_addr, new_addr + new_len) ?
+		      vma_unmap(mm, new_addr, new_addr + new_len) : -EINVAL;
 		ret = ret ? ret : move_mapping(mm, old, old_len, new_len, new_addr, keep_old);
 	} else if (keep_old) {
 		u64 to = vma_find_free(mm, new_len);
