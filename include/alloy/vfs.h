@@ -592,6 +592,9 @@ void vfs_set_root(struct mount *m);
 struct path vfs_root(void);
 void path_get(const struct path *p);
 void path_put(struct path *p);
+/* Moves cur (counted) to its parent, across mount points, up to the
+ * system's root (a chroot's does not stop it): false at the top. */
+bool vfs_path_up(struct path *cur);
 /* Resolves a kernel-space path relative to `base` (NULL: cwd), with
  * search permission on each directory for the caller (or for c). */
 int vfs_walk(const struct path *base, const char *path, int flags, struct path *out);
