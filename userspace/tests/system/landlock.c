@@ -10,6 +10,8 @@
  *   domain), from a forked child, from a sibling thread;
  * - 16 layers stack, the 17th is E2BIG; two layers intersect; a right
  *   the ruleset does not handle stays allowed;
+ * - a rule keeps no filesystem mounted, and matches nothing once its
+ *   filesystem is gone;
  * - mount, umount, pivot_root are EPERM; ptrace of the unsandboxed
  *   parent is EPERM; the syscalls' argument errors are Linux's.
  */
@@ -307,6 +309,37 @@ static void t_nnp(void)
 	CHECK(syscall(NR_restrict, rs, 0) == 0);
 }
 
+/* A rule holds no mount: the filesystem it names unmounts while the
+ * domain lives, and its rule then matches nothing, not even the same
+ * path on a new filesystem mounted there. */
+static void t_unmount(void)
+{
+	char t[160], d[192];
+	int go[2], ready[2], rc = -1, st = -1;
+	snprintf(t, sizeof(t), "%s/t", base);
+	snprintf(d, sizeof(d), "%s/d", t);
+	CHECK(mkdir(t, 0755) == 0 && mount("tmpfs", t, "tmpfs", 0, NULL) == 0);
+	CHECK(mkdir(d, 0755) == 0 && pipe(go) == 0 && pipe(ready) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		rc = sandbox(A_READ | A_READDIR, d, A_READ | A_READDIR);
+		if (!rc)
+			rc = open_err(d, O_RDONLY | O_DIRECTORY);
+		if (write(ready[1], &rc, sizeof(rc)) != sizeof(rc) || read(go[0], &c, 1) != 1)
+			_exit(99);
+		_exit(open_err(d, O_RDONLY | O_DIRECTORY) == EACCES ? 0 : 1);
+	}
+	CHECK(read(ready[0], &rc, sizeof(rc)) == sizeof(rc) && rc == 0);
+	CHECK(umount(t) == 0);
+	CHECK(mount("tmpfs", t, "tmpfs", 0, NULL) == 0 && mkdir(d, 0755) == 0);
+	CHECK(write(go[1], "x", 1) == 1);
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(umount(t) == 0);
+	close(go[0]), close(go[1]), close(ready[0]), close(ready[1]);
+}
+
 static void mk(const char *fmt, const char *name, bool dir)
 {
 	char p[256];
@@ -377,6 +410,7 @@ int main(int argc, char **argv)
 	in_child("refer", t_refer);
 	in_child("threads", t_thread);
 	in_child("no_new_privs", t_nnp);
+	t_unmount();
 	/* and this process was never restricted */
 	CHECK(open_err(dfile, O_RDONLY) == 0);
 	snprintf(p, sizeof(p), "%s/bound", base);
