@@ -371,8 +371,7 @@ long sys_landlock_create_ruleset(u64 uattr, u64 size, u64 flags, u64 a3, u64 a4,
 	struct landlock_ruleset_attr attr = { 0 };
 
 	(void)a3, (void)a4, (void)a5;
-	if ((u32)flags != flags)
-		return -EINVAL;
+	flags = (u32)flags;	/* a __u32, as Linux */
 	if (flags) {
 		if (flags == LANDLOCK_CREATE_RULESET_VERSION && !uattr && !size)
 			return LANDLOCK_ABI_VERSION;
