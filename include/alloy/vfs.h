@@ -397,6 +397,7 @@ struct mount {
 #define MNT_NODIRATIME 2048
 #define MNT_RELATIME 4096		/* atime only when older than mtime/ctime or a day */
 #define MNT_NOSYMFOLLOW 8192
+#define MNT_INTERNAL (1u << 29)		/* the kernel's, in no tree (memfds' home): not MNT_USER_FLAGS */
 #define MNT_RO_TRIAL (1u << 30)		/* being made read-only (mount_setattr): not MNT_USER_FLAGS */
 #define MNT_USER_FLAGS (MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC | MNT_NOATIME | MNT_NODIRATIME | \
 			MNT_RELATIME | MNT_NOSYMFOLLOW)

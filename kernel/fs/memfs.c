@@ -953,6 +953,7 @@ void memfs_anon_init(void)
 	if (!anon_mnt)
 		panic("memfs: cannot create the shared-memory filesystem");
 	atomic_set(&anon_mnt->count, 1);
+	anon_mnt->flags = MNT_INTERNAL;	/* Landlock leaves it alone, as Linux's shm_mnt */
 	anon_mnt->root = dentry_get(anon_sb->root);
 	list_init(&anon_mnt->children);
 	list_init(&anon_mnt->child);

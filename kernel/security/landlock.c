@@ -234,6 +234,8 @@ int landlock_check_path(const struct path *p, u32 access)
 
 	if (!landlock_restricted() || !access)
 		return 0;
+	if (READ_ONCE(p->mnt->flags) & MNT_INTERNAL)
+		return 0;	/* a memfd reopened: no path a rule could name */
 	landlock_masks_at(p, &m);
 	return landlock_masks_check(&m, access);
 }
@@ -476,7 +478,8 @@ long sys_landlock_add_rule(u64 fd, u64 type, u64 uattr, u64 flags, u64 a4, u64 a
 	}
 	/* a path of the tree: not a ruleset, pipe, socket or other nameless file */
 	struct inode *i = parent->path.dentry ? READ_ONCE(parent->path.dentry->inode) : NULL;
-	if (parent->fop == &ruleset_fops || !parent->path.mnt || !i) {
+	if (parent->fop == &ruleset_fops || !parent->path.mnt || !i ||
+	    (READ_ONCE(parent->path.mnt->flags) & MNT_INTERNAL)) {
 		rc = -EBADFD;
 		goto out;
 	}

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -257,6 +258,23 @@ static void t_layers(void)
 	close(rs);
 }
 
+/* A memfd lives on no filesystem a rule could name: reopening it
+ * through /proc/self/fd stays allowed, as on Linux; it names no rule. */
+static void t_memfd(void)
+{
+	char path[64];
+	int fd = memfd_create("ll", 0);
+	CHECK(fd >= 0 && write(fd, "x", 1) == 1);
+	int rs = (int)create(A_READ);
+	struct pattr p = { A_READ, fd };
+	CHECK(syscall(NR_add, rs, 1, &p, 0) == -1 && errno == EBADFD);
+	close(rs);
+	CHECK(sandbox(A_READ | A_WRITE, allowed, A_READ) == 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	CHECK(open_err(path, O_RDWR) == 0);
+	CHECK(open_err(dfile, O_RDONLY) == EACCES);
+}
+
 static void t_unhandled(void)
 {
 	CHECK(sandbox(A_WRITE, allowed, A_WRITE) == 0);
@@ -407,6 +425,7 @@ int main(int argc, char **argv)
 	in_child("exec and fork", t_exec);
 	in_child("layers", t_layers);
 	in_child("unhandled rights", t_unhandled);
+	in_child("memfd", t_memfd);
 	in_child("refer", t_refer);
 	in_child("threads", t_thread);
 	in_child("no_new_privs", t_nnp);
