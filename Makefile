@@ -38,6 +38,8 @@ KSRC += ffi/services.c
 endif
 # System V IPC
 KSRC += $(wildcard kernel/ipc/*.c)
+# Landlock (kernel/security/, docs/landlock.md)
+KSRC += $(wildcard kernel/security/*.c)
 # kernel key retention (kernel/keys/, docs/keys.md)
 KSRC += $(wildcard kernel/keys/*.c)
 # namespaces (kernel/ns/, docs/namespaces.md)

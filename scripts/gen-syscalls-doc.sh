@@ -18,6 +18,9 @@ chroot	implemented	a per-process root that path lookup, ".." and absolute links 
 unshare	partial	CLONE_FS, CLONE_FILES, CLONE_SYSVSEM, CLONE_NEWNS, NEWPID, NEWUTS, NEWIPC, NEWTIME, NEWUSER (an identity: identity ID maps only), NEWNET (a loopback of its own; the port space shared: docs/net.md); NEWPID (for the children: docs/namespaces.md); not NEWCGROUP (EINVAL); EINVAL with other threads running, as Linux for most
 kcmp	partial	KCMP_FILE, FILES, VM, FS, SIGHAND, SYSVSEM with ptrace read access to both; no KCMP_EPOLL_TFD (EOPNOTSUPP)
 vhangup	partial	hangs up a controlling pty (CAP_SYS_TTY_CONFIG); the console is left alone
+landlock_create_ruleset	implemented	ABI version 2 (every filesystem right through REFER); rulesets as O_CLOEXEC fds (docs/landlock.md)
+landlock_add_rule	implemented	path-beneath rules on a directory or file (files: file rights only); rules hold inodes, not mounts
+landlock_restrict_self	partial	up to 16 layers, no_new_privs or CAP_SYS_ADMIN; restricts the whole process, every thread (Alloy's threads share credentials), not the calling thread alone
 seccomp	implemented	strict mode and classic-BPF filters (checked, stacked, inherited, kept across exec; TSYNC; every action, TRACE as ENOSYS without a tracer); no USER_NOTIF
 sync_file_range	partial	syncs the whole file
 remap_file_pages	partial	emulated with a new mapping of the same file, as Linux since 4.0

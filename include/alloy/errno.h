@@ -58,6 +58,7 @@
 #define ECANCELED 125
 #define ESTALE 116		/* a file handle naming no live inode */
 #define EBADR 53		/* FS_IOC_FIEMAP: flags it does not know */
+#define EBADFD 77		/* Landlock: an fd of the wrong kind */
 #define EDQUOT 122		/* a user's key quota (kernel/keys/) */
 #define ENOKEY 126
 #define EKEYEXPIRED 127

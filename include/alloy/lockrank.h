@@ -31,6 +31,7 @@ enum lock_rank {
 	LR_MUTEX_UNIX_TABLE = 34, /* unix socket names and the list of sockets */
 	LR_MUTEX_RMAP = 35,
 	LR_MUTEX_AIO = 37,	/* an AIO ring's reapers (user copies under it: before mm) */	/* a reverse-map walk (then each mm's lock) */
+	LR_MUTEX_LANDLOCK = 38,	/* a Landlock ruleset's rules (allocations, then the landlock lock) */
 	LR_MUTEX_INET = 33,	/* lwIP, every TCP/UDP socket (user copies under it; never with unix-sock) */
 	LR_MUTEX_PACKET = 36,	/* packet sockets' list (the taps: under inet) */
 	LR_MUTEX_MM = 40,	/* a process's address space (an rwsem) */
@@ -92,6 +93,7 @@ enum lock_rank {
 	LR_SIGACTION = 159,	/* a signal-handler table's entries (under any sharer's sig_lock): a leaf */
 	LR_PIDMAP = 159,	/* PID namespaces' numbers (kernel/ns/pid.c): a leaf, never with sigaction's */
 	LR_TASK = 160,		/* task->lock (state, on_rq) */
+	LR_LANDLOCK = 161,	/* processes' Landlock domains, rule objects' inodes: a leaf */
 	LR_RQ = 170,		/* per-CPU run queue */
 	LR_DL_BW = 172,		/* SCHED_DEADLINE's admitted bandwidth (a leaf, under task->lock) */
 	LR_NETDEV = 175,	/* a network device's receive queue; the registry (leaves) */

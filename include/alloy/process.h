@@ -30,6 +30,7 @@
 
 struct fdtable;
 struct fs_state;
+struct landlock_domain;
 struct retired_files;
 struct sem_undo_list;
 struct user_mm;
@@ -116,6 +117,9 @@ struct process {
 					 * parent process exits; not inherited */
 	bool no_new_privs;		/* [sig_lock] PR_SET_NO_NEW_PRIVS: exec grants no
 					 * set-ID; inherited, never cleared */
+	/* [landlock lock] its Landlock domain, counted (<alloy/landlock.h>):
+	 * every thread's; fork copies it, exec keeps it, exit drops it */
+	struct landlock_domain *landlock;
 	bool child_subreaper;		/* [proc_lock] PR_SET_CHILD_SUBREAPER: orphaned
 					 * descendants come to it, not to init */
 	bool thp_disable;		/* PR_SET_THP_DISABLE: kept (no huge pages here) */

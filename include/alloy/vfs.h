@@ -397,6 +397,7 @@ struct mount {
 #define MNT_NODIRATIME 2048
 #define MNT_RELATIME 4096		/* atime only when older than mtime/ctime or a day */
 #define MNT_NOSYMFOLLOW 8192
+#define MNT_INTERNAL (1u << 29)		/* the kernel's, in no tree (memfds' home): not MNT_USER_FLAGS */
 #define MNT_RO_TRIAL (1u << 30)		/* being made read-only (mount_setattr): not MNT_USER_FLAGS */
 #define MNT_USER_FLAGS (MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC | MNT_NOATIME | MNT_NODIRATIME | \
 			MNT_RELATIME | MNT_NOSYMFOLLOW)
@@ -592,6 +593,9 @@ void vfs_set_root(struct mount *m);
 struct path vfs_root(void);
 void path_get(const struct path *p);
 void path_put(struct path *p);
+/* Moves cur (counted) to its parent, across mount points, up to the
+ * system's root (a chroot's does not stop it): false at the top. */
+bool vfs_path_up(struct path *cur);
 /* Resolves a kernel-space path relative to `base` (NULL: cwd), with
  * search permission on each directory for the caller (or for c). */
 int vfs_walk(const struct path *base, const char *path, int flags, struct path *out);

@@ -12,6 +12,7 @@
  */
 #include <alloy/arch.h>
 #include <alloy/cred.h>
+#include <alloy/landlock.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/mm.h>
@@ -117,6 +118,8 @@ static int open_exec_path(const struct path *p, struct file *nameless, struct fi
 	int rc = inode_permission(&c, i, MAY_EXEC);
 	if (rc)
 		return rc;
+	if (!nameless && (rc = landlock_check_open(p, O_RDONLY | O_EXEC_KERNEL, i->mode)))
+		return rc;	/* a sandbox's execveat(fd, "", AT_EMPTY_PATH) */
 	if (!nameless)
 		return vfs_open_inode(p, O_RDONLY | O_EXEC_KERNEL, out);
 	if ((nameless->flags & O_ACCMODE) == O_WRONLY || (nameless->flags & O_PATH))

@@ -1239,6 +1239,7 @@ static struct mount *internal_mount(struct super_block *sb)
 	if (!m)
 		panic("memfs: cannot create the shared-memory filesystem");
 	atomic_set(&m->count, 1);
+	m->flags = MNT_INTERNAL;	/* Landlock leaves it alone, as Linux's shm_mnt */
 	m->root = dentry_get(sb->root);
 	list_init(&m->children);
 	list_init(&m->child);

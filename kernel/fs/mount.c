@@ -22,6 +22,7 @@
 #include <alloy/errno.h>
 #include <alloy/fs_state.h>
 #include <alloy/inotify.h>
+#include <alloy/landlock.h>
 #include <alloy/atomic.h>
 #include <alloy/lockrank.h>
 #include <alloy/mnt_ns.h>
@@ -378,6 +379,7 @@ static void mount_release(struct mount *m)
 		m->root = NULL;
 	}
 	inotify_unmount(sb);	/* its watches hold inodes: before put_super */
+	landlock_unmount(sb);	/* so do Landlock's rules */
 	/* The root inode goes now, while the filesystem exists; the root
 	 * dentry lives on, empty and dead, until the caller's path lets go
 	 * of it. */

@@ -14,6 +14,7 @@
 #include <alloy/errno.h>
 #include <alloy/printf.h>
 #include <alloy/inotify.h>
+#include <alloy/landlock.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
 #include <alloy/mnt_ns.h>
@@ -217,6 +218,22 @@ static void step_up(struct path *cur, const struct path *root)
 	struct dentry *up = parent_of(cur->dentry);
 	dentry_put(cur->dentry);
 	cur->dentry = up;
+}
+
+bool vfs_path_up(struct path *cur)
+{
+	while (mount_up(cur))
+		;
+	if (cur->dentry == cur->mnt->root)
+		return false;	/* the top of a tree with no mount above */
+	struct dentry *up = parent_of(cur->dentry);
+	if (up == cur->dentry) {
+		dentry_put(up);
+		return false;
+	}
+	dentry_put(cur->dentry);
+	cur->dentry = up;
+	return true;
 }
 
 /* What one walk carries along: its credentials snapshot, the root that
@@ -593,12 +610,15 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 		return rc;
 	}
 	struct dentry *d;
+	struct landlock_masks ll;
+	landlock_masks_at(&parent, &ll);	/* before the lock: the walk up takes it */
 	mutex_lock(&sb->ns_lock);
 	d = lookup_locked(parent.dentry, name, len, &rc);
 	if (d) {
 		dentry_put(d);
 		rc = -EEXIST;
-	} else if (!rc && !(rc = may_create(&c, parent.dentry))) {
+	} else if (!rc && !(rc = landlock_masks_check(&ll, landlock_make_access(mode))) &&
+		   !(rc = may_create(&c, parent.dentry))) {
 		/* device nodes: CAP_MKNOD */
 		if ((S_ISCHR(mode) || S_ISBLK(mode)) && !cred_is_root(&c))
 			rc = -EPERM;
@@ -755,7 +775,8 @@ static int open_tmpfile(const struct cred *c, const struct path *base, const cha
 	struct inode *di = dir.dentry->inode, *i = NULL;
 	struct dentry *d = NULL;
 	char name[32];
-	if ((rc = may_create(c, dir.dentry)) || (rc = vfs_path_writable(&dir)))
+	if ((rc = may_create(c, dir.dentry)) || (rc = vfs_path_writable(&dir)) ||
+	    (rc = landlock_check_open(&dir, flags & ~(u32)O_DIRECTORY, S_IFREG)))
 		goto out;
 	if (!di->iop->tmpfile) {
 		rc = -EOPNOTSUPP;	/* what Linux says where a filesystem has none */
@@ -828,9 +849,12 @@ int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 m
 		}
 		struct super_block *sb = parent.dentry->sb;
 		struct dentry *d;
+		struct landlock_masks ll;
+		landlock_masks_at(&parent, &ll);
 		mutex_lock(&sb->ns_lock);
 		d = lookup_locked(parent.dentry, name, len, &rc);
 		if (!d && !rc && (rc = vfs_path_writable(&parent)) == 0 &&
+		    (rc = landlock_masks_check(&ll, LANDLOCK_ACCESS_FS_MAKE_REG)) == 0 &&
 		    (rc = may_create(&c, parent.dentry)) == 0) {
 			rc = create_locked(parent.dentry, name, len,
 					   S_IFREG | (mode & (07777 | VFS_MODE_UMASK)), 0,
@@ -892,6 +916,8 @@ static int open_walked(const struct cred *cr, struct path *pp, u32 flags, bool c
 		rc = vfs_path_writable(&p);
 	if (!rc && !created && !(flags & O_PATH))
 		rc = may_open(&c, i, flags);
+	if (!rc)
+		rc = landlock_check_open(&p, flags, i->mode);
 	/* reading without touching the access time: the owner's right */
 	if (!rc && (flags & O_NOATIME) && !(flags & O_PATH) && !inode_owner_or_root(&c, i))
 		rc = -EPERM;
@@ -950,6 +976,17 @@ int vfs_link_path(const struct path *srcp, const struct path *nbase, const char 
 		rc = -EPERM;
 	else if (dot_or_dotdot(name, len))
 		rc = -EEXIST;
+	struct landlock_masks ll_src, ll_dst;
+	bool same_dir = true;
+	if (!rc && landlock_restricted()) {
+		struct path sp = { src.mnt, parent_of(src.dentry) };
+		same_dir = sp.dentry == parent.dentry;
+		landlock_masks_at(&sp, &ll_src);
+		dentry_put(sp.dentry);
+		landlock_masks_at(&parent, &ll_dst);
+	} else {
+		ll_src.n = ll_dst.n = 0;
+	}
 	if (!rc) {
 		mutex_lock(&sb->ns_lock);
 		struct dentry *d = lookup_locked(parent.dentry, name, len, &rc);
@@ -961,6 +998,9 @@ int vfs_link_path(const struct path *srcp, const struct path *nbase, const char 
 		} else if ((src.dentry->dead && !(inode->state & I_LINKABLE)) ||
 			   parent.dentry->dead) {
 			rc = -ENOENT;	/* removed, or an O_TMPFILE made with O_EXCL */
+		} else if ((rc = landlock_check_refer(&ll_src, &ll_dst, same_dir, 0,
+						      landlock_make_access(inode->mode), false))) {
+			;
 		} else if ((rc = may_create(&c, parent.dentry))) {
 			;
 		} else {
@@ -1041,10 +1081,14 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 		path_put(&parent);
 		return rc;
 	}
+	struct landlock_masks ll;
+	landlock_masks_at(&parent, &ll);
 	mutex_lock(&sb->ns_lock);
 	d = lookup_locked(parent.dentry, name, len, &rc);
 	if (!d) {
 		rc = rc ? rc : -ENOENT;
+	} else if ((rc = landlock_masks_check(&ll, landlock_remove_access(d->inode->mode)))) {
+		;
 	} else if ((rc = may_delete(&c, parent.dentry, d))) {
 		;
 	} else if (rmdir != is_dir(d)) {
@@ -1160,7 +1204,7 @@ static int exchange_locked(struct dentry *op, struct dentry *np, struct dentry *
 
 static int rename_locked(const struct cred *c, struct dentry *op, struct dentry *np,
 			 const char *oname, size_t olen, const char *nname, size_t nlen,
-			 unsigned flags)
+			 unsigned flags, const struct landlock_masks *ll)
 {
 	bool exchange = flags & RENAME_EXCHANGE;
 
@@ -1190,6 +1234,17 @@ static int rename_locked(const struct cred *c, struct dentry *op, struct dentry 
 		rc = -ENOTDIR;
 		goto out;
 	}
+	/* Landlock: remove on the old side, make (and remove what it
+	 * replaces) on the new; REFER across directories */
+	u32 req_src = landlock_remove_access(src->inode->mode), req_dst;
+	req_dst = landlock_make_access(src->inode->mode);
+	if (dst) {
+		req_dst |= landlock_remove_access(dst->inode->mode);
+		if (exchange)
+			req_src |= landlock_make_access(dst->inode->mode);
+	}
+	if ((rc = landlock_check_refer(&ll[0], &ll[1], op == np, req_src, req_dst, exchange)))
+		goto out;
 	if (dst && dst->inode == src->inode)
 		goto out;	/* the same file: nothing to do */
 	/* the old name goes, the new one is made or replaces dst; a
@@ -1278,10 +1333,15 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 		rc = -EXDEV;
 	else
 		rc = vfs_path_writable(&op);
+	struct landlock_masks ll[2];
+	if (!rc) {
+		landlock_masks_at(&op, &ll[0]);
+		landlock_masks_at(&np, &ll[1]);
+	}
 	if (!rc) {
 		struct super_block *sb = op.dentry->sb;
 		mutex_lock(&sb->ns_lock);
-		rc = rename_locked(&c, op.dentry, np.dentry, oname, olen, nname, nlen, flags);
+		rc = rename_locked(&c, op.dentry, np.dentry, oname, olen, nname, nlen, flags, ll);
 		mutex_unlock(&sb->ns_lock);
 	}
 	path_put(&np);

@@ -17,6 +17,7 @@
 #include <alloy/ptrace.h>
 #include <alloy/ptimer.h>
 #include <alloy/seccomp.h>
+#include <alloy/landlock.h>
 #include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -348,6 +349,7 @@ struct process *proc_create_tids(struct process *parent, u64 clone_flags, int ex
 			p->exe_denied = exe_deny(&p->exe);
 		cred_fork(p, parent);
 		keys_fork(p, parent);
+		landlock_fork(p, parent);
 		memcpy(p->caps, parent->caps, sizeof(p->caps));
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
 		p->personality = READ_ONCE(parent->personality);
@@ -448,6 +450,7 @@ fail:
 		mnt_ns_put(p->mnt_ns);
 	exe_put(&p->exe, p->exe_denied);
 	keys_proc_exit(p);	/* the session keyring keys_fork shared */
+	landlock_proc_exit(p);
 	kmem_cache_free(proc_cache, p);
 	return NULL;
 }
@@ -754,6 +757,7 @@ static void release_resources(struct process *p)
 	}
 	sem_exit(p);	/* SEM_UNDO */
 	keys_proc_exit(p);
+	landlock_proc_exit(p);
 	ns_exit(p);	/* after sem_exit: its undos are in its IPC namespace */
 	fs_state_put(fs);
 	exe_put(&exe, exe_denied);

@@ -25,6 +25,7 @@
 #include <uapi/sched.h>
 #include <uapi/wait.h>
 #include <asm/trap.h>
+#include <alloy/landlock.h>
 
 #define CLD_TRAPPED 4
 #define NT_PRSTATUS 1
@@ -545,6 +546,8 @@ bool ptrace_capable(void)
 
 bool ptrace_may_access_locked(struct process *p, const struct cred *c)
 {
+	if (!landlock_may_ptrace(current_proc(), p))	/* whatever the capabilities, as Linux */
+		return false;
 	if (cred_ptrace_capable(c))
 		return true;
 	return p->uid[0] == c->uid && p->uid[1] == c->uid && p->uid[2] == c->uid &&
@@ -643,6 +646,10 @@ static long traceme(void)
 
 	if (!parent)
 		return -EPERM;
+	if (!landlock_may_ptrace(parent, t->proc)) {	/* a sandboxed parent */
+		proc_put(parent);
+		return -EPERM;
+	}
 	unsigned long flags = spin_lock_irqsave(&ptrace_lock);
 	if (t->ptrace.tracer || parent->ptrace_exited)
 		rc = -EPERM;

@@ -2,6 +2,7 @@
  * Filesystem-wide syscalls: mount, umount2, statfs/fstatfs and the
  * write-back family (sync, syncfs, fsync, fdatasync).
  */
+#include <alloy/landlock.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/slab.h>
@@ -41,8 +42,8 @@ long sys_mount(SYSARGS)
 	struct path at, from;
 	long rc;
 
-	if (current_proc()->uid[1] != 0)
-		return -EPERM;
+	if (current_proc()->uid[1] != 0 || landlock_check_mount())
+		return -EPERM;	/* a Landlock domain: no mount changes at all */
 	if ((flags & MS_MGC_MASK) == 0xc0ed0000u)
 		flags &= ~MS_MGC_MASK;
 	if (flags & MS_REMOUNT) {	/* source and type are ignored, as Linux */
@@ -134,7 +135,7 @@ long sys_umount2(SYSARGS)
 	struct path p;
 	long rc;
 
-	if (current_proc()->uid[1] != 0)
+	if (current_proc()->uid[1] != 0 || landlock_check_mount())
 		return -EPERM;
 	if (a1 & ~(u64)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;

@@ -13,6 +13,7 @@
  * (lazily: a file still open in it keeps its mount until closed).
  * docs/vfs.md "The new mount API".
  */
+#include <alloy/landlock.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
 #include <alloy/event.h>
@@ -325,6 +326,8 @@ long sys_fsconfig(SYSARGS)
 	case FSCONFIG_CMD_RECONFIGURE:
 		if (ukey || uval || aux)
 			return -EINVAL;
+		if (cmd == FSCONFIG_CMD_RECONFIGURE && landlock_check_mount())
+			return -EPERM;	/* Linux's sb_remount hook */
 		break;
 	default:
 		return -EOPNOTSUPP;
@@ -506,7 +509,7 @@ long sys_move_mount(SYSARGS)
 	u32 flags = (u32)a4;
 	struct path from, to;
 
-	if (!may_mount())
+	if (!may_mount() || landlock_check_mount())
 		return -EPERM;
 	if (flags & ~(u32)MOVE_MOUNT__MASK)
 		return -EINVAL;
@@ -654,7 +657,7 @@ long sys_pivot_root(SYSARGS)
 {
 	struct path nr, po;
 
-	if (!may_mount())
+	if (!may_mount() || landlock_check_mount())
 		return -EPERM;
 	long rc = at_walk((u64)AT_FDCWD, a0, 0, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &nr);
 	if (rc)

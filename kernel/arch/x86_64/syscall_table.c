@@ -5,6 +5,7 @@
  * (kernel/syscall/dispatch.c) only indexes it.
  */
 #include <alloy/syscall.h>
+#include <alloy/landlock.h>
 
 const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[0] = sys_read,
@@ -320,6 +321,9 @@ const syscall_fn arch_syscall_table[ARCH_NR_SYSCALLS] = {
 	[439] = sys_faccessat2,
 	[441] = sys_epoll_pwait2,
 	[442] = sys_mount_setattr,
+	[444] = sys_landlock_create_ruleset,
+	[445] = sys_landlock_add_rule,
+	[446] = sys_landlock_restrict_self,
 	[449] = sys_futex_waitv,
 	[467] = sys_open_tree_attr,
 };
