@@ -36,6 +36,7 @@
 #include <alloy/user.h>
 #include <alloy/vfs.h>
 #include <alloy/ns.h>
+#include <alloy/cgroup.h>
 #include "procfs.h"
 #include <alloy/mnt_ns.h>
 #include <uapi/misc.h>
@@ -62,6 +63,7 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "mountinfo", PK_MOUNTINFO, S_IFREG | 0444 },
 	{ "ns", PK_NSDIR, S_IFDIR | 0511 },
 	{ "timens_offsets", PK_TIMENS_OFFSETS, S_IFREG | 0644 },
+	{ "cgroup", PK_PCGROUP, S_IFREG | 0444 },
 	{ "task", PK_TASKDIR, S_IFDIR | 0555 },	/* last: a thread's has none */
 };
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
@@ -508,6 +510,8 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 	}
 	else if (kind == PK_TIMENS_OFFSETS)
 		rc = timens_show(b, p);
+	else if (kind == PK_PCGROUP)
+		rc = cgroup_proc_show(b, p);
 	else
 		rc = -EINVAL;
 	proc_put(p);

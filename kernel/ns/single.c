@@ -1,6 +1,6 @@
 /*
- * The kinds Alloy has one namespace of (<alloy/ns.h>): the initial
- * cgroup and network namespaces. Their ns files exist and
+ * The kind Alloy has one namespace of (<alloy/ns.h>): the initial
+ * network namespace (cgroup namespaces: kernel/sched/cgroup.c). Their ns files exist and
  * open, compare and setns (to the one namespace there is) as Linux's;
  * making a new one is -EINVAL (no create hook).
  *
@@ -11,13 +11,10 @@
 
 /* Linux's fixed numbers of the initial namespaces (the network and mount
  * ones have the first two dynamic numbers there, in that order). */
-struct ns_common init_cgroup_ns = { .refs = { 1 }, .inum = 0xeffffffb, .type = NS_CGROUP };
 struct ns_common init_net_ns = { .refs = { 1 }, .inum = 0xf0000000, .type = NS_NET };
 
 /* Never called: the initial namespaces' counts never reach 0. */
 static void no_release(struct ns_common *ns) { (void)ns; }
 
-const struct ns_kind cgroup_ns_kind = { .name = "cgroup", .clone_flag = CLONE_NEWCGROUP,
-					.release = no_release };
 const struct ns_kind net_ns_kind = { .name = "net", .clone_flag = CLONE_NEWNET,
 				     .release = no_release };

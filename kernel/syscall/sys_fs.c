@@ -2,6 +2,7 @@
  * Filesystem-wide syscalls: mount, umount2, statfs/fstatfs and the
  * write-back family (sync, syncfs, fsync, fdatasync).
  */
+#include <alloy/cgroup.h>
 #include <alloy/errno.h>
 #include <alloy/mm.h>
 #include <alloy/slab.h>
@@ -107,6 +108,9 @@ long sys_mount(SYSARGS)
 		rc = devpts_mount(mount_sb_flags(flags), &at);
 	} else if (!strcmp(type, "sysfs")) {	/* options ignored */
 		rc = sysfs_mount(mount_sb_flags(flags), &at);
+	} else if (!strcmp(type, "cgroup2")) {	/* the one hierarchy (docs/cgroup.md) */
+		if (!a4 || !(rc = getname(a4, &data, true)))
+			rc = cgroupfs_mount(mount_mnt_flags(flags), data, &at);
 	} else if (strcmp(type, "ext2")) {
 		rc = -ENODEV;		/* as Linux: unknown filesystem type */
 	} else if (!src) {
@@ -336,7 +340,8 @@ long sys_ustat(SYSARGS)
 }
 
 /* The filesystem types mount(2) knows, in sysfs(2)'s index order. */
-static const char *const fs_types[] = { "tmpfs", "ramfs", "proc", "devpts", "ext2", "sysfs" };
+static const char *const fs_types[] = { "tmpfs", "ramfs", "proc", "devpts", "ext2", "sysfs",
+					"cgroup2" };
 
 long sys_sysfs(SYSARGS)
 {
