@@ -80,15 +80,20 @@ void cgroup_put(struct cgroup *cg);	/* frees memory only: any context */
 struct process;
 struct pbuf;
 
-/* fork (proc_create_tids): p joins into (NULL: parent's, or the root for
+/* fork (proc_create_cg): p joins into (NULL: parent's, or the root for
  * a process the kernel starts), charging pids; 0, -EAGAIN (pids.max),
- * -ENOENT (into was removed), -EINTR (the forking thread is being
- * killed). *kill: into is being killed (cgroup.kill): the child is to get
- * SIGKILL once it exists. */
-int cgroup_fork(struct process *p, struct process *parent, struct cgroup *into, bool *kill);
-/* Process exit (and a fork that failed): p leaves its cgroup's count;
- * p->cgroup stays (put with p). */
+ * -ENOENT (into was removed), -EINTR (the forking process is being
+ * killed). */
+int cgroup_fork(struct process *p, struct process *parent, struct cgroup *into);
+/* Once p is in the pid table (cgroup.kill's walk can see it): must it
+ * get SIGKILL? Its group is being killed, or its parent was meanwhile
+ * (the walk passed p's number before p had it). */
+bool cgroup_fork_doomed(struct process *p, struct process *parent);
+/* Process exit (and a fork that failed): p leaves its cgroup's count of
+ * processes (cgroup.procs, populated); p->cgroup stays (put with p). */
 void cgroup_exit(struct process *p);
+/* p is reaped (and a fork that failed): its pids charge goes. */
+void cgroup_release(struct process *p);
 /* A new thread of p (-EAGAIN: pids.max) and one that ended. */
 int cgroup_thread_charge(struct process *p);
 void cgroup_thread_uncharge(struct process *p);

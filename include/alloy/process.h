@@ -177,11 +177,9 @@ struct process *proc_create(struct process *parent, u64 clone_flags);
  * level + 1), -errno in *err. */
 struct process *proc_create_tids(struct process *parent, u64 clone_flags, int exit_signal,
 				 const int *want, int nwant, int *err);
-/* The same into cgroup cg (NULL: the parent's; <alloy/cgroup.h>); *cg_kill:
- * the group is being killed, the caller sends the child SIGKILL. */
+/* The same into cgroup cg (NULL: the parent's; <alloy/cgroup.h>). */
 struct process *proc_create_cg(struct process *parent, u64 clone_flags, int exit_signal,
-			       const int *want, int nwant, struct cgroup *cg, bool *cg_kill,
-			       int *err);
+			       const int *want, int nwant, struct cgroup *cg, int *err);
 /* BSD process accounting (kernel/sched/acct.c): acct(2)'s file (NULL:
  * off), and the record current's process writes as its last thread
  * ends, with its wait status. */

@@ -122,17 +122,16 @@ static void pids_refused(struct cgroup *over)
 
 /* ---- fork, exit, threads */
 
-int cgroup_fork(struct process *p, struct process *parent, struct cgroup *into, bool *kill)
+int cgroup_fork(struct process *p, struct process *parent, struct cgroup *into)
 {
 	int rc = 0;
 
-	*kill = false;
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
 	struct cgroup *cg = into ? into : parent && parent->cgroup ? parent->cgroup : &cgroup_root;
 	struct cgroup *over;
 	if (cg->dead) {
 		rc = -ENOENT;
-	} else if (parent && fatal_signal_pending()) {
+	} else if (parent && (READ_ONCE(parent->group_exit) || fatal_signal_pending())) {
 		rc = -EINTR;	/* killed meanwhile (cgroup.kill): no child escapes */
 	} else if ((over = pids_over(cg, 1))) {
 		pids_refused(over);
@@ -144,8 +143,6 @@ int cgroup_fork(struct process *p, struct process *parent, struct cgroup *into, 
 		p->cg_tasks = 1;
 		populate(cg, 1);
 		pids_charge(cg, 1);
-		for (struct cgroup *a = cg; a; a = a->parent)
-			*kill |= a->killing > 0;
 	}
 	spin_unlock_irqrestore(&cg_lock, fl);
 	return rc;
@@ -158,10 +155,30 @@ void cgroup_exit(struct process *p)
 	if (p->cg_attached) {
 		p->cg_attached = false;
 		populate(p->cgroup, -1);
+	}
+	spin_unlock_irqrestore(&cg_lock, fl);
+}
+
+void cgroup_release(struct process *p)
+{
+	unsigned long fl = spin_lock_irqsave(&cg_lock);
+
+	if (p->cgroup && p->cg_tasks) {	/* once: a zombie counted until now */
 		pids_charge(p->cgroup, -p->cg_tasks);
 		p->cg_tasks = 0;
 	}
 	spin_unlock_irqrestore(&cg_lock, fl);
+}
+
+bool cgroup_fork_doomed(struct process *p, struct process *parent)
+{
+	bool doomed = parent && (READ_ONCE(parent->group_exit) || fatal_signal_pending());
+	unsigned long fl = spin_lock_irqsave(&cg_lock);
+
+	for (struct cgroup *a = p->cgroup; a; a = a->parent)
+		doomed |= a->killing > 0;
+	spin_unlock_irqrestore(&cg_lock, fl);
+	return doomed;
 }
 
 int cgroup_thread_charge(struct process *p)
@@ -187,7 +204,7 @@ void cgroup_thread_uncharge(struct process *p)
 {
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
 
-	if (p->cg_attached && p->cg_tasks > 1) {	/* the last is the process's */
+	if (p->cg_tasks > 1) {	/* the last is the process's, till it is reaped */
 		pids_charge(p->cgroup, -1);
 		p->cg_tasks--;
 	}

@@ -293,14 +293,11 @@ static int set_tid_check(struct pid_ns *ns, const int *want, int nwant)
 struct process *proc_create_tids(struct process *parent, u64 clone_flags, int exit_signal,
 				 const int *want, int nwant, int *err)
 {
-	bool kill;
-
-	return proc_create_cg(parent, clone_flags, exit_signal, want, nwant, NULL, &kill, err);
+	return proc_create_cg(parent, clone_flags, exit_signal, want, nwant, NULL, err);
 }
 
 struct process *proc_create_cg(struct process *parent, u64 clone_flags, int exit_signal,
-			       const int *want, int nwant, struct cgroup *cg, bool *cg_kill,
-			       int *err)
+			       const int *want, int nwant, struct cgroup *cg, int *err)
 {
 	*err = -ENOMEM;
 	/* a reaped process that a pidfd still holds keeps this much */
@@ -388,7 +385,7 @@ struct process *proc_create_cg(struct process *parent, u64 clone_flags, int exit
 		goto fail;
 	/* its cgroup, charged to pids: before it has a number, so nothing
 	 * sees it outside one */
-	if ((*err = cgroup_fork(p, parent, cg, cg_kill)))
+	if ((*err = cgroup_fork(p, parent, cg)))
 		goto fail;
 	*err = -ENOMEM;
 	if (pid_prepare(p->pid_ns, &numbers))
@@ -464,6 +461,7 @@ fail:
 	exe_put(&p->exe, p->exe_denied);
 	keys_proc_exit(p);	/* the session keyring keys_fork shared */
 	cgroup_exit(p);
+	cgroup_release(p);
 	cgroup_put(p->cgroup);
 	kmem_cache_free(proc_cache, p);
 	return NULL;
@@ -946,6 +944,7 @@ void proc_vfork_release(struct process *p)
 /* Caller holds proc_lock: the pid and the group place go (reaped). */
 static void unhash(struct process *p)
 {
+	cgroup_release(p);	/* reaped: its pids charge goes, as Linux's */
 	if (pid_table[p->pid] == p)
 		pid_table[p->pid] = NULL;
 	pgrp_leave(p);

@@ -264,9 +264,8 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 
 	if (rc)
 		return rc;
-	bool cg_kill = false;
 	struct process *p = proc_create_cg(cur->proc, flags & ~(u64)CSIGNAL, (int)(flags & CSIGNAL),
-					   set_tid, nset, cg, &cg_kill, &rc);
+					   set_tid, nset, cg, &rc);
 	if (!p)
 		return rc;
 	if (p && (flags & CLONE_NEWNS) && (rc = mnt_ns_clone_into(p)))
@@ -316,6 +315,7 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		copy_to_user((void *)parent_tid, &v, sizeof(v));	/* a fault: ignored */
 	}
 	int event = ptrace_clone_child(t, flags, false);	/* TRACEFORK, TRACEVFORK */
+	bool cg_kill = cgroup_fork_doomed(p, cur->proc);	/* now it has its pid */
 	task_start(t);
 	task_put(t);
 	if (cg_kill) {	/* its cgroup is being killed (cgroup.kill) */

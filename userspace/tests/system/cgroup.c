@@ -106,6 +106,17 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* A child waits to be moved to want (its parent does it): 20 s at most,
+ * then it gives up (exit 99), so a failed move fails, never hangs. */
+static void wait_moved(const char *want)
+{
+	for (int k = 0; !self_cgroup_is(want); k++) {
+		if (k > 20000)
+			_exit(99);
+		sleep_ms(1);
+	}
+}
+
 static void test_basics(void)
 {
 	char buf[512];
@@ -183,8 +194,7 @@ static void test_exiting(void)
 	/* a zombie in the group does not keep it busy */
 	pid_t c = fork();
 	if (c == 0) {
-		while (!self_cgroup_is("0::/x\n"))
-			sleep_ms(1);
+		wait_moved("0::/x\n");
 		_exit(0);
 	}
 	CHECK(putn(M "/x/cgroup.procs", c) == 0);
@@ -256,8 +266,7 @@ static void test_unprivileged(void)
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	c = fork();
 	if (c == 0) {
-		while (!self_cgroup_is("0::/u\n"))
-			sleep_ms(1);
+		wait_moved("0::/u\n");
 		if (setgid(1000) || setuid(1000))
 			_exit(90);
 		int ok = 1;
@@ -295,8 +304,7 @@ static void test_kill(void)
 	CHECK(put(M "/k/cgroup.kill", "2") == -1);
 	pid_t c = fork();
 	if (c == 0) {
-		while (!self_cgroup_is("0::/k\n"))
-			sleep_ms(1);
+		wait_moved("0::/k\n");
 		for (;;) {	/* every member forks for ever; children reap nothing */
 			pid_t g = fork();
 			if (g > 0)
@@ -330,7 +338,7 @@ static void *forker(void *arg)
 	while (!stop_forking) {
 		pid_t g = fork();
 		if (g == 0) {
-			sleep_ms(5);
+			sleep_ms(100);	/* long enough to reach the limit */
 			_exit(0);
 		}
 		if (g < 0 && errno == EAGAIN)
@@ -360,8 +368,7 @@ static void test_pids(void)
 	CHECK(put(M "/p/pids.max", "6") == 0);
 	pid_t c = fork();
 	if (c == 0) {
-		while (!self_cgroup_is("0::/p\n"))
-			sleep_ms(1);
+		wait_moved("0::/p\n");
 		pthread_t t[2];
 		for (int i = 0; i < 2; i++)
 			pthread_create(&t[i], NULL, forker, NULL);
@@ -374,8 +381,10 @@ static void test_pids(void)
 		_exit(over_seen ? 94 : eagain_seen ? 0 : 95);
 	}
 	CHECK(putn(M "/p/cgroup.procs", c) == 0);
-	int st;
+	int st = 0;
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (st)
+		fprintf(stderr, "cgroup: pids child status %#x\n", st);
 	CHECK(get(M "/p/pids.current", buf, sizeof(buf)) > 0 && !strcmp(buf, "0\n"));
 	CHECK(get(M "/p/pids.events", buf, sizeof(buf)) > 0 && strncmp(buf, "max 0", 5) != 0);
 	CHECK(get(M "/p/pids.peak", buf, sizeof(buf)) > 0 && atoi(buf) <= 6 && atoi(buf) >= 3);
@@ -451,8 +460,7 @@ static void test_ns(void)
 	pid_t c = fork();
 	if (c == 0) {
 		close(pfd[1]);
-		while (!self_cgroup_is("0::/n\n"))
-			sleep_ms(1);
+		wait_moved("0::/n\n");
 		int ok = unshare(CLONE_NEWCGROUP) == 0;
 		ok &= self_cgroup_is("0::/\n");
 		ok &= put(M "/n/m/cgroup.procs", "0") == 0;
