@@ -146,6 +146,19 @@ static int cg_unlink(struct inode *dir, const char *name, size_t len, struct ino
 	return cgroup_rmdir(cg_of(inode));
 }
 
+/* rename: Linux's refusals (a file ENOTDIR, another parent EIO); a
+ * group's name is fixed here (EPERM; Linux renames it in place). */
+static int cg_rename(struct inode *odir, const char *oname, size_t olen, struct inode *inode,
+		     struct inode *ndir, const char *nname, size_t nlen, struct inode *victim)
+{
+	(void)oname; (void)olen; (void)nname; (void)nlen;
+	if (!S_ISDIR(inode->mode))
+		return -ENOTDIR;
+	if (odir != ndir)
+		return -EIO;
+	return victim ? -EEXIST : -EPERM;
+}
+
 static void cg_evict(struct inode *i)
 {
 	cgroup_put(cg_of(i));
@@ -168,6 +181,7 @@ static const struct inode_ops cg_dir_iops = {
 	.lookup = cg_lookup,
 	.mknod = cg_mknod,
 	.unlink = cg_unlink,
+	.rename = cg_rename,
 	.evict = cg_evict,
 	.write_inode = cg_write_inode,
 };
