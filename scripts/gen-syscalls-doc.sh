@@ -13,9 +13,9 @@ fanotify_init	partial	the three classes, REPORT_TID/PIDFD/FD_ERROR, queue limits
 io_uring_register	partial	buffers (kept as addresses, not pinned), files, eventfd, probe
 io_uring_enter	partial	submission in the submitter, GETEVENTS with a signal mask; NOP, READV/WRITEV, READ/WRITE(_FIXED), FSYNC, POLL_ADD/REMOVE, TIMEOUT(_REMOVE), OPENAT, CLOSE, STATX, SENDMSG, RECVMSG; no linked or multishot requests
 io_uring_setup	partial	rings and SQEs mmap-ed at Linux offsets (FEAT_SINGLE_MMAP); no SQPOLL or IOPOLL; kernel/io_uring_disabled
-setns	partial	UTS, IPC, time, mount, PID (the caller's or one below it), user and network namespace files (and pidfds); the cgroup one can only be the initial one
+setns	partial	UTS, IPC, time, mount, PID (the caller's or one below it), user, network and cgroup namespace files (and pidfds)
 chroot	implemented	a per-process root that path lookup, ".." and absolute links honour; CAP_SYS_CHROOT; a cwd left outside reads "(unreachable)/..." from getcwd
-unshare	partial	CLONE_FS, CLONE_FILES, CLONE_SYSVSEM, CLONE_NEWNS, NEWPID, NEWUTS, NEWIPC, NEWTIME, NEWUSER (an identity: identity ID maps only), NEWNET (a loopback of its own; the port space shared: docs/net.md); NEWPID (for the children: docs/namespaces.md); not NEWCGROUP (EINVAL); EINVAL with other threads running, as Linux for most
+unshare	partial	CLONE_FS, CLONE_FILES, CLONE_SYSVSEM, CLONE_NEWNS, NEWPID, NEWUTS, NEWIPC, NEWTIME, NEWUSER (an identity: identity ID maps only), NEWNET (a loopback of its own; the port space shared: docs/net.md), NEWCGROUP (docs/cgroup.md); NEWPID (for the children: docs/namespaces.md); EINVAL with other threads running, as Linux for most
 kcmp	partial	KCMP_FILE, FILES, VM, FS, SIGHAND, SYSVSEM with ptrace read access to both; no KCMP_EPOLL_TFD (EOPNOTSUPP)
 vhangup	partial	hangs up a controlling pty (CAP_SYS_TTY_CONFIG); the console is left alone
 landlock_create_ruleset	implemented	ABI version 2 (every filesystem right through REFER); rulesets as O_CLOEXEC fds (docs/landlock.md)
@@ -109,13 +109,13 @@ exit	implemented	ends the calling thread; the last one ends the process (with th
 gettid	implemented	the thread's id, from the pid space (the leader's is the pid)
 getpid	implemented	the thread group's id
 exit_group	implemented	every thread ends; the process's status is the first group exit's
-clone3	partial	as clone; struct sizes 64 to 4096 (E2BIG past it with unknown bytes set); CLONE_PIDFD; set_tid (Linux's checks); CLONE_INTO_CGROUP is EINVAL
+clone3	partial	as clone; struct sizes 64 to 4096 (E2BIG past it with unknown bytes set); CLONE_PIDFD; set_tid (Linux's checks); CLONE_INTO_CGROUP (docs/cgroup.md)
 rt_sigtimedwait	implemented	the thread's own pending signals first, then the process's; kill() wakes a waiter whose set holds the signal
 signalfd	implemented	as signalfd4 without flags
 signalfd4	implemented	the reader's signals of the mask (thread first, then process), 128-byte records; poll and epoll; SFD_NONBLOCK, SFD_CLOEXEC
 fork	implemented	copy-on-write through page refcounts
 vfork	implemented	the child shares the address space; the caller waits (killably) for its exec or exit
-clone	partial	threads and processes with CLONE_FS, FILES, SIGHAND, VM, VFORK, PARENT, PIDFD, SETTLS and the tid flags in any combination Linux allows; namespaces as unshare, with CLONE_NEWPID (no cgroup namespaces)
+clone	partial	threads and processes with CLONE_FS, FILES, SIGHAND, VM, VFORK, PARENT, PIDFD, SETTLS and the tid flags in any combination Linux allows; namespaces as unshare, with CLONE_NEWPID, CLONE_NEWNET and CLONE_NEWCGROUP
 execve	partial	static ELF programs and #! scripts (4 deep); arguments and environment up to 64 KiB and 1024 strings; execute permission; set-user-ID and set-group-ID programs (not on MS_NOSUID mounts), AT_SECURE
 wait4	partial	exits, kills, stops (WUNTRACED) and continues (WCONTINUED) of child processes (a thread group is one child); rusage: the reaped child's CPU time and its reaped children's (a stop or continue report gives the last reaped child's); no __WALL/__WCLONE
 kill	partial	Linux's permission rule (EPERM; SIGCONT within a session); init (pid 1) only gets signals it handles; a group or -1 skips what it may not signal

@@ -44,8 +44,8 @@ struct ns_common {
 struct nsproxy;
 
 /*
- * One kind of namespace: the hook table a subsystem fills (kernel/ns/;
- * the mount code puts its own in place of single.c's mnt one).
+ * One kind of namespace: the hook table a subsystem fills (kernel/ns/,
+ * and kernel/sched/cgroup.c for cgroup namespaces).
  */
 struct ns_kind {
 	const char *name;		/* /proc/<pid>/ns/<name>, "uts:[inum]" */

@@ -146,6 +146,12 @@ struct process {
 	 * process keyrings, request_key's default destination, and whether
 	 * it has exited (nothing is attached to it after that). */
 	struct key *key_session, *key_process;
+	/* Its control group (<alloy/cgroup.h>), [cgroup lock]: counted from
+	 * fork to its last put; attached (counted in the group) from fork to
+	 * exit; its tasks charged to the pids controller. */
+	struct cgroup *cgroup;
+	bool cg_attached;
+	int cg_tasks;
 	int key_reqkey_def;
 	bool keys_gone;
 };
@@ -175,6 +181,9 @@ struct process *proc_create(struct process *parent, u64 clone_flags);
  * level + 1), -errno in *err. */
 struct process *proc_create_tids(struct process *parent, u64 clone_flags, int exit_signal,
 				 const int *want, int nwant, int *err);
+/* The same into cgroup cg (NULL: the parent's; <alloy/cgroup.h>). */
+struct process *proc_create_cg(struct process *parent, u64 clone_flags, int exit_signal,
+			       const int *want, int nwant, struct cgroup *cg, int *err);
 /* BSD process accounting (kernel/sched/acct.c): acct(2)'s file (NULL:
  * off), and the record current's process writes as its last thread
  * ends, with its wait status. */
@@ -351,7 +360,8 @@ struct trap_frame;
  * CLONE_SETTLS, CLONE_CHILD_SETTID/CLEARTID with child_tid, CLONE_PIDFD
  * with pidfd_addr, CLONE_PARENT_SETTID with parent_tid, written before
  * the child runs). */
+/* cg: CLONE_INTO_CGROUP's group (NULL: the caller's). */
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
-	       u64 pidfd_addr, u64 parent_tid, const int *set_tid, int nset);
+	       u64 pidfd_addr, u64 parent_tid, const int *set_tid, int nset, struct cgroup *cg);
 
 #endif

@@ -205,6 +205,7 @@ struct super_ops {
 #define SB_NOCACHE 2		/* lookups make uncached dentries (procfs) */
 #define SB_DCACHE_EVICT 4	/* unused dentries may go: lookup finds them again */
 #define SB_NOSUID 8		/* set-user-ID bits ignored by execve (MS_NOSUID) */
+#define SB_BUSY_DIRS 16		/* rmdir of a directory with children: EBUSY (cgroupfs) */
 
 struct vm_object_ops;
 struct file_ops {

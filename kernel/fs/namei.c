@@ -1096,7 +1096,7 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 	} else if (!rmdir && name[len] == '/') {
 		rc = -ENOTDIR;
 	} else if (rmdir && !dir_empty(d)) {
-		rc = -ENOTEMPTY;
+		rc = sb->flags & SB_BUSY_DIRS ? -EBUSY : -ENOTEMPTY;
 	} else {
 		rc = remove_locked(parent.dentry, d);
 	}

@@ -13,6 +13,7 @@
  */
 #include <alloy/arch.h>
 #include <alloy/blkdev.h>
+#include <alloy/cgroup.h>
 #include <alloy/cpu.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -75,6 +76,7 @@ static const struct proc_entry root_entries[] = {
 	{ "key-users", PK_KEY_USERS, S_IFREG | 0444 },
 	{ "kpageflags", PK_KPAGEFLAGS, S_IFREG | 0400 },
 	{ "diskstats", PK_DISKSTATS, S_IFREG | 0444 },
+	{ "cgroups", PK_CGROUPS, S_IFREG | 0444 },
 };
 
 static const struct proc_entry net_entries[] = {
@@ -490,7 +492,8 @@ static int show_root_file(struct pbuf *b, int kind)
 	case PK_SLABINFO: return show_slabinfo(b);
 	case PK_INTERRUPTS: return show_interrupts(b);
 	case PK_FILESYSTEMS:
-		return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\nnodev\tsysfs\nnodev\thugetlbfs\n\text2\n");
+		return pbuf_puts(b, "nodev\tmemfs\nnodev\tproc\nnodev\tsysfs\nnodev\thugetlbfs\n"
+				 "nodev\tcgroup2\n\text2\n");
 	case PK_NET_UNIX: return unix_proc_show(b);
 	case PK_NET_TCP: case PK_NET_UDP: case PK_NET_TCP6: case PK_NET_UDP6:
 		return inet_proc_show(b, kind);
@@ -527,6 +530,8 @@ static int show(struct inode *inode, struct pbuf *b)
 		return sysfs_show(b, inode);
 	if (kind == PK_DISKSTATS)
 		return diskstats_show(b);
+	if (kind == PK_CGROUPS)
+		return cgroup_proc_cgroups(b);
 	return kind < PK_PID || (kind >= PK_NET_UNIX && kind <= PK_NET_DEV) ||
 	       (kind >= PK_SYSVIPC_SHM && kind <= PK_SYSVIPC_MSG) || kind == PK_LOCK_STAT ||
 	       kind == PK_KEYS || kind == PK_KEY_USERS ?

@@ -56,6 +56,7 @@ enum proc_kind {
 	PK_SYSFS_ROOT, PK_SYSFS_BLOCK, PK_SYSFS_DISK, PK_SYSFS_QUEUE, PK_SYSFS_ATTR,
 	PK_SYSFS_DEV, PK_SYSFS_DEVBLOCK, PK_SYSFS_DEVLINK,
 	PK_COREDUMP_FILTER,	/* /proc/<pid>/coredump_filter */
+	PK_CGROUPS, PK_PCGROUP,	/* /proc/cgroups, /proc/<pid>/cgroup (kernel/sched/cgroup.c) */
 	PK_MAX
 };
 

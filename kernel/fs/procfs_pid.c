@@ -36,6 +36,7 @@
 #include <alloy/user.h>
 #include <alloy/vfs.h>
 #include <alloy/ns.h>
+#include <alloy/cgroup.h>
 #include "procfs.h"
 #include <alloy/mnt_ns.h>
 #include <uapi/misc.h>
@@ -65,6 +66,7 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "uid_map", PK_UID_MAP, S_IFREG | 0644 },
 	{ "gid_map", PK_GID_MAP, S_IFREG | 0644 },
 	{ "setgroups", PK_SETGROUPS, S_IFREG | 0644 },
+	{ "cgroup", PK_PCGROUP, S_IFREG | 0444 },
 	{ "task", PK_TASKDIR, S_IFDIR | 0555 },	/* last: a thread's has none */
 };
 const size_t proc_pid_nr_entries = ARRAY_SIZE(proc_pid_entries);
@@ -513,6 +515,8 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 		rc = timens_show(b, p);
 	else if (kind == PK_UID_MAP || kind == PK_GID_MAP || kind == PK_SETGROUPS)
 		rc = userns_show(b, p, kind - PK_UID_MAP);
+	else if (kind == PK_PCGROUP)
+		rc = cgroup_proc_show(b, p);
 	else
 		rc = -EINVAL;
 	proc_put(p);

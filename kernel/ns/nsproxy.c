@@ -26,7 +26,8 @@ extern const struct ns_kind uts_ns_kind, ipc_ns_kind, time_ns_kind, user_ns_kind
 extern struct uts_ns init_uts_ns;
 extern struct ipc_ns init_ipc_ns;
 extern struct time_ns init_time_ns;
-extern struct ns_common init_user_ns, init_cgroup_ns;
+extern struct cgroup_ns init_cgroup_ns;
+extern struct ns_common init_user_ns;
 
 const struct ns_kind *const ns_kinds[NS_NR] = {
 	[NS_CGROUP] = &cgroup_ns_kind, [NS_IPC] = &ipc_ns_kind, [NS_MNT] = &mnt_ns_kind,
@@ -38,7 +39,7 @@ const struct ns_kind *const ns_kinds[NS_NR] = {
 struct nsproxy init_nsproxy = {
 	.refs = { 1 },
 	.ns = {
-		[NS_CGROUP] = &init_cgroup_ns, [NS_IPC] = (struct ns_common *)&init_ipc_ns,
+		[NS_CGROUP] = (struct ns_common *)&init_cgroup_ns, [NS_IPC] = (struct ns_common *)&init_ipc_ns,
 		[NS_MNT] = &init_mnt_ns.common, [NS_NET] = &init_net.ns, [NS_PID] = &init_pid_ns.common,
 		[NS_TIME] = (struct ns_common *)&init_time_ns, [NS_USER] = &init_user_ns,
 		[NS_UTS] = (struct ns_common *)&init_uts_ns,

@@ -4,6 +4,7 @@
  * a process nobody will wait for), so it is never reused while in use.
  * Orphans go to init (pid 1), or are reaped at once when there is none.
  */
+#include <alloy/cgroup.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/fs_state.h>
@@ -145,6 +146,7 @@ void proc_put(struct process *p)
 	signal_flush_queued_locked(p, NULL, ~0ULL);	/* the last reference: no lock */
 	sighand_put(p->sighand);
 	inode_put(p->pidfs_inode);	/* its pidfds held p: none is left */
+	cgroup_put(p->cgroup);		/* frees memory only */
 	if (p->pid_ns)
 		ns_put(&p->pid_ns->common);	/* frees memory only: any context */
 	kmem_cache_free(proc_cache, p);
@@ -292,6 +294,12 @@ static int set_tid_check(struct pid_ns *ns, const int *want, int nwant)
 struct process *proc_create_tids(struct process *parent, u64 clone_flags, int exit_signal,
 				 const int *want, int nwant, int *err)
 {
+	return proc_create_cg(parent, clone_flags, exit_signal, want, nwant, NULL, err);
+}
+
+struct process *proc_create_cg(struct process *parent, u64 clone_flags, int exit_signal,
+			       const int *want, int nwant, struct cgroup *cg, int *err)
+{
 	*err = -ENOMEM;
 	/* a reaped process that a pidfd still holds keeps this much */
 	_Static_assert(sizeof(struct process) <= 8192, "struct process outgrew 8 KiB");
@@ -377,6 +385,10 @@ struct process *proc_create_tids(struct process *parent, u64 clone_flags, int ex
 	ns_get(&p->pid_ns->common);
 	if ((*err = set_tid_check(p->pid_ns, want, nwant)))
 		goto fail;
+	/* its cgroup, charged to pids: before it has a number, so nothing
+	 * sees it outside one */
+	if ((*err = cgroup_fork(p, parent, cg)))
+		goto fail;
 	*err = -ENOMEM;
 	if (pid_prepare(p->pid_ns, &numbers))
 		goto fail;
@@ -451,6 +463,9 @@ fail:
 	exe_put(&p->exe, p->exe_denied);
 	keys_proc_exit(p);	/* the session keyring keys_fork shared */
 	landlock_proc_exit(p);
+	cgroup_exit(p);
+	cgroup_release(p);
+	cgroup_put(p->cgroup);
 	kmem_cache_free(proc_cache, p);
 	return NULL;
 }
@@ -733,6 +748,7 @@ int proc_unshare_files(struct process *p)
 static void release_resources(struct process *p)
 {
 	proc_timers_exit(p);	/* nothing fires at it from now on */
+	cgroup_exit(p);		/* out of cgroup.procs; rmdir may go on */
 	unsigned long flags = spin_lock_irqsave(&p->cwd_lock);
 	struct fdtable *files = p->files;
 	struct fs_state *fs = p->fs;
@@ -932,6 +948,7 @@ void proc_vfork_release(struct process *p)
 /* Caller holds proc_lock: the pid and the group place go (reaped). */
 static void unhash(struct process *p)
 {
+	cgroup_release(p);	/* reaped: its pids charge goes, as Linux's */
 	if (pid_table[p->pid] == p)
 		pid_table[p->pid] = NULL;
 	pgrp_leave(p);
@@ -1658,6 +1675,8 @@ bool proc_thread_detach(struct process *p, struct task *t, int *status)
 	spin_unlock(&p->sig_lock);
 	spin_unlock_irqrestore(&proc_lock, flags);
 	ptrace_task_exit(t, *status);	/* its tracer hears of it, lets go */
+	if (!last)
+		cgroup_thread_uncharge(p);	/* the last is cgroup_exit's */
 	wake_up_all(&p->thread_wq);	/* execve's de-thread counts */
 	return last;
 }

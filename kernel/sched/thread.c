@@ -5,6 +5,7 @@
  */
 #include <alloy/pid.h>
 #include <alloy/arch.h>
+#include <alloy/cgroup.h>
 #include <alloy/errno.h>
 #include <alloy/futex.h>
 #include <alloy/mm.h>
@@ -25,19 +26,26 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 {
 	struct task *cur = current_task();
 	struct process *p = cur->proc;
+	long rc = cgroup_thread_charge(p);	/* pids.max: EAGAIN */
 
+	if (rc)
+		return rc;
 	atomic_inc(&cur->mm->users);	/* the new thread's */
 	struct clone_start *cs = clone_start_new(tf, flags, sp, child_tid, tls, cur->mm);
-	if (!cs)
+	if (!cs) {
+		cgroup_thread_uncharge(p);
 		return -ENOMEM;
+	}
 	struct task *t = task_create_paused(CPU_ANY, clone_child, cs, cur->name);
 	if (!t) {
 		clone_start_free(cs);
+		cgroup_thread_uncharge(p);
 		return -ENOMEM;
 	}
 	if (proc_thread_tables(t, flags)) {	/* without CLONE_FILES, CLONE_FS */
 		task_discard(t);
 		clone_start_free(cs);
+		cgroup_thread_uncharge(p);
 		return -ENOMEM;
 	}
 	proc_get(p);
@@ -51,6 +59,7 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 		task_discard(t);
 		proc_put(p);
 		clone_start_free(cs);
+		cgroup_thread_uncharge(p);
 		return tid;
 	}
 	tid = t->vtid;	/* the number the process's threads know it by */

@@ -5,6 +5,7 @@
  */
 #include <alloy/pid.h>
 #include <alloy/arch.h>
+#include <alloy/cgroup.h>
 #include <alloy/errno.h>
 #include <alloy/fdtable.h>
 #include <alloy/futex.h>
@@ -20,6 +21,8 @@
 #include <alloy/uaccess.h>
 #include <alloy/user.h>
 #include <alloy/keys.h>
+#include <alloy/signal.h>
+#include <uapi/signal.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 #include <uapi/sched.h>
@@ -249,7 +252,7 @@ void clone_child(void *arg)
 }
 
 long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid, u64 tls,
-	       u64 pidfd_addr, u64 parent_tid, const int *set_tid, int nset)
+	       u64 pidfd_addr, u64 parent_tid, const int *set_tid, int nset, struct cgroup *cg)
 {
 	struct file *pidf = NULL;
 	int pidfd = -1;
@@ -261,8 +264,8 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 
 	if (rc)
 		return rc;
-	struct process *p = proc_create_tids(cur->proc, flags & ~(u64)CSIGNAL, (int)(flags & CSIGNAL),
-					     set_tid, nset, &rc);
+	struct process *p = proc_create_cg(cur->proc, flags & ~(u64)CSIGNAL, (int)(flags & CSIGNAL),
+					   set_tid, nset, cg, &rc);
 	if (!p)
 		return rc;
 	if (p && (flags & CLONE_NEWNS) && (rc = mnt_ns_clone_into(p)))
@@ -312,8 +315,13 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		copy_to_user((void *)parent_tid, &v, sizeof(v));	/* a fault: ignored */
 	}
 	int event = ptrace_clone_child(t, flags, false);	/* TRACEFORK, TRACEVFORK */
+	bool cg_kill = cgroup_fork_doomed(p, cur->proc);	/* now it has its pid */
 	task_start(t);
 	task_put(t);
+	if (cg_kill) {	/* its cgroup is being killed (cgroup.kill) */
+		struct ksiginfo si = { .signo = SIGKILL, .code = SI_KERNEL };
+		signal_send_unchecked(p, &si);
+	}
 	if (pidf)
 		file_put(pidf);
 	if (event)

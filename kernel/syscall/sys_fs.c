@@ -2,8 +2,9 @@
  * Filesystem-wide syscalls: mount, umount2, statfs/fstatfs and the
  * write-back family (sync, syncfs, fsync, fdatasync).
  */
-#include <alloy/landlock.h>
+#include <alloy/cgroup.h>
 #include <alloy/errno.h>
+#include <alloy/landlock.h>
 #include <alloy/mm.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
@@ -110,6 +111,9 @@ long sys_mount(SYSARGS)
 		rc = devpts_mount(mount_sb_flags(flags), &at);
 	} else if (!strcmp(type, "sysfs")) {	/* options ignored */
 		rc = sysfs_mount(mount_sb_flags(flags), &at);
+	} else if (!strcmp(type, "cgroup2")) {	/* the one hierarchy (docs/cgroup.md) */
+		if (!a4 || !(rc = getname(a4, &data, true)))
+			rc = cgroupfs_mount(mount_mnt_flags(flags), data, &at);
 	} else if (strcmp(type, "ext2")) {
 		rc = -ENODEV;		/* as Linux: unknown filesystem type */
 	} else if (!src) {
@@ -340,7 +344,7 @@ long sys_ustat(SYSARGS)
 
 /* The filesystem types mount(2) knows, in sysfs(2)'s index order. */
 static const char *const fs_types[] = { "tmpfs", "ramfs", "proc", "devpts", "ext2", "sysfs",
-				       "hugetlbfs" };
+				       "hugetlbfs", "cgroup2" };
 
 long sys_sysfs(SYSARGS)
 {

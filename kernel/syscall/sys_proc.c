@@ -1,6 +1,7 @@
 /* Process-level calls of the first user slice: exit, ids, TLS, brk. */
 #include <alloy/pid.h>
 #include <alloy/arch.h>
+#include <alloy/cgroup.h>
 #include <alloy/compiler.h>
 #include <alloy/cred.h>
 #include <alloy/errno.h>
@@ -74,6 +75,7 @@ struct clone_req {
 	u64 pidfd;		/* CLONE_PIDFD: where the fd number goes */
 	int set_tid[PIDNS_MAX_LEVEL + 1];	/* clone3's, innermost first */
 	int nset;
+	int cgroup;		/* CLONE_INTO_CGROUP: clone3's descriptor */
 };
 
 #define UNSHARE_NS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
@@ -97,7 +99,7 @@ static long do_clone(const struct clone_req *r)
 	u64 f = r->flags;
 	struct process *me = current_proc();
 
-	if (f & ~(CLONE_KNOWN | CLONE_NAMESPACES))
+	if (f & ~(CLONE_KNOWN | CLONE_NAMESPACES | CLONE_INTO_CGROUP))
 		return -EINVAL;
 	/* a new mount or user namespace cannot share the old cwd and root */
 	if ((f & CLONE_FS) && (f & (CLONE_NEWNS | CLONE_NEWUSER)))
@@ -120,13 +122,23 @@ static long do_clone(const struct clone_req *r)
 	rc = sched_fork_check();	/* a deadline task: EAGAIN */
 	if (rc)
 		return rc;
-	if (f & CLONE_THREAD) {
+	/* CLONE_INTO_CGROUP: the group, checked as a write of the child's
+	 * pid to its cgroup.procs would be (<alloy/cgroup.h>) */
+	struct cgroup *cg = NULL;
+	if ((f & CLONE_INTO_CGROUP) &&
+	    (rc = cgroup_clone_target(r->cgroup, f & CLONE_THREAD, &cg)))
+		return rc;
+	f &= ~CLONE_INTO_CGROUP;
+	if (f & CLONE_THREAD) {	/* into its own group only: nothing to do */
+		cgroup_put(cg);
 		return thread_clone(current_user_frame(), f, r->stack, r->parent_tid,
 				    r->child_tid, r->tls);
 	}
 	/* the exit signal rides in CSIGNAL's bits, as clone's own */
-	return user_fork(current_user_frame(), r->stack, f | (u64)(r->exit_signal & CSIGNAL),
-			 r->child_tid, r->tls, r->pidfd, r->parent_tid, r->set_tid, r->nset);
+	rc = user_fork(current_user_frame(), r->stack, f | (u64)(r->exit_signal & CSIGNAL),
+		       r->child_tid, r->tls, r->pidfd, r->parent_tid, r->set_tid, r->nset, cg);
+	cgroup_put(cg);
+	return rc;
 }
 
 long sys_fork(SYSARGS)
@@ -149,6 +161,8 @@ long sys_clone(SYSARGS)
 	struct clone_req r = { .flags = a0 & ~(u64)CSIGNAL, .exit_signal = (int)(a0 & CSIGNAL),
 			       .stack = a1, .parent_tid = a2, .child_tid = a3, .tls = a4 };
 
+	if (r.flags & CLONE_INTO_CGROUP)
+		return -EINVAL;		/* clone3's only */
 	if (r.flags & CLONE_THREAD)
 		r.exit_signal = 0;	/* a thread's end signals no one */
 	/* clone() returns the pidfd through parent_tid: not both */
@@ -166,6 +180,7 @@ struct clone_args {
 };
 
 #define CLONE_ARGS_SIZE_VER0 64
+#define CLONE_ARGS_SIZE_VER2 88	/* with cgroup */
 
 /* clone3(args, size): a larger struct from a newer program is fine if
  * what we do not know of it is zero (E2BIG otherwise). */
@@ -187,10 +202,13 @@ long sys_clone3(SYSARGS)
 		if (v)
 			return -E2BIG;
 	}
-	/* pidfd means something only with CLONE_PIDFD, cgroup only with
-	 * CLONE_INTO_CGROUP, which do_clone refuses (glibc puts &pd->tid in
-	 * pidfd regardless) */
+	/* pidfd means something only with CLONE_PIDFD (glibc puts &pd->tid
+	 * in pidfd regardless), cgroup only with CLONE_INTO_CGROUP, which
+	 * needs a struct that has it and a descriptor's range (Linux's
+	 * clone3_args_valid) */
 	if ((ca.flags & CSIGNAL) || ca.exit_signal > NSIG)
+		return -EINVAL;
+	if ((ca.flags & CLONE_INTO_CGROUP) && (ca.cgroup > 0x7fffffff || size < CLONE_ARGS_SIZE_VER2))
 		return -EINVAL;
 	/* set_tid: a number per PID namespace level, innermost first */
 	if (ca.set_tid_size > PIDNS_MAX_LEVEL || (!ca.set_tid) != (!ca.set_tid_size))
@@ -204,7 +222,8 @@ long sys_clone3(SYSARGS)
 		return -EINVAL;
 	struct clone_req r = { .flags = ca.flags, .exit_signal = (int)ca.exit_signal,
 			       .stack = ca.stack ? top : 0, .parent_tid = ca.parent_tid,
-			       .child_tid = ca.child_tid, .tls = ca.tls, .pidfd = ca.pidfd };
+			       .child_tid = ca.child_tid, .tls = ca.tls, .pidfd = ca.pidfd,
+			       .cgroup = (int)ca.cgroup };
 	/* both written by the parent: one place cannot take both */
 	if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID) &&
 	    ca.pidfd == ca.parent_tid)
