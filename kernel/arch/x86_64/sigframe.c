@@ -1,7 +1,9 @@
 /*
  * The x86-64 Linux signal frame (struct rt_sigframe): the return address
  * (sa_restorer, which calls rt_sigreturn), a ucontext whose mcontext is
- * the interrupted registers, the siginfo, and the FXSAVE image. Nothing
+ * the interrupted registers, the siginfo, and the FXSAVE image (whose
+ * last word, in the software bytes, is the interrupted PKRU: there is no
+ * XSAVE extension, so nothing says so to the program). Nothing
  * from the frame is trusted on the way back: segments are forced to user
  * ones, RFLAGS keeps only the bits a program may change, and MXCSR's
  * reserved bits are cleared so FXRSTOR cannot fault in the kernel.
@@ -42,7 +44,7 @@ struct siginfo {
 	union {
 		struct { s32 pid, uid; } kill;
 		struct { s32 pid, uid, status, pad; s64 utime, stime; } chld;
-		struct { u64 addr; } fault;
+		struct { u64 addr; u64 bnd_pad; u32 pkey; } fault;	/* si_pkey: SEGV_PKUERR */
 		struct { s32 tid, overrun; u64 value; } timer;
 		struct { s64 band; s32 fd; } poll;
 		struct { u64 call_addr; s32 syscall; u32 arch; } sys;
@@ -82,6 +84,8 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 		out->timer.value = si->value;
 	} else if (si->code > 0 && si->code < SI_KERNEL) {
 		out->fault.addr = si->addr;	/* SEGV_*, BUS_*, ILL_*, FPE_* */
+		if (si->signo == SIGSEGV && si->code == SEGV_PKUERR)
+			out->fault.pkey = si->pkey;
 	} else {
 		out->kill.pid = si->pid;
 		out->kill.uid = (s32)si->uid;
@@ -140,6 +144,9 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 	if (copy_to_user((void *)fp, t->fpu, ARCH_FPU_SIZE) ||
 	    copy_to_user((void *)frame, &f, sizeof(f)))
 		return -EFAULT;
+	/* the handler runs with the default protection-key rights; the
+	 * interrupted ones are in the frame's FPU image, for sigreturn */
+	arch_pkru_reset(t->fpu);
 	tf->rsp = frame;
 	tf->rip = sa->handler;
 	tf->rdi = (u64)si->signo;
