@@ -109,7 +109,7 @@ void arch_fpu_restore(const void *area);
  * register a new program and a signal handler start with (Linux's
  * init_pkru: every key but 0 access-disabled), setting the current
  * thread's rights for one key (PKEY_DISABLE_ACCESS | _WRITE; -EINVAL
- * without PKU), reading them, and resetting the live register and area
+ * without PKU), reading and writing them, and resetting the live register and area
  * (a task's FPU image) to the default. The rights travel in the FPU
  * image: arch_fpu_save/restore/init carry them.
  */
@@ -118,6 +118,7 @@ int arch_pkeys_max(void);
 u32 arch_pkru_default(void);
 int arch_pkey_set_rights(int pkey, u32 rights);
 u32 arch_pkru_get(void);
+void arch_pkru_set(u32 v);	/* the live register only (no-op without PKU) */
 void arch_pkru_reset(void *area);
 /* AT_HWCAP for ELF programs: CPUID leaf 1 EDX. */
 u64 arch_elf_hwcap(void);

@@ -253,6 +253,12 @@ u32 arch_pkru_get(void)
 	return pku_enabled ? rdpkru() : 0;
 }
 
+void arch_pkru_set(u32 v)
+{
+	if (pku_enabled)
+		wrpkru(v);
+}
+
 /* A signal handler starts with the default PKRU (Linux's init_pkru), the
  * interrupted value being in the frame's FPU image for sigreturn. */
 void arch_pkru_reset(void *area)

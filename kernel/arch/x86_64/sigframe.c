@@ -140,10 +140,22 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 	f.uc.uc_sigmask = old_blocked;
 	fill_siginfo(&f.info, si);
 
+	u8 fx[ARCH_FPU_SIZE] __aligned(16);
+	unsigned long irq = arch_irq_save();	/* the live registers and the copy agree */
 	arch_fpu_save(t->fpu);
-	if (copy_to_user((void *)fp, t->fpu, ARCH_FPU_SIZE) ||
-	    copy_to_user((void *)frame, &f, sizeof(f)))
+	memcpy(fx, t->fpu, sizeof(fx));
+	arch_irq_restore(irq);
+	/* the frame is written whatever key the stack has and whatever the
+	 * thread's rights (Linux 6.12's sig_prepare_pkru): every key open
+	 * for the copy; the interrupted rights are in fx (a switch in
+	 * between saves the open ones in t->fpu and puts them back) */
+	u32 pkru = arch_pkru_get();
+	arch_pkru_set(0);
+	if (copy_to_user((void *)fp, fx, sizeof(fx)) ||
+	    copy_to_user((void *)frame, &f, sizeof(f))) {
+		arch_pkru_set(pkru);
 		return -EFAULT;
+	}
 	/* the handler runs with the default protection-key rights; the
 	 * interrupted ones are in the frame's FPU image, for sigreturn */
 	arch_pkru_reset(t->fpu);
@@ -163,7 +175,16 @@ int arch_sigreturn(struct trap_frame *tf, u64 *blocked)
 	u64 frame = tf->rsp - 8;	/* the handler's ret popped pretcode */
 	struct rt_sigframe f;
 
-	if (copy_from_user(&f, (const void *)frame, sizeof(f)))
+	u8 fx[ARCH_FPU_SIZE] __aligned(16);
+	/* read with every protection key open, as it was written (Linux
+	 * 6.12); the rights the frame holds take over below */
+	u32 pkru = arch_pkru_get();
+	arch_pkru_set(0);
+	bool bad = copy_from_user(&f, (const void *)frame, sizeof(f)) ||
+		   (f.uc.mc.fpstate &&
+		    copy_from_user(fx, (const void *)f.uc.mc.fpstate, sizeof(fx)));
+	arch_pkru_set(pkru);
+	if (bad)
 		return -EFAULT;
 	const struct sigcontext *mc = &f.uc.mc;
 	if (mc->rip >= USER_TOP)
@@ -177,9 +198,6 @@ int arch_sigreturn(struct trap_frame *tf, u64 *blocked)
 	tf->cs = USER_CS;
 	tf->ss = USER_SS;
 	if (mc->fpstate) {
-		u8 fx[ARCH_FPU_SIZE] __aligned(16);
-		if (copy_from_user(fx, (const void *)mc->fpstate, sizeof(fx)))
-			return -EFAULT;
 		*(u32 *)(fx + 24) &= MXCSR_MASK;
 		arch_irq_disable();	/* the live registers and t->fpu agree */
 		memcpy(t->fpu, fx, sizeof(fx));

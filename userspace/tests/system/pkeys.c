@@ -12,7 +12,9 @@
  *  - a denied access is SIGSEGV with SEGV_PKUERR, si_pkey and si_addr,
  *    read and write, on a page touched before and on one never touched;
  *    the handler runs with the default PKRU and sigreturn restores the
- *    interrupted one;
+ *    interrupted one; a signal comes through while the thread denies
+ *    itself writes to its stack's key (the frame is written with every
+ *    key open, as Linux 6.12);
  *  - the kernel's own accesses obey the caller's PKRU: read() into a
  *    write-disabled buffer and write() from an access-disabled one are
  *    EFAULT (no fault loop), write() from a write-disabled one works;
@@ -137,6 +139,41 @@ static void on_usr1(int sig)
 	(void)sig;
 	usr1_pkru = rdpkru();
 	wrpkru(0xffffffcu);	/* the handler's own change: undone by sigreturn */
+}
+
+/* tgkill(self, SIGUSR2) with PKRU pkru live, back to `back` after: no
+ * stack access in between (key 0, the stack's, may be denied). */
+static long tgkill_under(unsigned pkru, unsigned back, int tgid, int tid, int sig)
+{
+	long ret;
+	__asm__ volatile(
+		"mov %1, %%eax\n\t"
+		"xor %%ecx, %%ecx\n\t"
+		"xor %%edx, %%edx\n\t"
+		".byte 0x0f,0x01,0xef\n\t"
+		"mov $234, %%eax\n\t"
+		"mov %3, %%edi\n\t"
+		"mov %4, %%esi\n\t"
+		"mov %5, %%edx\n\t"
+		"syscall\n\t"
+		"mov %%rax, %0\n\t"
+		"mov %2, %%eax\n\t"
+		"xor %%ecx, %%ecx\n\t"
+		"xor %%edx, %%edx\n\t"
+		".byte 0x0f,0x01,0xef\n\t"
+		: "=&r"(ret)
+		: "r"(pkru), "r"(back), "r"(tgid), "r"(tid), "r"(sig)
+		: "rax", "rcx", "rdx", "rdi", "rsi", "r11", "memory");
+	return ret;
+}
+
+static volatile int usr2_seen;
+static volatile unsigned usr2_pkru;
+static void on_usr2(int sig)
+{
+	(void)sig;
+	usr2_seen = 1;
+	usr2_pkru = rdpkru();
 }
 
 static unsigned bits(int k, unsigned r)
@@ -273,8 +310,21 @@ int main(int argc, char **argv)
 	CHECK(rdpkru() == 0x0000000cu);
 	wrpkru(cur);
 
-	/* fork: the child has the keys and PKRU */
+	/* a signal while the thread denies itself writes to key 0 (its
+	 * stack's): the frame is still written (every key open for it), the
+	 * handler runs with the default rights, sigreturn puts back the
+	 * denial (in a child: a kernel that cannot write the frame kills) */
 	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGUSR2, on_usr2);
+		long r = tgkill_under(bits(0, 2), 0, getpid(), (int)syscall(SYS_gettid), SIGUSR2);
+		_exit(r == 0 && usr2_seen && usr2_pkru == PKRU_DEFAULT ? 0 : 5);
+	}
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* fork: the child has the keys and PKRU */
+	pid = fork();
 	if (pid == 0) {
 		if (rdpkru() != cur)
 			_exit(2);
@@ -284,7 +334,6 @@ int main(int argc, char **argv)
 		(void)*(volatile char *)a;	/* access-disabled: dies */
 		_exit(0);
 	}
-	int st;
 	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
 	CHECK(smaps_pkey(a + PG) == kwd);
 	int k3 = (int)pkey_alloc_(0, 0);	/* the parent's kwd was not freed */
