@@ -225,6 +225,14 @@ static inline void wrpkru(u32 v)
 	__asm__ volatile(".byte 0x0f, 0x01, 0xef" : : "a"(v), "c"(0), "d"(0) : "memory");
 }
 
+/* WRPKRU only for a change: it is serialising, and under QEMU's TCG each
+ * one flushes the TLB (most threads keep the default all their life) */
+static inline void pkru_load(u32 v)
+{
+	if (rdpkru() != v)
+		wrpkru(v);
+}
+
 int arch_pkeys_max(void)
 {
 	return pku_enabled ? 16 : 1;
@@ -256,7 +264,7 @@ u32 arch_pkru_get(void)
 void arch_pkru_set(u32 v)
 {
 	if (pku_enabled)
-		wrpkru(v);
+		pkru_load(v);
 }
 
 /* A signal handler starts with the default PKRU (Linux's init_pkru), the
@@ -267,7 +275,7 @@ void arch_pkru_reset(void *area)
 		return;
 	unsigned long flags = arch_irq_save();
 	*(u32 *)((u8 *)area + PKRU_OFF) = PKRU_INIT;
-	wrpkru(PKRU_INIT);
+	pkru_load(PKRU_INIT);
 	arch_irq_restore(flags);
 }
 
@@ -292,7 +300,7 @@ void arch_fpu_restore(const void *area)
 {
 	__asm__ volatile("fxrstorq (%0)" : : "r"(area) : "memory");
 	if (pku_enabled)
-		wrpkru(*(const u32 *)((const u8 *)area + PKRU_OFF));
+		pkru_load(*(const u32 *)((const u8 *)area + PKRU_OFF));
 }
 
 u64 arch_elf_hwcap(void)

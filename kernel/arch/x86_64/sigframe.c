@@ -146,15 +146,19 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 	memcpy(fx, t->fpu, sizeof(fx));
 	arch_irq_restore(irq);
 	/* the frame is written whatever key the stack has and whatever the
-	 * thread's rights (Linux 6.12's sig_prepare_pkru): every key open
-	 * for the copy; the interrupted rights are in fx (a switch in
-	 * between saves the open ones in t->fpu and puts them back) */
+	 * thread's rights (Linux 6.12's sig_prepare_pkru): if the rights
+	 * refuse it, again with every key open; the interrupted rights are
+	 * in fx (a switch in between saves the open ones in t->fpu and puts
+	 * them back) */
 	u32 pkru = arch_pkru_get();
-	arch_pkru_set(0);
-	if (copy_to_user((void *)fp, fx, sizeof(fx)) ||
-	    copy_to_user((void *)frame, &f, sizeof(f))) {
-		arch_pkru_set(pkru);
-		return -EFAULT;
+	int tries = pkru ? 2 : 1;
+	while (copy_to_user((void *)fp, fx, sizeof(fx)) ||
+	       copy_to_user((void *)frame, &f, sizeof(f))) {
+		if (!--tries) {
+			arch_pkru_set(pkru);
+			return -EFAULT;
+		}
+		arch_pkru_set(0);
 	}
 	/* the handler runs with the default protection-key rights; the
 	 * interrupted ones are in the frame's FPU image, for sigreturn */
@@ -176,16 +180,21 @@ int arch_sigreturn(struct trap_frame *tf, u64 *blocked)
 	struct rt_sigframe f;
 
 	u8 fx[ARCH_FPU_SIZE] __aligned(16);
-	/* read with every protection key open, as it was written (Linux
-	 * 6.12); the rights the frame holds take over below */
+	/* read as it was written: if the handler's rights refuse it, again
+	 * with every protection key open (Linux 6.12); the rights the frame
+	 * holds take over below */
 	u32 pkru = arch_pkru_get();
-	arch_pkru_set(0);
-	bool bad = copy_from_user(&f, (const void *)frame, sizeof(f)) ||
-		   (f.uc.mc.fpstate &&
-		    copy_from_user(fx, (const void *)f.uc.mc.fpstate, sizeof(fx)));
+	int tries = pkru ? 2 : 1;
+	while (copy_from_user(&f, (const void *)frame, sizeof(f)) ||
+	       (f.uc.mc.fpstate &&
+		copy_from_user(fx, (const void *)f.uc.mc.fpstate, sizeof(fx)))) {
+		if (!--tries) {
+			arch_pkru_set(pkru);
+			return -EFAULT;
+		}
+		arch_pkru_set(0);
+	}
 	arch_pkru_set(pkru);
-	if (bad)
-		return -EFAULT;
 	const struct sigcontext *mc = &f.uc.mc;
 	if (mc->rip >= USER_TOP)
 		return -EFAULT;
