@@ -99,7 +99,10 @@ munmap	implemented	splits VMAs and frees their pages; cutting a huge-page mappin
 mremap	partial	file mappings only shrink; anonymous memory: shrink, grow in place, move (MREMAP_MAYMOVE) by moving page-table entries; no MREMAP_FIXED or MREMAP_DONTUNMAP; the range must lie in one VMA
 msync	partial	MS_SYNC writes the files back; MS_ASYNC marks the pages dirty for the flusher; MS_INVALIDATE is ignored
 madvise	partial	MADV_DONTNEED, MADV_FREE and MADV_REMOVE drop this mapping's pages: a private anonymous range reads as zeros again, a private file mapping reads the file again, a shared mapping keeps the data in its file (MADV_REMOVE punches no hole); MADV_DONTDUMP/DODUMP mark what a core dump leaves out; other advice is accepted and ignored
-mprotect	implemented	splits VMAs (not inside a huge page: EINVAL); a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written
+mprotect	implemented	splits VMAs (not inside a huge page: EINVAL); a hole in the range is -ENOMEM; shared (copy-on-write) pages stay read-only until written; each VMA keeps its protection key
+pkey_mprotect	implemented	mprotect that also gives the VMAs a key (EINVAL unless allocated; -1 keeps each VMA's), carried into the page-table entries (docs/memory.md)
+pkey_alloc	partial	keys 1-15 when the CPU has PKU (ENOSPC without, as Linux), rights PKEY_DISABLE_ACCESS and _WRITE set in the caller's PKRU; no execute-only key for PROT_EXEC-only mappings (docs/memory.md)
+pkey_free	implemented	any allocated key (key 0 too, as Linux); VMAs keep a freed key
 arch_prctl	partial	ARCH_SET_FS and ARCH_GET_FS only
 sysinfo	partial	uptime, RAM, free RAM and process count; the loads are 0 (no load average yet), no swap, bufferram 0 (the page cache is Cached: in /proc/meminfo)
 prctl	partial	PR_SET_NAME and PR_GET_NAME only

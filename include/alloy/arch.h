@@ -97,11 +97,29 @@ u64 arch_test_va(void);
 struct arch_vm;
 void arch_switch_user(struct arch_vm *vm, u64 fs_base);
 void arch_set_user_fs(u64 base);
-/* User FPU/SSE state (FXSAVE format), kept per user task. */
+/* User FPU/SSE state (FXSAVE format, with PKRU in its software bytes),
+ * kept per user task. */
 #define ARCH_FPU_SIZE 512
 void arch_fpu_init(void *area);
 void arch_fpu_save(void *area);
 void arch_fpu_restore(const void *area);
+/*
+ * Memory protection keys (kernel/arch/x86_64/cpu.c): how many keys the
+ * CPU has (1: none but the default key 0, no PKU), the default rights
+ * register a new program and a signal handler start with (Linux's
+ * init_pkru: every key but 0 access-disabled), setting the current
+ * thread's rights for one key (PKEY_DISABLE_ACCESS | _WRITE; -EINVAL
+ * without PKU), reading and writing them, and resetting the live register and area
+ * (a task's FPU image) to the default. The rights travel in the FPU
+ * image: arch_fpu_save/restore/init carry them.
+ */
+#define PKRU_INIT 0x55555554u
+int arch_pkeys_max(void);
+u32 arch_pkru_default(void);
+int arch_pkey_set_rights(int pkey, u32 rights);
+u32 arch_pkru_get(void);
+void arch_pkru_set(u32 v);	/* the live register only (no-op without PKU) */
+void arch_pkru_reset(void *area);
 /* AT_HWCAP for ELF programs: CPUID leaf 1 EDX. */
 u64 arch_elf_hwcap(void);
 u64 arch_min_sigstksz(void);	/* AT_MINSIGSTKSZ */

@@ -25,6 +25,7 @@ struct ksiginfo {
 	bool claimed;		/* rt_sigqueueinfo's: pid is the sender's claim, kept
 				 * as it is (not a global number to translate) */
 	bool forced;		/* signal_force's: the process's own fault */
+	u8 pkey;		/* SEGV_PKUERR: the protection key of the page */
 	int err;		/* si_errno: a seccomp trap's SECCOMP_RET_DATA */
 	/* A fault's and a SIGPOLL's details never come together. Every
 	 * process and thread keeps one of these per signal (NSIG of them),

@@ -152,6 +152,10 @@ struct user_mm {
 	u64 arg_start, arg_end;	/* argv strings on the stack, set by exec */
 	u64 env_start, env_end;	/* envp strings */
 	u32 def_lock;		/* mlockall(MCL_FUTURE): new VMAs' lock */
+	/* protection keys allocated (pkey_alloc), bit n for key n; key 0
+	 * from the start. Under lock (write); fork copies it, exec starts
+	 * over. A key's rights are each thread's (PKRU), not the mm's. */
+	u16 pkeys;
 	/* the auxiliary vector exec gave the program (a core's NT_AUXV),
 	 * as Linux's saved_auxv: kept here, not read back from the stack */
 	u64 saved_auxv[48];
@@ -207,8 +211,9 @@ bool vma_huge_split_ok(struct user_mm *mm, u64 start, u64 end);
 /* Removes [start, end) from every VMA, freeing its pages. */
 int vma_unmap(struct user_mm *mm, u64 start, u64 end);
 /* Sets prot on [start, end) (flags: VMA_F_NOREAD or 0); -ENOMEM unless
- * VMAs cover all of it, -EACCES (nothing changed) if a VMA may not take it. */
-int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags);
+ * VMAs cover all of it, -EACCES (nothing changed) if a VMA may not take it.
+ * pkey: the protection key the VMAs get, or -1 to keep each one's. */
+int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags, int pkey);
 /* Sets (set) and clears (clear) VMA_F_* flags on [start, end), split off
  * at its ends; -ENOMEM (nothing changed) unless VMAs cover all of it. */
 int vma_set_flags(struct user_mm *mm, u64 start, u64 end, u32 set, u32 clear);
@@ -242,6 +247,9 @@ int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec);
  * copy: a userfaultfd treats them differently (UFFD_USER_MODE_ONLY, and
  * a signal ends a kernel-mode wait with SIGBUS, so the copy fails). */
 int user_page_fault_from(struct user_mm *mm, u64 addr, bool write, bool exec, bool user);
+/* The protection key of the VMA at addr (0 if none): a fault the CPU
+ * says a key denied (SEGV_PKUERR's si_pkey). */
+int user_fault_pkey(struct user_mm *mm, u64 addr);
 /* A reference on mm's address space unless its last user is gone. */
 bool user_mm_tryget(struct user_mm *mm);
 
@@ -345,6 +353,8 @@ __noreturn void user_exit(int wait_status);
 /* A fault in user mode: queues `signal` (forced) for the return to user
  * mode, where a handler may catch it or the default action kills. */
 void user_fault(int signal, int code, u64 addr, u64 ip, const char *what);
+/* SIGSEGV with SEGV_PKUERR: protection key pkey denied the access at addr. */
+void user_fault_pkey_denied(u64 addr, u64 ip, int pkey);
 /* Core dumps (kernel/exec/coredump.c): does sig's default action dump
  * core; and writing current's core for sig (the other threads gone):
  * true if a whole core file was written. */

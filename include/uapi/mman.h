@@ -6,6 +6,10 @@
 #define PROT_READ 1
 #define PROT_WRITE 2
 #define PROT_EXEC 4
+/* pkey_alloc's access rights (x86 has no PKEY_DISABLE_EXECUTE) */
+#define PKEY_DISABLE_ACCESS 0x1
+#define PKEY_DISABLE_WRITE 0x2
+#define PKEY_ACCESS_MASK (PKEY_DISABLE_ACCESS | PKEY_DISABLE_WRITE)
 
 #define MAP_SHARED 0x01
 #define MAP_PRIVATE 0x02

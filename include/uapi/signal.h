@@ -64,6 +64,7 @@
 #define SI_TIMER (-2)
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
+#define SEGV_PKUERR 4	/* a protection key denied the access (si_pkey) */
 #define BUS_ADRERR 2
 #define ILL_ILLOPN 2
 #define FPE_INTDIV 1

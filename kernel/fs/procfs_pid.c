@@ -348,6 +348,8 @@ static void show_smaps_fields(struct pbuf *b, const struct maps_entry *e)
 	kb_line(b, "Anonymous:", e->v.ops ? 0 : rss);
 	kb_line(b, "Swap:", 0);
 	kb_line(b, "Locked:", e->v.lock ? rss : 0);
+	if (arch_pkeys_max() > 1)	/* as Linux: only when the CPU has keys */
+		pbuf_printf(b, "ProtectionKey:  %8u\n", uvm_pkey_of(e->v.prot));
 	pbuf_printf(b, "VmFlags:%s%s%s%s%s%s%s\n", e->v.prot & UVM_READ ? " rd" : "",
 		    e->v.prot & UVM_WRITE ? " wr" : "", e->v.prot & UVM_EXEC ? " ex" : "",
 		    e->v.shared ? " sh" : "", e->v.flags & VMA_F_GROWSDOWN ? " gd" : "",

@@ -160,7 +160,8 @@ static struct vma *growsdown_check(struct user_mm *mm, u64 addr, bool writer, bo
 	    page < USER_MMAP_BOTTOM)
 		return NULL;
 	struct vma *g = &mm->vmas[i], *prev = i ? &mm->vmas[i - 1] : NULL;
-	if (prev && !(prev->flags & VMA_F_GROWSDOWN) && prev->prot &&
+	if (prev && !(prev->flags & VMA_F_GROWSDOWN) &&
+	    (prev->prot & (UVM_READ | UVM_WRITE | UVM_EXEC)) &&
 	    page - prev->end < VMA_GUARD_GAP)
 		return NULL;		/* into the guard gap: SIGSEGV */
 	if (g->end - page > rlimit(RLIMIT_STACK) || !rlimit_as_allows(mm, page, g->start - page))
@@ -266,6 +267,15 @@ int user_page_fault_from(struct user_mm *mm, u64 addr, bool write, bool exec, bo
 	for (int round = 0; sig == SIGKILL && oom_wait_for_memory(round, addr); round++)
 		sig = fault_once(mm, addr, write, exec, user);
 	return sig;
+}
+
+int user_fault_pkey(struct user_mm *mm, u64 addr)
+{
+	down_read(&mm->lock);
+	struct vma *v = vma_find(mm, addr);
+	int pkey = v ? (int)uvm_pkey_of(v->prot) : 0;
+	up_read(&mm->lock);
+	return pkey;
 }
 
 int user_page_fault(struct user_mm *mm, u64 addr, bool write, bool exec)

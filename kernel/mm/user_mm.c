@@ -27,6 +27,7 @@ struct user_mm *user_mm_create(void)
 	mutex_init(&mm->pt_lock, "user-mm-pt", LR_MUTEX_MM_PT);
 	atomic_set(&mm->users, 1);
 	atomic_set(&mm->refs, 1);
+	mm->pkeys = 1;		/* key 0, the default, is always there */
 	mm->stack_top = USER_TOP;
 	mm->mmap_top = USER_MMAP_TOP;
 	return mm;
@@ -248,6 +249,7 @@ struct user_mm *user_mm_fork(struct user_mm *src)
 			mm->vmas[i].uffd = NULL;
 			mm->vmas[i].uffd_mode = 0;
 		}
+		mm->pkeys = src->pkeys;	/* the VMAs keep their keys */
 		mm->brk_start = src->brk_start;
 		mm->brk = src->brk;
 		mm->stack_top = src->stack_top;

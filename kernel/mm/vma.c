@@ -275,7 +275,7 @@ int vma_unmap(struct user_mm *mm, u64 start, u64 end)
 	return 0;
 }
 
-int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags)
+int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags, int pkey)
 {
 	u64 at = start;
 
@@ -288,12 +288,15 @@ int vma_protect(struct user_mm *mm, u64 start, u64 end, u32 prot, u32 flags)
 	int rc = split_range(mm, start, end);
 	if (rc)
 		return rc;
+	prot &= ~UVM_PKEY_MASK;
 	for (int i = first_ending_above(mm, start);
 	     i < mm->nr_vmas && mm->vmas[i].start < end; i++) {
-		mm->vmas[i].prot = prot;
-		mm->vmas[i].flags = (mm->vmas[i].flags & ~VMA_F_NOREAD) | (flags & VMA_F_NOREAD);
+		struct vma *v = &mm->vmas[i];
+		/* plain mprotect keeps each VMA's protection key */
+		v->prot = prot | (pkey >= 0 ? UVM_PKEY(pkey) : (v->prot & UVM_PKEY_MASK));
+		v->flags = (v->flags & ~VMA_F_NOREAD) | (flags & VMA_F_NOREAD);
+		uvm_protect_range(&mm->vm, v->start, v->end, v->prot);
 	}
-	uvm_protect_range(&mm->vm, start, end, prot);
 	return 0;
 }
 

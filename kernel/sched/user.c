@@ -184,6 +184,14 @@ void user_fault(int signal, int code, u64 addr, u64 ip, const char *what)
 	signal_force(&si);
 }
 
+void user_fault_pkey_denied(u64 addr, u64 ip, int pkey)
+{
+	struct ksiginfo si = { .signo = SIGSEGV, .code = SEGV_PKUERR, .addr = addr, .ip = ip,
+			       .what = "protection key", .pkey = (u8)pkey };
+
+	signal_force(&si);
+}
+
 /* What a clone child begins with: the caller's registers, returning 0
  * from clone on stack sp (0: the caller's), its TLS base, the caller's
  * FPU state, CLONE_CHILD_SETTID's address and its address space. */

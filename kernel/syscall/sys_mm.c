@@ -5,6 +5,7 @@
  * larger than the free memory is refused with -ENOMEM up front, like
  * Linux's default overcommit heuristic.
  */
+#include <alloy/arch.h>
 #include <alloy/errno.h>
 #include <alloy/hugetlb.h>
 #include <alloy/mm.h>
@@ -327,11 +328,11 @@ long sys_munmap(u64 addr, u64 len, u64 a2, u64 a3, u64 a4, u64 a5)
 	return ret;
 }
 
-long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
+/* pkey -1: each VMA keeps its protection key (mprotect) */
+static long do_mprotect(u64 addr, u64 len, u64 prot, int pkey)
 {
 	struct user_mm *mm = current_task()->mm;
 
-	(void)a3; (void)a4; (void)a5;
 	/* Linux's order: bad bits or a misaligned start are EINVAL, an
 	 * empty range does nothing, and a range that wraps or is not all
 	 * mapped (address 0 included) is ENOMEM */
@@ -343,8 +344,74 @@ long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
 		return -ENOMEM;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	down_write(&mm->lock);
-	long ret = !vma_huge_split_ok(mm, addr, addr + len) ? -EINVAL :
-		   vma_protect(mm, addr, addr + len, uvm_prot(prot), vma_flags_of(prot, 0));
+	long ret;
+	/* a key the process has not allocated is refused (Linux's check) */
+	if (pkey != -1 && (pkey < 0 || pkey >= arch_pkeys_max() || !(mm->pkeys & (1u << pkey))))
+		ret = -EINVAL;
+	else if (!vma_huge_split_ok(mm, addr, addr + len))
+		ret = -EINVAL;	/* not on huge-page boundaries */
+	else
+		ret = vma_protect(mm, addr, addr + len, uvm_prot(prot), vma_flags_of(prot, 0), pkey);
+	up_write(&mm->lock);
+	return ret;
+}
+
+long sys_mprotect(u64 addr, u64 len, u64 prot, u64 a3, u64 a4, u64 a5)
+{
+	(void)a3; (void)a4; (void)a5;
+	return do_mprotect(addr, len, prot, -1);
+}
+
+/*
+ * Memory protection keys (Linux's, docs/memory.md): an address space has
+ * up to 16 keys (none but key 0 without PKU), each VMA one of them,
+ * carried into its page-table entries; a thread's rights for each key
+ * (PKRU) are its own, set by pkey_alloc and by the program itself.
+ */
+long sys_pkey_mprotect(u64 addr, u64 len, u64 prot, u64 pkey, u64 a4, u64 a5)
+{
+	(void)a4; (void)a5;
+	return do_mprotect(addr, len, prot, (int)pkey);
+}
+
+long sys_pkey_alloc(u64 flags, u64 rights, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	struct user_mm *mm = current_task()->mm;
+	long ret = -ENOSPC;
+
+	(void)a2; (void)a3; (void)a4; (void)a5;
+	if (flags || (rights & ~(u64)PKEY_ACCESS_MASK))
+		return -EINVAL;
+	down_write(&mm->lock);
+	for (int k = 1; k < arch_pkeys_max(); k++) {
+		if (mm->pkeys & (1u << k))
+			continue;
+		/* the caller's rights for it, as asked (others' keep theirs) */
+		ret = arch_pkey_set_rights(k, (u32)rights);
+		if (!ret) {
+			mm->pkeys |= (u16)(1u << k);
+			ret = k;
+		}
+		break;
+	}
+	up_write(&mm->lock);
+	return ret;
+}
+
+/* Linux's rules: any allocated key may be freed, key 0 too; the VMAs
+ * that still have it keep it (a later pkey_alloc may hand it out again). */
+long sys_pkey_free(u64 pkey, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
+{
+	struct user_mm *mm = current_task()->mm;
+	int k = (int)pkey;
+	long ret = -EINVAL;
+
+	(void)a1; (void)a2; (void)a3; (void)a4; (void)a5;
+	down_write(&mm->lock);
+	if (k >= 0 && k < arch_pkeys_max() && (mm->pkeys & (1u << k))) {
+		mm->pkeys &= (u16)~(1u << k);
+		ret = 0;
+	}
 	up_write(&mm->lock);
 	return ret;
 }

@@ -19,6 +19,7 @@
 
 struct cpu cpus[MAX_CPUS];
 bool smap_enabled;
+static bool pku_enabled;	/* CR4.PKE is on (every CPU alike) */
 extern const char entry_syscall[];
 static struct arch_cpu arch_cpus[MAX_CPUS];
 
@@ -138,6 +139,10 @@ void cpu_enable_features(void)
 		cr4 |= CR4_SMAP;
 		smap_enabled = true;	/* the same on every CPU */
 	}
+	if (c & (1u << 3)) {		/* PKU: protection keys for user pages */
+		cr4 |= CR4_PKE;
+		pku_enabled = true;
+	}
 	/* SSE for user programs (the kernel itself never touches it) */
 	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
 	write_cr4(cr4);
@@ -196,6 +201,84 @@ long arch_task_set_tsc(struct task *t, bool sigsegv)
 	return 0;
 }
 
+/*
+ * Protection keys (CR4.PKE, when CPUID.7.0:ECX.PKU says the CPU has
+ * them). PKRU is per-thread user state kept with the FPU registers: it
+ * lives in the FXSAVE image's last word (PKRU_OFF, in bytes 464-511 that
+ * FXSAVE and FXRSTOR leave alone), so every path that saves, restores or
+ * copies a task's FPU state (switch, clone, signal frame, sigreturn,
+ * ptrace, core dump) carries it. Kernel accesses to user pages are
+ * checked against the live PKRU, the current thread's.
+ */
+#define PKRU_OFF 508
+
+static inline u32 rdpkru(void)
+{
+	u32 eax, edx;
+
+	__asm__ volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+static inline void wrpkru(u32 v)
+{
+	__asm__ volatile(".byte 0x0f, 0x01, 0xef" : : "a"(v), "c"(0), "d"(0) : "memory");
+}
+
+/* WRPKRU only for a change: it is serialising, and under QEMU's TCG each
+ * one flushes the TLB (most threads keep the default all their life) */
+static inline void pkru_load(u32 v)
+{
+	if (rdpkru() != v)
+		wrpkru(v);
+}
+
+int arch_pkeys_max(void)
+{
+	return pku_enabled ? 16 : 1;
+}
+
+u32 arch_pkru_default(void)
+{
+	return pku_enabled ? PKRU_INIT : 0;
+}
+
+/* The current thread's rights for pkey (PKEY_DISABLE_* bits), set live. */
+int arch_pkey_set_rights(int pkey, u32 rights)
+{
+	if (!pku_enabled || pkey < 0 || pkey >= 16 || (rights & ~3u))
+		return -EINVAL;
+	unsigned long flags = arch_irq_save();	/* no switch between read and write */
+	u32 v = rdpkru();
+	v = (v & ~(3u << (2 * pkey))) | (rights << (2 * pkey));
+	wrpkru(v);
+	arch_irq_restore(flags);
+	return 0;
+}
+
+u32 arch_pkru_get(void)
+{
+	return pku_enabled ? rdpkru() : 0;
+}
+
+void arch_pkru_set(u32 v)
+{
+	if (pku_enabled)
+		pkru_load(v);
+}
+
+/* A signal handler starts with the default PKRU (Linux's init_pkru), the
+ * interrupted value being in the frame's FPU image for sigreturn. */
+void arch_pkru_reset(void *area)
+{
+	if (!pku_enabled)
+		return;
+	unsigned long flags = arch_irq_save();
+	*(u32 *)((u8 *)area + PKRU_OFF) = PKRU_INIT;
+	pkru_load(PKRU_INIT);
+	arch_irq_restore(flags);
+}
+
 void arch_fpu_init(void *area)
 {
 	u8 *a = area;
@@ -203,16 +286,21 @@ void arch_fpu_init(void *area)
 	memset(a, 0, ARCH_FPU_SIZE);
 	*(u16 *)a = 0x37f;		/* FCW: all exceptions masked */
 	*(u32 *)(a + 24) = 0x1f80;	/* MXCSR: the same for SSE */
+	*(u32 *)(a + PKRU_OFF) = arch_pkru_default();
 }
 
 void arch_fpu_save(void *area)
 {
 	__asm__ volatile("fxsaveq (%0)" : : "r"(area) : "memory");
+	if (pku_enabled)
+		*(u32 *)((u8 *)area + PKRU_OFF) = rdpkru();
 }
 
 void arch_fpu_restore(const void *area)
 {
 	__asm__ volatile("fxrstorq (%0)" : : "r"(area) : "memory");
+	if (pku_enabled)
+		pkru_load(*(const u32 *)((const u8 *)area + PKRU_OFF));
 }
 
 u64 arch_elf_hwcap(void)

@@ -11,7 +11,7 @@
 
 struct flag {
 	u8 reg;			/* 0: leaf 1 EDX, 1: leaf 1 ECX, 2: leaf 7 EBX,
-				 * 3: leaf 0x80000001 EDX, 4: its ECX */
+				 * 3: leaf 0x80000001 EDX, 4: its ECX, 5: leaf 7 ECX */
 	u8 bit;
 	const char *name;
 };
@@ -33,6 +33,7 @@ static const struct flag flags[] = {
 	{ 2, 0, "fsgsbase" }, { 2, 3, "bmi1" }, { 2, 5, "avx2" }, { 2, 7, "smep" },
 	{ 2, 8, "bmi2" }, { 2, 9, "erms" }, { 2, 18, "rdseed" }, { 2, 19, "adx" },
 	{ 2, 20, "smap" }, { 2, 23, "clflushopt" }, { 2, 29, "sha_ni" },
+	{ 5, 3, "pku" }, { 5, 4, "ospke" },	/* leaf 7 ECX: protection keys */
 };
 
 static u32 max_leaf(u32 base)
@@ -73,12 +74,12 @@ void arch_cpu_describe(struct arch_cpu_desc *out)
 
 int arch_cpu_flags(char *buf, size_t len)
 {
-	u32 r[5] = { 0 }, a, b, c, d;
+	u32 r[6] = { 0 }, a, b, d;
 	size_t at = 0;
 
 	cpuid(1, 0, &a, &b, &r[1], &r[0]);
 	if (max_leaf(0) >= 7)
-		cpuid(7, 0, &a, &r[2], &c, &d);
+		cpuid(7, 0, &a, &r[2], &r[5], &d);
 	if (max_leaf(0x80000000) >= 0x80000001)
 		cpuid(0x80000001, 0, &a, &b, &r[4], &r[3]);
 	if (len)

@@ -1,7 +1,9 @@
 /*
  * The x86-64 Linux signal frame (struct rt_sigframe): the return address
  * (sa_restorer, which calls rt_sigreturn), a ucontext whose mcontext is
- * the interrupted registers, the siginfo, and the FXSAVE image. Nothing
+ * the interrupted registers, the siginfo, and the FXSAVE image (whose
+ * last word, in the software bytes, is the interrupted PKRU: there is no
+ * XSAVE extension, so nothing says so to the program). Nothing
  * from the frame is trusted on the way back: segments are forced to user
  * ones, RFLAGS keeps only the bits a program may change, and MXCSR's
  * reserved bits are cleared so FXRSTOR cannot fault in the kernel.
@@ -42,7 +44,7 @@ struct siginfo {
 	union {
 		struct { s32 pid, uid; } kill;
 		struct { s32 pid, uid, status, pad; s64 utime, stime; } chld;
-		struct { u64 addr; } fault;
+		struct { u64 addr; u64 bnd_pad; u32 pkey; } fault;	/* si_pkey: SEGV_PKUERR */
 		struct { s32 tid, overrun; u64 value; } timer;
 		struct { s64 band; s32 fd; } poll;
 		struct { u64 call_addr; s32 syscall; u32 arch; } sys;
@@ -82,6 +84,8 @@ static void fill_siginfo(struct siginfo *out, const struct ksiginfo *si)
 		out->timer.value = si->value;
 	} else if (si->code > 0 && si->code < SI_KERNEL) {
 		out->fault.addr = si->addr;	/* SEGV_*, BUS_*, ILL_*, FPE_* */
+		if (si->signo == SIGSEGV && si->code == SEGV_PKUERR)
+			out->fault.pkey = si->pkey;
 	} else {
 		out->kill.pid = si->pid;
 		out->kill.uid = (s32)si->uid;
@@ -136,10 +140,29 @@ int arch_signal_frame(struct trap_frame *tf, const struct ksiginfo *si,
 	f.uc.uc_sigmask = old_blocked;
 	fill_siginfo(&f.info, si);
 
+	u8 fx[ARCH_FPU_SIZE] __aligned(16);
+	unsigned long irq = arch_irq_save();	/* the live registers and the copy agree */
 	arch_fpu_save(t->fpu);
-	if (copy_to_user((void *)fp, t->fpu, ARCH_FPU_SIZE) ||
-	    copy_to_user((void *)frame, &f, sizeof(f)))
-		return -EFAULT;
+	memcpy(fx, t->fpu, sizeof(fx));
+	arch_irq_restore(irq);
+	/* the frame is written whatever key the stack has and whatever the
+	 * thread's rights (Linux 6.12's sig_prepare_pkru): if the rights
+	 * refuse it, again with every key open; the interrupted rights are
+	 * in fx (a switch in between saves the open ones in t->fpu and puts
+	 * them back) */
+	u32 pkru = arch_pkru_get();
+	int tries = pkru ? 2 : 1;
+	while (copy_to_user((void *)fp, fx, sizeof(fx)) ||
+	       copy_to_user((void *)frame, &f, sizeof(f))) {
+		if (!--tries) {
+			arch_pkru_set(pkru);
+			return -EFAULT;
+		}
+		arch_pkru_set(0);
+	}
+	/* the handler runs with the default protection-key rights; the
+	 * interrupted ones are in the frame's FPU image, for sigreturn */
+	arch_pkru_reset(t->fpu);
 	tf->rsp = frame;
 	tf->rip = sa->handler;
 	tf->rdi = (u64)si->signo;
@@ -156,8 +179,22 @@ int arch_sigreturn(struct trap_frame *tf, u64 *blocked)
 	u64 frame = tf->rsp - 8;	/* the handler's ret popped pretcode */
 	struct rt_sigframe f;
 
-	if (copy_from_user(&f, (const void *)frame, sizeof(f)))
-		return -EFAULT;
+	u8 fx[ARCH_FPU_SIZE] __aligned(16);
+	/* read as it was written: if the handler's rights refuse it, again
+	 * with every protection key open (Linux 6.12); the rights the frame
+	 * holds take over below */
+	u32 pkru = arch_pkru_get();
+	int tries = pkru ? 2 : 1;
+	while (copy_from_user(&f, (const void *)frame, sizeof(f)) ||
+	       (f.uc.mc.fpstate &&
+		copy_from_user(fx, (const void *)f.uc.mc.fpstate, sizeof(fx)))) {
+		if (!--tries) {
+			arch_pkru_set(pkru);
+			return -EFAULT;
+		}
+		arch_pkru_set(0);
+	}
+	arch_pkru_set(pkru);
 	const struct sigcontext *mc = &f.uc.mc;
 	if (mc->rip >= USER_TOP)
 		return -EFAULT;
@@ -170,9 +207,6 @@ int arch_sigreturn(struct trap_frame *tf, u64 *blocked)
 	tf->cs = USER_CS;
 	tf->ss = USER_SS;
 	if (mc->fpstate) {
-		u8 fx[ARCH_FPU_SIZE] __aligned(16);
-		if (copy_from_user(fx, (const void *)mc->fpstate, sizeof(fx)))
-			return -EFAULT;
 		*(u32 *)(fx + 24) &= MXCSR_MASK;
 		arch_irq_disable();	/* the live registers and t->fpu agree */
 		memcpy(t->fpu, fx, sizeof(fx));

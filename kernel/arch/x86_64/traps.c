@@ -122,6 +122,7 @@ static __noreturn void die(struct trap_frame *tf)
 #define PF_PRESENT (1u << 0)	/* a protection fault, not a missing page */
 #define PF_WRITE (1u << 1)
 #define PF_INSTR (1u << 4)
+#define PF_PK (1u << 5)		/* a protection key (PKRU) denied the access */
 
 static bool handle_user_page_fault(struct trap_frame *tf)
 {
@@ -131,6 +132,17 @@ static bool handle_user_page_fault(struct trap_frame *tf)
 	if (!t || !t->mm || addr >= USER_TOP || !(tf->rflags & X86_EFLAGS_IF) ||
 	    (!(tf->cs & 3) && (!find_fixup(tf->rip) || t->pagefault_disabled)))
 		return false;
+	if (tf->error & PF_PK) {
+		/* nothing to resolve: the page is there, PKRU refuses it. A
+		 * program gets SEGV_PKUERR; a uaccess copy fails (EFAULT) */
+		if (!(tf->cs & 3))
+			return false;
+		arch_irq_enable();	/* the VMA lock may sleep */
+		int pkey = user_fault_pkey(t->mm, addr);
+		arch_irq_disable();
+		user_fault_pkey_denied(addr, tf->rip, pkey);
+		return true;
+	}
 	arch_irq_enable();	/* the VMA lock may sleep */
 	int sig = user_page_fault_from(t->mm, addr, tf->error & PF_WRITE, tf->error & PF_INSTR,
 				       tf->cs & 3);

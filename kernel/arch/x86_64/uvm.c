@@ -48,7 +48,8 @@ static u64 leaf_bits(unsigned int prot)
 		return PTE_PROTNONE | wp;
 	if (wp)
 		prot &= ~UVM_WRITE;
-	return PTE_P | PTE_U | wp | (prot & UVM_WRITE ? PTE_W : 0) | (prot & UVM_EXEC ? 0 : PTE_NX);
+	return PTE_P | PTE_U | wp | (prot & UVM_WRITE ? PTE_W : 0) | (prot & UVM_EXEC ? 0 : PTE_NX) |
+	       ((u64)uvm_pkey_of(prot) << PTE_PKEY_SHIFT);
 }
 
 static unsigned int leaf_prot(u64 e)
@@ -56,7 +57,8 @@ static unsigned int leaf_prot(u64 e)
 	if (!(e & PTE_P))
 		return 0;
 	return UVM_READ | (e & PTE_W ? UVM_WRITE : 0) | (e & PTE_NX ? 0 : UVM_EXEC) |
-	       (e & PTE_UFFD_WP ? UVM_UFFD_WP : 0);
+	       (e & PTE_UFFD_WP ? UVM_UFFD_WP : 0) |
+	       UVM_PKEY((e & PTE_PKEY_MASK) >> PTE_PKEY_SHIFT);
 }
 
 /* mprotect keeps a userfaultfd's write protection */

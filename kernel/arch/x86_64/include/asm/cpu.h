@@ -23,6 +23,7 @@
 #define CR4_OSXMMEXCPT (1UL << 10)
 #define CR4_SMEP (1UL << 20)
 #define CR4_SMAP (1UL << 21)
+#define CR4_PKE (1UL << 22)
 
 static inline u64 rdmsr(u32 msr)
 {

@@ -15,6 +15,9 @@
 #define PTE_PROTNONE (1ULL << 9)
 /* software: write-protected for a userfaultfd (UVM_UFFD_WP): never PTE_W */
 #define PTE_UFFD_WP (1ULL << 10)
+/* the page's protection key (CR4.PKE): 4 bits, checked against PKRU */
+#define PTE_PKEY_SHIFT 59
+#define PTE_PKEY_MASK (0xfULL << PTE_PKEY_SHIFT)
 #define PTE_NX (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 #define PAGE_SIZE_4K 4096ULL

@@ -32,6 +32,14 @@ struct arch_vm {
  * read-only and a write fault goes to the userfaultfd. Kept by mprotect
  * (uvm_protect, uvm_protect_range); uvm_make_private drops it. */
 #define UVM_UFFD_WP (1u << 3)
+/* The memory protection key (pkey_mprotect) in bits 4-7: a VMA's prot
+ * carries it, and every page-table entry made from that prot gets it
+ * (bits 59-62 of the entry); uvm_lookup gives it back. 0: the default
+ * key. Only meaningful when the CPU has PKU (arch_pkeys_max() > 1). */
+#define UVM_PKEY_SHIFT 4
+#define UVM_PKEY_MASK (0xfu << UVM_PKEY_SHIFT)
+#define UVM_PKEY(k) (((unsigned int)(k) << UVM_PKEY_SHIFT) & UVM_PKEY_MASK)
+#define uvm_pkey_of(prot) (((prot) & UVM_PKEY_MASK) >> UVM_PKEY_SHIFT)
 
 int uvm_create(struct arch_vm *vm);
 /* Map one user page; -EEXIST if mapped, -ENOMEM, -EINVAL outside user space. */
