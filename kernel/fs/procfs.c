@@ -1031,15 +1031,17 @@ static long proc_adj_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
 	return (long)n;
 }
 
+/* timens_offsets, uid_map, gid_map, setgroups: one write of less than a
+ * page, as Linux (a map of 340 lines fits) */
 static long proc_timens_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
 {
-	char buf[256];
-
-	if (n >= sizeof(buf))
+	if (n >= PAGE_SIZE)
 		return -EINVAL;
-	if (iob_copy_in(buf, io, 0, n))
-		return -EFAULT;
-	long rc = proc_pid_write_timens(f->inode, buf, n);
+	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	long rc = iob_copy_in(buf, io, 0, n) ? -EFAULT : proc_pid_write_timens(f->inode, buf, n);
+	kfree(buf);
 	if (rc > 0)
 		*pos += (u64)rc;
 	return rc;

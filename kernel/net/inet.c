@@ -739,6 +739,8 @@ static int tcp_connect_(struct inet_sock *is, const ip_addr_t *ip, u16 port, int
 			tcp_bind(is->tcp, &is->laddr, is->lport);
 	}
 	ip = inet_unspec_to_loopback(ip);
+	if (inet_net_unreachable(s->net, ip))
+		return -ENETUNREACH;
 	if (is->nodelay)
 		tcp_nagle_disable(is->tcp);
 	if (s->keepalive)
@@ -823,6 +825,8 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		ip_addr_copy(is->raddr, *any_addr(is));
 		is->rport = 0;
 		rc = 0;
+	} else if (inet_net_unreachable(s->net, inet_unspec_to_loopback(&ip))) {
+		rc = -ENETUNREACH;
 	} else {
 		rc = lwip_errno(udp_connect(is->udp, inet_unspec_to_loopback(&ip), port));
 		if (!rc) {
@@ -1043,8 +1047,9 @@ static long udp_sendmsg(struct inet_sock *is, struct kmsg *m, int flags)
 		rc = -ENOBUFS;
 	} else {
 		pbuf_take(p, whole, (u16_t)n);
-		err_t e = to ? udp_sendto(is->udp, p, inet_unspec_to_loopback(&ip), port) :
-			       udp_send(is->udp, p);
+		const ip_addr_t *dst = to ? inet_unspec_to_loopback(&ip) : &is->raddr;
+		err_t e = inet_net_unreachable(is->sk.net, dst) ? ERR_RTE :
+			  to ? udp_sendto(is->udp, p, dst, port) : udp_send(is->udp, p);
 		rc = e == ERR_OK ? (int)len : lwip_errno(e);
 		sync_names(is);
 	}

@@ -468,7 +468,8 @@ static long rawsk_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		u8_t fl = rs->pcb->flags;
 		if (hdrincl)
 			rs->pcb->flags = (u8_t)(fl | RAW_FLAGS_HDRINCL);
-		err_t e = to ? raw_sendto(rs->pcb, p, &ip) : raw_send(rs->pcb, p);
+		err_t e = inet_net_unreachable(rs->sk.net, to ? &ip : &rs->pcb->remote_ip) ?
+			  ERR_RTE : to ? raw_sendto(rs->pcb, p, &ip) : raw_send(rs->pcb, p);
 		rs->pcb->flags = fl;
 		rc = e == ERR_OK ? (long)len : e == ERR_RTE ? -ENETUNREACH :
 		     e == ERR_MEM || e == ERR_BUF ? -ENOBUFS : -EINVAL;

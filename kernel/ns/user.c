@@ -14,6 +14,8 @@
 #include <alloy/errno.h>
 #include <alloy/ns.h>
 #include <alloy/process.h>
+#include <alloy/sched.h>
+#include <alloy/signal.h>
 #include <alloy/slab.h>
 #include <alloy/string.h>
 #include <alloy/sysctl.h>
@@ -120,11 +122,22 @@ static bool next_u32(const char **s, size_t *len, u32 *out)
 static long map_write(struct user_ns *u, int which, const char *buf, size_t n)
 {
 	struct idmap *m = &u->map[which];
-	int zero = 0;
 
-	if (!__atomic_compare_exchange_n(&m->state, &zero, 1, false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED))
-		return -EPERM;	/* as Linux: written once */
+	/* one writer at a time (state 1: parsing, which never sleeps but
+	 * to allocate); another waits for its outcome, as Linux's writers
+	 * queue on a mutex: written once (EPERM), or free again if the
+	 * first one's map was refused */
+	for (;;) {
+		int zero = 0;
+		if (__atomic_compare_exchange_n(&m->state, &zero, 1, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			break;
+		if (zero == 2)
+			return -EPERM;	/* as Linux: written once */
+		if (signal_pending())
+			return -EINTR;
+		sched_yield();
+	}
 	u32 (*ent)[3] = kmalloc(sizeof(*ent) * IDMAP_MAX, GFP_KERNEL);
 	int cnt = 0;
 	long rc = ent ? 0 : -ENOMEM;

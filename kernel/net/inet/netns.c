@@ -112,6 +112,15 @@ bool inet_child_input_ok(struct pbuf *p)
 	return h[16] == 127;		/* to 127/8 */
 }
 
+bool inet_net_unreachable(struct net *net, const struct ip_addr *dst)
+{
+	if (!net || net == &init_net)
+		return false;
+	if (!net->lo || !netif_is_up((struct netif *)net->lo) || !IP_IS_V4(dst))
+		return true;	/* down, or IPv6, which it does not have */
+	return ip4_addr1(ip_2_ip4(dst)) != 127;	/* its one route: 127/8 */
+}
+
 u8_t inet_net_idx(struct net *net)
 {
 	return net && net != &init_net ? (u8_t)net->lo_idx : NETIF_NO_INDEX;

@@ -8,6 +8,7 @@
 
 #include <alloy/types.h>
 
+struct ip_addr;
 struct net;
 struct netif;
 struct pbuf;
@@ -30,6 +31,10 @@ bool inet_crosses(struct netif *out);
 struct netif *inet_route_hook(void);
 /* What may come in on a new namespace's loopback. */
 bool inet_child_input_ok(struct pbuf *p);
+/* A new namespace has no route to dst: its loopback is down, or dst is
+ * not in 127/8 (Linux: ENETUNREACH at once, where lwIP, whose pcbs there
+ * are bound to the loopback, would retry a SYN or drop a datagram). */
+bool inet_net_unreachable(struct net *net, const struct ip_addr *dst);
 /* The lwIP index a socket of net binds its pcbs to (NETIF_NO_INDEX: none). */
 unsigned char inet_net_idx(struct net *net);
 /* netd: tears down the namespaces whose last reference went. */
