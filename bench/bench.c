@@ -1363,6 +1363,133 @@ out:
 	return t;
 }
 
+static int prctl_no_new_privs(void)
+{
+	return (int)syscall(SYS_prctl, 38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0);
+}
+
+/* ---- this wave's isolation and memory features, each in a child
+ * process where it changes the process for good */
+
+/* Runs fn(n) in a child and returns its seconds (or < 0 with the
+ * child's failure as this one's). */
+static double in_child(double (*fn)(long), long n)
+{
+	int p[2];
+	double t = -1;
+	char why[sizeof failure] = "";
+
+	if (pipe(p) < 0)
+		return fail("pipe"), -1;
+	pid_t c = fork();
+	if (c < 0)
+		return fail("fork"), close(p[0]), close(p[1]), -1;
+	if (c == 0) {
+		close(p[0]);
+		t = fn(n);
+		if (write(p[1], &t, sizeof(t)) != sizeof(t) ||
+		    write(p[1], failure, sizeof(failure)) != sizeof(failure))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &t, sizeof(t)) != sizeof(t) || read(p[0], why, sizeof(why)) != sizeof(why))
+		t = -1, snprintf(why, sizeof(why), "the child died");
+	close(p[0]);
+	waitpid(c, NULL, 0);
+	if (t < 0 && !failure[0])
+		snprintf(failure, sizeof(failure), "%s", why);
+	return t;
+}
+
+/* open+close of a file under a one-layer Landlock domain that allows
+ * reading beneath the benchmark's directory (every open walks the
+ * domain's rules up to the root) */
+static double landlock_child(long n)
+{
+	struct { uint64_t fs; } attr = { 1ULL << 2 /* READ_FILE */ };
+	int rs = (int)syscall(444, &attr, sizeof(attr), 0);
+	if (rs < 0)
+		return fail("landlock_create_ruleset"), -1;
+	struct __attribute__((packed)) { uint64_t allowed; int32_t fd; } pb = { 1ULL << 2, -1 };
+	pb.fd = open(dir, O_PATH | O_DIRECTORY);
+	if (pb.fd < 0 || syscall(445, rs, 1 /* PATH_BENEATH */, &pb, 0) < 0)
+		return fail("landlock_add_rule"), -1;
+	if (prctl_no_new_privs() < 0 || syscall(446, rs, 0) < 0)
+		return fail("landlock_restrict_self"), -1;
+	return b_open_close(n);
+}
+
+static double b_landlock_open_close(long n)
+{
+	return in_child(landlock_child, n);
+}
+
+/* unshare(CLONE_NEWNET) n times in one process: each makes a namespace
+ * (its loopback) and drops the one before */
+static double netns_child(long n)
+{
+	double t = now();
+	for (long i = 0; i < n; i++)
+		if (unshare(CLONE_NEWNET) < 0)
+			return fail("unshare(CLONE_NEWNET)"), -1;
+	return now() - t;
+}
+
+static double b_netns_unshare(long n)
+{
+	return in_child(netns_child, n);
+}
+
+/* map 2 MiB of MAP_HUGETLB memory, write one byte (a huge page from
+ * the pool, zeroed), unmap; the pool gets two pages for the run */
+static double b_hugetlb_fault(long n)
+{
+	const char *pool = "/proc/sys/vm/nr_hugepages";
+	char old[32] = "0";
+	int fd = open(pool, O_RDWR);
+	ssize_t k = fd < 0 ? -1 : read(fd, old, sizeof(old) - 1);
+	if (k <= 0 || lseek(fd, 0, SEEK_SET) < 0 || write(fd, "2", 1) != 1)
+		return fail(pool), close(fd), -1;
+	old[k] = 0;
+	double t = now();
+	for (long i = 0; i < n && t >= 0; i++) {
+		char *m = mmap(NULL, 2 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (m == MAP_FAILED) {
+			fail("mmap(MAP_HUGETLB)");
+			t = -1;
+			break;
+		}
+		m[i & 4095] = 1;
+		munmap(m, 2 << 20);
+	}
+	if (t >= 0)
+		t = now() - t;
+	if (lseek(fd, 0, SEEK_SET) == 0 && write(fd, old, strlen(old)) < 0)
+		fail(pool);
+	close(fd);
+	return t;
+}
+
+/* pkey_mprotect of one page, between key 0 and an allocated key */
+static double b_pkey_mprotect(long n)
+{
+	int key = (int)syscall(330, 0, 0);
+	if (key < 0)
+		return fail("pkey_alloc"), -1;
+	char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double t = now();
+	for (long i = 0; i < n && t >= 0; i++)
+		if (syscall(329, m, 4096, PROT_READ | PROT_WRITE, (i & 1) ? key : 0) < 0)
+			fail("pkey_mprotect"), t = -1;
+	if (t >= 0)
+		t = now() - t;
+	munmap(m, 4096);
+	syscall(331, key);
+	return t;
+}
+
 /* ---- the driver */
 
 enum kind {
@@ -1429,6 +1556,10 @@ static const struct bench benches[] = {
 	{ "tcp_loopback_bw", b_tcp_loopback_bw, BW, 0 },
 	{ "netlink_getlink_dump", b_netlink_getlink_dump, US, 0 },
 	{ "packet_rx_ring", b_packet_rx_ring, US, 0 },
+	{ "netns_unshare", b_netns_unshare, US, 1000 },
+	{ "landlock_open_close", b_landlock_open_close, US, 0 },
+	{ "hugetlb_fault_2m", b_hugetlb_fault, US, 2000 },
+	{ "pkey_mprotect", b_pkey_mprotect, US, 0 },
 	{ "host_tcp_bw", b_host_tcp_bw, BW, 64 },
 	{ "bigdir_100k", b_bigdir, US, 0 },
 	{ "pread_4k_random", b_pread_rand, US, 0 },
