@@ -173,8 +173,6 @@ int hugetlb_reserve(u64 n)
 		spin_unlock_irqrestore(&pool_lock, fl);
 		return -ENOMEM;
 	}
-	nr_surplus += need;	/* counted now, so racing callers stop */
-	nr_total += need;
 	spin_unlock_irqrestore(&pool_lock, fl);
 	for (k = 0; k < need; k++) {
 		struct page *h = buddy_get();
@@ -182,14 +180,20 @@ int hugetlb_reserve(u64 n)
 			break;
 		list_add(&h->lru, &got);
 	}
+	/* counted only now, each under the overcommit limit as it is now
+	 * (racing reservations, or an nr_hugepages write, changed it) */
 	fl = spin_lock_irqsave(&pool_lock);
-	nr_surplus -= need - k;		/* the ones that could not be had */
-	nr_total -= need - k;
-	nr_free += k;
 	while (!list_empty(&got)) {
 		struct page *h = list_first_entry(&got, struct page, lru);
 		list_del(&h->lru);
-		list_add(&h->lru, &free_list);
+		if (nr_surplus < nr_overcommit) {
+			list_add(&h->lru, &free_list);
+			nr_surplus++;
+			nr_total++;
+			nr_free++;
+		} else {
+			list_add(&h->lru, &out);
+		}
 	}
 	if (nr_free - nr_resv >= n)	/* others may have taken some meanwhile */
 		nr_resv += n;
