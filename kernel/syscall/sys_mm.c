@@ -651,8 +651,9 @@ long sys_remap_file_pages(u64 start, u64 size, u64 prot, u64 pgoff, u64 flags, u
 		return -EINVAL;
 	down_write(&mm->lock);
 	struct vma *v = vma_find(mm, start);
-	if (!v || !v->shared || !v->ops || v->filled || start + size > v->end) {
-		ret = -EINVAL;
+	if (!v || !v->shared || !v->ops || v->filled || start + size > v->end ||
+	    (v->flags & VMA_F_HUGETLB)) {
+		ret = -EINVAL;	/* huge pages: Linux's emulating mmap refuses them too */
 	} else if (pgoff == v->pgoff + (start - v->start) / PAGE_SIZE) {
 		ret = 0;		/* already maps those pages there */
 	} else if (!(ret = vma_reserve(mm, 2))) {
