@@ -1133,7 +1133,8 @@ static int parse_count(const char *s, const char *end, u64 *out)
 }
 
 /* tmpfs's options; anything else is -EINVAL. Each found is stored
- * (size= and nr_inodes= of 0: NO_LIMIT), the others left as they are. */
+ * (size= and nr_inodes= of 0: NO_LIMIT, but hugetlbfs size= of under
+ * 2 MiB: no page), the others left as they are. */
 struct memfs_opts {
 	u64 limit, inodes;
 	u32 mode, uid, gid;
@@ -1155,9 +1156,13 @@ static int parse_options(const char *opts, struct memfs_opts *o)
 		} else if (klen == 4 && !strncmp(opts, "size", 4)) {
 			if (parse_size(eq + 1, end, &v))
 				return -EINVAL;
-			if (o->huge)	/* whole huge pages, rounded down as Linux */
-				v = v / HPAGE_NR ? v / HPAGE_NR : 0;
-			o->limit = v ? v : NO_LIMIT;	/* size=0: unlimited, as tmpfs */
+			/* hugetlbfs: whole huge pages, rounded down, and 0 (size=0,
+			 * size=1M) a limit of no page at all, as Linux's subpool;
+			 * tmpfs: size=0 is unlimited */
+			if (o->huge)
+				o->limit = v / HPAGE_NR;
+			else
+				o->limit = v ? v : NO_LIMIT;
 		} else if (o->huge && klen == 8 && !strncmp(opts, "pagesize", 8)) {
 			/* the one size there is: 2 MiB (2097152, 2048k, 2m) */
 			if (parse_size(eq + 1, end, &v) || v != HPAGE_NR || end[-1] == '%')
