@@ -31,11 +31,11 @@ struct page;
 #define HPAGE_NR 512ULL		/* small pages in one */
 
 /* A zeroed huge page (its head): any free one for a holder of a
- * reservation (reserved; it calls hugetlb_consume_reserved once the page
- * is where the reservation was, or frees it), else an unreserved free
- * one or a surplus page if overcommit allows; NULL if none can be had. */
+ * reservation (reserved: the reservation is used up with it, under the
+ * pool's lock; a caller that cannot use the page frees it, and one that
+ * gets NULL still holds its reservation), else an unreserved free one;
+ * failing those, a surplus page if overcommit allows; NULL if none. */
 struct page *hugetlb_alloc(bool reserved);
-void hugetlb_consume_reserved(void);
 /* A file lets go of a huge page it got from hugetlb_alloc. */
 void hugetlb_free(struct page *head);
 /* Promises n pages (-ENOMEM if the pool, with overcommit, cannot). */

@@ -40,6 +40,7 @@ enum lock_rank {
 	LR_MUTEX_EXT2_XATTR = 43, /* an ext2 filesystem's extended-attribute blocks */
 	LR_MUTEX_EXT2_ALLOC = 44, /* an ext2 filesystem's bitmaps and counts */
 	LR_MUTEX_IPC_SHM = 45,	/* System V shared memory: a detach under mm->lock reaps */
+	LR_MUTEX_HUGETLB_FAULT = 46, /* one huge page of a hugetlbfs file being faulted in (memfs-pages, the pool under it) */
 	LR_MUTEX_DEFAULT = 50,
 
 	/* spinlocks */

@@ -113,10 +113,12 @@ static u64 pages_of(u64 size)
  * and holds the head of each pool page, or RESV_MARK where a mapping
  * reserved one that no fault has taken yet (Linux's resv_map, kept in
  * the file: a private mapping's reservation stays with the file until it
- * is truncated or goes, see docs/memory.md). Entries and marks both
- * count against the filesystem's size=.
+ * is truncated or goes, see docs/memory.md), or BUSY_MARK while a fault
+ * turns a RESV_MARK into a page (the fault then holds the reservation).
+ * Entries and marks all count against the filesystem's size=.
  */
 #define RESV_MARK ((struct page *)1)
+#define BUSY_MARK ((struct page *)2)
 
 static bool is_huge(const struct inode *i)
 {
@@ -125,74 +127,117 @@ static bool is_huge(const struct inode *i)
 
 static struct page *real(struct page *p)
 {
-	return p == RESV_MARK ? NULL : p;
+	return p == RESV_MARK || p == BUSY_MARK ? NULL : p;
 }
 
 /* put for page_tree_truncate: a page back to the pool, a mark's
- * reservation given up (memfs-pages held: the pool's lock is a leaf). */
+ * reservation given up (memfs-pages held: the pool's lock is a leaf).
+ * A BUSY_MARK's reservation is the fault's: it sees the slot gone and
+ * gives back what it got. */
 static void put_huge_entry(struct page *p)
 {
 	if (p == RESV_MARK)
 		hugetlb_unreserve(1);
-	else
+	else if (p != BUSY_MARK)
 		hugetlb_free(p);
 }
 
 static bool charge(struct inode *i);
 static void uncharge(struct inode *i, u64 pages);
 
+/* Faults on one huge page of one file are serialized (as Linux's
+ * hugetlb_fault_mutex_table): the first takes the page (and zeroes 2 MiB
+ * with no spinlock held), the others wait and find it in the tree, so a
+ * reserved fault never comes back empty-handed because another was
+ * faster. Hashed on (inode, huge index); rank LR_MUTEX_HUGETLB_FAULT,
+ * taken under mm and inode locks, memfs-pages and the pool's lock under it. */
+#define HUGE_FAULT_MUTEXES 32
+static struct mutex huge_fault_mutex[HUGE_FAULT_MUTEXES];
+
+static struct mutex *huge_fault_lock(struct inode *i, u64 h)
+{
+	u64 k = ((u64)(uintptr_t)i >> 6) * 31 + h;
+
+	return &huge_fault_mutex[k % HUGE_FAULT_MUTEXES];
+}
+
 /*
  * As page_at for a hugetlbfs file: frame index % 512 of the huge page at
- * index / 512, taken from the pool when missing (the mark's reservation
- * if one is there). The pool is asked with memfs-pages dropped, and what
- * the entry is now decides under it: another fault's page wins (ours goes
- * back), a mark is replaced and its reservation used, an empty slot is
- * charged and filled. No page to be had: -ENOSPC (a fault: SIGBUS).
+ * index / 512, taken from the pool when missing, under the huge page's
+ * fault mutex. A mark's reservation goes with the page the pool hands
+ * over (both counts drop under its lock, so free never falls below
+ * reserved); the mark is BUSY_MARK meanwhile, so a truncate that takes it
+ * leaves the reservation to us. An empty slot is charged and filled with
+ * an unreserved page. No page to be had: -ENOSPC (a fault: SIGBUS).
  */
 static struct page *huge_page_at(struct inode *i, u64 index, bool map, int *err)
 {
 	u64 h = index / HPAGE_NR;
-	struct page *e, *n = NULL, *p = NULL;
+	struct mutex *mx = huge_fault_lock(i, h);
+	struct page *e, *n, *p = NULL;
 	unsigned long fl;
+	bool resv;
 
-	*err = -ENOSPC;
-	for (int pass = 0; pass < 3 && !p; pass++) {
-		fl = spin_lock_irqsave(&memfs_pages);
-		if (map && index >= pages_of(READ_ONCE(i->size))) {
-			*err = -EFAULT;		/* past the end (truncated meanwhile) */
-			spin_unlock_irqrestore(&memfs_pages, fl);
-			break;
-		}
-		e = page_tree_lookup(&i->pages, h);
-		if (!real(e) && n) {
-			if (e) {	/* a mark: its reservation is this page */
-				page_tree_remove(&i->pages, h);
-				page_tree_insert(&i->pages, h, n);	/* its slot stays */
-				hugetlb_consume_reserved();
-				e = n;
-				n = NULL;
-			} else if (!charge(i)) {
-				*err = -ENOSPC;	/* the filesystem's size= */
-			} else if (page_tree_insert(&i->pages, h, n)) {
-				uncharge(i, 1);
-				*err = -ENOMEM;
-			} else {
-				e = n;
-				n = NULL;
-			}
-		}
-		if (real(e)) {
-			p = e + index % HPAGE_NR;
-			if (map)
-				page_get(p);
-		}
-		spin_unlock_irqrestore(&memfs_pages, fl);
-		if (p || *err != -ENOSPC || n)
-			break;
-		n = hugetlb_alloc(e == RESV_MARK);	/* NULL: look again (a racing fault's?) */
+	mutex_lock(mx);
+	fl = spin_lock_irqsave(&memfs_pages);
+	e = page_tree_lookup(&i->pages, h);
+	resv = e == RESV_MARK;
+	*err = -EFAULT;		/* past the end (truncated meanwhile) */
+	bool past = map && index >= pages_of(READ_ONCE(i->size));
+	if (!past && real(e)) {
+		p = e + index % HPAGE_NR;
+		if (map)
+			page_get(p);
+	} else if (!past && resv) {
+		page_tree_remove(&i->pages, h);
+		page_tree_insert(&i->pages, h, BUSY_MARK);	/* its slot stays */
 	}
+	spin_unlock_irqrestore(&memfs_pages, fl);
+	if (past || p)
+		goto out;
+	n = hugetlb_alloc(resv);	/* resv: takes the reservation with it */
+
+	fl = spin_lock_irqsave(&memfs_pages);
+	e = page_tree_lookup(&i->pages, h);
+	*err = -ENOSPC;
+	if (resv && e == BUSY_MARK) {
+		page_tree_remove(&i->pages, h);
+		page_tree_insert(&i->pages, h, n ?: RESV_MARK);
+		e = n;
+		n = NULL;
+	} else if (resv) {
+		if (!n)		/* truncated meanwhile: the reservation was ours */
+			hugetlb_unreserve(1);
+		e = NULL;
+	} else if (n && e == RESV_MARK) {	/* an mmap reserved it meanwhile */
+		page_tree_remove(&i->pages, h);
+		page_tree_insert(&i->pages, h, n);
+		hugetlb_unreserve(1);
+		e = n;
+		n = NULL;
+	} else if (n && !e) {
+		if (!charge(i)) {
+			*err = -ENOSPC;	/* the filesystem's size= */
+		} else if (page_tree_insert(&i->pages, h, n)) {
+			uncharge(i, 1);
+			*err = -ENOMEM;
+		} else {
+			e = n;
+			n = NULL;
+		}
+	}
+	if (map && index >= pages_of(READ_ONCE(i->size))) {
+		*err = -EFAULT;		/* truncated meanwhile: it takes the page */
+	} else if (real(e)) {
+		p = e + index % HPAGE_NR;
+		if (map)
+			page_get(p);
+	}
+	spin_unlock_irqrestore(&memfs_pages, fl);
 	if (n)
 		hugetlb_free(n);
+out:
+	mutex_unlock(mx);
 	return p;
 }
 
@@ -1088,7 +1133,8 @@ static int parse_count(const char *s, const char *end, u64 *out)
 }
 
 /* tmpfs's options; anything else is -EINVAL. Each found is stored
- * (size= and nr_inodes= of 0: NO_LIMIT), the others left as they are. */
+ * (size= and nr_inodes= of 0: NO_LIMIT, but hugetlbfs size= of under
+ * 2 MiB: no page), the others left as they are. */
 struct memfs_opts {
 	u64 limit, inodes;
 	u32 mode, uid, gid;
@@ -1110,9 +1156,13 @@ static int parse_options(const char *opts, struct memfs_opts *o)
 		} else if (klen == 4 && !strncmp(opts, "size", 4)) {
 			if (parse_size(eq + 1, end, &v))
 				return -EINVAL;
-			if (o->huge)	/* whole huge pages, rounded down as Linux */
-				v = v / HPAGE_NR ? v / HPAGE_NR : 0;
-			o->limit = v ? v : NO_LIMIT;	/* size=0: unlimited, as tmpfs */
+			/* hugetlbfs: whole huge pages, rounded down, and 0 (size=0,
+			 * size=1M) a limit of no page at all, as Linux's subpool;
+			 * tmpfs: size=0 is unlimited */
+			if (o->huge)
+				o->limit = v / HPAGE_NR;
+			else
+				o->limit = v ? v : NO_LIMIT;
 		} else if (o->huge && klen == 8 && !strncmp(opts, "pagesize", 8)) {
 			/* the one size there is: 2 MiB (2097152, 2048k, 2m) */
 			if (parse_size(eq + 1, end, &v) || v != HPAGE_NR || end[-1] == '%')
@@ -1250,6 +1300,8 @@ static struct mount *internal_mount(struct super_block *sb)
 
 void memfs_anon_init(void)
 {
+	for (int k = 0; k < HUGE_FAULT_MUTEXES; k++)
+		mutex_init(&huge_fault_mutex[k], "hugetlb-fault", LR_MUTEX_HUGETLB_FAULT);
 	if (memfs_create_opts("size=0,nr_inodes=0", &anon_sb) ||
 	    hugetlbfs_create_opts(NULL, &huge_sb))
 		panic("memfs: cannot create the shared-memory filesystem");

@@ -180,7 +180,7 @@ static int shm_huge_file(u64 size, int flg, struct file **out)
 		return -EINVAL;		/* no pool of that size */
 	if (!can_do_hugetlb_shm())
 		return -EPERM;
-	if ((rc = hugetlb_anon_file(size, out)))
+	if ((rc = hugetlb_anon_file(len, out)))	/* whole huge pages, as Linux */
 		return rc;
 	if ((rc = memfs_huge_reserve_new((*out)->inode, 0, len, flg & SHM_NORESERVE))) {
 		file_put(*out);

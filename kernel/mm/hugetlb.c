@@ -104,37 +104,36 @@ struct page *hugetlb_alloc(bool reserved)
 
 	settle();
 	unsigned long fl = spin_lock_irqsave(&pool_lock);
-	if (reserved ? !nr_free : nr_free <= nr_resv) {	/* nothing it may have is free */
-		bool more = nr_surplus < nr_overcommit;
-		if (more) {
-			nr_surplus++;	/* counted now, so racing callers stop */
-			nr_total++;
-		}
+	if (reserved ? nr_free : nr_free > nr_resv) {
+		h = list_first_entry(&free_list, struct page, lru);
+		list_del(&h->lru);
+		nr_free--;
+		if (reserved)	/* with the page, under the same lock: free >= resv */
+			nr_resv -= nr_resv ? 1 : 0;
 		spin_unlock_irqrestore(&pool_lock, fl);
-		if (more && !(h = buddy_get())) {
-			fl = spin_lock_irqsave(&pool_lock);
-			nr_surplus--;
-			nr_total--;
-			spin_unlock_irqrestore(&pool_lock, fl);
-		}
 		goto out;
 	}
-	h = list_first_entry(&free_list, struct page, lru);
-	list_del(&h->lru);
-	nr_free--;
+	/* nothing it may have is free: a surplus page if overcommit allows,
+	 * counted only once it is had, the limit looked at again then */
+	bool more = nr_surplus < nr_overcommit;
+	spin_unlock_irqrestore(&pool_lock, fl);
+	if (!more || !(h = buddy_get()))
+		return NULL;
+	fl = spin_lock_irqsave(&pool_lock);
+	if (nr_surplus < nr_overcommit) {
+		nr_surplus++;
+		nr_total++;
+		if (reserved)
+			nr_resv -= nr_resv ? 1 : 0;
+	} else {
+		spin_unlock_irqrestore(&pool_lock, fl);
+		buddy_put(h);
+		return NULL;
+	}
 	spin_unlock_irqrestore(&pool_lock, fl);
 out:
-	if (h)
-		memset(page_to_virt(h), 0, HPAGE_SIZE);
+	memset(page_to_virt(h), 0, HPAGE_SIZE);
 	return h;
-}
-
-void hugetlb_consume_reserved(void)
-{
-	unsigned long fl = spin_lock_irqsave(&pool_lock);
-
-	nr_resv -= nr_resv ? 1 : 0;
-	spin_unlock_irqrestore(&pool_lock, fl);
 }
 
 void hugetlb_free(struct page *h)
@@ -174,8 +173,6 @@ int hugetlb_reserve(u64 n)
 		spin_unlock_irqrestore(&pool_lock, fl);
 		return -ENOMEM;
 	}
-	nr_surplus += need;	/* counted now, so racing callers stop */
-	nr_total += need;
 	spin_unlock_irqrestore(&pool_lock, fl);
 	for (k = 0; k < need; k++) {
 		struct page *h = buddy_get();
@@ -183,14 +180,20 @@ int hugetlb_reserve(u64 n)
 			break;
 		list_add(&h->lru, &got);
 	}
+	/* counted only now, each under the overcommit limit as it is now
+	 * (racing reservations, or an nr_hugepages write, changed it) */
 	fl = spin_lock_irqsave(&pool_lock);
-	nr_surplus -= need - k;		/* the ones that could not be had */
-	nr_total -= need - k;
-	nr_free += k;
 	while (!list_empty(&got)) {
 		struct page *h = list_first_entry(&got, struct page, lru);
 		list_del(&h->lru);
-		list_add(&h->lru, &free_list);
+		if (nr_surplus < nr_overcommit) {
+			list_add(&h->lru, &free_list);
+			nr_surplus++;
+			nr_total++;
+			nr_free++;
+		} else {
+			list_add(&h->lru, &out);
+		}
 	}
 	if (nr_free - nr_resv >= n)	/* others may have taken some meanwhile */
 		nr_resv += n;

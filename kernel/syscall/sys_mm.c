@@ -131,6 +131,32 @@ static long mmap_kernel_object(struct user_mm *mm, u64 addr, u64 len, u64 prot, 
 	return ret ? ret : (long)addr;
 }
 
+/*
+ * A huge file mapping reserves the pool's pages (and may grow the file)
+ * before mm->lock is taken (the pool may shrink caches). So the checks
+ * that can refuse the placement are made first, read-locked, and a
+ * mapping that will fail leaves no reservation nor a larger file behind.
+ * (Only the caller's own racing mmap/munmap can make them pass here and
+ * fail later; then the reservation stays with the file until it is
+ * truncated or goes, as a private mapping's does.)
+ */
+static long huge_place_check(struct user_mm *mm, u64 addr, u64 len, u64 flags)
+{
+	long ret = 0;
+
+	down_read(&mm->lock);
+	if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED))
+		ret = !mappable_range(addr, len) ? -EINVAL :
+		      !vma_range_free(mm, addr, addr + len) ? -EEXIST :
+		      !rlimit_as_allows(mm, addr, len) ? -ENOMEM : 0;
+	else if (flags & MAP_FIXED)
+		ret = !mappable_range(addr, len) ? -EINVAL :
+		      !vma_huge_split_ok(mm, addr, addr + len) ? -EINVAL :
+		      !rlimit_as_allows(mm, addr, len) ? -ENOMEM : 0;
+	up_read(&mm->lock);
+	return ret;
+}
+
 static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, struct file *f,
 		    u64 off)
 {
@@ -169,6 +195,8 @@ static long do_mmap(struct user_mm *mm, u64 addr, u64 len, u64 prot, u64 flags, 
 	if (f) {
 		ret = file_mmap_check(f, len, uvm_prot(prot), shared, off, &may);
 		/* the pool's pages for it promised now (ENOMEM), as Linux */
+		if (!ret && huge)
+			ret = huge_place_check(mm, addr, len, flags);
 		if (!ret && huge)
 			ret = memfs_huge_reserve(f->inode, off, len, prot & PROT_WRITE,
 						 flags & MAP_NORESERVE);
@@ -623,8 +651,9 @@ long sys_remap_file_pages(u64 start, u64 size, u64 prot, u64 pgoff, u64 flags, u
 		return -EINVAL;
 	down_write(&mm->lock);
 	struct vma *v = vma_find(mm, start);
-	if (!v || !v->shared || !v->ops || v->filled || start + size > v->end) {
-		ret = -EINVAL;
+	if (!v || !v->shared || !v->ops || v->filled || start + size > v->end ||
+	    (v->flags & VMA_F_HUGETLB)) {
+		ret = -EINVAL;	/* huge pages: Linux's emulating mmap refuses them too */
 	} else if (pgoff == v->pgoff + (start - v->start) / PAGE_SIZE) {
 		ret = 0;		/* already maps those pages there */
 	} else if (!(ret = vma_reserve(mm, 2))) {
