@@ -223,19 +223,41 @@ struct cgroup *cgroup_of(struct process *p)
 
 /* ---- permissions and moves */
 
-/* The caller's right to write cg's file (as inode_permission with the
- * attributes chown and chmod gave it). */
-static int may_write_file(struct cgroup *cg, int file)
-{
-	struct cred c;
+struct cgroup_opener {
+	struct cred cred;	/* a snapshot at open */
+};
 
-	cred_current(&c);
-	if (c.fsuid == 0)
+struct cgroup_opener *cgroup_opener_new(void)
+{
+	struct cgroup_opener *o = kmalloc(sizeof(*o), GFP_KERNEL);
+
+	if (o)
+		cred_current(&o->cred);
+	return o;
+}
+
+void cgroup_opener_free(struct cgroup_opener *o)
+{
+	kfree(o);
+}
+
+/* The right of c (the opener's credentials, NULL: the caller's) to write
+ * cg's file (as inode_permission with the attributes chown and chmod
+ * gave it). */
+static int may_write_file(struct cgroup *cg, int file, const struct cred *c)
+{
+	struct cred own;
+
+	if (!c) {
+		cred_current(&own);
+		c = &own;
+	}
+	if (c->fsuid == 0)
 		return 0;	/* root's, as inode_permission's */
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
 	u32 uid = cg->attr[file].uid, gid = cg->attr[file].gid, mode = cg->attr[file].mode;
 	spin_unlock_irqrestore(&cg_lock, fl);
-	u32 bits = c.fsuid == uid ? mode >> 6 : cred_in_group(&c, gid) ? mode >> 3 : mode;
+	u32 bits = c->fsuid == uid ? mode >> 6 : cred_in_group(c, gid) ? mode >> 3 : mode;
 	return bits & 2 ? 0 : -EACCES;
 }
 
@@ -270,11 +292,12 @@ static struct cgroup *ns_root_current(void)
 	return r;
 }
 
-/* Moves p into dst (a write of its pid to dst's cgroup.procs). */
-static int move(struct process *p, struct cgroup *dst)
+/* Moves p into dst (a write of its pid to dst's cgroup.procs, checked
+ * with the opener's credentials c). */
+static int move(struct process *p, struct cgroup *dst, const struct cred *c)
 {
 	struct cgroup *src = cgroup_of(p), *drop = NULL;
-	int rc = may_write_file(common(src, dst), CGF_PROCS);
+	int rc = may_write_file(common(src, dst), CGF_PROCS, c);
 
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
 	if (rc)
@@ -321,7 +344,7 @@ int cgroup_clone_target(int fd, bool thread, struct cgroup **out)
 	if (thread && src != dst)
 		rc = -EOPNOTSUPP;	/* a thread stays in its process's domain */
 	else
-		rc = may_write_file(common(src, dst), CGF_PROCS);
+		rc = may_write_file(common(src, dst), CGF_PROCS, NULL);
 	cgroup_put(src);
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
 	if (!rc && dst->dead)
@@ -671,8 +694,10 @@ static long kill_tree(struct cgroup *cg)
 	return 0;
 }
 
-long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n)
+long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n,
+		  const struct cgroup_opener *o)
 {
+	const struct cred *oc = o ? &o->cred : NULL;
 	long v, rc = 0;
 	unsigned long fl;
 
@@ -703,10 +728,10 @@ long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n)
 			/* one thread alone cannot leave its process's domain
 			 * (Alloy's threads share one process) */
 			struct cgroup *src = cgroup_of(p);
-			rc = src == cg ? 0 : -EOPNOTSUPP;
+			rc = src == cg ? may_write_file(cg, CGF_PROCS, oc) : -EOPNOTSUPP;
 			cgroup_put(src);
 		} else {
-			rc = move(p, cg);
+			rc = move(p, cg, oc);
 		}
 		proc_put(p);
 		return rc;
