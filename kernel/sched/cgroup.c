@@ -95,11 +95,14 @@ static void populate(struct cgroup *cg, int delta)
 	}
 }
 
-/* Tasks of the subtree: can n more be charged to cg and its ancestors? */
+/* Tasks of the subtree: can n more be charged to cg and its ancestors?
+ * Only the limits of groups whose parent enables "pids" count (Linux: a
+ * disabled controller's state is gone with it). */
 static struct cgroup *pids_over(struct cgroup *cg, int n)
 {
 	for (struct cgroup *a = cg; a; a = a->parent)
-		if (a->pids_max >= 0 && a->pids_current + n > a->pids_max)
+		if (a->pids_max >= 0 && a->pids_current + n > a->pids_max &&
+		    a->parent && (a->parent->subtree_control & (1u << CG_PIDS)))
 			return a;
 	return NULL;
 }
@@ -653,6 +656,11 @@ static long write_subtree(struct cgroup *cg, char *s, size_t n)
 			if (cg->nr_procs)
 				rc = -EBUSY;	/* no internal processes */
 	}
+	if (!rc && (disable & (1u << CG_PIDS)))	/* the children's pids state goes */
+		list_for_each_entry(c, &cg->children, sibling) {
+			c->pids_max = -1;	/* "+pids" again starts from "max" */
+			c->pids_events_max = 0;
+		}
 	if (!rc)
 		cg->subtree_control = (cg->subtree_control | enable) & ~disable;
 	spin_unlock_irqrestore(&cg_lock, fl);
