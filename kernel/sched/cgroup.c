@@ -573,11 +573,25 @@ int cgroup_show(struct pbuf *b, struct cgroup *cg, int file)
 	return -EINVAL;
 }
 
-/* Strips trailing white space; returns the length left. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Strips white space at both ends, as Linux's strstrip (the text moves
+ * to s); returns the length left. */
 static size_t trim(char *s, size_t n)
 {
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+	size_t lead = 0;
+
+	while (n && is_blank(s[n - 1]))
 		s[--n] = '\0';
+	while (lead < n && is_blank(s[lead]))
+		lead++;
+	if (lead) {
+		memmove(s, s + lead, n - lead + 1);
+		n -= lead;
+	}
 	return n;
 }
 
@@ -748,6 +762,10 @@ long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n,
 		return write_subtree(cg, buf, n);
 	case CGF_MAX_DEPTH:
 	case CGF_MAX_DESC:
+		n = trim(buf, n);
+		if (n > 1 && buf[0] == '-' && buf[1] >= '1' && buf[1] <= '9' &&
+		    parse_limit(buf + 1, n - 1, CG_LIMIT_MAX) > 0)
+			return -ERANGE;	/* Linux: a negative number */
 		if ((v = parse_limit(buf, n, CG_LIMIT_MAX)) < -1)
 			return v;
 		fl = spin_lock_irqsave(&cg_lock);
