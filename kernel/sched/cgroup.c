@@ -300,6 +300,7 @@ static struct cgroup *ns_root_current(void)
 static int move(struct process *p, struct cgroup *dst, const struct cred *c)
 {
 	struct cgroup *src = cgroup_of(p), *drop = NULL;
+	bool doomed = false;
 	int rc = may_write_file(common(src, dst), CGF_PROCS, c);
 
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
@@ -321,8 +322,16 @@ static int move(struct process *p, struct cgroup *dst, const struct cred *c)
 		cgroup_get(dst);
 		drop = p->cgroup;	/* p's reference on it */
 		p->cgroup = dst;
+		for (struct cgroup *a = dst; a; a = a->parent)
+			doomed |= a->killing > 0;
 	}
 	spin_unlock_irqrestore(&cg_lock, fl);
+	if (doomed && p->pid != 1) {
+		/* moved into a tree cgroup.kill is walking: killed too, as if
+		 * the move came first (Linux's cgroup_mutex orders them) */
+		struct ksiginfo si = { .signo = SIGKILL, .code = SI_KERNEL };
+		signal_send_unchecked(p, &si);
+	}
 	cgroup_put(drop);
 	cgroup_put(src);
 	return rc;
