@@ -129,7 +129,17 @@ int cgroup_rmdir(struct cgroup *cg);
  * (NAME_MAX + 1 bytes); false if none. */
 bool cgroup_next_child(struct cgroup *cg, u64 after, u64 *id, char *name);
 int cgroup_show(struct pbuf *b, struct cgroup *cg, int file);
-long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n);
+/* Who opened a cgroup file (Linux's of->file->f_cred): a write of
+ * cgroup.procs or cgroup.threads is checked with the opener's
+ * credentials, not the writer's, so a descriptor handed to a privileged
+ * writer (a setuid program's stdout) moves nothing the opener could not
+ * (CVE-2021-4197, Linux 1756d7994ad8). Made by cgroupfs's open
+ * (f->priv), freed by its release; NULL: the caller's own. */
+struct cgroup_opener;
+struct cgroup_opener *cgroup_opener_new(void);
+void cgroup_opener_free(struct cgroup_opener *o);
+long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n,
+		  const struct cgroup_opener *o);
 /* Is file present in cg (root's lack some, controllers' files appear
  * with their controller)? */
 bool cgroup_has_file(struct cgroup *cg, int file);

@@ -276,12 +276,32 @@ static long cg_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
 	long rc = iob_copy_in(buf, io, 0, n) ? -EFAULT : 0;
 	buf[n] = '\0';
 	if (!rc)
-		rc = cgroup_write(cg_of(f->inode), k, buf, n);
+		rc = cgroup_write(cg_of(f->inode), k, buf, n, f->priv);
 	kfree(buf);
 	return rc ? rc : (long)n;
 }
 
+/* cgroup.procs and cgroup.threads keep who opened them (f->priv): their
+ * writes are checked with those credentials. */
+static int cg_open(struct inode *i, struct file *f)
+{
+	int k = FILE_IDX(i);
+
+	if (k != CGF_PROCS && k != CGF_THREADS)
+		return 0;
+	f->priv = cgroup_opener_new();
+	return f->priv ? 0 : -ENOMEM;
+}
+
+static void cg_release(struct file *f)
+{
+	cgroup_opener_free(f->priv);
+	f->priv = NULL;
+}
+
 static const struct file_ops cg_file_fops = {
+	.open = cg_open,
+	.release = cg_release,
 	.read = cg_read,
 	.write = cg_write,
 	.seekable = true,

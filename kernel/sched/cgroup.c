@@ -95,11 +95,14 @@ static void populate(struct cgroup *cg, int delta)
 	}
 }
 
-/* Tasks of the subtree: can n more be charged to cg and its ancestors? */
+/* Tasks of the subtree: can n more be charged to cg and its ancestors?
+ * Only the limits of groups whose parent enables "pids" count (Linux: a
+ * disabled controller's state is gone with it). */
 static struct cgroup *pids_over(struct cgroup *cg, int n)
 {
 	for (struct cgroup *a = cg; a; a = a->parent)
-		if (a->pids_max >= 0 && a->pids_current + n > a->pids_max)
+		if (a->pids_max >= 0 && a->pids_current + n > a->pids_max &&
+		    a->parent && (a->parent->subtree_control & (1u << CG_PIDS)))
 			return a;
 	return NULL;
 }
@@ -223,19 +226,41 @@ struct cgroup *cgroup_of(struct process *p)
 
 /* ---- permissions and moves */
 
-/* The caller's right to write cg's file (as inode_permission with the
- * attributes chown and chmod gave it). */
-static int may_write_file(struct cgroup *cg, int file)
-{
-	struct cred c;
+struct cgroup_opener {
+	struct cred cred;	/* a snapshot at open */
+};
 
-	cred_current(&c);
-	if (c.fsuid == 0)
+struct cgroup_opener *cgroup_opener_new(void)
+{
+	struct cgroup_opener *o = kmalloc(sizeof(*o), GFP_KERNEL);
+
+	if (o)
+		cred_current(&o->cred);
+	return o;
+}
+
+void cgroup_opener_free(struct cgroup_opener *o)
+{
+	kfree(o);
+}
+
+/* The right of c (the opener's credentials, NULL: the caller's) to write
+ * cg's file (as inode_permission with the attributes chown and chmod
+ * gave it). */
+static int may_write_file(struct cgroup *cg, int file, const struct cred *c)
+{
+	struct cred own;
+
+	if (!c) {
+		cred_current(&own);
+		c = &own;
+	}
+	if (c->fsuid == 0)
 		return 0;	/* root's, as inode_permission's */
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
 	u32 uid = cg->attr[file].uid, gid = cg->attr[file].gid, mode = cg->attr[file].mode;
 	spin_unlock_irqrestore(&cg_lock, fl);
-	u32 bits = c.fsuid == uid ? mode >> 6 : cred_in_group(&c, gid) ? mode >> 3 : mode;
+	u32 bits = c->fsuid == uid ? mode >> 6 : cred_in_group(c, gid) ? mode >> 3 : mode;
 	return bits & 2 ? 0 : -EACCES;
 }
 
@@ -270,11 +295,13 @@ static struct cgroup *ns_root_current(void)
 	return r;
 }
 
-/* Moves p into dst (a write of its pid to dst's cgroup.procs). */
-static int move(struct process *p, struct cgroup *dst)
+/* Moves p into dst (a write of its pid to dst's cgroup.procs, checked
+ * with the opener's credentials c). */
+static int move(struct process *p, struct cgroup *dst, const struct cred *c)
 {
 	struct cgroup *src = cgroup_of(p), *drop = NULL;
-	int rc = may_write_file(common(src, dst), CGF_PROCS);
+	bool doomed = false;
+	int rc = may_write_file(common(src, dst), CGF_PROCS, c);
 
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
 	if (rc)
@@ -295,8 +322,16 @@ static int move(struct process *p, struct cgroup *dst)
 		cgroup_get(dst);
 		drop = p->cgroup;	/* p's reference on it */
 		p->cgroup = dst;
+		for (struct cgroup *a = dst; a; a = a->parent)
+			doomed |= a->killing > 0;
 	}
 	spin_unlock_irqrestore(&cg_lock, fl);
+	if (doomed && p->pid != 1) {
+		/* moved into a tree cgroup.kill is walking: killed too, as if
+		 * the move came first (Linux's cgroup_mutex orders them) */
+		struct ksiginfo si = { .signo = SIGKILL, .code = SI_KERNEL };
+		signal_send_unchecked(p, &si);
+	}
 	cgroup_put(drop);
 	cgroup_put(src);
 	return rc;
@@ -321,7 +356,7 @@ int cgroup_clone_target(int fd, bool thread, struct cgroup **out)
 	if (thread && src != dst)
 		rc = -EOPNOTSUPP;	/* a thread stays in its process's domain */
 	else
-		rc = may_write_file(common(src, dst), CGF_PROCS);
+		rc = may_write_file(common(src, dst), CGF_PROCS, NULL);
 	cgroup_put(src);
 	unsigned long fl = spin_lock_irqsave(&cg_lock);
 	if (!rc && dst->dead)
@@ -547,11 +582,25 @@ int cgroup_show(struct pbuf *b, struct cgroup *cg, int file)
 	return -EINVAL;
 }
 
-/* Strips trailing white space; returns the length left. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* Strips white space at both ends, as Linux's strstrip (the text moves
+ * to s); returns the length left. */
 static size_t trim(char *s, size_t n)
 {
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+	size_t lead = 0;
+
+	while (n && is_blank(s[n - 1]))
 		s[--n] = '\0';
+	while (lead < n && is_blank(s[lead]))
+		lead++;
+	if (lead) {
+		memmove(s, s + lead, n - lead + 1);
+		n -= lead;
+	}
 	return n;
 }
 
@@ -630,6 +679,11 @@ static long write_subtree(struct cgroup *cg, char *s, size_t n)
 			if (cg->nr_procs)
 				rc = -EBUSY;	/* no internal processes */
 	}
+	if (!rc && (disable & (1u << CG_PIDS)))	/* the children's pids state goes */
+		list_for_each_entry(c, &cg->children, sibling) {
+			c->pids_max = -1;	/* "+pids" again starts from "max" */
+			c->pids_events_max = 0;
+		}
 	if (!rc)
 		cg->subtree_control = (cg->subtree_control | enable) & ~disable;
 	spin_unlock_irqrestore(&cg_lock, fl);
@@ -671,8 +725,10 @@ static long kill_tree(struct cgroup *cg)
 	return 0;
 }
 
-long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n)
+long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n,
+		  const struct cgroup_opener *o)
 {
+	const struct cred *oc = o ? &o->cred : NULL;
 	long v, rc = 0;
 	unsigned long fl;
 
@@ -703,10 +759,10 @@ long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n)
 			/* one thread alone cannot leave its process's domain
 			 * (Alloy's threads share one process) */
 			struct cgroup *src = cgroup_of(p);
-			rc = src == cg ? 0 : -EOPNOTSUPP;
+			rc = src == cg ? may_write_file(cg, CGF_PROCS, oc) : -EOPNOTSUPP;
 			cgroup_put(src);
 		} else {
-			rc = move(p, cg);
+			rc = move(p, cg, oc);
 		}
 		proc_put(p);
 		return rc;
@@ -715,6 +771,10 @@ long cgroup_write(struct cgroup *cg, int file, char *buf, size_t n)
 		return write_subtree(cg, buf, n);
 	case CGF_MAX_DEPTH:
 	case CGF_MAX_DESC:
+		n = trim(buf, n);
+		if (n > 1 && buf[0] == '-' && buf[1] >= '1' && buf[1] <= '9' &&
+		    parse_limit(buf + 1, n - 1, CG_LIMIT_MAX) > 0)
+			return -ERANGE;	/* Linux: a negative number */
 		if ((v = parse_limit(buf, n, CG_LIMIT_MAX)) < -1)
 			return v;
 		fl = spin_lock_irqsave(&cg_lock);

@@ -1,0 +1,149 @@
+#define _GNU_SOURCE
+/*
+ * pids charges come back (review of the cgroup merge, 96f8d8d): refused
+ * threads and forks, threads that exit, a child that execs while it has
+ * threads, a child killed with threads by cgroup.kill, clone3 into a
+ * removed group: pids.current returns to what the group holds.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TEST_NAME "cgroup_pids_leak"
+#include "check.h"
+
+#define M "/tmp/cgpl"
+
+static int put(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, s, strlen(s));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+static long getnum(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atol(buf) : -1;
+}
+
+static void *sleeper(void *a)
+{
+	(void)a;
+	pause();
+	return NULL;
+}
+
+static void *quick(void *a)
+{
+	return a;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		return 0;	/* exec'd */
+	mkdir(M, 0755);
+	CHECK(mount("cgroup2", M, "cgroup2", 0, NULL) == 0);
+	CHECK(put(M "/cgroup.subtree_control", "+pids") == 0);
+	CHECK(mkdir(M "/g", 0755) == 0 && mkdir(M "/gone", 0755) == 0);
+	CHECK(put(M "/g/pids.max", "3") == 0);
+	CHECK(put(M "/g/cgroup.procs", "0") == 0);
+	CHECK(getnum(M "/g/pids.current") == 1);
+
+	/* threads: two fit, the third and a fork are refused */
+	pthread_t t[3];
+	CHECK(pthread_create(&t[0], NULL, quick, NULL) == 0);
+	CHECK(pthread_create(&t[1], NULL, quick, NULL) == 0);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	usleep(50000);
+	CHECK(getnum(M "/g/pids.current") == 1);
+	for (int k = 0; k < 50; k++) {
+		int a = pthread_create(&t[0], NULL, quick, NULL) == 0;
+		int b = pthread_create(&t[1], NULL, quick, NULL) == 0;
+		int c = pthread_create(&t[2], NULL, quick, NULL);
+		if (c == 0)
+			pthread_join(t[2], NULL);
+		if (a)
+			pthread_join(t[0], NULL);
+		if (b)
+			pthread_join(t[1], NULL);
+	}
+	usleep(50000);
+	CHECK(getnum(M "/g/pids.current") == 1);
+
+	/* a child that execs with a thread alive */
+	for (int k = 0; k < 20; k++) {
+		fflush(NULL);
+		pid_t c = fork();
+		if (c == 0) {
+			pthread_t x;
+			pthread_create(&x, NULL, sleeper, NULL);
+			execl("/proc/self/exe", "x", "exec", (char *)NULL);
+			_exit(1);
+		}
+		if (c > 0)
+			waitpid(c, NULL, 0);
+	}
+	CHECK(getnum(M "/g/pids.current") == 1);
+
+	/* children with threads killed by cgroup.kill of a subgroup */
+	CHECK(put(M "/g/pids.max", "max") == 0);
+	CHECK(put(M "/cgroup.procs", "0") == 0);
+	CHECK(put(M "/g/cgroup.subtree_control", "+pids") == 0);
+	CHECK(mkdir(M "/g/k", 0755) == 0);
+	CHECK(put(M "/g/k/pids.max", "60") == 0);
+	for (int k = 0; k < 10; k++) {
+		fflush(NULL);
+		pid_t c = fork();
+		if (c == 0) {
+			put(M "/g/k/cgroup.procs", "0");
+			pthread_t x;
+			for (int j = 0; j < 4; j++)
+				pthread_create(&x, NULL, sleeper, NULL);
+			for (;;)
+				if (fork() == 0)
+					pause();
+		}
+	}
+	usleep(300000);
+	CHECK(put(M "/g/k/cgroup.kill", "1") == 0);
+	while (wait(NULL) > 0)
+		;
+	usleep(300000);
+	CHECK(getnum(M "/g/k/pids.current") == 0);
+	CHECK(getnum(M "/g/pids.current") == 0);
+	CHECK(rmdir(M "/g/k") == 0);
+
+	/* clone3 into a removed group: refused, nothing charged */
+	int gfd = open(M "/gone", O_RDONLY | O_DIRECTORY);
+	CHECK(rmdir(M "/gone") == 0);
+	struct { uint64_t f[11]; } ca = { { 0x200000000ULL, 0, 0, 0, SIGCHLD, 0, 0, 0, 0, 0, (uint64_t)gfd } };
+	for (int k = 0; k < 10; k++)
+		CHECK(syscall(SYS_clone3, &ca, sizeof(ca)) == -1 && errno == ENOENT);
+	close(gfd);
+	CHECK(getnum(M "/g/pids.current") == 0);
+	CHECK(rmdir(M "/g") == 0);
+	CHECK(put(M "/cgroup.subtree_control", "-pids") == 0);
+	CHECK(umount(M) == 0);
+	return check_done();
+}
