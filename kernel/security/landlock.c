@@ -8,7 +8,9 @@
  * never keeps a filesystem mounted, and one whose inode went matches
  * nothing from then on. A check compares the inode pointers of the
  * dentries it walks with the objects' (READ_ONCE, never dereferenced):
- * an object's inode is alive while the object points to it.
+ * an object's inode is alive while the object points to it. An unmount
+ * takes each object of its filesystem off the list in one pass and waits
+ * for the inode references dying objects still drop (ll_putting).
  *
  * Layers and domains are immutable once made and counted; a domain holds
  * its layers (a child domain shares its parent's), a layer its objects.
