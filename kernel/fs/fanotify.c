@@ -31,6 +31,7 @@
 #include <alloy/fanotify.h>
 #include <alloy/fdtable.h>
 #include <alloy/inotify.h>
+#include <alloy/landlock.h>
 #include <alloy/lockrank.h>
 #include <alloy/poll.h>
 #include <alloy/printf.h>
@@ -634,8 +635,13 @@ void fanotify_umount(struct mount *m, struct super_block *sb, bool sb_gone)
 static int event_fd(struct fan_group *g, struct fan_event *e)
 {
 	struct file *f;
-	int rc = vfs_open_inode(&e->path, g->f_flags | O_NONOTIFY_KERNEL | O_LARGEFILE, &f);
+	struct inode *i = READ_ONCE(e->path.dentry->inode);
+	/* the listener opens it: its Landlock domain decides, as Linux's
+	 * dentry_open runs security_file_open with the reader's creds */
+	int rc = i ? landlock_check_open(&e->path, g->f_flags, i->mode) : 0;
 
+	if (!rc)
+		rc = vfs_open_inode(&e->path, g->f_flags | O_NONOTIFY_KERNEL | O_LARGEFILE, &f);
 	if (rc)
 		return rc;
 	return fd_install(current_proc()->files, f, 0, g->f_flags & O_CLOEXEC);

@@ -14,7 +14,9 @@
 #include <alloy/errno.h>
 #include <alloy/printf.h>
 #include <alloy/inotify.h>
+#include <alloy/atomic.h>
 #include <alloy/landlock.h>
+#include <alloy/sched.h>
 #include <alloy/lockrank.h>
 #include <alloy/mm.h>
 #include <alloy/mnt_ns.h>
@@ -587,6 +589,44 @@ static int create_locked(struct dentry *parent, const char *name, size_t len, u3
 	return 0;
 }
 
+/* Landlock's rights of up to two directories are gathered before the
+ * ns_lock (the walk up takes each ns_lock it crosses) but must be valid
+ * when the operation is decided under it: every move of a directory to
+ * another parent bumps dir_moves under its filesystem's ns_lock
+ * (rename_locked), and if it changed while the rights were gathered they
+ * are gathered again. Returns with sb->ns_lock held, or -EACCES and
+ * unlocked after LL_RETRIES tries (a process moving directories without
+ * pause could otherwise starve a sandboxed one: it is denied, never let
+ * through on stale rights). Only a process in a domain reads the count. */
+static atomic_t dir_moves;
+#define LL_RETRIES 64
+
+static int lock_with_masks(struct super_block *sb, const struct path *a,
+			   struct landlock_masks *ma, const struct path *b,
+			   struct landlock_masks *mb)
+{
+	if (!landlock_restricted()) {
+		ma->n = 0;
+		if (mb)
+			mb->n = 0;
+		mutex_lock(&sb->ns_lock);
+		return 0;
+	}
+	for (int tries = 0;; tries++) {
+		int gen = atomic_read(&dir_moves);
+		landlock_masks_at(a, ma);
+		if (b)
+			landlock_masks_at(b, mb);
+		mutex_lock(&sb->ns_lock);
+		if (atomic_read(&dir_moves) == gen)
+			return 0;
+		mutex_unlock(&sb->ns_lock);
+		if (tries == LL_RETRIES)
+			return -EACCES;
+		sched_yield();
+	}
+}
+
 /* mknod/mkdir/symlink: one new name that must not exist. */
 static int make_node(const struct path *base, const char *path, u32 mode, u32 rdev,
 		     const char *target, struct path *out)
@@ -611,8 +651,10 @@ static int make_node(const struct path *base, const char *path, u32 mode, u32 rd
 	}
 	struct dentry *d;
 	struct landlock_masks ll;
-	landlock_masks_at(&parent, &ll);	/* before the lock: the walk up takes it */
-	mutex_lock(&sb->ns_lock);
+	if ((rc = lock_with_masks(sb, &parent, &ll, NULL, NULL))) {
+		path_put(&parent);
+		return rc;
+	}
 	d = lookup_locked(parent.dentry, name, len, &rc);
 	if (d) {
 		dentry_put(d);
@@ -850,8 +892,10 @@ int vfs_open_resolve(const struct path *base, const char *path, u32 flags, u32 m
 		struct super_block *sb = parent.dentry->sb;
 		struct dentry *d;
 		struct landlock_masks ll;
-		landlock_masks_at(&parent, &ll);
-		mutex_lock(&sb->ns_lock);
+		if ((rc = lock_with_masks(sb, &parent, &ll, NULL, NULL))) {
+			path_put(&parent);
+			return rc;
+		}
 		d = lookup_locked(parent.dentry, name, len, &rc);
 		if (!d && !rc && (rc = vfs_path_writable(&parent)) == 0 &&
 		    (rc = landlock_masks_check(&ll, LANDLOCK_ACCESS_FS_MAKE_REG)) == 0 &&
@@ -978,17 +1022,33 @@ int vfs_link_path(const struct path *srcp, const struct path *nbase, const char 
 		rc = -EEXIST;
 	struct landlock_masks ll_src, ll_dst;
 	bool same_dir = true;
+	struct dentry *sp_held = NULL;	/* put after the lock */
 	if (!rc && landlock_restricted()) {
-		struct path sp = { src.mnt, parent_of(src.dentry) };
-		same_dir = sp.dentry == parent.dentry;
-		landlock_masks_at(&sp, &ll_src);
-		dentry_put(sp.dentry);
-		landlock_masks_at(&parent, &ll_dst);
-	} else {
+		/* the old name's directory too; the file may move meanwhile
+		 * (a file's move bumps no count): then again */
+		for (int tries = 0;; tries++) {
+			struct path sp = { src.mnt, parent_of(src.dentry) };
+			same_dir = sp.dentry == parent.dentry;
+			if ((rc = lock_with_masks(sb, &sp, &ll_src, &parent, &ll_dst))) {
+				dentry_put(sp.dentry);
+				break;
+			}
+			if (src.dentry->parent == sp.dentry) {
+				sp_held = sp.dentry;
+				break;
+			}
+			mutex_unlock(&sb->ns_lock);
+			dentry_put(sp.dentry);
+			if (tries == LL_RETRIES) {
+				rc = -EACCES;
+				break;
+			}
+		}
+	} else if (!rc) {
 		ll_src.n = ll_dst.n = 0;
+		mutex_lock(&sb->ns_lock);
 	}
 	if (!rc) {
-		mutex_lock(&sb->ns_lock);
 		struct dentry *d = lookup_locked(parent.dentry, name, len, &rc);
 		if (d) {
 			dentry_put(d);
@@ -1017,6 +1077,8 @@ int vfs_link_path(const struct path *srcp, const struct path *nbase, const char 
 		}
 		mutex_unlock(&sb->ns_lock);
 	}
+	if (sp_held)
+		dentry_put(sp_held);
 	path_put(&parent);
 	return rc;
 }
@@ -1082,8 +1144,10 @@ static int remove(const struct path *base, const char *path, bool rmdir)
 		return rc;
 	}
 	struct landlock_masks ll;
-	landlock_masks_at(&parent, &ll);
-	mutex_lock(&sb->ns_lock);
+	if ((rc = lock_with_masks(sb, &parent, &ll, NULL, NULL))) {
+		path_put(&parent);
+		return rc;
+	}
 	d = lookup_locked(parent.dentry, name, len, &rc);
 	if (!d) {
 		rc = rc ? rc : -ENOENT;
@@ -1261,6 +1325,10 @@ static int rename_locked(const struct cred *c, struct dentry *op, struct dentry 
 		rc = -EINVAL;
 		goto out;
 	}
+	/* a directory may change parent: Landlock's rights gathered
+	 * before the lock are stale (lock_with_masks) */
+	if (op != np && (is_dir(src) || (exchange && is_dir(dst))))
+		atomic_inc(&dir_moves);
 	if (!exchange && dst && is_dir(dst) && dentry_is_below(op, dst)) {
 		rc = -ENOTEMPTY;	/* the target is an ancestor of the source */
 		goto out;
@@ -1334,13 +1402,8 @@ int vfs_rename(const struct path *obase, const char *old, const struct path *nba
 	else
 		rc = vfs_path_writable(&op);
 	struct landlock_masks ll[2];
-	if (!rc) {
-		landlock_masks_at(&op, &ll[0]);
-		landlock_masks_at(&np, &ll[1]);
-	}
-	if (!rc) {
-		struct super_block *sb = op.dentry->sb;
-		mutex_lock(&sb->ns_lock);
+	struct super_block *sb = op.dentry->sb;
+	if (!rc && !(rc = lock_with_masks(sb, &op, &ll[0], &np, &ll[1]))) {
 		rc = rename_locked(&c, op.dentry, np.dentry, oname, olen, nname, nlen, flags, ll);
 		mutex_unlock(&sb->ns_lock);
 	}

@@ -8,7 +8,9 @@
  * never keeps a filesystem mounted, and one whose inode went matches
  * nothing from then on. A check compares the inode pointers of the
  * dentries it walks with the objects' (READ_ONCE, never dereferenced):
- * an object's inode is alive while the object points to it.
+ * an object's inode is alive while the object points to it. An unmount
+ * takes each object of its filesystem off the list in one pass and waits
+ * for the inode references dying objects still drop (ll_putting).
  *
  * Layers and domains are immutable once made and counted; a domain holds
  * its layers (a child domain shares its parent's), a layer its objects.
@@ -23,6 +25,7 @@
 #include <alloy/lockrank.h>
 #include <alloy/mutex.h>
 #include <alloy/process.h>
+#include <alloy/sched.h>
 #include <alloy/slab.h>
 #include <alloy/spinlock.h>
 #include <alloy/string.h>
@@ -87,6 +90,11 @@ static struct ll_object *object_new(struct inode *i)
 	return o;
 }
 
+/* Inode references a dying object is dropping outside ll_lock: an
+ * unmount that no longer finds the object waits for them, so that no
+ * late inode_put evicts into a freed super block. */
+static atomic_t ll_putting;
+
 static void object_put(struct ll_object *o)
 {
 	if (!atomic_dec_and_test(&o->ref))
@@ -94,31 +102,56 @@ static void object_put(struct ll_object *o)
 	unsigned long fl = spin_lock_irqsave(&ll_lock);
 	struct inode *i = o->inode;
 	WRITE_ONCE(o->inode, NULL);
-	list_del(&o->link);
-	spin_unlock_irqrestore(&ll_lock, fl);
+	list_del_init(&o->link);	/* an unmount may have taken it off */
 	if (i)
+		atomic_inc(&ll_putting);
+	spin_unlock_irqrestore(&ll_lock, fl);
+	if (i) {
 		inode_put(i);
+		atomic_dec(&ll_putting);
+	}
 	kfree(o);
 }
 
-void landlock_unmount(struct super_block *sb)
+static bool ref_get_not_zero(atomic_t *r)
 {
 	for (;;) {
-		struct ll_object *o;
-		struct inode *i = NULL;
-		unsigned long fl = spin_lock_irqsave(&ll_lock);
-		list_for_each_entry(o, &objects, link) {
-			if (o->sb == sb && o->inode) {
-				i = o->inode;
-				WRITE_ONCE(o->inode, NULL);
-				break;
-			}
-		}
-		spin_unlock_irqrestore(&ll_lock, fl);
-		if (!i)
-			return;
-		inode_put(i);
+		int v = atomic_read(r);
+		if (!v)
+			return false;
+		if (atomic_cmpxchg(r, v, v + 1))
+			return true;
 	}
+}
+
+/* One pass over the list under the lock: each live object of sb is
+ * pinned (a reference) and moved to a private list; then, unlocked, each
+ * lets go of its inode and of the pin. Objects already dying (no
+ * reference left) put their own inode: waited for through ll_putting. */
+void landlock_unmount(struct super_block *sb)
+{
+	LIST_HEAD(gone);
+	struct ll_object *o, *n;
+	unsigned long fl = spin_lock_irqsave(&ll_lock);
+	list_for_each_entry_safe(o, n, &objects, link) {
+		if (o->sb == sb && o->inode && ref_get_not_zero(&o->ref)) {
+			list_del(&o->link);
+			list_add(&o->link, &gone);
+		}
+	}
+	spin_unlock_irqrestore(&ll_lock, fl);
+	list_for_each_entry_safe(o, n, &gone, link) {
+		fl = spin_lock_irqsave(&ll_lock);
+		list_del_init(&o->link);	/* ours alone: o is pinned */
+		struct inode *i = o->inode;
+		WRITE_ONCE(o->inode, NULL);
+		spin_unlock_irqrestore(&ll_lock, fl);
+		if (i)
+			inode_put(i);
+		object_put(o);
+	}
+	while (atomic_read(&ll_putting))
+		sched_yield();
 }
 
 static void layer_put(struct ll_layer *l)
