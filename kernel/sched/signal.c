@@ -275,7 +275,11 @@ static bool takes_signals(struct process *p, struct task *t)
 
 static bool fatal_now(struct process *p, struct task *t, int sig, bool blocked)
 {
-	if (blocked || p->group_exit || (sigmask(sig) & STOP_SIGNALS) || default_ignored(sig) ||
+	/* a stopped group takes it at SIGCONT: Linux's wants_signal skips
+	 * stopped threads, and once its parent can see the stop, every
+	 * thread of it is stopped (here p->stopped, set with the stop) */
+	if (blocked || p->group_exit || READ_ONCE(p->stopped) || (sigmask(sig) & STOP_SIGNALS) ||
+	    default_ignored(sig) ||
 	    signal_dumps_core(sig) || READ_ONCE(p->sighand->sa[sig - 1].handler) != SIG_DFL)
 		return false;
 	/* the walks over the threads last: most signals end above */
