@@ -58,7 +58,9 @@ static void test_memfd(void)
 
 	errno = 0;
 	CHECK(memfd("x", 0x100) == -1 && errno == EINVAL);
-	CHECK(memfd("x", MFD_HUGETLB_) == -1 && errno == EINVAL);
+	int hfd = memfd("x", MFD_HUGETLB_);	/* huge pages: hugetlb.c tests them */
+	CHECK(hfd >= 0);
+	close(hfd);
 	CHECK(memfd((const char *)8, 0) == -1 && errno == EFAULT);
 	memset(name, 'n', sizeof(name));
 	name[250] = 0;		/* "memfd:" + 250 passes NAME_MAX */
