@@ -51,9 +51,9 @@ enum lock_rank {
 	LR_PTRACE = 121,	/* tracers' lists, tracees' ptrace state */
 	LR_PROC = 122,		/* process tree, pids, groups */
 	LR_MOUNT_CROSS = 123,	/* dentry->mounted: walks crossing in, umount unhooking */
-	LR_SIGHAND = 124,
+	LR_SIGHAND = 124,	/* a process's signal state */
 	LR_RLIMIT = 125,	/* limits and children's times (a leaf) */
-	LR_CGROUP = 125,	/* cgroups' tree, counts and memberships (never with rlimit) */	/* a process's signal state */
+	LR_CGROUP = 125,	/* cgroups' tree, counts and memberships (never with rlimit) */
 	LR_FDTABLE = 126,	/* a process's file descriptors */
 	LR_DCACHE = 128,	/* dentry hash */
 	LR_BLKDEV_LIST = 129,	/* registry of block devices */
