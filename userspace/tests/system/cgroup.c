@@ -339,9 +339,15 @@ static const char *pids_group = M "/p";
 static int gate[2];
 static int over_seen, eagain_seen;
 
+static int forkers_go;
+
 static void *forker(void *arg)
 {
 	(void)arg;
+	/* both threads exist before either forks: a thread is a pid too, and
+	 * the limit must not refuse the second one (its join would crash) */
+	while (!__atomic_load_n(&forkers_go, __ATOMIC_ACQUIRE))
+		;
 	for (int k = 0; k < 40; k++) {
 		pid_t g = fork();
 		if (g == 0) {
@@ -382,7 +388,9 @@ static void test_pids(void)
 		if (pipe(gate))
 			_exit(90);
 		for (int i = 0; i < 2; i++)
-			pthread_create(&t[i], NULL, forker, NULL);
+			if (pthread_create(&t[i], NULL, forker, NULL))
+				_exit(91);
+		__atomic_store_n(&forkers_go, 1, __ATOMIC_RELEASE);
 		for (int i = 0; i < 2; i++)
 			pthread_join(t[i], NULL);
 		close(gate[1]);
