@@ -134,8 +134,12 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 		rc = init_symlink(i, target);
 	else if (S_ISCHR(mode) || S_ISBLK(mode))
 		set_rdev(i, rdev);
-	ext2_write_inode(i);
-	/* Hash it before its name exists: a lookup must find this inode. */
+	/* Hashed before its record says "linked", and before its name
+	 * exists: a lookup by number (a file handle) in between finds this
+	 * inode, or reads the zeroed record (ESTALE). Hashed after the
+	 * write, such a lookup built a second copy from the disk, which won
+	 * the cache: the create failed and left the inode allocated with no
+	 * name. */
 	struct inode *won = NULL;
 	if (!rc)
 		won = ext2_icache_add(fs, i);
@@ -146,6 +150,7 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 		return ext2_corrupt(fs, "inode marked free but in use", ino, -EUCLEAN,
 				    EXT2_WHY_DIRENT_INODE);
 	}
+	ext2_write_inode(i);
 	if (!rc)
 		rc = ext2_add_entry(dir, name, len, ino, mode);
 	if (rc) {
