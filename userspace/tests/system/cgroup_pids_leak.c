@@ -112,11 +112,18 @@ int main(int argc, char **argv)
 	CHECK(put(M "/g/cgroup.subtree_control", "+pids") == 0);
 	CHECK(mkdir(M "/g/k", 0755) == 0);
 	CHECK(put(M "/g/k/pids.max", "60") == 0);
+	int in_k[2];
+	CHECK(pipe(in_k) == 0);
 	for (int k = 0; k < 10; k++) {
 		fflush(NULL);
 		pid_t c = fork();
 		if (c == 0) {
+			close(in_k[0]);
+			/* a child not yet in k when the kill runs would
+			 * escape it (as on Linux): say when it is in */
 			put(M "/g/k/cgroup.procs", "0");
+			(void)!write(in_k[1], "k", 1);
+			close(in_k[1]);
 			pthread_t x;
 			for (int j = 0; j < 4; j++)
 				pthread_create(&x, NULL, sleeper, NULL);
@@ -125,7 +132,14 @@ int main(int argc, char **argv)
 					pause();
 		}
 	}
-	usleep(300000);
+	close(in_k[1]);
+	char got;
+	int moved = 0;
+	while (read(in_k[0], &got, 1) == 1)
+		moved++;
+	close(in_k[0]);
+	CHECK(moved == 10);
+	usleep(100000);	/* let them fork up to the limit */
 	CHECK(put(M "/g/k/cgroup.kill", "1") == 0);
 	while (wait(NULL) > 0)
 		;
