@@ -472,6 +472,9 @@ test: deps
 			> $(BUILD)/logs/test-ltp-ffi$$f.out 2>&1 & \
 	done; wait; cat $(BUILD)/logs/test-ltp-ffi0.out $(BUILD)/logs/test-ltp-ffi1.out
 	@$(MAKE) --no-print-directory test-debian-suite FFI=1
+	@# a failed system test's own words, where CI's short excerpt shows them
+	@grep -H "check failed" $(BUILD)/logs/system-*.log 2>/dev/null | \
+		sed 's|^$(BUILD)/logs/||' | head -20 | sed '1i checks that failed in the system suites:' || true
 	@$(XTASK) summary $(RESULTS)
 
 test-host:
