@@ -425,7 +425,8 @@ def main():
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--mem", default="512M")
     p.add_argument("--disk-mib", type=int, default=512)
-    p.add_argument("--timeout", type=int, default=600, help="seconds per boot")
+    p.add_argument("--timeout", type=int, default=1800,
+                   help="seconds per boot (Linux runs the whole workloads in about 12 minutes)")
     p.add_argument("--bench-args", default="", help="more arguments for bench in the guest")
     p.add_argument("--tap", help="smoke: the TAP file to write")
     p.add_argument("--log", help="smoke: the serial log")
