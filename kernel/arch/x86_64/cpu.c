@@ -148,7 +148,7 @@ void cpu_enable_features(void)
 	write_cr4(cr4);
 	write_cr0((read_cr0() | CR0_WP | CR0_MP | CR0_NE) & ~CR0_EM);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1 << 11) | 1);	/* NXE, SCE */
-	/* syscall: kernel CS 0x08; sysret base 0x18 -> user SS 0x23, CS 0x2b */
+	/* syscall: kernel CS 0x08; sysret base 0x20 -> user SS 0x2b, CS 0x33 */
 	wrmsr(MSR_STAR, ((u64)GDT_UCODE32 << 48) | ((u64)GDT_KCODE << 32));
 	wrmsr(MSR_LSTAR, (u64)entry_syscall);
 	wrmsr(MSR_FMASK, 0x44700);	/* TF, IF, DF, NT, AC */

@@ -77,10 +77,10 @@ static int putreg(struct task *t, struct trap_frame *tf, int r, u64 v)
 	case EFLAGS:
 		tf->rflags = (tf->rflags & ~FLAGS_USER) | (v & FLAGS_USER);
 		return 0;
-	case CS:	/* ours, or Linux's (a tracer may assume them) */
-		return v == USER_CS || v == 0x33 ? 0 : -EIO;
+	case CS:	/* the 64-bit user selectors only (Linux's values) */
+		return v == USER_CS ? 0 : -EIO;
 	case SS:
-		return v == USER_SS || v == 0x2b ? 0 : -EIO;
+		return v == USER_SS ? 0 : -EIO;
 	case DS: case ES: case FS: case GS:
 		return v == 0 ? 0 : -EIO;	/* the flat user segments only */
 	case GS_BASE:

@@ -5,13 +5,16 @@
 #include <alloy/compiler.h>
 #include <alloy/types.h>
 
+/* The user selectors are Linux's (32-bit code 0x23, data 0x2b, 64-bit
+ * code 0x33): debuggers read CS to tell a 64-bit tracee (gdb takes any
+ * other value for i386). Entry 3 is unused. */
 #define GDT_KCODE 0x08
 #define GDT_KDATA 0x10
-#define GDT_UCODE32 0x18	/* sysret base: user data = +8, code = +16 */
-#define GDT_UDATA 0x20
-#define GDT_UCODE 0x28
-#define GDT_TSS 0x30
-#define GDT_ENTRIES 8
+#define GDT_UCODE32 0x20	/* sysret base: user data = +8, code = +16 */
+#define GDT_UDATA 0x28
+#define GDT_UCODE 0x30
+#define GDT_TSS 0x38		/* two entries */
+#define GDT_ENTRIES 9
 
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI 2

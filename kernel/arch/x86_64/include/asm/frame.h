@@ -7,8 +7,8 @@
 #define ASM_FRAME_H
 
 /* User segment selectors (GDT), and the vector a syscall frame carries. */
-#define USER_CS 0x2b
-#define USER_SS 0x23
+#define USER_CS 0x33	/* GDT_UCODE | 3 (asm/arch_cpu.h) */
+#define USER_SS 0x2b	/* GDT_UDATA | 3 */
 #define SYSCALL_VECTOR 0x100
 
 #ifdef __ASSEMBLY__
