@@ -47,6 +47,7 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "statm", PK_STATM, S_IFREG | 0444 },
 	{ "cmdline", PK_CMDLINE, S_IFREG | 0444 },
 	{ "environ", PK_ENVIRON, S_IFREG | 0400 },
+	{ "auxv", PK_AUXV, S_IFREG | 0400 },
 	{ "comm", PK_COMM, S_IFREG | 0444 },
 	{ "maps", PK_MAPS, S_IFREG | 0444 },
 	{ "smaps", PK_SMAPS, S_IFREG | 0444 },
@@ -278,6 +279,22 @@ static int show_strings(struct pbuf *b, struct process *p, bool env)
 	return 0;
 }
 
+/* auxv: the auxiliary vector exec gave the program (kept in its address
+ * space: saved_auxv), binary, as Linux; a debugger finds a PIE's load
+ * address in it (AT_PHDR, AT_ENTRY). Only for whoever may ptrace-read. */
+static int show_auxv(struct pbuf *b, struct process *p)
+{
+	if (!ptrace_may_read(p))
+		return -EACCES;
+	struct user_mm *mm = mm_of(p);
+	if (!mm)
+		return 0;	/* a zombie: empty, as on Linux */
+	u32 n = MIN(READ_ONCE(mm->auxv_bytes), (u32)sizeof(mm->saved_auxv));
+	pbuf_write(b, mm->saved_auxv, n);
+	user_mm_put(mm);
+	return 0;
+}
+
 static const char *vma_name(const struct vma *v)
 {
 	switch (v->kind) {
@@ -494,6 +511,8 @@ int proc_pid_show(struct pbuf *b, int kind, const struct inode *i)
 		rc = show_statm(b, p);
 	else if (kind == PK_CMDLINE || kind == PK_ENVIRON)
 		rc = show_strings(b, p, kind == PK_ENVIRON);
+	else if (kind == PK_AUXV)
+		rc = show_auxv(b, p);
 	else if (kind == PK_COMM)
 		rc = pbuf_printf(b, "%s\n", s.comm);
 	else if (kind == PK_MAPS || kind == PK_SMAPS)
