@@ -813,6 +813,7 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 
 	if (rc && !unspec)
 		return rc;
+	const ip_addr_t *dst = unspec ? NULL : inet_unspec_to_loopback(&ip);	/* UDP's peer */
 	inet_lock();
 	if (is_tcp(is)) {
 		rc = unspec ? tcp_disconnect_(is, &children) : tcp_connect_(is, &ip, port, fflags);
@@ -825,10 +826,10 @@ static int inet_connect(struct socket *s, const u8 *addr, int len, int fflags)
 		ip_addr_copy(is->raddr, *any_addr(is));
 		is->rport = 0;
 		rc = 0;
-	} else if (inet_net_unreachable(s->net, inet_unspec_to_loopback(&ip))) {
+	} else if (inet_net_unreachable(s->net, dst)) {
 		rc = -ENETUNREACH;
 	} else {
-		rc = lwip_errno(udp_connect(is->udp, inet_unspec_to_loopback(&ip), port));
+		rc = lwip_errno(udp_connect(is->udp, dst, port));
 		if (!rc) {
 			is->state = SS_CONNECTED;
 			sync_names(is);
