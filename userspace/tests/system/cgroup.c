@@ -51,41 +51,18 @@ static long clone_into(uint64_t fd, size_t size)
 	return syscall(SYS_clone3, &a, size);
 }
 
-static int put(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, s, strlen(s));
-	int e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 static int putn(const char *path, long v)
 {
 	char b[32];
 	snprintf(b, sizeof(b), "%ld", v);
-	return put(path, b);
-}
-
-static ssize_t get(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t k = read(fd, buf, n - 1);
-	close(fd);
-	buf[k > 0 ? k : 0] = '\0';
-	return k;
+	return write_str(path, b);
 }
 
 /* Is pid listed in the group's cgroup.procs? */
 static bool listed(const char *procs, int pid)
 {
 	static char buf[65536];
-	if (get(procs, buf, sizeof(buf)) < 0)
+	if (read_str(procs, buf, sizeof(buf)) < 0)
 		return false;
 	for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n"))
 		if (atoi(s) == pid)
@@ -96,7 +73,7 @@ static bool listed(const char *procs, int pid)
 static bool self_cgroup_is(const char *want)
 {
 	char buf[256];
-	get("/proc/self/cgroup", buf, sizeof(buf));
+	read_str("/proc/self/cgroup", buf, sizeof(buf));
 	return !strcmp(buf, want);
 }
 
@@ -126,13 +103,13 @@ static void test_basics(void)
 	CHECK(mount("cgroup2", M, "cgroup2", 0, "memory_recursiveprot") == -1 && errno == EINVAL);
 	CHECK(mount("cgroup2", M, "cgroup2", 0, NULL) == 0);
 	CHECK(mount("cgroup2", M2, "cgroup2", 0, "nsdelegate") == 0);
-	CHECK(get("/proc/self/mounts", buf, sizeof(buf)) > 0 && strstr(buf, "cgroup2 " M " cgroup2"));
-	CHECK(get(M "/cgroup.controllers", buf, sizeof(buf)) > 0 && !strcmp(buf, "pids\n"));
-	CHECK(get(M "/cgroup.subtree_control", buf, sizeof(buf)) == 1);
+	CHECK(read_str("/proc/self/mounts", buf, sizeof(buf)) > 0 && strstr(buf, "cgroup2 " M " cgroup2"));
+	CHECK(read_str(M "/cgroup.controllers", buf, sizeof(buf)) > 0 && !strcmp(buf, "pids\n"));
+	CHECK(read_str(M "/cgroup.subtree_control", buf, sizeof(buf)) == 1);
 	CHECK(access(M "/cgroup.events", F_OK) == -1 && errno == ENOENT);	/* not on the root */
 	CHECK(access(M "/cgroup.kill", F_OK) == -1 && errno == ENOENT);
 	CHECK(self_cgroup_is("0::/\n"));
-	CHECK(get("/proc/cgroups", buf, sizeof(buf)) > 0 && strstr(buf, "pids\t0\t"));
+	CHECK(read_str("/proc/cgroups", buf, sizeof(buf)) > 0 && strstr(buf, "pids\t0\t"));
 	CHECK(listed(M "/cgroup.procs", getpid()));
 
 	/* one tree: a group made through one mount is in the other */
@@ -142,10 +119,10 @@ static void test_basics(void)
 	CHECK(mkdir(M "/bad\nname", 0755) == -1 && errno == EINVAL);
 	CHECK(open(M "/newfile", O_CREAT | O_WRONLY, 0644) == -1);
 	CHECK(access(M2 "/a/cgroup.procs", F_OK) == 0);
-	CHECK(get(M "/a/cgroup.controllers", buf, sizeof(buf)) == 1);	/* "\n": none given */
-	CHECK(get(M "/a/cgroup.type", buf, sizeof(buf)) > 0 && !strcmp(buf, "domain\n"));
-	CHECK(put(M "/a/cgroup.type", "threaded") == -1 && errno == EOPNOTSUPP);
-	CHECK(get(M "/a/cgroup.events", buf, sizeof(buf)) > 0 &&
+	CHECK(read_str(M "/a/cgroup.controllers", buf, sizeof(buf)) == 1);	/* "\n": none given */
+	CHECK(read_str(M "/a/cgroup.type", buf, sizeof(buf)) > 0 && !strcmp(buf, "domain\n"));
+	CHECK(write_str(M "/a/cgroup.type", "threaded") == -1 && errno == EOPNOTSUPP);
+	CHECK(read_str(M "/a/cgroup.events", buf, sizeof(buf)) > 0 &&
 	      !strcmp(buf, "populated 0\nfrozen 0\n"));
 
 	/* moves, and rmdir of a busy group */
@@ -153,18 +130,18 @@ static void test_basics(void)
 	CHECK(self_cgroup_is("0::/a\n"));
 	CHECK(listed(M2 "/a/cgroup.procs", getpid()));
 	CHECK(!listed(M "/cgroup.procs", getpid()));
-	CHECK(get(M "/a/cgroup.events", buf, sizeof(buf)) > 0 && strstr(buf, "populated 1"));
+	CHECK(read_str(M "/a/cgroup.events", buf, sizeof(buf)) > 0 && strstr(buf, "populated 1"));
 	CHECK(rmdir(M "/a") == -1 && errno == EBUSY);
-	CHECK(put(M "/a/cgroup.procs", "0") == 0);	/* 0: the writer */
-	CHECK(put(M "/a/cgroup.procs", "abc") == -1 && errno == EINVAL);
-	CHECK(put(M "/a/cgroup.procs", "-5") == -1 && errno == EINVAL);
-	CHECK(put(M "/a/cgroup.procs", "99999") == -1 && errno == ESRCH);
-	CHECK(put(M "/a/cgroup.threads", "99999") == -1 && errno == ESRCH);
+	CHECK(write_str(M "/a/cgroup.procs", "0") == 0);	/* 0: the writer */
+	CHECK(write_str(M "/a/cgroup.procs", "abc") == -1 && errno == EINVAL);
+	CHECK(write_str(M "/a/cgroup.procs", "-5") == -1 && errno == EINVAL);
+	CHECK(write_str(M "/a/cgroup.procs", "99999") == -1 && errno == ESRCH);
+	CHECK(write_str(M "/a/cgroup.threads", "99999") == -1 && errno == ESRCH);
 	CHECK(putn(M "/cgroup.procs", getpid()) == 0);
 	CHECK(self_cgroup_is("0::/\n"));
 	CHECK(mkdir(M "/a/b", 0755) == 0);
 	CHECK(rmdir(M "/a") == -1 && errno == EBUSY);	/* a child */
-	CHECK(get(M "/cgroup.stat", buf, sizeof(buf)) > 0 && strstr(buf, "nr_descendants 2\n"));
+	CHECK(read_str(M "/cgroup.stat", buf, sizeof(buf)) > 0 && strstr(buf, "nr_descendants 2\n"));
 	CHECK(rename(M "/a/b", M "/b") == -1 && errno == EIO);
 	CHECK(rename(M "/a/cgroup.procs", M "/a/x") == -1 && errno == ENOTDIR);
 	CHECK(access(M "/a/b/cgroup.procs", F_OK) == 0);
@@ -213,18 +190,18 @@ static void test_limits(void)
 	char buf[64];
 
 	CHECK(mkdir(M "/l", 0755) == 0);
-	CHECK(get(M "/l/cgroup.max.depth", buf, sizeof(buf)) > 0 && !strcmp(buf, "max\n"));
-	CHECK(put(M "/l/cgroup.max.depth", "1") == 0);
+	CHECK(read_str(M "/l/cgroup.max.depth", buf, sizeof(buf)) > 0 && !strcmp(buf, "max\n"));
+	CHECK(write_str(M "/l/cgroup.max.depth", "1") == 0);
 	/* Linux: kstrtoint, then a negative number is ERANGE; strstrip */
-	CHECK(put(M "/l/cgroup.max.depth", "-1") == -1 && errno == ERANGE);
-	CHECK(put(M "/l/cgroup.max.descendants", "-1") == -1 && errno == ERANGE);
-	CHECK(put(M "/l/cgroup.max.depth", "  1\n") == 0);
-	CHECK(put(M "/l/cgroup.max.depth", "1x") == -1 && errno == EINVAL);
+	CHECK(write_str(M "/l/cgroup.max.depth", "-1") == -1 && errno == ERANGE);
+	CHECK(write_str(M "/l/cgroup.max.descendants", "-1") == -1 && errno == ERANGE);
+	CHECK(write_str(M "/l/cgroup.max.depth", "  1\n") == 0);
+	CHECK(write_str(M "/l/cgroup.max.depth", "1x") == -1 && errno == EINVAL);
 	CHECK(mkdir(M "/l/a", 0755) == 0);
 	CHECK(mkdir(M "/l/a/b", 0755) == -1 && errno == EAGAIN);
-	CHECK(put(M "/l/cgroup.max.depth", "max") == 0);
+	CHECK(write_str(M "/l/cgroup.max.depth", "max") == 0);
 	CHECK(mkdir(M "/l/a/b", 0755) == 0);
-	CHECK(put(M "/l/cgroup.max.descendants", "3") == 0);
+	CHECK(write_str(M "/l/cgroup.max.descendants", "3") == 0);
 	CHECK(mkdir(M "/l/c", 0755) == 0);
 	CHECK(mkdir(M "/l/d", 0755) == -1 && errno == EAGAIN);
 	CHECK(mkdir(M "/l/a/b/e", 0755) == -1 && errno == EAGAIN);
@@ -247,9 +224,9 @@ static void test_unprivileged(void)
 			_exit(90);
 		int ok = 1;
 		/* no write access to the destination's cgroup.procs */
-		ok &= put(M "/u/cgroup.procs", "0") == -1 && errno == EACCES;
-		ok &= put(M "/cgroup.procs", "1") == -1 && errno == EACCES;
-		ok &= put(M "/u/cgroup.max.depth", "1") == -1 && errno == EACCES;
+		ok &= write_str(M "/u/cgroup.procs", "0") == -1 && errno == EACCES;
+		ok &= write_str(M "/cgroup.procs", "1") == -1 && errno == EACCES;
+		ok &= write_str(M "/u/cgroup.max.depth", "1") == -1 && errno == EACCES;
 		_exit(ok ? 0 : 91);
 	}
 	int st;
@@ -266,7 +243,7 @@ static void test_unprivileged(void)
 			_exit(90);
 		int ok = 1;
 		/* from the root into u: the common ancestor is the root: EACCES */
-		ok &= put(M "/u/cgroup.procs", "0") == -1 && errno == EACCES;
+		ok &= write_str(M "/u/cgroup.procs", "0") == -1 && errno == EACCES;
 		_exit(ok ? 0 : 92);
 	}
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -277,15 +254,15 @@ static void test_unprivileged(void)
 			_exit(90);
 		int ok = 1;
 		/* inside u: to v and back, u's cgroup.procs being its */
-		ok &= put(M "/u/v/cgroup.procs", "0") == 0;
+		ok &= write_str(M "/u/v/cgroup.procs", "0") == 0;
 		ok &= self_cgroup_is("0::/u/v\n");
-		ok &= put(M "/u/cgroup.procs", "0") == 0;
+		ok &= write_str(M "/u/cgroup.procs", "0") == 0;
 		/* out to the root: EACCES */
-		ok &= put(M "/cgroup.procs", "0") == -1 && errno == EACCES;
+		ok &= write_str(M "/cgroup.procs", "0") == -1 && errno == EACCES;
 		/* a group it makes in u is its own */
 		ok &= mkdir(M "/u/mine", 0755) == 0;
-		ok &= put(M "/u/mine/cgroup.procs", "0") == 0;
-		ok &= put(M "/u/cgroup.procs", "0") == 0;
+		ok &= write_str(M "/u/mine/cgroup.procs", "0") == 0;
+		ok &= write_str(M "/u/cgroup.procs", "0") == 0;
 		ok &= rmdir(M "/u/mine") == 0;
 		_exit(ok ? 0 : 93);
 	}
@@ -298,16 +275,16 @@ static void test_unprivileged(void)
 static bool populated(const char *events)
 {
 	char buf[128];
-	return get(events, buf, sizeof(buf)) > 0 && strstr(buf, "populated 1");
+	return read_str(events, buf, sizeof(buf)) > 0 && strstr(buf, "populated 1");
 }
 
 /* cgroup.kill of a tree whose members keep forking. */
 static void test_kill(void)
 {
-	CHECK(put(M "/cgroup.subtree_control", "+pids") == 0);
+	CHECK(write_str(M "/cgroup.subtree_control", "+pids") == 0);
 	CHECK(mkdir(M "/k", 0755) == 0);
-	CHECK(put(M "/k/pids.max", "64") == 0);	/* a bounded bomb */
-	CHECK(put(M "/k/cgroup.kill", "2") == -1);
+	CHECK(write_str(M "/k/pids.max", "64") == 0);	/* a bounded bomb */
+	CHECK(write_str(M "/k/cgroup.kill", "2") == -1);
 	pid_t c = fork();
 	if (c == 0) {
 		wait_moved("0::/k\n");
@@ -322,7 +299,7 @@ static void test_kill(void)
 	CHECK(putn(M "/k/cgroup.procs", c) == 0);
 	sleep_ms(200);
 	CHECK(populated(M "/k/cgroup.events"));
-	CHECK(put(M "/k/cgroup.kill", "1") == 0);
+	CHECK(write_str(M "/k/cgroup.kill", "1") == 0);
 	int st;
 	CHECK(waitpid(c, &st, 0) == c && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	/* orphans went to init, which reaps them: wait for the group to empty */
@@ -330,7 +307,7 @@ static void test_kill(void)
 		sleep_ms(10);
 	CHECK(!populated(M "/k/cgroup.events"));
 	CHECK(rmdir(M "/k") == 0);
-	CHECK(put(M "/cgroup.subtree_control", "-pids") == 0);
+	CHECK(write_str(M "/cgroup.subtree_control", "-pids") == 0);
 }
 
 /* pids.max against two threads forking at once: every child stays
@@ -358,7 +335,7 @@ static void *forker(void *arg)
 		}
 		char buf[32], path[64];
 		snprintf(path, sizeof(path), "%s/pids.current", pids_group);
-		if (get(path, buf, sizeof(buf)) > 0 && atoi(buf) > 6)
+		if (read_str(path, buf, sizeof(buf)) > 0 && atoi(buf) > 6)
 			__atomic_add_fetch(&over_seen, 1, __ATOMIC_RELAXED);
 		if (g < 0 && errno == EAGAIN) {
 			__atomic_add_fetch(&eagain_seen, 1, __ATOMIC_RELAXED);
@@ -372,15 +349,15 @@ static void test_pids(void)
 {
 	char buf[64];
 
-	CHECK(put(M "/cgroup.subtree_control", "+nosuch") == -1 && errno == EINVAL);
-	CHECK(put(M "/cgroup.subtree_control", "pids") == -1 && errno == EINVAL);
-	CHECK(put(M "/cgroup.subtree_control", "+pids") == 0);
-	CHECK(get(M "/cgroup.subtree_control", buf, sizeof(buf)) > 0 && !strcmp(buf, "pids\n"));
+	CHECK(write_str(M "/cgroup.subtree_control", "+nosuch") == -1 && errno == EINVAL);
+	CHECK(write_str(M "/cgroup.subtree_control", "pids") == -1 && errno == EINVAL);
+	CHECK(write_str(M "/cgroup.subtree_control", "+pids") == 0);
+	CHECK(read_str(M "/cgroup.subtree_control", buf, sizeof(buf)) > 0 && !strcmp(buf, "pids\n"));
 	CHECK(mkdir(M "/p", 0755) == 0);
-	CHECK(get(M "/p/cgroup.controllers", buf, sizeof(buf)) > 0 && !strcmp(buf, "pids\n"));
-	CHECK(get(M "/p/pids.max", buf, sizeof(buf)) > 0 && !strcmp(buf, "max\n"));
-	CHECK(put(M "/p/pids.max", "-3") == -1 && errno == EINVAL);
-	CHECK(put(M "/p/pids.max", "6") == 0);
+	CHECK(read_str(M "/p/cgroup.controllers", buf, sizeof(buf)) > 0 && !strcmp(buf, "pids\n"));
+	CHECK(read_str(M "/p/pids.max", buf, sizeof(buf)) > 0 && !strcmp(buf, "max\n"));
+	CHECK(write_str(M "/p/pids.max", "-3") == -1 && errno == EINVAL);
+	CHECK(write_str(M "/p/pids.max", "6") == 0);
 	pid_t c = fork();
 	if (c == 0) {
 		wait_moved("0::/p\n");
@@ -403,17 +380,17 @@ static void test_pids(void)
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	if (st)
 		fprintf(stderr, "cgroup: pids child status %#x\n", st);
-	CHECK(get(M "/p/pids.current", buf, sizeof(buf)) > 0 && !strcmp(buf, "0\n"));
-	CHECK(get(M "/p/pids.events", buf, sizeof(buf)) > 0 && strncmp(buf, "max 0", 5) != 0);
-	CHECK(get(M "/p/pids.peak", buf, sizeof(buf)) > 0 && atoi(buf) == 6);
+	CHECK(read_str(M "/p/pids.current", buf, sizeof(buf)) > 0 && !strcmp(buf, "0\n"));
+	CHECK(read_str(M "/p/pids.events", buf, sizeof(buf)) > 0 && strncmp(buf, "max 0", 5) != 0);
+	CHECK(read_str(M "/p/pids.peak", buf, sizeof(buf)) > 0 && atoi(buf) == 6);
 	/* a disabled controller's files go; a child that gives it: EBUSY */
 	CHECK(mkdir(M "/p/q", 0755) == 0);
-	CHECK(put(M "/p/cgroup.subtree_control", "+pids") == 0);
-	CHECK(put(M "/cgroup.subtree_control", "-pids") == -1 && errno == EBUSY);
-	CHECK(put(M "/p/cgroup.subtree_control", "-pids") == 0);
+	CHECK(write_str(M "/p/cgroup.subtree_control", "+pids") == 0);
+	CHECK(write_str(M "/cgroup.subtree_control", "-pids") == -1 && errno == EBUSY);
+	CHECK(write_str(M "/p/cgroup.subtree_control", "-pids") == 0);
 	CHECK(rmdir(M "/p/q") == 0);
 	CHECK(rmdir(M "/p") == 0);
-	CHECK(put(M "/cgroup.subtree_control", "-pids") == 0);
+	CHECK(write_str(M "/cgroup.subtree_control", "-pids") == 0);
 }
 
 static void test_clone_into(void)
@@ -439,8 +416,8 @@ static void test_clone_into(void)
 	close(tfd);
 
 	/* controllers on and a populated child: no process in it */
-	CHECK(put(M "/cgroup.subtree_control", "+pids") == 0);
-	CHECK(put(M "/c/cgroup.subtree_control", "+pids") == 0);
+	CHECK(write_str(M "/cgroup.subtree_control", "+pids") == 0);
+	CHECK(write_str(M "/c/cgroup.subtree_control", "+pids") == 0);
 	CHECK(mkdir(M "/c/d", 0755) == 0);
 	pid_t h = fork();
 	if (h == 0) {
@@ -452,8 +429,8 @@ static void test_clone_into(void)
 	CHECK(putn(M "/c/cgroup.procs", getpid()) == -1 && errno == EBUSY);
 	kill(h, SIGKILL);
 	CHECK(waitpid(h, NULL, 0) == h);
-	CHECK(put(M "/c/cgroup.subtree_control", "-pids") == 0);
-	CHECK(put(M "/cgroup.subtree_control", "-pids") == 0);
+	CHECK(write_str(M "/c/cgroup.subtree_control", "-pids") == 0);
+	CHECK(write_str(M "/cgroup.subtree_control", "-pids") == 0);
 	CHECK(rmdir(M "/c/d") == 0);
 
 	/* removed while open: ENOENT for a clone into it, its open file
@@ -481,10 +458,10 @@ static void test_ns(void)
 		wait_moved("0::/n\n");
 		int ok = unshare(CLONE_NEWCGROUP) == 0;
 		ok &= self_cgroup_is("0::/\n");
-		ok &= put(M "/n/m/cgroup.procs", "0") == 0;
+		ok &= write_str(M "/n/m/cgroup.procs", "0") == 0;
 		ok &= self_cgroup_is("0::/m\n");
 		char b[256];
-		ok &= get("/proc/1/cgroup", b, sizeof(b)) > 0 && !strcmp(b, "0::/..\n");
+		ok &= read_str("/proc/1/cgroup", b, sizeof(b)) > 0 && !strcmp(b, "0::/..\n");
 		read(pfd[0], b, 1);	/* until the parent has looked */
 		_exit(ok ? 0 : 97);
 	}
@@ -492,7 +469,7 @@ static void test_ns(void)
 	CHECK(putn(M "/n/cgroup.procs", c) == 0);
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", c);
 	for (int k = 0; k < 500; k++) {
-		if (get(path, buf, sizeof(buf)) > 0 && !strcmp(buf, "0::/n/m\n"))
+		if (read_str(path, buf, sizeof(buf)) > 0 && !strcmp(buf, "0::/n/m\n"))
 			break;
 		sleep_ms(5);
 	}

@@ -22,29 +22,6 @@
 
 #define M "/tmp/cgpl"
 
-static int put(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, s, strlen(s));
-	int e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
-static long getnum(const char *path)
-{
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atol(buf) : -1;
-}
-
 static void *sleeper(void *a)
 {
 	(void)a;
@@ -63,11 +40,11 @@ int main(int argc, char **argv)
 		return 0;	/* exec'd */
 	mkdir(M, 0755);
 	CHECK(mount("cgroup2", M, "cgroup2", 0, NULL) == 0);
-	CHECK(put(M "/cgroup.subtree_control", "+pids") == 0);
+	CHECK(write_str(M "/cgroup.subtree_control", "+pids") == 0);
 	CHECK(mkdir(M "/g", 0755) == 0 && mkdir(M "/gone", 0755) == 0);
-	CHECK(put(M "/g/pids.max", "3") == 0);
-	CHECK(put(M "/g/cgroup.procs", "0") == 0);
-	CHECK(getnum(M "/g/pids.current") == 1);
+	CHECK(write_str(M "/g/pids.max", "3") == 0);
+	CHECK(write_str(M "/g/cgroup.procs", "0") == 0);
+	CHECK(read_num(M "/g/pids.current") == 1);
 
 	/* threads: two fit, the third and a fork are refused */
 	pthread_t t[3];
@@ -76,7 +53,7 @@ int main(int argc, char **argv)
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
 	usleep(50000);
-	CHECK(getnum(M "/g/pids.current") == 1);
+	CHECK(read_num(M "/g/pids.current") == 1);
 	for (int k = 0; k < 50; k++) {
 		int a = pthread_create(&t[0], NULL, quick, NULL) == 0;
 		int b = pthread_create(&t[1], NULL, quick, NULL) == 0;
@@ -89,7 +66,7 @@ int main(int argc, char **argv)
 			pthread_join(t[1], NULL);
 	}
 	usleep(50000);
-	CHECK(getnum(M "/g/pids.current") == 1);
+	CHECK(read_num(M "/g/pids.current") == 1);
 
 	/* a child that execs with a thread alive */
 	for (int k = 0; k < 20; k++) {
@@ -104,14 +81,14 @@ int main(int argc, char **argv)
 		if (c > 0)
 			waitpid(c, NULL, 0);
 	}
-	CHECK(getnum(M "/g/pids.current") == 1);
+	CHECK(read_num(M "/g/pids.current") == 1);
 
 	/* children with threads killed by cgroup.kill of a subgroup */
-	CHECK(put(M "/g/pids.max", "max") == 0);
-	CHECK(put(M "/cgroup.procs", "0") == 0);
-	CHECK(put(M "/g/cgroup.subtree_control", "+pids") == 0);
+	CHECK(write_str(M "/g/pids.max", "max") == 0);
+	CHECK(write_str(M "/cgroup.procs", "0") == 0);
+	CHECK(write_str(M "/g/cgroup.subtree_control", "+pids") == 0);
 	CHECK(mkdir(M "/g/k", 0755) == 0);
-	CHECK(put(M "/g/k/pids.max", "60") == 0);
+	CHECK(write_str(M "/g/k/pids.max", "60") == 0);
 	int in_k[2];
 	CHECK(pipe(in_k) == 0);
 	for (int k = 0; k < 10; k++) {
@@ -121,7 +98,7 @@ int main(int argc, char **argv)
 			close(in_k[0]);
 			/* a child not yet in k when the kill runs would
 			 * escape it (as on Linux): say when it is in */
-			put(M "/g/k/cgroup.procs", "0");
+			write_str(M "/g/k/cgroup.procs", "0");
 			(void)!write(in_k[1], "k", 1);
 			close(in_k[1]);
 			pthread_t x;
@@ -140,17 +117,17 @@ int main(int argc, char **argv)
 	close(in_k[0]);
 	CHECK(moved == 10);
 	usleep(100000);	/* let them fork up to the limit */
-	CHECK(put(M "/g/k/cgroup.kill", "1") == 0);
+	CHECK(write_str(M "/g/k/cgroup.kill", "1") == 0);
 	while (wait(NULL) > 0)
 		;
 	/* the killed children's own children were orphans, reaped by init
 	 * (the runner) in its own time: their charges go when they are (as
 	 * Linux: zombies count); wait for that, up to 20 s */
-	for (int k = 0; k < 200 && (getnum(M "/g/k/pids.current") != 0 ||
-				    getnum(M "/g/pids.current") != 0); k++)
+	for (int k = 0; k < 200 && (read_num(M "/g/k/pids.current") != 0 ||
+				    read_num(M "/g/pids.current") != 0); k++)
 		usleep(100000);
-	CHECK(getnum(M "/g/k/pids.current") == 0);
-	CHECK(getnum(M "/g/pids.current") == 0);
+	CHECK(read_num(M "/g/k/pids.current") == 0);
+	CHECK(read_num(M "/g/pids.current") == 0);
 	CHECK(rmdir(M "/g/k") == 0);
 
 	/* clone3 into a removed group: refused, nothing charged */
@@ -160,9 +137,9 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 10; k++)
 		CHECK(syscall(SYS_clone3, &ca, sizeof(ca)) == -1 && errno == ENOENT);
 	close(gfd);
-	CHECK(getnum(M "/g/pids.current") == 0);
+	CHECK(read_num(M "/g/pids.current") == 0);
 	CHECK(rmdir(M "/g") == 0);
-	CHECK(put(M "/cgroup.subtree_control", "-pids") == 0);
+	CHECK(write_str(M "/cgroup.subtree_control", "-pids") == 0);
 	CHECK(umount(M) == 0);
 	return check_done();
 }

@@ -25,18 +25,6 @@
 
 #define M "/tmp/cgop"
 
-static int put(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, s, strlen(s));
-	int e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 int main(void)
 {
 	char buf[32];
@@ -51,7 +39,7 @@ int main(void)
 	fflush(NULL);
 	pid_t v = fork();
 	if (v == 0) {	/* a root process in a group of its own */
-		put(M "/victim/cgroup.procs", "0");
+		write_str(M "/victim/cgroup.procs", "0");
 		close(go[1]);
 		read(go[0], buf, 1);
 		_exit(0);

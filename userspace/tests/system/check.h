@@ -8,6 +8,7 @@
 #define SYSTEST_CHECK_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,59 @@ static inline long long meminfo(const char *key)
 	if (f)
 		fclose(f);
 	return v;
+}
+
+/* A number from a /proc or /sys file (its first line); -1 if it cannot
+ * be read. */
+static inline long read_num(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* Writes "v\n" to a /proc or /sys file in one write; 0, or -1 with errno. */
+static inline int write_num(const char *path, long v)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	int len = snprintf(buf, sizeof(buf), "%ld\n", v);
+	ssize_t n = write(fd, buf, (size_t)len);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return n == len ? 0 : -1;
+}
+
+/* Writes s to a /proc, /sys or cgroup file in one write; 0, or -1 with
+ * errno. */
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, s, strlen(s));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* One read of such a file into buf, NUL-terminated; its length or -1. */
+static inline ssize_t read_str(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, cap - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
 }
 
 /* Where the suite's programs are: $TESTDIR, else argv0's directory. */

@@ -22,28 +22,6 @@
 #define SYSDIR "/sys/kernel/mm/hugepages/hugepages-2048kB/"
 #define MNT "/tmp/hugetlb-private-resv"
 
-static long read_num(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	return n > 0 ? atol(buf) : -1;
-}
-
-static int write_num(const char *path, long v)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	int len = snprintf(buf, sizeof(buf), "%ld\n", v);
-	ssize_t n = write(fd, buf, (size_t)len);
-	close(fd);
-	return n == len ? 0 : -1;
-}
-
 int main(void)
 {
 	long was = read_num("/proc/sys/vm/nr_hugepages");
