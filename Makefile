@@ -352,7 +352,7 @@ ROOTFS_KIND := $(if $(filter debian,$(ROOTFS)),debian)
 override ROOTFS := $(BUILD)/rootfs.cpio
 DEB := $(BUILD)/debian
 DEB_IMG := $(DEB)/root.img
-$(DEB)/stage.stamp: scripts/debian/packages.txt scripts/debian/build.sh
+$(DEB)/stage.stamp: scripts/debian/packages.txt scripts/debian/build.sh scripts/debian/gdb-target.c
 	@echo "  DEBIAN  $(DEB)/stage (mmdebstrap, npm: minutes)"
 	@scripts/debian/build.sh stage $(DEB)/stage scripts/debian/packages.txt $(DEB)/cache
 	@touch $@

@@ -15,6 +15,7 @@
 set -euo pipefail
 
 die() { echo "debian: $*" >&2; exit 1; }
+HERE=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap's root mode keeps file owners)"
 
 # The host's apt sources for its own release: every sources file that
@@ -80,7 +81,17 @@ stage() {
 	done <<< "$npms"
 
 	alloy_files "$stage.new"
+	gdb_target "$stage.new"
 	rm -rf "$stage" && mv "$stage.new" "$stage"
+}
+
+# gdb's target (programs.sh, case gdb): built here with the host's gcc,
+# -g -O0, its source beside it at the path its debug information names.
+gdb_target() {
+	local r=$1 src=$HERE/gdb-target.c
+	install -D -m 644 "$src" "$r/usr/local/src/gdb-target.c"
+	gcc -g -O0 -fdebug-prefix-map="$HERE"=/usr/local/src -o "$r/usr/local/bin/gdb-target" "$src" ||
+		die "gcc of $src failed"
 }
 
 # What Debian's init system would otherwise provide, for Alloy's init.
