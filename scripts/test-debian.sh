@@ -142,7 +142,7 @@ print(",".join(str(i * i) for i in range(1, 11)) + "\t10\t3.1416")')"
 expect perl "perl -e" "$(py '
 print(sum(i * i for i in range(1, 11))); print(",".join(str(i * i) for i in range(1, 11)))')"
 expect strace "strace -f follows a pipeline's fork into its execve" "$(printf '%s\n' HI /usr/bin/bash /usr/bin/tr 'pids=2 2')"
-expect gdb "gdb: a breakpoint, two steps, a variable printed" "$(printf '%s\n' 'Breakpoint 1, main ()' '$1 = 42' x=42 '[Inferior 1 (process N) exited normally]')"
+expect gdb "gdb: a breakpoint, two steps, a variable printed and set" "$(printf '%s\n' 'Breakpoint 1, main ()' '$1 = 42' '$2 = 7' x=7 '[Inferior 1 (process N) exited normally]')"
 grep -q '^@@ done' "$B/out.log" && line ok "the script ran to its end" || line "not ok" "the script did not reach its end"
 
 # ---- what the programs left on the disk, read by the host's tools

@@ -50,7 +50,7 @@
 
 static const struct inode_ops proc_iops, proc_ns_iops;
 static const struct file_ops proc_dir_fops, proc_file_fops, proc_link_fops, proc_sys_fops,
-			     proc_adj_fops, proc_pagemap_fops, proc_timens_fops,
+			     proc_adj_fops, proc_pagemap_fops, proc_mem_fops, proc_timens_fops,
 			     proc_kpageflags_fops;
 
 static const struct proc_entry root_entries[] = {
@@ -674,6 +674,7 @@ struct inode *proc_inode(struct super_block *sb, int kind, int pid, int tid, int
 			       : kind == PK_TIMENS_OFFSETS || kind == PK_UID_MAP ||
 				 kind == PK_GID_MAP || kind == PK_SETGROUPS ? &proc_timens_fops
 			       : kind == PK_PAGEMAP ? &proc_pagemap_fops
+			       : kind == PK_MEM ? &proc_mem_fops
 			       : kind == PK_KPAGEFLAGS ? &proc_kpageflags_fops : &proc_file_fops;
 	i->nlink = S_ISDIR(mode) ? 2 : 1;
 	if (pid) {	/* a process's files are its effective owner's, as Linux */
@@ -1088,6 +1089,25 @@ static long proc_pagemap_read(struct file *f, struct iobuf io, size_t n, u64 *po
 static const struct file_ops proc_pagemap_fops = {
 	.open = proc_pagemap_open,
 	.read = proc_pagemap_read,
+	.seekable = true,
+};
+
+/* /proc/<pid>/mem: another process's memory at the offset (procfs_pid.c) */
+static long proc_mem_read(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	return proc_pid_mem_rw(f, io, n, pos, false);
+}
+
+static long proc_mem_write(struct file *f, struct iobuf io, size_t n, u64 *pos)
+{
+	return proc_pid_mem_rw(f, io, n, pos, true);
+}
+
+static const struct file_ops proc_mem_fops = {
+	.open = proc_pid_mem_open,
+	.release = proc_pid_mem_release,
+	.read = proc_mem_read,
+	.write = proc_mem_write,
 	.seekable = true,
 };
 /*

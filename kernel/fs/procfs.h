@@ -42,7 +42,7 @@ enum proc_kind {
 	PK_NET_TCP, PK_NET_UDP, PK_NET_TCP6, PK_NET_UDP6,	/* kernel/net/inet_proc.c */
 	PK_NET_DEV,		/* kernel/net/netdev_proc.c */
 	PK_SYSVIPC, PK_SYSVIPC_SHM, PK_SYSVIPC_SEM, PK_SYSVIPC_MSG,	/* kernel/ipc/ */
-	PK_SMAPS, PK_PAGEMAP,
+	PK_SMAPS, PK_PAGEMAP, PK_MEM,
 	PK_LOCK_STAT,	/* kernel/sched/lockstat.c */
 	PK_NSDIR, PK_NS,	/* /proc/<pid>/ns/<kind> (procfs_ns.c): fd is the link's index */
 	PK_KEYS, PK_KEY_USERS,	/* kernel/keys/proc.c */
@@ -117,6 +117,10 @@ long proc_pid_write_adj(const struct inode *i, const char *buf, size_t n);
 /* /proc/<pid>/pagemap: the 8-byte entries of pages pos / 8 on (n / 8 of
  * them, pos and n multiples of 8) into io; bytes read or -errno. */
 long proc_pid_pagemap_read(const struct inode *i, struct iobuf io, size_t n, u64 pos);
+/* /proc/<pid>/mem (procfs_pid.c) */
+int proc_pid_mem_open(struct inode *i, struct file *f);
+void proc_pid_mem_release(struct file *f);
+long proc_pid_mem_rw(struct file *f, struct iobuf io, size_t n, u64 *pos, bool write);
 /* exe, cwd and fd/N targets. */
 int proc_pid_readlink(const struct inode *i, char *buf, size_t len);
 int proc_pid_jump(const struct inode *i, struct path *out);

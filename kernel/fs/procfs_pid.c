@@ -52,6 +52,7 @@ const struct proc_entry proc_pid_entries[] = {
 	{ "maps", PK_MAPS, S_IFREG | 0444 },
 	{ "smaps", PK_SMAPS, S_IFREG | 0444 },
 	{ "pagemap", PK_PAGEMAP, S_IFREG | 0400 },
+	{ "mem", PK_MEM, S_IFREG | 0600 },
 	{ "exe", PK_EXE, S_IFLNK | 0777 },
 	{ "cwd", PK_CWD, S_IFLNK | 0777 },
 	{ "fd", PK_FDDIR, S_IFDIR | 0500 },
@@ -805,4 +806,83 @@ long proc_pid_write_adj(const struct inode *i, const char *buf, size_t n)
 		WRITE_ONCE(p->oom_score_adj, (int)v);
 	proc_put(p);
 	return rc;
+}
+
+/*
+ * mem: the process's memory at the file's offset, read and written as
+ * ptrace's PEEKDATA/POKEDATA do (user_mm_access: pages faulted in, a
+ * write to private text goes to a private copy, never to the file).
+ * Opening asks what ptrace asks. The file pins the structure of the
+ * address space the process had then (user_mm_grab), not its memory:
+ * each access takes the address space only while it still has a user
+ * (as Linux's mmget_not_zero), so after an exec or exit it reads as
+ * end of file, a setuid program exec'd later is never reachable through
+ * an fd opened before, and no fd keeps a dead program's pages. A page at
+ * a time through a kernel buffer; short at a hole, EIO if nothing could
+ * be done (as Linux).
+ */
+int proc_pid_mem_open(struct inode *i, struct file *f)
+{
+	struct process *p = proc_pid_get(i);
+	struct user_mm *mm = NULL;
+	int rc = 0;
+
+	if (!p)
+		return -ENOENT;
+	if (!ptrace_may_read(p))
+		rc = -EACCES;
+	else if (!(mm = mm_of(p)))
+		rc = -ENOENT;	/* a zombie, or a kernel task */
+	proc_put(p);
+	if (mm) {
+		user_mm_grab(mm);
+		user_mm_put(mm);
+	}
+	f->priv = mm;
+	return rc;
+}
+
+void proc_pid_mem_release(struct file *f)
+{
+	if (f->priv)
+		user_mm_drop(f->priv);
+	f->priv = NULL;
+}
+
+long proc_pid_mem_rw(struct file *f, struct iobuf io, size_t n, u64 *pos, bool write)
+{
+	struct user_mm *mm = f->priv;
+	u64 at = *pos;
+	size_t done = 0;
+	int rc = 0;
+
+	if (!mm || !n)
+		return 0;
+	if (!user_mm_tryget(mm))
+		return 0;	/* exec'd or exited since the open */
+	void *page = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!page) {
+		user_mm_put(mm);
+		return -ENOMEM;
+	}
+	while (done < n) {
+		size_t want = MIN(n - done, (size_t)(PAGE_SIZE - (at & (PAGE_SIZE - 1))));
+		if (at >= USER_TOP || want > USER_TOP - at)
+			break;	/* past user memory: nothing there */
+		if (write && (rc = iob_copy_in(page, io, done, want)))
+			break;
+		size_t got = user_mm_access(mm, at, page, want, write);
+		if (!write && got && (rc = iob_copy_out(io, done, page, got)))
+			break;
+		done += got;
+		at += got;
+		if (got < want || fatal_signal_pending())
+			break;	/* a hole or a refused page; or killed */
+	}
+	kfree(page);
+	user_mm_put(mm);
+	*pos = at;
+	if (done)
+		return (long)done;
+	return rc ? rc : -EIO;
 }

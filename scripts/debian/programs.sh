@@ -111,15 +111,17 @@ case_ perl perl -e 'my %h = map { $_ => $_ ** 2 } 1 .. 10; my $s = 0; $s += $h{$
 	print "$s\n", join(",", sort { $a <=> $b } values %h), "\n"'
 
 # ptrace: strace -f follows bash's fork into tr's execve; gdb stops at a
-# breakpoint, steps two lines and prints a variable of a -g program
+# breakpoint, steps two lines, prints a variable of a -g program and
+# changes it (the program then prints the new value)
 case_ strace bash -c '
 	strace -f -qq -e trace=execve -e signal=none -o st.log bash -c "echo hi | tr a-z A-Z" &&
 	sed -n "s/^[0-9]* *execve(\"\([^\"]*\)\".* = 0\$/\1/p" st.log | sort &&
 	echo "pids=$(grep -c "execve(.* = 0\$" st.log) $(awk "{print \$1}" st.log | sort -u | wc -l)"'
 case_ gdb bash -c '
-	gdb -batch -nx -ex "break main" -ex run -ex next -ex next -ex "print x" -ex continue \
+	gdb -batch -nx -ex "break main" -ex run -ex next -ex next -ex "print x" \
+		-ex "set var x = 7" -ex "print x" -ex continue \
 		/usr/local/bin/gdb-target 2>&1 |
-	grep -E "^Breakpoint 1, main|^\\\$1 = |^x=|exited normally" | sed "s/process [0-9]*/process N/; s/ at .*//"'
+	grep -E "^Breakpoint 1, main|^\\\$[12] = |^x=|exited normally" | sed "s/process [0-9]*/process N/; s/ at .*//"'
 
 sync
 echo "@@ done"
