@@ -132,9 +132,11 @@ struct user_mm {
 	 */
 	struct rwsem lock;
 	struct mutex pt_lock;
-	/* built by a set-ID exec, whose IDs commit only after the address
-	 * space is in place: process_vm_* refuse it to non-root, so a check
-	 * made on the old IDs never reaches the privileged image */
+	/* built by a set-ID exec, or from a program its runner may execute
+	 * but not read; the new IDs (and undumpable) commit only after the
+	 * address space is in place, so process_vm_* and /proc/<pid>/mem and
+	 * auxv refuse it to non-root: a check made on the old IDs never
+	 * reaches the privileged or unreadable image */
 	bool setid;
 	struct vma *vmas;	/* sorted by start, non-overlapping */
 	int nr_vmas, cap;

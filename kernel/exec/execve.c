@@ -307,8 +307,8 @@ static long do_execve(const char *path, const struct exec_at *at, struct exec_ar
 	struct exec_source src;
 	source_of(f, name, &src);
 	struct user_mm *mm = user_mm_create();
-	if (mm)
-		mm->setid = c.euid != c.uid || c.egid != c.gid;
+	if (mm)		/* refused to non-root readers from the start (user.h) */
+		mm->setid = c.euid != c.uid || c.egid != c.gid || unreadable;
 	struct path exe = f->path;	/* for /proc/<pid>/exe */
 	struct inode *ino = f->inode;	/* exe holds it */
 	u64 entry, sp;

@@ -280,6 +280,15 @@ static int show_strings(struct pbuf *b, struct process *p, bool env)
 	return 0;
 }
 
+/* The check on p's IDs (ptrace_may_read) was made before mm was taken:
+ * an exec may have put a set-ID or unreadable image in place meanwhile,
+ * whose IDs commit only later. Such an image (mm->setid) is root's
+ * (CAP_SYS_PTRACE) alone, as for process_vm_readv. */
+static bool mm_readable(struct process *p, struct user_mm *mm)
+{
+	return !mm->setid || p == current_proc() || ptrace_capable();
+}
+
 /* auxv: the auxiliary vector exec gave the program (kept in its address
  * space: saved_auxv), binary, as Linux; a debugger finds a PIE's load
  * address in it (AT_PHDR, AT_ENTRY). Only for whoever may ptrace-read. */
@@ -290,6 +299,10 @@ static int show_auxv(struct pbuf *b, struct process *p)
 	struct user_mm *mm = mm_of(p);
 	if (!mm)
 		return 0;	/* a zombie: empty, as on Linux */
+	if (!mm_readable(p, mm)) {
+		user_mm_put(mm);
+		return -EACCES;
+	}
 	u32 n = MIN(READ_ONCE(mm->auxv_bytes), (u32)sizeof(mm->saved_auxv));
 	pbuf_write(b, mm->saved_auxv, n);
 	user_mm_put(mm);
@@ -833,12 +846,15 @@ int proc_pid_mem_open(struct inode *i, struct file *f)
 		rc = -EACCES;
 	else if (!(mm = mm_of(p)))
 		rc = -ENOENT;	/* a zombie, or a kernel task */
+	else if (!mm_readable(p, mm))
+		rc = -EACCES;
 	proc_put(p);
 	if (mm) {
-		user_mm_grab(mm);
+		if (!rc)
+			user_mm_grab(mm);
 		user_mm_put(mm);
 	}
-	f->priv = mm;
+	f->priv = rc ? NULL : mm;
 	return rc;
 }
 
