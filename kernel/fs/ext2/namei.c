@@ -150,9 +150,10 @@ int ext2_mknod(struct inode *dir, const char *name, size_t len, u32 mode, u32 rd
 		return ext2_corrupt(fs, "inode marked free but in use", ino, -EUCLEAN,
 				    EXT2_WHY_DIRENT_INODE);
 	}
-	ext2_write_inode(i);
-	if (!rc)
+	if (!rc) {	/* a failed one is never said to be linked */
+		ext2_write_inode(i);
 		rc = ext2_add_entry(dir, name, len, ino, mode);
+	}
 	if (rc) {
 		i->nlink = 0;	/* eviction frees its blocks and the inode */
 		inode_put(i);
