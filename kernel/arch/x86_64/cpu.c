@@ -71,7 +71,12 @@ static void gdt_init(struct arch_cpu *a)
 	a->gdt[0] = 0;
 	a->gdt[GDT_KCODE / 8] = 0x00af9a000000ffffULL;
 	a->gdt[GDT_KDATA / 8] = 0x00cf92000000ffffULL;
-	a->gdt[GDT_UCODE32 / 8] = 0x00cffa000000ffffULL;
+	/* No 32-bit user code segment: Alloy has no 32-bit ABI, and a
+	 * program that far-jumped into compatibility mode could run SYSCALL
+	 * there, which on AMD (and QEMU's TCG) enters ring 0 at MSR_CSTAR.
+	 * A jump to 0x23 faults instead (SIGSEGV). The slot stays: it is
+	 * SYSRET's base in STAR (never used: returns are iretq). */
+	a->gdt[GDT_UCODE32 / 8] = 0;
 	a->gdt[GDT_UDATA / 8] = 0x00cff2000000ffffULL;
 	a->gdt[GDT_UCODE / 8] = 0x00affa000000ffffULL;
 

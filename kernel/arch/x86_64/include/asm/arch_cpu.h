@@ -5,9 +5,10 @@
 #include <alloy/compiler.h>
 #include <alloy/types.h>
 
-/* The user selectors are Linux's (32-bit code 0x23, data 0x2b, 64-bit
- * code 0x33): debuggers read CS to tell a 64-bit tracee (gdb takes any
- * other value for i386). Entry 3 is unused. */
+/* The user selectors are Linux's (data 0x2b, 64-bit code 0x33):
+ * debuggers read CS to tell a 64-bit tracee (gdb takes any other value
+ * for i386). Entry 3 is unused; entry 4 (Linux's 32-bit code, 0x23) is
+ * kept empty (cpu.c: no compatibility mode). */
 #define GDT_KCODE 0x08
 #define GDT_KDATA 0x10
 #define GDT_UCODE32 0x20	/* sysret base: user data = +8, code = +16 */
