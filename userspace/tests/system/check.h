@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,6 +141,28 @@ static inline ssize_t read_str(const char *path, char *buf, size_t cap)
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	return n;
+}
+
+/* Copies the file from to a new file to, then gives it mode (set-ID
+ * bits too); 0, or -1 with errno. */
+static inline int copy_file(const char *from, const char *to, mode_t mode)
+{
+	static char buf[65536];
+	int in = open(from, O_RDONLY), out = open(to, O_CREAT | O_WRONLY | O_TRUNC, 0700);
+	ssize_t n = -1;
+	if (in >= 0 && out >= 0)
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n) {
+				n = -1;
+				break;
+			}
+	int e = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	errno = e;
+	return in < 0 || out < 0 || n < 0 ? -1 : chmod(to, mode);
 }
 
 /* Where the suite's programs are: $TESTDIR, else argv0's directory. */

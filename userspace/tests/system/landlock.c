@@ -371,21 +371,6 @@ static void mk(const char *fmt, const char *name, bool dir)
 	}
 }
 
-static int copy(const char *from, const char *to)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY), out = open(to, O_CREAT | O_WRONLY | O_TRUNC, 0755);
-	ssize_t n;
-	if (in < 0 || out < 0)
-		return -1;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			return -1;
-	close(in);
-	close(out);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "probe"))	/* exec'd: may it open argv[2]? */
@@ -418,7 +403,7 @@ int main(int argc, char **argv)
 	snprintf(self, sizeof(self), "/proc/self/exe");
 	snprintf(p, sizeof(p), "%s/prog", allowed);
 	snprintf(q, sizeof(q), "%s/prog", denied);
-	CHECK(copy(self, p) == 0 && copy(self, q) == 0);
+	CHECK(copy_file(self, p, 0755) == 0 && copy_file(self, q, 0755) == 0);
 
 	in_child("argument errors", t_args);
 	in_child("escapes", t_escapes);

@@ -96,22 +96,6 @@ static int write_file(const char *path, int mode, const char *text)
 	return chmod(path, mode);	/* exactly, whatever the umask */
 }
 
-static int copy_self(const char *to, int mode)
-{
-	int in = open(self, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0700);
-	char buf[65536];
-	ssize_t n;
-
-	if (in < 0 || out < 0)
-		return -1;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			return -1;
-	close(in);
-	close(out);
-	return chmod(to, mode);
-}
-
 /* errno of a failed call, 0 if it worked */
 #define ERR(call) ((call) < 0 ? errno : 0)
 
@@ -503,7 +487,7 @@ static void build(const char *b)
 	CHECK(write_file(P(b, "pub"), 0644, "pub") == 0);
 	CHECK(write_file(P(b, "rw"), 0666, "rw") == 0);
 	CHECK(write_file(P(b, "noexec"), 0644, "#!/bin/sh\n") == 0);
-	CHECK(copy_self(P(b, "ownerx"), 0100) == 0);
+	CHECK(copy_file(self, P(b, "ownerx"), 0100) == 0);
 	CHECK(mkdir(P(b, "nox"), 0755) == 0 && write_file(P(b, "nox/f"), 0644, "f") == 0);
 	CHECK(chmod(P(b, "nox"), 0644) == 0);
 	CHECK(symlink("nox/f", P(b, "tonox")) == 0);
@@ -528,11 +512,11 @@ static void build(const char *b)
 	CHECK(write_file(P(b, "grponly"), 0040, "g") == 0 &&
 	      chown(P(b, "grponly"), 0, GRP_X) == 0);
 	/* chown first: it clears set-ID bits, the chmod after sets them */
-	CHECK(copy_self(P(b, "suid"), 0755) == 0 && chown(P(b, "suid"), BOB, BOB) == 0 &&
+	CHECK(copy_file(self, P(b, "suid"), 0755) == 0 && chown(P(b, "suid"), BOB, BOB) == 0 &&
 	      chmod(P(b, "suid"), 04755) == 0);
-	CHECK(copy_self(P(b, "sgid_prog"), 0755) == 0 &&
+	CHECK(copy_file(self, P(b, "sgid_prog"), 0755) == 0 &&
 	      chown(P(b, "sgid_prog"), 0, GRP_X) == 0 && chmod(P(b, "sgid_prog"), 02755) == 0);
-	CHECK(copy_self(P(b, "plain"), 0755) == 0);
+	CHECK(copy_file(self, P(b, "plain"), 0755) == 0);
 	as_user(BOB, BOB, 0, NULL, bob_files, b);
 	as_user(ALICE, ALICE, 0, NULL, alice_sticky, b);
 	(void)ga;
@@ -576,7 +560,7 @@ int main(int argc, char **argv)
 	/* nosuid: a tmpfs mounted so */
 	CHECK(mkdir(P(b, "nosuid"), 0755) == 0);
 	CHECK(mount("none", P(b, "nosuid"), "tmpfs", MS_NOSUID, NULL) == 0);
-	CHECK(copy_self(P(b, "nosuid/suid"), 0755) == 0 &&
+	CHECK(copy_file(self, P(b, "nosuid/suid"), 0755) == 0 &&
 	      chown(P(b, "nosuid/suid"), BOB, BOB) == 0 && chmod(P(b, "nosuid/suid"), 04755) == 0);
 	as_user(ALICE, ALICE, 0, NULL, alice_nosuid, b);
 	CHECK(umount(P(b, "nosuid")) == 0);

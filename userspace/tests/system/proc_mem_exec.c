@@ -25,21 +25,6 @@
 static volatile long flag;
 static const char marker[] = "MARKER-OF-THE-NEW-IMAGE";
 
-static int copy_self(const char *to, mode_t mode)
-{
-	int in = open("/proc/self/exe", O_RDONLY), out = open(to, O_CREAT | O_TRUNC | O_WRONLY, 0700);
-	static char buf[65536];
-	ssize_t n;
-	if (in < 0 || out < 0)
-		return -1;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			return -1;
-	close(in);
-	close(out);
-	return chmod(to, mode);
-}
-
 /* One round: 1 if an fd opened during the exec reached the new image. */
 static int round_(const char *path, bool suid)
 {
@@ -114,8 +99,8 @@ int main(int argc, char **argv)
 		}
 		_exit(0);
 	}
-	CHECK(copy_self("/tmp/pme_suid", 04755) == 0);
-	CHECK(copy_self("/tmp/pme_xo", 0711) == 0);
+	CHECK(copy_file("/proc/self/exe", "/tmp/pme_suid", 04755) == 0);
+	CHECK(copy_file("/proc/self/exe", "/tmp/pme_xo", 0711) == 0);
 	pid_t w = fork();
 	if (w == 0) {
 		if (setgid(65534) || setuid(65534) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
