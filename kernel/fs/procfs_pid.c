@@ -260,9 +260,25 @@ static int show_statm(struct pbuf *b, struct process *p)
 
 /* argv or envp strings, straight from the process's stack, a page at a
  * time (at most what the buffer holds). */
+/* The check on p's IDs (ptrace_may_read) was made before mm was taken:
+ * an exec may have put a set-ID or unreadable image in place meanwhile,
+ * whose IDs commit only later. Such an image (mm->setid) is root's
+ * (CAP_SYS_PTRACE) alone, as for process_vm_readv. */
+static bool mm_readable(struct process *p, struct user_mm *mm)
+{
+	return !mm->setid || p == current_proc() || ptrace_capable();
+}
+
 static int show_strings(struct pbuf *b, struct process *p, bool env)
 {
+	/* environ is ptrace-read's, as Linux; cmdline is everyone's */
+	if (env && !ptrace_may_read(p))
+		return -EACCES;
 	struct user_mm *mm = mm_of(p);
+	if (mm && env && !mm_readable(p, mm)) {
+		user_mm_put(mm);
+		return -EACCES;
+	}
 	void *page = mm ? kmalloc(PAGE_SIZE, GFP_KERNEL) : NULL;
 
 	if (!mm)
@@ -278,15 +294,6 @@ static int show_strings(struct pbuf *b, struct process *p, bool env)
 	kfree(page);
 	user_mm_put(mm);
 	return 0;
-}
-
-/* The check on p's IDs (ptrace_may_read) was made before mm was taken:
- * an exec may have put a set-ID or unreadable image in place meanwhile,
- * whose IDs commit only later. Such an image (mm->setid) is root's
- * (CAP_SYS_PTRACE) alone, as for process_vm_readv. */
-static bool mm_readable(struct process *p, struct user_mm *mm)
-{
-	return !mm->setid || p == current_proc() || ptrace_capable();
 }
 
 /* auxv: the auxiliary vector exec gave the program (kept in its address
@@ -389,7 +396,15 @@ static void show_smaps_fields(struct pbuf *b, const struct maps_entry *e)
 
 static int show_maps(struct pbuf *b, struct process *p, bool smaps)
 {
+	/* where another program's memory lies is ptrace-read's (Linux's
+	 * PTRACE_MODE_READ): a set-ID program's layout is its defence */
+	if (!ptrace_may_read(p))
+		return -EACCES;
 	struct user_mm *mm = mm_of(p);
+	if (mm && !mm_readable(p, mm)) {
+		user_mm_put(mm);
+		return -EACCES;
+	}
 	char *name = mm ? kmalloc(PATH_MAX, GFP_KERNEL) : NULL;
 	struct maps_entry e = { 0 };
 	u64 at = 0;

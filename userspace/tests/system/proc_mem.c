@@ -9,7 +9,8 @@
  *    text (a private copy, as ptrace's POKETEXT); refuses a read-only
  *    shared file mapping and leaves the file alone; a hole is EIO, a
  *    read running into one is short; past user memory is EIO;
- *  - another user may open neither (EACCES);
+ *  - another user may open neither (EACCES), nor read root's maps or
+ *    environ (its cmdline, yes);
  *  - an fd opened before the process exec'd or exited reads as end of
  *    file after it (it never reaches the new program);
  *  - a thread unmapping and remapping a region while another reads it
@@ -118,7 +119,20 @@ static void test_other_user(void)
 		snprintf(path, sizeof(path), "/proc/%d/auxv", (int)parent);
 		int a = open(path, O_RDONLY);
 		int m = mem_fd(parent, O_RDONLY);
-		_exit(a < 0 && m < 0 && errno == EACCES ? 0 : 1);
+		if (!(a < 0 && m < 0 && errno == EACCES))
+			_exit(1);
+		/* where root's memory lies and its environment: refused as
+		 * Linux refuses them (PTRACE_MODE_READ); its cmdline is
+		 * everyone's */
+		char buf[256];
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)parent);
+		if (read_str(path, buf, sizeof(buf)) >= 0 || errno != EACCES)
+			_exit(3);
+		snprintf(path, sizeof(path), "/proc/%d/environ", (int)parent);
+		if (read_str(path, buf, sizeof(buf)) >= 0)
+			_exit(4);
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)parent);
+		_exit(read_str(path, buf, sizeof(buf)) > 0 ? 0 : 5);
 	}
 	int st;
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
