@@ -265,7 +265,7 @@ fuzz-herd: $(HERD_RUST_LIB)
 	@mkdir -p $(BUILD)
 	@scripts/fuzz-herd.sh $(FUZZ_SECONDS) $(BUILD)/fuzz-herd.tap; cat $(BUILD)/fuzz-herd.tap
 
-$(BUILD)/systest/%: userspace/tests/system/%.c
+$(BUILD)/systest/%: userspace/tests/system/%.c $(wildcard userspace/tests/system/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  MUSL    $<"
 	@musl-gcc -static -O2 -Wall -Werror -o $@ $<

@@ -383,15 +383,6 @@ static long read_long(const char *path)
 	return n > 0 ? atol(b) : -99;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	int rc = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 static void sysctl_tag(void)
 {
 	const char *lo = "/proc/sys/net/ipv4/conf/lo/tag";

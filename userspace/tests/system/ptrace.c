@@ -783,21 +783,6 @@ static void group_stop_and_exit(void)
 
 /* ---- 15: a traced exec of a set-user-ID program has no privilege */
 
-static int copy_file(const char *from, const char *to)
-{
-	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
-	char buf[8192];
-	ssize_t n;
-	int rc = in >= 0 && out >= 0 ? 0 : -1;
-	while (!rc && (n = read(in, buf, sizeof(buf))) > 0)
-		rc = write(out, buf, (size_t)n) == n ? 0 : -1;
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	return rc;
-}
-
 static int suid_run(bool traced)
 {
 	pid_t c = fork();
@@ -867,8 +852,7 @@ static int suid_race_round(int delay_us)
 static void suid_exec(void)
 {
 	begin();
-	CHECK(copy_file(self, "/tmp/ptrace-suid") == 0);
-	CHECK(chmod("/tmp/ptrace-suid", 04755) == 0);
+	CHECK(copy_file(self, "/tmp/ptrace-suid", 04755) == 0);
 	CHECK(suid_run(false) == 1);	/* untraced: it runs as root */
 	CHECK(suid_run(true) == 2);	/* traced: as the caller */
 	/* an attach while the set-user-ID exec is under way: either refused
@@ -892,8 +876,7 @@ static void suid_exec(void)
 	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	/* a program its user may execute but not read: not dumpable, so not
 	 * attachable (its text stays unread) */
-	CHECK(copy_file(self, "/tmp/ptrace-xo") == 0);
-	CHECK(chmod("/tmp/ptrace-xo", 0711) == 0);
+	CHECK(copy_file(self, "/tmp/ptrace-xo", 0711) == 0);
 	u = fork();
 	if (u == 0) {
 		if (setgid(65534) || setuid(65534) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))

@@ -76,16 +76,6 @@ static long read_long(const char *path)
 	return n > 0 ? atol(buf) : -1;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	int rc = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return rc;
-}
-
 /* A new unlocked pair: the master, and *slave opened (O_NOCTTY). */
 static int open_pair(int *slave)
 {

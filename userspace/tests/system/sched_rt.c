@@ -156,17 +156,6 @@ static long read_long(const char *path)
 	return n > 0 ? atol(buf) : -999;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0)
-		return -1;
-	ssize_t n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 #define EXPECT_ERR(call, err)						\
 	do {								\
 		errno = 0;						\
