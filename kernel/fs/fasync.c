@@ -22,10 +22,14 @@
  *    reference) until O_ASYNC goes off or the file's last put; while it
  *    waits on the queue for fasyncd it holds a second reference, so a
  *    close racing with a pending send frees nothing under fasyncd.
- *    fa->file is cleared (under fasync_qlock) before the file's
- *    reference is dropped and after every hook is removed; fasyncd takes
- *    a file reference only under fasync_qlock and only if the count is
- *    not already zero, so a file being released is never used.
+ *  - fa->file: cleared (under fasync_qlock) once every hook is removed,
+ *    when O_ASYNC goes off or at the file's last put. fasyncd takes no
+ *    file reference: it marks fa busy under fasync_qlock while fa->file
+ *    is set, and fasync_off waits until it is not. So once close (the
+ *    last reference) or F_SETFL without O_ASYNC has returned, that file
+ *    sends nothing more, as on Linux; and the file outlives the send.
+ *    The price: the last file_put must not hold a lock a poll op takes
+ *    (it already may sleep: fasync_mtx).
  *  - hooks: [fasync_mtx]; removed (remove_wait_callback, under the
  *    queue's lock) before the file's release runs, so no callback runs
  *    on a freed file or queue.
@@ -63,6 +67,7 @@ struct fasync {
 	struct file *file;		/* [fasync_qlock] NULL once unhooked */
 	int fd;				/* si_fd: the descriptor O_ASYNC was set by */
 	bool queued;			/* [fasync_qlock] on fasync_queue */
+	bool busy;			/* [fasync_qlock] fasyncd is using file */
 	bool nomem;			/* a hook could not be allocated */
 	struct list_head qlink;		/* [fasync_qlock] */
 	struct fasync_hook *hooks;	/* [fasync_mtx] */
@@ -74,6 +79,7 @@ static struct mutex fasync_mtx = {
 };
 static spinlock_t fasync_qlock = SPINLOCK_INIT("fasync-queue", LR_FASYNC_QUEUE);
 static LIST_HEAD(fasync_queue);
+static struct wait_queue fasync_idle = WAIT_QUEUE_INIT(fasync_idle, "fasync-idle");
 static spinlock_t fown_lock = SPINLOCK_INIT("fown", LR_FOWN);
 static struct task *fasyncd;		/* set once, under fasync_mtx, before any hook */
 
@@ -182,15 +188,6 @@ static int poll_reason(unsigned int m)
 	return 0;
 }
 
-/* A file reference unless its last one is already gone. */
-static bool file_tryget(struct file *f)
-{
-	for (int v = atomic_read(&f->refcount); v > 0; v = atomic_read(&f->refcount))
-		if (atomic_cmpxchg(&f->refcount, v, v + 1))
-			return true;
-	return false;
-}
-
 static void fasyncd_main(void *arg)
 {
 	(void)arg;
@@ -205,13 +202,17 @@ static void fasyncd_main(void *arg)
 		struct fasync *fa = list_first_entry(&fasync_queue, struct fasync, qlink);
 		list_del_init(&fa->qlink);
 		fa->queued = false;
-		struct file *f = fa->file && file_tryget(fa->file) ? fa->file : NULL;
+		struct file *f = fa->file;	/* fasync_off waits while busy */
+		fa->busy = f != NULL;
 		spin_unlock_irqrestore(&fasync_qlock, flags);
 		if (f) {
 			int reason = poll_reason(vfs_poll(f, NULL));
 			if (reason)
 				fown_send(f, fa->fd, reason);
-			file_put(f);
+			flags = spin_lock_irqsave(&fasync_qlock);
+			fa->busy = false;
+			spin_unlock_irqrestore(&fasync_qlock, flags);
+			wake_up_all(&fasync_idle);
 		}
 		fasync_put(fa);
 	}
@@ -278,6 +279,7 @@ static void fasync_off(struct file *f)
 	unsigned long flags = spin_lock_irqsave(&fasync_qlock);
 	fa->file = NULL;	/* fasyncd skips it if still queued */
 	spin_unlock_irqrestore(&fasync_qlock, flags);
+	wait_event(fasync_idle, !READ_ONCE(fa->busy));	/* a send under way ends */
 	f->fasync = NULL;
 	fasync_put(fa);
 }

@@ -12,7 +12,10 @@
  *  - the owner exits and is reaped: events go nowhere, nothing breaks;
  *  - one thread closes and reopens O_ASYNC pipes while another writes to
  *    them and a third toggles O_ASYNC: no crash, no leak of signals to
- *    the wrong fd number beyond the ones we made.
+ *    the wrong fd number beyond the ones we made;
+ *  - once close (or F_SETFL without O_ASYNC) has returned, that file
+ *    sends nothing more: every signal an event before it caused is
+ *    already pending, as on Linux, where the send is synchronous.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -319,6 +322,44 @@ static void test_regular(void)
 	unlink("/tmp/sigio_reg");
 }
 
+/* Each round arms a pipe under its own fd number, makes an event and
+ * at once closes (or disarms) it, then takes what is pending. A signal
+ * that names an earlier round's fd arrived after that close returned. */
+static void test_quiet_after_close(void)
+{
+	enum { BASE = 300, ROUNDS = 400 };
+	int late = 0, early = 0;
+	siginfo_t si;
+
+	drain(RTSIG);
+	for (int i = 0; i < ROUNDS; i++) {
+		int p[2], fd = BASE + i;
+		if (pipe(p) || dup2(p[0], fd) != fd)
+			break;
+		close(p[0]);
+		CHECK(arm(fd, RTSIG) == 0);
+		CHECK(write(p[1], "e", 1) == 1);
+		if (i & 1)
+			close(fd);
+		else
+			fcntl(fd, F_SETFL, 0);	/* disarmed: quiet as well */
+		while (waitsig(RTSIG, &si, 0) == RTSIG) {
+			if (si.si_fd == fd)
+				early++;
+			else if (si.si_fd >= BASE && si.si_fd < fd)
+				late++;
+		}
+		close(fd);
+		close(p[1]);
+	}
+	usleep(100000);
+	while (waitsig(RTSIG, &si, 0) == RTSIG)
+		late++;
+	if (late)
+		printf("# %d signals came after close or F_SETFL returned (%d before)\n", late, early);
+	CHECK(late == 0);
+}
+
 static volatile int stop;
 static int shared[2] = { -1, -1 };
 
@@ -395,6 +436,7 @@ int main(void)
 	test_tid();
 	test_hostile();
 	test_regular();
+	test_quiet_after_close();
 	test_race();
 	return check_done();
 }
