@@ -67,6 +67,15 @@ struct vma {
 	struct uffd_ctx *uffd;
 	u32 uffd_mode;
 };
+/* An absent page of v reads as zeros: anonymous (or exec's zero-filled
+ * edges), never touched or dropped, and no userfaultfd to ask. A remote
+ * reader (/proc/<pid>/mem, process_vm_readv) copies zeros instead of
+ * faulting a page in, as Linux reads its zero page. */
+static inline bool vma_absent_reads_zero(const struct vma *v)
+{
+	return (!v->ops || v->filled) && !v->uffd && (v->prot & UVM_READ);
+}
+
 #define UFFD_VMA_MISSING (1u << 0)	/* a missing page: UFFDIO_REGISTER_MODE_MISSING */
 #define UFFD_VMA_WP (1u << 1)		/* a write to a protected page: _MODE_WP */
 

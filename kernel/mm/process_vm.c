@@ -98,6 +98,9 @@ static int remote_page(struct user_mm *mm, u64 va, void *buf, size_t n, bool wri
 			else
 				memcpy(buf, kva, n);
 			done = true;
+		} else if (!pa && !write && vma_absent_reads_zero(v)) {
+			memset(buf, 0, n);	/* no page for a read */
+			done = true;
 		}
 		mutex_unlock(&mm->pt_lock);
 		up_read(&mm->lock);

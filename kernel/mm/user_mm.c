@@ -176,6 +176,10 @@ static int access_page(struct user_mm *mm, u64 va, u8 *buf, size_t n, bool write
 		else
 			pa = uvm_lookup(&mm->vm, page, &prot);
 	}
+	if (!pa && !write && vma_absent_reads_zero(v)) {
+		memset(buf, 0, n);	/* no page for a read */
+		rc = 1;
+	}
 	if (pa && !rc) {
 		u8 *at = (u8 *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
 		if (write)

@@ -14,7 +14,10 @@
  *  - an fd opened before the process exec'd or exited reads as end of
  *    file after it (it never reaches the new program);
  *  - a thread unmapping and remapping a region while another reads it
- *    through mem: data, short or EIO, never a crash.
+ *    through mem: data, short or EIO, never a crash;
+ *  - reading untouched anonymous memory (mem, process_vm_readv) reads
+ *    zeros and allocates nothing: a reader cannot make a process with a
+ *    large reserved mapping take that memory.
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -25,6 +28,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #define TEST_NAME "proc_mem"
@@ -239,6 +243,48 @@ static void test_race(void)
 	close(fd);
 }
 
+static long rss_kb(void)
+{
+	char buf[4096], *at;
+
+	if (read_str("/proc/self/status", buf, sizeof(buf)) < 0 || !(at = strstr(buf, "VmRSS:")))
+		return -1;
+	return atol(at + 6);
+}
+
+static void test_zero_reads(void)
+{
+	enum { LEN = 64 << 20 };
+	static char buf[1 << 16];
+	char *m = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = mem_fd(getpid(), O_RDONLY);
+	long before = rss_kb(), nonzero = 0;
+
+	CHECK(m != MAP_FAILED && fd >= 0 && before > 0);
+	for (size_t off = 0; off < LEN; off += sizeof(buf)) {
+		ssize_t n = off < LEN / 2 ?
+			pread(fd, buf, sizeof(buf), (off_t)(uintptr_t)(m + off)) :
+			process_vm_readv(getpid(), &(struct iovec){ buf, sizeof(buf) }, 1,
+					 &(struct iovec){ m + off, sizeof(buf) }, 1, 0);
+		if (n != sizeof(buf)) {
+			CHECK(n == sizeof(buf));
+			break;
+		}
+		for (size_t i = 0; i < sizeof(buf); i++)
+			nonzero += buf[i] != 0;
+	}
+	long after = rss_kb();
+	if (after - before > 4096)
+		printf("# reading 64 MiB of untouched memory took %ld KiB\n", after - before);
+	CHECK(nonzero == 0);
+	CHECK(after - before <= 4096);
+	/* and the program's own first write still finds a page of its own */
+	m[LEN - 1] = 7;
+	CHECK(pread(fd, buf, 1, (off_t)(uintptr_t)(m + LEN - 1)) == 1 && buf[0] == 7);
+	close(fd);
+	munmap(m, LEN);
+}
+
 int main(void)
 {
 	test_auxv();
@@ -246,5 +292,6 @@ int main(void)
 	test_other_user();
 	test_exec_exit();
 	test_race();
+	test_zero_reads();
 	return check_done();
 }
