@@ -315,6 +315,13 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		task_discard(t);
 		goto fail;
 	}
+	/* its address space from now, not from its first run: /proc and
+	 * ptrace see it as soon as fork returns. cs's reference becomes the
+	 * task's (clone_child sets the same mm again); its FPU state and
+	 * fs_base first, which a switch to it loads with the mm */
+	t->fs_base = cs->fs_base;
+	memcpy(t->fpu, cs->fpu, sizeof(t->fpu));
+	task_set_mm(t, mm);
 	proc_get(p);	/* the child may exit and be reaped at once */
 	pid = pid_to_user(p->pid);	/* the caller's namespace's number for it */
 	if (flags & CLONE_PARENT_SETTID) {	/* as Linux: before it runs (a

@@ -15,6 +15,8 @@
  *    file after it (it never reaches the new program);
  *  - a thread unmapping and remapping a region while another reads it
  *    through mem: data, short or EIO, never a crash;
+ *  - a child's maps and memory are there as soon as fork returns, before
+ *    it first runs (parent and child pinned to one CPU);
  *  - reading untouched anonymous memory (mem, process_vm_readv) reads
  *    zeros and allocates nothing: a reader cannot make a process with a
  *    large reserved mapping take that memory.
@@ -22,6 +24,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -243,6 +246,40 @@ static void test_race(void)
 	close(fd);
 }
 
+/* Pinned to one CPU, the parent runs on after fork until it sleeps. */
+static void test_child_before_it_runs(void)
+{
+	cpu_set_t one, old;
+	int empty = 0, rounds = 0;
+	char path[64], buf[4096];
+
+	CHECK(sched_getaffinity(0, sizeof(old), &old) == 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+	for (int i = 0; i < 50; i++, rounds++) {
+		pid_t c = fork();
+		if (c == 0)
+			_exit(0);
+		snprintf(path, sizeof(path), "/proc/%d/maps", c);
+		ssize_t n = read_str(path, buf, sizeof(buf));
+		long got = 0;
+		int fd = mem_fd(c, O_RDONLY);
+		if (fd >= 0) {
+			long v;
+			got = pread(fd, &v, sizeof(v), (off_t)(uintptr_t)&target) == sizeof(v) &&
+			      v == target;
+			close(fd);
+		}
+		empty += n <= 0 || !strstr(buf, "[stack]") || !got;
+		waitpid(c, NULL, 0);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	if (empty)
+		printf("# %d of %d new children showed no memory in /proc\n", empty, rounds);
+	CHECK(empty == 0);
+}
+
 static long rss_kb(void)
 {
 	char buf[4096], *at;
@@ -293,5 +330,6 @@ int main(void)
 	test_exec_exit();
 	test_race();
 	test_zero_reads();
+	test_child_before_it_runs();
 	return check_done();
 }
