@@ -713,9 +713,11 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 	else cat $(BUILD)/logs/gen-ffi.log; \
 		echo "not ok 1 ffi: generated bindings drifted (scripts/gen-ffi.sh)" > $(RESULTS)/ffi-drift.tap; fi
 	@scripts/test-ffi-elf.sh $(RESULTS)/ffi-elf.tap
-	@scripts/fuzz-elf.sh $(FUZZ_SECONDS) $(RESULTS)/fuzz-elf.tap
-	@scripts/test-ffi-ext2.sh $(RESULTS)/ffi-ext2.tap
-	@scripts/fuzz-ext2.sh $(FUZZ_SECONDS) $(RESULTS)/fuzz-ext2.tap
+	@# the two fuzzers at once, a core each for the same seconds (their
+	@# instrumented Rust build is one cargo target that cargo locks)
+	@scripts/fuzz-elf.sh $(FUZZ_SECONDS) $(RESULTS)/fuzz-elf.tap & \
+		{ scripts/test-ffi-ext2.sh $(RESULTS)/ffi-ext2.tap; \
+		  scripts/fuzz-ext2.sh $(FUZZ_SECONDS) $(RESULTS)/fuzz-ext2.tap; }; wait
 	@$(XTASK) run --batch --kernel build/ffi1/alloy.bin --elf build/ffi1/alloy.elf \
 		--smp 2 --mem $(MEM) --append 'rust=off:elf ktest=ffi_elf_selection,ffi_elf_implementations_agree' \
 		--timeout $(KTEST_TIMEOUT) --name ffi1-rust-off \

@@ -490,6 +490,11 @@ u64 sb_maxbytes(const struct super_block *sb);
  * else *n is cut to what fits. Filesystems call it once pos is final
  * (O_APPEND). */
 int vfs_write_limit(const struct inode *i, u64 pos, size_t *n);
+/* Linux's file_remove_privs: a write, truncate or fallocate by a process
+ * without CAP_FSETID takes set-user-ID off a regular file, and set-group-ID
+ * where group execute is on. The _locked form with i->lock held. */
+void inode_kill_privs(struct inode *i);
+void inode_kill_privs_locked(struct inode *i);
 /* A regular file growing to size: past the caller's RLIMIT_FSIZE it gets
  * SIGXFSZ and -EFBIG (Linux's inode_newsize_ok), else 0. vfs_write_limit
  * applies it to writes (cut short where they cross it). */

@@ -4,6 +4,7 @@
 #define UAPI_CAPABILITY_H
 
 #define CAP_DAC_READ_SEARCH 2
+#define CAP_FSETID 4
 #define CAP_SETUID 7
 #define CAP_LINUX_IMMUTABLE 9
 #define CAP_SYS_RAWIO 17

@@ -123,7 +123,8 @@ static bool writable(const struct file *f)
 
 /* A file made immutable after it was opened takes no more writes; an
  * append-only one only appends (its O_APPEND cannot be cleared). */
-static long write_allowed(const struct file *f)
+/* May f's file take a write of n bytes? Then its set-ID bits go first. */
+static long write_allowed(const struct file *f, size_t n)
 {
 	struct inode *i = f->inode;
 
@@ -133,6 +134,8 @@ static long write_allowed(const struct file *f)
 		return -EPERM;
 	if (inode_append_only(i) && !(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_APPEND))
 		return -EPERM;
+	if (n)
+		inode_kill_privs(i);
 	return 0;
 }
 
@@ -195,7 +198,7 @@ long file_write_at(struct file *f, struct iobuf b, size_t n, u64 pos)
 		return -EBADF;
 	if (!f->fop || !f->fop->write)
 		return -EINVAL;
-	long rc = write_allowed(f);
+	long rc = write_allowed(f, n);
 	if (rc)
 		return rc;
 	rc = f->fop->write(f, b, n, &pos);
@@ -249,7 +252,7 @@ long file_write(struct file *f, struct iobuf b, size_t n)
 	u64 pos = f->pos;
 	rc = writable(f) ? verify_area(pos, n) : -EBADF;
 	if (!rc)
-		rc = write_allowed(f);
+		rc = write_allowed(f, n);
 	if (!rc)
 		rc = f->fop->write ? f->fop->write(f, b, n, &pos) : -EINVAL;
 	if (rc > 0)

@@ -752,8 +752,10 @@ int vfs_truncate(struct inode *inode, u64 size)
 	mutex_lock(&inode->lock);
 	u64 old = inode->size;
 	rc = size > old ? vfs_fsize_check(size) : 0;	/* RLIMIT_FSIZE */
-	if (!rc)
+	if (!rc) {
+		inode_kill_privs_locked(inode);
 		rc = inode->iop->truncate(inode, size);
+	}
 	/* Pages past the new end leave every mapping, private copies too:
 	 * the next touch faults and finds the end (SIGBUS) or, after a grow,
 	 * the file's new page. */

@@ -559,6 +559,8 @@ long splice_fallocate(struct file *f, int mode, s64 off, s64 len)
 	/* RLIMIT_FSIZE when the size would grow, as Linux's filesystems check */
 	if (!rc && !(mode & FALLOC_FL_KEEP_SIZE) && (u64)end > READ_ONCE(i->size))
 		rc = vfs_fsize_check((u64)end);
+	if (!rc)
+		inode_kill_privs(i);
 	if (!rc && !(rc = i->iop->fallocate(i, mode, (u64)off, (u64)len)))
 		fsnotify_file(f, IN_MODIFY);
 	return rc;

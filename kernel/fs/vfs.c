@@ -115,6 +115,38 @@ int vfs_write_limit(const struct inode *i, u64 pos, size_t *n)
 	return 0;
 }
 
+/* The set-ID bits a change of i's data by the current process clears:
+ * set-group-ID without group execute marks mandatory locking and stays;
+ * the kernel's own writes (no process: a core dump's) clear nothing. */
+static u32 privs_to_kill(const struct inode *i)
+{
+	u32 m = READ_ONCE(i->mode), kill = m & S_ISUID;
+
+	if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		kill |= S_ISGID;
+	return kill && S_ISREG(m) && current_proc() && !cap_effective(CAP_FSETID) ? kill : 0;
+}
+
+void inode_kill_privs_locked(struct inode *i)
+{
+	u32 kill = privs_to_kill(i);
+
+	if (!kill)
+		return;
+	i->mode &= ~kill;
+	i->ctime = vfs_now();
+	inode_changed(i);
+}
+
+void inode_kill_privs(struct inode *i)
+{
+	if (!privs_to_kill(i))	/* no set-ID bit: the usual write */
+		return;
+	mutex_lock(&i->lock);
+	inode_kill_privs_locked(i);
+	mutex_unlock(&i->lock);
+}
+
 struct inode *inode_alloc(struct super_block *sb, u32 mode)
 {
 	struct inode *i = kzalloc(sizeof(*i), GFP_KERNEL);

@@ -20,6 +20,9 @@
  *  - set-user-ID and set-group-ID programs (a copy of this program) gain
  *    the owner's rights with AT_SECURE, lose them on setuid(getuid()); a
  *    nosuid mount ignores the bit;
+ *  - a write, truncate (O_TRUNC too) or fallocate by another user takes
+ *    set-user-ID off a file, and set-group-ID when group execute is on
+ *    (without it the bit stays); root's writes and empty writes keep them;
  *  - credentials are the process's: a second thread's seteuid is seen by
  *    the first at once, and an open racing with it gets 0 or EACCES;
  *  - kill/tgkill of another user's process, mount, umount, reboot,
@@ -310,6 +313,57 @@ static void alice_nosuid(const char *b)
 	CHECK(sscanf(out, "%u %u", &r, &e) == 2 && r == ALICE && e == ALICE);
 }
 
+/* ---- changing a set-ID file's data drops the bits (file_remove_privs) */
+
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) ? 0xffffffffu : st.st_mode & 07777;
+}
+
+static int write_one(const char *path, size_t n)
+{
+	int fd = open(path, O_WRONLY);
+	int rc = fd >= 0 && write(fd, "x", n) == (ssize_t)n ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static void alice_writes_setid(const char *b)
+{
+	CHECK(write_one(P(b, "w/suid"), 1) == 0 && mode_of(P(b, "w/suid")) == 0777);
+	CHECK(write_one(P(b, "w/sgid"), 1) == 0 && mode_of(P(b, "w/sgid")) == 0777);
+	CHECK(write_one(P(b, "w/both"), 1) == 0 && mode_of(P(b, "w/both")) == 0777);
+	CHECK(write_one(P(b, "w/sgid_nox"), 1) == 0 && mode_of(P(b, "w/sgid_nox")) == 02767);
+	CHECK(write_one(P(b, "w/empty"), 0) == 0 && mode_of(P(b, "w/empty")) == 04777);
+	CHECK(truncate(P(b, "w/trunc"), 1) == 0 && mode_of(P(b, "w/trunc")) == 0777);
+	int fd = open(P(b, "w/otrunc"), O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && mode_of(P(b, "w/otrunc")) == 0777);
+	close(fd);
+	fd = open(P(b, "w/falloc"), O_WRONLY);
+	CHECK(fd >= 0 && fallocate(fd, 0, 0, 4096) == 0 && mode_of(P(b, "w/falloc")) == 0777);
+	close(fd);
+}
+
+static void setid_writes(const char *b)
+{
+	static const struct { const char *name; unsigned mode; } f[] = {
+		{ "w/suid", 04777 }, { "w/sgid", 02777 }, { "w/both", 06777 },
+		{ "w/sgid_nox", 02767 }, { "w/empty", 04777 }, { "w/trunc", 04777 },
+		{ "w/otrunc", 04777 }, { "w/falloc", 04777 }, { "w/root", 06777 },
+	};
+	gid_t ga = GRP_A;
+
+	CHECK(mkdir(P(b, "w"), 0755) == 0);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		CHECK(write_file(P(b, f[i].name), (int)f[i].mode, "data") == 0);
+	as_user(ALICE, ALICE, 1, &ga, alice_writes_setid, b);
+	/* root (CAP_FSETID) keeps them */
+	CHECK(write_one(P(b, "w/root"), 1) == 0 && truncate(P(b, "w/root"), 0) == 0 &&
+	      mode_of(P(b, "w/root")) == 06777);
+}
+
 /* ---- root's own limits and privileges */
 
 static void root_checks(const char *b)
@@ -538,6 +592,7 @@ static void on_fs(const char *b)
 	build(b);
 	as_user(ALICE, ALICE, 1, &ga, alice_files, b);
 	as_user(ALICE, ALICE, 1, &ga, alice_setid, b);
+	setid_writes(b);
 	root_checks(b);
 	thread_shared(b);
 	thread_checks(b);
