@@ -25,12 +25,16 @@
  *  - fa->file: cleared (under fasync_qlock) once every hook is removed,
  *    when O_ASYNC goes off or at the file's last put. fasyncd takes no
  *    file reference: it marks fa busy under fasync_qlock while fa->file
- *    is set, and fasync_off waits until it is not. So once close (the
+ *    is set, and fasync_drop waits until it is not. So once close (the
  *    last reference) or F_SETFL without O_ASYNC has returned, that file
  *    sends nothing more, as on Linux; and the file outlives the send.
- *    The price: the last file_put must not hold a lock a poll op takes
- *    (it already may sleep: fasync_mtx).
- *  - hooks: [fasync_mtx]; removed (remove_wait_callback, under the
+ *    The wait is made with fasync_mtx NOT held, and fasyncd never takes
+ *    fasync_mtx: a poll op may drop another file's last reference
+ *    (io_uring's), whose release then runs in fasyncd, or inside
+ *    fasync_on's poll with fasync_mtx held. The price: the last file_put
+ *    must not hold a lock a poll op takes.
+ *  - hooks: [fasync_mtx], or the file's last reference (nobody else can
+ *    reach f->fasync then); removed (remove_wait_callback, under the
  *    queue's lock) before the file's release runs, so no callback runs
  *    on a freed file or queue.
  *
@@ -202,7 +206,7 @@ static void fasyncd_main(void *arg)
 		struct fasync *fa = list_first_entry(&fasync_queue, struct fasync, qlink);
 		list_del_init(&fa->qlink);
 		fa->queued = false;
-		struct file *f = fa->file;	/* fasync_off waits while busy */
+		struct file *f = fa->file;	/* fasync_drop waits while busy */
 		fa->busy = f != NULL;
 		spin_unlock_irqrestore(&fasync_qlock, flags);
 		if (f) {
@@ -263,13 +267,14 @@ static void fasync_queue_proc(struct poll_table *pt, struct file *f, struct wait
 	add_wait_callback(wq, &h->w);
 }
 
-/* fasync_mtx held: unsubscribe and let go of f->fasync. */
-static void fasync_off(struct file *f)
+/* fasync_mtx held, or f's last reference: unsubscribe f->fasync and
+ * hand it to the caller, who passes it to fasync_drop with no lock. */
+static struct fasync *fasync_unhook(struct file *f)
 {
 	struct fasync *fa = f->fasync;
 
 	if (!fa)
-		return;
+		return NULL;
 	for (struct fasync_hook *h = fa->hooks, *n; h; h = n) {
 		n = h->next;
 		remove_wait_callback(h->wq, &h->w);	/* no callback after this */
@@ -279,12 +284,22 @@ static void fasync_off(struct file *f)
 	unsigned long flags = spin_lock_irqsave(&fasync_qlock);
 	fa->file = NULL;	/* fasyncd skips it if still queued */
 	spin_unlock_irqrestore(&fasync_qlock, flags);
-	wait_event(fasync_idle, !READ_ONCE(fa->busy));	/* a send under way ends */
 	f->fasync = NULL;
+	return fa;
+}
+
+/* No fasync_mtx held: a send of fa under way ends, then the file's
+ * reference goes. */
+static void fasync_drop(struct fasync *fa)
+{
+	if (!fa)
+		return;
+	wait_event(fasync_idle, !READ_ONCE(fa->busy));
 	fasync_put(fa);
 }
 
-/* fasync_mtx held: subscribe f (a file with a poll op). */
+/* fasync_mtx held: subscribe f (a file with a poll op); on an error the
+ * caller unhooks what was made. */
 static int fasync_on(struct file *f, int fd)
 {
 	if (f->fasync) {
@@ -303,11 +318,7 @@ static int fasync_on(struct file *f, int fd)
 	f->fasync = fa;
 	struct fasync_pqueue q = { .pt = { .qproc = fasync_queue_proc }, .fa = fa };
 	vfs_poll(f, &q.pt);
-	if (fa->nomem) {
-		fasync_off(f);
-		return -ENOMEM;
-	}
-	return 0;
+	return fa->nomem ? -ENOMEM : 0;
 }
 
 /* Files whose own wakeups a signal causes (a signalfd is woken by every
@@ -321,6 +332,7 @@ static bool fasync_able(const struct file *f)
 int fasync_setfl(struct file *f, int fd, u32 mask, u32 val,
 		 void (*update)(struct file *f, u32 mask, u32 val))
 {
+	struct fasync *gone = NULL;
 	int rc = 0;
 
 	if (!(mask & O_ASYNC)) {
@@ -328,14 +340,16 @@ int fasync_setfl(struct file *f, int fd, u32 mask, u32 val,
 		return 0;
 	}
 	mutex_lock(&fasync_mtx);
-	if ((val & O_ASYNC) && fasync_able(f))
+	bool on = (val & O_ASYNC) && fasync_able(f);
+	if (on)
 		rc = fasync_on(f, fd);
-	else
-		fasync_off(f);
+	if (!on || rc)
+		gone = fasync_unhook(f);
 	if (rc)
 		val &= ~(u32)O_ASYNC;
 	update(f, mask, val);
 	mutex_unlock(&fasync_mtx);
+	fasync_drop(gone);
 	return rc;
 }
 
@@ -346,9 +360,7 @@ void fasync_release(struct file *f)
 
 	if (!f->fasync && !f->fown.proc && !f->fown.task)
 		return;
-	mutex_lock(&fasync_mtx);
-	fasync_off(f);
-	mutex_unlock(&fasync_mtx);
+	fasync_drop(fasync_unhook(f));	/* the last reference: no fasync_mtx */
 	unsigned long fl = spin_lock_irqsave(&fown_lock);
 	p = f->fown.proc;
 	t = f->fown.task;

@@ -4,7 +4,11 @@
  * mapped rings, each opcode, registrations, an SQ tail moved beyond the
  * ring, SQE indices out of range, CQ overflow, a pipe read that waits
  * without blocking io_uring_enter, the fd closed and the rings unmapped
- * while a request waits, exit with requests pending, POLL and TIMEOUT.
+ * while a request waits, exit with requests pending, POLL and TIMEOUT;
+ * O_ASYNC on the ring toggled by one thread while another cancels polls
+ * of files whose last reference the ring holds (the ring's poll drops
+ * it, and that file's release runs inside fasync's code: it once
+ * deadlocked on fasync's mutex).
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -13,9 +17,11 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <pthread.h>
 #include <time.h>
 
 #define TEST_NAME "io_uring"
@@ -461,11 +467,85 @@ static void test_wait(void)
 	close(p[1]);
 }
 
+static volatile int toggling;
+
+static void *toggle_async(void *arg)
+{
+	int fd = *(int *)arg;
+
+	while (toggling) {
+		fcntl(fd, F_SETOWN, getpid());
+		fcntl(fd, F_SETFL, O_ASYNC);
+		fcntl(fd, F_SETFL, 0);
+	}
+	return NULL;
+}
+
+static void test_async_release(void)
+{
+	struct ring r;
+	struct cqe c;
+	pthread_t t;
+	int done = 0, bad = 0;
+	struct timespec t0, now;
+
+	CHECK(ring_init(&r, 32) == 0);
+	signal(SIGIO, SIG_IGN);
+	/* polls that stay pending ahead of each pipe's: the ring's poll asks
+	 * these sockets first (each under the network stack's lock), which
+	 * widens the window where it holds the pipe's file */
+	int socks[12];
+	for (int i = 0; i < 12; i++) {
+		socks[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		struct sqe *s = get_sqe(&r);
+		s->opcode = OP_POLL_ADD;
+		s->fd = socks[i];
+		s->op_flags = POLLIN;
+		s->user_data = 100 + i;
+	}
+	CHECK(enter(r.fd, 12, 0, 0, NULL) == 12);
+	toggling = 1;
+	CHECK(pthread_create(&t, NULL, toggle_async, &r.fd) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		int p[2];
+		if (pipe(p))
+			break;
+		fcntl(p[0], F_SETOWN, getpid());	/* its release has work to do */
+		fcntl(p[0], F_SETFL, O_ASYNC);
+		struct sqe *s = get_sqe(&r);
+		s->opcode = OP_POLL_ADD;
+		s->fd = p[0];
+		s->op_flags = POLLIN;
+		s->user_data = 1;
+		bad += enter(r.fd, 1, 0, 0, NULL) != 1;
+		close(p[0]);	/* the request's reference is the last */
+		s = get_sqe(&r);
+		s->opcode = OP_POLL_REMOVE;
+		s->addr = 1;
+		s->user_data = 2;
+		bad += enter(r.fd, 1, 2, ENTER_GETEVENTS, NULL) != 1;
+		while (reap(&r, &c))
+			;
+		close(p[1]);
+		done++;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < 3);
+	toggling = 0;
+	pthread_join(t, NULL);
+	printf("# O_ASYNC toggled on the ring through %d poll cancels\n", done);
+	CHECK(bad == 0 && done > 0);
+	ring_free(&r);
+	for (int i = 0; i < 12; i++)
+		close(socks[i]);
+}
+
 int main(void)
 {
 	test_setup();
 	test_ops();
 	test_hostile();
 	test_wait();
+	test_async_release();
 	return check_done();
 }
