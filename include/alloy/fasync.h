@@ -34,5 +34,9 @@ void fown_signal(const struct fown *o, int fd, int reason);
 void fown_put(struct fown *o);
 /* The file's last put: unsubscribe, drop the owner references. */
 void fasync_release(struct file *f);
+/* file_put's count reached zero: if fasyncd is itself inside f's poll or
+ * signal (a poll op dropped the last reference, io_uring's can), f is
+ * fasyncd's to put once it is done; true then, and the caller stops. */
+bool fasync_put_deferred(struct file *f);
 
 #endif

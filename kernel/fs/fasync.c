@@ -86,6 +86,11 @@ static LIST_HEAD(fasync_queue);
 static struct wait_queue fasync_idle = WAIT_QUEUE_INIT(fasync_idle, "fasync-idle");
 static spinlock_t fown_lock = SPINLOCK_INIT("fown", LR_FOWN);
 static struct task *fasyncd;		/* set once, under fasync_mtx, before any hook */
+/* fasyncd's own: the file it is polling and signalling for (no reference:
+ * its closer waits for busy), and whether a poll op dropped that file's
+ * last reference meanwhile (fasync_put_deferred), so fasyncd puts it */
+static struct file *fasyncd_using;
+static bool fasyncd_put_later;
 
 static void fasync_put(struct fasync *fa)
 {
@@ -153,13 +158,13 @@ void fown_signal(const struct fown *o, int fd, int reason)
 	}
 	switch (o->type) {
 	case F_OWNER_TID: {
-		struct process *p = READ_ONCE(o->task->proc);	/* NULL once it ended */
+		struct process *p = o->task ? READ_ONCE(o->task->proc) : NULL;	/* NULL once it ended */
 		if (p && fown_may(p, o))
 			signal_send_thread(o->task, &si);
 		break;
 	}
 	case F_OWNER_PID:
-		if (!READ_ONCE(o->proc->zombie) && fown_may(o->proc, o))
+		if (o->proc && !READ_ONCE(o->proc->zombie) && fown_may(o->proc, o))
 			signal_send(o->proc, &si);
 		break;
 	default:
@@ -210,13 +215,19 @@ static void fasyncd_main(void *arg)
 		fa->busy = f != NULL;
 		spin_unlock_irqrestore(&fasync_qlock, flags);
 		if (f) {
+			fasyncd_using = f;
 			int reason = poll_reason(vfs_poll(f, NULL));
 			if (reason)
 				fown_send(f, fa->fd, reason);
+			fasyncd_using = NULL;
 			flags = spin_lock_irqsave(&fasync_qlock);
 			fa->busy = false;
 			spin_unlock_irqrestore(&fasync_qlock, flags);
 			wake_up_all(&fasync_idle);
+			if (fasyncd_put_later) {	/* the file's last reference, now ours */
+				fasyncd_put_later = false;
+				file_put(f);
+			}
 		}
 		fasync_put(fa);
 	}
@@ -366,11 +377,27 @@ void fasync_release(struct file *f)
 	t = f->fown.task;
 	f->fown.proc = NULL;
 	f->fown.task = NULL;
+	f->fown.id = 0;		/* no owner: dnotify's or a lease's sender sends nothing */
 	spin_unlock_irqrestore(&fown_lock, fl);
 	if (p)
 		proc_put(p);
 	if (t)
 		task_put(t);
+}
+
+/* The last reference went inside fasyncd's own poll of f (a ring's poll
+ * put a file whose release put the ring: a cycle through SCM_RIGHTS).
+ * Released now, f would be gone under fasyncd, and fasync_release would
+ * wait for fasyncd's busy for ever: the reference is fasyncd's again,
+ * put once it is done. Nobody else can find f (its count was zero; no
+ * one takes a file reference conditionally), so the count is just set. */
+bool fasync_put_deferred(struct file *f)
+{
+	if (current_task() != fasyncd || f != fasyncd_using)
+		return false;
+	fasyncd_put_later = true;
+	atomic_set(&f->refcount, 1);
+	return true;
 }
 
 /* ---- fcntl ---- */

@@ -81,6 +81,8 @@ void file_put(struct file *f)
 {
 	if (!f || !atomic_dec_and_test(&f->refcount))
 		return;
+	if (fasync_put_deferred(f))	/* fasyncd is still using it: it puts it */
+		return;
 	flock_release_file(f);		/* its OFD and flock(2) locks */
 	if (!list_empty(&f->ep_links))	/* before release: epoll is on its queues */
 		eventpoll_release(f);

@@ -973,7 +973,9 @@ static int open_walked(const struct cred *cr, struct path *pp, u32 flags, bool c
 		rc = lease_break(i, flags);	/* may sleep until the holder lets go */
 	if (!rc)	/* open first: a running program's file is ETXTBSY */
 		rc = vfs_open_inode(&p, flags, out);	/* O_EXEC_KERNEL: FAN_OPEN_EXEC */
-	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode)) {
+	/* a file this open made is empty: no truncate (which would take a
+	 * set-ID mode off it), as Linux's FMODE_CREATED */
+	if (!rc && (flags & O_TRUNC) && acc != O_RDONLY && S_ISREG(i->mode) && !created) {
 		if ((rc = vfs_truncate(i, 0)))
 			file_put(*out);
 		else

@@ -344,6 +344,13 @@ static void alice_writes_setid(const char *b)
 	fd = open(P(b, "w/falloc"), O_WRONLY);
 	CHECK(fd >= 0 && fallocate(fd, 0, 0, 4096) == 0 && mode_of(P(b, "w/falloc")) == 0777);
 	close(fd);
+	/* but a file O_TRUNC makes is not truncated: it keeps the mode asked */
+	mode_t old = umask(022);
+	fd = open(P(b, "alice/newsuid"), O_CREAT | O_WRONLY | O_TRUNC, 04755);
+	CHECK(fd >= 0 && mode_of(P(b, "alice/newsuid")) == 04755);
+	close(fd);
+	umask(old);
+	unlink(P(b, "alice/newsuid"));
 }
 
 static void setid_writes(const char *b)
