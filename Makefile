@@ -476,14 +476,13 @@ test: deps
 	@# a failed system test's own words, where CI's short excerpt shows them
 	@grep -H "check failed" $(BUILD)/logs/system-*.log 2>/dev/null | \
 		sed 's|^$(BUILD)/logs/||' | head -20 | sed '1i checks that failed in the system suites:' || true
-	@# last, where CI's excerpt ends: when each result file was written
-	@# (minutes into make test), to see where the time goes
-	@$(XTASK) summary $(RESULTS); rc=$$?; \
-		stat -c '%Y %n' $(RESULTS)/* | sort -n | awk -v t0=$$(cat $(BUILD)/logs/test-start) \
-			'{ n = $$2; sub(".*/", "", n); sub("[.]tap$$", "", n); \
-			   printf "%s %.1f\n", n, ($$1 - t0) / 60 }' | paste -sd' ' | fold -s -w 96 | \
-			sed 's/^/  /;1i minutes into make test when each result was written:'; \
-		exit $$rc
+	@# when each result file was written (minutes into make test), near
+	@# the end where CI's excerpt shows it; the summary stays the last line
+	@stat -c '%Y %n' $(RESULTS)/* | sort -n | awk -v t0=$$(cat $(BUILD)/logs/test-start) \
+		'{ n = $$2; sub(".*/", "", n); sub("[.]tap$$", "", n); \
+		   printf "%s %.1f\n", n, ($$1 - t0) / 60 }' | paste -sd' ' | fold -s -w 96 | \
+		sed 's/^/  /;1i minutes into make test when each result was written:'
+	@$(XTASK) summary $(RESULTS)
 
 test-host:
 	@mkdir -p $(RESULTS) $(BUILD)/host
