@@ -91,7 +91,7 @@ fchownat	implemented	as chown
 utimensat	implemented	UTIME_NOW, UTIME_OMIT; now: the owner, root or a writer (EACCES), other times: owner or root (EPERM)
 renameat2	partial	flags other than 0 (RENAME_NOREPLACE, RENAME_EXCHANGE) are -EINVAL
 fdatasync	partial	the same as fsync (block maps are written too)
-mount	partial	ext2, tmpfs and hugetlbfs (pagesize=2M, size=, nr_inodes=, mode=, uid=, gid=); MS_BIND (MS_REC), MS_MOVE, MS_REMOUNT, per-mount flags (ro, nosuid, nodev, noexec, atime ones); no propagation (MS_SHARED/SLAVE/UNBINDABLE)
+mount	partial	ext2, tmpfs and hugetlbfs (pagesize=2M, size=, nr_inodes=, mode=, uid=, gid=); MS_BIND (MS_REC), MS_MOVE, MS_REMOUNT, per-mount flags (ro, nosuid, nodev, noexec, atime ones); propagation (MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE: docs/vfs.md)
 umount2	partial	MNT_DETACH (a busy mount leaves the tree at once and is freed when unused; not with mounts below it: EBUSY), MNT_EXPIRE; MNT_FORCE ignored
 brk	implemented	heap VMA, pages on demand, up to 1 GiB; refused if it would collide or obviously overcommit
 mmap	partial	anonymous and file mappings, MAP_PRIVATE (copy on write) and MAP_SHARED (written back), MAP_FIXED, hints; anonymous MAP_SHARED is an unlinked memory file (shared across fork, as Linux shmem); MAP_HUGETLB (2 MiB pages from the hugetlb pool, MAP_HUGE_2MB or default; other sizes EINVAL; lengths rounded up, reserved at mmap: ENOMEM, SIGBUS for MAP_NORESERVE pages the pool cannot give; docs/memory.md); mprotect checks the rights fixed at mmap (EACCES, as Linux's VM_MAY*)
