@@ -287,6 +287,8 @@ static int show_mount(void *arg, struct mount *m)
 	struct path p = { m, m->root };
 	struct blkdev *bd = strcmp(sb->type, "ext2") ? NULL : blkdev_by_dev(sb->dev);
 
+	if (c->b->full)		/* the read's window is made: stop the walk */
+		return 1;
 	if (READ_ONCE(m->ns) != c->ns)	/* another namespace's or detached */
 		return 0;
 	if (vfs_path_name(&p, c->path, PATH_MAX) < 0)
