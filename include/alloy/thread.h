@@ -36,6 +36,9 @@ struct user_mm;
 struct clone_start *clone_start_new(const struct trap_frame *tf, u64 flags, u64 sp,
 				    u64 child_tid, u64 tls, struct user_mm *mm);
 void clone_start_free(struct clone_start *cs);
+/* Just before t first starts: its fs_base, FPU state and mm (cs's
+ * reference) become the task's, which the switch to it loads. */
+void clone_start_hand_over(struct task *t, struct clone_start *cs);
 void clone_child(void *cs);
 /* exit_group() and fatal signals: every thread goes, the process's wait
  * status is wait_status (the first group exit's, if several race). */

@@ -68,6 +68,7 @@ long thread_clone(const struct trap_frame *tf, u64 flags, u64 sp, u64 parent_tid
 		copy_to_user((void *)parent_tid, &v, sizeof(v));
 	}
 	int event = ptrace_clone_child(t, flags, true);	/* TRACECLONE */
+	clone_start_hand_over(t, cs);
 	task_start(t);
 	task_put(t);
 	if (event)

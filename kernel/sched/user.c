@@ -234,22 +234,22 @@ void clone_start_free(struct clone_start *cs)
 	}
 }
 
+void clone_start_hand_over(struct task *t, struct clone_start *cs)
+{
+	t->fs_base = cs->fs_base;
+	memcpy(t->fpu, cs->fpu, sizeof(t->fpu));
+	task_set_mm(t, cs->mm);
+	cs->mm = NULL;
+}
+
 void clone_child(void *arg)
 {
 	struct clone_start *cs = arg;
 	struct task *t = current_task();
 	struct trap_frame tf = cs->tf;
-	struct user_mm *mm = cs->mm;
 	u64 child_tid = cs->child_tid;
 
-	t->fs_base = cs->fs_base;
-	memcpy(t->fpu, cs->fpu, sizeof(t->fpu));
-	kfree(cs);
-	arch_irq_disable();
-	task_set_mm(t, mm);
-	arch_switch_user(&mm->vm, t->fs_base);
-	arch_fpu_restore(t->fpu);
-	arch_irq_enable();
+	kfree(cs);	/* the switch to us loaded the mm, fs_base and FPU state */
 	if (child_tid) {	/* CLONE_CHILD_SETTID, into the child's memory */
 		int tid = t->vtid;	/* as the child numbers itself */
 		copy_to_user((void *)child_tid, &tid, sizeof(tid));
@@ -316,12 +316,8 @@ long user_fork(const struct trap_frame *tf, u64 new_sp, u64 flags, u64 child_tid
 		goto fail;
 	}
 	/* its address space from now, not from its first run: /proc and
-	 * ptrace see it as soon as fork returns. cs's reference becomes the
-	 * task's (clone_child sets the same mm again); its FPU state and
-	 * fs_base first, which a switch to it loads with the mm */
-	t->fs_base = cs->fs_base;
-	memcpy(t->fpu, cs->fpu, sizeof(t->fpu));
-	task_set_mm(t, mm);
+	 * ptrace see it as soon as fork returns */
+	clone_start_hand_over(t, cs);
 	proc_get(p);	/* the child may exit and be reaped at once */
 	pid = pid_to_user(p->pid);	/* the caller's namespace's number for it */
 	if (flags & CLONE_PARENT_SETTID) {	/* as Linux: before it runs (a
