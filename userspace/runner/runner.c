@@ -102,6 +102,23 @@ static int join(char *out, const char *a, const char *b)
 }
 
 /* Best-effort recursive remove, so each test starts from an empty dir. */
+/* The first line of file path, after prefix, in out; 0 (out untouched) if
+ * there is no such file or it is empty. */
+static int read_first_line(const char *path, const char *prefix, char *out, size_t size)
+{
+	char line[160];
+	FILE *f = fopen(path, "r");
+	int got = f && fgets(line, sizeof(line), f);
+
+	if (f)
+		fclose(f);
+	if (!got)
+		return 0;
+	line[strcspn(line, "\n")] = 0;
+	snprintf(out, size, "%s%s", prefix, line);
+	return 1;
+}
+
 static void remove_tree(const char *path)
 {
 	struct stat st;
@@ -178,8 +195,9 @@ static void unmount_leftovers(const char *name)
  */
 static int run_test(int num, const char *path, const char *name, long uid)
 {
-	char scratch[PATH_MAX], envdir[PATH_MAX + 8];
-	char *env[] = { "PATH=/bin:/sbin:/usr/bin", "HOME=/", "TMPDIR=/tmp", envdir, NULL };
+	char scratch[PATH_MAX], envdir[PATH_MAX + 8], failenv[PATH_MAX + 16], why[200] = "";
+	char *env[] = { "PATH=/bin:/sbin:/usr/bin", "HOME=/", "TMPDIR=/tmp", envdir, failenv,
+			NULL };
 	char *argv[3];
 	size_t len = strlen(path);	/* not name: "x.sh@uid1000" */
 	sigset_t chld, old;
@@ -189,6 +207,7 @@ static int run_test(int num, const char *path, const char *name, long uid)
 
 	snprintf(envdir, sizeof(envdir), "TESTDIR=%s", testdir);
 	snprintf(scratch, sizeof(scratch), "/tmp/run.%s", name);
+	snprintf(failenv, sizeof(failenv), "TESTFAIL=%s/FAIL", scratch);
 	remove_tree(scratch);
 	if (mkdir(scratch, 0700) < 0)
 		say("# runner: mkdir %s: %s\n", scratch, strerror(errno));
@@ -274,18 +293,17 @@ static int run_test(int num, const char *path, const char *name, long uid)
 		say("# runner: %s took %.1f s\n", name, now() - (deadline - timeout_s));
 	/* Exit status 77: the test could not run here; it says why in ./SKIP. */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		char why[160] = "exit status 77", skipf[PATH_MAX + 8];
+		char skipf[PATH_MAX + 8];
 		snprintf(skipf, sizeof(skipf), "%s/SKIP", scratch);
-		FILE *f = fopen(skipf, "r");
-		if (f && fgets(why, sizeof(why), f))
-			why[strcspn(why, "\n")] = 0;
-		if (f)
-			fclose(f);
+		if (!read_first_line(skipf, "", why, sizeof(why)))
+			snprintf(why, sizeof(why), "exit status 77");
 		remove_tree(scratch);
 		say("ok %d %s # SKIP %s\n", num, name, why);
 		skipped++;
 		return 1;	/* not a failure; the summary counts it apart */
 	}
+	/* the first failed check, if the test says (check.h's TESTFAIL) */
+	read_first_line(failenv + strlen("TESTFAIL="), ": ", why, sizeof(why));
 	remove_tree(scratch);
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -293,9 +311,9 @@ static int run_test(int num, const char *path, const char *name, long uid)
 		return 1;
 	}
 	if (WIFSIGNALED(status))
-		say("not ok %d %s # killed by signal %d\n", num, name, WTERMSIG(status));
+		say("not ok %d %s # killed by signal %d%s\n", num, name, WTERMSIG(status), why);
 	else
-		say("not ok %d %s # exit status %d\n", num, name, WEXITSTATUS(status));
+		say("not ok %d %s # exit status %d%s\n", num, name, WEXITSTATUS(status), why);
 	return 0;
 }
 

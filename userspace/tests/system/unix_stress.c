@@ -343,6 +343,12 @@ static void close_race(void)
 		pthread_create(&t[0], NULL, sender, &r);
 		pthread_create(&t[1], NULL, sender, &r);
 		pthread_create(&t[2], NULL, reader, &rr);
+		/* the race is between sends under way and the closes: wait for
+		 * the first send (a loaded host may not run the senders within
+		 * a fixed sleep), then let them run on a little */
+		for (int i = 0; i < 5000 && !__atomic_load_n(&r.sent, __ATOMIC_RELAXED); i++)
+			usleep(1000);
+		CHECK(__atomic_load_n(&r.sent, __ATOMIC_RELAXED) > 0);
 		usleep(2000);
 		close(sv[1]);	/* the peer goes first, then the socket itself */
 		usleep(1000);
@@ -351,7 +357,6 @@ static void close_race(void)
 		pthread_join(t[0], NULL);
 		pthread_join(t[1], NULL);
 		pthread_join(t[2], NULL);
-		CHECK(r.sent > 0);
 	}
 }
 
