@@ -28,6 +28,12 @@
  * KernelHeap (/proc/meminfo) must be back at the baseline taken the same
  * way after a short warm-up run, within --tolerance-kb.
  *
+ * Each run (warm-up, main) is made in a mount namespace of its own, whose
+ * view of the system's root is read-only: the workers' mounts (fs/mount-max
+ * of them, bound, moved and renamed anywhere) end with that namespace when
+ * the supervisor goes back to its own, and no fuzzed rename or unlink
+ * reaches the system's files (a relative "mnt" from a cwd of "/" did).
+ *
  * Exit status: 0 if every call was made with no hang and no memory lost.
  */
 #include <errno.h>
@@ -128,6 +134,10 @@ static u32 opt_replay_gen;
 static long opt_tolerance_kb = 1024;
 static int have_ext2;
 static int busy_fail;	/* a fuzz file system could not be unmounted */
+/* The supervisor's own mount namespace, while it is in a run's (-1
+ * outside a run; workers close their copy). */
+static int home_ns = -1;
+
 static int out_fd = 1;		/* the console; the replay keeps a copy at 999 */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -1518,6 +1528,8 @@ static void worker_setup(void)
 	int fd, p[2];
 
 	nfix = ndirfix = 0;
+	if (home_ns >= 0)	/* a worker in the system's namespace would leave mounts there */
+		close(home_ns);
 	for (int t = 0; t < opt_threads; t++) {
 		u64 b = SCRATCH_BASE + (u64)t * SCRATCH_STRIDE;
 		map_fixed(b, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
@@ -2014,6 +2026,13 @@ static int is_base_mount(const char *mp)
 	return 0;
 }
 
+/* qsort: the deeper (longer) mount point first */
+static int by_depth(const void *a, const void *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
 static void note_base_mounts(void)
 {
 	char line[1024], dev[256], mp[256];
@@ -2027,54 +2046,72 @@ static void note_base_mounts(void)
 		fclose(f);
 }
 
-/* The deepest mount the run made: of the fuzzed ext2 disk (plain) or any
- * other (lazy); 0 when there is none. The tmpfs root is never picked. */
-static int deepest_fuzz_mount(int plain, char *best, size_t size)
+/* The mounts the run made (not the system's, not the tmpfs root) of the
+ * fuzzed ext2 disk (plain) or any other (!plain), deepest first: up to
+ * max mount points of up to 256 bytes in mps; how many. One read of
+ * /proc/mounts, however many mounts the workers left (fs/mount-max). */
+static int fuzz_mounts(int plain, char (*mps)[256], int max)
 {
 	char line[1024], dev[256], mp[256];
 	FILE *f = fopen("/proc/mounts", "r");
+	int n = 0;
 
-	best[0] = 0;
-	while (f && fgets(line, sizeof(line), f)) {
-		if (mount_fields(line, dev, mp, sizeof(mp)) || is_base_mount(mp) ||
-		    !strcmp(mp, "/tmp/fz") || strlen(mp) <= strlen(best) || strlen(mp) >= size)
-			continue;
-		if (plain == !strcmp(dev, "/dev/vda"))
-			strcpy(best, mp);
-	}
+	while (f && n < max && fgets(line, sizeof(line), f))
+		if (!mount_fields(line, dev, mp, sizeof(mp)) && !is_base_mount(mp) &&
+		    strcmp(mp, "/tmp/fz") && plain == !strcmp(dev, "/dev/vda"))
+			strcpy(mps[n++], mp);
 	if (f)
 		fclose(f);
-	return best[0] != 0;
+	qsort(mps, (size_t)n, sizeof(mps[0]), by_depth);
+	return n;
 }
 
 /* Every mount the run made, deepest first: lazily, but the fuzzed ext2
  * disk's mounts and the tmpfs are unmounted plainly, so that a reference
- * left behind shows as EBUSY. */
+ * left behind shows as EBUSY. A mount no path reaches (ENOENT) is left to
+ * the run's namespace, which takes it away when the run leaves it. */
 static int umount_fuzz_mounts(int roots_too)
 {
-	char mp[256];
-	int left = 0;
+	enum { MAX = 4096 };
+	char (*mps)[256] = malloc(MAX * sizeof(*mps));
+	int left = 0, unreached = 0, n;
 
-	for (int pass = 0; pass < 64 && deepest_fuzz_mount(0, mp, sizeof(mp)); pass++)
-		if (umount2(mp, MNT_DETACH) < 0)
-			say("fuzz: umount %s: %s\n", mp, strerror(errno));
+	if (!mps)
+		return 0;
+	for (int round = 0; round < 8 && (n = fuzz_mounts(0, mps, MAX)) > 0; round++) {
+		int gone = 0;
+		for (int i = 0; i < n; i++)
+			gone += umount2(mps[i], MNT_DETACH) == 0;
+		if (!gone)
+			break;
+	}
+	if ((unreached = fuzz_mounts(0, mps, MAX)) > 0)
+		say("fuzz: %d mounts no umount reaches, e.g. %s\n", unreached, mps[0]);
 	/* init reaps the workers' orphans a moment later: a few tries */
 	for (int tries = 0; roots_too && tries < 10; tries++) {
 		left = 0;
-		for (int pass = 0; pass < 16 && deepest_fuzz_mount(1, mp, sizeof(mp)); pass++)
-			if (umount(mp) < 0) {
+		n = fuzz_mounts(1, mps, MAX);
+		for (int i = 0; i < n && !left; i++) {
+			if (umount(mps[i]) == 0)
+				continue;
+			if (errno == EBUSY)
 				left++;
-				break;
-			}
-		if (umount("/tmp/fz") < 0 && errno != EINVAL && errno != ENOENT)
+			else if (tries == 0)	/* unreachable: the namespace's to drop */
+				say("fuzz: umount %s: %s\n", mps[i], strerror(errno));
+		}
+		if (umount("/tmp/fz") < 0 && errno == EBUSY)
 			left++;
 		if (!left)
 			break;
 		struct timespec ts = { 0, 300000000 };
 		nanosleep(&ts, NULL);
 	}
-	if (left) {
-		char line[1024], dev[256];
+	/* busy because of mounts no path reaches: not a reference leaked */
+	if (left && unreached)
+		say("fuzz: /tmp/fz or the ext2 disk busy with %d unreachable mounts below; "
+		    "left to the run's namespace\n", unreached);
+	else if (left) {
+		char line[1024], dev[256], mp[256];
 		FILE *f = fopen("/proc/mounts", "r");
 		say("fuzz: FAIL: /tmp/fz or the ext2 disk still busy after every worker ended\n");
 		while (f && fgets(line, sizeof(line), f))
@@ -2085,6 +2122,7 @@ static int umount_fuzz_mounts(int roots_too)
 		show_holders();
 		busy_fail = 1;
 	}
+	free(mps);
 	return left;
 }
 
@@ -2103,7 +2141,7 @@ static void make_file(const char *p, size_t size)
 
 static int setup_fs(void)
 {
-	mkdir("/tmp", 01777);
+	mkdir("/tmp", 01777);	/* replay: no namespace of its own */
 	mkdir("/tmp/fz", 0755);
 	mkdir("/mnt", 0755);
 	mkdir("/mnt/fz", 0755);
@@ -2129,6 +2167,40 @@ static int setup_fs(void)
 		snprintf(p, sizeof(p), "%s/s/fifo", bases[b]); mkfifo(p, 0666);
 	}
 	return 0;
+}
+
+/* Into a new mount namespace for a run: private (nothing propagates back
+ * to the system's), and the root read-only in it. The mount points are
+ * made first, in the system's namespace. */
+static int enter_run_ns(void)
+{
+	mkdir("/tmp", 01777);
+	mkdir("/tmp/fz", 0755);
+	mkdir("/mnt", 0755);
+	mkdir("/mnt/fz", 0755);
+	home_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (home_ns < 0 || unshare(CLONE_NEWNS) < 0) {
+		say("fuzz: a mount namespace for the run: %s\n", strerror(errno));
+		return -1;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
+		say("fuzz: the run's namespace: private, read-only root: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Back to the system's namespace: the run's, with every mount still in
+ * it, goes once no worker is left in it. */
+static void leave_run_ns(void)
+{
+	if (home_ns < 0)
+		return;
+	if (setns(home_ns, CLONE_NEWNS) < 0)
+		say("fuzz: FAIL: back to the system's mount namespace: %s\n", strerror(errno));
+	close(home_ns);
+	home_ns = -1;
 }
 
 static void teardown_fs(void)
@@ -2316,7 +2388,7 @@ int main(int argc, char **argv)
 	teardown_fs();	/* what an earlier run may have left */
 	/* warm-up: slab caches and the like grow to what the run needs */
 	u64 warm = (u64)opt_workers * opt_threads * 200;
-	if (setup_fs() < 0)
+	if (enter_run_ns() < 0 || setup_fs() < 0)
 		return 1;
 	say("fuzz: seed %llu, %llu calls, %d workers x %d threads, %d calls a life, ext2 %s\n",
 	    (unsigned long long)opt_seed, (unsigned long long)opt_calls, opt_workers, opt_threads,
@@ -2324,6 +2396,7 @@ int main(int argc, char **argv)
 	u64 want = opt_calls;
 	run_workers(warm);
 	teardown_fs();
+	leave_run_ns();
 	restore_system(&tio, have_tio);
 	sync();
 	struct timespec settle = { 1, 0 };
@@ -2334,7 +2407,7 @@ int main(int argc, char **argv)
 	n_spawn = n_exit_ok = n_exit_other = n_signal = n_stuck = n_hang = 0;
 	memset(sig_counts, 0, sizeof(sig_counts));
 
-	if (setup_fs() < 0)
+	if (enter_run_ns() < 0 || setup_fs() < 0)
 		return 1;
 	set_sysctl("/proc/sys/fs/mount-max", FUZZ_MOUNT_MAX);	/* restore_system put it back */
 	u64 t0 = now_ns();
@@ -2363,6 +2436,7 @@ int main(int argc, char **argv)
 		bad = 1;
 	}
 	teardown_fs();
+	leave_run_ns();
 	restore_system(&tio, have_tio);
 	sync();
 	/* what the kernel frees late (reaped zombies, deferred frees) gets a few seconds */
