@@ -2052,14 +2052,17 @@ static void note_base_mounts(void)
  * /proc/mounts, however many mounts the workers left (fs/mount-max). */
 static int fuzz_mounts(int plain, char (*mps)[256], int max)
 {
-	char line[1024], dev[256], mp[256];
+	char *line = NULL, dev[256], mp[256];
+	size_t cap = 0;
 	FILE *f = fopen("/proc/mounts", "r");
 	int n = 0;
 
-	while (f && n < max && fgets(line, sizeof(line), f))
+	/* whole lines, however long: a piece of one is no mount point */
+	while (f && n < max && getline(&line, &cap, f) > 0)
 		if (!mount_fields(line, dev, mp, sizeof(mp)) && !is_base_mount(mp) &&
 		    strcmp(mp, "/tmp/fz") && plain == !strcmp(dev, "/dev/vda"))
 			strcpy(mps[n++], mp);
+	free(line);
 	if (f)
 		fclose(f);
 	qsort(mps, (size_t)n, sizeof(mps[0]), by_depth);
