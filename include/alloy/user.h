@@ -307,11 +307,14 @@ struct user_mm *user_mm_fork(struct user_mm *src);
 int user_mm_map_zero(struct user_mm *mm, u64 va, u64 len, unsigned int prot);
 /* Copies into mapped user pages through the kernel's own mapping. */
 int user_mm_write(struct user_mm *mm, u64 va, const void *src, size_t len);
-/* ptrace's PEEK/POKE: reads or writes another address space as its
- * program could, faulting pages in; a write to a read-only private page
- * (text) goes to a private copy (Linux's FOLL_FORCE), never to a shared
- * or cached page. The bytes done: short at a hole or a refused page. */
-size_t user_mm_access(struct user_mm *mm, u64 va, void *buf, size_t len, bool write);
+/* Reads or writes another address space, faulting pages in as its
+ * program's own access would; the bytes done: short at a hole or a
+ * refused page. force (ptrace's PEEK/POKE, /proc/<pid>/mem; Linux's
+ * FOLL_FORCE): the mapping's protection is not asked, and a write to a
+ * read-only private page (text) goes to a private copy, never to a shared
+ * or cached page. Without it (process_vm, aio) the protection rules. */
+size_t user_mm_access(struct user_mm *mm, u64 va, void *buf, size_t len, bool write,
+		      bool force);
 
 /*
  * A new program's argv and envp. A program's own strings stay in its

@@ -902,7 +902,7 @@ long proc_pid_mem_rw(struct file *f, struct iobuf io, size_t n, u64 *pos, bool w
 			break;	/* past user memory: nothing there */
 		if (write && (rc = iob_copy_in(page, io, done, want)))
 			break;
-		size_t got = user_mm_access(mm, at, page, want, write);
+		size_t got = user_mm_access(mm, at, page, want, write, true);
 		if (!write && got && (rc = iob_copy_out(io, done, page, got)))
 			break;
 		done += got;

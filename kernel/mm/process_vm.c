@@ -77,42 +77,7 @@ static int may_access_process(struct process *p)
  * -EFAULT when the target itself could not make that access. */
 static int remote_page(struct user_mm *mm, u64 va, void *buf, size_t n, bool write)
 {
-	if (va >= USER_TOP || n > USER_TOP - va)
-		return -EFAULT;
-	for (int tries = 0; tries < 4; tries++) {
-		unsigned int prot;
-		bool done = false;
-
-		down_read(&mm->lock);
-		struct vma *v = vma_find(mm, va);
-		if (!v || !(v->prot & UVM_READ) || (write && !(v->prot & UVM_WRITE))) {
-			up_read(&mm->lock);
-			return -EFAULT;
-		}
-		mutex_lock(&mm->pt_lock);
-		phys_addr_t pa = uvm_lookup(&mm->vm, ALIGN_DOWN(va, PAGE_SIZE), &prot);
-		if (pa && (!write || (prot & UVM_WRITE))) {
-			u8 *kva = (u8 *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
-			if (write)
-				memcpy(kva, buf, n);
-			else
-				memcpy(buf, kva, n);
-			done = true;
-		} else if (!pa && !write && vma_absent_reads_zero(v)) {
-			memset(buf, 0, n);	/* no page for a read */
-			done = true;
-		}
-		mutex_unlock(&mm->pt_lock);
-		up_read(&mm->lock);
-		if (done)
-			return 0;
-		/* absent, or a copy-on-write page to write: as the target's
-		 * own access would (another thread may unmap meanwhile: the
-		 * next try sees it) */
-		if (user_page_fault(mm, va, write, false))
-			return -EFAULT;
-	}
-	return -EFAULT;
+	return user_mm_access(mm, va, buf, n, write, false) == n ? 0 : -EFAULT;
 }
 
 /* For asynchronous I/O finishing after its submitter left the kernel

@@ -146,31 +146,36 @@ size_t user_mm_read(struct user_mm *mm, u64 va, void *dst, size_t len)
 /* One page's part of user_mm_access, mm->lock held for reading: 1 done,
  * 0 to fault the page in first (*fault_write: for writing), -1 refused. */
 static int access_page(struct user_mm *mm, u64 va, u8 *buf, size_t n, bool write,
-		       bool *fault_write)
+		       bool force, bool *fault_write)
 {
 	struct vma *v = vma_find(mm, va);
 	u64 page = ALIGN_DOWN(va, PAGE_SIZE);
 	unsigned int prot;
 	int rc = 0;
 
-	/* never into a file through a read-only shared mapping, nor into
-	 * the vDSO every process shares */
-	if (!v || (write && ((v->shared && !(v->prot & UVM_WRITE)) ||
-			     v->kind == VMA_VDSO || v->kind == VMA_VVAR)))
+	if (!v)
+		return -1;
+	/* unforced: as the program's own access (PROT_NONE, a read-only
+	 * mapping for a write: refused); forced: never into a file through
+	 * a read-only shared mapping, nor into the vDSO every process shares */
+	if (!force && (!(v->prot & UVM_READ) || (write && !(v->prot & UVM_WRITE))))
+		return -1;
+	if (write && ((v->shared && !(v->prot & UVM_WRITE)) || v->kind == VMA_VDSO ||
+		      v->kind == VMA_VVAR))
 		return -1;
 	*fault_write = write && (v->prot & UVM_WRITE);
 	mutex_lock(&mm->pt_lock);
 	phys_addr_t pa = uvm_lookup(&mm->vm, page, &prot);
-	if (pa && write && (prot & UVM_UFFD_WP) && (v->uffd_mode & UFFD_VMA_WP)) {
+	if (force && pa && write && (prot & UVM_UFFD_WP) && (v->uffd_mode & UFFD_VMA_WP)) {
 		/* write-protected for a userfaultfd handler, which must see
-		 * every write: a ptrace poke or process_vm_writev is refused
-		 * rather than slipped past it */
+		 * every write: a ptrace poke is refused rather than slipped
+		 * past it (unforced, the fault path below tells the handler) */
 		mutex_unlock(&mm->pt_lock);
 		return -1;
 	}
 	if (pa && write && !(prot & UVM_WRITE)) {
-		if (v->shared)
-			pa = 0;		/* its first write: the fault path */
+		if (v->shared || !force)
+			pa = 0;		/* the fault path: first write, copy-on-write */
 		else if (uvm_make_private(&mm->vm, page, prot))
 			rc = -1;	/* a private copy, as read-only as before */
 		else
@@ -192,7 +197,8 @@ static int access_page(struct user_mm *mm, u64 va, u8 *buf, size_t n, bool write
 	return rc;
 }
 
-size_t user_mm_access(struct user_mm *mm, u64 va, void *buf, size_t len, bool write)
+size_t user_mm_access(struct user_mm *mm, u64 va, void *buf, size_t len, bool write,
+		      bool force)
 {
 	u8 *b = buf;
 	size_t done = 0;
@@ -204,7 +210,7 @@ size_t user_mm_access(struct user_mm *mm, u64 va, void *buf, size_t len, bool wr
 		size_t n = MIN(len - done, (size_t)(PAGE_SIZE - (va & (PAGE_SIZE - 1))));
 		bool fault_write = false;
 		down_read(&mm->lock);
-		int rc = access_page(mm, va, b + done, n, write, &fault_write);
+		int rc = access_page(mm, va, b + done, n, write, force, &fault_write);
 		up_read(&mm->lock);
 		if (rc < 0)
 			break;

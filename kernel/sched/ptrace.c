@@ -708,9 +708,9 @@ static long peek_poke(struct task *t, bool poke, u64 addr, u64 data)
 	if (!mm)
 		return -EIO;
 	if (poke)
-		rc = user_mm_access(mm, addr, &word, sizeof(word), true);
+		rc = user_mm_access(mm, addr, &word, sizeof(word), true, true);
 	else
-		rc = user_mm_access(mm, addr, &word, sizeof(word), false);
+		rc = user_mm_access(mm, addr, &word, sizeof(word), false, true);
 	user_mm_put(mm);
 	if (rc != sizeof(word))
 		return -EIO;
