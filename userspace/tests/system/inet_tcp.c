@@ -7,6 +7,8 @@
  *  - bulk: 4 MiB each way between a listener and a forked client,
  *    checksummed; the client's shutdown(SHUT_WR) is the server's EOF;
  *  - many: 24 clients in 3 processes connected at once, each served;
+ *  - hundred: 100 connections at once (4 processes of 25), each moving
+ *    1 MiB, checksummed on both ends;
  *  - errors: EADDRINUSE (also with SO_REUSEADDR), ECONNREFUSED to a
  *    closed port (blocking, and non-blocking through poll and SO_ERROR),
  *    a non-blocking connect that succeeds, getsockname/getpeername;
@@ -257,6 +259,142 @@ static void many(void)
 		int st;
 		CHECK(waitpid(pids[p], &st, 0) == pids[p] && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
+	close(l);
+}
+
+/* hundred: 100 connections at once, each moving 1 MiB, checksummed. Four
+ * client processes of 25 connections send on all of theirs at once
+ * (non-blocking, poll); the server, one process, reads all 100 at once
+ * and answers each one's EOF with the hash of what it got, which the
+ * client compares with its own. Each connection's bytes are a function of
+ * its number and offset, so a byte of one arriving on another shows. */
+#define CONNS 100
+#define CPROCS 4
+#define EACH (1u << 20)
+
+static uint32_t mix32(uint32_t a, uint32_t b)
+{
+	uint32_t h = a * 0x9e3779b1u ^ b * 0x85ebca6bu;
+	h ^= h >> 15;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 13);
+}
+
+/* n bytes of connection id's stream from offset off (n <= 16 KiB) */
+static void stream_bytes(uint32_t id, size_t off, uint8_t *out, size_t n)
+{
+	uint32_t w[4097];
+	size_t first = off / 4, words = (off % 4 + n + 3) / 4;
+
+	for (size_t i = 0; i < words; i++)
+		w[i] = mix32(id, (uint32_t)(first + i));
+	memcpy(out, (uint8_t *)w + off % 4, n);
+}
+
+static int hundred_client(int port, int p)
+{
+	enum { PER = CONNS / CPROCS };
+	struct pollfd pf[PER];
+	size_t sent[PER] = { 0 };
+	uint64_t h[PER];
+	static uint8_t buf[16384];
+	int bad = 0, left = PER;
+
+	for (int i = 0; i < PER; i++) {
+		pf[i].fd = connect_to(port, 0);
+		if (pf[i].fd < 0 || fcntl(pf[i].fd, F_SETFL, O_NONBLOCK))
+			return 100;
+		pf[i].events = POLLOUT;
+		h[i] = 0xcbf29ce484222325ull;
+	}
+	while (left) {
+		if (poll(pf, PER, 30000) <= 0)
+			return 101;	/* 30 s with nothing to do: stuck */
+		for (int i = 0; i < PER; i++) {
+			uint32_t id = (uint32_t)(p * PER + i);
+			if ((pf[i].revents & POLLOUT) && sent[i] < EACH) {
+				size_t n = MIN((size_t)EACH - sent[i], sizeof(buf));
+				stream_bytes(id, sent[i], buf, n);
+				ssize_t w = write(pf[i].fd, buf, n);
+				if (w < 0 && errno != EAGAIN)
+					return 102;
+				if (w > 0) {
+					h[i] = fnv(h[i], buf, (size_t)w);
+					sent[i] += (size_t)w;
+				}
+				if (sent[i] == EACH) {
+					shutdown(pf[i].fd, SHUT_WR);
+					pf[i].events = POLLIN;
+				}
+			} else if (pf[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				uint64_t got = 0;
+				if (read(pf[i].fd, &got, sizeof(got)) != sizeof(got) || got != h[i])
+					bad++;
+				close(pf[i].fd);
+				pf[i].fd = -1;	/* poll skips it */
+				left--;
+			}
+		}
+	}
+	return bad;
+}
+
+static void hundred(void)
+{
+	int port, l = listener(CONNS, &port);
+	pid_t pids[CPROCS];
+	struct pollfd pf[CONNS];
+	uint64_t h[CONNS];
+	size_t got[CONNS] = { 0 };
+	static uint8_t buf[65536];
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int p = 0; p < CPROCS; p++)
+		if ((pids[p] = fork()) == 0) {
+			close(l);
+			_exit(hundred_client(port, p));
+		}
+	int n = 0;
+	for (; n < CONNS; n++) {
+		pf[n].fd = accept(l, NULL, NULL);
+		if (pf[n].fd < 0)
+			break;
+		pf[n].events = POLLIN;
+		h[n] = 0xcbf29ce484222325ull;
+	}
+	CHECK(n == CONNS);
+	int open_ = n, full = 0;
+	while (open_ > 0 && poll(pf, (nfds_t)n, 30000) > 0) {
+		for (int i = 0; i < n; i++) {
+			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t r = read(pf[i].fd, buf, sizeof(buf));
+			if (r > 0) {
+				h[i] = fnv(h[i], buf, (size_t)r);
+				got[i] += (size_t)r;
+				continue;
+			}
+			full += got[i] == EACH;
+			if (r == 0)	/* the client's EOF: the hash of what came */
+				CHECK(write(pf[i].fd, &h[i], sizeof(h[i])) == sizeof(h[i]));
+			close(pf[i].fd);
+			pf[i].fd = -1;
+			open_--;
+		}
+	}
+	CHECK(open_ == 0);
+	CHECK(full == CONNS);
+	for (int p = 0; p < CPROCS; p++) {
+		int st = -1;
+		CHECK(waitpid(pids[p], &st, 0) == pids[p]);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			printf("# client process %d: status %#x\n", p, st);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# %d connections x 1 MiB in %.2f s\n", CONNS,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	close(l);
 }
 
@@ -643,7 +781,8 @@ static void flood(void)
 }
 
 static const struct { const char *name; void (*fn)(void); } parts[] = {
-	{ "bulk", bulk }, { "many", many }, { "errors", errors }, { "closing", closing },
+	{ "bulk", bulk }, { "many", many }, { "hundred", hundred }, { "errors", errors },
+	{ "closing", closing },
 	{ "udp", udp }, { "hostile", hostile }, { "ifaces", ifaces }, { "flood", flood },
 };
 
