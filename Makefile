@@ -610,19 +610,21 @@ test-net: kernel $(XTASK)
 		grep -h '^\(ok\|not ok\)' $(RESULTS)/net-ffi$(FFI)-smp$$s.tap | sed 's/^/  /'; \
 		grep -h 'net_.*: ' $(BUILD)/logs/net-ffi$(FFI)-smp$$s.log | sed 's/^/  /'; \
 	done
-	@echo "net from the host: FFI=$(FFI)"
-	@scripts/test-net-host.sh $(MAKE) $(FFI) $(RESULTS)/net-host-ffi$(FFI).tap
-	@sed 's/^/  /' $(RESULTS)/net-host-ffi$(FFI).tap
-	@echo "ssh from the host: FFI=$(FFI)"
-	@scripts/test-ssh.sh $(MAKE) $(FFI) $(RESULTS)/ssh-ffi$(FFI).tap $(if $(filter 1,$(FFI)),50,4)
-	@sed 's/^/  /' $(RESULTS)/ssh-ffi$(FFI).tap
+	@for s in 1 4; do \
+		echo "net from the host: FFI=$(FFI) -smp $$s"; \
+		scripts/test-net-host.sh $(MAKE) $(FFI) $(RESULTS)/net-host-ffi$(FFI)-smp$$s.tap $$s; \
+		sed 's/^/  /' $(RESULTS)/net-host-ffi$(FFI)-smp$$s.tap; \
+		echo "ssh from the host: FFI=$(FFI) -smp $$s"; \
+		scripts/test-ssh.sh $(MAKE) $(FFI) $(RESULTS)/ssh-ffi$(FFI)-smp$$s.tap 50 $$s; \
+		sed 's/^/  /' $(RESULTS)/ssh-ffi$(FFI)-smp$$s.tap; \
+	done
 
 # ---- ssh (docs/net.md, "ssh"): with NET=1 make run's root has Debian's
 # dropbear, run by herd on port 22 (scripts/fetch-dropbear.sh: the packages
 # fetched once into build/ssh with the host's apt; a host key and a client
 # key, build/ssh/id_ed25519, made once; SSH_KEYS=file.pub authorises more).
-# test-net runs scripts/test-ssh.sh (login, pty, scp) after test-net-host:
-# scp moves 6-7 MiB/s under TCG: 50 MiB each way at FFI=1, 4 at FFI=0.
+# test-net runs scripts/test-ssh.sh (login, pty, scp) after test-net-host,
+# each at -smp 1 and 4: scp moves 10-16 MiB/s under TCG, 50 MiB each way.
 SSH_DIR := $(BUILD)/ssh
 SSH_ROOTFS = $(if $(filter 1,$(NET)),--ssh $(SSH_DIR)/tree)
 .PHONY: ssh-tree

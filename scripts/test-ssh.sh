@@ -1,5 +1,5 @@
 #!/bin/bash
-# scripts/test-ssh.sh MAKE FFI OUT.tap [MB]: ssh into Alloy from the host
+# scripts/test-ssh.sh MAKE FFI OUT.tap [MB [SMP]]: ssh into Alloy from the host
 # (docs/net.md, "ssh"). `make run NET=1` with a free host port forwarded,
 # on the host's loopback only, to the guest's port 22, where herd runs
 # Debian's dropbear from boot. The host's OpenSSH client, with the build's
@@ -11,13 +11,13 @@
 #    resize, ^C interrupts a `sleep`, `exit` ends the session with status 0;
 #  - copies a file of MB (default 50) MiB of random bytes to the guest and
 #    back with scp (SFTP), SHA-256 checked on both ends, and times both;
-#  - says it is done; the guest then reports the dropbear processes left
+#  - says it is done (the guest has SMP CPUs, default 2); the guest then reports the dropbear processes left
 #    (the listener alone) and any zombie, and powers off.
 set -u
-make=$1 ffi=$2 out=$3 mb=${4:-50}
-name=ssh-ffi$ffi
+make=$1 ffi=$2 out=$3 mb=${4:-50} smp=${5:-2}
+name=ssh-ffi$ffi-smp$smp
 log=build/logs/$name.log
-tmp=build/ssh-test/ffi$ffi
+tmp=build/ssh-test/ffi$ffi-smp$smp
 mkdir -p build/logs
 rm -rf "$tmp" && mkdir -p "$tmp"
 : > "$out"
@@ -39,7 +39,7 @@ i=0; while { [ "$(count d)" != 1 ] || [ "$(count z)" != 0 ]; } && [ $i -lt 50 ];
 echo "guest: dropbear processes $(count d) zombies $(count z)"
 cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 == "(dropbear)" || $3 == "Z" { print "guest: left:", $1, $2, $3, $4 }'
 END
-$make -s --no-print-directory run FFI="$ffi" SMP=2 TIMEOUT=900 NET=1 NET_FWD="$port:22" \
+$make -s --no-print-directory run FFI="$ffi" SMP="$smp" TIMEOUT=900 NET=1 NET_FWD="$port:22" \
 	CMD="$cmd" > "$log" 2>&1 &
 pid=$!
 for _ in $(seq 1500); do
