@@ -59,7 +59,7 @@ pselect6	implemented	with the temporary signal mask
 fcntl	partial	F_DUPFD(_CLOEXEC), F_GETFD/F_SETFD, F_GETFL/F_SETFL, seals; record locks F_GETLK/F_SETLK/F_SETLKW and F_OFD_* (docs/locks.md); F_GETPIPE_SZ/F_SETPIPE_SZ; F_SETOWN(_EX)/F_SETSIG stored but no SIGIO is sent; leases: F_GETLEASE F_UNLCK, F_SETLEASE EINVAL
 socket	partial	AF_UNIX (stream, datagram, seqpacket), AF_INET and AF_INET6 (stream, datagram; lwIP; raw ICMP and ping), AF_NETLINK (NETLINK_ROUTE), AF_PACKET (raw and datagram, no rings) (docs/net.md)
 socketpair	partial	AF_UNIX only
-setsockopt	partial	unix: SO_RCVBUF and SO_LINGER are stored and reported but change nothing; inet: TCP_NODELAY, SO_KEEPALIVE, SO_LINGER {1,0}, IPV6_V6ONLY; SO_RCVBUF/SO_SNDBUF do not resize TCP's fixed buffers
+setsockopt	partial	unix: SO_RCVBUF and SO_LINGER are stored and reported but change nothing; inet: TCP_NODELAY, SO_KEEPALIVE, SO_LINGER (reset, or close waits for the acknowledgement), IPV6_V6ONLY; SO_REUSEPORT stored, no port shared; SO_RCVBUF/SO_SNDBUF do not resize TCP's fixed buffers
 adjtimex	partial	reading, and ADJ_SETOFFSET for root; other modes validated and recorded only (docs/time.md)
 clock_adjtime	partial	as adjtimex, CLOCK_REALTIME only
 fallocate	partial	mode 0 and KEEP_SIZE (ext2: only below the size); PUNCH_HOLE on memory files only; other modes EOPNOTSUPP

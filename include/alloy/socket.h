@@ -139,6 +139,7 @@ struct socket {
 	u64 sndtimeo, rcvtimeo;	/* ns; 0: forever */
 	int err;		/* SO_ERROR, cleared when read */
 	bool reuseaddr, keepalive, passcred, acceptconn;
+	bool reuseport;		/* SO_REUSEPORT: stored and reported; no port is shared */
 	bool oobinline;		/* SO_OOBINLINE: stored (no urgent data is kept apart) */
 	bool no_check;		/* SO_NO_CHECK: UDP over IPv4 sends no checksum */
 	int linger_on, linger_secs;

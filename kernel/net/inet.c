@@ -533,12 +533,42 @@ static void tcp_detach(struct inet_sock *is, bool hard)
 		tcp_abort(pcb);
 }
 
+/* Everything sent has been acknowledged, or waiting for it is over. */
+static bool tcp_all_acked(struct inet_sock *is)
+{
+	struct tcp_pcb *pcb = READ_ONCE(is->tcp);
+
+	return !pcb || READ_ONCE(is->state) != SS_CONNECTED || READ_ONCE(is->sk.err) ||
+	       signal_pending() || (!READ_ONCE(pcb->unsent) && !READ_ONCE(pcb->unacked));
+}
+
+/* [lock, dropped while asleep] SO_LINGER with a time: close waits, at most
+ * that long, until the peer has acknowledged every byte sent (Linux's
+ * sk_stream_wait_close; a signal ends the wait early, as there). The
+ * orderly close follows either way. */
+static void tcp_linger(struct inet_sock *is)
+{
+	u64 left = (u64)is->sk.linger_secs * 1000000000ull;
+
+	while (left && !tcp_all_acked(is)) {
+		u64 t0 = ktime_ns();
+		tcp_output(is->tcp);
+		inet_unlock();
+		wait_event_timeout(is->sk.wq, tcp_all_acked(is), left);
+		inet_lock();
+		u64 spent = ktime_ns() - t0;
+		left = spent >= left ? 0 : left - spent;
+	}
+}
+
 static void inet_release(struct socket *s)
 {
 	struct inet_sock *is = isk(s);
 	LIST_HEAD(children);
 
 	inet_lock();
+	if (is_tcp(is) && s->linger_on && s->linger_secs > 0 && !is->rxlen)
+		tcp_linger(is);
 	if (is_tcp(is)) {
 		take_acceptq(is, &children);
 		tcp_detach(is, is->rxlen || (s->linger_on && !s->linger_secs));

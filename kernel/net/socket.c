@@ -1022,7 +1022,7 @@ long sys_setsockopt(SYSARGS)
 			break;
 		switch (a2) {
 		case SO_REUSEADDR: s->reuseaddr = !!v; break;
-		case SO_REUSEPORT: break;
+		case SO_REUSEPORT: s->reuseport = !!v; break;
 		case SO_KEEPALIVE: s->keepalive = !!v; break;
 		case SO_PASSCRED: WRITE_ONCE(s->passcred, !!v); break;
 		case SO_SNDBUF:
@@ -1102,7 +1102,7 @@ long sys_getsockopt(SYSARGS)
 	case SO_DOMAIN: v = s->family; break;
 	case SO_PROTOCOL: v = s->protocol; break;
 	case SO_REUSEADDR: v = s->reuseaddr; break;
-	case SO_REUSEPORT: v = 0; break;
+	case SO_REUSEPORT: v = s->reuseport; break;
 	case SO_KEEPALIVE: v = s->keepalive; break;
 	case SO_OOBINLINE: v = READ_ONCE(s->oobinline); break;
 	case SO_NO_CHECK: v = READ_ONCE(s->no_check); break;

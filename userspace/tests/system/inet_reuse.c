@@ -5,6 +5,8 @@
  * address would reach it, not the listener), nor listen there if it was
  * bound before the first listened. Two sockets that do not listen may
  * share the port with SO_REUSEADDR. A write to a listener is ENOTCONN.
+ * SO_REUSEPORT reads back as set (Alloy shares no port with it: a second
+ * listener on the port is EADDRINUSE, docs/net.md).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,6 +66,22 @@ int main(void)
 	CHECK(write(l, "x", 1) == -1 && errno == ENOTCONN);
 	errno = 0;
 	CHECK(send(l, "x", 1, MSG_DONTWAIT) == -1 && errno == ENOTCONN);
+	close(l);
+
+	/* SO_REUSEPORT: what was set reads back */
+	int one = 1, v = -1;
+	socklen_t vl = sizeof(v);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(getsockopt(l, SOL_SOCKET, SO_REUSEPORT, &v, &vl) == 0 && v == 0);
+	CHECK(setsockopt(l, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == 0);
+	vl = sizeof(v);
+	CHECK(getsockopt(l, SOL_SOCKET, SO_REUSEPORT, &v, &vl) == 0 && v == 1 && vl == sizeof(v));
+	x = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(setsockopt(x, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == 0);
+	CHECK(bind_to(l, "127.0.0.1", port + 3) == 0 && listen(l, 4) == 0);
+	errno = 0;
+	CHECK(bind_to(x, "127.0.0.1", port + 3) == -1 && errno == EADDRINUSE);
+	close(x);
 	close(l);
 	return check_done();
 }

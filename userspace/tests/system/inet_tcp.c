@@ -14,6 +14,8 @@
  *    a non-blocking connect that succeeds, getsockname/getpeername;
  *  - close: the peer's close is EOF, then EPIPE with SIGPIPE (none with
  *    MSG_NOSIGNAL); MSG_PEEK, MSG_WAITALL, FIONREAD, TCP_NODELAY;
+ *  - linger: SO_LINGER with a time: close waits for the peer's
+ *    acknowledgement of all that was sent, at most that long;
  *  - udp: sendto/recvfrom with the source, connect, MSG_TRUNC,
  *    EDESTADDRREQ;
  *  - hostile: short and garbage address lengths, the other family's
@@ -547,6 +549,82 @@ static void closing(void)
 	close(l);
 }
 
+/* linger: SO_LINGER with a time makes close wait for the peer's
+ * acknowledgement of everything sent, at most that long. A reader that
+ * never reads: close waits out the 1 s; a reader that drains after 300 ms:
+ * close returns once it has, with every byte delivered, then EOF. */
+static double secs_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static size_t fill(int fd)
+{
+	static char junk[16384];
+	size_t sent = 0;
+	ssize_t w;
+
+	while ((w = send(fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
+		sent += (size_t)w;
+	return sent;
+}
+
+struct drain { int fd; size_t got; };
+
+static void *drain_later(void *arg)
+{
+	struct drain *d = arg;
+	static char buf[65536];
+	ssize_t r;
+
+	usleep(300000);
+	while ((r = read(d->fd, buf, sizeof(buf))) > 0)
+		d->got += (size_t)r;
+	return NULL;
+}
+
+static void linger(void)
+{
+	int port, l = listener(4, &port);
+	struct linger lg = { 1, 1 };
+	struct timespec t0;
+
+	/* nobody reads: close waits the full second */
+	int a = connect_to(port, 0), b = accept(l, NULL, NULL);
+	CHECK(a >= 0 && b >= 0);
+	CHECK(setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0);
+	CHECK(fill(a) > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(close(a) == 0);
+	double s = secs_since(&t0);
+	printf("# SO_LINGER 1 s, unread: close took %.2f s\n", s);
+	CHECK(s >= 0.9 && s < 10);
+	close(b);
+
+	/* the reader drains after 300 ms: close returns when it has */
+	a = connect_to(port, 0);
+	b = accept(l, NULL, NULL);
+	CHECK(a >= 0 && b >= 0);
+	lg.l_linger = 20;
+	CHECK(setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0);
+	size_t sent = fill(a);
+	struct drain d = { b, 0 };
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, drain_later, &d) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(close(a) == 0);
+	s = secs_since(&t0);
+	pthread_join(t, NULL);
+	printf("# SO_LINGER 20 s, drained after 0.3 s: close took %.2f s\n", s);
+	CHECK(s >= 0.2 && s < 10);
+	CHECK(d.got == sent);
+	close(b);
+	close(l);
+}
+
 static void udp(void)
 {
 	struct sockaddr_storage ss, from;
@@ -782,7 +860,7 @@ static void flood(void)
 
 static const struct { const char *name; void (*fn)(void); } parts[] = {
 	{ "bulk", bulk }, { "many", many }, { "hundred", hundred }, { "errors", errors },
-	{ "closing", closing },
+	{ "closing", closing }, { "linger", linger },
 	{ "udp", udp }, { "hostile", hostile }, { "ifaces", ifaces }, { "flood", flood },
 };
 
