@@ -169,7 +169,7 @@ while time.monotonic() < end:
     except OSError as e:
         got = repr(e).encode()
     time.sleep(1)
-print(got.decode(errors="replace").strip())
+print(got.split(b"\n")[0].decode(errors="replace").strip())	# the banner line alone
 PY
 )
 case "$banner" in
