@@ -30,6 +30,7 @@
 #include <alloy/slab.h>
 #include <alloy/socket.h>
 #include <alloy/string.h>
+#include <alloy/task.h>
 #include <alloy/uaccess.h>
 #include <alloy/vfs.h>
 #include "lwip/ip_addr.h"
@@ -545,7 +546,9 @@ static bool tcp_all_acked(struct inet_sock *is)
 /* [lock, dropped while asleep] SO_LINGER with a time: close waits, at most
  * that long, until the peer has acknowledged every byte sent (Linux's
  * sk_stream_wait_close; a signal ends the wait early, as there). The
- * orderly close follows either way. */
+ * orderly close follows either way. Not for a program that is exiting
+ * (Linux skips it under PF_EXITING) nor in a kernel thread (a last put
+ * deferred to fasyncd, io_uring's workers): no one is there to wait. */
 static void tcp_linger(struct inet_sock *is)
 {
 	u64 left = (u64)is->sk.linger_secs * 1000000000ull;
@@ -567,7 +570,8 @@ static void inet_release(struct socket *s)
 	LIST_HEAD(children);
 
 	inet_lock();
-	if (is_tcp(is) && s->linger_on && s->linger_secs > 0 && !is->rxlen)
+	if (is_tcp(is) && s->linger_on && s->linger_secs > 0 && !is->rxlen && current_proc() &&
+	    !READ_ONCE(current_task()->exiting))
 		tcp_linger(is);
 	if (is_tcp(is)) {
 		take_acceptq(is, &children);

@@ -15,7 +15,8 @@
  *  - close: the peer's close is EOF, then EPIPE with SIGPIPE (none with
  *    MSG_NOSIGNAL); MSG_PEEK, MSG_WAITALL, FIONREAD, TCP_NODELAY;
  *  - linger: SO_LINGER with a time: close waits for the peer's
- *    acknowledgement of all that was sent, at most that long;
+ *    acknowledgement of all that was sent, at most that long (not when
+ *    the program exits);
  *  - udp: sendto/recvfrom with the source, connect, MSG_TRUNC,
  *    EDESTADDRREQ;
  *  - hostile: short and garbage address lengths, the other family's
@@ -41,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/param.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #define TEST_NAME "inet_tcp"
@@ -621,6 +623,27 @@ static void linger(void)
 	printf("# SO_LINGER 20 s, drained after 0.3 s: close took %.2f s\n", s);
 	CHECK(s >= 0.2 && s < 10);
 	CHECK(d.got == sent);
+	close(b);
+
+	/* a program that exits does not wait for its lingering sockets (plain
+	 * exit of its one thread: exit_group's kill would end the wait anyway) */
+	a = connect_to(port, 0);
+	b = accept(l, NULL, NULL);
+	CHECK(a >= 0 && b >= 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		lg.l_linger = 5;
+		setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		fill(a);
+		syscall(SYS_exit, 0);
+	}
+	close(a);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	s = secs_since(&t0);
+	printf("# SO_LINGER 5 s, unread, the owner exits: it took %.2f s\n", s);
+	CHECK(s < 3);
 	close(b);
 	close(l);
 }
