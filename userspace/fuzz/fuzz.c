@@ -117,11 +117,13 @@ struct procinfo {
 	volatile int pid;
 	volatile u32 gen;
 	volatile int threads_done;
+	char why[96];		/* a worker's setup failure, for the supervisor to say */
 };
 
 struct shared {
 	struct slot slots[MAX_SLOTS];
 	struct procinfo procs[MAX_PROCS];
+	volatile u64 file_map_fails;	/* fixture file mappings workers went without */
 };
 
 static struct shared *shm = (struct shared *)SHM_BASE;
@@ -1513,13 +1515,25 @@ static int xopen(const char *p, int fl)
 	return fd;
 }
 
+/* A region the worker cannot run without; the supervisor says why not
+ * (fds 0-2 are /dev/null by the time the files are mapped). */
 static void map_fixed(u64 addr, u64 len, int prot, int flags, int fd)
 {
 	void *p = mmap((void *)addr, len, prot, flags | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED) {
-		say("fuzz: worker: mmap %#llx: %s\n", (unsigned long long)addr, strerror(errno));
+		snprintf(shm->procs[cur_pidx].why, sizeof(shm->procs[cur_pidx].why),
+			 "mmap %#llx: %s", (unsigned long long)addr, strerror(errno));
 		_exit(90);
 	}
+}
+
+/* A fixture file's mapping: earlier workers' calls may have made the file
+ * something that cannot be mapped so (a FIFO renamed or a device bound
+ * over it, a seal, an append-only flag); then there is none. */
+static void map_file(u64 addr, u64 len, int flags, int fd)
+{
+	if (mmap((void *)addr, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0) == MAP_FAILED)
+		__atomic_add_fetch(&shm->file_map_fails, 1, __ATOMIC_RELAXED);
 }
 
 /* Opens the fixtures and maps the fixed regions, the same way every time. */
@@ -1658,13 +1672,13 @@ static void worker_setup(void)
 	map_fixed(ARENA_BASE + ARENA_SIZE / 2, 0x10000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1);
 	fd = open("/tmp/fz/f/map", O_RDWR);
 	if (fd >= 0) {
-		map_fixed(ARENA_BASE + ARENA_SIZE / 2 + 0x20000, 0x8000, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+		map_file(ARENA_BASE + ARENA_SIZE / 2 + 0x20000, 0x8000, MAP_SHARED, fd);
 		close(fd);
 	}
 	fd = have_ext2 ? open("/mnt/fz/f/map", O_RDWR) : -1;
 	if (fd >= 0) {
-		map_fixed(ARENA_BASE + ARENA_SIZE / 2 + 0x40000, 0x8000, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd);
-		map_fixed(ARENA_BASE + ARENA_SIZE / 2 + 0x50000, 0x8000, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+		map_file(ARENA_BASE + ARENA_SIZE / 2 + 0x40000, 0x8000, MAP_PRIVATE, fd);
+		map_file(ARENA_BASE + ARENA_SIZE / 2 + 0x50000, 0x8000, MAP_SHARED, fd);
 		close(fd);
 	}
 	if (chdir("/tmp/fz/s") < 0)
@@ -1706,6 +1720,9 @@ static struct wstate ws[MAX_PROCS];
 static u64 n_spawn, n_exit_ok, n_exit_other, n_signal, n_stuck, n_hang;
 static u64 sig_counts[65];
 static int giving_up;
+static int last_other_status;
+static int no_start;		/* workers in a row that failed to start */
+static int remove_ipc(void);
 
 static void spawn(int w)
 {
@@ -1714,6 +1731,7 @@ static void spawn(int w)
 
 	pi->gen = s->gen;
 	pi->threads_done = 0;
+	pi->why[0] = 0;
 	for (int t = 0; t < opt_threads; t++) {
 		struct slot *sl = &shm->slots[w * opt_threads + t];
 		sl->state = S_IDLE;
@@ -1865,6 +1883,22 @@ static void reap(void)
 			n_exit_ok++;
 		} else {
 			n_exit_other++;
+			last_other_status = WEXITSTATUS(st);
+			/* a worker that could not even start: say so, a few times */
+			static int told;
+			if (shm->procs[w].why[0] && told++ < 20)
+				say("fuzz: worker %d gen %u pid %d failed to start: %.96s\n", w, s->gen, pid,
+				    shm->procs[w].why);
+		}
+		/* Workers that cannot start, one after another: what earlier
+		 * ones left holds the memory (System V segments outlive their
+		 * makers, as on Linux; a 10^7-call run once stalled so for
+		 * good). Free it, as the teardown would, and go on. */
+		no_start = shm->procs[w].why[0] ? no_start + 1 : 0;
+		if (no_start >= 16) {
+			say("fuzz: 16 workers in a row could not start (%.96s): removed %d System V "
+			    "IPC objects\n", shm->procs[w].why, remove_ipc());
+			no_start = 0;
 		}
 		if (s->abandoned || giving_up)
 			continue;
@@ -1907,9 +1941,12 @@ static int run_workers(u64 calls)
 		}
 		if (now - last_beat > 15000000000ULL) {
 			last_beat = now;
-			say("fuzz: progress %llu calls, %llu s, %llu spawns, %llu stuck kills, %llu signals\n",
+			say("fuzz: progress %llu calls, %llu s, %llu spawns, %llu stuck kills, %llu signals, "
+			    "%llu other exits (last status %d), %llu fixture maps failed\n",
 			    (unsigned long long)total_calls(), (unsigned long long)((now - t0) / 1000000000ULL),
-			    (unsigned long long)n_spawn, (unsigned long long)n_stuck, (unsigned long long)n_signal);
+			    (unsigned long long)n_spawn, (unsigned long long)n_stuck, (unsigned long long)n_signal,
+			    (unsigned long long)n_exit_other, last_other_status,
+			    (unsigned long long)shm->file_map_fails);
 		}
 	}
 	/* the abandoned ones may still end: give them the chance before counting memory */
