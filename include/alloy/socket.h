@@ -98,6 +98,7 @@ struct proto_ops {
 	size_t obj_size;	/* the family's socket, struct socket first */
 	int (*create)(struct socket *s, int protocol);
 	void (*release)(struct socket *s);	/* the file is gone */
+	void (*close_wait)(struct socket *s);	/* file_ops' close_wait (optional) */
 	void (*destroy)(struct socket *s);	/* the last reference is gone */
 	int (*bind)(struct socket *s, const u8 *addr, int len);
 	int (*connect)(struct socket *s, const u8 *addr, int len, int flags);

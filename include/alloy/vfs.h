@@ -224,6 +224,11 @@ struct file_ops {
 	/* Every close of a descriptor of it, by the closing process (Linux's
 	 * flush), where release is the last reference's. */
 	void (*flush)(struct file *f);
+	/* close(2) is about to drop the last reference, with no lock held:
+	 * the one place a close may wait (SO_LINGER). Release, which runs
+	 * wherever the last reference goes (an exit, a /proc lookup, under
+	 * other locks), must not. */
+	void (*close_wait)(struct file *f);
 	/* Data (and with !datasync, metadata) on stable storage. */
 	int (*fsync)(struct file *f, bool datasync);
 	bool seekable;

@@ -220,6 +220,10 @@ int fd_close(struct fdtable *t, int fd)
 	if (!f)
 		return -EBADF;
 	fd_closed(f, t);
+	/* ours is the last reference (a racing lookup's makes it skip the
+	 * wait; the release then happens there, without one) */
+	if (f->fop && f->fop->close_wait && atomic_read(&f->refcount) == 1)
+		f->fop->close_wait(f);
 	file_put(f);
 	return 0;
 }

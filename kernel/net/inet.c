@@ -217,6 +217,8 @@ static void wake(struct inet_sock *is)
 	wake_up_all(&is->sk.wq);
 }
 
+static struct tcp_pcb *tcp_unhook(struct inet_sock *is);
+
 static err_t tcp_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct inet_sock *is = arg;
@@ -238,6 +240,16 @@ static err_t tcp_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 	}
 	if (!p) {
 		is->fin = true;
+		/* Both FINs are through, ours first (shutdown SHUT_WR): lwIP
+		 * moves the pcb to TIME_WAIT (now, or from CLOSING on the ACK)
+		 * and frees it 2 MSL later telling no one, so a socket still
+		 * open would keep a pointer another connection may be given.
+		 * Let go of it now, as lwIP's own end of a connection does
+		 * (tcp_on_err's ERR_CLSD); lwIP finishes it alone. */
+		if (pcb->state == TIME_WAIT || pcb->state == CLOSING) {
+			tcp_unhook(is);
+			is->state = SS_DEAD;
+		}
 	} else if (is->shut & RCV_SHUTDOWN) {
 		tcp_recved(pcb, p->tot_len);	/* shut for reading: discarded */
 		pbuf_free(p);
@@ -543,25 +555,37 @@ static bool tcp_all_acked(struct inet_sock *is)
 	       signal_pending() || (!READ_ONCE(pcb->unsent) && !READ_ONCE(pcb->unacked));
 }
 
-/* [lock, dropped while asleep] SO_LINGER with a time: close waits, at most
+/* SO_LINGER with a time: close(2) of the last reference waits, at most
  * that long, until the peer has acknowledged every byte sent (Linux's
- * sk_stream_wait_close; a signal ends the wait early, as there). The
- * orderly close follows either way. Not for a program that is exiting
- * (Linux skips it under PF_EXITING) nor in a kernel thread (a last put
- * deferred to fasyncd, io_uring's workers): no one is there to wait. */
-static void tcp_linger(struct inet_sock *is)
+ * sk_stream_wait_close; a signal ends the wait early, as there); the
+ * orderly close (release) follows either way. Called with no lock held,
+ * from close(2) only: not at exit (Linux skips it under PF_EXITING), not
+ * from a last reference dropped elsewhere (a /proc lookup, io_uring,
+ * fasyncd), where a wait would hold their locks. */
+static void inet_close_wait(struct socket *s)
 {
-	u64 left = (u64)is->sk.linger_secs * 1000000000ull;
+	struct inet_sock *is = isk(s);
+
+	if (!s->linger_on || s->linger_secs <= 0 || !current_proc() ||
+	    READ_ONCE(current_task()->exiting))
+		return;
+	u64 left = (u64)s->linger_secs * 1000000000ull;
+
+	inet_lock();
+	if (!is_tcp(is) || is->rxlen)	/* unread data: release resets */
+		left = 0;
 
 	while (left && !tcp_all_acked(is)) {
 		u64 t0 = ktime_ns();
 		tcp_output(is->tcp);
 		inet_unlock();
-		wait_event_timeout(is->sk.wq, tcp_all_acked(is), left);
+		/* a slice at a time: the ack of a bare FIN calls no callback */
+		wait_event_timeout(is->sk.wq, tcp_all_acked(is), MIN(left, 100000000ull));
 		inet_lock();
 		u64 spent = ktime_ns() - t0;
 		left = spent >= left ? 0 : left - spent;
 	}
+	inet_unlock();
 }
 
 static void inet_release(struct socket *s)
@@ -570,9 +594,6 @@ static void inet_release(struct socket *s)
 	LIST_HEAD(children);
 
 	inet_lock();
-	if (is_tcp(is) && s->linger_on && s->linger_secs > 0 && !is->rxlen && current_proc() &&
-	    !READ_ONCE(current_task()->exiting))
-		tcp_linger(is);
 	if (is_tcp(is)) {
 		take_acceptq(is, &children);
 		tcp_detach(is, is->rxlen || (s->linger_on && !s->linger_secs));
@@ -1522,6 +1543,7 @@ const struct proto_ops inet_ops = {
 	.obj_size = sizeof(struct inet_sock),
 	.create = inet_create,
 	.release = inet_release,
+	.close_wait = inet_close_wait,
 	.bind = inet_bind,
 	.connect = inet_connect,
 	.listen = inet_listen,
@@ -1542,6 +1564,7 @@ const struct proto_ops inet6_ops = {
 	.obj_size = sizeof(struct inet_sock),
 	.create = inet_create,
 	.release = inet_release,
+	.close_wait = inet_close_wait,
 	.bind = inet_bind,
 	.connect = inet_connect,
 	.listen = inet_listen,

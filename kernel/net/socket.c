@@ -145,6 +145,14 @@ static void sock_release(struct file *f)
 	sock_put(s);
 }
 
+static void sock_close_wait(struct file *f)
+{
+	struct socket *s = f->priv;
+
+	if (s->ops->close_wait)
+		s->ops->close_wait(s);
+}
+
 static int sock_mmap_object(struct file *f, u64 off, u64 len, const struct vm_object_ops **ops,
 			    void **obj, u64 *pgoff)
 {
@@ -160,6 +168,7 @@ static const struct file_ops socket_fops = {
 	.poll = sock_poll,
 	.ioctl = sock_ioctl,
 	.release = sock_release,
+	.close_wait = sock_close_wait,
 };
 
 int sock_create_file(const struct proto_ops *ops, int type, int protocol, u32 flags,

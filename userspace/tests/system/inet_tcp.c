@@ -17,6 +17,8 @@
  *  - linger: SO_LINGER with a time: close waits for the peer's
  *    acknowledgement of all that was sent, at most that long (not when
  *    the program exits);
+ *  - timewait: after both FINs (ours first) the TIME_WAIT connection
+ *    belongs to no socket in /proc/net/tcp; the socket reads EOF, EPIPE;
  *  - udp: sendto/recvfrom with the source, connect, MSG_TRUNC,
  *    EDESTADDRREQ;
  *  - hostile: short and garbage address lengths, the other family's
@@ -856,6 +858,57 @@ static bool proc_has_listener(int port)
 	return found;
 }
 
+/* /proc/net/tcp's row for local port `port` in state st (hex): its inode,
+ * or -1 when there is none. */
+static long proc_row_inode(int port, unsigned st)
+{
+	char line[512];
+	const char *path = fam == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6";
+	FILE *f = fopen(path, "r");
+	long ino = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		unsigned p, s;
+		unsigned long i;
+		if (!colon || !(colon = strchr(colon + 1, ':')))
+			continue;
+		if (sscanf(colon + 1, "%x %*s %x %*s %*s %*s %*s %*s %lu", &p, &s, &i) == 3 &&
+		    (int)p == port && s == st)
+			ino = (long)i;
+	}
+	if (f)
+		fclose(f);
+	return ino;
+}
+
+/* timewait: we close first (shutdown SHUT_WR), the peer closes too: our
+ * side is in TIME_WAIT, which belongs to no socket (inode 0, as Linux):
+ * lwIP frees it 2 MSL later without a word, so the socket, still open,
+ * must have let go of it. The socket still reads EOF and refuses sends. */
+static void timewait(void)
+{
+	int port, l = listener(4, &port);
+	int a = connect_to(port, 0), b = accept(l, NULL, NULL);
+	char c;
+
+	CHECK(a >= 0 && b >= 0);
+	int aport = port_of(a);
+	CHECK(shutdown(a, SHUT_WR) == 0);
+	CHECK(read(b, &c, 1) == 0);
+	CHECK(close(b) == 0);
+	CHECK(read(a, &c, 1) == 0);
+	long ino = -1;
+	for (int i = 0; i < 100 && (ino = proc_row_inode(aport, 0x06)) < 0; i++)
+		usleep(10000);
+	CHECK(ino == 0);
+	CHECK(send(a, "x", 1, MSG_NOSIGNAL) == -1 && errno == EPIPE);
+	struct pollfd pf = { a, POLLIN | POLLOUT, 0 };
+	CHECK(poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) && (pf.revents & POLLIN));
+	CHECK(close(a) == 0);
+	close(l);
+}
+
 static void flood(void)
 {
 	int port, l = listener(4, &port), fds[64], done = 0;
@@ -883,7 +936,7 @@ static void flood(void)
 
 static const struct { const char *name; void (*fn)(void); } parts[] = {
 	{ "bulk", bulk }, { "many", many }, { "hundred", hundred }, { "errors", errors },
-	{ "closing", closing }, { "linger", linger },
+	{ "closing", closing }, { "linger", linger }, { "timewait", timewait },
 	{ "udp", udp }, { "hostile", hostile }, { "ifaces", ifaces }, { "flood", flood },
 };
 
