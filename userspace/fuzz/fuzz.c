@@ -1711,6 +1711,8 @@ struct wstate {
 	int pid;
 	u32 gen;
 	int alive, finished, abandoned;
+	int unborn;		/* fork failed: to be started again */
+	int no_start;		/* starts in a row that failed in setup */
 	u64 kill_ns, spawn_ns;
 	u64 last_calls[8];
 	u64 last_move_ns[8];
@@ -1721,8 +1723,23 @@ static u64 n_spawn, n_exit_ok, n_exit_other, n_signal, n_stuck, n_hang;
 static u64 sig_counts[65];
 static int giving_up;
 static int last_other_status;
-static int no_start;		/* workers in a row that failed to start */
 static int remove_ipc(void);
+
+/* Memory ran out for a fork or a worker's setup: what earlier workers
+ * left holds it (System V segments outlive their makers, as on Linux;
+ * a 10^7-call run once ended 1.1M calls short when fork itself failed
+ * and its worker was dropped). Free it, as the teardown would, at most
+ * once a second. */
+static void free_leftovers(const char *why)
+{
+	static u64 last;
+	u64 now = now_ns();
+
+	if (last && now - last < 1000000000ULL)
+		return;
+	last = now;
+	say("fuzz: %.96s: removed %d System V IPC objects\n", why, remove_ipc());
+}
 
 static void spawn(int w)
 {
@@ -1739,9 +1756,13 @@ static void spawn(int w)
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		say("fuzz: fork: %s\n", strerror(errno));
+		char why[64];
+		snprintf(why, sizeof(why), "fork: %s", strerror(errno));
+		free_leftovers(why);
+		s->unborn = 1;	/* run_workers tries again */
 		return;
 	}
+	s->unborn = 0;
 	if (pid == 0) {
 		worker_main(w, s->gen);
 		_exit(0);
@@ -1890,15 +1911,11 @@ static void reap(void)
 				say("fuzz: worker %d gen %u pid %d failed to start: %.96s\n", w, s->gen, pid,
 				    shm->procs[w].why);
 		}
-		/* Workers that cannot start, one after another: what earlier
-		 * ones left holds the memory (System V segments outlive their
-		 * makers, as on Linux; a 10^7-call run once stalled so for
-		 * good). Free it, as the teardown would, and go on. */
-		no_start = shm->procs[w].why[0] ? no_start + 1 : 0;
-		if (no_start >= 16) {
-			say("fuzz: 16 workers in a row could not start (%.96s): removed %d System V "
-			    "IPC objects\n", shm->procs[w].why, remove_ipc());
-			no_start = 0;
+		/* a worker that cannot start, again and again: memory */
+		s->no_start = shm->procs[w].why[0] ? s->no_start + 1 : 0;
+		if (s->no_start >= 4) {
+			free_leftovers(shm->procs[w].why);
+			s->no_start = 0;
 		}
 		if (s->abandoned || giving_up)
 			continue;
@@ -1924,11 +1941,14 @@ static int run_workers(u64 calls)
 		struct timespec ts = { 0, 50000000 };
 		nanosleep(&ts, NULL);
 		reap();
+		for (int w = 0; w < opt_workers; w++)
+			if (ws[w].unborn && !giving_up)
+				spawn(w);
 		u64 now = now_ns();
 		watchdog(now);
 		int live = 0;
 		for (int w = 0; w < opt_workers; w++)
-			live += ws[w].alive && !ws[w].abandoned;
+			live += (ws[w].alive && !ws[w].abandoned) || (ws[w].unborn && !giving_up);
 		if (!live)
 			break;
 		if (n_spawn > 200 + calls / 20) {
