@@ -1724,6 +1724,7 @@ static u64 sig_counts[65];
 static int giving_up;
 static int last_other_status;
 static int remove_ipc(void);
+static long long meminfo(const char *key);
 
 /* Memory ran out for a fork or a worker's setup: what earlier workers
  * left holds it (System V segments outlive their makers, as on Linux;
@@ -1738,7 +1739,11 @@ static void free_leftovers(const char *why)
 	if (last && now - last < 1000000000ULL)
 		return;
 	last = now;
-	say("fuzz: %.96s: removed %d System V IPC objects\n", why, remove_ipc());
+	/* where the memory is: tmpfs (Shmem: fuzzed mounts of size=0 or the
+	 * default half of RAM keep what was written to them), page cache */
+	say("fuzz: %.96s: MemFree %lld kB, Shmem %lld kB, Cached %lld kB, KernelHeap %lld kB; "
+	    "removed %d System V IPC objects\n", why, meminfo("MemFree"), meminfo("Shmem"),
+	    meminfo("Cached"), meminfo("KernelHeap"), remove_ipc());
 }
 
 static void spawn(int w)
