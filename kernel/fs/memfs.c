@@ -799,14 +799,24 @@ static int memfs_fallocate(struct inode *i, int mode, u64 off, u64 len)
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		if (i->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
 			rc = -EPERM;
-		for (u64 at = off; !rc && at < end && at < i->size;) {
-			u64 idx = at / PAGE_SIZE, o = at % PAGE_SIZE;
-			u64 k = MIN(PAGE_SIZE - o, end - at);
+		/* from page to present page, not index by index: a sparse
+		 * file of 2^43 bytes punched whole took hours, unkillable,
+		 * with i->lock held (found by make fuzz-syscalls) */
+		u64 stop = MIN(end, i->size);
+		for (u64 at = off; !rc && at < stop;) {
+			u64 idx = at / PAGE_SIZE;
 			unsigned long fl = spin_lock_irqsave(&memfs_pages);
-			struct page *p = k == PAGE_SIZE ? page_tree_remove(&i->pages, idx)
-							: page_tree_lookup(&i->pages, idx);
+			struct page *p = page_tree_next(&i->pages, &idx);
+			if (!p || idx >= pages_of(stop)) {
+				spin_unlock_irqrestore(&memfs_pages, fl);
+				break;
+			}
+			at = MAX(at, idx * PAGE_SIZE);
+			u64 o = at % PAGE_SIZE, k = MIN(PAGE_SIZE - o, end - at);
+			if (k == PAGE_SIZE)
+				page_tree_remove(&i->pages, idx);
 			spin_unlock_irqrestore(&memfs_pages, fl);
-			if (p && k == PAGE_SIZE) {
+			if (k == PAGE_SIZE) {
 				put_data_page(p);
 				uncharge(i, 1);
 			} else if (p) {

@@ -157,6 +157,29 @@ static void race(const char *dir, off_t bs)
 
 static int sh(const char *cmd) { return system(cmd); }
 
+/* A hole punched over a huge sparse tmpfs file costs its pages, not its
+ * size: 2^43 bytes with one page near the end, punched whole, took hours
+ * with the inode locked and no way to kill it (make fuzz-syscalls). */
+static void punch_sparse(void)
+{
+	char path[] = "/tmp/seek_hole_sparse";
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	off_t size = (off_t)1 << 43;
+	struct timespec t0, t1;
+
+	CHECK(fd >= 0 && ftruncate(fd, size) == 0);
+	CHECK(pwrite(fd, "x", 1, size - 4096) == 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, size) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# punching 2^43 sparse bytes took %.3f s\n", s);
+	CHECK(s < 2);
+	CHECK(sk(fd, 0, SEEK_DATA) == -1 && errno == ENXIO);	/* the page is gone */
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	int p[2];
@@ -168,6 +191,7 @@ int main(void)
 
 	layout("/tmp", 4096);
 	race("/tmp", 4096);
+	punch_sparse();
 
 	/* ext2 on a loop device over a tmpfs file */
 	int ctl = open("/dev/loop-control", O_RDWR);
