@@ -819,7 +819,7 @@ static int memfs_fallocate(struct inode *i, int mode, u64 off, u64 len)
 			if (k == PAGE_SIZE) {
 				put_data_page(p);
 				uncharge(i, 1);
-			} else if (p) {
+			} else {
 				memset((u8 *)page_to_virt(p) + o, 0, k);
 			}
 			at += k;

@@ -73,8 +73,9 @@ static int may_access_process(struct process *p)
 	return ok ? 0 : -EPERM;
 }
 
-/* n bytes (within one page) at the target's va to or from buf: 0, or
- * -EFAULT when the target itself could not make that access. */
+/* n bytes at the target's va to or from buf: 0, or -EFAULT when the
+ * target itself could not make that access (user_mm_access stops at the
+ * end of user space, so va + n cannot wrap). */
 static int remote_page(struct user_mm *mm, u64 va, void *buf, size_t n, bool write)
 {
 	return user_mm_access(mm, va, buf, n, write, false) == n ? 0 : -EFAULT;
@@ -84,16 +85,7 @@ static int remote_page(struct user_mm *mm, u64 va, void *buf, size_t n, bool wri
  * (kernel/aio/): len bytes, a page at a time, with the same checks. */
 int user_mm_copy(struct user_mm *mm, u64 va, void *buf, size_t len, bool write)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		u64 at = va + done;
-		size_t k = MIN(len - done, PAGE_SIZE - (size_t)(at % PAGE_SIZE));
-		if (at < va || remote_page(mm, at, (u8 *)buf + done, k, write))
-			return -EFAULT;
-		done += k;
-	}
-	return 0;
+	return remote_page(mm, va, buf, len, write);	/* user_mm_access goes a page at a time */
 }
 
 /* Moves bytes between the local and remote iovecs in order, a page at
