@@ -101,7 +101,6 @@ static int join(char *out, const char *a, const char *b)
 	return 0;
 }
 
-/* Best-effort recursive remove, so each test starts from an empty dir. */
 /* The first line of file path, after prefix, in out; 0 (out untouched) if
  * there is no such file or it is empty. */
 static int read_first_line(const char *path, const char *prefix, char *out, size_t size)
@@ -119,6 +118,7 @@ static int read_first_line(const char *path, const char *prefix, char *out, size
 	return 1;
 }
 
+/* Best-effort recursive remove, so each test starts from an empty dir. */
 static void remove_tree(const char *path)
 {
 	struct stat st;
