@@ -628,21 +628,33 @@ static void linger(void)
 	close(b);
 
 	/* a program that exits does not wait for its lingering sockets (plain
-	 * exit of its one thread: exit_group's kill would end the wait anyway) */
+	 * exit of its one thread: exit_group's kill would end the wait anyway).
+	 * The child starts only once the parent has closed its copy: otherwise
+	 * a parent slow to close holds the last reference and its close(2)
+	 * rightly waits the 5 s. */
 	a = connect_to(port, 0);
 	b = accept(l, NULL, NULL);
 	CHECK(a >= 0 && b >= 0);
+	int go[2];
+	CHECK(pipe(go) == 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid_t pid = fork();
 	if (pid == 0) {
+		char c;
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
 		lg.l_linger = 5;
 		setsockopt(a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		fill(a);
 		syscall(SYS_exit, 0);
 	}
+	close(go[0]);
 	close(a);
+	CHECK(write(go[1], "g", 1) == 1);
+	close(go[1]);
 	int st;
-	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	s = secs_since(&t0);
 	printf("# SO_LINGER 5 s, unread, the owner exits: it took %.2f s\n", s);
 	CHECK(s < 3);
