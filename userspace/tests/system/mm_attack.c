@@ -115,8 +115,10 @@ static void errnos(void)
 	 * EINVAL, a length that wraps is ENOMEM, an empty one does nothing */
 	errno = 0;
 	CHECK(mprotect(NULL, PG, PROT_READ) == -1 && errno == ENOMEM);
-	char *a = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(a != MAP_FAILED);
+	/* four pages with a hole after them: a fifth mapped and unmapped
+	 * (a new mapping may otherwise sit right below an older one) */
+	char *a = mmap(NULL, 5 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(a != MAP_FAILED && munmap(a + 4 * PG, PG) == 0);
 	errno = 0;
 	CHECK(syscall(SYS_mprotect, a + 1, PG, PROT_READ) == -1 && errno == EINVAL);	/* musl rounds */
 	errno = 0;
