@@ -786,6 +786,8 @@ void memfs_anon_init(void);
  * seals forbid writing it through a new shared mapping; F_ADD_SEALS and
  * F_GET_SEALS (-EINVAL for a file of another filesystem). */
 int memfs_memfd(const char *name, u32 flags, struct file **out);
+/* Pages every memfs holds but hugetlbfs's (/proc/meminfo's Shmem). */
+u64 memfs_shmem_pages(void);
 const char *memfs_memfd_name(const struct inode *i);
 bool memfs_write_sealed(struct inode *i);
 long memfs_seals(struct file *f, int cmd, u32 seals);

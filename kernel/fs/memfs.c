@@ -73,14 +73,32 @@ static void put_data_page(struct page *p)
 	page_put(p);
 }
 
+/* Every memfs's used pages but hugetlbfs's: /proc/meminfo's Shmem. */
+static atomic_long_t shmem_pages;
+
+u64 memfs_shmem_pages(void)
+{
+	long n = atomic_long_read(&shmem_pages);
+
+	return n > 0 ? (u64)n : 0;
+}
+
+static void count_shmem(struct memfs_sb *m, long pages)
+{
+	if (!m->huge)
+		atomic_long_add_return(&shmem_pages, pages);
+}
+
 /* Reserves a data page against the filesystem's size. */
 static bool charge(struct inode *i)
 {
 	struct memfs_sb *m = i->priv;
 	long n = atomic_long_add_return(&m->used, 1);
 
-	if ((u64)n <= m->limit)
+	if ((u64)n <= m->limit) {
+		count_shmem(m, 1);
 		return true;
+	}
 	atomic_long_add_return(&m->used, -1);
 	return false;
 }
@@ -91,16 +109,22 @@ static bool charge_n(struct inode *i, u64 n)
 	struct memfs_sb *m = i->priv;
 	long now = atomic_long_add_return(&m->used, (long)n);
 
-	if ((u64)now <= m->limit && (u64)now >= n)
+	if ((u64)now <= m->limit && (u64)now >= n) {
+		count_shmem(m, (long)n);
 		return true;
+	}
 	atomic_long_add_return(&m->used, -(long)n);
 	return false;
 }
 
 static void uncharge(struct inode *i, u64 pages)
 {
-	if (pages)
-		atomic_long_add_return(&((struct memfs_sb *)i->priv)->used, -(long)pages);
+	struct memfs_sb *m = i->priv;
+
+	if (pages) {
+		atomic_long_add_return(&m->used, -(long)pages);
+		count_shmem(m, -(long)pages);
+	}
 }
 
 static u64 pages_of(u64 size)

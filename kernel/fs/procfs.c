@@ -180,7 +180,7 @@ static int show_meminfo(struct pbuf *b)
 	kb_line(b, "SwapFree:", 0);
 	kb_line(b, "Dirty:", dirty * kb);
 	kb_line(b, "Writeback:", 0);
-	kb_line(b, "Shmem:", 0);
+	kb_line(b, "Shmem:", memfs_shmem_pages() * kb);
 	kb_line(b, "Slab:", kmem_bytes_in_use() / 1024);
 	kb_line(b, "SReclaimable:", 0);
 	kb_line(b, "KernelHeap:", kmem_bytes_in_use() / 1024);

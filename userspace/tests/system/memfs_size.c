@@ -5,7 +5,8 @@
  *  - / and /tmp (the boot memfs) stop at their limit, half of RAM by
  *    default: writing /tmp full ends in ENOSPC with memory left for
  *    programs (MemFree above an eighth of MemTotal), statfs reports the
- *    limit, and deleting the file gives the memory back;
+ *    limit, /proc/meminfo's Shmem grows by what was written, and
+ *    deleting the file gives the memory back;
  *  - mount -t tmpfs -o size=1m: exactly 1 MiB of data fits, the next
  *    write is ENOSPC (also through a hole of a sparse file; SIGBUS through
  *    a shared mapping of it), statfs
@@ -56,10 +57,15 @@ static void fill_tmp(void)
 	long long limit = (long long)st.f_blocks * st.f_bsize;
 	printf("# /tmp: limit %lld MiB of %lld MiB RAM\n", limit / MIB, total_ram / MIB);
 	CHECK(limit <= total_ram / 2 + MIB && limit >= total_ram / 4);
+	long long shmem0 = meminfo("Shmem");
 	errno = 0;
 	long long wrote = fill(fd);
 	CHECK(errno == ENOSPC);
 	long long free_full = meminfo("MemFree");
+	/* /proc/meminfo's Shmem counts memory filesystems' pages */
+	long long shmem_full = meminfo("Shmem");
+	printf("# Shmem %lld -> %lld MiB\n", shmem0 / MIB, shmem_full / MIB);
+	CHECK(shmem0 >= 0 && shmem_full - shmem0 >= wrote - MIB && shmem_full - shmem0 <= wrote + MIB);
 	printf("# wrote %lld MiB, MemFree %lld MiB\n", wrote / MIB, free_full / MIB);
 	CHECK(free_full > total_ram / 8);	/* programs still have memory */
 	CHECK(statfs("/tmp", &st) == 0 && st.f_bfree * st.f_bsize < MIB);
@@ -77,6 +83,7 @@ static void fill_tmp(void)
 	CHECK(unlink("/tmp/memfs_size.fill") == 0);
 	long long free_after = meminfo("MemFree");
 	CHECK(free_after > free_full + wrote * 9 / 10);
+	CHECK(meminfo("Shmem") < shmem0 + MIB);
 	CHECK(statfs("/tmp", &st) == 0 && st.f_bfree * st.f_bsize > wrote * 9 / 10);
 	printf("%s - /tmp fills to ENOSPC, MemFree %lld MiB after unlink\n",
 	       failures ? "not ok" : "ok", free_after / MIB);
