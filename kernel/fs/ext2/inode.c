@@ -673,7 +673,13 @@ static void ext2_evict(struct inode *i)
 		if (S_ISREG(i->mode) || S_ISDIR(i->mode) || S_ISLNK(i->mode))
 			ext2_truncate_blocks(i, 0);
 		ext2_xattr_drop(i);
-		ei->dtime = (u32)vfs_now().sec;
+		/* ext2's 32-bit times wrap in 2106, and root may set the
+		 * clock there (the fuzzer did). A dtime of 0 says "not
+		 * deleted" to e2fsck, and one below inodes_count says "on
+		 * the orphan list": for the first days after a wrap, the
+		 * smallest value that says "deleted". */
+		u32 now = (u32)vfs_now().sec;
+		ei->dtime = MAX(now, fs->s.inodes_count);
 		i->size = 0;
 		ext2_write_inode(i);
 		ext2_free_inode(fs, (u32)i->ino, S_ISDIR(i->mode));

@@ -15,7 +15,9 @@
  *  - getdents64 over 10 000 files in one directory, then their removal;
  *  - four processes writing files concurrently;
  *  - EBUSY for umount while a file is open or a cwd is inside, EROFS on a
- *    read-only mount, ENOTBLK/ENODEV for bad mount arguments.
+ *    read-only mount, ENOTBLK/ENODEV for bad mount arguments;
+ *  - a file deleted when 32-bit times wrap (2106) leaves a dtime e2fsck
+ *    takes for deleted.
  *
  * It ends by leaving /keep on the disk (mounted at /mnt/vda) and calling
  * sync(): the harness powers off and runs e2fsck -fn and debugfs on the
@@ -463,6 +465,29 @@ static void regressions(void)
 	fd = open(MNT, O_RDONLY | O_DIRECTORY);
 	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED && errno == ENODEV);
 	close(fd);
+
+	/* a file deleted in the first second of 2106, when ext2's 32-bit
+	 * times wrap to 0 (root may set the clock there; the fuzzer did):
+	 * its inode's dtime may not be 0, which means "not deleted" to
+	 * e2fsck (the host's check after power-off) */
+	struct timespec real, mono0, mono1, wrap = { 1LL << 32, 0 };
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono0);
+	char name[64];
+	for (int k = 0; k < 16; k++) {	/* more than keep() reuses after */
+		snprintf(name, sizeof(name), MNT "/wrap%d", k);
+		CHECK(write_file(name, buf, 100, O_TRUNC) == 0);
+	}
+	sync();
+	CHECK(clock_settime(CLOCK_REALTIME, &wrap) == 0);
+	for (int k = 0; k < 16; k++) {
+		snprintf(name, sizeof(name), MNT "/wrap%d", k);
+		CHECK(unlink(name) == 0);
+	}
+	sync();
+	clock_gettime(CLOCK_MONOTONIC, &mono1);
+	real.tv_sec += mono1.tv_sec - mono0.tv_sec;
+	CHECK(clock_settime(CLOCK_REALTIME, &real) == 0);
 }
 
 /* The tree the host checks with debugfs after power-off. */
