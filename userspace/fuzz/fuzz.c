@@ -90,6 +90,7 @@ extern void fuzz_restorer(void);
 #define AREA_SIZE 0x8000UL
 #define ARENA_BASE 0x200000000000UL	/* mm calls play here */
 #define ARENA_SIZE (32UL << 20)
+#define LOW_MEM_KB (64L << 10)	/* below: a worker cannot map its arena */
 #define SHM_BASE 0x300000000000UL	/* shared with the supervisor */
 #define XSHM_BASE 0x310000000000UL	/* shared by every worker: futexes */
 #define STACK_BASE 0x320000000000UL	/* the fuzzer's own thread stacks */
@@ -132,6 +133,7 @@ static struct shared *shm = (struct shared *)SHM_BASE;
 static u64 opt_seed = 1, opt_calls = 100000;
 static int opt_workers = 4, opt_threads = 3, opt_life = 1000, opt_stuck_ms = 1500;
 static int opt_verbose, opt_replay, opt_replay_slot = -1;
+static int opt_recycle_s;	/* --recycle-every: to test recycle_run_ns */
 static u32 opt_replay_gen;
 static long opt_tolerance_kb = 1024;
 static int have_ext2;
@@ -1722,6 +1724,8 @@ static struct wstate ws[MAX_PROCS];
 static u64 n_spawn, n_exit_ok, n_exit_other, n_signal, n_stuck, n_hang;
 static u64 sig_counts[65];
 static int giving_up;
+static int want_recycle, recycling;	/* recycle_run_ns */
+static u64 n_recycle;
 static int last_other_status;
 static int remove_ipc(void);
 static long long meminfo(const char *key);
@@ -1744,6 +1748,9 @@ static void free_leftovers(const char *why)
 	say("fuzz: %.96s: MemFree %lld kB, Shmem %lld kB, Cached %lld kB, KernelHeap %lld kB; "
 	    "removed %d System V IPC objects\n", why, meminfo("MemFree"), meminfo("Shmem"),
 	    meminfo("Cached"), meminfo("KernelHeap"), remove_ipc());
+	/* still short: the run's file systems hold it (recycle_run_ns) */
+	if (meminfo("MemAvailable") < LOW_MEM_KB)
+		want_recycle = 1;
 }
 
 static void spawn(int w)
@@ -1929,14 +1936,74 @@ static void reap(void)
 			continue;
 		}
 		s->gen++;
-		spawn(w);
+		if (recycling)
+			s->unborn = 1;	/* started again in the fresh namespace */
+		else
+			spawn(w);
 	}
+}
+
+static int enter_run_ns(void);
+static void leave_run_ns(void);
+static int setup_fs(void);
+static void teardown_fs(void);
+
+/* Memory stays short with the System V objects gone: the run's file
+ * systems hold it (a fuzzed tmpfs mount of size=0, or of the default half
+ * of RAM, keeps what is written to it, as on Linux; a 10^7-call run once
+ * stalled at 3.4M calls, every worker failing to map its arena). End
+ * every worker, take the run's namespace down with its mounts, and go on
+ * in a fresh one. At most once a minute. */
+static u64 last_recycle_ns;
+
+static void recycle_run_ns(void)
+{
+	u64 t0 = now_ns();
+
+	want_recycle = 0;
+	if (!opt_recycle_s && last_recycle_ns && t0 - last_recycle_ns < 60000000000ULL)
+		return;
+	last_recycle_ns = t0;
+	n_recycle++;
+	long long avail0 = meminfo("MemAvailable"), shmem0 = meminfo("Shmem");
+	recycling = 1;
+	for (int w = 0; w < opt_workers; w++)
+		if (ws[w].alive && !ws[w].abandoned && !ws[w].kill_ns) {
+			kill(-ws[w].pid, SIGKILL);
+			kill(ws[w].pid, SIGKILL);
+			ws[w].kill_ns = t0;
+		}
+	for (;;) {
+		struct timespec ts = { 0, 50000000 };
+		nanosleep(&ts, NULL);
+		reap();
+		watchdog(now_ns());	/* one that outlives SIGKILL is a hang */
+		int live = 0;
+		for (int w = 0; w < opt_workers; w++)
+			live += ws[w].alive && !ws[w].abandoned;
+		if (!live)
+			break;
+	}
+	teardown_fs();
+	leave_run_ns();
+	struct timespec settle = { 1, 0 };
+	nanosleep(&settle, NULL);
+	long long avail1 = meminfo("MemAvailable"), shmem1 = meminfo("Shmem");
+	if (enter_run_ns() < 0 || setup_fs() < 0) {
+		say("fuzz: FAIL: no fresh namespace for the run; giving up\n");
+		giving_up = 1;
+	}
+	recycling = 0;
+	say("fuzz: recycled the run's namespace (%llu): MemAvailable %lld -> %lld kB, Shmem %lld -> %lld kB, "
+	    "%llu ms\n", (unsigned long long)n_recycle, avail0, avail1, shmem0, shmem1,
+	    (unsigned long long)((now_ns() - t0) / 1000000));
 }
 
 static int run_workers(u64 calls)
 {
 	u64 t0 = now_ns(), last_beat = t0;
 
+	last_recycle_ns = t0;
 	opt_calls = calls;
 	memset(shm, 0, sizeof(*shm));
 	memset(ws, 0, sizeof(ws));
@@ -1946,6 +2013,10 @@ static int run_workers(u64 calls)
 		struct timespec ts = { 0, 50000000 };
 		nanosleep(&ts, NULL);
 		reap();
+		if (opt_recycle_s && now_ns() - last_recycle_ns > (u64)opt_recycle_s * 1000000000ULL)
+			want_recycle = 1;
+		if (want_recycle && !giving_up)
+			recycle_run_ns();
 		for (int w = 0; w < opt_workers; w++)
 			if (ws[w].unborn && !giving_up)
 				spawn(w);
@@ -2372,7 +2443,7 @@ static void restore_system(struct termios *tio, int have_tio)
 static void usage(void)
 {
 	say("usage: syscalls [--seed S] [--calls N] [--workers W] [--threads T] [--life L]\n"
-	    "                [--stuck-ms MS] [--tolerance-kb K] [-v]\n"
+	    "                [--stuck-ms MS] [--tolerance-kb K] [--recycle-every S] [-v]\n"
 	    "       syscalls --seed S --worker SLOT [--gen G] --replay [--calls N]\n");
 	_exit(2);
 }
@@ -2390,6 +2461,7 @@ int main(int argc, char **argv)
 		else if (OPT("--stuck-ms")) opt_stuck_ms = atoi(v);
 		else if (OPT("--tolerance-kb")) opt_tolerance_kb = atol(v);
 		else if (OPT("--worker")) opt_replay_slot = atoi(v);
+		else if (OPT("--recycle-every")) opt_recycle_s = atoi(v);
 		else if (OPT("--gen")) opt_replay_gen = (u32)atoi(v);
 		else if (!strcmp(a, "--replay")) opt_replay = 1;
 		else if (!strcmp(a, "-v")) opt_verbose = 1;
@@ -2469,7 +2541,7 @@ int main(int argc, char **argv)
 	long long free0 = meminfo("MemFree"), heap0 = meminfo("KernelHeap");
 	say("fuzz: warm-up done (%llu calls); baseline MemFree %lld kB, KernelHeap %lld kB\n",
 	    (unsigned long long)total_calls(), free0, heap0);
-	n_spawn = n_exit_ok = n_exit_other = n_signal = n_stuck = n_hang = 0;
+	n_spawn = n_exit_ok = n_exit_other = n_signal = n_stuck = n_hang = n_recycle = 0;
 	memset(sig_counts, 0, sizeof(sig_counts));
 
 	if (enter_run_ns() < 0 || setup_fs() < 0)
@@ -2485,11 +2557,12 @@ int main(int argc, char **argv)
 			snprintf(sigs + strlen(sigs), sizeof(sigs) - strlen(sigs), " %d:%llu", i,
 				 (unsigned long long)sig_counts[i]);
 	say("fuzz: done %llu calls in %llu s (%llu/s); %llu worker starts: %llu finished, %llu other exits, "
-	    "%llu killed by signals (%s), %llu stuck and killed, %llu hangs\n",
+	    "%llu killed by signals (%s), %llu stuck and killed, %llu hangs, %llu namespace recycles\n",
 	    (unsigned long long)calls, (unsigned long long)secs,
 	    (unsigned long long)(secs ? calls / secs : calls), (unsigned long long)n_spawn,
 	    (unsigned long long)n_exit_ok, (unsigned long long)n_exit_other, (unsigned long long)n_signal,
-	    sigs[0] ? sigs + 1 : "none", (unsigned long long)n_stuck, (unsigned long long)n_hang);
+	    sigs[0] ? sigs + 1 : "none", (unsigned long long)n_stuck, (unsigned long long)n_hang,
+	    (unsigned long long)n_recycle);
 	int bad = 0;
 	if (n_hang) {
 		say("fuzz: FAIL: %llu hangs; memory not compared\n", (unsigned long long)n_hang);
