@@ -96,41 +96,56 @@ static unsigned int seg_prot(uint32_t flags)
 }
 
 /*
- * Where segment l's whole file pages lie, [*ms, *me): those are mapped
- * from the file's page cache on demand (copy on write). The pages around
- * them (a first page the previous segment shares or that starts mid-page,
- * the last page where the file part ends and the bss begins) are filled
- * at exec. prev_end: the end of the previous segment's last page.
+ * Where segment l's file pages lie, [*ms, *me): those are mapped from the
+ * file's page cache on demand (copy on write). The pages around them are
+ * filled at exec: a first page the previous segment shares, a last page
+ * the next one shares or where the file part ends and the bss begins, and
+ * a writable segment's partial first and last pages. A read-only
+ * segment's partial pages come from the file whole, bytes of the file
+ * around the segment included, as Linux maps them: a copy per process
+ * (two for most programs) is memory an idle process need not cost.
+ * prev_end: the end of the previous segment's last page; next: the
+ * start of the next one's first page (~0 if none).
  */
 static void file_range(const struct exec_source *src, const struct elf_load *l, u64 bias,
-		       u64 prev_end, u64 *ms, u64 *me)
+		       u64 prev_end, u64 next, u64 *ms, u64 *me)
 {
 	u64 fs = l->vaddr + bias, fe = fs + l->filesz;
+	bool whole = !(l->flags & ELF_PF_W) && fs % PAGE_SIZE == l->offset % PAGE_SIZE;
 
 	*ms = *me = 0;
 	if (!src->obj_ops || !l->filesz)
 		return;
-	u64 s = ALIGN_UP(fs, PAGE_SIZE);
+	u64 s = whole ? ALIGN_DOWN(fs, PAGE_SIZE) : ALIGN_UP(fs, PAGE_SIZE);
 	if (s < prev_end)
 		s = prev_end;		/* never the page two segments share */
 	u64 e = ALIGN_DOWN(fe, PAGE_SIZE);
+	if (whole && l->memsz == l->filesz && ALIGN_UP(fe, PAGE_SIZE) <= next)
+		e = ALIGN_UP(fe, PAGE_SIZE);
 	if (s < e) {
 		*ms = s;
 		*me = e;
 	}
 }
 
+/* Where the segment after loads[i] starts (its first page), or ~0. */
+static u64 next_start(const struct elf_image *im, u32 i, u64 bias)
+{
+	return i + 1 < im->nr_loads ? ALIGN_DOWN(im->loads[i + 1].vaddr + bias, PAGE_SIZE) : ~0ULL;
+}
+
 /* Maps one PT_LOAD: the pages outside its file range get their bytes now. */
 static int load_segment(struct user_mm *mm, const struct exec_source *src,
-			const struct elf_load *l, u64 bias, u64 prev_end)
+			const struct elf_load *l, u64 bias, u64 prev_end, u64 next)
 {
 	u64 start = l->vaddr + bias, ms, me;
 	unsigned int prot;
-	int rc;
+	int rc = 0;
 
-	file_range(src, l, bias, prev_end, &ms, &me);
+	file_range(src, l, bias, prev_end, next, &ms, &me);
 	if (ms < me) {
-		rc = user_mm_map_zero(mm, start, ms - start, seg_prot(l->flags));
+		if (start < ms)
+			rc = user_mm_map_zero(mm, start, ms - start, seg_prot(l->flags));
 		if (!rc && start + l->memsz > me)
 			rc = user_mm_map_zero(mm, me, MIN(start + l->memsz - me, (u64)PAGE_SIZE),
 					      seg_prot(l->flags));
@@ -186,7 +201,7 @@ static int add_image_vmas(struct user_mm *mm, const struct exec_source *src,
 		u32 prot = seg_prot(l->flags);
 		if (s < e && !vma_range_free(mm, s, s + PAGE_SIZE))
 			s += PAGE_SIZE;	/* a page shared with the previous segment */
-		file_range(src, l, bias, prev_end, &ms, &me);
+		file_range(src, l, bias, prev_end, next_start(im, i, bias), &ms, &me);
 		if (ms < me) {
 			if (s < ms)
 				rc = add_filled(mm, src, l, bias, s, ms, prot);
@@ -473,7 +488,7 @@ static int load_image(struct user_mm *mm, const struct exec_source *src,
 		const struct elf_load *l = &im->loads[i];
 		u64 s = ALIGN_DOWN(l->vaddr + bias, PAGE_SIZE), ms, me;
 		u64 e = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
-		file_range(src, l, bias, prev_end, &ms, &me);
+		file_range(src, l, bias, prev_end, next_start(im, i, bias), &ms, &me);
 		anon += (e - s - (me - ms)) / PAGE_SIZE;
 		prev_end = e;
 	}
@@ -482,7 +497,7 @@ static int load_image(struct user_mm *mm, const struct exec_source *src,
 	prev_end = 0;
 	for (u32 i = 0; !rc && i < im->nr_loads; i++) {
 		const struct elf_load *l = &im->loads[i];
-		rc = load_segment(mm, src, l, bias, prev_end);
+		rc = load_segment(mm, src, l, bias, prev_end, next_start(im, i, bias));
 		prev_end = ALIGN_UP(l->vaddr + bias + l->memsz, PAGE_SIZE);
 	}
 	return rc ? rc : add_image_vmas(mm, src, im, bias);

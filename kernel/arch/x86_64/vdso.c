@@ -6,10 +6,13 @@
  * pages are these, shared by every process and never written by user
  * mode: [vvar] may only ever be read, [vdso] read and executed.
  *
- * Where: the data page and the image sit in the gap between the mmap
- * area (below USER_MMAP_TOP) and the stack, at a random page of its
- * lower half, so the top-down mmap allocator never meets them and at
- * least half the gap stays unmapped below the stack.
+ * Where: the data page and the image sit above the stack's top, at a
+ * random page of the 2 MiB the top is in (Linux 6.1's vdso_addr), so
+ * they use the stack's page tables. If the top is too near the end of
+ * user space for them, they sit in the gap between the mmap area (below
+ * USER_MMAP_TOP) and the stack, at a random page of its lower half, so
+ * the top-down mmap allocator never meets them and at least half the gap
+ * stays unmapped below the stack.
  *
  * getcpu: each CPU's IA32_TSC_AUX holds its number (Linux's encoding,
  * node << 12 | cpu) when the CPU has RDTSCP or RDPID to read it.
@@ -21,6 +24,7 @@
 #include <alloy/arch.h>
 #include <alloy/cmdline.h>
 #include <alloy/errno.h>
+#include <alloy/hugetlb.h>
 #include <alloy/mm.h>
 #include <alloy/ns.h>
 #include <alloy/printk.h>
@@ -200,7 +204,15 @@ int arch_vdso_map(struct user_mm *mm, u64 *ehdr)
 	if (!text_obj.n)
 		return 0;		/* none: programs use the system calls */
 	get_random_bytes(&r, sizeof(r));
-	u64 at = mm->mmap_top + (r % VDSO_SLOTS) * PAGE_SIZE;
+	/* Above the stack's top, in the same 2 MiB as Linux 6.1 puts it: its
+	 * page tables are the stack's (three pages less per process than
+	 * in the mmap area's gap, where it goes if there is no room here) */
+	u64 len = PAGE_SIZE + arch_vdso_size(), at = mm->stack_top;
+	u64 end = MIN(ALIGN_UP(at + len, HPAGE_SIZE), USER_TOP);
+	if (end >= at + len)
+		at += (r % ((end - len - at) / PAGE_SIZE + 1)) * PAGE_SIZE;
+	else
+		at = mm->mmap_top + (r % VDSO_SLOTS) * PAGE_SIZE;
 	bool timens = timens_offset(CLOCK_MONOTONIC) || timens_offset(CLOCK_BOOTTIME);
 	down_write(&mm->lock);
 	rc = map_obj(mm, at, timens ? &tns_obj : &vvar_obj, UVM_READ, VMA_VVAR);
