@@ -14,7 +14,8 @@ struct lock_dep {
 };
 
 struct mutex {
-	struct task *owner;	/* claimed by compare-and-swap, the wait condition */
+	unsigned long owner;	/* the owning task, | 1 while tasks queue for it
+				 * (kernel/sched/mutex.c): the wait condition */
 	struct wait_queue wq;
 	struct lock_dep dep;
 };

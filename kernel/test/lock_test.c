@@ -20,9 +20,15 @@ static volatile long shared_count;
 static volatile int inside;
 static atomic_t overlap;
 
+static atomic_t mutex_workers_in;	/* a start line: all of them contend */
+static int mutex_workers;
+
 static void mutex_worker(void *arg)
 {
 	(void)arg;
+	atomic_inc(&mutex_workers_in);
+	while (atomic_read(&mutex_workers_in) < READ_ONCE(mutex_workers))
+		sched_yield();
 	for (int i = 0; i < ITERS; i++) {
 		mutex_lock(&test_mutex);
 		if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) != 1)
@@ -71,6 +77,8 @@ KTEST(mutex_contention)
 
 	mutex_init(&test_mutex, "test-mutex", LR_MUTEX_TEST);
 	shared_count = 0;
+	atomic_set(&mutex_workers_in, 0);
+	WRITE_ONCE(mutex_workers, (int)n);
 	atomic_set(&overlap, 0);
 	lockstat_get("test-mutex", LS_MUTEX, &a);
 	run_workers(mutex_worker, n);
