@@ -107,6 +107,23 @@ static inline void list_splice_init(struct list_head *list,
 	list_init(list);
 }
 
+/* Move all entries of list to the back of head, leaving list empty. */
+static inline void list_splice_tail_init(struct list_head *list,
+					 struct list_head *head)
+{
+	struct list_head *first = list->next;
+	struct list_head *last = list->prev;
+	struct list_head *at = head->prev;
+
+	if (list_empty(list))
+		return;
+	first->prev = at;
+	at->next = first;
+	last->next = head;
+	head->prev = last;
+	list_init(list);
+}
+
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 
 #define list_first_entry(head, type, member) \
