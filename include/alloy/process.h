@@ -243,6 +243,12 @@ void proc_vfork_release(struct process *p);
 /* The calling thread's file table: its own (a thread cloned without
  * CLONE_FILES) or its process's. No reference: valid while it runs. */
 struct fdtable *cur_files(void);
+/* The file at fd (>= 0) for the rest of the caller's system call. A table
+ * changes only by the tasks that use it and whoever holds a reference to
+ * it, so when the caller's is its alone (one reference, and one thread
+ * on it) no reference is taken (*put false), as Linux's fdget; else
+ * fd_get's (*put true). NULL: no such fd. */
+struct file *fget_light(int fd, bool *put);
 /* Path lookups relative to the process's cwd (reference taken). */
 void proc_cwd(struct path *out);
 void proc_set_cwd(const struct path *p);

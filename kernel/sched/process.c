@@ -250,6 +250,22 @@ struct fdtable *cur_files(void)
 	return t->files ? t->files : t->proc->files;
 }
 
+struct file *fget_light(int fd, bool *put)
+{
+	struct task *t = current_task();
+	struct fdtable *ft = t->files ? t->files : t->proc->files;
+
+	/* a thread's own table counts its sharers; the process's is every
+	 * thread's without a count of them */
+	if (atomic_read(&ft->refcount) == 1 &&
+	    (t->files || READ_ONCE(t->proc->nr_threads) == 1)) {
+		*put = false;
+		return fd < ft->size ? ft->fd[fd] : NULL;
+	}
+	*put = true;
+	return fd_get(ft, fd);
+}
+
 struct process *proc_create(struct process *parent, u64 clone_flags)
 {
 	int err;

@@ -405,16 +405,16 @@ out:
 static long do_epoll_wait(u64 epfd, u64 uevents, u64 maxevents, u64 timeout_ns)
 {
 	s32 max = (s32)maxevents;
-	struct file *f;
+	struct fd f;
 
 	if (max <= 0 || max > EP_MAX_EVENTS)
 		return -EINVAL;
 	if (uevents >= USER_TOP || USER_TOP - uevents < (u64)max * sizeof(struct epoll_event))
 		return -EFAULT;
-	if (!(f = fget(epfd)))
+	if (!(f = fdget(epfd)).file)
 		return -EBADF;
-	long rc = is_epoll(f) ? epoll_wait_file(f, uevents, max, timeout_ns) : -EINVAL;
-	file_put(f);
+	long rc = is_epoll(f.file) ? epoll_wait_file(f.file, uevents, max, timeout_ns) : -EINVAL;
+	fdput(f);
 	return rc;
 }
 

@@ -67,12 +67,12 @@ static long rw_loop(struct file *f, u64 buf, u64 n, bool write, s64 pos)
 
 static long fd_rw(u64 fd, u64 buf, u64 n, bool write, s64 pos)
 {
-	struct file *f = fget(fd);
+	struct fd f = fdget(fd);
 
-	if (!f)
+	if (!f.file)
 		return -EBADF;
-	long rc = rw_loop(f, buf, n, write, pos);
-	file_put(f);
+	long rc = rw_loop(f.file, buf, n, write, pos);
+	fdput(f);
 	return rc;
 }
 
@@ -83,11 +83,12 @@ long sys_pread64(SYSARGS)
 {
 	if ((s64)a3 < 0)
 		return -EINVAL;
-	struct file *f = fget(a0);
-	if (!f)
+	struct fd f = fdget(a0);
+	if (!f.file)
 		return -EBADF;
-	long rc = f->fop && f->fop->seekable ? rw_loop(f, a1, a2, false, (s64)a3) : -ESPIPE;
-	file_put(f);
+	long rc = f.file->fop && f.file->fop->seekable ? rw_loop(f.file, a1, a2, false, (s64)a3)
+						       : -ESPIPE;
+	fdput(f);
 	return rc;
 }
 
@@ -95,11 +96,12 @@ long sys_pwrite64(SYSARGS)
 {
 	if ((s64)a3 < 0)
 		return -EINVAL;
-	struct file *f = fget(a0);
-	if (!f)
+	struct fd f = fdget(a0);
+	if (!f.file)
 		return -EBADF;
-	long rc = f->fop && f->fop->seekable ? rw_loop(f, a1, a2, true, (s64)a3) : -ESPIPE;
-	file_put(f);
+	long rc = f.file->fop && f.file->fop->seekable ? rw_loop(f.file, a1, a2, true, (s64)a3)
+						       : -ESPIPE;
+	fdput(f);
 	return rc;
 }
 
@@ -493,12 +495,12 @@ long sys_ioctl(SYSARGS)
 
 long sys_fstat(SYSARGS)
 {
-	struct file *f = fget(a0);
+	struct fd f = fdget(a0);
 
-	if (!f)
+	if (!f.file)
 		return -EBADF;
-	long rc = stat_inode(f->inode, a1);
-	file_put(f);
+	long rc = stat_inode(f.file->inode, a1);
+	fdput(f);
 	return rc;
 }
 

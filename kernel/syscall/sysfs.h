@@ -19,6 +19,29 @@ static inline struct file *fget(u64 fd)
 	return fd > 0x7fffffff ? NULL : fd_get(cur_files(), (int)fd);
 }
 
+/* The hot calls' way (read, write, lseek, fstat, epoll_wait): fget with
+ * no reference when the table is the caller's alone (fget_light); only
+ * for calls that close no fd of their caller's meanwhile. */
+struct fd {
+	struct file *file;
+	bool put;
+};
+
+static inline struct fd fdget(u64 fd)
+{
+	struct fd f = { NULL, false };
+
+	if (fd <= 0x7fffffff)
+		f.file = fget_light((int)fd, &f.put);
+	return f;
+}
+
+static inline void fdput(struct fd f)
+{
+	if (f.put)
+		file_put(f.file);
+}
+
 /* A user path in a PATH_MAX kernel buffer (free with kfree); "" is
  * -ENOENT unless empty_ok. */
 long getname(u64 upath, char **out, bool empty_ok);
