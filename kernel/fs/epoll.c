@@ -497,7 +497,13 @@ static int ep_send(struct eventpoll *ep, u64 uevents, int maxevents)
 			epi->on_rdlist = true;
 		}
 	}
+	bool ready = !list_empty(&ep->rdlist);
 	spin_unlock_irqrestore(&ep->lock, flags);
+	/* While the harvest held them, sleepers saw an empty list, and a
+	 * callback's wakeup found nothing: whatever is ready again, or
+	 * fired meanwhile, is theirs now (Linux's ep_done_scan) */
+	if (ready)
+		ep_wake(ep, 0);
 	mutex_unlock(&ep->mtx);
 	return nev;
 }

@@ -257,8 +257,8 @@ struct file *fget_light(int fd, bool *put)
 
 	/* a thread's own table counts its sharers; the process's is every
 	 * thread's without a count of them */
-	if (atomic_read(&ft->refcount) == 1 &&
-	    (t->files || READ_ONCE(t->proc->nr_threads) == 1)) {
+	if (__atomic_load_n(&ft->refcount.v, __ATOMIC_ACQUIRE) == 1 &&
+	    (t->files || __atomic_load_n(&t->proc->nr_threads, __ATOMIC_ACQUIRE) == 1)) {
 		*put = false;
 		return fd < ft->size ? ft->fd[fd] : NULL;
 	}

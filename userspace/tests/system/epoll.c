@@ -17,7 +17,9 @@
  *  - epoll_pwait's mask lets a signal in (EINTR), epoll_pwait2's timeout;
  *  - racing: a child registers ready pipes in the shared epoll and closes
  *    them (their last reference) 200 times while the parent harvests:
- *    only the child's items come back, and none remain after.
+ *    only the child's items come back, and none remain after;
+ *  - a waiter with no timeout beside a process harvesting the same
+ *    ready item over and over is always woken.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -471,6 +473,38 @@ static void racing(void)
 	close(ep);
 }
 
+/* One process harvests a level-triggered ready pipe over and over
+ * (timeout 0) while another waits with no timeout: every wait must come
+ * back with it. A harvest holds the ready items off the list; one that
+ * put them back without a wakeup left the waiter asleep for good. */
+static volatile sig_atomic_t got_alarm;
+static void on_alarm(int s) { (void)s; got_alarm = 1; }
+
+static void harvest_wake(void)
+{
+	struct epoll_event out[1];
+	struct sigaction sa = { .sa_handler = on_alarm };
+	int ep = epoll_create1(0), p[2], got = 0;
+
+	CHECK(ep >= 0 && pipe(p) == 0 && write(p[1], "r", 1) == 1 && add(ep, p[0], EPOLLIN, 7) == 0);
+	pid_t ch = fork();
+	if (ch == 0)
+		for (;;)
+			epoll_wait(ep, out, 1, 0);
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	alarm(30);
+	for (int i = 0; i < 3000 && !got_alarm; i++)
+		got += epoll_wait(ep, out, 1, -1) == 1 && out[0].data.u64 == 7;
+	alarm(0);
+	kill(ch, SIGKILL);
+	waitpid(ch, NULL, 0);
+	printf("# harvest_wake: %d of 3000 waits came back\n", got);
+	CHECK(got == 3000 && !got_alarm);
+	close(p[0]);
+	close(p[1]);
+	close(ep);
+}
+
 int main(void)
 {
 	args();
@@ -484,6 +518,7 @@ int main(void)
 	CHECK(excl == 1 && plain == 2);
 	signals_and_timeouts();
 	racing();
+	harvest_wake();
 	printf("# epoll: %s\n", failures ? "FAILED" : "all passed");
 	return check_done();
 }
