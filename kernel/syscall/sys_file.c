@@ -198,19 +198,20 @@ static long seek_data(struct file *f, s64 off, bool hole)
 
 long sys_lseek(SYSARGS)
 {
-	struct file *f = fget(a0);
+	struct fd fd = fdget(a0);
+	struct file *f = fd.file;
 	s64 off = (s64)a1;
 	long rc;
 
 	if (!f)
 		return -EBADF;
 	if (!f->fop || !f->fop->seekable) {
-		file_put(f);
+		fdput(fd);
 		return -ESPIPE;
 	}
 	if (a2 == SEEK_DATA || a2 == SEEK_HOLE) {
 		rc = seek_data(f, off, a2 == SEEK_HOLE);
-		file_put(f);
+		fdput(fd);
 		return rc;
 	}
 	mutex_lock(&f->pos_lock);
@@ -225,7 +226,7 @@ long sys_lseek(SYSARGS)
 	else
 		rc = (long)(f->pos = (u64)to);
 	mutex_unlock(&f->pos_lock);
-	file_put(f);
+	fdput(fd);
 	return rc;
 }
 
