@@ -1775,6 +1775,13 @@ static void spawn(int w)
 		return;
 	}
 	s->unborn = 0;
+	if (pid == 0 && rsys(SYS_getpid, 0, 0, 0, 0, 0, 0) == sup_pid) {
+		/* a 10^7 run once ended with the supervisor exiting 29, a
+		 * status only workers' fuzzed exits make: a fork that returned
+		 * 0 to its parent would do that */
+		say("fuzz: FAIL: fork returned 0 in the supervisor (pid %d)\n", sup_pid);
+		_exit(3);
+	}
 	if (pid == 0) {
 		worker_main(w, s->gen);
 		_exit(0);
