@@ -90,38 +90,34 @@ static inline void list_move_tail(struct list_head *entry,
 	list_add_tail(entry, head);
 }
 
+/* The entries of a non-empty list go between prev and next. */
+static inline void __list_splice(struct list_head *list, struct list_head *prev,
+				 struct list_head *next)
+{
+	struct list_head *first = list->next;
+	struct list_head *last = list->prev;
+
+	first->prev = prev;
+	prev->next = first;
+	last->next = next;
+	next->prev = last;
+	list_init(list);
+}
+
 /* Move all entries of list to the front of head, leaving list empty. */
 static inline void list_splice_init(struct list_head *list,
 				    struct list_head *head)
 {
-	struct list_head *first = list->next;
-	struct list_head *last = list->prev;
-	struct list_head *at = head->next;
-
-	if (list_empty(list))
-		return;
-	first->prev = head;
-	head->next = first;
-	last->next = at;
-	at->prev = last;
-	list_init(list);
+	if (!list_empty(list))
+		__list_splice(list, head, head->next);
 }
 
 /* Move all entries of list to the back of head, leaving list empty. */
 static inline void list_splice_tail_init(struct list_head *list,
 					 struct list_head *head)
 {
-	struct list_head *first = list->next;
-	struct list_head *last = list->prev;
-	struct list_head *at = head->prev;
-
-	if (list_empty(list))
-		return;
-	first->prev = at;
-	at->next = first;
-	last->next = head;
-	head->prev = last;
-	list_init(list);
+	if (!list_empty(list))
+		__list_splice(list, head->prev, head);
 }
 
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)

@@ -130,18 +130,30 @@ static void ep_wake(struct eventpoll *ep, int depth)
 }
 
 /* epi may be ready: onto the ready list, and wake whoever waits. */
+/* ep->lock held: epi asks for events (not a fired EPOLLONESHOT). */
+static bool ep_armed(const struct epitem *epi)
+{
+	return epi->events & ~EP_PRIVATE_BITS;
+}
+
+/* ep->lock held, epi on no ready list: onto ep's. */
+static void ep_rdlist_add(struct eventpoll *ep, struct epitem *epi)
+{
+	list_add_tail(&epi->rdlink, &ep->rdlist);
+	epi->on_rdlist = true;
+}
+
 static void ep_item_event(struct epitem *epi, int depth)
 {
 	struct eventpoll *ep = epi->ep;
 	unsigned long flags = spin_lock_irqsave(&ep->lock);
 
-	if (!(epi->events & ~EP_PRIVATE_BITS)) {	/* a fired EPOLLONESHOT */
+	if (!ep_armed(epi)) {
 		spin_unlock_irqrestore(&ep->lock, flags);
 		return;
 	}
 	if (!epi->on_rdlist) {
-		list_add_tail(&epi->rdlink, &ep->rdlist);
-		epi->on_rdlist = true;
+		ep_rdlist_add(ep, epi);
 	} else if (ep->harvesting && !epi->on_ovflist) {
 		/* a harvest holds it and may have asked it already: after
 		 * the harvest it goes back on the ready list */
@@ -492,10 +504,8 @@ static int ep_send(struct eventpoll *ep, u64 uevents, int maxevents)
 	list_for_each_entry_safe(epi, n, &ep->ovflist, ovflink) {
 		list_del_init(&epi->ovflink);
 		epi->on_ovflist = false;
-		if (!epi->on_rdlist && (epi->events & ~EP_PRIVATE_BITS)) {
-			list_add_tail(&epi->rdlink, &ep->rdlist);
-			epi->on_rdlist = true;
-		}
+		if (!epi->on_rdlist && ep_armed(epi))
+			ep_rdlist_add(ep, epi);
 	}
 	bool ready = !list_empty(&ep->rdlist);
 	spin_unlock_irqrestore(&ep->lock, flags);

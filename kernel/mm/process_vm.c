@@ -73,19 +73,14 @@ static int may_access_process(struct process *p)
 	return ok ? 0 : -EPERM;
 }
 
-/* n bytes at the target's va to or from buf: 0, or -EFAULT when the
+/* len bytes at the target's va to or from buf: 0, or -EFAULT when the
  * target itself could not make that access (user_mm_access stops at the
- * end of user space, so va + n cannot wrap). */
-static int remote_page(struct user_mm *mm, u64 va, void *buf, size_t n, bool write)
-{
-	return user_mm_access(mm, va, buf, n, write, false) == n ? 0 : -EFAULT;
-}
-
-/* For asynchronous I/O finishing after its submitter left the kernel
- * (kernel/aio/): len bytes, a page at a time, with the same checks. */
+ * end of user space, so va + len cannot wrap). process_vm's transfers,
+ * and asynchronous I/O finishing after its submitter left the kernel
+ * (kernel/aio/). */
 int user_mm_copy(struct user_mm *mm, u64 va, void *buf, size_t len, bool write)
 {
-	return remote_page(mm, va, buf, len, write);	/* user_mm_access goes a page at a time */
+	return user_mm_access(mm, va, buf, len, write, false) == len ? 0 : -EFAULT;
 }
 
 /* Moves bytes between the local and remote iovecs in order, a page at
@@ -112,9 +107,9 @@ static long transfer(struct user_mm *mm, const struct kiovec *lv, u64 lcnt,
 					       PAGE_SIZE - (ra & (PAGE_SIZE - 1)));
 			if (write) {
 				rc = copy_from_user(buf, (const void *)la, n) ? -EFAULT
-									     : remote_page(mm, ra, buf, n, true);
+									     : user_mm_copy(mm, ra, buf, n, true);
 			} else {
-				rc = remote_page(mm, ra, buf, n, false);
+				rc = user_mm_copy(mm, ra, buf, n, false);
 				if (!rc && copy_to_user((void *)la, buf, n))
 					rc = -EFAULT;
 			}

@@ -47,10 +47,10 @@ static bool try_claim(struct mutex *m)
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
-/* Under m->wq.lock, w queued: true if the mutex is ours (handed over, or
- * free and claimed now, still marked if others wait behind w); else its
+/* Under m->wq.lock, the caller queued: true if the mutex is ours (handed
+ * over, or free and claimed now, still marked if others wait too); else its
  * owner carries MUTEX_WAITERS, so that its unlock wakes the queue. */
-static bool claim_or_mark(struct mutex *m, struct waiter *w)
+static bool claim_or_mark(struct mutex *m)
 {
 	unsigned long v = __atomic_load_n(&m->owner, __ATOMIC_ACQUIRE), want;
 
@@ -58,9 +58,8 @@ static bool claim_or_mark(struct mutex *m, struct waiter *w)
 		if (owner_of(v) == current)
 			return true;
 		if (!v) {
-			bool others = m->wq.waiters.next != &w->link ||
-				      m->wq.waiters.prev != &w->link;
-			want = me() | (others ? MUTEX_WAITERS : 0);
+			/* the caller is queued: others are if it is not alone */
+			want = me() | (list_is_singular(&m->wq.waiters) ? 0 : MUTEX_WAITERS);
 		} else if (v & MUTEX_WAITERS) {
 			return false;
 		} else {
@@ -87,7 +86,7 @@ void mutex_lock(struct mutex *m)
 	for (;;) {
 		prepare_to_wait(&m->wq, &w);
 		unsigned long flags = spin_lock_irqsave(&m->wq.lock);
-		bool mine = claim_or_mark(m, &w);
+		bool mine = claim_or_mark(m);
 		spin_unlock_irqrestore(&m->wq.lock, flags);
 		if (mine)
 			break;
