@@ -1843,6 +1843,15 @@ static void in_flight(int slot, char *out, size_t n)
 		snprintf(out + strlen(out), n - strlen(out), " = %lld (between calls)", (long long)r->ret);
 }
 
+/* SIGKILL for a worker and its process group (what it forked); the
+ * watchdog calls it a hang if it is still there HANG_S later. */
+static void kill_worker(struct wstate *s, u64 now)
+{
+	kill(-s->pid, SIGKILL);
+	kill(s->pid, SIGKILL);
+	s->kill_ns = now;
+}
+
 static void watchdog(u64 now)
 {
 	for (int w = 0; w < opt_workers; w++) {
@@ -1886,9 +1895,7 @@ static void watchdog(u64 now)
 				say("fuzz: stuck worker %d slot %d gen %u pid %d: %s; SIGKILL\n",
 				    w, w * opt_threads + t, s->gen, s->pid, line);
 			n_stuck++;
-			kill(-s->pid, SIGKILL);
-			kill(s->pid, SIGKILL);
-			s->kill_ns = now;
+			kill_worker(s, now);
 			break;
 		}
 	}
@@ -1975,11 +1982,8 @@ static void recycle_run_ns(void)
 	long long avail0 = meminfo("MemAvailable"), shmem0 = meminfo("Shmem");
 	recycling = 1;
 	for (int w = 0; w < opt_workers; w++)
-		if (ws[w].alive && !ws[w].abandoned && !ws[w].kill_ns) {
-			kill(-ws[w].pid, SIGKILL);
-			kill(ws[w].pid, SIGKILL);
-			ws[w].kill_ns = t0;
-		}
+		if (ws[w].alive && !ws[w].abandoned && !ws[w].kill_ns)
+			kill_worker(&ws[w], t0);
 	for (;;) {
 		struct timespec ts = { 0, 50000000 };
 		nanosleep(&ts, NULL);
