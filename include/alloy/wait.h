@@ -44,6 +44,12 @@ void wake_up_one(struct wait_queue *wq);
 void wake_up_all(struct wait_queue *wq);
 /* The same with wq->lock already held by the caller. */
 void wake_up_all_locked(struct wait_queue *wq);
+/* Does wq have anyone to wake? Unlocked, for a waker that has just
+ * changed its condition and would otherwise take wq->lock to find the
+ * queue empty: a full barrier orders that change before the look, as
+ * prepare_to_wait() and add_wait_callback() order a waiter's queuing
+ * before its re-check (Linux's wq_has_sleeper). */
+bool wait_queue_active(struct wait_queue *wq);
 /* Subscribe w (w->func set) to every wakeup of wq until removed; unlike a
  * task waiter it is not dequeued by the wakers. */
 void add_wait_callback(struct wait_queue *wq, struct waiter *w);

@@ -116,8 +116,12 @@ static void ep_wake(struct eventpoll *ep, int depth)
 	struct epitem *pe;
 	unsigned long flags = 0;
 
-	wake_up_all(&ep->wq);
-	wake_up_all(&ep->poll_wq);
+	/* every harvest of a level-triggered item ends here: most find
+	 * nobody waiting, and need not take the queues' locks to see it */
+	if (wait_queue_active(&ep->wq))
+		wake_up_all(&ep->wq);
+	if (wait_queue_active(&ep->poll_wq))
+		wake_up_all(&ep->poll_wq);
 	/* unlocked peek: a parent linking itself polls us after, under ep->lock */
 	if (list_empty(&ep->parents) || depth >= EP_MAX_NESTS)
 		return;
@@ -521,15 +525,16 @@ static int ep_send(struct eventpoll *ep, u64 uevents, int maxevents)
 long epoll_wait_file(struct file *epf, u64 uevents, int maxevents, u64 timeout_ns)
 {
 	struct eventpoll *ep = epf->priv;
-	u64 now = ktime_ns();
-	u64 deadline = timeout_ns > ~0ULL - now ? ~0ULL : now + timeout_ns;
+	u64 now, deadline = 0;
 	struct waiter w = { .task = NULL };
 
 	for (;;) {
 		int n = ep_has_ready(ep) ? ep_send(ep, uevents, maxevents) : 0;
-		if (n)
+		if (n || !timeout_ns)	/* a poll (timeout 0) reads no clock */
 			return n;
 		now = ktime_ns();
+		if (!deadline)		/* from the first look */
+			deadline = timeout_ns > ~0ULL - now ? ~0ULL : now + timeout_ns;
 		if (now >= deadline)
 			return 0;
 		if (signal_pending())

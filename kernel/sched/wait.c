@@ -3,6 +3,7 @@
  * protocol (see <alloy/wait.h>). Wakers dequeue the waiters they wake, so
  * a waiter that loops re-queues itself in prepare_to_wait().
  */
+#include <alloy/atomic.h>
 #include <alloy/cpu.h>
 #include <alloy/sched.h>
 #include <alloy/task.h>
@@ -29,6 +30,7 @@ void prepare_to_wait(struct wait_queue *wq, struct waiter *w)
 	t->state = TASK_BLOCKED;
 	spin_unlock(&t->lock);
 	spin_unlock_irqrestore(&wq->lock, flags);
+	smp_mb();	/* queued before the caller's re-check: wait_queue_active */
 }
 
 void finish_wait(struct wait_queue *wq, struct waiter *w)
@@ -48,6 +50,7 @@ void add_wait_callback(struct wait_queue *wq, struct waiter *w)
 
 	list_add_tail(&w->link, &wq->waiters);
 	spin_unlock_irqrestore(&wq->lock, flags);
+	smp_mb();	/* queued before poll's look at the file: wait_queue_active */
 }
 
 void remove_wait_callback(struct wait_queue *wq, struct waiter *w)
@@ -102,4 +105,10 @@ void wake_up_one(struct wait_queue *wq)
 void wake_up_all(struct wait_queue *wq)
 {
 	wake_some(wq, true);
+}
+
+bool wait_queue_active(struct wait_queue *wq)
+{
+	smp_mb();	/* the waker's change before the look (wait.h) */
+	return !list_empty(&wq->waiters);
 }

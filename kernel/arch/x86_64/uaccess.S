@@ -40,14 +40,21 @@ arch_copy_user:
 	addq $8, %rdi
 	subq $8, %rdx
 	jmp 3b
-4:	testq %rdx, %rdx
+4:	cmpq $4, %rdx			/* a 12-byte epoll_event: 8, 4, no bytes */
+	jb 5f
+22:	movl (%rsi), %eax
+23:	movl %eax, (%rdi)
+	addq $4, %rsi
+	addq $4, %rdi
+	subq $4, %rdx
+5:	testq %rdx, %rdx
 	jz 6f
 20:	movb (%rsi), %al
 21:	movb %al, (%rdi)
 	incq %rsi
 	incq %rdi
 	decq %rdx
-	jmp 4b
+	jmp 5b
 6:	xorl %eax, %eax
 7:	testl %r8d, %r8d
 	jz 8f
@@ -70,3 +77,5 @@ arch_copy_user:
 	.quad 19b, 9b
 	.quad 20b, 9b
 	.quad 21b, 9b
+	.quad 22b, 9b
+	.quad 23b, 9b
