@@ -2,9 +2,11 @@
  * The syscall instruction's entry. The CPU has put the user RIP in rcx and
  * RFLAGS in r11 and masked IF/DF/TF/AC (MSR_FMASK). We switch to this
  * task's kernel stack (gs:16), build the same struct trap_frame as the
- * interrupt path (vector SYSCALL_VECTOR), call syscall_dispatch(frame),
- * and leave through trap_return with iretq, which restores every register
- * the handler may have changed (rax holds the result).
+ * interrupt path (vector SYSCALL_VECTOR) and call syscall_dispatch(frame).
+ * It says how to leave: with sysretq when the frame is what SYSRET
+ * restores (syscall_entry.c: sysret_ok), else through trap_return with
+ * iretq, which restores every register the handler may have changed
+ * (a signal frame, exec, ptrace). rax holds the result either way.
  */
 #include <asm/frame.h>
 
@@ -25,8 +27,14 @@ entry_syscall:
 	cld
 	movq %rsp, %rdi
 	call syscall_dispatch
-	cli				/* no interrupt between swapgs and iretq */
-	jmp trap_return
+	cli				/* no interrupt between swapgs and the return */
+	testl %eax, %eax
+	jz trap_return
+	POP_GPRS			/* rcx and r11 are rip and rflags here */
+	addq $16, %rsp			/* vector and error code */
+	movq 24(%rsp), %rsp		/* the user stack: rip, cs, rflags above it */
+	swapgs
+	sysretq
 
 /* arch_enter_user(rip, rsp): a fresh user frame, out through trap_return. */
 	.globl arch_return_to_user

@@ -12,6 +12,7 @@
 #include <alloy/user.h>
 #include <asm/irqflags.h>
 #include <asm/trap.h>
+#include <asm/uvm.h>
 
 
 struct trap_frame *current_user_frame(void)
@@ -70,7 +71,24 @@ static bool seccomp_check(struct trap_frame *tf, u8 mode)
 	return false;
 }
 
-void syscall_dispatch(struct trap_frame *tf)
+/* Interrupts off, on the way out: may SYSRET, cheaper than IRET (under
+ * TCG too), return to this frame? Only if the frame is what it restores:
+ * rcx and r11 hold rip and rflags, the selectors are the user ones, rip
+ * is below the last user page (Intel's SYSRET to a non-canonical address
+ * faults in ring 0, on the user's stack), and neither TF (SYSRET would
+ * trap after the first instruction) nor RF (it cannot set it) is on:
+ * Linux's rules. A signal frame, exec, ptrace and sigreturn change the
+ * frame and leave through IRET. */
+static bool sysret_ok(const struct trap_frame *tf)
+{
+	return tf->rcx == tf->rip && tf->r11 == tf->rflags &&
+	       tf->cs == USER_CS && tf->ss == USER_SS &&
+	       tf->rip < USER_TOP &&
+	       !(tf->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF));
+}
+
+/* Returns true to leave by SYSRET (syscall.S). */
+bool syscall_dispatch(struct trap_frame *tf)
 {
 	arch_irq_enable();	/* syscalls are preemptible */
 	tf->error = tf->rax;	/* the number, for a restart */
@@ -84,4 +102,5 @@ void syscall_dispatch(struct trap_frame *tf)
 					      tf->r8, tf->r9);
 	arch_irq_disable();
 	user_return_work(tf);
+	return sysret_ok(tf);
 }

@@ -2,7 +2,9 @@
 #ifndef ASM_IRQFLAGS_H
 #define ASM_IRQFLAGS_H
 
+#define X86_EFLAGS_TF 0x100UL
 #define X86_EFLAGS_IF 0x200UL
+#define X86_EFLAGS_RF 0x10000UL
 
 static inline unsigned long arch_irq_save(void)
 {
