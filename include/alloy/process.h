@@ -127,10 +127,9 @@ struct process {
 	struct sighand *sighand;	/* [sig_lock] its handlers (<alloy/sighand.h>),
 					 * shared by CLONE_SIGHAND; put when p is freed */
 	u64 shared_pending;		/* [sig_lock] process-directed signals */
-	struct ksiginfo shared_info[NSIG]; /* [sig_lock] for each of them */
-	struct list_head sigq;		/* [sig_lock] more real-time instances after
-					 * shared_info[]'s, oldest first (signal.c) */
-	u32 sigq_count;			/* [sig_lock] instances on sigq and on every
+	struct list_head sigq;		/* [sig_lock] the siginfo of each pending
+					 * instance, oldest first (signal.c) */
+	u32 sigq_count;			/* [sig_lock] entries on sigq and on every
 					 * thread's: RLIMIT_SIGPENDING counts them */
 	char comm[16];
 	u32 personality;		/* personality(2): kept, fork copies it */

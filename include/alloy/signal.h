@@ -27,9 +27,9 @@ struct ksiginfo {
 	bool forced;		/* signal_force's: the process's own fault */
 	u8 pkey;		/* SEGV_PKUERR: the protection key of the page */
 	int err;		/* si_errno: a seccomp trap's SECCOMP_RET_DATA */
-	/* A fault's and a SIGPOLL's details never come together. Every
-	 * process and thread keeps one of these per signal (NSIG of them),
-	 * so its size is struct process's: keep it at 72 bytes. */
+	/* A fault's and a SIGPOLL's details never come together. Each
+	 * pending instance is an allocation of its own (signal.c): keep it
+	 * at 72 bytes. */
 	union {
 		struct {
 			u64 addr;		/* faults */
@@ -70,16 +70,23 @@ int signal_send_unchecked(struct process *p, const struct ksiginfo *info);
  * *resume: call proc_continued(p) after unlocking (SIGCONT). */
 bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
 			 bool *resume);
-/* Caller holds p->sig_lock: frees the queued real-time instances of
- * mask's numbers from t's queue, or p's if t is NULL (the first of each
- * number, in the per-number slot, is the caller's to clear). */
+/* Caller holds p->sig_lock: frees the siginfo of every instance of
+ * mask's numbers queued for t, or p if t is NULL (the pending bits are
+ * the caller's to clear). */
 void signal_flush_queued_locked(struct process *p, struct task *t, u64 mask);
+/* Caller holds p->sig_lock: the siginfo of sig's oldest instance pending
+ * for t (p if t is NULL); NULL if none is queued (posix_timer.c). */
+struct ksiginfo *signal_info_locked(struct process *p, struct task *t, int sig);
+/* Caller holds p->sig_lock: makes si pending for t (listed, no checks),
+ * in place of the siginfo of an instance of its number pending there
+ * (ptrace's SIGSTOP, faults). */
+void signal_set_locked(struct process *p, struct task *t, const struct ksiginfo *si);
 /* Caller holds p->sig_lock: makes si pending for t (listed, no checks)
  * ahead of any instance of its number already pending there (a signal
  * a tracer passes on was taken first); a standard one merges. */
 void signal_requeue_locked(struct process *p, struct task *t, const struct ksiginfo *si);
-/* Caller holds p->sig_lock: signals pending in p and its threads, each
- * number once plus each queued instance (RLIMIT_SIGPENDING, SigQ). */
+/* Caller holds p->sig_lock: siginfo entries queued for p and its
+ * threads (RLIMIT_SIGPENDING, SigQ; Linux counts its sigqueues). */
 u32 signal_count_locked(struct process *p);
 /* Takes one pending signal of mask for current (its thread's first, then
  * its process's) without running a handler: its number, or 0 if none. */

@@ -101,9 +101,9 @@ struct task {
 	u64 saved_blocked;		/* sigsuspend's mask to restore */
 	u64 sigwait;			/* rt_sigtimedwait's set while it waits */
 	bool restore_blocked;
-	struct ksiginfo info[NSIG];	/* for each signal in pending */
-	struct list_head sigq;		/* [proc->sig_lock] more real-time instances
-					 * after info[]'s, oldest first (signal.c) */
+	u64 forced;			/* [proc->sig_lock] pending faults (signal_force) */
+	struct list_head sigq;		/* [proc->sig_lock] the siginfo of each pending
+					 * instance, oldest first (signal.c) */
 	u64 altstack_sp, altstack_size;
 	/* prctl and friends (kernel/syscall/sys_prctl.c); the thread's own,
 	 * a fork or clone copies them (user_task_inherit) */

@@ -117,11 +117,11 @@ static bool send(struct posix_timer *t, bool *dropped, bool *resume)
 	struct process *p = t->p;
 	struct task *tt = target_of(t);
 	u64 pending = tt ? tt->pending : p->shared_pending;
-	struct ksiginfo *slot = tt ? &tt->info[t->signo - 1] : &p->shared_info[t->signo - 1];
 
 	*dropped = false;
 	if (pending & sigmask(t->signo)) {
-		if (slot->code != SI_TIMER || slot->timerid != t->id)
+		struct ksiginfo *slot = signal_info_locked(p, tt, t->signo);
+		if (!slot || slot->code != SI_TIMER || slot->timerid != t->id)
 			return false;
 		/* our own from an earlier arming: it stands for this one */
 		slot->timer_gen = t->gen;
@@ -282,10 +282,10 @@ static bool slot_taken(struct posix_timer *t)
 /* sig_lock held: is t's signal still in the slot it was queued to? */
 static bool still_pending(struct posix_timer *t)
 {
-	struct task *tt = target_of(t);
-	struct ksiginfo *slot = tt ? &tt->info[t->signo - 1] : &t->p->shared_info[t->signo - 1];
+	struct ksiginfo *slot;
 
-	return slot_taken(t) && slot->code == SI_TIMER && slot->timerid == t->id;
+	return slot_taken(t) && (slot = signal_info_locked(t->p, target_of(t), t->signo)) &&
+	       slot->code == SI_TIMER && slot->timerid == t->id;
 }
 
 /*

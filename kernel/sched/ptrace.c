@@ -292,8 +292,7 @@ int ptrace_clone_child(struct task *child, u64 clone_flags, bool thread)
 		struct ksiginfo si = { .signo = SIGSTOP, .code = SI_KERNEL };
 		struct process *p = child->proc;
 		flags = spin_lock_irqsave(&p->sig_lock);
-		child->pending |= sigmask(SIGSTOP);	/* past prepare(): always stops */
-		child->info[SIGSTOP - 1] = si;
+		signal_set_locked(p, child, &si);	/* past prepare(): always stops */
 		spin_unlock_irqrestore(&p->sig_lock, flags);
 	}
 	return event;
@@ -622,8 +621,7 @@ static long attach(int pid, bool seize, u64 options)
 		struct ksiginfo si = { .signo = SIGSTOP, .code = SI_KERNEL };
 		unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 		if (!list_empty(&t->thread_link)) {
-			t->info[SIGSTOP - 1] = si;
-			t->pending |= sigmask(SIGSTOP);
+			signal_set_locked(p, t, &si);
 			task_kick(t);
 		}
 		spin_unlock_irqrestore(&p->sig_lock, flags);

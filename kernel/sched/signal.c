@@ -1,15 +1,19 @@
 /*
  * Signals: sending, the default actions, and delivery on the way back to
  * user mode, where a handler gets a Linux rt_sigframe (built by the arch
- * code). Standard signals do not queue: one pending bit and one siginfo
- * per number, in the process's shared set (kill) or a thread's own
- * (tgkill, faults). Real-time ones queue (POSIX): the first instance of
- * a number sits in that slot, later ones in a list (sigq) in the order
- * sent; taking one moves the next of its number into the slot, and the
- * bit stays set while any is left. A thread takes its own first, and any thread that
- * does not block a shared one may take it. The stop signals stop every
- * thread (proc_stop) until SIGCONT; a fatal one ends the group.
- * Background terminal access does not raise SIGTTIN/SIGTTOU yet.
+ * code). A pending signal is a bit in the process's shared set (kill) or
+ * a thread's own (tgkill, faults), and its siginfo an entry on the set's
+ * queue (sigq), in the order sent, as Linux's sigqueue: standard signals
+ * do not queue (one entry per number at most: a second merges), real-time
+ * ones do (POSIX: an entry per instance, the bit set while any is left).
+ * A set that holds nothing costs nothing (a siginfo slot per number per
+ * task and per process cost 9 kB per process). A bit with no entry lost
+ * its information to a failed allocation, or to kill's SI_USER past
+ * RLIMIT_SIGPENDING: it is taken as SI_USER from nobody, as on Linux. A
+ * thread takes its own first, and any thread that does not block a
+ * shared one may take it. The stop signals stop every thread (proc_stop)
+ * until SIGCONT; a fatal one ends the group. Background terminal access
+ * does not raise SIGTTIN/SIGTTOU yet.
  */
 #include <alloy/pid.h>
 #include <alloy/arch.h>
@@ -81,88 +85,130 @@ bool fatal_signal_pending(void)
 	return READ_ONCE(current_task()->pending) & sigmask(SIGKILL);
 }
 
-/* A real-time signal's instance after the first of its number. Owned by
- * the queue it is on ([sig_lock]); freed when taken or discarded, when
- * its thread leaves (proc_thread_detach) or its process is freed. */
+/* A pending instance's siginfo. Owned by the queue it is on ([sig_lock]);
+ * freed when taken or discarded, when its thread leaves
+ * (proc_thread_detach) or its process is freed. */
 struct sigqueue {
 	struct list_head link;
 	struct ksiginfo info;
 };
 
-static u32 count_bits(u64 v)
+static struct list_head *queue_of(struct process *p, struct task *t)
 {
-	u32 n = 0;
+	return t ? &t->sigq : &p->sigq;
+}
 
-	for (; v; v &= v - 1)
-		n++;
-	return n;
+static u64 *pending_of(struct process *p, struct task *t)
+{
+	return t ? &t->pending : &p->shared_pending;
+}
+
+/* sig's oldest entry on q, NULL if none. */
+static struct sigqueue *first_of(struct list_head *q, int sig)
+{
+	struct sigqueue *e;
+
+	list_for_each_entry(e, q, link)
+		if (e->info.signo == sig)
+			return e;
+	return NULL;
+}
+
+/* A new entry for si on q (first: ahead of all; else last), counted in
+ * p; false if there is no memory for it. Never sleeps (timer interrupts
+ * send signals too). */
+static bool sigq_add(struct process *p, struct list_head *q, const struct ksiginfo *si,
+		     bool first)
+{
+	struct sigqueue *e = kmalloc(sizeof(*e), GFP_KERNEL);
+
+	if (!e)
+		return false;
+	e->info = *si;
+	if (first)
+		list_add(&e->link, q);
+	else
+		list_add_tail(&e->link, q);
+	p->sigq_count++;
+	return true;
+}
+
+static void sigq_del(struct process *p, struct sigqueue *e)
+{
+	list_del(&e->link);
+	kfree(e);
+	p->sigq_count--;
 }
 
 u32 signal_count_locked(struct process *p)
 {
-	u32 n = count_bits(p->shared_pending) + p->sigq_count;
-	struct task *t;
+	return p->sigq_count;
+}
 
-	list_for_each_entry(t, &p->threads, thread_link)
-		n += count_bits(t->pending);
-	return n;
+struct ksiginfo *signal_info_locked(struct process *p, struct task *t, int sig)
+{
+	struct sigqueue *e = first_of(queue_of(p, t), sig);
+
+	return e ? &e->info : NULL;
+}
+
+void signal_set_locked(struct process *p, struct task *t, const struct ksiginfo *si)
+{
+	struct sigqueue *e = first_of(&t->sigq, si->signo);
+
+	if (e)
+		e->info = *si;
+	else
+		sigq_add(p, &t->sigq, si, true);	/* or it is info-less */
+	t->pending |= sigmask(si->signo);
 }
 
 void signal_flush_queued_locked(struct process *p, struct task *t, u64 mask)
 {
-	struct list_head *q = t ? &t->sigq : &p->sigq;
 	struct sigqueue *e, *n;
 
-	list_for_each_entry_safe(e, n, q, link) {
-		if (sigmask(e->info.signo) & mask) {
-			list_del(&e->link);
-			kfree(e);
-			p->sigq_count--;
-		}
-	}
+	list_for_each_entry_safe(e, n, queue_of(p, t), link)
+		if (sigmask(e->info.signo) & mask)
+			sigq_del(p, e);
+	if (t)
+		t->forced &= ~mask;
 }
 
 void signal_requeue_locked(struct process *p, struct task *t, const struct ksiginfo *si)
 {
 	int sig = si->signo;
-	struct sigqueue *e;
 
-	if (!(t->pending & sigmask(sig))) {
-		t->pending |= sigmask(sig);
-		t->info[sig - 1] = *si;
-	} else if (sig >= SIGRTMIN && (e = kmalloc(sizeof(*e), GFP_KERNEL))) {
-		e->info = t->info[sig - 1];	/* the one behind goes second */
-		list_add(&e->link, &t->sigq);
-		p->sigq_count++;
-		t->info[sig - 1] = *si;
-	}
+	if ((t->pending & sigmask(sig)) && sig < SIGRTMIN)
+		return;		/* a standard one merges */
+	t->pending |= sigmask(sig);
+	sigq_add(p, &t->sigq, si, true);	/* ahead of the rest of its number */
 }
 
 /* Caller holds sig_lock: takes sig, pending in t's set (or p's if t is
- * NULL), into *out; the next instance of sig, if one is queued, takes
- * the slot and sig stays pending. */
+ * NULL), into *out; it stays pending while another instance is queued. */
 static void take_locked(struct process *p, struct task *t, int sig, struct ksiginfo *out)
 {
-	struct ksiginfo *slot = t ? &t->info[sig - 1] : &p->shared_info[sig - 1];
-	struct list_head *q = t ? &t->sigq : &p->sigq;
-	struct sigqueue *e;
+	struct list_head *q = queue_of(p, t);
+	struct sigqueue *e = first_of(q, sig), *n;
+	bool more = false;
 
-	*out = *slot;
-	if (sig >= SIGRTMIN) {
-		list_for_each_entry(e, q, link) {
-			if (e->info.signo == sig) {
-				*slot = e->info;
-				list_del(&e->link);
-				kfree(e);
-				p->sigq_count--;
-				return;
+	if (e) {
+		*out = e->info;
+		for (n = list_next_entry(e, link); &n->link != q; n = list_next_entry(n, link))
+			if (n->info.signo == sig) {
+				more = true;
+				break;
 			}
-		}
+		sigq_del(p, e);
+	} else {
+		*out = (struct ksiginfo){ .signo = sig, .code = SI_USER };
 	}
-	if (t)
-		t->pending &= ~sigmask(sig);
-	else
-		p->shared_pending &= ~sigmask(sig);
+	if (t && (t->forced & sigmask(sig))) {
+		out->forced = true;	/* even if its information was lost */
+		t->forced &= ~sigmask(sig);
+	}
+	if (!more)
+		*pending_of(p, t) &= ~sigmask(sig);
 }
 
 int signal_dequeue(u64 mask, struct ksiginfo *out)
@@ -224,9 +270,7 @@ static bool traced_somewhere(struct process *p)
  * the first group exit decides the wait status. */
 void signal_kill_thread_locked(struct task *t)
 {
-	if (!(t->pending & sigmask(SIGKILL)))
-		t->info[SIGKILL - 1] = (struct ksiginfo){ .signo = SIGKILL, .code = SI_KERNEL };
-	t->pending |= sigmask(SIGKILL);
+	t->pending |= sigmask(SIGKILL);	/* no entry: nobody reads its siginfo */
 	task_kick(t);
 }
 
@@ -345,12 +389,12 @@ static bool from_user(const struct ksiginfo *info)
 /*
  * RLIMIT_SIGPENDING (Linux's rule): past the target's limit a real-time
  * signal is refused (EAGAIN) unless it is kill()'s SI_USER, which is
- * still made pending but keeps no second instance (its information is
- * lost, as on Linux), or a timer's, which never queues twice
- * (posix_timer.c waits for its slot). Linux counts queued signals per
- * user; Alloy counts the target process's: each pending number once and
- * each further queued instance. A failed allocation is the same as the
- * limit: never a panic.
+ * still made pending, without its information (as on Linux), or a
+ * timer's, which never queues twice (posix_timer.c waits for its slot).
+ * Linux counts queued siginfo per user; Alloy counts the target
+ * process's. A failed allocation is the same as the limit (a timer's
+ * signal is then lost, and the timer goes on as if it were ignored);
+ * a standard signal's only loses its information: never a panic.
  */
 static bool queues(const struct ksiginfo *info)
 {
@@ -401,24 +445,15 @@ static int queue_locked(struct process *p, struct task *t, const struct ksiginfo
 		local.pid = pid_nr_ns(info->pid, p->pid_ns);
 		info = &local;
 	}
-	u64 *pending = t ? &t->pending : &p->shared_pending;
-	struct ksiginfo *slot = t ? &t->info[sig - 1] : &p->shared_info[sig - 1];
-	bool over = queues(info) &&
-		    signal_count_locked(p) + 1ULL > READ_ONCE(p->res.rlim[RLIMIT_SIGPENDING].cur);
-	if (!(*pending & sigmask(sig))) {
-		if (over && refusable(info))
-			return -EAGAIN;
+	u64 *pending = pending_of(p, t);
+	if (!(*pending & sigmask(sig)) || queues(info)) {	/* else it merges */
+		bool over = queues(info) && signal_count_locked(p) + 1ULL >
+					     READ_ONCE(p->res.rlim[RLIMIT_SIGPENDING].cur);
+		if (over ? refusable(info) :
+			   !sigq_add(p, queue_of(p, t), info, false) &&
+			   (refusable(info) || info->code == SI_TIMER))
+			return -EAGAIN;	/* a timer's goes on as if ignored */
 		*pending |= sigmask(sig);
-		*slot = *info;
-	} else if (queues(info)) {
-		struct sigqueue *e = over ? NULL : kmalloc(sizeof(*e), GFP_KERNEL);
-		if (e) {
-			e->info = *info;
-			list_add_tail(&e->link, t ? &t->sigq : &p->sigq);
-			p->sigq_count++;
-		} else if (refusable(info)) {
-			return -EAGAIN;
-		}
 	}
 	wake_up_all(&p->signalfd_wq);
 	if (t) {
@@ -511,9 +546,8 @@ void signal_force(const struct ksiginfo *info)
 		sh->sa[sig - 1].handler = SIG_DFL;
 	spin_unlock_irqrestore(&sh->lock, hf);
 	t->blocked &= ~sigmask(sig);
-	t->pending |= sigmask(sig);
-	t->info[sig - 1] = *info;
-	t->info[sig - 1].forced = true;
+	t->forced |= sigmask(sig);	/* kept if its siginfo cannot be */
+	signal_set_locked(p, t, info);
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 }
 
