@@ -748,6 +748,9 @@ test-ffi: $(XTASK) $(RUST_HOST_LIB)
 # Debian's Linux kernel (scripts/bench-linux-kernel.sh), booted alternately
 # ROUNDS times each under the same QEMU flags; build/bench/results.json.
 ROUNDS ?= 3
+# RERUN=N: N more boots each for the rows whose spread is over 10 % (they
+# are marked `!` either way)
+RERUN ?= 0
 BENCH_SMP ?= 2
 BENCH_MEM ?= 512M
 BENCH_DIR := $(BUILD)/bench
@@ -765,7 +768,7 @@ bench: deps $(BENCH_BINS) $(XTASK)
 	@scripts/bench-linux-kernel.sh $(BENCH_DIR)/linux
 	@python3 scripts/bench.py run --alloy $(BUILD)/ffi$(FFI)-nodebug/alloy.bin \
 		--linux $(BENCH_DIR)/linux --bench $(BENCH_DIR) --out $(BENCH_DIR) \
-		--rounds $(ROUNDS) --smp $(BENCH_SMP) --mem $(BENCH_MEM)
+		--rounds $(ROUNDS) --rerun $(RERUN) --smp $(BENCH_SMP) --mem $(BENCH_MEM)
 
 # In make test: one boot of Alloy with `bench --quick`; every benchmark
 # must print a number (build/results/bench-smoke.tap).

@@ -8,7 +8,11 @@
 flags (those of xtask/src/qemu.rs for a batch run: -machine pc -cpu max,
 the same -smp, -m, the same initramfs through -initrd and a fresh copy of
 the same ext2 image as virtio-blk), runs bench/bench in each, prints one
-table and writes build/bench/results.json. `smoke` boots Alloy once with
+table and writes build/bench/results.json. A row whose spread over the
+boots is above 10 % on either side is measured again, with --rerun N,
+in N more boots of each kernel that run only such rows; the table shows
+the rerun's numbers, and marks with `!` a row still above 10 % (not to
+be trusted beyond its spread). `smoke` boots Alloy once with
 `bench --quick` and writes TAP: one line per benchmark that must print a
 number.
 """
@@ -38,6 +42,8 @@ APPEND = {
 # units where less is better (time per operation or run, memory spent);
 # the others (MiB/s, MiB free) are better higher
 LOWER_IS_BETTER = ("us", "s", "kB")
+# a row whose spread is above this, on either side, is rerun or flagged
+NOISY_PCT = 10.0
 
 
 def log(msg):
@@ -242,22 +248,14 @@ def fmt(v):
     return f"{v:.0f}" if v >= 1000 else f"{v:.4g}"
 
 
-def cmd_run(a):
-    os.makedirs(a.out, exist_ok=True)
-    names = bench_names(a.bench)
-    initrd = os.path.join(a.out, "initramfs.cpio")
-    make_initramfs(initrd, os.path.join(a.out, "stage"), a.bench,
-                   os.path.join(a.linux, "modules"), a.bench_args)
-    template = os.path.join(a.out, "ext2-template.img")
-    make_disk_template(template, a.disk_mib)
-    kernels = {"alloy": a.alloy, "linux": os.path.join(a.linux, "vmlinuz")}
+def boot_rounds(a, kernels, initrd, template, disk, rounds, tag):
+    """rounds boots of each kernel, alternating; their parsed results"""
     runs = {"alloy": [], "linux": []}
-    disk = os.path.join(a.out, "disk.img")
-    for rnd in range(1, a.rounds + 1):
+    for rnd in range(1, rounds + 1):
         for k in ("alloy", "linux"):
             subprocess.run(["cp", "--sparse=always", template, disk], check=True)
-            logfile = os.path.join(a.out, f"{k}-{rnd}.log")
-            log(f"bench: round {rnd}/{a.rounds}: {k} (log {logfile})")
+            logfile = os.path.join(a.out, f"{tag}{k}-{rnd}.log")
+            log(f"bench: {tag}round {rnd}/{rounds}: {k} (log {logfile})")
             lines, wall, timed_out = boot(k, kernels[k], initrd, disk, a.smp,
                                           a.mem, a.timeout, logfile)
             r = parse(lines)
@@ -269,35 +267,88 @@ def cmd_run(a):
             nfail = sum(1 for x in r["results"].values() if "fail" in x)
             log(f"bench:   {k}: {wall:.1f} s, {len(r['results'])} results, "
                 f"{nfail} failed, {done}")
-    os.unlink(disk)
+    return runs
 
-    rows = []
-    for n in names:
-        row = {"name": n}
-        for k in ("alloy", "linux"):
-            vals = [r["results"][n]["value"] for r in runs[k]
-                    if "value" in r["results"].get(n, {})]
-            fails = sorted({r["results"][n]["fail"] for r in runs[k]
-                            if "fail" in r["results"].get(n, {})})
-            missing = sum(1 for r in runs[k] if n not in r["results"])
-            notes = sorted({r["results"][n]["note"] for r in runs[k]
-                            if "note" in r["results"].get(n, {})})
-            med, spread = summarize(vals)
-            units = {r["results"][n]["unit"] for r in runs[k]
-                     if "unit" in r["results"].get(n, {})}
-            row[k] = {"median": med, "spread_pct": spread, "per_boot": vals,
-                      "failures": fails, "missing": missing, "notes": notes}
-            if units:
-                row["unit"] = units.pop()
-        al, li = row["alloy"]["median"], row["linux"]["median"]
-        unit = row.get("unit", "us")
-        if al and li:
-            # above 1: Alloy is better (less time or memory used; more
-            # MiB/s or free memory)
-            row["ratio"] = li / al if unit in LOWER_IS_BETTER else al / li
-        else:
-            row["ratio"] = None
-        rows.append(row)
+
+def make_row(n, runs):
+    """benchmark n's row: each kernel's median and spread over its boots"""
+    row = {"name": n}
+    for k in ("alloy", "linux"):
+        vals = [r["results"][n]["value"] for r in runs[k]
+                if "value" in r["results"].get(n, {})]
+        fails = sorted({r["results"][n]["fail"] for r in runs[k]
+                        if "fail" in r["results"].get(n, {})})
+        missing = sum(1 for r in runs[k] if n not in r["results"])
+        notes = sorted({r["results"][n]["note"] for r in runs[k]
+                        if "note" in r["results"].get(n, {})})
+        med, spread = summarize(vals)
+        units = {r["results"][n]["unit"] for r in runs[k]
+                 if "unit" in r["results"].get(n, {})}
+        row[k] = {"median": med, "spread_pct": spread, "per_boot": vals,
+                  "failures": fails, "missing": missing, "notes": notes}
+        if units:
+            row["unit"] = units.pop()
+    al, li = row["alloy"]["median"], row["linux"]["median"]
+    unit = row.get("unit", "us")
+    if al and li:
+        # above 1: Alloy is better (less time or memory used; more
+        # MiB/s or free memory)
+        row["ratio"] = li / al if unit in LOWER_IS_BETTER else al / li
+    else:
+        row["ratio"] = None
+    return row
+
+
+def row_noisy(row):
+    """measured on both kernels, and either side's spread over NOISY_PCT"""
+    return bool(row["ratio"]) and any(row[k]["spread_pct"] > NOISY_PCT
+                                      for k in ("alloy", "linux"))
+
+
+def only_args(bench_args, names):
+    """bench_args with its --only (if any) replaced by names"""
+    words, out, skip = bench_args.split(), [], False
+    for w in words:
+        if skip:
+            skip = False
+        elif w == "--only":
+            skip = True
+        elif not w.startswith("--only="):
+            out.append(w)
+    return " ".join(out + ["--only", ",".join(names)])
+
+
+def cmd_run(a):
+    os.makedirs(a.out, exist_ok=True)
+    names = bench_names(a.bench)
+    initrd = os.path.join(a.out, "initramfs.cpio")
+    make_initramfs(initrd, os.path.join(a.out, "stage"), a.bench,
+                   os.path.join(a.linux, "modules"), a.bench_args)
+    template = os.path.join(a.out, "ext2-template.img")
+    make_disk_template(template, a.disk_mib)
+    kernels = {"alloy": a.alloy, "linux": os.path.join(a.linux, "vmlinuz")}
+    disk = os.path.join(a.out, "disk.img")
+    runs = boot_rounds(a, kernels, initrd, template, disk, a.rounds, "")
+    rows = [make_row(n, runs) for n in names]
+    # rows too noisy to trust: measured again in boots that run only them
+    reruns = {"alloy": [], "linux": []}
+    noisy = [r["name"] for r in rows if row_noisy(r)]
+    if a.rerun and noisy:
+        log(f"bench: spread over {NOISY_PCT:.0f}%: {', '.join(noisy)}; "
+            f"{a.rerun} more boot(s) each for them")
+        rinitrd = os.path.join(a.out, "initramfs-rerun.cpio")
+        make_initramfs(rinitrd, os.path.join(a.out, "stage"), a.bench,
+                       os.path.join(a.linux, "modules"),
+                       only_args(a.bench_args, noisy))
+        reruns = boot_rounds(a, kernels, rinitrd, template, disk, a.rerun, "rerun-")
+        for i, r in enumerate(rows):
+            if r["name"] in noisy:
+                again = make_row(r["name"], reruns)
+                again["first_run"] = {k: r[k] for k in ("alloy", "linux", "ratio")}
+                again["rerun"] = True
+                rows[i] = again
+    if os.path.exists(disk):
+        os.unlink(disk)
     boots = {}
     for k in ("alloy", "linux"):
         boots[k] = {
@@ -321,6 +372,7 @@ def cmd_run(a):
                  for k, v in boots.items()},
         "benchmarks": rows,
         "boots": runs,
+        "rerun": {"rounds": a.rerun, "boots": reruns},
     }
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(result, f, indent=1)
@@ -350,6 +402,8 @@ def render(rows, boots, runs, a):
         av, asp, ac = cell(row, "alloy")
         lv, lsp, lc = cell(row, "linux")
         ratio = f"{row['ratio']:.2f}" if row["ratio"] else "-"
+        if row_noisy(row):
+            ratio += " !"
         mark = ""
         for k, c in (("Alloy", ac), ("Linux", lc)):
             for why in c["failures"]:
@@ -374,6 +428,13 @@ def render(rows, boots, runs, a):
     if loads:
         out.append(f"host load average (1 min) after each boot: {min(loads):.2f} to {max(loads):.2f} "
                    f"on {os.cpu_count()} host CPUs")
+    rerun = [r["name"] for r in rows if r.get("rerun")]
+    if rerun:
+        out.append(f"rerun in {a.rerun} more boot(s) each (spread over {NOISY_PCT:.0f}% "
+                   f"in the first {a.rounds}): {', '.join(rerun)}")
+    if any(row_noisy(r) for r in rows):
+        out.append(f"!: a spread over {NOISY_PCT:.0f}% on either side: "
+                   "not to be trusted beyond its spread")
     for f in dict.fromkeys(footnotes):
         out.append("note: " + f)
     return "\n".join(out)
@@ -428,6 +489,9 @@ def main():
     p.add_argument("--timeout", type=int, default=1800,
                    help="seconds per boot (Linux runs the whole workloads in about 12 minutes)")
     p.add_argument("--bench-args", default="", help="more arguments for bench in the guest")
+    p.add_argument("--rerun", type=int, default=0,
+                   help=f"boots of each kernel to measure again the rows whose spread "
+                        f"is over {NOISY_PCT:.0f}%%")
     p.add_argument("--tap", help="smoke: the TAP file to write")
     p.add_argument("--log", help="smoke: the serial log")
     a = p.parse_args()
