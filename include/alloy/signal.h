@@ -66,14 +66,18 @@ int signal_send(struct process *p, const struct ksiginfo *info);
 int signal_send_unchecked(struct process *p, const struct ksiginfo *info);
 /* Caller holds p->sig_lock: queues info for thread t, or p's shared
  * set if t is NULL, as signal_send does (no permission check, t must be
- * listed). False if it is dropped (ignored, or SIGKILL's group kill);
- * *resume: call proc_continued(p) after unlocking (SIGCONT). */
-bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
-			 bool *resume);
+ * listed). 1 if queued, 0 if dropped (ignored, or SIGKILL's group kill),
+ * -EAGAIN if refused (RLIMIT_SIGPENDING; for a timer's, no memory for
+ * its siginfo); *resume: call proc_continued(p) after unlocking (SIGCONT). */
+int signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
+			bool *resume);
 /* Caller holds p->sig_lock: frees the siginfo of every instance of
  * mask's numbers queued for t, or p if t is NULL (the pending bits are
  * the caller's to clear). */
 void signal_flush_queued_locked(struct process *p, struct task *t, u64 mask);
+/* Caller holds p->sig_lock: mask's signals are no longer pending for t
+ * (p if t is NULL), their siginfo freed. */
+void signal_clear_locked(struct process *p, struct task *t, u64 mask);
 /* Caller holds p->sig_lock: the siginfo of sig's oldest instance pending
  * for t (p if t is NULL); NULL if none is queued (posix_timer.c). */
 struct ksiginfo *signal_info_locked(struct process *p, struct task *t, int sig);

@@ -131,9 +131,28 @@ static bool send(struct posix_timer *t, bool *dropped, bool *resume)
 	}
 	struct ksiginfo si = { .signo = t->signo, .code = SI_TIMER, .timerid = t->id,
 			       .value = t->value, .timer_gen = t->gen };
-	*dropped = !signal_queue_locked(p, tt, &si, resume);
-	t->sig_queued = !*dropped;
+	int rc = signal_queue_locked(p, tt, &si, resume);
+	*dropped = rc == 0;
+	t->sig_queued = rc > 0;	/* < 0: no memory for its siginfo (after_send) */
 	return true;
+}
+
+/* sig_lock held: after send() took an expiry that was not a CPU clock's
+ * (their tick goes on): a one-shot is done; a periodic one whose signal
+ * is ignored parks; one whose signal found no memory for its siginfo
+ * lost that expiry and tries again at its next. */
+static void after_send(struct posix_timer *t, bool dropped)
+{
+	u64 missed;
+
+	if (!t->interval) {
+		t->expires = 0;
+	} else if (dropped) {
+		t->parked = true;	/* ignored: until sigaction changes that */
+	} else if (!t->sig_queued) {
+		t->expires = timer_forward(t->expires, t->interval, ktime_ns(), &missed);
+		arm(t);
+	}	/* else re-armed when its signal is taken */
 }
 
 /* sig_lock held: t's time has come. */
@@ -154,13 +173,8 @@ static void expire(struct posix_timer *t, bool *resume)
 		pt->deferred |= sigmask(t->signo);
 		return;
 	}
-	if (cpu_clock(t->clock))
-		return;		/* the tick re-arms it */
-	if (!t->interval)
-		t->expires = 0;
-	else if (dropped)
-		t->parked = true;	/* ignored: until sigaction changes that */
-	/* else re-armed when its signal is taken */
+	if (!cpu_clock(t->clock))	/* else the tick re-arms it */
+		after_send(t, dropped);
 }
 
 static void pt_fire(void *arg)
@@ -239,10 +253,8 @@ static void requeue_deferred(struct proc_timers *pt, int sig)
 		}
 		t->deferred = false;
 		/* it fired while waiting: from here it is an ordinary expiry */
-		if (dropped && t->interval && !cpu_clock(t->clock))
-			t->parked = true;
-		else if (!t->interval && !cpu_clock(t->clock))
-			t->expires = 0;
+		if (!cpu_clock(t->clock))
+			after_send(t, dropped);
 	}
 }
 

@@ -204,7 +204,7 @@ void ptrace_group_stop(struct trap_frame *tf, int sig)
 	flags = spin_lock_irqsave(&p->sig_lock);
 	t->ptrace.gstop_done = true;
 	if (had)
-		t->pending &= ~sigmask(SIGSTOP);
+		signal_clear_locked(p, t, sigmask(SIGSTOP));
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	/* a seized tracee's group stop is PTRACE_EVENT_STOP (Linux) */
 	int code = READ_ONCE(t->ptrace.flags) & PT_SEIZED ? sig | PTRACE_EVENT_STOP << 8 : sig;
@@ -403,7 +403,7 @@ static void drop_attach_stop(struct task *t, struct process *p, bool had)
 		return;
 	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
 	if (!list_empty(&t->thread_link))
-		t->pending &= ~sigmask(SIGSTOP);
+		signal_clear_locked(p, t, sigmask(SIGSTOP));
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 }
 

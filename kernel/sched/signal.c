@@ -174,6 +174,12 @@ void signal_flush_queued_locked(struct process *p, struct task *t, u64 mask)
 		t->forced &= ~mask;
 }
 
+void signal_clear_locked(struct process *p, struct task *t, u64 mask)
+{
+	*pending_of(p, t) &= ~mask;
+	signal_flush_queued_locked(p, t, mask);
+}
+
 void signal_requeue_locked(struct process *p, struct task *t, const struct ksiginfo *si)
 {
 	int sig = si->signo;
@@ -234,12 +240,9 @@ static void discard_pending(struct process *p, u64 mask)
 {
 	struct task *t;
 
-	p->shared_pending &= ~mask;
-	signal_flush_queued_locked(p, NULL, mask);
-	list_for_each_entry(t, &p->threads, thread_link) {
-		t->pending &= ~mask;
-		signal_flush_queued_locked(p, t, mask);
-	}
+	signal_clear_locked(p, NULL, mask);
+	list_for_each_entry(t, &p->threads, thread_link)
+		signal_clear_locked(p, t, mask);
 	if (p->timers)		/* a timer whose signal went on goes on */
 		proc_timers_discarded_locked(p, mask);
 }
@@ -471,10 +474,10 @@ static int queue_locked(struct process *p, struct task *t, const struct ksiginfo
 	return 1;
 }
 
-bool signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
-			 bool *resume)
+int signal_queue_locked(struct process *p, struct task *t, const struct ksiginfo *info,
+			bool *resume)
 {
-	return queue_locked(p, t, info, resume) > 0;
+	return queue_locked(p, t, info, resume);
 }
 
 static int send_process(struct process *p, const struct ksiginfo *info, bool check)

@@ -110,5 +110,5 @@ void wake_up_all(struct wait_queue *wq)
 bool wait_queue_active(struct wait_queue *wq)
 {
 	smp_mb();	/* the waker's change before the look (wait.h) */
-	return !list_empty(&wq->waiters);
+	return READ_ONCE(wq->waiters.next) != &wq->waiters;
 }

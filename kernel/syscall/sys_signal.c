@@ -41,12 +41,9 @@ long sys_rt_sigaction(SYSARGS)
 	if (a1) {
 		if (act.handler == SIG_IGN) {	/* POSIX: discarded */
 			struct task *t;
-			p->shared_pending &= ~sigmask(sig);
-			signal_flush_queued_locked(p, NULL, sigmask(sig));
-			list_for_each_entry(t, &p->threads, thread_link) {
-				t->pending &= ~sigmask(sig);
-				signal_flush_queued_locked(p, t, sigmask(sig));
-			}
+			signal_clear_locked(p, NULL, sigmask(sig));
+			list_for_each_entry(t, &p->threads, thread_link)
+				signal_clear_locked(p, t, sigmask(sig));
 		}
 		if (p->timers)	/* timers parked, or whose signal went */
 			proc_timers_sigaction_locked(p, sig);

@@ -28,7 +28,7 @@ entry_syscall:
 	movq %rsp, %rdi
 	call syscall_dispatch
 	cli				/* no interrupt between swapgs and the return */
-	testl %eax, %eax
+	testb %al, %al			/* a bool: only al is defined */
 	jz trap_return
 	POP_GPRS			/* rcx and r11 are rip and rflags here */
 	addq $16, %rsp			/* vector and error code */

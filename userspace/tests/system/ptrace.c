@@ -7,7 +7,7 @@
  * SINGLESTEP; TRACEFORK, TRACEEXEC and the legacy exec SIGTRAP; signals
  * suppressed and changed; a tracer's death detaches (and EXITKILL kills);
  * SEIZE and INTERRUPT; EPERM/ESRCH cases and two tracers racing; SIGKILL
- * of a stopped tracee.
+ * of a stopped tracee; ATTACH to a stopped process leaves nothing queued.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -686,6 +686,53 @@ static void kill_stopped(void)
 	end("SIGKILL and PTRACE_KILL end a stopped tracee");
 }
 
+/* /proc/<pid>/status's SigQ: siginfo queued for the process, -1 if unread. */
+static int sigq_of(pid_t pid)
+{
+	char path[64], line[256];
+	int n = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "SigQ:", 5))
+			n = atoi(line + 5);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* ATTACH to a group-stopped process: the stop stands for ATTACH's
+ * SIGSTOP, which must go with its siginfo. A kernel that dropped only the
+ * pending bit kept the siginfo queued (SigQ 1), and a later SIGSTOP to
+ * the thread then stopped it twice. */
+static void attach_stopped(void)
+{
+	begin();
+	int p[2];
+	pid_t t = reader(p);
+	CHECK(kill(t, SIGSTOP) == 0);
+	int st = wait_for(t, WUNTRACED);
+	CHECK(st != -1 && WIFSTOPPED(st));
+	CHECK(pt(PTRACE_ATTACH, t, 0, 0) == 0);
+	st = wait_for(t, __WALL);
+	CHECK(st != -1 && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	CHECK(pt(PTRACE_DETACH, t, 0, 0) == 0);
+	CHECK(sigq_of(t) == 0);
+	CHECK(kill(t, SIGCONT) == 0);
+	CHECK(syscall(SYS_tgkill, t, t, SIGSTOP) == 0);
+	st = wait_for(t, WUNTRACED);
+	CHECK(st != -1 && WIFSTOPPED(st));
+	CHECK(kill(t, SIGCONT) == 0);
+	ms(100);
+	CHECK(waitpid(t, &st, WUNTRACED | WNOHANG) == 0);	/* not stopped again */
+	CHECK(write(p[1], "go", 2) == 2);
+	close(p[1]);
+	kill(t, SIGCONT);
+	st = wait_for(t, 0);
+	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	end("ATTACH to a stopped process, DETACH: nothing queued; one SIGSTOP stops once");
+}
+
 /* ---- 13: one thread of a process traced */
 
 static int tpipe[2], tidpipe[2];
@@ -920,7 +967,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGPIPE, SIG_IGN);	/* a pipe to a tracee EXITKILL killed */
 	alarm(150);	/* a tracee left stopped hangs a wait: fail instead */
-	printf("# 15 sections\n");
+	printf("# 16 sections\n");
 	mini_strace();
 	change_syscalls();
 	peek_poke();
@@ -933,6 +980,7 @@ int main(int argc, char **argv)
 	tracer_death(true);
 	perms();
 	kill_stopped();
+	attach_stopped();
 	threads();
 	group_stop_and_exit();
 	suid_exec();
