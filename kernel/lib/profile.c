@@ -31,10 +31,10 @@
 #include <asm/irqflags.h>
 #include <asm/trap.h>
 
-#define PROF_DEPTH 8
+#define PROF_DEPTH 16
 #define PROF_SLOTS 2048			/* per CPU, a power of two */
 #define PROF_PROBES 32
-#define PROF_TABLE_ORDER 8		/* 2048 * 104 B in 2^8 pages */
+#define PROF_TABLE_ORDER 7		/* 2048 * 168 B in 2^7 pages */
 #define PROF_HZ_MAX 10000
 
 enum { K_KERNEL = 1, K_USER = 2, K_VDSO = 3 };
@@ -228,16 +228,16 @@ static int profile_show(struct pbuf *b)
 
 		for (int k = 0; tab && k < PROF_SLOTS; k++) {
 			const struct prof_entry *e = &tab[k];
-			char line[256];
-			int n;
 
 			if (!e->hits)
 				continue;
-			n = snprintf(line, sizeof(line), "%c %u %llu %.15s", "?kuv"[e->kind],
-				     i, e->hits, e->comm[0] ? e->comm : "-");
-			for (int d = 0; d < e->depth && n < (int)sizeof(line); d++)
-				n += snprintf(line + n, sizeof(line) - (size_t)n, " %llx", e->pc[d]);
-			pbuf_printf(b, "%s\n", line);
+			/* a frame a call: a whole chain is longer than one
+			 * pbuf_printf may format */
+			pbuf_printf(b, "%c %u %llu %.15s", "?kuv"[e->kind], i, e->hits,
+				    e->comm[0] ? e->comm : "-");
+			for (int d = 0; d < e->depth; d++)
+				pbuf_printf(b, " %llx", e->pc[d]);
+			pbuf_printf(b, "\n");
 		}
 	}
 	return 0;
