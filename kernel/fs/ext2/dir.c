@@ -13,8 +13,9 @@
  * A changed directory loses its dir_index hash flag (this driver keeps
  * no hash tree on disk), as Linux's ext2 does.
  *
- * A directory of two blocks or more gets an index in memory (dindex.c)
- * at its first lookup or change: where each name is and where there is
+ * A directory of two blocks or more, or of one block in which a scan met
+ * DX_DENSE entries, gets an index in memory (dindex.c) at its next
+ * lookup or change: where each name is and where there is
  * room. Lookup, create, delete and replace then read one block (the
  * name's, or the one with room) instead of scanning, whatever the size;
  * a delete walks that block up to the entry, so that the previous entry
@@ -75,7 +76,13 @@ struct walk {
 	struct ext2_dindex *dx;	/* being built */
 };
 
-#define DX_MIN_BLOCKS 2		/* smaller directories are scanned */
+#define DX_MIN_BLOCKS 2		/* smaller directories are scanned... */
+#define DX_DENSE 64		/* ...until a scan meets this many entries: a
+				 * 4 KiB block holds 340 short names, and a scan
+				 * of them all (parsed, and checked again at
+				 * FFI=1) tripled bench create_delete's cost in
+				 * the boots whose loop kept its directory at
+				 * one block */
 #define DX_STALE 1000		/* the index disagrees with the directory */
 
 
@@ -107,6 +114,8 @@ static int dir_walk(struct inode *dir, u64 from, walk_fn cb, struct walk *w)
 	struct ext2_fs *fs = EXT2_FS(dir->sb);
 	u64 nblocks = dir->size / fs->bs;
 
+	u32 seen = 0;
+
 	for (u64 n = from / fs->bs; n < nblocks; n++) {
 		struct mblock mb;
 		u32 why = 0;
@@ -131,6 +140,8 @@ static int dir_walk(struct inode *dir, u64 from, walk_fn cb, struct walk *w)
 			}
 			prev = off;
 			off += de.rec_len;
+			if (++seen == DX_DENSE)
+				EXT2_I(dir)->dx_dense = true;	/* [ns_lock], as dx */
 		}
 		mb_put(&mb);
 	}
@@ -208,7 +219,7 @@ static struct ext2_dindex *dx_get(struct inode *dir)
 	u64 nblocks = dir->size / fs->bs;
 	int rc;
 
-	if (ei->dx || nblocks < DX_MIN_BLOCKS)
+	if (ei->dx || (nblocks < DX_MIN_BLOCKS && !ei->dx_dense))
 		return ei->dx;
 	if (ei->dx_skip) {
 		ei->dx_skip--;

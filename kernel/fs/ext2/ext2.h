@@ -65,6 +65,7 @@ struct ext2_inode_info {
 	 * try to build one, after a build that failed (dx_backoff doubles) */
 	struct ext2_dindex *dx;
 	u32 dx_skip, dx_backoff;
+	bool dx_dense;			/* one block, but a scan met DX_DENSE entries */
 };
 
 static inline struct ext2_fs *EXT2_FS(struct super_block *sb) { return sb->priv; }
