@@ -11,9 +11,8 @@ the same ext2 image as virtio-blk), runs bench/bench in each, prints one
 table and writes build/bench/results.json. A row whose spread over the
 boots is above 10 % on either side is measured again, with --rerun N,
 in N more boots of each kernel that run only such rows; the table shows
-the quieter of the two measurements (the smaller of the larger spreads),
-and marks with `!` a row still above 10 % (not to be trusted beyond its
-spread). `smoke` boots Alloy once with
+the median and spread over all the row's boots, and marks with `!` a row
+still above 10 % (not to be trusted beyond its spread). `smoke` boots Alloy once with
 `bench --quick` and writes TAP: one line per benchmark that must print a
 number.
 """
@@ -300,14 +299,21 @@ def make_row(n, runs):
     return row
 
 
-def worst_spread(row):
-    return max(row[k]["spread_pct"] for k in ("alloy", "linux"))
-
-
 def row_noisy(row):
     """measured on both kernels, and either side's spread over NOISY_PCT"""
     return bool(row["ratio"]) and any(row[k]["spread_pct"] > NOISY_PCT
                                       for k in ("alloy", "linux"))
+
+
+def only_names(bench_args):
+    """the names bench_args's --only asks for; empty: every benchmark"""
+    words = bench_args.split()
+    for i, w in enumerate(words):
+        if w == "--only" and i + 1 < len(words):
+            return set(words[i + 1].split(","))
+        if w.startswith("--only="):
+            return set(w[len("--only="):].split(","))
+    return set()
 
 
 def only_args(bench_args, names):
@@ -334,9 +340,8 @@ def cmd_run(a):
     kernels = {"alloy": a.alloy, "linux": os.path.join(a.linux, "vmlinuz")}
     disk = os.path.join(a.out, "disk.img")
     runs = boot_rounds(a, kernels, initrd, template, disk, a.rounds, "")
-    # a row no boot of either kernel printed was not asked for (--only)
-    rows = [r for r in (make_row(n, runs) for n in names)
-            if any(r[k]["missing"] < len(runs[k]) for k in ("alloy", "linux"))]
+    asked = only_names(a.bench_args)
+    rows = [make_row(n, runs) for n in names if not asked or n in asked]
     # rows too noisy to trust: measured again in boots that run only them
     reruns = {"alloy": [], "linux": []}
     noisy = [r["name"] for r in rows if row_noisy(r)]
@@ -348,16 +353,13 @@ def cmd_run(a):
                        os.path.join(a.linux, "modules"),
                        only_args(a.bench_args, noisy))
         reruns = boot_rounds(a, kernels, rinitrd, template, disk, a.rerun, "rerun-")
-        # the quieter of the two measurements stands (both kernels' boots
-        # alternate in each, so neither side is picked alone)
+        # every boot counts: the median and spread over the first run's
+        # and the rerun's boots together (no picking the quieter one)
+        both = {k: runs[k] + reruns[k] for k in runs}
         for i, r in enumerate(rows):
             if r["name"] in noisy:
-                again = make_row(r["name"], reruns)
-                if again["ratio"] and worst_spread(again) < worst_spread(r):
-                    again["first_run"] = {k: r[k] for k in ("alloy", "linux", "ratio")}
-                    rows[i] = again
-                else:
-                    r["rerun_not_quieter"] = {k: again[k] for k in ("alloy", "linux", "ratio")}
+                rows[i] = make_row(r["name"], both)
+                rows[i]["first_run"] = {k: r[k] for k in ("alloy", "linux", "ratio")}
                 rows[i]["rerun"] = True
     if os.path.exists(disk):
         os.unlink(disk)
@@ -442,9 +444,9 @@ def render(rows, boots, runs, a):
                    f"on {os.cpu_count()} host CPUs")
     rerun = [r["name"] for r in rows if r.get("rerun")]
     if rerun:
-        out.append(f"rerun in {a.rerun} more boot(s) each (spread over {NOISY_PCT:.0f}% "
-                   f"in the first {a.rounds}; the quieter measurement shown): "
-                   f"{', '.join(rerun)}")
+        out.append(f"measured again in {a.rerun} more boot(s) each (spread over "
+                   f"{NOISY_PCT:.0f}% in the first {a.rounds}), median and spread over "
+                   f"all {a.rounds + a.rerun}: {', '.join(rerun)}")
     if any(row_noisy(r) for r in rows):
         out.append(f"!: a spread over {NOISY_PCT:.0f}% on either side: "
                    "not to be trusted beyond its spread")
