@@ -140,6 +140,8 @@ int pbuf_printf(struct pbuf *b, const char *fmt, ...)
 	char line[256];
 	va_list ap;
 
+	if (b->full)
+		return 0;	/* as pbuf_write, without formatting what it drops */
 	va_start(ap, fmt);
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
