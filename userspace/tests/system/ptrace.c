@@ -485,17 +485,24 @@ static void signals(void)
 
 /* ---- 9, 10: the tracer dies */
 
-static int tracer_in(const char *path)
+/* A number from a status file's "Key:" line; -1 if there is none. */
+static int status_num(const char *path, const char *key)
 {
 	char line[256];
-	int tracer = -1;
+	int v = -1;
+	size_t n = strlen(key);
 	FILE *f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "TracerPid:", 10))
-			tracer = atoi(line + 10);
+		if (!strncmp(line, key, n))
+			v = atoi(line + n);
 	if (f)
 		fclose(f);
-	return tracer;
+	return v;
+}
+
+static int tracer_in(const char *path)
+{
+	return status_num(path, "TracerPid:");
 }
 
 static int tracer_of(pid_t pid)
@@ -689,16 +696,9 @@ static void kill_stopped(void)
 /* /proc/<pid>/status's SigQ: siginfo queued for the process, -1 if unread. */
 static int sigq_of(pid_t pid)
 {
-	char path[64], line[256];
-	int n = -1;
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	FILE *f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "SigQ:", 5))
-			n = atoi(line + 5);
-	if (f)
-		fclose(f);
-	return n;
+	return status_num(path, "SigQ:");
 }
 
 /* ATTACH to a group-stopped process: the stop stands for ATTACH's
