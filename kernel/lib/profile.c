@@ -231,10 +231,19 @@ static int profile_show(struct pbuf *b)
 
 			if (!e->hits)
 				continue;
+			/* a program names itself (PR_SET_NAME, its file): a
+			 * space or a newline in the name would split the
+			 * line or forge one, so the name is printed with
+			 * '_' for anything that is not a visible character */
+			char comm[sizeof(e->comm)];
+			size_t c = 0;
+			for (; c + 1 < sizeof(comm) && e->comm[c]; c++)
+				comm[c] = e->comm[c] > ' ' && e->comm[c] < 0x7f ? e->comm[c] : '_';
+			comm[c] = 0;
 			/* a frame a call: a whole chain is longer than one
 			 * pbuf_printf may format */
-			pbuf_printf(b, "%c %u %llu %.15s", "?kuv"[e->kind], i, e->hits,
-				    e->comm[0] ? e->comm : "-");
+			pbuf_printf(b, "%c %u %llu %s", "?kuv"[e->kind], i, e->hits,
+				    comm[0] ? comm : "-");
 			for (int d = 0; d < e->depth; d++)
 				pbuf_printf(b, " %llx", e->pc[d]);
 			pbuf_printf(b, "\n");

@@ -5,13 +5,16 @@
  * can name it from the file), and one taken inside the vDSO's
  * clock_gettime is a vDSO sample ('v'), with an offset inside the vDSO.
  * Also its control file's errors: out-of-range rates are EINVAL, and
- * while it runs a read or a second start is EBUSY.
+ * while it runs a read or a second start is EBUSY. And a program cannot
+ * break or forge lines of the read-out by its name: a name with a space
+ * and a newline (PR_SET_NAME) is printed with '_' for them.
  */
 #define TEST_NAME "profile_user"
 #include "check.h"
 
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <time.h>
 
@@ -103,5 +106,22 @@ int main(void)
 	CHECK(user + vdso >= 100);	/* about 1000 expected at 1000 Hz */
 	CHECK(in_spin * 3 >= user + vdso);	/* 0.6 s of the 1 s */
 	CHECK(vdso >= 10);	/* part of the other 0.4 s (the rest: libc around it) */
+
+	/* a hostile name: "evil name\nk 0 9" would end the line and start a
+	 * forged kernel one */
+	CHECK(prctl(PR_SET_NAME, "evil name\nk 0 9") == 0);
+	CHECK(put("1000") == 0);
+	spin_here(0.3);
+	CHECK(put("0") == 0);
+	bool escaped = false, raw = false;
+	f = fopen(CTL, "r");
+	CHECK(f != NULL);
+	while (f && fgets(line, sizeof(line), f)) {
+		escaped |= strstr(line, " evil_name_k_0_9") != NULL;
+		raw |= strstr(line, "evil name") != NULL;
+	}
+	if (f)
+		fclose(f);
+	CHECK(escaped && !raw);
 	return check_done();
 }
