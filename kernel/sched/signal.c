@@ -195,17 +195,13 @@ void signal_requeue_locked(struct process *p, struct task *t, const struct ksigi
 static void take_locked(struct process *p, struct task *t, int sig, struct ksiginfo *out)
 {
 	struct list_head *q = queue_of(p, t);
-	struct sigqueue *e = first_of(q, sig), *n;
+	struct sigqueue *e = first_of(q, sig);
 	bool more = false;
 
 	if (e) {
 		*out = e->info;
-		for (n = list_next_entry(e, link); &n->link != q; n = list_next_entry(n, link))
-			if (n->info.signo == sig) {
-				more = true;
-				break;
-			}
 		sigq_del(p, e);
+		more = first_of(q, sig) != NULL;
 	} else {
 		*out = (struct ksiginfo){ .signo = sig, .code = SI_USER };
 	}
